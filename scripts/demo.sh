@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The main job on built-in defaults: no account, no server. Shows what a month
+# of a typical web tier costs in carbon, where moving it would pay off, and
+# (once host sensors are built) what this machine is drawing right now.
+set -euo pipefail
+cs=${1:-build/carbonstat}
+say() { printf '\n== %s\n$ carbonstat %s\n' "$1" "${*:2}"; "$cs" "${@:2}"; }
+
+say "One month of an AWS m5.large web node at 30 % CPU in Ireland" \
+	estimate --provider aws --instance m5.large --region eu-west-1 --cpu 30 --duration 730h
+say "The same fleet of 40 nodes: where would it emit least?" \
+	compare --instance m5.large,m6g.large,c6i.large --region us-east-1,eu-west-1,eu-north-1,eu-central-1 \
+	--cpu 30 --duration 730h --count 40 --top 8
+if "$cs" --help | grep -q '^  sensors'; then
+	say "What this machine is, and which sensors it has" sensors
+	say "This machine, live, for 3 seconds" top -b -n 3 --interval 1
+	say "The energy of one command on this machine" run -- sh -c 'i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done'
+fi
+echo
+echo "Every figure above names its source: run 'build/carbonstat datasets' for the tables and licenses."

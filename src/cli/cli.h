@@ -1,0 +1,63 @@
+/* cli/cli.h - what every `carbonstat <command>` shares.
+ *
+ * Exit codes: 0 success, 1 runtime failure (I/O, sensor), 2 bad usage or bad
+ * input (unknown name, malformed number). Errors are one line on stderr that
+ * names the input and says how to fix it.
+ */
+#ifndef CS_CLI_CLI_H
+#define CS_CLI_CLI_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include <carbonstat/carbonstat.h>
+
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
+
+typedef struct cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} cli_command;
+
+/* One line "carbonstat CMD: message" on stderr. */
+void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Option value parsers: on failure print an error naming `opt` and return
+ * CLI_USAGE; 0 on success. */
+int cli_percent(const char *cmd, const char *opt, const char *arg, double *out_fraction);
+int cli_duration(const char *cmd, const char *opt, const char *arg, double *out_s);
+int cli_number(const char *cmd, const char *opt, const char *arg, double min, double max, double *out);
+int cli_count(const char *cmd, const char *opt, const char *arg, unsigned min, unsigned max, unsigned *out);
+int cli_provider(const char *cmd, const char *arg, cs_provider *out);
+
+/* "unknown aws instance type 'x' (did you mean a, b?); list them with ..." */
+void cli_unknown_instance(const char *cmd, cs_provider p, const char *name);
+void cli_unknown_region(const char *cmd, cs_provider p, const char *name);
+void cli_unknown_country(const char *cmd, const char *name);
+
+/* Print a JSON value on stdout with a trailing newline; steals the reference. */
+int cli_json_print(json_t *v, int compact);
+
+/* {id, title, source, license, year} of a dataset, or null. */
+json_t *cli_json_dataset(const cs_dataset *d);
+
+/* "model:aws-teads"-style method names. */
+const char *cli_method_name(cs_power_method m);
+
+/* Write a CSV field, quoting when needed (RFC 4180). */
+void cli_csv_field(FILE *f, const char *s);
+
+/* Print "Usage: ..." help text for a command on stdout (for --help) or
+ * stderr (usage errors). */
+void cli_help(FILE *f, const char *text);
+
+int cmd_estimate(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_instances(int argc, char **argv);
+int cmd_regions(int argc, char **argv);
+int cmd_countries(int argc, char **argv);
+int cmd_datasets(int argc, char **argv);
+
+#endif

@@ -1,0 +1,465 @@
+/* cli/cmd_estimate.c - `carbonstat estimate` and `carbonstat compare`.
+ *
+ * estimate: one instance type in one region or country, over a duration.
+ * compare:  the same workload across several instance types and/or regions,
+ *           sorted by total gCO2e, to show where a move pays off.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char estimate_help[] =
+	"Usage: carbonstat estimate --instance TYPE [--provider aws|gcp|azure]\n"
+	"                           (--region R | --country CC) [options]\n"
+	"\n"
+	"Estimate the power, energy and CO2e of cloud instances from the built-in\n"
+	"datasets (Teads/CCF power curves, CCF min/max watts, grid intensities).\n"
+	"\n"
+	"  --provider P      aws, gcp or azure (default: found from the type)\n"
+	"  --instance TYPE   instance type: m5.large, e2-standard-4, Standard_D2s_v3\n"
+	"  --region R        cloud region: eu-west-1, europe-west1, westeurope\n"
+	"  --country CC      country instead of a region: DE, DEU or Germany\n"
+	"  --cpu PCT         average CPU utilisation in percent (default 50)\n"
+	"  --mem PCT         memory utilisation for the curve (default: as --cpu)\n"
+	"  --gpu PCT         GPU utilisation for the curve (default: as --cpu)\n"
+	"  --duration D      730h, 30d, 1h30m, 1y... (default 1h; bare number = hours)\n"
+	"  --count N         number of instances (default 1)\n"
+	"  --pue X           power usage effectiveness (default: CCF value of the\n"
+	"                    provider: aws 1.135, gcp 1.1, azure 1.185)\n"
+	"  --intensity G     grid intensity in gCO2e/kWh instead of the tables\n"
+	"  --json | --csv    machine-readable output\n"
+	"  -h, --help        this help\n";
+
+static const char compare_help[] =
+	"Usage: carbonstat compare --instance T1[,T2...] [--provider P]\n"
+	"                          [--region R1[,R2...] | --country C1[,C2...] | --all-regions]\n"
+	"                          [--cpu PCT] [--duration D] [--count N] [--top N] [--json|--csv]\n"
+	"\n"
+	"Estimate the same workload for every instance x location pair and list them\n"
+	"from lowest to highest total gCO2e. Default: m5.large on every AWS region.\n";
+
+enum out_format { OUT_TEXT, OUT_JSON, OUT_CSV };
+
+typedef struct est_opts {
+	cs_estimate_req req;
+	const char *instances; /* comma-separated for compare */
+	const char *regions;
+	const char *countries;
+	int all_regions;
+	int provider_given;
+	unsigned top;
+	enum out_format fmt;
+} est_opts;
+
+enum {
+	OPT_PROVIDER = 256, OPT_INSTANCE, OPT_REGION, OPT_COUNTRY, OPT_CPU, OPT_MEM, OPT_GPU, OPT_DURATION,
+	OPT_COUNT, OPT_PUE, OPT_INTENSITY, OPT_JSON, OPT_CSV, OPT_ALL_REGIONS, OPT_TOP
+};
+
+static const struct option est_longopts[] = {
+	{"provider", required_argument, NULL, OPT_PROVIDER},
+	{"instance", required_argument, NULL, OPT_INSTANCE},
+	{"region", required_argument, NULL, OPT_REGION},
+	{"country", required_argument, NULL, OPT_COUNTRY},
+	{"cpu", required_argument, NULL, OPT_CPU},
+	{"mem", required_argument, NULL, OPT_MEM},
+	{"gpu", required_argument, NULL, OPT_GPU},
+	{"duration", required_argument, NULL, OPT_DURATION},
+	{"count", required_argument, NULL, OPT_COUNT},
+	{"pue", required_argument, NULL, OPT_PUE},
+	{"intensity", required_argument, NULL, OPT_INTENSITY},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"csv", no_argument, NULL, OPT_CSV},
+	{"all-regions", no_argument, NULL, OPT_ALL_REGIONS},
+	{"top", required_argument, NULL, OPT_TOP},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+/* Parse the options common to estimate and compare. Returns -1 to go on,
+ * or an exit code. */
+static int parse_opts(const char *cmd, const char *help, int argc, char **argv, est_opts *o)
+{
+	int c, rc;
+	double v;
+
+	memset(o, 0, sizeof *o);
+	cs_estimate_req_init(&o->req);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", est_longopts, NULL)) != -1) {
+		rc = 0;
+		switch (c) {
+		case OPT_PROVIDER:
+			rc = cli_provider(cmd, optarg, &o->req.provider);
+			o->provider_given = 1;
+			break;
+		case OPT_INSTANCE: o->instances = optarg; break;
+		case OPT_REGION: o->regions = optarg; break;
+		case OPT_COUNTRY: o->countries = optarg; break;
+		case OPT_CPU: rc = cli_percent(cmd, "--cpu", optarg, &o->req.cpu); break;
+		case OPT_MEM: rc = cli_percent(cmd, "--mem", optarg, &o->req.mem); break;
+		case OPT_GPU: rc = cli_percent(cmd, "--gpu", optarg, &o->req.gpu); break;
+		case OPT_DURATION: rc = cli_duration(cmd, "--duration", optarg, &o->req.duration_s); break;
+		case OPT_COUNT: rc = cli_count(cmd, "--count", optarg, 1, 10000000, &o->req.count); break;
+		case OPT_PUE:
+			rc = cli_number(cmd, "--pue", optarg, 1.0, 3.0, &v);
+			o->req.pue = v;
+			break;
+		case OPT_INTENSITY:
+			rc = cli_number(cmd, "--intensity", optarg, 0.0, 5000.0, &v);
+			o->req.intensity_override = v;
+			break;
+		case OPT_JSON: o->fmt = OUT_JSON; break;
+		case OPT_CSV: o->fmt = OUT_CSV; break;
+		case OPT_ALL_REGIONS: o->all_regions = 1; break;
+		case OPT_TOP: rc = cli_count(cmd, "--top", optarg, 1, 100000, &o->top); break;
+		case 'h': cli_help(stdout, help); return CLI_OK;
+		case ':':
+			cli_error(cmd, "option %s needs a value; see 'carbonstat %s --help'", argv[optind - 1], cmd);
+			return CLI_USAGE;
+		default:
+			cli_error(cmd, "unknown option '%s'; see 'carbonstat %s --help'", argv[optind - 1], cmd);
+			return CLI_USAGE;
+		}
+		if (rc)
+			return rc;
+	}
+	if (optind < argc) {
+		cli_error(cmd, "unexpected argument '%s'; see 'carbonstat %s --help'", argv[optind], cmd);
+		return CLI_USAGE;
+	}
+	if (o->regions && o->countries) {
+		cli_error(cmd, "give either --region or --country, not both");
+		return CLI_USAGE;
+	}
+	return -1;
+}
+
+/* Turn a failed cs_estimate_run into the right one-line error. */
+static int report_failure(const char *cmd, const cs_estimate_req *req, int rc)
+{
+	const cs_instance *it;
+
+	switch (rc) {
+	case CS_ENOTFOUND:
+		it = cs_instance_find(req->provider, req->instance);
+		if (!it)
+			cli_unknown_instance(cmd, req->provider, req->instance);
+		else if (req->region)
+			cli_unknown_region(cmd, it->provider, req->region);
+		else
+			cli_unknown_country(cmd, req->country);
+		return CLI_USAGE;
+	case CS_ENODATA:
+		cli_error(cmd, "no grid intensity is known for region '%s'; use --country or --intensity",
+			  req->region ? req->region : "?");
+		return CLI_USAGE;
+	default:
+		cli_error(cmd, "cannot estimate %s: %s", req->instance, cs_strerror(rc));
+		return CLI_USAGE;
+	}
+}
+
+static json_t *json_sources(const cs_estimate *e)
+{
+	json_t *a = json_array();
+
+	json_t *p = cli_json_dataset(e->prov.power);
+	json_object_set_new(p, "role", json_string("power"));
+	json_array_append_new(a, p);
+	if (e->prov.embodied) {
+		json_t *m = cli_json_dataset(e->prov.embodied);
+		json_object_set_new(m, "role", json_string("embodied"));
+		json_array_append_new(a, m);
+	}
+	if (e->prov.intensity) {
+		json_t *g = cli_json_dataset(e->prov.intensity);
+		json_object_set_new(g, "role", json_string("grid_intensity"));
+		json_object_set_new(g, "year", json_integer(e->prov.intensity_year));
+		json_array_append_new(a, g);
+	} else {
+		json_array_append_new(a, json_pack("{s:s, s:s}", "role", "grid_intensity", "id", "user"));
+	}
+	json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "role", "pue", "id",
+					   e->prov.pue_overridden ? "user" : "ccf-pue", "overridden",
+					   e->prov.pue_overridden));
+	return a;
+}
+
+static json_t *estimate_json(const cs_estimate_req *req, const cs_estimate *e)
+{
+	const cs_instance *it = e->instance;
+	json_t *o = json_object();
+
+	json_object_set_new(o, "provider", json_string(cs_provider_name(it->provider)));
+	json_object_set_new(o, "instance", json_string(it->name));
+	if (e->region) {
+		json_object_set_new(o, "region", json_string(e->region->name));
+		if (e->region->cfe >= 0)
+			json_object_set_new(o, "cfe_percent", json_real(e->region->cfe * 100.0));
+	}
+	if (e->country) {
+		json_object_set_new(o, "country", json_string(e->country->iso2));
+		json_object_set_new(o, "country_name", json_string(e->country->name));
+	}
+	json_object_set_new(o, "vcpu", json_integer(it->vcpu));
+	json_object_set_new(o, "memory_gb", json_real(it->mem_gb));
+	json_object_set_new(o, "cpu_percent", json_real(req->cpu * 100.0));
+	json_object_set_new(o, "mem_percent", json_real((req->mem < 0 ? req->cpu : req->mem) * 100.0));
+	json_object_set_new(o, "duration_h", json_real(req->duration_s / 3600.0));
+	json_object_set_new(o, "count", json_integer(req->count));
+	json_object_set_new(o, "power_w", json_real(e->power.total_w));
+	json_object_set_new(o, "power_breakdown_w",
+			    json_pack("{s:f, s:f, s:f, s:f}", "cpu", e->power.cpu_w, "memory", e->power.mem_w, "gpu",
+				      e->power.gpu_w, "other", e->power.other_w));
+	json_object_set_new(o, "pue", json_real(e->pue));
+	json_object_set_new(o, "energy_kwh", json_real(e->energy_kwh));
+	json_object_set_new(o, "intensity_gco2e_per_kwh", json_real(e->intensity_g_per_kwh));
+	json_object_set_new(o, "operational_gco2e", json_real(e->operational_g));
+	json_object_set_new(o, "embodied_gco2e", json_real(e->embodied_g));
+	json_object_set_new(o, "total_gco2e", json_real(e->total_g));
+	json_object_set_new(o, "method", json_string(cli_method_name(e->prov.method)));
+	json_object_set_new(o, "measured", json_false());
+	json_object_set_new(o, "sources", json_sources(e));
+	return o;
+}
+
+static const char *intensity_label(const cs_estimate *e, char *buf, size_t cap)
+{
+	if (!e->prov.intensity)
+		snprintf(buf, cap, "given with --intensity");
+	else
+		snprintf(buf, cap, "%s, %d", e->prov.intensity->id, e->prov.intensity_year);
+	return buf;
+}
+
+static void estimate_text(const cs_estimate_req *req, const cs_estimate *e)
+{
+	const cs_instance *it = e->instance;
+	char lbl[96];
+
+	char gpus[24] = "";
+
+	if (it->gpus)
+		snprintf(gpus, sizeof gpus, ", %u GPU", it->gpus);
+	printf("%s %s (%u vCPU, %g GB%s) in %s%s%s%s\n", cs_provider_name(it->provider), it->name, it->vcpu,
+	       it->mem_gb, gpus,
+	       e->region ? e->region->name : (e->country ? e->country->name : "-"),
+	       e->country ? " (" : "", e->country ? e->country->iso2 : "", e->country ? ")" : "");
+	printf("  load         %.4g %% CPU, %.4g h x %u instance%s\n", req->cpu * 100.0, req->duration_s / 3600.0,
+	       req->count, req->count > 1 ? "s" : "");
+	printf("  power        %.3f W per instance (cpu %.3f, memory %.3f, gpu %.3f, other %.3f) [modelled: %s]\n",
+	       e->power.total_w, e->power.cpu_w, e->power.mem_w, e->power.gpu_w, e->power.other_w,
+	       cli_method_name(e->prov.method));
+	printf("  pue          %.3f%s\n", e->pue, e->prov.pue_overridden ? " (given)" : " (CCF default)");
+	printf("  energy       %.4f kWh\n", e->energy_kwh);
+	printf("  intensity    %.2f gCO2e/kWh (%s)", e->intensity_g_per_kwh, intensity_label(e, lbl, sizeof lbl));
+	if (e->region && e->region->cfe >= 0)
+		printf(", Google CFE %.0f %%", e->region->cfe * 100.0);
+	printf("\n");
+	printf("  operational  %.2f gCO2e\n", e->operational_g);
+	if (e->prov.embodied)
+		printf("  embodied     %.2f gCO2e (%.4f g/h per instance)\n", e->embodied_g, it->embodied_g_per_h);
+	else
+		printf("  embodied     unknown (no embodied figure for this type)\n");
+	printf("  total        %.2f gCO2e\n", e->total_g);
+	printf("sources:\n");
+	printf("  power        %s: %s (%s, %d)\n", e->prov.power->id, e->prov.power->title, e->prov.power->license,
+	       e->prov.power->year);
+	if (e->prov.embodied)
+		printf("  embodied     %s: %s (%s, %d)\n", e->prov.embodied->id, e->prov.embodied->title,
+		       e->prov.embodied->license, e->prov.embodied->year);
+	if (e->prov.intensity)
+		printf("  intensity    %s: %s (%s, %d)\n", e->prov.intensity->id, e->prov.intensity->title,
+		       e->prov.intensity->license, e->prov.intensity_year);
+}
+
+static const char csv_header[] =
+	"provider,instance,region,country,cpu_percent,duration_h,count,power_w,pue,energy_kwh,"
+	"intensity_gco2e_per_kwh,operational_gco2e,embodied_gco2e,total_gco2e,method,power_source,"
+	"intensity_source,intensity_year\n";
+
+static void estimate_csv_row(const cs_estimate_req *req, const cs_estimate *e)
+{
+	cli_csv_field(stdout, cs_provider_name(e->instance->provider));
+	putchar(',');
+	cli_csv_field(stdout, e->instance->name);
+	putchar(',');
+	cli_csv_field(stdout, e->region ? e->region->name : "");
+	putchar(',');
+	cli_csv_field(stdout, e->country ? e->country->iso2 : "");
+	printf(",%.10g,%.10g,%u,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%s,%s,%s,%d\n", req->cpu * 100.0,
+	       req->duration_s / 3600.0, req->count, e->power.total_w, e->pue, e->energy_kwh, e->intensity_g_per_kwh,
+	       e->operational_g, e->embodied_g, e->total_g, cli_method_name(e->prov.method), e->prov.power->id,
+	       e->prov.intensity ? e->prov.intensity->id : "user", e->prov.intensity_year);
+}
+
+int cmd_estimate(int argc, char **argv)
+{
+	est_opts o;
+	cs_estimate e;
+	int rc = parse_opts("estimate", estimate_help, argc, argv, &o);
+
+	if (rc >= 0)
+		return rc;
+	if (!o.instances) {
+		cli_error("estimate", "--instance is required, e.g. --instance m5.large; see 'carbonstat estimate --help'");
+		return CLI_USAGE;
+	}
+	if (!o.regions && !o.countries && !(o.req.intensity_override >= 0)) {
+		cli_error("estimate", "give --region or --country (or --intensity) so the grid intensity is known");
+		return CLI_USAGE;
+	}
+	if (o.all_regions || o.top) {
+		cli_error("estimate", "--all-regions and --top belong to 'carbonstat compare'");
+		return CLI_USAGE;
+	}
+	o.req.instance = o.instances;
+	o.req.region = o.regions;
+	o.req.country = o.countries;
+	rc = cs_estimate_run(&o.req, &e);
+	if (rc)
+		return report_failure("estimate", &o.req, rc);
+	switch (o.fmt) {
+	case OUT_JSON: return cli_json_print(estimate_json(&o.req, &e), 0);
+	case OUT_CSV:
+		fputs(csv_header, stdout);
+		estimate_csv_row(&o.req, &e);
+		return CLI_OK;
+	default: estimate_text(&o.req, &e); return CLI_OK;
+	}
+}
+
+/* ---- compare ------------------------------------------------------------ */
+
+typedef struct cmp_row {
+	cs_estimate e;
+} cmp_row;
+
+static int cmp_total(const void *a, const void *b)
+{
+	const cmp_row *x = a, *y = b;
+	if (x->e.total_g != y->e.total_g)
+		return x->e.total_g < y->e.total_g ? -1 : 1;
+	int c = strcmp(x->e.instance->name, y->e.instance->name);
+	if (c)
+		return c;
+	return strcmp(x->e.region ? x->e.region->name : "", y->e.region ? y->e.region->name : "");
+}
+
+/* Split a comma list into at most cap tokens, in place. */
+static size_t split_list(char *s, char **out, size_t cap)
+{
+	size_t n = 0;
+	for (char *save = NULL, *t = strtok_r(s, ",", &save); t && n < cap; t = strtok_r(NULL, ",", &save))
+		out[n++] = t;
+	return n;
+}
+
+#define CMP_MAX_ITEMS 64
+
+int cmd_compare(int argc, char **argv)
+{
+	est_opts o;
+	char *ibuf = NULL, *lbuf = NULL;
+	char *inst[CMP_MAX_ITEMS], *locs[CMP_MAX_ITEMS];
+	size_t ni, nl = 0, nrows = 0, nregions;
+	const cs_region *regions = cs_regions(&nregions);
+	cmp_row *rows = NULL;
+	int rc = parse_opts("compare", compare_help, argc, argv, &o), by_country;
+
+	if (rc >= 0)
+		return rc;
+	ibuf = strdup(o.instances ? o.instances : "m5.large");
+	lbuf = strdup(o.regions ? o.regions : (o.countries ? o.countries : ""));
+	if (!ibuf || !lbuf) {
+		rc = CLI_FAIL;
+		goto out;
+	}
+	ni = split_list(ibuf, inst, CMP_MAX_ITEMS);
+	by_country = o.countries != NULL;
+	if (o.regions || o.countries)
+		nl = split_list(lbuf, locs, CMP_MAX_ITEMS);
+	if (ni == 0) {
+		cli_error("compare", "--instance needs at least one type");
+		rc = CLI_USAGE;
+		goto out;
+	}
+	if (!o.regions && !o.countries)
+		o.all_regions = 1;
+
+	rows = calloc(ni * (o.all_regions ? nregions : nl), sizeof *rows);
+	if (!rows) {
+		rc = CLI_FAIL;
+		goto out;
+	}
+	for (size_t i = 0; i < ni; i++) {
+		const cs_instance *it = cs_instance_find(o.req.provider, inst[i]);
+		if (!it) {
+			cli_unknown_instance("compare", o.req.provider, inst[i]);
+			rc = CLI_USAGE;
+			goto out;
+		}
+		size_t nloc = o.all_regions ? nregions : nl;
+		for (size_t j = 0; j < nloc; j++) {
+			cs_estimate_req r = o.req;
+			r.provider = it->provider;
+			r.instance = it->name;
+			if (o.all_regions) {
+				if (regions[j].provider != it->provider || regions[j].intensity_g_per_kwh < 0)
+					continue;
+				r.region = regions[j].name;
+			} else if (by_country) {
+				r.country = locs[j];
+			} else {
+				r.region = locs[j];
+			}
+			rc = cs_estimate_run(&r, &rows[nrows].e);
+			if (rc) {
+				rc = report_failure("compare", &r, rc);
+				goto out;
+			}
+			nrows++;
+		}
+	}
+	qsort(rows, nrows, sizeof *rows, cmp_total);
+	if (o.top && o.top < nrows)
+		nrows = o.top;
+
+	if (o.fmt == OUT_JSON) {
+		json_t *a = json_array();
+		for (size_t k = 0; k < nrows; k++)
+			json_array_append_new(a, estimate_json(&o.req, &rows[k].e));
+		rc = cli_json_print(a, 0);
+	} else if (o.fmt == OUT_CSV) {
+		fputs(csv_header, stdout);
+		for (size_t k = 0; k < nrows; k++)
+			estimate_csv_row(&o.req, &rows[k].e);
+		rc = CLI_OK;
+	} else {
+		printf("%.4g %% CPU for %.4g h x %u, lowest total first\n", o.req.cpu * 100, o.req.duration_s / 3600,
+		       o.req.count);
+		printf("%-5s %-22s %-22s %-3s %9s %10s %9s %11s %11s %11s  %s\n", "CLOUD", "INSTANCE", "LOCATION",
+		       "CC", "POWER_W", "ENERGY_KWH", "G/KWH", "OPER_G", "EMBOD_G", "TOTAL_G", "INTENSITY SOURCE");
+		for (size_t k = 0; k < nrows; k++) {
+			const cs_estimate *e = &rows[k].e;
+			char lbl[96];
+			printf("%-5s %-22s %-22s %-3s %9.2f %10.4f %9.1f %11.1f %11.1f %11.1f  %s\n",
+			       cs_provider_name(e->instance->provider), e->instance->name,
+			       e->region ? e->region->name : (e->country ? e->country->name : "-"),
+			       e->country ? e->country->iso2 : "", e->power.total_w, e->energy_kwh,
+			       e->intensity_g_per_kwh, e->operational_g, e->embodied_g, e->total_g,
+			       intensity_label(e, lbl, sizeof lbl));
+		}
+		rc = CLI_OK;
+	}
+out:
+	free(rows);
+	free(ibuf);
+	free(lbuf);
+	return rc;
+}

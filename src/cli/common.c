@@ -1,0 +1,157 @@
+/* cli/common.c - option parsing, error lines and output helpers shared by the
+ * commands. All number parsing goes through core/parse (strict, whole-string). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/parse.h"
+
+void cli_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "carbonstat %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_percent(const char *cmd, const char *opt, const char *arg, double *out)
+{
+	if (cs_parse_percent(arg, out) == 0)
+		return 0;
+	cli_error(cmd, "%s '%s' is not a percentage: give a number from 0 to 100, e.g. %s 50", opt, arg, opt);
+	return CLI_USAGE;
+}
+
+int cli_duration(const char *cmd, const char *opt, const char *arg, double *out)
+{
+	if (cs_parse_duration(arg, out) == 0)
+		return 0;
+	cli_error(cmd, "%s '%s' is not a duration: use a number with a unit (ms s m h d w mo y), e.g. 730h, 30d, 1h30m", opt,
+		  arg);
+	return CLI_USAGE;
+}
+
+int cli_number(const char *cmd, const char *opt, const char *arg, double min, double max, double *out)
+{
+	double v;
+
+	if (cs_parse_double(arg, &v) == 0 && v >= min && v <= max) {
+		*out = v;
+		return 0;
+	}
+	cli_error(cmd, "%s '%s' is not a number from %g to %g", opt, arg, min, max);
+	return CLI_USAGE;
+}
+
+int cli_count(const char *cmd, const char *opt, const char *arg, unsigned min, unsigned max, unsigned *out)
+{
+	if (cs_parse_uint_range(arg, min, max, out) == 0)
+		return 0;
+	cli_error(cmd, "%s '%s' is not a whole number from %u to %u", opt, arg, min, max);
+	return CLI_USAGE;
+}
+
+int cli_provider(const char *cmd, const char *arg, cs_provider *out)
+{
+	*out = cs_provider_parse(arg);
+	if (*out != CS_PROVIDER_UNKNOWN)
+		return 0;
+	cli_error(cmd, "--provider '%s' is not a known provider: use aws, gcp or azure", arg);
+	return CLI_USAGE;
+}
+
+static void print_suggestions(const char **s, size_t n)
+{
+	if (n == 0)
+		return;
+	fputs(" (did you mean ", stderr);
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "%s%s", i ? ", " : "", s[i]);
+	fputs("?)", stderr);
+}
+
+void cli_unknown_instance(const char *cmd, cs_provider p, const char *name)
+{
+	const char *s[4];
+	size_t n = cs_instance_suggest(p, name, s, 3);
+
+	fprintf(stderr, "carbonstat %s: unknown %s instance type '%s'", cmd,
+		p == CS_PROVIDER_UNKNOWN ? "cloud" : cs_provider_name(p), name);
+	print_suggestions(s, n);
+	fprintf(stderr, "; list them with 'carbonstat instances%s%s'\n", p ? " --provider " : "",
+		p ? cs_provider_name(p) : "");
+}
+
+void cli_unknown_region(const char *cmd, cs_provider p, const char *name)
+{
+	const char *s[4];
+	size_t n = cs_region_suggest(p, name, s, 3);
+
+	fprintf(stderr, "carbonstat %s: unknown %s region '%s'", cmd, cs_provider_name(p), name);
+	print_suggestions(s, n);
+	fprintf(stderr, "; list them with 'carbonstat regions --provider %s', or use --country\n", cs_provider_name(p));
+}
+
+void cli_unknown_country(const char *cmd, const char *name)
+{
+	const char *s[4];
+	size_t n = cs_country_suggest(name, s, 3);
+
+	fprintf(stderr, "carbonstat %s: unknown country '%s'", cmd, name);
+	print_suggestions(s, n);
+	fputs("; use an ISO 3166 code such as DE or DEU, or list them with 'carbonstat countries'\n", stderr);
+}
+
+int cli_json_print(json_t *v, int compact)
+{
+	size_t flags = JSON_REAL_PRECISION(10) | (compact ? JSON_COMPACT : JSON_INDENT(2));
+	int rc = v ? json_dumpf(v, stdout, flags) : -1;
+
+	json_decref(v);
+	if (rc == 0)
+		fputc('\n', stdout);
+	return rc == 0 ? 0 : CLI_FAIL;
+}
+
+json_t *cli_json_dataset(const cs_dataset *d)
+{
+	if (!d)
+		return json_null();
+	return json_pack("{s:s, s:s, s:s, s:s, s:i}", "id", d->id, "title", d->title, "source", d->source,
+			 "license", d->license, "year", d->year);
+}
+
+const char *cli_method_name(cs_power_method m)
+{
+	switch (m) {
+	case CS_METHOD_CURVE: return "curve";
+	case CS_METHOD_MINMAX: return "minmax";
+	default: return "none";
+	}
+}
+
+void cli_csv_field(FILE *f, const char *s)
+{
+	if (!s)
+		s = "";
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+void cli_help(FILE *f, const char *text)
+{
+	fputs(text, f);
+}

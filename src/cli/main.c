@@ -1,0 +1,44 @@
+/* cli/main.c - `carbonstat <command> [options]`: the command table. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const cli_command commands[] = {
+	{"estimate", cmd_estimate, "power, energy and CO2e of cloud instances from the built-in datasets"},
+	{"compare", cmd_compare, "the same workload across instance types and regions, lowest CO2e first"},
+	{"instances", cmd_instances, "list built-in instance types and their power model"},
+	{"regions", cmd_regions, "list cloud regions with grid intensity, year, source and CFE %"},
+	{"countries", cmd_countries, "list countries with grid intensity"},
+	{"datasets", cmd_datasets, "list built-in tables with source, license, year and rows"},
+};
+
+static void usage(FILE *f)
+{
+	fputs("Usage: carbonstat <command> [options]\n\nCommands:\n", f);
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fputs("\nRun 'carbonstat <command> --help' for a command's options; 'man carbonstat' for all.\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return CLI_USAGE;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return CLI_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("carbonstat %s\n", CARBONSTAT_VERSION);
+		return CLI_OK;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	}
+	fprintf(stderr, "carbonstat: unknown command '%s'; run 'carbonstat --help' for the list\n", argv[1]);
+	return CLI_USAGE;
+}
