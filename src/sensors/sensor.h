@@ -11,7 +11,7 @@
  * with in_total = 0 is reported (e.g. RAPL "core" inside "package", or
  * package+dram when "psys" covers them) but not added to the host total.
  *
- * Every channel carries a source string ("rapl", "amd_energy", "nvml",
+ * Every channel carries a source string ("rapl", "rapl-mmio", "amd_energy", "nvml",
  * "amdgpu", "model:aws-teads", "model:tdp", "model:generic") so every later
  * output can say whether a number was measured or modelled.
  */

@@ -1,0 +1,86 @@
+/* sensors/sensor.c - helpers shared by every sensor: component names and the
+ * energy-counter delta with wraparound and reset detection.
+ *
+ * Owns no state. cs_counter_delta is the one place that decides how a
+ * hardware counter that went backwards is read, so RAPL, amd_energy and any
+ * later counter agree: a wrap is a pass through max, a small step back is a
+ * reset (reported as 0 J: losing one interval beats inventing 262 kJ).
+ * cs_counter_read is the per-channel hot path built on it: one pread, no
+ * allocation.
+ */
+#include "sensors/sensor.h"
+
+#include <errno.h>
+
+static const char *const component_names[CS_COMP_COUNT] = {
+    [CS_COMP_PACKAGE] = "package", [CS_COMP_CORE] = "core", [CS_COMP_UNCORE] = "uncore", [CS_COMP_DRAM] = "dram",
+    [CS_COMP_PSYS] = "psys",       [CS_COMP_GPU] = "gpu",   [CS_COMP_CPU] = "cpu",       [CS_COMP_OTHER] = "other",
+};
+
+const char *cs_component_name(cs_component c)
+{
+	if ((unsigned)c >= CS_COMP_COUNT)
+		return "unknown";
+	return component_names[c];
+}
+
+uint64_t cs_counter_delta(uint64_t prev, uint64_t cur, uint64_t max, bool *wrapped)
+{
+	uint64_t back, wrap_delta;
+
+	if (wrapped)
+		*wrapped = false;
+	if (cur >= prev)
+		return cur - prev;
+	/* The counter went backwards. Readings above max mean max is wrong
+	 * (or the counter is not the one we think): no wrap can explain them. */
+	if (max == 0 || prev > max)
+		return 0;
+	/* (max - prev) + cur, written so it cannot overflow: cur < prev <= max.
+	 * RAPL's max is 0xffffffff raw units, so the true delta is one unit
+	 * (~61 uJ) more; we stay with the values the files show, which keeps
+	 * the arithmetic exact and testable, and the error is ~1e-10 of a wrap. */
+	back = prev - cur;
+	wrap_delta = max - back;
+	if (wrap_delta > max / 2)
+		return 0; /* reset, not a wrap */
+	if (wrapped)
+		*wrapped = true;
+	return wrap_delta;
+}
+
+/* Errors after which the counter may come back from zero: the file or its
+ * device went away (module unload, CPU hot-remove, hwmon re-bind). */
+static bool counter_gone(int err)
+{
+	return err == -ENOENT || err == -ENODEV || err == -ENXIO || err == -ESTALE;
+}
+
+int cs_counter_read(cs_counter *c, cs_channel *ch, double dt_s)
+{
+	uint64_t cur, delta;
+	bool wrapped;
+	int rc = cs_kfile_read_u64(&c->file, &cur);
+
+	ch->energy_j = 0.0;
+	ch->power_w = 0.0;
+	ch->status = rc;
+	if (rc) {
+		if (counter_gone(rc))
+			c->primed = false;
+		return rc;
+	}
+	if (!c->primed) {
+		c->prev_uj = cur;
+		c->primed = true;
+		return 0;
+	}
+	delta = cs_counter_delta(c->prev_uj, cur, c->max_uj, &wrapped);
+	c->prev_uj = cur;
+	if (wrapped)
+		ch->wraps++;
+	ch->energy_j = (double)delta / 1e6; /* correctly rounded: 150000000 uJ is 150.0 J */
+	if (dt_s > 0.0)
+		ch->power_w = ch->energy_j / dt_s;
+	return 0;
+}
