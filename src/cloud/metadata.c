@@ -1,0 +1,848 @@
+/* cloud/metadata.c - instance metadata probes over libcurl, and their parsers.
+ *
+ * One curl multi handle runs every enabled provider at once; each provider is
+ * a tiny state machine over fixed request slots (one slot per request kind,
+ * since each request is made at most once):
+ *
+ *   AWS    PUT /latest/api/token (X-aws-ec2-metadata-token-ttl-seconds: 21600)
+ *            200          -> 3 GETs with X-aws-ec2-metadata-token (IMDSv2)
+ *            403/404/405  -> the same 3 GETs without a token (IMDSv1 fallback)
+ *          GET /latest/meta-data/{instance-type,placement/region,
+ *                                 placement/availability-zone}
+ *   GCP    GET /computeMetadata/v1/instance/{machine-type,zone}
+ *          with Metadata-Flavor: Google; the answer must carry it back
+ *   Azure  GET /metadata/instance/compute?api-version=2021-02-01, Metadata: true
+ *
+ * Every request gets CURLOPT_TIMEOUT_MS = what is left of the shared deadline
+ * when it starts, and the event loop itself stops at the deadline, so the
+ * whole probe never exceeds the budget (plus scheduling noise). IMDSv1 is only
+ * a fallback: unauthenticated calls show up in AWS's MetadataNoToken metric,
+ * which fleets watch while they migrate to IMDSv2.
+ *
+ * Known limit: in a container on EC2 whose IMDSv2 hop limit is 1, the token
+ * PUT reply never arrives and the probe times out; DMI still gives the
+ * provider and, on Nitro, the instance type (see cloud/detect.c).
+ */
+#include "cloud/metadata.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include <carbonstat/error.h>
+
+/* ---- small helpers -------------------------------------------------------- */
+
+/* ASCII only, whatever the locale. */
+static bool md_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '.' || c == '_' || c == '-';
+}
+
+static bool md_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static char md_lower(char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+/* Case-insensitive ASCII prefix test of s[0..n) against lit. */
+static bool md_has_prefix_ci(const char *s, size_t n, const char *lit)
+{
+	size_t i;
+
+	for (i = 0; lit[i]; i++)
+		if (i >= n || md_lower(s[i]) != md_lower(lit[i]))
+			return false;
+	return true;
+}
+
+/* Length of body without trailing blanks. */
+static size_t md_rtrim(const char *body, size_t len)
+{
+	while (len > 0 && md_blank(body[len - 1]))
+		len--;
+	return len;
+}
+
+/* Validate p[0..n) as a name and copy it out, NUL-terminated. */
+static int md_take_name(const char *p, size_t n, char *out, size_t cap)
+{
+	size_t i;
+
+	if (n == 0 || n >= CS_MD_NAME_MAX)
+		return CS_EINVAL;
+	for (i = 0; i < n; i++)
+		if (!md_name_char(p[i]))
+			return CS_EINVAL;
+	if (n >= cap)
+		return CS_ERANGE;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return 0;
+}
+
+/* Last '/'-separated element of body[0..len) and, through prev/prev_len, the
+ * one before it (prev = NULL if there is none). */
+static void md_last_path_elems(const char *body, size_t len, const char **last, size_t *last_len,
+			       const char **prev, size_t *prev_len)
+{
+	size_t i = len, end;
+
+	while (i > 0 && body[i - 1] != '/')
+		i--;
+	*last = body + i;
+	*last_len = len - i;
+	*prev = NULL;
+	*prev_len = 0;
+	if (i == 0)
+		return;
+	end = i - 1; /* the '/' */
+	i = end;
+	while (i > 0 && body[i - 1] != '/')
+		i--;
+	*prev = body + i;
+	*prev_len = end - i;
+}
+
+static bool md_span_eq(const char *p, size_t n, const char *lit)
+{
+	return p && strlen(lit) == n && memcmp(p, lit, n) == 0;
+}
+
+/* ---- pure parsers ---------------------------------------------------------- */
+
+bool cs_md_valid_name(const char *s)
+{
+	size_t n;
+
+	if (!s)
+		return false;
+	for (n = 0; s[n]; n++)
+		if (n >= CS_MD_NAME_MAX - 1 || !md_name_char(s[n]))
+			return false;
+	return n > 0;
+}
+
+int cs_md_parse_aws_text(const char *body, size_t len, char *out, size_t cap)
+{
+	if (!body || !out)
+		return CS_EINVAL;
+	return md_take_name(body, md_rtrim(body, len), out, cap);
+}
+
+int cs_md_parse_aws_token(const char *body, size_t len, char *out, size_t cap)
+{
+	size_t i, n;
+
+	if (!body || !out)
+		return CS_EINVAL;
+	n = md_rtrim(body, len);
+	if (n == 0 || n >= CS_MD_TOKEN_MAX)
+		return CS_EINVAL;
+	/* printable, no blank: it is echoed in a request header */
+	for (i = 0; i < n; i++)
+		if ((unsigned char)body[i] <= 0x20 || (unsigned char)body[i] >= 0x7f)
+			return CS_EINVAL;
+	if (n >= cap)
+		return CS_ERANGE;
+	memcpy(out, body, n);
+	out[n] = '\0';
+	return 0;
+}
+
+int cs_md_aws_region_from_zone(const char *zone, char *out, size_t cap)
+{
+	size_t n, i, hyphens = 0, seg1 = 0, seg1_len = 0;
+
+	if (!zone || !out || !cs_md_valid_name(zone))
+		return CS_EINVAL;
+	n = strlen(zone);
+	for (i = 0; i < n; i++) {
+		if (zone[i] != '-')
+			continue;
+		hyphens++;
+		if (hyphens == 1)
+			seg1 = i + 1;
+		else if (hyphens == 2)
+			seg1_len = i - seg1;
+	}
+	/* "us-east-1a"; "us-gov-west-1a", "us-iso-east-1a": partitions add one part */
+	if (hyphens == 3) {
+		const char *s = zone + seg1;
+
+		if (!md_span_eq(s, seg1_len, "gov") && !md_span_eq(s, seg1_len, "iso") &&
+		    !md_span_eq(s, seg1_len, "isob") && !md_span_eq(s, seg1_len, "isof"))
+			return CS_EINVAL;
+	} else if (hyphens != 2) {
+		return CS_EINVAL;
+	}
+	if (n < 3 || zone[n - 1] < 'a' || zone[n - 1] > 'z' || zone[n - 2] < '0' || zone[n - 2] > '9')
+		return CS_EINVAL;
+	return md_take_name(zone, n - 1, out, cap);
+}
+
+int cs_md_parse_gcp_machine_type(const char *body, size_t len, char *out, size_t cap)
+{
+	const char *last, *prev;
+	size_t last_len, prev_len, n;
+
+	if (!body || !out)
+		return CS_EINVAL;
+	n = md_rtrim(body, len);
+	md_last_path_elems(body, n, &last, &last_len, &prev, &prev_len);
+	if (last != body && !md_span_eq(prev, prev_len, "machineTypes"))
+		return CS_EINVAL;
+	return md_take_name(last, last_len, out, cap);
+}
+
+int cs_md_parse_gcp_zone(const char *body, size_t len, char *zone, size_t zone_cap,
+			 char *region, size_t region_cap)
+{
+	const char *last, *prev;
+	size_t last_len, prev_len, n, dash;
+	char z[CS_MD_NAME_MAX], r[CS_MD_NAME_MAX];
+	int rc;
+
+	if (!body || !zone || !region)
+		return CS_EINVAL;
+	n = md_rtrim(body, len);
+	md_last_path_elems(body, n, &last, &last_len, &prev, &prev_len);
+	if (last != body && !md_span_eq(prev, prev_len, "zones"))
+		return CS_EINVAL;
+	rc = md_take_name(last, last_len, z, sizeof(z));
+	if (rc)
+		return rc;
+	/* "<region>-<suffix>", and the region itself has a '-' ("europe-west1") */
+	dash = last_len;
+	while (dash > 0 && z[dash - 1] != '-')
+		dash--;
+	if (dash < 2 || dash == last_len || !memchr(z, '-', dash - 1))
+		return CS_EINVAL;
+	rc = md_take_name(z, dash - 1, r, sizeof(r));
+	if (rc)
+		return rc;
+	if (last_len >= zone_cap || dash - 1 >= region_cap)
+		return CS_ERANGE;
+	memcpy(zone, z, last_len + 1);
+	memcpy(region, r, dash);
+	return 0;
+}
+
+/* Copy a JSON string member that must be a valid name (or "" if allow_empty). */
+static int md_json_name(json_t *obj, const char *key, bool required, char *out, size_t cap)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!v) {
+		if (required)
+			return CS_EINVAL;
+		out[0] = '\0';
+		return 0;
+	}
+	if (!json_is_string(v))
+		return CS_EINVAL;
+	if (json_string_length(v) == 0 && !required) {
+		out[0] = '\0';
+		return 0;
+	}
+	return md_take_name(json_string_value(v), json_string_length(v), out, cap);
+}
+
+int cs_md_parse_azure_compute(const char *body, size_t len, cs_md_values *out)
+{
+	json_error_t err;
+	json_t *root;
+	cs_md_values v;
+	int rc = CS_EINVAL;
+
+	if (!body || !out || len == 0 || len > CS_MD_BODY_MAX)
+		return CS_EINVAL;
+	/* duplicate keys would let a body say two things at once */
+	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &err);
+	if (!root)
+		return CS_EINVAL;
+	if (!json_is_object(root))
+		goto out;
+	memset(&v, 0, sizeof(v));
+	rc = md_json_name(root, "vmSize", true, v.instance_type, sizeof(v.instance_type));
+	if (rc)
+		goto out;
+	rc = md_json_name(root, "location", true, v.region, sizeof(v.region));
+	if (rc)
+		goto out;
+	rc = md_json_name(root, "zone", false, v.zone, sizeof(v.zone));
+	if (rc)
+		goto out;
+	*out = v;
+out:
+	json_decref(root);
+	return rc;
+}
+
+/* ---- HTTP ------------------------------------------------------------------ */
+
+/* One slot per request kind: each is made at most once per probe. */
+typedef enum md_kind {
+	MD_AWS_TOKEN,
+	MD_AWS_TYPE,
+	MD_AWS_REGION,
+	MD_AWS_ZONE,
+	MD_GCP_TYPE,
+	MD_GCP_ZONE,
+	MD_AZURE,
+	MD_KIND_COUNT
+} md_kind;
+
+typedef struct md_prov md_prov;
+
+typedef struct md_req {
+	CURL *h;                   /* NULL when the slot is idle */
+	struct curl_slist *hdrs;   /* request headers, owned */
+	md_prov *owner;
+	md_kind kind;
+	char *body;                /* response body, NUL-terminated, <= CS_MD_BODY_MAX */
+	size_t len;
+	size_t hdr_bytes;          /* response header bytes seen (capped too) */
+	bool overflow;             /* body or headers over the cap: transfer aborted */
+	bool flavor_google;        /* saw "Metadata-Flavor: Google" */
+} md_req;
+
+struct md_prov {
+	cs_provider id;
+	const char *name;          /* "aws", "gcp", "azure" for messages */
+	const char *source;        /* cs_md_result.source on success */
+	char base[256];            /* base URL, no trailing '/' */
+	bool enabled;
+	int inflight;              /* requests of this provider still running */
+	bool finished;             /* ok or failed, no more requests */
+	bool ok;
+	bool aws_v1;
+	char token[CS_MD_TOKEN_MAX];
+	cs_md_values v;
+	char why[112];             /* first failure, "aws: token PUT: HTTP 500" */
+};
+
+typedef struct md_ctx {
+	CURLM *multi;
+	md_req reqs[MD_KIND_COUNT];
+	md_prov prov[CS_PROVIDER_COUNT];
+	struct timespec t0;
+	unsigned budget_ms;
+	unsigned requests;         /* started */
+	int active;                /* in the multi handle */
+} md_ctx;
+
+static const char *const md_path[MD_KIND_COUNT] = {
+	[MD_AWS_TOKEN] = "/latest/api/token",
+	[MD_AWS_TYPE] = "/latest/meta-data/instance-type",
+	[MD_AWS_REGION] = "/latest/meta-data/placement/region",
+	[MD_AWS_ZONE] = "/latest/meta-data/placement/availability-zone",
+	[MD_GCP_TYPE] = "/computeMetadata/v1/instance/machine-type",
+	[MD_GCP_ZONE] = "/computeMetadata/v1/instance/zone",
+	[MD_AZURE] = "/metadata/instance/compute?api-version=2021-02-01",
+};
+
+static const char *const md_what[MD_KIND_COUNT] = {
+	[MD_AWS_TOKEN] = "token PUT",
+	[MD_AWS_TYPE] = "instance-type",
+	[MD_AWS_REGION] = "placement/region",
+	[MD_AWS_ZONE] = "availability-zone",
+	[MD_GCP_TYPE] = "machine-type",
+	[MD_GCP_ZONE] = "zone",
+	[MD_AZURE] = "instance/compute",
+};
+
+__attribute__((format(printf, 3, 4))) static void md_fmt(char *dst, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(dst, cap, fmt, ap);
+	va_end(ap);
+}
+
+static double md_elapsed_ms(const md_ctx *c)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - c->t0.tv_sec) * 1e3 + (double)(now.tv_nsec - c->t0.tv_nsec) / 1e6;
+}
+
+static long md_remaining_ms(const md_ctx *c)
+{
+	return (long)c->budget_ms - (long)md_elapsed_ms(c);
+}
+
+static size_t md_write_cb(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+	md_req *r = ud;
+	size_t n = size * nmemb;
+	char *grown;
+
+	if (n > CS_MD_BODY_MAX - r->len) {
+		r->overflow = true;
+		return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
+	}
+	grown = realloc(r->body, r->len + n + 1);
+	if (!grown)
+		return 0;
+	r->body = grown;
+	memcpy(r->body + r->len, ptr, n);
+	r->len += n;
+	r->body[r->len] = '\0';
+	return n;
+}
+
+static size_t md_header_cb(char *ptr, size_t size, size_t nitems, void *ud)
+{
+	md_req *r = ud;
+	size_t n = size * nitems, v, e;
+	static const char name[] = "metadata-flavor:";
+
+	if (n > CS_MD_BODY_MAX - r->hdr_bytes) {
+		r->overflow = true;
+		return 0;
+	}
+	r->hdr_bytes += n;
+	if (md_has_prefix_ci(ptr, n, "HTTP/")) {
+		r->flavor_google = false; /* a new response (e.g. after 100) starts over */
+		return n;
+	}
+	if (!md_has_prefix_ci(ptr, n, name))
+		return n;
+	v = sizeof(name) - 1;
+	while (v < n && (ptr[v] == ' ' || ptr[v] == '\t'))
+		v++;
+	e = md_rtrim(ptr, n);
+	if (e == v + 6 && memcmp(ptr + v, "Google", 6) == 0)
+		r->flavor_google = true;
+	return n;
+}
+
+/* Frees everything a slot holds and makes it idle. */
+static void md_req_release(md_ctx *c, md_req *r)
+{
+	if (r->h) {
+		curl_multi_remove_handle(c->multi, r->h);
+		curl_easy_cleanup(r->h);
+		r->h = NULL;
+		c->active--;
+		r->owner->inflight--;
+	}
+	curl_slist_free_all(r->hdrs);
+	r->hdrs = NULL;
+	free(r->body);
+	r->body = NULL;
+	r->len = 0;
+}
+
+/* Marks p failed with "<provider>: <request>: <detail>" (first failure wins). */
+static void md_fail(md_prov *p, md_kind kind, const char *detail)
+{
+	if (p->finished)
+		return;
+	p->finished = true;
+	p->ok = false;
+	md_fmt(p->why, sizeof(p->why), "%s: %s%s: %s", p->name, p->aws_v1 ? "IMDSv1 " : "",
+	       md_what[kind], detail);
+}
+
+#define MD_SETOPT(h, opt, val)                                                                     \
+	do {                                                                                       \
+		if (curl_easy_setopt((h), (opt), (val)) != CURLE_OK)                               \
+			goto fail;                                                                 \
+	} while (0)
+
+/* Starts request kind for provider p with extra headers (NULL-terminated). */
+static int md_start(md_ctx *c, md_prov *p, md_kind kind, const char *const *headers)
+{
+	md_req *r = &c->reqs[kind];
+	char url[sizeof(p->base) + 64];
+	long left = md_remaining_ms(c), connect_ms;
+	size_t i;
+
+	if (left <= 0) {
+		md_fail(p, kind, "no time left in the budget");
+		return -1;
+	}
+	/* a link-local service answers a connect in well under a millisecond;
+	 * waiting long for SYN-ACK only burns the budget of the other requests */
+	connect_ms = (long)c->budget_ms / 2 > 400 ? (long)c->budget_ms / 2 : 400;
+	if (connect_ms > left)
+		connect_ms = left;
+	md_fmt(url, sizeof(url), "%s%s", p->base, md_path[kind]);
+	memset(r, 0, sizeof(*r));
+	r->owner = p;
+	r->kind = kind;
+	r->h = curl_easy_init();
+	if (!r->h)
+		goto fail;
+	for (i = 0; headers && headers[i]; i++) {
+		struct curl_slist *l = curl_slist_append(r->hdrs, headers[i]);
+
+		if (!l)
+			goto fail;
+		r->hdrs = l;
+	}
+	MD_SETOPT(r->h, CURLOPT_URL, url);
+	MD_SETOPT(r->h, CURLOPT_PRIVATE, (void *)r);
+	MD_SETOPT(r->h, CURLOPT_WRITEFUNCTION, md_write_cb);
+	MD_SETOPT(r->h, CURLOPT_WRITEDATA, (void *)r);
+	MD_SETOPT(r->h, CURLOPT_HEADERFUNCTION, md_header_cb);
+	MD_SETOPT(r->h, CURLOPT_HEADERDATA, (void *)r);
+	if (r->hdrs)
+		MD_SETOPT(r->h, CURLOPT_HTTPHEADER, r->hdrs);
+	/* metadata is host-local: never through a proxy, whatever the environment says */
+	MD_SETOPT(r->h, CURLOPT_PROXY, "");
+	MD_SETOPT(r->h, CURLOPT_NOPROXY, "*");
+	MD_SETOPT(r->h, CURLOPT_FOLLOWLOCATION, 0L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	MD_SETOPT(r->h, CURLOPT_PROTOCOLS_STR, "http");
+#else
+	MD_SETOPT(r->h, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTP);
+#endif
+	MD_SETOPT(r->h, CURLOPT_NOSIGNAL, 1L);
+	MD_SETOPT(r->h, CURLOPT_TIMEOUT_MS, left);
+	MD_SETOPT(r->h, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
+	MD_SETOPT(r->h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)CS_MD_BODY_MAX);
+	MD_SETOPT(r->h, CURLOPT_USERAGENT, "carbonstat");
+	if (kind == MD_AWS_TOKEN) {
+		MD_SETOPT(r->h, CURLOPT_CUSTOMREQUEST, "PUT");
+		MD_SETOPT(r->h, CURLOPT_POSTFIELDS, "");
+		MD_SETOPT(r->h, CURLOPT_POSTFIELDSIZE, 0L);
+	}
+	if (curl_multi_add_handle(c->multi, r->h) != CURLM_OK)
+		goto fail;
+	c->active++;
+	c->requests++;
+	p->inflight++;
+	return 0;
+fail:
+	if (r->h)
+		curl_easy_cleanup(r->h);
+	r->h = NULL;
+	curl_slist_free_all(r->hdrs);
+	r->hdrs = NULL;
+	md_fail(p, kind, "could not set up the request");
+	return -1;
+}
+
+/* Why a finished request is unusable, or NULL if it is a 200 we can parse. */
+static const char *md_req_error(const md_req *r, CURLcode rc, long status, char *tmp, size_t cap)
+{
+	if (r->overflow || rc == CURLE_FILESIZE_EXCEEDED)
+		return "response over the size cap";
+	if (rc != CURLE_OK)
+		return curl_easy_strerror(rc);
+	if (status != 200) {
+		md_fmt(tmp, cap, "HTTP %ld", status);
+		return tmp;
+	}
+	return NULL;
+}
+
+static void md_aws_start_gets(md_ctx *c, md_prov *p, bool with_token)
+{
+	char hdr[sizeof(p->token) + 40];
+	const char *h[] = {hdr, NULL};
+
+	md_fmt(hdr, sizeof(hdr), "X-aws-ec2-metadata-token: %s", p->token);
+	if (md_start(c, p, MD_AWS_TYPE, with_token ? h : NULL) == 0) {
+		md_start(c, p, MD_AWS_REGION, with_token ? h : NULL);
+		md_start(c, p, MD_AWS_ZONE, with_token ? h : NULL);
+	}
+}
+
+/* Handles one finished transfer; may start the next requests. */
+static void md_on_done(md_ctx *c, md_req *r, CURLcode rc)
+{
+	md_prov *p = r->owner;
+	long status = 0;
+	char tmp[32];
+	const char *err;
+
+	curl_easy_getinfo(r->h, CURLINFO_RESPONSE_CODE, &status);
+	err = md_req_error(r, rc, status, tmp, sizeof(tmp));
+	switch (r->kind) {
+	case MD_AWS_TOKEN:
+		if (!err) {
+			if (cs_md_parse_aws_token(r->body ? r->body : "", r->len, p->token, sizeof(p->token)))
+				md_fail(p, r->kind, "invalid token");
+			else
+				md_aws_start_gets(c, p, true);
+		} else if (rc == CURLE_OK && !r->overflow &&
+			   (status == 403 || status == 404 || status == 405)) {
+			/* no IMDSv2 here (or something in the way refuses PUT) */
+			p->aws_v1 = true;
+			p->token[0] = '\0';
+			md_aws_start_gets(c, p, false);
+		} else {
+			md_fail(p, r->kind, err);
+		}
+		break;
+	case MD_AWS_TYPE:
+		if (err)
+			md_fail(p, r->kind, err);
+		else if (cs_md_parse_aws_text(r->body, r->len, p->v.instance_type, sizeof(p->v.instance_type)))
+			md_fail(p, r->kind, "invalid value");
+		break;
+	case MD_AWS_REGION:
+		/* optional: older IMDS versions lack it; derived from the zone below */
+		if (!err && cs_md_parse_aws_text(r->body, r->len, p->v.region, sizeof(p->v.region)))
+			p->v.region[0] = '\0';
+		break;
+	case MD_AWS_ZONE:
+		if (!err && cs_md_parse_aws_text(r->body, r->len, p->v.zone, sizeof(p->v.zone)))
+			p->v.zone[0] = '\0';
+		break;
+	case MD_GCP_TYPE:
+	case MD_GCP_ZONE:
+		if (r->kind == MD_GCP_ZONE) {
+			/* optional: without it we still know the machine type */
+			if (err || !r->flavor_google ||
+			    cs_md_parse_gcp_zone(r->body, r->len, p->v.zone, sizeof(p->v.zone), p->v.region,
+						 sizeof(p->v.region)))
+				p->v.zone[0] = p->v.region[0] = '\0';
+		} else if (err) {
+			md_fail(p, r->kind, err);
+		} else if (!r->flavor_google) {
+			/* something else answers on this address: not a GCP metadata server */
+			md_fail(p, r->kind, "answer lacks Metadata-Flavor: Google");
+		} else if (cs_md_parse_gcp_machine_type(r->body, r->len, p->v.instance_type,
+							sizeof(p->v.instance_type))) {
+			md_fail(p, r->kind, "invalid value");
+		}
+		break;
+	case MD_AZURE:
+		if (err)
+			md_fail(p, r->kind, err);
+		else if (cs_md_parse_azure_compute(r->body, r->len, &p->v))
+			md_fail(p, r->kind, "not the expected JSON (vmSize, location)");
+		break;
+	case MD_KIND_COUNT:
+		break;
+	}
+	md_req_release(c, r);
+	if (p->inflight == 0 && !p->finished) {
+		p->finished = true;
+		if (p->id == CS_PROVIDER_AWS && !p->v.region[0] && p->v.zone[0] &&
+		    cs_md_aws_region_from_zone(p->v.zone, p->v.region, sizeof(p->v.region)))
+			p->v.region[0] = '\0';
+		p->ok = p->v.instance_type[0] != '\0';
+		if (!p->ok)
+			md_fmt(p->why, sizeof(p->why), "%s: no instance type in the answer", p->name);
+	}
+}
+
+/* Starts the first requests of every enabled provider. */
+static void md_kickoff(md_ctx *c)
+{
+	static const char *const aws_h[] = {"X-aws-ec2-metadata-token-ttl-seconds: 21600",
+					    "Content-Type:", NULL};
+	static const char *const gcp_h[] = {"Metadata-Flavor: Google", NULL};
+	static const char *const azure_h[] = {"Metadata: true", NULL};
+	md_prov *p;
+
+	p = &c->prov[CS_PROVIDER_AWS];
+	if (p->enabled)
+		md_start(c, p, MD_AWS_TOKEN, aws_h);
+	p = &c->prov[CS_PROVIDER_GCP];
+	if (p->enabled && md_start(c, p, MD_GCP_TYPE, gcp_h) == 0)
+		md_start(c, p, MD_GCP_ZONE, gcp_h);
+	p = &c->prov[CS_PROVIDER_AZURE];
+	if (p->enabled)
+		md_start(c, p, MD_AZURE, azure_h);
+}
+
+/* True when a provider answered or every one has finished (failed ones may
+ * still have requests in flight: no need to wait for them). */
+static bool md_settled(const md_ctx *c)
+{
+	int i;
+	bool all = true;
+
+	for (i = 0; i < CS_PROVIDER_COUNT; i++) {
+		if (!c->prov[i].enabled)
+			continue;
+		if (c->prov[i].ok)
+			return true;
+		all = all && c->prov[i].finished;
+	}
+	return all;
+}
+
+/* Runs transfers until every provider is finished, one has answered, or the
+ * deadline passes. */
+static void md_loop(md_ctx *c)
+{
+	while (c->active > 0 && !md_settled(c)) {
+		int running = 0, left_msgs = 0;
+		CURLMsg *m;
+		long left;
+
+		if (curl_multi_perform(c->multi, &running) != CURLM_OK)
+			break;
+		while ((m = curl_multi_info_read(c->multi, &left_msgs)) != NULL) {
+			char *priv = NULL;
+			md_req *r;
+
+			if (m->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &priv);
+			r = (md_req *)(void *)priv;
+			if (r)
+				md_on_done(c, r, m->data.result); /* m is invalid after this */
+		}
+		if (c->active == 0 || md_settled(c))
+			break;
+		left = md_remaining_ms(c);
+		if (left <= 0)
+			break;
+		if (curl_multi_poll(c->multi, NULL, 0, (int)left, NULL) != CURLM_OK)
+			break;
+	}
+}
+
+static int md_set_base(md_prov *p, const char *url)
+{
+	size_t n, i;
+
+	if (!url)
+		url = CS_MD_DEFAULT_URL;
+	n = strlen(url);
+	if (n <= 7 || !md_has_prefix_ci(url, n, "http://"))
+		return CS_EINVAL;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)url[i] <= 0x20 || (unsigned char)url[i] >= 0x7f)
+			return CS_EINVAL;
+	if (url[n - 1] == '/')
+		n--;
+	if (n >= sizeof(p->base))
+		return CS_EINVAL;
+	memcpy(p->base, url, n);
+	p->base[n] = '\0';
+	return 0;
+}
+
+bool cs_md_valid_url(const char *url)
+{
+	md_prov p;
+
+	return url && md_set_base(&p, url) == 0;
+}
+
+int cs_md_probe(const cs_md_opts *opts, cs_md_result *out)
+{
+	static const struct {
+		cs_provider id;
+		const char *name, *source;
+	} provs[] = {
+		{CS_PROVIDER_AWS, "aws", "imds-aws"},
+		{CS_PROVIDER_GCP, "gcp", "metadata-gcp"},
+		{CS_PROVIDER_AZURE, "azure", "imds-azure"},
+	};
+	/* which provider wins if two answer in the same loop turn: the stronger
+	 * proof of identity first (GCP echoes a header, Azure a JSON shape) */
+	static const cs_provider order[] = {CS_PROVIDER_GCP, CS_PROVIDER_AZURE, CS_PROVIDER_AWS};
+	md_ctx *c;
+	cs_md_result res;
+	size_t i, w = 0;
+	int rc = 0;
+
+	if (!opts || !out || (opts->mask & ~CS_MD_ALL))
+		return CS_EINVAL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return CS_ENOMEM;
+	memset(&res, 0, sizeof(res));
+	res.provider = CS_PROVIDER_UNKNOWN;
+	res.source = "none";
+	c->budget_ms = opts->budget_ms ? opts->budget_ms : CS_MD_BUDGET_DEFAULT_MS;
+	if (c->budget_ms > CS_MD_BUDGET_MAX_MS)
+		c->budget_ms = CS_MD_BUDGET_MAX_MS;
+	for (i = 0; i < sizeof(provs) / sizeof(provs[0]); i++) {
+		md_prov *p = &c->prov[provs[i].id];
+
+		p->id = provs[i].id;
+		p->name = provs[i].name;
+		p->source = provs[i].source;
+		p->enabled = (opts->mask & CS_MD_BIT(p->id)) != 0;
+		if (p->enabled && md_set_base(p, opts->url[p->id]) != 0) {
+			free(c);
+			return CS_EINVAL;
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &c->t0);
+	if (!opts->mask) {
+		md_fmt(res.why, sizeof(res.why), "no provider to ask");
+		goto done_nocurl;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		free(c);
+		return CS_ENOMEM;
+	}
+	c->multi = curl_multi_init();
+	if (!c->multi) {
+		rc = CS_ENOMEM;
+		goto out;
+	}
+	md_kickoff(c);
+	md_loop(c);
+
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		md_prov *p = &c->prov[order[i]];
+
+		if (p->enabled && p->ok) {
+			res.provider = p->id;
+			res.source = p->source;
+			res.values = p->v;
+			res.aws_v1 = p->aws_v1;
+			break;
+		}
+	}
+	if (res.provider == CS_PROVIDER_UNKNOWN) {
+		for (i = 0; i < sizeof(provs) / sizeof(provs[0]); i++) {
+			md_prov *p = &c->prov[provs[i].id];
+			const char *why = p->why;
+			char tmp[sizeof(p->why)];
+			int n;
+
+			if (!p->enabled)
+				continue;
+			if (!p->finished) {
+				md_fmt(tmp, sizeof(tmp), "%s: no answer within %u ms", p->name, c->budget_ms);
+				why = tmp;
+			}
+			n = snprintf(res.why + w, sizeof(res.why) - w, "%s%s", w ? "; " : "", why);
+			if (n < 0 || (size_t)n >= sizeof(res.why) - w)
+				break;
+			w += (size_t)n;
+		}
+	}
+out:
+	for (i = 0; i < MD_KIND_COUNT; i++)
+		if (c->reqs[i].owner)
+			md_req_release(c, &c->reqs[i]);
+	if (c->multi)
+		curl_multi_cleanup(c->multi);
+	curl_global_cleanup();
+done_nocurl:
+	res.requests = c->requests;
+	res.elapsed_ms = md_elapsed_ms(c);
+	free(c);
+	if (rc == 0)
+		*out = res;
+	return rc;
+}

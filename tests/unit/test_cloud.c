@@ -1,0 +1,1182 @@
+/* test_cloud.c - unit tests for cloud/detect (DMI, config, cache) and
+ * cloud/metadata (IMDS/GCP/Azure probes and their parsers).
+ *
+ * DMI comes from the tests/fixtures/dmi-* trees (real values of each cloud and
+ * of a Dell and a QEMU box); product_uuid's root-only mode is simulated with
+ * an io ops table that answers EACCES. The metadata services are
+ * tests/cloud/fake_metadata.py, spawned on 127.0.0.1 per test: every test
+ * points every provider URL at a fake, so nothing ever reaches the real
+ * 169.254.169.254. Tests that need the fake are skipped when python3 is not
+ * there. Cache tests use a fresh mkdtemp() directory.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "carbonstat/error.h"
+#include "cloud/detect.h"
+#include "cloud/metadata.h"
+#include "io/kfile.h"
+
+#ifndef CS_FIXTURES_DIR
+#error "CS_FIXTURES_DIR must be defined (tests/CMakeLists.txt does)"
+#endif
+#define FAKE_SCRIPT CS_FIXTURES_DIR "/../cloud/fake_metadata.py"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+extern char **environ;
+
+/* ---- helpers ----------------------------------------------------------------- */
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* io rooted in tests/fixtures/<name>/{sys,proc}. */
+static void fixture_io(cs_io *io, const cs_io_ops *ops, const char *name)
+{
+	char sys[256], proc[256];
+
+	snprintf(sys, sizeof(sys), "%s/%s/sys", CS_FIXTURES_DIR, name);
+	snprintf(proc, sizeof(proc), "%s/%s/proc", CS_FIXTURES_DIR, name);
+	assert_int_equal(cs_io_init(io, ops, sys, proc, NULL), 0);
+}
+
+/* A running fake_metadata.py. */
+typedef struct fake {
+	int slot;     /* index in live_fakes, -1 when stopped */
+	char url[64]; /* "http://127.0.0.1:PORT" */
+} fake;
+
+/* Every fake still running, by value (a failed assertion longjmps out of the
+ * test that owns the struct fake): the per-test teardown stops them all. Each
+ * fake's stdin is a pipe we hold open, so it also exits on its own when this
+ * process dies, whatever the way. */
+static struct {
+	pid_t pid;   /* 0 = free slot */
+	int life_fd; /* write end of the fake's stdin */
+} live_fakes[8];
+
+static void fake_kill_slot(int i)
+{
+	if (live_fakes[i].pid <= 0)
+		return;
+	close(live_fakes[i].life_fd);
+	kill(live_fakes[i].pid, SIGTERM);
+	waitpid(live_fakes[i].pid, NULL, 0);
+	live_fakes[i].pid = 0;
+	live_fakes[i].life_fd = -1;
+}
+
+static void cloexec(int fd)
+{
+	fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC);
+}
+
+/* Starts the fake in mode; 0, or -1 if python3 (or the script) is not usable. */
+static int fake_start(fake *f, const char *mode)
+{
+	posix_spawn_file_actions_t fa;
+	char *argv[] = {(char *)"python3", (char *)FAKE_SCRIPT, (char *)mode,
+			(char *)"--exit-with-stdin", NULL};
+	char line[32];
+	size_t n = 0;
+	int out[2], life[2], rc, slot;
+	pid_t pid = 0;
+	double t0 = now_ms();
+
+	memset(f, 0, sizeof(*f));
+	f->slot = -1;
+	for (slot = 0; slot < (int)ARRAY_LEN(live_fakes); slot++)
+		if (live_fakes[slot].pid == 0)
+			break;
+	assert_true(slot < (int)ARRAY_LEN(live_fakes));
+	if (access(FAKE_SCRIPT, R_OK) != 0 || pipe(out) != 0)
+		return -1;
+	if (pipe(life) != 0) {
+		close(out[0]);
+		close(out[1]);
+		return -1;
+	}
+	cloexec(out[0]);
+	cloexec(life[1]); /* later fakes must not hold this one's lifeline */
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, life[0], STDIN_FILENO);
+	posix_spawn_file_actions_addclose(&fa, out[1]);
+	posix_spawn_file_actions_addclose(&fa, life[0]);
+	rc = posix_spawnp(&pid, "python3", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(out[1]);
+	close(life[0]);
+	if (rc != 0) {
+		close(out[0]);
+		close(life[1]);
+		return -1;
+	}
+	live_fakes[slot].pid = pid;
+	live_fakes[slot].life_fd = life[1];
+	/* the first line is the port; python may take a while to start */
+	while (n < sizeof(line) - 1 && now_ms() - t0 < 15000) {
+		struct pollfd p = {.fd = out[0], .events = POLLIN};
+		ssize_t r;
+
+		if (poll(&p, 1, 500) <= 0)
+			continue;
+		r = read(out[0], line + n, 1);
+		if (r <= 0)
+			break;
+		if (line[n] == '\n')
+			break;
+		n++;
+	}
+	close(out[0]);
+	line[n] = '\0';
+	if (n == 0 || atoi(line) <= 0) {
+		fake_kill_slot(slot);
+		return -1;
+	}
+	f->slot = slot;
+	snprintf(f->url, sizeof(f->url), "http://127.0.0.1:%d", atoi(line));
+	return 0;
+}
+
+static void fake_stop(fake *f)
+{
+	if (f->slot >= 0)
+		fake_kill_slot(f->slot);
+	f->slot = -1;
+}
+
+/* Per-test teardown: no fake outlives its test, even a failed one. */
+static int stop_all_fakes(void **state)
+{
+	int i;
+
+	(void)state;
+	for (i = 0; i < (int)ARRAY_LEN(live_fakes); i++)
+		fake_kill_slot(i);
+	return 0;
+}
+
+#define FAKE_OR_SKIP(f, mode)                                                                      \
+	do {                                                                                       \
+		if (fake_start((f), (mode)) != 0) {                                                \
+			print_message("python3 not usable: skipping\n");                           \
+			skip();                                                                    \
+		}                                                                                  \
+	} while (0)
+
+typedef struct sbuf {
+	char data[8192];
+	size_t len;
+} sbuf;
+
+static size_t sbuf_write(char *p, size_t size, size_t n, void *ud)
+{
+	sbuf *b = ud;
+	size_t k = size * n;
+
+	if (k > sizeof(b->data) - 1 - b->len)
+		k = sizeof(b->data) - 1 - b->len;
+	memcpy(b->data + b->len, p, k);
+	b->len += k;
+	b->data[b->len] = '\0';
+	return size * n;
+}
+
+/* The fake's request log. */
+static void fake_requests(const fake *f, sbuf *out)
+{
+	char url[128];
+	CURL *h = curl_easy_init();
+
+	assert_non_null(h);
+	memset(out, 0, sizeof(*out));
+	snprintf(url, sizeof(url), "%s/__requests", f->url);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sbuf_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, (void *)out);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 5000L);
+	assert_int_equal(curl_easy_perform(h), CURLE_OK);
+	curl_easy_cleanup(h);
+}
+
+/* Options pointing every provider at url (never the real link-local address). */
+static cs_cloud_opts opts_for(const char *url)
+{
+	cs_cloud_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.metadata_url = url;
+	o.cache_path = "";
+	return o;
+}
+
+/* A port nobody listens on: connections are refused at once. */
+#define DEAD_URL "http://127.0.0.1:9"
+
+/* ---- DMI --------------------------------------------------------------------- */
+
+static void test_dmi_fixtures(void **state)
+{
+	static const struct {
+		const char *fixture;
+		cs_dmi_kind kind;
+		cs_provider provider;
+		const char *instance_type;
+	} rows[] = {
+		{"dmi-aws-nitro", CS_DMI_CLOUD, CS_PROVIDER_AWS, "m5.large"},
+		{"dmi-aws-xen", CS_DMI_CLOUD, CS_PROVIDER_AWS, ""},
+		{"dmi-gcp", CS_DMI_CLOUD, CS_PROVIDER_GCP, ""},
+		{"dmi-azure", CS_DMI_CLOUD, CS_PROVIDER_AZURE, ""},
+		{"dmi-baremetal", CS_DMI_NOT_CLOUD, CS_PROVIDER_UNKNOWN, ""},
+		{"dmi-qemu", CS_DMI_INCONCLUSIVE, CS_PROVIDER_UNKNOWN, ""},
+		{"does-not-exist", CS_DMI_ABSENT, CS_PROVIDER_UNKNOWN, ""},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_LEN(rows); i++) {
+		cs_io io;
+		cs_dmi d;
+		cs_dmi_verdict v;
+
+		fixture_io(&io, NULL, rows[i].fixture);
+		cs_cloud_read_dmi(&io, &d);
+		cs_cloud_dmi_classify(&d, &v);
+		print_message("%-16s -> kind %d provider %d type \"%s\" (%s)\n", rows[i].fixture, v.kind,
+			      v.provider, v.instance_type, v.evidence);
+		assert_int_equal(v.kind, rows[i].kind);
+		assert_int_equal(v.provider, rows[i].provider);
+		assert_string_equal(v.instance_type, rows[i].instance_type);
+		assert_non_null(v.evidence);
+		if (rows[i].kind != CS_DMI_ABSENT)
+			assert_int_equal(d.readable, 8);
+	}
+}
+
+static void test_dmi_values(void **state)
+{
+	cs_io io;
+	cs_dmi d;
+
+	(void)state;
+	fixture_io(&io, NULL, "dmi-aws-nitro");
+	cs_cloud_read_dmi(&io, &d);
+	assert_string_equal(d.sys_vendor, "Amazon EC2");
+	assert_string_equal(d.board_asset_tag, "i-0123456789abcdef0");
+	assert_string_equal(d.product_version, "");
+	assert_string_equal(d.product_uuid, "ec2e1916-9099-7caf-fd21-012345678901");
+	assert_int_equal(d.uuid_err, 0);
+	fixture_io(&io, NULL, "dmi-azure");
+	cs_cloud_read_dmi(&io, &d);
+	assert_string_equal(d.chassis_asset_tag, "7783-7084-3265-9085-8269-3286-77");
+}
+
+/* product_uuid is mode 0400 on a real system: an unprivileged read gets EACCES. */
+static int eacces_open(const char *path, int flags)
+{
+	size_t n = strlen(path);
+
+	if (n >= 12 && strcmp(path + n - 12, "product_uuid") == 0)
+		return -EACCES;
+	return cs_io_posix.open(path, flags);
+}
+
+static const cs_io_ops eacces_ops = {
+	.open = eacces_open,
+	.pread = NULL, /* filled in main() from cs_io_posix */
+	.close = NULL,
+};
+
+static void test_dmi_uuid_eacces(void **state)
+{
+	cs_io_ops ops = eacces_ops;
+	cs_io io;
+	cs_dmi d;
+	cs_dmi_verdict v;
+
+	(void)state;
+	ops.pread = cs_io_posix.pread;
+	ops.close = cs_io_posix.close;
+	fixture_io(&io, &ops, "dmi-aws-nitro");
+	cs_cloud_read_dmi(&io, &d);
+	assert_int_equal(d.readable, 7);
+	assert_int_equal(d.uuid_err, -EACCES);
+	assert_string_equal(d.product_uuid, "");
+	cs_cloud_dmi_classify(&d, &v);
+	assert_int_equal(v.provider, CS_PROVIDER_AWS);
+	assert_string_equal(v.instance_type, "m5.large");
+	/* Xen still detected through bios_version, without the uuid */
+	fixture_io(&io, &ops, "dmi-aws-xen");
+	cs_cloud_read_dmi(&io, &d);
+	cs_cloud_dmi_classify(&d, &v);
+	assert_int_equal(v.provider, CS_PROVIDER_AWS);
+}
+
+static void test_dmi_classify_table(void **state)
+{
+	static const struct {
+		const char *vendor, *product, *bios_vendor, *bios_version, *chassis_tag, *uuid;
+		cs_dmi_kind kind;
+		cs_provider provider;
+		const char *type;
+	} rows[] = {
+		/* Hyper-V without the Azure marker: could be any Hyper-V host */
+		{"Microsoft Corporation", "Virtual Machine", "Microsoft Corporation", "Hyper-V UEFI Release v4.1", "", "", CS_DMI_INCONCLUSIVE, CS_PROVIDER_UNKNOWN, ""},
+		{"Microsoft Corporation", "Surface Laptop 5", "Microsoft Corporation", "1.2.3", "", "", CS_DMI_NOT_CLOUD, CS_PROVIDER_UNKNOWN, ""},
+		{"innotek GmbH", "VirtualBox", "innotek GmbH", "VirtualBox", "", "", CS_DMI_NOT_CLOUD, CS_PROVIDER_UNKNOWN, ""},
+		{"LENOVO", "20XWCTO1WW", "LENOVO", "N32ET80W (1.56 )", "No Asset Information", "", CS_DMI_NOT_CLOUD, CS_PROVIDER_UNKNOWN, ""},
+		{"lenovo", "x", "", "", "", "", CS_DMI_NOT_CLOUD, CS_PROVIDER_UNKNOWN, ""},
+		{"Xen", "HVM domU", "Xen", "4.2.1", "", "", CS_DMI_INCONCLUSIVE, CS_PROVIDER_UNKNOWN, ""},
+		{"Xen", "HVM domU", "Xen", "4.2.1", "", "EC2ABCDE-0000-0000-0000-000000000000", CS_DMI_CLOUD, CS_PROVIDER_AWS, ""},
+		{"Xen", "HVM domU", "Xen", "4.2.1", "", "ec2abcde-0000-0000-0000-000000000000", CS_DMI_CLOUD, CS_PROVIDER_AWS, ""},
+		/* a random uuid starting with ec2 on a Dell is still a Dell */
+		{"Dell Inc.", "PowerEdge R750", "Dell Inc.", "1.0", "", "ec2ab000-0000-0000-0000-000000000000", CS_DMI_NOT_CLOUD, CS_PROVIDER_UNKNOWN, ""},
+		{"Amazon EC2", "m7g.metal", "Amazon EC2", "1.0", "Amazon EC2", "", CS_DMI_CLOUD, CS_PROVIDER_AWS, "m7g.metal"},
+		/* never trust product_name blindly */
+		{"Amazon EC2", "m5.large; rm -rf /", "Amazon EC2", "1.0", "", "", CS_DMI_CLOUD, CS_PROVIDER_AWS, ""},
+		{"Amazon EC2", "Not Specified", "Amazon EC2", "1.0", "", "", CS_DMI_CLOUD, CS_PROVIDER_AWS, ""},
+		{"", "", "Amazon EC2", "1.0", "", "", CS_DMI_CLOUD, CS_PROVIDER_AWS, ""},
+		{"", "Google Compute Engine", "", "", "", "", CS_DMI_CLOUD, CS_PROVIDER_GCP, ""},
+		{"QEMU", "Standard PC (i440FX + PIIX, 1996)", "SeaBIOS", "1.16.2", "", "", CS_DMI_INCONCLUSIVE, CS_PROVIDER_UNKNOWN, ""},
+		{"OpenStack Foundation", "OpenStack Nova", "SeaBIOS", "1.15", "", "", CS_DMI_INCONCLUSIVE, CS_PROVIDER_UNKNOWN, ""},
+		{"VMware, Inc.", "VMware7,1", "VMware, Inc.", "VMW71.00V", "No Asset Tag", "", CS_DMI_INCONCLUSIVE, CS_PROVIDER_UNKNOWN, ""},
+		{"", "", "", "", "", "", CS_DMI_INCONCLUSIVE, CS_PROVIDER_UNKNOWN, ""},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_LEN(rows); i++) {
+		cs_dmi d;
+		cs_dmi_verdict v;
+
+		memset(&d, 0, sizeof(d));
+		snprintf(d.sys_vendor, sizeof(d.sys_vendor), "%s", rows[i].vendor);
+		snprintf(d.product_name, sizeof(d.product_name), "%s", rows[i].product);
+		snprintf(d.bios_vendor, sizeof(d.bios_vendor), "%s", rows[i].bios_vendor);
+		snprintf(d.bios_version, sizeof(d.bios_version), "%s", rows[i].bios_version);
+		snprintf(d.chassis_asset_tag, sizeof(d.chassis_asset_tag), "%s", rows[i].chassis_tag);
+		snprintf(d.product_uuid, sizeof(d.product_uuid), "%s", rows[i].uuid);
+		d.readable = 8;
+		cs_cloud_dmi_classify(&d, &v);
+		if (v.kind != rows[i].kind || v.provider != rows[i].provider)
+			print_message("row %zu (%s / %s): kind %d provider %d\n", i, rows[i].vendor,
+				      rows[i].product, v.kind, v.provider);
+		assert_int_equal(v.kind, rows[i].kind);
+		assert_int_equal(v.provider, rows[i].provider);
+		assert_string_equal(v.instance_type, rows[i].type);
+	}
+}
+
+/* ---- parsers ----------------------------------------------------------------- */
+
+static void test_parse_aws_text(void **state)
+{
+	char out[CS_MD_NAME_MAX];
+	char small[4];
+	char long_name[80];
+
+	(void)state;
+	assert_int_equal(cs_md_parse_aws_text("m5.large", 8, out, sizeof(out)), 0);
+	assert_string_equal(out, "m5.large");
+	assert_int_equal(cs_md_parse_aws_text("eu-west-1\r\n", 11, out, sizeof(out)), 0);
+	assert_string_equal(out, "eu-west-1");
+	/* len is honoured: no NUL needed, nothing read past it */
+	assert_int_equal(cs_md_parse_aws_text("t3.microXXXX", 8, out, sizeof(out)), 0);
+	assert_string_equal(out, "t3.micro");
+	strcpy(out, "untouched");
+	assert_int_equal(cs_md_parse_aws_text("", 0, out, sizeof(out)), CS_EINVAL);
+	assert_int_equal(cs_md_parse_aws_text("\n", 1, out, sizeof(out)), CS_EINVAL);
+	assert_int_equal(cs_md_parse_aws_text(" m5.large", 9, out, sizeof(out)), CS_EINVAL);
+	assert_int_equal(cs_md_parse_aws_text("m5.large\nx", 10, out, sizeof(out)), CS_EINVAL);
+	assert_int_equal(cs_md_parse_aws_text("m5 large", 8, out, sizeof(out)), CS_EINVAL);
+	assert_int_equal(cs_md_parse_aws_text("m5\0large", 8, out, sizeof(out)), CS_EINVAL);
+	assert_int_equal(cs_md_parse_aws_text("<html>", 6, out, sizeof(out)), CS_EINVAL);
+	assert_string_equal(out, "untouched");
+	assert_int_equal(cs_md_parse_aws_text("m5.large", 8, small, sizeof(small)), CS_ERANGE);
+	memset(long_name, 'a', sizeof(long_name));
+	assert_int_equal(cs_md_parse_aws_text(long_name, 64, out, sizeof(out)), CS_EINVAL);
+	assert_int_equal(cs_md_parse_aws_text(long_name, 63, out, sizeof(out)), 0);
+}
+
+static void test_parse_aws_token(void **state)
+{
+	char tok[CS_MD_TOKEN_MAX];
+	static char big[CS_MD_TOKEN_MAX + 10];
+
+	(void)state;
+	assert_int_equal(cs_md_parse_aws_token("AQAEAabc==", 10, tok, sizeof(tok)), 0);
+	assert_string_equal(tok, "AQAEAabc==");
+	/* header injection */
+	assert_int_equal(cs_md_parse_aws_token("abc\r\nX-Evil: 1", 15, tok, sizeof(tok)), CS_EINVAL);
+	assert_int_equal(cs_md_parse_aws_token("a b", 3, tok, sizeof(tok)), CS_EINVAL);
+	assert_int_equal(cs_md_parse_aws_token("", 0, tok, sizeof(tok)), CS_EINVAL);
+	memset(big, 'A', sizeof(big));
+	assert_int_equal(cs_md_parse_aws_token(big, sizeof(big), tok, sizeof(tok)), CS_EINVAL);
+}
+
+static void test_region_from_zone(void **state)
+{
+	char r[CS_MD_NAME_MAX];
+
+	(void)state;
+	assert_int_equal(cs_md_aws_region_from_zone("us-east-1a", r, sizeof(r)), 0);
+	assert_string_equal(r, "us-east-1");
+	assert_int_equal(cs_md_aws_region_from_zone("ap-southeast-2c", r, sizeof(r)), 0);
+	assert_string_equal(r, "ap-southeast-2");
+	assert_int_equal(cs_md_aws_region_from_zone("us-gov-west-1b", r, sizeof(r)), 0);
+	assert_string_equal(r, "us-gov-west-1");
+	assert_int_equal(cs_md_aws_region_from_zone("us-west-2-lax-1a", r, sizeof(r)), CS_EINVAL);
+	assert_int_equal(cs_md_aws_region_from_zone("us-east-1-wl1-bos-wlz-1", r, sizeof(r)), CS_EINVAL);
+	assert_int_equal(cs_md_aws_region_from_zone("us-east-1", r, sizeof(r)), CS_EINVAL);
+	assert_int_equal(cs_md_aws_region_from_zone("", r, sizeof(r)), CS_EINVAL);
+}
+
+static void test_parse_gcp(void **state)
+{
+	static const char mt[] = "projects/123456789012/machineTypes/e2-standard-2";
+	static const char zn[] = "projects/123456789012/zones/europe-west1-b";
+	char out[CS_MD_NAME_MAX], zone[CS_MD_NAME_MAX], region[CS_MD_NAME_MAX];
+
+	(void)state;
+	assert_int_equal(cs_md_parse_gcp_machine_type(mt, strlen(mt), out, sizeof(out)), 0);
+	assert_string_equal(out, "e2-standard-2");
+	assert_int_equal(cs_md_parse_gcp_machine_type("n2-highmem-8\n", 13, out, sizeof(out)), 0);
+	assert_string_equal(out, "n2-highmem-8");
+	assert_int_equal(cs_md_parse_gcp_machine_type("projects/1/zones/e2-micro", 24, out, sizeof(out)),
+			 CS_EINVAL);
+	assert_int_equal(cs_md_parse_gcp_machine_type("projects/1/machineTypes/", 24, out, sizeof(out)),
+			 CS_EINVAL);
+	assert_int_equal(cs_md_parse_gcp_machine_type("/", 1, out, sizeof(out)), CS_EINVAL);
+	assert_int_equal(cs_md_parse_gcp_zone(zn, strlen(zn), zone, sizeof(zone), region, sizeof(region)), 0);
+	assert_string_equal(zone, "europe-west1-b");
+	assert_string_equal(region, "europe-west1");
+	assert_int_equal(cs_md_parse_gcp_zone("us-central1-a", 13, zone, sizeof(zone), region, sizeof(region)), 0);
+	assert_string_equal(region, "us-central1");
+	strcpy(region, "untouched");
+	assert_int_equal(cs_md_parse_gcp_zone("projects/1/zones/uscentral1", 27, zone, sizeof(zone), region, sizeof(region)),
+			 CS_EINVAL);
+	assert_int_equal(cs_md_parse_gcp_zone("projects/1/zones/us-", 20, zone, sizeof(zone), region, sizeof(region)),
+			 CS_EINVAL);
+	assert_int_equal(cs_md_parse_gcp_zone("projects/1/zones/-a", 19, zone, sizeof(zone), region, sizeof(region)),
+			 CS_EINVAL);
+	assert_int_equal(cs_md_parse_gcp_zone("projects/1/regions/us-central1-a", 32, zone, sizeof(zone), region,
+					      sizeof(region)),
+			 CS_EINVAL);
+	assert_string_equal(region, "untouched");
+}
+
+static void test_parse_azure(void **state)
+{
+	static const char ok[] = "{\"location\":\"westeurope\",\"vmSize\":\"Standard_D2s_v3\",\"zone\":\"2\","
+				 "\"osProfile\":{\"computerName\":\"x\"},\"tagsList\":[]}";
+	static const char nozone[] = "{\"location\":\"eastus\",\"vmSize\":\"Standard_B1s\",\"zone\":\"\"}";
+	static const char *const bad[] = {
+		"",
+		"[]",
+		"{\"location\":\"westeurope\"}",
+		"{\"vmSize\":\"Standard_D2s_v3\"}",
+		"{\"location\":\"west europe\",\"vmSize\":\"Standard_D2s_v3\"}",
+		"{\"location\":\"westeurope\",\"vmSize\":12}",
+		"{\"location\":\"westeurope\",\"vmSize\":\"Standard_D2s_v3\",\"zone\":1}",
+		"{\"location\":\"westeurope\",\"vmSize\":\"Std\\u0000x\"}",
+		"{\"location\":\"westeurope\",\"vmSize\":\"a\",\"vmSize\":\"b\"}",
+		"{\"location\":\"westeurope\",\"vmSize\":\"Standard_D2s_v3\"",
+		"{\"location\":\"westeurope\",\"vmSize\":\"Standard_D2s_v3\"} trailing",
+	};
+	cs_md_values v;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(cs_md_parse_azure_compute(ok, strlen(ok), &v), 0);
+	assert_string_equal(v.instance_type, "Standard_D2s_v3");
+	assert_string_equal(v.region, "westeurope");
+	assert_string_equal(v.zone, "2");
+	assert_int_equal(cs_md_parse_azure_compute(nozone, strlen(nozone), &v), 0);
+	assert_string_equal(v.zone, "");
+	for (i = 0; i < ARRAY_LEN(bad); i++) {
+		strcpy(v.instance_type, "untouched");
+		if (cs_md_parse_azure_compute(bad[i], strlen(bad[i]), &v) != CS_EINVAL)
+			fail_msg("accepted bad Azure body %zu: %s", i, bad[i]);
+		assert_string_equal(v.instance_type, "untouched");
+	}
+	assert_false(cs_md_valid_name("Standard D2s v3"));
+	assert_true(cs_md_valid_name("Standard_D2s_v3"));
+	assert_true(cs_md_valid_url("http://127.0.0.1:8080/"));
+	assert_false(cs_md_valid_url("https://169.254.169.254"));
+	assert_false(cs_md_valid_url("file:///etc/passwd"));
+	assert_false(cs_md_valid_url("http://a b"));
+}
+
+/* ---- detection without metadata ---------------------------------------------- */
+
+static void test_detect_config_only(void **state)
+{
+	cs_io io;
+	cs_cloud_opts o = opts_for(DEAD_URL);
+	cs_cloud_info ci;
+
+	(void)state;
+	cs_cloud_forget();
+	fixture_io(&io, NULL, "dmi-baremetal");
+	o.provider = CS_PROVIDER_AZURE;
+	o.instance_type = "D2s v3"; /* user spelling: blanks allowed in configuration */
+	o.region = "westeurope";
+	o.metadata = CS_CLOUD_MD_FORCE;
+	assert_int_equal(cs_cloud_detect(&io, &o, &ci), 0);
+	assert_int_equal(ci.provider, CS_PROVIDER_AZURE);
+	assert_string_equal(ci.instance_type, "D2s v3");
+	assert_string_equal(ci.region, "westeurope");
+	assert_string_equal(ci.source, "config");
+	assert_string_equal(ci.instance_source, "config");
+	assert_string_equal(ci.region_source, "config");
+	assert_string_equal(ci.why, "");
+	assert_true(io.opens == 0); /* nothing read: configuration settles it */
+}
+
+static void test_detect_nitro_dmi(void **state)
+{
+	cs_io io;
+	cs_cloud_opts o = opts_for(DEAD_URL);
+	cs_cloud_info ci;
+
+	(void)state;
+	cs_cloud_forget();
+	fixture_io(&io, NULL, "dmi-aws-nitro");
+	o.metadata = CS_CLOUD_MD_OFF;
+	assert_int_equal(cs_cloud_detect(&io, &o, &ci), 0);
+	assert_int_equal(ci.provider, CS_PROVIDER_AWS);
+	assert_string_equal(ci.instance_type, "m5.large");
+	assert_string_equal(ci.region, "");
+	assert_string_equal(ci.source, "dmi");
+	assert_string_equal(ci.instance_source, "dmi");
+	assert_string_equal(ci.region_source, "none");
+	print_message("why: %s\n", ci.why);
+	assert_non_null(strstr(ci.why, "region unknown"));
+	assert_non_null(strstr(ci.why, "disabled"));
+
+	/* configured region + DMI type: complete, no metadata needed even in AUTO */
+	cs_cloud_forget();
+	o = opts_for(DEAD_URL);
+	o.region = "eu-central-1";
+	assert_int_equal(cs_cloud_detect(&io, &o, &ci), 0);
+	assert_string_equal(ci.instance_type, "m5.large");
+	assert_string_equal(ci.region, "eu-central-1");
+	assert_string_equal(ci.source, "dmi");
+	assert_string_equal(ci.region_source, "config");
+	assert_string_equal(ci.why, "");
+}
+
+static void test_detect_baremetal_skips_metadata(void **state)
+{
+	fake f;
+	cs_io io;
+	cs_cloud_opts o;
+	cs_cloud_info ci;
+	sbuf log;
+	double t0;
+
+	(void)state;
+	FAKE_OR_SKIP(&f, "aws");
+	cs_cloud_forget();
+	fixture_io(&io, NULL, "dmi-baremetal");
+	o = opts_for(f.url);
+	t0 = now_ms();
+	assert_int_equal(cs_cloud_detect(&io, &o, &ci), 0);
+	assert_true(now_ms() - t0 < 200);
+	assert_int_equal(ci.provider, CS_PROVIDER_UNKNOWN);
+	assert_string_equal(ci.source, "none");
+	print_message("why: %s\n", ci.why);
+	assert_non_null(strstr(ci.why, "Dell Inc."));
+	assert_non_null(strstr(ci.why, "not asked"));
+	fake_requests(&f, &log);
+	assert_string_equal(log.data, ""); /* not a single request */
+
+	/* forced: asks anyway */
+	cs_cloud_forget();
+	o.metadata = CS_CLOUD_MD_FORCE;
+	assert_int_equal(cs_cloud_detect(&io, &o, &ci), 0);
+	assert_int_equal(ci.provider, CS_PROVIDER_AWS);
+	assert_string_equal(ci.instance_type, "m5.large");
+	assert_string_equal(ci.source, "imds-aws");
+	fake_stop(&f);
+}
+
+/* ---- metadata against the fake ------------------------------------------------ */
+
+static void test_md_aws_imdsv2(void **state)
+{
+	fake f;
+	cs_io io;
+	cs_cloud_opts o;
+	cs_cloud_info ci;
+	sbuf log;
+	char *first_nl;
+
+	(void)state;
+	FAKE_OR_SKIP(&f, "aws");
+	cs_cloud_forget();
+	fixture_io(&io, NULL, "dmi-qemu"); /* inconclusive: every provider is asked */
+	o = opts_for(f.url);
+	assert_int_equal(cs_cloud_detect(&io, &o, &ci), 0);
+	print_message("aws v2: %s %s %s %s in %.1f ms\n", ci.source, ci.instance_type, ci.region,
+		      ci.zone, ci.elapsed_ms);
+	assert_int_equal(ci.provider, CS_PROVIDER_AWS);
+	assert_string_equal(ci.instance_type, "m5.large");
+	assert_string_equal(ci.region, "eu-west-1");
+	assert_string_equal(ci.zone, "eu-west-1a");
+	assert_string_equal(ci.source, "imds-aws");
+	assert_string_equal(ci.why, "");
+	fake_requests(&f, &log);
+	print_message("%s", log.data);
+	/* the token PUT came with the TTL header, every AWS GET carried the token */
+	assert_non_null(strstr(log.data, "PUT /latest/api/token token=no ttl=21600\n"));
+	assert_non_null(strstr(log.data, "GET /latest/meta-data/instance-type token=yes"));
+	assert_non_null(strstr(log.data, "GET /latest/meta-data/placement/region token=yes"));
+	assert_non_null(strstr(log.data, "GET /latest/meta-data/placement/availability-zone token=yes"));
+	assert_null(strstr(log.data, "/latest/meta-data/instance-type token=no"));
+	/* and the PUT came before the first AWS GET */
+	first_nl = strstr(log.data, "/latest/meta-data/");
+	assert_non_null(first_nl);
+	assert_true(strstr(log.data, "PUT /latest/api/token") < first_nl);
+	fake_stop(&f);
+}
+
+static void test_md_aws_imdsv1(void **state)
+{
+	fake f;
+	cs_io io;
+	cs_cloud_opts o;
+	cs_cloud_info ci;
+	cs_md_opts mo;
+	cs_md_result mr;
+	sbuf log;
+
+	(void)state;
+	FAKE_OR_SKIP(&f, "aws-v1");
+	cs_cloud_forget();
+	fixture_io(&io, NULL, "dmi-aws-xen"); /* AWS by DMI: only AWS is asked */
+	o = opts_for(f.url);
+	assert_int_equal(cs_cloud_detect(&io, &o, &ci), 0);
+	assert_int_equal(ci.provider, CS_PROVIDER_AWS);
+	assert_string_equal(ci.instance_type, "m5.large");
+	assert_string_equal(ci.region, "eu-west-1");
+	assert_string_equal(ci.source, "imds-aws");
+	fake_requests(&f, &log);
+	assert_non_null(strstr(log.data, "GET /latest/meta-data/instance-type token=no"));
+	assert_null(strstr(log.data, "/computeMetadata/"));
+	assert_null(strstr(log.data, "/metadata/instance"));
+
+	memset(&mo, 0, sizeof(mo));
+	mo.mask = CS_MD_BIT(CS_PROVIDER_AWS);
+	mo.url[CS_PROVIDER_AWS] = f.url;
+	assert_int_equal(cs_md_probe(&mo, &mr), 0);
+	assert_true(mr.aws_v1);
+	assert_int_equal(mr.requests, 4);
+	fake_stop(&f);
+}
+
+static void test_md_gcp(void **state)
+{
+	fake f;
+	cs_io io;
+	cs_cloud_opts o;
+	cs_cloud_info ci;
+	sbuf log;
+
+	(void)state;
+	FAKE_OR_SKIP(&f, "gcp");
+	cs_cloud_forget();
+	fixture_io(&io, NULL, "dmi-gcp");
+	o = opts_for(f.url);
+	assert_int_equal(cs_cloud_detect(&io, &o, &ci), 0);
+	assert_int_equal(ci.provider, CS_PROVIDER_GCP);
+	assert_string_equal(ci.instance_type, "e2-standard-2");
+	assert_string_equal(ci.region, "europe-west1");
+	assert_string_equal(ci.zone, "europe-west1-b");
+	assert_string_equal(ci.source, "metadata-gcp");
+	assert_string_equal(ci.instance_source, "metadata-gcp");
+	fake_requests(&f, &log);
+	assert_null(strstr(log.data, "/latest/api/token")); /* DMI said GCP: AWS not asked */
+
+	/* inconclusive DMI: all three asked, the GCP fake's 403s to others are ignored */
+	cs_cloud_forget();
+	fixture_io(&io, NULL, "dmi-qemu");
+	assert_int_equal(cs_cloud_detect(&io, &o, &ci), 0);
+	assert_int_equal(ci.provider, CS_PROVIDER_GCP);
+	assert_string_equal(ci.instance_type, "e2-standard-2");
+	fake_stop(&f);
+}
+
+static void test_md_azure(void **state)
+{
+	fake f;
+	cs_io io;
+	cs_cloud_opts o;
+	cs_cloud_info ci;
+
+	(void)state;
+	FAKE_OR_SKIP(&f, "azure");
+	cs_cloud_forget();
+	fixture_io(&io, NULL, "dmi-azure");
+	o = opts_for(f.url);
+	assert_int_equal(cs_cloud_detect(&io, &o, &ci), 0);
+	assert_int_equal(ci.provider, CS_PROVIDER_AZURE);
+	assert_string_equal(ci.instance_type, "Standard_D2s_v3");
+	assert_string_equal(ci.region, "westeurope");
+	assert_string_equal(ci.zone, "1");
+	assert_string_equal(ci.source, "imds-azure");
+	fake_stop(&f);
+}
+
+/* Per-provider URLs: each provider on its own fake, DMI inconclusive. */
+static void test_md_per_provider_urls(void **state)
+{
+	fake azure, dead;
+	cs_io io;
+	cs_cloud_opts o;
+	cs_cloud_info ci;
+
+	(void)state;
+	FAKE_OR_SKIP(&azure, "azure");
+	if (fake_start(&dead, "404") != 0) {
+		fake_stop(&azure);
+		skip();
+	}
+	cs_cloud_forget();
+	fixture_io(&io, NULL, "does-not-exist"); /* no DMI at all */
+	o = opts_for(dead.url);
+	o.azure_url = azure.url;
+	assert_int_equal(cs_cloud_detect(&io, &o, &ci), 0);
+	assert_int_equal(ci.provider, CS_PROVIDER_AZURE);
+	assert_string_equal(ci.instance_type, "Standard_D2s_v3");
+	fake_stop(&azure);
+	fake_stop(&dead);
+}
+
+static void test_md_slow_budget(void **state)
+{
+	fake f;
+	cs_io io;
+	cs_cloud_opts o;
+	cs_cloud_info ci;
+	double t0, dt;
+
+	(void)state;
+	FAKE_OR_SKIP(&f, "slow");
+	cs_cloud_forget();
+	fixture_io(&io, NULL, "dmi-qemu");
+	o = opts_for(f.url); /* default budget: 1000 ms */
+	t0 = now_ms();
+	assert_int_equal(cs_cloud_detect(&io, &o, &ci), 0);
+	dt = now_ms() - t0;
+	print_message("slow: %.1f ms (reported %.1f), why: %s\n", dt, ci.elapsed_ms, ci.why);
+	assert_true(dt <= 1300.0);
+	assert_true(dt >= 900.0);
+	assert_int_equal(ci.provider, CS_PROVIDER_UNKNOWN);
+	assert_string_equal(ci.source, "none");
+	assert_non_null(strstr(ci.why, "within 1000 ms"));
+
+	/* a smaller budget is honoured too */
+	cs_cloud_forget();
+	o.budget_ms = 300;
+	t0 = now_ms();
+	assert_int_equal(cs_cloud_detect(&io, &o, &ci), 0);
+	dt = now_ms() - t0;
+	assert_true(dt <= 600.0);
+	fake_stop(&f);
+}
+
+static void test_md_failures(void **state)
+{
+	static const struct {
+		const char *mode, *fixture, *why;
+	} rows[] = {
+		{"404", "dmi-qemu", "HTTP 404"},
+		{"garbage", "dmi-qemu", "invalid token"},
+		{"garbage", "dmi-gcp", "lacks Metadata-Flavor: Google"},
+		{"garbage", "dmi-azure", "not the expected JSON"},
+		{"huge", "dmi-gcp", "size cap"},
+		{"huge", "dmi-azure", "size cap"},
+		/* another cloud's server: AWS PUT 404 -> IMDSv1 GET -> 403 (no Metadata-Flavor) */
+		{"gcp", "dmi-aws-nitro", "HTTP 403"},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_LEN(rows); i++) {
+		fake f;
+		cs_io io;
+		cs_cloud_opts o;
+		cs_cloud_info ci;
+
+		FAKE_OR_SKIP(&f, rows[i].mode);
+		cs_cloud_forget();
+		fixture_io(&io, NULL, rows[i].fixture);
+		o = opts_for(f.url);
+		assert_int_equal(cs_cloud_detect(&io, &o, &ci), 0);
+		print_message("%s/%s: source %s, why: %s\n", rows[i].mode, rows[i].fixture, ci.source, ci.why);
+		assert_string_equal(ci.region, "");
+		assert_true(ci.elapsed_ms < 1300.0);
+		if (strcmp(rows[i].fixture, "dmi-qemu") == 0) {
+			assert_int_equal(ci.provider, CS_PROVIDER_UNKNOWN);
+			assert_string_equal(ci.source, "none");
+			assert_string_equal(ci.instance_type, "");
+		} else {
+			assert_string_equal(ci.source, "dmi"); /* DMI still names the provider */
+		}
+		assert_non_null(strstr(ci.why, rows[i].why));
+		fake_stop(&f);
+	}
+}
+
+static void test_md_connection_refused(void **state)
+{
+	cs_io io;
+	cs_cloud_opts o = opts_for(DEAD_URL);
+	cs_cloud_info ci;
+
+	(void)state;
+	cs_cloud_forget();
+	fixture_io(&io, NULL, "dmi-qemu");
+	assert_int_equal(cs_cloud_detect(&io, &o, &ci), 0);
+	assert_string_equal(ci.source, "none");
+	assert_true(ci.elapsed_ms < 500.0);
+	assert_non_null(strstr(ci.why, "aws: token PUT"));
+	assert_non_null(strstr(ci.why, "gcp:"));
+	assert_non_null(strstr(ci.why, "azure:"));
+}
+
+/* ---- caches ------------------------------------------------------------------- */
+
+static void cache_dir(char *dir, size_t cap, char *path, size_t pcap)
+{
+	snprintf(dir, cap, "/tmp/cs-test-cloud-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, pcap, "%s/sub/cloud.json", dir); /* parent created on write */
+}
+
+static void cache_cleanup(const char *dir, const char *path)
+{
+	char sub[300];
+
+	unlink(path);
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	rmdir(sub);
+	rmdir(dir);
+}
+
+static void write_file(const char *path, const char *text, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	close(fd);
+}
+
+static void test_cache_file(void **state)
+{
+	fake f;
+	cs_io io;
+	cs_cloud_opts o;
+	cs_cloud_info ci;
+	char dir[64], path[128], buf[4096];
+	struct stat st;
+	FILE *fp;
+	size_t n;
+
+	(void)state;
+	FAKE_OR_SKIP(&f, "aws");
+	cache_dir(dir, sizeof(dir), path, sizeof(path));
+	cs_cloud_forget();
+	fixture_io(&io, NULL, "dmi-aws-nitro");
+	o = opts_for(f.url);
+	o.cache_path = path;
+	assert_int_equal(cs_cloud_detect(&io, &o, &ci), 0);
+	assert_string_equal(ci.source, "imds-aws");
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	print_message("cache: %s", buf);
+	assert_non_null(strstr(buf, "\"instance_type\":\"m5.large\""));
+	assert_null(strstr(buf, "ec2e1916")); /* the root-only uuid is hashed, not stored */
+
+	/* a new process of the same boot: served from the file, no network */
+	fake_stop(&f);
+	cs_cloud_forget();
+	assert_int_equal(cs_cloud_detect(&io, &o, &ci), 0);
+	assert_string_equal(ci.source, "cache");
+	assert_string_equal(ci.instance_source, "imds-aws");
+	assert_string_equal(ci.instance_type, "m5.large");
+	assert_string_equal(ci.region, "eu-west-1");
+	assert_string_equal(ci.zone, "eu-west-1a");
+	assert_true(ci.elapsed_ms < 100.0);
+
+	/* another boot (or a moved disk): key differs, the entry is not used */
+	cs_cloud_forget();
+	fixture_io(&io, NULL, "dmi-aws-nitro");
+	snprintf(io.procfs_root, sizeof(io.procfs_root), "%s/dmi-gcp/proc", CS_FIXTURES_DIR);
+	assert_int_equal(cs_cloud_detect(&io, &o, &ci), 0);
+	assert_string_equal(ci.source, "dmi"); /* fake is gone: DMI only */
+	assert_string_equal(ci.instance_type, "m5.large");
+	assert_string_equal(ci.region, "");
+	cache_cleanup(dir, path);
+}
+
+static void test_cache_corrupt(void **state)
+{
+	static const char *const junk[] = {
+		"",
+		"{",
+		"\x00\x01\x02garbage",
+		"[1,2,3]",
+		"{\"version\":1}",
+		"{\"version\":2,\"key\":\"x\"}",
+	};
+	fake f;
+	cs_io io;
+	cs_cloud_opts o;
+	cs_cloud_info ci;
+	char dir[64], path[128], subdir[128];
+	size_t i;
+
+	(void)state;
+	FAKE_OR_SKIP(&f, "azure");
+	cache_dir(dir, sizeof(dir), path, sizeof(path));
+	snprintf(subdir, sizeof(subdir), "%s/sub", dir);
+	assert_int_equal(mkdir(subdir, 0700), 0);
+	fixture_io(&io, NULL, "dmi-azure");
+	o = opts_for(f.url);
+	o.cache_path = path;
+	for (i = 0; i < ARRAY_LEN(junk); i++) {
+		write_file(path, junk[i], i == 2 ? 11 : strlen(junk[i]));
+		cs_cloud_forget();
+		assert_int_equal(cs_cloud_detect(&io, &o, &ci), 0);
+		assert_string_equal(ci.source, "imds-azure"); /* ignored, asked again */
+		assert_string_equal(ci.instance_type, "Standard_D2s_v3");
+	}
+	/* the last run rewrote a good entry */
+	cs_cloud_forget();
+	assert_int_equal(cs_cloud_detect(&io, &o, &ci), 0);
+	assert_string_equal(ci.source, "cache");
+	/* a world-writable cache could be anyone's lie */
+	assert_int_equal(chmod(path, 0666), 0);
+	cs_cloud_forget();
+	assert_int_equal(cs_cloud_detect(&io, &o, &ci), 0);
+	assert_string_equal(ci.source, "imds-azure");
+	fake_stop(&f);
+	cache_cleanup(dir, path);
+}
+
+static void test_cache_parse(void **state)
+{
+	static const char good[] =
+		"{\"version\":1,\"key\":\"00112233aabbccdd\",\"written\":1000000,\"provider\":\"gcp\","
+		"\"instance_type\":\"e2-standard-2\",\"region\":\"europe-west1\",\"zone\":\"europe-west1-b\","
+		"\"source\":\"metadata-gcp\",\"instance_source\":\"metadata-gcp\","
+		"\"region_source\":\"metadata-gcp\",\"why\":\"\"}";
+	static const char negative[] =
+		"{\"version\":1,\"key\":\"k\",\"written\":1000000,\"provider\":\"unknown\",\"instance_type\":\"\","
+		"\"region\":\"\",\"zone\":\"\",\"source\":\"none\",\"instance_source\":\"none\","
+		"\"region_source\":\"none\",\"why\":\"no metadata service answered\"}";
+	static const char *const bad[] = {
+		/* name with a blank */
+		"{\"version\":1,\"key\":\"k\",\"written\":1000000,\"provider\":\"aws\",\"instance_type\":\"m5 large\","
+		"\"region\":\"\",\"zone\":\"\",\"instance_source\":\"dmi\",\"region_source\":\"none\",\"why\":\"\"}",
+		/* unknown provider */
+		"{\"version\":1,\"key\":\"k\",\"written\":1000000,\"provider\":\"ibm\",\"instance_type\":\"\","
+		"\"region\":\"\",\"zone\":\"\",\"instance_source\":\"dmi\",\"region_source\":\"none\",\"why\":\"\"}",
+		/* "cache" is never a stored source */
+		"{\"version\":1,\"key\":\"k\",\"written\":1000000,\"provider\":\"aws\",\"instance_type\":\"\","
+		"\"region\":\"\",\"zone\":\"\",\"instance_source\":\"cache\",\"region_source\":\"none\",\"why\":\"\"}",
+		/* control character in why */
+		"{\"version\":1,\"key\":\"k\",\"written\":1000000,\"provider\":\"aws\",\"instance_type\":\"\","
+		"\"region\":\"\",\"zone\":\"\",\"instance_source\":\"dmi\",\"region_source\":\"none\",\"why\":\"\\u001b[31m\"}",
+		/* duplicate key */
+		"{\"version\":1,\"key\":\"k\",\"key\":\"k\",\"written\":1000000,\"provider\":\"aws\",\"instance_type\":\"\","
+		"\"region\":\"\",\"zone\":\"\",\"instance_source\":\"dmi\",\"region_source\":\"none\",\"why\":\"\"}",
+		/* missing written */
+		"{\"version\":1,\"key\":\"k\",\"provider\":\"aws\",\"instance_type\":\"\","
+		"\"region\":\"\",\"zone\":\"\",\"instance_source\":\"dmi\",\"region_source\":\"none\",\"why\":\"\"}",
+	};
+	cs_cloud_info ci;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(cs_cloud_cache_parse(good, strlen(good), "00112233aabbccdd", 1000000 + 60, 0, &ci), 0);
+	assert_int_equal(ci.provider, CS_PROVIDER_GCP);
+	assert_string_equal(ci.instance_type, "e2-standard-2");
+	assert_string_equal(ci.source, "cache");
+	assert_string_equal(ci.region_source, "metadata-gcp");
+	/* wrong key, expired, from the future, empty key */
+	assert_int_equal(cs_cloud_cache_parse(good, strlen(good), "ffffffffffffffff", 1000060, 0, &ci), CS_EINVAL);
+	assert_int_equal(cs_cloud_cache_parse(good, strlen(good), "00112233aabbccdd", 1000000 + 86401, 0, &ci),
+			 CS_EINVAL);
+	assert_int_equal(cs_cloud_cache_parse(good, strlen(good), "00112233aabbccdd", 1000000 + 100, 60, &ci),
+			 CS_EINVAL);
+	assert_int_equal(cs_cloud_cache_parse(good, strlen(good), "00112233aabbccdd", 999999, 0, &ci), CS_EINVAL);
+	assert_int_equal(cs_cloud_cache_parse(good, strlen(good), "", 1000060, 0, &ci), CS_EINVAL);
+	/* "nothing found" lives one hour at most */
+	assert_int_equal(cs_cloud_cache_parse(negative, strlen(negative), "k", 1000000 + 3000, 0, &ci), 0);
+	assert_int_equal(ci.provider, CS_PROVIDER_UNKNOWN);
+	assert_string_equal(ci.why, "no metadata service answered");
+	assert_int_equal(cs_cloud_cache_parse(negative, strlen(negative), "k", 1000000 + 3700, 0, &ci), CS_EINVAL);
+	for (i = 0; i < ARRAY_LEN(bad); i++)
+		if (cs_cloud_cache_parse(bad[i], strlen(bad[i]), "k", 1000060, 0, &ci) != CS_EINVAL)
+			fail_msg("accepted bad cache entry %zu", i);
+}
+
+static void test_process_cache(void **state)
+{
+	fake f;
+	cs_io io;
+	cs_cloud_opts o;
+	cs_cloud_info a, b;
+
+	(void)state;
+	FAKE_OR_SKIP(&f, "gcp");
+	cs_cloud_forget();
+	fixture_io(&io, NULL, "dmi-gcp");
+	o = opts_for(f.url);
+	assert_int_equal(cs_cloud_detect(&io, &o, &a), 0);
+	assert_string_equal(a.source, "metadata-gcp");
+	assert_true(a.elapsed_ms > 0);
+	fake_stop(&f); /* a second detection would fail now */
+	assert_int_equal(cs_cloud_detect(&io, &o, &b), 0);
+	assert_string_equal(b.source, "metadata-gcp");
+	assert_string_equal(b.instance_type, "e2-standard-2");
+	assert_true(b.elapsed_ms == 0.0);
+	/* configuration is overlaid on the kept result on every call */
+	o.zone = "europe-west1-c";
+	assert_int_equal(cs_cloud_detect(&io, &o, &b), 0);
+	assert_string_equal(b.zone, "europe-west1-c");
+	assert_string_equal(b.region, "europe-west1");
+	cs_cloud_forget();
+	assert_int_equal(cs_cloud_detect(&io, &o, &b), 0);
+	assert_string_equal(b.source, "dmi"); /* forgotten: detected again, fake gone */
+	assert_int_equal(b.provider, CS_PROVIDER_GCP);
+	assert_string_equal(b.instance_type, "");
+	assert_non_null(strstr(b.why, "instance type and region unknown"));
+}
+
+static void test_bad_args(void **state)
+{
+	cs_io io;
+	cs_cloud_opts o = opts_for(DEAD_URL);
+	cs_cloud_info ci;
+	cs_md_opts mo;
+	cs_md_result mr;
+	char long_name[80];
+
+	(void)state;
+	fixture_io(&io, NULL, "dmi-baremetal");
+	assert_int_equal(cs_cloud_detect(NULL, &o, &ci), CS_EINVAL);
+	assert_int_equal(cs_cloud_detect(&io, &o, NULL), CS_EINVAL);
+	o.metadata_url = "https://169.254.169.254";
+	assert_int_equal(cs_cloud_detect(&io, &o, &ci), CS_EINVAL);
+	o = opts_for(DEAD_URL);
+	o.gcp_url = "http://in valid";
+	assert_int_equal(cs_cloud_detect(&io, &o, &ci), CS_EINVAL);
+	o = opts_for(DEAD_URL);
+	memset(long_name, 'a', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	o.instance_type = long_name;
+	assert_int_equal(cs_cloud_detect(&io, &o, &ci), CS_ERANGE);
+	o.instance_type = "m5.large\n";
+	assert_int_equal(cs_cloud_detect(&io, &o, &ci), CS_EINVAL);
+	o = opts_for(DEAD_URL);
+	o.provider = (cs_provider)7;
+	assert_int_equal(cs_cloud_detect(&io, &o, &ci), CS_EINVAL);
+
+	memset(&mo, 0, sizeof(mo));
+	assert_int_equal(cs_md_probe(&mo, &mr), 0); /* asks nobody */
+	assert_int_equal(mr.provider, CS_PROVIDER_UNKNOWN);
+	assert_int_equal(mr.requests, 0);
+	mo.mask = 1u << 9;
+	assert_int_equal(cs_md_probe(&mo, &mr), CS_EINVAL);
+	assert_int_equal(cs_md_probe(NULL, &mr), CS_EINVAL);
+}
+
+static void test_default_cache_path(void **state)
+{
+	char p[512], small[8];
+
+	(void)state;
+	assert_int_equal(cs_cloud_cache_default_path(p, sizeof(p)), 0);
+	if (geteuid() == 0)
+		assert_string_equal(p, "/var/cache/carbonstat/cloud.json");
+	else
+		assert_non_null(strstr(p, "/carbonstat/cloud.json"));
+	assert_int_equal(cs_cloud_cache_default_path(small, sizeof(small)), CS_ERANGE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_dmi_fixtures, stop_all_fakes),
+		cmocka_unit_test_teardown(test_dmi_values, stop_all_fakes),
+		cmocka_unit_test_teardown(test_dmi_uuid_eacces, stop_all_fakes),
+		cmocka_unit_test_teardown(test_dmi_classify_table, stop_all_fakes),
+		cmocka_unit_test_teardown(test_parse_aws_text, stop_all_fakes),
+		cmocka_unit_test_teardown(test_parse_aws_token, stop_all_fakes),
+		cmocka_unit_test_teardown(test_region_from_zone, stop_all_fakes),
+		cmocka_unit_test_teardown(test_parse_gcp, stop_all_fakes),
+		cmocka_unit_test_teardown(test_parse_azure, stop_all_fakes),
+		cmocka_unit_test_teardown(test_detect_config_only, stop_all_fakes),
+		cmocka_unit_test_teardown(test_detect_nitro_dmi, stop_all_fakes),
+		cmocka_unit_test_teardown(test_detect_baremetal_skips_metadata, stop_all_fakes),
+		cmocka_unit_test_teardown(test_md_aws_imdsv2, stop_all_fakes),
+		cmocka_unit_test_teardown(test_md_aws_imdsv1, stop_all_fakes),
+		cmocka_unit_test_teardown(test_md_gcp, stop_all_fakes),
+		cmocka_unit_test_teardown(test_md_azure, stop_all_fakes),
+		cmocka_unit_test_teardown(test_md_per_provider_urls, stop_all_fakes),
+		cmocka_unit_test_teardown(test_md_slow_budget, stop_all_fakes),
+		cmocka_unit_test_teardown(test_md_failures, stop_all_fakes),
+		cmocka_unit_test_teardown(test_md_connection_refused, stop_all_fakes),
+		cmocka_unit_test_teardown(test_cache_file, stop_all_fakes),
+		cmocka_unit_test_teardown(test_cache_corrupt, stop_all_fakes),
+		cmocka_unit_test_teardown(test_cache_parse, stop_all_fakes),
+		cmocka_unit_test_teardown(test_process_cache, stop_all_fakes),
+		cmocka_unit_test_teardown(test_bad_args, stop_all_fakes),
+		cmocka_unit_test_teardown(test_default_cache_path, stop_all_fakes),
+	};
+	int rc;
+
+	/* the fakes must be reached directly whatever the environment says */
+	unsetenv("http_proxy");
+	unsetenv("HTTP_PROXY");
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	curl_global_cleanup();
+	return rc;
+}
