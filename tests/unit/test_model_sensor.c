@@ -1,0 +1,664 @@
+/* tests/unit/test_model_sensor.c - host model choice, power and the sensor.
+ *
+ * Every expected watt and joule below is computed by hand from the model's
+ * documented formula and a hand-made table or instance, so the test does not
+ * depend on the generated datasets. The sensor is driven through scripted
+ * /proc trees: a fixture tree is copied to mkdtemp() and /proc/stat and
+ * /proc/meminfo are rewritten between reads.
+ */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <carbonstat/error.h>
+
+#include "sensors/model_sensor.h"
+
+#ifndef CS_FIXTURES_DIR
+#define CS_FIXTURES_DIR "tests/fixtures"
+#endif
+
+#define assert_close(a, b) assert_true(fabs((double)(a) - (double)(b)) < 1e-9)
+
+/* A hand-made TDP table, sorted by key like the generated one. */
+static const cs_cpu_tdp tbl[] = {
+    {"750", "750", 65},
+    {"AMD EPYC 7B13", "amdepyc7b13", 280},
+    {"AMD Ryzen 5 3600", "amdryzen53600", 65},
+    {"Intel Core i7-1185G7", "intelcorei71185g7", 28},
+    {"Intel Xeon", "intelxeon", 999},
+    {"Intel Xeon E5-2686", "intelxeone52686", 145},
+    {"Intel Xeon Platinum 8375C", "intelxeonplatinum8375c", 300},
+};
+#define TBL_N (sizeof tbl / sizeof tbl[0])
+
+/* Hand-made instances (figures illustrative, formulas real). */
+static const cs_instance inst_curve = {
+    .name = "m5.large",
+    .key = "m5large",
+    .provider = CS_PROVIDER_AWS,
+    .method = CS_METHOD_CURVE,
+    .vcpu = 2,
+    .platform_vcpu = 96,
+    .mem_gb = 8,
+    .gpus = 0,
+    .arch = "Skylake",
+    .cpu_w = {1.21, 3.34, 8.08, 11.21},
+    .mem_w = {1.6, 2.4, 4.8, 7.2},
+    .gpu_w = {0, 0, 0, 0},
+    .delta_w = 2.0,
+    .embodied_g_per_h = -1,
+};
+static const cs_instance inst_gpu = {
+    .name = "g4dn.xlarge",
+    .key = "g4dnxlarge",
+    .provider = CS_PROVIDER_AWS,
+    .method = CS_METHOD_CURVE,
+    .vcpu = 4,
+    .platform_vcpu = 96,
+    .mem_gb = 16,
+    .gpus = 1,
+    .arch = "Cascade Lake",
+    .cpu_w = {1.21, 3.34, 8.08, 11.21},
+    .mem_w = {1.6, 2.4, 4.8, 7.2},
+    .gpu_w = {20, 60, 150, 250},
+    .delta_w = 2.0,
+    .embodied_g_per_h = -1,
+};
+static const cs_instance inst_minmax = {
+    .name = "e2-standard-2",
+    .key = "e2standard2",
+    .provider = CS_PROVIDER_GCP,
+    .method = CS_METHOD_MINMAX,
+    .vcpu = 2,
+    .mem_gb = 8,
+    .min_w_per_vcpu = 1.0,
+    .max_w_per_vcpu = 3.0,
+    .embodied_g_per_h = -1,
+};
+static const cs_instance inst_none = {
+    .name = "x1.weird",
+    .key = "x1weird",
+    .provider = CS_PROVIDER_AWS,
+    .method = CS_METHOD_NONE,
+    .vcpu = 2,
+    .embodied_g_per_h = -1,
+};
+
+/* ---- scripted /proc trees ------------------------------------------------------ */
+
+static void put(const char *dir, const char *file, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", dir, file);
+	f = fopen(path, "w"); /* in place: the sensor's kept-open fd sees it */
+	assert_non_null(f);
+	assert_true(fputs(text, f) >= 0);
+	fclose(f);
+}
+
+static void copy_tree(const char *tree, const char *dir)
+{
+	static const char *const files[] = {"stat", "meminfo", "cpuinfo"};
+
+	for (size_t i = 0; i < 3; i++) {
+		char path[512], buf[8192];
+		size_t n;
+		FILE *f;
+
+		snprintf(path, sizeof path, "%s/%s/%s", CS_FIXTURES_DIR, tree, files[i]);
+		f = fopen(path, "rb");
+		assert_non_null(f);
+		n = fread(buf, 1, sizeof buf - 1, f);
+		fclose(f);
+		buf[n] = '\0';
+		put(dir, files[i], buf);
+	}
+}
+
+static void rm_tree(const char *dir)
+{
+	static const char *const files[] = {"stat", "meminfo", "cpuinfo"};
+	char path[512];
+
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
+/* /proc/stat with one CPU line plus the aggregate, from tick counts. */
+static void put_stat(const char *dir, unsigned long long user, unsigned long long idle)
+{
+	char text[256];
+
+	snprintf(text, sizeof text,
+	         "cpu  %llu 0 0 %llu 0 0 0 0 0 0\ncpu0 %llu 0 0 %llu 0 0 0 0 0 0\n"
+	         "intr 1 0\nctxt 10\n",
+	         user, idle, user, idle);
+	put(dir, "stat", text);
+}
+
+/* Syscall table failing one chosen pread. */
+static struct {
+	int fail_in; /* fail the fail_in-th pread from now (1 = next), 0 = never */
+	int fail_rc;
+} inj;
+
+static ssize_t inj_pread(int fd, void *buf, size_t n, off_t off)
+{
+	if (inj.fail_in > 0 && --inj.fail_in == 0)
+		return inj.fail_rc;
+	return cs_io_posix.pread(fd, buf, n, off);
+}
+
+static int inj_open(const char *path, int flags)
+{
+	return cs_io_posix.open(path, flags);
+}
+
+static int inj_close(int fd)
+{
+	return cs_io_posix.close(fd);
+}
+
+static const cs_io_ops inj_ops = {inj_open, inj_pread, inj_close, NULL};
+
+static const cs_channel *channel(const cs_sensor *s, const char *name)
+{
+	for (size_t i = 0; i < s->nchannels; i++)
+		if (strcmp(s->channels[i].name, name) == 0)
+			return &s->channels[i];
+	fail_msg("no channel %s", name);
+	return NULL;
+}
+
+/* ---- CPU names and the TDP table -------------------------------------------- */
+
+static void check_norm(const char *in, const char *want)
+{
+	char out[128];
+
+	assert_int_equal(cs_cpu_name_normalise(in, out, sizeof out), (int)strlen(want));
+	assert_string_equal(out, want);
+}
+
+static void test_normalise(void **state)
+{
+	char small[8];
+
+	(void)state;
+	check_norm("Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz", "Intel Xeon Platinum 8375C");
+	check_norm("AMD EPYC 7B13 64-Core Processor", "AMD EPYC 7B13");
+	check_norm("11th Gen Intel(R) Core(TM) i7-1185G7 @ 3.00GHz", "11th Gen Intel Core i7-1185G7");
+	check_norm("Intel(R) Xeon(R) CPU E5-2686 v4 @ 2.30GHz", "Intel Xeon E5-2686 v4");
+	check_norm("AMD Ryzen 5 3600X 6-Core Processor", "AMD Ryzen 5 3600X");
+	check_norm("Intel\xc2\xae Core\xe2\x84\xa2 i5 CPU 750 2.67GHz", "Intel Core i5 750");
+	check_norm("AMD Opteron(tm) Processor 6276", "AMD Opteron 6276");
+	check_norm("AMD Athlon(tm) II X2 250 Dual-Core Processor", "AMD Athlon II X2 250");
+	check_norm("  lots \t of   space  ", "lots of space");
+	check_norm("QEMU Virtual CPU version 2.5+", "QEMU Virtual version 2.5+");
+	check_norm("", "");
+	check_norm("@ 3GHz", "");
+	assert_int_equal(cs_cpu_name_normalise("Intel Xeon Platinum", small, sizeof small), CS_ERANGE);
+	assert_int_equal(cs_cpu_name_normalise(NULL, small, sizeof small), CS_EINVAL);
+}
+
+static void check_find(const char *name, const char *want)
+{
+	const cs_cpu_tdp *row = cs_cpu_tdp_find(tbl, TBL_N, name);
+
+	if (!want) {
+		assert_null(row);
+		return;
+	}
+	assert_non_null(row);
+	assert_string_equal(row->name, want);
+}
+
+static void test_tdp_find(void **state)
+{
+	(void)state;
+	check_find("Intel Xeon Platinum 8375C", "Intel Xeon Platinum 8375C");  /* exact */
+	check_find("intel xeon platinum 8375-c", "Intel Xeon Platinum 8375C"); /* same key */
+	check_find("AMD EPYC 7B13", "AMD EPYC 7B13");
+	check_find("11th Gen Intel Core i7-1185G7", "Intel Core i7-1185G7"); /* contained */
+	check_find("Intel Xeon E5-2686 v4", "Intel Xeon E5-2686");           /* longest wins */
+	check_find("Intel Xeon Gold 6248", NULL);                            /* a family row only matches exactly */
+	check_find("Intel Xeon", "Intel Xeon");
+	check_find("Intel Core i5 750", NULL); /* a bare number only matches exactly */
+	check_find("750", "750");
+	check_find("AMD Ryzen 5 3600X", NULL); /* "3600" is not "3600X" */
+	check_find("AMD EPYC", NULL);
+	check_find("", NULL);
+	check_find("!!!", NULL);
+	assert_null(cs_cpu_tdp_find(NULL, 0, "AMD EPYC 7B13"));
+}
+
+/* ---- choosing the model ------------------------------------------------------- */
+
+static void init_host(cs_host_model *m, const char *tree, const cs_instance *inst, char *why, size_t cap)
+{
+	char root[512];
+	cs_io io;
+
+	snprintf(root, sizeof root, "%s/%s", CS_FIXTURES_DIR, tree);
+	assert_int_equal(cs_io_init(&io, NULL, NULL, root, NULL), 0);
+	assert_int_equal(cs_host_model_init_table(m, &io, inst, tbl, TBL_N, "test table", why, cap), 0);
+}
+
+static void test_host_model_tdp(void **state)
+{
+	cs_host_model m;
+	char why[512];
+
+	(void)state;
+	init_host(&m, "proc-vm", NULL, why, sizeof why);
+	assert_int_equal(m.kind, CS_HOST_MODEL_TDP);
+	assert_string_equal(m.source, "model:tdp");
+	assert_string_equal(m.cpu_model, "Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz");
+	assert_string_equal(m.cpu_name, "Intel Xeon Platinum 8375C");
+	assert_string_equal(m.tdp_name, "Intel Xeon Platinum 8375C");
+	assert_close(m.tdp_w, 300);
+	assert_int_equal(m.sockets, 1);
+	assert_int_equal(m.ncpu, 2);
+	assert_true(m.vm);
+	assert_close(m.mem_total_gb, 7949588.0 / 1048576.0);
+	assert_non_null(strstr(why, "Intel Xeon Platinum 8375C, TDP 300 W x 1 socket (test table)"));
+	assert_non_null(strstr(why, "configure the instance type"));
+	assert_string_equal(why, m.desc);
+
+	init_host(&m, "proc-amd", NULL, NULL, 0);
+	assert_int_equal(m.kind, CS_HOST_MODEL_TDP);
+	assert_close(m.tdp_w, 280);
+	assert_int_equal(m.ncpu, 4);
+}
+
+static void test_host_model_generic(void **state)
+{
+	cs_host_model m;
+	char why[512];
+
+	(void)state;
+	init_host(&m, "proc-arm64", NULL, why, sizeof why);
+	assert_int_equal(m.kind, CS_HOST_MODEL_GENERIC);
+	assert_string_equal(m.source, "model:generic");
+	assert_string_equal(m.cpu_model, "ARM Neoverse-N1");
+	assert_int_equal(m.ncpu, 2);
+	assert_non_null(strstr(why, "\"ARM Neoverse-N1\" not in the TDP table"));
+
+	init_host(&m, "proc-unknown", NULL, why, sizeof why);
+	assert_int_equal(m.kind, CS_HOST_MODEL_GENERIC);
+	assert_int_equal(m.sockets, 2);
+	assert_int_equal(m.ncpu, 2);
+	assert_non_null(strstr(why, "generic 0.74-3.5 W per CPU x 2 CPUs (CCF AWS average)"));
+
+	/* no cpuinfo at all */
+	{
+		cs_io io;
+
+		assert_int_equal(cs_io_init(&io, NULL, NULL, "/nonexistent/carbonstat", NULL), 0);
+		assert_int_equal(cs_host_model_init(&m, &io, NULL, why, sizeof why), 0);
+		assert_int_equal(m.kind, CS_HOST_MODEL_GENERIC);
+		assert_int_equal(m.ncpu, 1);
+		assert_non_null(strstr(why, "unknown CPU: generic"));
+	}
+}
+
+static void test_host_model_instance(void **state)
+{
+	cs_host_model m;
+	char why[512];
+
+	(void)state;
+	init_host(&m, "proc-vm", &inst_curve, why, sizeof why);
+	assert_int_equal(m.kind, CS_HOST_MODEL_INSTANCE);
+	assert_ptr_equal(m.inst, &inst_curve);
+	assert_string_equal(m.source, "model:aws-teads");
+	assert_non_null(strstr(why, "AWS m5.large: Teads power curve"));
+
+	init_host(&m, "proc-vm", &inst_minmax, why, sizeof why);
+	assert_string_equal(m.source, "model:ccf-gcp");
+	assert_non_null(strstr(why, "GCP e2-standard-2: CCF"));
+
+	/* an instance without a power model falls back, and says so */
+	init_host(&m, "proc-vm", &inst_none, why, sizeof why);
+	assert_int_equal(m.kind, CS_HOST_MODEL_TDP);
+	assert_non_null(strstr(why, "instance x1.weird has no power model; Intel Xeon Platinum 8375C"));
+}
+
+static void test_sources(void **state)
+{
+	cs_instance i = inst_minmax;
+
+	(void)state;
+	assert_string_equal(cs_model_source_for(&inst_curve), "model:aws-teads");
+	i.provider = CS_PROVIDER_AWS;
+	assert_string_equal(cs_model_source_for(&i), "model:ccf-aws");
+	i.provider = CS_PROVIDER_AZURE;
+	assert_string_equal(cs_model_source_for(&i), "model:ccf-azure");
+	i.provider = CS_PROVIDER_UNKNOWN;
+	assert_string_equal(cs_model_source_for(&i), "model:ccf");
+	i.method = CS_METHOD_CURVE;
+	assert_string_equal(cs_model_source_for(&i), "model:teads");
+	assert_string_equal(cs_model_source_for(NULL), "model:generic");
+}
+
+/* ---- pure power ----------------------------------------------------------------- */
+
+static void test_power_tdp(void **state)
+{
+	cs_host_model m;
+	cs_power p;
+	double mem = 7949588.0 / 1048576.0 * 0.392;
+
+	(void)state;
+	init_host(&m, "proc-vm", NULL, NULL, 0);
+	/* 300 W x 1 socket x {0.12, 0.32, 0.75, 1.02} = {36, 96, 225, 306} W */
+	assert_int_equal(cs_host_model_power(&m, 0.0, -1, &p), 0);
+	assert_close(p.cpu_w, 36);
+	assert_close(p.mem_w, mem);
+	assert_close(p.total_w, 36 + mem);
+	assert_int_equal(cs_host_model_power(&m, 0.1, -1, &p), 0);
+	assert_close(p.cpu_w, 96);
+	assert_int_equal(cs_host_model_power(&m, 0.25, -1, &p), 0);
+	assert_close(p.cpu_w, 96 + (225 - 96) * 0.375);
+	assert_int_equal(cs_host_model_power(&m, 0.5, 0.9, &p), 0);
+	assert_close(p.cpu_w, 225);
+	assert_close(p.mem_w, mem); /* memory is per GB, not per use */
+	assert_int_equal(cs_host_model_power(&m, 0.75, -1, &p), 0);
+	assert_close(p.cpu_w, 265.5);
+	assert_int_equal(cs_host_model_power(&m, 1.0, -1, &p), 0);
+	assert_close(p.cpu_w, 306);
+	assert_close(p.gpu_w, 0);
+	assert_close(p.other_w, 0);
+
+	/* TDP is per socket */
+	m.sockets = 2;
+	assert_int_equal(cs_host_model_power(&m, 0.5, -1, &p), 0);
+	assert_close(p.cpu_w, 450);
+
+	/* bad input */
+	assert_int_equal(cs_host_model_power(&m, -0.1, -1, &p), CS_EINVAL);
+	assert_int_equal(cs_host_model_power(&m, 1.1, -1, &p), CS_EINVAL);
+	assert_int_equal(cs_host_model_power(&m, NAN, -1, &p), CS_EINVAL);
+	assert_int_equal(cs_host_model_power(&m, 0.5, 1.5, &p), CS_EINVAL);
+}
+
+static void test_power_generic_and_instances(void **state)
+{
+	cs_host_model m;
+	cs_power p;
+
+	(void)state;
+	init_host(&m, "proc-unknown", NULL, NULL, 0);
+	assert_int_equal(cs_host_model_power(&m, 0.25, -1, &p), 0);
+	assert_close(p.cpu_w, 2 * (0.74 + (3.5 - 0.74) * 0.25));
+	assert_close(p.mem_w, 4025040.0 / 1048576.0 * 0.392);
+
+	memset(&m, 0, sizeof m);
+	m.kind = CS_HOST_MODEL_INSTANCE;
+	m.inst = &inst_curve;
+	assert_int_equal(cs_host_model_power(&m, 0.25, 0.5, &p), 0);
+	assert_close(p.cpu_w, 3.34 + (8.08 - 3.34) * 0.375);
+	assert_close(p.mem_w, 4.8);
+	assert_close(p.other_w, 2.0);
+	/* memory unknown: same as CPU */
+	assert_int_equal(cs_host_model_power(&m, 0.25, -1, &p), 0);
+	assert_close(p.mem_w, 2.4 + (4.8 - 2.4) * 0.375);
+
+	m.inst = &inst_minmax;
+	assert_int_equal(cs_host_model_power(&m, 0.25, 0.5, &p), 0);
+	assert_close(p.cpu_w, 2 * (1.0 + 2.0 * 0.25));
+	assert_close(p.mem_w, 8 * 0.392);
+	assert_close(p.other_w, 0);
+
+	m.inst = &inst_none;
+	assert_int_equal(cs_host_model_power(&m, 0.25, 0.5, &p), CS_ENODATA);
+}
+
+/* ---- the sensor -------------------------------------------------------------------- */
+
+static void test_sensor_tdp_cycles(void **state)
+{
+	char dir[] = "/tmp/cs_model_XXXXXX";
+	cs_host_model m;
+	cs_sensor_env env;
+	cs_sensor *s = NULL;
+	const cs_channel *cpu, *dram;
+	double mem_w;
+	uint64_t reads;
+	cs_io io;
+	char why[256] = "";
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	copy_tree("proc-vm", dir);
+	assert_int_equal(cs_io_init(&io, &inj_ops, NULL, dir, NULL), 0);
+	assert_int_equal(cs_host_model_init_table(&m, &io, NULL, tbl, TBL_N, "test", NULL, 0), 0);
+	assert_int_equal(m.kind, CS_HOST_MODEL_TDP);
+	mem_w = m.mem_total_gb * 0.392;
+
+	env = (cs_sensor_env){.io = &io, .model = &m, .nvml_path = NULL};
+	assert_int_equal(cs_model_ops.init(&env, &s, why, sizeof why), 0);
+	assert_non_null(s);
+	assert_ptr_equal(s->ops, &cs_model_ops);
+	assert_int_equal(s->nchannels, 2);
+	cpu = channel(s, "cpu");
+	dram = channel(s, "dram");
+	assert_int_equal(cpu->comp, CS_COMP_CPU);
+	assert_int_equal(dram->comp, CS_COMP_DRAM);
+	assert_string_equal(cpu->source, "model:tdp");
+	assert_false(cpu->measured);
+	assert_true(cpu->in_total && dram->in_total);
+
+	/* first read primes */
+	put_stat(dir, 1000, 9000);
+	reads = io.reads;
+	assert_int_equal(s->ops->read(s, 100.0, 0.0), 0);
+	assert_int_equal(io.reads, reads + 2); /* one pread each: stat, meminfo */
+	assert_close(cpu->energy_j, 0);
+	assert_close(dram->energy_j, 0);
+
+	/* 25 % busy over 2 s: (96 + 129 x 0.375) W x 2 s */
+	put_stat(dir, 1025, 9075);
+	assert_int_equal(s->ops->read(s, 102.0, 2.0), 0);
+	assert_close(cpu->power_w, 144.375);
+	assert_close(cpu->energy_j, 288.75);
+	assert_close(dram->power_w, mem_w);
+	assert_close(dram->energy_j, mem_w * 2);
+	assert_int_equal(cpu->status, 0);
+
+	/* idle counter went backwards: that field counts 0 -> 100 % busy */
+	put_stat(dir, 1035, 5000);
+	assert_int_equal(s->ops->read(s, 103.0, 1.0), 0);
+	assert_close(cpu->energy_j, 306);
+
+	/* no tick in 5 ms: the last utilisation stands */
+	assert_int_equal(s->ops->read(s, 103.005, 0.005), 0);
+	assert_close(cpu->energy_j, 306 * 0.005);
+
+	/* dt = 0: nothing to report */
+	assert_int_equal(s->ops->read(s, 103.005, 0.0), 0);
+	assert_close(cpu->energy_j, 0);
+
+	/* /proc/stat read fails: error per channel, 0 J, the 2 s are carried... */
+	inj.fail_in = 1;
+	inj.fail_rc = -EIO;
+	assert_int_equal(s->ops->read(s, 105.0, 2.0), -EIO);
+	assert_int_equal(cpu->status, -EIO);
+	assert_int_equal(dram->status, -EIO);
+	assert_close(cpu->energy_j, 0);
+	/* ...and covered by the next good read: 0 % busy since the last good
+	 * snapshot, over 2 + 1 s */
+	put_stat(dir, 1035, 5300);
+	assert_int_equal(s->ops->read(s, 106.0, 1.0), 0);
+	assert_int_equal(cpu->status, 0);
+	assert_close(cpu->power_w, 36);
+	assert_close(cpu->energy_j, 36 * 3);
+	assert_close(dram->energy_j, mem_w * 3);
+
+	s->ops->destroy(s);
+	rm_tree(dir);
+}
+
+static void test_sensor_instance_cycles(void **state)
+{
+	char dir[] = "/tmp/cs_model_XXXXXX";
+	cs_host_model m;
+	cs_sensor_env env;
+	cs_sensor *s = NULL;
+	const cs_channel *cpu, *dram, *gpu, *other;
+	cs_io io;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	copy_tree("proc-vm", dir);
+	assert_int_equal(cs_io_init(&io, &inj_ops, NULL, dir, NULL), 0);
+	assert_int_equal(cs_host_model_init_table(&m, &io, &inst_gpu, tbl, TBL_N, "test", NULL, 0), 0);
+	m.gpu_measured = true; /* an nvml sensor measures the GPU */
+	env = (cs_sensor_env){.io = &io, .model = &m};
+	assert_int_equal(cs_model_ops.init(&env, &s, NULL, 0), 0);
+	assert_int_equal(s->nchannels, 4);
+	cpu = channel(s, "cpu");
+	dram = channel(s, "dram");
+	gpu = channel(s, "gpu");
+	other = channel(s, "other");
+	assert_int_equal(gpu->comp, CS_COMP_GPU);
+	assert_int_equal(other->comp, CS_COMP_OTHER);
+	assert_false(gpu->in_total); /* not counted twice */
+	assert_true(other->in_total);
+	assert_string_equal(other->source, "model:aws-teads");
+
+	put_stat(dir, 0, 0);
+	put(dir, "meminfo", "MemTotal: 1000 kB\nMemAvailable: 500 kB\n");
+	assert_int_equal(s->ops->read(s, 0, 0), 0);
+	put_stat(dir, 25, 75);
+	assert_int_equal(s->ops->read(s, 10, 10), 0);
+	assert_close(cpu->energy_j, (3.34 + (8.08 - 3.34) * 0.375) * 10);
+	assert_close(dram->energy_j, 4.8 * 10);                      /* memory 50 % used */
+	assert_close(gpu->energy_j, (60 + (150 - 60) * 0.375) * 10); /* gpu = cpu util */
+	assert_close(other->energy_j, 2.0 * 10);
+
+	/* meminfo fails (2nd pread of the cycle): energies still filled from
+	 * the last memory utilisation, dram carries the error */
+	put_stat(dir, 35, 165);
+	put(dir, "meminfo", "MemTotal: 1000 kB\nMemAvailable: 0 kB\n");
+	inj.fail_in = 2;
+	inj.fail_rc = -EIO;
+	assert_int_equal(s->ops->read(s, 11, 1), 0);
+	assert_int_equal(dram->status, -EIO);
+	assert_int_equal(cpu->status, 0);
+	assert_close(dram->energy_j, 4.8);
+	assert_close(cpu->energy_j, 3.34); /* 10 % busy */
+	assert_int_equal(s->ops->read(s, 12, 1), 0);
+	assert_int_equal(dram->status, 0);
+	s->ops->destroy(s);
+
+	/* min/max instance: cpu and dram only */
+	assert_int_equal(cs_host_model_init_table(&m, &io, &inst_minmax, tbl, TBL_N, "t", NULL, 0), 0);
+	assert_int_equal(cs_model_ops.init(&env, &s, NULL, 0), 0);
+	assert_int_equal(s->nchannels, 2);
+	assert_string_equal(s->channels[0].source, "model:ccf-gcp");
+	s->ops->destroy(s);
+	rm_tree(dir);
+}
+
+static void test_sensor_builds_own_model(void **state)
+{
+	char dir[] = "/tmp/cs_model_XXXXXX";
+	cs_sensor_env env;
+	cs_sensor *s = NULL;
+	cs_io io;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	copy_tree("proc-unknown", dir);
+	assert_int_equal(cs_io_init(&io, NULL, NULL, dir, NULL), 0);
+	env = (cs_sensor_env){.io = &io, .model = NULL};
+	assert_int_equal(cs_model_ops.init(&env, &s, NULL, 0), 0);
+	assert_string_equal(s->channels[0].source, "model:generic");
+	put_stat(dir, 0, 0);
+	assert_int_equal(s->ops->read(s, 0, 0), 0);
+	put_stat(dir, 50, 150);
+	assert_int_equal(s->ops->read(s, 4, 4), 0);
+	assert_close(channel(s, "cpu")->energy_j, 2 * (0.74 + 2.76 * 0.25) * 4);
+	assert_close(channel(s, "dram")->energy_j, 4025040.0 / 1048576.0 * 0.392 * 4);
+	s->ops->destroy(s);
+	rm_tree(dir);
+}
+
+static void test_sensor_real_table(void **state)
+{
+	char root[512], why[512];
+	cs_host_model m;
+	const cs_cpu_tdp *row;
+	cs_io io;
+
+	(void)state;
+	snprintf(root, sizeof root, "%s/proc-vm", CS_FIXTURES_DIR);
+	assert_int_equal(cs_io_init(&io, NULL, NULL, root, NULL), 0);
+	assert_int_equal(cs_host_model_init(&m, &io, NULL, why, sizeof why), 0);
+	row = cs_cpu_tdp_find(cs_cpu_tdp_table, cs_cpu_tdp_table_len, "Intel Xeon Platinum 8375C");
+	if (row) {
+		cs_power p;
+
+		assert_int_equal(m.kind, CS_HOST_MODEL_TDP);
+		assert_close(m.tdp_w, row->tdp_w);
+		assert_non_null(strstr(why, "(CodeCarbon cpu_power.csv)"));
+		assert_int_equal(cs_host_model_power(&m, 0.5, -1, &p), 0);
+		assert_close(p.cpu_w, row->tdp_w * 0.75);
+	} else {
+		assert_int_equal(m.kind, CS_HOST_MODEL_GENERIC);
+	}
+	print_message("proc-vm with the built-in table: %s\n", why);
+}
+
+static void test_sensor_unavailable(void **state)
+{
+	cs_sensor_env env;
+	cs_sensor *s = NULL;
+	char why[256] = "";
+	cs_io io;
+
+	(void)state;
+	assert_int_equal(cs_io_init(&io, NULL, NULL, "/nonexistent/carbonstat", NULL), 0);
+	env = (cs_sensor_env){.io = &io};
+	assert_int_equal(cs_model_ops.init(&env, &s, why, sizeof why), CS_EUNAVAIL);
+	assert_null(s);
+	assert_non_null(strstr(why, "/nonexistent/carbonstat/stat is unreadable"));
+	assert_int_equal(cs_model_ops.init(NULL, &s, why, sizeof why), CS_EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_normalise),
+	    cmocka_unit_test(test_tdp_find),
+	    cmocka_unit_test(test_host_model_tdp),
+	    cmocka_unit_test(test_host_model_generic),
+	    cmocka_unit_test(test_host_model_instance),
+	    cmocka_unit_test(test_sources),
+	    cmocka_unit_test(test_power_tdp),
+	    cmocka_unit_test(test_power_generic_and_instances),
+	    cmocka_unit_test(test_sensor_tdp_cycles),
+	    cmocka_unit_test(test_sensor_instance_cycles),
+	    cmocka_unit_test(test_sensor_builds_own_model),
+	    cmocka_unit_test(test_sensor_real_table),
+	    cmocka_unit_test(test_sensor_unavailable),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
