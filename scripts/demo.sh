@@ -13,8 +13,12 @@ say "The same fleet of 40 nodes: where would it emit least?" \
 	--cpu 30 --duration 730h --count 40 --top 8
 if "$cs" --help | grep -q '^  sensors'; then
 	say "What this machine is, and which sensors it has" sensors
-	say "This machine, live, for 3 seconds" top -b -n 3 --interval 1
-	say "The energy of one command on this machine" run -- sh -c 'i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done'
+	# A bare machine cannot tell where it is: say it (COUNTRY=FR make demo) or
+	# let cloud metadata tell (on a cloud VM the region is detected).
+	country=${COUNTRY:-DE}
+	say "This machine, live, for 3 seconds (grid: $country)" top -b -n 3 --interval 1 --country "$country"
+	say "The energy of one command on this machine" run --country "$country" -- \
+		sh -c 'i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done'
 fi
 echo
 echo "Every figure above names its source: run 'build/carbonstat datasets' for the tables and licenses."

@@ -8,6 +8,7 @@
 #include <carbonstat/error.h>
 #include <carbonstat/dataset.h>
 #include <carbonstat/model.h>
+#include <carbonstat/meter.h>
 #include <carbonstat/version.h>
 
 #endif

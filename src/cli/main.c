@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/host_cli.h"
 
 static const cli_command commands[] = {
 	{"estimate", cmd_estimate, "power, energy and CO2e of cloud instances from the built-in datasets"},
@@ -11,6 +12,9 @@ static const cli_command commands[] = {
 	{"regions", cmd_regions, "list cloud regions with grid intensity, year, source and CFE %"},
 	{"countries", cmd_countries, "list countries with grid intensity"},
 	{"datasets", cmd_datasets, "list built-in tables with source, license, year and rows"},
+	{"run", cmd_run, "run a command and report its energy and CO2e (like time/perf stat)"},
+	{"top", cmd_top, "live host power, carbon and the processes drawing the most"},
+	{"sensors", cmd_sensors, "energy sensors found, used or not and why, model and cloud detection"},
 };
 
 static void usage(FILE *f)

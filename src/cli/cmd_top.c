@@ -1,0 +1,649 @@
+/* cli/cmd_top.c - `carbonstat top`: live host power, carbon and the
+ * processes drawing most of it.
+ *
+ * Each interval: one cs_host_sample() (power by component and source), one
+ * read of /proc/stat (machine CPU ticks), and one scan of /proc/<pid>/stat.
+ * A process is charged the CPU-side power (package/psys/cpu channels that
+ * count in the total) in proportion to its CPU ticks over the machine's
+ * ticks (busy + idle, every CPU) in the interval: the same rule as `run`, so
+ * the processes add up to the CPU power times the busy fraction and the rest
+ * is idle. Processes that started and ended within one interval are not seen
+ * (their time stays in "idle + unseen").
+ *
+ * Allocation: the process tables grow (doubling) only when more processes
+ * exist than ever before; the scan reuses them, the /proc directory stream
+ * is rewound rather than reopened, and JSON/text are built per line.
+ *
+ * Interactive mode is plain curses (no mouse, no colours needed) so it works
+ * over ssh: `q` quits, resizes redraw (ncurses turns SIGWINCH into
+ * KEY_RESIZE), SIGINT/SIGTERM/SIGHUP end it cleanly (they are blocked and
+ * polled, so no handler or global flag is needed). Batch mode (-b, or stdout
+ * not a terminal) prints plain text or one JSON object per line and interval.
+ */
+#include <curses.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/host_cli.h"
+#include "io/procstat.h"
+
+#define CMD            "top"
+#define TOP_JSON_PROCS 10 /* processes per JSON line */
+#define TOP_TEXT_PROCS 10 /* processes per batch text interval */
+
+static const char top_help[] =
+    "Usage: carbonstat top [--interval S] [-b] [-n N] [--json] [options]\n"
+    "\n"
+    "Live host power by component and source, grid intensity, cumulative energy\n"
+    "and CO2e, and the processes drawing the most power (their CPU time share of\n"
+    "the CPU power). Keys: q quits.\n"
+    "\n"
+    "  -d, --interval S    refresh every S seconds (default 2; 0.05 to 3600)\n"
+    "  -b, --batch         plain text lines instead of the screen (also when stdout\n"
+    "                      is not a terminal)\n"
+    "  -n, --iterations N  stop after N intervals (default: until q or a signal)\n"
+    "  --json              batch output as one JSON object per line per interval\n" CLI_HOST_HELP
+    "  -h, --help          this help\n";
+
+enum { OPT_JSON = 300 };
+
+static const struct option top_longopts[] = {
+    {"interval", required_argument, NULL, 'd'},
+    {"batch", no_argument, NULL, 'b'},
+    {"iterations", required_argument, NULL, 'n'},
+    {"json", no_argument, NULL, OPT_JSON},
+    CLI_HOST_LONGOPTS,
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* One process as of the last scan. */
+typedef struct top_proc {
+	int pid;
+	uint64_t starttime; /* tells a reused pid apart */
+	uint64_t ticks;     /* utime + stime */
+	uint64_t dticks;    /* over the last interval */
+	double power_w;     /* share of the CPU power, last interval */
+	double energy_j;    /* last interval */
+	double cum_j;       /* since we first saw it */
+	char comm[32];
+} top_proc;
+
+/* Everything one `top` owns. */
+typedef struct top_state {
+	/* options */
+	double interval_s;
+	bool batch;
+	bool json;
+	unsigned iterations; /* 0 = no limit */
+	/* sources */
+	cs_host host;
+	cs_procstat_reader stat;
+	bool stat_ok;
+	cs_cpu_times stat_prev;
+	long hz;
+	long ncpu;
+	DIR *procdir; /* <procfs>, rewound each scan */
+	/* process tables: cur/prev swap each scan, rank points into cur */
+	top_proc *cur, *prev;
+	top_proc **rank;
+	size_t ncur, nprev, cap;
+	bool scanned; /* prev holds a scan */
+	/* last interval */
+	double machine_ticks; /* machine CPU ticks over the interval */
+	double procs_w;       /* power charged to processes */
+	unsigned intervals;
+	char path[512]; /* scratch for /proc paths */
+} top_state;
+
+static int by_pid(const void *a, const void *b)
+{
+	const top_proc *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static int by_power_desc(const void *a, const void *b)
+{
+	const top_proc *x = *(const top_proc *const *)a, *y = *(const top_proc *const *)b;
+
+	if (x->dticks != y->dticks)
+		return x->dticks < y->dticks ? 1 : -1;
+	if (x->cum_j != y->cum_j)
+		return x->cum_j < y->cum_j ? 1 : -1;
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static int grow(top_state *ts)
+{
+	size_t cap = ts->cap ? ts->cap * 2 : 512;
+	top_proc *c = realloc(ts->cur, cap * sizeof *c), *p;
+	top_proc **r;
+
+	if (!c)
+		return CS_ENOMEM;
+	ts->cur = c;
+	p = realloc(ts->prev, cap * sizeof *p);
+	if (!p)
+		return CS_ENOMEM;
+	ts->prev = p;
+	r = realloc(ts->rank, cap * sizeof *r);
+	if (!r)
+		return CS_ENOMEM;
+	ts->rank = r;
+	ts->cap = cap;
+	return 0;
+}
+
+/* Read every /proc/<pid>/stat into cur, sorted by pid. */
+static void scan_procs(top_state *ts)
+{
+	struct dirent *de;
+	char buf[1024];
+
+	ts->ncur = 0;
+	if (!ts->procdir)
+		return;
+	rewinddir(ts->procdir);
+	while ((de = readdir(ts->procdir))) {
+		cs_pid_stat st;
+		top_proc *tp;
+		ssize_t n;
+		int fd;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		if (snprintf(ts->path, sizeof ts->path, "%s/%s/stat", ts->host.io.procfs_root, de->d_name) >=
+		    (int)sizeof ts->path)
+			continue;
+		fd = open(ts->path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, buf, sizeof buf - 1);
+		close(fd);
+		if (n <= 0 || cs_pid_stat_parse(buf, (size_t)n, &st) != 0)
+			continue;
+		if (ts->ncur == ts->cap && grow(ts) != 0)
+			break;
+		tp = &ts->cur[ts->ncur++];
+		memset(tp, 0, sizeof *tp);
+		tp->pid = st.pid;
+		tp->starttime = st.starttime;
+		tp->ticks = st.utime + st.stime;
+		memcpy(tp->comm, st.comm, sizeof tp->comm);
+	}
+	qsort(ts->cur, ts->ncur, sizeof *ts->cur, by_pid);
+}
+
+/* Deltas against the previous scan (both sorted by pid), then charge power. */
+static void account_procs(top_state *ts)
+{
+	const cs_host_sum *s = &ts->host.sum;
+	size_t j = 0;
+	double dt = s->dt_s;
+
+	ts->procs_w = 0;
+	for (size_t i = 0; i < ts->ncur; i++) {
+		top_proc *c = &ts->cur[i];
+
+		while (j < ts->nprev && ts->prev[j].pid < c->pid)
+			j++;
+		if (j < ts->nprev && ts->prev[j].pid == c->pid && ts->prev[j].starttime == c->starttime) {
+			c->dticks = c->ticks >= ts->prev[j].ticks ? c->ticks - ts->prev[j].ticks : 0;
+			c->cum_j = ts->prev[j].cum_j;
+		} else {
+			/* New since the last scan: all its CPU time is in this
+			 * interval (on the priming scan nothing is charged). */
+			c->dticks = ts->scanned ? c->ticks : 0;
+		}
+		if (ts->machine_ticks > 0 && dt > 0) {
+			double share = (double)c->dticks / ts->machine_ticks;
+
+			if (share > 1.0)
+				share = 1.0;
+			c->energy_j = s->cpu_energy_j * share;
+			c->power_w = c->energy_j / dt;
+			c->cum_j += c->energy_j;
+			ts->procs_w += c->power_w;
+		}
+		ts->rank[i] = c;
+	}
+	qsort(ts->rank, ts->ncur, sizeof *ts->rank, by_power_desc);
+}
+
+/* The last scan becomes prev; cur is scratch for the next one. */
+static void swap_tables(top_state *ts)
+{
+	top_proc *t = ts->prev;
+
+	ts->prev = ts->cur;
+	ts->nprev = ts->ncur;
+	ts->cur = t;
+	ts->ncur = 0;
+}
+
+/* One interval: host, machine ticks, processes. The first call primes. */
+static void sample(top_state *ts)
+{
+	cs_cpu_times cur;
+	double dt;
+
+	swap_tables(ts);
+	(void)cs_host_sample(&ts->host);
+	dt = ts->host.sum.dt_s;
+	ts->machine_ticks = 0;
+	if (ts->stat_ok && cs_procstat_read(&ts->stat, &cur, NULL, 0, NULL) == 0) {
+		uint64_t a = cs_cpu_total_ticks(&ts->stat_prev), b = cs_cpu_total_ticks(&cur);
+
+		if (ts->host.sum.samples > 1 && b > a)
+			ts->machine_ticks = (double)(b - a);
+		ts->stat_prev = cur;
+	}
+	if (!(ts->machine_ticks > 0))
+		ts->machine_ticks = dt * (double)ts->ncpu * (double)ts->hz;
+	scan_procs(ts);
+	account_procs(ts);
+	ts->scanned = true;
+	if (ts->host.sum.samples > 1)
+		ts->intervals++;
+}
+
+/* Processes of the last interval (ranked in ts->rank). */
+static size_t nprocs(const top_state *ts)
+{
+	return ts->ncur;
+}
+
+/* ---- carbon figures -------------------------------------------------------- */
+
+typedef struct top_carbon {
+	bool loc, emb;
+	double op_g, emb_g;         /* interval */
+	double cum_op_g, cum_emb_g; /* since start */
+} top_carbon;
+
+static void carbon_now(const top_state *ts, top_carbon *c)
+{
+	const cs_host *h = &ts->host;
+
+	c->loc = h->carbon.intensity_g_per_kwh >= 0;
+	c->emb = h->carbon.embodied_g_per_h >= 0;
+	c->op_g = cs_host_operational_g(h, h->sum.energy_j);
+	c->emb_g = cs_host_embodied_g(h, h->sum.dt_s);
+	c->cum_op_g = cs_host_operational_g(h, h->sum.total_j);
+	c->cum_emb_g = cs_host_embodied_g(h, h->sum.elapsed_s);
+}
+
+/* ---- batch ------------------------------------------------------------------ */
+
+static void print_json_line(const top_state *ts)
+{
+	const cs_host *h = &ts->host;
+	json_t *o = json_object(), *procs = json_array();
+	size_t n = nprocs(ts);
+	top_carbon c;
+	char when[40];
+	char *s;
+
+	carbon_now(ts, &c);
+	cli_iso8601_now(when, sizeof when);
+	for (size_t i = 0; i < n && i < TOP_JSON_PROCS; i++) {
+		const top_proc *p = ts->rank[i];
+		double cpu;
+
+		if (!p->dticks && !(p->cum_j > 0))
+			break; /* ranked: the rest drew nothing either */
+		cpu = h->sum.dt_s > 0 ? (double)p->dticks / (double)ts->hz / h->sum.dt_s * 100.0 : 0.0;
+
+		json_array_append_new(procs, json_pack("{s:i, s:s, s:f, s:f, s:f, s:f}", "pid", p->pid, "comm", p->comm,
+		                                       "cpu_percent", cpu, "power_w", p->power_w, "energy_j",
+		                                       p->energy_j, "cumulative_j", p->cum_j));
+	}
+	json_object_set_new(o, "time", json_string(when));
+	json_object_set_new(o, "interval_s", json_real(h->sum.dt_s));
+	json_object_set_new(o, "power_w", json_real(h->sum.power_w));
+	json_object_set_new(o, "energy_j", json_real(h->sum.energy_j));
+	json_object_set_new(o, "cpu_power_w", json_real(h->sum.cpu_power_w));
+	json_object_set_new(o, "measured", json_boolean(h->sum.measured));
+	json_object_set_new(o, "sources", cli_host_sources_json(h));
+	json_object_set_new(o, "components", cli_host_channels_json(h));
+	json_object_set_new(o, "intensity_gco2e_per_kwh", cli_json_real_or_null(h->carbon.intensity_g_per_kwh));
+	json_object_set_new(o, "intensity_source",
+	                    h->carbon.intensity_source[0] ? json_string(h->carbon.intensity_source) : json_null());
+	json_object_set_new(o, "operational_gco2e", c.loc ? json_real(c.op_g) : json_null());
+	json_object_set_new(o, "embodied_gco2e", c.emb ? json_real(c.emb_g) : json_null());
+	json_object_set_new(o, "cumulative_energy_j", json_real(h->sum.total_j));
+	json_object_set_new(o, "cumulative_gco2e",
+	                    (c.loc || c.emb) ? json_real(c.cum_op_g + c.cum_emb_g) : json_null());
+	json_object_set_new(o, "elapsed_s", json_real(h->sum.elapsed_s));
+	json_object_set_new(o, "processes_power_w", json_real(ts->procs_w));
+	json_object_set_new(o, "processes", procs);
+	s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(10));
+	if (s) {
+		fputs(s, stdout);
+		fputc('\n', stdout);
+	}
+	free(s);
+	json_decref(o);
+	fflush(stdout);
+}
+
+static void print_text(const top_state *ts)
+{
+	const cs_host *h = &ts->host;
+	size_t n = nprocs(ts);
+	top_carbon c;
+	char when[40];
+
+	carbon_now(ts, &c);
+	cli_iso8601_now(when, sizeof when);
+	printf("%s  host %.2f W  %.3f J/%.2f s  [%s: %s]  cumulative %.3f J", when, h->sum.power_w, h->sum.energy_j,
+	       h->sum.dt_s, h->sum.measured ? "measured" : "modelled", h->sources_str, h->sum.total_j);
+	if (c.loc || c.emb)
+		printf(" %.6f gCO2e", c.cum_op_g + c.cum_emb_g);
+	if (c.loc)
+		printf("  intensity %.1f gCO2e/kWh (%s)", h->carbon.intensity_g_per_kwh, h->carbon.intensity_source);
+	else
+		printf("  no location");
+	putchar('\n');
+	for (int k = 0; k < CS_COMP_COUNT; k++) {
+		const cs_host_comp *hc = &h->sum.comp[k];
+
+		if (hc->nchannels)
+			printf("  %-8s %9.2f W  %s%s\n", cs_component_name((cs_component)k), hc->power_w,
+			       hc->source ? hc->source : "", hc->in_total ? "" : " (not added)");
+	}
+	printf("  %7s %-16s %7s %9s %11s\n", "PID", "COMMAND", "CPU%", "W", "J(cum)");
+	for (size_t i = 0; i < n && i < TOP_TEXT_PROCS; i++) {
+		const top_proc *p = ts->rank[i];
+		double cpu = h->sum.dt_s > 0 ? (double)p->dticks / (double)ts->hz / h->sum.dt_s * 100.0 : 0.0;
+
+		if (!p->dticks && !(p->cum_j > 0))
+			break;
+		printf("  %7d %-16.16s %7.1f %9.3f %11.3f\n", p->pid, p->comm, cpu, p->power_w, p->cum_j);
+	}
+	fflush(stdout);
+}
+
+static void sleep_until(double deadline)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)deadline;
+	ts.tv_nsec = (long)((deadline - (double)ts.tv_sec) * 1e9);
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+static int run_batch(top_state *ts)
+{
+	double next;
+
+	if (!ts->json && ts->host.notice[0])
+		printf("notice: %s\n", ts->host.notice);
+	if (!ts->json && ts->host.carbon.why[0])
+		printf("notice: %s\n", ts->host.carbon.why);
+	sample(ts); /* prime */
+	next = ts->host.sum.now_s + ts->interval_s;
+	while (ts->iterations == 0 || ts->intervals < ts->iterations) {
+		sleep_until(next);
+		sample(ts);
+		next += ts->interval_s;
+		if (next < ts->host.sum.now_s)
+			next = ts->host.sum.now_s + ts->interval_s;
+		if (ts->json)
+			print_json_line(ts);
+		else
+			print_text(ts);
+		if (ferror(stdout))
+			return CLI_FAIL;
+	}
+	return CLI_OK;
+}
+
+/* ---- curses ----------------------------------------------------------------- */
+
+static void fmt_duration(double s, char *buf, size_t cap)
+{
+	unsigned long t = (unsigned long)(s + 0.5);
+
+	if (t >= 3600)
+		snprintf(buf, cap, "%luh%02lum%02lus", t / 3600, (t / 60) % 60, t % 60);
+	else if (t >= 60)
+		snprintf(buf, cap, "%lum%02lus", t / 60, t % 60);
+	else
+		snprintf(buf, cap, "%.1fs", s);
+}
+
+/* One screen line, clipped to the width (no wrapping onto the next line on
+ * a narrow ssh terminal); lines past the bottom are dropped. */
+static void line(int *y, int x, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void line(int *y, int x, const char *fmt, ...)
+{
+	char buf[1024];
+	int rows, cols;
+	va_list ap;
+
+	getmaxyx(stdscr, rows, cols);
+	if (*y >= rows || x >= cols) {
+		(*y)++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	mvaddnstr(*y, x, buf, cols - x);
+	(*y)++;
+}
+
+static void draw(const top_state *ts)
+{
+	const cs_host *h = &ts->host;
+	size_t n = nprocs(ts);
+	int rows, cols, y = 0;
+	char when[40], el[32], carbon[160] = "";
+	top_carbon c;
+
+	carbon_now(ts, &c);
+	getmaxyx(stdscr, rows, cols);
+	(void)cols;
+	erase();
+	cli_iso8601_now(when, sizeof when);
+	fmt_duration(h->sum.elapsed_s, el, sizeof el);
+	line(&y, 0, "carbonstat top - %s  every %.2gs  (q quits)", when, ts->interval_s);
+	line(&y, 0, "Host power %8.2f W   [%s: %s]", h->sum.power_w, h->sum.measured ? "measured" : "modelled",
+	     h->sources_str);
+	for (int k = 0; k < CS_COMP_COUNT; k++) {
+		const cs_host_comp *hc = &h->sum.comp[k];
+
+		if (hc->nchannels)
+			line(&y, 2, "%-8s %9.2f W  %s%s", cs_component_name((cs_component)k), hc->power_w,
+			     hc->source ? hc->source : "", hc->in_total ? "" : " (inside another, not added)");
+	}
+	if (c.loc)
+		line(&y, 0, "Intensity  %.1f gCO2e/kWh  %s  PUE %.3f", h->carbon.intensity_g_per_kwh,
+		     h->carbon.intensity_source, h->carbon.pue);
+	else
+		line(&y, 0, "Intensity  none: pass --country or --region to get gCO2e");
+	if (c.loc || c.emb) {
+		char op[32] = "unknown", em[32] = "unknown";
+
+		if (c.loc)
+			snprintf(op, sizeof op, "%.6f", c.cum_op_g);
+		if (c.emb)
+			snprintf(em, sizeof em, "%.6f", c.cum_emb_g);
+		snprintf(carbon, sizeof carbon, ", %.6f gCO2e (operational %s, embodied %s)", c.cum_op_g + c.cum_emb_g,
+		         op, em);
+	}
+	line(&y, 0, "Since start (%s): %.2f J (%.5f Wh)%s", el, h->sum.total_j, h->sum.total_j / 3600.0, carbon);
+	if (h->notice[0])
+		line(&y, 0, "notice: %s", h->notice);
+	line(&y, 0, "Processes %.2f W of CPU %.2f W; idle + unseen %.2f W", ts->procs_w, h->sum.cpu_power_w,
+	     h->sum.cpu_power_w > ts->procs_w ? h->sum.cpu_power_w - ts->procs_w : 0.0);
+	y++;
+	attron(A_REVERSE);
+	line(&y, 0, "%7s %-16s %7s %9s %11s", "PID", "COMMAND", "CPU%", "W", "J(cum)");
+	attroff(A_REVERSE);
+	for (size_t i = 0; i < n && y < rows; i++) {
+		const top_proc *p = ts->rank[i];
+		double cpu = h->sum.dt_s > 0 ? (double)p->dticks / (double)ts->hz / h->sum.dt_s * 100.0 : 0.0;
+
+		line(&y, 0, "%7d %-16.16s %7.1f %9.3f %11.3f", p->pid, p->comm, cpu, p->power_w, p->cum_j);
+	}
+	refresh();
+}
+
+/* A pending SIGINT/SIGTERM/SIGHUP (all blocked)? */
+static bool stop_requested(const sigset_t *set)
+{
+	struct timespec zero = {0, 0};
+
+	return sigtimedwait(set, NULL, &zero) > 0;
+}
+
+static int run_curses(top_state *ts, const sigset_t *stopset)
+{
+	SCREEN *scr = newterm(NULL, stdout, stdin);
+	double next;
+	bool quit = false;
+
+	if (!scr) {
+		cli_error(CMD, "cannot drive terminal '%s'; use -b for batch output",
+		          getenv("TERM") ? getenv("TERM") : "(TERM unset)");
+		return CLI_FAIL;
+	}
+	set_term(scr);
+	cbreak();
+	noecho();
+	curs_set(0);
+	keypad(stdscr, TRUE);
+	sample(ts);
+	next = ts->host.sum.now_s + ts->interval_s;
+	draw(ts);
+	while (!quit) {
+		double left = next - cs_host_now_s();
+		int ch;
+
+		if (left <= 0) {
+			sample(ts);
+			next += ts->interval_s;
+			if (next < ts->host.sum.now_s)
+				next = ts->host.sum.now_s + ts->interval_s;
+			draw(ts);
+			if (ts->iterations && ts->intervals >= ts->iterations)
+				break;
+			continue;
+		}
+		/* Wake at least every 200 ms to notice signals. */
+		timeout(left > 0.2 ? 200 : (int)(left * 1000.0) + 1);
+		ch = getch();
+		if (ch == 'q' || ch == 'Q')
+			quit = true;
+		else if (ch == KEY_RESIZE || ch == 12 /* ^L */)
+			draw(ts);
+		if (stop_requested(stopset))
+			quit = true;
+	}
+	endwin();
+	delscreen(scr);
+	return CLI_OK;
+}
+
+/* ---- command ----------------------------------------------------------------- */
+
+int cmd_top(int argc, char **argv)
+{
+	top_state *ts = calloc(1, sizeof *ts);
+	cs_host_opts ho;
+	sigset_t stopset, oldmask;
+	int c, rc = CLI_OK;
+
+	if (!ts) {
+		cli_error(CMD, "out of memory");
+		return CLI_FAIL;
+	}
+	ts->interval_s = 2.0;
+	cs_host_opts_init(&ho);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hbd:n:", top_longopts, NULL)) != -1) {
+		if (cli_host_opt(CMD, c, optarg, &ho, &rc)) {
+			if (rc)
+				goto out;
+			continue;
+		}
+		switch (c) {
+		case 'd': rc = cli_number(CMD, "--interval", optarg, 0.05, 3600, &ts->interval_s); break;
+		case 'b': ts->batch = true; break;
+		case 'n': rc = cli_count(CMD, "-n", optarg, 1, 100000000, &ts->iterations); break;
+		case OPT_JSON: ts->json = true; break;
+		case 'h': cli_help(stdout, top_help); goto out;
+		case ':':
+			cli_error(CMD, "option %s needs a value; see 'carbonstat top --help'", argv[optind - 1]);
+			rc = CLI_USAGE;
+			break;
+		default:
+			cli_error(CMD, "unknown option '%s'; see 'carbonstat top --help'", argv[optind - 1]);
+			rc = CLI_USAGE;
+		}
+		if (rc)
+			goto out;
+	}
+	if (optind < argc) {
+		cli_error(CMD, "unexpected argument '%s'; see 'carbonstat top --help'", argv[optind]);
+		rc = CLI_USAGE;
+		goto out;
+	}
+	if (ts->json || !isatty(STDOUT_FILENO))
+		ts->batch = true;
+	rc = cli_host_setup(CMD, &ho, &ts->host);
+	if (rc)
+		goto out;
+	ts->hz = sysconf(_SC_CLK_TCK);
+	if (ts->hz <= 0)
+		ts->hz = 100;
+	ts->ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	if (ts->ncpu <= 0)
+		ts->ncpu = 1;
+	ts->stat_ok = cs_procstat_open(&ts->stat, &ts->host.io) == 0;
+	ts->procdir = opendir(ts->host.io.procfs_root);
+	if (grow(ts) != 0) {
+		cli_error(CMD, "out of memory");
+		rc = CLI_FAIL;
+		goto out;
+	}
+	if (ts->batch) {
+		rc = run_batch(ts);
+	} else {
+		sigemptyset(&stopset);
+		sigaddset(&stopset, SIGINT);
+		sigaddset(&stopset, SIGTERM);
+		sigaddset(&stopset, SIGHUP);
+		sigprocmask(SIG_BLOCK, &stopset, &oldmask);
+		rc = run_curses(ts, &stopset);
+		sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	}
+out:
+	if (ts->procdir)
+		closedir(ts->procdir);
+	cs_procstat_close(&ts->stat);
+	cs_host_destroy(&ts->host);
+	free(ts->cur);
+	free(ts->prev);
+	free(ts->rank);
+	free(ts);
+	return rc;
+}

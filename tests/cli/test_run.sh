@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# End-to-end tests of `carbonstat run` on this machine (real processes, real
+# cgroups when we may create them, the model sensor when there is no RAPL).
+# Usage: test_run.sh path/to/carbonstat
+# Needs only bash, coreutils and python3 (for JSON). Never touches the network
+# (--no-metadata everywhere).
+set -uo pipefail
+bin=${1:?usage: test_run.sh path/to/carbonstat}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0 n=0
+
+ok() { n=$((n + 1)); echo "ok   $1"; }
+ko() { n=$((n + 1)); fail=$((fail + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && sed 's/^/     /' "$2" | head -20; }
+
+# json FILE EXPR: print python EXPR evaluated with d = the last JSON line of FILE.
+json() {
+	python3 - "$1" "$2" <<'EOF'
+import json, sys
+lines = [l for l in open(sys.argv[1]) if l.strip().startswith("{")]
+d = json.loads(lines[-1])
+print(eval(sys.argv[2]))
+EOF
+}
+
+busy='import time
+t = time.time()
+while time.time() - t < 2.0:
+    pass'
+
+# (a) exit code is the command's, JSON has it (report on stderr by default).
+"$bin" run --json --no-metadata -- sh -c 'exit 3' >"$tmp/a.out" 2>"$tmp/a.err"
+rc=$?
+if [ $rc -eq 3 ] && [ "$(json "$tmp/a.err" 'd["exit_code"]')" = 3 ]; then ok "exit 3 passed through, JSON exit_code 3"
+else ko "exit 3 (rc=$rc)" "$tmp/a.err"; fi
+
+# JSON has every documented key.
+keys='duration_s host_energy_j command_energy_j command_share operational_gco2e embodied_gco2e
+      intensity_gco2e_per_kwh exit_code sources components share_method location measured'
+missing=$(python3 - "$tmp/a.err" $keys <<'EOF'
+import json, sys
+d = json.loads([l for l in open(sys.argv[1]) if l.startswith("{")][-1])
+print(" ".join(k for k in sys.argv[2:] if k not in d))
+EOF
+)
+if [ -z "$missing" ]; then ok "JSON keys present"; else ko "JSON keys missing: $missing" "$tmp/a.err"; fi
+
+# --output: the report goes to the file (atomically), stderr stays clean.
+"$bin" run --json --no-metadata --output "$tmp/out.json" -- true 2>"$tmp/o.err"
+rc=$?
+if [ $rc -eq 0 ] && [ ! -s "$tmp/o.err" ] && [ "$(json "$tmp/out.json" 'd["exit_code"]')" = 0 ] &&
+	[ -z "$(ls "$tmp" | grep '\.tmp\.')" ]; then ok "--output writes the file, no temp left"
+else ko "--output (rc=$rc)" "$tmp/o.err"; fi
+
+# (b) a 2 s busy loop costs more than a 2 s sleep (model sensor here: no RAPL).
+"$bin" run --json --interval 200 --no-metadata --country DE --output "$tmp/busy.json" -- python3 -c "$busy"
+rc1=$?
+"$bin" run --json --interval 200 --no-metadata --country DE --output "$tmp/sleep.json" -- sleep 2
+rc2=$?
+eb=$(json "$tmp/busy.json" 'd["command_energy_j"]')
+es=$(json "$tmp/sleep.json" 'd["command_energy_j"]')
+sb=$(json "$tmp/busy.json" 'd["command_share"]')
+if [ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && python3 -c "import sys; sys.exit(0 if $eb > $es and $eb > 0 else 1)"; then
+	ok "busy ${eb} J (share $sb) > sleep ${es} J"
+else ko "busy ($eb J) should exceed sleep ($es J)" "$tmp/busy.json"; fi
+if python3 -c "import sys; sys.exit(0 if $(json "$tmp/busy.json" 'd["operational_gco2e"]') > 0 else 1)"; then
+	ok "gCO2e with --country"
+else ko "operational_gco2e with --country" "$tmp/busy.json"; fi
+
+# rusage fallback (no cgroup at --cgroup-root): grandchildren still count.
+"$bin" run --json --interval 200 --no-metadata --cgroup-root "$tmp/nocgroup" --output "$tmp/ru.json" \
+	-- sh -c "python3 -c '$busy' & wait"
+rc=$?
+m=$(json "$tmp/ru.json" 'd["share_method"]')
+cpu=$(json "$tmp/ru.json" 'd["command_cpu_s"]')
+if [ $rc -eq 0 ] && [ "$m" = rusage ] && python3 -c "import sys; sys.exit(0 if $cpu > 1.0 else 1)"; then
+	ok "rusage fallback counts the grandchild (${cpu} s CPU)"
+else ko "rusage fallback (rc=$rc method=$m cpu=$cpu)" "$tmp/ru.json"; fi
+
+# cgroup v1 cpuacct, when this machine has a writable one (hybrid hosts).
+if [ -f /sys/fs/cgroup/cpuacct/cpuacct.usage ] && [ -w /sys/fs/cgroup/cpuacct ]; then
+	"$bin" run --json --interval 200 --no-metadata --cgroup-root /sys/fs/cgroup/cpuacct --output "$tmp/v1.json" \
+		-- python3 -c "$busy"
+	rc=$?
+	m=$(json "$tmp/v1.json" 'd["share_method"]')
+	cpu=$(json "$tmp/v1.json" 'd["command_cpu_s"]')
+	if [ $rc -eq 0 ] && [ "$m" = cgroup-v1 ] && python3 -c "import sys; sys.exit(0 if $cpu > 1.0 else 1)"; then
+		ok "cgroup-v1 cpuacct (${cpu} s CPU)"
+	else ko "cgroup-v1 (rc=$rc method=$m cpu=$cpu)" "$tmp/v1.json"; fi
+else
+	echo "skip cgroup-v1: no writable cpuacct hierarchy"
+fi
+
+# (c) SIGTERM to carbonstat reaches the command; exit 128+15, report written.
+"$bin" run --json --no-metadata --output "$tmp/term.json" -- sh -c 'echo $$ >"$0"; exec sleep 30' "$tmp/child.pid" &
+cs=$!
+for _ in $(seq 50); do [ -s "$tmp/child.pid" ] && break; sleep 0.1; done
+sleep 0.2
+kill -TERM $cs
+wait $cs
+rc=$?
+child=$(cat "$tmp/child.pid" 2>/dev/null)
+if [ $rc -eq 143 ] && [ -n "$child" ] && ! kill -0 "$child" 2>/dev/null &&
+	[ "$(json "$tmp/term.json" 'd["exit_code"]')" = 143 ]; then ok "SIGTERM forwarded, exit 143"
+else ko "SIGTERM forwarding (rc=$rc child=$child)" "$tmp/term.json"; kill -9 "$child" 2>/dev/null; fi
+
+# SIGUSR1 is forwarded too (the command traps it and exits 7).
+"$bin" run --no-metadata -- sh -c 'echo $$ >"$0"; trap "exit 7" USR1; while :; do sleep 0.05; done' \
+	"$tmp/usr.pid" 2>"$tmp/usr.err" &
+cs=$!
+for _ in $(seq 50); do [ -s "$tmp/usr.pid" ] && break; sleep 0.1; done
+sleep 0.2
+kill -USR1 $cs
+wait $cs
+rc=$?
+if [ $rc -eq 7 ]; then ok "SIGUSR1 forwarded"; else ko "SIGUSR1 forwarding (rc=$rc)" "$tmp/usr.err"; fi
+
+# (f) exec failures: 127 not found, 126 not executable; one line on stderr.
+"$bin" run --no-metadata -- /nonexistent/carbonstat-test-cmd >"$tmp/f.out" 2>"$tmp/f.err"
+rc=$?
+if [ $rc -eq 127 ] && [ "$(wc -l <"$tmp/f.err")" -eq 1 ] &&
+	grep -q "^carbonstat run: cannot run '/nonexistent/carbonstat-test-cmd': " "$tmp/f.err"; then
+	ok "not found: 127, one line"
+else ko "exec failure (rc=$rc)" "$tmp/f.err"; fi
+printf 'not a program\n' >"$tmp/noexec"
+chmod 0644 "$tmp/noexec"
+"$bin" run --no-metadata -- "$tmp/noexec" 2>"$tmp/p.err"
+rc=$?
+if [ $rc -eq 126 ] && [ "$(wc -l <"$tmp/p.err")" -eq 1 ]; then ok "not executable: 126"
+else ko "permission (rc=$rc)" "$tmp/p.err"; fi
+
+# Usage errors: exit 2, one line.
+"$bin" run 2>"$tmp/u.err"
+rc=$?
+if [ $rc -eq 2 ] && [ "$(wc -l <"$tmp/u.err")" -eq 1 ]; then ok "no command: 2"; else ko "no command (rc=$rc)" "$tmp/u.err"; fi
+"$bin" run --country Atlantis -- true 2>"$tmp/c.err"
+rc=$?
+if [ $rc -eq 2 ] && grep -q "unknown country 'Atlantis'" "$tmp/c.err"; then ok "unknown country: 2"
+else ko "unknown country (rc=$rc)" "$tmp/c.err"; fi
+
+# Text report: the lines a user looks for.
+"$bin" run --no-metadata --country FR -- sh -c ':' 2>"$tmp/t.err"
+if grep -q "host energy" "$tmp/t.err" && grep -q "command energy" "$tmp/t.err" && grep -q "share:" "$tmp/t.err" &&
+	grep -q "intensity" "$tmp/t.err"; then ok "text report"
+else ko "text report" "$tmp/t.err"; fi
+
+# No cgroup of ours is left behind.
+left=$(find /sys/fs/cgroup -maxdepth 3 -name 'carbonstat-run-*' 2>/dev/null | head -1)
+if [ -z "$left" ]; then ok "cgroups removed"; else ko "cgroup left: $left"; fi
+
+echo "$((n - fail)) passed, $fail failed"
+[ $fail -eq 0 ]
