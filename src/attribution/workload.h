@@ -1,0 +1,94 @@
+/* attribution/workload.h - what runs on a node, as attribution sees it.
+ *
+ * A workload is one accountable unit: a container, a pod-level cgroup, a
+ * systemd service, a user session, a bare process, or another cgroup. The
+ * cgroup scanner (attribution/cgroup_scan.c) discovers workloads and fills
+ * their usage for each interval; the kubelet client (k8s/kubelet.c) and the
+ * team resolver (k8s/teams.c) fill their metadata; the attribution model
+ * (attribution/attribute.c) splits the node's energy among them.
+ *
+ * Fixed-size fields: a workload never allocates after discovery, so a
+ * sampling cycle over 10,000 containers allocates nothing.
+ */
+#ifndef CS_ATTRIBUTION_WORKLOAD_H
+#define CS_ATTRIBUTION_WORKLOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum cs_wl_kind {
+	CS_WL_SYSTEM = 0,  /* everything not otherwise identified */
+	CS_WL_CONTAINER,   /* a container of a pod (or a plain docker container) */
+	CS_WL_POD,         /* pod-level cgroup (pause/infra, or no container cgroups seen) */
+	CS_WL_SERVICE,     /* systemd system.slice/<name>.service */
+	CS_WL_SESSION,     /* user.slice/.../session-N.scope or user@UID.service */
+	CS_WL_PROCESS,     /* a process outside any container (by pid) */
+	CS_WL_CGROUP,      /* any other cgroup */
+} cs_wl_kind;
+
+typedef enum cs_runtime {
+	CS_RT_NONE = 0,
+	CS_RT_CONTAINERD, /* cri-containerd-<id>.scope or cgroupfs <id> under a pod */
+	CS_RT_CRIO,       /* crio-<id>.scope */
+	CS_RT_DOCKER,     /* docker-<id>.scope, /docker/<id> */
+	CS_RT_UNKNOWN,    /* a container id without a runtime prefix */
+} cs_runtime;
+
+typedef enum cs_qos {
+	CS_QOS_NONE = 0,
+	CS_QOS_GUARANTEED,
+	CS_QOS_BURSTABLE,
+	CS_QOS_BESTEFFORT,
+} cs_qos;
+
+/* What a cgroup path says about itself (pure parse, no I/O). */
+typedef struct cs_cgroup_ident {
+	cs_wl_kind kind;
+	cs_runtime runtime;
+	cs_qos qos;
+	char pod_uid[40];      /* canonical with '-' (systemd paths use '_'), "" if none */
+	char container_id[72]; /* 64-hex id (or what the runtime gave), "" if none */
+	char unit[128];        /* systemd unit ("nginx.service", "session-3.scope"), "" if none */
+} cs_cgroup_ident;
+
+/* Attribution components: how the node's energy is grouped for the split. */
+typedef enum cs_attr_comp {
+	CS_ATTR_CPU = 0, /* CPU package/core/psys, or modelled cpu: shared by CPU time */
+	CS_ATTR_DRAM,    /* memory: shared by working set */
+	CS_ATTR_GPU,     /* GPUs: shared by per-process GPU utilisation where known */
+	CS_ATTR_OTHER,   /* rest of machine (model delta): shared like idle */
+	CS_ATTR_NCOMP
+} cs_attr_comp;
+
+/* "cpu", "dram", "gpu", "other". */
+const char *cs_attr_comp_name(cs_attr_comp c);
+
+typedef struct cs_workload {
+	uint64_t id;            /* stable for the workload's life: cgroup inode, or pid<<32|starttime */
+	cs_cgroup_ident ident;
+	char cgroup[256];       /* path relative to the cgroup root ("" for processes) */
+	int pid;                /* CS_WL_PROCESS only */
+	char comm[32];          /* CS_WL_PROCESS only */
+
+	/* Metadata (kubelet + teams); "" when unknown. */
+	char pod_name[128];
+	char namespace_[64];
+	char container_name[64];
+	char team[64];
+	char team_source[16];   /* "label", "namespace-map", "service-map", "namespace", "" */
+	double cpu_request_cores; /* Kubernetes requests; 0 = none known */
+	double mem_request_bytes;
+
+	/* Usage over the last interval (filled by the scanner each sample). */
+	uint64_t cpu_usec;      /* CPU time delta; 0 for a new workload's first interval */
+	uint64_t mem_bytes;     /* working set at the end of the interval */
+	double gpu_util;        /* 0..1 share of the GPUs' busy time, where NVML gives it */
+
+	/* Life cycle, set by the scanner. */
+	bool fresh;             /* first interval seen: counters primed, delta 0 */
+	bool gone;              /* disappeared this interval: last delta kept, dropped next */
+	uint64_t cpu_usec_total_prev; /* previous raw counter, for deltas */
+} cs_workload;
+
+#endif
