@@ -11,7 +11,7 @@ FUZZ_SECONDS ?= 10
 PREFIX     ?= /usr/local
 
 .PHONY: all deps test-deps build demo check test asan valgrind fuzz-smoke datagen datagen-check \
-        bench install format clean
+        bench bench-smoke install format clean
 
 all: build
 
@@ -55,7 +55,10 @@ datagen-check:
 bench: build
 	scripts/bench.sh $(BUILD)
 
-check: test-deps test asan valgrind fuzz-smoke datagen-check
+bench-smoke: build
+	scripts/bench.sh $(BUILD) --smoke
+
+check: test-deps test asan valgrind fuzz-smoke bench-smoke datagen-check
 	@echo "check: all suites passed"
 
 install: build
