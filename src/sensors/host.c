@@ -18,18 +18,6 @@
 #include <carbonstat/error.h>
 #include <carbonstat/model.h>
 
-static void set_why(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_why(char *why, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!why || cap == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, cap, fmt, ap);
-	va_end(ap);
-}
-
 /* Append "; text" (or text when empty) to a fixed buffer, truncating. */
 static void append(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void append(char *buf, size_t cap, const char *fmt, ...)
@@ -198,12 +186,12 @@ static void probe_one(cs_host *h, cs_host_probe *p)
 			p->ops->destroy(s);
 		s = NULL;
 		p->status = CS_EUNAVAIL;
-		set_why(p->why, sizeof p->why, "%s initialised without any channel", p->ops->name);
+		cs_set_why(p->why, sizeof p->why, "%s initialised without any channel", p->ops->name);
 	}
 	if (p->status == 0) {
 		p->sensor = s;
 	} else if (!p->why[0]) {
-		set_why(p->why, sizeof p->why, "%s: %s", p->ops->name, cs_strerror(p->status));
+		cs_set_why(p->why, sizeof p->why, "%s: %s", p->ops->name, cs_strerror(p->status));
 	}
 }
 
@@ -324,24 +312,24 @@ static int resolve(cs_host *h, const cs_host_opts *o, const cs_instance **inst, 
 	*reg = NULL;
 	*ctry = NULL;
 	if (o->region && o->country) {
-		set_why(why, whycap, "give either --region or --country, not both");
+		cs_set_why(why, whycap, "give either --region or --country, not both");
 		return CS_EINVAL;
 	}
 	if (o->instance && o->instance[0]) {
 		*inst = cs_instance_find(prov, o->instance);
 		if (!*inst) {
-			set_why(why, whycap, "unknown %s instance type '%s'; list them with 'carbonstat instances'",
-			        prov ? cs_provider_name(prov) : "cloud", o->instance);
+			cs_set_why(why, whycap, "unknown %s instance type '%s'; list them with 'carbonstat instances'",
+			           prov ? cs_provider_name(prov) : "cloud", o->instance);
 			return CS_ENOTFOUND;
 		}
 	}
 	if (o->country && o->country[0]) {
 		*ctry = cs_country_find(o->country);
 		if (!*ctry) {
-			set_why(why, whycap,
-			        "unknown country '%s'; use an ISO 3166 code such as DE or DEU, or list them with "
-			        "'carbonstat countries'",
-			        o->country);
+			cs_set_why(why, whycap,
+			           "unknown country '%s'; use an ISO 3166 code such as DE or DEU, or list them with "
+			           "'carbonstat countries'",
+			           o->country);
 			return CS_ENOTFOUND;
 		}
 	}
@@ -387,10 +375,10 @@ static int resolve(cs_host *h, const cs_host_opts *o, const cs_instance **inst, 
 	if (o->region && o->region[0]) {
 		*reg = cs_region_find(prov, o->region);
 		if (!*reg) {
-			set_why(why, whycap,
-			        "unknown %s region '%s'; list them with 'carbonstat regions%s%s', or use --country",
-			        prov ? cs_provider_name(prov) : "cloud", o->region, prov ? " --provider " : "",
-			        prov ? cs_provider_name(prov) : "");
+			cs_set_why(why, whycap,
+			           "unknown %s region '%s'; list them with 'carbonstat regions%s%s', or use --country",
+			           prov ? cs_provider_name(prov) : "cloud", o->region, prov ? " --provider " : "",
+			           prov ? cs_provider_name(prov) : "");
 			return CS_ENOTFOUND;
 		}
 		if (prov == CS_PROVIDER_UNKNOWN)
@@ -422,13 +410,14 @@ int cs_host_init(cs_host *h, const cs_host_opts *opts, char *why, size_t whycap)
 	reg = opts->registry ? opts->registry : cs_sensor_registry;
 	nreg = opts->registry ? opts->registry_len : cs_sensor_registry_len;
 	if (nreg > CS_HOST_MAX_SENSORS) {
-		set_why(why, whycap, "sensor registry has %zu entries, more than %d", nreg, CS_HOST_MAX_SENSORS);
+		cs_set_why(why, whycap, "sensor registry has %zu entries, more than %d", nreg, CS_HOST_MAX_SENSORS);
 		return CS_EINVAL;
 	}
 	rc = cs_io_init(&h->io, opts->io_ops, opts->sysfs_root, opts->procfs_root, opts->cgroup_root);
 	if (rc) {
-		set_why(why, whycap, "a --sysfs-root, --procfs-root or --cgroup-root path is too long (max %zu bytes)",
-		        sizeof h->io.sysfs_root - 1);
+		cs_set_why(why, whycap,
+		           "a --sysfs-root, --procfs-root or --cgroup-root path is too long (max %zu bytes)",
+		           sizeof h->io.sysfs_root - 1);
 		return rc;
 	}
 	rc = resolve(h, opts, &inst, &given_region, &given_country, why, whycap);
@@ -454,9 +443,9 @@ int cs_host_init(cs_host *h, const cs_host_opts *opts, char *why, size_t whycap)
 		if (p->status != 0)
 			continue;
 		if (p->role == CS_HOST_ROLE_CPU && cpu_used) {
-			set_why(p->why, sizeof p->why,
-			        "not used: %s already measures the CPU packages (both would count them twice)",
-			        cpu_used->ops->name);
+			cs_set_why(p->why, sizeof p->why,
+			           "not used: %s already measures the CPU packages (both would count them twice)",
+			           cpu_used->ops->name);
 			if (!opts->keep_all)
 				drop_sensor(p);
 			continue;
@@ -481,15 +470,15 @@ int cs_host_init(cs_host *h, const cs_host_opts *opts, char *why, size_t whycap)
 		if (!model)
 			model = p;
 		if (cpu_used && !opts->keep_all) {
-			set_why(p->why, sizeof p->why, "not needed: %s measures the CPU", cpu_used->ops->name);
+			cs_set_why(p->why, sizeof p->why, "not needed: %s measures the CPU", cpu_used->ops->name);
 			continue;
 		}
 		probe_one(h, p);
 		if (p->status != 0)
 			continue;
 		if (cpu_used || p != model) {
-			set_why(p->why, sizeof p->why, "not used: %s measures the CPU",
-			        cpu_used ? cpu_used->ops->name : model->ops->name);
+			cs_set_why(p->why, sizeof p->why, "not used: %s measures the CPU",
+			           cpu_used ? cpu_used->ops->name : model->ops->name);
 			if (!opts->keep_all)
 				drop_sensor(p);
 			continue;
@@ -498,8 +487,8 @@ int cs_host_init(cs_host *h, const cs_host_opts *opts, char *why, size_t whycap)
 		any_used = true;
 	}
 	if (!any_used) {
-		set_why(why, whycap, "no energy source usable: %s",
-		        model && model->why[0] ? model->why : "every sensor is absent or unreadable");
+		cs_set_why(why, whycap, "no energy source usable: %s",
+		           model && model->why[0] ? model->why : "every sensor is absent or unreadable");
 		rc = CS_EUNAVAIL;
 		goto err;
 	}

@@ -18,78 +18,20 @@
  * init opens one file per GPU; read() does one pread per GPU and allocates
  * nothing.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "carbonstat/error.h"
 #include "core/parse.h"
+#include "sensors/hwmon.h"
 #include "sensors/registry.h"
-
-#define HWMON_DIR "class/hwmon"
 
 typedef struct amdgpu_sensor {
 	cs_sensor base;  /* must be first */
 	cs_kfile *power; /* one per channel: power1_average or power1_input */
 } amdgpu_sensor;
-
-static void set_why(char *why, size_t whycap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_why(char *why, size_t whycap, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!why || whycap == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, whycap, fmt, ap);
-	va_end(ap);
-}
-
-static int uint_cmp(const void *a, const void *b)
-{
-	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Numbers N of the "hwmonN" entries in dir, sorted. */
-static int list_hwmon(const char *dir, unsigned **out, size_t *nout)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	unsigned *arr = NULL, *grown;
-	size_t n = 0, cap = 0;
-
-	if (!d)
-		return -errno;
-	while ((de = readdir(d)) != NULL) {
-		unsigned v;
-
-		if (strncmp(de->d_name, "hwmon", 5) != 0 || strlen(de->d_name) > 12 ||
-		    cs_parse_uint_range(de->d_name + 5, 0, 1000000, &v) != 0)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			grown = realloc(arr, cap * sizeof(*arr));
-			if (!grown) {
-				free(arr);
-				closedir(d);
-				return CS_ENOMEM;
-			}
-			arr = grown;
-		}
-		arr[n++] = v;
-	}
-	closedir(d);
-	if (n > 0)
-		qsort(arr, n, sizeof(*arr), uint_cmp);
-	*out = arr;
-	*nout = n;
-	return 0;
-}
 
 static void amdgpu_destroy(cs_sensor *base)
 {
@@ -107,23 +49,15 @@ static void amdgpu_destroy(cs_sensor *base)
 static int amdgpu_init(const cs_sensor_env *env, cs_sensor **out, char *why, size_t whycap)
 {
 	static const char *const power_files[] = {"power1_average", "power1_input"};
-	char dir[320], rel[128], name[64], denied[320] = "";
+	char dir[320], rel[128], denied[320] = "";
 	unsigned *hw = NULL;
 	size_t nhw = 0, ncards = 0, nopen = 0;
 	amdgpu_sensor *s = NULL;
 	int rc;
 
-	rc = cs_io_path(env->io, CS_ROOT_SYSFS, HWMON_DIR, dir, sizeof(dir));
-	if (rc == 0)
-		rc = list_hwmon(dir, &hw, &nhw);
-	if (rc == -ENOENT || rc == -ENOTDIR) {
-		set_why(why, whycap, "no %s: no hwmon devices here", dir);
-		return CS_EUNAVAIL;
-	}
-	if (rc) {
-		set_why(why, whycap, "cannot list %s: %s", dir, cs_strerror(rc));
+	rc = cs_hwmon_find(env->io, "amdgpu", dir, sizeof(dir), &hw, &nhw, why, whycap);
+	if (rc)
 		return rc;
-	}
 	s = calloc(1, sizeof(*s));
 	if (s) {
 		s->base.ops = &cs_amdgpu_ops;
@@ -131,7 +65,7 @@ static int amdgpu_init(const cs_sensor_env *env, cs_sensor **out, char *why, siz
 		s->power = calloc(nhw ? nhw : 1, sizeof(*s->power));
 	}
 	if (!s || !s->base.channels || !s->power) {
-		set_why(why, whycap, "out of memory reading %s", dir);
+		cs_set_why(why, whycap, "out of memory reading %s", dir);
 		rc = CS_ENOMEM;
 		goto err;
 	}
@@ -139,14 +73,10 @@ static int amdgpu_init(const cs_sensor_env *env, cs_sensor **out, char *why, siz
 		cs_kfile *f = &s->power[nopen];
 		cs_channel *ch = &s->base.channels[nopen];
 
-		snprintf(rel, sizeof(rel), HWMON_DIR "/hwmon%u/name", hw[i]);
-		if (cs_io_read_line(env->io, CS_ROOT_SYSFS, rel, name, sizeof(name)) != 0 ||
-		    strcmp(name, "amdgpu") != 0)
-			continue;
 		ncards++;
 		rc = -ENOENT;
 		for (size_t p = 0; p < 2 && rc == -ENOENT; p++) {
-			snprintf(rel, sizeof(rel), HWMON_DIR "/hwmon%u/%s", hw[i], power_files[p]);
+			snprintf(rel, sizeof(rel), CS_HWMON_DIR "/hwmon%u/%s", hw[i], power_files[p]);
 			rc = cs_kfile_open(f, env->io, CS_ROOT_SYSFS, rel);
 		}
 		if (rc == -EACCES || rc == -EPERM) {
@@ -168,16 +98,16 @@ static int amdgpu_init(const cs_sensor_env *env, cs_sensor **out, char *why, siz
 	}
 	if (nopen == 0) {
 		if (denied[0]) {
-			set_why(why, whycap,
-			        "%s is not readable: run carbonstat as root or grant it CAP_DAC_READ_SEARCH "
-			        "(setcap cap_dac_read_search+ep $(command -v carbonstat))",
-			        denied);
+			cs_set_why(why, whycap,
+			           "%s is not readable: run carbonstat as root or grant it CAP_DAC_READ_SEARCH "
+			           "(setcap cap_dac_read_search+ep $(command -v carbonstat))",
+			           denied);
 			rc = -EACCES;
 		} else if (ncards) {
-			set_why(why, whycap, "amdgpu devices under %s have no power1_average or power1_input", dir);
+			cs_set_why(why, whycap, "amdgpu devices under %s have no power1_average or power1_input", dir);
 			rc = CS_EUNAVAIL;
 		} else {
-			set_why(why, whycap, "no hwmon device named amdgpu under %s", dir);
+			cs_set_why(why, whycap, "no hwmon device named amdgpu under %s", dir);
 			rc = CS_EUNAVAIL;
 		}
 		goto err;

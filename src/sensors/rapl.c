@@ -31,7 +31,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,18 +128,6 @@ static int zone_cmp(const void *a, const void *b)
 	if (x->sub != y->sub)
 		return x->sub < y->sub ? -1 : 1;
 	return 0;
-}
-
-static void set_why(char *why, size_t whycap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_why(char *why, size_t whycap, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!why || whycap == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, whycap, fmt, ap);
-	va_end(ap);
 }
 
 /* The top-level zone a subzone belongs to, or NULL. */
@@ -278,18 +265,19 @@ static int rapl_init(const cs_sensor_env *env, cs_sensor **out, char *why, size_
 
 	rc = cs_io_path(env->io, CS_ROOT_SYSFS, POWERCAP_DIR, dirpath, sizeof(dirpath));
 	if (rc) {
-		set_why(why, whycap, "sysfs root too long for %s", POWERCAP_DIR);
+		cs_set_why(why, whycap, "sysfs root too long for %s", POWERCAP_DIR);
 		return rc;
 	}
 	rc = scan_zones(env->io, dirpath, &zones, &nz);
 	if (rc == -ENOENT || rc == -ENOTDIR || (rc == 0 && nz == 0)) {
-		set_why(why, whycap,
-		        "no RAPL zones under %s (not an Intel/AMD host, intel_rapl_msr not loaded, or a VM)", dirpath);
+		cs_set_why(why, whycap,
+		           "no RAPL zones under %s (not an Intel/AMD host, intel_rapl_msr not loaded, or a VM)",
+		           dirpath);
 		free(zones);
 		return CS_EUNAVAIL;
 	}
 	if (rc) {
-		set_why(why, whycap, "cannot list %s: %s", dirpath, cs_strerror(rc));
+		cs_set_why(why, whycap, "cannot list %s: %s", dirpath, cs_strerror(rc));
 		return rc;
 	}
 	kept = plan_zones(zones, nz);
@@ -301,7 +289,7 @@ static int rapl_init(const cs_sensor_env *env, cs_sensor **out, char *why, size_
 		s->ctr = calloc(kept ? kept : 1, sizeof(*s->ctr));
 	}
 	if (!s || !s->base.channels || !s->ctr) {
-		set_why(why, whycap, "out of memory opening %s", dirpath);
+		cs_set_why(why, whycap, "out of memory opening %s", dirpath);
 		rc = CS_ENOMEM;
 		goto err;
 	}
@@ -322,10 +310,10 @@ static int rapl_init(const cs_sensor_env *env, cs_sensor **out, char *why, size_
 		if (rc == 0)
 			rc = cs_kfile_read_u64(&c->file, &probe);
 		if (rc == -EACCES || rc == -EPERM) {
-			set_why(why, whycap,
-			        "%s is readable by root only: run carbonstat as root or grant it "
-			        "CAP_DAC_READ_SEARCH (setcap cap_dac_read_search+ep $(command -v carbonstat))",
-			        c->file.path);
+			cs_set_why(why, whycap,
+			           "%s is readable by root only: run carbonstat as root or grant it "
+			           "CAP_DAC_READ_SEARCH (setcap cap_dac_read_search+ep $(command -v carbonstat))",
+			           c->file.path);
 			cs_kfile_close(&c->file);
 			goto err;
 		}
@@ -356,9 +344,9 @@ static int rapl_init(const cs_sensor_env *env, cs_sensor **out, char *why, size_
 	if (nch == 0) {
 		rc = first_err ? first_err : CS_EUNAVAIL;
 		if (first_err)
-			set_why(why, whycap, "%s: %s", first_path, cs_strerror(first_err));
+			cs_set_why(why, whycap, "%s: %s", first_path, cs_strerror(first_err));
 		else
-			set_why(why, whycap, "no RAPL energy counters under %s", dirpath);
+			cs_set_why(why, whycap, "no RAPL energy counters under %s", dirpath);
 		goto err;
 	}
 	free(zones);
@@ -373,19 +361,9 @@ err:
 static int rapl_read(cs_sensor *base, double now_s, double dt_s)
 {
 	rapl_sensor *s = (rapl_sensor *)base;
-	int first_err = 0;
-	bool any_ok = false;
 
 	(void)now_s;
-	for (size_t i = 0; i < s->base.nchannels; i++) {
-		int rc = cs_counter_read(&s->ctr[i], &s->base.channels[i], dt_s);
-
-		if (rc == 0)
-			any_ok = true;
-		else if (!first_err)
-			first_err = rc;
-	}
-	return any_ok ? 0 : first_err;
+	return cs_counters_read(s->ctr, s->base.channels, s->base.nchannels, dt_s);
 }
 
 const cs_sensor_ops cs_rapl_ops = {

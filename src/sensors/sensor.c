@@ -6,11 +6,14 @@
  * later counter agree: a wrap is a pass through max, a small step back is a
  * reset (reported as 0 J: losing one interval beats inventing 262 kJ).
  * cs_counter_read is the per-channel hot path built on it: one pread, no
- * allocation.
+ * allocation; cs_counters_read is the read() of a counter-only sensor.
+ * cs_set_why formats the init() messages of every sensor.
  */
 #include "sensors/sensor.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 
 static const char *const component_names[CS_COMP_COUNT] = {
     [CS_COMP_PACKAGE] = "package", [CS_COMP_CORE] = "core", [CS_COMP_UNCORE] = "uncore", [CS_COMP_DRAM] = "dram",
@@ -83,4 +86,31 @@ int cs_counter_read(cs_counter *c, cs_channel *ch, double dt_s)
 	if (dt_s > 0.0)
 		ch->power_w = ch->energy_j / dt_s;
 	return 0;
+}
+
+int cs_counters_read(cs_counter *ctr, cs_channel *ch, size_t n, double dt_s)
+{
+	int first_err = 0;
+	bool any_ok = false;
+
+	for (size_t i = 0; i < n; i++) {
+		int rc = cs_counter_read(&ctr[i], &ch[i], dt_s);
+
+		if (rc == 0)
+			any_ok = true;
+		else if (!first_err)
+			first_err = rc;
+	}
+	return any_ok ? 0 : first_err;
+}
+
+void cs_set_why(char *why, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!why || cap == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, cap, fmt, ap);
+	va_end(ap);
 }

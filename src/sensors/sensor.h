@@ -114,6 +114,14 @@ typedef struct cs_counter {
  * Returns ch->status. */
 int cs_counter_read(cs_counter *c, cs_channel *ch, double dt_s);
 
+/* cs_counter_read over n counters and their channels, for a sensor's read():
+ * 0 if any counter read, else the first error (so a sensor fails a cycle
+ * only when every channel did). */
+int cs_counters_read(cs_counter *ctr, cs_channel *ch, size_t n, double dt_s);
+
+/* Formats an init() failure message into why; why NULL or cap 0: nothing. */
+void cs_set_why(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Static registry of every sensor, in probe order (see sensors/registry.h). */
 extern const cs_sensor_ops *const cs_sensor_registry[];
 extern const size_t cs_sensor_registry_len;

@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FAKE_MAX_GPUS 8
+#include "fake_nvml.h"
 
 typedef int nvmlReturn_t;
 struct nvmlDevice_st {
@@ -41,16 +41,7 @@ typedef struct nvmlProcessUtilizationSample_st {
 	unsigned int decUtil;
 } nvmlProcessUtilizationSample_t;
 
-/* What the code under test did; the one piece of global state, by design. */
-typedef struct fake_nvml_state_t {
-	unsigned init_calls;
-	unsigned shutdown_calls;
-	unsigned energy_calls;
-	unsigned power_calls;
-	unsigned procutil_calls;
-	unsigned long long last_seen[FAKE_MAX_GPUS]; /* lastSeenTimeStamp passed */
-} fake_nvml_state_t;
-
+/* What the code under test did (see fake_nvml.h). */
 fake_nvml_state_t fake_nvml_state;
 
 static struct nvmlDevice_st fake_devs[FAKE_MAX_GPUS] = {{0}, {1}, {2}, {3}, {4}, {5}, {6}, {7}};

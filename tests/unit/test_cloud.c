@@ -35,6 +35,8 @@
 #include "cloud/metadata.h"
 #include "io/kfile.h"
 
+#include "fixture.h"
+
 #ifndef CS_FIXTURES_DIR
 #error "CS_FIXTURES_DIR must be defined (tests/CMakeLists.txt does)"
 #endif
@@ -298,32 +300,16 @@ static void test_dmi_values(void **state)
 }
 
 /* product_uuid is mode 0400 on a real system: an unprivileged read gets EACCES. */
-static int eacces_open(const char *path, int flags)
-{
-	size_t n = strlen(path);
-
-	if (n >= 12 && strcmp(path + n - 12, "product_uuid") == 0)
-		return -EACCES;
-	return cs_io_posix.open(path, flags);
-}
-
-static const cs_io_ops eacces_ops = {
-	.open = eacces_open,
-	.pread = NULL, /* filled in main() from cs_io_posix */
-	.close = NULL,
-};
-
 static void test_dmi_uuid_eacces(void **state)
 {
-	cs_io_ops ops = eacces_ops;
 	cs_io io;
 	cs_dmi d;
 	cs_dmi_verdict v;
 
 	(void)state;
-	ops.pread = cs_io_posix.pread;
-	ops.close = cs_io_posix.close;
-	fixture_io(&io, &ops, "dmi-aws-nitro");
+	tf_io_reset();
+	tf_io_fail_open("product_uuid", -EACCES);
+	fixture_io(&io, &tf_io_ops, "dmi-aws-nitro");
 	cs_cloud_read_dmi(&io, &d);
 	assert_int_equal(d.readable, 7);
 	assert_int_equal(d.uuid_err, -EACCES);
@@ -332,7 +318,7 @@ static void test_dmi_uuid_eacces(void **state)
 	assert_int_equal(v.provider, CS_PROVIDER_AWS);
 	assert_string_equal(v.instance_type, "m5.large");
 	/* Xen still detected through bios_version, without the uuid */
-	fixture_io(&io, &ops, "dmi-aws-xen");
+	fixture_io(&io, &tf_io_ops, "dmi-aws-xen");
 	cs_cloud_read_dmi(&io, &d);
 	cs_cloud_dmi_classify(&d, &v);
 	assert_int_equal(v.provider, CS_PROVIDER_AWS);

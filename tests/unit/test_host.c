@@ -17,9 +17,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -33,136 +31,9 @@
 #include "sensors/host.h"
 #include "sensors/registry.h"
 
+#include "fixture.h"
+
 #define EPS 1e-9
-
-static void xsnprintf(char *out, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void xsnprintf(char *out, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(out, cap, fmt, ap);
-	va_end(ap);
-	assert_true(n >= 0 && (size_t)n < cap);
-}
-
-/* ---- fixture trees ------------------------------------------------------------ */
-
-/* Copy a tree, keeping symlinks (sysfs class/ entries are symlinks). */
-static int copy_tree(const char *src, const char *dst)
-{
-	DIR *d;
-	struct dirent *de;
-	int rc = 0;
-
-	if (mkdir(dst, 0755) != 0 && errno != EEXIST)
-		return -1;
-	d = opendir(src);
-	if (!d)
-		return -1;
-	while (rc == 0 && (de = readdir(d)) != NULL) {
-		char s[PATH_MAX], t[PATH_MAX];
-		struct stat st;
-
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		xsnprintf(s, sizeof s, "%s/%s", src, de->d_name);
-		xsnprintf(t, sizeof t, "%s/%s", dst, de->d_name);
-		if (lstat(s, &st) != 0) {
-			rc = -1;
-		} else if (S_ISLNK(st.st_mode)) {
-			char target[PATH_MAX];
-			ssize_t n = readlink(s, target, sizeof target - 1);
-
-			if (n < 0) {
-				rc = -1;
-			} else {
-				target[n] = '\0';
-				rc = symlink(target, t);
-			}
-		} else if (S_ISDIR(st.st_mode)) {
-			rc = copy_tree(s, t);
-		} else {
-			char buf[4096];
-			ssize_t n;
-			int in = open(s, O_RDONLY), out = open(t, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-			if (in < 0 || out < 0)
-				rc = -1;
-			while (rc == 0 && (n = read(in, buf, sizeof buf)) > 0)
-				if (write(out, buf, (size_t)n) != n)
-					rc = -1;
-			if (in >= 0)
-				close(in);
-			if (out >= 0)
-				close(out);
-		}
-	}
-	closedir(d);
-	return rc;
-}
-
-static void rm_tree(const char *path)
-{
-	struct stat st;
-	DIR *d;
-	struct dirent *de;
-
-	if (lstat(path, &st) != 0)
-		return;
-	if (!S_ISDIR(st.st_mode)) {
-		unlink(path);
-		return;
-	}
-	d = opendir(path);
-	if (d) {
-		while ((de = readdir(d)) != NULL) {
-			char p[PATH_MAX];
-
-			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-				continue;
-			xsnprintf(p, sizeof p, "%s/%s", path, de->d_name);
-			rm_tree(p);
-		}
-		closedir(d);
-	}
-	rmdir(path);
-}
-
-/* ---- I/O double: EACCES on chosen files ----------------------------------------- */
-
-/* Test-only state: the ops callbacks take no context (see io/kfile.h). */
-static struct {
-	const char *deny; /* open() of a path containing this: -EACCES */
-	unsigned denied;  /* how many opens were refused */
-} iod;
-
-static int deny_open(const char *path, int flags)
-{
-	int fd;
-
-	if (iod.deny && strstr(path, iod.deny)) {
-		iod.denied++;
-		return -EACCES;
-	}
-	fd = open(path, flags);
-	return fd < 0 ? -errno : fd;
-}
-
-static ssize_t plain_pread(int fd, void *buf, size_t n, off_t off)
-{
-	ssize_t r = pread(fd, buf, n, off);
-
-	return r < 0 ? -errno : r;
-}
-
-static int plain_close(int fd)
-{
-	return close(fd) < 0 ? -errno : 0;
-}
-
-static const cs_io_ops deny_ops = {deny_open, plain_pread, plain_close, NULL};
 
 /* ---- per-test state --------------------------------------------------------------- */
 
@@ -182,13 +53,12 @@ static int setup(void **state)
 
 	if (!f)
 		return -1;
-	memset(&iod, 0, sizeof iod);
-	xsnprintf(f->root, sizeof f->root, "/tmp/cs_test_host.XXXXXX");
-	if (!mkdtemp(f->root)) {
+	tf_io_reset();
+	if (tf_mkdtemp(f->root, sizeof f->root, "host") != 0) {
 		free(f);
 		return -1;
 	}
-	xsnprintf(f->proc, sizeof f->proc, "%s/proc-vm", CS_FIXTURES_DIR);
+	tf_snprintf(f->proc, sizeof f->proc, "%s/proc-vm", CS_FIXTURES_DIR);
 	cs_host_opts_init(&f->o);
 	f->o.no_detect = true;
 	f->o.procfs_root = f->proc;
@@ -202,7 +72,7 @@ static int teardown(void **state)
 
 	if (f->inited)
 		cs_host_destroy(&f->h);
-	rm_tree(f->root);
+	tf_rm_tree(f->root);
 	free(f);
 	return 0;
 }
@@ -212,9 +82,9 @@ static void use_fixture(fx *f, const char *name)
 {
 	char src[PATH_MAX];
 
-	xsnprintf(src, sizeof src, "%s/%s/sys", CS_FIXTURES_DIR, name);
-	xsnprintf(f->sys, sizeof f->sys, "%s/sys", f->root);
-	assert_int_equal(copy_tree(src, f->sys), 0);
+	tf_snprintf(src, sizeof src, "%s/%s/sys", CS_FIXTURES_DIR, name);
+	tf_snprintf(f->sys, sizeof f->sys, "%s/sys", f->root);
+	assert_int_equal(tf_copy_tree(src, f->sys), 0);
 	f->o.sysfs_root = f->sys;
 }
 
@@ -230,20 +100,16 @@ static void init_ok(fx *f)
 /* Add delta_uj to a powercap zone's counter, as the hardware would. */
 static void bump(fx *f, const char *zone, uint64_t delta_uj)
 {
-	char path[PATH_MAX], buf[64];
+	char path[PATH_MAX];
 	unsigned long long v;
 	FILE *fp;
 
-	xsnprintf(path, sizeof path, "%s/class/powercap/%s/energy_uj", f->sys, zone);
+	tf_snprintf(path, sizeof path, "%s/class/powercap/%s/energy_uj", f->sys, zone);
 	fp = fopen(path, "r");
 	assert_non_null(fp);
 	assert_int_equal(fscanf(fp, "%llu", &v), 1);
 	fclose(fp);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	xsnprintf(buf, sizeof buf, "%llu\n", v + (unsigned long long)delta_uj);
-	fputs(buf, fp);
-	fclose(fp);
+	tf_write_u64(NULL, path, v + delta_uj);
 }
 
 static const cs_host_probe *probe(const cs_host *h, const char *name)
@@ -348,7 +214,7 @@ static void test_amd_powercap_cores_not_added(void **state)
 	fx *f = *state;
 
 	use_fixture(f, "amd-powercap");
-	xsnprintf(f->proc, sizeof f->proc, "%s/proc-amd", CS_FIXTURES_DIR);
+	tf_snprintf(f->proc, sizeof f->proc, "%s/proc-amd", CS_FIXTURES_DIR);
 	init_ok(f);
 	assert_int_equal(cs_host_sample_at(&f->h, 1.0), 0);
 	bump(f, "intel-rapl:0", 11000000);
@@ -369,14 +235,14 @@ static void test_rapl_and_amd_energy_not_both(void **state)
 
 	use_fixture(f, "amd-powercap");
 	/* Graft the amd_energy hwmon device of its own fixture in as hwmon7. */
-	xsnprintf(src, sizeof src, "%s/amd-energy-hwmon/sys/devices/platform/amd_energy.0", CS_FIXTURES_DIR);
-	xsnprintf(dst, sizeof dst, "%s/devices", f->sys);
+	tf_snprintf(src, sizeof src, "%s/amd-energy-hwmon/sys/devices/platform/amd_energy.0", CS_FIXTURES_DIR);
+	tf_snprintf(dst, sizeof dst, "%s/devices", f->sys);
 	mkdir(dst, 0755);
-	xsnprintf(dst, sizeof dst, "%s/devices/platform", f->sys);
+	tf_snprintf(dst, sizeof dst, "%s/devices/platform", f->sys);
 	mkdir(dst, 0755);
-	xsnprintf(dst, sizeof dst, "%s/devices/platform/amd_energy.0", f->sys);
-	assert_int_equal(copy_tree(src, dst), 0);
-	xsnprintf(dst, sizeof dst, "%s/class/hwmon/hwmon7", f->sys);
+	tf_snprintf(dst, sizeof dst, "%s/devices/platform/amd_energy.0", f->sys);
+	assert_int_equal(tf_copy_tree(src, dst), 0);
+	tf_snprintf(dst, sizeof dst, "%s/class/hwmon/hwmon7", f->sys);
 	assert_int_equal(symlink("../../devices/platform/amd_energy.0/hwmon/hwmon1", dst), 0);
 	init_ok(f);
 	assert_true(probe(&f->h, "rapl")->used);
@@ -392,7 +258,7 @@ static void test_amd_energy_alone(void **state)
 	fx *f = *state;
 
 	use_fixture(f, "amd-energy-hwmon");
-	xsnprintf(f->proc, sizeof f->proc, "%s/proc-amd", CS_FIXTURES_DIR);
+	tf_snprintf(f->proc, sizeof f->proc, "%s/proc-amd", CS_FIXTURES_DIR);
 	init_ok(f);
 	assert_string_equal(cs_host_probe_state(probe(&f->h, "rapl")), "absent");
 	assert_true(probe(&f->h, "amd_energy")->used);
@@ -410,10 +276,10 @@ static void test_rapl_eacces_falls_back_to_model(void **state)
 	const cs_host_probe *rapl;
 
 	use_fixture(f, "intel-2s");
-	iod.deny = "energy_uj";
-	f->o.io_ops = &deny_ops;
+	tf_io_fail_open("energy_uj", -EACCES);
+	f->o.io_ops = &tf_io_ops;
 	init_ok(f);
-	assert_true(iod.denied > 0);
+	assert_true(tf_io_state_get()->failed_opens > 0);
 	rapl = probe(&f->h, "rapl");
 	assert_false(rapl->used);
 	assert_int_equal(rapl->status, -EACCES);

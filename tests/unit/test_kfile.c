@@ -20,24 +20,13 @@
 #include "carbonstat/error.h"
 #include "io/kfile.h"
 
+#include "fixture.h"
+
 /* ---- temp dir ---------------------------------------------------------------- */
 
 typedef struct tdir {
 	char path[64];
 } tdir;
-
-static void write_file(const char *dir, const char *name, const char *content)
-{
-	char p[PATH_MAX];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	/* In place (same inode), as a sysfs attribute changes under an open fd. */
-	f = fopen(p, "w");
-	assert_non_null(f);
-	fputs(content, f);
-	assert_int_equal(fclose(f), 0);
-}
 
 static int setup(void **state)
 {
@@ -45,8 +34,7 @@ static int setup(void **state)
 
 	if (!t)
 		return -1;
-	snprintf(t->path, sizeof(t->path), "/tmp/cs_test_kfile.XXXXXX");
-	if (!mkdtemp(t->path)) {
+	if (tf_mkdtemp(t->path, sizeof(t->path), "kfile") != 0) {
 		free(t);
 		return -1;
 	}
@@ -57,14 +45,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	tdir *t = *state;
-	const char *names[] = {"energy_uj", "name", "other"};
-	char p[PATH_MAX];
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(p, sizeof(p), "%s/%s", t->path, names[i]);
-		unlink(p);
-	}
-	rmdir(t->path);
+	tf_rm_tree(t->path);
 	free(t);
 	return 0;
 }
@@ -201,7 +183,7 @@ static void test_kfile_read_in_place(void **state)
 	uint64_t v = 0;
 
 	assert_int_equal(cs_io_init(&io, NULL, t->path, NULL, NULL), 0);
-	write_file(t->path, "energy_uj", "47835316870\n");
+	tf_write_file(t->path, "energy_uj", "47835316870\n");
 	assert_int_equal(cs_kfile_open(&f, &io, CS_ROOT_SYSFS, "energy_uj"), 0);
 	assert_true(f.fd >= 0);
 	assert_int_equal(io.opens, 1);
@@ -210,7 +192,7 @@ static void test_kfile_read_in_place(void **state)
 	assert_int_equal(io.reads, 1);
 	assert_int_equal(io.bytes, 12);
 	/* new value, same inode: read again without reopening */
-	write_file(t->path, "energy_uj", "47985316870\n");
+	tf_write_file(t->path, "energy_uj", "47985316870\n");
 	assert_int_equal(cs_kfile_read_u64(&f, &v), 0);
 	assert_true(v == 47985316870ULL);
 	assert_int_equal(io.opens, 1);
@@ -230,7 +212,7 @@ static void test_kfile_read_bytes(void **state)
 	size_t len = 99;
 
 	assert_int_equal(cs_io_init(&io, NULL, t->path, NULL, NULL), 0);
-	write_file(t->path, "name", "package-0\n");
+	tf_write_file(t->path, "name", "package-0\n");
 	assert_int_equal(cs_kfile_open(&f, &io, CS_ROOT_SYSFS, "name"), 0);
 	/* cap - 1 bytes at most, always NUL terminated */
 	assert_int_equal(cs_kfile_read(&f, buf, sizeof(buf), &len), 0);
@@ -252,7 +234,7 @@ static void test_kfile_open_abs(void **state)
 	uint64_t v;
 
 	assert_int_equal(cs_io_init(&io, NULL, "/nonexistent", NULL, NULL), 0);
-	write_file(t->path, "energy_uj", "7\n");
+	tf_write_file(t->path, "energy_uj", "7\n");
 	snprintf(p, sizeof(p), "%s/energy_uj", t->path);
 	assert_int_equal(cs_kfile_open_abs(&f, &io, p), 0);
 	assert_string_equal(f.path, p);
@@ -304,19 +286,19 @@ static void test_kfile_garbage(void **state)
 	uint64_t v;
 
 	assert_int_equal(cs_io_init(&io, NULL, t->path, NULL, NULL), 0);
-	write_file(t->path, "energy_uj", "1\n");
+	tf_write_file(t->path, "energy_uj", "1\n");
 	assert_int_equal(cs_kfile_open(&f, &io, CS_ROOT_SYSFS, "energy_uj"), 0);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		v = 42;
-		write_file(t->path, "energy_uj", bad[i]);
+		tf_write_file(t->path, "energy_uj", bad[i]);
 		assert_int_equal(cs_kfile_read_u64(&f, &v), CS_EINVAL);
 		assert_true(v == 42); /* output untouched on failure */
 	}
 	/* accepted shapes: leading blanks, no newline, 2^64 - 1 */
-	write_file(t->path, "energy_uj", "  12");
+	tf_write_file(t->path, "energy_uj", "  12");
 	assert_int_equal(cs_kfile_read_u64(&f, &v), 0);
 	assert_true(v == 12);
-	write_file(t->path, "energy_uj", "18446744073709551615\n");
+	tf_write_file(t->path, "energy_uj", "18446744073709551615\n");
 	assert_int_equal(cs_kfile_read_u64(&f, &v), 0);
 	assert_true(v == UINT64_MAX);
 	assert_int_equal(io.opens, 1);
@@ -332,7 +314,7 @@ static void test_kfile_reopen_once(void **state)
 	cs_kfile f;
 	uint64_t v;
 
-	write_file(t->path, "energy_uj", "123\n");
+	tf_write_file(t->path, "energy_uj", "123\n");
 	for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
 		dbl_reset();
 		assert_int_equal(cs_io_init(&io, &dbl_ops, t->path, NULL, NULL), 0);
@@ -365,7 +347,7 @@ static void test_kfile_no_reopen_on_eio(void **state)
 	uint64_t v;
 
 	dbl_reset();
-	write_file(t->path, "energy_uj", "5\n");
+	tf_write_file(t->path, "energy_uj", "5\n");
 	assert_int_equal(cs_io_init(&io, &dbl_ops, t->path, NULL, NULL), 0);
 	assert_int_equal(cs_kfile_open(&f, &io, CS_ROOT_SYSFS, "energy_uj"), 0);
 	dbl.pread_err[0] = -EIO;
@@ -389,7 +371,7 @@ static void test_kfile_reopen_fails_then_recovers(void **state)
 	uint64_t v;
 
 	dbl_reset();
-	write_file(t->path, "energy_uj", "10\n");
+	tf_write_file(t->path, "energy_uj", "10\n");
 	assert_int_equal(cs_io_init(&io, &dbl_ops, t->path, NULL, NULL), 0);
 	assert_int_equal(cs_kfile_open(&f, &io, CS_ROOT_SYSFS, "energy_uj"), 0);
 	dbl.pread_err[0] = -ENODEV;
@@ -414,7 +396,7 @@ static void test_kfile_open_eacces(void **state)
 	uint64_t v = 0;
 
 	dbl_reset();
-	write_file(t->path, "energy_uj", "10\n");
+	tf_write_file(t->path, "energy_uj", "10\n");
 	assert_int_equal(cs_io_init(&io, &dbl_ops, t->path, NULL, NULL), 0);
 	dbl.open_err = -EACCES;
 	assert_int_equal(cs_kfile_open(&f, &io, CS_ROOT_SYSFS, "energy_uj"), -EACCES);
@@ -436,7 +418,7 @@ static void test_kfile_overlong_read(void **state)
 	size_t len;
 
 	dbl_reset();
-	write_file(t->path, "energy_uj", "1234567\n");
+	tf_write_file(t->path, "energy_uj", "1234567\n");
 	assert_int_equal(cs_io_init(&io, &dbl_ops, t->path, NULL, NULL), 0);
 	assert_int_equal(cs_kfile_open(&f, &io, CS_ROOT_SYSFS, "energy_uj"), 0);
 	dbl.pread_extra = 5;
@@ -452,16 +434,16 @@ static void test_io_one_shot_helpers(void **state)
 	uint64_t v;
 
 	assert_int_equal(cs_io_init(&io, NULL, t->path, NULL, NULL), 0);
-	write_file(t->path, "name", "package-0  \nsecond line\n");
+	tf_write_file(t->path, "name", "package-0  \nsecond line\n");
 	assert_int_equal(cs_io_read_line(&io, CS_ROOT_SYSFS, "name", line, sizeof(line)), 0);
 	assert_string_equal(line, "package-0");
 	assert_int_equal(cs_io_read_line(&io, CS_ROOT_SYSFS, "name", small, sizeof(small)), 0);
 	assert_string_equal(small, "pac");
-	write_file(t->path, "other", "");
+	tf_write_file(t->path, "other", "");
 	assert_int_equal(cs_io_read_line(&io, CS_ROOT_SYSFS, "other", line, sizeof(line)), 0);
 	assert_string_equal(line, "");
 	assert_int_equal(cs_io_read_line(&io, CS_ROOT_SYSFS, "missing", line, sizeof(line)), -ENOENT);
-	write_file(t->path, "energy_uj", "262143328850\n");
+	tf_write_file(t->path, "energy_uj", "262143328850\n");
 	assert_int_equal(cs_io_read_u64(&io, CS_ROOT_SYSFS, "energy_uj", &v), 0);
 	assert_true(v == 262143328850ULL);
 	/* every one-shot closes what it opened: 4 successful opens so far */

@@ -23,6 +23,8 @@
 
 #include "sensors/model_sensor.h"
 
+#include "fixture.h"
+
 #ifndef CS_FIXTURES_DIR
 #define CS_FIXTURES_DIR "tests/fixtures"
 #endif
@@ -96,18 +98,6 @@ static const cs_instance inst_none = {
 
 /* ---- scripted /proc trees ------------------------------------------------------ */
 
-static void put(const char *dir, const char *file, const char *text)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof path, "%s/%s", dir, file);
-	f = fopen(path, "w"); /* in place: the sensor's kept-open fd sees it */
-	assert_non_null(f);
-	assert_true(fputs(text, f) >= 0);
-	fclose(f);
-}
-
 static void copy_tree(const char *tree, const char *dir)
 {
 	static const char *const files[] = {"stat", "meminfo", "cpuinfo"};
@@ -123,20 +113,8 @@ static void copy_tree(const char *tree, const char *dir)
 		n = fread(buf, 1, sizeof buf - 1, f);
 		fclose(f);
 		buf[n] = '\0';
-		put(dir, files[i], buf);
+		tf_write_file(dir, files[i], buf);
 	}
-}
-
-static void rm_tree(const char *dir)
-{
-	static const char *const files[] = {"stat", "meminfo", "cpuinfo"};
-	char path[512];
-
-	for (size_t i = 0; i < 3; i++) {
-		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-		unlink(path);
-	}
-	rmdir(dir);
 }
 
 /* /proc/stat with one CPU line plus the aggregate, from tick counts. */
@@ -148,41 +126,7 @@ static void put_stat(const char *dir, unsigned long long user, unsigned long lon
 	         "cpu  %llu 0 0 %llu 0 0 0 0 0 0\ncpu0 %llu 0 0 %llu 0 0 0 0 0 0\n"
 	         "intr 1 0\nctxt 10\n",
 	         user, idle, user, idle);
-	put(dir, "stat", text);
-}
-
-/* Syscall table failing one chosen pread. */
-static struct {
-	int fail_in; /* fail the fail_in-th pread from now (1 = next), 0 = never */
-	int fail_rc;
-} inj;
-
-static ssize_t inj_pread(int fd, void *buf, size_t n, off_t off)
-{
-	if (inj.fail_in > 0 && --inj.fail_in == 0)
-		return inj.fail_rc;
-	return cs_io_posix.pread(fd, buf, n, off);
-}
-
-static int inj_open(const char *path, int flags)
-{
-	return cs_io_posix.open(path, flags);
-}
-
-static int inj_close(int fd)
-{
-	return cs_io_posix.close(fd);
-}
-
-static const cs_io_ops inj_ops = {inj_open, inj_pread, inj_close, NULL};
-
-static const cs_channel *channel(const cs_sensor *s, const char *name)
-{
-	for (size_t i = 0; i < s->nchannels; i++)
-		if (strcmp(s->channels[i].name, name) == 0)
-			return &s->channels[i];
-	fail_msg("no channel %s", name);
-	return NULL;
+	tf_write_file(dir, "stat", text);
 }
 
 /* ---- CPU names and the TDP table -------------------------------------------- */
@@ -446,7 +390,7 @@ static void test_sensor_tdp_cycles(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	copy_tree("proc-vm", dir);
-	assert_int_equal(cs_io_init(&io, &inj_ops, NULL, dir, NULL), 0);
+	assert_int_equal(cs_io_init(&io, &tf_io_ops, NULL, dir, NULL), 0);
 	assert_int_equal(cs_host_model_init_table(&m, &io, NULL, tbl, TBL_N, "test", NULL, 0), 0);
 	assert_int_equal(m.kind, CS_HOST_MODEL_TDP);
 	mem_w = m.mem_total_gb * 0.392;
@@ -456,8 +400,8 @@ static void test_sensor_tdp_cycles(void **state)
 	assert_non_null(s);
 	assert_ptr_equal(s->ops, &cs_model_ops);
 	assert_int_equal(s->nchannels, 2);
-	cpu = channel(s, "cpu");
-	dram = channel(s, "dram");
+	cpu = tf_channel(s, "cpu");
+	dram = tf_channel(s, "dram");
 	assert_int_equal(cpu->comp, CS_COMP_CPU);
 	assert_int_equal(dram->comp, CS_COMP_DRAM);
 	assert_string_equal(cpu->source, "model:tdp");
@@ -495,8 +439,7 @@ static void test_sensor_tdp_cycles(void **state)
 	assert_close(cpu->energy_j, 0);
 
 	/* /proc/stat read fails: error per channel, 0 J, the 2 s are carried... */
-	inj.fail_in = 1;
-	inj.fail_rc = -EIO;
+	tf_io_fail_nth_read(1, -EIO);
 	assert_int_equal(s->ops->read(s, 105.0, 2.0), -EIO);
 	assert_int_equal(cpu->status, -EIO);
 	assert_int_equal(dram->status, -EIO);
@@ -511,7 +454,7 @@ static void test_sensor_tdp_cycles(void **state)
 	assert_close(dram->energy_j, mem_w * 3);
 
 	s->ops->destroy(s);
-	rm_tree(dir);
+	tf_rm_tree(dir);
 }
 
 static void test_sensor_instance_cycles(void **state)
@@ -526,16 +469,16 @@ static void test_sensor_instance_cycles(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	copy_tree("proc-vm", dir);
-	assert_int_equal(cs_io_init(&io, &inj_ops, NULL, dir, NULL), 0);
+	assert_int_equal(cs_io_init(&io, &tf_io_ops, NULL, dir, NULL), 0);
 	assert_int_equal(cs_host_model_init_table(&m, &io, &inst_gpu, tbl, TBL_N, "test", NULL, 0), 0);
 	m.gpu_measured = true; /* an nvml sensor measures the GPU */
 	env = (cs_sensor_env){.io = &io, .model = &m};
 	assert_int_equal(cs_model_ops.init(&env, &s, NULL, 0), 0);
 	assert_int_equal(s->nchannels, 4);
-	cpu = channel(s, "cpu");
-	dram = channel(s, "dram");
-	gpu = channel(s, "gpu");
-	other = channel(s, "other");
+	cpu = tf_channel(s, "cpu");
+	dram = tf_channel(s, "dram");
+	gpu = tf_channel(s, "gpu");
+	other = tf_channel(s, "other");
 	assert_int_equal(gpu->comp, CS_COMP_GPU);
 	assert_int_equal(other->comp, CS_COMP_OTHER);
 	assert_false(gpu->in_total); /* not counted twice */
@@ -543,7 +486,7 @@ static void test_sensor_instance_cycles(void **state)
 	assert_string_equal(other->source, "model:aws-teads");
 
 	put_stat(dir, 0, 0);
-	put(dir, "meminfo", "MemTotal: 1000 kB\nMemAvailable: 500 kB\n");
+	tf_write_file(dir, "meminfo", "MemTotal: 1000 kB\nMemAvailable: 500 kB\n");
 	assert_int_equal(s->ops->read(s, 0, 0), 0);
 	put_stat(dir, 25, 75);
 	assert_int_equal(s->ops->read(s, 10, 10), 0);
@@ -555,9 +498,8 @@ static void test_sensor_instance_cycles(void **state)
 	/* meminfo fails (2nd pread of the cycle): energies still filled from
 	 * the last memory utilisation, dram carries the error */
 	put_stat(dir, 35, 165);
-	put(dir, "meminfo", "MemTotal: 1000 kB\nMemAvailable: 0 kB\n");
-	inj.fail_in = 2;
-	inj.fail_rc = -EIO;
+	tf_write_file(dir, "meminfo", "MemTotal: 1000 kB\nMemAvailable: 0 kB\n");
+	tf_io_fail_nth_read(2, -EIO);
 	assert_int_equal(s->ops->read(s, 11, 1), 0);
 	assert_int_equal(dram->status, -EIO);
 	assert_int_equal(cpu->status, 0);
@@ -573,7 +515,7 @@ static void test_sensor_instance_cycles(void **state)
 	assert_int_equal(s->nchannels, 2);
 	assert_string_equal(s->channels[0].source, "model:ccf-gcp");
 	s->ops->destroy(s);
-	rm_tree(dir);
+	tf_rm_tree(dir);
 }
 
 static void test_sensor_builds_own_model(void **state)
@@ -594,10 +536,10 @@ static void test_sensor_builds_own_model(void **state)
 	assert_int_equal(s->ops->read(s, 0, 0), 0);
 	put_stat(dir, 50, 150);
 	assert_int_equal(s->ops->read(s, 4, 4), 0);
-	assert_close(channel(s, "cpu")->energy_j, 2 * (0.74 + 2.76 * 0.25) * 4);
-	assert_close(channel(s, "dram")->energy_j, 4025040.0 / 1048576.0 * 0.392 * 4);
+	assert_close(tf_channel(s, "cpu")->energy_j, 2 * (0.74 + 2.76 * 0.25) * 4);
+	assert_close(tf_channel(s, "dram")->energy_j, 4025040.0 / 1048576.0 * 0.392 * 4);
 	s->ops->destroy(s);
-	rm_tree(dir);
+	tf_rm_tree(dir);
 }
 
 static void test_sensor_real_table(void **state)

@@ -24,21 +24,13 @@
 
 #include "sensors/nvml.h"
 
+#include "../fakes/fake_nvml.h"
+
 #ifndef CS_FIXTURES_DIR
 #define CS_FIXTURES_DIR "tests/fixtures"
 #endif
 
 #define assert_close(a, b) assert_true(fabs((double)(a) - (double)(b)) < 1e-9)
-
-/* Mirror of the fake's counters (tests/fakes/fake_nvml.c). */
-typedef struct fake_nvml_state_t {
-	unsigned init_calls;
-	unsigned shutdown_calls;
-	unsigned energy_calls;
-	unsigned power_calls;
-	unsigned procutil_calls;
-	unsigned long long last_seen[8];
-} fake_nvml_state_t;
 
 static void *fake_dl;           /* held open so the fake's state persists */
 static fake_nvml_state_t *fake; /* its counters */

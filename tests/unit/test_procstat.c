@@ -22,6 +22,8 @@
 #include "io/kfile.h"
 #include "io/procstat.h"
 
+#include "fixture.h"
+
 #ifndef CS_FIXTURES_DIR
 #define CS_FIXTURES_DIR "tests/fixtures"
 #endif
@@ -55,69 +57,6 @@ static char *fixture(const char *tree, const char *file, size_t *len)
 	snprintf(path, sizeof path, "%s/%s/%s", CS_FIXTURES_DIR, tree, file);
 	return slurp(path, len);
 }
-
-/* Rewrite in place (same inode), as the kernel's files change under a kept fd. */
-static void put(const char *dir, const char *file, const char *text)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof path, "%s/%s", dir, file);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	assert_int_equal(fputs(text, f) >= 0, 1);
-	fclose(f);
-}
-
-static void rm_tree(const char *dir)
-{
-	static const char *const files[] = {"stat", "meminfo", "cpuinfo"};
-	char path[512];
-
-	for (size_t i = 0; i < 3; i++) {
-		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-		unlink(path);
-	}
-	rmdir(dir);
-}
-
-/* Syscall table that can fail the next pread or serve scripted bytes. */
-static struct {
-	int fail_next_pread; /* -errno to return once, 0 for none */
-	const char *serve;   /* if set, pread returns these bytes */
-} inj;
-
-static ssize_t inj_pread(int fd, void *buf, size_t n, off_t off)
-{
-	if (inj.fail_next_pread) {
-		int rc = inj.fail_next_pread;
-
-		inj.fail_next_pread = 0;
-		return rc;
-	}
-	if (inj.serve) {
-		size_t len = strlen(inj.serve), k;
-
-		if ((size_t)off >= len)
-			return 0;
-		k = len - (size_t)off < n ? len - (size_t)off : n;
-		memcpy(buf, inj.serve + off, k);
-		return (ssize_t)k;
-	}
-	return cs_io_posix.pread(fd, buf, n, off);
-}
-
-static int inj_open(const char *path, int flags)
-{
-	return cs_io_posix.open(path, flags);
-}
-
-static int inj_close(int fd)
-{
-	return cs_io_posix.close(fd);
-}
-
-static const cs_io_ops inj_ops = {inj_open, inj_pread, inj_close, NULL};
 
 /* ---- /proc/stat parsing ----------------------------------------------------- */
 
@@ -415,8 +354,8 @@ static void test_reader_rewrites(void **state)
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
-	put(dir, "stat", "cpu  100 0 100 800 0 0 0 0 0 0\ncpu0 100 0 100 800 0 0 0 0 0 0\nintr 5\n");
-	put(dir, "meminfo", "MemTotal: 2000 kB\nMemAvailable: 500 kB\n");
+	tf_write_file(dir, "stat", "cpu  100 0 100 800 0 0 0 0 0 0\ncpu0 100 0 100 800 0 0 0 0 0 0\nintr 5\n");
+	tf_write_file(dir, "meminfo", "MemTotal: 2000 kB\nMemAvailable: 500 kB\n");
 	assert_int_equal(cs_io_init(&io, NULL, NULL, dir, NULL), 0);
 	assert_int_equal(cs_procstat_open(&r, &io), 0);
 	assert_int_equal(cs_meminfo_open(&mr, &io), 0);
@@ -431,10 +370,10 @@ static void test_reader_rewrites(void **state)
 	assert_int_equal(io.reads, reads + 2);
 
 	/* the kernel's numbers move on; a kept-open fd sees them */
-	put(dir, "stat",
-	    "cpu  1234567 0 100 900 0 0 0 0 0 0\ncpu0 1234567 0 100 900 0 0 0 0 0 0\n"
-	    "cpu1 5 0 0 5 0 0 0 0 0 0\nintr 5\n");
-	put(dir, "meminfo", "MemTotal: 2000 kB\nMemAvailable: 1500 kB\n");
+	tf_write_file(dir, "stat",
+	              "cpu  1234567 0 100 900 0 0 0 0 0 0\ncpu0 1234567 0 100 900 0 0 0 0 0 0\n"
+	              "cpu1 5 0 0 5 0 0 0 0 0 0\nintr 5\n");
+	tf_write_file(dir, "meminfo", "MemTotal: 2000 kB\nMemAvailable: 1500 kB\n");
 	assert_int_equal(cs_procstat_read(&r, &t, c, 4, &n), 0);
 	assert_int_equal(t.user, 1234567);
 	assert_int_equal(n, 2);
@@ -442,7 +381,7 @@ static void test_reader_rewrites(void **state)
 	assert_int_equal(m.available_kb, 1500);
 
 	/* a garbled file is an error, and the last good values stay with the caller */
-	put(dir, "stat", "cpu  oops\n");
+	tf_write_file(dir, "stat", "cpu  oops\n");
 	assert_int_equal(cs_procstat_read(&r, &t, NULL, 0, NULL), CS_EINVAL);
 	assert_int_equal(t.user, 1234567);
 
@@ -450,7 +389,7 @@ static void test_reader_rewrites(void **state)
 	cs_procstat_close(&r); /* twice is fine */
 	cs_meminfo_close(&mr);
 	cs_meminfo_close(&mr);
-	rm_tree(dir);
+	tf_rm_tree(dir);
 }
 
 static void test_reader_many_cpus(void **state)
@@ -476,7 +415,7 @@ static void test_reader_many_cpus(void **state)
 	while (off < cap - 16)
 		off += (size_t)snprintf(text + off, cap - off, " 0");
 	snprintf(text + off, cap - off, "\n");
-	put(dir, "stat", text);
+	tf_write_file(dir, "stat", text);
 	assert_int_equal(cs_io_init(&io, NULL, NULL, dir, NULL), 0);
 	assert_int_equal(cs_procstat_open(&r, &io), 0);
 	assert_true(r.cap < cap); /* sized for the cpu lines, not the whole file */
@@ -485,7 +424,7 @@ static void test_reader_many_cpus(void **state)
 	assert_int_equal(c[511].cpu, 511);
 	assert_int_equal(t.user, 512);
 	cs_procstat_close(&r);
-	rm_tree(dir);
+	tf_rm_tree(dir);
 	free(text);
 	free(c);
 }
@@ -504,16 +443,16 @@ static void test_reader_cut_and_errors(void **state)
 	(void)state;
 	assert_non_null(big);
 	assert_non_null(mkdtemp(dir));
-	put(dir, "stat", "cpu  1 0 0 1 0 0 0 0 0 0\ncpu0 1 0 0 1 0 0 0 0 0 0\nintr 0\n");
-	put(dir, "meminfo", "MemTotal: 2000 kB\nMemAvailable: 500 kB\n");
-	assert_int_equal(cs_io_init(&io, &inj_ops, NULL, dir, NULL), 0);
+	tf_write_file(dir, "stat", "cpu  1 0 0 1 0 0 0 0 0 0\ncpu0 1 0 0 1 0 0 0 0 0 0\nintr 0\n");
+	tf_write_file(dir, "meminfo", "MemTotal: 2000 kB\nMemAvailable: 500 kB\n");
+	assert_int_equal(cs_io_init(&io, &tf_io_ops, NULL, dir, NULL), 0);
 	assert_int_equal(cs_procstat_open(&r, &io), 0);
 	assert_int_equal(cs_meminfo_open(&mr, &io), 0);
 
 	/* EIO from the kernel reaches the caller as -EIO */
-	inj.fail_next_pread = -EIO;
+	tf_io_fail_nth_read(1, -EIO);
 	assert_int_equal(cs_procstat_read(&r, &t, NULL, 0, NULL), -EIO);
-	inj.fail_next_pread = -EACCES;
+	tf_io_fail_nth_read(1, -EACCES);
 	assert_int_equal(cs_meminfo_read(&mr, &m), -EACCES);
 
 	/* thousands of CPUs hot-added after open: the buffer fills up in the
@@ -521,16 +460,16 @@ static void test_reader_cut_and_errors(void **state)
 	off += (size_t)snprintf(big + off, cap - off, "cpu  1 0 0 1 0 0 0 0 0 0\n");
 	for (int i = 0; off + 64 < cap; i++)
 		off += (size_t)snprintf(big + off, cap - off, "cpu%d 12345 0 0 1 0 0 0 0 0 0\n", i);
-	inj.serve = big;
+	tf_io_serve(big);
 	assert_int_equal(cs_procstat_read(&r, &t, NULL, 0, NULL), CS_ERANGE);
-	inj.serve = NULL;
+	tf_io_serve(NULL);
 	assert_int_equal(t.user, 99);
 	assert_int_equal(cs_procstat_read(&r, &t, NULL, 0, NULL), 0);
 	assert_int_equal(t.user, 1);
 
 	cs_procstat_close(&r);
 	cs_meminfo_close(&mr);
-	rm_tree(dir);
+	tf_rm_tree(dir);
 	free(big);
 }
 

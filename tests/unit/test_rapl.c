@@ -16,9 +16,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,275 +29,20 @@
 #include "sensors/registry.h"
 #include "sensors/sensor.h"
 
+#include "fixture.h"
+
 #define PKG_MAX_UJ  262143328850ULL /* Intel package/core/uncore/psys */
 #define DRAM_MAX_UJ 65712999613ULL  /* Intel server DRAM */
 #define AMD_MAX_UJ  65532610987ULL  /* AMD Zen package/core */
 
-/* snprintf that fails the test instead of truncating a path. */
-static void xsnprintf(char *out, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void xsnprintf(char *out, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
+/* ---- per-test fixture: a sensor on a copy of tests/fixtures/<name> --------------- */
 
-	va_start(ap, fmt);
-	n = vsnprintf(out, cap, fmt, ap);
-	va_end(ap);
-	assert_true(n >= 0 && (size_t)n < cap);
-}
-
-/* ---- fixture trees ------------------------------------------------------------ */
-
-/* Copies a tree, keeping symlinks as symlinks (sysfs class/ entries are). */
-static int copy_tree(const char *src, const char *dst)
-{
-	DIR *d;
-	struct dirent *de;
-	int rc = 0;
-
-	if (mkdir(dst, 0755) != 0 && errno != EEXIST)
-		return -1;
-	d = opendir(src);
-	if (!d)
-		return -1;
-	while (rc == 0 && (de = readdir(d)) != NULL) {
-		char s[PATH_MAX], t[PATH_MAX];
-		struct stat st;
-
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		xsnprintf(s, sizeof(s), "%s/%s", src, de->d_name);
-		xsnprintf(t, sizeof(t), "%s/%s", dst, de->d_name);
-		if (lstat(s, &st) != 0) {
-			rc = -1;
-		} else if (S_ISLNK(st.st_mode)) {
-			char target[PATH_MAX];
-			ssize_t n = readlink(s, target, sizeof(target) - 1);
-
-			if (n < 0)
-				rc = -1;
-			else {
-				target[n] = '\0';
-				rc = symlink(target, t);
-			}
-		} else if (S_ISDIR(st.st_mode)) {
-			rc = copy_tree(s, t);
-		} else {
-			char buf[4096];
-			ssize_t n;
-			int in = open(s, O_RDONLY), out = open(t, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-			if (in < 0 || out < 0)
-				rc = -1;
-			while (rc == 0 && (n = read(in, buf, sizeof(buf))) > 0)
-				if (write(out, buf, (size_t)n) != n)
-					rc = -1;
-			if (in >= 0)
-				close(in);
-			if (out >= 0)
-				close(out);
-		}
-	}
-	closedir(d);
-	return rc;
-}
-
-static void rm_tree(const char *path)
-{
-	struct stat st;
-	DIR *d;
-	struct dirent *de;
-
-	if (lstat(path, &st) != 0)
-		return;
-	if (!S_ISDIR(st.st_mode)) {
-		unlink(path);
-		return;
-	}
-	d = opendir(path);
-	if (d) {
-		while ((de = readdir(d)) != NULL) {
-			char p[PATH_MAX];
-
-			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-				continue;
-			xsnprintf(p, sizeof(p), "%s/%s", path, de->d_name);
-			rm_tree(p);
-		}
-		closedir(d);
-	}
-	rmdir(path);
-}
-
-/* ---- sysfs-like I/O double --------------------------------------------------- */
-
-/* Test-only state (the ops callbacks take no context, see kfile.h). */
-#define MAX_FD 1024
-static struct {
-	char path[MAX_FD][512]; /* what each open fd names */
-	const char *deny_open;  /* open() of a path ending so: -EACCES */
-	const char *deny_read;  /* pread() of such a path: -EACCES */
-} sysfs;
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
-static int sysfs_open(const char *path, int flags)
-{
-	int fd;
-
-	if (sysfs.deny_open && ends_with(path, sysfs.deny_open))
-		return -EACCES;
-	fd = open(path, flags);
-	if (fd < 0)
-		return -errno;
-	if (fd < MAX_FD)
-		xsnprintf(sysfs.path[fd], sizeof(sysfs.path[fd]), "%s", path);
-	return fd;
-}
-
-static ssize_t sysfs_pread(int fd, void *buf, size_t n, off_t off)
-{
-	ssize_t r;
-
-	if (fd >= 0 && fd < MAX_FD && sysfs.path[fd][0]) {
-		/* sysfs: once the attribute is gone, its open fds fail */
-		if (access(sysfs.path[fd], F_OK) != 0)
-			return -ENODEV;
-		if (sysfs.deny_read && ends_with(sysfs.path[fd], sysfs.deny_read))
-			return -EACCES;
-	}
-	r = pread(fd, buf, n, off);
-	return r < 0 ? -errno : r;
-}
-
-static int sysfs_close(int fd)
-{
-	if (fd >= 0 && fd < MAX_FD)
-		sysfs.path[fd][0] = '\0';
-	return close(fd) < 0 ? -errno : 0;
-}
-
-static const cs_io_ops sysfs_ops = {sysfs_open, sysfs_pread, sysfs_close, NULL};
-
-/* ---- per-test fixture -------------------------------------------------------- */
-
-typedef struct fx {
-	char root[64];      /* the temp copy */
-	char sys[PATH_MAX]; /* root/sys */
-	cs_io io;
-	cs_sensor *s;
-	char why[512];
-} fx;
+typedef tf_sysfs fx;
 
 static int setup(void **state)
 {
-	fx *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	memset(&sysfs, 0, sizeof(sysfs));
-	xsnprintf(f->root, sizeof(f->root), "/tmp/cs_test_rapl.XXXXXX");
-	if (!mkdtemp(f->root)) {
-		free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fx *f = *state;
-
-	if (f->s)
-		f->s->ops->destroy(f->s);
-	rm_tree(f->root);
-	free(f);
-	return 0;
-}
-
-/* Copies tests/fixtures/<name> and points a cs_io at its sys/. */
-static void fx_load(fx *f, const char *name)
-{
-	char src[PATH_MAX];
-
-	xsnprintf(src, sizeof(src), "%s/%s", CS_FIXTURES_DIR, name);
-	assert_int_equal(copy_tree(src, f->root), 0);
-	xsnprintf(f->sys, sizeof(f->sys), "%s/sys", f->root);
-	assert_int_equal(cs_io_init(&f->io, &sysfs_ops, f->sys, NULL, NULL), 0);
-}
-
-static int fx_init(fx *f)
-{
-	cs_sensor_env env = {.io = &f->io, .model = NULL, .nvml_path = NULL};
-
-	f->why[0] = '\0';
-	return cs_rapl_ops.init(&env, &f->s, f->why, sizeof(f->why));
-}
-
-/* Writes a file under sys/ in place (same inode, like a sysfs attribute). */
-static void put(fx *f, const char *rel, const char *content)
-{
-	char p[PATH_MAX];
-	FILE *fp;
-
-	xsnprintf(p, sizeof(p), "%s/%s", f->sys, rel);
-	fp = fopen(p, "w");
-	assert_non_null(fp);
-	fputs(content, fp);
-	assert_int_equal(fclose(fp), 0);
-}
-
-static void put_u64(fx *f, const char *rel, uint64_t v)
-{
-	char buf[32];
-
-	xsnprintf(buf, sizeof(buf), "%llu\n", (unsigned long long)v);
-	put(f, rel, buf);
-}
-
-static void del(fx *f, const char *rel)
-{
-	char p[PATH_MAX];
-
-	xsnprintf(p, sizeof(p), "%s/%s", f->sys, rel);
-	assert_int_equal(unlink(p), 0);
-}
-
-static const cs_channel *ch_named(const cs_sensor *s, const char *name)
-{
-	for (size_t i = 0; i < s->nchannels; i++)
-		if (strcmp(s->channels[i].name, name) == 0)
-			return &s->channels[i];
-	fail_msg("no channel %s", name);
-	return NULL;
-}
-
-static double host_total_j(const cs_sensor *s)
-{
-	double t = 0;
-
-	for (size_t i = 0; i < s->nchannels; i++)
-		if (s->channels[i].in_total)
-			t += s->channels[i].energy_j;
-	return t;
-}
-
-/* One read() cycle, checking the hot-path rules: no open, one pread per
- * counter. Returns read()'s result. */
-static int cycle(fx *f, double now_s, double dt_s)
-{
-	uint64_t opens = f->io.opens, reads = f->io.reads;
-	int rc = f->s->ops->read(f->s, now_s, dt_s);
-
-	assert_int_equal(f->io.opens - opens, 0);
-	assert_int_equal(f->io.reads - reads, f->s->nchannels);
-	return rc;
+	*state = tf_sysfs_new("rapl");
+	return *state ? 0 : -1;
 }
 
 #define Z0  "class/powercap/intel-rapl:0/energy_uj"
@@ -383,8 +126,8 @@ static void test_intel_2s_channels(void **state)
 	static const cs_component comps[] = {CS_COMP_PACKAGE, CS_COMP_DRAM, CS_COMP_PACKAGE, CS_COMP_DRAM};
 	fx *f = *state;
 
-	fx_load(f, "intel-2s");
-	assert_int_equal(fx_init(f), 0);
+	tf_sysfs_load(f, "intel-2s");
+	assert_int_equal(tf_sysfs_init(f, &cs_rapl_ops), 0);
 	assert_ptr_equal(f->s->ops, &cs_rapl_ops);
 	assert_int_equal(f->s->nchannels, 4);
 	for (size_t i = 0; i < 4; i++) {
@@ -403,29 +146,29 @@ static void test_intel_2s_normal_increase(void **state)
 {
 	fx *f = *state;
 
-	fx_load(f, "intel-2s");
-	assert_int_equal(fx_init(f), 0);
+	tf_sysfs_load(f, "intel-2s");
+	assert_int_equal(tf_sysfs_init(f, &cs_rapl_ops), 0);
 	/* first cycle primes: 0 J everywhere */
-	assert_int_equal(cycle(f, 100.0, 0.0), 0);
+	assert_int_equal(tf_sysfs_cycle(f, 100.0, 0.0), 0);
 	for (size_t i = 0; i < f->s->nchannels; i++) {
 		assert_int_equal(f->s->channels[i].status, 0);
 		assert_true(f->s->channels[i].energy_j == 0.0);
 	}
 	/* fixture values + 150 J, 40.5 J, 162.25 J, 38 J over 2 s */
-	put_u64(f, Z0, 47835316870ULL + 150000000ULL);
-	put_u64(f, Z00, 8937125341ULL + 40500000ULL);
-	put_u64(f, Z1, 51208345123ULL + 162250000ULL);
-	put_u64(f, Z10, 9120033517ULL + 38000000ULL);
-	assert_int_equal(cycle(f, 102.0, 2.0), 0);
-	assert_true(ch_named(f->s, "package-0")->energy_j == 150.0);
-	assert_true(ch_named(f->s, "package-0")->power_w == 75.0);
-	assert_true(ch_named(f->s, "dram-0")->energy_j == 40.5);
-	assert_true(ch_named(f->s, "package-1")->energy_j == 162.25);
-	assert_true(ch_named(f->s, "dram-1")->energy_j == 38.0);
-	assert_true(host_total_j(f->s) == 150.0 + 40.5 + 162.25 + 38.0);
+	tf_write_u64(f->sys, Z0, 47835316870ULL + 150000000ULL);
+	tf_write_u64(f->sys, Z00, 8937125341ULL + 40500000ULL);
+	tf_write_u64(f->sys, Z1, 51208345123ULL + 162250000ULL);
+	tf_write_u64(f->sys, Z10, 9120033517ULL + 38000000ULL);
+	assert_int_equal(tf_sysfs_cycle(f, 102.0, 2.0), 0);
+	assert_true(tf_channel(f->s, "package-0")->energy_j == 150.0);
+	assert_true(tf_channel(f->s, "package-0")->power_w == 75.0);
+	assert_true(tf_channel(f->s, "dram-0")->energy_j == 40.5);
+	assert_true(tf_channel(f->s, "package-1")->energy_j == 162.25);
+	assert_true(tf_channel(f->s, "dram-1")->energy_j == 38.0);
+	assert_true(tf_total_j(f->s) == 150.0 + 40.5 + 162.25 + 38.0);
 	/* unchanged counters: 0 J, still ok */
-	assert_int_equal(cycle(f, 103.0, 1.0), 0);
-	assert_true(host_total_j(f->s) == 0.0);
+	assert_int_equal(tf_sysfs_cycle(f, 103.0, 1.0), 0);
+	assert_true(tf_total_j(f->s) == 0.0);
 	for (size_t i = 0; i < f->s->nchannels; i++) {
 		assert_int_equal(f->s->channels[i].status, 0);
 		assert_int_equal(f->s->channels[i].wraps, 0);
@@ -436,46 +179,46 @@ static void test_intel_2s_wraparound(void **state)
 {
 	fx *f = *state;
 
-	fx_load(f, "intel-2s");
-	assert_int_equal(fx_init(f), 0);
-	put_u64(f, Z0, PKG_MAX_UJ - 1000000);
-	put_u64(f, Z00, DRAM_MAX_UJ - 2500000);
-	assert_int_equal(cycle(f, 0.0, 0.0), 0);
-	put_u64(f, Z0, 3000000); /* 1 J to the top, 3 J after */
-	put_u64(f, Z00, 500000); /* 2.5 J + 0.5 J, with dram's own range */
-	assert_int_equal(cycle(f, 1.0, 1.0), 0);
-	assert_true(ch_named(f->s, "package-0")->energy_j == 4.0);
-	assert_int_equal(ch_named(f->s, "package-0")->wraps, 1);
-	assert_true(ch_named(f->s, "dram-0")->energy_j == 3.0);
-	assert_int_equal(ch_named(f->s, "dram-0")->wraps, 1);
-	assert_int_equal(ch_named(f->s, "package-1")->wraps, 0);
-	assert_true(host_total_j(f->s) == 7.0);
+	tf_sysfs_load(f, "intel-2s");
+	assert_int_equal(tf_sysfs_init(f, &cs_rapl_ops), 0);
+	tf_write_u64(f->sys, Z0, PKG_MAX_UJ - 1000000);
+	tf_write_u64(f->sys, Z00, DRAM_MAX_UJ - 2500000);
+	assert_int_equal(tf_sysfs_cycle(f, 0.0, 0.0), 0);
+	tf_write_u64(f->sys, Z0, 3000000); /* 1 J to the top, 3 J after */
+	tf_write_u64(f->sys, Z00, 500000); /* 2.5 J + 0.5 J, with dram's own range */
+	assert_int_equal(tf_sysfs_cycle(f, 1.0, 1.0), 0);
+	assert_true(tf_channel(f->s, "package-0")->energy_j == 4.0);
+	assert_int_equal(tf_channel(f->s, "package-0")->wraps, 1);
+	assert_true(tf_channel(f->s, "dram-0")->energy_j == 3.0);
+	assert_int_equal(tf_channel(f->s, "dram-0")->wraps, 1);
+	assert_int_equal(tf_channel(f->s, "package-1")->wraps, 0);
+	assert_true(tf_total_j(f->s) == 7.0);
 	/* and counting goes on from the wrapped value */
-	put_u64(f, Z0, 13000000);
-	assert_int_equal(cycle(f, 2.0, 1.0), 0);
-	assert_true(ch_named(f->s, "package-0")->energy_j == 10.0);
-	assert_int_equal(ch_named(f->s, "package-0")->wraps, 1);
+	tf_write_u64(f->sys, Z0, 13000000);
+	assert_int_equal(tf_sysfs_cycle(f, 2.0, 1.0), 0);
+	assert_true(tf_channel(f->s, "package-0")->energy_j == 10.0);
+	assert_int_equal(tf_channel(f->s, "package-0")->wraps, 1);
 }
 
 static void test_intel_2s_reset(void **state)
 {
 	fx *f = *state;
 
-	fx_load(f, "intel-2s");
-	assert_int_equal(fx_init(f), 0);
-	assert_int_equal(cycle(f, 0.0, 0.0), 0);
+	tf_sysfs_load(f, "intel-2s");
+	assert_int_equal(tf_sysfs_init(f, &cs_rapl_ops), 0);
+	assert_int_equal(tf_sysfs_cycle(f, 0.0, 0.0), 0);
 	/* a 5 J step back: implausible as a wrap (that would be 262 kJ in 1 s) */
-	put_u64(f, Z0, 47835316870ULL - 5000000ULL);
-	put_u64(f, Z1, 51208345123ULL + 90000000ULL);
-	assert_int_equal(cycle(f, 1.0, 1.0), 0);
-	assert_true(ch_named(f->s, "package-0")->energy_j == 0.0);
-	assert_int_equal(ch_named(f->s, "package-0")->status, 0);
-	assert_int_equal(ch_named(f->s, "package-0")->wraps, 0);
-	assert_true(ch_named(f->s, "package-1")->energy_j == 90.0);
+	tf_write_u64(f->sys, Z0, 47835316870ULL - 5000000ULL);
+	tf_write_u64(f->sys, Z1, 51208345123ULL + 90000000ULL);
+	assert_int_equal(tf_sysfs_cycle(f, 1.0, 1.0), 0);
+	assert_true(tf_channel(f->s, "package-0")->energy_j == 0.0);
+	assert_int_equal(tf_channel(f->s, "package-0")->status, 0);
+	assert_int_equal(tf_channel(f->s, "package-0")->wraps, 0);
+	assert_true(tf_channel(f->s, "package-1")->energy_j == 90.0);
 	/* counted again from the reset value */
-	put_u64(f, Z0, 47835316870ULL + 7000000ULL);
-	assert_int_equal(cycle(f, 2.0, 1.0), 0);
-	assert_true(ch_named(f->s, "package-0")->energy_j == 12.0);
+	tf_write_u64(f->sys, Z0, 47835316870ULL + 7000000ULL);
+	assert_int_equal(tf_sysfs_cycle(f, 2.0, 1.0), 0);
+	assert_true(tf_channel(f->s, "package-0")->energy_j == 12.0);
 }
 
 static void test_intel_2s_zone_disappears(void **state)
@@ -483,35 +226,35 @@ static void test_intel_2s_zone_disappears(void **state)
 	fx *f = *state;
 	uint64_t errors;
 
-	fx_load(f, "intel-2s");
-	assert_int_equal(fx_init(f), 0);
-	assert_int_equal(cycle(f, 0.0, 0.0), 0);
+	tf_sysfs_load(f, "intel-2s");
+	assert_int_equal(tf_sysfs_init(f, &cs_rapl_ops), 0);
+	assert_int_equal(tf_sysfs_cycle(f, 0.0, 0.0), 0);
 	/* intel_rapl_msr unbinds socket 1: its attribute goes away */
-	del(f, Z1);
-	put_u64(f, Z0, 47835316870ULL + 50000000ULL);
-	put_u64(f, Z10, 9120033517ULL + 8000000ULL);
+	tf_remove_file(f->sys, Z1);
+	tf_write_u64(f->sys, Z0, 47835316870ULL + 50000000ULL);
+	tf_write_u64(f->sys, Z10, 9120033517ULL + 8000000ULL);
 	errors = f->io.errors;
 	/* the one reopen attempt fails, so no open is counted */
-	assert_int_equal(cycle(f, 1.0, 1.0), 0);
+	assert_int_equal(tf_sysfs_cycle(f, 1.0, 1.0), 0);
 	assert_true(f->io.errors > errors);
-	assert_int_equal(ch_named(f->s, "package-1")->status, -ENOENT);
-	assert_true(ch_named(f->s, "package-1")->energy_j == 0.0);
-	assert_true(ch_named(f->s, "package-0")->energy_j == 50.0);
-	assert_int_equal(ch_named(f->s, "package-0")->status, 0);
-	assert_true(ch_named(f->s, "dram-1")->energy_j == 8.0);
-	assert_true(host_total_j(f->s) == 58.0);
+	assert_int_equal(tf_channel(f->s, "package-1")->status, -ENOENT);
+	assert_true(tf_channel(f->s, "package-1")->energy_j == 0.0);
+	assert_true(tf_channel(f->s, "package-0")->energy_j == 50.0);
+	assert_int_equal(tf_channel(f->s, "package-0")->status, 0);
+	assert_true(tf_channel(f->s, "dram-1")->energy_j == 8.0);
+	assert_true(tf_total_j(f->s) == 58.0);
 	/* still gone: still an error, and no pread without a file */
 	assert_int_equal(f->s->ops->read(f->s, 2.0, 1.0), 0);
-	assert_int_equal(ch_named(f->s, "package-1")->status, -ENOENT);
+	assert_int_equal(tf_channel(f->s, "package-1")->status, -ENOENT);
 	/* back (module reloaded, counter restarted): primes again, 0 J ... */
-	put_u64(f, Z1, 1000000ULL);
+	tf_write_u64(f->sys, Z1, 1000000ULL);
 	assert_int_equal(f->s->ops->read(f->s, 3.0, 1.0), 0);
-	assert_int_equal(ch_named(f->s, "package-1")->status, 0);
-	assert_true(ch_named(f->s, "package-1")->energy_j == 0.0);
+	assert_int_equal(tf_channel(f->s, "package-1")->status, 0);
+	assert_true(tf_channel(f->s, "package-1")->energy_j == 0.0);
 	/* ... then counts, kept open again */
-	put_u64(f, Z1, 21000000ULL);
-	assert_int_equal(cycle(f, 4.0, 1.0), 0);
-	assert_true(ch_named(f->s, "package-1")->energy_j == 20.0);
+	tf_write_u64(f->sys, Z1, 21000000ULL);
+	assert_int_equal(tf_sysfs_cycle(f, 4.0, 1.0), 0);
+	assert_true(tf_channel(f->s, "package-1")->energy_j == 20.0);
 }
 
 static void test_intel_2s_all_zones_gone(void **state)
@@ -519,16 +262,16 @@ static void test_intel_2s_all_zones_gone(void **state)
 	fx *f = *state;
 	int rc;
 
-	fx_load(f, "intel-2s");
-	assert_int_equal(fx_init(f), 0);
-	assert_int_equal(cycle(f, 0.0, 0.0), 0);
-	del(f, Z0);
-	del(f, Z00);
-	del(f, Z1);
-	del(f, Z10);
+	tf_sysfs_load(f, "intel-2s");
+	assert_int_equal(tf_sysfs_init(f, &cs_rapl_ops), 0);
+	assert_int_equal(tf_sysfs_cycle(f, 0.0, 0.0), 0);
+	tf_remove_file(f->sys, Z0);
+	tf_remove_file(f->sys, Z00);
+	tf_remove_file(f->sys, Z1);
+	tf_remove_file(f->sys, Z10);
 	rc = f->s->ops->read(f->s, 1.0, 1.0);
 	assert_int_equal(rc, -ENOENT);
-	assert_true(host_total_j(f->s) == 0.0);
+	assert_true(tf_total_j(f->s) == 0.0);
 }
 
 static void test_intel_2s_garbage(void **state)
@@ -537,25 +280,25 @@ static void test_intel_2s_garbage(void **state)
 	                                      "\xff\xfe\x00\x01"};
 	fx *f = *state;
 
-	fx_load(f, "intel-2s");
-	assert_int_equal(fx_init(f), 0);
-	assert_int_equal(cycle(f, 0.0, 0.0), 0);
+	tf_sysfs_load(f, "intel-2s");
+	assert_int_equal(tf_sysfs_init(f, &cs_rapl_ops), 0);
+	assert_int_equal(tf_sysfs_cycle(f, 0.0, 0.0), 0);
 	for (size_t i = 0; i < sizeof(garbage) / sizeof(garbage[0]); i++) {
-		put(f, Z00, garbage[i]);
-		put_u64(f, Z0, 47835316870ULL + (i + 1) * 1000000ULL);
-		assert_int_equal(cycle(f, (double)i + 1, 1.0), 0);
-		assert_int_equal(ch_named(f->s, "dram-0")->status, CS_EINVAL);
-		assert_true(ch_named(f->s, "dram-0")->energy_j == 0.0);
-		assert_true(ch_named(f->s, "dram-0")->power_w == 0.0);
-		assert_true(ch_named(f->s, "package-0")->energy_j == 1.0);
-		assert_int_equal(ch_named(f->s, "package-0")->status, 0);
+		tf_write_file(f->sys, Z00, garbage[i]);
+		tf_write_u64(f->sys, Z0, 47835316870ULL + (i + 1) * 1000000ULL);
+		assert_int_equal(tf_sysfs_cycle(f, (double)i + 1, 1.0), 0);
+		assert_int_equal(tf_channel(f->s, "dram-0")->status, CS_EINVAL);
+		assert_true(tf_channel(f->s, "dram-0")->energy_j == 0.0);
+		assert_true(tf_channel(f->s, "dram-0")->power_w == 0.0);
+		assert_true(tf_channel(f->s, "package-0")->energy_j == 1.0);
+		assert_int_equal(tf_channel(f->s, "package-0")->status, 0);
 	}
 	/* good again: the delta runs from the last good reading, so the energy of
 	 * the garbage intervals is not lost */
-	put_u64(f, Z00, 8937125341ULL + 20000000ULL);
-	assert_int_equal(cycle(f, 10.0, 1.0), 0);
-	assert_int_equal(ch_named(f->s, "dram-0")->status, 0);
-	assert_true(ch_named(f->s, "dram-0")->energy_j == 20.0);
+	tf_write_u64(f->sys, Z00, 8937125341ULL + 20000000ULL);
+	assert_int_equal(tf_sysfs_cycle(f, 10.0, 1.0), 0);
+	assert_int_equal(tf_channel(f->s, "dram-0")->status, 0);
+	assert_true(tf_channel(f->s, "dram-0")->energy_j == 20.0);
 }
 
 /* An unreadable max_energy_range_uj: the range is unknown, so a drop is
@@ -564,15 +307,15 @@ static void test_garbage_max_range(void **state)
 {
 	fx *f = *state;
 
-	fx_load(f, "intel-2s");
-	put(f, "class/powercap/intel-rapl:0/max_energy_range_uj", "n/a\n");
-	assert_int_equal(fx_init(f), 0);
-	put_u64(f, Z0, PKG_MAX_UJ - 1000000);
-	assert_int_equal(cycle(f, 0.0, 0.0), 0);
-	put_u64(f, Z0, 3000000);
-	assert_int_equal(cycle(f, 1.0, 1.0), 0);
-	assert_true(ch_named(f->s, "package-0")->energy_j == 0.0);
-	assert_int_equal(ch_named(f->s, "package-0")->wraps, 0);
+	tf_sysfs_load(f, "intel-2s");
+	tf_write_file(f->sys, "class/powercap/intel-rapl:0/max_energy_range_uj", "n/a\n");
+	assert_int_equal(tf_sysfs_init(f, &cs_rapl_ops), 0);
+	tf_write_u64(f->sys, Z0, PKG_MAX_UJ - 1000000);
+	assert_int_equal(tf_sysfs_cycle(f, 0.0, 0.0), 0);
+	tf_write_u64(f->sys, Z0, 3000000);
+	assert_int_equal(tf_sysfs_cycle(f, 1.0, 1.0), 0);
+	assert_true(tf_channel(f->s, "package-0")->energy_j == 0.0);
+	assert_int_equal(tf_channel(f->s, "package-0")->wraps, 0);
 }
 
 static const char root_only_fmt[] =
@@ -584,16 +327,16 @@ static void test_eacces_on_open(void **state)
 	fx *f = *state;
 	char want[1024];
 
-	fx_load(f, "intel-2s");
-	sysfs.deny_open = "/energy_uj";
-	assert_int_equal(fx_init(f), -EACCES);
+	tf_sysfs_load(f, "intel-2s");
+	tf_io_fail_open("/energy_uj", -EACCES);
+	assert_int_equal(tf_sysfs_init(f, &cs_rapl_ops), -EACCES);
 	assert_null(f->s);
-	xsnprintf(want, sizeof(want), root_only_fmt, f->sys);
+	tf_snprintf(want, sizeof(want), root_only_fmt, f->sys);
 	assert_string_equal(f->why, want);
 	assert_string_equal(cs_strerror(-EACCES), "Permission denied");
 	/* nothing left open */
-	for (int fd = 0; fd < MAX_FD; fd++)
-		assert_int_equal(sysfs.path[fd][0], '\0');
+	for (int fd = 0; fd < TF_IO_MAX_FD; fd++)
+		assert_int_equal(tf_io_state_get()->path[fd][0], '\0');
 }
 
 static void test_eacces_on_read(void **state)
@@ -601,14 +344,14 @@ static void test_eacces_on_read(void **state)
 	fx *f = *state;
 	char want[1024];
 
-	fx_load(f, "intel-2s");
-	sysfs.deny_read = "/energy_uj";
-	assert_int_equal(fx_init(f), -EACCES);
+	tf_sysfs_load(f, "intel-2s");
+	tf_io_fail_read("/energy_uj", -EACCES);
+	assert_int_equal(tf_sysfs_init(f, &cs_rapl_ops), -EACCES);
 	assert_null(f->s);
-	xsnprintf(want, sizeof(want), root_only_fmt, f->sys);
+	tf_snprintf(want, sizeof(want), root_only_fmt, f->sys);
 	assert_string_equal(f->why, want);
-	for (int fd = 0; fd < MAX_FD; fd++)
-		assert_int_equal(sysfs.path[fd][0], '\0');
+	for (int fd = 0; fd < TF_IO_MAX_FD; fd++)
+		assert_int_equal(tf_io_state_get()->path[fd][0], '\0');
 }
 
 /* A short why buffer is truncated, never overrun; NULL is allowed. */
@@ -618,11 +361,11 @@ static void test_why_buffer(void **state)
 	cs_sensor_env env;
 	char small[16];
 
-	fx_load(f, "intel-2s");
+	tf_sysfs_load(f, "intel-2s");
 	env.io = &f->io;
 	env.model = NULL;
 	env.nvml_path = NULL;
-	sysfs.deny_open = "/energy_uj";
+	tf_io_fail_open("/energy_uj", -EACCES);
 	memset(small, 'x', sizeof(small));
 	assert_int_equal(cs_rapl_ops.init(&env, &f->s, small, sizeof(small)), -EACCES);
 	assert_int_equal(strlen(small), sizeof(small) - 1);
@@ -636,8 +379,8 @@ static void test_intel_laptop_psys(void **state)
 {
 	fx *f = *state;
 
-	fx_load(f, "intel-laptop");
-	assert_int_equal(fx_init(f), 0);
+	tf_sysfs_load(f, "intel-laptop");
+	assert_int_equal(tf_sysfs_init(f, &cs_rapl_ops), 0);
 	/* intel-rapl-mmio:0 duplicates package-0: dropped */
 	assert_int_equal(f->s->nchannels, 4);
 	assert_string_equal(f->s->channels[0].name, "package-0");
@@ -646,26 +389,26 @@ static void test_intel_laptop_psys(void **state)
 	assert_string_equal(f->s->channels[3].name, "psys");
 	for (size_t i = 0; i < 4; i++)
 		assert_string_equal(f->s->channels[i].source, "rapl");
-	assert_int_equal(ch_named(f->s, "core-0")->comp, CS_COMP_CORE);
-	assert_int_equal(ch_named(f->s, "uncore-0")->comp, CS_COMP_UNCORE);
-	assert_int_equal(ch_named(f->s, "psys")->comp, CS_COMP_PSYS);
+	assert_int_equal(tf_channel(f->s, "core-0")->comp, CS_COMP_CORE);
+	assert_int_equal(tf_channel(f->s, "uncore-0")->comp, CS_COMP_UNCORE);
+	assert_int_equal(tf_channel(f->s, "psys")->comp, CS_COMP_PSYS);
 	/* psys covers the package: only psys counts */
-	assert_false(ch_named(f->s, "package-0")->in_total);
-	assert_false(ch_named(f->s, "core-0")->in_total);
-	assert_false(ch_named(f->s, "uncore-0")->in_total);
-	assert_true(ch_named(f->s, "psys")->in_total);
+	assert_false(tf_channel(f->s, "package-0")->in_total);
+	assert_false(tf_channel(f->s, "core-0")->in_total);
+	assert_false(tf_channel(f->s, "uncore-0")->in_total);
+	assert_true(tf_channel(f->s, "psys")->in_total);
 
-	assert_int_equal(cycle(f, 0.0, 0.0), 0);
-	put_u64(f, Z0, 18293741052ULL + 9000000ULL);
-	put_u64(f, Z00, 9183746012ULL + 6000000ULL);
-	put_u64(f, Z01, 1029384756ULL + 500000ULL);
-	put_u64(f, Z1, 40129837465ULL + 14000000ULL);
-	put_u64(f, ZM0, 18293741052ULL + 9000000ULL);
-	assert_int_equal(cycle(f, 1.0, 1.0), 0);
-	assert_true(ch_named(f->s, "package-0")->energy_j == 9.0);
-	assert_true(ch_named(f->s, "core-0")->energy_j == 6.0);
-	assert_true(ch_named(f->s, "uncore-0")->energy_j == 0.5);
-	assert_true(host_total_j(f->s) == 14.0);
+	assert_int_equal(tf_sysfs_cycle(f, 0.0, 0.0), 0);
+	tf_write_u64(f->sys, Z0, 18293741052ULL + 9000000ULL);
+	tf_write_u64(f->sys, Z00, 9183746012ULL + 6000000ULL);
+	tf_write_u64(f->sys, Z01, 1029384756ULL + 500000ULL);
+	tf_write_u64(f->sys, Z1, 40129837465ULL + 14000000ULL);
+	tf_write_u64(f->sys, ZM0, 18293741052ULL + 9000000ULL);
+	assert_int_equal(tf_sysfs_cycle(f, 1.0, 1.0), 0);
+	assert_true(tf_channel(f->s, "package-0")->energy_j == 9.0);
+	assert_true(tf_channel(f->s, "core-0")->energy_j == 6.0);
+	assert_true(tf_channel(f->s, "uncore-0")->energy_j == 0.5);
+	assert_true(tf_total_j(f->s) == 14.0);
 }
 
 /* A psys zone whose counter cannot be opened does not take the package out
@@ -674,13 +417,13 @@ static void test_intel_laptop_psys_unreadable(void **state)
 {
 	fx *f = *state;
 
-	fx_load(f, "intel-laptop");
-	del(f, Z1);
-	assert_int_equal(fx_init(f), 0);
+	tf_sysfs_load(f, "intel-laptop");
+	tf_remove_file(f->sys, Z1);
+	assert_int_equal(tf_sysfs_init(f, &cs_rapl_ops), 0);
 	assert_int_equal(f->s->nchannels, 3);
-	assert_true(ch_named(f->s, "package-0")->in_total);
-	assert_false(ch_named(f->s, "core-0")->in_total);
-	assert_false(ch_named(f->s, "uncore-0")->in_total);
+	assert_true(tf_channel(f->s, "package-0")->in_total);
+	assert_false(tf_channel(f->s, "core-0")->in_total);
+	assert_false(tf_channel(f->s, "uncore-0")->in_total);
 }
 
 /* Without intel_rapl_msr only the MMIO package is left: it is used, and
@@ -692,20 +435,20 @@ static void test_intel_laptop_mmio_only(void **state)
 	static const char *const msr[] = {"intel-rapl:0", "intel-rapl:0:0", "intel-rapl:0:1", "intel-rapl:1",
 	                                  "intel-rapl"};
 
-	fx_load(f, "intel-laptop");
+	tf_sysfs_load(f, "intel-laptop");
 	for (size_t i = 0; i < sizeof(msr) / sizeof(msr[0]); i++) {
-		xsnprintf(p, sizeof(p), "%s/class/powercap/%s", f->sys, msr[i]);
-		rm_tree(p);
+		tf_snprintf(p, sizeof(p), "%s/class/powercap/%s", f->sys, msr[i]);
+		tf_rm_tree(p);
 	}
-	assert_int_equal(fx_init(f), 0);
+	assert_int_equal(tf_sysfs_init(f, &cs_rapl_ops), 0);
 	assert_int_equal(f->s->nchannels, 1);
 	assert_string_equal(f->s->channels[0].name, "package-0");
 	assert_string_equal(f->s->channels[0].source, "rapl-mmio");
 	assert_true(f->s->channels[0].in_total);
-	assert_int_equal(cycle(f, 0.0, 0.0), 0);
-	put_u64(f, ZM0, 18293741052ULL + 3500000ULL);
-	assert_int_equal(cycle(f, 1.0, 1.0), 0);
-	assert_true(host_total_j(f->s) == 3.5);
+	assert_int_equal(tf_sysfs_cycle(f, 0.0, 0.0), 0);
+	tf_write_u64(f->sys, ZM0, 18293741052ULL + 3500000ULL);
+	assert_int_equal(tf_sysfs_cycle(f, 1.0, 1.0), 0);
+	assert_true(tf_total_j(f->s) == 3.5);
 }
 
 static void test_zones_without_counters(void **state)
@@ -713,15 +456,15 @@ static void test_zones_without_counters(void **state)
 	fx *f = *state;
 	char want[PATH_MAX];
 
-	fx_load(f, "intel-laptop");
-	del(f, Z0);
-	del(f, Z00);
-	del(f, Z01);
-	del(f, Z1);
-	del(f, ZM0);
-	assert_int_equal(fx_init(f), -ENOENT);
+	tf_sysfs_load(f, "intel-laptop");
+	tf_remove_file(f->sys, Z0);
+	tf_remove_file(f->sys, Z00);
+	tf_remove_file(f->sys, Z01);
+	tf_remove_file(f->sys, Z1);
+	tf_remove_file(f->sys, ZM0);
+	assert_int_equal(tf_sysfs_init(f, &cs_rapl_ops), -ENOENT);
 	assert_null(f->s);
-	xsnprintf(want, sizeof(want), "%s/" Z0 ": No such file or directory", f->sys);
+	tf_snprintf(want, sizeof(want), "%s/" Z0 ": No such file or directory", f->sys);
 	assert_string_equal(f->why, want);
 }
 
@@ -731,32 +474,32 @@ static void test_amd_powercap(void **state)
 {
 	fx *f = *state;
 
-	fx_load(f, "amd-powercap");
-	assert_int_equal(fx_init(f), 0);
+	tf_sysfs_load(f, "amd-powercap");
+	assert_int_equal(tf_sysfs_init(f, &cs_rapl_ops), 0);
 	assert_int_equal(f->s->nchannels, 4);
 	assert_string_equal(f->s->channels[0].name, "package-0");
 	assert_string_equal(f->s->channels[1].name, "core-0");
 	assert_string_equal(f->s->channels[2].name, "package-1");
 	assert_string_equal(f->s->channels[3].name, "core-1");
-	assert_true(ch_named(f->s, "package-0")->in_total);
-	assert_true(ch_named(f->s, "package-1")->in_total);
-	assert_false(ch_named(f->s, "core-0")->in_total);
-	assert_false(ch_named(f->s, "core-1")->in_total);
+	assert_true(tf_channel(f->s, "package-0")->in_total);
+	assert_true(tf_channel(f->s, "package-1")->in_total);
+	assert_false(tf_channel(f->s, "core-0")->in_total);
+	assert_false(tf_channel(f->s, "core-1")->in_total);
 
 	/* package-0 wraps at AMD's range (2^32 - 1 units of 15.3 uJ) */
-	put_u64(f, Z0, AMD_MAX_UJ - 2000000);
-	assert_int_equal(cycle(f, 0.0, 0.0), 0);
-	put_u64(f, Z0, 1000000);
-	put_u64(f, Z00, 12093847561ULL + 2000000ULL);
-	put_u64(f, Z1, 29384756102ULL + 95000000ULL);
-	put_u64(f, Z10, 11293847560ULL + 60000000ULL);
-	assert_int_equal(cycle(f, 1.0, 1.0), 0);
-	assert_true(ch_named(f->s, "package-0")->energy_j == 3.0);
-	assert_int_equal(ch_named(f->s, "package-0")->wraps, 1);
-	assert_true(ch_named(f->s, "package-1")->energy_j == 95.0);
-	assert_true(ch_named(f->s, "core-1")->energy_j == 60.0);
+	tf_write_u64(f->sys, Z0, AMD_MAX_UJ - 2000000);
+	assert_int_equal(tf_sysfs_cycle(f, 0.0, 0.0), 0);
+	tf_write_u64(f->sys, Z0, 1000000);
+	tf_write_u64(f->sys, Z00, 12093847561ULL + 2000000ULL);
+	tf_write_u64(f->sys, Z1, 29384756102ULL + 95000000ULL);
+	tf_write_u64(f->sys, Z10, 11293847560ULL + 60000000ULL);
+	assert_int_equal(tf_sysfs_cycle(f, 1.0, 1.0), 0);
+	assert_true(tf_channel(f->s, "package-0")->energy_j == 3.0);
+	assert_int_equal(tf_channel(f->s, "package-0")->wraps, 1);
+	assert_true(tf_channel(f->s, "package-1")->energy_j == 95.0);
+	assert_true(tf_channel(f->s, "core-1")->energy_j == 60.0);
 	/* cores are inside their packages */
-	assert_true(host_total_j(f->s) == 98.0);
+	assert_true(tf_total_j(f->s) == 98.0);
 }
 
 /* ---- vm-noperm: a VM without powercap --------------------------------------- */
@@ -766,12 +509,12 @@ static void test_vm_no_powercap(void **state)
 	fx *f = *state;
 	char want[PATH_MAX];
 
-	fx_load(f, "vm-noperm");
-	assert_int_equal(fx_init(f), CS_EUNAVAIL);
+	tf_sysfs_load(f, "vm-noperm");
+	assert_int_equal(tf_sysfs_init(f, &cs_rapl_ops), CS_EUNAVAIL);
 	assert_null(f->s);
-	xsnprintf(want, sizeof(want),
-	          "no RAPL zones under %s/class/powercap (not an Intel/AMD host, intel_rapl_msr not loaded, or a VM)",
-	          f->sys);
+	tf_snprintf(want, sizeof(want),
+	            "no RAPL zones under %s/class/powercap (not an Intel/AMD host, intel_rapl_msr not loaded, or a VM)",
+	            f->sys);
 	assert_string_equal(f->why, want);
 }
 
@@ -782,11 +525,11 @@ static void test_follows_symlinks(void **state)
 	char p[PATH_MAX];
 	struct stat st;
 
-	fx_load(f, "intel-2s");
-	xsnprintf(p, sizeof(p), "%s/class/powercap/intel-rapl:1:0", f->sys);
+	tf_sysfs_load(f, "intel-2s");
+	tf_snprintf(p, sizeof(p), "%s/class/powercap/intel-rapl:1:0", f->sys);
 	assert_int_equal(lstat(p, &st), 0);
 	assert_true(S_ISLNK(st.st_mode));
-	assert_int_equal(fx_init(f), 0);
+	assert_int_equal(tf_sysfs_init(f, &cs_rapl_ops), 0);
 	assert_int_equal(f->s->nchannels, 4);
 }
 
@@ -796,24 +539,24 @@ int main(void)
 	    cmocka_unit_test(test_counter_delta),
 	    cmocka_unit_test(test_component_names),
 	    cmocka_unit_test(test_registry_order),
-	    cmocka_unit_test_setup_teardown(test_intel_2s_channels, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_intel_2s_normal_increase, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_intel_2s_wraparound, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_intel_2s_reset, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_intel_2s_zone_disappears, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_intel_2s_all_zones_gone, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_intel_2s_garbage, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_garbage_max_range, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_eacces_on_open, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_eacces_on_read, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_why_buffer, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_intel_laptop_psys, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_intel_laptop_psys_unreadable, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_intel_laptop_mmio_only, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_zones_without_counters, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_amd_powercap, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_vm_no_powercap, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_follows_symlinks, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_intel_2s_channels, setup, tf_sysfs_teardown),
+	    cmocka_unit_test_setup_teardown(test_intel_2s_normal_increase, setup, tf_sysfs_teardown),
+	    cmocka_unit_test_setup_teardown(test_intel_2s_wraparound, setup, tf_sysfs_teardown),
+	    cmocka_unit_test_setup_teardown(test_intel_2s_reset, setup, tf_sysfs_teardown),
+	    cmocka_unit_test_setup_teardown(test_intel_2s_zone_disappears, setup, tf_sysfs_teardown),
+	    cmocka_unit_test_setup_teardown(test_intel_2s_all_zones_gone, setup, tf_sysfs_teardown),
+	    cmocka_unit_test_setup_teardown(test_intel_2s_garbage, setup, tf_sysfs_teardown),
+	    cmocka_unit_test_setup_teardown(test_garbage_max_range, setup, tf_sysfs_teardown),
+	    cmocka_unit_test_setup_teardown(test_eacces_on_open, setup, tf_sysfs_teardown),
+	    cmocka_unit_test_setup_teardown(test_eacces_on_read, setup, tf_sysfs_teardown),
+	    cmocka_unit_test_setup_teardown(test_why_buffer, setup, tf_sysfs_teardown),
+	    cmocka_unit_test_setup_teardown(test_intel_laptop_psys, setup, tf_sysfs_teardown),
+	    cmocka_unit_test_setup_teardown(test_intel_laptop_psys_unreadable, setup, tf_sysfs_teardown),
+	    cmocka_unit_test_setup_teardown(test_intel_laptop_mmio_only, setup, tf_sysfs_teardown),
+	    cmocka_unit_test_setup_teardown(test_zones_without_counters, setup, tf_sysfs_teardown),
+	    cmocka_unit_test_setup_teardown(test_amd_powercap, setup, tf_sysfs_teardown),
+	    cmocka_unit_test_setup_teardown(test_vm_no_powercap, setup, tf_sysfs_teardown),
+	    cmocka_unit_test_setup_teardown(test_follows_symlinks, setup, tf_sysfs_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
