@@ -1,0 +1,839 @@
+/* attribution/cgroup_scan.c - workload discovery and per-interval counters
+ * from the cgroup tree (see cgroup_scan.h for the contract).
+ *
+ * Data layout, chosen for 10,000+ containers:
+ *   s->wl[]  the cs_workload array handed to attribution (the contract);
+ *   s->pv[]  a parallel array of small private records (descriptors, state),
+ *            same index, ~24 bytes each;
+ *   s->slot[] an open-addressing (linear probing) index from the cgroup's
+ *            inode to its array index + 1, capacity a power of two >= 2 x the
+ *            array's, rebuilt in O(n) whenever the array grows or is
+ *            compacted. A refresh looks every directory up in O(1), so it is
+ *            O(workloads + directories), never O(n^2). An inode can be reused
+ *            by a new cgroup, so a hit also compares the path (hash, then
+ *            strcmp, as netdata does).
+ * Arrays grow geometrically and never shrink; removal compacts in place.
+ * Sampling reads every counter with one pread into s->buf (16 KiB: a v1
+ * memory.stat with hierarchical totals is ~1.5 KiB) and parses it there.
+ *
+ * Directory listing uses io->ops->open(O_DIRECTORY) + fdopendir/readdir, so
+ * tests inject EACCES/EIO on directories too and opens are counted. Directory
+ * entries' d_ino is the cgroup's inode (kernfs), the workload id, which costs
+ * no stat call.
+ */
+#include "attribution/cgroup_scan.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "attribution/cgroup_path.h"
+#include "carbonstat/error.h"
+#include "core/parse.h"
+
+#define CG_DEFAULT_DEPTH 16
+#define CG_FD_RESERVE    256 /* descriptors left to the rest of the process */
+#define CG_BUF_CAP       16384
+#define CG_ROOT_CAP      300
+
+enum { F_CPU = 0, F_MEM, F_MSTAT, F_N };
+
+enum cg_state {
+	ST_NEW = 0,  /* discovered, not sampled yet */
+	ST_LIVE,     /* sampled at least once; prev counter valid */
+	ST_VANISHED, /* directory gone at a refresh; report gone at next sample */
+	ST_GONE,     /* reported gone; removed at the next refresh/sample */
+};
+
+enum cg_flags {
+	FL_TRANSIENT = 1, /* over the fd budget: open-read-close each sample */
+	FL_NO_MEM = 2,    /* no memory controller here: mem_bytes stays 0 */
+	FL_REOPEN = 4,    /* an open failed (EACCES...): retried at refresh */
+};
+
+/* Private per-workload state, parallel to s->wl[]. */
+typedef struct cgw {
+	int fd[F_N];       /* kept-open counter files, -1 if not open */
+	uint32_t seen_gen; /* refresh generation that last saw the directory */
+	uint8_t state;     /* enum cg_state */
+	uint8_t flags;     /* enum cg_flags */
+} cgw;
+
+struct cs_cgscan {
+	cs_io *io;
+	int version;               /* 1 or 2 */
+	char root[CG_ROOT_CAP];    /* hierarchy walked (v2 root/unified, v1 cpuacct) */
+	char memroot[CG_ROOT_CAP]; /* v1 memory hierarchy ("" if none); v2: = root */
+	char subtree[256];         /* walk start below root ("" = all) */
+	const char *file[F_N];     /* counter file names for this version */
+	const char *inactive_key;  /* memory.stat key subtracted from usage */
+	unsigned max_depth;
+	bool no_memory;
+
+	cs_workload *wl; /* [cap] */
+	cgw *pv;         /* [cap] */
+	size_t n, cap;
+	uint32_t *slot; /* [nslot] index + 1, 0 = empty */
+	size_t nslot;   /* power of two */
+
+	uint32_t gen;    /* refresh generation */
+	int walk_errors; /* unreadable directories in the current refresh */
+	size_t fd_budget;
+	cs_cgscan_stats st;
+	char buf[CG_BUF_CAP];
+};
+
+/* ---- index ---------------------------------------------------------------- */
+
+static size_t hash_ino(uint64_t ino)
+{
+	/* splitmix64 finaliser: inodes are sequential, spread them. */
+	ino ^= ino >> 30;
+	ino *= 0xbf58476d1ce4e5b9ULL;
+	ino ^= ino >> 27;
+	ino *= 0x94d049bb133111ebULL;
+	ino ^= ino >> 31;
+	return (size_t)ino;
+}
+
+static void index_insert(cs_cgscan *s, size_t i)
+{
+	size_t m = s->nslot - 1, h = hash_ino(s->wl[i].id) & m;
+
+	while (s->slot[h])
+		h = (h + 1) & m;
+	s->slot[h] = (uint32_t)(i + 1);
+}
+
+static void index_rebuild(cs_cgscan *s)
+{
+	memset(s->slot, 0, s->nslot * sizeof(*s->slot));
+	for (size_t i = 0; i < s->n; i++)
+		index_insert(s, i);
+}
+
+/* Index of the live (not vanished) workload with this inode and path, or -1. */
+static long index_find(const cs_cgscan *s, uint64_t ino, const char *rel)
+{
+	size_t m = s->nslot - 1, h = hash_ino(ino) & m;
+
+	for (; s->slot[h]; h = (h + 1) & m) {
+		size_t i = s->slot[h] - 1;
+
+		if (s->wl[i].id == ino && s->pv[i].state <= ST_LIVE && strcmp(s->wl[i].cgroup, rel) == 0)
+			return (long)i;
+	}
+	return -1;
+}
+
+/* Room for one more workload: arrays x2, index >= 2x. */
+static int grow(cs_cgscan *s)
+{
+	size_t ncap, nslot;
+	cs_workload *wl;
+	cgw *pv;
+	uint32_t *slot;
+
+	if (s->n < s->cap)
+		return 0;
+	ncap = s->cap ? s->cap * 2 : 64;
+	if (ncap > UINT32_MAX / 4)
+		return CS_ENOMEM;
+	wl = realloc(s->wl, ncap * sizeof(*wl));
+	if (!wl)
+		return CS_ENOMEM;
+	s->wl = wl;
+	pv = realloc(s->pv, ncap * sizeof(*pv));
+	if (!pv)
+		return CS_ENOMEM;
+	s->pv = pv;
+	for (nslot = 16; nslot < ncap * 2; nslot *= 2)
+		;
+	slot = calloc(nslot, sizeof(*slot));
+	if (!slot)
+		return CS_ENOMEM;
+	free(s->slot);
+	s->slot = slot;
+	s->nslot = nslot;
+	s->cap = ncap;
+	index_rebuild(s);
+	return 0;
+}
+
+/* ---- descriptors ---------------------------------------------------------- */
+
+/* Absolute path of counter file f of workload i. CS_ERANGE if too long. */
+static int file_path(const cs_cgscan *s, size_t i, int f, char *out, size_t cap)
+{
+	const char *base = (f == F_CPU || s->version == 2) ? s->root : s->memroot;
+	const char *rel = s->wl[i].cgroup;
+	int n = snprintf(out, cap, "%s%s%s/%s", base, rel[0] ? "/" : "", rel, s->file[f]);
+
+	return (n < 0 || (size_t)n >= cap) ? CS_ERANGE : 0;
+}
+
+static int io_open(cs_cgscan *s, const char *path, int flags)
+{
+	int fd = s->io->ops->open(path, flags | O_CLOEXEC);
+
+	if (fd < 0)
+		s->io->errors++;
+	else
+		s->io->opens++;
+	return fd;
+}
+
+static void close_fds(cs_cgscan *s, size_t i)
+{
+	cgw *p = &s->pv[i];
+
+	for (int f = 0; f < F_N; f++) {
+		if (p->fd[f] >= 0) {
+			s->io->ops->close(p->fd[f]);
+			p->fd[f] = -1;
+			s->st.kept_fds--;
+		}
+	}
+}
+
+static int nfiles(const cs_cgscan *s, size_t i)
+{
+	return (s->no_memory || (s->pv[i].flags & FL_NO_MEM)) ? 1 : F_N;
+}
+
+/* Opens workload i's counter files to keep. Returns 0, -ENOENT if the
+ * cgroup (its CPU file) is gone, or another -errno kept for a retry. */
+static int open_fds(cs_cgscan *s, size_t i)
+{
+	cgw *p = &s->pv[i];
+	char path[CG_ROOT_CAP + 320];
+	int rc = 0;
+
+	if (s->st.kept_fds + (size_t)nfiles(s, i) > s->fd_budget) {
+		p->flags |= FL_TRANSIENT;
+		return 0;
+	}
+	p->flags &= (uint8_t) ~(FL_TRANSIENT | FL_REOPEN);
+	for (int f = 0; f < nfiles(s, i); f++) {
+		int fd;
+
+		if (p->fd[f] >= 0)
+			continue;
+		if (file_path(s, i, f, path, sizeof(path)) != 0)
+			return -ENAMETOOLONG;
+		fd = io_open(s, path, O_RDONLY);
+		if (fd == -EMFILE || fd == -ENFILE) {
+			close_fds(s, i);
+			p->flags |= FL_TRANSIENT;
+			return 0;
+		}
+		if (fd < 0) {
+			if (f == F_CPU)
+				return fd;
+			if (fd == -ENOENT && f == F_MEM) {
+				/* No memory controller for this cgroup. */
+				p->flags |= FL_NO_MEM;
+				break;
+			}
+			p->flags |= FL_REOPEN;
+			rc = fd;
+			continue;
+		}
+		p->fd[f] = fd;
+		s->st.kept_fds++;
+	}
+	return rc == -ENOENT ? -EIO : rc;
+}
+
+/* Reads counter file f of workload i into s->buf. 0 (with *len) or -errno. */
+static int read_file(cs_cgscan *s, size_t i, int f, size_t *len)
+{
+	cgw *p = &s->pv[i];
+	int fd = p->fd[f], transient = 0;
+	ssize_t r;
+
+	if (fd < 0) {
+		char path[CG_ROOT_CAP + 320];
+
+		if (!(p->flags & FL_TRANSIENT))
+			return -EBADF; /* failed to open at refresh: retried there */
+		if (file_path(s, i, f, path, sizeof(path)) != 0)
+			return -ENAMETOOLONG;
+		fd = io_open(s, path, O_RDONLY);
+		if (fd < 0)
+			return fd;
+		s->st.transient_opens++;
+		transient = 1;
+	}
+	r = s->io->ops->pread(fd, s->buf, sizeof(s->buf) - 1, 0);
+	s->io->reads++;
+	if (r == -ESPIPE || r == -ESTALE) {
+		/* The path names a new file: read it through a fresh descriptor. */
+		char path[CG_ROOT_CAP + 320];
+		int nfd;
+
+		if (file_path(s, i, f, path, sizeof(path)) == 0 && (nfd = io_open(s, path, O_RDONLY)) >= 0) {
+			s->io->ops->close(fd);
+			fd = nfd;
+			if (!transient)
+				p->fd[f] = fd;
+			r = s->io->ops->pread(fd, s->buf, sizeof(s->buf) - 1, 0);
+			s->io->reads++;
+		}
+	}
+	if (transient)
+		s->io->ops->close(fd);
+	if (r < 0) {
+		s->io->errors++;
+		return (int)r;
+	}
+	if ((size_t)r > sizeof(s->buf) - 1)
+		return -EIO;
+	s->io->bytes += (uint64_t)r;
+	s->buf[r] = '\0';
+	*len = (size_t)r;
+	return 0;
+}
+
+static int is_gone_err(int rc)
+{
+	return rc == -ENOENT || rc == -ENODEV;
+}
+
+/* ---- open / detect ---------------------------------------------------------- */
+
+/* 1 if root/rel can be opened (a file, or a directory). */
+static int exists(cs_cgscan *s, const char *root, const char *rel, int dir)
+{
+	char path[CG_ROOT_CAP + 64];
+	int fd;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", root, rel) >= sizeof(path))
+		return 0;
+	fd = io_open(s, path, O_RDONLY | (dir ? O_DIRECTORY : 0));
+	if (fd < 0) {
+		s->io->errors--; /* a probe, not an error */
+		return 0;
+	}
+	s->io->ops->close(fd);
+	return 1;
+}
+
+static int set_root(char *dst, const char *a, const char *b)
+{
+	int n = snprintf(dst, CG_ROOT_CAP, "%s%s%s", a, b[0] ? "/" : "", b);
+
+	return (n < 0 || n >= CG_ROOT_CAP) ? CS_ERANGE : 0;
+}
+
+static int detect(cs_cgscan *s, cs_cg_version want)
+{
+	const char *r = s->io->cgroup_root;
+	static const char *const v1cpu[] = {"cpuacct", "cpu,cpuacct", "cpuacct,cpu"};
+
+	if (want != CS_CG_V1) {
+		if (exists(s, r, "cgroup.controllers", 0)) {
+			s->version = 2;
+			return set_root(s->root, r, "");
+		}
+	}
+	if (want != CS_CG_V2) {
+		for (size_t k = 0; k < sizeof(v1cpu) / sizeof(v1cpu[0]); k++) {
+			char sub[64];
+
+			snprintf(sub, sizeof(sub), "%s/cpuacct.usage", v1cpu[k]);
+			if (exists(s, r, sub, 0)) {
+				s->version = 1;
+				if (set_root(s->root, r, v1cpu[k]) != 0)
+					return CS_ERANGE;
+				if (exists(s, r, "memory/memory.stat", 0))
+					return set_root(s->memroot, r, "memory");
+				s->memroot[0] = '\0';
+				return 0;
+			}
+		}
+	}
+	if (want != CS_CG_V1 && exists(s, r, "unified/cgroup.controllers", 0)) {
+		s->version = 2;
+		return set_root(s->root, r, "unified");
+	}
+	return CS_EUNAVAIL;
+}
+
+int cs_cgscan_open(cs_io *io, const cs_cgscan_opts *o, cs_cgscan **out)
+{
+	cs_cgscan_opts def = {0};
+	struct rlimit rl;
+	cs_cgscan *s;
+	int rc;
+
+	if (!io || !out)
+		return CS_EINVAL;
+	*out = NULL;
+	if (!o)
+		o = &def;
+	if (o->version > CS_CG_V2 || o->max_depth > 64 || (o->subtree && strlen(o->subtree) >= sizeof(s->subtree)))
+		return CS_EINVAL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return CS_ENOMEM;
+	s->io = io;
+	s->max_depth = o->max_depth ? o->max_depth : CG_DEFAULT_DEPTH;
+	s->no_memory = o->no_memory;
+	if (o->subtree) {
+		const char *st = o->subtree;
+		size_t n;
+
+		while (*st == '/')
+			st++;
+		n = strlen(st);
+		memcpy(s->subtree, st, n + 1);
+		while (n > 0 && s->subtree[n - 1] == '/')
+			s->subtree[--n] = '\0';
+	}
+	rc = detect(s, o->version);
+	if (rc) {
+		free(s);
+		return rc;
+	}
+	if (s->version == 2) {
+		s->file[F_CPU] = "cpu.stat";
+		s->file[F_MEM] = "memory.current";
+		s->file[F_MSTAT] = "memory.stat";
+		s->inactive_key = "inactive_file";
+		memcpy(s->memroot, s->root, sizeof(s->root));
+	} else {
+		s->file[F_CPU] = "cpuacct.usage";
+		s->file[F_MEM] = "memory.usage_in_bytes";
+		s->file[F_MSTAT] = "memory.stat";
+		s->inactive_key = "total_inactive_file";
+		if (!s->memroot[0])
+			s->no_memory = true;
+	}
+
+	/* Up to 3 descriptors per workload: a 10,000-container node needs
+	 * ~30,000, far above the usual soft limit of 1024. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		if (!o->no_raise_nofile && rl.rlim_cur < rl.rlim_max) {
+			struct rlimit nl = rl;
+
+			nl.rlim_cur = rl.rlim_max;
+			if (nl.rlim_cur == RLIM_INFINITY || nl.rlim_cur > (1u << 20))
+				nl.rlim_cur = 1u << 20;
+			if (nl.rlim_cur > rl.rlim_cur && setrlimit(RLIMIT_NOFILE, &nl) == 0)
+				rl = nl;
+		}
+		s->fd_budget =
+		    rl.rlim_cur > CG_FD_RESERVE * 2 ? (size_t)(rl.rlim_cur - CG_FD_RESERVE) : (size_t)rl.rlim_cur / 2;
+	} else {
+		s->fd_budget = 1024 - CG_FD_RESERVE;
+	}
+	if (o->max_fds && o->max_fds < s->fd_budget)
+		s->fd_budget = o->max_fds;
+	s->st.fd_budget = s->fd_budget;
+	rc = grow(s);
+	if (rc) {
+		cs_cgscan_close(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+/* ---- refresh ---------------------------------------------------------------- */
+
+/* Drops workloads already reported gone; keeps order; rebuilds the index. */
+static void compact(cs_cgscan *s)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->pv[i].state == ST_GONE) {
+			close_fds(s, i);
+			if (s->pv[i].flags & FL_TRANSIENT)
+				s->st.transient_workloads--;
+			s->st.removed++;
+			continue;
+		}
+		if (j != i) {
+			s->wl[j] = s->wl[i];
+			s->pv[j] = s->pv[i];
+		}
+		j++;
+	}
+	if (j != s->n) {
+		s->n = j;
+		index_rebuild(s);
+	}
+}
+
+/* A leaf directory was seen: keep the known workload or add a new one.
+ * rc < 0 only for CS_ENOMEM. */
+static int visit_leaf(cs_cgscan *s, uint64_t ino, const char *rel, const cs_cgroup_ident *id)
+{
+	long k = index_find(s, ino, rel);
+	cs_workload *w;
+	cgw *p;
+	size_t i;
+	int rc;
+
+	if (k >= 0) {
+		p = &s->pv[k];
+		p->seen_gen = s->gen;
+		if (p->flags & (FL_REOPEN | FL_TRANSIENT)) {
+			int was_transient = p->flags & FL_TRANSIENT;
+
+			/* Promote to kept fds when the budget allows; retry failed opens. */
+			(void)open_fds(s, (size_t)k);
+			if (was_transient && !(p->flags & FL_TRANSIENT))
+				s->st.transient_workloads--;
+			else if (!was_transient && (p->flags & FL_TRANSIENT))
+				s->st.transient_workloads++;
+		}
+		return 0;
+	}
+	rc = grow(s);
+	if (rc)
+		return rc;
+	i = s->n;
+	w = &s->wl[i];
+	p = &s->pv[i];
+	memset(w, 0, sizeof(*w));
+	w->id = ino;
+	w->ident = *id;
+	memcpy(w->cgroup, rel, strlen(rel) + 1);
+	p->fd[F_CPU] = p->fd[F_MEM] = p->fd[F_MSTAT] = -1;
+	p->seen_gen = s->gen;
+	p->state = ST_NEW;
+	p->flags = 0;
+	rc = open_fds(s, i);
+	if (rc == -ENOENT || rc == -ENOTDIR || rc == -ENAMETOOLONG) {
+		/* Gone between readdir and open, or not a cgroup at all. */
+		close_fds(s, i);
+		return 0;
+	}
+	if (rc < 0 && !(p->flags & FL_REOPEN))
+		p->flags |= FL_REOPEN;
+	if (p->flags & FL_TRANSIENT)
+		s->st.transient_workloads++;
+	s->n++;
+	index_insert(s, i);
+	s->st.added++;
+	return 0;
+}
+
+/* Should a directory with this ident be a workload when nothing below it is?
+ * Kubernetes scaffolding (kubepods, QoS parents) never is. */
+static int leaf_candidate(const cs_cgroup_ident *id)
+{
+	return id->kind == CS_WL_POD || (id->kind == CS_WL_CGROUP && id->qos == CS_QOS_NONE);
+}
+
+/* Is the ident a leaf whose sub-cgroups are not walked? */
+static int terminal(const cs_cgroup_ident *id)
+{
+	return id->kind == CS_WL_CONTAINER || id->kind == CS_WL_SERVICE || id->kind == CS_WL_SESSION ||
+	       (id->kind == CS_WL_POD && id->unit[0]);
+}
+
+/* Walks directory rel (length rl in relbuf, which has room for 256 bytes).
+ * Returns the number of workloads at or below it, or a negative error. */
+static long walk(cs_cgscan *s, char *relbuf, size_t rl, unsigned depth)
+{
+	char path[CG_ROOT_CAP + 260];
+	struct dirent *de;
+	long count = 0;
+	DIR *d;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s%s%s", s->root, rl ? "/" : "", relbuf);
+	fd = io_open(s, path, O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return fd;
+	d = fdopendir(fd);
+	if (!d) {
+		s->io->ops->close(fd);
+		return -errno;
+	}
+	s->st.dirs_read++;
+	while ((de = readdir(d)) != NULL) {
+		const char *nm = de->d_name;
+		size_t nl = strlen(nm);
+		cs_cgroup_ident id;
+		long sub;
+
+		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
+			continue;
+		if (nm[0] == '.' && (nm[1] == '\0' || (nm[1] == '.' && nm[2] == '\0')))
+			continue;
+		if (rl + 1 + nl >= sizeof(((cs_workload *)0)->cgroup)) {
+			s->st.dirs_skipped++;
+			continue;
+		}
+		if (rl)
+			relbuf[rl] = '/';
+		memcpy(relbuf + rl + (rl ? 1 : 0), nm, nl + 1);
+		cs_cgroup_path_parse(relbuf, &id);
+		if (terminal(&id)) {
+			sub = visit_leaf(s, (uint64_t)de->d_ino, relbuf, &id);
+			count += sub < 0 ? 0 : 1;
+		} else if (depth + 1 >= s->max_depth) {
+			s->st.dirs_skipped++;
+			sub = 0;
+		} else {
+			sub = walk(s, relbuf, rl + (rl ? 1 : 0) + nl, depth + 1);
+			if (sub == -ENOTDIR) {
+				sub = 0; /* DT_UNKNOWN that was a file */
+			} else if (sub == -ENOENT) {
+				sub = 0; /* removed while we walked */
+			} else if (sub < 0 && sub != CS_ENOMEM) {
+				s->walk_errors++;
+				s->st.dirs_skipped++;
+				sub = 1; /* unknown below: do not make this a leaf */
+			} else if (sub == 0 && leaf_candidate(&id)) {
+				sub = visit_leaf(s, (uint64_t)de->d_ino, relbuf, &id);
+				if (sub == 0)
+					sub = 1;
+			}
+			if (sub > 0)
+				count += sub;
+		}
+		relbuf[rl] = '\0';
+		if (sub == CS_ENOMEM) {
+			closedir(d);
+			return CS_ENOMEM;
+		}
+	}
+	closedir(d); /* closes fd */
+	return count;
+}
+
+int cs_cgscan_refresh(cs_cgscan *s)
+{
+	char rel[256];
+	long rc;
+
+	if (!s)
+		return CS_EINVAL;
+	compact(s);
+	s->gen++;
+	s->walk_errors = 0;
+	s->st.refreshes++;
+	memcpy(rel, s->subtree, strlen(s->subtree) + 1);
+	if (rel[0]) {
+		/* A subtree (the cgroup `carbonstat run` made) is itself the
+		 * workload when it is a leaf or nothing below it is one. */
+		cs_cgroup_ident id;
+		char path[CG_ROOT_CAP + 260];
+		struct stat sb;
+
+		cs_cgroup_path_parse(rel, &id);
+		snprintf(path, sizeof(path), "%s/%s", s->root, rel);
+		if (stat(path, &sb) != 0)
+			return -errno;
+		rc = terminal(&id) ? 0 : walk(s, rel, strlen(rel), 0);
+		if (rc < 0)
+			return (int)rc;
+		if (rc == 0) {
+			if (id.kind == CS_WL_SYSTEM)
+				id.kind = CS_WL_CGROUP;
+			rc = visit_leaf(s, (uint64_t)sb.st_ino, rel, &id);
+			if (rc < 0)
+				return (int)rc;
+		}
+	} else {
+		rc = walk(s, rel, 0, 0);
+		if (rc < 0)
+			return (int)rc;
+	}
+	if (s->walk_errors)
+		return 0;
+	for (size_t i = 0; i < s->n; i++) {
+		cgw *p = &s->pv[i];
+
+		if (p->seen_gen != s->gen && p->state <= ST_LIVE) {
+			p->state = ST_VANISHED;
+			close_fds(s, i);
+		}
+	}
+	return 0;
+}
+
+/* ---- sample ----------------------------------------------------------------- */
+
+/* Working set of workload i: usage minus inactive file pages, clamped at 0.
+ * 0 and *out on success, else -errno (nothing written). */
+static int read_mem(cs_cgscan *s, size_t i, uint64_t *out)
+{
+	uint64_t usage, inactive = 0;
+	size_t len;
+	int rc = read_file(s, i, F_MEM, &len);
+
+	if (rc)
+		return rc;
+	if (cs_parse_u64_buf(s->buf, len, &usage) != 0)
+		return CS_EINVAL;
+	rc = read_file(s, i, F_MSTAT, &len);
+	if (rc == 0) {
+		rc = cs_cgstat_parse_memstat(s->buf, len, s->inactive_key, &inactive);
+		if (rc == CS_ENODATA) {
+			inactive = 0;
+			rc = 0;
+		}
+	}
+	if (rc)
+		return rc;
+	*out = usage > inactive ? usage - inactive : 0;
+	return 0;
+}
+
+static int read_cpu(cs_cgscan *s, size_t i, uint64_t *usec)
+{
+	size_t len;
+	int rc = read_file(s, i, F_CPU, &len);
+
+	if (rc)
+		return rc;
+	if (s->version == 2) {
+		cs_cgstat_cpu c;
+
+		rc = cs_cgstat_parse_cpu(s->buf, len, &c);
+		if (rc == 0)
+			*usec = c.usage_usec;
+		return rc;
+	}
+	return cs_cgstat_parse_cpuacct(s->buf, len, usec);
+}
+
+static void mark_gone(cs_cgscan *s, size_t i)
+{
+	/* Last interval's cpu_usec and mem_bytes stay: its "last delta". */
+	s->wl[i].gone = true;
+	s->wl[i].fresh = false;
+	s->pv[i].state = ST_GONE;
+	close_fds(s, i);
+}
+
+int cs_cgscan_sample(cs_cgscan *s)
+{
+	if (!s)
+		return CS_EINVAL;
+	compact(s);
+	s->st.samples++;
+	for (size_t i = 0; i < s->n; i++) {
+		cs_workload *w = &s->wl[i];
+		cgw *p = &s->pv[i];
+		uint64_t usec = 0, mem;
+		int rc;
+
+		if (p->state == ST_VANISHED) {
+			mark_gone(s, i);
+			continue;
+		}
+		rc = read_cpu(s, i, &usec);
+		if (is_gone_err(rc)) {
+			mark_gone(s, i);
+			continue;
+		}
+		if (rc) {
+			s->st.read_errors++;
+			w->cpu_usec = 0;
+			w->fresh = false;
+		} else if (p->state == ST_NEW) {
+			w->cpu_usec_total_prev = usec;
+			w->cpu_usec = 0;
+			w->fresh = true;
+			p->state = ST_LIVE;
+		} else if (usec < w->cpu_usec_total_prev) {
+			/* Restarted in a reused cgroup: re-prime, never negative. */
+			s->st.resets++;
+			w->cpu_usec_total_prev = usec;
+			w->cpu_usec = 0;
+			w->fresh = false;
+		} else {
+			w->cpu_usec = usec - w->cpu_usec_total_prev;
+			w->cpu_usec_total_prev = usec;
+			w->fresh = false;
+		}
+		if (s->no_memory || (p->flags & FL_NO_MEM))
+			continue;
+		rc = read_mem(s, i, &mem);
+		if (rc == 0)
+			w->mem_bytes = mem;
+		else if (rc == -ENOENT && (p->flags & FL_TRANSIENT))
+			p->flags |= FL_NO_MEM; /* never probed: no memory controller */
+		else if (!is_gone_err(rc))
+			s->st.read_errors++; /* the gauge keeps its last value */
+		                             /* ENODEV on memory but not CPU: a removal racing this sample;
+		                              * the CPU read reports it gone next time. */
+	}
+	return 0;
+}
+
+/* ---- accessors -------------------------------------------------------------- */
+
+cs_workload *cs_cgscan_workloads(cs_cgscan *s, size_t *n)
+{
+	if (!s) {
+		if (n)
+			*n = 0;
+		return NULL;
+	}
+	if (n)
+		*n = s->n;
+	return s->wl;
+}
+
+cs_workload *cs_cgscan_find(cs_cgscan *s, const char *cgroup_rel)
+{
+	if (!s || !cgroup_rel)
+		return NULL;
+	while (*cgroup_rel == '/')
+		cgroup_rel++;
+	for (size_t i = 0; i < s->n; i++) {
+		if (strcmp(s->wl[i].cgroup, cgroup_rel) == 0)
+			return &s->wl[i];
+	}
+	return NULL;
+}
+
+int cs_cgscan_version(const cs_cgscan *s)
+{
+	return s ? s->version : 0;
+}
+
+const char *cs_cgscan_root(const cs_cgscan *s)
+{
+	return s ? s->root : "";
+}
+
+void cs_cgscan_stats_get(const cs_cgscan *s, cs_cgscan_stats *out)
+{
+	if (s && out)
+		*out = s->st;
+}
+
+size_t cs_cgscan_mem_bytes(const cs_cgscan *s)
+{
+	if (!s)
+		return 0;
+	return sizeof(*s) + s->cap * (sizeof(*s->wl) + sizeof(*s->pv)) + s->nslot * sizeof(*s->slot);
+}
+
+void cs_cgscan_close(cs_cgscan *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		close_fds(s, i);
+	free(s->wl);
+	free(s->pv);
+	free(s->slot);
+	free(s);
+}

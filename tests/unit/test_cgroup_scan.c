@@ -1,0 +1,777 @@
+/* Unit tests for attribution/cgroup_scan.c and cgroup_stat.c: workload
+ * discovery and per-interval deltas on the generated node fixtures
+ * (tests/fixtures/node-*, gen_node.py).
+ *
+ * Each scripted test copies a committed fixture into a mkdtemp() directory,
+ * then for every step k runs `gen_node.py DIR --step k` (which rewrites the
+ * counter files in place, creates and removes cgroups), refreshes and samples,
+ * and compares every workload with the manifest's expected cpu_usec delta,
+ * working set, fresh and gone flags. All driver x runtime x v1/v2 shapes are
+ * also generated at test time. Failures the file system cannot produce on
+ * demand (EACCES as root, EIO, ENODEV after rmdir) come from a cs_io_ops
+ * double that wraps the real calls. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "attribution/cgroup_path.h"
+#include "attribution/cgroup_scan.h"
+#include "attribution/proc_scan.h"
+#include "carbonstat/error.h"
+#include "io/kfile.h"
+
+#define GEN CS_FIXTURES_DIR "/gen_node.py"
+
+/* ---- the cs_io_ops double ----------------------------------------------------- */
+
+/* File-scope state for the double (its callbacks get no context). */
+static struct {
+	const char *fail_open_sub; /* open() of a path containing this fails */
+	int fail_open_err;
+	const char *fail_read_sub; /* pread() on fds opened on such paths fails */
+	int fail_read_err;
+	unsigned char read_fail_fd[65536];
+} dbl;
+
+static int dbl_open(const char *path, int flags)
+{
+	int fd;
+
+	if (dbl.fail_open_sub && strstr(path, dbl.fail_open_sub))
+		return -dbl.fail_open_err;
+	fd = cs_io_posix.open(path, flags);
+	if (fd >= 0 && fd < 65536)
+		dbl.read_fail_fd[fd] = dbl.fail_read_sub && strstr(path, dbl.fail_read_sub);
+	return fd;
+}
+
+static ssize_t dbl_pread(int fd, void *buf, size_t n, off_t off)
+{
+	if (fd >= 0 && fd < 65536 && dbl.read_fail_fd[fd] && dbl.fail_read_err)
+		return -dbl.fail_read_err;
+	return cs_io_posix.pread(fd, buf, n, off);
+}
+
+static int dbl_close(int fd)
+{
+	if (fd >= 0 && fd < 65536)
+		dbl.read_fail_fd[fd] = 0;
+	return cs_io_posix.close(fd);
+}
+
+static const cs_io_ops dbl_ops = {dbl_open, dbl_pread, dbl_close, NULL};
+
+static void dbl_reset(void)
+{
+	memset(&dbl, 0, sizeof(dbl));
+}
+
+/* ---- fixture helpers ---------------------------------------------------------- */
+
+static void sh(const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	if (system(cmd) != 0) {
+		print_error("command failed: %s\n", cmd);
+		fail();
+	}
+}
+
+/* A fresh temp dir holding a copy of fixture name (or empty if NULL). */
+static void tmp_node(char *dir, size_t cap, const char *name)
+{
+	snprintf(dir, cap, "/tmp/cs_test_cgscan.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	if (name)
+		sh("cp -a '%s/%s/.' '%s/'", CS_FIXTURES_DIR, name, dir);
+}
+
+static void rm_node(const char *dir)
+{
+	sh("rm -rf '%s'", dir);
+}
+
+static json_t *load_manifest(const char *dir)
+{
+	char p[PATH_MAX];
+	json_error_t e;
+	json_t *m;
+
+	snprintf(p, sizeof(p), "%s/manifest.json", dir);
+	m = json_load_file(p, 0, &e);
+	if (!m)
+		print_error("%s: %s\n", p, e.text);
+	assert_non_null(m);
+	return m;
+}
+
+static void io_for(cs_io *io, const char *dir, const cs_io_ops *ops)
+{
+	char cg[PATH_MAX], pr[PATH_MAX];
+
+	snprintf(cg, sizeof(cg), "%s/cgroup", dir);
+	snprintf(pr, sizeof(pr), "%s/proc", dir);
+	assert_int_equal(cs_io_init(io, ops, NULL, pr, cg), 0);
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : "";
+}
+
+/* Every manifest workload present at step 0 has the ident the manifest says,
+ * and there is no other workload. */
+static void check_idents(cs_cgscan *s, json_t *m)
+{
+	json_t *ws = json_object_get(m, "workloads"), *init = json_object_get(m, "initial_workloads");
+	size_t n, i, found = 0;
+	json_t *w;
+
+	cs_cgscan_workloads(s, &n);
+	json_array_foreach(ws, i, w)
+	{
+		const char *path = jstr(w, "cgroup");
+		cs_workload *x = cs_cgscan_find(s, path);
+		int initial = 0;
+		json_t *ip;
+		size_t j;
+
+		json_array_foreach(init, j, ip)
+		{
+			if (strcmp(json_string_value(ip), path) == 0)
+				initial = 1;
+		}
+		if (!initial)
+			continue;
+		if (!x) {
+			print_error("workload %s not found\n", path);
+			fail();
+		}
+		found++;
+		assert_string_equal(cs_wl_kind_name(x->ident.kind), jstr(w, "kind"));
+		assert_string_equal(cs_runtime_name(x->ident.runtime), jstr(w, "runtime"));
+		assert_string_equal(cs_qos_name(x->ident.qos), jstr(w, "qos"));
+		assert_string_equal(x->ident.pod_uid, jstr(w, "pod_uid"));
+		assert_string_equal(x->ident.container_id, jstr(w, "container_id"));
+		assert_string_equal(x->ident.unit, jstr(w, "unit"));
+		assert_true(x->id != 0);
+	}
+	assert_int_equal(found, n);
+}
+
+/* The scanner's view after step k equals the manifest's expectation. */
+static void check_step(cs_cgscan *s, json_t *m, int k)
+{
+	json_t *exp = json_object_get(json_array_get(json_object_get(m, "expected"), (size_t)k), "workloads");
+	const char *path;
+	json_t *e;
+	size_t n;
+
+	assert_non_null(exp);
+	cs_cgscan_workloads(s, &n);
+	if (n != json_object_size(exp)) {
+		print_error("step %d: %zu workloads, expected %zu\n", k, n, json_object_size(exp));
+		fail();
+	}
+	json_object_foreach(exp, path, e)
+	{
+		cs_workload *x = cs_cgscan_find(s, path);
+
+		if (!x) {
+			print_error("step %d: %s missing\n", k, path);
+			fail();
+		}
+		if (x->cpu_usec != (uint64_t)json_integer_value(json_object_get(e, "cpu_usec")) ||
+		    x->mem_bytes != (uint64_t)json_integer_value(json_object_get(e, "mem_bytes")) ||
+		    x->fresh != json_is_true(json_object_get(e, "fresh")) ||
+		    x->gone != json_is_true(json_object_get(e, "gone"))) {
+			print_error("step %d %s: cpu_usec=%llu mem=%llu fresh=%d gone=%d; expected %lld %lld %d %d\n",
+			            k, path, (unsigned long long)x->cpu_usec, (unsigned long long)x->mem_bytes,
+			            x->fresh, x->gone, (long long)json_integer_value(json_object_get(e, "cpu_usec")),
+			            (long long)json_integer_value(json_object_get(e, "mem_bytes")),
+			            json_is_true(json_object_get(e, "fresh")),
+			            json_is_true(json_object_get(e, "gone")));
+			fail();
+		}
+	}
+}
+
+/* Runs every step of the node in dir through a scanner with these options. */
+static void run_script(const char *dir, const cs_cgscan_opts *o, const cs_io_ops *ops)
+{
+	json_t *m = load_manifest(dir);
+	int steps = (int)json_array_size(json_object_get(m, "expected"));
+	cs_cgscan *s;
+	cs_io io;
+
+	io_for(&io, dir, ops);
+	assert_int_equal(cs_cgscan_open(&io, o, &s), 0);
+	assert_int_equal(cs_cgscan_refresh(s), 0);
+	check_idents(s, m);
+	assert_int_equal(cs_cgscan_sample(s), 0);
+	check_step(s, m, 0);
+	for (int k = 1; k < steps; k++) {
+		sh("python3 '%s' '%s' --step %d", GEN, dir, k);
+		assert_int_equal(cs_cgscan_refresh(s), 0);
+		assert_int_equal(cs_cgscan_sample(s), 0);
+		check_step(s, m, k);
+	}
+	cs_cgscan_close(s);
+	json_decref(m);
+}
+
+static void script_fixture(const char *name, const cs_cgscan_opts *o)
+{
+	char dir[64];
+
+	tmp_node(dir, sizeof(dir), name);
+	run_script(dir, o, NULL);
+	rm_node(dir);
+}
+
+/* ---- tests: committed fixtures ------------------------------------------------ */
+
+static void test_systemd_containerd_v2(void **state)
+{
+	(void)state;
+	script_fixture("node-systemd-containerd-v2", NULL);
+}
+
+static void test_cgroupfs_docker_v1(void **state)
+{
+	cs_cgscan_opts o = {.version = CS_CG_V1};
+
+	(void)state;
+	script_fixture("node-cgroupfs-docker-v1", NULL);
+	script_fixture("node-cgroupfs-docker-v1", &o);
+}
+
+static void test_systemd_crio_v2(void **state)
+{
+	(void)state;
+	script_fixture("node-systemd-crio-v2", NULL);
+}
+
+/* Every driver x runtime x version, generated now. */
+static void test_all_shapes(void **state)
+{
+	static const char *drivers[] = {"systemd", "cgroupfs"};
+	static const char *runtimes[] = {"containerd", "crio", "docker"};
+	static const char *versions[] = {"v1", "v2"};
+
+	(void)state;
+	for (int d = 0; d < 2; d++) {
+		for (int r = 0; r < 3; r++) {
+			for (int v = 0; v < 2; v++) {
+				char dir[64];
+
+				tmp_node(dir, sizeof(dir), NULL);
+				sh("python3 '%s' '%s' --pods 4 --containers 2 --driver %s --runtime %s --cgroup %s "
+				   "--intervals 4 --seed %d",
+				   GEN, dir, drivers[d], runtimes[r], versions[v], d * 6 + r * 2 + v);
+				run_script(dir, NULL, NULL);
+				rm_node(dir);
+			}
+		}
+	}
+}
+
+/* Over the fd budget: open-read-close, same numbers. */
+static void test_fd_budget(void **state)
+{
+	cs_cgscan_opts o = {.max_fds = 7};
+	cs_cgscan_opts o1 = {.max_fds = 1};
+
+	(void)state;
+	script_fixture("node-systemd-containerd-v2", &o);
+	script_fixture("node-cgroupfs-docker-v1", &o1);
+}
+
+/* Steady state: no open, one read per counter file, no allocation visible as
+ * array growth; a refresh with nothing new opens only directories. */
+static void test_steady_state_no_opens(void **state)
+{
+	char dir[64];
+	cs_cgscan_stats st;
+	cs_cgscan *s;
+	uint64_t opens, reads;
+	size_t n, mem;
+	cs_io io;
+
+	(void)state;
+	tmp_node(dir, sizeof(dir), "node-systemd-containerd-v2");
+	io_for(&io, dir, NULL);
+	assert_int_equal(cs_cgscan_open(&io, NULL, &s), 0);
+	assert_int_equal(cs_cgscan_refresh(s), 0);
+	assert_int_equal(cs_cgscan_sample(s), 0);
+	cs_cgscan_workloads(s, &n);
+	assert_true(n >= 9 + 8);
+	mem = cs_cgscan_mem_bytes(s);
+	for (int i = 0; i < 5; i++) {
+		opens = io.opens;
+		reads = io.reads;
+		assert_int_equal(cs_cgscan_sample(s), 0);
+		assert_int_equal(io.opens, opens);
+		assert_int_equal(io.reads - reads, 3 * n);
+	}
+	cs_cgscan_stats_get(s, &st);
+	opens = io.opens;
+	assert_int_equal(cs_cgscan_refresh(s), 0);
+	{
+		cs_cgscan_stats st2;
+
+		cs_cgscan_stats_get(s, &st2);
+		assert_int_equal(io.opens - opens, st2.dirs_read - st.dirs_read);
+		assert_int_equal(st2.added, st.added);
+	}
+	assert_int_equal(cs_cgscan_mem_bytes(s), mem);
+	assert_int_equal(st.kept_fds, 3 * n);
+	assert_int_equal(cs_cgscan_version(s), 2);
+	cs_cgscan_close(s);
+	rm_node(dir);
+}
+
+/* ENODEV on read (rmdir under an open fd on cgroupfs): gone once with the
+ * last delta, then removed. */
+static void test_enodev_gone(void **state)
+{
+	char dir[64];
+	cs_cgscan *s;
+	cs_workload *w;
+	uint64_t last;
+	size_t n0, n;
+	cs_io io;
+	const char *victim = "system.slice/ssh.service";
+
+	(void)state;
+	dbl_reset();
+	tmp_node(dir, sizeof(dir), "node-systemd-containerd-v2");
+	io_for(&io, dir, &dbl_ops);
+	assert_int_equal(cs_cgscan_open(&io, NULL, &s), 0);
+	/* Every open of ssh.service's files is marked; reads fail once armed. */
+	dbl.fail_read_sub = "ssh.service";
+	assert_int_equal(cs_cgscan_refresh(s), 0);
+	assert_int_equal(cs_cgscan_sample(s), 0);
+	sh("python3 '%s' '%s' --step 1", GEN, dir);
+	assert_int_equal(cs_cgscan_sample(s), 0);
+	w = cs_cgscan_find(s, victim);
+	assert_non_null(w);
+	last = w->cpu_usec;
+	assert_true(last > 0);
+	cs_cgscan_workloads(s, &n0);
+	dbl.fail_read_err = ENODEV;
+	assert_int_equal(cs_cgscan_sample(s), 0);
+	w = cs_cgscan_find(s, victim);
+	assert_non_null(w);
+	assert_true(w->gone);
+	assert_int_equal(w->cpu_usec, last);
+	assert_int_equal(cs_cgscan_sample(s), 0);
+	assert_null(cs_cgscan_find(s, victim));
+	cs_cgscan_workloads(s, &n);
+	assert_int_equal(n, n0 - 1);
+	cs_cgscan_close(s);
+	rm_node(dir);
+	dbl_reset();
+}
+
+/* EIO on read: delta 0 this interval, not gone, next good read covers both
+ * intervals. EACCES on open: workload kept, errors counted, no crash. */
+static void test_eio_eacces(void **state)
+{
+	char dir[64];
+	cs_cgscan_stats st;
+	cs_cgscan *s;
+	cs_workload *w;
+	uint64_t before;
+	cs_io io;
+	const char *victim = "system.slice/kubelet.service";
+	json_t *m;
+	uint64_t d1, d2;
+
+	(void)state;
+	dbl_reset();
+	tmp_node(dir, sizeof(dir), "node-systemd-containerd-v2");
+	m = load_manifest(dir);
+	d1 = (uint64_t)json_integer_value(json_object_get(
+	    json_object_get(json_object_get(json_array_get(json_object_get(m, "expected"), 1), "workloads"), victim),
+	    "cpu_usec"));
+	d2 = (uint64_t)json_integer_value(json_object_get(
+	    json_object_get(json_object_get(json_array_get(json_object_get(m, "expected"), 2), "workloads"), victim),
+	    "cpu_usec"));
+	io_for(&io, dir, &dbl_ops);
+	dbl.fail_read_sub = "kubelet.service/cpu.stat";
+	assert_int_equal(cs_cgscan_open(&io, NULL, &s), 0);
+	assert_int_equal(cs_cgscan_refresh(s), 0);
+	assert_int_equal(cs_cgscan_sample(s), 0);
+	sh("python3 '%s' '%s' --step 1", GEN, dir);
+	dbl.fail_read_err = EIO;
+	assert_int_equal(cs_cgscan_sample(s), 0);
+	w = cs_cgscan_find(s, victim);
+	assert_non_null(w);
+	assert_false(w->gone);
+	assert_int_equal(w->cpu_usec, 0);
+	cs_cgscan_stats_get(s, &st);
+	assert_true(st.read_errors >= 1);
+	dbl.fail_read_err = 0;
+	sh("python3 '%s' '%s' --step 2", GEN, dir);
+	assert_int_equal(cs_cgscan_sample(s), 0);
+	w = cs_cgscan_find(s, victim);
+	assert_int_equal(w->cpu_usec, d1 + d2);
+	cs_cgscan_close(s);
+
+	/* EACCES on every memory.stat open: CPU still exact, errors counted. */
+	dbl_reset();
+	dbl.fail_open_sub = "memory.stat";
+	dbl.fail_open_err = EACCES;
+	io_for(&io, dir, &dbl_ops);
+	assert_int_equal(cs_cgscan_open(&io, NULL, &s), 0);
+	assert_int_equal(cs_cgscan_refresh(s), 0);
+	before = io.errors;
+	assert_true(before > 0);
+	assert_int_equal(cs_cgscan_sample(s), 0);
+	sh("python3 '%s' '%s' --step 3", GEN, dir);
+	assert_int_equal(cs_cgscan_sample(s), 0);
+	w = cs_cgscan_find(s, "system.slice/ssh.service");
+	assert_non_null(w);
+	assert_true(w->cpu_usec > 0);
+	cs_cgscan_stats_get(s, &st);
+	assert_true(st.read_errors > 0);
+	cs_cgscan_close(s);
+
+	/* EACCES on a directory: the refresh skips it and marks nothing vanished. */
+	dbl_reset();
+	io_for(&io, dir, &dbl_ops);
+	assert_int_equal(cs_cgscan_open(&io, NULL, &s), 0);
+	assert_int_equal(cs_cgscan_refresh(s), 0);
+	{
+		size_t n0, n1;
+
+		cs_cgscan_workloads(s, &n0);
+		dbl.fail_open_sub = "/system.slice";
+		dbl.fail_open_err = EACCES;
+		assert_int_equal(cs_cgscan_refresh(s), 0);
+		assert_int_equal(cs_cgscan_sample(s), 0);
+		cs_cgscan_workloads(s, &n1);
+		assert_int_equal(n1, n0);
+		assert_false(cs_cgscan_find(s, "system.slice/ssh.service")->gone);
+		cs_cgscan_stats_get(s, &st);
+		assert_true(st.dirs_skipped >= 1);
+		/* The root itself unreadable: an error, workloads kept. */
+		dbl.fail_open_sub = "/cgroup";
+		assert_int_equal(cs_cgscan_refresh(s), -EACCES);
+		cs_cgscan_workloads(s, &n1);
+		assert_int_equal(n1, n0);
+	}
+	cs_cgscan_close(s);
+	json_decref(m);
+	rm_node(dir);
+	dbl_reset();
+}
+
+/* A cgroup removed and recreated under the same name is a new workload. */
+static void test_recreated_same_name(void **state)
+{
+	char dir[64], p[PATH_MAX];
+	cs_cgscan *s;
+	cs_workload *w;
+	uint64_t id0;
+	cs_io io;
+	size_t n, gone = 0, fresh = 0;
+
+	(void)state;
+	tmp_node(dir, sizeof(dir), "node-systemd-containerd-v2");
+	io_for(&io, dir, NULL);
+	assert_int_equal(cs_cgscan_open(&io, NULL, &s), 0);
+	assert_int_equal(cs_cgscan_refresh(s), 0);
+	assert_int_equal(cs_cgscan_sample(s), 0);
+	id0 = cs_cgscan_find(s, "init.scope")->id;
+	snprintf(p, sizeof(p), "%s/cgroup/init.scope", dir);
+	/* Move it aside first so the new directory cannot reuse the inode. */
+	sh("mv '%s' '%s.old' && mkdir '%s' && cp '%s.old/'* '%s/' && mv '%s.old' '%s/cgroup/zz.old'", p, p, p, p, p, p,
+	   dir);
+	assert_int_equal(cs_cgscan_refresh(s), 0);
+	assert_int_equal(cs_cgscan_sample(s), 0);
+	w = cs_cgscan_workloads(s, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(w[i].cgroup, "init.scope") == 0) {
+			if (w[i].gone) {
+				gone++;
+				assert_int_equal(w[i].id, id0);
+			} else {
+				fresh++;
+				assert_true(w[i].fresh);
+				assert_true(w[i].id != id0);
+			}
+		}
+	}
+	assert_int_equal(gone, 1);
+	assert_int_equal(fresh, 1);
+	cs_cgscan_close(s);
+	rm_node(dir);
+}
+
+/* A pod cgroup with no container below is the workload; empty QoS parents
+ * never are. A subtree option limits the walk and can be a leaf itself. */
+static void test_pod_without_containers_and_subtree(void **state)
+{
+	char dir[64];
+	cs_cgscan_opts o = {0};
+	cs_cgscan *s;
+	cs_workload *w;
+	cs_io io;
+	size_t n;
+	const char *pod = "kubepods.slice/kubepods-besteffort.slice/"
+	                  "kubepods-besteffort-pod11111111_2222_3333_4444_555555555555.slice";
+
+	(void)state;
+	tmp_node(dir, sizeof(dir), "node-systemd-containerd-v2");
+	sh("mkdir '%s/cgroup/%s' && printf 'usage_usec 5\\n' > '%s/cgroup/%s/cpu.stat'", dir, pod, dir, pod);
+	io_for(&io, dir, NULL);
+	assert_int_equal(cs_cgscan_open(&io, NULL, &s), 0);
+	assert_int_equal(cs_cgscan_refresh(s), 0);
+	assert_int_equal(cs_cgscan_sample(s), 0);
+	w = cs_cgscan_find(s, pod);
+	assert_non_null(w);
+	assert_int_equal(w->ident.kind, CS_WL_POD);
+	assert_string_equal(w->ident.pod_uid, "11111111-2222-3333-4444-555555555555");
+	assert_null(cs_cgscan_find(s, "kubepods.slice/kubepods-besteffort.slice"));
+	assert_null(cs_cgscan_find(s, "kubepods.slice"));
+	assert_null(cs_cgscan_find(s, "system.slice"));
+	/* No memory files there: memory is 0, no error, CPU still read. */
+	assert_int_equal(w->mem_bytes, 0);
+	cs_cgscan_close(s);
+
+	o.subtree = "/system.slice/";
+	assert_int_equal(cs_cgscan_open(&io, &o, &s), 0);
+	assert_int_equal(cs_cgscan_refresh(s), 0);
+	w = cs_cgscan_workloads(s, &n);
+	assert_int_equal(n, 5);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(w[i].ident.kind, CS_WL_SERVICE);
+	cs_cgscan_close(s);
+
+	o.subtree = "init.scope";
+	assert_int_equal(cs_cgscan_open(&io, &o, &s), 0);
+	assert_int_equal(cs_cgscan_refresh(s), 0);
+	w = cs_cgscan_workloads(s, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(w[0].cgroup, "init.scope");
+	cs_cgscan_close(s);
+
+	o.subtree = "no/such/cgroup";
+	assert_int_equal(cs_cgscan_open(&io, &o, &s), 0);
+	assert_int_equal(cs_cgscan_refresh(s), -ENOENT);
+	cs_cgscan_close(s);
+	rm_node(dir);
+}
+
+/* Hierarchy detection: v2 root, v1, hybrid unified/, forced, none. */
+static void test_detect(void **state)
+{
+	char dir[64];
+	cs_cgscan_opts v1 = {.version = CS_CG_V1}, v2 = {.version = CS_CG_V2};
+	cs_cgscan *s;
+	cs_io io;
+
+	(void)state;
+	tmp_node(dir, sizeof(dir), NULL);
+	io_for(&io, dir, NULL);
+	assert_int_equal(cs_cgscan_open(&io, NULL, &s), CS_EUNAVAIL);
+	assert_null(s);
+	/* Hybrid: v1 controllers plus a cgroup2 mount in unified/. */
+	sh("mkdir -p '%s/cgroup/cpuacct' '%s/cgroup/memory' '%s/cgroup/unified/a.service' && "
+	   "echo 1 > '%s/cgroup/cpuacct/cpuacct.usage' && : > '%s/cgroup/memory/memory.stat' && "
+	   ": > '%s/cgroup/unified/cgroup.controllers' && printf 'usage_usec 1\\n' > "
+	   "'%s/cgroup/unified/a.service/cpu.stat'",
+	   dir, dir, dir, dir, dir, dir, dir);
+	assert_int_equal(cs_cgscan_open(&io, NULL, &s), 0);
+	assert_int_equal(cs_cgscan_version(s), 1);
+	assert_non_null(strstr(cs_cgscan_root(s), "/cgroup/cpuacct"));
+	cs_cgscan_close(s);
+	assert_int_equal(cs_cgscan_open(&io, &v2, &s), 0);
+	assert_int_equal(cs_cgscan_version(s), 2);
+	assert_non_null(strstr(cs_cgscan_root(s), "/cgroup/unified"));
+	assert_int_equal(cs_cgscan_refresh(s), 0);
+	assert_int_equal(cs_cgscan_sample(s), 0);
+	assert_non_null(cs_cgscan_find(s, "a.service")); /* not under system.slice: a cgroup */
+	assert_int_equal(cs_cgscan_find(s, "a.service")->ident.kind, CS_WL_CGROUP);
+	cs_cgscan_close(s);
+	assert_int_equal(cs_cgscan_open(&io, &v1, &s), 0);
+	assert_int_equal(cs_cgscan_version(s), 1);
+	cs_cgscan_close(s);
+	rm_node(dir);
+
+	tmp_node(dir, sizeof(dir), "node-systemd-containerd-v2");
+	io_for(&io, dir, NULL);
+	assert_int_equal(cs_cgscan_open(&io, &v1, &s), CS_EUNAVAIL);
+	{
+		cs_cgscan_opts bad = {.max_depth = 1000};
+
+		assert_int_equal(cs_cgscan_open(&io, &bad, &s), CS_EINVAL);
+	}
+	assert_int_equal(cs_cgscan_open(NULL, NULL, &s), CS_EINVAL);
+	cs_cgscan_close(NULL);
+	rm_node(dir);
+}
+
+/* Processes outside containers: only pid 1 (init.scope), 2 (root) and the
+ * fixture's init.scope process; deltas in us from ticks; exit = gone once. */
+static void test_procscan(void **state)
+{
+	char dir[64];
+	cs_procscan *p;
+	cs_workload *w;
+	size_t n;
+	cs_io io;
+	long hz = sysconf(_SC_CLK_TCK);
+	int found1 = 0;
+
+	(void)state;
+	tmp_node(dir, sizeof(dir), "node-systemd-containerd-v2");
+	io_for(&io, dir, NULL);
+	assert_int_equal(cs_procscan_open(&io, &p), 0);
+	assert_int_equal(cs_procscan_sample(p), 0);
+	w = cs_procscan_workloads(p, &n);
+	assert_int_equal(n, 3);
+	assert_true(cs_procscan_skipped(p) > 10);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(w[i].ident.kind, CS_WL_PROCESS);
+		assert_true(w[i].fresh);
+		assert_int_equal(w[i].cpu_usec, 0);
+		assert_int_equal(w[i].id >> 32, (uint64_t)w[i].pid);
+	}
+	/* pid 1: utime 110 -> 120 ticks; pid 2 exits. */
+	sh("sed -i 's/ S 1 1 1 0 -1 4194560 500 0 0 0 110 / S 1 1 1 0 -1 4194560 500 0 0 0 120 /' '%s/proc/1/stat' && "
+	   "rm -rf '%s/proc/2'",
+	   dir, dir);
+	assert_int_equal(cs_procscan_sample(p), 0);
+	w = cs_procscan_workloads(p, &n);
+	assert_int_equal(n, 3);
+	for (size_t i = 0; i < n; i++) {
+		if (w[i].pid == 1) {
+			found1 = 1;
+			assert_string_equal(w[i].comm, "systemd");
+			assert_false(w[i].fresh);
+			assert_int_equal(w[i].cpu_usec, 10 * 1000000 / hz);
+		} else if (w[i].pid == 2) {
+			assert_true(w[i].gone);
+		} else {
+			assert_int_equal(w[i].cpu_usec, 0);
+		}
+	}
+	assert_true(found1);
+	assert_int_equal(cs_procscan_sample(p), 0);
+	cs_procscan_workloads(p, &n);
+	assert_int_equal(n, 2);
+	cs_procscan_close(p);
+	cs_procscan_close(NULL);
+	rm_node(dir);
+}
+
+/* ---- tests: pure parsers -------------------------------------------------------- */
+
+static void test_parse_cpu(void **state)
+{
+	cs_cgstat_cpu c;
+	const char *ok = "usage_usec 123\nuser_usec 100\nsystem_usec 23\nnr_periods 0\n";
+	const char *bad[] = {"",
+	                     "usage_usec\n",
+	                     "usage_usec x\n",
+	                     "usage_usec 1x\n",
+	                     "user_usec 5\n",
+	                     "usage_usec 1\n\n",
+	                     " usage_usec 1\n",
+	                     "usage_usec  1\n",
+	                     "usage_usec 99999999999999999999\n",
+	                     "usage_usec -1\n"};
+
+	(void)state;
+	assert_int_equal(cs_cgstat_parse_cpu(ok, strlen(ok), &c), 0);
+	assert_int_equal(c.usage_usec, 123);
+	assert_int_equal(c.user_usec, 100);
+	assert_int_equal(c.system_usec, 23);
+	/* No trailing newline, and a length that stops mid-buffer. */
+	assert_int_equal(cs_cgstat_parse_cpu("usage_usec 7", 12, &c), 0);
+	assert_int_equal(c.usage_usec, 7);
+	assert_int_equal(cs_cgstat_parse_cpu("usage_usec 789", 12, &c), 0);
+	assert_int_equal(c.usage_usec, 7);
+	assert_int_equal(cs_cgstat_parse_cpu("usage_usec 18446744073709551615\n", 32, &c), 0);
+	assert_int_equal(c.usage_usec, UINT64_MAX);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		c.usage_usec = 42;
+		assert_true(cs_cgstat_parse_cpu(bad[i], strlen(bad[i]), &c) < 0);
+		assert_int_equal(c.usage_usec, 42);
+	}
+}
+
+static void test_parse_cpuacct_memstat(void **state)
+{
+	uint64_t v = 0;
+	const char *v1 = "cache 10\ninactive_file 3\nrss 4\ntotal_inactive_file 30\ntotal_rss 40\n";
+	const char *v2 = "anon 1\nfile 2\ninactive_file 4096\nactive_file 5\n";
+
+	(void)state;
+	assert_int_equal(cs_cgstat_parse_cpuacct("123456789\n", 10, &v), 0);
+	assert_int_equal(v, 123456);
+	assert_int_equal(cs_cgstat_parse_cpuacct("999", 3, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(cs_cgstat_parse_cpuacct("", 0, &v), CS_EINVAL);
+	assert_int_equal(cs_cgstat_parse_cpuacct("12 \n", 4, &v), CS_EINVAL);
+	assert_int_equal(cs_cgstat_parse_cpuacct("12\n\n", 4, &v), CS_EINVAL);
+	assert_int_equal(cs_cgstat_parse_cpuacct("99999999999999999999\n", 21, &v), CS_EINVAL);
+
+	assert_int_equal(cs_cgstat_parse_memstat(v1, strlen(v1), "total_inactive_file", &v), 0);
+	assert_int_equal(v, 30);
+	assert_int_equal(cs_cgstat_parse_memstat(v1, strlen(v1), "inactive_file", &v), 0);
+	assert_int_equal(v, 3);
+	assert_int_equal(cs_cgstat_parse_memstat(v2, strlen(v2), "inactive_file", &v), 0);
+	assert_int_equal(v, 4096);
+	assert_int_equal(cs_cgstat_parse_memstat(v2, strlen(v2), "total_inactive_file", &v), CS_ENODATA);
+	assert_int_equal(cs_cgstat_parse_memstat("inactive_file x\n", 16, "inactive_file", &v), CS_EINVAL);
+	assert_int_equal(cs_cgstat_parse_memstat("inactive_file 5", 15, "inactive_file", &v), 0);
+	assert_int_equal(v, 5);
+	/* The key cut by len is absent, not a number. */
+	assert_int_equal(cs_cgstat_parse_memstat("inactive_file 5", 13, "inactive_file", &v), CS_ENODATA);
+	assert_int_equal(cs_cgstat_parse_memstat("x", 1, "", &v), CS_EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_parse_cpu),
+	    cmocka_unit_test(test_parse_cpuacct_memstat),
+	    cmocka_unit_test(test_systemd_containerd_v2),
+	    cmocka_unit_test(test_cgroupfs_docker_v1),
+	    cmocka_unit_test(test_systemd_crio_v2),
+	    cmocka_unit_test(test_all_shapes),
+	    cmocka_unit_test(test_fd_budget),
+	    cmocka_unit_test(test_steady_state_no_opens),
+	    cmocka_unit_test(test_enodev_gone),
+	    cmocka_unit_test(test_eio_eacces),
+	    cmocka_unit_test(test_recreated_same_name),
+	    cmocka_unit_test(test_pod_without_containers_and_subtree),
+	    cmocka_unit_test(test_detect),
+	    cmocka_unit_test(test_procscan),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
