@@ -1,0 +1,131 @@
+/* core/config.h - the carbonstat configuration file.
+ *
+ * An INI file, read with libinih (no hand-written INI parser here):
+ *
+ *   [attribution]
+ *   idle_policy = requests            ; requests | usage | equal | none
+ *
+ *   [kubelet]
+ *   enabled = auto                    ; auto | true | false
+ *   url = https://10.0.0.5:10250/pods ; default https://${NODE_IP:-127.0.0.1}:10250/pods
+ *   token_file = /var/run/secrets/kubernetes.io/serviceaccount/token
+ *   ca_file = /var/run/secrets/kubernetes.io/serviceaccount/ca.crt
+ *   insecure_skip_verify = false      ; kind/minikube: the kubelet's self-signed cert
+ *   refresh_s = 60                    ; 5 .. 86400
+ *   timeout_s = 2                     ; (0, 60]
+ *
+ *   [teams]
+ *   label_keys = team, app.kubernetes.io/part-of   ; first label found wins
+ *   default_team = system             ; services, sessions, the rest of the node
+ *
+ *   [teams.namespaces]                ; namespace = team
+ *   payments = team-pay
+ *
+ *   [teams.services]                  ; systemd unit = team (".service" implied)
+ *   nginx.service = web
+ *
+ * Strict: an unknown section or key, a key given twice, a bad value, a line
+ * longer than libinih's line buffer or a NUL byte is an error naming
+ * file:line and the key, in one line; nothing is half-applied (the output is
+ * written only on success). Values of keys flagged secret are never echoed.
+ *
+ * Extending: each section is a row of a static table with its keys and their
+ * setters (config.c); the agent issue adds its sections there. All state is
+ * in the cs_config struct; there are no globals (libinih's tunables are left
+ * at their defaults).
+ */
+#ifndef CS_CORE_CONFIG_H
+#define CS_CORE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CS_CFG_PATH_MAX       512        /* file paths and URLs, including the NUL */
+#define CS_CFG_NAME_MAX       64         /* team names, namespaces (<= 63 chars) */
+#define CS_CFG_KEY_MAX        320        /* label keys: prefix (253) '/' name (63) */
+#define CS_CFG_UNIT_MAX       128        /* systemd unit names */
+#define CS_CFG_LABEL_KEYS_MAX 8          /* label keys tried, in order */
+#define CS_CFG_FILE_MAX       (1u << 20) /* a config file larger than this is refused */
+
+/* How idle energy is shared (the attribution model interprets it). */
+typedef enum cs_cfg_idle_policy {
+	CS_CFG_IDLE_REQUESTS = 0, /* by Kubernetes requests, usage where unknown (default) */
+	CS_CFG_IDLE_USAGE,        /* by CPU time / working set */
+	CS_CFG_IDLE_EQUAL,        /* equally among workloads */
+	CS_CFG_IDLE_NONE,         /* left in the idle-unattributed bucket */
+} cs_cfg_idle_policy;
+
+typedef enum cs_cfg_tristate {
+	CS_CFG_AUTO = 0,
+	CS_CFG_ON,
+	CS_CFG_OFF,
+} cs_cfg_tristate;
+
+/* One map entry: namespace or unit -> team. */
+typedef struct cs_cfg_map_entry {
+	char key[CS_CFG_UNIT_MAX];
+	char team[CS_CFG_NAME_MAX];
+	unsigned line; /* where it was set, for messages */
+} cs_cfg_map_entry;
+
+typedef struct cs_cfg_map {
+	cs_cfg_map_entry *v; /* owned; sorted by key after a successful load */
+	size_t n, cap;
+} cs_cfg_map;
+
+typedef struct cs_config {
+	char source[CS_CFG_PATH_MAX]; /* file it was read from; "" = built-in defaults */
+	struct {
+		cs_cfg_idle_policy idle_policy;
+	} attribution;
+	struct {
+		cs_cfg_tristate enabled;   /* auto: when running in a pod (token file or
+		                            * KUBERNETES_SERVICE_HOST) or url is set */
+		char url[CS_CFG_PATH_MAX]; /* "" = https://${NODE_IP:-127.0.0.1}:10250/pods */
+		char token_file[CS_CFG_PATH_MAX];
+		char ca_file[CS_CFG_PATH_MAX];
+		bool insecure_skip_verify;
+		double refresh_s;
+		double timeout_s;
+	} kubelet;
+	struct {
+		char label_keys[CS_CFG_LABEL_KEYS_MAX][CS_CFG_KEY_MAX];
+		size_t n_label_keys;
+		char default_team[CS_CFG_NAME_MAX];
+		cs_cfg_map namespaces; /* key = namespace */
+		cs_cfg_map services;   /* key = unit ("nginx.service") */
+	} teams;
+} cs_config;
+
+/* Built-in defaults; allocates nothing (cs_config_free is still fine). */
+void cs_config_init(cs_config *c);
+
+/* Reads the file at path into *out (after cs_config_free'ing nothing: out is
+ * overwritten, so free a previous config first). On error returns CS_EINVAL
+ * (bad content), CS_ERANGE (file too large) or a negative errno (unreadable),
+ * writes one line to err ("carbonstat.ini:12: unknown key 'foo' in [kubelet];
+ * known keys: ...") and leaves *out untouched. */
+int cs_config_load(const char *path, cs_config *out, char *err, size_t errcap);
+
+/* Same from a buffer (need not be NUL-terminated); name is what messages call
+ * it ("<string>" if NULL). */
+int cs_config_parse(const char *buf, size_t len, const char *name, cs_config *out, char *err, size_t errcap);
+
+/* Frees the maps; c is left as after cs_config_init. NULL is a no-op. */
+void cs_config_free(cs_config *c);
+
+/* Team for a namespace / systemd unit from the maps, or NULL. The unit lookup
+ * tries the exact name, then the template ("getty@tty1.service" ->
+ * "getty@.service"). */
+const char *cs_config_namespace_team(const cs_config *c, const char *ns);
+const char *cs_config_service_team(const cs_config *c, const char *unit);
+
+/* "requests", "usage", "equal", "none". */
+const char *cs_cfg_idle_policy_name(cs_cfg_idle_policy p);
+
+/* Validators shared with the modules that use these names. */
+bool cs_cfg_valid_team(const char *s);      /* 1..63 of [A-Za-z0-9._-] */
+bool cs_cfg_valid_namespace(const char *s); /* RFC 1123 label: [a-z0-9-], 1..63, alnum ends */
+bool cs_cfg_valid_label_key(const char *s); /* Kubernetes label key: [prefix/]name */
+
+#endif

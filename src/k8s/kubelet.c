@@ -1,0 +1,1018 @@
+/* k8s/kubelet.c - kubelet /pods client, PodList parser and pod index.
+ *
+ * Parsing is two passes over jansson's DOM: the first counts pods,
+ * containers, labels and label bytes so that the second fills arrays of
+ * exactly the right size (five allocations per refresh, none per pod).
+ * Identity strings are fixed-size fields validated on the way in; labels go
+ * to one string pool. Hash indexes are open addressing with linear probing
+ * at load <= 1/2, FNV-1a on the key.
+ *
+ * HTTP is one libcurl easy handle kept for the client's life, so the TLS
+ * session and the connection to the kubelet are reused across refreshes.
+ */
+#include "k8s/kubelet.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include <carbonstat/error.h>
+
+#include "io/http_body.h"
+#include "k8s/quantity.h"
+
+/* ---- small helpers ------------------------------------------------------------- */
+
+__attribute__((format(printf, 3, 4))) static void kl_fmt(char *dst, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(dst, cap, fmt, ap);
+	va_end(ap);
+}
+
+static bool kl_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static uint64_t kl_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+/* Copies JSON string member key of obj into out[cap] if it is a string that
+ * fits and whose chars all pass ok (NULL = any printable ASCII). Returns 0,
+ * or CS_EINVAL (absent, not a string, empty, too long, bad char). */
+static int kl_json_str(json_t *obj, const char *key, char *out, size_t cap, bool (*ok)(char))
+{
+	json_t *v = json_object_get(obj, key);
+	const char *s;
+	size_t n, i;
+
+	if (!json_is_string(v))
+		return CS_EINVAL;
+	s = json_string_value(v);
+	n = json_string_length(v);
+	if (n == 0 || n >= cap)
+		return CS_EINVAL;
+	for (i = 0; i < n; i++) {
+		if (ok ? !ok(s[i]) : ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e))
+			return CS_EINVAL;
+	}
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return 0;
+}
+
+static bool kl_uid_char(char c)
+{
+	return kl_alnum(c) || c == '-' || c == '_';
+}
+
+static bool kl_name_char(char c)
+{
+	return kl_alnum(c) || c == '-' || c == '.' || c == '_';
+}
+
+/* ---- parse ----------------------------------------------------------------------- */
+
+/* The three container lists of a pod spec, with the status list matching each. */
+static const struct {
+	const char *spec, *status;
+	cs_k8s_ctr_kind kind;
+} kl_lists[] = {
+    {"containers", "containerStatuses", CS_K8S_CTR_APP},
+    {"initContainers", "initContainerStatuses", CS_K8S_CTR_INIT},
+    {"ephemeralContainers", "ephemeralContainerStatuses", CS_K8S_CTR_EPHEMERAL},
+};
+#define KL_NLISTS (sizeof(kl_lists) / sizeof(kl_lists[0]))
+
+static size_t kl_array_size(json_t *obj, const char *key)
+{
+	json_t *a = json_object_get(obj, key);
+
+	return json_is_array(a) ? json_array_size(a) : 0;
+}
+
+/* A requests map member ("cpu"/"memory") as a quantity; 0 when absent. */
+static double kl_request(json_t *requests, const char *key, size_t *bad)
+{
+	json_t *v = json_object_get(requests, key);
+	double d;
+
+	if (!v)
+		return 0;
+	if (!json_is_string(v) || cs_qty_parse(json_string_value(v), json_string_length(v), &d) != 0) {
+		(*bad)++;
+		return 0;
+	}
+	return d;
+}
+
+/* "containerd://abc" -> runtime "containerd", id "abc". 0, or CS_EINVAL. */
+static int kl_split_container_id(const char *s, size_t n, cs_k8s_container *c)
+{
+	const char *sep = NULL;
+	size_t i, rt_len, id_len;
+
+	for (i = 0; i + 2 < n; i++) {
+		if (s[i] == ':' && s[i + 1] == '/' && s[i + 2] == '/') {
+			sep = s + i;
+			break;
+		}
+	}
+	if (!sep)
+		return CS_EINVAL;
+	rt_len = (size_t)(sep - s);
+	id_len = n - rt_len - 3;
+	if (rt_len == 0 || rt_len >= sizeof(c->runtime) || id_len == 0 || id_len >= sizeof(c->id))
+		return CS_EINVAL;
+	for (i = 0; i < rt_len; i++)
+		if (!(kl_alnum(s[i]) || s[i] == '-' || s[i] == '.'))
+			return CS_EINVAL;
+	for (i = 0; i < id_len; i++)
+		if (!kl_alnum(sep[3 + i]))
+			return CS_EINVAL;
+	memcpy(c->runtime, s, rt_len);
+	c->runtime[rt_len] = '\0';
+	memcpy(c->id, sep + 3, id_len);
+	c->id[id_len] = '\0';
+	return 0;
+}
+
+/* Fills c from a spec container and, if any, the status of the same name. */
+static int kl_fill_container(json_t *spec_c, json_t *statuses, cs_k8s_ctr_kind kind, cs_k8s_container *c, size_t *bad)
+{
+	json_t *res, *req, *st;
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	if (!json_is_object(spec_c) || kl_json_str(spec_c, "name", c->name, sizeof(c->name), kl_name_char))
+		return CS_EINVAL;
+	c->kind = kind;
+	if (kind == CS_K8S_CTR_INIT) {
+		json_t *rp = json_object_get(spec_c, "restartPolicy");
+
+		if (json_is_string(rp) && strcmp(json_string_value(rp), "Always") == 0)
+			c->kind = CS_K8S_CTR_SIDECAR;
+	}
+	res = json_object_get(spec_c, "resources");
+	req = json_is_object(res) ? json_object_get(res, "requests") : NULL;
+	if (json_is_object(req)) {
+		c->cpu_request_cores = kl_request(req, "cpu", bad);
+		c->mem_request_bytes = kl_request(req, "memory", bad);
+	}
+	json_array_foreach(statuses, i, st)
+	{
+		json_t *nm = json_is_object(st) ? json_object_get(st, "name") : NULL;
+		json_t *id;
+
+		if (!json_is_string(nm) || strcmp(json_string_value(nm), c->name) != 0)
+			continue;
+		id = json_object_get(st, "containerID");
+		if (json_is_string(id) && json_string_length(id) > 0 &&
+		    kl_split_container_id(json_string_value(id), json_string_length(id), c) != 0) {
+			c->id[0] = c->runtime[0] = '\0';
+		}
+		break;
+	}
+	return 0;
+}
+
+/* Slot table of 2^k >= 2n entries (at least 16). */
+static uint32_t *kl_slots_alloc(size_t n, size_t *cap)
+{
+	size_t c = 16;
+
+	while (c < 2 * n)
+		c *= 2;
+	*cap = c;
+	return calloc(c, sizeof(uint32_t));
+}
+
+/* Inserts idx under key unless the key is already there; false then. */
+static bool kl_slots_put(uint32_t *slots, size_t cap, const char *key, uint32_t idx,
+                         const char *(*key_of)(const cs_podlist *, uint32_t), const cs_podlist *pl)
+{
+	size_t i = (size_t)kl_hash(key) & (cap - 1);
+
+	while (slots[i]) {
+		if (strcmp(key_of(pl, slots[i] - 1), key) == 0)
+			return false;
+		i = (i + 1) & (cap - 1);
+	}
+	slots[i] = idx + 1;
+	return true;
+}
+
+static const char *kl_pod_key(const cs_podlist *pl, uint32_t i)
+{
+	return pl->pods[i].uid;
+}
+
+static const char *kl_ctr_key(const cs_podlist *pl, uint32_t i)
+{
+	return pl->ctrs[i].id;
+}
+
+static uint32_t kl_slots_get(const uint32_t *slots, size_t cap, const char *key,
+                             const char *(*key_of)(const cs_podlist *, uint32_t), const cs_podlist *pl)
+{
+	size_t i;
+
+	if (!slots || !key || !key[0])
+		return 0;
+	i = (size_t)kl_hash(key) & (cap - 1);
+	while (slots[i]) {
+		if (strcmp(key_of(pl, slots[i] - 1), key) == 0)
+			return slots[i];
+		i = (i + 1) & (cap - 1);
+	}
+	return 0;
+}
+
+/* Fills one pod (and its containers and labels) at the ends of pl's arrays.
+ * Returns 0, or CS_EINVAL when the item is not a usable pod (nothing kept). */
+static int kl_fill_pod(json_t *item, cs_podlist *pl)
+{
+	json_t *meta, *spec, *status, *labels, *v, *ov;
+	cs_k8s_pod *p = &pl->pods[pl->n_pods];
+	size_t i, first_ctr = pl->n_ctrs, first_label = pl->n_labels, l;
+	const char *key;
+
+	if (!json_is_object(item))
+		return CS_EINVAL;
+	meta = json_object_get(item, "metadata");
+	spec = json_object_get(item, "spec");
+	status = json_object_get(item, "status");
+	if (!json_is_object(meta))
+		return CS_EINVAL;
+	memset(p, 0, sizeof(*p));
+	if (kl_json_str(meta, "uid", p->uid, sizeof(p->uid), kl_uid_char) ||
+	    kl_json_str(meta, "name", p->name, sizeof(p->name), kl_name_char) ||
+	    kl_json_str(meta, "namespace", p->namespace_, sizeof(p->namespace_), kl_name_char))
+		return CS_EINVAL;
+	/* the cgroup scanner canonicalises systemd's '_' to '-'; so do we */
+	for (i = 0; p->uid[i]; i++)
+		if (p->uid[i] == '_')
+			p->uid[i] = '-';
+	if (!kl_slots_put(pl->pod_slots, pl->pod_slots_n, p->uid, (uint32_t)pl->n_pods, kl_pod_key, pl))
+		return CS_EINVAL; /* duplicate uid: keep the first */
+	if (json_is_object(spec) && !pl->node_name[0])
+		if (kl_json_str(spec, "nodeName", pl->node_name, sizeof(pl->node_name), kl_name_char))
+			pl->node_name[0] = '\0';
+	/* containers */
+	for (l = 0; l < KL_NLISTS && json_is_object(spec); l++) {
+		json_t *arr = json_object_get(spec, kl_lists[l].spec);
+		json_t *st = json_is_object(status) ? json_object_get(status, kl_lists[l].status) : NULL;
+		json_t *c;
+
+		if (!json_is_array(arr))
+			continue;
+		if (!json_is_array(st))
+			st = NULL;
+		json_array_foreach(arr, i, c)
+		{
+			cs_k8s_container *k = &pl->ctrs[pl->n_ctrs];
+
+			if (kl_fill_container(c, st, kl_lists[l].kind, k, &pl->bad_quantities))
+				continue;
+			k->pod = (uint32_t)pl->n_pods;
+			if (k->kind == CS_K8S_CTR_APP || k->kind == CS_K8S_CTR_SIDECAR) {
+				p->cpu_request_cores += k->cpu_request_cores;
+				p->mem_request_bytes += k->mem_request_bytes;
+			}
+			if (k->id[0] &&
+			    !kl_slots_put(pl->ctr_slots, pl->ctr_slots_n, k->id, (uint32_t)pl->n_ctrs, kl_ctr_key, pl))
+				k->id[0] = '\0'; /* an id twice: the first keeps it */
+			pl->n_ctrs++;
+		}
+	}
+	/* RuntimeClass overhead is reserved on the node for the pod too */
+	ov = json_is_object(spec) ? json_object_get(spec, "overhead") : NULL;
+	if (json_is_object(ov)) {
+		p->cpu_request_cores += kl_request(ov, "cpu", &pl->bad_quantities);
+		p->mem_request_bytes += kl_request(ov, "memory", &pl->bad_quantities);
+	}
+	/* labels */
+	labels = json_object_get(meta, "labels");
+	if (json_is_object(labels)) {
+		json_object_foreach(labels, key, v)
+		{
+			size_t kn = strlen(key), vn;
+
+			if (!json_is_string(v) || kn == 0)
+				continue;
+			vn = json_string_length(v);
+			if (memchr(json_string_value(v), '\0', vn))
+				continue;
+			pl->labels[pl->n_labels].key = (uint32_t)pl->pool_len;
+			memcpy(pl->pool + pl->pool_len, key, kn + 1);
+			pl->pool_len += kn + 1;
+			pl->labels[pl->n_labels].value = (uint32_t)pl->pool_len;
+			memcpy(pl->pool + pl->pool_len, json_string_value(v), vn);
+			pl->pool[pl->pool_len + vn] = '\0';
+			pl->pool_len += vn + 1;
+			pl->n_labels++;
+		}
+	}
+	p->first_ctr = (uint32_t)first_ctr;
+	p->n_ctrs = (uint32_t)(pl->n_ctrs - first_ctr);
+	p->first_label = (uint32_t)first_label;
+	p->n_labels = (uint32_t)(pl->n_labels - first_label);
+	pl->n_pods++;
+	return 0;
+}
+
+int cs_kubelet_parse_pods(const char *json, size_t len, cs_podlist *out)
+{
+	json_error_t jerr;
+	json_t *root, *items, *item, *kind;
+	cs_podlist pl;
+	size_t n_items, n_ctrs = 0, n_labels = 0, pool = 0, i, l;
+	int rc = CS_EINVAL;
+
+	if (!json || !out || len == 0)
+		return CS_EINVAL;
+	memset(&pl, 0, sizeof(pl));
+	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root)
+		return CS_EINVAL;
+	if (!json_is_object(root))
+		goto out;
+	kind = json_object_get(root, "kind");
+	if (kind && (!json_is_string(kind) || strcmp(json_string_value(kind), "PodList") != 0))
+		goto out;
+	items = json_object_get(root, "items");
+	if (json_is_null(items)) {
+		items = NULL; /* an empty node may answer "items": null */
+	} else if (!json_is_array(items)) {
+		goto out;
+	}
+	n_items = items ? json_array_size(items) : 0;
+	if (n_items >= UINT32_MAX / 4)
+		goto out;
+	/* pass 1: sizes */
+	for (i = 0; i < n_items; i++) {
+		json_t *meta, *spec, *labels, *v;
+		const char *key;
+
+		item = json_array_get(items, i);
+		if (!json_is_object(item))
+			continue;
+		spec = json_object_get(item, "spec");
+		for (l = 0; l < KL_NLISTS && json_is_object(spec); l++)
+			n_ctrs += kl_array_size(spec, kl_lists[l].spec);
+		meta = json_object_get(item, "metadata");
+		labels = json_is_object(meta) ? json_object_get(meta, "labels") : NULL;
+		if (json_is_object(labels)) {
+			json_object_foreach(labels, key, v)
+			{
+				if (!json_is_string(v))
+					continue;
+				n_labels++;
+				pool += strlen(key) + 1 + json_string_length(v) + 1;
+			}
+		}
+	}
+	if (n_ctrs >= UINT32_MAX / 4 || n_labels >= UINT32_MAX / 4 || pool >= UINT32_MAX)
+		goto out;
+	rc = CS_ENOMEM;
+	pl.pods = calloc(n_items ? n_items : 1, sizeof(*pl.pods));
+	pl.ctrs = calloc(n_ctrs ? n_ctrs : 1, sizeof(*pl.ctrs));
+	pl.labels = calloc(n_labels ? n_labels : 1, sizeof(*pl.labels));
+	pl.pool = malloc(pool ? pool : 1);
+	pl.pod_slots = kl_slots_alloc(n_items, &pl.pod_slots_n);
+	pl.ctr_slots = kl_slots_alloc(n_ctrs, &pl.ctr_slots_n);
+	if (!pl.pods || !pl.ctrs || !pl.labels || !pl.pool || !pl.pod_slots || !pl.ctr_slots)
+		goto out;
+	/* pass 2: fill */
+	for (i = 0; i < n_items; i++) {
+		size_t c0 = pl.n_ctrs, l0 = pl.n_labels, p0 = pl.pool_len;
+
+		if (kl_fill_pod(json_array_get(items, i), &pl) != 0) {
+			/* roll back whatever a rejected item wrote (it was rejected
+			 * before any container was indexed) */
+			pl.n_ctrs = c0;
+			pl.n_labels = l0;
+			pl.pool_len = p0;
+			pl.skipped_pods++;
+		}
+	}
+	*out = pl;
+	memset(&pl, 0, sizeof(pl));
+	rc = 0;
+out:
+	cs_podlist_free(&pl);
+	json_decref(root);
+	return rc;
+}
+
+void cs_podlist_free(cs_podlist *pl)
+{
+	if (!pl)
+		return;
+	free(pl->pods);
+	free(pl->ctrs);
+	free(pl->labels);
+	free(pl->pool);
+	free(pl->pod_slots);
+	free(pl->ctr_slots);
+	memset(pl, 0, sizeof(*pl));
+}
+
+const cs_k8s_pod *cs_podlist_find_pod(const cs_podlist *pl, const char *uid)
+{
+	uint32_t s;
+
+	if (!pl)
+		return NULL;
+	s = kl_slots_get(pl->pod_slots, pl->pod_slots_n, uid, kl_pod_key, pl);
+	return s ? &pl->pods[s - 1] : NULL;
+}
+
+const cs_k8s_container *cs_podlist_find_container(const cs_podlist *pl, const char *id)
+{
+	uint32_t s;
+
+	if (!pl)
+		return NULL;
+	s = kl_slots_get(pl->ctr_slots, pl->ctr_slots_n, id, kl_ctr_key, pl);
+	return s ? &pl->ctrs[s - 1] : NULL;
+}
+
+const char *cs_podlist_pod_label(const cs_podlist *pl, const cs_k8s_pod *p, const char *key)
+{
+	uint32_t i;
+
+	if (!pl || !p || !key)
+		return NULL;
+	for (i = 0; i < p->n_labels; i++) {
+		const cs_k8s_label *l = &pl->labels[p->first_label + i];
+
+		if (strcmp(pl->pool + l->key, key) == 0)
+			return pl->pool + l->value;
+	}
+	return NULL;
+}
+
+/* Copies src into a fixed field, truncating (pod names can be 253 chars). */
+static void kl_set(char *dst, size_t cap, const char *src)
+{
+	size_t n = strnlen(src, cap - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+typedef bool (*kl_unknown_fn)(void *ud, const char *uid);
+
+static size_t kl_annotate(cs_podlist *pl, cs_workload *w, size_t n, kl_unknown_fn counts, void *ud)
+{
+	size_t i, unknown = 0;
+
+	for (i = 0; i < pl->n_pods; i++)
+		pl->pods[i].carried_cpu = pl->pods[i].carried_mem = 0;
+	/* pass 1: names, and container requests (noting what each pod's
+	 * containers carry) */
+	for (i = 0; i < n; i++) {
+		const cs_k8s_pod *cp;
+		cs_k8s_pod *p;
+		const cs_k8s_container *c;
+
+		if (!w[i].ident.pod_uid[0])
+			continue;
+		cp = cs_podlist_find_pod(pl, w[i].ident.pod_uid);
+		if (!cp) {
+			if (!counts || counts(ud, w[i].ident.pod_uid))
+				unknown++;
+			continue;
+		}
+		p = &pl->pods[cp - pl->pods];
+		kl_set(w[i].pod_name, sizeof(w[i].pod_name), p->name);
+		kl_set(w[i].namespace_, sizeof(w[i].namespace_), p->namespace_);
+		if (w[i].ident.kind == CS_WL_POD)
+			continue;
+		c = w[i].ident.container_id[0] ? cs_podlist_find_container(pl, w[i].ident.container_id) : NULL;
+		if (c && c->pod == (uint32_t)(p - pl->pods)) {
+			kl_set(w[i].container_name, sizeof(w[i].container_name), c->name);
+			w[i].cpu_request_cores = c->cpu_request_cores;
+			w[i].mem_request_bytes = c->mem_request_bytes;
+			p->carried_cpu += c->cpu_request_cores;
+			p->carried_mem += c->mem_request_bytes;
+		} else {
+			/* the sandbox (pause) container, or one started since the
+			 * last refresh: it holds no request of its own */
+			w[i].container_name[0] = '\0';
+			w[i].cpu_request_cores = 0;
+			w[i].mem_request_bytes = 0;
+		}
+	}
+	/* pass 2: pod-level workloads get what no container workload carries */
+	for (i = 0; i < n; i++) {
+		const cs_k8s_pod *p;
+		double cpu, mem;
+
+		if (!w[i].ident.pod_uid[0] || w[i].ident.kind != CS_WL_POD)
+			continue;
+		p = cs_podlist_find_pod(pl, w[i].ident.pod_uid);
+		if (!p)
+			continue;
+		cpu = p->cpu_request_cores - p->carried_cpu;
+		mem = p->mem_request_bytes - p->carried_mem;
+		/* rounding of the sums must not leave crumbs */
+		w[i].cpu_request_cores = cpu > p->cpu_request_cores * 1e-9 ? cpu : 0;
+		w[i].mem_request_bytes = mem > p->mem_request_bytes * 1e-9 ? mem : 0;
+		w[i].container_name[0] = '\0';
+	}
+	return unknown;
+}
+
+size_t cs_podlist_annotate(cs_podlist *pl, cs_workload *w, size_t n)
+{
+	if (!pl || !w)
+		return 0;
+	return kl_annotate(pl, w, n, NULL, NULL);
+}
+
+/* ---- client ---------------------------------------------------------------------- */
+
+/* Pod UIDs noted unknown since the last refresh, and those still unknown
+ * right after it. Small fixed sets: past their size, every unknown UID
+ * counts (the rate limit still holds). */
+#define KL_UIDSET 64
+
+typedef struct kl_uidset {
+	char uid[KL_UIDSET][40];
+	size_t n;
+} kl_uidset;
+
+struct cs_kubelet {
+	char url[CS_CFG_PATH_MAX];
+	char token_file[CS_CFG_PATH_MAX];
+	char ca_file[CS_CFG_PATH_MAX];
+	bool send_token; /* https:// and a token file */
+	bool insecure;
+	double refresh_s, timeout_s, min_interval_s;
+	CURL *h; /* kept: connection and TLS session reuse */
+	cs_http_body body;
+	size_t hdr_bytes; /* response header bytes (capped) */
+	bool hdr_overflow;
+	cs_podlist index; /* last good answer */
+	cs_kubelet_stats st;
+	kl_uidset pending; /* unknown since the last refresh */
+	kl_uidset missing; /* still unknown after the last refresh */
+	char err[512];
+};
+
+static bool kl_uidset_has(const kl_uidset *s, const char *uid)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->uid[i], uid) == 0)
+			return true;
+	return false;
+}
+
+static void kl_uidset_add(kl_uidset *s, const char *uid)
+{
+	if (s->n < KL_UIDSET && !kl_uidset_has(s, uid))
+		kl_set(s->uid[s->n++], sizeof(s->uid[0]), uid);
+}
+
+static size_t kl_header_cb(char *ptr, size_t size, size_t nitems, void *ud)
+{
+	cs_kubelet *k = ud;
+	size_t n = size * nitems;
+
+	(void)ptr;
+	if (n > 65536 - k->hdr_bytes) {
+		k->hdr_overflow = true;
+		return 0;
+	}
+	k->hdr_bytes += n;
+	return n;
+}
+
+static double kl_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static bool kl_valid_url(const char *u)
+{
+	size_t i, n = strlen(u);
+
+	if (n >= CS_CFG_PATH_MAX || !(strncmp(u, "https://", 8) == 0 || strncmp(u, "http://", 7) == 0))
+		return false;
+	if (n <= (u[4] == 's' ? 8u : 7u))
+		return false;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)u[i] <= 0x20 || (unsigned char)u[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+void cs_kubelet_opts_from_config(const cs_config *c, cs_kubelet_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	if (!c)
+		return;
+	o->url = c->kubelet.url;
+	o->token_file = c->kubelet.token_file;
+	o->ca_file = c->kubelet.ca_file;
+	o->insecure_skip_verify = c->kubelet.insecure_skip_verify;
+	o->refresh_s = c->kubelet.refresh_s;
+	o->timeout_s = c->kubelet.timeout_s;
+}
+
+bool cs_kubelet_wanted(const cs_config *c)
+{
+	const char *tf = c && c->kubelet.token_file[0] ? c->kubelet.token_file : CS_KUBELET_DEFAULT_TOKEN;
+
+	if (c && c->kubelet.enabled != CS_CFG_AUTO)
+		return c->kubelet.enabled == CS_CFG_ON;
+	if (c && c->kubelet.url[0])
+		return true;
+	return getenv("KUBERNETES_SERVICE_HOST") != NULL || access(tf, F_OK) == 0;
+}
+
+#define KL_SETOPT(h, opt, val)                                                                                         \
+	do {                                                                                                           \
+		if (curl_easy_setopt((h), (opt), (val)) != CURLE_OK)                                                   \
+			goto fail;                                                                                     \
+	} while (0)
+
+int cs_kubelet_open(const cs_kubelet_opts *o, cs_kubelet **out)
+{
+	cs_kubelet_opts def;
+	cs_kubelet *k;
+	const char *ip;
+	bool https;
+
+	if (!out)
+		return CS_EINVAL;
+	if (!o) {
+		memset(&def, 0, sizeof(def));
+		o = &def;
+	}
+	if (o->refresh_s < 0 || o->timeout_s < 0 || o->min_interval_s < 0 || o->timeout_s > 600)
+		return CS_EINVAL;
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		return CS_ENOMEM;
+	if (o->url && o->url[0]) {
+		if (!kl_valid_url(o->url)) {
+			free(k);
+			return CS_EINVAL;
+		}
+		kl_fmt(k->url, sizeof(k->url), "%s", o->url);
+	} else {
+		/* NODE_IP from the downward API (status.hostIP); an IPv6 address
+		 * needs brackets in a URL */
+		ip = getenv("NODE_IP");
+		if (!ip || !ip[0] || strlen(ip) > 64 || strspn(ip, "0123456789abcdefABCDEF.:") != strlen(ip))
+			ip = "127.0.0.1";
+		kl_fmt(k->url, sizeof(k->url), strchr(ip, ':') ? "https://[%s]:%d/pods" : "https://%s:%d/pods", ip,
+		       CS_KUBELET_DEFAULT_PORT);
+	}
+	https = strncmp(k->url, "https://", 8) == 0;
+	kl_fmt(k->token_file, sizeof(k->token_file), "%s", o->token_file ? o->token_file : CS_KUBELET_DEFAULT_TOKEN);
+	kl_fmt(k->ca_file, sizeof(k->ca_file), "%s", o->ca_file ? o->ca_file : CS_KUBELET_DEFAULT_CA);
+	k->send_token = https && k->token_file[0];
+	k->insecure = o->insecure_skip_verify;
+	k->refresh_s = o->refresh_s > 0 ? o->refresh_s : CS_KUBELET_DEFAULT_REFRESH_S;
+	k->timeout_s = o->timeout_s > 0 ? o->timeout_s : CS_KUBELET_DEFAULT_TIMEOUT_S;
+	k->min_interval_s = o->min_interval_s > 0 ? o->min_interval_s : CS_KUBELET_DEFAULT_MIN_INTERVAL_S;
+	if (k->min_interval_s > k->refresh_s)
+		k->min_interval_s = k->refresh_s;
+	cs_http_body_init(&k->body, o->body_max ? o->body_max : CS_KUBELET_BODY_MAX);
+	k->st.last_attempt_s = k->st.last_ok_s = -1;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		free(k);
+		return CS_ENOMEM;
+	}
+	k->h = curl_easy_init();
+	if (!k->h)
+		goto fail;
+	KL_SETOPT(k->h, CURLOPT_URL, k->url);
+	KL_SETOPT(k->h, CURLOPT_WRITEFUNCTION, cs_http_body_write);
+	KL_SETOPT(k->h, CURLOPT_WRITEDATA, (void *)&k->body);
+	KL_SETOPT(k->h, CURLOPT_HEADERFUNCTION, kl_header_cb);
+	KL_SETOPT(k->h, CURLOPT_HEADERDATA, (void *)k);
+	/* the kubelet is on this node: never through a proxy */
+	KL_SETOPT(k->h, CURLOPT_PROXY, "");
+	KL_SETOPT(k->h, CURLOPT_NOPROXY, "*");
+	KL_SETOPT(k->h, CURLOPT_FOLLOWLOCATION, 0L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	KL_SETOPT(k->h, CURLOPT_PROTOCOLS_STR, https ? "https" : "http");
+#else
+	KL_SETOPT(k->h, CURLOPT_PROTOCOLS, https ? (long)CURLPROTO_HTTPS : (long)CURLPROTO_HTTP);
+#endif
+	KL_SETOPT(k->h, CURLOPT_NOSIGNAL, 1L);
+	KL_SETOPT(k->h, CURLOPT_TIMEOUT_MS, (long)(k->timeout_s * 1000));
+	KL_SETOPT(k->h, CURLOPT_CONNECTTIMEOUT_MS, (long)(k->timeout_s * 1000));
+	KL_SETOPT(k->h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)k->body.max);
+	KL_SETOPT(k->h, CURLOPT_USERAGENT, "carbonstat");
+	KL_SETOPT(k->h, CURLOPT_ACCEPT_ENCODING, ""); /* gzip if the kubelet offers it */
+	if (https) {
+		if (k->insecure) {
+			KL_SETOPT(k->h, CURLOPT_SSL_VERIFYPEER, 0L);
+			KL_SETOPT(k->h, CURLOPT_SSL_VERIFYHOST, 0L);
+		} else {
+			KL_SETOPT(k->h, CURLOPT_SSL_VERIFYPEER, 1L);
+			KL_SETOPT(k->h, CURLOPT_SSL_VERIFYHOST, 2L);
+			if (k->ca_file[0])
+				KL_SETOPT(k->h, CURLOPT_CAINFO, k->ca_file);
+		}
+	}
+	*out = k;
+	return 0;
+fail:
+	cs_kubelet_close(k);
+	return CS_ENOMEM;
+}
+
+void cs_kubelet_close(cs_kubelet *k)
+{
+	if (!k)
+		return;
+	if (k->h) {
+		curl_easy_cleanup(k->h);
+		k->h = NULL;
+	}
+	curl_global_cleanup();
+	cs_http_body_free(&k->body);
+	cs_podlist_free(&k->index);
+	/* the token never stayed in memory past a request; nothing to wipe */
+	free(k);
+}
+
+/* Reads the token (re-read per request: projected tokens rotate hourly).
+ * Returns 0, or fills k->err. */
+static int kl_read_token(cs_kubelet *k, char *tok, size_t cap)
+{
+	ssize_t r;
+	size_t n = 0, i;
+	int fd = open(k->token_file, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		kl_fmt(k->err, sizeof(k->err),
+		       "kubelet %s: cannot read the service-account token %s: %s; run in a pod with a "
+		       "service-account token mounted or set [kubelet] token_file",
+		       k->url, k->token_file, strerror(errno));
+		return CS_EUNAVAIL;
+	}
+	while (n < cap - 1) {
+		r = read(fd, tok + n, cap - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	while (n > 0 && (tok[n - 1] == '\n' || tok[n - 1] == '\r' || tok[n - 1] == ' ' || tok[n - 1] == '\t'))
+		n--;
+	tok[n] = '\0';
+	for (i = 0; i < n; i++)
+		if ((unsigned char)tok[i] <= 0x20 || (unsigned char)tok[i] >= 0x7f)
+			break;
+	if (n == 0 || i < n || n >= cap - 1) {
+		memset(tok, 0, cap);
+		kl_fmt(k->err, sizeof(k->err),
+		       "kubelet %s: the token file %s does not hold a bearer token (empty, too long or "
+		       "not printable); check [kubelet] token_file",
+		       k->url, k->token_file);
+		return CS_EUNAVAIL;
+	}
+	return 0;
+}
+
+/* One-line diagnosis of a failed transfer. */
+static void kl_explain(cs_kubelet *k, CURLcode rc, long status)
+{
+	const char *u = k->url;
+
+	if (k->hdr_overflow || k->body.overflow || rc == CURLE_FILESIZE_EXCEEDED) {
+		kl_fmt(k->err, sizeof(k->err), "kubelet %s: answer larger than %zu bytes; refused", u, k->body.max);
+		return;
+	}
+	switch (rc) {
+	case CURLE_OK: break;
+	case CURLE_OPERATION_TIMEDOUT:
+		kl_fmt(k->err, sizeof(k->err),
+		       "kubelet %s: no answer within %g s; check the kubelet, or raise [kubelet] timeout_s", u,
+		       k->timeout_s);
+		return;
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+		kl_fmt(k->err, sizeof(k->err),
+		       "kubelet %s: %s; is the kubelet reachable from here (hostNetwork, NODE_IP from "
+		       "status.hostIP, or [kubelet] url)?",
+		       u, curl_easy_strerror(rc));
+		return;
+	case CURLE_PEER_FAILED_VERIFICATION:
+#if LIBCURL_VERSION_NUM < 0x073e00
+	case CURLE_SSL_CACERT:
+#endif
+	case CURLE_SSL_CACERT_BADFILE:
+		kl_fmt(k->err, sizeof(k->err),
+		       "kubelet %s: TLS certificate not verified with %s (%s); kubelet serving certificates "
+		       "are often self-signed: enable serverTLSBootstrap, set [kubelet] ca_file, or "
+		       "insecure_skip_verify = true on kind/minikube",
+		       u, k->ca_file[0] ? k->ca_file : "the system CA store", curl_easy_strerror(rc));
+		return;
+	default: kl_fmt(k->err, sizeof(k->err), "kubelet %s: %s", u, curl_easy_strerror(rc)); return;
+	}
+	if (status == 401)
+		kl_fmt(k->err, sizeof(k->err),
+		       "kubelet %s: HTTP 401: the token in %s was refused; it must be a valid service-account "
+		       "token and the kubelet must run with --authentication-token-webhook",
+		       u, k->token_file);
+	else if (status == 403)
+		kl_fmt(k->err, sizeof(k->err),
+		       "kubelet %s: HTTP 403: the service account may not read the kubelet's pods; grant it "
+		       "get on nodes/proxy (ClusterRole rule: apiGroups [\"\"], resources [\"nodes/proxy\"], "
+		       "verbs [\"get\"])",
+		       u);
+	else
+		kl_fmt(k->err, sizeof(k->err), "kubelet %s: HTTP %ld", u, status);
+}
+
+static int kl_fetch(cs_kubelet *k, double now_s)
+{
+	struct curl_slist *hdrs = NULL;
+	char tok[CS_KUBELET_TOKEN_MAX + 32];
+	char auth[sizeof(tok) + 32];
+	cs_podlist pl;
+	CURLcode rc;
+	long status = 0;
+	double t0 = kl_mono_ms();
+	int ret = CS_EUNAVAIL;
+
+	k->st.requests++;
+	k->st.last_attempt_s = now_s;
+	k->err[0] = '\0';
+	cs_http_body_reset(&k->body);
+	k->hdr_bytes = 0;
+	k->hdr_overflow = false;
+	auth[0] = '\0';
+	if (k->send_token) {
+		if (kl_read_token(k, tok, sizeof(tok)) != 0)
+			goto done;
+		kl_fmt(auth, sizeof(auth), "Authorization: Bearer %s", tok);
+		memset(tok, 0, sizeof(tok));
+		hdrs = curl_slist_append(NULL, auth);
+		memset(auth, 0, sizeof(auth));
+		if (!hdrs) {
+			kl_fmt(k->err, sizeof(k->err), "kubelet %s: out of memory", k->url);
+			goto done;
+		}
+	}
+	hdrs = curl_slist_append(hdrs, "Accept: application/json");
+	if (!hdrs || curl_easy_setopt(k->h, CURLOPT_HTTPHEADER, hdrs) != CURLE_OK) {
+		kl_fmt(k->err, sizeof(k->err), "kubelet %s: out of memory", k->url);
+		goto done;
+	}
+	rc = curl_easy_perform(k->h);
+	curl_easy_getinfo(k->h, CURLINFO_RESPONSE_CODE, &status);
+	/* the header list holds the token: unhook and free it now */
+	curl_easy_setopt(k->h, CURLOPT_HTTPHEADER, NULL);
+	k->st.last_bytes = k->body.len;
+	if (rc != CURLE_OK || status != 200 || k->body.overflow || k->hdr_overflow) {
+		kl_explain(k, rc, status);
+		goto done;
+	}
+	if (k->body.len == 0 || cs_kubelet_parse_pods(k->body.data, k->body.len, &pl) != 0) {
+		kl_fmt(k->err, sizeof(k->err),
+		       "kubelet %s: the answer (%zu bytes) is not a PodList JSON; is this URL the kubelet's "
+		       "/pods endpoint?",
+		       k->url, k->body.len);
+		goto done;
+	}
+	cs_podlist_free(&k->index);
+	k->index = pl;
+	k->st.pods = pl.n_pods;
+	k->st.containers = pl.n_ctrs;
+	k->st.last_ok_s = now_s;
+	ret = 1;
+done:
+	if (hdrs) {
+		/* wipe the copy of the token in the list before freeing it */
+		struct curl_slist *l;
+
+		for (l = hdrs; l; l = l->next)
+			memset(l->data, 0, strlen(l->data));
+		curl_slist_free_all(hdrs);
+	}
+	k->st.last_duration_ms = kl_mono_ms() - t0;
+	if (ret == 1) {
+		size_t i;
+
+		k->st.consecutive_failures = 0;
+		/* what was unknown and still is: not worth another early refresh */
+		k->missing.n = 0;
+		for (i = 0; i < k->pending.n; i++)
+			if (!cs_podlist_find_pod(&k->index, k->pending.uid[i]))
+				kl_uidset_add(&k->missing, k->pending.uid[i]);
+		k->pending.n = 0;
+	} else {
+		k->st.failures++;
+		k->st.consecutive_failures++;
+	}
+	return ret;
+}
+
+/* Rate limit: min_interval_s, doubled per consecutive failure, at most refresh_s. */
+static double kl_min_gap(const cs_kubelet *k)
+{
+	double g = k->min_interval_s;
+	unsigned i;
+
+	for (i = 1; i < k->st.consecutive_failures && g < k->refresh_s; i++)
+		g *= 2;
+	return g < k->refresh_s ? g : k->refresh_s;
+}
+
+int cs_kubelet_refresh(cs_kubelet *k, double now_s, bool force)
+{
+	if (!k)
+		return CS_EINVAL;
+	if (!force && k->st.last_attempt_s >= 0 && now_s - k->st.last_attempt_s < kl_min_gap(k))
+		return 0;
+	return kl_fetch(k, now_s);
+}
+
+int cs_kubelet_maybe_refresh(cs_kubelet *k, double now_s, bool unknown_uid_seen)
+{
+	double since;
+
+	if (!k)
+		return CS_EINVAL;
+	if (k->st.last_attempt_s < 0)
+		return kl_fetch(k, now_s);
+	since = now_s - k->st.last_attempt_s;
+	if (since >= k->refresh_s || (unknown_uid_seen && since >= kl_min_gap(k)))
+		return kl_fetch(k, now_s);
+	return 0;
+}
+
+static bool kl_counts_unknown(void *ud, const char *uid)
+{
+	cs_kubelet *k = ud;
+
+	if (kl_uidset_has(&k->missing, uid))
+		return false;
+	kl_uidset_add(&k->pending, uid);
+	return true;
+}
+
+size_t cs_kubelet_annotate(cs_kubelet *k, cs_workload *w, size_t n)
+{
+	if (!k || !w)
+		return 0;
+	return kl_annotate(&k->index, w, n, kl_counts_unknown, k);
+}
+
+const cs_podlist *cs_kubelet_pods(const cs_kubelet *k)
+{
+	return &k->index;
+}
+
+const char *cs_kubelet_last_error(const cs_kubelet *k)
+{
+	return k ? k->err : "";
+}
+
+const char *cs_kubelet_url(const cs_kubelet *k)
+{
+	return k ? k->url : "";
+}
+
+void cs_kubelet_get_stats(const cs_kubelet *k, cs_kubelet_stats *out)
+{
+	if (k && out)
+		*out = k->st;
+}
