@@ -3,8 +3,8 @@
 # Idempotent: does nothing when every package is already installed.
 set -euo pipefail
 
-build_pkgs=(cmake make gcc pkg-config libjansson-dev libcurl4-openssl-dev libncurses-dev)
-test_pkgs=("${build_pkgs[@]}" libcmocka-dev clang libclang-rt-14-dev valgrind python3 iso-codes)
+build_pkgs=(cmake make gcc pkg-config libjansson-dev libcurl4-openssl-dev libncurses-dev libinih-dev)
+test_pkgs=("${build_pkgs[@]}" libcmocka-dev clang libclang-rt-14-dev valgrind python3 iso-codes openssl)
 
 case "${1:-build}" in
 build) pkgs=("${build_pkgs[@]}") ;;
