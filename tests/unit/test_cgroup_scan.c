@@ -80,6 +80,7 @@ static void dbl_reset(void)
 
 /* ---- fixture helpers ---------------------------------------------------------- */
 
+static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void sh(const char *fmt, ...)
 {
 	char cmd[1024];
