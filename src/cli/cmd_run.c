@@ -18,6 +18,17 @@
  * A cgroup keeps the time of children that exited, whoever reaped them, which
  * the /proc walk can miss between two scans; hence the preference.
  *
+ * In the cgroup modes the energy itself comes from the node attributor
+ * (attribution/node.h) over the group we made, so `run` and the agent give
+ * the same figure: E_cmd = sum over intervals of the group's attributed
+ * energy (active: its CPU time over the node's busy CPU time, per component;
+ * idle: by the idle policy, "requests" falling back to usage), reported with
+ * its active and idle parts ("attribution" in the JSON, energy_method
+ * "attribution"). command_share is E_cmd / E_host and the per-component
+ * command_energy_j split each component by its attribution component's
+ * fraction. In rusage mode (or if the attributor cannot read the group's
+ * hierarchy) the CPU-time share above is used (energy_method "cpu-share").
+ *
  * With cgroup v2 the child is born in the group (clone3 CLONE_INTO_CGROUP):
  * moving a live process costs an RCU grace period (~10 ms of the command's
  * wall time here). Otherwise (v1, old kernels) the parent moves it before it
@@ -39,6 +50,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -55,6 +67,7 @@
 
 #include <linux/sched.h> /* struct clone_args, CLONE_INTO_CGROUP */
 
+#include "attribution/node.h"
 #include "cli/cli.h"
 #include "cli/host_cli.h"
 #include "io/procstat.h"
@@ -136,6 +149,10 @@ typedef struct run_state {
 	pid_t child;
 	int status; /* wait status */
 	bool exited;
+	/* attribution (cgroup modes): the node attributor over our group */
+	cs_node *node;                          /* NULL: CPU-time share of the host */
+	uint64_t attr_active_uj[CS_ATTR_NCOMP]; /* the group's attributed energy */
+	uint64_t attr_idle_uj[CS_ATTR_NCOMP];
 	/* accumulated */
 	double cmd_j; /* command energy */
 	double cmd_comp_j[CS_COMP_COUNT];
@@ -580,7 +597,12 @@ static double machine_delta_s(run_state *rs, double dt_s)
 static void prime(run_state *rs)
 {
 	rs->t_start = cs_host_now_s();
-	(void)cs_host_sample_at(&rs->host, rs->t_start);
+	if (rs->node) {
+		(void)cs_node_sample(rs->node);
+		rs->t_start = rs->host.sum.now_s;
+	} else {
+		(void)cs_host_sample_at(&rs->host, rs->t_start);
+	}
 	if (rs->stat_ok && cs_procstat_read(&rs->stat, &rs->stat_prev, NULL, 0, NULL) != 0)
 		rs->stat_ok = false;
 	getrusage(RUSAGE_CHILDREN, &rs->ru_base);
@@ -589,12 +611,86 @@ static void prime(run_state *rs)
 		(void)cgroup_usage_s(rs, &rs->tree_prev_s);
 }
 
+/* The last interval's split: our group's workloads (the group and any
+ * sub-group the command made), per attribution component, accumulated;
+ * frac[c] = their part of the node's component c, *tick_j their joules. */
+static void attributed(run_state *rs, double frac[CS_ATTR_NCOMP], double *tick_j)
+{
+	const cs_attr_result *r = cs_node_result(rs->node);
+	const cs_attr_share *sh;
+	uint64_t tot = 0;
+	size_t n;
+
+	sh = cs_node_shares(rs->node, &n);
+	for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+		uint64_t a = 0, i = 0;
+
+		for (size_t k = 0; k < n; k++) {
+			a += sh[k].active_uj[c];
+			i += sh[k].idle_uj[c];
+		}
+		rs->attr_active_uj[c] += a;
+		rs->attr_idle_uj[c] += i;
+		frac[c] = r->node_uj[c] ? (double)(a + i) / (double)r->node_uj[c] : 0.0;
+		tot += a + i;
+	}
+	*tick_j = (double)tot / 1e6;
+}
+
+/* In a cgroup mode, split the node's energy with the node attributor over
+ * the group we made, as the agent does; on any failure keep the CPU-time
+ * share (and say why in the notices). */
+static void open_node(run_state *rs)
+{
+	cs_cgscan_opts co;
+	cs_cgscan *probe = NULL;
+	cs_node_opts no;
+	char root[PATH_MAX], dir[PATH_MAX], why[512] = "";
+	size_t rl;
+
+	memset(&co, 0, sizeof co);
+	co.version = rs->method == SHARE_CGROUP_V2 ? CS_CG_V2 : CS_CG_V1;
+	co.no_raise_nofile = true;
+	/* An empty scanner (no walk) tells where the hierarchy it reads is. */
+	if (cs_cgscan_open(&rs->host.io, &co, &probe) != 0 || !realpath(cs_cgscan_root(probe), root) ||
+	    !realpath(rs->cg_dir, dir)) {
+		snprintf(why, sizeof why, "the cgroup hierarchy under %.200s is not the one of %.200s",
+		         rs->host.io.cgroup_root, rs->cg_dir);
+		goto fallback;
+	}
+	rl = strlen(root);
+	if (strncmp(dir, root, rl) != 0 || dir[rl] != '/') {
+		snprintf(why, sizeof why, "%.200s is not below %.200s", dir, root);
+		goto fallback;
+	}
+	memset(&no, 0, sizeof no);
+	no.host = &rs->host;
+	no.cg_version = co.version;
+	no.cg_subtree = dir + rl + 1;
+	no.kubelet = CS_NODE_KUBELET_OFF;
+	if (cs_node_open(&no, &rs->node, why, sizeof why) == 0)
+		goto out;
+fallback:
+	rs->node = NULL;
+	if (!rs->cg_why[0])
+		snprintf(rs->cg_why, sizeof rs->cg_why,
+		         "attribution unavailable (%.500s): command energy is its CPU time share", why);
+out:
+	cs_cgscan_close(probe);
+}
+
 static void tick(run_state *rs)
 {
-	double now = cs_host_now_s(), tree, dtree, dmach, share, dt;
+	double now = cs_host_now_s(), tree, dtree, dmach, share, dt, frac[CS_ATTR_NCOMP] = {0}, tick_j = 0.0;
 
-	if (cs_host_sample_at(&rs->host, now) != 0)
+	if (rs->node) {
+		if (cs_node_sample(rs->node) != 0)
+			rs->sample_errors++;
+		now = rs->host.sum.now_s;
+		attributed(rs, frac, &tick_j);
+	} else if (cs_host_sample_at(&rs->host, now) != 0) {
 		rs->sample_errors++;
+	}
 	dt = rs->host.sum.dt_s;
 	tree = tree_cpu_s(rs);
 	dtree = tree - rs->tree_prev_s;
@@ -605,9 +701,19 @@ static void tick(run_state *rs)
 		share = 0.0;
 	if (share > 1.0)
 		share = 1.0;
-	rs->cmd_j += rs->host.sum.energy_j * share;
-	for (int c = 0; c < CS_COMP_COUNT; c++)
-		rs->cmd_comp_j[c] += rs->host.sum.comp[c].energy_j * share;
+	if (rs->node) {
+		/* The group's attributed energy, the agent's figure; each sensor
+		 * component gets its attribution component's fraction. */
+		rs->cmd_j += tick_j;
+		for (int c = 0; c < CS_COMP_COUNT; c++)
+			rs->cmd_comp_j[c] += rs->host.sum.comp[c].energy_j * frac[cs_attr_comp_of((cs_component)c)];
+		if (rs->host.sum.energy_j > 0)
+			share = tick_j / rs->host.sum.energy_j;
+	} else {
+		rs->cmd_j += rs->host.sum.energy_j * share;
+		for (int c = 0; c < CS_COMP_COUNT; c++)
+			rs->cmd_comp_j[c] += rs->host.sum.comp[c].energy_j * share;
+	}
 	rs->share_s += share * dt;
 	rs->cmd_cpu_s += dtree;
 	rs->machine_cpu_s += dmach;
@@ -818,6 +924,36 @@ static json_t *notices_json(const run_state *rs)
 	return a;
 }
 
+/* The group's attributed energy (null without attribution). */
+static json_t *attribution_json(const run_state *rs)
+{
+	json_t *o, *a, *i, *e;
+	uint64_t ta = 0, ti = 0;
+
+	if (!rs->node)
+		return json_null();
+	o = json_object();
+	a = json_object();
+	i = json_object();
+	e = json_object();
+	for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+		const char *n = cs_attr_comp_name((cs_attr_comp)c);
+
+		json_object_set_new(a, n, json_integer((json_int_t)rs->attr_active_uj[c]));
+		json_object_set_new(i, n, json_integer((json_int_t)rs->attr_idle_uj[c]));
+		json_object_set_new(e, n, json_integer((json_int_t)(rs->attr_active_uj[c] + rs->attr_idle_uj[c])));
+		ta += rs->attr_active_uj[c];
+		ti += rs->attr_idle_uj[c];
+	}
+	json_object_set_new(o, "idle_policy", json_string(cs_idle_policy_name(cs_node_idle_policy(rs->node))));
+	json_object_set_new(o, "active_j", json_real((double)ta / 1e6));
+	json_object_set_new(o, "idle_j", json_real((double)ti / 1e6));
+	json_object_set_new(o, "energy_uj", e);
+	json_object_set_new(o, "active_uj", a);
+	json_object_set_new(o, "idle_uj", i);
+	return o;
+}
+
 static json_t *report_json(const run_state *rs, int code)
 {
 	const cs_host *h = &rs->host;
@@ -850,6 +986,8 @@ static json_t *report_json(const run_state *rs, int code)
 	json_object_set_new(o, "command_cpu_s", json_real(rs->cmd_cpu_s));
 	json_object_set_new(o, "machine_cpu_s", json_real(rs->machine_cpu_s));
 	json_object_set_new(o, "share_method", json_string(share_method_name(rs->method)));
+	json_object_set_new(o, "energy_method", json_string(rs->node ? "attribution" : "cpu-share"));
+	json_object_set_new(o, "attribution", attribution_json(rs));
 	json_object_set_new(o, "operational_gco2e", loc ? json_real(cs_host_operational_g(h, rs->cmd_j)) : json_null());
 	json_object_set_new(o, "embodied_gco2e", emb ? json_real(cs_host_embodied_g(h, rs->share_s)) : json_null());
 	json_object_set_new(o, "host_operational_gco2e",
@@ -915,6 +1053,16 @@ static void report_text(FILE *f, const run_state *rs, int code)
 	}
 	fprintf(f, " %14.3f J    command energy (%.6f Wh), %.1f %% of the host  [share: %s]\n", rs->cmd_j,
 	        rs->cmd_j / 3600.0, share * 100.0, share_method_name(rs->method));
+	if (rs->node) {
+		uint64_t ta = 0, ti = 0;
+
+		for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+			ta += rs->attr_active_uj[c];
+			ti += rs->attr_idle_uj[c];
+		}
+		fprintf(f, " %14s      attributed: active %.3f J + idle %.3f J (idle policy %s)\n", "",
+		        (double)ta / 1e6, (double)ti / 1e6, cs_idle_policy_name(cs_node_idle_policy(rs->node)));
+	}
 	fprintf(f, " %14.3f s    command CPU time, of %.3f s machine CPU time\n", rs->cmd_cpu_s, rs->machine_cpu_s);
 	if (cb->intensity_g_per_kwh >= 0) {
 		fprintf(f, " %14.6f g    CO2e operational (command; host %.6f g)\n",
@@ -1076,6 +1224,9 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 
+	if (rs->method == SHARE_CGROUP_V2 || rs->method == SHARE_CGROUP_V1)
+		open_node(rs);
+
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
@@ -1089,7 +1240,7 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	supervise(rs, &set);
-	cgroup_remove(rs);
+	cgroup_remove(rs); /* the node's kept fds do not block rmdir; the report still reads its totals */
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 
 	code = exit_code(rs->status);
@@ -1098,6 +1249,7 @@ int cmd_run(int argc, char **argv)
 out:
 	if (rs->method != SHARE_NONE || rs->cg_dir[0])
 		cgroup_remove(rs);
+	cs_node_close(rs->node);
 	cs_procstat_close(&rs->stat);
 	cs_host_destroy(&rs->host);
 	free(rs->procs);

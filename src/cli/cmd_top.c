@@ -19,6 +19,12 @@
  * KEY_RESIZE), SIGINT/SIGTERM/SIGHUP end it cleanly (they are blocked and
  * polled, so no handler or global flag is needed). Batch mode (-b, or stdout
  * not a terminal) prints plain text or one JSON object per line and interval.
+ *
+ * With --by KEY the node attributor (attribution/node.h) samples the host
+ * instead, splits each interval's energy among cgroups/containers/pods... and
+ * rolls it up by KEY; the screen and the output then show those rows, the
+ * system and idle-unattributed buckets and the node totals in uJ per
+ * component, which add up exactly (a script can check it from the JSON).
  */
 #include <curses.h>
 #include <dirent.h>
@@ -37,6 +43,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "attribution/cgroup_path.h"
+#include "attribution/node.h"
 #include "cli/host_cli.h"
 #include "io/procstat.h"
 
@@ -55,16 +63,27 @@ static const char top_help[] =
     "  -b, --batch         plain text lines instead of the screen (also when stdout\n"
     "                      is not a terminal)\n"
     "  -n, --iterations N  stop after N intervals (default: until q or a signal)\n"
-    "  --json              batch output as one JSON object per line per interval\n" CLI_HOST_HELP
-    "  -h, --help          this help\n";
+    "  --json              batch output as one JSON object per line per interval\n"
+    "  --by KEY            split the node's energy among workloads and show it by\n"
+    "                      process, cgroup, container, pod, namespace or team\n"
+    "  --idle-policy P     with --by: share idle energy by requests (default),\n"
+    "                      usage, equal, or none (left in idle-unattributed)\n"
+    "  --config FILE       with --by: carbonstat INI file (teams, kubelet, idle)\n"
+    "  --kubelet-url URL   with --by: the kubelet's /pods URL (pod names, teams)\n"
+    "  --no-kubelet        with --by: never ask the kubelet\n" CLI_HOST_HELP "  -h, --help          this help\n";
 
-enum { OPT_JSON = 300 };
+enum { OPT_JSON = 300, OPT_BY, OPT_IDLE_POLICY, OPT_CONFIG, OPT_KUBELET_URL, OPT_NO_KUBELET };
 
 static const struct option top_longopts[] = {
     {"interval", required_argument, NULL, 'd'},
     {"batch", no_argument, NULL, 'b'},
     {"iterations", required_argument, NULL, 'n'},
     {"json", no_argument, NULL, OPT_JSON},
+    {"by", required_argument, NULL, OPT_BY},
+    {"idle-policy", required_argument, NULL, OPT_IDLE_POLICY},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"kubelet-url", required_argument, NULL, OPT_KUBELET_URL},
+    {"no-kubelet", no_argument, NULL, OPT_NO_KUBELET},
     CLI_HOST_LONGOPTS,
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -89,8 +108,17 @@ typedef struct top_state {
 	bool batch;
 	bool json;
 	unsigned iterations; /* 0 = no limit */
+	bool by_set;         /* --by: split among workloads */
+	cs_attr_by by;
+	cs_node_opts nopts; /* --idle-policy, --config, --kubelet-url, --no-kubelet */
 	/* sources */
 	cs_host host;
+	cs_node *node;               /* with --by; samples host */
+	const cs_attr_group *groups; /* last roll-up, ranked by rank_g */
+	const size_t *first;         /* first member workload of each group */
+	size_t ngroups;
+	const cs_attr_group **rank_g; /* groups by energy, descending */
+	size_t rank_cap;
 	cs_procstat_reader stat;
 	bool stat_ok;
 	cs_cpu_times stat_prev;
@@ -235,6 +263,45 @@ static void swap_tables(top_state *ts)
 	ts->ncur = 0;
 }
 
+/* Group order for display: most energy first, then label. */
+static int by_group_energy_desc(const void *a, const void *b)
+{
+	const cs_attr_group *x = *(const cs_attr_group *const *)a, *y = *(const cs_attr_group *const *)b;
+	uint64_t ex = cs_attr_share_total_uj(&x->share), ey = cs_attr_share_total_uj(&y->share);
+
+	if (ex != ey)
+		return ex < ey ? 1 : -1;
+	return strcmp(x->label, y->label);
+}
+
+/* The node attributor's interval, rolled up by --by and ranked. */
+static void split_sample(top_state *ts)
+{
+	ts->ngroups = 0;
+	(void)cs_node_sample(ts->node);
+	if (cs_node_rollup(ts->node, ts->by, &ts->groups, &ts->first, &ts->ngroups) != 0) {
+		ts->ngroups = 0;
+		return;
+	}
+	if (ts->ngroups > ts->rank_cap) {
+		size_t cap = ts->rank_cap ? ts->rank_cap : 64;
+		const cs_attr_group **r;
+
+		while (cap < ts->ngroups)
+			cap *= 2;
+		r = realloc(ts->rank_g, cap * sizeof *r);
+		if (!r) {
+			ts->ngroups = 0;
+			return;
+		}
+		ts->rank_g = r;
+		ts->rank_cap = cap;
+	}
+	for (size_t i = 0; i < ts->ngroups; i++)
+		ts->rank_g[i] = &ts->groups[i];
+	qsort(ts->rank_g, ts->ngroups, sizeof *ts->rank_g, by_group_energy_desc);
+}
+
 /* One interval: host, machine ticks, processes. The first call primes. */
 static void sample(top_state *ts)
 {
@@ -242,7 +309,10 @@ static void sample(top_state *ts)
 	double dt;
 
 	swap_tables(ts);
-	(void)cs_host_sample(&ts->host);
+	if (ts->node)
+		split_sample(ts);
+	else
+		(void)cs_host_sample(&ts->host);
 	dt = ts->host.sum.dt_s;
 	ts->machine_ticks = 0;
 	if (ts->stat_ok && cs_procstat_read(&ts->stat, &cur, NULL, 0, NULL) == 0) {
@@ -286,6 +356,99 @@ static void carbon_now(const top_state *ts, top_carbon *c)
 	c->cum_op_g = cs_host_operational_g(h, h->sum.total_j);
 	c->cum_emb_g = cs_host_embodied_g(h, h->sum.elapsed_s);
 }
+
+/* ---- the split (--by) -------------------------------------------------------- */
+
+/* {"cpu":..,"dram":..,"gpu":..,"other":..} of a + b (b may be NULL). */
+static json_t *comp_uj_json(const uint64_t a[CS_ATTR_NCOMP], const uint64_t *b)
+{
+	json_t *o = json_object();
+
+	for (int c = 0; c < CS_ATTR_NCOMP; c++)
+		json_object_set_new(o, cs_attr_comp_name((cs_attr_comp)c),
+		                    json_integer((json_int_t)(a[c] + (b ? b[c] : 0))));
+	return o;
+}
+
+static void share_json(json_t *o, const cs_attr_share *sh)
+{
+	json_object_set_new(o, "energy_uj", comp_uj_json(sh->active_uj, sh->idle_uj));
+	json_object_set_new(o, "active_uj", comp_uj_json(sh->active_uj, NULL));
+	json_object_set_new(o, "idle_uj", comp_uj_json(sh->idle_uj, NULL));
+	json_object_set_new(o, "total_uj", json_integer((json_int_t)cs_attr_share_total_uj(sh)));
+}
+
+/* Which identifiers a group of several workloads shares, by key: a group of
+ * one has them all; a pod's containers share the pod's; a namespace or team
+ * only itself. */
+static void group_json(json_t *arr, const top_state *ts, const cs_attr_group *g)
+{
+	size_t nw, gi = (size_t)(g - ts->groups);
+	const cs_workload *wl = cs_node_workloads(ts->node, &nw),
+	                  *w = gi < ts->ngroups && ts->first[gi] < nw ? &wl[ts->first[gi]] : NULL;
+	bool one = g->members == 1 || ts->by == CS_BY_CGROUP || ts->by == CS_BY_PROCESS || ts->by == CS_BY_CONTAINER;
+	bool pod = one || ts->by == CS_BY_POD;
+	bool ns = pod || ts->by == CS_BY_NAMESPACE;
+	bool team = one || ts->by == CS_BY_TEAM;
+	json_t *o = json_object();
+
+#define F(cond, v) json_string((w && (cond)) ? (v) : "")
+	json_object_set_new(o, "key", json_string(g->label));
+	json_object_set_new(o, "kind",
+	                    json_string(one && w ? cs_wl_kind_name(w->ident.kind) : cs_attr_by_name(ts->by)));
+	json_object_set_new(o, "members", json_integer((json_int_t)g->members));
+	json_object_set_new(o, "cgroup", F(one, w->cgroup));
+	json_object_set_new(o, "container_id", F(one, w->ident.container_id));
+	json_object_set_new(o, "pod_uid", F(pod, w->ident.pod_uid));
+	json_object_set_new(o, "pod", F(pod, w->pod_name));
+	json_object_set_new(o, "namespace", F(ns, w->namespace_));
+	json_object_set_new(o, "container", F(one, w->container_name));
+	json_object_set_new(o, "team", F(team, w->team));
+#undef F
+	if (w && one && w->ident.kind == CS_WL_PROCESS) {
+		json_object_set_new(o, "pid", json_integer(w->pid));
+		json_object_set_new(o, "comm", json_string(w->comm));
+	}
+	share_json(o, &g->share);
+	json_array_append_new(arr, o);
+}
+
+static void split_json(json_t *o, const top_state *ts)
+{
+	const cs_attr_result *r = cs_node_result(ts->node);
+	json_t *arr = json_array(), *sys = json_object(), *iu = json_object(), *src = json_object();
+	uint64_t zero[CS_ATTR_NCOMP] = {0};
+
+	for (size_t i = 0; i < ts->ngroups; i++)
+		group_json(arr, ts, ts->rank_g[i]);
+	share_json(sys, &r->system);
+	json_object_set_new(iu, "energy_uj", comp_uj_json(r->idle_unattributed_uj, NULL));
+	json_object_set_new(iu, "active_uj", comp_uj_json(zero, NULL));
+	json_object_set_new(iu, "idle_uj", comp_uj_json(r->idle_unattributed_uj, NULL));
+	{
+		uint64_t t = 0;
+
+		for (int c = 0; c < CS_ATTR_NCOMP; c++)
+			t += r->idle_unattributed_uj[c];
+		json_object_set_new(iu, "total_uj", json_integer((json_int_t)t));
+	}
+	for (int c = 0; c < CS_ATTR_NCOMP; c++)
+		json_object_set_new(src, cs_attr_comp_name((cs_attr_comp)c),
+		                    json_string(cs_idle_source_name(cs_node_idle_source(ts->node, (cs_attr_comp)c))));
+	json_object_set_new(o, "by", json_string(cs_attr_by_name(ts->by)));
+	json_object_set_new(o, "idle_policy", json_string(cs_idle_policy_name(cs_node_idle_policy(ts->node))));
+	json_object_set_new(o, "idle_source", src);
+	json_object_set_new(o, "node_energy_uj", comp_uj_json(r->node_uj, NULL));
+	json_object_set_new(o, "node_idle_uj", comp_uj_json(r->node_idle_uj, NULL));
+	json_object_set_new(o, "workloads", arr);
+	json_object_set_new(o, "system", sys);
+	json_object_set_new(o, "idle_unattributed", iu);
+}
+
+/* Text rows of the split: label, total and per-component mJ. */
+#define SPLIT_HDR_FMT "%-40s %12s %12s %12s %12s %12s"
+#define SPLIT_ROW_FMT "%-40.40s %12.3f %12.3f %12.3f %12.3f %12.3f"
+#define MJ(v)         ((double)(v) / 1000.0)
 
 /* ---- batch ------------------------------------------------------------------ */
 
@@ -331,6 +494,8 @@ static void print_json_line(const top_state *ts)
 	json_object_set_new(o, "elapsed_s", json_real(h->sum.elapsed_s));
 	json_object_set_new(o, "processes_power_w", json_real(ts->procs_w));
 	json_object_set_new(o, "processes", procs);
+	if (ts->node)
+		split_json(o, ts);
 	s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(10));
 	if (s) {
 		fputs(s, stdout);
@@ -365,6 +530,34 @@ static void print_text(const top_state *ts)
 		if (hc->nchannels)
 			printf("  %-8s %9.2f W  %s%s\n", cs_component_name((cs_component)k), hc->power_w,
 			       hc->source ? hc->source : "", hc->in_total ? "" : " (not added)");
+	}
+	if (ts->node) {
+		const cs_attr_result *r = cs_node_result(ts->node);
+		uint64_t iu = 0;
+
+		for (int k = 0; k < CS_ATTR_NCOMP; k++)
+			iu += r->idle_unattributed_uj[k];
+		printf("  split by %s, idle policy %s (mJ)\n", cs_attr_by_name(ts->by),
+		       cs_idle_policy_name(cs_node_idle_policy(ts->node)));
+		printf("  " SPLIT_HDR_FMT "\n", "WORKLOAD", "TOTAL", "CPU", "DRAM", "GPU", "OTHER");
+		for (size_t i = 0; i < ts->ngroups; i++) {
+			const cs_attr_share *sh = &ts->rank_g[i]->share;
+
+			printf("  " SPLIT_ROW_FMT "\n", ts->rank_g[i]->label, MJ(cs_attr_share_total_uj(sh)),
+			       MJ(cs_attr_share_comp_uj(sh, CS_ATTR_CPU)), MJ(cs_attr_share_comp_uj(sh, CS_ATTR_DRAM)),
+			       MJ(cs_attr_share_comp_uj(sh, CS_ATTR_GPU)),
+			       MJ(cs_attr_share_comp_uj(sh, CS_ATTR_OTHER)));
+		}
+		printf("  " SPLIT_ROW_FMT "\n", "(system)", MJ(cs_attr_share_total_uj(&r->system)),
+		       MJ(cs_attr_share_comp_uj(&r->system, CS_ATTR_CPU)),
+		       MJ(cs_attr_share_comp_uj(&r->system, CS_ATTR_DRAM)),
+		       MJ(cs_attr_share_comp_uj(&r->system, CS_ATTR_GPU)),
+		       MJ(cs_attr_share_comp_uj(&r->system, CS_ATTR_OTHER)));
+		printf("  " SPLIT_ROW_FMT "\n", "(idle unattributed)", MJ(iu), MJ(r->idle_unattributed_uj[CS_ATTR_CPU]),
+		       MJ(r->idle_unattributed_uj[CS_ATTR_DRAM]), MJ(r->idle_unattributed_uj[CS_ATTR_GPU]),
+		       MJ(r->idle_unattributed_uj[CS_ATTR_OTHER]));
+		fflush(stdout);
+		return;
 	}
 	printf("  %7s %-16s %7s %9s %11s\n", "PID", "COMMAND", "CPU%", "W", "J(cum)");
 	for (size_t i = 0; i < n && i < TOP_TEXT_PROCS; i++) {
@@ -491,6 +684,33 @@ static void draw(const top_state *ts)
 	line(&y, 0, "Since start (%s): %.2f J (%.5f Wh)%s", el, h->sum.total_j, h->sum.total_j / 3600.0, carbon);
 	if (h->notice[0])
 		line(&y, 0, "notice: %s", h->notice);
+	if (ts->node) {
+		const cs_attr_result *r = cs_node_result(ts->node);
+		double dt = h->sum.dt_s > 0 ? h->sum.dt_s : 1.0;
+		uint64_t iu = 0;
+
+		for (int k = 0; k < CS_ATTR_NCOMP; k++)
+			iu += r->idle_unattributed_uj[k];
+		line(&y, 0, "Split by %s, idle policy %s: system %.2f W, idle unattributed %.2f W",
+		     cs_attr_by_name(ts->by), cs_idle_policy_name(cs_node_idle_policy(ts->node)),
+		     (double)cs_attr_share_total_uj(&r->system) / 1e6 / dt, (double)iu / 1e6 / dt);
+		y++;
+		attron(A_REVERSE);
+		line(&y, 0, "%-40s %9s %9s %9s %9s %9s", "WORKLOAD (W)", "TOTAL", "CPU", "DRAM", "GPU", "OTHER");
+		attroff(A_REVERSE);
+		for (size_t i = 0; i < ts->ngroups && y < rows; i++) {
+			const cs_attr_share *sh = &ts->rank_g[i]->share;
+
+			line(&y, 0, "%-40.40s %9.3f %9.3f %9.3f %9.3f %9.3f", ts->rank_g[i]->label,
+			     (double)cs_attr_share_total_uj(sh) / 1e6 / dt,
+			     (double)cs_attr_share_comp_uj(sh, CS_ATTR_CPU) / 1e6 / dt,
+			     (double)cs_attr_share_comp_uj(sh, CS_ATTR_DRAM) / 1e6 / dt,
+			     (double)cs_attr_share_comp_uj(sh, CS_ATTR_GPU) / 1e6 / dt,
+			     (double)cs_attr_share_comp_uj(sh, CS_ATTR_OTHER) / 1e6 / dt);
+		}
+		refresh();
+		return;
+	}
 	line(&y, 0, "Processes %.2f W of CPU %.2f W; idle + unseen %.2f W", ts->procs_w, h->sum.cpu_power_w,
 	     h->sum.cpu_power_w > ts->procs_w ? h->sum.cpu_power_w - ts->procs_w : 0.0);
 	y++;
@@ -590,6 +810,24 @@ int cmd_top(int argc, char **argv)
 		case 'b': ts->batch = true; break;
 		case 'n': rc = cli_count(CMD, "-n", optarg, 1, 100000000, &ts->iterations); break;
 		case OPT_JSON: ts->json = true; break;
+		case OPT_BY:
+			if (cs_attr_by_parse(optarg, &ts->by) != 0) {
+				cli_error(CMD, "--by '%s': use process, cgroup, container, pod, namespace or team",
+				          optarg);
+				rc = CLI_USAGE;
+			}
+			ts->by_set = true;
+			break;
+		case OPT_IDLE_POLICY:
+			if (cs_idle_policy_parse(optarg, &ts->nopts.idle_policy) != 0) {
+				cli_error(CMD, "--idle-policy '%s': use requests, usage, equal or none", optarg);
+				rc = CLI_USAGE;
+			}
+			ts->nopts.idle_policy_set = true;
+			break;
+		case OPT_CONFIG: ts->nopts.config_path = optarg; break;
+		case OPT_KUBELET_URL: ts->nopts.kubelet_url = optarg; break;
+		case OPT_NO_KUBELET: ts->nopts.kubelet = CS_NODE_KUBELET_OFF; break;
 		case 'h': cli_help(stdout, top_help); goto out;
 		case ':':
 			cli_error(CMD, "option %s needs a value; see 'carbonstat top --help'", argv[optind - 1]);
@@ -607,11 +845,35 @@ int cmd_top(int argc, char **argv)
 		rc = CLI_USAGE;
 		goto out;
 	}
+	if (!ts->by_set && (ts->nopts.idle_policy_set || ts->nopts.config_path || ts->nopts.kubelet_url ||
+	                    ts->nopts.kubelet == CS_NODE_KUBELET_OFF)) {
+		cli_error(
+		    CMD,
+		    "--idle-policy, --config, --kubelet-url and --no-kubelet need --by; see 'carbonstat top --help'");
+		rc = CLI_USAGE;
+		goto out;
+	}
+	if (ts->nopts.kubelet_url && ts->nopts.kubelet == CS_NODE_KUBELET_OFF) {
+		cli_error(CMD, "--kubelet-url and --no-kubelet contradict each other; give one");
+		rc = CLI_USAGE;
+		goto out;
+	}
 	if (ts->json || !isatty(STDOUT_FILENO))
 		ts->batch = true;
 	rc = cli_host_setup(CMD, &ho, &ts->host);
 	if (rc)
 		goto out;
+	if (ts->by_set) {
+		char why[640] = "";
+
+		ts->nopts.host = &ts->host;
+		ts->nopts.by_process = ts->by == CS_BY_PROCESS;
+		if (cs_node_open(&ts->nopts, &ts->node, why, sizeof why) != 0) {
+			cli_error(CMD, "%s", why[0] ? why : "cannot set up attribution");
+			rc = CLI_FAIL;
+			goto out;
+		}
+	}
 	ts->hz = sysconf(_SC_CLK_TCK);
 	if (ts->hz <= 0)
 		ts->hz = 100;
@@ -637,6 +899,8 @@ int cmd_top(int argc, char **argv)
 		sigprocmask(SIG_SETMASK, &oldmask, NULL);
 	}
 out:
+	cs_node_close(ts->node);
+	free(ts->rank_g);
 	if (ts->procdir)
 		closedir(ts->procdir);
 	cs_procstat_close(&ts->stat);

@@ -18,6 +18,8 @@
 #include <carbonstat/error.h>
 #include <carbonstat/model.h>
 
+#include "attribution/attribute.h"
+
 /* Append "; text" (or text when empty) to a fixed buffer, truncating. */
 static void append(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void append(char *buf, size_t cap, const char *fmt, ...)
@@ -531,6 +533,8 @@ int cs_host_sample_at(cs_host *h, double now_s)
 		s->comp[c].energy_j = 0.0;
 		s->comp[c].power_w = 0.0;
 	}
+	for (int c = 0; c < CS_ATTR_NCOMP; c++)
+		s->attr_energy_j[c] = 0.0;
 	s->errors = 0;
 	s->last_error = 0;
 	for (size_t i = 0; i < h->nprobes; i++) {
@@ -554,12 +558,16 @@ int cs_host_sample_at(cs_host *h, double now_s)
 				continue;
 			s->comp[ch->comp].energy_j += e;
 			if (ch->in_total) {
-				e_total += e;
+				s->attr_energy_j[cs_attr_comp_of(ch->comp)] += e;
 				if (cpu_side(ch->comp))
 					e_cpu += e;
 			}
 		}
 	}
+	/* The total is the sum of the attribution components, added in one
+	 * fixed order, so the four figures add up to it bit for bit. */
+	for (int c = 0; c < CS_ATTR_NCOMP; c++)
+		e_total += s->attr_energy_j[c];
 	if (!h->primed) {
 		h->primed = true;
 		h->t0_s = now_s;

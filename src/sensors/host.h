@@ -42,6 +42,7 @@
 
 #include <carbonstat/dataset.h>
 
+#include "attribution/workload.h"
 #include "cloud/detect.h"
 #include "io/kfile.h"
 #include "sensors/model_sensor.h"
@@ -116,6 +117,12 @@ typedef struct cs_host_sum {
 	                      * psys, cpu): what process CPU shares split */
 	double cpu_energy_j; /* same, energy of the last interval */
 	cs_host_comp comp[CS_COMP_COUNT];
+	/* The host total of the last interval by attribution component
+	 * (cs_attr_comp_of: package/core/uncore/psys/cpu -> CPU, dram -> DRAM,
+	 * gpu -> GPU, other -> OTHER), in-total channels only, so the four add
+	 * up to energy_j (comp[].energy_j also counts channels that are inside
+	 * another one, e.g. core inside package). What attribution splits. */
+	double attr_energy_j[CS_ATTR_NCOMP];
 	bool measured;   /* every in-total channel is a hardware counter */
 	bool modelled;   /* at least one in-total channel is modelled */
 	unsigned errors; /* channels whose last read failed */

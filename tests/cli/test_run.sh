@@ -63,6 +63,23 @@ sb=$(json "$tmp/busy.json" 'd["command_share"]')
 if [ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && python3 -c "import sys; sys.exit(0 if $eb > $es and $eb > 0 else 1)"; then
 	ok "busy ${eb} J (share $sb) > sleep ${es} J"
 else ko "busy ($eb J) should exceed sleep ($es J)" "$tmp/busy.json"; fi
+# In a cgroup mode the command's energy is its group's attributed energy
+# (the node attributor, as the agent): active + idle, and the share follows.
+if python3 - "$tmp/busy.json" >"$tmp/attr.txt" 2>&1 <<'EOF'; then ok "run: attributed energy = active + idle, share consistent"; else ko "run attribution fields" "$tmp/attr.txt"; fi
+import json, sys
+d = json.load(open(sys.argv[1]))
+if d["share_method"] == "rusage":
+    assert d["energy_method"] == "cpu-share" and d["attribution"] is None
+    sys.exit(0)
+a = d["attribution"]
+assert d["energy_method"] == "attribution", d["energy_method"]
+assert a["idle_policy"] in ("requests", "usage", "equal", "none")
+for c in ("cpu", "dram", "gpu", "other"):
+    assert a["energy_uj"][c] == a["active_uj"][c] + a["idle_uj"][c]
+assert abs(d["command_energy_j"] - (a["active_j"] + a["idle_j"])) < 1e-6 * max(1, d["command_energy_j"]) + 1e-6
+assert abs(d["command_share"] - d["command_energy_j"] / d["host_energy_j"]) < 1e-9
+assert a["active_j"] > 0
+EOF
 if python3 -c "import sys; sys.exit(0 if $(json "$tmp/busy.json" 'd["operational_gco2e"]') > 0 else 1)"; then
 	ok "gCO2e with --country"
 else ko "operational_gco2e with --country" "$tmp/busy.json"; fi

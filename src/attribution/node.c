@@ -1,0 +1,472 @@
+/* attribution/node.c - the node attributor (see node.h): one interval =
+ * host sample, cgroup/process sample, node CPU and memory, kubelet and
+ * teams, the conserved split. Owns every buffer the split needs and grows
+ * them only when the workload count grows. */
+#include "attribution/node.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <carbonstat/error.h>
+
+#include "attribution/proc_scan.h"
+#include "core/config.h"
+#include "io/procstat.h"
+#include "k8s/kubelet.h"
+#include "k8s/teams.h"
+
+struct cs_node {
+	cs_host own_host; /* used when no host was given */
+	cs_host *host;    /* &own_host or the caller's */
+	bool host_owned;
+	cs_cgscan *cg;
+	cs_procscan *ps; /* NULL unless by_process */
+	cs_config cfg;
+	cs_kubelet *kl;       /* NULL when the kubelet is not used */
+	cs_idle_tracker idle; /* measured mode */
+	cs_idle_source idle_src[CS_ATTR_NCOMP];
+	cs_idle_policy policy;
+	cs_procstat_reader stat;
+	bool stat_ok;
+	cs_cpu_times stat_prev;
+	bool stat_primed;
+	cs_meminfo_reader mem;
+	bool mem_ok;
+	long hz;
+	double refresh_s;
+	double last_refresh_s;
+	bool refresh_asked;
+
+	/* The last interval. */
+	cs_workload *wl; /* the cgroup scanner's array, or merged below */
+	size_t n;
+	cs_workload *merged; /* cgroup + process workloads (by_process) */
+	size_t merged_cap;
+	cs_attr_share *shares;
+	cs_attr_slot *scratch;
+	size_t cap; /* shares: cap, scratch: cap + 1 */
+	cs_attr_result res;
+	cs_attr_group *groups;
+	size_t *first;
+	uint32_t *index;
+	size_t groups_cap, index_len;
+};
+
+static void set_why(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void set_why(char *why, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!why || !cap)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, cap, fmt, ap);
+	va_end(ap);
+}
+
+/* Shares and scratch for at least n workloads (geometric growth). */
+static int ensure_cap(cs_node *nd, size_t n)
+{
+	size_t cap = nd->cap ? nd->cap : 64;
+	cs_attr_share *sh;
+	cs_attr_slot *sc;
+
+	if (n <= nd->cap && nd->shares)
+		return 0;
+	while (cap < n)
+		cap *= 2;
+	sh = realloc(nd->shares, cap * sizeof *sh);
+	if (!sh)
+		return CS_ENOMEM;
+	nd->shares = sh;
+	sc = realloc(nd->scratch, CS_ATTR_SCRATCH_LEN(cap) * sizeof *sc);
+	if (!sc)
+		return CS_ENOMEM;
+	nd->scratch = sc;
+	nd->cap = cap;
+	return 0;
+}
+
+static int ensure_merged(cs_node *nd, size_t n)
+{
+	size_t cap = nd->merged_cap ? nd->merged_cap : 64;
+	cs_workload *m;
+
+	if (n <= nd->merged_cap && nd->merged)
+		return 0;
+	while (cap < n)
+		cap *= 2;
+	m = realloc(nd->merged, cap * sizeof *m);
+	if (!m)
+		return CS_ENOMEM;
+	nd->merged = m;
+	nd->merged_cap = cap;
+	return 0;
+}
+
+static cs_idle_policy policy_of_cfg(cs_cfg_idle_policy p)
+{
+	switch (p) {
+	case CS_CFG_IDLE_USAGE: return CS_IDLE_USAGE;
+	case CS_CFG_IDLE_EQUAL: return CS_IDLE_EQUAL;
+	case CS_CFG_IDLE_NONE: return CS_IDLE_NONE;
+	default: return CS_IDLE_REQUESTS;
+	}
+}
+
+/* True when the host's CPU figure is the model sensor's (no counter). */
+static bool model_mode(const cs_host *h)
+{
+	for (size_t i = 0; i < h->nprobes; i++)
+		if (h->probes[i].used && h->probes[i].role == CS_HOST_ROLE_MODEL)
+			return true;
+	return false;
+}
+
+static int open_kubelet(cs_node *nd, const cs_node_opts *o, char *why, size_t whycap)
+{
+	cs_kubelet_opts ko;
+	bool want;
+	int rc;
+
+	if (o->kubelet == CS_NODE_KUBELET_OFF)
+		return 0;
+	want = o->kubelet == CS_NODE_KUBELET_ON || (o->kubelet_url && o->kubelet_url[0]) || cs_kubelet_wanted(&nd->cfg);
+	if (!want)
+		return 0;
+	cs_kubelet_opts_from_config(&nd->cfg, &ko);
+	if (o->kubelet_url && o->kubelet_url[0])
+		ko.url = o->kubelet_url;
+	rc = cs_kubelet_open(&ko, &nd->kl);
+	if (rc)
+		set_why(why, whycap,
+		        "kubelet URL '%s' is not usable; give an http(s)://host:port/pods URL or --no-kubelet",
+		        ko.url ? ko.url : "(default)");
+	return rc;
+}
+
+int cs_node_open(const cs_node_opts *o, cs_node **out, char *why, size_t whycap)
+{
+	cs_node_opts defaults;
+	cs_cgscan_opts co;
+	cs_node *nd;
+	char err[512];
+	int rc;
+
+	if (!out)
+		return CS_EINVAL;
+	*out = NULL;
+	if (!o) {
+		memset(&defaults, 0, sizeof defaults);
+		o = &defaults;
+	}
+	if (o->idle_policy_set && (unsigned)o->idle_policy >= CS_IDLE_NPOLICY)
+		return CS_EINVAL;
+	nd = calloc(1, sizeof *nd);
+	if (!nd)
+		return CS_ENOMEM;
+	cs_config_init(&nd->cfg);
+	if (o->config_path) {
+		err[0] = '\0';
+		rc = cs_config_load(o->config_path, &nd->cfg, err, sizeof err);
+		if (rc) {
+			set_why(why, whycap, "%s", err[0] ? err : "cannot read the config file");
+			goto err;
+		}
+	}
+	nd->policy = o->idle_policy_set ? o->idle_policy : policy_of_cfg(nd->cfg.attribution.idle_policy);
+	if (o->host) {
+		nd->host = o->host;
+	} else {
+		cs_host_opts ho;
+
+		cs_host_opts_init(&ho);
+		ho.sysfs_root = o->sysfs_root;
+		ho.procfs_root = o->procfs_root;
+		ho.cgroup_root = o->cgroup_root;
+		ho.no_detect = true;
+		ho.no_metadata = true;
+		ho.cache_path = "";
+		rc = cs_host_init(&nd->own_host, &ho, why, whycap);
+		if (rc)
+			goto err;
+		nd->host = &nd->own_host;
+		nd->host_owned = true;
+	}
+	memset(&co, 0, sizeof co);
+	co.version = o->cg_version;
+	co.subtree = o->cg_subtree;
+	rc = cs_cgscan_open(&nd->host->io, &co, &nd->cg);
+	if (rc) {
+		set_why(why, whycap,
+		        "no usable cgroup hierarchy under %s; pass --cgroup-root with a cgroup v1 or v2 mount",
+		        nd->host->io.cgroup_root);
+		goto err;
+	}
+	if (o->by_process && (rc = cs_procscan_open(&nd->host->io, &nd->ps)) != 0) {
+		set_why(why, whycap, "cannot scan processes under %s", nd->host->io.procfs_root);
+		goto err;
+	}
+	if ((rc = open_kubelet(nd, o, why, whycap)) != 0)
+		goto err;
+	nd->stat_ok = cs_procstat_open(&nd->stat, &nd->host->io) == 0;
+	nd->mem_ok = cs_meminfo_open(&nd->mem, &nd->host->io) == 0;
+	nd->hz = sysconf(_SC_CLK_TCK);
+	if (nd->hz <= 0)
+		nd->hz = 100;
+	cs_idle_tracker_init(&nd->idle);
+	nd->refresh_s = o->refresh_s > 0 ? o->refresh_s : CS_NODE_DEFAULT_REFRESH_S;
+	rc = cs_cgscan_refresh(nd->cg);
+	if (rc) {
+		set_why(why, whycap, "cannot list the cgroup hierarchy %s; check --cgroup-root and permissions",
+		        cs_cgscan_root(nd->cg));
+		goto err;
+	}
+	nd->last_refresh_s = cs_host_now_s();
+	if ((rc = ensure_cap(nd, 64)) != 0)
+		goto err;
+	*out = nd;
+	return 0;
+err:
+	cs_node_close(nd);
+	return rc;
+}
+
+void cs_node_refresh(cs_node *n)
+{
+	if (n)
+		n->refresh_asked = true;
+}
+
+/* Node busy and total CPU time over the interval, in us (0 when unknown),
+ * and the CPU utilisation (-1 when unknown). */
+static void node_cpu(cs_node *nd, uint64_t *busy_us, uint64_t *total_us, double *util)
+{
+	cs_cpu_times cur;
+
+	*busy_us = *total_us = 0;
+	*util = -1.0;
+	if (!nd->stat_ok || cs_procstat_read(&nd->stat, &cur, NULL, 0, NULL) != 0)
+		return;
+	if (nd->stat_primed) {
+		uint64_t b0 = cs_cpu_busy_ticks(&nd->stat_prev), b1 = cs_cpu_busy_ticks(&cur);
+		uint64_t t0 = cs_cpu_total_ticks(&nd->stat_prev), t1 = cs_cpu_total_ticks(&cur);
+		uint64_t db = b1 > b0 ? b1 - b0 : 0, dtot = t1 > t0 ? t1 - t0 : 0;
+
+		*busy_us = db * 1000000u / (uint64_t)nd->hz; /* ticks < 2^44 for centuries */
+		*total_us = dtot * 1000000u / (uint64_t)nd->hz;
+		if (dtot > 0)
+			*util = (double)db / (double)dtot;
+	}
+	nd->stat_prev = cur;
+	nd->stat_primed = true;
+}
+
+/* Idle energy per component for the interval just sampled. */
+static void node_idle(cs_node *nd, double dt, double cpu_util, double idle_j[CS_ATTR_NCOMP])
+{
+	const cs_host_sum *s = &nd->host->sum;
+	double idle_w[CS_ATTR_NCOMP] = {0};
+
+	if (model_mode(nd->host) && cs_attr_idle_from_model(&nd->host->model, idle_w) == 0) {
+		for (int c = 0; c < CS_ATTR_NCOMP; c++)
+			nd->idle_src[c] = CS_IDLE_SRC_MODEL;
+	} else {
+		double pw[CS_ATTR_NCOMP], util[CS_ATTR_NCOMP];
+
+		if (dt > 0) {
+			for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+				pw[c] = s->attr_energy_j[c] / dt;
+				util[c] = c == CS_ATTR_GPU ? -1.0 : cpu_util; /* no GPU utilisation here */
+			}
+			cs_idle_tracker_observe(&nd->idle, pw, util, dt);
+		}
+		cs_idle_tracker_get(&nd->idle, idle_w, nd->idle_src);
+	}
+	for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+		double v = idle_w[c] * dt;
+
+		idle_j[c] = isfinite(v) && v > 0 ? v : 0.0;
+	}
+}
+
+int cs_node_sample(cs_node *nd)
+{
+	const cs_host_sum *s;
+	cs_attr_node an;
+	cs_meminfo mi;
+	double now, cpu_util;
+	size_t ncg = 0, np = 0, unknown;
+	cs_workload *cgw, *pw = NULL;
+	int hrc, rc;
+
+	if (!nd)
+		return CS_EINVAL;
+	hrc = cs_host_sample(nd->host);
+	s = &nd->host->sum;
+	now = s->now_s;
+	if (nd->refresh_asked || now - nd->last_refresh_s >= nd->refresh_s) {
+		(void)cs_cgscan_refresh(nd->cg); /* on error the known workloads stay */
+		nd->last_refresh_s = now;
+		nd->refresh_asked = false;
+	}
+	(void)cs_cgscan_sample(nd->cg);
+	if (nd->ps) {
+		(void)cs_procscan_sample(nd->ps);
+		pw = cs_procscan_workloads(nd->ps, &np);
+	}
+	cgw = cs_cgscan_workloads(nd->cg, &ncg);
+
+	/* Metadata lives in the scanner's array (it moves with its workload). */
+	if (nd->kl) {
+		unknown = cs_kubelet_annotate(nd->kl, cgw, ncg);
+		if (cs_kubelet_maybe_refresh(nd->kl, now, unknown > 0) == 1)
+			(void)cs_kubelet_annotate(nd->kl, cgw, ncg);
+	}
+	(void)cs_teams_resolve(&nd->cfg, nd->kl ? cs_kubelet_pods(nd->kl) : NULL, cgw, ncg);
+	if (np)
+		(void)cs_teams_resolve(&nd->cfg, NULL, pw, np);
+
+	if (nd->ps) {
+		if ((rc = ensure_merged(nd, ncg + np)) != 0)
+			return rc;
+		if (ncg)
+			memcpy(nd->merged, cgw, ncg * sizeof *cgw);
+		if (np)
+			memcpy(nd->merged + ncg, pw, np * sizeof *pw);
+		nd->wl = nd->merged;
+	} else {
+		nd->wl = cgw;
+	}
+	nd->n = ncg + np;
+	if ((rc = ensure_cap(nd, nd->n)) != 0)
+		return rc;
+
+	memset(&an, 0, sizeof an);
+	node_cpu(nd, &an.cpu_busy_usec, &an.cpu_total_usec, &cpu_util);
+	for (int c = 0; c < CS_ATTR_NCOMP; c++)
+		an.energy_j[c] = s->attr_energy_j[c];
+	node_idle(nd, s->dt_s, cpu_util, an.idle_j);
+	if (nd->mem_ok && cs_meminfo_read(&nd->mem, &mi) == 0) {
+		an.mem_total_bytes = mi.total_kb * 1024u;
+		an.mem_used_bytes = mi.total_kb > mi.available_kb ? (mi.total_kb - mi.available_kb) * 1024u : 0;
+	}
+	an.cpu_capacity_cores = (double)nd->host->model.ncpu;
+	an.policy = nd->policy;
+	rc = cs_attr_split(&an, nd->wl, nd->n, nd->shares, nd->scratch, &nd->res);
+	if (rc)
+		return rc;
+	return hrc;
+}
+
+const cs_workload *cs_node_workloads(const cs_node *n, size_t *count)
+{
+	*count = n->n;
+	return n->wl;
+}
+
+const cs_attr_share *cs_node_shares(const cs_node *n, size_t *count)
+{
+	*count = n->n;
+	return n->shares;
+}
+
+const cs_attr_result *cs_node_result(const cs_node *n)
+{
+	return &n->res;
+}
+
+cs_idle_source cs_node_idle_source(const cs_node *n, cs_attr_comp c)
+{
+	return (unsigned)c < CS_ATTR_NCOMP ? n->idle_src[c] : CS_IDLE_SRC_NONE;
+}
+
+cs_idle_policy cs_node_idle_policy(const cs_node *n)
+{
+	return n->policy;
+}
+
+int cs_node_rollup(cs_node *nd, cs_attr_by by, const cs_attr_group **groups, const size_t **first, size_t *ngroups)
+{
+	char label[CS_ATTR_LABEL_MAX];
+	size_t next = 0;
+	int rc;
+
+	if (!nd || !groups || !ngroups || (unsigned)by >= CS_BY_NKEYS)
+		return CS_EINVAL;
+	if (nd->groups_cap < nd->n || !nd->groups) {
+		size_t cap = nd->groups_cap ? nd->groups_cap : 64, il = 2;
+		cs_attr_group *g;
+		size_t *f;
+		uint32_t *ix;
+
+		while (cap < nd->n)
+			cap *= 2;
+		while (il <= 2 * cap)
+			il *= 2;
+		if (!(g = realloc(nd->groups, cap * sizeof *g)))
+			return CS_ENOMEM;
+		nd->groups = g;
+		if (!(f = realloc(nd->first, cap * sizeof *f)))
+			return CS_ENOMEM;
+		nd->first = f;
+		if (!(ix = realloc(nd->index, il * sizeof *ix)))
+			return CS_ENOMEM;
+		nd->index = ix;
+		nd->groups_cap = cap;
+		nd->index_len = il;
+	}
+	rc = cs_attr_rollup(nd->wl, nd->shares, nd->n, by, nd->groups, nd->groups_cap, nd->index, nd->index_len,
+	                    ngroups);
+	if (rc)
+		return rc;
+	/* Groups come in order of first appearance: the next group's label is
+	 * met first at its first member. */
+	for (size_t i = 0; i < nd->n && next < *ngroups; i++)
+		if (cs_attr_label(&nd->wl[i], by, label, sizeof label) >= 0 && !strcmp(label, nd->groups[next].label))
+			nd->first[next++] = i;
+	*groups = nd->groups;
+	if (first)
+		*first = nd->first;
+	return 0;
+}
+
+cs_host *cs_node_host(cs_node *n)
+{
+	return n->host;
+}
+
+cs_cgscan *cs_node_cgscan(cs_node *n)
+{
+	return n->cg;
+}
+
+const char *cs_node_kubelet_error(const cs_node *n)
+{
+	return n->kl ? cs_kubelet_last_error(n->kl) : "";
+}
+
+void cs_node_close(cs_node *n)
+{
+	if (!n)
+		return;
+	cs_kubelet_close(n->kl);
+	cs_procscan_close(n->ps);
+	cs_cgscan_close(n->cg);
+	cs_procstat_close(&n->stat);
+	cs_meminfo_close(&n->mem);
+	if (n->host_owned)
+		cs_host_destroy(&n->own_host);
+	cs_config_free(&n->cfg);
+	free(n->merged);
+	free(n->shares);
+	free(n->scratch);
+	free(n->groups);
+	free(n->first);
+	free(n->index);
+	free(n);
+}
