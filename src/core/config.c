@@ -649,6 +649,23 @@ void cs_config_init(cs_config *c)
 	snprintf(c->teams.label_keys[1], sizeof(c->teams.label_keys[1]), "app.kubernetes.io/part-of");
 	c->teams.n_label_keys = 2;
 	snprintf(c->teams.default_team, sizeof(c->teams.default_team), "system");
+	c->agent.interval_s = 5;
+	snprintf(c->agent.workloads, sizeof(c->agent.workloads), "container");
+	c->agent.max_series = 100000;
+	c->agent.refresh_s = 10;
+	c->agent.embodied_g_per_h = -1;
+	c->prometheus.enabled = true;
+	snprintf(c->prometheus.listen, sizeof(c->prometheus.listen), ":9875");
+	snprintf(c->statsd.address, sizeof(c->statsd.address), "127.0.0.1:8125");
+	snprintf(c->statsd.prefix, sizeof(c->statsd.prefix), "carbonstat");
+	c->statsd.mtu = 1432;
+	c->jsonl.fsync = CS_CFG_FSYNC_CYCLE;
+	c->jsonl.keep = 5;
+	c->out.top = 10;
+	snprintf(c->grid.base_url, sizeof(c->grid.base_url), "https://api.electricitymap.org/v3");
+	c->grid.ttl_s = 3600;
+	c->grid.timeout_s = 5;
+	c->grid.max_stale_s = 86400;
 }
 
 void cs_config_free(cs_config *c)

@@ -73,6 +73,78 @@ typedef struct cs_cfg_map {
 	size_t n, cap;
 } cs_cfg_map;
 
+/* [agent]: the sampling loop (agent/agent.h). */
+typedef struct cs_cfg_agent {
+	double interval_s;                  /* 5; 0.1 .. 3600; aligned to wall-clock multiples */
+	char node_name[CS_CFG_PATH_MAX / 2]; /* "" = $NODE_NAME, else hostname */
+	char workloads[16];                 /* series granularity: container (default) | pod |
+	                                     * namespace | team | none (node only) */
+	bool processes;                     /* also per-process rows (off: bounded series) */
+	unsigned max_series;                /* guard on exported series (Prometheus/StatsD);
+	                                     * rows beyond it fold into an "overflow" row */
+	double refresh_s;                   /* cgroup tree re-walk, 10 */
+	char region[64];                    /* static location: cloud region ("" = detect) */
+	char provider[16];                  /* aws | gcp | azure ("" = detect) */
+	char instance[64];                  /* instance type ("" = detect) */
+	char country[64];                   /* fallback location: ISO2/ISO3/name ("" = none) */
+	double pue;                         /* 0 = provider default (1.0 off-cloud); 1..3 */
+	double embodied_g_per_h;            /* < 0 = from the instance type; >= 0 overrides */
+} cs_cfg_agent;
+
+/* [prometheus]: exporters/prometheus.c. */
+typedef struct cs_cfg_prometheus {
+	bool enabled;                     /* true */
+	char listen[128];                 /* ":9875"; "host:port", "[v6]:port", ":port" */
+	char web_config[CS_CFG_PATH_MAX]; /* node_exporter web-config YAML (TLS, basic auth);
+	                                   * "" = plain HTTP, no auth */
+} cs_cfg_prometheus;
+
+/* [statsd]: exporters/statsd.c (DogStatsD over UDP). */
+typedef struct cs_cfg_statsd {
+	bool enabled;       /* false */
+	char address[128];  /* "127.0.0.1:8125"; "host:port" or "[v6]:port" */
+	char prefix[64];    /* "carbonstat" */
+	char tags[256];     /* constant tags added to every metric: "env:prod,cluster:eu" */
+	unsigned mtu;       /* max packet payload, 1432 (1500 - IP/UDP headers, Datadog's
+	                     * default); 512 .. 65507 */
+} cs_cfg_statsd;
+
+typedef enum cs_cfg_fsync {
+	CS_CFG_FSYNC_NONE = 0, /* leave it to the kernel */
+	CS_CFG_FSYNC_CYCLE,    /* fdatasync after every cycle's lines (default) */
+} cs_cfg_fsync;
+
+/* [jsonl]: exporters/jsonl.c. */
+typedef struct cs_cfg_jsonl {
+	bool enabled;             /* false */
+	char path[CS_CFG_PATH_MAX]; /* required when enabled */
+	cs_cfg_fsync fsync;
+	unsigned long long max_bytes; /* rotate when the file would grow past it; 0 = never
+	                               * (logrotate + SIGHUP reopen) */
+	unsigned keep;            /* rotated files kept: path.1 .. path.N; 5 */
+} cs_cfg_jsonl;
+
+/* [stdout]: exporters/stdout.c. */
+typedef struct cs_cfg_stdout {
+	bool enabled; /* false */
+	unsigned top; /* workload lines per cycle, highest power first; 10 */
+} cs_cfg_stdout;
+
+/* [grid]: carbon/grid_live.c (Electricity Maps / CO2Signal-compatible). */
+typedef struct cs_cfg_grid {
+	bool live;                       /* false: static tables only */
+	char base_url[CS_CFG_PATH_MAX];  /* "https://api.electricitymap.org/v3" */
+	char api_key[256];               /* secret; "" = none (free tier zones need one) */
+	char api_key_file[CS_CFG_PATH_MAX]; /* read the key from a file (Kubernetes Secret) */
+	char zone[64];                   /* "DE", "US-CAL-CISO"; "" = the static location's country */
+	double lat, lon;                 /* by coordinates when has_coords */
+	bool has_coords;
+	double ttl_s;                    /* cache per zone, 3600 */
+	double timeout_s;                /* per request, 5 */
+	double max_stale_s;              /* keep the last live value after failures this long,
+	                                  * then the static table; 86400 */
+} cs_cfg_grid;
+
 typedef struct cs_config {
 	char source[CS_CFG_PATH_MAX]; /* file it was read from; "" = built-in defaults */
 	struct {
@@ -95,6 +167,12 @@ typedef struct cs_config {
 		cs_cfg_map namespaces; /* key = namespace */
 		cs_cfg_map services;   /* key = unit ("nginx.service") */
 	} teams;
+	cs_cfg_agent agent;
+	cs_cfg_prometheus prometheus;
+	cs_cfg_statsd statsd;
+	cs_cfg_jsonl jsonl;
+	cs_cfg_stdout out; /* [stdout] */
+	cs_cfg_grid grid;
 } cs_config;
 
 /* Built-in defaults; allocates nothing (cs_config_free is still fine). */
