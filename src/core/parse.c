@@ -24,6 +24,7 @@
 
 #include "carbonstat/error.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -385,5 +386,47 @@ int cs_parse_u64_buf(const char *buf, size_t len, uint64_t *out)
 	if (overflow)
 		return CS_ERANGE;
 	*out = v;
+	return 0;
+}
+
+int cs_parse_hostport(const char *s, char *host, size_t hostcap, unsigned *port)
+{
+	const char *h, *he, *colon;
+	size_t hl;
+	unsigned p;
+	int rc;
+
+	if (!s || !host || !port || hostcap == 0)
+		return CS_EINVAL;
+	if (s[0] == '[') {
+		h = s + 1;
+		he = strchr(h, ']');
+		if (!he || he == h || he[1] != ':')
+			return CS_EINVAL;
+		colon = he + 1;
+		for (const char *q = h; q < he; q++)
+			if (!isxdigit((unsigned char)*q) && *q != ':' && *q != '.')
+				return CS_EINVAL;
+	} else {
+		h = s;
+		colon = strrchr(s, ':');
+		if (!colon)
+			return CS_EINVAL;
+		he = colon;
+		for (const char *q = h; q < he; q++)
+			if (!isalnum((unsigned char)*q) && *q != '.' && *q != '-' && *q != '_')
+				return CS_EINVAL; /* also rejects a bare IPv6 without brackets */
+	}
+	hl = (size_t)(he - h);
+	if (hl > 253)
+		return CS_EINVAL;
+	rc = cs_parse_uint_range(colon + 1, 1, 65535, &p);
+	if (rc)
+		return rc;
+	if (hl >= hostcap)
+		return CS_ERANGE;
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	*port = p;
 	return 0;
 }

@@ -36,4 +36,11 @@ int cs_parse_duration(const char *s, double *out_s);
  * Used on hot paths: no allocation, no locale. */
 int cs_parse_u64_buf(const char *buf, size_t len, uint64_t *out);
 
+/* Network endpoint "host:port", "[v6addr]:port" or ":port" (any address).
+ * host gets the name or address without brackets ("" for ":port"); port is
+ * 1..65535. The host is checked for shape only (letters, digits, '.', '-',
+ * '_', ':' inside brackets), not resolved. hostcap must hold it, else
+ * CS_ERANGE. */
+int cs_parse_hostport(const char *s, char *host, size_t hostcap, unsigned *port);
+
 #endif
