@@ -3,8 +3,10 @@
 # Idempotent: does nothing when every package is already installed.
 set -euo pipefail
 
-build_pkgs=(cmake make gcc pkg-config libjansson-dev libcurl4-openssl-dev libncurses-dev libinih-dev)
-test_pkgs=("${build_pkgs[@]}" libcmocka-dev clang libclang-rt-14-dev valgrind python3 iso-codes openssl)
+build_pkgs=(cmake make gcc pkg-config libjansson-dev libcurl4-openssl-dev libncurses-dev libinih-dev
+	libmicrohttpd-dev libyaml-dev libcrypt-dev)
+test_pkgs=("${build_pkgs[@]}" libcmocka-dev clang libclang-rt-14-dev valgrind python3 iso-codes openssl
+	curl prometheus wrk python3-yaml)
 
 case "${1:-build}" in
 build) pkgs=("${build_pkgs[@]}") ;;

@@ -30,6 +30,7 @@ struct cs_node {
 	cs_idle_tracker idle; /* measured mode */
 	cs_idle_source idle_src[CS_ATTR_NCOMP];
 	cs_idle_policy policy;
+	bool policy_pinned; /* given by the caller: a new config does not change it */
 	cs_procstat_reader stat;
 	bool stat_ok;
 	cs_cpu_times stat_prev;
@@ -170,7 +171,13 @@ int cs_node_open(const cs_node_opts *o, cs_node **out, char *why, size_t whycap)
 	if (!nd)
 		return CS_ENOMEM;
 	cs_config_init(&nd->cfg);
-	if (o->config_path) {
+	if (o->config) {
+		rc = cs_config_copy(&nd->cfg, o->config);
+		if (rc) {
+			set_why(why, whycap, "out of memory");
+			goto err;
+		}
+	} else if (o->config_path) {
 		err[0] = '\0';
 		rc = cs_config_load(o->config_path, &nd->cfg, err, sizeof err);
 		if (rc) {
@@ -179,6 +186,7 @@ int cs_node_open(const cs_node_opts *o, cs_node **out, char *why, size_t whycap)
 		}
 	}
 	nd->policy = o->idle_policy_set ? o->idle_policy : policy_of_cfg(nd->cfg.attribution.idle_policy);
+	nd->policy_pinned = o->idle_policy_set;
 	if (o->host) {
 		nd->host = o->host;
 	} else {
@@ -448,6 +456,29 @@ cs_cgscan *cs_node_cgscan(cs_node *n)
 const char *cs_node_kubelet_error(const cs_node *n)
 {
 	return n->kl ? cs_kubelet_last_error(n->kl) : "";
+}
+
+int cs_node_set_config(cs_node *n, const cs_config *c)
+{
+	cs_config copy;
+
+	if (!n || !c || cs_config_copy(&copy, c) != 0)
+		return CS_ENOMEM;
+	cs_config_free(&n->cfg);
+	n->cfg = copy;
+	if (!n->policy_pinned)
+		n->policy = policy_of_cfg(n->cfg.attribution.idle_policy);
+	return 0;
+}
+
+uint64_t cs_node_kubelet_failures(const cs_node *n)
+{
+	cs_kubelet_stats st;
+
+	if (!n->kl)
+		return 0;
+	cs_kubelet_get_stats(n->kl, &st);
+	return st.failures;
 }
 
 void cs_node_close(cs_node *n)

@@ -46,6 +46,7 @@
 #include "attribution/attribute.h"
 #include "attribution/cgroup_scan.h"
 #include "attribution/workload.h"
+#include "core/config.h"
 #include "sensors/host.h"
 
 #define CS_NODE_DEFAULT_REFRESH_S 10.0
@@ -71,6 +72,8 @@ typedef struct cs_node_opts {
 	bool idle_policy_set;     /* idle_policy below wins over the config's */
 	cs_idle_policy idle_policy;
 	const char *config_path; /* INI file (core/config.h); NULL = built-in defaults */
+	const cs_config *config; /* an already-loaded configuration (copied); wins
+	                          * over config_path (the agent layers file, env, flags) */
 	cs_node_kubelet kubelet; /* use the kubelet? */
 	const char *kubelet_url; /* overrides [kubelet] url; implies ON unless OFF */
 	double refresh_s;        /* cgroup tree re-walk; 0 = 10 s */
@@ -115,6 +118,14 @@ cs_host *cs_node_host(cs_node *n);
 cs_cgscan *cs_node_cgscan(cs_node *n);
 /* "" when the kubelet is unused or its last request worked, else one line. */
 const char *cs_node_kubelet_error(const cs_node *n);
+/* Replaces the configuration the node uses from the next sample on: team
+ * maps and label keys, the idle policy (unless the opts pinned one). The
+ * kubelet client and the scanners keep their settings (a restart changes
+ * those). 0 or CS_ENOMEM (the old configuration stays). */
+int cs_node_set_config(cs_node *n, const cs_config *c);
+
+/* Failed kubelet requests since open (0 without a kubelet). */
+uint64_t cs_node_kubelet_failures(const cs_node *n);
 
 /* Frees everything it owns (not a borrowed host). NULL is a no-op. */
 void cs_node_close(cs_node *n);

@@ -14,6 +14,7 @@ static const cli_command commands[] = {
 	{"datasets", cmd_datasets, "list built-in tables with source, license, year and rows"},
 	{"run", cmd_run, "run a command and report its energy and CO2e (like time/perf stat)"},
 	{"top", cmd_top, "live host power, carbon and the processes drawing the most"},
+	{"agent", cmd_agent, "the per-node daemon: sample, attribute, convert and export (Prometheus, StatsD, JSON lines)"},
 	{"sensors", cmd_sensors, "energy sensors found, used or not and why, model and cloud detection"},
 };
 

@@ -15,6 +15,7 @@
  */
 #include "core/config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -48,6 +49,8 @@ typedef struct cfg_key {
 	/* Sets the value; on error writes what was expected to why. */
 	int (*set)(cs_config *c, const char *value, char *why, size_t cap);
 	unsigned flags;
+	/* Writes the effective value (for --check-config). */
+	void (*get)(const cs_config *c, char *buf, size_t cap);
 } cfg_key;
 
 typedef struct cfg_section {
@@ -437,23 +440,553 @@ static int set_service_team(cs_config *c, const char *key, const char *v, unsign
 	return cfg_map_add(&c->teams.services, unit, v, line, why, cap);
 }
 
+
+/* ---- agent and exporter sections ----------------------------------------------- */
+
+/* Seconds: a bare number ("5", "0.5") or a duration with units ("500ms", "1m"). */
+static int cfg_dur(const char *v, double min, double max, double *out, char *why, size_t cap)
+{
+	double d;
+
+	if (cs_parse_double(v, &d) != 0 && cs_parse_duration(v, &d) != 0)
+		d = -1;
+	if (d >= min && d <= max) {
+		*out = d;
+		return 0;
+	}
+	snprintf(why, cap, "expected a duration from %gs to %gs (\"5s\", \"500ms\", \"1m\"; a bare number is seconds)",
+	         min, max);
+	return CS_EINVAL;
+}
+
+static int cfg_str(char *dst, size_t dcap, const char *v, char *why, size_t cap)
+{
+	for (size_t i = 0; v[i]; i++) {
+		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f) {
+			snprintf(why, cap, "control characters are not allowed");
+			return CS_EINVAL;
+		}
+	}
+	if (cfg_copy(dst, dcap, v)) {
+		snprintf(why, cap, "longer than %zu characters", dcap - 1);
+		return CS_ERANGE;
+	}
+	return 0;
+}
+
+static int cfg_onoff(const char *v, bool *out, char *why, size_t cap)
+{
+	if (cfg_bool(v, out) == 0)
+		return 0;
+	snprintf(why, cap, "expected true or false");
+	return CS_EINVAL;
+}
+
+static int cfg_hostport(char *dst, size_t dcap, const char *v, bool any_ok, char *why, size_t cap)
+{
+	char host[256];
+	unsigned port;
+
+	if (cs_parse_hostport(v, host, sizeof(host), &port) != 0 || (!any_ok && !host[0])) {
+		snprintf(why, cap, "expected %s (port 1-65535)",
+		         any_ok ? "host:port, [v6]:port or :port" : "host:port or [v6]:port");
+		return CS_EINVAL;
+	}
+	return cfg_str(dst, dcap, v, why, cap);
+}
+
+static int cfg_http_url(char *dst, size_t dcap, const char *v, char *why, size_t cap)
+{
+	if (strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0) {
+		snprintf(why, cap, "expected an https:// (or http://) URL");
+		return CS_EINVAL;
+	}
+	for (size_t i = 0; v[i]; i++) {
+		if ((unsigned char)v[i] <= 0x20 || (unsigned char)v[i] >= 0x7f) {
+			snprintf(why, cap, "expected a URL without blanks or control characters");
+			return CS_EINVAL;
+		}
+	}
+	return cfg_str(dst, dcap, v, why, cap);
+}
+
+static int set_agent_interval(cs_config *c, const char *v, char *why, size_t cap)
+{
+	return cfg_dur(v, 0.1, 3600, &c->agent.interval_s, why, cap);
+}
+
+static int set_agent_node_name(cs_config *c, const char *v, char *why, size_t cap)
+{
+	/* a Kubernetes node name is a DNS subdomain; hostnames are a subset */
+	for (size_t i = 0; v[i]; i++) {
+		if (!(cfg_alnum(v[i]) || v[i] == '-' || v[i] == '.' || v[i] == '_')) {
+			snprintf(why, cap, "expected a node name (letters, digits, '.', '-', '_')");
+			return CS_EINVAL;
+		}
+	}
+	return cfg_str(c->agent.node_name, sizeof(c->agent.node_name), v, why, cap);
+}
+
+static int set_agent_workloads(cs_config *c, const char *v, char *why, size_t cap)
+{
+	static const char *const ok[] = {"container", "pod", "namespace", "team", "none"};
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (strcmp(v, ok[i]) == 0)
+			return cfg_copy(c->agent.workloads, sizeof(c->agent.workloads), v);
+	snprintf(why, cap, "expected container, pod, namespace, team or none");
+	return CS_EINVAL;
+}
+
+static int set_agent_processes(cs_config *c, const char *v, char *why, size_t cap)
+{
+	return cfg_onoff(v, &c->agent.processes, why, cap);
+}
+
+static int set_agent_max_series(cs_config *c, const char *v, char *why, size_t cap)
+{
+	if (cs_parse_uint_range(v, 100, 10000000, &c->agent.max_series) == 0)
+		return 0;
+	snprintf(why, cap, "expected a number of series from 100 to 10000000");
+	return CS_EINVAL;
+}
+
+static int set_agent_refresh(cs_config *c, const char *v, char *why, size_t cap)
+{
+	return cfg_dur(v, 1, 86400, &c->agent.refresh_s, why, cap);
+}
+
+static int set_agent_region(cs_config *c, const char *v, char *why, size_t cap)
+{
+	return cfg_str(c->agent.region, sizeof(c->agent.region), v, why, cap);
+}
+
+static int set_agent_provider(cs_config *c, const char *v, char *why, size_t cap)
+{
+	if (strcmp(v, "aws") && strcmp(v, "gcp") && strcmp(v, "azure") && v[0]) {
+		snprintf(why, cap, "expected aws, gcp or azure");
+		return CS_EINVAL;
+	}
+	return cfg_copy(c->agent.provider, sizeof(c->agent.provider), v);
+}
+
+static int set_agent_instance(cs_config *c, const char *v, char *why, size_t cap)
+{
+	return cfg_str(c->agent.instance, sizeof(c->agent.instance), v, why, cap);
+}
+
+static int set_agent_country(cs_config *c, const char *v, char *why, size_t cap)
+{
+	return cfg_str(c->agent.country, sizeof(c->agent.country), v, why, cap);
+}
+
+static int set_agent_pue(cs_config *c, const char *v, char *why, size_t cap)
+{
+	double d;
+
+	if (cs_parse_double(v, &d) == 0 && (d == 0 || (d >= 1 && d <= 3))) {
+		c->agent.pue = d;
+		return 0;
+	}
+	snprintf(why, cap, "expected a PUE from 1 to 3 (0 = the provider's default)");
+	return CS_EINVAL;
+}
+
+static int set_agent_embodied(cs_config *c, const char *v, char *why, size_t cap)
+{
+	double d;
+
+	if (cs_parse_double(v, &d) == 0 && d >= 0 && d <= 1e6) {
+		c->agent.embodied_g_per_h = d;
+		return 0;
+	}
+	snprintf(why, cap, "expected grams CO2e per hour, 0 to 1e6");
+	return CS_EINVAL;
+}
+
+static int set_prom_enabled(cs_config *c, const char *v, char *why, size_t cap)
+{
+	return cfg_onoff(v, &c->prometheus.enabled, why, cap);
+}
+
+static int set_prom_listen(cs_config *c, const char *v, char *why, size_t cap)
+{
+	return cfg_hostport(c->prometheus.listen, sizeof(c->prometheus.listen), v, true, why, cap);
+}
+
+static int set_prom_web_config(cs_config *c, const char *v, char *why, size_t cap)
+{
+	if (!v[0]) {
+		c->prometheus.web_config[0] = '\0';
+		return 0;
+	}
+	return cfg_set_path(c->prometheus.web_config, sizeof(c->prometheus.web_config), v, why, cap);
+}
+
+static int set_statsd_enabled(cs_config *c, const char *v, char *why, size_t cap)
+{
+	return cfg_onoff(v, &c->statsd.enabled, why, cap);
+}
+
+static int set_statsd_address(cs_config *c, const char *v, char *why, size_t cap)
+{
+	return cfg_hostport(c->statsd.address, sizeof(c->statsd.address), v, false, why, cap);
+}
+
+static int set_statsd_prefix(cs_config *c, const char *v, char *why, size_t cap)
+{
+	for (size_t i = 0; v[i]; i++) {
+		if (!(cfg_alnum(v[i]) || v[i] == '_' || v[i] == '.')) {
+			snprintf(why, cap, "expected a metric prefix of letters, digits, '_' and '.'");
+			return CS_EINVAL;
+		}
+	}
+	return cfg_str(c->statsd.prefix, sizeof(c->statsd.prefix), v, why, cap);
+}
+
+static int set_statsd_tags(cs_config *c, const char *v, char *why, size_t cap)
+{
+	for (size_t i = 0; v[i]; i++) {
+		if (!(cfg_alnum(v[i]) || strchr("_-:./,", v[i]))) {
+			snprintf(why, cap, "expected comma-separated tags of letters, digits and _ - : . /");
+			return CS_EINVAL;
+		}
+	}
+	return cfg_str(c->statsd.tags, sizeof(c->statsd.tags), v, why, cap);
+}
+
+static int set_statsd_mtu(cs_config *c, const char *v, char *why, size_t cap)
+{
+	if (cs_parse_uint_range(v, 512, 65507, &c->statsd.mtu) == 0)
+		return 0;
+	snprintf(why, cap, "expected a payload size from 512 to 65507 bytes");
+	return CS_EINVAL;
+}
+
+static int set_jsonl_enabled(cs_config *c, const char *v, char *why, size_t cap)
+{
+	return cfg_onoff(v, &c->jsonl.enabled, why, cap);
+}
+
+static int set_jsonl_path(cs_config *c, const char *v, char *why, size_t cap)
+{
+	return cfg_set_path(c->jsonl.path, sizeof(c->jsonl.path), v, why, cap);
+}
+
+static int set_jsonl_fsync(cs_config *c, const char *v, char *why, size_t cap)
+{
+	if (strcmp(v, "none") == 0)
+		c->jsonl.fsync = CS_CFG_FSYNC_NONE;
+	else if (strcmp(v, "cycle") == 0)
+		c->jsonl.fsync = CS_CFG_FSYNC_CYCLE;
+	else {
+		snprintf(why, cap, "expected none or cycle");
+		return CS_EINVAL;
+	}
+	return 0;
+}
+
+static int set_jsonl_max_bytes(cs_config *c, const char *v, char *why, size_t cap)
+{
+	/* bytes with an optional K/M/G (powers of 1024) suffix */
+	char num[32];
+	size_t n = strlen(v);
+	uint64_t b, mul = 1;
+
+	if (n && n < sizeof(num)) {
+		memcpy(num, v, n + 1);
+		switch (num[n - 1]) {
+		case 'K': mul = 1ull << 10; num[--n] = '\0'; break;
+		case 'M': mul = 1ull << 20; num[--n] = '\0'; break;
+		case 'G': mul = 1ull << 30; num[--n] = '\0'; break;
+		default: break;
+		}
+		if (cs_parse_u64(num, &b) == 0 && b <= (1ull << 50) / mul &&
+		    (b * mul == 0 || b * mul >= 4096)) {
+			c->jsonl.max_bytes = b * mul;
+			return 0;
+		}
+	}
+	snprintf(why, cap, "expected bytes >= 4096 with an optional K, M or G suffix (0 = never rotate)");
+	return CS_EINVAL;
+}
+
+static int set_jsonl_keep(cs_config *c, const char *v, char *why, size_t cap)
+{
+	if (cs_parse_uint_range(v, 1, 1000, &c->jsonl.keep) == 0)
+		return 0;
+	snprintf(why, cap, "expected 1 to 1000 rotated files");
+	return CS_EINVAL;
+}
+
+static int set_stdout_enabled(cs_config *c, const char *v, char *why, size_t cap)
+{
+	return cfg_onoff(v, &c->out.enabled, why, cap);
+}
+
+static int set_stdout_top(cs_config *c, const char *v, char *why, size_t cap)
+{
+	if (cs_parse_uint_range(v, 0, 10000, &c->out.top) == 0)
+		return 0;
+	snprintf(why, cap, "expected 0 to 10000 lines");
+	return CS_EINVAL;
+}
+
+static int set_grid_live(cs_config *c, const char *v, char *why, size_t cap)
+{
+	return cfg_onoff(v, &c->grid.live, why, cap);
+}
+
+static int set_grid_url(cs_config *c, const char *v, char *why, size_t cap)
+{
+	return cfg_http_url(c->grid.base_url, sizeof(c->grid.base_url), v, why, cap);
+}
+
+static int set_grid_api_key(cs_config *c, const char *v, char *why, size_t cap)
+{
+	for (size_t i = 0; v[i]; i++) {
+		if ((unsigned char)v[i] <= 0x20 || (unsigned char)v[i] >= 0x7f) {
+			snprintf(why, cap, "expected a key without blanks or control characters");
+			return CS_EINVAL;
+		}
+	}
+	return cfg_str(c->grid.api_key, sizeof(c->grid.api_key), v, why, cap);
+}
+
+static int set_grid_api_key_file(cs_config *c, const char *v, char *why, size_t cap)
+{
+	return cfg_set_path(c->grid.api_key_file, sizeof(c->grid.api_key_file), v, why, cap);
+}
+
+static int set_grid_zone(cs_config *c, const char *v, char *why, size_t cap)
+{
+	for (size_t i = 0; v[i]; i++) {
+		if (!(cfg_alnum(v[i]) || v[i] == '-' || v[i] == '_')) {
+			snprintf(why, cap, "expected an Electricity Maps zone (\"DE\", \"US-CAL-CISO\")");
+			return CS_EINVAL;
+		}
+	}
+	return cfg_str(c->grid.zone, sizeof(c->grid.zone), v, why, cap);
+}
+
+static int set_grid_lat(cs_config *c, const char *v, char *why, size_t cap)
+{
+	double d;
+
+	if (cs_parse_double(v, &d) == 0 && d >= -90 && d <= 90) {
+		c->grid.lat = d;
+		c->grid.has_coords = true;
+		return 0;
+	}
+	snprintf(why, cap, "expected a latitude from -90 to 90");
+	return CS_EINVAL;
+}
+
+static int set_grid_lon(cs_config *c, const char *v, char *why, size_t cap)
+{
+	double d;
+
+	if (cs_parse_double(v, &d) == 0 && d >= -180 && d <= 180) {
+		c->grid.lon = d;
+		c->grid.has_coords = true;
+		return 0;
+	}
+	snprintf(why, cap, "expected a longitude from -180 to 180");
+	return CS_EINVAL;
+}
+
+static int set_grid_ttl(cs_config *c, const char *v, char *why, size_t cap)
+{
+	return cfg_dur(v, 1, 86400, &c->grid.ttl_s, why, cap);
+}
+
+static int set_grid_timeout(cs_config *c, const char *v, char *why, size_t cap)
+{
+	return cfg_dur(v, 0.1, 60, &c->grid.timeout_s, why, cap);
+}
+
+static int set_grid_max_stale(cs_config *c, const char *v, char *why, size_t cap)
+{
+	return cfg_dur(v, 0, 30 * 86400, &c->grid.max_stale_s, why, cap);
+}
+
+/* ---- getters (--check-config) ---------------------------------------------------- */
+
+#define CFG_GET_STR(fn, field)                                           \
+	static void fn(const cs_config *c, char *b, size_t cap)          \
+	{                                                                \
+		snprintf(b, cap, "%s", c->field);                        \
+	}
+#define CFG_GET_BOOL(fn, field)                                          \
+	static void fn(const cs_config *c, char *b, size_t cap)          \
+	{                                                                \
+		snprintf(b, cap, "%s", c->field ? "true" : "false");     \
+	}
+#define CFG_GET_NUM(fn, fmt, field)                                      \
+	static void fn(const cs_config *c, char *b, size_t cap)          \
+	{                                                                \
+		snprintf(b, cap, fmt, c->field);                         \
+	}
+
+static void get_idle_policy(const cs_config *c, char *b, size_t cap)
+{
+	snprintf(b, cap, "%s", cs_cfg_idle_policy_name(c->attribution.idle_policy));
+}
+
+static void get_kubelet_enabled(const cs_config *c, char *b, size_t cap)
+{
+	snprintf(b, cap, "%s", c->kubelet.enabled == CS_CFG_AUTO ? "auto" : c->kubelet.enabled == CS_CFG_ON ? "true" : "false");
+}
+
+static void get_label_keys(const cs_config *c, char *b, size_t cap)
+{
+	size_t w = 0;
+
+	b[0] = '\0';
+	for (size_t i = 0; i < c->teams.n_label_keys && w < cap; i++) {
+		int k = snprintf(b + w, cap - w, "%s%s", i ? ", " : "", c->teams.label_keys[i]);
+		if (k < 0)
+			return;
+		w += (size_t)k;
+	}
+}
+
+static void get_jsonl_fsync(const cs_config *c, char *b, size_t cap)
+{
+	snprintf(b, cap, "%s", c->jsonl.fsync == CS_CFG_FSYNC_NONE ? "none" : "cycle");
+}
+
+static void get_agent_embodied(const cs_config *c, char *b, size_t cap)
+{
+	if (c->agent.embodied_g_per_h >= 0)
+		snprintf(b, cap, "%g", c->agent.embodied_g_per_h);
+	else
+		b[0] = '\0'; /* from the instance type */
+}
+
+static void get_grid_lat(const cs_config *c, char *b, size_t cap)
+{
+	if (c->grid.has_coords)
+		snprintf(b, cap, "%g", c->grid.lat);
+	else
+		b[0] = '\0';
+}
+
+static void get_grid_lon(const cs_config *c, char *b, size_t cap)
+{
+	if (c->grid.has_coords)
+		snprintf(b, cap, "%g", c->grid.lon);
+	else
+		b[0] = '\0';
+}
+
+CFG_GET_STR(get_kubelet_url, kubelet.url)
+CFG_GET_STR(get_kubelet_token, kubelet.token_file)
+CFG_GET_STR(get_kubelet_ca, kubelet.ca_file)
+CFG_GET_BOOL(get_kubelet_insecure, kubelet.insecure_skip_verify)
+CFG_GET_NUM(get_kubelet_refresh, "%g", kubelet.refresh_s)
+CFG_GET_NUM(get_kubelet_timeout, "%g", kubelet.timeout_s)
+CFG_GET_STR(get_default_team, teams.default_team)
+CFG_GET_NUM(get_agent_interval, "%gs", agent.interval_s)
+CFG_GET_STR(get_agent_node_name, agent.node_name)
+CFG_GET_STR(get_agent_workloads, agent.workloads)
+CFG_GET_BOOL(get_agent_processes, agent.processes)
+CFG_GET_NUM(get_agent_max_series, "%u", agent.max_series)
+CFG_GET_NUM(get_agent_refresh, "%gs", agent.refresh_s)
+CFG_GET_STR(get_agent_region, agent.region)
+CFG_GET_STR(get_agent_provider, agent.provider)
+CFG_GET_STR(get_agent_instance, agent.instance)
+CFG_GET_STR(get_agent_country, agent.country)
+CFG_GET_NUM(get_agent_pue, "%g", agent.pue)
+CFG_GET_BOOL(get_prom_enabled, prometheus.enabled)
+CFG_GET_STR(get_prom_listen, prometheus.listen)
+CFG_GET_STR(get_prom_web_config, prometheus.web_config)
+CFG_GET_BOOL(get_statsd_enabled, statsd.enabled)
+CFG_GET_STR(get_statsd_address, statsd.address)
+CFG_GET_STR(get_statsd_prefix, statsd.prefix)
+CFG_GET_STR(get_statsd_tags, statsd.tags)
+CFG_GET_NUM(get_statsd_mtu, "%u", statsd.mtu)
+CFG_GET_BOOL(get_jsonl_enabled, jsonl.enabled)
+CFG_GET_STR(get_jsonl_path, jsonl.path)
+CFG_GET_NUM(get_jsonl_max_bytes, "%llu", jsonl.max_bytes)
+CFG_GET_NUM(get_jsonl_keep, "%u", jsonl.keep)
+CFG_GET_BOOL(get_stdout_enabled, out.enabled)
+CFG_GET_NUM(get_stdout_top, "%u", out.top)
+CFG_GET_BOOL(get_grid_live, grid.live)
+CFG_GET_STR(get_grid_url, grid.base_url)
+CFG_GET_STR(get_grid_api_key, grid.api_key)
+CFG_GET_STR(get_grid_api_key_file, grid.api_key_file)
+CFG_GET_STR(get_grid_zone, grid.zone)
+CFG_GET_NUM(get_grid_ttl, "%gs", grid.ttl_s)
+CFG_GET_NUM(get_grid_timeout, "%gs", grid.timeout_s)
+CFG_GET_NUM(get_grid_max_stale, "%gs", grid.max_stale_s)
+
 /* ---- the table ---------------------------------------------------------------- */
 
 static const cfg_key keys_attribution[] = {
-    {"idle_policy", set_idle_policy, 0},
+    {"idle_policy", set_idle_policy, 0, get_idle_policy},
 };
 static const cfg_key keys_kubelet[] = {
-    {"enabled", set_kubelet_enabled, 0},
-    {"url", set_kubelet_url, CFG_SECRET},
-    {"token_file", set_kubelet_token, 0},
-    {"ca_file", set_kubelet_ca, 0},
-    {"insecure_skip_verify", set_kubelet_insecure, 0},
-    {"refresh_s", set_kubelet_refresh, 0},
-    {"timeout_s", set_kubelet_timeout, 0},
+    {"enabled", set_kubelet_enabled, 0, get_kubelet_enabled},
+    {"url", set_kubelet_url, CFG_SECRET, get_kubelet_url},
+    {"token_file", set_kubelet_token, 0, get_kubelet_token},
+    {"ca_file", set_kubelet_ca, 0, get_kubelet_ca},
+    {"insecure_skip_verify", set_kubelet_insecure, 0, get_kubelet_insecure},
+    {"refresh_s", set_kubelet_refresh, 0, get_kubelet_refresh},
+    {"timeout_s", set_kubelet_timeout, 0, get_kubelet_timeout},
 };
 static const cfg_key keys_teams[] = {
-    {"label_keys", set_label_keys, 0},
-    {"default_team", set_default_team, 0},
+    {"label_keys", set_label_keys, 0, get_label_keys},
+    {"default_team", set_default_team, 0, get_default_team},
+};
+static const cfg_key keys_agent[] = {
+    {"interval", set_agent_interval, 0, get_agent_interval},
+    {"node_name", set_agent_node_name, 0, get_agent_node_name},
+    {"workloads", set_agent_workloads, 0, get_agent_workloads},
+    {"processes", set_agent_processes, 0, get_agent_processes},
+    {"max_series", set_agent_max_series, 0, get_agent_max_series},
+    {"refresh", set_agent_refresh, 0, get_agent_refresh},
+    {"region", set_agent_region, 0, get_agent_region},
+    {"provider", set_agent_provider, 0, get_agent_provider},
+    {"instance", set_agent_instance, 0, get_agent_instance},
+    {"country", set_agent_country, 0, get_agent_country},
+    {"pue", set_agent_pue, 0, get_agent_pue},
+    {"embodied_g_per_h", set_agent_embodied, 0, get_agent_embodied},
+};
+static const cfg_key keys_prometheus[] = {
+    {"enabled", set_prom_enabled, 0, get_prom_enabled},
+    {"listen", set_prom_listen, 0, get_prom_listen},
+    {"web_config", set_prom_web_config, 0, get_prom_web_config},
+};
+static const cfg_key keys_statsd[] = {
+    {"enabled", set_statsd_enabled, 0, get_statsd_enabled},
+    {"address", set_statsd_address, 0, get_statsd_address},
+    {"prefix", set_statsd_prefix, 0, get_statsd_prefix},
+    {"tags", set_statsd_tags, 0, get_statsd_tags},
+    {"mtu", set_statsd_mtu, 0, get_statsd_mtu},
+};
+static const cfg_key keys_jsonl[] = {
+    {"enabled", set_jsonl_enabled, 0, get_jsonl_enabled},
+    {"path", set_jsonl_path, 0, get_jsonl_path},
+    {"fsync", set_jsonl_fsync, 0, get_jsonl_fsync},
+    {"max_bytes", set_jsonl_max_bytes, 0, get_jsonl_max_bytes},
+    {"keep", set_jsonl_keep, 0, get_jsonl_keep},
+};
+static const cfg_key keys_stdout[] = {
+    {"enabled", set_stdout_enabled, 0, get_stdout_enabled},
+    {"top", set_stdout_top, 0, get_stdout_top},
+};
+static const cfg_key keys_grid[] = {
+    {"live", set_grid_live, 0, get_grid_live},
+    {"url", set_grid_url, 0, get_grid_url},
+    {"api_key", set_grid_api_key, CFG_SECRET, get_grid_api_key},
+    {"api_key_file", set_grid_api_key_file, 0, get_grid_api_key_file},
+    {"zone", set_grid_zone, 0, get_grid_zone},
+    {"lat", set_grid_lat, 0, get_grid_lat},
+    {"lon", set_grid_lon, 0, get_grid_lon},
+    {"ttl", set_grid_ttl, 0, get_grid_ttl},
+    {"timeout", set_grid_timeout, 0, get_grid_timeout},
+    {"max_stale", set_grid_max_stale, 0, get_grid_max_stale},
 };
 
 #define CFG_KEYS(a) a, sizeof(a) / sizeof(a[0])
@@ -464,6 +997,12 @@ static const cfg_section cfg_sections[] = {
     {"teams", CFG_KEYS(keys_teams), NULL},
     {"teams.namespaces", NULL, 0, set_namespace_team},
     {"teams.services", NULL, 0, set_service_team},
+    {"agent", CFG_KEYS(keys_agent), NULL},
+    {"prometheus", CFG_KEYS(keys_prometheus), NULL},
+    {"statsd", CFG_KEYS(keys_statsd), NULL},
+    {"jsonl", CFG_KEYS(keys_jsonl), NULL},
+    {"stdout", CFG_KEYS(keys_stdout), NULL},
+    {"grid", CFG_KEYS(keys_grid), NULL},
 };
 #define CFG_NSECTIONS (sizeof(cfg_sections) / sizeof(cfg_sections[0]))
 _Static_assert(CFG_NSECTIONS <= 16, "cfg_ctx.seen has one word per section");
@@ -508,7 +1047,7 @@ static int cfg_handler(void *user, const char *section, const char *name, const 
 {
 	cfg_ctx *x = user;
 	const cfg_section *s;
-	char why[192], known[256];
+	char why[192], known[512];
 	size_t si, k;
 	int rc;
 
@@ -668,6 +1207,33 @@ void cs_config_init(cs_config *c)
 	c->grid.max_stale_s = 86400;
 }
 
+static int cfg_map_copy(cs_cfg_map *dst, const cs_cfg_map *src)
+{
+	dst->v = NULL;
+	dst->n = dst->cap = 0;
+	if (!src->n)
+		return 0;
+	dst->v = malloc(src->n * sizeof(*dst->v));
+	if (!dst->v)
+		return CS_ENOMEM;
+	memcpy(dst->v, src->v, src->n * sizeof(*dst->v));
+	dst->n = dst->cap = src->n;
+	return 0;
+}
+
+int cs_config_copy(cs_config *dst, const cs_config *src)
+{
+	*dst = *src;
+	if (cfg_map_copy(&dst->teams.namespaces, &src->teams.namespaces) != 0 ||
+	    cfg_map_copy(&dst->teams.services, &src->teams.services) != 0) {
+		free(dst->teams.namespaces.v);
+		dst->teams.namespaces.v = NULL;
+		cs_config_init(dst);
+		return CS_ENOMEM;
+	}
+	return 0;
+}
+
 void cs_config_free(cs_config *c)
 {
 	if (!c)
@@ -821,4 +1387,146 @@ const char *cs_config_service_team(const cs_config *c, const char *unit)
 		return NULL;
 	snprintf(tmpl, sizeof(tmpl), "%.*s%s", (int)(at - unit + 1), unit, dot);
 	return cfg_map_lookup(&c->teams.services, tmpl);
+}
+
+/* ---- layering: environment and flags --------------------------------------------- */
+
+static const cfg_key *cfg_key_find(const cfg_section *s, const char *key)
+{
+	for (size_t k = 0; s->keys && k < s->nkeys; k++)
+		if (strcmp(s->keys[k].name, key) == 0)
+			return &s->keys[k];
+	return NULL;
+}
+
+int cs_config_set(cs_config *c, const char *section, const char *key, const char *value, const char *origin,
+                  char *err, size_t errcap)
+{
+	const cfg_section *s;
+	const cfg_key *k;
+	char why[192], known[512];
+	size_t si;
+	int rc;
+
+	if (err && errcap)
+		err[0] = '\0';
+	if (!err)
+		errcap = 0;
+	if (!c || !section || !key || !value)
+		return CS_EINVAL;
+	if (!origin)
+		origin = "setting";
+	s = cfg_section_find(section, &si);
+	if (!s || !s->keys) {
+		snprintf(err, errcap, "%s: no settable section [%.64s]", origin, section);
+		return CS_EINVAL;
+	}
+	k = cfg_key_find(s, key);
+	if (!k) {
+		cfg_list(known, sizeof(known), s);
+		snprintf(err, errcap, "%s: unknown key '%.64s' in [%s]; known keys: %s", origin, key, section, known);
+		return CS_EINVAL;
+	}
+	why[0] = '\0';
+	rc = k->set(c, value, why, sizeof(why));
+	if (rc) {
+		if (k->flags & CFG_SECRET)
+			snprintf(err, errcap, "%s: bad value (not shown): %s", origin, why);
+		else
+			snprintf(err, errcap, "%s = '%.64s': %s", origin, value, why);
+	}
+	return rc;
+}
+
+int cs_config_apply_env(cs_config *c, char *const *envp, char *err, size_t errcap)
+{
+	if (err && errcap)
+		err[0] = '\0';
+	if (!c || !envp)
+		return CS_EINVAL;
+	for (size_t i = 0; envp[i]; i++) {
+		const char *e = envp[i], *eq = strchr(e, '=');
+		char name[128], sec[64], key[64];
+		const cfg_section *s = NULL;
+		size_t n, best = 0;
+		int rc;
+
+		if (strncmp(e, CS_CONFIG_ENV_PREFIX, strlen(CS_CONFIG_ENV_PREFIX)) != 0 || !eq)
+			continue;
+		n = (size_t)(eq - e);
+		if (n >= sizeof(name))
+			continue;
+		memcpy(name, e, n);
+		name[n] = '\0';
+		if (strcmp(name, "CARBONSTAT_CONFIG") == 0)
+			continue; /* the file itself, handled by the caller */
+		/* CARBONSTAT_<SECTION>_<KEY>: the longest section name that fits */
+		for (size_t j = 0; j < CFG_NSECTIONS; j++) {
+			const cfg_section *t = &cfg_sections[j];
+			size_t sl = strlen(t->name), q;
+			const char *rest = name + strlen(CS_CONFIG_ENV_PREFIX);
+
+			if (!t->keys || strlen(rest) <= sl + 1 || rest[sl] != '_' || sl <= best)
+				continue;
+			for (q = 0; q < sl; q++)
+				if (toupper((unsigned char)t->name[q]) != rest[q] && !(t->name[q] == '.' && rest[q] == '_'))
+					break;
+			if (q == sl) {
+				s = t;
+				best = sl;
+			}
+		}
+		if (!s) {
+			snprintf(err, errcap,
+			         "environment %s: unknown setting; use CARBONSTAT_<SECTION>_<KEY> for a config key "
+			         "(e.g. CARBONSTAT_AGENT_INTERVAL) or unset it",
+			         name);
+			return CS_EINVAL;
+		}
+		snprintf(sec, sizeof(sec), "%s", s->name);
+		snprintf(key, sizeof(key), "%s", name + strlen(CS_CONFIG_ENV_PREFIX) + best + 1);
+		for (char *p = key; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		{
+			char origin[160];
+
+			snprintf(origin, sizeof(origin), "environment %s", name);
+			rc = cs_config_set(c, sec, key, eq + 1, origin, err, errcap);
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+void cs_config_dump(const cs_config *c, FILE *f)
+{
+	char val[1024];
+
+	fprintf(f, "; effective configuration (defaults < %s < environment < flags)\n",
+	        c->source[0] ? c->source : "no file");
+	for (size_t i = 0; i < CFG_NSECTIONS; i++) {
+		const cfg_section *s = &cfg_sections[i];
+		const cs_cfg_map *m = NULL;
+
+		fprintf(f, "\n[%s]\n", s->name);
+		if (!s->keys) {
+			m = strcmp(s->name, "teams.namespaces") == 0 ? &c->teams.namespaces : &c->teams.services;
+			for (size_t k = 0; k < m->n; k++)
+				fprintf(f, "%s = %s\n", m->v[k].key, m->v[k].team);
+			continue;
+		}
+		for (size_t k = 0; k < s->nkeys; k++) {
+			val[0] = '\0';
+			if (s->keys[k].get)
+				s->keys[k].get(c, val, sizeof(val));
+			/* unset and secret values are comments, so the dump reads back */
+			if ((s->keys[k].flags & CFG_SECRET) && val[0])
+				fprintf(f, "; %s = <set, hidden>\n", s->keys[k].name);
+			else if (!val[0])
+				fprintf(f, "; %s = (unset)\n", s->keys[k].name);
+			else
+				fprintf(f, "%s = %s\n", s->keys[k].name, val);
+		}
+	}
 }

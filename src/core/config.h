@@ -39,6 +39,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #define CS_CFG_PATH_MAX       512        /* file paths and URLs, including the NUL */
 #define CS_CFG_NAME_MAX       64         /* team names, namespaces (<= 63 chars) */
@@ -189,8 +190,29 @@ int cs_config_load(const char *path, cs_config *out, char *err, size_t errcap);
  * it ("<string>" if NULL). */
 int cs_config_parse(const char *buf, size_t len, const char *name, cs_config *out, char *err, size_t errcap);
 
+/* Deep copy (the maps too) into dst, which is overwritten. 0 or CS_ENOMEM
+ * (dst is then as after cs_config_init). */
+int cs_config_copy(cs_config *dst, const cs_config *src);
+
 /* Frees the maps; c is left as after cs_config_init. NULL is a no-op. */
 void cs_config_free(cs_config *c);
+
+#define CS_CONFIG_ENV_PREFIX "CARBONSTAT_"
+
+/* One key, as the file would set it (section "agent", key "interval"), for
+ * the environment and command-line layers. origin names the source in the
+ * one-line error ("--interval", "environment CARBONSTAT_AGENT_INTERVAL").
+ * 0 or CS_EINVAL/CS_ERANGE; secrets are never echoed. */
+int cs_config_set(cs_config *c, const char *section, const char *key, const char *value, const char *origin,
+                  char *err, size_t errcap);
+
+/* Applies every CARBONSTAT_<SECTION>_<KEY>=value of envp (section and key
+ * upper-cased, '.' as '_'; CARBONSTAT_CONFIG is skipped: it names the file).
+ * An unknown CARBONSTAT_ variable is an error, like an unknown key. */
+int cs_config_apply_env(cs_config *c, char *const *envp, char *err, size_t errcap);
+
+/* Writes the effective configuration as an INI file, secrets masked. */
+void cs_config_dump(const cs_config *c, FILE *f);
 
 /* Team for a namespace / systemd unit from the maps, or NULL. The unit lookup
  * tries the exact name, then the template ("getty@tty1.service" ->

@@ -144,20 +144,21 @@ static void choose_carbon(cs_host *h, const cs_region *given_region, const cs_co
 	c->embodied_g_per_h = -1.0;
 	c->pue = cs_pue_default(c->provider);
 
+	const cs_region *detected = h->cloud_detected && h->cloud.region[0] ? cs_cloud_find_region(&h->cloud) : NULL;
+
 	if (given_region) {
 		use_region(c, given_region, "option");
-	} else if (given_country) {
+	} else if (given_country && !h->country_fallback) {
 		use_country(c, given_country, "option");
+	} else if (detected) {
+		use_region(c, detected, h->cloud.region_source ? h->cloud.region_source : "detection");
+	} else if (given_country) {
+		use_country(c, given_country, "option (no region known)");
 	} else if (h->cloud_detected && h->cloud.region[0]) {
-		const cs_region *r = cs_cloud_find_region(&h->cloud);
-
-		if (r)
-			use_region(c, r, h->cloud.region_source ? h->cloud.region_source : "detection");
-		else
-			append(c->why, sizeof c->why,
-			       "no location: detected region '%s' is not in the tables; pass --country or --region "
-			       "to get gCO2e",
-			       h->cloud.region);
+		append(c->why, sizeof c->why,
+		       "no location: detected region '%s' is not in the tables; pass --country or --region "
+		       "to get gCO2e",
+		       h->cloud.region);
 	} else {
 		append(c->why, sizeof c->why, "no location: pass --country or --region to get gCO2e");
 	}
@@ -313,7 +314,7 @@ static int resolve(cs_host *h, const cs_host_opts *o, const cs_instance **inst, 
 	*inst = NULL;
 	*reg = NULL;
 	*ctry = NULL;
-	if (o->region && o->country) {
+	if (o->region && o->country && !o->country_fallback) {
 		cs_set_why(why, whycap, "give either --region or --country, not both");
 		return CS_EINVAL;
 	}
@@ -496,6 +497,7 @@ int cs_host_init(cs_host *h, const cs_host_opts *opts, char *why, size_t whycap)
 	}
 	plan_summary(h);
 	build_notice(h, model);
+	h->country_fallback = opts->country_fallback;
 	choose_carbon(h, given_region, given_country);
 	return 0;
 err:
@@ -542,12 +544,17 @@ int cs_host_sample_at(cs_host *h, double now_s)
 
 		if (!p->used)
 			continue;
+		double t0 = cs_host_now_s();
+		bool failed = false;
+
 		(void)p->ops->read(p->sensor, now_s, dt);
+		p->read_s = cs_host_now_s() - t0;
 		for (size_t k = 0; k < p->sensor->nchannels; k++) {
 			const cs_channel *ch = &p->sensor->channels[k];
 			double e = isfinite(ch->energy_j) && ch->energy_j > 0 ? ch->energy_j : 0.0;
 
 			if (ch->status) {
+				failed = true;
 				s->errors++;
 				if (!first_err)
 					first_err = ch->status;
@@ -563,6 +570,8 @@ int cs_host_sample_at(cs_host *h, double now_s)
 					e_cpu += e;
 			}
 		}
+		if (failed)
+			p->read_errors++;
 	}
 	/* The total is the sum of the attribution components, added in one
 	 * fixed order, so the four figures add up to it bit for bit. */

@@ -60,6 +60,8 @@ typedef struct cs_host_opts {
 	const char *instance;                 /* --instance; NULL = detect */
 	const char *region;                   /* --region; NULL = detect */
 	const char *country;                  /* --country (ISO2/ISO3/name); NULL = none */
+	bool country_fallback;                /* country only when no region is given or
+	                                       * detected (the agent's [agent] country) */
 	bool no_metadata;                     /* never ask the cloud metadata services */
 	bool no_detect;                       /* no cloud detection at all (DMI, cache, metadata) */
 	const char *metadata_url;             /* base URL of the metadata services; NULL = default */
@@ -90,6 +92,8 @@ typedef struct cs_host_probe {
 	bool used;         /* sampled and counted in the summary */
 	cs_sensor *sensor; /* open instance (used, or kept by keep_all), else NULL */
 	char why[384];     /* why it is unavailable or not used; "" when used */
+	double read_s;            /* wall time of its last read (self-metrics) */
+	uint64_t read_errors;     /* reads with at least one failed channel, since init */
 } cs_host_probe;
 
 /* One component (cs_component) in the last sample. */
@@ -157,6 +161,7 @@ typedef struct cs_host {
 	cs_sensor_env env;   /* what every sensor's init saw */
 	cs_cloud_info cloud; /* detection result (zeroed, source "none", when skipped) */
 	bool cloud_detected; /* cs_cloud_detect ran */
+	bool country_fallback; /* opts.country_fallback */
 	cs_host_probe probes[CS_HOST_MAX_SENSORS];
 	size_t nprobes;
 	const char *sources[CS_HOST_MAX_SOURCES]; /* distinct channel sources in use */

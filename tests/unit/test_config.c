@@ -99,10 +99,10 @@ static void test_errors(void **state)
 	     "insecure_skip_verify, refresh_s, timeout_s"},
 	    {"[kubelets]\nurl = https://a/pods\n",
 	     "x.ini:1: unknown section [kubelets]; known sections: attribution, kubelet, teams, "
-	     "teams.namespaces, teams.services"},
-	    {"; fine\n[attribution]\nidle_policy = none\n[agent]\n",
-	     "x.ini:4: unknown section [agent]; known sections: attribution, kubelet, teams, "
-	     "teams.namespaces, teams.services"},
+	     "teams.namespaces, teams.services, agent, prometheus, statsd, jsonl, stdout, grid"},
+	    {"; fine\n[attribution]\nidle_policy = none\n[agents]\n",
+	     "x.ini:4: unknown section [agents]; known sections: attribution, kubelet, teams, "
+	     "teams.namespaces, teams.services, agent, prometheus, statsd, jsonl, stdout, grid"},
 	    {"idle_policy = usage\n", "x.ini:1: key 'idle_policy' outside any section; put it under a [section]"},
 	    {"[attribution]\nidle_policy = fair\n",
 	     "x.ini:2: [attribution] idle_policy = 'fair': expected requests, usage, equal or none"},
@@ -252,10 +252,104 @@ static void test_validators(void **state)
 	assert_false(cs_cfg_valid_label_key(""));
 }
 
+static void test_agent_sections(void **state)
+{
+	static const char ini[] = "[agent]\ninterval = 2s\nworkloads = pod\nmax_series = 5000\ncountry = DE\n"
+	                          "pue = 1.2\n[prometheus]\nlisten = 127.0.0.1:9999\n[statsd]\nenabled = true\n"
+	                          "address = dd-agent:8125\ntags = env:prod,cluster:eu\nmtu = 512\n"
+	                          "[jsonl]\nenabled = yes\npath = /var/log/carbonstat.jsonl\nmax_bytes = 100M\n"
+	                          "keep = 3\nfsync = none\n[stdout]\nenabled = on\ntop = 5\n"
+	                          "[grid]\nlive = true\napi_key = s3cret\nzone = DE\nttl = 30m\n";
+	cs_config c;
+	char err[512];
+
+	(void)state;
+	cs_config_init(&c);
+	assert_true(c.agent.interval_s == 5 && c.prometheus.enabled && !c.statsd.enabled);
+	assert_string_equal(c.prometheus.listen, ":9875");
+	cs_config_free(&c);
+	assert_int_equal(cs_config_parse(ini, sizeof(ini) - 1, "a.ini", &c, err, sizeof(err)), 0);
+	assert_true(c.agent.interval_s == 2);
+	assert_string_equal(c.agent.workloads, "pod");
+	assert_int_equal(c.agent.max_series, 5000);
+	assert_true(c.agent.pue == 1.2);
+	assert_string_equal(c.prometheus.listen, "127.0.0.1:9999");
+	assert_true(c.statsd.enabled && c.statsd.mtu == 512);
+	assert_string_equal(c.statsd.address, "dd-agent:8125");
+	assert_true(c.jsonl.enabled && c.jsonl.max_bytes == 100ull << 20 && c.jsonl.keep == 3);
+	assert_int_equal(c.jsonl.fsync, CS_CFG_FSYNC_NONE);
+	assert_true(c.out.enabled && c.out.top == 5);
+	assert_true(c.grid.live && c.grid.ttl_s == 1800);
+	assert_string_equal(c.grid.api_key, "s3cret");
+
+	/* flags/env layer */
+	assert_int_equal(cs_config_set(&c, "agent", "interval", "500ms", "--interval", err, sizeof(err)), 0);
+	assert_true(c.agent.interval_s == 0.5);
+	assert_int_equal(cs_config_set(&c, "agent", "interval", "0", "--interval", err, sizeof(err)), CS_EINVAL);
+	assert_non_null(strstr(err, "--interval = '0': expected a duration"));
+	assert_int_equal(cs_config_set(&c, "agent", "bogus", "1", "--bogus", err, sizeof(err)), CS_EINVAL);
+	assert_non_null(strstr(err, "unknown key 'bogus' in [agent]"));
+	assert_int_equal(cs_config_set(&c, "grid", "api_key", "bad key", "env", err, sizeof(err)), CS_EINVAL);
+	assert_null(strstr(err, "bad key")); /* secrets never echoed */
+	assert_int_equal(cs_config_set(&c, "prometheus", "listen", "nohost", "--listen", err, sizeof(err)),
+	                 CS_EINVAL);
+	assert_int_equal(cs_config_set(&c, "statsd", "address", ":8125", "--statsd", err, sizeof(err)), CS_EINVAL);
+	{
+		char *env[] = {"PATH=/bin", "CARBONSTAT_AGENT_NODE_NAME=node-7", "CARBONSTAT_STATSD_PREFIX=cs",
+		               "CARBONSTAT_CONFIG=/x.ini", "CARBONSTAT_TEAMS_DEFAULT_TEAM=ops", NULL};
+		char *bad[] = {"CARBONSTAT_AGENT_NOPE=1", NULL};
+		char *badv[] = {"CARBONSTAT_JSONL_KEEP=0", NULL};
+
+		assert_int_equal(cs_config_apply_env(&c, env, err, sizeof(err)), 0);
+		assert_string_equal(c.agent.node_name, "node-7");
+		assert_string_equal(c.statsd.prefix, "cs");
+		assert_string_equal(c.teams.default_team, "ops");
+		assert_int_equal(cs_config_apply_env(&c, bad, err, sizeof(err)), CS_EINVAL);
+		assert_non_null(strstr(err, "CARBONSTAT_AGENT_NOPE"));
+		assert_int_equal(cs_config_apply_env(&c, badv, err, sizeof(err)), CS_EINVAL);
+		assert_non_null(strstr(err, "environment CARBONSTAT_JSONL_KEEP = '0'"));
+	}
+	{
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+
+		assert_non_null(f);
+		cs_config_dump(&c, f);
+		fclose(f);
+		assert_non_null(strstr(buf, "[agent]\ninterval = 0.5s\n"));
+		assert_non_null(strstr(buf, "; api_key = <set, hidden>"));
+		assert_null(strstr(buf, "s3cret"));
+		/* the dump is itself a valid config */
+		{
+			cs_config d;
+
+			if (cs_config_parse(buf, len, "dump", &d, err, sizeof(err)) != 0)
+				fail_msg("dump does not read back: %s\n%s", err, buf);
+			assert_true(d.agent.interval_s == 0.5);
+			cs_config_free(&d);
+		}
+		free(buf);
+	}
+	cs_config_free(&c);
+	/* bad values in the file, named with their line */
+	{
+		static const char bad1[] = "[agent]\nworkloads = rack\n";
+		static const char bad2[] = "[jsonl]\nmax_bytes = 12\n";
+		static const char bad3[] = "[statsd]\nmtu = 70000\n";
+
+		assert_int_equal(cs_config_parse(bad1, sizeof(bad1) - 1, "b.ini", &c, err, sizeof(err)), CS_EINVAL);
+		assert_non_null(strstr(err, "b.ini:2: [agent] workloads = 'rack': expected container"));
+		assert_int_equal(cs_config_parse(bad2, sizeof(bad2) - 1, "b.ini", &c, err, sizeof(err)), CS_EINVAL);
+		assert_int_equal(cs_config_parse(bad3, sizeof(bad3) - 1, "b.ini", &c, err, sizeof(err)), CS_EINVAL);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_defaults),        cmocka_unit_test(test_good_file),
+	    cmocka_unit_test(test_agent_sections),
 	    cmocka_unit_test(test_errors),          cmocka_unit_test(test_file_errors),
 	    cmocka_unit_test(test_syntax_variants), cmocka_unit_test(test_validators),
 	};

@@ -1,0 +1,718 @@
+/* agent/agent.c - the sampling loop, reload and shutdown; see agent.h. */
+#include "agent/agent.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <carbonstat/error.h>
+#include <carbonstat/version.h>
+
+#include "agent/rows.h"
+#include "attribution/cgroup_scan.h"
+#include "carbon/grid_live.h"
+#include "exporters/exporter.h"
+#include "sensors/host.h"
+
+#define AG_MAX_EXPORTERS 8
+#define AG_LOG_REPEAT_S  300.0 /* the same error is logged again after this long */
+
+typedef struct ag_exporter {
+	const cs_exporter_ops *ops;
+	void *st;     /* NULL = not running */
+	double dur_s; /* last publish */
+	uint64_t errors;
+	char last_err[256];
+	double last_log_s;
+} ag_exporter;
+
+struct cs_agent {
+	cs_agent_opts o;
+	cs_config cfg;
+	cs_host host;
+	bool host_ok;
+	cs_node *node;
+	cs_rows *rows;
+	cs_grid_live *grid;
+	ag_exporter ex[AG_MAX_EXPORTERS];
+	size_t nex;
+	int sigfd;
+	sigset_t oldmask;
+	int statm_fd;
+	char node_name[256];
+	char power_model[400];
+	char grid_err[256];
+	double grid_err_log_s;
+	char kubelet_err[256];
+
+	uint64_t seq;          /* cycles exported */
+	uint64_t overruns;
+	int64_t last_tick;     /* index of the last wall-clock tick run (interval multiples) */
+	double last_cycle_s;   /* duration of the last full cycle */
+	double last_sample_mono;
+	uint64_t node_tot_uj[CS_ATTR_NCOMP];
+	cs_grid_value grid_val;
+	cs_snapshot snap;
+	bool stop;
+};
+
+/* ---- small helpers ---------------------------------------------------------------- */
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double real_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+__attribute__((format(printf, 2, 3))) static void ag_log(const cs_agent *a, const char *fmt, ...)
+{
+	va_list ap;
+	char line[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s: %s\n", a->o.log_prefix ? a->o.log_prefix : "carbonstat agent", line);
+}
+
+/* Logs msg unless it is the one logged last for this source, recently. */
+static void log_once(cs_agent *a, char *last, size_t cap, double *last_s, const char *what, const char *msg)
+{
+	double now = mono_s();
+
+	if (!msg[0]) {
+		last[0] = '\0';
+		return;
+	}
+	if (strcmp(last, msg) == 0 && now - *last_s < AG_LOG_REPEAT_S)
+		return;
+	snprintf(last, cap, "%s", msg);
+	*last_s = now;
+	ag_log(a, "%s: %s", what, msg);
+}
+
+static void set_why(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void set_why(char *why, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!why || !cap)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, cap, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- configuration ---------------------------------------------------------------- */
+
+int cs_agent_config(const cs_agent_opts *o, cs_config *out, char *err, size_t errcap)
+{
+	cs_config c;
+	int rc;
+
+	cs_config_init(&c);
+	if (o->config_path && o->config_path[0]) {
+		rc = cs_config_load(o->config_path, &c, err, errcap);
+		if (rc)
+			return rc;
+	}
+	if (o->envp && (rc = cs_config_apply_env(&c, o->envp, err, errcap)) != 0) {
+		cs_config_free(&c);
+		return rc;
+	}
+	for (size_t i = 0; i < o->nsettings; i++) {
+		const cs_agent_setting *s = &o->settings[i];
+
+		rc = cs_config_set(&c, s->section, s->key, s->value, s->origin, err, errcap);
+		if (rc) {
+			cs_config_free(&c);
+			return rc;
+		}
+	}
+	if (c.jsonl.enabled && !c.jsonl.path[0]) {
+		snprintf(err, errcap, "[jsonl] enabled without a path; set [jsonl] path or --jsonl FILE");
+		cs_config_free(&c);
+		return CS_EINVAL;
+	}
+	*out = c;
+	return 0;
+}
+
+static void node_name_of(const cs_config *c, char *out, size_t cap)
+{
+	const char *env = getenv("NODE_NAME");
+
+	if (c->agent.node_name[0])
+		snprintf(out, cap, "%s", c->agent.node_name);
+	else if (env && env[0])
+		snprintf(out, cap, "%s", env);
+	else if (gethostname(out, cap) != 0 || !out[0])
+		snprintf(out, cap, "unknown");
+	out[cap - 1] = '\0';
+}
+
+/* ---- exporters --------------------------------------------------------------------- */
+
+static size_t section_of(const cs_exporter_ops *ops, const cs_config *c, const void **p)
+{
+	if (ops == &cs_exporter_prometheus) {
+		*p = &c->prometheus;
+		return sizeof(c->prometheus);
+	}
+	if (ops == &cs_exporter_statsd) {
+		*p = &c->statsd;
+		return sizeof(c->statsd);
+	}
+	if (ops == &cs_exporter_jsonl) {
+		*p = &c->jsonl;
+		return sizeof(c->jsonl);
+	}
+	*p = &c->out;
+	return sizeof(c->out);
+}
+
+static int exporter_open(cs_agent *a, ag_exporter *e, const cs_config *cfg, char *why, size_t cap)
+{
+	cs_export_env env = {.cfg = cfg, .node = a->node_name};
+	char w[512] = "";
+	int rc = e->ops->open(&env, &e->st, w, sizeof(w));
+
+	if (rc) {
+		e->st = NULL;
+		set_why(why, cap, "%s", w[0] ? w : cs_strerror(rc));
+	}
+	return rc;
+}
+
+static void exporter_close(ag_exporter *e)
+{
+	if (e->st)
+		e->ops->close(e->st);
+	e->st = NULL;
+}
+
+/* ---- open ------------------------------------------------------------------------- */
+
+static int block_signals(cs_agent *a, char *why, size_t cap)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	/* before any thread exists (MHD, grid), so every thread inherits it */
+	if (pthread_sigmask(SIG_BLOCK, &set, &a->oldmask) != 0) {
+		set_why(why, cap, "cannot block signals");
+		return CS_EINVAL;
+	}
+	a->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (a->sigfd < 0) {
+		int e = errno;
+
+		set_why(why, cap, "signalfd: %s", strerror(e));
+		return -e;
+	}
+	/* a scrape client or StatsD peer that goes away must not kill us */
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+static int open_host(cs_agent *a, char *why, size_t cap)
+{
+	cs_host_opts ho;
+	const cs_cfg_agent *ag = &a->cfg.agent;
+	int rc;
+
+	cs_host_opts_init(&ho);
+	ho.sysfs_root = a->o.sysfs_root;
+	ho.procfs_root = a->o.procfs_root;
+	ho.cgroup_root = a->o.cgroup_root;
+	ho.metadata_url = a->o.metadata_url;
+	ho.no_metadata = a->o.no_metadata;
+	ho.provider = ag->provider[0] ? cs_provider_parse(ag->provider) : CS_PROVIDER_UNKNOWN;
+	ho.instance = ag->instance[0] ? ag->instance : NULL;
+	ho.region = ag->region[0] ? ag->region : NULL;
+	ho.country = ag->country[0] ? ag->country : NULL;
+	ho.country_fallback = true;
+	rc = cs_host_init(&a->host, &ho, why, cap);
+	if (rc)
+		return rc;
+	a->host_ok = true;
+	return 0;
+}
+
+static int open_grid(cs_agent *a, const cs_config *cfg, cs_grid_live **out, char *why, size_t cap)
+{
+	const cs_country *ct = a->host.carbon.country;
+
+	*out = NULL;
+	if (!cfg->grid.live)
+		return 0;
+	return cs_grid_live_open(&cfg->grid, ct ? ct->iso2 : "", out, why, cap);
+}
+
+int cs_agent_open(const cs_agent_opts *o, cs_agent **out, char *why, size_t whycap)
+{
+	cs_agent *a;
+	cs_node_opts no;
+	cs_rows_by by;
+	char w[640] = "";
+	int rc;
+
+	*out = NULL;
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return CS_ENOMEM;
+	a->o = *o;
+	a->sigfd = -1;
+	a->statm_fd = -1;
+	a->last_tick = -1;
+	rc = cs_agent_config(o, &a->cfg, why, whycap);
+	if (rc) {
+		free(a);
+		return rc;
+	}
+	node_name_of(&a->cfg, a->node_name, sizeof(a->node_name));
+	if ((rc = block_signals(a, why, whycap)) != 0)
+		goto fail;
+	if ((rc = open_host(a, why, whycap)) != 0)
+		goto fail;
+	if (a->host.sum.modelled || !a->host.sum.measured)
+		snprintf(a->power_model, sizeof(a->power_model), "%s", a->host.model.desc);
+
+	memset(&no, 0, sizeof(no));
+	no.host = &a->host;
+	no.config = &a->cfg;
+	no.by_process = a->cfg.agent.processes;
+	no.kubelet = o->kubelet;
+	no.kubelet_url = o->kubelet_url;
+	no.idle_policy_set = o->idle_policy_set;
+	no.idle_policy = o->idle_policy;
+	no.refresh_s = a->cfg.agent.refresh_s;
+	rc = cs_node_open(&no, &a->node, w, sizeof(w));
+	if (rc) {
+		set_why(why, whycap, "%s", w[0] ? w : "cannot set up attribution");
+		goto fail;
+	}
+	if (cs_rows_by_parse(a->cfg.agent.workloads, &by) != 0)
+		by = CS_ROWS_CONTAINER;
+	rc = cs_rows_open(by, a->cfg.agent.max_series / 8 ? a->cfg.agent.max_series / 8 : 1, &a->rows);
+	if (rc)
+		goto fail;
+	rc = open_grid(a, &a->cfg, &a->grid, why, whycap);
+	if (rc)
+		goto fail;
+	for (size_t i = 0; i < cs_exporters_len && a->nex < AG_MAX_EXPORTERS; i++) {
+		ag_exporter *e = &a->ex[a->nex++];
+
+		e->ops = cs_exporters[i];
+		if (!e->ops->enabled || !e->ops->enabled(&a->cfg))
+			continue;
+		rc = exporter_open(a, e, &a->cfg, why, whycap);
+		if (rc)
+			goto fail;
+	}
+	a->statm_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+	/* prime the counters: the first cycle measures from here */
+	(void)cs_node_sample(a->node);
+	a->last_sample_mono = mono_s();
+	*out = a;
+	return 0;
+fail:
+	cs_agent_close(a);
+	return rc;
+}
+
+/* ---- one cycle ---------------------------------------------------------------------- */
+
+static uint64_t rss_bytes(cs_agent *a)
+{
+	char buf[128];
+	ssize_t n;
+	unsigned long long size, res;
+
+	if (a->statm_fd < 0)
+		return 0;
+	n = pread(a->statm_fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	if (sscanf(buf, "%llu %llu", &size, &res) != 2)
+		return 0;
+	return (uint64_t)res * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+static double cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void fill_comps(cs_agent *a, const cs_attr_result *res, double dt)
+{
+	const cs_host_sum *sum = &a->host.sum;
+	cs_snapshot *s = &a->snap;
+	unsigned measured = 0, modelled = 0;
+
+	s->power_w = 0;
+	for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+		cs_snap_comp *k = &s->comp[c];
+
+		memset(k, 0, sizeof(*k));
+		k->source = "";
+		for (int hc = 0; hc < CS_COMP_COUNT; hc++) {
+			const cs_host_comp *h = &sum->comp[hc];
+
+			if (!h->nchannels || !h->in_total || cs_attr_comp_of((cs_component)hc) != (cs_attr_comp)c)
+				continue;
+			if (!k->present) {
+				k->present = true;
+				k->measured = h->measured;
+				k->source = h->source ? h->source : "";
+			}
+		}
+		a->node_tot_uj[c] += res->node_uj[c];
+		k->energy_uj = res->node_uj[c];
+		k->energy_uj_total = a->node_tot_uj[c];
+		k->power_w = dt > 0 ? (double)res->node_uj[c] / 1e6 / dt : 0.0;
+		s->power_w += k->power_w;
+		if (k->present)
+			k->measured ? measured++ : modelled++;
+	}
+	s->mode = measured && modelled ? "mixed" : measured ? "measured" : "modelled";
+	s->power_model = modelled ? a->power_model : "";
+}
+
+static void fill_self(cs_agent *a)
+{
+	cs_snap_self *self = &a->snap.self;
+	cs_cgscan_stats cg;
+	size_t ch = 0;
+
+	self->cycles_total = a->seq;
+	self->overruns_total = a->overruns;
+	self->cycle_duration_s = a->last_cycle_s;
+	self->cpu_seconds_total = cpu_s();
+	self->resident_bytes = rss_bytes(a);
+	cs_cgscan_stats_get(cs_node_cgscan(a->node), &cg);
+	self->nsensor = 0;
+	for (size_t i = 0; i < a->host.nprobes && self->nsensor < CS_SNAP_MAX_STAGES; i++) {
+		const cs_host_probe *p = &a->host.probes[i];
+
+		if (!p->used)
+			continue;
+		ch += p->sensor->nchannels;
+		self->sensor[self->nsensor++] = (cs_snap_stage){p->ops->name, p->read_s, p->read_errors};
+	}
+	/* kept-open descriptors: cgroup stat files, sensor channels, /proc/stat
+	 * + meminfo + statm */
+	self->open_files = cg.kept_fds + ch + 3;
+	self->read_bytes_total = a->host.io.bytes;
+	self->grid_errors_total = a->grid ? cs_grid_live_errors(a->grid) : 0;
+	self->kubelet_errors_total = cs_node_kubelet_failures(a->node);
+	self->rows_folded = cs_rows_folded(a->rows);
+	self->nexporter = 0;
+	for (size_t i = 0; i < a->nex; i++) {
+		if (!a->ex[i].st)
+			continue;
+		self->exporter[self->nexporter++] =
+		    (cs_snap_stage){a->ex[i].ops->name, a->ex[i].dur_s, a->ex[i].errors};
+	}
+}
+
+static void grid_value(cs_agent *a)
+{
+	cs_grid_value st;
+
+	cs_grid_static_from_host(&a->host.carbon, &st);
+	if (a->grid) {
+		char err[256];
+
+		cs_grid_live_get(a->grid, &st, &a->grid_val);
+		cs_grid_live_last_error(a->grid, err, sizeof(err));
+		log_once(a, a->grid_err, sizeof(a->grid_err), &a->grid_err_log_s, "grid", err);
+	} else {
+		a->grid_val = st;
+	}
+}
+
+static void cycle(cs_agent *a)
+{
+	const cs_workload *wl;
+	const cs_attr_share *sh;
+	const cs_attr_result *res;
+	const cs_attr_group *groups = NULL;
+	const size_t *first = NULL;
+	size_t n, ns, ng = 0;
+	cs_rows_input in;
+	double t0 = mono_s(), dt, pue, emb_rate;
+	cs_snapshot *s = &a->snap;
+	int rc;
+
+	rc = cs_node_sample(a->node);
+	if (rc && rc != CS_EUNAVAIL)
+		ag_log(a, "sample: %s", cs_strerror(rc));
+	a->last_sample_mono = t0;
+	wl = cs_node_workloads(a->node, &n);
+	sh = cs_node_shares(a->node, &ns);
+	res = cs_node_result(a->node);
+	dt = a->host.sum.dt_s;
+	switch (cs_rows_granularity(a->rows)) {
+	case CS_ROWS_POD: rc = cs_node_rollup(a->node, CS_BY_POD, &groups, &first, &ng); break;
+	case CS_ROWS_NAMESPACE: rc = cs_node_rollup(a->node, CS_BY_NAMESPACE, &groups, &first, &ng); break;
+	case CS_ROWS_TEAM: rc = cs_node_rollup(a->node, CS_BY_TEAM, &groups, &first, &ng); break;
+	default: rc = 0; break;
+	}
+	if (rc)
+		ag_log(a, "roll-up: %s", cs_strerror(rc));
+	grid_value(a);
+	pue = a->cfg.agent.pue > 0 ? a->cfg.agent.pue : a->host.carbon.pue;
+	emb_rate = a->cfg.agent.embodied_g_per_h >= 0 ? a->cfg.agent.embodied_g_per_h : a->host.carbon.embodied_g_per_h;
+
+	memset(&in, 0, sizeof(in));
+	in.wl = wl;
+	in.shares = sh;
+	in.n = n < ns ? n : ns;
+	in.groups = groups;
+	in.first = first;
+	in.ngroups = ng;
+	in.res = res;
+	in.dt_s = dt;
+	in.intensity_g_per_kwh = a->grid_val.g_per_kwh;
+	in.pue = pue;
+	in.embodied_g = emb_rate > 0 && dt > 0 ? emb_rate * dt / 3600.0 : 0.0;
+	if (cs_rows_update(a->rows, &in) != 0)
+		ag_log(a, "out of memory: workloads beyond the current ones are counted in the overflow row");
+
+	a->seq++;
+	s->node = a->node_name;
+	s->version = CARBONSTAT_VERSION;
+	s->seq = a->seq;
+	s->time_ms = (int64_t)llround(real_s() * 1000.0);
+	s->interval_s = dt;
+	fill_comps(a, res, dt);
+	s->intensity_g_per_kwh = a->grid_val.g_per_kwh;
+	s->intensity_source = a->grid_val.source;
+	s->intensity_zone = a->grid_val.zone;
+	s->intensity_dataset = a->grid_val.dataset;
+	s->pue = pue;
+	s->embodied_g_per_h = emb_rate;
+	cs_rows_node_carbon(a->rows, s->carbon_g, s->carbon_g_total);
+	s->provider = a->host.carbon.provider != CS_PROVIDER_UNKNOWN ? cs_provider_name(a->host.carbon.provider) : "";
+	s->region = a->host.carbon.region ? a->host.carbon.region->name : "";
+	s->instance = a->host.carbon.instance ? a->host.carbon.instance->name : "";
+	s->rows = cs_rows_snapshot(a->rows, &s->nrows);
+	fill_self(a);
+	s->self.series = s->nrows;
+	{
+		const char *ke = cs_node_kubelet_error(a->node);
+		double dummy = 0;
+
+		if (ke && ke[0] && strcmp(ke, a->kubelet_err) != 0)
+			log_once(a, a->kubelet_err, sizeof(a->kubelet_err), &dummy, "kubelet", ke);
+		else if (!ke || !ke[0])
+			a->kubelet_err[0] = '\0';
+	}
+
+	for (size_t i = 0; i < a->nex; i++) {
+		ag_exporter *e = &a->ex[i];
+		char why[512] = "";
+		double te;
+
+		if (!e->st)
+			continue;
+		te = mono_s();
+		rc = e->ops->publish(e->st, s, why, sizeof(why));
+		e->dur_s = mono_s() - te;
+		if (rc) {
+			e->errors++;
+			log_once(a, e->last_err, sizeof(e->last_err), &e->last_log_s, e->ops->name,
+			         why[0] ? why : cs_strerror(rc));
+		} else {
+			e->last_err[0] = '\0';
+		}
+	}
+	a->last_cycle_s = mono_s() - t0;
+}
+
+/* ---- reload --------------------------------------------------------------------------- */
+
+static void restart_note(cs_agent *a, const cs_config *nc)
+{
+	const cs_cfg_agent *o = &a->cfg.agent, *n = &nc->agent;
+
+	if (o->processes != n->processes || o->refresh_s != n->refresh_s || strcmp(o->region, n->region) ||
+	    strcmp(o->provider, n->provider) || strcmp(o->instance, n->instance) || strcmp(o->country, n->country) ||
+	    strcmp(o->node_name, n->node_name) || memcmp(&a->cfg.kubelet, &nc->kubelet, sizeof(nc->kubelet)))
+		ag_log(a, "reload: [agent] processes/refresh/location/instance/node_name or [kubelet] changed; restart "
+		          "the agent to apply those");
+}
+
+static void reload(cs_agent *a)
+{
+	cs_config nc;
+	char err[640] = "";
+	cs_rows_by by;
+	int rc;
+
+	rc = cs_agent_config(&a->o, &nc, err, sizeof(err));
+	if (rc) {
+		ag_log(a, "reload failed, keeping the running configuration: %s", err[0] ? err : cs_strerror(rc));
+		return;
+	}
+	restart_note(a, &nc);
+	if (cs_node_set_config(a->node, &nc) != 0)
+		ag_log(a, "reload: out of memory applying the team maps; keeping the old ones");
+	if (cs_rows_by_parse(nc.agent.workloads, &by) == 0 &&
+	    (by != cs_rows_granularity(a->rows) || nc.agent.max_series != a->cfg.agent.max_series)) {
+		cs_rows *r;
+
+		/* new series set: the old series end, the new ones start at 0 */
+		if (cs_rows_open(by, nc.agent.max_series / 8 ? nc.agent.max_series / 8 : 1, &r) == 0) {
+			cs_rows_close(a->rows);
+			a->rows = r;
+		}
+	}
+	if (memcmp(&nc.grid, &a->cfg.grid, sizeof(nc.grid)) != 0) {
+		cs_grid_live *g = NULL;
+
+		if (open_grid(a, &nc, &g, err, sizeof(err)) != 0) {
+			ag_log(a, "reload: grid: %s; keeping the previous grid settings", err);
+			nc.grid = a->cfg.grid;
+		} else {
+			cs_grid_live_close(a->grid);
+			a->grid = g;
+		}
+	}
+	for (size_t i = 0; i < a->nex; i++) {
+		ag_exporter *e = &a->ex[i];
+		bool was = e->st != NULL, now = e->ops->enabled(&nc);
+		const void *po, *pn;
+		size_t len = section_of(e->ops, &a->cfg, &po);
+
+		(void)section_of(e->ops, &nc, &pn);
+		if (was && now && memcmp(po, pn, len) == 0) {
+			if (e->ops->reopen && e->ops->reopen(e->st, err, sizeof(err)) != 0)
+				ag_log(a, "reload: %s: %s", e->ops->name, err);
+			continue;
+		}
+		if (was)
+			exporter_close(e);
+		if (now && exporter_open(a, e, &nc, err, sizeof(err)) != 0) {
+			ag_log(a, "reload: %s: %s; restoring its previous settings", e->ops->name, err);
+			if (was && exporter_open(a, e, &a->cfg, err, sizeof(err)) != 0)
+				ag_log(a, "reload: %s: %s; it stays off until the next reload", e->ops->name, err);
+			/* keep the old section so the next reload compares with what runs */
+			memcpy((void *)pn, po, len);
+		}
+	}
+	cs_config_free(&a->cfg);
+	a->cfg = nc;
+	ag_log(a, "configuration reloaded");
+}
+
+/* ---- the loop ------------------------------------------------------------------------- */
+
+/* Reads pending signals: returns true when asked to stop. */
+static bool drain_signals(cs_agent *a)
+{
+	struct signalfd_siginfo si;
+	bool hup = false;
+
+	while (read(a->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP)
+			hup = true;
+		else
+			a->stop = true;
+	}
+	if (hup && !a->stop)
+		reload(a);
+	return a->stop;
+}
+
+int cs_agent_run(cs_agent *a)
+{
+	double start_real = real_s();
+
+	while (!a->stop) {
+		double iv = a->cfg.agent.interval_s, now = real_s(), wait;
+		int64_t tick = (int64_t)floor(now / iv) + 1;
+		struct pollfd p = {.fd = a->sigfd, .events = POLLIN};
+
+		if (a->o.no_align && a->seq == 0 && a->last_tick < 0)
+			tick = (int64_t)floor((start_real + iv) / iv); /* ~one interval after start */
+		if (tick <= a->last_tick)
+			tick = a->last_tick + 1;
+		wait = (double)tick * iv - now;
+		if (a->o.no_align && a->seq == 0 && a->last_tick < 0)
+			wait = start_real + iv - now;
+		if (wait < 0)
+			wait = 0;
+		/* round up: waking early would find the same tick again */
+		if (poll(&p, 1, (int)ceil(wait * 1000.0)) > 0) {
+			if (drain_signals(a))
+				break;
+			continue; /* a reload: recompute the wait (the interval may have changed) */
+		}
+		a->last_tick = tick;
+		cycle(a);
+		/* ticks that passed while we worked are skipped, not run late */
+		now = real_s();
+		if (now >= (double)(tick + 1) * iv) {
+			int64_t missed = (int64_t)floor(now / iv) - tick;
+
+			a->overruns += (uint64_t)missed;
+			a->last_tick = tick + missed;
+		}
+		if (a->o.cycles && a->seq >= a->o.cycles)
+			return 0;
+	}
+	/* stop: a last, partial interval so nothing measured is lost */
+	if (mono_s() - a->last_sample_mono >= 0.05)
+		cycle(a);
+	return 0;
+}
+
+void cs_agent_close(cs_agent *a)
+{
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->nex; i++)
+		exporter_close(&a->ex[i]);
+	cs_grid_live_close(a->grid);
+	cs_rows_close(a->rows);
+	cs_node_close(a->node);
+	if (a->host_ok)
+		cs_host_destroy(&a->host);
+	if (a->statm_fd >= 0)
+		close(a->statm_fd);
+	if (a->sigfd >= 0) {
+		close(a->sigfd);
+		pthread_sigmask(SIG_SETMASK, &a->oldmask, NULL);
+	}
+	cs_config_free(&a->cfg);
+	free(a);
+}

@@ -1,0 +1,77 @@
+/* agent/agent.h - `carbonstat agent`: the per-node daemon.
+ *
+ * Owns the sampling loop and everything it drives: the host meter (sensors),
+ * the node attributor (cgroups, kubelet, teams), the grid intensity (static
+ * tables, optionally live from Electricity Maps), the per-series
+ * accumulators (agent/rows.h) and the exporters (exporters/exporter.h).
+ *
+ * The loop: one cycle per interval, at wall-clock multiples of it (5 s ->
+ * :00, :05, ...); every wait is computed from the clock again, so cycles do
+ * not drift, and an overrun skips the missed ticks (counted) instead of
+ * bursting. A cycle is sample -> attribute -> carbon -> publish to every
+ * exporter in turn, all in this thread; exporters that serve data later
+ * (Prometheus) render before publish() returns, so a scrape never samples.
+ *
+ * Signals (blocked in every thread, read from a signalfd in the loop, so no
+ * async handler runs): SIGTERM/SIGINT run a last partial cycle, publish it
+ * and close the exporters (final flush); SIGHUP rebuilds the configuration
+ * (defaults < file < environment < flags) and applies what can change live:
+ * interval, series granularity and guard, team maps and idle policy,
+ * exporters (reopened; a section that did not change just reopens its files,
+ * for logrotate) and the live grid client. Counters are kept. A broken file
+ * on SIGHUP keeps the running configuration (one line on stderr).
+ *
+ * No global state: everything is in cs_agent.
+ */
+#ifndef CS_AGENT_AGENT_H
+#define CS_AGENT_AGENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "attribution/node.h"
+#include "core/config.h"
+
+/* One command-line setting, kept to be re-applied on reload. */
+typedef struct cs_agent_setting {
+	const char *section, *key, *value, *origin;
+} cs_agent_setting;
+
+typedef struct cs_agent_opts {
+	const char *config_path;          /* INI file; NULL = none */
+	char *const *envp;                /* environment layer (CARBONSTAT_*) */
+	const cs_agent_setting *settings; /* flags layer, in order */
+	size_t nsettings;
+
+	/* Not configuration-file settings (machine-specific or test-only). */
+	const char *sysfs_root, *procfs_root, *cgroup_root;
+	const char *metadata_url;
+	bool no_metadata;
+	cs_node_kubelet kubelet;
+	const char *kubelet_url;
+	bool idle_policy_set;
+	cs_idle_policy idle_policy;
+	uint64_t cycles;    /* export this many cycles, then stop (0 = until a signal) */
+	bool no_align;      /* start the first cycle one interval after start instead of
+	                     * at a wall-clock multiple (tests) */
+	const char *log_prefix; /* "carbonstat agent" */
+} cs_agent_opts;
+
+typedef struct cs_agent cs_agent;
+
+/* Builds the layered configuration (defaults < file < env < settings).
+ * 0, or an error with one line in err (file:line, variable or flag named). */
+int cs_agent_config(const cs_agent_opts *o, cs_config *out, char *err, size_t errcap);
+
+/* Blocks SIGTERM/SIGINT/SIGHUP (before any thread starts), sets up the
+ * host, node, grid and exporters. 0, or an error with one line in why. */
+int cs_agent_open(const cs_agent_opts *o, cs_agent **out, char *why, size_t whycap);
+
+/* Runs until a stop signal or opts.cycles. 0 on a clean stop. */
+int cs_agent_run(cs_agent *a);
+
+/* Closes exporters (final flush) and frees everything. */
+void cs_agent_close(cs_agent *a);
+
+#endif

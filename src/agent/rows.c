@@ -1,0 +1,487 @@
+/* agent/rows.c - per-series accumulators and snapshot rows; see rows.h. */
+#include "agent/rows.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <carbonstat/error.h>
+
+typedef struct ag_row {
+	uint64_t key;
+	size_t src;     /* index of its workload (or group) this interval */
+	bool seen;      /* present this interval */
+	bool folded;    /* beyond the series guard: counted in overflow */
+	uint64_t e[CS_ATTR_NCOMP];   /* this interval, µJ */
+	uint64_t tot[CS_ATTR_NCOMP]; /* since start, µJ */
+	uint64_t idle_uj;            /* idle part of e, all components (embodied key) */
+	double g[CS_SCOPE_N], tot_g[CS_SCOPE_N];
+	char pname[48];              /* "comm[pid]" for processes */
+} ag_row;
+
+/* A bucket row (system, idle, overflow, or the "all" row). */
+typedef struct ag_bucket {
+	uint64_t e[CS_ATTR_NCOMP], tot[CS_ATTR_NCOMP];
+	uint64_t idle_uj;
+	double g[CS_SCOPE_N], tot_g[CS_SCOPE_N];
+} ag_bucket;
+
+struct cs_rows {
+	cs_rows_by by;
+	size_t max_rows;
+	ag_row *rows;
+	size_t n, cap, admitted;
+	uint32_t *index; /* open addressing: 0 = empty, else row index + 1 */
+	size_t index_len;
+	ag_bucket system, idle, overflow, all;
+	bool any_folded;
+	size_t folded;
+	cs_snap_row *snap;
+	size_t nsnap, snap_cap;
+	double g[CS_SCOPE_N], tot_g[CS_SCOPE_N];
+	const cs_rows_input *in; /* during update only */
+};
+
+int cs_rows_by_parse(const char *s, cs_rows_by *out)
+{
+	static const char *const names[] = {"container", "pod", "namespace", "team", "none"};
+
+	for (size_t i = 0; s && i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(s, names[i]) == 0) {
+			*out = (cs_rows_by)i;
+			return 0;
+		}
+	}
+	return CS_EINVAL;
+}
+
+int cs_rows_open(cs_rows_by by, size_t max_rows, cs_rows **out)
+{
+	cs_rows *r;
+
+	if (!out || (unsigned)by > CS_ROWS_NONE)
+		return CS_EINVAL;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return CS_ENOMEM;
+	r->by = by;
+	r->max_rows = max_rows ? max_rows : 1;
+	*out = r;
+	return 0;
+}
+
+void cs_rows_close(cs_rows *r)
+{
+	if (!r)
+		return;
+	free(r->rows);
+	free(r->index);
+	free(r->snap);
+	free(r);
+}
+
+cs_rows_by cs_rows_granularity(const cs_rows *r)
+{
+	return r->by;
+}
+
+static uint64_t mix(uint64_t x)
+{
+	/* splitmix64 finaliser: keys are inode numbers, close together */
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+static void index_rebuild(cs_rows *r)
+{
+	memset(r->index, 0, r->index_len * sizeof(*r->index));
+	for (size_t i = 0; i < r->n; i++) {
+		size_t m = r->index_len - 1, h = mix(r->rows[i].key) & m;
+
+		while (r->index[h])
+			h = (h + 1) & m;
+		r->index[h] = (uint32_t)(i + 1);
+	}
+}
+
+static int grow(cs_rows *r)
+{
+	size_t ncap = r->cap ? r->cap * 2 : 64, nidx = 1;
+	ag_row *nr;
+	uint32_t *ni;
+
+	if (ncap > UINT32_MAX / 4)
+		return CS_ENOMEM;
+	while (nidx < 2 * ncap)
+		nidx <<= 1;
+	nr = realloc(r->rows, ncap * sizeof(*nr));
+	if (!nr)
+		return CS_ENOMEM;
+	r->rows = nr;
+	ni = realloc(r->index, nidx * sizeof(*ni));
+	if (!ni)
+		return CS_ENOMEM;
+	r->index = ni;
+	r->index_len = nidx;
+	r->cap = ncap;
+	index_rebuild(r);
+	return 0;
+}
+
+static ag_row *row_find(cs_rows *r, uint64_t key)
+{
+	size_t m, h;
+
+	if (!r->index_len)
+		return NULL;
+	m = r->index_len - 1;
+	for (h = mix(key) & m; r->index[h]; h = (h + 1) & m)
+		if (r->rows[r->index[h] - 1].key == key)
+			return &r->rows[r->index[h] - 1];
+	return NULL;
+}
+
+/* A new row at the end (the key is not present); NULL when out of memory. */
+static ag_row *row_new(cs_rows *r, uint64_t key)
+{
+	size_t m, h;
+	ag_row *row;
+
+	if (r->n == r->cap && grow(r) != 0)
+		return NULL;
+	row = &r->rows[r->n];
+	memset(row, 0, sizeof(*row));
+	row->key = key;
+	row->folded = r->admitted >= r->max_rows;
+	if (row->folded)
+		r->any_folded = true;
+	else
+		r->admitted++;
+	m = r->index_len - 1;
+	for (h = mix(key) & m; r->index[h]; h = (h + 1) & m)
+		;
+	r->index[h] = (uint32_t)(r->n + 1);
+	r->n++;
+	return row;
+}
+
+static uint64_t item_key(const cs_rows *r, size_t i)
+{
+	if (r->by == CS_ROWS_CONTAINER)
+		return r->in->wl[i].id ^ ((uint64_t)r->in->wl[i].ident.kind << 59);
+	return r->in->groups[i].hash;
+}
+
+static const cs_attr_share *item_share(const cs_rows *r, size_t i)
+{
+	return r->by == CS_ROWS_CONTAINER ? &r->in->shares[i] : &r->in->groups[i].share;
+}
+
+static void add_share(uint64_t e[CS_ATTR_NCOMP], uint64_t *idle, const cs_attr_share *s)
+{
+	for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+		e[c] += s->active_uj[c] + s->idle_uj[c];
+		*idle += s->idle_uj[c];
+	}
+}
+
+static void bucket_reset(ag_bucket *b)
+{
+	memset(b->e, 0, sizeof(b->e));
+	b->idle_uj = 0;
+	b->g[0] = b->g[1] = 0;
+}
+
+static double carbon_op(const uint64_t e[CS_ATTR_NCOMP], double per_uj)
+{
+	uint64_t sum = 0;
+
+	for (int c = 0; c < CS_ATTR_NCOMP; c++)
+		sum += e[c];
+	return (double)sum * per_uj;
+}
+
+static void bucket_close(ag_bucket *b, double per_uj, double emb_per_idle_uj)
+{
+	b->g[CS_SCOPE_OPERATIONAL] = carbon_op(b->e, per_uj);
+	b->g[CS_SCOPE_EMBODIED] += (double)b->idle_uj * emb_per_idle_uj;
+	for (int c = 0; c < CS_ATTR_NCOMP; c++)
+		b->tot[c] += b->e[c];
+	for (int s = 0; s < CS_SCOPE_N; s++)
+		b->tot_g[s] += b->g[s];
+}
+
+static const char *kind_name(cs_wl_kind k)
+{
+	switch (k) {
+	case CS_WL_CONTAINER: return "container";
+	case CS_WL_POD: return "pod";
+	case CS_WL_SERVICE: return "service";
+	case CS_WL_SESSION: return "session";
+	case CS_WL_PROCESS: return "process";
+	case CS_WL_CGROUP: return "cgroup";
+	case CS_WL_SYSTEM: return "system";
+	}
+	return "cgroup";
+}
+
+/* The row's name label: the most specific human name the workload has. */
+static const char *wl_name(const cs_workload *w, ag_row *row)
+{
+	if (w->ident.kind == CS_WL_PROCESS) {
+		snprintf(row->pname, sizeof(row->pname), "%.31s[%d]", w->comm, w->pid);
+		return row->pname;
+	}
+	if (w->container_name[0])
+		return w->container_name;
+	if (w->ident.kind == CS_WL_POD && w->pod_name[0])
+		return w->pod_name;
+	if (w->ident.unit[0])
+		return w->ident.unit;
+	if (w->cgroup[0])
+		return w->cgroup;
+	return w->ident.container_id;
+}
+
+static int snap_reserve(cs_rows *r, size_t n)
+{
+	cs_snap_row *s;
+	size_t cap = r->snap_cap ? r->snap_cap : 64;
+
+	if (n <= r->snap_cap)
+		return 0;
+	while (cap < n)
+		cap *= 2;
+	s = realloc(r->snap, cap * sizeof(*s));
+	if (!s)
+		return CS_ENOMEM;
+	r->snap = s;
+	r->snap_cap = cap;
+	return 0;
+}
+
+static cs_snap_row *snap_bucket(cs_rows *r, const ag_bucket *b, cs_row_kind kind, const char *name, double dt)
+{
+	cs_snap_row *s = &r->snap[r->nsnap++];
+	uint64_t sum = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->kind = kind;
+	s->wl_kind = s->name = name;
+	s->namespace_ = s->pod = s->container = s->team = s->container_id = s->cgroup = "";
+	memcpy(s->energy_uj, b->e, sizeof(s->energy_uj));
+	memcpy(s->energy_uj_total, b->tot, sizeof(s->energy_uj_total));
+	memcpy(s->carbon_g, b->g, sizeof(s->carbon_g));
+	memcpy(s->carbon_g_total, b->tot_g, sizeof(s->carbon_g_total));
+	for (int c = 0; c < CS_ATTR_NCOMP; c++)
+		sum += b->e[c];
+	s->power_w = dt > 0 ? (double)sum / 1e6 / dt : 0.0;
+	return s;
+}
+
+static void snap_row(cs_rows *r, ag_row *row, double dt)
+{
+	const cs_rows_input *in = r->in;
+	cs_snap_row *s = &r->snap[r->nsnap++];
+	uint64_t sum = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->kind = CS_ROW_WORKLOAD;
+	s->namespace_ = s->pod = s->container = s->team = s->container_id = s->cgroup = "";
+	if (r->by == CS_ROWS_CONTAINER) {
+		const cs_workload *w = &in->wl[row->src];
+
+		s->wl_kind = kind_name(w->ident.kind);
+		s->name = wl_name(w, row);
+		s->namespace_ = w->namespace_;
+		s->pod = w->pod_name;
+		s->container = w->container_name;
+		s->team = w->team;
+		s->container_id = w->ident.container_id;
+		s->cgroup = w->cgroup;
+	} else {
+		const cs_attr_group *g = &in->groups[row->src];
+		const cs_workload *w = &in->wl[in->first[row->src]];
+
+		s->name = g->label;
+		if (r->by == CS_ROWS_POD) {
+			s->wl_kind = w->pod_name[0] || w->ident.pod_uid[0] ? "pod" : kind_name(w->ident.kind);
+			if (w->pod_name[0])
+				s->name = w->pod_name;
+			s->namespace_ = w->namespace_;
+			s->pod = w->pod_name;
+			s->team = w->team;
+		} else if (r->by == CS_ROWS_NAMESPACE) {
+			s->wl_kind = "namespace";
+			s->namespace_ = w->namespace_;
+		} else {
+			s->wl_kind = "team";
+			s->team = g->label;
+		}
+	}
+	memcpy(s->energy_uj, row->e, sizeof(s->energy_uj));
+	memcpy(s->energy_uj_total, row->tot, sizeof(s->energy_uj_total));
+	memcpy(s->carbon_g, row->g, sizeof(s->carbon_g));
+	memcpy(s->carbon_g_total, row->tot_g, sizeof(s->carbon_g_total));
+	for (int c = 0; c < CS_ATTR_NCOMP; c++)
+		sum += row->e[c];
+	s->power_w = dt > 0 ? (double)sum / 1e6 / dt : 0.0;
+}
+
+int cs_rows_update(cs_rows *r, const cs_rows_input *in)
+{
+	const cs_attr_result *res = in->res;
+	size_t nitems, i, w;
+	uint64_t idle_den = 0;
+	double per_uj, emb_per_idle;
+	bool removed = false;
+	int rc = 0;
+
+	r->in = in;
+	bucket_reset(&r->system);
+	bucket_reset(&r->idle);
+	bucket_reset(&r->overflow);
+	bucket_reset(&r->all);
+	for (i = 0; i < r->n; i++)
+		r->rows[i].seen = false;
+
+	/* 1. rows that continue: this interval's deltas, by key */
+	nitems = r->by == CS_ROWS_CONTAINER ? in->n : r->by == CS_ROWS_NONE ? 0 : in->ngroups;
+	for (i = 0; i < nitems; i++) {
+		ag_row *row = row_find(r, item_key(r, i));
+
+		if (row && !row->seen) {
+			memset(row->e, 0, sizeof(row->e));
+			row->idle_uj = 0;
+			row->seen = true;
+			row->src = i;
+			add_share(row->e, &row->idle_uj, item_share(r, i));
+		}
+	}
+	if (r->by == CS_ROWS_NONE)
+		for (i = 0; i < in->n; i++)
+			add_share(r->all.e, &r->all.idle_uj, &in->shares[i]);
+
+	/* 2. rows whose workload is gone end (order kept), before new rows are
+	 * admitted, so a freed slot is reused at once */
+	for (i = 0, w = 0; i < r->n; i++) {
+		if (!r->rows[i].seen) {
+			removed = true;
+			if (!r->rows[i].folded)
+				r->admitted--;
+			continue;
+		}
+		if (w != i)
+			r->rows[w] = r->rows[i];
+		w++;
+	}
+	r->n = w;
+	if (removed)
+		index_rebuild(r);
+
+	/* 2b. new rows, in the order the workloads came */
+	for (i = 0; i < nitems; i++) {
+		const cs_attr_share *sh = item_share(r, i);
+		uint64_t key = item_key(r, i);
+		ag_row *row = row_find(r, key);
+
+		if (row && row->seen)
+			continue; /* continuing row, or a duplicate key (already counted) */
+		row = row_new(r, key);
+		if (!row) {
+			/* out of memory: this interval goes to overflow, conserved */
+			add_share(r->overflow.e, &r->overflow.idle_uj, sh);
+			r->any_folded = true;
+			rc = CS_ENOMEM;
+			continue;
+		}
+		row->seen = true;
+		row->src = i;
+		add_share(row->e, &row->idle_uj, sh);
+	}
+
+	/* 3. buckets */
+	for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+		r->system.e[c] = res->system.active_uj[c] + res->system.idle_uj[c];
+		r->system.idle_uj += res->system.idle_uj[c];
+		r->idle.e[c] = res->idle_unattributed_uj[c];
+		r->idle.idle_uj += res->idle_unattributed_uj[c];
+	}
+
+	/* 4. carbon: this interval's intensity; embodied shared like idle */
+	per_uj = in->intensity_g_per_kwh >= 0 ? in->intensity_g_per_kwh * (in->pue > 0 ? in->pue : 1.0) / 3.6e12 : 0.0;
+	for (i = 0; i < r->n; i++)
+		idle_den += r->rows[i].idle_uj;
+	idle_den += r->system.idle_uj + r->idle.idle_uj + r->overflow.idle_uj + r->all.idle_uj;
+	emb_per_idle = idle_den > 0 && in->embodied_g > 0 ? in->embodied_g / (double)idle_den : 0.0;
+	if (idle_den == 0 && in->embodied_g > 0)
+		r->idle.g[CS_SCOPE_EMBODIED] = in->embodied_g; /* nothing idle to share it by */
+	r->folded = 0;
+	for (i = 0; i < r->n; i++) {
+		ag_row *row = &r->rows[i];
+
+		row->g[CS_SCOPE_OPERATIONAL] = carbon_op(row->e, per_uj);
+		row->g[CS_SCOPE_EMBODIED] = (double)row->idle_uj * emb_per_idle;
+		if (row->folded) {
+			r->folded++;
+			for (int c = 0; c < CS_ATTR_NCOMP; c++)
+				r->overflow.e[c] += row->e[c];
+			r->overflow.g[CS_SCOPE_EMBODIED] += row->g[CS_SCOPE_EMBODIED];
+			continue;
+		}
+		for (int c = 0; c < CS_ATTR_NCOMP; c++)
+			row->tot[c] += row->e[c];
+		for (int s = 0; s < CS_SCOPE_N; s++)
+			row->tot_g[s] += row->g[s];
+	}
+	bucket_close(&r->system, per_uj, emb_per_idle);
+	bucket_close(&r->idle, per_uj, emb_per_idle);
+	bucket_close(&r->overflow, per_uj, emb_per_idle);
+	bucket_close(&r->all, per_uj, emb_per_idle);
+
+	/* 5. snapshot rows and node carbon (their sum) */
+	r->nsnap = 0;
+	if (snap_reserve(r, r->admitted + 4) != 0)
+		return CS_ENOMEM;
+	for (int s = 0; s < CS_SCOPE_N; s++)
+		r->g[s] = r->system.g[s] + r->idle.g[s] + r->overflow.g[s] + r->all.g[s];
+	for (i = 0; i < r->n; i++) {
+		if (r->rows[i].folded)
+			continue;
+		snap_row(r, &r->rows[i], in->dt_s);
+		for (int s = 0; s < CS_SCOPE_N; s++)
+			r->g[s] += r->rows[i].g[s];
+	}
+	if (r->by == CS_ROWS_NONE)
+		snap_bucket(r, &r->all, CS_ROW_WORKLOAD, "all", in->dt_s)->name = "workloads";
+	snap_bucket(r, &r->system, CS_ROW_SYSTEM, "system", in->dt_s);
+	snap_bucket(r, &r->idle, CS_ROW_IDLE, "idle", in->dt_s);
+	if (r->any_folded)
+		snap_bucket(r, &r->overflow, CS_ROW_OVERFLOW, "overflow", in->dt_s);
+	for (int s = 0; s < CS_SCOPE_N; s++)
+		r->tot_g[s] += r->g[s];
+	r->in = NULL;
+	return rc;
+}
+
+const cs_snap_row *cs_rows_snapshot(const cs_rows *r, size_t *n)
+{
+	*n = r->nsnap;
+	return r->snap;
+}
+
+void cs_rows_node_carbon(const cs_rows *r, double g[CS_SCOPE_N], double total_g[CS_SCOPE_N])
+{
+	for (int s = 0; s < CS_SCOPE_N; s++) {
+		g[s] = r->g[s];
+		total_g[s] = r->tot_g[s];
+	}
+}
+
+size_t cs_rows_folded(const cs_rows *r)
+{
+	return r->folded;
+}

@@ -1,0 +1,78 @@
+/* agent/rows.h - the agent's per-series accumulators: one row per exported
+ * workload (or roll-up group), its counters since the agent started, and the
+ * snapshot rows built from them every cycle.
+ *
+ * Each cycle the node attributor gives this interval's shares (integer µJ per
+ * component, conserved). cs_rows_update() matches them to rows by a stable key
+ * (the workload's id, or a hash of the group label), adds the deltas to the
+ * row's totals, converts them to carbon with THIS interval's intensity (so the
+ * gCO2e counters stay exact when the intensity changes), shares the node's
+ * embodied emissions like idle energy, and drops rows whose workload is gone
+ * (their series end). Counters therefore never decrease.
+ *
+ * Series guard: at most max_rows workload rows are exported; a row created
+ * while that many exist is "folded" for its whole life: its energy and carbon
+ * go to the single "overflow" row, so the sums still equal the node's.
+ *
+ * Memory: rows, the key index and the snapshot rows grow geometrically with
+ * the workload count and are reused; a steady-state update allocates nothing.
+ * Snapshot strings point into the node's workloads (valid until its next
+ * sample) or into the rows.
+ */
+#ifndef CS_AGENT_ROWS_H
+#define CS_AGENT_ROWS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "attribution/attribute.h"
+#include "attribution/workload.h"
+#include "exporters/exporter.h"
+
+/* Granularity of the exported rows ([agent] workloads). */
+typedef enum cs_rows_by {
+	CS_ROWS_CONTAINER = 0, /* each workload the node reports (default) */
+	CS_ROWS_POD,
+	CS_ROWS_NAMESPACE,
+	CS_ROWS_TEAM,
+	CS_ROWS_NONE, /* one "all" row for every workload together */
+} cs_rows_by;
+
+/* "container" -> CS_ROWS_CONTAINER ...; 0 or CS_EINVAL. */
+int cs_rows_by_parse(const char *s, cs_rows_by *out);
+
+/* This interval's input. groups/first are used for POD/NAMESPACE/TEAM. */
+typedef struct cs_rows_input {
+	const cs_workload *wl; /* workloads and their shares, n of them */
+	const cs_attr_share *shares;
+	size_t n;
+	const cs_attr_group *groups; /* roll-up of the same interval (by pod...) */
+	const size_t *first;         /* index in wl of each group's first member */
+	size_t ngroups;
+	const cs_attr_result *res;   /* node totals and buckets */
+	double dt_s;                 /* interval length */
+	double intensity_g_per_kwh;  /* < 0: unknown (operational carbon 0) */
+	double pue;
+	double embodied_g;           /* node embodied emissions of this interval (>= 0) */
+} cs_rows_input;
+
+typedef struct cs_rows cs_rows;
+
+/* max_rows: workload rows exported before folding (>= 1). */
+int cs_rows_open(cs_rows_by by, size_t max_rows, cs_rows **out);
+void cs_rows_close(cs_rows *r);
+cs_rows_by cs_rows_granularity(const cs_rows *r);
+
+/* One interval. 0 or CS_ENOMEM (the interval is then folded into overflow
+ * as far as possible; totals never go backwards). */
+int cs_rows_update(cs_rows *r, const cs_rows_input *in);
+
+/* The snapshot rows of the last update (workloads in first-seen order, then
+ * system, idle and, once anything was folded, overflow), and the node's
+ * carbon this interval / since start (sum of the rows). */
+const cs_snap_row *cs_rows_snapshot(const cs_rows *r, size_t *n);
+void cs_rows_node_carbon(const cs_rows *r, double g[CS_SCOPE_N], double total_g[CS_SCOPE_N]);
+/* Workload rows folded into overflow right now. */
+size_t cs_rows_folded(const cs_rows *r);
+
+#endif

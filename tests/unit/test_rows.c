@@ -1,0 +1,358 @@
+/* test_rows.c - unit tests for agent/rows (the agent's per-series
+ * accumulators): conservation of every interval (rows + buckets == node, for
+ * energy and carbon), counters that never decrease, rows that end with their
+ * workload, the series guard folding into "overflow", carbon at each
+ * interval's own intensity, embodied emissions shared like idle energy, and
+ * the roll-up granularities.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/rows.h"
+#include "carbonstat/error.h"
+
+#define NW 6
+
+typedef struct world {
+	cs_workload wl[NW];
+	cs_attr_share sh[NW];
+	cs_attr_result res;
+	size_t n;
+} world;
+
+/* n workloads with ids 100.., each cpu 1000*(i+1) active + 100 idle µJ,
+ * dram 10 µJ; system 5000 cpu; idle_unattributed 700 cpu. */
+static void make_world(world *w, size_t n, uint64_t id0)
+{
+	memset(w, 0, sizeof(*w));
+	w->n = n;
+	for (size_t i = 0; i < n; i++) {
+		cs_workload *x = &w->wl[i];
+
+		x->id = id0 + i;
+		x->ident.kind = CS_WL_CONTAINER;
+		snprintf(x->container_name, sizeof(x->container_name), "c%zu", i);
+		snprintf(x->pod_name, sizeof(x->pod_name), "pod%zu", i / 2);
+		snprintf(x->namespace_, sizeof(x->namespace_), "ns%zu", (i / 2) % 2);
+		snprintf(x->team, sizeof(x->team), "team%zu", i % 3);
+		w->sh[i].active_uj[CS_ATTR_CPU] = 1000 * (i + 1);
+		w->sh[i].idle_uj[CS_ATTR_CPU] = 100;
+		w->sh[i].active_uj[CS_ATTR_DRAM] = 10;
+	}
+	memset(&w->res, 0, sizeof(w->res));
+	w->res.system.active_uj[CS_ATTR_CPU] = 5000;
+	w->res.idle_unattributed_uj[CS_ATTR_CPU] = 700;
+	for (size_t i = 0; i < n; i++)
+		for (int c = 0; c < CS_ATTR_NCOMP; c++)
+			w->res.node_uj[c] += w->sh[i].active_uj[c] + w->sh[i].idle_uj[c];
+	w->res.node_uj[CS_ATTR_CPU] += 5000 + 700;
+}
+
+static cs_rows_input input(const world *w, double intensity, double emb_g)
+{
+	cs_rows_input in;
+
+	memset(&in, 0, sizeof(in));
+	in.wl = w->wl;
+	in.shares = w->sh;
+	in.n = w->n;
+	in.res = &w->res;
+	in.dt_s = 5;
+	in.intensity_g_per_kwh = intensity;
+	in.pue = 1.0;
+	in.embodied_g = emb_g;
+	return in;
+}
+
+/* rows add up to the node, energy exactly, carbon to rounding */
+static void check_conserved(const cs_rows *r, const world *w, double intensity, double emb_g)
+{
+	size_t n;
+	const cs_snap_row *s = cs_rows_snapshot(r, &n);
+	uint64_t sum[CS_ATTR_NCOMP] = {0}, node = 0;
+	double g[CS_SCOPE_N] = {0}, ng[CS_SCOPE_N], ntot[CS_SCOPE_N];
+
+	for (size_t i = 0; i < n; i++) {
+		for (int c = 0; c < CS_ATTR_NCOMP; c++)
+			sum[c] += s[i].energy_uj[c];
+		for (int k = 0; k < CS_SCOPE_N; k++)
+			g[k] += s[i].carbon_g[k];
+	}
+	for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+		assert_int_equal(sum[c], w->res.node_uj[c]);
+		node += w->res.node_uj[c];
+	}
+	cs_rows_node_carbon(r, ng, ntot);
+	assert_true(fabs(g[CS_SCOPE_OPERATIONAL] - (double)node * intensity / 3.6e12) < 1e-15);
+	assert_true(fabs(g[CS_SCOPE_EMBODIED] - emb_g) < 1e-12);
+	assert_true(fabs(ng[CS_SCOPE_OPERATIONAL] - g[CS_SCOPE_OPERATIONAL]) < 1e-15);
+}
+
+static void test_conserve_and_monotonic(void **state)
+{
+	cs_rows *r;
+	world w;
+	uint64_t prev[16][CS_ATTR_NCOMP];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(cs_rows_open(CS_ROWS_CONTAINER, 1000, &r), 0);
+	make_world(&w, 4, 100);
+	memset(prev, 0, sizeof(prev));
+	for (int it = 0; it < 5; it++) {
+		cs_rows_input in = input(&w, 100.0 * (it + 1), 0.5);
+		const cs_snap_row *s;
+
+		assert_int_equal(cs_rows_update(r, &in), 0);
+		check_conserved(r, &w, 100.0 * (it + 1), 0.5);
+		s = cs_rows_snapshot(r, &n);
+		assert_int_equal(n, 4 + 2); /* 4 workloads + system + idle */
+		assert_string_equal(s[0].name, "c0");
+		assert_string_equal(s[0].wl_kind, "container");
+		assert_string_equal(s[0].namespace_, "ns0");
+		assert_int_equal(s[4].kind, CS_ROW_SYSTEM);
+		assert_int_equal(s[5].kind, CS_ROW_IDLE);
+		for (size_t i = 0; i < n; i++)
+			for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+				assert_true(s[i].energy_uj_total[c] >= prev[i][c]);
+				prev[i][c] = s[i].energy_uj_total[c];
+			}
+		assert_int_equal(s[1].energy_uj_total[CS_ATTR_CPU], (uint64_t)(it + 1) * 2100);
+	}
+	/* carbon at each interval's own intensity: c0 cpu+dram = 1110 µJ per interval,
+	 * intensities 100..500 g/kWh */
+	{
+		const cs_snap_row *s = cs_rows_snapshot(r, &n);
+		double want = 1110.0 * (100 + 200 + 300 + 400 + 500) / 3.6e12;
+
+		assert_true(fabs(s[0].carbon_g_total[CS_SCOPE_OPERATIONAL] - want) < 1e-18);
+	}
+	cs_rows_close(r);
+}
+
+static void test_rows_end_and_restart(void **state)
+{
+	cs_rows *r;
+	world w;
+	size_t n;
+	const cs_snap_row *s;
+	cs_rows_input in;
+
+	(void)state;
+	assert_int_equal(cs_rows_open(CS_ROWS_CONTAINER, 1000, &r), 0);
+	make_world(&w, 4, 100);
+	in = input(&w, 100, 0);
+	assert_int_equal(cs_rows_update(r, &in), 0);
+	/* workload 101 vanishes, 200 appears: order kept, new row starts at 0 */
+	w.wl[1].id = 200;
+	in = input(&w, 100, 0);
+	assert_int_equal(cs_rows_update(r, &in), 0);
+	s = cs_rows_snapshot(r, &n);
+	assert_int_equal(n, 6);
+	assert_string_equal(s[0].name, "c0");
+	assert_int_equal(s[0].energy_uj_total[CS_ATTR_CPU], 2 * 1100);
+	assert_string_equal(s[3].name, "c1"); /* the new one, last */
+	assert_int_equal(s[3].energy_uj_total[CS_ATTR_CPU], 2100);
+	check_conserved(r, &w, 100, 0);
+	cs_rows_close(r);
+}
+
+static void test_fold_overflow(void **state)
+{
+	cs_rows *r;
+	world w;
+	size_t n;
+	const cs_snap_row *s;
+	cs_rows_input in;
+
+	(void)state;
+	assert_int_equal(cs_rows_open(CS_ROWS_CONTAINER, 3, &r), 0);
+	make_world(&w, 5, 100);
+	for (int it = 0; it < 3; it++) {
+		in = input(&w, 300, 1.0);
+		assert_int_equal(cs_rows_update(r, &in), 0);
+		check_conserved(r, &w, 300, 1.0);
+	}
+	s = cs_rows_snapshot(r, &n);
+	assert_int_equal(n, 3 + 3);
+	assert_int_equal(cs_rows_folded(r), 2);
+	assert_int_equal(s[5].kind, CS_ROW_OVERFLOW);
+	/* c3 + c4: (4000+100+10) + (5000+100+10) per interval */
+	assert_int_equal(s[5].energy_uj_total[CS_ATTR_CPU], 3 * (4100 + 5100));
+	/* a slot frees up: later workloads are admitted, folded ones stay folded */
+	w.wl[0].id = 999;
+	in = input(&w, 300, 1.0);
+	assert_int_equal(cs_rows_update(r, &in), 0);
+	check_conserved(r, &w, 300, 1.0);
+	s = cs_rows_snapshot(r, &n);
+	assert_int_equal(n, 3 + 3);
+	assert_int_equal(cs_rows_folded(r), 2);
+	cs_rows_close(r);
+}
+
+static void test_embodied_like_idle(void **state)
+{
+	cs_rows *r;
+	world w;
+	size_t n;
+	const cs_snap_row *s;
+	cs_rows_input in;
+	double total_idle;
+
+	(void)state;
+	assert_int_equal(cs_rows_open(CS_ROWS_CONTAINER, 100, &r), 0);
+	make_world(&w, 2, 100);
+	in = input(&w, -1, 2.0); /* no intensity: no operational carbon */
+	assert_int_equal(cs_rows_update(r, &in), 0);
+	s = cs_rows_snapshot(r, &n);
+	total_idle = 100 + 100 + 700;
+	assert_true(fabs(s[0].carbon_g[CS_SCOPE_EMBODIED] - 2.0 * 100 / total_idle) < 1e-12);
+	assert_true(fabs(s[3].carbon_g[CS_SCOPE_EMBODIED] - 2.0 * 700 / total_idle) < 1e-12);
+	assert_true(s[0].carbon_g[CS_SCOPE_OPERATIONAL] == 0);
+	check_conserved(r, &w, 0, 2.0);
+	/* nothing idle at all: the idle bucket carries it */
+	memset(w.sh, 0, sizeof(w.sh));
+	memset(&w.res, 0, sizeof(w.res));
+	in = input(&w, -1, 2.0);
+	assert_int_equal(cs_rows_update(r, &in), 0);
+	s = cs_rows_snapshot(r, &n);
+	assert_true(fabs(s[n - 1].carbon_g[CS_SCOPE_EMBODIED] - 2.0) < 1e-12);
+	cs_rows_close(r);
+}
+
+static void test_rollups(void **state)
+{
+	world w;
+	cs_attr_group groups[8];
+	uint32_t index[16];
+	size_t ng, first[8];
+	static const struct {
+		cs_rows_by by;
+		cs_attr_by attr;
+		size_t groups;
+		const char *kind;
+	} cases[] = {
+	    {CS_ROWS_POD, CS_BY_POD, 3, "pod"},
+	    {CS_ROWS_NAMESPACE, CS_BY_NAMESPACE, 2, "namespace"},
+	    {CS_ROWS_TEAM, CS_BY_TEAM, 3, "team"},
+	};
+
+	(void)state;
+	make_world(&w, 6, 100);
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		cs_rows *r;
+		cs_rows_input in = input(&w, 200, 0.3);
+		const cs_snap_row *s;
+		size_t n;
+
+		assert_int_equal(cs_attr_rollup(w.wl, w.sh, w.n, cases[k].attr, groups, 8, index, 16, &ng), 0);
+		assert_int_equal(ng, cases[k].groups);
+		for (size_t g = 0; g < ng; g++) /* first member of each group */
+			for (size_t i = 0; i < w.n; i++) {
+				char lab[CS_ATTR_LABEL_MAX];
+
+				cs_attr_label(&w.wl[i], cases[k].attr, lab, sizeof(lab));
+				if (strcmp(lab, groups[g].label) == 0) {
+					first[g] = i;
+					break;
+				}
+			}
+		assert_int_equal(cs_rows_open(cases[k].by, 100, &r), 0);
+		in.groups = groups;
+		in.first = first;
+		in.ngroups = ng;
+		assert_int_equal(cs_rows_update(r, &in), 0);
+		check_conserved(r, &w, 200, 0.3);
+		s = cs_rows_snapshot(r, &n);
+		assert_int_equal(n, ng + 2);
+		assert_string_equal(s[0].wl_kind, cases[k].kind);
+		cs_rows_close(r);
+	}
+	/* none: one "all" row */
+	{
+		cs_rows *r;
+		cs_rows_input in = input(&w, 200, 0.3);
+		const cs_snap_row *s;
+		size_t n;
+
+		assert_int_equal(cs_rows_open(CS_ROWS_NONE, 100, &r), 0);
+		assert_int_equal(cs_rows_update(r, &in), 0);
+		check_conserved(r, &w, 200, 0.3);
+		s = cs_rows_snapshot(r, &n);
+		assert_int_equal(n, 3);
+		assert_string_equal(s[0].wl_kind, "all");
+		cs_rows_close(r);
+	}
+}
+
+static void test_many_rows_grow(void **state)
+{
+	/* growth past the initial capacity, with churn every interval */
+	enum { N = 3000 };
+	cs_workload *wl = calloc(N, sizeof(*wl));
+	cs_attr_share *sh = calloc(N, sizeof(*sh));
+	cs_attr_result res;
+	cs_rows *r;
+
+	(void)state;
+	assert_non_null(wl);
+	assert_non_null(sh);
+	assert_int_equal(cs_rows_open(CS_ROWS_CONTAINER, 100000, &r), 0);
+	for (int it = 0; it < 10; it++) {
+		cs_rows_input in;
+		size_t n;
+
+		memset(&res, 0, sizeof(res));
+		for (size_t i = 0; i < N; i++) {
+			wl[i].id = (i % 7 == (size_t)it % 7) ? 1000000 + i + (uint64_t)it * N : i + 1;
+			wl[i].ident.kind = CS_WL_CONTAINER;
+			sh[i].active_uj[CS_ATTR_CPU] = i;
+			res.node_uj[CS_ATTR_CPU] += i;
+		}
+		memset(&in, 0, sizeof(in));
+		in.wl = wl;
+		in.shares = sh;
+		in.n = N;
+		in.res = &res;
+		in.dt_s = 1;
+		in.intensity_g_per_kwh = 50;
+		assert_int_equal(cs_rows_update(r, &in), 0);
+		(void)cs_rows_snapshot(r, &n);
+		assert_int_equal(n, N + 2);
+	}
+	cs_rows_close(r);
+	free(wl);
+	free(sh);
+}
+
+static void test_parse_by(void **state)
+{
+	cs_rows_by by;
+
+	(void)state;
+	assert_int_equal(cs_rows_by_parse("pod", &by), 0);
+	assert_int_equal(by, CS_ROWS_POD);
+	assert_int_equal(cs_rows_by_parse("none", &by), 0);
+	assert_int_equal(cs_rows_by_parse("Pod", &by), CS_EINVAL);
+	assert_int_equal(cs_rows_by_parse(NULL, &by), CS_EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_conserve_and_monotonic), cmocka_unit_test(test_rows_end_and_restart),
+	    cmocka_unit_test(test_fold_overflow),          cmocka_unit_test(test_embodied_like_idle),
+	    cmocka_unit_test(test_rollups),                cmocka_unit_test(test_many_rows_grow),
+	    cmocka_unit_test(test_parse_by),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
