@@ -10,7 +10,7 @@ JOBS       ?= $(shell nproc)
 FUZZ_SECONDS ?= 10
 PREFIX     ?= /usr/local
 
-.PHONY: all deps test-deps build demo check test asan valgrind fuzz-smoke datagen datagen-check \
+.PHONY: all deps test-deps build demo agent-demo check test asan valgrind fuzz-smoke datagen datagen-check \
         bench bench-smoke install format clean
 
 all: build
@@ -27,6 +27,11 @@ build:
 
 demo: deps build
 	scripts/demo.sh $(BUILD)/carbonstat
+
+# The agent with a real Prometheus scraping it (installs prometheus if missing).
+agent-demo: deps build
+	scripts/deps.sh agent-demo
+	scripts/agent-demo.sh $(BUILD)/carbonstat
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)

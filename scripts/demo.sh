@@ -20,5 +20,9 @@ if "$cs" --help | grep -q '^  sensors'; then
 	say "The energy of one command on this machine" run --country "$country" -- \
 		sh -c 'i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done'
 fi
+if "$cs" --help | grep -q '^  agent'; then
+	say "The agent (the per-node daemon), 3 cycles of 1 s on stdout; in production it serves Prometheus on :9875 (make agent-demo)" \
+		agent --interval 1s --cycles 3 --no-align --stdout --no-prometheus --no-kubelet --country "${COUNTRY:-DE}"
+fi
 echo
 echo "Every figure above names its source: run 'build/carbonstat datasets' for the tables and licenses."

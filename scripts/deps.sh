@@ -4,14 +4,15 @@
 set -euo pipefail
 
 build_pkgs=(cmake make gcc pkg-config libjansson-dev libcurl4-openssl-dev libncurses-dev libinih-dev
-	libmicrohttpd-dev libyaml-dev libcrypt-dev)
+	libmicrohttpd-dev libyaml-dev libcrypt-dev libgnutls28-dev)
 test_pkgs=("${build_pkgs[@]}" libcmocka-dev clang libclang-rt-14-dev valgrind python3 iso-codes openssl
 	curl prometheus wrk python3-yaml)
 
 case "${1:-build}" in
 build) pkgs=("${build_pkgs[@]}") ;;
+agent-demo) pkgs=(prometheus curl python3) ;;
 test) pkgs=("${test_pkgs[@]}") ;;
-*) echo "usage: $0 build|test" >&2; exit 2 ;;
+*) echo "usage: $0 build|test|agent-demo" >&2; exit 2 ;;
 esac
 
 missing=()

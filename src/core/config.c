@@ -1438,6 +1438,32 @@ int cs_config_set(cs_config *c, const char *section, const char *key, const char
 	return rc;
 }
 
+/* Kubernetes service links: a Service named carbonstat[-x] puts
+ * CARBONSTAT[_X]_SERVICE_HOST, _SERVICE_PORT[_NAME], _PORT and
+ * _PORT_<n>_<TCP|UDP|SCTP>[_PROTO|_PORT|_ADDR] in every pod of its namespace;
+ * no config key looks like these, so they are not settings. */
+static bool env_is_service_link(const char *name)
+{
+	const char *p;
+	size_t n = strlen(name);
+
+	if (strstr(name, "_SERVICE_HOST") || strstr(name, "_SERVICE_PORT"))
+		return true;
+	if (n >= 5 && strcmp(name + n - 5, "_PORT") == 0)
+		return true;
+	for (p = strstr(name, "_PORT_"); p; p = strstr(p + 1, "_PORT_")) {
+		const char *q = p + 6;
+
+		if (*q < '0' || *q > '9')
+			continue;
+		while (*q >= '0' && *q <= '9')
+			q++;
+		if (strncmp(q, "_TCP", 4) == 0 || strncmp(q, "_UDP", 4) == 0 || strncmp(q, "_SCTP", 5) == 0)
+			return true;
+	}
+	return false;
+}
+
 int cs_config_apply_env(cs_config *c, char *const *envp, char *err, size_t errcap)
 {
 	if (err && errcap)
@@ -1458,8 +1484,8 @@ int cs_config_apply_env(cs_config *c, char *const *envp, char *err, size_t errca
 			continue;
 		memcpy(name, e, n);
 		name[n] = '\0';
-		if (strcmp(name, "CARBONSTAT_CONFIG") == 0)
-			continue; /* the file itself, handled by the caller */
+		if (strcmp(name, "CARBONSTAT_CONFIG") == 0 || env_is_service_link(name))
+			continue; /* the file itself (the caller's), or a Kubernetes service link */
 		/* CARBONSTAT_<SECTION>_<KEY>: the longest section name that fits */
 		for (size_t j = 0; j < CFG_NSECTIONS; j++) {
 			const cfg_section *t = &cfg_sections[j];

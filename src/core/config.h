@@ -207,7 +207,8 @@ int cs_config_set(cs_config *c, const char *section, const char *key, const char
                   char *err, size_t errcap);
 
 /* Applies every CARBONSTAT_<SECTION>_<KEY>=value of envp (section and key
- * upper-cased, '.' as '_'; CARBONSTAT_CONFIG is skipped: it names the file).
+ * upper-cased, '.' as '_'; CARBONSTAT_CONFIG is skipped: it names the file;
+ * so are Kubernetes service-link variables, *_SERVICE_HOST, *_PORT_9875_TCP...).
  * An unknown CARBONSTAT_ variable is an error, like an unknown key. */
 int cs_config_apply_env(cs_config *c, char *const *envp, char *err, size_t errcap);
 

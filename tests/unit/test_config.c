@@ -296,7 +296,9 @@ static void test_agent_sections(void **state)
 	assert_int_equal(cs_config_set(&c, "statsd", "address", ":8125", "--statsd", err, sizeof(err)), CS_EINVAL);
 	{
 		char *env[] = {"PATH=/bin", "CARBONSTAT_AGENT_NODE_NAME=node-7", "CARBONSTAT_STATSD_PREFIX=cs",
-		               "CARBONSTAT_CONFIG=/x.ini", "CARBONSTAT_TEAMS_DEFAULT_TEAM=ops", NULL};
+		               "CARBONSTAT_CONFIG=/x.ini", "CARBONSTAT_TEAMS_DEFAULT_TEAM=ops",
+		               "CARBONSTAT_AGENT_SERVICE_HOST=10.0.0.1", "CARBONSTAT_PORT=tcp://10.0.0.1:9875",
+		               "CARBONSTAT_PORT_9875_TCP_ADDR=10.0.0.1", "CARBONSTAT_SERVICE_PORT_METRICS=9875", NULL};
 		char *bad[] = {"CARBONSTAT_AGENT_NOPE=1", NULL};
 		char *badv[] = {"CARBONSTAT_JSONL_KEEP=0", NULL};
 

@@ -1,0 +1,872 @@
+/* test_prometheus.c - the Prometheus exporter's HTTP server, end to end.
+ *
+ * The real server (libmicrohttpd) on 127.0.0.1:<free port>, driven through
+ * cs_exporter_prometheus exactly as the agent drives it, and a real client
+ * (libcurl): routes and status codes before and after the first publish,
+ * the body equal to cs_prom_render's bytes, HEAD, 404/405, probes, scrapes
+ * from several threads while publish() runs in a loop (every body complete
+ * and equal to the render of the cycle it claims), basic auth, TLS with the
+ * committed test certificate (tests/fixtures/webconfig, CN/SAN 127.0.0.1),
+ * client certificates where built with GnuTLS, listen errors (bad address,
+ * port in use, address not on this host), bad web-configs, and SIGHUP
+ * reloads of the web-config. Nothing here depends on timing: every wait is
+ * for a response, and the scrape counts are fixed.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "carbonstat/error.h"
+#include "core/config.h"
+#include "exporters/exporter.h"
+#include "exporters/prom_render.h"
+#include "fixture.h"
+#include "snap_fixture.h"
+
+#ifndef CS_FIXTURES_DIR
+#error "CS_FIXTURES_DIR must be defined (tests/CMakeLists.txt does)"
+#endif
+#define WC_DIR CS_FIXTURES_DIR "/webconfig"
+
+static const cs_exporter_ops *const prom = &cs_exporter_prometheus;
+
+/* ---- helpers ---------------------------------------------------------------------- */
+
+/* A port nobody listens on right now (the kernel's pick for port 0). */
+static unsigned free_port(void)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	close(fd);
+	return ntohs(a.sin_port);
+}
+
+/* One server under test. */
+typedef struct srv {
+	cs_config cfg;
+	void *state;
+	unsigned port;
+	char why[512];
+} srv;
+
+/* Opens the exporter on exactly this listen address. Returns open's code. */
+static int srv_open_exact(srv *s, const char *listen, const char *web_config)
+{
+	cs_export_env env = {&s->cfg, "node-1"};
+
+	memset(s, 0, sizeof(*s));
+	cs_config_init(&s->cfg);
+	tf_snprintf(s->cfg.prometheus.listen, sizeof(s->cfg.prometheus.listen), "%s", listen);
+	tf_snprintf(s->cfg.prometheus.web_config, sizeof(s->cfg.prometheus.web_config), "%s",
+	            web_config ? web_config : "");
+	return prom->open(&env, &s->state, s->why, sizeof(s->why));
+}
+
+/* Opens the exporter on host:<a free port> (host "" = all addresses),
+ * retried if someone takes the port in between. */
+static int srv_open(srv *s, const char *host, const char *web_config)
+{
+	int rc = 0;
+
+	for (int attempt = 0; attempt < 5; attempt++) {
+		char listen[128];
+		unsigned port = free_port();
+
+		tf_snprintf(listen, sizeof(listen), "%s:%u", host, port);
+		rc = srv_open_exact(s, listen, web_config);
+		s->port = port;
+		if (rc != -EADDRINUSE)
+			break;
+		cs_config_free(&s->cfg);
+	}
+	return rc;
+}
+
+static void srv_close(srv *s)
+{
+	prom->close(s->state);
+	cs_config_free(&s->cfg);
+}
+
+/* What a request got back. */
+typedef struct reply {
+	CURLcode err;
+	long code;
+	char *body;
+	size_t len;
+	char ctype[128], allow[64], auth[128];
+	int nauth;      /* WWW-Authenticate headers */
+	long long clen; /* Content-Length header, -1 if none */
+} reply;
+
+static size_t on_body(char *p, size_t size, size_t n, void *cls)
+{
+	reply *r = cls;
+	char *g = realloc(r->body, r->len + size * n + 1);
+
+	assert_non_null(g);
+	r->body = g;
+	memcpy(r->body + r->len, p, size * n);
+	r->len += size * n;
+	r->body[r->len] = '\0';
+	return size * n;
+}
+
+static void header_value(const char *line, size_t n, const char *name, char *out, size_t cap)
+{
+	size_t nl = strlen(name), vl;
+
+	if (n <= nl || strncasecmp(line, name, nl) != 0)
+		return;
+	line += nl;
+	n -= nl;
+	while (n && *line == ' ')
+		line++, n--;
+	while (n && (line[n - 1] == '\r' || line[n - 1] == '\n'))
+		n--;
+	vl = n < cap - 1 ? n : cap - 1;
+	memcpy(out, line, vl);
+	out[vl] = '\0';
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *cls)
+{
+	reply *r = cls;
+	size_t len = size * n;
+	char clen[32] = "";
+
+	header_value(p, len, "Content-Type:", r->ctype, sizeof(r->ctype));
+	header_value(p, len, "Allow:", r->allow, sizeof(r->allow));
+	if (len > 17 && strncasecmp(p, "WWW-Authenticate:", 17) == 0)
+		r->nauth++;
+	header_value(p, len, "WWW-Authenticate:", r->auth, sizeof(r->auth));
+	header_value(p, len, "Content-Length:", clen, sizeof(clen));
+	if (clen[0])
+		r->clen = atoll(clen);
+	return len;
+}
+
+/* Request options beyond the URL. */
+typedef struct req {
+	const char *method;     /* NULL = GET; "HEAD"; "POST" */
+	const char *userpwd;    /* "user:password" */
+	const char *cainfo;     /* https: trust this certificate */
+	const char *cert, *key; /* client certificate */
+	CURL *reuse;            /* a keep-alive handle (not cleaned up) */
+} req;
+
+static reply fetch(const char *url, const req *o)
+{
+	static const req none = {0};
+	reply r;
+	CURL *c;
+
+	if (!o)
+		o = &none;
+	memset(&r, 0, sizeof(r));
+	r.clen = -1;
+	c = o->reuse ? o->reuse : curl_easy_init();
+	assert_non_null(c);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
+	if (o->method && !strcmp(o->method, "HEAD"))
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	else if (o->method && !strcmp(o->method, "POST"))
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "x=1");
+	if (o->userpwd)
+		curl_easy_setopt(c, CURLOPT_USERPWD, o->userpwd);
+	if (o->cainfo)
+		curl_easy_setopt(c, CURLOPT_CAINFO, o->cainfo);
+	if (o->cert) {
+		curl_easy_setopt(c, CURLOPT_SSLCERT, o->cert);
+		curl_easy_setopt(c, CURLOPT_SSLKEY, o->key);
+	}
+	r.err = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.code);
+	if (!o->reuse)
+		curl_easy_cleanup(c);
+	return r;
+}
+
+static void reply_free(reply *r)
+{
+	free(r->body);
+	r->body = NULL;
+}
+
+static reply get(const srv *s, const char *path, const req *o)
+{
+	char url[128];
+
+	tf_snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", s->port, path);
+	return fetch(url, o);
+}
+
+/* Status of one request (body dropped). */
+static long status(const srv *s, const char *path, const req *o)
+{
+	reply r = get(s, path, o);
+	long code = r.err == CURLE_OK ? r.code : -(long)r.err;
+
+	reply_free(&r);
+	return code;
+}
+
+static void publish(srv *s, cs_snapfix *f, size_t nw, uint64_t seq)
+{
+	char why[256] = "";
+
+	assert_int_equal(cs_snapfix_build(f, nw, seq), 0);
+	assert_int_equal(prom->publish(s->state, &f->snap, why, sizeof(why)), 0);
+}
+
+/* The bytes cs_prom_render makes for the fixture (nw workloads, seq). */
+static void expected(cs_prom_buf *b, size_t nw, uint64_t seq)
+{
+	cs_snapfix f = {0};
+
+	assert_int_equal(cs_snapfix_build(&f, nw, seq), 0);
+	assert_int_equal(cs_prom_render(b, &f.snap), 0);
+	cs_snapfix_free(&f);
+}
+
+static void assert_contains(const char *hay, const char *needle)
+{
+	if (!strstr(hay, needle))
+		fail_msg("expected \"%s\" in \"%s\"", needle, hay);
+}
+
+/* ---- routes ----------------------------------------------------------------------- */
+
+static void test_enabled(void **state)
+{
+	cs_config c;
+
+	(void)state;
+	cs_config_init(&c);
+	assert_string_equal(prom->name, "prometheus");
+	assert_true(prom->enabled(&c)); /* on by default */
+	c.prometheus.enabled = false;
+	assert_false(prom->enabled(&c));
+	assert_non_null(prom->open);
+	assert_non_null(prom->publish);
+	assert_non_null(prom->reopen);
+	assert_non_null(prom->close);
+}
+
+static void test_routes(void **state)
+{
+	srv s;
+	cs_snapfix f = {0};
+	cs_prom_buf want;
+	reply r;
+
+	(void)state;
+	cs_prom_buf_init(&want);
+	assert_int_equal(srv_open(&s, "127.0.0.1", NULL), 0);
+
+	/* before the first publish: no sample yet */
+	r = get(&s, "/metrics", NULL);
+	assert_int_equal(r.err, CURLE_OK);
+	assert_int_equal(r.code, 503);
+	assert_contains(r.body, "no sample yet");
+	reply_free(&r);
+	assert_int_equal(status(&s, "/readyz", NULL), 503);
+	assert_int_equal(status(&s, "/healthz", NULL), 200); /* just started: not stale */
+
+	r = get(&s, "/", NULL);
+	assert_int_equal(r.code, 200);
+	assert_string_equal(r.ctype, "text/html; charset=utf-8");
+	assert_contains(r.body, "href=\"/metrics\"");
+	reply_free(&r);
+	assert_int_equal(status(&s, "/nope", NULL), 404);
+	assert_int_equal(status(&s, "/metrics/", NULL), 404);
+
+	r = get(&s, "/metrics", &(req){.method = "POST"});
+	assert_int_equal(r.code, 405);
+	assert_string_equal(r.allow, "GET, HEAD");
+	reply_free(&r);
+
+	/* after: the rendered bytes, as they are */
+	publish(&s, &f, 3, 1);
+	expected(&want, 3, 1);
+	r = get(&s, "/metrics", NULL);
+	assert_int_equal(r.err, CURLE_OK);
+	assert_int_equal(r.code, 200);
+	assert_string_equal(r.ctype, CS_PROM_CONTENT_TYPE);
+	assert_int_equal(r.len, want.len);
+	assert_memory_equal(r.body, want.p, want.len);
+	reply_free(&r);
+
+	r = get(&s, "/metrics", &(req){.method = "HEAD"});
+	assert_int_equal(r.err, CURLE_OK);
+	assert_int_equal(r.code, 200);
+	assert_int_equal(r.len, 0);
+	assert_int_equal(r.clen, (long long)want.len);
+	assert_string_equal(r.ctype, CS_PROM_CONTENT_TYPE);
+	reply_free(&r);
+
+	assert_int_equal(status(&s, "/readyz", NULL), 200);
+	assert_int_equal(status(&s, "/healthz", NULL), 200);
+	assert_int_equal(status(&s, "/healthz", &(req){.method = "POST"}), 405);
+
+	/* the next cycle replaces the body */
+	publish(&s, &f, 3, 2);
+	expected(&want, 3, 2);
+	r = get(&s, "/metrics", NULL);
+	assert_int_equal(r.len, want.len);
+	assert_memory_equal(r.body, want.p, want.len);
+	reply_free(&r);
+
+	/* a keep-alive client sees each cycle too */
+	{
+		CURL *c = curl_easy_init();
+		char url[64];
+
+		tf_snprintf(url, sizeof(url), "http://127.0.0.1:%u/metrics", s.port);
+		for (uint64_t seq = 3; seq < 8; seq++) {
+			publish(&s, &f, 3, seq);
+			expected(&want, 3, seq);
+			r = fetch(url, &(req){.reuse = c});
+			assert_int_equal(r.code, 200);
+			assert_int_equal(r.len, want.len);
+			assert_memory_equal(r.body, want.p, want.len);
+			reply_free(&r);
+		}
+		curl_easy_cleanup(c);
+	}
+
+	srv_close(&s);
+	cs_snapfix_free(&f);
+	cs_prom_buf_free(&want);
+}
+
+static void test_health_verdict(void **state)
+{
+	char body[128];
+
+	(void)state;
+	assert_true(cs_prom_stale_after_s(5) == 30.0);
+	assert_true(cs_prom_stale_after_s(0.1) == 30.0);
+	assert_true(cs_prom_stale_after_s(60) == 180.0);
+	assert_int_equal(cs_prom_health(1, 10.0, 30.0, body, sizeof(body)), 200);
+	assert_string_equal(body, "ok\n");
+	assert_int_equal(cs_prom_health(0, 29.9, 30.0, body, sizeof(body)), 200);
+	assert_int_equal(cs_prom_health(1, 95.25, 30.0, body, sizeof(body)), 503);
+	assert_string_equal(body, "stale: last publish 95.2 s ago (limit 30 s)\n");
+	assert_int_equal(cs_prom_health(0, 31.0, 30.0, body, sizeof(body)), 503);
+	assert_contains(body, "no publish in the 31.0 s since start");
+}
+
+/* ---- concurrency ------------------------------------------------------------------ */
+
+#define CONC_THREADS   4
+#define CONC_SCRAPES   25
+#define CONC_WORKLOADS 200
+
+typedef struct scraper {
+	unsigned port;
+	atomic_int *finished;
+	int ok, failed;
+	char first_error[256];
+} scraper;
+
+static void *scrape_loop(void *cls)
+{
+	scraper *sc = cls;
+	CURL *c = curl_easy_init();
+	cs_prom_buf want;
+	char url[64];
+
+	cs_prom_buf_init(&want);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/metrics", sc->port);
+	for (int i = 0; i < CONC_SCRAPES; i++) {
+		reply r;
+		const char *m;
+		unsigned long long cycles;
+		cs_snapfix f = {0};
+		bool same;
+
+		r = fetch(url, &(req){.reuse = i % 2 ? c : NULL}); /* keep-alive and fresh connections */
+		m = r.body ? strstr(r.body, "\ncarbonstat_agent_cycles_total{node=\"node-1\"} ") : NULL;
+		if (r.err != CURLE_OK || r.code != 200 || !m || r.len == 0 || r.body[r.len - 1] != '\n' ||
+		    sscanf(m + strlen("\ncarbonstat_agent_cycles_total{node=\"node-1\"} "), "%llu", &cycles) != 1) {
+			if (!sc->failed++)
+				snprintf(sc->first_error, sizeof(sc->first_error), "curl %d, HTTP %ld, %zu bytes",
+				         (int)r.err, r.code, r.len);
+			reply_free(&r);
+			continue;
+		}
+		/* the body is exactly the render of the cycle it says it is */
+		cs_snapfix_build(&f, CONC_WORKLOADS, cycles - 1);
+		cs_prom_render(&want, &f.snap);
+		same = want.len == r.len && memcmp(want.p, r.body, r.len) == 0;
+		cs_snapfix_free(&f);
+		if (same)
+			sc->ok++;
+		else if (!sc->failed++)
+			snprintf(sc->first_error, sizeof(sc->first_error), "body of cycle %llu differs (%zu bytes)",
+			         cycles, r.len);
+		reply_free(&r);
+	}
+	cs_prom_buf_free(&want);
+	curl_easy_cleanup(c);
+	atomic_fetch_add(sc->finished, 1);
+	return NULL;
+}
+
+static void test_concurrent_scrapes(void **state)
+{
+	srv s;
+	cs_snapfix f = {0};
+	scraper sc[CONC_THREADS];
+	pthread_t th[CONC_THREADS];
+	uint64_t seq = 1;
+	int total = 0;
+	atomic_int finished = 0;
+
+	(void)state;
+	assert_int_equal(srv_open(&s, "127.0.0.1", NULL), 0);
+	publish(&s, &f, CONC_WORKLOADS, seq);
+	memset(sc, 0, sizeof(sc));
+	for (int i = 0; i < CONC_THREADS; i++) {
+		sc[i].port = s.port;
+		sc[i].finished = &finished;
+		assert_int_equal(pthread_create(&th[i], NULL, scrape_loop, &sc[i]), 0);
+	}
+	/* publish as fast as we can while they scrape: bounded by the
+	 * scrapers' fixed counts, not by time */
+	while (atomic_load(&finished) < CONC_THREADS) {
+		publish(&s, &f, CONC_WORKLOADS, ++seq);
+		if (seq % 16 == 0)
+			usleep(1000); /* let the scrapers in */
+	}
+	for (int i = 0; i < CONC_THREADS; i++) {
+		pthread_join(th[i], NULL);
+		if (sc[i].failed)
+			fail_msg("scraper %d: %d failed, first: %s", i, sc[i].failed, sc[i].first_error);
+		total += sc[i].ok;
+	}
+	assert_int_equal(total, CONC_THREADS * CONC_SCRAPES);
+	print_message("%d scrapes while %llu cycles were published\n", total, (unsigned long long)seq);
+	srv_close(&s);
+	cs_snapfix_free(&f);
+}
+
+/* ---- basic auth and TLS ----------------------------------------------------------- */
+
+static void test_basic_auth(void **state)
+{
+	srv s;
+	cs_snapfix f = {0};
+	reply r;
+
+	(void)state;
+	assert_int_equal(srv_open(&s, "127.0.0.1", WC_DIR "/auth.yml"), 0);
+	publish(&s, &f, 3, 1);
+
+	r = get(&s, "/metrics", NULL);
+	assert_int_equal(r.code, 401);
+	assert_string_equal(r.auth, "Basic realm=\"carbonstat\"");
+	reply_free(&r);
+	assert_int_equal(r.nauth, 1);
+	assert_int_equal(status(&s, "/metrics", &(req){.userpwd = "prometheus:wrong"}), 401);
+	assert_int_equal(status(&s, "/metrics", &(req){.userpwd = "nobody:s3cret"}), 401);
+	assert_int_equal(status(&s, "/metrics", &(req){.userpwd = "prometheus:"}), 401);
+	assert_int_equal(status(&s, "/metrics", &(req){.userpwd = "alice:s3cret"}), 401); /* another user's */
+	/* the right password; the second time from the cache */
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(status(&s, "/metrics", &(req){.userpwd = "prometheus:s3cret"}), 200);
+		assert_int_equal(status(&s, "/metrics", &(req){.userpwd = "alice:wonderland"}), 200); /* $2y$ */
+		/* a cached password does not open a prefix or an extension of it */
+		assert_int_equal(status(&s, "/metrics", &(req){.userpwd = "prometheus:s3cre"}), 401);
+		assert_int_equal(status(&s, "/metrics", &(req){.userpwd = "prometheus:s3cret!"}), 401);
+	}
+	/* still one challenge after many refusals (the 401 response is shared) */
+	r = get(&s, "/metrics", NULL);
+	assert_int_equal(r.code, 401);
+	assert_int_equal(r.nauth, 1);
+	reply_free(&r);
+	/* every route but the probes asks */
+	assert_int_equal(status(&s, "/", NULL), 401);
+	assert_int_equal(status(&s, "/nope", NULL), 401);
+	assert_int_equal(status(&s, "/metrics", &(req){.method = "POST"}), 401);
+	assert_int_equal(status(&s, "/nope", &(req){.userpwd = "prometheus:s3cret"}), 404);
+	assert_int_equal(status(&s, "/healthz", NULL), 200);
+	assert_int_equal(status(&s, "/readyz", NULL), 200);
+	srv_close(&s);
+	cs_snapfix_free(&f);
+}
+
+static long https_status(const srv *s, const char *path, const req *o)
+{
+	char url[128];
+	reply r;
+	long code;
+
+	tf_snprintf(url, sizeof(url), "https://127.0.0.1:%u%s", s->port, path);
+	r = fetch(url, o);
+	code = r.err == CURLE_OK ? r.code : -(long)r.err;
+	reply_free(&r);
+	return code;
+}
+
+static void test_tls(void **state)
+{
+	srv s;
+	cs_snapfix f = {0};
+	cs_prom_buf want;
+	char url[128];
+	reply r;
+
+	(void)state;
+	cs_prom_buf_init(&want);
+	assert_int_equal(srv_open(&s, "127.0.0.1", WC_DIR "/tls.yml"), 0);
+	publish(&s, &f, 3, 4);
+	expected(&want, 3, 4);
+	tf_snprintf(url, sizeof(url), "https://127.0.0.1:%u/metrics", s.port);
+	r = fetch(url, &(req){.cainfo = WC_DIR "/server.crt"});
+	assert_int_equal(r.err, CURLE_OK);
+	assert_int_equal(r.code, 200);
+	assert_int_equal(r.len, want.len);
+	assert_memory_equal(r.body, want.p, want.len);
+	reply_free(&r);
+	/* a client that does not trust the certificate gets nowhere */
+	assert_true(https_status(&s, "/metrics", NULL) < 0);
+	/* plain HTTP to the TLS port is not served */
+	assert_true(status(&s, "/metrics", NULL) != 200);
+	srv_close(&s);
+
+	/* TLS + basic auth */
+	assert_int_equal(srv_open(&s, "127.0.0.1", WC_DIR "/tls_auth.yml"), 0);
+	publish(&s, &f, 3, 4);
+	assert_int_equal(https_status(&s, "/metrics", &(req){.cainfo = WC_DIR "/server.crt"}), 401);
+	assert_int_equal(
+	    https_status(&s, "/metrics", &(req){.cainfo = WC_DIR "/server.crt", .userpwd = "prometheus:s3cret"}), 200);
+	assert_int_equal(https_status(&s, "/healthz", &(req){.cainfo = WC_DIR "/server.crt"}), 200);
+	srv_close(&s);
+	cs_snapfix_free(&f);
+	cs_prom_buf_free(&want);
+}
+
+static void test_client_certs(void **state)
+{
+	srv s;
+	cs_snapfix f = {0};
+	int rc;
+
+	(void)state;
+	rc = srv_open(&s, "127.0.0.1", WC_DIR "/mtls.yml");
+#ifdef CS_HAVE_GNUTLS
+	assert_int_equal(rc, 0);
+	publish(&s, &f, 3, 1);
+	assert_int_equal(
+	    https_status(
+	        &s, "/metrics",
+	        &(req){.cainfo = WC_DIR "/server.crt", .cert = WC_DIR "/client.crt", .key = WC_DIR "/client.key"}),
+	    200);
+	/* no certificate, or one no trusted CA signed: the handshake is
+	 * allowed (MHD only requests a certificate), the request refused */
+	assert_int_equal(https_status(&s, "/metrics", &(req){.cainfo = WC_DIR "/server.crt"}), 403);
+	assert_int_equal(
+	    https_status(
+	        &s, "/metrics",
+	        &(req){.cainfo = WC_DIR "/server.crt", .cert = WC_DIR "/intruder.crt", .key = WC_DIR "/intruder.key"}),
+	    403);
+	/* probes need no certificate */
+	assert_int_equal(https_status(&s, "/healthz", &(req){.cainfo = WC_DIR "/server.crt"}), 200);
+	srv_close(&s);
+#else
+	assert_int_equal(rc, CS_EUNAVAIL);
+	assert_contains(s.why, "RequireAndVerifyClientCert needs carbonstat built with GnuTLS");
+	cs_config_free(&s.cfg);
+	print_message("client certificates: built without CS_HAVE_GNUTLS, checked that open refuses them\n");
+#endif
+	cs_snapfix_free(&f);
+}
+
+/* ---- errors ------------------------------------------------------------------------ */
+
+static void test_listen_errors(void **state)
+{
+	srv s;
+	int fd, one = 1;
+	struct sockaddr_in a;
+	char want[256];
+
+	(void)state;
+	/* not an address */
+	assert_int_equal(srv_open_exact(&s, "nonsense", NULL), CS_EINVAL);
+	assert_string_equal(s.why, "prometheus: listen address 'nonsense' is not host:port, [v6addr]:port or "
+	                           ":port; set [prometheus] listen or --listen");
+	cs_config_free(&s.cfg);
+
+	/* a port someone else holds */
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(fd, 1), 0);
+	{
+		socklen_t len = sizeof(a);
+		char listen_at[64];
+		void *st = NULL;
+		cs_config c;
+		cs_export_env env = {&c, "node-1"};
+
+		assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+		cs_config_init(&c);
+		tf_snprintf(listen_at, sizeof(listen_at), "127.0.0.1:%u", ntohs(a.sin_port));
+		tf_snprintf(c.prometheus.listen, sizeof(c.prometheus.listen), "%s", listen_at);
+		assert_int_equal(prom->open(&env, &st, s.why, sizeof(s.why)), -EADDRINUSE);
+		tf_snprintf(
+		    want, sizeof(want),
+		    "prometheus: cannot listen on %s: Address already in use; set [prometheus] listen or --listen",
+		    listen_at);
+		assert_string_equal(s.why, want);
+		/* ":port" too (dual stack or IPv4: both collide) */
+		tf_snprintf(c.prometheus.listen, sizeof(c.prometheus.listen), ":%u", ntohs(a.sin_port));
+		assert_int_equal(prom->open(&env, &st, s.why, sizeof(s.why)), -EADDRINUSE);
+		assert_contains(s.why, "Address already in use");
+		cs_config_free(&c);
+	}
+	close(fd);
+
+	/* an address this host does not have (TEST-NET-1: never routed, no packet sent) */
+	assert_true(srv_open(&s, "192.0.2.1", NULL) < 0);
+	assert_contains(s.why, "prometheus: cannot listen on 192.0.2.1:");
+	assert_contains(s.why, "Cannot assign requested address; set [prometheus] listen or --listen");
+	cs_config_free(&s.cfg);
+}
+
+/* Can this host bind [::1]? (containers often have no IPv6) */
+static bool have_ipv6_loopback(void)
+{
+	struct sockaddr_in6 a;
+	int fd = socket(AF_INET6, SOCK_STREAM, 0);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	memset(&a, 0, sizeof(a));
+	a.sin6_family = AF_INET6;
+	a.sin6_addr = in6addr_loopback;
+	ok = bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	close(fd);
+	return ok;
+}
+
+static void test_listen_forms(void **state)
+{
+	srv s;
+	cs_snapfix f = {0};
+	char url[128];
+	reply r;
+
+	(void)state;
+	/* ":port": every address; reached over IPv4 loopback (v4-mapped when dual stack) */
+	assert_int_equal(srv_open(&s, "", NULL), 0);
+	publish(&s, &f, 3, 1);
+	assert_int_equal(status(&s, "/metrics", NULL), 200);
+	if (have_ipv6_loopback()) {
+		tf_snprintf(url, sizeof(url), "http://[::1]:%u/metrics", s.port);
+		r = fetch(url, NULL);
+		assert_int_equal(r.code, 200);
+		reply_free(&r);
+	}
+	srv_close(&s);
+
+	/* a name, through getaddrinfo */
+	assert_int_equal(srv_open(&s, "localhost", NULL), 0);
+	publish(&s, &f, 3, 1);
+	tf_snprintf(url, sizeof(url), "http://localhost:%u/readyz", s.port);
+	r = fetch(url, NULL);
+	assert_int_equal(r.code, 200);
+	reply_free(&r);
+	srv_close(&s);
+
+	if (have_ipv6_loopback()) {
+		assert_int_equal(srv_open(&s, "[::1]", NULL), 0);
+		tf_snprintf(url, sizeof(url), "http://[::1]:%u/readyz", s.port);
+		r = fetch(url, NULL);
+		assert_int_equal(r.code, 503);
+		reply_free(&r);
+		assert_true(status(&s, "/readyz", NULL) < 0); /* IPv6 only: not on 127.0.0.1 */
+		srv_close(&s);
+		/* "[::]": every address, IPv4 included */
+		assert_int_equal(srv_open(&s, "[::]", NULL), 0);
+		assert_int_equal(status(&s, "/readyz", NULL), 503);
+		srv_close(&s);
+	} else {
+		print_message("skipping [::1]: no IPv6 loopback on this host\n");
+	}
+	cs_snapfix_free(&f);
+}
+
+static void test_bad_webconfig(void **state)
+{
+	static const struct {
+		const char *file, *want;
+		int rc;
+	} cases[] = {
+	    {"unknown_key.yml", "unknown_key.yml:4: tls_server_config key 'min_version' is not supported by carbonstat",
+	     CS_EINVAL},
+	    {"missing_cert.yml", "missing_cert.yml:2: cannot read cert_file " WC_DIR "/no-such.crt: No such file",
+	     -ENOENT},
+	    {"wrong_key.yml", "wrong_key.yml:4: key_file " WC_DIR "/client.crt holds no private key", CS_EINVAL},
+	    {"no-such.yml",
+	     "no-such.yml: cannot read: No such file or directory; fix [prometheus] web_config or "
+	     "--web-config",
+	     -ENOENT},
+	    {"mismatch.yml", "cannot start the HTTPS server on 127.0.0.1:", CS_EINVAL},
+	};
+	srv s;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char path[512];
+
+		tf_snprintf(path, sizeof(path), "%s/%s", WC_DIR, cases[i].file);
+		assert_int_equal(srv_open(&s, "127.0.0.1", path), cases[i].rc);
+		assert_contains(s.why, cases[i].want);
+		assert_non_null(strstr(s.why, "prometheus: ") == s.why ? s.why : NULL);
+		assert_null(strchr(s.why, '\n'));
+		cs_config_free(&s.cfg);
+	}
+	/* the mismatch says what GnuTLS said */
+	assert_int_equal(srv_open(&s, "127.0.0.1", WC_DIR "/mismatch.yml"), CS_EINVAL);
+	assert_contains(s.why, "do not match");
+	assert_contains(s.why, "check cert_file and key_file");
+	cs_config_free(&s.cfg);
+	/* an empty web-config is plain HTTP */
+	assert_int_equal(srv_open(&s, "127.0.0.1", WC_DIR "/empty.yml"), 0);
+	assert_int_equal(status(&s, "/readyz", NULL), 503);
+	srv_close(&s);
+}
+
+/* ---- reload ------------------------------------------------------------------------ */
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+static char *read_text(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = calloc(1, 65536);
+
+	assert_non_null(f);
+	assert_non_null(buf);
+	fread(buf, 1, 65535, f);
+	fclose(f);
+	return buf;
+}
+
+static void test_reopen(void **state)
+{
+	char dir[256], web[512], why[512];
+	char *auth = read_text(WC_DIR "/auth.yml"), *tls_auth = read_text(WC_DIR "/tls_auth.yml");
+	srv s;
+	cs_snapfix f = {0};
+	const req ok_creds = {.userpwd = "prometheus:s3cret"};
+	const req tls_creds = {.userpwd = "prometheus:s3cret", .cainfo = WC_DIR "/server.crt"};
+
+	(void)state;
+	assert_int_equal(tf_mkdtemp(dir, sizeof(dir), "prom"), 0);
+	assert_int_equal(tf_copy_tree(WC_DIR, dir), 0);
+	tf_snprintf(web, sizeof(web), "%s/web.yml", dir);
+	write_text(web, auth);
+	assert_int_equal(srv_open(&s, "127.0.0.1", web), 0);
+	publish(&s, &f, 3, 1);
+	assert_int_equal(status(&s, "/metrics", &ok_creds), 200);
+
+	/* unchanged: nothing happens */
+	assert_int_equal(prom->reopen(s.state, why, sizeof(why)), 0);
+	assert_int_equal(status(&s, "/metrics", &ok_creds), 200);
+
+	/* broken: the old settings stay */
+	write_text(web, "basic_auth_users:\n  prometheus: plaintext\n");
+	assert_int_equal(prom->reopen(s.state, why, sizeof(why)), CS_EINVAL);
+	assert_contains(why, "web.yml:2: the password of user 'prometheus' is not a bcrypt hash");
+	assert_contains(why, "(still serving with the previous web-config)");
+	assert_int_equal(status(&s, "/metrics", &ok_creds), 200);
+	assert_int_equal(status(&s, "/metrics", NULL), 401);
+
+	/* TLS now: same port, new daemon; the last cycle is still served */
+	write_text(web, tls_auth);
+	assert_int_equal(prom->reopen(s.state, why, sizeof(why)), 0);
+	assert_int_equal(https_status(&s, "/metrics", &tls_creds), 200);
+	assert_true(status(&s, "/metrics", &ok_creds) != 200);
+	publish(&s, &f, 3, 2);
+	assert_int_equal(https_status(&s, "/metrics", &tls_creds), 200);
+
+	/* and back to no auth at all */
+	write_text(web, "# nothing\n");
+	assert_int_equal(prom->reopen(s.state, why, sizeof(why)), 0);
+	assert_int_equal(status(&s, "/metrics", NULL), 200);
+	srv_close(&s);
+
+	/* no web-config: reopen is a no-op */
+	assert_int_equal(srv_open(&s, "127.0.0.1", NULL), 0);
+	assert_int_equal(prom->reopen(s.state, why, sizeof(why)), 0);
+	srv_close(&s);
+
+	tf_rm_tree(dir);
+	free(auth);
+	free(tls_auth);
+	cs_snapfix_free(&f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_enabled),      cmocka_unit_test(test_health_verdict),
+	    cmocka_unit_test(test_routes),       cmocka_unit_test(test_concurrent_scrapes),
+	    cmocka_unit_test(test_basic_auth),   cmocka_unit_test(test_tls),
+	    cmocka_unit_test(test_client_certs), cmocka_unit_test(test_listen_errors),
+	    cmocka_unit_test(test_listen_forms), cmocka_unit_test(test_bad_webconfig),
+	    cmocka_unit_test(test_reopen),
+	};
+	int rc;
+
+	curl_global_init(CURL_GLOBAL_ALL);
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	curl_global_cleanup();
+	return rc;
+}
