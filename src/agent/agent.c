@@ -149,6 +149,12 @@ int cs_agent_config(const cs_agent_opts *o, cs_config *out, char *err, size_t er
 			return rc;
 		}
 	}
+	if (c.grid.has_lat != c.grid.has_lon) {
+		snprintf(err, errcap, "[grid] %s given without %s; set both (or a zone)", c.grid.has_lat ? "lat" : "lon",
+		         c.grid.has_lat ? "lon" : "lat");
+		cs_config_free(&c);
+		return CS_EINVAL;
+	}
 	if (c.jsonl.enabled && !c.jsonl.path[0]) {
 		snprintf(err, errcap, "[jsonl] enabled without a path; set [jsonl] path or --jsonl FILE");
 		cs_config_free(&c);

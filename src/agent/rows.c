@@ -239,6 +239,13 @@ static const char *wl_name(const cs_workload *w, ag_row *row)
 		return w->container_name;
 	if (w->ident.kind == CS_WL_POD && w->pod_name[0])
 		return w->pod_name;
+	if (w->ident.container_id[0]) {
+		/* no kubelet answer (yet): the short id, as `crictl ps` shows it */
+		snprintf(row->pname, sizeof(row->pname), "%.12s", w->ident.container_id);
+		return row->pname;
+	}
+	if (w->ident.kind == CS_WL_POD && w->ident.pod_uid[0])
+		return w->ident.pod_uid;
 	if (w->ident.unit[0])
 		return w->ident.unit;
 	if (w->cgroup[0])

@@ -775,7 +775,8 @@ static int set_grid_lat(cs_config *c, const char *v, char *why, size_t cap)
 
 	if (cs_parse_double(v, &d) == 0 && d >= -90 && d <= 90) {
 		c->grid.lat = d;
-		c->grid.has_coords = true;
+		c->grid.has_lat = true;
+		c->grid.has_coords = c->grid.has_lon;
 		return 0;
 	}
 	snprintf(why, cap, "expected a latitude from -90 to 90");
@@ -788,7 +789,8 @@ static int set_grid_lon(cs_config *c, const char *v, char *why, size_t cap)
 
 	if (cs_parse_double(v, &d) == 0 && d >= -180 && d <= 180) {
 		c->grid.lon = d;
-		c->grid.has_coords = true;
+		c->grid.has_lon = true;
+		c->grid.has_coords = c->grid.has_lat;
 		return 0;
 	}
 	snprintf(why, cap, "expected a longitude from -180 to 180");
@@ -866,7 +868,7 @@ static void get_agent_embodied(const cs_config *c, char *b, size_t cap)
 
 static void get_grid_lat(const cs_config *c, char *b, size_t cap)
 {
-	if (c->grid.has_coords)
+	if (c->grid.has_lat)
 		snprintf(b, cap, "%g", c->grid.lat);
 	else
 		b[0] = '\0';
@@ -874,7 +876,7 @@ static void get_grid_lat(const cs_config *c, char *b, size_t cap)
 
 static void get_grid_lon(const cs_config *c, char *b, size_t cap)
 {
-	if (c->grid.has_coords)
+	if (c->grid.has_lon)
 		snprintf(b, cap, "%g", c->grid.lon);
 	else
 		b[0] = '\0';

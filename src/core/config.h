@@ -139,7 +139,8 @@ typedef struct cs_cfg_grid {
 	char api_key_file[CS_CFG_PATH_MAX]; /* read the key from a file (Kubernetes Secret) */
 	char zone[64];                   /* "DE", "US-CAL-CISO"; "" = the static location's country */
 	double lat, lon;                 /* by coordinates when has_coords */
-	bool has_coords;
+	bool has_coords;                 /* both lat and lon given */
+	bool has_lat, has_lon;
 	double ttl_s;                    /* cache per zone, 3600 */
 	double timeout_s;                /* per request, 5 */
 	double max_stale_s;              /* keep the last live value after failures this long,

@@ -126,7 +126,7 @@ typedef struct cs_snapshot {
 	const char *intensity_source; /* label source=: "electricitymaps", "electricitymaps-last",
 	                               * "static-region", "static-country", "none" */
 	const char *intensity_zone;   /* "DE", "aws/eu-west-1", "" */
-	const char *intensity_dataset; /* provenance, e.g. "ember-yearly (CC BY 4.0, 2024)" or
+	const char *intensity_dataset; /* provenance, e.g. "ember-country (CC-BY-4.0, 2024)" or
 	                                * "Electricity Maps 2026-11-22T10:00:00Z" */
 	double pue;                   /* applied to operational carbon */
 	double embodied_g_per_h;      /* node rate; < 0 = unknown (no embodied) */

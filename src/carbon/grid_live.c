@@ -1,0 +1,872 @@
+/* carbon/grid_live.c - live grid intensity: the Electricity Maps client, its
+ * cache, the background refresher and the fallback chain (see grid_live.h).
+ *
+ * Shape: one object, one thread, one kept libcurl easy handle (connection
+ * and TLS session reuse across hourly requests). The thread owns the handle,
+ * the body buffer and the PRNG; everything the sampling loop reads (the last
+ * good value, the counters, the last error) sits behind one mutex that is
+ * never held across a request, so cs_grid_live_get costs a lock and a copy.
+ *
+ * Stopping: close() sets `stop` under the mutex and wakes the condition
+ * variable the thread sleeps on; a request in flight sees the same flag
+ * (an atomic copy) in libcurl's progress callback, which libcurl calls about
+ * once a second even on a silent connection, and aborts. So close returns
+ * within about a second, whatever the timeout.
+ */
+#include "carbon/grid_live.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include <carbonstat/error.h>
+#include <carbonstat/version.h>
+
+#include "io/http_body.h"
+
+#define GL_PATH            "/carbon-intensity/latest"
+#define GL_HDR_MAX         16384u  /* response header bytes accepted */
+#define GL_BACKOFF_MIN_S   30.0    /* first retry, unless ttl is shorter */
+#define GL_BACKOFF_MAX_S   3600.0  /* longest retry, unless ttl is shorter */
+#define GL_RETRY_AFTER_MAX 86400.0 /* a Retry-After beyond a day is not believed */
+
+struct cs_grid_live {
+	/* fixed at open */
+	char url[CS_CFG_PATH_MAX + 96];   /* full request URL */
+	char shown[CS_CFG_PATH_MAX];      /* base URL for messages, without user:password@ */
+	char want_zone[CS_GRID_ZONE_MAX]; /* zone asked for; "" when by coordinates */
+	char where[64];                   /* "zone DE", "lat 52.52000 lon 13.40500" */
+	char key_file[CS_CFG_PATH_MAX];   /* re-read before each request; "" = none */
+	double ttl_s, timeout_s, max_stale_s;
+	double backoff_min_s, backoff_max_s;
+
+	/* the thread's own */
+	CURL *h;
+	cs_http_body body;
+	char key[CS_GRID_KEY_MAX]; /* current key ("" = none); wiped at close */
+	size_t hdr_bytes;
+	bool hdr_overflow;
+	double retry_after_s; /* from the last answer; < 0 = not given */
+	uint64_t prng;        /* splitmix64 state for the jitter */
+
+	/* shared with the callers, under mu */
+	pthread_mutex_t mu;
+	pthread_cond_t cv; /* CLOCK_MONOTONIC; signalled on stop */
+	bool stop;
+	bool have;          /* a value was fetched once */
+	cs_grid_value last; /* last good value (source unused) */
+	double fetched_s;   /* monotonic time it was fetched */
+	cs_grid_stats st;
+	char err[320];
+
+	atomic_bool abort_xfer; /* = stop, for the progress callback */
+	_Atomic uint64_t errors;
+	pthread_t thread;
+};
+
+__attribute__((format(printf, 3, 4))) static void gl_fmt(char *dst, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!dst || !cap)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(dst, cap, fmt, ap);
+	va_end(ap);
+}
+
+static double gl_mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static char gl_lower(char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+static bool gl_prefix_ci(const char *s, size_t n, const char *lit)
+{
+	size_t i;
+
+	for (i = 0; lit[i]; i++)
+		if (i >= n || gl_lower(s[i]) != gl_lower(lit[i]))
+			return false;
+	return true;
+}
+
+/* ---- static figures ----------------------------------------------------------- */
+
+void cs_grid_static_from_host(const cs_host_carbon *hc, cs_grid_value *out)
+{
+	const cs_dataset *d;
+
+	memset(out, 0, sizeof(*out));
+	out->g_per_kwh = -1.0;
+	out->source = "none";
+	if (!hc || !(hc->intensity_g_per_kwh >= 0) || !hc->location_kind)
+		return;
+	if (strcmp(hc->location_kind, "region") == 0 && hc->region) {
+		out->source = "static-region";
+		gl_fmt(out->zone, sizeof(out->zone), "%s/%s", cs_provider_name(hc->region->provider), hc->region->name);
+	} else if (strcmp(hc->location_kind, "country") == 0 && hc->country) {
+		/* also a region without its own figure: the number is its country's */
+		out->source = "static-country";
+		gl_fmt(out->zone, sizeof(out->zone), "%s", hc->country->iso2);
+	} else {
+		return;
+	}
+	out->g_per_kwh = hc->intensity_g_per_kwh;
+	d = hc->intensity_dataset;
+	if (d)
+		gl_fmt(out->dataset, sizeof(out->dataset), "%s (%s, %d)", d->id, d->license,
+		       hc->intensity_year ? hc->intensity_year : d->year);
+}
+
+/* A copy of untrusted text fit for a one-line message: at most cap-1 bytes,
+ * anything outside printable ASCII shown as '?'. */
+static const char *gl_shown(const char *s, char *buf, size_t cap)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i < cap - 1; i++)
+		buf[i] = ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f) ? '?' : s[i];
+	buf[i] = '\0';
+	return buf;
+}
+
+/* ---- configuration ------------------------------------------------------------ */
+
+/* Base URL: http(s)://, printable, no blank, no query or fragment (we append
+ * the path and query). Writes it without a trailing '/' into base, and a
+ * copy without user:password@ into shown. */
+static int gl_base_url(const char *u, char *base, size_t bcap, char *shown, size_t scap)
+{
+	size_t n, i, skip, auth_end, at = 0;
+
+	n = strlen(u);
+	if (gl_prefix_ci(u, n, "https://"))
+		skip = 8;
+	else if (gl_prefix_ci(u, n, "http://"))
+		skip = 7;
+	else
+		return CS_EINVAL;
+	if (n <= skip || u[skip] == '/')
+		return CS_EINVAL;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)u[i] <= 0x20 || (unsigned char)u[i] >= 0x7f || u[i] == '?' || u[i] == '#')
+			return CS_EINVAL;
+	while (n > skip && u[n - 1] == '/')
+		n--;
+	if (n >= bcap || n >= scap)
+		return CS_ERANGE;
+	memcpy(base, u, n);
+	base[n] = '\0';
+	auth_end = skip;
+	while (auth_end < n && u[auth_end] != '/')
+		auth_end++;
+	for (i = skip; i < auth_end; i++)
+		if (u[i] == '@')
+			at = i + 1;
+	if (at) {
+		memcpy(shown, u, skip);
+		memcpy(shown + skip, u + at, n - at);
+		shown[skip + n - at] = '\0';
+	} else {
+		memcpy(shown, base, n + 1);
+	}
+	return 0;
+}
+
+/* An API key goes into a request header: 1..255 printable, non-blank ASCII. */
+static bool gl_valid_key(const char *k, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n >= CS_GRID_KEY_MAX)
+		return false;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)k[i] <= 0x20 || (unsigned char)k[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+/* Reads the key file: its content without trailing blanks/newlines. 0, or a
+ * negative errno (unreadable), or CS_EINVAL (empty, too long, not a key). */
+static int gl_read_key_file(const char *path, char *key, size_t cap)
+{
+	char buf[CS_GRID_KEY_MAX + 8];
+	size_t n = 0;
+	ssize_t r;
+	int fd, rc = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (n < sizeof(buf)) {
+		r = read(fd, buf + n, sizeof(buf) - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = -errno;
+			break;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	if (rc == 0) {
+		while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' ' || buf[n - 1] == '\t'))
+			n--;
+		if (n >= cap || !gl_valid_key(buf, n)) {
+			rc = CS_EINVAL;
+		} else {
+			memcpy(key, buf, n);
+			key[n] = '\0';
+		}
+	}
+	memset(buf, 0, sizeof(buf));
+	return rc;
+}
+
+/* Checks cfg and fills the fixed part of g; one line in why on error. */
+static int gl_configure(cs_grid_live *g, const cs_cfg_grid *cfg, const char *default_zone, const cs_grid_opts *o,
+                        char *why, size_t cap)
+{
+	char base[CS_CFG_PATH_MAX], tmp[304];
+	int rc;
+
+	rc = gl_base_url(cfg->base_url, base, sizeof(base), g->shown, sizeof(g->shown));
+	if (rc) {
+		gl_fmt(why, cap,
+		       "grid: url '%s' is not an http(s):// base URL (no blanks, query or fragment); set "
+		       "[grid] url, e.g. https://api.electricitymap.org/v3",
+		       gl_shown(cfg->base_url, tmp, 200));
+		return rc;
+	}
+	if (!(cfg->ttl_s > 0) || cfg->ttl_s > 30 * 86400.0) {
+		gl_fmt(why, cap, "grid: ttl %g s is not in (0 s, 30 d]; set [grid] ttl, e.g. 1h", cfg->ttl_s);
+		return CS_EINVAL;
+	}
+	if (!(cfg->timeout_s > 0) || cfg->timeout_s > 600) {
+		gl_fmt(why, cap, "grid: timeout %g s is not in (0 s, 600 s]; set [grid] timeout, e.g. 5s",
+		       cfg->timeout_s);
+		return CS_EINVAL;
+	}
+	if (!(cfg->max_stale_s >= 0) || !isfinite(cfg->max_stale_s)) {
+		gl_fmt(why, cap, "grid: max_stale %g s is not a duration >= 0; set [grid] max_stale, e.g. 1d",
+		       cfg->max_stale_s);
+		return CS_EINVAL;
+	}
+	g->ttl_s = cfg->ttl_s;
+	g->timeout_s = cfg->timeout_s;
+	g->max_stale_s = cfg->max_stale_s;
+	g->backoff_min_s = o && o->backoff_min_s > 0 ? o->backoff_min_s
+	                                             : (cfg->ttl_s < GL_BACKOFF_MIN_S ? cfg->ttl_s : GL_BACKOFF_MIN_S);
+	g->backoff_max_s = o && o->backoff_max_s > 0 ? o->backoff_max_s
+	                                             : (cfg->ttl_s < GL_BACKOFF_MAX_S ? cfg->ttl_s : GL_BACKOFF_MAX_S);
+	if (g->backoff_max_s < g->backoff_min_s)
+		g->backoff_max_s = g->backoff_min_s;
+
+	/* what to ask for: a zone, else coordinates, else the static country */
+	if (cfg->zone[0]) {
+		if (!cs_grid_valid_zone(cfg->zone)) {
+			gl_fmt(why, cap,
+			       "grid: zone '%s' is not an Electricity Maps zone name (1-63 of A-Z a-z 0-9 - _); "
+			       "set [grid] zone, e.g. DE or US-CAL-CISO",
+			       gl_shown(cfg->zone, tmp, 64));
+			return CS_EINVAL;
+		}
+		gl_fmt(g->want_zone, sizeof(g->want_zone), "%s", cfg->zone);
+		gl_fmt(g->where, sizeof(g->where), "zone %s", g->want_zone);
+		gl_fmt(g->url, sizeof(g->url), "%s" GL_PATH "?zone=%s", base, g->want_zone);
+	} else if (cfg->has_coords) {
+		if (!isfinite(cfg->lat) || cfg->lat < -90 || cfg->lat > 90) {
+			gl_fmt(why, cap, "grid: lat %g is outside [-90, 90]; set [grid] lat in decimal degrees",
+			       cfg->lat);
+			return CS_ERANGE;
+		}
+		if (!isfinite(cfg->lon) || cfg->lon < -180 || cfg->lon > 180) {
+			gl_fmt(why, cap, "grid: lon %g is outside [-180, 180]; set [grid] lon in decimal degrees",
+			       cfg->lon);
+			return CS_ERANGE;
+		}
+		gl_fmt(g->where, sizeof(g->where), "lat %.5f lon %.5f", cfg->lat, cfg->lon);
+		gl_fmt(g->url, sizeof(g->url), "%s" GL_PATH "?lat=%.5f&lon=%.5f", base, cfg->lat, cfg->lon);
+	} else if (default_zone && default_zone[0]) {
+		if (!cs_grid_valid_zone(default_zone)) {
+			gl_fmt(why, cap, "grid: the static location's zone '%s' is not a zone name; set [grid] zone",
+			       gl_shown(default_zone, tmp, 64));
+			return CS_EINVAL;
+		}
+		gl_fmt(g->want_zone, sizeof(g->want_zone), "%s", default_zone);
+		gl_fmt(g->where, sizeof(g->where), "zone %s", g->want_zone);
+		gl_fmt(g->url, sizeof(g->url), "%s" GL_PATH "?zone=%s", base, g->want_zone);
+	} else {
+		gl_fmt(why, cap,
+		       "grid: no zone to ask Electricity Maps for; set [grid] zone (e.g. DE, US-CAL-CISO) or "
+		       "lat and lon, or a static location ([agent] country or region)");
+		return CS_EINVAL;
+	}
+
+	/* the key: given, else from the file */
+	if (cfg->api_key[0]) {
+		size_t n = strnlen(cfg->api_key, sizeof(cfg->api_key));
+
+		if (n >= sizeof(g->key) || !gl_valid_key(cfg->api_key, n)) {
+			gl_fmt(why, cap,
+			       "grid: api_key is not a valid key (printable ASCII, no blanks, < %d chars); check "
+			       "[grid] api_key or CARBONSTAT_GRID_API_KEY",
+			       CS_GRID_KEY_MAX);
+			return CS_EINVAL;
+		}
+		memcpy(g->key, cfg->api_key, n);
+		g->key[n] = '\0';
+	} else if (cfg->api_key_file[0]) {
+		gl_fmt(g->key_file, sizeof(g->key_file), "%s", cfg->api_key_file);
+		rc = gl_read_key_file(g->key_file, g->key, sizeof(g->key));
+		if (rc == CS_EINVAL) {
+			gl_fmt(why, cap,
+			       "grid: api_key_file %s does not hold a key (empty, over %d chars, blanks or "
+			       "control characters); write the bare key into it",
+			       gl_shown(g->key_file, tmp, sizeof(tmp)), CS_GRID_KEY_MAX - 1);
+			return CS_EINVAL;
+		}
+		if (rc) {
+			gl_fmt(why, cap, "grid: cannot read api_key_file %s: %s; check [grid] api_key_file",
+			       gl_shown(g->key_file, tmp, sizeof(tmp)), strerror(-rc));
+			return CS_EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* ---- HTTP --------------------------------------------------------------------- */
+
+static size_t gl_header_cb(char *p, size_t size, size_t nitems, void *ud)
+{
+	cs_grid_live *g = ud;
+	size_t n = size * nitems, i;
+	static const char name[] = "retry-after:";
+	double v = 0;
+
+	if (n > GL_HDR_MAX - g->hdr_bytes) {
+		g->hdr_overflow = true;
+		return 0;
+	}
+	g->hdr_bytes += n;
+	if (gl_prefix_ci(p, n, "HTTP/")) {
+		g->retry_after_s = -1; /* a new response (after a 100) starts over */
+		return n;
+	}
+	if (!gl_prefix_ci(p, n, name))
+		return n;
+	/* delta-seconds only; an HTTP-date falls back to our own backoff */
+	i = sizeof(name) - 1;
+	while (i < n && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	if (i >= n || p[i] < '0' || p[i] > '9')
+		return n;
+	for (; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+		if (v <= GL_RETRY_AFTER_MAX)
+			v = v * 10 + (p[i] - '0');
+	for (; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\n')
+			return n;
+	g->retry_after_s = v;
+	return n;
+}
+
+static int gl_progress_cb(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	cs_grid_live *g = ud;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return atomic_load(&g->abort_xfer) ? 1 : 0; /* non-zero aborts the transfer */
+}
+
+#define GL_SETOPT(h, opt, val)                                                                                         \
+	do {                                                                                                           \
+		if (curl_easy_setopt((h), (opt), (val)) != CURLE_OK)                                                   \
+			goto fail;                                                                                     \
+	} while (0)
+
+static int gl_curl_setup(cs_grid_live *g)
+{
+	long ms = (long)ceil(g->timeout_s * 1000.0);
+
+	g->h = curl_easy_init();
+	if (!g->h)
+		return CS_ENOMEM;
+	GL_SETOPT(g->h, CURLOPT_URL, g->url);
+	GL_SETOPT(g->h, CURLOPT_WRITEFUNCTION, cs_http_body_write);
+	GL_SETOPT(g->h, CURLOPT_WRITEDATA, (void *)&g->body);
+	GL_SETOPT(g->h, CURLOPT_HEADERFUNCTION, gl_header_cb);
+	GL_SETOPT(g->h, CURLOPT_HEADERDATA, (void *)g);
+	GL_SETOPT(g->h, CURLOPT_XFERINFOFUNCTION, gl_progress_cb);
+	GL_SETOPT(g->h, CURLOPT_XFERINFODATA, (void *)g);
+	GL_SETOPT(g->h, CURLOPT_NOPROGRESS, 0L);
+	/* an external API: proxy environment variables apply (libcurl's default) */
+	GL_SETOPT(g->h, CURLOPT_FOLLOWLOCATION, 0L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	GL_SETOPT(g->h, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+	GL_SETOPT(g->h, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+	GL_SETOPT(g->h, CURLOPT_SSL_VERIFYPEER, 1L);
+	GL_SETOPT(g->h, CURLOPT_SSL_VERIFYHOST, 2L);
+	GL_SETOPT(g->h, CURLOPT_NOSIGNAL, 1L); /* we are a thread: no SIGALRM for DNS timeouts */
+	GL_SETOPT(g->h, CURLOPT_TIMEOUT_MS, ms > 0 ? ms : 1L);
+	GL_SETOPT(g->h, CURLOPT_CONNECTTIMEOUT_MS, ms > 0 ? ms : 1L);
+	GL_SETOPT(g->h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)CS_GRID_BODY_MAX);
+	GL_SETOPT(g->h, CURLOPT_USERAGENT, "carbonstat/" CARBONSTAT_VERSION);
+	GL_SETOPT(g->h, CURLOPT_ACCEPT_ENCODING, "");
+	return 0;
+fail:
+	curl_easy_cleanup(g->h);
+	g->h = NULL;
+	return CS_ENOMEM;
+}
+
+/* What one request came to. */
+typedef enum gl_outcome {
+	GL_OK = 0,
+	GL_ABORTED,   /* close() interrupted it: not an error */
+	GL_AUTH,      /* 401/403: retry at the long backoff */
+	GL_RATELIMIT, /* 429: Retry-After, else backoff */
+	GL_FAIL,      /* the rest: exponential backoff */
+} gl_outcome;
+
+/* One-line diagnosis of a transfer that did not give a 200 (no key in it). */
+static gl_outcome gl_explain(cs_grid_live *g, CURLcode rc, long status, char *err, size_t cap)
+{
+	if (g->hdr_overflow || g->body.overflow || rc == CURLE_FILESIZE_EXCEEDED) {
+		gl_fmt(err, cap, "the answer from %s for %s is larger than %u bytes; refused; check [grid] url",
+		       g->shown, g->where, CS_GRID_BODY_MAX);
+		return GL_FAIL;
+	}
+	switch (rc) {
+	case CURLE_OK: break;
+	case CURLE_OPERATION_TIMEDOUT:
+		gl_fmt(err, cap,
+		       "no answer from %s within %g s (%s); check this node's access to it (HTTPS_PROXY) or "
+		       "raise [grid] timeout",
+		       g->shown, g->timeout_s, g->where);
+		return GL_FAIL;
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		gl_fmt(err, cap, "%s: %s (%s); check this node's access to it (HTTPS_PROXY, NO_PROXY) and [grid] url",
+		       g->shown, curl_easy_strerror(rc), g->where);
+		return GL_FAIL;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CONNECT_ERROR:
+		gl_fmt(err, cap,
+		       "TLS with %s failed: %s; check the system CA certificates (ca-certificates) or a "
+		       "TLS-intercepting proxy",
+		       g->shown, curl_easy_strerror(rc));
+		return GL_FAIL;
+	default: gl_fmt(err, cap, "%s: %s (%s)", g->shown, curl_easy_strerror(rc), g->where); return GL_FAIL;
+	}
+	if (status == 401 || status == 403) {
+		if (g->key[0])
+			gl_fmt(err, cap,
+			       "Electricity Maps rejected the API key (HTTP %ld); set [grid] api_key or "
+			       "CARBONSTAT_GRID_API_KEY",
+			       status);
+		else
+			gl_fmt(err, cap,
+			       "Electricity Maps wants an API key (HTTP %ld); set [grid] api_key, api_key_file or "
+			       "CARBONSTAT_GRID_API_KEY",
+			       status);
+		return GL_AUTH;
+	}
+	if (status == 429) {
+		gl_fmt(err, cap,
+		       "Electricity Maps rate limit reached (HTTP 429); raise [grid] ttl or check the plan's "
+		       "request quota");
+		return GL_RATELIMIT;
+	}
+	if (status >= 400 && status < 500)
+		gl_fmt(err, cap,
+		       "Electricity Maps answered HTTP %ld for %s; check [grid] zone (e.g. DE, US-CAL-CISO) or "
+		       "lat/lon, and [grid] url",
+		       status, g->where);
+	else
+		gl_fmt(err, cap, "%s answered HTTP %ld for %s; retrying with backoff", g->shown, status, g->where);
+	return GL_FAIL;
+}
+
+/* The provenance line of a live value. */
+static void gl_dataset(const cs_grid_reading *r, const char *zone, char *out, size_t cap)
+{
+	const char *part[4];
+	size_t w, i, n = 0;
+
+	gl_fmt(out, cap, "%s latest", r->co2signal ? "CO2Signal" : "Electricity Maps");
+	if (r->datetime[0])
+		part[n++] = r->datetime;
+	if (r->factor_type[0])
+		part[n++] = r->factor_type;
+	if (r->estimated >= 0)
+		part[n++] = r->estimated ? "estimated" : "measured";
+	w = strlen(out);
+	if (zone[0] && w < cap)
+		w += (size_t)snprintf(out + w, cap - w, ", zone %s", zone);
+	for (i = 0; i < n && w < cap; i++)
+		w += (size_t)snprintf(out + w, cap - w, ", %s", part[i]);
+}
+
+/* Makes one request; on GL_OK fills *val (g_per_kwh, zone, dataset). */
+static gl_outcome gl_fetch(cs_grid_live *g, cs_grid_value *val, long *status, char *err, size_t cap)
+{
+	struct curl_slist *hdrs = NULL, *l;
+	char auth[CS_GRID_KEY_MAX + 16];
+	cs_grid_reading r;
+	gl_outcome out = GL_FAIL;
+	CURLcode rc;
+	int prc;
+
+	*status = 0;
+	err[0] = '\0';
+	cs_http_body_reset(&g->body);
+	g->hdr_bytes = 0;
+	g->hdr_overflow = false;
+	g->retry_after_s = -1;
+	/* a rotated Secret: take the new key; if the file is briefly unreadable,
+	 * the last key read is as good as anything */
+	if (g->key_file[0])
+		(void)gl_read_key_file(g->key_file, g->key, sizeof(g->key));
+	if (g->key[0]) {
+		gl_fmt(auth, sizeof(auth), "auth-token: %s", g->key);
+		hdrs = curl_slist_append(NULL, auth);
+		memset(auth, 0, sizeof(auth));
+		if (!hdrs)
+			goto oom;
+	}
+	l = curl_slist_append(hdrs, "Accept: application/json");
+	if (!l)
+		goto oom;
+	hdrs = l;
+	if (curl_easy_setopt(g->h, CURLOPT_HTTPHEADER, hdrs) != CURLE_OK)
+		goto oom;
+	rc = curl_easy_perform(g->h);
+	curl_easy_getinfo(g->h, CURLINFO_RESPONSE_CODE, status);
+	/* the list holds the key: unhook it before it is wiped and freed */
+	curl_easy_setopt(g->h, CURLOPT_HTTPHEADER, NULL);
+	if (rc == CURLE_ABORTED_BY_CALLBACK && atomic_load(&g->abort_xfer)) {
+		out = GL_ABORTED;
+		goto done;
+	}
+	if (rc != CURLE_OK || *status != 200 || g->body.overflow || g->hdr_overflow) {
+		out = gl_explain(g, rc, *status, err, cap);
+		goto done;
+	}
+	prc = g->body.len ? cs_grid_parse_latest(g->body.data, g->body.len, &r) : CS_EINVAL;
+	if (prc == CS_ERANGE) {
+		gl_fmt(err, cap,
+		       "the answer from %s for %s has a carbonIntensity outside [0, %g] gCO2eq/kWh; refused, "
+		       "keeping the last value",
+		       g->shown, g->where, CS_GRID_MAX_G_PER_KWH);
+	} else if (prc == CS_ENODATA) {
+		gl_fmt(err, cap, "Electricity Maps has no carbon intensity for %s right now (null)", g->where);
+	} else if (prc) {
+		gl_fmt(err, cap,
+		       "the answer from %s for %s (%zu bytes) is not a carbon-intensity JSON; check that [grid] "
+		       "url is the Electricity Maps v3 API",
+		       g->shown, g->where, g->body.len);
+	} else {
+		memset(val, 0, sizeof(*val));
+		val->g_per_kwh = r.g_per_kwh;
+		gl_fmt(val->zone, sizeof(val->zone), "%s", r.zone[0] ? r.zone : g->want_zone);
+		gl_dataset(&r, val->zone, val->dataset, sizeof(val->dataset));
+		out = GL_OK;
+	}
+	goto done;
+oom:
+	gl_fmt(err, cap, "out of memory setting up the request for %s", g->where);
+done:
+	for (l = hdrs; l; l = l->next)
+		memset(l->data, 0, strlen(l->data));
+	curl_slist_free_all(hdrs);
+	return out;
+}
+
+/* ---- the refresher -------------------------------------------------------------- */
+
+/* Uniform in [0, 1) from the object's own splitmix64 state. */
+static double gl_uniform(cs_grid_live *g)
+{
+	uint64_t z = (g->prng += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	z ^= z >> 31;
+	return (double)(z >> 11) * 0x1.0p-53;
+}
+
+/* The wait before the next request. Called under mu, after st is updated. */
+static double gl_delay(cs_grid_live *g, gl_outcome o)
+{
+	double step;
+	unsigned i;
+
+	switch (o) {
+	case GL_OK: return g->ttl_s;
+	case GL_AUTH: return g->backoff_max_s; /* a wrong key will not fix itself soon */
+	case GL_RATELIMIT:
+		if (g->retry_after_s >= 0) {
+			double d = g->retry_after_s > GL_RETRY_AFTER_MAX ? GL_RETRY_AFTER_MAX : g->retry_after_s;
+
+			return d > g->backoff_min_s ? d : g->backoff_min_s;
+		}
+		break;
+	case GL_ABORTED:
+	case GL_FAIL: break;
+	}
+	step = g->backoff_min_s;
+	for (i = 1; i < g->st.consecutive_failures && step < g->backoff_max_s; i++)
+		step *= 2;
+	if (step > g->backoff_max_s)
+		step = g->backoff_max_s;
+	/* "equal jitter": half fixed, half random, so a fleet that failed
+	 * together does not retry together */
+	return step / 2 + step / 2 * gl_uniform(g);
+}
+
+static void gl_timespec_after(struct timespec *ts, double s)
+{
+	double whole = floor(s);
+
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += (time_t)whole;
+	ts->tv_nsec += (long)((s - whole) * 1e9);
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+static void *gl_main(void *arg)
+{
+	cs_grid_live *g = arg;
+	cs_grid_value val;
+	char err[sizeof(g->err)];
+	struct timespec until;
+	gl_outcome o;
+	long status;
+	double t0, delay;
+
+	pthread_mutex_lock(&g->mu);
+	while (!g->stop) {
+		pthread_mutex_unlock(&g->mu);
+		t0 = gl_mono_s();
+		o = gl_fetch(g, &val, &status, err, sizeof(err));
+		pthread_mutex_lock(&g->mu);
+		if (o == GL_ABORTED)
+			break;
+		g->st.requests++;
+		g->st.last_status = status;
+		g->st.last_duration_s = gl_mono_s() - t0;
+		if (o == GL_OK) {
+			g->st.ok++;
+			g->st.consecutive_failures = 0;
+			g->last = val;
+			g->fetched_s = gl_mono_s();
+			g->have = true;
+			g->err[0] = '\0';
+		} else {
+			g->st.errors++;
+			g->st.consecutive_failures++;
+			atomic_fetch_add(&g->errors, 1);
+			memcpy(g->err, err, sizeof(g->err));
+		}
+		delay = gl_delay(g, o);
+		g->st.next_delay_s = delay;
+		gl_timespec_after(&until, delay);
+		while (!g->stop)
+			if (pthread_cond_timedwait(&g->cv, &g->mu, &until) == ETIMEDOUT)
+				break;
+	}
+	pthread_mutex_unlock(&g->mu);
+	return NULL;
+}
+
+/* ---- public ------------------------------------------------------------------------ */
+
+int cs_grid_live_open(const cs_cfg_grid *cfg, const char *default_zone, cs_grid_live **out, char *why, size_t cap)
+{
+	return cs_grid_live_open_opts(cfg, default_zone, NULL, out, why, cap);
+}
+
+int cs_grid_live_open_opts(const cs_cfg_grid *cfg, const char *default_zone, const cs_grid_opts *opts,
+                           cs_grid_live **out, char *why, size_t cap)
+{
+	pthread_condattr_t ca;
+	cs_grid_live *g;
+	bool mu = false, cv = false, curl = false;
+	int rc;
+
+	if (why && cap)
+		why[0] = '\0';
+	if (!out) {
+		gl_fmt(why, cap, "grid: no output object");
+		return CS_EINVAL;
+	}
+	*out = NULL;
+	if (!cfg) {
+		gl_fmt(why, cap, "grid: no configuration");
+		return CS_EINVAL;
+	}
+	g = calloc(1, sizeof(*g));
+	if (!g) {
+		gl_fmt(why, cap, "grid: out of memory");
+		return CS_ENOMEM;
+	}
+	rc = gl_configure(g, cfg, default_zone, opts, why, cap);
+	if (rc)
+		goto fail;
+	g->prng = opts && opts->seed
+	              ? opts->seed
+	              : ((uint64_t)time(NULL) << 20) ^ (uint64_t)(uintptr_t)g ^ (uint64_t)(gl_mono_s() * 1e9);
+	cs_http_body_init(&g->body, CS_GRID_BODY_MAX);
+	atomic_init(&g->abort_xfer, false);
+	atomic_init(&g->errors, 0);
+	rc = CS_ENOMEM;
+	if (pthread_mutex_init(&g->mu, NULL) != 0)
+		goto fail_oom;
+	mu = true;
+	if (pthread_condattr_init(&ca) != 0)
+		goto fail_oom;
+	if (pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) != 0 || pthread_cond_init(&g->cv, &ca) != 0) {
+		pthread_condattr_destroy(&ca);
+		goto fail_oom;
+	}
+	pthread_condattr_destroy(&ca);
+	cv = true;
+	/* reference-counted by libcurl; paired with the cleanup in close */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		goto fail_oom;
+	curl = true;
+	if (gl_curl_setup(g) != 0)
+		goto fail_oom;
+	rc = pthread_create(&g->thread, NULL, gl_main, g);
+	if (rc != 0) {
+		gl_fmt(why, cap, "grid: cannot start the refresher thread: %s", strerror(rc));
+		rc = CS_ENOMEM;
+		goto fail;
+	}
+	*out = g;
+	return 0;
+fail_oom:
+	gl_fmt(why, cap, "grid: out of memory setting up the Electricity Maps client");
+fail:
+	if (g->h)
+		curl_easy_cleanup(g->h);
+	if (curl)
+		curl_global_cleanup();
+	if (cv)
+		pthread_cond_destroy(&g->cv);
+	if (mu)
+		pthread_mutex_destroy(&g->mu);
+	cs_http_body_free(&g->body);
+	memset(g->key, 0, sizeof(g->key));
+	free(g);
+	return rc;
+}
+
+void cs_grid_live_get(cs_grid_live *g, const cs_grid_value *fallback, cs_grid_value *out)
+{
+	cs_grid_value none;
+	double age;
+
+	if (!fallback) {
+		cs_grid_static_from_host(NULL, &none);
+		fallback = &none;
+	}
+	if (g) {
+		pthread_mutex_lock(&g->mu);
+		if (g->have) {
+			age = gl_mono_s() - g->fetched_s;
+			if (g->st.consecutive_failures == 0 || age < g->max_stale_s) {
+				*out = g->last;
+				out->source =
+				    g->st.consecutive_failures == 0 ? "electricitymaps" : "electricitymaps-last";
+				out->age_s = age > 0 ? age : 0;
+				pthread_mutex_unlock(&g->mu);
+				return;
+			}
+		}
+		pthread_mutex_unlock(&g->mu);
+	}
+	*out = *fallback;
+}
+
+uint64_t cs_grid_live_errors(const cs_grid_live *g)
+{
+	return g ? atomic_load(&((cs_grid_live *)g)->errors) : 0;
+}
+
+/* The mutex is the object's own mutable state, even through a const pointer. */
+void cs_grid_live_last_error(const cs_grid_live *g, char *buf, size_t cap)
+{
+	cs_grid_live *m = (cs_grid_live *)g;
+
+	if (!buf || !cap)
+		return;
+	buf[0] = '\0';
+	if (!m)
+		return;
+	pthread_mutex_lock(&m->mu);
+	gl_fmt(buf, cap, "%s", m->err);
+	pthread_mutex_unlock(&m->mu);
+}
+
+void cs_grid_live_stats(const cs_grid_live *g, cs_grid_stats *out)
+{
+	cs_grid_live *m = (cs_grid_live *)g;
+
+	memset(out, 0, sizeof(*out));
+	if (!m)
+		return;
+	pthread_mutex_lock(&m->mu);
+	*out = m->st;
+	pthread_mutex_unlock(&m->mu);
+}
+
+void cs_grid_live_close(cs_grid_live *g)
+{
+	if (!g)
+		return;
+	pthread_mutex_lock(&g->mu);
+	g->stop = true;
+	atomic_store(&g->abort_xfer, true);
+	pthread_cond_broadcast(&g->cv);
+	pthread_mutex_unlock(&g->mu);
+	pthread_join(g->thread, NULL);
+	curl_easy_cleanup(g->h);
+	curl_global_cleanup();
+	pthread_cond_destroy(&g->cv);
+	pthread_mutex_destroy(&g->mu);
+	cs_http_body_free(&g->body);
+	memset(g->key, 0, sizeof(g->key));
+	free(g);
+}
