@@ -1,10 +1,300 @@
-/* exporters/stdout.c - placeholder until the exporter lands (same commit series). */
-#include "exporters/exporter.h"
+/* exporters/stdout.c - human lines on stdout, for debugging the agent.
+ *
+ * Per cycle: one node line (time, node, total and per-component power with
+ * their sources, grid intensity with source and zone, operational and
+ * embodied grams of the interval and since start), then the [stdout] top
+ * rows by power, highest first, ties in snapshot order:
+ *
+ *   2026-09-21T14:13:25.000Z node-1 #1  4.60 W [cpu 4.00 W rapl, ...]
+ *     300 g/kWh (static-region, aws/eu-west-1)  carbon 0.00211 g op + ...
+ *       1.15 W  ns-0/pod-0/c-0  team=team-a  0.0040 g
+ *
+ * The format is for people, not parsers (use jsonl for that) and may change.
+ *
+ * A cycle is formatted into one buffer kept in the state and written with
+ * one fwrite + fflush, so lines appear as the cycle ends whatever the
+ * stream's buffering (stdout is fully buffered under systemd or kubectl
+ * logs). Write errors (EPIPE when the reader went away; the agent ignores
+ * SIGPIPE) are counted and returned, never fatal. Top rows are picked with a
+ * bounded heap sized at open: a cycle allocates nothing once the buffer has
+ * grown to a cycle's size.
+ */
+#include "exporters/stdout.h"
 
-static bool x_enabled(const cs_config *cfg)
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "carbonstat/error.h"
+
+typedef struct so_state {
+	FILE *out;    /* stdout, or the caller's stream; never closed here */
+	unsigned top; /* rows per cycle */
+	size_t *heap; /* indices of the best rows so far; top entries */
+	char *buf;    /* the cycle's text */
+	size_t len, cap;
+	bool oom;        /* the buffer could not grow this cycle */
+	uint64_t errors; /* failed writes since open */
+} so_state;
+
+/* ---- text buffer ------------------------------------------------------------------ */
+
+static void sb_printf(so_state *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void sb_printf(so_state *st, const char *fmt, ...)
 {
-	(void)cfg;
-	return false;
+	va_list ap;
+	int n;
+
+	if (st->oom)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(st->buf + st->len, st->cap - st->len, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		st->oom = true;
+		return;
+	}
+	if ((size_t)n >= st->cap - st->len) {
+		size_t nc = st->cap * 2;
+		char *p;
+
+		while (nc < st->len + (size_t)n + 1)
+			nc *= 2;
+		p = realloc(st->buf, nc);
+		if (!p) {
+			st->oom = true;
+			return;
+		}
+		st->buf = p;
+		st->cap = nc;
+		va_start(ap, fmt);
+		n = vsnprintf(st->buf + st->len, st->cap - st->len, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			st->oom = true;
+			return;
+		}
+	}
+	st->len += (size_t)n;
 }
 
-const cs_exporter_ops cs_exporter_stdout = {.name = "stdout", .enabled = x_enabled};
+/* ---- top rows --------------------------------------------------------------------- */
+
+static double pw(const cs_snapshot *s, size_t i)
+{
+	double w = s->rows[i].power_w;
+
+	return isnan(w) ? -INFINITY : w;
+}
+
+/* Row a ranks above row b: more power, or as much and earlier. */
+static bool above(const cs_snapshot *s, size_t a, size_t b)
+{
+	double wa = pw(s, a), wb = pw(s, b);
+
+	return wa > wb || (wa == wb && a < b);
+}
+
+/* Min-heap on rank: the root is the lowest-ranked row kept. */
+static void sift_down(const cs_snapshot *s, size_t *h, size_t n, size_t i)
+{
+	while (true) {
+		size_t l = 2 * i + 1, r = l + 1, m = i, t;
+
+		if (l < n && above(s, h[m], h[l]))
+			m = l;
+		if (r < n && above(s, h[m], h[r]))
+			m = r;
+		if (m == i)
+			return;
+		t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+static void sift_up(const cs_snapshot *s, size_t *h, size_t i)
+{
+	while (i > 0) {
+		size_t p = (i - 1) / 2, t;
+
+		if (!above(s, h[p], h[i]))
+			return;
+		t = h[i];
+		h[i] = h[p];
+		h[p] = t;
+		i = p;
+	}
+}
+
+/* The best k rows into st->heap, best first; returns how many. */
+static size_t pick_top(so_state *st, const cs_snapshot *s)
+{
+	size_t k = st->top < s->nrows ? st->top : s->nrows, n = 0;
+	size_t *h = st->heap;
+
+	if (!k)
+		return 0;
+	for (size_t i = 0; i < s->nrows; i++) {
+		if (n < k) {
+			h[n] = i;
+			sift_up(s, h, n++);
+		} else if (above(s, i, h[0])) {
+			h[0] = i;
+			sift_down(s, h, n, 0);
+		}
+	}
+	/* heap sort: the lowest goes to the back each turn, so best ends first */
+	for (size_t m = n; m > 1; m--) {
+		size_t t = h[0];
+
+		h[0] = h[m - 1];
+		h[m - 1] = t;
+		sift_down(s, h, m - 1, 0);
+	}
+	return n;
+}
+
+/* ---- the lines -------------------------------------------------------------------- */
+
+static void node_line(so_state *st, const cs_snapshot *s)
+{
+	time_t t = (time_t)(s->time_ms / 1000);
+	struct tm tm;
+	char ts[64] = "?";
+	bool first = true;
+
+	if (gmtime_r(&t, &tm))
+		snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(s->time_ms % 1000));
+	sb_printf(st, "%s %s #%llu  %.2f W [", ts, s->node, (unsigned long long)s->seq, s->power_w);
+	for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+		const cs_snap_comp *k = &s->comp[c];
+
+		if (!k->present)
+			continue;
+		sb_printf(st, "%s%s %.2f W %s", first ? "" : ", ", cs_attr_comp_name((cs_attr_comp)c), k->power_w,
+		          k->source[0] ? k->source : "?");
+		first = false;
+	}
+	sb_printf(st, "]  ");
+	if (s->intensity_g_per_kwh >= 0)
+		sb_printf(st, "%.0f g/kWh (%s%s%s)", s->intensity_g_per_kwh, s->intensity_source,
+		          s->intensity_zone[0] ? ", " : "", s->intensity_zone);
+	else
+		sb_printf(st, "intensity unknown (%s)", s->intensity_source[0] ? s->intensity_source : "none");
+	sb_printf(st, "  carbon %.4g g operational + %.4g g embodied (since start %.4g g + %.4g g)\n",
+	          s->carbon_g[CS_SCOPE_OPERATIONAL], s->carbon_g[CS_SCOPE_EMBODIED],
+	          s->carbon_g_total[CS_SCOPE_OPERATIONAL], s->carbon_g_total[CS_SCOPE_EMBODIED]);
+}
+
+static void row_line(so_state *st, const cs_snap_row *r)
+{
+	double g = r->carbon_g[CS_SCOPE_OPERATIONAL] + r->carbon_g[CS_SCOPE_EMBODIED];
+
+	sb_printf(st, "  %8.2f W  ", r->power_w);
+	if (r->kind != CS_ROW_WORKLOAD)
+		sb_printf(st, "[%s]", r->name);
+	else if (r->namespace_[0])
+		sb_printf(st, "%s%s%s%s%s", r->namespace_, r->pod[0] ? "/" : "", r->pod, r->container[0] ? "/" : "",
+		          r->container);
+	else
+		sb_printf(st, "%s", r->name);
+	if (r->team[0])
+		sb_printf(st, "  team=%s", r->team);
+	sb_printf(st, "  %.4g g\n", g);
+}
+
+/* ---- ops -------------------------------------------------------------------------- */
+
+static bool so_enabled(const cs_config *cfg)
+{
+	return cfg->out.enabled;
+}
+
+static void so_close(void *state)
+{
+	so_state *st = state;
+
+	if (!st)
+		return;
+	if (st->out)
+		fflush(st->out);
+	free(st->heap);
+	free(st->buf);
+	free(st);
+}
+
+int cs_stdout_open_stream(const cs_export_env *env, FILE *out, void **state, char *why, size_t whycap)
+{
+	so_state *st = calloc(1, sizeof(*st));
+
+	*state = NULL;
+	if (!st)
+		goto oom;
+	st->out = out;
+	st->top = env->cfg->out.top;
+	st->cap = 4096;
+	st->buf = malloc(st->cap);
+	st->heap = malloc((st->top ? st->top : 1) * sizeof(*st->heap));
+	if (!st->buf || !st->heap)
+		goto oom;
+	*state = st;
+	return 0;
+oom:
+	so_close(st);
+	snprintf(why, whycap, "stdout: out of memory");
+	return CS_ENOMEM;
+}
+
+static int so_open(const cs_export_env *env, void **state, char *why, size_t whycap)
+{
+	return cs_stdout_open_stream(env, stdout, state, why, whycap);
+}
+
+static int so_publish(void *state, const cs_snapshot *s, char *why, size_t whycap)
+{
+	so_state *st = state;
+	size_t n, w;
+	int err = 0;
+
+	st->len = 0;
+	st->oom = false;
+	node_line(st, s);
+	n = pick_top(st, s);
+	for (size_t i = 0; i < n; i++)
+		row_line(st, &s->rows[st->heap[i]]);
+	if (st->oom) {
+		snprintf(why, whycap, "stdout: out of memory formatting the cycle");
+		return CS_ENOMEM;
+	}
+	errno = 0;
+	w = fwrite(st->buf, 1, st->len, st->out);
+	if (w != st->len)
+		err = errno ? errno : EIO;
+	if (fflush(st->out) != 0 && !err)
+		err = errno ? errno : EIO;
+	if (!err)
+		return 0;
+	st->errors++;
+	clearerr(st->out);
+	snprintf(why, whycap,
+	         "stdout: write failed: %s (%llu so far); is the reader of stdout gone? the agent "
+	         "goes on; set [stdout] enabled = false to stop these lines",
+	         strerror(err), (unsigned long long)st->errors);
+	return -err;
+}
+
+const cs_exporter_ops cs_exporter_stdout = {
+    .name = "stdout",
+    .enabled = so_enabled,
+    .open = so_open,
+    .publish = so_publish,
+    .reopen = NULL,
+    .close = so_close,
+};
