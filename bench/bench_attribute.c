@@ -8,8 +8,8 @@
  * the node's energies and busy time change every cycle so the remainders
  * (and the largest-remainder selection) differ each time. It also times the
  * roll-up by team (500 teams) and the conservation check.
- * Allocations are counted by interposing malloc/calloc/realloc, as
- * bench_sensors.c does (glibc's __libc_* entry points; off under ASan).
+ * Allocations are counted by the malloc/calloc/realloc interposer of
+ * common.c (glibc only; off under ASan).
  *
  * Usage: bench_attribute [cycles at 1,000 workloads (default 2000)]
  * (n = 100 runs 10x as many cycles, n = 10,000 a tenth.)
@@ -22,47 +22,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "attribution/attribute.h"
 #include "carbonstat/error.h"
-
-/* ---- allocation counting -------------------------------------------------------- */
-
-#if defined(__SANITIZE_ADDRESS__)
-#define BENCH_NO_MALLOC_COUNT 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
-#define BENCH_NO_MALLOC_COUNT 1
-#endif
-#endif
-
-static unsigned long long bench_allocs; /* every malloc/calloc/realloc of the process */
-
-#if defined(__GLIBC__) && !defined(BENCH_NO_MALLOC_COUNT)
-#define BENCH_COUNTS_ALLOCS 1
-extern void *__libc_malloc(size_t n);
-extern void *__libc_calloc(size_t n, size_t size);
-extern void *__libc_realloc(void *p, size_t n);
-
-void *malloc(size_t n)
-{
-	bench_allocs++;
-	return __libc_malloc(n);
-}
-
-void *calloc(size_t n, size_t size)
-{
-	bench_allocs++;
-	return __libc_calloc(n, size);
-}
-
-void *realloc(void *p, size_t n)
-{
-	bench_allocs++;
-	return __libc_realloc(p, n);
-}
-#endif
+#include "common.h"
 
 /* ---- inputs ----------------------------------------------------------------------- */
 
@@ -119,40 +82,21 @@ static void node_for(cs_attr_node *node, size_t n, size_t cycle, cs_idle_policy 
 	node->cpu_capacity_cores = (double)n * 1.5;
 }
 
-/* ---- timing ------------------------------------------------------------------------ */
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int u64_cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static void report(const char *op, const char *policy, size_t n, size_t cycles, uint64_t *ns, unsigned long long allocs)
 {
 	uint64_t sum = 0;
 
 	for (size_t c = 0; c < cycles; c++)
 		sum += ns[c];
-	qsort(ns, cycles, sizeof(*ns), u64_cmp);
+	qsort(ns, cycles, sizeof(*ns), bench_cmp_u64);
 	printf("bench=attribute op=%s policy=%s workloads=%zu cycles=%zu mean_ns=%.0f median_ns=%llu p99_ns=%llu "
 	       "ns_per_workload=%.1f allocs_per_cycle=",
 	       op, policy, n, cycles, (double)sum / (double)cycles, (unsigned long long)ns[cycles / 2],
 	       (unsigned long long)ns[(cycles * 99 + 99) / 100 - 1], (double)sum / (double)cycles / (double)n);
-#ifdef BENCH_COUNTS_ALLOCS
-	printf("%.3f\n", (double)allocs / (double)cycles);
-#else
-	(void)allocs;
-	printf("n/a\n");
-#endif
+	if (bench_counts_allocs())
+		printf("%.3f\n", (double)allocs / (double)cycles);
+	else
+		printf("n/a\n");
 }
 
 /* Returns 1 if a cycle allocated or was not conserved, -1 on setup failure. */
@@ -181,42 +125,42 @@ static int bench_size(size_t n, size_t cycles)
 			node_for(&node, n, c, (cs_idle_policy)p);
 			cs_attr_split(&node, w, n, out, scratch, &res);
 		}
-		allocs = bench_allocs;
+		allocs = bench_allocs();
 		for (size_t c = 0; c < cycles; c++) {
 			uint64_t t0;
 
 			node_for(&node, n, c, (cs_idle_policy)p);
-			t0 = now_ns();
+			t0 = bench_now_ns();
 			if (cs_attr_split(&node, w, n, out, scratch, &res) != 0)
 				bad = 1;
-			ns[c] = now_ns() - t0;
+			ns[c] = bench_now_ns() - t0;
 		}
-		allocs = bench_allocs - allocs;
+		allocs = bench_allocs() - allocs;
 		bad |= allocs != 0;
 		bad |= cs_attr_check_conservation(&res, out, n, NULL, 0) != 0;
 		report("split", cs_idle_policy_name((cs_idle_policy)p), n, cycles, ns, allocs);
 	}
 
-	allocs = bench_allocs;
+	allocs = bench_allocs();
 	for (size_t c = 0; c < cycles; c++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = bench_now_ns();
 
 		bad |= cs_attr_check_conservation(&res, out, n, NULL, 0) != 0;
-		ns[c] = now_ns() - t0;
+		ns[c] = bench_now_ns() - t0;
 	}
-	allocs = bench_allocs - allocs;
+	allocs = bench_allocs() - allocs;
 	bad |= allocs != 0;
 	report("check", "-", n, cycles, ns, allocs);
 
-	allocs = bench_allocs;
+	allocs = bench_allocs();
 	for (size_t c = 0; c < cycles; c++) {
 		size_t ng;
-		uint64_t t0 = now_ns();
+		uint64_t t0 = bench_now_ns();
 
 		bad |= cs_attr_rollup(w, out, n, CS_BY_TEAM, groups, 500, index, 1024, &ng) != 0;
-		ns[c] = now_ns() - t0;
+		ns[c] = bench_now_ns() - t0;
 	}
-	allocs = bench_allocs - allocs;
+	allocs = bench_allocs() - allocs;
 	bad |= allocs != 0;
 	report("rollup-team", "-", n, cycles, ns, allocs);
 out:

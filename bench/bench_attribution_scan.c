@@ -15,10 +15,10 @@
  *     io=fake   pread() answered from memory (contents captured at open), so
  *               what is left is carbonstat's own cost (parsing, deltas);
  *   mode=cpu+mem (3 files per container) and mode=cpu (1 file: cpu.stat).
- * Allocations are counted by interposing malloc/calloc/realloc (off under
- * ASan), opens/reads come from the cs_io counters, RSS from VmRSS before the
- * scanner opens and after its first refresh (kernel I/O only: the fake's
- * capture buffer would count; -1 there).
+ * Allocations are counted by the malloc/calloc/realloc interposer of
+ * common.c (off under ASan), opens/reads come from the cs_io counters, RSS
+ * from VmRSS before the scanner opens and after its first refresh (kernel I/O
+ * only: the fake's capture buffer would count; -1 there).
  * RLIMIT_NOFILE: the scanner raises the soft limit to the hard one; where
  * 3 x containers does not fit (hard limit 20,000 here at 10,000 containers)
  * the overflow is read open-read-close, reported as transient= and in
@@ -35,49 +35,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "attribution/cgroup_scan.h"
 #include "carbonstat/error.h"
+#include "common.h"
 #include "io/kfile.h"
-
-/* ---- allocation counting (as bench_sensors.c) ------------------------------------ */
-
-#if defined(__SANITIZE_ADDRESS__)
-#define BENCH_NO_MALLOC_COUNT 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
-#define BENCH_NO_MALLOC_COUNT 1
-#endif
-#endif
-
-static unsigned long long bench_allocs;
-
-#if defined(__GLIBC__) && !defined(BENCH_NO_MALLOC_COUNT)
-#define BENCH_COUNTS_ALLOCS 1
-extern void *__libc_malloc(size_t n);
-extern void *__libc_calloc(size_t n, size_t size);
-extern void *__libc_realloc(void *p, size_t n);
-
-void *malloc(size_t n)
-{
-	bench_allocs++;
-	return __libc_malloc(n);
-}
-
-void *calloc(size_t n, size_t size)
-{
-	bench_allocs++;
-	return __libc_calloc(n, size);
-}
-
-void *realloc(void *p, size_t n)
-{
-	bench_allocs++;
-	return __libc_realloc(p, n);
-}
-#endif
 
 /* ---- in-memory pread ------------------------------------------------------------- */
 
@@ -124,14 +87,6 @@ static const cs_io_ops fake_ops = {fake_open, fake_pread, fake_close, NULL};
 
 /* ---- helpers --------------------------------------------------------------------- */
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static long vmrss_kb(void)
 {
 	char line[256];
@@ -146,13 +101,6 @@ static long vmrss_kb(void)
 	}
 	fclose(f);
 	return kb;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 static int run(const char *dir, int containers, int fake_io, int cpu_only, int cycles)
@@ -176,26 +124,26 @@ static int run(const char *dir, int containers, int fake_io, int cpu_only, int c
 	if (!ns)
 		return 1;
 	rss0 = vmrss_kb();
-	a0 = bench_allocs;
+	a0 = bench_allocs();
 	rc = cs_cgscan_open(&io, &o, &s);
 	if (rc) {
 		fprintf(stderr, "bench_attribution_scan: %s: %s\n", cg, cs_strerror(rc));
 		free(ns);
 		return 1;
 	}
-	allocs_open = bench_allocs - a0;
-	a0 = bench_allocs;
-	t0 = now_ns();
+	allocs_open = bench_allocs() - a0;
+	a0 = bench_allocs();
+	t0 = bench_now_ns();
 	rc = cs_cgscan_refresh(s);
-	t_refresh_cold = now_ns() - t0;
-	allocs_refresh = bench_allocs - a0;
+	t_refresh_cold = bench_now_ns() - t0;
+	allocs_refresh = bench_allocs() - a0;
 	rss1 = vmrss_kb();
 	if (rc == 0)
 		rc = cs_cgscan_sample(s); /* primes the counters */
-	t0 = now_ns();
+	t0 = bench_now_ns();
 	if (rc == 0)
 		rc = cs_cgscan_refresh(s); /* steady: nothing new */
-	t_refresh = now_ns() - t0;
+	t_refresh = bench_now_ns() - t0;
 	if (rc) {
 		fprintf(stderr, "bench_attribution_scan: refresh: %s\n", cs_strerror(rc));
 		cs_cgscan_close(s);
@@ -205,16 +153,16 @@ static int run(const char *dir, int containers, int fake_io, int cpu_only, int c
 	cs_cgscan_workloads(s, &n);
 	opens0 = io.opens;
 	reads0 = io.reads;
-	a0 = bench_allocs;
+	a0 = bench_allocs();
 	for (int c = 0; c < cycles; c++) {
-		uint64_t t = now_ns();
+		uint64_t t = bench_now_ns();
 
 		cs_cgscan_sample(s);
-		ns[c] = now_ns() - t;
+		ns[c] = bench_now_ns() - t;
 	}
-	allocs_cycles = bench_allocs - a0;
+	allocs_cycles = bench_allocs() - a0;
 	cs_cgscan_stats_get(s, &st);
-	qsort(ns, (size_t)cycles, sizeof(*ns), cmp_u64);
+	qsort(ns, (size_t)cycles, sizeof(*ns), bench_cmp_u64);
 	{
 		double med = (double)ns[cycles / 2];
 		size_t mem = cs_cgscan_mem_bytes(s);
@@ -232,10 +180,8 @@ static int run(const char *dir, int containers, int fake_io, int cpu_only, int c
 		       allocs_refresh, st.kept_fds, st.transient_workloads, (double)mem / (double)n,
 		       !fake_io && rss0 >= 0 && rss1 >= 0 ? (double)(rss1 - rss0) / (double)n : -1.0,
 		       sizeof(cs_workload));
-#ifdef BENCH_COUNTS_ALLOCS
-		if (allocs_cycles)
+		if (bench_counts_allocs() && allocs_cycles)
 			bad = 1;
-#endif
 	}
 	fflush(stdout);
 	cs_cgscan_close(s);

@@ -7,8 +7,9 @@
  *     ~10,000 series (1,664 workloads + system + idle, 6 series a row) and to
  *     10,000 rows (~60,000 series), into a reused buffer: mean/p99 per render,
  *     ns per series, allocations per render in steady state (counted by
- *     interposing malloc/calloc/realloc; off under ASan) and buffer growth
- *     after the warm-up (both must be 0); target < 5 ms for 10,000 series;
+ *     common.c's malloc/calloc/realloc interposer; off under ASan) and buffer
+ *     growth after the warm-up (both must be 0); target < 5 ms for 10,000
+ *     series;
  *   - serve: the real exporter on 127.0.0.1 (a free port), one publish of the
  *     10,000-series cycle, then a libcurl keep-alive client scraping it N
  *     times over loopback: mean and p99 per scrape; and publish() itself
@@ -29,16 +30,15 @@
 #include <curl/curl.h>
 #include <math.h>
 #include <netinet/in.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "carbonstat/error.h"
+#include "common.h"
 #include "core/config.h"
 #include "exporters/exporter.h"
 #include "exporters/prom_render.h"
@@ -47,73 +47,7 @@
  * so its one source file is compiled in here. */
 #include "../tests/support/snap_fixture.c"
 
-/* ---- allocation counting -------------------------------------------------------- */
-
-#if defined(__SANITIZE_ADDRESS__)
-#define BENCH_NO_MALLOC_COUNT 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
-#define BENCH_NO_MALLOC_COUNT 1
-#endif
-#endif
-
-/* every malloc/calloc/realloc of the process (atomic: the serve phase has
- * libmicrohttpd's thread allocating too) */
-static atomic_ullong bench_allocs;
-
-#if defined(__GLIBC__) && !defined(BENCH_NO_MALLOC_COUNT)
-#define BENCH_COUNTS_ALLOCS 1
-extern void *__libc_malloc(size_t n);
-extern void *__libc_calloc(size_t n, size_t size);
-extern void *__libc_realloc(void *p, size_t n);
-
-void *malloc(size_t n)
-{
-	atomic_fetch_add_explicit(&bench_allocs, 1, memory_order_relaxed);
-	return __libc_malloc(n);
-}
-
-void *calloc(size_t n, size_t size)
-{
-	atomic_fetch_add_explicit(&bench_allocs, 1, memory_order_relaxed);
-	return __libc_calloc(n, size);
-}
-
-void *realloc(void *p, size_t n)
-{
-	atomic_fetch_add_explicit(&bench_allocs, 1, memory_order_relaxed);
-	return __libc_realloc(p, n);
-}
-#endif
-
 /* ---- helpers --------------------------------------------------------------------- */
-
-static uint64_t now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* mean and p99 of n samples (sorts them) */
-static void stats(uint64_t *v, size_t n, double *mean, uint64_t *p99)
-{
-	double sum = 0;
-
-	for (size_t i = 0; i < n; i++)
-		sum += (double)v[i];
-	qsort(v, n, sizeof(*v), cmp_u64);
-	*mean = sum / (double)n;
-	*p99 = v[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1];
-}
 
 static size_t count_series(const cs_prom_buf *b)
 {
@@ -138,13 +72,13 @@ static void bench_numbers(void)
 		exit(1);
 	for (size_t i = 0; i < N; i++) /* grams, watts, seconds: the shapes we export */
 		v[i] = (double)(i % 9973) * 0.001234567 + (double)(i % 13) * 1.5;
-	t0 = now_ns();
+	t0 = bench_now_ns();
 	for (size_t i = 0; i < N; i++)
 		sink += cs_prom_fmt_double(out, v[i]);
-	t1 = now_ns();
+	t1 = bench_now_ns();
 	for (size_t i = 0; i < N; i++)
 		sink += (uint64_t)snprintf(out, sizeof(out), "%.15g", v[i]);
-	t2 = now_ns();
+	t2 = bench_now_ns();
 	printf("bench=prom_fmt numbers=%d fast_ns=%.1f printf_ns=%.1f (chars %llu)\n", N, (double)(t1 - t0) / N,
 	       (double)(t2 - t1) / N, (unsigned long long)sink);
 	free(v);
@@ -170,34 +104,24 @@ static int bench_render(size_t nw, int renders)
 			exit(1);
 	grows = b.grows;
 	series = count_series(&b);
-	allocs0 = atomic_load(&bench_allocs);
+	allocs0 = bench_allocs();
 	for (int i = 0; i < renders; i++) {
 		uint64_t t0;
 
 		f.snap.seq = (uint64_t)i + 2; /* different numbers each time, same shape */
 		f.snap.self.cycles_total = (uint64_t)i + 3;
-		t0 = now_ns();
+		t0 = bench_now_ns();
 		if (cs_prom_render(&b, &f.snap) != 0)
 			exit(1);
-		ns[i] = now_ns() - t0;
+		ns[i] = bench_now_ns() - t0;
 	}
-	allocs = atomic_load(&bench_allocs) - allocs0;
-	stats(ns, (size_t)renders, &mean, &p99);
+	allocs = bench_allocs() - allocs0;
+	bench_stats(ns, (size_t)renders, &mean, &p99);
 	printf("bench=prom_render rows=%zu series=%zu bytes=%zu renders=%d mean_ns=%.0f p99_ns=%llu "
 	       "ns_per_series=%.1f allocs_per_render=%.3f grows_after_warmup=%llu%s\n",
 	       f.snap.nrows, series, b.len, renders, mean, (unsigned long long)p99, mean / (double)series,
-#ifdef BENCH_COUNTS_ALLOCS
-	       (double)allocs / renders,
-#else
-	       0.0,
-#endif
-	       (unsigned long long)(b.grows - grows),
-#ifdef BENCH_COUNTS_ALLOCS
-	       ""
-#else
-	       " (allocations not counted in this build)"
-#endif
-	);
+	       bench_counts_allocs() ? (double)allocs / renders : 0.0, (unsigned long long)(b.grows - grows),
+	       bench_counts_allocs() ? "" : " (allocations not counted in this build)");
 	rc = allocs != 0 || b.grows != grows;
 	free(ns);
 	cs_prom_buf_free(&b);
@@ -258,17 +182,17 @@ static int bench_serve(size_t nw, int scrapes)
 	 * first two fill the buffer pool */
 	for (int i = 0; i < 2; i++)
 		ops->publish(st, &f.snap, why, sizeof(why));
-	allocs0 = atomic_load(&bench_allocs);
+	allocs0 = bench_allocs();
 	for (int i = 0; i < pubs; i++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = bench_now_ns();
 
 		if (ops->publish(st, &f.snap, why, sizeof(why)) != 0) {
 			fprintf(stderr, "bench_prom: %s\n", why);
 			return 1;
 		}
-		pub_ns += now_ns() - t0;
+		pub_ns += bench_now_ns() - t0;
 	}
-	pub_allocs = atomic_load(&bench_allocs) - allocs0;
+	pub_allocs = bench_allocs() - allocs0;
 	snprintf(url, sizeof(url), "http://%s/metrics", cfg.prometheus.listen);
 	c = curl_easy_init();
 	curl_easy_setopt(c, CURLOPT_URL, url);
@@ -277,19 +201,19 @@ static int bench_serve(size_t nw, int scrapes)
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, count_bytes);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
 	for (int i = 0; i < scrapes; i++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = bench_now_ns();
 		long code = 0;
 
 		body = 0;
 		if (curl_easy_perform(c) != CURLE_OK)
 			rc = 1;
-		ns[i] = now_ns() - t0;
+		ns[i] = bench_now_ns() - t0;
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 		if (code != 200 || body != expect)
 			rc = 1;
 	}
 	curl_easy_cleanup(c);
-	stats(ns, (size_t)scrapes, &mean, &p99);
+	bench_stats(ns, (size_t)scrapes, &mean, &p99);
 	printf("bench=prom_serve series=%zu bytes=%zu scrapes=%d mean_us=%.1f p99_us=%.1f MB_per_s=%.0f "
 	       "publish_mean_us=%.1f allocs_per_publish=%.1f%s\n",
 	       count_series(&b), expect, scrapes, mean / 1e3, (double)p99 / 1e3, (double)expect / (mean / 1e9) / 1e6,

@@ -14,8 +14,8 @@
  *              bookkeeping.
  * Fixtures have no proc/: where the model sensor runs (no CPU sensor, e.g.
  * amdgpu-hwmon) it reads this machine's /proc/stat.
- * Allocations are counted by interposing malloc/calloc/realloc (glibc's
- * __libc_* entry points; off under ASan, which owns malloc), and opens/reads
+ * Allocations are counted by the malloc/calloc/realloc interposer of
+ * common.c (glibc only; off under ASan, which owns malloc), and opens/reads
  * come from the cs_io counters. Times include one clock_gettime pair per cycle
  * (~40 ns).
  *
@@ -33,52 +33,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "carbonstat/error.h"
+#include "common.h"
 #include "io/kfile.h"
 #include "sensors/registry.h"
 #include "sensors/sensor.h"
-
-/* ---- allocation counting -------------------------------------------------------- */
-
-#if defined(__SANITIZE_ADDRESS__)
-#define BENCH_NO_MALLOC_COUNT 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
-#define BENCH_NO_MALLOC_COUNT 1
-#endif
-#endif
-
-static unsigned long long bench_allocs; /* every malloc/calloc/realloc of the process */
-
-#if defined(__GLIBC__) && !defined(BENCH_NO_MALLOC_COUNT)
-#define BENCH_COUNTS_ALLOCS 1
-/* glibc's allocator under its internal names: our malloc counts and forwards,
- * and free() stays glibc's own, which matches. */
-extern void *__libc_malloc(size_t n);
-extern void *__libc_calloc(size_t n, size_t size);
-extern void *__libc_realloc(void *p, size_t n);
-
-void *malloc(size_t n)
-{
-	bench_allocs++;
-	return __libc_malloc(n);
-}
-
-void *calloc(size_t n, size_t size)
-{
-	bench_allocs++;
-	return __libc_calloc(n, size);
-}
-
-void *realloc(void *p, size_t n)
-{
-	bench_allocs++;
-	return __libc_realloc(p, n);
-}
-#endif
 
 /* ---- in-memory pread ------------------------------------------------------------ */
 
@@ -147,23 +108,6 @@ static int fake_close(int fd)
 
 static const cs_io_ops fake_ops = {fake_open, fake_pread, fake_close, NULL};
 
-/* ---- timing --------------------------------------------------------------------- */
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int u64_cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static bool is_cpu_sensor(const char *name)
 {
 	return strcmp(name, "rapl") == 0 || strcmp(name, "amd_energy") == 0;
@@ -181,7 +125,7 @@ static int bench_one(const char *fixtures, const char *fixture, const cs_io_ops 
 	size_t nactive = 0, nch = 0;
 	bool have_cpu = false;
 	cs_io io;
-	unsigned long long allocs, init_allocs = bench_allocs;
+	unsigned long long allocs, init_allocs = bench_allocs();
 	uint64_t opens, reads, sum = 0;
 	int bad = 0;
 
@@ -209,42 +153,40 @@ static int bench_one(const char *fixtures, const char *fixture, const cs_io_ops 
 		fprintf(stderr, "bench_sensors: no sensor initialises on %s\n", sys);
 		return -1;
 	}
-	init_allocs = bench_allocs - init_allocs;
+	init_allocs = bench_allocs() - init_allocs;
 	/* prime + warm caches */
 	for (size_t c = 0; c < 1000; c++)
 		for (size_t i = 0; i < nactive; i++)
 			active[i]->ops->read(active[i], (double)c, c ? 1.0 : 0.0);
 
-	allocs = bench_allocs;
+	allocs = bench_allocs();
 	opens = io.opens;
 	reads = io.reads;
 	for (size_t c = 0; c < cycles; c++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = bench_now_ns();
 
 		for (size_t i = 0; i < nactive; i++)
 			active[i]->ops->read(active[i], (double)c, 1.0);
-		ns[c] = now_ns() - t0;
+		ns[c] = bench_now_ns() - t0;
 	}
-	allocs = bench_allocs - allocs;
+	allocs = bench_allocs() - allocs;
 	opens = io.opens - opens;
 	reads = io.reads - reads;
 
 	for (size_t c = 0; c < cycles; c++)
 		sum += ns[c];
-	qsort(ns, cycles, sizeof(*ns), u64_cmp);
+	qsort(ns, cycles, sizeof(*ns), bench_cmp_u64);
 	printf("bench=sensors fixture=%s io=%s sensors=%s channels=%zu cycles=%zu mean_ns=%.1f median_ns=%llu "
 	       "p99_ns=%llu max_ns=%llu allocs_per_cycle=",
 	       fixture, mode, names, nch, cycles, (double)sum / (double)cycles, (unsigned long long)ns[cycles / 2],
 	       (unsigned long long)ns[(cycles * 99 + 99) / 100 - 1], (unsigned long long)ns[cycles - 1]);
-#ifdef BENCH_COUNTS_ALLOCS
-	/* init_allocs > 0 shows the counter works; the cycle count must be 0 */
-	printf("%.3f init_allocs=%llu", (double)allocs / (double)cycles, init_allocs);
-	bad |= allocs != 0;
-#else
-	(void)allocs;
-	(void)init_allocs;
-	printf("n/a init_allocs=n/a");
-#endif
+	if (bench_counts_allocs()) {
+		/* init_allocs > 0 shows the counter works; the cycle count must be 0 */
+		printf("%.3f init_allocs=%llu", (double)allocs / (double)cycles, init_allocs);
+		bad |= allocs != 0;
+	} else {
+		printf("n/a init_allocs=n/a");
+	}
 	printf(" opens_per_cycle=%.3f reads_per_cycle=%.3f\n", (double)opens / (double)cycles,
 	       (double)reads / (double)cycles);
 	bad |= opens != 0;
