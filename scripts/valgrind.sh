@@ -20,5 +20,13 @@ for args in "estimate --provider aws --instance m5.large --region eu-west-1 --js
 	if [ "${rc:-0}" -eq 99 ]; then echo "valgrind: carbonstat $args FAILED"; fail=1; fi
 	unset rc
 done
+# the agent under memcheck for a shorter soak (churning containers, scrapes)
+if "$(dirname "$0")/../tests/agent/soak.sh" "$build/carbonstat" --valgrind >"$build/agent-soak.valgrind.log" 2>&1; then
+	echo "valgrind: agent soak clean"
+else
+	rc=$?
+	if [ $rc -eq 77 ]; then echo "valgrind: agent soak skipped"; else
+		echo "valgrind: agent soak FAILED"; tail -40 "$build/agent-soak.valgrind.log"; fail=1; fi
+fi
 [ $fail -eq 0 ] && echo "valgrind: all clean"
 exit $fail

@@ -9,9 +9,11 @@
 
 typedef struct ag_row {
 	uint64_t key;
-	size_t src;     /* index of its workload (or group) this interval */
+	size_t src;     /* index of its (first) workload or group this interval */
 	bool seen;      /* present this interval */
+	bool live;      /* exported now; false = ended, kept for CS_ROWS_RETAIN_S */
 	bool folded;    /* beyond the series guard: counted in overflow */
+	double gone_s;  /* when it ended (cs_rows clock) */
 	uint64_t e[CS_ATTR_NCOMP];   /* this interval, µJ */
 	uint64_t tot[CS_ATTR_NCOMP]; /* since start, µJ */
 	uint64_t idle_uj;            /* idle part of e, all components (embodied key) */
@@ -39,6 +41,7 @@ struct cs_rows {
 	cs_snap_row *snap;
 	size_t nsnap, snap_cap;
 	double g[CS_SCOPE_N], tot_g[CS_SCOPE_N];
+	double now_s;            /* sum of the intervals seen: the retention clock */
 	const cs_rows_input *in; /* during update only */
 };
 
@@ -155,6 +158,7 @@ static ag_row *row_new(cs_rows *r, uint64_t key)
 	row = &r->rows[r->n];
 	memset(row, 0, sizeof(*row));
 	row->key = key;
+	row->live = true;
 	row->folded = r->admitted >= r->max_rows;
 	if (row->folded)
 		r->any_folded = true;
@@ -168,10 +172,12 @@ static ag_row *row_new(cs_rows *r, uint64_t key)
 	return row;
 }
 
+static uint64_t wl_key(const cs_workload *w);
+
 static uint64_t item_key(const cs_rows *r, size_t i)
 {
 	if (r->by == CS_ROWS_CONTAINER)
-		return r->in->wl[i].id ^ ((uint64_t)r->in->wl[i].ident.kind << 59);
+		return wl_key(&r->in->wl[i]);
 	return r->in->groups[i].hash;
 }
 
@@ -228,12 +234,13 @@ static const char *kind_name(cs_wl_kind k)
 	return "cgroup";
 }
 
-/* The row's name label: the most specific human name the workload has. */
-static const char *wl_name(const cs_workload *w, ag_row *row)
+/* The row's name label: the most specific human name the workload has
+ * (buf holds it when it is made up: "comm[pid]", a short container id). */
+static const char *wl_name(const cs_workload *w, char *buf, size_t cap)
 {
 	if (w->ident.kind == CS_WL_PROCESS) {
-		snprintf(row->pname, sizeof(row->pname), "%.31s[%d]", w->comm, w->pid);
-		return row->pname;
+		snprintf(buf, cap, "%.31s[%d]", w->comm, w->pid);
+		return buf;
 	}
 	if (w->container_name[0])
 		return w->container_name;
@@ -241,8 +248,8 @@ static const char *wl_name(const cs_workload *w, ag_row *row)
 		return w->pod_name;
 	if (w->ident.container_id[0]) {
 		/* no kubelet answer (yet): the short id, as `crictl ps` shows it */
-		snprintf(row->pname, sizeof(row->pname), "%.12s", w->ident.container_id);
-		return row->pname;
+		snprintf(buf, cap, "%.12s", w->ident.container_id);
+		return buf;
 	}
 	if (w->ident.kind == CS_WL_POD && w->ident.pod_uid[0])
 		return w->ident.pod_uid;
@@ -251,6 +258,32 @@ static const char *wl_name(const cs_workload *w, ag_row *row)
 	if (w->cgroup[0])
 		return w->cgroup;
 	return w->ident.container_id;
+}
+
+static uint64_t fnv_str(uint64_t h, const char *str)
+{
+	for (const unsigned char *p = (const unsigned char *)str; *p; p++) {
+		h ^= *p;
+		h *= 0x100000001b3ull;
+	}
+	h ^= 0xff; /* field separator: ("ab","c") != ("a","bc") */
+	return h * 0x100000001b3ull;
+}
+
+/* A workload row's key: its exported label set, so a series is one row for
+ * its whole life and a container that restarts under a new id (same pod,
+ * same name) continues the same counters. */
+static uint64_t wl_key(const cs_workload *w)
+{
+	char buf[48];
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	h = fnv_str(h, kind_name(w->ident.kind));
+	h = fnv_str(h, wl_name(w, buf, sizeof(buf)));
+	h = fnv_str(h, w->namespace_);
+	h = fnv_str(h, w->pod_name);
+	h = fnv_str(h, w->container_name);
+	return fnv_str(h, w->team);
 }
 
 static int snap_reserve(cs_rows *r, size_t n)
@@ -302,7 +335,7 @@ static void snap_row(cs_rows *r, ag_row *row, double dt)
 		const cs_workload *w = &in->wl[row->src];
 
 		s->wl_kind = kind_name(w->ident.kind);
-		s->name = wl_name(w, row);
+		s->name = wl_name(w, row->pname, sizeof(row->pname));
 		s->namespace_ = w->namespace_;
 		s->pod = w->pod_name;
 		s->container = w->container_name;
@@ -355,30 +388,47 @@ int cs_rows_update(cs_rows *r, const cs_rows_input *in)
 	for (i = 0; i < r->n; i++)
 		r->rows[i].seen = false;
 
-	/* 1. rows that continue: this interval's deltas, by key */
+	/* 1. this interval's deltas, by key: rows that go on, rows that come
+	 * back (a label set seen within the retention time), rows that two
+	 * workloads share (a restart: old and new container both this once) */
 	nitems = r->by == CS_ROWS_CONTAINER ? in->n : r->by == CS_ROWS_NONE ? 0 : in->ngroups;
 	for (i = 0; i < nitems; i++) {
 		ag_row *row = row_find(r, item_key(r, i));
 
-		if (row && !row->seen) {
+		if (!row)
+			continue; /* new: step 2b */
+		if (!row->seen) {
 			memset(row->e, 0, sizeof(row->e));
 			row->idle_uj = 0;
 			row->seen = true;
 			row->src = i;
-			add_share(row->e, &row->idle_uj, item_share(r, i));
+			if (!row->live) {
+				row->live = true;
+				if (!row->folded)
+					r->admitted++;
+			}
 		}
+		add_share(row->e, &row->idle_uj, item_share(r, i));
 	}
 	if (r->by == CS_ROWS_NONE)
 		for (i = 0; i < in->n; i++)
 			add_share(r->all.e, &r->all.idle_uj, &in->shares[i]);
 
-	/* 2. rows whose workload is gone end (order kept), before new rows are
-	 * admitted, so a freed slot is reused at once */
+	/* 2. rows whose workloads are gone end (their series stop) but are kept
+	 * for CS_ROWS_RETAIN_S, so the same label set continues its counters;
+	 * older ones are freed (order kept) */
+	r->now_s += in->dt_s > 0 ? in->dt_s : 0;
 	for (i = 0, w = 0; i < r->n; i++) {
-		if (!r->rows[i].seen) {
-			removed = true;
-			if (!r->rows[i].folded)
+		ag_row *row = &r->rows[i];
+
+		if (!row->seen && row->live) {
+			row->live = false;
+			row->gone_s = r->now_s;
+			if (!row->folded)
 				r->admitted--;
+		}
+		if (!row->live && r->now_s - row->gone_s > CS_ROWS_RETAIN_S) {
+			removed = true;
 			continue;
 		}
 		if (w != i)
@@ -393,10 +443,10 @@ int cs_rows_update(cs_rows *r, const cs_rows_input *in)
 	for (i = 0; i < nitems; i++) {
 		const cs_attr_share *sh = item_share(r, i);
 		uint64_t key = item_key(r, i);
-		ag_row *row = row_find(r, key);
+		ag_row *row;
 
-		if (row && row->seen)
-			continue; /* continuing row, or a duplicate key (already counted) */
+		if (row_find(r, key))
+			continue; /* counted in step 1 */
 		row = row_new(r, key);
 		if (!row) {
 			/* out of memory: this interval goes to overflow, conserved */
@@ -421,7 +471,8 @@ int cs_rows_update(cs_rows *r, const cs_rows_input *in)
 	/* 4. carbon: this interval's intensity; embodied shared like idle */
 	per_uj = in->intensity_g_per_kwh >= 0 ? in->intensity_g_per_kwh * (in->pue > 0 ? in->pue : 1.0) / 3.6e12 : 0.0;
 	for (i = 0; i < r->n; i++)
-		idle_den += r->rows[i].idle_uj;
+		if (r->rows[i].live)
+			idle_den += r->rows[i].idle_uj;
 	idle_den += r->system.idle_uj + r->idle.idle_uj + r->overflow.idle_uj + r->all.idle_uj;
 	emb_per_idle = idle_den > 0 && in->embodied_g > 0 ? in->embodied_g / (double)idle_den : 0.0;
 	if (idle_den == 0 && in->embodied_g > 0)
@@ -430,6 +481,8 @@ int cs_rows_update(cs_rows *r, const cs_rows_input *in)
 	for (i = 0; i < r->n; i++) {
 		ag_row *row = &r->rows[i];
 
+		if (!row->live)
+			continue;
 		row->g[CS_SCOPE_OPERATIONAL] = carbon_op(row->e, per_uj);
 		row->g[CS_SCOPE_EMBODIED] = (double)row->idle_uj * emb_per_idle;
 		if (row->folded) {
@@ -456,7 +509,7 @@ int cs_rows_update(cs_rows *r, const cs_rows_input *in)
 	for (int s = 0; s < CS_SCOPE_N; s++)
 		r->g[s] = r->system.g[s] + r->idle.g[s] + r->overflow.g[s] + r->all.g[s];
 	for (i = 0; i < r->n; i++) {
-		if (r->rows[i].folded)
+		if (r->rows[i].folded || !r->rows[i].live)
 			continue;
 		snap_row(r, &r->rows[i], in->dt_s);
 		for (int s = 0; s < CS_SCOPE_N; s++)

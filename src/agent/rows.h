@@ -3,12 +3,19 @@
  * snapshot rows built from them every cycle.
  *
  * Each cycle the node attributor gives this interval's shares (integer µJ per
- * component, conserved). cs_rows_update() matches them to rows by a stable key
- * (the workload's id, or a hash of the group label), adds the deltas to the
- * row's totals, converts them to carbon with THIS interval's intensity (so the
- * gCO2e counters stay exact when the intensity changes), shares the node's
- * embodied emissions like idle energy, and drops rows whose workload is gone
- * (their series end). Counters therefore never decrease.
+ * component, conserved). cs_rows_update() matches them to rows by their
+ * exported label set (kind, name, namespace, pod, container, team; or the
+ * group label), adds the deltas to the row's totals, converts them to carbon
+ * with THIS interval's intensity (so the gCO2e counters stay exact when the
+ * intensity changes) and shares the node's embodied emissions like idle
+ * energy. A series is thus one row for its whole life: a container that
+ * restarts under a new id in the same pod continues its counters (both
+ * workloads' energy is summed while they overlap). A row whose workloads are
+ * gone stops being exported but is kept CS_ROWS_RETAIN_S, so a label set
+ * that comes back (a crash-looping container, a name the kubelet gives back)
+ * goes on from its total instead of restarting at 0. Counters therefore
+ * never decrease, and the exported rows plus the ended ones add up to the
+ * node's totals.
  *
  * Series guard: at most max_rows workload rows are exported; a row created
  * while that many exist is "folded" for its whole life: its energy and carbon
@@ -28,6 +35,8 @@
 #include "attribution/attribute.h"
 #include "attribution/workload.h"
 #include "exporters/exporter.h"
+
+#define CS_ROWS_RETAIN_S 900.0 /* ended rows kept this long (> kubelet refresh, > CrashLoopBackOff max) */
 
 /* Granularity of the exported rows ([agent] workloads). */
 typedef enum cs_rows_by {

@@ -9,12 +9,14 @@
  *
  * Counters (the *_total fields) are cumulative since the agent started, per
  * row, and never decrease: the agent keeps them across SIGHUP reloads and
- * sensor counter wraps. A row lives as long as its workload (or roll-up
- * group); when it disappears its series end.
+ * sensor counter wraps. A row is one label set; while no workload has it,
+ * its series end; if it comes back (a restarted container) it goes on from
+ * its total (agent/rows.h).
  *
  * Conservation: for every component,
  *   sum over rows (workloads + system + idle + overflow) of energy_uj ==
- *   node.comp[c].energy_uj, and the same for the _total counters; the
+ *   node.comp[c].energy_uj every interval; for the _total counters, the rows
+ *   plus the rows that ended (their series' last values) == the node's; the
  * carbon figures are derived from those energies (operational) and from the
  * embodied rate split like idle energy, so they add up too (to rounding).
  *

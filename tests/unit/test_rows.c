@@ -151,17 +151,47 @@ static void test_rows_end_and_restart(void **state)
 	make_world(&w, 4, 100);
 	in = input(&w, 100, 0);
 	assert_int_equal(cs_rows_update(r, &in), 0);
-	/* workload 101 vanishes, 200 appears: order kept, new row starts at 0 */
+	/* c1 restarts under a new id, same pod and name: the same series goes on */
 	w.wl[1].id = 200;
 	in = input(&w, 100, 0);
 	assert_int_equal(cs_rows_update(r, &in), 0);
 	s = cs_rows_snapshot(r, &n);
 	assert_int_equal(n, 6);
-	assert_string_equal(s[0].name, "c0");
-	assert_int_equal(s[0].energy_uj_total[CS_ATTR_CPU], 2 * 1100);
-	assert_string_equal(s[3].name, "c1"); /* the new one, last */
+	assert_string_equal(s[1].name, "c1");
+	assert_int_equal(s[1].energy_uj_total[CS_ATTR_CPU], 2 * 2100);
+	check_conserved(r, &w, 100, 0);
+	/* the old and the new container overlap for an interval: summed, not lost */
+	w.n = 5;
+	w.wl[4] = w.wl[1];
+	w.wl[4].id = 300;
+	w.sh[4] = w.sh[1];
+	w.res.node_uj[CS_ATTR_CPU] += 2100;
+	w.res.node_uj[CS_ATTR_DRAM] += 10;
+	in = input(&w, 100, 0);
+	assert_int_equal(cs_rows_update(r, &in), 0);
+	s = cs_rows_snapshot(r, &n);
+	assert_int_equal(n, 6);
+	assert_int_equal(s[1].energy_uj[CS_ATTR_CPU], 2 * 2100);
+	check_conserved(r, &w, 100, 0);
+	make_world(&w, 4, 100);
+	/* c1 is renamed: its series ends (not exported), a new one starts, last */
+	snprintf(w.wl[1].container_name, sizeof(w.wl[1].container_name), "c1b");
+	in = input(&w, 100, 0);
+	assert_int_equal(cs_rows_update(r, &in), 0);
+	s = cs_rows_snapshot(r, &n);
+	assert_int_equal(n, 6);
+	assert_string_equal(s[1].name, "c2");
+	assert_string_equal(s[3].name, "c1b");
 	assert_int_equal(s[3].energy_uj_total[CS_ATTR_CPU], 2100);
 	check_conserved(r, &w, 100, 0);
+	/* ...and comes back: it goes on from its total, never from 0 */
+	snprintf(w.wl[1].container_name, sizeof(w.wl[1].container_name), "c1");
+	in = input(&w, 100, 0);
+	assert_int_equal(cs_rows_update(r, &in), 0);
+	s = cs_rows_snapshot(r, &n);
+	assert_int_equal(n, 6);
+	assert_string_equal(s[1].name, "c1");
+	assert_int_equal(s[1].energy_uj_total[CS_ATTR_CPU], 4 * 2100 + 2100);
 	cs_rows_close(r);
 }
 
@@ -314,6 +344,7 @@ static void test_many_rows_grow(void **state)
 		for (size_t i = 0; i < N; i++) {
 			wl[i].id = (i % 7 == (size_t)it % 7) ? 1000000 + i + (uint64_t)it * N : i + 1;
 			wl[i].ident.kind = CS_WL_CONTAINER;
+			snprintf(wl[i].cgroup, sizeof(wl[i].cgroup), "kubepods/%llu", (unsigned long long)wl[i].id);
 			sh[i].active_uj[CS_ATTR_CPU] = i;
 			res.node_uj[CS_ATTR_CPU] += i;
 		}

@@ -1,0 +1,237 @@
+#!/usr/bin/env bash
+# The agent's /metrics against promtool and against a golden exposition.
+#
+# node_driver.py --static builds a fixture node whose counters stay put
+# (3 pods x 2 containers, systemd/containerd, cgroup v2, two-socket RAPL, its
+# plain-HTTP kubelet for pod names and teams). The agent samples it every
+# second: cycle 1 measures nothing; between cycle 1 and cycle 2 the driver
+# advances every counter by exactly one scripted second ("advance 1": RAPL
+# +30/+20/+3/+2 J, cgroup CPU time, /proc/stat ticks), so cycle 2 carries one
+# deterministic interval of energy, and its exposition is scraped before
+# cycle 3. Then:
+#   - `promtool check metrics` finds nothing to complain about (skipped when
+#     promtool is missing);
+#   - the exposition, normalised, equals tests/golden/agent/one-cycle.prom:
+#     samples sorted within each family (row order follows directory order),
+#     the version label and the volatile values replaced by placeholders:
+#     self-metrics that measure time, memory, files or bytes, the
+#     timestamp, and power gauges (energy / the measured interval length);
+#     power is checked here instead: within 5 % of the energy over 1 s.
+#     UPDATE_GOLDEN=1 rewrites the golden file.
+# Usage: test_promtool.sh path/to/carbonstat [path/to/one-cycle.prom]
+set -uo pipefail
+bin=${1:?usage: test_promtool.sh path/to/carbonstat [golden.prom]}
+here=$(cd "$(dirname "$0")" && pwd)
+golden=${2:-$here/../golden/agent/one-cycle.prom}
+
+command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 not found"; exit 77; }
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/cs-promtool.XXXXXX")
+pids=()
+# Killed outright (a ctest timeout), this script cannot clean up: a watchdog
+# then ends what it started (track) and removes the temp dir.
+( trap '' INT TERM HUP; while kill -0 $$ 2>/dev/null; do sleep 1; done
+  [ -f "$tmp/pids" ] && xargs kill <"$tmp/pids"; [ -n "${KEEP_TMP:-}" ] || rm -rf "$tmp" ) >/dev/null 2>&1 &
+watchdog=$!
+track() { pids+=("$1"); echo "$1" >>"$tmp/pids"; }
+cleanup() {
+	exec 3>&- 2>/dev/null
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+	kill "$watchdog" 2>/dev/null
+	if [ -n "${KEEP_TMP:-}" ]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+fail() { echo "FAIL: $*"; exit 1; }
+
+# capture N: a fresh node and agent in $tmp/try-N; writes $tmp/cycle2.prom.
+# Returns 0, 3 when a cycle ran while the driver advanced (a busy machine:
+# try again), or 1.
+capture() {
+	local d=$tmp/try-$1 rc
+	mkdir -p "$d"
+	mkfifo "$d/drv.in"
+	python3 "$here/node_driver.py" "$d/node" --static --kubelet --pods 3 --containers 2 \
+		<"$d/drv.in" >"$d/driver.out" 2>"$d/driver.err" &
+	dpid=$!
+	track $dpid
+	exec 3>"$d/drv.in"
+	for _ in $(seq 300); do grep -q '^ready' "$d/driver.out" 2>/dev/null && break; sleep 0.1; done
+	grep -q '^ready' "$d/driver.out" || { echo "node_driver.py did not get ready"; cat "$d/driver.err"; return 1; }
+	# shellcheck disable=SC1091
+	. "$d/node/driver.env"
+	aport=$(free_port)
+	"$bin" agent --sysfs-root "$SYSFS_ROOT" --procfs-root "$PROCFS_ROOT" --cgroup-root "$CGROUP_ROOT" \
+		--no-metadata --kubelet-url "$KUBELET_URL" --interval 1s --listen "127.0.0.1:$aport" \
+		--node-name golden-node --country DE >"$d/agent.out" 2>"$d/agent.err" &
+	apid=$!
+	track $apid
+	# Cycle 1 seen -> advance mid-second (cycles run on whole seconds) -> scrape cycle 2.
+	python3 - "$aport" "$d/drv.in" "$DRIVER_LOG" "$tmp/cycle2.prom" <<'EOF2' &
+import re, sys, time, urllib.request
+port, fifo, dlog, out = sys.argv[1:5]
+
+def scrape():
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:%s/metrics" % port, timeout=2) as r:
+            text = r.read().decode()
+    except OSError:
+        return None, None
+    m = re.search(r'^carbonstat_agent_cycles_total\{[^}]*\} (\d+)$', text, re.M)
+    return (int(m.group(1)) if m else 0), text
+
+deadline = time.time() + 15
+while time.time() < deadline:
+    n, _ = scrape()
+    if n == 1 and 0.3 <= time.time() % 1.0 <= 0.6:
+        break
+    if n and n > 1:
+        print("missed cycle 1 (at cycle %d already)" % n)
+        sys.exit(3)
+    time.sleep(0.02)
+else:
+    print("no cycle 1 within 15 s")
+    sys.exit(1)
+with open(fifo, "w") as f:
+    f.write("advance 1\n")
+while "advanced" not in open(dlog).read():
+    time.sleep(0.01)
+n, _ = scrape()
+if n != 1:
+    print("cycle %d ran while the driver advanced: the interval would be torn" % n)
+    sys.exit(3)
+while time.time() < deadline:
+    n, text = scrape()
+    if n == 2:
+        open(out, "w").write(text)
+        sys.exit(0)
+    if n and n > 2:
+        print("missed cycle 2")
+        sys.exit(3)
+    time.sleep(0.02)
+print("no cycle 2")
+sys.exit(1)
+EOF2
+	local cap=$!
+	track $cap
+	wait $cap
+	rc=$?
+	kill -TERM "$apid"
+	wait "$apid"
+	local arc=$?
+	exec 3>&-
+	wait "$dpid" 2>/dev/null
+	if [ $rc -eq 0 ] && [ $arc -ne 0 ]; then
+		echo "agent exit status $arc after SIGTERM"; cat "$d/agent.err"; return 1
+	fi
+	[ $rc -eq 1 ] && { tail -20 "$d/agent.err" "$d/driver.err"; }
+	return $rc
+}
+rc=3
+for attempt in 1 2 3; do
+	capture $attempt
+	rc=$?
+	[ $rc -eq 3 ] || break
+	echo "note: attempt $attempt: the machine is busy, trying again"
+done
+[ $rc -eq 0 ] || fail "could not capture cycle 2"
+fails=0
+
+# promtool's lint of the live exposition.
+if command -v promtool >/dev/null 2>&1; then
+	if promtool check metrics <"$tmp/cycle2.prom" >"$tmp/promtool.out" 2>&1; then
+		echo "ok   promtool check metrics: clean ($(grep -vc '^#' "$tmp/cycle2.prom") samples)"
+	else
+		echo "FAIL promtool check metrics:"; sed 's/^/     /' "$tmp/promtool.out" | head -30
+		fails=$((fails + 1))
+	fi
+else
+	echo "SKIP: promtool check: promtool not found (Debian package 'prometheus')"
+fi
+
+# Normalise, check power, compare with the golden file.
+python3 - "$tmp/cycle2.prom" "$tmp/normalised.prom" <<'EOF' || fails=$((fails + 1))
+import re, sys
+src, dst = sys.argv[1], sys.argv[2]
+# values that measure time, memory, files or bytes (vary run to run)
+VOLATILE = {"carbonstat_agent_cycle_duration_seconds", "carbonstat_agent_cpu_seconds_total",
+            "carbonstat_agent_resident_memory_bytes", "carbonstat_agent_open_files",
+            "carbonstat_agent_read_bytes_total", "carbonstat_agent_sensor_duration_seconds",
+            "carbonstat_agent_exporter_duration_seconds", "carbonstat_agent_last_cycle_timestamp_seconds",
+            "carbonstat_agent_cycle_overruns_total"}
+POWER = {"carbonstat_node_power_watts": "carbonstat_node_energy_joules_total",
+         "carbonstat_power_watts": "carbonstat_energy_joules_total"}
+sample = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})? (\S+)$')
+out, fam, samples, values = [], None, [], {}
+bad = []
+
+def flush():
+    out.extend(sorted(samples))
+    samples.clear()
+
+for line in open(src).read().splitlines():
+    if line.startswith("# HELP ") or line.startswith("# TYPE "):
+        name = line.split()[2]
+        if name != fam:
+            flush()
+            fam = name
+        out.append(line)
+        continue
+    m = sample.match(line)
+    if not m:
+        bad.append(line)
+        continue
+    name, labels, value = m.group(1), m.group(2) or "", m.group(3)
+    values[(name, labels)] = float(value)
+    labels = re.sub(r'version="[^"]*"', 'version="<version>"', labels)
+    if name in VOLATILE:
+        value = "<volatile>"
+    elif name in POWER:
+        value = "<power>"
+    samples.append("%s%s %s" % (name, labels, value))
+flush()
+open(dst, "w").write("\n".join(out) + "\n")
+if bad:
+    print("FAIL lines that are not samples: %s" % bad[:3])
+    sys.exit(1)
+
+# power gauges: the interval's energy over ~1 s
+checked = 0
+for (name, labels), w in values.items():
+    if name not in POWER:
+        continue
+    if name == "carbonstat_node_power_watts":
+        j = values.get((POWER[name], labels))
+    else:  # workload power covers all components
+        base = labels[:-1]
+        j = sum(v for (n, l), v in values.items() if n == POWER[name] and l.startswith(base + ",component="))
+    if j is None or abs(w - j) > 0.05 * max(j, 0.05):
+        print("FAIL %s%s = %g W, energy of the 1 s interval %s J" % (name, labels, w, j))
+        sys.exit(1)
+    checked += 1
+node_cpu = values.get(("carbonstat_node_energy_joules_total",
+                       '{node="golden-node",component="cpu",source="rapl"}'))
+if node_cpu != 50.0:
+    print("FAIL node cpu energy of the scripted second: %s J, want 50.000000" % node_cpu)
+    sys.exit(1)
+print("ok   node cpu energy of the scripted second = 50.000000 J; %d power gauges = energy / ~1 s" % checked)
+EOF
+
+if [ "${UPDATE_GOLDEN:-}" = 1 ]; then
+	mkdir -p "$(dirname "$golden")"
+	cp "$tmp/normalised.prom" "$golden"
+	echo "updated $golden"
+elif [ ! -f "$golden" ]; then
+	echo "FAIL golden file $golden is missing (UPDATE_GOLDEN=1 $0 $bin writes it)"
+	fails=$((fails + 1))
+elif diff -u "$golden" "$tmp/normalised.prom" >"$tmp/golden.diff"; then
+	echo "ok   exposition of one fixture cycle == $(basename "$golden") ($(grep -vc '^#' "$golden") samples)"
+else
+	echo "FAIL exposition differs from $golden (UPDATE_GOLDEN=1 rewrites it):"
+	head -60 "$tmp/golden.diff"
+	fails=$((fails + 1))
+fi
+[ $fails -eq 0 ] || { echo "$fails check(s) failed"; exit 1; }
+echo "PASS: promtool"
+exit 0
