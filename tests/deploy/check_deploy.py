@@ -82,7 +82,7 @@ DASHBOARD_MUST_USE = {
 NAMESPACE = "carbonstat"
 METRICS_PORT = 9875
 # deploy/README.md "Sizing" explains these; change them together.
-RESOURCES = {"requests": {"cpu": "10m", "memory": "24Mi"}, "limits": {"memory": "64Mi"}}
+RESOURCES = {"requests": {"cpu": "10m", "memory": "32Mi"}, "limits": {"memory": "128Mi"}}
 HOST_MOUNTS = {"/sys": "/host/sys", "/proc": "/host/proc", "/sys/fs/cgroup": "/host/sys/fs/cgroup"}
 AGENT_ARGS = {"--config": "/etc/carbonstat/carbonstat.ini", "--sysfs-root": "/host/sys",
               "--procfs-root": "/host/proc", "--cgroup-root": "/host/sys/fs/cgroup"}
