@@ -35,24 +35,10 @@ command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 not found"; exit 0; 
 command -v curl >/dev/null 2>&1 || { echo "SKIP: curl not found"; exit 0; }
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null # the agent keeps ~1 file per cgroup open
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/cs-agentbench.XXXXXX")
-pids=()
-# Killed outright (a ctest timeout), this script cannot clean up: a watchdog
-# then ends what it started (track) and removes the temp dir.
-( trap '' INT TERM HUP; while kill -0 $$ 2>/dev/null; do sleep 1; done
-  [ -f "$tmp/pids" ] && xargs kill <"$tmp/pids"; [ -n "${KEEP_TMP:-}" ] || rm -rf "$tmp" ) >/dev/null 2>&1 &
-watchdog=$!
-track() { pids+=("$1"); echo "$1" >>"$tmp/pids"; }
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-	kill "$watchdog" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-metric() { curl -s --max-time 10 "http://127.0.0.1:$aport/metrics" | awk -v m="$1" 'index($0, m) == 1 { print $NF; exit }'; }
+# shellcheck source=tests/agent/lib.sh
+. "$root/tests/agent/lib.sh"
+agent_setup agentbench
+metric_timeout=10
 # utime+stime of $apid in clock ticks
 cpu_ticks() { sed 's/.*) //' "/proc/$apid/stat" | awk '{ print $12 + $13 }'; }
 status_kb() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$apid/status"; }
@@ -62,28 +48,17 @@ printf '%-11s %7s %8s %10s %11s %10s %8s %9s %8s %9s\n' containers rows series "
 results=()
 for n in "${sizes[@]}"; do
 	pods=$(((n + 9) / 10))
-	node=$tmp/node-$n
-	python3 "$driver" "$node" --pods "$pods" --containers 9 --driver systemd --runtime containerd --cgroup v2 \
-		--kubelet --cg-tick 1 </dev/null >"$tmp/driver-$n.out" 2>"$tmp/driver-$n.err" &
+	d=$tmp/size-$n
+	mkdir -p "$d"
+	python3 "$driver" "$d/node" --pods "$pods" --containers 9 --driver systemd --runtime containerd --cgroup v2 \
+		--kubelet --cg-tick 1 </dev/null >"$d/driver.out" 2>"$d/driver.err" &
 	dpid=$!
 	track $dpid
-	for _ in $(seq 1200); do grep -q '^ready' "$tmp/driver-$n.out" 2>/dev/null && break; sleep 0.1; done
-	if ! grep -q '^ready' "$tmp/driver-$n.out"; then echo "node_driver.py failed for $n:"; cat "$tmp/driver-$n.err"; exit 1; fi
-	# shellcheck disable=SC1090
-	. "$node/driver.env"
+	driver_ready "$d" 1200 || { echo "node_driver.py failed for $n:"; cat "$d/driver.err"; exit 1; }
 	aport=$(free_port)
-	"$bin" agent --sysfs-root "$SYSFS_ROOT" --procfs-root "$PROCFS_ROOT" --cgroup-root "$CGROUP_ROOT" \
-		--no-metadata --kubelet-url "$KUBELET_URL" --interval 1s --listen "127.0.0.1:$aport" \
-		--node-name bench-node --country DE >"$tmp/agent-$n.out" 2>"$tmp/agent-$n.err" &
-	apid=$!
-	track $apid
-	c=""
-	for _ in $(seq 200); do
-		c=$(metric 'carbonstat_agent_cycles_total{')
-		[ -n "$c" ] && [ "$c" -ge 3 ] && break
-		sleep 0.2
-	done
-	if [ -z "$c" ] || [ "$c" -lt 3 ]; then echo "agent did not warm up at $n:"; cat "$tmp/agent-$n.err"; exit 1; fi
+	start_agent "$d" "${node_args[@]}" --interval 1s --listen "127.0.0.1:$aport" \
+		--node-name bench-node --country DE
+	wait_cycles 3 200 0.2 || { echo "agent did not warm up at $n:"; cat "$d/agent.err"; exit 1; }
 	# start: right after a cycle (cycles run on whole seconds)
 	sleep "0.$(printf '%03d' $(((1500 - $(date +%s%3N) % 1000) % 1000)))"
 	t0=$(cpu_ticks)
@@ -97,7 +72,7 @@ for n in "${sizes[@]}"; do
 	rss=$(status_kb VmRSS)
 	anon=$(status_kb RssAnon)
 	hwm=$(status_kb VmHWM)
-	body=$tmp/body-$n.prom
+	body=$d/body.prom
 	curl -s "http://127.0.0.1:$aport/metrics" >"$body"
 	series=$(grep -vc '^#' "$body")
 	rows=$(awk '/^carbonstat_agent_series\{/ { print $NF }' "$body")
@@ -118,7 +93,7 @@ print('%.2f ms|%.3f ms|%.4f %%|%.4f' % (cpu * 1e3, self_cpu * 1e3, self_cpu / 5 
 	results+=("$n $pctnum $rss $anon")
 	kill "$apid" "$dpid" 2>/dev/null
 	wait "$apid" "$dpid" 2>/dev/null
-	rm -rf "$node"
+	rm -rf "$d/node"
 done
 echo "cpu/cycle: /proc/PID/stat utime+stime (10 ms ticks) per cycle; (self): carbonstat_agent_cpu_seconds_total per cycle"
 echo "%core@5s: (self) cpu/cycle over a 5 s interval; fetch: median of 20 GET /metrics (curl time_total)"

@@ -324,47 +324,48 @@ static void put_node(render_ctx *c, const char *node)
 		c->node_len = c->b->len - c->node_off;
 }
 
-/* "} <value>\n" */
-static void end_double(render_ctx *c, double v)
+/* "} <value>\n", the end of every sample: end_open reserves room for it and
+ * writes "} ", the caller formats the value at o + 2 (n bytes), end_close
+ * adds the newline. */
+static char *end_open(render_ctx *c)
 {
 	char *o = room(c, CS_PROM_NUM_MAX + 3);
-	size_t n;
 
-	if (!o)
-		return;
-	o[0] = '}';
-	o[1] = ' ';
-	n = cs_prom_fmt_double(o + 2, v);
+	if (o) {
+		o[0] = '}';
+		o[1] = ' ';
+	}
+	return o;
+}
+
+static void end_close(render_ctx *c, char *o, size_t n)
+{
 	o[2 + n] = '\n';
 	c->b->len += n + 3;
+}
+
+static void end_double(render_ctx *c, double v)
+{
+	char *o = end_open(c);
+
+	if (o)
+		end_close(c, o, cs_prom_fmt_double(o + 2, v));
 }
 
 static void end_u64(render_ctx *c, uint64_t v)
 {
-	char *o = room(c, CS_PROM_NUM_MAX + 3);
-	size_t n;
+	char *o = end_open(c);
 
-	if (!o)
-		return;
-	o[0] = '}';
-	o[1] = ' ';
-	n = fmt_u64(o + 2, v);
-	o[2 + n] = '\n';
-	c->b->len += n + 3;
+	if (o)
+		end_close(c, o, fmt_u64(o + 2, v));
 }
 
 static void end_uj(render_ctx *c, uint64_t uj)
 {
-	char *o = room(c, CS_PROM_NUM_MAX + 3);
-	size_t n;
+	char *o = end_open(c);
 
-	if (!o)
-		return;
-	o[0] = '}';
-	o[1] = ' ';
-	n = cs_prom_fmt_uj(o + 2, uj);
-	o[2 + n] = '\n';
-	c->b->len += n + 3;
+	if (o)
+		end_close(c, o, cs_prom_fmt_uj(o + 2, uj));
 }
 
 /* ---- families --------------------------------------------------------------------- */
@@ -498,6 +499,13 @@ static void put_node_double(render_ctx *c, enum fam f, const char *node, double 
 	end_double(c, v);
 }
 
+/* ",component=...,source=..." of component k's sample. */
+static void put_comp_labels(render_ctx *c, const cs_snapshot *s, int k)
+{
+	put_label(c, ",component", cs_attr_comp_name((cs_attr_comp)k));
+	put_label(c, ",source", s->comp[k].source);
+}
+
 /* ---- rows ------------------------------------------------------------------------- */
 
 /* "name{node=...,kind=...,...,workload=..." of a row: written in full for the
@@ -551,8 +559,7 @@ static void render_rows(render_ctx *c, const cs_snapshot *s, const bool scope[CS
 				if (!s->comp[k].present)
 					continue;
 				put_row_start(c, F_ENERGY, s->node, r, &p);
-				put_label(c, ",component", cs_attr_comp_name((cs_attr_comp)k));
-				put_label(c, ",source", s->comp[k].source);
+				put_comp_labels(c, s, k);
 				end_uj(c, r->energy_uj_total[k]);
 			}
 		}
@@ -586,6 +593,14 @@ static void render_rows(render_ctx *c, const cs_snapshot *s, const bool scope[CS
 
 /* ---- the agent's own metrics ------------------------------------------------------ */
 
+/* "name{node=...,<label>=\"<stage>\"" of a sensor or exporter sample. */
+static void put_stage_start(render_ctx *c, enum fam f, const char *node, const char *label, const char *stage)
+{
+	put_start(c, f, node);
+	put(c, ",", 1);
+	put_label(c, label, stage);
+}
+
 static void render_stages(render_ctx *c, const cs_snapshot *s, const cs_snap_stage *st, size_t n, enum fam fdur,
                           enum fam ferr, const char *label)
 {
@@ -599,16 +614,12 @@ static void render_stages(render_ctx *c, const cs_snapshot *s, const cs_snap_sta
 	for (i = 0; i < n; i++) {
 		if (!isfinite(st[i].duration_s))
 			continue;
-		put_start(c, fdur, s->node);
-		put(c, ",", 1);
-		put_label(c, label, st[i].name);
+		put_stage_start(c, fdur, s->node, label, st[i].name);
 		end_double(c, st[i].duration_s);
 	}
 	put_header(c, ferr);
 	for (i = 0; i < n; i++) {
-		put_start(c, ferr, s->node);
-		put(c, ",", 1);
-		put_label(c, label, st[i].name);
+		put_stage_start(c, ferr, s->node, label, st[i].name);
 		end_u64(c, st[i].errors_total);
 	}
 }
@@ -618,24 +629,22 @@ static void put_node_time(render_ctx *c, const cs_snapshot *s)
 {
 	int64_t ms = s->time_ms;
 	uint64_t a = ms < 0 ? (uint64_t)0 - (uint64_t)ms : (uint64_t)ms;
-	char *o;
+	char *o, *v;
 	size_t n = 0;
 
 	put_header(c, F_LAST_CYCLE);
 	put_start(c, F_LAST_CYCLE, s->node);
-	o = room(c, CS_PROM_NUM_MAX + 3);
+	o = end_open(c);
 	if (!o)
 		return;
-	o[n++] = '}';
-	o[n++] = ' ';
+	v = o + 2;
 	if (ms < 0)
-		o[n++] = '-';
-	n += fmt_u64(o + n, a / 1000);
-	o[n++] = '.';
-	fmt_u64_fixed(o + n, a % 1000, 3);
+		v[n++] = '-';
+	n += fmt_u64(v + n, a / 1000);
+	v[n++] = '.';
+	fmt_u64_fixed(v + n, a % 1000, 3);
 	n += 3;
-	o[n++] = '\n';
-	c->b->len += n;
+	end_close(c, o, n);
 }
 
 static void render_self(render_ctx *c, const cs_snapshot *s)
@@ -696,8 +705,7 @@ int cs_prom_render(cs_prom_buf *b, const cs_snapshot *s)
 			if (!s->comp[k].present)
 				continue;
 			put_start(&c, F_NODE_ENERGY, s->node);
-			put_label(&c, ",component", cs_attr_comp_name((cs_attr_comp)k));
-			put_label(&c, ",source", s->comp[k].source);
+			put_comp_labels(&c, s, k);
 			end_uj(&c, s->comp[k].energy_uj_total);
 		}
 		put_header(&c, F_NODE_POWER);
@@ -705,8 +713,7 @@ int cs_prom_render(cs_prom_buf *b, const cs_snapshot *s)
 			if (!s->comp[k].present || !isfinite(s->comp[k].power_w))
 				continue;
 			put_start(&c, F_NODE_POWER, s->node);
-			put_label(&c, ",component", cs_attr_comp_name((cs_attr_comp)k));
-			put_label(&c, ",source", s->comp[k].source);
+			put_comp_labels(&c, s, k);
 			end_double(&c, s->comp[k].power_w);
 		}
 	}

@@ -33,35 +33,16 @@ while [ $# -gt 0 ]; do
 done
 if [ $mode = valgrind ]; then cycles=${cycles:-40} interval=${interval:-200ms}
 else cycles=${cycles:-300} interval=${interval:-100ms}; fi
-command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 not found"; exit 77; }
-command -v curl >/dev/null 2>&1 || { echo "SKIP: curl not found"; exit 77; }
+# shellcheck source=tests/agent/lib.sh
+. "$here/lib.sh"
+need python3
+need curl
 if [ $mode = valgrind ] && ! command -v valgrind >/dev/null 2>&1; then echo "SKIP: valgrind not found"; exit 77; fi
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/cs-soak.XXXXXX")
-pids=()
-# Killed outright (a ctest timeout), this script cannot clean up: a watchdog
-# then ends what it started (track) and removes the temp dir.
-( trap '' INT TERM HUP; while kill -0 $$ 2>/dev/null; do sleep 1; done
-  [ -f "$tmp/pids" ] && xargs kill <"$tmp/pids"; [ -n "${KEEP_TMP:-}" ] || rm -rf "$tmp" ) >/dev/null 2>&1 &
-watchdog=$!
-track() { pids+=("$1"); echo "$1" >>"$tmp/pids"; }
-cleanup() {
-	exec 3>&- 2>/dev/null
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-	kill "$watchdog" 2>/dev/null
-	if [ -n "${KEEP_TMP:-}" ]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-fail() { echo "FAIL: $*"; for f in "$tmp/driver.err" "$tmp/agent.err"; do [ -s "$f" ] && { echo "--- $f"; tail -40 "$f"; }; done; exit 1; }
+agent_setup soak
+fail_tail=40
 
-mkfifo "$tmp/drv.in"
-python3 "$here/node_driver.py" "$tmp/node" --pods 6 --containers 3 --kubelet --churn 0.3 --cg-tick 0.1 \
-	<"$tmp/drv.in" >"$tmp/driver.out" 2>"$tmp/driver.err" &
-track $!
-exec 3>"$tmp/drv.in"
+start_driver "$tmp" --pods 6 --containers 3 --kubelet --churn 0.3 --cg-tick 0.1
 python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
@@ -71,11 +52,8 @@ while True:
     s.recv(65536); n += 1
     if n % 100 == 0: open(sys.argv[1], "w").write("%d\n" % n)' "$tmp/udp.count" >"$tmp/udp.port" &
 track $!
-for _ in $(seq 300); do grep -q '^ready' "$tmp/driver.out" 2>/dev/null && [ -s "$tmp/udp.port" ] && break; sleep 0.1; done
-grep -q '^ready' "$tmp/driver.out" || fail "node_driver.py did not get ready"
-# shellcheck disable=SC1091
-. "$tmp/node/driver.env"
-uport=$(head -n1 "$tmp/udp.port")
+driver_ready "$tmp" 300 "$tmp/udp.port" || fail "node_driver.py did not get ready"
+uport=$(udp_port "$tmp")
 aport=$(free_port)
 write_cfg() {
 	cat >"$tmp/agent.ini" <<EOF
@@ -93,20 +71,16 @@ EOF
 }
 write_cfg soak
 
-run=("$bin")
 if [ $mode = valgrind ]; then
-	run=(valgrind --leak-check=full --error-exitcode=1 --log-file="$tmp/valgrind.%p.log" "$bin")
+	agent_run=(valgrind --leak-check=full --error-exitcode=1 --log-file="$tmp/valgrind.%p.log" "$bin")
 fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 echo "soak: $mode, $cycles cycles at $interval, containers restarting every 0.3 s"
 t0=$SECONDS
-"${run[@]}" agent --config "$tmp/agent.ini" --sysfs-root "$SYSFS_ROOT" --procfs-root "$PROCFS_ROOT" \
-	--cgroup-root "$CGROUP_ROOT" --no-metadata --kubelet-url "$KUBELET_URL" --interval "$interval" \
+start_agent "$tmp" --config "$tmp/agent.ini" "${node_args[@]}" --interval "$interval" \
 	--listen "127.0.0.1:$aport" --jsonl "$tmp/out.jsonl" --stdout --node-name soak-node --country DE \
-	--cycles "$cycles" >"$tmp/agent.out" 2>"$tmp/agent.err" &
-apid=$!
-track $apid
+	--cycles "$cycles"
 
 # Scrape until it exits; SIGHUP at 1/3 (prefix changed) and 2/3 (same file).
 ok=0 bad=0 hup=0

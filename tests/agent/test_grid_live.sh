@@ -12,32 +12,28 @@ set -uo pipefail
 bin=${1:?usage: test_grid_live.sh path/to/carbonstat}
 here=$(cd "$(dirname "$0")" && pwd)
 fx="$here/../fixtures"
-tmp=$(mktemp -d)
-pids=()
-cleanup() { exec 3>&- 2>/dev/null; for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$tmp"; }
-trap cleanup EXIT INT TERM
-command -v python3 >/dev/null || { echo "SKIP: python3"; exit 77; }
-command -v curl >/dev/null || { echo "SKIP: curl"; exit 77; }
-fail=0
-ok() { echo "ok   $1"; }
-ko() { fail=$((fail + 1)); echo "FAIL $1"; }
+# shellcheck source=tests/agent/lib.sh
+. "$here/lib.sh"
+need python3 python3
+need curl curl
+agent_setup gridlive
 
 mkfifo "$tmp/life"
 python3 "$here/../cloud/fake_emaps.py" ok --exit-with-stdin <"$tmp/life" >"$tmp/fake.out" 2>"$tmp/fake.err" &
-pids+=($!)
+track $!
 exec 3>"$tmp/life"
 for _ in $(seq 100); do [ -s "$tmp/fake.out" ] && break; sleep 0.1; done
 fport=$(head -1 "$tmp/fake.out")
 [ -n "$fport" ] || { echo "FAIL fake_emaps did not start"; cat "$tmp/fake.err"; exit 1; }
 fake="http://127.0.0.1:$fport"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 key=sk-test-SECRET-0123
 CARBONSTAT_GRID_API_KEY=$key CARBONSTAT_GRID_TTL=1s CARBONSTAT_GRID_TIMEOUT=1s CARBONSTAT_GRID_MAX_STALE=3s \
 	"$bin" agent --no-metadata --no-kubelet --sysfs-root "$fx/vm-noperm/sys" --procfs-root "$fx/proc-vm" \
 	--cgroup-root "$fx/node-systemd-containerd-v2/cgroup" --country DE --interval 500ms \
 	--listen "127.0.0.1:$port" --grid-live --grid-url "$fake" 2>"$tmp/agent.err" &
 apid=$!
-pids+=($apid)
+track $apid
 
 last_energy=0
 cur=ok
@@ -74,5 +70,5 @@ grep -q "rejected the API key" "$tmp/agent.err" && ok "401 logged with the fix" 
 grep -q "$key" "$tmp/agent.err" && ko "the API key appears in the log" || ok "the API key never appears in the log"
 n=$(curl -fsS "$fake/_requests" | python3 -c 'import json,sys; r=json.load(sys.stdin); print(sum(1 for x in r if x["auth"]=="yes"), len(r))')
 ok "requests to the fake (with auth-token, all): $n"
-[ $fail -eq 0 ] && echo "PASS: grid-live" || echo "FAIL: grid-live ($fail)"
-exit $((fail > 0))
+[ $fails -eq 0 ] && echo "PASS: grid-live" || echo "FAIL: grid-live ($fails)"
+exit $((fails > 0))

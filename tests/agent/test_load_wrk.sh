@@ -18,54 +18,22 @@ bin=${1:?usage: test_load_wrk.sh path/to/carbonstat [pods] [containers]}
 pods=${2:-250}
 ctrs=${3:-9}
 here=$(cd "$(dirname "$0")" && pwd)
-command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 not found"; exit 77; }
-command -v wrk >/dev/null 2>&1 || { echo "SKIP: wrk not found (Debian package 'wrk')"; exit 77; }
-command -v curl >/dev/null 2>&1 || { echo "SKIP: curl not found"; exit 77; }
+# shellcheck source=tests/agent/lib.sh
+. "$here/lib.sh"
+need python3
+need wrk "wrk not found (Debian package 'wrk')"
+need curl
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null # ~1 kept-open file per container
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/cs-wrk.XXXXXX")
-pids=()
-# Killed outright (a ctest timeout), this script cannot clean up: a watchdog
-# then ends what it started (track) and removes the temp dir.
-( trap '' INT TERM HUP; while kill -0 $$ 2>/dev/null; do sleep 1; done
-  [ -f "$tmp/pids" ] && xargs kill <"$tmp/pids"; [ -n "${KEEP_TMP:-}" ] || rm -rf "$tmp" ) >/dev/null 2>&1 &
-watchdog=$!
-track() { pids+=("$1"); echo "$1" >>"$tmp/pids"; }
-cleanup() {
-	exec 3>&- 2>/dev/null
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-	kill "$watchdog" 2>/dev/null
-	if [ -n "${KEEP_TMP:-}" ]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-fail() { echo "FAIL: $*"; for f in "$tmp/driver.err" "$tmp/agent.err"; do [ -s "$f" ] && { echo "--- $f"; tail -20 "$f"; }; done; exit 1; }
-metric() { curl -s --max-time 5 "http://127.0.0.1:$aport/metrics" | awk -v m="$1" 'index($0, m) == 1 { print $NF; exit }'; }
+agent_setup wrk
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$apid/status"; }
 
-mkfifo "$tmp/drv.in"
-python3 "$here/node_driver.py" "$tmp/node" --pods "$pods" --containers "$ctrs" --kubelet --cg-tick 1 \
-	<"$tmp/drv.in" >"$tmp/driver.out" 2>"$tmp/driver.err" &
-track $!
-exec 3>"$tmp/drv.in"
-for _ in $(seq 600); do grep -q '^ready' "$tmp/driver.out" 2>/dev/null && break; sleep 0.1; done
-grep -q '^ready' "$tmp/driver.out" || fail "node_driver.py did not get ready"
-# shellcheck disable=SC1091
-. "$tmp/node/driver.env"
+start_driver "$tmp" --pods "$pods" --containers "$ctrs" --kubelet --cg-tick 1
+driver_ready "$tmp" 600 || fail "node_driver.py did not get ready"
 aport=$(free_port)
-"$bin" agent --sysfs-root "$SYSFS_ROOT" --procfs-root "$PROCFS_ROOT" --cgroup-root "$CGROUP_ROOT" \
-	--no-metadata --kubelet-url "$KUBELET_URL" --interval 1s --listen "127.0.0.1:$aport" \
-	--node-name load-node --country DE >"$tmp/agent.out" 2>"$tmp/agent.err" &
-apid=$!
-track $apid
-for _ in $(seq 100); do
-	c=$(metric 'carbonstat_agent_cycles_total{')
-	[ -n "$c" ] && [ "$c" -ge 3 ] && break
-	sleep 0.2
-done
-[ -n "${c:-}" ] && [ "$c" -ge 3 ] || fail "the agent did not run 3 cycles"
+start_agent "$tmp" "${node_args[@]}" --interval 1s --listen "127.0.0.1:$aport" \
+	--node-name load-node --country DE
+wait_cycles 3 100 0.2 || fail "the agent did not run 3 cycles"
 url="http://127.0.0.1:$aport/metrics"
 curl -s "$url" >"$tmp/body.prom"
 bytes=$(wc -c <"$tmp/body.prom")

@@ -25,55 +25,29 @@ set -uo pipefail
 bin=${1:?usage: test_prometheus_real.sh path/to/carbonstat}
 here=$(cd "$(dirname "$0")" && pwd)
 PROMETHEUS=${PROMETHEUS:-/usr/bin/prometheus}
+# shellcheck source=tests/agent/lib.sh
+. "$here/lib.sh"
 
-command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 not found"; exit 77; }
+need python3
 if [ ! -x "$PROMETHEUS" ]; then
 	echo "SKIP: $PROMETHEUS not found (Debian package 'prometheus'; or set PROMETHEUS=path)"
 	exit 77
 fi
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/cs-promreal.XXXXXX")
-pids=()
-# Killed outright (a ctest timeout), this script cannot clean up: a watchdog
-# then ends what it started (track) and removes the temp dir.
-( trap '' INT TERM HUP; while kill -0 $$ 2>/dev/null; do sleep 1; done
-  [ -f "$tmp/pids" ] && xargs kill <"$tmp/pids"; [ -n "${KEEP_TMP:-}" ] || rm -rf "$tmp" ) >/dev/null 2>&1 &
-watchdog=$!
-track() { pids+=("$1"); echo "$1" >>"$tmp/pids"; }
-cleanup() {
-	exec 3>&- 2>/dev/null
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-	kill "$watchdog" 2>/dev/null
-	if [ -n "${KEEP_TMP:-}" ]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-show() { for f in "$@"; do [ -s "$f" ] && { echo "--- $f"; tail -n 30 "$f"; }; done; }
-fail() { echo "FAIL: $*"; show "$tmp/driver.err" "$tmp/agent.err" "$tmp/prom.log"; exit 1; }
+agent_setup promreal
+fail_logs+=("$tmp/prom.log")
+fail_tail=30
 
 # 1. The fixture node, in real time; it dies with our end of the fifo.
-mkfifo "$tmp/drv.in"
-python3 "$here/node_driver.py" "$tmp/node" --pods 3 --containers 2 --kubelet \
-	<"$tmp/drv.in" >"$tmp/driver.out" 2>"$tmp/driver.err" &
-track $!
-exec 3>"$tmp/drv.in"
-for _ in $(seq 300); do grep -q '^ready' "$tmp/driver.out" 2>/dev/null && break; sleep 0.1; done
-grep -q '^ready' "$tmp/driver.out" || fail "node_driver.py did not get ready"
-# shellcheck disable=SC1091
-. "$tmp/node/driver.env"
+start_driver "$tmp" --pods 3 --containers 2 --kubelet
+driver_ready "$tmp" 300 || fail "node_driver.py did not get ready"
 
 # 2. The agent. A restarted container must be seen and named within seconds:
 # cgroup re-walk every second, kubelet every 5 s (its minimum).
 aport=$(free_port)
 printf '[agent]\nrefresh = 1s\n\n[kubelet]\nrefresh_s = 5\n' >"$tmp/agent.ini"
-"$bin" agent --config "$tmp/agent.ini" --sysfs-root "$SYSFS_ROOT" --procfs-root "$PROCFS_ROOT" --cgroup-root "$CGROUP_ROOT" \
-	--no-metadata --kubelet-url "$KUBELET_URL" --interval 1s --listen "127.0.0.1:$aport" \
-	--node-name itest-node --country DE >"$tmp/agent.out" 2>"$tmp/agent.err" &
-apid=$!
-track $apid
+start_agent "$tmp" --config "$tmp/agent.ini" "${node_args[@]}" --interval 1s --listen "127.0.0.1:$aport" \
+	--node-name itest-node --country DE
 agent_t0=$(date +%s.%N)
 
 # 3. Prometheus, scraping the agent every second.

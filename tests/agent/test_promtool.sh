@@ -24,26 +24,12 @@ bin=${1:?usage: test_promtool.sh path/to/carbonstat [golden.prom]}
 here=$(cd "$(dirname "$0")" && pwd)
 golden=${2:-$here/../golden/agent/one-cycle.prom}
 
-command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 not found"; exit 77; }
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/cs-promtool.XXXXXX")
-pids=()
-# Killed outright (a ctest timeout), this script cannot clean up: a watchdog
-# then ends what it started (track) and removes the temp dir.
-( trap '' INT TERM HUP; while kill -0 $$ 2>/dev/null; do sleep 1; done
-  [ -f "$tmp/pids" ] && xargs kill <"$tmp/pids"; [ -n "${KEEP_TMP:-}" ] || rm -rf "$tmp" ) >/dev/null 2>&1 &
-watchdog=$!
-track() { pids+=("$1"); echo "$1" >>"$tmp/pids"; }
-cleanup() {
-	exec 3>&- 2>/dev/null
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-	kill "$watchdog" 2>/dev/null
-	if [ -n "${KEEP_TMP:-}" ]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-fail() { echo "FAIL: $*"; exit 1; }
+# shellcheck source=tests/agent/lib.sh
+. "$here/lib.sh"
+
+need python3
+agent_setup promtool
+fail_logs=()
 
 # capture N: a fresh node and agent in $tmp/try-N; writes $tmp/cycle2.prom.
 # Returns 0, 3 when a cycle ran while the driver advanced (a busy machine:
@@ -51,22 +37,11 @@ fail() { echo "FAIL: $*"; exit 1; }
 capture() {
 	local d=$tmp/try-$1 rc
 	mkdir -p "$d"
-	mkfifo "$d/drv.in"
-	python3 "$here/node_driver.py" "$d/node" --static --kubelet --pods 3 --containers 2 \
-		<"$d/drv.in" >"$d/driver.out" 2>"$d/driver.err" &
-	dpid=$!
-	track $dpid
-	exec 3>"$d/drv.in"
-	for _ in $(seq 300); do grep -q '^ready' "$d/driver.out" 2>/dev/null && break; sleep 0.1; done
-	grep -q '^ready' "$d/driver.out" || { echo "node_driver.py did not get ready"; cat "$d/driver.err"; return 1; }
-	# shellcheck disable=SC1091
-	. "$d/node/driver.env"
+	start_driver "$d" --static --kubelet --pods 3 --containers 2
+	driver_ready "$d" 300 || { echo "node_driver.py did not get ready"; cat "$d/driver.err"; return 1; }
 	aport=$(free_port)
-	"$bin" agent --sysfs-root "$SYSFS_ROOT" --procfs-root "$PROCFS_ROOT" --cgroup-root "$CGROUP_ROOT" \
-		--no-metadata --kubelet-url "$KUBELET_URL" --interval 1s --listen "127.0.0.1:$aport" \
-		--node-name golden-node --country DE >"$d/agent.out" 2>"$d/agent.err" &
-	apid=$!
-	track $apid
+	start_agent "$d" "${node_args[@]}" --interval 1s --listen "127.0.0.1:$aport" \
+		--node-name golden-node --country DE
 	# Cycle 1 seen -> advance mid-second (cycles run on whole seconds) -> scrape cycle 2.
 	python3 - "$aport" "$d/drv.in" "$DRIVER_LOG" "$tmp/cycle2.prom" <<'EOF2' &
 import re, sys, time, urllib.request
@@ -141,10 +116,9 @@ fails=0
 # promtool's lint of the live exposition.
 if command -v promtool >/dev/null 2>&1; then
 	if promtool check metrics <"$tmp/cycle2.prom" >"$tmp/promtool.out" 2>&1; then
-		echo "ok   promtool check metrics: clean ($(grep -vc '^#' "$tmp/cycle2.prom") samples)"
+		ok "promtool check metrics: clean ($(grep -vc '^#' "$tmp/cycle2.prom") samples)"
 	else
-		echo "FAIL promtool check metrics:"; sed 's/^/     /' "$tmp/promtool.out" | head -30
-		fails=$((fails + 1))
+		ko "promtool check metrics:"; sed 's/^/     /' "$tmp/promtool.out" | head -30
 	fi
 else
 	echo "SKIP: promtool check: promtool not found (Debian package 'prometheus')"
@@ -223,14 +197,12 @@ if [ "${UPDATE_GOLDEN:-}" = 1 ]; then
 	cp "$tmp/normalised.prom" "$golden"
 	echo "updated $golden"
 elif [ ! -f "$golden" ]; then
-	echo "FAIL golden file $golden is missing (UPDATE_GOLDEN=1 $0 $bin writes it)"
-	fails=$((fails + 1))
+	ko "golden file $golden is missing (UPDATE_GOLDEN=1 $0 $bin writes it)"
 elif diff -u "$golden" "$tmp/normalised.prom" >"$tmp/golden.diff"; then
-	echo "ok   exposition of one fixture cycle == $(basename "$golden") ($(grep -vc '^#' "$golden") samples)"
+	ok "exposition of one fixture cycle == $(basename "$golden") ($(grep -vc '^#' "$golden") samples)"
 else
-	echo "FAIL exposition differs from $golden (UPDATE_GOLDEN=1 rewrites it):"
+	ko "exposition differs from $golden (UPDATE_GOLDEN=1 rewrites it):"
 	head -60 "$tmp/golden.diff"
-	fails=$((fails + 1))
 fi
 [ $fails -eq 0 ] || { echo "$fails check(s) failed"; exit 1; }
 echo "PASS: promtool"

@@ -19,64 +19,18 @@
 set -uo pipefail
 bin=${1:?usage: test_signals.sh path/to/carbonstat}
 here=$(cd "$(dirname "$0")" && pwd)
-command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 not found"; exit 77; }
+# shellcheck source=tests/agent/lib.sh
+. "$here/lib.sh"
+need python3
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/cs-signals.XXXXXX")
-pids=()
-# Killed outright (a ctest timeout), this script cannot clean up: a watchdog
-# then ends what it started (track) and removes the temp dir.
-( trap '' INT TERM HUP; while kill -0 $$ 2>/dev/null; do sleep 1; done
-  [ -f "$tmp/pids" ] && xargs kill <"$tmp/pids"; [ -n "${KEEP_TMP:-}" ] || rm -rf "$tmp" ) >/dev/null 2>&1 &
-watchdog=$!
-track() { pids+=("$1"); echo "$1" >>"$tmp/pids"; }
-cleanup() {
-	exec 3>&- 2>/dev/null
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-	kill "$watchdog" 2>/dev/null
-	if [ -n "${KEEP_TMP:-}" ]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-fails=0
-ok() { echo "ok   $*"; }
-ko() { echo "FAIL $*"; fails=$((fails + 1)); }
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-metric() { # metric NAME[{labels}] -> value from the live /metrics ("" if absent)
-	curl -s --max-time 2 "http://127.0.0.1:$aport/metrics" | awk -v m="$1" 'index($0, m) == 1 { print $NF; exit }'
-}
-wait_cycles() { # wait_cycles N: until cycles_total >= N (max 15 s)
-	local n
-	for _ in $(seq 150); do
-		n=$(metric 'carbonstat_agent_cycles_total{')
-		[ -n "$n" ] && [ "$n" -ge "$1" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
+agent_setup signals
+metric_timeout=2
 
 # The fixture node and a DogStatsD sink (one datagram per line, as JSON).
-mkfifo "$tmp/drv.in"
-python3 "$here/node_driver.py" "$tmp/node" --kubelet <"$tmp/drv.in" >"$tmp/driver.out" 2>"$tmp/driver.err" &
-track $!
-exec 3>"$tmp/drv.in"
-cat >"$tmp/udp_sink.py" <<'EOF'
-import json, socket, sys, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0))
-out = open(sys.argv[1], "a", buffering=1)
-print(s.getsockname()[1], flush=True)
-while True:
-    data = s.recv(65536)
-    out.write(json.dumps({"t": time.time(), "d": data.decode("utf-8", "replace")}) + "\n")
-EOF
-python3 "$tmp/udp_sink.py" "$tmp/udp.jsonl" >"$tmp/udp.port" &
-track $!
-for _ in $(seq 300); do grep -q '^ready' "$tmp/driver.out" 2>/dev/null && [ -s "$tmp/udp.port" ] && break; sleep 0.1; done
-grep -q '^ready' "$tmp/driver.out" || { echo "FAIL node_driver.py did not get ready"; cat "$tmp/driver.err"; exit 1; }
-# shellcheck disable=SC1091
-. "$tmp/node/driver.env"
-uport=$(head -n1 "$tmp/udp.port")
+start_driver "$tmp" --kubelet
+start_udp_sink "$tmp"
+driver_ready "$tmp" 300 "$tmp/udp.port" || { echo "FAIL node_driver.py did not get ready"; cat "$tmp/driver.err"; exit 1; }
+uport=$(udp_port "$tmp")
 aport=$(free_port)
 
 write_cfg() { # write_cfg PREFIX STDOUT(true|false)
@@ -103,11 +57,7 @@ enabled = $2
 EOF
 }
 write_cfg before false
-"$bin" agent --config "$tmp/agent.ini" --sysfs-root "$SYSFS_ROOT" --procfs-root "$PROCFS_ROOT" \
-	--cgroup-root "$CGROUP_ROOT" --no-metadata --kubelet-url "$KUBELET_URL" \
-	>"$tmp/agent.out" 2>"$tmp/agent.err" &
-apid=$!
-track $apid
+start_agent "$tmp" --config "$tmp/agent.ini" "${node_args[@]}"
 wait_cycles 2 || { echo "FAIL agent did not run 2 cycles"; cat "$tmp/agent.err"; exit 1; }
 
 # 1. SIGHUP reload: new statsd prefix, stdout on.

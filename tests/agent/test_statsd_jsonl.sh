@@ -19,60 +19,21 @@
 set -uo pipefail
 bin=${1:?usage: test_statsd_jsonl.sh path/to/carbonstat}
 here=$(cd "$(dirname "$0")" && pwd)
-command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 not found"; exit 77; }
+# shellcheck source=tests/agent/lib.sh
+. "$here/lib.sh"
+need python3
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/cs-exporters.XXXXXX")
-pids=()
-# Killed outright (a ctest timeout), this script cannot clean up: a watchdog
-# then ends what it started (track) and removes the temp dir.
-( trap '' INT TERM HUP; while kill -0 $$ 2>/dev/null; do sleep 1; done
-  [ -f "$tmp/pids" ] && xargs kill <"$tmp/pids"; [ -n "${KEEP_TMP:-}" ] || rm -rf "$tmp" ) >/dev/null 2>&1 &
-watchdog=$!
-track() { pids+=("$1"); echo "$1" >>"$tmp/pids"; }
-cleanup() {
-	exec 3>&- 2>/dev/null
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-	kill "$watchdog" 2>/dev/null
-	if [ -n "${KEEP_TMP:-}" ]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-fail() { echo "FAIL: $*"; for f in "$tmp/driver.err" "$tmp/agent.err"; do [ -s "$f" ] && { echo "--- $f"; tail -20 "$f"; }; done; exit 1; }
-
-mkfifo "$tmp/drv.in"
-python3 "$here/node_driver.py" "$tmp/node" --pods 4 --containers 3 --kubelet --churn 2 \
-	<"$tmp/drv.in" >"$tmp/driver.out" 2>"$tmp/driver.err" &
-track $!
-exec 3>"$tmp/drv.in"
-cat >"$tmp/udp_sink.py" <<'EOF'
-import json, socket, sys, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
-s.bind(("127.0.0.1", 0))
-out = open(sys.argv[1], "a", buffering=1)
-print(s.getsockname()[1], flush=True)
-while True:
-    data = s.recv(65536)
-    out.write(json.dumps({"t": time.time(), "n": len(data), "d": data.decode("utf-8", "replace")}) + "\n")
-EOF
-python3 "$tmp/udp_sink.py" "$tmp/udp.jsonl" >"$tmp/udp.port" &
-track $!
-for _ in $(seq 300); do grep -q '^ready' "$tmp/driver.out" 2>/dev/null && [ -s "$tmp/udp.port" ] && break; sleep 0.1; done
-grep -q '^ready' "$tmp/driver.out" || fail "node_driver.py did not get ready"
-# shellcheck disable=SC1091
-. "$tmp/node/driver.env"
-uport=$(head -n1 "$tmp/udp.port")
+agent_setup exporters
+start_driver "$tmp" --pods 4 --containers 3 --kubelet --churn 2
+start_udp_sink "$tmp"
+driver_ready "$tmp" 300 "$tmp/udp.port" || fail "node_driver.py did not get ready"
+uport=$(udp_port "$tmp")
 aport=$(free_port)
 printf '[agent]\nrefresh = 1s\n\n[statsd]\ntags = env:itest,cluster:eu-1\n' >"$tmp/agent.ini"
 
-"$bin" agent --config "$tmp/agent.ini" --sysfs-root "$SYSFS_ROOT" --procfs-root "$PROCFS_ROOT" \
-	--cgroup-root "$CGROUP_ROOT" --no-metadata --kubelet-url "$KUBELET_URL" --interval 1s \
+start_agent "$tmp" --config "$tmp/agent.ini" "${node_args[@]}" --interval 1s \
 	--listen "127.0.0.1:$aport" --statsd "127.0.0.1:$uport" --jsonl "$tmp/out.jsonl" \
-	--node-name exp-node --country DE --cycles 6 >"$tmp/agent.out" 2>"$tmp/agent.err" &
-apid=$!
-track $apid
+	--node-name exp-node --country DE --cycles 6
 
 # Scrapes during the run: (cycles_total, node energy) pairs.
 for _ in $(seq 90); do

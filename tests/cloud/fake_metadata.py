@@ -31,10 +31,13 @@ token flow. Python 3 standard library only.
 import http.server
 import json
 import os
-import socketserver
 import sys
 import threading
 import time
+
+sys.dont_write_bytecode = True  # no __pycache__ next to the sources
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import fakehttp  # noqa: E402  (tests/support/fakehttp.py: the shared server bootstrap)
 
 AWS_TOKEN = "AQAEAFakeTokenForTests0123456789abcdefghijklmnopqrstuvw=="
 AWS_VALUES = {
@@ -205,42 +208,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._send(200, value)
 
 
-class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def handle_error(self, request, client_address):
-        # clients hang up on purpose (size cap, time budget): not worth a trace
-        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
-            super().handle_error(request, client_address)
-
-
-def _exit_on_stdin_eof():
-    try:
-        while sys.stdin.buffer.read(4096):
-            pass
-    finally:
-        os._exit(0)
-
-
 def main():
     modes = ("aws", "aws-v1", "gcp", "azure", "slow", "404", "garbage", "huge")
-    if (len(sys.argv) not in (2, 3) or sys.argv[1] not in modes
-            or sys.argv[2:] not in ([], ["--exit-with-stdin"])):
-        sys.stderr.write("usage: fake_metadata.py {%s} [--exit-with-stdin]\n" % "|".join(modes))
+    args = fakehttp.mode_args("fake_metadata.py", modes)
+    if args is None:
         return 2
-    if sys.argv[2:]:
-        threading.Thread(target=_exit_on_stdin_eof, daemon=True).start()
-    Handler.mode = sys.argv[1]
+    Handler.mode = args[0]
     Handler.server_version = "EC2ws" if Handler.mode.startswith("aws") else "Metadata Server for VM"
-    server = Server(("127.0.0.1", 0), Handler)
-    sys.stdout.write("%d\n" % server.server_address[1])
-    sys.stdout.flush()
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return fakehttp.serve(Handler, args[1])
 
 
 if __name__ == "__main__":

@@ -33,11 +33,14 @@ the fake dies with it, however the test ends. Python 3 standard library only.
 import argparse
 import http.server
 import os
-import socketserver
 import ssl
 import sys
 import threading
 import time
+
+sys.dont_write_bytecode = True  # no __pycache__ next to the sources
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import fakehttp  # noqa: E402  (tests/support/fakehttp.py: the shared server bootstrap)
 
 MODES = ("ok", "slow", "401", "403", "500", "malformed", "truncated")
 
@@ -107,10 +110,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self._send(200, body, "application/json")
 
 
-class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
+class Server(fakehttp.Server):
     def handle_error(self, request, client_address):
         pass  # a client that timed out and closed is expected here
 
@@ -149,14 +149,13 @@ def main():
     ap.add_argument("--slow-s", type=float, default=5.0)
     a = ap.parse_args()
     State.mode, State.token, State.pods, State.slow_s = a.mode, a.token, a.pods, a.slow_s
-    srv = Server(("127.0.0.1", 0), Handler)
+    srv = fakehttp.listen(Handler, Server)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(a.cert, a.key)
     srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     out = sys.stdout
-    out.write("%d\n" % srv.server_address[1])
-    out.flush()
+    fakehttp.print_port(srv, out)
     control(out)
 
 

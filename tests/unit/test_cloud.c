@@ -17,14 +17,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,6 +31,7 @@
 #include "cloud/metadata.h"
 #include "io/kfile.h"
 
+#include "fake_server.h"
 #include "fixture.h"
 
 #ifndef CS_FIXTURES_DIR
@@ -43,8 +40,6 @@
 #define FAKE_SCRIPT CS_FIXTURES_DIR "/../cloud/fake_metadata.py"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-
-extern char **environ;
 
 /* ---- helpers ----------------------------------------------------------------- */
 
@@ -66,121 +61,12 @@ static void fixture_io(cs_io *io, const cs_io_ops *ops, const char *name)
 	assert_int_equal(cs_io_init(io, ops, sys, proc, NULL), 0);
 }
 
-/* A running fake_metadata.py. */
-typedef struct fake {
-	int slot;     /* index in live_fakes, -1 when stopped */
-	char url[64]; /* "http://127.0.0.1:PORT" */
-} fake;
-
-/* Every fake still running, by value (a failed assertion longjmps out of the
- * test that owns the struct fake): the per-test teardown stops them all. Each
- * fake's stdin is a pipe we hold open, so it also exits on its own when this
- * process dies, whatever the way. */
-static struct {
-	pid_t pid;   /* 0 = free slot */
-	int life_fd; /* write end of the fake's stdin */
-} live_fakes[8];
-
-static void fake_kill_slot(int i)
+/* Starts fake_metadata.py in mode; 0, or -1 if python3 (or the script) is not usable. */
+static int fake_start(cs_fake *f, const char *mode)
 {
-	if (live_fakes[i].pid <= 0)
-		return;
-	close(live_fakes[i].life_fd);
-	kill(live_fakes[i].pid, SIGTERM);
-	waitpid(live_fakes[i].pid, NULL, 0);
-	live_fakes[i].pid = 0;
-	live_fakes[i].life_fd = -1;
-}
+	char *argv[] = {(char *)"python3", (char *)FAKE_SCRIPT, (char *)mode, (char *)"--exit-with-stdin", NULL};
 
-static void cloexec(int fd)
-{
-	fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC);
-}
-
-/* Starts the fake in mode; 0, or -1 if python3 (or the script) is not usable. */
-static int fake_start(fake *f, const char *mode)
-{
-	posix_spawn_file_actions_t fa;
-	char *argv[] = {(char *)"python3", (char *)FAKE_SCRIPT, (char *)mode,
-			(char *)"--exit-with-stdin", NULL};
-	char line[32];
-	size_t n = 0;
-	int out[2], life[2], rc, slot;
-	pid_t pid = 0;
-	double t0 = now_ms();
-
-	memset(f, 0, sizeof(*f));
-	f->slot = -1;
-	for (slot = 0; slot < (int)ARRAY_LEN(live_fakes); slot++)
-		if (live_fakes[slot].pid == 0)
-			break;
-	assert_true(slot < (int)ARRAY_LEN(live_fakes));
-	if (access(FAKE_SCRIPT, R_OK) != 0 || pipe(out) != 0)
-		return -1;
-	if (pipe(life) != 0) {
-		close(out[0]);
-		close(out[1]);
-		return -1;
-	}
-	cloexec(out[0]);
-	cloexec(life[1]); /* later fakes must not hold this one's lifeline */
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, life[0], STDIN_FILENO);
-	posix_spawn_file_actions_addclose(&fa, out[1]);
-	posix_spawn_file_actions_addclose(&fa, life[0]);
-	rc = posix_spawnp(&pid, "python3", &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(out[1]);
-	close(life[0]);
-	if (rc != 0) {
-		close(out[0]);
-		close(life[1]);
-		return -1;
-	}
-	live_fakes[slot].pid = pid;
-	live_fakes[slot].life_fd = life[1];
-	/* the first line is the port; python may take a while to start */
-	while (n < sizeof(line) - 1 && now_ms() - t0 < 15000) {
-		struct pollfd p = {.fd = out[0], .events = POLLIN};
-		ssize_t r;
-
-		if (poll(&p, 1, 500) <= 0)
-			continue;
-		r = read(out[0], line + n, 1);
-		if (r <= 0)
-			break;
-		if (line[n] == '\n')
-			break;
-		n++;
-	}
-	close(out[0]);
-	line[n] = '\0';
-	if (n == 0 || atoi(line) <= 0) {
-		fake_kill_slot(slot);
-		return -1;
-	}
-	f->slot = slot;
-	snprintf(f->url, sizeof(f->url), "http://127.0.0.1:%d", atoi(line));
-	return 0;
-}
-
-static void fake_stop(fake *f)
-{
-	if (f->slot >= 0)
-		fake_kill_slot(f->slot);
-	f->slot = -1;
-}
-
-/* Per-test teardown: no fake outlives its test, even a failed one. */
-static int stop_all_fakes(void **state)
-{
-	int i;
-
-	(void)state;
-	for (i = 0; i < (int)ARRAY_LEN(live_fakes); i++)
-		fake_kill_slot(i);
-	return 0;
+	return cs_fake_start(f, argv);
 }
 
 #define FAKE_OR_SKIP(f, mode)                                                                      \
@@ -210,7 +96,7 @@ static size_t sbuf_write(char *p, size_t size, size_t n, void *ud)
 }
 
 /* The fake's request log. */
-static void fake_requests(const fake *f, sbuf *out)
+static void fake_requests(const cs_fake *f, sbuf *out)
 {
 	char url[128];
 	CURL *h = curl_easy_init();
@@ -580,7 +466,7 @@ static void test_detect_nitro_dmi(void **state)
 
 static void test_detect_baremetal_skips_metadata(void **state)
 {
-	fake f;
+	cs_fake f;
 	cs_io io;
 	cs_cloud_opts o;
 	cs_cloud_info ci;
@@ -610,14 +496,14 @@ static void test_detect_baremetal_skips_metadata(void **state)
 	assert_int_equal(ci.provider, CS_PROVIDER_AWS);
 	assert_string_equal(ci.instance_type, "m5.large");
 	assert_string_equal(ci.source, "imds-aws");
-	fake_stop(&f);
+	cs_fake_stop(&f);
 }
 
 /* ---- metadata against the fake ------------------------------------------------ */
 
 static void test_md_aws_imdsv2(void **state)
 {
-	fake f;
+	cs_fake f;
 	cs_io io;
 	cs_cloud_opts o;
 	cs_cloud_info ci;
@@ -650,12 +536,12 @@ static void test_md_aws_imdsv2(void **state)
 	first_nl = strstr(log.data, "/latest/meta-data/");
 	assert_non_null(first_nl);
 	assert_true(strstr(log.data, "PUT /latest/api/token") < first_nl);
-	fake_stop(&f);
+	cs_fake_stop(&f);
 }
 
 static void test_md_aws_imdsv1(void **state)
 {
-	fake f;
+	cs_fake f;
 	cs_io io;
 	cs_cloud_opts o;
 	cs_cloud_info ci;
@@ -684,12 +570,12 @@ static void test_md_aws_imdsv1(void **state)
 	assert_int_equal(cs_md_probe(&mo, &mr), 0);
 	assert_true(mr.aws_v1);
 	assert_int_equal(mr.requests, 4);
-	fake_stop(&f);
+	cs_fake_stop(&f);
 }
 
 static void test_md_gcp(void **state)
 {
-	fake f;
+	cs_fake f;
 	cs_io io;
 	cs_cloud_opts o;
 	cs_cloud_info ci;
@@ -716,12 +602,12 @@ static void test_md_gcp(void **state)
 	assert_int_equal(cs_cloud_detect(&io, &o, &ci), 0);
 	assert_int_equal(ci.provider, CS_PROVIDER_GCP);
 	assert_string_equal(ci.instance_type, "e2-standard-2");
-	fake_stop(&f);
+	cs_fake_stop(&f);
 }
 
 static void test_md_azure(void **state)
 {
-	fake f;
+	cs_fake f;
 	cs_io io;
 	cs_cloud_opts o;
 	cs_cloud_info ci;
@@ -737,13 +623,13 @@ static void test_md_azure(void **state)
 	assert_string_equal(ci.region, "westeurope");
 	assert_string_equal(ci.zone, "1");
 	assert_string_equal(ci.source, "imds-azure");
-	fake_stop(&f);
+	cs_fake_stop(&f);
 }
 
 /* Per-provider URLs: each provider on its own fake, DMI inconclusive. */
 static void test_md_per_provider_urls(void **state)
 {
-	fake azure, dead;
+	cs_fake azure, dead;
 	cs_io io;
 	cs_cloud_opts o;
 	cs_cloud_info ci;
@@ -751,7 +637,7 @@ static void test_md_per_provider_urls(void **state)
 	(void)state;
 	FAKE_OR_SKIP(&azure, "azure");
 	if (fake_start(&dead, "404") != 0) {
-		fake_stop(&azure);
+		cs_fake_stop(&azure);
 		skip();
 	}
 	cs_cloud_forget();
@@ -761,13 +647,13 @@ static void test_md_per_provider_urls(void **state)
 	assert_int_equal(cs_cloud_detect(&io, &o, &ci), 0);
 	assert_int_equal(ci.provider, CS_PROVIDER_AZURE);
 	assert_string_equal(ci.instance_type, "Standard_D2s_v3");
-	fake_stop(&azure);
-	fake_stop(&dead);
+	cs_fake_stop(&azure);
+	cs_fake_stop(&dead);
 }
 
 static void test_md_slow_budget(void **state)
 {
-	fake f;
+	cs_fake f;
 	cs_io io;
 	cs_cloud_opts o;
 	cs_cloud_info ci;
@@ -795,7 +681,7 @@ static void test_md_slow_budget(void **state)
 	assert_int_equal(cs_cloud_detect(&io, &o, &ci), 0);
 	dt = now_ms() - t0;
 	assert_true(dt <= 600.0);
-	fake_stop(&f);
+	cs_fake_stop(&f);
 }
 
 static void test_md_failures(void **state)
@@ -816,7 +702,7 @@ static void test_md_failures(void **state)
 
 	(void)state;
 	for (i = 0; i < ARRAY_LEN(rows); i++) {
-		fake f;
+		cs_fake f;
 		cs_io io;
 		cs_cloud_opts o;
 		cs_cloud_info ci;
@@ -837,7 +723,7 @@ static void test_md_failures(void **state)
 			assert_string_equal(ci.source, "dmi"); /* DMI still names the provider */
 		}
 		assert_non_null(strstr(ci.why, rows[i].why));
-		fake_stop(&f);
+		cs_fake_stop(&f);
 	}
 }
 
@@ -888,7 +774,7 @@ static void write_file(const char *path, const char *text, size_t len)
 
 static void test_cache_file(void **state)
 {
-	fake f;
+	cs_fake f;
 	cs_io io;
 	cs_cloud_opts o;
 	cs_cloud_info ci;
@@ -918,7 +804,7 @@ static void test_cache_file(void **state)
 	assert_null(strstr(buf, "ec2e1916")); /* the root-only uuid is hashed, not stored */
 
 	/* a new process of the same boot: served from the file, no network */
-	fake_stop(&f);
+	cs_fake_stop(&f);
 	cs_cloud_forget();
 	assert_int_equal(cs_cloud_detect(&io, &o, &ci), 0);
 	assert_string_equal(ci.source, "cache");
@@ -949,7 +835,7 @@ static void test_cache_corrupt(void **state)
 		"{\"version\":1}",
 		"{\"version\":2,\"key\":\"x\"}",
 	};
-	fake f;
+	cs_fake f;
 	cs_io io;
 	cs_cloud_opts o;
 	cs_cloud_info ci;
@@ -980,7 +866,7 @@ static void test_cache_corrupt(void **state)
 	cs_cloud_forget();
 	assert_int_equal(cs_cloud_detect(&io, &o, &ci), 0);
 	assert_string_equal(ci.source, "imds-azure");
-	fake_stop(&f);
+	cs_fake_stop(&f);
 	cache_cleanup(dir, path);
 }
 
@@ -1044,7 +930,7 @@ static void test_cache_parse(void **state)
 
 static void test_process_cache(void **state)
 {
-	fake f;
+	cs_fake f;
 	cs_io io;
 	cs_cloud_opts o;
 	cs_cloud_info a, b;
@@ -1057,7 +943,7 @@ static void test_process_cache(void **state)
 	assert_int_equal(cs_cloud_detect(&io, &o, &a), 0);
 	assert_string_equal(a.source, "metadata-gcp");
 	assert_true(a.elapsed_ms > 0);
-	fake_stop(&f); /* a second detection would fail now */
+	cs_fake_stop(&f); /* a second detection would fail now */
 	assert_int_equal(cs_cloud_detect(&io, &o, &b), 0);
 	assert_string_equal(b.source, "metadata-gcp");
 	assert_string_equal(b.instance_type, "e2-standard-2");
@@ -1129,32 +1015,32 @@ static void test_default_cache_path(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_dmi_fixtures, stop_all_fakes),
-		cmocka_unit_test_teardown(test_dmi_values, stop_all_fakes),
-		cmocka_unit_test_teardown(test_dmi_uuid_eacces, stop_all_fakes),
-		cmocka_unit_test_teardown(test_dmi_classify_table, stop_all_fakes),
-		cmocka_unit_test_teardown(test_parse_aws_text, stop_all_fakes),
-		cmocka_unit_test_teardown(test_parse_aws_token, stop_all_fakes),
-		cmocka_unit_test_teardown(test_region_from_zone, stop_all_fakes),
-		cmocka_unit_test_teardown(test_parse_gcp, stop_all_fakes),
-		cmocka_unit_test_teardown(test_parse_azure, stop_all_fakes),
-		cmocka_unit_test_teardown(test_detect_config_only, stop_all_fakes),
-		cmocka_unit_test_teardown(test_detect_nitro_dmi, stop_all_fakes),
-		cmocka_unit_test_teardown(test_detect_baremetal_skips_metadata, stop_all_fakes),
-		cmocka_unit_test_teardown(test_md_aws_imdsv2, stop_all_fakes),
-		cmocka_unit_test_teardown(test_md_aws_imdsv1, stop_all_fakes),
-		cmocka_unit_test_teardown(test_md_gcp, stop_all_fakes),
-		cmocka_unit_test_teardown(test_md_azure, stop_all_fakes),
-		cmocka_unit_test_teardown(test_md_per_provider_urls, stop_all_fakes),
-		cmocka_unit_test_teardown(test_md_slow_budget, stop_all_fakes),
-		cmocka_unit_test_teardown(test_md_failures, stop_all_fakes),
-		cmocka_unit_test_teardown(test_md_connection_refused, stop_all_fakes),
-		cmocka_unit_test_teardown(test_cache_file, stop_all_fakes),
-		cmocka_unit_test_teardown(test_cache_corrupt, stop_all_fakes),
-		cmocka_unit_test_teardown(test_cache_parse, stop_all_fakes),
-		cmocka_unit_test_teardown(test_process_cache, stop_all_fakes),
-		cmocka_unit_test_teardown(test_bad_args, stop_all_fakes),
-		cmocka_unit_test_teardown(test_default_cache_path, stop_all_fakes),
+		cmocka_unit_test_teardown(test_dmi_fixtures, cs_fake_stop_all),
+		cmocka_unit_test_teardown(test_dmi_values, cs_fake_stop_all),
+		cmocka_unit_test_teardown(test_dmi_uuid_eacces, cs_fake_stop_all),
+		cmocka_unit_test_teardown(test_dmi_classify_table, cs_fake_stop_all),
+		cmocka_unit_test_teardown(test_parse_aws_text, cs_fake_stop_all),
+		cmocka_unit_test_teardown(test_parse_aws_token, cs_fake_stop_all),
+		cmocka_unit_test_teardown(test_region_from_zone, cs_fake_stop_all),
+		cmocka_unit_test_teardown(test_parse_gcp, cs_fake_stop_all),
+		cmocka_unit_test_teardown(test_parse_azure, cs_fake_stop_all),
+		cmocka_unit_test_teardown(test_detect_config_only, cs_fake_stop_all),
+		cmocka_unit_test_teardown(test_detect_nitro_dmi, cs_fake_stop_all),
+		cmocka_unit_test_teardown(test_detect_baremetal_skips_metadata, cs_fake_stop_all),
+		cmocka_unit_test_teardown(test_md_aws_imdsv2, cs_fake_stop_all),
+		cmocka_unit_test_teardown(test_md_aws_imdsv1, cs_fake_stop_all),
+		cmocka_unit_test_teardown(test_md_gcp, cs_fake_stop_all),
+		cmocka_unit_test_teardown(test_md_azure, cs_fake_stop_all),
+		cmocka_unit_test_teardown(test_md_per_provider_urls, cs_fake_stop_all),
+		cmocka_unit_test_teardown(test_md_slow_budget, cs_fake_stop_all),
+		cmocka_unit_test_teardown(test_md_failures, cs_fake_stop_all),
+		cmocka_unit_test_teardown(test_md_connection_refused, cs_fake_stop_all),
+		cmocka_unit_test_teardown(test_cache_file, cs_fake_stop_all),
+		cmocka_unit_test_teardown(test_cache_corrupt, cs_fake_stop_all),
+		cmocka_unit_test_teardown(test_cache_parse, cs_fake_stop_all),
+		cmocka_unit_test_teardown(test_process_cache, cs_fake_stop_all),
+		cmocka_unit_test_teardown(test_bad_args, cs_fake_stop_all),
+		cmocka_unit_test_teardown(test_default_cache_path, cs_fake_stop_all),
 	};
 	int rc;
 

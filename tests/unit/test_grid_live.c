@@ -21,13 +21,10 @@
 
 #include <fcntl.h>
 #include <math.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,6 +36,8 @@
 
 #include "carbon/grid_live.h"
 
+#include "fake_server.h"
+
 #ifndef CS_FIXTURES_DIR
 #error "CS_FIXTURES_DIR must be defined (tests/CMakeLists.txt does)"
 #endif
@@ -47,8 +46,6 @@
 #define SECRET_KEY  "s3cr3t-XYZZY-never-printed"
 #define DEAD_URL    "http://127.0.0.1:9" /* nobody listens: refused at once */
 #define WAIT_S      20.0                 /* deadline for anything we wait for */
-
-extern char **environ;
 
 /* ---- helpers ------------------------------------------------------------------ */
 
@@ -67,88 +64,17 @@ static void nap_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-/* The one running fake (tests run one at a time); the per-test teardown
- * stops it even when an assertion longjmps out of the test. */
-static struct {
-	pid_t pid;   /* 0 = none */
-	int life_fd; /* write end of its stdin: it exits when this closes */
-	char url[64];
-} fk;
+/* The test singleton: the one running fake (tests run one at a time); the
+ * per-test teardown (cs_fake_stop_all) stops it even when an assertion
+ * longjmps out of the test. */
+static cs_fake fk;
 
-static void fake_stop(void)
-{
-	if (fk.pid <= 0)
-		return;
-	close(fk.life_fd);
-	kill(fk.pid, SIGTERM);
-	waitpid(fk.pid, NULL, 0);
-	fk.pid = 0;
-	fk.life_fd = -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	fake_stop();
-	return 0;
-}
-
-/* Starts the fake in mode; 0, or -1 if python3 (or the script) is unusable. */
+/* Starts fake_emaps.py in mode; 0, or -1 if python3 (or the script) is unusable. */
 static int fake_start(const char *mode)
 {
-	posix_spawn_file_actions_t fa;
 	char *argv[] = {(char *)"python3", (char *)FAKE_SCRIPT, (char *)mode, (char *)"--exit-with-stdin", NULL};
-	char line[32];
-	size_t n = 0;
-	int out[2], life[2], rc;
-	pid_t pid = 0;
-	double t0 = now_s();
 
-	if (access(FAKE_SCRIPT, R_OK) != 0 || pipe(out) != 0)
-		return -1;
-	if (pipe(life) != 0) {
-		close(out[0]);
-		close(out[1]);
-		return -1;
-	}
-	fcntl(out[0], F_SETFD, FD_CLOEXEC);
-	fcntl(life[1], F_SETFD, FD_CLOEXEC);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, life[0], STDIN_FILENO);
-	posix_spawn_file_actions_addclose(&fa, out[1]);
-	posix_spawn_file_actions_addclose(&fa, life[0]);
-	rc = posix_spawnp(&pid, "python3", &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(out[1]);
-	close(life[0]);
-	if (rc != 0) {
-		close(out[0]);
-		close(life[1]);
-		return -1;
-	}
-	fk.pid = pid;
-	fk.life_fd = life[1];
-	/* the first line is the port; python may take a while to start */
-	while (n < sizeof(line) - 1 && now_s() - t0 < 15) {
-		struct pollfd p = {.fd = out[0], .events = POLLIN};
-		ssize_t r;
-
-		if (poll(&p, 1, 500) <= 0)
-			continue;
-		r = read(out[0], line + n, 1);
-		if (r <= 0 || line[n] == '\n')
-			break;
-		n++;
-	}
-	close(out[0]);
-	line[n] = '\0';
-	if (n == 0 || atoi(line) <= 0) {
-		fake_stop();
-		return -1;
-	}
-	snprintf(fk.url, sizeof(fk.url), "http://127.0.0.1:%d", atoi(line));
-	return 0;
+	return cs_fake_start(&fk, argv);
 }
 
 #define FAKE_OR_SKIP(mode)                                                                                             \
@@ -228,6 +154,15 @@ static const char *log_field(json_t *log, size_t i, const char *key)
 
 	assert_true(json_is_string(v));
 	return json_string_value(v);
+}
+
+/* The first API request the fake logged has `key` equal to want. */
+static void assert_logged(const char *key, const char *want)
+{
+	json_t *log = fake_log();
+
+	assert_string_equal(log_field(log, 0, key), want);
+	json_decref(log);
 }
 
 /* Waits until the fake has logged at least n API requests. */
@@ -314,6 +249,32 @@ static void static_de(cs_grid_value *v)
 	hc.intensity_year = de->year;
 	cs_grid_static_from_host(&hc, v);
 	assert_string_equal(v->source, "static-country");
+}
+
+/* Opens a client on c, waits for its first good answer, gets the value (with
+ * fallback fb, may be NULL) into v and closes the client. */
+static void first_value(const cs_cfg_grid *c, const char *default_zone, const cs_grid_value *fb, cs_grid_value *v)
+{
+	cs_grid_live *g = open_ok(c, default_zone, NULL);
+
+	wait_for(g, CNT_OK, 1);
+	cs_grid_live_get(g, fb, v);
+	cs_grid_live_close(g);
+}
+
+/* Opens a client on c, waits for a good answer, switches the fake to mode bad
+ * and waits for the error it causes; the stats then go to *st if st. */
+static cs_grid_live *open_then_fail(const cs_cfg_grid *c, const char *bad, cs_grid_stats *st)
+{
+	cs_grid_live *g = open_ok(c, NULL, NULL);
+	cs_grid_stats s;
+
+	wait_for(g, CNT_OK, 1);
+	fake_mode(bad);
+	s = wait_for(g, CNT_ERRORS, 1);
+	if (st)
+		*st = s;
+	return g;
 }
 
 static void assert_one_line(const char *s)
@@ -672,7 +633,6 @@ static void test_fresh_v3(void **state)
 static void test_fresh_co2signal(void **state)
 {
 	cs_cfg_grid c;
-	cs_grid_live *g;
 	cs_grid_value fb, v;
 
 	(void)state;
@@ -681,14 +641,11 @@ static void test_fresh_co2signal(void **state)
 	c.ttl_s = 3600;
 	snprintf(c.zone, sizeof(c.zone), "FR");
 	static_de(&fb);
-	g = open_ok(&c, "DE", NULL);
-	wait_for(g, CNT_OK, 1);
-	cs_grid_live_get(g, &fb, &v);
+	first_value(&c, "DE", &fb, &v);
 	assert_string_equal(v.source, "electricitymaps");
 	assert_true(v.g_per_kwh == 110.5);
 	assert_string_equal(v.zone, "FR"); /* the configured zone wins over the default */
 	assert_string_equal(v.dataset, "CO2Signal latest, zone FR, 2026-11-22T10:00:00.000Z");
-	cs_grid_live_close(g);
 }
 
 /* The refresher keeps refreshing: values follow the fake's request counter. */
@@ -716,9 +673,7 @@ static void test_refreshes(void **state)
 static void test_coords_query(void **state)
 {
 	cs_cfg_grid c;
-	cs_grid_live *g;
 	cs_grid_value v;
-	json_t *log;
 
 	(void)state;
 	FAKE_OR_SKIP("ok");
@@ -728,23 +683,16 @@ static void test_coords_query(void **state)
 	c.has_coords = true;
 	c.lat = 52.52;
 	c.lon = 13.405;
-	g = open_ok(&c, "FR", NULL); /* coordinates win over the default zone */
-	wait_for(g, CNT_OK, 1);
-	cs_grid_live_get(g, NULL, &v);
+	first_value(&c, "FR", NULL, &v); /* coordinates win over the default zone */
 	assert_string_equal(v.source, "electricitymaps");
 	assert_string_equal(v.zone, "DE"); /* what the answer says */
-	cs_grid_live_close(g);
-	log = fake_log();
-	assert_string_equal(log_field(log, 0, "query"), "lat=52.52000&lon=13.40500");
-	json_decref(log);
+	assert_logged("query", "lat=52.52000&lon=13.40500");
 }
 
 static void test_default_zone_query(void **state)
 {
 	cs_cfg_grid c;
-	cs_grid_live *g;
 	cs_grid_value v;
-	json_t *log;
 
 	(void)state;
 	FAKE_OR_SKIP("ok");
@@ -752,37 +700,25 @@ static void test_default_zone_query(void **state)
 	snprintf(c.base_url, sizeof(c.base_url), "%s/", fk.url); /* a trailing '/' is fine */
 	c.ttl_s = 3600;
 	c.zone[0] = '\0';
-	g = open_ok(&c, "FR", NULL);
-	wait_for(g, CNT_OK, 1);
-	cs_grid_live_get(g, NULL, &v);
+	first_value(&c, "FR", NULL, &v);
 	assert_string_equal(v.zone, "FR");
-	cs_grid_live_close(g);
-	log = fake_log();
-	assert_string_equal(log_field(log, 0, "path"), "/carbon-intensity/latest");
-	assert_string_equal(log_field(log, 0, "query"), "zone=FR");
-	json_decref(log);
+	assert_logged("path", "/carbon-intensity/latest");
+	assert_logged("query", "zone=FR");
 }
 
 static void test_api_key_header(void **state)
 {
 	cs_cfg_grid c;
-	cs_grid_live *g;
 	cs_grid_value v;
-	json_t *log;
 
 	(void)state;
 	FAKE_OR_SKIP("key");
 	c = cfg_for(fk.url);
 	c.ttl_s = 3600;
 	snprintf(c.api_key, sizeof(c.api_key), FAKE_KEY);
-	g = open_ok(&c, NULL, NULL);
-	wait_for(g, CNT_OK, 1);
-	cs_grid_live_get(g, NULL, &v);
+	first_value(&c, NULL, NULL, &v);
 	assert_string_equal(v.source, "electricitymaps");
-	cs_grid_live_close(g);
-	log = fake_log();
-	assert_string_equal(log_field(log, 0, "auth"), "yes");
-	json_decref(log);
+	assert_logged("auth", "yes");
 }
 
 static void test_api_key_file(void **state)
@@ -826,10 +762,7 @@ static void test_ok_then_500_keeps_last(void **state)
 	c = cfg_for(fk.url);
 	c.ttl_s = 0.05;
 	static_de(&fb);
-	g = open_ok(&c, NULL, NULL);
-	wait_for(g, CNT_OK, 1);
-	fake_mode("500");
-	st = wait_for(g, CNT_ERRORS, 1);
+	g = open_then_fail(&c, "500", &st);
 	cs_grid_live_get(g, &fb, &v);
 	cs_grid_live_stats(g, &st);
 	assert_string_equal(v.source, "electricitymaps-last");
@@ -867,10 +800,7 @@ static void test_max_stale_zero(void **state)
 	c.ttl_s = 0.05;
 	c.max_stale_s = 0; /* never keep a value past a failure */
 	static_de(&fb);
-	g = open_ok(&c, NULL, NULL);
-	wait_for(g, CNT_OK, 1);
-	fake_mode("500");
-	wait_for(g, CNT_ERRORS, 1);
+	g = open_then_fail(&c, "500", NULL);
 	cs_grid_live_get(g, &fb, &v);
 	assert_string_equal(v.source, "static-country");
 	assert_true(v.g_per_kwh == fb.g_per_kwh);
@@ -892,10 +822,7 @@ static void test_max_stale_exceeded(void **state)
 	c.ttl_s = 0.05;
 	c.max_stale_s = 0.3;
 	static_de(&fb);
-	g = open_ok(&c, NULL, NULL);
-	wait_for(g, CNT_OK, 1);
-	fake_mode("500");
-	wait_for(g, CNT_ERRORS, 1);
+	g = open_then_fail(&c, "500", NULL);
 	/* "-last" for a while (maybe: the machine may be slow), then static */
 	t0 = now_s();
 	for (;;) {
@@ -918,7 +845,6 @@ static void test_401(void **state)
 	cs_grid_value fb, v;
 	cs_grid_stats st;
 	char err[320];
-	json_t *log;
 
 	(void)state;
 	FAKE_OR_SKIP("401");
@@ -939,9 +865,7 @@ static void test_401(void **state)
 	                         "CARBONSTAT_GRID_API_KEY");
 	assert_null(strstr(err, SECRET_KEY));
 	cs_grid_live_close(g);
-	log = fake_log();
-	assert_string_equal(log_field(log, 0, "auth"), "yes");
-	json_decref(log);
+	assert_logged("auth", "yes");
 }
 
 static void test_401_without_key(void **state)
@@ -1054,10 +978,7 @@ static void test_bad_answers(void **state)
 	fake_mode("ok");
 	c = cfg_for(fk.url);
 	c.ttl_s = 0.05;
-	g = open_ok(&c, NULL, NULL);
-	wait_for(g, CNT_OK, 1);
-	fake_mode("huge");
-	wait_for(g, CNT_ERRORS, 1);
+	g = open_then_fail(&c, "huge", NULL);
 	cs_grid_live_get(g, &fb, &v);
 	assert_string_equal(v.source, "electricitymaps-last");
 	assert_true(v.g_per_kwh >= 110 && v.g_per_kwh <= 3000);
@@ -1157,24 +1078,24 @@ int main(void)
 	    cmocka_unit_test(test_valid_zone),
 	    cmocka_unit_test(test_open_bad_config),
 	    cmocka_unit_test(test_null_safety),
-	    cmocka_unit_test_teardown(test_fresh_v3, teardown),
-	    cmocka_unit_test_teardown(test_fresh_co2signal, teardown),
-	    cmocka_unit_test_teardown(test_refreshes, teardown),
-	    cmocka_unit_test_teardown(test_coords_query, teardown),
-	    cmocka_unit_test_teardown(test_default_zone_query, teardown),
-	    cmocka_unit_test_teardown(test_api_key_header, teardown),
-	    cmocka_unit_test_teardown(test_api_key_file, teardown),
-	    cmocka_unit_test_teardown(test_ok_then_500_keeps_last, teardown),
-	    cmocka_unit_test_teardown(test_max_stale_zero, teardown),
-	    cmocka_unit_test_teardown(test_max_stale_exceeded, teardown),
-	    cmocka_unit_test_teardown(test_401, teardown),
-	    cmocka_unit_test_teardown(test_401_without_key, teardown),
-	    cmocka_unit_test_teardown(test_429_retry_after, teardown),
-	    cmocka_unit_test_teardown(test_backoff, teardown),
-	    cmocka_unit_test_teardown(test_bad_answers, teardown),
+	    cmocka_unit_test_teardown(test_fresh_v3, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_fresh_co2signal, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_refreshes, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_coords_query, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_default_zone_query, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_api_key_header, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_api_key_file, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_ok_then_500_keeps_last, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_max_stale_zero, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_max_stale_exceeded, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_401, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_401_without_key, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_429_retry_after, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_backoff, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_bad_answers, cs_fake_stop_all),
 	    cmocka_unit_test(test_refused),
-	    cmocka_unit_test_teardown(test_client_timeout, teardown),
-	    cmocka_unit_test_teardown(test_hanging_request, teardown),
+	    cmocka_unit_test_teardown(test_client_timeout, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_hanging_request, cs_fake_stop_all),
 	    cmocka_unit_test(test_close_at_once),
 	};
 	static const char *const proxies[] = {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",

@@ -147,6 +147,27 @@ static json_t *read_lines(const char *path)
 	return arr;
 }
 
+/* Opens the exporter on path with fsync fs, no size limit and 5 files kept. */
+static void *open_path(cs_config *c, const char *path, cs_cfg_fsync fs)
+{
+	cfg_for(c, path, fs, 0, 5);
+	return open_ok(c);
+}
+
+/* Builds the fixture's cycle seq with n workloads and publishes it. */
+static void publish_cycle(void *st, cs_snapfix *f, size_t n, uint64_t seq)
+{
+	assert_int_equal(cs_snapfix_build(f, n, seq), 0);
+	publish_ok(st, &f->snap);
+}
+
+/* Closes the exporter and reads back what it wrote to path (caller decrefs). */
+static json_t *close_read(void *st, const char *path)
+{
+	jl->close(st);
+	return read_lines(path);
+}
+
 static uint64_t uj_of(const json_t *v)
 {
 	assert_true(json_is_number(v));
@@ -255,6 +276,14 @@ static void check_cycle(json_t *arr, const cs_snapshot *s)
 	assert_true(fabs(rows_g - node_g) <= 1e-9 * (1 + node_g));
 }
 
+/* The last cycle built in f is in arr; frees both. */
+static void check_last_and_free(json_t *arr, cs_snapfix *f)
+{
+	check_cycle(arr, &f->snap);
+	json_decref(arr);
+	cs_snapfix_free(f);
+}
+
 /* ---- tests ------------------------------------------------------------------------ */
 
 static void test_enabled(void **state)
@@ -282,11 +311,9 @@ static void test_cycles(void **state)
 	double prev_node_total = -1, prev_row0_total = -1;
 	size_t i;
 
-	cfg_for(&c, t->path, CS_CFG_FSYNC_CYCLE, 0, 5);
-	st = open_ok(&c);
+	st = open_path(&c, t->path, CS_CFG_FSYNC_CYCLE);
 	for (uint64_t seq = 1; seq <= 5; seq++) {
-		assert_int_equal(cs_snapfix_build(&f, 60, seq), 0);
-		publish_ok(st, &f.snap);
+		publish_cycle(st, &f, 60, seq);
 	}
 	jl->close(st);
 	assert_int_equal(stat(t->path, &sb), 0);
@@ -326,8 +353,7 @@ static void test_numbers_and_nulls(void **state)
 	char *text;
 	void *st;
 
-	cfg_for(&c, t->path, CS_CFG_FSYNC_NONE, 0, 5);
-	st = open_ok(&c);
+	st = open_path(&c, t->path, CS_CFG_FSYNC_NONE);
 	assert_int_equal(cs_snapfix_build(&f, 2, 1), 0);
 	f.rows[0].energy_uj_total[CS_ATTR_CPU] = 999999999999999ull; /* 999999999.999999 J */
 	f.snap.comp[CS_ATTR_CPU].energy_uj_total = 123456789012345ull;
@@ -352,16 +378,12 @@ static void test_numbers_and_nulls(void **state)
 	/* known again: numbers again */
 	assert_int_equal(unlink(t->path), 0);
 	st = open_ok(&c);
-	assert_int_equal(cs_snapfix_build(&f, 2, 2), 0);
-	publish_ok(st, &f.snap);
-	jl->close(st);
-	arr = read_lines(t->path);
+	publish_cycle(st, &f, 2, 2);
+	arr = close_read(st, t->path);
 	assert_true(json_is_real(json_object_get(json_array_get(arr, 0), "intensity_g_per_kwh")));
 	assert_true(json_is_real(json_object_get(json_array_get(arr, 1), "intensity_g_per_kwh")));
 	assert_true(json_is_real(json_object_get(json_array_get(arr, 0), "embodied_g_per_h")));
-	check_cycle(arr, &f.snap);
-	json_decref(arr);
-	cs_snapfix_free(&f);
+	check_last_and_free(arr, &f);
 }
 
 /* A GPU appears for one cycle, then goes: energy_j follows. */
@@ -373,26 +395,20 @@ static void test_components_change(void **state)
 	json_t *arr;
 	void *st;
 
-	cfg_for(&c, t->path, CS_CFG_FSYNC_NONE, 0, 5);
-	st = open_ok(&c);
-	assert_int_equal(cs_snapfix_build(&f, 3, 1), 0);
-	publish_ok(st, &f.snap);
+	st = open_path(&c, t->path, CS_CFG_FSYNC_NONE);
+	publish_cycle(st, &f, 3, 1);
 	assert_int_equal(cs_snapfix_build(&f, 3, 2), 0);
 	f.snap.comp[CS_ATTR_GPU].present = true;
 	f.snap.comp[CS_ATTR_GPU].source = "nvml";
 	publish_ok(st, &f.snap);
-	assert_int_equal(cs_snapfix_build(&f, 3, 3), 0);
-	publish_ok(st, &f.snap);
-	jl->close(st);
-	arr = read_lines(t->path);
+	publish_cycle(st, &f, 3, 3);
+	arr = close_read(st, t->path);
 	assert_int_equal(json_array_size(arr), 3 * 6);
 	assert_null(json_object_get(json_object_get(json_array_get(arr, 1), "energy_j"), "gpu"));
 	assert_non_null(json_object_get(json_object_get(json_array_get(arr, 7), "energy_j"), "gpu"));
 	assert_string_equal(str_of(json_object_get(json_array_get(arr, 7), "source"), "gpu"), "nvml");
 	assert_null(json_object_get(json_object_get(json_array_get(arr, 13), "energy_j"), "gpu"));
-	check_cycle(arr, &f.snap);
-	json_decref(arr);
-	cs_snapfix_free(&f);
+	check_last_and_free(arr, &f);
 }
 
 /* Quotes, backslashes, control characters and invalid UTF-8 in names. */
@@ -404,14 +420,12 @@ static void test_escaping(void **state)
 	json_t *arr;
 	void *st;
 
-	cfg_for(&c, t->path, CS_CFG_FSYNC_NONE, 0, 5);
-	st = open_ok(&c);
+	st = open_path(&c, t->path, CS_CFG_FSYNC_NONE);
 	assert_int_equal(cs_snapfix_build(&f, 2, 1), 0);
 	f.rows[0].name = "we\"ird\\ \n\t\x01 caf\xc3\xa9";
 	f.rows[1].cgroup = "bad\xff\xfe/\xed\xa0\x80/ok";
 	publish_ok(st, &f.snap);
-	jl->close(st);
-	arr = read_lines(t->path);
+	arr = close_read(st, t->path);
 	assert_int_equal(json_array_size(arr), 5);
 	assert_string_equal(str_of(json_array_get(arr, 1), "name"), "we\"ird\\ \n\t\x01 caf\xc3\xa9");
 	assert_string_equal(str_of(json_array_get(arr, 2), "cgroup"),
@@ -445,8 +459,7 @@ static void test_rotation(void **state)
 	cfg_for(&c, t->path, CS_CFG_FSYNC_CYCLE, 2 * one_cycle + one_cycle / 2, 2);
 	st = open_ok(&c);
 	for (uint64_t seq = 1; seq <= 7; seq++) {
-		assert_int_equal(cs_snapfix_build(&f, 1, seq), 0);
-		publish_ok(st, &f.snap);
+		publish_cycle(st, &f, 1, seq);
 	}
 	jl->close(st);
 	tf_snprintf(name, sizeof(name), "%s.3", t->path);
@@ -505,17 +518,13 @@ static void test_reopen_after_rename(void **state)
 	void *st;
 
 	tf_snprintf(moved, sizeof(moved), "%s.moved", t->path);
-	cfg_for(&c, t->path, CS_CFG_FSYNC_CYCLE, 0, 5);
-	st = open_ok(&c);
-	assert_int_equal(cs_snapfix_build(&f, 4, 1), 0);
-	publish_ok(st, &f.snap);
+	st = open_path(&c, t->path, CS_CFG_FSYNC_CYCLE);
+	publish_cycle(st, &f, 4, 1);
 	assert_int_equal(rename(t->path, moved), 0);
-	assert_int_equal(cs_snapfix_build(&f, 4, 2), 0);
-	publish_ok(st, &f.snap); /* still the open (renamed) file */
+	publish_cycle(st, &f, 4, 2); /* still the open (renamed) file */
 	assert_int_equal(access(t->path, F_OK), -1);
 	assert_int_equal(jl->reopen(st, why, sizeof(why)), 0);
-	assert_int_equal(cs_snapfix_build(&f, 4, 3), 0);
-	publish_ok(st, &f.snap);
+	publish_cycle(st, &f, 4, 3);
 	jl->close(st);
 
 	arr = read_lines(moved);
@@ -524,9 +533,7 @@ static void test_reopen_after_rename(void **state)
 	arr = read_lines(t->path);
 	assert_int_equal(json_array_size(arr), f.snap.nrows + 1);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(arr, 0), "seq")), 3);
-	check_cycle(arr, &f.snap);
-	json_decref(arr);
-	cs_snapfix_free(&f);
+	check_last_and_free(arr, &f);
 }
 
 /* The file-size limit cuts the cycle's write short (then EFBIG): the file is
@@ -544,10 +551,8 @@ static void test_efbig_leaves_file_whole(void **state)
 	void *st;
 	int rc;
 
-	cfg_for(&c, t->path, CS_CFG_FSYNC_CYCLE, 0, 5);
-	st = open_ok(&c);
-	assert_int_equal(cs_snapfix_build(&f, 20, 1), 0);
-	publish_ok(st, &f.snap);
+	st = open_path(&c, t->path, CS_CFG_FSYNC_CYCLE);
+	publish_cycle(st, &f, 20, 1);
 	before = slurp(t->path, &blen);
 
 	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
@@ -568,8 +573,7 @@ static void test_efbig_leaves_file_whole(void **state)
 	assert_memory_equal(after, before, blen);
 	free(after);
 
-	assert_int_equal(cs_snapfix_build(&f, 20, 3), 0);
-	publish_ok(st, &f.snap);
+	publish_cycle(st, &f, 20, 3);
 	jl->close(st);
 	after = slurp(t->path, &alen);
 	assert_true(alen > blen);
@@ -578,9 +582,7 @@ static void test_efbig_leaves_file_whole(void **state)
 	free(before);
 	arr = read_lines(t->path);
 	assert_int_equal(json_array_size(arr), 2 * (f.snap.nrows + 1));
-	check_cycle(arr, &f.snap);
-	json_decref(arr);
-	cs_snapfix_free(&f);
+	check_last_and_free(arr, &f);
 }
 
 /* /dev/null: not a regular file, so no truncation, rotation or fsync
@@ -595,8 +597,7 @@ static void test_non_regular_file(void **state)
 	cfg_for(&c, "/dev/null", CS_CFG_FSYNC_CYCLE, 4096, 2);
 	st = open_ok(&c);
 	for (uint64_t seq = 1; seq <= 3; seq++) {
-		assert_int_equal(cs_snapfix_build(&f, 30, seq), 0);
-		publish_ok(st, &f.snap);
+		publish_cycle(st, &f, 30, seq);
 	}
 	jl->close(st);
 	assert_int_equal(access("/dev/null.1", F_OK), -1);
@@ -679,11 +680,8 @@ static void test_reopen_failure_recovers(void **state)
 	assert_int_equal(jl->publish(st, &f.snap, why, sizeof(why)), -ENOENT);
 	assert_int_equal(mkdir(sub, 0700), 0);
 	publish_ok(st, &f.snap);
-	jl->close(st);
-	arr = read_lines(p);
-	check_cycle(arr, &f.snap);
-	json_decref(arr);
-	cs_snapfix_free(&f);
+	arr = close_read(st, p);
+	check_last_and_free(arr, &f);
 }
 
 int main(void)

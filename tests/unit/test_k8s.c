@@ -22,14 +22,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,6 +37,8 @@
 #include "k8s/quantity.h"
 #include "k8s/teams.h"
 
+#include "fake_server.h"
+
 #ifndef CS_FIXTURES_DIR
 #error "CS_FIXTURES_DIR must be defined (tests/CMakeLists.txt does)"
 #endif
@@ -50,8 +48,6 @@
 #define TOKEN_B     "eyJhbGciOiJSUzI1NiIsImtpZCI6InRlc3QifQ.eyJzdWIiOiJyb3RhdGVkIn0.c2lnbmF0dXJlQg"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-
-extern char **environ;
 
 /* ---- helpers ---------------------------------------------------------------------- */
 
@@ -737,80 +733,21 @@ static int pki_teardown(void **state)
 	return 0;
 }
 
-/* A running fake_kubelet.py: control on its stdin/stdout. */
-typedef struct fake {
-	pid_t pid;
-	int ctl; /* write end of its stdin */
-	int out; /* read end of its stdout */
-	char url[64];
-} fake;
-
-static fake live[4];
-
-static void fake_kill(fake *f)
-{
-	if (f->pid <= 0)
-		return;
-	close(f->ctl);
-	close(f->out);
-	kill(f->pid, SIGTERM);
-	waitpid(f->pid, NULL, 0);
-	f->pid = 0;
-}
-
-static int stop_fakes(void **state)
-{
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < ARRAY_LEN(live); i++)
-		fake_kill(&live[i]);
-	return 0;
-}
-
-static void cloexec(int fd)
-{
-	fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC);
-}
-
-/* One line from the fake's stdout (waits up to 15 s). */
-static void fake_line(fake *f, char *line, size_t cap)
-{
-	size_t n = 0;
-	double t0 = now_ms();
-
-	while (n < cap - 1 && now_ms() - t0 < 15000) {
-		struct pollfd p = {.fd = f->out, .events = POLLIN};
-		ssize_t r;
-
-		if (poll(&p, 1, 500) <= 0)
-			continue;
-		r = read(f->out, line + n, 1);
-		if (r <= 0)
-			break;
-		if (line[n] == '\n')
-			break;
-		n++;
-	}
-	line[n] = '\0';
-}
-
-/* Sends a control command; returns the reply's number (count/auth) or 0. */
-static long fake_cmd(fake *f, const char *cmd)
+/* Sends a control command to fake_kubelet.py; returns the reply's number (count/auth) or 0. */
+static long fake_cmd(const cs_fake *f, const char *cmd)
 {
 	char line[128];
 	const char *sp;
 
-	assert_true(write(f->ctl, cmd, strlen(cmd)) == (ssize_t)strlen(cmd));
-	assert_true(write(f->ctl, "\n", 1) == 1);
-	fake_line(f, line, sizeof(line));
+	cs_fake_send(f, cmd);
+	cs_fake_line(f, line, sizeof(line));
 	if (strncmp(line, "error", 5) == 0 || !line[0])
 		fail_msg("fake: '%s' -> '%s'", cmd, line);
 	sp = strchr(line, ' ');
 	return sp ? atol(sp + 1) : 0;
 }
 
-static long fake_count(fake *f)
+static long fake_count(const cs_fake *f)
 {
 	return fake_cmd(f, "count");
 }
@@ -823,9 +760,9 @@ static long fake_count(fake *f)
 		}                                                                                                      \
 	} while (0)
 
-static fake *fake_start(const char *pods_src, const char *token)
+/* Starts fake_kubelet.py serving a copy of pods_src, expecting token. */
+static void fake_start(cs_fake *f, const char *pods_src, const char *token)
 {
-	posix_spawn_file_actions_t fa;
 	char *argv[] = {(char *)"python3",
 	                (char *)FAKE_SCRIPT,
 	                (char *)"--pods",
@@ -839,46 +776,19 @@ static fake *fake_start(const char *pods_src, const char *token)
 	                (char *)"--slow-s",
 	                (char *)"3",
 	                NULL};
-	int in[2], out[2], rc;
-	char line[32];
-	size_t len, i;
+	size_t len;
 	char *json;
-	fake *f = NULL;
 
-	for (i = 0; i < ARRAY_LEN(live); i++)
-		if (live[i].pid == 0)
-			f = &live[i];
-	assert_non_null(f);
 	json = slurp(pods_src, &len);
 	write_file(pki.pods, json);
 	free(json);
 	write_file(pki.token, token);
-	assert_int_equal(pipe(in), 0);
-	assert_int_equal(pipe(out), 0);
-	cloexec(in[1]);
-	cloexec(out[0]);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
-	posix_spawn_file_actions_addclose(&fa, in[0]);
-	posix_spawn_file_actions_addclose(&fa, out[1]);
-	rc = posix_spawnp(&f->pid, "python3", &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(in[0]);
-	close(out[1]);
-	assert_int_equal(rc, 0);
-	f->ctl = in[1];
-	f->out = out[0];
-	fake_line(f, line, sizeof(line));
-	if (atoi(line) <= 0) {
-		fake_kill(f);
+	if (cs_fake_start(f, argv) != 0)
 		fail_msg("fake_kubelet.py did not start");
-	}
-	snprintf(f->url, sizeof(f->url), "https://127.0.0.1:%d/pods", atoi(line));
-	return f;
+	snprintf(f->url, sizeof(f->url), "https://127.0.0.1:%d/pods", f->port);
 }
 
-static cs_kubelet *client(const fake *f, const char *ca, bool insecure, double timeout_s)
+static cs_kubelet *client(const cs_fake *f, const char *ca, bool insecure, double timeout_s)
 {
 	cs_kubelet_opts o;
 	cs_kubelet *k = NULL;
@@ -895,22 +805,22 @@ static cs_kubelet *client(const fake *f, const char *ca, bool insecure, double t
 
 static void test_kubelet_tls_verified(void **state)
 {
-	fake *f;
+	cs_fake f;
 	cs_kubelet *k;
 	cs_kubelet_stats st;
 
 	(void)state;
 	NEED_PKI();
-	f = fake_start(PODS_JSON, TOKEN_A);
-	k = client(f, pki.cert, false, 0);
-	assert_string_equal(cs_kubelet_url(k), f->url);
+	fake_start(&f, PODS_JSON, TOKEN_A);
+	k = client(&f, pki.cert, false, 0);
+	assert_string_equal(cs_kubelet_url(k), f.url);
 	assert_int_equal(cs_kubelet_pods(k)->n_pods, 0);
 	assert_int_equal(cs_kubelet_refresh(k, 0, true), 1);
 	assert_string_equal(cs_kubelet_last_error(k), "");
 	assert_int_equal(cs_kubelet_pods(k)->n_pods, 8);
 	assert_non_null(cs_podlist_find_container(cs_kubelet_pods(k), ID_ISTIO));
-	assert_int_equal(fake_count(f), 1);
-	assert_int_equal(fake_cmd(f, "auth"), 1);
+	assert_int_equal(fake_count(&f), 1);
+	assert_int_equal(fake_cmd(&f, "auth"), 1);
 	cs_kubelet_get_stats(k, &st);
 	assert_int_equal(st.requests, 1);
 	assert_int_equal(st.failures, 0);
@@ -919,23 +829,23 @@ static void test_kubelet_tls_verified(void **state)
 	cs_kubelet_close(k);
 
 	/* a CA that did not sign the kubelet's certificate */
-	k = client(f, pki.other, false, 0);
+	k = client(&f, pki.other, false, 0);
 	assert_int_equal(cs_kubelet_refresh(k, 0, true), CS_EUNAVAIL);
-	assert_non_null(strstr(cs_kubelet_last_error(k), f->url));
+	assert_non_null(strstr(cs_kubelet_last_error(k), f.url));
 	assert_non_null(strstr(cs_kubelet_last_error(k), "TLS certificate not verified"));
 	assert_non_null(strstr(cs_kubelet_last_error(k), "insecure_skip_verify"));
 	assert_int_equal(cs_kubelet_pods(k)->n_pods, 0);
 	cs_kubelet_close(k);
 
 	/* kind/minikube: skip verification */
-	k = client(f, pki.other, true, 0);
+	k = client(&f, pki.other, true, 0);
 	assert_int_equal(cs_kubelet_refresh(k, 0, true), 1);
 	assert_int_equal(cs_kubelet_pods(k)->n_pods, 8);
 	cs_kubelet_close(k);
-	fake_kill(f);
+	cs_fake_stop(&f);
 }
 
-static void expect_error(cs_kubelet *k, fake *f, const char *mode, const char *needle, double now)
+static void expect_error(cs_kubelet *k, const cs_fake *f, const char *mode, const char *needle, double now)
 {
 	char cmd[64];
 
@@ -954,7 +864,7 @@ static void expect_error(cs_kubelet *k, fake *f, const char *mode, const char *n
 
 static void test_kubelet_failures_keep_index(void **state)
 {
-	fake *f;
+	cs_fake f;
 	cs_kubelet *k;
 	cs_kubelet_stats st;
 	cs_workload w[1];
@@ -962,18 +872,18 @@ static void test_kubelet_failures_keep_index(void **state)
 
 	(void)state;
 	NEED_PKI();
-	f = fake_start(PODS_JSON, TOKEN_A);
-	k = client(f, pki.cert, false, 1.0);
+	fake_start(&f, PODS_JSON, TOKEN_A);
+	k = client(&f, pki.cert, false, 1.0);
 	assert_int_equal(cs_kubelet_refresh(k, 0, true), 1);
-	expect_error(k, f, "401", "HTTP 401", 1);
+	expect_error(k, &f, "401", "HTTP 401", 1);
 	assert_non_null(strstr(cs_kubelet_last_error(k), pki.token)); /* names the token file */
 	assert_non_null(strstr(cs_kubelet_last_error(k), "authentication-token-webhook"));
-	expect_error(k, f, "403", "nodes/proxy", 2);
-	expect_error(k, f, "500", "HTTP 500", 3);
-	expect_error(k, f, "malformed", "not a PodList", 4);
-	expect_error(k, f, "truncated", "kubelet", 5);
+	expect_error(k, &f, "403", "nodes/proxy", 2);
+	expect_error(k, &f, "500", "HTTP 500", 3);
+	expect_error(k, &f, "malformed", "not a PodList", 4);
+	expect_error(k, &f, "truncated", "kubelet", 5);
 	t0 = now_ms();
-	expect_error(k, f, "slow", "no answer within 1 s", 6);
+	expect_error(k, &f, "slow", "no answer within 1 s", 6);
 	assert_true(now_ms() - t0 < 2500); /* the timeout held */
 	/* still usable for attribution by the last index */
 	w[0] = wl_container(UID_CHECKOUT, ID_API);
@@ -983,7 +893,7 @@ static void test_kubelet_failures_keep_index(void **state)
 	assert_int_equal(st.failures, 6);
 	assert_int_equal(st.consecutive_failures, 6);
 	assert_true(st.last_ok_s == 0);
-	fake_cmd(f, "mode ok");
+	fake_cmd(&f, "mode ok");
 	assert_int_equal(cs_kubelet_refresh(k, 7, true), 1);
 	assert_string_equal(cs_kubelet_last_error(k), "");
 	cs_kubelet_get_stats(k, &st);
@@ -996,7 +906,7 @@ static void test_kubelet_failures_keep_index(void **state)
 		cs_kubelet_opts o;
 
 		memset(&o, 0, sizeof(o));
-		o.url = f->url;
+		o.url = f.url;
 		o.token_file = pki.token;
 		o.ca_file = pki.cert;
 		o.body_max = 4096;
@@ -1005,7 +915,7 @@ static void test_kubelet_failures_keep_index(void **state)
 		assert_non_null(strstr(cs_kubelet_last_error(k), "larger than 4096 bytes"));
 		cs_kubelet_close(k);
 	}
-	fake_kill(f);
+	cs_fake_stop(&f);
 
 	/* nobody listening */
 	k = client(NULL, pki.cert, false, 0);
@@ -1019,23 +929,23 @@ static void test_kubelet_failures_keep_index(void **state)
 
 static void test_kubelet_token(void **state)
 {
-	fake *f;
+	cs_fake f;
 	cs_kubelet *k;
 	cs_kubelet_opts o;
 
 	(void)state;
 	NEED_PKI();
-	f = fake_start(PODS_JSON, TOKEN_A);
-	k = client(f, pki.cert, false, 0);
+	fake_start(&f, PODS_JSON, TOKEN_A);
+	k = client(&f, pki.cert, false, 0);
 	assert_int_equal(cs_kubelet_refresh(k, 0, true), 1);
 	/* the token rotates: the kubelet wants B, the file still says A */
-	fake_cmd(f, "token " TOKEN_B);
+	fake_cmd(&f, "token " TOKEN_B);
 	assert_int_equal(cs_kubelet_refresh(k, 10, true), CS_EUNAVAIL);
 	assert_null(strstr(cs_kubelet_last_error(k), TOKEN_B));
 	/* the kubelet's projected token is rewritten: re-read on the next request */
 	write_file(pki.token, TOKEN_B "\n");
 	assert_int_equal(cs_kubelet_refresh(k, 20, true), 1);
-	assert_int_equal(fake_cmd(f, "auth"), 2);
+	assert_int_equal(fake_cmd(&f, "auth"), 2);
 	/* no token file */
 	assert_int_equal(unlink(pki.token), 0);
 	assert_int_equal(cs_kubelet_refresh(k, 30, true), CS_EUNAVAIL);
@@ -1046,7 +956,7 @@ static void test_kubelet_token(void **state)
 	assert_int_equal(cs_kubelet_refresh(k, 40, true), CS_EUNAVAIL);
 	assert_non_null(strstr(cs_kubelet_last_error(k), "does not hold a bearer token"));
 	assert_null(strstr(cs_kubelet_last_error(k), "Evil"));
-	assert_int_equal(fake_count(f), 3); /* neither of the last two reached the kubelet */
+	assert_int_equal(fake_count(&f), 3); /* neither of the last two reached the kubelet */
 	cs_kubelet_close(k);
 
 	/* http:// never carries the token (there is no TLS to protect it) */
@@ -1056,38 +966,38 @@ static void test_kubelet_token(void **state)
 	assert_int_equal(cs_kubelet_refresh(k, 0, true), CS_EUNAVAIL);
 	assert_null(strstr(cs_kubelet_last_error(k), "token"));
 	cs_kubelet_close(k);
-	fake_kill(f);
+	cs_fake_stop(&f);
 }
 
 static void test_kubelet_rate_limit(void **state)
 {
-	fake *f;
+	cs_fake f;
 	cs_kubelet *k;
 
 	(void)state;
 	NEED_PKI();
-	f = fake_start(PODS_JSON, TOKEN_A);
-	k = client(f, pki.cert, false, 0);
+	fake_start(&f, PODS_JSON, TOKEN_A);
+	k = client(&f, pki.cert, false, 0);
 	/* first call: always */
 	assert_int_equal(cs_kubelet_maybe_refresh(k, 100, false), 1);
-	assert_int_equal(fake_count(f), 1);
+	assert_int_equal(fake_count(&f), 1);
 	/* unknown UIDs: at most once per 5 s */
 	assert_int_equal(cs_kubelet_maybe_refresh(k, 101, true), 0);
 	assert_int_equal(cs_kubelet_maybe_refresh(k, 104.9, true), 0);
 	assert_int_equal(cs_kubelet_maybe_refresh(k, 105, true), 1);
 	assert_int_equal(cs_kubelet_maybe_refresh(k, 106, false), 0);
-	assert_int_equal(fake_count(f), 2);
+	assert_int_equal(fake_count(&f), 2);
 	/* the timer: 60 s after the last request */
 	assert_int_equal(cs_kubelet_maybe_refresh(k, 164.9, false), 0);
 	assert_int_equal(cs_kubelet_maybe_refresh(k, 165, false), 1);
-	assert_int_equal(fake_count(f), 3);
+	assert_int_equal(fake_count(&f), 3);
 	/* refresh without force honours the limit; force does not */
 	assert_int_equal(cs_kubelet_refresh(k, 166, false), 0);
 	assert_int_equal(cs_kubelet_refresh(k, 166, true), 1);
 	assert_int_equal(cs_kubelet_refresh(k, 171, false), 1);
-	assert_int_equal(fake_count(f), 5);
+	assert_int_equal(fake_count(&f), 5);
 	/* failures back off: 5, 10, 20, 40, then the timer's 60 */
-	fake_cmd(f, "mode 500");
+	fake_cmd(&f, "mode 500");
 	assert_int_equal(cs_kubelet_refresh(k, 200, true), CS_EUNAVAIL); /* 1 failure: 5 s */
 	assert_int_equal(cs_kubelet_maybe_refresh(k, 204, true), 0);
 	assert_int_equal(cs_kubelet_maybe_refresh(k, 205, true), CS_EUNAVAIL); /* 2: 10 s */
@@ -1098,12 +1008,12 @@ static void test_kubelet_rate_limit(void **state)
 	assert_int_equal(cs_kubelet_maybe_refresh(k, 274, true), 0);
 	assert_int_equal(cs_kubelet_maybe_refresh(k, 275, true), CS_EUNAVAIL); /* 5: 60 s */
 	assert_int_equal(cs_kubelet_maybe_refresh(k, 334, true), 0);
-	fake_cmd(f, "mode ok");
+	fake_cmd(&f, "mode ok");
 	assert_int_equal(cs_kubelet_maybe_refresh(k, 335, false), 1);
 	assert_int_equal(cs_kubelet_maybe_refresh(k, 340, true), 1); /* back to 5 s */
-	assert_int_equal(fake_count(f), 12);
+	assert_int_equal(fake_count(&f), 12);
 	cs_kubelet_close(k);
-	fake_kill(f);
+	cs_fake_stop(&f);
 }
 
 /* Two pods start, one in each of two namespaces, with 7 containers between
@@ -1125,7 +1035,7 @@ static void test_kubelet_unknown_uid_one_request(void **state)
 	    "{\"name\":\"d2\"}]},\"status\":{\"containerStatuses\":[{\"name\":\"d0\",\"containerID\":"
 	    "\"cri-o://b0\"},{\"name\":\"d1\",\"containerID\":\"cri-o://b1\"},{\"name\":\"d2\","
 	    "\"containerID\":\"cri-o://b2\"}]}}";
-	fake *f;
+	cs_fake f;
 	cs_kubelet *k;
 	cs_workload w[32];
 	size_t n = 0, i, len;
@@ -1135,8 +1045,8 @@ static void test_kubelet_unknown_uid_one_request(void **state)
 
 	(void)state;
 	NEED_PKI();
-	f = fake_start(PODS_JSON, TOKEN_A);
-	k = client(f, pki.cert, false, 0);
+	fake_start(&f, PODS_JSON, TOKEN_A);
+	k = client(&f, pki.cert, false, 0);
 	assert_int_equal(cs_kubelet_maybe_refresh(k, 0, false), 1);
 	/* 20 known containers over payments, search, kube-system */
 	for (i = 0; i < 20; i++) {
@@ -1167,9 +1077,9 @@ static void test_kubelet_unknown_uid_one_request(void **state)
 	write_file(pki.pods, merged);
 	free(merged);
 	free(fixture);
-	before = fake_count(f);
+	before = fake_count(&f);
 	assert_int_equal(cs_kubelet_maybe_refresh(k, 5, true), 1);
-	assert_int_equal(fake_count(f) - before, 1); /* one request for 2 pods, 7 containers, 2 namespaces */
+	assert_int_equal(fake_count(&f) - before, 1); /* one request for 2 pods, 7 containers, 2 namespaces */
 	assert_int_equal(cs_kubelet_annotate(k, w, n), 0);
 	for (i = 0; i < n; i++) {
 		assert_true(w[i].container_name[0] != '\0');
@@ -1182,7 +1092,7 @@ static void test_kubelet_unknown_uid_one_request(void **state)
 	/* an orphan cgroup the kubelet never lists: one early refresh, then
 	 * only the timer, not a request every 5 s */
 	w[n++] = wl_pod("bbbbbbbb-0000-4000-8000-00000000dead");
-	before = fake_count(f);
+	before = fake_count(&f);
 	for (t = 10; t < 130; t += 1) {
 		size_t unknown = cs_kubelet_annotate(k, w, n);
 
@@ -1190,9 +1100,9 @@ static void test_kubelet_unknown_uid_one_request(void **state)
 	}
 	/* t=10: the early refresh; t=70: the timer, which forgets the orphan;
 	 * t=75: its one early refresh again; the next timer would be t=135 */
-	assert_int_equal(fake_count(f) - before, 3);
+	assert_int_equal(fake_count(&f) - before, 3);
 	cs_kubelet_close(k);
-	fake_kill(f);
+	cs_fake_stop(&f);
 }
 
 /* A gen_node.py tree's pods through the fake: names every container. */
@@ -1210,7 +1120,7 @@ static void test_kubelet_generated_node(void **state)
 		json_error_t jerr;
 		cs_workload w[256];
 		size_t n = 0, i, j;
-		fake *f;
+		cs_fake f;
 		cs_kubelet *k;
 
 		snprintf(path, sizeof(path), "%s/%s/pods.json", CS_FIXTURES_DIR, trees[t]);
@@ -1218,8 +1128,8 @@ static void test_kubelet_generated_node(void **state)
 			print_message("%s: not generated yet, skipped\n", trees[t]);
 			continue;
 		}
-		f = fake_start(path, TOKEN_A);
-		k = client(f, pki.cert, false, 0);
+		fake_start(&f, path, TOKEN_A);
+		k = client(&f, pki.cert, false, 0);
 		snprintf(path, sizeof(path), "%s/%s/manifest.json", CS_FIXTURES_DIR, trees[t]);
 		m = json_load_file(path, 0, &jerr);
 		assert_non_null(m);
@@ -1238,10 +1148,10 @@ static void test_kubelet_generated_node(void **state)
 		assert_int_equal(cs_kubelet_annotate(k, w, n), 0);
 		for (i = 0; i < n; i++)
 			assert_true(w[i].container_name[0] && w[i].pod_name[0] && w[i].namespace_[0]);
-		assert_int_equal(fake_count(f), 1);
+		assert_int_equal(fake_count(&f), 1);
 		json_decref(m);
 		cs_kubelet_close(k);
-		fake_kill(f);
+		cs_fake_stop(&f);
 	}
 }
 
@@ -1324,12 +1234,12 @@ int main(void)
 	    cmocka_unit_test(test_annotate),
 	    cmocka_unit_test(test_teams),
 	    cmocka_unit_test(test_kubelet_options),
-	    cmocka_unit_test_teardown(test_kubelet_tls_verified, stop_fakes),
-	    cmocka_unit_test_teardown(test_kubelet_failures_keep_index, stop_fakes),
-	    cmocka_unit_test_teardown(test_kubelet_token, stop_fakes),
-	    cmocka_unit_test_teardown(test_kubelet_rate_limit, stop_fakes),
-	    cmocka_unit_test_teardown(test_kubelet_unknown_uid_one_request, stop_fakes),
-	    cmocka_unit_test_teardown(test_kubelet_generated_node, stop_fakes),
+	    cmocka_unit_test_teardown(test_kubelet_tls_verified, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_kubelet_failures_keep_index, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_kubelet_token, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_kubelet_rate_limit, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_kubelet_unknown_uid_one_request, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_kubelet_generated_node, cs_fake_stop_all),
 	};
 
 	return cmocka_run_group_tests(tests, pki_setup, pki_teardown);

@@ -16,16 +16,11 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,7 +29,7 @@
 #include "attribution/node.h"
 #include "carbonstat/error.h"
 
-extern char **environ;
+#include "fake_server.h"
 
 #define GEN  CS_FIXTURES_DIR "/gen_node.py"
 #define FAKE CS_FIXTURES_DIR "/../k8s/fake_kubelet.py"
@@ -65,8 +60,7 @@ typedef struct env {
 	char dir[64];
 	char node[128], cg[160], sys[128], proc[128];
 	/* fake kubelet */
-	pid_t fake_pid;
-	int ctl, out;
+	cs_fake fake;
 	char url[64], cert[160], key[160], token[160], ini[160];
 } env;
 
@@ -81,7 +75,6 @@ static void env_new(env *e, const char *fixture)
 	snprintf(e->proc, sizeof e->proc, "%s/proc", e->dir);
 	sh("cp -a '%s/%s' '%s' && cp -a '%s/intel-2s/sys' '%s' && cp -a '%s/proc-vm' '%s'", CS_FIXTURES_DIR, fixture,
 	   e->node, CS_FIXTURES_DIR, e->sys, CS_FIXTURES_DIR, e->proc);
-	e->fake_pid = 0;
 }
 
 /* Advance every RAPL counter in place (kept-open fds see it). */
@@ -100,20 +93,9 @@ static void bump_energy(const env *e, int k)
 	   e->sys, k);
 }
 
-static void fake_stop(env *e)
-{
-	if (e->fake_pid <= 0)
-		return;
-	close(e->ctl);
-	close(e->out);
-	kill(e->fake_pid, SIGTERM);
-	waitpid(e->fake_pid, NULL, 0);
-	e->fake_pid = 0;
-}
-
 static void env_free(env *e)
 {
-	fake_stop(e);
+	cs_fake_stop(&e->fake);
 	if (strncmp(e->dir, "/tmp/cs_test_node.", 18) == 0)
 		sh("rm -rf '%s'", e->dir);
 }
@@ -122,10 +104,6 @@ static void env_free(env *e)
  * config for it. false (test skipped) without python3/openssl. */
 static bool fake_start(env *e)
 {
-	posix_spawn_file_actions_t fa;
-	int in[2], out[2];
-	char line[32];
-	size_t n = 0;
 	char pods[200];
 	FILE *f;
 
@@ -159,35 +137,10 @@ static bool fake_start(env *e)
 		                (char *)"tok-node",
 		                NULL};
 
-		assert_int_equal(pipe(in), 0);
-		assert_int_equal(pipe(out), 0);
-		fcntl(in[1], F_SETFD, FD_CLOEXEC);
-		fcntl(out[0], F_SETFD, FD_CLOEXEC);
-		posix_spawn_file_actions_init(&fa);
-		posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO);
-		posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
-		posix_spawn_file_actions_addclose(&fa, in[0]);
-		posix_spawn_file_actions_addclose(&fa, out[1]);
-		assert_int_equal(posix_spawnp(&e->fake_pid, "python3", &fa, NULL, argv, environ), 0);
-		posix_spawn_file_actions_destroy(&fa);
+		if (cs_fake_start(&e->fake, argv) != 0)
+			fail_msg("fake_kubelet.py did not start");
 	}
-	close(in[0]);
-	close(out[1]);
-	e->ctl = in[1];
-	e->out = out[0];
-	while (n < sizeof line - 1) {
-		struct pollfd p = {.fd = e->out, .events = POLLIN};
-
-		if (poll(&p, 1, 15000) <= 0 || read(e->out, line + n, 1) != 1 || line[n] == '\n')
-			break;
-		n++;
-	}
-	line[n] = '\0';
-	if (atoi(line) <= 0) {
-		fake_stop(e);
-		fail_msg("fake_kubelet.py did not start");
-	}
-	snprintf(e->url, sizeof e->url, "https://127.0.0.1:%d/pods", atoi(line));
+	snprintf(e->url, sizeof e->url, "https://127.0.0.1:%d/pods", e->fake.port);
 	return true;
 }
 

@@ -182,6 +182,27 @@ static void *open_ok(const cs_config *c)
 	return st;
 }
 
+/* Opens the exporter on 127.0.0.1:port with the config it fills in *c. */
+static void *open_local(cs_config *c, unsigned port, const char *tags, unsigned mtu)
+{
+	char addr[64];
+
+	snprintf(addr, sizeof(addr), "127.0.0.1:%u", port);
+	cfg_for(c, addr, tags, mtu);
+	return open_ok(c);
+}
+
+/* Publishes s, capturing what is sent to fd; returns what publish did. */
+static int publish_captured(void *st, const cs_snapshot *s, int fd, char *why, size_t cap)
+{
+	int rc;
+
+	cap_start(fd, -1);
+	rc = sd->publish(st, s, why, cap);
+	cap_stop();
+	return rc;
+}
+
 /* One parsed line. Pointers into a copy the caller owns. */
 typedef struct line {
 	char name[128];
@@ -403,6 +424,15 @@ static void check_cycle(const tally *t, const cs_snapshot *s)
 		assert_true(fabs(t->rows_g[sc] - t->node_g[sc]) <= 1e-9 * (1 + t->node_g[sc]));
 }
 
+/* Publishes s (which must succeed) capturing what is sent to fd, and tallies it. */
+static void publish_tally(void *st, const cs_snapshot *s, int fd, tally *t)
+{
+	char why[512] = "";
+
+	assert_int_equal(publish_captured(st, s, fd, why, sizeof(why)), 0);
+	tally_capture(t, "");
+}
+
 /* ---- tests ------------------------------------------------------------------------ */
 
 static void test_enabled(void **unused)
@@ -421,21 +451,17 @@ static void publish_and_check(unsigned mtu, size_t nw)
 {
 	unsigned port = 0;
 	int fd = listen4(&port);
-	char addr[64], why[512] = "";
+	char why[512] = "";
 	cs_config c;
 	cs_snapfix f = {0};
 	void *st;
 	tally t;
 
-	snprintf(addr, sizeof(addr), "127.0.0.1:%u", port);
-	cfg_for(&c, addr, "env:prod,cluster:eu", mtu);
-	st = open_ok(&c);
+	st = open_local(&c, port, "env:prod,cluster:eu", mtu);
 	for (uint64_t seq = 1; seq <= 3; seq++) {
 		assert_int_equal(cs_snapfix_build(&f, nw, seq), 0);
-		cap_start(fd, -1);
-		if (sd->publish(st, &f.snap, why, sizeof(why)) != 0)
+		if (publish_captured(st, &f.snap, fd, why, sizeof(why)) != 0)
 			fail_msg("publish: %s", why);
-		cap_stop();
 		assert_int_equal(capt.lost, 0);
 		assert_true(capt.dgrams > 1);
 		assert_true(capt.max_dgram <= mtu);
@@ -476,7 +502,7 @@ static void test_line_too_long(void **unused)
 {
 	unsigned port = 0;
 	int fd = listen4(&port);
-	char addr[64], why[512] = "", longname[181];
+	char why[512] = "", longname[181];
 	cs_config c;
 	cs_snapfix f = {0};
 	void *st;
@@ -486,14 +512,10 @@ static void test_line_too_long(void **unused)
 	(void)unused;
 	memset(longname, 'x', sizeof(longname) - 1);
 	longname[sizeof(longname) - 1] = '\0';
-	snprintf(addr, sizeof(addr), "127.0.0.1:%u", port);
-	cfg_for(&c, addr, "", 512);
-	st = open_ok(&c);
+	st = open_local(&c, port, "", 512);
 	assert_int_equal(cs_snapfix_build(&f, 20, 1), 0);
 	f.rows[3].name = f.rows[3].pod = f.rows[3].container = longname;
-	cap_start(fd, -1);
-	rc = sd->publish(st, &f.snap, why, sizeof(why));
-	cap_stop();
+	rc = publish_captured(st, &f.snap, fd, why, sizeof(why));
 	assert_int_equal(rc, CS_ERANGE);
 	assert_non_null(strstr(why, "mtu"));
 	assert_non_null(strstr(why, "6 lines")); /* 3 energy + 2 carbon + 1 power */
@@ -505,11 +527,7 @@ static void test_line_too_long(void **unused)
 
 	/* the next cycle without the long row is clean again */
 	assert_int_equal(cs_snapfix_build(&f, 20, 2), 0);
-	cap_start(fd, -1);
-	rc = sd->publish(st, &f.snap, why, sizeof(why));
-	cap_stop();
-	assert_int_equal(rc, 0);
-	tally_capture(&t, "");
+	publish_tally(st, &f.snap, fd, &t);
 	check_cycle(&t, &f.snap);
 	sd->close(st);
 	cs_snapfix_free(&f);
@@ -540,9 +558,7 @@ static void test_tag_sanitising(void **unused)
 	f.rows[0].pod = "web 1|x#y,z\xc3\xa9";
 	f.rows[1].name = huge;
 	f.rows[2].team = "";
-	cap_start(fd, -1);
-	assert_int_equal(sd->publish(st, &f.snap, why, sizeof(why)), 0);
-	cap_stop();
+	assert_int_equal(publish_captured(st, &f.snap, fd, why, sizeof(why)), 0);
 	copy = strdup(capt.buf);
 	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		line ln;
@@ -575,30 +591,21 @@ static void test_self_baseline_after_reopen(void **unused)
 {
 	unsigned port = 0;
 	int fd = listen4(&port);
-	char addr[64], why[512] = "";
 	cs_config c;
 	cs_snapfix f = {0};
 	void *st;
 	tally t;
 
 	(void)unused;
-	snprintf(addr, sizeof(addr), "127.0.0.1:%u", port);
-	cfg_for(&c, addr, "", 1432);
-	st = open_ok(&c);
+	st = open_local(&c, port, "", 1432);
 	assert_int_equal(cs_snapfix_build(&f, 3, 7), 0);
-	cap_start(fd, -1);
-	assert_int_equal(sd->publish(st, &f.snap, why, sizeof(why)), 0);
-	cap_stop();
-	tally_capture(&t, "");
+	publish_tally(st, &f.snap, fd, &t);
 	assert_false(t.have_cycles);
 	assert_false(t.have_exporter_errors);
 	check_cycle(&t, &f.snap); /* energy is per interval anyway */
 	assert_int_equal(cs_snapfix_build(&f, 3, 8), 0);
 	f.snap.self.exporter[1].errors_total = 4;
-	cap_start(fd, -1);
-	assert_int_equal(sd->publish(st, &f.snap, why, sizeof(why)), 0);
-	cap_stop();
-	tally_capture(&t, "");
+	publish_tally(st, &f.snap, fd, &t);
 	assert_true(t.have_cycles && t.cycles == 1.0);
 	assert_true(t.have_exporter_errors && t.exporter_errors_statsd == 3.0);
 	sd->close(st);
@@ -612,7 +619,7 @@ static void test_nothing_listening(void **unused)
 {
 	unsigned port = 0;
 	int fd = listen4(&port);
-	char addr[64], why[512] = "";
+	char why[512] = "";
 	cs_config c;
 	cs_snapfix f = {0};
 	void *st;
@@ -621,9 +628,7 @@ static void test_nothing_listening(void **unused)
 
 	(void)unused;
 	close(fd); /* the port is free now */
-	snprintf(addr, sizeof(addr), "127.0.0.1:%u", port);
-	cfg_for(&c, addr, "", 1432);
-	st = open_ok(&c);
+	st = open_local(&c, port, "", 1432);
 	assert_int_equal(cs_snapfix_build(&f, 500, 1), 0);
 	rc = sd->publish(st, &f.snap, why, sizeof(why));
 	assert_int_equal(rc, -ECONNREFUSED);
@@ -635,9 +640,7 @@ static void test_nothing_listening(void **unused)
 
 	fd = listen4(&port); /* back, same port */
 	assert_int_equal(cs_snapfix_build(&f, 500, 2), 0);
-	cap_start(fd, -1);
-	rc = sd->publish(st, &f.snap, why, sizeof(why));
-	cap_stop();
+	rc = publish_captured(st, &f.snap, fd, why, sizeof(why));
 	if (rc)
 		fail_msg("publish with a listener back: %s", why);
 	assert_int_equal(capt.lost, 0);
@@ -646,10 +649,7 @@ static void test_nothing_listening(void **unused)
 
 	/* SIGHUP re-resolves; still fine */
 	assert_int_equal(sd->reopen(st, why, sizeof(why)), 0);
-	cap_start(fd, -1);
-	assert_int_equal(sd->publish(st, &f.snap, why, sizeof(why)), 0);
-	cap_stop();
-	tally_capture(&t, "");
+	publish_tally(st, &f.snap, fd, &t);
 	check_cycle(&t, &f.snap);
 	sd->close(st);
 	cs_snapfix_free(&f);

@@ -1,0 +1,75 @@
+"""The server bootstrap the python fakes share (tests/cloud/fake_emaps.py,
+tests/cloud/fake_metadata.py, tests/k8s/fake_kubelet.py).
+
+Owns: the threaded HTTP server on 127.0.0.1 (never any other address) on a
+free port, printing that port on the first line of stdout (how
+tests/support/fake_server.c learns it), the --exit-with-stdin watcher (exit
+as soon as stdin reaches EOF: the test holds the write end of a pipe, so the
+fake dies with it even if the test crashes) and serving until killed. What
+each fake answers stays in its own script. Python 3 standard library only.
+
+A fake imports it with its own directory's ../support on sys.path.
+"""
+import http.server
+import os
+import socketserver
+import sys
+import threading
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def handle_error(self, request, client_address):
+        # clients hang up on purpose (size cap, time budget, close mid-request): not worth a trace
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+
+def listen(handler, server_class=Server):
+    """A server_class for handler on 127.0.0.1, on a free port."""
+    return server_class(("127.0.0.1", 0), handler)
+
+
+def print_port(server, out=None):
+    """The port on the first line of stdout (or out), flushed."""
+    out = out or sys.stdout
+    out.write("%d\n" % server.server_address[1])
+    out.flush()
+
+
+def _exit_on_stdin_eof():
+    try:
+        while sys.stdin.buffer.read(4096):
+            pass
+    finally:
+        os._exit(0)
+
+
+def exit_with_stdin():
+    """Exits the process as soon as stdin reaches EOF (a watcher thread)."""
+    threading.Thread(target=_exit_on_stdin_eof, daemon=True).start()
+
+
+def mode_args(prog, modes):
+    """argv of a fake used as `prog MODE [--exit-with-stdin]`: (mode,
+    exit_with_stdin), or None after printing the usage to stderr."""
+    if (len(sys.argv) not in (2, 3) or sys.argv[1] not in modes
+            or sys.argv[2:] not in ([], ["--exit-with-stdin"])):
+        sys.stderr.write("usage: %s {%s} [--exit-with-stdin]\n" % (prog, "|".join(modes)))
+        return None
+    return sys.argv[1], bool(sys.argv[2:])
+
+
+def serve(handler, stdin_watch):
+    """Listens, prints the port and serves until killed; 0."""
+    if stdin_watch:
+        exit_with_stdin()
+    server = listen(handler)
+    print_port(server)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
