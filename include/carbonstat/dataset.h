@@ -52,17 +52,27 @@ typedef struct cs_dataset {
 #define CS_CURVE_POINTS 4
 extern const double cs_curve_load[CS_CURVE_POINTS]; /* {0, 0.1, 0.5, 1} */
 
+/* Sizes (NUL included) of the inline string fields below. The tables hold
+ * no pointers, so they need no relocations and stay in demand-paged .rodata;
+ * tools/datagen/gen_tables.py checks every string fits. A key is never longer
+ * than its name. */
+#define CS_INSTANCE_NAME_MAX 32
+#define CS_INSTANCE_ARCH_MAX 64
+#define CS_REGION_NAME_MAX 32
+#define CS_REGION_LOCATION_MAX 48
+#define CS_COUNTRY_NAME_MAX 48
+
 /* One cloud instance type. Watts are for this instance's share of its host. */
 typedef struct cs_instance {
-	const char *name;             /* canonical name: "m5.large", "e2-standard-2", "Standard_D2s_v3" */
-	const char *key;              /* cs_name_key(name); tables are sorted by (provider, key) */
+	char name[CS_INSTANCE_NAME_MAX]; /* canonical name: "m5.large", "e2-standard-2", "Standard_D2s_v3" */
+	char key[CS_INSTANCE_NAME_MAX];  /* cs_name_key(name); tables are sorted by (provider, key) */
 	cs_provider provider;
 	cs_power_method method;
 	unsigned vcpu;                /* instance vCPUs */
 	unsigned platform_vcpu;       /* vCPUs of the whole host platform (0 = unknown) */
 	double mem_gb;                /* instance memory, GB */
 	unsigned gpus;                /* instance GPUs */
-	const char *arch;             /* microarchitecture(s), "/"-separated; "" if unknown */
+	char arch[CS_INSTANCE_ARCH_MAX]; /* microarchitecture(s), "/"-separated; "" if unknown */
 	double cpu_w[CS_CURVE_POINTS]; /* CS_METHOD_CURVE: CPU package W at cs_curve_load */
 	double mem_w[CS_CURVE_POINTS]; /* CS_METHOD_CURVE: memory W */
 	double gpu_w[CS_CURVE_POINTS]; /* CS_METHOD_CURVE: GPU W */
@@ -76,9 +86,9 @@ typedef struct cs_instance {
 
 /* One cloud region with its grid carbon intensity. */
 typedef struct cs_region {
-	const char *name;             /* provider's id: "us-east-1", "europe-west1", "westeurope" */
-	const char *key;              /* cs_name_key(name); sorted by (provider, key) */
-	const char *location;         /* display name or city: "West Europe", "St. Ghislain" */
+	char name[CS_REGION_NAME_MAX];         /* provider's id: "us-east-1", "europe-west1", "westeurope" */
+	char key[CS_REGION_NAME_MAX];          /* cs_name_key(name); sorted by (provider, key) */
+	char location[CS_REGION_LOCATION_MAX]; /* display name or city: "West Europe", "St. Ghislain" */
 	cs_provider provider;
 	char country[3];              /* ISO 3166-1 alpha-2, "" if unknown */
 	double intensity_g_per_kwh;   /* gCO2e/kWh, < 0 = unknown */
@@ -91,7 +101,7 @@ typedef struct cs_region {
 typedef struct cs_country {
 	char iso2[3];                 /* ISO 3166-1 alpha-2, sorted by it */
 	char iso3[4];                 /* ISO 3166-1 alpha-3 */
-	const char *name;             /* English short name */
+	char name[CS_COUNTRY_NAME_MAX]; /* English short name */
 	double intensity_g_per_kwh;   /* gCO2e/kWh (lifecycle, generation-based) */
 	int year;
 	uint8_t dataset;

@@ -117,7 +117,7 @@ int cmd_instances(int argc, char **argv)
 					      cs_provider_name(it->provider), "instance", it->name, "vcpu", (int)it->vcpu,
 					      "memory_gb", it->mem_gb, "gpus", (int)it->gpus, "method",
 					      cli_method_name(it->method), "idle_w", idle.total_w, "full_w", full.total_w,
-					      "arch", it->arch ? it->arch : "", "power_source", ds_id(it->power_dataset));
+					      "arch", it->arch, "power_source", ds_id(it->power_dataset));
 			json_object_set_new(r, "embodied_g_per_h",
 					    it->embodied_g_per_h >= 0 ? json_real(it->embodied_g_per_h) : json_null());
 			json_array_append_new(a, r);
@@ -193,7 +193,7 @@ int cmd_regions(int argc, char **argv)
 		const cs_region *r = v[i];
 		if (a) {
 			json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s}", "provider", cs_provider_name(r->provider),
-					      "region", r->name, "location", r->location ? r->location : "", "country",
+					      "region", r->name, "location", r->location, "country",
 					      r->country, "year", r->year, "source", ds_id(r->dataset));
 			json_object_set_new(j, "intensity_gco2e_per_kwh",
 					    r->intensity_g_per_kwh >= 0 ? json_real(r->intensity_g_per_kwh) : json_null());
@@ -211,7 +211,7 @@ int cmd_regions(int argc, char **argv)
 			if (r->cfe >= 0)
 				snprintf(cfe, sizeof cfe, "%.0f", r->cfe * 100.0);
 			printf("%-5s %-24s %-26.26s %-2s %9.2f %4d %5s  %s\n", cs_provider_name(r->provider), r->name,
-			       r->location ? r->location : "", r->country, r->intensity_g_per_kwh, r->year, cfe,
+			       r->location, r->country, r->intensity_g_per_kwh, r->year, cfe,
 			       ds_id(r->dataset));
 		}
 	}

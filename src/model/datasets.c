@@ -111,12 +111,10 @@ static cs_provider row_provider(const table_view *t, size_t i)
 	return p;
 }
 
+/* The key is an inline char array, so the row holds the string itself. */
 static const char *row_key(const table_view *t, size_t i)
 {
-	const char *row = (const char *)t->base + i * t->stride;
-	const char *k;
-	memcpy(&k, row + t->off_key, sizeof k);
-	return k;
+	return (const char *)t->base + i * t->stride + t->off_key;
 }
 
 static const void *table_find(const table_view *t, cs_provider p, const char *key)
@@ -185,7 +183,7 @@ const cs_region *cs_region_find(cs_provider provider, const char *name)
 		char lk[KEY_CAP];
 		if (provider != CS_PROVIDER_UNKNOWN && x->provider != provider)
 			continue;
-		if (x->provider == CS_PROVIDER_AZURE && x->location &&
+		if (x->provider == CS_PROVIDER_AZURE &&
 		    cs_name_key(x->location, lk, sizeof lk) > 0 && !strcmp(lk, key))
 			return x;
 	}

@@ -27,11 +27,16 @@ extern const size_t cs_region_table_len;
 extern const cs_country cs_country_table[];
 extern const size_t cs_country_table_len;
 
+/* Inline string sizes, NUL included: no pointers, so no relocations (see
+ * carbonstat/dataset.h). Keys drop punctuation, hence the smaller size. */
+#define CS_CPU_NAME_MAX 80
+#define CS_CPU_KEY_MAX 64
+
 /* CPU thermal design power by model name (CodeCarbon cpu_power.csv), for
  * hosts without energy counters or a known instance type. */
 typedef struct cs_cpu_tdp {
-	const char *name; /* as listed: "Intel Xeon Platinum 8375C" */
-	const char *key;  /* cs_name_key(name); sorted by key */
+	char name[CS_CPU_NAME_MAX]; /* as listed: "Intel Xeon Platinum 8375C" */
+	char key[CS_CPU_KEY_MAX];   /* cs_name_key(name); sorted by key */
 	double tdp_w;
 } cs_cpu_tdp;
 

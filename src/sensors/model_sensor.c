@@ -203,7 +203,7 @@ const cs_cpu_tdp *cs_cpu_tdp_find(const cs_cpu_tdp *table, size_t n, const char 
 		const char *rk = table[i].key;
 		size_t rl;
 
-		if (!rk || !*rk)
+		if (!*rk)
 			continue;
 		rl = strlen(rk);
 		if (rl == (size_t)kn) {
@@ -326,17 +326,17 @@ int cs_host_model_init_table(cs_host_model *m, cs_io *io, const cs_instance *ins
 		m->source = cs_model_source_for(inst);
 		if (inst->method == CS_METHOD_CURVE)
 			snprintf(m->desc, sizeof m->desc, "%s %s: Teads power curve, %u vCPU, %.0f GB (%s)",
-			         provider_label(inst->provider), inst->name ? inst->name : "?", inst->vcpu,
+			         provider_label(inst->provider), inst->name[0] ? inst->name : "?", inst->vcpu,
 			         inst->mem_gb, m->source);
 		else
 			snprintf(m->desc, sizeof m->desc,
 			         "%s %s: CCF %.2f-%.2f W per vCPU x %u vCPU + %.0f GB x %.3f W/GB (%s)",
-			         provider_label(inst->provider), inst->name ? inst->name : "?", inst->min_w_per_vcpu,
+			         provider_label(inst->provider), inst->name[0] ? inst->name : "?", inst->min_w_per_vcpu,
 			         inst->max_w_per_vcpu, inst->vcpu, inst->mem_gb, CS_MEM_W_PER_GB, m->source);
 		goto out;
 	}
 	if (inst)
-		snprintf(note, sizeof note, "instance %s has no power model; ", inst->name ? inst->name : "?");
+		snprintf(note, sizeof note, "instance %s has no power model; ", inst->name[0] ? inst->name : "?");
 
 	if (m->cpu_name[0]) {
 		const cs_cpu_tdp *row = cs_cpu_tdp_find(table, n, m->cpu_name);
@@ -347,7 +347,7 @@ int cs_host_model_init_table(cs_host_model *m, cs_io *io, const cs_instance *ins
 			m->tdp_name = row->name;
 			m->tdp_w = row->tdp_w;
 			snprintf(m->desc, sizeof m->desc, "%s%s, TDP %.0f W x %u socket%s (%s)%s", note,
-			         row->name ? row->name : m->cpu_name, row->tdp_w, m->sockets,
+			         row->name[0] ? row->name : m->cpu_name, row->tdp_w, m->sockets,
 			         m->sockets == 1 ? "" : "s", table_label ? table_label : "TDP table",
 			         m->vm ? "; under a hypervisor whole-socket TDP overstates a VM:"
 			                 " configure the instance type"

@@ -61,7 +61,7 @@ static void check_name(const char *name)
 			key[kn++] = c;
 	}
 	key[kn] = '\0';
-	CHECK(row->key && strstr(key, row->key));
+	CHECK(row->key[0] && strstr(key, row->key));
 	CHECK(row->tdp_w > 0);
 }
 

@@ -42,8 +42,10 @@ double, which is printed with Python's shortest round-trip repr.
 
 Every malformed or ambiguous source row that is fixed, merged or skipped is
 reported on stderr as "file:line: what: action", followed by a row-count
-summary. --check regenerates into a temporary directory and exits 1, with one
-line per file, if the committed files differ.
+summary. A string longer than its inline char array (the CS_*_MAX sizes in
+the headers) is an error naming the row and field, and nothing is written.
+--check regenerates into a temporary directory and exits 1, with one line per
+file, if the committed files differ.
 """
 
 import argparse
@@ -1282,6 +1284,50 @@ def cpu_tdp(ctx):
 # C emission
 # ---------------------------------------------------------------------------
 
+# The string fields are inline char arrays (no pointers, so no relocations).
+# Their sizes, NUL included, are read from these headers so the two cannot
+# drift; C would silently drop the NUL of a string exactly the array's size.
+FIELD_SIZE_HEADERS = ["include/carbonstat/dataset.h", "src/model/tables.h"]
+STRING_FIELDS = {
+    "cs_instance": [("name", "CS_INSTANCE_NAME_MAX"), ("key", "CS_INSTANCE_NAME_MAX"),
+                    ("arch", "CS_INSTANCE_ARCH_MAX")],
+    "cs_region": [("name", "CS_REGION_NAME_MAX"), ("key", "CS_REGION_NAME_MAX"),
+                  ("location", "CS_REGION_LOCATION_MAX")],
+    "cs_country": [("name", "CS_COUNTRY_NAME_MAX")],
+    "cs_cpu_tdp": [("name", "CS_CPU_NAME_MAX"), ("key", "CS_CPU_KEY_MAX")],
+}
+SIZE_DEFINE = re.compile(r"^#define[ \t]+(CS_[A-Z0-9_]+_MAX)[ \t]+(\d+)\b", re.M)
+
+
+def load_field_sizes(root):
+    """{macro: size} of the CS_*_MAX defines in FIELD_SIZE_HEADERS."""
+    sizes = {}
+    for rel in FIELD_SIZE_HEADERS:
+        with open(os.path.join(root, rel), encoding="utf-8") as f:
+            for m in SIZE_DEFINE.finditer(f.read()):
+                sizes[m.group(1)] = int(m.group(2))
+    return sizes
+
+
+def check_string_sizes(ctx, tables):
+    """Every emitted string must fit its field with its NUL; an error (and
+    nothing written) names the row, the field and the macro to raise."""
+    sizes = load_field_sizes(ctx.root)
+    for struct, rows, label in tables:
+        for field, macro in STRING_FIELDS[struct]:
+            cap = sizes.get(macro)
+            if cap is None:
+                ctx.report.error("%s (size of %s.%s) is not #defined in %s"
+                                 % (macro, struct, field, " or ".join(FIELD_SIZE_HEADERS)))
+                continue
+            for r in rows:
+                n = len(r[field].encode("utf-8"))
+                if n >= cap:
+                    ctx.report.error("%s %s: %s %r is %d bytes, too long for char[%s = %d] (at most %d "
+                                     "plus the NUL); raise %s" % (struct, label(r), field, r[field], n, macro,
+                                                                  cap, cap - 1, macro))
+
+
 def c_str(s):
     """C string literal; non-ASCII as 3-digit octal escapes, "??" trigraph-safe."""
     out = ['"']
@@ -1479,6 +1525,13 @@ def build(ctx):
     region_rows.sort(key=lambda r: (r["provider"], r["key"]))
 
     tdps = cpu_tdp(ctx)
+    prov_name = {v: k for k, v in PROVIDERS.items()}
+    check_string_sizes(ctx, [
+        ("cs_instance", instances, lambda r: "%s %s" % (prov_name[r["provider"]], r["name"])),
+        ("cs_region", region_rows, lambda r: "%s %s" % (prov_name[r["provider"]], r["name"])),
+        ("cs_country", countries, lambda r: r["iso2"]),
+        ("cs_cpu_tdp", tdps, lambda r: "%s (%s)" % (r["name"], r["where"])),
+    ])
 
     by_prov = defaultdict(int)
     for i in instances:
