@@ -48,8 +48,8 @@ INI_KEYS = {
     "teams": {"label_keys", "default_team"},
     "teams.namespaces": None,
     "teams.services": None,
-    "agent": {"interval", "node_name", "workloads", "processes", "max_series", "refresh", "region", "provider",
-              "instance", "country", "pue", "embodied_g_per_h"},
+    "agent": {"interval", "node_name", "workloads", "processes", "max_series", "refresh", "memory_stat", "region",
+              "provider", "instance", "country", "pue", "embodied_g_per_h"},
     "prometheus": {"enabled", "listen", "web_config"},
     "statsd": {"enabled", "address", "prefix", "tags", "mtu"},
     "jsonl": {"enabled", "path", "fsync", "max_bytes", "keep"},
@@ -93,7 +93,7 @@ HELM_OWNED_KEYS = {("prometheus", "listen"), ("prometheus", "web_config"), ("gri
 # pkg-config module (CMakeLists.txt) -> Debian build package, runtime package
 PKG_DEBIAN = {
     "jansson": ("libjansson-dev", "libjansson4"),
-    "libcurl": ("libcurl4-openssl-dev", "libcurl4"),
+    "libcurl": ("libcurl4-gnutls-dev", "libcurl3-gnutls"),
     "ncursesw": ("libncurses-dev", "libncursesw6"),
     "inih": ("libinih-dev", "libinih1"),
     "libmicrohttpd": ("libmicrohttpd-dev", "libmicrohttpd12"),
