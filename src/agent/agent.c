@@ -177,6 +177,14 @@ static void node_name_of(const cs_config *c, char *out, size_t cap)
 	out[cap - 1] = '\0';
 }
 
+/* memory.stat every Nth cycle: [agent] memory_stat over the interval. */
+static unsigned memstat_every(const cs_cfg_agent *c)
+{
+	double n = c->memory_stat_s > 0 && c->interval_s > 0 ? ceil(c->memory_stat_s / c->interval_s) : 1;
+
+	return n < 1 ? 1u : n > 100000 ? 100000u : (unsigned)n;
+}
+
 /* ---- exporters --------------------------------------------------------------------- */
 
 static size_t section_of(const cs_exporter_ops *ops, const cs_config *c, const void **p)
@@ -316,6 +324,7 @@ int cs_agent_open(const cs_agent_opts *o, cs_agent **out, char *why, size_t whyc
 	no.idle_policy_set = o->idle_policy_set;
 	no.idle_policy = o->idle_policy;
 	no.refresh_s = a->cfg.agent.refresh_s;
+	no.memstat_every = memstat_every(&a->cfg.agent);
 	rc = cs_node_open(&no, &a->node, w, sizeof(w));
 	if (rc) {
 		set_why(why, whycap, "%s", w[0] ? w : "cannot set up attribution");
@@ -592,6 +601,7 @@ static void reload(cs_agent *a)
 	restart_note(a, &nc);
 	if (cs_node_set_config(a->node, &nc) != 0)
 		ag_log(a, "reload: out of memory applying the team maps; keeping the old ones");
+	cs_cgscan_set_memstat_every(cs_node_cgscan(a->node), memstat_every(&nc.agent));
 	if (cs_rows_by_parse(nc.agent.workloads, &by) == 0 &&
 	    (by != cs_rows_granularity(a->rows) || nc.agent.max_series != a->cfg.agent.max_series)) {
 		cs_rows *r;

@@ -55,10 +55,12 @@ enum cg_flags {
 	FL_TRANSIENT = 1, /* over the fd budget: open-read-close each sample */
 	FL_NO_MEM = 2,    /* no memory controller here: mem_bytes stays 0 */
 	FL_REOPEN = 4,    /* an open failed (EACCES...): retried at refresh */
+	FL_INACTIVE = 8,  /* inactive below holds a memory.stat reading */
 };
 
 /* Private per-workload state, parallel to s->wl[]. */
 typedef struct cgw {
+	uint64_t inactive; /* last memory.stat inactive_file (FL_INACTIVE) */
 	int fd[F_N];       /* kept-open counter files, -1 if not open */
 	uint32_t seen_gen; /* refresh generation that last saw the directory */
 	uint8_t state;     /* enum cg_state */
@@ -74,6 +76,7 @@ struct cs_cgscan {
 	const char *file[F_N];     /* counter file names for this version */
 	const char *inactive_key;  /* memory.stat key subtracted from usage */
 	unsigned max_depth;
+	unsigned memstat_every; /* memory.stat every Nth sample per workload, >= 1 */
 	bool no_memory;
 
 	cs_workload *wl; /* [cap] */
@@ -386,6 +389,7 @@ int cs_cgscan_open(cs_io *io, const cs_cgscan_opts *o, cs_cgscan **out)
 	s->io = io;
 	s->max_depth = o->max_depth ? o->max_depth : CG_DEFAULT_DEPTH;
 	s->no_memory = o->no_memory;
+	s->memstat_every = o->memstat_every ? o->memstat_every : 1;
 	if (o->subtree) {
 		const char *st = o->subtree;
 		size_t n;
@@ -667,10 +671,24 @@ int cs_cgscan_refresh(cs_cgscan *s)
 
 /* ---- sample ----------------------------------------------------------------- */
 
+/* Is memory.stat due for workload i at this sample? Every sample with
+ * memstat_every 1; else once per memstat_every samples, phased by the cgroup
+ * inode so the reads spread evenly over the samples instead of all landing
+ * on one. A workload without a reading yet is always due. */
+static bool memstat_due(const cs_cgscan *s, size_t i)
+{
+	if (s->memstat_every <= 1 || !(s->pv[i].flags & FL_INACTIVE))
+		return true;
+	return (s->st.samples + hash_ino(s->wl[i].id)) % s->memstat_every == 0;
+}
+
 /* Working set of workload i: usage minus inactive file pages, clamped at 0.
+ * memory.current every sample; memory.stat (the costly file: the kernel
+ * flushes and formats ~40 counters) when due, else the last inactive_file.
  * 0 and *out on success, else -errno (nothing written). */
 static int read_mem(cs_cgscan *s, size_t i, uint64_t *out)
 {
+	cgw *p = &s->pv[i];
 	uint64_t usage, inactive = 0;
 	size_t len;
 	int rc = read_file(s, i, F_MEM, &len);
@@ -679,16 +697,23 @@ static int read_mem(cs_cgscan *s, size_t i, uint64_t *out)
 		return rc;
 	if (cs_parse_u64_buf(s->buf, len, &usage) != 0)
 		return CS_EINVAL;
-	rc = read_file(s, i, F_MSTAT, &len);
-	if (rc == 0) {
-		rc = cs_cgstat_parse_memstat(s->buf, len, s->inactive_key, &inactive);
-		if (rc == CS_ENODATA) {
-			inactive = 0;
-			rc = 0;
+	if (!memstat_due(s, i)) {
+		inactive = p->inactive;
+	} else {
+		rc = read_file(s, i, F_MSTAT, &len);
+		if (rc == 0) {
+			rc = cs_cgstat_parse_memstat(s->buf, len, s->inactive_key, &inactive);
+			if (rc == CS_ENODATA) {
+				inactive = 0;
+				rc = 0;
+			}
 		}
+		if (rc)
+			return rc;
+		p->inactive = inactive;
+		p->flags |= FL_INACTIVE;
+		s->st.memstat_reads++;
 	}
-	if (rc)
-		return rc;
 	*out = usage > inactive ? usage - inactive : 0;
 	return 0;
 }
@@ -788,6 +813,12 @@ cs_workload *cs_cgscan_workloads(cs_cgscan *s, size_t *n)
 	if (n)
 		*n = s->n;
 	return s->wl;
+}
+
+void cs_cgscan_set_memstat_every(cs_cgscan *s, unsigned every)
+{
+	if (s)
+		s->memstat_every = every ? every : 1;
 }
 
 cs_workload *cs_cgscan_find(cs_cgscan *s, const char *cgroup_rel)

@@ -16,6 +16,10 @@
  * memory.stat inactive_file (the kubelet's and cAdvisor's working set); cgroup
  * v1 walking cpuacct/ (or cpu,cpuacct/) reading cpuacct.usage (ns -> us) and
  * memory/<same path>/memory.usage_in_bytes minus total_inactive_file.
+ * memory.stat is the one costly file (the kernel flushes and formats ~40
+ * counters for it), and inactive_file moves slowly: with memstat_every N it
+ * is re-read every Nth sample per workload (phases spread by inode), usage
+ * every sample.
  *
  * Which cgroups are workloads (leaves): containers, services and sessions
  * (their sub-cgroups are not visited: cgroup counters are hierarchical, so
@@ -96,6 +100,9 @@ typedef struct cs_cgscan_opts {
 	                       * (e.g. the cgroup `carbonstat run` made); NULL = all */
 	unsigned max_depth;   /* directory levels walked; 0 = 16 */
 	unsigned max_fds;     /* kept-open descriptor budget; 0 = soft RLIMIT_NOFILE - 256 */
+	unsigned memstat_every; /* read memory.stat (inactive_file) every Nth
+	                       * sample per workload, memory.current every
+	                       * sample; 0 or 1 = every sample */
 	bool no_memory;       /* CPU only: one file per workload */
 	bool no_raise_nofile; /* leave RLIMIT_NOFILE alone */
 } cs_cgscan_opts;
@@ -108,6 +115,7 @@ typedef struct cs_cgscan_stats {
 	uint64_t dirs_read;         /* directories listed by refreshes */
 	uint64_t dirs_skipped;      /* too deep, path too long, or unreadable */
 	uint64_t transient_opens;   /* open-read-close reads (over the fd budget) */
+	uint64_t memstat_reads;     /* memory.stat reads (see memstat_every) */
 	size_t transient_workloads; /* workloads currently without kept fds */
 	size_t kept_fds;            /* descriptors currently kept open */
 	size_t fd_budget;
@@ -136,6 +144,9 @@ cs_workload *cs_cgscan_workloads(cs_cgscan *s, size_t *n);
 
 /* The workload for a path relative to the hierarchy root, or NULL. O(n). */
 cs_workload *cs_cgscan_find(cs_cgscan *s, const char *cgroup_rel);
+
+/* Changes memstat_every (see cs_cgscan_opts) from the next sample on. */
+void cs_cgscan_set_memstat_every(cs_cgscan *s, unsigned every);
 
 /* 1 or 2. */
 int cs_cgscan_version(const cs_cgscan *s);

@@ -208,6 +208,7 @@ int cs_node_open(const cs_node_opts *o, cs_node **out, char *why, size_t whycap)
 	memset(&co, 0, sizeof co);
 	co.version = o->cg_version;
 	co.subtree = o->cg_subtree;
+	co.memstat_every = o->memstat_every;
 	rc = cs_cgscan_open(&nd->host->io, &co, &nd->cg);
 	if (rc) {
 		set_why(why, whycap,

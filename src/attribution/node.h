@@ -77,6 +77,7 @@ typedef struct cs_node_opts {
 	cs_node_kubelet kubelet; /* use the kubelet? */
 	const char *kubelet_url; /* overrides [kubelet] url; implies ON unless OFF */
 	double refresh_s;        /* cgroup tree re-walk; 0 = 10 s */
+	unsigned memstat_every;  /* memory.stat every Nth sample (cgroup_scan.h); 0 = every */
 } cs_node_opts;
 
 typedef struct cs_node cs_node;

@@ -556,6 +556,11 @@ static int set_agent_refresh(cs_config *c, const char *v, char *why, size_t cap)
 	return cfg_dur(v, 1, 86400, &c->agent.refresh_s, why, cap);
 }
 
+static int set_agent_memory_stat(cs_config *c, const char *v, char *why, size_t cap)
+{
+	return cfg_dur(v, 0, 3600, &c->agent.memory_stat_s, why, cap);
+}
+
 static int set_agent_region(cs_config *c, const char *v, char *why, size_t cap)
 {
 	return cfg_str(c->agent.region, sizeof(c->agent.region), v, why, cap);
@@ -895,6 +900,7 @@ CFG_GET_STR(get_agent_workloads, agent.workloads)
 CFG_GET_BOOL(get_agent_processes, agent.processes)
 CFG_GET_NUM(get_agent_max_series, "%u", agent.max_series)
 CFG_GET_NUM(get_agent_refresh, "%gs", agent.refresh_s)
+CFG_GET_NUM(get_agent_memory_stat, "%gs", agent.memory_stat_s)
 CFG_GET_STR(get_agent_region, agent.region)
 CFG_GET_STR(get_agent_provider, agent.provider)
 CFG_GET_STR(get_agent_instance, agent.instance)
@@ -948,6 +954,7 @@ static const cfg_key keys_agent[] = {
     {"processes", set_agent_processes, 0, get_agent_processes},
     {"max_series", set_agent_max_series, 0, get_agent_max_series},
     {"refresh", set_agent_refresh, 0, get_agent_refresh},
+    {"memory_stat", set_agent_memory_stat, 0, get_agent_memory_stat},
     {"region", set_agent_region, 0, get_agent_region},
     {"provider", set_agent_provider, 0, get_agent_provider},
     {"instance", set_agent_instance, 0, get_agent_instance},
@@ -1194,6 +1201,7 @@ void cs_config_init(cs_config *c)
 	snprintf(c->agent.workloads, sizeof(c->agent.workloads), "container");
 	c->agent.max_series = 100000;
 	c->agent.refresh_s = 10;
+	c->agent.memory_stat_s = 30;
 	c->agent.embodied_g_per_h = -1;
 	c->prometheus.enabled = true;
 	snprintf(c->prometheus.listen, sizeof(c->prometheus.listen), ":9875");

@@ -84,6 +84,8 @@ typedef struct cs_cfg_agent {
 	unsigned max_series;                /* guard on exported series (Prometheus/StatsD);
 	                                     * rows beyond it fold into an "overflow" row */
 	double refresh_s;                   /* cgroup tree re-walk, 10 */
+	double memory_stat_s;               /* memory.stat (working set's inactive_file)
+	                                     * re-read per workload, 30; 0 = every cycle */
 	char region[64];                    /* static location: cloud region ("" = detect) */
 	char provider[16];                  /* aws | gcp | azure ("" = detect) */
 	char instance[64];                  /* instance type ("" = detect) */

@@ -351,6 +351,62 @@ static void test_steady_state_no_opens(void **state)
 	rm_node(dir);
 }
 
+/* memstat_every 4: memory.current every sample, memory.stat once per 4
+ * samples per workload (each exactly twice over 8 samples); a usage change
+ * shows at once, an inactive_file change within 4 samples. */
+static void test_memstat_every(void **state)
+{
+	cs_cgscan_opts o = {.memstat_every = 4};
+	char dir[64], f[PATH_MAX];
+	cs_cgscan_stats st0, st1;
+	cs_workload *w;
+	cs_cgscan *s;
+	uint64_t reads;
+	size_t n;
+	cs_io io;
+	int k;
+
+	(void)state;
+	tmp_node(dir, sizeof(dir), "node-systemd-containerd-v2");
+	io_for(&io, dir, NULL);
+	assert_int_equal(cs_cgscan_open(&io, &o, &s), 0);
+	assert_int_equal(cs_cgscan_refresh(s), 0);
+	reads = io.reads;
+	assert_int_equal(cs_cgscan_sample(s), 0);
+	w = cs_cgscan_workloads(s, &n);
+	assert_int_equal(io.reads - reads, 3 * n); /* first sample: every file */
+	cs_cgscan_stats_get(s, &st0);
+	reads = io.reads;
+	for (k = 0; k < 8; k++)
+		assert_int_equal(cs_cgscan_sample(s), 0);
+	cs_cgscan_stats_get(s, &st1);
+	assert_int_equal(st1.memstat_reads - st0.memstat_reads, 2 * n);
+	assert_int_equal(io.reads - reads, 8 * 2 * n + 2 * n);
+
+	/* usage 10 MiB, inactive_file 1 MiB: the usage shows at the next sample */
+	w = cs_cgscan_workloads(s, &n);
+	snprintf(f, sizeof(f), "%s/cgroup/%s/memory.stat", dir, w[0].cgroup);
+	sh("printf 'anon 1\\ninactive_file 1048576\\n' > '%s'", f);
+	snprintf(f, sizeof(f), "%s/cgroup/%s/memory.current", dir, w[0].cgroup);
+	sh("echo 10485760 > '%s'", f);
+	assert_int_equal(cs_cgscan_sample(s), 0);
+	w = cs_cgscan_workloads(s, &n);
+	assert_true(w[0].mem_bytes != 0);
+	for (k = 0; k < 4 && w[0].mem_bytes != 10485760 - 1048576; k++) {
+		assert_int_equal(cs_cgscan_sample(s), 0);
+		w = cs_cgscan_workloads(s, &n);
+	}
+	assert_int_equal(w[0].mem_bytes, 10485760 - 1048576);
+
+	/* every sample again after cs_cgscan_set_memstat_every(1) */
+	cs_cgscan_set_memstat_every(s, 1);
+	reads = io.reads;
+	assert_int_equal(cs_cgscan_sample(s), 0);
+	assert_int_equal(io.reads - reads, 3 * n);
+	cs_cgscan_close(s);
+	rm_node(dir);
+}
+
 /* ENODEV on read (rmdir under an open fd on cgroupfs): gone once with the
  * last delta, then removed. */
 static void test_enodev_gone(void **state)
@@ -766,6 +822,7 @@ int main(void)
 	    cmocka_unit_test(test_all_shapes),
 	    cmocka_unit_test(test_fd_budget),
 	    cmocka_unit_test(test_steady_state_no_opens),
+	    cmocka_unit_test(test_memstat_every),
 	    cmocka_unit_test(test_enodev_gone),
 	    cmocka_unit_test(test_eio_eacces),
 	    cmocka_unit_test(test_recreated_same_name),
