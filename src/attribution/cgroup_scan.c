@@ -788,6 +788,14 @@ int cs_cgscan_sample(cs_cgscan *s)
 		}
 		if (s->no_memory || (p->flags & FL_NO_MEM))
 			continue;
+		/* No CPU time, no new memory of its own: an idle workload's working
+		 * set is re-read only when its memory.stat is due (cAdvisor's
+		 * dynamic housekeeping, for the same reason: most files read on a
+		 * big node are idle containers'). */
+		if (w->cpu_usec == 0 && !w->fresh && (p->flags & FL_INACTIVE) && !memstat_due(s, i)) {
+			s->st.mem_idle_skips++;
+			continue;
+		}
 		rc = read_mem(s, i, &mem);
 		if (rc == 0)
 			w->mem_bytes = mem;

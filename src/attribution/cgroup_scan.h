@@ -19,7 +19,9 @@
  * memory.stat is the one costly file (the kernel flushes and formats ~40
  * counters for it), and inactive_file moves slowly: with memstat_every N it
  * is re-read every Nth sample per workload (phases spread by inode), usage
- * every sample.
+ * every sample in which the workload used CPU time (a workload that ran
+ * no CPU time charged itself next to no memory; its usage is re-read with
+ * its memory.stat).
  *
  * Which cgroups are workloads (leaves): containers, services and sessions
  * (their sub-cgroups are not visited: cgroup counters are hierarchical, so
@@ -116,6 +118,7 @@ typedef struct cs_cgscan_stats {
 	uint64_t dirs_skipped;      /* too deep, path too long, or unreadable */
 	uint64_t transient_opens;   /* open-read-close reads (over the fd budget) */
 	uint64_t memstat_reads;     /* memory.stat reads (see memstat_every) */
+	uint64_t mem_idle_skips;    /* memory reads skipped: no CPU time, not due */
 	size_t transient_workloads; /* workloads currently without kept fds */
 	size_t kept_fds;            /* descriptors currently kept open */
 	size_t fd_budget;

@@ -351,9 +351,10 @@ static void test_steady_state_no_opens(void **state)
 	rm_node(dir);
 }
 
-/* memstat_every 4: memory.current every sample, memory.stat once per 4
- * samples per workload (each exactly twice over 8 samples); a usage change
- * shows at once, an inactive_file change within 4 samples. */
+/* memstat_every 4: memory.stat once per 4 samples per workload (each exactly
+ * twice over 8 samples); memory.current every sample the workload used CPU,
+ * else with its memory.stat. A usage change shows at once when the workload
+ * ran, an inactive_file change (or an idle workload's usage) within 4. */
 static void test_memstat_every(void **state)
 {
 	cs_cgscan_opts o = {.memstat_every = 4};
@@ -361,7 +362,7 @@ static void test_memstat_every(void **state)
 	cs_cgscan_stats st0, st1;
 	cs_workload *w;
 	cs_cgscan *s;
-	uint64_t reads;
+	uint64_t reads, before;
 	size_t n;
 	cs_io io;
 	int k;
@@ -375,30 +376,47 @@ static void test_memstat_every(void **state)
 	assert_int_equal(cs_cgscan_sample(s), 0);
 	w = cs_cgscan_workloads(s, &n);
 	assert_int_equal(io.reads - reads, 3 * n); /* first sample: every file */
+
+	/* The fixture's counters stand still: every workload is idle. */
 	cs_cgscan_stats_get(s, &st0);
 	reads = io.reads;
 	for (k = 0; k < 8; k++)
 		assert_int_equal(cs_cgscan_sample(s), 0);
 	cs_cgscan_stats_get(s, &st1);
 	assert_int_equal(st1.memstat_reads - st0.memstat_reads, 2 * n);
-	assert_int_equal(io.reads - reads, 8 * 2 * n + 2 * n);
+	assert_int_equal(st1.mem_idle_skips - st0.mem_idle_skips, 6 * n);
+	assert_int_equal(io.reads - reads, 8 * n + 2 * 2 * n);
 
-	/* usage 10 MiB, inactive_file 1 MiB: the usage shows at the next sample */
+	/* usage 10 MiB, inactive_file 1 MiB, and CPU time: the usage shows at
+	 * the next sample, the inactive_file within 4 */
 	w = cs_cgscan_workloads(s, &n);
+	before = w[0].mem_bytes;
 	snprintf(f, sizeof(f), "%s/cgroup/%s/memory.stat", dir, w[0].cgroup);
 	sh("printf 'anon 1\\ninactive_file 1048576\\n' > '%s'", f);
 	snprintf(f, sizeof(f), "%s/cgroup/%s/memory.current", dir, w[0].cgroup);
 	sh("echo 10485760 > '%s'", f);
+	snprintf(f, sizeof(f), "%s/cgroup/%s/cpu.stat", dir, w[0].cgroup);
+	sh("printf 'usage_usec %llu\\nuser_usec 0\\nsystem_usec 0\\n' > '%s'",
+	   (unsigned long long)w[0].cpu_usec_total_prev + 1000, f);
 	assert_int_equal(cs_cgscan_sample(s), 0);
 	w = cs_cgscan_workloads(s, &n);
-	assert_true(w[0].mem_bytes != 0);
+	assert_int_equal(w[0].cpu_usec, 1000);
+	assert_true(w[0].mem_bytes != before);
 	for (k = 0; k < 4 && w[0].mem_bytes != 10485760 - 1048576; k++) {
 		assert_int_equal(cs_cgscan_sample(s), 0);
 		w = cs_cgscan_workloads(s, &n);
 	}
 	assert_int_equal(w[0].mem_bytes, 10485760 - 1048576);
 
-	/* every sample again after cs_cgscan_set_memstat_every(1) */
+	/* idle again, usage 20 MiB: seen within 4 samples all the same */
+	sh("echo 20971520 > '%s/cgroup/%s/memory.current'", dir, w[0].cgroup);
+	for (k = 0; k < 5 && w[0].mem_bytes != 20971520 - 1048576; k++) {
+		assert_int_equal(cs_cgscan_sample(s), 0);
+		w = cs_cgscan_workloads(s, &n);
+	}
+	assert_int_equal(w[0].mem_bytes, 20971520 - 1048576);
+
+	/* every file every sample again after cs_cgscan_set_memstat_every(1) */
 	cs_cgscan_set_memstat_every(s, 1);
 	reads = io.reads;
 	assert_int_equal(cs_cgscan_sample(s), 0);
