@@ -482,7 +482,9 @@ static void kl_set(char *dst, size_t cap, const char *src)
 	dst[n] = '\0';
 }
 
-typedef bool (*kl_unknown_fn)(void *ud, const char *uid);
+/* Is this unknown worth an early refresh? ctr_id is NULL for an unknown pod
+ * UID, else the id of a new container in a known pod. */
+typedef bool (*kl_unknown_fn)(void *ud, const char *uid, const char *ctr_id);
 
 static size_t kl_annotate(cs_podlist *pl, cs_workload *w, size_t n, kl_unknown_fn counts, void *ud)
 {
@@ -501,7 +503,7 @@ static size_t kl_annotate(cs_podlist *pl, cs_workload *w, size_t n, kl_unknown_f
 			continue;
 		cp = cs_podlist_find_pod(pl, w[i].ident.pod_uid);
 		if (!cp) {
-			if (!counts || counts(ud, w[i].ident.pod_uid))
+			if (!counts || counts(ud, w[i].ident.pod_uid, NULL))
 				unknown++;
 			continue;
 		}
@@ -523,6 +525,12 @@ static size_t kl_annotate(cs_podlist *pl, cs_workload *w, size_t n, kl_unknown_f
 			w[i].container_name[0] = '\0';
 			w[i].cpu_request_cores = 0;
 			w[i].mem_request_bytes = 0;
+			/* Just discovered: most likely a container restarted with a
+			 * new id (the kubelet lists it by now); once, while fresh,
+			 * so a pod's sandbox (never listed) asks only once. */
+			if (w[i].fresh && w[i].ident.container_id[0] &&
+			    (!counts || counts(ud, w[i].ident.pod_uid, w[i].ident.container_id)))
+				unknown++;
 		}
 	}
 	/* pass 2: pod-level workloads get what no container workload carries */
@@ -570,6 +578,7 @@ struct cs_kubelet {
 	char ca_file[CS_CFG_PATH_MAX];
 	bool send_token; /* https:// and a token file */
 	bool insecure;
+	bool ctr_pending; /* a new container id seen, not refreshed since */
 	double refresh_s, timeout_s, min_interval_s;
 	CURL *h; /* kept: connection and TLS session reuse */
 	cs_http_body body;
@@ -932,6 +941,7 @@ done:
 		size_t i;
 
 		k->st.consecutive_failures = 0;
+		k->ctr_pending = false;
 		/* what was unknown and still is: not worth another early refresh */
 		k->missing.n = 0;
 		for (i = 0; i < k->pending.n; i++)
@@ -974,15 +984,20 @@ int cs_kubelet_maybe_refresh(cs_kubelet *k, double now_s, bool unknown_uid_seen)
 	if (k->st.last_attempt_s < 0)
 		return kl_fetch(k, now_s);
 	since = now_s - k->st.last_attempt_s;
-	if (since >= k->refresh_s || (unknown_uid_seen && since >= kl_min_gap(k)))
+	if (since >= k->refresh_s || ((unknown_uid_seen || k->ctr_pending) && since >= kl_min_gap(k)))
 		return kl_fetch(k, now_s);
 	return 0;
 }
 
-static bool kl_counts_unknown(void *ud, const char *uid)
+static bool kl_counts_unknown(void *ud, const char *uid, const char *ctr_id)
 {
 	cs_kubelet *k = ud;
 
+	if (ctr_id) {
+		/* kept until a refresh: the one the rate limit defers still comes */
+		k->ctr_pending = true;
+		return true;
+	}
 	if (kl_uidset_has(&k->missing, uid))
 		return false;
 	kl_uidset_add(&k->pending, uid);

@@ -15,7 +15,8 @@
  *
  * Refresh policy (cs_kubelet_maybe_refresh): on a timer (refresh_s, 60 s by
  * default) and when the scanner reports a workload whose pod UID the index
- * does not know (a pod just started), but never more often than
+ * does not know (a pod just started) or a new container whose id it does not
+ * know (a container restarted with a new id), but never more often than
  * min_interval_s (5 s), doubled after each consecutive failure up to
  * refresh_s. A UID still unknown right after a refresh (a pod being torn down
  * whose cgroup lingers, an orphan) does not trigger again until the next
@@ -127,7 +128,9 @@ const char *cs_podlist_pod_label(const cs_podlist *pl, const cs_k8s_pod *p, cons
  * container workload gets its container's; a pod-level workload gets the
  * pod's requests minus those carried by container workloads of the same pod
  * in w (so requests are never counted twice). Returns how many workloads have
- * a pod UID the index does not know. Allocates nothing. */
+ * a pod UID the index does not know, plus the fresh (just discovered)
+ * container workloads of known pods whose container id it does not know (a
+ * container restarted since the last refresh). Allocates nothing. */
 size_t cs_podlist_annotate(cs_podlist *pl, cs_workload *w, size_t n);
 
 /* ---- the client -------------------------------------------------------------- */
@@ -180,13 +183,15 @@ int cs_kubelet_open(const cs_kubelet_opts *o, cs_kubelet **out);
  * monotonic clock in seconds, the same on every call. */
 int cs_kubelet_refresh(cs_kubelet *k, double now_s, bool force);
 
-/* The policy: refreshes when the timer is due, or when unknown_uid_seen and
- * the rate limit allows. Same returns as cs_kubelet_refresh. */
+/* The policy: refreshes when the timer is due, or when unknown_uid_seen (or
+ * a new container id was annotated since the last refresh) and the rate
+ * limit allows. Same returns as cs_kubelet_refresh. */
 int cs_kubelet_maybe_refresh(cs_kubelet *k, double now_s, bool unknown_uid_seen);
 
-/* cs_podlist_annotate on the current index; returns how many workloads have
- * a pod UID worth a refresh (unknown, and not already unknown right after the
- * last refresh). Allocates nothing. */
+/* cs_podlist_annotate on the current index; returns how many workloads are
+ * worth a refresh: a pod UID unknown (and not already unknown right after the
+ * last refresh), or a fresh workload's container id unknown in a known pod.
+ * Allocates nothing. */
 size_t cs_kubelet_annotate(cs_kubelet *k, cs_workload *w, size_t n);
 
 /* The current index (empty before the first success). Never NULL. */

@@ -1107,6 +1107,64 @@ static void test_kubelet_unknown_uid_one_request(void **state)
 	cs_fake_stop(&f);
 }
 
+/* A container restarted with a new id in a known pod: its first (fresh)
+ * annotation asks for an early refresh, which the rate limit may defer but
+ * not drop; then it has its name. A fresh id the kubelet never lists (a
+ * pod's sandbox) asks once, not every cycle. */
+static void test_kubelet_restarted_container(void **state)
+{
+	static const char new_id[] = "1111111111111111111111111111111111111111111111111111111111111111";
+	cs_fake f;
+	cs_kubelet *k;
+	cs_workload w[2];
+	char *json, *at;
+	size_t len;
+	long before;
+	double t;
+
+	(void)state;
+	NEED_PKI();
+	fake_start(&f, PODS_JSON, TOKEN_A);
+	k = client(&f, pki.cert, false, 0);
+	assert_int_equal(cs_kubelet_maybe_refresh(k, 0, false), 1);
+	/* the kubelet now lists "api" under its new id */
+	json = slurp(PODS_JSON, &len);
+	at = strstr(json, ID_API);
+	assert_non_null(at);
+	memcpy(at, new_id, strlen(new_id));
+	write_file(pki.pods, json);
+	free(json);
+
+	w[0] = wl_container(UID_CHECKOUT, new_id);
+	w[0].fresh = true;
+	assert_int_equal(cs_kubelet_annotate(k, w, 1), 1);
+	assert_string_equal(w[0].container_name, "");
+	before = fake_count(&f);
+	assert_int_equal(cs_kubelet_maybe_refresh(k, 2, true), 0); /* within the 5 s gap */
+	w[0].fresh = false; /* the next cycles: the deferred refresh still comes */
+	assert_int_equal(cs_kubelet_annotate(k, w, 1), 0);
+	assert_int_equal(cs_kubelet_maybe_refresh(k, 4, false), 0);
+	assert_int_equal(cs_kubelet_maybe_refresh(k, 5, false), 1);
+	assert_int_equal(fake_count(&f) - before, 1);
+	assert_int_equal(cs_kubelet_annotate(k, w, 1), 0);
+	assert_string_equal(w[0].container_name, "api");
+
+	/* a sandbox: one early refresh at discovery, then only the timer */
+	w[1] = wl_container(UID_CHECKOUT, "2222222222222222222222222222222222222222222222222222222222222222");
+	w[1].fresh = true;
+	before = fake_count(&f);
+	for (t = 10; t < 60; t += 1) {
+		size_t unknown = cs_kubelet_annotate(k, w, 2);
+
+		cs_kubelet_maybe_refresh(k, t, unknown > 0);
+		w[1].fresh = false;
+	}
+	assert_int_equal(fake_count(&f) - before, 1);
+	assert_string_equal(w[1].container_name, "");
+	cs_kubelet_close(k);
+	cs_fake_stop(&f);
+}
+
 /* A gen_node.py tree's pods through the fake: names every container. */
 static void test_kubelet_generated_node(void **state)
 {
@@ -1241,6 +1299,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_kubelet_token, cs_fake_stop_all),
 	    cmocka_unit_test_teardown(test_kubelet_rate_limit, cs_fake_stop_all),
 	    cmocka_unit_test_teardown(test_kubelet_unknown_uid_one_request, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_kubelet_restarted_container, cs_fake_stop_all),
 	    cmocka_unit_test_teardown(test_kubelet_generated_node, cs_fake_stop_all),
 	};
 
