@@ -121,7 +121,9 @@ static bool fake_start(env *e)
 	f = fopen(e->ini, "w");
 	assert_non_null(f);
 	fprintf(
-	    f, "[kubelet]\nenabled = true\ntoken_file = %s\nca_file = %s\n\n[teams.namespaces]\nsearch = team-search\n",
+	    f, /* timeout: a first GnuTLS handshake under valgrind can take 2 s */
+	    "[kubelet]\nenabled = true\ntoken_file = %s\nca_file = %s\ntimeout_s = 10\n\n"
+	    "[teams.namespaces]\nsearch = team-search\n",
 	    e->token, e->cert);
 	fclose(f);
 	{
