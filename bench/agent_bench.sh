@@ -110,8 +110,9 @@ echo "RSS: VmRSS; anon: RssAnon (without shared-library pages); HWM: VmHWM"
 floor_kb=
 floor_bin=$(dirname "$bin")/bench/bench_rss_floor
 if [ -x "$floor_bin" ]; then
-	"$floor_bin" | sed 's/^/floor: /'
-	floor_kb=$("$floor_bin" | awk '/^\+/ { printf "%d", $(NF - 7) * 1024 }')
+	floor_out=$("$floor_bin")
+	sed 's/^/floor: /' <<<"$floor_out"
+	floor_kb=$(awk '/^\+/ { printf "%d", $(NF - 7) * 1024 }' <<<"$floor_out")
 fi
 miss=0
 for r in "${results[@]}"; do

@@ -16,14 +16,17 @@ set -uo pipefail
 bin=${1:?usage: agent_real_cgroups.sh path/to/carbonstat [N] [CYCLES]}
 n=${2:-1000}
 cycles=${3:-10}
-command -v curl >/dev/null 2>&1 || { echo "SKIP: curl not found"; exit 0; }
+root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=tests/agent/lib.sh
+. "$root/tests/agent/lib.sh"
+for c in curl python3; do command -v $c >/dev/null 2>&1 || { echo "SKIP: $c not found"; exit 0; }; done
+agent_setup agentreal
 made=()
-apid=
-cleanup() {
-	[ -n "$apid" ] && kill "$apid" 2>/dev/null && wait "$apid" 2>/dev/null
+remove_groups() {
 	for ((i = ${#made[@]} - 1; i >= 0; i--)); do rmdir "${made[$i]}" 2>/dev/null; done
 }
-trap cleanup EXIT INT TERM
+# the agent first (lib.sh's cleanup), then its groups
+trap 'cleanup; remove_groups' EXIT
 
 if grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
 	kind=v2
@@ -42,27 +45,23 @@ for t in "${tops[@]}"; do
 	for i in $(seq "$n"); do mkdir "$d/c$i" && made+=("$d/c$i"); done
 done
 
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$bin" agent --cgroup-root /sys/fs/cgroup --no-kubelet --no-metadata --interval 1s \
-	--listen "127.0.0.1:$port" --node-name bench-real --country DE >/dev/null 2>&1 &
-apid=$!
-metric() { curl -s "http://127.0.0.1:$port/metrics" | awk -v k="$1" 'index($0, k) == 1 { print $NF }'; }
-for _ in $(seq 100); do [ -n "$(metric 'carbonstat_agent_cycles_total{')" ] && break; sleep 0.1; done
-sleep 3 # warm-up cycles
+aport=$(free_port)
+start_agent "$tmp" --cgroup-root /sys/fs/cgroup --no-kubelet --no-metadata --interval 1s \
+	--listen "127.0.0.1:$aport" --node-name bench-real --country DE
+wait_cycles 3 200 0.1 || fail "the agent did not run"
 c0=$(metric 'carbonstat_agent_cycles_total{')
 s0=$(metric 'carbonstat_agent_cpu_seconds_total{')
 sleep "$cycles"
 c1=$(metric 'carbonstat_agent_cycles_total{')
 s1=$(metric 'carbonstat_agent_cpu_seconds_total{')
 rows=$(metric 'carbonstat_agent_series{')
-[ -n "$c1" ] || { echo "FAIL: the agent did not run"; exit 1; }
 rss=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$apid/status")
 anon=$(awk '$1 == "RssAnon:" { print $2 }' "/proc/$apid/status")
-python3 - "$kind" "$n" "$rows" "$c0" "$c1" "$s0" "$s1" "$rss" "$anon" <<'EOF'
+python3 - "$kind" "$n" "$rows" "$c0" "$c1" "$s0" "$s1" "$rss" "$anon" <<'PY'
 import sys
 kind, n, rows = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 c0, c1, s0, s1, rss, anon = (float(x) for x in sys.argv[4:10])
 ms = (s1 - s0) / max(c1 - c0, 1) * 1e3
 print("%-5s %8s %6s %10s %9s %8s %8s" % ("kind", "cgroups", "rows", "ms/cycle", "%core@5s", "RSS MB", "anon MB"))
 print("%-5s %8d %6s %10.2f %8.4f%% %8.1f %8.1f" % (kind, n, rows, ms, ms / 5000 * 100, rss / 1024, anon / 1024))
-EOF
+PY

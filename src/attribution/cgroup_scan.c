@@ -683,10 +683,10 @@ static bool memstat_due(const cs_cgscan *s, size_t i)
 }
 
 /* Working set of workload i: usage minus inactive file pages, clamped at 0.
- * memory.current every sample; memory.stat (the costly file: the kernel
- * flushes and formats ~40 counters) when due, else the last inactive_file.
+ * memory.stat (the costly file: the kernel flushes and formats ~40 counters)
+ * only when memstat is due (memstat_due), else the last inactive_file.
  * 0 and *out on success, else -errno (nothing written). */
-static int read_mem(cs_cgscan *s, size_t i, uint64_t *out)
+static int read_mem(cs_cgscan *s, size_t i, bool memstat, uint64_t *out)
 {
 	cgw *p = &s->pv[i];
 	uint64_t usage, inactive = 0;
@@ -697,7 +697,7 @@ static int read_mem(cs_cgscan *s, size_t i, uint64_t *out)
 		return rc;
 	if (cs_parse_u64_buf(s->buf, len, &usage) != 0)
 		return CS_EINVAL;
-	if (!memstat_due(s, i)) {
+	if (!memstat) {
 		inactive = p->inactive;
 	} else {
 		rc = read_file(s, i, F_MSTAT, &len);
@@ -755,6 +755,7 @@ int cs_cgscan_sample(cs_cgscan *s)
 		cs_workload *w = &s->wl[i];
 		cgw *p = &s->pv[i];
 		uint64_t usec = 0, mem;
+		bool due;
 		int rc;
 
 		if (p->state == ST_VANISHED) {
@@ -792,11 +793,12 @@ int cs_cgscan_sample(cs_cgscan *s)
 		 * set is re-read only when its memory.stat is due (cAdvisor's
 		 * dynamic housekeeping, for the same reason: most files read on a
 		 * big node are idle containers'). */
-		if (w->cpu_usec == 0 && !w->fresh && (p->flags & FL_INACTIVE) && !memstat_due(s, i)) {
+		due = memstat_due(s, i); /* never false without a reading */
+		if (w->cpu_usec == 0 && !w->fresh && !due) {
 			s->st.mem_idle_skips++;
 			continue;
 		}
-		rc = read_mem(s, i, &mem);
+		rc = read_mem(s, i, due, &mem);
 		if (rc == 0)
 			w->mem_bytes = mem;
 		else if (rc == -ENOENT && (p->flags & FL_TRANSIENT))

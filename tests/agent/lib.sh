@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # tests/agent/lib.sh - the setup the agent integration scripts share (the
-# scripts in tests/agent/ and bench/agent_bench.sh). Sourced, never run:
+# scripts in tests/agent/, bench/agent_bench.sh and
+# bench/agent_real_cgroups.sh). Sourced, never run:
 #   here=$(cd "$(dirname "$0")" && pwd); . "$here/lib.sh"
 # It provides:
 #   need CMD [WHAT]       exit 77 (skip) with "SKIP: WHAT" (default "CMD not

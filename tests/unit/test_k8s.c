@@ -805,6 +805,18 @@ static cs_kubelet *client(const cs_fake *f, const char *ca, bool insecure, doubl
 	return k;
 }
 
+/* The fake kubelet on the fixture's pods with a client that has fetched
+ * them once (at t = 0 s). */
+static cs_kubelet *primed_client(cs_fake *f)
+{
+	cs_kubelet *k;
+
+	fake_start(f, PODS_JSON, TOKEN_A);
+	k = client(f, pki.cert, false, 0);
+	assert_int_equal(cs_kubelet_maybe_refresh(k, 0, false), 1);
+	return k;
+}
+
 static void test_kubelet_tls_verified(void **state)
 {
 	cs_fake f;
@@ -1049,9 +1061,7 @@ static void test_kubelet_unknown_uid_one_request(void **state)
 
 	(void)state;
 	NEED_PKI();
-	fake_start(&f, PODS_JSON, TOKEN_A);
-	k = client(&f, pki.cert, false, 0);
-	assert_int_equal(cs_kubelet_maybe_refresh(k, 0, false), 1);
+	k = primed_client(&f);
 	/* 20 known containers over payments, search, kube-system */
 	for (i = 0; i < 20; i++) {
 		static const char *const known[][2] = {
@@ -1126,9 +1136,7 @@ static void test_kubelet_restarted_container(void **state)
 
 	(void)state;
 	NEED_PKI();
-	fake_start(&f, PODS_JSON, TOKEN_A);
-	k = client(&f, pki.cert, false, 0);
-	assert_int_equal(cs_kubelet_maybe_refresh(k, 0, false), 1);
+	k = primed_client(&f);
 	/* the kubelet now lists "api" under its new id */
 	json = slurp(PODS_JSON, &len);
 	at = strstr(json, ID_API);
