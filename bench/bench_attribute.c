@@ -68,13 +68,13 @@ static void node_for(cs_attr_node *node, size_t n, size_t cycle, cs_idle_policy 
 
 	memset(node, 0, sizeof(*node));
 	node->policy = pol;
-	node->energy_j[CS_ATTR_CPU] = 180.123457 * f;
-	node->idle_j[CS_ATTR_CPU] = 60.5 * f;
-	node->energy_j[CS_ATTR_DRAM] = 20.654321 * f;
-	node->idle_j[CS_ATTR_DRAM] = 12.25;
-	node->energy_j[CS_ATTR_GPU] = 300.111111 * f;
-	node->idle_j[CS_ATTR_GPU] = 70.0;
-	node->energy_j[CS_ATTR_OTHER] = 50.000001 * f;
+	node->energy_j[CS_PART_CPU] = 180.123457 * f;
+	node->idle_j[CS_PART_CPU] = 60.5 * f;
+	node->energy_j[CS_PART_DRAM] = 20.654321 * f;
+	node->idle_j[CS_PART_DRAM] = 12.25;
+	node->energy_j[CS_PART_GPU] = 300.111111 * f;
+	node->idle_j[CS_PART_GPU] = 70.0;
+	node->energy_j[CS_PART_OTHER] = 50.000001 * f;
 	node->cpu_busy_usec = (uint64_t)n * 600000 + cycle;
 	node->cpu_total_usec = 0;
 	node->mem_used_bytes = (uint64_t)n << 31;

@@ -36,7 +36,7 @@
 #include <unistd.h>
 
 #include "carbonstat/error.h"
-#include "core/config.h"
+#include "conf/config.h"
 #include "exporters/exporter.h"
 
 #include "common.h"

@@ -39,7 +39,7 @@
 
 #include "carbonstat/error.h"
 #include "common.h"
-#include "core/config.h"
+#include "conf/config.h"
 #include "exporters/exporter.h"
 #include "exporters/prom_render.h"
 

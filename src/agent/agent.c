@@ -18,11 +18,11 @@
 #include <carbonstat/error.h>
 #include <carbonstat/version.h>
 
-#include "agent/rows.h"
+#include "pipeline/rows.h"
 #include "attribution/cgroup_scan.h"
 #include "carbon/grid_live.h"
 #include "exporters/exporter.h"
-#include "sensors/host.h"
+#include "platform/host.h"
 
 #define AG_MAX_EXPORTERS 8
 #define AG_LOG_REPEAT_S  300.0 /* the same error is logged again after this long */
@@ -60,7 +60,7 @@ struct cs_agent {
 	int64_t last_tick;     /* index of the last wall-clock tick run (interval multiples) */
 	double last_cycle_s;   /* duration of the last full cycle */
 	double last_sample_mono;
-	uint64_t node_tot_uj[CS_ATTR_NCOMP];
+	uint64_t node_tot_uj[CS_PART_COUNT];
 	cs_grid_value grid_val;
 	cs_snapshot snap;
 	bool stop;
@@ -393,7 +393,7 @@ static void fill_comps(cs_agent *a, const cs_attr_result *res, double dt)
 	unsigned measured = 0, modelled = 0;
 
 	s->power_w = 0;
-	for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+	for (int c = 0; c < CS_PART_COUNT; c++) {
 		cs_snap_comp *k = &s->comp[c];
 
 		memset(k, 0, sizeof(*k));
@@ -401,7 +401,7 @@ static void fill_comps(cs_agent *a, const cs_attr_result *res, double dt)
 		for (int hc = 0; hc < CS_COMP_COUNT; hc++) {
 			const cs_host_comp *h = &sum->comp[hc];
 
-			if (!h->nchannels || !h->in_total || cs_attr_comp_of((cs_component)hc) != (cs_attr_comp)c)
+			if (!h->nchannels || !h->in_total || cs_part_of((cs_component)hc) != (cs_part)c)
 				continue;
 			if (!k->present) {
 				k->present = true;

@@ -3,7 +3,7 @@
  * Owns the sampling loop and everything it drives: the host meter (sensors),
  * the node attributor (cgroups, kubelet, teams), the grid intensity (static
  * tables, optionally live from Electricity Maps), the per-series
- * accumulators (agent/rows.h) and the exporters (exporters/exporter.h).
+ * accumulators (pipeline/rows.h) and the exporters (exporters/exporter.h).
  *
  * The loop: one cycle per interval, at wall-clock multiples of it (5 s ->
  * :00, :05, ...); every wait is computed from the clock again, so cycles do
@@ -30,8 +30,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "attribution/node.h"
-#include "core/config.h"
+#include "pipeline/node.h"
+#include "conf/config.h"
 
 /* One command-line setting, kept to be re-applied on reload. */
 typedef struct cs_agent_setting {

@@ -36,15 +36,9 @@ typedef __int128 s128;
 #define HIST_BITS 8                   /* remainder histogram: 256 buckets */
 #define HIST_SIZE (1u << HIST_BITS)
 
-static const char *const comp_names[CS_ATTR_NCOMP] = {"cpu", "dram", "gpu", "other"};
 static const char *const policy_names[CS_IDLE_NPOLICY] = {"requests", "usage", "equal", "none"};
 static const char *const by_names[CS_BY_NKEYS] = {"process", "cgroup", "container", "pod", "namespace", "team"};
 static const char *const src_names[] = {"none", "observed", "config", "model"};
-
-const char *cs_attr_comp_name(cs_attr_comp c)
-{
-	return (unsigned)c < CS_ATTR_NCOMP ? comp_names[c] : "?";
-}
 
 const char *cs_idle_policy_name(cs_idle_policy p)
 {
@@ -69,21 +63,11 @@ const char *cs_idle_source_name(cs_idle_source s)
 	return (unsigned)s < sizeof(src_names) / sizeof(src_names[0]) ? src_names[s] : "?";
 }
 
-cs_attr_comp cs_attr_comp_of(cs_component c)
-{
-	switch (c) {
-	case CS_COMP_DRAM: return CS_ATTR_DRAM;
-	case CS_COMP_GPU: return CS_ATTR_GPU;
-	case CS_COMP_OTHER: return CS_ATTR_OTHER;
-	default: return CS_ATTR_CPU; /* package, core, uncore, psys, cpu */
-	}
-}
-
 uint64_t cs_attr_share_total_uj(const cs_attr_share *s)
 {
 	uint64_t t = 0;
 
-	for (int c = 0; c < CS_ATTR_NCOMP; c++)
+	for (int c = 0; c < CS_PART_COUNT; c++)
 		t += s->active_uj[c] + s->idle_uj[c];
 	return t;
 }
@@ -437,8 +421,8 @@ static int to_uj(double j, uint64_t *out)
 static key usage_key(const cs_attr_node *node, int c, uint64_t *node_d)
 {
 	switch (c) {
-	case CS_ATTR_DRAM: *node_d = node->mem_used_bytes; return KEY_MEM;
-	case CS_ATTR_GPU: *node_d = GPU_UNITS; return KEY_GPU;
+	case CS_PART_DRAM: *node_d = node->mem_used_bytes; return KEY_MEM;
+	case CS_PART_GPU: *node_d = GPU_UNITS; return KEY_GPU;
 	default: *node_d = node->cpu_busy_usec; return KEY_CPU;
 	}
 }
@@ -446,7 +430,7 @@ static key usage_key(const cs_attr_node *node, int c, uint64_t *node_d)
 int cs_attr_split(const cs_attr_node *node, const cs_workload *wl, size_t n, cs_attr_share *out, cs_attr_slot *scratch,
                   cs_attr_result *res)
 {
-	uint64_t E[CS_ATTR_NCOMP], I[CS_ATTR_NCOMP];
+	uint64_t E[CS_PART_COUNT], I[CS_PART_COUNT];
 	split_env env;
 
 	if (!node || !res || (n && (!wl || !out || !scratch)) || (unsigned)node->policy >= CS_IDLE_NPOLICY)
@@ -454,17 +438,17 @@ int cs_attr_split(const cs_attr_node *node, const cs_workload *wl, size_t n, cs_
 	if (n > CS_ATTR_MAX_WORKLOADS)
 		return CS_ERANGE;
 	/* malformed (CS_EINVAL) wins over out of range, whatever the component */
-	for (int c = 0; c < CS_ATTR_NCOMP; c++)
+	for (int c = 0; c < CS_PART_COUNT; c++)
 		if (!isfinite(node->energy_j[c]) || node->energy_j[c] < 0.0 || !isfinite(node->idle_j[c]))
 			return CS_EINVAL;
-	for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+	for (int c = 0; c < CS_PART_COUNT; c++) {
 		int rc;
 
 		if ((rc = to_uj(node->energy_j[c], &E[c])) != 0)
 			return rc;
 		/* idle is clamped to 0..E, never an error once finite */
 		I[c] = 0;
-		if (c == CS_ATTR_OTHER)
+		if (c == CS_PART_OTHER)
 			I[c] = E[c];
 		else if (node->idle_j[c] > 0.0)
 			I[c] = node->idle_j[c] >= node->energy_j[c] ? E[c] : (uint64_t)llround(node->idle_j[c] * 1e6);
@@ -477,7 +461,7 @@ int cs_attr_split(const cs_attr_node *node, const cs_workload *wl, size_t n, cs_
 	env.out = out;
 	env.s = scratch;
 	res->clamped = gather(node, wl, n, scratch, env.W);
-	for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+	for (int c = 0; c < CS_PART_COUNT; c++) {
 		uint64_t node_d, *unattr = &res->idle_unattributed_uj[c];
 		key uk = usage_key(node, c, &node_d);
 		cs_idle_policy pol = node->policy;
@@ -491,13 +475,13 @@ int cs_attr_split(const cs_attr_node *node, const cs_workload *wl, size_t n, cs_
 
 		/* idle: by policy */
 		if (pol == CS_IDLE_REQUESTS) {
-			key rk = c == CS_ATTR_DRAM ? KEY_MEM_REQ : KEY_CPU_REQ;
+			key rk = c == CS_PART_DRAM ? KEY_MEM_REQ : KEY_CPU_REQ;
 			uint64_t cap =
-			    c == CS_ATTR_DRAM ? node->mem_total_bytes : d2w(node->cpu_capacity_cores * CPU_UNITS);
+			    c == CS_PART_DRAM ? node->mem_total_bytes : d2w(node->cpu_capacity_cores * CPU_UNITS);
 
 			/* GPUs have no request in the contract; a node without
 			 * any request (no kubelet) falls back to usage */
-			if (c != CS_ATTR_GPU && split_one(&env, I[c], rk, cap, true, c, unattr, unattr, true) == 0) {
+			if (c != CS_PART_GPU && split_one(&env, I[c], rk, cap, true, c, unattr, unattr, true) == 0) {
 				res->idle_used[c] = CS_IDLE_REQUESTS;
 				continue;
 			}
@@ -528,10 +512,10 @@ int cs_attr_split(const cs_attr_node *node, const cs_workload *wl, size_t n, cs_
 	return 0;
 }
 
-static int check_sums(const cs_attr_result *res, const u128 act[CS_ATTR_NCOMP], const u128 idle[CS_ATTR_NCOMP],
+static int check_sums(const cs_attr_result *res, const u128 act[CS_PART_COUNT], const u128 idle[CS_PART_COUNT],
                       const char *what, char *why, size_t whycap)
 {
-	for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+	for (int c = 0; c < CS_PART_COUNT; c++) {
 		u128 a = act[c] + res->system.active_uj[c];
 		u128 i = idle[c] + res->system.idle_uj[c] + res->idle_unattributed_uj[c];
 
@@ -542,7 +526,7 @@ static int check_sums(const cs_attr_result *res, const u128 act[CS_ATTR_NCOMP], 
 			    why, whycap,
 			    "conservation: %s: %s %.0f + system %llu + idle-unattributed %llu = %.0f uJ, node %llu uJ "
 			    "(idle %.0f of %llu)",
-			    comp_names[c], what, (double)(act[c] + idle[c]),
+			    cs_part_name((cs_part)c), what, (double)(act[c] + idle[c]),
 			    (unsigned long long)(res->system.active_uj[c] + res->system.idle_uj[c]),
 			    (unsigned long long)res->idle_unattributed_uj[c], (double)(a + i),
 			    (unsigned long long)res->node_uj[c], (double)i, (unsigned long long)res->node_idle_uj[c]);
@@ -554,12 +538,12 @@ static int check_sums(const cs_attr_result *res, const u128 act[CS_ATTR_NCOMP], 
 int cs_attr_check_conservation(const cs_attr_result *res, const cs_attr_share *shares, size_t n, char *why,
                                size_t whycap)
 {
-	u128 act[CS_ATTR_NCOMP] = {0}, idle[CS_ATTR_NCOMP] = {0};
+	u128 act[CS_PART_COUNT] = {0}, idle[CS_PART_COUNT] = {0};
 
 	if (!res || (n && !shares))
 		return CS_EINVAL;
 	for (size_t i = 0; i < n; i++)
-		for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+		for (int c = 0; c < CS_PART_COUNT; c++) {
 			act[c] += shares[i].active_uj[c];
 			idle[c] += shares[i].idle_uj[c];
 		}
@@ -569,12 +553,12 @@ int cs_attr_check_conservation(const cs_attr_result *res, const cs_attr_share *s
 int cs_attr_check_groups(const cs_attr_result *res, const cs_attr_group *groups, size_t ngroups, char *why,
                          size_t whycap)
 {
-	u128 act[CS_ATTR_NCOMP] = {0}, idle[CS_ATTR_NCOMP] = {0};
+	u128 act[CS_PART_COUNT] = {0}, idle[CS_PART_COUNT] = {0};
 
 	if (!res || (ngroups && !groups))
 		return CS_EINVAL;
 	for (size_t i = 0; i < ngroups; i++)
-		for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+		for (int c = 0; c < CS_PART_COUNT; c++) {
 			act[c] += groups[i].share.active_uj[c];
 			idle[c] += groups[i].share.idle_uj[c];
 		}
@@ -583,7 +567,7 @@ int cs_attr_check_groups(const cs_attr_result *res, const cs_attr_group *groups,
 
 /* ---- idle power ------------------------------------------------------------------ */
 
-int cs_attr_idle_from_model(const cs_host_model *m, double idle_w[CS_ATTR_NCOMP])
+int cs_attr_idle_from_model(const cs_host_model *m, double idle_w[CS_PART_COUNT])
 {
 	cs_power p;
 	int rc;
@@ -592,10 +576,10 @@ int cs_attr_idle_from_model(const cs_host_model *m, double idle_w[CS_ATTR_NCOMP]
 		return CS_EINVAL;
 	if ((rc = cs_host_model_power(m, 0.0, 0.0, &p)) != 0)
 		return rc;
-	idle_w[CS_ATTR_CPU] = p.cpu_w;
-	idle_w[CS_ATTR_DRAM] = p.mem_w;
-	idle_w[CS_ATTR_GPU] = p.gpu_w;
-	idle_w[CS_ATTR_OTHER] = p.other_w;
+	idle_w[CS_PART_CPU] = p.cpu_w;
+	idle_w[CS_PART_DRAM] = p.mem_w;
+	idle_w[CS_PART_GPU] = p.gpu_w;
+	idle_w[CS_PART_OTHER] = p.other_w;
 	return 0;
 }
 
@@ -604,13 +588,13 @@ void cs_idle_tracker_init(cs_idle_tracker *t)
 	memset(t, 0, sizeof(*t));
 	t->low_util = 0.10;
 	t->rise_per_h = 0.01;
-	for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+	for (int c = 0; c < CS_PART_COUNT; c++) {
 		t->config_w[c] = -1.0;
 		t->est_w[c] = -1.0;
 	}
 }
 
-void cs_idle_tracker_observe(cs_idle_tracker *t, const double power_w[CS_ATTR_NCOMP], const double util[CS_ATTR_NCOMP],
+void cs_idle_tracker_observe(cs_idle_tracker *t, const double power_w[CS_PART_COUNT], const double util[CS_PART_COUNT],
                              double dt_s)
 {
 	double rise;
@@ -619,7 +603,7 @@ void cs_idle_tracker_observe(cs_idle_tracker *t, const double power_w[CS_ATTR_NC
 		return;
 	/* (1 + r)^(dt / 1 h): the same total rise whatever the sampling period */
 	rise = t->rise_per_h > 0.0 && isfinite(t->rise_per_h) ? exp(log1p(t->rise_per_h) * dt_s / 3600.0) : 1.0;
-	for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+	for (int c = 0; c < CS_PART_COUNT; c++) {
 		double p = power_w[c], u = util[c];
 
 		if (t->est_w[c] >= 0.0 && isfinite(t->est_w[c] * rise))
@@ -639,9 +623,9 @@ void cs_idle_tracker_observe(cs_idle_tracker *t, const double power_w[CS_ATTR_NC
 	}
 }
 
-void cs_idle_tracker_get(const cs_idle_tracker *t, double idle_w[CS_ATTR_NCOMP], cs_idle_source src[CS_ATTR_NCOMP])
+void cs_idle_tracker_get(const cs_idle_tracker *t, double idle_w[CS_PART_COUNT], cs_idle_source src[CS_PART_COUNT])
 {
-	for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+	for (int c = 0; c < CS_PART_COUNT; c++) {
 		cs_idle_source s = CS_IDLE_SRC_NONE;
 		double w = 0.0;
 
@@ -832,7 +816,7 @@ int cs_attr_rollup(const cs_workload *wl, const cs_attr_share *shares, size_t n,
 			index[slot] = (uint32_t)++ng;
 		}
 		g->members++;
-		for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+		for (int c = 0; c < CS_PART_COUNT; c++) {
 			g->share.active_uj[c] += shares[i].active_uj[c];
 			g->share.idle_uj[c] += shares[i].idle_uj[c];
 		}

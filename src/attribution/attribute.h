@@ -66,16 +66,10 @@ const char *cs_idle_policy_name(cs_idle_policy p);
 /* Exact, case-sensitive names above. 0, or CS_EINVAL (out untouched). */
 int cs_idle_policy_parse(const char *s, cs_idle_policy *out);
 
-/* Attribution component of a sensor component: package, core, uncore, psys
- * and the modelled cpu -> CPU; dram -> DRAM; gpu -> GPU; other -> OTHER.
- * The host meter sums its in-total channels per attribution component with
- * it, so the four figures add up to the host total. */
-cs_attr_comp cs_attr_comp_of(cs_component c);
-
 /* The node over one interval: what is split. */
 typedef struct cs_attr_node {
-	double energy_j[CS_ATTR_NCOMP]; /* node energy per component (in-total channels), >= 0 */
-	double idle_j[CS_ATTR_NCOMP];   /* idle part of it (idle W x dt); clamped to 0..energy;
+	double energy_j[CS_PART_COUNT]; /* node energy per component (in-total channels), >= 0 */
+	double idle_j[CS_PART_COUNT];   /* idle part of it (idle W x dt); clamped to 0..energy;
 	                                 * ignored for OTHER, which is all idle */
 	uint64_t cpu_busy_usec;         /* node busy CPU time in the interval, all CPUs
 	                                 * (/proc/stat user+nice+system+irq+softirq+steal) */
@@ -93,25 +87,25 @@ typedef struct cs_attr_node {
 
 /* Energy of one workload (or bucket) in one interval, microjoules. */
 typedef struct cs_attr_share {
-	uint64_t active_uj[CS_ATTR_NCOMP];
-	uint64_t idle_uj[CS_ATTR_NCOMP];
+	uint64_t active_uj[CS_PART_COUNT];
+	uint64_t idle_uj[CS_PART_COUNT];
 } cs_attr_share;
 
 /* Sum of active and idle, all components or one. */
 uint64_t cs_attr_share_total_uj(const cs_attr_share *s);
-static inline uint64_t cs_attr_share_comp_uj(const cs_attr_share *s, cs_attr_comp c)
+static inline uint64_t cs_attr_share_comp_uj(const cs_attr_share *s, cs_part c)
 {
 	return s->active_uj[c] + s->idle_uj[c];
 }
 
 /* What the split did, per interval. */
 typedef struct cs_attr_result {
-	uint64_t node_uj[CS_ATTR_NCOMP];              /* node energy as rounded once (the total) */
-	uint64_t node_idle_uj[CS_ATTR_NCOMP];         /* its idle part, after clamping */
+	uint64_t node_uj[CS_PART_COUNT];              /* node energy as rounded once (the total) */
+	uint64_t node_idle_uj[CS_PART_COUNT];         /* its idle part, after clamping */
 	cs_attr_share system;                         /* active: usage seen in no workload;
 	                                               * idle: that usage's idle share (usage policy) */
-	uint64_t idle_unattributed_uj[CS_ATTR_NCOMP]; /* idle given to nobody */
-	cs_idle_policy idle_used[CS_ATTR_NCOMP];      /* policy the idle split applied
+	uint64_t idle_unattributed_uj[CS_PART_COUNT]; /* idle given to nobody */
+	cs_idle_policy idle_used[CS_PART_COUNT];      /* policy the idle split applied
 	                                               * (requests may fall back to usage) */
 	size_t clamped;                               /* workload figures clamped as impossible */
 } cs_attr_result;
@@ -162,7 +156,7 @@ int cs_attr_check_conservation(const cs_attr_result *res, const cs_attr_share *s
  * memory figure is constant, so all of it is idle. OTHER (Teads delta) is
  * constant too. idle_w gets watts per attribution component. 0, or the
  * model's error (CS_EINVAL, CS_ENODATA). */
-int cs_attr_idle_from_model(const cs_host_model *m, double idle_w[CS_ATTR_NCOMP]);
+int cs_attr_idle_from_model(const cs_host_model *m, double idle_w[CS_PART_COUNT]);
 
 /* Measured mode: a hardware counter says how much the node drew, not how
  * much of it is idle. The tracker keeps, per component, the lowest power
@@ -175,9 +169,9 @@ int cs_attr_idle_from_model(const cs_host_model *m, double idle_w[CS_ATTR_NCOMP]
 typedef struct cs_idle_tracker {
 	double low_util;                      /* "low utilisation" threshold, default 0.10 */
 	double rise_per_h;                    /* relative re-rise per hour, default 0.01 */
-	double config_w[CS_ATTR_NCOMP];       /* configured idle watts, < 0 = none (default) */
-	double est_w[CS_ATTR_NCOMP];          /* current estimate, < 0 = none yet */
-	unsigned long low_obs[CS_ATTR_NCOMP]; /* low-utilisation intervals seen */
+	double config_w[CS_PART_COUNT];       /* configured idle watts, < 0 = none (default) */
+	double est_w[CS_PART_COUNT];          /* current estimate, < 0 = none yet */
+	unsigned long low_obs[CS_PART_COUNT]; /* low-utilisation intervals seen */
 } cs_idle_tracker;
 
 /* Where a tracker's figure comes from. */
@@ -198,11 +192,11 @@ void cs_idle_tracker_init(cs_idle_tracker *t);
  * OTHER the CPU utilisation, for GPU the GPU's) per component. Non-finite or
  * negative powers, and utilisations outside 0..1, are ignored for that
  * component; dt_s <= 0 or non-finite changes nothing. */
-void cs_idle_tracker_observe(cs_idle_tracker *t, const double power_w[CS_ATTR_NCOMP], const double util[CS_ATTR_NCOMP],
+void cs_idle_tracker_observe(cs_idle_tracker *t, const double power_w[CS_PART_COUNT], const double util[CS_PART_COUNT],
                              double dt_s);
 
 /* Idle watts per component and their source (src may be NULL). */
-void cs_idle_tracker_get(const cs_idle_tracker *t, double idle_w[CS_ATTR_NCOMP], cs_idle_source src[CS_ATTR_NCOMP]);
+void cs_idle_tracker_get(const cs_idle_tracker *t, double idle_w[CS_PART_COUNT], cs_idle_source src[CS_PART_COUNT]);
 
 /* ---- roll-up -----------------------------------------------------------------
  * Sums of integers, so groups + buckets still add up to the node, exactly. */

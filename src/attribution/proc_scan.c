@@ -21,7 +21,7 @@
 
 #include "attribution/cgroup_path.h"
 #include "carbonstat/error.h"
-#include "sensors/host.h"
+#include "platform/host.h"
 
 /* What getdents64 writes (not exported by glibc headers before 2.30). */
 struct ps_dirent64 {

@@ -4,7 +4,7 @@
  * systemd service, a user session, a bare process, or another cgroup. The
  * cgroup scanner (attribution/cgroup_scan.c) discovers workloads and fills
  * their usage for each interval; the kubelet client (k8s/kubelet.c) and the
- * team resolver (k8s/teams.c) fill their metadata; the attribution model
+ * team resolver (ownership/teams.c) fill their metadata; the attribution model
  * (attribution/attribute.c) splits the node's energy among them.
  *
  * Fixed-size fields: a workload never allocates after discovery, so a
@@ -16,6 +16,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "sensors/sensor.h" /* cs_part: the parts a workload's energy is split by */
 
 typedef enum cs_wl_kind {
 	CS_WL_SYSTEM = 0,  /* everything not otherwise identified */
@@ -51,18 +53,6 @@ typedef struct cs_cgroup_ident {
 	char container_id[72]; /* 64-hex id (or what the runtime gave), "" if none */
 	char unit[128];        /* systemd unit ("nginx.service", "session-3.scope"), "" if none */
 } cs_cgroup_ident;
-
-/* Attribution components: how the node's energy is grouped for the split. */
-typedef enum cs_attr_comp {
-	CS_ATTR_CPU = 0, /* CPU package/core/psys, or modelled cpu: shared by CPU time */
-	CS_ATTR_DRAM,    /* memory: shared by working set */
-	CS_ATTR_GPU,     /* GPUs: shared by per-process GPU utilisation where known */
-	CS_ATTR_OTHER,   /* rest of machine (model delta): shared like idle */
-	CS_ATTR_NCOMP
-} cs_attr_comp;
-
-/* "cpu", "dram", "gpu", "other". */
-const char *cs_attr_comp_name(cs_attr_comp c);
 
 typedef struct cs_workload {
 	uint64_t id;            /* stable for the workload's life: cgroup inode, or pid<<32|starttime */

@@ -44,8 +44,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/config.h"
-#include "sensors/host.h"
+#include "conf/config.h"
+#include "platform/host.h"
 
 #define CS_GRID_BODY_MAX      (64u * 1024u) /* largest answer accepted */
 #define CS_GRID_MAX_G_PER_KWH 3000.0        /* above any real grid (coal is ~1000) */

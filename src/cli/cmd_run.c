@@ -1,7 +1,7 @@
 /* cli/cmd_run.c - `carbonstat run [options] -- CMD [ARGS...]`: the energy and
  * CO2e of one command, the way time(1) and `perf stat` report its time.
  *
- * How the command's share is measured. The host meter (sensors/host.h) gives
+ * How the command's share is measured. The host meter (platform/host.h) gives
  * the energy of the whole machine per interval. The command is charged
  *     E_cmd = sum over intervals of E_host,i x share_i,
  *     share_i = CPU time of the command's process tree / CPU time of the
@@ -19,7 +19,7 @@
  * the /proc walk can miss between two scans; hence the preference.
  *
  * In the cgroup modes the energy itself comes from the node attributor
- * (attribution/node.h) over the group we made, so `run` and the agent give
+ * (pipeline/node.h) over the group we made, so `run` and the agent give
  * the same figure: E_cmd = sum over intervals of the group's attributed
  * energy (active: its CPU time over the node's busy CPU time, per component;
  * idle: by the idle policy, "requests" falling back to usage), reported with
@@ -67,7 +67,7 @@
 
 #include <linux/sched.h> /* struct clone_args, CLONE_INTO_CGROUP */
 
-#include "attribution/node.h"
+#include "pipeline/node.h"
 #include "cli/cli.h"
 #include "cli/host_cli.h"
 #include "io/procstat.h"
@@ -151,8 +151,8 @@ typedef struct run_state {
 	bool exited;
 	/* attribution (cgroup modes): the node attributor over our group */
 	cs_node *node;                          /* NULL: CPU-time share of the host */
-	uint64_t attr_active_uj[CS_ATTR_NCOMP]; /* the group's attributed energy */
-	uint64_t attr_idle_uj[CS_ATTR_NCOMP];
+	uint64_t attr_active_uj[CS_PART_COUNT]; /* the group's attributed energy */
+	uint64_t attr_idle_uj[CS_PART_COUNT];
 	/* accumulated */
 	double cmd_j; /* command energy */
 	double cmd_comp_j[CS_COMP_COUNT];
@@ -614,7 +614,7 @@ static void prime(run_state *rs)
 /* The last interval's split: our group's workloads (the group and any
  * sub-group the command made), per attribution component, accumulated;
  * frac[c] = their part of the node's component c, *tick_j their joules. */
-static void attributed(run_state *rs, double frac[CS_ATTR_NCOMP], double *tick_j)
+static void attributed(run_state *rs, double frac[CS_PART_COUNT], double *tick_j)
 {
 	const cs_attr_result *r = cs_node_result(rs->node);
 	const cs_attr_share *sh;
@@ -622,7 +622,7 @@ static void attributed(run_state *rs, double frac[CS_ATTR_NCOMP], double *tick_j
 	size_t n;
 
 	sh = cs_node_shares(rs->node, &n);
-	for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+	for (int c = 0; c < CS_PART_COUNT; c++) {
 		uint64_t a = 0, i = 0;
 
 		for (size_t k = 0; k < n; k++) {
@@ -681,7 +681,7 @@ out:
 
 static void tick(run_state *rs)
 {
-	double now = cs_host_now_s(), tree, dtree, dmach, share, dt, frac[CS_ATTR_NCOMP] = {0}, tick_j = 0.0;
+	double now = cs_host_now_s(), tree, dtree, dmach, share, dt, frac[CS_PART_COUNT] = {0}, tick_j = 0.0;
 
 	if (rs->node) {
 		if (cs_node_sample(rs->node) != 0)
@@ -706,7 +706,7 @@ static void tick(run_state *rs)
 		 * component gets its attribution component's fraction. */
 		rs->cmd_j += tick_j;
 		for (int c = 0; c < CS_COMP_COUNT; c++)
-			rs->cmd_comp_j[c] += rs->host.sum.comp[c].energy_j * frac[cs_attr_comp_of((cs_component)c)];
+			rs->cmd_comp_j[c] += rs->host.sum.comp[c].energy_j * frac[cs_part_of((cs_component)c)];
 		if (rs->host.sum.energy_j > 0)
 			share = tick_j / rs->host.sum.energy_j;
 	} else {
@@ -936,8 +936,8 @@ static json_t *attribution_json(const run_state *rs)
 	a = json_object();
 	i = json_object();
 	e = json_object();
-	for (int c = 0; c < CS_ATTR_NCOMP; c++) {
-		const char *n = cs_attr_comp_name((cs_attr_comp)c);
+	for (int c = 0; c < CS_PART_COUNT; c++) {
+		const char *n = cs_part_name((cs_part)c);
 
 		json_object_set_new(a, n, json_integer((json_int_t)rs->attr_active_uj[c]));
 		json_object_set_new(i, n, json_integer((json_int_t)rs->attr_idle_uj[c]));
@@ -1056,7 +1056,7 @@ static void report_text(FILE *f, const run_state *rs, int code)
 	if (rs->node) {
 		uint64_t ta = 0, ti = 0;
 
-		for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+		for (int c = 0; c < CS_PART_COUNT; c++) {
 			ta += rs->attr_active_uj[c];
 			ti += rs->attr_idle_uj[c];
 		}

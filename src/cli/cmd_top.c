@@ -20,7 +20,7 @@
  * polled, so no handler or global flag is needed). Batch mode (-b, or stdout
  * not a terminal) prints plain text or one JSON object per line and interval.
  *
- * With --by KEY the node attributor (attribution/node.h) samples the host
+ * With --by KEY the node attributor (pipeline/node.h) samples the host
  * instead, splits each interval's energy among cgroups/containers/pods... and
  * rolls it up by KEY; the screen and the output then show those rows, the
  * system and idle-unattributed buckets and the node totals in uJ per
@@ -44,7 +44,7 @@
 
 #include "cli/cli.h"
 #include "attribution/cgroup_path.h"
-#include "attribution/node.h"
+#include "pipeline/node.h"
 #include "cli/host_cli.h"
 #include "io/procstat.h"
 
@@ -360,12 +360,12 @@ static void carbon_now(const top_state *ts, top_carbon *c)
 /* ---- the split (--by) -------------------------------------------------------- */
 
 /* {"cpu":..,"dram":..,"gpu":..,"other":..} of a + b (b may be NULL). */
-static json_t *comp_uj_json(const uint64_t a[CS_ATTR_NCOMP], const uint64_t *b)
+static json_t *comp_uj_json(const uint64_t a[CS_PART_COUNT], const uint64_t *b)
 {
 	json_t *o = json_object();
 
-	for (int c = 0; c < CS_ATTR_NCOMP; c++)
-		json_object_set_new(o, cs_attr_comp_name((cs_attr_comp)c),
+	for (int c = 0; c < CS_PART_COUNT; c++)
+		json_object_set_new(o, cs_part_name((cs_part)c),
 		                    json_integer((json_int_t)(a[c] + (b ? b[c] : 0))));
 	return o;
 }
@@ -417,7 +417,7 @@ static void split_json(json_t *o, const top_state *ts)
 {
 	const cs_attr_result *r = cs_node_result(ts->node);
 	json_t *arr = json_array(), *sys = json_object(), *iu = json_object(), *src = json_object();
-	uint64_t zero[CS_ATTR_NCOMP] = {0};
+	uint64_t zero[CS_PART_COUNT] = {0};
 
 	for (size_t i = 0; i < ts->ngroups; i++)
 		group_json(arr, ts, ts->rank_g[i]);
@@ -428,13 +428,13 @@ static void split_json(json_t *o, const top_state *ts)
 	{
 		uint64_t t = 0;
 
-		for (int c = 0; c < CS_ATTR_NCOMP; c++)
+		for (int c = 0; c < CS_PART_COUNT; c++)
 			t += r->idle_unattributed_uj[c];
 		json_object_set_new(iu, "total_uj", json_integer((json_int_t)t));
 	}
-	for (int c = 0; c < CS_ATTR_NCOMP; c++)
-		json_object_set_new(src, cs_attr_comp_name((cs_attr_comp)c),
-		                    json_string(cs_idle_source_name(cs_node_idle_source(ts->node, (cs_attr_comp)c))));
+	for (int c = 0; c < CS_PART_COUNT; c++)
+		json_object_set_new(src, cs_part_name((cs_part)c),
+		                    json_string(cs_idle_source_name(cs_node_idle_source(ts->node, (cs_part)c))));
 	json_object_set_new(o, "by", json_string(cs_attr_by_name(ts->by)));
 	json_object_set_new(o, "idle_policy", json_string(cs_idle_policy_name(cs_node_idle_policy(ts->node))));
 	json_object_set_new(o, "idle_source", src);
@@ -535,7 +535,7 @@ static void print_text(const top_state *ts)
 		const cs_attr_result *r = cs_node_result(ts->node);
 		uint64_t iu = 0;
 
-		for (int k = 0; k < CS_ATTR_NCOMP; k++)
+		for (int k = 0; k < CS_PART_COUNT; k++)
 			iu += r->idle_unattributed_uj[k];
 		printf("  split by %s, idle policy %s (mJ)\n", cs_attr_by_name(ts->by),
 		       cs_idle_policy_name(cs_node_idle_policy(ts->node)));
@@ -544,18 +544,18 @@ static void print_text(const top_state *ts)
 			const cs_attr_share *sh = &ts->rank_g[i]->share;
 
 			printf("  " SPLIT_ROW_FMT "\n", ts->rank_g[i]->label, MJ(cs_attr_share_total_uj(sh)),
-			       MJ(cs_attr_share_comp_uj(sh, CS_ATTR_CPU)), MJ(cs_attr_share_comp_uj(sh, CS_ATTR_DRAM)),
-			       MJ(cs_attr_share_comp_uj(sh, CS_ATTR_GPU)),
-			       MJ(cs_attr_share_comp_uj(sh, CS_ATTR_OTHER)));
+			       MJ(cs_attr_share_comp_uj(sh, CS_PART_CPU)), MJ(cs_attr_share_comp_uj(sh, CS_PART_DRAM)),
+			       MJ(cs_attr_share_comp_uj(sh, CS_PART_GPU)),
+			       MJ(cs_attr_share_comp_uj(sh, CS_PART_OTHER)));
 		}
 		printf("  " SPLIT_ROW_FMT "\n", "(system)", MJ(cs_attr_share_total_uj(&r->system)),
-		       MJ(cs_attr_share_comp_uj(&r->system, CS_ATTR_CPU)),
-		       MJ(cs_attr_share_comp_uj(&r->system, CS_ATTR_DRAM)),
-		       MJ(cs_attr_share_comp_uj(&r->system, CS_ATTR_GPU)),
-		       MJ(cs_attr_share_comp_uj(&r->system, CS_ATTR_OTHER)));
-		printf("  " SPLIT_ROW_FMT "\n", "(idle unattributed)", MJ(iu), MJ(r->idle_unattributed_uj[CS_ATTR_CPU]),
-		       MJ(r->idle_unattributed_uj[CS_ATTR_DRAM]), MJ(r->idle_unattributed_uj[CS_ATTR_GPU]),
-		       MJ(r->idle_unattributed_uj[CS_ATTR_OTHER]));
+		       MJ(cs_attr_share_comp_uj(&r->system, CS_PART_CPU)),
+		       MJ(cs_attr_share_comp_uj(&r->system, CS_PART_DRAM)),
+		       MJ(cs_attr_share_comp_uj(&r->system, CS_PART_GPU)),
+		       MJ(cs_attr_share_comp_uj(&r->system, CS_PART_OTHER)));
+		printf("  " SPLIT_ROW_FMT "\n", "(idle unattributed)", MJ(iu), MJ(r->idle_unattributed_uj[CS_PART_CPU]),
+		       MJ(r->idle_unattributed_uj[CS_PART_DRAM]), MJ(r->idle_unattributed_uj[CS_PART_GPU]),
+		       MJ(r->idle_unattributed_uj[CS_PART_OTHER]));
 		fflush(stdout);
 		return;
 	}
@@ -689,7 +689,7 @@ static void draw(const top_state *ts)
 		double dt = h->sum.dt_s > 0 ? h->sum.dt_s : 1.0;
 		uint64_t iu = 0;
 
-		for (int k = 0; k < CS_ATTR_NCOMP; k++)
+		for (int k = 0; k < CS_PART_COUNT; k++)
 			iu += r->idle_unattributed_uj[k];
 		line(&y, 0, "Split by %s, idle policy %s: system %.2f W, idle unattributed %.2f W",
 		     cs_attr_by_name(ts->by), cs_idle_policy_name(cs_node_idle_policy(ts->node)),
@@ -703,10 +703,10 @@ static void draw(const top_state *ts)
 
 			line(&y, 0, "%-40.40s %9.3f %9.3f %9.3f %9.3f %9.3f", ts->rank_g[i]->label,
 			     (double)cs_attr_share_total_uj(sh) / 1e6 / dt,
-			     (double)cs_attr_share_comp_uj(sh, CS_ATTR_CPU) / 1e6 / dt,
-			     (double)cs_attr_share_comp_uj(sh, CS_ATTR_DRAM) / 1e6 / dt,
-			     (double)cs_attr_share_comp_uj(sh, CS_ATTR_GPU) / 1e6 / dt,
-			     (double)cs_attr_share_comp_uj(sh, CS_ATTR_OTHER) / 1e6 / dt);
+			     (double)cs_attr_share_comp_uj(sh, CS_PART_CPU) / 1e6 / dt,
+			     (double)cs_attr_share_comp_uj(sh, CS_PART_DRAM) / 1e6 / dt,
+			     (double)cs_attr_share_comp_uj(sh, CS_PART_GPU) / 1e6 / dt,
+			     (double)cs_attr_share_comp_uj(sh, CS_PART_OTHER) / 1e6 / dt);
 		}
 		refresh();
 		return;

@@ -12,7 +12,7 @@
 
 #include <jansson.h>
 
-#include "sensors/host.h"
+#include "platform/host.h"
 
 int cmd_run(int argc, char **argv);
 int cmd_top(int argc, char **argv);

@@ -11,7 +11,7 @@
  * row, and never decrease: the agent keeps them across SIGHUP reloads and
  * sensor counter wraps. A row is one label set; while no workload has it,
  * its series end; if it comes back (a restarted container) it goes on from
- * its total (agent/rows.h).
+ * its total (pipeline/rows.h).
  *
  * Conservation: for every component,
  *   sum over rows (workloads + system + idle + overflow) of energy_uj ==
@@ -32,7 +32,7 @@
 #include <stdint.h>
 
 #include "attribution/workload.h"
-#include "core/config.h"
+#include "conf/config.h"
 
 /* Carbon scopes. */
 typedef enum cs_scope {
@@ -65,8 +65,8 @@ typedef struct cs_snap_row {
 	const char *team;         /* team (label, namespace map, service map, namespace) */
 	const char *container_id; /* runtime id (JSON lines only) */
 	const char *cgroup;       /* cgroup path relative to the root (JSON lines only) */
-	uint64_t energy_uj[CS_ATTR_NCOMP];       /* this interval */
-	uint64_t energy_uj_total[CS_ATTR_NCOMP]; /* since the agent started */
+	uint64_t energy_uj[CS_PART_COUNT];       /* this interval */
+	uint64_t energy_uj_total[CS_PART_COUNT]; /* since the agent started */
 	double carbon_g[CS_SCOPE_N];             /* this interval */
 	double carbon_g_total[CS_SCOPE_N];       /* since the agent started */
 	double power_w;                          /* this interval's average, all components */
@@ -118,7 +118,7 @@ typedef struct cs_snapshot {
 	double interval_s;   /* measured length of the interval */
 
 	/* Node energy. */
-	cs_snap_comp comp[CS_ATTR_NCOMP];
+	cs_snap_comp comp[CS_PART_COUNT];
 	double power_w;              /* all components */
 	const char *mode;            /* "measured", "modelled" or "mixed" */
 	const char *power_model;     /* e.g. "ccf-aws-teads (CC BY 4.0, 2021)"; "" if measured */

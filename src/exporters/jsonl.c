@@ -68,8 +68,8 @@ typedef struct jl_obj {
 	json_t *ts, *node, *seq, *type;
 	jl_num interval_s, power_w, intensity;
 	json_t *energy_j, *energy_j_total, *source, *carbon_g, *carbon_g_total; /* nested objects */
-	jl_num e[CS_ATTR_NCOMP], et[CS_ATTR_NCOMP];
-	json_t *src[CS_ATTR_NCOMP];
+	jl_num e[CS_PART_COUNT], et[CS_PART_COUNT];
+	json_t *src[CS_PART_COUNT];
 	jl_num cg[CS_SCOPE_N], cgt[CS_SCOPE_N];
 	json_t *intensity_source, *zone, *mode;
 	unsigned mask; /* present components the nested objects hold */
@@ -77,7 +77,7 @@ typedef struct jl_obj {
 	json_t *kind, *name, *namespace_, *pod, *container, *team, *container_id, *cgroup;
 	/* node */
 	json_t *power_by; /* nested: watts per component */
-	jl_num pw[CS_ATTR_NCOMP], pue, embodied;
+	jl_num pw[CS_PART_COUNT], pue, embodied;
 	json_t *provider, *region, *instance, *dataset, *power_model, *version, *rows;
 } jl_obj;
 
@@ -327,8 +327,8 @@ static int obj_set_mask(jl_obj *j, unsigned mask)
 	json_object_clear(j->source);
 	if (j->power_by)
 		json_object_clear(j->power_by);
-	for (int c = 0; c < CS_ATTR_NCOMP; c++) {
-		const char *cn = cs_attr_comp_name((cs_attr_comp)c);
+	for (int c = 0; c < CS_PART_COUNT; c++) {
+		const char *cn = cs_part_name((cs_part)c);
 
 		j->src[c] = NULL;
 		if (!(mask & (1u << c)))
@@ -355,7 +355,7 @@ static void fill_common(jl_state *st, jl_obj *j, const cs_snapshot *s, const cha
 	set_str(st, j->intensity_source, s->intensity_source);
 	set_str(st, j->zone, s->intensity_zone);
 	set_str(st, j->mode, s->mode);
-	for (int c = 0; c < CS_ATTR_NCOMP; c++)
+	for (int c = 0; c < CS_PART_COUNT; c++)
 		if (j->src[c])
 			set_str(st, j->src[c], s->comp[c].source);
 }
@@ -396,7 +396,7 @@ static int render(jl_state *st, const cs_snapshot *s)
 	jl_obj *j = &st->nd;
 	int rc;
 
-	for (int c = 0; c < CS_ATTR_NCOMP; c++)
+	for (int c = 0; c < CS_PART_COUNT; c++)
 		if (s->comp[c].present)
 			mask |= 1u << c;
 	if ((rc = obj_set_mask(&st->nd, mask)) != 0 || (rc = obj_set_mask(&st->row, mask)) != 0)
@@ -406,7 +406,7 @@ static int render(jl_state *st, const cs_snapshot *s)
 	st->oom = false;
 
 	fill_common(st, j, s, ts, "node");
-	for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+	for (int c = 0; c < CS_PART_COUNT; c++) {
 		if (!(mask & (1u << c)))
 			continue;
 		set_num(st, &j->e[c], j_of(s->comp[c].energy_uj));
@@ -445,7 +445,7 @@ static int render(jl_state *st, const cs_snapshot *s)
 		set_str(st, j->team, r->team);
 		set_str(st, j->container_id, r->container_id);
 		set_str(st, j->cgroup, r->cgroup);
-		for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+		for (int c = 0; c < CS_PART_COUNT; c++) {
 			if (!(mask & (1u << c)))
 				continue;
 			set_num(st, &j->e[c], j_of(r->energy_uj[c]));

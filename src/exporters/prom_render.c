@@ -502,7 +502,7 @@ static void put_node_double(render_ctx *c, enum fam f, const char *node, double 
 /* ",component=...,source=..." of component k's sample. */
 static void put_comp_labels(render_ctx *c, const cs_snapshot *s, int k)
 {
-	put_label(c, ",component", cs_attr_comp_name((cs_attr_comp)k));
+	put_label(c, ",component", cs_part_name((cs_part)k));
 	put_label(c, ",source", s->comp[k].source);
 }
 
@@ -555,7 +555,7 @@ static void render_rows(render_ctx *c, const cs_snapshot *s, const bool scope[CS
 			const cs_snap_row *r = &s->rows[i];
 			row_prefix p = {0, 0};
 
-			for (k = 0; k < CS_ATTR_NCOMP; k++) {
+			for (k = 0; k < CS_PART_COUNT; k++) {
 				if (!s->comp[k].present)
 					continue;
 				put_row_start(c, F_ENERGY, s->node, r, &p);
@@ -685,7 +685,7 @@ int cs_prom_render(cs_prom_buf *b, const cs_snapshot *s)
 		return CS_ENOMEM;
 	}
 	scopes_on(s, scope);
-	for (k = 0; k < CS_ATTR_NCOMP; k++)
+	for (k = 0; k < CS_PART_COUNT; k++)
 		ncomp += s->comp[k].present;
 
 	put_header(&c, F_INFO);
@@ -701,7 +701,7 @@ int cs_prom_render(cs_prom_buf *b, const cs_snapshot *s)
 
 	if (ncomp) {
 		put_header(&c, F_NODE_ENERGY);
-		for (k = 0; k < CS_ATTR_NCOMP; k++) {
+		for (k = 0; k < CS_PART_COUNT; k++) {
 			if (!s->comp[k].present)
 				continue;
 			put_start(&c, F_NODE_ENERGY, s->node);
@@ -709,7 +709,7 @@ int cs_prom_render(cs_prom_buf *b, const cs_snapshot *s)
 			end_uj(&c, s->comp[k].energy_uj_total);
 		}
 		put_header(&c, F_NODE_POWER);
-		for (k = 0; k < CS_ATTR_NCOMP; k++) {
+		for (k = 0; k < CS_PART_COUNT; k++) {
 			if (!s->comp[k].present || !isfinite(s->comp[k].power_w))
 				continue;
 			put_start(&c, F_NODE_POWER, s->node);

@@ -482,9 +482,9 @@ static uint64_t delta_stage(sd_prev *prev, const cs_snap_stage *sg)
 static void emit_node(sd_state *st, const cs_snapshot *s)
 {
 	tags_node(st, s);
-	for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+	for (int c = 0; c < CS_PART_COUNT; c++) {
 		const cs_snap_comp *k = &s->comp[c];
-		const char *cn = cs_attr_comp_name((cs_attr_comp)c);
+		const char *cn = cs_part_name((cs_part)c);
 
 		if (!k->present)
 			continue;
@@ -518,10 +518,10 @@ static void emit_rows(sd_state *st, const cs_snapshot *s)
 		const cs_snap_row *r = &s->rows[i];
 
 		tags_row(st, s, r);
-		for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+		for (int c = 0; c < CS_PART_COUNT; c++) {
 			if (!s->comp[c].present)
 				continue;
-			emit_uj(st, "energy.joules", r->energy_uj[c], "component", cs_attr_comp_name((cs_attr_comp)c),
+			emit_uj(st, "energy.joules", r->energy_uj[c], "component", cs_part_name((cs_part)c),
 			        "source", s->comp[c].source);
 		}
 		for (int sc = 0; sc < CS_SCOPE_N; sc++)

@@ -173,12 +173,12 @@ static void node_line(so_state *st, const cs_snapshot *s)
 		snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
 		         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(s->time_ms % 1000));
 	sb_printf(st, "%s %s #%llu  %.2f W [", ts, s->node, (unsigned long long)s->seq, s->power_w);
-	for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+	for (int c = 0; c < CS_PART_COUNT; c++) {
 		const cs_snap_comp *k = &s->comp[c];
 
 		if (!k->present)
 			continue;
-		sb_printf(st, "%s%s %.2f W %s", first ? "" : ", ", cs_attr_comp_name((cs_attr_comp)c), k->power_w,
+		sb_printf(st, "%s%s %.2f W %s", first ? "" : ", ", cs_part_name((cs_part)c), k->power_w,
 		          k->source[0] ? k->source : "?");
 		first = false;
 	}

@@ -741,3 +741,111 @@ int cs_cpuinfo_read(cs_io *io, cs_cpuinfo *out)
 	free(buf);
 	return rc;
 }
+
+/* ---- /proc/<pid>/stat ------------------------------------------------------- */
+
+/* Next blank-separated field starting at *p (< end); false if none. */
+static bool next_field(const char **p, const char *end, const char **f, size_t *n)
+{
+	const char *s = *p;
+
+	while (s < end && (*s == ' ' || *s == '\n'))
+		s++;
+	if (s >= end)
+		return false;
+	*f = s;
+	while (s < end && *s != ' ' && *s != '\n')
+		s++;
+	*n = (size_t)(s - *f);
+	*p = s;
+	return true;
+}
+
+/* Signed decimal field; negative values (cutime can be, in theory) give 0. */
+static bool field_u64(const char *f, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+	bool neg = false;
+	size_t i = 0;
+
+	if (n > 0 && f[0] == '-') {
+		neg = true;
+		i = 1;
+	}
+	if (i >= n)
+		return false;
+	for (; i < n; i++) {
+		if (f[i] < '0' || f[i] > '9')
+			return false;
+		if (v > (UINT64_MAX - (uint64_t)(f[i] - '0')) / 10)
+			return false;
+		v = v * 10 + (uint64_t)(f[i] - '0');
+	}
+	*out = neg ? 0 : v;
+	return true;
+}
+
+int cs_pid_stat_parse(const char *buf, size_t len, cs_pid_stat *out)
+{
+	const char *open_paren, *close_paren = NULL, *p, *end = buf + len, *f;
+	cs_pid_stat st;
+	uint64_t v;
+	size_t n, cl;
+	int idx;
+
+	if (!buf || !out)
+		return CS_EINVAL;
+	memset(&st, 0, sizeof st);
+	open_paren = memchr(buf, '(', len);
+	if (!open_paren)
+		return CS_EINVAL;
+	for (const char *q = end; q > open_paren; q--)
+		if (q[-1] == ')') {
+			close_paren = q - 1;
+			break;
+		}
+	if (!close_paren)
+		return CS_EINVAL;
+	p = buf;
+	if (!next_field(&p, open_paren, &f, &n) || !field_u64(f, n, &v) || v == 0 || v > INT32_MAX || f[0] == '-')
+		return CS_EINVAL;
+	st.pid = (int)v;
+	cl = (size_t)(close_paren - open_paren - 1);
+	if (cl >= sizeof st.comm)
+		cl = sizeof st.comm - 1;
+	for (size_t i = 0; i < cl; i++) {
+		unsigned char c = (unsigned char)open_paren[1 + i];
+
+		st.comm[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+	}
+	p = close_paren + 1;
+	/* Field 3 (state) onwards; we need up to 22 (starttime). */
+	for (idx = 3; idx <= 22; idx++) {
+		if (!next_field(&p, end, &f, &n))
+			return CS_EINVAL;
+		if (idx == 3) {
+			if (n != 1)
+				return CS_EINVAL;
+			st.state = f[0];
+			continue;
+		}
+		if (idx != 4 && (idx < 14 || idx > 17) && idx != 22)
+			continue;
+		if (!field_u64(f, n, &v))
+			return CS_EINVAL;
+		switch (idx) {
+		case 4:
+			if (v > INT32_MAX)
+				return CS_EINVAL;
+			st.ppid = (int)v;
+			break;
+		case 14: st.utime = v; break;
+		case 15: st.stime = v; break;
+		case 16: st.cutime = v; break;
+		case 17: st.cstime = v; break;
+		case 22: st.starttime = v; break;
+		}
+	}
+	*out = st;
+	return 0;
+}

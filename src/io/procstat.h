@@ -141,4 +141,25 @@ void cs_meminfo_close(cs_meminfo_reader *r);
 int cs_cpuinfo_read(cs_io *io, cs_cpuinfo *out);
 int cs_meminfo_read_once(cs_io *io, cs_meminfo *out);
 
+/* ---- /proc/<pid>/stat --------------------------------------------------------
+ * The per-process CPU time the process scanner and `run` read. */
+
+/* The fields of one /proc/<pid>/stat line we use. */
+typedef struct cs_pid_stat {
+	int pid;
+	int ppid;
+	char state;     /* R, S, D, Z... */
+	char comm[32];  /* without the parentheses, control chars -> '?' */
+	uint64_t utime; /* ticks (USER_HZ) */
+	uint64_t stime;
+	uint64_t cutime; /* waited-for children; negative values read as 0 */
+	uint64_t cstime;
+	uint64_t starttime; /* ticks after boot: tells a reused pid apart */
+} cs_pid_stat;
+
+/* Parse one /proc/<pid>/stat text (len bytes, no NUL needed). The command
+ * name may hold blanks and ')' (the last ')' ends it). 0, or CS_EINVAL for
+ * anything malformed or truncated. Pure, no allocation. */
+int cs_pid_stat_parse(const char *buf, size_t len, cs_pid_stat *out);
+
 #endif

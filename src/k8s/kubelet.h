@@ -38,7 +38,7 @@
 #include <stdint.h>
 
 #include "attribution/workload.h"
-#include "core/config.h"
+#include "conf/config.h"
 
 #define CS_KUBELET_DEFAULT_TOKEN          "/var/run/secrets/kubernetes.io/serviceaccount/token"
 #define CS_KUBELET_DEFAULT_CA             "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt"

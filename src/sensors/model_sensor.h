@@ -78,7 +78,7 @@
 #include <carbonstat/model.h>
 
 #include "io/procstat.h"
-#include "model/tables.h"
+#include "data/tables.h"
 #include "sensors/sensor.h"
 
 /* Fraction of TDP drawn at cs_curve_load (0, 10, 50, 100 % CPU): BoaviztAPI

@@ -7,7 +7,6 @@
  * reset (reported as 0 J: losing one interval beats inventing 262 kJ).
  * cs_counter_read is the per-channel hot path built on it: one pread, no
  * allocation; cs_counters_read is the read() of a counter-only sensor.
- * cs_set_why formats the init() messages of every sensor.
  */
 #include "sensors/sensor.h"
 
@@ -104,13 +103,20 @@ int cs_counters_read(cs_counter *ctr, cs_channel *ch, size_t n, double dt_s)
 	return any_ok ? 0 : first_err;
 }
 
-void cs_set_why(char *why, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
 
-	if (!why || cap == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, cap, fmt, ap);
-	va_end(ap);
+static const char *const part_names[CS_PART_COUNT] = {"cpu", "dram", "gpu", "other"};
+
+const char *cs_part_name(cs_part p)
+{
+	return (unsigned)p < CS_PART_COUNT ? part_names[p] : "?";
+}
+
+cs_part cs_part_of(cs_component c)
+{
+	switch (c) {
+	case CS_COMP_DRAM: return CS_PART_DRAM;
+	case CS_COMP_GPU: return CS_PART_GPU;
+	case CS_COMP_OTHER: return CS_PART_OTHER;
+	default: return CS_PART_CPU; /* package, core, uncore, psys, cpu */
+	}
 }

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/why.h"
 #include "io/kfile.h"
 
 typedef enum cs_component {
@@ -38,6 +39,22 @@ typedef enum cs_component {
 
 /* "package", "core", "uncore", "dram", "psys", "gpu", "cpu", "other". */
 const char *cs_component_name(cs_component c);
+
+/* The four parts of a machine that attribution splits and carbon converts:
+ * every channel's component maps to exactly one (cs_part_of), so the in-total
+ * channels summed per part add up to the host total. */
+typedef enum cs_part {
+	CS_PART_CPU = 0, /* package, core, uncore, psys, modelled cpu: shared by CPU time */
+	CS_PART_DRAM,    /* memory: shared by working set */
+	CS_PART_GPU,     /* GPUs: shared by per-process GPU utilisation where known */
+	CS_PART_OTHER,   /* rest of machine (model delta): shared like idle */
+	CS_PART_COUNT
+} cs_part;
+
+/* "cpu", "dram", "gpu", "other". */
+const char *cs_part_name(cs_part p);
+/* package, core, uncore, psys, cpu -> CPU; dram -> DRAM; gpu -> GPU; other -> OTHER. */
+cs_part cs_part_of(cs_component c);
 
 typedef struct cs_channel {
 	char name[40];      /* "package-0", "dram-1", "gpu-0", "cpu" */
@@ -118,9 +135,6 @@ int cs_counter_read(cs_counter *c, cs_channel *ch, double dt_s);
  * 0 if any counter read, else the first error (so a sensor fails a cycle
  * only when every channel did). */
 int cs_counters_read(cs_counter *ctr, cs_channel *ch, size_t n, double dt_s);
-
-/* Formats an init() failure message into why; why NULL or cap 0: nothing. */
-void cs_set_why(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Static registry of every sensor, in probe order (see sensors/registry.h). */
 extern const cs_sensor_ops *const cs_sensor_registry[];

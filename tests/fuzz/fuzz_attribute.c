@@ -83,7 +83,7 @@ static int expected_rc(const cs_attr_node *node)
 {
 	int rc = 0;
 
-	for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+	for (int c = 0; c < CS_PART_COUNT; c++) {
 		double e = node->energy_j[c];
 
 		if (e < 0.0 || !isfinite(e) || !isfinite(node->idle_j[c]))
@@ -117,7 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memset(&node, 0, sizeof(node));
 	node.policy = (cs_idle_policy)(take(&r, 1) % (CS_IDLE_NPOLICY + 1)); /* one invalid */
-	for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+	for (int c = 0; c < CS_PART_COUNT; c++) {
 		node.energy_j[c] = take_double(&r);
 		node.idle_j[c] = take_double(&r);
 	}
@@ -183,13 +183,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	cs_idle_tracker_init(&t);
 	for (int k = 0; k < 3; k++) {
-		double util[CS_ATTR_NCOMP], idle_w[CS_ATTR_NCOMP];
+		double util[CS_PART_COUNT], idle_w[CS_PART_COUNT];
 
-		for (int c = 0; c < CS_ATTR_NCOMP; c++)
+		for (int c = 0; c < CS_PART_COUNT; c++)
 			util[c] = node.idle_j[c];
 		cs_idle_tracker_observe(&t, node.energy_j, util, node.cpu_capacity_cores);
 		cs_idle_tracker_get(&t, idle_w, NULL);
-		for (int c = 0; c < CS_ATTR_NCOMP; c++)
+		for (int c = 0; c < CS_PART_COUNT; c++)
 			if (!(idle_w[c] >= 0.0) || isnan(idle_w[c]))
 				die("idle tracker estimate negative or NaN");
 	}

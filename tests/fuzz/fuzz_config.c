@@ -1,4 +1,4 @@
-/* fuzz_config.c - libFuzzer target for core/config (libinih underneath).
+/* fuzz_config.c - libFuzzer target for conf/config (libinih underneath).
  *
  * A success must give a config whose every value passes its own validator and
  * whose maps are sorted and duplicate-free; a failure must give exactly one
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/config.h"
+#include "conf/config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

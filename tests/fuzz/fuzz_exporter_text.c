@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/config.h"
+#include "conf/config.h"
 #include "exporters/exporter.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -66,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rows[i].team = "";
 		rows[i].container_id = "";
 		rows[i].cgroup = i ? "" : cgroup;
-		rows[i].energy_uj[CS_ATTR_CPU] = 1234567;
+		rows[i].energy_uj[CS_PART_CPU] = 1234567;
 		rows[i].power_w = 0.25;
 	}
 	s.node = name;
@@ -74,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s.seq = 1;
 	s.time_ms = 1790000000000LL;
 	s.interval_s = 5;
-	s.comp[CS_ATTR_CPU] = (cs_snap_comp){.present = true, .source = pod, .energy_uj = 2469134, .power_w = 0.5};
+	s.comp[CS_PART_CPU] = (cs_snap_comp){.present = true, .source = pod, .energy_uj = 2469134, .power_w = 0.5};
 	s.mode = s.power_model = s.intensity_source = s.intensity_zone = s.intensity_dataset = "";
 	s.provider = s.region = s.instance = "";
 	s.intensity_g_per_kwh = 300;

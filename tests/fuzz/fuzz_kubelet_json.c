@@ -13,9 +13,9 @@
 #include <string.h>
 
 #include "attribution/workload.h"
-#include "core/config.h"
+#include "conf/config.h"
 #include "k8s/kubelet.h"
-#include "k8s/teams.h"
+#include "ownership/teams.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -2,7 +2,7 @@
  *
  * Each input goes through all of them: the AWS text and token parsers, the
  * GCP machine-type and zone parsers, the Azure compute JSON parser, the
- * AWS zone -> region helper, the cache-file parser (cloud/detect.c) and the
+ * AWS zone -> region helper, the cache-file parser (platform/detect.c) and the
  * DMI classifier (input split on '\n' into the eight DMI strings). Besides
  * "no crash, no over-read", it checks the promise the rest of carbonstat
  * relies on: whatever a parser accepts is a short [A-Za-z0-9._-] name, and a
@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cloud/detect.h"
-#include "cloud/metadata.h"
+#include "platform/detect.h"
+#include "platform/metadata.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

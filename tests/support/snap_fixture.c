@@ -10,7 +10,7 @@ static const char *const teams[] = {"team-a", "team-b", "team-c"};
 int cs_snapfix_build(cs_snapfix *f, size_t nw, uint64_t seq)
 {
 	size_t nrows = nw + 2, i;
-	uint64_t node_uj[CS_ATTR_NCOMP] = {0};
+	uint64_t node_uj[CS_PART_COUNT] = {0};
 	const double dt = 5.0, intensity = 300.0, pue = 1.1, emb_g_per_h = 10.0;
 
 	if (f->cap < nrows) {
@@ -51,18 +51,18 @@ int cs_snapfix_build(cs_snapfix *f, size_t nw, uint64_t seq)
 			r->wl_kind = r->name = i == nw ? "system" : "idle";
 			r->namespace_ = r->pod = r->container = r->team = r->container_id = r->cgroup = "";
 		}
-		for (c = 0; c < CS_ATTR_NCOMP; c++) {
+		for (c = 0; c < CS_PART_COUNT; c++) {
 			/* cpu 1 W-ish per row, dram a tenth, no gpu, other 0.05 */
-			uint64_t per = c == CS_ATTR_CPU ? 5000000u + 1000u * (i % 7)
-				     : c == CS_ATTR_DRAM ? 500000u
-				     : c == CS_ATTR_OTHER ? 250000u : 0u;
+			uint64_t per = c == CS_PART_CPU ? 5000000u + 1000u * (i % 7)
+				     : c == CS_PART_DRAM ? 500000u
+				     : c == CS_PART_OTHER ? 250000u : 0u;
 			r->energy_uj[c] = per;
 			r->energy_uj_total[c] = per * seq;
 			node_uj[c] += per;
 		}
 		{
 			double e_j = 0;
-			for (c = 0; c < CS_ATTR_NCOMP; c++)
+			for (c = 0; c < CS_PART_COUNT; c++)
 				e_j += (double)r->energy_uj[c] / 1e6;
 			r->power_w = e_j / dt;
 			r->carbon_g[CS_SCOPE_OPERATIONAL] = e_j / 3.6e6 * intensity * pue;
@@ -76,11 +76,11 @@ int cs_snapfix_build(cs_snapfix *f, size_t nw, uint64_t seq)
 	f->snap.seq = seq;
 	f->snap.time_ms = 1790000000000LL + (int64_t)seq * 5000;
 	f->snap.interval_s = dt;
-	for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+	for (int c = 0; c < CS_PART_COUNT; c++) {
 		cs_snap_comp *k = &f->snap.comp[c];
-		k->present = c != CS_ATTR_GPU;
-		k->measured = c == CS_ATTR_CPU || c == CS_ATTR_DRAM;
-		k->source = c == CS_ATTR_CPU || c == CS_ATTR_DRAM ? "rapl" : c == CS_ATTR_OTHER ? "model:other" : "";
+		k->present = c != CS_PART_GPU;
+		k->measured = c == CS_PART_CPU || c == CS_PART_DRAM;
+		k->source = c == CS_PART_CPU || c == CS_PART_DRAM ? "rapl" : c == CS_PART_OTHER ? "model:other" : "";
 		k->energy_uj = node_uj[c];
 		k->energy_uj_total = node_uj[c] * seq;
 		k->power_w = (double)node_uj[c] / 1e6 / dt;

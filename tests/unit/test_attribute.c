@@ -72,34 +72,34 @@ static void test_cpu_usage(void **state)
 
 	(void)state;
 	node_init(&node, CS_IDLE_USAGE);
-	node.energy_j[CS_ATTR_CPU] = 10.0;
-	node.idle_j[CS_ATTR_CPU] = 4.0;
+	node.energy_j[CS_PART_CPU] = 10.0;
+	node.idle_j[CS_PART_CPU] = 4.0;
 	node.cpu_busy_usec = 1000000;
 	w[0].cpu_usec = 500000;
 	w[1].cpu_usec = 300000;
 	w[2].cpu_usec = 100000;
 	split_ok(&node, w, 3, out, &res);
-	assert_int_equal(res.node_uj[CS_ATTR_CPU], 10000000);
-	assert_int_equal(res.node_idle_uj[CS_ATTR_CPU], 4000000);
-	assert_int_equal(out[0].active_uj[CS_ATTR_CPU], 3000000);
-	assert_int_equal(out[1].active_uj[CS_ATTR_CPU], 1800000);
-	assert_int_equal(out[2].active_uj[CS_ATTR_CPU], 600000);
-	assert_int_equal(res.system.active_uj[CS_ATTR_CPU], 600000);
-	assert_int_equal(out[0].idle_uj[CS_ATTR_CPU], 2000000);
-	assert_int_equal(out[1].idle_uj[CS_ATTR_CPU], 1200000);
-	assert_int_equal(out[2].idle_uj[CS_ATTR_CPU], 400000);
-	assert_int_equal(res.system.idle_uj[CS_ATTR_CPU], 400000);
-	assert_int_equal(res.idle_unattributed_uj[CS_ATTR_CPU], 0);
-	assert_int_equal(res.idle_used[CS_ATTR_CPU], CS_IDLE_USAGE);
-	assert_int_equal(cs_attr_share_comp_uj(&out[0], CS_ATTR_CPU), 5000000);
+	assert_int_equal(res.node_uj[CS_PART_CPU], 10000000);
+	assert_int_equal(res.node_idle_uj[CS_PART_CPU], 4000000);
+	assert_int_equal(out[0].active_uj[CS_PART_CPU], 3000000);
+	assert_int_equal(out[1].active_uj[CS_PART_CPU], 1800000);
+	assert_int_equal(out[2].active_uj[CS_PART_CPU], 600000);
+	assert_int_equal(res.system.active_uj[CS_PART_CPU], 600000);
+	assert_int_equal(out[0].idle_uj[CS_PART_CPU], 2000000);
+	assert_int_equal(out[1].idle_uj[CS_PART_CPU], 1200000);
+	assert_int_equal(out[2].idle_uj[CS_PART_CPU], 400000);
+	assert_int_equal(res.system.idle_uj[CS_PART_CPU], 400000);
+	assert_int_equal(res.idle_unattributed_uj[CS_PART_CPU], 0);
+	assert_int_equal(res.idle_used[CS_PART_CPU], CS_IDLE_USAGE);
+	assert_int_equal(cs_attr_share_comp_uj(&out[0], CS_PART_CPU), 5000000);
 	assert_int_equal(cs_attr_share_total_uj(&out[1]), 3000000);
 	/* workloads saw more than /proc/stat (read skew): no negative system */
 	node.cpu_busy_usec = 800000;
 	split_ok(&node, w, 3, out, &res);
-	assert_int_equal(res.system.active_uj[CS_ATTR_CPU], 0);
-	assert_int_equal(out[0].active_uj[CS_ATTR_CPU], 3333333);
-	assert_int_equal(out[1].active_uj[CS_ATTR_CPU], 2000000);
-	assert_int_equal(out[2].active_uj[CS_ATTR_CPU], 666667);
+	assert_int_equal(res.system.active_uj[CS_PART_CPU], 0);
+	assert_int_equal(out[0].active_uj[CS_PART_CPU], 3333333);
+	assert_int_equal(out[1].active_uj[CS_PART_CPU], 2000000);
+	assert_int_equal(out[2].active_uj[CS_PART_CPU], 666667);
 	free(w);
 }
 
@@ -113,13 +113,13 @@ static void test_dram_gpu_other(void **state)
 
 	(void)state;
 	node_init(&node, CS_IDLE_USAGE);
-	node.energy_j[CS_ATTR_DRAM] = 3.0;
-	node.idle_j[CS_ATTR_DRAM] = 1.0;
+	node.energy_j[CS_PART_DRAM] = 3.0;
+	node.idle_j[CS_PART_DRAM] = 1.0;
 	node.mem_used_bytes = UINT64_C(8) << 30;
-	node.energy_j[CS_ATTR_GPU] = 100.0;
-	node.idle_j[CS_ATTR_GPU] = 50.0;
-	node.energy_j[CS_ATTR_OTHER] = 7.0;
-	node.idle_j[CS_ATTR_OTHER] = 0.0; /* ignored: OTHER is all idle */
+	node.energy_j[CS_PART_GPU] = 100.0;
+	node.idle_j[CS_PART_GPU] = 50.0;
+	node.energy_j[CS_PART_OTHER] = 7.0;
+	node.idle_j[CS_PART_OTHER] = 0.0; /* ignored: OTHER is all idle */
 	node.cpu_busy_usec = 100;
 	w[0].mem_bytes = UINT64_C(4) << 30; /* half of the memory in use */
 	w[1].mem_bytes = UINT64_C(2) << 30;
@@ -128,26 +128,26 @@ static void test_dram_gpu_other(void **state)
 	w[0].cpu_usec = 75;
 	w[1].cpu_usec = 25;
 	split_ok(&node, w, 2, out, &res);
-	assert_int_equal(out[0].active_uj[CS_ATTR_DRAM], 1000000);
-	assert_int_equal(out[1].active_uj[CS_ATTR_DRAM], 500000);
-	assert_int_equal(res.system.active_uj[CS_ATTR_DRAM], 500000);
-	assert_int_equal(out[0].active_uj[CS_ATTR_GPU], 30000000);
-	assert_int_equal(out[1].active_uj[CS_ATTR_GPU], 10000000);
-	assert_int_equal(res.system.active_uj[CS_ATTR_GPU], 10000000);
+	assert_int_equal(out[0].active_uj[CS_PART_DRAM], 1000000);
+	assert_int_equal(out[1].active_uj[CS_PART_DRAM], 500000);
+	assert_int_equal(res.system.active_uj[CS_PART_DRAM], 500000);
+	assert_int_equal(out[0].active_uj[CS_PART_GPU], 30000000);
+	assert_int_equal(out[1].active_uj[CS_PART_GPU], 10000000);
+	assert_int_equal(res.system.active_uj[CS_PART_GPU], 10000000);
 	/* OTHER: nothing active, idle by CPU usage */
-	assert_int_equal(res.node_idle_uj[CS_ATTR_OTHER], 7000000);
-	assert_int_equal(out[0].active_uj[CS_ATTR_OTHER], 0);
-	assert_int_equal(out[0].idle_uj[CS_ATTR_OTHER], 5250000);
-	assert_int_equal(out[1].idle_uj[CS_ATTR_OTHER], 1750000);
+	assert_int_equal(res.node_idle_uj[CS_PART_OTHER], 7000000);
+	assert_int_equal(out[0].active_uj[CS_PART_OTHER], 0);
+	assert_int_equal(out[0].idle_uj[CS_PART_OTHER], 5250000);
+	assert_int_equal(out[1].idle_uj[CS_PART_OTHER], 1750000);
 	/* GPU utilisations adding up to more than 1 share all of it */
 	w[0].gpu_util = 1.5; /* read as 1 */
 	w[1].gpu_util = 1.0;
 	split_ok(&node, w, 2, out, &res);
-	assert_int_equal(out[0].active_uj[CS_ATTR_GPU], 25000000);
-	assert_int_equal(res.system.active_uj[CS_ATTR_GPU], 0);
+	assert_int_equal(out[0].active_uj[CS_PART_GPU], 25000000);
+	assert_int_equal(res.system.active_uj[CS_PART_GPU], 0);
 	w[0].gpu_util = NAN;
 	split_ok(&node, w, 2, out, &res);
-	assert_int_equal(out[0].active_uj[CS_ATTR_GPU], 0);
+	assert_int_equal(out[0].active_uj[CS_PART_GPU], 0);
 	free(w);
 }
 
@@ -162,12 +162,12 @@ static void test_requests(void **state)
 
 	(void)state;
 	node_init(&node, CS_IDLE_REQUESTS);
-	node.energy_j[CS_ATTR_CPU] = 4.0;
-	node.idle_j[CS_ATTR_CPU] = 4.0;
-	node.energy_j[CS_ATTR_DRAM] = 2.0;
-	node.idle_j[CS_ATTR_DRAM] = 2.0;
-	node.energy_j[CS_ATTR_GPU] = 1.0;
-	node.idle_j[CS_ATTR_GPU] = 1.0;
+	node.energy_j[CS_PART_CPU] = 4.0;
+	node.idle_j[CS_PART_CPU] = 4.0;
+	node.energy_j[CS_PART_DRAM] = 2.0;
+	node.idle_j[CS_PART_DRAM] = 2.0;
+	node.energy_j[CS_PART_GPU] = 1.0;
+	node.idle_j[CS_PART_GPU] = 1.0;
 	node.cpu_capacity_cores = 4.0;
 	node.mem_total_bytes = 1000;
 	node.mem_used_bytes = 500;
@@ -179,36 +179,36 @@ static void test_requests(void **state)
 	w[2].cpu_usec = 10; /* a BestEffort-like workload: uses, requests no CPU */
 	w[1].gpu_util = 0.5;
 	split_ok(&node, w, 3, out, &res);
-	assert_int_equal(res.idle_used[CS_ATTR_CPU], CS_IDLE_REQUESTS);
-	assert_int_equal(out[0].idle_uj[CS_ATTR_CPU], 1000000);
-	assert_int_equal(out[1].idle_uj[CS_ATTR_CPU], 500000);
-	assert_int_equal(out[2].idle_uj[CS_ATTR_CPU], 0);
-	assert_int_equal(res.idle_unattributed_uj[CS_ATTR_CPU], 2500000);
-	assert_int_equal(res.idle_unattributed_uj[CS_ATTR_DRAM], 1000000);
-	assert_int_equal(out[0].idle_uj[CS_ATTR_DRAM], 500000);
-	assert_int_equal(out[2].idle_uj[CS_ATTR_DRAM], 500000);
+	assert_int_equal(res.idle_used[CS_PART_CPU], CS_IDLE_REQUESTS);
+	assert_int_equal(out[0].idle_uj[CS_PART_CPU], 1000000);
+	assert_int_equal(out[1].idle_uj[CS_PART_CPU], 500000);
+	assert_int_equal(out[2].idle_uj[CS_PART_CPU], 0);
+	assert_int_equal(res.idle_unattributed_uj[CS_PART_CPU], 2500000);
+	assert_int_equal(res.idle_unattributed_uj[CS_PART_DRAM], 1000000);
+	assert_int_equal(out[0].idle_uj[CS_PART_DRAM], 500000);
+	assert_int_equal(out[2].idle_uj[CS_PART_DRAM], 500000);
 	/* GPUs have no request: idle by usage, the unused 0.5 to system */
-	assert_int_equal(res.idle_used[CS_ATTR_GPU], CS_IDLE_USAGE);
-	assert_int_equal(out[1].idle_uj[CS_ATTR_GPU], 500000);
-	assert_int_equal(res.system.idle_uj[CS_ATTR_GPU], 500000);
+	assert_int_equal(res.idle_used[CS_PART_GPU], CS_IDLE_USAGE);
+	assert_int_equal(out[1].idle_uj[CS_PART_GPU], 500000);
+	assert_int_equal(res.system.idle_uj[CS_PART_GPU], 500000);
 	/* capacity unknown: requests share all of it, 2/3 and 1/3 of 4 J:
 	 * 2666666.67 and 1333333.33 -> the spare uJ to the larger remainder */
 	node.cpu_capacity_cores = 0;
 	split_ok(&node, w, 3, out, &res);
-	assert_int_equal(out[0].idle_uj[CS_ATTR_CPU], 2666667);
-	assert_int_equal(out[1].idle_uj[CS_ATTR_CPU], 1333333);
-	assert_int_equal(res.idle_unattributed_uj[CS_ATTR_CPU], 0);
+	assert_int_equal(out[0].idle_uj[CS_PART_CPU], 2666667);
+	assert_int_equal(out[1].idle_uj[CS_PART_CPU], 1333333);
+	assert_int_equal(res.idle_unattributed_uj[CS_PART_CPU], 0);
 	/* no requests on the node (no kubelet): usage */
 	for (int i = 0; i < 3; i++)
 		w[i].cpu_request_cores = w[i].mem_request_bytes = 0;
 	split_ok(&node, w, 3, out, &res);
-	assert_int_equal(res.idle_used[CS_ATTR_CPU], CS_IDLE_USAGE);
-	assert_int_equal(out[2].idle_uj[CS_ATTR_CPU], 4000000);
+	assert_int_equal(res.idle_used[CS_PART_CPU], CS_IDLE_USAGE);
+	assert_int_equal(out[2].idle_uj[CS_PART_CPU], 4000000);
 	/* NaN and negative requests count as none */
 	w[0].cpu_request_cores = NAN;
 	w[1].cpu_request_cores = -2;
 	split_ok(&node, w, 3, out, &res);
-	assert_int_equal(res.idle_used[CS_ATTR_CPU], CS_IDLE_USAGE);
+	assert_int_equal(res.idle_used[CS_PART_CPU], CS_IDLE_USAGE);
 	free(w);
 }
 
@@ -226,39 +226,39 @@ static void test_equal_none_ties(void **state)
 	w[1].id = 3;
 	w[2].id = 5;
 	node_init(&node, CS_IDLE_EQUAL);
-	node.energy_j[CS_ATTR_CPU] = 10e-6;
-	node.idle_j[CS_ATTR_CPU] = 10e-6;
+	node.energy_j[CS_PART_CPU] = 10e-6;
+	node.idle_j[CS_PART_CPU] = 10e-6;
 	split_ok(&node, w, 3, out, &res);
-	assert_int_equal(out[0].idle_uj[CS_ATTR_CPU], 3);
-	assert_int_equal(out[1].idle_uj[CS_ATTR_CPU], 4);
-	assert_int_equal(out[2].idle_uj[CS_ATTR_CPU], 3);
-	assert_int_equal(res.idle_used[CS_ATTR_CPU], CS_IDLE_EQUAL);
+	assert_int_equal(out[0].idle_uj[CS_PART_CPU], 3);
+	assert_int_equal(out[1].idle_uj[CS_PART_CPU], 4);
+	assert_int_equal(out[2].idle_uj[CS_PART_CPU], 3);
+	assert_int_equal(res.idle_used[CS_PART_CPU], CS_IDLE_EQUAL);
 
 	node.policy = CS_IDLE_NONE;
 	split_ok(&node, w, 3, out, &res);
-	assert_int_equal(res.idle_unattributed_uj[CS_ATTR_CPU], 10);
-	assert_int_equal(out[1].idle_uj[CS_ATTR_CPU], 0);
+	assert_int_equal(res.idle_unattributed_uj[CS_PART_CPU], 10);
+	assert_int_equal(out[1].idle_uj[CS_PART_CPU], 0);
 
 	/* a workload and the system bucket with the same remainder: 1 uJ over
 	 * busy 2 us, workload 1 us -> 0.5 each; the workload wins the tie */
 	node.policy = CS_IDLE_NONE;
-	node.energy_j[CS_ATTR_CPU] = 1e-6;
-	node.idle_j[CS_ATTR_CPU] = 0;
+	node.energy_j[CS_PART_CPU] = 1e-6;
+	node.idle_j[CS_PART_CPU] = 0;
 	node.cpu_busy_usec = 2;
 	w[0].cpu_usec = 1;
 	split_ok(&node, w, 3, out, &res);
-	assert_int_equal(out[0].active_uj[CS_ATTR_CPU], 1);
-	assert_int_equal(res.system.active_uj[CS_ATTR_CPU], 0);
+	assert_int_equal(out[0].active_uj[CS_PART_CPU], 1);
+	assert_int_equal(res.system.active_uj[CS_PART_CPU], 0);
 	/* two workloads tied: the lower id wins, wherever it sits */
 	w[2].cpu_usec = 1;
 	split_ok(&node, w, 3, out, &res);
-	assert_int_equal(out[0].active_uj[CS_ATTR_CPU], 0);
-	assert_int_equal(out[2].active_uj[CS_ATTR_CPU], 1);
+	assert_int_equal(out[0].active_uj[CS_PART_CPU], 0);
+	assert_int_equal(out[2].active_uj[CS_PART_CPU], 1);
 	/* no workloads: equal gives all idle to idle_unattributed */
 	node.policy = CS_IDLE_EQUAL;
-	node.idle_j[CS_ATTR_CPU] = 1e-6;
+	node.idle_j[CS_PART_CPU] = 1e-6;
 	split_ok(&node, w, 0, NULL, &res);
-	assert_int_equal(res.idle_unattributed_uj[CS_ATTR_CPU], 1);
+	assert_int_equal(res.idle_unattributed_uj[CS_PART_CPU], 1);
 	free(w);
 }
 
@@ -270,30 +270,30 @@ static void test_rounding(void **state)
 
 	(void)state;
 	node_init(&node, CS_IDLE_NONE);
-	node.energy_j[CS_ATTR_CPU] = 0.25e-6; /* 0.25 uJ -> 0 */
-	node.energy_j[CS_ATTR_DRAM] = 0.75e-6;
-	node.energy_j[CS_ATTR_GPU] = 1.0;
-	node.idle_j[CS_ATTR_GPU] = 2.0; /* more than the energy: all idle */
-	node.energy_j[CS_ATTR_OTHER] = 1234.5678904;
-	node.idle_j[CS_ATTR_CPU] = -1.0; /* negative idle: none */
+	node.energy_j[CS_PART_CPU] = 0.25e-6; /* 0.25 uJ -> 0 */
+	node.energy_j[CS_PART_DRAM] = 0.75e-6;
+	node.energy_j[CS_PART_GPU] = 1.0;
+	node.idle_j[CS_PART_GPU] = 2.0; /* more than the energy: all idle */
+	node.energy_j[CS_PART_OTHER] = 1234.5678904;
+	node.idle_j[CS_PART_CPU] = -1.0; /* negative idle: none */
 	split_ok(&node, NULL, 0, NULL, &res);
-	assert_int_equal(res.node_uj[CS_ATTR_CPU], 0);
-	assert_int_equal(res.node_uj[CS_ATTR_DRAM], 1);
-	assert_int_equal(res.node_uj[CS_ATTR_GPU], 1000000);
-	assert_int_equal(res.node_idle_uj[CS_ATTR_GPU], 1000000);
-	assert_int_equal(res.node_uj[CS_ATTR_OTHER], 1234567890);
+	assert_int_equal(res.node_uj[CS_PART_CPU], 0);
+	assert_int_equal(res.node_uj[CS_PART_DRAM], 1);
+	assert_int_equal(res.node_uj[CS_PART_GPU], 1000000);
+	assert_int_equal(res.node_idle_uj[CS_PART_GPU], 1000000);
+	assert_int_equal(res.node_uj[CS_PART_OTHER], 1234567890);
 	/* a half: 2.5 uJ (0.0000025 J x 1e6 is 2.5 in binary) -> 3, away from 0 */
-	node.energy_j[CS_ATTR_CPU] = 2.5e-6;
+	node.energy_j[CS_PART_CPU] = 2.5e-6;
 	split_ok(&node, NULL, 0, NULL, &res);
-	assert_int_equal(res.node_uj[CS_ATTR_CPU], 2.5e-6 * 1e6 == 2.5 ? 3 : (uint64_t)llround(2.5e-6 * 1e6));
+	assert_int_equal(res.node_uj[CS_PART_CPU], 2.5e-6 * 1e6 == 2.5 ? 3 : (uint64_t)llround(2.5e-6 * 1e6));
 	/* no system and no workloads: the active part goes to system */
-	node.energy_j[CS_ATTR_CPU] = 5.0;
+	node.energy_j[CS_PART_CPU] = 5.0;
 	split_ok(&node, NULL, 0, NULL, &res);
-	assert_int_equal(res.system.active_uj[CS_ATTR_CPU], 5000000);
+	assert_int_equal(res.system.active_uj[CS_PART_CPU], 5000000);
 	/* the maximum energy, and a 1 uJ over-split among many */
-	node.energy_j[CS_ATTR_CPU] = CS_ATTR_MAX_ENERGY_J;
+	node.energy_j[CS_PART_CPU] = CS_ATTR_MAX_ENERGY_J;
 	split_ok(&node, NULL, 0, NULL, &res);
-	assert_int_equal(res.node_uj[CS_ATTR_CPU], UINT64_C(1000000000000000000));
+	assert_int_equal(res.node_uj[CS_PART_CPU], UINT64_C(1000000000000000000));
 }
 
 /* fresh counts no CPU time whatever its counter says; gone keeps its delta;
@@ -308,7 +308,7 @@ static void test_lifecycle_and_resets(void **state)
 
 	(void)state;
 	node_init(&node, CS_IDLE_USAGE);
-	node.energy_j[CS_ATTR_CPU] = 1.0;
+	node.energy_j[CS_PART_CPU] = 1.0;
 	node.cpu_busy_usec = 1000;
 	node.cpu_total_usec = 4000;
 	w[0].fresh = true;
@@ -317,9 +317,9 @@ static void test_lifecycle_and_resets(void **state)
 	w[1].cpu_usec = 500;
 	w[2].cpu_usec = 500;
 	split_ok(&node, w, 3, out, &res);
-	assert_int_equal(out[0].active_uj[CS_ATTR_CPU], 0);
-	assert_int_equal(out[1].active_uj[CS_ATTR_CPU], 500000);
-	assert_int_equal(out[2].active_uj[CS_ATTR_CPU], 500000);
+	assert_int_equal(out[0].active_uj[CS_PART_CPU], 0);
+	assert_int_equal(out[1].active_uj[CS_PART_CPU], 500000);
+	assert_int_equal(out[2].active_uj[CS_PART_CPU], 500000);
 	assert_int_equal(res.clamped, 0);
 
 	/* a wrapped delta (prev > cur computed unsigned) */
@@ -327,22 +327,22 @@ static void test_lifecycle_and_resets(void **state)
 	w[0].cpu_usec = UINT64_MAX - 41;
 	split_ok(&node, w, 3, out, &res);
 	assert_int_equal(res.clamped, 1);
-	assert_int_equal(out[0].active_uj[CS_ATTR_CPU], 800000); /* 4000 of 5000 */
+	assert_int_equal(out[0].active_uj[CS_PART_CPU], 800000); /* 4000 of 5000 */
 	/* without the node's capacity: still conserved, no overflow */
 	node.cpu_total_usec = 0;
 	w[1].cpu_usec = UINT64_MAX;
 	w[2].cpu_usec = UINT64_MAX;
 	split_ok(&node, w, 3, out, &res);
 	assert_int_equal(res.clamped, 0);
-	assert_true(out[0].active_uj[CS_ATTR_CPU] <= 333334);
+	assert_true(out[0].active_uj[CS_PART_CPU] <= 333334);
 	/* a working set above MemTotal */
-	node.energy_j[CS_ATTR_DRAM] = 1.0;
+	node.energy_j[CS_PART_DRAM] = 1.0;
 	node.mem_total_bytes = 100;
 	node.mem_used_bytes = 50;
 	w[0].mem_bytes = UINT64_MAX;
 	split_ok(&node, w, 3, out, &res);
 	assert_int_equal(res.clamped, 1);
-	assert_int_equal(out[0].active_uj[CS_ATTR_DRAM], 1000000);
+	assert_int_equal(out[0].active_uj[CS_PART_DRAM], 1000000);
 	free(w);
 }
 
@@ -360,18 +360,18 @@ static void test_bad_input(void **state)
 	memset(out, 0x5a, sizeof(out));
 	before = res;
 	node_init(&node, CS_IDLE_USAGE);
-	node.energy_j[CS_ATTR_DRAM] = NAN;
+	node.energy_j[CS_PART_DRAM] = NAN;
 	assert_int_equal(cs_attr_split(&node, w, 1, out, scratch, &res), CS_EINVAL);
-	node.energy_j[CS_ATTR_DRAM] = -1.0;
+	node.energy_j[CS_PART_DRAM] = -1.0;
 	assert_int_equal(cs_attr_split(&node, w, 1, out, scratch, &res), CS_EINVAL);
-	node.energy_j[CS_ATTR_DRAM] = INFINITY;
+	node.energy_j[CS_PART_DRAM] = INFINITY;
 	assert_int_equal(cs_attr_split(&node, w, 1, out, scratch, &res), CS_EINVAL);
-	node.energy_j[CS_ATTR_DRAM] = 2e12;
+	node.energy_j[CS_PART_DRAM] = 2e12;
 	assert_int_equal(cs_attr_split(&node, w, 1, out, scratch, &res), CS_ERANGE);
-	node.energy_j[CS_ATTR_DRAM] = 1.0;
-	node.idle_j[CS_ATTR_GPU] = NAN;
+	node.energy_j[CS_PART_DRAM] = 1.0;
+	node.idle_j[CS_PART_GPU] = NAN;
 	assert_int_equal(cs_attr_split(&node, w, 1, out, scratch, &res), CS_EINVAL);
-	node.idle_j[CS_ATTR_GPU] = 0;
+	node.idle_j[CS_PART_GPU] = 0;
 	node.policy = CS_IDLE_NPOLICY;
 	assert_int_equal(cs_attr_split(&node, w, 1, out, scratch, &res), CS_EINVAL);
 	node.policy = CS_IDLE_USAGE;
@@ -397,27 +397,27 @@ static void test_bad_input(void **state)
 		assert_int_equal(p, i);
 	}
 	assert_string_equal(cs_idle_policy_name(CS_IDLE_NPOLICY), "?");
-	assert_string_equal(cs_attr_comp_name(CS_ATTR_DRAM), "dram");
-	assert_int_equal(cs_attr_comp_of(CS_COMP_PSYS), CS_ATTR_CPU);
-	assert_int_equal(cs_attr_comp_of(CS_COMP_CORE), CS_ATTR_CPU);
-	assert_int_equal(cs_attr_comp_of(CS_COMP_DRAM), CS_ATTR_DRAM);
-	assert_int_equal(cs_attr_comp_of(CS_COMP_GPU), CS_ATTR_GPU);
-	assert_int_equal(cs_attr_comp_of(CS_COMP_OTHER), CS_ATTR_OTHER);
+	assert_string_equal(cs_part_name(CS_PART_DRAM), "dram");
+	assert_int_equal(cs_part_of(CS_COMP_PSYS), CS_PART_CPU);
+	assert_int_equal(cs_part_of(CS_COMP_CORE), CS_PART_CPU);
+	assert_int_equal(cs_part_of(CS_COMP_DRAM), CS_PART_DRAM);
+	assert_int_equal(cs_part_of(CS_COMP_GPU), CS_PART_GPU);
+	assert_int_equal(cs_part_of(CS_COMP_OTHER), CS_PART_OTHER);
 
 	/* the check catches a lost microjoule */
 	node_init(&node, CS_IDLE_USAGE);
-	node.energy_j[CS_ATTR_CPU] = 1.0;
+	node.energy_j[CS_PART_CPU] = 1.0;
 	node.cpu_busy_usec = 1;
 	w[0].cpu_usec = 1;
 	split_ok(&node, w, 1, out, &res);
-	out[0].active_uj[CS_ATTR_CPU]--;
+	out[0].active_uj[CS_PART_CPU]--;
 	{
 		char why[256];
 
 		assert_int_equal(cs_attr_check_conservation(&res, out, 1, why, sizeof(why)), CS_ERANGE);
 		assert_non_null(strstr(why, "cpu"));
 		/* same total, wrong idle part */
-		out[0].idle_uj[CS_ATTR_CPU]++;
+		out[0].idle_uj[CS_PART_CPU]++;
 		assert_int_equal(cs_attr_check_conservation(&res, out, 1, why, sizeof(why)), CS_ERANGE);
 	}
 	free(w);
@@ -474,7 +474,7 @@ static double rnd_energy(void)
 static void check_hamilton_cpu(const cs_attr_node *node, const cs_workload *w, size_t n, const cs_attr_share *out,
                                const cs_attr_result *res)
 {
-	uint64_t E = res->node_uj[CS_ATTR_CPU] - res->node_idle_uj[CS_ATTR_CPU];
+	uint64_t E = res->node_uj[CS_PART_CPU] - res->node_idle_uj[CS_PART_CPU];
 	u128 W = 0, D;
 	uint64_t min_win_r = UINT64_MAX, max_lose_r = 0, min_win_id = UINT64_MAX, max_lose_id = 0;
 	bool any_win = false, any_lose = false;
@@ -487,7 +487,7 @@ static void check_hamilton_cpu(const cs_attr_node *node, const cs_workload *w, s
 	for (size_t i = 0; i < n; i++) {
 		uint64_t wi = w[i].fresh ? 0 : w[i].cpu_usec;
 		u128 p = (u128)E * wi;
-		uint64_t q = (uint64_t)(p / D), r = (uint64_t)(p % D), got = out[i].active_uj[CS_ATTR_CPU];
+		uint64_t q = (uint64_t)(p / D), r = (uint64_t)(p % D), got = out[i].active_uj[CS_PART_CPU];
 
 		assert_true(got == q || got == q + 1);
 		if (r == 0) {
@@ -531,7 +531,7 @@ static void test_property_random(void **state)
 		char why[256];
 
 		node_init(&node, (cs_idle_policy)rnd_below(CS_IDLE_NPOLICY));
-		for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+		for (int c = 0; c < CS_PART_COUNT; c++) {
 			node.energy_j[c] = rnd_energy();
 			node.idle_j[c] = rnd_below(3) == 0 ? node.energy_j[c] * (rnd_unit() * 1.4 - 0.2) : rnd_energy();
 		}
@@ -561,11 +561,11 @@ static void test_property_random(void **state)
 		check_hamilton_cpu(&node, w, n, out, &res);
 		if (all_zero) {
 			for (size_t i = 0; i < n; i++)
-				assert_int_equal(out[i].active_uj[CS_ATTR_CPU] + out[i].active_uj[CS_ATTR_DRAM] +
-				                     out[i].active_uj[CS_ATTR_GPU],
+				assert_int_equal(out[i].active_uj[CS_PART_CPU] + out[i].active_uj[CS_PART_DRAM] +
+				                     out[i].active_uj[CS_PART_GPU],
 				                 0);
 			if (node.policy == CS_IDLE_NONE)
-				for (int c = 0; c < CS_ATTR_NCOMP; c++)
+				for (int c = 0; c < CS_PART_COUNT; c++)
 					assert_int_equal(res.idle_unattributed_uj[c], res.node_idle_uj[c]);
 		}
 		total_workloads += n;
@@ -591,21 +591,21 @@ static void test_large_equal_and_order(void **state)
 	assert_non_null(out);
 	assert_non_null(out2);
 	node_init(&node, CS_IDLE_EQUAL);
-	node.energy_j[CS_ATTR_CPU] = 12.3456789;
-	node.idle_j[CS_ATTR_CPU] = 12.3456789;
+	node.energy_j[CS_PART_CPU] = 12.3456789;
+	node.idle_j[CS_PART_CPU] = 12.3456789;
 	for (size_t i = 0; i < N; i++) {
 		w[i].id = (i * 7919) % N; /* shuffled ids */
 		w[i].cpu_usec = rnd_below(1000);
 		w[i].mem_bytes = rnd();
 		rev[N - 1 - i] = w[i];
 	}
-	node.energy_j[CS_ATTR_DRAM] = 77.0;
+	node.energy_j[CS_PART_DRAM] = 77.0;
 	node.mem_used_bytes = 1;
 	split_ok(&node, w, N, out, &res);
 	split_ok(&node, rev, N, out2, &res2);
 	assert_memory_equal(&res, &res2, sizeof(res));
 	for (size_t i = 0; i < N; i++) {
-		uint64_t v = out[i].idle_uj[CS_ATTR_CPU];
+		uint64_t v = out[i].idle_uj[CS_PART_CPU];
 
 		assert_memory_equal(&out[i], &out2[N - 1 - i], sizeof(out[i]));
 		lo = v < lo ? v : lo;
@@ -625,81 +625,81 @@ static void test_large_equal_and_order(void **state)
 static void test_idle_tracker(void **state)
 {
 	cs_idle_tracker t;
-	double p[CS_ATTR_NCOMP] = {50, 10, 0, 0}, u[CS_ATTR_NCOMP] = {0.5, 0.5, 0.0, 0.5}, w[CS_ATTR_NCOMP];
-	cs_idle_source src[CS_ATTR_NCOMP];
+	double p[CS_PART_COUNT] = {50, 10, 0, 0}, u[CS_PART_COUNT] = {0.5, 0.5, 0.0, 0.5}, w[CS_PART_COUNT];
+	cs_idle_source src[CS_PART_COUNT];
 
 	(void)state;
 	cs_idle_tracker_init(&t);
 	cs_idle_tracker_get(&t, w, src);
-	assert_int_equal(src[CS_ATTR_CPU], CS_IDLE_SRC_NONE);
-	assert_true(w[CS_ATTR_CPU] == 0.0);
+	assert_int_equal(src[CS_PART_CPU], CS_IDLE_SRC_NONE);
+	assert_true(w[CS_PART_CPU] == 0.0);
 	/* busy intervals teach nothing */
 	cs_idle_tracker_observe(&t, p, u, 1.0);
 	cs_idle_tracker_get(&t, w, src);
-	assert_int_equal(src[CS_ATTR_CPU], CS_IDLE_SRC_NONE);
+	assert_int_equal(src[CS_PART_CPU], CS_IDLE_SRC_NONE);
 	/* low utilisation: the minimum */
-	u[CS_ATTR_CPU] = u[CS_ATTR_DRAM] = 0.05;
-	p[CS_ATTR_CPU] = 30;
+	u[CS_PART_CPU] = u[CS_PART_DRAM] = 0.05;
+	p[CS_PART_CPU] = 30;
 	cs_idle_tracker_observe(&t, p, u, 1.0);
-	p[CS_ATTR_CPU] = 40;
+	p[CS_PART_CPU] = 40;
 	cs_idle_tracker_observe(&t, p, u, 1.0);
 	cs_idle_tracker_get(&t, w, src);
-	assert_int_equal(src[CS_ATTR_CPU], CS_IDLE_SRC_OBSERVED);
-	assert_float_equal(w[CS_ATTR_CPU], 30.0 * pow(1.01, 1.0 / 3600), 1e-9);
-	assert_int_equal(t.low_obs[CS_ATTR_CPU], 2);
+	assert_int_equal(src[CS_PART_CPU], CS_IDLE_SRC_OBSERVED);
+	assert_float_equal(w[CS_PART_CPU], 30.0 * pow(1.01, 1.0 / 3600), 1e-9);
+	assert_int_equal(t.low_obs[CS_PART_CPU], 2);
 	/* GPU at 0 W (a failed read) is ignored; GPU util is its own */
-	assert_int_equal(src[CS_ATTR_GPU], CS_IDLE_SRC_NONE);
+	assert_int_equal(src[CS_PART_GPU], CS_IDLE_SRC_NONE);
 	/* an hour of busy intervals: +1 %, whatever the sampling period */
-	u[CS_ATTR_CPU] = 0.9;
+	u[CS_PART_CPU] = 0.9;
 	for (int i = 0; i < 360; i++)
 		cs_idle_tracker_observe(&t, p, u, 10.0);
 	cs_idle_tracker_get(&t, w, NULL);
-	assert_float_equal(w[CS_ATTR_CPU], 30.0 * pow(1.01, 1.0 + 1.0 / 3600), 1e-6);
+	assert_float_equal(w[CS_PART_CPU], 30.0 * pow(1.01, 1.0 + 1.0 / 3600), 1e-6);
 	/* a one-off low is forgotten: ~70 h to double back from 15 to 30 W */
-	u[CS_ATTR_CPU] = 0.0;
-	p[CS_ATTR_CPU] = 15;
+	u[CS_PART_CPU] = 0.0;
+	p[CS_PART_CPU] = 15;
 	cs_idle_tracker_observe(&t, p, u, 1.0);
-	u[CS_ATTR_CPU] = 0.9;
-	p[CS_ATTR_CPU] = 60;
+	u[CS_PART_CPU] = 0.9;
+	p[CS_PART_CPU] = 60;
 	cs_idle_tracker_observe(&t, p, u, 70 * 3600.0);
 	cs_idle_tracker_get(&t, w, NULL);
-	assert_true(w[CS_ATTR_CPU] > 30.0 && w[CS_ATTR_CPU] < 31.0);
+	assert_true(w[CS_PART_CPU] > 30.0 && w[CS_PART_CPU] < 31.0);
 	/* ...but never above what the node draws, whatever the load: a node
 	 * busy for a year keeps a bounded figure */
-	p[CS_ATTR_CPU] = 25;
+	p[CS_PART_CPU] = 25;
 	cs_idle_tracker_observe(&t, p, u, 8760 * 3600.0);
 	cs_idle_tracker_get(&t, w, NULL);
-	assert_true(w[CS_ATTR_CPU] == 25.0);
-	p[CS_ATTR_CPU] = 60;
+	assert_true(w[CS_PART_CPU] == 25.0);
+	p[CS_PART_CPU] = 60;
 	cs_idle_tracker_observe(&t, p, u, 1e300); /* (1.01)^huge: no infinity */
 	cs_idle_tracker_get(&t, w, NULL);
-	assert_true(w[CS_ATTR_CPU] == 25.0);
+	assert_true(w[CS_PART_CPU] == 25.0);
 	/* bad figures change nothing */
 	{
 		cs_idle_tracker before = t;
-		double bad_p[CS_ATTR_NCOMP] = {NAN, -1, INFINITY, 5}, bad_u[CS_ATTR_NCOMP] = {0, 0, 0, 2.0};
+		double bad_p[CS_PART_COUNT] = {NAN, -1, INFINITY, 5}, bad_u[CS_PART_COUNT] = {0, 0, 0, 2.0};
 
 		cs_idle_tracker_observe(&t, bad_p, bad_u, 1.0);
 		cs_idle_tracker_observe(&t, p, u, 0.0);
 		cs_idle_tracker_observe(&t, p, u, NAN);
 		cs_idle_tracker_observe(&t, p, u, -5.0);
 		/* the first call re-rose the estimate by one second; compare the rest */
-		assert_int_equal(t.low_obs[CS_ATTR_OTHER], before.low_obs[CS_ATTR_OTHER]);
-		assert_int_equal(t.low_obs[CS_ATTR_CPU], before.low_obs[CS_ATTR_CPU]);
-		assert_true(t.est_w[CS_ATTR_GPU] < 0);
+		assert_int_equal(t.low_obs[CS_PART_OTHER], before.low_obs[CS_PART_OTHER]);
+		assert_int_equal(t.low_obs[CS_PART_CPU], before.low_obs[CS_PART_CPU]);
+		assert_true(t.est_w[CS_PART_GPU] < 0);
 	}
 	/* configured watts win */
-	t.config_w[CS_ATTR_CPU] = 12.5;
+	t.config_w[CS_PART_CPU] = 12.5;
 	cs_idle_tracker_get(&t, w, src);
-	assert_int_equal(src[CS_ATTR_CPU], CS_IDLE_SRC_CONFIG);
-	assert_true(w[CS_ATTR_CPU] == 12.5);
+	assert_int_equal(src[CS_PART_CPU], CS_IDLE_SRC_CONFIG);
+	assert_true(w[CS_PART_CPU] == 12.5);
 	assert_string_equal(cs_idle_source_name(CS_IDLE_SRC_OBSERVED), "observed");
 }
 
 static void test_idle_from_model(void **state)
 {
 	cs_host_model m;
-	double w[CS_ATTR_NCOMP];
+	double w[CS_PART_COUNT];
 
 	(void)state;
 	memset(&m, 0, sizeof(m));
@@ -708,14 +708,14 @@ static void test_idle_from_model(void **state)
 	m.sockets = 1;
 	m.mem_total_gb = 8;
 	assert_int_equal(cs_attr_idle_from_model(&m, w), 0);
-	assert_float_equal(w[CS_ATTR_CPU], 4 * CS_GENERIC_MIN_W_PER_CPU, 1e-12);
-	assert_float_equal(w[CS_ATTR_DRAM], 8 * CS_MEM_W_PER_GB, 1e-12);
-	assert_true(w[CS_ATTR_GPU] == 0.0 && w[CS_ATTR_OTHER] == 0.0);
+	assert_float_equal(w[CS_PART_CPU], 4 * CS_GENERIC_MIN_W_PER_CPU, 1e-12);
+	assert_float_equal(w[CS_PART_DRAM], 8 * CS_MEM_W_PER_GB, 1e-12);
+	assert_true(w[CS_PART_GPU] == 0.0 && w[CS_PART_OTHER] == 0.0);
 	m.kind = CS_HOST_MODEL_TDP;
 	m.tdp_w = 100;
 	m.sockets = 2;
 	assert_int_equal(cs_attr_idle_from_model(&m, w), 0);
-	assert_float_equal(w[CS_ATTR_CPU], 2 * 100 * 0.12, 1e-9);
+	assert_float_equal(w[CS_PART_CPU], 2 * 100 * 0.12, 1e-9);
 	assert_int_equal(cs_attr_idle_from_model(NULL, w), CS_EINVAL);
 }
 
@@ -788,8 +788,8 @@ static void test_labels_and_rollup(void **state)
 	}
 
 	node_init(&node, CS_IDLE_EQUAL);
-	node.energy_j[CS_ATTR_CPU] = 10.0;
-	node.idle_j[CS_ATTR_CPU] = 3.0;
+	node.energy_j[CS_PART_CPU] = 10.0;
+	node.idle_j[CS_PART_CPU] = 3.0;
 	node.cpu_busy_usec = 10;
 	for (int i = 0; i < 5; i++)
 		w[i].cpu_usec = (uint64_t)i + 1;
@@ -799,8 +799,8 @@ static void test_labels_and_rollup(void **state)
 	assert_int_equal(ng, 3);
 	assert_string_equal(groups[0].label, "storefront");
 	assert_int_equal(groups[0].members, 2);
-	assert_int_equal(groups[0].share.active_uj[CS_ATTR_CPU],
-	                 out[0].active_uj[CS_ATTR_CPU] + out[1].active_uj[CS_ATTR_CPU]);
+	assert_int_equal(groups[0].share.active_uj[CS_PART_CPU],
+	                 out[0].active_uj[CS_PART_CPU] + out[1].active_uj[CS_PART_CPU]);
 	assert_string_equal(groups[1].label, "batch");
 	assert_string_equal(groups[2].label, "(none)");
 	assert_int_equal(groups[2].members, 2);
@@ -842,7 +842,7 @@ static void test_rollup_many(void **state)
 		w[i].mem_bytes = rnd_below(1u << 30);
 	}
 	node_init(&node, CS_IDLE_USAGE);
-	for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+	for (int c = 0; c < CS_PART_COUNT; c++) {
 		node.energy_j[c] = 100.0 + c;
 		node.idle_j[c] = 40.0;
 	}

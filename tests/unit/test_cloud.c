@@ -27,8 +27,8 @@
 #include <curl/curl.h>
 
 #include "carbonstat/error.h"
-#include "cloud/detect.h"
-#include "cloud/metadata.h"
+#include "platform/detect.h"
+#include "platform/metadata.h"
 #include "io/kfile.h"
 
 #include "fake_server.h"

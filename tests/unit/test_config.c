@@ -1,4 +1,4 @@
-/* test_config.c - unit tests for core/config (the carbonstat INI file).
+/* test_config.c - unit tests for conf/config (the carbonstat INI file).
  *
  * tests/fixtures/config/good.ini is a complete valid file; errors are checked
  * for their exact one-line text (file:line, the key, what was expected), for
@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "carbonstat/error.h"
-#include "core/config.h"
+#include "conf/config.h"
 
 #ifndef CS_FIXTURES_DIR
 #error "CS_FIXTURES_DIR must be defined (tests/CMakeLists.txt does)"

@@ -1,4 +1,4 @@
-/* Unit tests for model/datasets.c: lookups in every accepted spelling,
+/* Unit tests for data/datasets.c: lookups in every accepted spelling,
  * table invariants (sorted, unique keys, provenance), suggestions. */
 #include <stdarg.h>
 #include <stddef.h>

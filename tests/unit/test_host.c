@@ -1,4 +1,4 @@
-/* Unit tests for sensors/host.c: the sensor policy (first CPU counter wins,
+/* Unit tests for platform/host.c: the sensor policy (first CPU counter wins,
  * GPUs always added, the model only when no CPU counter is usable), the
  * aggregation (host total = sum of in_total channels, per component,
  * cumulative), the fallback notice, the carbon choice, and the
@@ -28,7 +28,7 @@
 
 #include "carbonstat/error.h"
 #include "carbonstat/meter.h"
-#include "sensors/host.h"
+#include "platform/host.h"
 #include "sensors/registry.h"
 
 #include "fixture.h"

@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 #include "carbonstat/error.h"
-#include "core/config.h"
+#include "conf/config.h"
 #include "exporters/exporter.h"
 #include "fixture.h"
 #include "snap_fixture.h"
@@ -186,7 +186,7 @@ static const char *str_of(const json_t *o, const char *key)
 /* One cycle's objects (seq) against the snapshot that produced them. */
 static void check_cycle(json_t *arr, const cs_snapshot *s)
 {
-	uint64_t rows_uj[CS_ATTR_NCOMP] = {0};
+	uint64_t rows_uj[CS_PART_COUNT] = {0};
 	size_t i, nrows = 0, nnode = 0;
 	json_t *o;
 	double rows_g = 0, node_g = -1;
@@ -209,8 +209,8 @@ static void check_cycle(json_t *arr, const cs_snapshot *s)
 		assert_string_equal(str_of(o, "mode"), s->mode);
 		assert_string_equal(str_of(o, "intensity_source"), s->intensity_source);
 		assert_string_equal(str_of(o, "zone"), s->intensity_zone);
-		for (int c = 0; c < CS_ATTR_NCOMP; c++) {
-			const char *cn = cs_attr_comp_name((cs_attr_comp)c);
+		for (int c = 0; c < CS_PART_COUNT; c++) {
+			const char *cn = cs_part_name((cs_part)c);
 			json_t *v = json_object_get(e, cn);
 
 			if (!s->comp[c].present) {
@@ -254,8 +254,8 @@ static void check_cycle(json_t *arr, const cs_snapshot *s)
 			                          : r->kind == CS_ROW_SYSTEM ? "system"
 			                          : r->kind == CS_ROW_IDLE   ? "idle"
 			                                                     : "overflow");
-			for (int c = 0; c < CS_ATTR_NCOMP; c++) {
-				const char *cn = cs_attr_comp_name((cs_attr_comp)c);
+			for (int c = 0; c < CS_PART_COUNT; c++) {
+				const char *cn = cs_part_name((cs_part)c);
 
 				if (!s->comp[c].present)
 					continue;
@@ -270,7 +270,7 @@ static void check_cycle(json_t *arr, const cs_snapshot *s)
 	}
 	assert_int_equal(nnode, 1);
 	assert_int_equal(nrows, s->nrows);
-	for (int c = 0; c < CS_ATTR_NCOMP; c++)
+	for (int c = 0; c < CS_PART_COUNT; c++)
 		if (s->comp[c].present)
 			assert_int_equal(rows_uj[c], s->comp[c].energy_uj);
 	assert_true(fabs(rows_g - node_g) <= 1e-9 * (1 + node_g));
@@ -355,8 +355,8 @@ static void test_numbers_and_nulls(void **state)
 
 	st = open_path(&c, t->path, CS_CFG_FSYNC_NONE);
 	assert_int_equal(cs_snapfix_build(&f, 2, 1), 0);
-	f.rows[0].energy_uj_total[CS_ATTR_CPU] = 999999999999999ull; /* 999999999.999999 J */
-	f.snap.comp[CS_ATTR_CPU].energy_uj_total = 123456789012345ull;
+	f.rows[0].energy_uj_total[CS_PART_CPU] = 999999999999999ull; /* 999999999.999999 J */
+	f.snap.comp[CS_PART_CPU].energy_uj_total = 123456789012345ull;
 	f.snap.intensity_g_per_kwh = -1;
 	f.snap.embodied_g_per_h = -1;
 	publish_ok(st, &f.snap);
@@ -398,8 +398,8 @@ static void test_components_change(void **state)
 	st = open_path(&c, t->path, CS_CFG_FSYNC_NONE);
 	publish_cycle(st, &f, 3, 1);
 	assert_int_equal(cs_snapfix_build(&f, 3, 2), 0);
-	f.snap.comp[CS_ATTR_GPU].present = true;
-	f.snap.comp[CS_ATTR_GPU].source = "nvml";
+	f.snap.comp[CS_PART_GPU].present = true;
+	f.snap.comp[CS_PART_GPU].source = "nvml";
 	publish_ok(st, &f.snap);
 	publish_cycle(st, &f, 3, 3);
 	arr = close_read(st, t->path);

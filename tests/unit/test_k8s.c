@@ -32,10 +32,10 @@
 #include <jansson.h>
 
 #include "carbonstat/error.h"
-#include "core/config.h"
+#include "conf/config.h"
 #include "k8s/kubelet.h"
 #include "k8s/quantity.h"
-#include "k8s/teams.h"
+#include "ownership/teams.h"
 
 #include "fake_server.h"
 

@@ -1,4 +1,4 @@
-/* Unit tests for attribution/node.c, the node attributor, on the committed
+/* Unit tests for pipeline/node.c, the node attributor, on the committed
  * generated nodes (tests/fixtures/node-systemd-containerd-v2 and
  * node-cgroupfs-docker-v1) with a copy of the Intel 2-socket sysfs
  * (tests/fixtures/intel-2s: its RAPL energy_uj counters are advanced between
@@ -26,7 +26,7 @@
 
 #include "attribution/attribute.h"
 #include "attribution/cgroup_path.h"
-#include "attribution/node.h"
+#include "pipeline/node.h"
 #include "carbonstat/error.h"
 
 #include "fake_server.h"
@@ -188,7 +188,7 @@ static void check_conserved(cs_node *n, int step)
 	assert_int_equal(ns, nw);
 	if (cs_attr_check_conservation(r, sh_, ns, why, sizeof why) != 0)
 		fail_msg("step %d: %s", step, why);
-	for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+	for (int c = 0; c < CS_PART_COUNT; c++) {
 		uint64_t s = r->system.active_uj[c] + r->system.idle_uj[c] + r->idle_unattributed_uj[c];
 
 		for (size_t i = 0; i < ns; i++)
@@ -323,7 +323,7 @@ static void test_measured_idle_and_errors(void **state)
 	assert_int_equal(cs_node_sample(n), 0);
 	bump_energy(&e, 1);
 	assert_int_equal(cs_node_sample(n), 0);
-	assert_int_not_equal(cs_node_idle_source(n, CS_ATTR_CPU), CS_IDLE_SRC_MODEL);
+	assert_int_not_equal(cs_node_idle_source(n, CS_PART_CPU), CS_IDLE_SRC_MODEL);
 	assert_true(cs_node_host(n)->sum.measured);
 	cs_node_close(n);
 

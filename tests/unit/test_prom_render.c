@@ -341,7 +341,7 @@ static void test_conservation_in_text(void **state)
 			assert_int_equal(seen, 37 + 2);
 			assert_true(node > 0);
 			assert_int_equal(rows, node);
-			assert_int_equal(node, f.snap.comp[c == 2 ? CS_ATTR_OTHER : c].energy_uj_total);
+			assert_int_equal(node, f.snap.comp[c == 2 ? CS_PART_OTHER : c].energy_uj_total);
 		}
 		free(text);
 	}
@@ -405,7 +405,7 @@ static void test_escaping(void **state)
 	f.rows[0].team = "\xed\xa0\x80surrogate";  /* encoded surrogate: invalid */
 	f.rows[1].name = "\xf0\x9f\x8c\xb1 plant"; /* 4-byte sequence: kept */
 	f.snap.node = "node\"x";
-	f.snap.comp[CS_ATTR_CPU].source = "a\\b";
+	f.snap.comp[CS_PART_CPU].source = "a\\b";
 	text = render_str(&f.snap);
 	assert_contains(text, "workload=\"say \\\"hi\\\"\\\\now\\nthen\"");
 	assert_contains(text, "namespace=\"caf\xc3\xa9\"");
@@ -466,7 +466,7 @@ static void test_absent_families(void **state)
 	/* no sensors or exporters: their families are left out; no component: no energy */
 	f.snap.self.nsensor = 0;
 	f.snap.self.nexporter = 0;
-	for (int c = 0; c < CS_ATTR_NCOMP; c++)
+	for (int c = 0; c < CS_PART_COUNT; c++)
 		f.snap.comp[c].present = false;
 	text = render_str(&f.snap);
 	assert_false(has_family(text, "carbonstat_agent_sensor_duration_seconds"));
@@ -495,7 +495,7 @@ static void test_non_finite(void **state)
 	f.rows[1].power_w = NAN;
 	f.rows[2].carbon_g_total[CS_SCOPE_EMBODIED] = INFINITY;
 	f.snap.pue = NAN;
-	f.snap.comp[CS_ATTR_DRAM].power_w = -INFINITY;
+	f.snap.comp[CS_PART_DRAM].power_w = -INFINITY;
 	f.snap.self.cycle_duration_s = NAN;
 	f.snap.self.sensor[0].duration_s = INFINITY;
 	text = render_str(&f.snap);

@@ -32,7 +32,7 @@
 #include <unistd.h>
 
 #include "carbonstat/error.h"
-#include "core/config.h"
+#include "conf/config.h"
 #include "exporters/exporter.h"
 #include "exporters/prom_render.h"
 #include "fixture.h"

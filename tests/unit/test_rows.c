@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/rows.h"
+#include "pipeline/rows.h"
 #include "carbonstat/error.h"
 
 #define NW 6
@@ -43,17 +43,17 @@ static void make_world(world *w, size_t n, uint64_t id0)
 		snprintf(x->pod_name, sizeof(x->pod_name), "pod%zu", i / 2);
 		snprintf(x->namespace_, sizeof(x->namespace_), "ns%zu", (i / 2) % 2);
 		snprintf(x->team, sizeof(x->team), "team%zu", i % 3);
-		w->sh[i].active_uj[CS_ATTR_CPU] = 1000 * (i + 1);
-		w->sh[i].idle_uj[CS_ATTR_CPU] = 100;
-		w->sh[i].active_uj[CS_ATTR_DRAM] = 10;
+		w->sh[i].active_uj[CS_PART_CPU] = 1000 * (i + 1);
+		w->sh[i].idle_uj[CS_PART_CPU] = 100;
+		w->sh[i].active_uj[CS_PART_DRAM] = 10;
 	}
 	memset(&w->res, 0, sizeof(w->res));
-	w->res.system.active_uj[CS_ATTR_CPU] = 5000;
-	w->res.idle_unattributed_uj[CS_ATTR_CPU] = 700;
+	w->res.system.active_uj[CS_PART_CPU] = 5000;
+	w->res.idle_unattributed_uj[CS_PART_CPU] = 700;
 	for (size_t i = 0; i < n; i++)
-		for (int c = 0; c < CS_ATTR_NCOMP; c++)
+		for (int c = 0; c < CS_PART_COUNT; c++)
 			w->res.node_uj[c] += w->sh[i].active_uj[c] + w->sh[i].idle_uj[c];
-	w->res.node_uj[CS_ATTR_CPU] += 5000 + 700;
+	w->res.node_uj[CS_PART_CPU] += 5000 + 700;
 }
 
 static cs_rows_input input(const world *w, double intensity, double emb_g)
@@ -77,16 +77,16 @@ static void check_conserved(const cs_rows *r, const world *w, double intensity, 
 {
 	size_t n;
 	const cs_snap_row *s = cs_rows_snapshot(r, &n);
-	uint64_t sum[CS_ATTR_NCOMP] = {0}, node = 0;
+	uint64_t sum[CS_PART_COUNT] = {0}, node = 0;
 	double g[CS_SCOPE_N] = {0}, ng[CS_SCOPE_N], ntot[CS_SCOPE_N];
 
 	for (size_t i = 0; i < n; i++) {
-		for (int c = 0; c < CS_ATTR_NCOMP; c++)
+		for (int c = 0; c < CS_PART_COUNT; c++)
 			sum[c] += s[i].energy_uj[c];
 		for (int k = 0; k < CS_SCOPE_N; k++)
 			g[k] += s[i].carbon_g[k];
 	}
-	for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+	for (int c = 0; c < CS_PART_COUNT; c++) {
 		assert_int_equal(sum[c], w->res.node_uj[c]);
 		node += w->res.node_uj[c];
 	}
@@ -100,7 +100,7 @@ static void test_conserve_and_monotonic(void **state)
 {
 	cs_rows *r;
 	world w;
-	uint64_t prev[16][CS_ATTR_NCOMP];
+	uint64_t prev[16][CS_PART_COUNT];
 	size_t n;
 
 	(void)state;
@@ -121,11 +121,11 @@ static void test_conserve_and_monotonic(void **state)
 		assert_int_equal(s[4].kind, CS_ROW_SYSTEM);
 		assert_int_equal(s[5].kind, CS_ROW_IDLE);
 		for (size_t i = 0; i < n; i++)
-			for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+			for (int c = 0; c < CS_PART_COUNT; c++) {
 				assert_true(s[i].energy_uj_total[c] >= prev[i][c]);
 				prev[i][c] = s[i].energy_uj_total[c];
 			}
-		assert_int_equal(s[1].energy_uj_total[CS_ATTR_CPU], (uint64_t)(it + 1) * 2100);
+		assert_int_equal(s[1].energy_uj_total[CS_PART_CPU], (uint64_t)(it + 1) * 2100);
 	}
 	/* carbon at each interval's own intensity: c0 cpu+dram = 1110 µJ per interval,
 	 * intensities 100..500 g/kWh */
@@ -158,20 +158,20 @@ static void test_rows_end_and_restart(void **state)
 	s = cs_rows_snapshot(r, &n);
 	assert_int_equal(n, 6);
 	assert_string_equal(s[1].name, "c1");
-	assert_int_equal(s[1].energy_uj_total[CS_ATTR_CPU], 2 * 2100);
+	assert_int_equal(s[1].energy_uj_total[CS_PART_CPU], 2 * 2100);
 	check_conserved(r, &w, 100, 0);
 	/* the old and the new container overlap for an interval: summed, not lost */
 	w.n = 5;
 	w.wl[4] = w.wl[1];
 	w.wl[4].id = 300;
 	w.sh[4] = w.sh[1];
-	w.res.node_uj[CS_ATTR_CPU] += 2100;
-	w.res.node_uj[CS_ATTR_DRAM] += 10;
+	w.res.node_uj[CS_PART_CPU] += 2100;
+	w.res.node_uj[CS_PART_DRAM] += 10;
 	in = input(&w, 100, 0);
 	assert_int_equal(cs_rows_update(r, &in), 0);
 	s = cs_rows_snapshot(r, &n);
 	assert_int_equal(n, 6);
-	assert_int_equal(s[1].energy_uj[CS_ATTR_CPU], 2 * 2100);
+	assert_int_equal(s[1].energy_uj[CS_PART_CPU], 2 * 2100);
 	check_conserved(r, &w, 100, 0);
 	make_world(&w, 4, 100);
 	/* c1 is renamed: its series ends (not exported), a new one starts, last */
@@ -182,7 +182,7 @@ static void test_rows_end_and_restart(void **state)
 	assert_int_equal(n, 6);
 	assert_string_equal(s[1].name, "c2");
 	assert_string_equal(s[3].name, "c1b");
-	assert_int_equal(s[3].energy_uj_total[CS_ATTR_CPU], 2100);
+	assert_int_equal(s[3].energy_uj_total[CS_PART_CPU], 2100);
 	check_conserved(r, &w, 100, 0);
 	/* ...and comes back: it goes on from its total, never from 0 */
 	snprintf(w.wl[1].container_name, sizeof(w.wl[1].container_name), "c1");
@@ -191,7 +191,7 @@ static void test_rows_end_and_restart(void **state)
 	s = cs_rows_snapshot(r, &n);
 	assert_int_equal(n, 6);
 	assert_string_equal(s[1].name, "c1");
-	assert_int_equal(s[1].energy_uj_total[CS_ATTR_CPU], 4 * 2100 + 2100);
+	assert_int_equal(s[1].energy_uj_total[CS_PART_CPU], 4 * 2100 + 2100);
 	cs_rows_close(r);
 }
 
@@ -216,7 +216,7 @@ static void test_fold_overflow(void **state)
 	assert_int_equal(cs_rows_folded(r), 2);
 	assert_int_equal(s[5].kind, CS_ROW_OVERFLOW);
 	/* c3 + c4: (4000+100+10) + (5000+100+10) per interval */
-	assert_int_equal(s[5].energy_uj_total[CS_ATTR_CPU], 3 * (4100 + 5100));
+	assert_int_equal(s[5].energy_uj_total[CS_PART_CPU], 3 * (4100 + 5100));
 	/* a slot frees up: later workloads are admitted, folded ones stay folded */
 	w.wl[0].id = 999;
 	in = input(&w, 300, 1.0);
@@ -345,8 +345,8 @@ static void test_many_rows_grow(void **state)
 			wl[i].id = (i % 7 == (size_t)it % 7) ? 1000000 + i + (uint64_t)it * N : i + 1;
 			wl[i].ident.kind = CS_WL_CONTAINER;
 			snprintf(wl[i].cgroup, sizeof(wl[i].cgroup), "kubepods/%llu", (unsigned long long)wl[i].id);
-			sh[i].active_uj[CS_ATTR_CPU] = i;
-			res.node_uj[CS_ATTR_CPU] += i;
+			sh[i].active_uj[CS_PART_CPU] = i;
+			res.node_uj[CS_PART_CPU] += i;
 		}
 		memset(&in, 0, sizeof(in));
 		in.wl = wl;

@@ -38,7 +38,7 @@
 #include <unistd.h>
 
 #include "carbonstat/error.h"
-#include "core/config.h"
+#include "conf/config.h"
 #include "exporters/exporter.h"
 #include "snap_fixture.h"
 
@@ -316,8 +316,8 @@ static uint64_t uj_of(const char *v)
 
 static int comp_of(const char *name)
 {
-	for (int c = 0; c < CS_ATTR_NCOMP; c++)
-		if (strcmp(cs_attr_comp_name((cs_attr_comp)c), name) == 0)
+	for (int c = 0; c < CS_PART_COUNT; c++)
+		if (strcmp(cs_part_name((cs_part)c), name) == 0)
 			return c;
 	return -1;
 }
@@ -325,7 +325,7 @@ static int comp_of(const char *name)
 /* What a capture added up to. */
 typedef struct tally {
 	size_t lines;
-	uint64_t node_uj[CS_ATTR_NCOMP], rows_uj[CS_ATTR_NCOMP];
+	uint64_t node_uj[CS_PART_COUNT], rows_uj[CS_PART_COUNT];
 	size_t energy_lines, power_lines, carbon_lines;
 	double node_g[CS_SCOPE_N], rows_g[CS_SCOPE_N];
 	bool have_cycles;
@@ -408,7 +408,7 @@ static void check_cycle(const tally *t, const cs_snapshot *s)
 {
 	size_t present = 0;
 
-	for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+	for (int c = 0; c < CS_PART_COUNT; c++) {
 		if (!s->comp[c].present) {
 			assert_int_equal(t->node_uj[c], 0);
 			continue;

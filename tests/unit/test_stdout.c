@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "carbonstat/error.h"
-#include "core/config.h"
+#include "conf/config.h"
 #include "exporters/exporter.h"
 #include "exporters/stdout.h"
 #include "snap_fixture.h"

@@ -11,8 +11,8 @@
  * Attributions: NOTICE and docs/datasets.md.
  */
 
-#include "model/tables.h"
-#include "model/gen_datasets.h"
+#include "data/tables.h"
+#include "data/gen_datasets.h"
 
 const cs_region cs_region_table[] = {
 	{.name = "af-south-1", .key = "afsouth1", .location = "Africa (Cape Town)", .provider = CS_PROVIDER_AWS, .country = "ZA",

@@ -1,4 +1,4 @@
-/* k8s/teams.h - which team owns a workload.
+/* ownership/teams.h - which team owns a workload.
  *
  * Resolution, first match wins; team_source says which rule matched:
  *
@@ -26,13 +26,13 @@
  * team_source, allocates nothing; cheap enough to run every cycle, but the
  * result only changes when the index or the workload set does.
  */
-#ifndef CS_K8S_TEAMS_H
-#define CS_K8S_TEAMS_H
+#ifndef CS_OWNERSHIP_TEAMS_H
+#define CS_OWNERSHIP_TEAMS_H
 
 #include <stddef.h>
 
 #include "attribution/workload.h"
-#include "core/config.h"
+#include "conf/config.h"
 #include "k8s/kubelet.h"
 
 /* Resolves team and team_source of w[0..n). cfg NULL = built-in defaults;

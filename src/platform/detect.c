@@ -1,8 +1,8 @@
-/* cloud/detect.c - configuration, DMI, cache and metadata, in that order.
+/* platform/detect.c - configuration, DMI, cache and metadata, in that order.
  *
  * See detect.h for the order and the cache rules. This file owns the policy
  * (what to ask, when to stop) and the cache file; HTTP and response parsing
- * live in cloud/metadata.c.
+ * live in platform/metadata.c.
  *
  * DMI rules, from what the clouds actually expose:
  *   AWS Nitro  sys_vendor/bios_vendor "Amazon EC2", product_name = instance
@@ -18,7 +18,7 @@
  * Anything else (QEMU, KVM, Xen, VMware, OpenStack, no DMI at all) cannot
  * tell, so every provider is asked.
  */
-#include "cloud/detect.h"
+#include "platform/detect.h"
 
 #include <errno.h>
 #include <fcntl.h>

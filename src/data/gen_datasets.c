@@ -23,8 +23,8 @@
  * Attributions: NOTICE and docs/datasets.md.
  */
 
-#include "model/tables.h"
-#include "model/gen_datasets.h"
+#include "data/tables.h"
+#include "data/gen_datasets.h"
 
 const cs_dataset cs_dataset_table[] = {
 	[CS_DS_CCF_AWS_TEADS] = {

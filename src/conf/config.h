@@ -1,4 +1,4 @@
-/* core/config.h - the carbonstat configuration file.
+/* conf/config.h - the carbonstat configuration file.
  *
  * An INI file, read with libinih (no hand-written INI parser here):
  *
@@ -34,8 +34,8 @@
  * in the cs_config struct; there are no globals (libinih's tunables are left
  * at their defaults).
  */
-#ifndef CS_CORE_CONFIG_H
-#define CS_CORE_CONFIG_H
+#ifndef CS_CONF_CONFIG_H
+#define CS_CONF_CONFIG_H
 
 #include <stdbool.h>
 #include <stddef.h>

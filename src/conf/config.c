@@ -1,4 +1,4 @@
-/* core/config.c - the carbonstat INI configuration file, via libinih.
+/* conf/config.c - the carbonstat INI configuration file, via libinih.
  *
  * libinih does the INI syntax; this file does the meaning. Sections are rows
  * of cfg_sections[]: a fixed list of keys with a setter each, or (maps) one
@@ -13,7 +13,7 @@
  * unnoticed), and stops the parse at the first error so the first error is
  * the one reported.
  */
-#include "core/config.h"
+#include "conf/config.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -1,6 +1,6 @@
-/* k8s/teams.c - team resolution from pod labels and the config maps.
+/* ownership/teams.c - team resolution from pod labels and the config maps.
  * The rules and why are in teams.h. */
-#include "k8s/teams.h"
+#include "ownership/teams.h"
 
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* cloud/metadata.c - instance metadata probes over libcurl, and their parsers.
+/* platform/metadata.c - instance metadata probes over libcurl, and their parsers.
  *
  * One curl multi handle runs every enabled provider at once; each provider is
  * a tiny state machine over fixed request slots (one slot per request kind,
@@ -21,9 +21,9 @@
  *
  * Known limit: in a container on EC2 whose IMDSv2 hop limit is 1, the token
  * PUT reply never arrives and the probe times out; DMI still gives the
- * provider and, on Nitro, the instance type (see cloud/detect.c).
+ * provider and, on Nitro, the instance type (see platform/detect.c).
  */
-#include "cloud/metadata.h"
+#include "platform/metadata.h"
 
 #include <stdarg.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
-/* agent/rows.c - per-series accumulators and snapshot rows; see rows.h. */
-#include "agent/rows.h"
+/* pipeline/rows.c - per-series accumulators and snapshot rows; see rows.h. */
+#include "pipeline/rows.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,8 +14,8 @@ typedef struct ag_row {
 	bool live;      /* exported now; false = ended, kept for CS_ROWS_RETAIN_S */
 	bool folded;    /* beyond the series guard: counted in overflow */
 	double gone_s;  /* when it ended (cs_rows clock) */
-	uint64_t e[CS_ATTR_NCOMP];   /* this interval, µJ */
-	uint64_t tot[CS_ATTR_NCOMP]; /* since start, µJ */
+	uint64_t e[CS_PART_COUNT];   /* this interval, µJ */
+	uint64_t tot[CS_PART_COUNT]; /* since start, µJ */
 	uint64_t idle_uj;            /* idle part of e, all components (embodied key) */
 	double g[CS_SCOPE_N], tot_g[CS_SCOPE_N];
 	char pname[48];              /* "comm[pid]" for processes */
@@ -23,7 +23,7 @@ typedef struct ag_row {
 
 /* A bucket row (system, idle, overflow, or the "all" row). */
 typedef struct ag_bucket {
-	uint64_t e[CS_ATTR_NCOMP], tot[CS_ATTR_NCOMP];
+	uint64_t e[CS_PART_COUNT], tot[CS_PART_COUNT];
 	uint64_t idle_uj;
 	double g[CS_SCOPE_N], tot_g[CS_SCOPE_N];
 } ag_bucket;
@@ -186,9 +186,9 @@ static const cs_attr_share *item_share(const cs_rows *r, size_t i)
 	return r->by == CS_ROWS_CONTAINER ? &r->in->shares[i] : &r->in->groups[i].share;
 }
 
-static void add_share(uint64_t e[CS_ATTR_NCOMP], uint64_t *idle, const cs_attr_share *s)
+static void add_share(uint64_t e[CS_PART_COUNT], uint64_t *idle, const cs_attr_share *s)
 {
-	for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+	for (int c = 0; c < CS_PART_COUNT; c++) {
 		e[c] += s->active_uj[c] + s->idle_uj[c];
 		*idle += s->idle_uj[c];
 	}
@@ -201,11 +201,11 @@ static void bucket_reset(ag_bucket *b)
 	b->g[0] = b->g[1] = 0;
 }
 
-static double carbon_op(const uint64_t e[CS_ATTR_NCOMP], double per_uj)
+static double carbon_op(const uint64_t e[CS_PART_COUNT], double per_uj)
 {
 	uint64_t sum = 0;
 
-	for (int c = 0; c < CS_ATTR_NCOMP; c++)
+	for (int c = 0; c < CS_PART_COUNT; c++)
 		sum += e[c];
 	return (double)sum * per_uj;
 }
@@ -214,7 +214,7 @@ static void bucket_close(ag_bucket *b, double per_uj, double emb_per_idle_uj)
 {
 	b->g[CS_SCOPE_OPERATIONAL] = carbon_op(b->e, per_uj);
 	b->g[CS_SCOPE_EMBODIED] += (double)b->idle_uj * emb_per_idle_uj;
-	for (int c = 0; c < CS_ATTR_NCOMP; c++)
+	for (int c = 0; c < CS_PART_COUNT; c++)
 		b->tot[c] += b->e[c];
 	for (int s = 0; s < CS_SCOPE_N; s++)
 		b->tot_g[s] += b->g[s];
@@ -316,7 +316,7 @@ static cs_snap_row *snap_bucket(cs_rows *r, const ag_bucket *b, cs_row_kind kind
 	memcpy(s->energy_uj_total, b->tot, sizeof(s->energy_uj_total));
 	memcpy(s->carbon_g, b->g, sizeof(s->carbon_g));
 	memcpy(s->carbon_g_total, b->tot_g, sizeof(s->carbon_g_total));
-	for (int c = 0; c < CS_ATTR_NCOMP; c++)
+	for (int c = 0; c < CS_PART_COUNT; c++)
 		sum += b->e[c];
 	s->power_w = dt > 0 ? (double)sum / 1e6 / dt : 0.0;
 	return s;
@@ -366,7 +366,7 @@ static void snap_row(cs_rows *r, ag_row *row, double dt)
 	memcpy(s->energy_uj_total, row->tot, sizeof(s->energy_uj_total));
 	memcpy(s->carbon_g, row->g, sizeof(s->carbon_g));
 	memcpy(s->carbon_g_total, row->tot_g, sizeof(s->carbon_g_total));
-	for (int c = 0; c < CS_ATTR_NCOMP; c++)
+	for (int c = 0; c < CS_PART_COUNT; c++)
 		sum += row->e[c];
 	s->power_w = dt > 0 ? (double)sum / 1e6 / dt : 0.0;
 }
@@ -461,7 +461,7 @@ int cs_rows_update(cs_rows *r, const cs_rows_input *in)
 	}
 
 	/* 3. buckets */
-	for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+	for (int c = 0; c < CS_PART_COUNT; c++) {
 		r->system.e[c] = res->system.active_uj[c] + res->system.idle_uj[c];
 		r->system.idle_uj += res->system.idle_uj[c];
 		r->idle.e[c] = res->idle_unattributed_uj[c];
@@ -487,12 +487,12 @@ int cs_rows_update(cs_rows *r, const cs_rows_input *in)
 		row->g[CS_SCOPE_EMBODIED] = (double)row->idle_uj * emb_per_idle;
 		if (row->folded) {
 			r->folded++;
-			for (int c = 0; c < CS_ATTR_NCOMP; c++)
+			for (int c = 0; c < CS_PART_COUNT; c++)
 				r->overflow.e[c] += row->e[c];
 			r->overflow.g[CS_SCOPE_EMBODIED] += row->g[CS_SCOPE_EMBODIED];
 			continue;
 		}
-		for (int c = 0; c < CS_ATTR_NCOMP; c++)
+		for (int c = 0; c < CS_PART_COUNT; c++)
 			row->tot[c] += row->e[c];
 		for (int s = 0; s < CS_SCOPE_N; s++)
 			row->tot_g[s] += row->g[s];

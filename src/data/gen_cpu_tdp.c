@@ -6,8 +6,8 @@
  * Attributions: NOTICE and docs/datasets.md.
  */
 
-#include "model/tables.h"
-#include "model/gen_datasets.h"
+#include "data/tables.h"
+#include "data/gen_datasets.h"
 
 const cs_cpu_tdp cs_cpu_tdp_table[] = {
 	{.name = "1075T", .key = "1075t", .tdp_w = 95.0},

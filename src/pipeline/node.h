@@ -1,8 +1,8 @@
-/* attribution/node.h - the node attributor: one call per interval splits this
+/* pipeline/node.h - the node attributor: one call per interval splits this
  * node's energy among its workloads, conserved to the microjoule.
  *
  * It wires the building blocks together and owns their state:
- *   host meter (sensors/host.h)      the node's energy per attribution component
+ *   host meter (platform/host.h)      the node's energy per attribution component
  *                                    (cs_host_sum.attr_energy_j: in-total channels
  *                                    only, so the components add up to the total);
  *   cgroup scanner (cgroup_scan.h)   workloads and their CPU time / working set;
@@ -36,8 +36,8 @@
  * (cs_attr_check_conservation; asserted by attribute.c in debug builds), and
  * the same holds for a roll-up's groups (cs_attr_check_groups).
  */
-#ifndef CS_ATTRIBUTION_NODE_H
-#define CS_ATTRIBUTION_NODE_H
+#ifndef CS_PIPELINE_NODE_H
+#define CS_PIPELINE_NODE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -46,8 +46,8 @@
 #include "attribution/attribute.h"
 #include "attribution/cgroup_scan.h"
 #include "attribution/workload.h"
-#include "core/config.h"
-#include "sensors/host.h"
+#include "conf/config.h"
+#include "platform/host.h"
 
 #define CS_NODE_DEFAULT_REFRESH_S 10.0
 
@@ -71,7 +71,7 @@ typedef struct cs_node_opts {
 	bool by_process;          /* also processes outside containers (proc_scan) */
 	bool idle_policy_set;     /* idle_policy below wins over the config's */
 	cs_idle_policy idle_policy;
-	const char *config_path; /* INI file (core/config.h); NULL = built-in defaults */
+	const char *config_path; /* INI file (conf/config.h); NULL = built-in defaults */
 	const cs_config *config; /* an already-loaded configuration (copied); wins
 	                          * over config_path (the agent layers file, env, flags) */
 	cs_node_kubelet kubelet; /* use the kubelet? */
@@ -104,7 +104,7 @@ const cs_attr_share *cs_node_shares(const cs_node *n, size_t *count);
 /* Node totals and the system / idle_unattributed buckets. */
 const cs_attr_result *cs_node_result(const cs_node *n);
 /* Where each component's idle figure came from in the last interval. */
-cs_idle_source cs_node_idle_source(const cs_node *n, cs_attr_comp c);
+cs_idle_source cs_node_idle_source(const cs_node *n, cs_part c);
 /* The idle policy in use. */
 cs_idle_policy cs_node_idle_policy(const cs_node *n);
 

@@ -1,8 +1,8 @@
-/* attribution/node.c - the node attributor (see node.h): one interval =
+/* pipeline/node.c - the node attributor (see node.h): one interval =
  * host sample, cgroup/process sample, node CPU and memory, kubelet and
  * teams, the conserved split. Owns every buffer the split needs and grows
  * them only when the workload count grows. */
-#include "attribution/node.h"
+#include "pipeline/node.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -14,10 +14,10 @@
 #include <carbonstat/error.h>
 
 #include "attribution/proc_scan.h"
-#include "core/config.h"
+#include "conf/config.h"
 #include "io/procstat.h"
 #include "k8s/kubelet.h"
-#include "k8s/teams.h"
+#include "ownership/teams.h"
 
 struct cs_node {
 	cs_host own_host; /* used when no host was given */
@@ -28,7 +28,7 @@ struct cs_node {
 	cs_config cfg;
 	cs_kubelet *kl;       /* NULL when the kubelet is not used */
 	cs_idle_tracker idle; /* measured mode */
-	cs_idle_source idle_src[CS_ATTR_NCOMP];
+	cs_idle_source idle_src[CS_PART_COUNT];
 	cs_idle_policy policy;
 	bool policy_pinned; /* given by the caller: a new config does not change it */
 	cs_procstat_reader stat;
@@ -276,27 +276,27 @@ static void node_cpu(cs_node *nd, uint64_t *busy_us, uint64_t *total_us, double 
 }
 
 /* Idle energy per component for the interval just sampled. */
-static void node_idle(cs_node *nd, double dt, double cpu_util, double idle_j[CS_ATTR_NCOMP])
+static void node_idle(cs_node *nd, double dt, double cpu_util, double idle_j[CS_PART_COUNT])
 {
 	const cs_host_sum *s = &nd->host->sum;
-	double idle_w[CS_ATTR_NCOMP] = {0};
+	double idle_w[CS_PART_COUNT] = {0};
 
 	if (model_mode(nd->host) && cs_attr_idle_from_model(&nd->host->model, idle_w) == 0) {
-		for (int c = 0; c < CS_ATTR_NCOMP; c++)
+		for (int c = 0; c < CS_PART_COUNT; c++)
 			nd->idle_src[c] = CS_IDLE_SRC_MODEL;
 	} else {
-		double pw[CS_ATTR_NCOMP], util[CS_ATTR_NCOMP];
+		double pw[CS_PART_COUNT], util[CS_PART_COUNT];
 
 		if (dt > 0) {
-			for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+			for (int c = 0; c < CS_PART_COUNT; c++) {
 				pw[c] = s->attr_energy_j[c] / dt;
-				util[c] = c == CS_ATTR_GPU ? -1.0 : cpu_util; /* no GPU utilisation here */
+				util[c] = c == CS_PART_GPU ? -1.0 : cpu_util; /* no GPU utilisation here */
 			}
 			cs_idle_tracker_observe(&nd->idle, pw, util, dt);
 		}
 		cs_idle_tracker_get(&nd->idle, idle_w, nd->idle_src);
 	}
-	for (int c = 0; c < CS_ATTR_NCOMP; c++) {
+	for (int c = 0; c < CS_PART_COUNT; c++) {
 		double v = idle_w[c] * dt;
 
 		idle_j[c] = isfinite(v) && v > 0 ? v : 0.0;
@@ -357,7 +357,7 @@ int cs_node_sample(cs_node *nd)
 
 	memset(&an, 0, sizeof an);
 	node_cpu(nd, &an.cpu_busy_usec, &an.cpu_total_usec, &cpu_util);
-	for (int c = 0; c < CS_ATTR_NCOMP; c++)
+	for (int c = 0; c < CS_PART_COUNT; c++)
 		an.energy_j[c] = s->attr_energy_j[c];
 	node_idle(nd, s->dt_s, cpu_util, an.idle_j);
 	if (nd->mem_ok && cs_meminfo_read(&nd->mem, &mi) == 0) {
@@ -389,9 +389,9 @@ const cs_attr_result *cs_node_result(const cs_node *n)
 	return &n->res;
 }
 
-cs_idle_source cs_node_idle_source(const cs_node *n, cs_attr_comp c)
+cs_idle_source cs_node_idle_source(const cs_node *n, cs_part c)
 {
-	return (unsigned)c < CS_ATTR_NCOMP ? n->idle_src[c] : CS_IDLE_SRC_NONE;
+	return (unsigned)c < CS_PART_COUNT ? n->idle_src[c] : CS_IDLE_SRC_NONE;
 }
 
 cs_idle_policy cs_node_idle_policy(const cs_node *n)

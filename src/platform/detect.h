@@ -1,4 +1,4 @@
-/* cloud/detect.h - which cloud, instance type and region this host is.
+/* platform/detect.h - which cloud, instance type and region this host is.
  *
  * The model sensor needs the instance type and the carbon conversion needs the
  * region. They are found in this order, first answer per field wins:
@@ -7,7 +7,7 @@
  *   2. DMI (<sysfs>/class/dmi/id/): names the provider, and on AWS Nitro the
  *      instance type (product_name). Local and free;
  *   3. the cache file: what an earlier process of this boot learnt from (4);
- *   4. the cloud metadata services (cloud/metadata.h), within a 1 s budget,
+ *   4. the cloud metadata services (platform/metadata.h), within a 1 s budget,
  *      only when DMI says "cloud" or cannot tell, and only for the providers
  *      DMI does not exclude;
  *   5. nothing: provider UNKNOWN, source "none" and a `why`; the caller falls
@@ -30,8 +30,8 @@
  * static inline helpers at the bottom), so this module links without the
  * generated tables.
  */
-#ifndef CS_CLOUD_DETECT_H
-#define CS_CLOUD_DETECT_H
+#ifndef CS_PLATFORM_DETECT_H
+#define CS_PLATFORM_DETECT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -39,7 +39,7 @@
 
 #include <carbonstat/dataset.h>
 
-#include "cloud/metadata.h"
+#include "platform/metadata.h"
 #include "io/kfile.h"
 
 /* What we know about this host. Strings are "" when unknown. */

@@ -1,4 +1,4 @@
-/* sensors/meter.c - the public start/stop meter (carbonstat/meter.h).
+/* pipeline/meter.c - the public start/stop meter (carbonstat/meter.h).
  *
  * A cs_meter is one cs_host plus a sampling thread. The thread owns the host
  * between start and stop: it sleeps on a condition variable (monotonic
@@ -27,7 +27,7 @@
 #include <carbonstat/error.h>
 
 #include "io/procstat.h"
-#include "sensors/host.h"
+#include "platform/host.h"
 
 struct cs_meter {
 	cs_host host;

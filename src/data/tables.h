@@ -1,12 +1,12 @@
-/* model/tables.h - the generated built-in tables (see tools/datagen/).
+/* data/tables.h - the generated built-in tables (see tools/datagen/).
  *
  * The arrays are defined in gen_*.c files written by
  * tools/datagen/gen_tables.py; do not edit those by hand. Lookups live in
- * model/datasets.c; this header only declares what the generator emits.
+ * data/datasets.c; this header only declares what the generator emits.
  * Every array is sorted as stated so lookups can binary-search.
  */
-#ifndef CS_MODEL_TABLES_H
-#define CS_MODEL_TABLES_H
+#ifndef CS_DATA_TABLES_H
+#define CS_DATA_TABLES_H
 
 #include <stddef.h>
 #include <carbonstat/dataset.h>

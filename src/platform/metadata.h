@@ -1,4 +1,4 @@
-/* cloud/metadata.h - ask the cloud's instance metadata service what we are.
+/* platform/metadata.h - ask the cloud's instance metadata service what we are.
  *
  * AWS (IMDSv2 token flow, IMDSv1 fallback), GCP and Azure all answer on the
  * link-local address 169.254.169.254. The probe runs every enabled provider
@@ -16,10 +16,10 @@
  * fuzzed by tests/fuzz/fuzz_metadata.c.
  *
  * This module owns HTTP and parsing only; deciding when to probe (DMI, config,
- * cache) is cloud/detect.c.
+ * cache) is platform/detect.c.
  */
-#ifndef CS_CLOUD_METADATA_H
-#define CS_CLOUD_METADATA_H
+#ifndef CS_PLATFORM_METADATA_H
+#define CS_PLATFORM_METADATA_H
 
 #include <stdbool.h>
 #include <stddef.h>

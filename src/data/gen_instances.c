@@ -14,8 +14,8 @@
  * Attributions: NOTICE and docs/datasets.md.
  */
 
-#include "model/tables.h"
-#include "model/gen_datasets.h"
+#include "data/tables.h"
+#include "data/gen_datasets.h"
 
 const cs_instance cs_instance_table[] = {
 	{.name = "a1.2xlarge", .key = "a12xlarge", .provider = CS_PROVIDER_AWS, .method = CS_METHOD_CURVE,

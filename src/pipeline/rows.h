@@ -1,4 +1,4 @@
-/* agent/rows.h - the agent's per-series accumulators: one row per exported
+/* pipeline/rows.h - the agent's per-series accumulators: one row per exported
  * workload (or roll-up group), its counters since the agent started, and the
  * snapshot rows built from them every cycle.
  *
@@ -26,8 +26,8 @@
  * Snapshot strings point into the node's workloads (valid until its next
  * sample) or into the rows.
  */
-#ifndef CS_AGENT_ROWS_H
-#define CS_AGENT_ROWS_H
+#ifndef CS_PIPELINE_ROWS_H
+#define CS_PIPELINE_ROWS_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/* model/datasets.c - lookups over the generated built-in tables.
+/* data/datasets.c - lookups over the generated built-in tables.
  *
  * The tables (gen_*.c) are sorted by (provider, key), so an exact lookup is a
  * binary search on the normalised key: no allocation, no locale, O(log n).
@@ -13,7 +13,7 @@
 #include <carbonstat/dataset.h>
 #include <carbonstat/error.h>
 
-#include "model/tables.h"
+#include "data/tables.h"
 
 #define KEY_CAP 128
 

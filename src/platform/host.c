@@ -1,4 +1,4 @@
-/* sensors/host.c - the host energy meter (see host.h for the policy).
+/* platform/host.c - the host energy meter (see host.h for the policy).
  *
  * Owns the probe of the sensor registry, the per-sample aggregation into a
  * fixed per-component summary, and the choice of grid intensity, PUE and
@@ -6,7 +6,7 @@
  * calls each used sensor's read() once and adds numbers into fields that
  * already exist, so the hot path allocates nothing and opens nothing.
  */
-#include "sensors/host.h"
+#include "platform/host.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -18,7 +18,7 @@
 #include <carbonstat/error.h>
 #include <carbonstat/model.h>
 
-#include "attribution/attribute.h"
+#include "sensors/sensor.h"
 
 /* Append "; text" (or text when empty) to a fixed buffer, truncating. */
 static void append(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -535,7 +535,7 @@ int cs_host_sample_at(cs_host *h, double now_s)
 		s->comp[c].energy_j = 0.0;
 		s->comp[c].power_w = 0.0;
 	}
-	for (int c = 0; c < CS_ATTR_NCOMP; c++)
+	for (int c = 0; c < CS_PART_COUNT; c++)
 		s->attr_energy_j[c] = 0.0;
 	s->errors = 0;
 	s->last_error = 0;
@@ -565,7 +565,7 @@ int cs_host_sample_at(cs_host *h, double now_s)
 				continue;
 			s->comp[ch->comp].energy_j += e;
 			if (ch->in_total) {
-				s->attr_energy_j[cs_attr_comp_of(ch->comp)] += e;
+				s->attr_energy_j[cs_part_of(ch->comp)] += e;
 				if (cpu_side(ch->comp))
 					e_cpu += e;
 			}
@@ -575,7 +575,7 @@ int cs_host_sample_at(cs_host *h, double now_s)
 	}
 	/* The total is the sum of the attribution components, added in one
 	 * fixed order, so the four figures add up to it bit for bit. */
-	for (int c = 0; c < CS_ATTR_NCOMP; c++)
+	for (int c = 0; c < CS_PART_COUNT; c++)
 		e_total += s->attr_energy_j[c];
 	if (!h->primed) {
 		h->primed = true;
@@ -615,112 +615,4 @@ double cs_host_embodied_g(const cs_host *h, double seconds)
 	if (h->carbon.embodied_g_per_h < 0 || !(seconds > 0))
 		return 0.0;
 	return cs_embodied_g(h->carbon.embodied_g_per_h, seconds, 1);
-}
-
-/* ---- /proc/<pid>/stat ------------------------------------------------------- */
-
-/* Next blank-separated field starting at *p (< end); false if none. */
-static bool next_field(const char **p, const char *end, const char **f, size_t *n)
-{
-	const char *s = *p;
-
-	while (s < end && (*s == ' ' || *s == '\n'))
-		s++;
-	if (s >= end)
-		return false;
-	*f = s;
-	while (s < end && *s != ' ' && *s != '\n')
-		s++;
-	*n = (size_t)(s - *f);
-	*p = s;
-	return true;
-}
-
-/* Signed decimal field; negative values (cutime can be, in theory) give 0. */
-static bool field_u64(const char *f, size_t n, uint64_t *out)
-{
-	uint64_t v = 0;
-	bool neg = false;
-	size_t i = 0;
-
-	if (n > 0 && f[0] == '-') {
-		neg = true;
-		i = 1;
-	}
-	if (i >= n)
-		return false;
-	for (; i < n; i++) {
-		if (f[i] < '0' || f[i] > '9')
-			return false;
-		if (v > (UINT64_MAX - (uint64_t)(f[i] - '0')) / 10)
-			return false;
-		v = v * 10 + (uint64_t)(f[i] - '0');
-	}
-	*out = neg ? 0 : v;
-	return true;
-}
-
-int cs_pid_stat_parse(const char *buf, size_t len, cs_pid_stat *out)
-{
-	const char *open_paren, *close_paren = NULL, *p, *end = buf + len, *f;
-	cs_pid_stat st;
-	uint64_t v;
-	size_t n, cl;
-	int idx;
-
-	if (!buf || !out)
-		return CS_EINVAL;
-	memset(&st, 0, sizeof st);
-	open_paren = memchr(buf, '(', len);
-	if (!open_paren)
-		return CS_EINVAL;
-	for (const char *q = end; q > open_paren; q--)
-		if (q[-1] == ')') {
-			close_paren = q - 1;
-			break;
-		}
-	if (!close_paren)
-		return CS_EINVAL;
-	p = buf;
-	if (!next_field(&p, open_paren, &f, &n) || !field_u64(f, n, &v) || v == 0 || v > INT32_MAX || f[0] == '-')
-		return CS_EINVAL;
-	st.pid = (int)v;
-	cl = (size_t)(close_paren - open_paren - 1);
-	if (cl >= sizeof st.comm)
-		cl = sizeof st.comm - 1;
-	for (size_t i = 0; i < cl; i++) {
-		unsigned char c = (unsigned char)open_paren[1 + i];
-
-		st.comm[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-	}
-	p = close_paren + 1;
-	/* Field 3 (state) onwards; we need up to 22 (starttime). */
-	for (idx = 3; idx <= 22; idx++) {
-		if (!next_field(&p, end, &f, &n))
-			return CS_EINVAL;
-		if (idx == 3) {
-			if (n != 1)
-				return CS_EINVAL;
-			st.state = f[0];
-			continue;
-		}
-		if (idx != 4 && (idx < 14 || idx > 17) && idx != 22)
-			continue;
-		if (!field_u64(f, n, &v))
-			return CS_EINVAL;
-		switch (idx) {
-		case 4:
-			if (v > INT32_MAX)
-				return CS_EINVAL;
-			st.ppid = (int)v;
-			break;
-		case 14: st.utime = v; break;
-		case 15: st.stime = v; break;
-		case 16: st.cutime = v; break;
-		case 17: st.cstime = v; break;
-		case 22: st.starttime = v; break;
-		}
-	}
-	*out = st;
-	return 0;
 }

@@ -1,4 +1,4 @@
-/* sensors/host.h - the host energy meter: every sensor of this machine behind
+/* platform/host.h - the host energy meter: every sensor of this machine behind
  * one cs_host_sample() call, and the carbon figures that go with it.
  *
  * Sensor policy (the order is cs_sensor_registry's, see sensors/registry.h):
@@ -31,19 +31,19 @@
  *    type is known (configured or detected), else none (and why says so).
  *
  * All state lives in one cs_host; there are no globals (cloud detection keeps
- * its own named singleton, see cloud/detect.h). Not thread-safe: one thread
+ * its own named singleton, see platform/detect.h). Not thread-safe: one thread
  * samples at a time.
  */
-#ifndef CS_SENSORS_HOST_H
-#define CS_SENSORS_HOST_H
+#ifndef CS_PLATFORM_HOST_H
+#define CS_PLATFORM_HOST_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
 #include <carbonstat/dataset.h>
 
-#include "attribution/workload.h"
-#include "cloud/detect.h"
+#include "sensors/sensor.h"
+#include "platform/detect.h"
 #include "io/kfile.h"
 #include "sensors/model_sensor.h"
 #include "sensors/sensor.h"
@@ -122,11 +122,11 @@ typedef struct cs_host_sum {
 	double cpu_energy_j; /* same, energy of the last interval */
 	cs_host_comp comp[CS_COMP_COUNT];
 	/* The host total of the last interval by attribution component
-	 * (cs_attr_comp_of: package/core/uncore/psys/cpu -> CPU, dram -> DRAM,
+	 * (cs_part_of: package/core/uncore/psys/cpu -> CPU, dram -> DRAM,
 	 * gpu -> GPU, other -> OTHER), in-total channels only, so the four add
 	 * up to energy_j (comp[].energy_j also counts channels that are inside
 	 * another one, e.g. core inside package). What attribution splits. */
-	double attr_energy_j[CS_ATTR_NCOMP];
+	double attr_energy_j[CS_PART_COUNT];
 	bool measured;   /* every in-total channel is a hardware counter */
 	bool modelled;   /* at least one in-total channel is modelled */
 	unsigned errors; /* channels whose last read failed */
@@ -216,28 +216,5 @@ static inline bool cs_host_has_comp(const cs_host *h, cs_component c)
 /* Name of a probe's state: "used", "not used", "absent", "unusable",
  * "not probed". */
 const char *cs_host_probe_state(const cs_host_probe *p);
-
-/* ---- what processes take of the host ----------------------------------------
- * `run` and `top` split host energy by CPU time: a process's (or tree's) CPU
- * seconds over the machine's CPU seconds (busy + idle, every CPU) in the same
- * interval. These are the per-process figures they read. */
-
-/* The fields of one /proc/<pid>/stat line we use. */
-typedef struct cs_pid_stat {
-	int pid;
-	int ppid;
-	char state;     /* R, S, D, Z... */
-	char comm[32];  /* without the parentheses, control chars -> '?' */
-	uint64_t utime; /* ticks (USER_HZ) */
-	uint64_t stime;
-	uint64_t cutime; /* waited-for children; negative values read as 0 */
-	uint64_t cstime;
-	uint64_t starttime; /* ticks after boot: tells a reused pid apart */
-} cs_pid_stat;
-
-/* Parse one /proc/<pid>/stat text (len bytes, no NUL needed). The command
- * name may hold blanks and ')' (the last ')' ends it). 0, or CS_EINVAL for
- * anything malformed or truncated. Pure, no allocation. */
-int cs_pid_stat_parse(const char *buf, size_t len, cs_pid_stat *out);
 
 #endif

@@ -1,0 +1,30 @@
+/* core/str.h - bounded string copies for fixed-size fields.
+ *
+ * Workloads, rows and table entries hold strings in fixed arrays so that a
+ * sampling cycle allocates nothing. Copying into them must never overflow
+ * and must say when it truncated, because a truncated pod name or cgroup
+ * path would silently merge two series.
+ */
+#ifndef CS_CORE_STR_H
+#define CS_CORE_STR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Copies src (NULL = "") into dst[cap], always NUL-terminated when cap > 0.
+ * Returns true if all of it fit. */
+bool cs_strcpy_fit(char *dst, size_t cap, const char *src);
+
+/* Copies n bytes of src (need not be NUL-terminated) the same way. */
+bool cs_memcpy_str(char *dst, size_t cap, const char *src, size_t n);
+
+/* True if s starts with prefix. */
+static inline bool cs_starts_with(const char *s, const char *prefix)
+{
+	while (*prefix)
+		if (*s++ != *prefix++)
+			return false;
+	return true;
+}
+
+#endif
