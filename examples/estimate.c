@@ -23,9 +23,12 @@ int main(void)
 		fprintf(stderr, "estimate failed: %s\n", cs_strerror(rc));
 		return 1;
 	}
-	printf("%s in %s: %.2f W, %.2f kWh, %.0f gCO2e (%.0f operational + %.0f embodied)\n", e.instance->name,
-	       e.region->name, e.power.total_w, e.energy_kwh, e.total_g, e.operational_g, e.embodied_g);
-	printf("power from %s (%s, %d); intensity from %s (%d)\n", e.prov.power->id, e.prov.power->license,
-	       e.prov.power->year, e.prov.intensity->id, e.prov.intensity_year);
+	/* Rows are opaque: read them through their accessors. */
+	printf("%s in %s: %.2f W, %.2f kWh, %.0f gCO2e (%.0f operational + %.0f embodied)\n",
+	       cs_instance_name(e.instance), cs_region_name(e.region), e.power.total_w, e.energy_kwh, e.total_g,
+	       e.operational_g, e.embodied_g);
+	printf("power from %s (%s, %d); intensity from %s (%d)\n", cs_dataset_id(e.prov.power),
+	       cs_dataset_license(e.prov.power), cs_dataset_year(e.prov.power), cs_dataset_id(e.prov.intensity),
+	       e.prov.intensity_year);
 	return 0;
 }

@@ -5,6 +5,7 @@
  * docs/datasets.md and NOTICE) and compiled in, so lookups need no file or
  * network access. Each row points back to the cs_dataset it came from, so a
  * result can always say which source, license and data year it rests on.
+ * The rows are opaque (see "The rows of the built-in tables" below).
  *
  * Lookups are case-insensitive and accept the spellings users and cloud
  * metadata services use: "Standard_D2s_v3", "D2s v3" and "d2s_v3" are the
@@ -38,80 +39,80 @@ typedef enum cs_power_method {
 	CS_METHOD_MINMAX = 2, /* CCF: min + (max - min) * u watts per vCPU, + memory W/GB */
 } cs_power_method;
 
-/* One built-in table: where its figures come from. */
-typedef struct cs_dataset {
-	const char *id;      /* short stable id, e.g. "ccf-aws-teads" */
-	const char *title;   /* what the table holds */
-	const char *source;  /* upstream repository, path and commit */
-	const char *license; /* SPDX id of the upstream data, e.g. "Apache-2.0", "CC-BY-4.0" */
-	int year;            /* data year (latest year of the figures) */
-	unsigned rows;       /* rows carbonstat kept from it */
-} cs_dataset;
-
 /* Load points of the Teads curves, as fractions of full CPU load. */
 #define CS_CURVE_POINTS 4
 extern const double cs_curve_load[CS_CURVE_POINTS]; /* {0, 0.1, 0.5, 1} */
 
-/* Sizes (NUL included) of the inline string fields below. The tables hold
- * no pointers, so they need no relocations and stay in demand-paged .rodata;
- * tools/datagen/gen_tables.py checks every string fits. A key is never longer
- * than its name. */
-#define CS_INSTANCE_NAME_MAX 32
-#define CS_INSTANCE_ARCH_MAX 64
-#define CS_REGION_NAME_MAX 32
-#define CS_REGION_LOCATION_MAX 48
-#define CS_COUNTRY_NAME_MAX 48
+/* The rows of the built-in tables are opaque: read them through the
+ * functions below, so the tables can change layout (and grow) without
+ * breaking callers. A row pointer points into static, immutable data: it is
+ * valid for the life of the process, never freed, and the same row always
+ * has the same pointer (lookups and cs_*_at() agree, compare with ==).
+ * Functions taking a row require a non-NULL one. Strings returned are static
+ * and never NULL ("" when unknown).
+ *
+ * Iterate a table by index, in its stored order:
+ *
+ *     for (size_t i = 0; i < cs_instance_count(); i++) {
+ *             const cs_instance *it = cs_instance_at(i);
+ *             printf("%s %u\n", cs_instance_name(it), cs_instance_vcpu(it));
+ *     }
+ *
+ * cs_*_at() returns NULL for an index past the end. */
+typedef struct cs_dataset cs_dataset;   /* a source table: id, licence, year */
+typedef struct cs_instance cs_instance; /* a cloud instance type and its power model */
+typedef struct cs_region cs_region;     /* a cloud region and its grid intensity */
+typedef struct cs_country cs_country;   /* a country and its grid intensity */
 
-/* One cloud instance type. Watts are for this instance's share of its host. */
-typedef struct cs_instance {
-	char name[CS_INSTANCE_NAME_MAX]; /* canonical name: "m5.large", "e2-standard-2", "Standard_D2s_v3" */
-	char key[CS_INSTANCE_NAME_MAX];  /* cs_name_key(name); tables are sorted by (provider, key) */
-	cs_provider provider;
-	cs_power_method method;
-	unsigned vcpu;                /* instance vCPUs */
-	unsigned platform_vcpu;       /* vCPUs of the whole host platform (0 = unknown) */
-	double mem_gb;                /* instance memory, GB */
-	unsigned gpus;                /* instance GPUs */
-	char arch[CS_INSTANCE_ARCH_MAX]; /* microarchitecture(s), "/"-separated; "" if unknown */
-	double cpu_w[CS_CURVE_POINTS]; /* CS_METHOD_CURVE: CPU package W at cs_curve_load */
-	double mem_w[CS_CURVE_POINTS]; /* CS_METHOD_CURVE: memory W */
-	double gpu_w[CS_CURVE_POINTS]; /* CS_METHOD_CURVE: GPU W */
-	double delta_w;               /* CS_METHOD_CURVE: rest of machine ("Delta Full Machine"), W */
-	double min_w_per_vcpu;        /* CS_METHOD_MINMAX: W per vCPU at idle */
-	double max_w_per_vcpu;        /* CS_METHOD_MINMAX: W per vCPU at 100 % */
-	double embodied_g_per_h;      /* embodied gCO2e per hour of this instance; < 0 = unknown */
-	uint8_t power_dataset;        /* index into cs_datasets() of the power figures */
-	uint8_t embodied_dataset;     /* index into cs_datasets() of the embodied figure */
-} cs_instance;
+/* Datasets: where every figure comes from. Rows refer to them; use
+ * cs_instance_power_dataset() etc. */
+size_t cs_dataset_count(void);
+const cs_dataset *cs_dataset_at(size_t index);
+const char *cs_dataset_id(const cs_dataset *d);      /* short stable id, e.g. "ccf-aws-teads" */
+const char *cs_dataset_title(const cs_dataset *d);   /* what the table holds */
+const char *cs_dataset_source(const cs_dataset *d);  /* upstream repository, path and commit */
+const char *cs_dataset_license(const cs_dataset *d); /* SPDX id, e.g. "Apache-2.0", "CC-BY-4.0" */
+int cs_dataset_year(const cs_dataset *d);            /* data year (latest year of the figures) */
+unsigned cs_dataset_rows(const cs_dataset *d);       /* rows carbonstat kept from it */
 
-/* One cloud region with its grid carbon intensity. */
-typedef struct cs_region {
-	char name[CS_REGION_NAME_MAX];         /* provider's id: "us-east-1", "europe-west1", "westeurope" */
-	char key[CS_REGION_NAME_MAX];          /* cs_name_key(name); sorted by (provider, key) */
-	char location[CS_REGION_LOCATION_MAX]; /* display name or city: "West Europe", "St. Ghislain" */
-	cs_provider provider;
-	char country[3];              /* ISO 3166-1 alpha-2, "" if unknown */
-	double intensity_g_per_kwh;   /* gCO2e/kWh, < 0 = unknown */
-	int year;                     /* data year of the intensity */
-	double cfe;                   /* Google CFE fraction 0..1, < 0 = not published */
-	uint8_t dataset;              /* index into cs_datasets() of the intensity */
-} cs_region;
+/* Instance types, sorted by provider then normalised name. Watts are for
+ * the instance's share of its host; cs_instance_power() (carbonstat/model.h)
+ * evaluates the power model. */
+size_t cs_instance_count(void);
+const cs_instance *cs_instance_at(size_t index);
+const char *cs_instance_name(const cs_instance *it); /* "m5.large", "e2-standard-2", "Standard_D2s_v3" */
+cs_provider cs_instance_provider(const cs_instance *it);
+cs_power_method cs_instance_method(const cs_instance *it);
+unsigned cs_instance_vcpu(const cs_instance *it);
+unsigned cs_instance_platform_vcpu(const cs_instance *it); /* vCPUs of the whole host, 0 = unknown */
+double cs_instance_mem_gb(const cs_instance *it);
+unsigned cs_instance_gpus(const cs_instance *it);
+const char *cs_instance_arch(const cs_instance *it);        /* microarchitecture(s), "/"-separated; "" = unknown */
+double cs_instance_embodied_g_per_h(const cs_instance *it); /* gCO2e per instance-hour; < 0 = unknown */
+const cs_dataset *cs_instance_power_dataset(const cs_instance *it);
+const cs_dataset *cs_instance_embodied_dataset(const cs_instance *it); /* NULL if no embodied figure */
 
-/* One country with its grid carbon intensity (Ember, latest year). */
-typedef struct cs_country {
-	char iso2[3];                 /* ISO 3166-1 alpha-2, sorted by it */
-	char iso3[4];                 /* ISO 3166-1 alpha-3 */
-	char name[CS_COUNTRY_NAME_MAX]; /* English short name */
-	double intensity_g_per_kwh;   /* gCO2e/kWh (lifecycle, generation-based) */
-	int year;
-	uint8_t dataset;
-} cs_country;
+/* Regions, sorted by provider then normalised name. */
+size_t cs_region_count(void);
+const cs_region *cs_region_at(size_t index);
+const char *cs_region_name(const cs_region *r);     /* provider's id: "us-east-1", "europe-west1", "westeurope" */
+const char *cs_region_location(const cs_region *r); /* display name or city: "West Europe", "St. Ghislain" */
+cs_provider cs_region_provider(const cs_region *r);
+const char *cs_region_country(const cs_region *r);        /* ISO 3166-1 alpha-2, "" if unknown */
+double cs_region_intensity_g_per_kwh(const cs_region *r); /* gCO2e/kWh, < 0 = unknown */
+int cs_region_year(const cs_region *r);                   /* data year of the intensity */
+double cs_region_cfe(const cs_region *r);                 /* Google CFE fraction 0..1, < 0 = not published */
+const cs_dataset *cs_region_dataset(const cs_region *r);  /* source of the intensity */
 
-/* Whole tables (for listing). Never NULL; *n receives the row count. */
-const cs_dataset *cs_datasets(size_t *n);
-const cs_instance *cs_instances(size_t *n);
-const cs_region *cs_regions(size_t *n);
-const cs_country *cs_countries(size_t *n);
+/* Countries (Ember, latest year), sorted by ISO 3166-1 alpha-2. */
+size_t cs_country_count(void);
+const cs_country *cs_country_at(size_t index);
+const char *cs_country_iso2(const cs_country *c);           /* "DE" */
+const char *cs_country_iso3(const cs_country *c);           /* "DEU" */
+const char *cs_country_name(const cs_country *c);           /* English short name */
+double cs_country_intensity_g_per_kwh(const cs_country *c); /* lifecycle, generation-based */
+int cs_country_year(const cs_country *c);
+const cs_dataset *cs_country_dataset(const cs_country *c);
 
 /* Lookups. Return NULL when not found. provider may be CS_PROVIDER_UNKNOWN to
  * search every provider (first match in AWS, GCP, Azure order). */
@@ -120,14 +121,18 @@ const cs_region *cs_region_find(cs_provider provider, const char *name);
 /* Country by alpha-2, alpha-3 or English name. */
 const cs_country *cs_country_find(const char *code_or_name);
 
-/* Up to max closest names (by edit distance on keys) for "did you mean".
- * Writes pointers to static strings into out, returns how many. */
+/* "Did you mean": up to max (at most 8) names for a name that was not
+ * found; writes pointers to static strings into out, returns how many (0 when
+ * nothing is close). A name that is the start of a family, cut at a
+ * separator or between letters and digits, gives the family's members
+ * smallest first: instances "m5" -> m5.large, m5.xlarge, m5.2xlarge...
+ * (by vCPU, then memory), regions "us-east" -> us-east-1, us-east-2 and
+ * "europe-west" -> europe-west1, europe-west2... (by name, numbers compared
+ * as numbers). Otherwise the closest names by edit distance on keys, ties in
+ * table order, none further than about half the name's length. */
 size_t cs_instance_suggest(cs_provider provider, const char *name, const char **out, size_t max);
 size_t cs_region_suggest(cs_provider provider, const char *name, const char **out, size_t max);
-size_t cs_country_suggest(const char *name, const char **out, size_t max);
-
-/* Dataset row by index (from the uint8_t fields above); NULL if out of range. */
-const cs_dataset *cs_dataset_at(unsigned index);
+size_t cs_country_suggest(const char *name, const char **out, size_t max); /* edit distance only */
 
 /* Provider from "aws", "gcp"/"google", "azure" (any case); CS_PROVIDER_UNKNOWN otherwise. */
 cs_provider cs_provider_parse(const char *s);

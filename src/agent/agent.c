@@ -283,7 +283,7 @@ static int open_grid(cs_agent *a, const cs_config *cfg, cs_grid_live **out, char
 	*out = NULL;
 	if (!cfg->grid.live)
 		return 0;
-	return cs_grid_live_open(&cfg->grid, ct ? ct->iso2 : "", out, why, cap);
+	return cs_grid_live_open(&cfg->grid, ct ? cs_country_iso2(ct) : "", out, why, cap);
 }
 
 int cs_agent_open(const cs_agent_opts *o, cs_agent **out, char *why, size_t whycap)
@@ -537,8 +537,8 @@ static void cycle(cs_agent *a)
 	s->embodied_g_per_h = emb_rate;
 	cs_rows_node_carbon(a->rows, s->carbon_g, s->carbon_g_total);
 	s->provider = a->host.carbon.provider != CS_PROVIDER_UNKNOWN ? cs_provider_name(a->host.carbon.provider) : "";
-	s->region = a->host.carbon.region ? a->host.carbon.region->name : "";
-	s->instance = a->host.carbon.instance ? a->host.carbon.instance->name : "";
+	s->region = a->host.carbon.region ? cs_region_name(a->host.carbon.region) : "";
+	s->instance = a->host.carbon.instance ? cs_instance_name(a->host.carbon.instance) : "";
 	s->rows = cs_rows_snapshot(a->rows, &s->nrows);
 	fill_self(a);
 	s->self.series = s->nrows;

@@ -121,19 +121,20 @@ void cs_grid_static_from_host(const cs_host_carbon *hc, cs_grid_value *out)
 		return;
 	if (strcmp(hc->location_kind, "region") == 0 && hc->region) {
 		out->source = "static-region";
-		gl_fmt(out->zone, sizeof(out->zone), "%s/%s", cs_provider_name(hc->region->provider), hc->region->name);
+		gl_fmt(out->zone, sizeof(out->zone), "%s/%s", cs_provider_name(cs_region_provider(hc->region)),
+		       cs_region_name(hc->region));
 	} else if (strcmp(hc->location_kind, "country") == 0 && hc->country) {
 		/* also a region without its own figure: the number is its country's */
 		out->source = "static-country";
-		gl_fmt(out->zone, sizeof(out->zone), "%s", hc->country->iso2);
+		gl_fmt(out->zone, sizeof(out->zone), "%s", cs_country_iso2(hc->country));
 	} else {
 		return;
 	}
 	out->g_per_kwh = hc->intensity_g_per_kwh;
 	d = hc->intensity_dataset;
 	if (d)
-		gl_fmt(out->dataset, sizeof(out->dataset), "%s (%s, %d)", d->id, d->license,
-		       hc->intensity_year ? hc->intensity_year : d->year);
+		gl_fmt(out->dataset, sizeof(out->dataset), "%s (%s, %d)", cs_dataset_id(d), cs_dataset_license(d),
+		       hc->intensity_year ? hc->intensity_year : cs_dataset_year(d));
 }
 
 /* A copy of untrusted text fit for a one-line message: at most cap-1 bytes,

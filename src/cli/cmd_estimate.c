@@ -150,7 +150,7 @@ static int report_failure(const char *cmd, const cs_estimate_req *req, int rc)
 		if (!it)
 			cli_unknown_instance(cmd, req->provider, req->instance);
 		else if (req->region)
-			cli_unknown_region(cmd, it->provider, req->region);
+			cli_unknown_region(cmd, cs_instance_provider(it), req->region);
 		else
 			cli_unknown_country(cmd, req->country);
 		return CLI_USAGE;
@@ -195,19 +195,19 @@ static json_t *estimate_json(const cs_estimate_req *req, const cs_estimate *e)
 	const cs_instance *it = e->instance;
 	json_t *o = json_object();
 
-	json_object_set_new(o, "provider", json_string(cs_provider_name(it->provider)));
-	json_object_set_new(o, "instance", json_string(it->name));
+	json_object_set_new(o, "provider", json_string(cs_provider_name(cs_instance_provider(it))));
+	json_object_set_new(o, "instance", json_string(cs_instance_name(it)));
 	if (e->region) {
-		json_object_set_new(o, "region", json_string(e->region->name));
-		if (e->region->cfe >= 0)
-			json_object_set_new(o, "cfe_percent", json_real(e->region->cfe * 100.0));
+		json_object_set_new(o, "region", json_string(cs_region_name(e->region)));
+		if (cs_region_cfe(e->region) >= 0)
+			json_object_set_new(o, "cfe_percent", json_real(cs_region_cfe(e->region) * 100.0));
 	}
 	if (e->country) {
-		json_object_set_new(o, "country", json_string(e->country->iso2));
-		json_object_set_new(o, "country_name", json_string(e->country->name));
+		json_object_set_new(o, "country", json_string(cs_country_iso2(e->country)));
+		json_object_set_new(o, "country_name", json_string(cs_country_name(e->country)));
 	}
-	json_object_set_new(o, "vcpu", json_integer(it->vcpu));
-	json_object_set_new(o, "memory_gb", json_real(it->mem_gb));
+	json_object_set_new(o, "vcpu", json_integer(cs_instance_vcpu(it)));
+	json_object_set_new(o, "memory_gb", json_real(cs_instance_mem_gb(it)));
 	json_object_set_new(o, "cpu_percent", json_real(req->cpu * 100.0));
 	json_object_set_new(o, "mem_percent", json_real((req->mem < 0 ? req->cpu : req->mem) * 100.0));
 	json_object_set_new(o, "duration_h", json_real(req->duration_s / 3600.0));
@@ -233,8 +233,21 @@ static const char *intensity_label(const cs_estimate *e, char *buf, size_t cap)
 	if (!e->prov.intensity)
 		snprintf(buf, cap, "given with --intensity");
 	else
-		snprintf(buf, cap, "%s, %d", e->prov.intensity->id, e->prov.intensity_year);
+		snprintf(buf, cap, "%s, %d", cs_dataset_id(e->prov.intensity), e->prov.intensity_year);
 	return buf;
+}
+
+/* Where an estimate is: the region, else the country's name; "-" if neither. */
+static const char *location_name(const cs_estimate *e)
+{
+	if (e->region)
+		return cs_region_name(e->region);
+	return e->country ? cs_country_name(e->country) : "-";
+}
+
+static void print_source(const char *role, const cs_dataset *d, int year)
+{
+	printf("  %-12s %s: %s (%s, %d)\n", role, cs_dataset_id(d), cs_dataset_title(d), cs_dataset_license(d), year);
 }
 
 static void estimate_text(const cs_estimate_req *req, const cs_estimate *e)
@@ -244,12 +257,11 @@ static void estimate_text(const cs_estimate_req *req, const cs_estimate *e)
 
 	char gpus[24] = "";
 
-	if (it->gpus)
-		snprintf(gpus, sizeof gpus, ", %u GPU", it->gpus);
-	printf("%s %s (%u vCPU, %g GB%s) in %s%s%s%s\n", cs_provider_name(it->provider), it->name, it->vcpu,
-	       it->mem_gb, gpus,
-	       e->region ? e->region->name : (e->country ? e->country->name : "-"),
-	       e->country ? " (" : "", e->country ? e->country->iso2 : "", e->country ? ")" : "");
+	if (cs_instance_gpus(it))
+		snprintf(gpus, sizeof gpus, ", %u GPU", cs_instance_gpus(it));
+	printf("%s %s (%u vCPU, %g GB%s) in %s%s%s%s\n", cs_provider_name(cs_instance_provider(it)),
+	       cs_instance_name(it), cs_instance_vcpu(it), cs_instance_mem_gb(it), gpus, location_name(e),
+	       e->country ? " (" : "", e->country ? cs_country_iso2(e->country) : "", e->country ? ")" : "");
 	printf("  load         %.4g %% CPU, %.4g h x %u instance%s\n", req->cpu * 100.0, req->duration_s / 3600.0,
 	       req->count, req->count > 1 ? "s" : "");
 	printf("  power        %.3f W per instance (cpu %.3f, memory %.3f, gpu %.3f, other %.3f) [modelled: %s]\n",
@@ -258,24 +270,22 @@ static void estimate_text(const cs_estimate_req *req, const cs_estimate *e)
 	printf("  pue          %.3f%s\n", e->pue, e->prov.pue_overridden ? " (given)" : " (CCF default)");
 	printf("  energy       %.4f kWh\n", e->energy_kwh);
 	printf("  intensity    %.2f gCO2e/kWh (%s)", e->intensity_g_per_kwh, intensity_label(e, lbl, sizeof lbl));
-	if (e->region && e->region->cfe >= 0)
-		printf(", Google CFE %.0f %%", e->region->cfe * 100.0);
+	if (e->region && cs_region_cfe(e->region) >= 0)
+		printf(", Google CFE %.0f %%", cs_region_cfe(e->region) * 100.0);
 	printf("\n");
 	printf("  operational  %.2f gCO2e\n", e->operational_g);
 	if (e->prov.embodied)
-		printf("  embodied     %.2f gCO2e (%.4f g/h per instance)\n", e->embodied_g, it->embodied_g_per_h);
+		printf("  embodied     %.2f gCO2e (%.4f g/h per instance)\n", e->embodied_g,
+		       cs_instance_embodied_g_per_h(it));
 	else
 		printf("  embodied     unknown (no embodied figure for this type)\n");
 	printf("  total        %.2f gCO2e\n", e->total_g);
 	printf("sources:\n");
-	printf("  power        %s: %s (%s, %d)\n", e->prov.power->id, e->prov.power->title, e->prov.power->license,
-	       e->prov.power->year);
+	print_source("power", e->prov.power, cs_dataset_year(e->prov.power));
 	if (e->prov.embodied)
-		printf("  embodied     %s: %s (%s, %d)\n", e->prov.embodied->id, e->prov.embodied->title,
-		       e->prov.embodied->license, e->prov.embodied->year);
+		print_source("embodied", e->prov.embodied, cs_dataset_year(e->prov.embodied));
 	if (e->prov.intensity)
-		printf("  intensity    %s: %s (%s, %d)\n", e->prov.intensity->id, e->prov.intensity->title,
-		       e->prov.intensity->license, e->prov.intensity_year);
+		print_source("intensity", e->prov.intensity, e->prov.intensity_year);
 }
 
 static const char csv_header[] =
@@ -285,17 +295,18 @@ static const char csv_header[] =
 
 static void estimate_csv_row(const cs_estimate_req *req, const cs_estimate *e)
 {
-	cli_csv_field(stdout, cs_provider_name(e->instance->provider));
+	cli_csv_field(stdout, cs_provider_name(cs_instance_provider(e->instance)));
 	putchar(',');
-	cli_csv_field(stdout, e->instance->name);
+	cli_csv_field(stdout, cs_instance_name(e->instance));
 	putchar(',');
-	cli_csv_field(stdout, e->region ? e->region->name : "");
+	cli_csv_field(stdout, e->region ? cs_region_name(e->region) : "");
 	putchar(',');
-	cli_csv_field(stdout, e->country ? e->country->iso2 : "");
+	cli_csv_field(stdout, e->country ? cs_country_iso2(e->country) : "");
 	printf(",%.10g,%.10g,%u,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%s,%s,%s,%d\n", req->cpu * 100.0,
 	       req->duration_s / 3600.0, req->count, e->power.total_w, e->pue, e->energy_kwh, e->intensity_g_per_kwh,
-	       e->operational_g, e->embodied_g, e->total_g, cli_method_name(e->prov.method), e->prov.power->id,
-	       e->prov.intensity ? e->prov.intensity->id : "user", e->prov.intensity_year);
+	       e->operational_g, e->embodied_g, e->total_g, cli_method_name(e->prov.method),
+	       cs_dataset_id(e->prov.power), e->prov.intensity ? cs_dataset_id(e->prov.intensity) : "user",
+	       e->prov.intensity_year);
 }
 
 int cmd_estimate(int argc, char **argv)
@@ -345,10 +356,10 @@ static int cmp_total(const void *a, const void *b)
 	const cmp_row *x = a, *y = b;
 	if (x->e.total_g != y->e.total_g)
 		return x->e.total_g < y->e.total_g ? -1 : 1;
-	int c = strcmp(x->e.instance->name, y->e.instance->name);
+	int c = strcmp(cs_instance_name(x->e.instance), cs_instance_name(y->e.instance));
 	if (c)
 		return c;
-	return strcmp(x->e.region ? x->e.region->name : "", y->e.region ? y->e.region->name : "");
+	return strcmp(x->e.region ? cs_region_name(x->e.region) : "", y->e.region ? cs_region_name(y->e.region) : "");
 }
 
 /* Split a comma list into at most cap tokens, in place. */
@@ -367,8 +378,7 @@ int cmd_compare(int argc, char **argv)
 	est_opts o;
 	char *ibuf = NULL, *lbuf = NULL;
 	char *inst[CMP_MAX_ITEMS], *locs[CMP_MAX_ITEMS];
-	size_t ni, nl = 0, nrows = 0, nregions;
-	const cs_region *regions = cs_regions(&nregions);
+	size_t ni, nl = 0, nrows = 0, nregions = cs_region_count();
 	cmp_row *rows = NULL;
 	int rc = parse_opts("compare", compare_help, argc, argv, &o), by_country;
 
@@ -407,12 +417,13 @@ int cmd_compare(int argc, char **argv)
 		size_t nloc = o.all_regions ? nregions : nl;
 		for (size_t j = 0; j < nloc; j++) {
 			cs_estimate_req r = o.req;
-			r.provider = it->provider;
-			r.instance = it->name;
+			r.provider = cs_instance_provider(it);
+			r.instance = cs_instance_name(it);
 			if (o.all_regions) {
-				if (regions[j].provider != it->provider || regions[j].intensity_g_per_kwh < 0)
+				const cs_region *reg = cs_region_at(j);
+				if (cs_region_provider(reg) != r.provider || cs_region_intensity_g_per_kwh(reg) < 0)
 					continue;
-				r.region = regions[j].name;
+				r.region = cs_region_name(reg);
 			} else if (by_country) {
 				r.country = locs[j];
 			} else {
@@ -449,10 +460,9 @@ int cmd_compare(int argc, char **argv)
 			const cs_estimate *e = &rows[k].e;
 			char lbl[96];
 			printf("%-5s %-22s %-22s %-3s %9.2f %10.4f %9.1f %11.1f %11.1f %11.1f  %s\n",
-			       cs_provider_name(e->instance->provider), e->instance->name,
-			       e->region ? e->region->name : (e->country ? e->country->name : "-"),
-			       e->country ? e->country->iso2 : "", e->power.total_w, e->energy_kwh,
-			       e->intensity_g_per_kwh, e->operational_g, e->embodied_g, e->total_g,
+			       cs_provider_name(cs_instance_provider(e->instance)), cs_instance_name(e->instance),
+			       location_name(e), e->country ? cs_country_iso2(e->country) : "", e->power.total_w,
+			       e->energy_kwh, e->intensity_g_per_kwh, e->operational_g, e->embodied_g, e->total_g,
 			       intensity_label(e, lbl, sizeof lbl));
 		}
 		rc = CLI_OK;

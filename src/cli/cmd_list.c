@@ -74,10 +74,9 @@ static int list_parse(const char *cmd, const char *help, int argc, char **argv, 
 	return -1;
 }
 
-static const char *ds_id(unsigned i)
+static const char *ds_id(const cs_dataset *d)
 {
-	const cs_dataset *d = cs_dataset_at(i);
-	return d ? d->id : "";
+	return d ? cs_dataset_id(d) : "";
 }
 
 /* ---- instances ---------------------------------------------------------- */
@@ -87,11 +86,43 @@ static const char instances_help[] =
 	"\n"
 	"List the built-in cloud instance types with their power model.\n";
 
+static void instance_row(const list_opts *o, json_t *a, const cs_instance *it, const cs_power *idle,
+                         const cs_power *full)
+{
+	const char *prov = cs_provider_name(cs_instance_provider(it)), *name = cs_instance_name(it);
+	const char *method = cli_method_name(cs_instance_method(it)), *arch = cs_instance_arch(it);
+	const char *src = ds_id(cs_instance_power_dataset(it));
+	unsigned vcpu = cs_instance_vcpu(it), gpus = cs_instance_gpus(it);
+	double mem_gb = cs_instance_mem_gb(it), emb = cs_instance_embodied_g_per_h(it);
+
+	if (a) {
+		json_t *r =
+		    json_pack("{s:s, s:s, s:i, s:f, s:i, s:s, s:f, s:f, s:s, s:s}", "provider", prov, "instance", name,
+		              "vcpu", (int)vcpu, "memory_gb", mem_gb, "gpus", (int)gpus, "method", method, "idle_w",
+		              idle->total_w, "full_w", full->total_w, "arch", arch, "power_source", src);
+		json_object_set_new(r, "embodied_g_per_h", emb >= 0 ? json_real(emb) : json_null());
+		json_array_append_new(a, r);
+	} else if (o->csv) {
+		printf("%s,", prov);
+		cli_csv_field(stdout, name);
+		printf(",%u,%.10g,%u,%s,%.10g,%.10g,", vcpu, mem_gb, gpus, method, idle->total_w, full->total_w);
+		if (emb >= 0)
+			printf("%.10g", emb);
+		putchar(',');
+		cli_csv_field(stdout, arch);
+		printf(",%s\n", src);
+	} else {
+		char embs[32] = "-";
+		if (emb >= 0)
+			snprintf(embs, sizeof embs, "%.3f", emb);
+		printf("%-5s %-28s %5u %9.2f %4u %-6s %8.2f %8.2f %8s  %s\n", prov, name, vcpu, mem_gb, gpus, method,
+		       idle->total_w, full->total_w, embs, src);
+	}
+}
+
 int cmd_instances(int argc, char **argv)
 {
 	list_opts o;
-	size_t n;
-	const cs_instance *t = cs_instances(&n);
 	int rc = list_parse("instances", instances_help, argc, argv, &o, 1, 0);
 	json_t *a = NULL;
 
@@ -104,41 +135,15 @@ int cmd_instances(int argc, char **argv)
 	else
 		printf("%-5s %-28s %5s %9s %4s %-6s %8s %8s %8s  %s\n", "CLOUD", "INSTANCE", "VCPU", "MEM_GB", "GPU",
 		       "METHOD", "IDLE_W", "FULL_W", "EMB_G/H", "SOURCE");
-	for (size_t i = 0; i < n; i++) {
-		const cs_instance *it = &t[i];
+	for (size_t i = 0; i < cs_instance_count(); i++) {
+		const cs_instance *it = cs_instance_at(i);
 		cs_power idle, full;
-		if (o.provider && it->provider != o.provider)
+		if (o.provider && cs_instance_provider(it) != o.provider)
 			continue;
 		if (cs_instance_power(it, &(cs_util){0, -1, -1}, &idle) ||
 		    cs_instance_power(it, &(cs_util){1, -1, -1}, &full))
 			continue;
-		if (a) {
-			json_t *r = json_pack("{s:s, s:s, s:i, s:f, s:i, s:s, s:f, s:f, s:s, s:s}", "provider",
-					      cs_provider_name(it->provider), "instance", it->name, "vcpu", (int)it->vcpu,
-					      "memory_gb", it->mem_gb, "gpus", (int)it->gpus, "method",
-					      cli_method_name(it->method), "idle_w", idle.total_w, "full_w", full.total_w,
-					      "arch", it->arch, "power_source", ds_id(it->power_dataset));
-			json_object_set_new(r, "embodied_g_per_h",
-					    it->embodied_g_per_h >= 0 ? json_real(it->embodied_g_per_h) : json_null());
-			json_array_append_new(a, r);
-		} else if (o.csv) {
-			printf("%s,", cs_provider_name(it->provider));
-			cli_csv_field(stdout, it->name);
-			printf(",%u,%.10g,%u,%s,%.10g,%.10g,", it->vcpu, it->mem_gb, it->gpus, cli_method_name(it->method),
-			       idle.total_w, full.total_w);
-			if (it->embodied_g_per_h >= 0)
-				printf("%.10g", it->embodied_g_per_h);
-			putchar(',');
-			cli_csv_field(stdout, it->arch);
-			printf(",%s\n", ds_id(it->power_dataset));
-		} else {
-			char emb[32] = "-";
-			if (it->embodied_g_per_h >= 0)
-				snprintf(emb, sizeof emb, "%.3f", it->embodied_g_per_h);
-			printf("%-5s %-28s %5u %9.2f %4u %-6s %8.2f %8.2f %8s  %s\n", cs_provider_name(it->provider),
-			       it->name, it->vcpu, it->mem_gb, it->gpus, cli_method_name(it->method), idle.total_w,
-			       full.total_w, emb, ds_id(it->power_dataset));
-		}
+		instance_row(&o, a, it, &idle, &full);
 	}
 	return a ? cli_json_print(a, 0) : CLI_OK;
 }
@@ -154,18 +159,46 @@ static const char regions_help[] =
 static int cmp_region_intensity(const void *a, const void *b)
 {
 	const cs_region *x = *(const cs_region *const *)a, *y = *(const cs_region *const *)b;
-	if (x->intensity_g_per_kwh != y->intensity_g_per_kwh)
-		return x->intensity_g_per_kwh < y->intensity_g_per_kwh ? -1 : 1;
-	if (x->provider != y->provider)
-		return x->provider < y->provider ? -1 : 1;
-	return strcmp(x->name, y->name);
+	double ix = cs_region_intensity_g_per_kwh(x), iy = cs_region_intensity_g_per_kwh(y);
+	if (ix != iy)
+		return ix < iy ? -1 : 1;
+	if (cs_region_provider(x) != cs_region_provider(y))
+		return cs_region_provider(x) < cs_region_provider(y) ? -1 : 1;
+	return strcmp(cs_region_name(x), cs_region_name(y));
+}
+
+static void region_row(const list_opts *o, json_t *a, const cs_region *r)
+{
+	const char *prov = cs_provider_name(cs_region_provider(r)), *name = cs_region_name(r);
+	const char *loc = cs_region_location(r), *cc = cs_region_country(r), *src = ds_id(cs_region_dataset(r));
+	double g = cs_region_intensity_g_per_kwh(r), cfe = cs_region_cfe(r);
+	int year = cs_region_year(r);
+
+	if (a) {
+		json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s}", "provider", prov, "region", name, "location",
+		                      loc, "country", cc, "year", year, "source", src);
+		json_object_set_new(j, "intensity_gco2e_per_kwh", g >= 0 ? json_real(g) : json_null());
+		json_object_set_new(j, "cfe_percent", cfe >= 0 ? json_real(cfe * 100.0) : json_null());
+		json_array_append_new(a, j);
+	} else if (o->csv) {
+		printf("%s,%s,", prov, name);
+		cli_csv_field(stdout, loc);
+		printf(",%s,%.10g,%d,", cc, g, year);
+		if (cfe >= 0)
+			printf("%.10g", cfe * 100.0);
+		printf(",%s\n", src);
+	} else {
+		char cfes[16] = "-";
+		if (cfe >= 0)
+			snprintf(cfes, sizeof cfes, "%.0f", cfe * 100.0);
+		printf("%-5s %-24s %-26.26s %-2s %9.2f %4d %5s  %s\n", prov, name, loc, cc, g, year, cfes, src);
+	}
 }
 
 int cmd_regions(int argc, char **argv)
 {
 	list_opts o;
-	size_t n, k = 0;
-	const cs_region *t = cs_regions(&n);
+	size_t n = cs_region_count(), k = 0;
 	const cs_region **v;
 	json_t *a = NULL;
 	int rc = list_parse("regions", regions_help, argc, argv, &o, 1, 1);
@@ -176,8 +209,9 @@ int cmd_regions(int argc, char **argv)
 	if (!v)
 		return CLI_FAIL;
 	for (size_t i = 0; i < n; i++) {
-		if (!o.provider || t[i].provider == o.provider)
-			v[k++] = &t[i];
+		const cs_region *r = cs_region_at(i);
+		if (!o.provider || cs_region_provider(r) == o.provider)
+			v[k++] = r;
 	}
 	if (o.sort_intensity)
 		qsort(v, k, sizeof *v, cmp_region_intensity);
@@ -189,32 +223,8 @@ int cmd_regions(int argc, char **argv)
 	else
 		printf("%-5s %-24s %-26s %-2s %9s %4s %5s  %s\n", "CLOUD", "REGION", "LOCATION", "CC", "G/KWH", "YEAR",
 		       "CFE%", "SOURCE");
-	for (size_t i = 0; i < k; i++) {
-		const cs_region *r = v[i];
-		if (a) {
-			json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s}", "provider", cs_provider_name(r->provider),
-					      "region", r->name, "location", r->location, "country",
-					      r->country, "year", r->year, "source", ds_id(r->dataset));
-			json_object_set_new(j, "intensity_gco2e_per_kwh",
-					    r->intensity_g_per_kwh >= 0 ? json_real(r->intensity_g_per_kwh) : json_null());
-			json_object_set_new(j, "cfe_percent", r->cfe >= 0 ? json_real(r->cfe * 100.0) : json_null());
-			json_array_append_new(a, j);
-		} else if (o.csv) {
-			printf("%s,%s,", cs_provider_name(r->provider), r->name);
-			cli_csv_field(stdout, r->location);
-			printf(",%s,%.10g,%d,", r->country, r->intensity_g_per_kwh, r->year);
-			if (r->cfe >= 0)
-				printf("%.10g", r->cfe * 100.0);
-			printf(",%s\n", ds_id(r->dataset));
-		} else {
-			char cfe[16] = "-";
-			if (r->cfe >= 0)
-				snprintf(cfe, sizeof cfe, "%.0f", r->cfe * 100.0);
-			printf("%-5s %-24s %-26.26s %-2s %9.2f %4d %5s  %s\n", cs_provider_name(r->provider), r->name,
-			       r->location, r->country, r->intensity_g_per_kwh, r->year, cfe,
-			       ds_id(r->dataset));
-		}
-	}
+	for (size_t i = 0; i < k; i++)
+		region_row(&o, a, v[i]);
 	free(v);
 	return a ? cli_json_print(a, 0) : CLI_OK;
 }
@@ -229,16 +239,35 @@ static const char countries_help[] =
 static int cmp_country_intensity(const void *a, const void *b)
 {
 	const cs_country *x = *(const cs_country *const *)a, *y = *(const cs_country *const *)b;
-	if (x->intensity_g_per_kwh != y->intensity_g_per_kwh)
-		return x->intensity_g_per_kwh < y->intensity_g_per_kwh ? -1 : 1;
-	return strcmp(x->iso2, y->iso2);
+	double ix = cs_country_intensity_g_per_kwh(x), iy = cs_country_intensity_g_per_kwh(y);
+	if (ix != iy)
+		return ix < iy ? -1 : 1;
+	return strcmp(cs_country_iso2(x), cs_country_iso2(y));
+}
+
+static void country_row(const list_opts *o, json_t *a, const cs_country *c)
+{
+	const char *iso2 = cs_country_iso2(c), *iso3 = cs_country_iso3(c), *name = cs_country_name(c);
+	const char *src = ds_id(cs_country_dataset(c));
+	double g = cs_country_intensity_g_per_kwh(c);
+	int year = cs_country_year(c);
+
+	if (a) {
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:f, s:i, s:s}", "iso2", iso2, "iso3", iso3, "name",
+		                                   name, "intensity_gco2e_per_kwh", g, "year", year, "source", src));
+	} else if (o->csv) {
+		printf("%s,%s,", iso2, iso3);
+		cli_csv_field(stdout, name);
+		printf(",%.10g,%d,%s\n", g, year, src);
+	} else {
+		printf("%-2s %-3s %-34.34s %9.2f %4d  %s\n", iso2, iso3, name, g, year, src);
+	}
 }
 
 int cmd_countries(int argc, char **argv)
 {
 	list_opts o;
-	size_t n;
-	const cs_country *t = cs_countries(&n);
+	size_t n = cs_country_count();
 	const cs_country **v;
 	json_t *a = NULL;
 	int rc = list_parse("countries", countries_help, argc, argv, &o, 0, 1);
@@ -249,7 +278,7 @@ int cmd_countries(int argc, char **argv)
 	if (!v)
 		return CLI_FAIL;
 	for (size_t i = 0; i < n; i++)
-		v[i] = &t[i];
+		v[i] = cs_country_at(i);
 	if (o.sort_intensity)
 		qsort(v, n, sizeof *v, cmp_country_intensity);
 	if (o.json)
@@ -258,22 +287,8 @@ int cmd_countries(int argc, char **argv)
 		puts("iso2,iso3,name,intensity_gco2e_per_kwh,year,source");
 	else
 		printf("%-2s %-3s %-34s %9s %4s  %s\n", "CC", "ISO", "COUNTRY", "G/KWH", "YEAR", "SOURCE");
-	for (size_t i = 0; i < n; i++) {
-		const cs_country *c = v[i];
-		if (a) {
-			json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:f, s:i, s:s}", "iso2", c->iso2, "iso3",
-							   c->iso3, "name", c->name, "intensity_gco2e_per_kwh",
-							   c->intensity_g_per_kwh, "year", c->year, "source",
-							   ds_id(c->dataset)));
-		} else if (o.csv) {
-			printf("%s,%s,", c->iso2, c->iso3);
-			cli_csv_field(stdout, c->name);
-			printf(",%.10g,%d,%s\n", c->intensity_g_per_kwh, c->year, ds_id(c->dataset));
-		} else {
-			printf("%-2s %-3s %-34.34s %9.2f %4d  %s\n", c->iso2, c->iso3, c->name, c->intensity_g_per_kwh,
-			       c->year, ds_id(c->dataset));
-		}
-	}
+	for (size_t i = 0; i < n; i++)
+		country_row(&o, a, v[i]);
 	free(v);
 	return a ? cli_json_print(a, 0) : CLI_OK;
 }
@@ -289,8 +304,6 @@ static const char datasets_help[] =
 int cmd_datasets(int argc, char **argv)
 {
 	list_opts o;
-	size_t n;
-	const cs_dataset *t = cs_datasets(&n);
 	json_t *a = NULL;
 	int rc = list_parse("datasets", datasets_help, argc, argv, &o, 0, 0);
 
@@ -300,24 +313,25 @@ int cmd_datasets(int argc, char **argv)
 		a = json_array();
 	else if (o.csv)
 		puts("id,title,license,year,rows,source");
-	for (size_t i = 0; i < n; i++) {
-		const cs_dataset *d = &t[i];
+	for (size_t i = 0; i < cs_dataset_count(); i++) {
+		const cs_dataset *d = cs_dataset_at(i);
 		if (a) {
 			json_t *j = cli_json_dataset(d);
-			json_object_set_new(j, "rows", json_integer(d->rows));
+			json_object_set_new(j, "rows", json_integer(cs_dataset_rows(d)));
 			json_array_append_new(a, j);
 		} else if (o.csv) {
-			cli_csv_field(stdout, d->id);
+			cli_csv_field(stdout, cs_dataset_id(d));
 			putchar(',');
-			cli_csv_field(stdout, d->title);
+			cli_csv_field(stdout, cs_dataset_title(d));
 			putchar(',');
-			cli_csv_field(stdout, d->license);
-			printf(",%d,%u,", d->year, d->rows);
-			cli_csv_field(stdout, d->source);
+			cli_csv_field(stdout, cs_dataset_license(d));
+			printf(",%d,%u,", cs_dataset_year(d), cs_dataset_rows(d));
+			cli_csv_field(stdout, cs_dataset_source(d));
 			putchar('\n');
 		} else {
-			printf("%s\n  %s\n  license %s, data year %d, %u rows\n  source: %s\n\n", d->id, d->title,
-			       d->license, d->year, d->rows, d->source);
+			printf("%s\n  %s\n  license %s, data year %d, %u rows\n  source: %s\n\n", cs_dataset_id(d),
+			       cs_dataset_title(d), cs_dataset_license(d), cs_dataset_year(d), cs_dataset_rows(d),
+			       cs_dataset_source(d));
 		}
 	}
 	return a ? cli_json_print(a, 0) : CLI_OK;

@@ -1074,8 +1074,9 @@ static void report_text(FILE *f, const run_state *rs, int code)
 	}
 	if (cb->embodied_g_per_h >= 0)
 		fprintf(f, " %14.6f g    CO2e embodied (command share of %s, %.4f g/h%s%s)\n",
-		        cs_host_embodied_g(h, rs->share_s), cb->instance->name, cb->embodied_g_per_h,
-		        cb->embodied_dataset ? ", " : "", cb->embodied_dataset ? cb->embodied_dataset->id : "");
+		        cs_host_embodied_g(h, rs->share_s), cs_instance_name(cb->instance), cb->embodied_g_per_h,
+		        cb->embodied_dataset ? ", " : "",
+		        cb->embodied_dataset ? cs_dataset_id(cb->embodied_dataset) : "");
 	else
 		fprintf(f, " %14s g    CO2e embodied: instance type unknown\n", "-");
 	fprintf(f, "\n");

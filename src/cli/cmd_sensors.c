@@ -96,15 +96,15 @@ static json_t *sensors_json(const cs_host *h)
 	json_object_set_new(o, "sources", cli_host_sources_json(h));
 	json_object_set_new(o, "measured", json_boolean(h->sum.measured));
 	json_object_set_new(o, "notice", h->notice[0] ? json_string(h->notice) : json_null());
-	json_object_set_new(o, "model",
-	                    json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:i, s:i, s:f, s:o, s:o}", "kind",
-	                              model_kind_name(m->kind), "source", m->source ? m->source : "", "description",
-	                              m->desc, "cpu_model", m->cpu_model, "tdp_row",
-	                              m->tdp_name ? json_string(m->tdp_name) : json_null(), "tdp_w",
-	                              m->kind == CS_HOST_MODEL_TDP ? json_real(m->tdp_w) : json_null(), "sockets",
-	                              (int)m->sockets, "ncpu", (int)m->ncpu, "mem_total_gb", m->mem_total_gb,
-	                              "instance", m->inst ? json_string(m->inst->name) : json_null(), "instance_method",
-	                              m->inst ? json_string(cli_method_name(m->inst->method)) : json_null()));
+	json_object_set_new(
+	    o, "model",
+	    json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:i, s:i, s:f, s:o, s:o}", "kind", model_kind_name(m->kind),
+	              "source", m->source ? m->source : "", "description", m->desc, "cpu_model", m->cpu_model,
+	              "tdp_row", m->tdp_name ? json_string(m->tdp_name) : json_null(), "tdp_w",
+	              m->kind == CS_HOST_MODEL_TDP ? json_real(m->tdp_w) : json_null(), "sockets", (int)m->sockets,
+	              "ncpu", (int)m->ncpu, "mem_total_gb", m->mem_total_gb, "instance",
+	              m->inst ? json_string(cs_instance_name(m->inst)) : json_null(), "instance_method",
+	              m->inst ? json_string(cli_method_name(cs_instance_method(m->inst))) : json_null()));
 	json_object_set_new(o, "cloud",
 	                    json_pack("{s:b, s:s, s:o, s:o, s:o, s:s, s:s, s:s, s:o, s:f}", "detected",
 	                              h->cloud_detected, "provider", cs_provider_name(ci->provider), "instance_type",
@@ -156,7 +156,7 @@ static void sensors_text(const cs_host *h)
 	else
 		printf("Location: none\n");
 	if (cb->instance)
-		printf("Instance: %s (from %s)%s\n", cb->instance->name, cb->instance_from,
+		printf("Instance: %s (from %s)%s\n", cs_instance_name(cb->instance), cb->instance_from,
 		       cb->embodied_g_per_h >= 0 ? "" : ", no embodied figure");
 	if (h->notice[0])
 		printf("Notice:   %s\n", h->notice);

@@ -121,8 +121,8 @@ json_t *cli_json_dataset(const cs_dataset *d)
 {
 	if (!d)
 		return json_null();
-	return json_pack("{s:s, s:s, s:s, s:s, s:i}", "id", d->id, "title", d->title, "source", d->source,
-			 "license", d->license, "year", d->year);
+	return json_pack("{s:s, s:s, s:s, s:s, s:i}", "id", cs_dataset_id(d), "title", cs_dataset_title(d), "source",
+	                 cs_dataset_source(d), "license", cs_dataset_license(d), "year", cs_dataset_year(d));
 }
 
 const char *cli_method_name(cs_power_method m)

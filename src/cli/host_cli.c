@@ -55,7 +55,7 @@ int cli_host_setup(const char *cmd, cs_host_opts *o, cs_host *h)
 			return CLI_USAGE;
 		}
 		if (p == CS_PROVIDER_UNKNOWN)
-			p = it->provider;
+			p = cs_instance_provider(it);
 	}
 	if (o->region && !cs_region_find(p, o->region)) {
 		if (p != CS_PROVIDER_UNKNOWN)
@@ -141,19 +141,20 @@ json_t *cli_host_location_json(const cs_host *h)
 
 	json_object_set_new(o, "kind", json_string(c->location_kind));
 	json_object_set_new(o, "provider", c->provider ? json_string(cs_provider_name(c->provider)) : json_null());
-	json_object_set_new(o, "region", c->region ? json_string(c->region->name) : json_null());
-	json_object_set_new(o, "country", c->country ? json_string(c->country->iso2) : json_null());
+	json_object_set_new(o, "region", c->region ? json_string(cs_region_name(c->region)) : json_null());
+	json_object_set_new(o, "country", c->country ? json_string(cs_country_iso2(c->country)) : json_null());
 	json_object_set_new(o, "from", json_string(c->location_from));
 	json_object_set_new(o, "intensity_gco2e_per_kwh", cli_json_real_or_null(c->intensity_g_per_kwh));
 	json_object_set_new(o, "intensity_source", str_or_null(c->intensity_source));
-	json_object_set_new(o, "dataset", c->intensity_dataset ? json_string(c->intensity_dataset->id) : json_null());
+	json_object_set_new(o, "dataset",
+	                    c->intensity_dataset ? json_string(cs_dataset_id(c->intensity_dataset)) : json_null());
 	json_object_set_new(o, "year", c->intensity_dataset ? json_integer(c->intensity_year) : json_null());
 	json_object_set_new(o, "pue", json_real(c->pue));
-	json_object_set_new(o, "instance", c->instance ? json_string(c->instance->name) : json_null());
+	json_object_set_new(o, "instance", c->instance ? json_string(cs_instance_name(c->instance)) : json_null());
 	json_object_set_new(o, "instance_from", json_string(c->instance_from ? c->instance_from : "none"));
 	json_object_set_new(o, "embodied_g_per_h", cli_json_real_or_null(c->embodied_g_per_h));
 	json_object_set_new(o, "embodied_dataset",
-	                    c->embodied_dataset ? json_string(c->embodied_dataset->id) : json_null());
+	                    c->embodied_dataset ? json_string(cs_dataset_id(c->embodied_dataset)) : json_null());
 	return o;
 }
 

@@ -23,156 +23,115 @@
  * Attributions: NOTICE and docs/datasets.md.
  */
 
+#include <stddef.h>
+
 #include "data/tables.h"
 #include "data/gen_datasets.h"
 
-const cs_dataset cs_dataset_table[] = {
-	[CS_DS_CCF_AWS_TEADS] = {
-		.id = "ccf-aws-teads",
-		.title = "AWS instance power curves (Teads dataset as adopted by CCF): CPU, memory, GPU and rest-of-machine watts at idle/10/50/100 % load",
-		.source = "https://github.com/cloud-carbon-footprint/ccf-coefficients data/aws-instances.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29",
-		.license = "Apache-2.0",
-		.year = 2021,
-		.rows = 621u,
-	},
-	[CS_DS_CCF_AWS_LATEST] = {
-		.id = "ccf-aws-latest",
-		.title = "Current AWS instance types (vCPU, memory, CPU) and host platform embodied emissions",
-		.source = "https://github.com/cloud-carbon-footprint/ccf-coefficients data/aws-instances-latest-2026.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29",
-		.license = "Apache-2.0",
-		.year = 2026,
-		.rows = 803u,
-	},
-	[CS_DS_CCF_GCP] = {
-		.id = "ccf-gcp",
-		.title = "GCP machine types x microarchitecture with host platform specs",
-		.source = "https://github.com/cloud-carbon-footprint/ccf-coefficients data/gcp-instances.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29",
-		.license = "Apache-2.0",
-		.year = 2021,
-		.rows = 277u,
-	},
-	[CS_DS_CCF_GCP_LATEST] = {
-		.id = "ccf-gcp-latest",
-		.title = "Current GCP machine types (vCPU, memory, microarchitecture); embodied values not used",
-		.source = "https://github.com/cloud-carbon-footprint/ccf-coefficients data/gcp-instances-latest-2026.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29",
-		.license = "Apache-2.0",
-		.year = 2026,
-		.rows = 214u,
-	},
-	[CS_DS_CCF_AZURE] = {
-		.id = "ccf-azure",
-		.title = "Azure VM sizes x microarchitecture with host platform specs",
-		.source = "https://github.com/cloud-carbon-footprint/ccf-coefficients data/azure-instances.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29",
-		.license = "Apache-2.0",
-		.year = 2023,
-		.rows = 595u,
-	},
-	[CS_DS_CCF_USE_AWS] = {
-		.id = "ccf-use-aws",
-		.title = "CCF min/max watts per vCPU by microarchitecture (SPECpower), AWS",
-		.source = "https://github.com/cloud-carbon-footprint/ccf-coefficients output/coefficients-aws-use.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29",
-		.license = "Apache-2.0",
-		.year = 2026,
-		.rows = 20u,
-	},
-	[CS_DS_CCF_USE_GCP] = {
-		.id = "ccf-use-gcp",
-		.title = "CCF min/max watts per vCPU by microarchitecture (SPECpower, memory-adjusted max), GCP",
-		.source = "https://github.com/cloud-carbon-footprint/ccf-coefficients output/coefficients-gcp-use.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29",
-		.license = "Apache-2.0",
-		.year = 2026,
-		.rows = 9u,
-	},
-	[CS_DS_CCF_USE_AZURE] = {
-		.id = "ccf-use-azure",
-		.title = "CCF min/max watts per vCPU by microarchitecture (SPECpower), Azure",
-		.source = "https://github.com/cloud-carbon-footprint/ccf-coefficients output/coefficients-azure-use.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29",
-		.license = "Apache-2.0",
-		.year = 2022,
-		.rows = 8u,
-	},
-	[CS_DS_CCF_EMBODIED_AWS] = {
-		.id = "ccf-embodied-aws",
-		.title = "CCF embodied emissions of the host platform per AWS instance type (kgCO2e)",
-		.source = "https://github.com/cloud-carbon-footprint/ccf-coefficients output/coefficients-aws-embodied.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29",
-		.license = "Apache-2.0",
-		.year = 2021,
-		.rows = 621u,
-	},
-	[CS_DS_CCF_EMBODIED_GCP] = {
-		.id = "ccf-embodied-gcp",
-		.title = "CCF embodied emissions of the host platform per GCP machine type, mean over microarchitectures (kgCO2e)",
-		.source = "https://github.com/cloud-carbon-footprint/ccf-coefficients output/coefficients-gcp-embodied-mean.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29",
-		.license = "Apache-2.0",
-		.year = 2021,
-		.rows = 126u,
-	},
-	[CS_DS_CCF_EMBODIED_AZURE] = {
-		.id = "ccf-embodied-azure",
-		.title = "CCF embodied emissions of the host platform per Azure VM size and microarchitecture (kgCO2e)",
-		.source = "https://github.com/cloud-carbon-footprint/ccf-coefficients output/coefficients-azure-embodied.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29",
-		.license = "Apache-2.0",
-		.year = 2023,
-		.rows = 532u,
-	},
-	[CS_DS_CCF_GRID_AWS] = {
-		.id = "ccf-grid-aws",
-		.title = "CCF grid emission factors per AWS region (EPA eGRID, EEA, carbonfootprint.com, EMA)",
-		.source = "https://github.com/cloud-carbon-footprint/ccf-coefficients data/grid-emissions-factors-aws.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29",
-		.license = "Apache-2.0",
-		.year = 2021,
-		.rows = 25u,
-	},
-	[CS_DS_CCF_GRID_AZURE] = {
-		.id = "ccf-grid-azure",
-		.title = "CCF grid emission factors per Azure region (EPA eGRID, EEA, carbonfootprint.com, EMA)",
-		.source = "https://github.com/cloud-carbon-footprint/ccf-coefficients data/grid-emissions-factors-azure.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29",
-		.license = "Apache-2.0",
-		.year = 2021,
-		.rows = 24u,
-	},
-	[CS_DS_GOOGLE_REGION_CARBON] = {
-		.id = "google-region-carbon",
-		.title = "Google Cloud per-region grid carbon intensity and Google CFE fraction",
-		.source = "https://github.com/GoogleCloudPlatform/region-carbon-info data/yearly/2024.csv @ 49f3f26bfd682305e8d9b572fea1f811900421a9",
-		.license = "Apache-2.0",
-		.year = 2024,
-		.rows = 44u,
-	},
-	[CS_DS_EMBER_COUNTRY] = {
-		.id = "ember-country",
-		.title = "Ember country electricity generation intensity, lifecycle, latest year (Ember - Yearly Electricity Data)",
-		.source = "https://github.com/ember-climate/ember-data-api data/api_country_overview_yearly.csv @ 02ce82d403b50d2cd2acd792505411088891b34e",
-		.license = "CC-BY-4.0",
-		.year = 2024,
-		.rows = 209u,
-	},
-	[CS_DS_CODECARBON_CPU_TDP] = {
-		.id = "codecarbon-cpu-tdp",
-		.title = "CPU thermal design power by model name (CodeCarbon)",
-		.source = "https://github.com/mlco2/codecarbon codecarbon/data/hardware/cpu_power.csv @ b05965e43b690cdc53787c7577adbe6e2caf4ed9",
-		.license = "MIT",
-		.year = 2026,
-		.rows = 4888u,
-	},
-	[CS_DS_CODECARBON_GCP_REGIONS] = {
-		.id = "codecarbon-gcp-regions",
-		.title = "GCP region -> country (ISO 3166) and city (CodeCarbon)",
-		.source = "https://github.com/mlco2/codecarbon codecarbon/data/cloud/impact.csv @ b05965e43b690cdc53787c7577adbe6e2caf4ed9",
-		.license = "MIT",
-		.year = 2023,
-		.rows = 40u,
-	},
-	[CS_DS_CARBONSTAT_REGION_COUNTRY] = {
-		.id = "carbonstat-region-country",
-		.title = "Cloud region -> ISO 3166 country and display name, hand-authored from the providers' public region lists",
-		.source = "carbonstat repository tools/datagen/region-country.csv (hand-authored)",
-		.license = "Apache-2.0",
-		.year = 2026,
-		.rows = 111u,
-	},
+/* The string pool (layout: tools/datagen/gen_tables.py, "C emission"). */
+#define STRINGS(S) \
+	S(empty, "") \
+	S(AWS_instance_power_curves_Teads_dataset_f7d1ab4f, "AWS instance power curves (Teads dataset as adopted by CCF): CPU, memory, GPU and rest-of-machine watts at idle/10/50/100 % load") \
+	S(Apache_2_0, "Apache-2.0") \
+	S(Azure_VM_sizes_x_microarchitecture_with_5b594544, "Azure VM sizes x microarchitecture with host platform specs") \
+	S(CC_BY_4_0, "CC-BY-4.0") \
+	S(CCF_embodied_emissions_of_the_host_plat_dc3e0281, "CCF embodied emissions of the host platform per AWS instance type (kgCO2e)") \
+	S(CCF_embodied_emissions_of_the_host_plat_7f478000, "CCF embodied emissions of the host platform per Azure VM size and microarchitecture (kgCO2e)") \
+	S(CCF_embodied_emissions_of_the_host_plat_2b3860dc, "CCF embodied emissions of the host platform per GCP machine type, mean over microarchitectures (kgCO2e)") \
+	S(CCF_grid_emission_factors_per_AWS_regio_a9d6dc8c, "CCF grid emission factors per AWS region (EPA eGRID, EEA, carbonfootprint.com, EMA)") \
+	S(CCF_grid_emission_factors_per_Azure_reg_b57251bf, "CCF grid emission factors per Azure region (EPA eGRID, EEA, carbonfootprint.com, EMA)") \
+	S(CCF_min_max_watts_per_vCPU_by_microarch_230c494e, "CCF min/max watts per vCPU by microarchitecture (SPECpower), AWS") \
+	S(CCF_min_max_watts_per_vCPU_by_microarch_7c9eba77, "CCF min/max watts per vCPU by microarchitecture (SPECpower), Azure") \
+	S(CCF_min_max_watts_per_vCPU_by_microarch_9e2046ee, "CCF min/max watts per vCPU by microarchitecture (SPECpower, memory-adjusted max), GCP") \
+	S(CPU_thermal_design_power_by_model_name_fb4d750d, "CPU thermal design power by model name (CodeCarbon)") \
+	S(Cloud_region_ISO_3166_country_and_displ_57b4a3ec, "Cloud region -> ISO 3166 country and display name, hand-authored from the providers' public region lists") \
+	S(Current_AWS_instance_types_vCPU_memory_dcd001c3, "Current AWS instance types (vCPU, memory, CPU) and host platform embodied emissions") \
+	S(Current_GCP_machine_types_vCPU_memory_m_d88291b9, "Current GCP machine types (vCPU, memory, microarchitecture); embodied values not used") \
+	S(Ember_country_electricity_generation_in_e0c118b5, "Ember country electricity generation intensity, lifecycle, latest year (Ember - Yearly Electricity Data)") \
+	S(GCP_machine_types_x_microarchitecture_w_2cd76aea, "GCP machine types x microarchitecture with host platform specs") \
+	S(GCP_region_country_ISO_3166_and_city_CodeCarbon, "GCP region -> country (ISO 3166) and city (CodeCarbon)") \
+	S(Google_Cloud_per_region_grid_carbon_int_df6ceb85, "Google Cloud per-region grid carbon intensity and Google CFE fraction") \
+	S(MIT, "MIT") \
+	S(carbonstat_repository_tools_datagen_reg_b49c109c, "carbonstat repository tools/datagen/region-country.csv (hand-authored)") \
+	S(carbonstat_region_country, "carbonstat-region-country") \
+	S(ccf_aws_latest, "ccf-aws-latest") \
+	S(ccf_aws_teads, "ccf-aws-teads") \
+	S(ccf_azure, "ccf-azure") \
+	S(ccf_embodied_aws, "ccf-embodied-aws") \
+	S(ccf_embodied_azure, "ccf-embodied-azure") \
+	S(ccf_embodied_gcp, "ccf-embodied-gcp") \
+	S(ccf_gcp, "ccf-gcp") \
+	S(ccf_gcp_latest, "ccf-gcp-latest") \
+	S(ccf_grid_aws, "ccf-grid-aws") \
+	S(ccf_grid_azure, "ccf-grid-azure") \
+	S(ccf_use_aws, "ccf-use-aws") \
+	S(ccf_use_azure, "ccf-use-azure") \
+	S(ccf_use_gcp, "ccf-use-gcp") \
+	S(codecarbon_cpu_tdp, "codecarbon-cpu-tdp") \
+	S(codecarbon_gcp_regions, "codecarbon-gcp-regions") \
+	S(ember_country, "ember-country") \
+	S(google_region_carbon, "google-region-carbon") \
+	S(https_github_com_GoogleCloudPlatform_re_336ff0e0, "https://github.com/GoogleCloudPlatform/region-carbon-info data/yearly/2024.csv @ 49f3f26bfd682305e8d9b572fea1f811900421a9") \
+	S(https_github_com_cloud_carbon_footprint_66bf42aa, "https://github.com/cloud-carbon-footprint/ccf-coefficients data/aws-instances-latest-2026.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29") \
+	S(https_github_com_cloud_carbon_footprint_56d7a7e9, "https://github.com/cloud-carbon-footprint/ccf-coefficients data/aws-instances.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29") \
+	S(https_github_com_cloud_carbon_footprint_780cb366, "https://github.com/cloud-carbon-footprint/ccf-coefficients data/azure-instances.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29") \
+	S(https_github_com_cloud_carbon_footprint_7788897d, "https://github.com/cloud-carbon-footprint/ccf-coefficients data/gcp-instances-latest-2026.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29") \
+	S(https_github_com_cloud_carbon_footprint_73a81f7a, "https://github.com/cloud-carbon-footprint/ccf-coefficients data/gcp-instances.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29") \
+	S(https_github_com_cloud_carbon_footprint_3b8dddea, "https://github.com/cloud-carbon-footprint/ccf-coefficients data/grid-emissions-factors-aws.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29") \
+	S(https_github_com_cloud_carbon_footprint_8d5e0a23, "https://github.com/cloud-carbon-footprint/ccf-coefficients data/grid-emissions-factors-azure.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29") \
+	S(https_github_com_cloud_carbon_footprint_d1941727, "https://github.com/cloud-carbon-footprint/ccf-coefficients output/coefficients-aws-embodied.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29") \
+	S(https_github_com_cloud_carbon_footprint_dbc90755, "https://github.com/cloud-carbon-footprint/ccf-coefficients output/coefficients-aws-use.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29") \
+	S(https_github_com_cloud_carbon_footprint_38ce2071, "https://github.com/cloud-carbon-footprint/ccf-coefficients output/coefficients-azure-embodied.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29") \
+	S(https_github_com_cloud_carbon_footprint_162806bb, "https://github.com/cloud-carbon-footprint/ccf-coefficients output/coefficients-azure-use.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29") \
+	S(https_github_com_cloud_carbon_footprint_69dddb53, "https://github.com/cloud-carbon-footprint/ccf-coefficients output/coefficients-gcp-embodied-mean.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29") \
+	S(https_github_com_cloud_carbon_footprint_924bb49b, "https://github.com/cloud-carbon-footprint/ccf-coefficients output/coefficients-gcp-use.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29") \
+	S(https_github_com_ember_climate_ember_da_e6369428, "https://github.com/ember-climate/ember-data-api data/api_country_overview_yearly.csv @ 02ce82d403b50d2cd2acd792505411088891b34e") \
+	S(https_github_com_mlco2_codecarbon_codec_e926267e, "https://github.com/mlco2/codecarbon codecarbon/data/cloud/impact.csv @ b05965e43b690cdc53787c7577adbe6e2caf4ed9") \
+	S(https_github_com_mlco2_codecarbon_codec_fbf383b2, "https://github.com/mlco2/codecarbon codecarbon/data/hardware/cpu_power.csv @ b05965e43b690cdc53787c7577adbe6e2caf4ed9") \
+	/* end of STRINGS */
+
+#define S_MEMBER(id, text) char s_##id[sizeof(text)];
+#define S_BYTES(id, text) text "\0"
+struct pool_layout {
+	STRINGS(S_MEMBER)
+};
+const char cs_dataset_pool[] = STRINGS(S_BYTES);
+#define P(id) offsetof(struct pool_layout, s_##id)
+
+_Static_assert(sizeof cs_dataset_pool == sizeof(struct pool_layout) + 1, "the pool layout has padding");
+_Static_assert(sizeof(struct pool_layout) - 1 <= (cs_dataset_off)-1,
+	       "the pool outgrew cs_dataset_off: widen it in data/tables.h");
+
+/* Indexed by enum cs_dataset_index. */
+const struct cs_dataset cs_dataset_table[] = {
+	[CS_DS_CCF_AWS_TEADS] = {.id = P(ccf_aws_teads), .title = P(AWS_instance_power_curves_Teads_dataset_f7d1ab4f), .source = P(https_github_com_cloud_carbon_footprint_56d7a7e9), .license = P(Apache_2_0), .year = 2021, .rows = 621},
+	[CS_DS_CCF_AWS_LATEST] = {.id = P(ccf_aws_latest), .title = P(Current_AWS_instance_types_vCPU_memory_dcd001c3), .source = P(https_github_com_cloud_carbon_footprint_66bf42aa), .license = P(Apache_2_0), .year = 2026, .rows = 803},
+	[CS_DS_CCF_GCP] = {.id = P(ccf_gcp), .title = P(GCP_machine_types_x_microarchitecture_w_2cd76aea), .source = P(https_github_com_cloud_carbon_footprint_73a81f7a), .license = P(Apache_2_0), .year = 2021, .rows = 277},
+	[CS_DS_CCF_GCP_LATEST] = {.id = P(ccf_gcp_latest), .title = P(Current_GCP_machine_types_vCPU_memory_m_d88291b9), .source = P(https_github_com_cloud_carbon_footprint_7788897d), .license = P(Apache_2_0), .year = 2026, .rows = 214},
+	[CS_DS_CCF_AZURE] = {.id = P(ccf_azure), .title = P(Azure_VM_sizes_x_microarchitecture_with_5b594544), .source = P(https_github_com_cloud_carbon_footprint_780cb366), .license = P(Apache_2_0), .year = 2023, .rows = 595},
+	[CS_DS_CCF_USE_AWS] = {.id = P(ccf_use_aws), .title = P(CCF_min_max_watts_per_vCPU_by_microarch_230c494e), .source = P(https_github_com_cloud_carbon_footprint_dbc90755), .license = P(Apache_2_0), .year = 2026, .rows = 20},
+	[CS_DS_CCF_USE_GCP] = {.id = P(ccf_use_gcp), .title = P(CCF_min_max_watts_per_vCPU_by_microarch_9e2046ee), .source = P(https_github_com_cloud_carbon_footprint_924bb49b), .license = P(Apache_2_0), .year = 2026, .rows = 9},
+	[CS_DS_CCF_USE_AZURE] = {.id = P(ccf_use_azure), .title = P(CCF_min_max_watts_per_vCPU_by_microarch_7c9eba77), .source = P(https_github_com_cloud_carbon_footprint_162806bb), .license = P(Apache_2_0), .year = 2022, .rows = 8},
+	[CS_DS_CCF_EMBODIED_AWS] = {.id = P(ccf_embodied_aws), .title = P(CCF_embodied_emissions_of_the_host_plat_dc3e0281), .source = P(https_github_com_cloud_carbon_footprint_d1941727), .license = P(Apache_2_0), .year = 2021, .rows = 621},
+	[CS_DS_CCF_EMBODIED_GCP] = {.id = P(ccf_embodied_gcp), .title = P(CCF_embodied_emissions_of_the_host_plat_2b3860dc), .source = P(https_github_com_cloud_carbon_footprint_69dddb53), .license = P(Apache_2_0), .year = 2021, .rows = 126},
+	[CS_DS_CCF_EMBODIED_AZURE] = {.id = P(ccf_embodied_azure), .title = P(CCF_embodied_emissions_of_the_host_plat_7f478000), .source = P(https_github_com_cloud_carbon_footprint_38ce2071), .license = P(Apache_2_0), .year = 2023, .rows = 532},
+	[CS_DS_CCF_GRID_AWS] = {.id = P(ccf_grid_aws), .title = P(CCF_grid_emission_factors_per_AWS_regio_a9d6dc8c), .source = P(https_github_com_cloud_carbon_footprint_3b8dddea), .license = P(Apache_2_0), .year = 2021, .rows = 25},
+	[CS_DS_CCF_GRID_AZURE] = {.id = P(ccf_grid_azure), .title = P(CCF_grid_emission_factors_per_Azure_reg_b57251bf), .source = P(https_github_com_cloud_carbon_footprint_8d5e0a23), .license = P(Apache_2_0), .year = 2021, .rows = 24},
+	[CS_DS_GOOGLE_REGION_CARBON] = {.id = P(google_region_carbon), .title = P(Google_Cloud_per_region_grid_carbon_int_df6ceb85), .source = P(https_github_com_GoogleCloudPlatform_re_336ff0e0), .license = P(Apache_2_0), .year = 2024, .rows = 44},
+	[CS_DS_EMBER_COUNTRY] = {.id = P(ember_country), .title = P(Ember_country_electricity_generation_in_e0c118b5), .source = P(https_github_com_ember_climate_ember_da_e6369428), .license = P(CC_BY_4_0), .year = 2024, .rows = 209},
+	[CS_DS_CODECARBON_CPU_TDP] = {.id = P(codecarbon_cpu_tdp), .title = P(CPU_thermal_design_power_by_model_name_fb4d750d), .source = P(https_github_com_mlco2_codecarbon_codec_fbf383b2), .license = P(MIT), .year = 2026, .rows = 4888},
+	[CS_DS_CODECARBON_GCP_REGIONS] = {.id = P(codecarbon_gcp_regions), .title = P(GCP_region_country_ISO_3166_and_city_CodeCarbon), .source = P(https_github_com_mlco2_codecarbon_codec_e926267e), .license = P(MIT), .year = 2023, .rows = 40},
+	[CS_DS_CARBONSTAT_REGION_COUNTRY] = {.id = P(carbonstat_region_country), .title = P(Cloud_region_ISO_3166_country_and_displ_57b4a3ec), .source = P(carbonstat_repository_tools_datagen_reg_b49c109c), .license = P(Apache_2_0), .year = 2026, .rows = 111},
 };
 const size_t cs_dataset_table_len = sizeof cs_dataset_table / sizeof cs_dataset_table[0];
 
 _Static_assert(sizeof cs_dataset_table / sizeof cs_dataset_table[0] == CS_DS_COUNT,
 	       "cs_dataset_table and enum cs_dataset_index disagree");
+
+#define WIDTH(type, member) sizeof(((const struct type *)0)->member)
+_Static_assert(WIDTH(cs_dataset, id) == sizeof(cs_dataset_off), "cs_dataset.id: gen_tables.py and data/tables.h disagree");
+_Static_assert(WIDTH(cs_dataset, title) == sizeof(cs_dataset_off), "cs_dataset.title: gen_tables.py and data/tables.h disagree");
+_Static_assert(WIDTH(cs_dataset, source) == sizeof(cs_dataset_off), "cs_dataset.source: gen_tables.py and data/tables.h disagree");
+_Static_assert(WIDTH(cs_dataset, license) == sizeof(cs_dataset_off), "cs_dataset.license: gen_tables.py and data/tables.h disagree");
+_Static_assert(WIDTH(cs_dataset, year) == 2, "cs_dataset.year: gen_tables.py and data/tables.h disagree");
+_Static_assert(WIDTH(cs_dataset, rows) == 4, "cs_dataset.rows: gen_tables.py and data/tables.h disagree");

@@ -11,522 +11,1622 @@
  * Attributions: NOTICE and docs/datasets.md.
  */
 
+#include <stddef.h>
+
 #include "data/tables.h"
 #include "data/gen_datasets.h"
 
-const cs_region cs_region_table[] = {
-	{.name = "af-south-1", .key = "afsouth1", .location = "Africa (Cape Town)", .provider = CS_PROVIDER_AWS, .country = "ZA",
-	 .intensity_g_per_kwh = 928.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
-	{.name = "ap-east-1", .key = "apeast1", .location = "Asia Pacific (Hong Kong)", .provider = CS_PROVIDER_AWS, .country = "HK",
-	 .intensity_g_per_kwh = 810.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
-	{.name = "ap-east-2", .key = "apeast2", .location = "Asia Pacific (Taipei)", .provider = CS_PROVIDER_AWS, .country = "TW",
-	 .intensity_g_per_kwh = 635.65, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "ap-northeast-1", .key = "apnortheast1", .location = "Asia Pacific (Tokyo)", .provider = CS_PROVIDER_AWS, .country = "JP",
-	 .intensity_g_per_kwh = 506.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
-	{.name = "ap-northeast-2", .key = "apnortheast2", .location = "Asia Pacific (Seoul)", .provider = CS_PROVIDER_AWS, .country = "KR",
-	 .intensity_g_per_kwh = 500.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
-	{.name = "ap-northeast-3", .key = "apnortheast3", .location = "Asia Pacific (Osaka)", .provider = CS_PROVIDER_AWS, .country = "JP",
-	 .intensity_g_per_kwh = 506.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
-	{.name = "ap-south-1", .key = "apsouth1", .location = "Asia Pacific (Mumbai)", .provider = CS_PROVIDER_AWS, .country = "IN",
-	 .intensity_g_per_kwh = 708.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
-	{.name = "ap-south-2", .key = "apsouth2", .location = "Asia Pacific (Hyderabad)", .provider = CS_PROVIDER_AWS, .country = "IN",
-	 .intensity_g_per_kwh = 708.32, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "ap-southeast-1", .key = "apsoutheast1", .location = "Asia Pacific (Singapore)", .provider = CS_PROVIDER_AWS, .country = "SG",
-	 .intensity_g_per_kwh = 408.5, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
-	{.name = "ap-southeast-2", .key = "apsoutheast2", .location = "Asia Pacific (Sydney)", .provider = CS_PROVIDER_AWS, .country = "AU",
-	 .intensity_g_per_kwh = 790.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
-	{.name = "ap-southeast-3", .key = "apsoutheast3", .location = "Asia Pacific (Jakarta)", .provider = CS_PROVIDER_AWS, .country = "ID",
-	 .intensity_g_per_kwh = 682.43, .year = 2023, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "ap-southeast-4", .key = "apsoutheast4", .location = "Asia Pacific (Melbourne)", .provider = CS_PROVIDER_AWS, .country = "AU",
-	 .intensity_g_per_kwh = 551.59, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "ap-southeast-5", .key = "apsoutheast5", .location = "Asia Pacific (Malaysia)", .provider = CS_PROVIDER_AWS, .country = "MY",
-	 .intensity_g_per_kwh = 604.43, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "ap-southeast-6", .key = "apsoutheast6", .location = "Asia Pacific (New Zealand)", .provider = CS_PROVIDER_AWS, .country = "NZ",
-	 .intensity_g_per_kwh = 120.11, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "ap-southeast-7", .key = "apsoutheast7", .location = "Asia Pacific (Thailand)", .provider = CS_PROVIDER_AWS, .country = "TH",
-	 .intensity_g_per_kwh = 554.5, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "ca-central-1", .key = "cacentral1", .location = "Canada (Central)", .provider = CS_PROVIDER_AWS, .country = "CA",
-	 .intensity_g_per_kwh = 130.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
-	{.name = "ca-west-1", .key = "cawest1", .location = "Canada West (Calgary)", .provider = CS_PROVIDER_AWS, .country = "CA",
-	 .intensity_g_per_kwh = 174.81, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "cn-north-1", .key = "cnnorth1", .location = "China (Beijing)", .provider = CS_PROVIDER_AWS, .country = "CN",
-	 .intensity_g_per_kwh = 555.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
-	{.name = "cn-northwest-1", .key = "cnnorthwest1", .location = "China (Ningxia)", .provider = CS_PROVIDER_AWS, .country = "CN",
-	 .intensity_g_per_kwh = 555.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
-	{.name = "eu-central-1", .key = "eucentral1", .location = "Europe (Frankfurt)", .provider = CS_PROVIDER_AWS, .country = "DE",
-	 .intensity_g_per_kwh = 338.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
-	{.name = "eu-central-2", .key = "eucentral2", .location = "Europe (Zurich)", .provider = CS_PROVIDER_AWS, .country = "CH",
-	 .intensity_g_per_kwh = 36.6, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "eu-north-1", .key = "eunorth1", .location = "Europe (Stockholm)", .provider = CS_PROVIDER_AWS, .country = "SE",
-	 .intensity_g_per_kwh = 8.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
-	{.name = "eu-south-1", .key = "eusouth1", .location = "Europe (Milan)", .provider = CS_PROVIDER_AWS, .country = "IT",
-	 .intensity_g_per_kwh = 233.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
-	{.name = "eu-south-2", .key = "eusouth2", .location = "Europe (Spain)", .provider = CS_PROVIDER_AWS, .country = "ES",
-	 .intensity_g_per_kwh = 146.15, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "eu-west-1", .key = "euwest1", .location = "Europe (Ireland)", .provider = CS_PROVIDER_AWS, .country = "IE",
-	 .intensity_g_per_kwh = 316.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
-	{.name = "eu-west-2", .key = "euwest2", .location = "Europe (London)", .provider = CS_PROVIDER_AWS, .country = "GB",
-	 .intensity_g_per_kwh = 228.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
-	{.name = "eu-west-3", .key = "euwest3", .location = "Europe (Paris)", .provider = CS_PROVIDER_AWS, .country = "FR",
-	 .intensity_g_per_kwh = 52.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
-	{.name = "il-central-1", .key = "ilcentral1", .location = "Israel (Tel Aviv)", .provider = CS_PROVIDER_AWS, .country = "IL",
-	 .intensity_g_per_kwh = 567.26, .year = 2023, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "me-central-1", .key = "mecentral1", .location = "Middle East (UAE)", .provider = CS_PROVIDER_AWS, .country = "AE",
-	 .intensity_g_per_kwh = 492.7, .year = 2023, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "me-south-1", .key = "mesouth1", .location = "Middle East (Bahrain)", .provider = CS_PROVIDER_AWS, .country = "BH",
-	 .intensity_g_per_kwh = 732.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
-	{.name = "mx-central-1", .key = "mxcentral1", .location = "Mexico (Central)", .provider = CS_PROVIDER_AWS, .country = "MX",
-	 .intensity_g_per_kwh = 484.83, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "sa-east-1", .key = "saeast1", .location = "South America (S\303\243o Paulo)", .provider = CS_PROVIDER_AWS, .country = "BR",
-	 .intensity_g_per_kwh = 74.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
-	{.name = "us-east-1", .key = "useast1", .location = "US East (N. Virginia)", .provider = CS_PROVIDER_AWS, .country = "US",
-	 .intensity_g_per_kwh = 415.755, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
-	{.name = "us-east-2", .key = "useast2", .location = "US East (Ohio)", .provider = CS_PROVIDER_AWS, .country = "US",
-	 .intensity_g_per_kwh = 440.187, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
-	{.name = "us-gov-east-1", .key = "usgoveast1", .location = "AWS GovCloud (US-East)", .provider = CS_PROVIDER_AWS, .country = "US",
-	 .intensity_g_per_kwh = 415.755, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
-	{.name = "us-gov-west-1", .key = "usgovwest1", .location = "AWS GovCloud (US-West)", .provider = CS_PROVIDER_AWS, .country = "US",
-	 .intensity_g_per_kwh = 350.861, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
-	{.name = "us-west-1", .key = "uswest1", .location = "US West (N. California)", .provider = CS_PROVIDER_AWS, .country = "US",
-	 .intensity_g_per_kwh = 350.861, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
-	{.name = "us-west-2", .key = "uswest2", .location = "US West (Oregon)", .provider = CS_PROVIDER_AWS, .country = "US",
-	 .intensity_g_per_kwh = 350.861, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
-	{.name = "africa-south1", .key = "africasouth1", .location = "Johannesburg", .provider = CS_PROVIDER_GCP, .country = "ZA",
-	 .intensity_g_per_kwh = 656.85, .year = 2024, .cfe = 0.15, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "asia-east1", .key = "asiaeast1", .location = "Changhua County", .provider = CS_PROVIDER_GCP, .country = "TW",
-	 .intensity_g_per_kwh = 439.29, .year = 2024, .cfe = 0.17, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "asia-east2", .key = "asiaeast2", .location = "Hong Kong", .provider = CS_PROVIDER_GCP, .country = "HK",
-	 .intensity_g_per_kwh = 505.02, .year = 2024, .cfe = 0.01, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "asia-northeast1", .key = "asianortheast1", .location = "Tokyo", .provider = CS_PROVIDER_GCP, .country = "JP",
-	 .intensity_g_per_kwh = 452.85, .year = 2024, .cfe = 0.17, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "asia-northeast2", .key = "asianortheast2", .location = "Osaka", .provider = CS_PROVIDER_GCP, .country = "JP",
-	 .intensity_g_per_kwh = 296.19, .year = 2024, .cfe = 0.46, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "asia-northeast3", .key = "asianortheast3", .location = "Seoul", .provider = CS_PROVIDER_GCP, .country = "KR",
-	 .intensity_g_per_kwh = 356.57, .year = 2024, .cfe = 0.37, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "asia-south1", .key = "asiasouth1", .location = "Mumbai", .provider = CS_PROVIDER_GCP, .country = "IN",
-	 .intensity_g_per_kwh = 678.76, .year = 2024, .cfe = 0.09, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "asia-south2", .key = "asiasouth2", .location = "Delhi", .provider = CS_PROVIDER_GCP, .country = "IN",
-	 .intensity_g_per_kwh = 531.83, .year = 2024, .cfe = 0.29, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "asia-southeast1", .key = "asiasoutheast1", .location = "Jurong West", .provider = CS_PROVIDER_GCP, .country = "SG",
-	 .intensity_g_per_kwh = 366.85, .year = 2024, .cfe = 0.04, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "asia-southeast2", .key = "asiasoutheast2", .location = "Jakarta", .provider = CS_PROVIDER_GCP, .country = "ID",
-	 .intensity_g_per_kwh = 560.55, .year = 2024, .cfe = 0.18, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "australia-southeast1", .key = "australiasoutheast1", .location = "Sydney", .provider = CS_PROVIDER_GCP, .country = "AU",
-	 .intensity_g_per_kwh = 497.5, .year = 2024, .cfe = 0.34, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "australia-southeast2", .key = "australiasoutheast2", .location = "Melbourne", .provider = CS_PROVIDER_GCP, .country = "AU",
-	 .intensity_g_per_kwh = 454.37, .year = 2024, .cfe = 0.39, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "europe-central2", .key = "europecentral2", .location = "Warsaw", .provider = CS_PROVIDER_GCP, .country = "PL",
-	 .intensity_g_per_kwh = 642.88, .year = 2024, .cfe = 0.4, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "europe-north1", .key = "europenorth1", .location = "Hamina", .provider = CS_PROVIDER_GCP, .country = "FI",
-	 .intensity_g_per_kwh = 39.32, .year = 2024, .cfe = 0.98, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "europe-north2", .key = "europenorth2", .location = "Stockholm", .provider = CS_PROVIDER_GCP, .country = "SE",
-	 .intensity_g_per_kwh = 2.73, .year = 2024, .cfe = 1.0, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "europe-southwest1", .key = "europesouthwest1", .location = "Madrid", .provider = CS_PROVIDER_GCP, .country = "ES",
-	 .intensity_g_per_kwh = 89.04, .year = 2024, .cfe = 0.87, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "europe-west1", .key = "europewest1", .location = "St. Ghislain", .provider = CS_PROVIDER_GCP, .country = "BE",
-	 .intensity_g_per_kwh = 103.37, .year = 2024, .cfe = 0.84, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "europe-west10", .key = "europewest10", .location = "Berlin", .provider = CS_PROVIDER_GCP, .country = "DE",
-	 .intensity_g_per_kwh = 275.82, .year = 2024, .cfe = 0.68, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "europe-west12", .key = "europewest12", .location = "Turin", .provider = CS_PROVIDER_GCP, .country = "IT",
-	 .intensity_g_per_kwh = 201.69, .year = 2024, .cfe = 0.73, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "europe-west2", .key = "europewest2", .location = "London", .provider = CS_PROVIDER_GCP, .country = "GB",
-	 .intensity_g_per_kwh = 105.94, .year = 2024, .cfe = 0.79, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "europe-west3", .key = "europewest3", .location = "Frankfurt", .provider = CS_PROVIDER_GCP, .country = "DE",
-	 .intensity_g_per_kwh = 275.82, .year = 2024, .cfe = 0.68, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "europe-west4", .key = "europewest4", .location = "Eemshaven", .provider = CS_PROVIDER_GCP, .country = "NL",
-	 .intensity_g_per_kwh = 208.81, .year = 2024, .cfe = 0.83, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "europe-west6", .key = "europewest6", .location = "Zurich", .provider = CS_PROVIDER_GCP, .country = "CH",
-	 .intensity_g_per_kwh = 15.05, .year = 2024, .cfe = 0.98, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "europe-west8", .key = "europewest8", .location = "Milan", .provider = CS_PROVIDER_GCP, .country = "IT",
-	 .intensity_g_per_kwh = 201.69, .year = 2024, .cfe = 0.73, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "europe-west9", .key = "europewest9", .location = "Paris", .provider = CS_PROVIDER_GCP, .country = "FR",
-	 .intensity_g_per_kwh = 16.3, .year = 2024, .cfe = 0.96, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "me-central1", .key = "mecentral1", .location = "Doha", .provider = CS_PROVIDER_GCP, .country = "QA",
-	 .intensity_g_per_kwh = 366.0, .year = 2024, .cfe = 0.01, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "me-central2", .key = "mecentral2", .location = "Dammam", .provider = CS_PROVIDER_GCP, .country = "SA",
-	 .intensity_g_per_kwh = 382.23, .year = 2024, .cfe = 0.01, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "me-west1", .key = "mewest1", .location = "Tel Aviv", .provider = CS_PROVIDER_GCP, .country = "IL",
-	 .intensity_g_per_kwh = 433.75, .year = 2024, .cfe = 0.07, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "northamerica-northeast1", .key = "northamericanortheast1", .location = "Montreal", .provider = CS_PROVIDER_GCP, .country = "CA",
-	 .intensity_g_per_kwh = 5.48, .year = 2024, .cfe = 0.99, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "northamerica-northeast2", .key = "northamericanortheast2", .location = "Toronto", .provider = CS_PROVIDER_GCP, .country = "CA",
-	 .intensity_g_per_kwh = 58.56, .year = 2024, .cfe = 0.84, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "northamerica-south1", .key = "northamericasouth1", .location = "Mexico", .provider = CS_PROVIDER_GCP, .country = "MX",
-	 .intensity_g_per_kwh = 305.0, .year = 2024, .cfe = 0.19, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "southamerica-east1", .key = "southamericaeast1", .location = "Sao Paulo", .provider = CS_PROVIDER_GCP, .country = "BR",
-	 .intensity_g_per_kwh = 67.32, .year = 2024, .cfe = 0.88, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "southamerica-west1", .key = "southamericawest1", .location = "Santiago", .provider = CS_PROVIDER_GCP, .country = "CL",
-	 .intensity_g_per_kwh = 238.0, .year = 2024, .cfe = 0.92, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "us-central1", .key = "uscentral1", .location = "Council Bluffs", .provider = CS_PROVIDER_GCP, .country = "US",
-	 .intensity_g_per_kwh = 412.72, .year = 2024, .cfe = 0.87, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "us-central2", .key = "uscentral2", .location = "Oklahoma", .provider = CS_PROVIDER_GCP, .country = "US",
-	 .intensity_g_per_kwh = 372.23, .year = 2024, .cfe = 0.88, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "us-east1", .key = "useast1", .location = "Moncks Corner", .provider = CS_PROVIDER_GCP, .country = "US",
-	 .intensity_g_per_kwh = 575.77, .year = 2024, .cfe = 0.31, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "us-east2", .key = "useast2", .location = "Georgia", .provider = CS_PROVIDER_GCP, .country = "US",
-	 .intensity_g_per_kwh = 340.42, .year = 2024, .cfe = 0.42, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "us-east4", .key = "useast4", .location = "Ashburn", .provider = CS_PROVIDER_GCP, .country = "US",
-	 .intensity_g_per_kwh = 323.05, .year = 2024, .cfe = 0.62, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "us-east5", .key = "useast5", .location = "Columbus", .provider = CS_PROVIDER_GCP, .country = "US",
-	 .intensity_g_per_kwh = 323.05, .year = 2024, .cfe = 0.62, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "us-south1", .key = "ussouth1", .location = "Dallas", .provider = CS_PROVIDER_GCP, .country = "US",
-	 .intensity_g_per_kwh = 302.95, .year = 2024, .cfe = 0.94, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "us-west1", .key = "uswest1", .location = "The Dalles", .provider = CS_PROVIDER_GCP, .country = "US",
-	 .intensity_g_per_kwh = 79.23, .year = 2024, .cfe = 0.87, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "us-west2", .key = "uswest2", .location = "Los Angeles", .provider = CS_PROVIDER_GCP, .country = "US",
-	 .intensity_g_per_kwh = 169.28, .year = 2024, .cfe = 0.63, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "us-west3", .key = "uswest3", .location = "Salt Lake City", .provider = CS_PROVIDER_GCP, .country = "US",
-	 .intensity_g_per_kwh = 555.17, .year = 2024, .cfe = 0.33, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "us-west4", .key = "uswest4", .location = "Las Vegas", .provider = CS_PROVIDER_GCP, .country = "US",
-	 .intensity_g_per_kwh = 357.3, .year = 2024, .cfe = 0.64, .dataset = CS_DS_GOOGLE_REGION_CARBON},
-	{.name = "australiacentral", .key = "australiacentral", .location = "Australia Central", .provider = CS_PROVIDER_AZURE, .country = "AU",
-	 .intensity_g_per_kwh = 551.59, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "australiacentral2", .key = "australiacentral2", .location = "Australia Central 2", .provider = CS_PROVIDER_AZURE, .country = "AU",
-	 .intensity_g_per_kwh = 551.59, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "australiaeast", .key = "australiaeast", .location = "Australia East", .provider = CS_PROVIDER_AZURE, .country = "AU",
-	 .intensity_g_per_kwh = 551.59, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "australiasoutheast", .key = "australiasoutheast", .location = "Australia Southeast", .provider = CS_PROVIDER_AZURE, .country = "AU",
-	 .intensity_g_per_kwh = 551.59, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "belgiumcentral", .key = "belgiumcentral", .location = "Belgium Central", .provider = CS_PROVIDER_AZURE, .country = "BE",
-	 .intensity_g_per_kwh = 154.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
-	{.name = "brazilsouth", .key = "brazilsouth", .location = "Brazil South", .provider = CS_PROVIDER_AZURE, .country = "BR",
-	 .intensity_g_per_kwh = 103.21, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "brazilsoutheast", .key = "brazilsoutheast", .location = "Brazil Southeast", .provider = CS_PROVIDER_AZURE, .country = "BR",
-	 .intensity_g_per_kwh = 103.21, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "canadacentral", .key = "canadacentral", .location = "Canada Central", .provider = CS_PROVIDER_AZURE, .country = "CA",
-	 .intensity_g_per_kwh = 174.81, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "canadaeast", .key = "canadaeast", .location = "Canada East", .provider = CS_PROVIDER_AZURE, .country = "CA",
-	 .intensity_g_per_kwh = 174.81, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "centralindia", .key = "centralindia", .location = "Central India", .provider = CS_PROVIDER_AZURE, .country = "IN",
-	 .intensity_g_per_kwh = 708.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
-	{.name = "centralus", .key = "centralus", .location = "Central US", .provider = CS_PROVIDER_AZURE, .country = "US",
-	 .intensity_g_per_kwh = 472.23, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
-	{.name = "chilecentral", .key = "chilecentral", .location = "Chile Central", .provider = CS_PROVIDER_AZURE, .country = "CL",
-	 .intensity_g_per_kwh = 265.52, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "chinaeast", .key = "chinaeast", .location = "China East", .provider = CS_PROVIDER_AZURE, .country = "CN",
-	 .intensity_g_per_kwh = 559.51, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "chinaeast2", .key = "chinaeast2", .location = "China East 2", .provider = CS_PROVIDER_AZURE, .country = "CN",
-	 .intensity_g_per_kwh = 559.51, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "chinaeast3", .key = "chinaeast3", .location = "China East 3", .provider = CS_PROVIDER_AZURE, .country = "CN",
-	 .intensity_g_per_kwh = 559.51, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "chinanorth", .key = "chinanorth", .location = "China North", .provider = CS_PROVIDER_AZURE, .country = "CN",
-	 .intensity_g_per_kwh = 559.51, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "chinanorth2", .key = "chinanorth2", .location = "China North 2", .provider = CS_PROVIDER_AZURE, .country = "CN",
-	 .intensity_g_per_kwh = 559.51, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "chinanorth3", .key = "chinanorth3", .location = "China North 3", .provider = CS_PROVIDER_AZURE, .country = "CN",
-	 .intensity_g_per_kwh = 559.51, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "eastasia", .key = "eastasia", .location = "East Asia", .provider = CS_PROVIDER_AZURE, .country = "HK",
-	 .intensity_g_per_kwh = 810.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
-	{.name = "eastus", .key = "eastus", .location = "East US", .provider = CS_PROVIDER_AZURE, .country = "US",
-	 .intensity_g_per_kwh = 415.755, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
-	{.name = "eastus2", .key = "eastus2", .location = "East US 2", .provider = CS_PROVIDER_AZURE, .country = "US",
-	 .intensity_g_per_kwh = 415.755, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
-	{.name = "eastus3", .key = "eastus3", .location = "East US 3", .provider = CS_PROVIDER_AZURE, .country = "US",
-	 .intensity_g_per_kwh = 415.755, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
-	{.name = "finlandcentral", .key = "finlandcentral", .location = "Finland Central", .provider = CS_PROVIDER_AZURE, .country = "FI",
-	 .intensity_g_per_kwh = 77.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
-	{.name = "francecentral", .key = "francecentral", .location = "France Central", .provider = CS_PROVIDER_AZURE, .country = "FR",
-	 .intensity_g_per_kwh = 67.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
-	{.name = "francesouth", .key = "francesouth", .location = "France South", .provider = CS_PROVIDER_AZURE, .country = "FR",
-	 .intensity_g_per_kwh = 44.18, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "germanynorth", .key = "germanynorth", .location = "Germany North", .provider = CS_PROVIDER_AZURE, .country = "DE",
-	 .intensity_g_per_kwh = 344.14, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "germanywestcentral", .key = "germanywestcentral", .location = "Germany West Central", .provider = CS_PROVIDER_AZURE, .country = "DE",
-	 .intensity_g_per_kwh = 402.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
-	{.name = "indonesiacentral", .key = "indonesiacentral", .location = "Indonesia Central", .provider = CS_PROVIDER_AZURE, .country = "ID",
-	 .intensity_g_per_kwh = 682.43, .year = 2023, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "israelcentral", .key = "israelcentral", .location = "Israel Central", .provider = CS_PROVIDER_AZURE, .country = "IL",
-	 .intensity_g_per_kwh = 567.26, .year = 2023, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "italynorth", .key = "italynorth", .location = "Italy North", .provider = CS_PROVIDER_AZURE, .country = "IT",
-	 .intensity_g_per_kwh = 287.53, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "japaneast", .key = "japaneast", .location = "Japan East", .provider = CS_PROVIDER_AZURE, .country = "JP",
-	 .intensity_g_per_kwh = 482.72, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "japanwest", .key = "japanwest", .location = "Japan West", .provider = CS_PROVIDER_AZURE, .country = "JP",
-	 .intensity_g_per_kwh = 482.72, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "jioindiacentral", .key = "jioindiacentral", .location = "Jio India Central", .provider = CS_PROVIDER_AZURE, .country = "IN",
-	 .intensity_g_per_kwh = 708.32, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "jioindiawest", .key = "jioindiawest", .location = "Jio India West", .provider = CS_PROVIDER_AZURE, .country = "IN",
-	 .intensity_g_per_kwh = 708.32, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "koreacentral", .key = "koreacentral", .location = "Korea Central", .provider = CS_PROVIDER_AZURE, .country = "KR",
-	 .intensity_g_per_kwh = 414.27, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "koreasouth", .key = "koreasouth", .location = "Korea South", .provider = CS_PROVIDER_AZURE, .country = "KR",
-	 .intensity_g_per_kwh = 414.27, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "malaysiawest", .key = "malaysiawest", .location = "Malaysia West", .provider = CS_PROVIDER_AZURE, .country = "MY",
-	 .intensity_g_per_kwh = 604.43, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "mexicocentral", .key = "mexicocentral", .location = "Mexico Central", .provider = CS_PROVIDER_AZURE, .country = "MX",
-	 .intensity_g_per_kwh = 484.83, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "newzealandnorth", .key = "newzealandnorth", .location = "New Zealand North", .provider = CS_PROVIDER_AZURE, .country = "NZ",
-	 .intensity_g_per_kwh = 120.11, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "northcentralus", .key = "northcentralus", .location = "North Central US", .provider = CS_PROVIDER_AZURE, .country = "US",
-	 .intensity_g_per_kwh = 440.187, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
-	{.name = "northeurope", .key = "northeurope", .location = "North Europe", .provider = CS_PROVIDER_AZURE, .country = "IE",
-	 .intensity_g_per_kwh = 316.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
-	{.name = "norwayeast", .key = "norwayeast", .location = "Norway East", .provider = CS_PROVIDER_AZURE, .country = "NO",
-	 .intensity_g_per_kwh = 30.75, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "norwaywest", .key = "norwaywest", .location = "Norway West", .provider = CS_PROVIDER_AZURE, .country = "NO",
-	 .intensity_g_per_kwh = 30.75, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "polandcentral", .key = "polandcentral", .location = "Poland Central", .provider = CS_PROVIDER_AZURE, .country = "PL",
-	 .intensity_g_per_kwh = 614.98, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "qatarcentral", .key = "qatarcentral", .location = "Qatar Central", .provider = CS_PROVIDER_AZURE, .country = "QA",
-	 .intensity_g_per_kwh = 602.83, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "southafricanorth", .key = "southafricanorth", .location = "South Africa North", .provider = CS_PROVIDER_AZURE, .country = "ZA",
-	 .intensity_g_per_kwh = 709.37, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "southafricawest", .key = "southafricawest", .location = "South Africa West", .provider = CS_PROVIDER_AZURE, .country = "ZA",
-	 .intensity_g_per_kwh = 709.37, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "southcentralus", .key = "southcentralus", .location = "South Central US", .provider = CS_PROVIDER_AZURE, .country = "US",
-	 .intensity_g_per_kwh = 396.293, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
-	{.name = "southeastasia", .key = "southeastasia", .location = "Southeast Asia", .provider = CS_PROVIDER_AZURE, .country = "SG",
-	 .intensity_g_per_kwh = 408.5, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
-	{.name = "southindia", .key = "southindia", .location = "South India", .provider = CS_PROVIDER_AZURE, .country = "IN",
-	 .intensity_g_per_kwh = 708.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
-	{.name = "spaincentral", .key = "spaincentral", .location = "Spain Central", .provider = CS_PROVIDER_AZURE, .country = "ES",
-	 .intensity_g_per_kwh = 146.15, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "swedencentral", .key = "swedencentral", .location = "Sweden Central", .provider = CS_PROVIDER_AZURE, .country = "SE",
-	 .intensity_g_per_kwh = 9.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
-	{.name = "swedensouth", .key = "swedensouth", .location = "Sweden South", .provider = CS_PROVIDER_AZURE, .country = "SE",
-	 .intensity_g_per_kwh = 35.82, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "switzerlandnorth", .key = "switzerlandnorth", .location = "Switzerland North", .provider = CS_PROVIDER_AZURE, .country = "CH",
-	 .intensity_g_per_kwh = 36.6, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "switzerlandwest", .key = "switzerlandwest", .location = "Switzerland West", .provider = CS_PROVIDER_AZURE, .country = "CH",
-	 .intensity_g_per_kwh = 36.6, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "uaecentral", .key = "uaecentral", .location = "UAE Central", .provider = CS_PROVIDER_AZURE, .country = "AE",
-	 .intensity_g_per_kwh = 492.7, .year = 2023, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "uaenorth", .key = "uaenorth", .location = "UAE North", .provider = CS_PROVIDER_AZURE, .country = "AE",
-	 .intensity_g_per_kwh = 492.7, .year = 2023, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "uksouth", .key = "uksouth", .location = "UK South", .provider = CS_PROVIDER_AZURE, .country = "GB",
-	 .intensity_g_per_kwh = 228.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
-	{.name = "ukwest", .key = "ukwest", .location = "UK West", .provider = CS_PROVIDER_AZURE, .country = "GB",
-	 .intensity_g_per_kwh = 228.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
-	{.name = "usgovarizona", .key = "usgovarizona", .location = "US Gov Arizona", .provider = CS_PROVIDER_AZURE, .country = "US",
-	 .intensity_g_per_kwh = 383.55, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "usgovtexas", .key = "usgovtexas", .location = "US Gov Texas", .provider = CS_PROVIDER_AZURE, .country = "US",
-	 .intensity_g_per_kwh = 383.55, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "usgovvirginia", .key = "usgovvirginia", .location = "US Gov Virginia", .provider = CS_PROVIDER_AZURE, .country = "US",
-	 .intensity_g_per_kwh = 383.55, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
-	{.name = "westcentralus", .key = "westcentralus", .location = "West Central US", .provider = CS_PROVIDER_AZURE, .country = "US",
-	 .intensity_g_per_kwh = 350.861, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
-	{.name = "westeurope", .key = "westeurope", .location = "West Europe", .provider = CS_PROVIDER_AZURE, .country = "NL",
-	 .intensity_g_per_kwh = 390.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
-	{.name = "westindia", .key = "westindia", .location = "West India", .provider = CS_PROVIDER_AZURE, .country = "IN",
-	 .intensity_g_per_kwh = 708.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
-	{.name = "westus", .key = "westus", .location = "West US", .provider = CS_PROVIDER_AZURE, .country = "US",
-	 .intensity_g_per_kwh = 350.861, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
-	{.name = "westus2", .key = "westus2", .location = "West US 2", .provider = CS_PROVIDER_AZURE, .country = "US",
-	 .intensity_g_per_kwh = 350.861, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
-	{.name = "westus3", .key = "westus3", .location = "West US 3", .provider = CS_PROVIDER_AZURE, .country = "US",
-	 .intensity_g_per_kwh = 350.861, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
+/* The string pool (layout: tools/datagen/gen_tables.py, "C emission"). */
+#define STRINGS(S) \
+	S(empty, "") \
+	S(ABW, "ABW") \
+	S(AE, "AE") \
+	S(AF, "AF") \
+	S(AFG, "AFG") \
+	S(AG, "AG") \
+	S(AGO, "AGO") \
+	S(AL, "AL") \
+	S(ALB, "ALB") \
+	S(AM, "AM") \
+	S(AO, "AO") \
+	S(AR, "AR") \
+	S(ARE, "ARE") \
+	S(ARG, "ARG") \
+	S(ARM, "ARM") \
+	S(AS, "AS") \
+	S(ASM, "ASM") \
+	S(AT, "AT") \
+	S(ATG, "ATG") \
+	S(AU, "AU") \
+	S(AUS, "AUS") \
+	S(AUT, "AUT") \
+	S(AW, "AW") \
+	S(AWS_GovCloud_US_East, "AWS GovCloud (US-East)") \
+	S(AWS_GovCloud_US_West, "AWS GovCloud (US-West)") \
+	S(AZ, "AZ") \
+	S(AZE, "AZE") \
+	S(Afghanistan, "Afghanistan") \
+	S(Africa_Cape_Town, "Africa (Cape Town)") \
+	S(Albania, "Albania") \
+	S(Algeria, "Algeria") \
+	S(American_Samoa, "American Samoa") \
+	S(Angola, "Angola") \
+	S(Antigua_and_Barbuda, "Antigua and Barbuda") \
+	S(Argentina, "Argentina") \
+	S(Armenia, "Armenia") \
+	S(Aruba, "Aruba") \
+	S(Ashburn, "Ashburn") \
+	S(Asia_Pacific_Hong_Kong, "Asia Pacific (Hong Kong)") \
+	S(Asia_Pacific_Hyderabad, "Asia Pacific (Hyderabad)") \
+	S(Asia_Pacific_Jakarta, "Asia Pacific (Jakarta)") \
+	S(Asia_Pacific_Malaysia, "Asia Pacific (Malaysia)") \
+	S(Asia_Pacific_Melbourne, "Asia Pacific (Melbourne)") \
+	S(Asia_Pacific_Mumbai, "Asia Pacific (Mumbai)") \
+	S(Asia_Pacific_New_Zealand, "Asia Pacific (New Zealand)") \
+	S(Asia_Pacific_Osaka, "Asia Pacific (Osaka)") \
+	S(Asia_Pacific_Seoul, "Asia Pacific (Seoul)") \
+	S(Asia_Pacific_Singapore, "Asia Pacific (Singapore)") \
+	S(Asia_Pacific_Sydney, "Asia Pacific (Sydney)") \
+	S(Asia_Pacific_Taipei, "Asia Pacific (Taipei)") \
+	S(Asia_Pacific_Thailand, "Asia Pacific (Thailand)") \
+	S(Asia_Pacific_Tokyo, "Asia Pacific (Tokyo)") \
+	S(Australia, "Australia") \
+	S(Australia_Central, "Australia Central") \
+	S(Australia_Central_2, "Australia Central 2") \
+	S(Australia_East, "Australia East") \
+	S(Australia_Southeast, "Australia Southeast") \
+	S(Austria, "Austria") \
+	S(Azerbaijan, "Azerbaijan") \
+	S(BA, "BA") \
+	S(BB, "BB") \
+	S(BD, "BD") \
+	S(BDI, "BDI") \
+	S(BE, "BE") \
+	S(BEL, "BEL") \
+	S(BEN, "BEN") \
+	S(BF, "BF") \
+	S(BFA, "BFA") \
+	S(BG, "BG") \
+	S(BGD, "BGD") \
+	S(BGR, "BGR") \
+	S(BH, "BH") \
+	S(BHR, "BHR") \
+	S(BHS, "BHS") \
+	S(BI, "BI") \
+	S(BIH, "BIH") \
+	S(BJ, "BJ") \
+	S(BLR, "BLR") \
+	S(BLZ, "BLZ") \
+	S(BN, "BN") \
+	S(BO, "BO") \
+	S(BOL, "BOL") \
+	S(BR, "BR") \
+	S(BRA, "BRA") \
+	S(BRB, "BRB") \
+	S(BRN, "BRN") \
+	S(BS, "BS") \
+	S(BT, "BT") \
+	S(BTN, "BTN") \
+	S(BW, "BW") \
+	S(BWA, "BWA") \
+	S(BY, "BY") \
+	S(BZ, "BZ") \
+	S(Bahamas, "Bahamas") \
+	S(Bahrain, "Bahrain") \
+	S(Bangladesh, "Bangladesh") \
+	S(Barbados, "Barbados") \
+	S(Belarus, "Belarus") \
+	S(Belgium, "Belgium") \
+	S(Belgium_Central, "Belgium Central") \
+	S(Belize, "Belize") \
+	S(Benin, "Benin") \
+	S(Berlin, "Berlin") \
+	S(Bhutan, "Bhutan") \
+	S(Bolivia, "Bolivia") \
+	S(Bosnia_Herzegovina, "Bosnia Herzegovina") \
+	S(Botswana, "Botswana") \
+	S(Brazil, "Brazil") \
+	S(Brazil_South, "Brazil South") \
+	S(Brazil_Southeast, "Brazil Southeast") \
+	S(Brunei_Darussalam, "Brunei Darussalam") \
+	S(Bulgaria, "Bulgaria") \
+	S(Burkina_Faso, "Burkina Faso") \
+	S(Burundi, "Burundi") \
+	S(CA, "CA") \
+	S(CAF, "CAF") \
+	S(CAN, "CAN") \
+	S(CD, "CD") \
+	S(CF, "CF") \
+	S(CG, "CG") \
+	S(CH, "CH") \
+	S(CHE, "CHE") \
+	S(CHL, "CHL") \
+	S(CHN, "CHN") \
+	S(CI, "CI") \
+	S(CIV, "CIV") \
+	S(CK, "CK") \
+	S(CL, "CL") \
+	S(CM, "CM") \
+	S(CMR, "CMR") \
+	S(CN, "CN") \
+	S(CO, "CO") \
+	S(COD, "COD") \
+	S(COG, "COG") \
+	S(COK, "COK") \
+	S(COL, "COL") \
+	S(COM, "COM") \
+	S(CPV, "CPV") \
+	S(CR, "CR") \
+	S(CRI, "CRI") \
+	S(CU, "CU") \
+	S(CUB, "CUB") \
+	S(CV, "CV") \
+	S(CY, "CY") \
+	S(CYM, "CYM") \
+	S(CYP, "CYP") \
+	S(CZ, "CZ") \
+	S(CZE, "CZE") \
+	S(Cabo_Verde, "Cabo Verde") \
+	S(Cambodia, "Cambodia") \
+	S(Cameroon, "Cameroon") \
+	S(Canada, "Canada") \
+	S(Canada_Central, "Canada (Central)") \
+	S(Canada_Central__2, "Canada Central") \
+	S(Canada_East, "Canada East") \
+	S(Canada_West_Calgary, "Canada West (Calgary)") \
+	S(Cayman_Islands, "Cayman Islands") \
+	S(Central_African_Republic, "Central African Republic") \
+	S(Central_India, "Central India") \
+	S(Central_US, "Central US") \
+	S(Chad, "Chad") \
+	S(Changhua_County, "Changhua County") \
+	S(Chile, "Chile") \
+	S(Chile_Central, "Chile Central") \
+	S(China, "China") \
+	S(China_Beijing, "China (Beijing)") \
+	S(China_Ningxia, "China (Ningxia)") \
+	S(China_East, "China East") \
+	S(China_East_2, "China East 2") \
+	S(China_East_3, "China East 3") \
+	S(China_North, "China North") \
+	S(China_North_2, "China North 2") \
+	S(China_North_3, "China North 3") \
+	S(Colombia, "Colombia") \
+	S(Columbus, "Columbus") \
+	S(Comoros, "Comoros") \
+	S(Congo, "Congo") \
+	S(Congo_DRC, "Congo (DRC)") \
+	S(Cook_Islands_the, "Cook Islands (the)") \
+	S(Costa_Rica, "Costa Rica") \
+	S(Cote_d_Ivoire, "Cote d'Ivoire") \
+	S(Council_Bluffs, "Council Bluffs") \
+	S(Croatia, "Croatia") \
+	S(Cuba, "Cuba") \
+	S(Cyprus, "Cyprus") \
+	S(Czechia, "Czechia") \
+	S(DE, "DE") \
+	S(DEU, "DEU") \
+	S(DJ, "DJ") \
+	S(DJI, "DJI") \
+	S(DK, "DK") \
+	S(DM, "DM") \
+	S(DMA, "DMA") \
+	S(DNK, "DNK") \
+	S(DO, "DO") \
+	S(DOM, "DOM") \
+	S(DZ, "DZ") \
+	S(DZA, "DZA") \
+	S(Dallas, "Dallas") \
+	S(Dammam, "Dammam") \
+	S(Delhi, "Delhi") \
+	S(Denmark, "Denmark") \
+	S(Djibouti, "Djibouti") \
+	S(Doha, "Doha") \
+	S(Dominica, "Dominica") \
+	S(Dominican_Republic, "Dominican Republic") \
+	S(EC, "EC") \
+	S(ECU, "ECU") \
+	S(EE, "EE") \
+	S(EG, "EG") \
+	S(EGY, "EGY") \
+	S(ER, "ER") \
+	S(ERI, "ERI") \
+	S(ES, "ES") \
+	S(ESP, "ESP") \
+	S(EST, "EST") \
+	S(ET, "ET") \
+	S(ETH, "ETH") \
+	S(East_Asia, "East Asia") \
+	S(East_US, "East US") \
+	S(East_US_2, "East US 2") \
+	S(East_US_3, "East US 3") \
+	S(Ecuador, "Ecuador") \
+	S(Eemshaven, "Eemshaven") \
+	S(Egypt, "Egypt") \
+	S(El_Salvador, "El Salvador") \
+	S(Equatorial_Guinea, "Equatorial Guinea") \
+	S(Eritrea, "Eritrea") \
+	S(Estonia, "Estonia") \
+	S(Eswatini, "Eswatini") \
+	S(Ethiopia, "Ethiopia") \
+	S(Europe_Frankfurt, "Europe (Frankfurt)") \
+	S(Europe_Ireland, "Europe (Ireland)") \
+	S(Europe_London, "Europe (London)") \
+	S(Europe_Milan, "Europe (Milan)") \
+	S(Europe_Paris, "Europe (Paris)") \
+	S(Europe_Spain, "Europe (Spain)") \
+	S(Europe_Stockholm, "Europe (Stockholm)") \
+	S(Europe_Zurich, "Europe (Zurich)") \
+	S(FI, "FI") \
+	S(FIN, "FIN") \
+	S(FJ, "FJ") \
+	S(FJI, "FJI") \
+	S(FK, "FK") \
+	S(FLK, "FLK") \
+	S(FO, "FO") \
+	S(FR, "FR") \
+	S(FRA, "FRA") \
+	S(FRO, "FRO") \
+	S(Falkland_Islands_Malvinas, "Falkland Islands [Malvinas]") \
+	S(Faroe_Islands, "Faroe Islands") \
+	S(Fiji, "Fiji") \
+	S(Finland, "Finland") \
+	S(Finland_Central, "Finland Central") \
+	S(France, "France") \
+	S(France_Central, "France Central") \
+	S(France_South, "France South") \
+	S(Frankfurt, "Frankfurt") \
+	S(French_Guiana, "French Guiana") \
+	S(French_Polynesia, "French Polynesia") \
+	S(GA, "GA") \
+	S(GAB, "GAB") \
+	S(GB, "GB") \
+	S(GBR, "GBR") \
+	S(GD, "GD") \
+	S(GE, "GE") \
+	S(GEO, "GEO") \
+	S(GF, "GF") \
+	S(GH, "GH") \
+	S(GHA, "GHA") \
+	S(GIN, "GIN") \
+	S(GL, "GL") \
+	S(GLP, "GLP") \
+	S(GM, "GM") \
+	S(GMB, "GMB") \
+	S(GN, "GN") \
+	S(GNB, "GNB") \
+	S(GNQ, "GNQ") \
+	S(GP, "GP") \
+	S(GQ, "GQ") \
+	S(GR, "GR") \
+	S(GRC, "GRC") \
+	S(GRD, "GRD") \
+	S(GRL, "GRL") \
+	S(GT, "GT") \
+	S(GTM, "GTM") \
+	S(GU, "GU") \
+	S(GUF, "GUF") \
+	S(GUM, "GUM") \
+	S(GUY, "GUY") \
+	S(GW, "GW") \
+	S(GY, "GY") \
+	S(Gabon, "Gabon") \
+	S(Gambia, "Gambia") \
+	S(Georgia, "Georgia") \
+	S(Germany, "Germany") \
+	S(Germany_North, "Germany North") \
+	S(Germany_West_Central, "Germany West Central") \
+	S(Ghana, "Ghana") \
+	S(Greece, "Greece") \
+	S(Greenland, "Greenland") \
+	S(Grenada, "Grenada") \
+	S(Guadeloupe, "Guadeloupe") \
+	S(Guam, "Guam") \
+	S(Guatemala, "Guatemala") \
+	S(Guinea, "Guinea") \
+	S(Guinea_Bissau, "Guinea-Bissau") \
+	S(Guyana, "Guyana") \
+	S(HK, "HK") \
+	S(HKG, "HKG") \
+	S(HN, "HN") \
+	S(HND, "HND") \
+	S(HR, "HR") \
+	S(HRV, "HRV") \
+	S(HT, "HT") \
+	S(HTI, "HTI") \
+	S(HU, "HU") \
+	S(HUN, "HUN") \
+	S(Haiti, "Haiti") \
+	S(Hamina, "Hamina") \
+	S(Honduras, "Honduras") \
+	S(Hong_Kong, "Hong Kong") \
+	S(Hungary, "Hungary") \
+	S(ID, "ID") \
+	S(IDN, "IDN") \
+	S(IE, "IE") \
+	S(IL, "IL") \
+	S(IN, "IN") \
+	S(IND, "IND") \
+	S(IQ, "IQ") \
+	S(IR, "IR") \
+	S(IRL, "IRL") \
+	S(IRN, "IRN") \
+	S(IRQ, "IRQ") \
+	S(IS, "IS") \
+	S(ISL, "ISL") \
+	S(ISR, "ISR") \
+	S(IT, "IT") \
+	S(ITA, "ITA") \
+	S(Iceland, "Iceland") \
+	S(India, "India") \
+	S(Indonesia, "Indonesia") \
+	S(Indonesia_Central, "Indonesia Central") \
+	S(Iran, "Iran") \
+	S(Iraq, "Iraq") \
+	S(Ireland, "Ireland") \
+	S(Israel, "Israel") \
+	S(Israel_Tel_Aviv, "Israel (Tel Aviv)") \
+	S(Israel_Central, "Israel Central") \
+	S(Italy, "Italy") \
+	S(Italy_North, "Italy North") \
+	S(JAM, "JAM") \
+	S(JM, "JM") \
+	S(JO, "JO") \
+	S(JOR, "JOR") \
+	S(JP, "JP") \
+	S(JPN, "JPN") \
+	S(Jakarta, "Jakarta") \
+	S(Jamaica, "Jamaica") \
+	S(Japan, "Japan") \
+	S(Japan_East, "Japan East") \
+	S(Japan_West, "Japan West") \
+	S(Jio_India_Central, "Jio India Central") \
+	S(Jio_India_West, "Jio India West") \
+	S(Johannesburg, "Johannesburg") \
+	S(Jordan, "Jordan") \
+	S(Jurong_West, "Jurong West") \
+	S(KAZ, "KAZ") \
+	S(KE, "KE") \
+	S(KEN, "KEN") \
+	S(KG, "KG") \
+	S(KGZ, "KGZ") \
+	S(KH, "KH") \
+	S(KHM, "KHM") \
+	S(KI, "KI") \
+	S(KIR, "KIR") \
+	S(KM, "KM") \
+	S(KN, "KN") \
+	S(KNA, "KNA") \
+	S(KOR, "KOR") \
+	S(KP, "KP") \
+	S(KR, "KR") \
+	S(KW, "KW") \
+	S(KWT, "KWT") \
+	S(KY, "KY") \
+	S(KZ, "KZ") \
+	S(Kazakhstan, "Kazakhstan") \
+	S(Kenya, "Kenya") \
+	S(Kiribati, "Kiribati") \
+	S(Korea_Central, "Korea Central") \
+	S(Korea_South, "Korea South") \
+	S(Kosovo, "Kosovo") \
+	S(Kuwait, "Kuwait") \
+	S(Kyrgyzstan, "Kyrgyzstan") \
+	S(LA, "LA") \
+	S(LAO, "LAO") \
+	S(LB, "LB") \
+	S(LBN, "LBN") \
+	S(LBR, "LBR") \
+	S(LBY, "LBY") \
+	S(LC, "LC") \
+	S(LCA, "LCA") \
+	S(LK, "LK") \
+	S(LKA, "LKA") \
+	S(LR, "LR") \
+	S(LS, "LS") \
+	S(LSO, "LSO") \
+	S(LT, "LT") \
+	S(LTU, "LTU") \
+	S(LU, "LU") \
+	S(LUX, "LUX") \
+	S(LV, "LV") \
+	S(LVA, "LVA") \
+	S(LY, "LY") \
+	S(Lao, "Lao") \
+	S(Las_Vegas, "Las Vegas") \
+	S(Latvia, "Latvia") \
+	S(Lebanon, "Lebanon") \
+	S(Lesotho, "Lesotho") \
+	S(Liberia, "Liberia") \
+	S(Libya, "Libya") \
+	S(Lithuania, "Lithuania") \
+	S(London, "London") \
+	S(Los_Angeles, "Los Angeles") \
+	S(Luxembourg, "Luxembourg") \
+	S(MA, "MA") \
+	S(MAC, "MAC") \
+	S(MAR, "MAR") \
+	S(MD, "MD") \
+	S(MDA, "MDA") \
+	S(MDG, "MDG") \
+	S(MDV, "MDV") \
+	S(ME, "ME") \
+	S(MEX, "MEX") \
+	S(MG, "MG") \
+	S(MK, "MK") \
+	S(MKD, "MKD") \
+	S(ML, "ML") \
+	S(MLI, "MLI") \
+	S(MLT, "MLT") \
+	S(MM, "MM") \
+	S(MMR, "MMR") \
+	S(MN, "MN") \
+	S(MNE, "MNE") \
+	S(MNG, "MNG") \
+	S(MO, "MO") \
+	S(MOZ, "MOZ") \
+	S(MQ, "MQ") \
+	S(MR, "MR") \
+	S(MRT, "MRT") \
+	S(MS, "MS") \
+	S(MSR, "MSR") \
+	S(MT, "MT") \
+	S(MTQ, "MTQ") \
+	S(MU, "MU") \
+	S(MUS, "MUS") \
+	S(MV, "MV") \
+	S(MW, "MW") \
+	S(MWI, "MWI") \
+	S(MX, "MX") \
+	S(MY, "MY") \
+	S(MYS, "MYS") \
+	S(MZ, "MZ") \
+	S(Macao, "Macao") \
+	S(Madagascar, "Madagascar") \
+	S(Madrid, "Madrid") \
+	S(Malawi, "Malawi") \
+	S(Malaysia, "Malaysia") \
+	S(Malaysia_West, "Malaysia West") \
+	S(Maldives, "Maldives") \
+	S(Mali, "Mali") \
+	S(Malta, "Malta") \
+	S(Martinique, "Martinique") \
+	S(Mauritania, "Mauritania") \
+	S(Mauritius, "Mauritius") \
+	S(Melbourne, "Melbourne") \
+	S(Mexico, "Mexico") \
+	S(Mexico_Central, "Mexico (Central)") \
+	S(Mexico_Central__2, "Mexico Central") \
+	S(Middle_East_Bahrain, "Middle East (Bahrain)") \
+	S(Middle_East_UAE, "Middle East (UAE)") \
+	S(Milan, "Milan") \
+	S(Moldova, "Moldova") \
+	S(Moncks_Corner, "Moncks Corner") \
+	S(Mongolia, "Mongolia") \
+	S(Montenegro, "Montenegro") \
+	S(Montreal, "Montreal") \
+	S(Montserrat, "Montserrat") \
+	S(Morocco, "Morocco") \
+	S(Mozambique, "Mozambique") \
+	S(Mumbai, "Mumbai") \
+	S(Myanmar, "Myanmar") \
+	S(NA, "NA") \
+	S(NAM, "NAM") \
+	S(NC, "NC") \
+	S(NCL, "NCL") \
+	S(NE, "NE") \
+	S(NER, "NER") \
+	S(NG, "NG") \
+	S(NGA, "NGA") \
+	S(NI, "NI") \
+	S(NIC, "NIC") \
+	S(NL, "NL") \
+	S(NLD, "NLD") \
+	S(NO, "NO") \
+	S(NOR, "NOR") \
+	S(NP, "NP") \
+	S(NPL, "NPL") \
+	S(NR, "NR") \
+	S(NRU, "NRU") \
+	S(NZ, "NZ") \
+	S(NZL, "NZL") \
+	S(Namibia, "Namibia") \
+	S(Nauru, "Nauru") \
+	S(Nepal, "Nepal") \
+	S(Netherlands, "Netherlands") \
+	S(New_Caledonia, "New Caledonia") \
+	S(New_Zealand, "New Zealand") \
+	S(New_Zealand_North, "New Zealand North") \
+	S(Nicaragua, "Nicaragua") \
+	S(Niger, "Niger") \
+	S(Nigeria, "Nigeria") \
+	S(North_Central_US, "North Central US") \
+	S(North_Europe, "North Europe") \
+	S(North_Korea, "North Korea") \
+	S(North_Macedonia, "North Macedonia") \
+	S(Norway, "Norway") \
+	S(Norway_East, "Norway East") \
+	S(Norway_West, "Norway West") \
+	S(OM, "OM") \
+	S(OMN, "OMN") \
+	S(Oklahoma, "Oklahoma") \
+	S(Oman, "Oman") \
+	S(Osaka, "Osaka") \
+	S(PA, "PA") \
+	S(PAK, "PAK") \
+	S(PAN, "PAN") \
+	S(PE, "PE") \
+	S(PER, "PER") \
+	S(PF, "PF") \
+	S(PG, "PG") \
+	S(PH, "PH") \
+	S(PHL, "PHL") \
+	S(PK, "PK") \
+	S(PL, "PL") \
+	S(PM, "PM") \
+	S(PNG, "PNG") \
+	S(POL, "POL") \
+	S(PR, "PR") \
+	S(PRI, "PRI") \
+	S(PRK, "PRK") \
+	S(PRT, "PRT") \
+	S(PRY, "PRY") \
+	S(PS, "PS") \
+	S(PSE, "PSE") \
+	S(PT, "PT") \
+	S(PY, "PY") \
+	S(PYF, "PYF") \
+	S(Pakistan, "Pakistan") \
+	S(Palestine_State_of, "Palestine, State of") \
+	S(Panama, "Panama") \
+	S(Papua_New_Guinea, "Papua New Guinea") \
+	S(Paraguay, "Paraguay") \
+	S(Paris, "Paris") \
+	S(Peru, "Peru") \
+	S(Poland, "Poland") \
+	S(Poland_Central, "Poland Central") \
+	S(Portugal, "Portugal") \
+	S(Puerto_Rico, "Puerto Rico") \
+	S(QA, "QA") \
+	S(QAT, "QAT") \
+	S(Qatar, "Qatar") \
+	S(Qatar_Central, "Qatar Central") \
+	S(RE, "RE") \
+	S(REU, "REU") \
+	S(RO, "RO") \
+	S(ROU, "ROU") \
+	S(RS, "RS") \
+	S(RU, "RU") \
+	S(RUS, "RUS") \
+	S(RW, "RW") \
+	S(RWA, "RWA") \
+	S(Reunion, "Reunion") \
+	S(Romania, "Romania") \
+	S(Russia, "Russia") \
+	S(Rwanda, "Rwanda") \
+	S(SA, "SA") \
+	S(SAU, "SAU") \
+	S(SB, "SB") \
+	S(SC, "SC") \
+	S(SD, "SD") \
+	S(SDN, "SDN") \
+	S(SE, "SE") \
+	S(SEN, "SEN") \
+	S(SG, "SG") \
+	S(SGP, "SGP") \
+	S(SI, "SI") \
+	S(SK, "SK") \
+	S(SL, "SL") \
+	S(SLB, "SLB") \
+	S(SLE, "SLE") \
+	S(SLV, "SLV") \
+	S(SN, "SN") \
+	S(SO, "SO") \
+	S(SOM, "SOM") \
+	S(SPM, "SPM") \
+	S(SR, "SR") \
+	S(SRB, "SRB") \
+	S(SS, "SS") \
+	S(SSD, "SSD") \
+	S(ST, "ST") \
+	S(STP, "STP") \
+	S(SUR, "SUR") \
+	S(SV, "SV") \
+	S(SVK, "SVK") \
+	S(SVN, "SVN") \
+	S(SWE, "SWE") \
+	S(SWZ, "SWZ") \
+	S(SY, "SY") \
+	S(SYC, "SYC") \
+	S(SYR, "SYR") \
+	S(SZ, "SZ") \
+	S(Saint_Kitts_and_Nevis, "Saint Kitts and Nevis") \
+	S(Saint_Lucia, "Saint Lucia") \
+	S(Saint_Pierre_and_Miquelon, "Saint Pierre and Miquelon") \
+	S(Saint_Vincent_and_the_Grenadines, "Saint Vincent and the Grenadines") \
+	S(Salt_Lake_City, "Salt Lake City") \
+	S(Samoa, "Samoa") \
+	S(Santiago, "Santiago") \
+	S(Sao_Paulo, "Sao Paulo") \
+	S(Sao_Tome_and_Principe, "Sao Tome and Principe") \
+	S(Saudi_Arabia, "Saudi Arabia") \
+	S(Senegal, "Senegal") \
+	S(Seoul, "Seoul") \
+	S(Serbia, "Serbia") \
+	S(Seychelles, "Seychelles") \
+	S(Sierra_Leone, "Sierra Leone") \
+	S(Singapore, "Singapore") \
+	S(Slovakia, "Slovakia") \
+	S(Slovenia, "Slovenia") \
+	S(Solomon_Islands, "Solomon Islands") \
+	S(Somalia, "Somalia") \
+	S(South_Africa, "South Africa") \
+	S(South_Africa_North, "South Africa North") \
+	S(South_Africa_West, "South Africa West") \
+	S(South_America_S_o_Paulo, "South America (S\303\243o Paulo)") \
+	S(South_Central_US, "South Central US") \
+	S(South_India, "South India") \
+	S(South_Korea, "South Korea") \
+	S(South_Sudan, "South Sudan") \
+	S(Southeast_Asia, "Southeast Asia") \
+	S(Spain, "Spain") \
+	S(Spain_Central, "Spain Central") \
+	S(Sri_Lanka, "Sri Lanka") \
+	S(St_Ghislain, "St. Ghislain") \
+	S(Stockholm, "Stockholm") \
+	S(Sudan, "Sudan") \
+	S(Suriname, "Suriname") \
+	S(Sweden, "Sweden") \
+	S(Sweden_Central, "Sweden Central") \
+	S(Sweden_South, "Sweden South") \
+	S(Switzerland, "Switzerland") \
+	S(Switzerland_North, "Switzerland North") \
+	S(Switzerland_West, "Switzerland West") \
+	S(Sydney, "Sydney") \
+	S(Syria, "Syria") \
+	S(TC, "TC") \
+	S(TCA, "TCA") \
+	S(TCD, "TCD") \
+	S(TD, "TD") \
+	S(TG, "TG") \
+	S(TGO, "TGO") \
+	S(TH, "TH") \
+	S(THA, "THA") \
+	S(TJ, "TJ") \
+	S(TJK, "TJK") \
+	S(TKM, "TKM") \
+	S(TM, "TM") \
+	S(TN, "TN") \
+	S(TO, "TO") \
+	S(TON, "TON") \
+	S(TR, "TR") \
+	S(TT, "TT") \
+	S(TTO, "TTO") \
+	S(TUN, "TUN") \
+	S(TUR, "TUR") \
+	S(TW, "TW") \
+	S(TWN, "TWN") \
+	S(TZ, "TZ") \
+	S(TZA, "TZA") \
+	S(Taiwan, "Taiwan") \
+	S(Tajikistan, "Tajikistan") \
+	S(Tanzania_the_United_Republic_of, "Tanzania, the United Republic of") \
+	S(Tel_Aviv, "Tel Aviv") \
+	S(Thailand, "Thailand") \
+	S(The_Dalles, "The Dalles") \
+	S(The_Philippines, "The Philippines") \
+	S(Togo, "Togo") \
+	S(Tokyo, "Tokyo") \
+	S(Tonga, "Tonga") \
+	S(Toronto, "Toronto") \
+	S(Trinidad_and_Tobago, "Trinidad and Tobago") \
+	S(Tunisia, "Tunisia") \
+	S(Turin, "Turin") \
+	S(Turkmenistan, "Turkmenistan") \
+	S(Turks_and_Caicos_Islands, "Turks and Caicos Islands") \
+	S(T_rkiye, "T\303\274rkiye") \
+	S(UA, "UA") \
+	S(UAE_Central, "UAE Central") \
+	S(UAE_North, "UAE North") \
+	S(UG, "UG") \
+	S(UGA, "UGA") \
+	S(UK_South, "UK South") \
+	S(UK_West, "UK West") \
+	S(UKR, "UKR") \
+	S(URY, "URY") \
+	S(US, "US") \
+	S(US_East_N_Virginia, "US East (N. Virginia)") \
+	S(US_East_Ohio, "US East (Ohio)") \
+	S(US_Gov_Arizona, "US Gov Arizona") \
+	S(US_Gov_Texas, "US Gov Texas") \
+	S(US_Gov_Virginia, "US Gov Virginia") \
+	S(US_West_N_California, "US West (N. California)") \
+	S(US_West_Oregon, "US West (Oregon)") \
+	S(USA, "USA") \
+	S(UY, "UY") \
+	S(UZ, "UZ") \
+	S(UZB, "UZB") \
+	S(Uganda, "Uganda") \
+	S(Ukraine, "Ukraine") \
+	S(United_Arab_Emirates, "United Arab Emirates") \
+	S(United_Kingdom, "United Kingdom") \
+	S(United_States, "United States") \
+	S(Uruguay, "Uruguay") \
+	S(Uzbekistan, "Uzbekistan") \
+	S(VC, "VC") \
+	S(VCT, "VCT") \
+	S(VE, "VE") \
+	S(VEN, "VEN") \
+	S(VG, "VG") \
+	S(VGB, "VGB") \
+	S(VI, "VI") \
+	S(VIR, "VIR") \
+	S(VN, "VN") \
+	S(VNM, "VNM") \
+	S(VU, "VU") \
+	S(VUT, "VUT") \
+	S(Vanuatu, "Vanuatu") \
+	S(Venezuela, "Venezuela") \
+	S(Viet_Nam, "Viet Nam") \
+	S(Virgin_Islands_British, "Virgin Islands (British)") \
+	S(Virgin_Islands_U_S, "Virgin Islands (U.S.)") \
+	S(WS, "WS") \
+	S(WSM, "WSM") \
+	S(Warsaw, "Warsaw") \
+	S(West_Central_US, "West Central US") \
+	S(West_Europe, "West Europe") \
+	S(West_India, "West India") \
+	S(West_US, "West US") \
+	S(West_US_2, "West US 2") \
+	S(West_US_3, "West US 3") \
+	S(XK, "XK") \
+	S(XKX, "XKX") \
+	S(YE, "YE") \
+	S(YEM, "YEM") \
+	S(Yemen, "Yemen") \
+	S(ZA, "ZA") \
+	S(ZAF, "ZAF") \
+	S(ZM, "ZM") \
+	S(ZMB, "ZMB") \
+	S(ZW, "ZW") \
+	S(ZWE, "ZWE") \
+	S(Zambia, "Zambia") \
+	S(Zimbabwe, "Zimbabwe") \
+	S(Zurich, "Zurich") \
+	S(af_south_1, "af-south-1") \
+	S(afghanistan, "afghanistan") \
+	S(africa_south1, "africa-south1") \
+	S(africasouth1, "africasouth1") \
+	S(afsouth1, "afsouth1") \
+	S(albania, "albania") \
+	S(algeria, "algeria") \
+	S(americansamoa, "americansamoa") \
+	S(angola, "angola") \
+	S(antiguaandbarbuda, "antiguaandbarbuda") \
+	S(ap_east_1, "ap-east-1") \
+	S(ap_east_2, "ap-east-2") \
+	S(ap_northeast_1, "ap-northeast-1") \
+	S(ap_northeast_2, "ap-northeast-2") \
+	S(ap_northeast_3, "ap-northeast-3") \
+	S(ap_south_1, "ap-south-1") \
+	S(ap_south_2, "ap-south-2") \
+	S(ap_southeast_1, "ap-southeast-1") \
+	S(ap_southeast_2, "ap-southeast-2") \
+	S(ap_southeast_3, "ap-southeast-3") \
+	S(ap_southeast_4, "ap-southeast-4") \
+	S(ap_southeast_5, "ap-southeast-5") \
+	S(ap_southeast_6, "ap-southeast-6") \
+	S(ap_southeast_7, "ap-southeast-7") \
+	S(apeast1, "apeast1") \
+	S(apeast2, "apeast2") \
+	S(apnortheast1, "apnortheast1") \
+	S(apnortheast2, "apnortheast2") \
+	S(apnortheast3, "apnortheast3") \
+	S(apsouth1, "apsouth1") \
+	S(apsouth2, "apsouth2") \
+	S(apsoutheast1, "apsoutheast1") \
+	S(apsoutheast2, "apsoutheast2") \
+	S(apsoutheast3, "apsoutheast3") \
+	S(apsoutheast4, "apsoutheast4") \
+	S(apsoutheast5, "apsoutheast5") \
+	S(apsoutheast6, "apsoutheast6") \
+	S(apsoutheast7, "apsoutheast7") \
+	S(argentina, "argentina") \
+	S(armenia, "armenia") \
+	S(aruba, "aruba") \
+	S(asia_east1, "asia-east1") \
+	S(asia_east2, "asia-east2") \
+	S(asia_northeast1, "asia-northeast1") \
+	S(asia_northeast2, "asia-northeast2") \
+	S(asia_northeast3, "asia-northeast3") \
+	S(asia_south1, "asia-south1") \
+	S(asia_south2, "asia-south2") \
+	S(asia_southeast1, "asia-southeast1") \
+	S(asia_southeast2, "asia-southeast2") \
+	S(asiaeast1, "asiaeast1") \
+	S(asiaeast2, "asiaeast2") \
+	S(asianortheast1, "asianortheast1") \
+	S(asianortheast2, "asianortheast2") \
+	S(asianortheast3, "asianortheast3") \
+	S(asiasouth1, "asiasouth1") \
+	S(asiasouth2, "asiasouth2") \
+	S(asiasoutheast1, "asiasoutheast1") \
+	S(asiasoutheast2, "asiasoutheast2") \
+	S(australia, "australia") \
+	S(australia_southeast1, "australia-southeast1") \
+	S(australia_southeast2, "australia-southeast2") \
+	S(australiacentral, "australiacentral") \
+	S(australiacentral2, "australiacentral2") \
+	S(australiaeast, "australiaeast") \
+	S(australiasoutheast, "australiasoutheast") \
+	S(australiasoutheast1, "australiasoutheast1") \
+	S(australiasoutheast2, "australiasoutheast2") \
+	S(austria, "austria") \
+	S(azerbaijan, "azerbaijan") \
+	S(bahamas, "bahamas") \
+	S(bahrain, "bahrain") \
+	S(bangladesh, "bangladesh") \
+	S(barbados, "barbados") \
+	S(belarus, "belarus") \
+	S(belgium, "belgium") \
+	S(belgiumcentral, "belgiumcentral") \
+	S(belize, "belize") \
+	S(benin, "benin") \
+	S(bhutan, "bhutan") \
+	S(bolivia, "bolivia") \
+	S(bosniaherzegovina, "bosniaherzegovina") \
+	S(botswana, "botswana") \
+	S(brazil, "brazil") \
+	S(brazilsouth, "brazilsouth") \
+	S(brazilsoutheast, "brazilsoutheast") \
+	S(bruneidarussalam, "bruneidarussalam") \
+	S(bulgaria, "bulgaria") \
+	S(burkinafaso, "burkinafaso") \
+	S(burundi, "burundi") \
+	S(ca_central_1, "ca-central-1") \
+	S(ca_west_1, "ca-west-1") \
+	S(caboverde, "caboverde") \
+	S(cacentral1, "cacentral1") \
+	S(cambodia, "cambodia") \
+	S(cameroon, "cameroon") \
+	S(canada, "canada") \
+	S(canadacentral, "canadacentral") \
+	S(canadaeast, "canadaeast") \
+	S(cawest1, "cawest1") \
+	S(caymanislands, "caymanislands") \
+	S(centralafricanrepublic, "centralafricanrepublic") \
+	S(centralindia, "centralindia") \
+	S(centralus, "centralus") \
+	S(chad, "chad") \
+	S(chile, "chile") \
+	S(chilecentral, "chilecentral") \
+	S(china, "china") \
+	S(chinaeast, "chinaeast") \
+	S(chinaeast2, "chinaeast2") \
+	S(chinaeast3, "chinaeast3") \
+	S(chinanorth, "chinanorth") \
+	S(chinanorth2, "chinanorth2") \
+	S(chinanorth3, "chinanorth3") \
+	S(cn_north_1, "cn-north-1") \
+	S(cn_northwest_1, "cn-northwest-1") \
+	S(cnnorth1, "cnnorth1") \
+	S(cnnorthwest1, "cnnorthwest1") \
+	S(colombia, "colombia") \
+	S(comoros, "comoros") \
+	S(congo, "congo") \
+	S(congodrc, "congodrc") \
+	S(cookislandsthe, "cookislandsthe") \
+	S(costarica, "costarica") \
+	S(cotedivoire, "cotedivoire") \
+	S(croatia, "croatia") \
+	S(cuba, "cuba") \
+	S(cyprus, "cyprus") \
+	S(czechia, "czechia") \
+	S(denmark, "denmark") \
+	S(djibouti, "djibouti") \
+	S(dominica, "dominica") \
+	S(dominicanrepublic, "dominicanrepublic") \
+	S(eastasia, "eastasia") \
+	S(eastus, "eastus") \
+	S(eastus2, "eastus2") \
+	S(eastus3, "eastus3") \
+	S(ecuador, "ecuador") \
+	S(egypt, "egypt") \
+	S(elsalvador, "elsalvador") \
+	S(equatorialguinea, "equatorialguinea") \
+	S(eritrea, "eritrea") \
+	S(estonia, "estonia") \
+	S(eswatini, "eswatini") \
+	S(ethiopia, "ethiopia") \
+	S(eu_central_1, "eu-central-1") \
+	S(eu_central_2, "eu-central-2") \
+	S(eu_north_1, "eu-north-1") \
+	S(eu_south_1, "eu-south-1") \
+	S(eu_south_2, "eu-south-2") \
+	S(eu_west_1, "eu-west-1") \
+	S(eu_west_2, "eu-west-2") \
+	S(eu_west_3, "eu-west-3") \
+	S(eucentral1, "eucentral1") \
+	S(eucentral2, "eucentral2") \
+	S(eunorth1, "eunorth1") \
+	S(europe_central2, "europe-central2") \
+	S(europe_north1, "europe-north1") \
+	S(europe_north2, "europe-north2") \
+	S(europe_southwest1, "europe-southwest1") \
+	S(europe_west1, "europe-west1") \
+	S(europe_west10, "europe-west10") \
+	S(europe_west12, "europe-west12") \
+	S(europe_west2, "europe-west2") \
+	S(europe_west3, "europe-west3") \
+	S(europe_west4, "europe-west4") \
+	S(europe_west6, "europe-west6") \
+	S(europe_west8, "europe-west8") \
+	S(europe_west9, "europe-west9") \
+	S(europecentral2, "europecentral2") \
+	S(europenorth1, "europenorth1") \
+	S(europenorth2, "europenorth2") \
+	S(europesouthwest1, "europesouthwest1") \
+	S(europewest1, "europewest1") \
+	S(europewest10, "europewest10") \
+	S(europewest12, "europewest12") \
+	S(europewest2, "europewest2") \
+	S(europewest3, "europewest3") \
+	S(europewest4, "europewest4") \
+	S(europewest6, "europewest6") \
+	S(europewest8, "europewest8") \
+	S(europewest9, "europewest9") \
+	S(eusouth1, "eusouth1") \
+	S(eusouth2, "eusouth2") \
+	S(euwest1, "euwest1") \
+	S(euwest2, "euwest2") \
+	S(euwest3, "euwest3") \
+	S(falklandislandsmalvinas, "falklandislandsmalvinas") \
+	S(faroeislands, "faroeislands") \
+	S(fiji, "fiji") \
+	S(finland, "finland") \
+	S(finlandcentral, "finlandcentral") \
+	S(france, "france") \
+	S(francecentral, "francecentral") \
+	S(francesouth, "francesouth") \
+	S(frenchguiana, "frenchguiana") \
+	S(frenchpolynesia, "frenchpolynesia") \
+	S(gabon, "gabon") \
+	S(gambia, "gambia") \
+	S(georgia, "georgia") \
+	S(germany, "germany") \
+	S(germanynorth, "germanynorth") \
+	S(germanywestcentral, "germanywestcentral") \
+	S(ghana, "ghana") \
+	S(greece, "greece") \
+	S(greenland, "greenland") \
+	S(grenada, "grenada") \
+	S(guadeloupe, "guadeloupe") \
+	S(guam, "guam") \
+	S(guatemala, "guatemala") \
+	S(guinea, "guinea") \
+	S(guineabissau, "guineabissau") \
+	S(guyana, "guyana") \
+	S(haiti, "haiti") \
+	S(honduras, "honduras") \
+	S(hongkong, "hongkong") \
+	S(hungary, "hungary") \
+	S(iceland, "iceland") \
+	S(il_central_1, "il-central-1") \
+	S(ilcentral1, "ilcentral1") \
+	S(india, "india") \
+	S(indonesia, "indonesia") \
+	S(indonesiacentral, "indonesiacentral") \
+	S(iran, "iran") \
+	S(iraq, "iraq") \
+	S(ireland, "ireland") \
+	S(israel, "israel") \
+	S(israelcentral, "israelcentral") \
+	S(italy, "italy") \
+	S(italynorth, "italynorth") \
+	S(jamaica, "jamaica") \
+	S(japan, "japan") \
+	S(japaneast, "japaneast") \
+	S(japanwest, "japanwest") \
+	S(jioindiacentral, "jioindiacentral") \
+	S(jioindiawest, "jioindiawest") \
+	S(jordan, "jordan") \
+	S(kazakhstan, "kazakhstan") \
+	S(kenya, "kenya") \
+	S(kiribati, "kiribati") \
+	S(koreacentral, "koreacentral") \
+	S(koreasouth, "koreasouth") \
+	S(kosovo, "kosovo") \
+	S(kuwait, "kuwait") \
+	S(kyrgyzstan, "kyrgyzstan") \
+	S(lao, "lao") \
+	S(latvia, "latvia") \
+	S(lebanon, "lebanon") \
+	S(lesotho, "lesotho") \
+	S(liberia, "liberia") \
+	S(libya, "libya") \
+	S(lithuania, "lithuania") \
+	S(luxembourg, "luxembourg") \
+	S(macao, "macao") \
+	S(madagascar, "madagascar") \
+	S(malawi, "malawi") \
+	S(malaysia, "malaysia") \
+	S(malaysiawest, "malaysiawest") \
+	S(maldives, "maldives") \
+	S(mali, "mali") \
+	S(malta, "malta") \
+	S(martinique, "martinique") \
+	S(mauritania, "mauritania") \
+	S(mauritius, "mauritius") \
+	S(me_central_1, "me-central-1") \
+	S(me_central1, "me-central1") \
+	S(me_central2, "me-central2") \
+	S(me_south_1, "me-south-1") \
+	S(me_west1, "me-west1") \
+	S(mecentral1, "mecentral1") \
+	S(mecentral2, "mecentral2") \
+	S(mesouth1, "mesouth1") \
+	S(mewest1, "mewest1") \
+	S(mexico, "mexico") \
+	S(mexicocentral, "mexicocentral") \
+	S(moldova, "moldova") \
+	S(mongolia, "mongolia") \
+	S(montenegro, "montenegro") \
+	S(montserrat, "montserrat") \
+	S(morocco, "morocco") \
+	S(mozambique, "mozambique") \
+	S(mx_central_1, "mx-central-1") \
+	S(mxcentral1, "mxcentral1") \
+	S(myanmar, "myanmar") \
+	S(namibia, "namibia") \
+	S(nauru, "nauru") \
+	S(nepal, "nepal") \
+	S(netherlands, "netherlands") \
+	S(newcaledonia, "newcaledonia") \
+	S(newzealand, "newzealand") \
+	S(newzealandnorth, "newzealandnorth") \
+	S(nicaragua, "nicaragua") \
+	S(niger, "niger") \
+	S(nigeria, "nigeria") \
+	S(northamerica_northeast1, "northamerica-northeast1") \
+	S(northamerica_northeast2, "northamerica-northeast2") \
+	S(northamerica_south1, "northamerica-south1") \
+	S(northamericanortheast1, "northamericanortheast1") \
+	S(northamericanortheast2, "northamericanortheast2") \
+	S(northamericasouth1, "northamericasouth1") \
+	S(northcentralus, "northcentralus") \
+	S(northeurope, "northeurope") \
+	S(northkorea, "northkorea") \
+	S(northmacedonia, "northmacedonia") \
+	S(norway, "norway") \
+	S(norwayeast, "norwayeast") \
+	S(norwaywest, "norwaywest") \
+	S(oman, "oman") \
+	S(pakistan, "pakistan") \
+	S(palestinestateof, "palestinestateof") \
+	S(panama, "panama") \
+	S(papuanewguinea, "papuanewguinea") \
+	S(paraguay, "paraguay") \
+	S(peru, "peru") \
+	S(poland, "poland") \
+	S(polandcentral, "polandcentral") \
+	S(portugal, "portugal") \
+	S(puertorico, "puertorico") \
+	S(qatar, "qatar") \
+	S(qatarcentral, "qatarcentral") \
+	S(reunion, "reunion") \
+	S(romania, "romania") \
+	S(russia, "russia") \
+	S(rwanda, "rwanda") \
+	S(sa_east_1, "sa-east-1") \
+	S(saeast1, "saeast1") \
+	S(saintkittsandnevis, "saintkittsandnevis") \
+	S(saintlucia, "saintlucia") \
+	S(saintpierreandmiquelon, "saintpierreandmiquelon") \
+	S(saintvincentandthegrenadines, "saintvincentandthegrenadines") \
+	S(samoa, "samoa") \
+	S(saotomeandprincipe, "saotomeandprincipe") \
+	S(saudiarabia, "saudiarabia") \
+	S(senegal, "senegal") \
+	S(serbia, "serbia") \
+	S(seychelles, "seychelles") \
+	S(sierraleone, "sierraleone") \
+	S(singapore, "singapore") \
+	S(slovakia, "slovakia") \
+	S(slovenia, "slovenia") \
+	S(solomonislands, "solomonislands") \
+	S(somalia, "somalia") \
+	S(southafrica, "southafrica") \
+	S(southafricanorth, "southafricanorth") \
+	S(southafricawest, "southafricawest") \
+	S(southamerica_east1, "southamerica-east1") \
+	S(southamerica_west1, "southamerica-west1") \
+	S(southamericaeast1, "southamericaeast1") \
+	S(southamericawest1, "southamericawest1") \
+	S(southcentralus, "southcentralus") \
+	S(southeastasia, "southeastasia") \
+	S(southindia, "southindia") \
+	S(southkorea, "southkorea") \
+	S(southsudan, "southsudan") \
+	S(spain, "spain") \
+	S(spaincentral, "spaincentral") \
+	S(srilanka, "srilanka") \
+	S(sudan, "sudan") \
+	S(suriname, "suriname") \
+	S(sweden, "sweden") \
+	S(swedencentral, "swedencentral") \
+	S(swedensouth, "swedensouth") \
+	S(switzerland, "switzerland") \
+	S(switzerlandnorth, "switzerlandnorth") \
+	S(switzerlandwest, "switzerlandwest") \
+	S(syria, "syria") \
+	S(taiwan, "taiwan") \
+	S(tajikistan, "tajikistan") \
+	S(tanzaniatheunitedrepublicof, "tanzaniatheunitedrepublicof") \
+	S(thailand, "thailand") \
+	S(thephilippines, "thephilippines") \
+	S(togo, "togo") \
+	S(tonga, "tonga") \
+	S(trinidadandtobago, "trinidadandtobago") \
+	S(trkiye, "trkiye") \
+	S(tunisia, "tunisia") \
+	S(turkmenistan, "turkmenistan") \
+	S(turksandcaicosislands, "turksandcaicosislands") \
+	S(uaecentral, "uaecentral") \
+	S(uaenorth, "uaenorth") \
+	S(uganda, "uganda") \
+	S(ukraine, "ukraine") \
+	S(uksouth, "uksouth") \
+	S(ukwest, "ukwest") \
+	S(unitedarabemirates, "unitedarabemirates") \
+	S(unitedkingdom, "unitedkingdom") \
+	S(unitedstates, "unitedstates") \
+	S(uruguay, "uruguay") \
+	S(us_central1, "us-central1") \
+	S(us_central2, "us-central2") \
+	S(us_east_1, "us-east-1") \
+	S(us_east_2, "us-east-2") \
+	S(us_east1, "us-east1") \
+	S(us_east2, "us-east2") \
+	S(us_east4, "us-east4") \
+	S(us_east5, "us-east5") \
+	S(us_gov_east_1, "us-gov-east-1") \
+	S(us_gov_west_1, "us-gov-west-1") \
+	S(us_south1, "us-south1") \
+	S(us_west_1, "us-west-1") \
+	S(us_west_2, "us-west-2") \
+	S(us_west1, "us-west1") \
+	S(us_west2, "us-west2") \
+	S(us_west3, "us-west3") \
+	S(us_west4, "us-west4") \
+	S(uscentral1, "uscentral1") \
+	S(uscentral2, "uscentral2") \
+	S(useast1, "useast1") \
+	S(useast2, "useast2") \
+	S(useast4, "useast4") \
+	S(useast5, "useast5") \
+	S(usgovarizona, "usgovarizona") \
+	S(usgoveast1, "usgoveast1") \
+	S(usgovtexas, "usgovtexas") \
+	S(usgovvirginia, "usgovvirginia") \
+	S(usgovwest1, "usgovwest1") \
+	S(ussouth1, "ussouth1") \
+	S(uswest1, "uswest1") \
+	S(uswest2, "uswest2") \
+	S(uswest3, "uswest3") \
+	S(uswest4, "uswest4") \
+	S(uzbekistan, "uzbekistan") \
+	S(vanuatu, "vanuatu") \
+	S(venezuela, "venezuela") \
+	S(vietnam, "vietnam") \
+	S(virginislandsbritish, "virginislandsbritish") \
+	S(virginislandsus, "virginislandsus") \
+	S(westcentralus, "westcentralus") \
+	S(westeurope, "westeurope") \
+	S(westindia, "westindia") \
+	S(westus, "westus") \
+	S(westus2, "westus2") \
+	S(westus3, "westus3") \
+	S(yemen, "yemen") \
+	S(zambia, "zambia") \
+	S(zimbabwe, "zimbabwe") \
+	/* end of STRINGS */
+
+#define S_MEMBER(id, text) char s_##id[sizeof(text)];
+#define S_BYTES(id, text) text "\0"
+struct pool_layout {
+	STRINGS(S_MEMBER)
+};
+const char cs_grid_pool[] = STRINGS(S_BYTES);
+#define P(id) offsetof(struct pool_layout, s_##id)
+
+_Static_assert(sizeof cs_grid_pool == sizeof(struct pool_layout) + 1, "the pool layout has padding");
+_Static_assert(sizeof(struct pool_layout) - 1 <= (cs_grid_off)-1,
+	       "the pool outgrew cs_grid_off: widen it in data/tables.h");
+
+/* Sorted by (provider, key). */
+const struct cs_region cs_region_table[] = {
+	{.name = P(af_south_1), .key = P(afsouth1), .location = P(Africa_Cape_Town), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(ZA), .intensity_g_per_kwh = 928.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
+	{.name = P(ap_east_1), .key = P(apeast1), .location = P(Asia_Pacific_Hong_Kong), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(HK), .intensity_g_per_kwh = 810.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
+	{.name = P(ap_east_2), .key = P(apeast2), .location = P(Asia_Pacific_Taipei), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(TW), .intensity_g_per_kwh = 635.65, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(ap_northeast_1), .key = P(apnortheast1), .location = P(Asia_Pacific_Tokyo), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(JP), .intensity_g_per_kwh = 506.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
+	{.name = P(ap_northeast_2), .key = P(apnortheast2), .location = P(Asia_Pacific_Seoul), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(KR), .intensity_g_per_kwh = 500.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
+	{.name = P(ap_northeast_3), .key = P(apnortheast3), .location = P(Asia_Pacific_Osaka), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(JP), .intensity_g_per_kwh = 506.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
+	{.name = P(ap_south_1), .key = P(apsouth1), .location = P(Asia_Pacific_Mumbai), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(IN), .intensity_g_per_kwh = 708.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
+	{.name = P(ap_south_2), .key = P(apsouth2), .location = P(Asia_Pacific_Hyderabad), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(IN), .intensity_g_per_kwh = 708.32, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(ap_southeast_1), .key = P(apsoutheast1), .location = P(Asia_Pacific_Singapore), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(SG), .intensity_g_per_kwh = 408.5, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
+	{.name = P(ap_southeast_2), .key = P(apsoutheast2), .location = P(Asia_Pacific_Sydney), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(AU), .intensity_g_per_kwh = 790.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
+	{.name = P(ap_southeast_3), .key = P(apsoutheast3), .location = P(Asia_Pacific_Jakarta), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(ID), .intensity_g_per_kwh = 682.43, .year = 2023, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(ap_southeast_4), .key = P(apsoutheast4), .location = P(Asia_Pacific_Melbourne), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(AU), .intensity_g_per_kwh = 551.59, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(ap_southeast_5), .key = P(apsoutheast5), .location = P(Asia_Pacific_Malaysia), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(MY), .intensity_g_per_kwh = 604.43, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(ap_southeast_6), .key = P(apsoutheast6), .location = P(Asia_Pacific_New_Zealand), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(NZ), .intensity_g_per_kwh = 120.11, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(ap_southeast_7), .key = P(apsoutheast7), .location = P(Asia_Pacific_Thailand), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(TH), .intensity_g_per_kwh = 554.5, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(ca_central_1), .key = P(cacentral1), .location = P(Canada_Central), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(CA), .intensity_g_per_kwh = 130.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
+	{.name = P(ca_west_1), .key = P(cawest1), .location = P(Canada_West_Calgary), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(CA), .intensity_g_per_kwh = 174.81, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(cn_north_1), .key = P(cnnorth1), .location = P(China_Beijing), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(CN), .intensity_g_per_kwh = 555.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
+	{.name = P(cn_northwest_1), .key = P(cnnorthwest1), .location = P(China_Ningxia), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(CN), .intensity_g_per_kwh = 555.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
+	{.name = P(eu_central_1), .key = P(eucentral1), .location = P(Europe_Frankfurt), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(DE), .intensity_g_per_kwh = 338.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
+	{.name = P(eu_central_2), .key = P(eucentral2), .location = P(Europe_Zurich), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(CH), .intensity_g_per_kwh = 36.6, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(eu_north_1), .key = P(eunorth1), .location = P(Europe_Stockholm), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(SE), .intensity_g_per_kwh = 8.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
+	{.name = P(eu_south_1), .key = P(eusouth1), .location = P(Europe_Milan), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(IT), .intensity_g_per_kwh = 233.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
+	{.name = P(eu_south_2), .key = P(eusouth2), .location = P(Europe_Spain), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(ES), .intensity_g_per_kwh = 146.15, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(eu_west_1), .key = P(euwest1), .location = P(Europe_Ireland), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(IE), .intensity_g_per_kwh = 316.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
+	{.name = P(eu_west_2), .key = P(euwest2), .location = P(Europe_London), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(GB), .intensity_g_per_kwh = 228.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
+	{.name = P(eu_west_3), .key = P(euwest3), .location = P(Europe_Paris), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(FR), .intensity_g_per_kwh = 52.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
+	{.name = P(il_central_1), .key = P(ilcentral1), .location = P(Israel_Tel_Aviv), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(IL), .intensity_g_per_kwh = 567.26, .year = 2023, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(me_central_1), .key = P(mecentral1), .location = P(Middle_East_UAE), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(AE), .intensity_g_per_kwh = 492.7, .year = 2023, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(me_south_1), .key = P(mesouth1), .location = P(Middle_East_Bahrain), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(BH), .intensity_g_per_kwh = 732.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
+	{.name = P(mx_central_1), .key = P(mxcentral1), .location = P(Mexico_Central), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(MX), .intensity_g_per_kwh = 484.83, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(sa_east_1), .key = P(saeast1), .location = P(South_America_S_o_Paulo), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(BR), .intensity_g_per_kwh = 74.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
+	{.name = P(us_east_1), .key = P(useast1), .location = P(US_East_N_Virginia), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(US), .intensity_g_per_kwh = 415.755, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
+	{.name = P(us_east_2), .key = P(useast2), .location = P(US_East_Ohio), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(US), .intensity_g_per_kwh = 440.187, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
+	{.name = P(us_gov_east_1), .key = P(usgoveast1), .location = P(AWS_GovCloud_US_East), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(US), .intensity_g_per_kwh = 415.755, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
+	{.name = P(us_gov_west_1), .key = P(usgovwest1), .location = P(AWS_GovCloud_US_West), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(US), .intensity_g_per_kwh = 350.861, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
+	{.name = P(us_west_1), .key = P(uswest1), .location = P(US_West_N_California), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(US), .intensity_g_per_kwh = 350.861, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
+	{.name = P(us_west_2), .key = P(uswest2), .location = P(US_West_Oregon), .location_key = P(empty), .provider = CS_PROVIDER_AWS, .country = P(US), .intensity_g_per_kwh = 350.861, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AWS},
+	{.name = P(africa_south1), .key = P(africasouth1), .location = P(Johannesburg), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(ZA), .intensity_g_per_kwh = 656.85, .year = 2024, .cfe = 0.15, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(asia_east1), .key = P(asiaeast1), .location = P(Changhua_County), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(TW), .intensity_g_per_kwh = 439.29, .year = 2024, .cfe = 0.17, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(asia_east2), .key = P(asiaeast2), .location = P(Hong_Kong), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(HK), .intensity_g_per_kwh = 505.02, .year = 2024, .cfe = 0.01, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(asia_northeast1), .key = P(asianortheast1), .location = P(Tokyo), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(JP), .intensity_g_per_kwh = 452.85, .year = 2024, .cfe = 0.17, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(asia_northeast2), .key = P(asianortheast2), .location = P(Osaka), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(JP), .intensity_g_per_kwh = 296.19, .year = 2024, .cfe = 0.46, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(asia_northeast3), .key = P(asianortheast3), .location = P(Seoul), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(KR), .intensity_g_per_kwh = 356.57, .year = 2024, .cfe = 0.37, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(asia_south1), .key = P(asiasouth1), .location = P(Mumbai), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(IN), .intensity_g_per_kwh = 678.76, .year = 2024, .cfe = 0.09, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(asia_south2), .key = P(asiasouth2), .location = P(Delhi), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(IN), .intensity_g_per_kwh = 531.83, .year = 2024, .cfe = 0.29, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(asia_southeast1), .key = P(asiasoutheast1), .location = P(Jurong_West), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(SG), .intensity_g_per_kwh = 366.85, .year = 2024, .cfe = 0.04, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(asia_southeast2), .key = P(asiasoutheast2), .location = P(Jakarta), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(ID), .intensity_g_per_kwh = 560.55, .year = 2024, .cfe = 0.18, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(australia_southeast1), .key = P(australiasoutheast1), .location = P(Sydney), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(AU), .intensity_g_per_kwh = 497.5, .year = 2024, .cfe = 0.34, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(australia_southeast2), .key = P(australiasoutheast2), .location = P(Melbourne), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(AU), .intensity_g_per_kwh = 454.37, .year = 2024, .cfe = 0.39, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(europe_central2), .key = P(europecentral2), .location = P(Warsaw), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(PL), .intensity_g_per_kwh = 642.88, .year = 2024, .cfe = 0.4, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(europe_north1), .key = P(europenorth1), .location = P(Hamina), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(FI), .intensity_g_per_kwh = 39.32, .year = 2024, .cfe = 0.98, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(europe_north2), .key = P(europenorth2), .location = P(Stockholm), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(SE), .intensity_g_per_kwh = 2.73, .year = 2024, .cfe = 1.0, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(europe_southwest1), .key = P(europesouthwest1), .location = P(Madrid), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(ES), .intensity_g_per_kwh = 89.04, .year = 2024, .cfe = 0.87, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(europe_west1), .key = P(europewest1), .location = P(St_Ghislain), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(BE), .intensity_g_per_kwh = 103.37, .year = 2024, .cfe = 0.84, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(europe_west10), .key = P(europewest10), .location = P(Berlin), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(DE), .intensity_g_per_kwh = 275.82, .year = 2024, .cfe = 0.68, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(europe_west12), .key = P(europewest12), .location = P(Turin), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(IT), .intensity_g_per_kwh = 201.69, .year = 2024, .cfe = 0.73, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(europe_west2), .key = P(europewest2), .location = P(London), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(GB), .intensity_g_per_kwh = 105.94, .year = 2024, .cfe = 0.79, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(europe_west3), .key = P(europewest3), .location = P(Frankfurt), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(DE), .intensity_g_per_kwh = 275.82, .year = 2024, .cfe = 0.68, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(europe_west4), .key = P(europewest4), .location = P(Eemshaven), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(NL), .intensity_g_per_kwh = 208.81, .year = 2024, .cfe = 0.83, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(europe_west6), .key = P(europewest6), .location = P(Zurich), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(CH), .intensity_g_per_kwh = 15.05, .year = 2024, .cfe = 0.98, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(europe_west8), .key = P(europewest8), .location = P(Milan), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(IT), .intensity_g_per_kwh = 201.69, .year = 2024, .cfe = 0.73, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(europe_west9), .key = P(europewest9), .location = P(Paris), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(FR), .intensity_g_per_kwh = 16.3, .year = 2024, .cfe = 0.96, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(me_central1), .key = P(mecentral1), .location = P(Doha), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(QA), .intensity_g_per_kwh = 366.0, .year = 2024, .cfe = 0.01, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(me_central2), .key = P(mecentral2), .location = P(Dammam), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(SA), .intensity_g_per_kwh = 382.23, .year = 2024, .cfe = 0.01, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(me_west1), .key = P(mewest1), .location = P(Tel_Aviv), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(IL), .intensity_g_per_kwh = 433.75, .year = 2024, .cfe = 0.07, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(northamerica_northeast1), .key = P(northamericanortheast1), .location = P(Montreal), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(CA), .intensity_g_per_kwh = 5.48, .year = 2024, .cfe = 0.99, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(northamerica_northeast2), .key = P(northamericanortheast2), .location = P(Toronto), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(CA), .intensity_g_per_kwh = 58.56, .year = 2024, .cfe = 0.84, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(northamerica_south1), .key = P(northamericasouth1), .location = P(Mexico), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(MX), .intensity_g_per_kwh = 305.0, .year = 2024, .cfe = 0.19, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(southamerica_east1), .key = P(southamericaeast1), .location = P(Sao_Paulo), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(BR), .intensity_g_per_kwh = 67.32, .year = 2024, .cfe = 0.88, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(southamerica_west1), .key = P(southamericawest1), .location = P(Santiago), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(CL), .intensity_g_per_kwh = 238.0, .year = 2024, .cfe = 0.92, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(us_central1), .key = P(uscentral1), .location = P(Council_Bluffs), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(US), .intensity_g_per_kwh = 412.72, .year = 2024, .cfe = 0.87, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(us_central2), .key = P(uscentral2), .location = P(Oklahoma), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(US), .intensity_g_per_kwh = 372.23, .year = 2024, .cfe = 0.88, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(us_east1), .key = P(useast1), .location = P(Moncks_Corner), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(US), .intensity_g_per_kwh = 575.77, .year = 2024, .cfe = 0.31, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(us_east2), .key = P(useast2), .location = P(Georgia), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(US), .intensity_g_per_kwh = 340.42, .year = 2024, .cfe = 0.42, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(us_east4), .key = P(useast4), .location = P(Ashburn), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(US), .intensity_g_per_kwh = 323.05, .year = 2024, .cfe = 0.62, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(us_east5), .key = P(useast5), .location = P(Columbus), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(US), .intensity_g_per_kwh = 323.05, .year = 2024, .cfe = 0.62, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(us_south1), .key = P(ussouth1), .location = P(Dallas), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(US), .intensity_g_per_kwh = 302.95, .year = 2024, .cfe = 0.94, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(us_west1), .key = P(uswest1), .location = P(The_Dalles), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(US), .intensity_g_per_kwh = 79.23, .year = 2024, .cfe = 0.87, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(us_west2), .key = P(uswest2), .location = P(Los_Angeles), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(US), .intensity_g_per_kwh = 169.28, .year = 2024, .cfe = 0.63, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(us_west3), .key = P(uswest3), .location = P(Salt_Lake_City), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(US), .intensity_g_per_kwh = 555.17, .year = 2024, .cfe = 0.33, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(us_west4), .key = P(uswest4), .location = P(Las_Vegas), .location_key = P(empty), .provider = CS_PROVIDER_GCP, .country = P(US), .intensity_g_per_kwh = 357.3, .year = 2024, .cfe = 0.64, .dataset = CS_DS_GOOGLE_REGION_CARBON},
+	{.name = P(australiacentral), .key = P(australiacentral), .location = P(Australia_Central), .location_key = P(australiacentral), .provider = CS_PROVIDER_AZURE, .country = P(AU), .intensity_g_per_kwh = 551.59, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(australiacentral2), .key = P(australiacentral2), .location = P(Australia_Central_2), .location_key = P(australiacentral2), .provider = CS_PROVIDER_AZURE, .country = P(AU), .intensity_g_per_kwh = 551.59, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(australiaeast), .key = P(australiaeast), .location = P(Australia_East), .location_key = P(australiaeast), .provider = CS_PROVIDER_AZURE, .country = P(AU), .intensity_g_per_kwh = 551.59, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(australiasoutheast), .key = P(australiasoutheast), .location = P(Australia_Southeast), .location_key = P(australiasoutheast), .provider = CS_PROVIDER_AZURE, .country = P(AU), .intensity_g_per_kwh = 551.59, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(belgiumcentral), .key = P(belgiumcentral), .location = P(Belgium_Central), .location_key = P(belgiumcentral), .provider = CS_PROVIDER_AZURE, .country = P(BE), .intensity_g_per_kwh = 154.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
+	{.name = P(brazilsouth), .key = P(brazilsouth), .location = P(Brazil_South), .location_key = P(brazilsouth), .provider = CS_PROVIDER_AZURE, .country = P(BR), .intensity_g_per_kwh = 103.21, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(brazilsoutheast), .key = P(brazilsoutheast), .location = P(Brazil_Southeast), .location_key = P(brazilsoutheast), .provider = CS_PROVIDER_AZURE, .country = P(BR), .intensity_g_per_kwh = 103.21, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(canadacentral), .key = P(canadacentral), .location = P(Canada_Central__2), .location_key = P(canadacentral), .provider = CS_PROVIDER_AZURE, .country = P(CA), .intensity_g_per_kwh = 174.81, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(canadaeast), .key = P(canadaeast), .location = P(Canada_East), .location_key = P(canadaeast), .provider = CS_PROVIDER_AZURE, .country = P(CA), .intensity_g_per_kwh = 174.81, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(centralindia), .key = P(centralindia), .location = P(Central_India), .location_key = P(centralindia), .provider = CS_PROVIDER_AZURE, .country = P(IN), .intensity_g_per_kwh = 708.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
+	{.name = P(centralus), .key = P(centralus), .location = P(Central_US), .location_key = P(centralus), .provider = CS_PROVIDER_AZURE, .country = P(US), .intensity_g_per_kwh = 472.23, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
+	{.name = P(chilecentral), .key = P(chilecentral), .location = P(Chile_Central), .location_key = P(chilecentral), .provider = CS_PROVIDER_AZURE, .country = P(CL), .intensity_g_per_kwh = 265.52, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(chinaeast), .key = P(chinaeast), .location = P(China_East), .location_key = P(chinaeast), .provider = CS_PROVIDER_AZURE, .country = P(CN), .intensity_g_per_kwh = 559.51, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(chinaeast2), .key = P(chinaeast2), .location = P(China_East_2), .location_key = P(chinaeast2), .provider = CS_PROVIDER_AZURE, .country = P(CN), .intensity_g_per_kwh = 559.51, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(chinaeast3), .key = P(chinaeast3), .location = P(China_East_3), .location_key = P(chinaeast3), .provider = CS_PROVIDER_AZURE, .country = P(CN), .intensity_g_per_kwh = 559.51, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(chinanorth), .key = P(chinanorth), .location = P(China_North), .location_key = P(chinanorth), .provider = CS_PROVIDER_AZURE, .country = P(CN), .intensity_g_per_kwh = 559.51, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(chinanorth2), .key = P(chinanorth2), .location = P(China_North_2), .location_key = P(chinanorth2), .provider = CS_PROVIDER_AZURE, .country = P(CN), .intensity_g_per_kwh = 559.51, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(chinanorth3), .key = P(chinanorth3), .location = P(China_North_3), .location_key = P(chinanorth3), .provider = CS_PROVIDER_AZURE, .country = P(CN), .intensity_g_per_kwh = 559.51, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(eastasia), .key = P(eastasia), .location = P(East_Asia), .location_key = P(eastasia), .provider = CS_PROVIDER_AZURE, .country = P(HK), .intensity_g_per_kwh = 810.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
+	{.name = P(eastus), .key = P(eastus), .location = P(East_US), .location_key = P(eastus), .provider = CS_PROVIDER_AZURE, .country = P(US), .intensity_g_per_kwh = 415.755, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
+	{.name = P(eastus2), .key = P(eastus2), .location = P(East_US_2), .location_key = P(eastus2), .provider = CS_PROVIDER_AZURE, .country = P(US), .intensity_g_per_kwh = 415.755, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
+	{.name = P(eastus3), .key = P(eastus3), .location = P(East_US_3), .location_key = P(eastus3), .provider = CS_PROVIDER_AZURE, .country = P(US), .intensity_g_per_kwh = 415.755, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
+	{.name = P(finlandcentral), .key = P(finlandcentral), .location = P(Finland_Central), .location_key = P(finlandcentral), .provider = CS_PROVIDER_AZURE, .country = P(FI), .intensity_g_per_kwh = 77.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
+	{.name = P(francecentral), .key = P(francecentral), .location = P(France_Central), .location_key = P(francecentral), .provider = CS_PROVIDER_AZURE, .country = P(FR), .intensity_g_per_kwh = 67.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
+	{.name = P(francesouth), .key = P(francesouth), .location = P(France_South), .location_key = P(francesouth), .provider = CS_PROVIDER_AZURE, .country = P(FR), .intensity_g_per_kwh = 44.18, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(germanynorth), .key = P(germanynorth), .location = P(Germany_North), .location_key = P(germanynorth), .provider = CS_PROVIDER_AZURE, .country = P(DE), .intensity_g_per_kwh = 344.14, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(germanywestcentral), .key = P(germanywestcentral), .location = P(Germany_West_Central), .location_key = P(germanywestcentral), .provider = CS_PROVIDER_AZURE, .country = P(DE), .intensity_g_per_kwh = 402.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
+	{.name = P(indonesiacentral), .key = P(indonesiacentral), .location = P(Indonesia_Central), .location_key = P(indonesiacentral), .provider = CS_PROVIDER_AZURE, .country = P(ID), .intensity_g_per_kwh = 682.43, .year = 2023, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(israelcentral), .key = P(israelcentral), .location = P(Israel_Central), .location_key = P(israelcentral), .provider = CS_PROVIDER_AZURE, .country = P(IL), .intensity_g_per_kwh = 567.26, .year = 2023, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(italynorth), .key = P(italynorth), .location = P(Italy_North), .location_key = P(italynorth), .provider = CS_PROVIDER_AZURE, .country = P(IT), .intensity_g_per_kwh = 287.53, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(japaneast), .key = P(japaneast), .location = P(Japan_East), .location_key = P(japaneast), .provider = CS_PROVIDER_AZURE, .country = P(JP), .intensity_g_per_kwh = 482.72, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(japanwest), .key = P(japanwest), .location = P(Japan_West), .location_key = P(japanwest), .provider = CS_PROVIDER_AZURE, .country = P(JP), .intensity_g_per_kwh = 482.72, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(jioindiacentral), .key = P(jioindiacentral), .location = P(Jio_India_Central), .location_key = P(jioindiacentral), .provider = CS_PROVIDER_AZURE, .country = P(IN), .intensity_g_per_kwh = 708.32, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(jioindiawest), .key = P(jioindiawest), .location = P(Jio_India_West), .location_key = P(jioindiawest), .provider = CS_PROVIDER_AZURE, .country = P(IN), .intensity_g_per_kwh = 708.32, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(koreacentral), .key = P(koreacentral), .location = P(Korea_Central), .location_key = P(koreacentral), .provider = CS_PROVIDER_AZURE, .country = P(KR), .intensity_g_per_kwh = 414.27, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(koreasouth), .key = P(koreasouth), .location = P(Korea_South), .location_key = P(koreasouth), .provider = CS_PROVIDER_AZURE, .country = P(KR), .intensity_g_per_kwh = 414.27, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(malaysiawest), .key = P(malaysiawest), .location = P(Malaysia_West), .location_key = P(malaysiawest), .provider = CS_PROVIDER_AZURE, .country = P(MY), .intensity_g_per_kwh = 604.43, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(mexicocentral), .key = P(mexicocentral), .location = P(Mexico_Central__2), .location_key = P(mexicocentral), .provider = CS_PROVIDER_AZURE, .country = P(MX), .intensity_g_per_kwh = 484.83, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(newzealandnorth), .key = P(newzealandnorth), .location = P(New_Zealand_North), .location_key = P(newzealandnorth), .provider = CS_PROVIDER_AZURE, .country = P(NZ), .intensity_g_per_kwh = 120.11, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(northcentralus), .key = P(northcentralus), .location = P(North_Central_US), .location_key = P(northcentralus), .provider = CS_PROVIDER_AZURE, .country = P(US), .intensity_g_per_kwh = 440.187, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
+	{.name = P(northeurope), .key = P(northeurope), .location = P(North_Europe), .location_key = P(northeurope), .provider = CS_PROVIDER_AZURE, .country = P(IE), .intensity_g_per_kwh = 316.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
+	{.name = P(norwayeast), .key = P(norwayeast), .location = P(Norway_East), .location_key = P(norwayeast), .provider = CS_PROVIDER_AZURE, .country = P(NO), .intensity_g_per_kwh = 30.75, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(norwaywest), .key = P(norwaywest), .location = P(Norway_West), .location_key = P(norwaywest), .provider = CS_PROVIDER_AZURE, .country = P(NO), .intensity_g_per_kwh = 30.75, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(polandcentral), .key = P(polandcentral), .location = P(Poland_Central), .location_key = P(polandcentral), .provider = CS_PROVIDER_AZURE, .country = P(PL), .intensity_g_per_kwh = 614.98, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(qatarcentral), .key = P(qatarcentral), .location = P(Qatar_Central), .location_key = P(qatarcentral), .provider = CS_PROVIDER_AZURE, .country = P(QA), .intensity_g_per_kwh = 602.83, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(southafricanorth), .key = P(southafricanorth), .location = P(South_Africa_North), .location_key = P(southafricanorth), .provider = CS_PROVIDER_AZURE, .country = P(ZA), .intensity_g_per_kwh = 709.37, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(southafricawest), .key = P(southafricawest), .location = P(South_Africa_West), .location_key = P(southafricawest), .provider = CS_PROVIDER_AZURE, .country = P(ZA), .intensity_g_per_kwh = 709.37, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(southcentralus), .key = P(southcentralus), .location = P(South_Central_US), .location_key = P(southcentralus), .provider = CS_PROVIDER_AZURE, .country = P(US), .intensity_g_per_kwh = 396.293, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
+	{.name = P(southeastasia), .key = P(southeastasia), .location = P(Southeast_Asia), .location_key = P(southeastasia), .provider = CS_PROVIDER_AZURE, .country = P(SG), .intensity_g_per_kwh = 408.5, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
+	{.name = P(southindia), .key = P(southindia), .location = P(South_India), .location_key = P(southindia), .provider = CS_PROVIDER_AZURE, .country = P(IN), .intensity_g_per_kwh = 708.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
+	{.name = P(spaincentral), .key = P(spaincentral), .location = P(Spain_Central), .location_key = P(spaincentral), .provider = CS_PROVIDER_AZURE, .country = P(ES), .intensity_g_per_kwh = 146.15, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(swedencentral), .key = P(swedencentral), .location = P(Sweden_Central), .location_key = P(swedencentral), .provider = CS_PROVIDER_AZURE, .country = P(SE), .intensity_g_per_kwh = 9.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
+	{.name = P(swedensouth), .key = P(swedensouth), .location = P(Sweden_South), .location_key = P(swedensouth), .provider = CS_PROVIDER_AZURE, .country = P(SE), .intensity_g_per_kwh = 35.82, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(switzerlandnorth), .key = P(switzerlandnorth), .location = P(Switzerland_North), .location_key = P(switzerlandnorth), .provider = CS_PROVIDER_AZURE, .country = P(CH), .intensity_g_per_kwh = 36.6, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(switzerlandwest), .key = P(switzerlandwest), .location = P(Switzerland_West), .location_key = P(switzerlandwest), .provider = CS_PROVIDER_AZURE, .country = P(CH), .intensity_g_per_kwh = 36.6, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(uaecentral), .key = P(uaecentral), .location = P(UAE_Central), .location_key = P(uaecentral), .provider = CS_PROVIDER_AZURE, .country = P(AE), .intensity_g_per_kwh = 492.7, .year = 2023, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(uaenorth), .key = P(uaenorth), .location = P(UAE_North), .location_key = P(uaenorth), .provider = CS_PROVIDER_AZURE, .country = P(AE), .intensity_g_per_kwh = 492.7, .year = 2023, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(uksouth), .key = P(uksouth), .location = P(UK_South), .location_key = P(uksouth), .provider = CS_PROVIDER_AZURE, .country = P(GB), .intensity_g_per_kwh = 228.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
+	{.name = P(ukwest), .key = P(ukwest), .location = P(UK_West), .location_key = P(ukwest), .provider = CS_PROVIDER_AZURE, .country = P(GB), .intensity_g_per_kwh = 228.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
+	{.name = P(usgovarizona), .key = P(usgovarizona), .location = P(US_Gov_Arizona), .location_key = P(usgovarizona), .provider = CS_PROVIDER_AZURE, .country = P(US), .intensity_g_per_kwh = 383.55, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(usgovtexas), .key = P(usgovtexas), .location = P(US_Gov_Texas), .location_key = P(usgovtexas), .provider = CS_PROVIDER_AZURE, .country = P(US), .intensity_g_per_kwh = 383.55, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(usgovvirginia), .key = P(usgovvirginia), .location = P(US_Gov_Virginia), .location_key = P(usgovvirginia), .provider = CS_PROVIDER_AZURE, .country = P(US), .intensity_g_per_kwh = 383.55, .year = 2024, .cfe = -1.0, .dataset = CS_DS_EMBER_COUNTRY},
+	{.name = P(westcentralus), .key = P(westcentralus), .location = P(West_Central_US), .location_key = P(westcentralus), .provider = CS_PROVIDER_AZURE, .country = P(US), .intensity_g_per_kwh = 350.861, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
+	{.name = P(westeurope), .key = P(westeurope), .location = P(West_Europe), .location_key = P(westeurope), .provider = CS_PROVIDER_AZURE, .country = P(NL), .intensity_g_per_kwh = 390.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
+	{.name = P(westindia), .key = P(westindia), .location = P(West_India), .location_key = P(westindia), .provider = CS_PROVIDER_AZURE, .country = P(IN), .intensity_g_per_kwh = 708.0, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
+	{.name = P(westus), .key = P(westus), .location = P(West_US), .location_key = P(westus), .provider = CS_PROVIDER_AZURE, .country = P(US), .intensity_g_per_kwh = 350.861, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
+	{.name = P(westus2), .key = P(westus2), .location = P(West_US_2), .location_key = P(westus2), .provider = CS_PROVIDER_AZURE, .country = P(US), .intensity_g_per_kwh = 350.861, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
+	{.name = P(westus3), .key = P(westus3), .location = P(West_US_3), .location_key = P(westus3), .provider = CS_PROVIDER_AZURE, .country = P(US), .intensity_g_per_kwh = 350.861, .year = 2021, .cfe = -1.0, .dataset = CS_DS_CCF_GRID_AZURE},
 };
 const size_t cs_region_table_len = sizeof cs_region_table / sizeof cs_region_table[0];
 
-const cs_country cs_country_table[] = {
-	{.iso2 = "AE", .iso3 = "ARE", .name = "United Arab Emirates", .intensity_g_per_kwh = 492.7, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "AF", .iso3 = "AFG", .name = "Afghanistan", .intensity_g_per_kwh = 123.71, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "AG", .iso3 = "ATG", .name = "Antigua and Barbuda", .intensity_g_per_kwh = 611.11, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "AL", .iso3 = "ALB", .name = "Albania", .intensity_g_per_kwh = 24.42, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "AM", .iso3 = "ARM", .name = "Armenia", .intensity_g_per_kwh = 244.34, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "AO", .iso3 = "AGO", .name = "Angola", .intensity_g_per_kwh = 167.22, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "AR", .iso3 = "ARG", .name = "Argentina", .intensity_g_per_kwh = 358.11, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "AS", .iso3 = "ASM", .name = "American Samoa", .intensity_g_per_kwh = 647.06, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "AT", .iso3 = "AUT", .name = "Austria", .intensity_g_per_kwh = 102.62, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "AU", .iso3 = "AUS", .name = "Australia", .intensity_g_per_kwh = 551.59, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "AW", .iso3 = "ABW", .name = "Aruba", .intensity_g_per_kwh = 550.0, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "AZ", .iso3 = "AZE", .name = "Azerbaijan", .intensity_g_per_kwh = 633.07, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "BA", .iso3 = "BIH", .name = "Bosnia Herzegovina", .intensity_g_per_kwh = 638.05, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "BB", .iso3 = "BRB", .name = "Barbados", .intensity_g_per_kwh = 600.0, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "BD", .iso3 = "BGD", .name = "Bangladesh", .intensity_g_per_kwh = 694.63, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "BE", .iso3 = "BEL", .name = "Belgium", .intensity_g_per_kwh = 117.58, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "BF", .iso3 = "BFA", .name = "Burkina Faso", .intensity_g_per_kwh = 554.91, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "BG", .iso3 = "BGR", .name = "Bulgaria", .intensity_g_per_kwh = 264.21, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "BH", .iso3 = "BHR", .name = "Bahrain", .intensity_g_per_kwh = 902.41, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "BI", .iso3 = "BDI", .name = "Burundi", .intensity_g_per_kwh = 230.77, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "BJ", .iso3 = "BEN", .name = "Benin", .intensity_g_per_kwh = 590.0, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "BN", .iso3 = "BRN", .name = "Brunei Darussalam", .intensity_g_per_kwh = 892.67, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "BO", .iso3 = "BOL", .name = "Bolivia", .intensity_g_per_kwh = 468.02, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "BR", .iso3 = "BRA", .name = "Brazil", .intensity_g_per_kwh = 103.21, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "BS", .iso3 = "BHS", .name = "Bahamas", .intensity_g_per_kwh = 653.66, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "BT", .iso3 = "BTN", .name = "Bhutan", .intensity_g_per_kwh = 24.19, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "BW", .iso3 = "BWA", .name = "Botswana", .intensity_g_per_kwh = 849.42, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "BY", .iso3 = "BLR", .name = "Belarus", .intensity_g_per_kwh = 313.62, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "BZ", .iso3 = "BLZ", .name = "Belize", .intensity_g_per_kwh = 155.56, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "CA", .iso3 = "CAN", .name = "Canada", .intensity_g_per_kwh = 174.81, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "CD", .iso3 = "COD", .name = "Congo (DRC)", .intensity_g_per_kwh = 27.04, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "CF", .iso3 = "CAF", .name = "Central African Republic", .intensity_g_per_kwh = 0.0, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "CG", .iso3 = "COG", .name = "Congo", .intensity_g_per_kwh = 713.73, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "CH", .iso3 = "CHE", .name = "Switzerland", .intensity_g_per_kwh = 36.6, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "CI", .iso3 = "CIV", .name = "Cote d'Ivoire", .intensity_g_per_kwh = 393.53, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "CK", .iso3 = "COK", .name = "Cook Islands (the)", .intensity_g_per_kwh = 250.0, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "CL", .iso3 = "CHL", .name = "Chile", .intensity_g_per_kwh = 265.52, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "CM", .iso3 = "CMR", .name = "Cameroon", .intensity_g_per_kwh = 285.71, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "CN", .iso3 = "CHN", .name = "China", .intensity_g_per_kwh = 559.51, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "CO", .iso3 = "COL", .name = "Colombia", .intensity_g_per_kwh = 285.8, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "CR", .iso3 = "CRI", .name = "Costa Rica", .intensity_g_per_kwh = 63.01, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "CU", .iso3 = "CUB", .name = "Cuba", .intensity_g_per_kwh = 638.98, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "CV", .iso3 = "CPV", .name = "Cabo Verde", .intensity_g_per_kwh = 480.0, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "CY", .iso3 = "CYP", .name = "Cyprus", .intensity_g_per_kwh = 512.24, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "CZ", .iso3 = "CZE", .name = "Czechia", .intensity_g_per_kwh = 413.86, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "DE", .iso3 = "DEU", .name = "Germany", .intensity_g_per_kwh = 344.14, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "DJ", .iso3 = "DJI", .name = "Djibouti", .intensity_g_per_kwh = 450.0, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "DK", .iso3 = "DNK", .name = "Denmark", .intensity_g_per_kwh = 143.3, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "DM", .iso3 = "DMA", .name = "Dominica", .intensity_g_per_kwh = 600.0, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "DO", .iso3 = "DOM", .name = "Dominican Republic", .intensity_g_per_kwh = 566.69, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "DZ", .iso3 = "DZA", .name = "Algeria", .intensity_g_per_kwh = 633.65, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "EC", .iso3 = "ECU", .name = "Ecuador", .intensity_g_per_kwh = 209.7, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "EE", .iso3 = "EST", .name = "Estonia", .intensity_g_per_kwh = 341.02, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "EG", .iso3 = "EGY", .name = "Egypt", .intensity_g_per_kwh = 571.59, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "ER", .iso3 = "ERI", .name = "Eritrea", .intensity_g_per_kwh = 590.91, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "ES", .iso3 = "ESP", .name = "Spain", .intensity_g_per_kwh = 146.15, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "ET", .iso3 = "ETH", .name = "Ethiopia", .intensity_g_per_kwh = 23.55, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "FI", .iso3 = "FIN", .name = "Finland", .intensity_g_per_kwh = 72.25, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "FJ", .iso3 = "FJI", .name = "Fiji", .intensity_g_per_kwh = 278.26, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "FK", .iso3 = "FLK", .name = "Falkland Islands [Malvinas]", .intensity_g_per_kwh = 1000.0, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "FO", .iso3 = "FRO", .name = "Faroe Islands", .intensity_g_per_kwh = 354.17, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "FR", .iso3 = "FRA", .name = "France", .intensity_g_per_kwh = 44.18, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "GA", .iso3 = "GAB", .name = "Gabon", .intensity_g_per_kwh = 429.47, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "GB", .iso3 = "GBR", .name = "United Kingdom", .intensity_g_per_kwh = 210.89, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "GD", .iso3 = "GRD", .name = "Grenada", .intensity_g_per_kwh = 666.67, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "GE", .iso3 = "GEO", .name = "Georgia", .intensity_g_per_kwh = 143.06, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "GF", .iso3 = "GUF", .name = "French Guiana", .intensity_g_per_kwh = 204.08, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "GH", .iso3 = "GHA", .name = "Ghana", .intensity_g_per_kwh = 452.86, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "GL", .iso3 = "GRL", .name = "Greenland", .intensity_g_per_kwh = 111.11, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "GM", .iso3 = "GMB", .name = "Gambia", .intensity_g_per_kwh = 666.67, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "GN", .iso3 = "GIN", .name = "Guinea", .intensity_g_per_kwh = 182.72, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "GP", .iso3 = "GLP", .name = "Guadeloupe", .intensity_g_per_kwh = 493.9, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "GQ", .iso3 = "GNQ", .name = "Equatorial Guinea", .intensity_g_per_kwh = 605.1, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "GR", .iso3 = "GRC", .name = "Greece", .intensity_g_per_kwh = 319.76, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "GT", .iso3 = "GTM", .name = "Guatemala", .intensity_g_per_kwh = 272.66, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "GU", .iso3 = "GUM", .name = "Guam", .intensity_g_per_kwh = 611.11, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "GW", .iso3 = "GNB", .name = "Guinea-Bissau", .intensity_g_per_kwh = 625.0, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "GY", .iso3 = "GUY", .name = "Guyana", .intensity_g_per_kwh = 634.33, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "HK", .iso3 = "HKG", .name = "Hong Kong", .intensity_g_per_kwh = 681.99, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "HN", .iso3 = "HND", .name = "Honduras", .intensity_g_per_kwh = 289.5, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "HR", .iso3 = "HRV", .name = "Croatia", .intensity_g_per_kwh = 174.48, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "HT", .iso3 = "HTI", .name = "Haiti", .intensity_g_per_kwh = 534.65, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "HU", .iso3 = "HUN", .name = "Hungary", .intensity_g_per_kwh = 182.82, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "ID", .iso3 = "IDN", .name = "Indonesia", .intensity_g_per_kwh = 682.43, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "IE", .iso3 = "IRL", .name = "Ireland", .intensity_g_per_kwh = 279.7, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "IL", .iso3 = "ISR", .name = "Israel", .intensity_g_per_kwh = 567.26, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "IN", .iso3 = "IND", .name = "India", .intensity_g_per_kwh = 708.32, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "IQ", .iso3 = "IRQ", .name = "Iraq", .intensity_g_per_kwh = 689.4, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "IR", .iso3 = "IRN", .name = "Iran", .intensity_g_per_kwh = 641.94, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "IS", .iso3 = "ISL", .name = "Iceland", .intensity_g_per_kwh = 28.33, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "IT", .iso3 = "ITA", .name = "Italy", .intensity_g_per_kwh = 287.53, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "JM", .iso3 = "JAM", .name = "Jamaica", .intensity_g_per_kwh = 561.25, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "JO", .iso3 = "JOR", .name = "Jordan", .intensity_g_per_kwh = 539.21, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "JP", .iso3 = "JPN", .name = "Japan", .intensity_g_per_kwh = 482.72, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "KE", .iso3 = "KEN", .name = "Kenya", .intensity_g_per_kwh = 84.83, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "KG", .iso3 = "KGZ", .name = "Kyrgyzstan", .intensity_g_per_kwh = 163.7, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "KH", .iso3 = "KHM", .name = "Cambodia", .intensity_g_per_kwh = 497.46, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "KI", .iso3 = "KIR", .name = "Kiribati", .intensity_g_per_kwh = 500.0, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "KM", .iso3 = "COM", .name = "Comoros", .intensity_g_per_kwh = 642.86, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "KN", .iso3 = "KNA", .name = "Saint Kitts and Nevis", .intensity_g_per_kwh = 636.36, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "KP", .iso3 = "PRK", .name = "North Korea", .intensity_g_per_kwh = 344.26, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "KR", .iso3 = "KOR", .name = "South Korea", .intensity_g_per_kwh = 414.27, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "KW", .iso3 = "KWT", .name = "Kuwait", .intensity_g_per_kwh = 637.24, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "KY", .iso3 = "CYM", .name = "Cayman Islands", .intensity_g_per_kwh = 642.86, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "KZ", .iso3 = "KAZ", .name = "Kazakhstan", .intensity_g_per_kwh = 801.95, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "LA", .iso3 = "LAO", .name = "Lao", .intensity_g_per_kwh = 232.12, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "LB", .iso3 = "LBN", .name = "Lebanon", .intensity_g_per_kwh = 369.47, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "LC", .iso3 = "LCA", .name = "Saint Lucia", .intensity_g_per_kwh = 650.0, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "LK", .iso3 = "LKA", .name = "Sri Lanka", .intensity_g_per_kwh = 509.78, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "LR", .iso3 = "LBR", .name = "Liberia", .intensity_g_per_kwh = 435.9, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "LS", .iso3 = "LSO", .name = "Lesotho", .intensity_g_per_kwh = 20.83, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "LT", .iso3 = "LTU", .name = "Lithuania", .intensity_g_per_kwh = 139.34, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "LU", .iso3 = "LUX", .name = "Luxembourg", .intensity_g_per_kwh = 134.62, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "LV", .iso3 = "LVA", .name = "Latvia", .intensity_g_per_kwh = 136.22, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "LY", .iso3 = "LBY", .name = "Libya", .intensity_g_per_kwh = 830.53, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "MA", .iso3 = "MAR", .name = "Morocco", .intensity_g_per_kwh = 577.65, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "MD", .iso3 = "MDA", .name = "Moldova", .intensity_g_per_kwh = 627.15, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "ME", .iso3 = "MNE", .name = "Montenegro", .intensity_g_per_kwh = 413.51, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "MG", .iso3 = "MDG", .name = "Madagascar", .intensity_g_per_kwh = 477.27, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "MK", .iso3 = "MKD", .name = "North Macedonia", .intensity_g_per_kwh = 568.97, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "ML", .iso3 = "MLI", .name = "Mali", .intensity_g_per_kwh = 394.5, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "MM", .iso3 = "MMR", .name = "Myanmar", .intensity_g_per_kwh = 569.69, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "MN", .iso3 = "MNG", .name = "Mongolia", .intensity_g_per_kwh = 784.01, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "MO", .iso3 = "MAC", .name = "Macao", .intensity_g_per_kwh = 448.98, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "MQ", .iso3 = "MTQ", .name = "Martinique", .intensity_g_per_kwh = 516.78, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "MR", .iso3 = "MRT", .name = "Mauritania", .intensity_g_per_kwh = 481.71, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "MS", .iso3 = "MSR", .name = "Montserrat", .intensity_g_per_kwh = 1000.0, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "MT", .iso3 = "MLT", .name = "Malta", .intensity_g_per_kwh = 484.16, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "MU", .iso3 = "MUS", .name = "Mauritius", .intensity_g_per_kwh = 633.03, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "MV", .iso3 = "MDV", .name = "Maldives", .intensity_g_per_kwh = 611.77, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "MW", .iso3 = "MWI", .name = "Malawi", .intensity_g_per_kwh = 54.65, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "MX", .iso3 = "MEX", .name = "Mexico", .intensity_g_per_kwh = 484.83, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "MY", .iso3 = "MYS", .name = "Malaysia", .intensity_g_per_kwh = 604.43, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "MZ", .iso3 = "MOZ", .name = "Mozambique", .intensity_g_per_kwh = 127.81, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "NA", .iso3 = "NAM", .name = "Namibia", .intensity_g_per_kwh = 47.62, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "NC", .iso3 = "NCL", .name = "New Caledonia", .intensity_g_per_kwh = 585.76, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "NE", .iso3 = "NER", .name = "Niger", .intensity_g_per_kwh = 687.5, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "NG", .iso3 = "NGA", .name = "Nigeria", .intensity_g_per_kwh = 507.85, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "NI", .iso3 = "NIC", .name = "Nicaragua", .intensity_g_per_kwh = 288.33, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "NL", .iso3 = "NLD", .name = "Netherlands", .intensity_g_per_kwh = 253.31, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "NO", .iso3 = "NOR", .name = "Norway", .intensity_g_per_kwh = 30.75, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "NP", .iso3 = "NPL", .name = "Nepal", .intensity_g_per_kwh = 23.36, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "NR", .iso3 = "NRU", .name = "Nauru", .intensity_g_per_kwh = 750.0, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "NZ", .iso3 = "NZL", .name = "New Zealand", .intensity_g_per_kwh = 120.11, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "OM", .iso3 = "OMN", .name = "Oman", .intensity_g_per_kwh = 545.33, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "PA", .iso3 = "PAN", .name = "Panama", .intensity_g_per_kwh = 258.74, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "PE", .iso3 = "PER", .name = "Peru", .intensity_g_per_kwh = 263.27, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "PF", .iso3 = "PYF", .name = "French Polynesia", .intensity_g_per_kwh = 436.62, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "PG", .iso3 = "PNG", .name = "Papua New Guinea", .intensity_g_per_kwh = 513.74, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "PH", .iso3 = "PHL", .name = "The Philippines", .intensity_g_per_kwh = 613.38, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "PK", .iso3 = "PAK", .name = "Pakistan", .intensity_g_per_kwh = 398.61, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "PL", .iso3 = "POL", .name = "Poland", .intensity_g_per_kwh = 614.98, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "PM", .iso3 = "SPM", .name = "Saint Pierre and Miquelon", .intensity_g_per_kwh = 600.0, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "PR", .iso3 = "PRI", .name = "Puerto Rico", .intensity_g_per_kwh = 664.53, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "PS", .iso3 = "PSE", .name = "Palestine, State of", .intensity_g_per_kwh = 460.78, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "PT", .iso3 = "PRT", .name = "Portugal", .intensity_g_per_kwh = 112.29, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "PY", .iso3 = "PRY", .name = "Paraguay", .intensity_g_per_kwh = 24.86, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "QA", .iso3 = "QAT", .name = "Qatar", .intensity_g_per_kwh = 602.83, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "RE", .iso3 = "REU", .name = "Reunion", .intensity_g_per_kwh = 525.22, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "RO", .iso3 = "ROU", .name = "Romania", .intensity_g_per_kwh = 245.55, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "RS", .iso3 = "SRB", .name = "Serbia", .intensity_g_per_kwh = 670.8, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "RU", .iso3 = "RUS", .name = "Russia", .intensity_g_per_kwh = 449.2, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "RW", .iso3 = "RWA", .name = "Rwanda", .intensity_g_per_kwh = 301.89, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "SA", .iso3 = "SAU", .name = "Saudi Arabia", .intensity_g_per_kwh = 696.31, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "SB", .iso3 = "SLB", .name = "Solomon Islands", .intensity_g_per_kwh = 636.36, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "SC", .iso3 = "SYC", .name = "Seychelles", .intensity_g_per_kwh = 571.43, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "SD", .iso3 = "SDN", .name = "Sudan", .intensity_g_per_kwh = 214.33, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "SE", .iso3 = "SWE", .name = "Sweden", .intensity_g_per_kwh = 35.82, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "SG", .iso3 = "SGP", .name = "Singapore", .intensity_g_per_kwh = 498.74, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "SI", .iso3 = "SVN", .name = "Slovenia", .intensity_g_per_kwh = 227.65, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "SK", .iso3 = "SVK", .name = "Slovakia", .intensity_g_per_kwh = 96.49, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "SL", .iso3 = "SLE", .name = "Sierra Leone", .intensity_g_per_kwh = 47.62, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "SN", .iso3 = "SEN", .name = "Senegal", .intensity_g_per_kwh = 535.4, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "SO", .iso3 = "SOM", .name = "Somalia", .intensity_g_per_kwh = 523.81, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "SR", .iso3 = "SUR", .name = "Suriname", .intensity_g_per_kwh = 383.18, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "SS", .iso3 = "SSD", .name = "South Sudan", .intensity_g_per_kwh = 610.17, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "ST", .iso3 = "STP", .name = "Sao Tome and Principe", .intensity_g_per_kwh = 555.56, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "SV", .iso3 = "SLV", .name = "El Salvador", .intensity_g_per_kwh = 101.56, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "SY", .iso3 = "SYR", .name = "Syria", .intensity_g_per_kwh = 682.27, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "SZ", .iso3 = "SWZ", .name = "Eswatini", .intensity_g_per_kwh = 142.86, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "TC", .iso3 = "TCA", .name = "Turks and Caicos Islands", .intensity_g_per_kwh = 653.85, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "TD", .iso3 = "TCD", .name = "Chad", .intensity_g_per_kwh = 615.39, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "TG", .iso3 = "TGO", .name = "Togo", .intensity_g_per_kwh = 478.26, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "TH", .iso3 = "THA", .name = "Thailand", .intensity_g_per_kwh = 554.5, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "TJ", .iso3 = "TJK", .name = "Tajikistan", .intensity_g_per_kwh = 115.88, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "TM", .iso3 = "TKM", .name = "Turkmenistan", .intensity_g_per_kwh = 1306.3, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "TN", .iso3 = "TUN", .name = "Tunisia", .intensity_g_per_kwh = 560.25, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "TO", .iso3 = "TON", .name = "Tonga", .intensity_g_per_kwh = 571.43, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "TR", .iso3 = "TUR", .name = "T\303\274rkiye", .intensity_g_per_kwh = 469.7, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "TT", .iso3 = "TTO", .name = "Trinidad and Tobago", .intensity_g_per_kwh = 682.11, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "TW", .iso3 = "TWN", .name = "Taiwan", .intensity_g_per_kwh = 635.65, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "TZ", .iso3 = "TZA", .name = "Tanzania, the United Republic of", .intensity_g_per_kwh = 371.59, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "UA", .iso3 = "UKR", .name = "Ukraine", .intensity_g_per_kwh = 256.21, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "UG", .iso3 = "UGA", .name = "Uganda", .intensity_g_per_kwh = 57.39, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "US", .iso3 = "USA", .name = "United States", .intensity_g_per_kwh = 383.55, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "UY", .iso3 = "URY", .name = "Uruguay", .intensity_g_per_kwh = 96.7, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "UZ", .iso3 = "UZB", .name = "Uzbekistan", .intensity_g_per_kwh = 1121.18, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "VC", .iso3 = "VCT", .name = "Saint Vincent and the Grenadines", .intensity_g_per_kwh = 600.0, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "VE", .iso3 = "VEN", .name = "Venezuela", .intensity_g_per_kwh = 180.25, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "VG", .iso3 = "VGB", .name = "Virgin Islands (British)", .intensity_g_per_kwh = 647.06, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "VI", .iso3 = "VIR", .name = "Virgin Islands (U.S.)", .intensity_g_per_kwh = 641.79, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "VN", .iso3 = "VNM", .name = "Viet Nam", .intensity_g_per_kwh = 471.16, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "VU", .iso3 = "VUT", .name = "Vanuatu", .intensity_g_per_kwh = 500.0, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "WS", .iso3 = "WSM", .name = "Samoa", .intensity_g_per_kwh = 400.0, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "XK", .iso3 = "XKX", .name = "Kosovo", .intensity_g_per_kwh = 958.72, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "YE", .iso3 = "YEM", .name = "Yemen", .intensity_g_per_kwh = 586.32, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "ZA", .iso3 = "ZAF", .name = "South Africa", .intensity_g_per_kwh = 709.37, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "ZM", .iso3 = "ZMB", .name = "Zambia", .intensity_g_per_kwh = 111.0, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
-	{.iso2 = "ZW", .iso3 = "ZWE", .name = "Zimbabwe", .intensity_g_per_kwh = 298.44, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+/* Sorted by iso2. */
+const struct cs_country cs_country_table[] = {
+	{.iso2 = P(AE), .iso3 = P(ARE), .name = P(United_Arab_Emirates), .key = P(unitedarabemirates), .intensity_g_per_kwh = 492.7, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(AF), .iso3 = P(AFG), .name = P(Afghanistan), .key = P(afghanistan), .intensity_g_per_kwh = 123.71, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(AG), .iso3 = P(ATG), .name = P(Antigua_and_Barbuda), .key = P(antiguaandbarbuda), .intensity_g_per_kwh = 611.11, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(AL), .iso3 = P(ALB), .name = P(Albania), .key = P(albania), .intensity_g_per_kwh = 24.42, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(AM), .iso3 = P(ARM), .name = P(Armenia), .key = P(armenia), .intensity_g_per_kwh = 244.34, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(AO), .iso3 = P(AGO), .name = P(Angola), .key = P(angola), .intensity_g_per_kwh = 167.22, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(AR), .iso3 = P(ARG), .name = P(Argentina), .key = P(argentina), .intensity_g_per_kwh = 358.11, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(AS), .iso3 = P(ASM), .name = P(American_Samoa), .key = P(americansamoa), .intensity_g_per_kwh = 647.06, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(AT), .iso3 = P(AUT), .name = P(Austria), .key = P(austria), .intensity_g_per_kwh = 102.62, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(AU), .iso3 = P(AUS), .name = P(Australia), .key = P(australia), .intensity_g_per_kwh = 551.59, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(AW), .iso3 = P(ABW), .name = P(Aruba), .key = P(aruba), .intensity_g_per_kwh = 550.0, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(AZ), .iso3 = P(AZE), .name = P(Azerbaijan), .key = P(azerbaijan), .intensity_g_per_kwh = 633.07, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(BA), .iso3 = P(BIH), .name = P(Bosnia_Herzegovina), .key = P(bosniaherzegovina), .intensity_g_per_kwh = 638.05, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(BB), .iso3 = P(BRB), .name = P(Barbados), .key = P(barbados), .intensity_g_per_kwh = 600.0, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(BD), .iso3 = P(BGD), .name = P(Bangladesh), .key = P(bangladesh), .intensity_g_per_kwh = 694.63, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(BE), .iso3 = P(BEL), .name = P(Belgium), .key = P(belgium), .intensity_g_per_kwh = 117.58, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(BF), .iso3 = P(BFA), .name = P(Burkina_Faso), .key = P(burkinafaso), .intensity_g_per_kwh = 554.91, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(BG), .iso3 = P(BGR), .name = P(Bulgaria), .key = P(bulgaria), .intensity_g_per_kwh = 264.21, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(BH), .iso3 = P(BHR), .name = P(Bahrain), .key = P(bahrain), .intensity_g_per_kwh = 902.41, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(BI), .iso3 = P(BDI), .name = P(Burundi), .key = P(burundi), .intensity_g_per_kwh = 230.77, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(BJ), .iso3 = P(BEN), .name = P(Benin), .key = P(benin), .intensity_g_per_kwh = 590.0, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(BN), .iso3 = P(BRN), .name = P(Brunei_Darussalam), .key = P(bruneidarussalam), .intensity_g_per_kwh = 892.67, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(BO), .iso3 = P(BOL), .name = P(Bolivia), .key = P(bolivia), .intensity_g_per_kwh = 468.02, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(BR), .iso3 = P(BRA), .name = P(Brazil), .key = P(brazil), .intensity_g_per_kwh = 103.21, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(BS), .iso3 = P(BHS), .name = P(Bahamas), .key = P(bahamas), .intensity_g_per_kwh = 653.66, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(BT), .iso3 = P(BTN), .name = P(Bhutan), .key = P(bhutan), .intensity_g_per_kwh = 24.19, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(BW), .iso3 = P(BWA), .name = P(Botswana), .key = P(botswana), .intensity_g_per_kwh = 849.42, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(BY), .iso3 = P(BLR), .name = P(Belarus), .key = P(belarus), .intensity_g_per_kwh = 313.62, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(BZ), .iso3 = P(BLZ), .name = P(Belize), .key = P(belize), .intensity_g_per_kwh = 155.56, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(CA), .iso3 = P(CAN), .name = P(Canada), .key = P(canada), .intensity_g_per_kwh = 174.81, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(CD), .iso3 = P(COD), .name = P(Congo_DRC), .key = P(congodrc), .intensity_g_per_kwh = 27.04, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(CF), .iso3 = P(CAF), .name = P(Central_African_Republic), .key = P(centralafricanrepublic), .intensity_g_per_kwh = 0.0, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(CG), .iso3 = P(COG), .name = P(Congo), .key = P(congo), .intensity_g_per_kwh = 713.73, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(CH), .iso3 = P(CHE), .name = P(Switzerland), .key = P(switzerland), .intensity_g_per_kwh = 36.6, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(CI), .iso3 = P(CIV), .name = P(Cote_d_Ivoire), .key = P(cotedivoire), .intensity_g_per_kwh = 393.53, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(CK), .iso3 = P(COK), .name = P(Cook_Islands_the), .key = P(cookislandsthe), .intensity_g_per_kwh = 250.0, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(CL), .iso3 = P(CHL), .name = P(Chile), .key = P(chile), .intensity_g_per_kwh = 265.52, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(CM), .iso3 = P(CMR), .name = P(Cameroon), .key = P(cameroon), .intensity_g_per_kwh = 285.71, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(CN), .iso3 = P(CHN), .name = P(China), .key = P(china), .intensity_g_per_kwh = 559.51, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(CO), .iso3 = P(COL), .name = P(Colombia), .key = P(colombia), .intensity_g_per_kwh = 285.8, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(CR), .iso3 = P(CRI), .name = P(Costa_Rica), .key = P(costarica), .intensity_g_per_kwh = 63.01, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(CU), .iso3 = P(CUB), .name = P(Cuba), .key = P(cuba), .intensity_g_per_kwh = 638.98, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(CV), .iso3 = P(CPV), .name = P(Cabo_Verde), .key = P(caboverde), .intensity_g_per_kwh = 480.0, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(CY), .iso3 = P(CYP), .name = P(Cyprus), .key = P(cyprus), .intensity_g_per_kwh = 512.24, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(CZ), .iso3 = P(CZE), .name = P(Czechia), .key = P(czechia), .intensity_g_per_kwh = 413.86, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(DE), .iso3 = P(DEU), .name = P(Germany), .key = P(germany), .intensity_g_per_kwh = 344.14, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(DJ), .iso3 = P(DJI), .name = P(Djibouti), .key = P(djibouti), .intensity_g_per_kwh = 450.0, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(DK), .iso3 = P(DNK), .name = P(Denmark), .key = P(denmark), .intensity_g_per_kwh = 143.3, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(DM), .iso3 = P(DMA), .name = P(Dominica), .key = P(dominica), .intensity_g_per_kwh = 600.0, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(DO), .iso3 = P(DOM), .name = P(Dominican_Republic), .key = P(dominicanrepublic), .intensity_g_per_kwh = 566.69, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(DZ), .iso3 = P(DZA), .name = P(Algeria), .key = P(algeria), .intensity_g_per_kwh = 633.65, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(EC), .iso3 = P(ECU), .name = P(Ecuador), .key = P(ecuador), .intensity_g_per_kwh = 209.7, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(EE), .iso3 = P(EST), .name = P(Estonia), .key = P(estonia), .intensity_g_per_kwh = 341.02, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(EG), .iso3 = P(EGY), .name = P(Egypt), .key = P(egypt), .intensity_g_per_kwh = 571.59, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(ER), .iso3 = P(ERI), .name = P(Eritrea), .key = P(eritrea), .intensity_g_per_kwh = 590.91, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(ES), .iso3 = P(ESP), .name = P(Spain), .key = P(spain), .intensity_g_per_kwh = 146.15, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(ET), .iso3 = P(ETH), .name = P(Ethiopia), .key = P(ethiopia), .intensity_g_per_kwh = 23.55, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(FI), .iso3 = P(FIN), .name = P(Finland), .key = P(finland), .intensity_g_per_kwh = 72.25, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(FJ), .iso3 = P(FJI), .name = P(Fiji), .key = P(fiji), .intensity_g_per_kwh = 278.26, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(FK), .iso3 = P(FLK), .name = P(Falkland_Islands_Malvinas), .key = P(falklandislandsmalvinas), .intensity_g_per_kwh = 1000.0, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(FO), .iso3 = P(FRO), .name = P(Faroe_Islands), .key = P(faroeislands), .intensity_g_per_kwh = 354.17, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(FR), .iso3 = P(FRA), .name = P(France), .key = P(france), .intensity_g_per_kwh = 44.18, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(GA), .iso3 = P(GAB), .name = P(Gabon), .key = P(gabon), .intensity_g_per_kwh = 429.47, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(GB), .iso3 = P(GBR), .name = P(United_Kingdom), .key = P(unitedkingdom), .intensity_g_per_kwh = 210.89, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(GD), .iso3 = P(GRD), .name = P(Grenada), .key = P(grenada), .intensity_g_per_kwh = 666.67, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(GE), .iso3 = P(GEO), .name = P(Georgia), .key = P(georgia), .intensity_g_per_kwh = 143.06, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(GF), .iso3 = P(GUF), .name = P(French_Guiana), .key = P(frenchguiana), .intensity_g_per_kwh = 204.08, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(GH), .iso3 = P(GHA), .name = P(Ghana), .key = P(ghana), .intensity_g_per_kwh = 452.86, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(GL), .iso3 = P(GRL), .name = P(Greenland), .key = P(greenland), .intensity_g_per_kwh = 111.11, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(GM), .iso3 = P(GMB), .name = P(Gambia), .key = P(gambia), .intensity_g_per_kwh = 666.67, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(GN), .iso3 = P(GIN), .name = P(Guinea), .key = P(guinea), .intensity_g_per_kwh = 182.72, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(GP), .iso3 = P(GLP), .name = P(Guadeloupe), .key = P(guadeloupe), .intensity_g_per_kwh = 493.9, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(GQ), .iso3 = P(GNQ), .name = P(Equatorial_Guinea), .key = P(equatorialguinea), .intensity_g_per_kwh = 605.1, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(GR), .iso3 = P(GRC), .name = P(Greece), .key = P(greece), .intensity_g_per_kwh = 319.76, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(GT), .iso3 = P(GTM), .name = P(Guatemala), .key = P(guatemala), .intensity_g_per_kwh = 272.66, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(GU), .iso3 = P(GUM), .name = P(Guam), .key = P(guam), .intensity_g_per_kwh = 611.11, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(GW), .iso3 = P(GNB), .name = P(Guinea_Bissau), .key = P(guineabissau), .intensity_g_per_kwh = 625.0, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(GY), .iso3 = P(GUY), .name = P(Guyana), .key = P(guyana), .intensity_g_per_kwh = 634.33, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(HK), .iso3 = P(HKG), .name = P(Hong_Kong), .key = P(hongkong), .intensity_g_per_kwh = 681.99, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(HN), .iso3 = P(HND), .name = P(Honduras), .key = P(honduras), .intensity_g_per_kwh = 289.5, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(HR), .iso3 = P(HRV), .name = P(Croatia), .key = P(croatia), .intensity_g_per_kwh = 174.48, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(HT), .iso3 = P(HTI), .name = P(Haiti), .key = P(haiti), .intensity_g_per_kwh = 534.65, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(HU), .iso3 = P(HUN), .name = P(Hungary), .key = P(hungary), .intensity_g_per_kwh = 182.82, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(ID), .iso3 = P(IDN), .name = P(Indonesia), .key = P(indonesia), .intensity_g_per_kwh = 682.43, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(IE), .iso3 = P(IRL), .name = P(Ireland), .key = P(ireland), .intensity_g_per_kwh = 279.7, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(IL), .iso3 = P(ISR), .name = P(Israel), .key = P(israel), .intensity_g_per_kwh = 567.26, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(IN), .iso3 = P(IND), .name = P(India), .key = P(india), .intensity_g_per_kwh = 708.32, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(IQ), .iso3 = P(IRQ), .name = P(Iraq), .key = P(iraq), .intensity_g_per_kwh = 689.4, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(IR), .iso3 = P(IRN), .name = P(Iran), .key = P(iran), .intensity_g_per_kwh = 641.94, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(IS), .iso3 = P(ISL), .name = P(Iceland), .key = P(iceland), .intensity_g_per_kwh = 28.33, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(IT), .iso3 = P(ITA), .name = P(Italy), .key = P(italy), .intensity_g_per_kwh = 287.53, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(JM), .iso3 = P(JAM), .name = P(Jamaica), .key = P(jamaica), .intensity_g_per_kwh = 561.25, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(JO), .iso3 = P(JOR), .name = P(Jordan), .key = P(jordan), .intensity_g_per_kwh = 539.21, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(JP), .iso3 = P(JPN), .name = P(Japan), .key = P(japan), .intensity_g_per_kwh = 482.72, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(KE), .iso3 = P(KEN), .name = P(Kenya), .key = P(kenya), .intensity_g_per_kwh = 84.83, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(KG), .iso3 = P(KGZ), .name = P(Kyrgyzstan), .key = P(kyrgyzstan), .intensity_g_per_kwh = 163.7, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(KH), .iso3 = P(KHM), .name = P(Cambodia), .key = P(cambodia), .intensity_g_per_kwh = 497.46, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(KI), .iso3 = P(KIR), .name = P(Kiribati), .key = P(kiribati), .intensity_g_per_kwh = 500.0, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(KM), .iso3 = P(COM), .name = P(Comoros), .key = P(comoros), .intensity_g_per_kwh = 642.86, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(KN), .iso3 = P(KNA), .name = P(Saint_Kitts_and_Nevis), .key = P(saintkittsandnevis), .intensity_g_per_kwh = 636.36, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(KP), .iso3 = P(PRK), .name = P(North_Korea), .key = P(northkorea), .intensity_g_per_kwh = 344.26, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(KR), .iso3 = P(KOR), .name = P(South_Korea), .key = P(southkorea), .intensity_g_per_kwh = 414.27, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(KW), .iso3 = P(KWT), .name = P(Kuwait), .key = P(kuwait), .intensity_g_per_kwh = 637.24, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(KY), .iso3 = P(CYM), .name = P(Cayman_Islands), .key = P(caymanislands), .intensity_g_per_kwh = 642.86, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(KZ), .iso3 = P(KAZ), .name = P(Kazakhstan), .key = P(kazakhstan), .intensity_g_per_kwh = 801.95, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(LA), .iso3 = P(LAO), .name = P(Lao), .key = P(lao), .intensity_g_per_kwh = 232.12, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(LB), .iso3 = P(LBN), .name = P(Lebanon), .key = P(lebanon), .intensity_g_per_kwh = 369.47, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(LC), .iso3 = P(LCA), .name = P(Saint_Lucia), .key = P(saintlucia), .intensity_g_per_kwh = 650.0, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(LK), .iso3 = P(LKA), .name = P(Sri_Lanka), .key = P(srilanka), .intensity_g_per_kwh = 509.78, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(LR), .iso3 = P(LBR), .name = P(Liberia), .key = P(liberia), .intensity_g_per_kwh = 435.9, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(LS), .iso3 = P(LSO), .name = P(Lesotho), .key = P(lesotho), .intensity_g_per_kwh = 20.83, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(LT), .iso3 = P(LTU), .name = P(Lithuania), .key = P(lithuania), .intensity_g_per_kwh = 139.34, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(LU), .iso3 = P(LUX), .name = P(Luxembourg), .key = P(luxembourg), .intensity_g_per_kwh = 134.62, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(LV), .iso3 = P(LVA), .name = P(Latvia), .key = P(latvia), .intensity_g_per_kwh = 136.22, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(LY), .iso3 = P(LBY), .name = P(Libya), .key = P(libya), .intensity_g_per_kwh = 830.53, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(MA), .iso3 = P(MAR), .name = P(Morocco), .key = P(morocco), .intensity_g_per_kwh = 577.65, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(MD), .iso3 = P(MDA), .name = P(Moldova), .key = P(moldova), .intensity_g_per_kwh = 627.15, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(ME), .iso3 = P(MNE), .name = P(Montenegro), .key = P(montenegro), .intensity_g_per_kwh = 413.51, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(MG), .iso3 = P(MDG), .name = P(Madagascar), .key = P(madagascar), .intensity_g_per_kwh = 477.27, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(MK), .iso3 = P(MKD), .name = P(North_Macedonia), .key = P(northmacedonia), .intensity_g_per_kwh = 568.97, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(ML), .iso3 = P(MLI), .name = P(Mali), .key = P(mali), .intensity_g_per_kwh = 394.5, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(MM), .iso3 = P(MMR), .name = P(Myanmar), .key = P(myanmar), .intensity_g_per_kwh = 569.69, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(MN), .iso3 = P(MNG), .name = P(Mongolia), .key = P(mongolia), .intensity_g_per_kwh = 784.01, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(MO), .iso3 = P(MAC), .name = P(Macao), .key = P(macao), .intensity_g_per_kwh = 448.98, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(MQ), .iso3 = P(MTQ), .name = P(Martinique), .key = P(martinique), .intensity_g_per_kwh = 516.78, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(MR), .iso3 = P(MRT), .name = P(Mauritania), .key = P(mauritania), .intensity_g_per_kwh = 481.71, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(MS), .iso3 = P(MSR), .name = P(Montserrat), .key = P(montserrat), .intensity_g_per_kwh = 1000.0, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(MT), .iso3 = P(MLT), .name = P(Malta), .key = P(malta), .intensity_g_per_kwh = 484.16, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(MU), .iso3 = P(MUS), .name = P(Mauritius), .key = P(mauritius), .intensity_g_per_kwh = 633.03, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(MV), .iso3 = P(MDV), .name = P(Maldives), .key = P(maldives), .intensity_g_per_kwh = 611.77, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(MW), .iso3 = P(MWI), .name = P(Malawi), .key = P(malawi), .intensity_g_per_kwh = 54.65, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(MX), .iso3 = P(MEX), .name = P(Mexico), .key = P(mexico), .intensity_g_per_kwh = 484.83, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(MY), .iso3 = P(MYS), .name = P(Malaysia), .key = P(malaysia), .intensity_g_per_kwh = 604.43, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(MZ), .iso3 = P(MOZ), .name = P(Mozambique), .key = P(mozambique), .intensity_g_per_kwh = 127.81, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(NA), .iso3 = P(NAM), .name = P(Namibia), .key = P(namibia), .intensity_g_per_kwh = 47.62, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(NC), .iso3 = P(NCL), .name = P(New_Caledonia), .key = P(newcaledonia), .intensity_g_per_kwh = 585.76, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(NE), .iso3 = P(NER), .name = P(Niger), .key = P(niger), .intensity_g_per_kwh = 687.5, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(NG), .iso3 = P(NGA), .name = P(Nigeria), .key = P(nigeria), .intensity_g_per_kwh = 507.85, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(NI), .iso3 = P(NIC), .name = P(Nicaragua), .key = P(nicaragua), .intensity_g_per_kwh = 288.33, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(NL), .iso3 = P(NLD), .name = P(Netherlands), .key = P(netherlands), .intensity_g_per_kwh = 253.31, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(NO), .iso3 = P(NOR), .name = P(Norway), .key = P(norway), .intensity_g_per_kwh = 30.75, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(NP), .iso3 = P(NPL), .name = P(Nepal), .key = P(nepal), .intensity_g_per_kwh = 23.36, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(NR), .iso3 = P(NRU), .name = P(Nauru), .key = P(nauru), .intensity_g_per_kwh = 750.0, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(NZ), .iso3 = P(NZL), .name = P(New_Zealand), .key = P(newzealand), .intensity_g_per_kwh = 120.11, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(OM), .iso3 = P(OMN), .name = P(Oman), .key = P(oman), .intensity_g_per_kwh = 545.33, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(PA), .iso3 = P(PAN), .name = P(Panama), .key = P(panama), .intensity_g_per_kwh = 258.74, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(PE), .iso3 = P(PER), .name = P(Peru), .key = P(peru), .intensity_g_per_kwh = 263.27, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(PF), .iso3 = P(PYF), .name = P(French_Polynesia), .key = P(frenchpolynesia), .intensity_g_per_kwh = 436.62, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(PG), .iso3 = P(PNG), .name = P(Papua_New_Guinea), .key = P(papuanewguinea), .intensity_g_per_kwh = 513.74, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(PH), .iso3 = P(PHL), .name = P(The_Philippines), .key = P(thephilippines), .intensity_g_per_kwh = 613.38, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(PK), .iso3 = P(PAK), .name = P(Pakistan), .key = P(pakistan), .intensity_g_per_kwh = 398.61, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(PL), .iso3 = P(POL), .name = P(Poland), .key = P(poland), .intensity_g_per_kwh = 614.98, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(PM), .iso3 = P(SPM), .name = P(Saint_Pierre_and_Miquelon), .key = P(saintpierreandmiquelon), .intensity_g_per_kwh = 600.0, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(PR), .iso3 = P(PRI), .name = P(Puerto_Rico), .key = P(puertorico), .intensity_g_per_kwh = 664.53, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(PS), .iso3 = P(PSE), .name = P(Palestine_State_of), .key = P(palestinestateof), .intensity_g_per_kwh = 460.78, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(PT), .iso3 = P(PRT), .name = P(Portugal), .key = P(portugal), .intensity_g_per_kwh = 112.29, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(PY), .iso3 = P(PRY), .name = P(Paraguay), .key = P(paraguay), .intensity_g_per_kwh = 24.86, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(QA), .iso3 = P(QAT), .name = P(Qatar), .key = P(qatar), .intensity_g_per_kwh = 602.83, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(RE), .iso3 = P(REU), .name = P(Reunion), .key = P(reunion), .intensity_g_per_kwh = 525.22, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(RO), .iso3 = P(ROU), .name = P(Romania), .key = P(romania), .intensity_g_per_kwh = 245.55, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(RS), .iso3 = P(SRB), .name = P(Serbia), .key = P(serbia), .intensity_g_per_kwh = 670.8, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(RU), .iso3 = P(RUS), .name = P(Russia), .key = P(russia), .intensity_g_per_kwh = 449.2, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(RW), .iso3 = P(RWA), .name = P(Rwanda), .key = P(rwanda), .intensity_g_per_kwh = 301.89, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(SA), .iso3 = P(SAU), .name = P(Saudi_Arabia), .key = P(saudiarabia), .intensity_g_per_kwh = 696.31, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(SB), .iso3 = P(SLB), .name = P(Solomon_Islands), .key = P(solomonislands), .intensity_g_per_kwh = 636.36, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(SC), .iso3 = P(SYC), .name = P(Seychelles), .key = P(seychelles), .intensity_g_per_kwh = 571.43, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(SD), .iso3 = P(SDN), .name = P(Sudan), .key = P(sudan), .intensity_g_per_kwh = 214.33, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(SE), .iso3 = P(SWE), .name = P(Sweden), .key = P(sweden), .intensity_g_per_kwh = 35.82, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(SG), .iso3 = P(SGP), .name = P(Singapore), .key = P(singapore), .intensity_g_per_kwh = 498.74, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(SI), .iso3 = P(SVN), .name = P(Slovenia), .key = P(slovenia), .intensity_g_per_kwh = 227.65, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(SK), .iso3 = P(SVK), .name = P(Slovakia), .key = P(slovakia), .intensity_g_per_kwh = 96.49, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(SL), .iso3 = P(SLE), .name = P(Sierra_Leone), .key = P(sierraleone), .intensity_g_per_kwh = 47.62, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(SN), .iso3 = P(SEN), .name = P(Senegal), .key = P(senegal), .intensity_g_per_kwh = 535.4, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(SO), .iso3 = P(SOM), .name = P(Somalia), .key = P(somalia), .intensity_g_per_kwh = 523.81, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(SR), .iso3 = P(SUR), .name = P(Suriname), .key = P(suriname), .intensity_g_per_kwh = 383.18, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(SS), .iso3 = P(SSD), .name = P(South_Sudan), .key = P(southsudan), .intensity_g_per_kwh = 610.17, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(ST), .iso3 = P(STP), .name = P(Sao_Tome_and_Principe), .key = P(saotomeandprincipe), .intensity_g_per_kwh = 555.56, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(SV), .iso3 = P(SLV), .name = P(El_Salvador), .key = P(elsalvador), .intensity_g_per_kwh = 101.56, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(SY), .iso3 = P(SYR), .name = P(Syria), .key = P(syria), .intensity_g_per_kwh = 682.27, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(SZ), .iso3 = P(SWZ), .name = P(Eswatini), .key = P(eswatini), .intensity_g_per_kwh = 142.86, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(TC), .iso3 = P(TCA), .name = P(Turks_and_Caicos_Islands), .key = P(turksandcaicosislands), .intensity_g_per_kwh = 653.85, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(TD), .iso3 = P(TCD), .name = P(Chad), .key = P(chad), .intensity_g_per_kwh = 615.39, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(TG), .iso3 = P(TGO), .name = P(Togo), .key = P(togo), .intensity_g_per_kwh = 478.26, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(TH), .iso3 = P(THA), .name = P(Thailand), .key = P(thailand), .intensity_g_per_kwh = 554.5, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(TJ), .iso3 = P(TJK), .name = P(Tajikistan), .key = P(tajikistan), .intensity_g_per_kwh = 115.88, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(TM), .iso3 = P(TKM), .name = P(Turkmenistan), .key = P(turkmenistan), .intensity_g_per_kwh = 1306.3, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(TN), .iso3 = P(TUN), .name = P(Tunisia), .key = P(tunisia), .intensity_g_per_kwh = 560.25, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(TO), .iso3 = P(TON), .name = P(Tonga), .key = P(tonga), .intensity_g_per_kwh = 571.43, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(TR), .iso3 = P(TUR), .name = P(T_rkiye), .key = P(trkiye), .intensity_g_per_kwh = 469.7, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(TT), .iso3 = P(TTO), .name = P(Trinidad_and_Tobago), .key = P(trinidadandtobago), .intensity_g_per_kwh = 682.11, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(TW), .iso3 = P(TWN), .name = P(Taiwan), .key = P(taiwan), .intensity_g_per_kwh = 635.65, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(TZ), .iso3 = P(TZA), .name = P(Tanzania_the_United_Republic_of), .key = P(tanzaniatheunitedrepublicof), .intensity_g_per_kwh = 371.59, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(UA), .iso3 = P(UKR), .name = P(Ukraine), .key = P(ukraine), .intensity_g_per_kwh = 256.21, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(UG), .iso3 = P(UGA), .name = P(Uganda), .key = P(uganda), .intensity_g_per_kwh = 57.39, .year = 2022, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(US), .iso3 = P(USA), .name = P(United_States), .key = P(unitedstates), .intensity_g_per_kwh = 383.55, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(UY), .iso3 = P(URY), .name = P(Uruguay), .key = P(uruguay), .intensity_g_per_kwh = 96.7, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(UZ), .iso3 = P(UZB), .name = P(Uzbekistan), .key = P(uzbekistan), .intensity_g_per_kwh = 1121.18, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(VC), .iso3 = P(VCT), .name = P(Saint_Vincent_and_the_Grenadines), .key = P(saintvincentandthegrenadines), .intensity_g_per_kwh = 600.0, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(VE), .iso3 = P(VEN), .name = P(Venezuela), .key = P(venezuela), .intensity_g_per_kwh = 180.25, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(VG), .iso3 = P(VGB), .name = P(Virgin_Islands_British), .key = P(virginislandsbritish), .intensity_g_per_kwh = 647.06, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(VI), .iso3 = P(VIR), .name = P(Virgin_Islands_U_S), .key = P(virginislandsus), .intensity_g_per_kwh = 641.79, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(VN), .iso3 = P(VNM), .name = P(Viet_Nam), .key = P(vietnam), .intensity_g_per_kwh = 471.16, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(VU), .iso3 = P(VUT), .name = P(Vanuatu), .key = P(vanuatu), .intensity_g_per_kwh = 500.0, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(WS), .iso3 = P(WSM), .name = P(Samoa), .key = P(samoa), .intensity_g_per_kwh = 400.0, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(XK), .iso3 = P(XKX), .name = P(Kosovo), .key = P(kosovo), .intensity_g_per_kwh = 958.72, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(YE), .iso3 = P(YEM), .name = P(Yemen), .key = P(yemen), .intensity_g_per_kwh = 586.32, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(ZA), .iso3 = P(ZAF), .name = P(South_Africa), .key = P(southafrica), .intensity_g_per_kwh = 709.37, .year = 2024, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(ZM), .iso3 = P(ZMB), .name = P(Zambia), .key = P(zambia), .intensity_g_per_kwh = 111.0, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
+	{.iso2 = P(ZW), .iso3 = P(ZWE), .name = P(Zimbabwe), .key = P(zimbabwe), .intensity_g_per_kwh = 298.44, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
 };
 const size_t cs_country_table_len = sizeof cs_country_table / sizeof cs_country_table[0];
+
+#define WIDTH(type, member) sizeof(((const struct type *)0)->member)
+_Static_assert(WIDTH(cs_region, name) == sizeof(cs_grid_off), "cs_region.name: gen_tables.py and data/tables.h disagree");
+_Static_assert(WIDTH(cs_region, key) == sizeof(cs_grid_off), "cs_region.key: gen_tables.py and data/tables.h disagree");
+_Static_assert(WIDTH(cs_region, location) == sizeof(cs_grid_off), "cs_region.location: gen_tables.py and data/tables.h disagree");
+_Static_assert(WIDTH(cs_region, location_key) == sizeof(cs_grid_off), "cs_region.location_key: gen_tables.py and data/tables.h disagree");
+_Static_assert(WIDTH(cs_region, provider) == 1, "cs_region.provider: gen_tables.py and data/tables.h disagree");
+_Static_assert(WIDTH(cs_region, country) == sizeof(cs_grid_off), "cs_region.country: gen_tables.py and data/tables.h disagree");
+_Static_assert(WIDTH(cs_region, intensity_g_per_kwh) == sizeof(double), "cs_region.intensity_g_per_kwh: gen_tables.py and data/tables.h disagree");
+_Static_assert(WIDTH(cs_region, year) == 2, "cs_region.year: gen_tables.py and data/tables.h disagree");
+_Static_assert(WIDTH(cs_region, cfe) == sizeof(double), "cs_region.cfe: gen_tables.py and data/tables.h disagree");
+_Static_assert(WIDTH(cs_region, dataset) == 1, "cs_region.dataset: gen_tables.py and data/tables.h disagree");
+_Static_assert(WIDTH(cs_country, iso2) == sizeof(cs_grid_off), "cs_country.iso2: gen_tables.py and data/tables.h disagree");
+_Static_assert(WIDTH(cs_country, iso3) == sizeof(cs_grid_off), "cs_country.iso3: gen_tables.py and data/tables.h disagree");
+_Static_assert(WIDTH(cs_country, name) == sizeof(cs_grid_off), "cs_country.name: gen_tables.py and data/tables.h disagree");
+_Static_assert(WIDTH(cs_country, key) == sizeof(cs_grid_off), "cs_country.key: gen_tables.py and data/tables.h disagree");
+_Static_assert(WIDTH(cs_country, intensity_g_per_kwh) == sizeof(double), "cs_country.intensity_g_per_kwh: gen_tables.py and data/tables.h disagree");
+_Static_assert(WIDTH(cs_country, year) == 2, "cs_country.year: gen_tables.py and data/tables.h disagree");
+_Static_assert(WIDTH(cs_country, dataset) == 1, "cs_country.dataset: gen_tables.py and data/tables.h disagree");

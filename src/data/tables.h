@@ -1,47 +1,153 @@
-/* data/tables.h - the generated built-in tables (see tools/datagen/).
+/* data/tables.h - the row layouts of the generated built-in tables.
  *
- * The arrays are defined in gen_*.c files written by
- * tools/datagen/gen_tables.py; do not edit those by hand. Lookups live in
- * data/datasets.c; this header only declares what the generator emits.
- * Every array is sorted as stated so lookups can binary-search.
+ * Inside the library only: include/carbonstat/dataset.h keeps cs_dataset,
+ * cs_instance, cs_region and cs_country opaque, so this layout is no part of
+ * the ABI and may change with any regeneration. src/data/ implements the
+ * public accessors on it; other src/ modules read it directly only where the
+ * accessors would not do (the power model reads the curve figures).
+ *
+ * The arrays are defined in gen_*.c, written by tools/datagen/gen_tables.py
+ * (do not edit those by hand). Each generated file has one string pool, a
+ * char array holding every string of its tables once, NUL-terminated, with
+ * "" at offset 0; a row holds offsets into its pool (the *_off types), never
+ * pointers or fixed-size char arrays. So the tables need no relocation (they
+ * stay in shared, read-only .rodata) and no string has a size to outgrow.
+ * The generator checks each member's width against this header
+ * (_Static_assert in the generated file): change both together.
+ *
+ * Every array is sorted as stated, so lookups can binary-search. The symbols
+ * are hidden: not exported from libcarbonstat.so, reached PC-relative.
  */
 #ifndef CS_DATA_TABLES_H
 #define CS_DATA_TABLES_H
 
 #include <stddef.h>
+#include <stdint.h>
+
 #include <carbonstat/dataset.h>
 
-/* All source datasets; rows refer to them by index. */
-extern const cs_dataset cs_dataset_table[];
-extern const size_t cs_dataset_table_len;
+#define CS_DATA_HIDDEN __attribute__((visibility("hidden")))
 
-/* Sorted by (provider, key). */
-extern const cs_instance cs_instance_table[];
-extern const size_t cs_instance_table_len;
+/* Offsets into each pool. A pool outgrowing its type fails the build (a
+ * _Static_assert in its gen_*.c) and the type is widened here. */
+typedef uint16_t cs_dataset_off;  /* cs_dataset_pool (gen_datasets.c) */
+typedef uint16_t cs_instance_off; /* cs_instance_pool (gen_instances.c) */
+typedef uint16_t cs_grid_off;     /* cs_grid_pool (gen_grid.c): regions and countries */
+typedef uint32_t cs_cpu_tdp_off;  /* cs_cpu_tdp_pool (gen_cpu_tdp.c) */
 
-/* Sorted by (provider, key). */
-extern const cs_region cs_region_table[];
-extern const size_t cs_region_table_len;
+CS_DATA_HIDDEN extern const char cs_dataset_pool[];
+CS_DATA_HIDDEN extern const char cs_instance_pool[];
+CS_DATA_HIDDEN extern const char cs_grid_pool[];
+CS_DATA_HIDDEN extern const char cs_cpu_tdp_pool[];
 
-/* Sorted by iso2. */
-extern const cs_country cs_country_table[];
-extern const size_t cs_country_table_len;
+/* One source dataset; rows refer to it by index (enum cs_dataset_index). */
+struct cs_dataset {
+	cs_dataset_off id;      /* short stable id, e.g. "ccf-aws-teads" */
+	cs_dataset_off title;   /* what the table holds */
+	cs_dataset_off source;  /* upstream repository, path and commit */
+	cs_dataset_off license; /* SPDX id of the upstream data */
+	uint16_t year;          /* data year (latest year of the figures) */
+	uint32_t rows;          /* rows carbonstat kept from it */
+};
 
-/* Inline string sizes, NUL included: no pointers, so no relocations (see
- * carbonstat/dataset.h). Keys drop punctuation, hence the smaller size. */
-#define CS_CPU_NAME_MAX 80
-#define CS_CPU_KEY_MAX 64
+/* One cloud instance type. Watts are for this instance's share of its host. */
+struct cs_instance {
+	cs_instance_off name;          /* canonical name: "m5.large", "e2-standard-2", "Standard_D2s_v3" */
+	cs_instance_off key;           /* cs_name_key(name); sorted by (provider, key) */
+	cs_instance_off arch;          /* microarchitecture(s), "/"-separated; "" if unknown */
+	uint8_t provider;              /* cs_provider */
+	uint8_t method;                /* cs_power_method */
+	uint8_t power_dataset;         /* enum cs_dataset_index of the power figures */
+	uint8_t embodied_dataset;      /* enum cs_dataset_index of the embodied figure */
+	uint16_t vcpu;                 /* instance vCPUs */
+	uint16_t platform_vcpu;        /* vCPUs of the whole host platform (0 = unknown) */
+	uint16_t gpus;                 /* instance GPUs */
+	double mem_gb;                 /* instance memory, GB */
+	double cpu_w[CS_CURVE_POINTS]; /* CS_METHOD_CURVE: CPU package W at cs_curve_load */
+	double mem_w[CS_CURVE_POINTS]; /* CS_METHOD_CURVE: memory W */
+	double gpu_w[CS_CURVE_POINTS]; /* CS_METHOD_CURVE: GPU W */
+	double delta_w;                /* CS_METHOD_CURVE: rest of machine ("Delta Full Machine"), W */
+	double min_w_per_vcpu;         /* CS_METHOD_MINMAX: W per vCPU at idle */
+	double max_w_per_vcpu;         /* CS_METHOD_MINMAX: W per vCPU at 100 % */
+	double embodied_g_per_h;       /* embodied gCO2e per hour of this instance; < 0 = unknown */
+};
+
+/* One cloud region with its grid carbon intensity. */
+struct cs_region {
+	cs_grid_off name;           /* provider's id: "us-east-1", "europe-west1", "westeurope" */
+	cs_grid_off key;            /* cs_name_key(name); sorted by (provider, key) */
+	cs_grid_off location;       /* display name or city: "West Europe", "St. Ghislain" */
+	cs_grid_off location_key;   /* Azure: cs_name_key(location), also accepted as the region; else "" */
+	cs_grid_off country;        /* ISO 3166-1 alpha-2, "" if unknown */
+	uint8_t provider;           /* cs_provider */
+	uint8_t dataset;            /* enum cs_dataset_index of the intensity */
+	uint16_t year;              /* data year of the intensity */
+	double intensity_g_per_kwh; /* gCO2e/kWh, < 0 = unknown */
+	double cfe;                 /* Google CFE fraction 0..1, < 0 = not published */
+};
+
+/* One country with its grid carbon intensity (Ember, latest year). */
+struct cs_country {
+	cs_grid_off iso2; /* ISO 3166-1 alpha-2, sorted by it */
+	cs_grid_off iso3; /* ISO 3166-1 alpha-3 */
+	cs_grid_off name; /* English short name */
+	cs_grid_off key;  /* cs_name_key(name) */
+	uint16_t year;
+	uint8_t dataset;            /* enum cs_dataset_index */
+	double intensity_g_per_kwh; /* gCO2e/kWh (lifecycle, generation-based) */
+};
 
 /* CPU thermal design power by model name (CodeCarbon cpu_power.csv), for
  * hosts without energy counters or a known instance type. */
-typedef struct cs_cpu_tdp {
-	char name[CS_CPU_NAME_MAX]; /* as listed: "Intel Xeon Platinum 8375C" */
-	char key[CS_CPU_KEY_MAX];   /* cs_name_key(name); sorted by key */
+struct cs_cpu_tdp {
+	cs_cpu_tdp_off name; /* as listed: "Intel Xeon Platinum 8375C" */
+	cs_cpu_tdp_off key;  /* cs_name_key(name); sorted by key */
 	double tdp_w;
-} cs_cpu_tdp;
+};
+typedef struct cs_cpu_tdp cs_cpu_tdp;
 
-extern const cs_cpu_tdp cs_cpu_tdp_table[];
-extern const size_t cs_cpu_tdp_table_len;
-extern const unsigned cs_cpu_tdp_dataset; /* index into cs_dataset_table */
+CS_DATA_HIDDEN extern const struct cs_dataset cs_dataset_table[];
+CS_DATA_HIDDEN extern const size_t cs_dataset_table_len;
+CS_DATA_HIDDEN extern const struct cs_instance cs_instance_table[];
+CS_DATA_HIDDEN extern const size_t cs_instance_table_len;
+CS_DATA_HIDDEN extern const struct cs_region cs_region_table[];
+CS_DATA_HIDDEN extern const size_t cs_region_table_len;
+CS_DATA_HIDDEN extern const struct cs_country cs_country_table[];
+CS_DATA_HIDDEN extern const size_t cs_country_table_len;
+CS_DATA_HIDDEN extern const cs_cpu_tdp cs_cpu_tdp_table[];
+CS_DATA_HIDDEN extern const size_t cs_cpu_tdp_table_len;
+CS_DATA_HIDDEN extern const unsigned cs_cpu_tdp_dataset; /* enum cs_dataset_index */
+
+/* A TDP table and the pool its offsets point into: the built-in one
+ * (cs_cpu_tdp_builtin) or a caller's (tests). Built in code, not stored, so
+ * it costs no relocation. */
+typedef struct cs_cpu_tdp_list {
+	const cs_cpu_tdp *rows; /* sorted by key */
+	size_t n;
+	const char *pool;
+} cs_cpu_tdp_list;
+
+cs_cpu_tdp_list cs_cpu_tdp_builtin(void);
+
+static inline const char *cs_cpu_tdp_name(const cs_cpu_tdp_list *l, const cs_cpu_tdp *r)
+{
+	return l->pool + r->name;
+}
+
+static inline const char *cs_cpu_tdp_key(const cs_cpu_tdp_list *l, const cs_cpu_tdp *r)
+{
+	return l->pool + r->key;
+}
+
+/* Strings of the other tables (their pools are fixed). */
+static inline const char *cs_instance_str(cs_instance_off off)
+{
+	return cs_instance_pool + off;
+}
+
+static inline const char *cs_grid_str(cs_grid_off off)
+{
+	return cs_grid_pool + off;
+}
 
 #endif

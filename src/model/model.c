@@ -10,6 +10,8 @@
 #include <carbonstat/error.h>
 #include <carbonstat/model.h>
 
+#include "data/tables.h" /* the power figures of a row, read where the model is */
+
 static int util_ok(double u)
 {
 	return isfinite(u) && u >= 0.0 && u <= 1.0;
@@ -107,23 +109,25 @@ void cs_estimate_req_init(cs_estimate_req *req)
 static int resolve_intensity(const cs_estimate_req *req, cs_provider provider, cs_estimate *e)
 {
 	if (req->region) {
-		e->region = cs_region_find(provider, req->region);
-		if (!e->region)
+		const cs_region *r = cs_region_find(provider, req->region);
+		if (!r)
 			return CS_ENOTFOUND;
-		if (e->region->country[0])
-			e->country = cs_country_find(e->region->country);
-		if (!(e->region->intensity_g_per_kwh >= 0))
+		e->region = r;
+		if (cs_region_country(r)[0])
+			e->country = cs_country_find(cs_region_country(r));
+		if (!(cs_region_intensity_g_per_kwh(r) >= 0))
 			return CS_ENODATA;
-		e->intensity_g_per_kwh = e->region->intensity_g_per_kwh;
-		e->prov.intensity = cs_dataset_at(e->region->dataset);
-		e->prov.intensity_year = e->region->year;
+		e->intensity_g_per_kwh = cs_region_intensity_g_per_kwh(r);
+		e->prov.intensity = cs_region_dataset(r);
+		e->prov.intensity_year = cs_region_year(r);
 	} else if (req->country) {
-		e->country = cs_country_find(req->country);
-		if (!e->country)
+		const cs_country *c = cs_country_find(req->country);
+		if (!c)
 			return CS_ENOTFOUND;
-		e->intensity_g_per_kwh = e->country->intensity_g_per_kwh;
-		e->prov.intensity = cs_dataset_at(e->country->dataset);
-		e->prov.intensity_year = e->country->year;
+		e->country = c;
+		e->intensity_g_per_kwh = cs_country_intensity_g_per_kwh(c);
+		e->prov.intensity = cs_country_dataset(c);
+		e->prov.intensity_year = cs_country_year(c);
 	} else if (!(req->intensity_override >= 0)) {
 		return CS_EINVAL;
 	}
@@ -155,7 +159,7 @@ int cs_estimate_run(const cs_estimate_req *req, cs_estimate *out)
 	if (!e.instance)
 		return CS_ENOTFOUND;
 	/* The region belongs to the instance's provider when none was named. */
-	rc = resolve_intensity(req, e.instance->provider, &e);
+	rc = resolve_intensity(req, cs_instance_provider(e.instance), &e);
 	if (rc)
 		return rc;
 
@@ -164,15 +168,15 @@ int cs_estimate_run(const cs_estimate_req *req, cs_estimate *out)
 	if (rc)
 		return rc;
 
-	e.pue = req->pue > 0 ? req->pue : cs_pue_default(e.instance->provider);
+	e.pue = req->pue > 0 ? req->pue : cs_pue_default(cs_instance_provider(e.instance));
 	e.energy_kwh = cs_energy_kwh(e.power.total_w, req->duration_s, e.pue, req->count);
 	e.operational_g = cs_operational_g(e.energy_kwh, e.intensity_g_per_kwh);
-	e.embodied_g = cs_embodied_g(e.instance->embodied_g_per_h, req->duration_s, req->count);
+	e.embodied_g = cs_embodied_g(cs_instance_embodied_g_per_h(e.instance), req->duration_s, req->count);
 	e.total_g = e.operational_g + e.embodied_g;
 
-	e.prov.method = e.instance->method;
-	e.prov.power = cs_dataset_at(e.instance->power_dataset);
-	e.prov.embodied = e.instance->embodied_g_per_h >= 0 ? cs_dataset_at(e.instance->embodied_dataset) : NULL;
+	e.prov.method = cs_instance_method(e.instance);
+	e.prov.power = cs_instance_power_dataset(e.instance);
+	e.prov.embodied = cs_instance_embodied_dataset(e.instance);
 	e.prov.pue_overridden = req->pue > 0;
 	*out = e;
 	return 0;

@@ -82,55 +82,58 @@ static bool cpu_side(cs_component c)
 
 static void use_region(cs_host_carbon *c, const cs_region *r, const char *from)
 {
-	const cs_country *ct = r->country[0] ? cs_country_find(r->country) : NULL;
+	const char *cc = cs_region_country(r), *name = cs_region_name(r);
+	const char *prov = cs_provider_name(cs_region_provider(r));
+	const cs_country *ct = cc[0] ? cs_country_find(cc) : NULL;
 
 	c->region = r;
 	c->country = ct;
 	c->location_from = from;
-	snprintf(c->location, sizeof c->location, "%s %s", cs_provider_name(r->provider), r->name);
-	if (r->intensity_g_per_kwh >= 0) {
-		const cs_dataset *d = cs_dataset_at(r->dataset);
+	snprintf(c->location, sizeof c->location, "%s %s", prov, name);
+	if (cs_region_intensity_g_per_kwh(r) >= 0) {
+		const cs_dataset *d = cs_region_dataset(r);
 
-		c->intensity_g_per_kwh = r->intensity_g_per_kwh;
+		c->intensity_g_per_kwh = cs_region_intensity_g_per_kwh(r);
 		c->location_kind = "region";
 		c->intensity_dataset = d;
-		c->intensity_year = r->year;
-		snprintf(c->intensity_source, sizeof c->intensity_source, "region %s/%s (%s %d; from %s)",
-		         cs_provider_name(r->provider), r->name, d ? d->id : "?", r->year, from);
-	} else if (ct && ct->intensity_g_per_kwh >= 0) {
-		const cs_dataset *d = cs_dataset_at(ct->dataset);
+		c->intensity_year = cs_region_year(r);
+		snprintf(c->intensity_source, sizeof c->intensity_source, "region %s/%s (%s %d; from %s)", prov, name,
+		         d ? cs_dataset_id(d) : "?", c->intensity_year, from);
+	} else if (ct && cs_country_intensity_g_per_kwh(ct) >= 0) {
+		const cs_dataset *d = cs_country_dataset(ct);
 
 		/* The region has no published figure: its country's grid is the
 		 * next best thing, and the source says so. */
-		c->intensity_g_per_kwh = ct->intensity_g_per_kwh;
+		c->intensity_g_per_kwh = cs_country_intensity_g_per_kwh(ct);
 		c->location_kind = "country";
 		c->intensity_dataset = d;
-		c->intensity_year = ct->year;
+		c->intensity_year = cs_country_year(ct);
 		snprintf(c->intensity_source, sizeof c->intensity_source, "country %s of region %s/%s (%s %d; from %s)",
-		         ct->iso2, cs_provider_name(r->provider), r->name, d ? d->id : "?", ct->year, from);
+		         cs_country_iso2(ct), prov, name, d ? cs_dataset_id(d) : "?", c->intensity_year, from);
 	} else {
 		append(c->why, sizeof c->why,
-		       "no location: region %s has no grid intensity figure; pass --country to get gCO2e", r->name);
+		       "no location: region %s has no grid intensity figure; pass --country to get gCO2e", name);
 	}
 }
 
 static void use_country(cs_host_carbon *c, const cs_country *ct, const char *from)
 {
-	const cs_dataset *d = cs_dataset_at(ct->dataset);
+	const cs_dataset *d = cs_country_dataset(ct);
+	const char *iso2 = cs_country_iso2(ct);
 
 	c->country = ct;
 	c->location_from = from;
-	snprintf(c->location, sizeof c->location, "%s", ct->iso2);
-	if (ct->intensity_g_per_kwh < 0) {
-		append(c->why, sizeof c->why, "no location: country %s has no grid intensity figure", ct->iso2);
+	snprintf(c->location, sizeof c->location, "%s", iso2);
+	if (cs_country_intensity_g_per_kwh(ct) < 0) {
+		append(c->why, sizeof c->why, "no location: country %s has no grid intensity figure", iso2);
 		return;
 	}
-	c->intensity_g_per_kwh = ct->intensity_g_per_kwh;
+	c->intensity_g_per_kwh = cs_country_intensity_g_per_kwh(ct);
 	c->location_kind = "country";
 	c->intensity_dataset = d;
-	c->intensity_year = ct->year;
-	snprintf(c->intensity_source, sizeof c->intensity_source, "country %s (%s %d; from %s)", ct->iso2,
-	         d ? d->id : "?", ct->year, from);
+	c->intensity_year = cs_country_year(ct);
+	snprintf(c->intensity_source, sizeof c->intensity_source, "country %s (%s %d; from %s)", iso2,
+	         d ? cs_dataset_id(d) : "?", c->intensity_year, from);
 }
 
 static void choose_carbon(cs_host *h, const cs_region *given_region, const cs_country *given_country)
@@ -163,11 +166,12 @@ static void choose_carbon(cs_host *h, const cs_region *given_region, const cs_co
 		append(c->why, sizeof c->why, "no location: pass --country or --region to get gCO2e");
 	}
 
-	if (it && it->embodied_g_per_h >= 0) {
-		c->embodied_g_per_h = it->embodied_g_per_h;
-		c->embodied_dataset = cs_dataset_at(it->embodied_dataset);
+	if (it && cs_instance_embodied_g_per_h(it) >= 0) {
+		c->embodied_g_per_h = cs_instance_embodied_g_per_h(it);
+		c->embodied_dataset = cs_instance_embodied_dataset(it);
 	} else if (it) {
-		append(c->why, sizeof c->why, "no embodied: the tables have no embodied figure for %s", it->name);
+		append(c->why, sizeof c->why, "no embodied: the tables have no embodied figure for %s",
+		       cs_instance_name(it));
 	} else {
 		append(c->why, sizeof c->why,
 		       "no embodied: instance type unknown (pass --provider P --instance T to add it)");
@@ -346,8 +350,8 @@ static int resolve(cs_host *h, const cs_host_opts *o, const cs_instance **inst, 
 		int rc;
 
 		memset(&co, 0, sizeof co);
-		co.provider = prov ? prov : (*inst ? (*inst)->provider : CS_PROVIDER_UNKNOWN);
-		co.instance_type = *inst ? (*inst)->name : NULL;
+		co.provider = prov ? prov : (*inst ? cs_instance_provider(*inst) : CS_PROVIDER_UNKNOWN);
+		co.instance_type = *inst ? cs_instance_name(*inst) : NULL;
 		co.metadata = o->no_metadata ? CS_CLOUD_MD_OFF : CS_CLOUD_MD_AUTO;
 		co.metadata_url = o->metadata_url;
 		co.budget_ms = o->metadata_budget_ms;
@@ -361,7 +365,7 @@ static int resolve(cs_host *h, const cs_host_opts *o, const cs_instance **inst, 
 		}
 	}
 	if (prov == CS_PROVIDER_UNKNOWN && *inst)
-		prov = (*inst)->provider;
+		prov = cs_instance_provider(*inst);
 	if (prov == CS_PROVIDER_UNKNOWN && h->cloud_detected)
 		prov = h->cloud.provider;
 	if (!*inst && h->cloud_detected) {
@@ -385,7 +389,7 @@ static int resolve(cs_host *h, const cs_host_opts *o, const cs_instance **inst, 
 			return CS_ENOTFOUND;
 		}
 		if (prov == CS_PROVIDER_UNKNOWN)
-			h->carbon.provider = (*reg)->provider;
+			h->carbon.provider = cs_region_provider(*reg);
 	}
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include <carbonstat/error.h>
 
 #include "sensors/model_sensor.h"
+#include "data/tables.h"
 
 const double cs_tdp_load_ratio[CS_CURVE_POINTS] = {0.12, 0.32, 0.75, 1.02};
 
@@ -183,7 +184,7 @@ static bool specific(const char *name)
 	return words >= 2 && digit_word;
 }
 
-const cs_cpu_tdp *cs_cpu_tdp_find(const cs_cpu_tdp *table, size_t n, const char *name)
+const cs_cpu_tdp *cs_cpu_tdp_find(const cs_cpu_tdp_list *table, const char *name)
 {
 	char key[NAME_KEY_MAX + 1];
 	bool bnd[NAME_KEY_MAX + 1];
@@ -199,8 +200,9 @@ const cs_cpu_tdp *cs_cpu_tdp_find(const cs_cpu_tdp *table, size_t n, const char 
 	/* One linear pass at start-up (a few thousand rows): exact match wins,
 	 * else the longest contained key. Linear also keeps us correct if a
 	 * table is ever not sorted. */
-	for (size_t i = 0; i < n; i++) {
-		const char *rk = table[i].key;
+	for (size_t i = 0; i < table->n; i++) {
+		const cs_cpu_tdp *row = &table->rows[i];
+		const char *rk = cs_cpu_tdp_key(table, row);
 		size_t rl;
 
 		if (!*rk)
@@ -208,14 +210,14 @@ const cs_cpu_tdp *cs_cpu_tdp_find(const cs_cpu_tdp *table, size_t n, const char 
 		rl = strlen(rk);
 		if (rl == (size_t)kn) {
 			if (memcmp(rk, key, rl) == 0)
-				return &table[i];
+				return row;
 			continue;
 		}
-		if (rl > (size_t)kn || rl <= best_len || !specific(table[i].name))
+		if (rl > (size_t)kn || rl <= best_len || !specific(cs_cpu_tdp_name(table, row)))
 			continue;
 		for (size_t at = 0; at + rl <= (size_t)kn; at++) {
 			if (bnd[at] && bnd[at + rl] && memcmp(key + at, rk, rl) == 0) {
-				best = &table[i];
+				best = row;
 				best_len = rl;
 				break;
 			}
@@ -230,9 +232,9 @@ const char *cs_model_source_for(const cs_instance *inst)
 {
 	if (!inst)
 		return CS_SRC_MODEL_GENERIC;
-	if (inst->method == CS_METHOD_CURVE)
-		return inst->provider == CS_PROVIDER_AWS ? CS_SRC_MODEL_AWS_TEADS : CS_SRC_MODEL_TEADS;
-	switch (inst->provider) {
+	if (cs_instance_method(inst) == CS_METHOD_CURVE)
+		return cs_instance_provider(inst) == CS_PROVIDER_AWS ? CS_SRC_MODEL_AWS_TEADS : CS_SRC_MODEL_TEADS;
+	switch (cs_instance_provider(inst)) {
 	case CS_PROVIDER_AWS: return CS_SRC_MODEL_CCF_AWS;
 	case CS_PROVIDER_GCP: return CS_SRC_MODEL_CCF_GCP;
 	case CS_PROVIDER_AZURE: return CS_SRC_MODEL_CCF_AZURE;
@@ -283,13 +285,14 @@ static const char *provider_label(cs_provider p)
 	}
 }
 
-int cs_host_model_init_table(cs_host_model *m, cs_io *io, const cs_instance *inst, const cs_cpu_tdp *table, size_t n,
+int cs_host_model_init_table(cs_host_model *m, cs_io *io, const cs_instance *inst, const cs_cpu_tdp_list *table,
                              const char *table_label, char *why, size_t cap)
 {
 	cs_cpuinfo ci;
 	cs_meminfo mi;
 	cs_procstat_reader ps;
 	char note[96] = "";
+	cs_power_method method;
 	bool have_ci;
 
 	if (!m || !io)
@@ -320,34 +323,40 @@ int cs_host_model_init_table(cs_host_model *m, cs_io *io, const cs_instance *ins
 	if (m->cpu_model[0] && cs_cpu_name_normalise(m->cpu_model, m->cpu_name, sizeof m->cpu_name) < 0)
 		m->cpu_name[0] = '\0';
 
-	if (inst && (inst->method == CS_METHOD_CURVE || inst->method == CS_METHOD_MINMAX)) {
+	method = inst ? cs_instance_method(inst) : CS_METHOD_NONE;
+	if (method == CS_METHOD_CURVE || method == CS_METHOD_MINMAX) {
+		const char *name = cs_instance_name(inst);
+
 		m->kind = CS_HOST_MODEL_INSTANCE;
 		m->inst = inst;
 		m->source = cs_model_source_for(inst);
-		if (inst->method == CS_METHOD_CURVE)
+		if (method == CS_METHOD_CURVE)
 			snprintf(m->desc, sizeof m->desc, "%s %s: Teads power curve, %u vCPU, %.0f GB (%s)",
-			         provider_label(inst->provider), inst->name[0] ? inst->name : "?", inst->vcpu,
-			         inst->mem_gb, m->source);
+			         provider_label(cs_instance_provider(inst)), name[0] ? name : "?",
+			         cs_instance_vcpu(inst), cs_instance_mem_gb(inst), m->source);
 		else
 			snprintf(m->desc, sizeof m->desc,
 			         "%s %s: CCF %.2f-%.2f W per vCPU x %u vCPU + %.0f GB x %.3f W/GB (%s)",
-			         provider_label(inst->provider), inst->name[0] ? inst->name : "?", inst->min_w_per_vcpu,
-			         inst->max_w_per_vcpu, inst->vcpu, inst->mem_gb, CS_MEM_W_PER_GB, m->source);
+			         /* min/max W per vCPU have no public accessor: the row layout (data/tables.h) */
+			         provider_label(cs_instance_provider(inst)), name[0] ? name : "?", inst->min_w_per_vcpu,
+			         inst->max_w_per_vcpu, cs_instance_vcpu(inst), cs_instance_mem_gb(inst),
+			         CS_MEM_W_PER_GB, m->source);
 		goto out;
 	}
 	if (inst)
-		snprintf(note, sizeof note, "instance %s has no power model; ", inst->name[0] ? inst->name : "?");
+		snprintf(note, sizeof note, "instance %s has no power model; ",
+		         cs_instance_name(inst)[0] ? cs_instance_name(inst) : "?");
 
 	if (m->cpu_name[0]) {
-		const cs_cpu_tdp *row = cs_cpu_tdp_find(table, n, m->cpu_name);
+		const cs_cpu_tdp *row = table ? cs_cpu_tdp_find(table, m->cpu_name) : NULL;
 
 		if (row && row->tdp_w > 0 && isfinite(row->tdp_w)) {
 			m->kind = CS_HOST_MODEL_TDP;
 			m->source = CS_SRC_MODEL_TDP;
-			m->tdp_name = row->name;
+			m->tdp_name = cs_cpu_tdp_name(table, row);
 			m->tdp_w = row->tdp_w;
 			snprintf(m->desc, sizeof m->desc, "%s%s, TDP %.0f W x %u socket%s (%s)%s", note,
-			         row->name[0] ? row->name : m->cpu_name, row->tdp_w, m->sockets,
+			         m->tdp_name[0] ? m->tdp_name : m->cpu_name, row->tdp_w, m->sockets,
 			         m->sockets == 1 ? "" : "s", table_label ? table_label : "TDP table",
 			         m->vm ? "; under a hypervisor whole-socket TDP overstates a VM:"
 			                 " configure the instance type"
@@ -369,8 +378,9 @@ out:
 
 int cs_host_model_init(cs_host_model *m, cs_io *io, const cs_instance *inst, char *why, size_t cap)
 {
-	return cs_host_model_init_table(m, io, inst, cs_cpu_tdp_table, cs_cpu_tdp_table_len, "CodeCarbon cpu_power.csv",
-	                                why, cap);
+	cs_cpu_tdp_list builtin = cs_cpu_tdp_builtin();
+
+	return cs_host_model_init_table(m, io, inst, &builtin, "CodeCarbon cpu_power.csv", why, cap);
 }
 
 /* ---- the sensor ------------------------------------------------------------ */
@@ -530,8 +540,8 @@ static int model_init(const cs_sensor_env *env, cs_sensor **out, char *why, size
 	add_channel(ms, CH_CPU, "cpu", CS_COMP_CPU, true);
 	add_channel(ms, CH_DRAM, "dram", CS_COMP_DRAM, true);
 	inst = ms->model.kind == CS_HOST_MODEL_INSTANCE ? ms->model.inst : NULL;
-	if (inst && inst->method == CS_METHOD_CURVE) {
-		if (inst->gpus > 0)
+	if (inst && cs_instance_method(inst) == CS_METHOD_CURVE) {
+		if (cs_instance_gpus(inst) > 0)
 			add_channel(ms, CH_GPU, "gpu", CS_COMP_GPU, !ms->model.gpu_measured);
 		add_channel(ms, CH_OTHER, "other", CS_COMP_OTHER, true);
 	}

@@ -78,8 +78,12 @@
 #include <carbonstat/model.h>
 
 #include "io/procstat.h"
-#include "data/tables.h"
 #include "sensors/sensor.h"
+
+/* The TDP table (data/tables.h; its layout stays out of this header so that
+ * the modules above see rows only through accessors). */
+typedef struct cs_cpu_tdp cs_cpu_tdp;
+typedef struct cs_cpu_tdp_list cs_cpu_tdp_list;
 
 /* Fraction of TDP drawn at cs_curve_load (0, 10, 50, 100 % CPU): BoaviztAPI
  * CPUConsumptionProfileModel._TDP_RATIOS (see the header comment). */
@@ -137,9 +141,9 @@ typedef struct cs_host_model {
  * kept in m->desc. */
 int cs_host_model_init(cs_host_model *m, cs_io *io, const cs_instance *inst, char *why, size_t cap);
 
-/* Same with a caller-supplied TDP table (tests, or a user-provided list);
- * table_label names it in the description. */
-int cs_host_model_init_table(cs_host_model *m, cs_io *io, const cs_instance *inst, const cs_cpu_tdp *table, size_t n,
+/* Same with a caller-supplied TDP table (tests, or a user-provided list; NULL
+ * for none); table_label names it in the description. */
+int cs_host_model_init_table(cs_host_model *m, cs_io *io, const cs_instance *inst, const cs_cpu_tdp_list *table,
                              const char *table_label, char *why, size_t cap);
 
 /* Watts at CPU utilisation cpu_util (0..1) and memory utilisation mem_util
@@ -159,7 +163,7 @@ const char *cs_model_source_for(const cs_instance *inst);
  * Returns the length, or CS_ERANGE if it does not fit in cap. */
 int cs_cpu_name_normalise(const char *model, char *out, size_t cap);
 
-/* Row of table (n rows) for a normalised name: an exact key match (key =
+/* Row of table for a normalised name: an exact key match (key =
  * lower-case alphanumerics, as cs_name_key), else the longest row key found
  * inside the name's key at word boundaries ("11th Gen Intel Core i7-1185G7"
  * finds "Intel Core i7-1185G7", but "AMD Ryzen 5 3600X" does not find
@@ -167,7 +171,7 @@ int cs_cpu_name_normalise(const char *model, char *out, size_t cap);
  * one with a digit) are searched for inside a name: bare numbers ("750") and
  * families ("Intel Xeon") match exactly or not at all. Ties go to the first
  * row. NULL if none. */
-const cs_cpu_tdp *cs_cpu_tdp_find(const cs_cpu_tdp *table, size_t n, const char *name);
+const cs_cpu_tdp *cs_cpu_tdp_find(const cs_cpu_tdp_list *table, const char *name);
 
 extern const cs_sensor_ops cs_model_ops;
 

@@ -24,6 +24,7 @@
 #include "carbonstat/error.h"
 #include "io/procstat.h"
 #include "sensors/model_sensor.h"
+#include "data/tables.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -37,6 +38,7 @@ static void check_name(const char *name)
 {
 	char out[128], key[256];
 	const cs_cpu_tdp *row;
+	cs_cpu_tdp_list builtin = cs_cpu_tdp_builtin();
 	size_t kn = 0;
 	int rc = cs_cpu_name_normalise(name, out, sizeof out);
 
@@ -49,7 +51,7 @@ static void check_name(const char *name)
 	CHECK(!strstr(out, "  "));
 	for (int i = 0; i < rc; i++)
 		CHECK((unsigned char)out[i] > ' ' || out[i] == ' ');
-	row = cs_cpu_tdp_find(cs_cpu_tdp_table, cs_cpu_tdp_table_len, out);
+	row = cs_cpu_tdp_find(&builtin, out);
 	if (!row)
 		return;
 	for (const char *p = out; *p && kn + 1 < sizeof key; p++) {
@@ -61,7 +63,7 @@ static void check_name(const char *name)
 			key[kn++] = c;
 	}
 	key[kn] = '\0';
-	CHECK(row->key[0] && strstr(key, row->key));
+	CHECK(cs_cpu_tdp_key(&builtin, row)[0] && strstr(key, cs_cpu_tdp_key(&builtin, row)));
 	CHECK(row->tdp_w > 0);
 }
 

@@ -242,11 +242,11 @@ static void static_de(cs_grid_value *v)
 
 	assert_non_null(de);
 	memset(&hc, 0, sizeof(hc));
-	hc.intensity_g_per_kwh = de->intensity_g_per_kwh;
+	hc.intensity_g_per_kwh = cs_country_intensity_g_per_kwh(de);
 	hc.location_kind = "country";
 	hc.country = de;
-	hc.intensity_dataset = cs_dataset_at(de->dataset);
-	hc.intensity_year = de->year;
+	hc.intensity_dataset = cs_country_dataset(de);
+	hc.intensity_year = cs_country_year(de);
 	cs_grid_static_from_host(&hc, v);
 	assert_string_equal(v->source, "static-country");
 }
@@ -296,21 +296,21 @@ static void test_static_region(void **state)
 
 	(void)state;
 	assert_non_null(r);
-	assert_true(r->intensity_g_per_kwh >= 0);
-	d = cs_dataset_at(r->dataset);
+	assert_true(cs_region_intensity_g_per_kwh(r) >= 0);
+	d = cs_region_dataset(r);
 	assert_non_null(d);
 	memset(&hc, 0, sizeof(hc));
-	hc.intensity_g_per_kwh = r->intensity_g_per_kwh;
+	hc.intensity_g_per_kwh = cs_region_intensity_g_per_kwh(r);
 	hc.location_kind = "region";
 	hc.region = r;
-	hc.country = cs_country_find(r->country);
+	hc.country = cs_country_find(cs_region_country(r));
 	hc.intensity_dataset = d;
-	hc.intensity_year = r->year;
+	hc.intensity_year = cs_region_year(r);
 	cs_grid_static_from_host(&hc, &v);
 	assert_string_equal(v.source, "static-region");
 	assert_string_equal(v.zone, "aws/eu-west-1");
-	assert_true(v.g_per_kwh == r->intensity_g_per_kwh);
-	snprintf(want, sizeof(want), "%s (%s, %d)", d->id, d->license, r->year);
+	assert_true(v.g_per_kwh == cs_region_intensity_g_per_kwh(r));
+	snprintf(want, sizeof(want), "%s (%s, %d)", cs_dataset_id(d), cs_dataset_license(d), cs_region_year(r));
 	assert_string_equal(v.dataset, want);
 	assert_true(v.age_s == 0);
 }
@@ -319,14 +319,14 @@ static void test_static_country(void **state)
 {
 	cs_grid_value v;
 	const cs_country *de = cs_country_find("DE");
-	const cs_dataset *d = cs_dataset_at(de->dataset);
+	const cs_dataset *d = cs_country_dataset(de);
 	char want[192];
 
 	(void)state;
 	static_de(&v);
 	assert_string_equal(v.zone, "DE");
-	assert_true(v.g_per_kwh == de->intensity_g_per_kwh);
-	snprintf(want, sizeof(want), "%s (%s, %d)", d->id, d->license, de->year);
+	assert_true(v.g_per_kwh == cs_country_intensity_g_per_kwh(de));
+	snprintf(want, sizeof(want), "%s (%s, %d)", cs_dataset_id(d), cs_dataset_license(d), cs_country_year(de));
 	assert_string_equal(v.dataset, want);
 }
 

@@ -2,7 +2,8 @@
  *
  * Every expected watt and joule below is computed by hand from the model's
  * documented formula and a hand-made table or instance, so the test does not
- * depend on the generated datasets. The sensor is driven through scripted
+ * depend on the generated figures (the instances borrow real rows' names
+ * only). The sensor is driven through scripted
  * /proc trees: a fixture tree is copied to mkdtemp() and /proc/stat and
  * /proc/meminfo are rewritten between reads.
  */
@@ -22,6 +23,7 @@
 #include <carbonstat/error.h>
 
 #include "sensors/model_sensor.h"
+#include "data/tables.h" /* hand-made rows: the layout behind cs_instance and cs_cpu_tdp */
 
 #include "fixture.h"
 
@@ -31,8 +33,12 @@
 
 #define assert_close(a, b) assert_true(fabs((double)(a) - (double)(b)) < 1e-9)
 
-/* A hand-made TDP table, sorted by key like the generated one. */
-static const cs_cpu_tdp tbl[] = {
+/* A hand-made TDP table, sorted by key like the generated one. Its rows hold
+ * offsets into their own pool, laid out by build_tables(). */
+static const struct {
+	const char *name, *key;
+	double tdp_w;
+} tbl_src[] = {
     {"750", "750", 65},
     {"AMD EPYC 7B13", "amdepyc7b13", 280},
     {"AMD Ryzen 5 3600", "amdryzen53600", 65},
@@ -41,60 +47,88 @@ static const cs_cpu_tdp tbl[] = {
     {"Intel Xeon E5-2686", "intelxeone52686", 145},
     {"Intel Xeon Platinum 8375C", "intelxeonplatinum8375c", 300},
 };
-#define TBL_N (sizeof tbl / sizeof tbl[0])
+#define TBL_N (sizeof tbl_src / sizeof tbl_src[0])
+static char tbl_pool[512];
+static cs_cpu_tdp tbl_rows[TBL_N];
+static const cs_cpu_tdp_list tbl_list = {tbl_rows, TBL_N, tbl_pool};
+static const cs_cpu_tdp_list *const tbl = &tbl_list;
 
-/* Hand-made instances (figures illustrative, formulas real). */
-static const cs_instance inst_curve = {
-    .name = "m5.large",
-    .key = "m5large",
-    .provider = CS_PROVIDER_AWS,
-    .method = CS_METHOD_CURVE,
-    .vcpu = 2,
-    .platform_vcpu = 96,
-    .mem_gb = 8,
-    .gpus = 0,
-    .arch = "Skylake",
-    .cpu_w = {1.21, 3.34, 8.08, 11.21},
-    .mem_w = {1.6, 2.4, 4.8, 7.2},
-    .gpu_w = {0, 0, 0, 0},
-    .delta_w = 2.0,
-    .embodied_g_per_h = -1,
-};
-static const cs_instance inst_gpu = {
-    .name = "g4dn.xlarge",
-    .key = "g4dnxlarge",
-    .provider = CS_PROVIDER_AWS,
-    .method = CS_METHOD_CURVE,
-    .vcpu = 4,
-    .platform_vcpu = 96,
-    .mem_gb = 16,
-    .gpus = 1,
-    .arch = "Cascade Lake",
-    .cpu_w = {1.21, 3.34, 8.08, 11.21},
-    .mem_w = {1.6, 2.4, 4.8, 7.2},
-    .gpu_w = {20, 60, 150, 250},
-    .delta_w = 2.0,
-    .embodied_g_per_h = -1,
-};
-static const cs_instance inst_minmax = {
-    .name = "e2-standard-2",
-    .key = "e2standard2",
-    .provider = CS_PROVIDER_GCP,
-    .method = CS_METHOD_MINMAX,
-    .vcpu = 2,
-    .mem_gb = 8,
-    .min_w_per_vcpu = 1.0,
-    .max_w_per_vcpu = 3.0,
-    .embodied_g_per_h = -1,
-};
-static const cs_instance inst_none = {
-    .name = "x1.weird",
-    .key = "x1weird",
-    .provider = CS_PROVIDER_AWS,
-    .method = CS_METHOD_NONE,
-    .vcpu = 2,
-    .embodied_g_per_h = -1,
-};
+/* Hand-made instances (figures illustrative, formulas real). A row's name
+ * is an offset into the built-in pool, so each borrows the name of a real
+ * row and sets its own figures. */
+static cs_instance inst_curve, inst_gpu, inst_minmax, inst_none;
+
+static cs_instance named(cs_provider p, const char *name)
+{
+	const cs_instance *real = cs_instance_find(p, name);
+	cs_instance it;
+
+	assert_non_null(real);
+	memset(&it, 0, sizeof it);
+	it.name = real->name;
+	it.key = real->key;
+	it.arch = real->arch;
+	it.provider = real->provider;
+	it.embodied_g_per_h = -1;
+	return it;
+}
+
+static void set4(double w[CS_CURVE_POINTS], double a, double b, double c, double d)
+{
+	w[0] = a;
+	w[1] = b;
+	w[2] = c;
+	w[3] = d;
+}
+
+static int build_tables(void **state)
+{
+	size_t off = 1; /* offset 0 is "" */
+
+	(void)state;
+	for (size_t i = 0; i < TBL_N; i++) {
+		size_t ln = strlen(tbl_src[i].name) + 1, lk = strlen(tbl_src[i].key) + 1;
+
+		assert_true(off + ln + lk <= sizeof tbl_pool);
+		memcpy(tbl_pool + off, tbl_src[i].name, ln);
+		memcpy(tbl_pool + off + ln, tbl_src[i].key, lk);
+		tbl_rows[i] = (cs_cpu_tdp){
+		    .name = (cs_cpu_tdp_off)off, .key = (cs_cpu_tdp_off)(off + ln), .tdp_w = tbl_src[i].tdp_w};
+		off += ln + lk;
+	}
+
+	inst_curve = named(CS_PROVIDER_AWS, "m5.large");
+	inst_curve.method = CS_METHOD_CURVE;
+	inst_curve.vcpu = 2;
+	inst_curve.platform_vcpu = 96;
+	inst_curve.mem_gb = 8;
+	set4(inst_curve.cpu_w, 1.21, 3.34, 8.08, 11.21);
+	set4(inst_curve.mem_w, 1.6, 2.4, 4.8, 7.2);
+	inst_curve.delta_w = 2.0;
+
+	inst_gpu = named(CS_PROVIDER_AWS, "g4dn.xlarge");
+	inst_gpu.method = CS_METHOD_CURVE;
+	inst_gpu.vcpu = 4;
+	inst_gpu.platform_vcpu = 96;
+	inst_gpu.mem_gb = 16;
+	inst_gpu.gpus = 1;
+	set4(inst_gpu.cpu_w, 1.21, 3.34, 8.08, 11.21);
+	set4(inst_gpu.mem_w, 1.6, 2.4, 4.8, 7.2);
+	set4(inst_gpu.gpu_w, 20, 60, 150, 250);
+	inst_gpu.delta_w = 2.0;
+
+	inst_minmax = named(CS_PROVIDER_GCP, "e2-standard-2");
+	inst_minmax.method = CS_METHOD_MINMAX;
+	inst_minmax.vcpu = 2;
+	inst_minmax.mem_gb = 8;
+	inst_minmax.min_w_per_vcpu = 1.0;
+	inst_minmax.max_w_per_vcpu = 3.0;
+
+	inst_none = named(CS_PROVIDER_AWS, "x1.16xlarge");
+	inst_none.method = CS_METHOD_NONE;
+	inst_none.vcpu = 2;
+	return 0;
+}
 
 /* ---- scripted /proc trees ------------------------------------------------------ */
 
@@ -162,14 +196,14 @@ static void test_normalise(void **state)
 
 static void check_find(const char *name, const char *want)
 {
-	const cs_cpu_tdp *row = cs_cpu_tdp_find(tbl, TBL_N, name);
+	const cs_cpu_tdp *row = cs_cpu_tdp_find(tbl, name);
 
 	if (!want) {
 		assert_null(row);
 		return;
 	}
 	assert_non_null(row);
-	assert_string_equal(row->name, want);
+	assert_string_equal(cs_cpu_tdp_name(tbl, row), want);
 }
 
 static void test_tdp_find(void **state)
@@ -188,7 +222,7 @@ static void test_tdp_find(void **state)
 	check_find("AMD EPYC", NULL);
 	check_find("", NULL);
 	check_find("!!!", NULL);
-	assert_null(cs_cpu_tdp_find(NULL, 0, "AMD EPYC 7B13"));
+	assert_null(cs_cpu_tdp_find(NULL, "AMD EPYC 7B13"));
 }
 
 /* ---- choosing the model ------------------------------------------------------- */
@@ -200,7 +234,7 @@ static void init_host(cs_host_model *m, const char *tree, const cs_instance *ins
 
 	snprintf(root, sizeof root, "%s/%s", CS_FIXTURES_DIR, tree);
 	assert_int_equal(cs_io_init(&io, NULL, NULL, root, NULL), 0);
-	assert_int_equal(cs_host_model_init_table(m, &io, inst, tbl, TBL_N, "test table", why, cap), 0);
+	assert_int_equal(cs_host_model_init_table(m, &io, inst, tbl, "test table", why, cap), 0);
 }
 
 static void test_host_model_tdp(void **state)
@@ -280,7 +314,7 @@ static void test_host_model_instance(void **state)
 	/* an instance without a power model falls back, and says so */
 	init_host(&m, "proc-vm", &inst_none, why, sizeof why);
 	assert_int_equal(m.kind, CS_HOST_MODEL_TDP);
-	assert_non_null(strstr(why, "instance x1.weird has no power model; Intel Xeon Platinum 8375C"));
+	assert_non_null(strstr(why, "instance x1.16xlarge has no power model; Intel Xeon Platinum 8375C"));
 }
 
 static void test_sources(void **state)
@@ -391,7 +425,7 @@ static void test_sensor_tdp_cycles(void **state)
 	assert_non_null(mkdtemp(dir));
 	copy_tree("proc-vm", dir);
 	assert_int_equal(cs_io_init(&io, &tf_io_ops, NULL, dir, NULL), 0);
-	assert_int_equal(cs_host_model_init_table(&m, &io, NULL, tbl, TBL_N, "test", NULL, 0), 0);
+	assert_int_equal(cs_host_model_init_table(&m, &io, NULL, tbl, "test", NULL, 0), 0);
 	assert_int_equal(m.kind, CS_HOST_MODEL_TDP);
 	mem_w = m.mem_total_gb * 0.392;
 
@@ -470,7 +504,7 @@ static void test_sensor_instance_cycles(void **state)
 	assert_non_null(mkdtemp(dir));
 	copy_tree("proc-vm", dir);
 	assert_int_equal(cs_io_init(&io, &tf_io_ops, NULL, dir, NULL), 0);
-	assert_int_equal(cs_host_model_init_table(&m, &io, &inst_gpu, tbl, TBL_N, "test", NULL, 0), 0);
+	assert_int_equal(cs_host_model_init_table(&m, &io, &inst_gpu, tbl, "test", NULL, 0), 0);
 	m.gpu_measured = true; /* an nvml sensor measures the GPU */
 	env = (cs_sensor_env){.io = &io, .model = &m};
 	assert_int_equal(cs_model_ops.init(&env, &s, NULL, 0), 0);
@@ -510,7 +544,7 @@ static void test_sensor_instance_cycles(void **state)
 	s->ops->destroy(s);
 
 	/* min/max instance: cpu and dram only */
-	assert_int_equal(cs_host_model_init_table(&m, &io, &inst_minmax, tbl, TBL_N, "t", NULL, 0), 0);
+	assert_int_equal(cs_host_model_init_table(&m, &io, &inst_minmax, tbl, "t", NULL, 0), 0);
 	assert_int_equal(cs_model_ops.init(&env, &s, NULL, 0), 0);
 	assert_int_equal(s->nchannels, 2);
 	assert_string_equal(s->channels[0].source, "model:ccf-gcp");
@@ -547,13 +581,14 @@ static void test_sensor_real_table(void **state)
 	char root[512], why[512];
 	cs_host_model m;
 	const cs_cpu_tdp *row;
+	cs_cpu_tdp_list builtin = cs_cpu_tdp_builtin();
 	cs_io io;
 
 	(void)state;
 	snprintf(root, sizeof root, "%s/proc-vm", CS_FIXTURES_DIR);
 	assert_int_equal(cs_io_init(&io, NULL, NULL, root, NULL), 0);
 	assert_int_equal(cs_host_model_init(&m, &io, NULL, why, sizeof why), 0);
-	row = cs_cpu_tdp_find(cs_cpu_tdp_table, cs_cpu_tdp_table_len, "Intel Xeon Platinum 8375C");
+	row = cs_cpu_tdp_find(&builtin, "Intel Xeon Platinum 8375C");
 	if (row) {
 		cs_power p;
 
@@ -602,5 +637,5 @@ int main(void)
 	    cmocka_unit_test(test_sensor_unavailable),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, build_tables, NULL);
 }

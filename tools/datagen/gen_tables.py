@@ -25,10 +25,13 @@ which is two levels above this script; each folder has a PROVENANCE.md):
 
 Outputs (under REPO_ROOT; all byte-for-byte deterministic):
   src/data/gen_datasets.h  enum of CS_DS_* dataset indices
-  src/data/gen_datasets.c  cs_dataset_table
-  src/data/gen_instances.c cs_instance_table (sorted by provider, key)
-  src/data/gen_grid.c     cs_region_table (provider, key), cs_country_table (iso2)
-  src/data/gen_cpu_tdp.c   cs_cpu_tdp_table (key)
+  src/data/gen_datasets.c  cs_dataset_table, cs_dataset_pool
+  src/data/gen_instances.c cs_instance_table (sorted by provider, key), cs_instance_pool
+  src/data/gen_grid.c      cs_region_table (provider, key), cs_country_table (iso2), cs_grid_pool
+  src/data/gen_cpu_tdp.c   cs_cpu_tdp_table (key), cs_cpu_tdp_pool
+Each .c file holds its strings once in a pool and its rows one per line,
+with offsets into the pool instead of pointers or char arrays (see "C
+emission" below); the row structs are in src/data/tables.h.
 
 Licensing choices: only Apache-2.0, MIT and CC BY 4.0 figures are emitted;
 AGPL-3.0 (BoaviztAPI, Electricity Maps, the merged region mapping) and
@@ -42,14 +45,15 @@ double, which is printed with Python's shortest round-trip repr.
 
 Every malformed or ambiguous source row that is fixed, merged or skipped is
 reported on stderr as "file:line: what: action", followed by a row-count
-summary. A string longer than its inline char array (the CS_*_MAX sizes in
-the headers) is an error naming the row and field, and nothing is written.
+summary. An integer too large for its member (see Field) is an error naming
+the row and member, and nothing is written.
 --check regenerates into a temporary directory and exits 1, with one line per
 file, if the committed files differ.
 """
 
 import argparse
 import csv
+import hashlib
 import json
 import os
 import re
@@ -1283,49 +1287,196 @@ def cpu_tdp(ctx):
 # ---------------------------------------------------------------------------
 # C emission
 # ---------------------------------------------------------------------------
+#
+# A generated file holds one string pool and the tables whose strings it holds
+# (the row structs are in src/data/tables.h):
+#
+#   #define STRINGS(S) \                 every distinct string of the file
+#   	S(empty, "") \                    once, one per line, sorted by bytes,
+#   	S(m5_large, "m5.large") \         "" first so that offset 0 is ""
+#   	/* end of STRINGS */
+#   struct pool_layout { STRINGS(S_MEMBER) };        char s_<id>[sizeof "<text>"]
+#   const char cs_instance_pool[] = STRINGS(S_BYTES); "<text>" "\0" ...
+#   const struct cs_instance cs_instance_table[] = {
+#   	{.name = P(m5_large), .key = P(m5large), .vcpu = 2, ...},   one row a line
+#   };
+#
+# Rows hold offsets into the pool (P(id) is offsetof(struct pool_layout, s_id)),
+# never pointers and never fixed-size char arrays: the tables need no
+# relocation (they stay in shared, read-only .rodata), waste no padding and
+# have no string size to outgrow. The offsets are written as names, not
+# numbers: adding a string would shift every number after it, so a
+# regeneration would rewrite every row; with names only the rows and strings
+# that changed show in a diff. _Static_asserts check that the layout has no
+# padding and that the pool fits its offset type.
+#
+# One pool per generated file rather than one for the library: each file stays
+# self-contained (a change in one source never touches another file) and the
+# small pools fit 16-bit offsets (instances, grid, datasets); only the CPU TDP
+# names need 32.
+#
+# To add a table: write its row struct in src/data/tables.h, describe the same
+# members here with Field()s (the emitted width checks fail the build if the
+# two disagree), and add a Table to a GenFile in build() (or a new GenFile to
+# OUTPUTS). Strings go to the file's pool by themselves.
 
-# The string fields are inline char arrays (no pointers, so no relocations).
-# Their sizes, NUL included, are read from these headers so the two cannot
-# drift; C would silently drop the NUL of a string exactly the array's size.
-FIELD_SIZE_HEADERS = ["include/carbonstat/dataset.h", "src/data/tables.h"]
-STRING_FIELDS = {
-    "cs_instance": [("name", "CS_INSTANCE_NAME_MAX"), ("key", "CS_INSTANCE_NAME_MAX"),
-                    ("arch", "CS_INSTANCE_ARCH_MAX")],
-    "cs_region": [("name", "CS_REGION_NAME_MAX"), ("key", "CS_REGION_NAME_MAX"),
-                  ("location", "CS_REGION_LOCATION_MAX")],
-    "cs_country": [("name", "CS_COUNTRY_NAME_MAX")],
-    "cs_cpu_tdp": [("name", "CS_CPU_NAME_MAX"), ("key", "CS_CPU_KEY_MAX")],
-}
-SIZE_DEFINE = re.compile(r"^#define[ \t]+(CS_[A-Z0-9_]+_MAX)[ \t]+(\d+)\b", re.M)
+# Integer kinds: C type and range. Enum and dataset members are uint8_t.
+IDENT_MAX = 48  # longest pool name before it is cut and hashed (titles, URLs)
+INT_KINDS = {"u8": ("uint8_t", 0xFF), "u16": ("uint16_t", 0xFFFF), "u32": ("uint32_t", 0xFFFFFFFF)}
+KIND_SIZE = {"u8": "1", "u16": "2", "u32": "4", "enum8": "1", "ds": "1", "f64": "sizeof(double)",
+             "f64x4": "4 * sizeof(double)"}
 
 
-def load_field_sizes(root):
-    """{macro: size} of the CS_*_MAX defines in FIELD_SIZE_HEADERS."""
-    sizes = {}
-    for rel in FIELD_SIZE_HEADERS:
-        with open(os.path.join(root, rel), encoding="utf-8") as f:
-            for m in SIZE_DEFINE.finditer(f.read()):
-                sizes[m.group(1)] = int(m.group(2))
-    return sizes
+class Field:
+    """One member of a generated row. kind: "str" (offset into the file's
+    pool), "u8"/"u16"/"u32" (range-checked integer), "enum8" (a C constant,
+    stored in a uint8_t), "ds" (a dataset id, emitted as its CS_DS_* constant),
+    "f64" (double), "f64x4" (double[4]). get is the row dict key (default: the
+    member name) or a function of the row; a None value leaves the member 0."""
+
+    def __init__(self, name, kind, get=None):
+        self.name = name
+        self.kind = kind
+        self.get = get if callable(get) else (lambda r, k=get or name: r[k])
 
 
-def check_string_sizes(ctx, tables):
-    """Every emitted string must fit its field with its NUL; an error (and
-    nothing written) names the row, the field and the macro to raise."""
-    sizes = load_field_sizes(ctx.root)
-    for struct, rows, label in tables:
-        for field, macro in STRING_FIELDS[struct]:
-            cap = sizes.get(macro)
-            if cap is None:
-                ctx.report.error("%s (size of %s.%s) is not #defined in %s"
-                                 % (macro, struct, field, " or ".join(FIELD_SIZE_HEADERS)))
-                continue
-            for r in rows:
-                n = len(r[field].encode("utf-8"))
-                if n >= cap:
-                    ctx.report.error("%s %s: %s %r is %d bytes, too long for char[%s = %d] (at most %d "
-                                     "plus the NUL); raise %s" % (struct, label(r), field, r[field], n, macro,
-                                                                  cap, cap - 1, macro))
+class Pool:
+    """The strings of one generated file, each once, named by a C identifier
+    derived from its text: runs of other characters become "_"; past
+    IDENT_MAX characters the name is cut and ends in a hash of the text; names
+    that still collide get __2, __3 in string order. A name depends only on
+    its text and its few look-alikes, so it is stable across regenerations.
+    The layout prefixes s_ (no clash with macros or keywords)."""
+
+    def __init__(self, var, off_type):
+        self.var = var            # C array, e.g. cs_instance_pool
+        self.off_type = off_type  # offset typedef in data/tables.h
+        self.strings = {""}
+        self.ids = None
+
+    def add(self, s):
+        self.strings.add(s)
+
+    def freeze(self):
+        self.ids, used = {}, set()
+        for s in sorted(self.strings, key=lambda x: x.encode("utf-8")):
+            base = re.sub(r"[^A-Za-z0-9]+", "_", s).strip("_") or "empty"
+            if len(base) > IDENT_MAX:
+                base = base[:IDENT_MAX - 9].rstrip("_") + "_" + hashlib.sha1(s.encode("utf-8")).hexdigest()[:8]
+            ident, n = base, 2
+            while ident in used:
+                ident, n = "%s__%d" % (base, n), n + 1
+            used.add(ident)
+            self.ids[s] = ident
+
+    def ref(self, s):
+        return "P(%s)" % self.ids[s]
+
+    def size(self):
+        """Bytes of the pool array (the layout plus the literal's final NUL)."""
+        return sum(len(s.encode("utf-8")) + 1 for s in self.strings) + 1
+
+    def emit(self):
+        s = ["/* The string pool (layout: tools/datagen/gen_tables.py, \"C emission\"). */",
+             "#define STRINGS(S) \\"]
+        for text in sorted(self.strings, key=lambda x: x.encode("utf-8")):
+            s.append("\tS(%s, %s) \\" % (self.ids[text], c_str(text)))
+        s += ["\t/* end of STRINGS */",
+              "",
+              "#define S_MEMBER(id, text) char s_##id[sizeof(text)];",
+              "#define S_BYTES(id, text) text \"\\0\"",
+              "struct pool_layout {",
+              "\tSTRINGS(S_MEMBER)",
+              "};",
+              "const char %s[] = STRINGS(S_BYTES);" % self.var,
+              "#define P(id) offsetof(struct pool_layout, s_##id)",
+              "",
+              "_Static_assert(sizeof %s == sizeof(struct pool_layout) + 1, \"the pool layout has padding\");"
+              % self.var,
+              "_Static_assert(sizeof(struct pool_layout) - 1 <= (%s)-1,\n\t       \"the pool outgrew %s: "
+              "widen it in data/tables.h\");" % (self.off_type, self.off_type)]
+        return "\n".join(s) + "\n"
+
+
+class Table:
+    """One generated array of `struct <struct>` rows, one row per line, and
+    its length. index(row), if given, names the row's slot ([CS_DS_X] = ...)."""
+
+    def __init__(self, struct, var, doc, fields, rows, label, index=None):
+        self.struct, self.var, self.doc = struct, var, doc
+        self.fields, self.rows, self.label, self.index = fields, rows, label, index
+
+    def collect(self, pool):
+        for r in self.rows:
+            for f in self.fields:
+                v = f.get(r)
+                if f.kind == "str" and v is not None:
+                    pool.add(v)
+
+    def value(self, ctx, pool, f, r, v):
+        if f.kind == "str":
+            return pool.ref(v)
+        if f.kind in INT_KINDS:
+            ctype, top = INT_KINDS[f.kind]
+            if not isinstance(v, int) or not 0 <= v <= top:
+                ctx.report.error("%s %s: %s = %r does not fit %s; widen struct %s.%s in src/data/tables.h "
+                                 "and its Field kind here" % (self.struct, self.label(r), f.name, v, ctype,
+                                                             self.struct, f.name))
+            return "%d" % v
+        if f.kind == "enum8":
+            return v
+        if f.kind == "ds":
+            return ds_enum(v)
+        if f.kind == "f64":
+            return c_num(v)
+        if f.kind == "f64x4":
+            return c_arr(v)
+        raise ValueError("unknown field kind %r" % f.kind)
+
+    def emit(self, ctx, pool):
+        s = ["/* %s */" % self.doc, "const struct %s %s[] = {" % (self.struct, self.var)]
+        for r in self.rows:
+            parts = []
+            for f in self.fields:
+                v = f.get(r)
+                if v is not None:
+                    parts.append(".%s = %s" % (f.name, self.value(ctx, pool, f, r, v)))
+            slot = "[%s] = " % self.index(r) if self.index else ""
+            s.append("\t%s{%s}," % (slot, ", ".join(parts)))
+        s.append("};")
+        s.append("const size_t %s_len = sizeof %s / sizeof %s[0];" % (self.var, self.var, self.var))
+        return "\n".join(s) + "\n"
+
+    def width_checks(self, pool):
+        """One line per member: the width gen_tables.py assumes is the one
+        data/tables.h declares."""
+        s = []
+        for f in self.fields:
+            want = "sizeof(%s)" % pool.off_type if f.kind == "str" else KIND_SIZE[f.kind]
+            s.append("_Static_assert(WIDTH(%s, %s) == %s, \"%s.%s: gen_tables.py and data/tables.h disagree\");"
+                     % (self.struct, f.name, want, self.struct, f.name))
+        return "\n".join(s) + "\n"
+
+
+class GenFile:
+    """One generated .c file: header comment, pool, tables, extra lines."""
+
+    def __init__(self, path, what, ds_ids, pool, tables, extra=()):
+        self.path, self.what, self.ds_ids = path, what, ds_ids
+        self.pool, self.tables, self.extra = pool, tables, list(extra)
+
+    def emit(self, ctx):
+        for t in self.tables:
+            t.collect(self.pool)
+        self.pool.freeze()
+        parts = [header_comment(os.path.basename(self.path), self.what, self.ds_ids), INCLUDES, self.pool.emit()]
+        for t in self.tables:
+            parts.append(t.emit(ctx, self.pool))
+        if self.extra:
+            parts.append("\n".join(self.extra) + "\n")
+        parts.append("#define WIDTH(type, member) sizeof(((const struct type *)0)->member)\n" +
+                     "".join(t.width_checks(self.pool) for t in self.tables))
+        return "\n".join(parts)
 
 
 def c_str(s):
@@ -1356,6 +1507,10 @@ def c_num(x):
     return r
 
 
+def c_arr(vals):
+    return "{" + ", ".join(c_num(v) for v in vals) + "}"
+
+
 def header_comment(fname, what, ds_ids):
     lines = ["/* %s - %s." % (fname, what),
              " *",
@@ -1369,7 +1524,7 @@ def header_comment(fname, what, ds_ids):
     return "\n".join(lines) + "\n"
 
 
-INCLUDES = '#include "data/tables.h"\n#include "data/gen_datasets.h"\n'
+INCLUDES = '#include <stddef.h>\n\n#include "data/tables.h"\n#include "data/gen_datasets.h"\n'
 
 
 def emit_datasets_h():
@@ -1390,91 +1545,78 @@ def emit_datasets_h():
     return "\n".join(s) + "\n"
 
 
-def emit_datasets_c(ctx):
-    s = [header_comment("gen_datasets.c", "the built-in datasets: source, licence, year, rows kept",
-                        [d[0] for d in DATASETS]), INCLUDES, "const cs_dataset cs_dataset_table[] = {"]
-    for d in DATASETS:
-        ds_id = d[0]
-        year = ctx.ds_year.get(ds_id, d[4])
-        s.append("\t[%s] = {" % ds_enum(ds_id))
-        s.append("\t\t.id = %s," % c_str(ds_id))
-        s.append("\t\t.title = %s," % c_str(d[1]))
-        s.append("\t\t.source = %s," % c_str(d[2]))
-        s.append("\t\t.license = %s," % c_str(d[3]))
-        s.append("\t\t.year = %d," % year)
-        s.append("\t\t.rows = %du," % ctx.ds_rows.get(ds_id, 0))
-        s.append("\t},")
-    s.append("};")
-    s.append("const size_t cs_dataset_table_len = sizeof cs_dataset_table / sizeof cs_dataset_table[0];")
-    s.append("")
-    s.append("_Static_assert(sizeof cs_dataset_table / sizeof cs_dataset_table[0] == CS_DS_COUNT,")
-    s.append("\t       \"cs_dataset_table and enum cs_dataset_index disagree\");")
-    return "\n".join(s) + "\n"
+def datasets_file(ctx):
+    rows = [{"id": d[0], "title": d[1], "source": d[2], "license": d[3], "year": ctx.ds_year.get(d[0], d[4]),
+             "rows": ctx.ds_rows.get(d[0], 0)} for d in DATASETS]
+    table = Table("cs_dataset", "cs_dataset_table", "Indexed by enum cs_dataset_index.",
+                  [Field("id", "str"), Field("title", "str"), Field("source", "str"), Field("license", "str"),
+                   Field("year", "u16"), Field("rows", "u32")],
+                  rows, lambda r: r["id"], index=lambda r: ds_enum(r["id"]))
+    extra = ["_Static_assert(sizeof cs_dataset_table / sizeof cs_dataset_table[0] == CS_DS_COUNT,",
+             "\t       \"cs_dataset_table and enum cs_dataset_index disagree\");"]
+    return GenFile("src/data/gen_datasets.c", "the built-in datasets: source, licence, year, rows kept",
+                   [d[0] for d in DATASETS], Pool("cs_dataset_pool", "cs_dataset_off"), [table], extra)
 
 
-def c_arr(vals):
-    return "{" + ", ".join(c_num(v) for v in vals) + "}"
+def curve_only(key):
+    """Curve members are left 0 on rows without a Teads curve."""
+    return lambda r: r[key] if r["method"] == "CS_METHOD_CURVE" else None
 
 
-def emit_instances_c(instances):
+INSTANCE_FIELDS = [
+    Field("name", "str"), Field("key", "str"), Field("arch", "str"),
+    Field("provider", "enum8", lambda r: PROVIDER_ENUM[r["provider"]]), Field("method", "enum8"),
+    Field("vcpu", "u16"), Field("platform_vcpu", "u16"), Field("mem_gb", "f64"), Field("gpus", "u16"),
+    Field("cpu_w", "f64x4", curve_only("cpu_w")), Field("mem_w", "f64x4", curve_only("mem_w")),
+    Field("gpu_w", "f64x4", curve_only("gpu_w")), Field("delta_w", "f64", curve_only("delta_w")),
+    Field("min_w_per_vcpu", "f64", "min_w"), Field("max_w_per_vcpu", "f64", "max_w"),
+    Field("embodied_g_per_h", "f64", "embodied"),
+    Field("power_dataset", "ds", "power_ds"), Field("embodied_dataset", "ds", "embodied_ds"),
+]
+
+
+def instances_file(instances, label):
     used = sorted({i["power_ds"] for i in instances} | {i["embodied_ds"] for i in instances},
                   key=lambda x: DS_INDEX[x])
-    s = [header_comment("gen_instances.c", "cloud instance types with their power model and embodied "
-                        "emissions, sorted by (provider, key)", used), INCLUDES,
-         "const cs_instance cs_instance_table[] = {"]
-    for i in instances:
-        s.append("\t{.name = %s, .key = %s, .provider = %s, .method = %s,"
-                 % (c_str(i["name"]), c_str(i["key"]), PROVIDER_ENUM[i["provider"]], i["method"]))
-        s.append("\t .vcpu = %du, .platform_vcpu = %du, .mem_gb = %s, .gpus = %du, .arch = %s,"
-                 % (i["vcpu"], i["platform_vcpu"], c_num(i["mem_gb"]), i["gpus"], c_str(i["arch"])))
-        if i["method"] == "CS_METHOD_CURVE":
-            s.append("\t .cpu_w = %s, .mem_w = %s, .gpu_w = %s, .delta_w = %s,"
-                     % (c_arr(i["cpu_w"]), c_arr(i["mem_w"]), c_arr(i["gpu_w"]), c_num(i["delta_w"])))
-        s.append("\t .min_w_per_vcpu = %s, .max_w_per_vcpu = %s, .embodied_g_per_h = %s,"
-                 % (c_num(i["min_w"]), c_num(i["max_w"]), c_num(i["embodied"])))
-        s.append("\t .power_dataset = %s, .embodied_dataset = %s},"
-                 % (ds_enum(i["power_ds"]), ds_enum(i["embodied_ds"])))
-    s.append("};")
-    s.append("const size_t cs_instance_table_len = sizeof cs_instance_table / sizeof cs_instance_table[0];")
-    return "\n".join(s) + "\n"
+    table = Table("cs_instance", "cs_instance_table", "Sorted by (provider, key).", INSTANCE_FIELDS, instances,
+                  label)
+    return GenFile("src/data/gen_instances.c", "cloud instance types with their power model and embodied "
+                   "emissions, sorted by (provider, key)", used, Pool("cs_instance_pool", "cs_instance_off"),
+                   [table])
 
 
-def emit_grid_c(regions, countries):
+REGION_FIELDS = [
+    Field("name", "str"), Field("key", "str"), Field("location", "str"), Field("location_key", "str"),
+    Field("provider", "enum8", lambda r: PROVIDER_ENUM[r["provider"]]), Field("country", "str"),
+    Field("intensity_g_per_kwh", "f64", "intensity"), Field("year", "u16"), Field("cfe", "f64"),
+    Field("dataset", "ds", "ds"),
+]
+
+COUNTRY_FIELDS = [
+    Field("iso2", "str"), Field("iso3", "str"), Field("name", "str"), Field("key", "str"),
+    Field("intensity_g_per_kwh", "f64", "intensity"), Field("year", "u16"),
+    Field("dataset", "ds", lambda r: "ember-country"),
+]
+
+
+def grid_file(regions, countries, label):
     used = sorted({r["ds"] for r in regions} | {"ember-country", "codecarbon-gcp-regions",
                                                  "carbonstat-region-country"}, key=lambda x: DS_INDEX[x])
-    s = [header_comment("gen_grid.c", "grid carbon intensity per cloud region (sorted by provider, key) and "
-                        "per country (sorted by ISO alpha-2)", used), INCLUDES,
-         "const cs_region cs_region_table[] = {"]
-    for r in regions:
-        s.append("\t{.name = %s, .key = %s, .location = %s, .provider = %s, .country = %s,"
-                 % (c_str(r["name"]), c_str(r["key"]), c_str(r["location"]), PROVIDER_ENUM[r["provider"]],
-                    c_str(r["country"])))
-        s.append("\t .intensity_g_per_kwh = %s, .year = %d, .cfe = %s, .dataset = %s},"
-                 % (c_num(r["intensity"]), r["year"], c_num(r["cfe"]), ds_enum(r["ds"])))
-    s.append("};")
-    s.append("const size_t cs_region_table_len = sizeof cs_region_table / sizeof cs_region_table[0];")
-    s.append("")
-    s.append("const cs_country cs_country_table[] = {")
-    for c in countries:
-        s.append("\t{.iso2 = %s, .iso3 = %s, .name = %s, .intensity_g_per_kwh = %s, .year = %d, .dataset = %s},"
-                 % (c_str(c["iso2"]), c_str(c["iso3"]), c_str(c["name"]), c_num(c["intensity"]), c["year"],
-                    ds_enum("ember-country")))
-    s.append("};")
-    s.append("const size_t cs_country_table_len = sizeof cs_country_table / sizeof cs_country_table[0];")
-    return "\n".join(s) + "\n"
+    return GenFile("src/data/gen_grid.c", "grid carbon intensity per cloud region (sorted by provider, key) "
+                   "and per country (sorted by ISO alpha-2)", used, Pool("cs_grid_pool", "cs_grid_off"),
+                   [Table("cs_region", "cs_region_table", "Sorted by (provider, key).", REGION_FIELDS, regions,
+                          label),
+                    Table("cs_country", "cs_country_table", "Sorted by iso2.", COUNTRY_FIELDS, countries,
+                          lambda r: r["iso2"])])
 
 
-def emit_cpu_tdp_c(tdps):
-    s = [header_comment("gen_cpu_tdp.c", "CPU thermal design power by model name, sorted by key",
-                        ["codecarbon-cpu-tdp"]), INCLUDES,
-         "const cs_cpu_tdp cs_cpu_tdp_table[] = {"]
-    for t in tdps:
-        s.append("\t{.name = %s, .key = %s, .tdp_w = %s}," % (c_str(t["name"]), c_str(t["key"]), c_num(t["tdp"])))
-    s.append("};")
-    s.append("const size_t cs_cpu_tdp_table_len = sizeof cs_cpu_tdp_table / sizeof cs_cpu_tdp_table[0];")
-    s.append("const unsigned cs_cpu_tdp_dataset = %s;" % ds_enum("codecarbon-cpu-tdp"))
-    return "\n".join(s) + "\n"
-
+def cpu_tdp_file(tdps):
+    table = Table("cs_cpu_tdp", "cs_cpu_tdp_table", "Sorted by key.",
+                  [Field("name", "str"), Field("key", "str"), Field("tdp_w", "f64", "tdp")], tdps,
+                  lambda r: "%s (%s)" % (r["name"], r["where"]))
+    return GenFile("src/data/gen_cpu_tdp.c", "CPU thermal design power by model name, sorted by key",
+                   ["codecarbon-cpu-tdp"], Pool("cs_cpu_tdp_pool", "cs_cpu_tdp_off"), [table],
+                   ["const unsigned cs_cpu_tdp_dataset = %s;" % ds_enum("codecarbon-cpu-tdp")])
 
 # ---------------------------------------------------------------------------
 # Driver
@@ -1524,14 +1666,21 @@ def build(ctx):
             region_rows.append(reg)
     region_rows.sort(key=lambda r: (r["provider"], r["key"]))
 
+    # Precomputed lookup keys: an Azure region is also found by its display
+    # name ("West Europe"), a country by its English name.
+    for r in region_rows:
+        r["location_key"] = name_key(r["location"]) if r["provider"] == PROVIDERS["azure"] else ""
+    for c in countries:
+        c["key"] = name_key(c["name"])
+
     tdps = cpu_tdp(ctx)
     prov_name = {v: k for k, v in PROVIDERS.items()}
-    check_string_sizes(ctx, [
-        ("cs_instance", instances, lambda r: "%s %s" % (prov_name[r["provider"]], r["name"])),
-        ("cs_region", region_rows, lambda r: "%s %s" % (prov_name[r["provider"]], r["name"])),
-        ("cs_country", countries, lambda r: r["iso2"]),
-        ("cs_cpu_tdp", tdps, lambda r: "%s (%s)" % (r["name"], r["where"])),
-    ])
+    label = lambda r: "%s %s" % (prov_name[r["provider"]], r["name"])  # noqa: E731
+    gen = [datasets_file(ctx), instances_file(instances, label), grid_file(region_rows, countries, label),
+           cpu_tdp_file(tdps)]
+    files = {"src/data/gen_datasets.h": emit_datasets_h()}
+    for g in gen:
+        files[g.path] = g.emit(ctx)
 
     by_prov = defaultdict(int)
     for i in instances:
@@ -1548,13 +1697,9 @@ def build(ctx):
     for d in DATASETS:
         rep.count("dataset %-26s rows %5d  year %d" % (d[0], ctx.ds_rows.get(d[0], 0),
                                                         ctx.ds_year.get(d[0], d[4])))
-    return {
-        "src/data/gen_datasets.h": emit_datasets_h(),
-        "src/data/gen_datasets.c": emit_datasets_c(ctx),
-        "src/data/gen_instances.c": emit_instances_c(instances),
-        "src/data/gen_grid.c": emit_grid_c(region_rows, countries),
-        "src/data/gen_cpu_tdp.c": emit_cpu_tdp_c(tdps),
-    }
+    rep.count("string pools: %s" % ", ".join("%s %d bytes" % (os.path.basename(g.path), g.pool.size())
+                                             for g in gen))
+    return files
 
 
 def write_atomic(path, text):

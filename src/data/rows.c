@@ -1,0 +1,222 @@
+/* data/rows.c - the public face of the built-in tables: counts, rows by
+ * index and one accessor per figure.
+ *
+ * The row structs live in data/tables.h and stay out of the ABI; callers
+ * hold opaque row pointers (into the generated arrays) and read through
+ * these functions. Strings resolve to their table's pool: pool + offset.
+ */
+#include <carbonstat/dataset.h>
+
+#include "data/tables.h"
+
+const double cs_curve_load[CS_CURVE_POINTS] = {0.0, 0.1, 0.5, 1.0};
+
+/* ---- datasets ----------------------------------------------------------- */
+
+size_t cs_dataset_count(void)
+{
+	return cs_dataset_table_len;
+}
+
+const cs_dataset *cs_dataset_at(size_t index)
+{
+	return index < cs_dataset_table_len ? &cs_dataset_table[index] : NULL;
+}
+
+const char *cs_dataset_id(const cs_dataset *d)
+{
+	return cs_dataset_pool + d->id;
+}
+
+const char *cs_dataset_title(const cs_dataset *d)
+{
+	return cs_dataset_pool + d->title;
+}
+
+const char *cs_dataset_source(const cs_dataset *d)
+{
+	return cs_dataset_pool + d->source;
+}
+
+const char *cs_dataset_license(const cs_dataset *d)
+{
+	return cs_dataset_pool + d->license;
+}
+
+int cs_dataset_year(const cs_dataset *d)
+{
+	return d->year;
+}
+
+unsigned cs_dataset_rows(const cs_dataset *d)
+{
+	return d->rows;
+}
+
+/* ---- instances ---------------------------------------------------------- */
+
+size_t cs_instance_count(void)
+{
+	return cs_instance_table_len;
+}
+
+const cs_instance *cs_instance_at(size_t index)
+{
+	return index < cs_instance_table_len ? &cs_instance_table[index] : NULL;
+}
+
+const char *cs_instance_name(const cs_instance *it)
+{
+	return cs_instance_str(it->name);
+}
+
+cs_provider cs_instance_provider(const cs_instance *it)
+{
+	return (cs_provider)it->provider;
+}
+
+cs_power_method cs_instance_method(const cs_instance *it)
+{
+	return (cs_power_method)it->method;
+}
+
+unsigned cs_instance_vcpu(const cs_instance *it)
+{
+	return it->vcpu;
+}
+
+unsigned cs_instance_platform_vcpu(const cs_instance *it)
+{
+	return it->platform_vcpu;
+}
+
+double cs_instance_mem_gb(const cs_instance *it)
+{
+	return it->mem_gb;
+}
+
+unsigned cs_instance_gpus(const cs_instance *it)
+{
+	return it->gpus;
+}
+
+const char *cs_instance_arch(const cs_instance *it)
+{
+	return cs_instance_str(it->arch);
+}
+
+double cs_instance_embodied_g_per_h(const cs_instance *it)
+{
+	return it->embodied_g_per_h;
+}
+
+const cs_dataset *cs_instance_power_dataset(const cs_instance *it)
+{
+	return cs_dataset_at(it->power_dataset);
+}
+
+const cs_dataset *cs_instance_embodied_dataset(const cs_instance *it)
+{
+	return it->embodied_g_per_h >= 0 ? cs_dataset_at(it->embodied_dataset) : NULL;
+}
+
+/* ---- regions ------------------------------------------------------------ */
+
+size_t cs_region_count(void)
+{
+	return cs_region_table_len;
+}
+
+const cs_region *cs_region_at(size_t index)
+{
+	return index < cs_region_table_len ? &cs_region_table[index] : NULL;
+}
+
+const char *cs_region_name(const cs_region *r)
+{
+	return cs_grid_str(r->name);
+}
+
+const char *cs_region_location(const cs_region *r)
+{
+	return cs_grid_str(r->location);
+}
+
+cs_provider cs_region_provider(const cs_region *r)
+{
+	return (cs_provider)r->provider;
+}
+
+const char *cs_region_country(const cs_region *r)
+{
+	return cs_grid_str(r->country);
+}
+
+double cs_region_intensity_g_per_kwh(const cs_region *r)
+{
+	return r->intensity_g_per_kwh;
+}
+
+int cs_region_year(const cs_region *r)
+{
+	return r->year;
+}
+
+double cs_region_cfe(const cs_region *r)
+{
+	return r->cfe;
+}
+
+const cs_dataset *cs_region_dataset(const cs_region *r)
+{
+	return cs_dataset_at(r->dataset);
+}
+
+/* ---- countries ---------------------------------------------------------- */
+
+size_t cs_country_count(void)
+{
+	return cs_country_table_len;
+}
+
+const cs_country *cs_country_at(size_t index)
+{
+	return index < cs_country_table_len ? &cs_country_table[index] : NULL;
+}
+
+const char *cs_country_iso2(const cs_country *c)
+{
+	return cs_grid_str(c->iso2);
+}
+
+const char *cs_country_iso3(const cs_country *c)
+{
+	return cs_grid_str(c->iso3);
+}
+
+const char *cs_country_name(const cs_country *c)
+{
+	return cs_grid_str(c->name);
+}
+
+double cs_country_intensity_g_per_kwh(const cs_country *c)
+{
+	return c->intensity_g_per_kwh;
+}
+
+int cs_country_year(const cs_country *c)
+{
+	return c->year;
+}
+
+const cs_dataset *cs_country_dataset(const cs_country *c)
+{
+	return cs_dataset_at(c->dataset);
+}
+
+/* ---- CPU TDP (internal) ------------------------------------------------- */
+
+cs_cpu_tdp_list cs_cpu_tdp_builtin(void)
+{
+	return (cs_cpu_tdp_list){cs_cpu_tdp_table, cs_cpu_tdp_table_len, cs_cpu_tdp_pool};
+}
