@@ -22,24 +22,23 @@
 
 #include "common.h"
 
-static const char *const instances[] = {"m5.large", "Standard_D2s_v3", "D2s v3", "e2-standard-4", "c7g.xlarge",
-                                        "n2-highmem-8", "p4d.24xlarge", "Standard_E64is_v3"};
-static const char *const regions[] = {"eu-west-1", "West Europe", "europe-west1", "us-east-1", "westeurope",
-                                      "asia-northeast1", "ap-southeast-2", "Norway East"};
+static const char *const instances[] = {"m5.large",   "Standard_D2s_v3", "D2s v3",       "e2-standard-4",
+                                        "c7g.xlarge", "n2-highmem-8",    "p4d.24xlarge", "Standard_E64is_v3"};
+static const char *const regions[] = {"eu-west-1",  "West Europe",     "europe-west1",   "us-east-1",
+                                      "westeurope", "asia-northeast1", "ap-southeast-2", "Norway East"};
 static const char *const countries[] = {"DE", "FRA", "Germany", "United States", "JP", "BRA", "India", "NZ"};
-static const char *const typos[] = {"m5.larg", "c5.xlarg", "e2-standrd-4", "Standard_D2s_v9", "r6g.metl",
-                                    "n2-highmem-7", "zzzzzzzz", "t3.nano1"};
-static const char *const families[] = {"m5", "c6i", "e2-standard", "us-east", "Standard_D2s", "r7g", "n2",
-                                       "p4"};
-static const char *const country_typos[] = {"Germny", "Frnce", "United Stats", "Kor", "Virgin", "Brasil",
-                                            "Japn", "Nethrlands"};
+static const char *const typos[] = {"m5.larg",  "c5.xlarg",     "e2-standrd-4", "Standard_D2s_v9",
+                                    "r6g.metl", "n2-highmem-7", "zzzzzzzz",     "t3.nano1"};
+static const char *const families[] = {"m5", "c6i", "e2-standard", "us-east", "Standard_D2s", "r7g", "n2", "p4"};
+static const char *const country_typos[] = {"Germny", "Frnce",  "United Stats", "Kor",
+                                            "Virgin", "Brasil", "Japn",         "Nethrlands"};
 
 #define NINPUT 8
 
 enum op { FIND_INSTANCE, FIND_REGION, FIND_COUNTRY, SUGGEST_TYPO, SUGGEST_FAMILY, SUGGEST_COUNTRY };
 
-static const char *const op_names[] = {"find_instance",  "find_region",    "find_country",
-                                       "suggest_typo",   "suggest_family", "suggest_country"};
+static const char *const op_names[] = {"find_instance", "find_region",    "find_country",
+                                       "suggest_typo",  "suggest_family", "suggest_country"};
 
 /* One call; returns 0, or 1 when a lookup that must hit missed. */
 static int call(enum op op, size_t i)
@@ -53,7 +52,7 @@ static int call(enum op op, size_t i)
 	case SUGGEST_TYPO: (void)cs_instance_suggest(CS_PROVIDER_UNKNOWN, typos[i], s, 3); return 0;
 	case SUGGEST_FAMILY:
 		return cs_instance_suggest(CS_PROVIDER_UNKNOWN, families[i], s, 3) +
-		               cs_region_suggest(CS_PROVIDER_UNKNOWN, families[i], s, 3) ==
+		           cs_region_suggest(CS_PROVIDER_UNKNOWN, families[i], s, 3) ==
 		       0;
 	case SUGGEST_COUNTRY: (void)cs_country_suggest(country_typos[i], s, 3); return 0;
 	}
