@@ -1,6 +1,7 @@
 /* cli/cmd_list.c - `carbonstat instances|regions|countries|datasets`: list the
  * built-in tables, each row with the dataset it comes from. */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,6 +80,57 @@ static const char *ds_id(const cs_dataset *d)
 	return d ? cs_dataset_id(d) : "";
 }
 
+/* One listing: a table's rows through its accessors, in the chosen format.
+ * Filled in by each command (no pointer is stored in .data). */
+typedef struct listing {
+	size_t n;
+	const void *(*at)(const list_opts *o, size_t i);   /* row i, or NULL if the options leave it out */
+	int (*by_intensity)(const void *a, const void *b); /* qsort of row pointers, for --sort intensity */
+	void (*header)(bool csv);                          /* the CSV or the text header line */
+	void (*row)(const list_opts *o, json_t *a, const void *row);
+} listing;
+
+static int list_print(const list_opts *o, const listing *l)
+{
+	const void **v = calloc(l->n ? l->n : 1, sizeof *v);
+	json_t *a = NULL;
+	size_t k = 0;
+
+	if (!v)
+		return CLI_FAIL;
+	for (size_t i = 0; i < l->n; i++) {
+		const void *r = l->at(o, i);
+		if (r)
+			v[k++] = r;
+	}
+	if (o->sort_intensity && l->by_intensity)
+		qsort(v, k, sizeof *v, l->by_intensity);
+	if (o->json)
+		a = json_array();
+	else
+		l->header(o->csv);
+	for (size_t i = 0; i < k; i++)
+		l->row(o, a, v[i]);
+	free(v);
+	return a ? cli_json_print(a, 0) : CLI_OK;
+}
+
+/* A listing command: options, then the rows. */
+static int list_command(const char *cmd, const char *help, int argc, char **argv, int allow_provider, int allow_sort,
+                        const listing *l)
+{
+	list_opts o;
+	int rc = list_parse(cmd, help, argc, argv, &o, allow_provider, allow_sort);
+
+	return rc >= 0 ? rc : list_print(&o, l);
+}
+
+/* The row a qsort element of list_print's vector points to. */
+static const void *elem(const void *p)
+{
+	return *(const void *const *)p;
+}
+
 /* ---- instances ---------------------------------------------------------- */
 
 static const char instances_help[] =
@@ -86,26 +138,47 @@ static const char instances_help[] =
 	"\n"
 	"List the built-in cloud instance types with their power model.\n";
 
-static void instance_row(const list_opts *o, json_t *a, const cs_instance *it, const cs_power *idle,
-                         const cs_power *full)
+static const void *instance_at(const list_opts *o, size_t i)
 {
+	const cs_instance *it = cs_instance_at(i);
+
+	return !o->provider || cs_instance_provider(it) == o->provider ? it : NULL;
+}
+
+static void instances_header(bool csv)
+{
+	if (csv) {
+		puts("provider,instance,vcpu,memory_gb,gpus,method,idle_w,full_w,embodied_g_per_h,arch,power_source");
+		return;
+	}
+	printf("%-5s %-28s %5s %9s %4s %-6s %8s %8s %8s  %s\n", "CLOUD", "INSTANCE", "VCPU", "MEM_GB", "GPU", "METHOD",
+	       "IDLE_W", "FULL_W", "EMB_G/H", "SOURCE");
+}
+
+/* Types without a power model are not listed. */
+static void instance_row(const list_opts *o, json_t *a, const void *row)
+{
+	const cs_instance *it = row;
 	const char *prov = cs_provider_name(cs_instance_provider(it)), *name = cs_instance_name(it);
 	const char *method = cli_method_name(cs_instance_method(it)), *arch = cs_instance_arch(it);
 	const char *src = ds_id(cs_instance_power_dataset(it));
 	unsigned vcpu = cs_instance_vcpu(it), gpus = cs_instance_gpus(it);
 	double mem_gb = cs_instance_mem_gb(it), emb = cs_instance_embodied_g_per_h(it);
+	cs_power idle, full;
 
+	if (cs_instance_power(it, &(cs_util){0, -1, -1}, &idle) || cs_instance_power(it, &(cs_util){1, -1, -1}, &full))
+		return;
 	if (a) {
 		json_t *r =
 		    json_pack("{s:s, s:s, s:i, s:f, s:i, s:s, s:f, s:f, s:s, s:s}", "provider", prov, "instance", name,
 		              "vcpu", (int)vcpu, "memory_gb", mem_gb, "gpus", (int)gpus, "method", method, "idle_w",
-		              idle->total_w, "full_w", full->total_w, "arch", arch, "power_source", src);
+		              idle.total_w, "full_w", full.total_w, "arch", arch, "power_source", src);
 		json_object_set_new(r, "embodied_g_per_h", emb >= 0 ? json_real(emb) : json_null());
 		json_array_append_new(a, r);
 	} else if (o->csv) {
 		printf("%s,", prov);
 		cli_csv_field(stdout, name);
-		printf(",%u,%.10g,%u,%s,%.10g,%.10g,", vcpu, mem_gb, gpus, method, idle->total_w, full->total_w);
+		printf(",%u,%.10g,%u,%s,%.10g,%.10g,", vcpu, mem_gb, gpus, method, idle.total_w, full.total_w);
 		if (emb >= 0)
 			printf("%.10g", emb);
 		putchar(',');
@@ -116,36 +189,15 @@ static void instance_row(const list_opts *o, json_t *a, const cs_instance *it, c
 		if (emb >= 0)
 			snprintf(embs, sizeof embs, "%.3f", emb);
 		printf("%-5s %-28s %5u %9.2f %4u %-6s %8.2f %8.2f %8s  %s\n", prov, name, vcpu, mem_gb, gpus, method,
-		       idle->total_w, full->total_w, embs, src);
+		       idle.total_w, full.total_w, embs, src);
 	}
 }
 
 int cmd_instances(int argc, char **argv)
 {
-	list_opts o;
-	int rc = list_parse("instances", instances_help, argc, argv, &o, 1, 0);
-	json_t *a = NULL;
+	listing l = {cs_instance_count(), instance_at, NULL, instances_header, instance_row};
 
-	if (rc >= 0)
-		return rc;
-	if (o.json)
-		a = json_array();
-	else if (o.csv)
-		puts("provider,instance,vcpu,memory_gb,gpus,method,idle_w,full_w,embodied_g_per_h,arch,power_source");
-	else
-		printf("%-5s %-28s %5s %9s %4s %-6s %8s %8s %8s  %s\n", "CLOUD", "INSTANCE", "VCPU", "MEM_GB", "GPU",
-		       "METHOD", "IDLE_W", "FULL_W", "EMB_G/H", "SOURCE");
-	for (size_t i = 0; i < cs_instance_count(); i++) {
-		const cs_instance *it = cs_instance_at(i);
-		cs_power idle, full;
-		if (o.provider && cs_instance_provider(it) != o.provider)
-			continue;
-		if (cs_instance_power(it, &(cs_util){0, -1, -1}, &idle) ||
-		    cs_instance_power(it, &(cs_util){1, -1, -1}, &full))
-			continue;
-		instance_row(&o, a, it, &idle, &full);
-	}
-	return a ? cli_json_print(a, 0) : CLI_OK;
+	return list_command("instances", instances_help, argc, argv, 1, 0, &l);
 }
 
 /* ---- regions ------------------------------------------------------------ */
@@ -156,9 +208,16 @@ static const char regions_help[] =
 	"List cloud regions with country, grid intensity (gCO2e/kWh), data year,\n"
 	"source and, for Google Cloud, the carbon-free energy share (CFE %).\n";
 
+static const void *region_at(const list_opts *o, size_t i)
+{
+	const cs_region *r = cs_region_at(i);
+
+	return !o->provider || cs_region_provider(r) == o->provider ? r : NULL;
+}
+
 static int cmp_region_intensity(const void *a, const void *b)
 {
-	const cs_region *x = *(const cs_region *const *)a, *y = *(const cs_region *const *)b;
+	const cs_region *x = elem(a), *y = elem(b);
 	double ix = cs_region_intensity_g_per_kwh(x), iy = cs_region_intensity_g_per_kwh(y);
 	if (ix != iy)
 		return ix < iy ? -1 : 1;
@@ -167,8 +226,19 @@ static int cmp_region_intensity(const void *a, const void *b)
 	return strcmp(cs_region_name(x), cs_region_name(y));
 }
 
-static void region_row(const list_opts *o, json_t *a, const cs_region *r)
+static void regions_header(bool csv)
 {
+	if (csv) {
+		puts("provider,region,location,country,intensity_gco2e_per_kwh,year,cfe_percent,source");
+		return;
+	}
+	printf("%-5s %-24s %-26s %-2s %9s %4s %5s  %s\n", "CLOUD", "REGION", "LOCATION", "CC", "G/KWH", "YEAR", "CFE%",
+	       "SOURCE");
+}
+
+static void region_row(const list_opts *o, json_t *a, const void *row)
+{
+	const cs_region *r = row;
 	const char *prov = cs_provider_name(cs_region_provider(r)), *name = cs_region_name(r);
 	const char *loc = cs_region_location(r), *cc = cs_region_country(r), *src = ds_id(cs_region_dataset(r));
 	double g = cs_region_intensity_g_per_kwh(r), cfe = cs_region_cfe(r);
@@ -197,36 +267,9 @@ static void region_row(const list_opts *o, json_t *a, const cs_region *r)
 
 int cmd_regions(int argc, char **argv)
 {
-	list_opts o;
-	size_t n = cs_region_count(), k = 0;
-	const cs_region **v;
-	json_t *a = NULL;
-	int rc = list_parse("regions", regions_help, argc, argv, &o, 1, 1);
+	listing l = {cs_region_count(), region_at, cmp_region_intensity, regions_header, region_row};
 
-	if (rc >= 0)
-		return rc;
-	v = calloc(n ? n : 1, sizeof *v);
-	if (!v)
-		return CLI_FAIL;
-	for (size_t i = 0; i < n; i++) {
-		const cs_region *r = cs_region_at(i);
-		if (!o.provider || cs_region_provider(r) == o.provider)
-			v[k++] = r;
-	}
-	if (o.sort_intensity)
-		qsort(v, k, sizeof *v, cmp_region_intensity);
-
-	if (o.json)
-		a = json_array();
-	else if (o.csv)
-		puts("provider,region,location,country,intensity_gco2e_per_kwh,year,cfe_percent,source");
-	else
-		printf("%-5s %-24s %-26s %-2s %9s %4s %5s  %s\n", "CLOUD", "REGION", "LOCATION", "CC", "G/KWH", "YEAR",
-		       "CFE%", "SOURCE");
-	for (size_t i = 0; i < k; i++)
-		region_row(&o, a, v[i]);
-	free(v);
-	return a ? cli_json_print(a, 0) : CLI_OK;
+	return list_command("regions", regions_help, argc, argv, 1, 1, &l);
 }
 
 /* ---- countries ---------------------------------------------------------- */
@@ -236,17 +279,33 @@ static const char countries_help[] =
 	"\n"
 	"List countries with their grid intensity (Ember, latest year per country).\n";
 
+static const void *country_at(const list_opts *o, size_t i)
+{
+	(void)o;
+	return cs_country_at(i);
+}
+
 static int cmp_country_intensity(const void *a, const void *b)
 {
-	const cs_country *x = *(const cs_country *const *)a, *y = *(const cs_country *const *)b;
+	const cs_country *x = elem(a), *y = elem(b);
 	double ix = cs_country_intensity_g_per_kwh(x), iy = cs_country_intensity_g_per_kwh(y);
 	if (ix != iy)
 		return ix < iy ? -1 : 1;
 	return strcmp(cs_country_iso2(x), cs_country_iso2(y));
 }
 
-static void country_row(const list_opts *o, json_t *a, const cs_country *c)
+static void countries_header(bool csv)
 {
+	if (csv) {
+		puts("iso2,iso3,name,intensity_gco2e_per_kwh,year,source");
+		return;
+	}
+	printf("%-2s %-3s %-34s %9s %4s  %s\n", "CC", "ISO", "COUNTRY", "G/KWH", "YEAR", "SOURCE");
+}
+
+static void country_row(const list_opts *o, json_t *a, const void *row)
+{
+	const cs_country *c = row;
 	const char *iso2 = cs_country_iso2(c), *iso3 = cs_country_iso3(c), *name = cs_country_name(c);
 	const char *src = ds_id(cs_country_dataset(c));
 	double g = cs_country_intensity_g_per_kwh(c);
@@ -266,31 +325,9 @@ static void country_row(const list_opts *o, json_t *a, const cs_country *c)
 
 int cmd_countries(int argc, char **argv)
 {
-	list_opts o;
-	size_t n = cs_country_count();
-	const cs_country **v;
-	json_t *a = NULL;
-	int rc = list_parse("countries", countries_help, argc, argv, &o, 0, 1);
+	listing l = {cs_country_count(), country_at, cmp_country_intensity, countries_header, country_row};
 
-	if (rc >= 0)
-		return rc;
-	v = calloc(n ? n : 1, sizeof *v);
-	if (!v)
-		return CLI_FAIL;
-	for (size_t i = 0; i < n; i++)
-		v[i] = cs_country_at(i);
-	if (o.sort_intensity)
-		qsort(v, n, sizeof *v, cmp_country_intensity);
-	if (o.json)
-		a = json_array();
-	else if (o.csv)
-		puts("iso2,iso3,name,intensity_gco2e_per_kwh,year,source");
-	else
-		printf("%-2s %-3s %-34s %9s %4s  %s\n", "CC", "ISO", "COUNTRY", "G/KWH", "YEAR", "SOURCE");
-	for (size_t i = 0; i < n; i++)
-		country_row(&o, a, v[i]);
-	free(v);
-	return a ? cli_json_print(a, 0) : CLI_OK;
+	return list_command("countries", countries_help, argc, argv, 0, 1, &l);
 }
 
 /* ---- datasets ----------------------------------------------------------- */
@@ -301,38 +338,45 @@ static const char datasets_help[] =
 	"List every built-in table: what it holds, its upstream source, license,\n"
 	"data year and how many rows carbonstat kept. See docs/datasets.md.\n";
 
+static const void *dataset_at(const list_opts *o, size_t i)
+{
+	(void)o;
+	return cs_dataset_at(i);
+}
+
+static void datasets_header(bool csv)
+{
+	if (csv)
+		puts("id,title,license,year,rows,source");
+}
+
+static void dataset_row(const list_opts *o, json_t *a, const void *row)
+{
+	const cs_dataset *d = row;
+
+	if (a) {
+		json_t *j = cli_json_dataset(d);
+		json_object_set_new(j, "rows", json_integer(cs_dataset_rows(d)));
+		json_array_append_new(a, j);
+	} else if (o->csv) {
+		cli_csv_field(stdout, cs_dataset_id(d));
+		putchar(',');
+		cli_csv_field(stdout, cs_dataset_title(d));
+		putchar(',');
+		cli_csv_field(stdout, cs_dataset_license(d));
+		printf(",%d,%u,", cs_dataset_year(d), cs_dataset_rows(d));
+		cli_csv_field(stdout, cs_dataset_source(d));
+		putchar('\n');
+	} else {
+		printf("%s\n  %s\n  license %s, data year %d, %u rows\n  source: %s\n\n", cs_dataset_id(d),
+		       cs_dataset_title(d), cs_dataset_license(d), cs_dataset_year(d), cs_dataset_rows(d),
+		       cs_dataset_source(d));
+	}
+}
+
 int cmd_datasets(int argc, char **argv)
 {
-	list_opts o;
-	json_t *a = NULL;
-	int rc = list_parse("datasets", datasets_help, argc, argv, &o, 0, 0);
+	listing l = {cs_dataset_count(), dataset_at, NULL, datasets_header, dataset_row};
 
-	if (rc >= 0)
-		return rc;
-	if (o.json)
-		a = json_array();
-	else if (o.csv)
-		puts("id,title,license,year,rows,source");
-	for (size_t i = 0; i < cs_dataset_count(); i++) {
-		const cs_dataset *d = cs_dataset_at(i);
-		if (a) {
-			json_t *j = cli_json_dataset(d);
-			json_object_set_new(j, "rows", json_integer(cs_dataset_rows(d)));
-			json_array_append_new(a, j);
-		} else if (o.csv) {
-			cli_csv_field(stdout, cs_dataset_id(d));
-			putchar(',');
-			cli_csv_field(stdout, cs_dataset_title(d));
-			putchar(',');
-			cli_csv_field(stdout, cs_dataset_license(d));
-			printf(",%d,%u,", cs_dataset_year(d), cs_dataset_rows(d));
-			cli_csv_field(stdout, cs_dataset_source(d));
-			putchar('\n');
-		} else {
-			printf("%s\n  %s\n  license %s, data year %d, %u rows\n  source: %s\n\n", cs_dataset_id(d),
-			       cs_dataset_title(d), cs_dataset_license(d), cs_dataset_year(d), cs_dataset_rows(d),
-			       cs_dataset_source(d));
-		}
-	}
-	return a ? cli_json_print(a, 0) : CLI_OK;
+	return list_command("datasets", datasets_help, argc, argv, 0, 0, &l);
 }

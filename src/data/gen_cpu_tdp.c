@@ -6,8 +6,6 @@
  * Attributions: NOTICE and docs/datasets.md.
  */
 
-#include <stddef.h>
-
 #include "data/tables.h"
 #include "data/gen_datasets.h"
 
@@ -9743,17 +9741,13 @@
 	S(x940, "x940") \
 	/* end of STRINGS */
 
-#define S_MEMBER(id, text) char s_##id[sizeof(text)];
-#define S_BYTES(id, text) text "\0"
-struct pool_layout {
-	STRINGS(S_MEMBER)
-};
-const char cs_cpu_tdp_pool[] = STRINGS(S_BYTES);
-#define P(id) offsetof(struct pool_layout, s_##id)
+/* The row layouts this file was generated for. */
+_Static_assert(CS_MEMBER_SIZE(struct cs_cpu_tdp, name) == sizeof(cs_cpu_tdp_off) && CS_MEMBER_SIZE(struct cs_cpu_tdp, key) == sizeof(cs_cpu_tdp_off) && CS_MEMBER_SIZE(struct cs_cpu_tdp, tdp_w) == sizeof(double), "struct cs_cpu_tdp: a member width in gen_tables.py differs from data/tables.h");
 
-_Static_assert(sizeof cs_cpu_tdp_pool == sizeof(struct pool_layout) + 1, "the pool layout has padding");
-_Static_assert(sizeof(struct pool_layout) - 1 <= (cs_cpu_tdp_off)-1,
-	       "the pool outgrew cs_cpu_tdp_off: widen it in data/tables.h");
+struct pool_layout { STRINGS(CS_POOL_MEMBER) };
+const char cs_cpu_tdp_pool[] = STRINGS(CS_POOL_BYTES);
+#define P(id) CS_POOL_OFFSET(struct pool_layout, id)
+CS_POOL_CHECK(cs_cpu_tdp_pool, struct pool_layout, cs_cpu_tdp_off);
 
 /* Sorted by key. */
 const struct cs_cpu_tdp cs_cpu_tdp_table[] = {
@@ -14649,8 +14643,3 @@ const struct cs_cpu_tdp cs_cpu_tdp_table[] = {
 const size_t cs_cpu_tdp_table_len = sizeof cs_cpu_tdp_table / sizeof cs_cpu_tdp_table[0];
 
 const unsigned cs_cpu_tdp_dataset = CS_DS_CODECARBON_CPU_TDP;
-
-#define WIDTH(type, member) sizeof(((const struct type *)0)->member)
-_Static_assert(WIDTH(cs_cpu_tdp, name) == sizeof(cs_cpu_tdp_off), "cs_cpu_tdp.name: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_cpu_tdp, key) == sizeof(cs_cpu_tdp_off), "cs_cpu_tdp.key: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_cpu_tdp, tdp_w) == sizeof(double), "cs_cpu_tdp.tdp_w: gen_tables.py and data/tables.h disagree");

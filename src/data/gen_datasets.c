@@ -23,8 +23,6 @@
  * Attributions: NOTICE and docs/datasets.md.
  */
 
-#include <stddef.h>
-
 #include "data/tables.h"
 #include "data/gen_datasets.h"
 
@@ -90,17 +88,13 @@
 	S(https_github_com_mlco2_codecarbon_codec_fbf383b2, "https://github.com/mlco2/codecarbon codecarbon/data/hardware/cpu_power.csv @ b05965e43b690cdc53787c7577adbe6e2caf4ed9") \
 	/* end of STRINGS */
 
-#define S_MEMBER(id, text) char s_##id[sizeof(text)];
-#define S_BYTES(id, text) text "\0"
-struct pool_layout {
-	STRINGS(S_MEMBER)
-};
-const char cs_dataset_pool[] = STRINGS(S_BYTES);
-#define P(id) offsetof(struct pool_layout, s_##id)
+/* The row layouts this file was generated for. */
+_Static_assert(CS_MEMBER_SIZE(struct cs_dataset, id) == sizeof(cs_dataset_off) && CS_MEMBER_SIZE(struct cs_dataset, title) == sizeof(cs_dataset_off) && CS_MEMBER_SIZE(struct cs_dataset, source) == sizeof(cs_dataset_off) && CS_MEMBER_SIZE(struct cs_dataset, license) == sizeof(cs_dataset_off) && CS_MEMBER_SIZE(struct cs_dataset, year) == 2 && CS_MEMBER_SIZE(struct cs_dataset, rows) == 4, "struct cs_dataset: a member width in gen_tables.py differs from data/tables.h");
 
-_Static_assert(sizeof cs_dataset_pool == sizeof(struct pool_layout) + 1, "the pool layout has padding");
-_Static_assert(sizeof(struct pool_layout) - 1 <= (cs_dataset_off)-1,
-	       "the pool outgrew cs_dataset_off: widen it in data/tables.h");
+struct pool_layout { STRINGS(CS_POOL_MEMBER) };
+const char cs_dataset_pool[] = STRINGS(CS_POOL_BYTES);
+#define P(id) CS_POOL_OFFSET(struct pool_layout, id)
+CS_POOL_CHECK(cs_dataset_pool, struct pool_layout, cs_dataset_off);
 
 /* Indexed by enum cs_dataset_index. */
 const struct cs_dataset cs_dataset_table[] = {
@@ -127,11 +121,3 @@ const size_t cs_dataset_table_len = sizeof cs_dataset_table / sizeof cs_dataset_
 
 _Static_assert(sizeof cs_dataset_table / sizeof cs_dataset_table[0] == CS_DS_COUNT,
 	       "cs_dataset_table and enum cs_dataset_index disagree");
-
-#define WIDTH(type, member) sizeof(((const struct type *)0)->member)
-_Static_assert(WIDTH(cs_dataset, id) == sizeof(cs_dataset_off), "cs_dataset.id: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_dataset, title) == sizeof(cs_dataset_off), "cs_dataset.title: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_dataset, source) == sizeof(cs_dataset_off), "cs_dataset.source: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_dataset, license) == sizeof(cs_dataset_off), "cs_dataset.license: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_dataset, year) == 2, "cs_dataset.year: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_dataset, rows) == 4, "cs_dataset.rows: gen_tables.py and data/tables.h disagree");

@@ -11,8 +11,6 @@
  * Attributions: NOTICE and docs/datasets.md.
  */
 
-#include <stddef.h>
-
 #include "data/tables.h"
 #include "data/gen_datasets.h"
 
@@ -1231,17 +1229,14 @@
 	S(zimbabwe, "zimbabwe") \
 	/* end of STRINGS */
 
-#define S_MEMBER(id, text) char s_##id[sizeof(text)];
-#define S_BYTES(id, text) text "\0"
-struct pool_layout {
-	STRINGS(S_MEMBER)
-};
-const char cs_grid_pool[] = STRINGS(S_BYTES);
-#define P(id) offsetof(struct pool_layout, s_##id)
+/* The row layouts this file was generated for. */
+_Static_assert(CS_MEMBER_SIZE(struct cs_region, name) == sizeof(cs_grid_off) && CS_MEMBER_SIZE(struct cs_region, key) == sizeof(cs_grid_off) && CS_MEMBER_SIZE(struct cs_region, location) == sizeof(cs_grid_off) && CS_MEMBER_SIZE(struct cs_region, location_key) == sizeof(cs_grid_off) && CS_MEMBER_SIZE(struct cs_region, provider) == 1 && CS_MEMBER_SIZE(struct cs_region, country) == sizeof(cs_grid_off) && CS_MEMBER_SIZE(struct cs_region, intensity_g_per_kwh) == sizeof(double) && CS_MEMBER_SIZE(struct cs_region, year) == 2 && CS_MEMBER_SIZE(struct cs_region, cfe) == sizeof(double) && CS_MEMBER_SIZE(struct cs_region, dataset) == 1, "struct cs_region: a member width in gen_tables.py differs from data/tables.h");
+_Static_assert(CS_MEMBER_SIZE(struct cs_country, iso2) == sizeof(cs_grid_off) && CS_MEMBER_SIZE(struct cs_country, iso3) == sizeof(cs_grid_off) && CS_MEMBER_SIZE(struct cs_country, name) == sizeof(cs_grid_off) && CS_MEMBER_SIZE(struct cs_country, key) == sizeof(cs_grid_off) && CS_MEMBER_SIZE(struct cs_country, intensity_g_per_kwh) == sizeof(double) && CS_MEMBER_SIZE(struct cs_country, year) == 2 && CS_MEMBER_SIZE(struct cs_country, dataset) == 1, "struct cs_country: a member width in gen_tables.py differs from data/tables.h");
 
-_Static_assert(sizeof cs_grid_pool == sizeof(struct pool_layout) + 1, "the pool layout has padding");
-_Static_assert(sizeof(struct pool_layout) - 1 <= (cs_grid_off)-1,
-	       "the pool outgrew cs_grid_off: widen it in data/tables.h");
+struct pool_layout { STRINGS(CS_POOL_MEMBER) };
+const char cs_grid_pool[] = STRINGS(CS_POOL_BYTES);
+#define P(id) CS_POOL_OFFSET(struct pool_layout, id)
+CS_POOL_CHECK(cs_grid_pool, struct pool_layout, cs_grid_off);
 
 /* Sorted by (provider, key). */
 const struct cs_region cs_region_table[] = {
@@ -1611,22 +1606,3 @@ const struct cs_country cs_country_table[] = {
 	{.iso2 = P(ZW), .iso3 = P(ZWE), .name = P(Zimbabwe), .key = P(zimbabwe), .intensity_g_per_kwh = 298.44, .year = 2023, .dataset = CS_DS_EMBER_COUNTRY},
 };
 const size_t cs_country_table_len = sizeof cs_country_table / sizeof cs_country_table[0];
-
-#define WIDTH(type, member) sizeof(((const struct type *)0)->member)
-_Static_assert(WIDTH(cs_region, name) == sizeof(cs_grid_off), "cs_region.name: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_region, key) == sizeof(cs_grid_off), "cs_region.key: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_region, location) == sizeof(cs_grid_off), "cs_region.location: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_region, location_key) == sizeof(cs_grid_off), "cs_region.location_key: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_region, provider) == 1, "cs_region.provider: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_region, country) == sizeof(cs_grid_off), "cs_region.country: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_region, intensity_g_per_kwh) == sizeof(double), "cs_region.intensity_g_per_kwh: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_region, year) == 2, "cs_region.year: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_region, cfe) == sizeof(double), "cs_region.cfe: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_region, dataset) == 1, "cs_region.dataset: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_country, iso2) == sizeof(cs_grid_off), "cs_country.iso2: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_country, iso3) == sizeof(cs_grid_off), "cs_country.iso3: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_country, name) == sizeof(cs_grid_off), "cs_country.name: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_country, key) == sizeof(cs_grid_off), "cs_country.key: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_country, intensity_g_per_kwh) == sizeof(double), "cs_country.intensity_g_per_kwh: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_country, year) == 2, "cs_country.year: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_country, dataset) == 1, "cs_country.dataset: gen_tables.py and data/tables.h disagree");

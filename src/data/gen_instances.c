@@ -14,8 +14,6 @@
  * Attributions: NOTICE and docs/datasets.md.
  */
 
-#include <stddef.h>
-
 #include "data/tables.h"
 #include "data/gen_datasets.h"
 
@@ -4372,17 +4370,13 @@
 	S(z3highmem88, "z3highmem88") \
 	/* end of STRINGS */
 
-#define S_MEMBER(id, text) char s_##id[sizeof(text)];
-#define S_BYTES(id, text) text "\0"
-struct pool_layout {
-	STRINGS(S_MEMBER)
-};
-const char cs_instance_pool[] = STRINGS(S_BYTES);
-#define P(id) offsetof(struct pool_layout, s_##id)
+/* The row layouts this file was generated for. */
+_Static_assert(CS_MEMBER_SIZE(struct cs_instance, name) == sizeof(cs_instance_off) && CS_MEMBER_SIZE(struct cs_instance, key) == sizeof(cs_instance_off) && CS_MEMBER_SIZE(struct cs_instance, arch) == sizeof(cs_instance_off) && CS_MEMBER_SIZE(struct cs_instance, provider) == 1 && CS_MEMBER_SIZE(struct cs_instance, method) == 1 && CS_MEMBER_SIZE(struct cs_instance, vcpu) == 2 && CS_MEMBER_SIZE(struct cs_instance, platform_vcpu) == 2 && CS_MEMBER_SIZE(struct cs_instance, mem_gb) == sizeof(double) && CS_MEMBER_SIZE(struct cs_instance, gpus) == 2 && CS_MEMBER_SIZE(struct cs_instance, cpu_w) == 4 * sizeof(double) && CS_MEMBER_SIZE(struct cs_instance, mem_w) == 4 * sizeof(double) && CS_MEMBER_SIZE(struct cs_instance, gpu_w) == 4 * sizeof(double) && CS_MEMBER_SIZE(struct cs_instance, delta_w) == sizeof(double) && CS_MEMBER_SIZE(struct cs_instance, min_w_per_vcpu) == sizeof(double) && CS_MEMBER_SIZE(struct cs_instance, max_w_per_vcpu) == sizeof(double) && CS_MEMBER_SIZE(struct cs_instance, embodied_g_per_h) == sizeof(double) && CS_MEMBER_SIZE(struct cs_instance, power_dataset) == 1 && CS_MEMBER_SIZE(struct cs_instance, embodied_dataset) == 1, "struct cs_instance: a member width in gen_tables.py differs from data/tables.h");
 
-_Static_assert(sizeof cs_instance_pool == sizeof(struct pool_layout) + 1, "the pool layout has padding");
-_Static_assert(sizeof(struct pool_layout) - 1 <= (cs_instance_off)-1,
-	       "the pool outgrew cs_instance_off: widen it in data/tables.h");
+struct pool_layout { STRINGS(CS_POOL_MEMBER) };
+const char cs_instance_pool[] = STRINGS(CS_POOL_BYTES);
+#define P(id) CS_POOL_OFFSET(struct pool_layout, id)
+CS_POOL_CHECK(cs_instance_pool, struct pool_layout, cs_instance_off);
 
 /* Sorted by (provider, key). */
 const struct cs_instance cs_instance_table[] = {
@@ -6545,23 +6539,3 @@ const struct cs_instance cs_instance_table[] = {
 	{.name = P(Standard_S96), .key = P(s96), .arch = P(Broadwell), .provider = CS_PROVIDER_AZURE, .method = CS_METHOD_MINMAX, .vcpu = 96, .platform_vcpu = 576, .mem_gb = 768.0, .gpus = 0, .min_w_per_vcpu = 0.7128342245989304, .max_w_per_vcpu = 3.6853275401069516, .embodied_g_per_h = 84.58923135464231, .power_dataset = CS_DS_CCF_USE_AZURE, .embodied_dataset = CS_DS_CCF_EMBODIED_AZURE},
 };
 const size_t cs_instance_table_len = sizeof cs_instance_table / sizeof cs_instance_table[0];
-
-#define WIDTH(type, member) sizeof(((const struct type *)0)->member)
-_Static_assert(WIDTH(cs_instance, name) == sizeof(cs_instance_off), "cs_instance.name: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_instance, key) == sizeof(cs_instance_off), "cs_instance.key: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_instance, arch) == sizeof(cs_instance_off), "cs_instance.arch: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_instance, provider) == 1, "cs_instance.provider: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_instance, method) == 1, "cs_instance.method: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_instance, vcpu) == 2, "cs_instance.vcpu: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_instance, platform_vcpu) == 2, "cs_instance.platform_vcpu: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_instance, mem_gb) == sizeof(double), "cs_instance.mem_gb: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_instance, gpus) == 2, "cs_instance.gpus: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_instance, cpu_w) == 4 * sizeof(double), "cs_instance.cpu_w: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_instance, mem_w) == 4 * sizeof(double), "cs_instance.mem_w: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_instance, gpu_w) == 4 * sizeof(double), "cs_instance.gpu_w: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_instance, delta_w) == sizeof(double), "cs_instance.delta_w: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_instance, min_w_per_vcpu) == sizeof(double), "cs_instance.min_w_per_vcpu: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_instance, max_w_per_vcpu) == sizeof(double), "cs_instance.max_w_per_vcpu: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_instance, embodied_g_per_h) == sizeof(double), "cs_instance.embodied_g_per_h: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_instance, power_dataset) == 1, "cs_instance.power_dataset: gen_tables.py and data/tables.h disagree");
-_Static_assert(WIDTH(cs_instance, embodied_dataset) == 1, "cs_instance.embodied_dataset: gen_tables.py and data/tables.h disagree");

@@ -66,15 +66,6 @@ int cs_name_key(const char *name, char *out, size_t cap)
 	return (int)n;
 }
 
-/* A (provider, key)-sorted table seen through two row readers, so one binary
- * search serves both tables. Built on the stack: no pointer is stored in
- * .data, so nothing needs a relocation. */
-typedef struct keyed_table {
-	size_t len;
-	cs_provider (*provider)(size_t i);
-	const char *(*key)(size_t i);
-} keyed_table;
-
 static cs_provider instance_provider(size_t i)
 {
 	return (cs_provider)cs_instance_table[i].provider;
@@ -95,9 +86,29 @@ static const char *region_key(size_t i)
 	return cs_grid_str(cs_region_table[i].key);
 }
 
+static const char *instance_name(size_t i)
+{
+	return cs_instance_str(cs_instance_table[i].name);
+}
+
+static const char *region_name(size_t i)
+{
+	return cs_grid_str(cs_region_table[i].name);
+}
+
+cs_keyed_table cs_instance_keys(void)
+{
+	return (cs_keyed_table){cs_instance_table_len, instance_provider, instance_key, instance_name};
+}
+
+cs_keyed_table cs_region_keys(void)
+{
+	return (cs_keyed_table){cs_region_table_len, region_provider, region_key, region_name};
+}
+
 /* First row at or after (p, key), keys compared on their first n bytes; with
  * after_equal, the first row after every row that compares equal. */
-static size_t keyed_bound(const keyed_table *t, cs_provider p, const char *key, size_t n, int after_equal)
+static size_t keyed_bound(const cs_keyed_table *t, cs_provider p, const char *key, size_t n, int after_equal)
 {
 	size_t lo = 0, hi = t->len;
 
@@ -113,7 +124,7 @@ static size_t keyed_bound(const keyed_table *t, cs_provider p, const char *key, 
 	return lo;
 }
 
-static void keyed_range(const keyed_table *t, cs_provider p, const char *prefix, size_t *lo, size_t *hi)
+void cs_keyed_range(const cs_keyed_table *t, cs_provider p, const char *prefix, size_t *lo, size_t *hi)
 {
 	size_t n = strlen(prefix);
 
@@ -122,7 +133,7 @@ static void keyed_range(const keyed_table *t, cs_provider p, const char *prefix,
 }
 
 /* Index of the row with exactly (p, key), or t->len. */
-static size_t keyed_find(const keyed_table *t, cs_provider p, const char *key)
+static size_t keyed_find(const cs_keyed_table *t, cs_provider p, const char *key)
 {
 	/* n = length + 1 compares the NUL too: whole keys. */
 	size_t i = keyed_bound(t, p, key, strlen(key) + 1, 0);
@@ -134,7 +145,7 @@ static size_t keyed_find(const keyed_table *t, cs_provider p, const char *key)
 
 /* Provider p's row for name, or with CS_PROVIDER_UNKNOWN the first of AWS,
  * GCP, Azure that has it; t->len if none. */
-static size_t keyed_find_any(const keyed_table *t, cs_provider p, const char *name)
+static size_t keyed_find_any(const cs_keyed_table *t, cs_provider p, const char *name)
 {
 	char key[CS_KEY_CAP];
 
@@ -150,31 +161,9 @@ static size_t keyed_find_any(const keyed_table *t, cs_provider p, const char *na
 	return t->len;
 }
 
-static keyed_table instance_keys(void)
-{
-	return (keyed_table){cs_instance_table_len, instance_provider, instance_key};
-}
-
-static keyed_table region_keys(void)
-{
-	return (keyed_table){cs_region_table_len, region_provider, region_key};
-}
-
-void cs_instance_key_range(cs_provider p, const char *prefix, size_t *lo, size_t *hi)
-{
-	keyed_table t = instance_keys();
-	keyed_range(&t, p, prefix, lo, hi);
-}
-
-void cs_region_key_range(cs_provider p, const char *prefix, size_t *lo, size_t *hi)
-{
-	keyed_table t = region_keys();
-	keyed_range(&t, p, prefix, lo, hi);
-}
-
 const cs_instance *cs_instance_find(cs_provider provider, const char *name)
 {
-	keyed_table t = instance_keys();
+	cs_keyed_table t = cs_instance_keys();
 	size_t i = keyed_find_any(&t, provider, name);
 
 	return i < t.len ? &cs_instance_table[i] : NULL;
@@ -182,7 +171,7 @@ const cs_instance *cs_instance_find(cs_provider provider, const char *name)
 
 const cs_region *cs_region_find(cs_provider provider, const char *name)
 {
-	keyed_table t = region_keys();
+	cs_keyed_table t = cs_region_keys();
 	size_t i = keyed_find_any(&t, provider, name);
 	char key[CS_KEY_CAP];
 

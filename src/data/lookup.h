@@ -14,10 +14,23 @@
 /* Room for any key cs_name_key() is asked to produce here, NUL included. */
 #define CS_KEY_CAP 128
 
+/* A (provider, key)-sorted table seen by row index through readers, so one
+ * binary search serves the instance and the region table. A value built by
+ * cs_instance_keys() / cs_region_keys() in code: no pointer stored in .data,
+ * so nothing needs a relocation. */
+typedef struct cs_keyed_table {
+	size_t len;
+	cs_provider (*provider)(size_t i);
+	const char *(*key)(size_t i);
+	const char *(*name)(size_t i);
+} cs_keyed_table;
+
+cs_keyed_table cs_instance_keys(void);
+cs_keyed_table cs_region_keys(void);
+
 /* Rows [*lo, *hi) of provider p (not CS_PROVIDER_UNKNOWN) whose key starts
  * with prefix ("" gives all of p's rows). */
-void cs_instance_key_range(cs_provider p, const char *prefix, size_t *lo, size_t *hi);
-void cs_region_key_range(cs_provider p, const char *prefix, size_t *lo, size_t *hi);
+void cs_keyed_range(const cs_keyed_table *t, cs_provider p, const char *prefix, size_t *lo, size_t *hi);
 
 /* name past a leading Azure "standard_"/"basic_" tier, which keys drop. */
 const char *cs_name_untiered(const char *name);

@@ -128,9 +128,11 @@ static int natural_cmp(const char *a, const char *b)
 	return *a ? 1 : (*b ? -1 : 0);
 }
 
-/* Size order of two instance rows: provider, vCPU, memory, name. */
-static int instance_size_cmp(const struct cs_instance *x, const struct cs_instance *y)
+/* Family order of two instance rows (indices): provider, vCPU, memory, name. */
+static int instance_order(size_t a, size_t b)
 {
+	const struct cs_instance *x = &cs_instance_table[a], *y = &cs_instance_table[b];
+
 	if (x->provider != y->provider)
 		return x->provider < y->provider ? -1 : 1;
 	if (x->vcpu != y->vcpu)
@@ -140,25 +142,35 @@ static int instance_size_cmp(const struct cs_instance *x, const struct cs_instan
 	return natural_cmp(cs_instance_str(x->name), cs_instance_str(y->name));
 }
 
-static int region_name_cmp(const struct cs_region *x, const struct cs_region *y)
+/* Family order of two region rows: provider, name. */
+static int region_order(size_t a, size_t b)
 {
+	const struct cs_region *x = &cs_region_table[a], *y = &cs_region_table[b];
+
 	if (x->provider != y->provider)
 		return x->provider < y->provider ? -1 : 1;
 	return natural_cmp(cs_grid_str(x->name), cs_grid_str(y->name));
 }
 
-/* The `max` smallest family members seen so far, sorted. */
+/* What the suggestions need of a table beyond its keys: the family order,
+ * and for instances the variant test. */
+typedef struct names {
+	cs_keyed_table t;
+	int (*order)(size_t a, size_t b);
+	bool (*variant)(cs_provider q, const char *name, const char *cut); /* NULL: none */
+} names;
+
+/* The `max` first family members (row indices) seen so far, in order. */
 typedef struct family {
-	const void *row[SUGGEST_MAX];
+	size_t row[SUGGEST_MAX];
 	size_t n, max;
-	int (*cmp)(const void *x, const void *y);
 } family;
 
-static void family_offer(family *f, const void *row)
+static void family_offer(family *f, const names *tb, size_t row)
 {
 	size_t pos = f->n;
 
-	while (pos > 0 && f->cmp(row, f->row[pos - 1]) < 0)
+	while (pos > 0 && tb->order(row, f->row[pos - 1]) < 0)
 		pos--;
 	if (pos >= f->max)
 		return;
@@ -169,19 +181,9 @@ static void family_offer(family *f, const void *row)
 	f->n++;
 }
 
-static int instance_cmp_v(const void *x, const void *y)
+static size_t family_suggest(const names *tb, cs_provider provider, const char *key, const char **out, size_t max)
 {
-	return instance_size_cmp(x, y);
-}
-
-static int region_cmp_v(const void *x, const void *y)
-{
-	return region_name_cmp(x, y);
-}
-
-static size_t instance_family(cs_provider provider, const char *key, const char **out, size_t max)
-{
-	family f = {.max = max, .cmp = instance_cmp_v};
+	family f = {.max = max};
 	size_t klen = strlen(key);
 
 	if (klen < FAMILY_MIN_KEY)
@@ -189,42 +191,19 @@ static size_t instance_family(cs_provider provider, const char *key, const char 
 	for (int q = first_provider(provider); q <= last_provider(provider); q++) {
 		size_t lo, hi;
 
-		cs_instance_key_range((cs_provider)q, key, &lo, &hi);
+		cs_keyed_range(&tb->t, (cs_provider)q, key, &lo, &hi);
 		for (size_t i = lo; i < hi; i++) {
-			const struct cs_instance *it = &cs_instance_table[i];
-			const char *name = cs_instance_str(it->name), *cut;
+			const char *name = tb->t.name(i), *cut;
 
-			if (!cs_instance_str(it->key)[klen])
-				continue;
+			if (!tb->t.key(i)[klen])
+				continue; /* the name itself, under another provider */
 			cut = family_cut(name, klen);
-			if (cut && !instance_variant((cs_provider)q, name, cut))
-				family_offer(&f, it);
+			if (cut && !(tb->variant && tb->variant((cs_provider)q, name, cut)))
+				family_offer(&f, tb, i);
 		}
 	}
 	for (size_t i = 0; i < f.n; i++)
-		out[i] = cs_instance_str(((const struct cs_instance *)f.row[i])->name);
-	return f.n;
-}
-
-static size_t region_family(cs_provider provider, const char *key, const char **out, size_t max)
-{
-	family f = {.max = max, .cmp = region_cmp_v};
-	size_t klen = strlen(key);
-
-	if (klen < FAMILY_MIN_KEY)
-		return 0;
-	for (int q = first_provider(provider); q <= last_provider(provider); q++) {
-		size_t lo, hi;
-
-		cs_region_key_range((cs_provider)q, key, &lo, &hi);
-		for (size_t i = lo; i < hi; i++) {
-			const struct cs_region *r = &cs_region_table[i];
-			if (cs_grid_str(r->key)[klen] && family_cut(cs_grid_str(r->name), klen))
-				family_offer(&f, r);
-		}
-	}
-	for (size_t i = 0; i < f.n; i++)
-		out[i] = cs_grid_str(((const struct cs_region *)f.row[i])->name);
+		out[i] = tb->t.name(f.row[i]);
 	return f.n;
 }
 
@@ -398,7 +377,8 @@ static bool suggest_start(const char *name, const char **out, size_t *max, char 
 	return name && out && *max > 0 && cs_name_key(name, key, CS_KEY_CAP) > 0;
 }
 
-size_t cs_instance_suggest(cs_provider provider, const char *name, const char **out, size_t max)
+/* Family members if the key starts a family, else the nearest names. */
+static size_t names_suggest(const names *tb, cs_provider provider, const char *name, const char **out, size_t max)
 {
 	char key[CS_KEY_CAP];
 	nearest s;
@@ -406,41 +386,32 @@ size_t cs_instance_suggest(cs_provider provider, const char *name, const char **
 
 	if (!suggest_start(name, out, &max, key))
 		return 0;
-	n = instance_family(provider, key, out, max);
+	n = family_suggest(tb, provider, key, out, max);
 	if (n)
 		return n;
 	nearest_init(&s, key, max);
 	for (int q = first_provider(provider); q <= last_provider(provider); q++) {
 		size_t lo, hi;
 
-		cs_instance_key_range((cs_provider)q, "", &lo, &hi);
+		cs_keyed_range(&tb->t, (cs_provider)q, "", &lo, &hi);
 		for (size_t i = lo; i < hi; i++)
-			nearest_offer(&s, cs_instance_str(cs_instance_table[i].name),
-			              cs_instance_str(cs_instance_table[i].key));
+			nearest_offer(&s, tb->t.name(i), tb->t.key(i));
 	}
 	return nearest_finish(&s, out);
 }
 
+size_t cs_instance_suggest(cs_provider provider, const char *name, const char **out, size_t max)
+{
+	names tb = {cs_instance_keys(), instance_order, instance_variant};
+
+	return names_suggest(&tb, provider, name, out, max);
+}
+
 size_t cs_region_suggest(cs_provider provider, const char *name, const char **out, size_t max)
 {
-	char key[CS_KEY_CAP];
-	nearest s;
-	size_t n;
+	names tb = {cs_region_keys(), region_order, NULL};
 
-	if (!suggest_start(name, out, &max, key))
-		return 0;
-	n = region_family(provider, key, out, max);
-	if (n)
-		return n;
-	nearest_init(&s, key, max);
-	for (int q = first_provider(provider); q <= last_provider(provider); q++) {
-		size_t lo, hi;
-
-		cs_region_key_range((cs_provider)q, "", &lo, &hi);
-		for (size_t i = lo; i < hi; i++)
-			nearest_offer(&s, cs_grid_str(cs_region_table[i].name), cs_grid_str(cs_region_table[i].key));
-	}
-	return nearest_finish(&s, out);
+	return names_suggest(&tb, provider, name, out, max);
 }
 
 size_t cs_country_suggest(const char *name, const char **out, size_t max)

@@ -28,6 +28,19 @@
 
 #define CS_DATA_HIDDEN __attribute__((visibility("hidden")))
 
+/* What a generated file's pool is made of (tools/datagen/gen_tables.py, "C
+ * emission"): its STRINGS(S) list expanded with CS_POOL_MEMBER gives the
+ * layout (one char array per string, so offsetof gives each string's
+ * offset), expanded with CS_POOL_BYTES the bytes. CS_POOL_CHECK: the layout
+ * has no padding and its last offset fits the pool's offset type. */
+#define CS_POOL_MEMBER(id, text)   char s_##id[sizeof(text)];
+#define CS_POOL_BYTES(id, text)    text "\0"
+#define CS_POOL_OFFSET(layout, id) offsetof(layout, s_##id)
+#define CS_POOL_CHECK(pool, layout, off_type)                                                                          \
+	_Static_assert(sizeof pool == sizeof(layout) + 1 && sizeof(layout) - 1 <= (off_type)-1,                        \
+	               "pool " #pool ": padding in the layout, or too large for " #off_type ": widen it")
+#define CS_MEMBER_SIZE(type, member) sizeof(((const type *)0)->member)
+
 /* Offsets into each pool. A pool outgrowing its type fails the build (a
  * _Static_assert in its gen_*.c) and the type is widened here. */
 typedef uint16_t cs_dataset_off;  /* cs_dataset_pool (gen_datasets.c) */

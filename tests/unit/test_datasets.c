@@ -265,27 +265,25 @@ static void test_suggest_families(void **state)
 
 /* ---- the bounded edit-distance search gives what a full one gives -------- */
 
+/* The reference distance: the whole (la+1) x (lb+1) table, by recursion on
+ * its definition (deletion, insertion, substitution), as in any textbook. */
 static unsigned ref_distance(const char *a, const char *b)
 {
-	unsigned row[130];
+	static unsigned d[130][130];
 	size_t la = strlen(a), lb = strlen(b);
 
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = (unsigned)j;
-	for (size_t i = 1; i <= la; i++) {
-		unsigned diag = row[0];
-		row[0] = (unsigned)i;
-		for (size_t j = 1; j <= lb; j++) {
-			unsigned up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
+	for (size_t i = 0; i <= la; i++) {
+		for (size_t j = 0; j <= lb; j++) {
+			if (i == 0 || j == 0) {
+				d[i][j] = (unsigned)(i + j);
+				continue;
+			}
+			unsigned del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
+			unsigned sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			d[i][j] = del < ins ? (del < sub ? del : sub) : (ins < sub ? ins : sub);
 		}
 	}
-	return row[lb];
+	return d[la][lb];
 }
 
 /* The reference: every row's full distance (a typed prefix counting 2 at

@@ -106,16 +106,13 @@ static int build_tables(void **state)
 	set4(inst_curve.mem_w, 1.6, 2.4, 4.8, 7.2);
 	inst_curve.delta_w = 2.0;
 
-	inst_gpu = named(CS_PROVIDER_AWS, "g4dn.xlarge");
-	inst_gpu.method = CS_METHOD_CURVE;
+	/* the same curves plus a GPU, under a GPU type's name */
+	inst_gpu = inst_curve;
+	inst_gpu.name = named(CS_PROVIDER_AWS, "g4dn.xlarge").name;
 	inst_gpu.vcpu = 4;
-	inst_gpu.platform_vcpu = 96;
 	inst_gpu.mem_gb = 16;
 	inst_gpu.gpus = 1;
-	set4(inst_gpu.cpu_w, 1.21, 3.34, 8.08, 11.21);
-	set4(inst_gpu.mem_w, 1.6, 2.4, 4.8, 7.2);
 	set4(inst_gpu.gpu_w, 20, 60, 150, 250);
-	inst_gpu.delta_w = 2.0;
 
 	inst_minmax = named(CS_PROVIDER_GCP, "e2-standard-2");
 	inst_minmax.method = CS_METHOD_MINMAX;

@@ -1295,20 +1295,21 @@ def cpu_tdp(ctx):
 #   	S(empty, "") \                    once, one per line, sorted by bytes,
 #   	S(m5_large, "m5.large") \         "" first so that offset 0 is ""
 #   	/* end of STRINGS */
-#   struct pool_layout { STRINGS(S_MEMBER) };        char s_<id>[sizeof "<text>"]
-#   const char cs_instance_pool[] = STRINGS(S_BYTES); "<text>" "\0" ...
+#   _Static_assert(CS_MEMBER_SIZE(struct cs_instance, name) == ... && ...);   widths
+#   struct pool_layout { STRINGS(CS_POOL_MEMBER) };        char s_<id>[sizeof "<text>"]
+#   const char cs_instance_pool[] = STRINGS(CS_POOL_BYTES); "<text>" "\0" ...
 #   const struct cs_instance cs_instance_table[] = {
 #   	{.name = P(m5_large), .key = P(m5large), .vcpu = 2, ...},   one row a line
 #   };
 #
-# Rows hold offsets into the pool (P(id) is offsetof(struct pool_layout, s_id)),
-# never pointers and never fixed-size char arrays: the tables need no
-# relocation (they stay in shared, read-only .rodata), waste no padding and
-# have no string size to outgrow. The offsets are written as names, not
-# numbers: adding a string would shift every number after it, so a
-# regeneration would rewrite every row; with names only the rows and strings
-# that changed show in a diff. _Static_asserts check that the layout has no
-# padding and that the pool fits its offset type.
+# Rows hold offsets into the pool (P(id) is offsetof(struct pool_layout, s_id);
+# the CS_POOL_* macros are in src/data/tables.h), never pointers and never
+# fixed-size char arrays: the tables need no relocation (they stay in shared,
+# read-only .rodata), waste no padding and have no string size to outgrow.
+# The offsets are written as names, not numbers: adding a string would shift
+# every number after it, so a regeneration would rewrite every row; with names
+# only the rows and strings that changed show in a diff. _Static_asserts check
+# that the layout has no padding and that the pool fits its offset type.
 #
 # One pool per generated file rather than one for the library: each file stays
 # self-contained (a change in one source never touches another file) and the
@@ -1320,8 +1321,8 @@ def cpu_tdp(ctx):
 # two disagree), and add a Table to a GenFile in build() (or a new GenFile to
 # OUTPUTS). Strings go to the file's pool by themselves.
 
-# Integer kinds: C type and range. Enum and dataset members are uint8_t.
 IDENT_MAX = 48  # longest pool name before it is cut and hashed (titles, URLs)
+# Integer kinds: C type and range. Enum and dataset members are uint8_t.
 INT_KINDS = {"u8": ("uint8_t", 0xFF), "u16": ("uint16_t", 0xFFFF), "u32": ("uint32_t", 0xFFFFFFFF)}
 KIND_SIZE = {"u8": "1", "u16": "2", "u32": "4", "enum8": "1", "ds": "1", "f64": "sizeof(double)",
              "f64x4": "4 * sizeof(double)"}
@@ -1381,21 +1382,15 @@ class Pool:
              "#define STRINGS(S) \\"]
         for text in sorted(self.strings, key=lambda x: x.encode("utf-8")):
             s.append("\tS(%s, %s) \\" % (self.ids[text], c_str(text)))
-        s += ["\t/* end of STRINGS */",
-              "",
-              "#define S_MEMBER(id, text) char s_##id[sizeof(text)];",
-              "#define S_BYTES(id, text) text \"\\0\"",
-              "struct pool_layout {",
-              "\tSTRINGS(S_MEMBER)",
-              "};",
-              "const char %s[] = STRINGS(S_BYTES);" % self.var,
-              "#define P(id) offsetof(struct pool_layout, s_##id)",
-              "",
-              "_Static_assert(sizeof %s == sizeof(struct pool_layout) + 1, \"the pool layout has padding\");"
-              % self.var,
-              "_Static_assert(sizeof(struct pool_layout) - 1 <= (%s)-1,\n\t       \"the pool outgrew %s: "
-              "widen it in data/tables.h\");" % (self.off_type, self.off_type)]
+        s.append("\t/* end of STRINGS */")
         return "\n".join(s) + "\n"
+
+    def emit_layout(self):
+        """The pool itself, made of the list; after emit()."""
+        return "\n".join(["struct pool_layout { STRINGS(CS_POOL_MEMBER) };",
+                          "const char %s[] = STRINGS(CS_POOL_BYTES);" % self.var,
+                          "#define P(id) CS_POOL_OFFSET(struct pool_layout, id)",
+                          "CS_POOL_CHECK(%s, struct pool_layout, %s);" % (self.var, self.off_type)]) + "\n"
 
 
 class Table:
@@ -1447,15 +1442,15 @@ class Table:
         s.append("const size_t %s_len = sizeof %s / sizeof %s[0];" % (self.var, self.var, self.var))
         return "\n".join(s) + "\n"
 
-    def width_checks(self, pool):
-        """One line per member: the width gen_tables.py assumes is the one
+    def width_check(self, pool):
+        """One line: the member widths gen_tables.py assumes are the ones
         data/tables.h declares."""
-        s = []
+        conds = []
         for f in self.fields:
             want = "sizeof(%s)" % pool.off_type if f.kind == "str" else KIND_SIZE[f.kind]
-            s.append("_Static_assert(WIDTH(%s, %s) == %s, \"%s.%s: gen_tables.py and data/tables.h disagree\");"
-                     % (self.struct, f.name, want, self.struct, f.name))
-        return "\n".join(s) + "\n"
+            conds.append("CS_MEMBER_SIZE(struct %s, %s) == %s" % (self.struct, f.name, want))
+        return ("_Static_assert(%s, \"struct %s: a member width in gen_tables.py differs from data/tables.h\");\n"
+                % (" && ".join(conds), self.struct))
 
 
 class GenFile:
@@ -1469,13 +1464,14 @@ class GenFile:
         for t in self.tables:
             t.collect(self.pool)
         self.pool.freeze()
-        parts = [header_comment(os.path.basename(self.path), self.what, self.ds_ids), INCLUDES, self.pool.emit()]
+        parts = [header_comment(os.path.basename(self.path), self.what, self.ds_ids), INCLUDES, self.pool.emit(),
+                 "/* The row layouts this file was generated for. */\n" +
+                 "".join(t.width_check(self.pool) for t in self.tables),
+                 self.pool.emit_layout()]
         for t in self.tables:
             parts.append(t.emit(ctx, self.pool))
         if self.extra:
             parts.append("\n".join(self.extra) + "\n")
-        parts.append("#define WIDTH(type, member) sizeof(((const struct type *)0)->member)\n" +
-                     "".join(t.width_checks(self.pool) for t in self.tables))
         return "\n".join(parts)
 
 
@@ -1524,7 +1520,7 @@ def header_comment(fname, what, ds_ids):
     return "\n".join(lines) + "\n"
 
 
-INCLUDES = '#include <stddef.h>\n\n#include "data/tables.h"\n#include "data/gen_datasets.h"\n'
+INCLUDES = '#include "data/tables.h"\n#include "data/gen_datasets.h"\n'
 
 
 def emit_datasets_h():
