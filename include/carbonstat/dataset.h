@@ -124,7 +124,7 @@ const cs_country *cs_country_find(const char *code_or_name);
 /* "Did you mean": up to max (at most 8) names for a name that was not
  * found; writes pointers to static strings into out, returns how many (0 when
  * nothing is close). A name that is the start of a family, cut at a
- * separator or between letters and digits, gives the family's members
+ * separator or where a digit follows a letter, gives the family's members
  * smallest first: instances "m5" -> m5.large, m5.xlarge, m5.2xlarge...
  * (by vCPU, then memory), regions "us-east" -> us-east-1, us-east-2 and
  * "europe-west" -> europe-west1, europe-west2... (by name, numbers compared
