@@ -36,7 +36,7 @@
 #include <unistd.h>
 
 #include "carbonstat/error.h"
-#include "conf/config.h"
+#include "conf/conf.h"
 #include "exporters/exporter.h"
 
 #include "common.h"
@@ -70,11 +70,11 @@ static int bench_statsd(size_t nw, int cycles)
 	struct sockaddr_in a;
 	socklen_t alen = sizeof(a);
 	int sink = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), big = 8 << 20, rc = 0;
-	cs_config cfg;
-	cs_export_env env = {&cfg, "node-1"};
+	cs_conf *cfg = NULL;
+	cs_export_env env = {.node = "node-1", .interval_s = 5};
 	cs_snapfix f = {0};
 	void *st = NULL;
-	char why[512] = "";
+	char why[512] = "", ini[160];
 	uint64_t *ns = malloc((size_t)cycles * sizeof(*ns)), p99;
 	unsigned long long allocs0, allocs;
 	size_t dgrams = 0, bytes = 0;
@@ -87,11 +87,13 @@ static int bench_statsd(size_t nw, int cycles)
 	    getsockname(sink, (struct sockaddr *)&a, &alen) != 0)
 		exit(1);
 	setsockopt(sink, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big)); /* capped by rmem_max */
-	cs_config_init(&cfg);
-	cfg.statsd.enabled = true;
-	snprintf(cfg.statsd.address, sizeof(cfg.statsd.address), "127.0.0.1:%u", ntohs(a.sin_port));
-	snprintf(cfg.statsd.tags, sizeof(cfg.statsd.tags), "env:prod,cluster:eu-west-1a");
-	if (cs_snapfix_build(&f, nw, 1) != 0 || ops->open(&env, &st, why, sizeof(why)) != 0) {
+	snprintf(ini, sizeof(ini),
+	         "[statsd]\nenabled = true\naddress = 127.0.0.1:%u\ntags = env:prod,cluster:eu-west-1a\n",
+	         ntohs(a.sin_port));
+	if (cs_conf_build(&ops->conf, 1, &(cs_conf_layers){.text = ini, .text_len = strlen(ini)}, &cfg, why,
+	                  sizeof(why)) != 0 ||
+	    !(env.conf = cs_conf_get(cfg, ops->conf)) || cs_snapfix_build(&f, nw, 1) != 0 ||
+	    ops->open(&env, &st, why, sizeof(why)) != 0) {
 		fprintf(stderr, "bench_exporters: %s\n", why);
 		return 1;
 	}
@@ -125,6 +127,7 @@ static int bench_statsd(size_t nw, int cycles)
 	if (allocs)
 		rc = 1;
 	ops->close(st);
+	cs_conf_free(cfg);
 	close(sink);
 	cs_snapfix_free(&f);
 	free(ns);
@@ -136,9 +139,10 @@ static int bench_statsd(size_t nw, int cycles)
 static int bench_jsonl(size_t nw, int cycles)
 {
 	const cs_exporter_ops *ops = &cs_exporter_jsonl;
-	char dir[] = "/tmp/cs_bench_jsonl.XXXXXX", why[512] = "";
-	cs_config cfg;
-	cs_export_env env = {&cfg, "node-1"};
+	char dir[] = "/tmp/cs_bench_jsonl.XXXXXX", why[512] = "", ini[160];
+	cs_conf *cfg = NULL;
+	cs_export_env env = {.node = "node-1", .interval_s = 5};
+	char path[64];
 	cs_snapfix f = {0};
 	void *st = NULL;
 	uint64_t *ns = malloc((size_t)cycles * sizeof(*ns)), p99;
@@ -150,11 +154,12 @@ static int bench_jsonl(size_t nw, int cycles)
 
 	if (!ns || !mkdtemp(dir))
 		exit(1);
-	cs_config_init(&cfg);
-	cfg.jsonl.enabled = true;
-	cfg.jsonl.fsync = CS_CFG_FSYNC_NONE;
-	snprintf(cfg.jsonl.path, sizeof(cfg.jsonl.path), "%s/carbonstat.jsonl", dir);
-	if (cs_snapfix_build(&f, nw, 1) != 0 || ops->open(&env, &st, why, sizeof(why)) != 0) {
+	snprintf(path, sizeof(path), "%s/carbonstat.jsonl", dir);
+	snprintf(ini, sizeof(ini), "[jsonl]\nenabled = true\nfsync = none\npath = %s\n", path);
+	if (cs_conf_build(&ops->conf, 1, &(cs_conf_layers){.text = ini, .text_len = strlen(ini)}, &cfg, why,
+	                  sizeof(why)) != 0 ||
+	    !(env.conf = cs_conf_get(cfg, ops->conf)) || cs_snapfix_build(&f, nw, 1) != 0 ||
+	    ops->open(&env, &st, why, sizeof(why)) != 0) {
 		fprintf(stderr, "bench_exporters: %s\n", why);
 		return 1;
 	}
@@ -163,7 +168,7 @@ static int bench_jsonl(size_t nw, int cycles)
 	for (int i = 0; i < cycles; i++) {
 		uint64_t t0;
 
-		if (truncate(cfg.jsonl.path, 0) != 0)
+		if (truncate(path, 0) != 0)
 			exit(1);
 		f.snap.seq = (uint64_t)i + 3;
 		allocs0 = bench_allocs();
@@ -175,7 +180,7 @@ static int bench_jsonl(size_t nw, int cycles)
 		ns[i] = bench_now_ns() - t0;
 		allocs += bench_allocs() - allocs0;
 	}
-	if (stat(cfg.jsonl.path, &sb) == 0)
+	if (stat(path, &sb) == 0)
 		bytes = (size_t)sb.st_size;
 	bench_stats(ns, (size_t)cycles, &mean, &p99);
 	printf("bench=jsonl rows=%zu cycles=%d bytes=%zu mean_us=%.0f p99_us=%.0f ns_per_row=%.0f "
@@ -183,7 +188,8 @@ static int bench_jsonl(size_t nw, int cycles)
 	       f.snap.nrows, cycles, bytes, mean / 1e3, (double)p99 / 1e3, mean / (double)f.snap.nrows,
 	       (double)allocs / cycles, (double)allocs / cycles / (double)f.snap.nrows, alloc_note());
 	ops->close(st);
-	unlink(cfg.jsonl.path);
+	cs_conf_free(cfg);
+	unlink(path);
 	rmdir(dir);
 	cs_snapfix_free(&f);
 	free(ns);

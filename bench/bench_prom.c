@@ -39,7 +39,7 @@
 
 #include "carbonstat/error.h"
 #include "common.h"
-#include "conf/config.h"
+#include "conf/conf.h"
 #include "exporters/exporter.h"
 #include "exporters/prom_render.h"
 
@@ -157,11 +157,11 @@ static size_t count_bytes(char *p, size_t size, size_t n, void *cls)
 static int bench_serve(size_t nw, int scrapes)
 {
 	const cs_exporter_ops *ops = &cs_exporter_prometheus;
-	cs_config cfg;
-	cs_export_env env = {&cfg, "node-1"};
+	cs_conf *cfg = NULL;
+	cs_export_env env = {.node = "node-1", .interval_s = 5};
 	cs_snapfix f = {0};
 	void *st = NULL;
-	char why[512], url[160];
+	char why[512], url[160], listen[64], ini[96];
 	uint64_t *ns = malloc((size_t)scrapes * sizeof(*ns)), p99, pub_ns = 0, allocs0, pub_allocs;
 	double mean;
 	size_t body = 0, expect;
@@ -169,9 +169,13 @@ static int bench_serve(size_t nw, int scrapes)
 	int rc = 0, pubs = 50;
 	cs_prom_buf b;
 
-	cs_config_init(&cfg);
-	snprintf(cfg.prometheus.listen, sizeof(cfg.prometheus.listen), "127.0.0.1:%u", free_port());
-	if (!ns || cs_snapfix_build(&f, nw, 1) != 0 || ops->open(&env, &st, why, sizeof(why)) != 0) {
+	snprintf(listen, sizeof(listen), "127.0.0.1:%u", free_port());
+	snprintf(ini, sizeof(ini), "[prometheus]\nlisten = %s\n", listen);
+	if (!ns ||
+	    cs_conf_build(&ops->conf, 1, &(cs_conf_layers){.text = ini, .text_len = strlen(ini)}, &cfg, why,
+	                  sizeof(why)) != 0 ||
+	    !(env.conf = cs_conf_get(cfg, ops->conf)) || cs_snapfix_build(&f, nw, 1) != 0 ||
+	    ops->open(&env, &st, why, sizeof(why)) != 0) {
 		fprintf(stderr, "bench_prom: %s\n", why);
 		return 1;
 	}
@@ -193,7 +197,7 @@ static int bench_serve(size_t nw, int scrapes)
 		pub_ns += bench_now_ns() - t0;
 	}
 	pub_allocs = bench_allocs() - allocs0;
-	snprintf(url, sizeof(url), "http://%s/metrics", cfg.prometheus.listen);
+	snprintf(url, sizeof(url), "http://%s/metrics", listen);
 	c = curl_easy_init();
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
@@ -221,7 +225,7 @@ static int bench_serve(size_t nw, int scrapes)
 	ops->close(st);
 	cs_prom_buf_free(&b);
 	cs_snapfix_free(&f);
-	cs_config_free(&cfg);
+	cs_conf_free(cfg);
 	free(ns);
 	return rc;
 }

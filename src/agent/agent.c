@@ -20,6 +20,7 @@
 
 #include "pipeline/rows.h"
 #include "attribution/cgroup_scan.h"
+#include "k8s/kubelet.h"
 #include "carbon/grid_live.h"
 #include "exporters/exporter.h"
 #include "platform/host.h"
@@ -38,7 +39,8 @@ typedef struct ag_exporter {
 
 struct cs_agent {
 	cs_agent_opts o;
-	cs_config cfg;
+	cs_conf *cfg;
+	const cs_agent_conf *ag; /* cfg's [agent] */
 	cs_host host;
 	bool host_ok;
 	cs_node *node;
@@ -125,51 +127,28 @@ static void set_why(char *why, size_t cap, const char *fmt, ...)
 
 /* ---- configuration ---------------------------------------------------------------- */
 
-int cs_agent_config(const cs_agent_opts *o, cs_config *out, char *err, size_t errcap)
+int cs_agent_config(const cs_agent_opts *o, cs_conf **out, char *err, size_t errcap)
 {
-	cs_config c;
-	int rc;
+	const cs_conf_section *secs[CS_AGENT_SECTIONS_MAX];
+	size_t n = cs_agent_sections(secs, CS_AGENT_SECTIONS_MAX);
+	cs_conf_layers l = {.path = o->config_path, .envp = o->envp, .args = o->args, .nargs = o->nargs};
 
-	cs_config_init(&c);
-	if (o->config_path && o->config_path[0]) {
-		rc = cs_config_load(o->config_path, &c, err, errcap);
-		if (rc)
-			return rc;
-	}
-	if (o->envp && (rc = cs_config_apply_env(&c, o->envp, err, errcap)) != 0) {
-		cs_config_free(&c);
-		return rc;
-	}
-	for (size_t i = 0; i < o->nsettings; i++) {
-		const cs_agent_setting *s = &o->settings[i];
-
-		rc = cs_config_set(&c, s->section, s->key, s->value, s->origin, err, errcap);
-		if (rc) {
-			cs_config_free(&c);
-			return rc;
-		}
-	}
-	if (c.grid.has_lat != c.grid.has_lon) {
-		snprintf(err, errcap, "[grid] %s given without %s; set both (or a zone)", c.grid.has_lat ? "lat" : "lon",
-		         c.grid.has_lat ? "lon" : "lat");
-		cs_config_free(&c);
-		return CS_EINVAL;
-	}
-	if (c.jsonl.enabled && !c.jsonl.path[0]) {
-		snprintf(err, errcap, "[jsonl] enabled without a path; set [jsonl] path or --jsonl FILE");
-		cs_config_free(&c);
-		return CS_EINVAL;
-	}
-	*out = c;
-	return 0;
+	if (n > CS_AGENT_SECTIONS_MAX)
+		return CS_ERANGE;
+	return cs_conf_build(secs, n, &l, out, err, errcap);
 }
 
-static void node_name_of(const cs_config *c, char *out, size_t cap)
+static const cs_agent_conf *agent_conf_of(const cs_conf *c)
+{
+	return cs_conf_get(c, &cs_agent_section);
+}
+
+static void node_name_of(const cs_agent_conf *c, char *out, size_t cap)
 {
 	const char *env = getenv("NODE_NAME");
 
-	if (c->agent.node_name[0])
-		snprintf(out, cap, "%s", c->agent.node_name);
+	if (c->node_name[0])
+		snprintf(out, cap, "%s", c->node_name);
 	else if (env && env[0])
 		snprintf(out, cap, "%s", env);
 	else if (gethostname(out, cap) != 0 || !out[0])
@@ -178,7 +157,7 @@ static void node_name_of(const cs_config *c, char *out, size_t cap)
 }
 
 /* memory.stat every Nth cycle: [agent] memory_stat over the interval. */
-static unsigned memstat_every(const cs_cfg_agent *c)
+static unsigned memstat_every(const cs_agent_conf *c)
 {
 	double n = c->memory_stat_s > 0 && c->interval_s > 0 ? ceil(c->memory_stat_s / c->interval_s) : 1;
 
@@ -187,27 +166,10 @@ static unsigned memstat_every(const cs_cfg_agent *c)
 
 /* ---- exporters --------------------------------------------------------------------- */
 
-static size_t section_of(const cs_exporter_ops *ops, const cs_config *c, const void **p)
+static int exporter_open(cs_agent *a, ag_exporter *e, const cs_conf *cfg, char *why, size_t cap)
 {
-	if (ops == &cs_exporter_prometheus) {
-		*p = &c->prometheus;
-		return sizeof(c->prometheus);
-	}
-	if (ops == &cs_exporter_statsd) {
-		*p = &c->statsd;
-		return sizeof(c->statsd);
-	}
-	if (ops == &cs_exporter_jsonl) {
-		*p = &c->jsonl;
-		return sizeof(c->jsonl);
-	}
-	*p = &c->out;
-	return sizeof(c->out);
-}
-
-static int exporter_open(cs_agent *a, ag_exporter *e, const cs_config *cfg, char *why, size_t cap)
-{
-	cs_export_env env = {.cfg = cfg, .node = a->node_name};
+	cs_export_env env = {
+	    .conf = cs_conf_get(cfg, e->ops->conf), .node = a->node_name, .interval_s = agent_conf_of(cfg)->interval_s};
 	char w[512] = "";
 	int rc = e->ops->open(&env, &e->st, w, sizeof(w));
 
@@ -255,7 +217,7 @@ static int block_signals(cs_agent *a, char *why, size_t cap)
 static int open_host(cs_agent *a, char *why, size_t cap)
 {
 	cs_host_opts ho;
-	const cs_cfg_agent *ag = &a->cfg.agent;
+	const cs_agent_conf *ag = a->ag;
 	int rc;
 
 	cs_host_opts_init(&ho);
@@ -276,21 +238,21 @@ static int open_host(cs_agent *a, char *why, size_t cap)
 	return 0;
 }
 
-static int open_grid(cs_agent *a, const cs_config *cfg, cs_grid_live **out, char *why, size_t cap)
+static int open_grid(cs_agent *a, const cs_conf *cfg, cs_grid_live **out, char *why, size_t cap)
 {
 	const cs_country *ct = a->host.carbon.country;
+	const cs_grid_conf *g = cs_conf_get(cfg, &cs_grid_section);
 
 	*out = NULL;
-	if (!cfg->grid.live)
+	if (!g->live)
 		return 0;
-	return cs_grid_live_open(&cfg->grid, ct ? cs_country_iso2(ct) : "", out, why, cap);
+	return cs_grid_live_open(g, ct ? cs_country_iso2(ct) : "", out, why, cap);
 }
 
 int cs_agent_open(const cs_agent_opts *o, cs_agent **out, char *why, size_t whycap)
 {
 	cs_agent *a;
 	cs_node_opts no;
-	cs_rows_by by;
 	char w[640] = "";
 	int rc;
 
@@ -307,7 +269,8 @@ int cs_agent_open(const cs_agent_opts *o, cs_agent **out, char *why, size_t whyc
 		free(a);
 		return rc;
 	}
-	node_name_of(&a->cfg, a->node_name, sizeof(a->node_name));
+	a->ag = agent_conf_of(a->cfg);
+	node_name_of(a->ag, a->node_name, sizeof(a->node_name));
 	if ((rc = block_signals(a, why, whycap)) != 0)
 		goto fail;
 	if ((rc = open_host(a, why, whycap)) != 0)
@@ -317,34 +280,28 @@ int cs_agent_open(const cs_agent_opts *o, cs_agent **out, char *why, size_t whyc
 
 	memset(&no, 0, sizeof(no));
 	no.host = &a->host;
-	no.config = &a->cfg;
-	no.by_process = a->cfg.agent.processes;
-	no.kubelet = o->kubelet;
-	no.kubelet_url = o->kubelet_url;
-	no.idle_policy_set = o->idle_policy_set;
-	no.idle_policy = o->idle_policy;
-	no.refresh_s = a->cfg.agent.refresh_s;
-	no.memstat_every = memstat_every(&a->cfg.agent);
+	no.config = a->cfg;
+	no.by_process = a->ag->processes;
+	no.refresh_s = a->ag->refresh_s;
+	no.memstat_every = memstat_every(a->ag);
 	rc = cs_node_open(&no, &a->node, w, sizeof(w));
 	if (rc) {
 		set_why(why, whycap, "%s", w[0] ? w : "cannot set up attribution");
 		goto fail;
 	}
-	if (cs_rows_by_parse(a->cfg.agent.workloads, &by) != 0)
-		by = CS_ROWS_CONTAINER;
-	rc = cs_rows_open(by, a->cfg.agent.max_series / 8 ? a->cfg.agent.max_series / 8 : 1, &a->rows);
+	rc = cs_rows_open(a->ag->workloads, a->ag->max_series / 8 ? a->ag->max_series / 8 : 1, &a->rows);
 	if (rc)
 		goto fail;
-	rc = open_grid(a, &a->cfg, &a->grid, why, whycap);
+	rc = open_grid(a, a->cfg, &a->grid, why, whycap);
 	if (rc)
 		goto fail;
 	for (size_t i = 0; i < cs_exporters_len && a->nex < AG_MAX_EXPORTERS; i++) {
 		ag_exporter *e = &a->ex[a->nex++];
 
 		e->ops = cs_exporters[i];
-		if (!e->ops->enabled || !e->ops->enabled(&a->cfg))
+		if (!cs_conf_enabled(a->cfg, e->ops->conf))
 			continue;
-		rc = exporter_open(a, e, &a->cfg, why, whycap);
+		rc = exporter_open(a, e, a->cfg, why, whycap);
 		if (rc)
 			goto fail;
 	}
@@ -482,6 +439,7 @@ static void cycle(cs_agent *a)
 	const cs_attr_group *groups = NULL;
 	const size_t *first = NULL;
 	size_t n, ns, ng = 0;
+	cs_attr_by by = cs_rows_granularity(a->rows);
 	cs_rows_input in;
 	double t0 = mono_s(), dt, pue, emb_rate;
 	cs_snapshot *s = &a->snap;
@@ -495,17 +453,14 @@ static void cycle(cs_agent *a)
 	sh = cs_node_shares(a->node, &ns);
 	res = cs_node_result(a->node);
 	dt = a->host.sum.dt_s;
-	switch (cs_rows_granularity(a->rows)) {
-	case CS_ROWS_POD: rc = cs_node_rollup(a->node, CS_BY_POD, &groups, &first, &ng); break;
-	case CS_ROWS_NAMESPACE: rc = cs_node_rollup(a->node, CS_BY_NAMESPACE, &groups, &first, &ng); break;
-	case CS_ROWS_TEAM: rc = cs_node_rollup(a->node, CS_BY_TEAM, &groups, &first, &ng); break;
-	default: rc = 0; break;
-	}
+	rc = by == CS_BY_POD || by == CS_BY_NAMESPACE || by == CS_BY_TEAM
+	         ? cs_node_rollup(a->node, by, &groups, &first, &ng)
+	         : 0;
 	if (rc)
 		ag_log(a, "roll-up: %s", cs_strerror(rc));
 	grid_value(a);
-	pue = a->cfg.agent.pue > 0 ? a->cfg.agent.pue : a->host.carbon.pue;
-	emb_rate = a->cfg.agent.embodied_g_per_h >= 0 ? a->cfg.agent.embodied_g_per_h : a->host.carbon.embodied_g_per_h;
+	pue = a->ag->pue > 0 ? a->ag->pue : a->host.carbon.pue;
+	emb_rate = a->ag->embodied_g_per_h >= 0 ? a->ag->embodied_g_per_h : a->host.carbon.embodied_g_per_h;
 
 	memset(&in, 0, sizeof(in));
 	in.wl = wl;
@@ -575,22 +530,22 @@ static void cycle(cs_agent *a)
 
 /* ---- reload --------------------------------------------------------------------------- */
 
-static void restart_note(cs_agent *a, const cs_config *nc)
+static void restart_note(cs_agent *a, const cs_conf *nc)
 {
-	const cs_cfg_agent *o = &a->cfg.agent, *n = &nc->agent;
+	const cs_agent_conf *o = a->ag, *n = agent_conf_of(nc);
 
 	if (o->processes != n->processes || o->refresh_s != n->refresh_s || strcmp(o->region, n->region) ||
 	    strcmp(o->provider, n->provider) || strcmp(o->instance, n->instance) || strcmp(o->country, n->country) ||
-	    strcmp(o->node_name, n->node_name) || memcmp(&a->cfg.kubelet, &nc->kubelet, sizeof(nc->kubelet)))
+	    strcmp(o->node_name, n->node_name) || !cs_conf_same(a->cfg, nc, &cs_kubelet_section))
 		ag_log(a, "reload: [agent] processes/refresh/location/instance/node_name or [kubelet] changed; restart "
 		          "the agent to apply those");
 }
 
 static void reload(cs_agent *a)
 {
-	cs_config nc;
+	cs_conf *nc;
+	const cs_agent_conf *n;
 	char err[640] = "";
-	cs_rows_by by;
 	int rc;
 
 	rc = cs_agent_config(&a->o, &nc, err, sizeof(err));
@@ -598,26 +553,27 @@ static void reload(cs_agent *a)
 		ag_log(a, "reload failed, keeping the running configuration: %s", err[0] ? err : cs_strerror(rc));
 		return;
 	}
-	restart_note(a, &nc);
-	if (cs_node_set_config(a->node, &nc) != 0)
+	n = agent_conf_of(nc);
+	restart_note(a, nc);
+	if (cs_node_set_config(a->node, nc) != 0)
 		ag_log(a, "reload: out of memory applying the team maps; keeping the old ones");
-	cs_cgscan_set_memstat_every(cs_node_cgscan(a->node), memstat_every(&nc.agent));
-	if (cs_rows_by_parse(nc.agent.workloads, &by) == 0 &&
-	    (by != cs_rows_granularity(a->rows) || nc.agent.max_series != a->cfg.agent.max_series)) {
+	cs_cgscan_set_memstat_every(cs_node_cgscan(a->node), memstat_every(n));
+	if (n->workloads != cs_rows_granularity(a->rows) || n->max_series != a->ag->max_series) {
 		cs_rows *r;
 
 		/* new series set: the old series end, the new ones start at 0 */
-		if (cs_rows_open(by, nc.agent.max_series / 8 ? nc.agent.max_series / 8 : 1, &r) == 0) {
+		if (cs_rows_open(n->workloads, n->max_series / 8 ? n->max_series / 8 : 1, &r) == 0) {
 			cs_rows_close(a->rows);
 			a->rows = r;
 		}
 	}
-	if (memcmp(&nc.grid, &a->cfg.grid, sizeof(nc.grid)) != 0) {
+	if (!cs_conf_same(nc, a->cfg, &cs_grid_section)) {
 		cs_grid_live *g = NULL;
 
-		if (open_grid(a, &nc, &g, err, sizeof(err)) != 0) {
+		if (open_grid(a, nc, &g, err, sizeof(err)) != 0) {
 			ag_log(a, "reload: grid: %s; keeping the previous grid settings", err);
-			nc.grid = a->cfg.grid;
+			if (cs_conf_keep(nc, a->cfg, &cs_grid_section) != 0)
+				ag_log(a, "reload: out of memory keeping the grid settings");
 		} else {
 			cs_grid_live_close(a->grid);
 			a->grid = g;
@@ -625,28 +581,27 @@ static void reload(cs_agent *a)
 	}
 	for (size_t i = 0; i < a->nex; i++) {
 		ag_exporter *e = &a->ex[i];
-		bool was = e->st != NULL, now = e->ops->enabled(&nc);
-		const void *po, *pn;
-		size_t len = section_of(e->ops, &a->cfg, &po);
+		bool was = e->st != NULL, now = cs_conf_enabled(nc, e->ops->conf);
 
-		(void)section_of(e->ops, &nc, &pn);
-		if (was && now && memcmp(po, pn, len) == 0) {
+		if (was && now && cs_conf_same(a->cfg, nc, e->ops->conf)) {
 			if (e->ops->reopen && e->ops->reopen(e->st, err, sizeof(err)) != 0)
 				ag_log(a, "reload: %s: %s", e->ops->name, err);
 			continue;
 		}
 		if (was)
 			exporter_close(e);
-		if (now && exporter_open(a, e, &nc, err, sizeof(err)) != 0) {
+		if (now && exporter_open(a, e, nc, err, sizeof(err)) != 0) {
 			ag_log(a, "reload: %s: %s; restoring its previous settings", e->ops->name, err);
-			if (was && exporter_open(a, e, &a->cfg, err, sizeof(err)) != 0)
+			if (was && exporter_open(a, e, a->cfg, err, sizeof(err)) != 0)
 				ag_log(a, "reload: %s: %s; it stays off until the next reload", e->ops->name, err);
 			/* keep the old section so the next reload compares with what runs */
-			memcpy((void *)pn, po, len);
+			if (cs_conf_keep(nc, a->cfg, e->ops->conf) != 0)
+				ag_log(a, "reload: %s: out of memory keeping its settings", e->ops->name);
 		}
 	}
-	cs_config_free(&a->cfg);
+	cs_conf_free(a->cfg);
 	a->cfg = nc;
+	a->ag = n;
 	ag_log(a, "configuration reloaded");
 }
 
@@ -674,7 +629,7 @@ int cs_agent_run(cs_agent *a)
 	double start_real = real_s();
 
 	while (!a->stop) {
-		double iv = a->cfg.agent.interval_s, now = real_s(), wait;
+		double iv = a->ag->interval_s, now = real_s(), wait;
 		int64_t tick = (int64_t)floor(now / iv) + 1;
 		struct pollfd p = {.fd = a->sigfd, .events = POLLIN};
 
@@ -729,6 +684,6 @@ void cs_agent_close(cs_agent *a)
 		close(a->sigfd);
 		pthread_sigmask(SIG_SETMASK, &a->oldmask, NULL);
 	}
-	cs_config_free(&a->cfg);
+	cs_conf_free(a->cfg);
 	free(a);
 }

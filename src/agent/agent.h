@@ -30,28 +30,45 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "conf/conf.h"
 #include "pipeline/node.h"
-#include "conf/config.h"
 
-/* One command-line setting, kept to be re-applied on reload. */
-typedef struct cs_agent_setting {
-	const char *section, *key, *value, *origin;
-} cs_agent_setting;
+/* carbonstat.ini's [agent] section (agent_conf.c). */
+typedef struct cs_agent_conf {
+	double interval_s;       /* aligned to wall-clock multiples */
+	char node_name[256];     /* "" = $NODE_NAME, else the hostname */
+	cs_attr_by workloads;    /* series granularity: container, pod, namespace, team, none */
+	bool processes;          /* also per-process rows (off: bounded series) */
+	unsigned max_series;     /* guard on exported series; beyond it rows fold into "overflow" */
+	double refresh_s;        /* cgroup tree re-walk */
+	double memory_stat_s;    /* memory.stat re-read per workload; 0 = every cycle */
+	char region[64];         /* static location: cloud region ("" = detect) */
+	char provider[16];       /* aws | gcp | azure ("" = detect) */
+	char instance[64];       /* instance type ("" = detect) */
+	char country[64];        /* fallback location: ISO2/ISO3/name ("" = none) */
+	double pue;              /* 0 = the provider's default (1.0 off-cloud) */
+	double embodied_g_per_h; /* NaN = from the instance type */
+} cs_agent_conf;
+
+extern const cs_conf_section cs_agent_section;
+
+#define CS_AGENT_SECTIONS_MAX 16
+
+/* Every section of carbonstat.ini, in file order: the modules' (one line
+ * each in registry.c), then each exporter's. Writes up to cap, returns how
+ * many there are. */
+size_t cs_agent_sections(const cs_conf_section **out, size_t cap);
 
 typedef struct cs_agent_opts {
-	const char *config_path;          /* INI file; NULL = none */
-	char *const *envp;                /* environment layer (CARBONSTAT_*) */
-	const cs_agent_setting *settings; /* flags layer, in order */
-	size_t nsettings;
+	const char *config_path; /* INI file; NULL = none */
+	char *const *envp;       /* environment layer (CARBONSTAT_*) */
+	const cs_conf_arg *args; /* flags layer, in order (re-applied on reload) */
+	size_t nargs;
 
 	/* Not configuration-file settings (machine-specific or test-only). */
 	const char *sysfs_root, *procfs_root, *cgroup_root;
 	const char *metadata_url;
 	bool no_metadata;
-	cs_node_kubelet kubelet;
-	const char *kubelet_url;
-	bool idle_policy_set;
-	cs_idle_policy idle_policy;
 	uint64_t cycles;    /* export this many cycles, then stop (0 = until a signal) */
 	bool no_align;      /* start the first cycle one interval after start instead of
 	                     * at a wall-clock multiple (tests) */
@@ -60,9 +77,10 @@ typedef struct cs_agent_opts {
 
 typedef struct cs_agent cs_agent;
 
-/* Builds the layered configuration (defaults < file < env < settings).
- * 0, or an error with one line in err (file:line, variable or flag named). */
-int cs_agent_config(const cs_agent_opts *o, cs_config *out, char *err, size_t errcap);
+/* Builds the layered configuration (defaults < file < env < flags) of every
+ * section. 0, or an error with one line in err (file:line, variable or flag
+ * named). */
+int cs_agent_config(const cs_agent_opts *o, cs_conf **out, char *err, size_t errcap);
 
 /* Blocks SIGTERM/SIGINT/SIGHUP (before any thread starts), sets up the
  * host, node, grid and exporters. 0, or an error with one line in why. */

@@ -36,13 +36,14 @@ typedef __int128 s128;
 #define HIST_BITS 8                   /* remainder histogram: 256 buckets */
 #define HIST_SIZE (1u << HIST_BITS)
 
-static const char *const policy_names[CS_IDLE_NPOLICY] = {"requests", "usage", "equal", "none"};
-static const char *const by_names[CS_BY_NKEYS] = {"process", "cgroup", "container", "pod", "namespace", "team"};
+const char *const cs_idle_policy_names[CS_IDLE_NPOLICY] = {"requests", "usage", "equal", "none"};
+const char *const cs_attr_by_names[CS_BY_NKEYS] = {"process",   "cgroup", "container", "pod",
+                                                   "namespace", "team",   "none"};
 static const char *const src_names[] = {"none", "observed", "config", "model"};
 
 const char *cs_idle_policy_name(cs_idle_policy p)
 {
-	return (unsigned)p < CS_IDLE_NPOLICY ? policy_names[p] : "?";
+	return (unsigned)p < CS_IDLE_NPOLICY ? cs_idle_policy_names[p] : "?";
 }
 
 int cs_idle_policy_parse(const char *s, cs_idle_policy *out)
@@ -50,7 +51,7 @@ int cs_idle_policy_parse(const char *s, cs_idle_policy *out)
 	if (!s || !out)
 		return CS_EINVAL;
 	for (int i = 0; i < CS_IDLE_NPOLICY; i++) {
-		if (strcmp(s, policy_names[i]) == 0) {
+		if (strcmp(s, cs_idle_policy_names[i]) == 0) {
 			*out = (cs_idle_policy)i;
 			return 0;
 		}
@@ -646,7 +647,7 @@ void cs_idle_tracker_get(const cs_idle_tracker *t, double idle_w[CS_PART_COUNT],
 
 const char *cs_attr_by_name(cs_attr_by by)
 {
-	return (unsigned)by < CS_BY_NKEYS ? by_names[by] : "?";
+	return (unsigned)by < CS_BY_NKEYS ? cs_attr_by_names[by] : "?";
 }
 
 int cs_attr_by_parse(const char *s, cs_attr_by *out)
@@ -654,7 +655,7 @@ int cs_attr_by_parse(const char *s, cs_attr_by *out)
 	if (!s || !out)
 		return CS_EINVAL;
 	for (int i = 0; i < CS_BY_NKEYS; i++) {
-		if (strcmp(s, by_names[i]) == 0) {
+		if (strcmp(s, cs_attr_by_names[i]) == 0) {
 			*out = (cs_attr_by)i;
 			return 0;
 		}
@@ -749,6 +750,7 @@ int cs_attr_label(const cs_workload *w, cs_attr_by by, char *buf, size_t cap)
 		}
 		break;
 	case CS_BY_CGROUP: label_cgroup(&b, w); break;
+	case CS_BY_NONE: sb_str(&b, "all", 4); break;
 	case CS_BY_TEAM:
 	case CS_BY_NAMESPACE:
 		if (by == CS_BY_TEAM && w->team[0])

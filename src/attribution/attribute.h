@@ -43,6 +43,7 @@
 #include <stdint.h>
 
 #include "attribution/workload.h"
+#include "conf/conf.h"
 #include "sensors/model_sensor.h"
 #include "sensors/sensor.h"
 
@@ -61,7 +62,8 @@ typedef enum cs_idle_policy {
 	CS_IDLE_NPOLICY
 } cs_idle_policy;
 
-/* "requests", "usage", "equal", "none". */
+/* "requests", "usage", "equal", "none": the one list of the names. */
+extern const char *const cs_idle_policy_names[CS_IDLE_NPOLICY];
 const char *cs_idle_policy_name(cs_idle_policy p);
 /* Exact, case-sensitive names above. 0, or CS_EINVAL (out untouched). */
 int cs_idle_policy_parse(const char *s, cs_idle_policy *out);
@@ -207,10 +209,13 @@ typedef enum cs_attr_by {
 	CS_BY_POD,
 	CS_BY_NAMESPACE,
 	CS_BY_TEAM,
+	CS_BY_NONE, /* no grouping below the node: one group "all" */
 	CS_BY_NKEYS
 } cs_attr_by;
 
-/* "process", "cgroup", "container", "pod", "namespace", "team". */
+/* "process", "cgroup", "container", "pod", "namespace", "team", "none": the
+ * one list of the "group by" names (top --by, [agent] workloads). */
+extern const char *const cs_attr_by_names[CS_BY_NKEYS];
 const char *cs_attr_by_name(cs_attr_by by);
 int cs_attr_by_parse(const char *s, cs_attr_by *out);
 
@@ -224,7 +229,8 @@ int cs_attr_by_parse(const char *s, cs_attr_by *out);
  *   pod:       "namespace/pod" when known, else the pod uid, else the unit,
  *              else as cgroup;
  *   namespace: the namespace, else "(none)";
- *   team:      the team, else the namespace, else "(none)".
+ *   team:      the team, else the namespace, else "(none)";
+ *   none:      "all".
  * Returns the length, CS_EINVAL for bad arguments, CS_ERANGE if cap is too
  * small (buf then holds "" when cap > 0). */
 int cs_attr_label(const cs_workload *w, cs_attr_by by, char *buf, size_t cap);
@@ -249,5 +255,13 @@ int cs_attr_rollup(const cs_workload *wl, const cs_attr_share *shares, size_t n,
  * node, as cs_attr_check_conservation. */
 int cs_attr_check_groups(const cs_attr_result *res, const cs_attr_group *groups, size_t ngroups, char *why,
                          size_t whycap);
+
+/* ---- [attribution] -------------------------------------------------------------
+ * carbonstat.ini's [attribution] section (attr_conf.c). */
+typedef struct cs_attr_conf {
+	cs_idle_policy idle_policy; /* requests (default), usage, equal, none */
+} cs_attr_conf;
+
+extern const cs_conf_section cs_attr_section;
 
 #endif

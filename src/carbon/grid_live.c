@@ -42,11 +42,11 @@
 
 struct cs_grid_live {
 	/* fixed at open */
-	char url[CS_CFG_PATH_MAX + 96];   /* full request URL */
-	char shown[CS_CFG_PATH_MAX];      /* base URL for messages, without user:password@ */
+	char url[CS_CONF_PATH_MAX + 96];   /* full request URL */
+	char shown[CS_CONF_PATH_MAX];      /* base URL for messages, without user:password@ */
 	char want_zone[CS_GRID_ZONE_MAX]; /* zone asked for; "" when by coordinates */
 	char where[64];                   /* "zone DE", "lat 52.52000 lon 13.40500" */
-	char key_file[CS_CFG_PATH_MAX];   /* re-read before each request; "" = none */
+	char key_file[CS_CONF_PATH_MAX];   /* re-read before each request; "" = none */
 	double ttl_s, timeout_s, max_stale_s;
 	double backoff_min_s, backoff_max_s;
 
@@ -245,10 +245,10 @@ static int gl_read_key_file(const char *path, char *key, size_t cap)
 }
 
 /* Checks cfg and fills the fixed part of g; one line in why on error. */
-static int gl_configure(cs_grid_live *g, const cs_cfg_grid *cfg, const char *default_zone, const cs_grid_opts *o,
+static int gl_configure(cs_grid_live *g, const cs_grid_conf *cfg, const char *default_zone, const cs_grid_opts *o,
                         char *why, size_t cap)
 {
-	char base[CS_CFG_PATH_MAX], tmp[304];
+	char base[CS_CONF_PATH_MAX], tmp[304];
 	int rc;
 
 	rc = gl_base_url(cfg->base_url, base, sizeof(base), g->shown, sizeof(g->shown));
@@ -713,12 +713,12 @@ static void *gl_main(void *arg)
 
 /* ---- public ------------------------------------------------------------------------ */
 
-int cs_grid_live_open(const cs_cfg_grid *cfg, const char *default_zone, cs_grid_live **out, char *why, size_t cap)
+int cs_grid_live_open(const cs_grid_conf *cfg, const char *default_zone, cs_grid_live **out, char *why, size_t cap)
 {
 	return cs_grid_live_open_opts(cfg, default_zone, NULL, out, why, cap);
 }
 
-int cs_grid_live_open_opts(const cs_cfg_grid *cfg, const char *default_zone, const cs_grid_opts *opts,
+int cs_grid_live_open_opts(const cs_grid_conf *cfg, const char *default_zone, const cs_grid_opts *opts,
                            cs_grid_live **out, char *why, size_t cap)
 {
 	pthread_condattr_t ca;

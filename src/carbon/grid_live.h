@@ -44,7 +44,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "conf/config.h"
+#include "conf/conf.h"
 #include "platform/host.h"
 
 #define CS_GRID_BODY_MAX      (64u * 1024u) /* largest answer accepted */
@@ -98,6 +98,25 @@ int cs_grid_parse_latest(const char *body, size_t len, cs_grid_reading *out);
 /* True if s is a zone name we send: 1..63 of [A-Za-z0-9_-]. */
 bool cs_grid_valid_zone(const char *s);
 
+/* ---- [grid] ------------------------------------------------------------------ */
+
+/* carbonstat.ini's [grid] section (grid_conf.c). */
+typedef struct cs_grid_conf {
+	bool live;                           /* false: static tables only */
+	char base_url[CS_CONF_PATH_MAX];     /* "https://api.electricitymap.org/v3" */
+	char api_key[CS_GRID_KEY_MAX];       /* secret; "" = none (free tier zones need one) */
+	char api_key_file[CS_CONF_PATH_MAX]; /* read the key from a file (Kubernetes Secret) */
+	char zone[CS_GRID_ZONE_MAX];         /* "DE", "US-CAL-CISO"; "" = the static location's country */
+	double lat, lon;                     /* by coordinates when has_coords; NaN = unset */
+	bool has_coords;                     /* both lat and lon given (derived) */
+	double ttl_s;                        /* cache per zone, 3600 */
+	double timeout_s;                    /* per request, 5 */
+	double max_stale_s;                  /* keep the last live value after failures this
+	                                      * long, then the static table; 86400 */
+} cs_grid_conf;
+
+extern const cs_conf_section cs_grid_section;
+
 /* ---- live client ------------------------------------------------------------ */
 
 typedef struct cs_grid_live cs_grid_live;
@@ -119,9 +138,9 @@ typedef struct cs_grid_opts {
  * ttl/timeout/max_stale, unreadable or invalid key file, no zone at all),
  * CS_ERANGE (lat/lon out of range, url too long) or CS_ENOMEM, with one line
  * in why naming the key and the fix ("grid: zone 'D E' ..."). */
-int cs_grid_live_open(const cs_cfg_grid *cfg, const char *default_zone, cs_grid_live **out, char *why, size_t cap);
+int cs_grid_live_open(const cs_grid_conf *cfg, const char *default_zone, cs_grid_live **out, char *why, size_t cap);
 /* Same with opts (NULL = defaults). */
-int cs_grid_live_open_opts(const cs_cfg_grid *cfg, const char *default_zone, const cs_grid_opts *opts,
+int cs_grid_live_open_opts(const cs_grid_conf *cfg, const char *default_zone, const cs_grid_opts *opts,
                            cs_grid_live **out, char *why, size_t cap);
 
 /* The figure to use now (see the chain above); never blocks on the network.

@@ -1,7 +1,8 @@
 /* cli/cmd_agent.c - `carbonstat agent`: flags -> configuration layers, then
- * agent/agent.h does the work. Flags that mirror a config key are kept as
- * (section, key, value) settings, so a SIGHUP reload re-applies them on top
- * of the re-read file and environment. */
+ * agent/agent.h does the work. The flags of configuration keys are the
+ * sections' own (conf/conf.h: cs_conf_flag), listed here from the registry,
+ * never by hand; they are kept in order so a SIGHUP reload re-applies them
+ * on top of the re-read file and environment. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,9 +18,7 @@
 
 extern char **environ;
 
-
-
-static const char agent_help[] =
+static const char agent_help_head[] =
     "usage: carbonstat agent [--config FILE] [--check-config] [options]\n"
     "\n"
     "The per-node daemon: every interval it samples the energy sensors, attributes\n"
@@ -29,63 +28,26 @@ static const char agent_help[] =
     "\n"
     "Configuration: flags > environment (CARBONSTAT_<SECTION>_<KEY>, e.g.\n"
     "CARBONSTAT_AGENT_INTERVAL=10s) > INI file (--config or CARBONSTAT_CONFIG) > defaults.\n"
+    "A relative path is relative to the INI file for a key in it, else to the\n"
+    "working directory.\n"
     "\n"
     "  --config FILE        INI configuration file (see man carbonstat, docs/agent.md)\n"
     "  --check-config       validate, print the effective configuration (secrets\n"
     "                       masked) and exit\n"
-    "  --interval DUR       sampling interval (5s; 100ms .. 1h), aligned to the clock\n"
-    "  --node-name NAME     node label (default $NODE_NAME, else the hostname)\n"
-    "  --workloads G        series per container (default), pod, namespace, team or none\n"
-    "  --processes          also per-process series (off: bounded cardinality)\n"
-    "  --max-series N       guard on exported series (100000); beyond it workloads\n"
-    "                       are folded into one \"overflow\" row\n"
-    "  --listen ADDR        Prometheus listen address (:9875, 127.0.0.1:9875, [::1]:9875)\n"
-    "  --web-config FILE    TLS and basic auth, node_exporter's web-config format\n"
-    "  --no-prometheus      no HTTP endpoint\n"
-    "  --statsd ADDR        DogStatsD over UDP to ADDR (e.g. 127.0.0.1:8125)\n"
-    "  --jsonl FILE         append one JSON object per workload per interval to FILE\n"
-    "  --stdout             human-readable lines on stdout\n"
-    "  --region R --provider P --instance T\n"
-    "                       location and instance type (default: detected)\n"
-    "  --country C          grid of country C when no region is given or detected\n"
-    "  --pue X              power usage effectiveness (default: the provider's, else 1)\n"
-    "  --grid-live          live grid intensity from Electricity Maps (key: [grid]\n"
-    "                       api_key or CARBONSTAT_GRID_API_KEY)\n"
-    "  --grid-url URL       Electricity Maps-compatible base URL\n"
-    "  --grid-zone Z        Electricity Maps zone (default: the location's country)\n"
-    "  --idle-policy P      requests (default), usage, equal or none\n"
-    "  --kubelet-url URL    kubelet /pods URL; --no-kubelet: cgroup ids only\n"
-    "  --sysfs-root D --procfs-root D --cgroup-root D\n"
-    "                       read the trees under D (containers, tests)\n"
-    "  --metadata-url URL --no-metadata\n"
-    "                       cloud metadata services (tests) / never ask them\n"
-    "  --cycles N           export N cycles, then exit (tests, one-shot runs)\n";
+    "  --help-config        every configuration key: type, default, flag (Markdown)\n";
 
+static const char agent_help_tail[] = "  --sysfs-root D --procfs-root D --cgroup-root D\n"
+                                      "                       read the trees under D (containers, tests)\n"
+                                      "  --metadata-url URL --no-metadata\n"
+                                      "                       cloud metadata services (tests) / never ask them\n"
+                                      "  --cycles N           export N cycles, then exit (tests, one-shot runs)\n";
+
+/* Options that are not configuration keys; the keys' flags come from the
+ * sections' tables (cs_agent_sections) after these. */
 enum {
 	OPT_CONFIG = 500,
 	OPT_CHECK,
-	OPT_INTERVAL,
-	OPT_NODE,
-	OPT_WORKLOADS,
-	OPT_PROCESSES,
-	OPT_MAX_SERIES,
-	OPT_LISTEN,
-	OPT_WEB_CONFIG,
-	OPT_NO_PROM,
-	OPT_STATSD,
-	OPT_JSONL,
-	OPT_STDOUT,
-	OPT_REGION,
-	OPT_PROVIDER,
-	OPT_INSTANCE,
-	OPT_COUNTRY,
-	OPT_PUE,
-	OPT_GRID_LIVE,
-	OPT_GRID_URL,
-	OPT_GRID_ZONE,
-	OPT_IDLE,
-	OPT_KUBELET_URL,
-	OPT_NO_KUBELET,
+	OPT_HELP_CONFIG,
 	OPT_SYSFS,
 	OPT_PROCFS,
 	OPT_CGROUP,
@@ -93,34 +55,14 @@ enum {
 	OPT_NO_METADATA,
 	OPT_CYCLES,
 	OPT_NO_ALIGN,
+	OPT_KEY = 1000, /* + the index of a section flag */
 };
 
-static const struct option agent_longopts[] = {
+static const struct option agent_fixed_opts[] = {
     {"help", no_argument, NULL, 'h'},
     {"config", required_argument, NULL, OPT_CONFIG},
     {"check-config", no_argument, NULL, OPT_CHECK},
-    {"interval", required_argument, NULL, OPT_INTERVAL},
-    {"node-name", required_argument, NULL, OPT_NODE},
-    {"workloads", required_argument, NULL, OPT_WORKLOADS},
-    {"processes", no_argument, NULL, OPT_PROCESSES},
-    {"max-series", required_argument, NULL, OPT_MAX_SERIES},
-    {"listen", required_argument, NULL, OPT_LISTEN},
-    {"web-config", required_argument, NULL, OPT_WEB_CONFIG},
-    {"no-prometheus", no_argument, NULL, OPT_NO_PROM},
-    {"statsd", required_argument, NULL, OPT_STATSD},
-    {"jsonl", required_argument, NULL, OPT_JSONL},
-    {"stdout", no_argument, NULL, OPT_STDOUT},
-    {"region", required_argument, NULL, OPT_REGION},
-    {"provider", required_argument, NULL, OPT_PROVIDER},
-    {"instance", required_argument, NULL, OPT_INSTANCE},
-    {"country", required_argument, NULL, OPT_COUNTRY},
-    {"pue", required_argument, NULL, OPT_PUE},
-    {"grid-live", no_argument, NULL, OPT_GRID_LIVE},
-    {"grid-url", required_argument, NULL, OPT_GRID_URL},
-    {"grid-zone", required_argument, NULL, OPT_GRID_ZONE},
-    {"idle-policy", required_argument, NULL, OPT_IDLE},
-    {"kubelet-url", required_argument, NULL, OPT_KUBELET_URL},
-    {"no-kubelet", no_argument, NULL, OPT_NO_KUBELET},
+    {"help-config", no_argument, NULL, OPT_HELP_CONFIG},
     {"sysfs-root", required_argument, NULL, OPT_SYSFS},
     {"procfs-root", required_argument, NULL, OPT_PROCFS},
     {"cgroup-root", required_argument, NULL, OPT_CGROUP},
@@ -128,51 +70,72 @@ static const struct option agent_longopts[] = {
     {"no-metadata", no_argument, NULL, OPT_NO_METADATA},
     {"cycles", required_argument, NULL, OPT_CYCLES},
     {"no-align", no_argument, NULL, OPT_NO_ALIGN},
-    {NULL, 0, NULL, 0},
 };
+#define AGENT_NFIXED (sizeof(agent_fixed_opts) / sizeof(agent_fixed_opts[0]))
 
-/* Flags that are config keys: option -> (section, key, fixed value or NULL = the argument). */
-static const struct {
-	int opt;
-	const char *section, *key, *value;
-} flag_keys[] = {
-    {OPT_INTERVAL, "agent", "interval", NULL},
-    {OPT_NODE, "agent", "node_name", NULL},
-    {OPT_WORKLOADS, "agent", "workloads", NULL},
-    {OPT_PROCESSES, "agent", "processes", "true"},
-    {OPT_MAX_SERIES, "agent", "max_series", NULL},
-    {OPT_REGION, "agent", "region", NULL},
-    {OPT_PROVIDER, "agent", "provider", NULL},
-    {OPT_INSTANCE, "agent", "instance", NULL},
-    {OPT_COUNTRY, "agent", "country", NULL},
-    {OPT_PUE, "agent", "pue", NULL},
-    {OPT_LISTEN, "prometheus", "listen", NULL},
-    {OPT_WEB_CONFIG, "prometheus", "web_config", NULL},
-    {OPT_NO_PROM, "prometheus", "enabled", "false"},
-    {OPT_STATSD, "statsd", "address", NULL},
-    {OPT_STATSD, "statsd", "enabled", "true"},
-    {OPT_JSONL, "jsonl", "path", NULL},
-    {OPT_JSONL, "jsonl", "enabled", "true"},
-    {OPT_STDOUT, "stdout", "enabled", "true"},
-    {OPT_GRID_LIVE, "grid", "live", "true"},
-    {OPT_GRID_URL, "grid", "url", NULL},
-    {OPT_GRID_ZONE, "grid", "zone", NULL},
-};
+/* The command line: the fixed options, then every section's flags. */
+typedef struct agent_cli {
+	const cs_conf_section *secs[CS_AGENT_SECTIONS_MAX];
+	size_t nsecs;
+	struct option *opts; /* getopt_long's table, NULL-terminated */
+	cs_conf_arg *flags;  /* opts[AGENT_NFIXED + i] is flags[i] (value unset) */
+	size_t nflags;
+} agent_cli;
+
+static int agent_cli_build(agent_cli *c)
+{
+	size_t k = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->nsecs = cs_agent_sections(c->secs, CS_AGENT_SECTIONS_MAX);
+	if (c->nsecs > CS_AGENT_SECTIONS_MAX)
+		return CS_ERANGE;
+	for (size_t i = 0; i < c->nsecs; i++)
+		c->nflags += c->secs[i]->nflags;
+	c->opts = calloc(AGENT_NFIXED + c->nflags + 1, sizeof(*c->opts));
+	c->flags = calloc(c->nflags + 1, sizeof(*c->flags));
+	if (!c->opts || !c->flags)
+		return CS_ENOMEM;
+	memcpy(c->opts, agent_fixed_opts, sizeof(agent_fixed_opts));
+	for (size_t i = 0; i < c->nsecs; i++) {
+		for (size_t j = 0; j < c->secs[i]->nflags; j++, k++) {
+			const cs_conf_flag *f = &c->secs[i]->flags[j];
+
+			c->flags[k] = (cs_conf_arg){c->secs[i], f, NULL};
+			c->opts[AGENT_NFIXED + k] =
+			    (struct option){f->name, f->arg ? required_argument : no_argument, NULL, OPT_KEY + (int)k};
+		}
+	}
+	return 0;
+}
+
+static void agent_cli_free(agent_cli *c)
+{
+	free(c->opts);
+	free(c->flags);
+}
+
+static void agent_help(const agent_cli *c)
+{
+	cli_help(stdout, agent_help_head);
+	cs_conf_help(c->secs, c->nsecs, stdout);
+	cli_help(stdout, agent_help_tail);
+}
 
 int cmd_agent(int argc, char **argv)
 {
 	cs_agent_opts o;
-	cs_agent_setting *settings;
+	cs_conf_arg *args = NULL;
 	cs_agent *a = NULL;
+	agent_cli cl;
 	bool check = false;
 	char err[768] = "";
 	int c, rc = CLI_OK;
-	size_t ns = 0;
+	size_t nargs = 0;
 
-	/* each flag adds at most two settings */
-	settings = calloc((size_t)argc * 2 + 1, sizeof(*settings));
-	if (!settings) {
+	if (agent_cli_build(&cl) != 0 || !(args = calloc((size_t)argc + 1, sizeof(*args)))) {
 		cli_error(CMD, "out of memory");
+		agent_cli_free(&cl);
 		return CLI_FAIL;
 	}
 	memset(&o, 0, sizeof(o));
@@ -181,36 +144,17 @@ int cmd_agent(int argc, char **argv)
 	o.config_path = getenv("CARBONSTAT_CONFIG");
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", agent_longopts, NULL)) != -1) {
-		bool mapped = false;
-
-		for (size_t i = 0; i < sizeof(flag_keys) / sizeof(flag_keys[0]); i++) {
-			if (flag_keys[i].opt != c)
-				continue;
-			settings[ns].section = flag_keys[i].section;
-			settings[ns].key = flag_keys[i].key;
-			settings[ns].value = flag_keys[i].value ? flag_keys[i].value : optarg;
-			settings[ns].origin = argv[optind - 1][0] == '-' ? argv[optind - 1] : argv[optind - 2];
-			ns++;
-			mapped = true;
-		}
-		if (mapped)
+	while ((c = getopt_long(argc, argv, ":h", cl.opts, NULL)) != -1) {
+		if (c >= OPT_KEY && (size_t)(c - OPT_KEY) < cl.nflags) {
+			/* a configuration key: applied in order, again on every reload */
+			args[nargs] = cl.flags[c - OPT_KEY];
+			args[nargs++].value = optarg;
 			continue;
+		}
 		switch (c) {
 		case OPT_CONFIG: o.config_path = optarg; break;
 		case OPT_CHECK: check = true; break;
-		case OPT_IDLE:
-			if (cs_idle_policy_parse(optarg, &o.idle_policy) != 0) {
-				cli_error(CMD, "--idle-policy '%s': use requests, usage, equal or none", optarg);
-				rc = CLI_USAGE;
-			}
-			o.idle_policy_set = true;
-			break;
-		case OPT_KUBELET_URL:
-			o.kubelet_url = optarg;
-			o.kubelet = CS_NODE_KUBELET_ON;
-			break;
-		case OPT_NO_KUBELET: o.kubelet = CS_NODE_KUBELET_OFF; break;
+		case OPT_HELP_CONFIG: cs_conf_reference(cl.secs, cl.nsecs, stdout); goto out;
 		case OPT_SYSFS: o.sysfs_root = optarg; break;
 		case OPT_PROCFS: o.procfs_root = optarg; break;
 		case OPT_CGROUP: o.cgroup_root = optarg; break;
@@ -224,7 +168,7 @@ int cmd_agent(int argc, char **argv)
 			o.cycles = n;
 			break;
 		}
-		case 'h': cli_help(stdout, agent_help); goto out;
+		case 'h': agent_help(&cl); goto out;
 		case ':':
 			cli_error(CMD, "option %s needs a value; see 'carbonstat agent --help'", argv[optind - 1]);
 			rc = CLI_USAGE;
@@ -241,15 +185,10 @@ int cmd_agent(int argc, char **argv)
 		rc = CLI_USAGE;
 		goto out;
 	}
-	if (o.kubelet_url && o.kubelet == CS_NODE_KUBELET_OFF) {
-		cli_error(CMD, "--kubelet-url and --no-kubelet contradict each other; give one");
-		rc = CLI_USAGE;
-		goto out;
-	}
-	o.settings = settings;
-	o.nsettings = ns;
+	o.args = args;
+	o.nargs = nargs;
 	if (check) {
-		cs_config cfg;
+		cs_conf *cfg;
 
 		rc = cs_agent_config(&o, &cfg, err, sizeof(err));
 		if (rc) {
@@ -257,8 +196,8 @@ int cmd_agent(int argc, char **argv)
 			rc = CLI_USAGE;
 			goto out;
 		}
-		cs_config_dump(&cfg, stdout);
-		cs_config_free(&cfg);
+		cs_conf_dump(cfg, stdout);
+		cs_conf_free(cfg);
 		rc = CLI_OK;
 		goto out;
 	}
@@ -271,6 +210,7 @@ int cmd_agent(int argc, char **argv)
 	rc = cs_agent_run(a) == 0 ? CLI_OK : CLI_FAIL;
 out:
 	cs_agent_close(a);
-	free(settings);
+	free(args);
+	agent_cli_free(&cl);
 	return rc;
 }

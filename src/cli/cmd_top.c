@@ -42,6 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent/agent.h"
 #include "cli/cli.h"
 #include "attribution/cgroup_path.h"
 #include "pipeline/node.h"
@@ -110,7 +111,9 @@ typedef struct top_state {
 	unsigned iterations; /* 0 = no limit */
 	bool by_set;         /* --by: split among workloads */
 	cs_attr_by by;
-	cs_node_opts nopts; /* --idle-policy, --config, --kubelet-url, --no-kubelet */
+	cs_node_opts nopts;      /* --idle-policy, --kubelet-url, --no-kubelet */
+	const char *config_path; /* --config: carbonstat.ini, all of it (the agent's sections) */
+	cs_conf *conf;
 	/* sources */
 	cs_host host;
 	cs_node *node;               /* with --by; samples host */
@@ -825,7 +828,7 @@ int cmd_top(int argc, char **argv)
 			}
 			ts->nopts.idle_policy_set = true;
 			break;
-		case OPT_CONFIG: ts->nopts.config_path = optarg; break;
+		case OPT_CONFIG: ts->config_path = optarg; break;
 		case OPT_KUBELET_URL: ts->nopts.kubelet_url = optarg; break;
 		case OPT_NO_KUBELET: ts->nopts.kubelet = CS_NODE_KUBELET_OFF; break;
 		case 'h': cli_help(stdout, top_help); goto out;
@@ -845,7 +848,7 @@ int cmd_top(int argc, char **argv)
 		rc = CLI_USAGE;
 		goto out;
 	}
-	if (!ts->by_set && (ts->nopts.idle_policy_set || ts->nopts.config_path || ts->nopts.kubelet_url ||
+	if (!ts->by_set && (ts->nopts.idle_policy_set || ts->config_path || ts->nopts.kubelet_url ||
 	                    ts->nopts.kubelet == CS_NODE_KUBELET_OFF)) {
 		cli_error(
 		    CMD,
@@ -863,6 +866,17 @@ int cmd_top(int argc, char **argv)
 	rc = cli_host_setup(CMD, &ho, &ts->host);
 	if (rc)
 		goto out;
+	if (ts->config_path) {
+		cs_agent_opts ao = {.config_path = ts->config_path};
+		char why[640] = "";
+
+		if (cs_agent_config(&ao, &ts->conf, why, sizeof why) != 0) {
+			cli_error(CMD, "%s", why[0] ? why : "cannot read the config file");
+			rc = CLI_USAGE;
+			goto out;
+		}
+		ts->nopts.config = ts->conf;
+	}
 	if (ts->by_set) {
 		char why[640] = "";
 
@@ -900,6 +914,7 @@ int cmd_top(int argc, char **argv)
 	}
 out:
 	cs_node_close(ts->node);
+	cs_conf_free(ts->conf);
 	free(ts->rank_g);
 	if (ts->procdir)
 		closedir(ts->procdir);

@@ -32,7 +32,7 @@
 #include <stdint.h>
 
 #include "attribution/workload.h"
-#include "conf/config.h"
+#include "conf/conf.h"
 
 /* Carbon scopes. */
 typedef enum cs_scope {
@@ -146,17 +146,21 @@ typedef struct cs_snapshot {
 	cs_snap_self self;
 } cs_snapshot;
 
-/* What every exporter gets at open: the whole configuration (each reads
- * its own section) and the node name. */
+/* What every exporter gets at open. */
 typedef struct cs_export_env {
-	const cs_config *cfg;
-	const char *node;
+	const void *conf;  /* its own section's struct (ops.conf describes it) */
+	const char *node;  /* node name */
+	double interval_s; /* the agent's sampling interval */
 } cs_export_env;
 
+/* An exporter is one file: this table, its carbonstat.ini section (keys,
+ * defaults, flags, an "enabled" switch; conf/conf.h) and one line in
+ * registry.c. The agent builds its command line, environment variables and
+ * --check-config from the section, opens the exporter when the section is
+ * enabled and reopens it on SIGHUP when the section changed. */
 typedef struct cs_exporter_ops {
 	const char *name; /* "prometheus", "statsd", "jsonl", "stdout" */
-	/* Is it switched on in this configuration? */
-	bool (*enabled)(const cs_config *cfg);
+	const cs_conf_section *conf; /* its [section] */
 	/* Opens sockets/files, starts threads. 0, or a negative CS_E* code with
 	 * one line in why naming the input and the fix (e.g. "prometheus: listen
 	 * :9875: Address already in use; set [prometheus] listen or

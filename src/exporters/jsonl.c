@@ -52,7 +52,44 @@
 /* 15 significant digits: every decimal of up to 15 digits (joules with 6
  * decimals below 1e9) prints back exactly from its nearest double. */
 #define JL_DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
-#define JL_NAME_MAX   (CS_CFG_PATH_MAX + 16) /* path + ".1000" */
+#define JL_NAME_MAX   (CS_CONF_PATH_MAX + 16) /* path + ".1000" */
+
+/* ---- [jsonl] ---------------------------------------------------------------------- */
+
+typedef enum jl_fsync {
+	JL_FSYNC_NONE = 0, /* leave it to the kernel */
+	JL_FSYNC_CYCLE,    /* fdatasync after every cycle's lines (default) */
+} jl_fsync;
+
+static const char *const jl_fsync_names[] = {"none", "cycle"};
+
+typedef struct jl_conf {
+	bool enabled;
+	char path[CS_CONF_PATH_MAX];
+	jl_fsync fsync;
+	uint64_t max_bytes; /* rotate when the file would grow past it; 0 = never
+	                     * (logrotate + SIGHUP reopen) */
+	unsigned keep;      /* rotated files kept: path.1 .. path.N */
+} jl_conf;
+
+static const cs_conf_key jl_keys[] = {
+    {"enabled", CS_CONF_BOOL, CS_CONF_AT(jl_conf, enabled), .def = "false", .help = "write JSON lines"},
+    {"path", CS_CONF_PATH, CS_CONF_AT(jl_conf, path), .flags = CS_CONF_REQUIRED,
+     .help = "the file; one JSON object per workload per interval"},
+    {"fsync", CS_CONF_ENUM, CS_CONF_AT(jl_conf, fsync), .def = "cycle", .names = jl_fsync_names,
+     .nnames = CS_CONF_N(jl_fsync_names), .help = "fdatasync after every cycle, or leave it to the kernel"},
+    {"max_bytes", CS_CONF_BYTES, CS_CONF_AT(jl_conf, max_bytes), .def = "0", .min = 4096, .max = 1ull << 50,
+     .flags = CS_CONF_ZERO, .help = "rotate past this size; 0: never (logrotate, then SIGHUP)"},
+    {"keep", CS_CONF_UINT, CS_CONF_AT(jl_conf, keep), .def = "5", .min = 1, .max = 1000, .expect = "a number of files",
+     .help = "rotated files kept: path.1 .. path.N"},
+};
+
+static const cs_conf_flag jl_flags[] = {
+    {"jsonl", "FILE", "path", NULL, true, "append one JSON object per workload per interval to FILE"},
+};
+
+static const cs_conf_section jl_section =
+    CS_CONF_SECTION("jsonl", jl_conf, jl_keys, .enabled = "enabled", CS_CONF_FLAGS(jl_flags));
 
 /* A number member that may also be null (unknown, or not finite). */
 typedef struct jl_num {
@@ -82,11 +119,11 @@ typedef struct jl_obj {
 } jl_obj;
 
 typedef struct jl_state {
-	char path[CS_CFG_PATH_MAX];
+	char path[CS_CONF_PATH_MAX];
 	char from[JL_NAME_MAX], to[JL_NAME_MAX]; /* rotation names */
 	int fd;                                  /* -1 when (re)opening failed: retried each publish */
-	cs_cfg_fsync fsync;
-	unsigned long long max_bytes;
+	jl_fsync fsync;
+	uint64_t max_bytes;
 	unsigned keep;
 
 	char *buf; /* the cycle's lines */
@@ -496,7 +533,7 @@ static void file_close(jl_state *st)
 {
 	if (st->fd < 0)
 		return;
-	if (st->fsync != CS_CFG_FSYNC_NONE)
+	if (st->fsync != JL_FSYNC_NONE)
 		(void)fdatasync(st->fd);
 	close(st->fd);
 	st->fd = -1;
@@ -531,11 +568,6 @@ static int rotate(jl_state *st, char *why, size_t whycap)
 
 /* ---- ops -------------------------------------------------------------------------- */
 
-static bool jl_enabled(const cs_config *cfg)
-{
-	return cfg->jsonl.enabled;
-}
-
 static void jl_free(jl_state *st)
 {
 	if (!st)
@@ -550,7 +582,7 @@ static void jl_free(jl_state *st)
 
 static int jl_open(const cs_export_env *env, void **state, char *why, size_t whycap)
 {
-	const cs_cfg_jsonl *c = &env->cfg->jsonl;
+	const jl_conf *c = env->conf;
 	jl_state *st;
 	int rc;
 
@@ -646,7 +678,7 @@ static int write_cycle(jl_state *st, char *why, size_t whycap)
 		         trunc_failed ? "left partly written (truncation failed)" : "dropped whole");
 		return -err;
 	}
-	if (st->fsync == CS_CFG_FSYNC_CYCLE && fdatasync(st->fd) != 0 && regular) {
+	if (st->fsync == JL_FSYNC_CYCLE && fdatasync(st->fd) != 0 && regular) {
 		err = errno;
 		snprintf(why, whycap, "jsonl: fdatasync %s: %s; the lines may not be on disk", st->path, strerror(err));
 		return -err;
@@ -685,7 +717,7 @@ static void jl_close(void *state)
 
 const cs_exporter_ops cs_exporter_jsonl = {
     .name = "jsonl",
-    .enabled = jl_enabled,
+    .conf = &jl_section,
     .open = jl_open,
     .publish = jl_publish,
     .reopen = jl_reopen,

@@ -123,7 +123,7 @@ typedef struct prom_server {
 
 struct prom_state {
 	char listen[128];                 /* as configured, for messages */
-	char web_config[CS_CFG_PATH_MAX]; /* "" = plain HTTP, no auth */
+	char web_config[CS_CONF_PATH_MAX]; /* "" = plain HTTP, no auth */
 	int listen_fd;                    /* ours; each daemon gets a dup */
 	double stale_s;                   /* /healthz threshold */
 	struct timespec opened;           /* monotonic */
@@ -663,16 +663,35 @@ static int load_webconfig(prom_state *st, cs_webconfig *wc, char *why, size_t wh
 
 /* ---- the exporter ------------------------------------------------------------------ */
 
-static bool x_enabled(const cs_config *cfg)
-{
-	return cfg->prometheus.enabled;
-}
+/* [prometheus] */
+typedef struct x_conf {
+	bool enabled;
+	char listen[128];                  /* "host:port", "[v6]:port", ":port" */
+	char web_config[CS_CONF_PATH_MAX]; /* node_exporter web-config YAML; "" = plain HTTP */
+} x_conf;
+
+static const cs_conf_key x_keys[] = {
+    {"enabled", CS_CONF_BOOL, CS_CONF_AT(x_conf, enabled), .def = "true", .help = "serve /metrics"},
+    {"listen", CS_CONF_HOSTPORT, CS_CONF_AT(x_conf, listen), .def = ":9875", .flags = CS_CONF_ANYHOST,
+     .help = "listen address; \":port\" is every address"},
+    {"web_config", CS_CONF_PATH, CS_CONF_AT(x_conf, web_config),
+     .help = "TLS and basic auth, node_exporter's web-config YAML; empty: plain HTTP"},
+};
+
+static const cs_conf_flag x_flags[] = {
+    {"listen", "ADDR", "listen", NULL, false, "Prometheus listen address (:9875, 127.0.0.1:9875, [::1]:9875)"},
+    {"web-config", "FILE", "web_config", NULL, false, "TLS and basic auth, node_exporter's web-config format"},
+    {"no-prometheus", NULL, "enabled", "false", false, "no HTTP endpoint"},
+};
+
+static const cs_conf_section x_section =
+    CS_CONF_SECTION("prometheus", x_conf, x_keys, .enabled = "enabled", CS_CONF_FLAGS(x_flags));
 
 static void x_close(void *state);
 
 static int x_open(const cs_export_env *env, void **state, char *why, size_t whycap)
 {
-	const cs_config *cfg = env->cfg;
+	const x_conf *cfg = env->conf;
 	prom_state *st = calloc(1, sizeof(*st));
 	cs_webconfig wc;
 	int rc;
@@ -684,9 +703,9 @@ static int x_open(const cs_export_env *env, void **state, char *why, size_t whyc
 	st->listen_fd = -1;
 	pthread_mutex_init(&st->mu, NULL);
 	pthread_mutex_init(&st->log_mu, NULL);
-	snprintf(st->listen, sizeof(st->listen), "%s", cfg->prometheus.listen);
-	snprintf(st->web_config, sizeof(st->web_config), "%s", cfg->prometheus.web_config);
-	st->stale_s = cs_prom_stale_after_s(cfg->agent.interval_s);
+	snprintf(st->listen, sizeof(st->listen), "%s", cfg->listen);
+	snprintf(st->web_config, sizeof(st->web_config), "%s", cfg->web_config);
+	st->stale_s = cs_prom_stale_after_s(env->interval_s);
 	st->opened = mono_now();
 	if (make_fixed(st) != 0) {
 		say(why, whycap, "prometheus: out of memory");
@@ -838,7 +857,7 @@ static void x_close(void *state)
 
 const cs_exporter_ops cs_exporter_prometheus = {
     .name = "prometheus",
-    .enabled = x_enabled,
+    .conf = &x_section,
     .open = x_open,
     .publish = x_publish,
     .reopen = x_reopen,

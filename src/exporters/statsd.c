@@ -584,10 +584,34 @@ static void emit_self(sd_state *st, const cs_snapshot *s)
 
 /* ---- ops -------------------------------------------------------------------------- */
 
-static bool sd_enabled(const cs_config *cfg)
-{
-	return cfg->statsd.enabled;
-}
+/* [statsd] */
+typedef struct sd_conf {
+	bool enabled;
+	char address[128]; /* "host:port" or "[v6]:port" */
+	char prefix[64];   /* metric name prefix */
+	char tags[256];    /* constant tags on every metric: "env:prod,cluster:eu" */
+	unsigned mtu;      /* largest packet payload */
+} sd_conf;
+
+static const cs_conf_key sd_keys[] = {
+    {"enabled", CS_CONF_BOOL, CS_CONF_AT(sd_conf, enabled), .def = "false", .help = "send DogStatsD"},
+    {"address", CS_CONF_HOSTPORT, CS_CONF_AT(sd_conf, address), .def = "127.0.0.1:8125",
+     .help = "the DogStatsD server (UDP); a name is re-resolved on SIGHUP"},
+    {"prefix", CS_CONF_STRING, CS_CONF_AT(sd_conf, prefix), .def = "carbonstat", .chars = "_.",
+     .expect = "a metric prefix of letters, digits, '_' and '.'", .help = "metric name prefix"},
+    {"tags", CS_CONF_STRING, CS_CONF_AT(sd_conf, tags), .chars = "_-:./,",
+     .expect = "comma-separated tags of letters, digits and _ - : . /", .help = "constant tags added to every metric"},
+    {"mtu", CS_CONF_UINT, CS_CONF_AT(sd_conf, mtu), .def = "1432", .min = 512, .max = 65507,
+     .expect = "a payload size in bytes",
+     .help = "largest datagram payload (1500 - IP/UDP headers: Datadog's default)"},
+};
+
+static const cs_conf_flag sd_flags[] = {
+    {"statsd", "ADDR", "address", NULL, true, "DogStatsD over UDP to ADDR (e.g. 127.0.0.1:8125)"},
+};
+
+static const cs_conf_section sd_section =
+    CS_CONF_SECTION("statsd", sd_conf, sd_keys, .enabled = "enabled", CS_CONF_FLAGS(sd_flags));
 
 static void sd_free(sd_state *st)
 {
@@ -601,7 +625,7 @@ static void sd_free(sd_state *st)
 
 static int sd_open(const cs_export_env *env, void **state, char *why, size_t whycap)
 {
-	const cs_cfg_statsd *c = &env->cfg->statsd;
+	const sd_conf *c = env->conf;
 	sd_state *st;
 	char w[256];
 	unsigned port;
@@ -734,7 +758,7 @@ static void sd_close(void *state)
 
 const cs_exporter_ops cs_exporter_statsd = {
     .name = "statsd",
-    .enabled = sd_enabled,
+    .conf = &sd_section,
     .open = sd_open,
     .publish = sd_publish,
     .reopen = sd_reopen,

@@ -212,10 +212,24 @@ static void row_line(so_state *st, const cs_snap_row *r)
 
 /* ---- ops -------------------------------------------------------------------------- */
 
-static bool so_enabled(const cs_config *cfg)
-{
-	return cfg->out.enabled;
-}
+/* [stdout] */
+typedef struct so_conf {
+	bool enabled;
+	unsigned top; /* workload lines per cycle, highest power first */
+} so_conf;
+
+static const cs_conf_key so_keys[] = {
+    {"enabled", CS_CONF_BOOL, CS_CONF_AT(so_conf, enabled), .def = "false", .help = "human lines on stdout"},
+    {"top", CS_CONF_UINT, CS_CONF_AT(so_conf, top), .def = "10", .min = 0, .max = 10000, .expect = "a number of lines",
+     .help = "workload lines per interval, highest power first"},
+};
+
+static const cs_conf_flag so_flags[] = {
+    {"stdout", NULL, "enabled", "true", false, "human-readable lines on stdout"},
+};
+
+static const cs_conf_section so_section =
+    CS_CONF_SECTION("stdout", so_conf, so_keys, .enabled = "enabled", CS_CONF_FLAGS(so_flags));
 
 static void so_close(void *state)
 {
@@ -238,7 +252,7 @@ int cs_stdout_open_stream(const cs_export_env *env, FILE *out, void **state, cha
 	if (!st)
 		goto oom;
 	st->out = out;
-	st->top = env->cfg->out.top;
+	st->top = ((const so_conf *)env->conf)->top;
 	st->cap = 4096;
 	st->buf = malloc(st->cap);
 	st->heap = malloc((st->top ? st->top : 1) * sizeof(*st->heap));
@@ -292,7 +306,7 @@ static int so_publish(void *state, const cs_snapshot *s, char *why, size_t whyca
 
 const cs_exporter_ops cs_exporter_stdout = {
     .name = "stdout",
-    .enabled = so_enabled,
+    .conf = &so_section,
     .open = so_open,
     .publish = so_publish,
     .reopen = NULL,

@@ -573,9 +573,9 @@ typedef struct kl_uidset {
 } kl_uidset;
 
 struct cs_kubelet {
-	char url[CS_CFG_PATH_MAX];
-	char token_file[CS_CFG_PATH_MAX];
-	char ca_file[CS_CFG_PATH_MAX];
+	char url[CS_CONF_PATH_MAX];
+	char token_file[CS_CONF_PATH_MAX];
+	char ca_file[CS_CONF_PATH_MAX];
 	bool send_token; /* https:// and a token file */
 	bool insecure;
 	bool ctr_pending; /* a new container id seen, not refreshed since */
@@ -633,7 +633,7 @@ static bool kl_valid_url(const char *u)
 {
 	size_t i, n = strlen(u);
 
-	if (n >= CS_CFG_PATH_MAX || !(strncmp(u, "https://", 8) == 0 || strncmp(u, "http://", 7) == 0))
+	if (n >= CS_CONF_PATH_MAX || !(strncmp(u, "https://", 8) == 0 || strncmp(u, "http://", 7) == 0))
 		return false;
 	if (n <= (u[4] == 's' ? 8u : 7u))
 		return false;
@@ -641,30 +641,6 @@ static bool kl_valid_url(const char *u)
 		if ((unsigned char)u[i] <= 0x20 || (unsigned char)u[i] >= 0x7f)
 			return false;
 	return true;
-}
-
-void cs_kubelet_opts_from_config(const cs_config *c, cs_kubelet_opts *o)
-{
-	memset(o, 0, sizeof(*o));
-	if (!c)
-		return;
-	o->url = c->kubelet.url;
-	o->token_file = c->kubelet.token_file;
-	o->ca_file = c->kubelet.ca_file;
-	o->insecure_skip_verify = c->kubelet.insecure_skip_verify;
-	o->refresh_s = c->kubelet.refresh_s;
-	o->timeout_s = c->kubelet.timeout_s;
-}
-
-bool cs_kubelet_wanted(const cs_config *c)
-{
-	const char *tf = c && c->kubelet.token_file[0] ? c->kubelet.token_file : CS_KUBELET_DEFAULT_TOKEN;
-
-	if (c && c->kubelet.enabled != CS_CFG_AUTO)
-		return c->kubelet.enabled == CS_CFG_ON;
-	if (c && c->kubelet.url[0])
-		return true;
-	return getenv("KUBERNETES_SERVICE_HOST") != NULL || access(tf, F_OK) == 0;
 }
 
 #define KL_SETOPT(h, opt, val)                                                                                         \

@@ -38,7 +38,7 @@
 #include <stdint.h>
 
 #include "attribution/workload.h"
-#include "conf/config.h"
+#include "conf/conf.h"
 
 #define CS_KUBELET_DEFAULT_TOKEN          "/var/run/secrets/kubernetes.io/serviceaccount/token"
 #define CS_KUBELET_DEFAULT_CA             "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt"
@@ -151,14 +151,28 @@ typedef struct cs_kubelet_opts {
 	size_t body_max;           /* 0 = CS_KUBELET_BODY_MAX */
 } cs_kubelet_opts;
 
+/* carbonstat.ini's [kubelet] section (kubelet_conf.c). */
+typedef struct cs_kubelet_conf {
+	cs_tristate enabled;               /* auto: when in a pod (token file or KUBERNETES_SERVICE_HOST)
+	                                    * or a url is set */
+	char url[CS_CONF_PATH_MAX];        /* "" = https://${NODE_IP:-127.0.0.1}:10250/pods */
+	char token_file[CS_CONF_PATH_MAX]; /* "" = send no token */
+	char ca_file[CS_CONF_PATH_MAX];    /* "" = the system CA store */
+	bool insecure_skip_verify;
+	double refresh_s;
+	double timeout_s;
+} cs_kubelet_conf;
+
+extern const cs_conf_section cs_kubelet_section;
+
 /* Options from the [kubelet] section (pointers into c, which must outlive
- * the cs_kubelet_open call). */
-void cs_kubelet_opts_from_config(const cs_config *c, cs_kubelet_opts *o);
+ * the cs_kubelet_open call). c NULL = every default. */
+void cs_kubelet_opts_from_conf(const cs_kubelet_conf *c, cs_kubelet_opts *o);
 
 /* Whether to use the kubelet at all: [kubelet] enabled, or for "auto" when a
  * url is configured, KUBERNETES_SERVICE_HOST is set or the token file
  * exists (we run in a pod). */
-bool cs_kubelet_wanted(const cs_config *c);
+bool cs_kubelet_wanted(const cs_kubelet_conf *c);
 
 /* Self-metrics. */
 typedef struct cs_kubelet_stats {

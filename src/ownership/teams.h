@@ -1,4 +1,5 @@
-/* ownership/teams.h - which team owns a workload.
+/* ownership/teams.h - which team owns a workload, and carbonstat.ini's
+ * [teams], [teams.namespaces] and [teams.services] sections.
  *
  * Resolution, first match wins; team_source says which rule matched:
  *
@@ -29,15 +30,39 @@
 #ifndef CS_OWNERSHIP_TEAMS_H
 #define CS_OWNERSHIP_TEAMS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "attribution/workload.h"
-#include "conf/config.h"
+#include "conf/conf.h"
 #include "k8s/kubelet.h"
 
-/* Resolves team and team_source of w[0..n). cfg NULL = built-in defaults;
+#define CS_TEAM_MAX             64 /* team names (<= 63 chars) with the NUL */
+#define CS_TEAMS_LABEL_KEYS_MAX 8  /* label keys tried, in order */
+
+/* [teams] and its maps (teams_conf.c). */
+typedef struct cs_teams_conf {
+	cs_conf_list label_keys;        /* pod labels tried, in order */
+	char default_team[CS_TEAM_MAX]; /* services, sessions, the rest of the node */
+	cs_conf_map namespaces;         /* [teams.namespaces] namespace = team */
+	cs_conf_map services;           /* [teams.services] unit = team (".service" implied) */
+} cs_teams_conf;
+
+extern const cs_conf_section cs_teams_section;
+
+/* Resolves team and team_source of w[0..n) by t's rules (not NULL);
  * pods NULL = no kubelet (labels unknown; namespace_ as already filled).
  * Returns how many workloads are left without a team. */
-size_t cs_teams_resolve(const cs_config *cfg, const cs_podlist *pods, cs_workload *w, size_t n);
+size_t cs_teams_resolve(const cs_teams_conf *t, const cs_podlist *pods, cs_workload *w, size_t n);
+
+/* The team [teams.services] gives unit: the exact name, then its template
+ * ("getty@tty1.service" -> "getty@.service"); NULL when unmapped. */
+const char *cs_teams_service_team(const cs_teams_conf *t, const char *unit);
+
+/* Names: a team (1..63 of [A-Za-z0-9._-]), a namespace (RFC 1123 label),
+ * a Kubernetes label key ([prefix/]name). */
+bool cs_teams_valid_team(const char *s);
+bool cs_teams_valid_namespace(const char *s);
+bool cs_teams_valid_label_key(const char *s);
 
 #endif

@@ -14,7 +14,6 @@
 #include <carbonstat/error.h>
 
 #include "attribution/proc_scan.h"
-#include "conf/config.h"
 #include "io/procstat.h"
 #include "k8s/kubelet.h"
 #include "ownership/teams.h"
@@ -25,7 +24,8 @@ struct cs_node {
 	bool host_owned;
 	cs_cgscan *cg;
 	cs_procscan *ps; /* NULL unless by_process */
-	cs_config cfg;
+	cs_conf *cfg;    /* own copy: [attribution], [kubelet], [teams] at least */
+	const cs_teams_conf *teams; /* cfg's [teams] */
 	cs_kubelet *kl;       /* NULL when the kubelet is not used */
 	cs_idle_tracker idle; /* measured mode */
 	cs_idle_source idle_src[CS_PART_COUNT];
@@ -109,14 +109,33 @@ static int ensure_merged(cs_node *nd, size_t n)
 	return 0;
 }
 
-static cs_idle_policy policy_of_cfg(cs_cfg_idle_policy p)
+/* The sections the node reads, for a configuration of its own. */
+static const cs_conf_section *const node_sections[] = {&cs_attr_section, &cs_kubelet_section, &cs_teams_section};
+
+/* Takes a copy of c (NULL: the defaults) as the node's configuration. 0,
+ * CS_EINVAL (c lacks a section the node reads) or CS_ENOMEM. */
+static int node_take_config(cs_node *nd, const cs_conf *c, char *why, size_t whycap)
 {
-	switch (p) {
-	case CS_CFG_IDLE_USAGE: return CS_IDLE_USAGE;
-	case CS_CFG_IDLE_EQUAL: return CS_IDLE_EQUAL;
-	case CS_CFG_IDLE_NONE: return CS_IDLE_NONE;
-	default: return CS_IDLE_REQUESTS;
+	cs_conf *copy = NULL;
+	int rc;
+
+	for (size_t i = 0; c && i < sizeof(node_sections) / sizeof(node_sections[0]); i++) {
+		if (!cs_conf_get(c, node_sections[i])) {
+			set_why(why, whycap, "the configuration has no [%s] section", node_sections[i]->name);
+			return CS_EINVAL;
+		}
 	}
+	rc = c ? cs_conf_dup(c, &copy)
+	       : cs_conf_build(node_sections, sizeof(node_sections) / sizeof(node_sections[0]), NULL, &copy, why,
+	                       whycap);
+	if (rc)
+		return rc;
+	cs_conf_free(nd->cfg);
+	nd->cfg = copy;
+	nd->teams = cs_conf_get(copy, &cs_teams_section);
+	if (!nd->policy_pinned)
+		nd->policy = ((const cs_attr_conf *)cs_conf_get(copy, &cs_attr_section))->idle_policy;
+	return 0;
 }
 
 /* True when the host's CPU figure is the model sensor's (no counter). */
@@ -130,16 +149,18 @@ static bool model_mode(const cs_host *h)
 
 static int open_kubelet(cs_node *nd, const cs_node_opts *o, char *why, size_t whycap)
 {
+	const cs_kubelet_conf *kc;
 	cs_kubelet_opts ko;
 	bool want;
 	int rc;
 
 	if (o->kubelet == CS_NODE_KUBELET_OFF)
 		return 0;
-	want = o->kubelet == CS_NODE_KUBELET_ON || (o->kubelet_url && o->kubelet_url[0]) || cs_kubelet_wanted(&nd->cfg);
+	kc = cs_conf_get(nd->cfg, &cs_kubelet_section);
+	want = o->kubelet == CS_NODE_KUBELET_ON || (o->kubelet_url && o->kubelet_url[0]) || cs_kubelet_wanted(kc);
 	if (!want)
 		return 0;
-	cs_kubelet_opts_from_config(&nd->cfg, &ko);
+	cs_kubelet_opts_from_conf(kc, &ko);
 	if (o->kubelet_url && o->kubelet_url[0])
 		ko.url = o->kubelet_url;
 	rc = cs_kubelet_open(&ko, &nd->kl);
@@ -155,7 +176,6 @@ int cs_node_open(const cs_node_opts *o, cs_node **out, char *why, size_t whycap)
 	cs_node_opts defaults;
 	cs_cgscan_opts co;
 	cs_node *nd;
-	char err[512];
 	int rc;
 
 	if (!out)
@@ -170,23 +190,14 @@ int cs_node_open(const cs_node_opts *o, cs_node **out, char *why, size_t whycap)
 	nd = calloc(1, sizeof *nd);
 	if (!nd)
 		return CS_ENOMEM;
-	cs_config_init(&nd->cfg);
-	if (o->config) {
-		rc = cs_config_copy(&nd->cfg, o->config);
-		if (rc) {
-			set_why(why, whycap, "out of memory");
-			goto err;
-		}
-	} else if (o->config_path) {
-		err[0] = '\0';
-		rc = cs_config_load(o->config_path, &nd->cfg, err, sizeof err);
-		if (rc) {
-			set_why(why, whycap, "%s", err[0] ? err : "cannot read the config file");
-			goto err;
-		}
-	}
-	nd->policy = o->idle_policy_set ? o->idle_policy : policy_of_cfg(nd->cfg.attribution.idle_policy);
+	nd->policy = o->idle_policy;
 	nd->policy_pinned = o->idle_policy_set;
+	rc = node_take_config(nd, o->config, why, whycap);
+	if (rc) {
+		if (rc == CS_ENOMEM)
+			set_why(why, whycap, "out of memory");
+		goto err;
+	}
 	if (o->host) {
 		nd->host = o->host;
 	} else {
@@ -336,9 +347,9 @@ int cs_node_sample(cs_node *nd)
 		if (cs_kubelet_maybe_refresh(nd->kl, now, unknown > 0) == 1)
 			(void)cs_kubelet_annotate(nd->kl, cgw, ncg);
 	}
-	(void)cs_teams_resolve(&nd->cfg, nd->kl ? cs_kubelet_pods(nd->kl) : NULL, cgw, ncg);
+	(void)cs_teams_resolve(nd->teams, nd->kl ? cs_kubelet_pods(nd->kl) : NULL, cgw, ncg);
 	if (np)
-		(void)cs_teams_resolve(&nd->cfg, NULL, pw, np);
+		(void)cs_teams_resolve(nd->teams, NULL, pw, np);
 
 	if (nd->ps) {
 		if ((rc = ensure_merged(nd, ncg + np)) != 0)
@@ -459,17 +470,11 @@ const char *cs_node_kubelet_error(const cs_node *n)
 	return n->kl ? cs_kubelet_last_error(n->kl) : "";
 }
 
-int cs_node_set_config(cs_node *n, const cs_config *c)
+int cs_node_set_config(cs_node *n, const cs_conf *c)
 {
-	cs_config copy;
-
-	if (!n || !c || cs_config_copy(&copy, c) != 0)
-		return CS_ENOMEM;
-	cs_config_free(&n->cfg);
-	n->cfg = copy;
-	if (!n->policy_pinned)
-		n->policy = policy_of_cfg(n->cfg.attribution.idle_policy);
-	return 0;
+	if (!n || !c)
+		return CS_EINVAL;
+	return node_take_config(n, c, NULL, 0);
 }
 
 uint64_t cs_node_kubelet_failures(const cs_node *n)
@@ -493,7 +498,7 @@ void cs_node_close(cs_node *n)
 	cs_meminfo_close(&n->mem);
 	if (n->host_owned)
 		cs_host_destroy(&n->own_host);
-	cs_config_free(&n->cfg);
+	cs_conf_free(n->cfg);
 	free(n->merged);
 	free(n->shares);
 	free(n->scratch);

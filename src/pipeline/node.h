@@ -46,7 +46,7 @@
 #include "attribution/attribute.h"
 #include "attribution/cgroup_scan.h"
 #include "attribution/workload.h"
-#include "conf/config.h"
+#include "conf/conf.h"
 #include "platform/host.h"
 
 #define CS_NODE_DEFAULT_REFRESH_S 10.0
@@ -71,9 +71,8 @@ typedef struct cs_node_opts {
 	bool by_process;          /* also processes outside containers (proc_scan) */
 	bool idle_policy_set;     /* idle_policy below wins over the config's */
 	cs_idle_policy idle_policy;
-	const char *config_path; /* INI file (conf/config.h); NULL = built-in defaults */
-	const cs_config *config; /* an already-loaded configuration (copied); wins
-	                          * over config_path (the agent layers file, env, flags) */
+	const cs_conf *config;   /* the configuration (copied); it must have [attribution],
+	                          * [kubelet] and [teams]; NULL = their defaults */
 	cs_node_kubelet kubelet; /* use the kubelet? */
 	const char *kubelet_url; /* overrides [kubelet] url; implies ON unless OFF */
 	double refresh_s;        /* cgroup tree re-walk; 0 = 10 s */
@@ -123,7 +122,7 @@ const char *cs_node_kubelet_error(const cs_node *n);
  * maps and label keys, the idle policy (unless the opts pinned one). The
  * kubelet client and the scanners keep their settings (a restart changes
  * those). 0 or CS_ENOMEM (the old configuration stays). */
-int cs_node_set_config(cs_node *n, const cs_config *c);
+int cs_node_set_config(cs_node *n, const cs_conf *c);
 
 /* Failed kubelet requests since open (0 without a kubelet). */
 uint64_t cs_node_kubelet_failures(const cs_node *n);

@@ -29,7 +29,7 @@ typedef struct ag_bucket {
 } ag_bucket;
 
 struct cs_rows {
-	cs_rows_by by;
+	cs_attr_by by;
 	size_t max_rows;
 	ag_row *rows;
 	size_t n, cap, admitted;
@@ -45,24 +45,11 @@ struct cs_rows {
 	const cs_rows_input *in; /* during update only */
 };
 
-int cs_rows_by_parse(const char *s, cs_rows_by *out)
-{
-	static const char *const names[] = {"container", "pod", "namespace", "team", "none"};
-
-	for (size_t i = 0; s && i < sizeof(names) / sizeof(names[0]); i++) {
-		if (strcmp(s, names[i]) == 0) {
-			*out = (cs_rows_by)i;
-			return 0;
-		}
-	}
-	return CS_EINVAL;
-}
-
-int cs_rows_open(cs_rows_by by, size_t max_rows, cs_rows **out)
+int cs_rows_open(cs_attr_by by, size_t max_rows, cs_rows **out)
 {
 	cs_rows *r;
 
-	if (!out || (unsigned)by > CS_ROWS_NONE)
+	if (!out || (unsigned)by >= CS_BY_NKEYS || !(CS_ROWS_BY_MASK >> by & 1))
 		return CS_EINVAL;
 	r = calloc(1, sizeof(*r));
 	if (!r)
@@ -83,7 +70,7 @@ void cs_rows_close(cs_rows *r)
 	free(r);
 }
 
-cs_rows_by cs_rows_granularity(const cs_rows *r)
+cs_attr_by cs_rows_granularity(const cs_rows *r)
 {
 	return r->by;
 }
@@ -176,14 +163,14 @@ static uint64_t wl_key(const cs_workload *w);
 
 static uint64_t item_key(const cs_rows *r, size_t i)
 {
-	if (r->by == CS_ROWS_CONTAINER)
+	if (r->by == CS_BY_CONTAINER)
 		return wl_key(&r->in->wl[i]);
 	return r->in->groups[i].hash;
 }
 
 static const cs_attr_share *item_share(const cs_rows *r, size_t i)
 {
-	return r->by == CS_ROWS_CONTAINER ? &r->in->shares[i] : &r->in->groups[i].share;
+	return r->by == CS_BY_CONTAINER ? &r->in->shares[i] : &r->in->groups[i].share;
 }
 
 static void add_share(uint64_t e[CS_PART_COUNT], uint64_t *idle, const cs_attr_share *s)
@@ -331,7 +318,7 @@ static void snap_row(cs_rows *r, ag_row *row, double dt)
 	memset(s, 0, sizeof(*s));
 	s->kind = CS_ROW_WORKLOAD;
 	s->namespace_ = s->pod = s->container = s->team = s->container_id = s->cgroup = "";
-	if (r->by == CS_ROWS_CONTAINER) {
+	if (r->by == CS_BY_CONTAINER) {
 		const cs_workload *w = &in->wl[row->src];
 
 		s->wl_kind = kind_name(w->ident.kind);
@@ -347,14 +334,14 @@ static void snap_row(cs_rows *r, ag_row *row, double dt)
 		const cs_workload *w = &in->wl[in->first[row->src]];
 
 		s->name = g->label;
-		if (r->by == CS_ROWS_POD) {
+		if (r->by == CS_BY_POD) {
 			s->wl_kind = w->pod_name[0] || w->ident.pod_uid[0] ? "pod" : kind_name(w->ident.kind);
 			if (w->pod_name[0])
 				s->name = w->pod_name;
 			s->namespace_ = w->namespace_;
 			s->pod = w->pod_name;
 			s->team = w->team;
-		} else if (r->by == CS_ROWS_NAMESPACE) {
+		} else if (r->by == CS_BY_NAMESPACE) {
 			s->wl_kind = "namespace";
 			s->namespace_ = w->namespace_;
 		} else {
@@ -391,7 +378,7 @@ int cs_rows_update(cs_rows *r, const cs_rows_input *in)
 	/* 1. this interval's deltas, by key: rows that go on, rows that come
 	 * back (a label set seen within the retention time), rows that two
 	 * workloads share (a restart: old and new container both this once) */
-	nitems = r->by == CS_ROWS_CONTAINER ? in->n : r->by == CS_ROWS_NONE ? 0 : in->ngroups;
+	nitems = r->by == CS_BY_CONTAINER ? in->n : r->by == CS_BY_NONE ? 0 : in->ngroups;
 	for (i = 0; i < nitems; i++) {
 		ag_row *row = row_find(r, item_key(r, i));
 
@@ -410,7 +397,7 @@ int cs_rows_update(cs_rows *r, const cs_rows_input *in)
 		}
 		add_share(row->e, &row->idle_uj, item_share(r, i));
 	}
-	if (r->by == CS_ROWS_NONE)
+	if (r->by == CS_BY_NONE)
 		for (i = 0; i < in->n; i++)
 			add_share(r->all.e, &r->all.idle_uj, &in->shares[i]);
 
@@ -515,7 +502,7 @@ int cs_rows_update(cs_rows *r, const cs_rows_input *in)
 		for (int s = 0; s < CS_SCOPE_N; s++)
 			r->g[s] += r->rows[i].g[s];
 	}
-	if (r->by == CS_ROWS_NONE)
+	if (r->by == CS_BY_NONE)
 		snap_bucket(r, &r->all, CS_ROW_WORKLOAD, "all", in->dt_s)->name = "workloads";
 	snap_bucket(r, &r->system, CS_ROW_SYSTEM, "system", in->dt_s);
 	snap_bucket(r, &r->idle, CS_ROW_IDLE, "idle", in->dt_s);

@@ -38,17 +38,12 @@
 
 #define CS_ROWS_RETAIN_S 900.0 /* ended rows kept this long (> kubelet refresh, > CrashLoopBackOff max) */
 
-/* Granularity of the exported rows ([agent] workloads). */
-typedef enum cs_rows_by {
-	CS_ROWS_CONTAINER = 0, /* each workload the node reports (default) */
-	CS_ROWS_POD,
-	CS_ROWS_NAMESPACE,
-	CS_ROWS_TEAM,
-	CS_ROWS_NONE, /* one "all" row for every workload together */
-} cs_rows_by;
-
-/* "container" -> CS_ROWS_CONTAINER ...; 0 or CS_EINVAL. */
-int cs_rows_by_parse(const char *s, cs_rows_by *out);
+/* Granularity of the exported rows ([agent] workloads), a cs_attr_by:
+ *   CS_BY_CONTAINER  each workload the node reports (default);
+ *   CS_BY_POD, CS_BY_NAMESPACE, CS_BY_TEAM  their roll-ups;
+ *   CS_BY_NONE       one "all" row for every workload together. */
+#define CS_ROWS_BY_MASK                                                                                                \
+	(1ul << CS_BY_CONTAINER | 1ul << CS_BY_POD | 1ul << CS_BY_NAMESPACE | 1ul << CS_BY_TEAM | 1ul << CS_BY_NONE)
 
 /* This interval's input. groups/first are used for POD/NAMESPACE/TEAM. */
 typedef struct cs_rows_input {
@@ -68,9 +63,9 @@ typedef struct cs_rows_input {
 typedef struct cs_rows cs_rows;
 
 /* max_rows: workload rows exported before folding (>= 1). */
-int cs_rows_open(cs_rows_by by, size_t max_rows, cs_rows **out);
+int cs_rows_open(cs_attr_by by, size_t max_rows, cs_rows **out);
 void cs_rows_close(cs_rows *r);
-cs_rows_by cs_rows_granularity(const cs_rows *r);
+cs_attr_by cs_rows_granularity(const cs_rows *r);
 
 /* One interval. 0 or CS_ENOMEM (the interval is then folded into overflow
  * as far as possible; totals never go backwards). */

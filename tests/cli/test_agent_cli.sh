@@ -55,17 +55,42 @@ expect_usage() { # name, expected text, command...
 	else ko "$name (rc=$rc)" "$tmp/err"; fi
 }
 expect_usage "bad flag" "unknown option '--bogus'" "$bin" agent --bogus
-expect_usage "bad interval" "--interval = '0s'" "$bin" agent --check-config --interval 0s
-expect_usage "bad listen" "--listen = 'nowhere'" "$bin" agent --check-config --listen nowhere
+expect_usage "bad interval" "--interval '0s': expected a duration" "$bin" agent --check-config --interval 0s
+expect_usage "bad listen" "--listen 'nowhere': expected host:port" "$bin" agent --check-config --listen nowhere
+expect_usage "bad max-series" "--max-series '-1': expected a number of series from 100 to 10000000" "$bin" agent --check-config --max-series -1
+expect_usage "contradicting flags" "--kubelet-url and --no-kubelet contradict each other" "$bin" agent --check-config --kubelet-url https://10.0.0.1:10250/pods --no-kubelet
 expect_usage "bad workloads" "expected container, pod, namespace, team or none" "$bin" agent --check-config --workloads rack
 expect_usage "unknown env" "CARBONSTAT_AGENT_INTERVL" env CARBONSTAT_AGENT_INTERVL=5s "$bin" agent --check-config
 expect_usage "bad env value" "environment CARBONSTAT_STATSD_MTU" env CARBONSTAT_STATSD_MTU=9 "$bin" agent --check-config
 printf '[agent]\ninterval = 5s\nbogus = 1\n' >"$tmp/bad.ini"
 expect_usage "bad file" "bad.ini:3: unknown key 'bogus' in [agent]" "$bin" agent --check-config --config "$tmp/bad.ini"
-expect_usage "jsonl without path" "[jsonl] enabled without a path" env CARBONSTAT_JSONL_ENABLED=true "$bin" agent --check-config
+expect_usage "jsonl without path" "[jsonl] enabled without path; set [jsonl] path, CARBONSTAT_JSONL_PATH or --jsonl FILE" env CARBONSTAT_JSONL_ENABLED=true "$bin" agent --check-config
 printf '[grid]\napi_key = has space\n' >"$tmp/sec.ini"
 "$bin" agent --check-config --config "$tmp/sec.ini" >/dev/null 2>"$tmp/err"
 ! grep -q "has space" "$tmp/err" && grep -q "not shown" "$tmp/err" && ok "bad secret not echoed" || ko "secret echoed" "$tmp/err"
+# no stray " = " after a flag or a variable in any message
+for a in "--interval 0s" "--pue 9" "--workloads x" "--statsd nowhere"; do
+	# shellcheck disable=SC2086
+	"$bin" agent --check-config $a >/dev/null 2>"$tmp/err"
+	grep -q -- "--[a-z-]* = " "$tmp/err" && ko "stray ' = ' in: $(cat "$tmp/err")"
+done
+ok "flag errors: no stray ' = '"
+# one rule for paths: relative to the file in it, to the working directory on the command line
+mkdir -p "$tmp/etc"
+printf '[jsonl]\nenabled = true\npath = logs/a.jsonl\n' >"$tmp/etc/rel.ini"
+(cd "$tmp" && "$bin" agent --check-config --config etc/rel.ini) >"$tmp/out" 2>"$tmp/err" &&
+	grep -qx "path = $tmp/etc/logs/a.jsonl" "$tmp/out" && ok "relative path in the file: relative to the file" ||
+	ko "relative path in the file" "$tmp/out"
+(cd "$tmp" && "$bin" agent --check-config --jsonl out/b.jsonl) >"$tmp/out" 2>"$tmp/err" &&
+	grep -qx "path = $tmp/out/b.jsonl" "$tmp/out" && ok "relative --jsonl: relative to the working directory" ||
+	ko "relative --jsonl" "$tmp/err"
+# --help lists every flag of every section (generated from the tables)
+"$bin" agent --help >"$tmp/help" 2>&1
+for f in --interval --workloads --max-series --listen --no-prometheus --statsd --jsonl --stdout --grid-live \
+	--idle-policy --kubelet-url --no-kubelet --sysfs-root --cycles; do
+	grep -q -- "^  $f\b" "$tmp/help" || ko "--help lacks $f"
+done
+ok "--help lists the flags"
 
 # 3. a short run on fixtures exits 0 after --cycles
 timeout 20 "$bin" agent "${roots[@]}" --interval 200ms --cycles 2 --no-align --no-prometheus --country DE \

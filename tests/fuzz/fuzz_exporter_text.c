@@ -3,7 +3,8 @@
  *
  * Input: fields separated by '\n': [statsd] tags, [statsd] prefix, then the
  * name, pod and cgroup of a row (any bytes: invalid UTF-8, quotes, control
- * characters). statsd: open must either succeed or fail with one line
+ * characters), given as CARBONSTAT_STATSD_* variables. statsd: when the
+ * configuration takes them, open must either succeed or fail with one line
  * starting "statsd: "; a publish (to 127.0.0.1:9, where nothing listens)
  * must not crash. jsonl: the cycle is written to a temp file, read back, and
  * every line must parse with jansson and carry the row's fields.
@@ -16,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "conf/config.h"
+#include "conf/conf.h"
 #include "exporters/exporter.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -39,12 +40,17 @@ static void field(const uint8_t **p, const uint8_t *end, char *out, size_t cap)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static cs_config c; /* large: not on the stack */
+	const cs_conf_section *secs[] = {cs_exporter_statsd.conf, cs_exporter_jsonl.conf};
 	const uint8_t *p = data, *end = data + size;
-	char tags[sizeof(c.statsd.tags)], prefix[sizeof(c.statsd.prefix)], name[512], pod[512], cgroup[512], why[512], path[64];
+	char tags[300], prefix[80], name[512], pod[512], cgroup[512], why[512], path[64];
+	char e_tags[340], e_prefix[120], e_mtu[64], e_path[120];
+	char *envp[] = {"CARBONSTAT_STATSD_ADDRESS=127.0.0.1:9", e_tags, e_prefix, e_mtu, e_path,
+	                "CARBONSTAT_JSONL_FSYNC=none",           NULL};
+	cs_conf_layers layers = {.envp = envp};
+	cs_conf *c = NULL;
 	cs_snap_row rows[2];
 	cs_snapshot s;
-	cs_export_env env = {.cfg = &c, .node = "n"};
+	cs_export_env env = {.node = "n", .interval_s = 5};
 	void *st = NULL;
 	int rc;
 
@@ -82,24 +88,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s.rows = rows;
 	s.nrows = 2;
 
-	cs_config_init(&c);
-	snprintf(c.statsd.address, sizeof(c.statsd.address), "127.0.0.1:9");
-	snprintf(c.statsd.tags, sizeof(c.statsd.tags), "%s", tags);
-	snprintf(c.statsd.prefix, sizeof(c.statsd.prefix), "%s", prefix);
-	c.statsd.mtu = 512 + (unsigned)(size % 3) * 4000;
-	why[0] = '\0';
-	rc = cs_exporter_statsd.open(&env, &st, why, sizeof(why));
-	if (rc) {
-		if (st || strncmp(why, "statsd: ", 8) != 0 || strchr(why, '\n'))
+	snprintf(path, sizeof(path), "/tmp/cs_fuzz_jsonl.%ld", (long)getpid());
+	snprintf(e_tags, sizeof(e_tags), "CARBONSTAT_STATSD_TAGS=%s", tags);
+	snprintf(e_prefix, sizeof(e_prefix), "CARBONSTAT_STATSD_PREFIX=%s", prefix);
+	snprintf(e_mtu, sizeof(e_mtu), "CARBONSTAT_STATSD_MTU=%u", 512 + (unsigned)(size % 3) * 4000);
+	snprintf(e_path, sizeof(e_path), "CARBONSTAT_JSONL_PATH=%s", path);
+	if (cs_conf_build(secs, 2, &layers, &c, why, sizeof(why)) != 0) {
+		/* the configuration refuses these tags or this prefix: one line naming the variable */
+		if (strncmp(why, "environment CARBONSTAT_STATSD_", 30) != 0 || strchr(why, '\n'))
+			abort();
+		envp[1] = "CARBONSTAT_STATSD_TAGS=";
+		envp[2] = "CARBONSTAT_STATSD_PREFIX=carbonstat";
+		if (cs_conf_build(secs, 2, &layers, &c, why, sizeof(why)) != 0)
 			abort();
 	} else {
-		(void)cs_exporter_statsd.publish(st, &s, why, sizeof(why));
-		cs_exporter_statsd.close(st);
+		env.conf = cs_conf_get(c, cs_exporter_statsd.conf);
+		why[0] = '\0';
+		rc = cs_exporter_statsd.open(&env, &st, why, sizeof(why));
+		if (rc) {
+			if (st || strncmp(why, "statsd: ", 8) != 0 || strchr(why, '\n'))
+				abort();
+		} else {
+			(void)cs_exporter_statsd.publish(st, &s, why, sizeof(why));
+			cs_exporter_statsd.close(st);
+		}
 	}
 
-	snprintf(path, sizeof(path), "/tmp/cs_fuzz_jsonl.%ld", (long)getpid());
-	snprintf(c.jsonl.path, sizeof(c.jsonl.path), "%s", path);
-	c.jsonl.fsync = CS_CFG_FSYNC_NONE;
+	env.conf = cs_conf_get(c, cs_exporter_jsonl.conf);
 	unlink(path);
 	st = NULL;
 	if (cs_exporter_jsonl.open(&env, &st, why, sizeof(why)) != 0)
@@ -107,6 +122,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (cs_exporter_jsonl.publish(st, &s, why, sizeof(why)) != 0)
 		abort();
 	cs_exporter_jsonl.close(st);
+	cs_conf_free(c);
 	{
 		FILE *f = fopen(path, "r");
 		char *line = NULL;

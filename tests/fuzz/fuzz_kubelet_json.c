@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "attribution/workload.h"
-#include "conf/config.h"
+#include "conf/conf.h"
 #include "k8s/kubelet.h"
 #include "ownership/teams.h"
 
@@ -77,9 +77,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort(); /* every uid came from the index */
 	for (i = 0; i < n; i++)
 		check_req(w[i].cpu_request_cores, w[i].mem_request_bytes);
-	cs_teams_resolve(NULL, &pl, w, n);
+	{
+		/* the built-in [teams] */
+		static const cs_conf_section *const secs[] = {&cs_teams_section};
+		cs_conf *tc = NULL;
+
+		if (cs_conf_build(secs, 1, NULL, &tc, NULL, 0) != 0)
+			abort();
+		cs_teams_resolve(cs_conf_get(tc, &cs_teams_section), &pl, w, n);
+		cs_conf_free(tc);
+	}
 	for (i = 0; i < n; i++)
-		if (!memchr(w[i].team, '\0', sizeof(w[i].team)) || (w[i].team[0] && !cs_cfg_valid_team(w[i].team)))
+		if (!memchr(w[i].team, '\0', sizeof(w[i].team)) || (w[i].team[0] && !cs_teams_valid_team(w[i].team)))
 			abort();
 	cs_podlist_free(&pl);
 	return 0;

@@ -183,9 +183,9 @@ static void wait_fake_requests(size_t n)
 }
 
 /* A config pointing at the fake (or url), zone DE, fast refresh. */
-static cs_cfg_grid cfg_for(const char *url)
+static cs_grid_conf cfg_for(const char *url)
 {
-	cs_cfg_grid c;
+	cs_grid_conf c;
 
 	memset(&c, 0, sizeof(c));
 	c.live = true;
@@ -197,7 +197,7 @@ static cs_cfg_grid cfg_for(const char *url)
 	return c;
 }
 
-static cs_grid_live *open_ok(const cs_cfg_grid *c, const char *default_zone, const cs_grid_opts *o)
+static cs_grid_live *open_ok(const cs_grid_conf *c, const char *default_zone, const cs_grid_opts *o)
 {
 	cs_grid_live *g = NULL;
 	char why[512] = "x";
@@ -253,7 +253,7 @@ static void static_de(cs_grid_value *v)
 
 /* Opens a client on c, waits for its first good answer, gets the value (with
  * fallback fb, may be NULL) into v and closes the client. */
-static void first_value(const cs_cfg_grid *c, const char *default_zone, const cs_grid_value *fb, cs_grid_value *v)
+static void first_value(const cs_grid_conf *c, const char *default_zone, const cs_grid_value *fb, cs_grid_value *v)
 {
 	cs_grid_live *g = open_ok(c, default_zone, NULL);
 
@@ -264,7 +264,7 @@ static void first_value(const cs_cfg_grid *c, const char *default_zone, const cs
 
 /* Opens a client on c, waits for a good answer, switches the fake to mode bad
  * and waits for the error it causes; the stats then go to *st if st. */
-static cs_grid_live *open_then_fail(const cs_cfg_grid *c, const char *bad, cs_grid_stats *st)
+static cs_grid_live *open_then_fail(const cs_grid_conf *c, const char *bad, cs_grid_stats *st)
 {
 	cs_grid_live *g = open_ok(c, NULL, NULL);
 	cs_grid_stats s;
@@ -470,7 +470,7 @@ static void test_valid_zone(void **state)
 
 /* ---- configuration ------------------------------------------------------------------ */
 
-static void expect_open_error(const cs_cfg_grid *c, const char *default_zone, int rc, const char *needle)
+static void expect_open_error(const cs_grid_conf *c, const char *default_zone, int rc, const char *needle)
 {
 	cs_grid_live *g = (cs_grid_live *)(uintptr_t)1;
 	char why[512] = "";
@@ -487,7 +487,7 @@ static void expect_open_error(const cs_cfg_grid *c, const char *default_zone, in
 
 static void test_open_bad_config(void **state)
 {
-	cs_cfg_grid c;
+	cs_grid_conf c;
 	char path[] = "/tmp/cs_grid_keyXXXXXX";
 	int fd;
 
@@ -593,7 +593,7 @@ static void test_null_safety(void **state)
 
 static void test_fresh_v3(void **state)
 {
-	cs_cfg_grid c;
+	cs_grid_conf c;
 	cs_grid_live *g;
 	cs_grid_value fb, v;
 	cs_grid_stats st;
@@ -632,7 +632,7 @@ static void test_fresh_v3(void **state)
 
 static void test_fresh_co2signal(void **state)
 {
-	cs_cfg_grid c;
+	cs_grid_conf c;
 	cs_grid_value fb, v;
 
 	(void)state;
@@ -651,7 +651,7 @@ static void test_fresh_co2signal(void **state)
 /* The refresher keeps refreshing: values follow the fake's request counter. */
 static void test_refreshes(void **state)
 {
-	cs_cfg_grid c;
+	cs_grid_conf c;
 	cs_grid_live *g;
 	cs_grid_value v;
 	cs_grid_stats st;
@@ -672,7 +672,7 @@ static void test_refreshes(void **state)
 
 static void test_coords_query(void **state)
 {
-	cs_cfg_grid c;
+	cs_grid_conf c;
 	cs_grid_value v;
 
 	(void)state;
@@ -691,7 +691,7 @@ static void test_coords_query(void **state)
 
 static void test_default_zone_query(void **state)
 {
-	cs_cfg_grid c;
+	cs_grid_conf c;
 	cs_grid_value v;
 
 	(void)state;
@@ -708,7 +708,7 @@ static void test_default_zone_query(void **state)
 
 static void test_api_key_header(void **state)
 {
-	cs_cfg_grid c;
+	cs_grid_conf c;
 	cs_grid_value v;
 
 	(void)state;
@@ -723,7 +723,7 @@ static void test_api_key_header(void **state)
 
 static void test_api_key_file(void **state)
 {
-	cs_cfg_grid c;
+	cs_grid_conf c;
 	cs_grid_live *g;
 	cs_grid_value v;
 	char path[] = "/tmp/cs_grid_keyXXXXXX";
@@ -751,7 +751,7 @@ static void test_api_key_file(void **state)
 
 static void test_ok_then_500_keeps_last(void **state)
 {
-	cs_cfg_grid c;
+	cs_grid_conf c;
 	cs_grid_live *g;
 	cs_grid_value fb, v;
 	cs_grid_stats st;
@@ -790,7 +790,7 @@ static void test_ok_then_500_keeps_last(void **state)
 
 static void test_max_stale_zero(void **state)
 {
-	cs_cfg_grid c;
+	cs_grid_conf c;
 	cs_grid_live *g;
 	cs_grid_value fb, v;
 
@@ -811,7 +811,7 @@ static void test_max_stale_zero(void **state)
 
 static void test_max_stale_exceeded(void **state)
 {
-	cs_cfg_grid c;
+	cs_grid_conf c;
 	cs_grid_live *g;
 	cs_grid_value fb, v;
 	double t0;
@@ -840,7 +840,7 @@ static void test_max_stale_exceeded(void **state)
 
 static void test_401(void **state)
 {
-	cs_cfg_grid c;
+	cs_grid_conf c;
 	cs_grid_live *g;
 	cs_grid_value fb, v;
 	cs_grid_stats st;
@@ -870,7 +870,7 @@ static void test_401(void **state)
 
 static void test_401_without_key(void **state)
 {
-	cs_cfg_grid c;
+	cs_grid_conf c;
 	cs_grid_live *g;
 	char err[320];
 
@@ -886,7 +886,7 @@ static void test_401_without_key(void **state)
 
 static void test_429_retry_after(void **state)
 {
-	cs_cfg_grid c;
+	cs_grid_conf c;
 	cs_grid_live *g;
 	cs_grid_value v;
 	cs_grid_stats st;
@@ -914,7 +914,7 @@ static void test_429_retry_after(void **state)
 
 static void test_backoff(void **state)
 {
-	cs_cfg_grid c;
+	cs_grid_conf c;
 	cs_grid_live *g;
 	cs_grid_stats st;
 
@@ -950,7 +950,7 @@ static void test_bad_answers(void **state)
 	    {"null", "no carbon intensity for zone DE"},
 	    {"big", "larger than 65536 bytes"},
 	};
-	cs_cfg_grid c;
+	cs_grid_conf c;
 	cs_grid_live *g;
 	cs_grid_value fb, v;
 	char err[320];
@@ -987,7 +987,7 @@ static void test_bad_answers(void **state)
 
 static void test_refused(void **state)
 {
-	cs_cfg_grid c;
+	cs_grid_conf c;
 	cs_grid_live *g;
 	cs_grid_value fb, v;
 	char err[320];
@@ -1008,7 +1008,7 @@ static void test_refused(void **state)
 
 static void test_client_timeout(void **state)
 {
-	cs_cfg_grid c;
+	cs_grid_conf c;
 	cs_grid_live *g;
 	char err[320];
 
@@ -1027,7 +1027,7 @@ static void test_client_timeout(void **state)
 /* get() never waits for the network, and close() aborts a hanging request. */
 static void test_hanging_request(void **state)
 {
-	cs_cfg_grid c;
+	cs_grid_conf c;
 	cs_grid_live *g;
 	cs_grid_value fb, v;
 	cs_grid_stats st;
@@ -1057,7 +1057,7 @@ static void test_hanging_request(void **state)
 /* close() right after open, before or during the first request. */
 static void test_close_at_once(void **state)
 {
-	cs_cfg_grid c;
+	cs_grid_conf c;
 	int i;
 
 	(void)state;

@@ -31,7 +31,8 @@
 #include <unistd.h>
 
 #include "carbonstat/error.h"
-#include "conf/config.h"
+#include "conf/conf.h"
+#include "conf_fixture.h"
 #include "exporters/exporter.h"
 #include "fixture.h"
 #include "snap_fixture.h"
@@ -66,19 +67,17 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void cfg_for(cs_config *c, const char *path, cs_cfg_fsync fs, unsigned long long max_bytes, unsigned keep)
+/* [jsonl] with these keys into *c (freeing what it held); no path: off. */
+static void cfg_for(cs_conf **c, const char *path, const char *fs, unsigned long long max_bytes, unsigned keep)
 {
-	cs_config_init(c);
-	c->jsonl.enabled = true;
-	snprintf(c->jsonl.path, sizeof(c->jsonl.path), "%s", path);
-	c->jsonl.fsync = fs;
-	c->jsonl.max_bytes = max_bytes;
-	c->jsonl.keep = keep;
+	cs_conf_free(*c);
+	*c = tf_conf("[jsonl]\nenabled = %s\npath = %s\nfsync = %s\nmax_bytes = %llu\nkeep = %u\n",
+	             path[0] ? "true" : "false", path, fs, max_bytes, keep);
 }
 
-static void *open_ok(const cs_config *c)
+static void *open_ok(cs_conf *const *c)
 {
-	cs_export_env env = {.cfg = c, .node = "node-1"};
+	cs_export_env env = tf_export_env(*c, jl);
 	char why[512] = "";
 	void *st = NULL;
 	int rc = jl->open(&env, &st, why, sizeof(why));
@@ -148,7 +147,7 @@ static json_t *read_lines(const char *path)
 }
 
 /* Opens the exporter on path with fsync fs, no size limit and 5 files kept. */
-static void *open_path(cs_config *c, const char *path, cs_cfg_fsync fs)
+static void *open_path(cs_conf **c, const char *path, const char *fs)
 {
 	cfg_for(c, path, fs, 0, 5);
 	return open_ok(c);
@@ -288,14 +287,16 @@ static void check_last_and_free(json_t *arr, cs_snapfix *f)
 
 static void test_enabled(void **state)
 {
-	cs_config c;
+	cs_conf *c = tf_conf(" ");
 
 	(void)state;
-	cs_config_init(&c);
-	assert_false(jl->enabled(&c));
-	c.jsonl.enabled = true;
-	assert_true(jl->enabled(&c));
+	assert_false(cs_conf_enabled(c, jl->conf));
+	cs_conf_free(c);
+	c = tf_conf("[jsonl]\npath = /x\nenabled = true\n");
+	assert_true(cs_conf_enabled(c, jl->conf));
 	assert_string_equal(jl->name, "jsonl");
+	assert_string_equal(jl->conf->name, "jsonl");
+	cs_conf_free(c);
 }
 
 /* Several cycles: every line parses, conservation per cycle, the figures
@@ -303,7 +304,7 @@ static void test_enabled(void **state)
 static void test_cycles(void **state)
 {
 	tctx *t = *state;
-	cs_config c;
+	cs_conf *c = NULL;
 	cs_snapfix f = {0};
 	json_t *arr, *o;
 	void *st;
@@ -311,7 +312,7 @@ static void test_cycles(void **state)
 	double prev_node_total = -1, prev_row0_total = -1;
 	size_t i;
 
-	st = open_path(&c, t->path, CS_CFG_FSYNC_CYCLE);
+	st = open_path(&c, t->path, "cycle");
 	for (uint64_t seq = 1; seq <= 5; seq++) {
 		publish_cycle(st, &f, 60, seq);
 	}
@@ -340,6 +341,7 @@ static void test_cycles(void **state)
 	}
 	json_decref(arr);
 	cs_snapfix_free(&f);
+	cs_conf_free(c);
 }
 
 /* Totals near 1e9 J still read back to the microjoule; the text is the exact
@@ -347,13 +349,13 @@ static void test_cycles(void **state)
 static void test_numbers_and_nulls(void **state)
 {
 	tctx *t = *state;
-	cs_config c;
+	cs_conf *c = NULL;
 	cs_snapfix f = {0};
 	json_t *arr, *node, *row;
 	char *text;
 	void *st;
 
-	st = open_path(&c, t->path, CS_CFG_FSYNC_NONE);
+	st = open_path(&c, t->path, "none");
 	assert_int_equal(cs_snapfix_build(&f, 2, 1), 0);
 	f.rows[0].energy_uj_total[CS_PART_CPU] = 999999999999999ull; /* 999999999.999999 J */
 	f.snap.comp[CS_PART_CPU].energy_uj_total = 123456789012345ull;
@@ -384,18 +386,19 @@ static void test_numbers_and_nulls(void **state)
 	assert_true(json_is_real(json_object_get(json_array_get(arr, 1), "intensity_g_per_kwh")));
 	assert_true(json_is_real(json_object_get(json_array_get(arr, 0), "embodied_g_per_h")));
 	check_last_and_free(arr, &f);
+	cs_conf_free(c);
 }
 
 /* A GPU appears for one cycle, then goes: energy_j follows. */
 static void test_components_change(void **state)
 {
 	tctx *t = *state;
-	cs_config c;
+	cs_conf *c = NULL;
 	cs_snapfix f = {0};
 	json_t *arr;
 	void *st;
 
-	st = open_path(&c, t->path, CS_CFG_FSYNC_NONE);
+	st = open_path(&c, t->path, "none");
 	publish_cycle(st, &f, 3, 1);
 	assert_int_equal(cs_snapfix_build(&f, 3, 2), 0);
 	f.snap.comp[CS_PART_GPU].present = true;
@@ -409,18 +412,19 @@ static void test_components_change(void **state)
 	assert_string_equal(str_of(json_object_get(json_array_get(arr, 7), "source"), "gpu"), "nvml");
 	assert_null(json_object_get(json_object_get(json_array_get(arr, 13), "energy_j"), "gpu"));
 	check_last_and_free(arr, &f);
+	cs_conf_free(c);
 }
 
 /* Quotes, backslashes, control characters and invalid UTF-8 in names. */
 static void test_escaping(void **state)
 {
 	tctx *t = *state;
-	cs_config c;
+	cs_conf *c = NULL;
 	cs_snapfix f = {0};
 	json_t *arr;
 	void *st;
 
-	st = open_path(&c, t->path, CS_CFG_FSYNC_NONE);
+	st = open_path(&c, t->path, "none");
 	assert_int_equal(cs_snapfix_build(&f, 2, 1), 0);
 	f.rows[0].name = "we\"ird\\ \n\t\x01 caf\xc3\xa9";
 	f.rows[1].cgroup = "bad\xff\xfe/\xed\xa0\x80/ok";
@@ -432,6 +436,7 @@ static void test_escaping(void **state)
 	                    "bad\xef\xbf\xbd\xef\xbf\xbd/\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd/ok");
 	json_decref(arr);
 	cs_snapfix_free(&f);
+	cs_conf_free(c);
 }
 
 /* max_bytes with keep=2: path, path.1, path.2 and never path.3; each file
@@ -439,16 +444,17 @@ static void test_escaping(void **state)
 static void test_rotation(void **state)
 {
 	tctx *t = *state;
-	cs_config c;
+	cs_conf *c = NULL;
 	cs_snapfix f = {0};
 	char name[400];
 	size_t one_cycle = 0;
 	void *st;
-	uint64_t last_seq_of[3];
+	uint64_t last_seq_of[3], max_bytes;
 
-	assert_int_equal(cs_snapfix_build(&f, 1, 1), 0);
+	/* 8 workloads: a cycle of ~2 KB, so 2.5 cycles are over max_bytes' 4096 floor */
+	assert_int_equal(cs_snapfix_build(&f, 8, 1), 0);
 	/* measure one cycle first */
-	cfg_for(&c, t->path, CS_CFG_FSYNC_CYCLE, 0, 2);
+	cfg_for(&c, t->path, "cycle", 0, 2);
 	st = open_ok(&c);
 	publish_ok(st, &f.snap);
 	jl->close(st);
@@ -456,10 +462,12 @@ static void test_rotation(void **state)
 	assert_int_equal(unlink(t->path), 0);
 
 	/* two cycles fit, three do not */
-	cfg_for(&c, t->path, CS_CFG_FSYNC_CYCLE, 2 * one_cycle + one_cycle / 2, 2);
+	max_bytes = 2 * one_cycle + one_cycle / 2;
+	assert_true(max_bytes >= 4096);
+	cfg_for(&c, t->path, "cycle", max_bytes, 2);
 	st = open_ok(&c);
 	for (uint64_t seq = 1; seq <= 7; seq++) {
-		publish_cycle(st, &f, 1, seq);
+		publish_cycle(st, &f, 8, seq);
 	}
 	jl->close(st);
 	tf_snprintf(name, sizeof(name), "%s.3", t->path);
@@ -473,7 +481,7 @@ static void test_rotation(void **state)
 		else
 			tf_snprintf(name, sizeof(name), "%s", t->path);
 		free(slurp(name, &len));
-		assert_true(len <= c.jsonl.max_bytes);
+		assert_true(len <= max_bytes);
 		arr = read_lines(name);
 		assert_int_equal(json_array_size(arr) % (f.snap.nrows + 1), 0); /* whole cycles */
 		last_seq_of[k] = 0;
@@ -493,7 +501,7 @@ static void test_rotation(void **state)
 					has = true;
 			}
 			if (has) {
-				assert_int_equal(cs_snapfix_build(&f, 1, seq), 0);
+				assert_int_equal(cs_snapfix_build(&f, 8, seq), 0);
 				check_cycle(arr, &f.snap);
 			}
 		}
@@ -504,6 +512,7 @@ static void test_rotation(void **state)
 	assert_int_equal(last_seq_of[1], 6);
 	assert_int_equal(last_seq_of[2], 4);
 	cs_snapfix_free(&f);
+	cs_conf_free(c);
 }
 
 /* logrotate: rename the file, SIGHUP (reopen); the next cycle starts the new
@@ -511,14 +520,14 @@ static void test_rotation(void **state)
 static void test_reopen_after_rename(void **state)
 {
 	tctx *t = *state;
-	cs_config c;
+	cs_conf *c = NULL;
 	cs_snapfix f = {0};
 	char moved[400], why[512] = "";
 	json_t *arr;
 	void *st;
 
 	tf_snprintf(moved, sizeof(moved), "%s.moved", t->path);
-	st = open_path(&c, t->path, CS_CFG_FSYNC_CYCLE);
+	st = open_path(&c, t->path, "cycle");
 	publish_cycle(st, &f, 4, 1);
 	assert_int_equal(rename(t->path, moved), 0);
 	publish_cycle(st, &f, 4, 2); /* still the open (renamed) file */
@@ -534,6 +543,7 @@ static void test_reopen_after_rename(void **state)
 	assert_int_equal(json_array_size(arr), f.snap.nrows + 1);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(arr, 0), "seq")), 3);
 	check_last_and_free(arr, &f);
+	cs_conf_free(c);
 }
 
 /* The file-size limit cuts the cycle's write short (then EFBIG): the file is
@@ -542,7 +552,7 @@ static void test_reopen_after_rename(void **state)
 static void test_efbig_leaves_file_whole(void **state)
 {
 	tctx *t = *state;
-	cs_config c;
+	cs_conf *c = NULL;
 	cs_snapfix f = {0};
 	struct rlimit old, lim;
 	char why[512] = "", *before, *after;
@@ -551,7 +561,7 @@ static void test_efbig_leaves_file_whole(void **state)
 	void *st;
 	int rc;
 
-	st = open_path(&c, t->path, CS_CFG_FSYNC_CYCLE);
+	st = open_path(&c, t->path, "cycle");
 	publish_cycle(st, &f, 20, 1);
 	before = slurp(t->path, &blen);
 
@@ -583,18 +593,19 @@ static void test_efbig_leaves_file_whole(void **state)
 	arr = read_lines(t->path);
 	assert_int_equal(json_array_size(arr), 2 * (f.snap.nrows + 1));
 	check_last_and_free(arr, &f);
+	cs_conf_free(c);
 }
 
 /* /dev/null: not a regular file, so no truncation, rotation or fsync
  * complaints (the same path as /dev/stdout in a container). */
 static void test_non_regular_file(void **state)
 {
-	cs_config c;
+	cs_conf *c = NULL;
 	cs_snapfix f = {0};
 	void *st;
 
 	(void)state;
-	cfg_for(&c, "/dev/null", CS_CFG_FSYNC_CYCLE, 4096, 2);
+	cfg_for(&c, "/dev/null", "cycle", 4096, 2);
 	st = open_ok(&c);
 	for (uint64_t seq = 1; seq <= 3; seq++) {
 		publish_cycle(st, &f, 30, seq);
@@ -602,11 +613,12 @@ static void test_non_regular_file(void **state)
 	jl->close(st);
 	assert_int_equal(access("/dev/null.1", F_OK), -1);
 	cs_snapfix_free(&f);
+	cs_conf_free(c);
 }
 
-static void open_fails(const cs_config *c, int want, const char *needle1, const char *needle2)
+static void open_fails(cs_conf *const *c, int want, const char *needle1, const char *needle2)
 {
-	cs_export_env env = {.cfg = c, .node = "node-1"};
+	cs_export_env env = tf_export_env(*c, jl);
 	char why[512] = "";
 	void *st = (void *)1;
 	int rc = jl->open(&env, &st, why, sizeof(why));
@@ -623,27 +635,24 @@ static void open_fails(const cs_config *c, int want, const char *needle1, const 
 static void test_open_errors(void **state)
 {
 	tctx *t = *state;
-	cs_config c;
+	cs_conf *c = NULL;
 	char p[400];
 
-	cfg_for(&c, "", CS_CFG_FSYNC_CYCLE, 0, 5);
+	cfg_for(&c, "", "cycle", 0, 5);
 	open_fails(&c, CS_EINVAL, "[jsonl] path", "--jsonl");
 
 	tf_snprintf(p, sizeof(p), "%s/missing/x.jsonl", t->dir);
-	cfg_for(&c, p, CS_CFG_FSYNC_CYCLE, 0, 5);
+	cfg_for(&c, p, "cycle", 0, 5);
 	open_fails(&c, -ENOENT, p, "create its directory");
 
 	tf_snprintf(p, sizeof(p), "%s/afile", t->dir);
 	tf_write_file(NULL, p, "x");
 	tf_snprintf(p, sizeof(p), "%s/afile/x.jsonl", t->dir);
-	cfg_for(&c, p, CS_CFG_FSYNC_CYCLE, 0, 5);
+	cfg_for(&c, p, "cycle", 0, 5);
 	open_fails(&c, -ENOTDIR, p, "[jsonl] path");
 
-	cfg_for(&c, t->dir, CS_CFG_FSYNC_CYCLE, 0, 5); /* a directory */
+	cfg_for(&c, t->dir, "cycle", 0, 5); /* a directory */
 	open_fails(&c, -EISDIR, t->dir, "[jsonl] path");
-
-	cfg_for(&c, t->path, CS_CFG_FSYNC_CYCLE, 4096, 0);
-	open_fails(&c, CS_ERANGE, "[jsonl] keep", "1 to 1000");
 
 	if (geteuid() != 0) { /* root writes anywhere */
 		char ro[400];
@@ -651,10 +660,11 @@ static void test_open_errors(void **state)
 		tf_snprintf(ro, sizeof(ro), "%s/ro", t->dir);
 		assert_int_equal(mkdir(ro, 0500), 0);
 		tf_snprintf(p, sizeof(p), "%s/x.jsonl", ro);
-		cfg_for(&c, p, CS_CFG_FSYNC_CYCLE, 0, 5);
+		cfg_for(&c, p, "cycle", 0, 5);
 		open_fails(&c, -EACCES, p, "writable");
 		chmod(ro, 0700);
 	}
+	cs_conf_free(c);
 }
 
 /* The directory vanishes: the cycle fails with one line, and once the file
@@ -662,7 +672,7 @@ static void test_open_errors(void **state)
 static void test_reopen_failure_recovers(void **state)
 {
 	tctx *t = *state;
-	cs_config c;
+	cs_conf *c = NULL;
 	cs_snapfix f = {0};
 	char sub[400], p[420], why[512] = "";
 	json_t *arr;
@@ -671,7 +681,7 @@ static void test_reopen_failure_recovers(void **state)
 	tf_snprintf(sub, sizeof(sub), "%s/sub", t->dir);
 	assert_int_equal(mkdir(sub, 0700), 0);
 	tf_snprintf(p, sizeof(p), "%s/x.jsonl", sub);
-	cfg_for(&c, p, CS_CFG_FSYNC_NONE, 0, 5);
+	cfg_for(&c, p, "none", 0, 5);
 	st = open_ok(&c);
 	tf_rm_tree(sub);
 	assert_int_equal(jl->reopen(st, why, sizeof(why)), -ENOENT);
@@ -682,6 +692,7 @@ static void test_reopen_failure_recovers(void **state)
 	publish_ok(st, &f.snap);
 	arr = close_read(st, p);
 	check_last_and_free(arr, &f);
+	cs_conf_free(c);
 }
 
 int main(void)

@@ -32,11 +32,12 @@
 #include <jansson.h>
 
 #include "carbonstat/error.h"
-#include "conf/config.h"
+#include "conf/conf.h"
 #include "k8s/kubelet.h"
 #include "k8s/quantity.h"
 #include "ownership/teams.h"
 
+#include "conf_fixture.h"
 #include "fake_server.h"
 
 #ifndef CS_FIXTURES_DIR
@@ -580,15 +581,16 @@ static void test_teams(void **state)
 	                          "nginx = web\n"
 	                          "getty@.service = ops\n"
 	                          "user@.service = desktop\n";
-	cs_config cfg;
+	cs_conf *cfg;
+	const cs_teams_conf *t;
 	cs_podlist pl;
 	cs_workload w[14];
-	char err[256];
 	size_t n = 0;
 
 	(void)state;
 	load_fixture(&pl);
-	assert_int_equal(cs_config_parse(ini, strlen(ini), "teams.ini", &cfg, err, sizeof(err)), 0);
+	cfg = tf_conf("%s", ini);
+	t = cs_conf_get(cfg, &cs_teams_section);
 	w[n++] = wl_container(UID_CHECKOUT, ID_API);                         /* 0 label team */
 	w[n++] = wl_container(UID_LEDGER, ID_LEDGER);                        /* 1 label part-of */
 	w[n++] = wl_container(UID_FRAUD, ID_FRAUD);                          /* 2 team "" -> part-of */
@@ -605,7 +607,7 @@ static void test_teams(void **state)
 	w[n] = wl_container("deadbeef-0000-4000-8000-00000000000a", "cd");   /* 13 unknown, named */
 	snprintf(w[n++].namespace_, sizeof(w[0].namespace_), "payments");
 	assert_int_equal(cs_podlist_annotate(&pl, w, n), 2);
-	assert_int_equal(cs_teams_resolve(&cfg, &pl, w, n), 1);
+	assert_int_equal(cs_teams_resolve(t, &pl, w, n), 1);
 	assert_string_equal(w[0].team, "pay-core");
 	assert_string_equal(w[0].team_source, "label");
 	assert_string_equal(w[1].team, "ledger-suite");
@@ -629,45 +631,50 @@ static void test_teams(void **state)
 	assert_string_equal(w[12].team, "platform");
 	assert_string_equal(w[13].team, "team-pay"); /* namespace known from before */
 	assert_string_equal(w[13].team_source, "namespace-map");
-	cs_config_free(&cfg);
+	cs_conf_free(cfg);
 
 	/* label key order is the config's */
 	{
 		static const char ini2[] = "[teams]\nlabel_keys = app.kubernetes.io/part-of, team\n";
 
-		assert_int_equal(cs_config_parse(ini2, strlen(ini2), "t2", &cfg, err, sizeof(err)), 0);
+		cfg = tf_conf("%s", ini2);
 		w[0] = wl_container(UID_CHECKOUT, ID_API);
 		w[1] = wl_container(UID_FRAUD, ID_FRAUD);
 		cs_podlist_annotate(&pl, w, 2);
-		cs_teams_resolve(&cfg, &pl, w, 2);
+		cs_teams_resolve(cs_conf_get(cfg, &cs_teams_section), &pl, w, 2);
 		assert_string_equal(w[0].team, "pay-core"); /* no part-of: team */
 		assert_string_equal(w[1].team, "risk");
-		cs_config_free(&cfg);
+		cs_conf_free(cfg);
 	}
 	/* no label keys at all: namespaces only */
 	{
 		static const char ini3[] = "[teams]\nlabel_keys =\n";
 
-		assert_int_equal(cs_config_parse(ini3, strlen(ini3), "t3", &cfg, err, sizeof(err)), 0);
-		assert_int_equal(cfg.teams.n_label_keys, 0);
+		cfg = tf_conf("%s", ini3);
+		t = cs_conf_get(cfg, &cs_teams_section);
+		assert_int_equal(t->label_keys.n, 0);
 		w[0] = wl_container(UID_CHECKOUT, ID_API);
 		cs_podlist_annotate(&pl, w, 1);
-		cs_teams_resolve(&cfg, &pl, w, 1);
+		cs_teams_resolve(t, &pl, w, 1);
 		assert_string_equal(w[0].team, "payments");
 		assert_string_equal(w[0].team_source, "namespace");
-		cs_config_free(&cfg);
+		cs_conf_free(cfg);
 	}
 	/* built-in defaults and no kubelet */
+	cfg = tf_conf(" ");
+	t = cs_conf_get(cfg, &cs_teams_section);
 	w[0] = wl_container(UID_CHECKOUT, ID_API);
 	cs_podlist_annotate(&pl, w, 1);
 	w[1] = wl_unit(CS_WL_SERVICE, "nginx.service");
-	cs_teams_resolve(NULL, &pl, w, 2);
+	cs_teams_resolve(t, &pl, w, 2);
 	assert_string_equal(w[0].team, "pay-core");
 	assert_string_equal(w[1].team, "system");
 	assert_string_equal(w[1].team_source, "default");
-	cs_teams_resolve(NULL, NULL, w, 1);
+	cs_teams_resolve(t, NULL, w, 1);
 	assert_string_equal(w[0].team, "payments");
 	assert_string_equal(w[0].team_source, "namespace");
+	assert_int_equal(cs_teams_resolve(NULL, NULL, w, 1), 0);
+	cs_conf_free(cfg);
 	cs_podlist_free(&pl);
 }
 
@@ -1229,8 +1236,8 @@ static void test_kubelet_options(void **state)
 {
 	cs_kubelet *k = NULL;
 	cs_kubelet_opts o;
-	cs_config cfg;
-	char err[256];
+	cs_conf *cfg;
+	cs_kubelet_conf kc;
 	static const char ini[] = "[kubelet]\nurl = https://10.9.8.7:10250/pods\ntoken_file = /t\n"
 	                          "ca_file = /c\ninsecure_skip_verify = yes\nrefresh_s = 30\ntimeout_s = 0.5\n";
 	char *saved = getenv("NODE_IP") ? strdup(getenv("NODE_IP")) : NULL;
@@ -1268,24 +1275,26 @@ static void test_kubelet_options(void **state)
 	assert_int_equal(cs_kubelet_open(&o, &k), CS_EINVAL);
 	cs_kubelet_close(NULL);
 
-	assert_int_equal(cs_config_parse(ini, strlen(ini), "k.ini", &cfg, err, sizeof(err)), 0);
-	cs_kubelet_opts_from_config(&cfg, &o);
+	cfg = tf_conf("%s", ini);
+	kc = *(const cs_kubelet_conf *)cs_conf_get(cfg, &cs_kubelet_section);
+	cs_conf_free(cfg);
+	cs_kubelet_opts_from_conf(&kc, &o);
 	assert_string_equal(o.url, "https://10.9.8.7:10250/pods");
 	assert_string_equal(o.token_file, "/t");
 	assert_string_equal(o.ca_file, "/c");
 	assert_true(o.insecure_skip_verify);
 	assert_true(o.refresh_s == 30 && o.timeout_s == 0.5);
-	assert_true(cs_kubelet_wanted(&cfg)); /* a url is set */
-	cfg.kubelet.enabled = CS_CFG_OFF;
-	assert_false(cs_kubelet_wanted(&cfg));
-	cs_config_free(&cfg);
-	cs_config_init(&cfg);
-	snprintf(cfg.kubelet.token_file, sizeof(cfg.kubelet.token_file), "/nonexistent/token");
+	assert_true(cs_kubelet_wanted(&kc)); /* a url is set */
+	kc.enabled = CS_OFF;
+	assert_false(cs_kubelet_wanted(&kc));
+	cfg = tf_conf("[kubelet]\ntoken_file = /nonexistent/token\n");
+	kc = *(const cs_kubelet_conf *)cs_conf_get(cfg, &cs_kubelet_section);
+	cs_conf_free(cfg);
 	saved = getenv("KUBERNETES_SERVICE_HOST") ? strdup(getenv("KUBERNETES_SERVICE_HOST")) : NULL;
 	unsetenv("KUBERNETES_SERVICE_HOST");
-	assert_false(cs_kubelet_wanted(&cfg));
+	assert_false(cs_kubelet_wanted(&kc));
 	setenv("KUBERNETES_SERVICE_HOST", "10.96.0.1", 1);
-	assert_true(cs_kubelet_wanted(&cfg));
+	assert_true(cs_kubelet_wanted(&kc));
 	if (saved) {
 		setenv("KUBERNETES_SERVICE_HOST", saved, 1);
 		free(saved);

@@ -24,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent/agent.h"
+#include "k8s/kubelet.h"
 #include "attribution/attribute.h"
 #include "attribution/cgroup_path.h"
 #include "pipeline/node.h"
@@ -150,6 +152,7 @@ static cs_node *node_open(env *e, bool kubelet, cs_idle_policy pol, bool by_proc
 {
 	cs_node_opts o;
 	cs_node *n = NULL;
+	cs_conf *cfg = NULL;
 	char why[512] = "";
 	int rc;
 
@@ -161,12 +164,17 @@ static cs_node *node_open(env *e, bool kubelet, cs_idle_policy pol, bool by_proc
 	o.idle_policy = pol;
 	o.by_process = by_process;
 	if (kubelet) {
-		o.config_path = e->ini;
+		cs_agent_opts ao = {.config_path = e->ini};
+
+		if (cs_agent_config(&ao, &cfg, why, sizeof why) != 0)
+			fail_msg("config: %s", why);
+		o.config = cfg;
 		o.kubelet_url = e->url;
 	} else {
 		o.kubelet = CS_NODE_KUBELET_OFF;
 	}
 	rc = cs_node_open(&o, &n, why, sizeof why);
+	cs_conf_free(cfg); /* the node keeps a copy */
 	if (rc)
 		fail_msg("cs_node_open: %d %s", rc, why);
 	return n;
@@ -337,11 +345,18 @@ static void test_measured_idle_and_errors(void **state)
 	assert_int_not_equal(cs_node_open(&o, &n, why, sizeof why), 0);
 	assert_null(n);
 	assert_non_null(strstr(why, "--cgroup-root"));
-	/* A bad config file names itself. */
+	/* A configuration without a section the node reads names it. */
 	o.cgroup_root = e.cg;
-	o.config_path = CS_FIXTURES_DIR "/config/unknown_key.ini";
-	assert_int_not_equal(cs_node_open(&o, &n, why, sizeof why), 0);
-	assert_non_null(strstr(why, "unknown_key.ini"));
+	{
+		const cs_conf_section *secs[] = {&cs_attr_section, &cs_kubelet_section};
+		cs_conf *c = NULL;
+
+		assert_int_equal(cs_conf_build(secs, 2, NULL, &c, why, sizeof why), 0);
+		o.config = c;
+		assert_int_equal(cs_node_open(&o, &n, why, sizeof why), CS_EINVAL);
+		assert_string_equal(why, "the configuration has no [teams] section");
+		cs_conf_free(c);
+	}
 	cs_node_close(NULL);
 	env_free(&e);
 }

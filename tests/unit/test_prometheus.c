@@ -32,7 +32,8 @@
 #include <unistd.h>
 
 #include "carbonstat/error.h"
-#include "conf/config.h"
+#include "conf/conf.h"
+#include "conf_fixture.h"
 #include "exporters/exporter.h"
 #include "exporters/prom_render.h"
 #include "fixture.h"
@@ -66,7 +67,7 @@ static unsigned free_port(void)
 
 /* One server under test. */
 typedef struct srv {
-	cs_config cfg;
+	cs_conf *cfg;
 	void *state;
 	unsigned port;
 	char why[512];
@@ -75,13 +76,15 @@ typedef struct srv {
 /* Opens the exporter on exactly this listen address. Returns open's code. */
 static int srv_open_exact(srv *s, const char *listen, const char *web_config)
 {
-	cs_export_env env = {&s->cfg, "node-1"};
+	cs_export_env env;
+	int rc;
 
 	memset(s, 0, sizeof(*s));
-	cs_config_init(&s->cfg);
-	tf_snprintf(s->cfg.prometheus.listen, sizeof(s->cfg.prometheus.listen), "%s", listen);
-	tf_snprintf(s->cfg.prometheus.web_config, sizeof(s->cfg.prometheus.web_config), "%s",
-	            web_config ? web_config : "");
+	rc = tf_conf_try(&s->cfg, s->why, sizeof(s->why), "[prometheus]\nlisten = %s\nweb_config = %s\n", listen,
+	                 web_config ? web_config : "");
+	if (rc)
+		return rc;
+	env = tf_export_env(s->cfg, prom);
 	return prom->open(&env, &s->state, s->why, sizeof(s->why));
 }
 
@@ -100,7 +103,7 @@ static int srv_open(srv *s, const char *host, const char *web_config)
 		s->port = port;
 		if (rc != -EADDRINUSE)
 			break;
-		cs_config_free(&s->cfg);
+		cs_conf_free(s->cfg);
 	}
 	return rc;
 }
@@ -108,7 +111,7 @@ static int srv_open(srv *s, const char *host, const char *web_config)
 static void srv_close(srv *s)
 {
 	prom->close(s->state);
-	cs_config_free(&s->cfg);
+	cs_conf_free(s->cfg);
 }
 
 /* What a request got back. */
@@ -268,14 +271,15 @@ static void assert_contains(const char *hay, const char *needle)
 
 static void test_enabled(void **state)
 {
-	cs_config c;
+	cs_conf *c = tf_conf(" ");
 
 	(void)state;
-	cs_config_init(&c);
 	assert_string_equal(prom->name, "prometheus");
-	assert_true(prom->enabled(&c)); /* on by default */
-	c.prometheus.enabled = false;
-	assert_false(prom->enabled(&c));
+	assert_true(cs_conf_enabled(c, prom->conf)); /* on by default */
+	cs_conf_free(c);
+	c = tf_conf("[prometheus]\nenabled = false\n");
+	assert_false(cs_conf_enabled(c, prom->conf));
+	cs_conf_free(c);
 	assert_non_null(prom->open);
 	assert_non_null(prom->publish);
 	assert_non_null(prom->reopen);
@@ -607,7 +611,7 @@ static void test_client_certs(void **state)
 #else
 	assert_int_equal(rc, CS_EUNAVAIL);
 	assert_contains(s.why, "RequireAndVerifyClientCert needs carbonstat built with GnuTLS");
-	cs_config_free(&s.cfg);
+	cs_conf_free(s.cfg);
 	print_message("client certificates: built without CS_HAVE_GNUTLS, checked that open refuses them\n");
 #endif
 	cs_snapfix_free(&f);
@@ -625,9 +629,9 @@ static void test_listen_errors(void **state)
 	(void)state;
 	/* not an address */
 	assert_int_equal(srv_open_exact(&s, "nonsense", NULL), CS_EINVAL);
-	assert_string_equal(s.why, "prometheus: listen address 'nonsense' is not host:port, [v6addr]:port or "
-	                           ":port; set [prometheus] listen or --listen");
-	cs_config_free(&s.cfg);
+	assert_string_equal(s.why,
+	                    "test.ini:2: [prometheus] listen = 'nonsense': expected host:port, [v6]:port or :port");
+	cs_conf_free(s.cfg);
 
 	/* a port someone else holds */
 	fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -642,13 +646,13 @@ static void test_listen_errors(void **state)
 		socklen_t len = sizeof(a);
 		char listen_at[64];
 		void *st = NULL;
-		cs_config c;
-		cs_export_env env = {&c, "node-1"};
+		cs_conf *c;
+		cs_export_env env;
 
 		assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-		cs_config_init(&c);
 		tf_snprintf(listen_at, sizeof(listen_at), "127.0.0.1:%u", ntohs(a.sin_port));
-		tf_snprintf(c.prometheus.listen, sizeof(c.prometheus.listen), "%s", listen_at);
+		c = tf_conf("[prometheus]\nlisten = %s\n", listen_at);
+		env = tf_export_env(c, prom);
 		assert_int_equal(prom->open(&env, &st, s.why, sizeof(s.why)), -EADDRINUSE);
 		tf_snprintf(
 		    want, sizeof(want),
@@ -656,10 +660,12 @@ static void test_listen_errors(void **state)
 		    listen_at);
 		assert_string_equal(s.why, want);
 		/* ":port" too (dual stack or IPv4: both collide) */
-		tf_snprintf(c.prometheus.listen, sizeof(c.prometheus.listen), ":%u", ntohs(a.sin_port));
+		cs_conf_free(c);
+		c = tf_conf("[prometheus]\nlisten = :%u\n", ntohs(a.sin_port));
+		env = tf_export_env(c, prom);
 		assert_int_equal(prom->open(&env, &st, s.why, sizeof(s.why)), -EADDRINUSE);
 		assert_contains(s.why, "Address already in use");
-		cs_config_free(&c);
+		cs_conf_free(c);
 	}
 	close(fd);
 
@@ -667,7 +673,7 @@ static void test_listen_errors(void **state)
 	assert_true(srv_open(&s, "192.0.2.1", NULL) < 0);
 	assert_contains(s.why, "prometheus: cannot listen on 192.0.2.1:");
 	assert_contains(s.why, "Cannot assign requested address; set [prometheus] listen or --listen");
-	cs_config_free(&s.cfg);
+	cs_conf_free(s.cfg);
 }
 
 /* Can this host bind [::1]? (containers often have no IPv6) */
@@ -762,13 +768,13 @@ static void test_bad_webconfig(void **state)
 		assert_contains(s.why, cases[i].want);
 		assert_non_null(strstr(s.why, "prometheus: ") == s.why ? s.why : NULL);
 		assert_null(strchr(s.why, '\n'));
-		cs_config_free(&s.cfg);
+		cs_conf_free(s.cfg);
 	}
 	/* the mismatch says what GnuTLS said */
 	assert_int_equal(srv_open(&s, "127.0.0.1", WC_DIR "/mismatch.yml"), CS_EINVAL);
 	assert_contains(s.why, "do not match");
 	assert_contains(s.why, "check cert_file and key_file");
-	cs_config_free(&s.cfg);
+	cs_conf_free(s.cfg);
 	/* an empty web-config is plain HTTP */
 	assert_int_equal(srv_open(&s, "127.0.0.1", WC_DIR "/empty.yml"), 0);
 	assert_int_equal(status(&s, "/readyz", NULL), 503);

@@ -104,7 +104,7 @@ static void test_conserve_and_monotonic(void **state)
 	size_t n;
 
 	(void)state;
-	assert_int_equal(cs_rows_open(CS_ROWS_CONTAINER, 1000, &r), 0);
+	assert_int_equal(cs_rows_open(CS_BY_CONTAINER, 1000, &r), 0);
 	make_world(&w, 4, 100);
 	memset(prev, 0, sizeof(prev));
 	for (int it = 0; it < 5; it++) {
@@ -147,7 +147,7 @@ static void test_rows_end_and_restart(void **state)
 	cs_rows_input in;
 
 	(void)state;
-	assert_int_equal(cs_rows_open(CS_ROWS_CONTAINER, 1000, &r), 0);
+	assert_int_equal(cs_rows_open(CS_BY_CONTAINER, 1000, &r), 0);
 	make_world(&w, 4, 100);
 	in = input(&w, 100, 0);
 	assert_int_equal(cs_rows_update(r, &in), 0);
@@ -204,7 +204,7 @@ static void test_fold_overflow(void **state)
 	cs_rows_input in;
 
 	(void)state;
-	assert_int_equal(cs_rows_open(CS_ROWS_CONTAINER, 3, &r), 0);
+	assert_int_equal(cs_rows_open(CS_BY_CONTAINER, 3, &r), 0);
 	make_world(&w, 5, 100);
 	for (int it = 0; it < 3; it++) {
 		in = input(&w, 300, 1.0);
@@ -238,7 +238,7 @@ static void test_embodied_like_idle(void **state)
 	double total_idle;
 
 	(void)state;
-	assert_int_equal(cs_rows_open(CS_ROWS_CONTAINER, 100, &r), 0);
+	assert_int_equal(cs_rows_open(CS_BY_CONTAINER, 100, &r), 0);
 	make_world(&w, 2, 100);
 	in = input(&w, -1, 2.0); /* no intensity: no operational carbon */
 	assert_int_equal(cs_rows_update(r, &in), 0);
@@ -265,14 +265,14 @@ static void test_rollups(void **state)
 	uint32_t index[16];
 	size_t ng, first[8];
 	static const struct {
-		cs_rows_by by;
+		cs_attr_by by;
 		cs_attr_by attr;
 		size_t groups;
 		const char *kind;
 	} cases[] = {
-	    {CS_ROWS_POD, CS_BY_POD, 3, "pod"},
-	    {CS_ROWS_NAMESPACE, CS_BY_NAMESPACE, 2, "namespace"},
-	    {CS_ROWS_TEAM, CS_BY_TEAM, 3, "team"},
+	    {CS_BY_POD, CS_BY_POD, 3, "pod"},
+	    {CS_BY_NAMESPACE, CS_BY_NAMESPACE, 2, "namespace"},
+	    {CS_BY_TEAM, CS_BY_TEAM, 3, "team"},
 	};
 
 	(void)state;
@@ -313,7 +313,7 @@ static void test_rollups(void **state)
 		const cs_snap_row *s;
 		size_t n;
 
-		assert_int_equal(cs_rows_open(CS_ROWS_NONE, 100, &r), 0);
+		assert_int_equal(cs_rows_open(CS_BY_NONE, 100, &r), 0);
 		assert_int_equal(cs_rows_update(r, &in), 0);
 		check_conserved(r, &w, 200, 0.3);
 		s = cs_rows_snapshot(r, &n);
@@ -335,7 +335,7 @@ static void test_many_rows_grow(void **state)
 	(void)state;
 	assert_non_null(wl);
 	assert_non_null(sh);
-	assert_int_equal(cs_rows_open(CS_ROWS_CONTAINER, 100000, &r), 0);
+	assert_int_equal(cs_rows_open(CS_BY_CONTAINER, 100000, &r), 0);
 	for (int it = 0; it < 10; it++) {
 		cs_rows_input in;
 		size_t n;
@@ -364,16 +364,22 @@ static void test_many_rows_grow(void **state)
 	free(sh);
 }
 
+/* The granularities rows accept: [agent] workloads' values, no others. */
 static void test_parse_by(void **state)
 {
-	cs_rows_by by;
+	cs_rows *r = NULL;
 
 	(void)state;
-	assert_int_equal(cs_rows_by_parse("pod", &by), 0);
-	assert_int_equal(by, CS_ROWS_POD);
-	assert_int_equal(cs_rows_by_parse("none", &by), 0);
-	assert_int_equal(cs_rows_by_parse("Pod", &by), CS_EINVAL);
-	assert_int_equal(cs_rows_by_parse(NULL, &by), CS_EINVAL);
+	for (int by = 0; by < CS_BY_NKEYS; by++) {
+		bool ok = by == CS_BY_CONTAINER || by == CS_BY_POD || by == CS_BY_NAMESPACE || by == CS_BY_TEAM ||
+		          by == CS_BY_NONE;
+
+		assert_int_equal(cs_rows_open((cs_attr_by)by, 10, &r), ok ? 0 : CS_EINVAL);
+		if (ok)
+			assert_int_equal(cs_rows_granularity(r), by);
+		cs_rows_close(ok ? r : NULL);
+	}
+	assert_int_equal(cs_rows_open(CS_BY_NKEYS, 10, &r), CS_EINVAL);
 }
 
 int main(void)

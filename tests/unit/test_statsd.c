@@ -38,7 +38,8 @@
 #include <unistd.h>
 
 #include "carbonstat/error.h"
-#include "conf/config.h"
+#include "conf/conf.h"
+#include "conf_fixture.h"
 #include "exporters/exporter.h"
 #include "snap_fixture.h"
 
@@ -160,18 +161,22 @@ static int listen6(unsigned port)
 	return fd;
 }
 
-static void cfg_for(cs_config *c, const char *address, const char *tags, unsigned mtu)
+/* [statsd] with these keys into *c (freeing what it held). */
+static void cfg_prefix(cs_conf **c, const char *address, const char *prefix, const char *tags, unsigned mtu)
 {
-	cs_config_init(c);
-	c->statsd.enabled = true;
-	snprintf(c->statsd.address, sizeof(c->statsd.address), "%s", address);
-	snprintf(c->statsd.tags, sizeof(c->statsd.tags), "%s", tags);
-	c->statsd.mtu = mtu;
+	cs_conf_free(*c);
+	*c = tf_conf("[statsd]\nenabled = true\naddress = %s\nprefix = %s\ntags = %s\nmtu = %u\n", address, prefix,
+	             tags, mtu);
 }
 
-static void *open_ok(const cs_config *c)
+static void cfg_for(cs_conf **c, const char *address, const char *tags, unsigned mtu)
 {
-	cs_export_env env = {.cfg = c, .node = "node-1"};
+	cfg_prefix(c, address, "carbonstat", tags, mtu);
+}
+
+static void *open_ok(cs_conf *const *c)
+{
+	cs_export_env env = tf_export_env(*c, sd);
 	char why[512] = "";
 	void *st = NULL;
 	int rc = sd->open(&env, &st, why, sizeof(why));
@@ -183,7 +188,7 @@ static void *open_ok(const cs_config *c)
 }
 
 /* Opens the exporter on 127.0.0.1:port with the config it fills in *c. */
-static void *open_local(cs_config *c, unsigned port, const char *tags, unsigned mtu)
+static void *open_local(cs_conf **c, unsigned port, const char *tags, unsigned mtu)
 {
 	char addr[64];
 
@@ -437,13 +442,14 @@ static void publish_tally(void *st, const cs_snapshot *s, int fd, tally *t)
 
 static void test_enabled(void **unused)
 {
-	cs_config c;
+	cs_conf *c = tf_conf(" ");
 
 	(void)unused;
-	cs_config_init(&c);
-	assert_false(sd->enabled(&c));
-	c.statsd.enabled = true;
-	assert_true(sd->enabled(&c));
+	assert_false(cs_conf_enabled(c, sd->conf));
+	cs_conf_free(c);
+	c = tf_conf("[statsd]\nenabled = true\n");
+	assert_true(cs_conf_enabled(c, sd->conf));
+	cs_conf_free(c);
 	assert_string_equal(sd->name, "statsd");
 }
 
@@ -452,7 +458,7 @@ static void publish_and_check(unsigned mtu, size_t nw)
 	unsigned port = 0;
 	int fd = listen4(&port);
 	char why[512] = "";
-	cs_config c;
+	cs_conf *c = NULL;
 	cs_snapfix f = {0};
 	void *st;
 	tally t;
@@ -476,6 +482,7 @@ static void publish_and_check(unsigned mtu, size_t nw)
 	sd->close(st);
 	cs_snapfix_free(&f);
 	close(fd);
+	cs_conf_free(c);
 }
 
 static void test_publish_500(void **unused)
@@ -503,7 +510,7 @@ static void test_line_too_long(void **unused)
 	unsigned port = 0;
 	int fd = listen4(&port);
 	char why[512] = "", longname[181];
-	cs_config c;
+	cs_conf *c = NULL;
 	cs_snapfix f = {0};
 	void *st;
 	tally t;
@@ -532,6 +539,7 @@ static void test_line_too_long(void **unused)
 	sd->close(st);
 	cs_snapfix_free(&f);
 	close(fd);
+	cs_conf_free(c);
 }
 
 /* Datadog's tag rules on odd names: other characters become '_', a tag is
@@ -541,7 +549,7 @@ static void test_tag_sanitising(void **unused)
 	unsigned port = 0;
 	int fd = listen4(&port);
 	char addr[64], why[512] = "", huge[301], v[256];
-	cs_config c;
+	cs_conf *c = NULL;
 	cs_snapfix f = {0};
 	void *st;
 	bool seen_pod = false, seen_huge = false;
@@ -551,8 +559,7 @@ static void test_tag_sanitising(void **unused)
 	memset(huge, 'y', sizeof(huge) - 1);
 	huge[sizeof(huge) - 1] = '\0';
 	snprintf(addr, sizeof(addr), "127.0.0.1:%u", port);
-	cfg_for(&c, addr, "env:prod", 8192);
-	snprintf(c.statsd.prefix, sizeof(c.statsd.prefix), "acme.green");
+	cfg_prefix(&c, addr, "acme.green", "env:prod", 8192);
 	st = open_ok(&c);
 	assert_int_equal(cs_snapfix_build(&f, 4, 1), 0);
 	f.rows[0].pod = "web 1|x#y,z\xc3\xa9";
@@ -583,6 +590,7 @@ static void test_tag_sanitising(void **unused)
 	sd->close(st);
 	cs_snapfix_free(&f);
 	close(fd);
+	cs_conf_free(c);
 }
 
 /* A mid-run open (a reload: seq > 1) takes the self counters' baseline
@@ -591,7 +599,7 @@ static void test_self_baseline_after_reopen(void **unused)
 {
 	unsigned port = 0;
 	int fd = listen4(&port);
-	cs_config c;
+	cs_conf *c = NULL;
 	cs_snapfix f = {0};
 	void *st;
 	tally t;
@@ -611,6 +619,7 @@ static void test_self_baseline_after_reopen(void **unused)
 	sd->close(st);
 	cs_snapfix_free(&f);
 	close(fd);
+	cs_conf_free(c);
 }
 
 /* Nothing listens: the cycle fails fast with the errno and one line; once a
@@ -620,7 +629,7 @@ static void test_nothing_listening(void **unused)
 	unsigned port = 0;
 	int fd = listen4(&port);
 	char why[512] = "";
-	cs_config c;
+	cs_conf *c = NULL;
 	cs_snapfix f = {0};
 	void *st;
 	tally t;
@@ -654,6 +663,7 @@ static void test_nothing_listening(void **unused)
 	sd->close(st);
 	cs_snapfix_free(&f);
 	close(fd);
+	cs_conf_free(c);
 }
 
 /* A name (localhost, from /etc/hosts) instead of an address. It may resolve
@@ -663,7 +673,7 @@ static void test_name_address(void **unused)
 	unsigned port = 0;
 	int fd = listen4(&port), fd6 = listen6(port);
 	char addr[64], why[512] = "";
-	cs_config c;
+	cs_conf *c = NULL;
 	cs_snapfix f = {0};
 	void *st;
 	tally t;
@@ -684,6 +694,7 @@ static void test_name_address(void **unused)
 	close(fd);
 	if (fd6 >= 0)
 		close(fd6);
+	cs_conf_free(c);
 }
 
 /* Well-formed but unresolvable: open succeeds (the Datadog agent may come
@@ -691,7 +702,7 @@ static void test_name_address(void **unused)
  * DNS). */
 static void test_unresolvable(void **unused)
 {
-	cs_config c;
+	cs_conf *c = NULL;
 	cs_snapfix f = {0};
 	char why[512] = "";
 	void *st;
@@ -706,26 +717,34 @@ static void test_unresolvable(void **unused)
 	assert_int_equal(sd->publish(st, &f.snap, why, sizeof(why)), CS_EUNAVAIL);
 	sd->close(st);
 	cs_snapfix_free(&f);
+	cs_conf_free(c);
 }
 
+/* The configuration refuses it, when it is built or when the exporter
+ * opens, in one line naming the key. */
 static void open_fails(const char *address, const char *prefix, const char *tags, unsigned mtu, const char *key)
 {
-	cs_config c;
-	cs_export_env env = {.cfg = &c, .node = "node-1"};
+	cs_conf *c = NULL;
+	cs_export_env env;
 	char why[512] = "";
 	void *st = (void *)1;
 	int rc;
 
-	cfg_for(&c, address, tags, mtu);
-	snprintf(c.statsd.prefix, sizeof(c.statsd.prefix), "%s", prefix);
-	rc = sd->open(&env, &st, why, sizeof(why));
-	if (rc == 0)
-		fail_msg("open accepted address '%s' prefix '%s' tags '%s' mtu %u", address, prefix, tags, mtu);
+	rc = tf_conf_try(&c, why, sizeof(why),
+	                 "[statsd]\nenabled = true\naddress = %s\nprefix = %s\ntags = %s\nmtu = %u\n", address, prefix,
+	                 tags, mtu);
+	if (rc == 0) {
+		env = tf_export_env(c, sd);
+		rc = sd->open(&env, &st, why, sizeof(why));
+		cs_conf_free(c);
+		if (rc == 0)
+			fail_msg("open accepted address '%s' prefix '%s' tags '%s' mtu %u", address, prefix, tags, mtu);
+		assert_null(st);
+		assert_non_null(strstr(why, "statsd: "));
+	}
 	assert_true(rc == CS_EINVAL || rc == CS_ERANGE);
-	assert_null(st);
 	if (!strstr(why, key))
 		fail_msg("'%s' does not name %s", why, key);
-	assert_non_null(strstr(why, "statsd: "));
 	assert_null(strchr(why, '\n'));
 }
 
@@ -764,14 +783,14 @@ static void test_bad_config(void **unused)
 /* Good configurations that must open: IPv6 literal, a bare tag, no prefix. */
 static void test_good_config(void **unused)
 {
-	cs_config c;
+	cs_conf *c = NULL;
 	void *st;
 
 	(void)unused;
-	cfg_for(&c, "[::1]:8125", "env:prod,canary,team:a/b", 512);
-	c.statsd.prefix[0] = '\0';
+	cfg_prefix(&c, "[::1]:8125", "", "env:prod,canary,team:a/b", 512);
 	st = open_ok(&c);
 	sd->close(st);
+	cs_conf_free(c);
 }
 
 int main(void)

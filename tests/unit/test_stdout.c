@@ -22,7 +22,8 @@
 #include <unistd.h>
 
 #include "carbonstat/error.h"
-#include "conf/config.h"
+#include "conf/conf.h"
+#include "conf_fixture.h"
 #include "exporters/exporter.h"
 #include "exporters/stdout.h"
 #include "snap_fixture.h"
@@ -32,8 +33,8 @@ static const cs_exporter_ops *const so = &cs_exporter_stdout;
 /* Publishes f's snapshot with [stdout] top = top; returns the text. */
 static char *run(cs_snapfix *f, unsigned top)
 {
-	cs_config c;
-	cs_export_env env = {.cfg = &c, .node = "node-1"};
+	cs_conf *c = tf_conf("[stdout]\nenabled = true\ntop = %u\n", top);
+	cs_export_env env = tf_export_env(c, so);
 	char *text = NULL, why[512] = "";
 	size_t len = 0;
 	FILE *m = open_memstream(&text, &len);
@@ -41,10 +42,8 @@ static char *run(cs_snapfix *f, unsigned top)
 	int rc;
 
 	assert_non_null(m);
-	cs_config_init(&c);
-	c.out.enabled = true;
-	c.out.top = top;
 	assert_int_equal(cs_stdout_open_stream(&env, m, &st, why, sizeof(why)), 0);
+	cs_conf_free(c);
 	rc = so->publish(st, &f->snap, why, sizeof(why));
 	if (rc)
 		fail_msg("publish: %s", why);
@@ -81,13 +80,14 @@ static void nth_line(const char *t, size_t i, char *out, size_t cap)
 
 static void test_enabled(void **unused)
 {
-	cs_config c;
+	cs_conf *c = tf_conf(" ");
 
 	(void)unused;
-	cs_config_init(&c);
-	assert_false(so->enabled(&c));
-	c.out.enabled = true;
-	assert_true(so->enabled(&c));
+	assert_false(cs_conf_enabled(c, so->conf));
+	cs_conf_free(c);
+	c = tf_conf("[stdout]\nenabled = true\n");
+	assert_true(cs_conf_enabled(c, so->conf));
+	cs_conf_free(c);
 	assert_string_equal(so->name, "stdout");
 	assert_null(so->reopen);
 }
@@ -183,8 +183,8 @@ static void test_all_rows_and_labels(void **unused)
 /* The reader went away: every cycle fails with EPIPE, counted, no crash. */
 static void test_epipe(void **unused)
 {
-	cs_config c;
-	cs_export_env env = {.cfg = &c, .node = "node-1"};
+	cs_conf *c = tf_conf("[stdout]\ntop = 5\n");
+	cs_export_env env = tf_export_env(c, so);
 	cs_snapfix f = {0};
 	char why[512] = "";
 	int p[2];
@@ -197,9 +197,8 @@ static void test_epipe(void **unused)
 	close(p[0]);
 	w = fdopen(p[1], "w");
 	assert_non_null(w);
-	cs_config_init(&c);
-	c.out.top = 5;
 	assert_int_equal(cs_stdout_open_stream(&env, w, &st, why, sizeof(why)), 0);
+	cs_conf_free(c);
 	assert_int_equal(cs_snapfix_build(&f, 20, 1), 0);
 	assert_int_equal(so->publish(st, &f.snap, why, sizeof(why)), -EPIPE);
 	assert_non_null(strstr(why, "stdout: "));
