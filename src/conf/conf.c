@@ -33,10 +33,10 @@ static void *conf_field(const cs_conf_key *k, const void *data)
 
 static void conf_fmt_bytes(uint64_t b, char *buf, size_t cap)
 {
-	static const char sfx[] = "GMK";
+	static const char sfx[] = "TGMK";
 
-	for (int i = 0; i < 3; i++) {
-		uint64_t u = 1ull << (10 * (3 - i));
+	for (int i = 0; i < 4; i++) {
+		uint64_t u = 1ull << (10 * (4 - i));
 
 		if (b && b % u == 0) {
 			snprintf(buf, cap, "%llu%c", (unsigned long long)(b / u), sfx[i]);
@@ -106,7 +106,7 @@ static void conf_enum_names(const cs_conf_key *k, char *buf, size_t cap)
 void conf_describe(const cs_conf_key *k, char *buf, size_t cap)
 {
 	static const char *const noun[] = {
-	    [CS_CONF_UINT] = "a number",        [CS_CONF_BYTES] = "a size in bytes (K, M, G suffixes)",
+	    [CS_CONF_UINT] = "a number",        [CS_CONF_BYTES] = "a size in bytes (K, M, G, T suffixes)",
 	    [CS_CONF_DOUBLE] = "a number",      [CS_CONF_DURATION] = "a duration",
 	    [CS_CONF_PERCENT] = "a percentage",
 	};
@@ -270,8 +270,8 @@ static int conf_number(const cs_conf_key *k, const char *v, double *out)
 		if (!n || n >= sizeof(num))
 			return CS_EINVAL;
 		memcpy(num, v, n + 1);
-		if (strchr("KMG", num[n - 1])) {
-			mul = 1ull << (num[n - 1] == 'K' ? 10 : num[n - 1] == 'M' ? 20 : 30);
+		if (strchr("KMGT", num[n - 1])) {
+			mul = 1ull << (10 * (strchr("KMGT", num[n - 1]) - "KMGT" + 1));
 			num[--n] = '\0';
 		}
 		if (cs_parse_u64(num, &u) != 0 || u > (1ull << 53) / mul)

@@ -79,7 +79,7 @@ typedef enum cs_conf_type {
 	CS_CONF_BOOL,     /* bool: true/false, yes/no, on/off, 1/0 */
 	CS_CONF_TRISTATE, /* cs_tristate: auto, or a bool */
 	CS_CONF_UINT,     /* unsigned in [min, max] */
-	CS_CONF_BYTES,    /* uint64_t in [min, max]; K, M, G suffixes (powers of 1024) */
+	CS_CONF_BYTES,    /* uint64_t in [min, max]; K, M, G, T suffixes (powers of 1024) */
 	CS_CONF_DOUBLE,   /* double in [min, max] */
 	CS_CONF_DURATION, /* double seconds in [min, max]: "5s", "500ms", "1h30m"; a bare number is seconds */
 	CS_CONF_PERCENT,  /* double fraction in [min, max]: "50%" or "50" is 0.5 */

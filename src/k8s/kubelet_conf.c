@@ -17,9 +17,9 @@ static const cs_conf_key kubelet_keys[] = {
      .help = "CA that signed the kubelet's certificate; empty: the system store"},
     {"insecure_skip_verify", CS_CONF_BOOL, CS_CONF_AT(cs_kubelet_conf, insecure_skip_verify), .def = "false",
      .help = "no certificate check (kind, minikube: the kubelet's self-signed certificate)"},
-    {"refresh_s", CS_CONF_DURATION, CS_CONF_AT(cs_kubelet_conf, refresh_s), .def = "60", .min = 5, .max = 86400,
+    {"refresh_s", CS_CONF_DURATION, CS_CONF_AT(cs_kubelet_conf, refresh_s), .def = "60s", .min = 5, .max = 86400,
      .help = "pod list re-read period (also as soon as an unknown pod or container appears)"},
-    {"timeout_s", CS_CONF_DURATION, CS_CONF_AT(cs_kubelet_conf, timeout_s), .def = "2", .min = 0.1, .max = 60,
+    {"timeout_s", CS_CONF_DURATION, CS_CONF_AT(cs_kubelet_conf, timeout_s), .def = "2s", .min = 0.1, .max = 60,
      .help = "whole request timeout"},
 };
 

@@ -206,8 +206,8 @@ static void test_errors(void **state)
 	    {"[agent]\npue = 0.5\n", "x.ini:2: [agent] pue = '0.5': expected a PUE from 1 to 3, or 0"},
 	    {"[agent]\nnode_name = a b\n",
 	     "x.ini:2: [agent] node_name = 'a b': expected a node name (letters, digits, '.', '-', '_')"},
-	    {"[jsonl]\nmax_bytes = 12\n", "x.ini:2: [jsonl] max_bytes = '12': expected a size in bytes (K, M, G "
-	                                  "suffixes) from 4K to 1048576G, or 0"},
+	    {"[jsonl]\nmax_bytes = 12\n", "x.ini:2: [jsonl] max_bytes = '12': expected a size in bytes (K, M, G, T "
+	                                  "suffixes) from 4K to 1T, or 0"},
 	    {"[statsd]\nmtu = 70000\n",
 	     "x.ini:2: [statsd] mtu = '70000': expected a payload size in bytes from 512 to 65507"},
 	    {"[grid]\napi_key = a b\n",
