@@ -658,7 +658,8 @@ static cs_conf *conf_alloc(const cs_conf_section *const *secs, size_t n)
 		cs_conf_free(c);
 		return NULL;
 	}
-	memcpy(c->secs, secs, n * sizeof(*secs));
+	if (n)
+		memcpy(c->secs, secs, n * sizeof(*secs));
 	c->n = n;
 	return c;
 }

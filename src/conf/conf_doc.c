@@ -22,9 +22,12 @@ void cs_conf_dump(const cs_conf *c, FILE *f)
 			if (k->type == CS_CONF_MAP)
 				continue;
 			set = conf_format(k, c->data[i], val, sizeof(val));
-			/* unset and secret values are comments, so the dump reads back */
+			/* secrets and keys unset by default are comments; a key emptied
+			 * against a default is written empty: the dump reads back */
 			if (set && (k->flags & CS_CONF_SECRET))
 				fprintf(f, "; %s = <set, hidden>\n", k->name);
+			else if (!set && k->def && k->def[0])
+				fprintf(f, "%s =\n", k->name);
 			else if (!set)
 				fprintf(f, "; %s = (unset)\n", k->name);
 			else

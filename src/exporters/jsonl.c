@@ -591,10 +591,6 @@ static int jl_open(const cs_export_env *env, void **state, char *why, size_t why
 		snprintf(why, whycap, "jsonl: enabled without a file; set [jsonl] path or pass --jsonl FILE");
 		return CS_EINVAL;
 	}
-	if (c->max_bytes > 0 && (c->keep < 1 || c->keep > 1000)) {
-		snprintf(why, whycap, "jsonl: keep %u out of range; set [jsonl] keep from 1 to 1000", c->keep);
-		return CS_ERANGE;
-	}
 	st = calloc(1, sizeof(*st));
 	if (!st) {
 		snprintf(why, whycap, "jsonl: out of memory");

@@ -671,6 +671,17 @@ static void test_dump(void **state)
 	free(again);
 	cs_conf_free(c);
 	cs_conf_free(d);
+	/* a key emptied against its default is written empty, not as a comment */
+	c = t_ok("[all]\ntags =\nname =\n");
+	text = t_dump(c);
+	assert_non_null(strstr(text, "\nname =\n"));
+	assert_non_null(strstr(text, "\ntags =\n"));
+	assert_non_null(strstr(text, "\n; word = (unset)\n"));
+	d = t_ok(text);
+	assert_true(cs_conf_same(c, d, &t_all_section));
+	free(text);
+	cs_conf_free(c);
+	cs_conf_free(d);
 }
 
 static void test_copy_compare(void **state)
