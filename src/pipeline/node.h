@@ -121,7 +121,8 @@ const char *cs_node_kubelet_error(const cs_node *n);
 /* Replaces the configuration the node uses from the next sample on: team
  * maps and label keys, the idle policy (unless the opts pinned one). The
  * kubelet client and the scanners keep their settings (a restart changes
- * those). 0 or CS_ENOMEM (the old configuration stays). */
+ * those). 0, CS_EINVAL (c lacks [attribution], [kubelet] or [teams]) or
+ * CS_ENOMEM; the old configuration stays on error. */
 int cs_node_set_config(cs_node *n, const cs_conf *c);
 
 /* Failed kubelet requests since open (0 without a kubelet). */
