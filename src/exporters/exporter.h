@@ -176,6 +176,8 @@ typedef struct cs_exporter_ops {
 	void (*close)(void *state);
 } cs_exporter_ops;
 
+/* The built-in ones, named for their tests (registry.c lists every exporter
+ * and declares a new one itself). */
 extern const cs_exporter_ops cs_exporter_prometheus;
 extern const cs_exporter_ops cs_exporter_statsd;
 extern const cs_exporter_ops cs_exporter_jsonl;
