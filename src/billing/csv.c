@@ -1,0 +1,384 @@
+/* billing/csv.c - the streaming CSV scanner (see csv.h).
+ *
+ * A record is scanned in two steps. First its structure: walking 64-byte
+ * blocks, a bitmask marks every ',', '"' and '\n', and only those bytes are
+ * looked at, with the quote state carried across them; field boundaries go
+ * into the offset arrays. If the record runs past the data in the buffer the
+ * scan stops, the partial record moves to the front, more input is read and
+ * the record is scanned again from its start (nothing was changed yet).
+ * Only once the record is complete are its delimiters overwritten with NULs
+ * and its "" pairs collapsed, so a rescan never sees modified bytes.
+ *
+ * The buffer keeps 64 zeroed bytes past the data so the last block can be
+ * loaded whole; bits past the data are masked off.
+ */
+#include "billing/csv.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include <carbonstat/error.h>
+
+#include "core/why.h"
+
+#define BUF_INIT (1u << 20)
+#define BUF_MAX (64u << 20)
+#define SLACK 64
+#define FIELDS_MAX 65536
+
+struct cs_csv {
+	cs_bill_src *src;
+	char *buf;
+	size_t cap;  /* usable bytes (SLACK more are allocated) */
+	size_t len;  /* bytes of data in buf */
+	size_t pos;  /* start of the next record */
+	bool eof;
+	bool started; /* BOM checked */
+	uint64_t line;
+	uint64_t bytes;
+	/* per-field offsets of the record being scanned */
+	size_t fcap;
+	uint32_t *fs, *fe; /* start, end (exclusive) relative to pos */
+	uint8_t *fq;       /* quoted; bit 1: has "" escapes */
+	char **fptr;
+	uint32_t *flen;
+};
+
+static inline uint64_t special_mask64(const char *p)
+{
+#if defined(__SSE2__)
+	const __m128i comma = _mm_set1_epi8(','), quote = _mm_set1_epi8('"'), nl = _mm_set1_epi8('\n');
+	uint64_t m = 0;
+
+	for (int k = 0; k < 4; k++) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+		__m128i r = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, quote)),
+					 _mm_cmpeq_epi8(v, nl));
+		m |= (uint64_t)(uint16_t)_mm_movemask_epi8(r) << (16 * k);
+	}
+	return m;
+#else
+	uint64_t m = 0;
+
+	for (int k = 0; k < 64; k++)
+		if (p[k] == ',' || p[k] == '"' || p[k] == '\n')
+			m |= (uint64_t)1 << k;
+	return m;
+#endif
+}
+
+int cs_csv_new(cs_bill_src *src, cs_csv **out)
+{
+	cs_csv *c = calloc(1, sizeof *c);
+
+	if (!c)
+		return CS_ENOMEM;
+	c->src = src;
+	c->cap = BUF_INIT;
+	c->buf = malloc(c->cap + SLACK);
+	c->fcap = 256;
+	c->fs = malloc(c->fcap * sizeof *c->fs);
+	c->fe = malloc(c->fcap * sizeof *c->fe);
+	c->fq = malloc(c->fcap);
+	c->fptr = malloc(c->fcap * sizeof *c->fptr);
+	c->flen = malloc(c->fcap * sizeof *c->flen);
+	if (!c->buf || !c->fs || !c->fe || !c->fq || !c->fptr || !c->flen) {
+		cs_csv_free(c);
+		return CS_ENOMEM;
+	}
+	memset(c->buf, 0, SLACK);
+	c->line = 1;
+	*out = c;
+	return 0;
+}
+
+void cs_csv_free(cs_csv *c)
+{
+	if (!c)
+		return;
+	free(c->buf);
+	free(c->fs);
+	free(c->fe);
+	free(c->fq);
+	free(c->fptr);
+	free(c->flen);
+	free(c);
+}
+
+uint64_t cs_csv_bytes(const cs_csv *c)
+{
+	return c->bytes;
+}
+
+static int grow_fields(cs_csv *c)
+{
+	size_t n = c->fcap * 2;
+	uint32_t *fs, *fe, *flen;
+	uint8_t *fq;
+	char **fptr;
+
+	if (c->fcap >= FIELDS_MAX)
+		return CS_ERANGE;
+	if (!(fs = realloc(c->fs, n * sizeof *fs)))
+		return CS_ENOMEM;
+	c->fs = fs;
+	if (!(fe = realloc(c->fe, n * sizeof *fe)))
+		return CS_ENOMEM;
+	c->fe = fe;
+	if (!(fq = realloc(c->fq, n)))
+		return CS_ENOMEM;
+	c->fq = fq;
+	if (!(fptr = realloc(c->fptr, n * sizeof *fptr)))
+		return CS_ENOMEM;
+	c->fptr = fptr;
+	if (!(flen = realloc(c->flen, n * sizeof *flen)))
+		return CS_ENOMEM;
+	c->flen = flen;
+	c->fcap = n;
+	return 0;
+}
+
+/* Moves the unscanned tail to the front, grows the buffer if the record
+ * fills it, reads more. */
+static int refill(cs_csv *c, char *why, size_t cap)
+{
+	size_t got = 0;
+	int rc;
+
+	if (c->pos) {
+		memmove(c->buf, c->buf + c->pos, c->len - c->pos);
+		c->len -= c->pos;
+		c->pos = 0;
+	}
+	if (c->len == c->cap) {
+		size_t ncap = c->cap * 2;
+		char *nb;
+
+		if (c->cap >= BUF_MAX) {
+			cs_set_why(why, cap, "%s:%llu: a record longer than %u MiB (an unclosed quote?); check the file",
+				   cs_bill_src_name(c->src), (unsigned long long)c->line, BUF_MAX >> 20);
+			return CS_ERANGE;
+		}
+		nb = realloc(c->buf, ncap + SLACK);
+		if (!nb)
+			return CS_ENOMEM;
+		c->buf = nb;
+		c->cap = ncap;
+	}
+	rc = cs_bill_src_read(c->src, c->buf + c->len, c->cap - c->len, &got, why, cap);
+	if (rc)
+		return rc;
+	if (got == 0)
+		c->eof = true;
+	c->len += got;
+	c->bytes += got;
+	memset(c->buf + c->len, 0, SLACK);
+	if (!c->started && (c->len >= 3 || c->eof)) {
+		c->started = true;
+		if (c->len >= 3 && (unsigned char)c->buf[0] == 0xEF && (unsigned char)c->buf[1] == 0xBB &&
+		    (unsigned char)c->buf[2] == 0xBF)
+			c->pos = 3;
+	}
+	return 0;
+}
+
+enum scan_result { SCAN_DONE, SCAN_MORE, SCAN_BAD_QUOTE, SCAN_FIELDS };
+
+/* Scans the structure of the record at c->pos. Sets *nf, *end (offset of the
+ * byte after the record, relative to pos) and *newlines (quoted newlines). */
+static enum scan_result scan_record(cs_csv *c, size_t *nf_out, size_t *end_out, uint64_t *newlines, bool *bad)
+{
+	const char *base = c->buf + c->pos;
+	size_t avail = c->len - c->pos;
+	size_t nf = 0, fstart = 0, qend = 0;
+	bool inq = false, quoted = false, esc = false, skip_first = false;
+	uint64_t nl = 0;
+
+	*bad = false;
+	for (size_t b = 0; b < avail; b += 64) {
+		uint64_t m = special_mask64(base + b);
+
+		if (avail - b < 64)
+			m &= ((uint64_t)1 << (avail - b)) - 1;
+		if (skip_first) {
+			m &= ~(uint64_t)1;
+			skip_first = false;
+		}
+		while (m) {
+			size_t k = b + (size_t)__builtin_ctzll(m);
+			char ch = base[k];
+
+			m &= m - 1;
+			if (inq) {
+				if (ch == '\n') {
+					nl++;
+				} else if (ch == '"') {
+					if (k + 1 >= avail && !c->eof)
+						return SCAN_MORE; /* "" or a closing quote? */
+					if (k + 1 < avail && base[k + 1] == '"') {
+						/* "" inside quotes: skip the second one */
+						esc = true;
+						if (k + 1 - b < 64)
+							m &= ~((uint64_t)1 << (k + 1 - b));
+						else
+							skip_first = true;
+					} else {
+						inq = false;
+						qend = k;
+					}
+				}
+				continue;
+			}
+			if (ch == '"') {
+				if (k == fstart && !quoted) {
+					inq = true;
+					quoted = true;
+				}
+				/* else: a stray quote in an unquoted field: text */
+				continue;
+			}
+			/* ',' or '\n': the field ends at k */
+			if (nf == c->fcap && grow_fields(c))
+				return SCAN_FIELDS;
+			size_t fend = k;
+			if (ch == '\n' && fend > fstart && base[fend - 1] == '\r')
+				fend--;
+			if (quoted) {
+				if (qend + 1 != fend)
+					*bad = true; /* text after the closing quote */
+				c->fs[nf] = (uint32_t)(fstart + 1);
+				c->fe[nf] = (uint32_t)qend;
+				c->fq[nf] = (uint8_t)(1 | (esc ? 2 : 0));
+			} else {
+				c->fs[nf] = (uint32_t)fstart;
+				c->fe[nf] = (uint32_t)fend;
+				c->fq[nf] = 0;
+			}
+			nf++;
+			fstart = k + 1;
+			quoted = esc = false;
+			if (ch == '\n') {
+				*nf_out = nf;
+				*end_out = k + 1;
+				*newlines = nl;
+				return SCAN_DONE;
+			}
+		}
+	}
+	if (!c->eof)
+		return SCAN_MORE;
+	/* end of input: the last record has no newline */
+	if (inq) {
+		*newlines = nl;
+		return SCAN_BAD_QUOTE;
+	}
+	if (nf == c->fcap && grow_fields(c))
+		return SCAN_FIELDS;
+	size_t fend = avail;
+	if (fend > fstart && base[fend - 1] == '\r')
+		fend--;
+	if (quoted) {
+		if (qend + 1 != fend)
+			*bad = true;
+		c->fs[nf] = (uint32_t)(fstart + 1);
+		c->fe[nf] = (uint32_t)qend;
+		c->fq[nf] = (uint8_t)(1 | (esc ? 2 : 0));
+	} else {
+		c->fs[nf] = (uint32_t)fstart;
+		c->fe[nf] = (uint32_t)fend;
+		c->fq[nf] = 0;
+	}
+	nf++;
+	*nf_out = nf;
+	*end_out = avail;
+	*newlines = nl;
+	return SCAN_DONE;
+}
+
+/* NUL-terminates and unescapes the fields of a scanned record. */
+static void finish_record(cs_csv *c, size_t nf, cs_csv_rec *rec)
+{
+	char *base = c->buf + c->pos;
+
+	for (size_t i = 0; i < nf; i++) {
+		char *s = base + c->fs[i];
+		uint32_t n = c->fe[i] - c->fs[i];
+
+		if (c->fq[i] & 2) {
+			/* collapse "" -> " in place */
+			uint32_t r = 0, w = 0;
+
+			while (r < n) {
+				s[w++] = s[r];
+				r += (s[r] == '"' && r + 1 < n && s[r + 1] == '"') ? 2 : 1;
+			}
+			n = w;
+		}
+		s[n] = '\0';
+		c->fptr[i] = s;
+		c->flen[i] = n;
+		c->fq[i] &= 1;
+	}
+	rec->nf = nf;
+	rec->f = c->fptr;
+	rec->n = c->flen;
+	rec->quoted = c->fq;
+	rec->line = c->line;
+}
+
+int cs_csv_next(cs_csv *c, cs_csv_rec *rec, char *why, size_t cap)
+{
+	int rc;
+
+	for (;;) {
+		size_t nf = 0, end = 0;
+		uint64_t nl = 0;
+		bool bad = false;
+		enum scan_result r;
+
+		if (c->pos >= c->len) {
+			if (c->eof)
+				return 0;
+			rc = refill(c, why, cap);
+			if (rc)
+				return rc;
+			continue;
+		}
+		r = scan_record(c, &nf, &end, &nl, &bad);
+		if (r == SCAN_MORE) {
+			rc = refill(c, why, cap);
+			if (rc)
+				return rc;
+			continue;
+		}
+		if (r == SCAN_FIELDS) {
+			cs_set_why(why, cap, "%s:%llu: more than %u fields in one record; check the file",
+				   cs_bill_src_name(c->src), (unsigned long long)c->line, FIELDS_MAX);
+			return CS_ERANGE;
+		}
+		if (r == SCAN_BAD_QUOTE) {
+			cs_set_why(why, cap,
+				   "%s:%llu: a quoted field is never closed (the file ends inside it); the file is "
+				   "truncated or damaged",
+				   cs_bill_src_name(c->src), (unsigned long long)c->line);
+			c->pos = c->len;
+			return CS_ERANGE;
+		}
+		if (bad) {
+			cs_set_why(why, cap, "%s:%llu: text after a closing quote (\"ab\"c): not valid CSV",
+				   cs_bill_src_name(c->src), (unsigned long long)c->line);
+			c->pos += end;
+			c->line += 1 + nl;
+			return CS_EINVAL;
+		}
+		finish_record(c, nf, rec);
+		c->pos += end;
+		c->line += 1 + nl;
+		return 1;
+	}
+}
