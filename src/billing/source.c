@@ -40,6 +40,8 @@ struct cs_bill_src {
 	const uint8_t *in;    /* unread compressed bytes */
 	size_t in_len;
 	uint64_t bytes_in;
+	char peek[4096];      /* text looked at by cs_bill_src_peek, returned first */
+	size_t peek_len, peek_pos;
 #ifdef CS_HAVE_ISAL
 	struct inflate_state *st;
 #else
@@ -260,7 +262,7 @@ static int gz_read(cs_bill_src *s, char *buf, size_t cap, size_t *got, char *why
 	return 0;
 }
 
-int cs_bill_src_read(cs_bill_src *s, char *buf, size_t cap, size_t *got, char *why, size_t whycap)
+static int src_read(cs_bill_src *s, char *buf, size_t cap, size_t *got, char *why, size_t whycap)
 {
 	if (!s->gzip) {
 		/* bytes already taken to sniff the magic come first */
@@ -276,6 +278,38 @@ int cs_bill_src_read(cs_bill_src *s, char *buf, size_t cap, size_t *got, char *w
 		return raw_read(s, (uint8_t *)buf, cap, got, why, whycap);
 	}
 	return gz_read(s, buf, cap, got, why, whycap);
+}
+
+int cs_bill_src_read(cs_bill_src *s, char *buf, size_t cap, size_t *got, char *why, size_t whycap)
+{
+	if (s->peek_pos < s->peek_len) {
+		size_t k = s->peek_len - s->peek_pos;
+
+		if (k > cap)
+			k = cap;
+		memcpy(buf, s->peek + s->peek_pos, k);
+		s->peek_pos += k;
+		*got = k;
+		return 0;
+	}
+	return src_read(s, buf, cap, got, why, whycap);
+}
+
+int cs_bill_src_peek(cs_bill_src *s, const char **p, size_t *n, char *why, size_t whycap)
+{
+	while (s->peek_len < sizeof s->peek) {
+		size_t got = 0;
+		int rc = src_read(s, s->peek + s->peek_len, sizeof s->peek - s->peek_len, &got, why, whycap);
+
+		if (rc)
+			return rc;
+		if (!got)
+			break;
+		s->peek_len += got;
+	}
+	*p = s->peek;
+	*n = s->peek_len;
+	return 0;
 }
 
 /* Reads the first bytes to tell gzip from text. */

@@ -28,6 +28,11 @@ int cs_bill_src_open_mem(const void *data, size_t n, const char *name, cs_bill_s
  * negative code with why filled (I/O error, corrupt or truncated gzip). */
 int cs_bill_src_read(cs_bill_src *s, char *buf, size_t cap, size_t *got, char *why, size_t whycap);
 
+/* Looks at the first bytes of the (inflated) text without consuming them:
+ * *p gets up to 4 KiB of it (fewer at the end of a short input). The next
+ * reads return these bytes first. Call once, before any read. */
+int cs_bill_src_peek(cs_bill_src *s, const char **p, size_t *n, char *why, size_t whycap);
+
 /* Name given at open, whether the input is gzip, compressed bytes read so far. */
 const char *cs_bill_src_name(const cs_bill_src *s);
 bool cs_bill_src_gzip(const cs_bill_src *s);

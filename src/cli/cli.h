@@ -54,6 +54,7 @@ void cli_csv_field(FILE *f, const char *s);
 void cli_help(FILE *f, const char *text);
 
 int cmd_agent(int argc, char **argv);
+int cmd_billing(int argc, char **argv);
 int cmd_estimate(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_instances(int argc, char **argv);

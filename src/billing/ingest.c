@@ -1,0 +1,961 @@
+/* billing/ingest.c - the bill engine (see ingest.h).
+ *
+ * Per line, the hot path is: map the record (field picks, two or three
+ * number parses), look the classification key up in the usage cache
+ * (classify on a miss: once per distinct key), intern the few strings of
+ * the daily key (a repeat of the previous row's string costs one memcmp),
+ * and add into the daily row found by hashing the eight ids. Nothing is
+ * allocated per line once the tables have grown to the bill's distinct
+ * keys. Grid intensity is applied per daily row at the end (the region is
+ * part of the key), and so is the estimate for unclassified usage, which
+ * needs every service's kWh per cost first.
+ */
+#include "billing/ingest.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <carbonstat/error.h>
+
+#include "billing/csv.h"
+#include "billing/format.h"
+#include "billing/jsonl.h"
+#include "billing/parquet.h"
+#include "core/hash.h"
+#include "core/str.h"
+#include "core/why.h"
+
+/* ---- string interning ---------------------------------------------------- */
+
+typedef struct str_ent {
+	uint32_t off, len;
+} str_ent;
+
+typedef struct interner {
+	char *arena;
+	size_t alen, acap;
+	str_ent *s;
+	uint32_t n, scap;
+	uint32_t *slot; /* hash index: id + 1, 0 empty */
+	uint64_t *hash;
+	uint32_t mask;
+} interner;
+
+static int arena_put(interner *t, const char *p, size_t n, uint32_t *off)
+{
+	if (t->alen + n + 1 > t->acap) {
+		size_t nc = t->acap ? t->acap * 2 : 1u << 16;
+		char *na;
+
+		while (nc < t->alen + n + 1)
+			nc *= 2;
+		na = realloc(t->arena, nc);
+		if (!na)
+			return CS_ENOMEM;
+		t->arena = na;
+		t->acap = nc;
+	}
+	memcpy(t->arena + t->alen, p, n);
+	t->arena[t->alen + n] = '\0';
+	*off = (uint32_t)t->alen;
+	t->alen += n + 1;
+	return 0;
+}
+
+static int intern_grow(interner *t)
+{
+	uint32_t ncap = t->mask ? (t->mask + 1) * 2 : 1024;
+	uint32_t *slot = calloc(ncap, sizeof *slot);
+	uint64_t *hash;
+
+	if (!slot)
+		return CS_ENOMEM;
+	hash = realloc(t->hash, (size_t)ncap / 2 * sizeof *hash);
+	if (!hash) {
+		free(slot);
+		return CS_ENOMEM;
+	}
+	t->hash = hash;
+	for (uint32_t i = 0; i < t->n; i++) {
+		uint32_t k = (uint32_t)t->hash[i] & (ncap - 1);
+		while (slot[k])
+			k = (k + 1) & (ncap - 1);
+		slot[k] = i + 1;
+	}
+	free(t->slot);
+	t->slot = slot;
+	t->mask = ncap - 1;
+	return 0;
+}
+
+static int intern(interner *t, const char *p, size_t n, uint32_t *id)
+{
+	uint64_t h = cs_fnv1a(CS_FNV_OFFSET, p, n);
+	uint32_t k;
+	int rc;
+
+	if (!t->mask || t->n + 1 > (t->mask + 1) / 2)
+		if ((rc = intern_grow(t)))
+			return rc;
+	for (k = (uint32_t)h & t->mask; t->slot[k]; k = (k + 1) & t->mask) {
+		uint32_t i = t->slot[k] - 1;
+		if (t->hash[i] == h && t->s[i].len == n && !memcmp(t->arena + t->s[i].off, p, n)) {
+			*id = i;
+			return 0;
+		}
+	}
+	if (t->n == t->scap) {
+		uint32_t nc = t->scap ? t->scap * 2 : 1024;
+		str_ent *ns = realloc(t->s, nc * sizeof *ns);
+		if (!ns)
+			return CS_ENOMEM;
+		t->s = ns;
+		t->scap = nc;
+	}
+	if ((rc = arena_put(t, p, n, &t->s[t->n].off)))
+		return rc;
+	t->s[t->n].len = (uint32_t)n;
+	t->hash[t->n] = h;
+	t->slot[k] = t->n + 1;
+	*id = t->n++;
+	return 0;
+}
+
+static const char *istr(const interner *t, uint32_t id)
+{
+	return id < t->n ? t->arena + t->s[id].off : "";
+}
+
+/* A dimension with a one-entry memo: bills repeat the previous row's value. */
+typedef struct memo {
+	uint32_t id;
+	bool set;
+} memo;
+
+static int intern_memo(interner *t, memo *m, cs_sv s, uint32_t *id)
+{
+	if (m->set && t->s[m->id].len == s.n && !memcmp(t->arena + t->s[m->id].off, s.p, s.n)) {
+		*id = m->id;
+		return 0;
+	}
+	int rc = intern(t, s.p, s.n, id);
+	if (!rc) {
+		m->id = *id;
+		m->set = true;
+	}
+	return rc;
+}
+
+/* ---- generic open-addressing index over an array ---------------------- */
+
+typedef struct index {
+	uint32_t *slot; /* element + 1 */
+	uint32_t mask;
+} index_t;
+
+static int index_grow(index_t *x, uint32_t n, const uint64_t *hashes)
+{
+	uint32_t ncap = x->mask ? (x->mask + 1) * 2 : 1024;
+	uint32_t *slot = calloc(ncap, sizeof *slot);
+
+	if (!slot)
+		return CS_ENOMEM;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t k = (uint32_t)hashes[i] & (ncap - 1);
+		while (slot[k])
+			k = (k + 1) & (ncap - 1);
+		slot[k] = i + 1;
+	}
+	free(x->slot);
+	x->slot = slot;
+	x->mask = ncap - 1;
+	return 0;
+}
+
+/* ---- the bill ------------------------------------------------------------ */
+
+typedef struct usage_ent {
+	cs_bill_usage u;
+	uint32_t key_off, key_len;
+	uint32_t provider, service, usage, currency;
+	cs_money eff; /* of unclassified lines, for the causes */
+	uint64_t lines;
+} usage_ent;
+
+typedef struct row_key {
+	uint32_t v[8]; /* provider account service region currency tag day cls */
+} row_key;
+
+struct cs_bill {
+	cs_bill_opts o;
+	cs_bill_model model;
+	interner str;
+	interner keys; /* classification key bytes */
+	memo m_prov, m_acct, m_svc, m_region, m_cur, m_tag;
+	/* usage cache */
+	usage_ent *ue;
+	uint64_t *ue_hash;
+	uint32_t nue, ue_cap;
+	index_t ue_idx;
+	/* daily rows */
+	cs_bill_row *rows;
+	row_key *rkeys;
+	uint64_t *rhash;
+	uint32_t nrows, rcap;
+	index_t r_idx;
+	/* unit prices */
+	cs_bill_price *prices;
+	uint64_t *phash;
+	uint32_t *pue; /* usage entry of each price */
+	uint32_t nprices, pcap;
+	index_t p_idx;
+	/* totals per currency */
+	cs_bill_total *tot;
+	uint32_t ntot, totcap;
+	cs_bill_cause *causes;
+	size_t ncauses;
+	cs_bill_stats st;
+	bool finished;
+	char keybuf[4096];
+};
+
+void cs_bill_opts_init(cs_bill_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->cpu_util = -1;
+	o->max_reports = 20;
+}
+
+int cs_bill_new(const cs_bill_opts *o, cs_bill **out)
+{
+	cs_bill *b = calloc(1, sizeof *b);
+	uint32_t id;
+
+	if (!b)
+		return CS_ENOMEM;
+	if (o)
+		b->o = *o;
+	else
+		cs_bill_opts_init(&b->o);
+	if (!b->o.max_reports)
+		b->o.max_reports = 20;
+	cs_bill_model_init(&b->model);
+	if (b->o.cpu_util >= 0)
+		b->model.cpu_util = b->o.cpu_util;
+	if (b->o.pue > 0)
+		b->model.pue = b->o.pue;
+	/* id 0 is the empty string */
+	if (intern(&b->str, "", 0, &id)) {
+		cs_bill_free(b);
+		return CS_ENOMEM;
+	}
+	*out = b;
+	return 0;
+}
+
+void cs_bill_free(cs_bill *b)
+{
+	if (!b)
+		return;
+	free(b->str.arena);
+	free(b->str.s);
+	free(b->str.slot);
+	free(b->str.hash);
+	free(b->keys.arena);
+	free(b->keys.s);
+	free(b->keys.slot);
+	free(b->keys.hash);
+	free(b->ue);
+	free(b->ue_hash);
+	free(b->ue_idx.slot);
+	free(b->rows);
+	free(b->rkeys);
+	free(b->rhash);
+	free(b->r_idx.slot);
+	free(b->prices);
+	free(b->phash);
+	free(b->pue);
+	free(b->p_idx.slot);
+	free(b->tot);
+	free(b->causes);
+	free(b);
+}
+
+static void report(cs_bill *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void report(cs_bill *b, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	if (!b->o.report)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	b->o.report(b->o.report_ctx, line);
+}
+
+/* Serialises the classification key: scheme, provider, then each field
+ * with its length, so ("ab","c") and ("a","bc") differ. */
+static size_t key_bytes(cs_bill *b, const cs_bill_line *l)
+{
+	char *k = b->keybuf;
+	size_t n = 0;
+
+	k[n++] = (char)l->scheme;
+	k[n++] = (char)l->prov;
+	k[n++] = (char)l->nonusage;
+	for (int i = 0; i < CS_BILL_KEY_FIELDS; i++) {
+		uint32_t len = l->cls[i].n;
+		if (len > 600)
+			len = 600; /* longer text adds nothing to a classification */
+		memcpy(k + n, &len, sizeof len);
+		n += sizeof len;
+		memcpy(k + n, l->cls[i].p, len);
+		n += len;
+	}
+	if (l->scheme == CS_SCHEME_FOCUS && l->provider.n < 64) {
+		/* the provider name decides FOCUS rules for unknown providers */
+		memcpy(k + n, l->provider.p, l->provider.n);
+		n += l->provider.n;
+	}
+	return n;
+}
+
+static int usage_of(cs_bill *b, const cs_bill_line *l, usage_ent **out)
+{
+	size_t kn = key_bytes(b, l);
+	uint64_t h = cs_fnv1a(CS_FNV_OFFSET, b->keybuf, kn);
+	uint32_t k;
+	int rc;
+
+	if (b->ue_idx.mask)
+		for (k = (uint32_t)h & b->ue_idx.mask; b->ue_idx.slot[k]; k = (k + 1) & b->ue_idx.mask) {
+			usage_ent *e = &b->ue[b->ue_idx.slot[k] - 1];
+			if (b->ue_hash[b->ue_idx.slot[k] - 1] == h && e->key_len == kn &&
+			    !memcmp(b->keys.arena + e->key_off, b->keybuf, kn)) {
+				*out = e;
+				return 0;
+			}
+		}
+	/* a new key: classify it */
+	if (b->nue == b->ue_cap) {
+		uint32_t nc = b->ue_cap ? b->ue_cap * 2 : 256;
+		usage_ent *ne = realloc(b->ue, nc * sizeof *ne);
+		uint64_t *nh;
+
+		if (!ne)
+			return CS_ENOMEM;
+		b->ue = ne;
+		nh = realloc(b->ue_hash, nc * sizeof *nh);
+		if (!nh)
+			return CS_ENOMEM;
+		b->ue_hash = nh;
+		b->ue_cap = nc;
+	}
+	if (!b->ue_idx.mask || b->nue + 1 > (b->ue_idx.mask + 1) / 2)
+		if ((rc = index_grow(&b->ue_idx, b->nue, b->ue_hash)))
+			return rc;
+	usage_ent *e = &b->ue[b->nue];
+	memset(e, 0, sizeof *e);
+	if ((rc = arena_put(&b->keys, b->keybuf, kn, &e->key_off)))
+		return rc;
+	e->key_len = (uint32_t)kn;
+	cs_bill_classify(&b->model, l, &e->u);
+	if ((rc = intern(&b->str, l->provider.p, l->provider.n, &e->provider)) ||
+	    (rc = intern(&b->str, l->service.p, l->service.n, &e->service)) ||
+	    (rc = intern(&b->str, l->usage.p, l->usage.n > 200 ? 200 : l->usage.n, &e->usage)))
+		return rc;
+	e->currency = UINT32_MAX;
+	b->ue_hash[b->nue] = h;
+	for (k = (uint32_t)h & b->ue_idx.mask; b->ue_idx.slot[k]; k = (k + 1) & b->ue_idx.mask)
+		;
+	b->ue_idx.slot[k] = b->nue + 1;
+	b->nue++;
+	b->st.keys = b->nue;
+	*out = e;
+	return 0;
+}
+
+static cs_bill_total *total_of(cs_bill *b, uint32_t currency)
+{
+	for (uint32_t i = 0; i < b->ntot; i++)
+		if (b->tot[i].currency == currency)
+			return &b->tot[i];
+	if (b->ntot == b->totcap) {
+		uint32_t nc = b->totcap ? b->totcap * 2 : 4;
+		cs_bill_total *nt = realloc(b->tot, nc * sizeof *nt);
+		if (!nt)
+			return NULL;
+		b->tot = nt;
+		b->totcap = nc;
+	}
+	memset(&b->tot[b->ntot], 0, sizeof b->tot[0]);
+	b->tot[b->ntot].currency = currency;
+	return &b->tot[b->ntot++];
+}
+
+static int row_of(cs_bill *b, const row_key *rk, cs_bill_row **out)
+{
+	uint64_t h = cs_fnv1a(CS_FNV_OFFSET, rk, sizeof *rk);
+	uint32_t k;
+	int rc;
+
+	if (b->r_idx.mask)
+		for (k = (uint32_t)h & b->r_idx.mask; b->r_idx.slot[k]; k = (k + 1) & b->r_idx.mask) {
+			uint32_t i = b->r_idx.slot[k] - 1;
+			if (b->rhash[i] == h && !memcmp(&b->rkeys[i], rk, sizeof *rk)) {
+				*out = &b->rows[i];
+				return 0;
+			}
+		}
+	if (b->nrows == b->rcap) {
+		uint32_t nc = b->rcap ? b->rcap * 2 : 1024;
+		cs_bill_row *nr = realloc(b->rows, nc * sizeof *nr);
+		row_key *nk;
+		uint64_t *nh;
+
+		if (!nr)
+			return CS_ENOMEM;
+		b->rows = nr;
+		if (!(nk = realloc(b->rkeys, nc * sizeof *nk)))
+			return CS_ENOMEM;
+		b->rkeys = nk;
+		if (!(nh = realloc(b->rhash, nc * sizeof *nh)))
+			return CS_ENOMEM;
+		b->rhash = nh;
+		b->rcap = nc;
+	}
+	if (!b->r_idx.mask || b->nrows + 1 > (b->r_idx.mask + 1) / 2)
+		if ((rc = index_grow(&b->r_idx, b->nrows, b->rhash)))
+			return rc;
+	cs_bill_row *r = &b->rows[b->nrows];
+	memset(r, 0, sizeof *r);
+	r->provider = rk->v[0];
+	r->account = rk->v[1];
+	r->service = rk->v[2];
+	r->region = rk->v[3];
+	r->currency = rk->v[4];
+	r->tag = rk->v[5];
+	r->day = (int)rk->v[6];
+	r->cls = (uint8_t)rk->v[7];
+	b->rkeys[b->nrows] = *rk;
+	b->rhash[b->nrows] = h;
+	for (k = (uint32_t)h & b->r_idx.mask; b->r_idx.slot[k]; k = (k + 1) & b->r_idx.mask)
+		;
+	b->r_idx.slot[k] = b->nrows + 1;
+	*out = &b->rows[b->nrows++];
+	return 0;
+}
+
+static int price_add(cs_bill *b, uint32_t ue, const usage_ent *e, uint32_t region, uint32_t currency, double hours,
+		     cs_money eff)
+{
+	uint32_t key[3] = {ue, region, currency};
+	uint64_t h = cs_fnv1a(CS_FNV_OFFSET, key, sizeof key);
+	uint32_t k;
+	int rc;
+
+	if (b->p_idx.mask)
+		for (k = (uint32_t)h & b->p_idx.mask; b->p_idx.slot[k]; k = (k + 1) & b->p_idx.mask) {
+			uint32_t i = b->p_idx.slot[k] - 1;
+			if (b->phash[i] == h && b->pue[i] == ue && b->prices[i].region == region &&
+			    b->prices[i].currency == currency) {
+				b->prices[i].hours += hours;
+				b->prices[i].eff += eff;
+				return 0;
+			}
+		}
+	if (b->nprices == b->pcap) {
+		uint32_t nc = b->pcap ? b->pcap * 2 : 256;
+		cs_bill_price *np = realloc(b->prices, nc * sizeof *np);
+		uint64_t *nh;
+		uint32_t *nu;
+
+		if (!np)
+			return CS_ENOMEM;
+		b->prices = np;
+		if (!(nh = realloc(b->phash, nc * sizeof *nh)))
+			return CS_ENOMEM;
+		b->phash = nh;
+		if (!(nu = realloc(b->pue, nc * sizeof *nu)))
+			return CS_ENOMEM;
+		b->pue = nu;
+		b->pcap = nc;
+	}
+	if (!b->p_idx.mask || b->nprices + 1 > (b->p_idx.mask + 1) / 2)
+		if ((rc = index_grow(&b->p_idx, b->nprices, b->phash)))
+			return rc;
+	b->prices[b->nprices] = (cs_bill_price){e->u.inst, e->provider, region, currency, hours, eff};
+	b->phash[b->nprices] = h;
+	b->pue[b->nprices] = ue;
+	for (k = (uint32_t)h & b->p_idx.mask; b->p_idx.slot[k]; k = (k + 1) & b->p_idx.mask)
+		;
+	b->p_idx.slot[k] = b->nprices + 1;
+	b->nprices++;
+	return 0;
+}
+
+int cs_bill_add_line(cs_bill *b, const cs_bill_line *l)
+{
+	usage_ent *e;
+	cs_bill_row *r;
+	cs_bill_total *t;
+	row_key rk;
+	int rc;
+
+	if ((rc = usage_of(b, l, &e)))
+		return rc;
+	if ((rc = intern_memo(&b->str, &b->m_prov, l->provider, &rk.v[0])) ||
+	    (rc = intern_memo(&b->str, &b->m_acct, l->account, &rk.v[1])) ||
+	    (rc = intern_memo(&b->str, &b->m_svc, l->service, &rk.v[2])) ||
+	    (rc = intern_memo(&b->str, &b->m_region, l->region, &rk.v[3])) ||
+	    (rc = intern_memo(&b->str, &b->m_cur, l->currency, &rk.v[4])) ||
+	    (rc = intern_memo(&b->str, &b->m_tag, l->tag, &rk.v[5])))
+		return rc;
+	rk.v[6] = (uint32_t)l->day;
+	rk.v[7] = (uint32_t)e->u.cls;
+	if ((rc = row_of(b, &rk, &r)))
+		return rc;
+	if (!(t = total_of(b, rk.v[4])))
+		return CS_ENOMEM;
+	t->in_eff += l->eff;
+	t->in_billed += l->billed;
+	r->lines++;
+	r->eff += l->eff;
+	r->billed += l->billed;
+	r->kwh += l->qty * e->u.kwh_per_qty;
+	r->emb_g += l->qty * e->u.emb_g_per_qty;
+	if (e->u.cls == CS_BC_UNKNOWN) {
+		e->eff += l->eff;
+		e->lines++;
+		e->currency = e->currency == UINT32_MAX || e->currency == rk.v[4] ? rk.v[4] : UINT32_MAX - 1;
+	}
+	if (e->u.inst && e->u.hours_per_qty > 0)
+		if ((rc = price_add(b, (uint32_t)(e - b->ue), e, rk.v[3], rk.v[4], l->qty * e->u.hours_per_qty, l->eff)))
+			return rc;
+	if (l->money_rounded)
+		b->st.money_rounded++;
+	if (!l->day)
+		b->st.no_day++;
+	b->st.lines++;
+	return 0;
+}
+
+/* ---- reading files ------------------------------------------------------- */
+
+typedef struct reader {
+	cs_csv *csv;
+	cs_jsonl *jsonl;
+	cs_parquet *pq;
+} reader;
+
+static int reader_next(reader *rd, cs_csv_rec *rec, char *why, size_t cap)
+{
+	if (rd->csv)
+		return cs_csv_next(rd->csv, rec, why, cap);
+	if (rd->jsonl)
+		return cs_jsonl_next(rd->jsonl, rec, why, cap);
+	return cs_parquet_next(rd->pq, rec, why, cap);
+}
+
+static bool blank(const cs_csv_rec *r)
+{
+	return r->nf == 1 && r->n[0] == 0 && !r->quoted[0];
+}
+
+static void note_format(cs_bill *b, cs_bill_format f)
+{
+	for (unsigned i = 0; i < b->st.nformats; i++)
+		if (b->st.formats_seen[i] == f)
+			return;
+	if (b->st.nformats < 8)
+		b->st.formats_seen[b->st.nformats++] = f;
+}
+
+/* A malformed row: reported and skipped, or fatal under --strict. */
+static int malformed(cs_bill *b, unsigned *reported, char *why, size_t cap, const char *msg)
+{
+	b->st.malformed++;
+	if (b->o.strict) {
+		cs_set_why(why, cap, "%s (--strict: stopping at the first malformed row)", msg);
+		return CS_EINVAL;
+	}
+	if (*reported < b->o.max_reports) {
+		report(b, "%s: row skipped", msg);
+		(*reported)++;
+	} else {
+		b->st.unreported++;
+	}
+	return 0;
+}
+
+static int read_all(cs_bill *b, reader *rd, const char *name, char *why, size_t cap)
+{
+	cs_csv_rec rec;
+	cs_bill_map map;
+	cs_bill_line line;
+	cs_bill_format fmt;
+	char msg[400];
+	unsigned reported = 0;
+	int rc;
+
+	/* header: the first non-blank record */
+	do {
+		rc = reader_next(rd, &rec, why, cap);
+		if (rc == CS_EINVAL) {
+			cs_set_why(why, cap, "%s: the header line is not valid CSV", name);
+			return rc;
+		}
+		if (rc < 0)
+			return rc;
+		if (rc == 0) {
+			if (b->o.strict) {
+				cs_set_why(why, cap, "%s: empty file, no header line (--strict)", name);
+				return CS_EINVAL;
+			}
+			report(b, "%s: empty file, no header line: nothing read", name);
+			return 0;
+		}
+	} while (blank(&rec));
+	fmt = b->o.format != CS_BILL_AUTO ? b->o.format : cs_bill_detect(&rec);
+	if (fmt == CS_BILL_AUTO) {
+		cs_set_why(why, cap,
+			   "%s: not a bill format carbonstat knows (header starts '%.40s%s%.40s'); give --format "
+			   "focus|aws-cur|aws-cur2|gcp|azure if it is one of them",
+			   name, rec.f[0], rec.nf > 1 ? "," : "", rec.nf > 1 ? rec.f[1] : "");
+		return CS_EINVAL;
+	}
+	if ((rc = cs_bill_map_bind(&map, fmt, &rec, b->o.tag_key, msg, sizeof msg))) {
+		cs_set_why(why, cap, "%s: %s", name, msg);
+		return rc;
+	}
+	note_format(b, fmt);
+	if (fmt == CS_BILL_FOCUS && map.focus_minor > b->st.focus_minor)
+		b->st.focus_minor = map.focus_minor;
+	if ((fmt == CS_BILL_AWS_CUR || fmt == CS_BILL_AWS_CUR2) && !map.amortisation) {
+		b->st.no_amortisation = true;
+		report(b, "%s: no reservation/savings plan columns: effective cost = unblended cost", name);
+	}
+	for (;;) {
+		rc = reader_next(rd, &rec, why, cap);
+		if (rc == 0)
+			break;
+		if (rc == CS_EINVAL) {
+			/* the scanner already skipped the record; why has file:line */
+			cs_strcpy_fit(msg, sizeof msg, why);
+			if ((rc = malformed(b, &reported, why, cap, msg)))
+				return rc;
+			continue;
+		}
+		if (rc < 0)
+			return rc;
+		b->st.records++;
+		if (blank(&rec)) {
+			b->st.blank++;
+			continue;
+		}
+		if (rec.nf != map.ncols) {
+			snprintf(msg, sizeof msg, "%s:%llu: %zu fields, the header has %zu", name,
+				 (unsigned long long)rec.line, rec.nf, map.ncols);
+			if ((rc = malformed(b, &reported, why, cap, msg)))
+				return rc;
+			continue;
+		}
+		char err[200];
+		if (cs_bill_map_row(&map, &rec, &line, err, sizeof err)) {
+			snprintf(msg, sizeof msg, "%s:%llu: %s", name, (unsigned long long)rec.line, err);
+			if ((rc = malformed(b, &reported, why, cap, msg)))
+				return rc;
+			continue;
+		}
+		if ((rc = cs_bill_add_line(b, &line))) {
+			cs_set_why(why, cap, "%s:%llu: %s", name, (unsigned long long)rec.line, cs_strerror(rc));
+			return rc;
+		}
+	}
+	if (b->st.unreported && reported >= b->o.max_reports)
+		report(b, "%s: %llu more malformed rows not shown", name, (unsigned long long)b->st.unreported);
+	return 0;
+}
+
+/* First byte of text that is not a BOM or blank. */
+static char first_char(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	if (n >= 3 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB && (unsigned char)p[2] == 0xBF)
+		i = 3;
+	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+		i++;
+	return i < n ? p[i] : 0;
+}
+
+static int add_src(cs_bill *b, cs_bill_src *src, const char *path, char *why, size_t cap)
+{
+	reader rd = {0};
+	const char *p;
+	size_t n;
+	int rc;
+
+	if ((rc = cs_bill_src_peek(src, &p, &n, why, cap)))
+		return rc;
+	if (cs_parquet_magic(p, n)) {
+		if (!path) {
+			cs_set_why(why, cap, "%s: Parquet is read from a file, not a stream", cs_bill_src_name(src));
+			return CS_EINVAL;
+		}
+		if ((rc = cs_parquet_open(path, b->o.duckdb_lib, &rd.pq, why, cap))) {
+			char m[400];
+			cs_strcpy_fit(m, sizeof m, why);
+			cs_set_why(why, cap, "%s: %s", path, m);
+			return rc;
+		}
+	} else if (first_char(p, n) == '{') {
+		if (b->o.format != CS_BILL_AUTO && b->o.format != CS_BILL_GCP) {
+			cs_set_why(why, cap, "%s: JSON lines are read as the GCP billing export only", cs_bill_src_name(src));
+			return CS_EINVAL;
+		}
+		rc = cs_jsonl_new(src, &rd.jsonl);
+	} else {
+		rc = cs_csv_new(src, &rd.csv);
+	}
+	if (rc)
+		return rc;
+	b->st.files++;
+	rc = read_all(b, &rd, path ? path : cs_bill_src_name(src), why, cap);
+	cs_csv_free(rd.csv);
+	cs_jsonl_free(rd.jsonl);
+	cs_parquet_free(rd.pq);
+	return rc;
+}
+
+int cs_bill_add_src(cs_bill *b, cs_bill_src *src, char *why, size_t cap)
+{
+	return add_src(b, src, NULL, why, cap);
+}
+
+int cs_bill_add_file(cs_bill *b, const char *path, char *why, size_t cap)
+{
+	cs_bill_src *src;
+	int rc;
+
+	if ((rc = cs_bill_src_open(path, &src, why, cap)))
+		return rc;
+	rc = add_src(b, src, strcmp(path, "-") ? path : NULL, why, cap);
+	cs_bill_src_free(src);
+	return rc;
+}
+
+/* ---- finishing ----------------------------------------------------------- */
+
+/* kWh and embodied per unit of cost, by (provider, service, currency),
+ * then (provider, currency), then currency: the estimate for unclassified
+ * usage (CCF does the same with its CO2e per cost). */
+typedef struct ratio {
+	uint32_t provider, service, currency;
+	double cost, kwh, emb;
+} ratio;
+
+static ratio *ratio_find(ratio *v, size_t n, uint32_t p, uint32_t s, uint32_t c)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].provider == p && v[i].service == s && v[i].currency == c)
+			return &v[i];
+	return NULL;
+}
+
+static bool modelled(uint8_t cls)
+{
+	return cls <= CS_BC_NETWORK;
+}
+
+static int cmp_cause(const void *a, const void *b)
+{
+	const cs_bill_cause *x = a, *y = b;
+	return (x->eff < y->eff) - (x->eff > y->eff);
+}
+
+int cs_bill_finish(cs_bill *b)
+{
+	ratio *v = NULL;
+	size_t nv = 0, cap = 0;
+	double pmean[CS_PROVIDER_COUNT] = {0};
+	uint32_t any = UINT32_MAX;
+
+	if (b->finished)
+		return 0;
+	b->finished = true;
+	/* 1. ratios from classified usage with a positive cost */
+	for (uint32_t i = 0; i < b->nrows; i++) {
+		cs_bill_row *r = &b->rows[i];
+		uint32_t keys[3][2] = {{r->provider, r->service}, {r->provider, any}, {any, any}};
+
+		if (!modelled(r->cls) || r->eff <= 0)
+			continue;
+		for (int k = 0; k < 3; k++) {
+			ratio *x = ratio_find(v, nv, keys[k][0], keys[k][1], r->currency);
+			if (!x) {
+				if (nv == cap) {
+					size_t nc = cap ? cap * 2 : 64;
+					ratio *nvv = realloc(v, nc * sizeof *nvv);
+					if (!nvv) {
+						free(v);
+						return CS_ENOMEM;
+					}
+					v = nvv;
+					cap = nc;
+				}
+				x = &v[nv++];
+				*x = (ratio){keys[k][0], keys[k][1], r->currency, 0, 0, 0};
+			}
+			x->cost += cs_money_to_double(r->eff);
+			x->kwh += r->kwh;
+			x->emb += r->emb_g;
+		}
+	}
+	/* 2. provider mean grid intensity, for regions the tables lack */
+	for (int p = 1; p < CS_PROVIDER_COUNT; p++) {
+		size_t n, k = 0;
+		const cs_region *t = cs_regions(&n);
+		double sum = 0;
+
+		for (size_t i = 0; i < n; i++)
+			if ((int)t[i].provider == p && t[i].intensity_g_per_kwh >= 0) {
+				sum += t[i].intensity_g_per_kwh;
+				k++;
+			}
+		pmean[p] = k ? sum / (double)k : 0;
+	}
+	/* 3. per row: estimate, intensity, operational carbon, totals */
+	uint32_t last_region = UINT32_MAX, last_prov = UINT32_MAX;
+	double last_int = 0;
+	uint8_t last_src = 0;
+	for (uint32_t i = 0; i < b->nrows; i++) {
+		cs_bill_row *r = &b->rows[i];
+		cs_bill_total *t = total_of(b, r->currency);
+
+		if (!t) {
+			free(v);
+			return CS_ENOMEM;
+		}
+		if (r->cls == CS_BC_UNKNOWN && r->eff > 0) {
+			ratio *x = ratio_find(v, nv, r->provider, r->service, r->currency);
+			if (!x || x->cost <= 0)
+				x = ratio_find(v, nv, r->provider, any, r->currency);
+			if (!x || x->cost <= 0)
+				x = ratio_find(v, nv, any, any, r->currency);
+			if (x && x->cost > 0) {
+				double c = cs_money_to_double(r->eff);
+				r->est_kwh = c * x->kwh / x->cost;
+				r->est_emb_g = c * x->emb / x->cost;
+			}
+		}
+		if (r->region != last_region || r->provider != last_prov) {
+			/* the provider's model id comes from the row's usage: look
+			 * the region up in every provider, AWS/GCP/Azure order */
+			const char *rn = istr(&b->str, r->region);
+			const char *pn = istr(&b->str, r->provider);
+			cs_provider p = !strcmp(pn, "AWS") || !strncmp(pn, "Amazon", 6)       ? CS_PROVIDER_AWS
+					: !strncmp(pn, "Google", 6) || !strcmp(pn, "GCP")       ? CS_PROVIDER_GCP
+					: !strncmp(pn, "Micro", 5) || !strncmp(pn, "Azure", 5) ? CS_PROVIDER_AZURE
+											       : CS_PROVIDER_UNKNOWN;
+			const cs_region *reg = *rn ? cs_region_find(p, rn) : NULL;
+
+			if (reg && reg->intensity_g_per_kwh >= 0) {
+				last_int = reg->intensity_g_per_kwh;
+				last_src = 0;
+			} else {
+				last_int = p != CS_PROVIDER_UNKNOWN ? pmean[p]
+								    : (pmean[1] + pmean[2] + pmean[3]) / 3.0;
+				last_src = 1;
+			}
+			last_region = r->region;
+			last_prov = r->provider;
+		}
+		r->unknown_eff = r->cls == CS_BC_UNKNOWN ? r->eff : 0;
+		r->intensity_g_per_kwh = last_int;
+		r->intensity_src = last_src;
+		r->op_g = (r->kwh + r->est_kwh) * r->intensity_g_per_kwh;
+		if (last_src && r->cls != CS_BC_NONUSAGE)
+			b->st.no_region += r->lines;
+		t->out_eff += r->eff;
+		t->out_billed += r->billed;
+		if (r->cls == CS_BC_UNKNOWN)
+			t->unknown_eff += r->eff;
+		if (r->cls == CS_BC_NONUSAGE)
+			t->nonusage_eff += r->eff;
+		t->kwh += r->kwh;
+		t->est_kwh += r->est_kwh;
+		t->op_g += r->op_g;
+		t->emb_g += r->emb_g;
+		t->est_emb_g += r->est_emb_g;
+	}
+	free(v);
+	/* 4. the causes of unclassified cost */
+	size_t nc = 0;
+	for (uint32_t i = 0; i < b->nue; i++)
+		nc += b->ue[i].u.cls == CS_BC_UNKNOWN && b->ue[i].lines;
+	b->causes = calloc(nc ? nc : 1, sizeof *b->causes);
+	if (!b->causes)
+		return CS_ENOMEM;
+	for (uint32_t i = 0; i < b->nue; i++) {
+		usage_ent *e = &b->ue[i];
+		if (e->u.cls != CS_BC_UNKNOWN || !e->lines)
+			continue;
+		b->causes[b->ncauses++] = (cs_bill_cause){e->provider, e->service, e->usage,
+							  e->currency >= UINT32_MAX - 1 ? 0 : e->currency, e->u.note,
+							  e->eff, e->lines};
+	}
+	qsort(b->causes, b->ncauses, sizeof *b->causes, cmp_cause);
+	return 0;
+}
+
+const char *cs_bill_str(const cs_bill *b, uint32_t id)
+{
+	return istr(&b->str, id);
+}
+
+const cs_bill_row *cs_bill_rows(const cs_bill *b, size_t *n)
+{
+	*n = b->nrows;
+	return b->rows;
+}
+
+const cs_bill_price *cs_bill_prices(const cs_bill *b, size_t *n)
+{
+	*n = b->nprices;
+	return b->prices;
+}
+
+const cs_bill_cause *cs_bill_causes(const cs_bill *b, size_t *n)
+{
+	*n = b->ncauses;
+	return b->causes;
+}
+
+const cs_bill_total *cs_bill_totals(const cs_bill *b, size_t *n)
+{
+	*n = b->ntot;
+	return b->tot;
+}
+
+const cs_bill_stats *cs_bill_get_stats(const cs_bill *b)
+{
+	return &b->st;
+}
+
+const cs_bill_model *cs_bill_get_model(const cs_bill *b)
+{
+	return &b->model;
+}
+
+bool cs_bill_conserved(const cs_bill *b)
+{
+	for (uint32_t i = 0; i < b->ntot; i++)
+		if (b->tot[i].in_eff != b->tot[i].out_eff || b->tot[i].in_billed != b->tot[i].out_billed)
+			return false;
+	return b->finished;
+}

@@ -1,0 +1,561 @@
+/* cli/cmd_billing.c - `carbonstat billing`: a cloud bill's energy, carbon and cost.
+ *
+ *   carbonstat billing FILE... [--format F] [--by B] [--json|--csv] [--cpu PCT] [--strict]
+ *   carbonstat billing reconcile --provider-carbon FILE [--json|--csv] BILL...
+ *   carbonstat billing sql --engine bigquery|athena [--table T] [--format F]
+ *
+ * Output: one row per group with kWh, operational and embodied kgCO2e,
+ * effective and billed cost in the bill's currency, and what could not be
+ * classified; then the totals, the top causes of unclassified cost and the
+ * conservation check (cost out = cost in, exactly). Malformed rows are
+ * reported on stderr as FILE:LINE and skipped, or stop the run (--strict).
+ * Exit: 0 ok, 1 I/O failure, 2 bad usage or bad input.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "billing/group.h"
+#include "billing/ingest.h"
+#include "billing/reconcile.h"
+#include "billing/sql.h"
+#include "cli/cli.h"
+
+static const char billing_help[] =
+	"Usage: carbonstat billing FILE... [options]\n"
+	"       carbonstat billing reconcile --provider-carbon FILE [options] BILL...\n"
+	"       carbonstat billing sql --engine bigquery|athena [--table T] [--format F]\n"
+	"\n"
+	"The energy, operational and embodied CO2e of a cloud bill, with its cost\n"
+	"beside it. FILE: FOCUS 1.0-1.2, AWS CUR, AWS CUR 2.0, GCP billing export\n"
+	"(CSV or JSON lines), Azure cost export; .gz is inflated as it is read;\n"
+	"Parquet through DuckDB's libduckdb.so when installed; '-' reads stdin.\n"
+	"\n"
+	"  --format F        auto (default: from the header), focus, aws-cur, aws-cur2,\n"
+	"                    gcp, azure\n"
+	"  --by B            service (default), account, region, day, tag:KEY, class,\n"
+	"                    provider\n"
+	"  --cpu PCT         CPU utilisation assumed for instance and vCPU usage\n"
+	"                    (default 50, as CCF assumes)\n"
+	"  --pue X           one PUE for every provider (default: aws 1.135, gcp 1.1,\n"
+	"                    azure 1.185)\n"
+	"  --strict          stop at the first malformed row (default: report it as\n"
+	"                    FILE:LINE on stderr and skip it)\n"
+	"  --top N           causes of unclassified cost to list (default 5)\n"
+	"  --unit-prices     also list effective cost per instance-hour by type/region\n"
+	"  --duckdb-lib P    path of libduckdb.so for Parquet (default: $CS_DUCKDB_LIB,\n"
+	"                    then the loader's search path)\n"
+	"  --json | --csv    machine-readable output (costs as exact decimal strings\n"
+	"                    in JSON)\n"
+	"  -h, --help        this help\n"
+	"\n"
+	"reconcile: the provider's own carbon figures (AWS CARBON_EMISSIONS data\n"
+	"export CSV, GCP carbon footprint export CSV, Azure emissions JSON) beside\n"
+	"carbonstat's for the same bills, per month x service x region,\n"
+	"location- and market-based apart.\n"
+	"sql: the aggregation query to run where the bill lives (BigQuery, Athena);\n"
+	"its result is a CSV carbonstat reads.\n";
+
+enum out_format { OUT_TEXT, OUT_JSON, OUT_CSV };
+
+typedef struct bill_opts {
+	cs_bill_opts o;
+	cs_bill_by by;
+	const char *by_text;
+	enum out_format fmt;
+	unsigned top;
+	int unit_prices;
+	const char *provider_carbon;
+	const char *engine;
+	const char *table;
+} bill_opts;
+
+enum {
+	OPT_FORMAT = 256, OPT_BY, OPT_CPU, OPT_PUE, OPT_STRICT, OPT_TOP, OPT_UNIT_PRICES, OPT_DUCKDB, OPT_JSON,
+	OPT_CSV, OPT_PROVIDER_CARBON, OPT_ENGINE, OPT_TABLE
+};
+
+static const struct option longopts[] = {
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"by", required_argument, NULL, OPT_BY},
+	{"cpu", required_argument, NULL, OPT_CPU},
+	{"pue", required_argument, NULL, OPT_PUE},
+	{"strict", no_argument, NULL, OPT_STRICT},
+	{"top", required_argument, NULL, OPT_TOP},
+	{"unit-prices", no_argument, NULL, OPT_UNIT_PRICES},
+	{"duckdb-lib", required_argument, NULL, OPT_DUCKDB},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"csv", no_argument, NULL, OPT_CSV},
+	{"provider-carbon", required_argument, NULL, OPT_PROVIDER_CARBON},
+	{"engine", required_argument, NULL, OPT_ENGINE},
+	{"table", required_argument, NULL, OPT_TABLE},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+static void report_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, "carbonstat billing: %s\n", line);
+}
+
+static int parse(const char *cmd, int argc, char **argv, bill_opts *b)
+{
+	int c, rc;
+	double v;
+
+	memset(b, 0, sizeof *b);
+	cs_bill_opts_init(&b->o);
+	b->o.report = report_line;
+	b->top = 5;
+	b->by = CS_BY_SERVICE;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		rc = 0;
+		switch (c) {
+		case OPT_FORMAT: {
+			int f = cs_bill_format_parse(optarg);
+			if (f < 0) {
+				cli_error(cmd, "--format '%s' is not a bill format: use auto, focus, aws-cur, aws-cur2, gcp or azure",
+					  optarg);
+				return CLI_USAGE;
+			}
+			b->o.format = (cs_bill_format)f;
+			break;
+		}
+		case OPT_BY: {
+			int by = cs_bill_by_parse(optarg);
+			if (by < 0 || (by == CS_BY_TAG && strncmp(optarg, "tag:", 4)) ||
+			    (by == CS_BY_TAG && !optarg[4])) {
+				cli_error(cmd, "--by '%s': use service, account, region, day, tag:KEY, class or provider%s",
+					  optarg, !strcmp(optarg, "team") ? " (--by team needs the ledger, issue 11)" : "");
+				return CLI_USAGE;
+			}
+			b->by = (cs_bill_by)by;
+			b->by_text = optarg;
+			if (by == CS_BY_TAG)
+				b->o.tag_key = optarg + 4;
+			break;
+		}
+		case OPT_CPU: rc = cli_percent(cmd, "--cpu", optarg, &b->o.cpu_util); break;
+		case OPT_PUE:
+			rc = cli_number(cmd, "--pue", optarg, 1.0, 3.0, &v);
+			b->o.pue = v;
+			break;
+		case OPT_STRICT: b->o.strict = true; break;
+		case OPT_TOP: rc = cli_count(cmd, "--top", optarg, 0, 1000, &b->top); break;
+		case OPT_UNIT_PRICES: b->unit_prices = 1; break;
+		case OPT_DUCKDB: b->o.duckdb_lib = optarg; break;
+		case OPT_JSON: b->fmt = OUT_JSON; break;
+		case OPT_CSV: b->fmt = OUT_CSV; break;
+		case OPT_PROVIDER_CARBON: b->provider_carbon = optarg; break;
+		case OPT_ENGINE: b->engine = optarg; break;
+		case OPT_TABLE: b->table = optarg; break;
+		case 'h': cli_help(stdout, billing_help); return CLI_OK;
+		case ':':
+			cli_error(cmd, "option %s needs a value; see 'carbonstat billing --help'", argv[optind - 1]);
+			return CLI_USAGE;
+		default:
+			cli_error(cmd, "unknown option '%s'; see 'carbonstat billing --help'", argv[optind - 1]);
+			return CLI_USAGE;
+		}
+		if (rc)
+			return rc;
+	}
+	return -1;
+}
+
+/* Exact money rounded half away from zero to `dec` decimals, for tables. */
+static const char *money_str(cs_money v, int dec, char *buf, size_t cap)
+{
+	cs_money unit = CS_MONEY_ONE, half;
+	int neg = v < 0;
+
+	for (int i = 0; i < dec; i++)
+		unit /= 10;
+	half = unit / 2;
+	if (neg)
+		v = -v;
+	v = (v + half) / unit * unit;
+	if (neg && v)
+		v = -v;
+	cs_money_format(v, buf, cap);
+	/* pad decimals for alignment */
+	char *dot = strchr(buf, '.');
+	size_t have = dot ? strlen(dot + 1) : 0, len = strlen(buf);
+	if (!dot && dec > 0 && len + 1 < cap) {
+		buf[len++] = '.';
+		buf[len] = '\0';
+	}
+	while ((int)have < dec && len + 1 < cap) {
+		buf[len++] = '0';
+		buf[len] = '\0';
+		have++;
+	}
+	return buf;
+}
+
+static const char *exact(cs_money v, char *buf, size_t cap)
+{
+	cs_money_format(v, buf, cap);
+	return buf;
+}
+
+static void day_str(int day, char *buf, size_t cap)
+{
+	if (day)
+		snprintf(buf, cap, "%04d-%02d-%02d", day / 10000, day / 100 % 100, day % 100);
+	else
+		snprintf(buf, cap, "unknown");
+}
+
+/* The group's label: "AWS AmazonS3", "2024-09-07", "payments"... */
+static void label_of(const cs_bill *b, cs_bill_by by, const cs_bill_row *g, char *buf, size_t cap)
+{
+	const char *p = cs_bill_str(b, g->provider);
+
+	switch (by) {
+	case CS_BY_SERVICE: snprintf(buf, cap, "%s %s", p, cs_bill_str(b, g->service)); break;
+	case CS_BY_ACCOUNT: snprintf(buf, cap, "%s %s", p, *cs_bill_str(b, g->account) ? cs_bill_str(b, g->account) : "(none)"); break;
+	case CS_BY_REGION: snprintf(buf, cap, "%s %s", p, *cs_bill_str(b, g->region) ? cs_bill_str(b, g->region) : "(none)"); break;
+	case CS_BY_DAY: day_str(g->day, buf, cap); break;
+	case CS_BY_TAG: snprintf(buf, cap, "%s", *cs_bill_str(b, g->tag) ? cs_bill_str(b, g->tag) : "(untagged)"); break;
+	case CS_BY_CLASS: snprintf(buf, cap, "%s", cs_bill_class_name((cs_bill_class)g->cls)); break;
+	case CS_BY_PROVIDER: snprintf(buf, cap, "%s", *p ? p : "(none)"); break;
+	}
+}
+
+static double pct(cs_money part, cs_money whole)
+{
+	double w = cs_money_to_double(whole);
+	return w != 0 ? 100.0 * cs_money_to_double(part) / w : 0;
+}
+
+static json_t *jmoney(cs_money v)
+{
+	char buf[64];
+	return json_string(exact(v, buf, sizeof buf));
+}
+
+static json_t *group_json(const cs_bill *b, cs_bill_by by, const cs_bill_row *g)
+{
+	char label[512];
+	json_t *o = json_object();
+
+	label_of(b, by, g, label, sizeof label);
+	json_object_set_new(o, "key", json_string(label));
+	if (by == CS_BY_SERVICE || by == CS_BY_ACCOUNT || by == CS_BY_REGION || by == CS_BY_PROVIDER)
+		json_object_set_new(o, "provider", json_string(cs_bill_str(b, g->provider)));
+	json_object_set_new(o, "currency", json_string(cs_bill_str(b, g->currency)));
+	json_object_set_new(o, "lines", json_integer((json_int_t)g->lines));
+	json_object_set_new(o, "effective_cost", jmoney(g->eff));
+	json_object_set_new(o, "billed_cost", jmoney(g->billed));
+	json_object_set_new(o, "unclassified_cost", jmoney(g->unknown_eff));
+	json_object_set_new(o, "kwh", json_real(g->kwh + g->est_kwh));
+	json_object_set_new(o, "kwh_modelled", json_real(g->kwh));
+	json_object_set_new(o, "kwh_estimated_by_cost", json_real(g->est_kwh));
+	json_object_set_new(o, "operational_kgco2e", json_real(g->op_g / 1000.0));
+	json_object_set_new(o, "embodied_kgco2e", json_real((g->emb_g + g->est_emb_g) / 1000.0));
+	json_object_set_new(o, "embodied_kgco2e_estimated_by_cost", json_real(g->est_emb_g / 1000.0));
+	json_object_set_new(o, "region_intensity_fallback", json_boolean(g->intensity_src != 0));
+	return o;
+}
+
+static int out_json(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g, size_t ng, char **files, int nfiles)
+{
+	const cs_bill_stats *st = cs_bill_get_stats(b);
+	const cs_bill_model *m = cs_bill_get_model(b);
+	json_t *o = json_object(), *a, *x;
+	size_t n;
+
+	a = json_array();
+	for (int i = 0; i < nfiles; i++)
+		json_array_append_new(a, json_string(files[i]));
+	json_object_set_new(o, "files", a);
+	a = json_array();
+	for (unsigned i = 0; i < st->nformats; i++)
+		json_array_append_new(a, json_string(cs_bill_format_name(st->formats_seen[i])));
+	json_object_set_new(o, "formats", a);
+	x = json_pack("{s:f, s:s, s:s, s:s}", "cpu_utilisation", m->cpu_util, "pue",
+		      m->pue > 0 ? "override" : "provider default (aws 1.135, gcp 1.1, azure 1.185)", "grid",
+		      "location-based, region tables (src/data)", "cost_unit", "exact decimal strings");
+	if (m->pue > 0)
+		json_object_set_new(x, "pue_value", json_real(m->pue));
+	json_object_set_new(o, "model", x);
+	json_object_set_new(o, "by", json_string(bo->by_text ? bo->by_text : "service"));
+	a = json_array();
+	for (size_t i = 0; i < ng; i++)
+		json_array_append_new(a, group_json(b, bo->by, &g[i]));
+	json_object_set_new(o, "groups", a);
+	const cs_bill_total *t = cs_bill_totals(b, &n);
+	a = json_array();
+	for (size_t i = 0; i < n; i++) {
+		x = json_object();
+		json_object_set_new(x, "currency", json_string(cs_bill_str(b, t[i].currency)));
+		json_object_set_new(x, "effective_cost", jmoney(t[i].out_eff));
+		json_object_set_new(x, "billed_cost", jmoney(t[i].out_billed));
+		json_object_set_new(x, "effective_cost_in", jmoney(t[i].in_eff));
+		json_object_set_new(x, "billed_cost_in", jmoney(t[i].in_billed));
+		json_object_set_new(x, "unclassified_cost", jmoney(t[i].unknown_eff));
+		json_object_set_new(x, "unclassified_percent", json_real(pct(t[i].unknown_eff, t[i].out_eff)));
+		json_object_set_new(x, "nonusage_cost", jmoney(t[i].nonusage_eff));
+		json_object_set_new(x, "kwh", json_real(t[i].kwh + t[i].est_kwh));
+		json_object_set_new(x, "kwh_estimated_by_cost", json_real(t[i].est_kwh));
+		json_object_set_new(x, "operational_kgco2e", json_real(t[i].op_g / 1000.0));
+		json_object_set_new(x, "embodied_kgco2e", json_real((t[i].emb_g + t[i].est_emb_g) / 1000.0));
+		json_array_append_new(a, x);
+	}
+	json_object_set_new(o, "totals", a);
+	const cs_bill_cause *c = cs_bill_causes(b, &n);
+	a = json_array();
+	for (size_t i = 0; i < n && i < bo->top; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:o, s:I}", "provider",
+						   cs_bill_str(b, c[i].provider), "service", cs_bill_str(b, c[i].service),
+						   "usage", cs_bill_str(b, c[i].usage), "why", c[i].note, "effective_cost",
+						   jmoney(c[i].eff), "lines", (json_int_t)c[i].lines));
+	json_object_set_new(o, "unclassified_top", a);
+	if (bo->unit_prices) {
+		const cs_bill_price *p = cs_bill_prices(b, &n);
+		a = json_array();
+		for (size_t i = 0; i < n; i++) {
+			char buf[64];
+			cs_money per = p[i].hours > 0 ? (cs_money)((double)p[i].eff / p[i].hours) : 0;
+			json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:f, s:s, s:s}", "provider",
+							   cs_provider_name(p[i].inst->provider), "instance", p[i].inst->name,
+							   "region", cs_bill_str(b, p[i].region), "currency",
+							   cs_bill_str(b, p[i].currency), "hours", p[i].hours, "effective_cost",
+							   exact(p[i].eff, buf, sizeof buf), "per_hour",
+							   money_str(per, 6, (char[64]){0}, 64)));
+		}
+		json_object_set_new(o, "unit_prices", a);
+	}
+	x = json_object();
+	json_object_set_new(x, "files", json_integer((json_int_t)st->files));
+	json_object_set_new(x, "lines", json_integer((json_int_t)st->lines));
+	json_object_set_new(x, "malformed_skipped", json_integer((json_int_t)st->malformed));
+	json_object_set_new(x, "blank", json_integer((json_int_t)st->blank));
+	json_object_set_new(x, "classification_keys", json_integer((json_int_t)st->keys));
+	json_object_set_new(x, "lines_region_fallback", json_integer((json_int_t)st->no_region));
+	json_object_set_new(x, "lines_without_day", json_integer((json_int_t)st->no_day));
+	json_object_set_new(x, "costs_rounded_below_1e-18", json_integer((json_int_t)st->money_rounded));
+	json_object_set_new(x, "effective_equals_unblended", json_boolean(st->no_amortisation));
+	json_object_set_new(o, "stats", x);
+	json_object_set_new(o, "conserved", json_boolean(cs_bill_conserved(b)));
+	return cli_json_print(o, 0) ? CLI_FAIL : CLI_OK;
+}
+
+static void out_csv(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g, size_t ng)
+{
+	char label[512], e[64], bl[64], u[64];
+
+	puts("by,key,provider,currency,lines,effective_cost,billed_cost,unclassified_cost,kwh,kwh_estimated_by_cost,"
+	     "operational_kgco2e,embodied_kgco2e");
+	for (size_t i = 0; i < ng; i++) {
+		label_of(b, bo->by, &g[i], label, sizeof label);
+		cli_csv_field(stdout, bo->by_text ? bo->by_text : "service");
+		putchar(',');
+		cli_csv_field(stdout, label);
+		putchar(',');
+		cli_csv_field(stdout, cs_bill_str(b, g[i].provider));
+		putchar(',');
+		cli_csv_field(stdout, cs_bill_str(b, g[i].currency));
+		printf(",%llu,%s,%s,%s,%.6f,%.6f,%.6f,%.6f\n", (unsigned long long)g[i].lines,
+		       exact(g[i].eff, e, sizeof e), exact(g[i].billed, bl, sizeof bl), exact(g[i].unknown_eff, u, sizeof u),
+		       g[i].kwh + g[i].est_kwh, g[i].est_kwh, g[i].op_g / 1000.0, (g[i].emb_g + g[i].est_emb_g) / 1000.0);
+	}
+}
+
+static void out_text(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g, size_t ng)
+{
+	const cs_bill_stats *st = cs_bill_get_stats(b);
+	const cs_bill_model *m = cs_bill_get_model(b);
+	char label[512], e[64], bl[64], u[64];
+	size_t n;
+
+	printf("%llu lines from %llu file%s (", (unsigned long long)st->lines, (unsigned long long)st->files,
+	       st->files == 1 ? "" : "s");
+	for (unsigned i = 0; i < st->nformats; i++)
+		printf("%s%s", i ? ", " : "", cs_bill_format_name(st->formats_seen[i]));
+	printf("), %llu malformed skipped; CPU %.0f %% assumed (--cpu), ", (unsigned long long)st->malformed,
+	       m->cpu_util * 100);
+	if (m->pue > 0)
+		printf("PUE %.3f (--pue)\n\n", m->pue);
+	else
+		printf("PUE aws 1.135 / gcp 1.1 / azure 1.185\n\n");
+	printf("%-44s %-4s %14s %14s %12s %12s %12s %12s\n", "GROUP", "CUR", "EFFECTIVE", "BILLED", "kWh", "OP kgCO2e",
+	       "EMB kgCO2e", "UNCLASSIFIED");
+	for (size_t i = 0; i < ng; i++) {
+		label_of(b, bo->by, &g[i], label, sizeof label);
+		printf("%-44.44s %-4.4s %14s %14s %12.3f %12.3f %12.3f %12s\n", label, cs_bill_str(b, g[i].currency),
+		       money_str(g[i].eff, 2, e, sizeof e), money_str(g[i].billed, 2, bl, sizeof bl), g[i].kwh + g[i].est_kwh,
+		       g[i].op_g / 1000.0, (g[i].emb_g + g[i].est_emb_g) / 1000.0, money_str(g[i].unknown_eff, 2, u, sizeof u));
+	}
+	const cs_bill_total *t = cs_bill_totals(b, &n);
+	for (size_t i = 0; i < n; i++) {
+		const char *cur = cs_bill_str(b, t[i].currency);
+		printf("%-44s %-4.4s %14s %14s %12.3f %12.3f %12.3f %12s\n", "TOTAL", cur, money_str(t[i].out_eff, 2, e, sizeof e),
+		       money_str(t[i].out_billed, 2, bl, sizeof bl), t[i].kwh + t[i].est_kwh, t[i].op_g / 1000.0,
+		       (t[i].emb_g + t[i].est_emb_g) / 1000.0, money_str(t[i].unknown_eff, 2, u, sizeof u));
+	}
+	putchar('\n');
+	for (size_t i = 0; i < n; i++) {
+		const char *cur = cs_bill_str(b, t[i].currency);
+		double kwh = t[i].kwh + t[i].est_kwh;
+		printf("%.1f %% of %s cost unclassified (its %.1f kWh, %.1f %% of the energy, estimated by its service's kWh per %s)",
+		       pct(t[i].unknown_eff, t[i].out_eff), *cur ? cur : "(no currency)", t[i].est_kwh,
+		       kwh > 0 ? 100.0 * t[i].est_kwh / kwh : 0.0, *cur ? cur : "cost unit");
+		printf("; tax, credits, fees and purchases (no energy): %s %s\n", money_str(t[i].nonusage_eff, 2, e, sizeof e), cur);
+	}
+	const cs_bill_cause *c = cs_bill_causes(b, &n);
+	if (n && bo->top)
+		printf("top causes:\n");
+	for (size_t i = 0; i < n && i < bo->top; i++)
+		printf("  %12s %-4s %s %s %s: %s\n", money_str(c[i].eff, 2, e, sizeof e), cs_bill_str(b, c[i].currency),
+		       cs_bill_str(b, c[i].provider), cs_bill_str(b, c[i].service), cs_bill_str(b, c[i].usage), c[i].note);
+	if (bo->unit_prices) {
+		const cs_bill_price *p = cs_bill_prices(b, &n);
+		printf("\nunit prices (effective cost per instance-hour):\n");
+		for (size_t i = 0; i < n; i++) {
+			cs_money per = p[i].hours > 0 ? (cs_money)((double)p[i].eff / p[i].hours) : 0;
+			printf("  %-6s %-24s %-16s %12.2f h %14s %s/h\n", cs_provider_name(p[i].inst->provider), p[i].inst->name,
+			       cs_bill_str(b, p[i].region), p[i].hours, money_str(per, 6, e, sizeof e),
+			       cs_bill_str(b, p[i].currency));
+		}
+	}
+	t = cs_bill_totals(b, &n);
+	for (size_t i = 0; i < n; i++)
+		printf("%s: effective %s in, %s out; billed %s in, %s out (exact)\n",
+		       cs_bill_conserved(b) ? "cost conserved" : "COST NOT CONSERVED",
+		       exact(t[i].in_eff, e, sizeof e), exact(t[i].out_eff, bl, sizeof bl),
+		       exact(t[i].in_billed, u, sizeof u), exact(t[i].out_billed, label, sizeof label));
+	if (st->no_region)
+		printf("%llu usage lines had no region in carbonstat's tables: their provider's mean grid intensity was used\n",
+		       (unsigned long long)st->no_region);
+	if (st->no_amortisation)
+		printf("an AWS file had no reservation/savings plan columns: effective cost = unblended cost there\n");
+}
+
+static int exit_of(int rc)
+{
+	return rc == CS_EINVAL || rc == CS_ERANGE ? CLI_USAGE : CLI_FAIL;
+}
+
+static int read_bills(const char *cmd, const bill_opts *bo, char **files, int nfiles, cs_bill **out)
+{
+	cs_bill *b;
+	char why[600];
+	int rc;
+
+	if ((rc = cs_bill_new(&bo->o, &b))) {
+		cli_error(cmd, "out of memory");
+		return CLI_FAIL;
+	}
+	for (int i = 0; i < nfiles; i++) {
+		if ((rc = cs_bill_add_file(b, files[i], why, sizeof why))) {
+			cli_error(cmd, "%s", why);
+			cs_bill_free(b);
+			return exit_of(rc);
+		}
+	}
+	if ((rc = cs_bill_finish(b))) {
+		cli_error(cmd, "%s", cs_strerror(rc));
+		cs_bill_free(b);
+		return CLI_FAIL;
+	}
+	*out = b;
+	return CLI_OK;
+}
+
+static int run_sql(const char *cmd, const bill_opts *bo)
+{
+	char *q = NULL;
+	char why[300];
+	int rc = cs_bill_sql(bo->engine ? bo->engine : "", bo->o.format, bo->table, bo->o.tag_key, &q, why, sizeof why);
+
+	if (rc) {
+		cli_error(cmd, "%s", why);
+		return CLI_USAGE;
+	}
+	fputs(q, stdout);
+	free(q);
+	return CLI_OK;
+}
+
+static int run_reconcile(const char *cmd, const bill_opts *bo, char **files, int nfiles)
+{
+	cs_bill *b = NULL;
+	cs_recon *r = NULL;
+	char why[600];
+	int rc;
+
+	if (!bo->provider_carbon) {
+		cli_error(cmd, "reconcile needs --provider-carbon FILE (AWS, GCP or Azure carbon export)");
+		return CLI_USAGE;
+	}
+	if ((rc = cs_recon_load(bo->provider_carbon, &r, why, sizeof why))) {
+		cli_error(cmd, "%s", why);
+		return exit_of(rc);
+	}
+	if (nfiles && (rc = read_bills(cmd, bo, files, nfiles, &b))) {
+		cs_recon_free(r);
+		return rc;
+	}
+	rc = cs_recon_print(r, b, bo->fmt == OUT_JSON ? 1 : bo->fmt == OUT_CSV ? 2 : 0, stdout);
+	cs_recon_free(r);
+	cs_bill_free(b);
+	return rc ? CLI_FAIL : CLI_OK;
+}
+
+int cmd_billing(int argc, char **argv)
+{
+	const char *cmd = "billing";
+	const char *sub = argc > 1 && (!strcmp(argv[1], "reconcile") || !strcmp(argv[1], "sql")) ? argv[1] : NULL;
+	bill_opts bo;
+	cs_bill *b;
+	cs_bill_row *g = NULL;
+	size_t ng = 0;
+	int rc;
+
+	if (sub) {
+		argc--;
+		argv++;
+	}
+	rc = parse(cmd, argc, argv, &bo);
+	if (rc >= 0)
+		return rc;
+	if (sub && !strcmp(sub, "sql")) {
+		if (optind < argc) {
+			cli_error(cmd, "sql takes no file; see 'carbonstat billing --help'");
+			return CLI_USAGE;
+		}
+		return run_sql("billing sql", &bo);
+	}
+	if (sub)
+		return run_reconcile("billing reconcile", &bo, argv + optind, argc - optind);
+	if (optind >= argc) {
+		cli_error(cmd, "no bill file given; see 'carbonstat billing --help'");
+		return CLI_USAGE;
+	}
+	if ((rc = read_bills(cmd, &bo, argv + optind, argc - optind, &b)))
+		return rc;
+	if (cs_bill_group(b, bo.by, &g, &ng)) {
+		cli_error(cmd, "out of memory");
+		cs_bill_free(b);
+		return CLI_FAIL;
+	}
+	if (bo.fmt == OUT_JSON)
+		rc = out_json(b, &bo, g, ng, argv + optind, argc - optind);
+	else if (bo.fmt == OUT_CSV)
+		out_csv(b, &bo, g, ng);
+	else
+		out_text(b, &bo, g, ng);
+	free(g);
+	if (!cs_bill_conserved(b)) {
+		cli_error(cmd, "cost out differs from cost in: a bug, please report it with the file");
+		rc = CLI_FAIL;
+	}
+	cs_bill_free(b);
+	return rc;
+}
