@@ -45,6 +45,8 @@ struct cs_bill_src {
 	size_t in_len;
 	uint64_t bytes_in;
 	char peek[4096];      /* text looked at by cs_bill_src_peek, returned first */
+	int gz_err;           /* sticky error of the compressed stream */
+	char gz_why[512];
 	/* A gzip file is inflated on its own thread into a ring of blocks, so
 	 * inflating (a third of a CUR's ingest time) overlaps the scanning. */
 	bool threaded;
@@ -198,7 +200,32 @@ static int next_member(cs_bill_src *s, bool *done, char *why, size_t whycap)
 	}
 }
 
+static int gz_read1(cs_bill_src *s, char *buf, size_t cap, size_t *got, char *why, size_t whycap);
+
+/* Corrupt or truncated compressed data is -EBADMSG, and stays so: a
+ * reader that calls again gets the same error, not a retry of the
+ * inflater on a broken stream. */
 static int gz_read(cs_bill_src *s, char *buf, size_t cap, size_t *got, char *why, size_t whycap)
+{
+	int rc;
+
+	if (s->gz_err) {
+		cs_set_why(why, whycap, "%s", s->gz_why);
+		*got = 0;
+		return s->gz_err;
+	}
+	rc = gz_read1(s, buf, cap, got, why, whycap);
+	if (rc) {
+		if (rc == CS_EINVAL)
+			rc = -EBADMSG;
+		s->gz_err = rc;
+		cs_set_why(s->gz_why, sizeof s->gz_why, "%s", why ? why : "");
+		*got = 0;
+	}
+	return rc;
+}
+
+static int gz_read1(cs_bill_src *s, char *buf, size_t cap, size_t *got, char *why, size_t whycap)
 {
 	size_t out = 0;
 	int rc;
@@ -462,7 +489,9 @@ static int sniff(cs_bill_src *s, char *why, size_t whycap)
 	if (!s->gzip)
 		return 0;
 #ifdef CS_HAVE_ISAL
-	s->st = malloc(sizeof *s->st);
+	/* calloc: not every field is set by isal_inflate_init (found by fuzzing
+	 * under ASan, whose malloc fills memory with garbage) */
+	s->st = calloc(1, sizeof *s->st);
 	if (!s->st) {
 		cs_set_why(why, whycap, "%s: out of memory", s->name);
 		return CS_ENOMEM;

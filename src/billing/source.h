@@ -25,7 +25,8 @@ int cs_bill_src_open(const char *path, cs_bill_src **out, char *why, size_t cap)
 int cs_bill_src_open_mem(const void *data, size_t n, const char *name, cs_bill_src **out, char *why, size_t cap);
 
 /* Reads up to cap bytes into buf; *got = 0 means the end. Returns 0 or a
- * negative code with why filled (I/O error, corrupt or truncated gzip). */
+ * negative code with why filled: -errno for I/O, -EBADMSG for corrupt or
+ * truncated gzip. An error is final: later calls return it again. */
 int cs_bill_src_read(cs_bill_src *s, char *buf, size_t cap, size_t *got, char *why, size_t whycap);
 
 /* Looks at the first bytes of the (inflated) text without consuming them:

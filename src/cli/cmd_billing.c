@@ -11,6 +11,7 @@
  * reported on stderr as FILE:LINE and skipped, or stop the run (--strict).
  * Exit: 0 ok, 1 I/O failure, 2 bad usage or bad input.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
@@ -437,9 +438,10 @@ static void out_text(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g
 		printf("an AWS file had no reservation/savings plan columns: effective cost = unblended cost there\n");
 }
 
+/* Bad input (malformed, corrupt or truncated data) is 2, I/O is 1. */
 static int exit_of(int rc)
 {
-	return rc == CS_EINVAL || rc == CS_ERANGE ? CLI_USAGE : CLI_FAIL;
+	return rc == CS_EINVAL || rc == CS_ERANGE || rc == -EBADMSG ? CLI_USAGE : CLI_FAIL;
 }
 
 static int read_bills(const char *cmd, const bill_opts *bo, char **files, int nfiles, cs_bill **out)
