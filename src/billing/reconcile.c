@@ -432,7 +432,8 @@ int cs_recon_print(const cs_recon *r, const cs_bill *b, int how, FILE *f)
 			s->emb_kg += (rows[i].emb_g + rows[i].est_emb_g) / 1000.0;
 		}
 	}
-	qsort(v, n, sizeof *v, cmp_side);
+	if (n)
+		qsort(v, n, sizeof *v, cmp_side);
 	if (how == 1) {
 		json_t *o = json_object(), *a = json_array();
 		json_object_set_new(o, "provider", json_string(r->provider));
