@@ -4,7 +4,7 @@
 set -euo pipefail
 
 build_pkgs=(cmake make gcc pkg-config libjansson-dev libcurl4-gnutls-dev libncurses-dev libinih-dev
-	libmicrohttpd-dev libyaml-dev libcrypt-dev libgnutls28-dev)
+	libmicrohttpd-dev libyaml-dev libcrypt-dev libgnutls28-dev zlib1g-dev libisal-dev)
 test_pkgs=("${build_pkgs[@]}" libcmocka-dev clang libclang-rt-14-dev valgrind python3 iso-codes openssl
 	curl prometheus wrk python3-yaml)
 
