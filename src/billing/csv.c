@@ -196,6 +196,24 @@ static int refill(cs_csv *c, char *why, size_t cap)
 
 enum scan_result { SCAN_DONE, SCAN_MORE, SCAN_BAD_QUOTE, SCAN_FIELDS };
 
+/* Records field i ending at fend: a quoted one is its text between the
+ * quotes, and anything between the closing quote and fend is malformed. */
+static inline void put_field(uint32_t *fs, uint32_t *fe, uint8_t *fq, size_t i, size_t fstart, size_t fend, bool quoted,
+			     size_t qend, bool esc, bool *bad)
+{
+	if (quoted) {
+		if (qend + 1 != fend)
+			*bad = true; /* text after the closing quote */
+		fs[i] = (uint32_t)(fstart + 1);
+		fe[i] = (uint32_t)qend;
+		fq[i] = (uint8_t)(1 | (esc ? 2 : 0));
+	} else {
+		fs[i] = (uint32_t)fstart;
+		fe[i] = (uint32_t)fend;
+		fq[i] = 0;
+	}
+}
+
 /* Scans the structure of the record at c->pos. Sets *nf, *end (offset of the
  * byte after the record, relative to pos) and *newlines (quoted newlines). */
 static enum scan_result scan_record(cs_csv *c, size_t *nf_out, size_t *end_out, uint64_t *newlines, bool *bad)
@@ -297,18 +315,7 @@ static enum scan_result scan_record(cs_csv *c, size_t *nf_out, size_t *end_out, 
 			size_t fend = k;
 			if (ch == '\n' && fend > fstart && base[fend - 1] == '\r')
 				fend--;
-			if (quoted) {
-				if (qend + 1 != fend)
-					*bad = true; /* text after the closing quote */
-				fs[nf] = (uint32_t)(fstart + 1);
-				fe[nf] = (uint32_t)qend;
-				fq[nf] = (uint8_t)(1 | (esc ? 2 : 0));
-			} else {
-				fs[nf] = (uint32_t)fstart;
-				fe[nf] = (uint32_t)fend;
-				fq[nf] = 0;
-			}
-			nf++;
+			put_field(fs, fe, fq, nf++, fstart, fend, quoted, qend, esc, bad);
 			fstart = k + 1;
 			quoted = esc = false;
 			if (ch == '\n') {
@@ -336,18 +343,7 @@ static enum scan_result scan_record(cs_csv *c, size_t *nf_out, size_t *end_out, 
 	size_t fend = avail;
 	if (fend > fstart && base[fend - 1] == '\r')
 		fend--;
-	if (quoted) {
-		if (qend + 1 != fend)
-			*bad = true;
-		fs[nf] = (uint32_t)(fstart + 1);
-		fe[nf] = (uint32_t)qend;
-		fq[nf] = (uint8_t)(1 | (esc ? 2 : 0));
-	} else {
-		fs[nf] = (uint32_t)fstart;
-		fe[nf] = (uint32_t)fend;
-		fq[nf] = 0;
-	}
-	nf++;
+	put_field(fs, fe, fq, nf++, fstart, fend, quoted, qend, esc, bad);
 	*nf_out = nf;
 	*end_out = avail;
 	*newlines = nl;

@@ -544,14 +544,15 @@ static int qty_of(const cs_csv_rec *r, int c, cs_bill_line *l, char *why, size_t
 	return 0;
 }
 
-static int map_aws(const cs_bill_map *m, const cs_csv_rec *r, cs_bill_line *l, char *why, size_t cap)
+/* The fields every mapper but FOCUS reads the same way: account, service,
+ * usage text, unit, currency, resource, region (its second column when the
+ * first is empty), day, quantity and the billed cost (cost_name in messages). */
+static int map_common(const cs_bill_map *m, const cs_csv_rec *r, cs_bill_line *l, const char *cost_name, char *why,
+		      size_t cap)
 {
-	cs_sv lt = fld(r, m->col[R_CHARGE]);
+	cs_sv st = fld(r, m->col[R_START]);
 	int rc;
 
-	l->prov = CS_PROVIDER_AWS;
-	l->provider = (cs_sv){"AWS", 3};
-	l->scheme = CS_SCHEME_AWS;
 	l->account = fld(r, m->col[R_ACCOUNT]);
 	l->service = fld(r, m->col[R_SERVICE]);
 	l->usage = fld(r, m->col[R_USAGE_TYPE]);
@@ -561,6 +562,22 @@ static int map_aws(const cs_bill_map *m, const cs_csv_rec *r, cs_bill_line *l, c
 	l->region = fld(r, m->col[R_REGION]);
 	if (!l->region.n)
 		l->region = fld(r, m->col[R_REGION2]);
+	l->day = cs_bill_parse_day(st.p, st.n);
+	if ((rc = qty_of(r, m->col[R_QTY], l, why, cap)))
+		return rc;
+	return money_of(r, m->col[R_BILLED], &l->billed, l, cost_name, why, cap);
+}
+
+static int map_aws(const cs_bill_map *m, const cs_csv_rec *r, cs_bill_line *l, char *why, size_t cap)
+{
+	cs_sv lt = fld(r, m->col[R_CHARGE]);
+	int rc;
+
+	l->prov = CS_PROVIDER_AWS;
+	l->provider = (cs_sv){"AWS", 3};
+	l->scheme = CS_SCHEME_AWS;
+	if ((rc = map_common(m, r, l, "lineItem/UnblendedCost", why, cap)))
+		return rc;
 	if (!l->region.n) {
 		/* older CURs: the zone "us-east-1a" names the region */
 		cs_sv az = fld(r, m->col[R_AZ]);
@@ -569,12 +586,6 @@ static int map_aws(const cs_bill_map *m, const cs_csv_rec *r, cs_bill_line *l, c
 			az.n--;
 		l->region = az;
 	}
-	cs_sv st = fld(r, m->col[R_START]);
-	l->day = cs_bill_parse_day(st.p, st.n);
-	if ((rc = qty_of(r, m->col[R_QTY], l, why, cap)))
-		return rc;
-	if ((rc = money_of(r, m->col[R_BILLED], &l->billed, l, "lineItem/UnblendedCost", why, cap)))
-		return rc;
 	l->eff = l->billed;
 	l->nonusage = true;
 	switch (lt.n ? lt.p[0] : 0) {
@@ -741,20 +752,7 @@ static int map_gcp(const cs_bill_map *m, const cs_csv_rec *r, cs_bill_line *l, c
 	l->prov = CS_PROVIDER_GCP;
 	l->provider = (cs_sv){"Google Cloud", 12};
 	l->scheme = CS_SCHEME_GCP;
-	l->account = fld(r, m->col[R_ACCOUNT]);
-	l->service = fld(r, m->col[R_SERVICE]);
-	l->usage = fld(r, m->col[R_USAGE_TYPE]);
-	l->unit = fld(r, m->col[R_UNIT]);
-	l->currency = fld(r, m->col[R_CURRENCY]);
-	l->resource = fld(r, m->col[R_RESOURCE]);
-	l->region = fld(r, m->col[R_REGION]);
-	if (!l->region.n)
-		l->region = fld(r, m->col[R_REGION2]);
-	cs_sv st = fld(r, m->col[R_START]);
-	l->day = cs_bill_parse_day(st.p, st.n);
-	if ((rc = qty_of(r, m->col[R_QTY], l, why, cap)))
-		return rc;
-	if ((rc = money_of(r, m->col[R_BILLED], &l->billed, l, "cost", why, cap)))
+	if ((rc = map_common(m, r, l, "cost", why, cap)))
 		return rc;
 	cs_sv cr = fld(r, m->col[R_CREDITS]);
 	if (cr.n && (rc = gcp_credits(cr, &credits, why, cap)))
@@ -782,20 +780,7 @@ static int map_azure(const cs_bill_map *m, const cs_csv_rec *r, cs_bill_line *l,
 	l->prov = CS_PROVIDER_AZURE;
 	l->provider = (cs_sv){"Microsoft", 9};
 	l->scheme = CS_SCHEME_AZURE;
-	l->account = fld(r, m->col[R_ACCOUNT]);
-	l->service = fld(r, m->col[R_SERVICE]);
-	l->usage = fld(r, m->col[R_USAGE_TYPE]);
-	l->unit = fld(r, m->col[R_UNIT]);
-	l->currency = fld(r, m->col[R_CURRENCY]);
-	l->resource = fld(r, m->col[R_RESOURCE]);
-	l->region = fld(r, m->col[R_REGION]);
-	if (!l->region.n)
-		l->region = fld(r, m->col[R_REGION2]);
-	cs_sv st = fld(r, m->col[R_START]);
-	l->day = cs_bill_parse_day(st.p, st.n);
-	if ((rc = qty_of(r, m->col[R_QTY], l, why, cap)))
-		return rc;
-	if ((rc = money_of(r, m->col[R_BILLED], &l->billed, l, "CostInBillingCurrency", why, cap)))
+	if ((rc = map_common(m, r, l, "CostInBillingCurrency", why, cap)))
 		return rc;
 	l->eff = l->billed;
 	l->nonusage = ct.n && !sv_eq(ct, "Usage");

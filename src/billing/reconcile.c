@@ -307,12 +307,10 @@ void cs_recon_free(cs_recon *r)
 
 /* ---- side by side -------------------------------------------------------- */
 
-typedef struct side {
-	int month;
-	char service[96], region[48];
-	double loc_kg, mkt_kg, op_kg, emb_kg;
-	bool have_provider, have_bill;
-} side;
+const char *cs_recon_provider(const cs_recon *r)
+{
+	return r->provider;
+}
 
 static const char *bill_provider(const char *p)
 {
@@ -325,7 +323,8 @@ static const char *bill_provider(const char *p)
 	return "";
 }
 
-static side *side_of(side **v, size_t *n, size_t *cap, int month, const char *service, const char *region)
+static cs_recon_side *side_of(cs_recon_side **v, size_t *n, size_t *cap, int month, const char *service,
+			      const char *region)
 {
 	char ks[96], kr[48], xs[96], xr[48];
 
@@ -339,24 +338,24 @@ static side *side_of(side **v, size_t *n, size_t *cap, int month, const char *se
 	}
 	if (*n == *cap) {
 		size_t nc = *cap ? *cap * 2 : 64;
-		side *nv = realloc(*v, nc * sizeof *nv);
+		cs_recon_side *nv = realloc(*v, nc * sizeof *nv);
 		if (!nv)
 			return NULL;
 		*v = nv;
 		*cap = nc;
 	}
-	side *s = &(*v)[(*n)++];
+	cs_recon_side *s = &(*v)[(*n)++];
 	memset(s, 0, sizeof *s);
 	s->month = month;
 	cs_strcpy_fit(s->service, sizeof s->service, service);
 	cs_strcpy_fit(s->region, sizeof s->region, region);
-	s->loc_kg = s->mkt_kg = NAN;
+	s->location_kg = s->market_kg = NAN;
 	return s;
 }
 
 static int cmp_side(const void *a, const void *b)
 {
-	const side *x = a, *y = b;
+	const cs_recon_side *x = a, *y = b;
 	int c = (x->month > y->month) - (x->month < y->month);
 
 	if (c)
@@ -366,55 +365,27 @@ static int cmp_side(const void *a, const void *b)
 	return strcmp(x->region, y->region);
 }
 
-/* One CSV field, quoted when it holds a comma, quote or newline. */
-static void csv_field(FILE *f, const char *s)
+static double add_kg(double sum, double v)
 {
-	if (!strpbrk(s, ",\"\n\r")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
+	return isnan(v) ? sum : isnan(sum) ? v : sum + v;
 }
 
-static void kg(FILE *f, double v, int how)
+int cs_recon_join(const cs_recon *r, const cs_bill *b, cs_recon_side **out, size_t *nout)
 {
-	if (isnan(v))
-		fputs(how == 0 ? "             -" : how == 1 ? "null" : "", f);
-	else
-		fprintf(f, how == 0 ? " %13.3f" : "%.6f", v);
-}
-
-int cs_recon_print(const cs_recon *r, const cs_bill *b, int how, FILE *f)
-{
-	side *v = NULL;
+	cs_recon_side *v = NULL;
 	size_t n = 0, cap = 0;
-	double sum[4] = {0, 0, 0, 0};
-	bool any_loc = false, any_mkt = false;
 
 	for (size_t i = 0; i < r->n; i++) {
-		side *s = side_of(&v, &n, &cap, r->rows[i].month, r->rows[i].service, r->rows[i].region);
+		cs_recon_side *s = side_of(&v, &n, &cap, r->rows[i].month, r->rows[i].service, r->rows[i].region);
 		if (!s)
 			goto oom;
 		s->have_provider = true;
-		if (!isnan(r->rows[i].location_kg)) {
-			s->loc_kg = isnan(s->loc_kg) ? r->rows[i].location_kg : s->loc_kg + r->rows[i].location_kg;
-			any_loc = true;
-		}
-		if (!isnan(r->rows[i].market_kg)) {
-			s->mkt_kg = isnan(s->mkt_kg) ? r->rows[i].market_kg : s->mkt_kg + r->rows[i].market_kg;
-			any_mkt = true;
-		}
+		s->location_kg = add_kg(s->location_kg, r->rows[i].location_kg);
+		s->market_kg = add_kg(s->market_kg, r->rows[i].market_kg);
 	}
 	if (b) {
 		size_t nr;
 		const cs_bill_row *rows = cs_bill_rows(b, &nr);
-		/* Azure Carbon Optimization rows carry one dimension: match on it alone */
 		bool only_service = r->n && !*r->rows[0].region && *r->rows[0].service;
 		bool only_region = r->n && *r->rows[0].region && !*r->rows[0].service;
 		bool no_month = r->n && !r->rows[0].month;
@@ -422,9 +393,9 @@ int cs_recon_print(const cs_recon *r, const cs_bill *b, int how, FILE *f)
 		for (size_t i = 0; i < nr; i++) {
 			if (strcmp(bill_provider(cs_bill_str(b, rows[i].provider)), r->provider))
 				continue;
-			side *s = side_of(&v, &n, &cap, no_month ? 0 : rows[i].day / 100,
-					  only_region ? "" : cs_bill_str(b, rows[i].service),
-					  only_service ? "" : cs_bill_str(b, rows[i].region));
+			cs_recon_side *s = side_of(&v, &n, &cap, no_month ? 0 : rows[i].day / 100,
+						   only_region ? "" : cs_bill_str(b, rows[i].service),
+						   only_service ? "" : cs_bill_str(b, rows[i].region));
 			if (!s)
 				goto oom;
 			s->have_bill = true;
@@ -434,86 +405,8 @@ int cs_recon_print(const cs_recon *r, const cs_bill *b, int how, FILE *f)
 	}
 	if (n)
 		qsort(v, n, sizeof *v, cmp_side);
-	if (how == 1) {
-		json_t *o = json_object(), *a = json_array();
-		json_object_set_new(o, "provider", json_string(r->provider));
-		json_object_set_new(o, "basis", json_string("provider: location-based (LBM) and market-based (MBM) as "
-							     "exported; carbonstat: operational location-based + embodied"));
-		for (size_t i = 0; i < n; i++) {
-			char m[16];
-			snprintf(m, sizeof m, "%04d-%02d", v[i].month / 100, v[i].month % 100);
-			json_t *x = json_pack("{s:s, s:s, s:s}", "month", v[i].month ? m : "", "service", v[i].service,
-					      "region", v[i].region);
-			json_object_set_new(x, "provider_location_kgco2e", isnan(v[i].loc_kg) ? json_null() : json_real(v[i].loc_kg));
-			json_object_set_new(x, "provider_market_kgco2e", isnan(v[i].mkt_kg) ? json_null() : json_real(v[i].mkt_kg));
-			json_object_set_new(x, "carbonstat_operational_kgco2e", v[i].have_bill ? json_real(v[i].op_kg) : json_null());
-			json_object_set_new(x, "carbonstat_embodied_kgco2e", v[i].have_bill ? json_real(v[i].emb_kg) : json_null());
-			json_array_append_new(a, x);
-		}
-		json_object_set_new(o, "rows", a);
-		char *s = json_dumps(o, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-		json_decref(o);
-		if (!s)
-			goto oom;
-		fprintf(f, "%s\n", s);
-		free(s);
-		free(v);
-		return 0;
-	}
-	if (how == 2)
-		fputs("month,provider,service,region,provider_location_kgco2e,provider_market_kgco2e,"
-		      "carbonstat_operational_kgco2e,carbonstat_embodied_kgco2e\n", f);
-	else
-		fprintf(f, "%-7s %-34s %-16s %13s %13s %13s %13s %7s\n", "MONTH", "SERVICE", "REGION", "PROV LBM kg",
-			"PROV MBM kg", "CS OP kg", "CS EMB kg", "OP/LBM");
-	for (size_t i = 0; i < n; i++) {
-		char m[16];
-		snprintf(m, sizeof m, v[i].month ? "%04d-%02d" : "-", v[i].month / 100, v[i].month % 100);
-		if (how == 2) {
-			fprintf(f, "%s,%s,", m, r->provider);
-			csv_field(f, v[i].service);
-			fputc(',', f);
-			csv_field(f, v[i].region);
-			fputc(',', f);
-			kg(f, v[i].loc_kg, 2);
-			fputc(',', f);
-			kg(f, v[i].mkt_kg, 2);
-			fputc(',', f);
-			kg(f, v[i].have_bill ? v[i].op_kg : NAN, 2);
-			fputc(',', f);
-			kg(f, v[i].have_bill ? v[i].emb_kg : NAN, 2);
-			fputc('\n', f);
-			continue;
-		}
-		fprintf(f, "%-7s %-34.34s %-16.16s", m, *v[i].service ? v[i].service : "(all)",
-			*v[i].region ? v[i].region : "(all)");
-		kg(f, v[i].loc_kg, 0);
-		kg(f, v[i].mkt_kg, 0);
-		kg(f, v[i].have_bill ? v[i].op_kg : NAN, 0);
-		kg(f, v[i].have_bill ? v[i].emb_kg : NAN, 0);
-		if (v[i].have_bill && !isnan(v[i].loc_kg) && v[i].loc_kg > 0)
-			fprintf(f, " %7.2f\n", v[i].op_kg / v[i].loc_kg);
-		else
-			fputs("       -\n", f);
-		if (!isnan(v[i].loc_kg))
-			sum[0] += v[i].loc_kg;
-		if (!isnan(v[i].mkt_kg))
-			sum[1] += v[i].mkt_kg;
-		sum[2] += v[i].op_kg;
-		sum[3] += v[i].emb_kg;
-	}
-	if (how == 0) {
-		fprintf(f, "%-7s %-34s %-16s", "TOTAL", "", "");
-		kg(f, any_loc ? sum[0] : NAN, 0);
-		kg(f, any_mkt ? sum[1] : NAN, 0);
-		kg(f, b ? sum[2] : NAN, 0);
-		kg(f, b ? sum[3] : NAN, 0);
-		fputc('\n', f);
-		fprintf(f, "provider %s: LBM = location-based, MBM = market-based, as exported%s; carbonstat: "
-			   "operational location-based (grid tables) and embodied, apart\n",
-			r->provider, !strcmp(r->provider, "azure") ? " (Microsoft reports one basis, filed under MBM)" : "");
-	}
-	free(v);
+	*out = v;
+	*nout = n;
 	return 0;
 oom:
 	free(v);

@@ -14,13 +14,14 @@
  *    mtCO2e) or the Carbon Optimization report JSON (ItemDetailsData,
  *    latestMonthEmissions in kgCO2e, per ServiceType or Location). Microsoft
  *    states one basis (market-based); the location-based column is empty.
- * Then prints them beside the bill's operational (location-based) and
- * embodied carbon for the same keys, with the ratio.
+ * Then joins them with the bill's operational (location-based) and
+ * embodied carbon for the same keys; the CLI prints the two sides.
  */
 #ifndef CS_BILLING_RECONCILE_H
 #define CS_BILLING_RECONCILE_H
 
-#include <stdio.h>
+#include <stdbool.h>
+#include <stddef.h>
 
 #include "billing/ingest.h"
 
@@ -40,9 +41,24 @@ int cs_recon_load(const char *path, cs_recon **out, char *why, size_t cap);
 /* Parses a whole provider file held in memory (tests, fuzzing). */
 int cs_recon_parse(const char *data, size_t n, const char *name, cs_recon **out, char *why, size_t cap);
 const cs_recon_row *cs_recon_rows(const cs_recon *r, size_t *n);
-/* Prints provider vs carbonstat (b may be NULL: provider side only).
- * how: 0 table, 1 JSON, 2 CSV. */
-int cs_recon_print(const cs_recon *r, const cs_bill *b, int how, FILE *f);
+/* "aws", "gcp" or "azure". */
+const char *cs_recon_provider(const cs_recon *r);
+
+/* One month x service x region, both sides (kg; NaN = not given). */
+typedef struct cs_recon_side {
+	int month; /* yyyymm, 0 = not given */
+	char service[96];
+	char region[48];
+	double location_kg, market_kg; /* the provider's */
+	double op_kg, emb_kg;          /* carbonstat's, when have_bill */
+	bool have_provider, have_bill;
+} cs_recon_side;
+
+/* Joins the provider's rows with the bill's of the same provider (b may be
+ * NULL), on normalised service and region names; sorted by month, service,
+ * region. *out is malloc'ed (free it). Azure Carbon Optimization rows name
+ * one dimension (service or location): the bill is summed on it alone. */
+int cs_recon_join(const cs_recon *r, const cs_bill *b, cs_recon_side **out, size_t *n);
 void cs_recon_free(cs_recon *r);
 
 #endif

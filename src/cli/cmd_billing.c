@@ -485,10 +485,110 @@ static int run_sql(const char *cmd, const bill_opts *bo)
 	return CLI_OK;
 }
 
+static void kg_text(double v)
+{
+	if (isnan(v))
+		fputs("             -", stdout);
+	else
+		printf(" %13.3f", v);
+}
+
+static void kg_csv(double v)
+{
+	if (!isnan(v))
+		printf("%.6f", v);
+}
+
+static json_t *kg_json(double v)
+{
+	return isnan(v) ? json_null() : json_real(v);
+}
+
+static int print_reconcile(const cs_recon *r, const cs_recon_side *v, size_t n, bool have_bill, enum out_format fmt)
+{
+	const char *prov = cs_recon_provider(r);
+	double sum[4] = {NAN, NAN, 0, 0};
+	char m[16];
+
+	if (fmt == OUT_JSON) {
+		json_t *o = json_object(), *a = json_array();
+		json_object_set_new(o, "provider", json_string(prov));
+		json_object_set_new(o, "basis", json_string("provider: location-based (LBM) and market-based (MBM) as "
+							     "exported; carbonstat: operational location-based + embodied"));
+		for (size_t i = 0; i < n; i++) {
+			snprintf(m, sizeof m, "%04d-%02d", v[i].month / 100, v[i].month % 100);
+			json_t *x = json_pack("{s:s, s:s, s:s}", "month", v[i].month ? m : "", "service", v[i].service,
+					      "region", v[i].region);
+			json_object_set_new(x, "provider_location_kgco2e", kg_json(v[i].location_kg));
+			json_object_set_new(x, "provider_market_kgco2e", kg_json(v[i].market_kg));
+			json_object_set_new(x, "carbonstat_operational_kgco2e", v[i].have_bill ? json_real(v[i].op_kg) : json_null());
+			json_object_set_new(x, "carbonstat_embodied_kgco2e", v[i].have_bill ? json_real(v[i].emb_kg) : json_null());
+			json_array_append_new(a, x);
+		}
+		json_object_set_new(o, "rows", a);
+		return cli_json_print(o, 0) ? CLI_FAIL : CLI_OK;
+	}
+	if (fmt == OUT_CSV)
+		puts("month,provider,service,region,provider_location_kgco2e,provider_market_kgco2e,"
+		     "carbonstat_operational_kgco2e,carbonstat_embodied_kgco2e");
+	else
+		printf("%-7s %-34s %-16s %13s %13s %13s %13s %7s\n", "MONTH", "SERVICE", "REGION", "PROV LBM kg",
+		       "PROV MBM kg", "CS OP kg", "CS EMB kg", "OP/LBM");
+	for (size_t i = 0; i < n; i++) {
+		snprintf(m, sizeof m, v[i].month ? "%04d-%02d" : "-", v[i].month / 100, v[i].month % 100);
+		if (fmt == OUT_CSV) {
+			printf("%s,%s,", m, prov);
+			cli_csv_field(stdout, v[i].service);
+			putchar(',');
+			cli_csv_field(stdout, v[i].region);
+			putchar(',');
+			kg_csv(v[i].location_kg);
+			putchar(',');
+			kg_csv(v[i].market_kg);
+			putchar(',');
+			kg_csv(v[i].have_bill ? v[i].op_kg : NAN);
+			putchar(',');
+			kg_csv(v[i].have_bill ? v[i].emb_kg : NAN);
+			putchar('\n');
+			continue;
+		}
+		printf("%-7s %-34.34s %-16.16s", m, *v[i].service ? v[i].service : "(all)",
+		       *v[i].region ? v[i].region : "(all)");
+		kg_text(v[i].location_kg);
+		kg_text(v[i].market_kg);
+		kg_text(v[i].have_bill ? v[i].op_kg : NAN);
+		kg_text(v[i].have_bill ? v[i].emb_kg : NAN);
+		if (v[i].have_bill && !isnan(v[i].location_kg) && v[i].location_kg > 0)
+			printf(" %7.2f\n", v[i].op_kg / v[i].location_kg);
+		else
+			puts("       -");
+		if (!isnan(v[i].location_kg))
+			sum[0] = isnan(sum[0]) ? v[i].location_kg : sum[0] + v[i].location_kg;
+		if (!isnan(v[i].market_kg))
+			sum[1] = isnan(sum[1]) ? v[i].market_kg : sum[1] + v[i].market_kg;
+		sum[2] += v[i].op_kg;
+		sum[3] += v[i].emb_kg;
+	}
+	if (fmt == OUT_TEXT) {
+		printf("%-7s %-34s %-16s", "TOTAL", "", "");
+		kg_text(sum[0]);
+		kg_text(sum[1]);
+		kg_text(have_bill ? sum[2] : NAN);
+		kg_text(have_bill ? sum[3] : NAN);
+		putchar('\n');
+		printf("provider %s: LBM = location-based, MBM = market-based, as exported%s; carbonstat: operational "
+		       "location-based (grid tables) and embodied, apart\n",
+		       prov, !strcmp(prov, "azure") ? " (Microsoft reports one basis, filed under MBM)" : "");
+	}
+	return CLI_OK;
+}
+
 static int run_reconcile(const char *cmd, const bill_opts *bo, char **files, int nfiles)
 {
 	cs_bill *b = NULL;
 	cs_recon *r = NULL;
+	cs_recon_side *v = NULL;
+	size_t n = 0;
 	char why[600];
 	int rc;
 
@@ -504,10 +604,16 @@ static int run_reconcile(const char *cmd, const bill_opts *bo, char **files, int
 		cs_recon_free(r);
 		return rc;
 	}
-	rc = cs_recon_print(r, b, bo->fmt == OUT_JSON ? 1 : bo->fmt == OUT_CSV ? 2 : 0, stdout);
+	if (cs_recon_join(r, b, &v, &n)) {
+		cli_error(cmd, "out of memory");
+		rc = CLI_FAIL;
+	} else {
+		rc = print_reconcile(r, v, n, b != NULL, bo->fmt);
+	}
+	free(v);
 	cs_recon_free(r);
 	cs_bill_free(b);
-	return rc ? CLI_FAIL : CLI_OK;
+	return rc;
 }
 
 int cmd_billing(int argc, char **argv)
