@@ -196,6 +196,19 @@ static int refill(cs_csv *c, char *why, size_t cap)
 
 enum scan_result { SCAN_DONE, SCAN_MORE, SCAN_BAD_QUOTE, SCAN_FIELDS };
 
+/* Grows the field arrays and hands back their new addresses and size;
+ * false when a record has more than FIELDS_MAX fields (or no memory). */
+static bool more_fields(cs_csv *c, size_t *fcap, uint32_t **fs, uint32_t **fe, uint8_t **fq)
+{
+	if (grow_fields(c))
+		return false;
+	*fcap = c->fcap;
+	*fs = c->fs;
+	*fe = c->fe;
+	*fq = c->fq;
+	return true;
+}
+
 /* Records field i ending at fend: a quoted one is its text between the
  * quotes, and anything between the closing quote and fend is malformed. */
 static inline void put_field(uint32_t *fs, uint32_t *fe, uint8_t *fq, size_t i, size_t fstart, size_t fend, bool quoted,
@@ -250,14 +263,8 @@ static enum scan_result scan_record(cs_csv *c, size_t *nf_out, size_t *end_out, 
 				size_t k = b + (size_t)__builtin_ctzll(cm);
 
 				cm &= cm - 1;
-				if (nf == fcap) {
-					if (grow_fields(c))
-						return SCAN_FIELDS;
-					fcap = c->fcap;
-					fs = c->fs;
-					fe = c->fe;
-					fq = c->fq;
-				}
+				if (nf == fcap && !more_fields(c, &fcap, &fs, &fe, &fq))
+					return SCAN_FIELDS;
 				fs[nf] = (uint32_t)fstart;
 				fe[nf] = (uint32_t)k;
 				fq[nf] = 0;
@@ -304,14 +311,8 @@ static enum scan_result scan_record(cs_csv *c, size_t *nf_out, size_t *end_out, 
 				continue;
 			}
 			/* ',' or '\n': the field ends at k */
-			if (nf == fcap) {
-				if (grow_fields(c))
-					return SCAN_FIELDS;
-				fcap = c->fcap;
-				fs = c->fs;
-				fe = c->fe;
-				fq = c->fq;
-			}
+			if (nf == fcap && !more_fields(c, &fcap, &fs, &fe, &fq))
+				return SCAN_FIELDS;
 			size_t fend = k;
 			if (ch == '\n' && fend > fstart && base[fend - 1] == '\r')
 				fend--;
@@ -333,13 +334,8 @@ static enum scan_result scan_record(cs_csv *c, size_t *nf_out, size_t *end_out, 
 		*newlines = nl;
 		return SCAN_BAD_QUOTE;
 	}
-	if (nf == fcap) {
-		if (grow_fields(c))
-			return SCAN_FIELDS;
-		fs = c->fs;
-		fe = c->fe;
-		fq = c->fq;
-	}
+	if (nf == fcap && !more_fields(c, &fcap, &fs, &fe, &fq))
+		return SCAN_FIELDS;
 	size_t fend = avail;
 	if (fend > fstart && base[fend - 1] == '\r')
 		fend--;
