@@ -16,6 +16,7 @@
 #include <carbonstat/model.h>
 
 #include "billing/coeff.h"
+#include "data/tables.h"
 
 enum kind {
 	K_UNKNOWN = 0, /* no energy model: estimated by cost later */
@@ -325,7 +326,7 @@ static const rule *first_match(const rule *t, const cs_bill_line *l, const char 
 
 static const cs_instance *find_inst(cs_provider p, const char *s, size_t n)
 {
-	char name[CS_INSTANCE_NAME_MAX * 2];
+	char name[96]; /* longer than any type name in the tables */
 
 	if (n == 0 || n >= sizeof name)
 		return NULL;
@@ -439,6 +440,7 @@ static double vcpu_w(const cs_bill_model *m, cs_provider p, const cs_instance *i
 {
 	double mn, mx;
 
+	/* no accessor for the CCF min/max of a type: read from its row (data/tables.h) */
 	if (it && it->min_w_per_vcpu > 0 && it->max_w_per_vcpu > 0) {
 		mn = it->min_w_per_vcpu;
 		mx = it->max_w_per_vcpu;
@@ -450,8 +452,8 @@ static double vcpu_w(const cs_bill_model *m, cs_provider p, const cs_instance *i
 
 static double emb_per_vcpu_h(const cs_bill_model *m, cs_provider p, const cs_instance *it)
 {
-	if (it && it->embodied_g_per_h >= 0 && it->vcpu)
-		return it->embodied_g_per_h / it->vcpu;
+	if (it && cs_instance_embodied_g_per_h(it) >= 0 && cs_instance_vcpu(it))
+		return cs_instance_embodied_g_per_h(it) / cs_instance_vcpu(it);
 	return (unsigned)p < CS_PROVIDER_COUNT ? m->emb_g_per_vcpu_h[p] : 0;
 }
 
@@ -524,10 +526,10 @@ static void apply(const cs_bill_model *m, const cs_bill_line *l, const rule *r, 
 			return;
 		}
 		u->inst = it;
-		u->cls = it->gpus > 0 ? CS_BC_GPU : CS_BC_COMPUTE;
+		u->cls = cs_instance_gpus(it) > 0 ? CS_BC_GPU : CS_BC_COMPUTE;
 		u->hours_per_qty = h * r->factor;
 		u->kwh_per_qty = pw.total_w / 1000.0 * pue * h * r->factor;
-		u->emb_g_per_qty = it->embodied_g_per_h > 0 ? it->embodied_g_per_h * h * r->factor : 0;
+		u->emb_g_per_qty = cs_instance_embodied_g_per_h(it) > 0 ? cs_instance_embodied_g_per_h(it) * h * r->factor : 0;
 		return;
 	}
 	case K_VCPU:
@@ -761,8 +763,7 @@ static int cmp_double(const void *a, const void *b)
 
 void cs_bill_model_init(cs_bill_model *m)
 {
-	size_t n;
-	const cs_instance *t = cs_instances(&n);
+	size_t n = cs_instance_count();
 	double *v = malloc((n ? n : 1) * sizeof *v);
 
 	memset(m, 0, sizeof *m);
@@ -771,8 +772,11 @@ void cs_bill_model_init(cs_bill_model *m)
 		size_t k = 0;
 
 		for (size_t i = 0; v && i < n; i++)
-			if ((int)t[i].provider == p && t[i].embodied_g_per_h > 0 && t[i].vcpu)
-				v[k++] = t[i].embodied_g_per_h / t[i].vcpu;
+		{
+			const cs_instance *t = cs_instance_at(i);
+			if ((int)cs_instance_provider(t) == p && cs_instance_embodied_g_per_h(t) > 0 && cs_instance_vcpu(t))
+				v[k++] = cs_instance_embodied_g_per_h(t) / cs_instance_vcpu(t);
+		}
 		if (k) {
 			qsort(v, k, sizeof *v, cmp_double);
 			m->emb_g_per_vcpu_h[p] = k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;

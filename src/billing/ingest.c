@@ -868,15 +868,16 @@ int cs_bill_finish(cs_bill *b)
 	}
 	/* 2. provider mean grid intensity, for regions the tables lack */
 	for (int p = 1; p < CS_PROVIDER_COUNT; p++) {
-		size_t n, k = 0;
-		const cs_region *t = cs_regions(&n);
+		size_t n = cs_region_count(), k = 0;
 		double sum = 0;
 
-		for (size_t i = 0; i < n; i++)
-			if ((int)t[i].provider == p && t[i].intensity_g_per_kwh >= 0) {
-				sum += t[i].intensity_g_per_kwh;
+		for (size_t i = 0; i < n; i++) {
+			const cs_region *t = cs_region_at(i);
+			if ((int)cs_region_provider(t) == p && cs_region_intensity_g_per_kwh(t) >= 0) {
+				sum += cs_region_intensity_g_per_kwh(t);
 				k++;
 			}
+		}
 		pmean[p] = k ? sum / (double)k : 0;
 	}
 	/* 3. per row: estimate, intensity, operational carbon, totals */
@@ -914,8 +915,8 @@ int cs_bill_finish(cs_bill *b)
 											       : CS_PROVIDER_UNKNOWN;
 			const cs_region *reg = *rn ? cs_region_find(p, rn) : NULL;
 
-			if (reg && reg->intensity_g_per_kwh >= 0) {
-				last_int = reg->intensity_g_per_kwh;
+			if (reg && cs_region_intensity_g_per_kwh(reg) >= 0) {
+				last_int = cs_region_intensity_g_per_kwh(reg);
 				last_src = 0;
 			} else {
 				last_int = p != CS_PROVIDER_UNKNOWN ? pmean[p]

@@ -324,7 +324,7 @@ static int out_json(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g,
 			char buf[64];
 			cs_money per = p[i].hours > 0 ? (cs_money)((double)p[i].eff / p[i].hours) : 0;
 			json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:f, s:s, s:s}", "provider",
-							   cs_provider_name(p[i].inst->provider), "instance", p[i].inst->name,
+							   cs_provider_name(cs_instance_provider(p[i].inst)), "instance", cs_instance_name(p[i].inst),
 							   "region", cs_bill_str(b, p[i].region), "currency",
 							   cs_bill_str(b, p[i].currency), "hours", p[i].hours, "effective_cost",
 							   exact(p[i].eff, buf, sizeof buf), "per_hour",
@@ -420,7 +420,7 @@ static void out_text(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g
 		printf("\nunit prices (effective cost per instance-hour):\n");
 		for (size_t i = 0; i < n; i++) {
 			cs_money per = p[i].hours > 0 ? (cs_money)((double)p[i].eff / p[i].hours) : 0;
-			printf("  %-6s %-24s %-16s %12.2f h %14s %s/h\n", cs_provider_name(p[i].inst->provider), p[i].inst->name,
+			printf("  %-6s %-24s %-16s %12.2f h %14s %s/h\n", cs_provider_name(cs_instance_provider(p[i].inst)), cs_instance_name(p[i].inst),
 			       cs_bill_str(b, p[i].region), p[i].hours, money_str(per, 6, e, sizeof e),
 			       cs_bill_str(b, p[i].currency));
 		}
