@@ -100,6 +100,8 @@ PKG_DEBIAN = {
     "yaml-0.1": ("libyaml-dev", "libyaml-0-2"),
     "libcrypt": ("libcrypt-dev", "libcrypt1"),
     "gnutls": ("libgnutls28-dev", "libgnutls30"),
+    "zlib": ("zlib1g-dev", "zlib1g"),        # bill files: the gzip fallback
+    "libisal": ("libisal-dev", "libisal2"),  # bill files: ISA-L igzip
     "cmocka": (None, None),  # tests only; the image builds with CS_BUILD_TESTS=OFF
 }
 # packages every debian:12-slim has (Essential / Priority required)
