@@ -1,16 +1,17 @@
 /* carbon/grid_live.c - live grid intensity: the Electricity Maps client, its
  * cache, the background refresher and the fallback chain (see grid_live.h).
  *
- * Shape: one object, one thread, one kept libcurl easy handle (connection
- * and TLS session reuse across hourly requests). The thread owns the handle,
- * the body buffer and the PRNG; everything the sampling loop reads (the last
+ * Shape: one object, one thread, one kept io/http client (connection and
+ * TLS session reuse across hourly requests). The thread owns the client
+ * and the PRNG; everything the sampling loop reads (the last
  * good value, the counters, the last error) sits behind one mutex that is
  * never held across a request, so cs_grid_live_get costs a lock and a copy.
  *
  * Stopping: close() sets `stop` under the mutex and wakes the condition
  * variable the thread sleeps on; a request in flight sees the same flag
- * (an atomic copy) in libcurl's progress callback, which libcurl calls about
- * once a second even on a silent connection, and aborts. So close returns
+ * (an atomic copy, the client's abort flag), which libcurl's progress
+ * callback checks about once a second even on a silent connection, and
+ * aborts. So close returns
  * within about a second, whatever the timeout.
  */
 #include "carbon/grid_live.h"
@@ -27,18 +28,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
-
 #include <carbonstat/error.h>
-#include <carbonstat/version.h>
 
-#include "io/http_body.h"
+#include "io/http.h"
 
 #define GL_PATH            "/carbon-intensity/latest"
-#define GL_HDR_MAX         16384u  /* response header bytes accepted */
-#define GL_BACKOFF_MIN_S   30.0    /* first retry, unless ttl is shorter */
-#define GL_BACKOFF_MAX_S   3600.0  /* longest retry, unless ttl is shorter */
-#define GL_RETRY_AFTER_MAX 86400.0 /* a Retry-After beyond a day is not believed */
+#define GL_HDR_MAX         16384u                    /* response header bytes accepted */
+#define GL_BACKOFF_MIN_S   30.0                      /* first retry, unless ttl is shorter */
+#define GL_BACKOFF_MAX_S   3600.0                    /* longest retry, unless ttl is shorter */
+#define GL_RETRY_AFTER_MAX CS_HTTP_RETRY_AFTER_MAX_S /* a Retry-After beyond a day is not believed */
 
 struct cs_grid_live {
 	/* fixed at open */
@@ -51,13 +49,10 @@ struct cs_grid_live {
 	double backoff_min_s, backoff_max_s;
 
 	/* the thread's own */
-	CURL *h;
-	cs_http_body body;
+	cs_http *http;
 	char key[CS_GRID_KEY_MAX]; /* current key ("" = none); wiped at close */
-	size_t hdr_bytes;
-	bool hdr_overflow;
-	double retry_after_s; /* from the last answer; < 0 = not given */
-	uint64_t prng;        /* splitmix64 state for the jitter */
+	double retry_after_s;      /* from the last answer; < 0 = not given */
+	uint64_t prng;             /* splitmix64 state for the jitter */
 
 	/* shared with the callers, under mu */
 	pthread_mutex_t mu;
@@ -91,21 +86,6 @@ static double gl_mono_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static char gl_lower(char c)
-{
-	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-}
-
-static bool gl_prefix_ci(const char *s, size_t n, const char *lit)
-{
-	size_t i;
-
-	for (i = 0; lit[i]; i++)
-		if (i >= n || gl_lower(s[i]) != gl_lower(lit[i]))
-			return false;
-	return true;
 }
 
 /* ---- static figures ----------------------------------------------------------- */
@@ -156,39 +136,18 @@ static const char *gl_shown(const char *s, char *buf, size_t cap)
  * copy without user:password@ into shown. */
 static int gl_base_url(const char *u, char *base, size_t bcap, char *shown, size_t scap)
 {
-	size_t n, i, skip, auth_end, at = 0;
+	size_t n;
 
+	if (!cs_http_url_scheme(u) || strpbrk(u, "?#"))
+		return CS_EINVAL;
 	n = strlen(u);
-	if (gl_prefix_ci(u, n, "https://"))
-		skip = 8;
-	else if (gl_prefix_ci(u, n, "http://"))
-		skip = 7;
-	else
-		return CS_EINVAL;
-	if (n <= skip || u[skip] == '/')
-		return CS_EINVAL;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)u[i] <= 0x20 || (unsigned char)u[i] >= 0x7f || u[i] == '?' || u[i] == '#')
-			return CS_EINVAL;
-	while (n > skip && u[n - 1] == '/')
+	while (n > 0 && u[n - 1] == '/')
 		n--;
 	if (n >= bcap || n >= scap)
 		return CS_ERANGE;
 	memcpy(base, u, n);
 	base[n] = '\0';
-	auth_end = skip;
-	while (auth_end < n && u[auth_end] != '/')
-		auth_end++;
-	for (i = skip; i < auth_end; i++)
-		if (u[i] == '@')
-			at = i + 1;
-	if (at) {
-		memcpy(shown, u, skip);
-		memcpy(shown + skip, u + at, n - at);
-		shown[skip + n - at] = '\0';
-	} else {
-		memcpy(shown, base, n + 1);
-	}
+	cs_http_url_shown(base, shown, scap);
 	return 0;
 }
 
@@ -358,92 +317,23 @@ static int gl_configure(cs_grid_live *g, const cs_grid_conf *cfg, const char *de
 
 /* ---- HTTP --------------------------------------------------------------------- */
 
-static size_t gl_header_cb(char *p, size_t size, size_t nitems, void *ud)
+/* The client: no redirects, http(s) only, TLS verified, bodies capped, and
+ * proxy variables honoured (an external API, unlike metadata and kubelet);
+ * close() aborts a request in flight through abort_xfer. */
+static int gl_http_open(cs_grid_live *g)
 {
-	cs_grid_live *g = ud;
-	size_t n = size * nitems, i;
-	static const char name[] = "retry-after:";
-	double v = 0;
+	cs_http_opts o;
 
-	if (n > GL_HDR_MAX - g->hdr_bytes) {
-		g->hdr_overflow = true;
-		return 0;
-	}
-	g->hdr_bytes += n;
-	if (gl_prefix_ci(p, n, "HTTP/")) {
-		g->retry_after_s = -1; /* a new response (after a 100) starts over */
-		return n;
-	}
-	if (!gl_prefix_ci(p, n, name))
-		return n;
-	/* delta-seconds only; an HTTP-date falls back to our own backoff */
-	i = sizeof(name) - 1;
-	while (i < n && (p[i] == ' ' || p[i] == '\t'))
-		i++;
-	if (i >= n || p[i] < '0' || p[i] > '9')
-		return n;
-	for (; i < n && p[i] >= '0' && p[i] <= '9'; i++)
-		if (v <= GL_RETRY_AFTER_MAX)
-			v = v * 10 + (p[i] - '0');
-	for (; i < n; i++)
-		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\n')
-			return n;
-	g->retry_after_s = v;
-	return n;
-}
-
-static int gl_progress_cb(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
-{
-	cs_grid_live *g = ud;
-
-	(void)dltotal;
-	(void)dlnow;
-	(void)ultotal;
-	(void)ulnow;
-	return atomic_load(&g->abort_xfer) ? 1 : 0; /* non-zero aborts the transfer */
-}
-
-#define GL_SETOPT(h, opt, val)                                                                                         \
-	do {                                                                                                           \
-		if (curl_easy_setopt((h), (opt), (val)) != CURLE_OK)                                                   \
-			goto fail;                                                                                     \
-	} while (0)
-
-static int gl_curl_setup(cs_grid_live *g)
-{
-	long ms = (long)ceil(g->timeout_s * 1000.0);
-
-	g->h = curl_easy_init();
-	if (!g->h)
-		return CS_ENOMEM;
-	GL_SETOPT(g->h, CURLOPT_URL, g->url);
-	GL_SETOPT(g->h, CURLOPT_WRITEFUNCTION, cs_http_body_write);
-	GL_SETOPT(g->h, CURLOPT_WRITEDATA, (void *)&g->body);
-	GL_SETOPT(g->h, CURLOPT_HEADERFUNCTION, gl_header_cb);
-	GL_SETOPT(g->h, CURLOPT_HEADERDATA, (void *)g);
-	GL_SETOPT(g->h, CURLOPT_XFERINFOFUNCTION, gl_progress_cb);
-	GL_SETOPT(g->h, CURLOPT_XFERINFODATA, (void *)g);
-	GL_SETOPT(g->h, CURLOPT_NOPROGRESS, 0L);
-	/* an external API: proxy environment variables apply (libcurl's default) */
-	GL_SETOPT(g->h, CURLOPT_FOLLOWLOCATION, 0L);
-#if LIBCURL_VERSION_NUM >= 0x075500
-	GL_SETOPT(g->h, CURLOPT_PROTOCOLS_STR, "http,https");
-#else
-	GL_SETOPT(g->h, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
-	GL_SETOPT(g->h, CURLOPT_SSL_VERIFYPEER, 1L);
-	GL_SETOPT(g->h, CURLOPT_SSL_VERIFYHOST, 2L);
-	GL_SETOPT(g->h, CURLOPT_NOSIGNAL, 1L); /* we are a thread: no SIGALRM for DNS timeouts */
-	GL_SETOPT(g->h, CURLOPT_TIMEOUT_MS, ms > 0 ? ms : 1L);
-	GL_SETOPT(g->h, CURLOPT_CONNECTTIMEOUT_MS, ms > 0 ? ms : 1L);
-	GL_SETOPT(g->h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)CS_GRID_BODY_MAX);
-	GL_SETOPT(g->h, CURLOPT_USERAGENT, "carbonstat/" CARBONSTAT_VERSION);
-	GL_SETOPT(g->h, CURLOPT_ACCEPT_ENCODING, "");
-	return 0;
-fail:
-	curl_easy_cleanup(g->h);
-	g->h = NULL;
-	return CS_ENOMEM;
+	memset(&o, 0, sizeof(o));
+	o.url = g->url;
+	o.timeout_s = g->timeout_s;
+	o.body_max = CS_GRID_BODY_MAX;
+	o.header_max = GL_HDR_MAX;
+	o.protocols = CS_HTTP_HTTP | CS_HTTP_HTTPS;
+	o.proxy = CS_HTTP_PROXY_ENV;
+	o.decompress = true;
+	o.abort = &g->abort_xfer;
+	return cs_http_open(&o, &g->http);
 }
 
 /* What one request came to. */
@@ -456,63 +346,59 @@ typedef enum gl_outcome {
 } gl_outcome;
 
 /* One-line diagnosis of a transfer that did not give a 200 (no key in it). */
-static gl_outcome gl_explain(cs_grid_live *g, CURLcode rc, long status, char *err, size_t cap)
+static gl_outcome gl_explain(cs_grid_live *g, const cs_http_result *r, char *err, size_t cap)
 {
-	if (g->hdr_overflow || g->body.overflow || rc == CURLE_FILESIZE_EXCEEDED) {
+	switch (r->err) {
+	case CS_HTTP_OK: break;
+	case CS_HTTP_E_TOO_BIG:
 		gl_fmt(err, cap, "the answer from %s for %s is larger than %u bytes; refused; check [grid] url",
 		       g->shown, g->where, CS_GRID_BODY_MAX);
 		return GL_FAIL;
-	}
-	switch (rc) {
-	case CURLE_OK: break;
-	case CURLE_OPERATION_TIMEDOUT:
+	case CS_HTTP_E_TIMEOUT:
 		gl_fmt(err, cap,
 		       "no answer from %s within %g s (%s); check this node's access to it (HTTPS_PROXY) or "
 		       "raise [grid] timeout",
 		       g->shown, g->timeout_s, g->where);
 		return GL_FAIL;
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CS_HTTP_E_CONNECT:
 		gl_fmt(err, cap, "%s: %s (%s); check this node's access to it (HTTPS_PROXY, NO_PROXY) and [grid] url",
-		       g->shown, curl_easy_strerror(rc), g->where);
+		       g->shown, r->error, g->where);
 		return GL_FAIL;
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_CONNECT_ERROR:
+	case CS_HTTP_E_TLS_VERIFY:
+	case CS_HTTP_E_TLS:
 		gl_fmt(err, cap,
 		       "TLS with %s failed: %s; check the system CA certificates (ca-certificates) or a "
 		       "TLS-intercepting proxy",
-		       g->shown, curl_easy_strerror(rc));
+		       g->shown, r->error);
 		return GL_FAIL;
-	default: gl_fmt(err, cap, "%s: %s (%s)", g->shown, curl_easy_strerror(rc), g->where); return GL_FAIL;
+	default: gl_fmt(err, cap, "%s: %s (%s)", g->shown, r->error, g->where); return GL_FAIL;
 	}
-	if (status == 401 || status == 403) {
+	if (r->status == 401 || r->status == 403) {
 		if (g->key[0])
 			gl_fmt(err, cap,
 			       "Electricity Maps rejected the API key (HTTP %ld); set [grid] api_key or "
 			       "CARBONSTAT_GRID_API_KEY",
-			       status);
+			       r->status);
 		else
 			gl_fmt(err, cap,
 			       "Electricity Maps wants an API key (HTTP %ld); set [grid] api_key, api_key_file or "
 			       "CARBONSTAT_GRID_API_KEY",
-			       status);
+			       r->status);
 		return GL_AUTH;
 	}
-	if (status == 429) {
+	if (r->status == 429) {
 		gl_fmt(err, cap,
 		       "Electricity Maps rate limit reached (HTTP 429); raise [grid] ttl or check the plan's "
 		       "request quota");
 		return GL_RATELIMIT;
 	}
-	if (status >= 400 && status < 500)
+	if (r->status >= 400 && r->status < 500)
 		gl_fmt(err, cap,
 		       "Electricity Maps answered HTTP %ld for %s; check [grid] zone (e.g. DE, US-CAL-CISO) or "
 		       "lat/lon, and [grid] url",
-		       status, g->where);
+		       r->status, g->where);
 	else
-		gl_fmt(err, cap, "%s answered HTTP %ld for %s; retrying with backoff", g->shown, status, g->where);
+		gl_fmt(err, cap, "%s answered HTTP %ld for %s; retrying with backoff", g->shown, r->status, g->where);
 	return GL_FAIL;
 }
 
@@ -539,49 +425,32 @@ static void gl_dataset(const cs_grid_reading *r, const char *zone, char *out, si
 /* Makes one request; on GL_OK fills *val (g_per_kwh, zone, dataset). */
 static gl_outcome gl_fetch(cs_grid_live *g, cs_grid_value *val, long *status, char *err, size_t cap)
 {
-	struct curl_slist *hdrs = NULL, *l;
 	char auth[CS_GRID_KEY_MAX + 16];
+	const char *hdrs[] = {auth, NULL};
+	cs_http_req req = {.accept = "application/json"};
+	cs_http_result res;
 	cs_grid_reading r;
-	gl_outcome out = GL_FAIL;
-	CURLcode rc;
 	int prc;
 
-	*status = 0;
 	err[0] = '\0';
-	cs_http_body_reset(&g->body);
-	g->hdr_bytes = 0;
-	g->hdr_overflow = false;
-	g->retry_after_s = -1;
 	/* a rotated Secret: take the new key; if the file is briefly unreadable,
 	 * the last key read is as good as anything */
 	if (g->key_file[0])
 		(void)gl_read_key_file(g->key_file, g->key, sizeof(g->key));
 	if (g->key[0]) {
 		gl_fmt(auth, sizeof(auth), "auth-token: %s", g->key);
-		hdrs = curl_slist_append(NULL, auth);
-		memset(auth, 0, sizeof(auth));
-		if (!hdrs)
-			goto oom;
+		req.headers = hdrs;
 	}
-	l = curl_slist_append(hdrs, "Accept: application/json");
-	if (!l)
-		goto oom;
-	hdrs = l;
-	if (curl_easy_setopt(g->h, CURLOPT_HTTPHEADER, hdrs) != CURLE_OK)
-		goto oom;
-	rc = curl_easy_perform(g->h);
-	curl_easy_getinfo(g->h, CURLINFO_RESPONSE_CODE, status);
-	/* the list holds the key: unhook it before it is wiped and freed */
-	curl_easy_setopt(g->h, CURLOPT_HTTPHEADER, NULL);
-	if (rc == CURLE_ABORTED_BY_CALLBACK && atomic_load(&g->abort_xfer)) {
-		out = GL_ABORTED;
-		goto done;
-	}
-	if (rc != CURLE_OK || *status != 200 || g->body.overflow || g->hdr_overflow) {
-		out = gl_explain(g, rc, *status, err, cap);
-		goto done;
-	}
-	prc = g->body.len ? cs_grid_parse_latest(g->body.data, g->body.len, &r) : CS_EINVAL;
+	/* the client wipes its own copy of the headers when the request ends */
+	cs_http_do(g->http, &req, &res);
+	memset(auth, 0, sizeof(auth));
+	*status = res.status;
+	g->retry_after_s = res.retry_after_s;
+	if (res.err == CS_HTTP_E_ABORTED)
+		return GL_ABORTED;
+	if (res.err != CS_HTTP_OK || res.status != 200)
+		return gl_explain(g, &res, err, cap);
+	prc = res.len ? cs_grid_parse_latest(res.body, res.len, &r) : CS_EINVAL;
 	if (prc == CS_ERANGE) {
 		gl_fmt(err, cap,
 		       "the answer from %s for %s has a carbonIntensity outside [0, %g] gCO2eq/kWh; refused, "
@@ -593,22 +462,15 @@ static gl_outcome gl_fetch(cs_grid_live *g, cs_grid_value *val, long *status, ch
 		gl_fmt(err, cap,
 		       "the answer from %s for %s (%zu bytes) is not a carbon-intensity JSON; check that [grid] "
 		       "url is the Electricity Maps v3 API",
-		       g->shown, g->where, g->body.len);
+		       g->shown, g->where, res.len);
 	} else {
 		memset(val, 0, sizeof(*val));
 		val->g_per_kwh = r.g_per_kwh;
 		gl_fmt(val->zone, sizeof(val->zone), "%s", r.zone[0] ? r.zone : g->want_zone);
 		gl_dataset(&r, val->zone, val->dataset, sizeof(val->dataset));
-		out = GL_OK;
+		return GL_OK;
 	}
-	goto done;
-oom:
-	gl_fmt(err, cap, "out of memory setting up the request for %s", g->where);
-done:
-	for (l = hdrs; l; l = l->next)
-		memset(l->data, 0, strlen(l->data));
-	curl_slist_free_all(hdrs);
-	return out;
+	return GL_FAIL;
 }
 
 /* ---- the refresher -------------------------------------------------------------- */
@@ -723,7 +585,7 @@ int cs_grid_live_open_opts(const cs_grid_conf *cfg, const char *default_zone, co
 {
 	pthread_condattr_t ca;
 	cs_grid_live *g;
-	bool mu = false, cv = false, curl = false;
+	bool mu = false, cv = false;
 	int rc;
 
 	if (why && cap)
@@ -748,7 +610,6 @@ int cs_grid_live_open_opts(const cs_grid_conf *cfg, const char *default_zone, co
 	g->prng = opts && opts->seed
 	              ? opts->seed
 	              : ((uint64_t)time(NULL) << 20) ^ (uint64_t)(uintptr_t)g ^ (uint64_t)(gl_mono_s() * 1e9);
-	cs_http_body_init(&g->body, CS_GRID_BODY_MAX);
 	atomic_init(&g->abort_xfer, false);
 	atomic_init(&g->errors, 0);
 	rc = CS_ENOMEM;
@@ -763,11 +624,7 @@ int cs_grid_live_open_opts(const cs_grid_conf *cfg, const char *default_zone, co
 	}
 	pthread_condattr_destroy(&ca);
 	cv = true;
-	/* reference-counted by libcurl; paired with the cleanup in close */
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		goto fail_oom;
-	curl = true;
-	if (gl_curl_setup(g) != 0)
+	if (gl_http_open(g) != 0)
 		goto fail_oom;
 	rc = pthread_create(&g->thread, NULL, gl_main, g);
 	if (rc != 0) {
@@ -780,15 +637,11 @@ int cs_grid_live_open_opts(const cs_grid_conf *cfg, const char *default_zone, co
 fail_oom:
 	gl_fmt(why, cap, "grid: out of memory setting up the Electricity Maps client");
 fail:
-	if (g->h)
-		curl_easy_cleanup(g->h);
-	if (curl)
-		curl_global_cleanup();
+	cs_http_close(g->http);
 	if (cv)
 		pthread_cond_destroy(&g->cv);
 	if (mu)
 		pthread_mutex_destroy(&g->mu);
-	cs_http_body_free(&g->body);
 	memset(g->key, 0, sizeof(g->key));
 	free(g);
 	return rc;
@@ -863,11 +716,9 @@ void cs_grid_live_close(cs_grid_live *g)
 	pthread_cond_broadcast(&g->cv);
 	pthread_mutex_unlock(&g->mu);
 	pthread_join(g->thread, NULL);
-	curl_easy_cleanup(g->h);
-	curl_global_cleanup();
+	cs_http_close(g->http);
 	pthread_cond_destroy(&g->cv);
 	pthread_mutex_destroy(&g->mu);
-	cs_http_body_free(&g->body);
 	memset(g->key, 0, sizeof(g->key));
 	free(g);
 }

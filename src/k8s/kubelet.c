@@ -7,54 +7,35 @@
  * to one string pool. Hash indexes are open addressing with linear probing
  * at load <= 1/2, FNV-1a on the key.
  *
- * HTTP is one libcurl easy handle kept for the client's life, so the TLS
+ * HTTP is one io/http client kept for the client's life, so the TLS
  * session and the connection to the kubelet are reused across refreshes.
  */
 #include "k8s/kubelet.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <jansson.h>
 
 #include <carbonstat/error.h>
 
-#include "io/http_body.h"
+#include "core/clock.h"
+#include "core/hash.h"
+#include "core/str.h"
+#include "core/why.h"
+#include "io/http.h"
 #include "k8s/quantity.h"
 
 /* ---- small helpers ------------------------------------------------------------- */
 
-__attribute__((format(printf, 3, 4))) static void kl_fmt(char *dst, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(dst, cap, fmt, ap);
-	va_end(ap);
-}
-
 static bool kl_alnum(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-static uint64_t kl_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ull;
-	}
-	return h;
 }
 
 /* Copies JSON string member key of obj into out[cap] if it is a string that
@@ -211,7 +192,7 @@ static uint32_t *kl_slots_alloc(size_t n, size_t *cap)
 static bool kl_slots_put(uint32_t *slots, size_t cap, const char *key, uint32_t idx,
                          const char *(*key_of)(const cs_podlist *, uint32_t), const cs_podlist *pl)
 {
-	size_t i = (size_t)kl_hash(key) & (cap - 1);
+	size_t i = (size_t)cs_fnv1a_str(CS_FNV_OFFSET, key) & (cap - 1);
 
 	while (slots[i]) {
 		if (strcmp(key_of(pl, slots[i] - 1), key) == 0)
@@ -239,7 +220,7 @@ static uint32_t kl_slots_get(const uint32_t *slots, size_t cap, const char *key,
 
 	if (!slots || !key || !key[0])
 		return 0;
-	i = (size_t)kl_hash(key) & (cap - 1);
+	i = (size_t)cs_fnv1a_str(CS_FNV_OFFSET, key) & (cap - 1);
 	while (slots[i]) {
 		if (strcmp(key_of(pl, slots[i] - 1), key) == 0)
 			return slots[i];
@@ -473,15 +454,6 @@ const char *cs_podlist_pod_label(const cs_podlist *pl, const cs_k8s_pod *p, cons
 	return NULL;
 }
 
-/* Copies src into a fixed field, truncating (pod names can be 253 chars). */
-static void kl_set(char *dst, size_t cap, const char *src)
-{
-	size_t n = strnlen(src, cap - 1);
-
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
 /* Is this unknown worth an early refresh? ctr_id is NULL for an unknown pod
  * UID, else the id of a new container in a known pod. */
 typedef bool (*kl_unknown_fn)(void *ud, const char *uid, const char *ctr_id);
@@ -508,13 +480,13 @@ static size_t kl_annotate(cs_podlist *pl, cs_workload *w, size_t n, kl_unknown_f
 			continue;
 		}
 		p = &pl->pods[cp - pl->pods];
-		kl_set(w[i].pod_name, sizeof(w[i].pod_name), p->name);
-		kl_set(w[i].namespace_, sizeof(w[i].namespace_), p->namespace_);
+		(void)cs_strcpy_fit(w[i].pod_name, sizeof(w[i].pod_name), p->name);
+		(void)cs_strcpy_fit(w[i].namespace_, sizeof(w[i].namespace_), p->namespace_);
 		if (w[i].ident.kind == CS_WL_POD)
 			continue;
 		c = w[i].ident.container_id[0] ? cs_podlist_find_container(pl, w[i].ident.container_id) : NULL;
 		if (c && c->pod == (uint32_t)(p - pl->pods)) {
-			kl_set(w[i].container_name, sizeof(w[i].container_name), c->name);
+			(void)cs_strcpy_fit(w[i].container_name, sizeof(w[i].container_name), c->name);
 			w[i].cpu_request_cores = c->cpu_request_cores;
 			w[i].mem_request_bytes = c->mem_request_bytes;
 			p->carried_cpu += c->cpu_request_cores;
@@ -580,10 +552,9 @@ struct cs_kubelet {
 	bool insecure;
 	bool ctr_pending; /* a new container id seen, not refreshed since */
 	double refresh_s, timeout_s, min_interval_s;
-	CURL *h; /* kept: connection and TLS session reuse */
-	cs_http_body body;
-	size_t hdr_bytes; /* response header bytes (capped) */
-	bool hdr_overflow;
+	char shown[CS_CONF_PATH_MAX]; /* url for messages, without user:password@ */
+	cs_http *http;               /* kept: connection and TLS session reuse */
+	size_t body_max;
 	cs_podlist index; /* last good answer */
 	cs_kubelet_stats st;
 	kl_uidset pending; /* unknown since the last refresh */
@@ -604,57 +575,17 @@ static bool kl_uidset_has(const kl_uidset *s, const char *uid)
 static void kl_uidset_add(kl_uidset *s, const char *uid)
 {
 	if (s->n < KL_UIDSET && !kl_uidset_has(s, uid))
-		kl_set(s->uid[s->n++], sizeof(s->uid[0]), uid);
+		(void)cs_strcpy_fit(s->uid[s->n++], sizeof(s->uid[0]), uid);
 }
-
-static size_t kl_header_cb(char *ptr, size_t size, size_t nitems, void *ud)
-{
-	cs_kubelet *k = ud;
-	size_t n = size * nitems;
-
-	(void)ptr;
-	if (n > 65536 - k->hdr_bytes) {
-		k->hdr_overflow = true;
-		return 0;
-	}
-	k->hdr_bytes += n;
-	return n;
-}
-
-static double kl_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static bool kl_valid_url(const char *u)
-{
-	size_t i, n = strlen(u);
-
-	if (n >= CS_CONF_PATH_MAX || !(strncmp(u, "https://", 8) == 0 || strncmp(u, "http://", 7) == 0))
-		return false;
-	if (n <= (u[4] == 's' ? 8u : 7u))
-		return false;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)u[i] <= 0x20 || (unsigned char)u[i] >= 0x7f)
-			return false;
-	return true;
-}
-
-#define KL_SETOPT(h, opt, val)                                                                                         \
-	do {                                                                                                           \
-		if (curl_easy_setopt((h), (opt), (val)) != CURLE_OK)                                                   \
-			goto fail;                                                                                     \
-	} while (0)
 
 int cs_kubelet_open(const cs_kubelet_opts *o, cs_kubelet **out)
 {
 	cs_kubelet_opts def;
+	cs_http_opts ho;
 	cs_kubelet *k;
 	const char *ip;
-	bool https;
+	unsigned scheme;
+	int rc;
 
 	if (!out)
 		return CS_EINVAL;
@@ -668,87 +599,58 @@ int cs_kubelet_open(const cs_kubelet_opts *o, cs_kubelet **out)
 	if (!k)
 		return CS_ENOMEM;
 	if (o->url && o->url[0]) {
-		if (!kl_valid_url(o->url)) {
+		if (!cs_http_url_scheme(o->url) || !cs_strcpy_fit(k->url, sizeof(k->url), o->url)) {
 			free(k);
 			return CS_EINVAL;
 		}
-		kl_fmt(k->url, sizeof(k->url), "%s", o->url);
 	} else {
 		/* NODE_IP from the downward API (status.hostIP); an IPv6 address
 		 * needs brackets in a URL */
 		ip = getenv("NODE_IP");
 		if (!ip || !ip[0] || strlen(ip) > 64 || strspn(ip, "0123456789abcdefABCDEF.:") != strlen(ip))
 			ip = "127.0.0.1";
-		kl_fmt(k->url, sizeof(k->url), strchr(ip, ':') ? "https://[%s]:%d/pods" : "https://%s:%d/pods", ip,
-		       CS_KUBELET_DEFAULT_PORT);
+		snprintf(k->url, sizeof(k->url), strchr(ip, ':') ? "https://[%s]:%d/pods" : "https://%s:%d/pods", ip,
+		         CS_KUBELET_DEFAULT_PORT);
 	}
-	https = strncmp(k->url, "https://", 8) == 0;
-	kl_fmt(k->token_file, sizeof(k->token_file), "%s", o->token_file ? o->token_file : CS_KUBELET_DEFAULT_TOKEN);
-	kl_fmt(k->ca_file, sizeof(k->ca_file), "%s", o->ca_file ? o->ca_file : CS_KUBELET_DEFAULT_CA);
-	k->send_token = https && k->token_file[0];
+	scheme = cs_http_url_scheme(k->url);
+	cs_http_url_shown(k->url, k->shown, sizeof(k->shown));
+	(void)cs_strcpy_fit(k->token_file, sizeof(k->token_file),
+	                    o->token_file ? o->token_file : CS_KUBELET_DEFAULT_TOKEN);
+	(void)cs_strcpy_fit(k->ca_file, sizeof(k->ca_file), o->ca_file ? o->ca_file : CS_KUBELET_DEFAULT_CA);
+	k->send_token = scheme == CS_HTTP_HTTPS && k->token_file[0];
 	k->insecure = o->insecure_skip_verify;
 	k->refresh_s = o->refresh_s > 0 ? o->refresh_s : CS_KUBELET_DEFAULT_REFRESH_S;
 	k->timeout_s = o->timeout_s > 0 ? o->timeout_s : CS_KUBELET_DEFAULT_TIMEOUT_S;
 	k->min_interval_s = o->min_interval_s > 0 ? o->min_interval_s : CS_KUBELET_DEFAULT_MIN_INTERVAL_S;
 	if (k->min_interval_s > k->refresh_s)
 		k->min_interval_s = k->refresh_s;
-	cs_http_body_init(&k->body, o->body_max ? o->body_max : CS_KUBELET_BODY_MAX);
+	k->body_max = o->body_max ? o->body_max : CS_KUBELET_BODY_MAX;
 	k->st.last_attempt_s = k->st.last_ok_s = -1;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+	/* the kubelet is on this node: never through a proxy, no redirects,
+	 * only the URL's own scheme */
+	memset(&ho, 0, sizeof(ho));
+	ho.url = k->url;
+	ho.timeout_s = k->timeout_s;
+	ho.body_max = k->body_max;
+	ho.protocols = scheme;
+	ho.proxy = CS_HTTP_PROXY_NEVER;
+	ho.ca_file = scheme == CS_HTTP_HTTPS ? k->ca_file : NULL;
+	ho.insecure_skip_verify = k->insecure;
+	ho.decompress = true; /* gzip if the kubelet offers it */
+	rc = cs_http_open(&ho, &k->http);
+	if (rc) {
 		free(k);
-		return CS_ENOMEM;
-	}
-	k->h = curl_easy_init();
-	if (!k->h)
-		goto fail;
-	KL_SETOPT(k->h, CURLOPT_URL, k->url);
-	KL_SETOPT(k->h, CURLOPT_WRITEFUNCTION, cs_http_body_write);
-	KL_SETOPT(k->h, CURLOPT_WRITEDATA, (void *)&k->body);
-	KL_SETOPT(k->h, CURLOPT_HEADERFUNCTION, kl_header_cb);
-	KL_SETOPT(k->h, CURLOPT_HEADERDATA, (void *)k);
-	/* the kubelet is on this node: never through a proxy */
-	KL_SETOPT(k->h, CURLOPT_PROXY, "");
-	KL_SETOPT(k->h, CURLOPT_NOPROXY, "*");
-	KL_SETOPT(k->h, CURLOPT_FOLLOWLOCATION, 0L);
-#if LIBCURL_VERSION_NUM >= 0x075500
-	KL_SETOPT(k->h, CURLOPT_PROTOCOLS_STR, https ? "https" : "http");
-#else
-	KL_SETOPT(k->h, CURLOPT_PROTOCOLS, https ? (long)CURLPROTO_HTTPS : (long)CURLPROTO_HTTP);
-#endif
-	KL_SETOPT(k->h, CURLOPT_NOSIGNAL, 1L);
-	KL_SETOPT(k->h, CURLOPT_TIMEOUT_MS, (long)(k->timeout_s * 1000));
-	KL_SETOPT(k->h, CURLOPT_CONNECTTIMEOUT_MS, (long)(k->timeout_s * 1000));
-	KL_SETOPT(k->h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)k->body.max);
-	KL_SETOPT(k->h, CURLOPT_USERAGENT, "carbonstat");
-	KL_SETOPT(k->h, CURLOPT_ACCEPT_ENCODING, ""); /* gzip if the kubelet offers it */
-	if (https) {
-		if (k->insecure) {
-			KL_SETOPT(k->h, CURLOPT_SSL_VERIFYPEER, 0L);
-			KL_SETOPT(k->h, CURLOPT_SSL_VERIFYHOST, 0L);
-		} else {
-			KL_SETOPT(k->h, CURLOPT_SSL_VERIFYPEER, 1L);
-			KL_SETOPT(k->h, CURLOPT_SSL_VERIFYHOST, 2L);
-			if (k->ca_file[0])
-				KL_SETOPT(k->h, CURLOPT_CAINFO, k->ca_file);
-		}
+		return rc == CS_EINVAL ? CS_EINVAL : CS_ENOMEM;
 	}
 	*out = k;
 	return 0;
-fail:
-	cs_kubelet_close(k);
-	return CS_ENOMEM;
 }
 
 void cs_kubelet_close(cs_kubelet *k)
 {
 	if (!k)
 		return;
-	if (k->h) {
-		curl_easy_cleanup(k->h);
-		k->h = NULL;
-	}
-	curl_global_cleanup();
-	cs_http_body_free(&k->body);
+	cs_http_close(k->http);
 	cs_podlist_free(&k->index);
 	/* the token never stayed in memory past a request; nothing to wipe */
 	free(k);
@@ -763,10 +665,10 @@ static int kl_read_token(cs_kubelet *k, char *tok, size_t cap)
 	int fd = open(k->token_file, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0) {
-		kl_fmt(k->err, sizeof(k->err),
-		       "kubelet %s: cannot read the service-account token %s: %s; run in a pod with a "
-		       "service-account token mounted or set [kubelet] token_file",
-		       k->url, k->token_file, strerror(errno));
+		cs_set_why(k->err, sizeof(k->err),
+		           "kubelet %s: cannot read the service-account token %s: %s; run in a pod with a "
+		           "service-account token mounted or set [kubelet] token_file",
+		           k->shown, k->token_file, strerror(errno));
 		return CS_EUNAVAIL;
 	}
 	while (n < cap - 1) {
@@ -786,115 +688,94 @@ static int kl_read_token(cs_kubelet *k, char *tok, size_t cap)
 			break;
 	if (n == 0 || i < n || n >= cap - 1) {
 		memset(tok, 0, cap);
-		kl_fmt(k->err, sizeof(k->err),
-		       "kubelet %s: the token file %s does not hold a bearer token (empty, too long or "
-		       "not printable); check [kubelet] token_file",
-		       k->url, k->token_file);
+		cs_set_why(k->err, sizeof(k->err),
+		           "kubelet %s: the token file %s does not hold a bearer token (empty, too long or "
+		           "not printable); check [kubelet] token_file",
+		           k->shown, k->token_file);
 		return CS_EUNAVAIL;
 	}
 	return 0;
 }
 
-/* One-line diagnosis of a failed transfer. */
-static void kl_explain(cs_kubelet *k, CURLcode rc, long status)
+/* One-line diagnosis of a request that did not give a 200. */
+static void kl_explain(cs_kubelet *k, const cs_http_result *r)
 {
-	const char *u = k->url;
+	const char *u = k->shown;
 
-	if (k->hdr_overflow || k->body.overflow || rc == CURLE_FILESIZE_EXCEEDED) {
-		kl_fmt(k->err, sizeof(k->err), "kubelet %s: answer larger than %zu bytes; refused", u, k->body.max);
+	switch (r->err) {
+	case CS_HTTP_OK: break;
+	case CS_HTTP_E_TOO_BIG:
+		cs_set_why(k->err, sizeof(k->err), "kubelet %s: answer larger than %zu bytes; refused", u, k->body_max);
 		return;
+	case CS_HTTP_E_TIMEOUT:
+		cs_set_why(k->err, sizeof(k->err),
+		           "kubelet %s: no answer within %g s; check the kubelet, or raise [kubelet] timeout_s", u,
+		           k->timeout_s);
+		return;
+	case CS_HTTP_E_CONNECT:
+		cs_set_why(k->err, sizeof(k->err),
+		           "kubelet %s: %s; is the kubelet reachable from here (hostNetwork, NODE_IP from "
+		           "status.hostIP, or [kubelet] url)?",
+		           u, r->error);
+		return;
+	case CS_HTTP_E_TLS_VERIFY:
+		cs_set_why(k->err, sizeof(k->err),
+		           "kubelet %s: TLS certificate not verified with %s (%s); kubelet serving certificates "
+		           "are often self-signed: enable serverTLSBootstrap, set [kubelet] ca_file, or "
+		           "insecure_skip_verify = true on kind/minikube",
+		           u, k->ca_file[0] ? k->ca_file : "the system CA store", r->error);
+		return;
+	default: cs_set_why(k->err, sizeof(k->err), "kubelet %s: %s", u, r->error); return;
 	}
-	switch (rc) {
-	case CURLE_OK: break;
-	case CURLE_OPERATION_TIMEDOUT:
-		kl_fmt(k->err, sizeof(k->err),
-		       "kubelet %s: no answer within %g s; check the kubelet, or raise [kubelet] timeout_s", u,
-		       k->timeout_s);
-		return;
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_COULDNT_RESOLVE_HOST:
-		kl_fmt(k->err, sizeof(k->err),
-		       "kubelet %s: %s; is the kubelet reachable from here (hostNetwork, NODE_IP from "
-		       "status.hostIP, or [kubelet] url)?",
-		       u, curl_easy_strerror(rc));
-		return;
-	case CURLE_PEER_FAILED_VERIFICATION:
-#if LIBCURL_VERSION_NUM < 0x073e00
-	case CURLE_SSL_CACERT:
-#endif
-	case CURLE_SSL_CACERT_BADFILE:
-		kl_fmt(k->err, sizeof(k->err),
-		       "kubelet %s: TLS certificate not verified with %s (%s); kubelet serving certificates "
-		       "are often self-signed: enable serverTLSBootstrap, set [kubelet] ca_file, or "
-		       "insecure_skip_verify = true on kind/minikube",
-		       u, k->ca_file[0] ? k->ca_file : "the system CA store", curl_easy_strerror(rc));
-		return;
-	default: kl_fmt(k->err, sizeof(k->err), "kubelet %s: %s", u, curl_easy_strerror(rc)); return;
-	}
-	if (status == 401)
-		kl_fmt(k->err, sizeof(k->err),
-		       "kubelet %s: HTTP 401: the token in %s was refused; it must be a valid service-account "
-		       "token and the kubelet must run with --authentication-token-webhook",
-		       u, k->token_file);
-	else if (status == 403)
-		kl_fmt(k->err, sizeof(k->err),
-		       "kubelet %s: HTTP 403: the service account may not read the kubelet's pods; grant it "
-		       "get on nodes/proxy (ClusterRole rule: apiGroups [\"\"], resources [\"nodes/proxy\"], "
-		       "verbs [\"get\"])",
-		       u);
+	if (r->status == 401)
+		cs_set_why(k->err, sizeof(k->err),
+		           "kubelet %s: HTTP 401: the token in %s was refused; it must be a valid service-account "
+		           "token and the kubelet must run with --authentication-token-webhook",
+		           u, k->token_file);
+	else if (r->status == 403)
+		cs_set_why(k->err, sizeof(k->err),
+		           "kubelet %s: HTTP 403: the service account may not read the kubelet's pods; grant it "
+		           "get on nodes/proxy (ClusterRole rule: apiGroups [\"\"], resources [\"nodes/proxy\"], "
+		           "verbs [\"get\"])",
+		           u);
 	else
-		kl_fmt(k->err, sizeof(k->err), "kubelet %s: HTTP %ld", u, status);
+		cs_set_why(k->err, sizeof(k->err), "kubelet %s: HTTP %ld", u, r->status);
 }
 
 static int kl_fetch(cs_kubelet *k, double now_s)
 {
-	struct curl_slist *hdrs = NULL;
 	char tok[CS_KUBELET_TOKEN_MAX + 32];
 	char auth[sizeof(tok) + 32];
+	const char *hdrs[] = {auth, NULL};
+	cs_http_req req = {.accept = "application/json"};
+	cs_http_result res;
 	cs_podlist pl;
-	CURLcode rc;
-	long status = 0;
-	double t0 = kl_mono_ms();
+	double t0 = cs_mono_s();
 	int ret = CS_EUNAVAIL;
 
 	k->st.requests++;
 	k->st.last_attempt_s = now_s;
 	k->err[0] = '\0';
-	cs_http_body_reset(&k->body);
-	k->hdr_bytes = 0;
-	k->hdr_overflow = false;
-	auth[0] = '\0';
 	if (k->send_token) {
 		if (kl_read_token(k, tok, sizeof(tok)) != 0)
 			goto done;
-		kl_fmt(auth, sizeof(auth), "Authorization: Bearer %s", tok);
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok);
 		memset(tok, 0, sizeof(tok));
-		hdrs = curl_slist_append(NULL, auth);
-		memset(auth, 0, sizeof(auth));
-		if (!hdrs) {
-			kl_fmt(k->err, sizeof(k->err), "kubelet %s: out of memory", k->url);
-			goto done;
-		}
+		req.headers = hdrs;
 	}
-	hdrs = curl_slist_append(hdrs, "Accept: application/json");
-	if (!hdrs || curl_easy_setopt(k->h, CURLOPT_HTTPHEADER, hdrs) != CURLE_OK) {
-		kl_fmt(k->err, sizeof(k->err), "kubelet %s: out of memory", k->url);
+	/* the client wipes its own copy of the headers when the request ends */
+	cs_http_do(k->http, &req, &res);
+	memset(auth, 0, sizeof(auth));
+	k->st.last_bytes = res.len;
+	if (res.err != CS_HTTP_OK || res.status != 200) {
+		kl_explain(k, &res);
 		goto done;
 	}
-	rc = curl_easy_perform(k->h);
-	curl_easy_getinfo(k->h, CURLINFO_RESPONSE_CODE, &status);
-	/* the header list holds the token: unhook and free it now */
-	curl_easy_setopt(k->h, CURLOPT_HTTPHEADER, NULL);
-	k->st.last_bytes = k->body.len;
-	if (rc != CURLE_OK || status != 200 || k->body.overflow || k->hdr_overflow) {
-		kl_explain(k, rc, status);
-		goto done;
-	}
-	if (k->body.len == 0 || cs_kubelet_parse_pods(k->body.data, k->body.len, &pl) != 0) {
-		kl_fmt(k->err, sizeof(k->err),
-		       "kubelet %s: the answer (%zu bytes) is not a PodList JSON; is this URL the kubelet's "
-		       "/pods endpoint?",
-		       k->url, k->body.len);
+	if (res.len == 0 || cs_kubelet_parse_pods(res.body, res.len, &pl) != 0) {
+		cs_set_why(k->err, sizeof(k->err),
+		           "kubelet %s: the answer (%zu bytes) is not a PodList JSON; is this URL the kubelet's "
+		           "/pods endpoint?",
+		           k->shown, res.len);
 		goto done;
 	}
 	cs_podlist_free(&k->index);
@@ -904,15 +785,7 @@ static int kl_fetch(cs_kubelet *k, double now_s)
 	k->st.last_ok_s = now_s;
 	ret = 1;
 done:
-	if (hdrs) {
-		/* wipe the copy of the token in the list before freeing it */
-		struct curl_slist *l;
-
-		for (l = hdrs; l; l = l->next)
-			memset(l->data, 0, strlen(l->data));
-		curl_slist_free_all(hdrs);
-	}
-	k->st.last_duration_ms = kl_mono_ms() - t0;
+	k->st.last_duration_ms = (cs_mono_s() - t0) * 1e3;
 	if (ret == 1) {
 		size_t i;
 

@@ -1,8 +1,8 @@
-/* platform/metadata.c - instance metadata probes over libcurl, and their parsers.
+/* platform/metadata.c - instance metadata probes over io/http (libcurl), and their parsers.
  *
- * One curl multi handle runs every enabled provider at once; each provider is
+ * One io/http multi runs every enabled provider at once; each provider is
  * a tiny state machine over fixed request slots (one slot per request kind,
- * since each request is made at most once):
+ * since each request is made at most once, each with its own client):
  *
  *   AWS    PUT /latest/api/token (X-aws-ec2-metadata-token-ttl-seconds: 21600)
  *            200          -> 3 GETs with X-aws-ec2-metadata-token (IMDSv2)
@@ -13,9 +13,9 @@
  *          with Metadata-Flavor: Google; the answer must carry it back
  *   Azure  GET /metadata/instance/compute?api-version=2021-02-01, Metadata: true
  *
- * Every request gets CURLOPT_TIMEOUT_MS = what is left of the shared deadline
- * when it starts, and the event loop itself stops at the deadline, so the
- * whole probe never exceeds the budget (plus scheduling noise). IMDSv1 is only
+ * Every request's timeout is cut to what is left of the shared deadline when
+ * it starts, and the event loop itself stops at the deadline, so the whole
+ * probe never exceeds the budget (plus scheduling noise). IMDSv1 is only
  * a fallback: unauthenticated calls show up in AWS's MetadataNoToken metric,
  * which fleets watch while they migrate to IMDSv2.
  *
@@ -25,17 +25,18 @@
  */
 #include "platform/metadata.h"
 
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include <curl/curl.h>
 #include <jansson.h>
 
 #include <carbonstat/error.h>
+
+#include "core/clock.h"
+#include "core/why.h"
+#include "io/http.h"
 
 /* ---- small helpers -------------------------------------------------------- */
 
@@ -49,22 +50,6 @@ static bool md_name_char(char c)
 static bool md_blank(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static char md_lower(char c)
-{
-	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-}
-
-/* Case-insensitive ASCII prefix test of s[0..n) against lit. */
-static bool md_has_prefix_ci(const char *s, size_t n, const char *lit)
-{
-	size_t i;
-
-	for (i = 0; lit[i]; i++)
-		if (i >= n || md_lower(s[i]) != md_lower(lit[i]))
-			return false;
-	return true;
 }
 
 /* Length of body without trailing blanks. */
@@ -307,15 +292,9 @@ typedef enum md_kind {
 typedef struct md_prov md_prov;
 
 typedef struct md_req {
-	CURL *h;                   /* NULL when the slot is idle */
-	struct curl_slist *hdrs;   /* request headers, owned */
+	cs_http *h;                /* NULL when the slot is idle */
 	md_prov *owner;
 	md_kind kind;
-	char *body;                /* response body, NUL-terminated, <= CS_MD_BODY_MAX */
-	size_t len;
-	size_t hdr_bytes;          /* response header bytes seen (capped too) */
-	bool overflow;             /* body or headers over the cap: transfer aborted */
-	bool flavor_google;        /* saw "Metadata-Flavor: Google" */
 } md_req;
 
 struct md_prov {
@@ -334,13 +313,12 @@ struct md_prov {
 };
 
 typedef struct md_ctx {
-	CURLM *multi;
+	cs_http_multi *multi;
 	md_req reqs[MD_KIND_COUNT];
 	md_prov prov[CS_PROVIDER_COUNT];
-	struct timespec t0;
+	double t0_s;               /* cs_mono_s() at the start */
 	unsigned budget_ms;
 	unsigned requests;         /* started */
-	int active;                /* in the multi handle */
 } md_ctx;
 
 static const char *const md_path[MD_KIND_COUNT] = {
@@ -363,89 +341,19 @@ static const char *const md_what[MD_KIND_COUNT] = {
 	[MD_AZURE] = "instance/compute",
 };
 
-__attribute__((format(printf, 3, 4))) static void md_fmt(char *dst, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(dst, cap, fmt, ap);
-	va_end(ap);
-}
-
 static double md_elapsed_ms(const md_ctx *c)
 {
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - c->t0.tv_sec) * 1e3 + (double)(now.tv_nsec - c->t0.tv_nsec) / 1e6;
+	return (cs_mono_s() - c->t0_s) * 1e3;
 }
 
-static long md_remaining_ms(const md_ctx *c)
+/* Frees what a slot holds (stopping its request if it runs) and makes it idle. */
+static void md_req_release(md_req *r)
 {
-	return (long)c->budget_ms - (long)md_elapsed_ms(c);
-}
-
-static size_t md_write_cb(char *ptr, size_t size, size_t nmemb, void *ud)
-{
-	md_req *r = ud;
-	size_t n = size * nmemb;
-	char *grown;
-
-	if (n > CS_MD_BODY_MAX - r->len) {
-		r->overflow = true;
-		return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
-	}
-	grown = realloc(r->body, r->len + n + 1);
-	if (!grown)
-		return 0;
-	r->body = grown;
-	memcpy(r->body + r->len, ptr, n);
-	r->len += n;
-	r->body[r->len] = '\0';
-	return n;
-}
-
-static size_t md_header_cb(char *ptr, size_t size, size_t nitems, void *ud)
-{
-	md_req *r = ud;
-	size_t n = size * nitems, v, e;
-	static const char name[] = "metadata-flavor:";
-
-	if (n > CS_MD_BODY_MAX - r->hdr_bytes) {
-		r->overflow = true;
-		return 0;
-	}
-	r->hdr_bytes += n;
-	if (md_has_prefix_ci(ptr, n, "HTTP/")) {
-		r->flavor_google = false; /* a new response (e.g. after 100) starts over */
-		return n;
-	}
-	if (!md_has_prefix_ci(ptr, n, name))
-		return n;
-	v = sizeof(name) - 1;
-	while (v < n && (ptr[v] == ' ' || ptr[v] == '\t'))
-		v++;
-	e = md_rtrim(ptr, n);
-	if (e == v + 6 && memcmp(ptr + v, "Google", 6) == 0)
-		r->flavor_google = true;
-	return n;
-}
-
-/* Frees everything a slot holds and makes it idle. */
-static void md_req_release(md_ctx *c, md_req *r)
-{
-	if (r->h) {
-		curl_multi_remove_handle(c->multi, r->h);
-		curl_easy_cleanup(r->h);
-		r->h = NULL;
-		c->active--;
-		r->owner->inflight--;
-	}
-	curl_slist_free_all(r->hdrs);
-	r->hdrs = NULL;
-	free(r->body);
-	r->body = NULL;
-	r->len = 0;
+	if (!r->h)
+		return;
+	cs_http_close(r->h);
+	r->h = NULL;
+	r->owner->inflight--;
 }
 
 /* Marks p failed with "<provider>: <request>: <detail>" (first failure wins). */
@@ -455,102 +363,50 @@ static void md_fail(md_prov *p, md_kind kind, const char *detail)
 		return;
 	p->finished = true;
 	p->ok = false;
-	md_fmt(p->why, sizeof(p->why), "%s: %s%s: %s", p->name, p->aws_v1 ? "IMDSv1 " : "",
-	       md_what[kind], detail);
+	cs_set_why(p->why, sizeof(p->why), "%s: %s%s: %s", p->name, p->aws_v1 ? "IMDSv1 " : "", md_what[kind],
+	           detail);
 }
-
-#define MD_SETOPT(h, opt, val)                                                                     \
-	do {                                                                                       \
-		if (curl_easy_setopt((h), (opt), (val)) != CURLE_OK)                               \
-			goto fail;                                                                 \
-	} while (0)
 
 /* Starts request kind for provider p with extra headers (NULL-terminated). */
 static int md_start(md_ctx *c, md_prov *p, md_kind kind, const char *const *headers)
 {
 	md_req *r = &c->reqs[kind];
 	char url[sizeof(p->base) + 64];
-	long left = md_remaining_ms(c), connect_ms;
-	size_t i;
+	cs_http_opts o;
+	cs_http_req req;
+	int rc;
 
-	if (left <= 0) {
-		md_fail(p, kind, "no time left in the budget");
-		return -1;
-	}
+	/* metadata is host-local: never through a proxy, whatever the
+	 * environment says; http only, no redirects, bodies and headers capped */
+	memset(&o, 0, sizeof(o));
+	o.timeout_s = c->budget_ms / 1e3;
 	/* a link-local service answers a connect in well under a millisecond;
 	 * waiting long for SYN-ACK only burns the budget of the other requests */
-	connect_ms = (long)c->budget_ms / 2 > 400 ? (long)c->budget_ms / 2 : 400;
-	if (connect_ms > left)
-		connect_ms = left;
-	md_fmt(url, sizeof(url), "%s%s", p->base, md_path[kind]);
-	memset(r, 0, sizeof(*r));
+	o.connect_timeout_s = c->budget_ms / 2 > 400 ? c->budget_ms / 2e3 : 0.4;
+	o.body_max = CS_MD_BODY_MAX;
+	o.header_max = CS_MD_BODY_MAX;
+	o.protocols = CS_HTTP_HTTP;
+	o.proxy = CS_HTTP_PROXY_NEVER;
+	snprintf(url, sizeof(url), "%s%s", p->base, md_path[kind]);
+	memset(&req, 0, sizeof(req));
+	req.method = kind == MD_AWS_TOKEN ? CS_HTTP_PUT : CS_HTTP_GET;
+	req.url = url;
+	req.headers = headers;
+	req.capture_header = "Metadata-Flavor"; /* a GCP answer must carry it back */
 	r->owner = p;
 	r->kind = kind;
-	r->h = curl_easy_init();
-	if (!r->h)
-		goto fail;
-	for (i = 0; headers && headers[i]; i++) {
-		struct curl_slist *l = curl_slist_append(r->hdrs, headers[i]);
-
-		if (!l)
-			goto fail;
-		r->hdrs = l;
+	rc = cs_http_open(&o, &r->h);
+	if (rc == 0)
+		rc = cs_http_multi_start(c->multi, r->h, &req);
+	if (rc) {
+		cs_http_close(r->h);
+		r->h = NULL;
+		md_fail(p, kind, rc == CS_ERANGE ? "no time left in the budget" : "could not set up the request");
+		return -1;
 	}
-	MD_SETOPT(r->h, CURLOPT_URL, url);
-	MD_SETOPT(r->h, CURLOPT_PRIVATE, (void *)r);
-	MD_SETOPT(r->h, CURLOPT_WRITEFUNCTION, md_write_cb);
-	MD_SETOPT(r->h, CURLOPT_WRITEDATA, (void *)r);
-	MD_SETOPT(r->h, CURLOPT_HEADERFUNCTION, md_header_cb);
-	MD_SETOPT(r->h, CURLOPT_HEADERDATA, (void *)r);
-	if (r->hdrs)
-		MD_SETOPT(r->h, CURLOPT_HTTPHEADER, r->hdrs);
-	/* metadata is host-local: never through a proxy, whatever the environment says */
-	MD_SETOPT(r->h, CURLOPT_PROXY, "");
-	MD_SETOPT(r->h, CURLOPT_NOPROXY, "*");
-	MD_SETOPT(r->h, CURLOPT_FOLLOWLOCATION, 0L);
-#if LIBCURL_VERSION_NUM >= 0x075500
-	MD_SETOPT(r->h, CURLOPT_PROTOCOLS_STR, "http");
-#else
-	MD_SETOPT(r->h, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTP);
-#endif
-	MD_SETOPT(r->h, CURLOPT_NOSIGNAL, 1L);
-	MD_SETOPT(r->h, CURLOPT_TIMEOUT_MS, left);
-	MD_SETOPT(r->h, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
-	MD_SETOPT(r->h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)CS_MD_BODY_MAX);
-	MD_SETOPT(r->h, CURLOPT_USERAGENT, "carbonstat");
-	if (kind == MD_AWS_TOKEN) {
-		MD_SETOPT(r->h, CURLOPT_CUSTOMREQUEST, "PUT");
-		MD_SETOPT(r->h, CURLOPT_POSTFIELDS, "");
-		MD_SETOPT(r->h, CURLOPT_POSTFIELDSIZE, 0L);
-	}
-	if (curl_multi_add_handle(c->multi, r->h) != CURLM_OK)
-		goto fail;
-	c->active++;
 	c->requests++;
 	p->inflight++;
 	return 0;
-fail:
-	if (r->h)
-		curl_easy_cleanup(r->h);
-	r->h = NULL;
-	curl_slist_free_all(r->hdrs);
-	r->hdrs = NULL;
-	md_fail(p, kind, "could not set up the request");
-	return -1;
-}
-
-/* Why a finished request is unusable, or NULL if it is a 200 we can parse. */
-static const char *md_req_error(const md_req *r, CURLcode rc, long status, char *tmp, size_t cap)
-{
-	if (r->overflow || rc == CURLE_FILESIZE_EXCEEDED)
-		return "response over the size cap";
-	if (rc != CURLE_OK)
-		return curl_easy_strerror(rc);
-	if (status != 200) {
-		md_fmt(tmp, cap, "HTTP %ld", status);
-		return tmp;
-	}
-	return NULL;
 }
 
 static void md_aws_start_gets(md_ctx *c, md_prov *p, bool with_token)
@@ -558,7 +414,7 @@ static void md_aws_start_gets(md_ctx *c, md_prov *p, bool with_token)
 	char hdr[sizeof(p->token) + 40];
 	const char *h[] = {hdr, NULL};
 
-	md_fmt(hdr, sizeof(hdr), "X-aws-ec2-metadata-token: %s", p->token);
+	snprintf(hdr, sizeof(hdr), "X-aws-ec2-metadata-token: %s", p->token);
 	if (md_start(c, p, MD_AWS_TYPE, with_token ? h : NULL) == 0) {
 		md_start(c, p, MD_AWS_REGION, with_token ? h : NULL);
 		md_start(c, p, MD_AWS_ZONE, with_token ? h : NULL);
@@ -566,24 +422,21 @@ static void md_aws_start_gets(md_ctx *c, md_prov *p, bool with_token)
 }
 
 /* Handles one finished transfer; may start the next requests. */
-static void md_on_done(md_ctx *c, md_req *r, CURLcode rc)
+static void md_on_done(md_ctx *c, md_req *r, const cs_http_result *res)
 {
 	md_prov *p = r->owner;
-	long status = 0;
-	char tmp[32];
-	const char *err;
+	/* why it is unusable, or NULL for a 200 we can parse */
+	const char *err = res->err != CS_HTTP_OK || res->status != 200 ? res->error : NULL;
+	bool flavor_google = res->has_header && strcmp(res->header, "Google") == 0;
 
-	curl_easy_getinfo(r->h, CURLINFO_RESPONSE_CODE, &status);
-	err = md_req_error(r, rc, status, tmp, sizeof(tmp));
 	switch (r->kind) {
 	case MD_AWS_TOKEN:
 		if (!err) {
-			if (cs_md_parse_aws_token(r->body ? r->body : "", r->len, p->token, sizeof(p->token)))
+			if (cs_md_parse_aws_token(res->body, res->len, p->token, sizeof(p->token)))
 				md_fail(p, r->kind, "invalid token");
 			else
 				md_aws_start_gets(c, p, true);
-		} else if (rc == CURLE_OK && !r->overflow &&
-			   (status == 403 || status == 404 || status == 405)) {
+		} else if (res->err == CS_HTTP_OK && (res->status == 403 || res->status == 404 || res->status == 405)) {
 			/* no IMDSv2 here (or something in the way refuses PUT) */
 			p->aws_v1 = true;
 			p->token[0] = '\0';
@@ -595,32 +448,32 @@ static void md_on_done(md_ctx *c, md_req *r, CURLcode rc)
 	case MD_AWS_TYPE:
 		if (err)
 			md_fail(p, r->kind, err);
-		else if (cs_md_parse_aws_text(r->body, r->len, p->v.instance_type, sizeof(p->v.instance_type)))
+		else if (cs_md_parse_aws_text(res->body, res->len, p->v.instance_type, sizeof(p->v.instance_type)))
 			md_fail(p, r->kind, "invalid value");
 		break;
 	case MD_AWS_REGION:
 		/* optional: older IMDS versions lack it; derived from the zone below */
-		if (!err && cs_md_parse_aws_text(r->body, r->len, p->v.region, sizeof(p->v.region)))
+		if (!err && cs_md_parse_aws_text(res->body, res->len, p->v.region, sizeof(p->v.region)))
 			p->v.region[0] = '\0';
 		break;
 	case MD_AWS_ZONE:
-		if (!err && cs_md_parse_aws_text(r->body, r->len, p->v.zone, sizeof(p->v.zone)))
+		if (!err && cs_md_parse_aws_text(res->body, res->len, p->v.zone, sizeof(p->v.zone)))
 			p->v.zone[0] = '\0';
 		break;
 	case MD_GCP_TYPE:
 	case MD_GCP_ZONE:
 		if (r->kind == MD_GCP_ZONE) {
 			/* optional: without it we still know the machine type */
-			if (err || !r->flavor_google ||
-			    cs_md_parse_gcp_zone(r->body, r->len, p->v.zone, sizeof(p->v.zone), p->v.region,
+			if (err || !flavor_google ||
+			    cs_md_parse_gcp_zone(res->body, res->len, p->v.zone, sizeof(p->v.zone), p->v.region,
 						 sizeof(p->v.region)))
 				p->v.zone[0] = p->v.region[0] = '\0';
 		} else if (err) {
 			md_fail(p, r->kind, err);
-		} else if (!r->flavor_google) {
+		} else if (!flavor_google) {
 			/* something else answers on this address: not a GCP metadata server */
 			md_fail(p, r->kind, "answer lacks Metadata-Flavor: Google");
-		} else if (cs_md_parse_gcp_machine_type(r->body, r->len, p->v.instance_type,
+		} else if (cs_md_parse_gcp_machine_type(res->body, res->len, p->v.instance_type,
 							sizeof(p->v.instance_type))) {
 			md_fail(p, r->kind, "invalid value");
 		}
@@ -628,13 +481,13 @@ static void md_on_done(md_ctx *c, md_req *r, CURLcode rc)
 	case MD_AZURE:
 		if (err)
 			md_fail(p, r->kind, err);
-		else if (cs_md_parse_azure_compute(r->body, r->len, &p->v))
+		else if (cs_md_parse_azure_compute(res->body, res->len, &p->v))
 			md_fail(p, r->kind, "not the expected JSON (vmSize, location)");
 		break;
 	case MD_KIND_COUNT:
 		break;
 	}
-	md_req_release(c, r);
+	md_req_release(r);
 	if (p->inflight == 0 && !p->finished) {
 		p->finished = true;
 		if (p->id == CS_PROVIDER_AWS && !p->v.region[0] && p->v.zone[0] &&
@@ -642,15 +495,14 @@ static void md_on_done(md_ctx *c, md_req *r, CURLcode rc)
 			p->v.region[0] = '\0';
 		p->ok = p->v.instance_type[0] != '\0';
 		if (!p->ok)
-			md_fmt(p->why, sizeof(p->why), "%s: no instance type in the answer", p->name);
+			cs_set_why(p->why, sizeof(p->why), "%s: no instance type in the answer", p->name);
 	}
 }
 
 /* Starts the first requests of every enabled provider. */
 static void md_kickoff(md_ctx *c)
 {
-	static const char *const aws_h[] = {"X-aws-ec2-metadata-token-ttl-seconds: 21600",
-					    "Content-Type:", NULL};
+	static const char *const aws_h[] = {"X-aws-ec2-metadata-token-ttl-seconds: 21600", NULL};
 	static const char *const gcp_h[] = {"Metadata-Flavor: Google", NULL};
 	static const char *const azure_h[] = {"Metadata: true", NULL};
 	md_prov *p;
@@ -687,46 +539,30 @@ static bool md_settled(const md_ctx *c)
  * deadline passes. */
 static void md_loop(md_ctx *c)
 {
-	while (c->active > 0 && !md_settled(c)) {
-		int running = 0, left_msgs = 0;
-		CURLMsg *m;
-		long left;
+	while (cs_http_multi_running(c->multi) > 0 && !md_settled(c)) {
+		cs_http_result res;
+		cs_http *done;
+		size_t i;
 
-		if (curl_multi_perform(c->multi, &running) != CURLM_OK)
+		if (cs_http_multi_next(c->multi, &done, &res) != 1)
 			break;
-		while ((m = curl_multi_info_read(c->multi, &left_msgs)) != NULL) {
-			char *priv = NULL;
-			md_req *r;
-
-			if (m->msg != CURLMSG_DONE)
-				continue;
-			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &priv);
-			r = (md_req *)(void *)priv;
-			if (r)
-				md_on_done(c, r, m->data.result); /* m is invalid after this */
-		}
-		if (c->active == 0 || md_settled(c))
-			break;
-		left = md_remaining_ms(c);
-		if (left <= 0)
-			break;
-		if (curl_multi_poll(c->multi, NULL, 0, (int)left, NULL) != CURLM_OK)
-			break;
+		for (i = 0; i < MD_KIND_COUNT; i++)
+			if (c->reqs[i].h == done)
+				break;
+		if (i < MD_KIND_COUNT)
+			md_on_done(c, &c->reqs[i], &res); /* res.body is done's until it is released */
 	}
 }
 
 static int md_set_base(md_prov *p, const char *url)
 {
-	size_t n, i;
+	size_t n;
 
 	if (!url)
 		url = CS_MD_DEFAULT_URL;
-	n = strlen(url);
-	if (n <= 7 || !md_has_prefix_ci(url, n, "http://"))
+	if (cs_http_url_scheme(url) != CS_HTTP_HTTP)
 		return CS_EINVAL;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)url[i] <= 0x20 || (unsigned char)url[i] >= 0x7f)
-			return CS_EINVAL;
+	n = strlen(url);
 	if (url[n - 1] == '/')
 		n--;
 	if (n >= sizeof(p->base))
@@ -758,7 +594,7 @@ int cs_md_probe(const cs_md_opts *opts, cs_md_result *out)
 	static const cs_provider order[] = {CS_PROVIDER_GCP, CS_PROVIDER_AZURE, CS_PROVIDER_AWS};
 	md_ctx *c;
 	cs_md_result res;
-	size_t i, w = 0;
+	size_t i;
 	int rc = 0;
 
 	if (!opts || !out || (opts->mask & ~CS_MD_ALL))
@@ -784,20 +620,14 @@ int cs_md_probe(const cs_md_opts *opts, cs_md_result *out)
 			return CS_EINVAL;
 		}
 	}
-	clock_gettime(CLOCK_MONOTONIC, &c->t0);
+	c->t0_s = cs_mono_s();
 	if (!opts->mask) {
-		md_fmt(res.why, sizeof(res.why), "no provider to ask");
-		goto done_nocurl;
-	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		free(c);
-		return CS_ENOMEM;
-	}
-	c->multi = curl_multi_init();
-	if (!c->multi) {
-		rc = CS_ENOMEM;
+		cs_set_why(res.why, sizeof(res.why), "no provider to ask");
 		goto out;
 	}
+	rc = cs_http_multi_open(c->t0_s + c->budget_ms / 1e3, &c->multi);
+	if (rc)
+		goto out;
 	md_kickoff(c);
 	md_loop(c);
 
@@ -815,30 +645,20 @@ int cs_md_probe(const cs_md_opts *opts, cs_md_result *out)
 	if (res.provider == CS_PROVIDER_UNKNOWN) {
 		for (i = 0; i < sizeof(provs) / sizeof(provs[0]); i++) {
 			md_prov *p = &c->prov[provs[i].id];
-			const char *why = p->why;
-			char tmp[sizeof(p->why)];
-			int n;
 
 			if (!p->enabled)
 				continue;
-			if (!p->finished) {
-				md_fmt(tmp, sizeof(tmp), "%s: no answer within %u ms", p->name, c->budget_ms);
-				why = tmp;
-			}
-			n = snprintf(res.why + w, sizeof(res.why) - w, "%s%s", w ? "; " : "", why);
-			if (n < 0 || (size_t)n >= sizeof(res.why) - w)
-				break;
-			w += (size_t)n;
+			if (p->finished)
+				cs_why_append(res.why, sizeof(res.why), "%s", p->why);
+			else
+				cs_why_append(res.why, sizeof(res.why), "%s: no answer within %u ms", p->name,
+				              c->budget_ms);
 		}
 	}
 out:
 	for (i = 0; i < MD_KIND_COUNT; i++)
-		if (c->reqs[i].owner)
-			md_req_release(c, &c->reqs[i]);
-	if (c->multi)
-		curl_multi_cleanup(c->multi);
-	curl_global_cleanup();
-done_nocurl:
+		md_req_release(&c->reqs[i]);
+	cs_http_multi_close(c->multi);
 	res.requests = c->requests;
 	res.elapsed_ms = md_elapsed_ms(c);
 	free(c);

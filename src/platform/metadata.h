@@ -2,7 +2,7 @@
  *
  * AWS (IMDSv2 token flow, IMDSv1 fallback), GCP and Azure all answer on the
  * link-local address 169.254.169.254. The probe runs every enabled provider
- * in parallel on one libcurl multi handle, under a single wall-clock deadline
+ * in parallel on one io/http multi (libcurl), under a single wall-clock deadline
  * (1 s by default) shared by every request, so a host with no metadata
  * service (bare metal, a laptop, a blackholed link-local route) costs at most
  * the budget, never budget x providers. It stops as soon as one provider has
@@ -69,10 +69,8 @@ typedef struct cs_md_result {
 
 /* Probe the providers in opts->mask. Returns 0 (even when nobody answers:
  * then provider is UNKNOWN and why says what each one did), CS_EINVAL for a
- * bad argument or URL (not http://, too long), CS_ENOMEM if libcurl could not
- * be set up. Calls curl_global_init/curl_global_cleanup as a pair (libcurl
- * reference-counts them); a multi-threaded program should call
- * curl_global_init itself first, as libcurl asks. */
+ * bad argument or URL (not http://, too long), CS_ENOMEM if the HTTP client
+ * could not be set up (see io/http.h for libcurl's global state). */
 int cs_md_probe(const cs_md_opts *opts, cs_md_result *out);
 
 /* ---- pure parsers (fuzzed). body need not be NUL-terminated; len bytes are
