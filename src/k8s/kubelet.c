@@ -454,6 +454,15 @@ const char *cs_podlist_pod_label(const cs_podlist *pl, const cs_k8s_pod *p, cons
 	return NULL;
 }
 
+/* Copies src into a fixed field, truncating (pod names can be 253 chars). */
+static void kl_set(char *dst, size_t cap, const char *src)
+{
+	size_t n = strnlen(src, cap - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 /* Is this unknown worth an early refresh? ctr_id is NULL for an unknown pod
  * UID, else the id of a new container in a known pod. */
 typedef bool (*kl_unknown_fn)(void *ud, const char *uid, const char *ctr_id);
@@ -480,13 +489,13 @@ static size_t kl_annotate(cs_podlist *pl, cs_workload *w, size_t n, kl_unknown_f
 			continue;
 		}
 		p = &pl->pods[cp - pl->pods];
-		(void)cs_strcpy_fit(w[i].pod_name, sizeof(w[i].pod_name), p->name);
-		(void)cs_strcpy_fit(w[i].namespace_, sizeof(w[i].namespace_), p->namespace_);
+		kl_set(w[i].pod_name, sizeof(w[i].pod_name), p->name);
+		kl_set(w[i].namespace_, sizeof(w[i].namespace_), p->namespace_);
 		if (w[i].ident.kind == CS_WL_POD)
 			continue;
 		c = w[i].ident.container_id[0] ? cs_podlist_find_container(pl, w[i].ident.container_id) : NULL;
 		if (c && c->pod == (uint32_t)(p - pl->pods)) {
-			(void)cs_strcpy_fit(w[i].container_name, sizeof(w[i].container_name), c->name);
+			kl_set(w[i].container_name, sizeof(w[i].container_name), c->name);
 			w[i].cpu_request_cores = c->cpu_request_cores;
 			w[i].mem_request_bytes = c->mem_request_bytes;
 			p->carried_cpu += c->cpu_request_cores;
@@ -575,7 +584,7 @@ static bool kl_uidset_has(const kl_uidset *s, const char *uid)
 static void kl_uidset_add(kl_uidset *s, const char *uid)
 {
 	if (s->n < KL_UIDSET && !kl_uidset_has(s, uid))
-		(void)cs_strcpy_fit(s->uid[s->n++], sizeof(s->uid[0]), uid);
+		kl_set(s->uid[s->n++], sizeof(s->uid[0]), uid);
 }
 
 int cs_kubelet_open(const cs_kubelet_opts *o, cs_kubelet **out)
