@@ -1,7 +1,9 @@
-/* core/hash.h - FNV-1a (64-bit), the one string hash of carbonstat.
+/* core/hash.h - FNV-1a (64-bit), the one string hash of carbonstat, and
+ * the splitmix64 finaliser for integer keys.
  *
- * Used by every open-addressing index (pod uids, container ids, row label
- * sets, roll-up groups) and by the cloud cache key. Not for anything an
+ * Used by every open-addressing index (core/index.h: pod uids, container
+ * ids, row label sets, roll-up groups, cgroup inodes) and by the cloud cache
+ * key. Not for anything an
  * attacker could exploit by choosing keys: the tables it indexes are bounded
  * and sized from what the node itself reports.
  */
@@ -43,6 +45,17 @@ static inline uint64_t cs_fnv1a_field(uint64_t h, const char *s)
 	h = cs_fnv1a_str(h, s ? s : "\x01");
 	h ^= 0xff;
 	return h * CS_FNV_PRIME;
+}
+
+/* splitmix64's finaliser: spreads integer keys that sit close together
+ * (inode numbers, pids, label-set hashes) over every bit. */
+static inline uint64_t cs_mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= UINT64_C(0xbf58476d1ce4e5b9);
+	x ^= x >> 27;
+	x *= UINT64_C(0x94d049bb133111eb);
+	return x ^ (x >> 31);
 }
 
 #endif

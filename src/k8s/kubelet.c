@@ -5,7 +5,7 @@
  * exactly the right size (five allocations per refresh, none per pod).
  * Identity strings are fixed-size fields validated on the way in; labels go
  * to one string pool. Hash indexes are open addressing with linear probing
- * at load <= 1/2, FNV-1a on the key.
+ * (core/index.h) at load <= 1/2, FNV-1a on the key.
  *
  * HTTP is one io/http client kept for the client's life, so the TLS
  * session and the connection to the kubelet are reused across refreshes.
@@ -178,55 +178,26 @@ static int kl_fill_container(json_t *spec_c, json_t *statuses, cs_k8s_ctr_kind k
 }
 
 /* Slot table of 2^k >= 2n entries (at least 16). */
-static uint32_t *kl_slots_alloc(size_t n, size_t *cap)
+static bool kl_pod_has(const void *ctx, uint32_t i, const void *uid)
 {
-	size_t c = 16;
-
-	while (c < 2 * n)
-		c *= 2;
-	*cap = c;
-	return calloc(c, sizeof(uint32_t));
+	return strcmp(((const cs_podlist *)ctx)->pods[i].uid, uid) == 0;
 }
 
-/* Inserts idx under key unless the key is already there; false then. */
-static bool kl_slots_put(uint32_t *slots, size_t cap, const char *key, uint32_t idx,
-                         const char *(*key_of)(const cs_podlist *, uint32_t), const cs_podlist *pl)
+static bool kl_ctr_has(const void *ctx, uint32_t i, const void *id)
 {
-	size_t i = (size_t)cs_fnv1a_str(CS_FNV_OFFSET, key) & (cap - 1);
+	return strcmp(((const cs_podlist *)ctx)->ctrs[i].id, id) == 0;
+}
 
-	while (slots[i]) {
-		if (strcmp(key_of(pl, slots[i] - 1), key) == 0)
-			return false;
-		i = (i + 1) & (cap - 1);
-	}
-	slots[i] = idx + 1;
+/* Indexes item under key unless the key is already there; false then. */
+static bool kl_index_put(cs_index *ix, cs_index_eq_fn eq, const cs_podlist *pl, const char *key, uint32_t item)
+{
+	uint32_t found;
+	size_t pos = cs_index_probe(ix, cs_fnv1a_str(CS_FNV_OFFSET, key), eq, pl, key, &found);
+
+	if (found != CS_INDEX_NONE)
+		return false;
+	cs_index_set(ix, pos, item);
 	return true;
-}
-
-static const char *kl_pod_key(const cs_podlist *pl, uint32_t i)
-{
-	return pl->pods[i].uid;
-}
-
-static const char *kl_ctr_key(const cs_podlist *pl, uint32_t i)
-{
-	return pl->ctrs[i].id;
-}
-
-static uint32_t kl_slots_get(const uint32_t *slots, size_t cap, const char *key,
-                             const char *(*key_of)(const cs_podlist *, uint32_t), const cs_podlist *pl)
-{
-	size_t i;
-
-	if (!slots || !key || !key[0])
-		return 0;
-	i = (size_t)cs_fnv1a_str(CS_FNV_OFFSET, key) & (cap - 1);
-	while (slots[i]) {
-		if (strcmp(key_of(pl, slots[i] - 1), key) == 0)
-			return slots[i];
-		i = (i + 1) & (cap - 1);
-	}
-	return 0;
 }
 
 /* Fills one pod (and its containers and labels) at the ends of pl's arrays.
@@ -254,7 +225,7 @@ static int kl_fill_pod(json_t *item, cs_podlist *pl)
 	for (i = 0; p->uid[i]; i++)
 		if (p->uid[i] == '_')
 			p->uid[i] = '-';
-	if (!kl_slots_put(pl->pod_slots, pl->pod_slots_n, p->uid, (uint32_t)pl->n_pods, kl_pod_key, pl))
+	if (!kl_index_put(&pl->pod_ix, kl_pod_has, pl, p->uid, (uint32_t)pl->n_pods))
 		return CS_EINVAL; /* duplicate uid: keep the first */
 	if (json_is_object(spec) && !pl->node_name[0])
 		if (kl_json_str(spec, "nodeName", pl->node_name, sizeof(pl->node_name), kl_name_char))
@@ -280,8 +251,7 @@ static int kl_fill_pod(json_t *item, cs_podlist *pl)
 				p->cpu_request_cores += k->cpu_request_cores;
 				p->mem_request_bytes += k->mem_request_bytes;
 			}
-			if (k->id[0] &&
-			    !kl_slots_put(pl->ctr_slots, pl->ctr_slots_n, k->id, (uint32_t)pl->n_ctrs, kl_ctr_key, pl))
+			if (k->id[0] && !kl_index_put(&pl->ctr_ix, kl_ctr_has, pl, k->id, (uint32_t)pl->n_ctrs))
 				k->id[0] = '\0'; /* an id twice: the first keeps it */
 			pl->n_ctrs++;
 		}
@@ -380,9 +350,8 @@ int cs_kubelet_parse_pods(const char *json, size_t len, cs_podlist *out)
 	pl.ctrs = calloc(n_ctrs ? n_ctrs : 1, sizeof(*pl.ctrs));
 	pl.labels = calloc(n_labels ? n_labels : 1, sizeof(*pl.labels));
 	pl.pool = malloc(pool ? pool : 1);
-	pl.pod_slots = kl_slots_alloc(n_items, &pl.pod_slots_n);
-	pl.ctr_slots = kl_slots_alloc(n_ctrs, &pl.ctr_slots_n);
-	if (!pl.pods || !pl.ctrs || !pl.labels || !pl.pool || !pl.pod_slots || !pl.ctr_slots)
+	if (!pl.pods || !pl.ctrs || !pl.labels || !pl.pool || cs_index_reserve(&pl.pod_ix, n_items) < 0 ||
+	    cs_index_reserve(&pl.ctr_ix, n_ctrs) < 0)
 		goto out;
 	/* pass 2: fill */
 	for (i = 0; i < n_items; i++) {
@@ -414,29 +383,29 @@ void cs_podlist_free(cs_podlist *pl)
 	free(pl->ctrs);
 	free(pl->labels);
 	free(pl->pool);
-	free(pl->pod_slots);
-	free(pl->ctr_slots);
+	cs_index_free(&pl->pod_ix);
+	cs_index_free(&pl->ctr_ix);
 	memset(pl, 0, sizeof(*pl));
 }
 
 const cs_k8s_pod *cs_podlist_find_pod(const cs_podlist *pl, const char *uid)
 {
-	uint32_t s;
+	uint32_t i;
 
-	if (!pl)
+	if (!pl || !uid || !uid[0])
 		return NULL;
-	s = kl_slots_get(pl->pod_slots, pl->pod_slots_n, uid, kl_pod_key, pl);
-	return s ? &pl->pods[s - 1] : NULL;
+	i = cs_index_find(&pl->pod_ix, cs_fnv1a_str(CS_FNV_OFFSET, uid), kl_pod_has, pl, uid);
+	return i != CS_INDEX_NONE ? &pl->pods[i] : NULL;
 }
 
 const cs_k8s_container *cs_podlist_find_container(const cs_podlist *pl, const char *id)
 {
-	uint32_t s;
+	uint32_t i;
 
-	if (!pl)
+	if (!pl || !id || !id[0])
 		return NULL;
-	s = kl_slots_get(pl->ctr_slots, pl->ctr_slots_n, id, kl_ctr_key, pl);
-	return s ? &pl->ctrs[s - 1] : NULL;
+	i = cs_index_find(&pl->ctr_ix, cs_fnv1a_str(CS_FNV_OFFSET, id), kl_ctr_has, pl, id);
+	return i != CS_INDEX_NONE ? &pl->ctrs[i] : NULL;
 }
 
 const char *cs_podlist_pod_label(const cs_podlist *pl, const cs_k8s_pod *p, const char *key)

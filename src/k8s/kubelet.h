@@ -8,7 +8,7 @@
  * make every node's agent a load on it).
  *
  * The answer becomes a cs_podlist: flat arrays (pods, containers, labels,
- * one string pool) with two open-addressing hash indexes, pod uid -> pod and
+ * one string pool) with two core/index.h indexes, pod uid -> pod and
  * container id -> container, built once per refresh. Annotating workloads is
  * then two hash lookups per workload and allocates nothing, so it can run
  * every cycle.
@@ -39,6 +39,7 @@
 
 #include "attribution/workload.h"
 #include "conf/conf.h"
+#include "core/index.h"
 
 #define CS_KUBELET_DEFAULT_TOKEN          "/var/run/secrets/kubernetes.io/serviceaccount/token"
 #define CS_KUBELET_DEFAULT_CA             "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt"
@@ -97,12 +98,11 @@ typedef struct cs_podlist {
 	size_t n_labels;
 	char *pool; /* label strings */
 	size_t pool_len;
-	uint32_t *pod_slots;             /* hash of pods by uid: index + 1, 0 = empty */
-	uint32_t *ctr_slots;             /* hash of containers by id */
-	size_t pod_slots_n, ctr_slots_n; /* powers of two */
-	char node_name[254];             /* spec.nodeName of the first pod that has one */
-	size_t skipped_pods;             /* items without a usable uid/name/namespace, or duplicates */
-	size_t bad_quantities;           /* requests that were not valid quantities (taken as 0) */
+	cs_index pod_ix;       /* pods by uid */
+	cs_index ctr_ix;       /* containers by runtime id */
+	char node_name[254];   /* spec.nodeName of the first pod that has one */
+	size_t skipped_pods;   /* items without a usable uid/name/namespace, or duplicates */
+	size_t bad_quantities; /* requests that were not valid quantities (taken as 0) */
 } cs_podlist;
 
 /* Parses a kubelet /pods answer (a v1 PodList; json need not be

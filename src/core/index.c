@@ -1,0 +1,50 @@
+/* core/index.c - see index.h. */
+#include "core/index.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <carbonstat/error.h>
+
+size_t cs_index_slots_for(size_t items)
+{
+	size_t n = CS_INDEX_MIN_SLOTS;
+
+	while (n < 2 * items)
+		n *= 2;
+	return n;
+}
+
+int cs_index_reserve(cs_index *ix, size_t items)
+{
+	size_t n;
+	uint32_t *slot;
+
+	if (items > CS_INDEX_MAX_ITEMS)
+		return CS_ERANGE;
+	n = cs_index_slots_for(items);
+	if (n <= ix->n)
+		return 0;
+	slot = calloc(n, sizeof(*slot));
+	if (!slot)
+		return CS_ENOMEM;
+	free(ix->slot);
+	ix->slot = slot;
+	ix->n = n;
+	return 1;
+}
+
+void cs_index_clear(cs_index *ix)
+{
+	if (ix->n)
+		memset(ix->slot, 0, ix->n * sizeof(*ix->slot));
+}
+
+void cs_index_free(cs_index *ix)
+{
+	if (!ix)
+		return;
+	free(ix->slot);
+	ix->slot = NULL;
+	ix->n = 0;
+}
