@@ -7,6 +7,9 @@
 
 #include <carbonstat/error.h>
 
+#include "core/hash.h"
+#include "core/index.h"
+
 typedef struct ag_row {
 	uint64_t key;
 	size_t src;     /* index of its (first) workload or group this interval */
@@ -33,8 +36,7 @@ struct cs_rows {
 	size_t max_rows;
 	ag_row *rows;
 	size_t n, cap, admitted;
-	uint32_t *index; /* open addressing: 0 = empty, else row index + 1 */
-	size_t index_len;
+	cs_index index; /* rows by key */
 	ag_bucket system, idle, overflow, all;
 	bool any_folded;
 	size_t folded;
@@ -65,7 +67,7 @@ void cs_rows_close(cs_rows *r)
 	if (!r)
 		return;
 	free(r->rows);
-	free(r->index);
+	cs_index_free(&r->index);
 	free(r->snap);
 	free(r);
 }
@@ -75,47 +77,31 @@ cs_attr_by cs_rows_granularity(const cs_rows *r)
 	return r->by;
 }
 
-static uint64_t mix(uint64_t x)
+static bool row_has(const void *ctx, uint32_t i, const void *key)
 {
-	/* splitmix64 finaliser: keys are inode numbers, close together */
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ull;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
+	return ((const cs_rows *)ctx)->rows[i].key == *(const uint64_t *)key;
 }
 
 static void index_rebuild(cs_rows *r)
 {
-	memset(r->index, 0, r->index_len * sizeof(*r->index));
-	for (size_t i = 0; i < r->n; i++) {
-		size_t m = r->index_len - 1, h = mix(r->rows[i].key) & m;
-
-		while (r->index[h])
-			h = (h + 1) & m;
-		r->index[h] = (uint32_t)(i + 1);
-	}
+	cs_index_clear(&r->index);
+	for (size_t i = 0; i < r->n; i++)
+		cs_index_add(&r->index, cs_mix64(r->rows[i].key), (uint32_t)i);
 }
 
 static int grow(cs_rows *r)
 {
-	size_t ncap = r->cap ? r->cap * 2 : 64, nidx = 1;
+	size_t ncap = r->cap ? r->cap * 2 : 64;
 	ag_row *nr;
-	uint32_t *ni;
 
-	if (ncap > UINT32_MAX / 4)
+	if (ncap > CS_INDEX_MAX_ITEMS)
 		return CS_ENOMEM;
-	while (nidx < 2 * ncap)
-		nidx <<= 1;
 	nr = realloc(r->rows, ncap * sizeof(*nr));
 	if (!nr)
 		return CS_ENOMEM;
 	r->rows = nr;
-	ni = realloc(r->index, nidx * sizeof(*ni));
-	if (!ni)
+	if (cs_index_reserve(&r->index, ncap) < 0)
 		return CS_ENOMEM;
-	r->index = ni;
-	r->index_len = nidx;
 	r->cap = ncap;
 	index_rebuild(r);
 	return 0;
@@ -123,21 +109,14 @@ static int grow(cs_rows *r)
 
 static ag_row *row_find(cs_rows *r, uint64_t key)
 {
-	size_t m, h;
+	uint32_t i = cs_index_find(&r->index, cs_mix64(key), row_has, r, &key);
 
-	if (!r->index_len)
-		return NULL;
-	m = r->index_len - 1;
-	for (h = mix(key) & m; r->index[h]; h = (h + 1) & m)
-		if (r->rows[r->index[h] - 1].key == key)
-			return &r->rows[r->index[h] - 1];
-	return NULL;
+	return i != CS_INDEX_NONE ? &r->rows[i] : NULL;
 }
 
 /* A new row at the end (the key is not present); NULL when out of memory. */
 static ag_row *row_new(cs_rows *r, uint64_t key)
 {
-	size_t m, h;
 	ag_row *row;
 
 	if (r->n == r->cap && grow(r) != 0)
@@ -151,10 +130,7 @@ static ag_row *row_new(cs_rows *r, uint64_t key)
 		r->any_folded = true;
 	else
 		r->admitted++;
-	m = r->index_len - 1;
-	for (h = mix(key) & m; r->index[h]; h = (h + 1) & m)
-		;
-	r->index[h] = (uint32_t)(r->n + 1);
+	cs_index_add(&r->index, cs_mix64(key), (uint32_t)r->n);
 	r->n++;
 	return row;
 }
