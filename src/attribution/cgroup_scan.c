@@ -5,8 +5,8 @@
  *   s->wl[]  the cs_workload array handed to attribution (the contract);
  *   s->pv[]  a parallel array of small private records (descriptors, state),
  *            same index, ~24 bytes each;
- *   s->slot[] an open-addressing (linear probing) index from the cgroup's
- *            inode to its array index + 1, capacity a power of two >= 2 x the
+ *   s->ix    an open-addressing index (core/index.h) from the cgroup's
+ *            inode to its array index, capacity a power of two >= 2 x the
  *            array's, rebuilt in O(n) whenever the array grows or is
  *            compacted. A refresh looks every directory up in O(1), so it is
  *            O(workloads + directories), never O(n^2). An inode can be reused
@@ -35,6 +35,8 @@
 
 #include "attribution/cgroup_path.h"
 #include "carbonstat/error.h"
+#include "core/hash.h"
+#include "core/index.h"
 #include "core/parse.h"
 
 #define CG_DEFAULT_DEPTH 16
@@ -82,8 +84,7 @@ struct cs_cgscan {
 	cs_workload *wl; /* [cap] */
 	cgw *pv;         /* [cap] */
 	size_t n, cap;
-	uint32_t *slot; /* [nslot] index + 1, 0 = empty */
-	size_t nslot;   /* power of two */
+	cs_index ix; /* workloads by inode (a vanished one may share it) */
 
 	uint32_t gen;    /* refresh generation */
 	int walk_errors; /* unreadable directories in the current refresh */
@@ -94,59 +95,52 @@ struct cs_cgscan {
 
 /* ---- index ---------------------------------------------------------------- */
 
-static size_t hash_ino(uint64_t ino)
-{
-	/* splitmix64 finaliser: inodes are sequential, spread them. */
-	ino ^= ino >> 30;
-	ino *= 0xbf58476d1ce4e5b9ULL;
-	ino ^= ino >> 27;
-	ino *= 0x94d049bb133111ebULL;
-	ino ^= ino >> 31;
-	return (size_t)ino;
-}
-
 static void index_insert(cs_cgscan *s, size_t i)
 {
-	size_t m = s->nslot - 1, h = hash_ino(s->wl[i].id) & m;
-
-	while (s->slot[h])
-		h = (h + 1) & m;
-	s->slot[h] = (uint32_t)(i + 1);
+	cs_index_add(&s->ix, cs_mix64(s->wl[i].id), (uint32_t)i);
 }
 
 static void index_rebuild(cs_cgscan *s)
 {
-	memset(s->slot, 0, s->nslot * sizeof(*s->slot));
+	cs_index_clear(&s->ix);
 	for (size_t i = 0; i < s->n; i++)
 		index_insert(s, i);
+}
+
+typedef struct cg_key {
+	uint64_t ino;
+	const char *rel;
+} cg_key;
+
+/* Live (not vanished) workload i is this inode and path. */
+static bool cg_live_is(const void *ctx, uint32_t i, const void *key)
+{
+	const cs_cgscan *s = ctx;
+	const cg_key *k = key;
+
+	return s->wl[i].id == k->ino && s->pv[i].state <= ST_LIVE && strcmp(s->wl[i].cgroup, k->rel) == 0;
 }
 
 /* Index of the live (not vanished) workload with this inode and path, or -1. */
 static long index_find(const cs_cgscan *s, uint64_t ino, const char *rel)
 {
-	size_t m = s->nslot - 1, h = hash_ino(ino) & m;
+	cg_key k = {ino, rel};
+	uint32_t i = cs_index_find(&s->ix, cs_mix64(ino), cg_live_is, s, &k);
 
-	for (; s->slot[h]; h = (h + 1) & m) {
-		size_t i = s->slot[h] - 1;
-
-		if (s->wl[i].id == ino && s->pv[i].state <= ST_LIVE && strcmp(s->wl[i].cgroup, rel) == 0)
-			return (long)i;
-	}
-	return -1;
+	return i != CS_INDEX_NONE ? (long)i : -1;
 }
 
 /* Room for one more workload: arrays x2, index >= 2x. */
 static int grow(cs_cgscan *s)
 {
-	size_t ncap, nslot;
+	size_t ncap;
 	cs_workload *wl;
 	cgw *pv;
-	uint32_t *slot;
 
 	if (s->n < s->cap)
 		return 0;
 	ncap = s->cap ? s->cap * 2 : 64;
-	if (ncap > UINT32_MAX / 4)
+	if (ncap > CS_INDEX_MAX_ITEMS)
 		return CS_ENOMEM;
 	wl = realloc(s->wl, ncap * sizeof(*wl));
 	if (!wl)
@@ -156,14 +150,8 @@ static int grow(cs_cgscan *s)
 	if (!pv)
 		return CS_ENOMEM;
 	s->pv = pv;
-	for (nslot = 16; nslot < ncap * 2; nslot *= 2)
-		;
-	slot = calloc(nslot, sizeof(*slot));
-	if (!slot)
+	if (cs_index_reserve(&s->ix, ncap) < 0)
 		return CS_ENOMEM;
-	free(s->slot);
-	s->slot = slot;
-	s->nslot = nslot;
 	s->cap = ncap;
 	index_rebuild(s);
 	return 0;
@@ -679,7 +667,7 @@ static bool memstat_due(const cs_cgscan *s, size_t i)
 {
 	if (s->memstat_every <= 1 || !(s->pv[i].flags & FL_INACTIVE))
 		return true;
-	return (s->st.samples + hash_ino(s->wl[i].id)) % s->memstat_every == 0;
+	return (s->st.samples + (size_t)cs_mix64(s->wl[i].id)) % s->memstat_every == 0;
 }
 
 /* Working set of workload i: usage minus inactive file pages, clamped at 0.
@@ -864,7 +852,7 @@ size_t cs_cgscan_mem_bytes(const cs_cgscan *s)
 {
 	if (!s)
 		return 0;
-	return sizeof(*s) + s->cap * (sizeof(*s->wl) + sizeof(*s->pv)) + s->nslot * sizeof(*s->slot);
+	return sizeof(*s) + s->cap * (sizeof(*s->wl) + sizeof(*s->pv)) + s->ix.n * sizeof(*s->ix.slot);
 }
 
 void cs_cgscan_close(cs_cgscan *s)
@@ -875,6 +863,6 @@ void cs_cgscan_close(cs_cgscan *s)
 		close_fds(s, i);
 	free(s->wl);
 	free(s->pv);
-	free(s->slot);
+	cs_index_free(&s->ix);
 	free(s);
 }
