@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "carbonstat/error.h"
+#include "core/index.h"
 
 typedef unsigned __int128 u128;
 typedef __int128 s128;
@@ -780,42 +781,53 @@ static uint64_t fnv1a(const char *s, size_t len)
 	return h;
 }
 
+typedef struct group_key {
+	uint64_t hash;
+	const char *label;
+} group_key;
+
+static bool group_is(const void *ctx, uint32_t i, const void *want)
+{
+	const cs_attr_group *g = &((const cs_attr_group *)ctx)[i];
+	const group_key *k = want;
+
+	return g->hash == k->hash && strcmp(g->label, k->label) == 0;
+}
+
 int cs_attr_rollup(const cs_workload *wl, const cs_attr_share *shares, size_t n, cs_attr_by by, cs_attr_group *groups,
                    size_t cap, uint32_t *index, size_t index_len, size_t *ngroups)
 {
+	cs_index ix = {index, index_len}; /* the caller's slots */
 	size_t ng = 0, mask = index_len - 1;
 
 	if ((n && (!wl || !shares)) || !groups || !index || !ngroups || (unsigned)by >= CS_BY_NKEYS || index_len == 0 ||
 	    (index_len & mask) != 0 || index_len <= cap || cap >= UINT32_MAX)
 		return CS_EINVAL;
-	memset(index, 0, index_len * sizeof(*index));
+	cs_index_clear(&ix);
 	for (size_t i = 0; i < n; i++) {
 		char label[CS_ATTR_LABEL_MAX];
 		int len = cs_attr_label(&wl[i], by, label, sizeof(label));
-		uint64_t h;
+		group_key k;
+		uint32_t found;
 		size_t slot;
-		cs_attr_group *g = NULL;
+		cs_attr_group *g;
 
 		if (len < 0)
 			return len; /* cannot happen: every label fits */
-		h = fnv1a(label, (size_t)len);
-		for (slot = (size_t)h & mask; index[slot]; slot = (slot + 1) & mask) {
-			cs_attr_group *cand = &groups[index[slot] - 1];
-
-			if (cand->hash == h && strcmp(cand->label, label) == 0) {
-				g = cand;
-				break;
-			}
-		}
-		if (!g) {
+		k.hash = fnv1a(label, (size_t)len);
+		k.label = label;
+		slot = cs_index_probe(&ix, k.hash, group_is, groups, &k, &found);
+		if (found != CS_INDEX_NONE) {
+			g = &groups[found];
+		} else {
 			if (ng == cap)
 				return CS_ENOMEM;
 			g = &groups[ng];
 			memcpy(g->label, label, (size_t)len + 1);
-			g->hash = h;
+			g->hash = k.hash;
 			g->members = 0;
 			memset(&g->share, 0, sizeof(g->share));
-			index[slot] = (uint32_t)++ng;
+			cs_index_set(&ix, slot, (uint32_t)ng++);
 		}
 		g->members++;
 		for (int c = 0; c < CS_PART_COUNT; c++) {
