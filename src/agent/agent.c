@@ -20,21 +20,22 @@
 
 #include "pipeline/rows.h"
 #include "attribution/cgroup_scan.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/why.h"
 #include "k8s/kubelet.h"
 #include "carbon/grid_live.h"
 #include "exporters/exporter.h"
 #include "platform/host.h"
 
 #define AG_MAX_EXPORTERS 8
-#define AG_LOG_REPEAT_S  300.0 /* the same error is logged again after this long */
 
 typedef struct ag_exporter {
 	const cs_exporter_ops *ops;
 	void *st;     /* NULL = not running */
 	double dur_s; /* last publish */
 	uint64_t errors;
-	char last_err[256];
-	double last_log_s;
+	cs_log_limiter log; /* its last error, not repeated within CS_LOG_REPEAT_S */
 } ag_exporter;
 
 struct cs_agent {
@@ -53,9 +54,8 @@ struct cs_agent {
 	int statm_fd;
 	char node_name[256];
 	char power_model[400];
-	char grid_err[256];
-	double grid_err_log_s;
-	char kubelet_err[256];
+	cs_log_limiter grid_log;
+	cs_log_limiter kubelet_log; /* each new kubelet error once */
 
 	uint64_t seq;          /* cycles exported */
 	uint64_t overruns;
@@ -70,58 +70,17 @@ struct cs_agent {
 
 /* ---- small helpers ---------------------------------------------------------------- */
 
-static double mono_s(void)
+static const char *ag_prefix(const cs_agent *a)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double real_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return a->o.log_prefix ? a->o.log_prefix : "carbonstat agent";
 }
 
 __attribute__((format(printf, 2, 3))) static void ag_log(const cs_agent *a, const char *fmt, ...)
 {
 	va_list ap;
-	char line[1024];
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "%s: %s\n", a->o.log_prefix ? a->o.log_prefix : "carbonstat agent", line);
-}
-
-/* Logs msg unless it is the one logged last for this source, recently. */
-static void log_once(cs_agent *a, char *last, size_t cap, double *last_s, const char *what, const char *msg)
-{
-	double now = mono_s();
-
-	if (!msg[0]) {
-		last[0] = '\0';
-		return;
-	}
-	if (strcmp(last, msg) == 0 && now - *last_s < AG_LOG_REPEAT_S)
-		return;
-	snprintf(last, cap, "%s", msg);
-	*last_s = now;
-	ag_log(a, "%s: %s", what, msg);
-}
-
-static void set_why(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_why(char *why, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!why || !cap)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, cap, fmt, ap);
+	cs_vlog(ag_prefix(a), fmt, ap);
 	va_end(ap);
 }
 
@@ -175,7 +134,7 @@ static int exporter_open(cs_agent *a, ag_exporter *e, const cs_conf *cfg, char *
 
 	if (rc) {
 		e->st = NULL;
-		set_why(why, cap, "%s", w[0] ? w : cs_strerror(rc));
+		cs_set_why(why, cap, "%s", w[0] ? w : cs_strerror(rc));
 	}
 	return rc;
 }
@@ -199,14 +158,14 @@ static int block_signals(cs_agent *a, char *why, size_t cap)
 	sigaddset(&set, SIGHUP);
 	/* before any thread exists (MHD, grid), so every thread inherits it */
 	if (pthread_sigmask(SIG_BLOCK, &set, &a->oldmask) != 0) {
-		set_why(why, cap, "cannot block signals");
+		cs_set_why(why, cap, "cannot block signals");
 		return CS_EINVAL;
 	}
 	a->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (a->sigfd < 0) {
 		int e = errno;
 
-		set_why(why, cap, "signalfd: %s", strerror(e));
+		cs_set_why(why, cap, "signalfd: %s", strerror(e));
 		return -e;
 	}
 	/* a scrape client or StatsD peer that goes away must not kill us */
@@ -286,7 +245,7 @@ int cs_agent_open(const cs_agent_opts *o, cs_agent **out, char *why, size_t whyc
 	no.memstat_every = memstat_every(a->ag);
 	rc = cs_node_open(&no, &a->node, w, sizeof(w));
 	if (rc) {
-		set_why(why, whycap, "%s", w[0] ? w : "cannot set up attribution");
+		cs_set_why(why, whycap, "%s", w[0] ? w : "cannot set up attribution");
 		goto fail;
 	}
 	rc = cs_rows_open(a->ag->workloads, a->ag->max_series / 8 ? a->ag->max_series / 8 : 1, &a->rows);
@@ -308,7 +267,7 @@ int cs_agent_open(const cs_agent_opts *o, cs_agent **out, char *why, size_t whyc
 	a->statm_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
 	/* prime the counters: the first cycle measures from here */
 	(void)cs_node_sample(a->node);
-	a->last_sample_mono = mono_s();
+	a->last_sample_mono = cs_mono_s();
 	*out = a;
 	return 0;
 fail:
@@ -425,7 +384,7 @@ static void grid_value(cs_agent *a)
 
 		cs_grid_live_get(a->grid, &st, &a->grid_val);
 		cs_grid_live_last_error(a->grid, err, sizeof(err));
-		log_once(a, a->grid_err, sizeof(a->grid_err), &a->grid_err_log_s, "grid", err);
+		cs_log_limited(&a->grid_log, ag_prefix(a), "grid", err);
 	} else {
 		a->grid_val = st;
 	}
@@ -441,7 +400,7 @@ static void cycle(cs_agent *a)
 	size_t n, ns, ng = 0;
 	cs_attr_by by = cs_rows_granularity(a->rows);
 	cs_rows_input in;
-	double t0 = mono_s(), dt, pue, emb_rate;
+	double t0 = cs_mono_s(), dt, pue, emb_rate;
 	cs_snapshot *s = &a->snap;
 	int rc;
 
@@ -481,7 +440,7 @@ static void cycle(cs_agent *a)
 	s->node = a->node_name;
 	s->version = CARBONSTAT_VERSION;
 	s->seq = a->seq;
-	s->time_ms = (int64_t)llround(real_s() * 1000.0);
+	s->time_ms = (int64_t)llround(cs_real_s() * 1000.0);
 	s->interval_s = dt;
 	fill_comps(a, res, dt);
 	s->intensity_g_per_kwh = a->grid_val.g_per_kwh;
@@ -499,12 +458,11 @@ static void cycle(cs_agent *a)
 	s->self.series = s->nrows;
 	{
 		const char *ke = cs_node_kubelet_error(a->node);
-		double dummy = 0;
 
-		if (ke && ke[0] && strcmp(ke, a->kubelet_err) != 0)
-			log_once(a, a->kubelet_err, sizeof(a->kubelet_err), &dummy, "kubelet", ke);
-		else if (!ke || !ke[0])
-			a->kubelet_err[0] = '\0';
+		if (!ke || !ke[0])
+			cs_log_limited(&a->kubelet_log, ag_prefix(a), "kubelet", "");
+		else if (strcmp(ke, a->kubelet_log.last) != 0)
+			cs_log_limited(&a->kubelet_log, ag_prefix(a), "kubelet", ke);
 	}
 
 	for (size_t i = 0; i < a->nex; i++) {
@@ -514,18 +472,17 @@ static void cycle(cs_agent *a)
 
 		if (!e->st)
 			continue;
-		te = mono_s();
+		te = cs_mono_s();
 		rc = e->ops->publish(e->st, s, why, sizeof(why));
-		e->dur_s = mono_s() - te;
+		e->dur_s = cs_mono_s() - te;
 		if (rc) {
 			e->errors++;
-			log_once(a, e->last_err, sizeof(e->last_err), &e->last_log_s, e->ops->name,
-			         why[0] ? why : cs_strerror(rc));
+			cs_log_limited(&e->log, ag_prefix(a), e->ops->name, why[0] ? why : cs_strerror(rc));
 		} else {
-			e->last_err[0] = '\0';
+			cs_log_limited(&e->log, ag_prefix(a), e->ops->name, "");
 		}
 	}
-	a->last_cycle_s = mono_s() - t0;
+	a->last_cycle_s = cs_mono_s() - t0;
 }
 
 /* ---- reload --------------------------------------------------------------------------- */
@@ -626,10 +583,10 @@ static bool drain_signals(cs_agent *a)
 
 int cs_agent_run(cs_agent *a)
 {
-	double start_real = real_s();
+	double start_real = cs_real_s();
 
 	while (!a->stop) {
-		double iv = a->ag->interval_s, now = real_s(), wait;
+		double iv = a->ag->interval_s, now = cs_real_s(), wait;
 		int64_t tick = (int64_t)floor(now / iv) + 1;
 		struct pollfd p = {.fd = a->sigfd, .events = POLLIN};
 
@@ -651,7 +608,7 @@ int cs_agent_run(cs_agent *a)
 		a->last_tick = tick;
 		cycle(a);
 		/* ticks that passed while we worked are skipped, not run late */
-		now = real_s();
+		now = cs_real_s();
 		if (now >= (double)(tick + 1) * iv) {
 			int64_t missed = (int64_t)floor(now / iv) - tick;
 
@@ -662,7 +619,7 @@ int cs_agent_run(cs_agent *a)
 			return 0;
 	}
 	/* stop: a last, partial interval so nothing measured is lost */
-	if (mono_s() - a->last_sample_mono >= 0.05)
+	if (cs_mono_s() - a->last_sample_mono >= 0.05)
 		cycle(a);
 	return 0;
 }

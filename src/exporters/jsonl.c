@@ -48,6 +48,7 @@
 #include <unistd.h>
 
 #include "carbonstat/error.h"
+#include "core/why.h"
 
 /* 15 significant digits: every decimal of up to 15 digits (joules with 6
  * decimals below 1e9) prints back exactly from its nearest double. */
@@ -512,7 +513,7 @@ static void open_why(const char *path, int err, const char *what, char *why, siz
 	                        "(--jsonl FILE)"
 	                      : "set [jsonl] path (--jsonl FILE) to a writable file";
 
-	snprintf(why, whycap, "jsonl: cannot %s %s: %s; %s", what, path, strerror(err), fix);
+	cs_set_why(why, whycap, "jsonl: cannot %s %s: %s; %s", what, path, strerror(err), fix);
 }
 
 static int file_open(jl_state *st, const char *what, char *why, size_t whycap)
@@ -553,10 +554,10 @@ static int rotate(jl_state *st, char *why, size_t whycap)
 		if (rename(st->from, st->to) != 0 && errno != ENOENT) {
 			int err = errno;
 
-			snprintf(why, whycap,
-			         "jsonl: cannot rotate %s to %s: %s; check the directory's permissions or set "
-			         "[jsonl] max_bytes = 0 and rotate with logrotate",
-			         st->from, st->to, strerror(err));
+			cs_set_why(why, whycap,
+			           "jsonl: cannot rotate %s to %s: %s; check the directory's permissions or set "
+			           "[jsonl] max_bytes = 0 and rotate with logrotate",
+			           st->from, st->to, strerror(err));
 			return -err;
 		}
 	}
@@ -588,12 +589,12 @@ static int jl_open(const cs_export_env *env, void **state, char *why, size_t why
 
 	*state = NULL;
 	if (!c->path[0]) {
-		snprintf(why, whycap, "jsonl: enabled without a file; set [jsonl] path or pass --jsonl FILE");
+		cs_set_why(why, whycap, "jsonl: enabled without a file; set [jsonl] path or pass --jsonl FILE");
 		return CS_EINVAL;
 	}
 	st = calloc(1, sizeof(*st));
 	if (!st) {
-		snprintf(why, whycap, "jsonl: out of memory");
+		cs_set_why(why, whycap, "jsonl: out of memory");
 		return CS_ENOMEM;
 	}
 	st->fd = -1;
@@ -602,7 +603,7 @@ static int jl_open(const cs_export_env *env, void **state, char *why, size_t why
 	st->max_bytes = c->max_bytes;
 	st->keep = c->keep;
 	if (obj_build(&st->row, false) != 0 || obj_build(&st->nd, true) != 0) {
-		snprintf(why, whycap, "jsonl: out of memory");
+		cs_set_why(why, whycap, "jsonl: out of memory");
 		rc = CS_ENOMEM;
 		goto err;
 	}
@@ -626,7 +627,7 @@ static int write_cycle(jl_state *st, char *why, size_t whycap)
 
 	if (fstat(st->fd, &sb) != 0) {
 		err = errno;
-		snprintf(why, whycap, "jsonl: cannot stat %s: %s", st->path, strerror(err));
+		cs_set_why(why, whycap, "jsonl: cannot stat %s: %s", st->path, strerror(err));
 		return -err;
 	}
 	regular = S_ISREG(sb.st_mode);
@@ -637,7 +638,7 @@ static int write_cycle(jl_state *st, char *why, size_t whycap)
 			return rot;
 		if (fstat(st->fd, &sb) != 0) {
 			err = errno;
-			snprintf(why, whycap, "jsonl: cannot stat %s: %s", st->path, strerror(err));
+			cs_set_why(why, whycap, "jsonl: cannot stat %s: %s", st->path, strerror(err));
 			return -err;
 		}
 		before = sb.st_size;
@@ -667,16 +668,17 @@ static int write_cycle(jl_state *st, char *why, size_t whycap)
 
 		if (trunc_failed)
 			st->partial = true;
-		snprintf(why, whycap,
-		         "jsonl: cannot write %zu bytes to %s: %s; the cycle was %s; free space or raise the file "
-		         "size limit, or set [jsonl] max_bytes",
-		         st->len, st->path, strerror(err),
-		         trunc_failed ? "left partly written (truncation failed)" : "dropped whole");
+		cs_set_why(why, whycap,
+		           "jsonl: cannot write %zu bytes to %s: %s; the cycle was %s; free space or raise the file "
+		           "size limit, or set [jsonl] max_bytes",
+		           st->len, st->path, strerror(err),
+		           trunc_failed ? "left partly written (truncation failed)" : "dropped whole");
 		return -err;
 	}
 	if (st->fsync == JL_FSYNC_CYCLE && fdatasync(st->fd) != 0 && regular) {
 		err = errno;
-		snprintf(why, whycap, "jsonl: fdatasync %s: %s; the lines may not be on disk", st->path, strerror(err));
+		cs_set_why(why, whycap, "jsonl: fdatasync %s: %s; the lines may not be on disk", st->path,
+		           strerror(err));
 		return -err;
 	}
 	return rot; /* a failed rotation: the cycle is written, the error reported */
@@ -691,7 +693,7 @@ static int jl_publish(void *state, const cs_snapshot *s, char *why, size_t whyca
 		return rc;
 	rc = render(st, s);
 	if (rc) {
-		snprintf(why, whycap, "jsonl: cannot serialise the cycle: %s", cs_strerror(rc));
+		cs_set_why(why, whycap, "jsonl: cannot serialise the cycle: %s", cs_strerror(rc));
 		return rc;
 	}
 	return write_cycle(st, why, whycap);

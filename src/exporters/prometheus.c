@@ -79,7 +79,9 @@
 #endif
 
 #include "carbonstat/error.h"
+#include "core/clock.h"
 #include "core/parse.h"
+#include "core/why.h"
 #include "exporters/prom_render.h"
 #include "exporters/webconfig.h"
 
@@ -126,13 +128,13 @@ struct prom_state {
 	char web_config[CS_CONF_PATH_MAX]; /* "" = plain HTTP, no auth */
 	int listen_fd;                    /* ours; each daemon gets a dup */
 	double stale_s;                   /* /healthz threshold */
-	struct timespec opened;           /* monotonic */
+	double opened_s;                  /* monotonic */
 	prom_server *srv;                 /* the running daemon (changed by reopen only) */
 
 	pthread_mutex_t mu;           /* guards the four fields below */
 	struct MHD_Response *metrics; /* current /metrics (our reference), NULL before publish */
 	bool published;
-	struct timespec last_publish; /* monotonic */
+	double last_publish_s; /* monotonic */
 
 	prom_slot *slot[PROM_SLOTS_MAX]; /* the pool (sampling thread only, plus busy flags) */
 	size_t nslots;
@@ -153,30 +155,6 @@ struct prom_state {
 };
 
 /* ---- small helpers ---------------------------------------------------------------- */
-
-__attribute__((format(printf, 3, 4))) static void say(char *why, size_t whycap, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!why || whycap == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, whycap, fmt, ap);
-	va_end(ap);
-}
-
-static struct timespec mono_now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t;
-}
-
-static double seconds_between(struct timespec a, struct timespec b)
-{
-	return (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
-}
 
 /* MHD's error log: one line each, rate-limited (a port scanner speaking
  * garbage TLS must not fill the journal). */
@@ -317,7 +295,7 @@ static bool client_cert_ok(struct MHD_Connection *conn)
 
 static enum MHD_Result healthz(prom_state *st, struct MHD_Connection *conn)
 {
-	struct timespec now = mono_now();
+	double now_s = cs_mono_s();
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 	char body[160];
@@ -327,7 +305,7 @@ static enum MHD_Result healthz(prom_state *st, struct MHD_Connection *conn)
 
 	pthread_mutex_lock(&st->mu);
 	published = st->published;
-	age = seconds_between(published ? st->last_publish : st->opened, now);
+	age = now_s - (published ? st->last_publish_s : st->opened_s);
 	pthread_mutex_unlock(&st->mu);
 	code = cs_prom_health(published, age, st->stale_s, body, sizeof(body));
 	if (code == MHD_HTTP_OK)
@@ -477,10 +455,10 @@ static int open_listener(const char *spec, int *out, char *why, size_t whycap)
 	int rc = cs_parse_hostport(spec, host, sizeof(host), &port), fd;
 
 	if (rc) {
-		say(why, whycap,
-		    "prometheus: listen address '%s' is not host:port, [v6addr]:port or :port; set [prometheus] "
-		    "listen or --listen",
-		    spec);
+		cs_set_why(why, whycap,
+		           "prometheus: listen address '%s' is not host:port, [v6addr]:port or :port; set [prometheus] "
+		           "listen or --listen",
+		           spec);
 		return CS_EINVAL;
 	}
 	if (!host[0]) {
@@ -510,8 +488,9 @@ static int open_listener(const char *spec, int *out, char *why, size_t whycap)
 		snprintf(portstr, sizeof(portstr), "%u", port);
 		rc = getaddrinfo(host, portstr, &hints, &res);
 		if (rc) {
-			say(why, whycap, "prometheus: cannot listen on %s: %s; set [prometheus] listen or --listen",
-			    spec, rc == EAI_SYSTEM ? cs_strerror(-errno) : gai_strerror(rc));
+			cs_set_why(why, whycap,
+			           "prometheus: cannot listen on %s: %s; set [prometheus] listen or --listen", spec,
+			           rc == EAI_SYSTEM ? cs_strerror(-errno) : gai_strerror(rc));
 			return CS_EINVAL;
 		}
 		fd = -EADDRNOTAVAIL;
@@ -528,8 +507,8 @@ static int open_listener(const char *spec, int *out, char *why, size_t whycap)
 		freeaddrinfo(res);
 	}
 	if (fd < 0) {
-		say(why, whycap, "prometheus: cannot listen on %s: %s; set [prometheus] listen or --listen", spec,
-		    cs_strerror(fd));
+		cs_set_why(why, whycap, "prometheus: cannot listen on %s: %s; set [prometheus] listen or --listen",
+		           spec, cs_strerror(fd));
 		return fd;
 	}
 	*out = fd;
@@ -572,7 +551,7 @@ static int server_start(prom_state *st, cs_webconfig *wc, prom_server **out, cha
 
 	if (!srv) {
 		cs_webconfig_free(wc);
-		say(why, whycap, "prometheus: out of memory");
+		cs_set_why(why, whycap, "prometheus: out of memory");
 		return CS_ENOMEM;
 	}
 	srv->st = st;
@@ -581,13 +560,14 @@ static int server_start(prom_state *st, cs_webconfig *wc, prom_server **out, cha
 	pthread_mutex_init(&srv->auth_mu, NULL);
 	if (srv->wc.nusers && !(srv->crypt = calloc(1, sizeof(*srv->crypt)))) {
 		server_free(srv);
-		say(why, whycap, "prometheus: out of memory");
+		cs_set_why(why, whycap, "prometheus: out of memory");
 		return CS_ENOMEM;
 	}
 #ifndef CS_HAVE_GNUTLS
 	if (srv->wc.client_auth == CS_WEBCONFIG_REQUIRE_AND_VERIFY) {
 		server_free(srv);
-		say(why, whycap,
+		cs_set_why(
+		    why, whycap,
 		    "prometheus: web-config %s: client_auth_type RequireAndVerifyClientCert needs carbonstat built "
 		    "with GnuTLS (CS_HAVE_GNUTLS); use basic_auth_users instead, or rebuild",
 		    st->web_config);
@@ -596,10 +576,10 @@ static int server_start(prom_state *st, cs_webconfig *wc, prom_server **out, cha
 #endif
 	if (srv->wc.tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
 		server_free(srv);
-		say(why, whycap,
-		    "prometheus: web-config %s asks for TLS but this libmicrohttpd has no TLS support; install "
-		    "Debian's libmicrohttpd12 (built with GnuTLS)",
-		    st->web_config);
+		cs_set_why(why, whycap,
+		           "prometheus: web-config %s asks for TLS but this libmicrohttpd has no TLS support; install "
+		           "Debian's libmicrohttpd12 (built with GnuTLS)",
+		           st->web_config);
 		return CS_EUNAVAIL;
 	}
 	flags |= MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES ? MHD_USE_EPOLL : MHD_USE_POLL;
@@ -608,7 +588,8 @@ static int server_start(prom_state *st, cs_webconfig *wc, prom_server **out, cha
 		int e = -errno;
 
 		server_free(srv);
-		say(why, whycap, "prometheus: cannot start the HTTP server on %s: %s", st->listen, cs_strerror(e));
+		cs_set_why(why, whycap, "prometheus: cannot start the HTTP server on %s: %s", st->listen,
+		           cs_strerror(e));
 		return e;
 	}
 	opt[n++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET, fd, NULL};
@@ -636,9 +617,10 @@ static int server_start(prom_state *st, cs_webconfig *wc, prom_server **out, cha
 		/* MHD closes a listen socket it was given when it fails to start
 		 * (0.9.75, checked on TLS errors); a leaked dup would be harmless,
 		 * closing it twice could close an fd another thread just opened */
-		say(why, whycap, "prometheus: cannot start the HTTP%s server on %s: %s%s", srv->wc.tls ? "S" : "",
-		    st->listen, st->log_last[0] ? st->log_last : "libmicrohttpd refused the settings",
-		    srv->wc.tls ? "; check cert_file and key_file in the web-config" : "");
+		cs_set_why(why, whycap, "prometheus: cannot start the HTTP%s server on %s: %s%s",
+		           srv->wc.tls ? "S" : "", st->listen,
+		           st->log_last[0] ? st->log_last : "libmicrohttpd refused the settings",
+		           srv->wc.tls ? "; check cert_file and key_file in the web-config" : "");
 		server_free(srv);
 		return CS_EINVAL;
 	}
@@ -657,7 +639,7 @@ static int load_webconfig(prom_state *st, cs_webconfig *wc, char *why, size_t wh
 		return 0;
 	rc = cs_webconfig_load(st->web_config, 0, wc, err, sizeof(err));
 	if (rc)
-		say(why, whycap, "prometheus: %s", err);
+		cs_set_why(why, whycap, "prometheus: %s", err);
 	return rc;
 }
 
@@ -697,7 +679,7 @@ static int x_open(const cs_export_env *env, void **state, char *why, size_t whyc
 	int rc;
 
 	if (!st) {
-		say(why, whycap, "prometheus: out of memory");
+		cs_set_why(why, whycap, "prometheus: out of memory");
 		return CS_ENOMEM;
 	}
 	st->listen_fd = -1;
@@ -706,9 +688,9 @@ static int x_open(const cs_export_env *env, void **state, char *why, size_t whyc
 	snprintf(st->listen, sizeof(st->listen), "%s", cfg->listen);
 	snprintf(st->web_config, sizeof(st->web_config), "%s", cfg->web_config);
 	st->stale_s = cs_prom_stale_after_s(env->interval_s);
-	st->opened = mono_now();
+	st->opened_s = cs_mono_s();
 	if (make_fixed(st) != 0) {
-		say(why, whycap, "prometheus: out of memory");
+		cs_set_why(why, whycap, "prometheus: out of memory");
 		rc = CS_ENOMEM;
 		goto fail;
 	}
@@ -767,8 +749,8 @@ static int x_publish(void *state, const cs_snapshot *s, char *why, size_t whycap
 	int rc = cs_prom_render(b, s);
 
 	if (rc) {
-		say(why, whycap, "prometheus: cannot render %zu rows: %s; still serving the previous cycle", s->nrows,
-		    cs_strerror(rc));
+		cs_set_why(why, whycap, "prometheus: cannot render %zu rows: %s; still serving the previous cycle",
+		           s->nrows, cs_strerror(rc));
 		return rc;
 	}
 	if (slot) {
@@ -786,14 +768,14 @@ static int x_publish(void *state, const cs_snapshot *s, char *why, size_t whycap
 		r = NULL;
 	}
 	if (!r) {
-		say(why, whycap, "prometheus: out of memory for the response; still serving the previous cycle");
+		cs_set_why(why, whycap, "prometheus: out of memory for the response; still serving the previous cycle");
 		return CS_ENOMEM;
 	}
 	pthread_mutex_lock(&st->mu);
 	old = st->metrics;
 	st->metrics = r;
 	st->published = true;
-	st->last_publish = mono_now();
+	st->last_publish_s = cs_mono_s();
 	pthread_mutex_unlock(&st->mu);
 	if (old)
 		MHD_destroy_response(old); /* MHD frees it (and releases its slot) after the last send */
@@ -812,7 +794,7 @@ static int x_reopen(void *state, char *why, size_t whycap)
 		return 0;
 	rc = load_webconfig(st, &wc, err, sizeof(err));
 	if (rc) {
-		say(why, whycap, "%s (still serving with the previous web-config)", err);
+		cs_set_why(why, whycap, "%s (still serving with the previous web-config)", err);
 		return rc;
 	}
 	if (cs_webconfig_equal(&wc, &st->srv->wc)) {
@@ -821,7 +803,7 @@ static int x_reopen(void *state, char *why, size_t whycap)
 	}
 	rc = server_start(st, &wc, &srv, err, sizeof(err));
 	if (rc) {
-		say(why, whycap, "%s (still serving with the previous web-config)", err);
+		cs_set_why(why, whycap, "%s (still serving with the previous web-config)", err);
 		return rc;
 	}
 	/* both daemons accept on the socket for a moment; then the old one goes */

@@ -42,6 +42,8 @@
 #include <unistd.h>
 
 #include "carbonstat/error.h"
+#include "core/why.h"
+#include "core/clock.h"
 #include "core/parse.h"
 #include "exporters/prom_render.h"
 
@@ -98,14 +100,6 @@ typedef struct sd_state {
 	sd_prev prev_exporter[CS_SNAP_MAX_STAGES];
 } sd_state;
 
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* ---- validation at open ----------------------------------------------------------- */
 
 static bool is_alpha(char c)
@@ -158,26 +152,26 @@ static int ctags_parse(const char *s, char *out, size_t cap, size_t *len, char *
 		while (s[i] && s[i] != ',')
 			i++;
 		if (i == start) {
-			snprintf(why, whycap, "an empty tag at offset %zu", start);
+			cs_set_why(why, whycap, "an empty tag at offset %zu", start);
 			return CS_EINVAL;
 		}
 		if (!is_alpha(s[start])) {
-			snprintf(why, whycap, "tag '%.*s' does not start with a letter", (int)(i - start), s + start);
+			cs_set_why(why, whycap, "tag '%.*s' does not start with a letter", (int)(i - start), s + start);
 			return CS_EINVAL;
 		}
 		if (i - start > SD_TAG_MAX) {
-			snprintf(why, whycap, "a tag longer than %d characters", SD_TAG_MAX);
+			cs_set_why(why, whycap, "a tag longer than %d characters", SD_TAG_MAX);
 			return CS_EINVAL;
 		}
 		for (size_t k = start; k < i; k++) {
 			if (!tag_char(s[k])) {
-				snprintf(why, whycap, "tag '%.*s' has '%c' (allowed: letters, digits, _ - : . /)",
-				         (int)(i - start), s + start, s[k]);
+				cs_set_why(why, whycap, "tag '%.*s' has '%c' (allowed: letters, digits, _ - : . /)",
+				           (int)(i - start), s + start, s[k]);
 				return CS_EINVAL;
 			}
 		}
 		if (n + 1 + (i - start) >= cap) {
-			snprintf(why, whycap, "too long");
+			cs_set_why(why, whycap, "too long");
 			return CS_EINVAL;
 		}
 		out[n++] = ',';
@@ -254,7 +248,7 @@ static bool sd_ensure_socket(sd_state *st)
 
 	if (st->fd >= 0 && !st->reresolve)
 		return true;
-	now = mono_s();
+	now = cs_mono_s();
 	if (now < st->next_resolve_s)
 		return st->fd >= 0;
 	st->next_resolve_s = now + SD_RESOLVE_EVERY_S;
@@ -521,8 +515,8 @@ static void emit_rows(sd_state *st, const cs_snapshot *s)
 		for (int c = 0; c < CS_PART_COUNT; c++) {
 			if (!s->comp[c].present)
 				continue;
-			emit_uj(st, "energy.joules", r->energy_uj[c], "component", cs_part_name((cs_part)c),
-			        "source", s->comp[c].source);
+			emit_uj(st, "energy.joules", r->energy_uj[c], "component", cs_part_name((cs_part)c), "source",
+			        s->comp[c].source);
 		}
 		for (int sc = 0; sc < CS_SCOPE_N; sc++)
 			emit_double(st, "carbon.grams", r->carbon_g[sc], 'c', "scope", cs_scope_name((cs_scope)sc),
@@ -634,55 +628,55 @@ static int sd_open(const cs_export_env *env, void **state, char *why, size_t why
 	*state = NULL;
 	st = calloc(1, sizeof(*st));
 	if (!st) {
-		snprintf(why, whycap, "statsd: out of memory");
+		cs_set_why(why, whycap, "statsd: out of memory");
 		return CS_ENOMEM;
 	}
 	st->fd = -1;
 	snprintf(st->address, sizeof(st->address), "%s", c->address);
 	if (cs_parse_hostport(c->address, st->host, sizeof(st->host), &port) != 0 || !st->host[0]) {
-		snprintf(why, whycap,
-		         "statsd: address '%s' is not host:port; set [statsd] address (or --statsd) to e.g. "
-		         "127.0.0.1:8125, [::1]:8125 or datadog-agent.monitoring:8125",
-		         c->address);
+		cs_set_why(why, whycap,
+		           "statsd: address '%s' is not host:port; set [statsd] address (or --statsd) to e.g. "
+		           "127.0.0.1:8125, [::1]:8125 or datadog-agent.monitoring:8125",
+		           c->address);
 		rc = CS_EINVAL;
 		goto err;
 	}
 	snprintf(st->port, sizeof(st->port), "%u", port);
 	st->numeric = host_numeric(st->host, c->address[0] == '[');
 	if (!prefix_ok(c->prefix)) {
-		snprintf(why, whycap,
-		         "statsd: prefix '%s' is not a metric name; set [statsd] prefix to letters, digits, '_' "
-		         "and inner dots, starting with a letter (e.g. carbonstat)",
-		         c->prefix);
+		cs_set_why(why, whycap,
+		           "statsd: prefix '%s' is not a metric name; set [statsd] prefix to letters, digits, '_' "
+		           "and inner dots, starting with a letter (e.g. carbonstat)",
+		           c->prefix);
 		rc = CS_EINVAL;
 		goto err;
 	}
 	st->prefix_len = (size_t)snprintf(st->prefix, sizeof(st->prefix), "%s%s", c->prefix, c->prefix[0] ? "." : "");
 	if (ctags_parse(c->tags, st->ctags, sizeof(st->ctags), &st->ctags_len, w, sizeof(w)) != 0) {
-		snprintf(why, whycap,
-		         "statsd: tags '%s': %s; set [statsd] tags to comma-separated key:value tags like "
-		         "env:prod,cluster:eu",
-		         c->tags, w);
+		cs_set_why(why, whycap,
+		           "statsd: tags '%s': %s; set [statsd] tags to comma-separated key:value tags like "
+		           "env:prod,cluster:eu",
+		           c->tags, w);
 		rc = CS_EINVAL;
 		goto err;
 	}
 	if (c->mtu < 512 || c->mtu > 65507) {
-		snprintf(why, whycap,
-		         "statsd: mtu %u out of range; set [statsd] mtu from 512 to 65507 (1432 suits "
-		         "a 1500-byte network)",
-		         c->mtu);
+		cs_set_why(why, whycap,
+		           "statsd: mtu %u out of range; set [statsd] mtu from 512 to 65507 (1432 suits "
+		           "a 1500-byte network)",
+		           c->mtu);
 		rc = CS_ERANGE;
 		goto err;
 	}
 	st->mtu = c->mtu;
 	st->pkt = malloc(st->mtu);
 	if (!st->pkt) {
-		snprintf(why, whycap, "statsd: out of memory");
+		cs_set_why(why, whycap, "statsd: out of memory");
 		rc = CS_ENOMEM;
 		goto err;
 	}
 	/* Not being able to reach the Datadog agent yet is fine: publish retries. */
-	st->next_resolve_s = mono_s() + SD_RESOLVE_EVERY_S;
+	st->next_resolve_s = cs_mono_s() + SD_RESOLVE_EVERY_S;
 	(void)sd_connect(st, &st->fd);
 	*state = st;
 	return 0;
@@ -698,8 +692,8 @@ static int sd_publish(void *state, const cs_snapshot *s, char *why, size_t whyca
 	socklen_t slen = sizeof(soerr);
 
 	if (!sd_ensure_socket(st)) {
-		snprintf(why, whycap, "statsd: %s; retrying every %.0f s; check [statsd] address", st->resolve_err,
-		         SD_RESOLVE_EVERY_S);
+		cs_set_why(why, whycap, "statsd: %s; retrying every %.0f s; check [statsd] address", st->resolve_err,
+		           SD_RESOLVE_EVERY_S);
 		return CS_EUNAVAIL;
 	}
 	/* Drop an error left by the previous cycle's last datagram (ICMP port
@@ -719,21 +713,21 @@ static int sd_publish(void *state, const cs_snapshot *s, char *why, size_t whyca
 	if (!st->failed && !st->dropped)
 		return 0;
 	{
-		size_t n = 0;
-
+		cs_set_why(why, whycap, "%s", "");
 		if (st->failed) {
 			st->reresolve = !st->numeric; /* a name may point elsewhere now */
-			n = (size_t)snprintf(why, whycap,
-			                     "statsd: %lu of %lu datagrams to %s not sent (%s); is the Datadog agent "
-			                     "listening there? check [statsd] address",
-			                     st->failed, st->packets, st->address, strerror(st->last_errno));
+			cs_set_why(why, whycap,
+			           "statsd: %lu of %lu datagrams to %s not sent (%s); is the Datadog agent "
+			           "listening there? check [statsd] address",
+			           st->failed, st->packets, st->address, strerror(st->last_errno));
 		}
-		if (st->dropped && n < whycap)
-			snprintf(why + n, whycap - n,
-			         "%s%lu line%s longer than the %u-byte mtu dropped (first: %s); raise [statsd] mtu "
-			         "or shorten the names/tags",
-			         n ? "; " : "statsd: ", st->dropped, st->dropped == 1 ? "" : "s", st->mtu,
-			         st->dropped_name);
+		if (st->dropped)
+			cs_why_append(
+			    why, whycap,
+			    "%s%lu line%s longer than the %u-byte mtu dropped (first: %s); raise [statsd] mtu "
+			    "or shorten the names/tags",
+			    st->failed ? "" : "statsd: ", st->dropped, st->dropped == 1 ? "" : "s", st->mtu,
+			    st->dropped_name);
 	}
 	return st->failed ? -st->last_errno : CS_ERANGE;
 }

@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include "carbonstat/error.h"
+#include "core/why.h"
 
 typedef struct so_state {
 	FILE *out;    /* stdout, or the caller's stream; never closed here */
@@ -262,7 +263,7 @@ int cs_stdout_open_stream(const cs_export_env *env, FILE *out, void **state, cha
 	return 0;
 oom:
 	so_close(st);
-	snprintf(why, whycap, "stdout: out of memory");
+	cs_set_why(why, whycap, "stdout: out of memory");
 	return CS_ENOMEM;
 }
 
@@ -284,7 +285,7 @@ static int so_publish(void *state, const cs_snapshot *s, char *why, size_t whyca
 	for (size_t i = 0; i < n; i++)
 		row_line(st, &s->rows[st->heap[i]]);
 	if (st->oom) {
-		snprintf(why, whycap, "stdout: out of memory formatting the cycle");
+		cs_set_why(why, whycap, "stdout: out of memory formatting the cycle");
 		return CS_ENOMEM;
 	}
 	errno = 0;
@@ -297,10 +298,10 @@ static int so_publish(void *state, const cs_snapshot *s, char *why, size_t whyca
 		return 0;
 	st->errors++;
 	clearerr(st->out);
-	snprintf(why, whycap,
-	         "stdout: write failed: %s (%llu so far); is the reader of stdout gone? the agent "
-	         "goes on; set [stdout] enabled = false to stop these lines",
-	         strerror(err), (unsigned long long)st->errors);
+	cs_set_why(why, whycap,
+	           "stdout: write failed: %s (%llu so far); is the reader of stdout gone? the agent "
+	           "goes on; set [stdout] enabled = false to stop these lines",
+	           strerror(err), (unsigned long long)st->errors);
 	return -err;
 }
 

@@ -23,7 +23,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +34,11 @@
 #include <jansson.h>
 
 #include <carbonstat/error.h>
+
+#include "core/clock.h"
+#include "core/hash.h"
+#include "core/str.h"
+#include "core/why.h"
 
 #define CLOUD_AZURE_ASSET_TAG "7783-7084-3265-9085-8269-3286-77"
 #define CLOUD_CACHE_VERSION 1
@@ -52,15 +56,6 @@ static struct {
 } cs_cloud_once = {PTHREAD_MUTEX_INITIALIZER, false, 0, {0}};
 
 /* ---- small helpers ---------------------------------------------------------- */
-
-__attribute__((format(printf, 3, 4))) static void cl_fmt(char *dst, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(dst, cap, fmt, ap);
-	va_end(ap);
-}
 
 static char cl_lower(char c)
 {
@@ -91,37 +86,14 @@ static bool cl_contains_ci(const char *s, const char *needle)
 	return false;
 }
 
-static double cl_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-/* FNV-1a 64, fed field by field with a separator so ("ab","c") != ("a","bc"). */
-static uint64_t cl_hash(uint64_t h, const char *s)
-{
-	if (!s)
-		s = "\x01"; /* NULL differs from "" */
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ull;
-	}
-	h ^= 0xff;
-	h *= 0x100000001b3ull;
-	return h;
-}
-
+/* FNV-1a over a number's decimal digits, as one field of the key. */
 static uint64_t cl_hash_u(uint64_t h, unsigned long long v)
 {
 	char b[24];
 
-	cl_fmt(b, sizeof(b), "%llu", v);
-	return cl_hash(h, b);
+	snprintf(b, sizeof(b), "%llu", v);
+	return cs_fnv1a_field(h, b);
 }
-
-#define CL_HASH_SEED 0xcbf29ce484222325ull
 
 static const char *const cl_provider_names[CS_PROVIDER_COUNT] = {
 	[CS_PROVIDER_UNKNOWN] = "unknown",
@@ -230,7 +202,7 @@ void cs_cloud_dmi_classify(const cs_dmi *d, cs_dmi_verdict *out)
 		out->evidence = "DMI sys_vendor \"Amazon EC2\" (Nitro)";
 		/* Nitro puts the instance type in product_name: "m5.large" */
 		if (cs_md_valid_name(d->product_name) && strchr(d->product_name, '.'))
-			cl_fmt(out->instance_type, sizeof(out->instance_type), "%s", d->product_name);
+			(void)cs_strcpy_fit(out->instance_type, sizeof(out->instance_type), d->product_name);
 		return;
 	}
 	if (cl_contains_ci(d->bios_version, "amazon")) {
@@ -297,20 +269,20 @@ int cs_cloud_cache_default_path(char *out, size_t cap)
 static void cl_cache_key(const cs_dmi *d, const char *boot_id, unsigned mask,
 			 const char *const urls[CS_PROVIDER_COUNT], char *out, size_t cap)
 {
-	uint64_t h = CL_HASH_SEED;
+	uint64_t h = CS_FNV_OFFSET;
 	int p;
 
 	out[0] = '\0';
 	if (!d->product_uuid[0] && !d->board_asset_tag[0] && !boot_id[0])
 		return; /* nothing identifies this machine: do not trust any cache */
-	h = cl_hash(h, "carbonstat-cloud-v1");
-	h = cl_hash(h, d->product_uuid);
-	h = cl_hash(h, d->board_asset_tag);
-	h = cl_hash(h, boot_id);
+	h = cs_fnv1a_field(h, "carbonstat-cloud-v1");
+	h = cs_fnv1a_field(h, d->product_uuid);
+	h = cs_fnv1a_field(h, d->board_asset_tag);
+	h = cs_fnv1a_field(h, boot_id);
 	h = cl_hash_u(h, mask);
 	for (p = 1; p < CS_PROVIDER_COUNT; p++)
-		h = cl_hash(h, (mask & CS_MD_BIT(p)) ? urls[p] : "");
-	cl_fmt(out, cap, "%016llx", (unsigned long long)h);
+		h = cs_fnv1a_field(h, (mask & CS_MD_BIT(p)) ? urls[p] : "");
+	snprintf(out, cap, "%016llx", (unsigned long long)h);
 }
 
 static bool cl_printable(const char *s, size_t n)
@@ -555,7 +527,7 @@ typedef struct cl_plan {
 static void cl_detect_uncached(cs_io *io, const cl_plan *pl, cs_cloud_info *det)
 {
 	const cs_cloud_opts *o = pl->o;
-	double t0 = cl_now_ms();
+	double t0 = cs_mono_s();
 	cs_dmi dmi;
 	cs_dmi_verdict vd;
 	cs_provider want;
@@ -568,12 +540,12 @@ static void cl_detect_uncached(cs_io *io, const cl_plan *pl, cs_cloud_info *det)
 	cs_cloud_read_dmi(io, &dmi);
 	cs_cloud_dmi_classify(&dmi, &vd);
 	if (vd.kind == CS_DMI_NOT_CLOUD)
-		cl_fmt(dmi_note, sizeof(dmi_note), "DMI sys_vendor \"%s\" is not a cloud", dmi.sys_vendor);
+		cs_set_why(dmi_note, sizeof(dmi_note), "DMI sys_vendor \"%s\" is not a cloud", dmi.sys_vendor);
 	else if (vd.kind == CS_DMI_INCONCLUSIVE)
-		cl_fmt(dmi_note, sizeof(dmi_note), "DMI sys_vendor \"%s\" does not name a cloud",
+		cs_set_why(dmi_note, sizeof(dmi_note), "DMI sys_vendor \"%s\" does not name a cloud",
 		       dmi.sys_vendor);
 	else
-		cl_fmt(dmi_note, sizeof(dmi_note), "%s", vd.evidence);
+		cs_set_why(dmi_note, sizeof(dmi_note), "%s", vd.evidence);
 	if (vd.kind == CS_DMI_CLOUD) {
 		det->provider = vd.provider;
 		det->source = "dmi";
@@ -588,7 +560,7 @@ static void cl_detect_uncached(cs_io *io, const cl_plan *pl, cs_cloud_info *det)
 		goto done;
 	want = o->provider != CS_PROVIDER_UNKNOWN ? o->provider : det->provider;
 	if (o->metadata == CS_CLOUD_MD_OFF) {
-		cl_fmt(det->why, sizeof(det->why), "%s; metadata services disabled by configuration",
+		cs_set_why(det->why, sizeof(det->why), "%s; metadata services disabled by configuration",
 		       dmi_note);
 		goto done;
 	}
@@ -599,7 +571,7 @@ static void cl_detect_uncached(cs_io *io, const cl_plan *pl, cs_cloud_info *det)
 	else
 		mask = CS_MD_ALL;
 	if (!mask) {
-		cl_fmt(det->why, sizeof(det->why),
+		cs_set_why(det->why, sizeof(det->why),
 		       "not a cloud VM (%s), so the metadata services were not asked", dmi_note);
 		goto done;
 	}
@@ -615,7 +587,7 @@ static void cl_detect_uncached(cs_io *io, const cl_plan *pl, cs_cloud_info *det)
 	mo.budget_ms = pl->budget_ms;
 	memcpy(mo.url, pl->urls, sizeof(mo.url));
 	if (cs_md_probe(&mo, &mr) != 0) {
-		cl_fmt(det->why, sizeof(det->why), "%s; metadata probe could not start (out of memory)",
+		cs_set_why(det->why, sizeof(det->why), "%s; metadata probe could not start (out of memory)",
 		       dmi_note);
 		goto done;
 	}
@@ -630,12 +602,12 @@ static void cl_detect_uncached(cs_io *io, const cl_plan *pl, cs_cloud_info *det)
 			memcpy(det->zone, mr.values.zone, sizeof(det->zone));
 			det->region_source = mr.source;
 		} else {
-			cl_fmt(det->why, sizeof(det->why), "%s metadata gave no region", mr.source);
+			cs_set_why(det->why, sizeof(det->why), "%s metadata gave no region", mr.source);
 		}
 	} else {
 		const char *url = pl->urls[want != CS_PROVIDER_UNKNOWN ? want : CS_PROVIDER_AWS];
 
-		cl_fmt(det->why, sizeof(det->why),
+		cs_set_why(det->why, sizeof(det->why),
 		       "%s; nothing usable from the metadata service at %s within %u ms (%s)", dmi_note,
 		       url, pl->budget_ms, mr.why);
 	}
@@ -643,32 +615,27 @@ static void cl_detect_uncached(cs_io *io, const cl_plan *pl, cs_cloud_info *det)
 		cl_cache_write(pl->cache_path, key, det); /* best effort: a miss costs one probe */
 done:
 	if (!det->why[0] && det->provider == CS_PROVIDER_UNKNOWN)
-		cl_fmt(det->why, sizeof(det->why), "%s", dmi_note);
-	det->elapsed_ms = cl_now_ms() - t0;
+		cs_set_why(det->why, sizeof(det->why), "%s", dmi_note);
+	det->elapsed_ms = (cs_mono_s() - t0) * 1e3;
 }
 
 /* Everything that could change what cl_detect_uncached finds. */
 static uint64_t cl_plan_key(const cs_io *io, const cl_plan *pl)
 {
-	uint64_t h = CL_HASH_SEED;
+	uint64_t h = CS_FNV_OFFSET;
 	int p;
 
-	h = cl_hash(h, io->sysfs_root);
-	h = cl_hash(h, io->procfs_root);
+	h = cs_fnv1a_field(h, io->sysfs_root);
+	h = cs_fnv1a_field(h, io->procfs_root);
 	h = cl_hash_u(h, (unsigned)pl->o->provider);
 	h = cl_hash_u(h, (unsigned)pl->o->metadata);
 	h = cl_hash_u(h, (pl->cfg_instance ? 1u : 0u) | (pl->cfg_region ? 2u : 0u));
 	for (p = 1; p < CS_PROVIDER_COUNT; p++)
-		h = cl_hash(h, pl->urls[p]);
+		h = cs_fnv1a_field(h, pl->urls[p]);
 	h = cl_hash_u(h, pl->budget_ms);
 	h = cl_hash_u(h, pl->ttl_s);
-	h = cl_hash(h, pl->cache_path);
+	h = cs_fnv1a_field(h, pl->cache_path);
 	return h;
-}
-
-static void cl_copy(char *dst, const char *src, size_t cap)
-{
-	cl_fmt(dst, cap, "%s", src);
 }
 
 int cs_cloud_detect(cs_io *io, const cs_cloud_opts *opts, cs_cloud_info *out)
@@ -714,7 +681,7 @@ int cs_cloud_detect(cs_io *io, const cs_cloud_opts *opts, cs_cloud_info *out)
 	} else if (strlen(opts->cache_path) >= sizeof(pl.cache_path)) {
 		return CS_ERANGE;
 	} else {
-		cl_copy(pl.cache_path, opts->cache_path, sizeof(pl.cache_path));
+		(void)cs_strcpy_fit(pl.cache_path, sizeof(pl.cache_path), opts->cache_path);
 	}
 
 	cl_info_init(&det);
@@ -739,16 +706,16 @@ int cs_cloud_detect(cs_io *io, const cs_cloud_opts *opts, cs_cloud_info *out)
 	if (opts->provider != CS_PROVIDER_UNKNOWN)
 		res.provider = opts->provider;
 	if (pl.cfg_instance) {
-		cl_copy(res.instance_type, opts->instance_type, sizeof(res.instance_type));
+		(void)cs_strcpy_fit(res.instance_type, sizeof(res.instance_type), opts->instance_type);
 		res.instance_source = "config";
 	}
 	if (pl.cfg_region) {
-		cl_copy(res.region, opts->region, sizeof(res.region));
+		(void)cs_strcpy_fit(res.region, sizeof(res.region), opts->region);
 		res.zone[0] = '\0';
 		res.region_source = "config";
 	}
 	if (cfg_zone)
-		cl_copy(res.zone, opts->zone, sizeof(res.zone));
+		(void)cs_strcpy_fit(res.zone, sizeof(res.zone), opts->zone);
 	if ((pl.cfg_instance && pl.cfg_region) || strcmp(res.source, "none") == 0) {
 		if (pl.cfg_instance || pl.cfg_region || opts->provider != CS_PROVIDER_UNKNOWN)
 			res.source = "config";
@@ -761,8 +728,8 @@ int cs_cloud_detect(cs_io *io, const cs_cloud_opts *opts, cs_cloud_info *out)
 		missing = !res.instance_type[0] && !res.region[0] ? "instance type and region"
 			  : !res.instance_type[0]		   ? "instance type"
 								   : "region";
-		cl_copy(tail, det.why[0] ? det.why : "nothing found", sizeof(tail));
-		cl_fmt(res.why, sizeof(res.why), "%s unknown: %s; %s", missing, tail,
+		(void)cs_strcpy_fit(tail, sizeof(tail), det.why[0] ? det.why : "nothing found");
+		cs_set_why(res.why, sizeof(res.why), "%s unknown: %s; %s", missing, tail,
 		       res.provider != CS_PROVIDER_UNKNOWN
 			       ? "set them in the configuration"
 			       : "if this is a cloud VM, set provider, instance type and region in the configuration");

@@ -25,10 +25,7 @@
 #include "sensors/hwmon.h"
 #include "sensors/registry.h"
 
-typedef struct amd_energy_sensor {
-	cs_sensor base;  /* must be first */
-	cs_counter *ctr; /* one per channel */
-} amd_energy_sensor;
+typedef cs_counter_sensor amd_energy_sensor; /* one counter per channel */
 
 /* Parses an amd_energy label: "Esocket<N>" -> package N (in total),
  * "Ecore<NNN>" -> core NNN (inside its socket). Anything else is CS_EINVAL:
@@ -50,19 +47,6 @@ static int parse_label(const char *label, cs_component *comp, unsigned *idx)
 	if (*digits < '0' || *digits > '9' || strlen(digits) > 6)
 		return CS_EINVAL;
 	return cs_parse_uint_range(digits, 0, 999999, idx);
-}
-
-static void amd_energy_destroy(cs_sensor *base)
-{
-	amd_energy_sensor *s = (amd_energy_sensor *)base;
-
-	if (!s)
-		return;
-	for (size_t i = 0; s->ctr && i < s->base.nchannels; i++)
-		cs_kfile_close(&s->ctr[i].file);
-	free(s->ctr);
-	free(s->base.channels);
-	free(s);
 }
 
 /* Grows the channel and counter arrays of s to hold at least want. */
@@ -190,21 +174,13 @@ static int amd_energy_init(const cs_sensor_env *env, cs_sensor **out, char *why,
 	return 0;
 err:
 	free(hw);
-	amd_energy_destroy(&s->base);
+	cs_counter_sensor_destroy(&s->base);
 	return rc;
-}
-
-static int amd_energy_read(cs_sensor *base, double now_s, double dt_s)
-{
-	amd_energy_sensor *s = (amd_energy_sensor *)base;
-
-	(void)now_s;
-	return cs_counters_read(s->ctr, s->base.channels, s->base.nchannels, dt_s);
 }
 
 const cs_sensor_ops cs_amd_energy_ops = {
     .name = "amd_energy",
     .init = amd_energy_init,
-    .read = amd_energy_read,
-    .destroy = amd_energy_destroy,
+    .read = cs_counter_sensor_read,
+    .destroy = cs_counter_sensor_destroy,
 };

@@ -16,6 +16,7 @@
 
 #include <carbonstat/error.h>
 
+#include "core/clock.h"
 #include "sensors/nvml.h"
 
 /* ---- the NVML API subset (public NVML API, nvml.h) ------------------------- */
@@ -125,14 +126,6 @@ typedef struct nvml_sensor {
 	nvml_gpu *gpus; /* nchannels of them, same order as channels */
 	cs_channel *ch;
 } nvml_sensor;
-
-static unsigned long long realtime_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (unsigned long long)ts.tv_sec * 1000000ull + (unsigned long long)ts.tv_nsec / 1000;
-}
 
 static void nvml_destroy(cs_sensor *s)
 {
@@ -315,7 +308,7 @@ static void read_procs(nvml_sensor *ns, nvml_gpu *g)
 	case NVML_ERROR_INSUFFICIENT_SIZE:
 		/* More than we keep (first call after a long idle backlog, or very
 		 * many processes): skip the backlog rather than fall behind. */
-		g->proc_last_us = realtime_us();
+		g->proc_last_us = (unsigned long long)(cs_real_s() * 1e6);
 		g->proc_status = CS_ENOMEM;
 		break;
 	case NVML_ERROR_NOT_SUPPORTED:

@@ -53,10 +53,7 @@ typedef struct rapl_zone {
 	bool drop;       /* duplicate or unusable: no channel */
 } rapl_zone;
 
-typedef struct rapl_sensor {
-	cs_sensor base;  /* must be first */
-	cs_counter *ctr; /* one per channel */
-} rapl_sensor;
+typedef cs_counter_sensor rapl_sensor; /* one counter per channel */
 
 /* ---- helpers ---------------------------------------------------------------- */
 
@@ -241,19 +238,6 @@ static bool in_total(cs_component c, bool has_psys)
 
 /* ---- ops ------------------------------------------------------------------ */
 
-static void rapl_destroy(cs_sensor *base)
-{
-	rapl_sensor *s = (rapl_sensor *)base;
-
-	if (!s)
-		return;
-	for (size_t i = 0; s->ctr && i < s->base.nchannels; i++)
-		cs_kfile_close(&s->ctr[i].file);
-	free(s->ctr);
-	free(s->base.channels);
-	free(s);
-}
-
 static int rapl_init(const cs_sensor_env *env, cs_sensor **out, char *why, size_t whycap)
 {
 	char dirpath[320], first_path[320] = "";
@@ -354,21 +338,13 @@ static int rapl_init(const cs_sensor_env *env, cs_sensor **out, char *why, size_
 	return 0;
 err:
 	free(zones);
-	rapl_destroy(s ? &s->base : NULL);
+	cs_counter_sensor_destroy(s ? &s->base : NULL);
 	return rc;
-}
-
-static int rapl_read(cs_sensor *base, double now_s, double dt_s)
-{
-	rapl_sensor *s = (rapl_sensor *)base;
-
-	(void)now_s;
-	return cs_counters_read(s->ctr, s->base.channels, s->base.nchannels, dt_s);
 }
 
 const cs_sensor_ops cs_rapl_ops = {
     .name = "rapl",
     .init = rapl_init,
-    .read = rapl_read,
-    .destroy = rapl_destroy,
+    .read = cs_counter_sensor_read,
+    .destroy = cs_counter_sensor_destroy,
 };

@@ -6,13 +6,15 @@
  * later counter agree: a wrap is a pass through max, a small step back is a
  * reset (reported as 0 J: losing one interval beats inventing 262 kJ).
  * cs_counter_read is the per-channel hot path built on it: one pread, no
- * allocation; cs_counters_read is the read() of a counter-only sensor.
+ * allocation; cs_counter_sensor_read/_destroy are the read() and destroy()
+ * of a counter-only sensor (RAPL, amd_energy).
  */
 #include "sensors/sensor.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 static const char *const component_names[CS_COMP_COUNT] = {
     [CS_COMP_PACKAGE] = "package", [CS_COMP_CORE] = "core", [CS_COMP_UNCORE] = "uncore", [CS_COMP_DRAM] = "dram",
@@ -101,6 +103,27 @@ int cs_counters_read(cs_counter *ctr, cs_channel *ch, size_t n, double dt_s)
 			first_err = rc;
 	}
 	return any_ok ? 0 : first_err;
+}
+
+int cs_counter_sensor_read(cs_sensor *base, double now_s, double dt_s)
+{
+	cs_counter_sensor *s = (cs_counter_sensor *)base;
+
+	(void)now_s;
+	return cs_counters_read(s->ctr, s->base.channels, s->base.nchannels, dt_s);
+}
+
+void cs_counter_sensor_destroy(cs_sensor *base)
+{
+	cs_counter_sensor *s = (cs_counter_sensor *)base;
+
+	if (!s)
+		return;
+	for (size_t i = 0; s->ctr && i < s->base.nchannels; i++)
+		cs_kfile_close(&s->ctr[i].file);
+	free(s->ctr);
+	free(s->base.channels);
+	free(s);
 }
 
 

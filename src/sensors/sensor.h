@@ -136,6 +136,19 @@ int cs_counter_read(cs_counter *c, cs_channel *ch, double dt_s);
  * only when every channel did). */
 int cs_counters_read(cs_counter *ctr, cs_channel *ch, size_t n, double dt_s);
 
+/* A sensor made of energy counters only (RAPL, amd_energy): one counter per
+ * channel. Such a sensor's state is this struct; its read() and destroy()
+ * are the two functions below. */
+typedef struct cs_counter_sensor {
+	cs_sensor base;  /* must be first */
+	cs_counter *ctr; /* [base.nchannels] */
+} cs_counter_sensor;
+
+/* read(): cs_counters_read over every channel. Allocates nothing. */
+int cs_counter_sensor_read(cs_sensor *s, double now_s, double dt_s);
+/* destroy(): closes the counters' files, frees the arrays. NULL is a no-op. */
+void cs_counter_sensor_destroy(cs_sensor *s);
+
 /* Static registry of every sensor, in probe order (see sensors/registry.h). */
 extern const cs_sensor_ops *const cs_sensor_registry[];
 extern const size_t cs_sensor_registry_len;
