@@ -96,27 +96,19 @@ static int add_device(amd_energy_sensor *s, size_t *cap, cs_io *io, unsigned hwm
 		cs_counter *c = &s->ctr[k];
 		cs_component comp = CS_COMP_OTHER;
 		unsigned idx = 0;
-		uint64_t probe;
 
 		snprintf(rel, sizeof(rel), CS_HWMON_DIR "/hwmon%u/energy%u_label", hwmon, inputs[i]);
 		if (cs_io_read_line(io, CS_ROOT_SYSFS, rel, label, sizeof(label)) != 0 ||
 		    parse_label(label, &comp, &idx) != 0)
 			comp = CS_COMP_OTHER;
 		snprintf(rel, sizeof(rel), CS_HWMON_DIR "/hwmon%u/energy%u_input", hwmon, inputs[i]);
-		rc = cs_kfile_open(&c->file, io, CS_ROOT_SYSFS, rel);
-		if (rc == 0)
-			rc = cs_kfile_read_u64(&c->file, &probe);
-		if (rc == -EACCES || rc == -EPERM) {
-			cs_set_why(why, whycap,
-			           "%s is readable by root only: run carbonstat as root or grant it "
-			           "CAP_DAC_READ_SEARCH (setcap cap_dac_read_search+ep $(command -v carbonstat))",
-			           c->file.path);
-			cs_kfile_close(&c->file);
+		rc = cs_counter_open(c, io, rel, why, whycap);
+		if (rc == -EACCES || rc == -EPERM)
 			break;
-		}
-		rc = 0;
-		if (c->file.fd < 0)
+		if (rc) {
+			rc = 0;
 			continue; /* vanished since the listing: skip */
+		}
 		c->max_uj = 0;    /* 64-bit accumulated by the driver: never wraps */
 		if (comp == CS_COMP_PACKAGE)
 			snprintf(ch->name, sizeof(ch->name), "package-%u", idx);

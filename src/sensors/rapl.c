@@ -282,26 +282,14 @@ static int rapl_init(const cs_sensor_env *env, cs_sensor **out, char *why, size_
 		cs_channel *ch = &s->base.channels[nch];
 		cs_counter *c = &s->ctr[nch];
 		char rel[160];
-		uint64_t probe;
 
 		if (z->drop)
 			continue;
 		snprintf(rel, sizeof(rel), POWERCAP_DIR "/%s/energy_uj", z->entry);
-		rc = cs_kfile_open(&c->file, env->io, CS_ROOT_SYSFS, rel);
-		/* Permission is checked at open for sysfs, but some file systems
-		 * (FUSE, LSMs) refuse at read: probe once. Garbage or EIO now is
-		 * not fatal; read() reports it per channel. */
-		if (rc == 0)
-			rc = cs_kfile_read_u64(&c->file, &probe);
-		if (rc == -EACCES || rc == -EPERM) {
-			cs_set_why(why, whycap,
-			           "%s is readable by root only: run carbonstat as root or grant it "
-			           "CAP_DAC_READ_SEARCH (setcap cap_dac_read_search+ep $(command -v carbonstat))",
-			           c->file.path);
-			cs_kfile_close(&c->file);
+		rc = cs_counter_open(c, env->io, rel, why, whycap);
+		if (rc == -EACCES || rc == -EPERM)
 			goto err;
-		}
-		if (c->file.fd < 0) {
+		if (rc) {
 			/* A zone without a counter (or gone since the scan): skip. */
 			if (!first_err) {
 				first_err = rc;

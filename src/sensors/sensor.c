@@ -89,6 +89,24 @@ int cs_counter_read(cs_counter *c, cs_channel *ch, double dt_s)
 	return 0;
 }
 
+int cs_counter_open(cs_counter *c, cs_io *io, const char *rel, char *why, size_t whycap)
+{
+	uint64_t probe;
+	int rc = cs_kfile_open(&c->file, io, CS_ROOT_SYSFS, rel);
+
+	if (rc == 0)
+		rc = cs_kfile_read_u64(&c->file, &probe);
+	if (rc == -EACCES || rc == -EPERM) {
+		cs_set_why(why, whycap,
+		           "%s is readable by root only: run carbonstat as root or grant it "
+		           "CAP_DAC_READ_SEARCH (setcap cap_dac_read_search+ep $(command -v carbonstat))",
+		           c->file.path);
+		cs_kfile_close(&c->file);
+		return rc;
+	}
+	return c->file.fd < 0 ? rc : 0;
+}
+
 int cs_counters_read(cs_counter *ctr, cs_channel *ch, size_t n, double dt_s)
 {
 	int first_err = 0;

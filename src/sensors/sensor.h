@@ -131,6 +131,14 @@ typedef struct cs_counter {
  * Returns ch->status. */
 int cs_counter_read(cs_counter *c, cs_channel *ch, double dt_s);
 
+/* Opens counter c on the sysfs file rel and reads it once: sysfs checks
+ * permission at open, but some file systems (FUSE, LSMs) refuse at read.
+ * Returns 0 when the file is open (garbage or EIO now is not fatal: read()
+ * reports it per channel); -EACCES/-EPERM with why saying how to grant
+ * access (the file closed again); else the open's error (c->file.fd < 0:
+ * the counter is not there). */
+int cs_counter_open(cs_counter *c, cs_io *io, const char *rel, char *why, size_t whycap);
+
 /* cs_counter_read over n counters and their channels, for a sensor's read():
  * 0 if any counter read, else the first error (so a sensor fails a cycle
  * only when every channel did). */
