@@ -45,6 +45,24 @@ typedef struct so_state {
 
 static void sb_printf(so_state *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Room for want bytes in all; 0, or -1 with oom set. */
+static int sb_grow(so_state *st, size_t want)
+{
+	size_t nc = st->cap * 2;
+	char *p;
+
+	while (nc < want)
+		nc *= 2;
+	p = realloc(st->buf, nc);
+	if (!p) {
+		st->oom = true;
+		return -1;
+	}
+	st->buf = p;
+	st->cap = nc;
+	return 0;
+}
+
 static void sb_printf(so_state *st, const char *fmt, ...)
 {
 	va_list ap;
@@ -55,30 +73,17 @@ static void sb_printf(so_state *st, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(st->buf + st->len, st->cap - st->len, fmt, ap);
 	va_end(ap);
-	if (n < 0) {
-		st->oom = true;
-		return;
-	}
-	if ((size_t)n >= st->cap - st->len) {
-		size_t nc = st->cap * 2;
-		char *p;
-
-		while (nc < st->len + (size_t)n + 1)
-			nc *= 2;
-		p = realloc(st->buf, nc);
-		if (!p) {
-			st->oom = true;
+	if (n >= 0 && (size_t)n >= st->cap - st->len) {
+		/* it did not fit: grow, then format again */
+		if (sb_grow(st, st->len + (size_t)n + 1) != 0)
 			return;
-		}
-		st->buf = p;
-		st->cap = nc;
 		va_start(ap, fmt);
 		n = vsnprintf(st->buf + st->len, st->cap - st->len, fmt, ap);
 		va_end(ap);
-		if (n < 0) {
-			st->oom = true;
-			return;
-		}
+	}
+	if (n < 0) {
+		st->oom = true;
+		return;
 	}
 	st->len += (size_t)n;
 }
