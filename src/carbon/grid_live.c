@@ -164,41 +164,17 @@ static bool gl_valid_key(const char *k, size_t n)
 	return true;
 }
 
-/* Reads the key file: its content without trailing blanks/newlines. 0, or a
- * negative errno (unreadable), or CS_EINVAL (empty, too long, not a key). */
+/* Reads the key file (io/http.h: trailing blanks and newlines dropped, a
+ * header-safe credential). 0, or a negative errno (unreadable), or CS_EINVAL
+ * (empty, too long, not a key); key is written only on success, so a file
+ * briefly unreadable leaves the last key. */
 static int gl_read_key_file(const char *path, char *key, size_t cap)
 {
-	char buf[CS_GRID_KEY_MAX + 8];
-	size_t n = 0;
-	ssize_t r;
-	int fd, rc = 0;
+	char buf[CS_GRID_KEY_MAX];
+	int rc = cs_http_read_secret(path, buf, cap < sizeof(buf) ? cap : sizeof(buf));
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while (n < sizeof(buf)) {
-		r = read(fd, buf + n, sizeof(buf) - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = -errno;
-			break;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	if (rc == 0) {
-		while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' ' || buf[n - 1] == '\t'))
-			n--;
-		if (n >= cap || !gl_valid_key(buf, n)) {
-			rc = CS_EINVAL;
-		} else {
-			memcpy(key, buf, n);
-			key[n] = '\0';
-		}
-	}
+	if (rc == 0)
+		memcpy(key, buf, strlen(buf) + 1);
 	memset(buf, 0, sizeof(buf));
 	return rc;
 }

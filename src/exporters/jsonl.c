@@ -49,6 +49,7 @@
 
 #include "carbonstat/error.h"
 #include "core/why.h"
+#include "io/fdio.h"
 
 /* 15 significant digits: every decimal of up to 15 digits (joules with 6
  * decimals below 1e9) prints back exactly from its nearest double. */
@@ -652,17 +653,7 @@ static int write_cycle(jl_state *st, char *why, size_t whycap)
 		st->partial = false;
 		before++;
 	}
-	while (done < st->len) {
-		ssize_t n = write(st->fd, st->buf + done, st->len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			err = n < 0 ? errno : EIO;
-			break;
-		}
-		done += (size_t)n;
-	}
+	err = -cs_fd_write_all(st->fd, st->buf, st->len, &done);
 	if (err) {
 		bool trunc_failed = regular && done > 0 && ftruncate(st->fd, before) != 0;
 

@@ -10,10 +10,13 @@
  */
 #include "io/http.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -21,6 +24,7 @@
 #include <carbonstat/version.h>
 
 #include "core/clock.h"
+#include "io/fdio.h"
 #include "io/http_body.h"
 
 #define HTTP_TIMEOUT_DEFAULT_S 10.0
@@ -153,6 +157,46 @@ void cs_http_url_shown(const char *url, char *out, size_t cap)
 		return;
 	}
 	snprintf(out, cap, "%.*s%s", (int)(auth - url), url, at);
+}
+
+/* ---- credentials -------------------------------------------------------------------- */
+
+int cs_http_read_secret(const char *path, char *out, size_t cap)
+{
+	char extra[64];
+	size_t n = 0, more = 0;
+	int fd, rc;
+
+	if (!path || !out || cap < 2)
+		return CS_EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	rc = cs_fd_read_all(fd, out, cap, &n);
+	if (rc == 0 && n == cap) {
+		/* a full buffer is fine if only a few blanks follow (a newline) */
+		rc = cs_fd_read_all(fd, extra, sizeof(extra), &more);
+		if (rc == 0 && more == sizeof(extra))
+			rc = CS_EINVAL;
+		for (size_t i = 0; rc == 0 && i < more; i++)
+			if (!http_blank(extra[i]))
+				rc = CS_EINVAL;
+	}
+	close(fd);
+	while (n > 0 && http_blank(out[n - 1]))
+		n--;
+	if (rc == 0 && (n == 0 || n >= cap))
+		rc = CS_EINVAL;
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		if ((unsigned char)out[i] <= 0x20 || (unsigned char)out[i] >= 0x7f)
+			rc = CS_EINVAL;
+	memset(extra, 0, sizeof(extra));
+	if (rc) {
+		memset(out, 0, cap);
+		return rc;
+	}
+	out[n] = '\0';
+	return 0;
 }
 
 /* ---- callbacks -------------------------------------------------------------------- */

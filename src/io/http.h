@@ -179,6 +179,18 @@ int cs_http_multi_running(const cs_http_multi *m);
  * usable. NULL is a no-op. */
 void cs_http_multi_close(cs_http_multi *m);
 
+/* ---- credentials --------------------------------------------------------------- */
+
+/* A credential for a request header (a bearer token, an API key) from a
+ * file, as Kubernetes mounts service-account tokens and Secrets: the content
+ * without trailing blanks and newlines, which must then be 1 to cap-1
+ * printable ASCII characters without blanks (it goes into a header: never a
+ * CR or LF). Read it again before each request: mounted tokens rotate.
+ * Returns 0 with out filled; -errno when the file cannot be read; CS_EINVAL
+ * when it does not hold such a credential (empty, too long, blanks or
+ * control characters inside). out is wiped on failure. */
+int cs_http_read_secret(const char *path, char *out, size_t cap);
+
 /* ---- URLs ---------------------------------------------------------------------- */
 
 /* CS_HTTP_HTTP or CS_HTTP_HTTPS when url is http:// or https:// (any case)

@@ -638,41 +638,19 @@ void cs_kubelet_close(cs_kubelet *k)
  * Returns 0, or fills k->err. */
 static int kl_read_token(cs_kubelet *k, char *tok, size_t cap)
 {
-	ssize_t r;
-	size_t n = 0, i;
-	int fd = open(k->token_file, O_RDONLY | O_CLOEXEC);
+	int rc = cs_http_read_secret(k->token_file, tok, cap);
 
-	if (fd < 0) {
-		cs_set_why(k->err, sizeof(k->err),
-		           "kubelet %s: cannot read the service-account token %s: %s; run in a pod with a "
-		           "service-account token mounted or set [kubelet] token_file",
-		           k->shown, k->token_file, strerror(errno));
-		return CS_EUNAVAIL;
-	}
-	while (n < cap - 1) {
-		r = read(fd, tok + n, cap - 1 - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	while (n > 0 && (tok[n - 1] == '\n' || tok[n - 1] == '\r' || tok[n - 1] == ' ' || tok[n - 1] == '\t'))
-		n--;
-	tok[n] = '\0';
-	for (i = 0; i < n; i++)
-		if ((unsigned char)tok[i] <= 0x20 || (unsigned char)tok[i] >= 0x7f)
-			break;
-	if (n == 0 || i < n || n >= cap - 1) {
-		memset(tok, 0, cap);
+	if (rc == CS_EINVAL)
 		cs_set_why(k->err, sizeof(k->err),
 		           "kubelet %s: the token file %s does not hold a bearer token (empty, too long or "
 		           "not printable); check [kubelet] token_file",
 		           k->shown, k->token_file);
-		return CS_EUNAVAIL;
-	}
-	return 0;
+	else if (rc)
+		cs_set_why(k->err, sizeof(k->err),
+		           "kubelet %s: cannot read the service-account token %s: %s; run in a pod with a "
+		           "service-account token mounted or set [kubelet] token_file",
+		           k->shown, k->token_file, cs_strerror(rc));
+	return rc ? CS_EUNAVAIL : 0;
 }
 
 /* One-line diagnosis of a request that did not give a 200. */
@@ -722,7 +700,7 @@ static void kl_explain(cs_kubelet *k, const cs_http_result *r)
 
 static int kl_fetch(cs_kubelet *k, double now_s)
 {
-	char tok[CS_KUBELET_TOKEN_MAX + 32];
+	char tok[CS_KUBELET_TOKEN_MAX + 1];
 	char auth[sizeof(tok) + 32];
 	const char *hdrs[] = {auth, NULL};
 	cs_http_req req = {.accept = "application/json"};

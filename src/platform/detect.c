@@ -39,6 +39,7 @@
 #include "core/hash.h"
 #include "core/str.h"
 #include "core/why.h"
+#include "io/fdio.h"
 
 #define CLOUD_AZURE_ASSET_TAG "7783-7084-3265-9085-8269-3286-77"
 #define CLOUD_CACHE_VERSION 1
@@ -396,7 +397,6 @@ static int cl_cache_read(const char *path, const char *key, unsigned ttl_s, cs_c
 {
 	char buf[CLOUD_CACHE_MAX];
 	struct stat st;
-	ssize_t n;
 	size_t len = 0;
 	int fd, rc;
 
@@ -409,14 +409,7 @@ static int cl_cache_read(const char *path, const char *key, unsigned ttl_s, cs_c
 		close(fd);
 		return CS_EINVAL;
 	}
-	while (len < sizeof(buf)) {
-		n = read(fd, buf + len, sizeof(buf) - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
+	(void)cs_fd_read_all(fd, buf, sizeof(buf), &len); /* a short read fails the parse */
 	close(fd);
 	rc = cs_cloud_cache_parse(buf, len, key, time(NULL), ttl_s, out);
 	return rc;
@@ -449,7 +442,7 @@ static int cl_cache_write(const char *path, const char *key, const cs_cloud_info
 	char tmp[560];
 	json_t *o;
 	char *text = NULL;
-	size_t len, off = 0;
+	size_t len;
 	int fd = -1, rc;
 
 	rc = cl_mkdirs(path);
@@ -475,17 +468,9 @@ static int cl_cache_write(const char *path, const char *key, const cs_cloud_info
 		rc = -errno;
 		goto out;
 	}
-	while (off < len) {
-		ssize_t n = write(fd, text + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			rc = n < 0 ? -errno : -EIO;
-			goto out;
-		}
-		off += (size_t)n;
-	}
+	rc = cs_fd_write_all(fd, text, len, NULL);
+	if (rc)
+		goto out;
 	if (fsync(fd) != 0) {
 		rc = -errno;
 		goto out;

@@ -5,8 +5,8 @@
  * headers as the server saw them, status codes and Retry-After, the body and
  * header caps, timeouts, refused connections, redirects, protocols, the
  * proxy policy, a captured response header, decompression, the abort flag,
- * and several requests on one multi under one deadline. The URL helpers are
- * pure. Time bounds are upper bounds far above what is expected.
+ * and several requests on one multi under one deadline. The URL helpers and
+ * the credential file reader need no server. Time bounds are upper bounds far above what is expected.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,11 +14,13 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -209,6 +211,71 @@ static void test_bad_options(void **state)
 	assert_int_equal(cs_http_do(NULL, NULL, &res), CS_EINVAL);
 	cs_http_close(h);
 	cs_http_close(NULL);
+}
+
+static void write_text(const char *path, const char *text, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void test_read_secret(void **state)
+{
+	static const struct {
+		const char *text;
+		int rc;
+		const char *want;
+	} rows[] = {
+	    {"s3cr3t-token\n", 0, "s3cr3t-token"},
+	    {"eyJhbG.x-_~+/=\r\n \t", 0, "eyJhbG.x-_~+/="},
+	    {"0123456789abcde", 0, "0123456789abcde"},     /* cap - 1 characters */
+	    {"0123456789abcde\n\n", 0, "0123456789abcde"}, /* and a few blanks past the buffer */
+	    {"0123456789abcdef", CS_EINVAL, ""},           /* no room for the NUL */
+	    {"0123456789abcdef0123", CS_EINVAL, ""},
+	    {"", CS_EINVAL, ""},
+	    {"\n\n", CS_EINVAL, ""},
+	    {"abc\r\nX-Evil: 1", CS_EINVAL, ""}, /* would break the header */
+	    {"two words", CS_EINVAL, ""},
+	    {"caf\xc3\xa9", CS_EINVAL, ""},
+	};
+	char path[] = "/tmp/cs_http_secretXXXXXX";
+	char out[16];
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int rc;
+
+		write_text(path, rows[i].text, strlen(rows[i].text));
+		memset(out, 'x', sizeof(out));
+		rc = cs_http_read_secret(path, out, sizeof(out));
+		if (rc != rows[i].rc)
+			fail_msg("row %zu: rc %d, want %d", i, rc, rows[i].rc);
+		if (rc == 0)
+			assert_string_equal(out, rows[i].want);
+		else
+			for (size_t k = 0; k < sizeof(out); k++)
+				assert_int_equal(out[k], 0); /* wiped */
+	}
+	/* a long run of blanks after a full buffer is not a credential either */
+	{
+		char text[16 + 70];
+
+		memcpy(text, "0123456789abcde", 15);
+		memset(text + 15, '\n', sizeof(text) - 15);
+		write_text(path, text, sizeof(text));
+		assert_int_equal(cs_http_read_secret(path, out, sizeof(out)), CS_EINVAL);
+	}
+	unlink(path);
+	assert_int_equal(cs_http_read_secret(path, out, sizeof(out)), -ENOENT);
+	assert_int_equal(cs_http_read_secret("/", out, sizeof(out)), -EISDIR);
+	assert_int_equal(cs_http_read_secret(NULL, out, sizeof(out)), CS_EINVAL);
+	assert_int_equal(cs_http_read_secret(path, out, 1), CS_EINVAL);
 }
 
 /* ---- against the fake ------------------------------------------------------------ */
@@ -575,6 +642,7 @@ int main(void)
 	    cmocka_unit_test(test_url_scheme),
 	    cmocka_unit_test(test_url_shown),
 	    cmocka_unit_test(test_bad_options),
+	    cmocka_unit_test(test_read_secret),
 	    cmocka_unit_test(test_get_headers),
 	    cmocka_unit_test(test_post_put_then_get),
 	    cmocka_unit_test(test_status_and_retry_after),
