@@ -2,49 +2,40 @@
 #include "io/fdio.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <unistd.h>
 
-int cs_fd_read_all(int fd, void *buf, size_t cap, size_t *len)
+/* The loop of both: a read stops at end of file, a write that moves
+ * nothing is an error. */
+static int fd_all(int fd, char *p, size_t len, size_t *done, bool writing)
 {
-	char *p = buf;
-	size_t n = 0;
-	int rc = 0;
-
-	while (n < cap) {
-		ssize_t r = read(fd, p + n, cap - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = -errno;
-			break;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	*len = n;
-	return rc;
-}
-
-int cs_fd_write_all(int fd, const void *buf, size_t len, size_t *done)
-{
-	const char *p = buf;
 	size_t n = 0;
 	int rc = 0;
 
 	while (n < len) {
-		ssize_t w = write(fd, p + n, len - n);
+		ssize_t r = writing ? write(fd, p + n, len - n) : read(fd, p + n, len - n);
 
-		if (w < 0 && errno == EINTR)
+		if (r < 0 && errno == EINTR)
 			continue;
-		if (w <= 0) {
-			rc = w < 0 ? -errno : -EIO;
+		if (r <= 0) {
+			rc = r < 0 ? -errno : writing ? -EIO : 0;
 			break;
 		}
-		n += (size_t)w;
+		n += (size_t)r;
 	}
 	if (done)
 		*done = n;
 	return rc;
+}
+
+int cs_fd_read_all(int fd, void *buf, size_t cap, size_t *len)
+{
+	return fd_all(fd, buf, cap, len, false);
+}
+
+int cs_fd_write_all(int fd, const void *buf, size_t len, size_t *done)
+{
+	/* not written through: the pointer is only passed to write() */
+	return fd_all(fd, (char *)(uintptr_t)buf, len, done, true);
 }

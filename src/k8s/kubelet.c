@@ -388,23 +388,25 @@ void cs_podlist_free(cs_podlist *pl)
 	memset(pl, 0, sizeof(*pl));
 }
 
+/* The item of key in ix (a podlist's), or CS_INDEX_NONE. */
+static uint32_t kl_find(const cs_index *ix, cs_index_eq_fn eq, const cs_podlist *pl, const char *key)
+{
+	if (!key || !key[0])
+		return CS_INDEX_NONE;
+	return cs_index_find(ix, cs_fnv1a_str(CS_FNV_OFFSET, key), eq, pl, key);
+}
+
 const cs_k8s_pod *cs_podlist_find_pod(const cs_podlist *pl, const char *uid)
 {
-	uint32_t i;
+	uint32_t i = pl ? kl_find(&pl->pod_ix, kl_pod_has, pl, uid) : CS_INDEX_NONE;
 
-	if (!pl || !uid || !uid[0])
-		return NULL;
-	i = cs_index_find(&pl->pod_ix, cs_fnv1a_str(CS_FNV_OFFSET, uid), kl_pod_has, pl, uid);
 	return i != CS_INDEX_NONE ? &pl->pods[i] : NULL;
 }
 
 const cs_k8s_container *cs_podlist_find_container(const cs_podlist *pl, const char *id)
 {
-	uint32_t i;
+	uint32_t i = pl ? kl_find(&pl->ctr_ix, kl_ctr_has, pl, id) : CS_INDEX_NONE;
 
-	if (!pl || !id || !id[0])
-		return NULL;
-	i = cs_index_find(&pl->ctr_ix, cs_fnv1a_str(CS_FNV_OFFSET, id), kl_ctr_has, pl, id);
 	return i != CS_INDEX_NONE ? &pl->ctrs[i] : NULL;
 }
 
