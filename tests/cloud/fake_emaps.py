@@ -33,7 +33,6 @@ Control endpoints (not counted as API requests):
                      (auth: whether an auth-token header was present).
 Python 3 standard library only.
 """
-import http.server
 import json
 import os
 import sys
@@ -86,41 +85,25 @@ def co2signal_body(zone, value):
     })
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, fmt, *args):  # keep test output clean
-        pass
-
-    def _send(self, code, body=b"", ctype="application/json", extra=None):
-        if isinstance(body, str):
-            body = body.encode()
-        self.send_response(code)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        for k, v in (extra or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(body)
-
+class Handler(fakehttp.Handler):
     def do_GET(self):
         url = urllib.parse.urlsplit(self.path)
         if url.path == "/_requests":
             with State.lock:
                 body = json.dumps(State.log)
-            self._send(200, body)
+            self.send(200, body)
             return
         if url.path.startswith("/_mode/"):
             mode = url.path[len("/_mode/"):]
             if mode not in MODES:
-                self._send(404, "unknown mode\n", "text/plain")
+                self.send(404, "unknown mode\n", "text/plain")
                 return
             with State.lock:
                 State.mode = mode
-            self._send(200, "ok\n", "text/plain")
+            self.send(200, "ok\n", "text/plain")
             return
         if url.path != API_PATH:
-            self._send(404, json.dumps({"error": "Not found"}))
+            self.send(404, json.dumps({"error": "Not found"}))
             return
         key = self.headers.get("auth-token")
         with State.lock:
@@ -133,37 +116,37 @@ class Handler(http.server.BaseHTTPRequestHandler):
         zone = query.get("zone", ["DE"])[0]
         value = 100 + 10 * n
         if mode == "ok":
-            self._send(200, v3_body(zone, value))
+            self.send(200, v3_body(zone, value))
         elif mode == "co2signal":
-            self._send(200, co2signal_body(zone, value + 0.5))
+            self.send(200, co2signal_body(zone, value + 0.5))
         elif mode == "key":
             if key != TEST_KEY:
-                self._send(401, json.dumps({"error": "Invalid auth-token"}))
+                self.send(401, json.dumps({"error": "Invalid auth-token"}))
             else:
-                self._send(200, v3_body(zone, value))
+                self.send(200, v3_body(zone, value))
         elif mode == "401":
-            self._send(401, json.dumps({"error": "Invalid auth-token"}))
+            self.send(401, json.dumps({"error": "Invalid auth-token"}))
         elif mode == "429":
-            self._send(429, json.dumps({"error": "Too many requests"}), extra={"Retry-After": "1"})
+            self.send(429, json.dumps({"error": "Too many requests"}), extra={"Retry-After": "1"})
         elif mode == "500":
-            self._send(500, json.dumps({"error": "Internal server error"}))
+            self.send(500, json.dumps({"error": "Internal server error"}))
         elif mode == "timeout":
             time.sleep(30)
-            self._send(504, "")
+            self.send(504, "")
         elif mode == "malformed":
-            self._send(200, v3_body(zone, value)[:40])
+            self.send(200, v3_body(zone, value)[:40])
         elif mode == "nan":
-            self._send(200, '{"zone": "%s", "carbonIntensity": NaN}' % zone)
+            self.send(200, '{"zone": "%s", "carbonIntensity": NaN}' % zone)
         elif mode == "negative":
-            self._send(200, v3_body(zone, -5))
+            self.send(200, v3_body(zone, -5))
         elif mode == "huge":
-            self._send(200, v3_body(zone, 1e6))
+            self.send(200, v3_body(zone, 1e6))
         elif mode == "null":
-            self._send(200, v3_body(zone, None))
+            self.send(200, v3_body(zone, None))
         elif mode == "big":
-            self._send(200, '{"zone": "DE", "pad": "%s", "carbonIntensity": 1}' % ("x" * 100 * 1024))
+            self.send(200, '{"zone": "DE", "pad": "%s", "carbonIntensity": 1}' % ("x" * 100 * 1024))
         else:
-            self._send(500, "bad mode\n", "text/plain")
+            self.send(500, "bad mode\n", "text/plain")
 
 
 def main():

@@ -28,7 +28,6 @@ GET /__requests returns the log of requests seen so far, one per line:
 "METHOD PATH token=<yes|no|bad> ttl=<value or ->", so tests can check the
 token flow. Python 3 standard library only.
 """
-import http.server
 import json
 import os
 import sys
@@ -95,14 +94,11 @@ AZURE_COMPUTE = {
 GARBAGE = b"\x00\xff<html>not metadata</html>\r\nX-Injected: yes\r\n\x1b[31m"
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(fakehttp.Handler):
+    content_type = "text/plain"
     mode = "404"  # set by main()
     log = []
     lock = threading.Lock()
-
-    def log_message(self, fmt, *args):  # keep test output clean
-        pass
 
     def _record(self):
         tok = self.headers.get("X-aws-ec2-metadata-token")
@@ -111,36 +107,25 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with self.lock:
             self.log.append("%s %s token=%s ttl=%s" % (self.command, self.path, state, ttl))
 
-    def _send(self, code, body=b"", ctype="text/plain", extra=None):
-        if isinstance(body, str):
-            body = body.encode()
-        self.send_response(code)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        for k, v in (extra or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(body)
-
     def _common(self):
         """Handles what every mode shares; True if the request was answered."""
         if self.path == "/__requests":
             with self.lock:
-                self._send(200, "".join(line + "\n" for line in self.log))
+                self.send(200, "".join(line + "\n" for line in self.log))
             return True
         self._record()
         if self.mode == "slow":
             time.sleep(3)
-            self._send(404, "slow\n")
+            self.send(404, "slow\n")
             return True
         if self.mode == "404":
-            self._send(404, "Not Found\n")
+            self.send(404, "Not Found\n")
             return True
         if self.mode == "garbage":
-            self._send(200, GARBAGE, "application/octet-stream")
+            self.send(200, GARBAGE, "application/octet-stream")
             return True
         if self.mode == "huge":
-            self._send(200, b"m" * (100 * 1024), extra={"Metadata-Flavor": "Google"})
+            self.send(200, b"m" * (100 * 1024), extra={"Metadata-Flavor": "Google"})
             return True
         return False
 
@@ -151,61 +136,61 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self._common():
             return
         if self.path != "/latest/api/token" or not self.mode.startswith("aws"):
-            self._send(404, "Not Found\n")
+            self.send(404, "Not Found\n")
             return
         if self.mode == "aws-v1":
-            self._send(405, "Method Not Allowed\n")
+            self.send(405, "Method Not Allowed\n")
             return
         if "X-Forwarded-For" in self.headers:
-            self._send(403, "Forbidden\n")
+            self.send(403, "Forbidden\n")
             return
         try:
             ttl = int(self.headers.get("X-aws-ec2-metadata-token-ttl-seconds", ""))
         except ValueError:
             ttl = 0
         if not 1 <= ttl <= 21600:
-            self._send(400, "Bad Request\n")
+            self.send(400, "Bad Request\n")
             return
-        self._send(200, AWS_TOKEN, extra={"X-aws-ec2-metadata-token-ttl-seconds": str(ttl)})
+        self.send(200, AWS_TOKEN, extra={"X-aws-ec2-metadata-token-ttl-seconds": str(ttl)})
 
     def do_GET(self):
         if self._common():
             return
         if self.mode == "aws":
             if self.headers.get("X-aws-ec2-metadata-token") != AWS_TOKEN:
-                self._send(401, "Unauthorized\n")
+                self.send(401, "Unauthorized\n")
                 return
             self._aws_get()
         elif self.mode == "aws-v1":
             self._aws_get()
         elif self.mode == "gcp":
             if self.headers.get("Metadata-Flavor") != "Google":
-                self._send(403, "Missing Metadata-Flavor:Google header.\n")
+                self.send(403, "Missing Metadata-Flavor:Google header.\n")
                 return
             value = GCP_VALUES.get(self.path)
             if value is None:
-                self._send(404, "Not Found\n", extra={"Metadata-Flavor": "Google"})
+                self.send(404, "Not Found\n", extra={"Metadata-Flavor": "Google"})
             else:
-                self._send(200, value, "application/text", {"Metadata-Flavor": "Google"})
+                self.send(200, value, "application/text", {"Metadata-Flavor": "Google"})
         elif self.mode == "azure":
             if self.headers.get("Metadata") != "true":
-                self._send(400, json.dumps({"error": "Bad request. Required metadata header "
+                self.send(400, json.dumps({"error": "Bad request. Required metadata header "
                                             "not specified"}), "application/json")
                 return
             path, _, query = self.path.partition("?")
             if path != AZURE_PATH or "api-version=" not in query:
-                self._send(404, "Not Found\n")
+                self.send(404, "Not Found\n")
                 return
-            self._send(200, json.dumps(AZURE_COMPUTE), "application/json; charset=utf-8")
+            self.send(200, json.dumps(AZURE_COMPUTE), "application/json; charset=utf-8")
         else:
-            self._send(404, "Not Found\n")
+            self.send(404, "Not Found\n")
 
     def _aws_get(self):
         value = AWS_VALUES.get(self.path)
         if value is None:
-            self._send(404, "Not Found\n")
+            self.send(404, "Not Found\n")
         else:
-            self._send(200, value)
+            self.send(200, value)
 
 
 def main():

@@ -21,7 +21,6 @@ answers (any method unless said):
 Python 3 standard library only.
 """
 import gzip
-import http.server
 import json
 import os
 import sys
@@ -30,32 +29,16 @@ import urllib.parse
 
 sys.dont_write_bytecode = True  # no __pycache__ next to the sources
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-import fakehttp  # noqa: E402  (tests/support/fakehttp.py: the shared server bootstrap)
+import fakehttp  # noqa: E402  (fakehttp.py: the shared server bootstrap, in ../support or beside this)
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, fmt, *args):  # keep test output clean
-        pass
-
-    def _send(self, code, body=b"", ctype="application/json", extra=None):
-        if isinstance(body, str):
-            body = body.encode()
-        self.send_response(code)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        for k, v in (extra or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(body)
-
+class Handler(fakehttp.Handler):
     def _body(self):
         n = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(n).decode("utf-8", "replace") if n else ""
 
     def _echo(self, url, body):
-        self._send(200, json.dumps({
+        self.send(200, json.dumps({
             "method": self.command,
             "path": url.path,
             "headers": {k.lower(): v for k, v in self.headers.items()},
@@ -71,26 +54,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._echo(url, body)
         elif parts[0] == "status" and len(parts) == 2:
             extra = {"Retry-After": query["ra"][0]} if "ra" in query else None
-            self._send(int(parts[1]), json.dumps({"status": int(parts[1])}), extra=extra)
+            self.send(int(parts[1]), json.dumps({"status": int(parts[1])}), extra=extra)
         elif parts[0] == "big" and len(parts) == 2:
-            self._send(200, "x" * int(parts[1]), "text/plain")
+            self.send(200, "x" * int(parts[1]), "text/plain")
         elif parts[0] == "bigheader" and len(parts) == 2:
-            self._send(200, "{}", extra={"X-Pad": "p" * int(parts[1])})
+            self.send(200, "{}", extra={"X-Pad": "p" * int(parts[1])})
         elif parts[0] == "slow" and len(parts) == 2:
             time.sleep(float(parts[1]))
             self._echo(url, body)
         elif parts[0] == "redirect":
-            self._send(302, "", extra={"Location": "/echo"})
+            self.send(302, "", extra={"Location": "/echo"})
         elif parts[0] == "flavor":
-            self._send(200, "e2-standard-2", "text/plain", extra={"Metadata-Flavor": "Google"})
+            self.send(200, "e2-standard-2", "text/plain", extra={"Metadata-Flavor": "Google"})
         elif parts[0] == "gzip":
             plain = json.dumps({"compressed": True, "pad": "z" * 4000}).encode()
             if "gzip" in (self.headers.get("Accept-Encoding") or ""):
-                self._send(200, gzip.compress(plain), extra={"Content-Encoding": "gzip"})
+                self.send(200, gzip.compress(plain), extra={"Content-Encoding": "gzip"})
             else:
-                self._send(200, plain)
+                self.send(200, plain)
         else:
-            self._send(404, json.dumps({"error": "no such path"}))
+            self.send(404, json.dumps({"error": "no such path"}))
 
     do_GET = _any
     do_POST = _any

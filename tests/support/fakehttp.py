@@ -73,3 +73,26 @@ def serve(handler, stdin_watch):
     except KeyboardInterrupt:
         pass
     return 0
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    """A quiet HTTP/1.1 handler with one way to answer: send(code, body,
+    ctype, extra headers), ctype defaulting to the class's content_type. A
+    fake subclasses it and adds its do_* methods."""
+    protocol_version = "HTTP/1.1"
+    content_type = "application/json"
+
+    def log_message(self, fmt, *args):  # keep test output clean
+        pass
+
+    def send(self, code, body=b"", ctype=None, extra=None):
+        ctype = ctype or self.content_type
+        if isinstance(body, str):
+            body = body.encode()
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)

@@ -200,9 +200,7 @@ static void test_bad_options(void **state)
 	assert_int_equal(cs_http_open(&o, &h), CS_EINVAL);
 
 	/* a request without a URL, or with one the client may not use */
-	memset(&o, 0, sizeof(o));
-	o.protocols = CS_HTTP_HTTPS;
-	h = client(&o);
+	h = client(&(cs_http_opts){.protocols = CS_HTTP_HTTPS});
 	assert_int_equal(cs_http_do(h, NULL, &res), CS_EINVAL);
 	assert_int_equal(res.err, CS_HTTP_E_SETUP);
 	assert_string_equal(res.body, "");
@@ -283,16 +281,13 @@ static void test_read_secret(void **state)
 static void test_get_headers(void **state)
 {
 	static const char *const hdrs[] = {"Authorization: Bearer s3cr3t", "X-Custom: 1", NULL};
-	cs_http_opts o;
 	cs_http_result res;
 	cs_http *h;
 	json_t *j;
 
 	(void)state;
 	NEED_FAKE();
-	memset(&o, 0, sizeof(o));
-	o.url = at("/echo");
-	h = client(&o);
+	h = client(&(cs_http_opts){.url = at("/echo")});
 	assert_int_equal(cs_http_do(h, &(cs_http_req){.headers = hdrs, .accept = "application/json"}, &res), 0);
 	j = echo_of(&res);
 	assert_string_equal(field(j, "method"), "GET");
@@ -320,16 +315,13 @@ static void test_get_headers(void **state)
 static void test_post_put_then_get(void **state)
 {
 	static const char payload[] = "{\"query\":\"up\"}";
-	cs_http_opts o;
 	cs_http_result res;
 	cs_http *h;
 	json_t *j;
 
 	(void)state;
 	NEED_FAKE();
-	memset(&o, 0, sizeof(o));
-	o.user_agent = "carbonstat-test";
-	h = client(&o);
+	h = client(&(cs_http_opts){.user_agent = "carbonstat-test"});
 	/* a JSON API POST */
 	assert_int_equal(cs_http_do(h,
 	                            &(cs_http_req){.method = CS_HTTP_POST,
@@ -411,16 +403,12 @@ static void test_status_and_retry_after(void **state)
 
 static void test_caps(void **state)
 {
-	cs_http_opts o;
 	cs_http_result res;
 	cs_http *h;
 
 	(void)state;
 	NEED_FAKE();
-	memset(&o, 0, sizeof(o));
-	o.body_max = 4096;
-	o.header_max = 2048;
-	h = client(&o);
+	h = client(&(cs_http_opts){.body_max = 4096, .header_max = 2048});
 	/* exactly the cap: taken */
 	assert_int_equal(cs_http_do(h, &(cs_http_req){.url = at("/big/4096")}, &res), 0);
 	assert_int_equal(res.len, 4096);
@@ -441,7 +429,6 @@ static void test_caps(void **state)
 
 static void test_timeout_and_refused(void **state)
 {
-	cs_http_opts o;
 	cs_http_result res;
 	char line[512];
 	cs_http *h;
@@ -449,9 +436,7 @@ static void test_timeout_and_refused(void **state)
 
 	(void)state;
 	NEED_FAKE();
-	memset(&o, 0, sizeof(o));
-	o.timeout_s = 0.3;
-	h = client(&o);
+	h = client(&(cs_http_opts){.timeout_s = 0.3});
 	t0 = cs_mono_s();
 	assert_int_equal(cs_http_do(h, &(cs_http_req){.url = at("/slow/3")}, &res), CS_EUNAVAIL);
 	assert_true(cs_mono_s() - t0 < 2.5);
@@ -474,7 +459,6 @@ static void test_timeout_and_refused(void **state)
 
 static void test_redirects(void **state)
 {
-	cs_http_opts o;
 	cs_http_result res;
 	cs_http *h;
 	json_t *j;
@@ -486,9 +470,7 @@ static void test_redirects(void **state)
 	assert_int_equal(res.status, 302); /* not followed */
 	cs_http_close(h);
 
-	memset(&o, 0, sizeof(o));
-	o.max_redirects = 3;
-	h = client(&o);
+	h = client(&(cs_http_opts){.max_redirects = 3});
 	assert_int_equal(cs_http_do(h, &(cs_http_req){.url = at("/redirect")}, &res), 0);
 	j = echo_of(&res);
 	assert_string_equal(field(j, "path"), "/echo");
@@ -498,7 +480,6 @@ static void test_redirects(void **state)
 
 static void test_proxy_policy(void **state)
 {
-	cs_http_opts o;
 	cs_http_result res;
 	cs_http *h;
 
@@ -508,14 +489,11 @@ static void test_proxy_policy(void **state)
 	setenv("http_proxy", "http://127.0.0.1:9", 1);
 	unsetenv("no_proxy");
 	unsetenv("NO_PROXY");
-	memset(&o, 0, sizeof(o));
-	o.url = at("/echo");
-	h = client(&o); /* CS_HTTP_PROXY_NEVER: straight to the server */
+	h = client(&(cs_http_opts){.url = at("/echo")}); /* CS_HTTP_PROXY_NEVER: straight to the server */
 	assert_int_equal(cs_http_do(h, NULL, &res), 0);
 	assert_int_equal(res.status, 200);
 	cs_http_close(h);
-	o.proxy = CS_HTTP_PROXY_ENV; /* through the proxy, which refuses */
-	h = client(&o);
+	h = client(&(cs_http_opts){.url = at("/echo"), .proxy = CS_HTTP_PROXY_ENV}); /* through the proxy: refused */
 	assert_int_equal(cs_http_do(h, NULL, &res), CS_EUNAVAIL);
 	assert_int_equal(res.err, CS_HTTP_E_CONNECT);
 	cs_http_close(h);
@@ -524,17 +502,13 @@ static void test_proxy_policy(void **state)
 
 static void test_capture_and_decompress(void **state)
 {
-	cs_http_opts o;
 	cs_http_result res;
 	cs_http *h;
 	json_t *j;
 
 	(void)state;
 	NEED_FAKE();
-	memset(&o, 0, sizeof(o));
-	o.decompress = true;
-	o.body_max = 8192;
-	h = client(&o);
+	h = client(&(cs_http_opts){.decompress = true, .body_max = 8192});
 	assert_int_equal(cs_http_do(h, &(cs_http_req){.url = at("/flavor"), .capture_header = "metadata-flavor"}, &res),
 	                 0);
 	assert_true(res.has_header);
@@ -559,7 +533,6 @@ static void test_capture_and_decompress(void **state)
 static void test_abort_flag(void **state)
 {
 	atomic_bool stop;
-	cs_http_opts o;
 	cs_http_result res;
 	cs_http *h;
 	double t0;
@@ -567,10 +540,7 @@ static void test_abort_flag(void **state)
 	(void)state;
 	NEED_FAKE();
 	atomic_init(&stop, false);
-	memset(&o, 0, sizeof(o));
-	o.abort = &stop;
-	o.timeout_s = 30;
-	h = client(&o);
+	h = client(&(cs_http_opts){.abort = &stop, .timeout_s = 30});
 	assert_int_equal(cs_http_do(h, &(cs_http_req){.url = at("/echo")}, &res), 0);
 	assert_int_equal(res.status, 200);
 	atomic_store(&stop, true);
