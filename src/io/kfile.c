@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -257,6 +258,36 @@ int cs_io_read_file(cs_io *io, cs_root root, const char *rel, char *buf, size_t 
 	rc = cs_kfile_read(&f, buf, cap, len);
 	cs_kfile_close(&f);
 	return rc;
+}
+
+int cs_io_read_alloc(cs_io *io, cs_root root, const char *rel, size_t max, char **buf, size_t *len)
+{
+	size_t cap = 64u << 10;
+	char *b = NULL, *nb;
+	int rc;
+
+	*buf = NULL;
+	*len = 0;
+	if (max < cap)
+		max = cap;
+	for (;;) {
+		nb = realloc(b, cap);
+		if (!nb) {
+			free(b);
+			return CS_ENOMEM;
+		}
+		b = nb;
+		rc = cs_io_read_file(io, root, rel, b, cap, len);
+		if (rc) {
+			free(b);
+			return rc;
+		}
+		if (*len < cap - 1 || cap >= max)
+			break;
+		cap = cap * 2 > max ? max : cap * 2;
+	}
+	*buf = b;
+	return 0;
 }
 
 int cs_io_read_u64(cs_io *io, cs_root root, const char *rel, uint64_t *out)

@@ -88,6 +88,12 @@ void cs_kfile_close(cs_kfile *f);
 /* One-shot helpers for init-time reads (open, read, close). */
 int cs_io_read_file(cs_io *io, cs_root root, const char *rel, char *buf, size_t cap, size_t *len);
 int cs_io_read_u64(cs_io *io, cs_root root, const char *rel, uint64_t *out);
+/* The whole file into a malloc'd, NUL-terminated *buf (free() it), for
+ * start-up reads of files whose size is unknown (cpuinfo, mountinfo): the
+ * buffer starts at 64 KiB and doubles until the file fits or reaches max
+ * bytes (the first max - 1 are then returned: the caller parses what fits).
+ * 0, -errno, or CS_ENOMEM (*buf NULL). */
+int cs_io_read_alloc(cs_io *io, cs_root root, const char *rel, size_t max, char **buf, size_t *len);
 /* Read a one-line string file, trailing newline/blanks trimmed. */
 int cs_io_read_line(cs_io *io, cs_root root, const char *rel, char *buf, size_t cap);
 

@@ -710,34 +710,17 @@ int cs_cpuinfo_model(const char *buf, size_t len, cs_cpuinfo *out)
 
 int cs_cpuinfo_read(cs_io *io, cs_cpuinfo *out)
 {
-	size_t cap = 64u << 10, len = 0;
-	char *buf = NULL, *nb;
+	char *buf = NULL;
+	size_t len = 0;
 	int rc;
 
 	if (!io || !out)
 		return CS_EINVAL;
-	/* ~1.5 kB per logical CPU on x86: grow until the whole file fits, since
-	 * the "physical id" of the last socket is near its end. */
-	for (;;) {
-		nb = realloc(buf, cap);
-		if (!nb) {
-			rc = CS_ENOMEM;
-			break;
-		}
-		buf = nb;
-		rc = cs_io_read_file(io, CS_ROOT_PROCFS, "cpuinfo", buf, cap, &len);
-		if (rc)
-			break;
-		if (len < cap - 1) {
-			rc = cs_cpuinfo_model(buf, len, out);
-			break;
-		}
-		if (cap >= PROCSTAT_MAX_BUF) {
-			rc = cs_cpuinfo_model(buf, len, out); /* best effort */
-			break;
-		}
-		cap *= 2;
-	}
+	/* ~1.5 kB per logical CPU on x86: the whole file, since the "physical
+	 * id" of the last socket is near its end (best effort past the cap). */
+	rc = cs_io_read_alloc(io, CS_ROOT_PROCFS, "cpuinfo", PROCSTAT_MAX_BUF, &buf, &len);
+	if (rc == 0)
+		rc = cs_cpuinfo_model(buf, len, out);
 	free(buf);
 	return rc;
 }
