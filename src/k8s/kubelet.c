@@ -434,84 +434,6 @@ static void kl_set(char *dst, size_t cap, const char *src)
 	dst[n] = '\0';
 }
 
-/* Is this unknown worth an early refresh? ctr_id is NULL for an unknown pod
- * UID, else the id of a new container in a known pod. */
-typedef bool (*kl_unknown_fn)(void *ud, const char *uid, const char *ctr_id);
-
-static size_t kl_annotate(cs_podlist *pl, cs_workload *w, size_t n, kl_unknown_fn counts, void *ud)
-{
-	size_t i, unknown = 0;
-
-	for (i = 0; i < pl->n_pods; i++)
-		pl->pods[i].carried_cpu = pl->pods[i].carried_mem = 0;
-	/* pass 1: names, and container requests (noting what each pod's
-	 * containers carry) */
-	for (i = 0; i < n; i++) {
-		const cs_k8s_pod *cp;
-		cs_k8s_pod *p;
-		const cs_k8s_container *c;
-
-		if (!w[i].ident.pod_uid[0])
-			continue;
-		cp = cs_podlist_find_pod(pl, w[i].ident.pod_uid);
-		if (!cp) {
-			if (!counts || counts(ud, w[i].ident.pod_uid, NULL))
-				unknown++;
-			continue;
-		}
-		p = &pl->pods[cp - pl->pods];
-		kl_set(w[i].pod_name, sizeof(w[i].pod_name), p->name);
-		kl_set(w[i].namespace_, sizeof(w[i].namespace_), p->namespace_);
-		if (w[i].ident.kind == CS_WL_POD)
-			continue;
-		c = w[i].ident.container_id[0] ? cs_podlist_find_container(pl, w[i].ident.container_id) : NULL;
-		if (c && c->pod == (uint32_t)(p - pl->pods)) {
-			kl_set(w[i].container_name, sizeof(w[i].container_name), c->name);
-			w[i].cpu_request_cores = c->cpu_request_cores;
-			w[i].mem_request_bytes = c->mem_request_bytes;
-			p->carried_cpu += c->cpu_request_cores;
-			p->carried_mem += c->mem_request_bytes;
-		} else {
-			/* the sandbox (pause) container, or one started since the
-			 * last refresh: it holds no request of its own */
-			w[i].container_name[0] = '\0';
-			w[i].cpu_request_cores = 0;
-			w[i].mem_request_bytes = 0;
-			/* Just discovered: most likely a container restarted with a
-			 * new id (the kubelet lists it by now); once, while fresh,
-			 * so a pod's sandbox (never listed) asks only once. */
-			if (w[i].fresh && w[i].ident.container_id[0] &&
-			    (!counts || counts(ud, w[i].ident.pod_uid, w[i].ident.container_id)))
-				unknown++;
-		}
-	}
-	/* pass 2: pod-level workloads get what no container workload carries */
-	for (i = 0; i < n; i++) {
-		const cs_k8s_pod *p;
-		double cpu, mem;
-
-		if (!w[i].ident.pod_uid[0] || w[i].ident.kind != CS_WL_POD)
-			continue;
-		p = cs_podlist_find_pod(pl, w[i].ident.pod_uid);
-		if (!p)
-			continue;
-		cpu = p->cpu_request_cores - p->carried_cpu;
-		mem = p->mem_request_bytes - p->carried_mem;
-		/* rounding of the sums must not leave crumbs */
-		w[i].cpu_request_cores = cpu > p->cpu_request_cores * 1e-9 ? cpu : 0;
-		w[i].mem_request_bytes = mem > p->mem_request_bytes * 1e-9 ? mem : 0;
-		w[i].container_name[0] = '\0';
-	}
-	return unknown;
-}
-
-size_t cs_podlist_annotate(cs_podlist *pl, cs_workload *w, size_t n)
-{
-	if (!pl || !w)
-		return 0;
-	return kl_annotate(pl, w, n, NULL, NULL);
-}
-
 /* ---- client ---------------------------------------------------------------------- */
 
 /* Pod UIDs noted unknown since the last refresh, and those still unknown
@@ -796,10 +718,10 @@ int cs_kubelet_maybe_refresh(cs_kubelet *k, double now_s, bool unknown_uid_seen)
 	return 0;
 }
 
-static bool kl_counts_unknown(void *ud, const char *uid, const char *ctr_id)
+bool cs_kubelet_note_unknown(cs_kubelet *k, const char *uid, const char *ctr_id)
 {
-	cs_kubelet *k = ud;
-
+	if (!k || !uid)
+		return false;
 	if (ctr_id) {
 		/* kept until a refresh: the one the rate limit defers still comes */
 		k->ctr_pending = true;
@@ -809,13 +731,6 @@ static bool kl_counts_unknown(void *ud, const char *uid, const char *ctr_id)
 		return false;
 	kl_uidset_add(&k->pending, uid);
 	return true;
-}
-
-size_t cs_kubelet_annotate(cs_kubelet *k, cs_workload *w, size_t n)
-{
-	if (!k || !w)
-		return 0;
-	return kl_annotate(&k->index, w, n, kl_counts_unknown, k);
 }
 
 const cs_podlist *cs_kubelet_pods(const cs_kubelet *k)

@@ -9,8 +9,9 @@
  *
  * The answer becomes a cs_podlist: flat arrays (pods, containers, labels,
  * one string pool) with two core/index.h indexes, pod uid -> pod and
- * container id -> container, built once per refresh. Annotating workloads is
- * then two hash lookups per workload and allocates nothing, so it can run
+ * container id -> container, built once per refresh. This module exposes
+ * lookups only: putting the names and requests on workloads is attribution's
+ * (attribution/pod_meta.h), two hash lookups per workload, so it can run
  * every cycle.
  *
  * Refresh policy (cs_kubelet_maybe_refresh): on a timer (refresh_s, 60 s by
@@ -37,7 +38,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "attribution/workload.h"
 #include "conf/conf.h"
 #include "core/index.h"
 
@@ -85,8 +85,6 @@ typedef struct cs_k8s_pod {
 	 * sidecars + spec.overhead (plain init containers have exited). */
 	double cpu_request_cores;
 	double mem_request_bytes;
-	/* scratch of cs_podlist_annotate: requests carried by container workloads */
-	double carried_cpu, carried_mem;
 } cs_k8s_pod;
 
 typedef struct cs_podlist {
@@ -121,17 +119,6 @@ void cs_podlist_free(cs_podlist *pl);
 const cs_k8s_pod *cs_podlist_find_pod(const cs_podlist *pl, const char *uid);
 const cs_k8s_container *cs_podlist_find_container(const cs_podlist *pl, const char *id);
 const char *cs_podlist_pod_label(const cs_podlist *pl, const cs_k8s_pod *p, const char *key);
-
-/* Fills pod_name, namespace_, container_name and requests of every workload
- * with a pod UID that the index knows; other workloads are left as they are
- * (a pod that vanished from the kubelet keeps its last names). Requests: a
- * container workload gets its container's; a pod-level workload gets the
- * pod's requests minus those carried by container workloads of the same pod
- * in w (so requests are never counted twice). Returns how many workloads have
- * a pod UID the index does not know, plus the fresh (just discovered)
- * container workloads of known pods whose container id it does not know (a
- * container restarted since the last refresh). Allocates nothing. */
-size_t cs_podlist_annotate(cs_podlist *pl, cs_workload *w, size_t n);
 
 /* ---- the client -------------------------------------------------------------- */
 
@@ -202,11 +189,14 @@ int cs_kubelet_refresh(cs_kubelet *k, double now_s, bool force);
  * limit allows. Same returns as cs_kubelet_refresh. */
 int cs_kubelet_maybe_refresh(cs_kubelet *k, double now_s, bool unknown_uid_seen);
 
-/* cs_podlist_annotate on the current index; returns how many workloads are
- * worth a refresh: a pod UID unknown (and not already unknown right after the
- * last refresh), or a fresh workload's container id unknown in a known pod.
- * Allocates nothing. */
-size_t cs_kubelet_annotate(cs_kubelet *k, cs_workload *w, size_t n);
+/* The annotator (attribution/pod_meta.h) met a pod UID the index does not
+ * know (ctr_id NULL), or a just-discovered container id that a known pod does
+ * not list (a container restarted since the last refresh). Returns whether it
+ * is worth an early refresh: an unknown UID is, unless it was already unknown
+ * right after the last refresh (a pod being torn down whose cgroup lingers);
+ * a new container id always is, and is kept until a refresh so that one the
+ * rate limit defers still comes. Allocates nothing. */
+bool cs_kubelet_note_unknown(cs_kubelet *k, const char *uid, const char *ctr_id);
 
 /* The current index (empty before the first success). Never NULL. */
 const cs_podlist *cs_kubelet_pods(const cs_kubelet *k);

@@ -13,6 +13,7 @@
 
 #include <carbonstat/error.h>
 
+#include "attribution/pod_meta.h"
 #include "attribution/proc_scan.h"
 #include "io/procstat.h"
 #include "k8s/kubelet.h"
@@ -27,6 +28,7 @@ struct cs_node {
 	cs_conf *cfg;    /* own copy: [attribution], [kubelet], [teams] at least */
 	const cs_teams_conf *teams; /* cfg's [teams] */
 	cs_kubelet *kl;       /* NULL when the kubelet is not used */
+	cs_podmeta podmeta;   /* the annotator's scratch */
 	cs_idle_tracker idle; /* measured mode */
 	cs_idle_source idle_src[CS_PART_COUNT];
 	cs_idle_policy policy;
@@ -343,9 +345,9 @@ int cs_node_sample(cs_node *nd)
 
 	/* Metadata lives in the scanner's array (it moves with its workload). */
 	if (nd->kl) {
-		unknown = cs_kubelet_annotate(nd->kl, cgw, ncg);
+		unknown = cs_podmeta_annotate_kubelet(&nd->podmeta, nd->kl, cgw, ncg);
 		if (cs_kubelet_maybe_refresh(nd->kl, now, unknown > 0) == 1)
-			(void)cs_kubelet_annotate(nd->kl, cgw, ncg);
+			(void)cs_podmeta_annotate_kubelet(&nd->podmeta, nd->kl, cgw, ncg);
 	}
 	(void)cs_teams_resolve(nd->teams, nd->kl ? cs_kubelet_pods(nd->kl) : NULL, cgw, ncg);
 	if (np)
@@ -492,6 +494,7 @@ void cs_node_close(cs_node *n)
 	if (!n)
 		return;
 	cs_kubelet_close(n->kl);
+	cs_podmeta_free(&n->podmeta);
 	cs_procscan_close(n->ps);
 	cs_cgscan_close(n->cg);
 	cs_procstat_close(&n->stat);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attribution/pod_meta.h"
 #include "attribution/workload.h"
 #include "conf/conf.h"
 #include "k8s/kubelet.h"
@@ -29,6 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	cs_podlist pl;
 	cs_workload w[16];
+	cs_podmeta pm = {0};
 	size_t i, n = 0;
 	uint32_t j;
 
@@ -73,8 +75,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(w[n].ident.unit, "nginx.service", 14);
 		n++;
 	}
-	if (cs_podlist_annotate(&pl, w, n) != 0)
+	if (cs_podmeta_annotate(&pm, &pl, w, n, NULL, NULL) != 0)
 		abort(); /* every uid came from the index */
+	cs_podmeta_free(&pm);
 	for (i = 0; i < n; i++)
 		check_req(w[i].cpu_request_cores, w[i].mem_request_bytes);
 	{

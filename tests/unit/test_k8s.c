@@ -32,6 +32,7 @@
 #include <jansson.h>
 
 #include "carbonstat/error.h"
+#include "attribution/pod_meta.h"
 #include "conf/conf.h"
 #include "k8s/kubelet.h"
 #include "k8s/quantity.h"
@@ -39,6 +40,26 @@
 
 #include "conf_fixture.h"
 #include "fake_server.h"
+
+/* The annotation moved to attribution/pod_meta.c; these run it the way the
+ * node sampler does (a fresh scratch each time is fine in a test). */
+static size_t annotate_index(cs_podlist *pl, cs_workload *w, size_t n)
+{
+	cs_podmeta pm = {0};
+	size_t u = cs_podmeta_annotate(&pm, pl, w, n, NULL, NULL);
+
+	cs_podmeta_free(&pm);
+	return u;
+}
+
+static size_t annotate_kubelet(cs_kubelet *k, cs_workload *w, size_t n)
+{
+	cs_podmeta pm = {0};
+	size_t u = cs_podmeta_annotate_kubelet(&pm, k, w, n);
+
+	cs_podmeta_free(&pm);
+	return u;
+}
 
 #ifndef CS_FIXTURES_DIR
 #error "CS_FIXTURES_DIR must be defined (tests/CMakeLists.txt does)"
@@ -468,7 +489,7 @@ static void test_parse_generated_nodes(void **state)
 			json_array_foreach(ctrs, j, c)
 			{
 				w[0] = wl_container(uid, json_string_value(json_object_get(c, "id")));
-				assert_int_equal(cs_podlist_annotate(&pl, w, 1), 0);
+				assert_int_equal(annotate_index(&pl, w, 1), 0);
 				assert_string_equal(w[0].container_name, json_string_value(json_object_get(c, "name")));
 				assert_string_equal(w[0].pod_name, json_string_value(json_object_get(pod, "name")));
 				assert_string_equal(w[0].namespace_,
@@ -506,7 +527,7 @@ static void test_annotate(void **state)
 	w[8] = wl_pod("deadbeef-0000-4000-8000-000000000002");
 	snprintf(w[5].pod_name, sizeof(w[5].pod_name), "kept");
 
-	assert_int_equal(cs_podlist_annotate(&pl, w, ARRAY_LEN(w)), 2);
+	assert_int_equal(annotate_index(&pl, w, ARRAY_LEN(w)), 2);
 	assert_string_equal(w[0].pod_name, "checkout-api-7d9f8b6c5-x2x7k");
 	assert_string_equal(w[0].namespace_, "payments");
 	assert_string_equal(w[0].container_name, "api");
@@ -531,7 +552,7 @@ static void test_annotate(void **state)
 	/* pod workload sharing the node with only one of its containers */
 	w[0] = wl_container(UID_CHECKOUT, ID_API);
 	w[1] = wl_pod(UID_CHECKOUT);
-	assert_int_equal(cs_podlist_annotate(&pl, w, 2), 0);
+	assert_int_equal(annotate_index(&pl, w, 2), 0);
 	assert_true(fabs(w[1].cpu_request_cores - 0.1) < 1e-12);
 	assert_true(w[1].mem_request_bytes == 128 * MI);
 
@@ -548,7 +569,7 @@ static void test_annotate(void **state)
 		all[n++] = wl_container(UID_LEDGER, ID_LEDGER);
 		all[n++] = wl_container(UID_INDEXER, ID_INDEXER);
 		all[n++] = wl_pod(UID_INDEXER);
-		assert_int_equal(cs_podlist_annotate(&pl, all, n), 0);
+		assert_int_equal(annotate_index(&pl, all, n), 0);
 		for (i = 0; i < n; i++)
 			cpu += all[i].cpu_request_cores;
 		want = cs_podlist_find_pod(&pl, UID_CHECKOUT)->cpu_request_cores +
@@ -562,7 +583,7 @@ static void test_annotate(void **state)
 
 		memset(&empty, 0, sizeof(empty));
 		w[0] = wl_container(UID_CHECKOUT, ID_API);
-		assert_int_equal(cs_podlist_annotate(&empty, w, 1), 1);
+		assert_int_equal(annotate_index(&empty, w, 1), 1);
 		assert_string_equal(w[0].pod_name, "");
 	}
 	cs_podlist_free(&pl);
@@ -606,8 +627,8 @@ static void test_teams(void **state)
 	w[n++] = wl_unit(CS_WL_PROCESS, "");                                 /* 12 */
 	w[n] = wl_container("deadbeef-0000-4000-8000-00000000000a", "cd");   /* 13 unknown, named */
 	snprintf(w[n++].namespace_, sizeof(w[0].namespace_), "payments");
-	assert_int_equal(cs_podlist_annotate(&pl, w, n), 2);
-	assert_int_equal(cs_teams_resolve(t, &pl, w, n), 1);
+#include "attribution/pod_meta.h"
+#include "conf/conf.h"
 	assert_string_equal(w[0].team, "pay-core");
 	assert_string_equal(w[0].team_source, "label");
 	assert_string_equal(w[1].team, "ledger-suite");
@@ -640,8 +661,8 @@ static void test_teams(void **state)
 		cfg = tf_conf("%s", ini2);
 		w[0] = wl_container(UID_CHECKOUT, ID_API);
 		w[1] = wl_container(UID_FRAUD, ID_FRAUD);
-		cs_podlist_annotate(&pl, w, 2);
-		cs_teams_resolve(cs_conf_get(cfg, &cs_teams_section), &pl, w, 2);
+#include "attribution/pod_meta.h"
+#include "conf/conf.h"
 		assert_string_equal(w[0].team, "pay-core"); /* no part-of: team */
 		assert_string_equal(w[1].team, "risk");
 		cs_conf_free(cfg);
@@ -654,8 +675,8 @@ static void test_teams(void **state)
 		t = cs_conf_get(cfg, &cs_teams_section);
 		assert_int_equal(t->label_keys.n, 0);
 		w[0] = wl_container(UID_CHECKOUT, ID_API);
-		cs_podlist_annotate(&pl, w, 1);
-		cs_teams_resolve(t, &pl, w, 1);
+#include "attribution/pod_meta.h"
+#include "conf/conf.h"
 		assert_string_equal(w[0].team, "payments");
 		assert_string_equal(w[0].team_source, "namespace");
 		cs_conf_free(cfg);
@@ -664,7 +685,7 @@ static void test_teams(void **state)
 	cfg = tf_conf(" ");
 	t = cs_conf_get(cfg, &cs_teams_section);
 	w[0] = wl_container(UID_CHECKOUT, ID_API);
-	cs_podlist_annotate(&pl, w, 1);
+	annotate_index(&pl, w, 1);
 	w[1] = wl_unit(CS_WL_SERVICE, "nginx.service");
 	cs_teams_resolve(t, &pl, w, 2);
 	assert_string_equal(w[0].team, "pay-core");
@@ -910,7 +931,7 @@ static void test_kubelet_failures_keep_index(void **state)
 	assert_true(now_ms() - t0 < 4500); /* the timeout held */
 	/* still usable for attribution by the last index */
 	w[0] = wl_container(UID_CHECKOUT, ID_API);
-	assert_int_equal(cs_kubelet_annotate(k, w, 1), 0);
+	assert_int_equal(annotate_kubelet(k, w, 1), 0);
 	assert_string_equal(w[0].container_name, "api");
 	cs_kubelet_get_stats(k, &st);
 	assert_int_equal(st.failures, 6);
@@ -946,7 +967,7 @@ static void test_kubelet_failures_keep_index(void **state)
 	assert_non_null(strstr(cs_kubelet_last_error(k), "https://127.0.0.1:9/pods"));
 	assert_non_null(strstr(cs_kubelet_last_error(k), "reachable"));
 	w[0] = wl_container(UID_CHECKOUT, ID_API);
-	assert_int_equal(cs_kubelet_annotate(k, w, 1), 1);
+	assert_int_equal(annotate_kubelet(k, w, 1), 1);
 	cs_kubelet_close(k);
 }
 
@@ -1087,7 +1108,7 @@ static void test_kubelet_unknown_uid_one_request(void **state)
 		snprintf(id, sizeof(id), "b%zu", i);
 		w[n++] = wl_container("aaaaaaaa-0000-4000-8000-000000000002", id);
 	}
-	assert_int_equal(cs_kubelet_annotate(k, w, n), 7);
+	assert_int_equal(annotate_kubelet(k, w, n), 7);
 	/* the kubelet now knows the new pods too */
 	fixture = slurp(PODS_JSON, &len);
 	merged = malloc(len + strlen(new_pods) + 8);
@@ -1101,7 +1122,7 @@ static void test_kubelet_unknown_uid_one_request(void **state)
 	before = fake_count(&f);
 	assert_int_equal(cs_kubelet_maybe_refresh(k, 5, true), 1);
 	assert_int_equal(fake_count(&f) - before, 1); /* one request for 2 pods, 7 containers, 2 namespaces */
-	assert_int_equal(cs_kubelet_annotate(k, w, n), 0);
+	assert_int_equal(annotate_kubelet(k, w, n), 0);
 	for (i = 0; i < n; i++) {
 		assert_true(w[i].container_name[0] != '\0');
 		assert_true(w[i].namespace_[0] != '\0');
@@ -1115,7 +1136,7 @@ static void test_kubelet_unknown_uid_one_request(void **state)
 	w[n++] = wl_pod("bbbbbbbb-0000-4000-8000-00000000dead");
 	before = fake_count(&f);
 	for (t = 10; t < 130; t += 1) {
-		size_t unknown = cs_kubelet_annotate(k, w, n);
+		size_t unknown = annotate_kubelet(k, w, n);
 
 		cs_kubelet_maybe_refresh(k, t, unknown > 0);
 	}
@@ -1154,16 +1175,16 @@ static void test_kubelet_restarted_container(void **state)
 
 	w[0] = wl_container(UID_CHECKOUT, new_id);
 	w[0].fresh = true;
-	assert_int_equal(cs_kubelet_annotate(k, w, 1), 1);
+	assert_int_equal(annotate_kubelet(k, w, 1), 1);
 	assert_string_equal(w[0].container_name, "");
 	before = fake_count(&f);
 	assert_int_equal(cs_kubelet_maybe_refresh(k, 2, true), 0); /* within the 5 s gap */
 	w[0].fresh = false; /* the next cycles: the deferred refresh still comes */
-	assert_int_equal(cs_kubelet_annotate(k, w, 1), 0);
+	assert_int_equal(annotate_kubelet(k, w, 1), 0);
 	assert_int_equal(cs_kubelet_maybe_refresh(k, 4, false), 0);
 	assert_int_equal(cs_kubelet_maybe_refresh(k, 5, false), 1);
 	assert_int_equal(fake_count(&f) - before, 1);
-	assert_int_equal(cs_kubelet_annotate(k, w, 1), 0);
+	assert_int_equal(annotate_kubelet(k, w, 1), 0);
 	assert_string_equal(w[0].container_name, "api");
 
 	/* a sandbox: one early refresh at discovery, then only the timer */
@@ -1171,7 +1192,7 @@ static void test_kubelet_restarted_container(void **state)
 	w[1].fresh = true;
 	before = fake_count(&f);
 	for (t = 10; t < 60; t += 1) {
-		size_t unknown = cs_kubelet_annotate(k, w, 2);
+		size_t unknown = annotate_kubelet(k, w, 2);
 
 		cs_kubelet_maybe_refresh(k, t, unknown > 0);
 		w[1].fresh = false;
@@ -1220,9 +1241,9 @@ static void test_kubelet_generated_node(void **state)
 			}
 		}
 		assert_true(n > 0);
-		assert_int_equal(cs_kubelet_annotate(k, w, n), n);
+		assert_int_equal(annotate_kubelet(k, w, n), n);
 		assert_int_equal(cs_kubelet_maybe_refresh(k, 0, true), 1);
-		assert_int_equal(cs_kubelet_annotate(k, w, n), 0);
+		assert_int_equal(annotate_kubelet(k, w, n), 0);
 		for (i = 0; i < n; i++)
 			assert_true(w[i].container_name[0] && w[i].pod_name[0] && w[i].namespace_[0]);
 		assert_int_equal(fake_count(&f), 1);
