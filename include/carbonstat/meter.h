@@ -19,10 +19,14 @@
  * The meter measures the whole host (RAPL/hwmon/GPU counters where readable,
  * else the power model of the instance type or CPU, see `carbonstat
  * sensors`) from a background thread that samples every interval_ms. With
- * self_share it also charges this process its share: its CPU time over the
- * machine's CPU time (busy + idle, every CPU), interval by interval. Every
- * report says whether its energy was measured or modelled and where the grid
- * intensity came from. Link with -pthread.
+ * self_share it also charges this process its share, interval by interval,
+ * with the attribution engine `carbonstat agent`, `run` and `top` use: the
+ * CPU part by its CPU time (<procfs>/self/stat) over the machine's busy CPU
+ * time, the GPU part by its GPU use (where NVML reports it), idle power by
+ * the default idle policy; so the meter, `top` and the agent give this
+ * process the same figure for the same interval. Every report says whether
+ * its energy was measured or modelled and where the grid intensity came
+ * from. Link with -pthread.
  */
 #ifndef CARBONSTAT_METER_H
 #define CARBONSTAT_METER_H
@@ -38,7 +42,7 @@ typedef struct cs_meter cs_meter;
 
 typedef struct cs_meter_opts {
 	const char *sysfs_root;   /* NULL = "/sys" */
-	const char *procfs_root;  /* NULL = "/proc" */
+	const char *procfs_root;  /* NULL = "/proc" (this process is <procfs_root>/self) */
 	const char *region;       /* grid intensity of this cloud region; NULL = detect */
 	const char *country;      /* or of this country (DE, DEU, Germany); NULL = none */
 	const char *provider;     /* "aws", "gcp", "azure"; NULL = detect */
@@ -79,8 +83,8 @@ typedef struct cs_meter_report {
 	double operational_g;       /* host energy x PUE x intensity; < 0: no location */
 	double embodied_g;          /* instance's embodied g/h x duration; < 0: unknown */
 	/* This process (self_share only; all < 0 when not asked). */
-	double self_share; /* energy-weighted share 0..1 */
-	double self_cpu_s; /* CPU seconds of this process (all threads) */
+	double self_share; /* its attributed energy over the host's, 0..1 */
+	double self_cpu_s; /* CPU seconds of this process (all threads; USER_HZ ticks) */
 	double self_energy_j;
 	double self_operational_g; /* < 0 also when there is no location */
 	double self_embodied_g;    /* < 0 also when the embodied figure is unknown */

@@ -57,10 +57,10 @@ struct cs_agent {
 	cs_log_limiter grid_log;
 	cs_log_limiter kubelet_log; /* each new kubelet error once */
 
-	uint64_t seq;          /* cycles exported */
+	uint64_t seq; /* cycles exported */
 	uint64_t overruns;
-	int64_t last_tick;     /* index of the last wall-clock tick run (interval multiples) */
-	double last_cycle_s;   /* duration of the last full cycle */
+	int64_t last_tick;   /* index of the last wall-clock tick run (interval multiples) */
+	double last_cycle_s; /* duration of the last full cycle */
 	double last_sample_mono;
 	uint64_t node_tot_uj[CS_PART_COUNT];
 	cs_grid_value grid_val;
@@ -199,7 +199,7 @@ static int open_host(cs_agent *a, char *why, size_t cap)
 
 static int open_grid(cs_agent *a, const cs_conf *cfg, cs_grid_live **out, char *why, size_t cap)
 {
-	const cs_country *ct = a->host.carbon.country;
+	const cs_country *ct = cs_node_carbon(a->node)->country;
 	const cs_grid_conf *g = cs_conf_get(cfg, &cs_grid_section);
 
 	*out = NULL;
@@ -378,7 +378,7 @@ static void grid_value(cs_agent *a)
 {
 	cs_grid_value st;
 
-	cs_grid_static_from_host(&a->host.carbon, &st);
+	cs_grid_static(cs_node_carbon(a->node), &st);
 	if (a->grid) {
 		char err[256];
 
@@ -402,6 +402,7 @@ static void cycle(cs_agent *a)
 	cs_rows_input in;
 	double t0 = cs_mono_s(), dt, pue, emb_rate;
 	cs_snapshot *s = &a->snap;
+	const cs_carbon *cb = cs_node_carbon(a->node);
 	int rc;
 
 	rc = cs_node_sample(a->node);
@@ -418,8 +419,8 @@ static void cycle(cs_agent *a)
 	if (rc)
 		ag_log(a, "roll-up: %s", cs_strerror(rc));
 	grid_value(a);
-	pue = a->ag->pue > 0 ? a->ag->pue : a->host.carbon.pue;
-	emb_rate = a->ag->embodied_g_per_h >= 0 ? a->ag->embodied_g_per_h : a->host.carbon.embodied_g_per_h;
+	pue = a->ag->pue > 0 ? a->ag->pue : cb->pue;
+	emb_rate = a->ag->embodied_g_per_h >= 0 ? a->ag->embodied_g_per_h : cb->embodied_g_per_h;
 
 	memset(&in, 0, sizeof(in));
 	in.wl = wl;
@@ -432,7 +433,7 @@ static void cycle(cs_agent *a)
 	in.dt_s = dt;
 	in.intensity_g_per_kwh = a->grid_val.g_per_kwh;
 	in.pue = pue;
-	in.embodied_g = emb_rate > 0 && dt > 0 ? emb_rate * dt / 3600.0 : 0.0;
+	in.embodied_g = cs_carbon_embodied_g(emb_rate, dt);
 	if (cs_rows_update(a->rows, &in) != 0)
 		ag_log(a, "out of memory: workloads beyond the current ones are counted in the overflow row");
 
@@ -450,9 +451,9 @@ static void cycle(cs_agent *a)
 	s->pue = pue;
 	s->embodied_g_per_h = emb_rate;
 	cs_rows_node_carbon(a->rows, s->carbon_g, s->carbon_g_total);
-	s->provider = a->host.carbon.provider != CS_PROVIDER_UNKNOWN ? cs_provider_name(a->host.carbon.provider) : "";
-	s->region = a->host.carbon.region ? cs_region_name(a->host.carbon.region) : "";
-	s->instance = a->host.carbon.instance ? cs_instance_name(a->host.carbon.instance) : "";
+	s->provider = cb->provider != CS_PROVIDER_UNKNOWN ? cs_provider_name(cb->provider) : "";
+	s->region = cb->region ? cs_region_name(cb->region) : "";
+	s->instance = cb->instance ? cs_instance_name(cb->instance) : "";
 	s->rows = cs_rows_snapshot(a->rows, &s->nrows);
 	fill_self(a);
 	s->self.series = s->nrows;

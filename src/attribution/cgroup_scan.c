@@ -349,6 +349,14 @@ static int detect(cs_cgscan *s, cs_cg_version want)
 				return 0;
 			}
 		}
+		/* The root is the cpuacct hierarchy itself (--cgroup-root
+		 * /sys/fs/cgroup/cpuacct): CPU only, the memory hierarchy is
+		 * another mount. */
+		if (want == CS_CG_V1 && exists(s, r, "cpuacct.usage", 0)) {
+			s->version = 1;
+			s->memroot[0] = '\0';
+			return set_root(s->root, r, "");
+		}
 	}
 	if (want != CS_CG_V1 && exists(s, r, "unified/cgroup.controllers", 0)) {
 		s->version = 2;

@@ -92,7 +92,8 @@ int cs_cgstat_parse_memstat(const char *buf, size_t len, const char *key, uint64
 
 typedef enum cs_cg_version {
 	CS_CG_AUTO = 0, /* v2 at the root; else v1 (cpuacct/); else v2 in unified/ */
-	CS_CG_V1,
+	CS_CG_V1,       /* cpuacct/ (or cpu,cpuacct/) of the root, or the root itself when it
+	                 * is the cpuacct hierarchy (CPU only, then) */
 	CS_CG_V2, /* the root, or unified/ of a hybrid mount */
 } cs_cg_version;
 

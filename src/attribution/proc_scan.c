@@ -1,12 +1,14 @@
-/* attribution/proc_scan.c - per-process CPU time of processes outside
- * containers (see proc_scan.h for the contract).
+/* attribution/proc_scan.c - per-process CPU time for the process modes
+ * (see proc_scan.h for the contract).
  *
  * Two open-addressing sets keyed by the process id (pid << 32 | starttime):
- * the workloads (index + 1 into wl[]) and the skipped processes (those inside
- * a container/service cgroup, remembered so their cgroup file is read once).
- * Both are rebuilt in O(n) when entries are removed. The directory is read
- * with getdents64 into s->dents, so a sample allocates nothing once the
- * arrays are large enough.
+ * the workloads (index + 1 into wl[]) and, in OUTSIDE mode, the skipped
+ * processes (those inside a container/service cgroup, remembered so their
+ * cgroup file is read once). Both are rebuilt in O(n) when entries are
+ * removed. TREE mode first reads every process's stat into a candidate list
+ * indexed by pid, then settles membership by following parent links (each
+ * chain walked once, memoised). The directory is read with getdents64 into
+ * s->dents, so a sample allocates nothing once the arrays are large enough.
  */
 #define _GNU_SOURCE 1
 #include "attribution/proc_scan.h"
@@ -21,7 +23,8 @@
 
 #include "attribution/cgroup_path.h"
 #include "carbonstat/error.h"
-#include "platform/host.h"
+#include "io/proc_cgroup.h"
+#include "io/procstat.h"
 
 /* What getdents64 writes (not exported by glibc headers before 2.30). */
 struct ps_dirent64 {
@@ -42,8 +45,20 @@ typedef struct ps_skip {
 	uint32_t gen; /* last sample that saw it */
 } ps_skip;
 
+/* TREE: one process of this sample, before membership is known. */
+enum { CAND_UNKNOWN = 0, CAND_IN, CAND_OUT };
+typedef struct ps_cand {
+	cs_pid_stat st;
+	uint8_t state;
+} ps_cand;
+
+#define PS_TREE_DEPTH 256 /* longer parent chains are not the tree's */
+
 struct cs_procscan {
 	cs_io *io;
+	cs_procscan_opts o;
+	char one[64];    /* ONE: the entry's name */
+	bool primed;     /* a sample completed: processes first seen now are new */
 	long hz;         /* USER_HZ */
 	cs_workload *wl; /* [cap] */
 	ps_ent *pe;      /* [cap] */
@@ -53,6 +68,10 @@ struct cs_procscan {
 	ps_skip *skip; /* [nskip] */
 	size_t nskip, skip_used, skip_live;
 	uint32_t gen;
+	ps_cand *cand; /* TREE: [cand_cap] this sample's processes */
+	size_t ncand, cand_cap;
+	uint32_t *cslot; /* TREE: pid -> cand index + 1 */
+	size_t ncslot;
 	_Alignas(8) char dents[32768]; /* getdents64 records are 8-byte aligned */
 	char buf[4096];
 };
@@ -178,56 +197,52 @@ static int skip_add(cs_procscan *p, uint64_t id)
 
 /* ---- per pid -------------------------------------------------------------------- */
 
-/* 1 if the process's cgroup is attributed as a cgroup workload. */
+/* 1 if the process's cgroup is attributed as a cgroup workload: the
+ * cgroup where its CPU time is counted (v1 cpuacct, else v2) is a container,
+ * pod, service or session. */
 static int in_workload_cgroup(cs_procscan *p, const char *pid)
 {
-	char rel[64];
+	char rel[64], path[512];
 	size_t len = 0;
-	char *line, *save = NULL;
+	cs_cgroup_ident id;
 
 	snprintf(rel, sizeof(rel), "%s/cgroup", pid);
-	if (cs_io_read_file(p->io, CS_ROOT_PROCFS, rel, p->buf, sizeof(p->buf), &len) != 0)
+	if (cs_io_read_file(p->io, CS_ROOT_PROCFS, rel, p->buf, sizeof(p->buf), &len) != 0 ||
+	    cs_proc_cgroup_cpu(p->buf, len, path, sizeof(path)) != 0)
 		return 0;
-	/* v2 "0::/path"; v1 "N:ctrl,ctrl:/path" per hierarchy. The CPU
-	 * controller's line decides (that is where CPU time is counted); else
-	 * the unified one. */
-	for (line = strtok_r(p->buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		cs_cgroup_ident id;
-		int cpu;
-
-		if (!c2)
-			continue;
-		*c2 = '\0';
-		cpu = strstr(c1 + 1, "cpuacct") != NULL || c1[1] == '\0';
-		if (!cpu)
-			continue;
-		cs_cgroup_path_parse(c2 + 1, &id);
-		if (id.kind == CS_WL_CONTAINER || id.kind == CS_WL_POD || id.kind == CS_WL_SERVICE ||
-		    id.kind == CS_WL_SESSION)
-			return 1;
-		if (c1[1] != '\0')
-			return 0; /* the v1 cpuacct line wins over the v2 "0::" one */
-	}
-	return 0;
+	cs_cgroup_path_parse(path, &id);
+	return id.kind == CS_WL_CONTAINER || id.kind == CS_WL_POD || id.kind == CS_WL_SERVICE ||
+	       id.kind == CS_WL_SESSION;
 }
 
-static void visit_pid(cs_procscan *p, const char *name)
+static uint64_t pid_id(const cs_pid_stat *st)
 {
-	char rel[64];
+	return (uint64_t)(uint32_t)st->pid << 32 | (st->starttime & 0xffffffffu);
+}
+
+/* <procfs>/<name>/stat into *st. 0, or the read/parse error (it exited). */
+static int read_stat(cs_procscan *p, const char *name, cs_pid_stat *st)
+{
+	char rel[96];
 	size_t len = 0;
-	cs_pid_stat st;
-	uint64_t id, ticks;
-	long k;
+	int rc;
 
 	snprintf(rel, sizeof(rel), "%s/stat", name);
-	if (cs_io_read_file(p->io, CS_ROOT_PROCFS, rel, p->buf, sizeof(p->buf), &len) != 0)
-		return; /* exited while we listed */
-	if (cs_pid_stat_parse(p->buf, len, &st) != 0 || st.pid <= 0)
-		return;
-	id = (uint64_t)(uint32_t)st.pid << 32 | (st.starttime & 0xffffffffu);
-	ticks = st.utime + st.stime;
-	k = index_find(p, id);
+	rc = cs_io_read_file(p->io, CS_ROOT_PROCFS, rel, p->buf, sizeof(p->buf), &len);
+	if (rc)
+		return rc;
+	rc = cs_pid_stat_parse(p->buf, len, st);
+	return rc ? rc : st->pid > 0 ? 0 : CS_EINVAL;
+}
+
+/* This sample's reading of one process: the delta of a known workload, or a
+ * new workload. name (OUTSIDE only) is its procfs entry, for the cgroup
+ * check; NULL = no check. */
+static void account(cs_procscan *p, const cs_pid_stat *st, const char *name)
+{
+	uint64_t id = pid_id(st), ticks = st->utime + st->stime;
+	long k = index_find(p, id);
+
 	if (k >= 0) {
 		cs_workload *w = &p->wl[k];
 		uint64_t prev = w->cpu_usec_total_prev;
@@ -238,17 +253,17 @@ static void visit_pid(cs_procscan *p, const char *name)
 		w->cpu_usec_total_prev = ticks;
 		return;
 	}
-	{
+	if (name) {
 		ps_skip *e = skip_slot(p, id);
 
 		if (e->id == id) {
 			e->gen = p->gen;
 			return;
 		}
-	}
-	if (in_workload_cgroup(p, name)) {
-		(void)skip_add(p, id);
-		return;
+		if (in_workload_cgroup(p, name)) {
+			(void)skip_add(p, id);
+			return;
+		}
 	}
 	if (grow(p) != 0)
 		return;
@@ -259,9 +274,12 @@ static void visit_pid(cs_procscan *p, const char *name)
 		memset(w, 0, sizeof(*w));
 		w->id = id;
 		w->ident.kind = CS_WL_PROCESS;
-		w->pid = st.pid;
-		snprintf(w->comm, sizeof(w->comm), "%s", st.comm);
-		w->fresh = true;
+		w->pid = st->pid;
+		snprintf(w->comm, sizeof(w->comm), "%s", st->comm);
+		/* First sample: its past is not this interval's. Later: it started
+		 * since the previous sample, so all its time is. */
+		w->fresh = !p->primed;
+		w->cpu_usec = p->primed ? ticks * 1000000u / (uint64_t)p->hz : 0;
 		w->cpu_usec_total_prev = ticks; /* in ticks: never exported */
 		p->pe[p->n].seen_gen = p->gen;
 		p->pe[p->n].gone = 0;
@@ -272,19 +290,141 @@ static void visit_pid(cs_procscan *p, const char *name)
 	}
 }
 
+/* ---- TREE: candidates and membership --------------------------------------- */
+
+static int cand_push(cs_procscan *p, const cs_pid_stat *st)
+{
+	if (p->ncand == p->cand_cap) {
+		size_t cap = p->cand_cap ? p->cand_cap * 2 : 256;
+		ps_cand *c = realloc(p->cand, cap * sizeof(*c));
+
+		if (!c)
+			return CS_ENOMEM;
+		p->cand = c;
+		p->cand_cap = cap;
+	}
+	p->cand[p->ncand].st = *st;
+	p->cand[p->ncand].state = CAND_UNKNOWN;
+	p->ncand++;
+	return 0;
+}
+
+static int cand_index(cs_procscan *p)
+{
+	size_t ns = 16, m;
+
+	while (ns < p->ncand * 2)
+		ns *= 2;
+	if (ns > p->ncslot) {
+		uint32_t *sl = realloc(p->cslot, ns * sizeof(*sl));
+
+		if (!sl)
+			return CS_ENOMEM;
+		p->cslot = sl;
+		p->ncslot = ns;
+	}
+	m = p->ncslot - 1;
+	memset(p->cslot, 0, p->ncslot * sizeof(*p->cslot));
+	for (size_t i = 0; i < p->ncand; i++) {
+		size_t h = mix((uint64_t)(uint32_t)p->cand[i].st.pid) & m;
+
+		while (p->cslot[h])
+			h = (h + 1) & m;
+		p->cslot[h] = (uint32_t)(i + 1);
+	}
+	return 0;
+}
+
+static long cand_find(const cs_procscan *p, int pid)
+{
+	size_t m = p->ncslot - 1;
+
+	for (size_t h = mix((uint64_t)(uint32_t)pid) & m; p->cslot[h]; h = (h + 1) & m)
+		if (p->cand[p->cslot[h] - 1].st.pid == pid)
+			return (long)p->cslot[h] - 1;
+	return -1;
+}
+
+/* Is candidate i in the tree? Follows parent links up to a process whose
+ * answer is known, then writes it on the whole chain. */
+static uint8_t tree_state(cs_procscan *p, size_t i)
+{
+	size_t chain[PS_TREE_DEPTH], nc = 0, j = i;
+	uint8_t st;
+
+	for (;;) {
+		ps_cand *c = &p->cand[j];
+		long par;
+
+		if (c->state != CAND_UNKNOWN) {
+			st = c->state;
+			break;
+		}
+		if (c->st.pid == p->o.root_pid || (p->o.reaper_pid > 0 && c->st.ppid == p->o.reaper_pid) ||
+		    index_find(p, pid_id(&c->st)) >= 0) {
+			st = CAND_IN; /* the root, an adopted orphan, or in already */
+			c->state = st;
+			break;
+		}
+		if (nc == PS_TREE_DEPTH || c->st.ppid <= 0 || c->st.ppid == c->st.pid ||
+		    (par = cand_find(p, c->st.ppid)) < 0) {
+			st = CAND_OUT;
+			c->state = st;
+			break;
+		}
+		chain[nc++] = j;
+		j = (size_t)par;
+	}
+	while (nc)
+		p->cand[chain[--nc]].state = st;
+	return st;
+}
+
+static void settle_tree(cs_procscan *p)
+{
+	if (cand_index(p) != 0)
+		return;
+	for (size_t i = 0; i < p->ncand; i++)
+		if (tree_state(p, i) == CAND_IN)
+			account(p, &p->cand[i].st, NULL);
+}
+
+/* One process directory entry of this sample. */
+static void visit(cs_procscan *p, const char *name)
+{
+	cs_pid_stat st;
+
+	if (read_stat(p, name, &st) != 0)
+		return; /* exited while we listed */
+	switch (p->o.mode) {
+	case CS_PS_TREE: (void)cand_push(p, &st); break;
+	case CS_PS_OUTSIDE: account(p, &st, name); break;
+	default: account(p, &st, NULL); break;
+	}
+}
+
 /* ---- API ---------------------------------------------------------------------- */
 
-int cs_procscan_open(cs_io *io, cs_procscan **out)
+int cs_procscan_open(cs_io *io, const cs_procscan_opts *o, cs_procscan **out)
 {
+	cs_procscan_opts def = {0};
 	cs_procscan *p;
 
 	if (!io || !out)
 		return CS_EINVAL;
 	*out = NULL;
+	if (!o)
+		o = &def;
+	if ((unsigned)o->mode > CS_PS_ONE || (o->mode == CS_PS_TREE && o->root_pid <= 0) ||
+	    (o->mode == CS_PS_ONE && o->one && (!o->one[0] || strlen(o->one) >= sizeof(p->one) || strchr(o->one, '/'))))
+		return CS_EINVAL;
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return CS_ENOMEM;
 	p->io = io;
+	p->o = *o;
+	snprintf(p->one, sizeof(p->one), "%s", o->one ? o->one : "self");
+	p->o.one = p->one;
 	p->hz = sysconf(_SC_CLK_TCK);
 	if (p->hz <= 0)
 		p->hz = 100;
@@ -318,15 +458,21 @@ int cs_procscan_sample(cs_procscan *p)
 		p->n = j;
 		index_rebuild(p);
 	}
+	p->gen++;
+	if (p->o.mode == CS_PS_ONE) {
+		visit(p, p->one);
+		goto done;
+	}
 	if (cs_io_path(p->io, CS_ROOT_PROCFS, "", path, sizeof(path)) != 0)
 		return CS_ERANGE;
 	fd = p->io->ops->open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
 		p->io->errors++;
+		p->gen--;
 		return fd;
 	}
 	p->io->opens++;
-	p->gen++;
+	p->ncand = 0;
 	for (;;) {
 		long nb = syscall(SYS_getdents64, fd, p->dents, sizeof(p->dents));
 
@@ -342,10 +488,13 @@ int cs_procscan_sample(cs_procscan *p)
 			while (*c >= '0' && *c <= '9')
 				c++;
 			if (*c == '\0' && c - d->d_name < 11)
-				visit_pid(p, d->d_name);
+				visit(p, d->d_name);
 		}
 	}
 	p->io->ops->close(fd);
+	if (p->o.mode == CS_PS_TREE)
+		settle_tree(p);
+done:
 	/* Ticks -> the last delta for those that exited; mark them gone. */
 	for (size_t i = 0; i < p->n; i++) {
 		if (p->pe[i].seen_gen != p->gen) {
@@ -366,6 +515,7 @@ int cs_procscan_sample(cs_procscan *p)
 		if (p->skip_used > 64 && live * 2 < p->skip_used)
 			(void)skip_rebuild(p, live, p->gen);
 	}
+	p->primed = true;
 	return 0;
 }
 
@@ -389,5 +539,7 @@ void cs_procscan_close(cs_procscan *p)
 	free(p->pe);
 	free(p->slot);
 	free(p->skip);
+	free(p->cand);
+	free(p->cslot);
 	free(p);
 }

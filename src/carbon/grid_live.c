@@ -90,7 +90,7 @@ static double gl_mono_s(void)
 
 /* ---- static figures ----------------------------------------------------------- */
 
-void cs_grid_static_from_host(const cs_host_carbon *hc, cs_grid_value *out)
+void cs_grid_static(const cs_carbon *hc, cs_grid_value *out)
 {
 	const cs_dataset *d;
 
@@ -629,7 +629,7 @@ void cs_grid_live_get(cs_grid_live *g, const cs_grid_value *fallback, cs_grid_va
 	double age;
 
 	if (!fallback) {
-		cs_grid_static_from_host(NULL, &none);
+		cs_grid_static(NULL, &none);
 		fallback = &none;
 	}
 	if (g) {

@@ -5,8 +5,9 @@
  *   1. "electricitymaps"       the last request succeeded: its value;
  *   2. "electricitymaps-last"  requests failed since, but the last good value
  *                              is younger than [grid] max_stale;
- *   3. the static figure       "static-region" / "static-country" (the host's
- *                              tables, cs_grid_static_from_host), or "none".
+ *   3. the static figure       "static-region" / "static-country" (the
+ *                              tables, carbon/carbon.h, via cs_grid_static), or
+ *                              "none".
  * Every value says where it came from (source, zone, dataset), so a figure
  * is never shown without its provenance.
  *
@@ -44,8 +45,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "carbon/carbon.h"
 #include "conf/conf.h"
-#include "platform/host.h"
 
 #define CS_GRID_BODY_MAX      (64u * 1024u) /* largest answer accepted */
 #define CS_GRID_MAX_G_PER_KWH 3000.0        /* above any real grid (coal is ~1000) */
@@ -65,9 +66,9 @@ typedef struct cs_grid_value {
 	double age_s;                /* live: seconds since it was fetched; else 0 */
 } cs_grid_value;
 
-/* The static figure the host meter resolved at start (region table, else
- * country table, else none). hc NULL -> none. */
-void cs_grid_static_from_host(const cs_host_carbon *hc, cs_grid_value *out);
+/* The static figure resolved at start (region table, else country table,
+ * else none) as a grid value. c NULL -> none. */
+void cs_grid_static(const cs_carbon *c, cs_grid_value *out);
 
 /* ---- pure parser (fuzzed) --------------------------------------------------- */
 

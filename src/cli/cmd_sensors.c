@@ -63,7 +63,7 @@ static void read_once(cs_host *h)
 	}
 }
 
-static json_t *sensors_json(const cs_host *h)
+static json_t *sensors_json(const cs_host *h, const cs_carbon *cb)
 {
 	const cs_cloud_info *ci = &h->cloud;
 	const cs_host_model *m = &h->model;
@@ -115,16 +115,15 @@ static json_t *sensors_json(const cs_host *h)
 	                              ci->instance_source ? ci->instance_source : "none", "region_source",
 	                              ci->region_source ? ci->region_source : "none", "why",
 	                              ci->why[0] ? json_string(ci->why) : json_null(), "elapsed_ms", ci->elapsed_ms));
-	json_object_set_new(o, "location", cli_host_location_json(h));
-	json_object_set_new(o, "location_notice", h->carbon.why[0] ? json_string(h->carbon.why) : json_null());
+	json_object_set_new(o, "location", cli_host_location_json(cb));
+	json_object_set_new(o, "location_notice", cb->why[0] ? json_string(cb->why) : json_null());
 	return o;
 }
 
-static void sensors_text(const cs_host *h)
+static void sensors_text(const cs_host *h, const cs_carbon *cb)
 {
 	const cs_cloud_info *ci = &h->cloud;
 	const cs_host_model *m = &h->model;
-	const cs_host_carbon *cb = &h->carbon;
 
 	printf("Sensors (probe order):\n");
 	for (size_t i = 0; i < h->nprobes; i++) {
@@ -168,6 +167,7 @@ int cmd_sensors(int argc, char **argv)
 {
 	cs_host_opts ho;
 	cs_host h;
+	cs_carbon cb;
 	bool json = false;
 	int c, rc;
 
@@ -200,10 +200,11 @@ int cmd_sensors(int argc, char **argv)
 	if (rc)
 		return rc;
 	read_once(&h);
+	cs_carbon_resolve(&h.site, &cb);
 	if (json)
-		rc = cli_json_print(sensors_json(&h), 0);
+		rc = cli_json_print(sensors_json(&h, &cb), 0);
 	else
-		sensors_text(&h);
+		sensors_text(&h, &cb);
 	cs_host_destroy(&h);
 	return rc;
 }

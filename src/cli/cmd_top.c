@@ -1,18 +1,19 @@
 /* cli/cmd_top.c - `carbonstat top`: live host power, carbon and the
- * processes drawing most of it.
+ * processes (or workloads) drawing most of it.
  *
- * Each interval: one cs_host_sample() (power by component and source), one
- * read of /proc/stat (machine CPU ticks), and one scan of /proc/<pid>/stat.
- * A process is charged the CPU-side power (package/psys/cpu channels that
- * count in the total) in proportion to its CPU ticks over the machine's
- * ticks (busy + idle, every CPU) in the interval: the same rule as `run`, so
- * the processes add up to the CPU power times the busy fraction and the rest
- * is idle. Processes that started and ended within one interval are not seen
- * (their time stays in "idle + unseen").
+ * Each interval is one cs_node_sample() of the node sampler
+ * (pipeline/node.h), the attribution engine the agent, `run` and the meter
+ * use too: the host's energy by component and source, split among the
+ * workloads, conserved to the microjoule. Without --by the workloads are the
+ * processes (scope PROCESSES: every <procfs>/<pid>/stat, one workload each);
+ * a process is shown with its attributed power (active by its CPU time over
+ * the machine's busy CPU time, plus its part of idle power by the idle
+ * policy), the same figure the agent would give it. Processes that started
+ * and ended within one interval are not seen (their time stays in the
+ * system bucket).
  *
- * Allocation: the process tables grow (doubling) only when more processes
- * exist than ever before; the scan reuses them, the /proc directory stream
- * is rewound rather than reopened, and JSON/text are built per line.
+ * Allocation: the display tables grow (doubling) only when more processes
+ * exist than ever before; JSON/text are built per line.
  *
  * Interactive mode is plain curses (no mouse, no colours needed) so it works
  * over ssh: `q` quits, resizes redraw (ncurses turns SIGWINCH into
@@ -20,11 +21,11 @@
  * polled, so no handler or global flag is needed). Batch mode (-b, or stdout
  * not a terminal) prints plain text or one JSON object per line and interval.
  *
- * With --by KEY the node attributor (pipeline/node.h) samples the host
- * instead, splits each interval's energy among cgroups/containers/pods... and
- * rolls it up by KEY; the screen and the output then show those rows, the
- * system and idle-unattributed buckets and the node totals in uJ per
- * component, which add up exactly (a script can check it from the JSON).
+ * With --by KEY the workloads are the node's cgroups (scope ALL, with the
+ * processes outside containers for --by process), rolled up by KEY; the
+ * screen and the output then show those rows, the system and
+ * idle-unattributed buckets and the node totals in uJ per component, which
+ * add up exactly (a script can check it from the JSON).
  */
 #include <curses.h>
 #include <dirent.h>
@@ -43,11 +44,11 @@
 #include <unistd.h>
 
 #include "agent/agent.h"
-#include "cli/cli.h"
 #include "attribution/cgroup_path.h"
-#include "pipeline/node.h"
+#include "carbon/carbon.h"
+#include "cli/cli.h"
 #include "cli/host_cli.h"
-#include "io/procstat.h"
+#include "pipeline/node.h"
 
 #define CMD            "top"
 #define TOP_JSON_PROCS 10 /* processes per JSON line */
@@ -57,8 +58,8 @@ static const char top_help[] =
     "Usage: carbonstat top [--interval S] [-b] [-n N] [--json] [options]\n"
     "\n"
     "Live host power by component and source, grid intensity, cumulative energy\n"
-    "and CO2e, and the processes drawing the most power (their CPU time share of\n"
-    "the CPU power). Keys: q quits.\n"
+    "and CO2e, and the processes drawing the most power (the node's energy split\n"
+    "among them as the agent splits it). Keys: q quits.\n"
     "\n"
     "  -d, --interval S    refresh every S seconds (default 2; 0.05 to 3600)\n"
     "  -b, --batch         plain text lines instead of the screen (also when stdout\n"
@@ -90,15 +91,14 @@ static const struct option top_longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
-/* One process as of the last scan. */
+/* One process of the last interval. */
 typedef struct top_proc {
+	uint64_t id; /* the engine's workload id (pid and start time) */
 	int pid;
-	uint64_t starttime; /* tells a reused pid apart */
-	uint64_t ticks;     /* utime + stime */
-	uint64_t dticks;    /* over the last interval */
-	double power_w;     /* share of the CPU power, last interval */
-	double energy_j;    /* last interval */
-	double cum_j;       /* since we first saw it */
+	uint64_t cpu_us; /* CPU time over the last interval */
+	double power_w;  /* attributed, last interval */
+	double energy_j; /* last interval */
+	double cum_j;    /* since we first saw it */
 	char comm[32];
 } top_proc;
 
@@ -116,54 +116,51 @@ typedef struct top_state {
 	cs_conf *conf;
 	/* sources */
 	cs_host host;
-	cs_node *node;               /* with --by; samples host */
+	cs_node *node;               /* samples host */
 	const cs_attr_group *groups; /* last roll-up, ranked by rank_g */
 	const size_t *first;         /* first member workload of each group */
 	size_t ngroups;
 	const cs_attr_group **rank_g; /* groups by energy, descending */
 	size_t rank_cap;
-	cs_procstat_reader stat;
-	bool stat_ok;
-	cs_cpu_times stat_prev;
-	long hz;
-	long ncpu;
-	DIR *procdir; /* <procfs>, rewound each scan */
-	/* process tables: cur/prev swap each scan, rank points into cur */
+	/* process tables (no --by): cur/prev swap each sample, sorted by id;
+	 * rank points into cur */
 	top_proc *cur, *prev;
 	top_proc **rank;
 	size_t ncur, nprev, cap;
-	bool scanned; /* prev holds a scan */
 	/* last interval */
-	double machine_ticks; /* machine CPU ticks over the interval */
-	double procs_w;       /* power charged to processes */
+	double procs_w; /* power attributed to processes */
 	unsigned intervals;
-	char path[512]; /* scratch for /proc paths */
 } top_state;
 
-static int by_pid(const void *a, const void *b)
+static int by_id(const void *a, const void *b)
 {
 	const top_proc *x = a, *y = b;
 
-	return (x->pid > y->pid) - (x->pid < y->pid);
+	return (x->id > y->id) - (x->id < y->id);
 }
 
 static int by_power_desc(const void *a, const void *b)
 {
 	const top_proc *x = *(const top_proc *const *)a, *y = *(const top_proc *const *)b;
 
-	if (x->dticks != y->dticks)
-		return x->dticks < y->dticks ? 1 : -1;
+	if (x->cpu_us != y->cpu_us)
+		return x->cpu_us < y->cpu_us ? 1 : -1;
 	if (x->cum_j != y->cum_j)
 		return x->cum_j < y->cum_j ? 1 : -1;
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
-static int grow(top_state *ts)
+static int grow(top_state *ts, size_t need)
 {
-	size_t cap = ts->cap ? ts->cap * 2 : 512;
-	top_proc *c = realloc(ts->cur, cap * sizeof *c), *p;
+	size_t cap = ts->cap ? ts->cap : 512;
+	top_proc *c, *p;
 	top_proc **r;
 
+	if (need <= ts->cap && ts->cur)
+		return 0;
+	while (cap < need)
+		cap *= 2;
+	c = realloc(ts->cur, cap * sizeof *c);
 	if (!c)
 		return CS_ENOMEM;
 	ts->cur = c;
@@ -179,91 +176,44 @@ static int grow(top_state *ts)
 	return 0;
 }
 
-/* Read every /proc/<pid>/stat into cur, sorted by pid. */
-static void scan_procs(top_state *ts)
-{
-	struct dirent *de;
-	char buf[1024];
-
-	ts->ncur = 0;
-	if (!ts->procdir)
-		return;
-	rewinddir(ts->procdir);
-	while ((de = readdir(ts->procdir))) {
-		cs_pid_stat st;
-		top_proc *tp;
-		ssize_t n;
-		int fd;
-
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		if (snprintf(ts->path, sizeof ts->path, "%s/%s/stat", ts->host.io.procfs_root, de->d_name) >=
-		    (int)sizeof ts->path)
-			continue;
-		fd = open(ts->path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		n = read(fd, buf, sizeof buf - 1);
-		close(fd);
-		if (n <= 0 || cs_pid_stat_parse(buf, (size_t)n, &st) != 0)
-			continue;
-		if (ts->ncur == ts->cap && grow(ts) != 0)
-			break;
-		tp = &ts->cur[ts->ncur++];
-		memset(tp, 0, sizeof *tp);
-		tp->pid = st.pid;
-		tp->starttime = st.starttime;
-		tp->ticks = st.utime + st.stime;
-		memcpy(tp->comm, st.comm, sizeof tp->comm);
-	}
-	qsort(ts->cur, ts->ncur, sizeof *ts->cur, by_pid);
-}
-
-/* Deltas against the previous scan (both sorted by pid), then charge power. */
+/* The last interval's processes from the engine, their cumulative energy
+ * carried from the previous table (both sorted by id), ranked. */
 static void account_procs(top_state *ts)
 {
-	const cs_host_sum *s = &ts->host.sum;
-	size_t j = 0;
-	double dt = s->dt_s;
-
-	ts->procs_w = 0;
-	for (size_t i = 0; i < ts->ncur; i++) {
-		top_proc *c = &ts->cur[i];
-
-		while (j < ts->nprev && ts->prev[j].pid < c->pid)
-			j++;
-		if (j < ts->nprev && ts->prev[j].pid == c->pid && ts->prev[j].starttime == c->starttime) {
-			c->dticks = c->ticks >= ts->prev[j].ticks ? c->ticks - ts->prev[j].ticks : 0;
-			c->cum_j = ts->prev[j].cum_j;
-		} else {
-			/* New since the last scan: all its CPU time is in this
-			 * interval (on the priming scan nothing is charged). */
-			c->dticks = ts->scanned ? c->ticks : 0;
-		}
-		if (ts->machine_ticks > 0 && dt > 0) {
-			double share = (double)c->dticks / ts->machine_ticks;
-
-			if (share > 1.0)
-				share = 1.0;
-			c->energy_j = s->cpu_energy_j * share;
-			c->power_w = c->energy_j / dt;
-			c->cum_j += c->energy_j;
-			ts->procs_w += c->power_w;
-		}
-		ts->rank[i] = c;
-	}
-	qsort(ts->rank, ts->ncur, sizeof *ts->rank, by_power_desc);
-}
-
-/* The last scan becomes prev; cur is scratch for the next one. */
-static void swap_tables(top_state *ts)
-{
+	const cs_workload *wl;
+	const cs_attr_share *sh;
+	double dt = ts->host.sum.dt_s;
+	size_t n;
 	top_proc *t = ts->prev;
 
 	ts->prev = ts->cur;
 	ts->nprev = ts->ncur;
 	ts->cur = t;
 	ts->ncur = 0;
+	ts->procs_w = 0;
+	wl = cs_node_workloads(ts->node, &n);
+	sh = cs_node_shares(ts->node, &n);
+	if (grow(ts, n) != 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		top_proc *c = &ts->cur[ts->ncur++], key, *old;
+
+		memset(c, 0, sizeof *c);
+		c->id = wl[i].id;
+		c->pid = wl[i].pid;
+		memcpy(c->comm, wl[i].comm, sizeof c->comm);
+		c->cpu_us = wl[i].fresh ? 0 : wl[i].cpu_usec;
+		c->energy_j = (double)cs_attr_share_total_uj(&sh[i]) / 1e6;
+		c->power_w = dt > 0 ? c->energy_j / dt : 0.0;
+		key.id = c->id;
+		old = ts->nprev ? bsearch(&key, ts->prev, ts->nprev, sizeof *ts->prev, by_id) : NULL;
+		c->cum_j = (old ? old->cum_j : 0.0) + c->energy_j;
+		ts->procs_w += c->power_w;
+	}
+	qsort(ts->cur, ts->ncur, sizeof *ts->cur, by_id);
+	for (size_t i = 0; i < ts->ncur; i++)
+		ts->rank[i] = &ts->cur[i];
+	qsort(ts->rank, ts->ncur, sizeof *ts->rank, by_power_desc);
 }
 
 /* Group order for display: most energy first, then label. */
@@ -305,31 +255,15 @@ static void split_sample(top_state *ts)
 	qsort(ts->rank_g, ts->ngroups, sizeof *ts->rank_g, by_group_energy_desc);
 }
 
-/* One interval: host, machine ticks, processes. The first call primes. */
+/* One interval: the engine, then the view. The first call primes. */
 static void sample(top_state *ts)
 {
-	cs_cpu_times cur;
-	double dt;
-
-	swap_tables(ts);
-	if (ts->node)
+	if (ts->by_set) {
 		split_sample(ts);
-	else
-		(void)cs_host_sample(&ts->host);
-	dt = ts->host.sum.dt_s;
-	ts->machine_ticks = 0;
-	if (ts->stat_ok && cs_procstat_read(&ts->stat, &cur, NULL, 0, NULL) == 0) {
-		uint64_t a = cs_cpu_total_ticks(&ts->stat_prev), b = cs_cpu_total_ticks(&cur);
-
-		if (ts->host.sum.samples > 1 && b > a)
-			ts->machine_ticks = (double)(b - a);
-		ts->stat_prev = cur;
+	} else {
+		(void)cs_node_sample(ts->node);
+		account_procs(ts);
 	}
-	if (!(ts->machine_ticks > 0))
-		ts->machine_ticks = dt * (double)ts->ncpu * (double)ts->hz;
-	scan_procs(ts);
-	account_procs(ts);
-	ts->scanned = true;
 	if (ts->host.sum.samples > 1)
 		ts->intervals++;
 }
@@ -338,6 +272,11 @@ static void sample(top_state *ts)
 static size_t nprocs(const top_state *ts)
 {
 	return ts->ncur;
+}
+
+static double cpu_percent(const top_state *ts, const top_proc *p)
+{
+	return ts->host.sum.dt_s > 0 ? (double)p->cpu_us / 1e6 / ts->host.sum.dt_s * 100.0 : 0.0;
 }
 
 /* ---- carbon figures -------------------------------------------------------- */
@@ -351,13 +290,14 @@ typedef struct top_carbon {
 static void carbon_now(const top_state *ts, top_carbon *c)
 {
 	const cs_host *h = &ts->host;
+	const cs_carbon *cb = cs_node_carbon(ts->node);
 
-	c->loc = h->carbon.intensity_g_per_kwh >= 0;
-	c->emb = h->carbon.embodied_g_per_h >= 0;
-	c->op_g = cs_host_operational_g(h, h->sum.energy_j);
-	c->emb_g = cs_host_embodied_g(h, h->sum.dt_s);
-	c->cum_op_g = cs_host_operational_g(h, h->sum.total_j);
-	c->cum_emb_g = cs_host_embodied_g(h, h->sum.elapsed_s);
+	c->loc = cb->intensity_g_per_kwh >= 0;
+	c->emb = cb->embodied_g_per_h >= 0;
+	c->op_g = cs_carbon_operational_g(h->sum.energy_j * 1e6, cb->intensity_g_per_kwh, cb->pue);
+	c->emb_g = cs_carbon_embodied_g(cb->embodied_g_per_h, h->sum.dt_s);
+	c->cum_op_g = cs_carbon_operational_g(h->sum.total_j * 1e6, cb->intensity_g_per_kwh, cb->pue);
+	c->cum_emb_g = cs_carbon_embodied_g(cb->embodied_g_per_h, h->sum.elapsed_s);
 }
 
 /* ---- the split (--by) -------------------------------------------------------- */
@@ -368,8 +308,7 @@ static json_t *comp_uj_json(const uint64_t a[CS_PART_COUNT], const uint64_t *b)
 	json_t *o = json_object();
 
 	for (int c = 0; c < CS_PART_COUNT; c++)
-		json_object_set_new(o, cs_part_name((cs_part)c),
-		                    json_integer((json_int_t)(a[c] + (b ? b[c] : 0))));
+		json_object_set_new(o, cs_part_name((cs_part)c), json_integer((json_int_t)(a[c] + (b ? b[c] : 0))));
 	return o;
 }
 
@@ -458,6 +397,7 @@ static void split_json(json_t *o, const top_state *ts)
 static void print_json_line(const top_state *ts)
 {
 	const cs_host *h = &ts->host;
+	const cs_carbon *cb = cs_node_carbon(ts->node);
 	json_t *o = json_object(), *procs = json_array();
 	size_t n = nprocs(ts);
 	top_carbon c;
@@ -470,9 +410,9 @@ static void print_json_line(const top_state *ts)
 		const top_proc *p = ts->rank[i];
 		double cpu;
 
-		if (!p->dticks && !(p->cum_j > 0))
+		if (!p->cpu_us && !(p->cum_j > 0))
 			break; /* ranked: the rest drew nothing either */
-		cpu = h->sum.dt_s > 0 ? (double)p->dticks / (double)ts->hz / h->sum.dt_s * 100.0 : 0.0;
+		cpu = cpu_percent(ts, p);
 
 		json_array_append_new(procs, json_pack("{s:i, s:s, s:f, s:f, s:f, s:f}", "pid", p->pid, "comm", p->comm,
 		                                       "cpu_percent", cpu, "power_w", p->power_w, "energy_j",
@@ -486,9 +426,9 @@ static void print_json_line(const top_state *ts)
 	json_object_set_new(o, "measured", json_boolean(h->sum.measured));
 	json_object_set_new(o, "sources", cli_host_sources_json(h));
 	json_object_set_new(o, "components", cli_host_channels_json(h));
-	json_object_set_new(o, "intensity_gco2e_per_kwh", cli_json_real_or_null(h->carbon.intensity_g_per_kwh));
+	json_object_set_new(o, "intensity_gco2e_per_kwh", cli_json_real_or_null(cb->intensity_g_per_kwh));
 	json_object_set_new(o, "intensity_source",
-	                    h->carbon.intensity_source[0] ? json_string(h->carbon.intensity_source) : json_null());
+	                    cb->intensity_source[0] ? json_string(cb->intensity_source) : json_null());
 	json_object_set_new(o, "operational_gco2e", c.loc ? json_real(c.op_g) : json_null());
 	json_object_set_new(o, "embodied_gco2e", c.emb ? json_real(c.emb_g) : json_null());
 	json_object_set_new(o, "cumulative_energy_j", json_real(h->sum.total_j));
@@ -497,7 +437,7 @@ static void print_json_line(const top_state *ts)
 	json_object_set_new(o, "elapsed_s", json_real(h->sum.elapsed_s));
 	json_object_set_new(o, "processes_power_w", json_real(ts->procs_w));
 	json_object_set_new(o, "processes", procs);
-	if (ts->node)
+	if (ts->by_set)
 		split_json(o, ts);
 	s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(10));
 	if (s) {
@@ -512,6 +452,7 @@ static void print_json_line(const top_state *ts)
 static void print_text(const top_state *ts)
 {
 	const cs_host *h = &ts->host;
+	const cs_carbon *cb = cs_node_carbon(ts->node);
 	size_t n = nprocs(ts);
 	top_carbon c;
 	char when[40];
@@ -523,7 +464,7 @@ static void print_text(const top_state *ts)
 	if (c.loc || c.emb)
 		printf(" %.6f gCO2e", c.cum_op_g + c.cum_emb_g);
 	if (c.loc)
-		printf("  intensity %.1f gCO2e/kWh (%s)", h->carbon.intensity_g_per_kwh, h->carbon.intensity_source);
+		printf("  intensity %.1f gCO2e/kWh (%s)", cb->intensity_g_per_kwh, cb->intensity_source);
 	else
 		printf("  no location");
 	putchar('\n');
@@ -534,7 +475,7 @@ static void print_text(const top_state *ts)
 			printf("  %-8s %9.2f W  %s%s\n", cs_component_name((cs_component)k), hc->power_w,
 			       hc->source ? hc->source : "", hc->in_total ? "" : " (not added)");
 	}
-	if (ts->node) {
+	if (ts->by_set) {
 		const cs_attr_result *r = cs_node_result(ts->node);
 		uint64_t iu = 0;
 
@@ -565,9 +506,9 @@ static void print_text(const top_state *ts)
 	printf("  %7s %-16s %7s %9s %11s\n", "PID", "COMMAND", "CPU%", "W", "J(cum)");
 	for (size_t i = 0; i < n && i < TOP_TEXT_PROCS; i++) {
 		const top_proc *p = ts->rank[i];
-		double cpu = h->sum.dt_s > 0 ? (double)p->dticks / (double)ts->hz / h->sum.dt_s * 100.0 : 0.0;
+		double cpu = cpu_percent(ts, p);
 
-		if (!p->dticks && !(p->cum_j > 0))
+		if (!p->cpu_us && !(p->cum_j > 0))
 			break;
 		printf("  %7d %-16.16s %7.1f %9.3f %11.3f\n", p->pid, p->comm, cpu, p->power_w, p->cum_j);
 	}
@@ -590,8 +531,8 @@ static int run_batch(top_state *ts)
 
 	if (!ts->json && ts->host.notice[0])
 		printf("notice: %s\n", ts->host.notice);
-	if (!ts->json && ts->host.carbon.why[0])
-		printf("notice: %s\n", ts->host.carbon.why);
+	if (!ts->json && cs_node_carbon(ts->node)->why[0])
+		printf("notice: %s\n", cs_node_carbon(ts->node)->why);
 	sample(ts); /* prime */
 	next = ts->host.sum.now_s + ts->interval_s;
 	while (ts->iterations == 0 || ts->intervals < ts->iterations) {
@@ -648,6 +589,7 @@ static void line(int *y, int x, const char *fmt, ...)
 static void draw(const top_state *ts)
 {
 	const cs_host *h = &ts->host;
+	const cs_carbon *cb = cs_node_carbon(ts->node);
 	size_t n = nprocs(ts);
 	int rows, cols, y = 0;
 	char when[40], el[32], carbon[160] = "";
@@ -670,8 +612,8 @@ static void draw(const top_state *ts)
 			     hc->source ? hc->source : "", hc->in_total ? "" : " (inside another, not added)");
 	}
 	if (c.loc)
-		line(&y, 0, "Intensity  %.1f gCO2e/kWh  %s  PUE %.3f", h->carbon.intensity_g_per_kwh,
-		     h->carbon.intensity_source, h->carbon.pue);
+		line(&y, 0, "Intensity  %.1f gCO2e/kWh  %s  PUE %.3f", cb->intensity_g_per_kwh, cb->intensity_source,
+		     cb->pue);
 	else
 		line(&y, 0, "Intensity  none: pass --country or --region to get gCO2e");
 	if (c.loc || c.emb) {
@@ -687,7 +629,7 @@ static void draw(const top_state *ts)
 	line(&y, 0, "Since start (%s): %.2f J (%.5f Wh)%s", el, h->sum.total_j, h->sum.total_j / 3600.0, carbon);
 	if (h->notice[0])
 		line(&y, 0, "notice: %s", h->notice);
-	if (ts->node) {
+	if (ts->by_set) {
 		const cs_attr_result *r = cs_node_result(ts->node);
 		double dt = h->sum.dt_s > 0 ? h->sum.dt_s : 1.0;
 		uint64_t iu = 0;
@@ -714,15 +656,15 @@ static void draw(const top_state *ts)
 		refresh();
 		return;
 	}
-	line(&y, 0, "Processes %.2f W of CPU %.2f W; idle + unseen %.2f W", ts->procs_w, h->sum.cpu_power_w,
-	     h->sum.cpu_power_w > ts->procs_w ? h->sum.cpu_power_w - ts->procs_w : 0.0);
+	line(&y, 0, "Processes %.2f W of host %.2f W; system + idle unattributed %.2f W", ts->procs_w, h->sum.power_w,
+	     h->sum.power_w > ts->procs_w ? h->sum.power_w - ts->procs_w : 0.0);
 	y++;
 	attron(A_REVERSE);
 	line(&y, 0, "%7s %-16s %7s %9s %11s", "PID", "COMMAND", "CPU%", "W", "J(cum)");
 	attroff(A_REVERSE);
 	for (size_t i = 0; i < n && y < rows; i++) {
 		const top_proc *p = ts->rank[i];
-		double cpu = h->sum.dt_s > 0 ? (double)p->dticks / (double)ts->hz / h->sum.dt_s * 100.0 : 0.0;
+		double cpu = cpu_percent(ts, p);
 
 		line(&y, 0, "%7d %-16.16s %7.1f %9.3f %11.3f", p->pid, p->comm, cpu, p->power_w, p->cum_j);
 	}
@@ -877,26 +819,21 @@ int cmd_top(int argc, char **argv)
 		}
 		ts->nopts.config = ts->conf;
 	}
-	if (ts->by_set) {
+	{
 		char why[640] = "";
 
+		/* the workload set: the node's cgroups with --by (and the
+		 * processes outside them for --by process), else every process */
 		ts->nopts.host = &ts->host;
-		ts->nopts.by_process = ts->by == CS_BY_PROCESS;
+		ts->nopts.scope = ts->by_set ? CS_NODE_ALL : CS_NODE_PROCESSES;
+		ts->nopts.by_process = ts->by_set && ts->by == CS_BY_PROCESS;
 		if (cs_node_open(&ts->nopts, &ts->node, why, sizeof why) != 0) {
 			cli_error(CMD, "%s", why[0] ? why : "cannot set up attribution");
 			rc = CLI_FAIL;
 			goto out;
 		}
 	}
-	ts->hz = sysconf(_SC_CLK_TCK);
-	if (ts->hz <= 0)
-		ts->hz = 100;
-	ts->ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	if (ts->ncpu <= 0)
-		ts->ncpu = 1;
-	ts->stat_ok = cs_procstat_open(&ts->stat, &ts->host.io) == 0;
-	ts->procdir = opendir(ts->host.io.procfs_root);
-	if (grow(ts) != 0) {
+	if (grow(ts, 1) != 0) {
 		cli_error(CMD, "out of memory");
 		rc = CLI_FAIL;
 		goto out;
@@ -916,9 +853,6 @@ out:
 	cs_node_close(ts->node);
 	cs_conf_free(ts->conf);
 	free(ts->rank_g);
-	if (ts->procdir)
-		closedir(ts->procdir);
-	cs_procstat_close(&ts->stat);
 	cs_host_destroy(&ts->host);
 	free(ts->cur);
 	free(ts->prev);

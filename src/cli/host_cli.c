@@ -134,9 +134,8 @@ static json_t *str_or_null(const char *s)
 	return s && s[0] ? json_string(s) : json_null();
 }
 
-json_t *cli_host_location_json(const cs_host *h)
+json_t *cli_host_location_json(const cs_carbon *c)
 {
-	const cs_host_carbon *c = &h->carbon;
 	json_t *o = json_object();
 
 	json_object_set_new(o, "kind", json_string(c->location_kind));

@@ -1,7 +1,8 @@
 /* cli/host_cli.h - what `run`, `top` and `sensors` share: the options that
  * set up a cs_host (location, instance, roots, metadata), its one-time
  * set-up with user-facing errors, and the JSON/text pieces that describe a
- * host's components, sources and carbon figures the same way everywhere.
+ * host's components, sources and carbon figures (carbon/carbon.h) the same
+ * way everywhere.
  */
 #ifndef CS_CLI_HOST_CLI_H
 #define CS_CLI_HOST_CLI_H
@@ -12,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "carbon/carbon.h"
 #include "platform/host.h"
 
 int cmd_run(int argc, char **argv);
@@ -78,7 +80,7 @@ json_t *cli_host_components_json(const cs_host *h);
 /* {"kind","provider","region","country","from","intensity_gco2e_per_kwh",
  * "intensity_source","dataset","year","pue","instance","instance_from",
  * "embodied_g_per_h"} */
-json_t *cli_host_location_json(const cs_host *h);
+json_t *cli_host_location_json(const cs_carbon *c);
 
 /* ["rapl","nvml"] */
 json_t *cli_host_sources_json(const cs_host *h);

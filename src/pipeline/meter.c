@@ -1,16 +1,14 @@
 /* pipeline/meter.c - the public start/stop meter (carbonstat/meter.h).
  *
- * A cs_meter is one cs_host plus a sampling thread. The thread owns the host
- * between start and stop: it sleeps on a condition variable (monotonic
- * clock) until the next tick or the stop request, samples the host, and adds
- * this process's share of the interval. cs_meter_stop() wakes it, joins it,
- * and only then touches the host again for the last, partial interval, so
- * no lock is held while sampling. One allocation per meter, none per tick.
- *
- * The self share uses CLOCK_PROCESS_CPUTIME_ID (every thread of this
- * process, the sampler's own few microseconds included) over the machine's
- * CPU time from <procfs>/stat; when /proc/stat shows no progress (a fixture
- * root, two reads within one tick) elapsed x online CPUs stands in.
+ * A cs_meter is one cs_host, the node sampler over this process (scope
+ * SELF: <procfs>/self, so --procfs-root is honoured) and a sampling thread.
+ * The thread owns host and node between start and stop: it sleeps on a
+ * condition variable (monotonic clock) until the next tick or the stop
+ * request, samples, and adds this process's attributed share of the
+ * interval: the same engine and the same figure the agent, `run` and `top`
+ * give the same process (pipeline/node.h). cs_meter_stop() wakes it, joins
+ * it, and only then samples again for the last, partial interval, so no lock
+ * is held while sampling. Nothing is allocated per tick.
  */
 #include <carbonstat/meter.h>
 
@@ -26,11 +24,14 @@
 #include <carbonstat/dataset.h>
 #include <carbonstat/error.h>
 
-#include "io/procstat.h"
+#include "carbon/carbon.h"
+#include "core/why.h"
+#include "pipeline/node.h"
 #include "platform/host.h"
 
 struct cs_meter {
 	cs_host host;
+	cs_node *node; /* scope SELF over host */
 	unsigned interval_ms;
 	bool self_share;
 	/* thread */
@@ -40,16 +41,10 @@ struct cs_meter {
 	bool running; /* thread started and not joined */
 	bool stop;    /* under lock: the thread must return */
 	bool stopped; /* cs_meter_stop done */
-	/* self share */
-	cs_procstat_reader stat;
-	bool stat_ok;
-	cs_cpu_times stat_prev;
-	long hz;
-	long ncpu;
-	double self_prev_s;  /* process CPU seconds at the last tick */
-	double self_cpu_s;   /* since start */
-	double self_j;       /* energy charged to this process */
-	double self_share_s; /* integral of share dt (embodied) */
+	/* self share, since start */
+	uint64_t self_cpu_us; /* CPU time of this process */
+	uint64_t self_uj;     /* energy attributed to it */
+	double self_share_s;  /* integral of share dt (embodied) */
 	unsigned ticks;
 };
 
@@ -63,51 +58,34 @@ static void set_why(const cs_meter_opts *o, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!o || !o->why || o->why_cap == 0)
+	if (!o)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(o->why, o->why_cap, fmt, ap);
+	cs_vset_why(o->why, o->why_cap, fmt, ap);
 	va_end(ap);
 }
 
-static double process_cpu_s(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
-		return 0.0;
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* One interval: host, then this process's share of it. */
+/* One interval: host and this process's attributed share of it. */
 static void meter_tick(cs_meter *m)
 {
-	double self, dself, dmach = 0.0, share, dt;
-	cs_cpu_times cur;
+	const cs_attr_share *sh;
+	const cs_workload *wl;
+	uint64_t uj = 0;
+	size_t n;
 
-	(void)cs_host_sample(&m->host);
+	(void)cs_node_sample(m->node);
 	m->ticks++;
 	if (!m->self_share)
 		return;
-	dt = m->host.sum.dt_s;
-	self = process_cpu_s();
-	dself = self > m->self_prev_s ? self - m->self_prev_s : 0.0;
-	m->self_prev_s = self;
-	if (m->stat_ok && cs_procstat_read(&m->stat, &cur, NULL, 0, NULL) == 0) {
-		uint64_t a = cs_cpu_total_ticks(&m->stat_prev), b = cs_cpu_total_ticks(&cur);
-
-		if (b > a)
-			dmach = (double)(b - a) / (double)m->hz;
-		m->stat_prev = cur;
+	wl = cs_node_workloads(m->node, &n);
+	sh = cs_node_shares(m->node, &n);
+	for (size_t i = 0; i < n; i++) {
+		uj += cs_attr_share_total_uj(&sh[i]);
+		m->self_cpu_us += wl[i].fresh ? 0 : wl[i].cpu_usec;
 	}
-	if (!(dmach > 0.0))
-		dmach = dt * (double)m->ncpu;
-	share = dmach > 0.0 ? dself / dmach : 0.0;
-	if (share > 1.0)
-		share = 1.0;
-	m->self_cpu_s += dself;
-	m->self_j += m->host.sum.energy_j * share;
-	m->self_share_s += share * dt;
+	m->self_uj += uj;
+	if (m->host.sum.energy_j > 0)
+		m->self_share_s += (double)uj / 1e6 / m->host.sum.energy_j * m->host.sum.dt_s;
 }
 
 static void *meter_thread(void *arg)
@@ -198,19 +176,22 @@ int cs_meter_start(const cs_meter_opts *opts, cs_meter **out)
 		free(m);
 		return rc;
 	}
-	m->hz = sysconf(_SC_CLK_TCK);
-	if (m->hz <= 0)
-		m->hz = 100;
-	m->ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	if (m->ncpu <= 0)
-		m->ncpu = 1;
-	if (m->self_share) {
-		m->stat_ok = cs_procstat_open(&m->stat, &m->host.io) == 0;
-		if (m->stat_ok && cs_procstat_read(&m->stat, &m->stat_prev, NULL, 0, NULL) != 0)
-			m->stat_ok = false;
-		m->self_prev_s = process_cpu_s();
+	{
+		cs_node_opts no;
+
+		memset(&no, 0, sizeof no);
+		no.host = &m->host;
+		no.scope = CS_NODE_SELF;
+		no.kubelet = CS_NODE_KUBELET_OFF;
+		rc = cs_node_open(&no, &m->node, why, sizeof why);
+		if (rc) {
+			set_why(opts, "%s", why[0] ? why : cs_strerror(rc));
+			cs_host_destroy(&m->host);
+			free(m);
+			return rc;
+		}
 	}
-	(void)cs_host_sample(&m->host); /* prime */
+	(void)cs_node_sample(m->node); /* prime */
 
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_condattr_init(&ca);
@@ -222,7 +203,7 @@ int cs_meter_start(const cs_meter_opts *opts, cs_meter **out)
 		set_why(opts, "cannot start the sampling thread: %s", cs_strerror(-rc));
 		pthread_cond_destroy(&m->wake);
 		pthread_mutex_destroy(&m->lock);
-		cs_procstat_close(&m->stat);
+		cs_node_close(m->node);
 		cs_host_destroy(&m->host);
 		free(m);
 		return -rc;
@@ -247,6 +228,7 @@ static void join(cs_meter *m)
 int cs_meter_stop(cs_meter *m, cs_meter_report *r)
 {
 	const cs_host *h;
+	const cs_carbon *cb;
 	double dur;
 	bool loc, emb;
 
@@ -258,10 +240,11 @@ int cs_meter_stop(cs_meter *m, cs_meter_report *r)
 	if (!r)
 		return 0;
 	h = &m->host;
+	cb = cs_node_carbon(m->node);
 	memset(r, 0, sizeof *r);
 	dur = h->sum.elapsed_s;
-	loc = h->carbon.intensity_g_per_kwh >= 0;
-	emb = h->carbon.embodied_g_per_h >= 0;
+	loc = cb->intensity_g_per_kwh >= 0;
+	emb = cb->embodied_g_per_h >= 0;
 	r->duration_s = dur;
 	r->host_energy_j = h->sum.total_j;
 	r->host_avg_power_w = dur > 0 ? h->sum.total_j / dur : 0.0;
@@ -281,25 +264,26 @@ int cs_meter_stop(cs_meter *m, cs_meter_report *r)
 	}
 	r->measured = h->sum.measured;
 	snprintf(r->sources, sizeof r->sources, "%s", h->sources_str);
-	r->intensity_g_per_kwh = h->carbon.intensity_g_per_kwh;
-	snprintf(r->intensity_source, sizeof r->intensity_source, "%s", h->carbon.intensity_source);
-	snprintf(r->location, sizeof r->location, "%s", h->carbon.location);
-	r->pue = h->carbon.pue;
-	r->operational_g = loc ? cs_host_operational_g(h, h->sum.total_j) : -1.0;
-	r->embodied_g = emb ? cs_host_embodied_g(h, dur) : -1.0;
+	r->intensity_g_per_kwh = cb->intensity_g_per_kwh;
+	snprintf(r->intensity_source, sizeof r->intensity_source, "%s", cb->intensity_source);
+	snprintf(r->location, sizeof r->location, "%s", cb->location);
+	r->pue = cb->pue;
+	r->operational_g = loc ? cs_carbon_operational_g(h->sum.total_j * 1e6, cb->intensity_g_per_kwh, cb->pue) : -1.0;
+	r->embodied_g = emb ? cs_carbon_embodied_g(cb->embodied_g_per_h, dur) : -1.0;
 	r->self_share = r->self_cpu_s = r->self_energy_j = r->self_operational_g = r->self_embodied_g = -1.0;
 	if (m->self_share) {
-		r->self_share = h->sum.total_j > 0 ? m->self_j / h->sum.total_j : 0.0;
-		r->self_cpu_s = m->self_cpu_s;
-		r->self_energy_j = m->self_j;
-		r->self_operational_g = loc ? cs_host_operational_g(h, m->self_j) : -1.0;
-		r->self_embodied_g = emb ? cs_host_embodied_g(h, m->self_share_s) : -1.0;
+		r->self_energy_j = (double)m->self_uj / 1e6;
+		r->self_share = h->sum.total_j > 0 ? r->self_energy_j / h->sum.total_j : 0.0;
+		r->self_cpu_s = (double)m->self_cpu_us / 1e6;
+		r->self_operational_g =
+		    loc ? cs_carbon_operational_g((double)m->self_uj, cb->intensity_g_per_kwh, cb->pue) : -1.0;
+		r->self_embodied_g = emb ? cs_carbon_embodied_g(cb->embodied_g_per_h, m->self_share_s) : -1.0;
 	}
 	r->samples = m->ticks;
-	if (h->notice[0] && h->carbon.why[0])
-		snprintf(r->notice, sizeof r->notice, "%.300s; %.200s", h->notice, h->carbon.why);
+	if (h->notice[0] && cb->why[0])
+		snprintf(r->notice, sizeof r->notice, "%.300s; %.200s", h->notice, cb->why);
 	else
-		snprintf(r->notice, sizeof r->notice, "%s", h->notice[0] ? h->notice : h->carbon.why);
+		snprintf(r->notice, sizeof r->notice, "%s", h->notice[0] ? h->notice : cb->why);
 	return 0;
 }
 
@@ -310,7 +294,7 @@ void cs_meter_free(cs_meter *m)
 	join(m);
 	pthread_cond_destroy(&m->wake);
 	pthread_mutex_destroy(&m->lock);
-	cs_procstat_close(&m->stat);
+	cs_node_close(m->node);
 	cs_host_destroy(&m->host);
 	free(m);
 }

@@ -1,11 +1,10 @@
-/* pipeline/node.c - the node attributor (see node.h): one interval =
- * host sample, cgroup/process sample, node CPU and memory, kubelet and
- * teams, the conserved split. Owns every buffer the split needs and grows
- * them only when the workload count grows. */
+/* pipeline/node.c - the node sampler (see node.h): one interval = host
+ * sample, the scope's cgroup/process sample, kubelet and teams, GPU use,
+ * node CPU and memory, the conserved split. Owns every buffer the split
+ * needs and grows them only when the workload count grows. */
 #include "pipeline/node.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +12,10 @@
 
 #include <carbonstat/error.h>
 
+#include "attribution/gpu_use.h"
 #include "attribution/pod_meta.h"
 #include "attribution/proc_scan.h"
+#include "core/why.h"
 #include "io/procstat.h"
 #include "k8s/kubelet.h"
 #include "ownership/teams.h"
@@ -23,13 +24,15 @@ struct cs_node {
 	cs_host own_host; /* used when no host was given */
 	cs_host *host;    /* &own_host or the caller's */
 	bool host_owned;
-	cs_cgscan *cg;
-	cs_procscan *ps; /* NULL unless by_process */
-	cs_conf *cfg;    /* own copy: [attribution], [kubelet], [teams] at least */
+	cs_node_scope scope;
+	cs_cgscan *cg;              /* NULL in the process scopes */
+	cs_procscan *ps;            /* NULL unless processes are workloads */
+	cs_conf *cfg;               /* own copy: [attribution], [kubelet], [teams] at least */
 	const cs_teams_conf *teams; /* cfg's [teams] */
-	cs_kubelet *kl;       /* NULL when the kubelet is not used */
-	cs_podmeta podmeta;   /* the annotator's scratch */
-	cs_idle_tracker idle; /* measured mode */
+	cs_carbon carbon;           /* the host's static figures */
+	cs_kubelet *kl;             /* NULL when the kubelet is not used */
+	cs_podmeta podmeta;         /* the annotator's scratch */
+	cs_idle_tracker idle;       /* measured mode */
 	cs_idle_source idle_src[CS_PART_COUNT];
 	cs_idle_policy policy;
 	bool policy_pinned; /* given by the caller: a new config does not change it */
@@ -47,8 +50,9 @@ struct cs_node {
 	/* The last interval. */
 	cs_workload *wl; /* the cgroup scanner's array, or merged below */
 	size_t n;
-	cs_workload *merged; /* cgroup + process workloads (by_process) */
+	cs_workload *merged; /* cgroup + process workloads (ALL with by_process) */
 	size_t merged_cap;
+	cs_attr_node in; /* what the last split was given */
 	cs_attr_share *shares;
 	cs_attr_slot *scratch;
 	size_t cap; /* shares: cap, scratch: cap + 1 */
@@ -58,18 +62,6 @@ struct cs_node {
 	uint32_t *index;
 	size_t groups_cap, index_len;
 };
-
-static void set_why(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_why(char *why, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!why || !cap)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, cap, fmt, ap);
-	va_end(ap);
-}
 
 /* Shares and scratch for at least n workloads (geometric growth). */
 static int ensure_cap(cs_node *nd, size_t n)
@@ -123,7 +115,7 @@ static int node_take_config(cs_node *nd, const cs_conf *c, char *why, size_t why
 
 	for (size_t i = 0; c && i < sizeof(node_sections) / sizeof(node_sections[0]); i++) {
 		if (!cs_conf_get(c, node_sections[i])) {
-			set_why(why, whycap, "the configuration has no [%s] section", node_sections[i]->name);
+			cs_set_why(why, whycap, "the configuration has no [%s] section", node_sections[i]->name);
 			return CS_EINVAL;
 		}
 	}
@@ -156,7 +148,7 @@ static int open_kubelet(cs_node *nd, const cs_node_opts *o, char *why, size_t wh
 	bool want;
 	int rc;
 
-	if (o->kubelet == CS_NODE_KUBELET_OFF)
+	if (o->kubelet == CS_NODE_KUBELET_OFF || !nd->cg)
 		return 0;
 	kc = cs_conf_get(nd->cfg, &cs_kubelet_section);
 	want = o->kubelet == CS_NODE_KUBELET_ON || (o->kubelet_url && o->kubelet_url[0]) || cs_kubelet_wanted(kc);
@@ -167,9 +159,9 @@ static int open_kubelet(cs_node *nd, const cs_node_opts *o, char *why, size_t wh
 		ko.url = o->kubelet_url;
 	rc = cs_kubelet_open(&ko, &nd->kl);
 	if (rc)
-		set_why(why, whycap,
-		        "kubelet URL '%s' is not usable; give an http(s)://host:port/pods URL or --no-kubelet",
-		        ko.url ? ko.url : "(default)");
+		cs_set_why(why, whycap,
+		           "kubelet URL '%s' is not usable; give an http(s)://host:port/pods URL or --no-kubelet",
+		           ko.url ? ko.url : "(default)");
 	return rc;
 }
 
@@ -187,17 +179,22 @@ int cs_node_open(const cs_node_opts *o, cs_node **out, char *why, size_t whycap)
 		memset(&defaults, 0, sizeof defaults);
 		o = &defaults;
 	}
-	if (o->idle_policy_set && (unsigned)o->idle_policy >= CS_IDLE_NPOLICY)
+	if ((o->idle_policy_set && (unsigned)o->idle_policy >= CS_IDLE_NPOLICY) || (unsigned)o->scope > CS_NODE_SELF ||
+	    (o->scope == CS_NODE_CGROUP && (!o->cg_subtree || !o->cg_subtree[0])) ||
+	    (o->scope == CS_NODE_TREE && o->root_pid <= 0)) {
+		cs_set_why(why, whycap, "node sampler: bad options (scope %d)", (int)o->scope);
 		return CS_EINVAL;
+	}
 	nd = calloc(1, sizeof *nd);
 	if (!nd)
 		return CS_ENOMEM;
+	nd->scope = o->scope;
 	nd->policy = o->idle_policy;
 	nd->policy_pinned = o->idle_policy_set;
 	rc = node_take_config(nd, o->config, why, whycap);
 	if (rc) {
 		if (rc == CS_ENOMEM)
-			set_why(why, whycap, "out of memory");
+			cs_set_why(why, whycap, "out of memory");
 		goto err;
 	}
 	if (o->host) {
@@ -218,20 +215,35 @@ int cs_node_open(const cs_node_opts *o, cs_node **out, char *why, size_t whycap)
 		nd->host = &nd->own_host;
 		nd->host_owned = true;
 	}
-	memset(&co, 0, sizeof co);
-	co.version = o->cg_version;
-	co.subtree = o->cg_subtree;
-	co.memstat_every = o->memstat_every;
-	rc = cs_cgscan_open(&nd->host->io, &co, &nd->cg);
-	if (rc) {
-		set_why(why, whycap,
-		        "no usable cgroup hierarchy under %s; pass --cgroup-root with a cgroup v1 or v2 mount",
-		        nd->host->io.cgroup_root);
-		goto err;
+	cs_carbon_resolve(&nd->host->site, &nd->carbon);
+	if (o->scope == CS_NODE_ALL || o->scope == CS_NODE_CGROUP) {
+		memset(&co, 0, sizeof co);
+		co.version = o->cg_version;
+		co.subtree = o->cg_subtree;
+		co.memstat_every = o->memstat_every;
+		rc = cs_cgscan_open(&nd->host->io, &co, &nd->cg);
+		if (rc) {
+			cs_set_why(
+			    why, whycap,
+			    "no usable cgroup hierarchy under %s; pass --cgroup-root with a cgroup v1 or v2 mount",
+			    nd->host->io.cgroup_root);
+			goto err;
+		}
 	}
-	if (o->by_process && (rc = cs_procscan_open(&nd->host->io, &nd->ps)) != 0) {
-		set_why(why, whycap, "cannot scan processes under %s", nd->host->io.procfs_root);
-		goto err;
+	if (o->scope != CS_NODE_CGROUP && (o->scope != CS_NODE_ALL || o->by_process)) {
+		cs_procscan_opts po;
+
+		memset(&po, 0, sizeof po);
+		po.mode = o->scope == CS_NODE_ALL         ? CS_PS_OUTSIDE
+		          : o->scope == CS_NODE_PROCESSES ? CS_PS_ALL
+		          : o->scope == CS_NODE_TREE      ? CS_PS_TREE
+		                                          : CS_PS_ONE;
+		po.root_pid = o->root_pid;
+		po.reaper_pid = o->reaper_pid;
+		if ((rc = cs_procscan_open(&nd->host->io, &po, &nd->ps)) != 0) {
+			cs_set_why(why, whycap, "cannot scan processes under %s", nd->host->io.procfs_root);
+			goto err;
+		}
 	}
 	if ((rc = open_kubelet(nd, o, why, whycap)) != 0)
 		goto err;
@@ -242,10 +254,9 @@ int cs_node_open(const cs_node_opts *o, cs_node **out, char *why, size_t whycap)
 		nd->hz = 100;
 	cs_idle_tracker_init(&nd->idle);
 	nd->refresh_s = o->refresh_s > 0 ? o->refresh_s : CS_NODE_DEFAULT_REFRESH_S;
-	rc = cs_cgscan_refresh(nd->cg);
-	if (rc) {
-		set_why(why, whycap, "cannot list the cgroup hierarchy %s; check --cgroup-root and permissions",
-		        cs_cgscan_root(nd->cg));
+	if (nd->cg && (rc = cs_cgscan_refresh(nd->cg)) != 0) {
+		cs_set_why(why, whycap, "cannot list the cgroup hierarchy %s; check --cgroup-root and permissions",
+		           cs_cgscan_root(nd->cg));
 		goto err;
 	}
 	nd->last_refresh_s = cs_host_now_s();
@@ -319,11 +330,11 @@ static void node_idle(cs_node *nd, double dt, double cpu_util, double idle_j[CS_
 int cs_node_sample(cs_node *nd)
 {
 	const cs_host_sum *s;
-	cs_attr_node an;
+	cs_attr_node *an;
 	cs_meminfo mi;
 	double now, cpu_util;
 	size_t ncg = 0, np = 0, unknown;
-	cs_workload *cgw, *pw = NULL;
+	cs_workload *cgw = NULL, *pw = NULL;
 	int hrc, rc;
 
 	if (!nd)
@@ -331,29 +342,30 @@ int cs_node_sample(cs_node *nd)
 	hrc = cs_host_sample(nd->host);
 	s = &nd->host->sum;
 	now = s->now_s;
-	if (nd->refresh_asked || now - nd->last_refresh_s >= nd->refresh_s) {
-		(void)cs_cgscan_refresh(nd->cg); /* on error the known workloads stay */
-		nd->last_refresh_s = now;
-		nd->refresh_asked = false;
+	if (nd->cg) {
+		if (nd->refresh_asked || now - nd->last_refresh_s >= nd->refresh_s) {
+			(void)cs_cgscan_refresh(nd->cg); /* on error the known workloads stay */
+			nd->last_refresh_s = now;
+			nd->refresh_asked = false;
+		}
+		(void)cs_cgscan_sample(nd->cg);
+		cgw = cs_cgscan_workloads(nd->cg, &ncg);
+		/* Metadata lives in the scanner's array (it moves with its workload). */
+		if (nd->kl) {
+			unknown = cs_podmeta_annotate_kubelet(&nd->podmeta, nd->kl, cgw, ncg);
+			if (cs_kubelet_maybe_refresh(nd->kl, now, unknown > 0) == 1)
+				(void)cs_podmeta_annotate_kubelet(&nd->podmeta, nd->kl, cgw, ncg);
+		}
+		(void)cs_teams_resolve(nd->teams, nd->kl ? cs_kubelet_pods(nd->kl) : NULL, cgw, ncg);
 	}
-	(void)cs_cgscan_sample(nd->cg);
 	if (nd->ps) {
 		(void)cs_procscan_sample(nd->ps);
 		pw = cs_procscan_workloads(nd->ps, &np);
+		if (np)
+			(void)cs_teams_resolve(nd->teams, NULL, pw, np);
 	}
-	cgw = cs_cgscan_workloads(nd->cg, &ncg);
 
-	/* Metadata lives in the scanner's array (it moves with its workload). */
-	if (nd->kl) {
-		unknown = cs_podmeta_annotate_kubelet(&nd->podmeta, nd->kl, cgw, ncg);
-		if (cs_kubelet_maybe_refresh(nd->kl, now, unknown > 0) == 1)
-			(void)cs_podmeta_annotate_kubelet(&nd->podmeta, nd->kl, cgw, ncg);
-	}
-	(void)cs_teams_resolve(nd->teams, nd->kl ? cs_kubelet_pods(nd->kl) : NULL, cgw, ncg);
-	if (np)
-		(void)cs_teams_resolve(nd->teams, NULL, pw, np);
-
-	if (nd->ps) {
+	if (nd->cg && nd->ps) {
 		if ((rc = ensure_merged(nd, ncg + np)) != 0)
 			return rc;
 		if (ncg)
@@ -362,24 +374,26 @@ int cs_node_sample(cs_node *nd)
 			memcpy(nd->merged + ncg, pw, np * sizeof *pw);
 		nd->wl = nd->merged;
 	} else {
-		nd->wl = cgw;
+		nd->wl = nd->cg ? cgw : pw;
 	}
 	nd->n = ncg + np;
 	if ((rc = ensure_cap(nd, nd->n)) != 0)
 		return rc;
+	(void)cs_gpu_use_assign(nd->host, nd->cg ? cs_cgscan_version(nd->cg) : 0, nd->wl, nd->n);
 
-	memset(&an, 0, sizeof an);
-	node_cpu(nd, &an.cpu_busy_usec, &an.cpu_total_usec, &cpu_util);
+	an = &nd->in;
+	memset(an, 0, sizeof *an);
+	node_cpu(nd, &an->cpu_busy_usec, &an->cpu_total_usec, &cpu_util);
 	for (int c = 0; c < CS_PART_COUNT; c++)
-		an.energy_j[c] = s->attr_energy_j[c];
-	node_idle(nd, s->dt_s, cpu_util, an.idle_j);
+		an->energy_j[c] = s->attr_energy_j[c];
+	node_idle(nd, s->dt_s, cpu_util, an->idle_j);
 	if (nd->mem_ok && cs_meminfo_read(&nd->mem, &mi) == 0) {
-		an.mem_total_bytes = mi.total_kb * 1024u;
-		an.mem_used_bytes = mi.total_kb > mi.available_kb ? (mi.total_kb - mi.available_kb) * 1024u : 0;
+		an->mem_total_bytes = mi.total_kb * 1024u;
+		an->mem_used_bytes = mi.total_kb > mi.available_kb ? (mi.total_kb - mi.available_kb) * 1024u : 0;
 	}
-	an.cpu_capacity_cores = (double)nd->host->model.ncpu;
-	an.policy = nd->policy;
-	rc = cs_attr_split(&an, nd->wl, nd->n, nd->shares, nd->scratch, &nd->res);
+	an->cpu_capacity_cores = (double)nd->host->model.ncpu;
+	an->policy = nd->policy;
+	rc = cs_attr_split(an, nd->wl, nd->n, nd->shares, nd->scratch, &nd->res);
 	if (rc)
 		return rc;
 	return hrc;
@@ -400,6 +414,11 @@ const cs_attr_share *cs_node_shares(const cs_node *n, size_t *count)
 const cs_attr_result *cs_node_result(const cs_node *n)
 {
 	return &n->res;
+}
+
+const cs_attr_node *cs_node_input(const cs_node *n)
+{
+	return &n->in;
 }
 
 cs_idle_source cs_node_idle_source(const cs_node *n, cs_part c)
@@ -460,6 +479,11 @@ int cs_node_rollup(cs_node *nd, cs_attr_by by, const cs_attr_group **groups, con
 cs_host *cs_node_host(cs_node *n)
 {
 	return n->host;
+}
+
+const cs_carbon *cs_node_carbon(const cs_node *n)
+{
+	return &n->carbon;
 }
 
 cs_cgscan *cs_node_cgscan(cs_node *n)

@@ -7,21 +7,22 @@
 
 #include <carbonstat/error.h>
 
+#include "carbon/carbon.h"
 #include "core/hash.h"
 #include "core/index.h"
 
 typedef struct ag_row {
 	uint64_t key;
-	size_t src;     /* index of its (first) workload or group this interval */
-	bool seen;      /* present this interval */
-	bool live;      /* exported now; false = ended, kept for CS_ROWS_RETAIN_S */
-	bool folded;    /* beyond the series guard: counted in overflow */
-	double gone_s;  /* when it ended (cs_rows clock) */
+	size_t src;                  /* index of its (first) workload or group this interval */
+	bool seen;                   /* present this interval */
+	bool live;                   /* exported now; false = ended, kept for CS_ROWS_RETAIN_S */
+	bool folded;                 /* beyond the series guard: counted in overflow */
+	double gone_s;               /* when it ended (cs_rows clock) */
 	uint64_t e[CS_PART_COUNT];   /* this interval, µJ */
 	uint64_t tot[CS_PART_COUNT]; /* since start, µJ */
 	uint64_t idle_uj;            /* idle part of e, all components (embodied key) */
 	double g[CS_SCOPE_N], tot_g[CS_SCOPE_N];
-	char pname[48];              /* "comm[pid]" for processes */
+	char pname[48]; /* "comm[pid]" for processes */
 } ag_row;
 
 /* A bucket row (system, idle, overflow, or the "all" row). */
@@ -164,18 +165,20 @@ static void bucket_reset(ag_bucket *b)
 	b->g[0] = b->g[1] = 0;
 }
 
-static double carbon_op(const uint64_t e[CS_PART_COUNT], double per_uj)
+/* Operational carbon of one interval's energy, at the interval's intensity
+ * and PUE (carbon/carbon.h: the one conversion). */
+static double carbon_op(const uint64_t e[CS_PART_COUNT], const cs_rows_input *in)
 {
 	uint64_t sum = 0;
 
 	for (int c = 0; c < CS_PART_COUNT; c++)
 		sum += e[c];
-	return (double)sum * per_uj;
+	return cs_carbon_operational_g((double)sum, in->intensity_g_per_kwh, in->pue);
 }
 
-static void bucket_close(ag_bucket *b, double per_uj, double emb_per_idle_uj)
+static void bucket_close(ag_bucket *b, const cs_rows_input *in, double emb_per_idle_uj)
 {
-	b->g[CS_SCOPE_OPERATIONAL] = carbon_op(b->e, per_uj);
+	b->g[CS_SCOPE_OPERATIONAL] = carbon_op(b->e, in);
 	b->g[CS_SCOPE_EMBODIED] += (double)b->idle_uj * emb_per_idle_uj;
 	for (int c = 0; c < CS_PART_COUNT; c++)
 		b->tot[c] += b->e[c];
@@ -339,7 +342,7 @@ int cs_rows_update(cs_rows *r, const cs_rows_input *in)
 	const cs_attr_result *res = in->res;
 	size_t nitems, i, w;
 	uint64_t idle_den = 0;
-	double per_uj, emb_per_idle;
+	double emb_per_idle;
 	bool removed = false;
 	int rc = 0;
 
@@ -432,7 +435,6 @@ int cs_rows_update(cs_rows *r, const cs_rows_input *in)
 	}
 
 	/* 4. carbon: this interval's intensity; embodied shared like idle */
-	per_uj = in->intensity_g_per_kwh >= 0 ? in->intensity_g_per_kwh * (in->pue > 0 ? in->pue : 1.0) / 3.6e12 : 0.0;
 	for (i = 0; i < r->n; i++)
 		if (r->rows[i].live)
 			idle_den += r->rows[i].idle_uj;
@@ -446,7 +448,7 @@ int cs_rows_update(cs_rows *r, const cs_rows_input *in)
 
 		if (!row->live)
 			continue;
-		row->g[CS_SCOPE_OPERATIONAL] = carbon_op(row->e, per_uj);
+		row->g[CS_SCOPE_OPERATIONAL] = carbon_op(row->e, in);
 		row->g[CS_SCOPE_EMBODIED] = (double)row->idle_uj * emb_per_idle;
 		if (row->folded) {
 			r->folded++;
@@ -460,10 +462,10 @@ int cs_rows_update(cs_rows *r, const cs_rows_input *in)
 		for (int s = 0; s < CS_SCOPE_N; s++)
 			row->tot_g[s] += row->g[s];
 	}
-	bucket_close(&r->system, per_uj, emb_per_idle);
-	bucket_close(&r->idle, per_uj, emb_per_idle);
-	bucket_close(&r->overflow, per_uj, emb_per_idle);
-	bucket_close(&r->all, per_uj, emb_per_idle);
+	bucket_close(&r->system, in, emb_per_idle);
+	bucket_close(&r->idle, in, emb_per_idle);
+	bucket_close(&r->overflow, in, emb_per_idle);
+	bucket_close(&r->all, in, emb_per_idle);
 
 	/* 5. snapshot rows and node carbon (their sum) */
 	r->nsnap = 0;

@@ -34,7 +34,7 @@
 
 #include "attribution/attribute.h"
 #include "attribution/workload.h"
-#include "exporters/exporter.h"
+#include "pipeline/snapshot.h"
 
 #define CS_ROWS_RETAIN_S 900.0 /* ended rows kept this long (> kubelet refresh, > CrashLoopBackOff max) */
 

@@ -1,42 +1,24 @@
 /* platform/host.c - the host energy meter (see host.h for the policy).
  *
  * Owns the probe of the sensor registry, the per-sample aggregation into a
- * fixed per-component summary, and the choice of grid intensity, PUE and
- * embodied figure for the host. Everything is decided at init; a sample only
- * calls each used sensor's read() once and adds numbers into fields that
- * already exist, so the hot path allocates nothing and opens nothing.
+ * fixed per-component summary, and which instance type and location this
+ * host is (carbon/carbon.c turns those into intensity, PUE and embodied).
+ * Everything is decided at init; a sample only calls each used sensor's
+ * read() once and adds numbers into fields that already exist, so the hot
+ * path allocates nothing and opens nothing.
  */
 #include "platform/host.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include <carbonstat/error.h>
-#include <carbonstat/model.h>
 
+#include "core/why.h"
 #include "sensors/sensor.h"
-
-/* Append "; text" (or text when empty) to a fixed buffer, truncating. */
-static void append(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void append(char *buf, size_t cap, const char *fmt, ...)
-{
-	size_t n = strnlen(buf, cap);
-	va_list ap;
-
-	if (n + 1 >= cap)
-		return;
-	if (n > 0) {
-		snprintf(buf + n, cap - n, "; ");
-		n = strnlen(buf, cap);
-	}
-	va_start(ap, fmt);
-	vsnprintf(buf + n, cap - n, fmt, ap);
-	va_end(ap);
-}
 
 double cs_host_now_s(void)
 {
@@ -78,103 +60,34 @@ static bool cpu_side(cs_component c)
 	       c == CS_COMP_CPU;
 }
 
-/* ---- carbon ----------------------------------------------------------------- */
+/* ---- location ----------------------------------------------------------------- */
 
-static void use_region(cs_host_carbon *c, const cs_region *r, const char *from)
+/* Which location this host is (carbon/ turns it into figures). */
+static void choose_location(cs_host *h, const cs_region *given_region, const cs_country *given_country)
 {
-	const char *cc = cs_region_country(r), *name = cs_region_name(r);
-	const char *prov = cs_provider_name(cs_region_provider(r));
-	const cs_country *ct = cc[0] ? cs_country_find(cc) : NULL;
-
-	c->region = r;
-	c->country = ct;
-	c->location_from = from;
-	snprintf(c->location, sizeof c->location, "%s %s", prov, name);
-	if (cs_region_intensity_g_per_kwh(r) >= 0) {
-		const cs_dataset *d = cs_region_dataset(r);
-
-		c->intensity_g_per_kwh = cs_region_intensity_g_per_kwh(r);
-		c->location_kind = "region";
-		c->intensity_dataset = d;
-		c->intensity_year = cs_region_year(r);
-		snprintf(c->intensity_source, sizeof c->intensity_source, "region %s/%s (%s %d; from %s)", prov, name,
-		         d ? cs_dataset_id(d) : "?", c->intensity_year, from);
-	} else if (ct && cs_country_intensity_g_per_kwh(ct) >= 0) {
-		const cs_dataset *d = cs_country_dataset(ct);
-
-		/* The region has no published figure: its country's grid is the
-		 * next best thing, and the source says so. */
-		c->intensity_g_per_kwh = cs_country_intensity_g_per_kwh(ct);
-		c->location_kind = "country";
-		c->intensity_dataset = d;
-		c->intensity_year = cs_country_year(ct);
-		snprintf(c->intensity_source, sizeof c->intensity_source, "country %s of region %s/%s (%s %d; from %s)",
-		         cs_country_iso2(ct), prov, name, d ? cs_dataset_id(d) : "?", c->intensity_year, from);
-	} else {
-		append(c->why, sizeof c->why,
-		       "no location: region %s has no grid intensity figure; pass --country to get gCO2e", name);
-	}
-}
-
-static void use_country(cs_host_carbon *c, const cs_country *ct, const char *from)
-{
-	const cs_dataset *d = cs_country_dataset(ct);
-	const char *iso2 = cs_country_iso2(ct);
-
-	c->country = ct;
-	c->location_from = from;
-	snprintf(c->location, sizeof c->location, "%s", iso2);
-	if (cs_country_intensity_g_per_kwh(ct) < 0) {
-		append(c->why, sizeof c->why, "no location: country %s has no grid intensity figure", iso2);
-		return;
-	}
-	c->intensity_g_per_kwh = cs_country_intensity_g_per_kwh(ct);
-	c->location_kind = "country";
-	c->intensity_dataset = d;
-	c->intensity_year = cs_country_year(ct);
-	snprintf(c->intensity_source, sizeof c->intensity_source, "country %s (%s %d; from %s)", iso2,
-	         d ? cs_dataset_id(d) : "?", c->intensity_year, from);
-}
-
-static void choose_carbon(cs_host *h, const cs_region *given_region, const cs_country *given_country)
-{
-	cs_host_carbon *c = &h->carbon;
-	const cs_instance *it = c->instance;
-
-	c->intensity_g_per_kwh = -1.0;
-	c->location_kind = "none";
-	c->location_from = "none";
-	c->embodied_g_per_h = -1.0;
-	c->pue = cs_pue_default(c->provider);
-
+	cs_host_site *st = &h->site;
 	const cs_region *detected = h->cloud_detected && h->cloud.region[0] ? cs_cloud_find_region(&h->cloud) : NULL;
 
+	st->location_from = "none";
 	if (given_region) {
-		use_region(c, given_region, "option");
+		st->region = given_region;
+		st->location_from = "option";
 	} else if (given_country && !h->country_fallback) {
-		use_country(c, given_country, "option");
+		st->country = given_country;
+		st->location_from = "option";
 	} else if (detected) {
-		use_region(c, detected, h->cloud.region_source ? h->cloud.region_source : "detection");
+		st->region = detected;
+		st->location_from = h->cloud.region_source ? h->cloud.region_source : "detection";
 	} else if (given_country) {
-		use_country(c, given_country, "option (no region known)");
+		st->country = given_country;
+		st->location_from = "option (no region known)";
 	} else if (h->cloud_detected && h->cloud.region[0]) {
-		append(c->why, sizeof c->why,
-		       "no location: detected region '%s' is not in the tables; pass --country or --region "
-		       "to get gCO2e",
-		       h->cloud.region);
+		cs_set_why(st->why, sizeof st->why,
+		           "no location: detected region '%s' is not in the tables; pass --country or --region to get "
+		           "gCO2e",
+		           h->cloud.region);
 	} else {
-		append(c->why, sizeof c->why, "no location: pass --country or --region to get gCO2e");
-	}
-
-	if (it && cs_instance_embodied_g_per_h(it) >= 0) {
-		c->embodied_g_per_h = cs_instance_embodied_g_per_h(it);
-		c->embodied_dataset = cs_instance_embodied_dataset(it);
-	} else if (it) {
-		append(c->why, sizeof c->why, "no embodied: the tables have no embodied figure for %s",
-		       cs_instance_name(it));
-	} else {
-		append(c->why, sizeof c->why,
-		       "no embodied: instance type unknown (pass --provider P --instance T to add it)");
+		cs_set_why(st->why, sizeof st->why, "no location: pass --country or --region to get gCO2e");
 	}
 }
 
@@ -280,8 +193,8 @@ static void build_notice(cs_host *h, const cs_host_probe *model)
 			if (p->role != CS_HOST_ROLE_CPU || !p->probed)
 				continue;
 			if (p->status != 0 && p->status != CS_EUNAVAIL) {
-				append(h->notice, sizeof h->notice, "%s present but unusable: %s", p->ops->name,
-				       p->why);
+				cs_why_append(h->notice, sizeof h->notice, "%s present but unusable: %s", p->ops->name,
+				              p->why);
 				unusable = true;
 			} else if (p->status == CS_EUNAVAIL) {
 				size_t n = strlen(absent);
@@ -290,8 +203,8 @@ static void build_notice(cs_host *h, const cs_host_probe *model)
 			}
 		}
 		if (!unusable)
-			append(h->notice, sizeof h->notice, "no CPU energy counter (%s absent)",
-			       absent[0] ? absent : "none in the registry");
+			cs_why_append(h->notice, sizeof h->notice, "no CPU energy counter (%s absent)",
+			              absent[0] ? absent : "none in the registry");
 		{
 			size_t n = strlen(h->notice);
 
@@ -303,7 +216,7 @@ static void build_notice(cs_host *h, const cs_host_probe *model)
 		const cs_host_probe *p = &h->probes[i];
 
 		if (p->role == CS_HOST_ROLE_GPU && p->probed && p->status != 0 && p->status != CS_EUNAVAIL)
-			append(h->notice, sizeof h->notice, "%s present but unusable: %s", p->ops->name, p->why);
+			cs_why_append(h->notice, sizeof h->notice, "%s present but unusable: %s", p->ops->name, p->why);
 	}
 }
 
@@ -370,14 +283,14 @@ static int resolve(cs_host *h, const cs_host_opts *o, const cs_instance **inst, 
 		prov = h->cloud.provider;
 	if (!*inst && h->cloud_detected) {
 		*inst = cs_cloud_find_instance(&h->cloud);
-		h->carbon.instance_from = h->cloud.instance_source ? h->cloud.instance_source : "detection";
+		h->site.instance_from = h->cloud.instance_source ? h->cloud.instance_source : "detection";
 	} else if (*inst) {
-		h->carbon.instance_from = "option";
+		h->site.instance_from = "option";
 	}
 	if (!*inst)
-		h->carbon.instance_from = "none";
-	h->carbon.instance = *inst;
-	h->carbon.provider = prov;
+		h->site.instance_from = "none";
+	h->site.instance = *inst;
+	h->site.provider = prov;
 
 	if (o->region && o->region[0]) {
 		*reg = cs_region_find(prov, o->region);
@@ -389,7 +302,7 @@ static int resolve(cs_host *h, const cs_host_opts *o, const cs_instance **inst, 
 			return CS_ENOTFOUND;
 		}
 		if (prov == CS_PROVIDER_UNKNOWN)
-			h->carbon.provider = cs_region_provider(*reg);
+			h->site.provider = cs_region_provider(*reg);
 	}
 	return 0;
 }
@@ -502,7 +415,7 @@ int cs_host_init(cs_host *h, const cs_host_opts *opts, char *why, size_t whycap)
 	plan_summary(h);
 	build_notice(h, model);
 	h->country_fallback = opts->country_fallback;
-	choose_carbon(h, given_region, given_country);
+	choose_location(h, given_region, given_country);
 	return 0;
 err:
 	cs_host_destroy(h);
@@ -605,18 +518,4 @@ int cs_host_sample_at(cs_host *h, double now_s)
 int cs_host_sample(cs_host *h)
 {
 	return cs_host_sample_at(h, cs_host_now_s());
-}
-
-double cs_host_operational_g(const cs_host *h, double energy_j)
-{
-	if (h->carbon.intensity_g_per_kwh < 0 || !(energy_j > 0))
-		return 0.0;
-	return cs_operational_g(energy_j / 3.6e6 * h->carbon.pue, h->carbon.intensity_g_per_kwh);
-}
-
-double cs_host_embodied_g(const cs_host *h, double seconds)
-{
-	if (h->carbon.embodied_g_per_h < 0 || !(seconds > 0))
-		return 0.0;
-	return cs_embodied_g(h->carbon.embodied_g_per_h, seconds, 1);
 }

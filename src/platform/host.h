@@ -19,16 +19,13 @@
  * channels with in_total, so nothing is counted twice), cumulative joules
  * since the first sample, and the sources used. It allocates nothing.
  *
- * Carbon side, decided once at init and kept in h->carbon:
- *  - grid intensity: an explicit --region (with the provider given or
- *    detected; a region without a figure falls back to its country) or
- *    --country wins; else the region cloud detection found; else none, and
- *    the caller reports energy only (h->carbon.why says how to fix it);
- *  - PUE: the provider's CCF default when the provider is known (configured
- *    or detected), else 1.0; applied to operational CO2e only, energies stay
- *    as measured/modelled at the server;
- *  - embodied: the instance type's embodied_g_per_h x elapsed hours when the
- *    type is known (configured or detected), else none (and why says so).
+ * Where the host is, decided once at init and kept in h->site (carbon/
+ * turns it into grid intensity, PUE and embodied figures):
+ *  - location: an explicit --region (with the provider given or detected)
+ *    or --country wins; else the region cloud detection found; else the
+ *    country given as a fallback (the agent's [agent] country); else none,
+ *    and site.why says how to fix it;
+ *  - instance type and provider: configured, else detected.
  *
  * All state lives in one cs_host; there are no globals (cloud detection keeps
  * its own named singleton, see platform/detect.h). Not thread-safe: one thread
@@ -86,14 +83,14 @@ typedef enum cs_host_role {
 typedef struct cs_host_probe {
 	const cs_sensor_ops *ops;
 	cs_host_role role;
-	bool probed;       /* init was called */
-	int status;        /* init's result: 0, CS_EUNAVAIL (absent) or another
-	                    * negative code (present but unusable) */
-	bool used;         /* sampled and counted in the summary */
-	cs_sensor *sensor; /* open instance (used, or kept by keep_all), else NULL */
-	char why[384];     /* why it is unavailable or not used; "" when used */
-	double read_s;            /* wall time of its last read (self-metrics) */
-	uint64_t read_errors;     /* reads with at least one failed channel, since init */
+	bool probed;          /* init was called */
+	int status;           /* init's result: 0, CS_EUNAVAIL (absent) or another
+	                       * negative code (present but unusable) */
+	bool used;            /* sampled and counted in the summary */
+	cs_sensor *sensor;    /* open instance (used, or kept by keep_all), else NULL */
+	char why[384];        /* why it is unavailable or not used; "" when used */
+	double read_s;        /* wall time of its last read (self-metrics) */
+	uint64_t read_errors; /* reads with at least one failed channel, since init */
 } cs_host_probe;
 
 /* One component (cs_component) in the last sample. */
@@ -133,34 +130,26 @@ typedef struct cs_host_sum {
 	int last_error;  /* first channel error of the last sample, or 0 */
 } cs_host_sum;
 
-/* Carbon conversion for this host, fixed at init. */
-typedef struct cs_host_carbon {
-	double intensity_g_per_kwh;          /* < 0: no location known */
-	const char *location_kind;           /* "region", "country" or "none" (static) */
-	const char *location_from;           /* "option", or detect's source ("imds-aws",
-	                                      * "dmi", "cache"...), or "none" */
-	cs_provider provider;                /* configured or detected; UNKNOWN if neither */
-	const cs_region *region;             /* region row, or NULL */
-	const cs_country *country;           /* country row (given, or the region's), or NULL */
-	const cs_dataset *intensity_dataset; /* table of the figure, or NULL */
-	int intensity_year;
-	char location[96];           /* "aws eu-west-1", "DE", "" */
-	char intensity_source[192];  /* "region aws/eu-west-1 (ccf-..., 2022; from imds-aws)" */
-	double pue;                  /* applied to operational CO2e */
+/* Which instance and location this host is, fixed at init. */
+typedef struct cs_host_site {
+	cs_provider provider;        /* configured or detected; UNKNOWN if neither */
 	const cs_instance *instance; /* configured or detected type, or NULL */
 	const char *instance_from;   /* "option", detect's source, or "none" */
-	double embodied_g_per_h;     /* < 0: unknown */
-	const cs_dataset *embodied_dataset;
-	char why[384]; /* "no location: pass --country or --region to get
-	                * gCO2e"; "no embodied: ..."; "; "-joined */
-} cs_host_carbon;
+	const cs_region *region;     /* the location when it is a region (given or
+	                              * detected), else NULL */
+	const cs_country *country;   /* the location when it is a country (given),
+	                              * else NULL */
+	const char *location_from;   /* "option", detect's source ("imds-aws", "dmi",
+	                              * "cache"...), "option (no region known)", "none" */
+	char why[256];               /* why there is no location, "" otherwise */
+} cs_host_site;
 
 typedef struct cs_host {
-	cs_io io;            /* roots + syscall table (sensors point at it) */
-	cs_host_model model; /* what the model sensor models */
-	cs_sensor_env env;   /* what every sensor's init saw */
-	cs_cloud_info cloud; /* detection result (zeroed, source "none", when skipped) */
-	bool cloud_detected; /* cs_cloud_detect ran */
+	cs_io io;              /* roots + syscall table (sensors point at it) */
+	cs_host_model model;   /* what the model sensor models */
+	cs_sensor_env env;     /* what every sensor's init saw */
+	cs_cloud_info cloud;   /* detection result (zeroed, source "none", when skipped) */
+	bool cloud_detected;   /* cs_cloud_detect ran */
 	bool country_fallback; /* opts.country_fallback */
 	cs_host_probe probes[CS_HOST_MAX_SENSORS];
 	size_t nprobes;
@@ -168,7 +157,7 @@ typedef struct cs_host {
 	size_t nsources;
 	char sources_str[128]; /* "rapl+nvml", "model:tdp" */
 	char notice[512];      /* one line for run/top, "" when nothing to say */
-	cs_host_carbon carbon;
+	cs_host_site site;
 	cs_host_sum sum;
 	bool primed; /* a first sample was taken */
 	double t0_s; /* time of the priming sample */
@@ -198,13 +187,6 @@ void cs_host_destroy(cs_host *h);
 
 /* Monotonic clock in seconds (CLOCK_MONOTONIC). */
 double cs_host_now_s(void);
-
-/* Operational gCO2e of energy_j at this host's intensity and PUE; 0 when no
- * location is known (check carbon.intensity_g_per_kwh >= 0 first). */
-double cs_host_operational_g(const cs_host *h, double energy_j);
-/* Embodied gCO2e of this host over seconds; 0 when unknown (check
- * carbon.embodied_g_per_h >= 0). */
-double cs_host_embodied_g(const cs_host *h, double seconds);
 
 /* "package", "dram"... for a summary component that is present, for loops:
  * true if component c has channels in use. */

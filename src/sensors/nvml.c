@@ -116,7 +116,9 @@ typedef struct nvml_gpu {
 	unsigned long long proc_last_us; /* newest sample timestamp seen */
 	nvml_proc_sample *samples;       /* CS_NVML_PROC_SAMPLES, from init */
 	unsigned nsamples;               /* samples of the last read */
-	int proc_status;                 /* status of the last fetch */
+	cs_proc_util *putil;             /* per process of the last read, same size */
+	unsigned npids;
+	int proc_status; /* status of the last fetch */
 } nvml_gpu;
 
 typedef struct nvml_sensor {
@@ -134,8 +136,10 @@ static void nvml_destroy(cs_sensor *s)
 	if (!ns)
 		return;
 	if (ns->gpus)
-		for (size_t i = 0; i < ns->base.nchannels; i++)
+		for (size_t i = 0; i < ns->base.nchannels; i++) {
 			free(ns->gpus[i].samples);
+			free(ns->gpus[i].putil);
+		}
 	free(ns->gpus);
 	free(ns->ch);
 	if (ns->inited && ns->api.shutdown)
@@ -259,7 +263,8 @@ static int nvml_init(const cs_sensor_env *env, cs_sensor **out, char *why, size_
 			continue; /* nothing to measure on this GPU */
 		if (api->procutil) {
 			g->samples = calloc(CS_NVML_PROC_SAMPLES, sizeof *g->samples);
-			if (!g->samples) {
+			g->putil = calloc(CS_NVML_PROC_SAMPLES, sizeof *g->putil);
+			if (!g->samples || !g->putil) {
 				rc = CS_ENOMEM;
 				goto err;
 			}
@@ -284,13 +289,43 @@ err:
 	return rc;
 }
 
+/* Per process: the mean SM utilisation of its samples, 0..1 (a process
+ * with samples at every NVML tick of the interval at 100 % used the whole
+ * GPU). O(samples x processes), both at most CS_NVML_PROC_SAMPLES. */
+static void per_process(nvml_gpu *g)
+{
+	unsigned cnt[CS_NVML_PROC_SAMPLES];
+
+	g->npids = 0;
+	for (unsigned i = 0; i < g->nsamples; i++) {
+		const nvml_proc_sample *sm = &g->samples[i];
+		unsigned k = 0;
+
+		while (k < g->npids && g->putil[k].pid != sm->pid)
+			k++;
+		if (k == g->npids) {
+			g->putil[k].pid = sm->pid;
+			g->putil[k].util = 0;
+			cnt[k] = 0;
+			g->npids++;
+		}
+		g->putil[k].util += sm->smUtil > 100 ? 100.0 : (double)sm->smUtil;
+		cnt[k]++;
+	}
+	for (unsigned k = 0; k < g->npids; k++)
+		g->putil[k].util /= 100.0 * cnt[k];
+}
+
 /* Fetch process samples newer than the last seen into the GPU's array. */
-static void read_procs(nvml_sensor *ns, nvml_gpu *g)
+static void read_procs(nvml_sensor *ns, nvml_gpu *g, cs_channel *c)
 {
 	unsigned int n = CS_NVML_PROC_SAMPLES;
 	nvmlReturn_t nrc;
 
 	g->nsamples = 0;
+	g->npids = 0;
+	c->procs = NULL;
+	c->nprocs = 0;
 	if (!g->proc_ok)
 		return;
 	nrc = ns->api.procutil(g->h, g->samples, &n, g->proc_last_us);
@@ -318,6 +353,11 @@ static void read_procs(nvml_sensor *ns, nvml_gpu *g)
 		break;
 	default: g->proc_status = map_rc(nrc); break;
 	}
+	if (!g->proc_ok)
+		return;
+	per_process(g);
+	c->procs = g->putil;
+	c->nprocs = g->npids;
 }
 
 static int nvml_read(cs_sensor *s, double now_s, double dt_s)
@@ -384,7 +424,7 @@ static int nvml_read(cs_sensor *s, double now_s, double dt_s)
 		}
 		if (c->status && !first_err)
 			first_err = c->status;
-		read_procs(ns, g);
+		read_procs(ns, g, c);
 	}
 	return first_err;
 }

@@ -23,7 +23,10 @@
  *
  * Per-process SM utilisation (nvmlDeviceGetProcessUtilization, samples newer
  * than the last one seen) is fetched each read into a fixed array per GPU,
- * allocated once in init, for attribution (cs_nvml_process_util).
+ * allocated once in init: the raw samples (cs_nvml_process_util), and per
+ * process the mean SM utilisation of its samples in the interval, 0..1, on
+ * the channel (cs_channel.procs), which attribution charges to the workload
+ * holding the process (attribution/gpu_use.h).
  */
 #ifndef CS_SENSORS_NVML_H
 #define CS_SENSORS_NVML_H

@@ -56,6 +56,14 @@ const char *cs_part_name(cs_part p);
 /* package, core, uncore, psys, cpu -> CPU; dram -> DRAM; gpu -> GPU; other -> OTHER. */
 cs_part cs_part_of(cs_component c);
 
+/* One process's use of a channel's device over the last interval, for the
+ * devices that say who used them (NVML's per-process utilisation). The
+ * sensor only reports it; attribution maps pids to workloads. */
+typedef struct cs_proc_util {
+	uint32_t pid; /* host pid */
+	double util;  /* 0..1: its mean share of the device's busy time */
+} cs_proc_util;
+
 typedef struct cs_channel {
 	char name[40];      /* "package-0", "dram-1", "gpu-0", "cpu" */
 	cs_component comp;
@@ -67,6 +75,11 @@ typedef struct cs_channel {
 	double power_w;     /* energy_j / interval */
 	int status;         /* 0 ok, else -errno or CS_E* of the last read */
 	uint64_t wraps;     /* counter wraparounds seen */
+	/* Filled by read() where the device reports per-process use: the
+	 * processes that used it in the interval (sensor-owned, valid until the
+	 * next read); NULL and 0 when unknown. */
+	const cs_proc_util *procs;
+	size_t nprocs;
 } cs_channel;
 
 /* What a sensor may look at when it initialises. */

@@ -723,7 +723,7 @@ static void test_procscan(void **state)
 	(void)state;
 	tmp_node(dir, sizeof(dir), "node-systemd-containerd-v2");
 	io_for(&io, dir, NULL);
-	assert_int_equal(cs_procscan_open(&io, &p), 0);
+	assert_int_equal(cs_procscan_open(&io, NULL, &p), 0);
 	assert_int_equal(cs_procscan_sample(p), 0);
 	w = cs_procscan_workloads(p, &n);
 	assert_int_equal(n, 3);

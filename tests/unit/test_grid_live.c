@@ -237,7 +237,7 @@ static cs_grid_stats wait_for(cs_grid_live *g, wait_what w, uint64_t n)
 /* A static fallback: country DE from the built-in table. */
 static void static_de(cs_grid_value *v)
 {
-	cs_host_carbon hc;
+	cs_carbon hc;
 	const cs_country *de = cs_country_find("DE");
 
 	assert_non_null(de);
@@ -247,7 +247,7 @@ static void static_de(cs_grid_value *v)
 	hc.country = de;
 	hc.intensity_dataset = cs_country_dataset(de);
 	hc.intensity_year = cs_country_year(de);
-	cs_grid_static_from_host(&hc, v);
+	cs_grid_static(&hc, v);
 	assert_string_equal(v->source, "static-country");
 }
 
@@ -288,7 +288,7 @@ static void assert_one_line(const char *s)
 
 static void test_static_region(void **state)
 {
-	cs_host_carbon hc;
+	cs_carbon hc;
 	cs_grid_value v;
 	const cs_region *r = cs_region_find(CS_PROVIDER_AWS, "eu-west-1");
 	const cs_dataset *d;
@@ -306,7 +306,7 @@ static void test_static_region(void **state)
 	hc.country = cs_country_find(cs_region_country(r));
 	hc.intensity_dataset = d;
 	hc.intensity_year = cs_region_year(r);
-	cs_grid_static_from_host(&hc, &v);
+	cs_grid_static(&hc, &v);
 	assert_string_equal(v.source, "static-region");
 	assert_string_equal(v.zone, "aws/eu-west-1");
 	assert_true(v.g_per_kwh == cs_region_intensity_g_per_kwh(r));
@@ -332,19 +332,19 @@ static void test_static_country(void **state)
 
 static void test_static_none(void **state)
 {
-	cs_host_carbon hc;
+	cs_carbon hc;
 	cs_grid_value v;
 
 	(void)state;
 	memset(&hc, 0, sizeof(hc));
 	hc.intensity_g_per_kwh = -1;
 	hc.location_kind = "none";
-	cs_grid_static_from_host(&hc, &v);
+	cs_grid_static(&hc, &v);
 	assert_string_equal(v.source, "none");
 	assert_true(v.g_per_kwh < 0);
 	assert_string_equal(v.zone, "");
 	assert_string_equal(v.dataset, "");
-	cs_grid_static_from_host(NULL, &v);
+	cs_grid_static(NULL, &v);
 	assert_string_equal(v.source, "none");
 	assert_true(v.g_per_kwh < 0);
 }

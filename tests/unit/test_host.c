@@ -24,10 +24,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "carbonstat/error.h"
 #include "carbonstat/meter.h"
+#include "carbon/carbon.h"
 #include "platform/host.h"
 #include "sensors/registry.h"
 
@@ -531,25 +533,31 @@ static void test_no_source_at_all(void **state)
 
 /* ---- carbon -------------------------------------------------------------------------- */
 
+/* Where the host is (platform) and what carbon makes of it (carbon/carbon.c). */
 static void test_carbon_country(void **state)
 {
 	fx *f = *state;
 	const cs_country *de = cs_country_find("DE");
+	cs_carbon c;
 
 	assert_non_null(de);
 	use_fixture(f, "vm-noperm");
 	f->o.country = "DEU";
 	init_ok(f);
-	assert_string_equal(f->h.carbon.location_kind, "country");
-	assert_string_equal(f->h.carbon.location_from, "option");
-	assert_string_equal(f->h.carbon.location, "DE");
-	assert_true(fabs(f->h.carbon.intensity_g_per_kwh - cs_country_intensity_g_per_kwh(de)) < EPS);
-	assert_true(fabs(f->h.carbon.pue - 1.0) < EPS);
+	assert_ptr_equal(f->h.site.country, de);
+	assert_null(f->h.site.region);
+	cs_carbon_resolve(&f->h.site, &c);
+	assert_string_equal(c.location_kind, "country");
+	assert_string_equal(c.location_from, "option");
+	assert_string_equal(c.location, "DE");
+	assert_true(fabs(c.intensity_g_per_kwh - cs_country_intensity_g_per_kwh(de)) < EPS);
+	assert_true(fabs(c.pue - 1.0) < EPS);
 	/* 1 kWh at PUE 1 = intensity grams */
-	assert_true(fabs(cs_host_operational_g(&f->h, 3.6e6) - cs_country_intensity_g_per_kwh(de)) < 1e-6);
-	assert_true(f->h.carbon.embodied_g_per_h < 0);
-	assert_non_null(strstr(f->h.carbon.why, "no embodied"));
-	assert_true(cs_host_embodied_g(&f->h, 3600) == 0.0);
+	assert_true(fabs(cs_carbon_operational_g(3.6e12, c.intensity_g_per_kwh, c.pue) - cs_country_intensity_g_per_kwh(de)) <
+	            1e-6);
+	assert_true(c.embodied_g_per_h < 0);
+	assert_non_null(strstr(c.why, "no embodied"));
+	assert_true(cs_carbon_embodied_g(c.embodied_g_per_h, 3600) == 0.0);
 }
 
 static void test_carbon_region_instance_embodied(void **state)
@@ -557,6 +565,7 @@ static void test_carbon_region_instance_embodied(void **state)
 	fx *f = *state;
 	const cs_region *r = cs_region_find(CS_PROVIDER_AWS, "eu-west-1");
 	const cs_instance *it = cs_instance_find(CS_PROVIDER_AWS, "m5.large");
+	cs_carbon c;
 
 	assert_non_null(r);
 	assert_non_null(it);
@@ -565,31 +574,38 @@ static void test_carbon_region_instance_embodied(void **state)
 	f->o.region = "eu-west-1";
 	f->o.instance = "m5.large";
 	init_ok(f);
-	assert_ptr_equal(f->h.carbon.region, r);
-	assert_ptr_equal(f->h.carbon.instance, it);
-	assert_string_equal(f->h.carbon.instance_from, "option");
-	assert_true(fabs(f->h.carbon.pue - cs_pue_default(CS_PROVIDER_AWS)) < EPS);
-	assert_non_null(strstr(f->h.carbon.intensity_source, "eu-west-1"));
+	assert_ptr_equal(f->h.site.region, r);
+	assert_ptr_equal(f->h.site.instance, it);
+	assert_string_equal(f->h.site.instance_from, "option");
+	cs_carbon_resolve(&f->h.site, &c);
+	assert_ptr_equal(c.region, r);
+	assert_ptr_equal(c.instance, it);
+	assert_string_equal(c.instance_from, "option");
+	assert_true(fabs(c.pue - cs_pue_default(CS_PROVIDER_AWS)) < EPS);
+	assert_non_null(strstr(c.intensity_source, "eu-west-1"));
 	/* The instance drives the model too. */
 	assert_int_equal(f->h.model.kind, CS_HOST_MODEL_INSTANCE);
 	if (cs_instance_embodied_g_per_h(it) >= 0) {
-		assert_true(fabs(cs_host_embodied_g(&f->h, 7200) - 2 * cs_instance_embodied_g_per_h(it)) < 1e-6);
-		assert_null(strstr(f->h.carbon.why, "no embodied"));
+		assert_true(fabs(cs_carbon_embodied_g(c.embodied_g_per_h, 7200) - 2 * cs_instance_embodied_g_per_h(it)) < 1e-6);
+		assert_null(strstr(c.why, "no embodied"));
 	}
-	assert_true(fabs(cs_host_operational_g(&f->h, 3.6e6) -
-	                 f->h.carbon.intensity_g_per_kwh * cs_pue_default(CS_PROVIDER_AWS)) < 1e-6);
+	assert_true(fabs(cs_carbon_operational_g(3.6e12, c.intensity_g_per_kwh, c.pue) -
+	                 c.intensity_g_per_kwh * cs_pue_default(CS_PROVIDER_AWS)) < 1e-6);
 }
 
 static void test_carbon_none(void **state)
 {
 	fx *f = *state;
+	cs_carbon c;
 
 	use_fixture(f, "vm-noperm");
 	init_ok(f);
-	assert_true(f->h.carbon.intensity_g_per_kwh < 0);
-	assert_string_equal(f->h.carbon.location_kind, "none");
-	assert_non_null(strstr(f->h.carbon.why, "no location: pass --country or --region to get gCO2e"));
-	assert_true(cs_host_operational_g(&f->h, 1e6) == 0.0);
+	assert_non_null(strstr(f->h.site.why, "no location: pass --country or --region to get gCO2e"));
+	cs_carbon_resolve(&f->h.site, &c);
+	assert_true(c.intensity_g_per_kwh < 0);
+	assert_string_equal(c.location_kind, "none");
+	assert_non_null(strstr(c.why, "no location: pass --country or --region to get gCO2e"));
+	assert_true(cs_carbon_operational_g(1e12, c.intensity_g_per_kwh, c.pue) == 0.0);
 }
 
 static void test_unknown_names(void **state)
@@ -662,14 +678,20 @@ static void test_meter_start_stop(void **state)
 	cs_meter_opts o;
 	cs_meter_report r;
 	cs_meter *m = NULL;
-	char why[256] = "";
+	char why[256] = "", proc[PATH_MAX], self[PATH_MAX + 8];
 	volatile uint64_t x = 1;
 	bool has_cpu = false;
+	struct timespec t0, t1;
 
 	use_fixture(f, "vm-noperm");
+	/* The meter's process is <procfs>/self: the fixture's, pointing at ours. */
+	tf_snprintf(proc, sizeof proc, "%s/proc", f->root);
+	assert_int_equal(tf_copy_tree(f->proc, proc), 0);
+	tf_snprintf(self, sizeof self, "%s/self", proc);
+	assert_int_equal(symlink("/proc/self", self), 0);
 	cs_meter_opts_init(&o);
 	o.sysfs_root = f->sys;
-	o.procfs_root = f->proc;
+	o.procfs_root = proc;
 	o.country = "FR";
 	o.provider = "aws";
 	o.instance = "m5.large"; /* everything given: no cloud detection */
@@ -677,10 +699,16 @@ static void test_meter_start_stop(void **state)
 	o.self_share = 1;
 	o.why = why;
 	o.why_cap = sizeof why;
-	assert_int_equal(cs_meter_start(&o, &m), 0);
+	if (cs_meter_start(&o, &m) != 0)
+		fail_msg("cs_meter_start: %s", why);
 	assert_non_null(m);
-	for (int i = 0; i < 20000000; i++) /* ~tens of ms of our own CPU */
-		x = x * 6364136223846793005ULL + 1;
+	/* 50 ms of our own CPU: five USER_HZ ticks in <procfs>/self/stat */
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+	do {
+		for (int i = 0; i < 100000; i++)
+			x = x * 6364136223846793005ULL + 1;
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
+	} while ((double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9 < 0.05);
 	usleep(30000);
 	assert_int_equal(cs_meter_stop(m, &r), 0);
 	assert_int_equal(cs_meter_stop(m, &r), CS_EINVAL); /* once only */
@@ -700,7 +728,7 @@ static void test_meter_start_stop(void **state)
 	if (it && cs_instance_embodied_g_per_h(it) >= 0)
 		assert_true(r.embodied_g > 0);
 	assert_true(r.self_share >= 0 && r.self_share <= 1);
-	assert_true(r.self_cpu_s > 0);
+	assert_true(r.self_cpu_s > 0.02);
 	assert_true(r.self_energy_j >= 0 && r.self_energy_j <= r.host_energy_j + 1e-9);
 	assert_true(fabs(r.host_avg_power_w * r.duration_s - r.host_energy_j) < 1e-6);
 }
