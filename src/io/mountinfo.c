@@ -135,13 +135,10 @@ int cs_mountinfo_read_cgroup(cs_io *io, const char *ctrl, cs_mount *out)
 {
 	char *buf = NULL;
 	size_t len = 0;
-	int rc;
+	int rc = io && out ? cs_io_read_alloc(io, CS_ROOT_PROCFS, "self/mountinfo", MOUNTINFO_MAX, &buf, &len)
+	                   : CS_EINVAL;
 
-	if (!io || !out)
-		return CS_EINVAL;
-	rc = cs_io_read_alloc(io, CS_ROOT_PROCFS, "self/mountinfo", MOUNTINFO_MAX, &buf, &len);
-	if (rc == 0)
-		rc = cs_mountinfo_find_cgroup(buf, len, ctrl, out);
+	rc = rc ? rc : cs_mountinfo_find_cgroup(buf, len, ctrl, out);
 	free(buf);
 	return rc;
 }

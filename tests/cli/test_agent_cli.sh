@@ -98,6 +98,27 @@ timeout 20 "$bin" agent "${roots[@]}" --interval 200ms --cycles 2 --no-align --n
 rc=$?
 [ $rc -eq 0 ] && ok "--cycles 2 exits 0" || ko "--cycles run (rc=$rc)" "$tmp/err"
 
+# 3b. a PUE other than 1 reaches the carbon of every row: node carbon = its
+# energy x intensity x PUE, and the rows add up to it (rows.c must apply it)
+CARBONSTAT_AGENT_PUE=1.5 timeout 20 "$bin" agent "${roots[@]}" --interval 200ms --cycles 2 --no-align --no-prometheus \
+	--country DE --jsonl "$tmp/pue.jsonl" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc -eq 0 ] && python3 - "$tmp/pue.jsonl" >"$tmp/pue.txt" 2>&1 <<'EOF'; then ok "PUE 1.5 applied to every row's carbon"; else ko "PUE 1.5 (rc=$rc)" "$tmp/pue.txt"; fi
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+nodes = [d for d in lines if d["type"] == "node"]
+assert len(nodes) == 2, len(nodes)
+for nd in nodes:
+    assert nd["pue"] == 1.5, nd["pue"]
+    e = sum(nd["energy_j"].values())
+    want = e * nd["intensity_g_per_kwh"] * 1.5 / 3.6e6
+    got = nd["carbon_g"]["operational"]
+    assert e > 0 and abs(got - want) <= 1e-9 * want, (got, want)
+    rows = [d for d in lines if d["seq"] == nd["seq"] and d["type"] != "node"]
+    s = sum(d["carbon_g"]["operational"] for d in rows)
+    assert abs(s - got) <= 1e-9 * got, (s, got)
+EOF
+
 # 4. Prometheus port taken: refuses to start, one line naming the address
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 python3 -c "import socket,time,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1',$port)); s.listen(); sys.stdout.write('up\n'); sys.stdout.flush(); time.sleep(60)" >"$tmp/hold" &

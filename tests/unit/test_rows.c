@@ -1,9 +1,9 @@
-/* test_rows.c - unit tests for agent/rows (the agent's per-series
+/* test_rows.c - unit tests for pipeline/rows (the agent's per-series
  * accumulators): conservation of every interval (rows + buckets == node, for
  * energy and carbon), counters that never decrease, rows that end with their
  * workload, the series guard folding into "overflow", carbon at each
- * interval's own intensity, embodied emissions shared like idle energy, and
- * the roll-up granularities.
+ * interval's own intensity and PUE, embodied emissions shared like idle
+ * energy, and the roll-up granularities.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -364,6 +364,50 @@ static void test_many_rows_grow(void **state)
 	free(sh);
 }
 
+/* A PUE other than 1 scales every row's operational carbon (and so the
+ * node's): rows.c must not ignore it. */
+static void test_pue_applied(void **state)
+{
+	cs_rows *r1, *r2;
+	world w;
+	size_t n1, n2;
+	const cs_snap_row *s1, *s2;
+	double g1[CS_SCOPE_N], t1[CS_SCOPE_N], g2[CS_SCOPE_N], t2[CS_SCOPE_N];
+	cs_rows_input in;
+
+	(void)state;
+	make_world(&w, 4, 100);
+	assert_int_equal(cs_rows_open(CS_BY_CONTAINER, 1000, &r1), 0);
+	assert_int_equal(cs_rows_open(CS_BY_CONTAINER, 1000, &r2), 0);
+	in = input(&w, 400, 0);
+	assert_int_equal(cs_rows_update(r1, &in), 0);
+	in.pue = 1.5;
+	assert_int_equal(cs_rows_update(r2, &in), 0);
+	s1 = cs_rows_snapshot(r1, &n1);
+	s2 = cs_rows_snapshot(r2, &n2);
+	assert_int_equal(n1, n2);
+	for (size_t i = 0; i < n2; i++) {
+		uint64_t e = 0;
+
+		for (int c = 0; c < CS_PART_COUNT; c++)
+			e += s2[i].energy_uj[c];
+		assert_true(fabs(s2[i].carbon_g[CS_SCOPE_OPERATIONAL] - (double)e * 400 * 1.5 / 3.6e12) <= 1e-18);
+		assert_true(fabs(s2[i].carbon_g[CS_SCOPE_OPERATIONAL] - 1.5 * s1[i].carbon_g[CS_SCOPE_OPERATIONAL]) <=
+		            1e-18);
+	}
+	cs_rows_node_carbon(r1, g1, t1);
+	cs_rows_node_carbon(r2, g2, t2);
+	assert_true(g1[CS_SCOPE_OPERATIONAL] > 0);
+	assert_true(fabs(g2[CS_SCOPE_OPERATIONAL] - 1.5 * g1[CS_SCOPE_OPERATIONAL]) <= 1e-15);
+	/* pue <= 0 counts as 1 */
+	in.pue = 0;
+	assert_int_equal(cs_rows_update(r1, &in), 0);
+	cs_rows_node_carbon(r1, g2, t2);
+	assert_true(fabs(g2[CS_SCOPE_OPERATIONAL] - g1[CS_SCOPE_OPERATIONAL]) <= 1e-18);
+	cs_rows_close(r1);
+	cs_rows_close(r2);
+}
+
 /* The granularities rows accept: [agent] workloads' values, no others. */
 static void test_parse_by(void **state)
 {
@@ -388,7 +432,7 @@ int main(void)
 	    cmocka_unit_test(test_conserve_and_monotonic), cmocka_unit_test(test_rows_end_and_restart),
 	    cmocka_unit_test(test_fold_overflow),          cmocka_unit_test(test_embodied_like_idle),
 	    cmocka_unit_test(test_rollups),                cmocka_unit_test(test_many_rows_grow),
-	    cmocka_unit_test(test_parse_by),
+	    cmocka_unit_test(test_parse_by),               cmocka_unit_test(test_pue_applied),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
