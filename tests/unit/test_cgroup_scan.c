@@ -762,6 +762,111 @@ static void test_procscan(void **state)
 	rm_node(dir);
 }
 
+/* A fake process under <dir>/proc: pid, parent, utime ticks, cgroup "0::/". */
+static void fake_proc(const char *dir, int pid, int ppid, int utime)
+{
+	sh("mkdir -p '%s/proc/%d' && printf '%d (p%d) S %d %d %d 0 -1 0 0 0 0 0 %d 0 0 0 20 0 1 0 %d 1000 100\n' "
+	   ">'%s/proc/%d/stat' && printf '0::/\n' >'%s/proc/%d/cgroup'",
+	   dir, pid, pid, pid, ppid, pid, pid, utime, 7000 + pid, dir, pid, dir, pid);
+}
+
+static const cs_workload *find_pid(cs_procscan *p, int pid, size_t *n)
+{
+	cs_workload *w = cs_procscan_workloads(p, n);
+
+	for (size_t i = 0; i < *n; i++)
+		if (w[i].pid == pid)
+			return &w[i];
+	return NULL;
+}
+
+/* The other modes: every process; a tree (root, descendants, the reaper's
+ * adopted children, a process born later charged all its time); one entry
+ * (self). */
+static void test_procscan_modes(void **state)
+{
+	char dir[64];
+	cs_procscan *all, *tree, *one;
+	cs_procscan_opts o;
+	const cs_workload *w;
+	size_t n, n_all0;
+	cs_io io;
+	long hz = sysconf(_SC_CLK_TCK);
+
+	(void)state;
+	tmp_node(dir, sizeof(dir), "node-systemd-containerd-v2");
+	fake_proc(dir, 500, 1, 10);
+	fake_proc(dir, 501, 500, 20);
+	fake_proc(dir, 502, 501, 30);
+	fake_proc(dir, 600, 999, 40); /* an orphan the reaper (999) adopted */
+	fake_proc(dir, 700, 1, 50);   /* not in the tree */
+	sh("ln -s 501 '%s/proc/self'", dir);
+	io_for(&io, dir, NULL);
+	memset(&o, 0, sizeof o);
+	o.mode = CS_PS_ALL;
+	assert_int_equal(cs_procscan_open(&io, &o, &all), 0);
+	o.mode = CS_PS_TREE;
+	o.root_pid = 500;
+	o.reaper_pid = 999;
+	assert_int_equal(cs_procscan_open(&io, &o, &tree), 0);
+	o.mode = CS_PS_ONE;
+	assert_int_equal(cs_procscan_open(&io, &o, &one), 0);
+	o.mode = CS_PS_TREE;
+	o.root_pid = 0;
+	assert_int_equal(cs_procscan_open(&io, &o, &one), CS_EINVAL); /* a tree needs a root */
+	o.mode = CS_PS_ONE;
+	o.one = "../etc";
+	assert_int_equal(cs_procscan_open(&io, &o, &one), CS_EINVAL);
+	o.one = NULL;
+	assert_int_equal(cs_procscan_open(&io, &o, &one), 0);
+
+	assert_int_equal(cs_procscan_sample(all), 0);
+	assert_int_equal(cs_procscan_sample(tree), 0);
+	assert_int_equal(cs_procscan_sample(one), 0);
+	(void)cs_procscan_workloads(all, &n_all0);
+	assert_true(n_all0 > 20); /* containers' processes too */
+	assert_int_equal(cs_procscan_skipped(all), 0);
+	(void)cs_procscan_workloads(tree, &n);
+	assert_int_equal(n, 4);
+	assert_non_null(find_pid(tree, 500, &n));
+	assert_non_null(find_pid(tree, 502, &n));
+	assert_non_null(find_pid(tree, 600, &n));
+	assert_null(find_pid(tree, 700, &n));
+	w = find_pid(one, 501, &n);
+	assert_int_equal(n, 1);
+	assert_non_null(w);
+	assert_true(w->fresh);
+
+	/* next interval: 502 runs 5 ticks more, 503 is born under it */
+	fake_proc(dir, 502, 501, 35);
+	fake_proc(dir, 503, 502, 7);
+	fake_proc(dir, 501, 500, 22);
+	assert_int_equal(cs_procscan_sample(all), 0);
+	assert_int_equal(cs_procscan_sample(tree), 0);
+	assert_int_equal(cs_procscan_sample(one), 0);
+	(void)cs_procscan_workloads(all, &n);
+	assert_int_equal(n, n_all0 + 1);
+	w = find_pid(tree, 502, &n);
+	assert_int_equal(n, 5);
+	assert_false(w->fresh);
+	assert_int_equal(w->cpu_usec, 5 * 1000000 / hz);
+	w = find_pid(tree, 503, &n);
+	assert_non_null(w);
+	assert_false(w->fresh); /* born since the last sample: all its time is this interval's */
+	assert_int_equal(w->cpu_usec, 7 * 1000000 / hz);
+	w = find_pid(one, 501, &n);
+	assert_int_equal(w->cpu_usec, 2 * 1000000 / hz);
+	/* the root exits: its children stay in the tree */
+	sh("rm -rf '%s/proc/500'", dir);
+	assert_int_equal(cs_procscan_sample(tree), 0);
+	assert_true(find_pid(tree, 500, &n)->gone);
+	assert_non_null(find_pid(tree, 503, &n));
+	cs_procscan_close(all);
+	cs_procscan_close(tree);
+	cs_procscan_close(one);
+	rm_node(dir);
+}
+
 /* ---- tests: pure parsers -------------------------------------------------------- */
 
 static void test_parse_cpu(void **state)
@@ -847,6 +952,7 @@ int main(void)
 	    cmocka_unit_test(test_pod_without_containers_and_subtree),
 	    cmocka_unit_test(test_detect),
 	    cmocka_unit_test(test_procscan),
+	    cmocka_unit_test(test_procscan_modes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

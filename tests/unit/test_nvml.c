@@ -306,6 +306,34 @@ static void test_process_util(void **state)
 	s->ops->destroy(s);
 }
 
+/* The channel carries, per process, the mean SM utilisation of its samples
+ * in the interval (what attribution charges GPU energy by). */
+static void test_channel_procs(void **state)
+{
+	cs_sensor *s;
+	const cs_channel *c0, *c1;
+
+	(void)state;
+	need_fake();
+	set("FAKE_NVML_PROC_0", "100:30:5:1000,200:60:10:1001,100:50:5:1002,300:250:0:1003");
+	s = open_fake();
+	assert_int_equal(s->ops->read(s, 0.0, 0.0), 0);
+	c0 = &s->channels[0];
+	c1 = &s->channels[1];
+	assert_int_equal(c0->nprocs, 3);
+	assert_int_equal(c0->procs[0].pid, 100);
+	assert_true(fabs(c0->procs[0].util - 0.40) < 1e-12); /* (30 + 50) / 2 */
+	assert_int_equal(c0->procs[1].pid, 200);
+	assert_true(fabs(c0->procs[1].util - 0.60) < 1e-12);
+	assert_int_equal(c0->procs[2].pid, 300);
+	assert_true(fabs(c0->procs[2].util - 1.0) < 1e-12); /* a bogus 250 % is capped */
+	assert_int_equal(c1->nprocs, 0);                    /* GPU 1: nobody */
+	/* nothing newer: nobody used it this interval */
+	assert_int_equal(s->ops->read(s, 1.0, 1.0), 0);
+	assert_int_equal(c0->nprocs, 0);
+	s->ops->destroy(s);
+}
+
 static void test_no_gpu_and_init_failures(void **state)
 {
 	cs_sensor_env env = {.nvml_path = fake_path()};
@@ -341,13 +369,10 @@ static void test_no_gpu_and_init_failures(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_absent_library),
-	    cmocka_unit_test(test_not_a_library),
-	    cmocka_unit_test(test_channels),
-	    cmocka_unit_test(test_energy_and_power),
-	    cmocka_unit_test(test_errors_carry_over),
-	    cmocka_unit_test(test_process_util),
-	    cmocka_unit_test(test_no_gpu_and_init_failures),
+	    cmocka_unit_test(test_absent_library),    cmocka_unit_test(test_not_a_library),
+	    cmocka_unit_test(test_channels),          cmocka_unit_test(test_energy_and_power),
+	    cmocka_unit_test(test_errors_carry_over), cmocka_unit_test(test_process_util),
+	    cmocka_unit_test(test_channel_procs),     cmocka_unit_test(test_no_gpu_and_init_failures),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -429,10 +429,14 @@ static void test_parse_by(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_conserve_and_monotonic), cmocka_unit_test(test_rows_end_and_restart),
-	    cmocka_unit_test(test_fold_overflow),          cmocka_unit_test(test_embodied_like_idle),
-	    cmocka_unit_test(test_rollups),                cmocka_unit_test(test_many_rows_grow),
-	    cmocka_unit_test(test_parse_by),               cmocka_unit_test(test_pue_applied),
+	    cmocka_unit_test(test_conserve_and_monotonic),
+	    cmocka_unit_test(test_rows_end_and_restart),
+	    cmocka_unit_test(test_fold_overflow),
+	    cmocka_unit_test(test_embodied_like_idle),
+	    cmocka_unit_test(test_rollups),
+	    cmocka_unit_test(test_many_rows_grow),
+	    cmocka_unit_test(test_parse_by),
+	    cmocka_unit_test(test_pue_applied),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
