@@ -28,9 +28,7 @@
  * add up exactly (a script can check it from the JSON).
  */
 #include <curses.h>
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>

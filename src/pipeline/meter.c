@@ -12,14 +12,12 @@
  */
 #include <carbonstat/meter.h>
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <carbonstat/dataset.h>
 #include <carbonstat/error.h>

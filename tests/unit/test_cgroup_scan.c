@@ -786,7 +786,7 @@ static const cs_workload *find_pid(cs_procscan *p, int pid, size_t *n)
 static void test_procscan_modes(void **state)
 {
 	char dir[64];
-	cs_procscan *all, *tree, *one;
+	cs_procscan *all, *tree, *one, *bad;
 	cs_procscan_opts o;
 	const cs_workload *w;
 	size_t n, n_all0;
@@ -809,15 +809,13 @@ static void test_procscan_modes(void **state)
 	o.root_pid = 500;
 	o.reaper_pid = 999;
 	assert_int_equal(cs_procscan_open(&io, &o, &tree), 0);
-	o.mode = CS_PS_ONE;
-	assert_int_equal(cs_procscan_open(&io, &o, &one), 0);
-	o.mode = CS_PS_TREE;
 	o.root_pid = 0;
-	assert_int_equal(cs_procscan_open(&io, &o, &one), CS_EINVAL); /* a tree needs a root */
+	assert_int_equal(cs_procscan_open(&io, &o, &bad), CS_EINVAL); /* a tree needs a root */
+	assert_null(bad);
 	o.mode = CS_PS_ONE;
 	o.one = "../etc";
-	assert_int_equal(cs_procscan_open(&io, &o, &one), CS_EINVAL);
-	o.one = NULL;
+	assert_int_equal(cs_procscan_open(&io, &o, &bad), CS_EINVAL);
+	o.one = NULL; /* self */
 	assert_int_equal(cs_procscan_open(&io, &o, &one), 0);
 
 	assert_int_equal(cs_procscan_sample(all), 0);
