@@ -44,6 +44,7 @@ static cs_workload *holder(cs_io *io, int cgroup_version, uint32_t pid, cs_workl
 
 size_t cs_gpu_use_assign(cs_host *h, int cgroup_version, cs_workload *wl, size_t n)
 {
+	const cs_channel *ch;
 	double total_j = 0;
 	size_t ngpu = 0, charged = 0;
 
@@ -51,42 +52,31 @@ size_t cs_gpu_use_assign(cs_host *h, int cgroup_version, cs_workload *wl, size_t
 		wl[i].gpu_util = 0;
 	if (!h)
 		return 0;
-	for (size_t i = 0; i < h->nprobes; i++) {
-		const cs_host_probe *p = &h->probes[i];
-
-		for (size_t k = 0; p->used && k < p->sensor->nchannels; k++) {
-			const cs_channel *ch = &p->sensor->channels[k];
-
-			if (ch->comp == CS_COMP_GPU && ch->in_total) {
-				ngpu++;
-				total_j += ch->energy_j > 0 ? ch->energy_j : 0;
-			}
+	for (size_t cur = 0; (ch = cs_host_channel_next(h, &cur)) != NULL;) {
+		if (ch->comp == CS_COMP_GPU && ch->in_total) {
+			ngpu++;
+			total_j += ch->energy_j > 0 ? ch->energy_j : 0;
 		}
 	}
-	for (size_t i = 0; i < h->nprobes; i++) {
-		const cs_host_probe *p = &h->probes[i];
+	for (size_t cur = 0; (ch = cs_host_channel_next(h, &cur)) != NULL;) {
+		double share;
 
-		for (size_t k = 0; p->used && k < p->sensor->nchannels; k++) {
-			const cs_channel *ch = &p->sensor->channels[k];
-			double share;
+		if (ch->comp != CS_COMP_GPU || !ch->in_total || !ch->nprocs)
+			continue;
+		share = total_j > 0 ? (ch->energy_j > 0 ? ch->energy_j : 0) / total_j : 1.0 / (double)ngpu;
+		for (size_t j = 0; j < ch->nprocs; j++) {
+			cs_workload *w;
+			double u = ch->procs[j].util;
 
-			if (ch->comp != CS_COMP_GPU || !ch->in_total || !ch->nprocs)
+			if (!(u > 0))
 				continue;
-			share = total_j > 0 ? (ch->energy_j > 0 ? ch->energy_j : 0) / total_j : 1.0 / (double)ngpu;
-			for (size_t j = 0; j < ch->nprocs; j++) {
-				cs_workload *w;
-				double u = ch->procs[j].util;
-
-				if (!(u > 0))
-					continue;
-				w = holder(&h->io, cgroup_version, ch->procs[j].pid, wl, n);
-				if (!w)
-					continue;
-				w->gpu_util += share * (u > 1 ? 1 : u);
-				if (w->gpu_util > 1)
-					w->gpu_util = 1;
-				charged++;
-			}
+			w = holder(&h->io, cgroup_version, ch->procs[j].pid, wl, n);
+			if (!w)
+				continue;
+			w->gpu_util += share * (u > 1 ? 1 : u);
+			if (w->gpu_util > 1)
+				w->gpu_util = 1;
+			charged++;
 		}
 	}
 	return charged;

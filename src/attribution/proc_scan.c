@@ -23,6 +23,7 @@
 
 #include "attribution/cgroup_path.h"
 #include "carbonstat/error.h"
+#include "core/hash.h"
 #include "io/proc_cgroup.h"
 #include "io/procstat.h"
 
@@ -76,21 +77,13 @@ struct cs_procscan {
 	char buf[4096];
 };
 
-static size_t mix(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	return (size_t)x;
-}
-
 static void index_rebuild(cs_procscan *p)
 {
 	size_t m = p->nslot - 1;
 
 	memset(p->slot, 0, p->nslot * sizeof(*p->slot));
 	for (size_t i = 0; i < p->n; i++) {
-		size_t h = mix(p->wl[i].id) & m;
+		size_t h = cs_mix64(p->wl[i].id) & m;
 
 		while (p->slot[h])
 			h = (h + 1) & m;
@@ -102,7 +95,7 @@ static long index_find(const cs_procscan *p, uint64_t id)
 {
 	size_t m = p->nslot - 1;
 
-	for (size_t h = mix(id) & m; p->slot[h]; h = (h + 1) & m) {
+	for (size_t h = cs_mix64(id) & m; p->slot[h]; h = (h + 1) & m) {
 		if (p->wl[p->slot[h] - 1].id == id)
 			return (long)p->slot[h] - 1;
 	}
@@ -144,7 +137,7 @@ static int grow(cs_procscan *p)
 
 static ps_skip *skip_slot(cs_procscan *p, uint64_t id)
 {
-	size_t m = p->nskip - 1, h = mix(id) & m;
+	size_t m = p->nskip - 1, h = cs_mix64(id) & m;
 
 	while (p->skip[h].id && p->skip[h].id != id)
 		h = (h + 1) & m;
@@ -269,7 +262,7 @@ static void account(cs_procscan *p, const cs_pid_stat *st, const char *name)
 		return;
 	{
 		cs_workload *w = &p->wl[p->n];
-		size_t m = p->nslot - 1, h = mix(id) & m;
+		size_t m = p->nslot - 1, h = cs_mix64(id) & m;
 
 		memset(w, 0, sizeof(*w));
 		w->id = id;
@@ -326,7 +319,7 @@ static int cand_index(cs_procscan *p)
 	m = p->ncslot - 1;
 	memset(p->cslot, 0, p->ncslot * sizeof(*p->cslot));
 	for (size_t i = 0; i < p->ncand; i++) {
-		size_t h = mix((uint64_t)(uint32_t)p->cand[i].st.pid) & m;
+		size_t h = cs_mix64((uint64_t)(uint32_t)p->cand[i].st.pid) & m;
 
 		while (p->cslot[h])
 			h = (h + 1) & m;
@@ -339,7 +332,7 @@ static long cand_find(const cs_procscan *p, int pid)
 {
 	size_t m = p->ncslot - 1;
 
-	for (size_t h = mix((uint64_t)(uint32_t)pid) & m; p->cslot[h]; h = (h + 1) & m)
+	for (size_t h = cs_mix64((uint64_t)(uint32_t)pid) & m; p->cslot[h]; h = (h + 1) & m)
 		if (p->cand[p->cslot[h] - 1].st.pid == pid)
 			return (long)p->cslot[h] - 1;
 	return -1;

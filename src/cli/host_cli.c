@@ -91,22 +91,14 @@ static const char *status_text(int st)
 json_t *cli_host_channels_json(const cs_host *h)
 {
 	json_t *a = json_array();
+	const cs_channel *ch;
 
-	for (size_t i = 0; i < h->nprobes; i++) {
-		const cs_host_probe *p = &h->probes[i];
-
-		if (!p->used)
-			continue;
-		for (size_t k = 0; k < p->sensor->nchannels; k++) {
-			const cs_channel *ch = &p->sensor->channels[k];
-
-			json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:b, s:b, s:f, s:f, s:s}", "name", ch->name,
-			                                   "component", cs_component_name(ch->comp), "source",
-			                                   ch->source ? ch->source : "", "measured", ch->measured,
-			                                   "in_total", ch->in_total, "power_w", ch->power_w, "energy_j",
-			                                   ch->energy_j, "status", status_text(ch->status)));
-		}
-	}
+	for (size_t cur = 0; (ch = cs_host_channel_next(h, &cur)) != NULL;)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:b, s:b, s:f, s:f, s:s}", "name", ch->name,
+		                                   "component", cs_component_name(ch->comp), "source",
+		                                   ch->source ? ch->source : "", "measured", ch->measured, "in_total",
+		                                   ch->in_total, "power_w", ch->power_w, "energy_j", ch->energy_j,
+		                                   "status", status_text(ch->status)));
 	return a;
 }
 

@@ -63,43 +63,64 @@ struct cs_node {
 	size_t groups_cap, index_len;
 };
 
-/* Shares and scratch for at least n workloads (geometric growth). */
+/* Buffers grow geometrically from 64 entries, only when the workload count
+ * passes what they hold. */
+static size_t grown(size_t cap, size_t need)
+{
+	cap = cap ? cap : 64;
+	while (cap < need)
+		cap *= 2;
+	return cap;
+}
+
+/* ptr = realloc(ptr, n elements), or `return CS_ENOMEM` (ptr kept). */
+#define RESIZE_OR_FAIL(ptr, n)                                                                                         \
+	do {                                                                                                           \
+		void *q_ = realloc((ptr), (n) * sizeof *(ptr));                                                        \
+		if (!q_)                                                                                               \
+			return CS_ENOMEM;                                                                              \
+		(ptr) = q_;                                                                                            \
+	} while (0)
+
+/* Shares and scratch for at least n workloads. */
 static int ensure_cap(cs_node *nd, size_t n)
 {
-	size_t cap = nd->cap ? nd->cap : 64;
-	cs_attr_share *sh;
-	cs_attr_slot *sc;
+	size_t cap;
 
 	if (n <= nd->cap && nd->shares)
 		return 0;
-	while (cap < n)
-		cap *= 2;
-	sh = realloc(nd->shares, cap * sizeof *sh);
-	if (!sh)
-		return CS_ENOMEM;
-	nd->shares = sh;
-	sc = realloc(nd->scratch, CS_ATTR_SCRATCH_LEN(cap) * sizeof *sc);
-	if (!sc)
-		return CS_ENOMEM;
-	nd->scratch = sc;
+	cap = grown(nd->cap, n);
+	RESIZE_OR_FAIL(nd->shares, cap);
+	RESIZE_OR_FAIL(nd->scratch, CS_ATTR_SCRATCH_LEN(cap));
 	nd->cap = cap;
 	return 0;
 }
 
+/* The merged cgroup + process workloads, for at least n. */
 static int ensure_merged(cs_node *nd, size_t n)
 {
-	size_t cap = nd->merged_cap ? nd->merged_cap : 64;
-	cs_workload *m;
-
 	if (n <= nd->merged_cap && nd->merged)
 		return 0;
-	while (cap < n)
-		cap *= 2;
-	m = realloc(nd->merged, cap * sizeof *m);
-	if (!m)
-		return CS_ENOMEM;
-	nd->merged = m;
-	nd->merged_cap = cap;
+	nd->merged_cap = grown(nd->merged_cap, n);
+	RESIZE_OR_FAIL(nd->merged, nd->merged_cap);
+	return 0;
+}
+
+/* Roll-up groups, first members and the hash index for every workload. */
+static int ensure_groups(cs_node *nd)
+{
+	size_t cap, il = 2;
+
+	if (nd->groups_cap >= nd->n && nd->groups)
+		return 0;
+	cap = grown(nd->groups_cap, nd->n);
+	while (il <= 2 * cap)
+		il *= 2;
+	RESIZE_OR_FAIL(nd->groups, cap);
+	RESIZE_OR_FAIL(nd->first, cap);
+	RESIZE_OR_FAIL(nd->index, il);
+	nd->groups_cap = cap;
+	nd->index_len = il;
 	return 0;
 }
 
@@ -439,28 +460,8 @@ int cs_node_rollup(cs_node *nd, cs_attr_by by, const cs_attr_group **groups, con
 
 	if (!nd || !groups || !ngroups || (unsigned)by >= CS_BY_NKEYS)
 		return CS_EINVAL;
-	if (nd->groups_cap < nd->n || !nd->groups) {
-		size_t cap = nd->groups_cap ? nd->groups_cap : 64, il = 2;
-		cs_attr_group *g;
-		size_t *f;
-		uint32_t *ix;
-
-		while (cap < nd->n)
-			cap *= 2;
-		while (il <= 2 * cap)
-			il *= 2;
-		if (!(g = realloc(nd->groups, cap * sizeof *g)))
-			return CS_ENOMEM;
-		nd->groups = g;
-		if (!(f = realloc(nd->first, cap * sizeof *f)))
-			return CS_ENOMEM;
-		nd->first = f;
-		if (!(ix = realloc(nd->index, il * sizeof *ix)))
-			return CS_ENOMEM;
-		nd->index = ix;
-		nd->groups_cap = cap;
-		nd->index_len = il;
-	}
+	if ((rc = ensure_groups(nd)) != 0)
+		return rc;
 	rc = cs_attr_rollup(nd->wl, nd->shares, nd->n, by, nd->groups, nd->groups_cap, nd->index, nd->index_len,
 	                    ngroups);
 	if (rc)

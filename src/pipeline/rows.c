@@ -7,6 +7,7 @@
 
 #include <carbonstat/error.h>
 
+#include "attribution/cgroup_path.h"
 #include "carbon/carbon.h"
 #include "core/hash.h"
 #include "core/index.h"
@@ -186,20 +187,6 @@ static void bucket_close(ag_bucket *b, const cs_rows_input *in, double emb_per_i
 		b->tot_g[s] += b->g[s];
 }
 
-static const char *kind_name(cs_wl_kind k)
-{
-	switch (k) {
-	case CS_WL_CONTAINER: return "container";
-	case CS_WL_POD: return "pod";
-	case CS_WL_SERVICE: return "service";
-	case CS_WL_SESSION: return "session";
-	case CS_WL_PROCESS: return "process";
-	case CS_WL_CGROUP: return "cgroup";
-	case CS_WL_SYSTEM: return "system";
-	}
-	return "cgroup";
-}
-
 /* The row's name label: the most specific human name the workload has
  * (buf holds it when it is made up: "comm[pid]", a short container id). */
 static const char *wl_name(const cs_workload *w, char *buf, size_t cap)
@@ -244,7 +231,7 @@ static uint64_t wl_key(const cs_workload *w)
 	char buf[48];
 	uint64_t h = 0xcbf29ce484222325ull;
 
-	h = fnv_str(h, kind_name(w->ident.kind));
+	h = fnv_str(h, cs_wl_kind_name(w->ident.kind));
 	h = fnv_str(h, wl_name(w, buf, sizeof(buf)));
 	h = fnv_str(h, w->namespace_);
 	h = fnv_str(h, w->pod_name);
@@ -300,7 +287,7 @@ static void snap_row(cs_rows *r, ag_row *row, double dt)
 	if (r->by == CS_BY_CONTAINER) {
 		const cs_workload *w = &in->wl[row->src];
 
-		s->wl_kind = kind_name(w->ident.kind);
+		s->wl_kind = cs_wl_kind_name(w->ident.kind);
 		s->name = wl_name(w, row->pname, sizeof(row->pname));
 		s->namespace_ = w->namespace_;
 		s->pod = w->pod_name;
@@ -314,7 +301,7 @@ static void snap_row(cs_rows *r, ag_row *row, double dt)
 
 		s->name = g->label;
 		if (r->by == CS_BY_POD) {
-			s->wl_kind = w->pod_name[0] || w->ident.pod_uid[0] ? "pod" : kind_name(w->ident.kind);
+			s->wl_kind = w->pod_name[0] || w->ident.pod_uid[0] ? "pod" : cs_wl_kind_name(w->ident.kind);
 			if (w->pod_name[0])
 				s->name = w->pod_name;
 			s->namespace_ = w->namespace_;

@@ -138,6 +138,21 @@ static void add_source(cs_host *h, const char *src)
 	snprintf(h->sources_str + n, sizeof h->sources_str - n, "%s%s", n ? "+" : "", src);
 }
 
+const cs_channel *cs_host_channel_next(const cs_host *h, size_t *cursor)
+{
+	/* cursor = probe index x 2^16 + channel index */
+	for (size_t i = *cursor >> 16, k = *cursor & 0xffff; i < h->nprobes; i++, k = 0) {
+		const cs_host_probe *p = &h->probes[i];
+
+		if (p->used && k < p->sensor->nchannels) {
+			*cursor = i << 16 | (k + 1);
+			return &p->sensor->channels[k];
+		}
+	}
+	*cursor = h->nprobes << 16;
+	return NULL;
+}
+
 /* Build the static part of the summary: which components exist, whether they
  * count and are measured, and the list of sources. */
 static void plan_summary(cs_host *h)
@@ -147,32 +162,28 @@ static void plan_summary(cs_host *h)
 
 	for (int c = 0; c < CS_COMP_COUNT; c++)
 		all_meas[c] = total_meas[c] = true;
-	for (size_t i = 0; i < h->nprobes; i++) {
-		const cs_host_probe *p = &h->probes[i];
+	for (size_t cur = 0;;) {
+		const cs_channel *ch = cs_host_channel_next(h, &cur);
+		cs_host_comp *c;
 
-		if (!p->used)
+		if (!ch)
+			break;
+		if ((unsigned)ch->comp >= CS_COMP_COUNT)
 			continue;
-		for (size_t k = 0; k < p->sensor->nchannels; k++) {
-			const cs_channel *ch = &p->sensor->channels[k];
-			cs_host_comp *c;
-
-			if ((unsigned)ch->comp >= CS_COMP_COUNT)
-				continue;
-			c = &h->sum.comp[ch->comp];
-			/* The counted channel names the component: a measured GPU
-			 * beats the model's uncounted "gpu" estimate. */
-			if (c->nchannels++ == 0 || (ch->in_total && !c->in_total))
-				c->source = ch->source;
-			all_meas[ch->comp] = all_meas[ch->comp] && ch->measured;
-			if (ch->in_total) {
-				c->in_total = true;
-				total_meas[ch->comp] = total_meas[ch->comp] && ch->measured;
-				any_total = true;
-				all_measured = all_measured && ch->measured;
-				any_modelled = any_modelled || !ch->measured;
-			}
-			add_source(h, ch->source);
+		c = &h->sum.comp[ch->comp];
+		/* The counted channel names the component: a measured GPU
+		 * beats the model's uncounted "gpu" estimate. */
+		if (c->nchannels++ == 0 || (ch->in_total && !c->in_total))
+			c->source = ch->source;
+		all_meas[ch->comp] = all_meas[ch->comp] && ch->measured;
+		if (ch->in_total) {
+			c->in_total = true;
+			total_meas[ch->comp] = total_meas[ch->comp] && ch->measured;
+			any_total = true;
+			all_measured = all_measured && ch->measured;
+			any_modelled = any_modelled || !ch->measured;
 		}
+		add_source(h, ch->source);
 	}
 	/* A component is "measured" when what it adds to the total is. */
 	for (int c = 0; c < CS_COMP_COUNT; c++)

@@ -188,6 +188,10 @@ void cs_host_destroy(cs_host *h);
 /* Monotonic clock in seconds (CLOCK_MONOTONIC). */
 double cs_host_now_s(void);
 
+/* The channels of every used sensor, one by one: start with *cursor = 0,
+ * NULL after the last. */
+const cs_channel *cs_host_channel_next(const cs_host *h, size_t *cursor);
+
 /* "package", "dram"... for a summary component that is present, for loops:
  * true if component c has channels in use. */
 static inline bool cs_host_has_comp(const cs_host *h, cs_component c)
