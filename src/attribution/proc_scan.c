@@ -2,7 +2,7 @@
  * (see proc_scan.h for the contract).
  *
  * Two open-addressing sets keyed by the process id (pid << 32 | starttime):
- * the workloads (index + 1 into wl[]) and, in OUTSIDE mode, the skipped
+ * the workloads (core/index.h over wl[]) and, in OUTSIDE mode, the skipped
  * processes (those inside a container/service cgroup, remembered so their
  * cgroup file is read once). Both are rebuilt in O(n) when entries are
  * removed. TREE mode first reads every process's stat into a candidate list
@@ -24,6 +24,7 @@
 #include "attribution/cgroup_path.h"
 #include "carbonstat/error.h"
 #include "core/hash.h"
+#include "core/index.h"
 #include "io/proc_cgroup.h"
 #include "io/procstat.h"
 
@@ -64,50 +65,43 @@ struct cs_procscan {
 	cs_workload *wl; /* [cap] */
 	ps_ent *pe;      /* [cap] */
 	size_t n, cap;
-	uint32_t *slot; /* [nslot] index + 1 */
-	size_t nslot;
+	cs_index ix;   /* workloads by id */
 	ps_skip *skip; /* [nskip] */
 	size_t nskip, skip_used, skip_live;
 	uint32_t gen;
 	ps_cand *cand; /* TREE: [cand_cap] this sample's processes */
 	size_t ncand, cand_cap;
-	uint32_t *cslot; /* TREE: pid -> cand index + 1 */
-	size_t ncslot;
+	cs_index cix;                  /* TREE: candidates by pid */
 	_Alignas(8) char dents[32768]; /* getdents64 records are 8-byte aligned */
 	char buf[4096];
 };
 
+static bool wl_has(const void *ctx, uint32_t i, const void *key)
+{
+	return ((const cs_procscan *)ctx)->wl[i].id == *(const uint64_t *)key;
+}
+
 static void index_rebuild(cs_procscan *p)
 {
-	size_t m = p->nslot - 1;
-
-	memset(p->slot, 0, p->nslot * sizeof(*p->slot));
-	for (size_t i = 0; i < p->n; i++) {
-		size_t h = cs_mix64(p->wl[i].id) & m;
-
-		while (p->slot[h])
-			h = (h + 1) & m;
-		p->slot[h] = (uint32_t)(i + 1);
-	}
+	cs_index_clear(&p->ix);
+	for (size_t i = 0; i < p->n; i++)
+		cs_index_add(&p->ix, cs_mix64(p->wl[i].id), (uint32_t)i);
 }
 
 static long index_find(const cs_procscan *p, uint64_t id)
 {
-	size_t m = p->nslot - 1;
+	uint32_t i = cs_index_find(&p->ix, cs_mix64(id), wl_has, p, &id);
 
-	for (size_t h = cs_mix64(id) & m; p->slot[h]; h = (h + 1) & m) {
-		if (p->wl[p->slot[h] - 1].id == id)
-			return (long)p->slot[h] - 1;
-	}
-	return -1;
+	return i == CS_INDEX_NONE ? -1 : (long)i;
 }
 
+/* Room for one more workload. */
 static int grow(cs_procscan *p)
 {
-	size_t ncap, nslot;
+	size_t ncap;
 	cs_workload *wl;
 	ps_ent *pe;
-	uint32_t *slot;
+	int rc;
 
 	if (p->n < p->cap)
 		return 0;
@@ -120,16 +114,11 @@ static int grow(cs_procscan *p)
 	if (!pe)
 		return CS_ENOMEM;
 	p->pe = pe;
-	for (nslot = 16; nslot < ncap * 2; nslot *= 2)
-		;
-	slot = calloc(nslot, sizeof(*slot));
-	if (!slot)
-		return CS_ENOMEM;
-	free(p->slot);
-	p->slot = slot;
-	p->nslot = nslot;
+	if ((rc = cs_index_reserve(&p->ix, ncap)) < 0)
+		return rc;
 	p->cap = ncap;
-	index_rebuild(p);
+	if (rc > 0)
+		index_rebuild(p);
 	return 0;
 }
 
@@ -262,7 +251,6 @@ static void account(cs_procscan *p, const cs_pid_stat *st, const char *name)
 		return;
 	{
 		cs_workload *w = &p->wl[p->n];
-		size_t m = p->nslot - 1, h = cs_mix64(id) & m;
 
 		memset(w, 0, sizeof(*w));
 		w->id = id;
@@ -276,9 +264,7 @@ static void account(cs_procscan *p, const cs_pid_stat *st, const char *name)
 		w->cpu_usec_total_prev = ticks; /* in ticks: never exported */
 		p->pe[p->n].seen_gen = p->gen;
 		p->pe[p->n].gone = 0;
-		while (p->slot[h])
-			h = (h + 1) & m;
-		p->slot[h] = (uint32_t)(p->n + 1);
+		cs_index_add(&p->ix, cs_mix64(id), (uint32_t)p->n);
 		p->n++;
 	}
 }
@@ -304,38 +290,26 @@ static int cand_push(cs_procscan *p, const cs_pid_stat *st)
 
 static int cand_index(cs_procscan *p)
 {
-	size_t ns = 16, m;
+	int rc = cs_index_reserve(&p->cix, p->ncand);
 
-	while (ns < p->ncand * 2)
-		ns *= 2;
-	if (ns > p->ncslot) {
-		uint32_t *sl = realloc(p->cslot, ns * sizeof(*sl));
-
-		if (!sl)
-			return CS_ENOMEM;
-		p->cslot = sl;
-		p->ncslot = ns;
-	}
-	m = p->ncslot - 1;
-	memset(p->cslot, 0, p->ncslot * sizeof(*p->cslot));
-	for (size_t i = 0; i < p->ncand; i++) {
-		size_t h = cs_mix64((uint64_t)(uint32_t)p->cand[i].st.pid) & m;
-
-		while (p->cslot[h])
-			h = (h + 1) & m;
-		p->cslot[h] = (uint32_t)(i + 1);
-	}
+	if (rc < 0)
+		return rc;
+	cs_index_clear(&p->cix);
+	for (size_t i = 0; i < p->ncand; i++)
+		cs_index_add(&p->cix, cs_mix64((uint64_t)(uint32_t)p->cand[i].st.pid), (uint32_t)i);
 	return 0;
+}
+
+static bool cand_has(const void *ctx, uint32_t i, const void *key)
+{
+	return ((const cs_procscan *)ctx)->cand[i].st.pid == *(const int *)key;
 }
 
 static long cand_find(const cs_procscan *p, int pid)
 {
-	size_t m = p->ncslot - 1;
+	uint32_t i = cs_index_find(&p->cix, cs_mix64((uint64_t)(uint32_t)pid), cand_has, p, &pid);
 
-	for (size_t h = cs_mix64((uint64_t)(uint32_t)pid) & m; p->cslot[h]; h = (h + 1) & m)
-		if (p->cand[p->cslot[h] - 1].st.pid == pid)
-			return (long)p->cslot[h] - 1;
-	return -1;
+	return i == CS_INDEX_NONE ? -1 : (long)i;
 }
 
 /* Is candidate i in the tree? Follows parent links up to a process whose
@@ -530,9 +504,9 @@ void cs_procscan_close(cs_procscan *p)
 		return;
 	free(p->wl);
 	free(p->pe);
-	free(p->slot);
+	cs_index_free(&p->ix);
 	free(p->skip);
 	free(p->cand);
-	free(p->cslot);
+	cs_index_free(&p->cix);
 	free(p);
 }
