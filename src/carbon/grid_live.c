@@ -30,6 +30,7 @@
 
 #include <carbonstat/error.h>
 
+#include "core/clock.h"
 #include "io/http.h"
 
 #define GL_PATH            "/carbon-intensity/latest"
@@ -78,14 +79,6 @@ __attribute__((format(printf, 3, 4))) static void gl_fmt(char *dst, size_t cap, 
 	va_start(ap, fmt);
 	vsnprintf(dst, cap, fmt, ap);
 	va_end(ap);
-}
-
-static double gl_mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* ---- static figures ----------------------------------------------------------- */
@@ -491,19 +484,6 @@ static double gl_delay(cs_grid_live *g, gl_outcome o)
 	return step / 2 + step / 2 * gl_uniform(g);
 }
 
-static void gl_timespec_after(struct timespec *ts, double s)
-{
-	double whole = floor(s);
-
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += (time_t)whole;
-	ts->tv_nsec += (long)((s - whole) * 1e9);
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 static void *gl_main(void *arg)
 {
 	cs_grid_live *g = arg;
@@ -517,19 +497,19 @@ static void *gl_main(void *arg)
 	pthread_mutex_lock(&g->mu);
 	while (!g->stop) {
 		pthread_mutex_unlock(&g->mu);
-		t0 = gl_mono_s();
+		t0 = cs_mono_s();
 		o = gl_fetch(g, &val, &status, err, sizeof(err));
 		pthread_mutex_lock(&g->mu);
 		if (o == GL_ABORTED)
 			break;
 		g->st.requests++;
 		g->st.last_status = status;
-		g->st.last_duration_s = gl_mono_s() - t0;
+		g->st.last_duration_s = cs_mono_s() - t0;
 		if (o == GL_OK) {
 			g->st.ok++;
 			g->st.consecutive_failures = 0;
 			g->last = val;
-			g->fetched_s = gl_mono_s();
+			g->fetched_s = cs_mono_s();
 			g->have = true;
 			g->err[0] = '\0';
 		} else {
@@ -540,7 +520,7 @@ static void *gl_main(void *arg)
 		}
 		delay = gl_delay(g, o);
 		g->st.next_delay_s = delay;
-		gl_timespec_after(&until, delay);
+		until = cs_timespec_of(cs_mono_s() + delay);
 		while (!g->stop)
 			if (pthread_cond_timedwait(&g->cv, &g->mu, &until) == ETIMEDOUT)
 				break;
@@ -585,7 +565,7 @@ int cs_grid_live_open_opts(const cs_grid_conf *cfg, const char *default_zone, co
 		goto fail;
 	g->prng = opts && opts->seed
 	              ? opts->seed
-	              : ((uint64_t)time(NULL) << 20) ^ (uint64_t)(uintptr_t)g ^ (uint64_t)(gl_mono_s() * 1e9);
+	              : ((uint64_t)time(NULL) << 20) ^ (uint64_t)(uintptr_t)g ^ (uint64_t)(cs_mono_s() * 1e9);
 	atomic_init(&g->abort_xfer, false);
 	atomic_init(&g->errors, 0);
 	rc = CS_ENOMEM;
@@ -635,7 +615,7 @@ void cs_grid_live_get(cs_grid_live *g, const cs_grid_value *fallback, cs_grid_va
 	if (g) {
 		pthread_mutex_lock(&g->mu);
 		if (g->have) {
-			age = gl_mono_s() - g->fetched_s;
+			age = cs_mono_s() - g->fetched_s;
 			if (g->st.consecutive_failures == 0 || age < g->max_stale_s) {
 				*out = g->last;
 				out->source =

@@ -66,6 +66,7 @@
 #include "carbon/carbon.h"
 #include "cli/cli.h"
 #include "cli/host_cli.h"
+#include "core/clock.h"
 #include "io/mountinfo.h"
 #include "io/proc_cgroup.h"
 #include "pipeline/node.h"
@@ -467,7 +468,7 @@ static void supervise(run_state *rs, const sigset_t *set)
 	double interval = rs->interval_ms / 1000.0, next = rs->t_start + interval;
 
 	while (!rs->exited) {
-		double now = cs_host_now_s(), wait_s = next - now;
+		double now = cs_mono_s(), wait_s = next - now;
 		struct timespec ts;
 		siginfo_t si;
 		int sig;

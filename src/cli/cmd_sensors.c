@@ -13,6 +13,7 @@
 
 #include "cli/cli.h"
 #include "cli/host_cli.h"
+#include "core/clock.h"
 
 #define CMD "sensors"
 
@@ -53,7 +54,7 @@ static const char *in_total_text(const cs_channel *ch)
  * can be read now (a first read only primes: no energy is reported). */
 static void read_once(cs_host *h)
 {
-	double now = cs_host_now_s();
+	double now = cs_mono_s();
 
 	for (size_t i = 0; i < h->nprobes; i++) {
 		cs_host_probe *p = &h->probes[i];

@@ -46,6 +46,7 @@
 #include "carbon/carbon.h"
 #include "cli/cli.h"
 #include "cli/host_cli.h"
+#include "core/clock.h"
 #include "pipeline/node.h"
 
 #define CMD            "top"
@@ -513,16 +514,6 @@ static void print_text(const top_state *ts)
 	fflush(stdout);
 }
 
-static void sleep_until(double deadline)
-{
-	struct timespec ts;
-
-	ts.tv_sec = (time_t)deadline;
-	ts.tv_nsec = (long)((deadline - (double)ts.tv_sec) * 1e9);
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-		;
-}
-
 static int run_batch(top_state *ts)
 {
 	double next;
@@ -534,7 +525,7 @@ static int run_batch(top_state *ts)
 	sample(ts); /* prime */
 	next = ts->host.sum.now_s + ts->interval_s;
 	while (ts->iterations == 0 || ts->intervals < ts->iterations) {
-		sleep_until(next);
+		cs_sleep_until_mono(next);
 		sample(ts);
 		next += ts->interval_s;
 		if (next < ts->host.sum.now_s)
@@ -697,7 +688,7 @@ static int run_curses(top_state *ts, const sigset_t *stopset)
 	next = ts->host.sum.now_s + ts->interval_s;
 	draw(ts);
 	while (!quit) {
-		double left = next - cs_host_now_s();
+		double left = next - cs_mono_s();
 		int ch;
 
 		if (left <= 0) {

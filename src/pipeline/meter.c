@@ -23,6 +23,7 @@
 #include <carbonstat/error.h>
 
 #include "carbon/carbon.h"
+#include "core/clock.h"
 #include "core/why.h"
 #include "pipeline/node.h"
 #include "platform/host.h"
@@ -89,19 +90,15 @@ static void meter_tick(cs_meter *m)
 static void *meter_thread(void *arg)
 {
 	cs_meter *m = arg;
+	double next_s = cs_mono_s();
 	struct timespec next;
 
-	clock_gettime(CLOCK_MONOTONIC, &next);
 	pthread_mutex_lock(&m->lock);
 	while (!m->stop) {
 		int rc;
 
-		next.tv_sec += (time_t)(m->interval_ms / 1000u);
-		next.tv_nsec += (long)(m->interval_ms % 1000u) * 1000000L;
-		if (next.tv_nsec >= 1000000000L) {
-			next.tv_sec++;
-			next.tv_nsec -= 1000000000L;
-		}
+		next_s += m->interval_ms / 1000.0;
+		next = cs_timespec_of(next_s);
 		do
 			rc = pthread_cond_timedwait(&m->wake, &m->lock, &next);
 		while (rc == 0 && !m->stop); /* spurious wake-ups */

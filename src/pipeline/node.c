@@ -15,6 +15,7 @@
 #include "attribution/gpu_use.h"
 #include "attribution/pod_meta.h"
 #include "attribution/proc_scan.h"
+#include "core/clock.h"
 #include "core/why.h"
 #include "io/procstat.h"
 #include "k8s/kubelet.h"
@@ -280,7 +281,7 @@ int cs_node_open(const cs_node_opts *o, cs_node **out, char *why, size_t whycap)
 		           cs_cgscan_root(nd->cg));
 		goto err;
 	}
-	nd->last_refresh_s = cs_host_now_s();
+	nd->last_refresh_s = cs_mono_s();
 	if ((rc = ensure_cap(nd, 64)) != 0)
 		goto err;
 	*out = nd;

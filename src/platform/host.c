@@ -13,20 +13,12 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <carbonstat/error.h>
 
+#include "core/clock.h"
 #include "core/why.h"
 #include "sensors/sensor.h"
-
-double cs_host_now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 void cs_host_opts_init(cs_host_opts *o)
 {
@@ -472,11 +464,11 @@ int cs_host_sample_at(cs_host *h, double now_s)
 
 		if (!p->used)
 			continue;
-		double t0 = cs_host_now_s();
+		double t0 = cs_mono_s();
 		bool failed = false;
 
 		(void)p->ops->read(p->sensor, now_s, dt);
-		p->read_s = cs_host_now_s() - t0;
+		p->read_s = cs_mono_s() - t0;
 		for (size_t k = 0; k < p->sensor->nchannels; k++) {
 			const cs_channel *ch = &p->sensor->channels[k];
 			double e = isfinite(ch->energy_j) && ch->energy_j > 0 ? ch->energy_j : 0.0;
@@ -528,5 +520,5 @@ int cs_host_sample_at(cs_host *h, double now_s)
 
 int cs_host_sample(cs_host *h)
 {
-	return cs_host_sample_at(h, cs_host_now_s());
+	return cs_host_sample_at(h, cs_mono_s());
 }
