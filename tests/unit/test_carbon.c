@@ -38,35 +38,36 @@ static void test_convert(void **state)
 
 static void test_region(void **state)
 {
-	size_t n;
-	const cs_region *all = cs_regions(&n), *own = NULL, *fallback = NULL;
+	const cs_region *own = NULL, *fallback = NULL;
 	cs_host_site site;
 	cs_carbon c;
 	char want[128];
 
 	(void)state;
-	for (size_t i = 0; i < n; i++) {
-		const cs_country *ct = all[i].country[0] ? cs_country_find(all[i].country) : NULL;
+	for (size_t i = 0; i < cs_region_count(); i++) {
+		const cs_region *r = cs_region_at(i);
+		const char *cc = cs_region_country(r);
+		const cs_country *ct = cc[0] ? cs_country_find(cc) : NULL;
 
-		if (!own && all[i].intensity_g_per_kwh >= 0)
-			own = &all[i];
-		if (!fallback && all[i].intensity_g_per_kwh < 0 && ct && ct->intensity_g_per_kwh >= 0)
-			fallback = &all[i];
+		if (!own && cs_region_intensity_g_per_kwh(r) >= 0)
+			own = r;
+		if (!fallback && cs_region_intensity_g_per_kwh(r) < 0 && ct && cs_country_intensity_g_per_kwh(ct) >= 0)
+			fallback = r;
 	}
 	assert_non_null(own);
 	memset(&site, 0, sizeof site);
-	site.provider = own->provider;
+	site.provider = cs_region_provider(own);
 	site.region = own;
 	site.location_from = "imds-aws";
 	cs_carbon_resolve(&site, &c);
 	assert_string_equal(c.location_kind, "region");
 	assert_string_equal(c.location_from, "imds-aws");
-	assert_true(c.intensity_g_per_kwh == own->intensity_g_per_kwh);
-	assert_int_equal(c.intensity_year, own->year);
-	snprintf(want, sizeof want, "region %s/%s (", cs_provider_name(own->provider), own->name);
+	assert_true(c.intensity_g_per_kwh == cs_region_intensity_g_per_kwh(own));
+	assert_int_equal(c.intensity_year, cs_region_year(own));
+	snprintf(want, sizeof want, "region %s/%s (", cs_provider_name(cs_region_provider(own)), cs_region_name(own));
 	assert_memory_equal(c.intensity_source, want, strlen(want));
 	assert_non_null(strstr(c.intensity_source, "; from imds-aws)"));
-	assert_true(fabs(c.pue - cs_pue_default(own->provider)) < 1e-12);
+	assert_true(fabs(c.pue - cs_pue_default(cs_region_provider(own))) < 1e-12);
 	assert_non_null(strstr(c.why, "no embodied: instance type unknown"));
 	assert_null(strstr(c.why, "no location"));
 	if (!fallback)
@@ -75,7 +76,7 @@ static void test_region(void **state)
 	cs_carbon_resolve(&site, &c);
 	assert_string_equal(c.location_kind, "country");
 	assert_non_null(c.country);
-	assert_true(c.intensity_g_per_kwh == c.country->intensity_g_per_kwh);
+	assert_true(c.intensity_g_per_kwh == cs_country_intensity_g_per_kwh(c.country));
 	assert_non_null(strstr(c.intensity_source, " of region "));
 }
 
@@ -98,11 +99,11 @@ static void test_country_instance_none(void **state)
 	cs_carbon_resolve(&site, &c);
 	assert_string_equal(c.location, "FR");
 	assert_string_equal(c.location_kind, "country");
-	assert_true(c.intensity_g_per_kwh == fr->intensity_g_per_kwh);
+	assert_true(c.intensity_g_per_kwh == cs_country_intensity_g_per_kwh(fr));
 	assert_true(fabs(c.pue - 1.135) < 1e-12);
 	assert_ptr_equal(c.instance, it);
-	if (it->embodied_g_per_h >= 0) {
-		assert_true(c.embodied_g_per_h == it->embodied_g_per_h);
+	if (cs_instance_embodied_g_per_h(it) >= 0) {
+		assert_true(c.embodied_g_per_h == cs_instance_embodied_g_per_h(it));
 		assert_non_null(c.embodied_dataset);
 		assert_string_equal(c.why, "");
 	}
