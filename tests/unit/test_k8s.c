@@ -627,8 +627,8 @@ static void test_teams(void **state)
 	w[n++] = wl_unit(CS_WL_PROCESS, "");                                 /* 12 */
 	w[n] = wl_container("deadbeef-0000-4000-8000-00000000000a", "cd");   /* 13 unknown, named */
 	snprintf(w[n++].namespace_, sizeof(w[0].namespace_), "payments");
-#include "attribution/pod_meta.h"
-#include "conf/conf.h"
+	assert_int_equal(annotate_index(&pl, w, n), 2);
+	assert_int_equal(cs_teams_resolve(t, &pl, w, n), 1);
 	assert_string_equal(w[0].team, "pay-core");
 	assert_string_equal(w[0].team_source, "label");
 	assert_string_equal(w[1].team, "ledger-suite");
@@ -661,8 +661,8 @@ static void test_teams(void **state)
 		cfg = tf_conf("%s", ini2);
 		w[0] = wl_container(UID_CHECKOUT, ID_API);
 		w[1] = wl_container(UID_FRAUD, ID_FRAUD);
-#include "attribution/pod_meta.h"
-#include "conf/conf.h"
+		annotate_index(&pl, w, 2);
+		cs_teams_resolve(cs_conf_get(cfg, &cs_teams_section), &pl, w, 2);
 		assert_string_equal(w[0].team, "pay-core"); /* no part-of: team */
 		assert_string_equal(w[1].team, "risk");
 		cs_conf_free(cfg);
@@ -675,8 +675,8 @@ static void test_teams(void **state)
 		t = cs_conf_get(cfg, &cs_teams_section);
 		assert_int_equal(t->label_keys.n, 0);
 		w[0] = wl_container(UID_CHECKOUT, ID_API);
-#include "attribution/pod_meta.h"
-#include "conf/conf.h"
+		annotate_index(&pl, w, 1);
+		cs_teams_resolve(t, &pl, w, 1);
 		assert_string_equal(w[0].team, "payments");
 		assert_string_equal(w[0].team_source, "namespace");
 		cs_conf_free(cfg);
