@@ -11,18 +11,21 @@
 #include "agent/agent.h"
 #include "conf_fixture.h"
 
+__attribute__((format(printf, 4, 0)))
 static int tf_conf_v(cs_conf **out, char *err, size_t cap, const char *ini_fmt, va_list ap)
 {
 	const cs_conf_section *secs[CS_AGENT_SECTIONS_MAX];
 	size_t n = cs_agent_sections(secs, CS_AGENT_SECTIONS_MAX);
 	cs_conf_layers l = {.text_name = "test.ini"};
-	char *text;
+	char *text = NULL;
 	va_list again;
 	int len, rc;
 
 	va_copy(again, ap);
 	len = vsnprintf(NULL, 0, ini_fmt, ap);
-	if (len < 0 || n > CS_AGENT_SECTIONS_MAX || !(text = malloc((size_t)len + 1)))
+	if (len >= 0 && n <= CS_AGENT_SECTIONS_MAX)
+		text = malloc((size_t)len + 1);
+	if (!text)
 		fail_msg("tf_conf: out of memory");
 	vsnprintf(text, (size_t)len + 1, ini_fmt, again);
 	va_end(again);
