@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The agent with live grid intensity against the fake Electricity Maps API
-# (tests/cloud/fake_emaps.py, 127.0.0.1 only), switched through every
+# (tests/fakes/fake_emaps.py, 127.0.0.1 only), switched through every
 # failure mode while the agent runs: the agent keeps exporting (/metrics 200,
 # the node energy counter grows) and carbonstat_grid_intensity_grams_per_kwh
 # carries the right source label each time:
@@ -19,10 +19,10 @@ need curl curl
 agent_setup gridlive
 
 mkfifo "$tmp/life"
-python3 "$here/../cloud/fake_emaps.py" ok --exit-with-stdin <"$tmp/life" >"$tmp/fake.out" 2>"$tmp/fake.err" &
+python3 "$here/../fakes/fake_emaps.py" ok --exit-with-stdin <"$tmp/life" >"$tmp/fake.out" 2>"$tmp/fake.err" &
 track $!
 exec 3>"$tmp/life"
-for _ in $(seq 100); do [ -s "$tmp/fake.out" ] && break; sleep 0.1; done
+wait_for 20 test -s "$tmp/fake.out"
 fport=$(head -1 "$tmp/fake.out")
 [ -n "$fport" ] || { echo "FAIL fake_emaps did not start"; cat "$tmp/fake.err"; exit 1; }
 fake="http://127.0.0.1:$fport"

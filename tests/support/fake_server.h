@@ -1,7 +1,7 @@
 /* fake_server.h - the python fake servers the unit tests talk to.
  *
- * Owns the spawning and the killing of a test's fake (tests/cloud/
- * fake_metadata.py, tests/cloud/fake_emaps.py, tests/k8s/fake_kubelet.py):
+ * Owns the spawning and the killing of a test's fake (tests/fakes/
+ * fake_metadata.py, fake_emaps.py, fake_kubelet.py):
  * python3 runs the script with a pipe on its stdin (the lifeline: the fake
  * exits when it reaches EOF, so it dies with the test process however that
  * ends; fake_kubelet.py also reads control commands from it) and a pipe on

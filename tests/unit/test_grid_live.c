@@ -2,7 +2,7 @@
  * client, its cache, the refresher thread and the fallback chain) and its
  * pure parser.
  *
- * The API is tests/cloud/fake_emaps.py, spawned on 127.0.0.1 per test and
+ * The API is tests/fakes/fake_emaps.py, spawned on 127.0.0.1 per test and
  * switched between modes at run time (GET /_mode/<mode>); its request log
  * (GET /_requests) shows the query and whether an auth-token was sent. Tests
  * that need it are skipped when python3 is not there. Proxy variables are
@@ -37,15 +37,18 @@
 #include "carbon/grid_live.h"
 
 #include "fake_server.h"
+#include "require.h"
+#include "text.h"
+#include "wait.h"
 
 #ifndef CS_FIXTURES_DIR
 #error "CS_FIXTURES_DIR must be defined (tests/CMakeLists.txt does)"
 #endif
-#define FAKE_SCRIPT CS_FIXTURES_DIR "/../cloud/fake_emaps.py"
+#define FAKE_SCRIPT CS_FIXTURES_DIR "/../fakes/fake_emaps.py"
 #define FAKE_KEY    "test-key-0123456789" /* what fake_emaps.py's "key" mode wants */
 #define SECRET_KEY  "s3cr3t-XYZZY-never-printed"
 #define DEAD_URL    "http://127.0.0.1:9" /* nobody listens: refused at once */
-#define WAIT_S      20.0                 /* deadline for anything we wait for */
+#define WAIT_S      tf_scaled_s(20.0)    /* deadline for anything we wait for */
 
 /* ---- helpers ------------------------------------------------------------------ */
 
@@ -79,69 +82,39 @@ static int fake_start(const char *mode)
 
 #define FAKE_OR_SKIP(mode)                                                                                             \
 	do {                                                                                                           \
-		if (fake_start(mode) != 0) {                                                                           \
-			print_message("python3 not usable: skipping\n");                                               \
-			skip();                                                                                        \
-		}                                                                                                      \
+		if (fake_start(mode) != 0)                                                                             \
+			tf_skip_or_fail("python3", "python3 or %s not usable", FAKE_SCRIPT);                           \
 	} while (0)
 
-typedef struct sbuf {
-	char data[65536];
-	size_t len;
-} sbuf;
-
-static size_t sbuf_write(char *p, size_t size, size_t n, void *ud)
-{
-	sbuf *b = ud;
-	size_t k = size * n;
-
-	if (k > sizeof(b->data) - 1 - b->len)
-		k = sizeof(b->data) - 1 - b->len;
-	memcpy(b->data + b->len, p, k);
-	b->len += k;
-	b->data[b->len] = '\0';
-	return size * n;
-}
-
 /* GET a control endpoint of the fake into out; returns the HTTP status. */
-static long fake_get(const char *path, sbuf *out)
+static long fake_get(const char *path, tf_buf *out)
 {
 	char url[160];
-	long status = 0;
-	CURL *h = curl_easy_init();
 
-	assert_non_null(h);
-	memset(out, 0, sizeof(*out));
 	snprintf(url, sizeof(url), "%s%s", fk.url, path);
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sbuf_write);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, (void *)out);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 5000L);
-	assert_int_equal(curl_easy_perform(h), CURLE_OK);
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_cleanup(h);
-	return status;
+	return tf_http_get(url, out);
 }
 
 static void fake_mode(const char *mode)
 {
-	sbuf b;
+	tf_buf b = {0};
 	char path[64];
 
 	snprintf(path, sizeof(path), "/_mode/%s", mode);
 	assert_int_equal(fake_get(path, &b), 200);
+	tf_buf_free(&b);
 }
 
 /* The fake's request log: a JSON array (caller decrefs). */
 static json_t *fake_log(void)
 {
-	static sbuf b; /* large: keep it off the stack */
+	tf_buf b = {0};
 	json_error_t e;
 	json_t *j;
 
 	assert_int_equal(fake_get("/_requests", &b), 200);
 	j = json_loadb(b.data, b.len, 0, &e);
+	tf_buf_free(&b);
 	assert_non_null(j);
 	assert_true(json_is_array(j));
 	return j;
@@ -165,21 +138,21 @@ static void assert_logged(const char *key, const char *want)
 	json_decref(log);
 }
 
+/* True once the fake has logged at least *(size_t *)n API requests. */
+static bool fake_has_requests(void *n)
+{
+	json_t *log = fake_log();
+	size_t have = json_array_size(log);
+
+	json_decref(log);
+	return have >= *(size_t *)n;
+}
+
 /* Waits until the fake has logged at least n API requests. */
 static void wait_fake_requests(size_t n)
 {
-	double t0 = now_s();
-
-	for (;;) {
-		json_t *log = fake_log();
-		size_t have = json_array_size(log);
-
-		json_decref(log);
-		if (have >= n)
-			return;
-		assert_true(now_s() - t0 < WAIT_S);
-		nap_ms(20);
-	}
+	if (!tf_wait_for(fake_has_requests, &n, 20.0))
+		fail_msg("the fake logged fewer than %zu requests in %.0f s", n, WAIT_S);
 }
 
 /* A config pointing at the fake (or url), zone DE, fast refresh. */
@@ -213,25 +186,35 @@ static cs_grid_live *open_ok(const cs_grid_conf *c, const char *default_zone, co
 
 typedef enum wait_what { CNT_OK, CNT_ERRORS, CNT_FAILS, CNT_REQUESTS } wait_what;
 
+/* What wait_for waits on, and the stats when it came. */
+typedef struct wait_ctx {
+	cs_grid_live *g;
+	wait_what w;
+	uint64_t n;
+	cs_grid_stats st;
+} wait_ctx;
+
+static bool counter_reached(void *ctx)
+{
+	wait_ctx *c = ctx;
+	uint64_t v;
+
+	cs_grid_live_stats(c->g, &c->st);
+	v = c->w == CNT_OK       ? c->st.ok
+	    : c->w == CNT_ERRORS ? c->st.errors
+	    : c->w == CNT_FAILS  ? c->st.consecutive_failures
+	                         : c->st.requests;
+	return v >= c->n;
+}
+
 /* Waits until the counter reaches n; returns the stats at that point. */
 static cs_grid_stats wait_for(cs_grid_live *g, wait_what w, uint64_t n)
 {
-	double t0 = now_s();
-	cs_grid_stats st;
+	wait_ctx c = {.g = g, .w = w, .n = n};
 
-	for (;;) {
-		uint64_t v;
-
-		cs_grid_live_stats(g, &st);
-		v = w == CNT_OK       ? st.ok
-		    : w == CNT_ERRORS ? st.errors
-		    : w == CNT_FAILS  ? st.consecutive_failures
-		                      : st.requests;
-		if (v >= n)
-			return st;
-		assert_true(now_s() - t0 < WAIT_S);
-		nap_ms(5);
-	}
+	if (!tf_wait_for(counter_reached, &c, 20.0))
+		fail_msg("counter %d did not reach %llu in %.0f s", (int)w, (unsigned long long)n, WAIT_S);
+	return c.st;
 }
 
 /* A static fallback: country DE from the built-in table. */
@@ -1050,8 +1033,8 @@ static void test_hanging_request(void **state)
 	cs_grid_live_close(g);
 	dt_close = now_s() - t0;
 	print_message("get while a request hangs: %.6f s; close: %.3f s\n", dt_get, dt_close);
-	assert_true(dt_get < 1.0);
-	assert_true(dt_close < 5.0);
+	assert_true(dt_get < tf_scaled_s(1.0));
+	assert_true(dt_close < tf_scaled_s(5.0));
 }
 
 /* close() right after open, before or during the first request. */
@@ -1111,5 +1094,5 @@ int main(void)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	curl_global_cleanup();
-	return rc;
+	return tf_exit(rc);
 }

@@ -36,6 +36,7 @@
 #include "exporters/exporter.h"
 #include "fixture.h"
 #include "snap_fixture.h"
+#include "text.h"
 
 static const cs_exporter_ops *const jl = &cs_exporter_jsonl;
 
@@ -97,34 +98,12 @@ static void publish_ok(void *st, const cs_snapshot *s)
 		fail_msg("publish: %d %s", rc, why);
 }
 
-/* The whole file; *len its size. NULL if missing. */
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *b;
-	long n;
-
-	if (!f)
-		return NULL;
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	rewind(f);
-	b = malloc((size_t)n + 1);
-	assert_non_null(b);
-	assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-	b[n] = '\0';
-	fclose(f);
-	if (len)
-		*len = (size_t)n;
-	return b;
-}
-
 /* Every line of path parsed; the file must end with '\n' (no half line).
  * Returns a JSON array of the objects. */
 static json_t *read_lines(const char *path)
 {
 	size_t len;
-	char *b = slurp(path, &len), *p, *nl;
+	char *b = tf_slurp(path, &len), *p, *nl;
 	json_t *arr = json_array();
 
 	assert_non_null(b);
@@ -363,7 +342,7 @@ static void test_numbers_and_nulls(void **state)
 	f.snap.embodied_g_per_h = -1;
 	publish_ok(st, &f.snap);
 	jl->close(st);
-	text = slurp(t->path, NULL);
+	text = tf_slurp(t->path, NULL);
 	assert_non_null(strstr(text, "\"cpu\":999999999.999999"));
 	assert_non_null(strstr(text, "\"cpu\":123456789.012345"));
 	free(text);
@@ -458,7 +437,7 @@ static void test_rotation(void **state)
 	st = open_ok(&c);
 	publish_ok(st, &f.snap);
 	jl->close(st);
-	free(slurp(t->path, &one_cycle));
+	free(tf_slurp(t->path, &one_cycle));
 	assert_int_equal(unlink(t->path), 0);
 
 	/* two cycles fit, three do not */
@@ -480,7 +459,7 @@ static void test_rotation(void **state)
 			tf_snprintf(name, sizeof(name), "%s.%d", t->path, k);
 		else
 			tf_snprintf(name, sizeof(name), "%s", t->path);
-		free(slurp(name, &len));
+		free(tf_slurp(name, &len));
 		assert_true(len <= max_bytes);
 		arr = read_lines(name);
 		assert_int_equal(json_array_size(arr) % (f.snap.nrows + 1), 0); /* whole cycles */
@@ -563,7 +542,7 @@ static void test_efbig_leaves_file_whole(void **state)
 
 	st = open_path(&c, t->path, "cycle");
 	publish_cycle(st, &f, 20, 1);
-	before = slurp(t->path, &blen);
+	before = tf_slurp(t->path, &blen);
 
 	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
 	lim = old;
@@ -578,14 +557,14 @@ static void test_efbig_leaves_file_whole(void **state)
 	assert_non_null(strstr(why, t->path));
 	assert_non_null(strstr(why, "dropped whole"));
 	assert_null(strchr(why, '\n'));
-	after = slurp(t->path, &alen);
+	after = tf_slurp(t->path, &alen);
 	assert_int_equal(alen, blen);
 	assert_memory_equal(after, before, blen);
 	free(after);
 
 	publish_cycle(st, &f, 20, 3);
 	jl->close(st);
-	after = slurp(t->path, &alen);
+	after = tf_slurp(t->path, &alen);
 	assert_true(alen > blen);
 	assert_memory_equal(after, before, blen);
 	free(after);

@@ -8,7 +8,7 @@
  * restart) is one interval; after each, the split must be conserved to the
  * microjoule for every component, for the workloads and for the roll-up by
  * every key. Pod metadata comes from the fake kubelet over TLS on 127.0.0.1
- * (tests/k8s/fake_kubelet.py, serving the node's own pods.json, whose UIDs
+ * (tests/fakes/fake_kubelet.py, serving the node's own pods.json, whose UIDs
  * match its cgroups); those tests skip cleanly without python3 or openssl. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -32,9 +32,10 @@
 #include "carbonstat/error.h"
 
 #include "fake_server.h"
+#include "require.h"
 
 #define GEN  CS_FIXTURES_DIR "/gen_node.py"
-#define FAKE CS_FIXTURES_DIR "/../k8s/fake_kubelet.py"
+#define FAKE CS_FIXTURES_DIR "/../fakes/fake_kubelet.py"
 
 static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void sh(const char *fmt, ...)
@@ -250,8 +251,8 @@ static void run_fixture(const char *fixture, bool kubelet, cs_idle_policy pol, b
 	env_new(&e, fixture);
 	if (kubelet && !fake_start(&e)) {
 		env_free(&e);
-		print_message("skipping: python3 or openssl missing (install them for the kubelet tests)\n");
-		skip();
+		tf_skip_or_fail(have("openssl") ? "python3" : "pki",
+		                "python3 or openssl missing (install them for the kubelet tests)");
 	}
 	n = node_open(&e, kubelet, pol, by_process);
 	assert_int_equal(cs_cgscan_version(cs_node_cgscan(n)), strstr(fixture, "-v1") ? 1 : 2);
@@ -372,5 +373,5 @@ int main(void)
 	    cmocka_unit_test(test_measured_idle_and_errors),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return tf_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -25,6 +25,7 @@
 #include "sensors/nvml.h"
 
 #include "../fakes/fake_nvml.h"
+#include "require.h"
 
 #ifndef CS_FIXTURES_DIR
 #define CS_FIXTURES_DIR "tests/fixtures"
@@ -88,7 +89,7 @@ static int teardown(void **state)
 static void need_fake(void)
 {
 	if (!fake)
-		skip();
+		tf_skip_or_fail("nvml", "no fake libnvidia-ml (the build defines CS_FAKE_NVML_PATH)");
 	clear_script();
 }
 
@@ -375,5 +376,5 @@ int main(void)
 	    cmocka_unit_test(test_channel_procs),     cmocka_unit_test(test_no_gpu_and_init_failures),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return tf_exit(cmocka_run_group_tests(tests, setup, teardown));
 }

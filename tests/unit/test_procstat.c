@@ -23,6 +23,7 @@
 #include "io/procstat.h"
 
 #include "fixture.h"
+#include "text.h"
 
 #ifndef CS_FIXTURES_DIR
 #define CS_FIXTURES_DIR "tests/fixtures"
@@ -30,32 +31,12 @@
 
 /* ---- helpers --------------------------------------------------------------- */
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n >= 0);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
-
 static char *fixture(const char *tree, const char *file, size_t *len)
 {
 	char path[512];
 
 	snprintf(path, sizeof path, "%s/%s/%s", CS_FIXTURES_DIR, tree, file);
-	return slurp(path, len);
+	return tf_slurp(path, len);
 }
 
 /* ---- /proc/stat parsing ----------------------------------------------------- */

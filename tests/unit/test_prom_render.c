@@ -28,6 +28,7 @@
 #include "carbonstat/error.h"
 #include "exporters/prom_render.h"
 #include "fixture.h"
+#include "require.h"
 #include "snap_fixture.h"
 
 #ifndef CS_FIXTURES_DIR
@@ -709,10 +710,8 @@ static void test_promtool(void **state)
 	char *text;
 
 	(void)state;
-	if (access(PROMTOOL, X_OK) != 0) {
-		print_message("skipping: %s not found (apt-get install prometheus for promtool)\n", PROMTOOL);
-		skip();
-	}
+	if (access(PROMTOOL, X_OK) != 0)
+		tf_skip_or_fail("promtool", "%s not found (apt-get install prometheus for promtool)", PROMTOOL);
 	assert_int_equal(cs_snapfix_build(&f, 3, 2), 0);
 	text = render_str(&f.snap);
 	promtool_check(text, "snap fixture");
@@ -744,5 +743,5 @@ int main(void)
 	    cmocka_unit_test(test_promtool),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return tf_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

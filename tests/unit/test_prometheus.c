@@ -38,6 +38,7 @@
 #include "exporters/prom_render.h"
 #include "fixture.h"
 #include "snap_fixture.h"
+#include "text.h"
 
 #ifndef CS_FIXTURES_DIR
 #error "CS_FIXTURES_DIR must be defined (tests/CMakeLists.txt does)"
@@ -118,25 +119,11 @@ static void srv_close(srv *s)
 typedef struct reply {
 	CURLcode err;
 	long code;
-	char *body;
-	size_t len;
+	tf_buf body; /* the body, NUL-terminated */
 	char ctype[128], allow[64], auth[128];
 	int nauth;      /* WWW-Authenticate headers */
 	long long clen; /* Content-Length header, -1 if none */
 } reply;
-
-static size_t on_body(char *p, size_t size, size_t n, void *cls)
-{
-	reply *r = cls;
-	char *g = realloc(r->body, r->len + size * n + 1);
-
-	assert_non_null(g);
-	r->body = g;
-	memcpy(r->body + r->len, p, size * n);
-	r->len += size * n;
-	r->body[r->len] = '\0';
-	return size * n;
-}
 
 static void header_value(const char *line, size_t n, const char *name, char *out, size_t cap)
 {
@@ -196,8 +183,8 @@ static reply fetch(const char *url, const req *o)
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, tf_buf_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
 	if (o->method && !strcmp(o->method, "HEAD"))
@@ -221,8 +208,7 @@ static reply fetch(const char *url, const req *o)
 
 static void reply_free(reply *r)
 {
-	free(r->body);
-	r->body = NULL;
+	tf_buf_free(&r->body);
 }
 
 static reply get(const srv *s, const char *path, const req *o)
@@ -301,7 +287,7 @@ static void test_routes(void **state)
 	r = get(&s, "/metrics", NULL);
 	assert_int_equal(r.err, CURLE_OK);
 	assert_int_equal(r.code, 503);
-	assert_contains(r.body, "no sample yet");
+	assert_contains(r.body.data, "no sample yet");
 	reply_free(&r);
 	assert_int_equal(status(&s, "/readyz", NULL), 503);
 	assert_int_equal(status(&s, "/healthz", NULL), 200); /* just started: not stale */
@@ -309,7 +295,7 @@ static void test_routes(void **state)
 	r = get(&s, "/", NULL);
 	assert_int_equal(r.code, 200);
 	assert_string_equal(r.ctype, "text/html; charset=utf-8");
-	assert_contains(r.body, "href=\"/metrics\"");
+	assert_contains(r.body.data, "href=\"/metrics\"");
 	reply_free(&r);
 	assert_int_equal(status(&s, "/nope", NULL), 404);
 	assert_int_equal(status(&s, "/metrics/", NULL), 404);
@@ -326,14 +312,14 @@ static void test_routes(void **state)
 	assert_int_equal(r.err, CURLE_OK);
 	assert_int_equal(r.code, 200);
 	assert_string_equal(r.ctype, CS_PROM_CONTENT_TYPE);
-	assert_int_equal(r.len, want.len);
-	assert_memory_equal(r.body, want.p, want.len);
+	assert_int_equal(r.body.len, want.len);
+	assert_memory_equal(r.body.data, want.p, want.len);
 	reply_free(&r);
 
 	r = get(&s, "/metrics", &(req){.method = "HEAD"});
 	assert_int_equal(r.err, CURLE_OK);
 	assert_int_equal(r.code, 200);
-	assert_int_equal(r.len, 0);
+	assert_int_equal(r.body.len, 0);
 	assert_int_equal(r.clen, (long long)want.len);
 	assert_string_equal(r.ctype, CS_PROM_CONTENT_TYPE);
 	reply_free(&r);
@@ -346,8 +332,8 @@ static void test_routes(void **state)
 	publish(&s, &f, 3, 2);
 	expected(&want, 3, 2);
 	r = get(&s, "/metrics", NULL);
-	assert_int_equal(r.len, want.len);
-	assert_memory_equal(r.body, want.p, want.len);
+	assert_int_equal(r.body.len, want.len);
+	assert_memory_equal(r.body.data, want.p, want.len);
 	reply_free(&r);
 
 	/* a keep-alive client sees each cycle too */
@@ -361,8 +347,8 @@ static void test_routes(void **state)
 			expected(&want, 3, seq);
 			r = fetch(url, &(req){.reuse = c});
 			assert_int_equal(r.code, 200);
-			assert_int_equal(r.len, want.len);
-			assert_memory_equal(r.body, want.p, want.len);
+			assert_int_equal(r.body.len, want.len);
+			assert_memory_equal(r.body.data, want.p, want.len);
 			reply_free(&r);
 		}
 		curl_easy_cleanup(c);
@@ -420,25 +406,25 @@ static void *scrape_loop(void *cls)
 		bool same;
 
 		r = fetch(url, &(req){.reuse = i % 2 ? c : NULL}); /* keep-alive and fresh connections */
-		m = r.body ? strstr(r.body, "\ncarbonstat_agent_cycles_total{node=\"node-1\"} ") : NULL;
-		if (r.err != CURLE_OK || r.code != 200 || !m || r.len == 0 || r.body[r.len - 1] != '\n' ||
+		m = r.body.data ? strstr(r.body.data, "\ncarbonstat_agent_cycles_total{node=\"node-1\"} ") : NULL;
+		if (r.err != CURLE_OK || r.code != 200 || !m || r.body.len == 0 || r.body.data[r.body.len - 1] != '\n' ||
 		    sscanf(m + strlen("\ncarbonstat_agent_cycles_total{node=\"node-1\"} "), "%llu", &cycles) != 1) {
 			if (!sc->failed++)
 				snprintf(sc->first_error, sizeof(sc->first_error), "curl %d, HTTP %ld, %zu bytes",
-				         (int)r.err, r.code, r.len);
+				         (int)r.err, r.code, r.body.len);
 			reply_free(&r);
 			continue;
 		}
 		/* the body is exactly the render of the cycle it says it is */
 		cs_snapfix_build(&f, CONC_WORKLOADS, cycles - 1);
 		cs_prom_render(&want, &f.snap);
-		same = want.len == r.len && memcmp(want.p, r.body, r.len) == 0;
+		same = want.len == r.body.len && memcmp(want.p, r.body.data, r.body.len) == 0;
 		cs_snapfix_free(&f);
 		if (same)
 			sc->ok++;
 		else if (!sc->failed++)
 			snprintf(sc->first_error, sizeof(sc->first_error), "body of cycle %llu differs (%zu bytes)",
-			         cycles, r.len);
+			         cycles, r.body.len);
 		reply_free(&r);
 	}
 	cs_prom_buf_free(&want);
@@ -560,8 +546,8 @@ static void test_tls(void **state)
 	r = fetch(url, &(req){.cainfo = WC_DIR "/server.crt"});
 	assert_int_equal(r.err, CURLE_OK);
 	assert_int_equal(r.code, 200);
-	assert_int_equal(r.len, want.len);
-	assert_memory_equal(r.body, want.p, want.len);
+	assert_int_equal(r.body.len, want.len);
+	assert_memory_equal(r.body.data, want.p, want.len);
 	reply_free(&r);
 	/* a client that does not trust the certificate gets nowhere */
 	assert_true(https_status(&s, "/metrics", NULL) < 0);
@@ -792,22 +778,10 @@ static void write_text(const char *path, const char *text)
 	assert_int_equal(fclose(f), 0);
 }
 
-static char *read_text(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = calloc(1, 65536);
-
-	assert_non_null(f);
-	assert_non_null(buf);
-	fread(buf, 1, 65535, f);
-	fclose(f);
-	return buf;
-}
-
 static void test_reopen(void **state)
 {
 	char dir[256], web[512], why[512];
-	char *auth = read_text(WC_DIR "/auth.yml"), *tls_auth = read_text(WC_DIR "/tls_auth.yml");
+	char *auth = tf_slurp(WC_DIR "/auth.yml", NULL), *tls_auth = tf_slurp(WC_DIR "/tls_auth.yml", NULL);
 	srv s;
 	cs_snapfix f = {0};
 	const req ok_creds = {.userpwd = "prometheus:s3cret"};

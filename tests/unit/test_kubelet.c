@@ -1,12 +1,11 @@
-/* test_k8s.c - unit tests for k8s/quantity, k8s/kubelet and k8s/teams.
+/* test_kubelet.c - unit tests for k8s/kubelet: the pod index and the client.
  *
- * Quantities: a table of what the API server accepts and refuses. The pod
- * index: tests/fixtures/kubelet/pods.json, a kubelet /pods answer shaped like
+ * The pod index: tests/fixtures/kubelet/pods.json (tests/support/pods_fixture.h), a kubelet /pods answer shaped like
  * a real one (3 namespaces, containerd ids, sidecar and init containers, an
  * ephemeral container, a static pod, a pending pod, RuntimeClass overhead),
  * and the pods.json + manifest.json of every tests/fixtures/node-* tree that
  * tests/fixtures/gen_node.py wrote (every container of every runtime/driver
- * must be named). The client: tests/k8s/fake_kubelet.py over TLS on
+ * must be named). The client: tests/fakes/fake_kubelet.py over TLS on
  * 127.0.0.1, with a throw-away self-signed certificate made with the openssl
  * CLI in a mkdtemp() directory; tests that need it skip with a message when
  * python3 or openssl is missing. The fake counts requests, which is how we
@@ -35,23 +34,16 @@
 #include "attribution/pod_meta.h"
 #include "conf/conf.h"
 #include "k8s/kubelet.h"
-#include "k8s/quantity.h"
-#include "ownership/teams.h"
 
 #include "conf_fixture.h"
 #include "fake_server.h"
+#include "pods_fixture.h"
+#include "require.h"
+#include "text.h"
 
-/* The annotation moved to attribution/pod_meta.c; these run it the way the
- * node sampler does (a fresh scratch each time is fine in a test). */
-static size_t annotate_index(cs_podlist *pl, cs_workload *w, size_t n)
-{
-	cs_podmeta pm = {0};
-	size_t u = cs_podmeta_annotate(&pm, pl, w, n, NULL, NULL);
-
-	cs_podmeta_free(&pm);
-	return u;
-}
-
+/* The annotation is attribution/pod_meta.c's; this runs it on a kubelet the
+ * way the node sampler does (a fresh scratch each time is fine in a test);
+ * tf_pods_annotate does the same on a pod list. */
 static size_t annotate_kubelet(cs_kubelet *k, cs_workload *w, size_t n)
 {
 	cs_podmeta pm = {0};
@@ -64,34 +56,15 @@ static size_t annotate_kubelet(cs_kubelet *k, cs_workload *w, size_t n)
 #ifndef CS_FIXTURES_DIR
 #error "CS_FIXTURES_DIR must be defined (tests/CMakeLists.txt does)"
 #endif
-#define PODS_JSON   CS_FIXTURES_DIR "/kubelet/pods.json"
-#define FAKE_SCRIPT CS_FIXTURES_DIR "/../k8s/fake_kubelet.py"
+#define FAKE_SCRIPT CS_FIXTURES_DIR "/../fakes/fake_kubelet.py"
 #define TOKEN_A     "eyJhbGciOiJSUzI1NiIsImtpZCI6InRlc3QifQ.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQifQ.c2lnbmF0dXJlQQ"
 #define TOKEN_B     "eyJhbGciOiJSUzI1NiIsImtpZCI6InRlc3QifQ.eyJzdWIiOiJyb3RhdGVkIn0.c2lnbmF0dXJlQg"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define MI           (1024.0 * 1024.0)
+#define GI           (1024.0 * MI)
 
 /* ---- helpers ---------------------------------------------------------------------- */
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n >= 0);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
 
 static void write_file(const char *path, const char *data)
 {
@@ -102,15 +75,6 @@ static void write_file(const char *path, const char *data)
 	assert_int_equal(fclose(f), 0);
 }
 
-static void load_fixture(cs_podlist *pl)
-{
-	size_t len;
-	char *json = slurp(PODS_JSON, &len);
-
-	assert_int_equal(cs_kubelet_parse_pods(json, len, pl), 0);
-	free(json);
-}
-
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -119,164 +83,6 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static cs_workload wl_container(const char *uid, const char *id)
-{
-	cs_workload w;
-
-	memset(&w, 0, sizeof(w));
-	w.ident.kind = CS_WL_CONTAINER;
-	w.ident.runtime = CS_RT_CONTAINERD;
-	snprintf(w.ident.pod_uid, sizeof(w.ident.pod_uid), "%s", uid);
-	snprintf(w.ident.container_id, sizeof(w.ident.container_id), "%s", id);
-	return w;
-}
-
-static cs_workload wl_pod(const char *uid)
-{
-	cs_workload w;
-
-	memset(&w, 0, sizeof(w));
-	w.ident.kind = CS_WL_POD;
-	snprintf(w.ident.pod_uid, sizeof(w.ident.pod_uid), "%s", uid);
-	return w;
-}
-
-static cs_workload wl_unit(cs_wl_kind kind, const char *unit)
-{
-	cs_workload w;
-
-	memset(&w, 0, sizeof(w));
-	w.ident.kind = kind;
-	snprintf(w.ident.unit, sizeof(w.ident.unit), "%s", unit);
-	return w;
-}
-
-/* ids from the fixture */
-#define UID_CHECKOUT "3f1c2a9e-8b7d-4c61-a0e5-6d2f9b1c7e48"
-#define UID_LEDGER   "c8e2d4f6-1a3b-4c5d-8e9f-0a1b2c3d4e5f"
-#define UID_FRAUD    "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d"
-#define UID_INDEXER  "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a"
-#define UID_QUERY    "9e8d7c6b-5a4f-4e3d-2c1b-0a9f8e7d6c5b"
-#define UID_COREDNS  "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
-#define UID_PROXY    "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e"
-#define UID_ETCD     "5f9e2c8a7b6d4e3f2a1b0c9d8e7f6a5b"
-#define ID_API       "9a7c1e0b5f3d2a8c4e6b1d9f7a3c5e2b8d0f4a6c1e3b5d7f9a2c4e6b8d0f1a3c"
-#define ID_ISTIO     "5e4d3c2b1a0f9e8d7c6b5a49382716f5e4d3c2b1a0f9e8d7c6b5a49382716f5e"
-#define ID_MIGRATE   "1b2c3d4e5f60718293a4b5c6d7e8f90112233445566778899aabbccddeeff001"
-#define ID_LEDGER    "e1d2c3b4a5968778695a4b3c2d1e0f1a2b3c4d5e6f708192a3b4c5d6e7f80912"
-#define ID_FRAUD     "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
-#define ID_INDEXER   "aa11bb22cc33dd44ee55ff6600112233445566778899aabbccddeeff00112233"
-#define ID_SHIPPER   "bb22cc33dd44ee55ff66001122334455667788990011aabbccddeeff00112233"
-#define ID_DEBUG     "cc33dd44ee55ff66001122334455667788990011aabbccddeeff001122334455"
-#define ID_COREDNS   "dd44ee55ff66001122334455667788990011aabbccddeeff0011223344556677"
-#define ID_PROXY     "ee55ff66001122334455667788990011aabbccddeeff00112233445566778899"
-#define ID_ETCD      "ff66001122334455667788990011aabbccddeeff00112233445566778899aabb"
-#define MI           (1024.0 * 1024.0)
-#define GI           (1024.0 * MI)
-
-/* ---- quantities ---------------------------------------------------------------------- */
-
-static void test_quantity_table(void **state)
-{
-	static const struct {
-		const char *s;
-		int rc;
-		double v;
-	} t[] = {
-	    {"500m", 0, 0.5},
-	    {"2", 0, 2},
-	    {"0.5", 0, 0.5},
-	    {"1500u", 0, 0.0015},
-	    {"250000n", 0, 0.00025},
-	    {"100m", 0, 0.1},
-	    {"1.", 0, 1},
-	    {".5", 0, 0.5},
-	    {"+1", 0, 1},
-	    {"0", 0, 0},
-	    {"0m", 0, 0},
-	    {"128Mi", 0, 128 * MI},
-	    {"1Gi", 0, GI},
-	    {"1.5Gi", 0, 1.5 * GI},
-	    {"1G", 0, 1e9},
-	    {"1e9", 0, 1e9},
-	    {"1E9", 0, 1e9},
-	    {"1e+3", 0, 1e3},
-	    {"5e-1", 0, 0.5},
-	    {"512k", 0, 512e3},
-	    {"512Ki", 0, 512 * 1024.0},
-	    {"2Ti", 0, 2 * 1024 * GI},
-	    {"1Pi", 0, 1125899906842624.0},
-	    {"1Ei", 0, 1152921504606846976.0},
-	    {"3E", 0, 3e18},
-	    {"7P", 0, 7e15},
-	    {"4T", 0, 4e12},
-	    {"64M", 0, 64e6},
-	    {"1288490188800m", 0, 1288490188.8},
-	    {"128974848", 0, 128974848},
-	    {"000001", 0, 1},
-	    {"0.000000000000000000000000000001", 0, 1e-30},
-	    {"12345678901234567890123", 0, 1.2345678901234568e22},
-	    /* refused */
-	    {"", CS_EINVAL, 0},
-	    {"-1", CS_EINVAL, 0},
-	    {"-0", CS_EINVAL, 0},
-	    {"-500m", CS_EINVAL, 0},
-	    {"m", CS_EINVAL, 0},
-	    {".", CS_EINVAL, 0},
-	    {"1..2", CS_EINVAL, 0},
-	    {"1.2.3", CS_EINVAL, 0},
-	    {"1 ", CS_EINVAL, 0},
-	    {" 1", CS_EINVAL, 0},
-	    {"1K", CS_EINVAL, 0},
-	    {"1Ki ", CS_EINVAL, 0},
-	    {"1KiB", CS_EINVAL, 0},
-	    {"1mi", CS_EINVAL, 0},
-	    {"1i", CS_EINVAL, 0},
-	    {"1Mm", CS_EINVAL, 0},
-	    {"1e", CS_EINVAL, 0},
-	    {"1e+", CS_EINVAL, 0},
-	    {"1e1.5", CS_EINVAL, 0},
-	    {"1ee3", CS_EINVAL, 0},
-	    {"0x10", CS_EINVAL, 0},
-	    {"nan", CS_EINVAL, 0},
-	    {"inf", CS_EINVAL, 0},
-	    {"NaN", CS_EINVAL, 0},
-	    {"1,5", CS_EINVAL, 0},
-	    {"++1", CS_EINVAL, 0},
-	    {"1e31", CS_ERANGE, 0},
-	    {"1e999999999999999", CS_ERANGE, 0},
-	    {"999999999999999999999999999999999999999", CS_ERANGE, 0},
-	    {"1000000000000Ei", CS_ERANGE, 0},
-	    {"1e-999999999", 0, 0},
-	};
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < ARRAY_LEN(t); i++) {
-		double v = -42;
-		int rc = cs_qty_parse(t[i].s, strlen(t[i].s), &v);
-
-		if (rc != t[i].rc)
-			fail_msg("'%s': rc %d, want %d", t[i].s, rc, t[i].rc);
-		if (rc == 0 && v != t[i].v && fabs(v - t[i].v) > fabs(t[i].v) * 1e-15)
-			fail_msg("'%s': %.17g, want %.17g", t[i].s, v, t[i].v);
-		if (rc != 0 && v != -42)
-			fail_msg("'%s': output written on error", t[i].s);
-	}
-	/* NUL-terminated wrappers; len bounds the read */
-	{
-		double v;
-
-		assert_int_equal(cs_qty_cpu_cores("250m", &v), 0);
-		assert_true(v == 0.25);
-		assert_int_equal(cs_qty_mem_bytes("64Mi", &v), 0);
-		assert_true(v == 64 * MI);
-		assert_int_equal(cs_qty_parse("12Gi-garbage", 4, &v), 0);
-		assert_true(v == 12 * GI);
-		assert_int_equal(cs_qty_cpu_cores(NULL, &v), CS_EINVAL);
-		assert_int_equal(cs_qty_parse("1", 1, NULL), CS_EINVAL);
-	}
-}
 
 /* ---- parsing the fixture ---------------------------------------------------------------- */
 
@@ -288,7 +94,7 @@ static void test_parse_fixture(void **state)
 	uint32_t i;
 
 	(void)state;
-	load_fixture(&pl);
+	tf_pods_load(&pl);
 	assert_int_equal(pl.n_pods, 8);
 	assert_int_equal(pl.skipped_pods, 0);
 	assert_int_equal(pl.bad_quantities, 0);
@@ -472,7 +278,7 @@ static void test_parse_generated_nodes(void **state)
 		snprintf(path, sizeof(path), "%s/%s/pods.json", CS_FIXTURES_DIR, e->d_name);
 		if (access(path, R_OK) != 0)
 			continue;
-		json = slurp(path, &len);
+		json = tf_slurp(path, &len);
 		assert_int_equal(cs_kubelet_parse_pods(json, len, &pl), 0);
 		free(json);
 		snprintf(path, sizeof(path), "%s/%s/manifest.json", CS_FIXTURES_DIR, e->d_name);
@@ -488,8 +294,8 @@ static void test_parse_generated_nodes(void **state)
 			ctrs = json_object_get(pod, "containers");
 			json_array_foreach(ctrs, j, c)
 			{
-				w[0] = wl_container(uid, json_string_value(json_object_get(c, "id")));
-				assert_int_equal(annotate_index(&pl, w, 1), 0);
+				w[0] = tf_wl_container(uid, json_string_value(json_object_get(c, "id")));
+				assert_int_equal(tf_pods_annotate(&pl, w, 1), 0);
 				assert_string_equal(w[0].container_name, json_string_value(json_object_get(c, "name")));
 				assert_string_equal(w[0].pod_name, json_string_value(json_object_get(pod, "name")));
 				assert_string_equal(w[0].namespace_,
@@ -514,20 +320,20 @@ static void test_annotate(void **state)
 	size_t i;
 
 	(void)state;
-	load_fixture(&pl);
-	w[0] = wl_container(UID_CHECKOUT, ID_API);
-	w[1] = wl_container(UID_CHECKOUT, ID_ISTIO);
-	w[2] = wl_pod(UID_CHECKOUT); /* with its containers */
-	w[3] = wl_container(UID_CHECKOUT,
+	tf_pods_load(&pl);
+	w[0] = tf_wl_container(UID_CHECKOUT, ID_API);
+	w[1] = tf_wl_container(UID_CHECKOUT, ID_ISTIO);
+	w[2] = tf_wl_pod(UID_CHECKOUT); /* with its containers */
+	w[3] = tf_wl_container(UID_CHECKOUT,
 	                    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"); /* sandbox */
-	w[4] = wl_pod(UID_LEDGER);                                                               /* alone: all of it */
-	w[5] = wl_container("deadbeef-0000-4000-8000-000000000001", ID_API);                     /* unknown pod */
-	w[6] = wl_container(UID_LEDGER, ID_API);                                                 /* id of another pod */
-	w[7] = wl_unit(CS_WL_SERVICE, "kubelet.service");
-	w[8] = wl_pod("deadbeef-0000-4000-8000-000000000002");
+	w[4] = tf_wl_pod(UID_LEDGER);                                                               /* alone: all of it */
+	w[5] = tf_wl_container("deadbeef-0000-4000-8000-000000000001", ID_API);                     /* unknown pod */
+	w[6] = tf_wl_container(UID_LEDGER, ID_API);                                                 /* id of another pod */
+	w[7] = tf_wl_unit(CS_WL_SERVICE, "kubelet.service");
+	w[8] = tf_wl_pod("deadbeef-0000-4000-8000-000000000002");
 	snprintf(w[5].pod_name, sizeof(w[5].pod_name), "kept");
 
-	assert_int_equal(annotate_index(&pl, w, ARRAY_LEN(w)), 2);
+	assert_int_equal(tf_pods_annotate(&pl, w, ARRAY_LEN(w)), 2);
 	assert_string_equal(w[0].pod_name, "checkout-api-7d9f8b6c5-x2x7k");
 	assert_string_equal(w[0].namespace_, "payments");
 	assert_string_equal(w[0].container_name, "api");
@@ -550,9 +356,9 @@ static void test_annotate(void **state)
 	assert_string_equal(w[7].namespace_, "");
 
 	/* pod workload sharing the node with only one of its containers */
-	w[0] = wl_container(UID_CHECKOUT, ID_API);
-	w[1] = wl_pod(UID_CHECKOUT);
-	assert_int_equal(annotate_index(&pl, w, 2), 0);
+	w[0] = tf_wl_container(UID_CHECKOUT, ID_API);
+	w[1] = tf_wl_pod(UID_CHECKOUT);
+	assert_int_equal(tf_pods_annotate(&pl, w, 2), 0);
 	assert_true(fabs(w[1].cpu_request_cores - 0.1) < 1e-12);
 	assert_true(w[1].mem_request_bytes == 128 * MI);
 
@@ -562,14 +368,14 @@ static void test_annotate(void **state)
 		double cpu = 0, want = 0;
 		size_t n = 0;
 
-		all[n++] = wl_container(UID_CHECKOUT, ID_API);
-		all[n++] = wl_container(UID_CHECKOUT, ID_ISTIO);
-		all[n++] = wl_pod(UID_CHECKOUT);
-		all[n++] = wl_pod(UID_LEDGER);
-		all[n++] = wl_container(UID_LEDGER, ID_LEDGER);
-		all[n++] = wl_container(UID_INDEXER, ID_INDEXER);
-		all[n++] = wl_pod(UID_INDEXER);
-		assert_int_equal(annotate_index(&pl, all, n), 0);
+		all[n++] = tf_wl_container(UID_CHECKOUT, ID_API);
+		all[n++] = tf_wl_container(UID_CHECKOUT, ID_ISTIO);
+		all[n++] = tf_wl_pod(UID_CHECKOUT);
+		all[n++] = tf_wl_pod(UID_LEDGER);
+		all[n++] = tf_wl_container(UID_LEDGER, ID_LEDGER);
+		all[n++] = tf_wl_container(UID_INDEXER, ID_INDEXER);
+		all[n++] = tf_wl_pod(UID_INDEXER);
+		assert_int_equal(tf_pods_annotate(&pl, all, n), 0);
 		for (i = 0; i < n; i++)
 			cpu += all[i].cpu_request_cores;
 		want = cs_podlist_find_pod(&pl, UID_CHECKOUT)->cpu_request_cores +
@@ -582,120 +388,10 @@ static void test_annotate(void **state)
 		cs_podlist empty;
 
 		memset(&empty, 0, sizeof(empty));
-		w[0] = wl_container(UID_CHECKOUT, ID_API);
-		assert_int_equal(annotate_index(&empty, w, 1), 1);
+		w[0] = tf_wl_container(UID_CHECKOUT, ID_API);
+		assert_int_equal(tf_pods_annotate(&empty, w, 1), 1);
 		assert_string_equal(w[0].pod_name, "");
 	}
-	cs_podlist_free(&pl);
-}
-
-/* ---- teams --------------------------------------------------------------------------- */
-
-static void test_teams(void **state)
-{
-	static const char ini[] = "[teams]\n"
-	                          "default_team = platform\n"
-	                          "[teams.namespaces]\n"
-	                          "search = team-search\n"
-	                          "payments = team-pay\n"
-	                          "[teams.services]\n"
-	                          "nginx = web\n"
-	                          "getty@.service = ops\n"
-	                          "user@.service = desktop\n";
-	cs_conf *cfg;
-	const cs_teams_conf *t;
-	cs_podlist pl;
-	cs_workload w[14];
-	size_t n = 0;
-
-	(void)state;
-	load_fixture(&pl);
-	cfg = tf_conf("%s", ini);
-	t = cs_conf_get(cfg, &cs_teams_section);
-	w[n++] = wl_container(UID_CHECKOUT, ID_API);                         /* 0 label team */
-	w[n++] = wl_container(UID_LEDGER, ID_LEDGER);                        /* 1 label part-of */
-	w[n++] = wl_container(UID_FRAUD, ID_FRAUD);                          /* 2 team "" -> part-of */
-	w[n++] = wl_container(UID_INDEXER, ID_INDEXER);                      /* 3 namespace map */
-	w[n++] = wl_container(UID_COREDNS, ID_COREDNS);                      /* 4 namespace name */
-	w[n++] = wl_container("deadbeef-0000-4000-8000-000000000009", "ab"); /* 5 unknown pod */
-	w[n++] = wl_unit(CS_WL_SERVICE, "nginx.service");                    /* 6 */
-	w[n++] = wl_unit(CS_WL_SERVICE, "getty@tty1.service");               /* 7 template */
-	w[n++] = wl_unit(CS_WL_SERVICE, "containerd.service");               /* 8 unmapped */
-	w[n++] = wl_unit(CS_WL_SESSION, "session-3.scope");                  /* 9 */
-	w[n++] = wl_unit(CS_WL_SESSION, "user@1000.service");                /* 10 */
-	w[n++] = wl_unit(CS_WL_SYSTEM, "");                                  /* 11 */
-	w[n++] = wl_unit(CS_WL_PROCESS, "");                                 /* 12 */
-	w[n] = wl_container("deadbeef-0000-4000-8000-00000000000a", "cd");   /* 13 unknown, named */
-	snprintf(w[n++].namespace_, sizeof(w[0].namespace_), "payments");
-	assert_int_equal(annotate_index(&pl, w, n), 2);
-	assert_int_equal(cs_teams_resolve(t, &pl, w, n), 1);
-	assert_string_equal(w[0].team, "pay-core");
-	assert_string_equal(w[0].team_source, "label");
-	assert_string_equal(w[1].team, "ledger-suite");
-	assert_string_equal(w[1].team_source, "label");
-	assert_string_equal(w[2].team, "risk");
-	assert_string_equal(w[2].team_source, "label");
-	assert_string_equal(w[3].team, "team-search");
-	assert_string_equal(w[3].team_source, "namespace-map");
-	assert_string_equal(w[4].team, "kube-system");
-	assert_string_equal(w[4].team_source, "namespace");
-	assert_string_equal(w[5].team, "");
-	assert_string_equal(w[5].team_source, "");
-	assert_string_equal(w[6].team, "web");
-	assert_string_equal(w[6].team_source, "service-map");
-	assert_string_equal(w[7].team, "ops");
-	assert_string_equal(w[8].team, "platform");
-	assert_string_equal(w[8].team_source, "default");
-	assert_string_equal(w[9].team, "platform");
-	assert_string_equal(w[10].team, "desktop");
-	assert_string_equal(w[11].team, "platform");
-	assert_string_equal(w[12].team, "platform");
-	assert_string_equal(w[13].team, "team-pay"); /* namespace known from before */
-	assert_string_equal(w[13].team_source, "namespace-map");
-	cs_conf_free(cfg);
-
-	/* label key order is the config's */
-	{
-		static const char ini2[] = "[teams]\nlabel_keys = app.kubernetes.io/part-of, team\n";
-
-		cfg = tf_conf("%s", ini2);
-		w[0] = wl_container(UID_CHECKOUT, ID_API);
-		w[1] = wl_container(UID_FRAUD, ID_FRAUD);
-		annotate_index(&pl, w, 2);
-		cs_teams_resolve(cs_conf_get(cfg, &cs_teams_section), &pl, w, 2);
-		assert_string_equal(w[0].team, "pay-core"); /* no part-of: team */
-		assert_string_equal(w[1].team, "risk");
-		cs_conf_free(cfg);
-	}
-	/* no label keys at all: namespaces only */
-	{
-		static const char ini3[] = "[teams]\nlabel_keys =\n";
-
-		cfg = tf_conf("%s", ini3);
-		t = cs_conf_get(cfg, &cs_teams_section);
-		assert_int_equal(t->label_keys.n, 0);
-		w[0] = wl_container(UID_CHECKOUT, ID_API);
-		annotate_index(&pl, w, 1);
-		cs_teams_resolve(t, &pl, w, 1);
-		assert_string_equal(w[0].team, "payments");
-		assert_string_equal(w[0].team_source, "namespace");
-		cs_conf_free(cfg);
-	}
-	/* built-in defaults and no kubelet */
-	cfg = tf_conf(" ");
-	t = cs_conf_get(cfg, &cs_teams_section);
-	w[0] = wl_container(UID_CHECKOUT, ID_API);
-	annotate_index(&pl, w, 1);
-	w[1] = wl_unit(CS_WL_SERVICE, "nginx.service");
-	cs_teams_resolve(t, &pl, w, 2);
-	assert_string_equal(w[0].team, "pay-core");
-	assert_string_equal(w[1].team, "system");
-	assert_string_equal(w[1].team_source, "default");
-	cs_teams_resolve(t, NULL, w, 1);
-	assert_string_equal(w[0].team, "payments");
-	assert_string_equal(w[0].team_source, "namespace");
-	assert_int_equal(cs_teams_resolve(NULL, NULL, w, 1), 0);
-	cs_conf_free(cfg);
 	cs_podlist_free(&pl);
 }
 
@@ -709,6 +405,7 @@ static struct {
 	char token[128];                 /* token file */
 	char pods[128];                  /* the file the fake serves (a copy we may change) */
 	bool ok;                         /* python3 + openssl usable */
+	const char *cap;                 /* if not: the capability missing */
 	char why[128];
 } pki;
 
@@ -728,10 +425,12 @@ static int pki_setup(void **state)
 	snprintf(pki.pods, sizeof(pki.pods), "%s/pods.json", pki.dir);
 	if (system("command -v openssl >/dev/null 2>&1") != 0) {
 		snprintf(pki.why, sizeof(pki.why), "openssl CLI not found");
+		pki.cap = "pki";
 		return 0;
 	}
 	if (system("command -v python3 >/dev/null 2>&1") != 0 || access(FAKE_SCRIPT, R_OK) != 0) {
 		snprintf(pki.why, sizeof(pki.why), "python3 or %s not usable", FAKE_SCRIPT);
+		pki.cap = "python3";
 		return 0;
 	}
 	snprintf(cmd, sizeof(cmd),
@@ -742,6 +441,7 @@ static int pki_setup(void **state)
 	         pki.key, pki.cert, pki.other_key, pki.other);
 	if (system(cmd) != 0) {
 		snprintf(pki.why, sizeof(pki.why), "openssl could not make a test certificate");
+		pki.cap = "pki";
 		return 0;
 	}
 	pki.ok = true;
@@ -782,10 +482,8 @@ static long fake_count(const cs_fake *f)
 
 #define NEED_PKI()                                                                                                     \
 	do {                                                                                                           \
-		if (!pki.ok) {                                                                                         \
-			print_message("skipping: %s (install openssl and python3)\n", pki.why);                        \
-			skip();                                                                                        \
-		}                                                                                                      \
+		if (!pki.ok)                                                                                           \
+			tf_skip_or_fail(pki.cap, "%s (install openssl and python3)", pki.why);                         \
 	} while (0)
 
 /* Starts fake_kubelet.py serving a copy of pods_src, expecting token. */
@@ -807,7 +505,7 @@ static void fake_start(cs_fake *f, const char *pods_src, const char *token)
 	size_t len;
 	char *json;
 
-	json = slurp(pods_src, &len);
+	json = tf_slurp(pods_src, &len);
 	write_file(pki.pods, json);
 	free(json);
 	write_file(pki.token, token);
@@ -930,7 +628,7 @@ static void test_kubelet_failures_keep_index(void **state)
 	expect_error(k, &f, "slow", "no answer within 3 s", 6);
 	assert_true(now_ms() - t0 < 4500); /* the timeout held */
 	/* still usable for attribution by the last index */
-	w[0] = wl_container(UID_CHECKOUT, ID_API);
+	w[0] = tf_wl_container(UID_CHECKOUT, ID_API);
 	assert_int_equal(annotate_kubelet(k, w, 1), 0);
 	assert_string_equal(w[0].container_name, "api");
 	cs_kubelet_get_stats(k, &st);
@@ -966,7 +664,7 @@ static void test_kubelet_failures_keep_index(void **state)
 	assert_int_equal(cs_kubelet_refresh(k, 0, true), CS_EUNAVAIL);
 	assert_non_null(strstr(cs_kubelet_last_error(k), "https://127.0.0.1:9/pods"));
 	assert_non_null(strstr(cs_kubelet_last_error(k), "reachable"));
-	w[0] = wl_container(UID_CHECKOUT, ID_API);
+	w[0] = tf_wl_container(UID_CHECKOUT, ID_API);
 	assert_int_equal(annotate_kubelet(k, w, 1), 1);
 	cs_kubelet_close(k);
 }
@@ -1098,19 +796,19 @@ static void test_kubelet_unknown_uid_one_request(void **state)
 		    {UID_COREDNS, ID_COREDNS}, {UID_PROXY, ID_PROXY},     {UID_ETCD, ID_ETCD},
 		    {UID_INDEXER, ID_DEBUG},
 		};
-		w[n++] = wl_container(known[i % 10][0], known[i % 10][1]);
+		w[n++] = tf_wl_container(known[i % 10][0], known[i % 10][1]);
 	}
 	for (i = 0; i < 4; i++) {
 		snprintf(id, sizeof(id), "a%zu", i);
-		w[n++] = wl_container("aaaaaaaa-0000-4000-8000-000000000001", id);
+		w[n++] = tf_wl_container("aaaaaaaa-0000-4000-8000-000000000001", id);
 	}
 	for (i = 0; i < 3; i++) {
 		snprintf(id, sizeof(id), "b%zu", i);
-		w[n++] = wl_container("aaaaaaaa-0000-4000-8000-000000000002", id);
+		w[n++] = tf_wl_container("aaaaaaaa-0000-4000-8000-000000000002", id);
 	}
 	assert_int_equal(annotate_kubelet(k, w, n), 7);
 	/* the kubelet now knows the new pods too */
-	fixture = slurp(PODS_JSON, &len);
+	fixture = tf_slurp(PODS_JSON, &len);
 	merged = malloc(len + strlen(new_pods) + 8);
 	assert_non_null(merged);
 	strcpy(merged, new_pods);
@@ -1133,7 +831,7 @@ static void test_kubelet_unknown_uid_one_request(void **state)
 
 	/* an orphan cgroup the kubelet never lists: one early refresh, then
 	 * only the timer, not a request every 5 s */
-	w[n++] = wl_pod("bbbbbbbb-0000-4000-8000-00000000dead");
+	w[n++] = tf_wl_pod("bbbbbbbb-0000-4000-8000-00000000dead");
 	before = fake_count(&f);
 	for (t = 10; t < 130; t += 1) {
 		size_t unknown = annotate_kubelet(k, w, n);
@@ -1166,14 +864,14 @@ static void test_kubelet_restarted_container(void **state)
 	NEED_PKI();
 	k = primed_client(&f);
 	/* the kubelet now lists "api" under its new id */
-	json = slurp(PODS_JSON, &len);
+	json = tf_slurp(PODS_JSON, &len);
 	at = strstr(json, ID_API);
 	assert_non_null(at);
 	memcpy(at, new_id, strlen(new_id));
 	write_file(pki.pods, json);
 	free(json);
 
-	w[0] = wl_container(UID_CHECKOUT, new_id);
+	w[0] = tf_wl_container(UID_CHECKOUT, new_id);
 	w[0].fresh = true;
 	assert_int_equal(annotate_kubelet(k, w, 1), 1);
 	assert_string_equal(w[0].container_name, "");
@@ -1188,7 +886,7 @@ static void test_kubelet_restarted_container(void **state)
 	assert_string_equal(w[0].container_name, "api");
 
 	/* a sandbox: one early refresh at discovery, then only the timer */
-	w[1] = wl_container(UID_CHECKOUT, "2222222222222222222222222222222222222222222222222222222222222222");
+	w[1] = tf_wl_container(UID_CHECKOUT, "2222222222222222222222222222222222222222222222222222222222222222");
 	w[1].fresh = true;
 	before = fake_count(&f);
 	for (t = 10; t < 60; t += 1) {
@@ -1222,10 +920,8 @@ static void test_kubelet_generated_node(void **state)
 		cs_kubelet *k;
 
 		snprintf(path, sizeof(path), "%s/%s/pods.json", CS_FIXTURES_DIR, trees[t]);
-		if (access(path, R_OK) != 0) {
-			print_message("%s: not generated yet, skipped\n", trees[t]);
-			continue;
-		}
+		if (access(path, R_OK) != 0)
+			fail_msg("%s is missing (committed fixture; tests/fixtures/gen_node.py makes it)", path);
 		fake_start(&f, path, TOKEN_A);
 		k = client(&f, pki.cert, false, 0);
 		snprintf(path, sizeof(path), "%s/%s/manifest.json", CS_FIXTURES_DIR, trees[t]);
@@ -1236,7 +932,7 @@ static void test_kubelet_generated_node(void **state)
 			json_array_foreach(json_object_get(pod, "containers"), j, c)
 			{
 				if (n < ARRAY_LEN(w))
-					w[n++] = wl_container(json_string_value(json_object_get(pod, "uid")),
+					w[n++] = tf_wl_container(json_string_value(json_object_get(pod, "uid")),
 					                      json_string_value(json_object_get(c, "id")));
 			}
 		}
@@ -1327,12 +1023,10 @@ static void test_kubelet_options(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_quantity_table),
 	    cmocka_unit_test(test_parse_fixture),
 	    cmocka_unit_test(test_parse_rejects),
 	    cmocka_unit_test(test_parse_generated_nodes),
 	    cmocka_unit_test(test_annotate),
-	    cmocka_unit_test(test_teams),
 	    cmocka_unit_test(test_kubelet_options),
 	    cmocka_unit_test_teardown(test_kubelet_tls_verified, cs_fake_stop_all),
 	    cmocka_unit_test_teardown(test_kubelet_failures_keep_index, cs_fake_stop_all),
@@ -1343,5 +1037,5 @@ int main(void)
 	    cmocka_unit_test_teardown(test_kubelet_generated_node, cs_fake_stop_all),
 	};
 
-	return cmocka_run_group_tests(tests, pki_setup, pki_teardown);
+	return tf_exit(cmocka_run_group_tests(tests, pki_setup, pki_teardown));
 }

@@ -1,5 +1,5 @@
-"""The server bootstrap the python fakes share (tests/cloud/fake_emaps.py,
-tests/cloud/fake_metadata.py, tests/k8s/fake_kubelet.py).
+"""The server bootstrap the python fakes share (tests/fakes/fake_emaps.py,
+fake_metadata.py, fake_kubelet.py).
 
 Owns: the threaded HTTP server on 127.0.0.1 (never any other address) on a
 free port, printing that port on the first line of stdout (how
@@ -8,7 +8,8 @@ as soon as stdin reaches EOF: the test holds the write end of a pipe, so the
 fake dies with it even if the test crashes) and serving until killed. What
 each fake answers stays in its own script. Python 3 standard library only.
 
-A fake imports it with its own directory's ../support on sys.path.
+A fake imports it from its own directory (python puts a script's directory
+first on sys.path).
 """
 import http.server
 import os

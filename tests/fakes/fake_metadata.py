@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fake cloud instance metadata service for tests/unit/test_cloud.c.
+"""Fake cloud instance metadata service for tests/unit/test_detect.c.
 
 Usage: fake_metadata.py MODE [--exit-with-stdin]
 
@@ -29,14 +29,12 @@ GET /__requests returns the log of requests seen so far, one per line:
 token flow. Python 3 standard library only.
 """
 import json
-import os
 import sys
 import threading
 import time
 
 sys.dont_write_bytecode = True  # no __pycache__ next to the sources
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-import fakehttp  # noqa: E402  (tests/support/fakehttp.py: the shared server bootstrap)
+import fakehttp  # noqa: E402  (tests/fakes/fakehttp.py, beside this file: the shared server bootstrap)
 
 AWS_TOKEN = "AQAEAFakeTokenForTests0123456789abcdefghijklmnopqrstuvw=="
 AWS_VALUES = {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fake kubelet /pods endpoint for tests/unit/test_k8s.c.
+"""Fake kubelet /pods endpoint for tests/unit/test_kubelet.c (and test_node.c, cli/test_top_by.sh).
 
 Usage: fake_kubelet.py --pods FILE --cert CERT --key KEY --token TOKEN
                        [--mode MODE] [--slow-s S]
@@ -39,8 +39,7 @@ import threading
 import time
 
 sys.dont_write_bytecode = True  # no __pycache__ next to the sources
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-import fakehttp  # noqa: E402  (tests/support/fakehttp.py: the shared server bootstrap)
+import fakehttp  # noqa: E402  (tests/fakes/fakehttp.py, beside this file: the shared server bootstrap)
 
 MODES = ("ok", "slow", "401", "403", "500", "malformed", "truncated")
 

@@ -34,15 +34,13 @@ Control endpoints (not counted as API requests):
 Python 3 standard library only.
 """
 import json
-import os
 import sys
 import threading
 import time
 import urllib.parse
 
 sys.dont_write_bytecode = True  # no __pycache__ next to the sources
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-import fakehttp  # noqa: E402  (tests/support/fakehttp.py: the shared server bootstrap)
+import fakehttp  # noqa: E402  (tests/fakes/fakehttp.py, beside this file: the shared server bootstrap)
 
 API_PATH = "/carbon-intensity/latest"
 TEST_KEY = "test-key-0123456789"
