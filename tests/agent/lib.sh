@@ -4,8 +4,10 @@
 # bench/agent_real_cgroups.sh). Sourced, never run:
 #   here=$(cd "$(dirname "$0")" && pwd); . "$here/lib.sh"
 # It provides:
-#   need CMD [WHAT]       exit 77 (skip) with "SKIP: WHAT" (default "CMD not
-#                         found") when CMD is not on PATH
+#   need CMD [WHAT]       when CMD is not on PATH: exit 77 (skip) with
+#                         "SKIP: WHAT" (default "CMD not found"), or fail if
+#                         CS_REQUIRE names CMD (tests/support/testlib.sh,
+#                         sourced here: wait_for, scaled, skip_or_fail too)
 #   agent_setup NAME      $tmp (mktemp -d $TMPDIR/cs-NAME.XXXXXX), pids=(),
 #                         track PID, and cleanup on exit: kills and waits for
 #                         what was tracked, closes fd 3, removes $tmp
@@ -35,15 +37,18 @@
 #                         NAME on 127.0.0.1:$aport ("" if none; curl
 #                         --max-time $metric_timeout, default 5)
 #   wait_cycles N [T [S]] until carbonstat_agent_cycles_total >= N: T tries
-#                         (default 150) S s apart (default 0.1); 1 on timeout
+#                         (default 150; x CS_TIME_SCALE) S s apart (default
+#                         0.1); 1 on timeout
 
 lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/support/testlib.sh
+. "$lib_dir/../support/testlib.sh"
 fails=0
 fail_tail=20
 metric_timeout=5
 
 need() {
-	command -v "$1" >/dev/null 2>&1 || { echo "SKIP: ${2:-$1 not found}"; exit 77; }
+	need_cmd "$1" "$1" "${2:-$1 not found}"
 }
 
 agent_setup() {
@@ -88,7 +93,7 @@ start_driver() {
 }
 driver_ready() {
 	local d=$1 also=${3:-}
-	for _ in $(seq "$2"); do
+	for _ in $(seq "$(scaled "$2" | cut -d. -f1)"); do
 		grep -q '^ready' "$d/driver.out" 2>/dev/null && { [ -z "$also" ] || [ -s "$also" ]; } && break
 		sleep 0.1
 	done
@@ -130,7 +135,7 @@ metric() { # metric NAME[{labels}] -> value from the live /metrics ("" if absent
 }
 wait_cycles() {
 	local n
-	for _ in $(seq "${2:-150}"); do
+	for _ in $(seq "$(scaled "${2:-150}" | cut -d. -f1)"); do
 		n=$(metric 'carbonstat_agent_cycles_total{')
 		[ -n "$n" ] && [ "$n" -ge "$1" ] && return 0
 		sleep "${3:-0.1}"

@@ -37,7 +37,7 @@ else cycles=${cycles:-300} interval=${interval:-100ms}; fi
 . "$here/lib.sh"
 need python3
 need curl
-if [ $mode = valgrind ] && ! command -v valgrind >/dev/null 2>&1; then echo "SKIP: valgrind not found"; exit 77; fi
+[ $mode = valgrind ] && need valgrind
 
 agent_setup soak
 fail_tail=40

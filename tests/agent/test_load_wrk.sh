@@ -44,13 +44,15 @@ echo "fixture: $pods pods x $((ctrs + 1)) containers; $rows rows, $series series
 wrk -t2 -c16 -d3s "$url" >"$tmp/warm.txt" 2>&1 &
 track $!
 wait $! || fail "wrk warm-up failed: $(cat "$tmp/warm.txt")"
-sleep 1.2 # one cycle after the warm-up
+c=$(metric 'carbonstat_agent_cycles_total{')
+wait_cycles $((c + 1)) 100 0.05 || fail "no cycle after the warm-up" # one cycle after the warm-up
 rss0=$(rss_kb)
 c0=$(metric 'carbonstat_agent_cycles_total{')
 wrk -t2 -c16 -d10s --latency "$url" >"$tmp/wrk.txt" 2>&1 &
 track $!
 wait $! || fail "wrk failed: $(cat "$tmp/wrk.txt")"
-sleep 1.2
+c=$(metric 'carbonstat_agent_cycles_total{')
+wait_cycles $((c + 1)) 100 0.05 || fail "no cycle after the load" # one cycle after the load
 rss1=$(rss_kb)
 c1=$(metric 'carbonstat_agent_cycles_total{')
 ov=$(metric 'carbonstat_agent_cycle_overruns_total{')

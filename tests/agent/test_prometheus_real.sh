@@ -29,10 +29,7 @@ PROMETHEUS=${PROMETHEUS:-/usr/bin/prometheus}
 . "$here/lib.sh"
 
 need python3
-if [ ! -x "$PROMETHEUS" ]; then
-	echo "SKIP: $PROMETHEUS not found (Debian package 'prometheus'; or set PROMETHEUS=path)"
-	exit 77
-fi
+[ -x "$PROMETHEUS" ] || skip_or_fail prometheus "$PROMETHEUS not found (Debian package 'prometheus'; or set PROMETHEUS=path)"
 
 agent_setup promreal
 fail_logs+=("$tmp/prom.log")

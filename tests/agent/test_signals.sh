@@ -128,11 +128,11 @@ else ko "logrotate: no new file at the path after SIGHUP"; fi
 # 4. SIGTERM: exit 0 within 2 s, last cycle flushed whole.
 t0=$(date +%s%N)
 kill -TERM "$apid"
-for _ in $(seq 40); do kill -0 "$apid" 2>/dev/null || break; sleep 0.05; done
 wait "$apid"
 rc=$?
 ms=$((($(date +%s%N) - t0) / 1000000))
-if [ $rc -eq 0 ] && [ $ms -le 2000 ]; then ok "SIGTERM: exit 0 in $ms ms"; else ko "SIGTERM: exit $rc after $ms ms (want 0 within 2000)"; fi
+max_ms=$(awk -v s="$(scaled 2)" 'BEGIN { printf "%d", s * 1000 }') # 2 s; stretched under sanitizers
+if [ $rc -eq 0 ] && [ $ms -le "$max_ms" ]; then ok "SIGTERM: exit 0 in $ms ms"; else ko "SIGTERM: exit $rc after $ms ms (want 0 within $max_ms)"; fi
 python3 - "$tmp/out.jsonl.1" "$tmp/out.jsonl" <<'EOF' && ok "JSON lines: complete lines, cycles contiguous across the rotation, last cycle complete" || ko "JSON lines after rotation/SIGTERM"
 import json, sys
 seqs = {}

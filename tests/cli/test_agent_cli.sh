@@ -13,6 +13,8 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$tmp"; }
 trap cleanup EXIT INT TERM
 fail=0
+# shellcheck source=tests/support/testlib.sh
+. "$(cd "$(dirname "$0")/../support" && pwd)/testlib.sh"
 ok() { echo "ok   $1"; }
 ko() { fail=$((fail + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && sed 's/^/     /' "$2" | head -20; }
 # a clean environment: no CARBONSTAT_* from the caller
@@ -123,22 +125,25 @@ EOF
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 python3 -c "import socket,time,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1',$port)); s.listen(); sys.stdout.write('up\n'); sys.stdout.flush(); time.sleep(60)" >"$tmp/hold" &
 pids+=($!)
-for _ in $(seq 50); do [ -s "$tmp/hold" ] && break; sleep 0.1; done
+wait_for 10 test -s "$tmp/hold"
 timeout 20 "$bin" agent "${roots[@]}" --listen "127.0.0.1:$port" --cycles 1 >"$tmp/out" 2>"$tmp/err"
 rc=$?
 if [ $rc -ne 0 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "127.0.0.1:$port" "$tmp/err"; then ok "port in use: one line, exit $rc"
 else ko "port in use (rc=$rc)" "$tmp/err"; fi
 
-# 5. SIGTERM: clean stop, exit 0
-"$bin" agent "${roots[@]}" --interval 1s --no-prometheus --country DE >"$tmp/out" 2>"$tmp/err" &
+# 5. SIGTERM: clean stop, exit 0 (sent once the first cycle is written: the
+# agent is in its loop, its handlers set)
+"$bin" agent "${roots[@]}" --interval 1s --no-prometheus --country DE --jsonl "$tmp/term.jsonl" \
+	>"$tmp/out" 2>"$tmp/err" &
 apid=$!
-sleep 1.5
+wait_for 20 test -s "$tmp/term.jsonl"
 kill -TERM $apid
 t0=$(date +%s%N)
 wait $apid
 rc=$?
 ms=$((($(date +%s%N) - t0) / 1000000))
-[ $rc -eq 0 ] && [ $ms -lt 3000 ] && ok "SIGTERM: exit 0 in ${ms} ms" || ko "SIGTERM (rc=$rc, ${ms} ms)" "$tmp/err"
+max_ms=$(awk -v s="$(scaled 3)" 'BEGIN { printf "%d", s * 1000 }')
+[ $rc -eq 0 ] && [ $ms -lt "$max_ms" ] && ok "SIGTERM: exit 0 in ${ms} ms" || ko "SIGTERM (rc=$rc, ${ms} ms, want < $max_ms)" "$tmp/err"
 
 [ $fail -eq 0 ] && echo "all agent CLI checks passed" || echo "$fail failed"
 exit $((fail > 0))

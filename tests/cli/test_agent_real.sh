@@ -6,7 +6,8 @@
 # to the node's energy per component to the microjoule; the busy group's row
 # gets >= 90 % of the pair's CPU energy; totals never decrease. And from
 # /metrics (scraped while it runs): the busy group's series exist.
-# Needs root (or a delegated hierarchy) and python3; skips cleanly otherwise.
+# Needs root (or a delegated hierarchy) and python3; skips (77, capability
+# "cgroups") otherwise.
 # Usage: test_agent_real.sh path/to/carbonstat
 set -uo pipefail
 bin=${1:?usage: test_agent_real.sh path/to/carbonstat}
@@ -23,31 +24,36 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
-command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 not found"; exit 0; }
+# shellcheck source=tests/support/testlib.sh
+. "$(cd "$(dirname "$0")/../support" && pwd)/testlib.sh"
+need_cmd python3 python3
+need_cmd curl curl
 root=""
 for r in /sys/fs/cgroup/unified /sys/fs/cgroup; do
 	[ -f "$r/cgroup.controllers" ] && { root=$r; break; }
 done
-[ -n "$root" ] || { echo "SKIP: no cgroup v2 hierarchy mounted"; exit 0; }
+[ -n "$root" ] || skip_or_fail cgroups "no cgroup v2 hierarchy mounted"
 busy="$root/cs-agent-busy-$$"
 sleeper="$root/cs-agent-sleep-$$"
-mkdir "$busy" 2>/dev/null || { echo "SKIP: cannot create a cgroup in $root (need root or delegation)"; exit 0; }
+mkdir "$busy" 2>/dev/null || skip_or_fail cgroups "cannot create a cgroup in $root (need root or delegation)"
 groups+=("$busy")
-mkdir "$sleeper" 2>/dev/null || { echo "SKIP: cannot create a second cgroup"; exit 0; }
+mkdir "$sleeper" 2>/dev/null || skip_or_fail cgroups "cannot create a second cgroup"
 groups+=("$sleeper")
 sh -c 'while :; do :; done' &
 pids+=($!)
-echo $! >"$busy/cgroup.procs" || { echo "SKIP: cannot move a process into $busy"; exit 0; }
+echo $! >"$busy/cgroup.procs" || skip_or_fail cgroups "cannot move a process into $busy"
 sleep 1000 &
 pids+=($!)
-echo $! >"$sleeper/cgroup.procs" || { echo "SKIP: cannot move a process into $sleeper"; exit 0; }
+echo $! >"$sleeper/cgroup.procs" || skip_or_fail cgroups "cannot move a process into $sleeper"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$bin" agent --no-metadata --no-kubelet --cgroup-root "$root" --country DE --interval 500ms --no-align \
 	--cycles 6 --listen "127.0.0.1:$port" --jsonl "$tmp/out.jsonl" 2>"$tmp/err" &
 apid=$!
 pids+=($apid)
-sleep 2
-curl -fsS "http://127.0.0.1:$port/metrics" >"$tmp/metrics" 2>/dev/null
+# /metrics once the busy group's series are there (the agent runs 6 cycles of 0.5 s)
+has_busy() { curl -fsS --max-time 2 "http://127.0.0.1:$port/metrics" >"$tmp/metrics" 2>/dev/null &&
+	grep -q "$(basename "$busy")" "$tmp/metrics"; }
+wait_for 20 has_busy
 wait $apid
 rc=$?
 if [ $rc -ne 0 ]; then echo "FAIL agent exited $rc"; sed 's/^/     /' "$tmp/err"; exit 1; fi

@@ -5,11 +5,13 @@
 # that the busy one gets >= 90 % of the active CPU energy attributed to the
 # pair, and that every interval and component is conserved to the microjoule:
 #   sum(workloads) + system + idle_unattributed == node_energy_uj.
-# Needs root (or delegated cgroups) and python3; skips cleanly (exit 0,
-# "SKIP: ...") where no cgroup can be created. Cleans up via trap.
-# Usage: test_attr_real.sh path/to/carbonstat
+# Needs root (or delegated cgroups) and python3; skips (exit 77) where no
+# cgroup can be created (capability "cgroups") or, for v1, where no cpuacct
+# hierarchy is mounted (capability "cgroup-v1"). Cleans up via trap.
+# Usage: test_attr_real.sh path/to/carbonstat v2|v1   (one ctest each)
 set -uo pipefail
-bin=${1:?usage: test_attr_real.sh path/to/carbonstat}
+bin=${1:?usage: test_attr_real.sh path/to/carbonstat v2|v1}
+version=${2:?usage: test_attr_real.sh path/to/carbonstat v2|v1}
 tmp=$(mktemp -d)
 pids=()
 groups=()
@@ -28,23 +30,19 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
-
-command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 not found"; exit 0; }
+# shellcheck source=tests/support/testlib.sh
+. "$(cd "$(dirname "$0")/../support" && pwd)/testlib.sh"
+need_cmd python3 python3
 
 # run_case NAME HIER_DIR CGROUP_ROOT [VERSION]
 run_case() {
 	local name=$1 hier=$2 root=$3 busy sleeper bp sp
 	busy="$hier/cs-attr-busy-$$"
 	sleeper="$hier/cs-attr-sleep-$$"
-	if ! mkdir "$busy" 2>/dev/null; then
-		echo "SKIP: $name: cannot create a cgroup in $hier (need root or a delegated hierarchy)"
-		return 0
-	fi
+	mkdir "$busy" 2>/dev/null ||
+		skip_or_fail cgroups "$name: cannot create a cgroup in $hier (need root or a delegated hierarchy)"
 	groups+=("$busy")
-	if ! mkdir "$sleeper" 2>/dev/null; then
-		echo "SKIP: $name: cannot create a second cgroup in $hier"
-		return 0
-	fi
+	mkdir "$sleeper" 2>/dev/null || skip_or_fail cgroups "$name: cannot create a second cgroup in $hier"
 	groups+=("$sleeper")
 	sh -c 'while :; do :; done' &
 	bp=$!
@@ -53,8 +51,7 @@ run_case() {
 	sp=$!
 	pids+=("$sp")
 	if ! echo "$bp" >"$busy/cgroup.procs" 2>/dev/null || ! echo "$sp" >"$sleeper/cgroup.procs" 2>/dev/null; then
-		echo "SKIP: $name: cannot move processes into cgroups under $hier"
-		return 0
+		skip_or_fail cgroups "$name: cannot move processes into cgroups under $hier"
 	fi
 	tested=$((tested + 1))
 	if ! "$bin" top -b -n 3 --interval 1 --json --by cgroup --no-metadata --no-kubelet --cgroup-root "$root" \
@@ -100,24 +97,23 @@ EOF
 	wait "$bp" "$sp" 2>/dev/null
 }
 
-# cgroup v2: the unified hierarchy (hybrid mount) or a pure v2 mount.
-if [ -f /sys/fs/cgroup/unified/cgroup.procs ]; then
-	run_case v2 /sys/fs/cgroup/unified /sys/fs/cgroup/unified
-elif [ -f /sys/fs/cgroup/cgroup.controllers ]; then
-	run_case v2 /sys/fs/cgroup /sys/fs/cgroup
+if [ "$version" = v2 ]; then
+	# the unified hierarchy (hybrid mount) or a pure v2 mount
+	if [ -f /sys/fs/cgroup/unified/cgroup.procs ]; then
+		run_case v2 /sys/fs/cgroup/unified /sys/fs/cgroup/unified
+	elif [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+		run_case v2 /sys/fs/cgroup /sys/fs/cgroup
+	else
+		skip_or_fail cgroups "v2: no cgroup v2 hierarchy mounted"
+	fi
 else
-	echo "SKIP: v2: no cgroup v2 hierarchy mounted"
-fi
-# cgroup v1: cpuacct (or the joint cpu,cpuacct mount).
-v1=""
-for d in /sys/fs/cgroup/cpuacct /sys/fs/cgroup/cpu,cpuacct; do
-	if [ -f "$d/cpuacct.usage" ]; then v1=$d; break; fi
-done
-if [ -n "$v1" ]; then
+	# cpuacct (or the joint cpu,cpuacct mount)
+	v1=""
+	for d in /sys/fs/cgroup/cpuacct /sys/fs/cgroup/cpu,cpuacct; do
+		if [ -f "$d/cpuacct.usage" ]; then v1=$d; break; fi
+	done
+	[ -n "$v1" ] || skip_or_fail cgroup-v1 "v1: no cpuacct hierarchy mounted"
 	run_case v1 "$v1" /sys/fs/cgroup
-else
-	echo "SKIP: v1: no cpuacct hierarchy mounted"
 fi
-[ $tested -eq 0 ] && echo "SKIP: no cgroup could be created here"
 [ $fail -eq 0 ] || { echo "$fail case(s) failed"; exit 1; }
 exit 0
