@@ -88,7 +88,7 @@ static int parse_opts(const char *cmd, const char *help, int argc, char **argv, 
 
 	memset(o, 0, sizeof *o);
 	cs_estimate_req_init(&o->req);
-	optind = 1;
+	optind = 0; /* glibc: a full reset (also of a half-read "-hx"), so a command can run twice in-process */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", est_longopts, NULL)) != -1) {
 		rc = 0;

@@ -32,7 +32,7 @@ static int list_parse(const char *cmd, const char *help, int argc, char **argv, 
 	int c;
 
 	memset(o, 0, sizeof *o);
-	optind = 1;
+	optind = 0; /* glibc: a full reset (also of a half-read "-hx"), so a command can run twice in-process */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", list_longopts, NULL)) != -1) {
 		switch (c) {
