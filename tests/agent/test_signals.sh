@@ -68,7 +68,7 @@ write_cfg after true
 t_hup=$(date +%s.%N)
 kill -HUP "$apid"
 wait_cycles $((c0 + 3))
-sleep 0.3
+wait_for 10 grep -q '"d": "after\.' "$tmp/udp.jsonl" # a datagram with the new prefix has arrived
 e1=$(metric 'carbonstat_node_energy_joules_total{node="sig-node",component="cpu"')
 c1=$(metric 'carbonstat_agent_cycles_total{')
 if grep -q 'configuration reloaded' "$tmp/agent.err"; then ok "SIGHUP: 'configuration reloaded' logged"; else ko "SIGHUP: no 'configuration reloaded' line"; fi
@@ -97,7 +97,6 @@ c2=$(metric 'carbonstat_agent_cycles_total{')
 t_bad=$(date +%s.%N)
 kill -HUP "$apid"
 wait_cycles $((c2 + 2))
-sleep 0.3
 c3=$(metric 'carbonstat_agent_cycles_total{')
 if kill -0 "$apid" 2>/dev/null && [ -n "$c3" ] && [ "$c3" -gt "$c2" ]; then ok "broken config on SIGHUP: still running (cycles $c2 -> $c3)"
 else ko "broken config on SIGHUP: agent stopped or stalled"; fi
@@ -163,7 +162,7 @@ s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", 0)); s.listen(1); print(s.getsockname()[1], flush=True); time.sleep(30)' >"$tmp/busy.port" 2>/dev/null &
 busy=$!
 track $busy
-for _ in $(seq 50); do [ -s "$tmp/busy.port" ] && break; sleep 0.1; done
+wait_for 10 test -s "$tmp/busy.port"
 bport=$(head -n1 "$tmp/busy.port")
 timeout 10 "$bin" agent --sysfs-root "$SYSFS_ROOT" --procfs-root "$PROCFS_ROOT" --cgroup-root "$CGROUP_ROOT" \
 	--no-metadata --no-kubelet --interval 1s --listen "127.0.0.1:$bport" --cycles 1 >"$tmp/busy.out" 2>"$tmp/busy.err"

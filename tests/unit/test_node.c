@@ -9,13 +9,16 @@
  * microjoule for every component, for the workloads and for the roll-up by
  * every key. Pod metadata comes from the fake kubelet over TLS on 127.0.0.1
  * (tests/fakes/fake_kubelet.py, serving the node's own pods.json, whose UIDs
- * match its cgroups); those tests skip cleanly without python3 or openssl. */
+ * match its cgroups); without python3 or openssl those are skipped
+ * (capabilities python3, pki). */
+#define _XOPEN_SOURCE 700 /* nftw */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <ftw.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
@@ -32,6 +35,7 @@
 #include "carbonstat/error.h"
 
 #include "fake_server.h"
+#include "fixture.h"
 #include "require.h"
 
 #define GEN  CS_FIXTURES_DIR "/gen_node.py"
@@ -80,20 +84,32 @@ static void env_new(env *e, const char *fixture)
 	   e->node, CS_FIXTURES_DIR, e->sys, CS_FIXTURES_DIR, e->proc);
 }
 
-/* Advance every RAPL counter in place (kept-open fds see it). */
+/* The step bump_one advances by (nftw's callback takes no context). */
+static int bump_k;
+
+static int bump_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	unsigned long long v;
+	FILE *f;
+
+	(void)st;
+	if (type != FTW_F || strcmp(path + ftw->base, "energy_uj") != 0)
+		return 0;
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%llu", &v), 1);
+	fclose(f);
+	/* a different amount per step and per counter (its directory's path length) */
+	tf_write_u64(NULL, path, v + 7654321ULL + 1000003ULL * (unsigned)bump_k + (unsigned)(ftw->base - 1));
+	return 0;
+}
+
+/* Advance every RAPL counter in place (kept-open fds see it); symlinks
+ * (class/powercap) are not followed, so each counter moves once. */
 static void bump_energy(const env *e, int k)
 {
-	sh("python3 - '%s' %d <<'EOF'\n"
-	   "import os, sys\n"
-	   "root, k = sys.argv[1], int(sys.argv[2])\n"
-	   "for d, _, fs in sorted(os.walk(root)):\n"
-	   "    if 'energy_uj' in fs:\n"
-	   "        p = os.path.join(d, 'energy_uj')\n"
-	   "        v = int(open(p).read()) + 7654321 + 1000003 * k + len(d)\n"
-	   "        with open(p, 'r+') as f:\n"
-	   "            f.write(str(v) + '\\n'); f.truncate()\n"
-	   "EOF",
-	   e->sys, k);
+	bump_k = k;
+	assert_int_equal(nftw(e->sys, bump_one, 16, FTW_PHYS), 0);
 }
 
 static void env_free(env *e)
