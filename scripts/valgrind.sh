@@ -10,7 +10,7 @@ set -uo pipefail
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-export CS_TIME_SCALE=${CS_TIME_SCALE:-10} # deadlines in the tests: memcheck is ~20x slower
+export CS_TIME_SCALE=${CS_TIME_SCALE:-5} # deadlines and bounds in the tests (tests/README.md)
 vg=(valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect
 	--show-leak-kinds=definite,indirect --track-fds=no)
 # shellcheck source=scripts/jobpool.sh

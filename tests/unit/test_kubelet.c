@@ -40,6 +40,7 @@
 #include "pods_fixture.h"
 #include "require.h"
 #include "text.h"
+#include "wait.h"
 
 /* The annotation is attribution/pod_meta.c's; this runs it on a kubelet the
  * way the node sampler does (a fresh scratch each time is fine in a test);
@@ -487,8 +488,14 @@ static long fake_count(const cs_fake *f)
 	} while (0)
 
 /* Starts fake_kubelet.py serving a copy of pods_src, expecting token. */
+/* The client timeout of the "slow" case: 3 s, stretched under sanitizers
+ * and valgrind (a first GnuTLS handshake there alone can take 2 s); the
+ * fake's slow answer comes after twice that. */
+#define SLOW_TIMEOUT_S tf_scaled_s(3.0)
+
 static void fake_start(cs_fake *f, const char *pods_src, const char *token)
 {
+	char slow_s[32];
 	char *argv[] = {(char *)"python3",
 	                (char *)FAKE_SCRIPT,
 	                (char *)"--pods",
@@ -500,11 +507,12 @@ static void fake_start(cs_fake *f, const char *pods_src, const char *token)
 	                (char *)"--token",
 	                (char *)token,
 	                (char *)"--slow-s",
-	                (char *)"3",
+	                slow_s,
 	                NULL};
 	size_t len;
 	char *json;
 
+	snprintf(slow_s, sizeof(slow_s), "%g", 2 * SLOW_TIMEOUT_S);
 	json = tf_slurp(pods_src, &len);
 	write_file(pki.pods, json);
 	free(json);
@@ -524,9 +532,9 @@ static cs_kubelet *client(const cs_fake *f, const char *ca, bool insecure, doubl
 	o.token_file = pki.token;
 	o.ca_file = ca;
 	o.insecure_skip_verify = insecure;
-	/* 0: a generous 10 s, not the 2 s default: under valgrind the process's
-	 * first GnuTLS handshake alone can take 2 s */
-	o.timeout_s = timeout_s > 0 ? timeout_s : 10.0;
+	/* 0: a generous 10 s (scaled), not the 2 s default: under valgrind the
+	 * process's first GnuTLS handshake alone can take 2 s */
+	o.timeout_s = timeout_s > 0 ? timeout_s : tf_scaled_s(10.0);
 	assert_int_equal(cs_kubelet_open(&o, &k), 0);
 	return k;
 }
@@ -608,14 +616,14 @@ static void test_kubelet_failures_keep_index(void **state)
 	cs_kubelet *k;
 	cs_kubelet_stats st;
 	cs_workload w[1];
+	char within[64];
 	double t0;
 
 	(void)state;
 	NEED_PKI();
 	fake_start(&f, PODS_JSON, TOKEN_A);
-	/* 3 s: a first TLS handshake under valgrind takes over 1 s; the fake's
-	 * "slow" answer takes 5 */
-	k = client(&f, pki.cert, false, 3.0);
+	/* SLOW_TIMEOUT_S: the fake's "slow" answer takes twice that */
+	k = client(&f, pki.cert, false, SLOW_TIMEOUT_S);
 	assert_int_equal(cs_kubelet_refresh(k, 0, true), 1);
 	expect_error(k, &f, "401", "HTTP 401", 1);
 	assert_non_null(strstr(cs_kubelet_last_error(k), pki.token)); /* names the token file */
@@ -625,8 +633,9 @@ static void test_kubelet_failures_keep_index(void **state)
 	expect_error(k, &f, "malformed", "not a PodList", 4);
 	expect_error(k, &f, "truncated", "kubelet", 5);
 	t0 = now_ms();
-	expect_error(k, &f, "slow", "no answer within 3 s", 6);
-	assert_true(now_ms() - t0 < 4500); /* the timeout held */
+	snprintf(within, sizeof(within), "no answer within %g s", SLOW_TIMEOUT_S);
+	expect_error(k, &f, "slow", within, 6);
+	assert_true(now_ms() - t0 < 1000.0 * (SLOW_TIMEOUT_S + 1.5)); /* the timeout held */
 	/* still usable for attribution by the last index */
 	w[0] = tf_wl_container(UID_CHECKOUT, ID_API);
 	assert_int_equal(annotate_kubelet(k, w, 1), 0);
@@ -651,6 +660,7 @@ static void test_kubelet_failures_keep_index(void **state)
 		o.url = f.url;
 		o.token_file = pki.token;
 		o.ca_file = pki.cert;
+		o.timeout_s = tf_scaled_s(10.0); /* as client(): not the 2 s default */
 		o.body_max = 4096;
 		assert_int_equal(cs_kubelet_open(&o, &k), 0);
 		assert_int_equal(cs_kubelet_refresh(k, 0, true), CS_EUNAVAIL);
