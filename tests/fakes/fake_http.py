@@ -28,8 +28,7 @@ import time
 import urllib.parse
 
 sys.dont_write_bytecode = True  # no __pycache__ next to the sources
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-import fakehttp  # noqa: E402  (fakehttp.py: the shared server bootstrap, in ../support or beside this)
+import fakehttp  # noqa: E402  (tests/fakes/fakehttp.py, beside this file: the shared server bootstrap)
 
 
 class Handler(fakehttp.Handler):

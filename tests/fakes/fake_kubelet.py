@@ -31,7 +31,6 @@ The process exits when stdin reaches EOF: the test holds the write end, so
 the fake dies with it, however the test ends. Python 3 standard library only.
 """
 import argparse
-import http.server
 import os
 import ssl
 import sys
@@ -54,21 +53,8 @@ class State:
     authed = 0
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, fmt, *args):  # keep test output clean
-        pass
-
-    def _send(self, code, body, ctype="text/plain; charset=utf-8", length=None):
-        if isinstance(body, str):
-            body = body.encode()
-        self.send_response(code)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body) if length is None else length))
-        self.end_headers()
-        self.wfile.write(body)
-        self.wfile.flush()
+class Handler(fakehttp.Handler):
+    content_type = "text/plain; charset=utf-8"
 
     def do_GET(self):
         path = self.path.split("?", 1)[0]
@@ -77,7 +63,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if path == "/pods":
                 State.count += 1
         if path != "/pods":
-            self._send(404, "404 page not found\n")
+            self.send(404, "404 page not found\n")
             return
         auth = self.headers.get("Authorization", "")
         ok_token = auth == "Bearer " + token
@@ -87,26 +73,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if mode == "slow":
             time.sleep(State.slow_s)
         if mode == "401" or not ok_token:
-            self._send(401, "Unauthorized\n")
+            self.send(401, "Unauthorized\n")
             return
         if mode == "403":
-            self._send(403, "Forbidden (user=system:serviceaccount:carbonstat:carbonstat, "
+            self.send(403, "Forbidden (user=system:serviceaccount:carbonstat:carbonstat, "
                             "verb=get, resource=nodes, subresource=proxy)\n")
             return
         if mode == "500":
-            self._send(500, "Internal Server Error: \"/pods\": runtime not ready\n")
+            self.send(500, "Internal Server Error: \"/pods\": runtime not ready\n")
             return
         if mode == "malformed":
-            self._send(200, "<html><body>502 Bad Gateway</body></html>\n{\"kind\":",
+            self.send(200, "<html><body>502 Bad Gateway</body></html>\n{\"kind\":",
                        "application/json")
             return
         with open(State.pods, "rb") as f:
             body = f.read()
         if mode == "truncated":
-            self._send(200, body[: len(body) // 2], "application/json", length=len(body))
+            self.send(200, body[: len(body) // 2], "application/json", length=len(body))
             self.close_connection = True
             return
-        self._send(200, body, "application/json")
+        self.send(200, body, "application/json")
 
 
 class Server(fakehttp.Server):

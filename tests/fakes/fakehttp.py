@@ -1,5 +1,5 @@
 """The server bootstrap the python fakes share (tests/fakes/fake_emaps.py,
-fake_metadata.py, fake_kubelet.py).
+fake_metadata.py, fake_kubelet.py, fake_http.py).
 
 Owns: the threaded HTTP server on 127.0.0.1 (never any other address) on a
 free port, printing that port on the first line of stdout (how
@@ -86,14 +86,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):  # keep test output clean
         pass
 
-    def send(self, code, body=b"", ctype=None, extra=None):
+    def send(self, code, body=b"", ctype=None, extra=None, length=None):
+        """length overrides the Content-Length sent (a truncated body)."""
         ctype = ctype or self.content_type
         if isinstance(body, str):
             body = body.encode()
         self.send_response(code)
         self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", str(len(body) if length is None else length))
         for k, v in (extra or {}).items():
             self.send_header(k, v)
         self.end_headers()
         self.wfile.write(body)
+        self.wfile.flush()
