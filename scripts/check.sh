@@ -60,9 +60,9 @@ parallel_valgrind_fuzz() {
 	rv=$(cat "$logdir/valgrind.rc") rf=$(cat "$logdir/fuzz-smoke.rc")
 	tv=$(cat "$logdir/valgrind.end") tf=$(cat "$logdir/fuzz-smoke.end")
 	echo "==== check: valgrind (log $logdir/valgrind.log)"
-	grep -v '^valgrind: .* clean$' "$logdir/valgrind.log" | tail -n 60
+	grep -E '^(valgrind: |==[0-9]+==)' "$logdir/valgrind.log" | tail -n 120
 	echo "==== check: fuzz-smoke (log $logdir/fuzz-smoke.log)"
-	grep '^fuzz: \|FAIL\|ERROR' "$logdir/fuzz-smoke.log" | tail -n 60
+	grep -E '^(fuzz: |==[0-9]+==)|ERROR|SUMMARY' "$logdir/fuzz-smoke.log" | tail -n 120
 	record "valgrind+fuzz" "$t0" "$(now)" $((rv != 0 || rf != 0))
 	record "  valgrind" "$t0" "$tv" "$rv"
 	record "  fuzz build + smoke" "$t0" "$tf" "$rf"

@@ -19,12 +19,12 @@ pool_init "${2:-1}"
 
 # memcheck NAME EXPECTED_RC CMD...: one run under memcheck.
 memcheck() {
-	local name=$1 want=$2 rc
+	local name=$1 want=$2 rc t0=$SECONDS
 	shift 2
 	CMOCKA_MESSAGE_OUTPUT=stdout "${vg[@]}" "$@" >"$pool_dir/$name.log" 2>&1 </dev/null
 	rc=$?
 	if [ $rc -eq "$want" ]; then
-		echo "clean" >"$pool_dir/$name.status"
+		echo "clean ($((SECONDS - t0)) s)" >"$pool_dir/$name.status"
 	elif [ $rc -eq 77 ] && [ "$want" -eq 0 ]; then
 		echo "skipped" >"$pool_dir/$name.status"
 	elif [ $rc -eq 99 ]; then
@@ -38,11 +38,11 @@ memcheck() {
 
 # soak NAME: the agent under memcheck on a churning node (tests/agent/soak.sh).
 soak() {
-	local rc
+	local rc t0=$SECONDS
 	"$root/tests/agent/soak.sh" "$build/carbonstat" --valgrind >"$pool_dir/$1.log" 2>&1
 	rc=$?
 	case $rc in
-	0) echo "clean" ;;
+	0) echo "clean ($((SECONDS - t0)) s)" ;;
 	77) echo "skipped: $(grep -m1 SKIP "$pool_dir/$1.log")" ;;
 	*) echo "FAILED (exit $rc)" ;;
 	esac >"$pool_dir/$1.status"
