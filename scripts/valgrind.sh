@@ -11,6 +11,10 @@ build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 export CS_TIME_SCALE=${CS_TIME_SCALE:-5} # deadlines and bounds in the tests (tests/README.md)
+# The tests start python3 hundreds of times: the interpreter itself first on
+# PATH when python3 is a version manager's shim (as tests/CMakeLists.txt does)
+py=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) &&
+	[ "$(realpath "$py")" != "$(realpath "$(command -v python3)")" ] && export PATH="${py%/*}:$PATH"
 vg=(valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect
 	--show-leak-kinds=definite,indirect --track-fds=no)
 # shellcheck source=scripts/jobpool.sh
