@@ -8,9 +8,9 @@
 #                  golden recompute, real runs, the agent with real components
 #   asan           ASan+UBSan build and ctest, fuzz corpora replayed, without
 #                  the "real" label (tests/CMakeLists.txt says why)
-#   valgrind+fuzz  scripts/valgrind.sh on the test build, and in parallel the
-#                  clang libFuzzer build and scripts/fuzz-smoke.sh: each keeps
-#                  about one core busy, so together they take the time of one
+#   valgrind+fuzz  scripts/valgrind.sh on the test build (one run at a time), and
+#                  in parallel the clang libFuzzer build and scripts/fuzz-smoke.sh
+#                  (FUZZ_JOBS targets at once, each FUZZ_SECONDS of wall time)
 #   bench-smoke    the benchmarks once (each fails if a hot path allocates)
 #   datagen-check  the generated tables match ../shared/datasets
 # A stage that fails is reported and the next ones still run (their results
@@ -53,7 +53,7 @@ parallel_valgrind_fuzz() {
 	( $make --no-print-directory valgrind VALGRIND_JOBS="${VALGRIND_JOBS:-1}" >"$logdir/valgrind.log" 2>&1
 	  echo $? >"$logdir/valgrind.rc"; now >"$logdir/valgrind.end" ) &
 	pv=$!
-	( $make --no-print-directory fuzz-smoke FUZZ_JOBS="${FUZZ_JOBS:-1}" >"$logdir/fuzz-smoke.log" 2>&1
+	( $make --no-print-directory fuzz-smoke FUZZ_JOBS="${FUZZ_JOBS:-2}" >"$logdir/fuzz-smoke.log" 2>&1
 	  echo $? >"$logdir/fuzz-smoke.rc"; now >"$logdir/fuzz-smoke.end" ) &
 	pf=$!
 	wait $pv $pf
