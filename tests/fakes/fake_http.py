@@ -22,7 +22,6 @@ Python 3 standard library only.
 """
 import gzip
 import json
-import os
 import sys
 import time
 import urllib.parse

@@ -24,6 +24,8 @@
 
 #include "billing/ingest.h"
 
+#include "require.h"
+
 #define FIX CS_FIXTURES_DIR "/billing/"
 
 typedef struct duck_result {
@@ -155,9 +157,10 @@ int main(void)
 			printf("FAIL: missing libduckdb gave rc %d: %s\n", rc, why);
 			return 1;
 		}
-		printf("skipped: set CS_DUCKDB_LIB to a libduckdb.so to test reading Parquet (absent-library error "
-		       "checked)\n");
-		return 77;
+		printf("%s: set CS_DUCKDB_LIB to a libduckdb.so to test reading Parquet (absent-library error "
+		       "checked) (capability 'duckdb')\n",
+		       tf_required("duckdb") ? "FAIL" : "SKIP");
+		return tf_required("duckdb") ? 1 : 77;
 	}
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	rmdir(dir);

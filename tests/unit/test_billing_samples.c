@@ -23,6 +23,8 @@
 #include "billing/group.h"
 #include "billing/ingest.h"
 
+#include "require.h"
+
 #ifndef CS_SAMPLES_DIR
 #define CS_SAMPLES_DIR "../shared/datasets/billing-samples"
 #endif
@@ -140,9 +142,10 @@ int main(void)
 	};
 
 	if (stat(CS_SAMPLES_DIR "/PROVENANCE.md", &st) != 0) {
-		printf("skipped: %s not found (the shared datasets are beside the repository as ../shared)\n",
-		       CS_SAMPLES_DIR);
-		return 77;
+		printf("%s: %s not found (the shared datasets are beside the repository as ../shared) (capability "
+		       "'datasets')\n",
+		       tf_required("datasets") ? "FAIL" : "SKIP", CS_SAMPLES_DIR);
+		return tf_required("datasets") ? 1 : 77;
 	}
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -30,6 +30,7 @@
 #include "io/http.h"
 
 #include "fake_server.h"
+#include "require.h"
 
 #ifndef CS_FIXTURES_DIR
 #error "CS_FIXTURES_DIR must be defined (tests/CMakeLists.txt does)"
@@ -60,10 +61,8 @@ static int group_teardown(void **state)
 
 #define NEED_FAKE()                                                                                                    \
 	do {                                                                                                           \
-		if (!fk_up) {                                                                                          \
-			print_message("python3 or %s not usable: skipping\n", FAKE_SCRIPT);                            \
-			skip();                                                                                        \
-		}                                                                                                      \
+		if (!fk_up)                                                                                            \
+			tf_skip_or_fail("python3", "python3 or %s not usable", FAKE_SCRIPT);                           \
 	} while (0)
 
 /* The fake's URL for path. */
@@ -626,5 +625,5 @@ int main(void)
 	};
 
 	signal(SIGPIPE, SIG_IGN);
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return tf_exit(cmocka_run_group_tests(tests, group_setup, group_teardown));
 }
