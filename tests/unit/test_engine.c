@@ -46,6 +46,8 @@
 #include "attribution/attribute.h"
 #include "pipeline/node.h"
 
+#include "require.h"
+
 #define GEN    CS_FIXTURES_DIR "/gen_node.py"
 #define NODE   "node-systemd-containerd-v2"
 #define WORKER 4242
@@ -408,7 +410,7 @@ static void test_gpu_follows_users(void **state)
 
 	(void)state;
 	if (!CS_FAKE_NVML_PATH[0])
-		skip();
+		tf_skip_or_fail("nvml", "no fake libnvidia-ml (the build defines CS_FAKE_NVML_PATH)");
 	env_new(&e);
 	setenv("FAKE_NVML_COUNT", "1", 1);
 	setenv("FAKE_NVML_ENERGY_MJ_0", "1000000", 1);
@@ -456,5 +458,5 @@ int main(void)
 	    cmocka_unit_test(test_gpu_follows_users),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return tf_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }
