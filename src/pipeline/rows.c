@@ -327,7 +327,7 @@ static void snap_row(cs_rows *r, ag_row *row, double dt)
 int cs_rows_update(cs_rows *r, const cs_rows_input *in)
 {
 	const cs_attr_result *res = in->res;
-	size_t nitems, i, w;
+	size_t nitems, i, w, n_old;
 	uint64_t idle_den = 0;
 	double emb_per_idle;
 	bool removed = false;
@@ -392,14 +392,20 @@ int cs_rows_update(cs_rows *r, const cs_rows_input *in)
 	if (removed)
 		index_rebuild(r);
 
-	/* 2b. new rows, in the order the workloads came */
+	/* 2b. new rows, in the order the workloads came; a second workload of
+	 * a label set that is new this interval adds to the row the first one
+	 * made (rows before n_old were counted in step 1) */
+	n_old = r->n;
 	for (i = 0; i < nitems; i++) {
 		const cs_attr_share *sh = item_share(r, i);
 		uint64_t key = item_key(r, i);
-		ag_row *row;
+		ag_row *row = row_find(r, key);
 
-		if (row_find(r, key))
-			continue; /* counted in step 1 */
+		if (row) {
+			if ((size_t)(row - r->rows) >= n_old)
+				add_share(row->e, &row->idle_uj, sh);
+			continue;
+		}
 		row = row_new(r, key);
 		if (!row) {
 			/* out of memory: this interval goes to overflow, conserved */

@@ -408,6 +408,31 @@ static void test_pue_applied(void **state)
 	cs_rows_close(r2);
 }
 
+/* A container restart seen on the agent's first cycle: old and new
+ * container (two workloads, one label set) are both new; the row the
+ * first makes takes the second's energy too, so the node still adds up. */
+static void test_same_labels_new_together(void **state)
+{
+	cs_rows *r;
+	world w;
+	size_t n;
+	cs_rows_input in;
+	const cs_snap_row *s;
+
+	(void)state;
+	make_world(&w, 2, 100);
+	memcpy(w.wl[1].container_name, w.wl[0].container_name, sizeof(w.wl[0].container_name));
+	memcpy(w.wl[1].team, w.wl[0].team, sizeof(w.wl[0].team));
+	assert_int_equal(cs_rows_open(CS_BY_CONTAINER, 100, &r), 0);
+	in = input(&w, 100, 0);
+	assert_int_equal(cs_rows_update(r, &in), 0);
+	s = cs_rows_snapshot(r, &n);
+	assert_int_equal(n, 1 + 2);
+	assert_int_equal(s[0].energy_uj[CS_PART_CPU], 1100 + 2100);
+	check_conserved(r, &w, 100, 0);
+	cs_rows_close(r);
+}
+
 /* The granularities rows accept: [agent] workloads' values, no others. */
 static void test_parse_by(void **state)
 {
@@ -435,6 +460,7 @@ int main(void)
 	    cmocka_unit_test(test_embodied_like_idle),
 	    cmocka_unit_test(test_rollups),
 	    cmocka_unit_test(test_many_rows_grow),
+	    cmocka_unit_test(test_same_labels_new_together),
 	    cmocka_unit_test(test_parse_by),
 	    cmocka_unit_test(test_pue_applied),
 	};
