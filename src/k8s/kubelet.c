@@ -200,6 +200,48 @@ static bool kl_index_put(cs_index *ix, cs_index_eq_fn eq, const cs_podlist *pl, 
 	return true;
 }
 
+/* A string member of an object member of obj (labels, annotations); NULL
+ * when any of it is absent or not a string. */
+static const char *kl_str_in(json_t *obj, const char *map, const char *key)
+{
+	json_t *m = json_object_get(obj, map);
+	json_t *v = json_is_object(m) ? json_object_get(m, key) : NULL;
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* The pod's owner (k8s/owner.h) from metadata: its controller reference
+ * (the first with controller: true), the template-hash labels, the
+ * config.source annotation; and spec.nodeName. */
+static void kl_fill_owner(json_t *meta, json_t *spec, cs_k8s_pod *p)
+{
+	json_t *refs = json_object_get(meta, "ownerReferences"), *ref;
+	cs_k8s_owner_in in = {.pod_name = p->name};
+	size_t i;
+
+	json_array_foreach(refs, i, ref)
+	{
+		json_t *k = json_object_get(ref, "kind"), *n = json_object_get(ref, "name");
+
+		if (!json_is_true(json_object_get(ref, "controller")))
+			continue;
+		if (json_is_string(k) && json_is_string(n)) {
+			in.ref_kind = json_string_value(k);
+			in.ref_name = json_string_value(n);
+		}
+		break;
+	}
+	in.template_hash = kl_str_in(meta, "labels", "pod-template-hash");
+	in.rollouts_hash = kl_str_in(meta, "labels", "rollouts-pod-template-hash");
+	in.config_source = kl_str_in(meta, "annotations", "kubernetes.io/config.source");
+	if (json_is_object(spec)) {
+		json_t *nn = json_object_get(spec, "nodeName");
+
+		in.node_name = json_is_string(nn) ? json_string_value(nn) : NULL;
+	}
+	(void)cs_k8s_owner_resolve(&in, p->owner_kind, p->owner); /* the name was checked */
+}
+
 /* Fills one pod (and its containers and labels) at the ends of pl's arrays.
  * Returns 0, or CS_EINVAL when the item is not a usable pod (nothing kept). */
 static int kl_fill_pod(json_t *item, cs_podlist *pl)
@@ -227,6 +269,7 @@ static int kl_fill_pod(json_t *item, cs_podlist *pl)
 			p->uid[i] = '-';
 	if (!kl_index_put(&pl->pod_ix, kl_pod_has, pl, p->uid, (uint32_t)pl->n_pods))
 		return CS_EINVAL; /* duplicate uid: keep the first */
+	kl_fill_owner(meta, spec, p);
 	if (json_is_object(spec) && !pl->node_name[0])
 		if (kl_json_str(spec, "nodeName", pl->node_name, sizeof(pl->node_name), kl_name_char))
 			pl->node_name[0] = '\0';

@@ -9,7 +9,9 @@
  *
  * The answer becomes a cs_podlist: flat arrays (pods, containers, labels,
  * one string pool) with two core/index.h indexes, pod uid -> pod and
- * container id -> container, built once per refresh. This module exposes
+ * container id -> container, built once per refresh; each pod's owner
+ * (k8s/owner.h: its controller's Deployment, CronJob...) is resolved then
+ * too, so a cycle only copies it. This module exposes
  * lookups only: putting the names and requests on workloads is attribution's
  * (attribution/pod_meta.h), two hash lookups per workload, so it can run
  * every cycle.
@@ -40,6 +42,7 @@
 
 #include "conf/conf.h"
 #include "core/index.h"
+#include "k8s/owner.h"
 
 #define CS_KUBELET_DEFAULT_TOKEN          "/var/run/secrets/kubernetes.io/serviceaccount/token"
 #define CS_KUBELET_DEFAULT_CA             "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt"
@@ -79,6 +82,10 @@ typedef struct cs_k8s_pod {
 	char uid[40];   /* as the kubelet gives it ('-' form; static pods: 32 hex) */
 	char name[254]; /* DNS subdomain, <= 253 chars */
 	char namespace_[64];
+	/* The workload-level owner (k8s/owner.h): "Deployment" "web" for a pod
+	 * of ReplicaSet web-7d4b9c8f6, "StaticPod", "Pod" for a bare pod... */
+	char owner_kind[CS_K8S_OWNER_KIND_MAX];
+	char owner[CS_K8S_OWNER_NAME_MAX];
 	uint32_t first_ctr, n_ctrs;     /* slice of cs_podlist.ctrs */
 	uint32_t first_label, n_labels; /* slice of cs_podlist.labels */
 	/* What the pod holds on the node while it runs: app containers +

@@ -2,7 +2,8 @@
  *
  * Parses the input as a PodList, checks the index's invariants (every pod and
  * container is found by its key, container slices stay inside the arrays,
- * label strings inside the pool, requests finite and non-negative), then
+ * label strings inside the pool, requests finite and non-negative, every
+ * pod has an owner (k8s/owner.h) of valid characters, a bare pod itself), then
  * annotates workloads built from what was parsed and resolves their teams,
  * so the whole metadata path runs on hostile input.
  */
@@ -19,6 +20,20 @@
 #include "ownership/teams.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* An owner kind and name as k8s/owner.c writes them: not empty, NUL-ended
+ * inside its array, letters, digits and "-._" only (so no label escaping). */
+static void check_owner(const cs_k8s_pod *p)
+{
+	size_t nk = strnlen(p->owner_kind, sizeof(p->owner_kind)), nn = strnlen(p->owner, sizeof(p->owner));
+
+	if (nk == 0 || nk == sizeof(p->owner_kind) || nn == 0 || nn == sizeof(p->owner))
+		abort();
+	if (strspn(p->owner, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._") != nn)
+		abort();
+	if (strcmp(p->owner_kind, "Pod") == 0 && strcmp(p->owner, p->name) != 0)
+		abort();
+}
 
 static void check_req(double cpu, double mem)
 {
@@ -44,6 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if ((size_t)p->first_ctr + p->n_ctrs > pl.n_ctrs || (size_t)p->first_label + p->n_labels > pl.n_labels)
 			abort();
 		check_req(p->cpu_request_cores, p->mem_request_bytes);
+		check_owner(p);
 		for (j = 0; j < p->n_labels; j++) {
 			const cs_k8s_label *l = &pl.labels[p->first_label + j];
 
