@@ -53,6 +53,7 @@ struct cs_agent {
 	sigset_t oldmask;
 	int statm_fd;
 	char node_name[256];
+	char cluster[CS_AGENT_CLUSTER_MAX]; /* [agent] cluster at start (an identity, like the node's) */
 	char power_model[400];
 	cs_log_limiter grid_log;
 	cs_log_limiter kubelet_log; /* each new kubelet error once */
@@ -230,6 +231,7 @@ int cs_agent_open(const cs_agent_opts *o, cs_agent **out, char *why, size_t whyc
 	}
 	a->ag = agent_conf_of(a->cfg);
 	node_name_of(a->ag, a->node_name, sizeof(a->node_name));
+	memcpy(a->cluster, a->ag->cluster, sizeof(a->cluster));
 	if ((rc = block_signals(a, why, whycap)) != 0)
 		goto fail;
 	if ((rc = open_host(a, why, whycap)) != 0)
@@ -413,9 +415,7 @@ static void cycle(cs_agent *a)
 	sh = cs_node_shares(a->node, &ns);
 	res = cs_node_result(a->node);
 	dt = a->host.sum.dt_s;
-	rc = by == CS_BY_POD || by == CS_BY_NAMESPACE || by == CS_BY_TEAM
-	         ? cs_node_rollup(a->node, by, &groups, &first, &ng)
-	         : 0;
+	rc = cs_rows_by_groups(by) ? cs_node_rollup(a->node, by, &groups, &first, &ng) : 0;
 	if (rc)
 		ag_log(a, "roll-up: %s", cs_strerror(rc));
 	grid_value(a);
@@ -439,6 +439,7 @@ static void cycle(cs_agent *a)
 
 	a->seq++;
 	s->node = a->node_name;
+	s->cluster = a->cluster;
 	s->version = CARBONSTAT_VERSION;
 	s->seq = a->seq;
 	s->time_ms = (int64_t)llround(cs_real_s() * 1000.0);
@@ -494,9 +495,10 @@ static void restart_note(cs_agent *a, const cs_conf *nc)
 
 	if (o->processes != n->processes || o->refresh_s != n->refresh_s || strcmp(o->region, n->region) ||
 	    strcmp(o->provider, n->provider) || strcmp(o->instance, n->instance) || strcmp(o->country, n->country) ||
-	    strcmp(o->node_name, n->node_name) || !cs_conf_same(a->cfg, nc, &cs_kubelet_section))
-		ag_log(a, "reload: [agent] processes/refresh/location/instance/node_name or [kubelet] changed; restart "
-		          "the agent to apply those");
+	    strcmp(o->node_name, n->node_name) || strcmp(a->cluster, n->cluster) ||
+	    !cs_conf_same(a->cfg, nc, &cs_kubelet_section))
+		ag_log(a, "reload: [agent] processes/refresh/location/instance/node_name/cluster or [kubelet] changed; "
+		          "restart the agent to apply those");
 }
 
 static void reload(cs_agent *a)

@@ -33,11 +33,15 @@
 #include "conf/conf.h"
 #include "pipeline/node.h"
 
+#define CS_AGENT_CLUSTER_MAX 128 /* [agent] cluster + NUL */
+
 /* carbonstat.ini's [agent] section (agent_conf.c). */
 typedef struct cs_agent_conf {
 	double interval_s;       /* aligned to wall-clock multiples */
 	char node_name[256];     /* "" = $NODE_NAME, else the hostname */
-	cs_attr_by workloads;    /* series granularity: container, pod, namespace, team, none */
+	/* label cluster= on every series; "" = none */
+	char cluster[CS_AGENT_CLUSTER_MAX];
+	cs_attr_by workloads;    /* series granularity: container, pod, owner, namespace, team, none */
 	bool processes;          /* also per-process rows (off: bounded series) */
 	unsigned max_series;     /* guard on exported series; beyond it rows fold into "overflow" */
 	double refresh_s;        /* cgroup tree re-walk */

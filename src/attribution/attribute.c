@@ -38,8 +38,8 @@ typedef __int128 s128;
 #define HIST_SIZE (1u << HIST_BITS)
 
 const char *const cs_idle_policy_names[CS_IDLE_NPOLICY] = {"requests", "usage", "equal", "none"};
-const char *const cs_attr_by_names[CS_BY_NKEYS] = {"process",   "cgroup", "container", "pod",
-                                                   "namespace", "team",   "none"};
+const char *const cs_attr_by_names[CS_BY_NKEYS] = {"process", "cgroup",    "container", "pod",
+                                                   "owner",   "namespace", "team",      "none"};
 static const char *const src_names[] = {"none", "observed", "config", "model"};
 
 const char *cs_idle_policy_name(cs_idle_policy p)
@@ -730,8 +730,19 @@ int cs_attr_label(const cs_workload *w, cs_attr_by by, char *buf, size_t cap)
 			label_cgroup(&b, w);
 		}
 		break;
+	case CS_BY_OWNER:
 	case CS_BY_CONTAINER:
 	case CS_BY_POD:
+		if (by == CS_BY_OWNER && w->namespace_[0] && w->owner[0]) {
+			FIELD(&b, w->namespace_);
+			sb_str(&b, "/", 2);
+			FIELD(&b, w->owner_kind);
+			sb_str(&b, "/", 2);
+			FIELD(&b, w->owner);
+			break;
+		}
+		if (by == CS_BY_OWNER)
+			by = CS_BY_POD; /* no owner known (yet): as its pod */
 		if (w->namespace_[0] && w->pod_name[0] && (by == CS_BY_POD || w->container_name[0])) {
 			FIELD(&b, w->namespace_);
 			sb_str(&b, "/", 2);

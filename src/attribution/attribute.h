@@ -207,19 +207,23 @@ typedef enum cs_attr_by {
 	CS_BY_CGROUP,
 	CS_BY_CONTAINER,
 	CS_BY_POD,
+	CS_BY_OWNER, /* the pod's controller: Deployment, StatefulSet, CronJob... (k8s/owner.h) */
 	CS_BY_NAMESPACE,
 	CS_BY_TEAM,
 	CS_BY_NONE, /* no grouping below the node: one group "all" */
 	CS_BY_NKEYS
 } cs_attr_by;
 
-/* "process", "cgroup", "container", "pod", "namespace", "team", "none": the
- * one list of the "group by" names (top --by, [agent] workloads). */
+/* "process", "cgroup", "container", "pod", "owner", "namespace", "team",
+ * "none": the one list of the "group by" names (top --by, [agent]
+ * workloads). */
 extern const char *const cs_attr_by_names[CS_BY_NKEYS];
 const char *cs_attr_by_name(cs_attr_by by);
 int cs_attr_by_parse(const char *s, cs_attr_by *out);
 
-#define CS_ATTR_LABEL_MAX 320 /* longest label + NUL ("ns/pod/container": 63+1+127+1+63) */
+/* longest label + NUL: "ns/pod/container" 63+1+127+1+63, "ns/Kind/owner"
+ * 63+1+63+1+127 */
+#define CS_ATTR_LABEL_MAX 320
 
 /* A workload's group label for `by` (falls back when metadata is missing):
  *   process:   "comm[pid]" for processes, else the cgroup path;
@@ -228,6 +232,8 @@ int cs_attr_by_parse(const char *s, cs_attr_by *out);
  *              else the systemd unit, else as cgroup;
  *   pod:       "namespace/pod" when known, else the pod uid, else the unit,
  *              else as cgroup;
+ *   owner:     "namespace/Kind/name" of the pod's owner when known
+ *              ("shop/Deployment/web"), else as pod;
  *   namespace: the namespace, else "(none)";
  *   team:      the team, else the namespace, else "(none)";
  *   none:      "all".

@@ -55,6 +55,8 @@ size_t cs_podmeta_annotate(cs_podmeta *pm, const cs_podlist *pl, cs_workload *w,
 		pi = (size_t)(p - pl->pods);
 		cs_strcpy_fit(w[i].pod_name, sizeof(w[i].pod_name), p->name);
 		cs_strcpy_fit(w[i].namespace_, sizeof(w[i].namespace_), p->namespace_);
+		cs_strcpy_fit(w[i].owner_kind, sizeof(w[i].owner_kind), p->owner_kind);
+		cs_strcpy_fit(w[i].owner, sizeof(w[i].owner), p->owner);
 		if (w[i].ident.kind == CS_WL_POD)
 			continue;
 		c = w[i].ident.container_id[0] ? cs_podlist_find_container(pl, w[i].ident.container_id) : NULL;

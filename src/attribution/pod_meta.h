@@ -2,11 +2,12 @@
  *
  * The kubelet client (k8s/kubelet.h) keeps an index of this node's pods;
  * this module owns the rule that puts it on the workloads the scanners
- * found: pod name, namespace, container name, and the CPU/memory requests
- * the idle policy shares by. Rules:
- *   - a workload with a pod UID the index knows gets the pod's name and
- *     namespace; one it does not know keeps what it had (a pod that vanished
- *     from the kubelet keeps its last names) and is counted as unknown;
+ * found: pod name, namespace, owner (k8s/owner.h), container name, and the
+ * CPU/memory requests the idle policy shares by. Rules:
+ *   - a workload with a pod UID the index knows gets the pod's name,
+ *     namespace and owner; one it does not know keeps what it had (a pod
+ *     that vanished from the kubelet keeps its last names) and is counted as
+ *     unknown;
  *   - a container workload whose id the pod lists gets that container's name
  *     and requests; one it does not list (the sandbox/pause container, or a
  *     container started since the last refresh) gets no name and no request,

@@ -3,8 +3,9 @@
  * A workload is one accountable unit: a container, a pod-level cgroup, a
  * systemd service, a user session, a bare process, or another cgroup. The
  * cgroup scanner (attribution/cgroup_scan.c) discovers workloads and fills
- * their usage for each interval; the kubelet client (k8s/kubelet.c) and the
- * team resolver (ownership/teams.c) fill their metadata; the attribution model
+ * their usage for each interval; the pod annotator (attribution/pod_meta.c,
+ * from the kubelet client's index) and the team resolver
+ * (ownership/teams.c) fill their metadata; the attribution model
  * (attribution/attribute.c) splits the node's energy among them.
  *
  * Fixed-size fields: a workload never allocates after discovery, so a
@@ -65,6 +66,10 @@ typedef struct cs_workload {
 	char pod_name[128];
 	char namespace_[64];
 	char container_name[64];
+	/* the pod's workload-level owner (k8s/owner.h): "Deployment" "web" (not
+	 * ReplicaSet "web-7d4b9c8f6"); "" outside pods */
+	char owner_kind[64];
+	char owner[128];
 	char team[64];
 	char team_source[16];   /* "label", "namespace-map", "service-map", "namespace", "" */
 	double cpu_request_cores; /* Kubernetes requests; 0 = none known */

@@ -66,7 +66,8 @@ static const char top_help[] =
     "  -n, --iterations N  stop after N intervals (default: until q or a signal)\n"
     "  --json              batch output as one JSON object per line per interval\n"
     "  --by KEY            split the node's energy among workloads and show it by\n"
-    "                      process, cgroup, container, pod, namespace or team\n"
+    "                      process, cgroup, container, pod, owner (the pod's\n"
+    "                      Deployment, StatefulSet, CronJob...), namespace or team\n"
     "  --idle-policy P     with --by: share idle energy by requests (default),\n"
     "                      usage, equal, or none (left in idle-unattributed)\n"
     "  --config FILE       with --by: carbonstat INI file (teams, kubelet, idle)\n"
@@ -320,8 +321,8 @@ static void share_json(json_t *o, const cs_attr_share *sh)
 }
 
 /* Which identifiers a group of several workloads shares, by key: a group of
- * one has them all; a pod's containers share the pod's; a namespace or team
- * only itself. */
+ * one has them all; a pod's containers share the pod's; an owner's pods
+ * their namespace, owner and team; a namespace or team only itself. */
 static void group_json(json_t *arr, const top_state *ts, const cs_attr_group *g)
 {
 	size_t nw, gi = (size_t)(g - ts->groups);
@@ -329,8 +330,9 @@ static void group_json(json_t *arr, const top_state *ts, const cs_attr_group *g)
 	                  *w = gi < ts->ngroups && ts->first[gi] < nw ? &wl[ts->first[gi]] : NULL;
 	bool one = g->members == 1 || ts->by == CS_BY_CGROUP || ts->by == CS_BY_PROCESS || ts->by == CS_BY_CONTAINER;
 	bool pod = one || ts->by == CS_BY_POD;
-	bool ns = pod || ts->by == CS_BY_NAMESPACE;
-	bool team = one || ts->by == CS_BY_TEAM;
+	bool owner = pod || ts->by == CS_BY_OWNER;
+	bool ns = owner || ts->by == CS_BY_NAMESPACE;
+	bool team = one || ts->by == CS_BY_TEAM || ts->by == CS_BY_OWNER;
 	json_t *o = json_object();
 
 #define F(cond, v) json_string((w && (cond)) ? (v) : "")
@@ -344,6 +346,8 @@ static void group_json(json_t *arr, const top_state *ts, const cs_attr_group *g)
 	json_object_set_new(o, "pod", F(pod, w->pod_name));
 	json_object_set_new(o, "namespace", F(ns, w->namespace_));
 	json_object_set_new(o, "container", F(one, w->container_name));
+	json_object_set_new(o, "owner_kind", F(owner, w->owner_kind));
+	json_object_set_new(o, "owner", F(owner, w->owner));
 	json_object_set_new(o, "team", F(team, w->team));
 #undef F
 	if (w && one && w->ident.kind == CS_WL_PROCESS) {
@@ -746,7 +750,8 @@ int cmd_top(int argc, char **argv)
 		case OPT_JSON: ts->json = true; break;
 		case OPT_BY:
 			if (cs_attr_by_parse(optarg, &ts->by) != 0) {
-				cli_error(CMD, "--by '%s': use process, cgroup, container, pod, namespace or team",
+				cli_error(CMD,
+				          "--by '%s': use process, cgroup, container, pod, owner, namespace or team",
 				          optarg);
 				rc = CLI_USAGE;
 			}

@@ -104,7 +104,7 @@ typedef struct jl_num {
 typedef struct jl_obj {
 	json_t *obj;
 	/* common */
-	json_t *ts, *node, *seq, *type;
+	json_t *ts, *cluster, *node, *seq, *type;
 	jl_num interval_s, power_w, intensity;
 	json_t *energy_j, *energy_j_total, *source, *carbon_g, *carbon_g_total; /* nested objects */
 	jl_num e[CS_PART_COUNT], et[CS_PART_COUNT];
@@ -113,7 +113,7 @@ typedef struct jl_obj {
 	json_t *intensity_source, *zone, *mode;
 	unsigned mask; /* present components the nested objects hold */
 	/* rows */
-	json_t *kind, *name, *namespace_, *pod, *container, *team, *container_id, *cgroup;
+	json_t *kind, *name, *namespace_, *pod, *container, *team, *owner_kind, *owner, *container_id, *cgroup;
 	/* node */
 	json_t *power_by; /* nested: watts per component */
 	jl_num pw[CS_PART_COUNT], pue, embodied;
@@ -305,6 +305,7 @@ static int obj_build(jl_obj *j, bool node)
 	if (!j->obj)
 		return CS_ENOMEM;
 	j->ts = add_str(j->obj, "ts", &bad);
+	j->cluster = add_str(j->obj, "cluster", &bad);
 	j->node = add_str(j->obj, "node", &bad);
 	j->seq = json_integer(0);
 	if (!j->seq || json_object_set_new(j->obj, "seq", j->seq) != 0)
@@ -318,6 +319,8 @@ static int obj_build(jl_obj *j, bool node)
 		j->pod = add_str(j->obj, "pod", &bad);
 		j->container = add_str(j->obj, "container", &bad);
 		j->team = add_str(j->obj, "team", &bad);
+		j->owner_kind = add_str(j->obj, "owner_kind", &bad);
+		j->owner = add_str(j->obj, "owner", &bad);
 		j->container_id = add_str(j->obj, "container_id", &bad);
 		j->cgroup = add_str(j->obj, "cgroup", &bad);
 	}
@@ -386,6 +389,7 @@ static int obj_set_mask(jl_obj *j, unsigned mask)
 static void fill_common(jl_state *st, jl_obj *j, const cs_snapshot *s, const char *ts, const char *type)
 {
 	set_str(st, j->ts, ts);
+	set_str(st, j->cluster, cs_snap_cluster(s));
 	set_str(st, j->node, s->node);
 	json_integer_set(j->seq, (json_int_t)s->seq);
 	set_num(st, &j->interval_s, s->interval_s);
@@ -482,6 +486,8 @@ static int render(jl_state *st, const cs_snapshot *s)
 		set_str(st, j->pod, r->pod);
 		set_str(st, j->container, r->container);
 		set_str(st, j->team, r->team);
+		set_str(st, j->owner_kind, r->owner_kind);
+		set_str(st, j->owner, r->owner);
 		set_str(st, j->container_id, r->container_id);
 		set_str(st, j->cgroup, r->cgroup);
 		for (int c = 0; c < CS_PART_COUNT; c++) {

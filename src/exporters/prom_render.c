@@ -171,7 +171,9 @@ size_t cs_prom_fmt_double(char *out, double v)
 typedef struct render_ctx {
 	cs_prom_buf *b;
 	bool oom;
-	size_t node_off, node_len; /* `node="<escaped>"` already written at b->p + node_off */
+	const char *cluster;       /* [agent] cluster; "" = no cluster label */
+	size_t node_off, node_len; /* `[cluster="<escaped>",]node="<escaped>"` already written at
+	                            * b->p + node_off */
 } render_ctx;
 
 /* Slow path of room(): grow geometrically to hold n more bytes. */
@@ -311,7 +313,9 @@ static void put_label(render_ctx *c, const char *name, const char *value)
 	PUT_LIT(c, "\"");
 }
 
-/* node="..." : escaped at its first use in a render, copied afterwards. */
+/* [cluster="...",]node="..." : the labels of every sample, escaped at their
+ * first use in a render, copied afterwards. The cluster label is left out
+ * when none is configured (an empty label is no label to Prometheus). */
 static void put_node(render_ctx *c, const char *node)
 {
 	if (c->node_len) {
@@ -319,6 +323,10 @@ static void put_node(render_ctx *c, const char *node)
 		return;
 	}
 	c->node_off = c->b->len;
+	if (c->cluster[0]) {
+		put_label(c, "cluster", c->cluster);
+		put(c, ",", 1);
+	}
 	put_label(c, "node", node);
 	if (!c->oom)
 		c->node_len = c->b->len - c->node_off;
@@ -508,7 +516,7 @@ static void put_comp_labels(render_ctx *c, const cs_snapshot *s, int k)
 
 /* ---- rows ------------------------------------------------------------------------- */
 
-/* "name{node=...,kind=...,...,workload=..." of a row: written in full for the
+/* "name{[cluster=...,]node=...,kind=...,...,owner=...,workload=..." of a row: written in full for the
  * row's first sample of a family, copied for the next ones. */
 typedef struct row_prefix {
 	size_t off, len; /* in the output; len 0 = not written yet */
@@ -527,6 +535,8 @@ static void put_row_start(render_ctx *c, enum fam f, const char *node, const cs_
 	put_label(c, ",pod", r->pod);
 	put_label(c, ",container", r->container);
 	put_label(c, ",team", r->team);
+	put_label(c, ",owner_kind", r->owner_kind);
+	put_label(c, ",owner", r->owner);
 	put_label(c, ",workload", r->name);
 	if (!c->oom)
 		p->len = c->b->len - p->off;
@@ -672,15 +682,15 @@ static void render_self(render_ctx *c, const cs_snapshot *s)
 
 int cs_prom_render(cs_prom_buf *b, const cs_snapshot *s)
 {
-	render_ctx c = {.b = b};
+	render_ctx c = {.b = b, .cluster = cs_snap_cluster(s)};
 	bool scope[CS_SCOPE_N];
 	size_t ncomp = 0;
 	int k;
 
 	b->len = 0;
-	/* one reservation for the usual size (~150 bytes a sample, 6 samples a
+	/* one reservation for the usual size (~190 bytes a sample, 6 samples a
 	 * row), so the loops below rarely take the growth path */
-	if (!room(&c, 4096 + s->nrows * 6 * 160)) {
+	if (!room(&c, 4096 + s->nrows * 6 * 200)) {
 		b->len = 0;
 		return CS_ENOMEM;
 	}

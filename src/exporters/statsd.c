@@ -49,7 +49,7 @@
 
 #define SD_RESOLVE_EVERY_S 30.0 /* DNS at most this often while unresolved */
 #define SD_TAG_MAX         200  /* Datadog's limit on one tag (key:value) */
-#define SD_TAGS_CAP        2048 /* node + 7 row tags of SD_TAG_MAX, with commas */
+#define SD_TAGS_CAP        2560 /* cluster, node + 8 row tags of SD_TAG_MAX, with commas */
 #define SD_LINE_CAP        4096 /* longest line we build: name, value, all tags */
 
 /* Previous error total of one named sensor or exporter, for the deltas. */
@@ -429,11 +429,12 @@ static void emit_u64(sd_state *st, const char *name, uint64_t v, char type, cons
 static void tags_node(sd_state *st, const cs_snapshot *s)
 {
 	st->tags_len = 0;
+	tag_add(st->tags, &st->tags_len, sizeof(st->tags), "cluster", cs_snap_cluster(s));
 	tag_add(st->tags, &st->tags_len, sizeof(st->tags), "node", s->node);
 }
 
-/* The workload label set W (docs/metrics.md): node, kind, namespace, pod,
- * container, team, workload. */
+/* The workload label set W (docs/metrics.md): cluster, node, kind,
+ * namespace, pod, container, team, owner_kind, owner, workload. */
 static void tags_row(sd_state *st, const cs_snapshot *s, const cs_snap_row *r)
 {
 	tags_node(st, s);
@@ -442,6 +443,8 @@ static void tags_row(sd_state *st, const cs_snapshot *s, const cs_snap_row *r)
 	tag_add(st->tags, &st->tags_len, sizeof(st->tags), "pod", r->pod);
 	tag_add(st->tags, &st->tags_len, sizeof(st->tags), "container", r->container);
 	tag_add(st->tags, &st->tags_len, sizeof(st->tags), "team", r->team);
+	tag_add(st->tags, &st->tags_len, sizeof(st->tags), "owner_kind", r->owner_kind);
+	tag_add(st->tags, &st->tags_len, sizeof(st->tags), "owner", r->owner);
 	tag_add(st->tags, &st->tags_len, sizeof(st->tags), "workload", r->name);
 }
 

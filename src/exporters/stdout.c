@@ -9,6 +9,10 @@
  *     300 g/kWh (static-region, aws/eu-west-1)  carbon 0.00211 g op + ...
  *       1.15 W  ns-0/pod-0/c-0  team=team-a  0.0040 g
  *
+ * The node is "cluster/node" when [agent] cluster is set; a pod's rows say
+ * "owner=Kind/name" after the team; an owner's row ([agent] workloads =
+ * owner) reads "namespace/Kind/name".
+ *
  * The format is for people, not parsers (use jsonl for that) and may change.
  *
  * A cycle is formatted into one buffer kept in the state and written with
@@ -178,7 +182,8 @@ static void node_line(so_state *st, const cs_snapshot *s)
 	if (gmtime_r(&t, &tm))
 		snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
 		         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(s->time_ms % 1000));
-	sb_printf(st, "%s %s #%llu  %.2f W [", ts, s->node, (unsigned long long)s->seq, s->power_w);
+	sb_printf(st, "%s %s%s%s #%llu  %.2f W [", ts, cs_snap_cluster(s), cs_snap_cluster(s)[0] ? "/" : "", s->node,
+	          (unsigned long long)s->seq, s->power_w);
 	for (int c = 0; c < CS_PART_COUNT; c++) {
 		const cs_snap_comp *k = &s->comp[c];
 
@@ -203,9 +208,14 @@ static void row_line(so_state *st, const cs_snap_row *r)
 {
 	double g = r->carbon_g[CS_SCOPE_OPERATIONAL] + r->carbon_g[CS_SCOPE_EMBODIED];
 
+	/* an owner's row ([agent] workloads = owner) names no pod */
+	bool owner_row = r->namespace_[0] && !r->pod[0] && r->owner[0];
+
 	sb_printf(st, "  %8.2f W  ", r->power_w);
 	if (r->kind != CS_ROW_WORKLOAD)
 		sb_printf(st, "[%s]", r->name);
+	else if (owner_row)
+		sb_printf(st, "%s/%s/%s", r->namespace_, r->owner_kind, r->owner);
 	else if (r->namespace_[0])
 		sb_printf(st, "%s%s%s%s%s", r->namespace_, r->pod[0] ? "/" : "", r->pod, r->container[0] ? "/" : "",
 		          r->container);
@@ -213,6 +223,8 @@ static void row_line(so_state *st, const cs_snap_row *r)
 		sb_printf(st, "%s", r->name);
 	if (r->team[0])
 		sb_printf(st, "  team=%s", r->team);
+	if (r->owner[0] && !owner_row)
+		sb_printf(st, "  owner=%s/%s", r->owner_kind, r->owner);
 	sb_printf(st, "  %.4g g\n", g);
 }
 

@@ -236,6 +236,8 @@ static uint64_t wl_key(const cs_workload *w)
 	h = fnv_str(h, w->namespace_);
 	h = fnv_str(h, w->pod_name);
 	h = fnv_str(h, w->container_name);
+	h = fnv_str(h, w->owner_kind);
+	h = fnv_str(h, w->owner);
 	return fnv_str(h, w->team);
 }
 
@@ -264,7 +266,7 @@ static cs_snap_row *snap_bucket(cs_rows *r, const ag_bucket *b, cs_row_kind kind
 	memset(s, 0, sizeof(*s));
 	s->kind = kind;
 	s->wl_kind = s->name = name;
-	s->namespace_ = s->pod = s->container = s->team = s->container_id = s->cgroup = "";
+	s->namespace_ = s->pod = s->container = s->team = s->owner_kind = s->owner = s->container_id = s->cgroup = "";
 	memcpy(s->energy_uj, b->e, sizeof(s->energy_uj));
 	memcpy(s->energy_uj_total, b->tot, sizeof(s->energy_uj_total));
 	memcpy(s->carbon_g, b->g, sizeof(s->carbon_g));
@@ -283,7 +285,7 @@ static void snap_row(cs_rows *r, ag_row *row, double dt)
 
 	memset(s, 0, sizeof(*s));
 	s->kind = CS_ROW_WORKLOAD;
-	s->namespace_ = s->pod = s->container = s->team = s->container_id = s->cgroup = "";
+	s->namespace_ = s->pod = s->container = s->team = s->owner_kind = s->owner = s->container_id = s->cgroup = "";
 	if (r->by == CS_BY_CONTAINER) {
 		const cs_workload *w = &in->wl[row->src];
 
@@ -293,6 +295,8 @@ static void snap_row(cs_rows *r, ag_row *row, double dt)
 		s->pod = w->pod_name;
 		s->container = w->container_name;
 		s->team = w->team;
+		s->owner_kind = w->owner_kind;
+		s->owner = w->owner;
 		s->container_id = w->ident.container_id;
 		s->cgroup = w->cgroup;
 	} else {
@@ -300,13 +304,23 @@ static void snap_row(cs_rows *r, ag_row *row, double dt)
 		const cs_workload *w = &in->wl[in->first[row->src]];
 
 		s->name = g->label;
-		if (r->by == CS_BY_POD) {
-			s->wl_kind = w->pod_name[0] || w->ident.pod_uid[0] ? "pod" : cs_wl_kind_name(w->ident.kind);
-			if (w->pod_name[0])
-				s->name = w->pod_name;
+		if (r->by == CS_BY_POD || r->by == CS_BY_OWNER) {
+			/* as cs_attr_label: a workload with no owner known is
+			 * grouped as its pod */
+			if (r->by == CS_BY_OWNER && w->owner[0] && w->namespace_[0]) {
+				s->wl_kind = "owner";
+				s->name = w->owner;
+			} else {
+				s->wl_kind =
+				    w->pod_name[0] || w->ident.pod_uid[0] ? "pod" : cs_wl_kind_name(w->ident.kind);
+				if (w->pod_name[0])
+					s->name = w->pod_name;
+				s->pod = w->pod_name;
+			}
 			s->namespace_ = w->namespace_;
-			s->pod = w->pod_name;
 			s->team = w->team;
+			s->owner_kind = w->owner_kind;
+			s->owner = w->owner;
 		} else if (r->by == CS_BY_NAMESPACE) {
 			s->wl_kind = "namespace";
 			s->namespace_ = w->namespace_;

@@ -4,8 +4,8 @@
  *
  * Each cycle the node attributor gives this interval's shares (integer µJ per
  * component, conserved). cs_rows_update() matches them to rows by their
- * exported label set (kind, name, namespace, pod, container, team; or the
- * group label), adds the deltas to the row's totals, converts them to carbon
+ * exported label set (kind, name, namespace, pod, container, owner kind and
+ * name, team; or the group label), adds the deltas to the row's totals, converts them to carbon
  * with THIS interval's intensity (so the gCO2e counters stay exact when the
  * intensity changes) and shares the node's embodied emissions like idle
  * energy. A series is thus one row for its whole life: a container that
@@ -29,6 +29,7 @@
 #ifndef CS_PIPELINE_ROWS_H
 #define CS_PIPELINE_ROWS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,12 +41,21 @@
 
 /* Granularity of the exported rows ([agent] workloads), a cs_attr_by:
  *   CS_BY_CONTAINER  each workload the node reports (default);
- *   CS_BY_POD, CS_BY_NAMESPACE, CS_BY_TEAM  their roll-ups;
+ *   CS_BY_POD, CS_BY_OWNER, CS_BY_NAMESPACE, CS_BY_TEAM  their roll-ups (an
+ *                    owner's row takes its team from its first workload: the
+ *                    pods of one controller share their labels);
  *   CS_BY_NONE       one "all" row for every workload together. */
 #define CS_ROWS_BY_MASK                                                                                                \
-	(1ul << CS_BY_CONTAINER | 1ul << CS_BY_POD | 1ul << CS_BY_NAMESPACE | 1ul << CS_BY_TEAM | 1ul << CS_BY_NONE)
+	(1ul << CS_BY_CONTAINER | 1ul << CS_BY_POD | 1ul << CS_BY_OWNER | 1ul << CS_BY_NAMESPACE | 1ul << CS_BY_TEAM | \
+	 1ul << CS_BY_NONE)
 
-/* This interval's input. groups/first are used for POD/NAMESPACE/TEAM. */
+/* Whether a granularity's rows are roll-up groups (cs_rows_input.groups). */
+static inline bool cs_rows_by_groups(cs_attr_by by)
+{
+	return by == CS_BY_POD || by == CS_BY_OWNER || by == CS_BY_NAMESPACE || by == CS_BY_TEAM;
+}
+
+/* This interval's input. groups/first are used when cs_rows_by_groups(). */
 typedef struct cs_rows_input {
 	const cs_workload *wl; /* workloads and their shares, n of them */
 	const cs_attr_share *shares;

@@ -46,13 +46,17 @@ typedef enum cs_row_kind {
 typedef struct cs_snap_row {
 	cs_row_kind kind;
 	const char *wl_kind;                     /* "container", "pod", "service", "session", "process",
-	                                          * "cgroup", "namespace", "team"; "system", "idle", "overflow" */
+	                                          * "cgroup", "owner", "namespace", "team"; "system", "idle",
+	                                          * "overflow" */
 	const char *name;                        /* the workload's name: container name, unit, cgroup path,
 	                                          * "comm[pid]", or the group key; "system"... for buckets */
 	const char *namespace_;                  /* Kubernetes namespace */
 	const char *pod;                         /* pod name */
 	const char *container;                   /* container name */
 	const char *team;                        /* team (label, namespace map, service map, namespace) */
+	const char *owner_kind;                  /* the pod's owner (k8s/owner.h): "Deployment", "CronJob",
+	                                          * "StaticPod", "Pod"...; "" outside pods */
+	const char *owner;                       /* its name: "web" for ReplicaSet web-7d4b9c8f6 */
 	const char *container_id;                /* runtime id (JSON lines only) */
 	const char *cgroup;                      /* cgroup path relative to the root (JSON lines only) */
 	uint64_t energy_uj[CS_PART_COUNT];       /* this interval */
@@ -102,6 +106,7 @@ typedef struct cs_snap_self {
 
 typedef struct cs_snapshot {
 	const char *node;    /* node name (label node=) */
+	const char *cluster; /* [agent] cluster, on every series (label cluster=); "" = none */
 	const char *version; /* carbonstat version */
 	uint64_t seq;        /* 1, 2, ...: cycles exported (the priming sample is not) */
 	int64_t time_ms;     /* wall clock at the end of the interval, unix ms */
@@ -135,5 +140,11 @@ typedef struct cs_snapshot {
 
 	cs_snap_self self;
 } cs_snapshot;
+
+/* The cluster label's value: "" when none is configured (or not set). */
+static inline const char *cs_snap_cluster(const cs_snapshot *s)
+{
+	return s->cluster ? s->cluster : "";
+}
 
 #endif

@@ -41,7 +41,7 @@ capture() {
 	driver_ready "$d" 300 || { echo "node_driver.py did not get ready"; cat "$d/driver.err"; return 1; }
 	aport=$(free_port)
 	start_agent "$d" "${node_args[@]}" --interval 1s --listen "127.0.0.1:$aport" \
-		--node-name golden-node --country DE
+		--node-name golden-node --cluster golden-cluster --country DE
 	# Cycle 1 seen -> advance mid-second (cycles run on whole seconds) -> scrape cycle 2.
 	python3 - "$aport" "$d/drv.in" "$DRIVER_LOG" "$tmp/cycle2.prom" <<'EOF2' &
 import re, sys, time, urllib.request
@@ -185,7 +185,7 @@ for (name, labels), w in values.items():
         sys.exit(1)
     checked += 1
 node_cpu = values.get(("carbonstat_node_energy_joules_total",
-                       '{node="golden-node",component="cpu",source="rapl"}'))
+                       '{cluster="golden-cluster",node="golden-node",component="cpu",source="rapl"}'))
 if node_cpu != 50.0:
     print("FAIL node cpu energy of the scripted second: %s J, want 50.000000" % node_cpu)
     sys.exit(1)

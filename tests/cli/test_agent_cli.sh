@@ -61,7 +61,7 @@ expect_usage "bad interval" "--interval '0s': expected a duration" "$bin" agent 
 expect_usage "bad listen" "--listen 'nowhere': expected host:port" "$bin" agent --check-config --listen nowhere
 expect_usage "bad max-series" "--max-series '-1': expected a number of series from 100 to 10000000" "$bin" agent --check-config --max-series -1
 expect_usage "contradicting flags" "--kubelet-url and --no-kubelet contradict each other" "$bin" agent --check-config --kubelet-url https://10.0.0.1:10250/pods --no-kubelet
-expect_usage "bad workloads" "expected container, pod, namespace, team or none" "$bin" agent --check-config --workloads rack
+expect_usage "bad workloads" "expected container, pod, owner, namespace, team or none" "$bin" agent --check-config --workloads rack
 expect_usage "unknown env" "CARBONSTAT_AGENT_INTERVL" env CARBONSTAT_AGENT_INTERVL=5s "$bin" agent --check-config
 expect_usage "bad env value" "environment CARBONSTAT_STATSD_MTU" env CARBONSTAT_STATSD_MTU=9 "$bin" agent --check-config
 printf '[agent]\ninterval = 5s\nbogus = 1\n' >"$tmp/bad.ini"

@@ -2,8 +2,9 @@
  * JSON-lines exporters build from user and workload strings.
  *
  * Input: fields separated by '\n': [statsd] tags, [statsd] prefix, then the
- * name, pod and cgroup of a row (any bytes: invalid UTF-8, quotes, control
- * characters), given as CARBONSTAT_STATSD_* variables. statsd: when the
+ * name, pod (also the owner) and cgroup (also the cluster) of a row (any
+ * bytes: invalid UTF-8, quotes, control characters), the first two given as
+ * CARBONSTAT_STATSD_* variables. statsd: when the
  * configuration takes them, open must either succeed or fail with one line
  * starting "statsd: "; a publish (to 127.0.0.1:9, where nothing listens)
  * must not crash. jsonl: the cycle is written to a temp file, read back, and
@@ -70,12 +71,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rows[i].pod = i ? "" : pod;
 		rows[i].container = i ? "" : name;
 		rows[i].team = "";
+		rows[i].owner_kind = i ? "" : "Deployment";
+		rows[i].owner = i ? "" : pod;
 		rows[i].container_id = "";
 		rows[i].cgroup = i ? "" : cgroup;
 		rows[i].energy_uj[CS_PART_CPU] = 1234567;
 		rows[i].power_w = 0.25;
 	}
 	s.node = name;
+	s.cluster = cgroup;
 	s.version = "0";
 	s.seq = 1;
 	s.time_ms = 1790000000000LL;
@@ -135,7 +139,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		while ((n = getline(&line, &cap, f)) > 0) {
 			json_t *o = json_loadb(line, (size_t)n, 0, NULL);
 
-			if (!o || line[n - 1] != '\n' || !json_is_string(json_object_get(o, "node")))
+			if (!o || line[n - 1] != '\n' || !json_is_string(json_object_get(o, "node")) ||
+			    !json_is_string(json_object_get(o, "cluster")))
 				abort();
 			if (lines == 1 && (!json_is_string(json_object_get(o, "name")) ||
 			                   !json_is_string(json_object_get(o, "cgroup"))))

@@ -6,6 +6,7 @@
 #include <string.h>
 
 static const char *const teams[] = {"team-a", "team-b", "team-c"};
+static const char *const owner_kinds[] = {"Deployment", "StatefulSet", "DaemonSet"};
 
 int cs_snapfix_build(cs_snapfix *f, size_t nw, uint64_t seq)
 {
@@ -15,7 +16,7 @@ int cs_snapfix_build(cs_snapfix *f, size_t nw, uint64_t seq)
 
 	if (f->cap < nrows) {
 		cs_snap_row *r = realloc(f->rows, nrows * sizeof(*r));
-		char(*n)[4][72];
+		char(*n)[5][72];
 		if (!r)
 			return -1;
 		f->rows = r;
@@ -37,6 +38,7 @@ int cs_snapfix_build(cs_snapfix *f, size_t nw, uint64_t seq)
 			snprintf(s[1], 72, "ns-%zu", i % 10);
 			snprintf(s[2], 72, "pod-%zu", i / 2);
 			snprintf(s[3], 72, "%064zx", i + 1);
+			snprintf(s[4], 72, "app-%zu", i / 4);
 			r->kind = CS_ROW_WORKLOAD;
 			r->wl_kind = "container";
 			r->name = s[0];
@@ -44,12 +46,15 @@ int cs_snapfix_build(cs_snapfix *f, size_t nw, uint64_t seq)
 			r->pod = s[2];
 			r->container = s[0];
 			r->team = teams[i % 3];
+			r->owner_kind = owner_kinds[i / 4 % 3];
+			r->owner = s[4];
 			r->container_id = s[3];
 			r->cgroup = "kubepods.slice/x";
 		} else {
 			r->kind = i == nw ? CS_ROW_SYSTEM : CS_ROW_IDLE;
 			r->wl_kind = r->name = i == nw ? "system" : "idle";
-			r->namespace_ = r->pod = r->container = r->team = r->container_id = r->cgroup = "";
+			r->namespace_ = r->pod = r->container = r->team = r->owner_kind = r->owner = r->container_id =
+			    r->cgroup = "";
 		}
 		for (c = 0; c < CS_PART_COUNT; c++) {
 			/* cpu 1 W-ish per row, dram a tenth, no gpu, other 0.05 */
@@ -72,6 +77,7 @@ int cs_snapfix_build(cs_snapfix *f, size_t nw, uint64_t seq)
 		}
 	}
 	f->snap.node = "node-1";
+	f->snap.cluster = "";
 	f->snap.version = "0.1.0";
 	f->snap.seq = seq;
 	f->snap.time_ms = 1790000000000LL + (int64_t)seq * 5000;

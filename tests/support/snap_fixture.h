@@ -1,7 +1,9 @@
 /* tests/support/snap_fixture.h - synthetic agent snapshots for exporter tests.
  *
  * cs_snapfix_build() fills a cs_snapshot with `nworkloads` container rows
- * (namespaces ns-0..ns-9, pods pod-<i/2>, containers c-<i>, teams team-<i%3>)
+ * (namespaces ns-0..ns-9, pods pod-<i/2>, containers c-<i>, teams team-<i%3>,
+ * owners app-<i/4> of kind Deployment, StatefulSet, DaemonSet in turn; no
+ * cluster)
  * plus the system and idle buckets, with deterministic figures that depend
  * on `seq` only (so a golden output is stable) and that conserve: the rows'
  * energies add up to the node's for every component. Counters grow with seq.
@@ -14,7 +16,7 @@
 typedef struct cs_snapfix {
 	cs_snapshot snap;
 	cs_snap_row *rows; /* owned */
-	char (*names)[4][72]; /* owned: name, namespace, pod, container strings per row */
+	char (*names)[5][72]; /* owned: name, namespace, pod, container id, owner strings per row */
 	size_t cap;
 } cs_snapfix;
 

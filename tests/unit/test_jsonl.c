@@ -181,6 +181,7 @@ static void check_cycle(json_t *arr, const cs_snapshot *s)
 		et = json_object_get(o, "energy_j_total");
 		assert_true(json_is_object(e) && json_is_object(et));
 		assert_string_equal(str_of(o, "node"), "node-1");
+		assert_string_equal(str_of(o, "cluster"), cs_snap_cluster(s));
 		assert_int_equal(strlen(str_of(o, "ts")), 24); /* 2026-09-21T14:13:25.000Z */
 		assert_true(str_of(o, "ts")[23] == 'Z');
 		assert_true(json_is_real(json_object_get(o, "interval_s")));
@@ -226,6 +227,8 @@ static void check_cycle(json_t *arr, const cs_snapshot *s)
 			assert_string_equal(str_of(o, "pod"), r->pod);
 			assert_string_equal(str_of(o, "container"), r->container);
 			assert_string_equal(str_of(o, "team"), r->team);
+			assert_string_equal(str_of(o, "owner_kind"), r->owner_kind);
+			assert_string_equal(str_of(o, "owner"), r->owner);
 			assert_string_equal(str_of(o, "container_id"), r->container_id);
 			assert_string_equal(str_of(o, "cgroup"), r->cgroup);
 			assert_string_equal(type, r->kind == CS_ROW_WORKLOAD ? "workload"
@@ -318,6 +321,38 @@ static void test_cycles(void **state)
 			prev_row0_total = v;
 		}
 	}
+	json_decref(arr);
+	cs_snapfix_free(&f);
+	cs_conf_free(c);
+}
+
+/* [agent] cluster is a member of every line, the owner of every row. */
+static void test_cluster_and_owner(void **state)
+{
+	tctx *t = *state;
+	cs_conf *c = NULL;
+	cs_snapfix f = {0};
+	json_t *arr, *o;
+	void *st;
+	size_t i, owned = 0;
+
+	st = open_path(&c, t->path, "none");
+	assert_int_equal(cs_snapfix_build(&f, 8, 1), 0);
+	f.snap.cluster = "prod-eu";
+	publish_ok(st, &f.snap);
+	arr = close_read(st, t->path);
+	assert_int_equal(json_array_size(arr), f.snap.nrows + 1);
+	check_cycle(arr, &f.snap);
+	json_array_foreach(arr, i, o)
+	{
+		assert_string_equal(str_of(o, "cluster"), "prod-eu");
+		if (strcmp(str_of(o, "type"), "workload") == 0) {
+			assert_string_equal(str_of(o, "owner"), f.rows[i - 1].owner);
+			assert_string_equal(str_of(o, "owner_kind"), f.rows[i - 1].owner_kind);
+			owned += str_of(o, "owner")[0] != '\0';
+		}
+	}
+	assert_int_equal(owned, 8);
 	json_decref(arr);
 	cs_snapfix_free(&f);
 	cs_conf_free(c);
@@ -679,6 +714,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_enabled),
 	    cmocka_unit_test_setup_teardown(test_cycles, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cluster_and_owner, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_numbers_and_nulls, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_components_change, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_escaping, setup, teardown),

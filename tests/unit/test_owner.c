@@ -4,7 +4,8 @@
  * pod-template-hash label, a hand-made ReplicaSet, StatefulSet, DaemonSet,
  * CronJob and plain Jobs, bare pods (one with generateName), a static
  * pod and a mirror pod, an Argo Rollout, a ReplicationController, a custom
- * controller, references that are not controllers).
+ * controller, references that are not controllers), attribution/pod_meta
+ * copying it to workloads, and the owner group label of `top --by owner`.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attribution/attribute.h"
+#include "attribution/pod_meta.h"
 #include "carbonstat/error.h"
 #include "k8s/kubelet.h"
 #include "k8s/owner.h"
@@ -282,11 +285,85 @@ static void test_odd_references(void **state)
 	}
 }
 
+/* ---- onto workloads, and grouped ----------------------------------------------------- */
+
+static cs_workload container_of(const cs_podlist *pl, const char *pod, size_t ctr)
+{
+	const cs_k8s_pod *p = pod_named(pl, pod);
+	cs_workload w;
+
+	assert_non_null(p);
+	assert_true(ctr < p->n_ctrs);
+	memset(&w, 0, sizeof(w));
+	w.ident.kind = CS_WL_CONTAINER;
+	snprintf(w.ident.pod_uid, sizeof(w.ident.pod_uid), "%s", p->uid);
+	snprintf(w.ident.container_id, sizeof(w.ident.container_id), "%s", pl->ctrs[p->first_ctr + ctr].id);
+	return w;
+}
+
+static void test_annotate_and_group(void **state)
+{
+	cs_podlist pl;
+	cs_podmeta pm = {0};
+	cs_workload w[7];
+	cs_attr_share sh[7];
+	cs_attr_group groups[8];
+	uint32_t index[16];
+	size_t ng;
+	char label[CS_ATTR_LABEL_MAX];
+
+	(void)state;
+	parse_file(OWNERS_JSON, &pl);
+	w[0] = container_of(&pl, "web-7d4b9c8f6-x2x7k", 0);
+	w[1] = container_of(&pl, "web-7d4b9c8f6-x2x7k", 1);
+	w[2] = container_of(&pl, "web-6c5f8d9b4-q8w2e", 0); /* the other ReplicaSet, mid-rollout */
+	w[3] = container_of(&pl, "nightly-29312160-abcde", 0);
+	w[4] = container_of(&pl, "kube-apiserver-node-a", 0);
+	memset(&w[5], 0, sizeof(w[5]));
+	w[5].ident.kind = CS_WL_SERVICE;
+	snprintf(w[5].ident.unit, sizeof(w[5].ident.unit), "kubelet.service");
+	memset(&w[6], 0, sizeof(w[6]));
+	w[6].ident.kind = CS_WL_POD; /* a pod the kubelet does not list (yet) */
+	snprintf(w[6].ident.pod_uid, sizeof(w[6].ident.pod_uid), "ffffffff-0000-4000-8000-000000000000");
+	assert_int_equal(cs_podmeta_annotate(&pm, &pl, w, 7, NULL, NULL), 1);
+	assert_string_equal(w[0].owner_kind, "Deployment");
+	assert_string_equal(w[0].owner, "web");
+	assert_string_equal(w[2].owner, "web");
+	assert_string_equal(w[3].owner_kind, "CronJob");
+	assert_string_equal(w[3].owner, "nightly");
+	assert_string_equal(w[4].owner_kind, "StaticPod");
+	assert_string_equal(w[5].owner, "");
+	assert_string_equal(w[6].owner, "");
+
+	assert_int_equal(cs_attr_label(&w[0], CS_BY_OWNER, label, sizeof(label)), 19);
+	assert_string_equal(label, "shop/Deployment/web");
+	cs_attr_label(&w[4], CS_BY_OWNER, label, sizeof(label));
+	assert_string_equal(label, "kube-system/StaticPod/kube-apiserver");
+	cs_attr_label(&w[5], CS_BY_OWNER, label, sizeof(label)); /* no owner: as by pod */
+	assert_string_equal(label, "kubelet.service");
+	cs_attr_label(&w[6], CS_BY_OWNER, label, sizeof(label));
+	assert_string_equal(label, "ffffffff-0000-4000-8000-000000000000");
+	assert_int_equal(cs_attr_by_parse("owner", &(cs_attr_by){0}), 0);
+
+	memset(sh, 0, sizeof(sh));
+	for (size_t i = 0; i < 7; i++)
+		sh[i].active_uj[CS_PART_CPU] = 1000 * (i + 1);
+	assert_int_equal(cs_attr_rollup(w, sh, 7, CS_BY_OWNER, groups, 8, index, 16, &ng), 0);
+	assert_int_equal(ng, 5); /* web (3 containers, 2 ReplicaSets), nightly, apiserver, kubelet, the unknown pod */
+	assert_string_equal(groups[0].label, "shop/Deployment/web");
+	assert_int_equal(groups[0].members, 3);
+	assert_int_equal(groups[0].share.active_uj[CS_PART_CPU], 1000 + 2000 + 3000);
+	assert_string_equal(groups[1].label, "batch/CronJob/nightly");
+	cs_podmeta_free(&pm);
+	cs_podlist_free(&pl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_resolve_rules),      cmocka_unit_test(test_shapes),
 	    cmocka_unit_test(test_fixture_owners),     cmocka_unit_test(test_odd_references),
+	    cmocka_unit_test(test_annotate_and_group),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "carbonstat/error.h"
+#include "core/str.h"
 #include "exporters/prom_render.h"
 #include "fixture.h"
 #include "require.h"
@@ -271,16 +272,17 @@ static void test_format_rules(void **state)
 	assert_string_equal(s->value, "1");
 	s = find(t,
 	         "carbonstat_energy_joules_total{node=\"node-1\",kind=\"container\",namespace=\"ns-1\",pod=\"pod-0\","
-	         "container=\"c-1\",team=\"team-b\",workload=\"c-1\",component=\"cpu\",source=\"rapl\"}");
+	         "container=\"c-1\",team=\"team-b\",owner_kind=\"Deployment\",owner=\"app-0\",workload=\"c-1\","
+	         "component=\"cpu\",source=\"rapl\"}");
 	assert_non_null(s);
 	assert_string_equal(s->value, "10.002000"); /* 5001000 uJ x 2 cycles */
 	assert_true(s->counter);
 	s = find(t, "carbonstat_power_watts{node=\"node-1\",kind=\"idle\",namespace=\"\",pod=\"\",container=\"\","
-	            "team=\"\",workload=\"idle\"}");
+	            "team=\"\",owner_kind=\"\",owner=\"\",workload=\"idle\"}");
 	assert_non_null(s);
 	assert_false(s->counter);
 	s = find(t, "carbonstat_carbon_grams_total{node=\"node-1\",kind=\"system\",namespace=\"\",pod=\"\","
-	            "container=\"\",team=\"\",workload=\"system\",scope=\"embodied\"}");
+	            "container=\"\",team=\"\",owner_kind=\"\",owner=\"\",workload=\"system\",scope=\"embodied\"}");
 	assert_non_null(s);
 	s = find(t, "carbonstat_grid_intensity_grams_per_kwh{node=\"node-1\",zone=\"aws/eu-west-1\","
 	            "source=\"static-region\"}");
@@ -727,6 +729,36 @@ static void test_promtool(void **state)
 	cs_snapfix_free(&f);
 }
 
+/* [agent] cluster: on every sample, before node, escaped once and reused;
+ * none configured: no cluster label at all (not cluster=""). */
+static void test_cluster_label(void **state)
+{
+	cs_snapfix f = {0};
+	parsed *t = malloc(sizeof(*t));
+	char *text;
+	size_t with = 0;
+
+	(void)state;
+	assert_non_null(t);
+	assert_int_equal(cs_snapfix_build(&f, 5, 2), 0);
+	text = render_str(&f.snap);
+	assert_null(strstr(text, "cluster="));
+	free(text);
+	f.snap.cluster = "prod-eu";
+	f.rows[0].owner = "we\"b";
+	text = render_str(&f.snap);
+	parse_text(text, t);
+	for (size_t i = 0; i < t->n; i++)
+		with += cs_starts_with(t->v[i].key + strlen(t->v[i].name), "{cluster=\"prod-eu\",node=\"node-1\"");
+	assert_int_equal(with, t->n);
+	assert_contains(text, "owner_kind=\"Deployment\",owner=\"we\\\"b\",workload=\"c-0\"");
+	if (access(PROMTOOL, X_OK) == 0)
+		promtool_check(text, "cluster and owner labels");
+	free(text);
+	free(t);
+	cs_snapfix_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -741,6 +773,7 @@ int main(void)
 	    cmocka_unit_test(test_numbers_monotonic),
 	    cmocka_unit_test(test_buffer_reuse),
 	    cmocka_unit_test(test_promtool),
+	    cmocka_unit_test(test_cluster_label),
 	};
 
 	return tf_exit(cmocka_run_group_tests(tests, NULL, NULL));

@@ -43,6 +43,9 @@ static void make_world(world *w, size_t n, uint64_t id0)
 		snprintf(x->pod_name, sizeof(x->pod_name), "pod%zu", i / 2);
 		snprintf(x->namespace_, sizeof(x->namespace_), "ns%zu", (i / 2) % 2);
 		snprintf(x->team, sizeof(x->team), "team%zu", i % 3);
+		/* one Deployment: pods 0 and 2 in ns0 are one owner, pod 1 in ns1 another */
+		snprintf(x->owner_kind, sizeof(x->owner_kind), "Deployment");
+		snprintf(x->owner, sizeof(x->owner), "app0");
 		w->sh[i].active_uj[CS_PART_CPU] = 1000 * (i + 1);
 		w->sh[i].idle_uj[CS_PART_CPU] = 100;
 		w->sh[i].active_uj[CS_PART_DRAM] = 10;
@@ -118,6 +121,8 @@ static void test_conserve_and_monotonic(void **state)
 		assert_string_equal(s[0].name, "c0");
 		assert_string_equal(s[0].wl_kind, "container");
 		assert_string_equal(s[0].namespace_, "ns0");
+		assert_string_equal(s[0].owner_kind, "Deployment");
+		assert_string_equal(s[0].owner, "app0");
 		assert_int_equal(s[4].kind, CS_ROW_SYSTEM);
 		assert_int_equal(s[5].kind, CS_ROW_IDLE);
 		for (size_t i = 0; i < n; i++)
@@ -271,6 +276,7 @@ static void test_rollups(void **state)
 		const char *kind;
 	} cases[] = {
 	    {CS_BY_POD, CS_BY_POD, 3, "pod"},
+	    {CS_BY_OWNER, CS_BY_OWNER, 2, "owner"},
 	    {CS_BY_NAMESPACE, CS_BY_NAMESPACE, 2, "namespace"},
 	    {CS_BY_TEAM, CS_BY_TEAM, 3, "team"},
 	};
@@ -304,6 +310,19 @@ static void test_rollups(void **state)
 		s = cs_rows_snapshot(r, &n);
 		assert_int_equal(n, ng + 2);
 		assert_string_equal(s[0].wl_kind, cases[k].kind);
+		if (cases[k].by == CS_BY_POD || cases[k].by == CS_BY_OWNER) {
+			/* an owner's row: named after it, no pod; a pod's: its owner too */
+			assert_string_equal(s[0].owner_kind, "Deployment");
+			assert_string_equal(s[0].owner, "app0");
+			assert_string_equal(s[0].name, cases[k].by == CS_BY_OWNER ? "app0" : "pod0");
+			assert_string_equal(s[0].pod, cases[k].by == CS_BY_OWNER ? "" : "pod0");
+			assert_string_equal(s[0].namespace_, "ns0");
+		} else {
+			assert_string_equal(s[0].owner, "");
+		}
+		/* the buckets have no owner */
+		assert_string_equal(s[n - 1].owner, "");
+		assert_string_equal(s[n - 1].owner_kind, "");
 		cs_rows_close(r);
 	}
 	/* none: one "all" row */
@@ -408,6 +427,35 @@ static void test_pue_applied(void **state)
 	cs_rows_close(r2);
 }
 
+/* The owner is part of a row's label set: two workloads that differ only
+ * by owner are two series; the same owner, one (summed). */
+static void test_owner_in_key(void **state)
+{
+	cs_rows *r;
+	world w;
+	size_t n;
+	cs_rows_input in;
+
+	(void)state;
+	make_world(&w, 2, 100);
+	memcpy(w.wl[1].container_name, w.wl[0].container_name, sizeof(w.wl[0].container_name));
+	memcpy(w.wl[1].team, w.wl[0].team, sizeof(w.wl[0].team));
+	snprintf(w.wl[1].owner, sizeof(w.wl[1].owner), "app1");
+	assert_int_equal(cs_rows_open(CS_BY_CONTAINER, 100, &r), 0);
+	in = input(&w, 100, 0);
+	assert_int_equal(cs_rows_update(r, &in), 0);
+	(void)cs_rows_snapshot(r, &n);
+	assert_int_equal(n, 2 + 2);
+	cs_rows_close(r);
+	snprintf(w.wl[1].owner, sizeof(w.wl[1].owner), "app0");
+	assert_int_equal(cs_rows_open(CS_BY_CONTAINER, 100, &r), 0);
+	assert_int_equal(cs_rows_update(r, &in), 0);
+	(void)cs_rows_snapshot(r, &n);
+	assert_int_equal(n, 1 + 2);
+	check_conserved(r, &w, 100, 0);
+	cs_rows_close(r);
+}
+
 /* A container restart seen on the agent's first cycle: old and new
  * container (two workloads, one label set) are both new; the row the
  * first makes takes the second's energy too, so the node still adds up. */
@@ -440,8 +488,8 @@ static void test_parse_by(void **state)
 
 	(void)state;
 	for (int by = 0; by < CS_BY_NKEYS; by++) {
-		bool ok = by == CS_BY_CONTAINER || by == CS_BY_POD || by == CS_BY_NAMESPACE || by == CS_BY_TEAM ||
-		          by == CS_BY_NONE;
+		bool ok = by == CS_BY_CONTAINER || by == CS_BY_POD || by == CS_BY_OWNER || by == CS_BY_NAMESPACE ||
+		          by == CS_BY_TEAM || by == CS_BY_NONE;
 
 		assert_int_equal(cs_rows_open((cs_attr_by)by, 10, &r), ok ? 0 : CS_EINVAL);
 		if (ok)
@@ -461,6 +509,7 @@ int main(void)
 	    cmocka_unit_test(test_rollups),
 	    cmocka_unit_test(test_many_rows_grow),
 	    cmocka_unit_test(test_same_labels_new_together),
+	    cmocka_unit_test(test_owner_in_key),
 	    cmocka_unit_test(test_parse_by),
 	    cmocka_unit_test(test_pue_applied),
 	};

@@ -593,6 +593,63 @@ static void test_tag_sanitising(void **unused)
 	cs_conf_free(c);
 }
 
+/* [agent] cluster on every line; owner and owner_kind on the rows that
+ * have one; every row tag at its longest still fits a line. */
+static void test_cluster_and_owner_tags(void **unused)
+{
+	unsigned port = 0;
+	int fd = listen4(&port);
+	char addr[64], why[512] = "", huge[301], v[256];
+	cs_conf *c = NULL;
+	cs_snapfix f = {0};
+	void *st;
+	size_t lines = 0, owned = 0, longest = 0;
+	char *save = NULL, *copy;
+
+	(void)unused;
+	memset(huge, 'z', sizeof(huge) - 1);
+	huge[sizeof(huge) - 1] = '\0';
+	snprintf(addr, sizeof(addr), "127.0.0.1:%u", port);
+	cfg_prefix(&c, addr, "carbonstat", "", 8192);
+	st = open_ok(&c);
+	assert_int_equal(cs_snapfix_build(&f, 4, 1), 0);
+	f.snap.cluster = "prod-eu";
+	f.snap.node = f.rows[3].wl_kind = f.rows[3].name = f.rows[3].namespace_ = f.rows[3].pod = huge;
+	f.rows[3].container = f.rows[3].team = f.rows[3].owner_kind = f.rows[3].owner = huge;
+	assert_int_equal(publish_captured(st, &f.snap, fd, why, sizeof(why)), 0);
+	copy = strdup(capt.buf);
+	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		line ln;
+
+		if (!parse_line(l, strlen(l), &ln))
+			fail_msg("line does not parse: '%s'", l);
+		lines++;
+		assert_non_null(tag_get(ln.tags, "cluster", v, sizeof(v)));
+		assert_string_equal(v, "prod-eu");
+		if (tag_get(ln.tags, "owner", v, sizeof(v))) {
+			owned++;
+			if (v[0] == 'z') {
+				longest++;
+				continue;
+			}
+			assert_string_equal(v, "app-0");
+			assert_non_null(tag_get(ln.tags, "owner_kind", v, sizeof(v)));
+			assert_string_equal(v, "Deployment");
+		} else {
+			assert_null(tag_get(ln.tags, "owner_kind", v, sizeof(v)));
+		}
+	}
+	free(copy);
+	/* 4 workload rows x (3 energy + 2 carbon + 1 power): none dropped */
+	assert_int_equal(owned, 4 * 6);
+	assert_int_equal(longest, 6);
+	assert_true(lines > owned);
+	sd->close(st);
+	cs_snapfix_free(&f);
+	close(fd);
+	cs_conf_free(c);
+}
+
 /* A mid-run open (a reload: seq > 1) takes the self counters' baseline
  * instead of sending their whole totals as one interval. */
 static void test_self_baseline_after_reopen(void **unused)
@@ -802,6 +859,7 @@ int main(void)
 	    cmocka_unit_test(test_publish_large_mtu),
 	    cmocka_unit_test(test_line_too_long),
 	    cmocka_unit_test(test_tag_sanitising),
+	    cmocka_unit_test(test_cluster_and_owner_tags),
 	    cmocka_unit_test(test_self_baseline_after_reopen),
 	    cmocka_unit_test(test_nothing_listening),
 	    cmocka_unit_test(test_name_address),

@@ -139,10 +139,11 @@ static void test_top_rows(void **unused)
 	t = run(&f, 10);
 	assert_int_equal(count_lines(t), 11);
 	nth_line(t, 1, l, sizeof(l));
-	assert_true(strncmp(strstr(l, "W  ") + 3, "ns-7/pod-18/c-37  team=team-b  0.000596 g", 100) == 0);
+	assert_true(strncmp(strstr(l, "W  ") + 3, "ns-7/pod-18/c-37  team=team-b  owner=Deployment/app-9  0.000596 g",
+	                    100) == 0);
 	assert_true(strncmp(l, "     12.30 W  ", 14) == 0);
 	nth_line(t, 2, l, sizeof(l));
-	assert_non_null(strstr(l, "ns-5/pod-2/c-5  0.00"));
+	assert_non_null(strstr(l, "ns-5/pod-2/c-5  owner=StatefulSet/app-1  0.00"));
 	assert_null(strstr(l, "team="));
 	nth_line(t, 3, l, sizeof(l));
 	assert_non_null(strstr(l, "/c-150  "));
@@ -176,6 +177,16 @@ static void test_all_rows_and_labels(void **unused)
 	assert_non_null(strstr(t, "  nginx.service  team=team-a  "));
 	assert_non_null(strstr(t, "  [system]  "));
 	assert_non_null(strstr(t, "  [idle]  "));
+	free(t);
+	/* an owner's row (workloads = owner) reads namespace/Kind/name; the
+	 * node line names the cluster */
+	f.rows[1].pod = f.rows[1].container = "";
+	f.rows[1].name = f.rows[1].owner;
+	f.rows[1].wl_kind = "owner";
+	f.snap.cluster = "prod-eu";
+	t = run(&f, 100);
+	assert_non_null(strstr(t, " prod-eu/node-1 #1 "));
+	assert_non_null(strstr(t, "  ns-1/Deployment/app-0  team=team-b  "));
 	free(t);
 	cs_snapfix_free(&f);
 }
