@@ -22,26 +22,17 @@
 #include "carbonstat/error.h"
 #include "k8s/kubelet.h"
 #include "k8s/owner.h"
+#include "text.h"
 
 #define OWNERS_JSON CS_FIXTURES_DIR "/kubelet/owners.json"
 #define PODS_JSON   CS_FIXTURES_DIR "/kubelet/pods.json"
 
 static void parse_file(const char *path, cs_podlist *pl)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
+	size_t n;
+	char *buf = tf_slurp(path, &n);
 
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n > 0);
-	rewind(f);
-	buf = malloc((size_t)n);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	assert_int_equal(cs_kubelet_parse_pods(buf, (size_t)n, pl), 0);
+	assert_int_equal(cs_kubelet_parse_pods(buf, n, pl), 0);
 	free(buf);
 }
 
