@@ -277,6 +277,16 @@ static cs_snap_row *snap_bucket(cs_rows *r, const ag_bucket *b, cs_row_kind kind
 	return s;
 }
 
+/* The Kubernetes labels a container's row and a pod's or owner's roll-up
+ * take from their (first) workload. */
+static void snap_k8s_labels(cs_snap_row *s, const cs_workload *w)
+{
+	s->namespace_ = w->namespace_;
+	s->team = w->team;
+	s->owner_kind = w->owner_kind;
+	s->owner = w->owner;
+}
+
 static void snap_row(cs_rows *r, ag_row *row, double dt)
 {
 	const cs_rows_input *in = r->in;
@@ -291,12 +301,9 @@ static void snap_row(cs_rows *r, ag_row *row, double dt)
 
 		s->wl_kind = cs_wl_kind_name(w->ident.kind);
 		s->name = wl_name(w, row->pname, sizeof(row->pname));
-		s->namespace_ = w->namespace_;
+		snap_k8s_labels(s, w);
 		s->pod = w->pod_name;
 		s->container = w->container_name;
-		s->team = w->team;
-		s->owner_kind = w->owner_kind;
-		s->owner = w->owner;
 		s->container_id = w->ident.container_id;
 		s->cgroup = w->cgroup;
 	} else {
@@ -317,10 +324,7 @@ static void snap_row(cs_rows *r, ag_row *row, double dt)
 					s->name = w->pod_name;
 				s->pod = w->pod_name;
 			}
-			s->namespace_ = w->namespace_;
-			s->team = w->team;
-			s->owner_kind = w->owner_kind;
-			s->owner = w->owner;
+			snap_k8s_labels(s, w);
 		} else if (r->by == CS_BY_NAMESPACE) {
 			s->wl_kind = "namespace";
 			s->namespace_ = w->namespace_;
