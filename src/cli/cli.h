@@ -61,5 +61,6 @@ int cmd_instances(int argc, char **argv);
 int cmd_regions(int argc, char **argv);
 int cmd_countries(int argc, char **argv);
 int cmd_datasets(int argc, char **argv);
+int cmd_ledger(int argc, char **argv);
 
 #endif

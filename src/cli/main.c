@@ -17,6 +17,7 @@ static const cli_command commands[] = {
 	{"agent", cmd_agent, "the per-node daemon: sample, attribute, convert and export (Prometheus, StatsD, JSON lines)"},
 	{"billing", cmd_billing, "a cloud bill's energy and CO2e beside its cost (FOCUS, AWS CUR, GCP, Azure)"},
 	{"sensors", cmd_sensors, "energy sensors found, used or not and why, model and cloud detection"},
+	{"ledger", cmd_ledger, "the carbon and cost P&L: import/sync agent data, monthly report, budgets"},
 };
 
 static void usage(FILE *f)

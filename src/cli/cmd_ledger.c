@@ -1,0 +1,540 @@
+/* cli/cmd_ledger.c - `carbonstat ledger import|sync|report|check|migrate`:
+ * options, the default database, output files and exit codes; the work is
+ * in src/ledger/.
+ *
+ * Exit codes: 0 done; 1 the input or the database failed (one line naming
+ * it, nothing half-written); 2 bad usage. `check`: 0 every budget holds, 1
+ * a budget is exceeded, 2 it cannot tell (usage, no ledger, database error).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/clock.h"
+#include "core/parse.h"
+#include "core/str.h"
+#include "ledger/cost.h"
+#include "ledger/import.h"
+#include "ledger/lconf.h"
+#include "ledger/period.h"
+#include "ledger/render.h"
+#include "ledger/report.h"
+#include "ledger/store.h"
+#include "ledger/sync.h"
+
+static const char ledger_help[] =
+    "Usage: carbonstat ledger <command> [options]\n"
+    "\n"
+    "The carbon P&L: energy, carbon and cost per team, hour by hour, in SQLite or\n"
+    "PostgreSQL, and the monthly report.\n"
+    "\n"
+    "  import FILE...        the agent's JSON lines (plain or .gz, - for stdin)\n"
+    "  sync                  hourly increases from Prometheus / VictoriaMetrics / Thanos / Mimir\n"
+    "  report                the monthly P&L (table, csv, json, html)\n"
+    "  check                 exit 1 when a team's [budget] is exceeded (for CI and cron)\n"
+    "  migrate               bring the database's schema up to this carbonstat's\n"
+    "\n"
+    "Common options:\n"
+    "  --db URL              sqlite:PATH (default: $XDG_DATA_HOME/carbonstat/ledger.db,\n"
+    "                        /var/lib/carbonstat/ledger.db as root) or postgresql://...\n"
+    "  --config FILE         [ledger], [sci] and [budget] (default $CARBONSTAT_CONFIG)\n"
+    "  --lock-timeout DUR    wait this long for another import or sync (default 60s)\n"
+    "\n"
+    "import / sync:\n"
+    "  --cluster NAME        cluster of data that does not name one\n"
+    "  --prices FILE         CSV: provider,instance_type,region,currency,price_per_hour\n"
+    "  --cost-split MODE     energy (default) or cpu-memory (OpenCost-style)\n"
+    "  --replace             import: replace the hours the files hold (default: add\n"
+    "                        only cycles the ledger does not have yet)\n"
+    "  --prometheus URL      sync: the Prometheus HTTP API base (http://host:9090)\n"
+    "  --from T --to T       sync: hours [from, to) (default: from the watermark, or\n"
+    "                        the last 24 h, to the last complete hour); T is\n"
+    "                        2026-11-05, 2026-11-05T13, RFC 3339 or now\n"
+    "  --partial             sync: also the hour in progress (re-synced next time)\n"
+    "  --source NAME         sync: the source name (default prometheus:URL)\n"
+    "  --timeout DUR         sync: per HTTP request (default 60s)\n"
+    "\n"
+    "report / check:\n"
+    "  --period YYYY-MM      the month (default: this month, UTC)\n"
+    "  --by KEY              team (default), namespace, owner, node or region\n"
+    "  --format F            table (default), csv, json or html\n"
+    "  --out FILE            write there (atomically) instead of stdout\n"
+    "  --projected           check: also fail when the month-end projection exceeds\n";
+
+enum {
+	OPT_DB = 256,
+	OPT_CONFIG,
+	OPT_LOCK,
+	OPT_CLUSTER,
+	OPT_PRICES,
+	OPT_SPLIT,
+	OPT_REPLACE,
+	OPT_PROM,
+	OPT_FROM,
+	OPT_TO,
+	OPT_PARTIAL,
+	OPT_SOURCE,
+	OPT_TIMEOUT,
+	OPT_PERIOD,
+	OPT_BY,
+	OPT_FORMAT,
+	OPT_OUT,
+	OPT_PROJECTED,
+	OPT_QUIET,
+};
+
+static const struct option ledger_longopts[] = {
+    {"db", required_argument, NULL, OPT_DB},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"lock-timeout", required_argument, NULL, OPT_LOCK},
+    {"cluster", required_argument, NULL, OPT_CLUSTER},
+    {"prices", required_argument, NULL, OPT_PRICES},
+    {"cost-split", required_argument, NULL, OPT_SPLIT},
+    {"replace", no_argument, NULL, OPT_REPLACE},
+    {"prometheus", required_argument, NULL, OPT_PROM},
+    {"from", required_argument, NULL, OPT_FROM},
+    {"to", required_argument, NULL, OPT_TO},
+    {"partial", no_argument, NULL, OPT_PARTIAL},
+    {"source", required_argument, NULL, OPT_SOURCE},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"period", required_argument, NULL, OPT_PERIOD},
+    {"by", required_argument, NULL, OPT_BY},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"out", required_argument, NULL, OPT_OUT},
+    {"projected", no_argument, NULL, OPT_PROJECTED},
+    {"quiet", no_argument, NULL, OPT_QUIET},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+typedef struct lopts {
+	const char *sub;
+	const char *db, *config, *cluster, *prices, *split, *prom, *from, *to, *source, *period, *by, *format, *out;
+	double lock_timeout_s, timeout_s;
+	bool lock_given, replace, partial, projected, quiet;
+	char **files;
+	int nfiles;
+	cs_lg_conf conf;
+	char dbbuf[1100];
+	char cmd[32];
+} lopts;
+
+/* The default database: root keeps it with the system, users in their
+ * XDG data directory. Creates the directory for writers. */
+static int default_db(lopts *o, bool create)
+{
+	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	char dir[900];
+
+	if (geteuid() == 0)
+		snprintf(dir, sizeof(dir), "/var/lib/carbonstat");
+	else if (xdg && *xdg)
+		snprintf(dir, sizeof(dir), "%s/carbonstat", xdg);
+	else if (home && *home)
+		snprintf(dir, sizeof(dir), "%s/.local/share/carbonstat", home);
+	else {
+		cli_error(o->cmd, "no default database: $HOME is unset; pass --db sqlite:PATH");
+		return CLI_USAGE;
+	}
+	if (create) {
+		/* mkdir -p, one level below an existing parent is the usual case */
+		char tmp[900];
+
+		cs_strcpy_fit(tmp, sizeof(tmp), dir);
+		for (char *p = tmp + 1; *p; p++)
+			if (*p == '/') {
+				*p = '\0';
+				(void)mkdir(tmp, 0755);
+				*p = '/';
+			}
+		if (mkdir(tmp, 0750) != 0 && errno != EEXIST) {
+			cli_error(o->cmd, "cannot create %s: %s; pass --db sqlite:PATH", dir, strerror(errno));
+			return CLI_FAIL;
+		}
+	}
+	snprintf(o->dbbuf, sizeof(o->dbbuf), "sqlite:%s/ledger.db", dir);
+	o->db = o->dbbuf;
+	return 0;
+}
+
+static int parse_opts(int argc, char **argv, lopts *o)
+{
+	char why[600];
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", ledger_longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h': cli_help(stdout, ledger_help); return -1;
+		case OPT_DB: o->db = optarg; break;
+		case OPT_CONFIG: o->config = optarg; break;
+		case OPT_LOCK:
+			if (cli_duration(o->cmd, "--lock-timeout", optarg, &o->lock_timeout_s))
+				return CLI_USAGE;
+			o->lock_given = true;
+			break;
+		case OPT_CLUSTER: o->cluster = optarg; break;
+		case OPT_PRICES: o->prices = optarg; break;
+		case OPT_SPLIT: o->split = optarg; break;
+		case OPT_REPLACE: o->replace = true; break;
+		case OPT_PROM: o->prom = optarg; break;
+		case OPT_FROM: o->from = optarg; break;
+		case OPT_TO: o->to = optarg; break;
+		case OPT_PARTIAL: o->partial = true; break;
+		case OPT_SOURCE: o->source = optarg; break;
+		case OPT_TIMEOUT:
+			if (cli_duration(o->cmd, "--timeout", optarg, &o->timeout_s))
+				return CLI_USAGE;
+			break;
+		case OPT_PERIOD: o->period = optarg; break;
+		case OPT_BY: o->by = optarg; break;
+		case OPT_FORMAT: o->format = optarg; break;
+		case OPT_OUT: o->out = optarg; break;
+		case OPT_PROJECTED: o->projected = true; break;
+		case OPT_QUIET: o->quiet = true; break;
+		case ':': cli_error(o->cmd, "%s needs a value; see carbonstat ledger --help", argv[optind - 1]); return CLI_USAGE;
+		default:
+			cli_error(o->cmd, "unknown option '%s'; see carbonstat ledger --help", argv[optind - 1]);
+			return CLI_USAGE;
+		}
+	}
+	o->files = argv + optind;
+	o->nfiles = argc - optind;
+	if (!o->config)
+		o->config = getenv("CARBONSTAT_CONFIG");
+	cs_lg_conf_init(&o->conf);
+	if (cs_lg_conf_load(o->config, &o->conf, why, sizeof(why)) != 0) {
+		cli_error(o->cmd, "%s", why);
+		return CLI_USAGE;
+	}
+	if (!o->db && o->conf.db[0])
+		o->db = o->conf.db;
+	if (!o->cluster)
+		o->cluster = o->conf.cluster;
+	if (!o->prices && o->conf.prices[0])
+		o->prices = o->conf.prices;
+	if (!o->split)
+		o->split = o->conf.cost_split;
+	if (!o->prom && o->conf.prometheus[0])
+		o->prom = o->conf.prometheus;
+	if (!o->lock_given)
+		o->lock_timeout_s = o->conf.lock_timeout_s;
+	if (strcmp(o->split, "energy") && strcmp(o->split, "cpu-memory")) {
+		cli_error(o->cmd, "--cost-split '%s' is not energy or cpu-memory", o->split);
+		return CLI_USAGE;
+	}
+	return 0;
+}
+
+static int open_store(lopts *o, int mode, cs_lg_store **s)
+{
+	char why[CS_LDB_WHY_MAX + 64];
+	int rc;
+
+	if (!o->db && (rc = default_db(o, mode == CS_LG_WRITE)) != 0)
+		return rc;
+	if (cs_lg_open(o->db, mode, o->lock_timeout_s, s, why, sizeof(why)) != 0) {
+		cli_error(o->cmd, "%s", why);
+		return CLI_FAIL;
+	}
+	return 0;
+}
+
+static int load_prices(lopts *o, cs_lg_prices *p)
+{
+	char why[600];
+
+	memset(p, 0, sizeof(*p));
+	if (!o->prices || !*o->prices)
+		return 0;
+	if (cs_lg_prices_load(o->prices, p, why, sizeof(why)) != 0) {
+		cli_error(o->cmd, "%s", why);
+		return CLI_FAIL;
+	}
+	return 0;
+}
+
+static int run_import(lopts *o)
+{
+	cs_lg_store *s = NULL;
+	cs_lg_prices prices;
+	cs_lg_pricer pricer;
+	cs_lg_import_opts io;
+	cs_lg_import_stats st;
+	char why[1200];
+	int rc;
+
+	if (o->nfiles == 0) {
+		cli_error(o->cmd, "no file given; usage: carbonstat ledger import FILE... (- for stdin)");
+		return CLI_USAGE;
+	}
+	if ((rc = load_prices(o, &prices)) != 0)
+		return rc;
+	if ((rc = open_store(o, CS_LG_WRITE, &s)) != 0) {
+		cs_lg_prices_free(&prices);
+		return rc;
+	}
+	cs_lg_pricer_init(&pricer, o->prices ? &prices : NULL, s);
+	memset(&io, 0, sizeof(io));
+	io.files = (const char *const *)o->files;
+	io.nfiles = (size_t)o->nfiles;
+	io.cluster = o->cluster;
+	io.replace = o->replace;
+	io.pricer = &pricer;
+	io.split = !strcmp(o->split, "cpu-memory") ? CS_LG_SPLIT_CPU_MEMORY : CS_LG_SPLIT_ENERGY;
+	rc = cs_lg_import(s, &io, &st, why, sizeof(why));
+	if (rc) {
+		cli_error(o->cmd, "%s", why);
+		rc = CLI_FAIL;
+	} else if (!o->quiet) {
+		printf("imported %llu cycles (%llu already in the ledger, %llu incomplete left for next time) from "
+		       "%llu lines of %d file%s: %llu sources, node-hours %llu new, %llu completed, %llu replaced; "
+		       "%llu ledger rows, %llu gaps; %llu node-hours priced, %llu without a price; read %.2f s, "
+		       "write %.2f s\n",
+		       (unsigned long long)st.cycles, (unsigned long long)st.cycles_known,
+		       (unsigned long long)st.cycles_incomplete, (unsigned long long)st.lines, o->nfiles,
+		       o->nfiles == 1 ? "" : "s", (unsigned long long)st.sources, (unsigned long long)st.node_hours_new,
+		       (unsigned long long)st.node_hours_added, (unsigned long long)st.node_hours_replaced,
+		       (unsigned long long)st.facts, (unsigned long long)st.gaps, (unsigned long long)st.priced,
+		       (unsigned long long)st.unpriced, st.read_s, st.write_s);
+	}
+	cs_lg_pricer_free(&pricer);
+	cs_lg_prices_free(&prices);
+	cs_lg_close(s);
+	return rc;
+}
+
+static int run_sync(lopts *o)
+{
+	cs_lg_store *s = NULL;
+	cs_lg_prices prices;
+	cs_lg_pricer pricer;
+	cs_lg_sync_opts so;
+	cs_lg_sync_stats st;
+	double now = cs_real_s();
+	char why[1200];
+	int rc;
+
+	if (!o->prom || !*o->prom) {
+		cli_error(o->cmd, "no Prometheus given; pass --prometheus http://HOST:9090 or set [ledger] prometheus");
+		return CLI_USAGE;
+	}
+	memset(&so, 0, sizeof(so));
+	so.from_s = so.to_s = INT64_MIN;
+	if (o->from && cs_lg_parse_time(o->from, now, &so.from_s) != 0) {
+		cli_error(o->cmd, "--from '%s' is not a time: use 2026-11-05, 2026-11-05T13, RFC 3339 or now", o->from);
+		return CLI_USAGE;
+	}
+	if (o->to && cs_lg_parse_time(o->to, now, &so.to_s) != 0) {
+		cli_error(o->cmd, "--to '%s' is not a time: use 2026-11-05, 2026-11-05T13, RFC 3339 or now", o->to);
+		return CLI_USAGE;
+	}
+	if ((rc = load_prices(o, &prices)) != 0)
+		return rc;
+	if ((rc = open_store(o, CS_LG_WRITE, &s)) != 0) {
+		cs_lg_prices_free(&prices);
+		return rc;
+	}
+	cs_lg_pricer_init(&pricer, o->prices ? &prices : NULL, s);
+	so.url = o->prom;
+	so.source = o->source;
+	so.cluster = o->cluster;
+	so.partial = o->partial;
+	so.now_s = now;
+	so.timeout_s = o->timeout_s > 0 ? o->timeout_s : 60;
+	so.pricer = &pricer;
+	so.split = !strcmp(o->split, "cpu-memory") ? CS_LG_SPLIT_CPU_MEMORY : CS_LG_SPLIT_ENERGY;
+	so.conf = &o->conf;
+	rc = cs_lg_sync(s, &so, &st, why, sizeof(why));
+	if (rc) {
+		cli_error(o->cmd, "%s", why);
+		rc = CLI_FAIL;
+	} else if (!o->quiet) {
+		char a[32], b[32];
+
+		cs_lg_fmt_hour(st.from_hour, a, sizeof(a));
+		cs_lg_fmt_hour(st.to_hour, b, sizeof(b));
+		printf("synced %lld hours [%s, %s) from %s: %llu node-hours, %llu ledger rows, %llu series in %llu "
+		       "queries (%.2f MB); gaps: %llu missing, %llu partial, %llu resets; %llu node-hours priced, %llu "
+		       "without a price; %.2f s (queries %.2f s)\n",
+		       (long long)((st.to_hour - st.from_hour) / CS_LG_HOUR_S), a, b, st.source,
+		       (unsigned long long)st.node_hours, (unsigned long long)st.facts, (unsigned long long)st.series,
+		       (unsigned long long)st.queries, (double)st.bytes / 1e6, (unsigned long long)st.missing,
+		       (unsigned long long)st.partial, (unsigned long long)st.resets, (unsigned long long)st.priced,
+		       (unsigned long long)st.unpriced, st.total_s, st.query_s);
+	}
+	cs_lg_pricer_free(&pricer);
+	cs_lg_prices_free(&prices);
+	cs_lg_close(s);
+	return rc;
+}
+
+static int this_month(lopts *o, cs_lg_period *p)
+{
+	char label[16];
+	int64_t y;
+	unsigned m, d;
+
+	if (o->period) {
+		if (cs_lg_parse_period(o->period, p) != 0) {
+			cli_error(o->cmd, "--period '%s' is not a month: use YYYY-MM, e.g. 2026-11", o->period);
+			return CLI_USAGE;
+		}
+		return 0;
+	}
+	cs_lg_civil_from_days(cs_lg_day_of((int64_t)cs_real_s()) / 86400, &y, &m, &d);
+	snprintf(label, sizeof(label), "%04lld-%02u", (long long)y, m);
+	return cs_lg_parse_period(label, p) == 0 ? 0 : CLI_FAIL;
+}
+
+/* Writes to o->out atomically (a temp file renamed over it), or stdout. */
+static int emit(lopts *o, const cs_lg_report *r, cs_lg_fmt fmt)
+{
+	char tmp[1100];
+	FILE *f = stdout;
+	int rc;
+
+	if (o->out && strcmp(o->out, "-")) {
+		int fd;
+
+		snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", o->out);
+		fd = mkstemp(tmp);
+		if (fd < 0 || !(f = fdopen(fd, "w"))) {
+			cli_error(o->cmd, "cannot write %s: %s; check --out", o->out, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return CLI_FAIL;
+		}
+		(void)fchmod(fd, 0644);
+	}
+	rc = cs_lg_render(r, fmt, f);
+	if (f != stdout) {
+		if (fclose(f) != 0 && !rc)
+			rc = -errno;
+		if (rc || rename(tmp, o->out) != 0) {
+			if (!rc)
+				rc = -errno;
+			unlink(tmp);
+		}
+	}
+	if (rc) {
+		cli_error(o->cmd, "cannot write the report to %s: %s", o->out ? o->out : "stdout", strerror(-rc));
+		return CLI_FAIL;
+	}
+	return 0;
+}
+
+static int run_report(lopts *o, bool check)
+{
+	cs_lg_store *s = NULL;
+	cs_lg_period p;
+	cs_lg_by by = CS_LG_BY_TEAM;
+	cs_lg_fmt fmt = CS_LG_FMT_TABLE;
+	cs_lg_report r;
+	int rc;
+
+	if (o->nfiles) {
+		cli_error(o->cmd, "unexpected argument '%s'; see carbonstat ledger --help", o->files[0]);
+		return CLI_USAGE;
+	}
+	if ((rc = this_month(o, &p)) != 0)
+		return rc;
+	if (o->by && cs_lg_by_parse(o->by, &by) != 0) {
+		cli_error(o->cmd, "--by '%s' is not team, namespace, owner, node or region", o->by);
+		return CLI_USAGE;
+	}
+	if (o->format && cs_lg_fmt_parse(o->format, &fmt) != 0) {
+		cli_error(o->cmd, "--format '%s' is not table, csv, json or html", o->format);
+		return CLI_USAGE;
+	}
+	if ((rc = open_store(o, CS_LG_READ, &s)) != 0)
+		return check ? CLI_USAGE : rc;
+	if (cs_lg_report_build(s, &p, by, &o->conf, (int64_t)cs_real_s(), &r) != 0) {
+		cli_error(o->cmd, "%s", cs_lg_why(s));
+		cs_lg_close(s);
+		return check ? CLI_USAGE : CLI_FAIL;
+	}
+	cs_lg_close(s);
+	if (check) {
+		size_t over = cs_lg_report_over_budget(&r, o->projected);
+
+		if (o->conf.nbudgets == 0)
+			fprintf(stderr, "carbonstat ledger check: no [budget] in the configuration; nothing to check\n");
+		for (size_t i = 0; i < r.nbudgets; i++) {
+			const cs_lg_budget_row *b = &r.budgets[i];
+			bool bad = b->exceeded || (o->projected && b->projected_over);
+
+			if (!o->quiet || bad)
+				printf("%s %s: %.3f of %.3f kgCO2e in %s (%.1f %%), projected %.3f at month end%s\n",
+				       bad ? "OVER" : "ok  ", b->team, b->burn_kg, b->budget_kg, r.period.label,
+				       b->budget_kg > 0 ? b->burn_kg / b->budget_kg * 100 : 0.0, b->projected_kg,
+				       b->exceeded ? "" : b->projected_over ? " (on course to exceed)" : "");
+		}
+		rc = over ? CLI_FAIL : CLI_OK;
+	} else {
+		rc = emit(o, &r, fmt);
+	}
+	cs_lg_report_free(&r);
+	return rc;
+}
+
+static int run_migrate(lopts *o)
+{
+	cs_lg_store *s = NULL;
+	int rc, v = 0;
+
+	if ((rc = open_store(o, CS_LG_WRITE, &s)) != 0)
+		return rc;
+	if (cs_lg_begin(s) != 0 || cs_lg_schema_version(s, &v) != 0 || cs_lg_commit(s) != 0) {
+		cli_error(o->cmd, "%s", cs_lg_why(s));
+		cs_lg_close(s);
+		return CLI_FAIL;
+	}
+	if (!o->quiet)
+		printf("%s: schema version %d\n", o->db, v);
+	cs_lg_close(s);
+	return CLI_OK;
+}
+
+int cmd_ledger(int argc, char **argv)
+{
+	lopts o;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		cli_help(argc < 2 ? stderr : stdout, ledger_help);
+		return argc < 2 ? CLI_USAGE : CLI_OK;
+	}
+	o.sub = argv[1];
+	snprintf(o.cmd, sizeof(o.cmd), "ledger %s", o.sub);
+	if (strcmp(o.sub, "import") && strcmp(o.sub, "sync") && strcmp(o.sub, "report") && strcmp(o.sub, "check") &&
+	    strcmp(o.sub, "migrate")) {
+		cli_error("ledger", "unknown command '%s'; use import, sync, report, check or migrate", o.sub);
+		return CLI_USAGE;
+	}
+	rc = parse_opts(argc - 1, argv + 1, &o);
+	if (rc) {
+		cs_lg_conf_free(&o.conf);
+		return rc < 0 ? CLI_OK : (!strcmp(o.sub, "check") ? CLI_USAGE : rc);
+	}
+	if (!strcmp(o.sub, "import"))
+		rc = run_import(&o);
+	else if (!strcmp(o.sub, "sync"))
+		rc = run_sync(&o);
+	else if (!strcmp(o.sub, "report"))
+		rc = run_report(&o, false);
+	else if (!strcmp(o.sub, "check"))
+		rc = run_report(&o, true);
+	else
+		rc = run_migrate(&o);
+	cs_lg_conf_free(&o.conf);
+	return rc;
+}

@@ -1,0 +1,664 @@
+/* ledger/sync.c - see sync.h. */
+#include "ledger/sync.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "carbonstat/error.h"
+#include "core/clock.h"
+#include "core/str.h"
+#include "core/why.h"
+#include "io/http_body.h"
+#include "ledger/agg.h"
+#include "ledger/db.h"
+#include "ledger/fetch.h"
+#include "ledger/period.h"
+#include "ledger/promapi.h"
+
+#define GRAIN "cluster,node,namespace,owner,owner_kind,team,kind"
+
+/* What the sync knows of a node-hour beyond agg.h's fields. */
+typedef struct nh_extra {
+	double isum;    /* intensity values seen (several sources in one hour) */
+	int icount;
+	double span_s;  /* last - first agent cycle seen in the hour */
+	double count;   /* samples of the node counter in the hour */
+	double resets;
+	bool has_energy;
+} nh_extra;
+
+typedef struct syncer {
+	cs_lg_store *s;
+	const cs_lg_sync_opts *o;
+	cs_lg_sync_stats *st;
+	char *why;
+	size_t whycap;
+	cs_lg_http *http;
+	cs_http_body body;
+	char base[1024];   /* the URL without a trailing '/' */
+	char shown[1024];  /* the same without credentials */
+	int64_t src_id;
+	cs_lg_agg agg;
+	nh_extra *ex;
+	size_t ex_cap;
+	cs_lg_intern known; /* "cluster\x1fnode" of nodes seen */
+	int64_t hour_fixed; /* the partial hour: samples map to it, not to t - 1h */
+	const char *cur_key; /* [sci] key of the query running */
+	int err;
+	char qerr[600];
+} syncer;
+
+/* ---- URLs and requests ---------------------------------------------------------------- */
+
+static size_t url_encode(const char *s, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		    c == '.' || c == '~') {
+			if (o + 1 >= cap)
+				return 0;
+			out[o++] = (char)c;
+		} else {
+			if (o + 3 >= cap)
+				return 0;
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+	return o;
+}
+
+static int fail(syncer *y, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(syncer *y, int code, const char *fmt, ...)
+{
+	char msg[900];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cs_set_why(y->why, y->whycap, "ledger sync: %s: %s; nothing was synced", y->shown, msg);
+	return code;
+}
+
+/* Runs query q (a range query over [start, end] step 1h, or an instant
+ * query at end when start < 0) and feeds the samples to cb. */
+static int run_query(syncer *y, const char *q, int64_t start, int64_t end, const char *const *labels, int nlabels,
+                     cs_lg_prom_cb cb)
+{
+	char enc[3 * 4096 + 16], url[sizeof(enc) + 1200], why[700];
+	cs_lg_prom_stats ps = {0};
+	double t0 = cs_mono_s();
+	long status;
+	int rc;
+
+	if (!url_encode(q, enc, sizeof(enc)))
+		return fail(y, CS_EINVAL, "query too long: %.80s...", q);
+	if (start >= 0)
+		snprintf(url, sizeof(url), "%s/api/v1/query_range?query=%s&start=%lld&end=%lld&step=3600", y->base, enc,
+		         (long long)start, (long long)end);
+	else
+		snprintf(url, sizeof(url), "%s/api/v1/query?query=%s&time=%lld", y->base, enc, (long long)end);
+	rc = cs_lg_http_get(y->http, url, y->shown, &y->body, &status, why, sizeof(why));
+	y->st->queries++;
+	y->st->query_s += cs_mono_s() - t0;
+	if (rc) {
+		cs_set_why(y->why, y->whycap, "%s; nothing was synced", why);
+		return rc;
+	}
+	y->st->bytes += y->body.len;
+	if (status != 200 && status != 400 && status != 422) {
+		return fail(y, CS_EUNAVAIL, "HTTP %ld to query %.120s; is --prometheus the Prometheus HTTP API base URL?",
+		            status, q);
+	}
+	y->err = 0;
+	rc = cs_lg_prom_parse(y->body.data ? y->body.data : "", y->body.len, labels, nlabels, cb, y, &ps, why,
+	                      sizeof(why));
+	y->st->series += ps.series;
+	y->st->samples += ps.samples;
+	y->st->skipped += ps.skipped;
+	if (rc == CS_EINVAL)
+		return fail(y, CS_EINVAL, "%s in query %.200s", why, q);
+	if (rc && y->qerr[0])
+		return fail(y, rc, "%s", y->qerr);
+	if (rc)
+		return fail(y, rc, "%s", cs_strerror(rc));
+	return 0;
+}
+
+/* ---- from samples to node-hours --------------------------------------------------------- */
+
+static int64_t hour_of_sample(const syncer *y, double t)
+{
+	return y->hour_fixed != INT64_MIN ? y->hour_fixed : cs_lg_hour_of(llround(t) - 1);
+}
+
+static int node_hour(syncer *y, const char *cluster, const char *node, double t, uint32_t *idx)
+{
+	const char *cl = cluster && *cluster ? cluster : y->o->cluster ? y->o->cluster : "";
+	bool created;
+	int rc = cs_lg_agg_node_hour(&y->agg, y->src_id, hour_of_sample(y, t), cl, node, idx, &created);
+
+	if (rc)
+		return rc;
+	if (*idx >= y->ex_cap) {
+		size_t nc = y->ex_cap ? y->ex_cap * 2 : 256;
+		nh_extra *ne;
+
+		while (nc <= *idx)
+			nc *= 2;
+		ne = realloc(y->ex, nc * sizeof(*ne));
+		if (!ne)
+			return CS_ENOMEM;
+		y->ex = ne;
+		y->ex_cap = nc;
+	}
+	if (created)
+		memset(&y->ex[*idx], 0, sizeof(y->ex[*idx]));
+	return 0;
+}
+
+static int64_t uj_of(double j)
+{
+	return j > 0 ? llround(j * 1e6) : 0;
+}
+
+static int part_of(const char *name)
+{
+	for (int c = 0; c < CS_PART_COUNT; c++)
+		if (!strcmp(name, cs_part_name((cs_part)c)))
+			return c;
+	return -1;
+}
+
+static bool is_bucket(const char *kind)
+{
+	return !strcmp(kind, "system") || !strcmp(kind, "idle") || !strcmp(kind, "overflow");
+}
+
+/* labels: cluster node namespace owner owner_kind team kind (component|scope) */
+static int cell_of(syncer *y, const char *const *l, double t, uint32_t *cell)
+{
+	uint32_t nh;
+	bool bucket = is_bucket(l[6]);
+	int rc = node_hour(y, l[0], l[1], t, &nh);
+
+	if (rc)
+		return rc;
+	return cs_lg_agg_cell_of(&y->agg, nh, l[2], bucket && !l[3][0] ? l[6] : l[3], bucket && !l[4][0] ? l[6] : l[4],
+	                         l[5], cell);
+}
+
+static int on_row_energy(void *ud, const char *const *l, double t, double v)
+{
+	syncer *y = ud;
+	int c = part_of(l[7]);
+	uint32_t cell;
+
+	if (c < 0)
+		return 0; /* a component this carbonstat does not know */
+	if (cell_of(y, l, t, &cell) != 0)
+		return CS_ENOMEM;
+	y->agg.cells[cell].energy_uj[c] += uj_of(v);
+	return 0;
+}
+
+static int on_row_carbon(void *ud, const char *const *l, double t, double v)
+{
+	syncer *y = ud;
+	uint32_t cell;
+
+	if (cell_of(y, l, t, &cell) != 0)
+		return CS_ENOMEM;
+	if (!strcmp(l[7], "operational"))
+		y->agg.cells[cell].op_g += v > 0 ? v : 0;
+	else if (!strcmp(l[7], "embodied"))
+		y->agg.cells[cell].emb_g += v > 0 ? v : 0;
+	return 0;
+}
+
+static int on_node_energy(void *ud, const char *const *l, double t, double v)
+{
+	syncer *y = ud;
+	int c = part_of(l[2]);
+	uint32_t nh;
+
+	if (c < 0)
+		return 0;
+	if (node_hour(y, l[0], l[1], t, &nh) != 0)
+		return CS_ENOMEM;
+	y->agg.nh[nh].energy_uj[c] += uj_of(v);
+	y->ex[nh].has_energy = true;
+	return 0;
+}
+
+static int on_node_carbon(void *ud, const char *const *l, double t, double v)
+{
+	syncer *y = ud;
+	uint32_t nh;
+
+	if (node_hour(y, l[0], l[1], t, &nh) != 0)
+		return CS_ENOMEM;
+	if (!strcmp(l[2], "operational"))
+		y->agg.nh[nh].op_g += v > 0 ? v : 0;
+	else if (!strcmp(l[2], "embodied"))
+		y->agg.nh[nh].emb_g += v > 0 ? v : 0;
+	return 0;
+}
+
+static int on_info(void *ud, const char *const *l, double t, double v)
+{
+	syncer *y = ud;
+	cs_lg_agg_nh *n;
+	uint32_t nh;
+
+	(void)v;
+	if (node_hour(y, l[0], l[1], t, &nh) != 0)
+		return CS_ENOMEM;
+	n = &y->agg.nh[nh];
+	if ((l[2][0] && cs_lg_agg_str(&y->agg, l[2], &n->provider) != 0) ||
+	    (l[3][0] && cs_lg_agg_str(&y->agg, l[3], &n->region) != 0) ||
+	    (l[4][0] && cs_lg_agg_str(&y->agg, l[4], &n->instance) != 0))
+		return CS_ENOMEM;
+	return 0;
+}
+
+static int on_intensity(void *ud, const char *const *l, double t, double v)
+{
+	syncer *y = ud;
+	uint32_t nh;
+
+	if (node_hour(y, l[0], l[1], t, &nh) != 0 || cs_lg_agg_set_isrc(&y->agg, nh, l[2][0] ? l[2] : "none") != 0)
+		return CS_ENOMEM;
+	if (v >= 0) {
+		y->ex[nh].isum += v;
+		y->ex[nh].icount++;
+	}
+	return 0;
+}
+
+static int on_pue(void *ud, const char *const *l, double t, double v)
+{
+	syncer *y = ud;
+	uint32_t nh;
+
+	if (node_hour(y, l[0], l[1], t, &nh) != 0)
+		return CS_ENOMEM;
+	y->agg.nh[nh].pue = v;
+	return 0;
+}
+
+static int on_span(void *ud, const char *const *l, double t, double v)
+{
+	syncer *y = ud;
+	uint32_t nh;
+
+	if (node_hour(y, l[0], l[1], t, &nh) != 0)
+		return CS_ENOMEM;
+	y->ex[nh].span_s = v;
+	return 0;
+}
+
+static int on_count(void *ud, const char *const *l, double t, double v)
+{
+	syncer *y = ud;
+	uint32_t nh;
+
+	if (node_hour(y, l[0], l[1], t, &nh) != 0)
+		return CS_ENOMEM;
+	y->ex[nh].count = v;
+	return 0;
+}
+
+static int on_resets(void *ud, const char *const *l, double t, double v)
+{
+	syncer *y = ud;
+	uint32_t nh;
+
+	if (node_hour(y, l[0], l[1], t, &nh) != 0)
+		return CS_ENOMEM;
+	y->ex[nh].resets = v;
+	return 0;
+}
+
+static int on_units(void *ud, const char *const *l, double t, double v)
+{
+	syncer *y = ud;
+	int rc;
+
+	(void)l;
+	if ((rc = cs_lg_put_unit(y->s, hour_of_sample(y, t), y->src_id, y->cur_key, v)) != 0) {
+		snprintf(y->qerr, sizeof(y->qerr), "%s", cs_lg_why(y->s));
+		return rc;
+	}
+	return 0;
+}
+
+/* ---- one window of hours ---------------------------------------------------------------- */
+
+static const char *const L_ROW_E[] = {"cluster", "node", "namespace", "owner", "owner_kind", "team", "kind", "component"};
+static const char *const L_ROW_C[] = {"cluster", "node", "namespace", "owner", "owner_kind", "team", "kind", "scope"};
+static const char *const L_NODE_E[] = {"cluster", "node", "component"};
+static const char *const L_NODE_C[] = {"cluster", "node", "scope"};
+static const char *const L_INFO[] = {"cluster", "node", "provider", "region", "instance"};
+static const char *const L_INT[] = {"cluster", "node", "source"};
+static const char *const L_NODE[] = {"cluster", "node"};
+
+typedef struct qdef {
+	const char *fmt; /* @R = the range ("1h", "1800s") */
+	const char *const *labels;
+	int nlabels;
+	cs_lg_prom_cb cb;
+} qdef;
+
+static const qdef queries[] = {
+    {"sum by (" GRAIN ",component) (increase(carbonstat_energy_joules_total[@R]))", L_ROW_E, 8, on_row_energy},
+    {"sum by (" GRAIN ",scope) (increase(carbonstat_carbon_grams_total[@R]))", L_ROW_C, 8, on_row_carbon},
+    {"sum by (cluster,node,component) (increase(carbonstat_node_energy_joules_total[@R]))", L_NODE_E, 3,
+     on_node_energy},
+    {"sum by (cluster,node,scope) (increase(carbonstat_node_carbon_grams_total[@R]))", L_NODE_C, 3, on_node_carbon},
+    {"max by (cluster,node,provider,region,instance) (max_over_time(carbonstat_info[@R]))", L_INFO, 5, on_info},
+    {"max by (cluster,node,source) (avg_over_time(carbonstat_grid_intensity_grams_per_kwh[@R]))", L_INT, 3,
+     on_intensity},
+    {"max by (cluster,node) (avg_over_time(carbonstat_pue[@R]))", L_NODE, 2, on_pue},
+    {"max by (cluster,node) (max_over_time(carbonstat_agent_last_cycle_timestamp_seconds[@R]) - "
+     "min_over_time(carbonstat_agent_last_cycle_timestamp_seconds[@R]))",
+     L_NODE, 2, on_span},
+    {"max by (cluster,node) (count_over_time(carbonstat_node_energy_joules_total[@R]))", L_NODE, 2, on_count},
+    {"max by (cluster,node) (resets(carbonstat_node_energy_joules_total[@R]))", L_NODE, 2, on_resets},
+};
+
+/* fmt with every "@R" replaced by range (the queries are ours: they fit). */
+static void subst_range(const char *fmt, const char *range, char *out, size_t cap)
+{
+	size_t o = 0, rl = strlen(range);
+
+	for (const char *p = fmt; *p && o + rl + 1 < cap; p++) {
+		if (p[0] == '@' && p[1] == 'R') {
+			memcpy(out + o, range, rl);
+			o += rl;
+			p++;
+		} else {
+			out[o++] = *p;
+		}
+	}
+	out[o] = '\0';
+}
+
+static int note_known(syncer *y, const char *cluster, const char *node)
+{
+	char key[2 * CS_LG_STR_MAX + 2];
+	int n = snprintf(key, sizeof(key), "%s\x1f%s", cluster, node);
+	uint32_t idx;
+
+	if (n < 0 || (size_t)n >= sizeof(key))
+		return 0;
+	return cs_lg_intern_put(&y->known, key, (size_t)n, &idx, NULL);
+}
+
+static int known_cb(void *ud, int64_t hour, const char *cluster, const char *node, int64_t first_ms, int64_t last_ms,
+                    int64_t samples, int64_t covered_ms)
+{
+	(void)hour;
+	(void)first_ms;
+	(void)last_ms;
+	(void)samples;
+	(void)covered_ms;
+	return note_known(ud, cluster, node);
+}
+
+static int put_gap(syncer *y, int64_t hour, const char *cluster, const char *node, const char *kind, double covered_s,
+                   const char *detail)
+{
+	cs_lg_gap g = {hour, y->src_id, cluster, node, kind, covered_s, detail};
+	int rc = cs_lg_put_gap(y->s, &g);
+
+	if (rc)
+		cs_set_why(y->why, y->whycap, "%s", cs_lg_why(y->s));
+	return rc;
+}
+
+/* Queries hours [h0, h1) (or the partial hour h0 when partial), then
+ * writes them. */
+static int window(syncer *y, int64_t h0, int64_t h1, bool partial)
+{
+	char range[32], q[CS_LG_QUERY_MAX + 16], *present = NULL;
+	int64_t nh_hours = (h1 - h0) / CS_LG_HOUR_S;
+	int64_t start = partial ? -1 : h0 + CS_LG_HOUR_S, end = partial ? (int64_t)y->o->now_s : h1;
+	cs_lg_write_stats ws = {0};
+	cs_lg_write_opts wo = {y->o->pricer, y->o->split};
+	bool *keep = NULL;
+	size_t n;
+	int rc = 0;
+
+	cs_lg_agg_init(&y->agg);
+	y->hour_fixed = partial ? h0 : INT64_MIN;
+	if (partial)
+		snprintf(range, sizeof(range), "%llds", (long long)(end - h0 > 1 ? end - h0 : 1));
+	else
+		snprintf(range, sizeof(range), "1h");
+	for (size_t i = 0; i < sizeof(queries) / sizeof(queries[0]) && !rc; i++) {
+		subst_range(queries[i].fmt, range, q, sizeof(q));
+		rc = run_query(y, q, start, end, queries[i].labels, queries[i].nlabels, queries[i].cb);
+	}
+	if (rc)
+		goto out;
+	n = cs_lg_agg_n(&y->agg);
+	keep = calloc(n ? n : 1, sizeof(bool));
+	present = calloc((size_t)(nh_hours ? nh_hours : 1), 1);
+	if (!keep || !present) {
+		rc = fail(y, CS_ENOMEM, "out of memory");
+		goto out;
+	}
+	/* finish each node-hour: intensity, coverage; note the nodes */
+	for (size_t i = 0; i < n; i++) {
+		cs_lg_agg_nh *nh = &y->agg.nh[i];
+		nh_extra *ex = &y->ex[i];
+		int64_t e = 0;
+		double covered;
+
+		if (!ex->has_energy)
+			continue;
+		keep[i] = true;
+		present[(nh->hour - h0) / CS_LG_HOUR_S] = 1;
+		for (int c = 0; c < CS_PART_COUNT; c++)
+			e += nh->energy_uj[c];
+		if (ex->icount) {
+			double inten = ex->isum / ex->icount;
+
+			nh->ei = inten * (double)e;
+			nh->ei_uj = e;
+			for (uint32_t c = nh->head; c != CS_LG_NONE; c = y->agg.cells[c].next)
+				y->agg.cells[c].intensity_g_per_kwh = inten;
+		}
+		/* the cycles span first..last; one more interval covers the hour */
+		covered = ex->count >= 2 ? ex->span_s * ex->count / (ex->count - 1) : 0;
+		if (partial && covered > (double)(end - h0))
+			covered = (double)(end - h0);
+		if (covered > CS_LG_HOUR_S)
+			covered = CS_LG_HOUR_S;
+		nh->samples = (int64_t)ex->count;
+		nh->covered_ms = llround(covered * 1000);
+		nh->first_ms = nh->hour * 1000;
+		nh->last_ms = nh->hour * 1000 + nh->covered_ms;
+		if (note_known(y, cs_lg_agg_s(&y->agg, nh->cluster), cs_lg_agg_s(&y->agg, nh->node)) != 0) {
+			rc = fail(y, CS_ENOMEM, "out of memory");
+			goto out;
+		}
+	}
+	/* replace the source's hours, then write */
+	if ((rc = cs_lg_delete_hours(y->s, y->src_id, h0, h1)) != 0 ||
+	    (rc = cs_lg_agg_write(&y->agg, y->s, &wo, keep, &ws)) != 0) {
+		cs_set_why(y->why, y->whycap, "%s", cs_lg_why(y->s));
+		goto out;
+	}
+	y->st->node_hours += ws.node_hours;
+	y->st->facts += ws.facts;
+	y->st->priced += ws.priced;
+	y->st->unpriced += ws.unpriced;
+	/* gaps: partial and reset node-hours, missing nodes and hours */
+	for (size_t i = 0; i < n && !rc; i++) {
+		cs_lg_agg_nh *nh = &y->agg.nh[i];
+		const char *cl = cs_lg_agg_s(&y->agg, nh->cluster), *no = cs_lg_agg_s(&y->agg, nh->node);
+		char detail[160];
+
+		if (!keep[i])
+			continue;
+		if (nh->covered_ms < (int64_t)(0.99 * 3.6e6)) {
+			snprintf(detail, sizeof(detail), "%s: agent cycles span %.0f s of 3600 (%g samples)",
+			         partial ? "hour in progress" : "scrapes missing", (double)nh->covered_ms / 1000,
+			         y->ex[i].count);
+			rc = put_gap(y, nh->hour, cl, no, "partial", (double)nh->covered_ms / 1000, detail);
+			y->st->partial++;
+		}
+		if (!rc && y->ex[i].resets > 0) {
+			snprintf(detail, sizeof(detail),
+			         "node counter reset %g times (agent restart): energy between the last scrape and the "
+			         "restart is not in Prometheus",
+			         y->ex[i].resets);
+			rc = put_gap(y, nh->hour, cl, no, "reset", (double)nh->covered_ms / 1000, detail);
+			y->st->resets++;
+		}
+	}
+	for (int64_t h = h0; h < h1 && !rc; h += CS_LG_HOUR_S) {
+		if (!present[(h - h0) / CS_LG_HOUR_S]) {
+			rc = put_gap(y, h, "", "", "missing", 0,
+			             "no carbonstat series in this hour: Prometheus down, agents not scraped, or retention");
+			y->st->missing++;
+			continue;
+		}
+		for (size_t k = 0; k < y->known.n && !rc; k++) {
+			char key[2 * CS_LG_STR_MAX + 2], *sep;
+			int64_t found;
+
+			cs_strcpy_fit(key, sizeof(key), cs_lg_intern_at(&y->known, (uint32_t)k));
+			sep = strchr(key, '\x1f');
+			if (!sep)
+				continue;
+			*sep = '\0';
+			found = cs_lg_agg_find_node_hour(&y->agg, y->src_id, h, key, sep + 1);
+			if (found >= 0 && keep[found])
+				continue;
+			rc = put_gap(y, h, key, sep + 1, "missing", 0, "node seen in the window but without data in this hour");
+			y->st->missing++;
+		}
+	}
+	if (rc)
+		goto out;
+	/* SCI functional units, per hour */
+	for (size_t i = 0; y->o->conf && i < y->o->conf->nsci && !rc; i++) {
+		snprintf(q, sizeof(q), "sum(%s)", y->o->conf->sci[i].query);
+		y->cur_key = y->o->conf->sci[i].key;
+		if (strlen(y->o->conf->sci[i].query) + 6 >= sizeof(q)) {
+			rc = fail(y, CS_EINVAL, "[sci] %s query too long", y->cur_key);
+			break;
+		}
+		rc = run_query(y, q, start, end, NULL, 0, on_units);
+	}
+out:
+	free(keep);
+	free(present);
+	cs_lg_agg_free(&y->agg);
+	return rc;
+}
+
+int cs_lg_sync(cs_lg_store *s, const cs_lg_sync_opts *o, cs_lg_sync_stats *st, char *why, size_t whycap)
+{
+	syncer y;
+	double t0 = cs_mono_s();
+	int64_t wm, now_h, complete_end, from, to, batch;
+	size_t blen;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	memset(&y, 0, sizeof(y));
+	y.s = s;
+	y.o = o;
+	y.st = st;
+	y.why = why;
+	y.whycap = whycap;
+	cs_lg_intern_init(&y.known);
+	cs_http_body_init(&y.body, CS_LG_BODY_MAX);
+	cs_strcpy_fit(y.base, sizeof(y.base), o->url);
+	blen = strlen(y.base);
+	while (blen && y.base[blen - 1] == '/')
+		y.base[--blen] = '\0';
+	cs_ldb_mask_url(y.base, y.shown, sizeof(y.shown));
+	if (!cs_starts_with(y.base, "http://") && !cs_starts_with(y.base, "https://")) {
+		cs_set_why(why, whycap, "ledger sync: --prometheus '%s' is not an http:// or https:// URL", y.shown);
+		rc = CS_EINVAL;
+		goto out;
+	}
+	if (o->source && *o->source)
+		cs_strcpy_fit(st->source, sizeof(st->source), o->source);
+	else
+		snprintf(st->source, sizeof(st->source), "prometheus:%s", y.shown);
+	if ((rc = cs_lg_http_open(o->timeout_s > 0 ? o->timeout_s : 60, &y.http, why, whycap)) != 0)
+		goto out;
+	/* the lock first: a second sync waits here, then sees our watermark */
+	if ((rc = cs_lg_begin(s)) != 0 || (rc = cs_lg_source(s, st->source, "prometheus", &y.src_id, &wm)) != 0) {
+		cs_set_why(why, whycap, "%s", cs_lg_why(s));
+		goto out;
+	}
+	if (o->pricer && (rc = cs_lg_get_currency(s, o->pricer->currency)) != 0) {
+		cs_set_why(why, whycap, "%s", cs_lg_why(s));
+		goto out;
+	}
+	now_h = cs_lg_hour_of((int64_t)o->now_s);
+	complete_end = cs_lg_hour_of((int64_t)o->now_s - CS_LG_SYNC_LAG_S);
+	to = o->to_s != INT64_MIN ? cs_lg_hour_of(o->to_s + CS_LG_HOUR_S - 1) : complete_end;
+	if (to > complete_end)
+		to = complete_end;
+	from = o->from_s != INT64_MIN ? cs_lg_hour_of(o->from_s)
+	       : wm != INT64_MIN      ? cs_lg_hour_of(wm / 1000)
+	                              : to - CS_LG_SYNC_DEFAULT_H * CS_LG_HOUR_S;
+	st->from_hour = from;
+	st->to_hour = from > to ? from : to;
+	/* nodes of the day before: a node that stops reporting is missing, not gone */
+	if ((rc = cs_lg_coverage(s, y.src_id, from - 24 * CS_LG_HOUR_S, from, known_cb, &y)) != 0) {
+		cs_set_why(why, whycap, "%s", cs_lg_why(s));
+		goto out;
+	}
+	batch = (o->batch_hours > 0 ? o->batch_hours : CS_LG_SYNC_BATCH_H) * (int64_t)CS_LG_HOUR_S;
+	for (int64_t h = from; h < to && !rc; h += batch)
+		rc = window(&y, h, h + batch < to ? h + batch : to, false);
+	if (!rc && o->partial && to < now_h + CS_LG_HOUR_S) {
+		/* the hours between the last complete one and now, the last in progress */
+		for (int64_t h = to > from ? to : from; h < now_h && !rc; h += CS_LG_HOUR_S)
+			rc = window(&y, h, h + CS_LG_HOUR_S, false);
+		if (!rc)
+			rc = window(&y, now_h, now_h + CS_LG_HOUR_S, true);
+		st->to_hour = now_h + CS_LG_HOUR_S;
+	}
+	if (rc)
+		goto out;
+	if (to > from && (wm == INT64_MIN || to * 1000 > wm) && (rc = cs_lg_set_watermark(s, y.src_id, to * 1000)) != 0) {
+		cs_set_why(why, whycap, "%s", cs_lg_why(s));
+		goto out;
+	}
+	if (o->pricer && o->pricer->currency_new && (rc = cs_lg_set_currency(s, o->pricer->currency)) != 0) {
+		cs_set_why(why, whycap, "%s", cs_lg_why(s));
+		goto out;
+	}
+	if ((rc = cs_lg_commit(s)) != 0)
+		cs_set_why(why, whycap, "%s", cs_lg_why(s));
+out:
+	if (rc)
+		cs_lg_rollback(s);
+	st->total_s = cs_mono_s() - t0;
+	cs_lg_http_close(y.http);
+	cs_http_body_free(&y.body);
+	cs_lg_intern_free(&y.known);
+	free(y.ex);
+	return rc;
+}
