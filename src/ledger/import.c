@@ -562,8 +562,10 @@ static int read_file(imp *m, const char *path)
 	m->skip_left = 0;
 	while ((rc = lr_next(&r, &line, &len, &term, m->why, m->whycap)) == 1) {
 		m->st->lines++;
-		if (!term)
+		if (!term) {
+			rc = 0;
 			break; /* being written: the next import takes it */
+		}
 		if (m->skip_left > 0) {
 			m->skip_left--;
 			continue;
@@ -573,6 +575,7 @@ static int read_file(imp *m, const char *path)
 		rc = m->open ? on_row(m, &r, line, len) : on_node(m, &r, line, len);
 		if (rc)
 			break;
+		rc = 1;
 	}
 	if (rc == 0 && m->open) {
 		m->st->cycles_incomplete++;

@@ -44,7 +44,7 @@ static const char *const schema_v1[] = {
     "namespace TEXT NOT NULL, owner TEXT NOT NULL, owner_kind TEXT NOT NULL, team TEXT NOT NULL, "
     "UNIQUE (cluster, node, namespace, owner, owner_kind, team))",
     "CREATE TABLE facts (hour BIGINT NOT NULL, source_id BIGINT NOT NULL, dim_id BIGINT NOT NULL, "
-    "component SMALLINT NOT NULL, energy_uj BIGINT NOT NULL, op_ug BIGINT NOT NULL, emb_ug BIGINT NOT NULL, "
+    "component BIGINT NOT NULL, energy_uj BIGINT NOT NULL, op_ug BIGINT NOT NULL, emb_ug BIGINT NOT NULL, "
     "intensity_g_per_kwh DOUBLE PRECISION, cost_micro BIGINT, "
     "PRIMARY KEY (hour, source_id, dim_id, component))%R",
     "CREATE TABLE node_hours (hour BIGINT NOT NULL, source_id BIGINT NOT NULL, cluster TEXT NOT NULL, "
@@ -120,8 +120,9 @@ struct cs_lg_store {
 	pend_nh *nh;
 	size_t nnh, nh_cap;
 
-	int64_t *days;         /* days touched (unsorted, may repeat) */
-	size_t ndays, days_cap;
+	cs_lg_intern delta_keys; /* (day, dim) -> index into deltas */
+	cs_lg_sums *deltas;      /* what this transaction adds to daily */
+	size_t deltas_cap;
 
 	cs_lg_intern node_keys; /* cluster \x1f node */
 	node_loc *nodes;
@@ -194,6 +195,7 @@ int cs_lg_open(const char *url, int mode, double lock_timeout_s, cs_lg_store **o
 	cs_lg_intern_init(&s->dims);
 	cs_lg_intern_init(&s->strs);
 	cs_lg_intern_init(&s->node_keys);
+	cs_lg_intern_init(&s->delta_keys);
 	*out = s;
 	return 0;
 }
@@ -207,7 +209,8 @@ static void clear_tx(cs_lg_store *s)
 	cs_lg_intern_free(&s->dims);
 	cs_lg_intern_free(&s->strs);
 	cs_lg_intern_free(&s->node_keys);
-	s->nfacts = s->nnh = s->ndays = s->n_new_dims = 0;
+	cs_lg_intern_free(&s->delta_keys);
+	s->nfacts = s->nnh = s->n_new_dims = 0;
 	s->writing = false;
 }
 
@@ -223,7 +226,7 @@ void cs_lg_close(cs_lg_store *s)
 	free(s->new_dims);
 	free(s->facts);
 	free(s->nh);
-	free(s->days);
+	free(s->deltas);
 	free(s->nodes);
 	cs_ldb_close(s->db);
 	free(s);
@@ -435,15 +438,73 @@ void cs_lg_rollback(cs_lg_store *s)
 	clear_tx(s);
 }
 
-static int touch_day(cs_lg_store *s, int64_t hour)
+static int64_t day_of(int64_t hour)
 {
-	int64_t day = hour - (((hour % CS_LG_DAY_S) + CS_LG_DAY_S) % CS_LG_DAY_S);
+	return hour - (((hour % CS_LG_DAY_S) + CS_LG_DAY_S) % CS_LG_DAY_S);
+}
 
-	if (s->ndays && s->days[s->ndays - 1] == day)
-		return 0;
-	GROW(s, s->days, s->days_cap, s->ndays + 1);
-	s->days[s->ndays++] = day;
+/* The rollup delta of (day, dim), created zero. */
+static cs_lg_sums *delta_of(cs_lg_store *s, int64_t day, int64_t dim)
+{
+	int64_t key[2] = {day, dim};
+	uint32_t idx;
+	bool created;
+
+	if (cs_lg_intern_put(&s->delta_keys, key, sizeof(key), &idx, &created) != 0)
+		return NULL;
+	if (created) {
+		void *np = grown(s->deltas, &s->deltas_cap, s->delta_keys.n, sizeof(*s->deltas));
+
+		if (!np)
+			return NULL;
+		s->deltas = np;
+		memset(&s->deltas[idx], 0, sizeof(s->deltas[idx]));
+	}
+	return &s->deltas[idx];
+}
+
+/* A fact's amounts, added (sign 1) or taken away (-1), into the delta. */
+static int delta_fact(cs_lg_store *s, int64_t hour, int64_t dim, int comp, int64_t e, int64_t op, int64_t emb,
+                      bool has_cost, int64_t cost, int64_t rows, int sign)
+{
+	cs_lg_sums *d = delta_of(s, day_of(hour), dim);
+
+	if (!d)
+		return oom(s);
+	if (comp >= 0 && comp < CS_PART_COUNT)
+		d->energy_uj[comp] += sign * e;
+	d->op_ug += sign * op;
+	d->emb_ug += sign * emb;
+	if (has_cost)
+		d->cost_micro += sign * cost;
+	else
+		d->uncosted_uj += sign * e;
+	d->rows += sign * rows;
 	return 0;
+}
+
+/* Takes the facts a DELETE is about to remove out of the deltas. where:
+ * the DELETE's condition on facts, args its $1..$n. */
+static int delta_deleted(cs_lg_store *s, const char *where, const cs_ldb_val *args, int nargs)
+{
+	char sql[1024];
+	cs_ldb_stmt *st;
+	int rc;
+
+	snprintf(sql, sizeof(sql),
+	         "SELECT hour, dim_id, component, energy_uj, op_ug, emb_ug, cost_micro FROM facts WHERE %s", where);
+	if ((rc = cs_ldb_prepare(s->db, sql, &st)) != 0)
+		return rc;
+	rc = cs_ldb_bind_all(st, args, nargs);
+	while (!rc && (rc = cs_ldb_step(st)) == 1) {
+		bool has_cost = cs_ldb_col_type(st, 6) != CS_LDB_NULL;
+
+		rc = delta_fact(s, cs_ldb_col_int(st, 0), cs_ldb_col_int(st, 1), (int)cs_ldb_col_int(st, 2),
+		                cs_ldb_col_int(st, 3), cs_ldb_col_int(st, 4), cs_ldb_col_int(st, 5), has_cost,
+		                has_cost ? cs_ldb_col_int(st, 6) : 0, 1, -1);
+	}
+	cs_ldb_finalize(st);
+	return rc < 0 ? rc : 0;
 }
 
 static const char *const dim_cols[] = {"id", "cluster", "node", "namespace", "owner", "owner_kind", "team"};
@@ -575,52 +636,67 @@ static int flush(cs_lg_store *s)
 	return 0;
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+static const char *const daily_cols[] = {"day",           "dim_id",          "energy_cpu_uj", "energy_dram_uj",
+                                         "energy_gpu_uj", "energy_other_uj", "op_ug",         "emb_ug",
+                                         "cost_micro",    "uncosted_uj",     "n_rows"};
 
-	return x < y ? -1 : x > y;
-}
-
-static int refresh_daily(cs_lg_store *s)
+/* Adds the transaction's deltas to daily: bulk-loaded into a temporary
+ * table, merged by one upsert, and rows whose facts are all gone dropped.
+ * The rollup thus moves exactly as facts did, without re-reading them. */
+static int apply_deltas(cs_lg_store *s)
 {
-	static const char del[] = "DELETE FROM daily WHERE day = $1";
-	static const char ins[] =
-	    "INSERT INTO daily (day, dim_id, energy_cpu_uj, energy_dram_uj, energy_gpu_uj, energy_other_uj, op_ug, "
-	    "emb_ug, cost_micro, uncosted_uj, n_rows) SELECT $1, dim_id, "
-	    "SUM(CASE WHEN component = 0 THEN energy_uj ELSE 0 END), "
-	    "SUM(CASE WHEN component = 1 THEN energy_uj ELSE 0 END), "
-	    "SUM(CASE WHEN component = 2 THEN energy_uj ELSE 0 END), "
-	    "SUM(CASE WHEN component = 3 THEN energy_uj ELSE 0 END), SUM(op_ug), SUM(emb_ug), "
-	    "COALESCE(SUM(cost_micro), 0), SUM(CASE WHEN cost_micro IS NULL THEN energy_uj ELSE 0 END), COUNT(*) "
-	    "FROM facts WHERE hour >= $1 AND hour < $2 GROUP BY dim_id";
-	cs_ldb_stmt *sd = NULL, *si = NULL;
-	size_t n = 0;
+	cs_ldb_val v[11];
 	int rc;
 
-	if (!s->ndays)
+	if (!s->delta_keys.n)
 		return 0;
-	qsort(s->days, s->ndays, sizeof(int64_t), cmp_i64);
-	for (size_t i = 0; i < s->ndays; i++)
-		if (!n || s->days[n - 1] != s->days[i])
-			s->days[n++] = s->days[i];
-	s->ndays = n;
-	if ((rc = cs_ldb_prepare(s->db, del, &sd)) != 0 || (rc = cs_ldb_prepare(s->db, ins, &si)) != 0)
-		goto out;
-	for (size_t i = 0; i < n && !rc; i++) {
-		cs_ldb_reset(sd);
-		cs_ldb_reset(si);
-		if ((rc = cs_ldb_bind(sd, 1, cs_ldb_int(s->days[i]))) != 0 || (rc = cs_ldb_step(sd)) < 0)
-			break;
-		if ((rc = cs_ldb_bind(si, 1, cs_ldb_int(s->days[i]))) != 0 ||
-		    (rc = cs_ldb_bind(si, 2, cs_ldb_int(s->days[i] + CS_LG_DAY_S))) != 0 || (rc = cs_ldb_step(si)) < 0)
-			break;
-		rc = 0;
+	if ((rc = cs_ldb_exec(s->db, "CREATE TEMP TABLE IF NOT EXISTS daily_delta (day BIGINT, dim_id BIGINT, "
+	                             "energy_cpu_uj BIGINT, energy_dram_uj BIGINT, energy_gpu_uj BIGINT, "
+	                             "energy_other_uj BIGINT, op_ug BIGINT, emb_ug BIGINT, cost_micro BIGINT, "
+	                             "uncosted_uj BIGINT, n_rows BIGINT)")) != 0 ||
+	    (rc = cs_ldb_exec(s->db, "DELETE FROM daily_delta")) != 0 ||
+	    (rc = cs_ldb_copy_begin(s->db, "daily_delta", daily_cols, 11)) != 0)
+		return rc;
+	for (size_t i = 0; i < s->delta_keys.n && !rc; i++) {
+		const int64_t *key = (const int64_t *)(const void *)cs_lg_intern_at(&s->delta_keys, (uint32_t)i);
+		const cs_lg_sums *d = &s->deltas[i];
+		int64_t k[2];
+
+		memcpy(k, key, sizeof(k));
+		v[0] = cs_ldb_int(k[0]);
+		v[1] = cs_ldb_int(k[1]);
+		for (int c = 0; c < CS_PART_COUNT; c++)
+			v[2 + c] = cs_ldb_int(d->energy_uj[c]);
+		v[6] = cs_ldb_int(d->op_ug);
+		v[7] = cs_ldb_int(d->emb_ug);
+		v[8] = cs_ldb_int(d->cost_micro);
+		v[9] = cs_ldb_int(d->uncosted_uj);
+		v[10] = cs_ldb_int(d->rows);
+		rc = cs_ldb_copy_row(s->db, v);
 	}
-out:
-	cs_ldb_finalize(sd);
-	cs_ldb_finalize(si);
-	return rc < 0 ? rc : 0;
+	if (rc) {
+		(void)cs_ldb_copy_end(s->db);
+		return rc;
+	}
+	if ((rc = cs_ldb_copy_end(s->db)) != 0)
+		return rc;
+	if ((rc = cs_ldb_exec(
+	         s->db, "INSERT INTO daily (day, dim_id, energy_cpu_uj, energy_dram_uj, energy_gpu_uj, energy_other_uj, "
+	                "op_ug, emb_ug, cost_micro, uncosted_uj, n_rows) SELECT day, dim_id, energy_cpu_uj, "
+	                "energy_dram_uj, energy_gpu_uj, energy_other_uj, op_ug, emb_ug, cost_micro, uncosted_uj, n_rows "
+	                "FROM daily_delta WHERE true ON CONFLICT (day, dim_id) DO UPDATE SET "
+	                "energy_cpu_uj = daily.energy_cpu_uj + excluded.energy_cpu_uj, "
+	                "energy_dram_uj = daily.energy_dram_uj + excluded.energy_dram_uj, "
+	                "energy_gpu_uj = daily.energy_gpu_uj + excluded.energy_gpu_uj, "
+	                "energy_other_uj = daily.energy_other_uj + excluded.energy_other_uj, "
+	                "op_ug = daily.op_ug + excluded.op_ug, emb_ug = daily.emb_ug + excluded.emb_ug, "
+	                "cost_micro = daily.cost_micro + excluded.cost_micro, "
+	                "uncosted_uj = daily.uncosted_uj + excluded.uncosted_uj, n_rows = daily.n_rows + excluded.n_rows")) !=
+	        0 ||
+	    (rc = cs_ldb_exec(s->db, "DELETE FROM daily WHERE n_rows <= 0")) != 0 ||
+	    (rc = cs_ldb_exec(s->db, "DELETE FROM daily_delta")) != 0)
+		return rc;
+	return 0;
 }
 
 static int upsert_nodes(cs_lg_store *s)
@@ -658,7 +734,7 @@ int cs_lg_commit(cs_lg_store *s)
 
 	if (!s->writing)
 		return fail(s, CS_EINVAL, "ledger: internal: commit outside a transaction");
-	if ((rc = flush(s)) != 0 || (rc = refresh_daily(s)) != 0 || (rc = upsert_nodes(s)) != 0) {
+	if ((rc = flush(s)) != 0 || (rc = apply_deltas(s)) != 0 || (rc = upsert_nodes(s)) != 0) {
 		cs_lg_rollback(s);
 		return rc;
 	}
@@ -761,71 +837,110 @@ int cs_lg_delete_hours(cs_lg_store *s, int64_t source_id, int64_t from_hour, int
 	cs_ldb_val v[3] = {cs_ldb_int(source_id), cs_ldb_int(from_hour), cs_ldb_int(to_hour)};
 	int rc;
 
-	if ((rc = flush(s)) != 0)
+	if ((rc = flush(s)) != 0 || (rc = delta_deleted(s, "hour >= $2 AND hour < $3 AND source_id = $1", v, 3)) != 0)
 		return rc;
 	for (size_t i = 0; i < sizeof(del) / sizeof(del[0]); i++)
 		if ((rc = cs_ldb_run(s->db, del[i], v, 3)) != 0)
 			return rc;
-	for (int64_t h = from_hour; h < to_hour; h += CS_LG_DAY_S)
-		if ((rc = touch_day(s, h)) != 0)
-			return rc;
-	return touch_day(s, to_hour - 1);
+	return 0;
 }
 
 int cs_lg_delete_node_hour(cs_lg_store *s, int64_t source_id, int64_t hour, const char *cluster, const char *node)
 {
+	static const char facts_where[] =
+	    "hour = $1 AND source_id = $2 AND dim_id IN (SELECT id FROM dims WHERE cluster = $3 AND node = $4)";
 	cs_ldb_val v[4] = {cs_ldb_int(hour), cs_ldb_int(source_id), cs_ldb_text(cluster), cs_ldb_text(node)};
+	char sql[300];
 	int rc;
 
-	if ((rc = flush(s)) != 0)
+	if ((rc = flush(s)) != 0 || (rc = delta_deleted(s, facts_where, v, 4)) != 0)
 		return rc;
-	if ((rc = cs_ldb_run(s->db,
-	                     "DELETE FROM facts WHERE hour = $1 AND source_id = $2 AND dim_id IN "
-	                     "(SELECT id FROM dims WHERE cluster = $3 AND node = $4)",
-	                     v, 4)) != 0 ||
+	snprintf(sql, sizeof(sql), "DELETE FROM facts WHERE %s", facts_where);
+	if ((rc = cs_ldb_run(s->db, sql, v, 4)) != 0 ||
 	    (rc = cs_ldb_run(s->db,
 	                     "DELETE FROM node_hours WHERE hour = $1 AND source_id = $2 AND cluster = $3 AND node = $4",
 	                     v, 4)) != 0 ||
 	    (rc = cs_ldb_run(s->db, "DELETE FROM gaps WHERE hour = $1 AND source_id = $2 AND cluster = $3 AND node = $4",
 	                     v, 4)) != 0)
 		return rc;
-	return touch_day(s, hour);
+	return 0;
 }
 
 int cs_lg_put_fact(cs_lg_store *s, const cs_lg_fact *f, bool add)
 {
 	int rc;
 
-	if ((rc = touch_day(s, f->hour)) != 0)
-		return rc;
 	if (!add) {
+		if ((rc = delta_fact(s, f->hour, f->dim_id, f->component, f->energy_uj, f->op_ug, f->emb_ug,
+		                     f->has_cost, f->cost_micro, 1, 1)) != 0)
+			return rc;
 		GROW(s, s->facts, s->facts_cap, s->nfacts + 1);
 		s->facts[s->nfacts++] = *f;
 		return s->nfacts >= CS_LG_BATCH_ROWS ? flush(s) : 0;
 	}
 	if ((rc = flush(s)) != 0)
 		return rc;
-	if (!s->st_fact_add &&
-	    (rc = cs_ldb_prepare(
-	         s->db,
-	         "INSERT INTO facts (hour, source_id, dim_id, component, energy_uj, op_ug, emb_ug, "
-	         "intensity_g_per_kwh, cost_micro) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
-	         "ON CONFLICT (hour, source_id, dim_id, component) DO UPDATE SET "
-	         "intensity_g_per_kwh = CASE WHEN facts.energy_uj + excluded.energy_uj > 0 THEN "
-	         "(COALESCE(facts.intensity_g_per_kwh, 0) * facts.energy_uj + "
-	         "COALESCE(excluded.intensity_g_per_kwh, 0) * excluded.energy_uj) / "
-	         "(facts.energy_uj + excluded.energy_uj) "
-	         "ELSE COALESCE(excluded.intensity_g_per_kwh, facts.intensity_g_per_kwh) END, "
-	         "energy_uj = facts.energy_uj + excluded.energy_uj, op_ug = facts.op_ug + excluded.op_ug, "
-	         "emb_ug = facts.emb_ug + excluded.emb_ug, "
-	         "cost_micro = CASE WHEN facts.cost_micro IS NULL AND excluded.cost_micro IS NULL THEN NULL "
-	         "ELSE COALESCE(facts.cost_micro, 0) + COALESCE(excluded.cost_micro, 0) END",
-	         &s->st_fact_add)) != 0)
-		return rc;
+	/* Adding to a stored row: read it, merge in C, write the merged row.
+	 * The rollup's delta is then exactly merged - stored, costed or not. */
 	{
+		cs_ldb_val k[4] = {cs_ldb_int(f->hour), cs_ldb_int(f->source_id), cs_ldb_int(f->dim_id),
+		                   cs_ldb_int(f->component)};
+		cs_lg_fact old = *f, m = *f;
+		bool exists = false;
+		cs_ldb_stmt *st;
 		cs_ldb_val v[9];
 
-		fact_vals(f, v);
+		if ((rc = cs_ldb_prepare(s->db,
+		                         "SELECT energy_uj, op_ug, emb_ug, intensity_g_per_kwh, cost_micro FROM facts "
+		                         "WHERE hour = $1 AND source_id = $2 AND dim_id = $3 AND component = $4",
+		                         &st)) != 0)
+			return rc;
+		if ((rc = cs_ldb_bind_all(st, k, 4)) == 0 && (rc = cs_ldb_step(st)) == 1) {
+			exists = true;
+			old.energy_uj = cs_ldb_col_int(st, 0);
+			old.op_ug = cs_ldb_col_int(st, 1);
+			old.emb_ug = cs_ldb_col_int(st, 2);
+			old.intensity_g_per_kwh = cs_ldb_col_type(st, 3) == CS_LDB_NULL ? NAN : cs_ldb_col_real(st, 3);
+			old.has_cost = cs_ldb_col_type(st, 4) != CS_LDB_NULL;
+			old.cost_micro = old.has_cost ? cs_ldb_col_int(st, 4) : 0;
+			rc = 0;
+		}
+		cs_ldb_finalize(st);
+		if (rc < 0)
+			return rc;
+		if (exists) {
+			int64_t e = old.energy_uj + f->energy_uj;
+			bool io = isfinite(old.intensity_g_per_kwh), in = isfinite(f->intensity_g_per_kwh);
+
+			m.energy_uj = e;
+			m.op_ug = old.op_ug + f->op_ug;
+			m.emb_ug = old.emb_ug + f->emb_ug;
+			m.has_cost = old.has_cost || f->has_cost;
+			m.cost_micro = old.cost_micro + f->cost_micro;
+			if (io && in && e > 0)
+				m.intensity_g_per_kwh = (old.intensity_g_per_kwh * (double)old.energy_uj +
+				                         f->intensity_g_per_kwh * (double)f->energy_uj) /
+				                        (double)e;
+			else
+				m.intensity_g_per_kwh = in ? f->intensity_g_per_kwh : old.intensity_g_per_kwh;
+			if ((rc = delta_fact(s, old.hour, old.dim_id, old.component, old.energy_uj, old.op_ug, old.emb_ug,
+			                     old.has_cost, old.cost_micro, 1, -1)) != 0)
+				return rc;
+		}
+		if ((rc = delta_fact(s, m.hour, m.dim_id, m.component, m.energy_uj, m.op_ug, m.emb_ug, m.has_cost,
+		                     m.cost_micro, 1, 1)) != 0)
+			return rc;
+		if (!s->st_fact_add &&
+		    (rc = cs_ldb_prepare(s->db,
+		                         "INSERT INTO facts (hour, source_id, dim_id, component, energy_uj, op_ug, emb_ug, "
+		                         "intensity_g_per_kwh, cost_micro) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+		                         "ON CONFLICT (hour, source_id, dim_id, component) DO UPDATE SET "
+		                         "energy_uj = excluded.energy_uj, op_ug = excluded.op_ug, emb_ug = excluded.emb_ug, "
+		                         "intensity_g_per_kwh = excluded.intensity_g_per_kwh, "
+		                         "cost_micro = excluded.cost_micro",
+		                         &s->st_fact_add)) != 0)
+			return rc;
+		fact_vals(&m, v);
 		cs_ldb_reset(s->st_fact_add);
 		if ((rc = cs_ldb_bind_all(s->st_fact_add, v, 9)) != 0 || (rc = cs_ldb_step(s->st_fact_add)) < 0)
 			return rc;
@@ -1026,6 +1141,45 @@ int cs_lg_put_unit_price(cs_lg_store *s, const char *provider, const char *insta
 }
 
 /* ---- reads ---------------------------------------------------------------------------- */
+
+int cs_lg_verify_daily(cs_lg_store *s, int64_t *mismatches)
+{
+	static const char sql[] =
+	    "SELECT COUNT(*) FROM (SELECT (hour / 86400) * 86400 AS day, dim_id, "
+	    "SUM(CASE WHEN component = 0 THEN energy_uj ELSE 0 END) AS e0, "
+	    "SUM(CASE WHEN component = 1 THEN energy_uj ELSE 0 END) AS e1, "
+	    "SUM(CASE WHEN component = 2 THEN energy_uj ELSE 0 END) AS e2, "
+	    "SUM(CASE WHEN component = 3 THEN energy_uj ELSE 0 END) AS e3, SUM(op_ug) AS op, SUM(emb_ug) AS emb, "
+	    "COALESCE(SUM(cost_micro), 0) AS cost, SUM(CASE WHEN cost_micro IS NULL THEN energy_uj ELSE 0 END) AS unc, "
+	    "COUNT(*) AS n FROM facts GROUP BY (hour / 86400) * 86400, dim_id "
+	    "EXCEPT SELECT day, dim_id, energy_cpu_uj, energy_dram_uj, energy_gpu_uj, energy_other_uj, op_ug, emb_ug, "
+	    "cost_micro, uncosted_uj, n_rows FROM daily) x";
+	static const char back[] =
+	    "SELECT COUNT(*) FROM (SELECT day, dim_id, energy_cpu_uj, energy_dram_uj, energy_gpu_uj, energy_other_uj, "
+	    "op_ug, emb_ug, cost_micro, uncosted_uj, n_rows FROM daily EXCEPT SELECT (hour / 86400) * 86400, dim_id, "
+	    "SUM(CASE WHEN component = 0 THEN energy_uj ELSE 0 END), SUM(CASE WHEN component = 1 THEN energy_uj ELSE 0 "
+	    "END), SUM(CASE WHEN component = 2 THEN energy_uj ELSE 0 END), SUM(CASE WHEN component = 3 THEN energy_uj "
+	    "ELSE 0 END), SUM(op_ug), SUM(emb_ug), COALESCE(SUM(cost_micro), 0), SUM(CASE WHEN cost_micro IS NULL THEN "
+	    "energy_uj ELSE 0 END), COUNT(*) FROM facts GROUP BY (hour / 86400) * 86400, dim_id) x";
+	const char *q[2] = {sql, back};
+
+	*mismatches = 0;
+	for (int i = 0; i < 2; i++) {
+		cs_ldb_stmt *st;
+		int rc = cs_ldb_prepare(s->db, q[i], &st);
+
+		if (rc)
+			return rc;
+		if ((rc = cs_ldb_step(st)) == 1) {
+			*mismatches += cs_ldb_col_int(st, 0);
+			rc = 0;
+		}
+		cs_ldb_finalize(st);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
 
 int cs_lg_begin_read(cs_lg_store *s)
 {

@@ -36,9 +36,12 @@
  * Writes happen in one transaction (cs_lg_begin ... cs_lg_commit) under the
  * backend's write lock; migrations run there too. Bulk rows (facts,
  * node_hours, dims) are buffered and sent by the backend's bulk path at
- * commit (or every CS_LG_BATCH_ROWS rows), and the daily rollup of every
- * day touched is recomputed from facts just before COMMIT, so it is always
- * exactly the sum of its facts.
+ * commit (or every CS_LG_BATCH_ROWS rows). The daily rollup moves with the
+ * facts: every fact written adds to an in-memory delta per (day, dim),
+ * every fact deleted is read first and taken out of it, and at COMMIT the
+ * deltas are bulk-loaded and merged into daily by one upsert; so daily is
+ * always exactly the sum of its facts (cs_lg_verify_daily checks it), at
+ * a cost proportional to what changed, not to what the days hold.
  */
 #ifndef CS_LEDGER_STORE_H
 #define CS_LEDGER_STORE_H
@@ -221,6 +224,10 @@ int cs_lg_read_hours(cs_lg_store *s, int64_t from_hour, int64_t to_hour, bool *p
 /* Why costs are NULL over [from, to): reason and node-hours. */
 typedef int (*cs_lg_reason_cb)(void *ud, const char *reason, int64_t node_hours);
 int cs_lg_read_cost_reasons(cs_lg_store *s, int64_t from_hour, int64_t to_hour, cs_lg_reason_cb cb, void *ud);
+
+/* Rows where daily differs from facts summed by day and dim (both ways):
+ * 0 when the rollup is exact. Reads every fact: for tests and repairs. */
+int cs_lg_verify_daily(cs_lg_store *s, int64_t *mismatches);
 
 /* The schema version stored (0 = none). */
 int cs_lg_schema_version(cs_lg_store *s, int *version);
