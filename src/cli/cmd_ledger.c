@@ -1,4 +1,4 @@
-/* cli/cmd_ledger.c - `carbonstat ledger import|sync|report|check|migrate`:
+/* cli/cmd_ledger.c - `carbonstat ledger import|sync|report|check|migrate|verify`:
  * options, the default database, output files and exit codes; the work is
  * in src/ledger/.
  *
@@ -39,6 +39,7 @@ static const char ledger_help[] =
     "  report                the monthly P&L (table, csv, json, html)\n"
     "  check                 exit 1 when a team's [budget] is exceeded (for CI and cron)\n"
     "  migrate               bring the database's schema up to this carbonstat's\n"
+    "  verify                check that the daily rollups equal the facts (exit 1 if not)\n"
     "\n"
     "Common options:\n"
     "  --db URL              sqlite:PATH (default: $XDG_DATA_HOME/carbonstat/ledger.db,\n"
@@ -124,6 +125,16 @@ typedef struct lopts {
 	char dbbuf[1100];
 	char cmd[32];
 } lopts;
+
+/* One line from src/ledger: those that already name the command ("ledger
+ * import: ...", "ledger: sqlite:... is read-only") get only "carbonstat ". */
+static void say(const lopts *o, const char *why)
+{
+	if (cs_starts_with(why, "ledger"))
+		fprintf(stderr, "carbonstat %s\n", why);
+	else
+		say(o, why);
+}
 
 /* The default database: root keeps it with the system, users in their
  * XDG data directory. Creates the directory for writers. */
@@ -211,7 +222,7 @@ static int parse_opts(int argc, char **argv, lopts *o)
 		o->config = getenv("CARBONSTAT_CONFIG");
 	cs_lg_conf_init(&o->conf);
 	if (cs_lg_conf_load(o->config, &o->conf, why, sizeof(why)) != 0) {
-		cli_error(o->cmd, "%s", why);
+		say(o, why);
 		return CLI_USAGE;
 	}
 	if (!o->db && o->conf.db[0])
@@ -241,7 +252,7 @@ static int open_store(lopts *o, int mode, cs_lg_store **s)
 	if (!o->db && (rc = default_db(o, mode == CS_LG_WRITE)) != 0)
 		return rc;
 	if (cs_lg_open(o->db, mode, o->lock_timeout_s, s, why, sizeof(why)) != 0) {
-		cli_error(o->cmd, "%s", why);
+		say(o, why);
 		return CLI_FAIL;
 	}
 	return 0;
@@ -255,7 +266,7 @@ static int load_prices(lopts *o, cs_lg_prices *p)
 	if (!o->prices || !*o->prices)
 		return 0;
 	if (cs_lg_prices_load(o->prices, p, why, sizeof(why)) != 0) {
-		cli_error(o->cmd, "%s", why);
+		say(o, why);
 		return CLI_FAIL;
 	}
 	return 0;
@@ -291,7 +302,7 @@ static int run_import(lopts *o)
 	io.split = !strcmp(o->split, "cpu-memory") ? CS_LG_SPLIT_CPU_MEMORY : CS_LG_SPLIT_ENERGY;
 	rc = cs_lg_import(s, &io, &st, why, sizeof(why));
 	if (rc) {
-		cli_error(o->cmd, "%s", why);
+		say(o, why);
 		rc = CLI_FAIL;
 	} else if (!o->quiet) {
 		printf("imported %llu cycles (%llu already in the ledger, %llu incomplete left for next time) from "
@@ -354,7 +365,7 @@ static int run_sync(lopts *o)
 	so.conf = &o->conf;
 	rc = cs_lg_sync(s, &so, &st, why, sizeof(why));
 	if (rc) {
-		cli_error(o->cmd, "%s", why);
+		say(o, why);
 		rc = CLI_FAIL;
 	} else if (!o->quiet) {
 		char a[32], b[32];
@@ -457,7 +468,7 @@ static int run_report(lopts *o, bool check)
 	if ((rc = open_store(o, CS_LG_READ, &s)) != 0)
 		return check ? CLI_USAGE : rc;
 	if (cs_lg_report_build(s, &p, by, &o->conf, (int64_t)cs_real_s(), &r) != 0) {
-		cli_error(o->cmd, "%s", cs_lg_why(s));
+		say(o, cs_lg_why(s));
 		cs_lg_close(s);
 		return check ? CLI_USAGE : CLI_FAIL;
 	}
@@ -485,6 +496,30 @@ static int run_report(lopts *o, bool check)
 	return rc;
 }
 
+static int run_verify(lopts *o)
+{
+	cs_lg_store *s = NULL;
+	int64_t bad = 0;
+	int rc;
+
+	if ((rc = open_store(o, CS_LG_READ, &s)) != 0)
+		return rc;
+	if (cs_lg_begin_read(s) != 0 || cs_lg_verify_daily(s, &bad) != 0) {
+		say(o, cs_lg_why(s));
+		cs_lg_close(s);
+		return CLI_FAIL;
+	}
+	cs_lg_end_read(s);
+	cs_lg_close(s);
+	if (bad) {
+		cli_error(o->cmd, "%s: %lld daily rollup rows differ from the facts", o->db, (long long)bad);
+		return CLI_FAIL;
+	}
+	if (!o->quiet)
+		printf("%s: daily rollups equal the facts\n", o->db);
+	return CLI_OK;
+}
+
 static int run_migrate(lopts *o)
 {
 	cs_lg_store *s = NULL;
@@ -493,7 +528,7 @@ static int run_migrate(lopts *o)
 	if ((rc = open_store(o, CS_LG_WRITE, &s)) != 0)
 		return rc;
 	if (cs_lg_begin(s) != 0 || cs_lg_schema_version(s, &v) != 0 || cs_lg_commit(s) != 0) {
-		cli_error(o->cmd, "%s", cs_lg_why(s));
+		say(o, cs_lg_why(s));
 		cs_lg_close(s);
 		return CLI_FAIL;
 	}
@@ -516,8 +551,8 @@ int cmd_ledger(int argc, char **argv)
 	o.sub = argv[1];
 	snprintf(o.cmd, sizeof(o.cmd), "ledger %s", o.sub);
 	if (strcmp(o.sub, "import") && strcmp(o.sub, "sync") && strcmp(o.sub, "report") && strcmp(o.sub, "check") &&
-	    strcmp(o.sub, "migrate")) {
-		cli_error("ledger", "unknown command '%s'; use import, sync, report, check or migrate", o.sub);
+	    strcmp(o.sub, "migrate") && strcmp(o.sub, "verify")) {
+		cli_error("ledger", "unknown command '%s'; use import, sync, report, check, migrate or verify", o.sub);
 		return CLI_USAGE;
 	}
 	rc = parse_opts(argc - 1, argv + 1, &o);
@@ -533,6 +568,8 @@ int cmd_ledger(int argc, char **argv)
 		rc = run_report(&o, false);
 	else if (!strcmp(o.sub, "check"))
 		rc = run_report(&o, true);
+	else if (!strcmp(o.sub, "verify"))
+		rc = run_verify(&o);
 	else
 		rc = run_migrate(&o);
 	cs_lg_conf_free(&o.conf);

@@ -139,9 +139,15 @@ static int sq_open(cs_ldb *db, const char *path, int flags, double lock_timeout_
 	if ((rc = sq_exec_raw(db, "SELECT count(*) FROM sqlite_master", "reading its header")) != 0)
 		goto err;
 	if (!s->readonly) {
+		int persist = 1;
+
 		if ((rc = sq_exec_raw(db, "PRAGMA journal_mode=WAL", "switching to WAL")) != 0 ||
 		    (rc = sq_exec_raw(db, "PRAGMA synchronous=FULL", "setting synchronous")) != 0)
 			goto err;
+		/* keep -wal and -shm after the last writer closes: a reader that
+		 * may not write the directory (a report as another user) can then
+		 * still open the WAL database read-only */
+		(void)sqlite3_file_control(s->h, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
 	}
 	if ((rc = sq_exec_raw(db, "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY", "setting the cache")) != 0)
 		goto err;

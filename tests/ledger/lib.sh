@@ -52,6 +52,8 @@ pg_start() {
 	if [ "$(id -u)" -eq 0 ]; then
 		command -v runuser >/dev/null || require postgresql "running as root without runuser to start PostgreSQL as nobody"
 		chown nobody "$dir" && chmod 755 "$dir"
+		# nobody must reach it: the test's temp dir is mode 700
+		[ "$dir" = "$tmp" ] || chmod 711 "$tmp"
 	fi
 	pg_as "$bin/initdb" -D "$dir/data" -A trust -U cs --no-sync -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
 		{ echo "FAIL: initdb"; tail -5 "$dir/initdb.log"; exit 1; }
