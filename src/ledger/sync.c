@@ -262,13 +262,18 @@ static int on_info(void *ud, const char *const *l, double t, double v)
 	cs_lg_agg_nh *n;
 	uint32_t nh;
 
+	/* Scraped without honor_labels, the agent's "instance" (the instance
+	 * type) loses to the target's (host:port) and comes as
+	 * exported_instance; an instance type never holds a ':'. */
+	const char *type = l[5][0] ? l[5] : strchr(l[4], ':') ? "" : l[4];
+
 	(void)v;
 	if (node_hour(y, l[0], l[1], t, &nh) != 0)
 		return CS_ENOMEM;
 	n = &y->agg.nh[nh];
 	if ((l[2][0] && cs_lg_agg_str(&y->agg, l[2], &n->provider) != 0) ||
 	    (l[3][0] && cs_lg_agg_str(&y->agg, l[3], &n->region) != 0) ||
-	    (l[4][0] && cs_lg_agg_str(&y->agg, l[4], &n->instance) != 0))
+	    (type[0] && cs_lg_agg_str(&y->agg, type, &n->instance) != 0))
 		return CS_ENOMEM;
 	return 0;
 }
@@ -350,7 +355,7 @@ static const char *const L_ROW_E[] = {"cluster", "node", "namespace", "owner", "
 static const char *const L_ROW_C[] = {"cluster", "node", "namespace", "owner", "owner_kind", "team", "kind", "scope"};
 static const char *const L_NODE_E[] = {"cluster", "node", "component"};
 static const char *const L_NODE_C[] = {"cluster", "node", "scope"};
-static const char *const L_INFO[] = {"cluster", "node", "provider", "region", "instance"};
+static const char *const L_INFO[] = {"cluster", "node", "provider", "region", "instance", "exported_instance"};
 static const char *const L_INT[] = {"cluster", "node", "source"};
 static const char *const L_NODE[] = {"cluster", "node"};
 
@@ -367,7 +372,8 @@ static const qdef queries[] = {
     {"sum by (cluster,node,component) (increase(carbonstat_node_energy_joules_total[@R]))", L_NODE_E, 3,
      on_node_energy},
     {"sum by (cluster,node,scope) (increase(carbonstat_node_carbon_grams_total[@R]))", L_NODE_C, 3, on_node_carbon},
-    {"max by (cluster,node,provider,region,instance) (max_over_time(carbonstat_info[@R]))", L_INFO, 5, on_info},
+    {"max by (cluster,node,provider,region,instance,exported_instance) (max_over_time(carbonstat_info[@R]))", L_INFO,
+     6, on_info},
     {"max by (cluster,node,source) (avg_over_time(carbonstat_grid_intensity_grams_per_kwh[@R]))", L_INT, 3,
      on_intensity},
     {"max by (cluster,node) (avg_over_time(carbonstat_pue[@R]))", L_NODE, 2, on_pue},
