@@ -21,6 +21,25 @@ int cs_lg_fmt_parse(const char *s, cs_lg_fmt *out)
 	return CS_EINVAL;
 }
 
+const char *cs_lg_num(double v, int decimals, char buf[40])
+{
+	double a = fabs(v);
+
+	if (!isfinite(v))
+		snprintf(buf, 40, "-");
+	else if (a == 0 || a >= 1)
+		snprintf(buf, 40, "%.*f", decimals, v);
+	else {
+		int d = 2 - (int)floor(log10(a));
+
+		if (d > 9)
+			snprintf(buf, 40, "%.2e", v);
+		else
+			snprintf(buf, 40, "%.*f", d < decimals ? decimals : d, v);
+	}
+	return buf;
+}
+
 const char *cs_lg_i128_str(cs_lg_i128 v, char buf[48])
 {
 	char tmp[48];
@@ -84,7 +103,11 @@ static void fmt_cost(const cs_lg_amounts *a, bool priced, char *out, size_t cap)
 	if (!priced)
 		snprintf(out, cap, "-");
 	else
-		snprintf(out, cap, "%.2f%s", cs_lg_cost(a), a->uncosted_uj ? "*" : "");
+	{
+		char b[40];
+
+		snprintf(out, cap, "%s%s", cs_lg_num(cs_lg_cost(a), 2, b), a->uncosted_uj ? "*" : "");
+	}
 }
 
 static void table_line(FILE *f, const char *key, const cs_lg_amounts *a, const cs_lg_report *r, const char *change,
@@ -98,8 +121,11 @@ static void table_line(FILE *f, const char *key, const cs_lg_amounts *a, const c
 		snprintf(gpc, sizeof(gpc), "%.1f", g);
 	else
 		snprintf(gpc, sizeof(gpc), "-");
-	fprintf(f, "%-36.36s %12.3f %11.3f %11.3f %12.3f %12s %10s %7.1f %% %10s\n", key, cs_lg_kwh(a), cs_lg_op_kg(a),
-	        cs_lg_emb_kg(a), cs_lg_total_kg(a), cost, gpc, isfinite(sh) ? sh * 100 : 0.0, change);
+	char b1[40], b2[40], b3[40], b4[40];
+
+	fprintf(f, "%-36.36s %12s %11s %11s %12s %12s %10s %7.1f %% %10s\n", key, cs_lg_num(cs_lg_kwh(a), 3, b1),
+	        cs_lg_num(cs_lg_op_kg(a), 3, b2), cs_lg_num(cs_lg_emb_kg(a), 3, b3), cs_lg_num(cs_lg_total_kg(a), 3, b4),
+	        cost, gpc, isfinite(sh) ? sh * 100 : 0.0, change);
 }
 
 static void table_missing(void *ud, int64_t from, int64_t to, int64_t n)
@@ -157,8 +183,13 @@ static int render_table(const cs_lg_report *r, FILE *f)
 		table_line(f, "TOTAL", &r->total, r, change, priced);
 	}
 	node_check(r, check, sizeof(check));
-	fprintf(f, "node totals (%zu nodes, %lld node-hours): %.3f kWh, %.3f kgCO2e; %s\n", r->nnodes,
-	        (long long)r->node_hours, cs_lg_kwh(&r->nodes), cs_lg_total_kg(&r->nodes), check);
+	{
+		char b1[40], b2[40];
+
+		fprintf(f, "node totals (%zu nodes, %lld node-hours): %s kWh, %s kgCO2e; %s\n", r->nnodes,
+		        (long long)r->node_hours, cs_lg_num(cs_lg_kwh(&r->nodes), 3, b1),
+		        cs_lg_num(cs_lg_total_kg(&r->nodes), 3, b2), check);
+	}
 	if (r->nmovers) {
 		fprintf(f, "\ntop movers vs %s:\n", r->period.prev_label);
 		for (size_t i = 0; i < r->nmovers; i++) {

@@ -33,6 +33,9 @@ int cs_lg_render(const cs_lg_report *r, cs_lg_fmt fmt, FILE *f);
 int cs_lg_render_html(const cs_lg_report *r, FILE *f);
 
 /* Shared by the renderers. */
+/* v for people: `decimals` decimals from 1 up (and for 0), three
+ * significant digits below 1 (0.00412, not 0.004), into buf. */
+const char *cs_lg_num(double v, int decimals, char buf[40]);
 /* v in decimal into buf[48]. */
 const char *cs_lg_i128_str(cs_lg_i128 v, char buf[48]);
 /* The missing hours as ranges: calls cb(from, to_inclusive, hours). */

@@ -131,17 +131,20 @@ static void carbon_cost_chart(const cs_lg_report *r, FILE *f)
 	for (size_t t = 0; t < n; t++) {
 		const cs_lg_amounts *a = &r->teams[t].cur;
 		double y = 10 + row * (double)t, c = cs_lg_total_kg(a), m = cs_lg_cost(a);
+		char nb[40];
 		double wc = maxc > 0 ? c / maxc * (W - L - 160) : 0, wm = maxm > 0 ? m / maxm * (W - L - 160) : 0;
 
 		fprintf(f, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\" class=\"lab\">", L - 8, y + bar + 2);
 		esc(f, r->teams[t].key);
 		fputs("</text>", f);
 		fprintf(f, "<rect x=\"%.0f\" y=\"%.1f\" width=\"%.2f\" height=\"%.0f\" fill=\"#1b7f5f\"/>", L, y, wc, bar);
-		fprintf(f, "<text x=\"%.2f\" y=\"%.1f\" class=\"ax\">%.3f kgCO2e</text>", L + wc + 6, y + bar - 2, c);
+		fprintf(f, "<text x=\"%.2f\" y=\"%.1f\" class=\"ax\">%s kgCO2e</text>", L + wc + 6, y + bar - 2,
+		        cs_lg_num(c, 3, nb));
 		if (priced) {
 			fprintf(f, "<rect x=\"%.0f\" y=\"%.1f\" width=\"%.2f\" height=\"%.0f\" fill=\"#d08a1a\"/>", L, y + bar + 2,
 			        wm, bar);
-			fprintf(f, "<text x=\"%.2f\" y=\"%.1f\" class=\"ax\">%.2f ", L + wm + 6, y + 2 * bar, m);
+			fprintf(f, "<text x=\"%.2f\" y=\"%.1f\" class=\"ax\">%s ", L + wm + 6, y + 2 * bar,
+			        cs_lg_num(m, 2, nb));
 			esc(f, r->currency);
 			fputs("</text>", f);
 		}
@@ -170,12 +173,13 @@ static void owners_chart(const cs_lg_report *r, FILE *f)
 	for (size_t i = 0; i < r->ntop_owners; i++) {
 		double y = 5 + row * (double)i, v = cs_lg_total_kg(&r->top_owners[i].cur);
 		double w = max > 0 ? v / max * (W - L - 120) : 0;
+		char nb[40];
 
 		fprintf(f, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\" class=\"lab\">", L - 8, y + 13);
 		esc(f, r->top_owners[i].key);
 		fprintf(f, "</text><rect x=\"%.0f\" y=\"%.1f\" width=\"%.2f\" height=\"16\" fill=\"#2f6fb0\"/>"
-		           "<text x=\"%.2f\" y=\"%.1f\" class=\"ax\">%.3f</text>\n",
-		        L, y, w, L + w + 6, y + 13, v);
+		           "<text x=\"%.2f\" y=\"%.1f\" class=\"ax\">%s</text>\n",
+		        L, y, w, L + w + 6, y + 13, cs_lg_num(v, 3, nb));
 	}
 	fputs("</svg>\n", f);
 }
@@ -195,21 +199,24 @@ static void html_missing(void *ud, int64_t from, int64_t to, int64_t n)
 
 static void num_td(FILE *f, double v, int decimals, const char *suffix)
 {
+	char b[40];
+
 	fputs("<td>", f);
 	if (isfinite(v))
-		fprintf(f, "%.*f%s", decimals, v, suffix);
+		fprintf(f, "%s%s", cs_lg_num(v, decimals, b), suffix);
 	else
 		fputs("&ndash;", f);
 	fputs("</td>", f);
 }
 
-static void table_row(FILE *f, const cs_lg_report *r, const char *key, const cs_lg_rep_row *row, bool total)
+/* kind: 0 a row, 1 the total, 2 the node totals (no share, no change) */
+static void table_row(FILE *f, const cs_lg_report *r, const char *key, const cs_lg_rep_row *row, int kind)
 {
 	const cs_lg_amounts *a = &row->cur;
 	bool priced = r->currency[0] != '\0';
-	double ch = cs_lg_change(row), sh = cs_lg_share(r, a);
+	double ch = cs_lg_change(row), sh = kind == 2 ? NAN : cs_lg_share(r, a);
 
-	fputs(total ? "<tr class=\"total\"><th>" : "<tr><th>", f);
+	fputs(kind == 1 ? "<tr class=\"total\"><th>" : "<tr><th>", f);
 	esc(f, key);
 	fputs("</th>", f);
 	num_td(f, cs_lg_kwh(a), 3, "");
@@ -219,7 +226,7 @@ static void table_row(FILE *f, const cs_lg_report *r, const char *key, const cs_
 	num_td(f, priced ? cs_lg_cost(a) : NAN, 2, "");
 	num_td(f, cs_lg_g_per_currency(a), 1, "");
 	num_td(f, isfinite(sh) ? sh * 100 : NAN, 1, " %");
-	if (!r->had_prev)
+	if (!r->had_prev || kind == 2)
 		fputs("<td>&ndash;</td>", f);
 	else if (isfinite(ch))
 		fprintf(f, "<td class=\"%s\">%+.1f %%</td>", ch > 0 ? "up" : "down", ch * 100);
@@ -233,6 +240,7 @@ int cs_lg_render_html(const cs_lg_report *r, FILE *f)
 	bool priced = r->currency[0] != '\0';
 	cs_lg_rep_row total = {.cur = r->total, .prev_ug = r->prev_total_ug, .had_prev = r->had_prev};
 	double ch = cs_lg_change(&total);
+	char nb[40];
 
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Carbon P&amp;L ",
@@ -269,10 +277,10 @@ int cs_lg_render_html(const cs_lg_report *r, FILE *f)
 		esc(f, r->currency);
 	}
 	fputs("</p>\n<div class=\"kpis\">", f);
-	fprintf(f, "<div class=\"kpi\"><b>%.3f</b><span>kgCO2e total</span></div>", cs_lg_total_kg(&r->total));
-	fprintf(f, "<div class=\"kpi\"><b>%.3f</b><span>kWh</span></div>", cs_lg_kwh(&r->total));
+	fprintf(f, "<div class=\"kpi\"><b>%s</b><span>kgCO2e total</span></div>", cs_lg_num(cs_lg_total_kg(&r->total), 3, nb));
+	fprintf(f, "<div class=\"kpi\"><b>%s</b><span>kWh</span></div>", cs_lg_num(cs_lg_kwh(&r->total), 3, nb));
 	if (priced) {
-		fprintf(f, "<div class=\"kpi\"><b>%.2f</b><span>cost ", cs_lg_cost(&r->total));
+		fprintf(f, "<div class=\"kpi\"><b>%s</b><span>cost ", cs_lg_num(cs_lg_cost(&r->total), 2, nb));
 		esc(f, r->currency);
 		fputs("</span></div>", f);
 		if (isfinite(cs_lg_g_per_currency(&r->total)))
@@ -296,12 +304,12 @@ int cs_lg_render_html(const cs_lg_report *r, FILE *f)
 	      "<th>gCO2e/unit</th><th>share</th><th>vs prev</th></tr></thead><tbody>\n",
 	      f);
 	for (size_t i = 0; i < r->nrows; i++)
-		table_row(f, r, r->rows[i].key, &r->rows[i], false);
-	table_row(f, r, "TOTAL", &total, true);
+		table_row(f, r, r->rows[i].key, &r->rows[i], 0);
+	table_row(f, r, "TOTAL", &total, 1);
 	{
 		cs_lg_rep_row nodes = {.cur = r->nodes};
 
-		table_row(f, r, "node totals", &nodes, false);
+		table_row(f, r, "node totals (the agents' own)", &nodes, 2);
 	}
 	fputs("</tbody></table>\n", f);
 	if (r->nmovers) {

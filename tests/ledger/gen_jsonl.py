@@ -59,7 +59,7 @@ def main():
             cpu = sum(r[1] for r in rows)
             dram = sum(r[2] for r in rows)
             total += cpu + dram
-            op = (cpu + dram) / 3.6e12 * 300 * 1000
+            op = (cpu + dram) / 3.6e12 * 300
             w('%s,"type":"node","energy_j":{"cpu":%s,"dram":%s},"carbon_g":{"operational":%.15g,"embodied":0.01},'
               '"intensity_g_per_kwh":300.0,"intensity_source":"static-region","zone":"aws/eu-west-1",'
               '"mode":"measured","pue":1.135,"provider":"aws","region":"eu-west-1","instance":"m5.xlarge",'
@@ -67,7 +67,7 @@ def main():
             for text, rc, rd in rows:
                 w('%s,%s,"energy_j":{"cpu":%s,"dram":%s},"carbon_g":{"operational":%.15g,"embodied":%.15g},'
                   '"intensity_g_per_kwh":300.0,"intensity_source":"static-region","zone":"aws/eu-west-1",'
-                  '"mode":"measured"}\n' % (head, text, j(rc), j(rd), (rc + rd) / 3.6e12 * 300 * 1000,
+                  '"mode":"measured"}\n' % (head, text, j(rc), j(rd), (rc + rd) / 3.6e12 * 300,
                                             0.01 / len(rows)))
     sys.stderr.write("%d\n" % total)
 
