@@ -9,6 +9,7 @@
 #include "carbonstat/error.h"
 #include "core/str.h"
 #include "core/why.h"
+#include "ledger/clip.h"
 #include "ledger/period.h"
 
 /* Copies string member key of o into out[cap]; absent = "" unless
@@ -113,8 +114,10 @@ static int get_energy(const json_t *o, cs_lg_jline *out, char *why, size_t whyca
 		char path[48];
 
 		if (c < 0) {
-			cs_set_why(why, whycap, "member 'energy_j' has an unknown component '%.32s' (cpu, dram, gpu, other)",
-			           k);
+			char b[48];
+
+			cs_set_why(why, whycap, "member 'energy_j' has an unknown component '%s' (cpu, dram, gpu, other)",
+			           cs_lg_clip(k, 40, b, sizeof(b)));
 			return CS_EINVAL;
 		}
 		snprintf(path, sizeof(path), "energy_j.%s", k);
@@ -142,7 +145,7 @@ static int get_carbon(const json_t *o, cs_lg_jline *out, char *why, size_t whyca
 
 static int parse_obj(const json_t *o, cs_lg_jline *out, char *why, size_t whycap)
 {
-	char type[16], ts[48];
+	char type[16], ts[48], b[48];
 	const json_t *v;
 	int64_t schema = CS_LG_JSONL_SCHEMA;
 
@@ -171,13 +174,14 @@ static int parse_obj(const json_t *o, cs_lg_jline *out, char *why, size_t whycap
 	else if (!strcmp(type, "overflow"))
 		out->type = CS_LG_J_OVERFLOW;
 	else {
-		cs_set_why(why, whycap, "member 'type' is '%s', not node, workload, system, idle or overflow", type);
+		cs_set_why(why, whycap, "member 'type' is '%s', not node, workload, system, idle or overflow",
+		           cs_lg_clip(type, 40, b, sizeof(b)));
 		return CS_EINVAL;
 	}
 	if (get_str(o, "ts", true, ts, sizeof(ts), why, whycap) != 0)
 		return CS_EINVAL;
 	if (cs_lg_parse_rfc3339_ms(ts, &out->ts_ms) != 0) {
-		cs_set_why(why, whycap, "member 'ts' is '%s', not an RFC 3339 UTC time", ts);
+		cs_set_why(why, whycap, "member 'ts' is '%s', not an RFC 3339 UTC time", cs_lg_clip(ts, 40, b, sizeof(b)));
 		return CS_EINVAL;
 	}
 	if (get_str(o, "node", true, out->node, sizeof(out->node), why, whycap) != 0 ||
@@ -232,7 +236,9 @@ int cs_lg_jsonl_parse(const char *line, size_t len, cs_lg_jline *out, char *why,
 		len--;
 	o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &err);
 	if (!o) {
-		cs_set_why(why, whycap, "not JSON (%s at column %d)", err.text, err.column);
+		char b[120];
+
+		cs_set_why(why, whycap, "not JSON (%s at column %d)", cs_lg_clip(err.text, 100, b, sizeof(b)), err.column);
 		return CS_EINVAL;
 	}
 	rc = parse_obj(o, out, why, whycap);

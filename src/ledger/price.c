@@ -14,6 +14,7 @@
 #include "core/parse.h"
 #include "core/str.h"
 #include "core/why.h"
+#include "ledger/clip.h"
 
 #define PF_FIELD_MAX 128
 #define PF_MAX_COLS  64
@@ -43,6 +44,10 @@ static int csv_record(csv *c, char fields[][PF_FIELD_MAX], int maxf, char *why, 
 	for (;;) {
 		int ch = c->p < c->end ? (unsigned char)*c->p : -1;
 
+		if (nf >= maxf) {
+			cs_set_why(why, whycap, "%s:%u: more than %d columns", name, c->line, maxf);
+			return -1;
+		}
 		if (quoted) {
 			if (ch < 0) {
 				cs_set_why(why, whycap, "%s:%u: a quoted field is not closed; add the closing '\"'", name,
@@ -230,6 +235,7 @@ int cs_lg_prices_parse(const char *buf, size_t len, const char *name, cs_lg_pric
 	for (;;) {
 		cs_lg_price e;
 		double d;
+		char cb[48]; /* a field quoted in a message */
 
 		if (c.p < c.end && *c.p == '#') {
 			while (c.p < c.end && *c.p != '\n')
@@ -259,13 +265,13 @@ int cs_lg_prices_parse(const char *buf, size_t len, const char *name, cs_lg_pric
 		if (!valid_provider(f[col[COL_PROVIDER]]) ||
 		    !cs_strcpy_fit(e.provider, sizeof(e.provider), f[col[COL_PROVIDER]])) {
 			cs_set_why(why, whycap, "%s:%u: provider '%s' is not a short lower-case name (aws, gcp, azure ...)",
-			           name, c.line, f[col[COL_PROVIDER]]);
+			           name, c.line, cs_lg_clip(f[col[COL_PROVIDER]], 40, cb, sizeof(cb)));
 			goto err;
 		}
 		if (!valid_name(f[col[COL_INSTANCE]]) ||
 		    !cs_strcpy_fit(e.instance, sizeof(e.instance), f[col[COL_INSTANCE]])) {
 			cs_set_why(why, whycap, "%s:%u: instance_type '%s' is empty, too long or holds control characters",
-			           name, c.line, f[col[COL_INSTANCE]]);
+			           name, c.line, cs_lg_clip(f[col[COL_INSTANCE]], 40, cb, sizeof(cb)));
 			goto err;
 		}
 		if (!strcmp(f[col[COL_REGION]], "*"))
@@ -273,27 +279,30 @@ int cs_lg_prices_parse(const char *buf, size_t len, const char *name, cs_lg_pric
 		if ((f[col[COL_REGION]][0] && !valid_name(f[col[COL_REGION]])) ||
 		    !cs_strcpy_fit(e.region, sizeof(e.region), f[col[COL_REGION]])) {
 			cs_set_why(why, whycap, "%s:%u: region '%s' is too long or holds control characters", name, c.line,
-			           f[col[COL_REGION]]);
+			           cs_lg_clip(f[col[COL_REGION]], 40, cb, sizeof(cb)));
 			goto err;
 		}
 		if (!valid_currency(f[col[COL_CURRENCY]])) {
 			cs_set_why(why, whycap, "%s:%u: currency '%s' is not an ISO 4217 code such as USD or EUR", name,
-			           c.line, f[col[COL_CURRENCY]]);
+			           c.line, cs_lg_clip(f[col[COL_CURRENCY]], 40, cb, sizeof(cb)));
 			goto err;
 		}
 		memcpy(e.currency, f[col[COL_CURRENCY]], 4);
 		if (!plain_decimal(f[col[COL_PRICE]]) || cs_parse_double(f[col[COL_PRICE]], &d) != 0 || d >= 1e6) {
 			cs_set_why(why, whycap,
 			           "%s:%u: price_per_hour '%s' is not a plain decimal >= 0 and < 1000000 (e.g. 0.096)", name,
-			           c.line, f[col[COL_PRICE]]);
+			           c.line, cs_lg_clip(f[col[COL_PRICE]], 40, cb, sizeof(cb)));
 			goto err;
 		}
 		e.per_hour = d;
 		for (size_t k = 0; k < p.n; k++)
 			if (!strcmp(p.v[k].provider, e.provider) && !strcasecmp(p.v[k].instance, e.instance) &&
 			    !strcasecmp(p.v[k].region, e.region)) {
+				char b2[48];
+
 				cs_set_why(why, whycap, "%s:%u: %s %s in %s is priced twice (line %u too); keep one", name,
-				           c.line, e.provider, e.instance, e.region[0] ? e.region : "any region", p.v[k].line);
+				           c.line, e.provider, cs_lg_clip(e.instance, 40, cb, sizeof(cb)),
+				           e.region[0] ? cs_lg_clip(e.region, 40, b2, sizeof(b2)) : "any region", p.v[k].line);
 				goto err;
 			}
 		if (p.n == cap) {

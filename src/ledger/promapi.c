@@ -8,6 +8,7 @@
 #include "carbonstat/error.h"
 #include "core/parse.h"
 #include "core/why.h"
+#include "ledger/clip.h"
 
 /* One [t, "v"] pair: 0 (passed on or skipped), CS_EINVAL, or what cb
  * returned. */
@@ -48,8 +49,10 @@ int cs_lg_prom_parse(const char *body, size_t len, const char *const *want, int 
 		return CS_EINVAL;
 	root = json_loadb(body, len, 0, &err);
 	if (!root) {
-		cs_set_why(why, whycap, "the answer is not JSON (%s at line %d); is this the Prometheus HTTP API?", err.text,
-		           err.line);
+		char b[120];
+
+		cs_set_why(why, whycap, "the answer is not JSON (%s at line %d); is this the Prometheus HTTP API?",
+		           cs_lg_clip(err.text, 100, b, sizeof(b)), err.line);
 		return CS_EINVAL;
 	}
 	status = json_object_get(root, "status");
@@ -60,9 +63,10 @@ int cs_lg_prom_parse(const char *body, size_t len, const char *const *want, int 
 	}
 	if (strcmp(json_string_value(status), "success") != 0) {
 		const json_t *et = json_object_get(root, "errorType"), *em = json_object_get(root, "error");
+		char b1[48], b2[300];
 
-		cs_set_why(why, whycap, "%s: %s", json_is_string(et) ? json_string_value(et) : "error",
-		           json_is_string(em) ? json_string_value(em) : "(no message)");
+		cs_set_why(why, whycap, "%s: %s", cs_lg_clip(json_is_string(et) ? json_string_value(et) : "error", 40, b1, sizeof(b1)),
+		           cs_lg_clip(json_is_string(em) ? json_string_value(em) : "(no message)", 280, b2, sizeof(b2)));
 		rc = CS_EINVAL;
 		goto out;
 	}
@@ -75,7 +79,10 @@ int cs_lg_prom_parse(const char *body, size_t len, const char *const *want, int 
 		goto out;
 	}
 	if (strcmp(type, "vector") && strcmp(type, "matrix")) {
-		cs_set_why(why, whycap, "the answer is a %s, not a vector or matrix; the query must return series", type);
+		char b[48];
+
+		cs_set_why(why, whycap, "the answer is a %s, not a vector or matrix; the query must return series",
+		           cs_lg_clip(type, 40, b, sizeof(b)));
 		rc = CS_EINVAL;
 		goto out;
 	}
