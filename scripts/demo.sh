@@ -24,5 +24,16 @@ if "$cs" --help | grep -q '^  agent'; then
 	say "The agent (the per-node daemon), 3 cycles of 1 s on stdout; in production it serves Prometheus on :9875 (make agent-demo)" \
 		agent --interval 1s --cycles 3 --no-align --stdout --no-prometheus --no-kubelet --country "${COUNTRY:-DE}"
 fi
+if "$cs" --help | grep -q '^  ledger'; then
+	# a small P&L of this machine: the agent's JSON lines into a throwaway ledger
+	d=$(mktemp -d)
+	trap 'rm -rf "$d"' EXIT
+	say "The agent for 5 s, writing JSON lines" agent --interval 1s --cycles 5 --no-align --no-prometheus --no-kubelet \
+		--country "${COUNTRY:-DE}" --jsonl "$d/energy.jsonl"
+	say "Into the ledger (a SQLite file; a fleet uses 'ledger sync --prometheus URL' and PostgreSQL)" \
+		ledger import --db "sqlite:$d/ledger.db" "$d/energy.jsonl"
+	say "This machine's carbon P&L this month, by owner (hours before now are missing: the ledger is new)" \
+		ledger report --db "sqlite:$d/ledger.db" --by owner
+fi
 echo
 echo "Every figure above names its source: run 'build/carbonstat datasets' for the tables and licenses."

@@ -12,17 +12,19 @@ set -euo pipefail
 
 # Each package is named once; the groups below are unions of these.
 build_pkgs=(cmake make gcc pkg-config libjansson-dev libcurl4-gnutls-dev libncurses-dev libinih-dev
-	libmicrohttpd-dev libyaml-dev libcrypt-dev libgnutls28-dev zlib1g-dev libisal-dev)
+	libmicrohttpd-dev libyaml-dev libcrypt-dev libgnutls28-dev zlib1g-dev libisal-dev libsqlite3-dev libpq-dev)
 # the agent demo's real Prometheus scraping the agent (also used by the tests)
 agent_demo_pkgs=(prometheus curl python3)
 # tests: cmocka; clang + its runtime for libFuzzer; valgrind; clang-format for
 # `make format-check`; iso-codes for the golden recompute; openssl for the
 # test PKI; wrk for the load test; python3-yaml, systemd (systemd-analyze),
 # libcap2-bin (setcap) and kubernetes-client (kubectl kustomize) for the
-# deployment checks; locales for de_DE.UTF-8. "PKG:CMD": CMD on PATH (from
+# deployment checks; locales for de_DE.UTF-8; postgresql, victoria-metrics and
+# chromium for the ledger's tests (a private PostgreSQL cluster, a fleet store,
+# the HTML report in headless Chromium). "PKG:CMD": CMD on PATH (from
 # another source) is as good as PKG.
 test_only_pkgs=(libcmocka-dev clang libclang-rt-14-dev valgrind clang-format iso-codes openssl wrk python3-yaml
-	systemd libcap2-bin kubernetes-client:kubectl locales)
+	systemd libcap2-bin kubernetes-client:kubectl locales postgresql victoria-metrics chromium)
 
 # The comma-decimal locale tests/unit/test_parse.c needs (capability "locale").
 test_locale=de_DE.UTF-8

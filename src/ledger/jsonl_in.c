@@ -191,6 +191,10 @@ static int parse_obj(const json_t *o, cs_lg_jline *out, char *why, size_t whycap
 	    get_energy(o, out, why, whycap) != 0 || get_carbon(o, out, why, whycap) != 0 ||
 	    get_str(o, "intensity_source", false, out->intensity_source, sizeof(out->intensity_source), why, whycap) != 0)
 		return CS_EINVAL;
+	if (!out->node[0]) {
+		cs_set_why(why, whycap, "member 'node' is empty; every agent line names its node");
+		return CS_EINVAL;
+	}
 	v = json_object_get(o, "intensity_g_per_kwh");
 	if (!v || json_is_null(v))
 		out->intensity_g_per_kwh = NAN;
