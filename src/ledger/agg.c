@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "carbonstat/error.h"
+#include "ledger/grow.h"
 
 void cs_lg_agg_init(cs_lg_agg *a)
 {
@@ -31,24 +32,6 @@ void cs_lg_agg_free(cs_lg_agg *a)
 int cs_lg_agg_str(cs_lg_agg *a, const char *s, uint32_t *idx)
 {
 	return cs_lg_intern_str(&a->strs, s, idx);
-}
-
-static int ensure(void **p, size_t *cap, size_t need, size_t sz)
-{
-	size_t nc;
-	void *np;
-
-	if (need <= *cap)
-		return 0;
-	nc = *cap ? *cap * 2 : 256;
-	while (nc < need)
-		nc *= 2;
-	np = realloc(*p, nc * sz);
-	if (!np)
-		return CS_ENOMEM;
-	*p = np;
-	*cap = nc;
-	return 0;
 }
 
 /* A node-hour's key: fixed size, no padding. */
@@ -78,7 +61,7 @@ int cs_lg_agg_node_hour(cs_lg_agg *a, int64_t source_id, int64_t hour, const cha
                         uint32_t *idx, bool *created)
 {
 	nh_key key;
-	void *p = a->nh;
+	void *p;
 	int rc;
 
 	memset(&key, 0, sizeof(key));
@@ -90,8 +73,8 @@ int cs_lg_agg_node_hour(cs_lg_agg *a, int64_t source_id, int64_t hour, const cha
 		return rc;
 	if (!*created)
 		return 0;
-	if ((rc = ensure(&p, &a->nh_cap, a->nh_keys.n, sizeof(*a->nh))) != 0)
-		return rc;
+	if (!(p = cs_lg_grown(a->nh, &a->nh_cap, a->nh_keys.n, sizeof(*a->nh))))
+		return CS_ENOMEM;
 	a->nh = p;
 	{
 		cs_lg_agg_nh *n = &a->nh[*idx];
@@ -114,7 +97,7 @@ int cs_lg_agg_cell_of(cs_lg_agg *a, uint32_t nh, const char *ns, const char *own
                       const char *team, uint32_t *idx)
 {
 	uint32_t key[5];
-	void *p = a->cells;
+	void *p;
 	bool created;
 	int rc;
 
@@ -126,8 +109,8 @@ int cs_lg_agg_cell_of(cs_lg_agg *a, uint32_t nh, const char *ns, const char *own
 		return rc;
 	if (!created)
 		return 0;
-	if ((rc = ensure(&p, &a->cells_cap, a->cell_keys.n, sizeof(*a->cells))) != 0)
-		return rc;
+	if (!(p = cs_lg_grown(a->cells, &a->cells_cap, a->cell_keys.n, sizeof(*a->cells))))
+		return CS_ENOMEM;
 	a->cells = p;
 	{
 		cs_lg_agg_cell *c = &a->cells[*idx];

@@ -9,6 +9,7 @@
 #include "carbonstat/carbonstat.h"
 #include "carbonstat/error.h"
 #include "core/str.h"
+#include "ledger/grow.h"
 #include "ledger/period.h"
 
 typedef struct rem {
@@ -117,16 +118,11 @@ static int billing_price(cs_lg_pricer *p, const char *provider, const char *inst
 	if (cs_lg_intern_put(&p->keys, key, (size_t)n, &idx, &created) != 0)
 		return CS_ENOMEM;
 	if (idx >= p->hits_cap) {
-		size_t nc = p->hits_cap ? p->hits_cap * 2 : 64;
-		struct cs_lg_price_hit *nh;
+		struct cs_lg_price_hit *nh = cs_lg_grown(p->hits, &p->hits_cap, (size_t)idx + 1, sizeof(*nh));
 
-		while (nc <= idx)
-			nc *= 2;
-		nh = realloc(p->hits, nc * sizeof(*nh));
 		if (!nh)
 			return CS_ENOMEM;
 		p->hits = nh;
-		p->hits_cap = nc;
 	}
 	if (created) {
 		struct cs_lg_price_hit *h = &p->hits[idx];

@@ -15,6 +15,7 @@
 #include "core/str.h"
 #include "core/why.h"
 #include "ledger/agg.h"
+#include "ledger/grow.h"
 #include "ledger/jsonl_in.h"
 #include "ledger/period.h"
 
@@ -238,24 +239,6 @@ typedef struct cov_key {
 	int64_t hour;
 } cov_key;
 
-static int grow_to(void **p, size_t *cap, size_t need, size_t sz)
-{
-	size_t nc;
-	void *np;
-
-	if (need <= *cap)
-		return 0;
-	nc = *cap ? *cap * 2 : 64;
-	while (nc < need)
-		nc *= 2;
-	np = realloc(*p, nc * sz);
-	if (!np)
-		return CS_ENOMEM;
-	*p = np;
-	*cap = nc;
-	return 0;
-}
-
 static int nomem(imp *m)
 {
 	cs_set_why(m->why, m->whycap, "ledger import: out of memory");
@@ -290,13 +273,11 @@ static int cov_cb(void *ud, int64_t hour, const char *cluster, const char *node,
 	(void)node;
 	if (cs_lg_intern_put(&m->cov_keys, &k, sizeof(k), &idx, &created) != 0)
 		return CS_ENOMEM;
-	p = m->covs;
-	if (grow_to(&p, &m->covs_cap, m->cov_keys.n, sizeof(cov)) != 0)
+	if (!(p = cs_lg_grown(m->covs, &m->covs_cap, m->cov_keys.n, sizeof(cov))))
 		return CS_ENOMEM;
 	m->covs = p;
 	m->covs[idx] = (cov){first_ms, last_ms, samples, covered_ms};
-	p = ss->stored;
-	if (grow_to(&p, &ss->stored_cap, ss->nstored + 1, sizeof(int64_t)) != 0)
+	if (!(p = cs_lg_grown(ss->stored, &ss->stored_cap, ss->nstored + 1, sizeof(int64_t))))
 		return CS_ENOMEM;
 	ss->stored = p;
 	ss->stored[ss->nstored++] = hour;
@@ -328,8 +309,7 @@ static int source_of(imp *m, const char *cluster, const char *node, uint32_t *ou
 	*out = idx;
 	if (!created)
 		return 0;
-	p = m->src;
-	if (grow_to(&p, &m->src_cap, m->src_names.n, sizeof(src_state)) != 0)
+	if (!(p = cs_lg_grown(m->src, &m->src_cap, m->src_names.n, sizeof(src_state))))
 		return nomem(m);
 	m->src = p;
 	ss = &m->src[idx];
@@ -532,8 +512,7 @@ static int on_row(imp *m, const lreader *r, const char *line, size_t len)
 	} else {
 		bucket_names(j, &owner, &kind);
 	}
-	vp = m->rows;
-	if (grow_to(&vp, &m->rows_cap, m->nrows + 1, sizeof(pend_row)) != 0)
+	if (!(vp = cs_lg_grown(m->rows, &m->rows_cap, m->nrows + 1, sizeof(pend_row))))
 		return nomem(m);
 	m->rows = vp;
 	p = &m->rows[m->nrows];

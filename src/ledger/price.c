@@ -15,6 +15,7 @@
 #include "core/str.h"
 #include "core/why.h"
 #include "ledger/clip.h"
+#include "ledger/grow.h"
 
 #define PF_FIELD_MAX 128
 #define PF_MAX_COLS  64
@@ -110,6 +111,19 @@ too_long:
 	return -2;
 }
 
+/* Skips a '#' comment line at the reader's position; true if it did. */
+static bool skip_comment(csv *c)
+{
+	if (c->p >= c->end || *c->p != '#')
+		return false;
+	while (c->p < c->end && *c->p != '\n')
+		c->p++;
+	if (c->p < c->end)
+		c->p++;
+	c->next_line++;
+	return true;
+}
+
 static void trim(char *s)
 {
 	size_t n = strlen(s), a = 0;
@@ -190,14 +204,8 @@ int cs_lg_prices_parse(const char *buf, size_t len, const char *name, cs_lg_pric
 		c.p += 3;
 	/* the header: the first record that is not a comment or blank */
 	for (;;) {
-		if (c.p < c.end && *c.p == '#') {
-			while (c.p < c.end && *c.p != '\n')
-				c.p++;
-			if (c.p < c.end)
-				c.p++;
-			c.next_line++;
+		if (skip_comment(&c))
 			continue;
-		}
 		nf = csv_record(&c, f, PF_MAX_COLS, why, whycap, name);
 		if (nf < 0)
 			goto err;
@@ -237,14 +245,8 @@ int cs_lg_prices_parse(const char *buf, size_t len, const char *name, cs_lg_pric
 		double d;
 		char cb[48]; /* a field quoted in a message */
 
-		if (c.p < c.end && *c.p == '#') {
-			while (c.p < c.end && *c.p != '\n')
-				c.p++;
-			if (c.p < c.end)
-				c.p++;
-			c.next_line++;
+		if (skip_comment(&c))
 			continue;
-		}
 		nf = csv_record(&c, f, PF_MAX_COLS, why, whycap, name);
 		if (nf < 0)
 			goto err;
@@ -305,16 +307,14 @@ int cs_lg_prices_parse(const char *buf, size_t len, const char *name, cs_lg_pric
 				           e.region[0] ? cs_lg_clip(e.region, 40, b2, sizeof(b2)) : "any region", p.v[k].line);
 				goto err;
 			}
-		if (p.n == cap) {
-			size_t nc = cap ? cap * 2 : 16;
-			cs_lg_price *nv = realloc(p.v, nc * sizeof(*nv));
+		{
+			cs_lg_price *nv = cs_lg_grown(p.v, &cap, p.n + 1, sizeof(*nv));
 
 			if (!nv) {
 				cs_set_why(why, whycap, "%s: out of memory", name);
 				goto err;
 			}
 			p.v = nv;
-			cap = nc;
 		}
 		p.v[p.n++] = e;
 	}

@@ -58,14 +58,17 @@ const char *cs_lg_i128_str(cs_lg_i128 v, char buf[48])
 	return buf;
 }
 
-void cs_lg_missing_ranges(const cs_lg_report *r, void (*cb)(void *ud, int64_t from, int64_t to, int64_t n), void *ud)
+void cs_lg_missing_ranges(const cs_lg_report *r, cs_lg_range_cb cb, void *ud)
 {
 	for (size_t i = 0; i < r->nmissing;) {
+		char a[32], b[32];
 		size_t j = i;
 
 		while (j + 1 < r->nmissing && r->missing_hours[j + 1] == r->missing_hours[j] + CS_LG_HOUR_S)
 			j++;
-		cb(ud, r->missing_hours[i], r->missing_hours[j], (int64_t)(j - i + 1));
+		cs_lg_fmt_hour(r->missing_hours[i], a, sizeof(a));
+		cs_lg_fmt_hour(r->missing_hours[j], b, sizeof(b));
+		cb(ud, a, b, (int64_t)(j - i + 1));
 		i = j + 1;
 	}
 }
@@ -128,17 +131,12 @@ static void table_line(FILE *f, const char *key, const cs_lg_amounts *a, const c
 	        cost, gpc, isfinite(sh) ? sh * 100 : 0.0, change);
 }
 
-static void table_missing(void *ud, int64_t from, int64_t to, int64_t n)
+static void table_missing(void *ud, const char *from, const char *to, int64_t n)
 {
-	FILE *f = ud;
-	char a[32], b[32];
-
-	cs_lg_fmt_hour(from, a, sizeof(a));
-	cs_lg_fmt_hour(to, b, sizeof(b));
 	if (n == 1)
-		fprintf(f, "  %s (1 h)\n", a);
+		fprintf(ud, "  %s (1 h)\n", from);
 	else
-		fprintf(f, "  %s .. %s (%lld h)\n", a, b, (long long)n);
+		fprintf(ud, "  %s .. %s (%lld h)\n", from, to, (long long)n);
 }
 
 static void node_check(const cs_lg_report *r, char *out, size_t cap)
@@ -358,14 +356,11 @@ typedef struct jmiss {
 	json_t *arr;
 } jmiss;
 
-static void json_missing(void *ud, int64_t from, int64_t to, int64_t n)
+static void json_missing(void *ud, const char *from, const char *to, int64_t n)
 {
 	jmiss *m = ud;
-	char a[32], b[32];
 
-	cs_lg_fmt_hour(from, a, sizeof(a));
-	cs_lg_fmt_hour(to, b, sizeof(b));
-	json_array_append_new(m->arr, json_pack("{s:s, s:s, s:I}", "from", a, "to", b, "hours", (json_int_t)n));
+	json_array_append_new(m->arr, json_pack("{s:s, s:s, s:I}", "from", from, "to", to, "hours", (json_int_t)n));
 }
 
 static int render_json(const cs_lg_report *r, FILE *f)

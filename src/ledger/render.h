@@ -38,8 +38,10 @@ int cs_lg_render_html(const cs_lg_report *r, FILE *f);
 const char *cs_lg_num(double v, int decimals, char buf[40]);
 /* v in decimal into buf[48]. */
 const char *cs_lg_i128_str(cs_lg_i128 v, char buf[48]);
-/* The missing hours as ranges: calls cb(from, to_inclusive, hours). */
-void cs_lg_missing_ranges(const cs_lg_report *r, void (*cb)(void *ud, int64_t from, int64_t to, int64_t n), void *ud);
+/* The missing hours as ranges: cb(first hour, last hour ("2026-11-05T13:00Z"),
+ * hours) per range. */
+typedef void (*cs_lg_range_cb)(void *ud, const char *from, const char *to, int64_t n);
+void cs_lg_missing_ranges(const cs_lg_report *r, cs_lg_range_cb cb, void *ud);
 /* Total kgCO2e per currency unit of a row: grams per unit, NAN without cost. */
 double cs_lg_g_per_currency(const cs_lg_amounts *a);
 /* Share of the total carbon, 0..1 (NAN when the total is 0). */

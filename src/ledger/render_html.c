@@ -184,17 +184,12 @@ static void owners_chart(const cs_lg_report *r, FILE *f)
 	fputs("</svg>\n", f);
 }
 
-static void html_missing(void *ud, int64_t from, int64_t to, int64_t n)
+static void html_missing(void *ud, const char *from, const char *to, int64_t n)
 {
-	FILE *f = ud;
-	char a[32], b[32];
-
-	cs_lg_fmt_hour(from, a, sizeof(a));
-	cs_lg_fmt_hour(to, b, sizeof(b));
 	if (n == 1)
-		fprintf(f, "<li>%s (1 h)</li>", a);
+		fprintf(ud, "<li>%s (1 h)</li>", from);
 	else
-		fprintf(f, "<li>%s &ndash; %s (%lld h)</li>", a, b, (long long)n);
+		fprintf(ud, "<li>%s &ndash; %s (%lld h)</li>", from, to, (long long)n);
 }
 
 static void num_td(FILE *f, double v, int decimals, const char *suffix)

@@ -8,6 +8,7 @@
 
 #include "carbonstat/error.h"
 #include "core/str.h"
+#include "ledger/grow.h"
 #include "ledger/intern.h"
 
 int cs_lg_by_parse(const char *s, cs_lg_by *out)
@@ -117,15 +118,11 @@ static int group_of(groups *g, const char *key, uint32_t *idx)
 	if (cs_lg_intern_put(&g->keys, key, strlen(key), idx, &created) != 0)
 		return CS_ENOMEM;
 	if (created) {
-		if (*idx >= g->cap) {
-			size_t nc = g->cap ? g->cap * 2 : 64;
-			cs_lg_rep_row *nr = realloc(g->rows, nc * sizeof(*nr));
+		cs_lg_rep_row *nr = cs_lg_grown(g->rows, &g->cap, (size_t)*idx + 1, sizeof(*nr));
 
-			if (!nr)
-				return CS_ENOMEM;
-			g->rows = nr;
-			g->cap = nc;
-		}
+		if (!nr)
+			return CS_ENOMEM;
+		g->rows = nr;
 		memset(&g->rows[*idx], 0, sizeof(g->rows[*idx]));
 		cs_strcpy_fit(g->rows[*idx].key, sizeof(g->rows[*idx].key), key);
 	}
@@ -181,13 +178,11 @@ static int node_cb(void *ud, const cs_lg_node_total *n)
 	if (cs_lg_intern_put(&b->node_region, key, (size_t)k, &idx, &created) != 0)
 		return CS_ENOMEM;
 	if (idx >= b->regions_cap) {
-		size_t nc = b->regions_cap ? b->regions_cap * 2 : 64;
-		char(*nr)[160] = realloc(b->regions, nc * sizeof(*nr));
+		char(*nr)[160] = cs_lg_grown(b->regions, &b->regions_cap, (size_t)idx + 1, sizeof(*nr));
 
 		if (!nr)
 			return CS_ENOMEM;
 		b->regions = nr;
-		b->regions_cap = nc;
 	}
 	if (n->region[0])
 		snprintf(b->regions[idx], 160, "%s%s%s", n->provider, n->provider[0] ? "/" : "", n->region);
@@ -333,9 +328,8 @@ static int gap_cb(void *ud, const cs_lg_gap *g, const char *source)
 
 	if (r->ngaps >= CS_LG_GAPS_MAX)
 		return 0;
-	if (!(r->ngaps & (r->ngaps + 1)) || !r->gaps) {
-		size_t nc = r->ngaps ? (r->ngaps + 1) * 2 : 16;
-		cs_lg_gap_row *ng = realloc(r->gaps, nc * sizeof(*ng));
+	{
+		cs_lg_gap_row *ng = cs_lg_grown(r->gaps, &r->gaps_cap, r->ngaps + 1, sizeof(*ng));
 
 		if (!ng)
 			return CS_ENOMEM;

@@ -114,7 +114,7 @@ typedef struct cs_lg_report {
 	int64_t *missing_hours;    /* hours of the period (up to now) with no data */
 	size_t nmissing;
 	cs_lg_gap_row *gaps;       /* recorded gaps in the period */
-	size_t ngaps;
+	size_t ngaps, gaps_cap;
 	struct cs_lg_reason {
 		char reason[200];
 		int64_t node_hours;

@@ -31,6 +31,7 @@
 #include "core/clock.h"
 #include "core/str.h"
 #include "core/why.h"
+#include "ledger/grow.h"
 #include "ledger/intern.h"
 
 /* ---- schema ------------------------------------------------------------------------- */
@@ -74,6 +75,18 @@ static const char *const schema_v1[] = {
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)%R",
     NULL,
 };
+
+/* Facts summed to daily's columns (after "day, dim_id"): the rollup's
+ * definition, used to check it and by the no-rollup benchmark. */
+#define FACT_SUMS                                                                                               \
+	"SUM(CASE WHEN component = 0 THEN energy_uj ELSE 0 END), "                                             \
+	"SUM(CASE WHEN component = 1 THEN energy_uj ELSE 0 END), "                                             \
+	"SUM(CASE WHEN component = 2 THEN energy_uj ELSE 0 END), "                                             \
+	"SUM(CASE WHEN component = 3 THEN energy_uj ELSE 0 END), SUM(op_ug), SUM(emb_ug), "                    \
+	"COALESCE(SUM(cost_micro), 0), SUM(CASE WHEN cost_micro IS NULL THEN energy_uj ELSE 0 END), COUNT(*)"
+#define DAILY_COLS                                                                                              \
+	"day, dim_id, energy_cpu_uj, energy_dram_uj, energy_gpu_uj, energy_other_uj, op_ug, emb_ug, cost_micro, "       \
+	"uncosted_uj, n_rows"
 
 /* migrations[v - 1] takes the schema from v - 1 to v. */
 static const char *const *const migrations[] = {schema_v1};
@@ -147,27 +160,9 @@ static int oom(cs_lg_store *s)
 	return fail(s, CS_ENOMEM, "ledger: out of memory");
 }
 
-/* p grown (realloc) to hold need elements of size sz, *cap updated; NULL
- * when out of memory (p is then untouched). */
-static void *grown(void *p, size_t *cap, size_t need, size_t sz)
-{
-	size_t nc;
-	void *np;
-
-	if (need <= *cap)
-		return p;
-	nc = *cap ? *cap : 64;
-	while (nc < need)
-		nc *= 2;
-	np = realloc(p, nc * sz);
-	if (np)
-		*cap = nc;
-	return np;
-}
-
 #define GROW(s, arr, cap, need)                                                                                 \
 	do {                                                                                                    \
-		void *np_ = grown((arr), &(cap), (need), sizeof(*(arr)));                                       \
+		void *np_ = cs_lg_grown((arr), &(cap), (need), sizeof(*(arr)));                                       \
 		if (!np_)                                                                                       \
 			return oom(s);                                                                          \
 		(arr) = np_;                                                                                    \
@@ -453,7 +448,7 @@ static cs_lg_sums *delta_of(cs_lg_store *s, int64_t day, int64_t dim)
 	if (cs_lg_intern_put(&s->delta_keys, key, sizeof(key), &idx, &created) != 0)
 		return NULL;
 	if (created) {
-		void *np = grown(s->deltas, &s->deltas_cap, s->delta_keys.n, sizeof(*s->deltas));
+		void *np = cs_lg_grown(s->deltas, &s->deltas_cap, s->delta_keys.n, sizeof(*s->deltas));
 
 		if (!np)
 			return NULL;
@@ -681,10 +676,8 @@ static int apply_deltas(cs_lg_store *s)
 	if ((rc = cs_ldb_copy_end(s->db)) != 0)
 		return rc;
 	if ((rc = cs_ldb_exec(
-	         s->db, "INSERT INTO daily (day, dim_id, energy_cpu_uj, energy_dram_uj, energy_gpu_uj, energy_other_uj, "
-	                "op_ug, emb_ug, cost_micro, uncosted_uj, n_rows) SELECT day, dim_id, energy_cpu_uj, "
-	                "energy_dram_uj, energy_gpu_uj, energy_other_uj, op_ug, emb_ug, cost_micro, uncosted_uj, n_rows "
-	                "FROM daily_delta WHERE true ON CONFLICT (day, dim_id) DO UPDATE SET "
+	         s->db, "INSERT INTO daily (" DAILY_COLS ") SELECT " DAILY_COLS " FROM daily_delta WHERE true "
+	                "ON CONFLICT (day, dim_id) DO UPDATE SET "
 	                "energy_cpu_uj = daily.energy_cpu_uj + excluded.energy_cpu_uj, "
 	                "energy_dram_uj = daily.energy_dram_uj + excluded.energy_dram_uj, "
 	                "energy_gpu_uj = daily.energy_gpu_uj + excluded.energy_gpu_uj, "
@@ -1144,23 +1137,11 @@ int cs_lg_put_unit_price(cs_lg_store *s, const char *provider, const char *insta
 
 int cs_lg_verify_daily(cs_lg_store *s, int64_t *mismatches)
 {
-	static const char sql[] =
-	    "SELECT COUNT(*) FROM (SELECT (hour / 86400) * 86400 AS day, dim_id, "
-	    "SUM(CASE WHEN component = 0 THEN energy_uj ELSE 0 END) AS e0, "
-	    "SUM(CASE WHEN component = 1 THEN energy_uj ELSE 0 END) AS e1, "
-	    "SUM(CASE WHEN component = 2 THEN energy_uj ELSE 0 END) AS e2, "
-	    "SUM(CASE WHEN component = 3 THEN energy_uj ELSE 0 END) AS e3, SUM(op_ug) AS op, SUM(emb_ug) AS emb, "
-	    "COALESCE(SUM(cost_micro), 0) AS cost, SUM(CASE WHEN cost_micro IS NULL THEN energy_uj ELSE 0 END) AS unc, "
-	    "COUNT(*) AS n FROM facts GROUP BY (hour / 86400) * 86400, dim_id "
-	    "EXCEPT SELECT day, dim_id, energy_cpu_uj, energy_dram_uj, energy_gpu_uj, energy_other_uj, op_ug, emb_ug, "
-	    "cost_micro, uncosted_uj, n_rows FROM daily) x";
-	static const char back[] =
-	    "SELECT COUNT(*) FROM (SELECT day, dim_id, energy_cpu_uj, energy_dram_uj, energy_gpu_uj, energy_other_uj, "
-	    "op_ug, emb_ug, cost_micro, uncosted_uj, n_rows FROM daily EXCEPT SELECT (hour / 86400) * 86400, dim_id, "
-	    "SUM(CASE WHEN component = 0 THEN energy_uj ELSE 0 END), SUM(CASE WHEN component = 1 THEN energy_uj ELSE 0 "
-	    "END), SUM(CASE WHEN component = 2 THEN energy_uj ELSE 0 END), SUM(CASE WHEN component = 3 THEN energy_uj "
-	    "ELSE 0 END), SUM(op_ug), SUM(emb_ug), COALESCE(SUM(cost_micro), 0), SUM(CASE WHEN cost_micro IS NULL THEN "
-	    "energy_uj ELSE 0 END), COUNT(*) FROM facts GROUP BY (hour / 86400) * 86400, dim_id) x";
+	static const char sql[] = "SELECT COUNT(*) FROM (SELECT (hour / 86400) * 86400, dim_id, " FACT_SUMS
+	                          " FROM facts GROUP BY (hour / 86400) * 86400, dim_id EXCEPT SELECT " DAILY_COLS
+	                          " FROM daily) x";
+	static const char back[] = "SELECT COUNT(*) FROM (SELECT " DAILY_COLS " FROM daily EXCEPT SELECT (hour / 86400) * "
+	                           "86400, dim_id, " FACT_SUMS " FROM facts GROUP BY (hour / 86400) * 86400, dim_id) x";
 	const char *q[2] = {sql, back};
 
 	*mismatches = 0;
@@ -1277,10 +1258,7 @@ int cs_lg_read_daily(cs_lg_store *s, int64_t from_day, int64_t to_day, cs_lg_dai
 	int64_t a[2] = {from_day, to_day};
 	cb_ctx c = {(void *)cb, ud};
 
-	return each_row(s,
-	                "SELECT day, dim_id, energy_cpu_uj, energy_dram_uj, energy_gpu_uj, energy_other_uj, op_ug, "
-	                "emb_ug, cost_micro, uncosted_uj, n_rows FROM daily WHERE day >= $1 AND day < $2",
-	                a, 2, sums_row, &c);
+	return each_row(s, "SELECT " DAILY_COLS " FROM daily WHERE day >= $1 AND day < $2", a, 2, sums_row, &c);
 }
 
 int cs_lg_read_dim_totals(cs_lg_store *s, int64_t from_day, int64_t to_day, cs_lg_daily_cb cb, void *ud)
@@ -1300,14 +1278,8 @@ int cs_lg_read_dim_totals_facts(cs_lg_store *s, int64_t from_hour, int64_t to_ho
 	int64_t a[2] = {from_hour, to_hour};
 	cb_ctx c = {(void *)cb, ud};
 
-	return each_row(s,
-	                "SELECT 0, dim_id, SUM(CASE WHEN component = 0 THEN energy_uj ELSE 0 END), "
-	                "SUM(CASE WHEN component = 1 THEN energy_uj ELSE 0 END), "
-	                "SUM(CASE WHEN component = 2 THEN energy_uj ELSE 0 END), "
-	                "SUM(CASE WHEN component = 3 THEN energy_uj ELSE 0 END), SUM(op_ug), SUM(emb_ug), "
-	                "COALESCE(SUM(cost_micro), 0), SUM(CASE WHEN cost_micro IS NULL THEN energy_uj ELSE 0 END), "
-	                "COUNT(*) FROM facts WHERE hour >= $1 AND hour < $2 GROUP BY dim_id",
-	                a, 2, sums_row, &c);
+	return each_row(s, "SELECT 0, dim_id, " FACT_SUMS " FROM facts WHERE hour >= $1 AND hour < $2 GROUP BY dim_id", a,
+	                2, sums_row, &c);
 }
 
 static int node_row(cs_ldb_stmt *st, void *ud)

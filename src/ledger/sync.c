@@ -2,6 +2,7 @@
 #include "ledger/sync.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,10 +16,12 @@
 #include "ledger/agg.h"
 #include "ledger/db.h"
 #include "ledger/fetch.h"
+#include "ledger/grow.h"
 #include "ledger/period.h"
 #include "ledger/promapi.h"
 
 #define GRAIN "cluster,node,namespace,owner,owner_kind,team,kind"
+#define SYNC_MAX_PAR 12 /* queries of a window in flight at once */
 
 /* What the sync knows of a node-hour beyond agg.h's fields. */
 typedef struct nh_extra {
@@ -36,8 +39,7 @@ typedef struct syncer {
 	cs_lg_sync_stats *st;
 	char *why;
 	size_t whycap;
-	cs_lg_http *http;
-	cs_http_body body;
+	cs_lg_http *http[SYNC_MAX_PAR]; /* one connection per query in flight */
 	char base[1024];   /* the URL without a trailing '/' */
 	char shown[1024];  /* the same without credentials */
 	int64_t src_id;
@@ -47,7 +49,6 @@ typedef struct syncer {
 	cs_lg_intern known; /* "cluster\x1fnode" of nodes seen */
 	int64_t hour_fixed; /* the partial hour: samples map to it, not to t - 1h */
 	const char *cur_key; /* [sci] key of the query running */
-	int err;
 	char qerr[600];
 } syncer;
 
@@ -91,49 +92,126 @@ static int fail(syncer *y, int code, const char *fmt, ...)
 	return code;
 }
 
-/* Runs query q (a range query over [start, end] step 1h, or an instant
- * query at end when start < 0) and feeds the samples to cb. */
-static int run_query(syncer *y, const char *q, int64_t start, int64_t end, const char *const *labels, int nlabels,
-                     cs_lg_prom_cb cb)
-{
-	char enc[3 * 4096 + 16], url[sizeof(enc) + 1200], why[700];
-	cs_lg_prom_stats ps = {0};
-	double t0 = cs_mono_s();
+/* One query in flight: its URL, then its answer. The window's queries are
+ * fetched at the same time, each on its own connection (the store works on
+ * them in parallel, and the big answers overlap their transfer), then parsed
+ * one after the other, in order, into the aggregation. */
+typedef struct qjob {
+	const char *q;    /* the PromQL, for messages */
+	char *url;
+	cs_lg_http *http; /* borrowed */
+	const char *shown;
+	cs_http_body body;
 	long status;
 	int rc;
+	double secs;
+	char why[700];
+} qjob;
 
-	if (!url_encode(q, enc, sizeof(enc)))
-		return fail(y, CS_EINVAL, "query too long: %.80s...", q);
+static int job_url(syncer *y, qjob *j, const char *q, int64_t start, int64_t end)
+{
+	size_t cap = 3 * strlen(q) + strlen(y->base) + 128;
+	char *enc = malloc(3 * strlen(q) + 1);
+
+	j->q = q;
+	j->url = malloc(cap);
+	if (!enc || !j->url) {
+		free(enc);
+		return fail(y, CS_ENOMEM, "out of memory");
+	}
+	url_encode(q, enc, 3 * strlen(q) + 1);
 	if (start >= 0)
-		snprintf(url, sizeof(url), "%s/api/v1/query_range?query=%s&start=%lld&end=%lld&step=3600", y->base, enc,
+		snprintf(j->url, cap, "%s/api/v1/query_range?query=%s&start=%lld&end=%lld&step=3600", y->base, enc,
 		         (long long)start, (long long)end);
 	else
-		snprintf(url, sizeof(url), "%s/api/v1/query?query=%s&time=%lld", y->base, enc, (long long)end);
-	rc = cs_lg_http_get(y->http, url, y->shown, &y->body, &status, why, sizeof(why));
+		snprintf(j->url, cap, "%s/api/v1/query?query=%s&time=%lld", y->base, enc, (long long)end);
+	free(enc);
+	return 0;
+}
+
+static void *job_fetch(void *arg)
+{
+	qjob *j = arg;
+	double t0 = cs_mono_s();
+
+	j->rc = cs_lg_http_get(j->http, j->url, j->shown, &j->body, &j->status, j->why, sizeof(j->why));
+	j->secs = cs_mono_s() - t0;
+	return NULL;
+}
+
+/* Fetches n jobs at once (threads), on the syncer's first n connections. */
+static void fetch_all(syncer *y, qjob *jobs, size_t n)
+{
+	pthread_t th[SYNC_MAX_PAR];
+	bool started[SYNC_MAX_PAR] = {false};
+
+	for (size_t i = 0; i < n; i++) {
+		jobs[i].http = y->http[i];
+		jobs[i].shown = y->shown;
+		if (n > 1 && pthread_create(&th[i], NULL, job_fetch, &jobs[i]) == 0)
+			started[i] = true;
+		else
+			job_fetch(&jobs[i]);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (started[i])
+			pthread_join(th[i], NULL);
+}
+
+/* The answer of a fetched job into cb. */
+static int consume(syncer *y, qjob *j, const char *const *labels, int nlabels, cs_lg_prom_cb cb)
+{
+	cs_lg_prom_stats ps = {0};
+	char why[700];
+	int rc;
+
 	y->st->queries++;
-	y->st->query_s += cs_mono_s() - t0;
-	if (rc) {
-		cs_set_why(y->why, y->whycap, "%s; nothing was synced", why);
-		return rc;
+	if (j->rc) {
+		cs_set_why(y->why, y->whycap, "%s; nothing was synced", j->why);
+		return j->rc;
 	}
-	y->st->bytes += y->body.len;
-	if (status != 200 && status != 400 && status != 422) {
+	y->st->bytes += j->body.len;
+	if (j->status != 200 && j->status != 400 && j->status != 422)
 		return fail(y, CS_EUNAVAIL, "HTTP %ld to query %.120s; is --prometheus the Prometheus HTTP API base URL?",
-		            status, q);
-	}
-	y->err = 0;
-	rc = cs_lg_prom_parse(y->body.data ? y->body.data : "", y->body.len, labels, nlabels, cb, y, &ps, why,
+		            j->status, j->q);
+	y->qerr[0] = '\0';
+	rc = cs_lg_prom_parse(j->body.data ? j->body.data : "", j->body.len, labels, nlabels, cb, y, &ps, why,
 	                      sizeof(why));
 	y->st->series += ps.series;
 	y->st->samples += ps.samples;
 	y->st->skipped += ps.skipped;
 	if (rc == CS_EINVAL)
-		return fail(y, CS_EINVAL, "%s in query %.200s", why, q);
+		return fail(y, CS_EINVAL, "%s in query %.200s", why, j->q);
 	if (rc && y->qerr[0])
 		return fail(y, rc, "%s", y->qerr);
 	if (rc)
 		return fail(y, rc, "%s", cs_strerror(rc));
 	return 0;
+}
+
+static void job_free(qjob *j)
+{
+	free(j->url);
+	j->url = NULL;
+	cs_http_body_free(&j->body);
+}
+
+/* Runs one query (fetch, then parse). */
+static int run_query(syncer *y, const char *q, int64_t start, int64_t end, const char *const *labels, int nlabels,
+                     cs_lg_prom_cb cb)
+{
+	qjob j;
+	int rc;
+
+	memset(&j, 0, sizeof(j));
+	cs_http_body_init(&j.body, CS_LG_BODY_MAX);
+	if ((rc = job_url(y, &j, q, start, end)) == 0) {
+		fetch_all(y, &j, 1);
+		y->st->query_s += j.secs;
+		rc = consume(y, &j, labels, nlabels, cb);
+	}
+	job_free(&j);
+	return rc;
 }
 
 /* ---- from samples to node-hours --------------------------------------------------------- */
@@ -152,16 +230,11 @@ static int node_hour(syncer *y, const char *cluster, const char *node, double t,
 	if (rc)
 		return rc;
 	if (*idx >= y->ex_cap) {
-		size_t nc = y->ex_cap ? y->ex_cap * 2 : 256;
-		nh_extra *ne;
+		nh_extra *ne = cs_lg_grown(y->ex, &y->ex_cap, (size_t)*idx + 1, sizeof(*ne));
 
-		while (nc <= *idx)
-			nc *= 2;
-		ne = realloc(y->ex, nc * sizeof(*ne));
 		if (!ne)
 			return CS_ENOMEM;
 		y->ex = ne;
-		y->ex_cap = nc;
 	}
 	if (created)
 		memset(&y->ex[*idx], 0, sizeof(y->ex[*idx]));
@@ -292,48 +365,42 @@ static int on_intensity(void *ud, const char *const *l, double t, double v)
 	return 0;
 }
 
-static int on_pue(void *ud, const char *const *l, double t, double v)
+/* A per-node figure of the hour: PUE, cycles' span, samples, resets. */
+typedef enum node_fig { FIG_PUE, FIG_SPAN, FIG_COUNT, FIG_RESETS } node_fig;
+
+static int node_figure(syncer *y, const char *const *l, double t, double v, node_fig fig)
 {
-	syncer *y = ud;
 	uint32_t nh;
 
 	if (node_hour(y, l[0], l[1], t, &nh) != 0)
 		return CS_ENOMEM;
-	y->agg.nh[nh].pue = v;
+	switch (fig) {
+	case FIG_PUE: y->agg.nh[nh].pue = v; break;
+	case FIG_SPAN: y->ex[nh].span_s = v; break;
+	case FIG_COUNT: y->ex[nh].count = v; break;
+	case FIG_RESETS: y->ex[nh].resets = v; break;
+	}
 	return 0;
+}
+
+static int on_pue(void *ud, const char *const *l, double t, double v)
+{
+	return node_figure(ud, l, t, v, FIG_PUE);
 }
 
 static int on_span(void *ud, const char *const *l, double t, double v)
 {
-	syncer *y = ud;
-	uint32_t nh;
-
-	if (node_hour(y, l[0], l[1], t, &nh) != 0)
-		return CS_ENOMEM;
-	y->ex[nh].span_s = v;
-	return 0;
+	return node_figure(ud, l, t, v, FIG_SPAN);
 }
 
 static int on_count(void *ud, const char *const *l, double t, double v)
 {
-	syncer *y = ud;
-	uint32_t nh;
-
-	if (node_hour(y, l[0], l[1], t, &nh) != 0)
-		return CS_ENOMEM;
-	y->ex[nh].count = v;
-	return 0;
+	return node_figure(ud, l, t, v, FIG_COUNT);
 }
 
 static int on_resets(void *ud, const char *const *l, double t, double v)
 {
-	syncer *y = ud;
-	uint32_t nh;
-
-	if (node_hour(y, l[0], l[1], t, &nh) != 0)
-		return CS_ENOMEM;
-	y->ex[nh].resets = v;
-	return 0;
+	return node_figure(ud, l, t, v, FIG_RESETS);
 }
 
 static int on_units(void *ud, const char *const *l, double t, double v)
@@ -453,9 +520,28 @@ static int window(syncer *y, int64_t h0, int64_t h1, bool partial)
 		snprintf(range, sizeof(range), "%llds", (long long)(end - h0 > 1 ? end - h0 : 1));
 	else
 		snprintf(range, sizeof(range), "1h");
-	for (size_t i = 0; i < sizeof(queries) / sizeof(queries[0]) && !rc; i++) {
-		subst_range(queries[i].fmt, range, q, sizeof(q));
-		rc = run_query(y, q, start, end, queries[i].labels, queries[i].nlabels, queries[i].cb);
+	{
+		enum { NQ = sizeof(queries) / sizeof(queries[0]) };
+		char qs[NQ][1024];
+		qjob jobs[NQ];
+
+		_Static_assert(NQ <= SYNC_MAX_PAR, "a connection per query");
+		memset(jobs, 0, sizeof(jobs));
+		for (size_t i = 0; i < NQ && !rc; i++) {
+			cs_http_body_init(&jobs[i].body, CS_LG_BODY_MAX);
+			subst_range(queries[i].fmt, range, qs[i], sizeof(qs[i]));
+			rc = job_url(y, &jobs[i], qs[i], start, end);
+		}
+		if (!rc) {
+			double t0 = cs_mono_s();
+
+			fetch_all(y, jobs, NQ);
+			y->st->query_s += cs_mono_s() - t0; /* wall time: the queries run together */
+		}
+		for (size_t i = 0; i < NQ && !rc; i++)
+			rc = consume(y, &jobs[i], queries[i].labels, queries[i].nlabels, queries[i].cb);
+		for (size_t i = 0; i < NQ; i++)
+			job_free(&jobs[i]);
 	}
 	if (rc)
 		goto out;
@@ -594,7 +680,6 @@ int cs_lg_sync(cs_lg_store *s, const cs_lg_sync_opts *o, cs_lg_sync_stats *st, c
 	y.why = why;
 	y.whycap = whycap;
 	cs_lg_intern_init(&y.known);
-	cs_http_body_init(&y.body, CS_LG_BODY_MAX);
 	cs_strcpy_fit(y.base, sizeof(y.base), o->url);
 	blen = strlen(y.base);
 	while (blen && y.base[blen - 1] == '/')
@@ -609,8 +694,9 @@ int cs_lg_sync(cs_lg_store *s, const cs_lg_sync_opts *o, cs_lg_sync_stats *st, c
 		cs_strcpy_fit(st->source, sizeof(st->source), o->source);
 	else
 		snprintf(st->source, sizeof(st->source), "prometheus:%s", y.shown);
-	if ((rc = cs_lg_http_open(o->timeout_s > 0 ? o->timeout_s : 60, &y.http, why, whycap)) != 0)
-		goto out;
+	for (int i = 0; i < SYNC_MAX_PAR; i++)
+		if ((rc = cs_lg_http_open(o->timeout_s > 0 ? o->timeout_s : 60, &y.http[i], why, whycap)) != 0)
+			goto out;
 	/* the lock first: a second sync waits here, then sees our watermark */
 	if ((rc = cs_lg_begin(s)) != 0 || (rc = cs_lg_source(s, st->source, "prometheus", &y.src_id, &wm)) != 0) {
 		cs_set_why(why, whycap, "%s", cs_lg_why(s));
@@ -662,8 +748,8 @@ out:
 	if (rc)
 		cs_lg_rollback(s);
 	st->total_s = cs_mono_s() - t0;
-	cs_lg_http_close(y.http);
-	cs_http_body_free(&y.body);
+	for (int i = 0; i < SYNC_MAX_PAR; i++)
+		cs_lg_http_close(y.http[i]);
 	cs_lg_intern_free(&y.known);
 	free(y.ex);
 	return rc;
