@@ -142,6 +142,7 @@ struct cs_lg_store {
 	size_t nodes_cap;
 
 	cs_ldb_stmt *st_fact_add, *st_nh_add;
+	char dimbuf[6 * CS_LG_STR_MAX + 8]; /* scratch: a dim's fields while it is bulk-loaded */
 };
 
 static int fail(cs_lg_store *s, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -556,78 +557,80 @@ static void nh_vals(const cs_lg_node_hour *n, cs_ldb_val v[N_NH_COLS])
 	v[23] = cs_ldb_text(n->cost_reason);
 }
 
+/* Row i of a bulk load into v. */
+typedef void (*row_fn)(cs_lg_store *s, size_t i, cs_ldb_val *v);
+
+/* n rows of fn into table by the backend's bulk path. */
+static int bulk(cs_lg_store *s, const char *table, const char *const *cols, int ncols, size_t n, row_fn fn)
+{
+	cs_ldb_val v[N_NH_COLS];
+	int rc;
+
+	if (!n)
+		return 0;
+	if ((rc = cs_ldb_copy_begin(s->db, table, cols, ncols)) != 0)
+		return rc;
+	for (size_t i = 0; i < n && !rc; i++) {
+		fn(s, i, v);
+		rc = cs_ldb_copy_row(s->db, v);
+	}
+	if (rc) {
+		(void)cs_ldb_copy_end(s->db);
+		return rc;
+	}
+	return cs_ldb_copy_end(s->db);
+}
+
+static void dim_row(cs_lg_store *s, size_t i, cs_ldb_val *v)
+{
+	uint32_t k = s->new_dims[i];
+	char *f[6], *p = s->dimbuf;
+
+	/* the six fields of the interned key, split in a scratch copy */
+	cs_strcpy_fit(s->dimbuf, sizeof(s->dimbuf), cs_lg_intern_at(&s->dims, k));
+	for (int j = 0; j < 6; j++) {
+		f[j] = p;
+		p = strchr(p, '\x1f');
+		if (p)
+			*p++ = '\0';
+		else
+			p = f[j] + strlen(f[j]);
+	}
+	v[0] = cs_ldb_int(s->dim_id[k]);
+	for (int j = 0; j < 6; j++)
+		v[1 + j] = cs_ldb_text(f[j]);
+}
+
+static void fact_row(cs_lg_store *s, size_t i, cs_ldb_val *v)
+{
+	fact_vals(&s->facts[i], v);
+}
+
+static void nh_row(cs_lg_store *s, size_t i, cs_ldb_val *v)
+{
+	pend_nh *p = &s->nh[i];
+	const char **str[9] = {&p->v.cluster,  &p->v.node,     &p->v.provider,     &p->v.region,     &p->v.instance,
+	                       &p->v.intensity_source, &p->v.currency, &p->v.price_source, &p->v.cost_reason};
+
+	for (int j = 0; j < 9; j++)
+		*str[j] = cs_lg_intern_at(&s->strs, p->s[j]);
+	nh_vals(&p->v, v);
+}
+
 /* Sends every buffered row (dims first, then facts, then node hours). */
 static int flush(cs_lg_store *s)
 {
-	cs_ldb_val v[N_NH_COLS];
-	int rc = 0;
+	int rc;
 
-	if (s->n_new_dims) {
-		if ((rc = cs_ldb_copy_begin(s->db, "dims", dim_cols, 7)) != 0)
-			return rc;
-		for (size_t i = 0; i < s->n_new_dims && !rc; i++) {
-			uint32_t k = s->new_dims[i];
-			char buf[6 * CS_LG_STR_MAX + 8], *f[6], *p = buf;
-
-			cs_strcpy_fit(buf, sizeof(buf), cs_lg_intern_at(&s->dims, k));
-			for (int j = 0; j < 6; j++) {
-				f[j] = p;
-				p = strchr(p, '\x1f');
-				if (p)
-					*p++ = '\0';
-				else
-					p = f[j] + strlen(f[j]);
-			}
-			v[0] = cs_ldb_int(s->dim_id[k]);
-			for (int j = 0; j < 6; j++)
-				v[1 + j] = cs_ldb_text(f[j]);
-			rc = cs_ldb_copy_row(s->db, v);
-		}
-		if (rc) {
-			(void)cs_ldb_copy_end(s->db);
-			return rc;
-		}
-		if ((rc = cs_ldb_copy_end(s->db)) != 0)
-			return rc;
-		s->n_new_dims = 0;
-	}
-	if (s->nfacts) {
-		if ((rc = cs_ldb_copy_begin(s->db, "facts", fact_cols, 9)) != 0)
-			return rc;
-		for (size_t i = 0; i < s->nfacts && !rc; i++) {
-			fact_vals(&s->facts[i], v);
-			rc = cs_ldb_copy_row(s->db, v);
-		}
-		if (rc) {
-			(void)cs_ldb_copy_end(s->db);
-			return rc;
-		}
-		if ((rc = cs_ldb_copy_end(s->db)) != 0)
-			return rc;
-		s->nfacts = 0;
-	}
-	if (s->nnh) {
-		if ((rc = cs_ldb_copy_begin(s->db, "node_hours", nh_cols, N_NH_COLS)) != 0)
-			return rc;
-		for (size_t i = 0; i < s->nnh && !rc; i++) {
-			pend_nh *p = &s->nh[i];
-			const char **str[9] = {&p->v.cluster,  &p->v.node,     &p->v.provider,
-			                       &p->v.region,   &p->v.instance, &p->v.intensity_source,
-			                       &p->v.currency, &p->v.price_source, &p->v.cost_reason};
-
-			for (int j = 0; j < 9; j++)
-				*str[j] = cs_lg_intern_at(&s->strs, p->s[j]);
-			nh_vals(&p->v, v);
-			rc = cs_ldb_copy_row(s->db, v);
-		}
-		if (rc) {
-			(void)cs_ldb_copy_end(s->db);
-			return rc;
-		}
-		if ((rc = cs_ldb_copy_end(s->db)) != 0)
-			return rc;
-		s->nnh = 0;
-	}
+	if ((rc = bulk(s, "dims", dim_cols, 7, s->n_new_dims, dim_row)) != 0)
+		return rc;
+	s->n_new_dims = 0;
+	if ((rc = bulk(s, "facts", fact_cols, 9, s->nfacts, fact_row)) != 0)
+		return rc;
+	s->nfacts = 0;
+	if ((rc = bulk(s, "node_hours", nh_cols, N_NH_COLS, s->nnh, nh_row)) != 0)
+		return rc;
+	s->nnh = 0;
 	return 0;
 }
 
@@ -638,9 +641,25 @@ static const char *const daily_cols[] = {"day",           "dim_id",          "en
 /* Adds the transaction's deltas to daily: bulk-loaded into a temporary
  * table, merged by one upsert, and rows whose facts are all gone dropped.
  * The rollup thus moves exactly as facts did, without re-reading them. */
+static void delta_row(cs_lg_store *s, size_t i, cs_ldb_val *v)
+{
+	const cs_lg_sums *d = &s->deltas[i];
+	int64_t k[2];
+
+	memcpy(k, cs_lg_intern_at(&s->delta_keys, (uint32_t)i), sizeof(k)); /* (day, dim) */
+	v[0] = cs_ldb_int(k[0]);
+	v[1] = cs_ldb_int(k[1]);
+	for (int c = 0; c < CS_PART_COUNT; c++)
+		v[2 + c] = cs_ldb_int(d->energy_uj[c]);
+	v[6] = cs_ldb_int(d->op_ug);
+	v[7] = cs_ldb_int(d->emb_ug);
+	v[8] = cs_ldb_int(d->cost_micro);
+	v[9] = cs_ldb_int(d->uncosted_uj);
+	v[10] = cs_ldb_int(d->rows);
+}
+
 static int apply_deltas(cs_lg_store *s)
 {
-	cs_ldb_val v[11];
 	int rc;
 
 	if (!s->delta_keys.n)
@@ -650,30 +669,7 @@ static int apply_deltas(cs_lg_store *s)
 	                             "energy_other_uj BIGINT, op_ug BIGINT, emb_ug BIGINT, cost_micro BIGINT, "
 	                             "uncosted_uj BIGINT, n_rows BIGINT)")) != 0 ||
 	    (rc = cs_ldb_exec(s->db, "DELETE FROM daily_delta")) != 0 ||
-	    (rc = cs_ldb_copy_begin(s->db, "daily_delta", daily_cols, 11)) != 0)
-		return rc;
-	for (size_t i = 0; i < s->delta_keys.n && !rc; i++) {
-		const int64_t *key = (const int64_t *)(const void *)cs_lg_intern_at(&s->delta_keys, (uint32_t)i);
-		const cs_lg_sums *d = &s->deltas[i];
-		int64_t k[2];
-
-		memcpy(k, key, sizeof(k));
-		v[0] = cs_ldb_int(k[0]);
-		v[1] = cs_ldb_int(k[1]);
-		for (int c = 0; c < CS_PART_COUNT; c++)
-			v[2 + c] = cs_ldb_int(d->energy_uj[c]);
-		v[6] = cs_ldb_int(d->op_ug);
-		v[7] = cs_ldb_int(d->emb_ug);
-		v[8] = cs_ldb_int(d->cost_micro);
-		v[9] = cs_ldb_int(d->uncosted_uj);
-		v[10] = cs_ldb_int(d->rows);
-		rc = cs_ldb_copy_row(s->db, v);
-	}
-	if (rc) {
-		(void)cs_ldb_copy_end(s->db);
-		return rc;
-	}
-	if ((rc = cs_ldb_copy_end(s->db)) != 0)
+	    (rc = bulk(s, "daily_delta", daily_cols, 11, s->delta_keys.n, delta_row)) != 0)
 		return rc;
 	if ((rc = cs_ldb_exec(
 	         s->db, "INSERT INTO daily (" DAILY_COLS ") SELECT " DAILY_COLS " FROM daily_delta WHERE true "
