@@ -1,7 +1,9 @@
 /* ledger/db_pg.c - the PostgreSQL backend of db.h (libpq, loaded at run time).
  *
  * libpq.so.5 is dlopen()ed when a postgresql:// URL is opened and its
- * functions are kept in the connection's own table (no process-wide state):
+ * functions are kept in the connection's own table (no process-wide state;
+ * dlopen counts references, and the library is never unloaded, see
+ * pg_close):
  * linking it would load OpenSSL, Kerberos and LDAP into every carbonstat
  * process, the node agent included. The headers come from libpq-dev at
  * build time; at run time a missing library is one line naming the package.
@@ -237,9 +239,7 @@ static int pg_open(cs_ldb *db, const char *url, int flags, double lock_timeout_s
 	return 0;
 err:
 	if (s->c)
-		s->api.finish(s->c);
-	if (s->api.dl)
-		dlclose(s->api.dl);
+		s->api.finish(s->c); /* the library stays mapped, as in pg_close */
 	free(s);
 	db->be = NULL;
 	return rc;
@@ -252,7 +252,9 @@ static void pg_close(cs_ldb *db)
 	if (!s)
 		return;
 	s->api.finish(s->c);
-	dlclose(s->api.dl);
+	/* libpq stays mapped (no dlclose): what it initialised in OpenSSL and
+	 * GSSAPI on first use lives in their globals for the process; unloading
+	 * would strand it, and the next connection reuses the mapping anyway */
 	free(s->copy);
 	free(s);
 	db->be = NULL;
