@@ -105,8 +105,10 @@ PKG_DEBIAN = {
     "yaml-0.1": ("libyaml-dev", "libyaml-0-2"),
     "libcrypt": ("libcrypt-dev", "libcrypt1"),
     "gnutls": ("libgnutls28-dev", "libgnutls30"),
-    "zlib": ("zlib1g-dev", "zlib1g"),        # bill files: the gzip fallback
+    "zlib": ("zlib1g-dev", "zlib1g"),        # bill files: the gzip fallback; gzip'd JSON lines (ledger)
     "libisal": ("libisal-dev", "libisal2"),  # bill files: ISA-L igzip
+    "sqlite3": ("libsqlite3-dev", "libsqlite3-0"),
+    "libpq": ("libpq-dev", "libpq5"),  # headers at build time; dlopen()ed by `ledger` at run time
     "cmocka": (None, None),  # tests only; the image builds with CS_BUILD_TESTS=OFF
 }
 # packages every debian:12-slim has (Essential / Priority required)
