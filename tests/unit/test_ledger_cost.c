@@ -9,7 +9,9 @@
  * currency, and the reason when there is no price. cs_lg_agg_write: a
  * node-hour's cost is split among its cells exactly, by energy and by the
  * OpenCost-style CPU/memory split (vCPU x 0.031611 against GB x 0.004237),
- * and each cell's carbon and cost among its components exactly.
+ * and each cell's carbon and cost among its components exactly. The small
+ * pieces they stand on: the interner (binary keys, growth, dense indexes)
+ * and the clipping of untrusted text into one-line messages.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +26,8 @@
 
 #include "carbonstat/error.h"
 #include "ledger/agg.h"
+#include "ledger/clip.h"
+#include "ledger/intern.h"
 #include "ledger/cost.h"
 #include "ledger/store.h"
 #include "ledger_fixture.h"
@@ -226,9 +230,45 @@ static void test_agg_write_splits(void **state)
 	cs_lg_prices_free(&prices);
 }
 
+static void test_intern_and_clip(void **state)
+{
+	cs_lg_intern t;
+	char key[16], out[16];
+	uint32_t idx;
+	bool created;
+
+	(void)state;
+	cs_lg_intern_init(&t);
+	for (uint32_t i = 0; i < 20000; i++) {
+		memset(key, 0, sizeof(key));
+		memcpy(key, &i, sizeof(i)); /* binary keys, NUL bytes inside */
+		assert_int_equal(cs_lg_intern_put(&t, key, sizeof(key), &idx, &created), 0);
+		assert_true(created && idx == i);
+	}
+	for (uint32_t i = 0; i < 20000; i += 997) {
+		memset(key, 0, sizeof(key));
+		memcpy(key, &i, sizeof(i));
+		assert_int_equal(cs_lg_intern_find(&t, key, sizeof(key)), (int64_t)i);
+		assert_int_equal(cs_lg_intern_put(&t, key, sizeof(key), &idx, &created), 0);
+		assert_false(created);
+		assert_int_equal(idx, i);
+	}
+	assert_int_equal(cs_lg_intern_find(&t, "x", 1), -1);
+	assert_int_equal(cs_lg_intern_str(&t, NULL, &idx), 0); /* NULL is "" */
+	assert_string_equal(cs_lg_intern_at(&t, idx), "");
+	cs_lg_intern_free(&t);
+	cs_lg_intern_free(NULL);
+
+	assert_string_equal(cs_lg_clip("a\nb\tc\x7f", 40, out, sizeof(out)), "a?b?c?");
+	assert_string_equal(cs_lg_clip("0123456789abcdefghij", 10, out, sizeof(out)), "0123456...");
+	assert_string_equal(cs_lg_clip("0123456789abcdefghij", 40, out, sizeof(out)), "0123456789ab...");
+	assert_string_equal(cs_lg_clip(NULL, 40, out, sizeof(out)), "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_intern_and_clip),
 	    cmocka_unit_test(test_split_properties),
 	    cmocka_unit_test(test_pricer),
 	    cmocka_unit_test(test_agg_write_splits),
