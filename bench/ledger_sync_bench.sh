@@ -65,7 +65,8 @@ if [ "$which" = victoria-metrics ] || [ "$which" = both ]; then
 	port=$(free_port)
 	"$vm" -storageDataPath="$tmp/vm" -httpListenAddr="127.0.0.1:$port" -search.disableCache -loggerLevel=WARN \
 		-search.maxUniqueTimeseries=1000000 -search.maxSamplesPerQuery=1000000000 >"$tmp/vm.log" 2>&1 &
-	track $!
+	vmpid=$!
+	track $vmpid
 	for _ in $(seq 100); do curl -s "http://127.0.0.1:$port/health" | grep -q OK && break; sleep 0.1; done
 	t0=$(date +%s.%N)
 	"${gen[@]}" 2>"$tmp/expected" | curl -s --fail -H 'Content-Type: text/plain' -T - \
@@ -74,6 +75,9 @@ if [ "$which" = victoria-metrics ] || [ "$which" = both ]; then
 	sleep 2
 	echo "victoria-metrics: $(cat "$tmp/expected") loaded in $(python3 -c "print('%.0f' % ($(date +%s.%N) - $t0))") s"
 	run_syncs victoria-metrics "http://127.0.0.1:$port" || exit 1
+	kill "$vmpid" # its background merges would slow what follows
+	wait "$vmpid" 2>/dev/null
+	rm -rf "$tmp/vm"
 fi
 
 if [ "$which" = prometheus ] || [ "$which" = both ]; then
