@@ -15,10 +15,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "agent/agent.h"
 #include "cli/cli.h"
 #include "core/clock.h"
 #include "core/parse.h"
 #include "core/str.h"
+#include "core/why.h"
 #include "ledger/cost.h"
 #include "ledger/import.h"
 #include "ledger/lconf.h"
@@ -27,6 +29,8 @@
 #include "ledger/report.h"
 #include "ledger/store.h"
 #include "ledger/sync.h"
+
+extern char **environ;
 
 static const char ledger_help[] =
     "Usage: carbonstat ledger <command> [options]\n"
@@ -44,7 +48,8 @@ static const char ledger_help[] =
     "Common options:\n"
     "  --db URL              sqlite:PATH (default: $XDG_DATA_HOME/carbonstat/ledger.db,\n"
     "                        /var/lib/carbonstat/ledger.db as root) or postgresql://...\n"
-    "  --config FILE         [ledger], [sci] and [budget] (default $CARBONSTAT_CONFIG)\n"
+    "  --config FILE         carbonstat.ini: [ledger], [sci], [sci.team], [sci.owner],\n"
+    "                        [budget.team] (default $CARBONSTAT_CONFIG); CARBONSTAT_LEDGER_DB...\n"
     "  --lock-timeout DUR    wait this long for another import or sync (default 60s)\n"
     "\n"
     "import / sync:\n"
@@ -174,6 +179,32 @@ static int default_db(lopts *o, bool create)
 	return 0;
 }
 
+/* The configuration: one carbonstat.ini for the agent and the ledger, so
+ * every section the agent knows and the ledger's are registered (an unknown
+ * one is an error); the file, then CARBONSTAT_<SECTION>_<KEY>; the ledger's
+ * own flags go on top below. */
+static int load_conf(lopts *o, char *why, size_t whycap)
+{
+	const cs_conf_section *secs[CS_AGENT_SECTIONS_MAX + 8];
+	size_t n = cs_agent_sections(secs, CS_AGENT_SECTIONS_MAX);
+	cs_conf_layers l = {.path = o->config, .envp = environ};
+	cs_conf *conf;
+	int rc;
+
+	if (n > CS_AGENT_SECTIONS_MAX) {
+		cs_set_why(why, whycap, "internal: more than %d agent sections", CS_AGENT_SECTIONS_MAX);
+		return CS_ERANGE;
+	}
+	n += cs_lg_sections(secs + n, 8);
+	if ((rc = cs_conf_build(secs, n, &l, &conf, why, whycap)) != 0)
+		return rc;
+	rc = cs_lg_conf_from(conf, &o->conf);
+	cs_conf_free(conf);
+	if (rc)
+		cs_set_why(why, whycap, "out of memory");
+	return rc;
+}
+
 static int parse_opts(int argc, char **argv, lopts *o)
 {
 	char why[600];
@@ -220,9 +251,8 @@ static int parse_opts(int argc, char **argv, lopts *o)
 	o->nfiles = argc - optind;
 	if (!o->config)
 		o->config = getenv("CARBONSTAT_CONFIG");
-	cs_lg_conf_init(&o->conf);
-	if (cs_lg_conf_load(o->config, &o->conf, why, sizeof(why)) != 0) {
-		say(o, why);
+	if (load_conf(o, why, sizeof(why)) != 0) {
+		cli_error(o->cmd, "%s", why);
 		return CLI_USAGE;
 	}
 	if (!o->db && o->conf.db[0])

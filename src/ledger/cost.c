@@ -199,9 +199,9 @@ double cs_lg_cpu_cost_fraction(const char *provider, const char *instance)
 	if (!provider || !instance || !*instance)
 		return -1;
 	it = cs_instance_find(cs_provider_parse(provider), instance);
-	if (!it || it->vcpu == 0)
+	if (!it || cs_instance_vcpu(it) == 0)
 		return -1;
-	cpu = it->vcpu * CS_LG_OPENCOST_CPU_PER_VCPU_H;
-	ram = (it->mem_gb > 0 ? it->mem_gb : 0) * CS_LG_OPENCOST_RAM_PER_GB_H;
+	cpu = cs_instance_vcpu(it) * CS_LG_OPENCOST_CPU_PER_VCPU_H;
+	ram = (cs_instance_mem_gb(it) > 0 ? cs_instance_mem_gb(it) : 0) * CS_LG_OPENCOST_RAM_PER_GB_H;
 	return cpu / (cpu + ram);
 }

@@ -1,26 +1,107 @@
 /* ledger/lconf.c - see lconf.h. */
 #include "ledger/lconf.h"
 
-#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "carbonstat/error.h"
 #include "core/parse.h"
 #include "core/str.h"
 #include "core/why.h"
+#include "ownership/teams.h"
 
-#define CONF_FILE_MAX (1u << 20)
+static const char *const split_names[] = {"energy", "cpu-memory"};
 
-void cs_lg_conf_init(cs_lg_conf *c)
+static int db_ok(const char *v, char *why, size_t cap)
 {
-	memset(c, 0, sizeof(*c));
-	c->lock_timeout_s = 60;
-	cs_strcpy_fit(c->cost_split, sizeof(c->cost_split), "energy");
-	cs_strcpy_fit(c->functional_unit, sizeof(c->functional_unit), "unit");
+	if (cs_starts_with(v, "postgresql://") || cs_starts_with(v, "postgres://") || cs_starts_with(v, "sqlite:") ||
+	    (!strstr(v, "://") && v[0]))
+		return 0;
+	cs_set_why(why, cap, "not sqlite:PATH, a path or postgresql://...");
+	return CS_EINVAL;
+}
+
+static int query_ok(const char *v, char *why, size_t cap)
+{
+	if (v[0] && strlen(v) < CS_LG_QUERY_MAX)
+		return 0;
+	cs_set_why(why, cap, "a PromQL query of the functional units per hour is expected");
+	return CS_EINVAL;
+}
+
+static int kg_ok(const char *v, char *why, size_t cap)
+{
+	double kg;
+
+	if (cs_parse_double(v, &kg) == 0 && kg >= 0)
+		return 0;
+	cs_set_why(why, cap, "kgCO2e per month >= 0 is expected");
+	return CS_EINVAL;
+}
+
+static int team_key(const char *name, char *out, size_t cap, char *why, size_t whycap)
+{
+	if (!cs_teams_valid_team(name)) {
+		cs_set_why(why, whycap, "'%s' is not a team name (1-63 of A-Z a-z 0-9 . _ -)", name);
+		return CS_EINVAL;
+	}
+	return cs_strcpy_fit(out, cap, name) ? 0 : CS_ERANGE;
+}
+
+static int owner_key(const char *name, char *out, size_t cap, char *why, size_t whycap)
+{
+	const char *slash = strchr(name, '/');
+
+	if (!slash || slash == name || !slash[1] || strchr(slash + 1, '/') || strlen(name) >= CS_LG_STR_MAX) {
+		cs_set_why(why, whycap, "'%s' is not NAMESPACE/OWNER", name);
+		return CS_EINVAL;
+	}
+	return cs_strcpy_fit(out, cap, name) ? 0 : CS_ERANGE;
+}
+
+static const cs_conf_key ledger_keys[] = {
+    {"db", CS_CONF_STRING, CS_CONF_AT(cs_lg_ledger_conf, db), .flags = CS_CONF_SECRET | CS_CONF_NOBLANK,
+     .valid = db_ok, .expect = "sqlite:PATH or postgresql://...",
+     .help = "the ledger: sqlite:PATH (default $XDG_DATA_HOME/carbonstat/ledger.db) or postgresql://..."},
+    {"cluster", CS_CONF_STRING, CS_CONF_AT(cs_lg_ledger_conf, cluster), .chars = "._-",
+     .help = "cluster of agent data that names none"},
+    {"prices", CS_CONF_PATH, CS_CONF_AT(cs_lg_ledger_conf, prices),
+     .help = "price file (CSV: provider,instance_type,region,currency,price_per_hour)"},
+    {"cost_split", CS_CONF_ENUM, CS_CONF_AT(cs_lg_ledger_conf, cost_split), .def = "energy", .names = split_names,
+     .nnames = CS_CONF_N(split_names), .help = "a node's cost shared by energy, or OpenCost-style by CPU and memory"},
+    {"lock_timeout", CS_CONF_DURATION, CS_CONF_AT(cs_lg_ledger_conf, lock_timeout_s), .def = "60s", .min = 0,
+     .max = 86400, .flags = CS_CONF_ZERO, .help = "how long an import or sync waits for another one"},
+    {"prometheus", CS_CONF_URL, CS_CONF_AT(cs_lg_ledger_conf, prometheus), .flags = CS_CONF_SECRET,
+     .help = "Prometheus-compatible HTTP API base for ledger sync"},
+};
+
+static const cs_conf_key sci_keys[] = {
+    {"functional_unit", CS_CONF_STRING, CS_CONF_AT(cs_lg_sci_conf, functional_unit), .def = "unit", .chars = "_-",
+     .help = "what SCI is per (request, order, job...)"},
+    {"team", CS_CONF_MAP, CS_CONF_AT(cs_lg_sci_conf, team), .valid = query_ok, .map_key = team_key,
+     .expect = "a PromQL query", .help = "team = PromQL of its functional units per hour"},
+    {"owner", CS_CONF_MAP, CS_CONF_AT(cs_lg_sci_conf, owner), .valid = query_ok, .map_key = owner_key,
+     .expect = "a PromQL query", .help = "namespace/owner = PromQL of its functional units per hour"},
+};
+
+static const cs_conf_key budget_keys[] = {
+    {"team", CS_CONF_MAP, CS_CONF_AT(cs_lg_budget_conf, team), .valid = kg_ok, .map_key = team_key,
+     .expect = "kgCO2e per month", .help = "team = its carbon budget, kgCO2e per calendar month"},
+};
+
+const cs_conf_section cs_ledger_section = CS_CONF_SECTION("ledger", cs_lg_ledger_conf, ledger_keys);
+const cs_conf_section cs_sci_section = CS_CONF_SECTION("sci", cs_lg_sci_conf, sci_keys);
+const cs_conf_section cs_budget_section = CS_CONF_SECTION("budget", cs_lg_budget_conf, budget_keys);
+
+static const cs_conf_section *const lg_sections[] = {&cs_ledger_section, &cs_sci_section, &cs_budget_section};
+
+size_t cs_lg_sections(const cs_conf_section **out, size_t cap)
+{
+	for (size_t i = 0; i < CS_CONF_N(lg_sections) && i < cap; i++)
+		out[i] = lg_sections[i];
+	return CS_CONF_N(lg_sections);
 }
 
 void cs_lg_conf_free(cs_lg_conf *c)
@@ -34,279 +115,84 @@ void cs_lg_conf_free(cs_lg_conf *c)
 	c->nsci = c->nbudgets = 0;
 }
 
-static char *trim(char *s)
+static int add_sci(cs_lg_conf *c, const char *kind, const cs_conf_map *m)
 {
-	size_t n;
+	cs_lg_sci *nv;
 
-	while (*s == ' ' || *s == '\t')
-		s++;
-	n = strlen(s);
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-		s[--n] = '\0';
-	return s;
-}
-
-/* Cuts an inline comment: ';' or '#' after a blank, outside quotes. */
-static void cut_comment(char *s)
-{
-	bool q = false;
-
-	for (char *p = s; *p; p++) {
-		if (*p == '"')
-			q = !q;
-		else if (!q && (*p == ';' || *p == '#') && p > s && (p[-1] == ' ' || p[-1] == '\t')) {
-			*p = '\0';
-			return;
-		}
-	}
-}
-
-typedef struct seen_keys {
-	char k[64][80];
-	unsigned line[64];
-	size_t n;
-} seen_keys;
-
-static int set_ledger(cs_lg_conf *c, const char *key, const char *val, char *why, size_t whycap)
-{
-	if (!strcmp(key, "db")) {
-		if (!cs_strcpy_fit(c->db, sizeof(c->db), val))
-			goto too_long;
-	} else if (!strcmp(key, "cluster")) {
-		if (!cs_strcpy_fit(c->cluster, sizeof(c->cluster), val))
-			goto too_long;
-	} else if (!strcmp(key, "prices")) {
-		if (!cs_strcpy_fit(c->prices, sizeof(c->prices), val))
-			goto too_long;
-	} else if (!strcmp(key, "prometheus")) {
-		if (!cs_strcpy_fit(c->prometheus, sizeof(c->prometheus), val))
-			goto too_long;
-	} else if (!strcmp(key, "cost_split")) {
-		if (strcmp(val, "energy") && strcmp(val, "cpu-memory")) {
-			cs_set_why(why, whycap, "cost_split '%s' is not energy or cpu-memory", val);
-			return CS_EINVAL;
-		}
-		cs_strcpy_fit(c->cost_split, sizeof(c->cost_split), val);
-	} else if (!strcmp(key, "lock_timeout")) {
-		double s;
-
-		if (cs_parse_duration(val, &s) != 0 || s > 86400) {
-			cs_set_why(why, whycap, "lock_timeout '%s' is not a duration up to 24h (e.g. 60s)", val);
-			return CS_EINVAL;
-		}
-		c->lock_timeout_s = s;
-	} else {
-		cs_set_why(why, whycap, "unknown key '%s' in [ledger]; known: db, cluster, prices, cost_split, "
-		                        "lock_timeout, prometheus",
-		           key);
-		return CS_EINVAL;
-	}
-	return 0;
-too_long:
-	cs_set_why(why, whycap, "[ledger] %s is too long", key);
-	return CS_EINVAL;
-}
-
-static int set_sci(cs_lg_conf *c, const char *key, const char *val, unsigned line, char *why, size_t whycap)
-{
-	cs_lg_sci *e, *nv;
-	const char *name;
-
-	if (!strcmp(key, "functional_unit")) {
-		if (!*val || !cs_strcpy_fit(c->functional_unit, sizeof(c->functional_unit), val)) {
-			cs_set_why(why, whycap, "functional_unit must be a short name such as request");
-			return CS_EINVAL;
-		}
+	if (!m->n)
 		return 0;
-	}
-	if (cs_starts_with(key, "team."))
-		name = key + 5;
-	else if (cs_starts_with(key, "owner."))
-		name = key + 6;
-	else {
-		cs_set_why(why, whycap,
-		           "key '%s' in [sci] is not functional_unit, team.NAME or owner.NAMESPACE/OWNER = a PromQL query",
-		           key);
-		return CS_EINVAL;
-	}
-	if (!*name || !*val) {
-		cs_set_why(why, whycap, "[sci] %s needs a name and a PromQL query", key);
-		return CS_EINVAL;
-	}
-	nv = realloc(c->sci, (c->nsci + 1) * sizeof(*nv));
-	if (!nv) {
-		cs_set_why(why, whycap, "out of memory");
+	nv = realloc(c->sci, (c->nsci + m->n) * sizeof(*nv));
+	if (!nv)
 		return CS_ENOMEM;
-	}
 	c->sci = nv;
-	e = &c->sci[c->nsci];
-	memset(e, 0, sizeof(*e));
-	snprintf(e->key, sizeof(e->key), "%s:%s", key[0] == 't' ? "team" : "owner", name);
-	if (!cs_strcpy_fit(e->query, sizeof(e->query), val) || strlen(name) >= CS_LG_STR_MAX) {
-		cs_set_why(why, whycap, "[sci] %s is too long", key);
-		return CS_EINVAL;
+	for (size_t i = 0; i < m->n; i++) {
+		cs_lg_sci *e = &c->sci[c->nsci++];
+
+		memset(e, 0, sizeof(*e));
+		snprintf(e->key, sizeof(e->key), "%s:%s", kind, m->v[i].key);
+		cs_strcpy_fit(e->query, sizeof(e->query), m->v[i].value);
+		e->line = m->v[i].line;
 	}
-	e->line = line;
-	c->nsci++;
 	return 0;
 }
 
-static int set_budget(cs_lg_conf *c, const char *key, const char *val, unsigned line, char *why, size_t whycap)
+int cs_lg_conf_from(const cs_conf *conf, cs_lg_conf *c)
 {
-	cs_lg_budget *b, *nv;
-	double kg;
+	const cs_lg_ledger_conf *l = conf ? cs_conf_get(conf, &cs_ledger_section) : NULL;
+	const cs_lg_sci_conf *s = conf ? cs_conf_get(conf, &cs_sci_section) : NULL;
+	const cs_lg_budget_conf *b = conf ? cs_conf_get(conf, &cs_budget_section) : NULL;
 
-	if (cs_parse_double(val, &kg) != 0 || kg < 0) {
-		cs_set_why(why, whycap, "budget of team '%s' is '%s', not kgCO2e per month >= 0", key, val);
-		return CS_EINVAL;
+	memset(c, 0, sizeof(*c));
+	cs_strcpy_fit(c->cost_split, sizeof(c->cost_split), "energy");
+	cs_strcpy_fit(c->functional_unit, sizeof(c->functional_unit), "unit");
+	c->lock_timeout_s = 60;
+	if (l) {
+		cs_strcpy_fit(c->db, sizeof(c->db), l->db);
+		cs_strcpy_fit(c->cluster, sizeof(c->cluster), l->cluster);
+		cs_strcpy_fit(c->prices, sizeof(c->prices), l->prices);
+		cs_strcpy_fit(c->cost_split, sizeof(c->cost_split), split_names[l->cost_split ? 1 : 0]);
+		c->lock_timeout_s = l->lock_timeout_s;
+		cs_strcpy_fit(c->prometheus, sizeof(c->prometheus), l->prometheus);
 	}
-	nv = realloc(c->budgets, (c->nbudgets + 1) * sizeof(*nv));
-	if (!nv) {
-		cs_set_why(why, whycap, "out of memory");
-		return CS_ENOMEM;
+	if (s) {
+		cs_strcpy_fit(c->functional_unit, sizeof(c->functional_unit), s->functional_unit);
+		if (add_sci(c, "team", &s->team) != 0 || add_sci(c, "owner", &s->owner) != 0)
+			goto nomem;
 	}
-	c->budgets = nv;
-	b = &c->budgets[c->nbudgets];
-	memset(b, 0, sizeof(*b));
-	if (!cs_strcpy_fit(b->team, sizeof(b->team), key)) {
-		cs_set_why(why, whycap, "budget team name '%s' is too long", key);
-		return CS_EINVAL;
+	if (b && b->team.n) {
+		c->budgets = calloc(b->team.n, sizeof(*c->budgets));
+		if (!c->budgets)
+			goto nomem;
+		for (size_t i = 0; i < b->team.n; i++) {
+			cs_lg_budget *e = &c->budgets[c->nbudgets++];
+
+			cs_strcpy_fit(e->team, sizeof(e->team), b->team.v[i].key);
+			(void)cs_parse_double(b->team.v[i].value, &e->kg_per_month); /* checked by kg_ok */
+			e->line = b->team.v[i].line;
+		}
 	}
-	b->kg_per_month = kg;
-	b->line = line;
-	c->nbudgets++;
 	return 0;
+nomem:
+	cs_lg_conf_free(c);
+	return CS_ENOMEM;
+}
+
+void cs_lg_conf_init(cs_lg_conf *c)
+{
+	(void)cs_lg_conf_from(NULL, c);
 }
 
 int cs_lg_conf_parse(const char *buf, size_t len, const char *name, cs_lg_conf *c, char *why, size_t whycap)
 {
-	enum { S_OTHER, S_LEDGER, S_SCI, S_BUDGET } sec = S_OTHER;
-	char *copy, *p, *end;
-	seen_keys *seen;
-	unsigned line = 0;
-	char msg[400];
-	int rc = 0;
+	cs_conf_layers l = {.text = buf, .text_len = len, .text_name = name};
+	cs_conf *conf;
+	int rc = cs_conf_build(lg_sections, CS_CONF_N(lg_sections), &l, &conf, why, whycap);
 
-	if (!name)
-		name = "<config>";
-	if (memchr(buf, '\0', len)) {
-		cs_set_why(why, whycap, "%s: holds a NUL byte; not a text configuration file", name);
-		return CS_EINVAL;
-	}
-	copy = malloc(len + 1);
-	seen = calloc(1, sizeof(*seen));
-	if (!copy || !seen) {
-		free(copy);
-		free(seen);
-		cs_set_why(why, whycap, "%s: out of memory", name);
-		return CS_ENOMEM;
-	}
-	memcpy(copy, buf, len);
-	copy[len] = '\0';
-	p = copy;
-	if (len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
-		p += 3;
-	for (; *p && !rc; p = end) {
-		char *l, *eq, *key, *val;
-
-		end = strchr(p, '\n');
-		if (end)
-			*end++ = '\0';
-		else
-			end = p + strlen(p);
-		line++;
-		l = trim(p);
-		if (!*l || *l == ';' || *l == '#')
-			continue;
-		if (*l == '[') {
-			char *close = strchr(l, ']');
-
-			if (!close || *trim(close + 1)) {
-				snprintf(msg, sizeof(msg), "'%s' is not a [section] header", l);
-				rc = CS_EINVAL;
-				break;
-			}
-			*close = '\0';
-			l = trim(l + 1);
-			sec = !strcmp(l, "ledger") ? S_LEDGER : !strcmp(l, "sci") ? S_SCI : !strcmp(l, "budget") ? S_BUDGET : S_OTHER;
-			continue;
-		}
-		if (sec == S_OTHER)
-			continue;
-		eq = strchr(l, '=');
-		if (!eq) {
-			snprintf(msg, sizeof(msg), "'%.60s' is not key = value", l);
-			rc = CS_EINVAL;
-			break;
-		}
-		*eq = '\0';
-		key = trim(l);
-		val = eq + 1;
-		cut_comment(val);
-		val = trim(val);
-		{
-			char full[80];
-
-			snprintf(full, sizeof(full), "%d.%.70s", (int)sec, key);
-			for (size_t i = 0; i < seen->n; i++)
-				if (!strcmp(seen->k[i], full)) {
-					snprintf(msg, sizeof(msg), "key '%s' given twice (line %u too); keep one", key, seen->line[i]);
-					rc = CS_EINVAL;
-				}
-			if (rc)
-				break;
-			if (seen->n < 64) {
-				cs_strcpy_fit(seen->k[seen->n], sizeof(seen->k[0]), full);
-				seen->line[seen->n++] = line;
-			}
-		}
-		msg[0] = '\0';
-		if (sec == S_LEDGER)
-			rc = set_ledger(c, key, val, msg, sizeof(msg));
-		else if (sec == S_SCI)
-			rc = set_sci(c, key, val, line, msg, sizeof(msg));
-		else
-			rc = set_budget(c, key, val, line, msg, sizeof(msg));
-	}
 	if (rc)
-		cs_set_why(why, whycap, "%s:%u: %s", name, line, msg);
-	free(copy);
-	free(seen);
-	return rc;
-}
-
-int cs_lg_conf_load(const char *path, cs_lg_conf *c, char *why, size_t whycap)
-{
-	FILE *f;
-	struct stat sb;
-	char *buf;
-	size_t n;
-	int rc;
-
-	if (!path || !*path)
-		return 0;
-	f = fopen(path, "rb");
-	if (!f) {
-		int err = errno;
-
-		cs_set_why(why, whycap, "cannot read configuration %s: %s; check --config or CARBONSTAT_CONFIG", path,
-		           strerror(err));
-		return -err;
-	}
-	if (fstat(fileno(f), &sb) != 0 || (unsigned long long)sb.st_size > CONF_FILE_MAX) {
-		fclose(f);
-		cs_set_why(why, whycap, "configuration %s is larger than 1 MB", path);
-		return CS_ERANGE;
-	}
-	buf = malloc((size_t)sb.st_size + 1);
-	if (!buf) {
-		fclose(f);
+		return rc;
+	rc = cs_lg_conf_from(conf, c);
+	cs_conf_free(conf);
+	if (rc)
 		cs_set_why(why, whycap, "out of memory");
-		return CS_ENOMEM;
-	}
-	n = fread(buf, 1, (size_t)sb.st_size, f);
-	fclose(f);
-	rc = cs_lg_conf_parse(buf, n, path, c, why, whycap);
-	free(buf);
 	return rc;
 }

@@ -232,7 +232,7 @@ static int render_table(const cs_lg_report *r, FILE *f)
 				        (double)x->ug / 1e6 / x->units, r->functional_unit, x->units, r->functional_unit,
 				        (long long)x->hours);
 			else
-				fprintf(f, "  %-36.36s no units synced for this period (ledger sync queries [sci])\n", x->key);
+				fprintf(f, "  %-36.36s no units synced for this period (ledger sync queries [sci.team] / [sci.owner])\n", x->key);
 		}
 	}
 	if (r->nbudgets) {

@@ -133,8 +133,8 @@ assert j["total"]["cost_micro"] == j["node_totals"]["cost_micro"], (j["total"]["
 ' && ok "prices: the owners' costs add up to the node costs exactly" || ko "prices"
 
 # 6. budgets
-printf '[budget]\ncheckout = 0.000000001\n' >"$tmp/over.ini"
-printf '[budget]\ncheckout = 1000000\n' >"$tmp/under.ini"
+printf '[budget.team]\ncheckout = 0.000000001\n' >"$tmp/over.ini"
+printf '[budget.team]\ncheckout = 1000000\n' >"$tmp/under.ini"
 L check --db "$db" --config "$tmp/over.ini" --period "${months[0]}" >"$tmp/check.out"
 [ $? -eq 1 ] && grep -q '^OVER checkout' "$tmp/check.out" && ok "check: exit 1 over budget" || ko "check over: $(cat "$tmp/check.out")"
 L check --db "$db" --config "$tmp/under.ini" --period "${months[0]}" >/dev/null && ok "check: exit 0 under budget" || ko "check under"

@@ -33,7 +33,7 @@ fail_logs=("$tmp/chrome.err")
 python3 "$here/gen_jsonl.py" --nodes 3 --hours 72 --cycles 2 --rows 30 --start 1793491200 --seed 4 >"$tmp/nov.jsonl" 2>/dev/null
 python3 "$here/gen_jsonl.py" --nodes 3 --hours 48 --cycles 2 --rows 30 --start 1790899200 --seed 5 >"$tmp/oct.jsonl" 2>/dev/null
 printf 'provider,instance_type,region,currency,price_per_hour\naws,m5.xlarge,eu-west-1,USD,0.214\n' >"$tmp/prices.csv"
-printf '[budget]\nteam-1 = 0.001\nteam-2 = 1000\n' >"$tmp/l.ini"
+printf '[budget.team]\nteam-1 = 0.001\nteam-2 = 1000\n' >"$tmp/l.ini"
 db="sqlite:$tmp/l.db"
 "$bin" ledger import --db "$db" --prices "$tmp/prices.csv" --quiet "$tmp/oct.jsonl" "$tmp/nov.jsonl" || fail "import"
 "$bin" ledger report --db "$db" --config "$tmp/l.ini" --period 2026-11 --by owner --format html --out "$tmp/report.html" ||

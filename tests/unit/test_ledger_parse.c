@@ -1,11 +1,12 @@
 /* test_ledger_parse.c - the ledger's parsers of what users and programs hand
  * it: agent JSON lines (ledger/jsonl_in.c), Prometheus API answers
  * (ledger/promapi.c), the price file (ledger/price.c), the configuration
- * sections (ledger/lconf.c) and times and periods (ledger/period.c).
+ * sections registered with the engine (ledger/lconf.c) and times and periods
+ * (ledger/period.c).
  *
  * Each accepts what it documents (the agent's real line, gzip-independent
  * numbers, matrix and vector answers, quoted CSV fields, BOM and CRLF,
- * [sci] queries longer than libinih's 200-byte lines) and refuses the rest
+ * [sci.team] queries longer than libinih's 200-byte lines) and refuses the rest
  * with one line naming what is wrong; energies come back as the exact
  * microjoules the agent counted.
  */
@@ -266,7 +267,7 @@ static void test_prices_refused(void **state)
 
 static void test_conf(void **state)
 {
-	char buf[2048], why[300], q[600];
+	char buf[2048], why[400], q[600];
 	cs_lg_conf c;
 
 	(void)state;
@@ -274,11 +275,10 @@ static void test_conf(void **state)
 	memcpy(q, "sum(increase(http_requests_total{namespace=\"checkout\"}[1h]))", 60);
 	q[sizeof(q) - 1] = '\0';
 	snprintf(buf, sizeof(buf),
-	         "[agent]\ninterval = 5s\n\n[ledger]\ndb = postgresql://ledger@db/ledger ; the fleet's\ncluster = prod-eu\n"
-	         "cost_split = cpu-memory\nlock_timeout = 2m\n\n[sci]\nfunctional_unit = request\nteam.checkout = %s\n"
-	         "owner.shop/api = sum(increase(x[1h])) # requests\n\n[budget]\ncheckout = 120\nsearch = 0.5\n",
+	         "[ledger]\ndb = postgresql://ledger@db/ledger ; the fleet's\ncluster = prod-eu\n"
+	         "cost_split = cpu-memory\nlock_timeout = 2m\n\n[sci]\nfunctional_unit = request\n[sci.team]\ncheckout = %s\n"
+	         "[sci.owner]\nshop/api = sum(increase(x[1h]))\n\n[budget.team]\ncheckout = 120\nsearch = 0.5\n",
 	         q);
-	cs_lg_conf_init(&c);
 	assert_int_equal(cs_lg_conf_parse(buf, strlen(buf), "c.ini", &c, why, sizeof(why)), 0);
 	assert_string_equal(c.db, "postgresql://ledger@db/ledger");
 	assert_string_equal(c.cluster, "prod-eu");
@@ -295,24 +295,30 @@ static void test_conf(void **state)
 	assert_true(c.budgets[1].kg_per_month == 0.5);
 	cs_lg_conf_free(&c);
 
+	/* the defaults */
+	cs_lg_conf_init(&c);
+	assert_string_equal(c.cost_split, "energy");
+	assert_true(c.lock_timeout_s == 60);
+	assert_string_equal(c.functional_unit, "unit");
+	cs_lg_conf_free(&c);
+
 	{
 		static const char *const bad[][2] = {
-		    {"[ledger]\ncolour = red\n", "c.ini:2: unknown key 'colour' in [ledger]"},
-		    {"[budget]\na = lots\n", "c.ini:2: budget of team 'a' is 'lots'"},
-		    {"[budget]\na = 1\na = 2\n", "c.ini:3: key 'a' given twice (line 2 too)"},
-		    {"[sci]\nteam. = x\n", "needs a name"},
-		    {"[sci]\nrequests = x\n", "not functional_unit, team.NAME"},
-		    {"[ledger]\ncost_split = fair\n", "not energy or cpu-memory"},
-		    {"[ledger\n", "not a [section] header"},
-		    {"[ledger]\njust words\n", "not key = value"},
+		    {"[ledger]\ncolour = red\n", "unknown key 'colour' in [ledger]"},
+		    {"[budget.team]\na = lots\n", "kgCO2e per month"},
+		    {"[budget.team]\na b = 1\n", "not a team name"},
+		    {"[sci.owner]\napi = sum(x)\n", "not NAMESPACE/OWNER"},
+		    {"[ledger]\ncost_split = fair\n", "fair"},
+		    {"[ledger]\ndb = mysql://x\n", "c.ini:2"},
+		    {"[pricing]\nx = 1\n", "unknown section"},
 		};
 
 		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-			cs_lg_conf_init(&c);
-			assert_int_equal(cs_lg_conf_parse(bad[i][0], strlen(bad[i][0]), "c.ini", &c, why, sizeof(why)),
-			                 CS_EINVAL);
+			memset(&c, 0, sizeof(c));
+			assert_int_not_equal(cs_lg_conf_parse(bad[i][0], strlen(bad[i][0]), "c.ini", &c, why, sizeof(why)), 0);
 			if (!strstr(why, bad[i][1]))
 				fail_msg("'%s' not in '%s'", bad[i][1], why);
+			assert_null(strstr(why, "mysql")); /* db is a secret: never echoed */
 			cs_lg_conf_free(&c);
 		}
 	}

@@ -129,8 +129,8 @@ static int setup(void **state)
 
 	cs_lg_conf_init(&t->conf);
 	{
-		static const char ini[] = "[sci]\nfunctional_unit = request\nteam.checkout = sum(x)\n"
-		                          "[budget]\ncheckout = 1.5\nsearch = 0.5\nnobody = 1\n";
+		static const char ini[] = "[sci]\nfunctional_unit = request\n[sci.team]\ncheckout = sum(x)\n"
+		                          "[budget.team]\ncheckout = 1.5\nsearch = 0.5\nnobody = 1\n";
 
 		assert_int_equal(cs_lg_conf_parse(ini, sizeof(ini) - 1, "t.ini", &t->conf, why, sizeof(why)), 0);
 	}
@@ -214,15 +214,27 @@ static void test_rows_totals_nodes(void **state)
 	assert_int_equal(r.nbudgets, 3);
 	{
 		double burn = cs_lg_total_kg(&r.rows[0].cur);
+		const cs_lg_budget_row *co = NULL, *se = NULL, *no = NULL;
 
-		assert_true(fabs(r.budgets[0].burn_kg - burn) < 1e-9);
-		assert_true(fabs(r.budgets[0].projected_kg - burn * 3) < 1e-9);
+		for (size_t i = 0; i < r.nbudgets; i++) {
+			if (!strcmp(r.budgets[i].team, "checkout"))
+				co = &r.budgets[i];
+			else if (!strcmp(r.budgets[i].team, "search"))
+				se = &r.budgets[i];
+			else if (!strcmp(r.budgets[i].team, "nobody"))
+				no = &r.budgets[i];
+		}
+		assert_non_null(co);
+		assert_non_null(se);
+		assert_non_null(no);
+		assert_true(fabs(co->burn_kg - burn) < 1e-9);
+		assert_true(fabs(co->projected_kg - burn * 3) < 1e-9);
 		assert_true(fabs(burn - 1.7424) < 1e-9); /* 7.26 g/h x 240 h */
-		assert_true(r.budgets[0].exceeded);
-		assert_false(r.budgets[1].exceeded);
-		assert_true(r.budgets[1].projected_over); /* 0.2904 kg now, 0.8712 at month end */
+		assert_true(co->exceeded);
+		assert_false(se->exceeded);
+		assert_true(se->projected_over); /* 0.2904 kg now, 0.8712 at month end */
+		assert_true(no->burn_kg == 0);
 	}
-	assert_true(r.budgets[2].burn_kg == 0);
 	assert_int_equal(cs_lg_report_over_budget(&r, false), 1);
 	assert_int_equal(cs_lg_report_over_budget(&r, true), 2);
 	cs_lg_report_free(&r);

@@ -101,7 +101,7 @@ static res sync_(const tctx *t, int64_t from, int64_t to, double now, bool parti
 	assert_int_equal(cs_lg_prices_parse(csv, sizeof(csv) - 1, "p.csv", &prices, why, sizeof(why)), 0);
 	cs_lg_conf_init(&conf);
 	{
-		static const char ini[] = "[sci]\nteam.checkout = sum(increase(http_requests_total[1h]))\n";
+		static const char ini[] = "[sci.team]\ncheckout = sum(increase(http_requests_total[1h]))\n";
 
 		assert_int_equal(cs_lg_conf_parse(ini, sizeof(ini) - 1, "t.ini", &conf, why, sizeof(why)), 0);
 	}
