@@ -65,6 +65,7 @@ static const char ledger_help[] =
     "  --partial             sync: also the hour in progress (re-synced next time)\n"
     "  --source NAME         sync: the source name (default prometheus:URL)\n"
     "  --timeout DUR         sync: per HTTP request (default 60s)\n"
+    "  --parallel N          sync: queries in flight at once (default 3)\n"
     "\n"
     "report / check:\n"
     "  --period YYYY-MM      the month (default: this month, UTC)\n"
@@ -93,6 +94,7 @@ enum {
 	OPT_OUT,
 	OPT_PROJECTED,
 	OPT_QUIET,
+	OPT_PARALLEL,
 };
 
 static const struct option ledger_longopts[] = {
@@ -115,6 +117,7 @@ static const struct option ledger_longopts[] = {
     {"out", required_argument, NULL, OPT_OUT},
     {"projected", no_argument, NULL, OPT_PROJECTED},
     {"quiet", no_argument, NULL, OPT_QUIET},
+    {"parallel", required_argument, NULL, OPT_PARALLEL},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -123,6 +126,7 @@ typedef struct lopts {
 	const char *sub;
 	const char *db, *config, *cluster, *prices, *split, *prom, *from, *to, *source, *period, *by, *format, *out;
 	double lock_timeout_s, timeout_s;
+	unsigned parallel;
 	bool lock_given, replace, partial, projected, quiet;
 	char **files;
 	int nfiles;
@@ -241,6 +245,10 @@ static int parse_opts(int argc, char **argv, lopts *o)
 		case OPT_OUT: o->out = optarg; break;
 		case OPT_PROJECTED: o->projected = true; break;
 		case OPT_QUIET: o->quiet = true; break;
+		case OPT_PARALLEL:
+			if (cli_count(o->cmd, "--parallel", optarg, 1, 12, &o->parallel))
+				return CLI_USAGE;
+			break;
 		case ':': cli_error(o->cmd, "%s needs a value; see carbonstat ledger --help", argv[optind - 1]); return CLI_USAGE;
 		default:
 			cli_error(o->cmd, "unknown option '%s'; see carbonstat ledger --help", argv[optind - 1]);
@@ -390,6 +398,7 @@ static int run_sync(lopts *o)
 	so.partial = o->partial;
 	so.now_s = now;
 	so.timeout_s = o->timeout_s > 0 ? o->timeout_s : 60;
+	so.parallel = (int)o->parallel;
 	so.pricer = &pricer;
 	so.split = !strcmp(o->split, "cpu-memory") ? CS_LG_SPLIT_CPU_MEMORY : CS_LG_SPLIT_ENERGY;
 	so.conf = &o->conf;

@@ -92,6 +92,13 @@ static int fail(syncer *y, int code, const char *fmt, ...)
 	return code;
 }
 
+typedef struct qdef {
+	const char *fmt; /* @R = the range ("1h", "1800s") */
+	const char *const *labels;
+	int nlabels;
+	cs_lg_prom_cb cb;
+} qdef;
+
 /* One query in flight: its URL, then its answer. The window's queries are
  * fetched at the same time, each on its own connection (the store works on
  * them in parallel, and the big answers overlap their transfer), then parsed
@@ -139,23 +146,73 @@ static void *job_fetch(void *arg)
 	return NULL;
 }
 
-/* Fetches n jobs at once (threads), on the syncer's first n connections. */
-static void fetch_all(syncer *y, qjob *jobs, size_t n)
+/* Fetching a window's jobs: `par` workers take the next job in turn, each
+ * on that job's own connection; the main thread parses job i as soon as it
+ * is in, while the workers fetch the ones after it. */
+typedef struct pool {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	qjob *jobs;
+	bool *done;
+	size_t next, n;
+} pool;
+
+static void *worker(void *arg)
+{
+	pool *p = arg;
+
+	for (;;) {
+		size_t i;
+
+		pthread_mutex_lock(&p->mu);
+		i = p->next++;
+		pthread_mutex_unlock(&p->mu);
+		if (i >= p->n)
+			return NULL;
+		job_fetch(&p->jobs[i]);
+		pthread_mutex_lock(&p->mu);
+		p->done[i] = true;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+}
+
+static int consume(syncer *y, qjob *j, const char *const *labels, int nlabels, cs_lg_prom_cb cb);
+
+/* Fetches jobs[0..n) with at most par in flight and consumes each, in
+ * order, as it arrives; the first error is returned (the rest are still
+ * fetched and freed by the caller). */
+static int fetch_consume(syncer *y, qjob *jobs, size_t n, const qdef *defs, int par)
 {
 	pthread_t th[SYNC_MAX_PAR];
-	bool started[SYNC_MAX_PAR] = {false};
+	bool done[SYNC_MAX_PAR] = {false};
+	pool p = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, jobs, done, 0, n};
+	size_t nth = 0;
+	double t0 = cs_mono_s();
+	int rc = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		jobs[i].http = y->http[i];
 		jobs[i].shown = y->shown;
-		if (n > 1 && pthread_create(&th[i], NULL, job_fetch, &jobs[i]) == 0)
-			started[i] = true;
-		else
-			job_fetch(&jobs[i]);
 	}
-	for (size_t i = 0; i < n; i++)
-		if (started[i])
-			pthread_join(th[i], NULL);
+	for (int k = 0; k < par && (size_t)k < n; k++)
+		if (pthread_create(&th[nth], NULL, worker, &p) == 0)
+			nth++;
+	if (!nth)
+		worker(&p); /* no thread: fetch them all here */
+	for (size_t i = 0; i < n; i++) {
+		pthread_mutex_lock(&p.mu);
+		while (!done[i])
+			pthread_cond_wait(&p.cv, &p.mu);
+		pthread_mutex_unlock(&p.mu);
+		if (i == n - 1)
+			y->st->query_s += cs_mono_s() - t0; /* wall time to the last answer */
+		if (!rc)
+			rc = consume(y, &jobs[i], defs[i].labels, defs[i].nlabels, defs[i].cb);
+	}
+	for (size_t k = 0; k < nth; k++)
+		pthread_join(th[k], NULL);
+	return rc;
 }
 
 /* The answer of a fetched job into cb. */
@@ -206,7 +263,9 @@ static int run_query(syncer *y, const char *q, int64_t start, int64_t end, const
 	memset(&j, 0, sizeof(j));
 	cs_http_body_init(&j.body, CS_LG_BODY_MAX);
 	if ((rc = job_url(y, &j, q, start, end)) == 0) {
-		fetch_all(y, &j, 1);
+		j.http = y->http[0];
+		j.shown = y->shown;
+		job_fetch(&j);
 		y->st->query_s += j.secs;
 		rc = consume(y, &j, labels, nlabels, cb);
 	}
@@ -426,12 +485,6 @@ static const char *const L_INFO[] = {"cluster", "node", "provider", "region", "i
 static const char *const L_INT[] = {"cluster", "node", "source"};
 static const char *const L_NODE[] = {"cluster", "node"};
 
-typedef struct qdef {
-	const char *fmt; /* @R = the range ("1h", "1800s") */
-	const char *const *labels;
-	int nlabels;
-	cs_lg_prom_cb cb;
-} qdef;
 
 static const qdef queries[] = {
     {"sum by (" GRAIN ",component) (increase(carbonstat_energy_joules_total[@R]))", L_ROW_E, 8, on_row_energy},
@@ -532,14 +585,10 @@ static int window(syncer *y, int64_t h0, int64_t h1, bool partial)
 			subst_range(queries[i].fmt, range, qs[i], sizeof(qs[i]));
 			rc = job_url(y, &jobs[i], qs[i], start, end);
 		}
-		if (!rc) {
-			double t0 = cs_mono_s();
-
-			fetch_all(y, jobs, NQ);
-			y->st->query_s += cs_mono_s() - t0; /* wall time: the queries run together */
-		}
-		for (size_t i = 0; i < NQ && !rc; i++)
-			rc = consume(y, &jobs[i], queries[i].labels, queries[i].nlabels, queries[i].cb);
+		if (!rc)
+			rc = fetch_consume(y, jobs, NQ, queries,
+			                   y->o->parallel > 0 ? (y->o->parallel < SYNC_MAX_PAR ? y->o->parallel : SYNC_MAX_PAR)
+			                                      : CS_LG_SYNC_PAR);
 		for (size_t i = 0; i < NQ; i++)
 			job_free(&jobs[i]);
 	}

@@ -53,6 +53,7 @@
 #define CS_LG_SYNC_LAG_S      120 /* an hour is complete this long after it ends */
 #define CS_LG_SYNC_BATCH_H    6
 #define CS_LG_SYNC_DEFAULT_H  24  /* first sync without --from: the last day */
+#define CS_LG_SYNC_PAR        3   /* queries in flight: the two large ones at once, the rest behind */
 
 typedef struct cs_lg_sync_opts {
 	const char *url;      /* API base: http://prometheus:9090 (a path prefix is kept) */
@@ -63,6 +64,7 @@ typedef struct cs_lg_sync_opts {
 	double now_s;
 	double timeout_s;
 	int batch_hours;      /* 0: CS_LG_SYNC_BATCH_H */
+	int parallel;         /* queries in flight at once; 0: CS_LG_SYNC_PAR */
 	cs_lg_pricer *pricer; /* NULL: no prices */
 	cs_lg_split_mode split;
 	const cs_lg_conf *conf; /* [sci]; may be NULL */
