@@ -329,7 +329,8 @@ static int source_of(imp *m, const char *cluster, const char *node, uint32_t *ou
 			return nomem(m);
 		goto dberr;
 	}
-	qsort(ss->stored, ss->nstored, sizeof(int64_t), cmp_i64);
+	if (ss->nstored > 1) /* qsort(NULL, 0) is undefined */
+		qsort(ss->stored, ss->nstored, sizeof(int64_t), cmp_i64);
 	m->st->sources++;
 	return 0;
 dberr:
@@ -666,7 +667,8 @@ static int finish(imp *m)
 				m->st->node_hours_added++;
 			}
 		}
-		qsort(hours[s], nh_count[s], sizeof(int64_t), cmp_i64);
+		if (nh_count[s] > 1)
+			qsort(hours[s], nh_count[s], sizeof(int64_t), cmp_i64);
 	}
 	if (rc)
 		goto dberr;

@@ -421,7 +421,8 @@ static cs_lg_rep_row *take_rows(groups *g, size_t *n)
 			continue;
 		rows[k++] = rows[i];
 	}
-	qsort(rows, k, sizeof(*rows), cmp_rows);
+	if (k > 1)
+		qsort(rows, k, sizeof(*rows), cmp_rows);
 	g->rows = NULL;
 	g->cap = 0;
 	*n = k;
@@ -596,7 +597,8 @@ int cs_lg_report_build(cs_lg_store *s, const cs_lg_period *p, cs_lg_by by, const
 				continue;
 			mv[r->nmovers++] = (mover){i, d < 0 ? -d : d, r->rows[i].key};
 		}
-		qsort(mv, r->nmovers, sizeof(*mv), cmp_movers);
+		if (r->nmovers > 1)
+			qsort(mv, r->nmovers, sizeof(*mv), cmp_movers);
 		if (r->nmovers > CS_LG_TOP_MOVERS)
 			r->nmovers = CS_LG_TOP_MOVERS;
 		for (size_t i = 0; i < r->nmovers; i++)
