@@ -12,10 +12,8 @@
 #include "core/clock.h"
 #include "core/str.h"
 #include "core/why.h"
-#include "io/http_body.h"
+#include "io/http.h"
 #include "ledger/agg.h"
-#include "ledger/db.h"
-#include "ledger/fetch.h"
 #include "ledger/grow.h"
 #include "ledger/period.h"
 #include "ledger/promapi.h"
@@ -39,7 +37,7 @@ typedef struct syncer {
 	cs_lg_sync_stats *st;
 	char *why;
 	size_t whycap;
-	cs_lg_http *http[SYNC_MAX_PAR]; /* one connection per query in flight */
+	cs_http *http[SYNC_MAX_PAR]; /* one client (connection) per query in flight */
 	char base[1024];   /* the URL without a trailing '/' */
 	char shown[1024];  /* the same without credentials */
 	int64_t src_id;
@@ -99,51 +97,56 @@ typedef struct qdef {
 	cs_lg_prom_cb cb;
 } qdef;
 
-/* One query in flight: its URL, then its answer. The window's queries are
- * fetched at the same time, each on its own connection (the store works on
- * them in parallel, and the big answers overlap their transfer), then parsed
- * one after the other, in order, into the aggregation. */
+/* One query in flight: its request, then its answer. The window's queries
+ * are fetched by a few workers, each query on its own client (the store works
+ * on them in parallel, and the big answers overlap their transfer), and
+ * parsed one after the other, in order, into the aggregation. The query goes
+ * as a form in a POST body (the API's way for long queries: no URL length
+ * limit, [sci] queries are the operator's). */
 typedef struct qjob {
-	const char *q;    /* the PromQL, for messages */
-	char *url;
-	cs_lg_http *http; /* borrowed */
-	const char *shown;
-	cs_http_body body;
-	long status;
+	const char *q; /* the PromQL, for messages */
+	const char *path;
+	char *url;  /* base + path */
+	char *form; /* query=...&start=...&end=...&step=3600, or &time=... */
+	cs_http *http; /* borrowed; owns res.body until its next request */
+	cs_http_result res;
 	int rc;
 	double secs;
-	char why[700];
 } qjob;
 
 static int job_url(syncer *y, qjob *j, const char *q, int64_t start, int64_t end)
 {
-	size_t cap = 3 * strlen(q) + strlen(y->base) + 128;
-	char *enc = malloc(3 * strlen(q) + 1);
+	size_t fcap = 3 * strlen(q) + 96, ucap = strlen(y->base) + 32;
 
 	j->q = q;
-	j->url = malloc(cap);
-	if (!enc || !j->url) {
-		free(enc);
+	j->path = start >= 0 ? "/api/v1/query_range" : "/api/v1/query";
+	j->form = malloc(fcap);
+	j->url = malloc(ucap);
+	if (!j->form || !j->url)
 		return fail(y, CS_ENOMEM, "out of memory");
-	}
-	url_encode(q, enc, 3 * strlen(q) + 1);
+	snprintf(j->url, ucap, "%s%s", y->base, j->path);
+	memcpy(j->form, "query=", 6);
+	url_encode(q, j->form + 6, fcap - 6);
 	if (start >= 0)
-		snprintf(j->url, cap, "%s/api/v1/query_range?query=%s&start=%lld&end=%lld&step=3600", y->base, enc,
+		snprintf(j->form + strlen(j->form), fcap - strlen(j->form), "&start=%lld&end=%lld&step=3600",
 		         (long long)start, (long long)end);
 	else
-		snprintf(j->url, cap, "%s/api/v1/query?query=%s&time=%lld", y->base, enc, (long long)end);
-	free(enc);
+		snprintf(j->form + strlen(j->form), fcap - strlen(j->form), "&time=%lld", (long long)end);
 	return 0;
 }
 
-static void *job_fetch(void *arg)
+static void job_fetch(qjob *j)
 {
-	qjob *j = arg;
+	cs_http_req req = {.method = CS_HTTP_POST,
+	                   .url = j->url,
+	                   .accept = "application/json",
+	                   .body = j->form,
+	                   .body_len = strlen(j->form),
+	                   .content_type = "application/x-www-form-urlencoded"};
 	double t0 = cs_mono_s();
 
-	j->rc = cs_lg_http_get(j->http, j->url, j->shown, &j->body, &j->status, j->why, sizeof(j->why));
+	j->rc = cs_http_do(j->http, &req, &j->res);
 	j->secs = cs_mono_s() - t0;
-	return NULL;
 }
 
 /* Fetching a window's jobs: `par` workers take the next job in turn, each
@@ -179,6 +182,44 @@ static void *worker(void *arg)
 
 static int consume(syncer *y, qjob *j, const char *const *labels, int nlabels, cs_lg_prom_cb cb);
 
+/* The clients, opened here, before any worker thread (libcurl's global
+ * init is not thread-safe): answers up to CS_LG_BODY_MAX, gzip accepted
+ * (Prometheus compresses large answers), the environment's proxy settings
+ * (the store may be anywhere), no redirects, TLS verified. */
+static int open_clients(syncer *y)
+{
+	cs_http_opts ho = {.timeout_s = y->o->timeout_s > 0 ? y->o->timeout_s : 60,
+	                   .body_max = CS_LG_BODY_MAX,
+	                   .proxy = CS_HTTP_PROXY_ENV,
+	                   .decompress = true};
+
+	for (int i = 0; i < SYNC_MAX_PAR; i++) {
+		int rc = cs_http_open(&ho, &y->http[i]);
+
+		if (rc)
+			return fail(y, rc, "cannot start the HTTP client (%s)", cs_strerror(rc));
+	}
+	return 0;
+}
+
+/* A query that got no answer, in the sync's words (fail() names the store). */
+static int fetch_failed(syncer *y, const qjob *j)
+{
+	char line[CS_HTTP_ERROR_MAX + CS_HTTP_DETAIL_MAX + 4];
+
+	switch (j->res.err) {
+	case CS_HTTP_E_TOO_BIG:
+		return fail(y, j->rc, "answered more than %u MB; sync fewer hours at a time (--from, --to)",
+		            CS_LG_BODY_MAX >> 20);
+	case CS_HTTP_E_TIMEOUT:
+		return fail(y, j->rc, "did not answer within %.0f s; raise --timeout or sync fewer hours",
+		            y->o->timeout_s > 0 ? y->o->timeout_s : 60);
+	default:
+		cs_http_describe(&j->res, line, sizeof(line));
+		return fail(y, j->rc, "no answer (%s); check --prometheus", line);
+	}
+}
+
 /* Fetches jobs[0..n) with at most par in flight and consumes each, in
  * order, as it arrives; the first error is returned (the rest are still
  * fetched and freed by the caller). */
@@ -191,10 +232,8 @@ static int fetch_consume(syncer *y, qjob *jobs, size_t n, const qdef *defs, int 
 	double t0 = cs_mono_s();
 	int rc = 0;
 
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		jobs[i].http = y->http[i];
-		jobs[i].shown = y->shown;
-	}
 	for (int k = 0; k < par && (size_t)k < n; k++)
 		if (pthread_create(&th[nth], NULL, worker, &p) == 0)
 			nth++;
@@ -223,17 +262,14 @@ static int consume(syncer *y, qjob *j, const char *const *labels, int nlabels, c
 	int rc;
 
 	y->st->queries++;
-	if (j->rc) {
-		cs_set_why(y->why, y->whycap, "%s; nothing was synced", j->why);
-		return j->rc;
-	}
-	y->st->bytes += j->body.len;
-	if (j->status != 200 && j->status != 400 && j->status != 422)
+	if (j->rc)
+		return fetch_failed(y, j);
+	y->st->bytes += j->res.len;
+	if (j->res.status != 200 && j->res.status != 400 && j->res.status != 422)
 		return fail(y, CS_EUNAVAIL, "HTTP %ld to query %.120s; is --prometheus the Prometheus HTTP API base URL?",
-		            j->status, j->q);
+		            j->res.status, j->q);
 	y->qerr[0] = '\0';
-	rc = cs_lg_prom_parse(j->body.data ? j->body.data : "", j->body.len, labels, nlabels, cb, y, &ps, why,
-	                      sizeof(why));
+	rc = cs_lg_prom_parse(j->res.body, j->res.len, labels, nlabels, cb, y, &ps, why, sizeof(why));
 	y->st->series += ps.series;
 	y->st->samples += ps.samples;
 	y->st->skipped += ps.skipped;
@@ -249,8 +285,8 @@ static int consume(syncer *y, qjob *j, const char *const *labels, int nlabels, c
 static void job_free(qjob *j)
 {
 	free(j->url);
-	j->url = NULL;
-	cs_http_body_free(&j->body);
+	free(j->form);
+	j->url = j->form = NULL;
 }
 
 /* Runs one query (fetch, then parse). */
@@ -261,10 +297,8 @@ static int run_query(syncer *y, const char *q, int64_t start, int64_t end, const
 	int rc;
 
 	memset(&j, 0, sizeof(j));
-	cs_http_body_init(&j.body, CS_LG_BODY_MAX);
 	if ((rc = job_url(y, &j, q, start, end)) == 0) {
 		j.http = y->http[0];
-		j.shown = y->shown;
 		job_fetch(&j);
 		y->st->query_s += j.secs;
 		rc = consume(y, &j, labels, nlabels, cb);
@@ -581,7 +615,6 @@ static int window(syncer *y, int64_t h0, int64_t h1, bool partial)
 		_Static_assert(NQ <= SYNC_MAX_PAR, "a connection per query");
 		memset(jobs, 0, sizeof(jobs));
 		for (size_t i = 0; i < NQ && !rc; i++) {
-			cs_http_body_init(&jobs[i].body, CS_LG_BODY_MAX);
 			subst_range(queries[i].fmt, range, qs[i], sizeof(qs[i]));
 			rc = job_url(y, &jobs[i], qs[i], start, end);
 		}
@@ -733,8 +766,8 @@ int cs_lg_sync(cs_lg_store *s, const cs_lg_sync_opts *o, cs_lg_sync_stats *st, c
 	blen = strlen(y.base);
 	while (blen && y.base[blen - 1] == '/')
 		y.base[--blen] = '\0';
-	cs_ldb_mask_url(y.base, y.shown, sizeof(y.shown));
-	if (!cs_starts_with(y.base, "http://") && !cs_starts_with(y.base, "https://")) {
+	cs_http_url_shown(y.base, y.shown, sizeof(y.shown));
+	if (!cs_http_url_scheme(y.base)) {
 		cs_set_why(why, whycap, "ledger sync: --prometheus '%s' is not an http:// or https:// URL", y.shown);
 		rc = CS_EINVAL;
 		goto out;
@@ -743,9 +776,8 @@ int cs_lg_sync(cs_lg_store *s, const cs_lg_sync_opts *o, cs_lg_sync_stats *st, c
 		cs_strcpy_fit(st->source, sizeof(st->source), o->source);
 	else
 		snprintf(st->source, sizeof(st->source), "prometheus:%s", y.shown);
-	for (int i = 0; i < SYNC_MAX_PAR; i++)
-		if ((rc = cs_lg_http_open(o->timeout_s > 0 ? o->timeout_s : 60, &y.http[i], why, whycap)) != 0)
-			goto out;
+	if ((rc = open_clients(&y)) != 0)
+		goto out;
 	/* the lock first: a second sync waits here, then sees our watermark */
 	if ((rc = cs_lg_begin(s)) != 0 || (rc = cs_lg_source(s, st->source, "prometheus", &y.src_id, &wm)) != 0) {
 		cs_set_why(why, whycap, "%s", cs_lg_why(s));
@@ -798,7 +830,7 @@ out:
 		cs_lg_rollback(s);
 	st->total_s = cs_mono_s() - t0;
 	for (int i = 0; i < SYNC_MAX_PAR; i++)
-		cs_lg_http_close(y.http[i]);
+		cs_http_close(y.http[i]);
 	cs_lg_intern_free(&y.known);
 	free(y.ex);
 	return rc;

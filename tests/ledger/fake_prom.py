@@ -4,8 +4,8 @@
 Usage: fake_prom.py H0 [--exit-with-stdin]
 
 Answers /api/v1/query_range (start, end, step=3600) and /api/v1/query
-(time) the way Prometheus does, for the queries `carbonstat ledger sync`
-sends, from a fixed script of hours counted from H0 (epoch s): the sample
+(time), by GET or form POST, the way Prometheus does, for the queries
+`carbonstat ledger sync` sends, from a fixed script of hours counted from H0 (epoch s): the sample
 at time t is hour k = (t - 3600 - H0) / 3600 (range queries evaluate at hour
 ends), or the hour holding t (instant queries: the hour in progress).
 
@@ -28,7 +28,6 @@ garbage (200, not JSON) | 500 | slow (sleeps 5 s)
 GET /_requests: the queries seen, in order.
 Python 3 standard library only.
 """
-import http.server
 import json
 import os
 import sys
@@ -142,50 +141,47 @@ def answer(q, k):
     return []
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def _send(self, code, body, ctype="application/json"):
-        if isinstance(body, str):
-            body = body.encode()
-        self.send_response(code)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+class Handler(fakehttp.Handler):
+    def do_POST(self):
+        """The API's form-encoded POST (what `ledger sync` sends)."""
+        n = int(self.headers.get("Content-Length") or 0)
+        form = self.rfile.read(n).decode()
+        if self.headers.get("Content-Type") != "application/x-www-form-urlencoded":
+            self.send(400, json.dumps({"status": "error", "errorType": "bad_data", "error": "not a form"}))
+            return
+        self.api(urllib.parse.urlsplit(self.path).path, urllib.parse.parse_qs(form))
 
     def do_GET(self):
         url = urllib.parse.urlsplit(self.path)
         if url.path == "/_requests":
             with State.lock:
-                self._send(200, json.dumps(State.log))
+                self.send(200, json.dumps(State.log))
             return
         if url.path.startswith("/_mode/"):
             with State.lock:
                 State.mode = url.path[len("/_mode/"):]
-            self._send(200, "ok\n", "text/plain")
+            self.send(200, "ok\n", "text/plain")
             return
-        qs = urllib.parse.parse_qs(url.query)
+        self.api(url.path, urllib.parse.parse_qs(url.query))
+
+    def api(self, path, qs):
         q = qs.get("query", [""])[0]
         with State.lock:
             State.log.append(q)
             mode = State.mode
         if mode == "500":
-            self._send(500, "internal error\n", "text/plain")
+            self.send(500, "internal error\n", "text/plain")
             return
         if mode == "garbage":
-            self._send(200, "<html>not the API</html>", "text/html")
+            self.send(200, "<html>not the API</html>", "text/html")
             return
         if mode == "slow":
             time.sleep(5)
         if mode == "error" and "carbonstat_energy_joules_total" in q:
-            self._send(400, json.dumps({"status": "error", "errorType": "bad_data",
+            self.send(400, json.dumps({"status": "error", "errorType": "bad_data",
                                         "error": "1:2: parse error: unexpected"}))
             return
-        if url.path == "/api/v1/query_range":
+        if path == "/api/v1/query_range":
             start, end, step = (int(float(qs[p][0])) for p in ("start", "end", "step"))
             series = {}
             t = start
@@ -197,15 +193,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 t += step
             result = [{"metric": l, "values": vals} for l, vals in series.values()]
             body = {"status": "success", "data": {"resultType": "matrix", "result": result}}
-        elif url.path == "/api/v1/query":
+        elif path == "/api/v1/query":
             t = float(qs["time"][0])
             k = (int(t) // 3600 * 3600 - H0) // 3600
             result = [{"metric": l, "value": [t, repr(float(v))]} for l, v in answer(q, k)]
             body = {"status": "success", "data": {"resultType": "vector", "result": result}}
         else:
-            self._send(404, json.dumps({"status": "error", "errorType": "not_found", "error": "no such path"}))
+            self.send(404, json.dumps({"status": "error", "errorType": "not_found", "error": "no such path"}))
             return
-        self._send(200, json.dumps(body))
+        self.send(200, json.dumps(body))
 
 
 if __name__ == "__main__":
