@@ -20,47 +20,22 @@ void cs_lg_intern_free(cs_lg_intern *t)
 	free(t->off);
 	free(t->klen);
 	free(t->hash);
-	free(t->slot);
+	cs_index_free(&t->ix);
 	memset(t, 0, sizeof(*t));
 }
 
-static int64_t lookup(const cs_lg_intern *t, const void *key, size_t len, uint64_t h, size_t *pos)
+typedef struct probe_key {
+	const void *key;
+	size_t len;
+	uint64_t hash;
+} probe_key;
+
+static bool key_eq(const void *ctx, uint32_t i, const void *key)
 {
-	size_t mask = t->nslot - 1;
+	const cs_lg_intern *t = ctx;
+	const probe_key *k = key;
 
-	for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
-		uint32_t s = t->slot[i];
-
-		if (!s) {
-			*pos = i;
-			return -1;
-		}
-		s--;
-		if (t->hash[s] == h && t->klen[s] == len && memcmp(t->arena + t->off[s], key, len) == 0) {
-			*pos = i;
-			return s;
-		}
-	}
-}
-
-static int grow_slots(cs_lg_intern *t)
-{
-	size_t n = t->nslot ? t->nslot * 2 : 64;
-	uint32_t *slot = calloc(n, sizeof(*slot));
-
-	if (!slot)
-		return CS_ENOMEM;
-	for (size_t k = 0; k < t->n; k++) {
-		size_t i = (size_t)t->hash[k] & (n - 1);
-
-		while (slot[i])
-			i = (i + 1) & (n - 1);
-		slot[i] = (uint32_t)k + 1;
-	}
-	free(t->slot);
-	t->slot = slot;
-	t->nslot = n;
-	return 0;
+	return t->hash[i] == k->hash && t->klen[i] == k->len && memcmp(t->arena + t->off[i], k->key, k->len) == 0;
 }
 
 static int grow_keys(cs_lg_intern *t)
@@ -87,25 +62,26 @@ static int grow_keys(cs_lg_intern *t)
 
 int cs_lg_intern_put(cs_lg_intern *t, const void *key, size_t len, uint32_t *idx, bool *created)
 {
-	uint64_t h = cs_fnv1a(CS_FNV_OFFSET, key, len);
+	probe_key k = {key, len, cs_fnv1a(CS_FNV_OFFSET, key, len)};
+	uint32_t found;
 	size_t pos;
-	int64_t found;
+	int rc;
 
 	if (created)
 		*created = false;
-	if (len > UINT32_MAX || t->n >= UINT32_MAX - 1)
+	if (len > UINT32_MAX || t->n >= CS_INDEX_MAX_ITEMS)
 		return CS_ENOMEM;
-	if (!t->nslot && grow_slots(t) != 0)
-		return CS_ENOMEM;
-	found = lookup(t, key, len, h, &pos);
-	if (found >= 0) {
-		*idx = (uint32_t)found;
-		return 0;
+	if ((t->n + 1) * 2 > t->ix.n) { /* load 1/2 reached: grow first */
+		if ((rc = cs_index_reserve(&t->ix, t->n + 1)) < 0)
+			return rc;
+		if (rc == 1) /* new slots: the keys go in again */
+			for (size_t i = 0; i < t->n; i++)
+				cs_index_add(&t->ix, t->hash[i], (uint32_t)i);
 	}
-	if ((t->n + 1) * 2 > t->nslot) {
-		if (grow_slots(t) != 0)
-			return CS_ENOMEM;
-		(void)lookup(t, key, len, h, &pos);
+	pos = cs_index_probe(&t->ix, k.hash, key_eq, t, &k, &found);
+	if (found != CS_INDEX_NONE) {
+		*idx = found;
+		return 0;
 	}
 	if (t->n == t->ncap && grow_keys(t) != 0)
 		return CS_ENOMEM;
@@ -125,9 +101,9 @@ int cs_lg_intern_put(cs_lg_intern *t, const void *key, size_t len, uint32_t *idx
 	t->arena[t->len + len] = '\0';
 	t->off[t->n] = t->len;
 	t->klen[t->n] = (uint32_t)len;
-	t->hash[t->n] = h;
+	t->hash[t->n] = k.hash;
 	t->len += len + 1;
-	t->slot[pos] = (uint32_t)t->n + 1;
+	cs_index_set(&t->ix, pos, (uint32_t)t->n);
 	*idx = (uint32_t)t->n++;
 	if (created)
 		*created = true;
@@ -143,9 +119,8 @@ int cs_lg_intern_str(cs_lg_intern *t, const char *s, uint32_t *idx)
 
 int64_t cs_lg_intern_find(const cs_lg_intern *t, const void *key, size_t len)
 {
-	size_t pos;
+	probe_key k = {key, len, cs_fnv1a(CS_FNV_OFFSET, key, len)};
+	uint32_t i = cs_index_find(&t->ix, k.hash, key_eq, t, &k);
 
-	if (!t->nslot)
-		return -1;
-	return lookup(t, key, len, cs_fnv1a(CS_FNV_OFFSET, key, len), &pos);
+	return i == CS_INDEX_NONE ? -1 : (int64_t)i;
 }

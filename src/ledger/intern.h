@@ -6,8 +6,8 @@
  * grains again on every import. Interning turns each into a small integer
  * once, so aggregation keys are fixed-size and compared by value. Keys are
  * byte strings with a length (a composite key may hold separators) and are
- * kept NUL-terminated in one arena; open addressing on FNV-1a, the table
- * doubled at 1/2 load. Indexes are dense, 0..n-1 in insertion order, so
+ * kept NUL-terminated in one arena, found through a core/index on FNV-1a.
+ * Indexes are dense, 0..n-1 in insertion order, so
  * callers keep their values in parallel arrays. Nothing is ever removed.
  */
 #ifndef CS_LEDGER_INTERN_H
@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/index.h"
+
 typedef struct cs_lg_intern {
 	char *arena;      /* keys, each followed by a NUL */
 	size_t len, cap;  /* bytes used / allocated */
@@ -24,8 +26,7 @@ typedef struct cs_lg_intern {
 	uint32_t *klen;   /* and is klen[i] bytes long */
 	uint64_t *hash;   /* its hash */
 	size_t n, ncap;   /* keys / room */
-	uint32_t *slot;   /* index + 1, 0 = empty */
-	size_t nslot;     /* a power of two */
+	cs_index ix;      /* key -> i */
 } cs_lg_intern;
 
 void cs_lg_intern_init(cs_lg_intern *t);
