@@ -3,17 +3,20 @@
 #include "ledger/price.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "carbonstat/error.h"
 #include "core/parse.h"
 #include "core/str.h"
 #include "core/why.h"
+#include "io/fdio.h"
 #include "ledger/clip.h"
 #include "ledger/grow.h"
 
@@ -330,34 +333,36 @@ err:
 
 int cs_lg_prices_load(const char *path, cs_lg_prices *out, char *why, size_t whycap)
 {
-	FILE *fp = fopen(path, "rb");
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat sb;
 	char *buf;
 	size_t n;
 	int rc;
 
-	if (!fp) {
-		int err = errno;
-
-		cs_set_why(why, whycap, "cannot open price file %s: %s; check --prices", path, strerror(err));
-		return -err;
+	if (fd < 0) {
+		rc = -errno;
+		cs_set_why(why, whycap, "cannot open price file %s: %s; check --prices", path, strerror(-rc));
+		return rc;
 	}
-	if (fstat(fileno(fp), &sb) != 0 || !S_ISREG(sb.st_mode) || (unsigned long long)sb.st_size > CS_LG_PRICE_FILE_MAX) {
-		fclose(fp);
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || (unsigned long long)sb.st_size > CS_LG_PRICE_FILE_MAX) {
+		close(fd);
 		cs_set_why(why, whycap, "price file %s is not a regular file of at most %u MB", path,
 		           CS_LG_PRICE_FILE_MAX >> 20);
 		return CS_ERANGE;
 	}
 	buf = malloc((size_t)sb.st_size + 1);
 	if (!buf) {
-		fclose(fp);
+		close(fd);
 		cs_set_why(why, whycap, "price file %s: out of memory", path);
 		return CS_ENOMEM;
 	}
-	n = fread(buf, 1, (size_t)sb.st_size, fp);
-	fclose(fp);
+	rc = cs_fd_read_all(fd, buf, (size_t)sb.st_size, &n);
+	close(fd);
 	buf[n] = '\0';
-	rc = cs_lg_prices_parse(buf, n, path, out, why, whycap);
+	if (rc)
+		cs_set_why(why, whycap, "cannot read price file %s: %s", path, strerror(-rc));
+	else
+		rc = cs_lg_prices_parse(buf, n, path, out, why, whycap);
 	free(buf);
 	return rc;
 }
