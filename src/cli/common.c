@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "core/parse.h"
+#include "core/str.h"
 
 void cli_error(const char *cmd, const char *fmt, ...)
 {
@@ -136,19 +137,7 @@ const char *cli_method_name(cs_power_method m)
 
 void cli_csv_field(FILE *f, const char *s)
 {
-	if (!s)
-		s = "";
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
+	cs_csv_field(f, s);
 }
 
 void cli_help(FILE *f, const char *text)

@@ -23,3 +23,20 @@ bool cs_strcpy_fit(char *dst, size_t cap, const char *src)
 		src = "";
 	return cs_memcpy_str(dst, cap, src, strlen(src));
 }
+
+void cs_csv_field(FILE *f, const char *s)
+{
+	if (!s)
+		s = "";
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}

@@ -1,4 +1,5 @@
-/* core/str.h - bounded string copies for fixed-size fields.
+/* core/str.h - bounded string copies for fixed-size fields, and one CSV
+ * field written out.
  *
  * Workloads, rows and table entries hold strings in fixed arrays so that a
  * sampling cycle allocates nothing. Copying into them must never overflow
@@ -10,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* Copies src (NULL = "") into dst[cap], always NUL-terminated when cap > 0.
  * Returns true if all of it fit. */
@@ -17,6 +19,11 @@ bool cs_strcpy_fit(char *dst, size_t cap, const char *src);
 
 /* Copies n bytes of src (need not be NUL-terminated) the same way. */
 bool cs_memcpy_str(char *dst, size_t cap, const char *src, size_t n);
+
+/* Writes s (NULL = "") as one RFC 4180 field: as is, or in double quotes
+ * with its quotes doubled when it holds a comma, quote, CR or LF (the CLI's
+ * tables and the ledger's reports). */
+void cs_csv_field(FILE *f, const char *s);
 
 /* True if s starts with prefix. */
 static inline bool cs_starts_with(const char *s, const char *prefix)

@@ -736,17 +736,11 @@ out:
 
 int cs_lg_import(cs_lg_store *s, const cs_lg_import_opts *o, cs_lg_import_stats *st, char *why, size_t whycap)
 {
-	imp m;
+	imp m = {.s = s, .o = o, .st = st, .why = why, .whycap = whycap};
 	double t0 = cs_mono_s(), t1;
 	int rc;
 
 	memset(st, 0, sizeof(*st));
-	memset(&m, 0, sizeof(m));
-	m.s = s;
-	m.o = o;
-	m.st = st;
-	m.why = why;
-	m.whycap = whycap;
 	cs_lg_agg_init(&m.agg);
 	cs_lg_intern_init(&m.src_names);
 	cs_lg_intern_init(&m.cov_keys);

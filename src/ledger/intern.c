@@ -6,6 +6,7 @@
 
 #include "carbonstat/error.h"
 #include "core/hash.h"
+#include "ledger/grow.h"
 
 void cs_lg_intern_init(cs_lg_intern *t)
 {
@@ -65,6 +66,7 @@ int cs_lg_intern_put(cs_lg_intern *t, const void *key, size_t len, uint32_t *idx
 	probe_key k = {key, len, cs_fnv1a(CS_FNV_OFFSET, key, len)};
 	uint32_t found;
 	size_t pos;
+	char *a;
 	int rc;
 
 	if (created)
@@ -85,18 +87,9 @@ int cs_lg_intern_put(cs_lg_intern *t, const void *key, size_t len, uint32_t *idx
 	}
 	if (t->n == t->ncap && grow_keys(t) != 0)
 		return CS_ENOMEM;
-	if (t->len + len + 1 > t->cap) {
-		size_t nc = t->cap ? t->cap : 4096;
-		char *a;
-
-		while (nc < t->len + len + 1)
-			nc *= 2;
-		a = realloc(t->arena, nc);
-		if (!a)
-			return CS_ENOMEM;
-		t->arena = a;
-		t->cap = nc;
-	}
+	if (!(a = cs_lg_grown(t->arena, &t->cap, t->len + len + 1, 1)))
+		return CS_ENOMEM;
+	t->arena = a;
 	memcpy(t->arena + t->len, key, len);
 	t->arena[t->len + len] = '\0';
 	t->off[t->n] = t->len;

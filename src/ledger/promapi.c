@@ -27,6 +27,7 @@
 #include "core/parse.h"
 #include "core/why.h"
 #include "ledger/clip.h"
+#include "ledger/grow.h"
 
 #define CS_LG_PROM_MAX_DEPTH 64
 
@@ -70,18 +71,11 @@ static bool eat(rd *r, char c)
 
 static int put(rd *r, const char *s, size_t n)
 {
-	if (r->len + n + 1 > r->cap) {
-		size_t nc = r->cap ? r->cap * 2 : 256;
-		char *nb;
+	char *nb = cs_lg_grown(r->buf, &r->cap, r->len + n + 1, 1);
 
-		while (nc < r->len + n + 1)
-			nc *= 2;
-		nb = realloc(r->buf, nc);
-		if (!nb)
-			return CS_ENOMEM;
-		r->buf = nb;
-		r->cap = nc;
-	}
+	if (!nb)
+		return CS_ENOMEM;
+	r->buf = nb;
 	memcpy(r->buf + r->len, s, n);
 	r->len += n;
 	r->buf[r->len] = '\0';

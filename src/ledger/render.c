@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "carbonstat/error.h"
+#include "core/str.h"
 
 int cs_lg_fmt_parse(const char *s, cs_lg_fmt *out)
 {
@@ -250,27 +251,12 @@ static int render_table(const cs_lg_report *r, FILE *f)
 
 /* ---- CSV ------------------------------------------------------------------------------- */
 
-static void csv_field(FILE *f, const char *s)
-{
-	if (!strpbrk(s, ",\"\n\r")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 static void csv_line(FILE *f, const char *key, const cs_lg_amounts *a, const cs_lg_report *r, const cs_lg_rep_row *row,
                      bool priced)
 {
 	double g = cs_lg_g_per_currency(a), sh = cs_lg_share(r, a), ch = row ? cs_lg_change(row) : NAN;
 
-	csv_field(f, key);
+	cs_csv_field(f, key);
 	fprintf(f, ",%.6f,%.6f,%.6f,%.6f,", cs_lg_kwh(a), cs_lg_op_kg(a), cs_lg_emb_kg(a), cs_lg_total_kg(a));
 	if (priced)
 		fprintf(f, "%.6f,%s,", cs_lg_cost(a), r->currency);

@@ -1217,6 +1217,16 @@ typedef struct cb_ctx {
 	void *ud;
 } cb_ctx;
 
+/* Rows of sql over [from, to) ($1, $2), each through row into the caller's cb. */
+static int each_in(cs_lg_store *s, const char *sql, int64_t from, int64_t to, int (*row)(cs_ldb_stmt *st, void *ud),
+                   void *cb, void *ud)
+{
+	int64_t a[2] = {from, to};
+	cb_ctx c = {cb, ud};
+
+	return each_row(s, sql, a, 2, row, &c);
+}
+
 static int dims_row(cs_ldb_stmt *st, void *ud)
 {
 	cb_ctx *c = ud;
@@ -1251,31 +1261,23 @@ static int sums_row(cs_ldb_stmt *st, void *ud)
 
 int cs_lg_read_daily(cs_lg_store *s, int64_t from_day, int64_t to_day, cs_lg_daily_cb cb, void *ud)
 {
-	int64_t a[2] = {from_day, to_day};
-	cb_ctx c = {(void *)cb, ud};
-
-	return each_row(s, "SELECT " DAILY_COLS " FROM daily WHERE day >= $1 AND day < $2", a, 2, sums_row, &c);
+	return each_in(s, "SELECT " DAILY_COLS " FROM daily WHERE day >= $1 AND day < $2", from_day, to_day, sums_row,
+	               (void *)cb, ud);
 }
 
 int cs_lg_read_dim_totals(cs_lg_store *s, int64_t from_day, int64_t to_day, cs_lg_daily_cb cb, void *ud)
 {
-	int64_t a[2] = {from_day, to_day};
-	cb_ctx c = {(void *)cb, ud};
-
-	return each_row(s,
-	                "SELECT 0, dim_id, SUM(energy_cpu_uj), SUM(energy_dram_uj), SUM(energy_gpu_uj), "
-	                "SUM(energy_other_uj), SUM(op_ug), SUM(emb_ug), SUM(cost_micro), SUM(uncosted_uj), "
-	                "SUM(n_rows) FROM daily WHERE day >= $1 AND day < $2 GROUP BY dim_id",
-	                a, 2, sums_row, &c);
+	return each_in(s,
+	               "SELECT 0, dim_id, SUM(energy_cpu_uj), SUM(energy_dram_uj), SUM(energy_gpu_uj), "
+	               "SUM(energy_other_uj), SUM(op_ug), SUM(emb_ug), SUM(cost_micro), SUM(uncosted_uj), "
+	               "SUM(n_rows) FROM daily WHERE day >= $1 AND day < $2 GROUP BY dim_id",
+	               from_day, to_day, sums_row, (void *)cb, ud);
 }
 
 int cs_lg_read_dim_totals_facts(cs_lg_store *s, int64_t from_hour, int64_t to_hour, cs_lg_daily_cb cb, void *ud)
 {
-	int64_t a[2] = {from_hour, to_hour};
-	cb_ctx c = {(void *)cb, ud};
-
-	return each_row(s, "SELECT 0, dim_id, " FACT_SUMS " FROM facts WHERE hour >= $1 AND hour < $2 GROUP BY dim_id", a,
-	                2, sums_row, &c);
+	return each_in(s, "SELECT 0, dim_id, " FACT_SUMS " FROM facts WHERE hour >= $1 AND hour < $2 GROUP BY dim_id",
+	               from_hour, to_hour, sums_row, (void *)cb, ud);
 }
 
 static int node_row(cs_ldb_stmt *st, void *ud)
@@ -1302,23 +1304,19 @@ static int node_row(cs_ldb_stmt *st, void *ud)
 
 int cs_lg_read_node_totals(cs_lg_store *s, int64_t from_hour, int64_t to_hour, cs_lg_node_cb cb, void *ud)
 {
-	int64_t a[2] = {from_hour, to_hour};
-	cb_ctx c = {(void *)cb, ud};
-
-	return each_row(s,
-	                "SELECT cluster, node, MAX(provider), MAX(region), MAX(instance), SUM(energy_cpu_uj), "
-	                "SUM(energy_dram_uj), SUM(energy_gpu_uj), SUM(energy_other_uj), SUM(op_ug), SUM(emb_ug), "
-	                "COALESCE(SUM(cost_micro), 0), COUNT(*), COUNT(cost_micro), SUM(covered_ms) FROM node_hours "
-	                "WHERE hour >= $1 AND hour < $2 GROUP BY cluster, node",
-	                a, 2, node_row, &c);
+	return each_in(s,
+	               "SELECT cluster, node, MAX(provider), MAX(region), MAX(instance), SUM(energy_cpu_uj), "
+	               "SUM(energy_dram_uj), SUM(energy_gpu_uj), SUM(energy_other_uj), SUM(op_ug), SUM(emb_ug), "
+	               "COALESCE(SUM(cost_micro), 0), COUNT(*), COUNT(cost_micro), SUM(covered_ms) FROM node_hours "
+	               "WHERE hour >= $1 AND hour < $2 GROUP BY cluster, node",
+	               from_hour, to_hour, node_row, (void *)cb, ud);
 }
 
 int cs_lg_read_nodes(cs_lg_store *s, cs_lg_node_cb cb, void *ud)
 {
 	cb_ctx c = {(void *)cb, ud};
 
-	return each_row(s,
-	                "SELECT cluster, node, provider, region, instance, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 FROM nodes",
+	return each_row(s, "SELECT cluster, node, provider, region, instance, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 FROM nodes",
 	                NULL, 0, node_row, &c);
 }
 
@@ -1340,14 +1338,11 @@ static int gap_row(cs_ldb_stmt *st, void *ud)
 
 int cs_lg_read_gaps(cs_lg_store *s, int64_t from_hour, int64_t to_hour, cs_lg_gap_cb cb, void *ud)
 {
-	int64_t a[2] = {from_hour, to_hour};
-	cb_ctx c = {(void *)cb, ud};
-
-	return each_row(s,
-	                "SELECT g.hour, g.source_id, g.cluster, g.node, g.kind, g.covered_s, g.detail, s.name "
-	                "FROM gaps g JOIN sources s ON s.id = g.source_id WHERE g.hour >= $1 AND g.hour < $2 "
-	                "ORDER BY g.hour, g.cluster, g.node, g.kind",
-	                a, 2, gap_row, &c);
+	return each_in(s,
+	               "SELECT g.hour, g.source_id, g.cluster, g.node, g.kind, g.covered_s, g.detail, s.name "
+	               "FROM gaps g JOIN sources s ON s.id = g.source_id WHERE g.hour >= $1 AND g.hour < $2 "
+	               "ORDER BY g.hour, g.cluster, g.node, g.kind",
+	               from_hour, to_hour, gap_row, (void *)cb, ud);
 }
 
 static int unit_row(cs_ldb_stmt *st, void *ud)
@@ -1359,10 +1354,8 @@ static int unit_row(cs_ldb_stmt *st, void *ud)
 
 int cs_lg_read_units(cs_lg_store *s, int64_t from_hour, int64_t to_hour, cs_lg_unit_cb cb, void *ud)
 {
-	int64_t a[2] = {from_hour, to_hour};
-	cb_ctx c = {(void *)cb, ud};
-
-	return each_row(s, "SELECT hour, key, value FROM units WHERE hour >= $1 AND hour < $2", a, 2, unit_row, &c);
+	return each_in(s, "SELECT hour, key, value FROM units WHERE hour >= $1 AND hour < $2", from_hour, to_hour,
+	               unit_row, (void *)cb, ud);
 }
 
 typedef struct hours_ctx {
@@ -1398,11 +1391,8 @@ static int reason_row(cs_ldb_stmt *st, void *ud)
 
 int cs_lg_read_cost_reasons(cs_lg_store *s, int64_t from_hour, int64_t to_hour, cs_lg_reason_cb cb, void *ud)
 {
-	int64_t a[2] = {from_hour, to_hour};
-	cb_ctx c = {(void *)cb, ud};
-
-	return each_row(s,
-	                "SELECT cost_reason, COUNT(*) FROM node_hours WHERE hour >= $1 AND hour < $2 AND "
-	                "cost_micro IS NULL GROUP BY cost_reason ORDER BY COUNT(*) DESC",
-	                a, 2, reason_row, &c);
+	return each_in(s,
+	               "SELECT cost_reason, COUNT(*) FROM node_hours WHERE hour >= $1 AND hour < $2 AND "
+	               "cost_micro IS NULL GROUP BY cost_reason ORDER BY COUNT(*) DESC",
+	               from_hour, to_hour, reason_row, (void *)cb, ud);
 }

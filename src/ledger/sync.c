@@ -748,19 +748,13 @@ out:
 
 int cs_lg_sync(cs_lg_store *s, const cs_lg_sync_opts *o, cs_lg_sync_stats *st, char *why, size_t whycap)
 {
-	syncer y;
+	syncer y = {.s = s, .o = o, .st = st, .why = why, .whycap = whycap};
 	double t0 = cs_mono_s();
 	int64_t wm, now_h, complete_end, from, to, batch;
 	size_t blen;
 	int rc;
 
 	memset(st, 0, sizeof(*st));
-	memset(&y, 0, sizeof(y));
-	y.s = s;
-	y.o = o;
-	y.st = st;
-	y.why = why;
-	y.whycap = whycap;
 	cs_lg_intern_init(&y.known);
 	cs_strcpy_fit(y.base, sizeof(y.base), o->url);
 	blen = strlen(y.base);
