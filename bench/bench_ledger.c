@@ -32,7 +32,7 @@
 #include "ledger/store.h"
 
 static const char *const tables[] = {"facts", "node_hours", "daily", "dims", "sources", "gaps", "units",
-                                     "nodes", "unit_prices", "meta", "schema_version"};
+                                     "nodes", "unit_prices", "bill_daily", "meta", "schema_version"};
 
 static int fresh(const char *url)
 {

@@ -6,7 +6,7 @@
 
 #include <carbonstat/error.h>
 
-static const char *const by_names[] = {"service", "account", "region", "day", "tag", "class", "provider"};
+static const char *const by_names[] = {"service", "account", "region", "day", "tag", "class", "provider", "team"};
 
 int cs_bill_by_parse(const char *s)
 {
@@ -23,6 +23,20 @@ const char *cs_bill_by_name(cs_bill_by by)
 	return (unsigned)by < sizeof by_names / sizeof by_names[0] ? by_names[by] : "?";
 }
 
+void cs_bill_row_add(cs_bill_row *t, const cs_bill_row *r)
+{
+	t->lines += r->lines;
+	t->eff += r->eff;
+	t->billed += r->billed;
+	t->kwh += r->kwh;
+	t->emb_g += r->emb_g;
+	t->est_kwh += r->est_kwh;
+	t->est_emb_g += r->est_emb_g;
+	t->op_g += r->op_g;
+	t->intensity_src |= r->intensity_src;
+	t->unknown_eff += r->unknown_eff;
+}
+
 /* The row with only the grouped dimensions kept. */
 static cs_bill_row key_of(const cs_bill_row *r, cs_bill_by by)
 {
@@ -35,7 +49,8 @@ static cs_bill_row key_of(const cs_bill_row *r, cs_bill_by by)
 	case CS_BY_ACCOUNT: k.provider = r->provider; k.account = r->account; break;
 	case CS_BY_REGION: k.provider = r->provider; k.region = r->region; break;
 	case CS_BY_DAY: k.day = r->day; break;
-	case CS_BY_TAG: k.tag = r->tag; break;
+	case CS_BY_TAG:
+	case CS_BY_TEAM: k.tag = r->tag; break;
 	case CS_BY_CLASS: k.cls = r->cls; break;
 	case CS_BY_PROVIDER: k.provider = r->provider; break;
 	}
@@ -110,16 +125,7 @@ int cs_bill_group(const cs_bill *b, cs_bill_by by, cs_bill_row **out, size_t *no
 			slot[s] = ++ng;
 			t = &g[ng - 1];
 		}
-		t->lines += rows[i].lines;
-		t->eff += rows[i].eff;
-		t->billed += rows[i].billed;
-		t->kwh += rows[i].kwh;
-		t->emb_g += rows[i].emb_g;
-		t->est_kwh += rows[i].est_kwh;
-		t->est_emb_g += rows[i].est_emb_g;
-		t->op_g += rows[i].op_g;
-		t->intensity_src |= rows[i].intensity_src;
-		t->unknown_eff += rows[i].unknown_eff;
+		cs_bill_row_add(t, &rows[i]);
 	}
 	free(slot);
 	qsort(g, ng, sizeof *g, by == CS_BY_DAY ? cmp_day : cmp_eff);

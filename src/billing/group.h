@@ -20,14 +20,19 @@ typedef enum cs_bill_by {
 	CS_BY_TAG,         /* the tag value of the key the bill was read with */
 	CS_BY_CLASS,
 	CS_BY_PROVIDER,
+	CS_BY_TEAM,        /* the tag values mapped to teams: billing/team.h (cs_bill_group_team) */
 } cs_bill_by;
 
 /* "service", "account", "region", "day", "tag" (also "tag:KEY"), "class",
- * "provider"; -1 if unknown. */
+ * "provider", "team"; -1 if unknown. */
 int cs_bill_by_parse(const char *s);
 const char *cs_bill_by_name(cs_bill_by by);
 
-/* Groups of a finished bill; *out is malloc'ed (free it). */
+/* Adds r's sums (lines, costs, energy, carbon) into t. */
+void cs_bill_row_add(cs_bill_row *t, const cs_bill_row *r);
+
+/* Groups of a finished bill (CS_BY_TEAM groups by tag value here: see
+ * cs_bill_group_team); *out is malloc'ed (free it). */
 int cs_bill_group(const cs_bill *b, cs_bill_by by, cs_bill_row **out, size_t *n);
 
 #endif

@@ -1,6 +1,7 @@
 /* cli/cmd_billing.c - `carbonstat billing`: a cloud bill's energy, carbon and cost.
  *
  *   carbonstat billing FILE... [--format F] [--by B] [--json|--csv] [--cpu PCT] [--strict]
+ *                      [--ledger DB] [--config FILE]
  *   carbonstat billing reconcile --provider-carbon FILE [--json|--csv] BILL...
  *   carbonstat billing sql --engine bigquery|athena [--table T] [--format F]
  *
@@ -9,6 +10,9 @@
  * classified; then the totals, the top causes of unclassified cost and the
  * conservation check (cost out = cost in, exactly). Malformed rows are
  * reported on stderr as FILE:LINE and skipped, or stop the run (--strict).
+ * --by team maps the tag named by [teams] label_keys to teams as the agent
+ * does (billing/team.h); --ledger stores the daily rows and unit prices in
+ * the ledger (billing/to_ledger.h), one line on stderr says what.
  * Exit: 0 ok, 1 I/O failure, 2 bad usage or bad input.
  */
 #include <errno.h>
@@ -21,7 +25,12 @@
 #include "billing/ingest.h"
 #include "billing/reconcile.h"
 #include "billing/sql.h"
+#include "billing/team.h"
+#include "billing/to_ledger.h"
 #include "cli/cli.h"
+#include "cli/conf_file.h"
+#include "ledger/period.h"
+#include "ledger/store.h"
 
 static const char billing_help[] =
 	"Usage: carbonstat billing FILE... [options]\n"
@@ -36,7 +45,8 @@ static const char billing_help[] =
 	"  --format F        auto (default: from the header), focus, aws-cur, aws-cur2,\n"
 	"                    gcp, azure\n"
 	"  --by B            service (default), account, region, day, tag:KEY, class,\n"
-	"                    provider\n"
+	"                    provider, team (the tag [teams] label_keys names, mapped\n"
+	"                    to teams as the agent does)\n"
 	"  --cpu PCT         CPU utilisation assumed for instance and vCPU usage\n"
 	"                    (default 50, as CCF assumes)\n"
 	"  --pue X           one PUE for every provider (default: aws 1.135, gcp 1.1,\n"
@@ -47,6 +57,10 @@ static const char billing_help[] =
 	"  --unit-prices     also list effective cost per instance-hour by type/region\n"
 	"  --duckdb-lib P    path of libduckdb.so for Parquet (default: $CS_DUCKDB_LIB,\n"
 	"                    then the loader's search path)\n"
+	"  --ledger DB       also store the daily rows (account/service/region/tag/team)\n"
+	"                    and the unit prices in the ledger (sqlite:PATH or\n"
+	"                    postgresql://...), replacing the bill's provider-months\n"
+	"  --config FILE     carbonstat.ini for [teams] (default $CARBONSTAT_CONFIG)\n"
 	"  --json | --csv    machine-readable output (costs as exact decimal strings\n"
 	"                    in JSON)\n"
 	"  -h, --help        this help\n"
@@ -70,11 +84,14 @@ typedef struct bill_opts {
 	const char *provider_carbon;
 	const char *engine;
 	const char *table;
+	const char *ledger, *config;
+	cs_conf *conf;               /* loaded for --by team and --ledger */
+	const cs_teams_conf *teams;  /* in conf */
 } bill_opts;
 
 enum {
 	OPT_FORMAT = 256, OPT_BY, OPT_CPU, OPT_PUE, OPT_STRICT, OPT_TOP, OPT_UNIT_PRICES, OPT_DUCKDB, OPT_JSON,
-	OPT_CSV, OPT_PROVIDER_CARBON, OPT_ENGINE, OPT_TABLE
+	OPT_CSV, OPT_PROVIDER_CARBON, OPT_ENGINE, OPT_TABLE, OPT_LEDGER, OPT_CONFIG
 };
 
 static const struct option longopts[] = {
@@ -91,6 +108,8 @@ static const struct option longopts[] = {
 	{"provider-carbon", required_argument, NULL, OPT_PROVIDER_CARBON},
 	{"engine", required_argument, NULL, OPT_ENGINE},
 	{"table", required_argument, NULL, OPT_TABLE},
+	{"ledger", required_argument, NULL, OPT_LEDGER},
+	{"config", required_argument, NULL, OPT_CONFIG},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -130,8 +149,8 @@ static int parse(const char *cmd, int argc, char **argv, bill_opts *b)
 			int by = cs_bill_by_parse(optarg);
 			if (by < 0 || (by == CS_BY_TAG && strncmp(optarg, "tag:", 4)) ||
 			    (by == CS_BY_TAG && !optarg[4])) {
-				cli_error(cmd, "--by '%s': use service, account, region, day, tag:KEY, class or provider%s",
-					  optarg, !strcmp(optarg, "team") ? " (--by team needs the ledger, issue 11)" : "");
+				cli_error(cmd, "--by '%s': use service, account, region, day, tag:KEY, class, provider or team",
+					  optarg);
 				return CLI_USAGE;
 			}
 			b->by = (cs_bill_by)by;
@@ -154,6 +173,8 @@ static int parse(const char *cmd, int argc, char **argv, bill_opts *b)
 		case OPT_PROVIDER_CARBON: b->provider_carbon = optarg; break;
 		case OPT_ENGINE: b->engine = optarg; break;
 		case OPT_TABLE: b->table = optarg; break;
+		case OPT_LEDGER: b->ledger = optarg; break;
+		case OPT_CONFIG: b->config = optarg; break;
 		case 'h': cli_help(stdout, billing_help); return CLI_OK;
 		case ':':
 			cli_error(cmd, "option %s needs a value; see 'carbonstat billing --help'", argv[optind - 1]);
@@ -213,11 +234,11 @@ static void day_str(int day, char *buf, size_t cap)
 }
 
 /* The group's label: "AWS AmazonS3", "2024-09-07", "payments"... */
-static void label_of(const cs_bill *b, cs_bill_by by, const cs_bill_row *g, char *buf, size_t cap)
+static void label_of(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g, char *buf, size_t cap)
 {
-	const char *p = cs_bill_str(b, g->provider);
+	const char *p = cs_bill_str(b, g->provider), *team;
 
-	switch (by) {
+	switch (bo->by) {
 	case CS_BY_SERVICE: snprintf(buf, cap, "%s %s", p, cs_bill_str(b, g->service)); break;
 	case CS_BY_ACCOUNT: snprintf(buf, cap, "%s %s", p, *cs_bill_str(b, g->account) ? cs_bill_str(b, g->account) : "(none)"); break;
 	case CS_BY_REGION: snprintf(buf, cap, "%s %s", p, *cs_bill_str(b, g->region) ? cs_bill_str(b, g->region) : "(none)"); break;
@@ -225,6 +246,10 @@ static void label_of(const cs_bill *b, cs_bill_by by, const cs_bill_row *g, char
 	case CS_BY_TAG: snprintf(buf, cap, "%s", *cs_bill_str(b, g->tag) ? cs_bill_str(b, g->tag) : "(untagged)"); break;
 	case CS_BY_CLASS: snprintf(buf, cap, "%s", cs_bill_class_name((cs_bill_class)g->cls)); break;
 	case CS_BY_PROVIDER: snprintf(buf, cap, "%s", *p ? p : "(none)"); break;
+	case CS_BY_TEAM:
+		team = cs_bill_team_of(bo->teams, cs_bill_str(b, g->tag));
+		snprintf(buf, cap, "%s", *team ? team : "(no team)");
+		break;
 	}
 }
 
@@ -240,12 +265,14 @@ static json_t *jmoney(cs_money v)
 	return json_string(exact(v, buf, sizeof buf));
 }
 
-static json_t *group_json(const cs_bill *b, cs_bill_by by, const cs_bill_row *g)
+static json_t *group_json(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g)
 {
 	char label[512];
 	json_t *o = json_object();
 
-	label_of(b, by, g, label, sizeof label);
+	cs_bill_by by = bo->by;
+
+	label_of(b, bo, g, label, sizeof label);
 	json_object_set_new(o, "key", json_string(label));
 	if (by == CS_BY_SERVICE || by == CS_BY_ACCOUNT || by == CS_BY_REGION || by == CS_BY_PROVIDER)
 		json_object_set_new(o, "provider", json_string(cs_bill_str(b, g->provider)));
@@ -288,7 +315,7 @@ static int out_json(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g,
 	json_object_set_new(o, "by", json_string(bo->by_text ? bo->by_text : "service"));
 	a = json_array();
 	for (size_t i = 0; i < ng; i++)
-		json_array_append_new(a, group_json(b, bo->by, &g[i]));
+		json_array_append_new(a, group_json(b, bo, &g[i]));
 	json_object_set_new(o, "groups", a);
 	const cs_bill_total *t = cs_bill_totals(b, &n);
 	a = json_array();
@@ -354,7 +381,7 @@ static void out_csv(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g,
 	puts("by,key,provider,currency,lines,effective_cost,billed_cost,unclassified_cost,kwh,kwh_estimated_by_cost,"
 	     "operational_kgco2e,embodied_kgco2e");
 	for (size_t i = 0; i < ng; i++) {
-		label_of(b, bo->by, &g[i], label, sizeof label);
+		label_of(b, bo, &g[i], label, sizeof label);
 		cli_csv_field(stdout, bo->by_text ? bo->by_text : "service");
 		putchar(',');
 		cli_csv_field(stdout, label);
@@ -388,7 +415,7 @@ static void out_text(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g
 	printf("%-44s %-4s %14s %14s %12s %12s %12s %12s\n", "GROUP", "CUR", "EFFECTIVE", "BILLED", "kWh", "OP kgCO2e",
 	       "EMB kgCO2e", "UNCLASSIFIED");
 	for (size_t i = 0; i < ng; i++) {
-		label_of(b, bo->by, &g[i], label, sizeof label);
+		label_of(b, bo, &g[i], label, sizeof label);
 		printf("%-44.44s %-4.4s %14s %14s %12.3f %12.3f %12.3f %12s\n", label, cs_bill_str(b, g[i].currency),
 		       money_str(g[i].eff, 2, e, sizeof e), money_str(g[i].billed, 2, bl, sizeof bl), g[i].kwh + g[i].est_kwh,
 		       g[i].op_g / 1000.0, (g[i].emb_g + g[i].est_emb_g) / 1000.0, money_str(g[i].unknown_eff, 2, u, sizeof u));
@@ -616,6 +643,57 @@ static int run_reconcile(const char *cmd, const bill_opts *bo, char **files, int
 	return rc;
 }
 
+/* [teams] for --by team and --ledger (the agent's carbonstat.ini). */
+static int load_teams(const char *cmd, bill_opts *bo)
+{
+	char why[600];
+
+	if (!bo->config && bo->by != CS_BY_TEAM && !bo->ledger)
+		return CLI_OK;
+	if (cli_conf_load(bo->config, &bo->conf, why, sizeof why) != 0) {
+		cli_error(cmd, "%s", why);
+		return CLI_USAGE;
+	}
+	bo->teams = cs_conf_get(bo->conf, &cs_teams_section);
+	/* the team tag is read unless another tag was asked for */
+	if (!bo->o.tag_key && (bo->by == CS_BY_TEAM || bo->ledger))
+		bo->o.tag_key = cs_bill_team_key(bo->teams);
+	return CLI_OK;
+}
+
+/* --ledger: the bill's daily rows and unit prices into the ledger. */
+static int to_ledger(const char *cmd, const bill_opts *bo, const cs_bill *b)
+{
+	cs_lg_store *s = NULL;
+	cs_bill_ledger_stats st;
+	char why[600], first[16], last[16];
+	int rc;
+
+	if ((rc = cs_lg_open(bo->ledger, CS_LG_WRITE, 30.0, &s, why, sizeof why)) != 0) {
+		cli_error(cmd, "%s", why);
+		return CLI_FAIL;
+	}
+	rc = cs_bill_to_ledger(b, s, bo->teams, bo->o.tag_key, &st, why, sizeof why);
+	if (rc) {
+		cli_error(cmd, "%s", why);
+		cs_lg_close(s);
+		return rc == CS_ERANGE ? CLI_USAGE : CLI_FAIL;
+	}
+	cs_lg_fmt_day(st.first_day, first, sizeof first);
+	cs_lg_fmt_day(st.last_day, last, sizeof last);
+	fprintf(stderr,
+	        "carbonstat billing: ledger %s: %llu daily rows (%s .. %s) replacing %llu provider-month%s, %llu unit "
+	        "prices%s\n",
+	        cs_ldb_name(cs_lg_db(s)), (unsigned long long)st.rows, st.rows ? first : "-", st.rows ? last : "-",
+	        (unsigned long long)st.periods, st.periods == 1 ? "" : "s", (unsigned long long)st.prices,
+	        st.no_day_lines ? "; lines without a usage date not stored" : "");
+	if (st.no_day_lines)
+		fprintf(stderr, "carbonstat billing: %llu lines had no usage date: they belong to no month of the ledger\n",
+		        (unsigned long long)st.no_day_lines);
+	cs_lg_close(s);
+	return CLI_OK;
+}
+
 int cmd_billing(int argc, char **argv)
 {
 	const char *cmd = "billing";
@@ -646,11 +724,16 @@ int cmd_billing(int argc, char **argv)
 		cli_error(cmd, "no bill file given; see 'carbonstat billing --help'");
 		return CLI_USAGE;
 	}
-	if ((rc = read_bills(cmd, &bo, argv + optind, argc - optind, &b)))
+	if ((rc = load_teams(cmd, &bo)))
 		return rc;
-	if (cs_bill_group(b, bo.by, &g, &ng)) {
+	if ((rc = read_bills(cmd, &bo, argv + optind, argc - optind, &b))) {
+		cs_conf_free(bo.conf);
+		return rc;
+	}
+	if (bo.by == CS_BY_TEAM ? cs_bill_group_team(b, bo.teams, &g, &ng) : cs_bill_group(b, bo.by, &g, &ng)) {
 		cli_error(cmd, "out of memory");
 		cs_bill_free(b);
+		cs_conf_free(bo.conf);
 		return CLI_FAIL;
 	}
 	if (bo.fmt == OUT_JSON)
@@ -664,6 +747,9 @@ int cmd_billing(int argc, char **argv)
 		cli_error(cmd, "cost out differs from cost in: a bug, please report it with the file");
 		rc = CLI_FAIL;
 	}
+	if (!rc && bo.ledger)
+		rc = to_ledger(cmd, &bo, b);
 	cs_bill_free(b);
+	cs_conf_free(bo.conf);
 	return rc;
 }

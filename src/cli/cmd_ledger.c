@@ -15,8 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "agent/agent.h"
 #include "cli/cli.h"
+#include "cli/conf_file.h"
 #include "core/clock.h"
 #include "core/parse.h"
 #include "core/str.h"
@@ -29,8 +29,6 @@
 #include "ledger/report.h"
 #include "ledger/store.h"
 #include "ledger/sync.h"
-
-extern char **environ;
 
 static const char ledger_help[] =
     "Usage: carbonstat ledger <command> [options]\n"
@@ -183,24 +181,14 @@ static int default_db(lopts *o, bool create)
 	return 0;
 }
 
-/* The configuration: one carbonstat.ini for the agent and the ledger, so
- * every section the agent knows and the ledger's are registered (an unknown
- * one is an error); the file, then CARBONSTAT_<SECTION>_<KEY>; the ledger's
- * own flags go on top below. */
+/* The configuration: one carbonstat.ini for the agent and the ledger
+ * (cli/conf_file.h); the ledger's own flags go on top below. */
 static int load_conf(lopts *o, char *why, size_t whycap)
 {
-	const cs_conf_section *secs[CS_AGENT_SECTIONS_MAX + 8];
-	size_t n = cs_agent_sections(secs, CS_AGENT_SECTIONS_MAX);
-	cs_conf_layers l = {.path = o->config, .envp = environ};
 	cs_conf *conf;
 	int rc;
 
-	if (n > CS_AGENT_SECTIONS_MAX) {
-		cs_set_why(why, whycap, "internal: more than %d agent sections", CS_AGENT_SECTIONS_MAX);
-		return CS_ERANGE;
-	}
-	n += cs_lg_sections(secs + n, 8);
-	if ((rc = cs_conf_build(secs, n, &l, &conf, why, whycap)) != 0)
+	if ((rc = cli_conf_load(o->config, &conf, why, whycap)) != 0)
 		return rc;
 	rc = cs_lg_conf_from(conf, &o->conf);
 	cs_conf_free(conf);

@@ -159,6 +159,56 @@ static void node_check(const cs_lg_report *r, char *out, size_t cap)
 		         " (Prometheus extrapolates increase() per series: rows and node counters differ slightly)");
 }
 
+/* What the agents measured beside a bill line: the team's row when the
+ * report is by team, else the period's total. NULL: no such team. */
+static const cs_lg_amounts *measured_of(const cs_lg_report *r, const cs_lg_bill_line *b)
+{
+	if (r->by != CS_LG_BY_TEAM)
+		return &r->total;
+	for (size_t i = 0; i < r->nrows; i++)
+		if (!strcmp(r->rows[i].key, b->team))
+			return &r->rows[i].cur;
+	return NULL;
+}
+
+static double bill_kwh(const cs_lg_bill_line *b)
+{
+	return (double)(b->energy_uj + b->est_energy_uj) / 3.6e12;
+}
+
+static double bill_kg(const cs_lg_bill_line *b)
+{
+	return (double)(b->op_ug + b->emb_ug) / 1e9;
+}
+
+static void table_bill(const cs_lg_report *r, FILE *f)
+{
+	bool team = r->by == CS_LG_BY_TEAM;
+	char c1[40], c2[40], c3[40], c4[40], c5[40];
+
+	fprintf(f, "\nthe bill (carbonstat billing --ledger) beside the agents' measurement%s:\n",
+	        team ? " (teams from the bill's team tag)" : "");
+	fprintf(f, "  %-24s %-14s %14s %12s %12s | %14s %12s %12s\n", team ? "team" : "", "provider", "bill cost",
+	        "bill kWh", "bill kgCO2e", "measured cost", "measured kWh", "meas. kgCO2e");
+	for (size_t i = 0; i < r->nbill; i++) {
+		const cs_lg_bill_line *b = &r->bill[i];
+		const cs_lg_amounts *m = measured_of(r, b);
+		char cost[48];
+
+		snprintf(cost, sizeof(cost), "%s %s", cs_lg_num((double)b->cost_micro / 1e6, 2, c1), b->currency);
+		fprintf(f, "  %-24.24s %-14.14s %14s %12s %12s | ", team ? (b->team[0] ? b->team : "(no team)") : "",
+		        b->provider, cost, cs_lg_num(bill_kwh(b), 3, c2), cs_lg_num(bill_kg(b), 3, c3));
+		if (!m)
+			fprintf(f, "%14s %12s %12s\n", "-", "-", "-");
+		else
+			fprintf(f, "%14s %12s %12s\n", r->currency[0] ? cs_lg_num(cs_lg_cost(m), 2, c4) : "-",
+			        cs_lg_num(cs_lg_kwh(m), 3, c5), cs_lg_num(cs_lg_total_kg(m), 3, c1));
+	}
+	fprintf(f, "  bill kWh and kgCO2e are carbonstat's model of the bill (location-based, embodied included);\n"
+	           "  measured figures are the agents' (%s)\n",
+	        team ? "the team's row above" : "the TOTAL row above, all providers");
+}
+
 static int render_table(const cs_lg_report *r, FILE *f)
 {
 	bool priced = r->currency[0] != '\0';
@@ -223,6 +273,8 @@ static int render_table(const cs_lg_report *r, FILE *f)
 		for (size_t i = 0; i < r->nreasons; i++)
 			fprintf(f, "  %lld node-hours: %s\n", (long long)r->reasons[i].node_hours, r->reasons[i].reason);
 	}
+	if (r->nbill)
+		table_bill(r, f);
 	if (r->nsci) {
 		fprintf(f, "\nSCI (ISO/IEC 21031), location-based, per %s:\n", r->functional_unit);
 		for (size_t i = 0; i < r->nsci; i++) {
@@ -427,6 +479,22 @@ static int render_json(const cs_lg_report *r, FILE *f)
 		                                   b->projected_over));
 	}
 	json_object_set_new(o, "budgets", a);
+	a = json_array();
+	for (size_t i = 0; i < r->nbill; i++) {
+		const cs_lg_bill_line *b = &r->bill[i];
+		const cs_lg_amounts *m = measured_of(r, b);
+		json_t *x = json_pack("{s:s, s:s, s:f, s:f, s:f, s:f, s:f, s:I}", "provider", b->provider, "currency",
+		                      b->currency, "cost", (double)b->cost_micro / 1e6, "billed_cost",
+		                      (double)b->billed_micro / 1e6, "kwh", bill_kwh(b), "operational_kgco2e",
+		                      (double)b->op_ug / 1e9, "embodied_kgco2e", (double)b->emb_ug / 1e9, "lines",
+		                      (json_int_t)b->lines);
+
+		if (r->by == CS_LG_BY_TEAM)
+			json_object_set_new(x, "team", json_string(b->team));
+		json_object_set_new(x, "measured", m ? amounts_json(r, m) : json_null());
+		json_array_append_new(a, x);
+	}
+	json_object_set_new(o, "bill", a);
 	d = json_object();
 	a = json_array();
 	for (int64_t day = 0; day < r->ndays; day++) {

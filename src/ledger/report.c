@@ -8,6 +8,7 @@
 
 #include "carbonstat/error.h"
 #include "core/str.h"
+#include "ledger/bills.h"
 #include "ledger/grow.h"
 #include "ledger/intern.h"
 
@@ -98,6 +99,7 @@ void cs_lg_report_free(cs_lg_report *r)
 	free(r->missing_hours);
 	free(r->gaps);
 	free(r->reasons);
+	free(r->bill);
 	free(r->sci);
 	free(r->budgets);
 	memset(r, 0, sizeof(*r));
@@ -346,6 +348,28 @@ static int gap_cb(void *ud, const cs_lg_gap *g, const char *source)
 	return 0;
 }
 
+static int bill_cb(void *ud, const cs_lg_bill_sum *v)
+{
+	cs_lg_report *r = ud;
+	cs_lg_bill_line *nb, *x;
+
+	if (!(nb = realloc(r->bill, (r->nbill + 1) * sizeof(*nb))))
+		return CS_ENOMEM;
+	r->bill = nb;
+	x = &nb[r->nbill++];
+	cs_strcpy_fit(x->provider, sizeof(x->provider), v->provider);
+	cs_strcpy_fit(x->currency, sizeof(x->currency), v->currency);
+	cs_strcpy_fit(x->team, sizeof(x->team), v->team);
+	x->lines = v->lines;
+	x->cost_micro = v->cost_micro;
+	x->billed_micro = v->billed_micro;
+	x->energy_uj = v->energy_uj;
+	x->est_energy_uj = v->est_energy_uj;
+	x->op_ug = v->op_ug;
+	x->emb_ug = v->emb_ug;
+	return 0;
+}
+
 static int reason_cb(void *ud, const char *reason, int64_t n)
 {
 	cs_lg_report *r = ud;
@@ -479,7 +503,8 @@ int cs_lg_report_build(cs_lg_store *s, const cs_lg_period *p, cs_lg_by by, const
 	    (rc = cs_lg_read_node_totals(s, p->start, p->end, nodes_total_cb, r)) != 0 ||
 	    (rc = cs_lg_read_hours(s, p->start, p->end, present)) != 0 ||
 	    (rc = cs_lg_read_gaps(s, p->start, p->end, gap_cb, r)) != 0 ||
-	    (rc = cs_lg_read_cost_reasons(s, p->start, p->end, reason_cb, r)) != 0)
+	    (rc = cs_lg_read_cost_reasons(s, p->start, p->end, reason_cb, r)) != 0 ||
+	    (rc = cs_lg_bill_read(s, p->start, p->end, by == CS_LG_BY_TEAM, bill_cb, r)) != 0)
 		goto end;
 	if (conf && conf->nsci) {
 		unit_ctx u = {&b, units};

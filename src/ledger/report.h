@@ -18,7 +18,10 @@
  *   - SCI per functional unit where [sci] configures a query and units
  *     were synced: (operational + embodied) / units, location-based;
  *   - budgets per team: burn, share, and a linear projection to month end
- *     from the hours that have data.
+ *     from the hours that have data;
+ *   - the bill (carbonstat billing --ledger, ledger/bills.h): its cost,
+ *     kWh and carbon for the period per provider and currency (and per
+ *     team when the report is by team), shown beside the measured figures.
  */
 #ifndef CS_LEDGER_REPORT_H
 #define CS_LEDGER_REPORT_H
@@ -81,6 +84,13 @@ typedef struct cs_lg_budget_row {
 	bool exceeded, projected_over;
 } cs_lg_budget_row;
 
+/* The bill's figures for the period (per provider and currency, and team
+ * when by team; team "" = no team). */
+typedef struct cs_lg_bill_line {
+	char provider[64], currency[8], team[CS_LG_STR_MAX];
+	int64_t lines, cost_micro, billed_micro, energy_uj, est_energy_uj, op_ug, emb_ug;
+} cs_lg_bill_line;
+
 typedef struct cs_lg_report {
 	cs_lg_period period;
 	cs_lg_by by;
@@ -125,6 +135,8 @@ typedef struct cs_lg_report {
 	size_t nsci;
 	cs_lg_budget_row *budgets;
 	size_t nbudgets;
+	cs_lg_bill_line *bill;     /* the bill's lines, NULL/0 when no bill was ingested */
+	size_t nbill;
 } cs_lg_report;
 
 #define CS_LG_TOP_OWNERS 15

@@ -76,6 +76,21 @@ static const char *const schema_v1[] = {
     NULL,
 };
 
+/* Version 2: the bill's daily rows (carbonstat billing --ledger; ledger/bills.h).
+ * Amounts as in the rest of the ledger (integers: uJ, ug, millionths of the
+ * currency) plus the bill's exact decimal cost as text. */
+static const char *const schema_v2[] = {
+    "CREATE TABLE bill_daily (period_start BIGINT NOT NULL, provider TEXT NOT NULL, day BIGINT NOT NULL, "
+    "account TEXT NOT NULL, service TEXT NOT NULL, region TEXT NOT NULL, tag_key TEXT NOT NULL, "
+    "tag TEXT NOT NULL, team TEXT NOT NULL, class TEXT NOT NULL, currency TEXT NOT NULL, lines BIGINT NOT NULL, "
+    "cost_micro BIGINT NOT NULL, billed_micro BIGINT NOT NULL, cost_exact TEXT NOT NULL, "
+    "billed_exact TEXT NOT NULL, energy_uj BIGINT NOT NULL, est_energy_uj BIGINT NOT NULL, "
+    "op_ug BIGINT NOT NULL, emb_ug BIGINT NOT NULL, source TEXT NOT NULL, "
+    "PRIMARY KEY (period_start, provider, day, account, service, region, tag, class, currency))%R",
+    "CREATE INDEX bill_daily_day ON bill_daily (day)",
+    NULL,
+};
+
 /* Facts summed to daily's columns (after "day, dim_id"): the rollup's
  * definition, used to check it and by the no-rollup benchmark. */
 #define FACT_SUMS                                                                                               \
@@ -89,7 +104,7 @@ static const char *const schema_v1[] = {
 	"uncosted_uj, n_rows"
 
 /* migrations[v - 1] takes the schema from v - 1 to v. */
-static const char *const *const migrations[] = {schema_v1};
+static const char *const *const migrations[] = {schema_v1, schema_v2};
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 _Static_assert(N_MIGRATIONS == CS_LG_SCHEMA_VERSION, "one migration per schema version");

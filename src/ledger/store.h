@@ -28,6 +28,9 @@
  *   nodes           (cluster, node) -> provider, region, instance (latest)
  *   unit_prices     effective cost per instance-hour by provider, type,
  *                   region and period: filled by the billing ingester
+ *   bill_daily      the bill's daily rows by provider, account, service,
+ *                   region, tag, team and class: cost, kWh, carbon
+ *                   (schema 2; ledger/bills.h)
  *   meta            key -> value ("currency": the ledger's one currency)
  * Amounts are integers: energy in microjoules, carbon in micrograms CO2e,
  * cost in millionths of the currency unit, so sums are exact and a total
@@ -53,7 +56,7 @@
 #include "ledger/db.h"
 #include "sensors/sensor.h"
 
-#define CS_LG_SCHEMA_VERSION 1
+#define CS_LG_SCHEMA_VERSION 2
 #define CS_LG_HOUR_S         3600
 #define CS_LG_DAY_S          86400
 #define CS_LG_STR_MAX        256 /* a label value (Kubernetes names are <= 253) */

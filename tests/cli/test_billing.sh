@@ -95,7 +95,7 @@ expect 0 "empty.csv: empty file" -- billing empty.csv
 expect 2 "empty.csv: empty file" -- billing --strict empty.csv
 expect 2 "not an AWS CUR" -- billing --format aws-cur focus_multi.csv
 expect 2 "--format 'xml'" -- billing --format xml cur_legacy.csv
-expect 2 "needs the ledger" -- billing --by team cur_legacy.csv
+expect 2 "provider or team" -- billing --by teams cur_legacy.csv
 expect 2 "no bill file given" -- billing
 expect 2 "--engine 'snowflake'" -- billing sql --engine snowflake
 expect 2 "needs --provider-carbon" -- billing reconcile cur_legacy.csv

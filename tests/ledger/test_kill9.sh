@@ -84,7 +84,7 @@ for i in $(seq "$n"); do
 	if [ "$state" = after ] && [ "$i" -lt "$n" ]; then
 		# start over from "before" for the next kill point
 		if [ "$backend" = postgresql ]; then
-			psql -q "$db" -c "DROP TABLE IF EXISTS facts, node_hours, daily, dims, sources, gaps, units, nodes, unit_prices, meta, schema_version CASCADE" >/dev/null
+			psql -q "$db" -c "DROP TABLE IF EXISTS facts, node_hours, daily, dims, sources, gaps, units, nodes, unit_prices, bill_daily, meta, schema_version CASCADE" >/dev/null
 		else
 			rm -f "$tmp/ledger.db" "$tmp/ledger.db-wal" "$tmp/ledger.db-shm"
 		fi

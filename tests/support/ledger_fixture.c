@@ -14,7 +14,7 @@
 #include "ledger/db.h"
 
 static const char *const tables[] = {"facts", "node_hours", "daily",       "dims", "sources",       "gaps",
-                                     "units", "nodes",      "unit_prices", "meta", "schema_version"};
+                                     "units", "nodes",      "unit_prices", "bill_daily", "meta", "schema_version"};
 
 bool lf_is_pg(void)
 {

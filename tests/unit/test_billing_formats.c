@@ -376,7 +376,8 @@ static void test_detect_and_helpers(void **state)
 	assert_int_equal(cs_bill_format_parse("aws-cur2"), CS_BILL_AWS_CUR2);
 	assert_int_equal(cs_bill_format_parse("xml"), -1);
 	assert_int_equal(cs_bill_by_parse("tag:team"), CS_BY_TAG);
-	assert_int_equal(cs_bill_by_parse("team"), -1);
+	assert_int_equal(cs_bill_by_parse("team"), CS_BY_TEAM);
+	assert_int_equal(cs_bill_by_parse("teams"), -1);
 }
 
 /* Classification of single lines: the rule and class for usage types the
