@@ -1,10 +1,9 @@
 # shellcheck shell=bash
 # tests/ledger/lib.sh - what the ledger's integration scripts share. Sourced
 # after tests/agent/lib.sh (need, agent_setup, track, free_port, ok/ko):
-#   require NAME MSG      a component this test needs is missing: exit 77
-#                         (skip) with "SKIP: MSG", or fail (exit 1) when
-#                         $CS_REQUIRE names it (comma-separated, or "all"),
-#                         so CI that installs it cannot skip silently
+#   (skips go through tests/support/testlib.sh's skip_or_fail CAP MSG:
+#   exit 77, or 1 when $CS_REQUIRE names CAP; capabilities postgresql,
+#   prometheus, promtool, victoria-metrics, chromium: tests/README.md)
 #   pg_bindir             the directory of initdb/pg_ctl/postgres ($PG_BINDIR,
 #                         the one initdb on PATH is in, else the newest
 #                         /usr/lib/postgresql/*/bin); "" if none
@@ -16,18 +15,12 @@
 #                         settings. Sets PGURL (postgresql://cs@127.0.0.1:PORT/
 #                         postgres) and registers the stop in cleanup (the
 #                         watchdog of agent_setup stops it too if the script
-#                         is killed). Skips (require postgresql) without the
+#                         is killed). Skips (skip_or_fail postgresql) without the
 #                         binaries.
 #   pg_stop DIR           stops it (immediate)
 
-require() {
-	local name=$1 msg=$2
-	case ",${CS_REQUIRE:-}," in
-	*",all,"* | *",$name,"*) echo "FAIL: $msg (CS_REQUIRE=$CS_REQUIRE)"; exit 1 ;;
-	esac
-	echo "SKIP: $msg"
-	exit 77
-}
+# shellcheck source=tests/support/testlib.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/../support" && pwd)/testlib.sh"
 
 pg_bindir() {
 	local d
@@ -48,9 +41,9 @@ pg_start() {
 	local dir=$1 bin port
 	shift
 	bin=$(pg_bindir)
-	[ -n "$bin" ] || require postgresql "PostgreSQL server binaries (initdb, pg_ctl, postgres) not found; Debian package 'postgresql'"
+	[ -n "$bin" ] || skip_or_fail postgresql "PostgreSQL server binaries (initdb, pg_ctl, postgres) not found; Debian package 'postgresql'"
 	if [ "$(id -u)" -eq 0 ]; then
-		command -v runuser >/dev/null || require postgresql "running as root without runuser to start PostgreSQL as nobody"
+		command -v runuser >/dev/null || skip_or_fail postgresql "running as root without runuser to start PostgreSQL as nobody"
 		chown nobody "$dir" && chmod 755 "$dir"
 		# nobody must reach it: the test's temp dir is mode 700
 		[ "$dir" = "$tmp" ] || chmod 711 "$tmp"

@@ -5,7 +5,7 @@
 #     every cycle, the others wait for the write lock and then find them all
 #     already in the ledger; the report equals a single import's;
 #   - three `ledger sync` of the same hours from a Prometheus API
-#     (tests/ledger/fake_prom.py) started together: each replaces the hours
+#     (tests/fakes/fake_prom.py) started together: each replaces the hours
 #     under the lock; the report equals a single sync's;
 #   - an import and a sync together: the ledger holds both, once.
 # Usage: test_concurrent.sh path/to/carbonstat [sqlite|postgresql]
@@ -23,7 +23,7 @@ agent_setup ledgerconc
 trap ledger_cleanup EXIT
 H0=1793491200
 python3 "$here/gen_jsonl.py" --nodes 4 --hours 6 --cycles 60 --rows 40 --seed 3 >"$tmp/c.jsonl" 2>/dev/null
-python3 "$here/fake_prom.py" "$H0" >"$tmp/prom.port" 2>"$tmp/prom.err" &
+python3 "$here/../fakes/fake_prom.py" "$H0" >"$tmp/prom.port" 2>"$tmp/prom.err" &
 track $!
 for _ in $(seq 100); do [ -s "$tmp/prom.port" ] && break; sleep 0.1; done
 prom="http://127.0.0.1:$(head -n1 "$tmp/prom.port")"

@@ -23,7 +23,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 need python3
 chrome=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
-[ -n "$chrome" ] && [ -x "$chrome" ] || require chromium "chromium not found (Debian package 'chromium'; or set CHROMIUM=path)"
+[ -n "$chrome" ] && [ -x "$chrome" ] || skip_or_fail chromium "chromium not found (Debian package 'chromium'; or set CHROMIUM=path)"
 
 agent_setup ledger-html
 trap ledger_cleanup EXIT

@@ -38,7 +38,7 @@ prometheus) exe=${PROMETHEUS:-/usr/bin/prometheus} ;;
 victoria-metrics) exe=${VICTORIA_METRICS:-/usr/bin/victoria-metrics} ;;
 *) echo "usage: test_store_sync.sh BIN prometheus|victoria-metrics"; exit 2 ;;
 esac
-[ -x "$exe" ] || require "$store" "$exe not found (Debian package '$store')"
+[ -x "$exe" ] || skip_or_fail "$store" "$exe not found (Debian package '$store')"
 
 agent_setup ledger-$store
 trap ledger_cleanup EXIT

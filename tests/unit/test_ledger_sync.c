@@ -1,5 +1,5 @@
 /* test_ledger_sync.c - `ledger sync` (ledger/sync.c over io/http) against
- * a scripted Prometheus API (tests/ledger/fake_prom.py), into a real
+ * a scripted Prometheus API (tests/fakes/fake_prom.py), into a real
  * database (SQLite; PostgreSQL through with_pg.sh).
  *
  * Covered: every query asks the server to aggregate (sum/max by); each
@@ -33,9 +33,10 @@
 #include "ledger/store.h"
 #include "ledger/sync.h"
 #include "ledger_fixture.h"
+#include "require.h"
 
 #ifndef FAKE_PROM
-#define FAKE_PROM CS_FIXTURES_DIR "/../ledger/fake_prom.py"
+#define FAKE_PROM CS_FIXTURES_DIR "/../fakes/fake_prom.py"
 #endif
 
 static const int64_t H0 = 1793491200; /* 2026-11-01T00:00Z */
@@ -50,10 +51,8 @@ typedef struct tctx {
 
 #define NEED_FAKE(t)                                                                                            \
 	do {                                                                                                    \
-		if ((t)->no_fake) {                                                                             \
-			print_message("python3 not usable: skipping\n");                                       \
-			skip();                                                                                 \
-		}                                                                                               \
+		if ((t)->no_fake)                                                                               \
+			tf_skip_or_fail("python3", "python3 not usable: the scripted Prometheus API needs it"); \
 	} while (0)
 
 static int setup(void **state)
@@ -326,5 +325,5 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_failures_change_nothing, setup, teardown),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return tf_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -36,7 +36,7 @@ import time
 import urllib.parse
 
 sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fakehttp  # noqa: E402
 
 H0 = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 0
