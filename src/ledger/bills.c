@@ -90,10 +90,12 @@ int cs_lg_bill_read(cs_lg_store *s, int64_t from_day, int64_t to_day, bool by_te
 	if ((rc = cs_ldb_bind(st, 1, cs_ldb_int(from_day))) == 0)
 		rc = cs_ldb_bind(st, 2, cs_ldb_int(to_day));
 	while (!rc && (rc = cs_ldb_step(st)) == 1) {
-		cs_lg_bill_sum v = {cs_ldb_col_text(st, 0), cs_ldb_col_text(st, 1), cs_ldb_col_text(st, 2),
-		                    cs_ldb_col_int(st, 3),  cs_ldb_col_int(st, 4),  cs_ldb_col_int(st, 5),
-		                    cs_ldb_col_int(st, 6),  cs_ldb_col_int(st, 7),  cs_ldb_col_int(st, 8),
-		                    cs_ldb_col_int(st, 9)};
+		cs_lg_bill_sum v = {cs_ldb_col_text(st, 0),
+		                    cs_ldb_col_text(st, 1),
+		                    cs_ldb_col_text(st, 2),
+		                    {cs_ldb_col_int(st, 3), cs_ldb_col_int(st, 4), cs_ldb_col_int(st, 5),
+		                     cs_ldb_col_int(st, 6), cs_ldb_col_int(st, 7), cs_ldb_col_int(st, 8),
+		                     cs_ldb_col_int(st, 9)}};
 		rc = cb(ud, &v);
 	}
 	cs_ldb_finalize(st);

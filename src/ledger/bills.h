@@ -51,9 +51,12 @@ int64_t cs_lg_month_of(int64_t t_s);
 
 /* Sums over days [from_day, to_day) per provider and currency, and per team
  * too when by_team (else team is ""). */
+typedef struct cs_lg_bill_amounts {
+	int64_t lines, cost_micro, billed_micro, energy_uj, est_energy_uj, op_ug, emb_ug;
+} cs_lg_bill_amounts;
 typedef struct cs_lg_bill_sum {
 	const char *provider, *currency, *team;
-	int64_t lines, cost_micro, billed_micro, energy_uj, est_energy_uj, op_ug, emb_ug;
+	cs_lg_bill_amounts a;
 } cs_lg_bill_sum;
 typedef int (*cs_lg_bill_cb)(void *ud, const cs_lg_bill_sum *v);
 /* In a read snapshot (cs_lg_begin_read). */

@@ -173,12 +173,12 @@ static const cs_lg_amounts *measured_of(const cs_lg_report *r, const cs_lg_bill_
 
 static double bill_kwh(const cs_lg_bill_line *b)
 {
-	return (double)(b->energy_uj + b->est_energy_uj) / 3.6e12;
+	return (double)(b->a.energy_uj + b->a.est_energy_uj) / 3.6e12;
 }
 
 static double bill_kg(const cs_lg_bill_line *b)
 {
-	return (double)(b->op_ug + b->emb_ug) / 1e9;
+	return (double)(b->a.op_ug + b->a.emb_ug) / 1e9;
 }
 
 static void table_bill(const cs_lg_report *r, FILE *f)
@@ -195,7 +195,7 @@ static void table_bill(const cs_lg_report *r, FILE *f)
 		const cs_lg_amounts *m = measured_of(r, b);
 		char cost[48];
 
-		snprintf(cost, sizeof(cost), "%s %s", cs_lg_num((double)b->cost_micro / 1e6, 2, c1), b->currency);
+		snprintf(cost, sizeof(cost), "%s %s", cs_lg_num((double)b->a.cost_micro / 1e6, 2, c1), b->currency);
 		fprintf(f, "  %-24.24s %-14.14s %14s %12s %12s | ", team ? (b->team[0] ? b->team : "(no team)") : "",
 		        b->provider, cost, cs_lg_num(bill_kwh(b), 3, c2), cs_lg_num(bill_kg(b), 3, c3));
 		if (!m)
@@ -484,10 +484,10 @@ static int render_json(const cs_lg_report *r, FILE *f)
 		const cs_lg_bill_line *b = &r->bill[i];
 		const cs_lg_amounts *m = measured_of(r, b);
 		json_t *x = json_pack("{s:s, s:s, s:f, s:f, s:f, s:f, s:f, s:I}", "provider", b->provider, "currency",
-		                      b->currency, "cost", (double)b->cost_micro / 1e6, "billed_cost",
-		                      (double)b->billed_micro / 1e6, "kwh", bill_kwh(b), "operational_kgco2e",
-		                      (double)b->op_ug / 1e9, "embodied_kgco2e", (double)b->emb_ug / 1e9, "lines",
-		                      (json_int_t)b->lines);
+		                      b->currency, "cost", (double)b->a.cost_micro / 1e6, "billed_cost",
+		                      (double)b->a.billed_micro / 1e6, "kwh", bill_kwh(b), "operational_kgco2e",
+		                      (double)b->a.op_ug / 1e9, "embodied_kgco2e", (double)b->a.emb_ug / 1e9, "lines",
+		                      (json_int_t)b->a.lines);
 
 		if (r->by == CS_LG_BY_TEAM)
 			json_object_set_new(x, "team", json_string(b->team));

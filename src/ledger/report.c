@@ -8,7 +8,6 @@
 
 #include "carbonstat/error.h"
 #include "core/str.h"
-#include "ledger/bills.h"
 #include "ledger/grow.h"
 #include "ledger/intern.h"
 
@@ -360,13 +359,7 @@ static int bill_cb(void *ud, const cs_lg_bill_sum *v)
 	cs_strcpy_fit(x->provider, sizeof(x->provider), v->provider);
 	cs_strcpy_fit(x->currency, sizeof(x->currency), v->currency);
 	cs_strcpy_fit(x->team, sizeof(x->team), v->team);
-	x->lines = v->lines;
-	x->cost_micro = v->cost_micro;
-	x->billed_micro = v->billed_micro;
-	x->energy_uj = v->energy_uj;
-	x->est_energy_uj = v->est_energy_uj;
-	x->op_ug = v->op_ug;
-	x->emb_ug = v->emb_ug;
+	x->a = v->a;
 	return 0;
 }
 

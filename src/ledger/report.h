@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ledger/bills.h"
 #include "ledger/lconf.h"
 #include "ledger/period.h"
 #include "ledger/store.h"
@@ -88,7 +89,7 @@ typedef struct cs_lg_budget_row {
  * when by team; team "" = no team). */
 typedef struct cs_lg_bill_line {
 	char provider[64], currency[8], team[CS_LG_STR_MAX];
-	int64_t lines, cost_micro, billed_micro, energy_uj, est_energy_uj, op_ug, emb_ug;
+	cs_lg_bill_amounts a;
 } cs_lg_bill_line;
 
 typedef struct cs_lg_report {
