@@ -661,22 +661,30 @@ static int load_teams(const char *cmd, bill_opts *bo)
 	return CLI_OK;
 }
 
-/* --ledger: the bill's daily rows and unit prices into the ledger. */
-static int to_ledger(const char *cmd, const bill_opts *bo, const cs_bill *b)
+/* --ledger: opened before the bill is read, so a wrong URL fails at once. */
+static int open_ledger(const char *cmd, const bill_opts *bo, cs_lg_store **s)
 {
-	cs_lg_store *s = NULL;
-	cs_bill_ledger_stats st;
-	char why[600], first[16], last[16];
-	int rc;
+	char why[600];
 
-	if ((rc = cs_lg_open(bo->ledger, CS_LG_WRITE, 30.0, &s, why, sizeof why)) != 0) {
+	*s = NULL;
+	if (!bo->ledger)
+		return CLI_OK;
+	if (cs_lg_open(bo->ledger, CS_LG_WRITE, 30.0, s, why, sizeof why) != 0) {
 		cli_error(cmd, "%s", why);
 		return CLI_FAIL;
 	}
-	rc = cs_bill_to_ledger(b, s, bo->teams, bo->o.tag_key, &st, why, sizeof why);
+	return CLI_OK;
+}
+
+/* --ledger: the bill's daily rows and unit prices into the ledger. */
+static int to_ledger(const char *cmd, const bill_opts *bo, const cs_bill *b, cs_lg_store *s)
+{
+	cs_bill_ledger_stats st;
+	char why[600], first[16], last[16];
+	int rc = cs_bill_to_ledger(b, s, bo->teams, bo->o.tag_key, &st, why, sizeof why);
+
 	if (rc) {
 		cli_error(cmd, "%s", why);
-		cs_lg_close(s);
 		return rc == CS_ERANGE ? CLI_USAGE : CLI_FAIL;
 	}
 	cs_lg_fmt_day(st.first_day, first, sizeof first);
@@ -690,7 +698,6 @@ static int to_ledger(const char *cmd, const bill_opts *bo, const cs_bill *b)
 	if (st.no_day_lines)
 		fprintf(stderr, "carbonstat billing: %llu lines had no usage date: they belong to no month of the ledger\n",
 		        (unsigned long long)st.no_day_lines);
-	cs_lg_close(s);
 	return CLI_OK;
 }
 
@@ -699,6 +706,7 @@ int cmd_billing(int argc, char **argv)
 	const char *cmd = "billing";
 	const char *sub = argc > 1 && (!strcmp(argv[1], "reconcile") || !strcmp(argv[1], "sql")) ? argv[1] : NULL;
 	bill_opts bo;
+	cs_lg_store *s = NULL;
 	cs_bill *b;
 	cs_bill_row *g = NULL;
 	size_t ng = 0;
@@ -726,13 +734,15 @@ int cmd_billing(int argc, char **argv)
 	}
 	if ((rc = load_teams(cmd, &bo)))
 		return rc;
-	if ((rc = read_bills(cmd, &bo, argv + optind, argc - optind, &b))) {
+	if ((rc = open_ledger(cmd, &bo, &s)) || (rc = read_bills(cmd, &bo, argv + optind, argc - optind, &b))) {
+		cs_lg_close(s);
 		cs_conf_free(bo.conf);
 		return rc;
 	}
 	if (bo.by == CS_BY_TEAM ? cs_bill_group_team(b, bo.teams, &g, &ng) : cs_bill_group(b, bo.by, &g, &ng)) {
 		cli_error(cmd, "out of memory");
 		cs_bill_free(b);
+		cs_lg_close(s);
 		cs_conf_free(bo.conf);
 		return CLI_FAIL;
 	}
@@ -747,9 +757,10 @@ int cmd_billing(int argc, char **argv)
 		cli_error(cmd, "cost out differs from cost in: a bug, please report it with the file");
 		rc = CLI_FAIL;
 	}
-	if (!rc && bo.ledger)
-		rc = to_ledger(cmd, &bo, b);
+	if (!rc && s)
+		rc = to_ledger(cmd, &bo, b, s);
 	cs_bill_free(b);
+	cs_lg_close(s);
 	cs_conf_free(bo.conf);
 	return rc;
 }

@@ -14,7 +14,8 @@
 #     "billing:<provider> <month>"), before and without any price file;
 #   - `ledger report` shows the bill beside the measured figures (table and
 #     JSON, by team and by namespace);
-#   - a schema-1 ledger is migrated to schema 2 by the write.
+#   - a schema-1 ledger is migrated to schema 2 by the write; a ledger that
+#     cannot be opened fails at once (exit 1, one line, no output).
 # Usage: test_billing.sh path/to/carbonstat [sqlite|postgresql]
 set -uo pipefail
 bin=${1:?usage: test_billing.sh path/to/carbonstat [sqlite|postgresql]}
@@ -78,6 +79,10 @@ assert rows["search"]["effective_cost"] == "4.8", rows["search"]
 EOF
 "$bin" billing "$tmp/nov.csv" --by tam >/dev/null 2>"$tmp/err"
 [ $? -eq 2 ] && grep -q "team" "$tmp/err" && ok "--by with a typo: exit 2 naming team" || ko "--by tam: $(cat "$tmp/err")"
+
+"$bin" billing "$tmp/nov.csv" --ledger "sqlite:$tmp/no/such/dir/l.db" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ] && [ ! -s "$tmp/out" ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+	ok "a ledger that cannot be opened: exit 1, one line, before reading the bill" || ko "bad --ledger: $(cat "$tmp/err")"
 
 # 2. into the ledger, twice: one copy
 "$bin" billing "$tmp/nov.csv" --ledger "$db" --json >"$tmp/bill.json" 2>"$tmp/err" || fail "billing --ledger: $(cat "$tmp/err")"
