@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/agent.h"
 #include "carbonstat/error.h"
 #include "core/parse.h"
 #include "core/str.h"
@@ -141,6 +142,7 @@ int cs_lg_conf_from(const cs_conf *conf, cs_lg_conf *c)
 	const cs_lg_ledger_conf *l = conf ? cs_conf_get(conf, &cs_ledger_section) : NULL;
 	const cs_lg_sci_conf *s = conf ? cs_conf_get(conf, &cs_sci_section) : NULL;
 	const cs_lg_budget_conf *b = conf ? cs_conf_get(conf, &cs_budget_section) : NULL;
+	const cs_agent_conf *a = conf ? cs_conf_get(conf, &cs_agent_section) : NULL;
 
 	memset(c, 0, sizeof(*c));
 	cs_strcpy_fit(c->cost_split, sizeof(c->cost_split), "energy");
@@ -154,6 +156,10 @@ int cs_lg_conf_from(const cs_conf *conf, cs_lg_conf *c)
 		c->lock_timeout_s = l->lock_timeout_s;
 		cs_strcpy_fit(c->prometheus, sizeof(c->prometheus), l->prometheus);
 	}
+	/* one carbonstat.ini for a host's agent and ledger: the agent's cluster
+	 * is the default for data that names none */
+	if (!c->cluster[0] && a)
+		cs_strcpy_fit(c->cluster, sizeof(c->cluster), a->cluster);
 	if (s) {
 		cs_strcpy_fit(c->functional_unit, sizeof(c->functional_unit), s->functional_unit);
 		if (add_sci(c, "team", &s->team) != 0 || add_sci(c, "owner", &s->owner) != 0)

@@ -4,6 +4,7 @@
  *   [ledger]
  *   db = sqlite:/var/lib/carbonstat/ledger.db   ; or postgresql://host/db (secret)
  *   cluster = prod-eu                ; for agent lines/series without one
+ *                                    ; (default: [agent] cluster)
  *   prices = /etc/carbonstat/prices.csv
  *   cost_split = energy              ; energy | cpu-memory
  *   lock_timeout = 60s

@@ -23,6 +23,7 @@
 
 #include "carbonstat/error.h"
 #include "ledger/jsonl_in.h"
+#include "agent/agent.h"
 #include "ledger/lconf.h"
 #include "ledger/period.h"
 #include "ledger/price.h"
@@ -294,6 +295,27 @@ static void test_conf(void **state)
 	assert_string_equal(c.budgets[1].team, "search");
 	assert_true(c.budgets[1].kg_per_month == 0.5);
 	cs_lg_conf_free(&c);
+
+	/* one carbonstat.ini: the agent's cluster is the ledger's default */
+	{
+		static const char *const ini[2] = {"[agent]\ncluster = edge-1\n",
+		                                   "[agent]\ncluster = edge-1\n[ledger]\ncluster = prod-eu\n"};
+		static const char *const want[2] = {"edge-1", "prod-eu"};
+
+		for (int i = 0; i < 2; i++) {
+			const cs_conf_section *secs[CS_AGENT_SECTIONS_MAX + 8];
+			size_t n = cs_agent_sections(secs, CS_AGENT_SECTIONS_MAX);
+			cs_conf_layers l = {.text = ini[i], .text_len = strlen(ini[i]), .text_name = "c.ini"};
+			cs_conf *conf;
+
+			n += cs_lg_sections(secs + n, 8);
+			assert_int_equal(cs_conf_build(secs, n, &l, &conf, why, sizeof(why)), 0);
+			assert_int_equal(cs_lg_conf_from(conf, &c), 0);
+			assert_string_equal(c.cluster, want[i]);
+			cs_lg_conf_free(&c);
+			cs_conf_free(conf);
+		}
+	}
 
 	/* the defaults */
 	cs_lg_conf_init(&c);
