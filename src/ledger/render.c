@@ -159,9 +159,7 @@ static void node_check(const cs_lg_report *r, char *out, size_t cap)
 		         " (Prometheus extrapolates increase() per series: rows and node counters differ slightly)");
 }
 
-/* What the agents measured beside a bill line: the team's row when the
- * report is by team, else the period's total. NULL: no such team. */
-static const cs_lg_amounts *measured_of(const cs_lg_report *r, const cs_lg_bill_line *b)
+const cs_lg_amounts *cs_lg_bill_measured(const cs_lg_report *r, const cs_lg_bill_line *b)
 {
 	if (r->by != CS_LG_BY_TEAM)
 		return &r->total;
@@ -171,12 +169,12 @@ static const cs_lg_amounts *measured_of(const cs_lg_report *r, const cs_lg_bill_
 	return NULL;
 }
 
-static double bill_kwh(const cs_lg_bill_line *b)
+double cs_lg_bill_kwh(const cs_lg_bill_line *b)
 {
 	return (double)(b->a.energy_uj + b->a.est_energy_uj) / 3.6e12;
 }
 
-static double bill_kg(const cs_lg_bill_line *b)
+double cs_lg_bill_kg(const cs_lg_bill_line *b)
 {
 	return (double)(b->a.op_ug + b->a.emb_ug) / 1e9;
 }
@@ -192,12 +190,12 @@ static void table_bill(const cs_lg_report *r, FILE *f)
 	        "bill kWh", "bill kgCO2e", "measured cost", "measured kWh", "meas. kgCO2e");
 	for (size_t i = 0; i < r->nbill; i++) {
 		const cs_lg_bill_line *b = &r->bill[i];
-		const cs_lg_amounts *m = measured_of(r, b);
+		const cs_lg_amounts *m = cs_lg_bill_measured(r, b);
 		char cost[48];
 
 		snprintf(cost, sizeof(cost), "%s %s", cs_lg_num((double)b->a.cost_micro / 1e6, 2, c1), b->currency);
 		fprintf(f, "  %-24.24s %-14.14s %14s %12s %12s | ", team ? (b->team[0] ? b->team : "(no team)") : "",
-		        b->provider, cost, cs_lg_num(bill_kwh(b), 3, c2), cs_lg_num(bill_kg(b), 3, c3));
+		        b->provider, cost, cs_lg_num(cs_lg_bill_kwh(b), 3, c2), cs_lg_num(cs_lg_bill_kg(b), 3, c3));
 		if (!m)
 			fprintf(f, "%14s %12s %12s\n", "-", "-", "-");
 		else
@@ -482,10 +480,10 @@ static int render_json(const cs_lg_report *r, FILE *f)
 	a = json_array();
 	for (size_t i = 0; i < r->nbill; i++) {
 		const cs_lg_bill_line *b = &r->bill[i];
-		const cs_lg_amounts *m = measured_of(r, b);
+		const cs_lg_amounts *m = cs_lg_bill_measured(r, b);
 		json_t *x = json_pack("{s:s, s:s, s:f, s:f, s:f, s:f, s:f, s:I}", "provider", b->provider, "currency",
 		                      b->currency, "cost", (double)b->a.cost_micro / 1e6, "billed_cost",
-		                      (double)b->a.billed_micro / 1e6, "kwh", bill_kwh(b), "operational_kgco2e",
+		                      (double)b->a.billed_micro / 1e6, "kwh", cs_lg_bill_kwh(b), "operational_kgco2e",
 		                      (double)b->a.op_ug / 1e9, "embodied_kgco2e", (double)b->a.emb_ug / 1e9, "lines",
 		                      (json_int_t)b->a.lines);
 

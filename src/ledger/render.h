@@ -42,6 +42,12 @@ const char *cs_lg_i128_str(cs_lg_i128 v, char buf[48]);
  * hours) per range. */
 typedef void (*cs_lg_range_cb)(void *ud, const char *from, const char *to, int64_t n);
 void cs_lg_missing_ranges(const cs_lg_report *r, cs_lg_range_cb cb, void *ud);
+/* A bill line's figures (kWh with the by-cost estimate; operational +
+ * embodied kgCO2e) and what the agents measured beside it: the team's row
+ * when the report is by team (NULL: no such team), else the total. */
+double cs_lg_bill_kwh(const cs_lg_bill_line *b);
+double cs_lg_bill_kg(const cs_lg_bill_line *b);
+const cs_lg_amounts *cs_lg_bill_measured(const cs_lg_report *r, const cs_lg_bill_line *b);
 /* Total kgCO2e per currency unit of a row: grams per unit, NAN without cost. */
 double cs_lg_g_per_currency(const cs_lg_amounts *a);
 /* Share of the total carbon, 0..1 (NAN when the total is 0). */

@@ -204,6 +204,45 @@ static void num_td(FILE *f, double v, int decimals, const char *suffix)
 	fputs("</td>", f);
 }
 
+/* The bill (carbonstat billing --ledger) beside the agents' measurement. */
+static void bill_table(const cs_lg_report *r, FILE *f)
+{
+	bool team = r->by == CS_LG_BY_TEAM;
+
+	fputs("<h2>The bill beside the measurement</h2>\n<table><thead><tr>", f);
+	if (team)
+		fputs("<th>team</th>", f);
+	fputs("<th>provider</th><th>bill cost</th><th>bill kWh</th><th>bill kgCO2e</th><th>measured cost</th>"
+	      "<th>measured kWh</th><th>measured kgCO2e</th></tr></thead><tbody>\n",
+	      f);
+	for (size_t i = 0; i < r->nbill; i++) {
+		const cs_lg_bill_line *b = &r->bill[i];
+		const cs_lg_amounts *m = cs_lg_bill_measured(r, b);
+		char cur[16];
+
+		fputs("<tr>", f);
+		if (team) {
+			fputs("<th>", f);
+			esc(f, b->team[0] ? b->team : "(no team)");
+			fputs("</th>", f);
+		}
+		fputs("<td>", f);
+		esc(f, b->provider);
+		fputs("</td>", f);
+		snprintf(cur, sizeof(cur), " %s", b->currency);
+		num_td(f, (double)b->a.cost_micro / 1e6, 2, cur);
+		num_td(f, cs_lg_bill_kwh(b), 3, "");
+		num_td(f, cs_lg_bill_kg(b), 3, "");
+		num_td(f, m && r->currency[0] ? cs_lg_cost(m) : NAN, 2, "");
+		num_td(f, m ? cs_lg_kwh(m) : NAN, 3, "");
+		num_td(f, m ? cs_lg_total_kg(m) : NAN, 3, "");
+		fputs("</tr>\n", f);
+	}
+	fputs("</tbody></table>\n<p>Bill kWh and kgCO2e: carbonstat's model of the bill (location-based, embodied "
+	      "included); measured: the agents'.</p>\n",
+	      f);
+}
+
 /* kind: 0 a row, 1 the total, 2 the node totals (no share, no change) */
 static void table_row(FILE *f, const cs_lg_report *r, const char *key, const cs_lg_rep_row *row, int kind)
 {
@@ -354,6 +393,8 @@ int cs_lg_render_html(const cs_lg_report *r, FILE *f)
 		}
 		fputs("</tbody></table>\n", f);
 	}
+	if (r->nbill)
+		bill_table(r, f);
 	fprintf(f, "<h2>Data quality</h2>\n<p>%lld of %lld hours have data (%lld elapsed).</p>\n",
 	        (long long)r->hours_with_data, (long long)r->period_hours, (long long)r->hours_elapsed);
 	if (r->nmissing) {

@@ -13,7 +13,7 @@
 #     and region) price the agents' node-hours on import (price source
 #     "billing:<provider> <month>"), before and without any price file;
 #   - `ledger report` shows the bill beside the measured figures (table and
-#     JSON, by team and by namespace);
+#     JSON, HTML; by team and by namespace);
 #   - a schema-1 ledger is migrated to schema 2 by the write; a ledger that
 #     cannot be opened fails at once (exit 1, one line, no output).
 # Usage: test_billing.sh path/to/carbonstat [sqlite|postgresql]
@@ -129,6 +129,9 @@ assert len(b) == 1 and b[0]["provider"] == "AWS" and b[0]["currency"] == "USD", 
 assert abs(b[0]["cost"] - 17.93) < 1e-9, b
 assert b[0]["kwh"] > 0 and b[0]["measured"]["kwh"] == d["total"]["kwh"], b
 EOF
+"$bin" ledger report --db "$db" --period 2026-11 --by team --format html --out "$tmp/r.html" 2>&1 || fail "report html"
+grep -q '<h2>The bill beside the measurement</h2>' "$tmp/r.html" && grep -q '<th>payments</th><td>AWS</td><td>11.52 USD</td>' "$tmp/r.html" &&
+	ok "html: the bill section" || ko "html: $(grep -A3 'The bill' "$tmp/r.html" | head -5)"
 "$bin" ledger report --db "$db" --period 2026-10 --format json | python3 -c 'import json,sys; b=json.load(sys.stdin)["bill"]; assert abs(b[0]["cost"]-1.92)<1e-9, b' &&
 	ok "October's bill stays" || ko "October"
 exit $((fails > 0))
