@@ -1,67 +1,195 @@
 #!/usr/bin/env bash
-# bench/agent_real_cgroups.sh - the agent's cost per cycle on this machine's
-# real cgroup files (kernfs), where bench/agent_bench.sh uses fixture files.
+# bench/agent_real_cgroups.sh - what `carbonstat agent` costs on this
+# machine's real cgroup files (kernfs), at the production 5 s cadence, with
+# every container busy. (bench/agent_bench.sh uses fixture files instead.)
 #
-# Creates N empty cgroups (default 1,000) in the real hierarchy: cgroup v2 if
-# the root has the memory controller, else the v1 cpuacct and memory
-# hierarchies of a hybrid host (both are read per workload, as on a v1
-# Kubernetes node). Runs the agent on the real /sys, /proc and cgroup tree
-# (no kubelet, Prometheus on) every second and measures, over CYCLES cycles:
-#   ms/cycle   carbonstat_agent_cpu_seconds_total per cycle (ns resolution)
-#   %core@5s   ms/cycle over the default 5 s interval
-#   RSS, anon  VmRSS, RssAnon at the end
-# The groups are removed on exit. Needs root (creating cgroups); skips
-# otherwise. Usage: bench/agent_real_cgroups.sh path/to/carbonstat [N] [CYCLES]
+# Creates N cgroups (default 1,000) in the real hierarchy: cgroup v2 if the
+# root has the memory controller, else the v1 cpuacct and memory hierarchies
+# of a hybrid host (both are read per workload, as on a v1 Kubernetes node).
+# bench/busy_cgroups puts one process in each, waking every second to run
+# ~20 us, so every container's CPU counter moves between any two cycles.
+# The agent runs on the real /sys, /proc and cgroup tree (
+# a static kubelet /pods naming every container with LAYOUT=k8s,
+# Prometheus on, scraped every SCRAPE_S s, default 15) at INTERVAL (default
+# 5s), in a memory cgroup of its own so its kernel memory can be read. Each
+# of RUNS runs (default 3) starts a fresh agent, warms up 3 cycles, then
+# measures over CYCLES cycles (default 6):
+#   ms/cycle   CPU time of ALL the agent's threads (sum of the first field of
+#              /proc/PID/task/*/schedstat, ns), scrapes included, per cycle
+#   %core      ms/cycle over the interval: the share of one core
+#   anon MB    RssAnon at the end (the agent's own memory, no library pages)
+#   kmem MB    kernel memory charged to the agent's cgroup at the end (v1
+#              memory.kmem.usage_in_bytes, v2 memory.stat kernel): an upper
+#              bound of what its kept-open files pin (struct file, seq_file
+#              buffer), beside the agent's own count of kept-open files
+# and prints min / median / max over the runs. The groups are removed on
+# exit. Needs root; skips otherwise.
+# Usage: bench/agent_real_cgroups.sh path/to/carbonstat [N] [CYCLES] [RUNS]
+#   e.g.  sudo bench/agent_real_cgroups.sh build/carbonstat 1000
+#         sudo bench/agent_real_cgroups.sh build/carbonstat 5000
+#   INTERVAL=1s shortens a run (the cost per cycle hardly depends on it).
+# The machine's load matters little (CPU time, not wall time, is measured)
+# but is printed (uptime) beside the figures.
 set -uo pipefail
-bin=${1:?usage: agent_real_cgroups.sh path/to/carbonstat [N] [CYCLES]}
+bin=${1:?usage: agent_real_cgroups.sh path/to/carbonstat [N] [CYCLES] [RUNS]}
 n=${2:-1000}
-cycles=${3:-10}
+cycles=${3:-6}
+runs=${4:-3}
+interval=${INTERVAL:-5s}
+scrape_s=${SCRAPE_S:-15}
 root=$(cd "$(dirname "$0")/.." && pwd)
+busy=$(dirname "$bin")/bench/busy_cgroups
 # shellcheck source=tests/agent/lib.sh
 . "$root/tests/agent/lib.sh"
 for c in curl python3; do command -v $c >/dev/null 2>&1 || { echo "SKIP: $c not found"; exit 0; }; done
+[ -x "$busy" ] || { echo "SKIP: $busy not built"; exit 0; }
 agent_setup agentreal
 made=()
 remove_groups() {
 	for ((i = ${#made[@]} - 1; i >= 0; i--)); do rmdir "${made[$i]}" 2>/dev/null; done
 }
-# the agent first (lib.sh's cleanup), then its groups
-trap 'cleanup; remove_groups' EXIT
+# the agent and the busy processes first (lib.sh's cleanup), then the groups
+trap 'exec 4>&- 2>/dev/null; cleanup; sleep 1.5; remove_groups' EXIT
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null
 
 if grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
 	kind=v2
 	tops=(/sys/fs/cgroup)
+	memtop=/sys/fs/cgroup
 elif [ -d /sys/fs/cgroup/cpuacct ] && [ -d /sys/fs/cgroup/memory ]; then
 	kind=v1
 	tops=(/sys/fs/cgroup/cpuacct /sys/fs/cgroup/memory)
+	memtop=/sys/fs/cgroup/memory
 else
 	echo "SKIP: no cgroup v2 memory controller nor v1 cpuacct+memory hierarchies"
 	exit 0
 fi
+# LAYOUT=k8s (default): N/10 pods of 10 containers as the kubelet's systemd
+# driver and containerd name them (kubepods.slice/kubepods-burstable.slice/
+# kubepods-burstable-pod<uid>.slice/cri-containerd-<id>.scope); LAYOUT=flat:
+# N plain cgroups cs-bench-PID/c<i> (every one listed at each re-walk).
+layout=${LAYOUT:-k8s}
+paths=()
+if [ "$layout" = flat ]; then
+	paths+=("cs-bench-$$")
+	for i in $(seq "$n"); do paths+=("cs-bench-$$/c$i"); done
+else
+	qos=kubepods.slice/kubepods-burstable.slice
+	paths+=(kubepods.slice "$qos")
+	for ((p = 0; p < (n + 9) / 10; p++)); do
+		pod=$(printf '%s/kubepods-burstable-pod%08x_%04x_4000_8000_%012x.slice' "$qos" $$ 0 "$p")
+		paths+=("$pod")
+		for ((c = 0; c < 10 && p * 10 + c < n; c++)); do
+			paths+=("$pod/$(printf 'cri-containerd-%056x%08x.scope' "$p" "$c")")
+		done
+	done
+fi
 for t in "${tops[@]}"; do
-	d=$t/cs-bench-$$
-	mkdir "$d" 2>/dev/null || { echo "SKIP: cannot create cgroups in $t (need root)"; exit 0; }
-	made+=("$d")
-	for i in $(seq "$n"); do mkdir "$d/c$i" && made+=("$d/c$i"); done
-done
+	[ -w "$t" ] || { echo "SKIP: cannot create cgroups in $t (need root)"; exit 0; }
+	for p in "${paths[@]}"; do
+		[ -d "$t/$p" ] && continue # kubepods.slice of a real node is left alone
+		mkdir "$t/$p" || { echo "SKIP: cannot create cgroup $t/$p"; exit 0; }
+		made+=("$t/$p")
+	done
+	done
+# the leaves, in order, for busy_cgroups (one line per busy process)
+for p in "${paths[@]}"; do
+	case $p in */c[0-9]* | *.scope) echo "$p" ;; esac
+done >"$tmp/leaves"
+# the agent's own memory cgroup (outside the walked cpuacct tree on v1)
+agcg=$memtop/cs-bench-agent-$$
+mkdir "$agcg" && made+=("$agcg")
+[ $kind = v2 ] && echo "+memory" >"$memtop/cgroup.subtree_control" 2>/dev/null
+# shellcheck disable=SC2016
+agent_run=(sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$agcg" "$bin")
 
-aport=$(free_port)
-start_agent "$tmp" --cgroup-root /sys/fs/cgroup --no-kubelet --no-metadata --interval 1s \
-	--listen "127.0.0.1:$aport" --node-name bench-real --country DE
-wait_cycles 3 200 0.1 || fail "the agent did not run"
-c0=$(metric 'carbonstat_agent_cycles_total{')
-s0=$(metric 'carbonstat_agent_cpu_seconds_total{')
-sleep "$cycles"
-c1=$(metric 'carbonstat_agent_cycles_total{')
-s1=$(metric 'carbonstat_agent_cpu_seconds_total{')
-rows=$(metric 'carbonstat_agent_series{')
-rss=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$apid/status")
-anon=$(awk '$1 == "RssAnon:" { print $2 }' "/proc/$apid/status")
-python3 - "$kind" "$n" "$rows" "$c0" "$c1" "$s0" "$s1" "$rss" "$anon" <<'PY'
-import sys
-kind, n, rows = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-c0, c1, s0, s1, rss, anon = (float(x) for x in sys.argv[4:10])
-ms = (s1 - s0) / max(c1 - c0, 1) * 1e3
-print("%-5s %8s %6s %10s %9s %8s %8s" % ("kind", "cgroups", "rows", "ms/cycle", "%core@5s", "RSS MB", "anon MB"))
-print("%-5s %8d %6s %10.2f %8.4f%% %8.1f %8.1f" % (kind, n, rows, ms, ms / 5000 * 100, rss / 1024, anon / 1024))
+# k8s: the pods and containers, named, from a static kubelet /pods (the
+# agent's series are per container, as on a real node)
+kubelet_args=(--no-kubelet)
+if [ "$layout" = k8s ]; then
+	mkdir "$tmp/kubelet"
+	python3 - "$tmp/leaves" >"$tmp/kubelet/pods" <<'PY'
+import json, re, sys
+pods = {}
+for line in open(sys.argv[1]):
+    m = re.search(r"pod([0-9a-f_]+)\.slice/cri-containerd-([0-9a-f]+)\.scope", line)
+    uid, cid = m.group(1).replace("_", "-"), m.group(2)
+    pods.setdefault(uid, []).append(cid)
+items = []
+for k, (uid, cids) in enumerate(sorted(pods.items())):
+    items.append({"metadata": {"name": "app-%d" % k, "namespace": "ns-%d" % (k % 10), "uid": uid},
+                  "spec": {"containers": [{"name": "c%d" % j} for j in range(len(cids))]},
+                  "status": {"phase": "Running", "qosClass": "Burstable",
+                             "containerStatuses": [{"name": "c%d" % j, "containerID": "containerd://" + c}
+                                                   for j, c in enumerate(cids)]}})
+print(json.dumps({"kind": "PodList", "apiVersion": "v1", "items": items}))
+PY
+	kport=$(free_port)
+	python3 -m http.server --bind 127.0.0.1 --directory "$tmp/kubelet" "$kport" >/dev/null 2>&1 &
+	track $!
+	kubelet_args=(--kubelet-url "http://127.0.0.1:$kport/pods")
+fi
+mkfifo "$tmp/busy.in"
+"$busy" "$tmp/leaves" 1000 "${tops[@]}" <"$tmp/busy.in" >"$tmp/busy.out" 2>"$tmp/busy.err" &
+track $!
+exec 4>"$tmp/busy.in"
+for _ in $(seq 600); do grep -q '^ready' "$tmp/busy.out" && break; sleep 0.1; done
+grep -q '^ready' "$tmp/busy.out" || fail "busy_cgroups did not start: $(cat "$tmp/busy.err")"
+sleep 2 # every child in its group
+
+iv_s=$(python3 -c "import sys; v = sys.argv[1]; print(float(v[:-2]) / 1000 if v.endswith('ms') else float(v.rstrip('s')))" "$interval")
+sched_ns() { cat /proc/"$apid"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%d", s }'; }
+kmem_bytes() {
+	if [ $kind = v1 ]; then cat "$agcg/memory.kmem.usage_in_bytes"
+	else awk '$1 == "kernel" { print $2 }' "$agcg/memory.stat"; fi
+}
+results=$tmp/results
+for r in $(seq "$runs"); do
+	aport=$(free_port)
+	start_agent "$tmp" --cgroup-root /sys/fs/cgroup "${kubelet_args[@]}" --no-metadata --interval "$interval" \
+		--listen "127.0.0.1:$aport" --node-name bench-real --country DE
+	wait_cycles 3 $((200 * ${iv_s%.*} + 200)) 0.1 || fail "the agent did not run"
+	# start just after a cycle (cycles run at wall-clock multiples of the interval)
+	sleep "$(python3 -c "import time; iv = $iv_s; print((iv + 0.3 - time.time() % iv) % iv)")"
+	t0=$(sched_ns)
+	c0=$(metric 'carbonstat_agent_cycles_total{')
+	end=$(python3 -c "print($cycles * $iv_s)")
+	python3 - "$aport" "$end" "$scrape_s" <<'PY' # scrapes while the window runs
+import sys, time, urllib.request
+port, end, every = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+t0 = time.time()
+while True:
+    time.sleep(min(every, max(0.0, end - (time.time() - t0))))
+    if time.time() - t0 >= end - 0.01:
+        break
+    urllib.request.urlopen("http://127.0.0.1:%s/metrics" % port).read()
+PY
+	c1=$(metric 'carbonstat_agent_cycles_total{')
+	t1=$(sched_ns)
+	rows=$(metric 'carbonstat_agent_series{')
+	files=$(metric 'carbonstat_agent_open_files{')
+	anon=$(awk '$1 == "RssAnon:" { print $2 }' "/proc/$apid/status")
+	kmem=$(kmem_bytes)
+	echo "$t0 $t1 $c0 $c1 $anon $kmem $rows $files" >>"$results"
+	kill "$apid"
+	wait "$apid" 2>/dev/null
+done
+echo "# $(uptime)"
+python3 - "$kind" "$n" "$iv_s" "$results" "$layout" <<'PY'
+import statistics, sys
+kind, n, iv = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+ms, pct, anon, kmem, rows, files = [], [], [], [], [], []
+for line in open(sys.argv[4]):
+    t0, t1, c0, c1, a, k, r, f = line.split()
+    per = (float(t1) - float(t0)) / max(float(c1) - float(c0), 1) / 1e6
+    ms.append(per); pct.append(per / (iv * 1000) * 100)
+    anon.append(float(a) / 1024); kmem.append(float(k) / 2**20); rows.append(r); files.append(f)
+def mmm(v, fmt):
+    return "/".join(fmt % x for x in (min(v), statistics.median(v), max(v)))
+print("kind %s, %d busy cgroups, interval %gs, %d runs (min/median/max), rows %s, kept-open files %s"
+      % (kind + " " + sys.argv[5], n, iv, len(ms), rows[-1], files[-1]))
+print("  ms/cycle (all threads)  %s" % mmm(ms, "%.2f"))
+print("  %% of one core           %s" % mmm(pct, "%.4f"))
+print("  RssAnon MB              %s" % mmm(anon, "%.2f"))
+print("  kernel memory MB        %s" % mmm(kmem, "%.2f"))
 PY

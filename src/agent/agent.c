@@ -124,6 +124,18 @@ static unsigned memstat_every(const cs_agent_conf *c)
 	return n < 1 ? 1u : n > 100000 ? 100000u : (unsigned)n;
 }
 
+/* Kept-open cgroup files within [agent] kernel_memory: each pins its
+ * seq_file buffer (a page) plus ~340 bytes (struct file, kernfs and
+ * seq_file state), 4,432 bytes measured on 4 KiB pages. At least 1. */
+static unsigned kept_files(const cs_agent_conf *c)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t per = (uint64_t)(page > 0 ? page : 4096) + CS_AGENT_FILE_OVERHEAD_BYTES;
+	uint64_t n = c->kernel_memory / per;
+
+	return n < 1 ? 1u : n > UINT32_MAX ? UINT32_MAX : (unsigned)n;
+}
+
 /* ---- exporters --------------------------------------------------------------------- */
 
 static int exporter_open(cs_agent *a, ag_exporter *e, const cs_conf *cfg, char *why, size_t cap)
@@ -245,6 +257,9 @@ int cs_agent_open(const cs_agent_opts *o, cs_agent **out, char *why, size_t whyc
 	no.by_process = a->ag->processes;
 	no.refresh_s = a->ag->refresh_s;
 	no.memstat_every = memstat_every(a->ag);
+	no.mem_on_cadence = no.memstat_every > 1;
+	no.cg_max_fds = kept_files(a->ag);
+	no.watch_cgroups = true;
 	rc = cs_node_open(&no, &a->node, w, sizeof(w));
 	if (rc) {
 		cs_set_why(why, whycap, "%s", w[0] ? w : "cannot set up attribution");

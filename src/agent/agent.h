@@ -36,6 +36,10 @@
 #define CS_AGENT_CLUSTER_MAX 128 /* [agent] cluster + NUL */
 
 /* carbonstat.ini's [agent] section (agent_conf.c). */
+/* Kernel memory a kept-open cgroup file pins besides its seq_file buffer
+ * (a page): struct file, kernfs_open_file, seq_file (6.x, measured). */
+#define CS_AGENT_FILE_OVERHEAD_BYTES 336
+
 typedef struct cs_agent_conf {
 	double interval_s;       /* aligned to wall-clock multiples */
 	char node_name[256];     /* "" = $NODE_NAME, else the hostname */
@@ -45,7 +49,8 @@ typedef struct cs_agent_conf {
 	bool processes;          /* also per-process rows (off: bounded series) */
 	unsigned max_series;     /* guard on exported series; beyond it rows fold into "overflow" */
 	double refresh_s;        /* cgroup tree re-walk */
-	double memory_stat_s;    /* memory.stat re-read per workload; 0 = every cycle */
+	double memory_stat_s;    /* memory (usage, memory.stat) re-read per workload; 0 = every cycle */
+	uint64_t kernel_memory;  /* budget of the kept-open cgroup files' kernel memory */
 	char region[64];         /* static location: cloud region ("" = detect) */
 	char provider[16];       /* aws | gcp | azure ("" = detect) */
 	char instance[64];       /* instance type ("" = detect) */

@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -80,6 +81,9 @@ struct cs_cgscan {
 	unsigned max_depth;
 	unsigned memstat_every; /* memory.stat every Nth sample per workload, >= 1 */
 	bool no_memory;
+	bool mem_on_cadence; /* memory files read only when memory.stat is due, opened per read */
+	int watch_fd;        /* inotify on the listed directories; -1 = not watching */
+	bool watch_lost;     /* a watch could not be added: the caller re-walks on its timer */
 
 	cs_workload *wl; /* [cap] */
 	cgw *pv;         /* [cap] */
@@ -193,9 +197,17 @@ static void close_fds(cs_cgscan *s, size_t i)
 	}
 }
 
+/* Files kept open for workload i: the CPU file, and the memory files unless
+ * they are read on the memory cadence (then opened per read). */
 static int nfiles(const cs_cgscan *s, size_t i)
 {
-	return (s->no_memory || (s->pv[i].flags & FL_NO_MEM)) ? 1 : F_N;
+	return (s->no_memory || s->mem_on_cadence || (s->pv[i].flags & FL_NO_MEM)) ? 1 : F_N;
+}
+
+/* Is file f of workload i read through a descriptor opened for that read? */
+static bool per_read(const cs_cgscan *s, size_t i, int f)
+{
+	return (s->pv[i].flags & FL_TRANSIENT) || (f != F_CPU && s->mem_on_cadence);
 }
 
 /* Opens workload i's counter files to keep. Returns 0, -ENOENT if the
@@ -252,7 +264,7 @@ static int read_file(cs_cgscan *s, size_t i, int f, size_t *len)
 	if (fd < 0) {
 		char path[CG_ROOT_CAP + 320];
 
-		if (!(p->flags & FL_TRANSIENT))
+		if (!per_read(s, i, f))
 			return -EBADF; /* failed to open at refresh: retried there */
 		if (file_path(s, i, f, path, sizeof(path)) != 0)
 			return -ENAMETOOLONG;
@@ -385,6 +397,12 @@ int cs_cgscan_open(cs_io *io, const cs_cgscan_opts *o, cs_cgscan **out)
 	s->io = io;
 	s->max_depth = o->max_depth ? o->max_depth : CG_DEFAULT_DEPTH;
 	s->no_memory = o->no_memory;
+	s->mem_on_cadence = o->mem_on_cadence;
+	s->watch_fd = -1;
+	if (o->watch) {
+		s->watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+		s->watch_lost = s->watch_fd < 0;
+	}
 	s->memstat_every = o->memstat_every ? o->memstat_every : 1;
 	if (o->subtree) {
 		const char *st = o->subtree;
@@ -542,6 +560,18 @@ static int terminal(const cs_cgroup_ident *id)
 	       (id->kind == CS_WL_POD && id->unit[0]);
 }
 
+/* Directory changes that matter: a sub-cgroup made or removed. */
+#define CG_WATCH_MASK (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ONLYDIR)
+
+/* Watches a listed directory for new and removed sub-cgroups (inotify marks
+ * the inode: watching it again at the next walk costs one call and no
+ * memory). A failure (max_user_watches) leaves the re-walk to the timer. */
+static void watch_dir(cs_cgscan *s, const char *path)
+{
+	if (s->watch_fd >= 0 && inotify_add_watch(s->watch_fd, path, CG_WATCH_MASK) < 0)
+		s->watch_lost = true;
+}
+
 /* Walks directory rel (length rl in relbuf, which has room for 256 bytes).
  * Returns the number of workloads at or below it, or a negative error. */
 static long walk(cs_cgscan *s, char *relbuf, size_t rl, unsigned depth)
@@ -562,6 +592,7 @@ static long walk(cs_cgscan *s, char *relbuf, size_t rl, unsigned depth)
 		return -errno;
 	}
 	s->st.dirs_read++;
+	watch_dir(s, path);
 	while ((de = readdir(d)) != NULL) {
 		const char *nm = de->d_name;
 		size_t nl = strlen(nm);
@@ -790,14 +821,14 @@ int cs_cgscan_sample(cs_cgscan *s)
 		 * dynamic housekeeping, for the same reason: most files read on a
 		 * big node are idle containers'). */
 		due = memstat_due(s, i); /* never false without a reading */
-		if (w->cpu_usec == 0 && !w->fresh && !due) {
+		if (!due && (s->mem_on_cadence || (w->cpu_usec == 0 && !w->fresh))) {
 			s->st.mem_idle_skips++;
 			continue;
 		}
 		rc = read_mem(s, i, due, &mem);
 		if (rc == 0)
 			w->mem_bytes = mem;
-		else if (rc == -ENOENT && (p->flags & FL_TRANSIENT))
+		else if (rc == -ENOENT && per_read(s, i, F_MEM))
 			p->flags |= FL_NO_MEM; /* never probed: no memory controller */
 		else if (!is_gone_err(rc))
 			s->st.read_errors++; /* the gauge keeps its last value */
@@ -805,6 +836,23 @@ int cs_cgscan_sample(cs_cgscan *s)
 		                              * the CPU read reports it gone next time. */
 	}
 	return 0;
+}
+
+int cs_cgscan_changed(cs_cgscan *s)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	int changed = 0;
+	ssize_t r;
+
+	if (!s || s->watch_fd < 0 || s->watch_lost)
+		return -1;
+	/* every event is a reason to walk (IN_IGNORED too: a watched directory
+	 * went away); the events themselves are not needed */
+	while ((r = read(s->watch_fd, buf, sizeof(buf))) > 0)
+		changed = 1;
+	if (r < 0 && errno != EAGAIN && errno != EINTR)
+		return -1;
+	return changed;
 }
 
 /* ---- accessors -------------------------------------------------------------- */
@@ -869,6 +917,8 @@ void cs_cgscan_close(cs_cgscan *s)
 		return;
 	for (size_t i = 0; i < s->n; i++)
 		close_fds(s, i);
+	if (s->watch_fd >= 0)
+		close(s->watch_fd);
 	free(s->wl);
 	free(s->pv);
 	cs_index_free(&s->ix);

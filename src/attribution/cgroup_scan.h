@@ -43,7 +43,7 @@
  * A workload whose directory is recreated under the same name (new inode) is a
  * new workload; the old one is reported gone.
  *
- * File descriptors: up to 3 kept open per workload. cs_cgscan_open raises the
+ * File descriptors: up to 3 kept open per workload (1 with mem_on_cadence). cs_cgscan_open raises the
  * RLIMIT_NOFILE soft limit to the hard limit (unless told not to) and keeps at
  * most (soft limit - 256) descriptors; workloads beyond that budget, or whose
  * open fails with EMFILE/ENFILE, are read open-read-close each sample
@@ -107,7 +107,15 @@ typedef struct cs_cgscan_opts {
 	                       * sample per workload, memory.current every
 	                       * sample; 0 or 1 = every sample */
 	bool no_memory;       /* CPU only: one file per workload */
+	bool mem_on_cadence;  /* memory.current (usage) too only when memory.stat
+	                       * is due, both opened per read instead of kept:
+	                       * a kept-open cgroup file pins a page of kernel
+	                       * memory (its seq_file buffer), ~4.4 KiB in all,
+	                       * which a long-lived sampler should not hold for
+	                       * files it reads every 30 s (the agent) */
 	bool no_raise_nofile; /* leave RLIMIT_NOFILE alone */
+	bool watch;           /* inotify on the directories a refresh lists, so
+	                       * cs_cgscan_changed() tells when to walk again */
 } cs_cgscan_opts;
 
 typedef struct cs_cgscan_stats {
@@ -117,7 +125,7 @@ typedef struct cs_cgscan_stats {
 	uint64_t read_errors;       /* failed reads that were not "gone" */
 	uint64_t dirs_read;         /* directories listed by refreshes */
 	uint64_t dirs_skipped;      /* too deep, path too long, or unreadable */
-	uint64_t transient_opens;   /* open-read-close reads (over the fd budget) */
+	uint64_t transient_opens;   /* open-read-close reads (over the fd budget; memory files with mem_on_cadence) */
 	uint64_t memstat_reads;     /* memory.stat reads (see memstat_every) */
 	uint64_t mem_idle_skips;    /* memory reads skipped: no CPU time, not due */
 	size_t transient_workloads; /* workloads currently without kept fds */
@@ -138,6 +146,11 @@ int cs_cgscan_open(cs_io *io, const cs_cgscan_opts *o, cs_cgscan **out);
  * were), CS_ENOMEM. Unreadable subdirectories are skipped and counted; while
  * any is, nothing is marked vanished by this refresh. */
 int cs_cgscan_refresh(cs_cgscan *s);
+
+/* Did a listed directory gain or lose a sub-cgroup since the last call
+ * (opts.watch)? 1 yes (walk again), 0 no, -1 not watching (no inotify, or a
+ * watch could not be added): walk on a timer. One non-blocking read. */
+int cs_cgscan_changed(cs_cgscan *s);
 
 /* Read every workload's counters and set cpu_usec, mem_bytes, fresh, gone.
  * 0 (per-workload errors are counted in stats, not returned). */

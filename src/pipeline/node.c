@@ -243,6 +243,9 @@ int cs_node_open(const cs_node_opts *o, cs_node **out, char *why, size_t whycap)
 		co.version = o->cg_version;
 		co.subtree = o->cg_subtree;
 		co.memstat_every = o->memstat_every;
+		co.mem_on_cadence = o->mem_on_cadence;
+		co.max_fds = o->cg_max_fds;
+		co.watch = o->watch_cgroups;
 		rc = cs_cgscan_open(&nd->host->io, &co, &nd->cg);
 		if (rc) {
 			cs_set_why(
@@ -365,7 +368,10 @@ int cs_node_sample(cs_node *nd)
 	s = &nd->host->sum;
 	now = s->now_s;
 	if (nd->cg) {
-		if (nd->refresh_asked || now - nd->last_refresh_s >= nd->refresh_s) {
+		int changed = cs_cgscan_changed(nd->cg); /* -1: not watching */
+		double every = changed < 0 ? nd->refresh_s : fmax(nd->refresh_s, CS_NODE_WATCHED_REFRESH_S);
+
+		if (nd->refresh_asked || changed > 0 || now - nd->last_refresh_s >= every) {
 			(void)cs_cgscan_refresh(nd->cg); /* on error the known workloads stay */
 			nd->last_refresh_s = now;
 			nd->refresh_asked = false;

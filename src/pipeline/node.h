@@ -32,7 +32,8 @@
  * The host's carbon figures (carbon/carbon.h) are resolved once at open.
  *
  * cs_node_sample() is one interval: host sample, cgroup sample (and a re-walk
- * of the tree every refresh_s, or when cs_node_refresh() asked), process scan,
+ * of the tree every refresh_s, or when cs_node_refresh() asked, or at once
+ * when inotify saw a cgroup made or removed, with watch_cgroups), process scan,
  * kubelet maybe-refresh + annotate, teams, GPU use, node CPU/memory, split.
  * The first call only primes the counters (its interval has 0 J).
  *
@@ -67,6 +68,8 @@
 #include "platform/host.h"
 
 #define CS_NODE_DEFAULT_REFRESH_S 10.0
+/* The re-walk of a watched tree (watch_cgroups): only a safety net. */
+#define CS_NODE_WATCHED_REFRESH_S 300.0
 
 /* Which workloads the node splits among (see the header comment). */
 typedef enum cs_node_scope {
@@ -107,6 +110,11 @@ typedef struct cs_node_opts {
 	                          * (the kubelet is only asked in cgroup scopes) */
 	double refresh_s;        /* cgroup tree re-walk; 0 = 10 s */
 	unsigned memstat_every;  /* memory.stat every Nth sample (cgroup_scan.h); 0 = every */
+	bool mem_on_cadence;     /* memory files only then, opened per read (cgroup_scan.h) */
+	unsigned cg_max_fds;     /* kept-open cgroup files; 0 = the descriptor limit's */
+	bool watch_cgroups;      /* re-walk when inotify reports a new or removed cgroup, and
+	                          * every CS_NODE_WATCHED_REFRESH_S as a safety net, instead of
+	                          * every refresh_s (which stays the fallback without inotify) */
 } cs_node_opts;
 
 typedef struct cs_node cs_node;

@@ -425,6 +425,122 @@ static void test_memstat_every(void **state)
 	rm_node(dir);
 }
 
+/* mem_on_cadence: one kept file per workload (the CPU one; a kept-open
+ * cgroup file pins a page of kernel memory); memory.current and memory.stat
+ * only when memory.stat is due, busy or not, each opened for its read. */
+static void test_mem_on_cadence(void **state)
+{
+	cs_cgscan_opts o = {.memstat_every = 4, .mem_on_cadence = true};
+	char dir[64];
+	cs_cgscan_stats st0, st1;
+	cs_workload *w;
+	cs_cgscan *s;
+	uint64_t reads, opens;
+	size_t n;
+	cs_io io;
+	int k;
+
+	(void)state;
+	tmp_node(dir, sizeof(dir), "node-systemd-containerd-v2");
+	io_for(&io, dir, NULL);
+	assert_int_equal(cs_cgscan_open(&io, &o, &s), 0);
+	assert_int_equal(cs_cgscan_refresh(s), 0);
+	reads = io.reads;
+	assert_int_equal(cs_cgscan_sample(s), 0);
+	w = cs_cgscan_workloads(s, &n);
+	assert_int_equal(io.reads - reads, 3 * n); /* first sample: every file */
+	cs_cgscan_stats_get(s, &st0);
+	assert_int_equal(st0.kept_fds, n);
+
+	/* every workload busy every sample: still memory once per 4 samples */
+	reads = io.reads;
+	opens = io.opens;
+	for (k = 0; k < 8; k++) {
+		w = cs_cgscan_workloads(s, &n);
+		for (size_t i = 0; i < n; i++) {
+			char p[PATH_MAX];
+			FILE *f;
+
+			snprintf(p, sizeof(p), "%s/cgroup/%s/cpu.stat", dir, w[i].cgroup);
+			assert_non_null(f = fopen(p, "w"));
+			fprintf(f, "usage_usec %llu\nuser_usec 0\nsystem_usec 0\n",
+			        (unsigned long long)w[i].cpu_usec_total_prev + 1000);
+			fclose(f);
+		}
+		assert_int_equal(cs_cgscan_sample(s), 0);
+		w = cs_cgscan_workloads(s, &n);
+		for (size_t i = 0; i < n; i++)
+			assert_int_equal(w[i].cpu_usec, 1000);
+	}
+	cs_cgscan_stats_get(s, &st1);
+	assert_int_equal(st1.memstat_reads - st0.memstat_reads, 2 * n);
+	assert_int_equal(io.reads - reads, 8 * n + 2 * 2 * n);
+	assert_int_equal(io.opens - opens, 2 * 2 * n); /* memory files only, per read */
+	assert_int_equal(st1.kept_fds, n);
+
+	/* a new working set shows within 4 samples */
+	sh("echo 20971520 > '%s/cgroup/%s/memory.current'", dir, w[0].cgroup);
+	sh("printf 'anon 1\\ninactive_file 1048576\\n' > '%s/cgroup/%s/memory.stat'", dir, w[0].cgroup);
+	for (k = 0; k < 5 && w[0].mem_bytes != 20971520 - 1048576; k++) {
+		assert_int_equal(cs_cgscan_sample(s), 0);
+		w = cs_cgscan_workloads(s, &n);
+	}
+	assert_int_equal(w[0].mem_bytes, 20971520 - 1048576);
+	cs_cgscan_close(s);
+	rm_node(dir);
+}
+
+/* watch: inotify tells when a listed directory gains or loses a sub-cgroup;
+ * nothing else (a counter file written) is a change. */
+static void test_watch(void **state)
+{
+	cs_cgscan_opts o = {.watch = true};
+	char dir[64], pod[PATH_MAX];
+	cs_cgscan_stats st0, st1;
+	cs_workload *w;
+	cs_cgscan *s;
+	size_t n;
+	cs_io io;
+
+	(void)state;
+	tmp_node(dir, sizeof(dir), "node-systemd-containerd-v2");
+	io_for(&io, dir, NULL);
+	assert_int_equal(cs_cgscan_open(&io, &o, &s), 0);
+	assert_int_equal(cs_cgscan_changed(s), 0);
+	assert_int_equal(cs_cgscan_refresh(s), 0);
+	assert_int_equal(cs_cgscan_sample(s), 0);
+	assert_int_equal(cs_cgscan_changed(s), 0);
+	w = cs_cgscan_workloads(s, &n);
+	sh("echo 5 > '%s/cgroup/%s/memory.current'", dir, w[0].cgroup);
+	assert_int_equal(cs_cgscan_changed(s), 0);
+
+	/* a new container in the first container's pod */
+	snprintf(pod, sizeof(pod), "%s/cgroup/%s", dir, w[0].cgroup);
+	*strrchr(pod, '/') = '\0';
+	sh("mkdir '%s/cri-containerd-%064d.scope' && cd '%s/cri-containerd-%064d.scope' && "
+	   "printf 'usage_usec 1\\n' > cpu.stat && echo 1 > memory.current && echo 'inactive_file 0' > memory.stat",
+	   pod, 7, pod, 7);
+	assert_int_equal(cs_cgscan_changed(s), 1);
+	assert_int_equal(cs_cgscan_changed(s), 0); /* drained */
+	cs_cgscan_stats_get(s, &st0);
+	assert_int_equal(cs_cgscan_refresh(s), 0);
+	cs_cgscan_stats_get(s, &st1);
+	assert_int_equal(st1.added - st0.added, 1);
+	(void)cs_cgscan_changed(s);
+	assert_int_equal(cs_cgscan_changed(s), 0);
+
+	/* and removed */
+	sh("rm -rf '%s/cri-containerd-%064d.scope'", pod, 7);
+	assert_int_equal(cs_cgscan_changed(s), 1);
+	cs_cgscan_close(s);
+
+	/* not asked to watch: -1 (the caller walks on its timer) */
+	assert_int_equal(cs_cgscan_open(&io, NULL, &s), 0);
+	assert_int_equal(cs_cgscan_changed(s), -1);
+	cs_cgscan_close(s);
+	rm_node(dir);
+}
+
 /* ENODEV on read (rmdir under an open fd on cgroupfs): gone once with the
  * last delta, then removed. */
 static void test_enodev_gone(void **state)
@@ -945,6 +1061,8 @@ int main(void)
 	    cmocka_unit_test(test_steady_state_no_opens),
 	    cmocka_unit_test(test_memstat_every),
 	    cmocka_unit_test(test_enodev_gone),
+	    cmocka_unit_test(test_mem_on_cadence),
+	    cmocka_unit_test(test_watch),
 	    cmocka_unit_test(test_eio_eacces),
 	    cmocka_unit_test(test_recreated_same_name),
 	    cmocka_unit_test(test_pod_without_containers_and_subtree),
