@@ -152,6 +152,8 @@ for r in $(seq "$runs"); do
 	# start just after a cycle (cycles run at wall-clock multiples of the interval)
 	sleep "$(python3 -c "import time; iv = $iv_s; print((iv + 0.3 - time.time() % iv) % iv)")"
 	t0=$(sched_ns)
+	# PERF=FILE: a CPU profile of the first run's window (perf record -g)
+	[ -n "${PERF:-}" ] && [ "$r" = 1 ] && { perf record -q -F 4000 -g -o "$PERF" -p "$apid" -- sleep "$(python3 -c "print($cycles * $iv_s)")" >/dev/null 2>&1 & }
 	c0=$(metric 'carbonstat_agent_cycles_total{')
 	end=$(python3 -c "print($cycles * $iv_s)")
 	python3 - "$aport" "$end" "$scrape_s" <<'PY' # scrapes while the window runs

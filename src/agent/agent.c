@@ -437,6 +437,11 @@ static void cycle(cs_agent *a)
 	pue = a->ag->pue > 0 ? a->ag->pue : cb->pue;
 	emb_rate = a->ag->embodied_g_per_h >= 0 ? a->ag->embodied_g_per_h : cb->embodied_g_per_h;
 
+	/* from here the last snapshot's rows change: exporters that render it
+	 * lazily stop until publish() */
+	for (size_t i = 0; i < a->nex; i++)
+		if (a->ex[i].st && a->ex[i].ops->hold)
+			a->ex[i].ops->hold(a->ex[i].st);
 	memset(&in, 0, sizeof(in));
 	in.wl = wl;
 	in.shares = sh;

@@ -1,8 +1,8 @@
 /* exporters/exporter.h - the method table every exporter implements.
  *
  * Each cycle the agent hands every enabled exporter one cs_snapshot
- * (pipeline/snapshot.h: the rows, node figures and self-metrics, valid only
- * during publish()).
+ * (pipeline/snapshot.h: the rows, node figures and self-metrics, valid
+ * during publish(), and until hold() for an exporter that has one).
  *
  * Exporters: prometheus.c (HTTP, libmicrohttpd), statsd.c (DogStatsD over
  * UDP), jsonl.c (JSON lines file), stdout.c (human lines). Each is one file
@@ -42,6 +42,12 @@ typedef struct cs_exporter_ops {
 	 * non-blocking send). 0, or a negative code (counted as an exporter
 	 * error; the agent goes on); why gets one line. */
 	int (*publish)(void *state, const cs_snapshot *s, char *why, size_t whycap);
+	/* The agent is about to change what the last published snapshot points
+	 * at (the next cycle's rows); publish() follows in the same thread. An
+	 * exporter that renders lazily from the last snapshot (Prometheus, on
+	 * the first scrape after a cycle) stops using it here until publish().
+	 * May be NULL. Without hold() calls, publish() must not keep s. */
+	void (*hold)(void *state);
 	/* SIGHUP with an unchanged section: reopen files (logrotate). May be NULL. */
 	int (*reopen)(void *state, char *why, size_t whycap);
 	/* Final flush (the last snapshot was already published) and free. */

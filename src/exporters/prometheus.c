@@ -6,8 +6,15 @@
  * at most PROM_CONN_LIMIT connections, each closed after PROM_CONN_TIMEOUT_S
  * idle seconds.
  *
- * A scrape never samples and never renders. publish() (the agent's sampling
- * thread) renders the snapshot into a buffer of a small pool and wraps it in
+ * A scrape never samples. The exposition is rendered once per cycle at most,
+ * and only for a cycle somebody scrapes: the agent calls hold() before it
+ * updates the rows and publish() after, and the first /metrics request
+ * after publish() renders that snapshot (under render_mu, which hold()
+ * holds until publish(), so a scrape waits out the rows update, a
+ * millisecond, and never sees half a cycle). With a 5 s interval and a 15 s
+ * scrape, two renders in three are never done. Without hold() (tests that
+ * publish from their own loop) publish() renders at once. The rendered
+ * snapshot goes into a buffer of a small pool, wrapped in
  * ONE MHD_Response per cycle, zero-copy: the buffer is lent to MHD and comes
  * back through the response's free callback once MHD destroyed the response,
  * i.e. when our reference was dropped (the next cycle replaced it) and the
@@ -80,6 +87,7 @@
 
 #include "carbonstat/error.h"
 #include "core/clock.h"
+#include "core/log.h"
 #include "core/parse.h"
 #include "core/why.h"
 #include "exporters/prom_render.h"
@@ -124,19 +132,27 @@ typedef struct prom_server {
 } prom_server;
 
 struct prom_state {
-	char listen[128];                 /* as configured, for messages */
+	char listen[128];                  /* as configured, for messages */
 	char web_config[CS_CONF_PATH_MAX]; /* "" = plain HTTP, no auth */
-	int listen_fd;                    /* ours; each daemon gets a dup */
-	double stale_s;                   /* /healthz threshold */
-	double opened_s;                  /* monotonic */
-	prom_server *srv;                 /* the running daemon (changed by reopen only) */
+	int listen_fd;                     /* ours; each daemon gets a dup */
+	double stale_s;                    /* /healthz threshold */
+	double opened_s;                   /* monotonic */
+	prom_server *srv;                  /* the running daemon (changed by reopen only) */
 
 	pthread_mutex_t mu;           /* guards the four fields below */
 	struct MHD_Response *metrics; /* current /metrics (our reference), NULL before publish */
 	bool published;
 	double last_publish_s; /* monotonic */
 
-	prom_slot *slot[PROM_SLOTS_MAX]; /* the pool (sampling thread only, plus busy flags) */
+	/* lazy rendering: the snapshot published and not rendered yet, valid
+	 * while the agent does not hold render_mu (hold() .. publish()) */
+	pthread_mutex_t render_mu;
+	const cs_snapshot *pending;
+	bool lazy;                 /* hold() was called: render on the first scrape */
+	bool held;                 /* render_mu is held by the agent (hold() .. publish()) */
+	cs_log_limiter render_log; /* render failures (scrape thread) */
+
+	prom_slot *slot[PROM_SLOTS_MAX]; /* the pool (render_mu holder only, plus busy flags) */
 	size_t nslots;
 	cs_prom_buf spare; /* every slot busy: render here, MHD copies */
 	uint64_t copies;   /* cycles that had to copy */
@@ -293,6 +309,8 @@ static bool client_cert_ok(struct MHD_Connection *conn)
 
 /* ---- requests --------------------------------------------------------------------- */
 
+static void render_pending(prom_state *st);
+
 static enum MHD_Result healthz(prom_state *st, struct MHD_Connection *conn)
 {
 	double now_s = cs_mono_s();
@@ -346,6 +364,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!get)
 		return MHD_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED, st->r_method);
 	if (!strcmp(url, "/metrics")) {
+		render_pending(st);
 		pthread_mutex_lock(&st->mu);
 		if (st->metrics)
 			ret = MHD_queue_response(conn, MHD_HTTP_OK, st->metrics);
@@ -685,6 +704,7 @@ static int x_open(const cs_export_env *env, void **state, char *why, size_t whyc
 	st->listen_fd = -1;
 	pthread_mutex_init(&st->mu, NULL);
 	pthread_mutex_init(&st->log_mu, NULL);
+	pthread_mutex_init(&st->render_mu, NULL);
 	snprintf(st->listen, sizeof(st->listen), "%s", cfg->listen);
 	snprintf(st->web_config, sizeof(st->web_config), "%s", cfg->web_config);
 	st->stale_s = cs_prom_stale_after_s(env->interval_s);
@@ -740,9 +760,9 @@ static prom_slot *free_slot(prom_state *st)
 	return s;
 }
 
-static int x_publish(void *state, const cs_snapshot *s, char *why, size_t whycap)
+/* Renders s and makes it the /metrics response. render_mu held. */
+static int render_now(prom_state *st, const cs_snapshot *s, char *why, size_t whycap)
 {
-	prom_state *st = state;
 	prom_slot *slot = free_slot(st);
 	cs_prom_buf *b = slot ? &slot->buf : &st->spare;
 	struct MHD_Response *r, *old;
@@ -774,11 +794,56 @@ static int x_publish(void *state, const cs_snapshot *s, char *why, size_t whycap
 	pthread_mutex_lock(&st->mu);
 	old = st->metrics;
 	st->metrics = r;
-	st->published = true;
-	st->last_publish_s = cs_mono_s();
 	pthread_mutex_unlock(&st->mu);
 	if (old)
 		MHD_destroy_response(old); /* MHD frees it (and releases its slot) after the last send */
+	return 0;
+}
+
+/* A /metrics request: renders the last published cycle if nobody has yet
+ * (scrape thread). A failure keeps the previous exposition, one log line. */
+static void render_pending(prom_state *st)
+{
+	char why[256] = "";
+
+	pthread_mutex_lock(&st->render_mu);
+	if (st->pending) {
+		int rc = render_now(st, st->pending, why, sizeof(why));
+
+		st->pending = NULL;
+		cs_log_limited(&st->render_log, "carbonstat agent", "prometheus", rc ? why : "");
+	}
+	pthread_mutex_unlock(&st->render_mu);
+}
+
+static void x_hold(void *state)
+{
+	prom_state *st = state;
+
+	pthread_mutex_lock(&st->render_mu);
+	st->pending = NULL; /* its rows are about to change */
+	st->lazy = st->held = true;
+}
+
+static int x_publish(void *state, const cs_snapshot *s, char *why, size_t whycap)
+{
+	prom_state *st = state;
+	int rc = 0;
+
+	if (!st->held)
+		pthread_mutex_lock(&st->render_mu);
+	if (st->lazy)
+		st->pending = s;
+	else
+		rc = render_now(st, s, why, whycap);
+	st->held = false;
+	pthread_mutex_unlock(&st->render_mu);
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&st->mu);
+	st->published = true;
+	st->last_publish_s = cs_mono_s();
+	pthread_mutex_unlock(&st->mu);
 	return 0;
 }
 
@@ -834,6 +899,7 @@ static void x_close(void *state)
 		close(st->listen_fd);
 	pthread_mutex_destroy(&st->mu);
 	pthread_mutex_destroy(&st->log_mu);
+	pthread_mutex_destroy(&st->render_mu);
 	free(st);
 }
 
@@ -842,6 +908,7 @@ const cs_exporter_ops cs_exporter_prometheus = {
     .conf = &x_section,
     .open = x_open,
     .publish = x_publish,
+    .hold = x_hold,
     .reopen = x_reopen,
     .close = x_close,
 };

@@ -433,6 +433,50 @@ static void *scrape_loop(void *cls)
 	return NULL;
 }
 
+/* hold() .. publish(), as the agent calls them: a cycle is rendered by the
+ * first scrape after it, once (a later scrape does not render again, even if
+ * the snapshot's memory changed), and a cycle nobody scraped is never
+ * rendered. */
+static void test_lazy_render(void **state)
+{
+	srv s;
+	cs_snapfix f = {0};
+	cs_prom_buf want;
+	reply r;
+
+	(void)state;
+	cs_prom_buf_init(&want);
+	assert_non_null(prom->hold);
+	assert_int_equal(srv_open(&s, "127.0.0.1", NULL), 0);
+	prom->hold(s.state);
+	publish(&s, &f, 3, 1);
+	assert_int_equal(status(&s, "/readyz", NULL), 200);
+	expected(&want, 3, 1);
+	r = get(&s, "/metrics", NULL);
+	assert_int_equal(r.code, 200);
+	assert_int_equal(r.len, want.len);
+	assert_memory_equal(r.body, want.p, want.len);
+	reply_free(&r);
+	/* rendered once: the same bytes though the snapshot now says seq 9 */
+	assert_int_equal(cs_snapfix_build(&f, 3, 9), 0);
+	r = get(&s, "/metrics", NULL);
+	assert_int_equal(r.len, want.len);
+	assert_memory_equal(r.body, want.p, want.len);
+	reply_free(&r);
+	/* two cycles, one scrape: the last cycle's */
+	prom->hold(s.state);
+	publish(&s, &f, 3, 2);
+	prom->hold(s.state);
+	publish(&s, &f, 4, 3);
+	expected(&want, 4, 3);
+	r = get(&s, "/metrics", NULL);
+	assert_int_equal(r.len, want.len);
+	assert_memory_equal(r.body, want.p, want.len);
+	reply_free(&r);
+	srv_close(&s);
+	cs_snapfix_free(&f);
+	cs_prom_buf_free(&want);
+}
 static void test_concurrent_scrapes(void **state)
 {
 	srv s;
@@ -841,7 +885,7 @@ int main(void)
 	    cmocka_unit_test(test_basic_auth),   cmocka_unit_test(test_tls),
 	    cmocka_unit_test(test_client_certs), cmocka_unit_test(test_listen_errors),
 	    cmocka_unit_test(test_listen_forms), cmocka_unit_test(test_bad_webconfig),
-	    cmocka_unit_test(test_reopen),
+	    cmocka_unit_test(test_reopen),       cmocka_unit_test(test_lazy_render),
 	};
 	int rc;
 
