@@ -90,18 +90,23 @@
 #include "core/log.h"
 #include "core/parse.h"
 #include "core/why.h"
+#include "exporters/http_gate.h"
 #include "exporters/prom_render.h"
 #include "exporters/webconfig.h"
 
-#define PROM_CONN_LIMIT     64 /* Prometheus servers + curious humans; more is an attack */
-#define PROM_CONN_TIMEOUT_S 10 /* idle seconds before a connection is closed */
-#define PROM_BACKLOG        64
-#define PROM_SLOTS_MAX      8   /* rendered expositions MHD may hold at once */
-#define PROM_AUTH_CACHE     16  /* verified (user, password) pairs remembered */
-#define PROM_PW_MAX         256 /* longer passwords are checked, not cached */
-#define PROM_LOG_BURST      20  /* MHD log lines per minute, then suppressed */
-#define PROM_REALM          "carbonstat"
-#define PROM_LOG_PREFIX     "carbonstat agent: prometheus: "
+#define PROM_CONN_LIMIT      64  /* Prometheus servers + curious humans; more is an attack */
+#define PROM_CONN_PER_IP     8   /* connections one client address may hold in the server */
+#define PROM_GATE_PER_IP     4   /* ... and have waiting at the gate (http_gate.h) */
+#define PROM_GATE_PENDING    64  /* connections waiting at the gate */
+#define PROM_HEAD_DEADLINE_S 5.0 /* for a connection's first request head */
+#define PROM_CONN_TIMEOUT_S  10  /* idle seconds before a connection is closed */
+#define PROM_BACKLOG         64
+#define PROM_SLOTS_MAX       8   /* rendered expositions MHD may hold at once */
+#define PROM_AUTH_CACHE      16  /* verified (user, password) pairs remembered */
+#define PROM_PW_MAX          256 /* longer passwords are checked, not cached */
+#define PROM_LOG_BURST       20  /* MHD log lines per minute, then suppressed */
+#define PROM_REALM           "carbonstat"
+#define PROM_LOG_PREFIX      "carbonstat agent: prometheus: "
 
 typedef struct prom_state prom_state;
 
@@ -138,6 +143,8 @@ struct prom_state {
 	double stale_s;                    /* /healthz threshold */
 	double opened_s;                   /* monotonic */
 	prom_server *srv;                  /* the running daemon (changed by reopen only) */
+	pthread_mutex_t srv_mu;            /* srv, for the gate's thread */
+	cs_http_gate *gate;                /* accepts; hands complete requests to srv */
 
 	pthread_mutex_t mu;           /* guards the four fields below */
 	struct MHD_Response *metrics; /* current /metrics (our reference), NULL before publish */
@@ -344,7 +351,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	prom_server *srv = cls;
 	prom_state *st = srv->st;
 	bool get = !strcmp(method, MHD_HTTP_METHOD_GET) || !strcmp(method, MHD_HTTP_METHOD_HEAD);
-	bool probe = !strcmp(url, "/healthz") || !strcmp(url, "/readyz");
+	bool probe;
+
+	/* absolute form (RFC 9112 3.2.2), as proxies send it: the path is what counts */
+	if (!strncmp(url, "http://", 7) || !strncmp(url, "https://", 8)) {
+		const char *path = strchr(url + (url[4] == 's' ? 8 : 7), '/');
+
+		url = path ? path : "/";
+	}
+	probe = !strcmp(url, "/healthz") || !strcmp(url, "/readyz");
 	enum MHD_Result ret;
 
 	(void)version;
@@ -540,15 +555,8 @@ static void server_free(prom_server *srv)
 {
 	if (!srv)
 		return;
-	if (srv->d) {
-		/* the listen socket is a dup of ours: take it back before stopping,
-		 * so MHD neither closes nor shuts down the shared socket */
-		MHD_socket fd = MHD_quiesce_daemon(srv->d);
-
-		MHD_stop_daemon(srv->d);
-		if (fd != MHD_INVALID_SOCKET)
-			close(fd);
-	}
+	if (srv->d)
+		MHD_stop_daemon(srv->d); /* it has no listening socket: the gate accepts */
 	cs_webconfig_free(&srv->wc);
 	if (srv->crypt) {
 		explicit_bzero(srv->crypt, sizeof(*srv->crypt));
@@ -564,9 +572,9 @@ static void server_free(prom_server *srv)
 static int server_start(prom_state *st, cs_webconfig *wc, prom_server **out, char *why, size_t whycap)
 {
 	prom_server *srv = calloc(1, sizeof(*srv));
-	struct MHD_OptionItem opt[8];
+	struct MHD_OptionItem opt[10];
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
-	int n = 0, fd;
+	int n = 0;
 
 	if (!srv) {
 		cs_webconfig_free(wc);
@@ -602,17 +610,9 @@ static int server_start(prom_state *st, cs_webconfig *wc, prom_server **out, cha
 		return CS_EUNAVAIL;
 	}
 	flags |= MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES ? MHD_USE_EPOLL : MHD_USE_POLL;
-	fd = fcntl(st->listen_fd, F_DUPFD_CLOEXEC, 3);
-	if (fd < 0) {
-		int e = -errno;
-
-		server_free(srv);
-		cs_set_why(why, whycap, "prometheus: cannot start the HTTP server on %s: %s", st->listen,
-		           cs_strerror(e));
-		return e;
-	}
-	opt[n++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET, fd, NULL};
+	flags |= MHD_USE_NO_LISTEN_SOCKET; /* connections come from the gate (MHD_add_connection) */
 	opt[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, PROM_CONN_LIMIT, NULL};
+	opt[n++] = (struct MHD_OptionItem){MHD_OPTION_PER_IP_CONNECTION_LIMIT, PROM_CONN_PER_IP, NULL};
 	opt[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, PROM_CONN_TIMEOUT_S, NULL};
 	if (srv->wc.tls) {
 		flags |= MHD_USE_TLS;
@@ -633,9 +633,6 @@ static int server_start(prom_state *st, cs_webconfig *wc, prom_server **out, cha
 	st->log_capture = false;
 	pthread_mutex_unlock(&st->log_mu);
 	if (!srv->d) {
-		/* MHD closes a listen socket it was given when it fails to start
-		 * (0.9.75, checked on TLS errors); a leaked dup would be harmless,
-		 * closing it twice could close an fd another thread just opened */
 		cs_set_why(why, whycap, "prometheus: cannot start the HTTP%s server on %s: %s%s",
 		           srv->wc.tls ? "S" : "", st->listen,
 		           st->log_last[0] ? st->log_last : "libmicrohttpd refused the settings",
@@ -690,6 +687,19 @@ static const cs_conf_section x_section =
 
 static void x_close(void *state);
 
+/* The gate's hand-over: a connection with a complete request head. */
+static void prom_pass(void *ctx, int fd, const struct sockaddr *sa, socklen_t salen)
+{
+	prom_state *st = ctx;
+
+	pthread_mutex_lock(&st->srv_mu);
+	if (st->srv && st->srv->d)
+		(void)MHD_add_connection(st->srv->d, fd, sa, salen); /* closes fd on failure */
+	else
+		close(fd);
+	pthread_mutex_unlock(&st->srv_mu);
+}
+
 static int x_open(const cs_export_env *env, void **state, char *why, size_t whycap)
 {
 	const x_conf *cfg = env->conf;
@@ -705,6 +715,7 @@ static int x_open(const cs_export_env *env, void **state, char *why, size_t whyc
 	pthread_mutex_init(&st->mu, NULL);
 	pthread_mutex_init(&st->log_mu, NULL);
 	pthread_mutex_init(&st->render_mu, NULL);
+	pthread_mutex_init(&st->srv_mu, NULL);
 	snprintf(st->listen, sizeof(st->listen), "%s", cfg->listen);
 	snprintf(st->web_config, sizeof(st->web_config), "%s", cfg->web_config);
 	st->stale_s = cs_prom_stale_after_s(env->interval_s);
@@ -726,6 +737,23 @@ static int x_open(const cs_export_env *env, void **state, char *why, size_t whyc
 	rc = server_start(st, &wc, &st->srv, why, whycap);
 	if (rc)
 		goto fail;
+	{
+		cs_http_gate_opts go = {.listen_fd = st->listen_fd,
+		                        .tls = st->srv->wc.tls,
+		                        .deadline_s = PROM_HEAD_DEADLINE_S,
+		                        .per_client = PROM_GATE_PER_IP,
+		                        .max_pending = PROM_GATE_PENDING,
+		                        .pass = prom_pass,
+		                        .ctx = st,
+		                        .log_prefix = "carbonstat agent: prometheus"};
+
+		rc = cs_http_gate_start(&go, &st->gate);
+		if (rc) {
+			cs_set_why(why, whycap, "prometheus: cannot start the HTTP server on %s: %s", st->listen,
+			           cs_strerror(rc));
+			goto fail;
+		}
+	}
 	*state = st;
 	return 0;
 fail:
@@ -871,9 +899,12 @@ static int x_reopen(void *state, char *why, size_t whycap)
 		cs_set_why(why, whycap, "%s (still serving with the previous web-config)", err);
 		return rc;
 	}
-	/* both daemons accept on the socket for a moment; then the old one goes */
+	/* new connections go to the new daemon; the old one's are closed */
+	pthread_mutex_lock(&st->srv_mu);
 	old = st->srv;
 	st->srv = srv;
+	pthread_mutex_unlock(&st->srv_mu);
+	cs_http_gate_set_tls(st->gate, srv->wc.tls);
 	server_free(old);
 	return 0;
 }
@@ -884,7 +915,8 @@ static void x_close(void *state)
 
 	if (!st)
 		return;
-	server_free(st->srv); /* closes every connection: MHD drops their references */
+	cs_http_gate_stop(st->gate); /* no more hand-overs */
+	server_free(st->srv);        /* closes every connection: MHD drops their references */
 	st->srv = NULL;
 	if (st->metrics)
 		MHD_destroy_response(st->metrics);
@@ -900,6 +932,7 @@ static void x_close(void *state)
 	pthread_mutex_destroy(&st->mu);
 	pthread_mutex_destroy(&st->log_mu);
 	pthread_mutex_destroy(&st->render_mu);
+	pthread_mutex_destroy(&st->srv_mu);
 	free(st);
 }
 
