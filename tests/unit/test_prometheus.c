@@ -22,6 +22,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -34,7 +35,9 @@
 #include "carbonstat/error.h"
 #include "conf/conf.h"
 #include "conf_fixture.h"
+#include "core/clock.h"
 #include "exporters/exporter.h"
+#include "exporters/http_gate.h"
 #include "exporters/prom_render.h"
 #include "fixture.h"
 #include "snap_fixture.h"
@@ -431,6 +434,148 @@ static void *scrape_loop(void *cls)
 	curl_easy_cleanup(c);
 	atomic_fetch_add(sc->finished, 1);
 	return NULL;
+}
+
+/* ---- hostile clients (issue 15) -------------------------------------------------- */
+
+/* A raw TCP connection to the server from source address src (127.0.0.x). */
+static int raw_connect(const srv *s, const char *src)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(inet_pton(AF_INET, src, &a.sin_addr), 1);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	a.sin_port = htons((uint16_t)s->port);
+	assert_int_equal(inet_pton(AF_INET, "127.0.0.1", &a.sin_addr), 1);
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	return fd;
+}
+
+/* What the server says to `data` within timeout_ms ("" if it closed, "TIMEOUT"
+ * if it said nothing), and how long it took. */
+static double raw_exchange(const srv *s, const void *data, size_t len, int timeout_ms, char *out, size_t cap)
+{
+	int fd = raw_connect(s, "127.0.0.1");
+	double t0 = cs_mono_s();
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	ssize_t r = 0;
+
+	assert_int_equal(send(fd, data, len, MSG_NOSIGNAL), (ssize_t)len);
+	out[0] = '\0';
+	if (poll(&p, 1, timeout_ms) == 1) {
+		r = recv(fd, out, cap - 1, 0);
+		out[r > 0 ? r : 0] = '\0';
+	} else {
+		tf_snprintf(out, cap, "TIMEOUT");
+	}
+	close(fd);
+	return cs_mono_s() - t0;
+}
+
+/* A TLS client hello, a garbage request line, a binary one: a prompt 400 each
+ * (before: a hang until the timeout, or a close without an answer); the
+ * absolute form is served (before: 404). */
+static void test_malformed_requests(void **state)
+{
+	static const unsigned char hello[] = {0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00, 0x00, 0xa1, 0x03, 0x03,
+	                                      0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a};
+	srv s;
+	cs_snapfix f = {0};
+	char out[2048];
+
+	(void)state;
+	assert_int_equal(srv_open(&s, "127.0.0.1", NULL), 0);
+	publish(&s, &f, 3, 1);
+	assert_true(raw_exchange(&s, hello, sizeof(hello), 3000, out, sizeof(out)) < 1.0);
+	assert_contains(out, "HTTP/1.1 400 Bad Request");
+	assert_contains(out, "plain HTTP");
+	assert_true(raw_exchange(&s, "GARBAGE\r\n\r\n", 11, 3000, out, sizeof(out)) < 1.0);
+	assert_contains(out, "HTTP/1.1 400 Bad Request");
+	assert_true(raw_exchange(&s, "\x00\x01\x02 zz\r\n\r\n", 11, 3000, out, sizeof(out)) < 1.0);
+	assert_contains(out, "HTTP/1.1 400 Bad Request");
+	{
+		static const char abs_form[] = "GET http://node:9875/metrics HTTP/1.1\r\nHost: node\r\n\r\n";
+
+		raw_exchange(&s, abs_form, sizeof(abs_form) - 1, 3000, out, sizeof(out));
+	}
+	assert_contains(out, "HTTP/1.1 200 OK");
+	assert_contains(out, "carbonstat_");
+	srv_close(&s);
+	cs_snapfix_free(&f);
+}
+
+/* Slow-loris from one client (request heads that never end): it gets a few
+ * connections, the rest are closed at once, and scrapes from elsewhere keep
+ * being served; the slow ones get 408 at the deadline (before: 64 slow
+ * connections from one client blocked every scrape). */
+static void test_slow_clients(void **state)
+{
+	enum { SLOW = 80 };
+	int fd[SLOW], open_now = 0;
+	srv s;
+	cs_snapfix f = {0};
+	char out[512];
+	double t0;
+
+	(void)state;
+	assert_int_equal(srv_open(&s, "127.0.0.1", NULL), 0);
+	publish(&s, &f, 3, 1);
+	for (int i = 0; i < SLOW; i++) {
+		fd[i] = raw_connect(&s, "127.0.0.2");
+		(void)send(fd[i], "GET /metrics HTTP/1.1\r\nX-Slow: ", 31, MSG_NOSIGNAL);
+	}
+	usleep(300 * 1000);
+	for (int i = 0; i < SLOW; i++) {
+		struct pollfd p = {.fd = fd[i], .events = POLLIN};
+
+		open_now += poll(&p, 1, 0) == 0; /* still waiting, not closed */
+	}
+	assert_true(open_now <= 8);
+	t0 = cs_mono_s();
+	for (int k = 0; k < 5; k++)
+		assert_int_equal(status(&s, "/metrics", NULL), 200);
+	assert_true(cs_mono_s() - t0 < 2.0);
+	/* the deadline: the waiting ones are answered 408 and closed */
+	for (int i = 0; i < SLOW; i++) {
+		struct pollfd p = {.fd = fd[i], .events = POLLIN};
+		ssize_t r;
+
+		if (poll(&p, 1, 8000) == 1 && (r = recv(fd[i], out, sizeof(out) - 1, 0)) > 0) {
+			out[r] = '\0';
+			assert_contains(out, "408");
+		}
+		close(fd[i]);
+	}
+	srv_close(&s);
+	cs_snapfix_free(&f);
+}
+
+/* The gate's request-head check, on string literals. */
+#define HEAD(lit) cs_http_head_check(lit, sizeof(lit) - 1)
+
+static void test_head_check(void **state)
+{
+	(void)state;
+	assert_int_equal(HEAD(""), CS_HEAD_INCOMPLETE);
+	assert_int_equal(HEAD("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"), CS_HEAD_OK);
+	assert_int_equal(HEAD("GET /metrics HTTP/1.0\n\n"), CS_HEAD_OK);
+	assert_int_equal(HEAD("GET /metrics HTTP/1.1\r\nHost: x\r\n"), CS_HEAD_INCOMPLETE);
+	assert_int_equal(HEAD("GET /met"), CS_HEAD_INCOMPLETE);
+	assert_int_equal(HEAD("\x16\x03\x01"), CS_HEAD_TLS);
+	assert_int_equal(HEAD("GARBAGE\r\n"), CS_HEAD_BAD);
+	assert_int_equal(HEAD("get / HTTP/1.1\r\n"), CS_HEAD_BAD);
+	assert_int_equal(HEAD("GET / HTTP/2.0\r\n"), CS_HEAD_BAD);
+	assert_int_equal(HEAD("GET  / HTTP/1.1\r\n"), CS_HEAD_BAD);
+	assert_int_equal(HEAD("GET / HTTP/1.1\r\nA\x01: b\r\n\r\n"), CS_HEAD_BAD);
+	{
+		static char big[CS_HTTP_HEAD_MAX];
+
+		memcpy(big, "GET / HTTP/1.1\r\n", 16);
+		memset(big + 16, 'a', sizeof(big) - 16);
+		assert_int_equal(cs_http_head_check(big, sizeof(big)), CS_HEAD_TOO_BIG);
+	}
 }
 
 /* hold() .. publish(), as the agent calls them: a cycle is rendered by the
@@ -880,12 +1025,21 @@ static void test_reopen(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_enabled),      cmocka_unit_test(test_health_verdict),
-	    cmocka_unit_test(test_routes),       cmocka_unit_test(test_concurrent_scrapes),
-	    cmocka_unit_test(test_basic_auth),   cmocka_unit_test(test_tls),
-	    cmocka_unit_test(test_client_certs), cmocka_unit_test(test_listen_errors),
-	    cmocka_unit_test(test_listen_forms), cmocka_unit_test(test_bad_webconfig),
-	    cmocka_unit_test(test_reopen),       cmocka_unit_test(test_lazy_render),
+	    cmocka_unit_test(test_enabled),
+	    cmocka_unit_test(test_health_verdict),
+	    cmocka_unit_test(test_routes),
+	    cmocka_unit_test(test_concurrent_scrapes),
+	    cmocka_unit_test(test_basic_auth),
+	    cmocka_unit_test(test_tls),
+	    cmocka_unit_test(test_client_certs),
+	    cmocka_unit_test(test_listen_errors),
+	    cmocka_unit_test(test_listen_forms),
+	    cmocka_unit_test(test_bad_webconfig),
+	    cmocka_unit_test(test_reopen),
+	    cmocka_unit_test(test_lazy_render),
+	    cmocka_unit_test(test_malformed_requests),
+	    cmocka_unit_test(test_slow_clients),
+	    cmocka_unit_test(test_head_check),
 	};
 	int rc;
 
