@@ -40,10 +40,19 @@ int cs_log_limited(cs_log_limiter *l, const char *prefix, const char *what, cons
 		l->suppressed++;
 		return 0;
 	}
-	if (l->suppressed)
-		cs_log(prefix, "%s: %s (%llu more like it suppressed)", what, msg, (unsigned long long)l->suppressed);
-	else
-		cs_log(prefix, "%s: %s", what, msg);
+	{
+		/* a message that already names its source ("statsd: ...") is not
+		 * prefixed twice */
+		size_t wl = strlen(what);
+		const char *text =
+		    wl && !strncmp(msg, what, wl) && msg[wl] == ':' && msg[wl + 1] == ' ' ? msg + wl + 2 : msg;
+
+		if (l->suppressed)
+			cs_log(prefix, "%s: %s (%llu more like it suppressed)", what, text,
+			       (unsigned long long)l->suppressed);
+		else
+			cs_log(prefix, "%s: %s", what, text);
+	}
 	snprintf(l->last, sizeof l->last, "%s", msg);
 	l->last_s = now;
 	l->suppressed = 0;

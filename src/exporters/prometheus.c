@@ -68,6 +68,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
+#include <math.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -104,6 +105,9 @@
 #define PROM_SLOTS_MAX       8   /* rendered expositions MHD may hold at once */
 #define PROM_AUTH_CACHE      16  /* verified (user, password) pairs remembered */
 #define PROM_PW_MAX          256 /* longer passwords are checked, not cached */
+#define PROM_FAIL_CLIENTS    64  /* clients whose failed logins are tracked */
+#define PROM_FAIL_BURST      5.0 /* failed logins a client may make at once... */
+#define PROM_FAIL_EVERY_S    2.0 /* ...then one per this many seconds (429 meanwhile) */
 #define PROM_LOG_BURST       20  /* MHD log lines per minute, then suppressed */
 #define PROM_REALM           "carbonstat"
 #define PROM_LOG_PREFIX      "carbonstat agent: prometheus: "
@@ -124,6 +128,15 @@ typedef struct prom_auth_entry {
 	char pw[PROM_PW_MAX];
 } prom_auth_entry;
 
+/* A client's failed-login budget (a token bucket): each failed basic-auth
+ * check costs a bcrypt (~50-100 ms of CPU), so a client out of tokens gets
+ * 429 without one. A success refills it. */
+typedef struct prom_fail {
+	unsigned char addr[16]; /* IPv4 (first 4) or IPv6 */
+	int family;             /* 0 = free */
+	double tokens, last_s;
+} prom_fail;
+
 /* One running daemon and the web-config it was started with; replaced as
  * a whole when a reload changes the web-config. */
 typedef struct prom_server {
@@ -133,7 +146,9 @@ typedef struct prom_server {
 	pthread_mutex_t auth_mu;  /* the cache and the crypt scratch */
 	struct crypt_data *crypt; /* crypt_rn work area (~32 KiB), NULL without users */
 	prom_auth_entry cache[PROM_AUTH_CACHE];
-	unsigned cache_next; /* round-robin victim */
+	unsigned cache_next;               /* round-robin victim */
+	prom_fail fail[PROM_FAIL_CLIENTS]; /* under auth_mu */
+	cs_log_limiter fail_log;
 } prom_server;
 
 struct prom_state {
@@ -166,7 +181,7 @@ struct prom_state {
 
 	/* fixed answers, made at open, queued by reference */
 	struct MHD_Response *r_index, *r_notfound, *r_method, *r_unauth, *r_forbidden, *r_nosample, *r_ok, *r_ready,
-	    *r_notready;
+	    *r_notready, *r_toomany;
 
 	/* MHD's log: captured while starting (it becomes the open error), else
 	 * written to stderr, at most PROM_LOG_BURST lines a minute */
@@ -281,10 +296,73 @@ out:
 	return ok;
 }
 
+/* The failed-login bucket of conn's client (the least recently used one
+ * is reused for a new client). auth_mu held. */
+static prom_fail *fail_slot(prom_server *srv, struct MHD_Connection *conn, double now)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	unsigned char addr[16] = {0};
+	int family = 0;
+	prom_fail *victim = &srv->fail[0];
+
+	if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET) {
+		memcpy(addr, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, 4);
+		family = AF_INET;
+	} else if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET6) {
+		memcpy(addr, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr, 16);
+		family = AF_INET6;
+	}
+	for (size_t i = 0; i < PROM_FAIL_CLIENTS; i++) {
+		prom_fail *f = &srv->fail[i];
+
+		if (f->family == family && !memcmp(f->addr, addr, sizeof(addr)))
+			return f;
+		if (!f->family || (victim->family && f->last_s < victim->last_s))
+			victim = f;
+	}
+	memcpy(victim->addr, addr, sizeof(addr));
+	victim->family = family ? family : -1;
+	victim->tokens = PROM_FAIL_BURST;
+	victim->last_s = now;
+	return victim;
+}
+
+/* May conn's client try a password now? Refills its bucket. */
+static bool fail_allowed(prom_server *srv, struct MHD_Connection *conn)
+{
+	double now = cs_mono_s();
+	prom_fail *f;
+	bool ok;
+
+	pthread_mutex_lock(&srv->auth_mu);
+	f = fail_slot(srv, conn, now);
+	f->tokens = fmin(PROM_FAIL_BURST, f->tokens + (now - f->last_s) / PROM_FAIL_EVERY_S);
+	f->last_s = now;
+	ok = f->tokens >= 1.0;
+	pthread_mutex_unlock(&srv->auth_mu);
+	if (!ok)
+		cs_log_limited(&srv->fail_log, "carbonstat agent: prometheus", "HTTP",
+		               "failed logins rate-limited (429) for a client trying passwords; one more every 2 s");
+	return ok;
+}
+
+static void fail_count(prom_server *srv, struct MHD_Connection *conn, bool ok)
+{
+	prom_fail *f;
+
+	pthread_mutex_lock(&srv->auth_mu);
+	f = fail_slot(srv, conn, cs_mono_s());
+	f->tokens = ok ? PROM_FAIL_BURST : f->tokens - 1.0;
+	pthread_mutex_unlock(&srv->auth_mu);
+}
+
 static bool basic_auth_ok(prom_server *srv, struct MHD_Connection *conn)
 {
 	char *pw = NULL, *user = MHD_basic_auth_get_username_password(conn, &pw);
 	bool ok = user && pw && auth_check(srv, user, pw);
+
+	if (user && pw)
+		fail_count(srv, conn, ok);
 
 	if (pw) {
 		explicit_bzero(pw, strlen(pw));
@@ -373,6 +451,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 #endif
 		/* not MHD_queue_basic_auth_fail_response: it adds its header to the
 		 * response it is given, so a shared one would grow with every 401 */
+		if (srv->wc.nusers && !fail_allowed(srv, conn))
+			return MHD_queue_response(conn, MHD_HTTP_TOO_MANY_REQUESTS, st->r_toomany);
 		if (srv->wc.nusers && !basic_auth_ok(srv, conn))
 			return MHD_queue_response(conn, MHD_HTTP_UNAUTHORIZED, st->r_unauth);
 	}
@@ -437,8 +517,11 @@ static int make_fixed(prom_state *st)
 	st->r_ok = fixed("ok\n", text);
 	st->r_ready = fixed("ready\n", text);
 	st->r_notready = fixed("not ready: no sample yet\n", text);
+	st->r_toomany = fixed("too many failed logins from this address; retry in a few seconds\n", text);
 	if (!st->r_index || !st->r_notfound || !st->r_method || !st->r_unauth || !st->r_forbidden || !st->r_nosample ||
-	    !st->r_ok || !st->r_ready || !st->r_notready)
+	    !st->r_ok || !st->r_ready || !st->r_notready || !st->r_toomany)
+		return CS_ENOMEM;
+	if (MHD_add_response_header(st->r_toomany, "Retry-After", "2") != MHD_YES)
 		return CS_ENOMEM;
 	if (MHD_add_response_header(st->r_method, MHD_HTTP_HEADER_ALLOW, "GET, HEAD") != MHD_YES ||
 	    MHD_add_response_header(st->r_unauth, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Basic realm=\"" PROM_REALM "\"") !=
@@ -449,9 +532,9 @@ static int make_fixed(prom_state *st)
 
 static void free_fixed(prom_state *st)
 {
-	struct MHD_Response **all[] = {&st->r_index,  &st->r_notfound,  &st->r_method,
-	                               &st->r_unauth, &st->r_forbidden, &st->r_nosample,
-	                               &st->r_ok,     &st->r_ready,     &st->r_notready};
+	struct MHD_Response **all[] = {&st->r_index,     &st->r_notfound, &st->r_method, &st->r_unauth,
+	                               &st->r_forbidden, &st->r_nosample, &st->r_ok,     &st->r_ready,
+	                               &st->r_notready,  &st->r_toomany};
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		if (*all[i]) {

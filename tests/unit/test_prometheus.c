@@ -705,6 +705,49 @@ static void test_basic_auth(void **state)
 	cs_snapfix_free(&f);
 }
 
+/* Wrong passwords from one client: a few are checked (a bcrypt each), then
+ * 429 without one (before: every attempt cost a full bcrypt, 300 attempts
+ * 14 s of CPU); another client still gets in. */
+static void test_auth_rate_limit(void **state)
+{
+	static const char right_from_elsewhere[] =
+	    "GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: Basic cHJvbWV0aGV1czpzM2NyZXQ=\r\n\r\n";
+	srv s;
+	cs_snapfix f = {0};
+	int n401 = 0, n429 = 0;
+	double t0;
+	char out[256];
+
+	(void)state;
+	assert_int_equal(srv_open(&s, "127.0.0.1", WC_DIR "/auth.yml"), 0);
+	publish(&s, &f, 3, 1);
+	t0 = cs_mono_s();
+	for (int i = 0; i < 30; i++) {
+		long c = status(&s, "/metrics", &(req){.userpwd = "prometheus:guess"});
+
+		n401 += c == 401;
+		n429 += c == 429;
+	}
+	assert_int_equal(n401 + n429, 30);
+	assert_true(n401 <= 5 + (int)((cs_mono_s() - t0) / 2.0) + 1);
+	assert_true(n429 >= 20);
+	{
+		int fd = raw_connect(&s, "127.0.0.2");
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		ssize_t r = 0;
+
+		assert_int_equal(send(fd, right_from_elsewhere, sizeof(right_from_elsewhere) - 1, MSG_NOSIGNAL),
+		                 (ssize_t)sizeof(right_from_elsewhere) - 1);
+		if (poll(&p, 1, 5000) == 1)
+			r = recv(fd, out, sizeof(out) - 1, 0);
+		out[r > 0 ? r : 0] = '\0';
+		close(fd);
+		assert_contains(out, "HTTP/1.1 200 OK");
+	}
+	srv_close(&s);
+	cs_snapfix_free(&f);
+}
+
 static long https_status(const srv *s, const char *path, const req *o)
 {
 	char url[128];
@@ -1040,6 +1083,7 @@ int main(void)
 	    cmocka_unit_test(test_malformed_requests),
 	    cmocka_unit_test(test_slow_clients),
 	    cmocka_unit_test(test_head_check),
+	    cmocka_unit_test(test_auth_rate_limit),
 	};
 	int rc;
 
