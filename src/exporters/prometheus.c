@@ -110,7 +110,6 @@
 #define PROM_FAIL_EVERY_S    2.0 /* ...then one per this many seconds (429 meanwhile) */
 #define PROM_LOG_BURST       20  /* MHD log lines per minute, then suppressed */
 #define PROM_REALM           "carbonstat"
-#define PROM_LOG_PREFIX      "carbonstat agent: prometheus: "
 
 typedef struct prom_state prom_state;
 
@@ -190,40 +189,82 @@ struct prom_state {
 	char log_last[256];
 	time_t log_window;
 	unsigned log_lines, log_dropped;
+	cs_log_limiter log_kind[3]; /* limits, dropped connections, other */
 };
 
 /* ---- small helpers ---------------------------------------------------------------- */
 
-/* MHD's error log: one line each, rate-limited (a port scanner speaking
- * garbage TLS must not fill the journal). */
+/* libmicrohttpd's message, cleaned: its HTML error page cut out, one line,
+ * no trailing period. */
+static void mhd_clean(char *line)
+{
+	char *w = line;
+	bool in_tag = false;
+
+	for (char *r = line; *r; r++) {
+		if (*r == '<')
+			in_tag = true;
+		else if (*r == '>')
+			in_tag = false;
+		else if (!in_tag)
+			*w++ = *r == '\n' || *r == '\r' ? ' ' : *r;
+	}
+	*w = '\0';
+	/* "(HTTP response code is 400 ('Request malformed'))" keeps its title;
+	 * an emptied "('')" goes */
+	while ((w = strstr(line, " ('')")) != NULL)
+		memmove(w, w + 5, strlen(w + 5) + 1);
+	for (size_t n = strlen(line); n && (line[n - 1] == ' ' || line[n - 1] == '.'); n--)
+		line[n - 1] = '\0';
+}
+
+/* The kind of an MHD message: clients that went away and limits reached
+ * are one fixed line each (never one per connection); others are
+ * themselves, each line at most once per CS_LOG_REPEAT_S and at most
+ * PROM_LOG_BURST a minute. */
+static const char *mhd_kind(const char *line)
+{
+	static const char *const aborted[] = {"reset",       "isconnect",         "closed",         "timed out",
+	                                      "Broken pipe", "Failed to receive", "Failed to send", "aborted"};
+
+	if (strstr(line, "limit"))
+		return "connection limit reached: connections refused (a client with too many connections, "
+		       "docs/agent.md)";
+	for (size_t i = 0; i < sizeof(aborted) / sizeof(aborted[0]); i++)
+		if (strstr(line, aborted[i]))
+			return "clients dropped connections mid-request (not logged each time)";
+	return NULL;
+}
+
+/* MHD's error log: captured while a daemon starts (the open error), else
+ * one clean line per kind (a port scanner must not fill the journal). */
 __attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	prom_state *st = cls;
-	char line[256];
-	size_t n;
+	char line[512];
+	const char *kind;
 	time_t now = time(NULL);
 
 	vsnprintf(line, sizeof(line), fmt, ap);
-	n = strlen(line);
-	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == '.'))
-		line[--n] = '\0';
-	for (size_t i = 0; i < n; i++)
-		if (line[i] == '\n')
-			line[i] = ' ';
+	mhd_clean(line);
+	kind = mhd_kind(line);
 	pthread_mutex_lock(&st->log_mu);
 	if (st->log_capture) {
 		if (!st->log_last[0]) /* the first line says why; the next ones, that it failed */
-			memcpy(st->log_last, line, n + 1);
+			snprintf(st->log_last, sizeof(st->log_last), "%s", line);
+	} else if (kind) {
+		cs_log_limited(&st->log_kind[kind[0] == 'c' && kind[1] == 'o' ? 0 : 1], "carbonstat agent: prometheus",
+		               "HTTP", kind);
 	} else {
 		if (now - st->log_window >= 60) {
 			if (st->log_dropped)
-				fprintf(stderr, PROM_LOG_PREFIX "%u more HTTP server messages suppressed\n",
-				        st->log_dropped);
+				cs_log("carbonstat agent: prometheus", "HTTP: %u more server messages suppressed",
+				       st->log_dropped);
 			st->log_window = now;
 			st->log_lines = st->log_dropped = 0;
 		}
 		if (st->log_lines++ < PROM_LOG_BURST)
-			fprintf(stderr, PROM_LOG_PREFIX "%s\n", line);
+			cs_log_limited(&st->log_kind[2], "carbonstat agent: prometheus", "HTTP", line);
 		else
 			st->log_dropped++;
 	}

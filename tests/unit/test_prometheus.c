@@ -552,6 +552,64 @@ static void test_slow_clients(void **state)
 	cs_snapfix_free(&f);
 }
 
+/* The server's own messages under a crowd from one client (kept-alive
+ * connections past the per-client limit, connections reset mid-request):
+ * no HTML, no line per connection, one line per kind (before: MHD's
+ * messages raw, with their HTML page, one per refused or aborted
+ * connection). */
+static void test_server_log_lines(void **state)
+{
+	static const char req_ka[] = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
+	enum { CROWD = 16 };
+	int fd[CROWD], saved, lines = 0, limit_lines = 0;
+	char path[] = "/tmp/cs-test-promlog-XXXXXX", buf[8192];
+	FILE *f;
+	srv s;
+	cs_snapfix sf = {0};
+
+	(void)state;
+	assert_int_equal(srv_open(&s, "127.0.0.1", NULL), 0);
+	publish(&s, &sf, 3, 1);
+	saved = dup(2);
+	{
+		int lf = mkstemp(path);
+
+		assert_true(lf >= 0);
+		fflush(stderr);
+		dup2(lf, 2);
+		close(lf);
+	}
+	for (int i = 0; i < CROWD; i++) {
+		fd[i] = raw_connect(&s, "127.0.0.3");
+		(void)send(fd[i], req_ka, sizeof(req_ka) - 1, MSG_NOSIGNAL);
+		usleep(20 * 1000);
+	}
+	for (int i = 0; i < CROWD; i++) {
+		struct linger lg = {.l_onoff = 1, .l_linger = 0}; /* close = reset */
+
+		(void)setsockopt(fd[i], SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		close(fd[i]);
+	}
+	usleep(300 * 1000);
+	assert_int_equal(status(&s, "/metrics", NULL), 200);
+	srv_close(&s);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	assert_non_null(f = fopen(path, "r"));
+	while (fgets(buf, sizeof(buf), f)) {
+		print_message("log: %s", buf);
+		lines++;
+		limit_lines += strstr(buf, "limit") != NULL;
+		assert_null(strchr(buf, '<'));
+	}
+	fclose(f);
+	unlink(path);
+	assert_true(limit_lines <= 1);
+	assert_true(lines <= 3);
+	cs_snapfix_free(&sf);
+}
+
 /* The gate's request-head check, on string literals. */
 #define HEAD(lit) cs_http_head_check(lit, sizeof(lit) - 1)
 
@@ -1084,6 +1142,7 @@ int main(void)
 	    cmocka_unit_test(test_slow_clients),
 	    cmocka_unit_test(test_head_check),
 	    cmocka_unit_test(test_auth_rate_limit),
+	    cmocka_unit_test(test_server_log_lines),
 	};
 	int rc;
 
