@@ -587,6 +587,8 @@ static void reload(cs_agent *a)
 
 /* ---- the loop ------------------------------------------------------------------------- */
 
+static int agent_loop(cs_agent *a, double start_real);
+
 /* Reads pending signals: returns true when asked to stop. */
 static bool drain_signals(cs_agent *a)
 {
@@ -604,9 +606,48 @@ static bool drain_signals(cs_agent *a)
 	return a->stop;
 }
 
+/* The start line: what runs, where it reads and where it sends. */
+static void log_start(cs_agent *a)
+{
+	const cs_carbon *cb = cs_node_carbon(a->node);
+	cs_grid_value gv;
+	char ex[512] = "";
+	size_t n = 0;
+
+	cs_grid_static(cb, &gv);
+	for (size_t i = 0; i < a->nex && n < sizeof(ex) - 1; i++) {
+		char d[200];
+
+		if (!a->ex[i].st)
+			continue;
+		if (a->ex[i].ops->describe)
+			a->ex[i].ops->describe(a->ex[i].st, d, sizeof(d));
+		else
+			snprintf(d, sizeof(d), "%s", a->ex[i].ops->name);
+		n += (size_t)snprintf(ex + n, sizeof(ex) - n, "%s%s", n ? ", " : "", d);
+	}
+	ag_log(a, "started: version %s, node %s, interval %gs, power %s%s%s, location %s, intensity %s%s, "
+	          "exporters: %s",
+	       CARBONSTAT_VERSION, a->node_name, a->ag->interval_s, a->power_model[0] ? "modelled (" : "measured",
+	       a->power_model, a->power_model[0] ? ")" : "", cb->location[0] ? cb->location : "unknown",
+	       a->grid ? "live, falling back to " : "", gv.dataset[0] ? gv.dataset : gv.source,
+	       ex[0] ? ex : "none");
+}
+
 int cs_agent_run(cs_agent *a)
 {
 	double start_real = cs_real_s();
+	int rc = 0;
+
+	log_start(a);
+	rc = agent_loop(a, start_real);
+	ag_log(a, "stopped after %llu cycles (%llu overruns)", (unsigned long long)a->seq,
+	       (unsigned long long)a->overruns);
+	return rc;
+}
+
+static int agent_loop(cs_agent *a, double start_real)
+{
 
 	while (!a->stop) {
 		double iv = a->ag->interval_s, now = cs_real_s(), wait;

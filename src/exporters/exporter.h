@@ -48,6 +48,9 @@ typedef struct cs_exporter_ops {
 	 * the first scrape after a cycle) stops using it here until publish().
 	 * May be NULL. Without hold() calls, publish() must not keep s. */
 	void (*hold)(void *state);
+	/* Where it sends or serves, for the agent's start line ("prometheus on
+	 * 127.0.0.1:9875"). May be NULL (the name alone). */
+	void (*describe)(void *state, char *out, size_t cap);
 	/* SIGHUP with an unchanged section: reopen files (logrotate). May be NULL. */
 	int (*reopen)(void *state, char *why, size_t whycap);
 	/* Final flush (the last snapshot was already published) and free. */

@@ -968,6 +968,13 @@ static void render_pending(prom_state *st)
 	pthread_mutex_unlock(&st->render_mu);
 }
 
+static void x_describe(void *state, char *out, size_t cap)
+{
+	prom_state *st = state;
+
+	snprintf(out, cap, "prometheus on %s%s", st->listen, st->srv && st->srv->wc.tls ? " (HTTPS)" : "");
+}
+
 static void x_hold(void *state)
 {
 	prom_state *st = state;
@@ -1066,6 +1073,7 @@ const cs_exporter_ops cs_exporter_prometheus = {
     .open = x_open,
     .publish = x_publish,
     .hold = x_hold,
+    .describe = x_describe,
     .reopen = x_reopen,
     .close = x_close,
 };

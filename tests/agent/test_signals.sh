@@ -60,6 +60,14 @@ write_cfg before false
 start_agent "$tmp" --config "$tmp/agent.ini" "${node_args[@]}"
 wait_cycles 2 || { echo "FAIL agent did not run 2 cycles"; cat "$tmp/agent.err"; exit 1; }
 
+# 0. one start line: version, node, interval, power, location, intensity, exporters with the listen address
+start=$(grep 'started: version' "$tmp/agent.err")
+if [ "$(grep -c 'started: ' "$tmp/agent.err")" -eq 1 ] && grep -q "interval 1s" <<<"$start" &&
+	grep -q "node sig-node" <<<"$start" && grep -q "power " <<<"$start" && grep -q "location DE" <<<"$start" &&
+	grep -q "intensity " <<<"$start" && grep -q "prometheus on 127.0.0.1:$aport" <<<"$start" &&
+	grep -q "jsonl" <<<"$start"; then ok "start: one line: $start"
+else ko "start: want one 'started:' line naming all that runs, got:"; cat "$tmp/agent.err"; fi
+
 # 1. SIGHUP reload: new statsd prefix, stdout on.
 e0=$(metric 'carbonstat_node_energy_joules_total{node="sig-node",component="cpu"')
 c0=$(metric 'carbonstat_agent_cycles_total{')
@@ -132,6 +140,8 @@ rc=$?
 ms=$((($(date +%s%N) - t0) / 1000000))
 max_ms=$(awk -v s="$(scaled 2)" 'BEGIN { printf "%d", s * 1000 }') # 2 s; stretched under sanitizers
 if [ $rc -eq 0 ] && [ $ms -le "$max_ms" ]; then ok "SIGTERM: exit 0 in $ms ms"; else ko "SIGTERM: exit $rc after $ms ms (want 0 within $max_ms)"; fi
+if [ "$(grep -c 'stopped after [0-9]* cycles' "$tmp/agent.err")" -eq 1 ]; then ok "stop: one line: $(grep 'stopped after' "$tmp/agent.err")"
+else ko "stop: want one 'stopped after N cycles' line"; fi
 python3 - "$tmp/out.jsonl.1" "$tmp/out.jsonl" <<'EOF' && ok "JSON lines: complete lines, cycles contiguous across the rotation, last cycle complete" || ko "JSON lines after rotation/SIGTERM"
 import json, sys
 seqs = {}
