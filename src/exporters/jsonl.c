@@ -80,8 +80,8 @@ static const cs_conf_key jl_keys[] = {
      .help = "the file; one JSON object per workload per interval"},
     {"fsync", CS_CONF_ENUM, CS_CONF_AT(jl_conf, fsync), .def = "cycle", .names = jl_fsync_names,
      .nnames = CS_CONF_N(jl_fsync_names), .help = "fdatasync after every cycle, or leave it to the kernel"},
-    {"max_bytes", CS_CONF_BYTES, CS_CONF_AT(jl_conf, max_bytes), .def = "0", .min = 4096, .max = 1ull << 40,
-     .flags = CS_CONF_ZERO, .help = "rotate past this size; 0: never (logrotate, then SIGHUP)"},
+    {"max_bytes", CS_CONF_BYTES, CS_CONF_AT(jl_conf, max_bytes), .def = "64M", .min = 4096, .max = 1ull << 40,
+     .flags = CS_CONF_ZERO, .help = "rotate past this size (path.1 .. path.keep); 0: never (logrotate, then SIGHUP)"},
     {"keep", CS_CONF_UINT, CS_CONF_AT(jl_conf, keep), .def = "5", .min = 1, .max = 1000, .expect = "a number of files",
      .help = "rotated files kept: path.1 .. path.N"},
 };

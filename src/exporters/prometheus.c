@@ -23,8 +23,9 @@
  * alternates; a scraper still reading an old exposition when the next cycle
  * comes keeps its buffer busy and the pool grows, up to PROM_SLOTS_MAX; past
  * that (a swarm of stalled clients) the cycle is copied once from a spare
- * buffer instead. Per cycle the only allocations are MHD's response object
- * and its header.
+ * buffer instead. A buffer is freed when MHD releases it (the exposition
+ * being served is the only one resident between scrapes); a render
+ * allocates its buffer afresh (large: mmap, grown by mremap).
  *
  * Routes: GET/HEAD /metrics (503 "no sample yet" before the first publish),
  * /healthz (200 "ok" while the last publish is younger than
@@ -890,6 +891,10 @@ static void slot_release(void *cls)
 {
 	prom_slot *slot = cls;
 
+	/* its bytes go now, not at the next render: an exposition of 1,000
+	 * containers is ~1.5 MB, and a cycle nobody scrapes needs no second
+	 * copy resident (RssAnon) */
+	cs_prom_buf_free(&slot->buf);
 	atomic_store_explicit(&slot->busy, false, memory_order_release);
 }
 
