@@ -41,13 +41,15 @@
 
 struct cs_grid_live {
 	/* fixed at open */
-	char url[CS_CONF_PATH_MAX + 96];   /* full request URL */
-	char shown[CS_CONF_PATH_MAX];      /* base URL for messages, without user:password@ */
+	char url[CS_CONF_PATH_MAX + 96];  /* full request URL */
+	char shown[CS_CONF_PATH_MAX];     /* base URL for messages, without user:password@ */
 	char want_zone[CS_GRID_ZONE_MAX]; /* zone asked for; "" when by coordinates */
 	char where[64];                   /* "zone DE", "lat 52.52000 lon 13.40500" */
-	char key_file[CS_CONF_PATH_MAX];   /* re-read before each request; "" = none */
+	char key_file[CS_CONF_PATH_MAX];  /* re-read before each request; "" = none */
 	double ttl_s, timeout_s, max_stale_s;
 	double backoff_min_s, backoff_max_s;
+
+	bool idle; /* no key for a service that needs one: no thread, no request */
 
 	/* the thread's own */
 	cs_http *http;
@@ -531,6 +533,19 @@ static void *gl_main(void *arg)
 
 /* ---- public ------------------------------------------------------------------------ */
 
+/* Electricity Maps' and CO2Signal's own services need a key; a compatible
+ * service elsewhere (a proxy, a mirror) may not. */
+static bool gl_needs_key(const char *base_url)
+{
+	static const char *const hosts[] = {"://api.electricitymap.org", "://api.electricitymaps.com",
+	                                    "://api-access.electricitymaps.com", "://api.co2signal.com"};
+
+	for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++)
+		if (strstr(base_url, hosts[i]))
+			return true;
+	return false;
+}
+
 int cs_grid_live_open(const cs_grid_conf *cfg, const char *default_zone, cs_grid_live **out, char *why, size_t cap)
 {
 	return cs_grid_live_open_opts(cfg, default_zone, NULL, out, why, cap);
@@ -580,6 +595,17 @@ int cs_grid_live_open_opts(const cs_grid_conf *cfg, const char *default_zone, co
 	}
 	pthread_condattr_destroy(&ca);
 	cv = true;
+	if (!g->key[0] && !g->key_file[0] && gl_needs_key(cfg->base_url)) {
+		/* Electricity Maps answers nothing without a key: do not even
+		 * resolve its name (a node may not be allowed to); static values */
+		g->idle = true;
+		gl_fmt(g->err, sizeof(g->err),
+		       "no API key for %s: live intensity off, static tables used; set [grid] api_key, api_key_file "
+		       "or CARBONSTAT_GRID_API_KEY",
+		       g->shown);
+		*out = g;
+		return 0;
+	}
 	if (gl_http_open(g) != 0)
 		goto fail_oom;
 	rc = pthread_create(&g->thread, NULL, gl_main, g);
@@ -671,7 +697,8 @@ void cs_grid_live_close(cs_grid_live *g)
 	atomic_store(&g->abort_xfer, true);
 	pthread_cond_broadcast(&g->cv);
 	pthread_mutex_unlock(&g->mu);
-	pthread_join(g->thread, NULL);
+	if (!g->idle)
+		pthread_join(g->thread, NULL);
 	cs_http_close(g->http);
 	pthread_cond_destroy(&g->cv);
 	pthread_mutex_destroy(&g->mu);

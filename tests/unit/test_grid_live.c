@@ -867,6 +867,31 @@ static void test_401_without_key(void **state)
 	cs_grid_live_close(g);
 }
 
+/* No key for Electricity Maps itself: no request at all, not even a name
+ * lookup (before: `agent --grid-live` resolved and asked it, to get 401);
+ * the static value is used and the reason is the last error. */
+static void test_no_key_no_request(void **state)
+{
+	cs_grid_conf c = cfg_for("https://api.electricitymap.org/v3");
+	cs_grid_value st = {.g_per_kwh = 123, .source = "static-country"}, v;
+	cs_grid_stats gs;
+	cs_grid_live *g;
+	char err[320];
+
+	(void)state;
+	g = open_ok(&c, NULL, NULL);
+	usleep(300 * 1000);
+	cs_grid_live_stats(g, &gs);
+	assert_int_equal(gs.requests, 0);
+	cs_grid_live_get(g, &st, &v);
+	assert_true(v.g_per_kwh == 123);
+	assert_string_equal(v.source, "static-country");
+	cs_grid_live_last_error(g, err, sizeof(err));
+	assert_non_null(strstr(err, "no API key"));
+	assert_non_null(strstr(err, "api_key"));
+	cs_grid_live_close(g);
+}
+
 static void test_429_retry_after(void **state)
 {
 	cs_grid_conf c;
@@ -1068,6 +1093,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_default_zone_query, cs_fake_stop_all),
 	    cmocka_unit_test_teardown(test_api_key_header, cs_fake_stop_all),
 	    cmocka_unit_test_teardown(test_api_key_file, cs_fake_stop_all),
+	    cmocka_unit_test(test_no_key_no_request),
 	    cmocka_unit_test_teardown(test_ok_then_500_keeps_last, cs_fake_stop_all),
 	    cmocka_unit_test_teardown(test_max_stale_zero, cs_fake_stop_all),
 	    cmocka_unit_test_teardown(test_max_stale_exceeded, cs_fake_stop_all),
