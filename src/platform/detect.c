@@ -379,8 +379,10 @@ int cs_cloud_cache_parse(const char *buf, size_t len, const char *key, time_t no
 	if (!json_is_integer(v))
 		goto out;
 	written = json_integer_value(v);
-	/* "nothing found" may have been a hiccup: ask again sooner */
-	if (!ci.instance_type[0] && ttl_s > CLOUD_CACHE_NEGATIVE_TTL_S)
+	/* "nothing found" may have been a hiccup: ask again sooner, unless the
+	 * entry is this boot's (the key holds the boot id): a machine that
+	 * has no metadata service now will not get one before it reboots */
+	if (!ci.instance_type[0] && ttl_s > CLOUD_CACHE_NEGATIVE_TTL_S && !json_is_true(json_object_get(root, "boot")))
 		ttl_s = CLOUD_CACHE_NEGATIVE_TTL_S;
 	if (written < 0 || written > (json_int_t)now || (json_int_t)now - written > (json_int_t)ttl_s)
 		goto out;
@@ -437,7 +439,7 @@ static int cl_mkdirs(const char *path)
 
 /* Writes the entry atomically: temp file in the same directory, fsync, rename.
  * A reader sees the old file or the new one, never half of one. */
-static int cl_cache_write(const char *path, const char *key, const cs_cloud_info *ci)
+static int cl_cache_write(const char *path, const char *key, const cs_cloud_info *ci, bool boot_bound)
 {
 	char tmp[560];
 	json_t *o;
@@ -450,8 +452,9 @@ static int cl_cache_write(const char *path, const char *key, const cs_cloud_info
 		return rc;
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
 		return CS_ERANGE;
-	o = json_pack("{s:i, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "version",
-		      CLOUD_CACHE_VERSION, "key", key, "written", (json_int_t)time(NULL), "provider",
+	o = json_pack("{s:i, s:s, s:I, s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "version",
+		      CLOUD_CACHE_VERSION, "key", key, "written", (json_int_t)time(NULL), "boot", (int)boot_bound,
+		      "provider",
 		      cl_provider_names[ci->provider], "instance_type", ci->instance_type, "region",
 		      ci->region, "zone", ci->zone, "source", ci->source, "instance_source",
 		      ci->instance_source, "region_source", ci->region_source, "why", ci->why);
@@ -597,7 +600,7 @@ static void cl_detect_uncached(cs_io *io, const cl_plan *pl, cs_cloud_info *det)
 		       url, pl->budget_ms, mr.why);
 	}
 	if (pl->cache_path[0] && key[0])
-		cl_cache_write(pl->cache_path, key, det); /* best effort: a miss costs one probe */
+		cl_cache_write(pl->cache_path, key, det, boot_id[0] != '\0'); /* best effort: a miss costs one probe */
 done:
 	if (!det->why[0] && det->provider == CS_PROVIDER_UNKNOWN)
 		cs_set_why(det->why, sizeof(det->why), "%s", dmi_note);

@@ -83,7 +83,8 @@ typedef struct cs_cloud_opts {
 	const char *azure_url;
 	unsigned budget_ms;         /* metadata time budget; 0 = 1000 */
 	const char *cache_path;     /* NULL = default path, "" = no cache file */
-	unsigned cache_ttl_s;       /* 0 = 86400; a "nothing found" entry lives at most 1 h */
+	unsigned cache_ttl_s;       /* 0 = 86400; a "nothing found" entry lives at most 1 h
+	                             * unless its key holds this boot's id */
 } cs_cloud_opts;
 
 /* Detect. Returns 0 and fills *out whenever the arguments are sane, even when
@@ -143,7 +144,7 @@ void cs_cloud_dmi_classify(const cs_dmi *dmi, cs_dmi_verdict *out);
 /* ---- cache file format (exposed for the fuzzer) ---------------------------- */
 
 /* Parse a cache file body. Accepts it only if it is version 1, written under
- * key, no older than ttl_s (or 1 h for a "nothing found" entry) and not in the
+ * key, no older than ttl_s (or 1 h for a "nothing found" entry not bound to this boot) and not in the
  * future, with every name valid. Fills *out with source "cache" and the
  * stored per-field sources. 0, or CS_EINVAL for anything else. Pure. */
 int cs_cloud_cache_parse(const char *buf, size_t len, const char *key, time_t now, unsigned ttl_s,

@@ -766,6 +766,20 @@ static void test_cache_parse(void **state)
 	assert_int_equal(ci.provider, CS_PROVIDER_UNKNOWN);
 	assert_string_equal(ci.why, "no metadata service answered");
 	assert_int_equal(cs_cloud_cache_parse(negative, strlen(negative), "k", 1000000 + 3700, 0, &ci), CS_EINVAL);
+	/* ... unless it is this boot's (the key holds the boot id): then for the
+	 * whole TTL, a day (issue 15: per boot, not re-probed every hour) */
+	{
+		static const char boot_negative[] =
+		    "{\"version\":1,\"key\":\"k\",\"written\":1000000,\"boot\":true,\"provider\":\"unknown\","
+		    "\"instance_type\":\"\",\"region\":\"\",\"zone\":\"\",\"source\":\"none\",\"instance_source\":"
+		    "\"none\",\"region_source\":\"none\",\"why\":\"no metadata service answered\"}";
+
+		assert_int_equal(cs_cloud_cache_parse(boot_negative, strlen(boot_negative), "k", 1000000 + 3700, 0, &ci),
+		                 0);
+		assert_int_equal(ci.provider, CS_PROVIDER_UNKNOWN);
+		assert_int_equal(
+		    cs_cloud_cache_parse(boot_negative, strlen(boot_negative), "k", 1000000 + 86401, 0, &ci), CS_EINVAL);
+	}
 	for (i = 0; i < ARRAY_LEN(bad); i++)
 		if (cs_cloud_cache_parse(bad[i], strlen(bad[i]), "k", 1000060, 0, &ci) != CS_EINVAL)
 			fail_msg("accepted bad cache entry %zu", i);
