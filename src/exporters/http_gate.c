@@ -168,8 +168,13 @@ static void accept_all(cs_http_gate *g)
 		gate_conn *slot = NULL;
 		unsigned same = 0;
 
-		if (fd < 0)
-			return; /* EAGAIN, or a transient error (ECONNABORTED, EMFILE): the next wake retries */
+		if (fd < 0) {
+			/* out of descriptors or memory: the connection stays queued and
+			 * the (level-triggered) listener would wake us at once again */
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+				usleep(100 * 1000);
+			return; /* EAGAIN, ECONNABORTED: the next wake retries */
+		}
 		for (unsigned i = 0; i < g->o.max_pending; i++) {
 			if (g->c[i].fd < 0) {
 				if (!slot)
