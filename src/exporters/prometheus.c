@@ -42,9 +42,10 @@
  * and compared in constant time, as node_exporter does; a wrong password
  * always pays the full bcrypt, and so does an unknown user (against a real
  * hash) so timing does not tell which users exist. bcrypt runs in the
- * server thread, so a flood of wrong passwords delays scrapes (node_exporter
- * serialises bcrypt behind one mutex too): an endpoint open to untrusted
- * networks wants client certificates or a rate-limiting proxy. Passwords are
+ * server thread, so failed checks are rate-limited per client address
+ * (PROM_FAIL_BURST at once, then one per PROM_FAIL_EVERY_S; 429 without a
+ * bcrypt meanwhile, a success refills): a flood of wrong passwords costs a
+ * few bcrypts a second, not one per attempt. Passwords are
  * never logged and are wiped from memory when dropped. Authentication (basic auth
  * and client certificate) covers every route except /healthz and /readyz:
  * kubelet probes cannot present a client certificate nor, without putting
@@ -54,11 +55,13 @@
  *
  * Listening: the socket is ours (made from cs_parse_hostport's host/port,
  * ":port" = dual-stack IPv6 with v4-mapped addresses, else IPv4 when the
- * host has no IPv6; names through getaddrinfo), and every daemon gets a
- * dup of it (MHD_OPTION_LISTEN_SOCKET). That gives exact bind errors, and a
- * reload that changed the TLS/auth settings starts the new daemon on the same
- * socket before quiescing the old one: no window where the port is closed
- * or can be taken.
+ * host has no IPv6; names through getaddrinfo), accepted on by the gate
+ * (http_gate.h: per-client limits, a deadline for the request head, prompt
+ * 400s for TLS on the plain port and garbage), which hands each connection
+ * with a complete head to the current daemon (MHD_add_connection; daemons
+ * have no listening socket). That gives exact bind errors, and a reload
+ * that changed the TLS/auth settings swaps the daemon behind the gate: no
+ * window where the port is closed or can be taken.
  *
  * No global state: everything lives in prom_state / prom_server.
  */
