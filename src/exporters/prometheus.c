@@ -93,6 +93,7 @@
 #include "carbonstat/error.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/str.h"
 #include "core/parse.h"
 #include "core/why.h"
 #include "exporters/http_gate.h"
@@ -255,7 +256,7 @@ __attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char 
 	pthread_mutex_lock(&st->log_mu);
 	if (st->log_capture) {
 		if (!st->log_last[0]) /* the first line says why; the next ones, that it failed */
-			snprintf(st->log_last, sizeof(st->log_last), "%s", line);
+			(void)cs_strcpy_fit(st->log_last, sizeof(st->log_last), line); /* cut if long */
 	} else if (kind) {
 		cs_log_limited(&st->log_kind[kind[0] == 'c' && kind[1] == 'o' ? 0 : 1], "carbonstat agent: prometheus",
 		               "HTTP", kind);
