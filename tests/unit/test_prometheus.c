@@ -657,14 +657,14 @@ static void test_lazy_render(void **state)
 	expected(&want, 3, 1);
 	r = get(&s, "/metrics", NULL);
 	assert_int_equal(r.code, 200);
-	assert_int_equal(r.len, want.len);
-	assert_memory_equal(r.body, want.p, want.len);
+	assert_int_equal(r.body.len, want.len);
+	assert_memory_equal(r.body.data, want.p, want.len);
 	reply_free(&r);
 	/* rendered once: the same bytes though the snapshot now says seq 9 */
 	assert_int_equal(cs_snapfix_build(&f, 3, 9), 0);
 	r = get(&s, "/metrics", NULL);
-	assert_int_equal(r.len, want.len);
-	assert_memory_equal(r.body, want.p, want.len);
+	assert_int_equal(r.body.len, want.len);
+	assert_memory_equal(r.body.data, want.p, want.len);
 	reply_free(&r);
 	/* two cycles, one scrape: the last cycle's */
 	prom->hold(s.state);
@@ -673,8 +673,8 @@ static void test_lazy_render(void **state)
 	publish(&s, &f, 4, 3);
 	expected(&want, 4, 3);
 	r = get(&s, "/metrics", NULL);
-	assert_int_equal(r.len, want.len);
-	assert_memory_equal(r.body, want.p, want.len);
+	assert_int_equal(r.body.len, want.len);
+	assert_memory_equal(r.body.data, want.p, want.len);
 	reply_free(&r);
 	srv_close(&s);
 	cs_snapfix_free(&f);
