@@ -63,6 +63,7 @@ typedef struct cs_dataset cs_dataset;   /* a source table: id, licence, year */
 typedef struct cs_instance cs_instance; /* a cloud instance type and its power model */
 typedef struct cs_region cs_region;     /* a cloud region and its grid intensity */
 typedef struct cs_country cs_country;   /* a country and its grid intensity */
+typedef struct cs_cpu_perf cs_cpu_perf; /* a CPU microarchitecture's throughput (SPECpower) */
 
 /* Datasets: where every figure comes from. Rows refer to them; use
  * cs_instance_power_dataset() etc. */
@@ -113,6 +114,32 @@ const char *cs_country_name(const cs_country *c);           /* English short nam
 double cs_country_intensity_g_per_kwh(const cs_country *c); /* lifecycle, generation-based */
 int cs_country_year(const cs_country *c);
 const cs_dataset *cs_country_dataset(const cs_country *c);
+
+/* Where a region is (WGS84 degrees) and the city the coordinates are of:
+ * 0, or CS_ENODATA when the table has no coordinates for it. Any output may
+ * be NULL. Source: cs_region_coords_dataset(). */
+int cs_region_coords(const cs_region *r, double *lat_deg, double *lon_deg, const char **place);
+const cs_dataset *cs_region_coords_dataset(void);
+
+/* CPU throughput by microarchitecture, for comparing instance types (the
+ * planner): ssj_ops at 100 % load per hardware thread, the median over the
+ * SPECpower_ssj2008 results of CPUs of that microarchitecture, sorted by
+ * normalised name. A microarchitecture with no results of its own but the
+ * cores of one that has them (Graviton2: Neoverse N1) carries that one's
+ * figure and names it as its basis. Only ratios between rows mean anything:
+ * see docs/plan.md for the derivation and its limits. */
+size_t cs_cpu_perf_count(void);
+const cs_cpu_perf *cs_cpu_perf_at(size_t index);
+/* By microarchitecture name as cs_instance_arch() spells it (any case and
+ * punctuation); NULL if there is no figure. */
+const cs_cpu_perf *cs_cpu_perf_find(const char *arch);
+const char *cs_cpu_perf_arch(const cs_cpu_perf *p);
+const char *cs_cpu_perf_basis(const cs_cpu_perf *p); /* "" = own results; else the core design used */
+double cs_cpu_perf_ssj_ops_per_thread(const cs_cpu_perf *p);
+unsigned cs_cpu_perf_results(const cs_cpu_perf *p);   /* SPECpower results behind the figure */
+int cs_cpu_perf_year_first(const cs_cpu_perf *p);     /* publication years of the oldest */
+int cs_cpu_perf_year(const cs_cpu_perf *p);           /* and the newest of them */
+const cs_dataset *cs_cpu_perf_dataset(const cs_cpu_perf *p);
 
 /* Lookups. Return NULL when not found. provider may be CS_PROVIDER_UNKNOWN to
  * search every provider (first match in AWS, GCP, Azure order). */

@@ -20,6 +20,8 @@
  *   codecarbon-cpu-tdp (MIT, 2026): https://github.com/mlco2/codecarbon codecarbon/data/hardware/cpu_power.csv @ b05965e43b690cdc53787c7577adbe6e2caf4ed9
  *   codecarbon-gcp-regions (MIT, 2023): https://github.com/mlco2/codecarbon codecarbon/data/cloud/impact.csv @ b05965e43b690cdc53787c7577adbe6e2caf4ed9
  *   carbonstat-region-country (Apache-2.0, 2026): carbonstat repository tools/datagen/region-country.csv (hand-authored)
+ *   ccf-specpower (Apache-2.0, 2026): https://github.com/cloud-carbon-footprint/ccf-coefficients data/SPECpower-2026-03-09.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29
+ *   carbonstat-region-coords (Apache-2.0, 2026): carbonstat repository tools/datagen/region-coords.csv (hand-authored)
  * Attributions: NOTICE and docs/datasets.md.
  */
 
@@ -43,6 +45,7 @@
 	S(CCF_min_max_watts_per_vCPU_by_microarch_9e2046ee, "CCF min/max watts per vCPU by microarchitecture (SPECpower, memory-adjusted max), GCP") \
 	S(CPU_thermal_design_power_by_model_name_fb4d750d, "CPU thermal design power by model name (CodeCarbon)") \
 	S(Cloud_region_ISO_3166_country_and_displ_57b4a3ec, "Cloud region -> ISO 3166 country and display name, hand-authored from the providers' public region lists") \
+	S(Cloud_region_coordinates_WGS84_the_city_a20e4dd7, "Cloud region coordinates (WGS84, the city each provider names for the region), hand-authored") \
 	S(Current_AWS_instance_types_vCPU_memory_dcd001c3, "Current AWS instance types (vCPU, memory, CPU) and host platform embodied emissions") \
 	S(Current_GCP_machine_types_vCPU_memory_m_d88291b9, "Current GCP machine types (vCPU, memory, microarchitecture); embodied values not used") \
 	S(Ember_country_electricity_generation_in_e0c118b5, "Ember country electricity generation intensity, lifecycle, latest year (Ember - Yearly Electricity Data)") \
@@ -50,7 +53,10 @@
 	S(GCP_region_country_ISO_3166_and_city_CodeCarbon, "GCP region -> country (ISO 3166) and city (CodeCarbon)") \
 	S(Google_Cloud_per_region_grid_carbon_int_df6ceb85, "Google Cloud per-region grid carbon intensity and Google CFE fraction") \
 	S(MIT, "MIT") \
+	S(SPECpower_ssj2008_results_as_collected_e4ad2b15, "SPECpower_ssj2008 results (as collected by CCF): ssj_ops per hardware thread at 100 % load by CPU microarchitecture, median over results") \
+	S(carbonstat_repository_tools_datagen_reg_75aa0914, "carbonstat repository tools/datagen/region-coords.csv (hand-authored)") \
 	S(carbonstat_repository_tools_datagen_reg_b49c109c, "carbonstat repository tools/datagen/region-country.csv (hand-authored)") \
+	S(carbonstat_region_coords, "carbonstat-region-coords") \
 	S(carbonstat_region_country, "carbonstat-region-country") \
 	S(ccf_aws_latest, "ccf-aws-latest") \
 	S(ccf_aws_teads, "ccf-aws-teads") \
@@ -62,6 +68,7 @@
 	S(ccf_gcp_latest, "ccf-gcp-latest") \
 	S(ccf_grid_aws, "ccf-grid-aws") \
 	S(ccf_grid_azure, "ccf-grid-azure") \
+	S(ccf_specpower, "ccf-specpower") \
 	S(ccf_use_aws, "ccf-use-aws") \
 	S(ccf_use_azure, "ccf-use-azure") \
 	S(ccf_use_gcp, "ccf-use-gcp") \
@@ -70,6 +77,7 @@
 	S(ember_country, "ember-country") \
 	S(google_region_carbon, "google-region-carbon") \
 	S(https_github_com_GoogleCloudPlatform_re_336ff0e0, "https://github.com/GoogleCloudPlatform/region-carbon-info data/yearly/2024.csv @ 49f3f26bfd682305e8d9b572fea1f811900421a9") \
+	S(https_github_com_cloud_carbon_footprint_b8879d8d, "https://github.com/cloud-carbon-footprint/ccf-coefficients data/SPECpower-2026-03-09.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29") \
 	S(https_github_com_cloud_carbon_footprint_66bf42aa, "https://github.com/cloud-carbon-footprint/ccf-coefficients data/aws-instances-latest-2026.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29") \
 	S(https_github_com_cloud_carbon_footprint_56d7a7e9, "https://github.com/cloud-carbon-footprint/ccf-coefficients data/aws-instances.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29") \
 	S(https_github_com_cloud_carbon_footprint_780cb366, "https://github.com/cloud-carbon-footprint/ccf-coefficients data/azure-instances.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29") \
@@ -116,6 +124,8 @@ const struct cs_dataset cs_dataset_table[] = {
 	[CS_DS_CODECARBON_CPU_TDP] = {.id = P(codecarbon_cpu_tdp), .title = P(CPU_thermal_design_power_by_model_name_fb4d750d), .source = P(https_github_com_mlco2_codecarbon_codec_fbf383b2), .license = P(MIT), .year = 2026, .rows = 4888},
 	[CS_DS_CODECARBON_GCP_REGIONS] = {.id = P(codecarbon_gcp_regions), .title = P(GCP_region_country_ISO_3166_and_city_CodeCarbon), .source = P(https_github_com_mlco2_codecarbon_codec_e926267e), .license = P(MIT), .year = 2023, .rows = 40},
 	[CS_DS_CARBONSTAT_REGION_COUNTRY] = {.id = P(carbonstat_region_country), .title = P(Cloud_region_ISO_3166_country_and_displ_57b4a3ec), .source = P(carbonstat_repository_tools_datagen_reg_b49c109c), .license = P(Apache_2_0), .year = 2026, .rows = 111},
+	[CS_DS_CCF_SPECPOWER] = {.id = P(ccf_specpower), .title = P(SPECpower_ssj2008_results_as_collected_e4ad2b15), .source = P(https_github_com_cloud_carbon_footprint_b8879d8d), .license = P(Apache_2_0), .year = 2026, .rows = 630},
+	[CS_DS_CARBONSTAT_REGION_COORDS] = {.id = P(carbonstat_region_coords), .title = P(Cloud_region_coordinates_WGS84_the_city_a20e4dd7), .source = P(carbonstat_repository_tools_datagen_reg_75aa0914), .license = P(Apache_2_0), .year = 2026, .rows = 150},
 };
 const size_t cs_dataset_table_len = sizeof cs_dataset_table / sizeof cs_dataset_table[0];
 

@@ -24,7 +24,9 @@ enum cs_dataset_index {
 	CS_DS_CODECARBON_CPU_TDP = 15, /* codecarbon-cpu-tdp */
 	CS_DS_CODECARBON_GCP_REGIONS = 16, /* codecarbon-gcp-regions */
 	CS_DS_CARBONSTAT_REGION_COUNTRY = 17, /* carbonstat-region-country */
-	CS_DS_COUNT = 18
+	CS_DS_CCF_SPECPOWER = 18, /* ccf-specpower */
+	CS_DS_CARBONSTAT_REGION_COORDS = 19, /* carbonstat-region-coords */
+	CS_DS_COUNT = 20
 };
 
 #endif

@@ -32,6 +32,11 @@ cs_keyed_table cs_region_keys(void);
  * with prefix ("" gives all of p's rows). */
 void cs_keyed_range(const cs_keyed_table *t, cs_provider p, const char *prefix, size_t *lo, size_t *hi);
 
+/* "Did you mean" over any list of names (the planner's families and
+ * microarchitectures): the closest by edit distance on their keys, as
+ * cs_country_suggest ranks them. At most max (8) pointers into list. */
+size_t cs_names_suggest(const char *name, const char *const *list, size_t n, const char **out, size_t max);
+
 /* name past a leading Azure "standard_"/"basic_" tier, which keys drop. */
 const char *cs_name_untiered(const char *name);
 

@@ -428,3 +428,20 @@ size_t cs_country_suggest(const char *name, const char **out, size_t max)
 	}
 	return nearest_finish(&s, out);
 }
+
+/* ---- any list of names -------------------------------------------------- */
+
+size_t cs_names_suggest(const char *name, const char *const *list, size_t n, const char **out, size_t max)
+{
+	char key[CS_KEY_CAP], row_key[CS_KEY_CAP];
+	nearest s;
+
+	if (!suggest_start(name, out, &max, key))
+		return 0;
+	nearest_init(&s, key, max);
+	for (size_t i = 0; i < n; i++) {
+		if (cs_name_key(list[i], row_key, sizeof row_key) > 0)
+			nearest_offer(&s, list[i], row_key);
+	}
+	return nearest_finish(&s, out);
+}

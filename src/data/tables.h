@@ -47,11 +47,15 @@ typedef uint16_t cs_dataset_off;  /* cs_dataset_pool (gen_datasets.c) */
 typedef uint16_t cs_instance_off; /* cs_instance_pool (gen_instances.c) */
 typedef uint16_t cs_grid_off;     /* cs_grid_pool (gen_grid.c): regions and countries */
 typedef uint32_t cs_cpu_tdp_off;  /* cs_cpu_tdp_pool (gen_cpu_tdp.c) */
+typedef uint16_t cs_perf_off;     /* cs_perf_pool (gen_perf.c) */
+typedef uint16_t cs_geo_off;      /* cs_geo_pool (gen_geo.c) */
 
 CS_DATA_HIDDEN extern const char cs_dataset_pool[];
 CS_DATA_HIDDEN extern const char cs_instance_pool[];
 CS_DATA_HIDDEN extern const char cs_grid_pool[];
 CS_DATA_HIDDEN extern const char cs_cpu_tdp_pool[];
+CS_DATA_HIDDEN extern const char cs_perf_pool[];
+CS_DATA_HIDDEN extern const char cs_geo_pool[];
 
 /* One source dataset; rows refer to it by index (enum cs_dataset_index). */
 struct cs_dataset {
@@ -119,6 +123,30 @@ struct cs_cpu_tdp {
 };
 typedef struct cs_cpu_tdp cs_cpu_tdp;
 
+/* CPU throughput per hardware thread of one microarchitecture, from the
+ * SPECpower_ssj2008 results (tools/datagen/gen_tables.py, "CPU throughput"). */
+struct cs_cpu_perf {
+	cs_perf_off arch;          /* as the instance tables name it: "Cascade Lake", "Graviton2" */
+	cs_perf_off key;           /* cs_name_key(arch); sorted by key */
+	cs_perf_off basis;         /* "": its own results; else the core design whose results it uses */
+	uint16_t results;          /* SPECpower results behind the figure */
+	uint16_t year_first;       /* publication year of the oldest of them */
+	uint16_t year;             /* and of the newest */
+	uint8_t dataset;           /* enum cs_dataset_index */
+	double ssj_ops_per_thread; /* median over the results of ssj_ops at 100 % per hardware thread */
+};
+
+/* Where a cloud region is: a separate table, keyed like cs_region_table, so
+ * the grid table's layout and order stay its own. */
+struct cs_region_geo {
+	cs_geo_off key;   /* cs_name_key(region name); sorted by (provider, key) */
+	cs_geo_off place; /* the city the coordinates are of: "Dublin", "Boardman (Oregon)" */
+	uint8_t provider; /* cs_provider */
+	uint8_t dataset;  /* enum cs_dataset_index */
+	double lat_deg;   /* WGS84 latitude, degrees north */
+	double lon_deg;   /* WGS84 longitude, degrees east */
+};
+
 CS_DATA_HIDDEN extern const struct cs_dataset cs_dataset_table[];
 CS_DATA_HIDDEN extern const size_t cs_dataset_table_len;
 CS_DATA_HIDDEN extern const struct cs_instance cs_instance_table[];
@@ -130,6 +158,10 @@ CS_DATA_HIDDEN extern const size_t cs_country_table_len;
 CS_DATA_HIDDEN extern const cs_cpu_tdp cs_cpu_tdp_table[];
 CS_DATA_HIDDEN extern const size_t cs_cpu_tdp_table_len;
 CS_DATA_HIDDEN extern const unsigned cs_cpu_tdp_dataset; /* enum cs_dataset_index */
+CS_DATA_HIDDEN extern const struct cs_cpu_perf cs_cpu_perf_table[];
+CS_DATA_HIDDEN extern const size_t cs_cpu_perf_table_len;
+CS_DATA_HIDDEN extern const struct cs_region_geo cs_region_geo_table[];
+CS_DATA_HIDDEN extern const size_t cs_region_geo_table_len;
 
 /* A TDP table and the pool its offsets point into: the built-in one
  * (cs_cpu_tdp_builtin) or a caller's (tests). Built in code, not stored, so

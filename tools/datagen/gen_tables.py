@@ -20,6 +20,11 @@ which is two levels above this script; each folder has a PROVENANCE.md):
   tools/datagen/region-country.csv  (this repository, Apache-2.0) hand-authored
                             provider region -> ISO country + display name,
                             from the providers' public region lists.
+  tools/datagen/region-coords.csv   (this repository, Apache-2.0) hand-authored
+                            provider region -> latitude/longitude of the city
+                            the provider names for it; cross-checked (read
+                            only, nothing emitted) against the AGPL-3.0
+                            electricitymaps-datacenters/data_centers.csv.
   /usr/share/iso-codes/json/iso_3166-1.json  (Debian iso-codes) ISO 3166-1
                             alpha-3 -> alpha-2 code pairs.
 
@@ -29,6 +34,9 @@ Outputs (under REPO_ROOT; all byte-for-byte deterministic):
   src/data/gen_instances.c cs_instance_table (sorted by provider, key), cs_instance_pool
   src/data/gen_grid.c      cs_region_table (provider, key), cs_country_table (iso2), cs_grid_pool
   src/data/gen_cpu_tdp.c   cs_cpu_tdp_table (key), cs_cpu_tdp_pool
+  src/data/gen_perf.c      cs_cpu_perf_table (key), cs_perf_pool: SPECpower ssj_ops per thread by
+                           microarchitecture (the planner's performance factor)
+  src/data/gen_geo.c       cs_region_geo_table (provider, key), cs_geo_pool: region coordinates
 Each .c file holds its strings once in a pool and its rows one per line,
 with offsets into the pool instead of pointers or char arrays (see "C
 emission" below); the row structs are in src/data/tables.h.
@@ -134,6 +142,13 @@ DATASETS = [
     ("carbonstat-region-country", "Cloud region -> ISO 3166 country and display name, hand-authored from the "
      "providers' public region lists",
      "carbonstat repository tools/datagen/region-country.csv (hand-authored)", "Apache-2.0", 2026, None),
+    # The planner's tables (carbonstat plan): appended, so the indices above keep their values.
+    ("ccf-specpower", "SPECpower_ssj2008 results (as collected by CCF): ssj_ops per hardware thread at 100 % load "
+     "by CPU microarchitecture, median over results",
+     CCF_REPO + " data/SPECpower-2026-03-09.csv @ " + CCF_COMMIT, "Apache-2.0", 2026, "cloud-carbon-footprint"),
+    ("carbonstat-region-coords", "Cloud region coordinates (WGS84, the city each provider names for the region), "
+     "hand-authored",
+     "carbonstat repository tools/datagen/region-coords.csv (hand-authored)", "Apache-2.0", 2026, None),
 ]
 
 DS_INDEX = {d[0]: i for i, d in enumerate(DATASETS)}
@@ -1285,6 +1300,177 @@ def cpu_tdp(ctx):
 
 
 # ---------------------------------------------------------------------------
+# CPU throughput per hardware thread (SPECpower_ssj2008), for the planner
+# ---------------------------------------------------------------------------
+#
+# A SPECpower_ssj2008 result gives the overall score (sum of ssj_ops over the
+# ten target loads 100 %, 90 % ... 10 %, divided by the sum of the average
+# power at those loads and at active idle), the power at 100 % and at active
+# idle, and the system's hardware threads. It does not give ssj_ops at 100 %
+# itself, so it is derived: each target load runs at that fraction of the
+# calibrated maximum, so the ssj_ops sum to 5.5 x ops@100 %; if power is
+# linear in load between active idle and 100 %, the eleven power readings sum
+# to 5.5 x (P100 + Pidle). Hence
+#     ops@100 % = overall x (P100 + Pidle),   per thread: / Total Threads.
+# Real power curves bend above the straight line at middle loads, so this
+# underestimates ops@100 % by a few per cent, for every CPU alike: the planner
+# only uses ratios between microarchitectures. The figure per microarchitecture
+# is the median over its results (vendor-tuned outliers and the odd wrong
+# thread count move a mean, not a median). docs/plan.md has the limits.
+
+SPEC_FILE = "cloud-carbon-footprint/SPECpower-2026-03-09.csv"
+
+# SPEC results are grouped by core design: Ampere Altra parts are Arm
+# Neoverse N1 cores, whichever rule (keyword or model token) names them.
+SPEC_ARCH_CANON = {"Ampere Altra": "Neoverse N1"}
+
+# Microarchitectures of the instance tables without SPEC results of their own
+# whose cores are a design that has them. Nothing else is inferred: Graviton3
+# (Neoverse V1), Graviton4, Axion and Grace (Neoverse V2) have no SPECpower
+# result, so their throughput stays unknown unless the user gives a figure
+# (carbonstat plan --perf FILE).
+PERF_PROXY = OrderedDict([
+    ("Ampere Altra", ("Neoverse N1", "Ampere Altra cores are Arm Neoverse N1")),
+    ("Graviton2", ("Neoverse N1", "AWS Graviton2 cores are Arm Neoverse N1")),
+    ("Quicksilver", ("Neoverse N1", "GCP names the Ampere Altra Q64-30 platform of Tau T2A Quicksilver")),
+])
+
+
+def median(values):
+    """Exact median of Decimals: the middle one, or the mean of the two."""
+    v = sorted(values)
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+def spec_perf(ctx, families, instance_archs):
+    """Rows {arch, key, ops, results, year_first, year, basis} sorted by key."""
+    rep = ctx.report
+    rows = ctx.rows(SPEC_FILE)
+    by_arch = defaultdict(list)
+    unmapped = defaultdict(int)
+    thread_notes = 0
+    for line, r in rows:
+        where = rows.where(line)
+        desc = " ".join(r["CPU Description"].split())
+        overall, p100, pidle = (parse_num(r[k]) for k in ("Result", "avg. watts @ 100%",
+                                                           "avg. watts @ active idle"))
+        threads = parse_uint(r["Total Threads"])
+        ym = re.fullmatch(r"[A-Za-z]{3}-(\d{4})", r["Published"].strip())
+        if None in (overall, p100, pidle, threads) or not ym or overall <= 0 or p100 <= 0 or pidle < 0 \
+                or threads == 0:
+            rep.row(where, "score, watts, threads or date missing or not positive", "result skipped")
+            continue
+        arch, _how = cpu_arch(desc, families)
+        if arch is None:
+            unmapped[desc] += 1
+            continue
+        arch = SPEC_ARCH_CANON.get(arch, arch)
+        cores, tpc = parse_uint(r["# Cores"]), parse_uint(r["# Threads Per Core"])
+        if cores is not None and tpc is not None and cores * tpc != threads:
+            thread_notes += 1
+            rep.detail("%s: %s: Total Threads %d, # Cores %d x %d per core" % (where, desc, threads, cores, tpc))
+        ops = overall * (p100 + pidle) / Decimal(threads)
+        by_arch[arch].append((ops, int(ym.group(1))))
+    out = {}
+    for arch, vals in by_arch.items():
+        years = [y for _o, y in vals]
+        out[arch] = {"arch": arch, "key": name_key(arch), "ops": median(o for o, _y in vals),
+                     "results": len(vals), "year_first": min(years), "year": max(years), "basis": ""}
+    for arch, (core, _why) in PERF_PROXY.items():
+        if arch in out or core not in out:
+            continue
+        out[arch] = dict(out[core], arch=arch, key=name_key(arch), basis=core)
+    used = sum(len(v) for v in by_arch.values())
+    rep.note("ccf-specpower: %d of %d results mapped to %d microarchitectures (the instance tables' rules); "
+             "%d results of %d CPUs before the mapped families (Nehalem, Opteron, Atom...) not used; %d results "
+             "whose Total Threads is not # Cores x # Threads Per Core kept with Total Threads (--verbose lists them)"
+             % (used, len(rows), len(by_arch), sum(unmapped.values()), len(unmapped), thread_notes))
+    missing = sorted(a for a in instance_archs if a and a not in out)
+    if missing:
+        rep.note("ccf-specpower: instance microarchitectures without a SPECpower result (throughput unknown): %s"
+                 % ", ".join(missing))
+    ctx.ds_rows["ccf-specpower"] = used
+    ctx.ds_year["ccf-specpower"] = max(r["year"] for r in out.values())
+    return [out[k] for k in sorted(out, key=lambda a: out[a]["key"])]
+
+
+# ---------------------------------------------------------------------------
+# Region coordinates (hand-authored, cross-checked)
+# ---------------------------------------------------------------------------
+
+COORDS_CHECK_KM = 150  # a cross-check distance above this is listed
+
+
+def great_circle_km(lat1, lon1, lat2, lon2):
+    """Haversine distance on a sphere of radius 6371.0088 km (the IUGG mean
+    radius), the formula src/plan/geo.c uses."""
+    import math
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def region_coords(ctx, region_rows):
+    """tools/datagen/region-coords.csv, one row per region of the tables."""
+    rel = "tools/datagen/region-coords.csv"
+    rows = Rows(os.path.join(ctx.root, rel), rel, ctx.report)
+    known = {(r["provider"], r["name"]) for r in region_rows}
+    prov_num = {v: k for k, v in PROVIDERS.items()}
+    out = {}
+    for line, r in rows:
+        prov, region = r["provider"].strip(), r["region"].strip()
+        lat, lon = parse_num(r["lat"]), parse_num(r["lon"])
+        where = rows.where(line)
+        if prov not in PROVIDERS or lat is None or lon is None or not -90 <= lat <= 90 or not -180 <= lon <= 180 \
+                or not r["place"].strip():
+            ctx.report.error("%s: bad row (provider, latitude -90..90, longitude -180..180, place); fix the file"
+                             % where)
+            continue
+        if (PROVIDERS[prov], region) not in known:
+            ctx.report.error("%s: %s %s is not a region of the tables; fix the file" % (where, prov, region))
+            continue
+        if (prov, region) in out:
+            ctx.report.error("%s: duplicate %s %s; fix the file" % (where, prov, region))
+            continue
+        out[(prov, region)] = {"provider": PROVIDERS[prov], "name": region, "key": name_key(region), "lat": lat,
+                               "lon": lon, "place": r["place"].strip()}
+    for reg in region_rows:
+        if (prov_num[reg["provider"]], reg["name"]) not in out:
+            ctx.report.note("region-coords.csv: %s %s has no coordinates; --near cannot use it"
+                            % (prov_num[reg["provider"]], reg["name"]))
+    ctx.ds_rows["carbonstat-region-coords"] = len(out)
+    crosscheck_coords(ctx, out)
+    return [out[k] for k in sorted(out, key=lambda k: (PROVIDERS[k[0]], out[k]["key"]))]
+
+
+def crosscheck_coords(ctx, ours):
+    """Distance from our coordinates to Electricity Maps' (AGPL-3.0, read
+    only: nothing from it is emitted)."""
+    rel = "electricitymaps-datacenters/data_centers.csv"
+    if not os.path.exists(os.path.join(ctx.dir, rel)):
+        ctx.report.note("cross-check: %s not found; coordinates not cross-checked" % rel)
+        return
+    dists, far = [], []
+    for _line, r in ctx.rows(rel):
+        mine = ours.get((r["provider"].strip(), r["region"].strip()))
+        lat, lon = parse_num(r["lat"]), parse_num(r["lon"])
+        if mine is None or lat is None or lon is None:
+            continue
+        d = great_circle_km(float(mine["lat"]), float(mine["lon"]), float(lat), float(lon))
+        dists.append(d)
+        if d > COORDS_CHECK_KM:
+            far.append("%s %s (%s) %.0f km" % (r["provider"], r["region"], mine["place"], d))
+    if dists:
+        dists.sort()
+        ctx.report.note("cross-check (Electricity Maps data-centre list, AGPL, not copied): %d regions compared, "
+                        "median distance %.0f km, largest %.0f km; %d further than %d km%s"
+                        % (len(dists), dists[len(dists) // 2], dists[-1], len(far), COORDS_CHECK_KM,
+                           short_list(far) if far else ""))
+
+
+# ---------------------------------------------------------------------------
 # C emission
 # ---------------------------------------------------------------------------
 #
@@ -1614,12 +1800,38 @@ def cpu_tdp_file(tdps):
                    ["codecarbon-cpu-tdp"], Pool("cs_cpu_tdp_pool", "cs_cpu_tdp_off"), [table],
                    ["const unsigned cs_cpu_tdp_dataset = %s;" % ds_enum("codecarbon-cpu-tdp")])
 
+PERF_FIELDS = [
+    Field("arch", "str"), Field("key", "str"), Field("basis", "str"), Field("results", "u16"),
+    Field("year_first", "u16"), Field("year", "u16"), Field("dataset", "ds", lambda r: "ccf-specpower"),
+    Field("ssj_ops_per_thread", "f64", "ops"),
+]
+
+
+def perf_file(perf):
+    table = Table("cs_cpu_perf", "cs_cpu_perf_table", "Sorted by key.", PERF_FIELDS, perf, lambda r: r["arch"])
+    return GenFile("src/data/gen_perf.c", "CPU throughput per hardware thread by microarchitecture "
+                   "(SPECpower_ssj2008), sorted by key", ["ccf-specpower"], Pool("cs_perf_pool", "cs_perf_off"),
+                   [table])
+
+
+GEO_FIELDS = [
+    Field("key", "str"), Field("place", "str"), Field("provider", "enum8", lambda r: PROVIDER_ENUM[r["provider"]]),
+    Field("dataset", "ds", lambda r: "carbonstat-region-coords"), Field("lat_deg", "f64", "lat"),
+    Field("lon_deg", "f64", "lon"),
+]
+
+
+def geo_file(coords, label):
+    table = Table("cs_region_geo", "cs_region_geo_table", "Sorted by (provider, key).", GEO_FIELDS, coords, label)
+    return GenFile("src/data/gen_geo.c", "cloud region coordinates, sorted by (provider, key)",
+                   ["carbonstat-region-coords"], Pool("cs_geo_pool", "cs_geo_off"), [table])
+
 # ---------------------------------------------------------------------------
 # Driver
 # ---------------------------------------------------------------------------
 
 OUTPUTS = ["src/data/gen_datasets.h", "src/data/gen_datasets.c", "src/data/gen_instances.c",
-           "src/data/gen_grid.c", "src/data/gen_cpu_tdp.c"]
+           "src/data/gen_grid.c", "src/data/gen_cpu_tdp.c", "src/data/gen_perf.c", "src/data/gen_geo.c"]
 
 
 def build(ctx):
@@ -1670,10 +1882,13 @@ def build(ctx):
         c["key"] = name_key(c["name"])
 
     tdps = cpu_tdp(ctx)
+    instance_archs = {a for i in instances for a in i["arch"].split("/")}
+    perf = spec_perf(ctx, families, instance_archs)
+    coords = region_coords(ctx, region_rows)
     prov_name = {v: k for k, v in PROVIDERS.items()}
     label = lambda r: "%s %s" % (prov_name[r["provider"]], r["name"])  # noqa: E731
     gen = [datasets_file(ctx), instances_file(instances, label), grid_file(region_rows, countries, label),
-           cpu_tdp_file(tdps)]
+           cpu_tdp_file(tdps), perf_file(perf), geo_file(coords, label)]
     files = {"src/data/gen_datasets.h": emit_datasets_h()}
     for g in gen:
         files[g.path] = g.emit(ctx)
@@ -1689,7 +1904,8 @@ def build(ctx):
     rep.count("regions %d (aws %d, gcp %d, azure %d; %d from Ember)"
               % (len(region_rows), reg_prov[1], reg_prov[2], reg_prov[3],
                  sum(1 for r in region_rows if r["ds"] == "ember-country")))
-    rep.count("countries %d; cpu tdp %d; datasets %d" % (len(countries), len(tdps), len(DATASETS)))
+    rep.count("countries %d; cpu tdp %d; cpu perf %d; region coordinates %d; datasets %d"
+              % (len(countries), len(tdps), len(perf), len(coords), len(DATASETS)))
     for d in DATASETS:
         rep.count("dataset %-26s rows %5d  year %d" % (d[0], ctx.ds_rows.get(d[0], 0),
                                                         ctx.ds_year.get(d[0], d[4])))

@@ -1,0 +1,128 @@
+/* data/plan_rows.c - the planner's two tables: CPU throughput by
+ * microarchitecture (gen_perf.c) and region coordinates (gen_geo.c).
+ *
+ * Both are small and sorted by key (the coordinates by provider, then key),
+ * so lookups binary-search on cs_name_key(); nothing allocates. The
+ * coordinates are their own table rather than members of cs_region_table,
+ * so the grid table keeps its layout and a region without coordinates is
+ * simply absent here (CS_ENODATA).
+ */
+#include <string.h>
+
+#include <carbonstat/dataset.h>
+#include <carbonstat/error.h>
+
+#include "data/gen_datasets.h"
+#include "data/lookup.h"
+#include "data/tables.h"
+
+/* ---- CPU throughput ----------------------------------------------------- */
+
+size_t cs_cpu_perf_count(void)
+{
+	return cs_cpu_perf_table_len;
+}
+
+const cs_cpu_perf *cs_cpu_perf_at(size_t index)
+{
+	return index < cs_cpu_perf_table_len ? &cs_cpu_perf_table[index] : NULL;
+}
+
+const cs_cpu_perf *cs_cpu_perf_find(const char *arch)
+{
+	char key[CS_KEY_CAP];
+	size_t lo = 0, hi = cs_cpu_perf_table_len;
+
+	if (!arch || cs_name_key(arch, key, sizeof key) <= 0)
+		return NULL;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(cs_perf_pool + cs_cpu_perf_table[mid].key, key);
+		if (c == 0)
+			return &cs_cpu_perf_table[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+const char *cs_cpu_perf_arch(const cs_cpu_perf *p)
+{
+	return cs_perf_pool + p->arch;
+}
+
+const char *cs_cpu_perf_basis(const cs_cpu_perf *p)
+{
+	return cs_perf_pool + p->basis;
+}
+
+double cs_cpu_perf_ssj_ops_per_thread(const cs_cpu_perf *p)
+{
+	return p->ssj_ops_per_thread;
+}
+
+unsigned cs_cpu_perf_results(const cs_cpu_perf *p)
+{
+	return p->results;
+}
+
+int cs_cpu_perf_year_first(const cs_cpu_perf *p)
+{
+	return p->year_first;
+}
+
+int cs_cpu_perf_year(const cs_cpu_perf *p)
+{
+	return p->year;
+}
+
+const cs_dataset *cs_cpu_perf_dataset(const cs_cpu_perf *p)
+{
+	return cs_dataset_at(p->dataset);
+}
+
+/* ---- region coordinates ------------------------------------------------- */
+
+static const struct cs_region_geo *geo_find(cs_provider provider, const char *key)
+{
+	size_t lo = 0, hi = cs_region_geo_table_len;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct cs_region_geo *g = &cs_region_geo_table[mid];
+		int c = g->provider != provider ? (g->provider < provider ? -1 : 1) : strcmp(cs_geo_pool + g->key, key);
+		if (c == 0)
+			return g;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+int cs_region_coords(const cs_region *r, double *lat_deg, double *lon_deg, const char **place)
+{
+	const struct cs_region_geo *g;
+
+	if (!r)
+		return CS_EINVAL;
+	/* The region's own key: both tables key a region the same way. */
+	g = geo_find((cs_provider)r->provider, cs_grid_str(r->key));
+	if (!g)
+		return CS_ENODATA;
+	if (lat_deg)
+		*lat_deg = g->lat_deg;
+	if (lon_deg)
+		*lon_deg = g->lon_deg;
+	if (place)
+		*place = cs_geo_pool + g->place;
+	return 0;
+}
+
+const cs_dataset *cs_region_coords_dataset(void)
+{
+	return cs_dataset_at(CS_DS_CARBONSTAT_REGION_COORDS);
+}
