@@ -43,6 +43,10 @@ int cli_json_print(json_t *v, int compact);
 /* {id, title, source, license, year} of a dataset, or null. */
 json_t *cli_json_dataset(const cs_dataset *d);
 
+/* estimate --json's object for one estimate: `plan` reports every option
+ * with it, so the two commands print the same figures under the same keys. */
+json_t *cli_estimate_json(const cs_estimate_req *req, const cs_estimate *e);
+
 /* "model:aws-teads"-style method names. */
 const char *cli_method_name(cs_power_method m);
 
@@ -57,6 +61,7 @@ int cmd_agent(int argc, char **argv);
 int cmd_billing(int argc, char **argv);
 int cmd_estimate(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
 int cmd_instances(int argc, char **argv);
 int cmd_regions(int argc, char **argv);
 int cmd_countries(int argc, char **argv);

@@ -190,7 +190,7 @@ static json_t *json_sources(const cs_estimate *e)
 	return a;
 }
 
-static json_t *estimate_json(const cs_estimate_req *req, const cs_estimate *e)
+json_t *cli_estimate_json(const cs_estimate_req *req, const cs_estimate *e)
 {
 	const cs_instance *it = e->instance;
 	json_t *o = json_object();
@@ -336,7 +336,7 @@ int cmd_estimate(int argc, char **argv)
 	if (rc)
 		return report_failure("estimate", &o.req, rc);
 	switch (o.fmt) {
-	case OUT_JSON: return cli_json_print(estimate_json(&o.req, &e), 0);
+	case OUT_JSON: return cli_json_print(cli_estimate_json(&o.req, &e), 0);
 	case OUT_CSV:
 		fputs(csv_header, stdout);
 		estimate_csv_row(&o.req, &e);
@@ -444,7 +444,7 @@ int cmd_compare(int argc, char **argv)
 	if (o.fmt == OUT_JSON) {
 		json_t *a = json_array();
 		for (size_t k = 0; k < nrows; k++)
-			json_array_append_new(a, estimate_json(&o.req, &rows[k].e));
+			json_array_append_new(a, cli_estimate_json(&o.req, &rows[k].e));
 		rc = cli_json_print(a, 0);
 	} else if (o.fmt == OUT_CSV) {
 		fputs(csv_header, stdout);

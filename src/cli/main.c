@@ -15,6 +15,7 @@ static const cli_command commands[] = {
 	{"run", cmd_run, "run a command and report its energy and CO2e (like time/perf stat)"},
 	{"top", cmd_top, "live host power, carbon and the processes drawing the most"},
 	{"agent", cmd_agent, "the per-node daemon: sample, attribute, convert and export (Prometheus, StatsD, JSON lines)"},
+	{"plan", cmd_plan, "which instance, region and provider: carbon, cost and performance together"},
 	{"billing", cmd_billing, "a cloud bill's energy and CO2e beside its cost (FOCUS, AWS CUR, GCP, Azure)"},
 	{"sensors", cmd_sensors, "energy sensors found, used or not and why, model and cloud detection"},
 	{"ledger", cmd_ledger, "the carbon and cost P&L: import/sync agent data, monthly report, budgets"},

@@ -1,0 +1,553 @@
+/* cli/cmd_plan.c - `carbonstat plan`: which instance, which region, which
+ * provider, with carbon, cost and performance together.
+ *
+ * Options in, the inventory, prices and throughput figures loaded (each
+ * bad input one line naming file:line:column, exit 2), the planner run
+ * (src/plan/plan.h), the report out as text, CSV or HTML (src/plan/report.h)
+ * or JSON. The JSON of every option is estimate --json's object for it
+ * (cli_estimate_json) with the planner's fields added, so a script can
+ * check any option against `carbonstat estimate`.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli/cli.h"
+#include "plan/geo.h"
+#include "plan/plan.h"
+#include "plan/report.h"
+
+static const char plan_help[] =
+	"Usage: carbonstat plan --inventory FILE [options]\n"
+	"\n"
+	"For each group of a fleet, the options on other regions, families and\n"
+	"providers, their carbon (operational + embodied) and cost a month, the\n"
+	"carbon-cost front and the recommended option, with the assumptions.\n"
+	"\n"
+	"  --inventory FILE    the fleet, CSV:\n"
+	"                      provider,instance,region,count,cpu_percent,hours_per_month\n"
+	"                      [,price_per_hour,currency]   (- = stdin, .gz read too)\n"
+	"  --ledger DB         the observed fleet from the ledger (not in this build yet)\n"
+	"  --prices FILE       price book: provider,instance_type,region,currency,price_per_hour\n"
+	"                      (region * = any region)\n"
+	"  --bill FILE         a cloud bill whose unit prices price the options (repeatable)\n"
+	"  --perf FILE         your throughput figures: microarchitecture,throughput_per_vcpu,source\n"
+	"  --to-provider P     move groups to aws, gcp or azure, a comma list, or all\n"
+	"                      (default: each group's own provider)\n"
+	"  --regions LIST      regions options may use (provider:region to be exact)\n"
+	"  --near REGION --max-km N   regions within N km (great circle) of REGION\n"
+	"  --families LIST     families (m7g, n2d, Das_v5), microarchitectures (Graviton4)\n"
+	"                      or vendors (arm, amd, intel) options may use\n"
+	"  --objective O       carbon (default), cost or balanced\n"
+	"  --max-slowdown PCT  leave out options more than PCT %% slower per vCPU\n"
+	"  --target-cpu PCT    rightsize: the fewest instances keeping CPU <= PCT %%\n"
+	"  --json | --csv | --html   output format (default: text)\n"
+	"  -h, --help          this help\n"
+	"\n"
+	"See docs/plan.md for the method, its sources and its limits.\n";
+
+enum out_format { OUT_TEXT, OUT_JSON, OUT_CSV, OUT_HTML };
+
+enum {
+	OPT_INVENTORY = 256, OPT_LEDGER, OPT_PERIOD, OPT_PRICES, OPT_BILL, OPT_PERF, OPT_TO_PROVIDER, OPT_REGIONS,
+	OPT_NEAR, OPT_MAX_KM, OPT_FAMILIES, OPT_OBJECTIVE, OPT_MAX_SLOWDOWN, OPT_TARGET_CPU, OPT_JSON, OPT_CSV,
+	OPT_HTML
+};
+
+static const struct option plan_longopts[] = {
+	{"inventory", required_argument, NULL, OPT_INVENTORY},
+	{"ledger", required_argument, NULL, OPT_LEDGER},
+	{"period", required_argument, NULL, OPT_PERIOD},
+	{"prices", required_argument, NULL, OPT_PRICES},
+	{"bill", required_argument, NULL, OPT_BILL},
+	{"perf", required_argument, NULL, OPT_PERF},
+	{"to-provider", required_argument, NULL, OPT_TO_PROVIDER},
+	{"regions", required_argument, NULL, OPT_REGIONS},
+	{"near", required_argument, NULL, OPT_NEAR},
+	{"max-km", required_argument, NULL, OPT_MAX_KM},
+	{"families", required_argument, NULL, OPT_FAMILIES},
+	{"objective", required_argument, NULL, OPT_OBJECTIVE},
+	{"max-slowdown", required_argument, NULL, OPT_MAX_SLOWDOWN},
+	{"target-cpu", required_argument, NULL, OPT_TARGET_CPU},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"csv", no_argument, NULL, OPT_CSV},
+	{"html", no_argument, NULL, OPT_HTML},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+#define MAX_BILLS 32
+
+typedef struct plan_args {
+	const char *inventory, *ledger, *period, *prices, *perf, *to_provider, *regions, *near, *families;
+	const char *bills[MAX_BILLS];
+	size_t nbills;
+	double max_km; /* < 0: not given */
+	plan_opts o;
+	enum out_format fmt;
+} plan_args;
+
+static int parse_provider_set(const char *arg, unsigned *out)
+{
+	char buf[128], *save = NULL;
+
+	if (strlen(arg) >= sizeof buf)
+		return -1;
+	strcpy(buf, arg);
+	*out = 0;
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		cs_provider p = cs_provider_parse(t);
+		if (!strcasecmp(t, "all"))
+			*out |= (1u << CS_PROVIDER_AWS) | (1u << CS_PROVIDER_GCP) | (1u << CS_PROVIDER_AZURE);
+		else if (p == CS_PROVIDER_UNKNOWN)
+			return -1;
+		else
+			*out |= 1u << p;
+	}
+	return *out ? 0 : -1;
+}
+
+static int parse_args(int argc, char **argv, plan_args *a)
+{
+	int c, rc;
+	double v;
+
+	memset(a, 0, sizeof *a);
+	plan_opts_init(&a->o);
+	a->max_km = -1;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", plan_longopts, NULL)) != -1) {
+		rc = 0;
+		switch (c) {
+		case OPT_INVENTORY: a->inventory = optarg; break;
+		case OPT_LEDGER: a->ledger = optarg; break;
+		case OPT_PERIOD: a->period = optarg; break;
+		case OPT_PRICES: a->prices = optarg; break;
+		case OPT_BILL:
+			if (a->nbills == MAX_BILLS) {
+				cli_error("plan", "at most %d --bill files", MAX_BILLS);
+				return CLI_USAGE;
+			}
+			a->bills[a->nbills++] = optarg;
+			break;
+		case OPT_PERF: a->perf = optarg; break;
+		case OPT_TO_PROVIDER:
+			a->to_provider = optarg;
+			if (parse_provider_set(optarg, &a->o.providers)) {
+				cli_error("plan", "--to-provider '%s': give aws, gcp, azure, a comma list of them, or all",
+					  optarg);
+				return CLI_USAGE;
+			}
+			break;
+		case OPT_REGIONS: a->regions = optarg; break;
+		case OPT_NEAR: a->near = optarg; break;
+		case OPT_MAX_KM: rc = cli_number("plan", "--max-km", optarg, 0, 20100, &a->max_km); break;
+		case OPT_FAMILIES: a->families = optarg; break;
+		case OPT_OBJECTIVE:
+			if (!strcmp(optarg, "carbon"))
+				a->o.objective = PLAN_OBJ_CARBON;
+			else if (!strcmp(optarg, "cost"))
+				a->o.objective = PLAN_OBJ_COST;
+			else if (!strcmp(optarg, "balanced"))
+				a->o.objective = PLAN_OBJ_BALANCED;
+			else {
+				cli_error("plan", "--objective '%s': give carbon, cost or balanced", optarg);
+				return CLI_USAGE;
+			}
+			break;
+		case OPT_MAX_SLOWDOWN: rc = cli_percent("plan", "--max-slowdown", optarg, &a->o.max_slowdown); break;
+		case OPT_TARGET_CPU:
+			rc = cli_percent("plan", "--target-cpu", optarg, &v);
+			if (!rc && !(v > 0)) {
+				cli_error("plan", "--target-cpu '%s' must be above 0 %%", optarg);
+				rc = CLI_USAGE;
+			}
+			a->o.target_cpu = v;
+			break;
+		case OPT_JSON: a->fmt = OUT_JSON; break;
+		case OPT_CSV: a->fmt = OUT_CSV; break;
+		case OPT_HTML: a->fmt = OUT_HTML; break;
+		case 'h': cli_help(stdout, plan_help); return CLI_OK;
+		case ':':
+			cli_error("plan", "option %s needs a value; see 'carbonstat plan --help'", argv[optind - 1]);
+			return CLI_USAGE;
+		default:
+			cli_error("plan", "unknown option '%s'; see 'carbonstat plan --help'", argv[optind - 1]);
+			return CLI_USAGE;
+		}
+		if (rc)
+			return rc;
+	}
+	if (optind < argc) {
+		cli_error("plan", "unexpected argument '%s'; see 'carbonstat plan --help'", argv[optind]);
+		return CLI_USAGE;
+	}
+	if (a->ledger || a->period) {
+		cli_error("plan",
+			  "--ledger: this build has no ledger yet (issue 11); give the fleet as --inventory FILE");
+		return CLI_USAGE;
+	}
+	if (!a->inventory) {
+		cli_error("plan", "--inventory FILE is required; see 'carbonstat plan --help'");
+		return CLI_USAGE;
+	}
+	if (a->regions && a->near) {
+		cli_error("plan", "give either --regions or --near, not both");
+		return CLI_USAGE;
+	}
+	if (!!a->near != (a->max_km >= 0)) {
+		cli_error("plan", "--near REGION and --max-km N come together, e.g. --near eu-west-1 --max-km 1500");
+		return CLI_USAGE;
+	}
+	return -1;
+}
+
+/* A region named on the command line: "provider:region", or a name looked
+ * up in every provider of the mask; an exact name wins over a spelling
+ * (us-east1 is GCP's, not AWS's us-east-1). Fills out[] (one per provider
+ * at most), returns how many. */
+static size_t resolve_region(const char *arg, unsigned mask, const cs_region **out)
+{
+	const char *colon = strchr(arg, ':');
+	size_t n = 0;
+	bool exact = false;
+
+	if (colon) {
+		char prov[16];
+		size_t len = (size_t)(colon - arg);
+		cs_provider p;
+
+		if (len >= sizeof prov)
+			return 0;
+		memcpy(prov, arg, len);
+		prov[len] = '\0';
+		p = cs_provider_parse(prov);
+		if (p == CS_PROVIDER_UNKNOWN || !(out[0] = cs_region_find(p, colon + 1)))
+			return 0;
+		return 1;
+	}
+	for (int p = CS_PROVIDER_AWS; p <= CS_PROVIDER_AZURE; p++) {
+		const cs_region *r = (mask & (1u << p)) ? cs_region_find((cs_provider)p, arg) : NULL;
+		if (r && !strcasecmp(cs_region_name(r), arg))
+			exact = true;
+	}
+	for (int p = CS_PROVIDER_AWS; p <= CS_PROVIDER_AZURE; p++) {
+		const cs_region *r = (mask & (1u << p)) ? cs_region_find((cs_provider)p, arg) : NULL;
+		if (r && (!exact || !strcasecmp(cs_region_name(r), arg)))
+			out[n++] = r;
+	}
+	return n;
+}
+
+static void unknown_region(const char *opt, const char *name)
+{
+	char msg[384];
+
+	plan_unknown_region(CS_PROVIDER_UNKNOWN, name, msg, sizeof msg);
+	/* plan_unknown_region names a provider; here it is any of them */
+	cli_error("plan", "%s: %s", opt, strstr(msg, "region") ? strstr(msg, "region") : msg);
+}
+
+/* The providers options are taken from. */
+static unsigned provider_mask(const plan_args *a, const plan_inventory *inv)
+{
+	unsigned m = a->o.providers;
+
+	if (m)
+		return m;
+	for (size_t i = 0; i < inv->n; i++)
+		m |= 1u << cs_instance_provider(inv->g[i].inst);
+	return m;
+}
+
+/* ---- JSON --------------------------------------------------------------- */
+
+static json_t *jnum_or_null(double v, bool known)
+{
+	return known ? json_real(v) : json_null();
+}
+
+static json_t *option_json(const plan_report_in *in, const plan_group_result *gr, const plan_option *o,
+			   json_t *datasets)
+{
+	cs_estimate_req req;
+	char mv[48];
+	json_t *j;
+	const char *cur = in->prices && in->prices->currency[0] ? in->prices->currency : NULL;
+
+	plan_option_req(gr->g, o, &req);
+	j = cli_estimate_json(&req, &o->est);
+	/* Each source's title, URL and licence once, in the top-level
+	 * "datasets"; the option keeps role, id and year. */
+	json_t *src = json_object_get(j, "sources"), *s;
+	size_t i;
+	json_array_foreach(src, i, s) {
+		const char *id = json_string_value(json_object_get(s, "id"));
+		if (id && !json_object_get(datasets, id) && json_object_get(s, "title"))
+			json_object_set_new(datasets, id,
+					    json_pack("{s:O, s:O, s:O, s:O}", "title", json_object_get(s, "title"),
+						      "source", json_object_get(s, "source"), "license",
+						      json_object_get(s, "license"), "year", json_object_get(s, "year")));
+		json_object_del(s, "title");
+		json_object_del(s, "source");
+		json_object_del(s, "license");
+	}
+	json_object_set_new(j, "embodied_known", json_boolean(o->emb_known));
+	json_object_set_new(j, "ranking_gco2e", json_real(o->key_g));
+	json_object_set_new(j, "speed_ratio", jnum_or_null(o->speed, o->speed > 0));
+	json_object_set_new(j, "speed_source", json_string(plan_speed_src_name((plan_speed_src)o->speed_src)));
+	json_object_set_new(j, "price_per_hour", jnum_or_null(o->price_per_hour, o->price_per_hour >= 0));
+	json_object_set_new(j, "cost", jnum_or_null(o->cost, o->cost >= 0));
+	json_object_set_new(j, "currency", o->cost >= 0 && cur ? json_string(cur) : json_null());
+	json_object_set_new(j, "price_source", json_string(plan_price_src_name((plan_price_src)o->price_src)));
+	json_object_set_new(j, "status", json_string(plan_status_name((plan_status)o->status)));
+	json_object_set_new(j, "moves", json_string(plan_moves_name(o->moves, mv, sizeof mv)));
+	json_object_set_new(j, "arch", json_string(cs_instance_arch(o->inst)));
+	return j;
+}
+
+static json_t *totals_json(const plan_totals *t, bool priced)
+{
+	return json_pack("{s:f, s:f, s:f, s:o, s:I, s:I, s:I}", "operational_gco2e", t->op_g, "embodied_gco2e",
+			 t->emb_g, "total_gco2e", t->total_g, "cost", priced ? json_real(t->cost) : json_null(),
+			 "groups", (json_int_t)t->groups, "groups_cost_unknown", (json_int_t)t->unpriced,
+			 "groups_embodied_unknown", (json_int_t)t->no_embodied);
+}
+
+static json_t *split_json(const plan_split *s)
+{
+	return json_pack("{s:f, s:f, s:f, s:f}", "grid_gco2e", s->grid_g, "hardware_gco2e", s->hardware_g,
+			 "rightsizing_gco2e", s->rightsizing_g, "total_gco2e",
+			 s->grid_g + s->hardware_g + s->rightsizing_g);
+}
+
+/* Writes "name": value (value's reference stolen), one line. */
+static int put_member(FILE *f, const char *name, json_t *v, bool first)
+{
+	char *text = v ? json_dumps(v, JSON_REAL_PRECISION(10) | JSON_ENCODE_ANY) : NULL;
+
+	json_decref(v);
+	if (!text)
+		return CLI_FAIL;
+	fprintf(f, "%s  \"%s\": %s", first ? "" : ",\n", name, text);
+	free(text);
+	return 0;
+}
+
+/* The JSON document, streamed: a fleet of 10,000 groups is ~100 MB of JSON,
+ * so each group is built, written on one line and freed in turn (the same
+ * precision and keys as estimate --json; `jq .` indents it). */
+static int write_json(const plan_report_in *in, const plan_args *a)
+{
+	const plan_result *r = in->res;
+	plan_note notes[PLAN_NOTES_MAX];
+	size_t nn = plan_notes(in, notes, PLAN_NOTES_MAX);
+	bool priced = in->prices && in->prices->currency[0];
+	json_t *an = json_array(), *places = json_array(), *opts;
+	json_t *datasets = json_object();
+	FILE *f = stdout;
+	int rc = 0;
+
+	opts = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "objective",
+			 plan_objective_name(a->o.objective), "to_provider",
+			 a->to_provider ? json_string(a->to_provider) : json_null(), "regions",
+			 a->regions ? json_string(a->regions) : json_null(), "near",
+			 a->near ? json_string(a->near) : json_null(), "max_km",
+			 jnum_or_null(a->max_km, a->max_km >= 0), "families",
+			 a->families ? json_string(a->families) : json_null(), "max_slowdown_percent",
+			 jnum_or_null(a->o.max_slowdown * 100, a->o.max_slowdown >= 0), "target_cpu_percent",
+			 jnum_or_null(a->o.target_cpu * 100, a->o.target_cpu > 0), "prices",
+			 a->prices ? json_string(a->prices) : json_null(), "perf",
+			 a->perf ? json_string(a->perf) : json_null(), "currency",
+			 priced ? json_string(in->prices->currency) : json_null());
+	fputs("{\n", f);
+	rc |= put_member(f, "inventory",
+			 json_pack("{s:s, s:s, s:I}", "name", in->inv->name, "source", in->inv->source, "groups",
+				   (json_int_t)in->inv->n),
+			 true);
+	rc |= put_member(f, "options", opts, false);
+	fputs(",\n  \"groups\": [", f);
+	for (size_t k = 0; k < r->n && !rc; k++) {
+		const plan_group_result *gr = &r->groups[k];
+		const plan_group *g = gr->g;
+		json_t *jg = json_object(), *front = json_array();
+		char *text;
+
+		json_object_set_new(jg, "line", json_integer(g->line));
+		json_object_set_new(jg, "provider", json_string(cs_provider_name(cs_instance_provider(g->inst))));
+		json_object_set_new(jg, "instance", json_string(cs_instance_name(g->inst)));
+		json_object_set_new(jg, "region", json_string(cs_region_name(g->region)));
+		json_object_set_new(jg, "count", json_integer(g->count));
+		json_object_set_new(jg, "cpu_percent", json_real(g->cpu_percent));
+		json_object_set_new(jg, "hours_per_month", json_real(g->hours));
+		json_object_set_new(jg, "price_per_hour", jnum_or_null(g->price_per_hour, g->price_per_hour >= 0));
+		json_object_set_new(jg, "basis", json_string(gr->basis == PLAN_BASIS_TOTAL ? "total" : "operational"));
+		json_object_set_new(jg, "current", option_json(in, gr, &gr->current, datasets));
+		json_object_set_new(jg, "recommended", option_json(in, gr, &gr->rec, datasets));
+		json_object_set_new(jg, "recommended_by",
+				    json_string(gr->rec_how == PLAN_REC_CARBON_NO_COST
+							? "carbon (the current cost is unknown)"
+							: plan_objective_name(a->o.objective)));
+		for (size_t i = 0; i < gr->nfront; i++)
+			json_array_append_new(front, option_json(in, gr, &r->options[gr->front_at + i], datasets));
+		json_object_set_new(jg, "front", front);
+		json_object_set_new(jg, "not_ranked",
+				    gr->unranked.inst ? option_json(in, gr, &gr->unranked, datasets) : json_null());
+		json_object_set_new(jg, "change", split_json(&gr->split));
+		json_object_set_new(jg, "counts",
+				    json_pack("{s:i, s:i, s:i, s:i}", "options", (int)gr->options + 1,
+					      "throughput_unknown", (int)gr->no_perf, "embodied_unknown",
+					      (int)gr->no_embodied, "too_slow", (int)gr->too_slow));
+		text = json_dumps(jg, JSON_REAL_PRECISION(10));
+		json_decref(jg);
+		if (!text) {
+			rc = CLI_FAIL;
+			break;
+		}
+		fprintf(f, "%s\n    %s", k ? "," : "", text);
+		free(text);
+	}
+	fputs("\n  ]", f);
+	for (size_t i = 0; i < r->nplaces; i++) {
+		const plan_place *p = &r->places[i];
+		json_array_append_new(places,
+				      json_pack("{s:s, s:s, s:o, s:o}", "provider",
+						cs_provider_name(cs_region_provider(p->region)), "region",
+						cs_region_name(p->region), "before", totals_json(&p->before, priced),
+						"after", totals_json(&p->after, priced)));
+	}
+	rc |= put_member(f, "summary",
+			 json_pack("{s:o, s:o, s:o, s:o, s:I}", "before", totals_json(&r->before, priced), "after",
+				   totals_json(&r->after, priced), "change", split_json(&r->split), "places", places,
+				   "groups_on_operational_basis", (json_int_t)r->operational_basis),
+			 false);
+	for (size_t i = 0; i < nn; i++)
+		json_array_append_new(an, json_pack("{s:s, s:s, s:s}", "topic", notes[i].topic, "text", notes[i].text,
+						    "source", notes[i].source));
+	rc |= put_member(f, "assumptions", an, false);
+	rc |= put_member(f, "datasets", datasets, false);
+	rc |= put_member(f, "mismatches_with_estimate", json_integer((json_int_t)r->mismatches), false);
+	fputs("\n}\n", f);
+	return rc ? CLI_FAIL : CLI_OK;
+}
+
+/* ---- run ---------------------------------------------------------------- */
+
+int cmd_plan(int argc, char **argv)
+{
+	plan_args a;
+	plan_inventory inv = {0};
+	plan_prices prices;
+	plan_perf perf = {0};
+	plan_catalog cat = {0};
+	plan_filter filter = {0};
+	plan_result res = {0};
+	const cs_region *regions[512], *near[4];
+	char why[1024];
+	int rc = parse_args(argc, argv, &a), out = CLI_USAGE;
+
+	plan_prices_init(&prices);
+	if (rc >= 0)
+		return rc;
+	why[0] = '\0';
+	if (plan_inventory_load(&plan_source_csv, a.inventory, &inv, why, sizeof why)) {
+		cli_error("plan", "%s", why);
+		goto done;
+	}
+	if (plan_prices_from_inventory(&prices, &inv) ||
+	    (a.prices && plan_prices_load_file(&prices, a.prices, NULL, 0, why, sizeof why)) ||
+	    (a.nbills && plan_prices_load_bills(&prices, a.bills, a.nbills, why, sizeof why))) {
+		cli_error("plan", "%s", why[0] ? why : "out of memory");
+		goto done;
+	}
+	if (a.perf) {
+		if (plan_perf_load(a.perf, &perf, why, sizeof why)) {
+			cli_error("plan", "--perf %s", why);
+			goto done;
+		}
+		a.o.perf = &perf;
+	}
+	if (plan_catalog_build(&cat)) {
+		cli_error("plan", "out of memory");
+		out = CLI_FAIL;
+		goto done;
+	}
+	a.o.catalog = &cat;
+	if (a.families) {
+		if (plan_filter_parse(&cat, a.families, &filter, why, sizeof why)) {
+			cli_error("plan", "%s", why);
+			goto done;
+		}
+		a.o.families = &filter;
+	}
+	if (a.regions) {
+		char *buf = strdup(a.regions), *save = NULL;
+		size_t n = 0;
+		bool bad = false;
+
+		if (!buf) {
+			out = CLI_FAIL;
+			goto done;
+		}
+		for (char *t = strtok_r(buf, ",", &save); t && !bad; t = strtok_r(NULL, ",", &save)) {
+			size_t k;
+			if (n + CS_PROVIDER_COUNT > sizeof regions / sizeof regions[0])
+				break;
+			k = resolve_region(t, provider_mask(&a, &inv), regions + n);
+			if (!k) {
+				unknown_region("--regions", t);
+				bad = true;
+			}
+			n += k;
+		}
+		free(buf);
+		if (bad)
+			goto done;
+		a.o.regions = regions;
+		a.o.nregions = n;
+	}
+	if (a.near) {
+		if (!resolve_region(a.near, (1u << CS_PROVIDER_AWS) | (1u << CS_PROVIDER_GCP) | (1u << CS_PROVIDER_AZURE),
+				    near)) {
+			unknown_region("--near", a.near);
+			goto done;
+		}
+		if (cs_region_coords(near[0], NULL, NULL, NULL)) {
+			cli_error("plan", "--near %s: the region table has no coordinates for it; use --regions", a.near);
+			goto done;
+		}
+		a.o.near = near[0];
+		a.o.max_km = a.max_km;
+	}
+	a.o.prices = &prices;
+	if (plan_run(&inv, &a.o, &res, why, sizeof why)) {
+		cli_error("plan", "%s", why);
+		out = CLI_FAIL;
+		goto done;
+	}
+	plan_report_in in = {&inv, &a.o, &prices, &res, a.families, a.regions};
+	switch (a.fmt) {
+	case OUT_JSON: out = write_json(&in, &a); break;
+	case OUT_CSV: plan_write_csv(stdout, &in); out = CLI_OK; break;
+	case OUT_HTML: plan_write_html(stdout, &in); out = CLI_OK; break;
+	default: plan_write_text(stdout, &in); out = CLI_OK; break;
+	}
+	if (res.mismatches)
+		fprintf(stderr, "carbonstat plan: warning: %zu options were ranked on figures that differ from estimate's; "
+				"the figures shown are estimate's (report this)\n",
+			res.mismatches);
+	if (fflush(stdout) || ferror(stdout)) {
+		cli_error("plan", "writing the report failed");
+		out = CLI_FAIL;
+	}
+done:
+	plan_result_free(&res);
+	plan_filter_free(&filter);
+	plan_catalog_free(&cat);
+	plan_perf_free(&perf);
+	plan_prices_free(&prices);
+	plan_inventory_free(&inv);
+	return out;
+}
