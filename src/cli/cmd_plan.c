@@ -243,11 +243,14 @@ static size_t resolve_region(const char *arg, unsigned mask, const cs_region **o
 
 static void unknown_region(const char *opt, const char *name)
 {
-	char msg[384];
+	const char *s[4];
+	size_t n = cs_region_suggest(CS_PROVIDER_UNKNOWN, name, s, 3);
 
-	plan_unknown_region(CS_PROVIDER_UNKNOWN, name, msg, sizeof msg);
-	/* plan_unknown_region names a provider; here it is any of them */
-	cli_error("plan", "%s: %s", opt, strstr(msg, "region") ? strstr(msg, "region") : msg);
+	fprintf(stderr, "carbonstat plan: %s: unknown region '%s'", opt, name);
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "%s%s", i ? ", " : " (did you mean ", s[i]);
+	fprintf(stderr, "%s; list them with 'carbonstat regions' (provider:region to name one provider's)\n",
+		n ? "?)" : "");
 }
 
 /* The providers options are taken from. */

@@ -70,7 +70,7 @@ static unsigned field_column(const cs_csv_rec *r, size_t i)
 
 	if (i >= r->nf) {
 		/* past the last field: just after it */
-		return field_column(r, r->nf - 1) + (unsigned)r->n[r->nf - 1] + (r->quoted[r->nf - 1] ? 2u : 0u) + 1u;
+		return field_column(r, r->nf - 1) + (unsigned)r->n[r->nf - 1] + (r->quoted[r->nf - 1] ? 2u : 0u);
 	}
 	first = r->f[0] - (r->quoted[0] ? 1 : 0);
 	start = r->f[i] - (r->quoted[i] ? 1 : 0);

@@ -97,7 +97,9 @@ size_t plan_notes(const plan_report_in *in, plan_note *out, size_t cap)
 		if (o->target_cpu > 0)
 			notef(x->text, sizeof x->text,
 			      "Counts: the fewest instances (rounded up) that keep each option at or under %.4g %% CPU "
-			      "(--target-cpu), the current type included (rightsizing in place).",
+			      "(--target-cpu), the current type included (rightsizing in place). Rightsizing looks at "
+			      "CPU only (the inventory has no memory figure): fewer instances also mean less memory in "
+			      "total; check it before moving.",
 			      o->target_cpu * 100);
 		else
 			notef(x->text, sizeof x->text,
@@ -293,7 +295,7 @@ static void because(FILE *f, const plan_group_result *gr)
 		fprintf(f, "    hardware     %s (%s) -> %s (%s)", cs_instance_name(c->inst), arch_or(c->inst),
 			cs_instance_name(r->inst), arch_or(r->inst));
 		if (r->speed > 0)
-			fprintf(f, ", %.3gx the work per vCPU (%s)", r->speed, plan_speed_src_name(r->speed_src));
+			fprintf(f, ", %.2fx the work per vCPU (%s)", r->speed, plan_speed_src_name(r->speed_src));
 		fprintf(f, "; %.1f W per instance at %.4g %% -> %.1f W at %.4g %%: %+.1f kgCO2e\n", c->est.power.total_w,
 			c->cpu_percent, r->est.power.total_w, r->cpu_percent, kg(s->hardware_g));
 	}
@@ -307,7 +309,7 @@ static void group_text(FILE *f, const plan_report_in *in, size_t k)
 	const plan_group *g = gr->g;
 	const plan_option *c = &gr->current, *r = &gr->rec;
 	const char *cur = in->prices && in->prices->currency[0] ? in->prices->currency : "";
-	char cs[64], rs[64], mv[48];
+	char cs[64], rs[64], mv[48], emb[32];
 
 	fprintf(f, "\n%s:%u  %s %s x %u in %s, %.4g %% CPU, %.4g h a month", in->inv->name, g->line,
 		cs_provider_name(cs_instance_provider(g->inst)), cs_instance_name(g->inst), g->count,
@@ -316,9 +318,12 @@ static void group_text(FILE *f, const plan_report_in *in, size_t k)
 		fprintf(f, ", %.6g %s/h", g->price_per_hour, g->currency);
 	fputc('\n', f);
 	cost_str(cs, sizeof cs, c->cost, cur);
-	fprintf(f, "  now          %.1f kgCO2e a month (operational %.1f, embodied %s%.1f%s), %s\n", kg(c->key_g),
-		kg(c->est.operational_g), c->emb_known ? "" : "unknown, ", kg(c->est.embodied_g),
-		c->emb_known ? "" : " counted", cs);
+	if (c->emb_known)
+		snprintf(emb, sizeof emb, "%.1f", kg(c->est.embodied_g));
+	else
+		snprintf(emb, sizeof emb, "unknown");
+	fprintf(f, "  now          %.1f kgCO2e a month (operational %.1f, embodied %s), %s%s\n", kg(c->key_g),
+		kg(c->est.operational_g), emb, cs, c->cost >= 0 ? " a month" : "");
 	if (r->moves == 0) {
 		fprintf(f, "  recommended  keep it: no ranked option is better for the %s objective\n",
 			plan_objective_name(in->opts->objective));
@@ -327,8 +332,8 @@ static void group_text(FILE *f, const plan_report_in *in, size_t k)
 		fprintf(f, "  recommended  ");
 		option_line(f, r);
 		fprintf(f, " (%s)\n", plan_moves_name(r->moves, mv, sizeof mv));
-		fprintf(f, "               %.1f kgCO2e a month (%+.1f %%), %s", kg(r->key_g), pct_change(c->key_g, r->key_g),
-			rs);
+		fprintf(f, "               %.1f kgCO2e a month (%+.1f %%), %s%s", kg(r->key_g),
+			pct_change(c->key_g, r->key_g), rs, r->cost >= 0 ? " a month" : "");
 		if (r->cost >= 0 && c->cost >= 0)
 			fprintf(f, " (%+.1f %%)", pct_change(c->cost, r->cost));
 		if (r->cost >= 0)
