@@ -7,6 +7,7 @@
 #ifndef CS_CLI_CLI_H
 #define CS_CLI_CLI_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include <jansson.h>
@@ -44,8 +45,10 @@ int cli_json_print(json_t *v, int compact);
 json_t *cli_json_dataset(const cs_dataset *d);
 
 /* estimate --json's object for one estimate: `plan` reports every option
- * with it, so the two commands print the same figures under the same keys. */
-json_t *cli_estimate_json(const cs_estimate_req *req, const cs_estimate *e);
+ * with it, so the two commands print the same figures under the same keys.
+ * brief_sources: each source as its id and year only (plan lists every
+ * dataset once, at the top level). */
+json_t *cli_estimate_json(const cs_estimate_req *req, const cs_estimate *e, bool brief_sources);
 
 /* "model:aws-teads"-style method names. */
 const char *cli_method_name(cs_power_method m);

@@ -164,20 +164,27 @@ static int report_failure(const char *cmd, const cs_estimate_req *req, int rc)
 	}
 }
 
-static json_t *json_sources(const cs_estimate *e)
+/* A source: the whole dataset record, or (brief) its id alone, for a
+ * document that lists every dataset once (plan --json). */
+static json_t *json_source(const cs_dataset *d, bool brief)
+{
+	return brief ? json_pack("{s:s, s:i}", "id", cs_dataset_id(d), "year", cs_dataset_year(d)) : cli_json_dataset(d);
+}
+
+static json_t *json_sources(const cs_estimate *e, bool brief)
 {
 	json_t *a = json_array();
 
-	json_t *p = cli_json_dataset(e->prov.power);
+	json_t *p = json_source(e->prov.power, brief);
 	json_object_set_new(p, "role", json_string("power"));
 	json_array_append_new(a, p);
 	if (e->prov.embodied) {
-		json_t *m = cli_json_dataset(e->prov.embodied);
+		json_t *m = json_source(e->prov.embodied, brief);
 		json_object_set_new(m, "role", json_string("embodied"));
 		json_array_append_new(a, m);
 	}
 	if (e->prov.intensity) {
-		json_t *g = cli_json_dataset(e->prov.intensity);
+		json_t *g = json_source(e->prov.intensity, brief);
 		json_object_set_new(g, "role", json_string("grid_intensity"));
 		json_object_set_new(g, "year", json_integer(e->prov.intensity_year));
 		json_array_append_new(a, g);
@@ -190,7 +197,7 @@ static json_t *json_sources(const cs_estimate *e)
 	return a;
 }
 
-json_t *cli_estimate_json(const cs_estimate_req *req, const cs_estimate *e)
+json_t *cli_estimate_json(const cs_estimate_req *req, const cs_estimate *e, bool brief_sources)
 {
 	const cs_instance *it = e->instance;
 	json_t *o = json_object();
@@ -224,7 +231,7 @@ json_t *cli_estimate_json(const cs_estimate_req *req, const cs_estimate *e)
 	json_object_set_new(o, "total_gco2e", json_real(e->total_g));
 	json_object_set_new(o, "method", json_string(cli_method_name(e->prov.method)));
 	json_object_set_new(o, "measured", json_false());
-	json_object_set_new(o, "sources", json_sources(e));
+	json_object_set_new(o, "sources", json_sources(e, brief_sources));
 	return o;
 }
 
@@ -336,7 +343,7 @@ int cmd_estimate(int argc, char **argv)
 	if (rc)
 		return report_failure("estimate", &o.req, rc);
 	switch (o.fmt) {
-	case OUT_JSON: return cli_json_print(cli_estimate_json(&o.req, &e), 0);
+	case OUT_JSON: return cli_json_print(cli_estimate_json(&o.req, &e, false), 0);
 	case OUT_CSV:
 		fputs(csv_header, stdout);
 		estimate_csv_row(&o.req, &e);
@@ -444,7 +451,7 @@ int cmd_compare(int argc, char **argv)
 	if (o.fmt == OUT_JSON) {
 		json_t *a = json_array();
 		for (size_t k = 0; k < nrows; k++)
-			json_array_append_new(a, cli_estimate_json(&o.req, &rows[k].e));
+			json_array_append_new(a, cli_estimate_json(&o.req, &rows[k].e, false));
 		rc = cli_json_print(a, 0);
 	} else if (o.fmt == OUT_CSV) {
 		fputs(csv_header, stdout);

@@ -272,6 +272,12 @@ static json_t *jnum_or_null(double v, bool known)
 	return known ? json_real(v) : json_null();
 }
 
+static void dataset_ref(json_t *datasets, const cs_dataset *d)
+{
+	if (d && !json_object_get(datasets, cs_dataset_id(d)))
+		json_object_set_new(datasets, cs_dataset_id(d), cli_json_dataset(d));
+}
+
 static json_t *option_json(const plan_report_in *in, const plan_group_result *gr, const plan_option *o,
 			   json_t *datasets)
 {
@@ -281,22 +287,11 @@ static json_t *option_json(const plan_report_in *in, const plan_group_result *gr
 	const char *cur = in->prices && in->prices->currency[0] ? in->prices->currency : NULL;
 
 	plan_option_req(gr->g, o, &req);
-	j = cli_estimate_json(&req, &o->est);
-	/* Each source's title, URL and licence once, in the top-level
-	 * "datasets"; the option keeps role, id and year. */
-	json_t *src = json_object_get(j, "sources"), *s;
-	size_t i;
-	json_array_foreach(src, i, s) {
-		const char *id = json_string_value(json_object_get(s, "id"));
-		if (id && !json_object_get(datasets, id) && json_object_get(s, "title"))
-			json_object_set_new(datasets, id,
-					    json_pack("{s:O, s:O, s:O, s:O}", "title", json_object_get(s, "title"),
-						      "source", json_object_get(s, "source"), "license",
-						      json_object_get(s, "license"), "year", json_object_get(s, "year")));
-		json_object_del(s, "title");
-		json_object_del(s, "source");
-		json_object_del(s, "license");
-	}
+	j = cli_estimate_json(&req, &o->est, true);
+	/* each dataset's title, URL and licence once, at the top level */
+	dataset_ref(datasets, o->est.prov.power);
+	dataset_ref(datasets, o->est.prov.embodied);
+	dataset_ref(datasets, o->est.prov.intensity);
 	json_object_set_new(j, "embodied_known", json_boolean(o->emb_known));
 	json_object_set_new(j, "ranking_gco2e", json_real(o->key_g));
 	json_object_set_new(j, "speed_ratio", jnum_or_null(o->speed, o->speed > 0));
@@ -326,6 +321,32 @@ static json_t *split_json(const plan_split *s)
 			 s->grid_g + s->hardware_g + s->rightsizing_g);
 }
 
+/* Where a group's JSON collects: jansson hands its text over a token at a
+ * time, a few bytes each, so it is gathered here and written once. */
+typedef struct outbuf {
+	char *p;
+	size_t n, cap;
+} outbuf;
+
+static int outbuf_add(const char *buf, size_t n, void *data)
+{
+	outbuf *o = data;
+
+	if (o->n + n > o->cap) {
+		size_t cap = o->cap ? o->cap : 1 << 16;
+		char *p;
+		while (cap < o->n + n)
+			cap *= 2;
+		if (!(p = realloc(o->p, cap)))
+			return -1;
+		o->p = p;
+		o->cap = cap;
+	}
+	memcpy(o->p + o->n, buf, n);
+	o->n += n;
+	return 0;
+}
+
 /* Writes "name": value (value's reference stolen), one line. */
 static int put_member(FILE *f, const char *name, json_t *v, bool first)
 {
@@ -351,6 +372,7 @@ static int write_json(const plan_report_in *in, const plan_args *a)
 	json_t *an = json_array(), *places = json_array(), *opts;
 	json_t *datasets = json_object();
 	FILE *f = stdout;
+	outbuf buf = {0};
 	int rc = 0;
 
 	opts = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "objective",
@@ -376,7 +398,6 @@ static int write_json(const plan_report_in *in, const plan_args *a)
 		const plan_group_result *gr = &r->groups[k];
 		const plan_group *g = gr->g;
 		json_t *jg = json_object(), *front = json_array();
-		char *text;
 
 		json_object_set_new(jg, "line", json_integer(g->line));
 		json_object_set_new(jg, "provider", json_string(cs_provider_name(cs_instance_provider(g->inst))));
@@ -403,15 +424,14 @@ static int write_json(const plan_report_in *in, const plan_args *a)
 				    json_pack("{s:i, s:i, s:i, s:i}", "options", (int)gr->options + 1,
 					      "throughput_unknown", (int)gr->no_perf, "embodied_unknown",
 					      (int)gr->no_embodied, "too_slow", (int)gr->too_slow));
-		text = json_dumps(jg, JSON_REAL_PRECISION(10));
-		json_decref(jg);
-		if (!text) {
+		fputs(k ? ",\n    " : "\n    ", f);
+		buf.n = 0;
+		if (json_dump_callback(jg, outbuf_add, &buf, JSON_REAL_PRECISION(10)) ||
+		    fwrite(buf.p, 1, buf.n, f) != buf.n)
 			rc = CLI_FAIL;
-			break;
-		}
-		fprintf(f, "%s\n    %s", k ? "," : "", text);
-		free(text);
+		json_decref(jg);
 	}
+	free(buf.p);
 	fputs("\n  ]", f);
 	for (size_t i = 0; i < r->nplaces; i++) {
 		const plan_place *p = &r->places[i];

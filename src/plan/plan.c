@@ -459,8 +459,9 @@ static int build_options(ctx *x, const plan_group *g, uint8_t basis, plan_group_
 	const cs_instance *a = g->inst, **types;
 	size_t na = plan_instance_number(o->catalog, a), nt;
 	const plan_speed *sa;
-	uint8_t keep_src;
-	double keep_price = price_of(x, a, g->region, &keep_src);
+	uint8_t keep_src = PLAN_PRICE_INVENTORY;
+	/* the group's own price, else the book's for its type and region */
+	double keep_price = g->price_per_hour >= 0 ? g->price_per_hour : price_of(x, a, g->region, &keep_src);
 	cand c;
 	int rc;
 
@@ -505,6 +506,10 @@ static int build_options(ctx *x, const plan_group *g, uint8_t basis, plan_group_
 				dup = regs[j].region == rp.region;
 			if (dup || (b == a && rp.region == g->region && n == g->count))
 				continue; /* that is keep */
+			if (b == a && rp.region == g->region) {
+				rp.price = keep_price; /* rightsized in place: the group's price */
+				rp.src = keep_src;
+			}
 			if ((rc = make_cand(g, basis, b, rp.region, n, pct, pct / 100.0, rp.price, rp.src, &c)))
 				return rc;
 			c.speed = src == PLAN_SPEED_UNKNOWN ? -1 : ratio;

@@ -619,6 +619,36 @@ static void test_fit(void **state)
 	plan_inventory_free(&inv);
 }
 
+/* A group's own price is its cost, even when another group prices the
+ * same type and region differently (a discount, another account). */
+static void test_group_price(void **state)
+{
+	plan_inventory inv;
+	plan_prices pb;
+	plan_opts o;
+	plan_result r;
+	(void)state;
+
+	load("provider,instance,region,count,cpu_percent,hours_per_month,price_per_hour,currency\n"
+	     "aws,m5.large,us-east-1,2,30,730,0.096,USD\n"
+	     "aws,m5.large,us-east-1,3,30,730,0.060,USD\n"
+	     "aws,m5.large,us-east-1,1,30,730,,\n",
+	     &inv);
+	prices_file(&pb, &inv, NULL);
+	assert_int_equal(pb.conflicts, 1);
+	plan_opts_init(&o);
+	o.prices = &pb;
+	run(&inv, &o, &r);
+	assert_close(r.groups[0].current.cost, 0.096 * 730 * 2);
+	assert_close(r.groups[1].current.cost, 0.060 * 730 * 3);
+	/* no price of its own: the book's, the first row's */
+	assert_close(r.groups[2].current.cost, 0.096 * 730 * 1);
+	assert_int_equal(r.groups[2].current.price_src, PLAN_PRICE_INVENTORY);
+	plan_result_free(&r);
+	plan_prices_free(&pb);
+	plan_inventory_free(&inv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -629,6 +659,7 @@ int main(void)
 		cmocka_unit_test(test_unknowns_never_win),
 		cmocka_unit_test(test_slowdown_and_user_perf),
 		cmocka_unit_test(test_fit),
+		cmocka_unit_test(test_group_price),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
