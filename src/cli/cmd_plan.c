@@ -19,62 +19,76 @@
 #include "plan/report.h"
 
 static const char plan_help[] =
-	"Usage: carbonstat plan --inventory FILE [options]\n"
-	"\n"
-	"For each group of a fleet, the options on other regions, families and\n"
-	"providers, their carbon (operational + embodied) and cost a month, the\n"
-	"carbon-cost front and the recommended option, with the assumptions.\n"
-	"\n"
-	"  --inventory FILE    the fleet, CSV:\n"
-	"                      provider,instance,region,count,cpu_percent,hours_per_month\n"
-	"                      [,price_per_hour,currency]   (- = stdin, .gz read too)\n"
-	"  --ledger DB         the observed fleet from the ledger (not in this build yet)\n"
-	"  --prices FILE       price book: provider,instance_type,region,currency,price_per_hour\n"
-	"                      (region * = any region)\n"
-	"  --bill FILE         a cloud bill whose unit prices price the options (repeatable)\n"
-	"  --perf FILE         your throughput figures: microarchitecture,throughput_per_vcpu,source\n"
-	"  --to-provider P     move groups to aws, gcp or azure, a comma list, or all\n"
-	"                      (default: each group's own provider)\n"
-	"  --regions LIST      regions options may use (provider:region to be exact)\n"
-	"  --near REGION --max-km N   regions within N km (great circle) of REGION\n"
-	"  --families LIST     families (m7g, n2d, Das_v5), microarchitectures (Graviton4)\n"
-	"                      or vendors (arm, amd, intel) options may use\n"
-	"  --objective O       carbon (default), cost or balanced\n"
-	"  --max-slowdown PCT  leave out options more than PCT %% slower per vCPU\n"
-	"  --target-cpu PCT    rightsize: the fewest instances keeping CPU <= PCT %%\n"
-	"  --json | --csv | --html   output format (default: text)\n"
-	"  -h, --help          this help\n"
-	"\n"
-	"See docs/plan.md for the method, its sources and its limits.\n";
+    "Usage: carbonstat plan --inventory FILE [options]\n"
+    "\n"
+    "For each group of a fleet, the options on other regions, families and\n"
+    "providers, their carbon (operational + embodied) and cost a month, the\n"
+    "carbon-cost front and the recommended option, with the assumptions.\n"
+    "\n"
+    "  --inventory FILE    the fleet, CSV:\n"
+    "                      provider,instance,region,count,cpu_percent,hours_per_month\n"
+    "                      [,price_per_hour,currency]   (- = stdin, .gz read too)\n"
+    "  --ledger DB         the observed fleet from the ledger (not in this build yet)\n"
+    "  --prices FILE       price book: provider,instance_type,region,currency,price_per_hour\n"
+    "                      (region * = any region)\n"
+    "  --bill FILE         a cloud bill whose unit prices price the options (repeatable)\n"
+    "  --perf FILE         your throughput figures: microarchitecture,throughput_per_vcpu,source\n"
+    "  --to-provider P     move groups to aws, gcp or azure, a comma list, or all\n"
+    "                      (default: each group's own provider)\n"
+    "  --regions LIST      regions options may use (provider:region to be exact)\n"
+    "  --near REGION --max-km N   regions within N km (great circle) of REGION\n"
+    "  --families LIST     families (m7g, n2d, Das_v5), microarchitectures (Graviton4)\n"
+    "                      or vendors (arm, amd, intel) options may use\n"
+    "  --objective O       carbon (default), cost or balanced\n"
+    "  --max-slowdown PCT  leave out options more than PCT %% slower per vCPU\n"
+    "  --target-cpu PCT    rightsize: the fewest instances keeping CPU <= PCT %%\n"
+    "  --json | --csv | --html   output format (default: text)\n"
+    "  -h, --help          this help\n"
+    "\n"
+    "See docs/plan.md for the method, its sources and its limits.\n";
 
 enum out_format { OUT_TEXT, OUT_JSON, OUT_CSV, OUT_HTML };
 
 enum {
-	OPT_INVENTORY = 256, OPT_LEDGER, OPT_PERIOD, OPT_PRICES, OPT_BILL, OPT_PERF, OPT_TO_PROVIDER, OPT_REGIONS,
-	OPT_NEAR, OPT_MAX_KM, OPT_FAMILIES, OPT_OBJECTIVE, OPT_MAX_SLOWDOWN, OPT_TARGET_CPU, OPT_JSON, OPT_CSV,
+	OPT_INVENTORY = 256,
+	OPT_LEDGER,
+	OPT_PERIOD,
+	OPT_PRICES,
+	OPT_BILL,
+	OPT_PERF,
+	OPT_TO_PROVIDER,
+	OPT_REGIONS,
+	OPT_NEAR,
+	OPT_MAX_KM,
+	OPT_FAMILIES,
+	OPT_OBJECTIVE,
+	OPT_MAX_SLOWDOWN,
+	OPT_TARGET_CPU,
+	OPT_JSON,
+	OPT_CSV,
 	OPT_HTML
 };
 
 static const struct option plan_longopts[] = {
-	{"inventory", required_argument, NULL, OPT_INVENTORY},
-	{"ledger", required_argument, NULL, OPT_LEDGER},
-	{"period", required_argument, NULL, OPT_PERIOD},
-	{"prices", required_argument, NULL, OPT_PRICES},
-	{"bill", required_argument, NULL, OPT_BILL},
-	{"perf", required_argument, NULL, OPT_PERF},
-	{"to-provider", required_argument, NULL, OPT_TO_PROVIDER},
-	{"regions", required_argument, NULL, OPT_REGIONS},
-	{"near", required_argument, NULL, OPT_NEAR},
-	{"max-km", required_argument, NULL, OPT_MAX_KM},
-	{"families", required_argument, NULL, OPT_FAMILIES},
-	{"objective", required_argument, NULL, OPT_OBJECTIVE},
-	{"max-slowdown", required_argument, NULL, OPT_MAX_SLOWDOWN},
-	{"target-cpu", required_argument, NULL, OPT_TARGET_CPU},
-	{"json", no_argument, NULL, OPT_JSON},
-	{"csv", no_argument, NULL, OPT_CSV},
-	{"html", no_argument, NULL, OPT_HTML},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+    {"inventory", required_argument, NULL, OPT_INVENTORY},
+    {"ledger", required_argument, NULL, OPT_LEDGER},
+    {"period", required_argument, NULL, OPT_PERIOD},
+    {"prices", required_argument, NULL, OPT_PRICES},
+    {"bill", required_argument, NULL, OPT_BILL},
+    {"perf", required_argument, NULL, OPT_PERF},
+    {"to-provider", required_argument, NULL, OPT_TO_PROVIDER},
+    {"regions", required_argument, NULL, OPT_REGIONS},
+    {"near", required_argument, NULL, OPT_NEAR},
+    {"max-km", required_argument, NULL, OPT_MAX_KM},
+    {"families", required_argument, NULL, OPT_FAMILIES},
+    {"objective", required_argument, NULL, OPT_OBJECTIVE},
+    {"max-slowdown", required_argument, NULL, OPT_MAX_SLOWDOWN},
+    {"target-cpu", required_argument, NULL, OPT_TARGET_CPU},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"csv", no_argument, NULL, OPT_CSV},
+    {"html", no_argument, NULL, OPT_HTML},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 #define MAX_BILLS 32
@@ -136,8 +150,9 @@ static int parse_args(int argc, char **argv, plan_args *a)
 		case OPT_TO_PROVIDER:
 			a->to_provider = optarg;
 			if (parse_provider_set(optarg, &a->o.providers)) {
-				cli_error("plan", "--to-provider '%s': give aws, gcp, azure, a comma list of them, or all",
-					  optarg);
+				cli_error("plan",
+				          "--to-provider '%s': give aws, gcp, azure, a comma list of them, or all",
+				          optarg);
 				return CLI_USAGE;
 			}
 			break;
@@ -186,7 +201,7 @@ static int parse_args(int argc, char **argv, plan_args *a)
 	}
 	if (a->ledger || a->period) {
 		cli_error("plan",
-			  "--ledger: this build has no ledger yet (issue 11); give the fleet as --inventory FILE");
+		          "--ledger: this build has no ledger yet (issue 11); give the fleet as --inventory FILE");
 		return CLI_USAGE;
 	}
 	if (!a->inventory) {
@@ -250,7 +265,7 @@ static void unknown_region(const char *opt, const char *name)
 	for (size_t i = 0; i < n; i++)
 		fprintf(stderr, "%s%s", i ? ", " : " (did you mean ", s[i]);
 	fprintf(stderr, "%s; list them with 'carbonstat regions' (provider:region to name one provider's)\n",
-		n ? "?)" : "");
+	        n ? "?)" : "");
 }
 
 /* The providers options are taken from. */
@@ -279,7 +294,7 @@ static void dataset_ref(json_t *datasets, const cs_dataset *d)
 }
 
 static json_t *option_json(const plan_report_in *in, const plan_group_result *gr, const plan_option *o,
-			   json_t *datasets)
+                           json_t *datasets)
 {
 	cs_estimate_req req;
 	char mv[48];
@@ -309,16 +324,16 @@ static json_t *option_json(const plan_report_in *in, const plan_group_result *gr
 static json_t *totals_json(const plan_totals *t, bool priced)
 {
 	return json_pack("{s:f, s:f, s:f, s:o, s:I, s:I, s:I}", "operational_gco2e", t->op_g, "embodied_gco2e",
-			 t->emb_g, "total_gco2e", t->total_g, "cost", priced ? json_real(t->cost) : json_null(),
-			 "groups", (json_int_t)t->groups, "groups_cost_unknown", (json_int_t)t->unpriced,
-			 "groups_embodied_unknown", (json_int_t)t->no_embodied);
+	                 t->emb_g, "total_gco2e", t->total_g, "cost", priced ? json_real(t->cost) : json_null(),
+	                 "groups", (json_int_t)t->groups, "groups_cost_unknown", (json_int_t)t->unpriced,
+	                 "groups_embodied_unknown", (json_int_t)t->no_embodied);
 }
 
 static json_t *split_json(const plan_split *s)
 {
 	return json_pack("{s:f, s:f, s:f, s:f}", "grid_gco2e", s->grid_g, "hardware_gco2e", s->hardware_g,
-			 "rightsizing_gco2e", s->rightsizing_g, "total_gco2e",
-			 s->grid_g + s->hardware_g + s->rightsizing_g);
+	                 "rightsizing_gco2e", s->rightsizing_g, "total_gco2e",
+	                 s->grid_g + s->hardware_g + s->rightsizing_g);
 }
 
 /* Where a group's JSON collects: jansson hands its text over a token at a
@@ -375,23 +390,21 @@ static int write_json(const plan_report_in *in, const plan_args *a)
 	outbuf buf = {0};
 	int rc = 0;
 
-	opts = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "objective",
-			 plan_objective_name(a->o.objective), "to_provider",
-			 a->to_provider ? json_string(a->to_provider) : json_null(), "regions",
-			 a->regions ? json_string(a->regions) : json_null(), "near",
-			 a->near ? json_string(a->near) : json_null(), "max_km",
-			 jnum_or_null(a->max_km, a->max_km >= 0), "families",
-			 a->families ? json_string(a->families) : json_null(), "max_slowdown_percent",
-			 jnum_or_null(a->o.max_slowdown * 100, a->o.max_slowdown >= 0), "target_cpu_percent",
-			 jnum_or_null(a->o.target_cpu * 100, a->o.target_cpu > 0), "prices",
-			 a->prices ? json_string(a->prices) : json_null(), "perf",
-			 a->perf ? json_string(a->perf) : json_null(), "currency",
-			 priced ? json_string(in->prices->currency) : json_null());
+	opts = json_pack(
+	    "{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "objective", plan_objective_name(a->o.objective),
+	    "to_provider", a->to_provider ? json_string(a->to_provider) : json_null(), "regions",
+	    a->regions ? json_string(a->regions) : json_null(), "near", a->near ? json_string(a->near) : json_null(),
+	    "max_km", jnum_or_null(a->max_km, a->max_km >= 0), "families",
+	    a->families ? json_string(a->families) : json_null(), "max_slowdown_percent",
+	    jnum_or_null(a->o.max_slowdown * 100, a->o.max_slowdown >= 0), "target_cpu_percent",
+	    jnum_or_null(a->o.target_cpu * 100, a->o.target_cpu > 0), "prices",
+	    a->prices ? json_string(a->prices) : json_null(), "perf", a->perf ? json_string(a->perf) : json_null(),
+	    "currency", priced ? json_string(in->prices->currency) : json_null());
 	fputs("{\n", f);
 	rc |= put_member(f, "inventory",
-			 json_pack("{s:s, s:s, s:I}", "name", in->inv->name, "source", in->inv->source, "groups",
-				   (json_int_t)in->inv->n),
-			 true);
+	                 json_pack("{s:s, s:s, s:I}", "name", in->inv->name, "source", in->inv->source, "groups",
+	                           (json_int_t)in->inv->n),
+	                 true);
 	rc |= put_member(f, "options", opts, false);
 	fputs(",\n  \"groups\": [", f);
 	for (size_t k = 0; k < r->n && !rc; k++) {
@@ -411,19 +424,19 @@ static int write_json(const plan_report_in *in, const plan_args *a)
 		json_object_set_new(jg, "current", option_json(in, gr, &gr->current, datasets));
 		json_object_set_new(jg, "recommended", option_json(in, gr, &gr->rec, datasets));
 		json_object_set_new(jg, "recommended_by",
-				    json_string(gr->rec_how == PLAN_REC_CARBON_NO_COST
-							? "carbon (the current cost is unknown)"
-							: plan_objective_name(a->o.objective)));
+		                    json_string(gr->rec_how == PLAN_REC_CARBON_NO_COST
+		                                    ? "carbon (the current cost is unknown)"
+		                                    : plan_objective_name(a->o.objective)));
 		for (size_t i = 0; i < gr->nfront; i++)
 			json_array_append_new(front, option_json(in, gr, &r->options[gr->front_at + i], datasets));
 		json_object_set_new(jg, "front", front);
 		json_object_set_new(jg, "not_ranked",
-				    gr->unranked.inst ? option_json(in, gr, &gr->unranked, datasets) : json_null());
+		                    gr->unranked.inst ? option_json(in, gr, &gr->unranked, datasets) : json_null());
 		json_object_set_new(jg, "change", split_json(&gr->split));
 		json_object_set_new(jg, "counts",
-				    json_pack("{s:i, s:i, s:i, s:i}", "options", (int)gr->options + 1,
-					      "throughput_unknown", (int)gr->no_perf, "embodied_unknown",
-					      (int)gr->no_embodied, "too_slow", (int)gr->too_slow));
+		                    json_pack("{s:i, s:i, s:i, s:i}", "options", (int)gr->options + 1,
+		                              "throughput_unknown", (int)gr->no_perf, "embodied_unknown",
+		                              (int)gr->no_embodied, "too_slow", (int)gr->too_slow));
 		fputs(k ? ",\n    " : "\n    ", f);
 		buf.n = 0;
 		if (json_dump_callback(jg, outbuf_add, &buf, JSON_REAL_PRECISION(10)) ||
@@ -436,19 +449,19 @@ static int write_json(const plan_report_in *in, const plan_args *a)
 	for (size_t i = 0; i < r->nplaces; i++) {
 		const plan_place *p = &r->places[i];
 		json_array_append_new(places,
-				      json_pack("{s:s, s:s, s:o, s:o}", "provider",
-						cs_provider_name(cs_region_provider(p->region)), "region",
-						cs_region_name(p->region), "before", totals_json(&p->before, priced),
-						"after", totals_json(&p->after, priced)));
+		                      json_pack("{s:s, s:s, s:o, s:o}", "provider",
+		                                cs_provider_name(cs_region_provider(p->region)), "region",
+		                                cs_region_name(p->region), "before", totals_json(&p->before, priced),
+		                                "after", totals_json(&p->after, priced)));
 	}
 	rc |= put_member(f, "summary",
-			 json_pack("{s:o, s:o, s:o, s:o, s:I}", "before", totals_json(&r->before, priced), "after",
-				   totals_json(&r->after, priced), "change", split_json(&r->split), "places", places,
-				   "groups_on_operational_basis", (json_int_t)r->operational_basis),
-			 false);
+	                 json_pack("{s:o, s:o, s:o, s:o, s:I}", "before", totals_json(&r->before, priced), "after",
+	                           totals_json(&r->after, priced), "change", split_json(&r->split), "places", places,
+	                           "groups_on_operational_basis", (json_int_t)r->operational_basis),
+	                 false);
 	for (size_t i = 0; i < nn; i++)
 		json_array_append_new(an, json_pack("{s:s, s:s, s:s}", "topic", notes[i].topic, "text", notes[i].text,
-						    "source", notes[i].source));
+		                                    "source", notes[i].source));
 	rc |= put_member(f, "assumptions", an, false);
 	rc |= put_member(f, "datasets", datasets, false);
 	rc |= put_member(f, "mismatches_with_estimate", json_integer((json_int_t)r->mismatches), false);
@@ -532,13 +545,14 @@ int cmd_plan(int argc, char **argv)
 		a.o.nregions = n;
 	}
 	if (a.near) {
-		if (!resolve_region(a.near, (1u << CS_PROVIDER_AWS) | (1u << CS_PROVIDER_GCP) | (1u << CS_PROVIDER_AZURE),
-				    near)) {
+		if (!resolve_region(
+		        a.near, (1u << CS_PROVIDER_AWS) | (1u << CS_PROVIDER_GCP) | (1u << CS_PROVIDER_AZURE), near)) {
 			unknown_region("--near", a.near);
 			goto done;
 		}
 		if (cs_region_coords(near[0], NULL, NULL, NULL)) {
-			cli_error("plan", "--near %s: the region table has no coordinates for it; use --regions", a.near);
+			cli_error("plan", "--near %s: the region table has no coordinates for it; use --regions",
+			          a.near);
 			goto done;
 		}
 		a.o.near = near[0];
@@ -553,14 +567,24 @@ int cmd_plan(int argc, char **argv)
 	plan_report_in in = {&inv, &a.o, &prices, &res, a.families, a.regions};
 	switch (a.fmt) {
 	case OUT_JSON: out = write_json(&in, &a); break;
-	case OUT_CSV: plan_write_csv(stdout, &in); out = CLI_OK; break;
-	case OUT_HTML: plan_write_html(stdout, &in); out = CLI_OK; break;
-	default: plan_write_text(stdout, &in); out = CLI_OK; break;
+	case OUT_CSV:
+		plan_write_csv(stdout, &in);
+		out = CLI_OK;
+		break;
+	case OUT_HTML:
+		plan_write_html(stdout, &in);
+		out = CLI_OK;
+		break;
+	default:
+		plan_write_text(stdout, &in);
+		out = CLI_OK;
+		break;
 	}
 	if (res.mismatches)
-		fprintf(stderr, "carbonstat plan: warning: %zu options were ranked on figures that differ from estimate's; "
-				"the figures shown are estimate's (report this)\n",
-			res.mismatches);
+		fprintf(stderr,
+		        "carbonstat plan: warning: %zu options were ranked on figures that differ from estimate's; "
+		        "the figures shown are estimate's (report this)\n",
+		        res.mismatches);
 	if (fflush(stdout) || ferror(stdout)) {
 		cli_error("plan", "writing the report failed");
 		out = CLI_FAIL;

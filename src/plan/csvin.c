@@ -114,7 +114,7 @@ int plan_csv_error(const plan_csv *c, size_t col, char *why, size_t cap, const c
 static int field_error(const plan_csv *c, size_t fi, char *why, size_t cap, const char *msg, const char *arg)
 {
 	cs_set_why(why, cap, "%s:%lu:%u: %s%s", plan_csv_name(c), plan_csv_line(c), field_column(&c->rec, fi), msg,
-		   arg ? arg : "");
+	           arg ? arg : "");
 	return CS_EINVAL;
 }
 
@@ -142,7 +142,7 @@ static int read_header(plan_csv *c, bool strict, char *why, size_t cap)
 			if (!strict || !*h)
 				continue;
 			cs_set_why(why, cap, "%s:%lu:%u: unknown column '%s'; the header is %s", plan_csv_name(c),
-				   plan_csv_line(c), field_column(&c->rec, i), h, c->header);
+			           plan_csv_line(c), field_column(&c->rec, i), h, c->header);
 			return CS_EINVAL;
 		}
 		if (c->idx[k] >= 0)
@@ -152,7 +152,7 @@ static int read_header(plan_csv *c, bool strict, char *why, size_t cap)
 	for (size_t k = 0; k < c->ncols; k++) {
 		if (c->cols[k].required && c->idx[k] < 0) {
 			cs_set_why(why, cap, "%s:%lu:%u: no column '%s'; the header is %s", plan_csv_name(c),
-				   plan_csv_line(c), field_column(&c->rec, c->rec.nf), c->cols[k].name, c->header);
+			           plan_csv_line(c), field_column(&c->rec, c->rec.nf), c->cols[k].name, c->header);
 			return CS_EINVAL;
 		}
 	}
@@ -160,7 +160,7 @@ static int read_header(plan_csv *c, bool strict, char *why, size_t cap)
 }
 
 int plan_csv_open(plan_csv *c, const char *path, const char *buf, size_t len, const plan_col *cols, size_t ncols,
-		  const char *header, bool strict, char *why, size_t cap)
+                  const char *header, bool strict, char *why, size_t cap)
 {
 	int rc;
 
@@ -194,9 +194,9 @@ int plan_csv_next(plan_csv *c, char *why, size_t cap)
 	/* Fields past the header's must be empty (a trailing comma is fine). */
 	for (size_t i = c->header_nf; i < c->rec.nf; i++) {
 		if (*trim(c->rec.f[i]))
-			return field_error(c, i, why, cap,
-					   "more fields than the header has; remove it, or quote a value that has a comma",
-					   NULL);
+			return field_error(
+			    c, i, why, cap,
+			    "more fields than the header has; remove it, or quote a value that has a comma", NULL);
 	}
 	return 1;
 }

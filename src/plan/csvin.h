@@ -33,11 +33,11 @@ typedef struct plan_csv {
 	cs_csv *csv;
 	const plan_col *cols;
 	size_t ncols;
-	int idx[PLAN_CSV_MAX_COLS]; /* field index of each column in a record, -1 = not in the header */
-	size_t header_nf;           /* fields of the header line */
-	cs_csv_rec rec;             /* the current record */
+	int idx[PLAN_CSV_MAX_COLS];   /* field index of each column in a record, -1 = not in the header */
+	size_t header_nf;             /* fields of the header line */
+	cs_csv_rec rec;               /* the current record */
 	char *val[PLAN_CSV_MAX_COLS]; /* each column's trimmed value in it */
-	const char *header;         /* the expected header, for messages */
+	const char *header;           /* the expected header, for messages */
 } plan_csv;
 
 /* Opens path ("-" = stdin), or len bytes of memory when buf is not NULL
@@ -45,7 +45,7 @@ typedef struct plan_csv {
  * the expected header line, quoted in messages. strict: an unknown column
  * is an error (else ignored). 0 or a negative code with why. */
 int plan_csv_open(plan_csv *c, const char *path, const char *buf, size_t len, const plan_col *cols, size_t ncols,
-		  const char *header, bool strict, char *why, size_t cap);
+                  const char *header, bool strict, char *why, size_t cap);
 
 /* Next data row: 1, 0 at the end, or a negative code with why. */
 int plan_csv_next(plan_csv *c, char *why, size_t cap);
@@ -62,7 +62,7 @@ unsigned plan_csv_column(const plan_csv *c, size_t col);
 
 /* Writes "NAME:LINE:COLUMN: <fmt>" into why and returns CS_EINVAL. */
 int plan_csv_error(const plan_csv *c, size_t col, char *why, size_t cap, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+    __attribute__((format(printf, 5, 6)));
 
 /* The name messages use for the input. */
 const char *plan_csv_name(const plan_csv *c);

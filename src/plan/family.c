@@ -27,22 +27,22 @@ static const struct series_rule {
 	uint32_t flag;
 	const char *why; /* for docs/plan.md and the reader */
 } series_rules[] = {
-	{CS_PROVIDER_AWS, "t*", PLAN_FAM_SHARED, "burstable: CPU credits, a baseline below one vCPU"},
-	{CS_PROVIDER_AWS, "g*", PLAN_FAM_ACCEL, "NVIDIA/AMD GPUs (g2...g7e)"},
-	{CS_PROVIDER_AWS, "gr*", PLAN_FAM_ACCEL, "NVIDIA GPUs (gr6)"},
-	{CS_PROVIDER_AWS, "p*", PLAN_FAM_ACCEL, "NVIDIA GPUs (p2...p6)"},
-	{CS_PROVIDER_AWS, "inf*", PLAN_FAM_ACCEL, "Inferentia"},
-	{CS_PROVIDER_AWS, "trn*", PLAN_FAM_ACCEL, "Trainium"},
-	{CS_PROVIDER_AWS, "dl*", PLAN_FAM_ACCEL, "Gaudi / Qualcomm AI 100"},
-	{CS_PROVIDER_AWS, "f*", PLAN_FAM_ACCEL, "FPGAs"},
-	{CS_PROVIDER_AWS, "vt*", PLAN_FAM_ACCEL, "video transcoding cards"},
-	{CS_PROVIDER_AWS, "mac*", PLAN_FAM_MAC, "Apple hosts, a whole machine for 24 h at least"},
-	{CS_PROVIDER_GCP, "a*", PLAN_FAM_ACCEL, "NVIDIA GPUs (a2, a3)"},
-	{CS_PROVIDER_GCP, "g2", PLAN_FAM_ACCEL, "NVIDIA L4 GPUs"},
-	{CS_PROVIDER_GCP, "f1", PLAN_FAM_SHARED, "shared-core (f1-micro)"},
-	{CS_PROVIDER_GCP, "g1", PLAN_FAM_SHARED, "shared-core (g1-small)"},
-	{CS_PROVIDER_AZURE, "B+", PLAN_FAM_SHARED, "burstable B-series"},
-	{CS_PROVIDER_AZURE, "N+", PLAN_FAM_ACCEL, "GPUs and FPGAs (NC, ND, NV, NP)"},
+    {CS_PROVIDER_AWS, "t*", PLAN_FAM_SHARED, "burstable: CPU credits, a baseline below one vCPU"},
+    {CS_PROVIDER_AWS, "g*", PLAN_FAM_ACCEL, "NVIDIA/AMD GPUs (g2...g7e)"},
+    {CS_PROVIDER_AWS, "gr*", PLAN_FAM_ACCEL, "NVIDIA GPUs (gr6)"},
+    {CS_PROVIDER_AWS, "p*", PLAN_FAM_ACCEL, "NVIDIA GPUs (p2...p6)"},
+    {CS_PROVIDER_AWS, "inf*", PLAN_FAM_ACCEL, "Inferentia"},
+    {CS_PROVIDER_AWS, "trn*", PLAN_FAM_ACCEL, "Trainium"},
+    {CS_PROVIDER_AWS, "dl*", PLAN_FAM_ACCEL, "Gaudi / Qualcomm AI 100"},
+    {CS_PROVIDER_AWS, "f*", PLAN_FAM_ACCEL, "FPGAs"},
+    {CS_PROVIDER_AWS, "vt*", PLAN_FAM_ACCEL, "video transcoding cards"},
+    {CS_PROVIDER_AWS, "mac*", PLAN_FAM_MAC, "Apple hosts, a whole machine for 24 h at least"},
+    {CS_PROVIDER_GCP, "a*", PLAN_FAM_ACCEL, "NVIDIA GPUs (a2, a3)"},
+    {CS_PROVIDER_GCP, "g2", PLAN_FAM_ACCEL, "NVIDIA L4 GPUs"},
+    {CS_PROVIDER_GCP, "f1", PLAN_FAM_SHARED, "shared-core (f1-micro)"},
+    {CS_PROVIDER_GCP, "g1", PLAN_FAM_SHARED, "shared-core (g1-small)"},
+    {CS_PROVIDER_AZURE, "B+", PLAN_FAM_SHARED, "burstable B-series"},
+    {CS_PROVIDER_AZURE, "N+", PLAN_FAM_ACCEL, "GPUs and FPGAs (NC, ND, NV, NP)"},
 };
 
 static bool series_match(const char *pattern, const char *series)
@@ -77,8 +77,7 @@ static bool aws_size(const char *s, size_t n)
 	return i > 0 && n - i == 6 && !strncmp(s + i, "xlarge", 6);
 }
 
-static void parse_aws(const char *name, char *family, size_t fcap, char *kind, size_t kcap, char *series,
-		      size_t scap)
+static void parse_aws(const char *name, char *family, size_t fcap, char *kind, size_t kcap, char *series, size_t scap)
 {
 	const char *tok[8];
 	size_t len[8], nt = 0, size = 0;
@@ -163,7 +162,7 @@ static void parse_azure(const char *name, char *family, size_t fcap, char *kind,
 }
 
 void plan_family_parse(cs_provider p, const char *name, char *family, size_t fcap, char *kind, size_t kcap,
-		       uint32_t *flags)
+                       uint32_t *flags)
 {
 	char series[48];
 
@@ -191,8 +190,8 @@ void plan_family_parse(cs_provider p, const char *name, char *family, size_t fca
 
 static unsigned arch_vendor(const char *a, size_t n)
 {
-	static const char *const arm[] = {"Graviton", "Axion", "Neoverse", "Ampere", "Quicksilver", "Grace", "Apple",
-					  "Cobalt"};
+	static const char *const arm[] = {"Graviton",    "Axion", "Neoverse", "Ampere",
+	                                  "Quicksilver", "Grace", "Apple",    "Cobalt"};
 
 	if (n >= 4 && !strncmp(a, "EPYC", 4))
 		return PLAN_VENDOR_AMD;
@@ -281,7 +280,7 @@ int plan_catalog_build(plan_catalog *c)
 			;
 		c->slot[k] = (uint32_t)(i + 1);
 		plan_family_parse(f.provider, cs_instance_name(it), f.name, sizeof f.name, f.kind, sizeof f.kind,
-				  &f.flags);
+		                  &f.flags);
 		if (cs_instance_gpus(it))
 			f.flags |= PLAN_FAM_ACCEL;
 		/* families are few (hundreds): a linear search at build time */
@@ -432,8 +431,9 @@ int plan_filter_parse(const plan_catalog *c, const char *list, plan_filter *out,
 		for (size_t j = 0; j < c->n; j++)
 			any = any || f.fam[j];
 		if (!any) {
-			cs_set_why(why, cap, "--families is empty; give families, microarchitectures or vendors, e.g. "
-					     "--families arm,m7i");
+			cs_set_why(why, cap,
+			           "--families is empty; give families, microarchitectures or vendors, e.g. "
+			           "--families arm,m7i");
 			rc = CS_EINVAL;
 		}
 	}
@@ -467,7 +467,7 @@ static bool arch_named(const plan_filter *f, const cs_instance *it)
 
 /* Whether family j (type it) may be a candidate for a group of family af. */
 static bool family_allowed(const plan_catalog *c, const plan_filter *f, size_t j, const cs_instance *it,
-			   const plan_family *af)
+                           const plan_family *af)
 {
 	const plan_family *fam = &c->f[j];
 	bool named = f && f->set && f->fam[j];
@@ -486,7 +486,7 @@ static bool family_allowed(const plan_catalog *c, const plan_filter *f, size_t j
 }
 
 size_t plan_candidates(const plan_catalog *c, const plan_filter *f, const cs_instance *a, unsigned providers,
-		       const cs_instance **out, size_t cap)
+                       const cs_instance **out, size_t cap)
 {
 	const plan_family *af = plan_family_of(c, a);
 	unsigned vcpu = cs_instance_vcpu(a);

@@ -53,7 +53,7 @@ typedef struct plan_family {
 /* Every built-in type in its family, and an index from a row to its
  * number, built once per plan. */
 typedef struct plan_catalog {
-	plan_family *f;          /* owned */
+	plan_family *f; /* owned */
 	size_t n;
 	const cs_instance **all; /* owned: the families' types back to back */
 	uint32_t *fam_of;        /* by instance number: its family */
@@ -74,7 +74,7 @@ unsigned plan_vendor_of(const cs_instance *it);
 
 /* Splits a name into family name, kind and flags (exposed for tests). */
 void plan_family_parse(cs_provider p, const char *name, char *family, size_t fcap, char *kind, size_t kcap,
-		       uint32_t *flags);
+                       uint32_t *flags);
 
 /* --families: a comma list of family names (m7g, n2d, Das_v5 or
  * Standard_Das_v5), microarchitectures (Graviton4, "EPYC 4th Gen") and
@@ -97,6 +97,6 @@ void plan_filter_free(plan_filter *f); /* NULL-safe */
  * providers in the mask (bit 1 << cs_provider). out has room for cap;
  * returns how many. */
 size_t plan_candidates(const plan_catalog *c, const plan_filter *f, const cs_instance *a, unsigned providers,
-		       const cs_instance **out, size_t cap);
+                       const cs_instance **out, size_t cap);
 
 #endif

@@ -22,14 +22,13 @@
 enum { C_PROVIDER, C_INSTANCE, C_REGION, C_COUNT, C_CPU, C_HOURS, C_PRICE, C_CURRENCY, C_N };
 
 static const plan_col inventory_cols[C_N] = {
-	[C_PROVIDER] = {"provider", true},   [C_INSTANCE] = {"instance", true},
-	[C_REGION] = {"region", true},       [C_COUNT] = {"count", true},
-	[C_CPU] = {"cpu_percent", true},     [C_HOURS] = {"hours_per_month", true},
-	[C_PRICE] = {"price_per_hour", false}, [C_CURRENCY] = {"currency", false},
+    [C_PROVIDER] = {"provider", true},     [C_INSTANCE] = {"instance", true},  [C_REGION] = {"region", true},
+    [C_COUNT] = {"count", true},           [C_CPU] = {"cpu_percent", true},    [C_HOURS] = {"hours_per_month", true},
+    [C_PRICE] = {"price_per_hour", false}, [C_CURRENCY] = {"currency", false},
 };
 
 static const char inventory_header[] =
-	"provider,instance,region,count,cpu_percent,hours_per_month[,price_per_hour,currency]";
+    "provider,instance,region,count,cpu_percent,hours_per_month[,price_per_hour,currency]";
 
 int plan_inventory_add(plan_inventory *inv, const plan_group *g)
 {
@@ -108,7 +107,7 @@ void plan_unknown_instance(cs_provider p, const char *name, char *msg, size_t ca
 	size_t n = cs_instance_suggest(p, name, s, 3);
 
 	snprintf(msg, cap, "unknown %s instance type '%s'", p == CS_PROVIDER_UNKNOWN ? "cloud" : cs_provider_name(p),
-		 name);
+	         name);
 	suggestions(msg, cap, s, n);
 	put(msg, cap, "; list them with 'carbonstat instances%s%s'", p ? " --provider " : "",
 	    p ? cs_provider_name(p) : "");
@@ -140,10 +139,11 @@ static int read_group(const plan_csv *c, plan_inventory *inv, plan_group *g, cha
 	if (*prov) {
 		p = cs_provider_parse(prov);
 		if (p == CS_PROVIDER_UNKNOWN)
-			return plan_csv_error(c, C_PROVIDER, why, cap,
-					      "provider '%s' is not aws, gcp or azure (leave it empty to find it from the "
-					      "instance type)",
-					      prov);
+			return plan_csv_error(
+			    c, C_PROVIDER, why, cap,
+			    "provider '%s' is not aws, gcp or azure (leave it empty to find it from the "
+			    "instance type)",
+			    prov);
 	}
 	if (!*inst)
 		return plan_csv_error(c, C_INSTANCE, why, cap, "no instance type; give one, e.g. m5.large");
@@ -155,7 +155,7 @@ static int read_group(const plan_csv *c, plan_inventory *inv, plan_group *g, cha
 	p = cs_instance_provider(g->inst);
 	if (!*reg)
 		return plan_csv_error(c, C_REGION, why, cap, "no region; give the %s region the group runs in",
-				      cs_provider_name(p));
+		                      cs_provider_name(p));
 	g->region = cs_region_find(p, reg);
 	if (!g->region) {
 		plan_unknown_region(p, reg, msg, sizeof msg);
@@ -165,35 +165,38 @@ static int read_group(const plan_csv *c, plan_inventory *inv, plan_group *g, cha
 		return plan_csv_error(c, C_REGION, why, cap, "no grid intensity is known for region '%s'", reg);
 	if (cs_parse_uint_range(cnt, 1, COUNT_MAX, &g->count))
 		return plan_csv_error(c, C_COUNT, why, cap, "count '%s' is not a whole number from 1 to %u", cnt,
-				      COUNT_MAX);
+		                      COUNT_MAX);
 	if (cs_parse_percent(cpu, &g->cpu))
 		return plan_csv_error(c, C_CPU, why, cap,
-				      "cpu_percent '%s' is not a percentage: give a number from 0 to 100, e.g. 35", cpu);
+		                      "cpu_percent '%s' is not a percentage: give a number from 0 to 100, e.g. 35",
+		                      cpu);
 	g->cpu_percent = g->cpu * 100.0;
 	if (cs_parse_double(hours, &g->hours) || !(g->hours > 0 && g->hours <= HOURS_MAX))
 		return plan_csv_error(c, C_HOURS, why, cap,
-				      "hours_per_month '%s' is not a number above 0 and at most 744 (a 31-day month), "
-				      "e.g. 730",
-				      hours);
+		                      "hours_per_month '%s' is not a number above 0 and at most 744 (a 31-day month), "
+		                      "e.g. 730",
+		                      hours);
 	if (*price) {
 		if (plan_parse_price(price, &g->price_per_hour))
 			return plan_csv_error(c, C_PRICE, why, cap,
-					      "price_per_hour '%s' is not a price: a plain number >= 0, e.g. 0.096, or "
-					      "empty when unknown",
-					      price);
+			                      "price_per_hour '%s' is not a price: a plain number >= 0, e.g. 0.096, or "
+			                      "empty when unknown",
+			                      price);
 		if (!*cur)
 			return plan_csv_error(c, C_CURRENCY, why, cap, "a price needs its currency, e.g. USD");
 	}
 	if (*cur && plan_parse_currency(cur, g->currency))
-		return plan_csv_error(c, C_CURRENCY, why, cap, "currency '%s' is not an ISO 4217 code such as USD", cur);
+		return plan_csv_error(c, C_CURRENCY, why, cap, "currency '%s' is not an ISO 4217 code such as USD",
+		                      cur);
 	if (*price) {
 		if (!inv->currency[0])
 			memcpy(inv->currency, g->currency, sizeof inv->currency);
 		else if (strcmp(inv->currency, g->currency))
-			return plan_csv_error(c, C_CURRENCY, why, cap,
-					      "currency %s differs from %s above: a plan compares costs in one currency; "
-					      "convert the prices first",
-					      g->currency, inv->currency);
+			return plan_csv_error(
+			    c, C_CURRENCY, why, cap,
+			    "currency %s differs from %s above: a plan compares costs in one currency; "
+			    "convert the prices first",
+			    g->currency, inv->currency);
 	} else {
 		g->currency[0] = '\0';
 	}
@@ -211,7 +214,7 @@ static int load_csv(const char *path, const char *buf, size_t len, plan_inventor
 		goto out;
 	if (plan_csv_has(&c, C_PRICE) != plan_csv_has(&c, C_CURRENCY)) {
 		cs_set_why(why, cap, "%s:1: price_per_hour and currency come together; the header is %s", path,
-			   inventory_header);
+		           inventory_header);
 		rc = CS_EINVAL;
 		goto out;
 	}
@@ -226,7 +229,7 @@ static int load_csv(const char *path, const char *buf, size_t len, plan_inventor
 	}
 	if (rc == 0 && inv->n == 0) {
 		cs_set_why(why, cap, "%s: no groups after the header; add one line per group: %s", path,
-			   inventory_header);
+		           inventory_header);
 		rc = CS_EINVAL;
 	}
 out:
@@ -243,8 +246,7 @@ static int csv_load(const char *spec, plan_inventory *inv, char *why, size_t cap
 
 const plan_source_ops plan_source_csv = {"csv", csv_load};
 
-int plan_inventory_parse_csv(const char *buf, size_t len, const char *name, plan_inventory *inv, char *why,
-			     size_t cap)
+int plan_inventory_parse_csv(const char *buf, size_t len, const char *name, plan_inventory *inv, char *why, size_t cap)
 {
 	memset(inv, 0, sizeof *inv);
 	int rc = load_csv(name, buf, len, inv, why, cap);

@@ -26,13 +26,13 @@
 typedef struct plan_group {
 	const cs_instance *inst;
 	const cs_region *region;
-	unsigned count;         /* instances, >= 1 */
-	double cpu_percent;     /* average CPU utilisation as written, 0..100 */
-	double cpu;             /* the same as the fraction cs_parse_percent gives (cpu_percent / 100) */
-	double hours;           /* hours each instance runs in a month, > 0 */
-	double price_per_hour;  /* what one instance-hour costs; < 0 = not known */
-	char currency[4];       /* ISO 4217 code of the price, "" when none */
-	uint32_t line;          /* where the group was read (source line), 0 if not from a file */
+	unsigned count;        /* instances, >= 1 */
+	double cpu_percent;    /* average CPU utilisation as written, 0..100 */
+	double cpu;            /* the same as the fraction cs_parse_percent gives (cpu_percent / 100) */
+	double hours;          /* hours each instance runs in a month, > 0 */
+	double price_per_hour; /* what one instance-hour costs; < 0 = not known */
+	char currency[4];      /* ISO 4217 code of the price, "" when none */
+	uint32_t line;         /* where the group was read (source line), 0 if not from a file */
 } plan_group;
 
 typedef struct plan_inventory {
@@ -69,8 +69,7 @@ int plan_inventory_load(const plan_source_ops *src, const char *spec, plan_inven
 
 /* The CSV source over len bytes of memory (tests, fuzzing); name is what
  * messages call it. */
-int plan_inventory_parse_csv(const char *buf, size_t len, const char *name, plan_inventory *inv, char *why,
-			     size_t cap);
+int plan_inventory_parse_csv(const char *buf, size_t len, const char *name, plan_inventory *inv, char *why, size_t cap);
 
 /* Appends a group (a source's building block). CS_ENOMEM. */
 int plan_inventory_add(plan_inventory *inv, const plan_group *g);

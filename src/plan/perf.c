@@ -19,9 +19,9 @@
 enum { C_ARCH, C_VALUE, C_SOURCE, C_N };
 
 static const plan_col perf_cols[C_N] = {
-	[C_ARCH] = {"microarchitecture", true},
-	[C_VALUE] = {"throughput_per_vcpu", true},
-	[C_SOURCE] = {"source", true},
+    [C_ARCH] = {"microarchitecture", true},
+    [C_VALUE] = {"throughput_per_vcpu", true},
+    [C_SOURCE] = {"source", true},
 };
 
 static const char perf_header[] = "microarchitecture,throughput_per_vcpu,source";
@@ -131,25 +131,26 @@ static int perf_row(const plan_csv *c, plan_perf *p, char *why, size_t cap)
 			size_t len = strlen(msg);
 			snprintf(msg + len, sizeof msg - len, "%s%s", i ? ", " : " (did you mean ", s[i]);
 		}
-		return plan_csv_error(c, C_ARCH, why, cap,
-				      "unknown microarchitecture '%s'%s%s; the names are those of 'carbonstat instances "
-				      "--json' (arch)",
-				      arch, msg, ns ? "?)" : "");
+		return plan_csv_error(
+		    c, C_ARCH, why, cap,
+		    "unknown microarchitecture '%s'%s%s; the names are those of 'carbonstat instances "
+		    "--json' (arch)",
+		    arch, msg, ns ? "?)" : "");
 	}
 	cs_name_key(known, key, sizeof key);
 	for (size_t i = 0; i < p->n; i++) {
 		if (cs_name_key(p->v[i].arch, other, sizeof other) > 0 && !strcmp(key, other))
 			return plan_csv_error(c, C_ARCH, why, cap, "%s is given twice (line %u too); keep one", known,
-					      p->v[i].line);
+			                      p->v[i].line);
 	}
 	if (cs_parse_double(val, &r->per_vcpu) || !(r->per_vcpu > 0 && r->per_vcpu < PER_VCPU_MAX))
 		return plan_csv_error(c, C_VALUE, why, cap,
-				      "throughput_per_vcpu '%s' is not a number above 0 (any unit, the same in every "
-				      "row)",
-				      val);
+		                      "throughput_per_vcpu '%s' is not a number above 0 (any unit, the same in every "
+		                      "row)",
+		                      val);
 	if (!*src)
 		return plan_csv_error(c, C_SOURCE, why, cap,
-				      "no source: say where the figure comes from (it is printed with every ratio)");
+		                      "no source: say where the figure comes from (it is printed with every ratio)");
 	cs_strcpy_fit(r->arch, sizeof r->arch, known);
 	cs_strcpy_fit(r->source, sizeof r->source, src);
 	r->line = (unsigned)plan_csv_line(c);
@@ -258,8 +259,8 @@ void plan_speed_of(const plan_perf *user, const cs_instance *it, plan_speed *out
 	out->builtin = n && ok_b ? sb / n : -1;
 }
 
-plan_speed_src plan_speed_ratio(const cs_instance *a, const plan_speed *sa, const cs_instance *b,
-				const plan_speed *sb, double *ratio)
+plan_speed_src plan_speed_ratio(const cs_instance *a, const plan_speed *sa, const cs_instance *b, const plan_speed *sb,
+                                double *ratio)
 {
 	if (a == b || (cs_instance_arch(a)[0] && !strcmp(cs_instance_arch(a), cs_instance_arch(b)))) {
 		*ratio = 1.0;

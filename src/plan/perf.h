@@ -68,8 +68,8 @@ void plan_speed_of(const plan_perf *user, const cs_instance *it, plan_speed *out
 
 /* Per-vCPU throughput of b over a's: the ratio and its source, or
  * PLAN_SPEED_UNKNOWN (ratio untouched). */
-plan_speed_src plan_speed_ratio(const cs_instance *a, const plan_speed *sa, const cs_instance *b,
-				const plan_speed *sb, double *ratio);
+plan_speed_src plan_speed_ratio(const cs_instance *a, const plan_speed *sa, const cs_instance *b, const plan_speed *sb,
+                                double *ratio);
 
 const char *plan_speed_src_name(plan_speed_src s); /* "same microarchitecture", "user file", "SPECpower" */
 

@@ -375,7 +375,7 @@ static int report(const plan_group *g, const cand *c, plan_option *o, plan_resul
 	rc = cs_estimate_run(&req, &o->est);
 	if (rc) {
 		cs_set_why(why, cap, "estimate of %s %s in %s: %s", cs_provider_name(req.provider), req.instance,
-			   req.region, cs_strerror(rc));
+		           req.region, cs_strerror(rc));
 		return rc;
 	}
 	if (o->est.operational_g != c->op_g || o->est.embodied_g != c->emb_g)
@@ -391,7 +391,7 @@ static int report(const plan_group *g, const cand *c, plan_option *o, plan_resul
 /* Ranking figures of b at utilisation cpu (fraction) on n instances, in
  * region reg: what cs_estimate_run computes, from the same functions. */
 static int rank_fig(const plan_group *g, const cs_instance *b, double cpu, unsigned n, const cs_region *reg,
-		    double *op_g, double *emb_g)
+                    double *op_g, double *emb_g)
 {
 	cs_util u = {cpu, -1, -1};
 	cs_power pw;
@@ -408,7 +408,7 @@ static int rank_fig(const plan_group *g, const cs_instance *b, double cpu, unsig
 
 /* Fills a candidate's ranking fields; price_per_hour < 0: none. */
 static int make_cand(const plan_group *g, uint8_t basis, const cs_instance *b, const cs_region *reg, unsigned n,
-		     double pct, double cpu, double price, uint8_t price_src, cand *c)
+                     double pct, double cpu, double price, uint8_t price_src, cand *c)
 {
 	int rc;
 
@@ -491,7 +491,8 @@ static int build_options(ctx *x, const plan_group *g, uint8_t basis, plan_group_
 		} else if (basis == PLAN_BASIS_TOTAL && !cs_instance_embodied_dataset(b)) {
 			status = PLAN_NO_EMBODIED;
 		}
-		if (!fit(g, (double)cs_instance_vcpu(a) / ((double)cs_instance_vcpu(b) * ratio), o->target_cpu, &n, &pct))
+		if (!fit(g, (double)cs_instance_vcpu(a) / ((double)cs_instance_vcpu(b) * ratio), o->target_cpu, &n,
+		         &pct))
 			continue;
 		if ((rc = regions_of(x, b, nb, &regs, &nr)))
 			return rc;
@@ -585,7 +586,7 @@ static double basis_g(uint8_t basis, const cs_estimate *e)
 
 /* rec - current, in three steps (plan.h, docs/plan.md). */
 static int split(const plan_group *g, const plan_option *cur, const plan_option *rec, uint8_t basis, plan_split *s,
-		 char *why, size_t cap)
+                 char *why, size_t cap)
 {
 	cs_estimate_req req;
 	cs_estimate e1, e2;
@@ -612,7 +613,7 @@ static int split(const plan_group *g, const plan_option *cur, const plan_option 
 		k2 = k1;
 	} else {
 		if (!fit(g, (double)cs_instance_vcpu(cur->inst) / ((double)cs_instance_vcpu(rec->inst) * ratio), 0, &n,
-			 &pct))
+		         &pct))
 			return CS_ERANGE;
 		mid.count = n;
 		option_req(g, &mid, pct / 100.0, &req);
@@ -626,7 +627,7 @@ static int split(const plan_group *g, const plan_option *cur, const plan_option 
 	return 0;
 fail:
 	cs_set_why(why, cap, "decomposition of %s -> %s: %s", cs_instance_name(cur->inst), cs_instance_name(rec->inst),
-		   cs_strerror(rc));
+	           cs_strerror(rc));
 	return rc;
 }
 

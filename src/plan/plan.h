@@ -55,14 +55,14 @@ typedef struct plan_opts {
 	unsigned providers;              /* 1 << cs_provider where groups may go; 0: each group's own */
 	const cs_region *const *regions; /* --regions: the allowed regions; NULL: all */
 	size_t nregions;
-	const cs_region *near;           /* --near: regions within max_km of this one */
+	const cs_region *near; /* --near: regions within max_km of this one */
 	double max_km;
-	double max_slowdown;             /* fraction of per-vCPU throughput an option may lose; < 0: any */
-	double target_cpu;               /* fraction; <= 0: counts kept unless the work does not fit */
-	const plan_catalog *catalog;     /* built by the caller (plan_catalog_build) */
-	const plan_filter *families;     /* --families; NULL: the default rules */
-	const plan_perf *perf;           /* --perf figures; NULL: none */
-	const plan_prices *prices;       /* the price book; NULL: no prices */
+	double max_slowdown;         /* fraction of per-vCPU throughput an option may lose; < 0: any */
+	double target_cpu;           /* fraction; <= 0: counts kept unless the work does not fit */
+	const plan_catalog *catalog; /* built by the caller (plan_catalog_build) */
+	const plan_filter *families; /* --families; NULL: the default rules */
+	const plan_perf *perf;       /* --perf figures; NULL: none */
+	const plan_prices *prices;   /* the price book; NULL: no prices */
 } plan_opts;
 
 void plan_opts_init(plan_opts *o);
@@ -109,8 +109,8 @@ enum { PLAN_BASIS_TOTAL = 0, PLAN_BASIS_OPERATIONAL = 1 };
 
 /* How the recommendation was made. */
 enum {
-	PLAN_REC_OBJECTIVE = 0,    /* by the objective asked for */
-	PLAN_REC_CARBON_NO_COST,   /* cost or balanced asked, but the current cost is unknown: by carbon */
+	PLAN_REC_OBJECTIVE = 0,  /* by the objective asked for */
+	PLAN_REC_CARBON_NO_COST, /* cost or balanced asked, but the current cost is unknown: by carbon */
 };
 
 typedef struct plan_group_result {
@@ -129,7 +129,7 @@ typedef struct plan_group_result {
 /* Sums over groups, a month. */
 typedef struct plan_totals {
 	double op_g, emb_g, total_g;
-	double cost;        /* of the groups whose cost is known */
+	double cost; /* of the groups whose cost is known */
 	size_t groups;
 	size_t unpriced;    /* groups whose cost is unknown */
 	size_t no_embodied; /* groups whose embodied figure is unknown */
@@ -148,15 +148,15 @@ typedef struct plan_result {
 	size_t noptions, cap_options;
 	plan_totals before, after;
 	double cost_before, cost_after; /* over the groups whose cost is known both now and after */
-	size_t priced_both;      /* those groups */
-	plan_split split;        /* sum of the groups' */
-	double key_before_g;     /* sum of the groups' current figures on their basis */
-	plan_place *places;      /* by region, in table order; only places with a group before or after */
+	size_t priced_both;             /* those groups */
+	plan_split split;               /* sum of the groups' */
+	double key_before_g;            /* sum of the groups' current figures on their basis */
+	plan_place *places;             /* by region, in table order; only places with a group before or after */
 	size_t nplaces;
-	size_t allowed[CS_PROVIDER_COUNT];  /* regions an option may use, per provider */
-	size_t no_coords;        /* regions --near could not place (no coordinates) */
-	size_t mismatches;       /* reported options whose ranking figures differ from estimate's */
-	size_t operational_basis; /* groups ranked on operational carbon */
+	size_t allowed[CS_PROVIDER_COUNT];    /* regions an option may use, per provider */
+	size_t no_coords;                     /* regions --near could not place (no coordinates) */
+	size_t mismatches;                    /* reported options whose ranking figures differ from estimate's */
+	size_t operational_basis;             /* groups ranked on operational carbon */
 	const cs_dataset *intensity_sets[24]; /* grid datasets behind the figures reported */
 	size_t nintensity_sets;
 } plan_result;

@@ -65,7 +65,7 @@ static int index_grow(plan_prices *b)
 }
 
 int plan_prices_add(plan_prices *b, const cs_instance *inst, const cs_region *region, double per_hour,
-		    const char *currency, plan_price_src src, uint32_t line)
+                    const char *currency, plan_price_src src, uint32_t line)
 {
 	size_t k;
 
@@ -113,7 +113,7 @@ int plan_prices_from_inventory(plan_prices *b, const plan_inventory *inv)
 		if (g->price_per_hour < 0)
 			continue;
 		rc = plan_prices_add(b, g->inst, g->region, g->price_per_hour, g->currency, PLAN_PRICE_INVENTORY,
-				     g->line);
+		                     g->line);
 		if (rc)
 			return rc;
 	}
@@ -125,8 +125,8 @@ int plan_prices_from_inventory(plan_prices *b, const plan_inventory *inv)
 enum { P_PROVIDER, P_INSTANCE, P_REGION, P_CURRENCY, P_PRICE, P_N };
 
 static const plan_col price_cols[P_N] = {
-	[P_PROVIDER] = {"provider", true}, [P_INSTANCE] = {"instance_type", true}, [P_REGION] = {"region", true},
-	[P_CURRENCY] = {"currency", true}, [P_PRICE] = {"price_per_hour", true},
+    [P_PROVIDER] = {"provider", true}, [P_INSTANCE] = {"instance_type", true}, [P_REGION] = {"region", true},
+    [P_CURRENCY] = {"currency", true}, [P_PRICE] = {"price_per_hour", true},
 };
 
 static const char price_header[] = "provider,instance_type,region,currency,price_per_hour";
@@ -157,14 +157,15 @@ static int price_row(const plan_csv *c, plan_prices *b, char *why, size_t cap)
 		}
 	}
 	if (plan_parse_currency(cur, currency))
-		return plan_csv_error(c, P_CURRENCY, why, cap, "currency '%s' is not an ISO 4217 code such as USD", cur);
+		return plan_csv_error(c, P_CURRENCY, why, cap, "currency '%s' is not an ISO 4217 code such as USD",
+		                      cur);
 	if (plan_parse_price(price, &v))
-		return plan_csv_error(c, P_PRICE, why, cap, "price_per_hour '%s' is not a plain number >= 0, e.g. 0.096",
-				      price);
+		return plan_csv_error(c, P_PRICE, why, cap,
+		                      "price_per_hour '%s' is not a plain number >= 0, e.g. 0.096", price);
 	if (find_exact(b, it, r) && find_exact(b, it, r)->src == PLAN_PRICE_FILE)
 		return plan_csv_error(c, P_INSTANCE, why, cap, "%s %s in %s is priced twice (line %u too); keep one",
-				      cs_provider_name(p), cs_instance_name(it), r ? cs_region_name(r) : "any region",
-				      find_exact(b, it, r)->line);
+		                      cs_provider_name(p), cs_instance_name(it), r ? cs_region_name(r) : "any region",
+		                      find_exact(b, it, r)->line);
 	return plan_prices_add(b, it, r, v, currency, PLAN_PRICE_FILE, (uint32_t)plan_csv_line(c));
 }
 
@@ -221,7 +222,7 @@ int plan_prices_load_bills(plan_prices *b, const char *const *paths, size_t n, c
 		if (!r || !(p[i].hours > 0))
 			continue;
 		rc = plan_prices_add(b, p[i].inst, r, cs_money_to_double(p[i].eff) / p[i].hours,
-				     cs_bill_str(bill, p[i].currency), PLAN_PRICE_BILL, 0);
+		                     cs_bill_str(bill, p[i].currency), PLAN_PRICE_BILL, 0);
 	}
 	cs_bill_free(bill);
 	return rc;

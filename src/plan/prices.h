@@ -48,7 +48,7 @@ typedef struct plan_prices {
 	size_t n, cap;
 	uint32_t *slot; /* open-addressing index into v (+1; 0 = empty), power of two */
 	size_t nslot;
-	char currency[4];     /* the plan's currency, "" until a price is added */
+	char currency[4];      /* the plan's currency, "" until a price is added */
 	size_t other_currency; /* prices left out: another currency */
 	size_t conflicts;      /* prices left out: the same type and region priced before */
 	size_t from[4];        /* prices kept, by plan_price_src */
@@ -62,7 +62,7 @@ void plan_prices_free(plan_prices *b); /* NULL-safe */
 /* Adds one price; a second price for the same (type, region) is counted as
  * a conflict and left out. CS_ENOMEM. */
 int plan_prices_add(plan_prices *b, const cs_instance *inst, const cs_region *region, double per_hour,
-		    const char *currency, plan_price_src src, uint32_t line);
+                    const char *currency, plan_price_src src, uint32_t line);
 
 /* Source 1: every priced group of the inventory. */
 int plan_prices_from_inventory(plan_prices *b, const plan_inventory *inv);

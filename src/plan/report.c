@@ -86,11 +86,12 @@ size_t plan_notes(const plan_report_in *in, plan_note *out, size_t cap)
 	unsigned nres;
 
 	if ((x = note(out, cap, &n, "work"))) {
-		notef(x->text, sizeof x->text,
-		      "A group's work is instances x vCPUs x CPU utilisation x throughput per vCPU; every option carries "
-		      "the same work, so on a faster CPU it runs at a lower utilisation (utilisation taken as "
-		      "proportional to work: no turbo, SMT or memory-bound effects). Utilisations are rounded to "
-		      "1e-6 %%.");
+		notef(
+		    x->text, sizeof x->text,
+		    "A group's work is instances x vCPUs x CPU utilisation x throughput per vCPU; every option carries "
+		    "the same work, so on a faster CPU it runs at a lower utilisation (utilisation taken as "
+		    "proportional to work: no turbo, SMT or memory-bound effects). Utilisations are rounded to "
+		    "1e-6 %%.");
 		notef(x->source, sizeof x->source, "docs/plan.md, \"Work and utilisation\"");
 	}
 	if ((x = note(out, cap, &n, "counts"))) {
@@ -102,23 +103,27 @@ size_t plan_notes(const plan_report_in *in, plan_note *out, size_t cap)
 			      "total; check it before moving.",
 			      o->target_cpu * 100);
 		else
-			notef(x->text, sizeof x->text,
-			      "Counts: kept, unless the work does not fit at 100 %% CPU; then the fewest instances that "
-			      "fit (rounded up). --target-cpu PCT rightsizes instead.");
+			notef(
+			    x->text, sizeof x->text,
+			    "Counts: kept, unless the work does not fit at 100 %% CPU; then the fewest instances that "
+			    "fit (rounded up). --target-cpu PCT rightsizes instead.");
 		notef(x->source, sizeof x->source, "--target-cpu");
 	}
 	if ((x = note(out, cap, &n, "throughput"))) {
 		const cs_dataset *d = dataset_by_id("ccf-specpower");
 		perf_range(&y0, &y1, &nres);
-		notef(x->text, sizeof x->text,
-		      "Throughput per vCPU: the median ssj_ops at 100 %% per hardware thread of the microarchitecture's "
-		      "SPECpower_ssj2008 results (%u results published %d-%d), derived as overall ssj_ops/W x (W at 100 %% "
-		      "+ W at idle) / threads; a vCPU counts as one hardware thread. A type on several "
-		      "microarchitectures gets their mean; the same microarchitecture is 1x. Options whose ratio is "
-		      "unknown (no result: Graviton3/4, Axion, Grace...) are not ranked.",
-		      nres, y0, y1);
+		notef(
+		    x->text, sizeof x->text,
+		    "Throughput per vCPU: the median ssj_ops at 100 %% per hardware thread of the microarchitecture's "
+		    "SPECpower_ssj2008 results (%u results published %d-%d), derived as overall ssj_ops/W x (W at 100 "
+		    "%% "
+		    "+ W at idle) / threads; a vCPU counts as one hardware thread. A type on several "
+		    "microarchitectures gets their mean; the same microarchitecture is 1x. Options whose ratio is "
+		    "unknown (no result: Graviton3/4, Axion, Grace...) are not ranked.",
+		    nres, y0, y1);
 		if (o->max_slowdown >= 0)
-			notef(x->text, sizeof x->text, " Options more than %.4g %% slower per vCPU are left out (--max-slowdown).",
+			notef(x->text, sizeof x->text,
+			      " Options more than %.4g %% slower per vCPU are left out (--max-slowdown).",
 			      o->max_slowdown * 100);
 		if (d)
 			notef(x->source, sizeof x->source, "%s: %s (%s, %d)", cs_dataset_id(d), cs_dataset_source(d),
@@ -136,10 +141,11 @@ size_t plan_notes(const plan_report_in *in, plan_note *out, size_t cap)
 		      "Power, energy and carbon of every option are carbonstat estimate's for the same type, region, "
 		      "utilisation, count and hours (Teads curves or CCF min/max W per vCPU + memory W/GB; PUE aws "
 		      "%.4g, gcp %.4g, azure %.4g); each reported option is recomputed by estimate itself",
-		      cs_pue_default(CS_PROVIDER_AWS), cs_pue_default(CS_PROVIDER_GCP), cs_pue_default(CS_PROVIDER_AZURE));
+		      cs_pue_default(CS_PROVIDER_AWS), cs_pue_default(CS_PROVIDER_GCP),
+		      cs_pue_default(CS_PROVIDER_AZURE));
 		if (r->mismatches)
-			notef(x->text, sizeof x->text, " (%zu options were ranked on figures that differ from estimate's)",
-			      r->mismatches);
+			notef(x->text, sizeof x->text,
+			      " (%zu options were ranked on figures that differ from estimate's)", r->mismatches);
 		notef(x->text, sizeof x->text, ".");
 		notef(x->source, sizeof x->source, "carbonstat estimate (docs/model.md); PUE: ccf-pue");
 	}
@@ -148,8 +154,9 @@ size_t plan_notes(const plan_report_in *in, plan_note *out, size_t cap)
 		      "Grid intensity: each region's figure in the built-in tables, one per region (location-based, "
 		      "annual).");
 		for (size_t i = 0; i < r->nintensity_sets; i++)
-			notef(x->source, sizeof x->source, "%s%s (%s, %d)", i ? "; " : "", cs_dataset_id(r->intensity_sets[i]),
-			      cs_dataset_license(r->intensity_sets[i]), cs_dataset_year(r->intensity_sets[i]));
+			notef(x->source, sizeof x->source, "%s%s (%s, %d)", i ? "; " : "",
+			      cs_dataset_id(r->intensity_sets[i]), cs_dataset_license(r->intensity_sets[i]),
+			      cs_dataset_year(r->intensity_sets[i]));
 	}
 	if ((x = note(out, cap, &n, "embodied"))) {
 		notef(x->text, sizeof x->text,
@@ -157,7 +164,8 @@ size_t plan_notes(const plan_report_in *in, plan_note *out, size_t cap)
 		      "that figure is never ranked against one with it; a group whose current type has none (%zu) is "
 		      "ranked on operational carbon only.",
 		      r->operational_basis);
-		notef(x->source, sizeof x->source, "ccf-embodied-aws, ccf-aws-latest, ccf-embodied-gcp, ccf-embodied-azure");
+		notef(x->source, sizeof x->source,
+		      "ccf-embodied-aws, ccf-aws-latest, ccf-embodied-gcp, ccf-embodied-azure");
 	}
 	if ((x = note(out, cap, &n, "prices"))) {
 		if (!pb || pb->n == 0) {
@@ -165,17 +173,21 @@ size_t plan_notes(const plan_report_in *in, plan_note *out, size_t cap)
 			      "Prices: none known, so every cost is unknown and options are ranked on carbon; give "
 			      "price_per_hour in the inventory, --prices FILE or --bill FILE.");
 		} else {
-			notef(x->text, sizeof x->text,
-			      "Prices per instance-hour in %s: %zu from the inventory, %zu from the price file, %zu from "
-			      "bills (first source wins). An option without a price has no cost: it is ranked on carbon "
-			      "only and never chosen for cost. Nothing is converted or invented.",
-			      pb->currency, pb->from[PLAN_PRICE_INVENTORY], pb->from[PLAN_PRICE_FILE], pb->from[PLAN_PRICE_BILL]);
+			notef(
+			    x->text, sizeof x->text,
+			    "Prices per instance-hour in %s: %zu from the inventory, %zu from the price file, %zu from "
+			    "bills (first source wins). An option without a price has no cost: it is ranked on carbon "
+			    "only and never chosen for cost. Nothing is converted or invented.",
+			    pb->currency, pb->from[PLAN_PRICE_INVENTORY], pb->from[PLAN_PRICE_FILE],
+			    pb->from[PLAN_PRICE_BILL]);
 			if (pb->other_currency)
 				notef(x->text, sizeof x->text, " %zu prices in another currency were left out.",
 				      pb->other_currency);
 			if (pb->conflicts)
-				notef(x->text, sizeof x->text, " %zu prices repeated a type and region already priced and "
-				      "were left out.", pb->conflicts);
+				notef(x->text, sizeof x->text,
+				      " %zu prices repeated a type and region already priced and "
+				      "were left out.",
+				      pb->conflicts);
 		}
 		notef(x->source, sizeof x->source, "%s%s%s%s%s", in->inv->name, pb && pb->file[0] ? "; --prices " : "",
 		      pb ? pb->file : "", pb && pb->bills[0] ? "; --bill " : "", pb ? pb->bills : "");
@@ -186,10 +198,11 @@ size_t plan_notes(const plan_report_in *in, plan_note *out, size_t cap)
 		if (o->regions)
 			notef(x->text, sizeof x->text, " (--regions %s).", in->regions ? in->regions : "");
 		else if (o->near) {
-			notef(x->text, sizeof x->text, " (within %.0f km of %s %s by great-circle distance",
-			      o->max_km, cs_provider_name(cs_region_provider(o->near)), cs_region_name(o->near));
+			notef(x->text, sizeof x->text, " (within %.0f km of %s %s by great-circle distance", o->max_km,
+			      cs_provider_name(cs_region_provider(o->near)), cs_region_name(o->near));
 			if (r->no_coords)
-				notef(x->text, sizeof x->text, "; %zu regions without coordinates left out", r->no_coords);
+				notef(x->text, sizeof x->text, "; %zu regions without coordinates left out",
+				      r->no_coords);
 			notef(x->text, sizeof x->text, ").");
 			const cs_dataset *d = cs_region_coords_dataset();
 			notef(x->source, sizeof x->source, "%s: %s (%s, %d)", cs_dataset_id(d), cs_dataset_source(d),
@@ -210,30 +223,34 @@ size_t plan_notes(const plan_report_in *in, plan_note *out, size_t cap)
 		} else {
 			notef(x->text, sizeof x->text, "of the group's own provider");
 		}
-		notef(x->text, sizeof x->text,
-		      " the smallest size with at least the current vCPUs and memory, of the same kind (plain, bare "
-		      "metal, local SSD, database...)%s%s%s. Left out unless named: burstable and shared-core families, "
-		      "accelerators, Mac hosts; a GPU group only moves region.",
-		      in->families ? "; families, microarchitectures or vendors: " : "", in->families ? in->families : "",
-		      in->families ? " (--families)" : "");
+		notef(
+		    x->text, sizeof x->text,
+		    " the smallest size with at least the current vCPUs and memory, of the same kind (plain, bare "
+		    "metal, local SSD, database...)%s%s%s. Left out unless named: burstable and shared-core families, "
+		    "accelerators, Mac hosts; a GPU group only moves region.",
+		    in->families ? "; families, microarchitectures or vendors: " : "", in->families ? in->families : "",
+		    in->families ? " (--families)" : "");
 		notef(x->source, sizeof x->source, "docs/plan.md, \"Candidates\"");
 	}
 	if ((x = note(out, cap, &n, "objective"))) {
 		switch (o->objective) {
 		case PLAN_OBJ_COST:
 			notef(x->text, sizeof x->text,
-			      "Objective cost: the cheapest ranked option with a known cost, lower carbon breaking ties; a "
+			      "Objective cost: the cheapest ranked option with a known cost, lower carbon breaking "
+			      "ties; a "
 			      "group whose current cost is unknown is recommended on carbon.");
 			break;
 		case PLAN_OBJ_BALANCED:
 			notef(x->text, sizeof x->text,
-			      "Objective balanced: the ranked option with a known cost that minimises carbon/carbon_now + "
+			      "Objective balanced: the ranked option with a known cost that minimises "
+			      "carbon/carbon_now + "
 			      "cost/cost_now (equal weight to a 1 %% change of either); a group whose current cost is "
 			      "unknown is recommended on carbon.");
 			break;
 		default:
 			notef(x->text, sizeof x->text,
-			      "Objective carbon: the ranked option with the lowest carbon a month (operational + embodied), "
+			      "Objective carbon: the ranked option with the lowest carbon a month (operational + "
+			      "embodied), "
 			      "whatever its cost; the front shows what each cost level buys.");
 			break;
 		}
@@ -260,7 +277,7 @@ static double kg(double g)
 static void option_line(FILE *f, const plan_option *o)
 {
 	fprintf(f, "%s %s x %u in %s at %.4g %% CPU", cs_provider_name(cs_instance_provider(o->inst)),
-		cs_instance_name(o->inst), o->count, cs_region_name(o->region), o->cpu_percent);
+	        cs_instance_name(o->inst), o->count, cs_region_name(o->region), o->cpu_percent);
 }
 
 static void cost_str(char *buf, size_t cap, double cost, const char *cur)
@@ -287,20 +304,20 @@ static void because(FILE *f, const plan_group_result *gr)
 	const plan_split *s = &gr->split;
 
 	if (r->moves & (PLAN_MOVE_REGION | PLAN_MOVE_PROVIDER))
-		fprintf(f,
-			"    grid         %s %.1f g/kWh x PUE %.4g -> %s %.1f g/kWh x PUE %.4g: %+.1f kgCO2e\n",
-			cs_region_name(c->region), c->est.intensity_g_per_kwh, c->est.pue, cs_region_name(r->region),
-			r->est.intensity_g_per_kwh, r->est.pue, kg(s->grid_g));
+		fprintf(f, "    grid         %s %.1f g/kWh x PUE %.4g -> %s %.1f g/kWh x PUE %.4g: %+.1f kgCO2e\n",
+		        cs_region_name(c->region), c->est.intensity_g_per_kwh, c->est.pue, cs_region_name(r->region),
+		        r->est.intensity_g_per_kwh, r->est.pue, kg(s->grid_g));
 	if (r->moves & PLAN_MOVE_TYPE) {
 		fprintf(f, "    hardware     %s (%s) -> %s (%s)", cs_instance_name(c->inst), arch_or(c->inst),
-			cs_instance_name(r->inst), arch_or(r->inst));
+		        cs_instance_name(r->inst), arch_or(r->inst));
 		if (r->speed > 0)
 			fprintf(f, ", %.2fx the work per vCPU (%s)", r->speed, plan_speed_src_name(r->speed_src));
-		fprintf(f, "; %.1f W per instance at %.4g %% -> %.1f W at %.4g %%: %+.1f kgCO2e\n", c->est.power.total_w,
-			c->cpu_percent, r->est.power.total_w, r->cpu_percent, kg(s->hardware_g));
+		fprintf(f, "; %.1f W per instance at %.4g %% -> %.1f W at %.4g %%: %+.1f kgCO2e\n",
+		        c->est.power.total_w, c->cpu_percent, r->est.power.total_w, r->cpu_percent, kg(s->hardware_g));
 	}
 	if (r->moves & PLAN_MOVE_COUNT)
-		fprintf(f, "    rightsizing  %u -> %u instances: %+.1f kgCO2e\n", c->count, r->count, kg(s->rightsizing_g));
+		fprintf(f, "    rightsizing  %u -> %u instances: %+.1f kgCO2e\n", c->count, r->count,
+		        kg(s->rightsizing_g));
 }
 
 static void group_text(FILE *f, const plan_report_in *in, size_t k)
@@ -312,8 +329,8 @@ static void group_text(FILE *f, const plan_report_in *in, size_t k)
 	char cs[64], rs[64], mv[48], emb[32];
 
 	fprintf(f, "\n%s:%u  %s %s x %u in %s, %.4g %% CPU, %.4g h a month", in->inv->name, g->line,
-		cs_provider_name(cs_instance_provider(g->inst)), cs_instance_name(g->inst), g->count,
-		cs_region_name(g->region), g->cpu_percent, g->hours);
+	        cs_provider_name(cs_instance_provider(g->inst)), cs_instance_name(g->inst), g->count,
+	        cs_region_name(g->region), g->cpu_percent, g->hours);
 	if (g->price_per_hour >= 0)
 		fprintf(f, ", %.6g %s/h", g->price_per_hour, g->currency);
 	fputc('\n', f);
@@ -323,17 +340,17 @@ static void group_text(FILE *f, const plan_report_in *in, size_t k)
 	else
 		snprintf(emb, sizeof emb, "unknown");
 	fprintf(f, "  now          %.1f kgCO2e a month (operational %.1f, embodied %s), %s%s\n", kg(c->key_g),
-		kg(c->est.operational_g), emb, cs, c->cost >= 0 ? " a month" : "");
+	        kg(c->est.operational_g), emb, cs, c->cost >= 0 ? " a month" : "");
 	if (r->moves == 0) {
 		fprintf(f, "  recommended  keep it: no ranked option is better for the %s objective\n",
-			plan_objective_name(in->opts->objective));
+		        plan_objective_name(in->opts->objective));
 	} else {
 		cost_str(rs, sizeof rs, r->cost, cur);
 		fprintf(f, "  recommended  ");
 		option_line(f, r);
 		fprintf(f, " (%s)\n", plan_moves_name(r->moves, mv, sizeof mv));
 		fprintf(f, "               %.1f kgCO2e a month (%+.1f %%), %s%s", kg(r->key_g),
-			pct_change(c->key_g, r->key_g), rs, r->cost >= 0 ? " a month" : "");
+		        pct_change(c->key_g, r->key_g), rs, r->cost >= 0 ? " a month" : "");
 		if (r->cost >= 0 && c->cost >= 0)
 			fprintf(f, " (%+.1f %%)", pct_change(c->cost, r->cost));
 		if (r->cost >= 0)
@@ -346,19 +363,22 @@ static void group_text(FILE *f, const plan_report_in *in, size_t k)
 	}
 	if (gr->rec_how == PLAN_REC_CARBON_NO_COST)
 		fprintf(f, "  note         the current cost is unknown, so the %s objective fell back to carbon\n",
-			plan_objective_name(in->opts->objective));
+		        plan_objective_name(in->opts->objective));
 	if (gr->basis == PLAN_BASIS_OPERATIONAL)
 		fprintf(f, "  note         %s has no embodied figure: ranked on operational carbon\n",
-			cs_instance_name(g->inst));
+		        cs_instance_name(g->inst));
 	if (gr->nfront) {
-		fprintf(f, "  front        carbon vs cost, cleanest first (%u options, %u not ranked)\n", gr->options + 1,
-			gr->no_perf + gr->no_embodied + gr->too_slow);
+		fprintf(f, "  front        carbon vs cost, cleanest first (%u options, %u not ranked)\n",
+		        gr->options + 1, gr->no_perf + gr->no_embodied + gr->too_slow);
 		for (size_t i = 0; i < gr->nfront; i++) {
 			const plan_option *o = &in->res->options[gr->front_at + i];
 			cost_str(rs, sizeof rs, o->cost, cur);
 			fprintf(f, "    %10.1f kg  %16s  ", kg(o->key_g), rs);
 			option_line(f, o);
-			fprintf(f, "%s\n", o->inst == r->inst && o->region == r->region && o->count == r->count ? "  <- recommended" : "");
+			fprintf(f, "%s\n",
+			        o->inst == r->inst && o->region == r->region && o->count == r->count
+			            ? "  <- recommended"
+			            : "");
 		}
 	}
 	if (gr->unranked.inst) {
@@ -366,19 +386,20 @@ static void group_text(FILE *f, const plan_report_in *in, size_t k)
 		fprintf(f, "  not ranked   ");
 		option_line(f, u);
 		if (u->status == PLAN_NO_PERF)
-			fprintf(f, ": %.1f kg at equal work per vCPU, but the throughput of %s against %s is unknown "
-				   "(give --perf FILE)\n",
-				kg(u->key_g), arch_or(u->inst), arch_or(g->inst));
+			fprintf(f,
+			        ": %.1f kg at equal work per vCPU, but the throughput of %s against %s is unknown "
+			        "(give --perf FILE)\n",
+			        kg(u->key_g), arch_or(u->inst), arch_or(g->inst));
 		else
 			fprintf(f, ": %.1f kg operational, but %s has no embodied figure\n", kg(u->key_g),
-				cs_instance_name(u->inst));
+			        cs_instance_name(u->inst));
 	}
 }
 
 static void totals_row(FILE *f, const char *what, double before, double after)
 {
 	fprintf(f, "  %-22s %14.1f %14.1f %+14.1f (%+.1f %%)\n", what, before, after, after - before,
-		pct_change(before, after));
+	        pct_change(before, after));
 }
 
 static double share(double part, double whole)
@@ -397,7 +418,7 @@ void plan_write_text(FILE *f, const plan_report_in *in)
 	for (size_t i = 0; i < in->inv->n; i++)
 		instances += in->inv->g[i].count;
 	fprintf(f, "carbonstat plan: %s, %zu group%s, %zu instances; objective %s\n", in->inv->name, r->n,
-		r->n == 1 ? "" : "s", instances, plan_objective_name(in->opts->objective));
+	        r->n == 1 ? "" : "s", instances, plan_objective_name(in->opts->objective));
 	for (size_t k = 0; k < r->n; k++)
 		group_text(f, in, k);
 
@@ -407,34 +428,36 @@ void plan_write_text(FILE *f, const plan_report_in *in)
 	totals_row(f, "  embodied", kg(r->before.emb_g), kg(r->after.emb_g));
 	if (r->before.no_embodied || r->after.no_embodied)
 		fprintf(f, "  (embodied unknown, counted as 0: %zu groups before, %zu after)\n", r->before.no_embodied,
-			r->after.no_embodied);
+		        r->after.no_embodied);
 	if (r->priced_both) {
 		char what[40];
 		snprintf(what, sizeof what, "cost %s", cur);
 		totals_row(f, what, r->cost_before, r->cost_after);
 		if (r->priced_both < r->n)
-			fprintf(f, "  (cost over the %zu of %zu groups priced both now and after; the others' cost is "
-				   "unknown)\n",
-				r->priced_both, r->n);
+			fprintf(f,
+			        "  (cost over the %zu of %zu groups priced both now and after; the others' cost is "
+			        "unknown)\n",
+			        r->priced_both, r->n);
 	} else {
 		fprintf(f, "  cost                   unknown: no group is priced both now and after (%zu priced now)\n",
-			r->n - r->before.unpriced);
+		        r->n - r->before.unpriced);
 	}
-	fprintf(f, "  change %+.1f kgCO2e (on each group's ranking basis): grid %+.1f (%.0f %%), hardware %+.1f "
-		   "(%.0f %%), rightsizing %+.1f (%.0f %%)\n",
-		kg(change), kg(r->split.grid_g), share(r->split.grid_g, change), kg(r->split.hardware_g),
-		share(r->split.hardware_g, change), kg(r->split.rightsizing_g), share(r->split.rightsizing_g, change));
+	fprintf(f,
+	        "  change %+.1f kgCO2e (on each group's ranking basis): grid %+.1f (%.0f %%), hardware %+.1f "
+	        "(%.0f %%), rightsizing %+.1f (%.0f %%)\n",
+	        kg(change), kg(r->split.grid_g), share(r->split.grid_g, change), kg(r->split.hardware_g),
+	        share(r->split.hardware_g, change), kg(r->split.rightsizing_g), share(r->split.rightsizing_g, change));
 
 	fprintf(f, "\nby place         %-24s %12s %12s %14s %14s\n", "REGION", "BEFORE_KG", "AFTER_KG", "BEFORE_COST",
-		"AFTER_COST");
+	        "AFTER_COST");
 	for (size_t i = 0; i < r->nplaces; i++) {
 		const plan_place *p = &r->places[i];
 		char b[32], a[32];
 		cost_str(b, sizeof b, p->before.groups && !p->before.unpriced ? p->before.cost : -1, "");
 		cost_str(a, sizeof a, p->after.groups && !p->after.unpriced ? p->after.cost : -1, "");
 		fprintf(f, "  %-14s %-24s %12.1f %12.1f %14s %14s\n", cs_provider_name(cs_region_provider(p->region)),
-			cs_region_name(p->region), kg(p->before.total_g), kg(p->after.total_g),
-			p->before.groups ? b : "-", p->after.groups ? a : "-");
+		        cs_region_name(p->region), kg(p->before.total_g), kg(p->after.total_g),
+		        p->before.groups ? b : "-", p->after.groups ? a : "-");
 	}
 	fprintf(f, "\nassumptions\n");
 	for (size_t i = 0; i < nn; i++)
@@ -459,7 +482,7 @@ static void csv_str(FILE *f, const char *s)
 }
 
 static void csv_row(FILE *f, const plan_report_in *in, const plan_group_result *gr, const char *role,
-		    const plan_option *o)
+                    const plan_option *o)
 {
 	const char *cur = in->prices && in->prices->currency[0] ? in->prices->currency : "";
 	char mv[48];
@@ -473,17 +496,17 @@ static void csv_row(FILE *f, const plan_report_in *in, const plan_group_result *
 	if (o->speed > 0)
 		fprintf(f, "%.10g", o->speed);
 	fprintf(f, ",%s,%.10g,%.10g,%.10g,%.10g,%.10g,", plan_speed_src_name((plan_speed_src)o->speed_src),
-		o->est.power.total_w, o->est.energy_kwh, o->est.intensity_g_per_kwh, o->est.operational_g,
-		o->est.embodied_g);
+	        o->est.power.total_w, o->est.energy_kwh, o->est.intensity_g_per_kwh, o->est.operational_g,
+	        o->est.embodied_g);
 	fprintf(f, "%s,%.10g,%.10g,%s,", o->emb_known ? "true" : "false", o->est.total_g, o->key_g,
-		gr->basis == PLAN_BASIS_TOTAL ? "total" : "operational");
+	        gr->basis == PLAN_BASIS_TOTAL ? "total" : "operational");
 	if (o->price_per_hour >= 0)
 		fprintf(f, "%.10g,%.10g,%s", o->price_per_hour, o->cost, cur);
 	else
 		fputs(",,", f);
 	fprintf(f, ",%s,%s,%s,%s,%d\n", plan_price_src_name((plan_price_src)o->price_src),
-		plan_status_name((plan_status)o->status), plan_moves_name(o->moves, mv, sizeof mv),
-		o->est.prov.intensity ? cs_dataset_id(o->est.prov.intensity) : "", o->est.prov.intensity_year);
+	        plan_status_name((plan_status)o->status), plan_moves_name(o->moves, mv, sizeof mv),
+	        o->est.prov.intensity ? cs_dataset_id(o->est.prov.intensity) : "", o->est.prov.intensity_year);
 }
 
 void plan_write_csv(FILE *f, const plan_report_in *in)

@@ -15,28 +15,28 @@
 
 #include "plan/report.h"
 
-#define W     420.0 /* chart size, px */
-#define H     230.0
-#define LEFT  64.0 /* margins for the axes' labels */
-#define RIGHT 12.0
-#define TOP   12.0
-#define BAND  34.0 /* the "cost unknown" band under the x axis */
+#define W      420.0 /* chart size, px */
+#define H      230.0
+#define LEFT   64.0 /* margins for the axes' labels */
+#define RIGHT  12.0
+#define TOP    12.0
+#define BAND   34.0 /* the "cost unknown" band under the x axis */
 #define BOTTOM (BAND + 30.0)
 
 static const char css[] =
-	"body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;max-width:1100px;"
-	"color:#1d2327;padding:0 1em}"
-	"h1{font-size:1.5em;margin:0 0 .2em}h2{font-size:1.1em;margin:1.6em 0 .4em;border-top:1px solid #d0d7de;"
-	"padding-top:1em}"
-	".sub{color:#57606a;margin:0 0 1em}table{border-collapse:collapse;margin:.4em 0}"
-	"td,th{padding:.2em .7em;text-align:right;border-bottom:1px solid #eaeef2}th{background:#f6f8fa}"
-	"td.l,th.l{text-align:left}.grp{display:flex;gap:1.5em;flex-wrap:wrap;align-items:flex-start}"
-	".why li{margin:.15em 0}.good{color:#1a7f37}.bad{color:#cf222e}.muted{color:#57606a}"
-	"svg text{font-size:11px;fill:#57606a}.ax{stroke:#8c959f}.grid{stroke:#eaeef2}"
-	".pt{fill:#fff;stroke:#0969da;stroke-width:1.5}.rec{fill:#1a7f37;stroke:#1a7f37}"
-	".cur{fill:#fff;stroke:#cf222e;stroke-width:1.5}.nr{fill:#fff;stroke:#8c959f;stroke-dasharray:2 2}"
-	".note{background:#f6f8fa;padding:.6em 1em;border-radius:6px}dt{font-weight:600;margin-top:.5em}"
-	"dd{margin:0 0 0 1em}";
+    "body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2em auto;max-width:1100px;"
+    "color:#1d2327;padding:0 1em}"
+    "h1{font-size:1.5em;margin:0 0 .2em}h2{font-size:1.1em;margin:1.6em 0 .4em;border-top:1px solid #d0d7de;"
+    "padding-top:1em}"
+    ".sub{color:#57606a;margin:0 0 1em}table{border-collapse:collapse;margin:.4em 0}"
+    "td,th{padding:.2em .7em;text-align:right;border-bottom:1px solid #eaeef2}th{background:#f6f8fa}"
+    "td.l,th.l{text-align:left}.grp{display:flex;gap:1.5em;flex-wrap:wrap;align-items:flex-start}"
+    ".why li{margin:.15em 0}.good{color:#1a7f37}.bad{color:#cf222e}.muted{color:#57606a}"
+    "svg text{font-size:11px;fill:#57606a}.ax{stroke:#8c959f}.grid{stroke:#eaeef2}"
+    ".pt{fill:#fff;stroke:#0969da;stroke-width:1.5}.rec{fill:#1a7f37;stroke:#1a7f37}"
+    ".cur{fill:#fff;stroke:#cf222e;stroke-width:1.5}.nr{fill:#fff;stroke:#8c959f;stroke-dasharray:2 2}"
+    ".note{background:#f6f8fa;padding:.6em 1em;border-radius:6px}dt{font-weight:600;margin-top:.5em}"
+    "dd{margin:0 0 0 1em}";
 
 static void esc(FILE *f, const char *s)
 {
@@ -64,7 +64,7 @@ static const char *currency(const plan_report_in *in)
 static void option_name(FILE *f, const plan_option *o)
 {
 	fprintf(f, "%s %s &times; %u in %s at %.4g %% CPU", cs_provider_name(cs_instance_provider(o->inst)),
-		cs_instance_name(o->inst), o->count, cs_region_name(o->region), o->cpu_percent);
+	        cs_instance_name(o->inst), o->count, cs_region_name(o->region), o->cpu_percent);
 }
 
 static void cost_cell(FILE *f, double cost, const char *cur)
@@ -142,35 +142,40 @@ static void chart(FILE *f, const plan_report_in *in, const plan_group_result *gr
 	}
 	a.xmax = a.xmax > 0 ? a.xmax * 1.08 : 1;
 	a.ymax = a.ymax > 0 ? a.ymax * 1.12 : 1;
-	fprintf(f, "<svg width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
-		   "role=\"img\" aria-label=\"carbon and cost of the options\">\n",
-		W, H, W, H);
+	fprintf(f,
+	        "<svg width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
+	        "role=\"img\" aria-label=\"carbon and cost of the options\">\n",
+	        W, H, W, H);
 	/* axes and ticks */
 	step = nice_step(a.xmax);
 	for (double t = 0; t <= a.xmax + 1e-9; t += step) {
-		fprintf(f, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", px(&a, t), TOP, px(&a, t),
-			H - BOTTOM);
+		fprintf(f, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", px(&a, t), TOP,
+		        px(&a, t), H - BOTTOM);
 		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%g</text>\n", px(&a, t), H - BOTTOM + 13,
-			t);
+		        t);
 	}
 	if (a.priced) {
 		step = nice_step(a.ymax);
 		for (double t = 0; t <= a.ymax + 1e-9; t += step) {
-			fprintf(f, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", LEFT, py(&a, t),
-				W - RIGHT, py(&a, t));
-			fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n", LEFT - 4, py(&a, t) + 4, t);
+			fprintf(f, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", LEFT,
+			        py(&a, t), W - RIGHT, py(&a, t));
+			fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n", LEFT - 4,
+			        py(&a, t) + 4, t);
 		}
 	}
 	fprintf(f, "<line class=\"ax\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", LEFT, H - BOTTOM, W - RIGHT,
-		H - BOTTOM);
-	fprintf(f, "<line class=\"ax\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", LEFT, TOP, LEFT, H - BOTTOM);
+	        H - BOTTOM);
+	fprintf(f, "<line class=\"ax\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", LEFT, TOP, LEFT,
+	        H - BOTTOM);
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">kgCO2e a month</text>\n", (LEFT + W - RIGHT) / 2,
-		H - BOTTOM + 26);
-	fprintf(f, "<text x=\"12\" y=\"%.1f\" transform=\"rotate(-90 12 %.1f)\" text-anchor=\"middle\">%s a month%s</text>\n",
-		(TOP + H - BOTTOM) / 2, (TOP + H - BOTTOM) / 2, a.priced ? cur : "cost", a.priced ? "" : " (none known)");
+	        H - BOTTOM + 26);
+	fprintf(
+	    f,
+	    "<text x=\"12\" y=\"%.1f\" transform=\"rotate(-90 12 %.1f)\" text-anchor=\"middle\">%s a month%s</text>\n",
+	    (TOP + H - BOTTOM) / 2, (TOP + H - BOTTOM) / 2, a.priced ? cur : "cost", a.priced ? "" : " (none known)");
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">no price</text>\n", LEFT - 8, H - BAND / 2 - 2);
 	fprintf(f, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", LEFT, H - BAND / 2 - 6,
-		W - RIGHT, H - BAND / 2 - 6);
+	        W - RIGHT, H - BAND / 2 - 6);
 	/* the points: the front, the one left unranked, now, recommended */
 	for (size_t i = 0; i < gr->nfront; i++)
 		if (!same(&front[i], &gr->rec) && !same(&front[i], &gr->current))
@@ -194,11 +199,12 @@ static void group_html(FILE *f, const plan_report_in *in, const plan_group_resul
 	fprintf(f, "<h2>");
 	esc(f, in->inv->name);
 	fprintf(f, ":%u &mdash; %s %s &times; %u in %s, %.4g %% CPU</h2>\n", g->line,
-		cs_provider_name(cs_instance_provider(g->inst)), cs_instance_name(g->inst), g->count,
-		cs_region_name(g->region), g->cpu_percent);
+	        cs_provider_name(cs_instance_provider(g->inst)), cs_instance_name(g->inst), g->count,
+	        cs_region_name(g->region), g->cpu_percent);
 	fputs("<div class=grp><div>\n", f);
 	chart(f, in, gr);
-	fputs("</div><div>\n<table><tr><th class=l></th><th class=l>option</th><th>kgCO2e a month</th><th>cost a month</th></tr>\n",
+	fputs("</div><div>\n<table><tr><th class=l></th><th class=l>option</th><th>kgCO2e a month</th><th>cost a "
+	      "month</th></tr>\n",
 	      f);
 	fputs("<tr><td class=l>now</td><td class=l>", f);
 	option_name(f, c);
@@ -209,8 +215,11 @@ static void group_html(FILE *f, const plan_report_in *in, const plan_group_resul
 		option_name(f, r);
 	else
 		fputs("keep it", f);
-	fprintf(f, "</td><td class=%s>%.1f (%+.1f %%)</td><td>", d < 0 ? "good" : d > 0 ? "bad" : "muted", kg(r->key_g),
-		c->key_g ? d / c->key_g * 100 : 0);
+	fprintf(f, "</td><td class=%s>%.1f (%+.1f %%)</td><td>",
+	        d < 0   ? "good"
+	        : d > 0 ? "bad"
+	                : "muted",
+	        kg(r->key_g), c->key_g ? d / c->key_g * 100 : 0);
 	cost_cell(f, r->cost, cur);
 	fputs("</td></tr>\n", f);
 	for (size_t i = 0; i < gr->nfront; i++) {
@@ -224,39 +233,43 @@ static void group_html(FILE *f, const plan_report_in *in, const plan_group_resul
 	}
 	fputs("</table>\n<ul class=why>\n", f);
 	if (r->moves & (PLAN_MOVE_REGION | PLAN_MOVE_PROVIDER))
-		fprintf(f, "<li>grid: %s %.1f g/kWh &times; PUE %.4g &rarr; %s %.1f g/kWh &times; PUE %.4g: %+.1f kgCO2e</li>\n",
-			cs_region_name(c->region), c->est.intensity_g_per_kwh, c->est.pue, cs_region_name(r->region),
-			r->est.intensity_g_per_kwh, r->est.pue, kg(gr->split.grid_g));
+		fprintf(f,
+		        "<li>grid: %s %.1f g/kWh &times; PUE %.4g &rarr; %s %.1f g/kWh &times; PUE %.4g: %+.1f "
+		        "kgCO2e</li>\n",
+		        cs_region_name(c->region), c->est.intensity_g_per_kwh, c->est.pue, cs_region_name(r->region),
+		        r->est.intensity_g_per_kwh, r->est.pue, kg(gr->split.grid_g));
 	if (r->moves & PLAN_MOVE_TYPE) {
 		fprintf(f, "<li>hardware: %s (%s) &rarr; %s (%s)", cs_instance_name(c->inst), cs_instance_arch(c->inst),
-			cs_instance_name(r->inst), cs_instance_arch(r->inst));
+		        cs_instance_name(r->inst), cs_instance_arch(r->inst));
 		if (r->speed > 0)
 			fprintf(f, ", %.2f&times; the work per vCPU (%s)", r->speed,
-				plan_speed_src_name((plan_speed_src)r->speed_src));
+			        plan_speed_src_name((plan_speed_src)r->speed_src));
 		fprintf(f, "; %.1f W at %.4g %% &rarr; %.1f W at %.4g %% per instance: %+.1f kgCO2e</li>\n",
-			c->est.power.total_w, c->cpu_percent, r->est.power.total_w, r->cpu_percent, kg(gr->split.hardware_g));
+		        c->est.power.total_w, c->cpu_percent, r->est.power.total_w, r->cpu_percent,
+		        kg(gr->split.hardware_g));
 	}
 	if (r->moves & PLAN_MOVE_COUNT)
 		fprintf(f, "<li>rightsizing: %u &rarr; %u instances: %+.1f kgCO2e</li>\n", c->count, r->count,
-			kg(gr->split.rightsizing_g));
+		        kg(gr->split.rightsizing_g));
 	if (!r->moves)
 		fprintf(f, "<li>no ranked option is better for the %s objective</li>\n",
-			plan_objective_name(in->opts->objective));
+		        plan_objective_name(in->opts->objective));
 	if (r->moves && r->cost < 0)
-		fprintf(f, "<li class=muted>no price for %s in %s: its cost is unknown</li>\n", cs_instance_name(r->inst),
-			cs_region_name(r->region));
+		fprintf(f, "<li class=muted>no price for %s in %s: its cost is unknown</li>\n",
+		        cs_instance_name(r->inst), cs_region_name(r->region));
 	if (gr->rec_how == PLAN_REC_CARBON_NO_COST)
 		fputs("<li class=muted>the current cost is unknown: recommended on carbon</li>\n", f);
 	if (gr->basis == PLAN_BASIS_OPERATIONAL)
-		fputs("<li class=muted>the current type has no embodied figure: ranked on operational carbon</li>\n", f);
+		fputs("<li class=muted>the current type has no embodied figure: ranked on operational carbon</li>\n",
+		      f);
 	if (gr->unranked.inst) {
 		fputs("<li class=muted>not ranked: ", f);
 		option_name(f, &gr->unranked);
 		fprintf(f, " (%.1f kg; %s)</li>\n", kg(gr->unranked.key_g),
-			plan_status_name((plan_status)gr->unranked.status));
+		        plan_status_name((plan_status)gr->unranked.status));
 	}
 	fprintf(f, "<li class=muted>%s; %u options, %u not ranked</li>\n", plan_moves_name(r->moves, mv, sizeof mv),
-		gr->options + 1, gr->no_perf + gr->no_embodied + gr->too_slow);
+	        gr->options + 1, gr->no_perf + gr->no_embodied + gr->too_slow);
 	fputs("</ul></div></div>\n", f);
 }
 
@@ -276,12 +289,14 @@ static void split_bar(FILE *f, const plan_split *s)
 	for (int i = 0; i < 3; i++) {
 		double w = sum > 0 ? 400 * fabs(parts[i]) / sum : 0;
 		if (w > 0)
-			fprintf(f, "<rect x=\"%.1f\" y=\"4\" width=\"%.1f\" height=\"18\" fill=\"%s\"><title>%s %+.1f "
-				   "kgCO2e</title></rect>\n",
-				10 + x, w, colors[i], names[i], kg(parts[i]));
-		fprintf(f, "<rect x=\"%d\" y=\"30\" width=\"10\" height=\"10\" fill=\"%s\"/><text x=\"%d\" y=\"39\">%s "
-			   "%+.1f kg</text>\n",
-			10 + 140 * i, colors[i], 24 + 140 * i, names[i], kg(parts[i]));
+			fprintf(f,
+			        "<rect x=\"%.1f\" y=\"4\" width=\"%.1f\" height=\"18\" fill=\"%s\"><title>%s %+.1f "
+			        "kgCO2e</title></rect>\n",
+			        10 + x, w, colors[i], names[i], kg(parts[i]));
+		fprintf(f,
+		        "<rect x=\"%d\" y=\"30\" width=\"10\" height=\"10\" fill=\"%s\"/><text x=\"%d\" y=\"39\">%s "
+		        "%+.1f kg</text>\n",
+		        10 + 140 * i, colors[i], 24 + 140 * i, names[i], kg(parts[i]));
 		x += w;
 	}
 	fputs("</svg>\n", f);
@@ -302,14 +317,16 @@ void plan_write_html(FILE *f, const plan_report_in *in)
 
 	fputs("<table><tr><th class=l>fleet, a month</th><th>before</th><th>after</th><th>change</th></tr>\n", f);
 	fprintf(f, "<tr><td class=l>kgCO2e</td><td>%.1f</td><td>%.1f</td><td>%+.1f</td></tr>\n", kg(r->before.total_g),
-		kg(r->after.total_g), kg(r->after.total_g - r->before.total_g));
+	        kg(r->after.total_g), kg(r->after.total_g - r->before.total_g));
 	fprintf(f, "<tr><td class=l>&nbsp;&nbsp;operational</td><td>%.1f</td><td>%.1f</td><td>%+.1f</td></tr>\n",
-		kg(r->before.op_g), kg(r->after.op_g), kg(r->after.op_g - r->before.op_g));
+	        kg(r->before.op_g), kg(r->after.op_g), kg(r->after.op_g - r->before.op_g));
 	fprintf(f, "<tr><td class=l>&nbsp;&nbsp;embodied</td><td>%.1f</td><td>%.1f</td><td>%+.1f</td></tr>\n",
-		kg(r->before.emb_g), kg(r->after.emb_g), kg(r->after.emb_g - r->before.emb_g));
+	        kg(r->before.emb_g), kg(r->after.emb_g), kg(r->after.emb_g - r->before.emb_g));
 	if (r->priced_both)
-		fprintf(f, "<tr><td class=l>cost %s (%zu of %zu groups priced)</td><td>%.2f</td><td>%.2f</td><td>%+.2f</td></tr>\n",
-			cur, r->priced_both, r->n, r->cost_before, r->cost_after, r->cost_after - r->cost_before);
+		fprintf(f,
+		        "<tr><td class=l>cost %s (%zu of %zu groups "
+		        "priced)</td><td>%.2f</td><td>%.2f</td><td>%+.2f</td></tr>\n",
+		        cur, r->priced_both, r->n, r->cost_before, r->cost_after, r->cost_after - r->cost_before);
 	else
 		fputs("<tr><td class=l>cost</td><td colspan=3 class=muted>unknown</td></tr>\n", f);
 	fputs("</table>\n<p>Where the change comes from:</p>\n", f);
@@ -321,8 +338,8 @@ void plan_write_html(FILE *f, const plan_report_in *in)
 	for (size_t i = 0; i < r->nplaces; i++) {
 		const plan_place *p = &r->places[i];
 		fprintf(f, "<tr><td class=l>%s</td><td class=l>%s</td><td>%.1f</td><td>%.1f</td><td>",
-			cs_provider_name(cs_region_provider(p->region)), cs_region_name(p->region), kg(p->before.total_g),
-			kg(p->after.total_g));
+		        cs_provider_name(cs_region_provider(p->region)), cs_region_name(p->region),
+		        kg(p->before.total_g), kg(p->after.total_g));
 		cost_cell(f, p->before.groups && !p->before.unpriced ? p->before.cost : -1, cur);
 		fputs("</td><td>", f);
 		cost_cell(f, p->after.groups && !p->after.unpriced ? p->after.cost : -1, cur);

@@ -81,7 +81,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < inv.n; i++) {
 		const plan_group *g = &inv.g[i];
 		if (!g->inst || !g->region || g->count < 1 || g->count > 10000000 || !(g->cpu >= 0 && g->cpu <= 1) ||
-		    !(g->hours > 0 && g->hours <= 744) || cs_region_provider(g->region) != cs_instance_provider(g->inst))
+		    !(g->hours > 0 && g->hours <= 744) ||
+		    cs_region_provider(g->region) != cs_instance_provider(g->inst))
 			abort();
 		if (g->price_per_hour >= 0 && strlen(g->currency) != 3)
 			abort();

@@ -19,8 +19,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	plan_perf p = {.v = (plan_perf_row *)&p}; /* a canary: must stay untouched on error */
 	char why[512] = "";
-	static const char *const types[][2] = {{"aws", "m5.large"}, {"aws", "m7g.large"}, {"gcp", "c4a-standard-2"},
-					       {"gcp", "n1-standard-2"}, {"azure", "Standard_D2as_v4"}};
+	static const char *const types[][2] = {{"aws", "m5.large"},
+	                                       {"aws", "m7g.large"},
+	                                       {"gcp", "c4a-standard-2"},
+	                                       {"gcp", "n1-standard-2"},
+	                                       {"azure", "Standard_D2as_v4"}};
 
 	if (plan_perf_parse((const char *)data, size, "perf.csv", &p, why, sizeof why)) {
 		if (strncmp(why, "perf.csv", 8) || p.v != (plan_perf_row *)&p)

@@ -24,11 +24,11 @@
 
 #define assert_close(a, b) assert_true(fabs((double)(a) - (double)(b)) <= 1e-9 * fmax(1.0, fabs((double)(b))))
 
-#define HOURS     730.0
-#define PUE_AWS   1.135
-#define PUE_GCP   1.1
-#define LIFE_H    35040.0 /* CCF: 4 years x 8760 h */
-#define MEM_W_GB  0.392
+#define HOURS    730.0
+#define PUE_AWS  1.135
+#define PUE_GCP  1.1
+#define LIFE_H   35040.0 /* CCF: 4 years x 8760 h */
+#define MEM_W_GB 0.392
 
 /* SPECpower medians, ssj_ops per thread at 100 % (gen_perf.c). */
 #define SSJ_BROADWELL 40760.781818181815
@@ -259,7 +259,7 @@ static void test_faster_family_higher_draw(void **state)
 	 * rightsizing: 10 -> 7 of them */
 	double u10 = round(work / 10 * 100 * 1e6) / 1e6 / 100;
 	double mid = op_month(teads(m5_cpu, u10) + teads(m5_mem, u10) + 4.0, 10, PUE_AWS, i) +
-		     emb_h(1610.79, 4, 96) * HOURS * 10;
+	             emb_h(1610.79, 4, 96) * HOURS * 10;
 	assert_close(g->split.grid_g, 0);
 	assert_close(g->split.hardware_g, mid - now);
 	assert_close(g->split.rightsizing_g, rec - mid);
@@ -335,8 +335,8 @@ static void test_move_raises_carbon_embodied(void **state)
 	assert_close(g->rec.est.operational_g, op_month(pb_w, 4, PUE_AWS, i));
 	assert_close(g->current.est.embodied_g, ea);
 	assert_close(g->rec.est.embodied_g, eb);
-	assert_true(g->rec.est.operational_g < g->current.est.operational_g); /* operational falls */
-	assert_true(g->rec.key_g > g->current.key_g);                         /* total rises */
+	assert_true(g->rec.est.operational_g < g->current.est.operational_g);           /* operational falls */
+	assert_true(g->rec.key_g > g->current.key_g);                                   /* total rises */
 	assert_true(eb - ea > g->current.est.operational_g - g->rec.est.operational_g); /* because of embodied */
 	assert_close(g->rec.cost, 584.0);
 	assert_close(g->current.cost, 630.72);
@@ -411,10 +411,10 @@ static void test_aws_to_gcp_migration(void **state)
 	     "aws,r5.large,eu-west-1,3,25,730,0.141,USD\n",
 	     &inv);
 	prices_file(&pb, &inv,
-		    "provider,instance_type,region,currency,price_per_hour\n"
-		    "gcp,n2-standard-2,europe-west1,USD,0.0971\n"
-		    "gcp,n2-standard-4,europe-west1,USD,0.1942\n"
-		    "gcp,n2-highmem-2,europe-west1,USD,0.1310\n");
+	            "provider,instance_type,region,currency,price_per_hour\n"
+	            "gcp,n2-standard-2,europe-west1,USD,0.0971\n"
+	            "gcp,n2-standard-4,europe-west1,USD,0.1942\n"
+	            "gcp,n2-highmem-2,europe-west1,USD,0.1310\n");
 	regions(names, CS_PROVIDER_GCP, regs, 1);
 	assert_int_equal(plan_filter_parse(&catalog, "n2", &fam, why, sizeof why), 0);
 	plan_opts_init(&o);
@@ -552,7 +552,7 @@ static void test_slowdown_and_user_perf(void **state)
 	plan_result r;
 	char why[256];
 	const char *file = "microarchitecture,throughput_per_vcpu,source\n"
-			   "Graviton3,1200,our API: requests/s per vCPU\nSkylake,1000,the same test\n";
+	                   "Graviton3,1200,our API: requests/s per vCPU\nSkylake,1000,the same test\n";
 	(void)state;
 
 	load("provider,instance,region,count,cpu_percent,hours_per_month\naws,m5.large,us-east-1,4,30,730\n", &inv);
@@ -598,7 +598,8 @@ static void test_fit(void **state)
 	load("provider,instance,region,count,cpu_percent,hours_per_month,price_per_hour,currency\n"
 	     "aws,m5.large,us-east-1,2,90,730,0.096,USD\n",
 	     &inv);
-	prices_file(&pb, &inv, "provider,instance_type,region,currency,price_per_hour\naws,m6g.large,us-east-1,USD,0.01\n");
+	prices_file(&pb, &inv,
+	            "provider,instance_type,region,currency,price_per_hour\naws,m6g.large,us-east-1,USD,0.01\n");
 	assert_int_equal(plan_filter_parse(&catalog, "m6g", &fam, why, sizeof why), 0);
 	plan_opts_init(&o);
 	o.families = &fam;
@@ -652,14 +653,14 @@ static void test_group_price(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_region_move_equal_cost),
-		cmocka_unit_test(test_faster_family_higher_draw),
-		cmocka_unit_test(test_move_raises_carbon_embodied),
-		cmocka_unit_test(test_aws_to_gcp_migration),
-		cmocka_unit_test(test_unknowns_never_win),
-		cmocka_unit_test(test_slowdown_and_user_perf),
-		cmocka_unit_test(test_fit),
-		cmocka_unit_test(test_group_price),
+	    cmocka_unit_test(test_region_move_equal_cost),
+	    cmocka_unit_test(test_faster_family_higher_draw),
+	    cmocka_unit_test(test_move_raises_carbon_embodied),
+	    cmocka_unit_test(test_aws_to_gcp_migration),
+	    cmocka_unit_test(test_unknowns_never_win),
+	    cmocka_unit_test(test_slowdown_and_user_perf),
+	    cmocka_unit_test(test_fit),
+	    cmocka_unit_test(test_group_price),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -112,8 +112,8 @@ static void test_candidates(void **state)
 	n = plan_candidates(&catalog, NULL, m5, 1u << CS_PROVIDER_AWS, v, 2048);
 	assert_true(n > 50);
 	assert_ptr_equal(v[0], m5);
-	assert_true(has(v, n, "m6g.large"));  /* 2 vCPU, 8 GB */
-	assert_true(has(v, n, "c5.xlarge"));  /* c5.large has 4 GB: too small */
+	assert_true(has(v, n, "m6g.large")); /* 2 vCPU, 8 GB */
+	assert_true(has(v, n, "c5.xlarge")); /* c5.large has 4 GB: too small */
 	assert_false(has(v, n, "c5.large"));
 	assert_true(has(v, n, "r5.large"));   /* 16 GB covers 8 */
 	assert_false(has(v, n, "r5.xlarge")); /* not the smallest */
@@ -135,7 +135,8 @@ static void test_candidates(void **state)
 	assert_false(has(v, n, "c3-standard-4-lssd"));
 
 	/* a burstable group may move to burstable families */
-	n = plan_candidates(&catalog, NULL, cs_instance_find(CS_PROVIDER_AWS, "t3.large"), 1u << CS_PROVIDER_AWS, v, 2048);
+	n = plan_candidates(&catalog, NULL, cs_instance_find(CS_PROVIDER_AWS, "t3.large"), 1u << CS_PROVIDER_AWS, v,
+	                    2048);
 	assert_true(has(v, n, "t3a.large"));
 	assert_true(has(v, n, "m5.large"));
 	/* a GPU group keeps its type */
@@ -143,7 +144,7 @@ static void test_candidates(void **state)
 	assert_int_equal(n, 1);
 	/* a database stays a database */
 	n = plan_candidates(&catalog, NULL, cs_instance_find(CS_PROVIDER_AWS, "db.r5.large"), 1u << CS_PROVIDER_AWS, v,
-			    2048);
+	                    2048);
 	assert_true(has(v, n, "db.r6g.large"));
 	assert_false(has(v, n, "r5.large"));
 }
@@ -171,14 +172,15 @@ static void test_filter(void **state)
 	assert_int_equal(plan_filter_parse(&catalog, "Das_v5,Standard_Das_v4", &f, why, sizeof why), CS_EINVAL);
 	plan_filter_free(&f);
 	assert_int_equal(plan_filter_parse(&catalog, "m7q", &f, why, sizeof why), CS_EINVAL);
-	assert_true(strstr(why, "--families: 'm7q' is not a family, microarchitecture or vendor; did you mean ") == why);
+	assert_true(strstr(why, "--families: 'm7q' is not a family, microarchitecture or vendor; did you mean ") ==
+	            why);
 	assert_non_null(strstr(why, "m7g"));
 	assert_int_equal(plan_filter_parse(&catalog, " , ", &f, why, sizeof why), CS_EINVAL);
 	assert_string_equal(why, "--families is empty; give families, microarchitectures or vendors, e.g. --families "
-				 "arm,m7i");
+	                         "arm,m7i");
 	assert_int_equal(plan_filter_parse(&catalog, "Standard_Das_v4,das_v4", &f, why, sizeof why), 0);
-	n = plan_candidates(&catalog, &f, cs_instance_find(CS_PROVIDER_AZURE, "Standard_D2s_v3"), 1u << CS_PROVIDER_AZURE,
-			    v, 2048);
+	n = plan_candidates(&catalog, &f, cs_instance_find(CS_PROVIDER_AZURE, "Standard_D2s_v3"),
+	                    1u << CS_PROVIDER_AZURE, v, 2048);
 	assert_true(has(v, n, "Standard_D2as_v4"));
 	assert_int_equal(n, 2);
 	plan_filter_free(&f);
@@ -191,7 +193,8 @@ static void test_filter(void **state)
  * d = 2 x 6371.0088 x asin(sqrt(a)) = 2 x 6371.0088 x 0.0363358 = 463.0 km. */
 static void test_geo(void **state)
 {
-	const cs_region *ew1 = cs_region_find(CS_PROVIDER_AWS, "eu-west-1"), *ew2 = cs_region_find(CS_PROVIDER_AWS, "eu-west-2");
+	const cs_region *ew1 = cs_region_find(CS_PROVIDER_AWS, "eu-west-1"),
+	                *ew2 = cs_region_find(CS_PROVIDER_AWS, "eu-west-2");
 	double lat, lon, km;
 	const char *place;
 	(void)state;
@@ -214,8 +217,8 @@ static void test_geo(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_family_parse), cmocka_unit_test(test_catalog), cmocka_unit_test(test_candidates),
-		cmocka_unit_test(test_filter),       cmocka_unit_test(test_geo),
+	    cmocka_unit_test(test_family_parse), cmocka_unit_test(test_catalog), cmocka_unit_test(test_candidates),
+	    cmocka_unit_test(test_filter),       cmocka_unit_test(test_geo),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

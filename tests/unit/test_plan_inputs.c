@@ -18,7 +18,7 @@
 
 #define assert_close(a, b) assert_true(fabs((double)(a) - (double)(b)) <= 1e-12 * fmax(1.0, fabs((double)(b))))
 
-#define HEAD "provider,instance,region,count,cpu_percent,hours_per_month\n"
+#define HEAD        "provider,instance,region,count,cpu_percent,hours_per_month\n"
 #define HEAD_PRICED "provider,instance,region,count,cpu_percent,hours_per_month,price_per_hour,currency\n"
 
 static int parse(const char *csv, plan_inventory *inv, char *why, size_t cap)
@@ -45,12 +45,12 @@ static void test_inventory_good(void **state)
 	plan_inventory inv;
 	char why[512];
 	const char *csv = "\xef\xbb\xbf# my fleet\r\n"
-			  "Instance,Provider,Region,Count,CPU_Percent,Hours_per_Month,price_per_hour,currency\r\n"
-			  "\r\n"
-			  "m5.large,aws,us-east-1,12,35,730,0.096,USD\r\n"
-			  "\"D2s v3\",azure,West Europe,3,12.5%,730,,\r\n"
-			  "e2-standard-4,,europe-west1, 2 ,50 ,720.5,0.134,USD,\r\n"
-			  "# done\r\n";
+	                  "Instance,Provider,Region,Count,CPU_Percent,Hours_per_Month,price_per_hour,currency\r\n"
+	                  "\r\n"
+	                  "m5.large,aws,us-east-1,12,35,730,0.096,USD\r\n"
+	                  "\"D2s v3\",azure,West Europe,3,12.5%,730,,\r\n"
+	                  "e2-standard-4,,europe-west1, 2 ,50 ,720.5,0.134,USD,\r\n"
+	                  "# done\r\n";
 	(void)state;
 
 	assert_int_equal(parse(csv, &inv, why, sizeof why), 0);
@@ -97,7 +97,8 @@ static void test_inventory_bad(void **state)
 	/* numbers */
 	bad(HEAD "aws,m5.large,us-east-1,-3,20,730\n",
 	    "fleet.csv:2:24: count '-3' is not a whole number from 1 to 10000000");
-	bad(HEAD "aws,m5.large,us-east-1,0,20,730\n", "fleet.csv:2:24: count '0' is not a whole number from 1 to 10000000");
+	bad(HEAD "aws,m5.large,us-east-1,0,20,730\n",
+	    "fleet.csv:2:24: count '0' is not a whole number from 1 to 10000000");
 	bad(HEAD "aws,m5.large,us-east-1,3,120,730\n",
 	    "fleet.csv:2:26: cpu_percent '120' is not a percentage: give a number from 0 to 100, e.g. 35");
 	bad(HEAD "aws,m5.large,us-east-1,3,20,800\n",
@@ -124,7 +125,8 @@ static void test_inventory_bad(void **state)
 	    "fleet.csv:2:37: a price needs its currency, e.g. USD");
 	bad("provider,instance,region,count,cpu_percent,hours_per_month,price_per_hour,currency\n"
 	    "aws,m5.large,us-east-1,3,20,730,-1,USD\n",
-	    "fleet.csv:2:33: price_per_hour '-1' is not a price: a plain number >= 0, e.g. 0.096, or empty when unknown");
+	    "fleet.csv:2:33: price_per_hour '-1' is not a price: a plain number >= 0, e.g. 0.096, or empty when "
+	    "unknown");
 	bad("provider,instance,region,count,cpu_percent,hours_per_month,price_per_hour,currency\n"
 	    "aws,m5.large,us-east-1,3,20,730,0.1,usd\n",
 	    "fleet.csv:2:37: currency 'usd' is not an ISO 4217 code such as USD");
@@ -134,13 +136,15 @@ static void test_inventory_bad(void **state)
 	    "prices first");
 	/* empty inputs */
 	bad("", "fleet.csv: empty: the first line must be the header "
-		"provider,instance,region,count,cpu_percent,hours_per_month[,price_per_hour,currency]");
-	bad("# only a comment\n\n", "fleet.csv: empty: the first line must be the header "
-				    "provider,instance,region,count,cpu_percent,hours_per_month[,price_per_hour,currency]");
+	        "provider,instance,region,count,cpu_percent,hours_per_month[,price_per_hour,currency]");
+	bad("# only a comment\n\n",
+	    "fleet.csv: empty: the first line must be the header "
+	    "provider,instance,region,count,cpu_percent,hours_per_month[,price_per_hour,currency]");
 	bad(HEAD, "fleet.csv: no groups after the header; add one line per group: "
-		  "provider,instance,region,count,cpu_percent,hours_per_month[,price_per_hour,currency]");
+	          "provider,instance,region,count,cpu_percent,hours_per_month[,price_per_hour,currency]");
 	/* a quoted newline: the column counts from the last line start */
-	bad(HEAD "aws,\"m5.\nlarge\",us-east-1,0,20,730\n", "fleet.csv:2:18: count '0' is not a whole number from 1 to 10000000");
+	bad(HEAD "aws,\"m5.\nlarge\",us-east-1,0,20,730\n",
+	    "fleet.csv:2:18: count '0' is not a whole number from 1 to 10000000");
 }
 
 /* The price book: the inventory first, then the file ("*" = any region),
@@ -152,11 +156,12 @@ static void test_prices(void **state)
 	char why[512];
 	const cs_instance *m5 = cs_instance_find(CS_PROVIDER_AWS, "m5.large");
 	const cs_instance *c5 = cs_instance_find(CS_PROVIDER_AWS, "c5.large");
-	const cs_region *use1 = cs_region_find(CS_PROVIDER_AWS, "us-east-1"), *euw1 = cs_region_find(CS_PROVIDER_AWS, "eu-west-1");
+	const cs_region *use1 = cs_region_find(CS_PROVIDER_AWS, "us-east-1"),
+	                *euw1 = cs_region_find(CS_PROVIDER_AWS, "eu-west-1");
 	const char *file = "# the price list\nprovider,instance_type,region,currency,price_per_hour,comment\n"
-			   "aws,m5.large,us-east-1,USD,0.5,ignored: the inventory priced it first\n"
-			   "aws,m5.large,*,USD,0.107,\n"
-			   "aws,c5.large,eu-west-1,EUR,0.08,another currency\n";
+	                   "aws,m5.large,us-east-1,USD,0.5,ignored: the inventory priced it first\n"
+	                   "aws,m5.large,*,USD,0.107,\n"
+	                   "aws,c5.large,eu-west-1,EUR,0.08,another currency\n";
 	(void)state;
 
 	assert_int_equal(parse(HEAD_PRICED "aws,m5.large,us-east-1,3,20,730,0.096,USD\n", &inv, why, sizeof why), 0);
@@ -174,7 +179,8 @@ static void test_prices(void **state)
 	assert_string_equal(pb.file, "prices.csv");
 
 	/* bad rows: positioned */
-	const char *twice = "provider,instance_type,region,currency,price_per_hour\naws,c5.large,*,USD,1\naws,c5.large,,USD,2\n";
+	const char *twice =
+	    "provider,instance_type,region,currency,price_per_hour\naws,c5.large,*,USD,1\naws,c5.large,,USD,2\n";
 	assert_int_equal(plan_prices_load_file(&pb, "p.csv", twice, strlen(twice), why, sizeof why), CS_EINVAL);
 	assert_string_equal(why, "p.csv:3:5: aws c5.large in any region is priced twice (line 2 too); keep one");
 	const char *badtype = "provider,instance_type,region,currency,price_per_hour\naws,c5.lrage,*,USD,1\n";
@@ -186,7 +192,7 @@ static void test_prices(void **state)
 	const char *nocol = "provider,instance_type,region,price_per_hour\n";
 	assert_int_equal(plan_prices_load_file(&pb, "p.csv", nocol, strlen(nocol), why, sizeof why), CS_EINVAL);
 	assert_string_equal(why, "p.csv:1:45: no column 'currency'; the header is "
-				 "provider,instance_type,region,currency,price_per_hour");
+	                         "provider,instance_type,region,currency,price_per_hour");
 	plan_prices_free(&pb);
 	plan_prices_free(NULL);
 	plan_inventory_free(&inv);
@@ -205,7 +211,8 @@ static void test_prices_from_bill(void **state)
 	if (plan_prices_load_bills(&pb, &bill, 1, why, sizeof why))
 		fail_msg("%s", why);
 	/* carbonstat billing --unit-prices: m5.large us-east-1, 14 h, 0.087857 USD/h */
-	p = plan_prices_find(&pb, cs_instance_find(CS_PROVIDER_AWS, "m5.large"), cs_region_find(CS_PROVIDER_AWS, "us-east-1"));
+	p = plan_prices_find(&pb, cs_instance_find(CS_PROVIDER_AWS, "m5.large"),
+	                     cs_region_find(CS_PROVIDER_AWS, "us-east-1"));
 	assert_non_null(p);
 	assert_int_equal(p->src, PLAN_PRICE_BILL);
 	assert_true(fabs(p->per_hour - 0.087857) < 1e-6);
@@ -219,7 +226,7 @@ static void test_perf_file(void **state)
 	plan_perf p;
 	char why[512];
 	const char *good = "microarchitecture,throughput_per_vcpu,source\n"
-			   "graviton4,1450,load test 2026-03\n\"EPYC 4th Gen\",1100,the same\n";
+	                   "graviton4,1450,load test 2026-03\n\"EPYC 4th Gen\",1100,the same\n";
 	(void)state;
 
 	assert_int_equal(plan_perf_parse(good, strlen(good), "perf.csv", &p, why, sizeof why), 0);
@@ -234,24 +241,24 @@ static void test_perf_file(void **state)
 	static const struct {
 		const char *csv, *why;
 	} cases[] = {
-		{"microarchitecture,throughput_per_vcpu,source\nGravitom4,1,x\n",
-		 "perf.csv:2:1: unknown microarchitecture 'Gravitom4' (did you mean Graviton4, Graviton, Graviton2?); the "
-		 "names are those of 'carbonstat instances --json' (arch)"},
-		{"microarchitecture,throughput_per_vcpu,source\nGraviton4,1,x\ngraviton 4,2,y\n",
-		 "perf.csv:3:1: Graviton4 is given twice (line 2 too); keep one"},
-		{"microarchitecture,throughput_per_vcpu,source\nGraviton4,0,x\n",
-		 "perf.csv:2:11: throughput_per_vcpu '0' is not a number above 0 (any unit, the same in every row)"},
-		{"microarchitecture,throughput_per_vcpu,source\nGraviton4,12,\n",
-		 "perf.csv:2:14: no source: say where the figure comes from (it is printed with every ratio)"},
-		{"microarchitecture,throughput_per_vcpu\n",
-		 "perf.csv:1:38: no column 'source'; the header is microarchitecture,throughput_per_vcpu,source"},
-		{"microarchitecture,throughput_per_vcpu,source\n",
-		 "perf.csv: no rows after the header microarchitecture,throughput_per_vcpu,source"},
+	    {"microarchitecture,throughput_per_vcpu,source\nGravitom4,1,x\n",
+	     "perf.csv:2:1: unknown microarchitecture 'Gravitom4' (did you mean Graviton4, Graviton, Graviton2?); the "
+	     "names are those of 'carbonstat instances --json' (arch)"},
+	    {"microarchitecture,throughput_per_vcpu,source\nGraviton4,1,x\ngraviton 4,2,y\n",
+	     "perf.csv:3:1: Graviton4 is given twice (line 2 too); keep one"},
+	    {"microarchitecture,throughput_per_vcpu,source\nGraviton4,0,x\n",
+	     "perf.csv:2:11: throughput_per_vcpu '0' is not a number above 0 (any unit, the same in every row)"},
+	    {"microarchitecture,throughput_per_vcpu,source\nGraviton4,12,\n",
+	     "perf.csv:2:14: no source: say where the figure comes from (it is printed with every ratio)"},
+	    {"microarchitecture,throughput_per_vcpu\n",
+	     "perf.csv:1:38: no column 'source'; the header is microarchitecture,throughput_per_vcpu,source"},
+	    {"microarchitecture,throughput_per_vcpu,source\n",
+	     "perf.csv: no rows after the header microarchitecture,throughput_per_vcpu,source"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		memset(&p, 0x5a, sizeof p);
 		assert_int_equal(plan_perf_parse(cases[i].csv, strlen(cases[i].csv), "perf.csv", &p, why, sizeof why),
-				 CS_EINVAL);
+		                 CS_EINVAL);
 		assert_string_equal(why, cases[i].why);
 	}
 }
@@ -288,7 +295,8 @@ static void test_speed_ratio(void **state)
 	assert_close(r, -7);
 	/* n1: the mean of Skylake, Broadwell, Haswell, Ivy Bridge and Sandy Bridge */
 	plan_speed_of(NULL, n1, &sc);
-	assert_close(sc.builtin, (54229.48171768708 + 40760.781818181815 + 45729.73333333333 + 43216.65 + 45806.65) / 5);
+	assert_close(sc.builtin,
+	             (54229.48171768708 + 40760.781818181815 + 45729.73333333333 + 43216.65 + 45806.65) / 5);
 
 	assert_int_equal(plan_perf_parse(file, strlen(file), "perf.csv", &p, why, sizeof why), 0);
 	plan_speed_of(&p, m5, &sa);
@@ -305,9 +313,9 @@ static void test_speed_ratio(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_inventory_good), cmocka_unit_test(test_inventory_bad),
-		cmocka_unit_test(test_prices),         cmocka_unit_test(test_prices_from_bill),
-		cmocka_unit_test(test_perf_file),      cmocka_unit_test(test_speed_ratio),
+	    cmocka_unit_test(test_inventory_good), cmocka_unit_test(test_inventory_bad),
+	    cmocka_unit_test(test_prices),         cmocka_unit_test(test_prices_from_bill),
+	    cmocka_unit_test(test_perf_file),      cmocka_unit_test(test_speed_ratio),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
