@@ -469,6 +469,54 @@ static int write_json(const plan_report_in *in, const plan_args *a)
 	return rc ? CLI_FAIL : CLI_OK;
 }
 
+/* ---- CSV: one row per reported option ---------------------------------------------------------------- */
+
+static void csv_row(FILE *f, const plan_report_in *in, const plan_group_result *gr, const char *role,
+                    const plan_option *o)
+{
+	const char *cur = in->prices && in->prices->currency[0] ? in->prices->currency : "";
+	char mv[48];
+
+	cli_csv_field(f, in->inv->name);
+	fprintf(f, ",%u,%s,%s,", gr->g->line, role, cs_provider_name(cs_instance_provider(o->inst)));
+	cli_csv_field(f, cs_instance_name(o->inst));
+	fputc(',', f);
+	cli_csv_field(f, cs_region_name(o->region));
+	fprintf(f, ",%u,%.10g,%.10g,", o->count, o->cpu_percent, gr->g->hours);
+	if (o->speed > 0)
+		fprintf(f, "%.10g", o->speed);
+	fprintf(f, ",%s,%.10g,%.10g,%.10g,%.10g,%.10g,", plan_speed_src_name((plan_speed_src)o->speed_src),
+	        o->est.power.total_w, o->est.energy_kwh, o->est.intensity_g_per_kwh, o->est.operational_g,
+	        o->est.embodied_g);
+	fprintf(f, "%s,%.10g,%.10g,%s,", o->emb_known ? "true" : "false", o->est.total_g, o->key_g,
+	        gr->basis == PLAN_BASIS_TOTAL ? "total" : "operational");
+	if (o->price_per_hour >= 0)
+		fprintf(f, "%.10g,%.10g,%s", o->price_per_hour, o->cost, cur);
+	else
+		fputs(",,", f);
+	fprintf(f, ",%s,%s,%s,%s,%d\n", plan_price_src_name((plan_price_src)o->price_src),
+	        plan_status_name((plan_status)o->status), plan_moves_name(o->moves, mv, sizeof mv),
+	        o->est.prov.intensity ? cs_dataset_id(o->est.prov.intensity) : "", o->est.prov.intensity_year);
+}
+
+static void write_csv(FILE *f, const plan_report_in *in)
+{
+	fputs("inventory,line,role,provider,instance,region,count,cpu_percent,hours_per_month,speed_ratio,"
+	      "speed_source,power_w,energy_kwh,intensity_gco2e_per_kwh,operational_gco2e,embodied_gco2e,"
+	      "embodied_known,total_gco2e,ranking_gco2e,ranking_basis,price_per_hour,cost,currency,price_source,"
+	      "status,moves,intensity_source,intensity_year\n",
+	      f);
+	for (size_t k = 0; k < in->res->n; k++) {
+		const plan_group_result *gr = &in->res->groups[k];
+		csv_row(f, in, gr, "current", &gr->current);
+		csv_row(f, in, gr, "recommended", &gr->rec);
+		for (size_t i = 0; i < gr->nfront; i++)
+			csv_row(f, in, gr, "front", &in->res->options[gr->front_at + i]);
+		if (gr->unranked.inst)
+			csv_row(f, in, gr, "not_ranked", &gr->unranked);
+	}
+}
+
 /* ---- run ---------------------------------------------------------------- */
 
 int cmd_plan(int argc, char **argv)
@@ -568,7 +616,7 @@ int cmd_plan(int argc, char **argv)
 	switch (a.fmt) {
 	case OUT_JSON: out = write_json(&in, &a); break;
 	case OUT_CSV:
-		plan_write_csv(stdout, &in);
+		write_csv(stdout, &in);
 		out = CLI_OK;
 		break;
 	case OUT_HTML:

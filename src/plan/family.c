@@ -12,6 +12,7 @@
 #include <carbonstat/error.h>
 
 #include "core/hash.h"
+#include "core/index.h"
 #include "core/str.h"
 #include "core/why.h"
 #include "data/lookup.h"
@@ -222,17 +223,20 @@ unsigned plan_vendor_of(const cs_instance *it)
 
 static uint64_t ptr_hash(const void *p)
 {
-	return cs_fnv1a(CS_FNV_OFFSET, &p, sizeof p);
+	return cs_mix64((uint64_t)(uintptr_t)p);
+}
+
+static bool row_is(const void *ctx, uint32_t item, const void *key)
+{
+	(void)ctx;
+	return cs_instance_at(item) == key;
 }
 
 size_t plan_instance_number(const plan_catalog *c, const cs_instance *it)
 {
-	for (size_t k = ptr_hash(it) & (c->nslot - 1); c->slot[k]; k = (k + 1) & (c->nslot - 1)) {
-		size_t i = c->slot[k] - 1;
-		if (cs_instance_at(i) == it)
-			return i;
-	}
-	return SIZE_MAX;
+	uint32_t i = cs_index_find(&c->index, ptr_hash(it), row_is, NULL, it);
+
+	return i == CS_INDEX_NONE ? SIZE_MAX : i;
 }
 
 const plan_family *plan_family_of(const plan_catalog *c, const cs_instance *it)
@@ -261,24 +265,22 @@ int plan_catalog_build(plan_catalog *c)
 	int rc = CS_ENOMEM;
 
 	memset(c, 0, sizeof *c);
-	for (c->nslot = 1; c->nslot < n * 2; c->nslot *= 2)
-		;
-	c->slot = calloc(c->nslot, sizeof *c->slot);
-	c->fam_of = calloc(n ? n : 1, sizeof *c->fam_of);
-	c->f = calloc(n ? n : 1, sizeof *c->f);
-	c->all = calloc(n ? n : 1, sizeof *c->all);
+	if (cs_index_reserve(&c->index, n) < 0)
+		goto out;
+	/* one block, in order of alignment: families, types, family numbers */
+	c->f = calloc(n ? n : 1, sizeof *c->f + sizeof *c->all + sizeof *c->fam_of);
 	count = calloc(n ? n : 1, sizeof *count);
 	at = calloc(n ? n : 1, sizeof *at);
-	if (!c->slot || !c->fam_of || !c->f || !c->all || !count || !at)
+	if (!c->index.n || !c->f || !count || !at)
 		goto out;
+	c->all = (const cs_instance **)(c->f + (n ? n : 1));
+	c->fam_of = (uint32_t *)(c->all + (n ? n : 1));
 	for (size_t i = 0; i < n; i++) {
 		const cs_instance *it = cs_instance_at(i);
 		plan_family f = {.provider = cs_instance_provider(it)};
-		size_t k, j;
+		size_t j;
 
-		for (k = ptr_hash(it) & (c->nslot - 1); c->slot[k]; k = (k + 1) & (c->nslot - 1))
-			;
-		c->slot[k] = (uint32_t)(i + 1);
+		cs_index_add(&c->index, ptr_hash(it), (uint32_t)i);
 		plan_family_parse(f.provider, cs_instance_name(it), f.name, sizeof f.name, f.kind, sizeof f.kind,
 		                  &f.flags);
 		if (cs_instance_gpus(it))
@@ -320,10 +322,8 @@ void plan_catalog_free(plan_catalog *c)
 {
 	if (!c)
 		return;
-	free(c->f);
-	free(c->all);
-	free(c->fam_of);
-	free(c->slot);
+	free(c->f); /* the block of f, all and fam_of */
+	cs_index_free(&c->index);
 	memset(c, 0, sizeof *c);
 }
 

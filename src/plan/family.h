@@ -32,6 +32,8 @@
 
 #include <carbonstat/dataset.h>
 
+#include "core/index.h"
+
 enum {
 	PLAN_FAM_SHARED = 1u << 0, /* shared-core / burstable */
 	PLAN_FAM_ACCEL = 1u << 1,  /* GPUs or other accelerators */
@@ -53,12 +55,11 @@ typedef struct plan_family {
 /* Every built-in type in its family, and an index from a row to its
  * number, built once per plan. */
 typedef struct plan_catalog {
-	plan_family *f; /* owned */
+	plan_family *f; /* owned: one block with all and fam_of */
 	size_t n;
-	const cs_instance **all; /* owned: the families' types back to back */
+	const cs_instance **all; /* the families' types back to back */
 	uint32_t *fam_of;        /* by instance number: its family */
-	uint32_t *slot;          /* row pointer -> instance number + 1 (open addressing) */
-	size_t nslot;
+	cs_index index;          /* row pointer -> instance number */
 } plan_catalog;
 
 int plan_catalog_build(plan_catalog *c);

@@ -2,7 +2,6 @@
  * group passes (see inventory.h). A bad row stops the load with one line
  * naming file:line:column and the fix: a plan on a half-read fleet would
  * look complete and be wrong. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include "core/parse.h"
 #include "core/str.h"
 #include "core/why.h"
+#include "plan/buf.h"
 #include "plan/csvin.h"
 #include "plan/inventory.h"
 
@@ -32,14 +32,8 @@ static const char inventory_header[] =
 
 int plan_inventory_add(plan_inventory *inv, const plan_group *g)
 {
-	if (inv->n == inv->cap) {
-		size_t cap = inv->cap ? inv->cap * 2 : 64;
-		plan_group *v = realloc(inv->g, cap * sizeof *v);
-		if (!v)
-			return CS_ENOMEM;
-		inv->g = v;
-		inv->cap = cap;
-	}
+	if (plan_grow((void **)&inv->g, &inv->cap, inv->n, sizeof *inv->g))
+		return CS_ENOMEM;
 	inv->g[inv->n++] = *g;
 	if (g->price_per_hour >= 0)
 		inv->priced++;
@@ -79,26 +73,12 @@ int plan_parse_currency(const char *s, char out[4])
 	return 0;
 }
 
-/* Appends printf text to msg[cap] (truncating). */
-static void put(char *msg, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void put(char *msg, size_t cap, const char *fmt, ...)
-{
-	size_t len = strlen(msg);
-	va_list ap;
-
-	if (len + 1 >= cap)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg + len, cap - len, fmt, ap);
-	va_end(ap);
-}
-
 static void suggestions(char *msg, size_t cap, const char **s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		put(msg, cap, "%s%s", i ? ", " : " (did you mean ", s[i]);
+		plan_appendf(msg, cap, "%s%s", i ? ", " : " (did you mean ", s[i]);
 	if (n)
-		put(msg, cap, "?)");
+		plan_appendf(msg, cap, "?)");
 }
 
 void plan_unknown_instance(cs_provider p, const char *name, char *msg, size_t cap)
@@ -109,8 +89,8 @@ void plan_unknown_instance(cs_provider p, const char *name, char *msg, size_t ca
 	snprintf(msg, cap, "unknown %s instance type '%s'", p == CS_PROVIDER_UNKNOWN ? "cloud" : cs_provider_name(p),
 	         name);
 	suggestions(msg, cap, s, n);
-	put(msg, cap, "; list them with 'carbonstat instances%s%s'", p ? " --provider " : "",
-	    p ? cs_provider_name(p) : "");
+	plan_appendf(msg, cap, "; list them with 'carbonstat instances%s%s'", p ? " --provider " : "",
+	             p ? cs_provider_name(p) : "");
 }
 
 void plan_unknown_region(cs_provider p, const char *name, char *msg, size_t cap)
@@ -120,7 +100,7 @@ void plan_unknown_region(cs_provider p, const char *name, char *msg, size_t cap)
 
 	snprintf(msg, cap, "unknown %s region '%s'", cs_provider_name(p), name);
 	suggestions(msg, cap, s, n);
-	put(msg, cap, "; list them with 'carbonstat regions --provider %s'", cs_provider_name(p));
+	plan_appendf(msg, cap, "; list them with 'carbonstat regions --provider %s'", cs_provider_name(p));
 }
 
 /* One row into g; a positioned error otherwise. */

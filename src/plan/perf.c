@@ -10,6 +10,7 @@
 #include "core/str.h"
 #include "core/why.h"
 #include "data/lookup.h"
+#include "plan/buf.h"
 #include "plan/csvin.h"
 #include "plan/perf.h"
 
@@ -126,11 +127,9 @@ static int perf_row(const plan_csv *c, plan_perf *p, char *why, size_t cap)
 		char msg[256];
 
 		ns = cs_names_suggest(arch, names, nn, s, 3);
-		snprintf(msg, sizeof msg, "%s", "");
-		for (size_t i = 0; i < ns; i++) {
-			size_t len = strlen(msg);
-			snprintf(msg + len, sizeof msg - len, "%s%s", i ? ", " : " (did you mean ", s[i]);
-		}
+		msg[0] = '\0';
+		for (size_t i = 0; i < ns; i++)
+			plan_appendf(msg, sizeof msg, "%s%s", i ? ", " : " (did you mean ", s[i]);
 		return plan_csv_error(
 		    c, C_ARCH, why, cap,
 		    "unknown microarchitecture '%s'%s%s; the names are those of 'carbonstat instances "
@@ -167,16 +166,10 @@ static int perf_read(const char *path, const char *buf, size_t len, plan_perf *o
 
 	rc = plan_csv_open(&c, path, buf, len, perf_cols, C_N, perf_header, true, why, cap);
 	while (rc == 0 && (rc = plan_csv_next(&c, why, cap)) == 1) {
-		if (p.n == vcap) {
-			size_t ncap = vcap ? vcap * 2 : 16;
-			plan_perf_row *v = realloc(p.v, ncap * sizeof *v);
-			if (!v) {
-				rc = CS_ENOMEM;
-				cs_set_why(why, cap, "%s: out of memory", path);
-				break;
-			}
-			p.v = v;
-			vcap = ncap;
+		if (plan_grow((void **)&p.v, &vcap, p.n, sizeof *p.v)) {
+			rc = CS_ENOMEM;
+			cs_set_why(why, cap, "%s: out of memory", path);
+			break;
 		}
 		rc = perf_row(&c, &p, why, cap);
 	}
@@ -279,10 +272,10 @@ plan_speed_src plan_speed_ratio(const cs_instance *a, const plan_speed *sa, cons
 
 const char *plan_speed_src_name(plan_speed_src s)
 {
-	switch (s) {
-	case PLAN_SPEED_SAME: return "same microarchitecture";
-	case PLAN_SPEED_USER: return "user file";
-	case PLAN_SPEED_BUILTIN: return "SPECpower";
-	default: return "unknown";
-	}
+	static const char *const names[] = {[PLAN_SPEED_UNKNOWN] = "unknown",
+	                                    [PLAN_SPEED_SAME] = "same microarchitecture",
+	                                    [PLAN_SPEED_USER] = "user file",
+	                                    [PLAN_SPEED_BUILTIN] = "SPECpower"};
+
+	return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "unknown";
 }

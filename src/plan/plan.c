@@ -17,6 +17,7 @@
 #include <carbonstat/error.h>
 
 #include "core/why.h"
+#include "plan/buf.h"
 #include "plan/geo.h"
 #include "plan/plan.h"
 
@@ -33,21 +34,20 @@ void plan_opts_init(plan_opts *o)
 
 const char *plan_objective_name(plan_objective o)
 {
-	switch (o) {
-	case PLAN_OBJ_COST: return "cost";
-	case PLAN_OBJ_BALANCED: return "balanced";
-	default: return "carbon";
-	}
+	static const char *const names[] = {
+	    [PLAN_OBJ_CARBON] = "carbon", [PLAN_OBJ_COST] = "cost", [PLAN_OBJ_BALANCED] = "balanced"};
+
+	return (unsigned)o < sizeof names / sizeof names[0] ? names[o] : "carbon";
 }
 
 const char *plan_status_name(plan_status s)
 {
-	switch (s) {
-	case PLAN_NO_PERF: return "throughput unknown";
-	case PLAN_NO_EMBODIED: return "embodied unknown";
-	case PLAN_TOO_SLOW: return "slower than --max-slowdown";
-	default: return "ranked";
-	}
+	static const char *const names[] = {[PLAN_RANKED] = "ranked",
+	                                    [PLAN_NO_PERF] = "throughput unknown",
+	                                    [PLAN_NO_EMBODIED] = "embodied unknown",
+	                                    [PLAN_TOO_SLOW] = "slower than --max-slowdown"};
+
+	return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "ranked";
 }
 
 /* An option while a group is planned: what ranking needs, no more (a group
@@ -70,23 +70,6 @@ typedef struct reg_price {
 	double price; /* < 0: none */
 	uint8_t src;
 } reg_price;
-
-/* Growing array helper: ensure room for one more element. */
-static int grow(void **v, size_t *cap, size_t n, size_t size)
-{
-	size_t c;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	c = *cap ? *cap * 2 : 256;
-	p = realloc(*v, c * size);
-	if (!p)
-		return CS_ENOMEM;
-	*v = p;
-	*cap = c;
-	return 0;
-}
 
 typedef struct ctx {
 	const plan_opts *o;
@@ -245,14 +228,14 @@ static int regions_of(ctx *x, const cs_instance *it, size_t num, const reg_price
 					x->regs[k] = (reg_price){reg, price, src};
 				continue;
 			}
-			if (grow((void **)&x->regs, &x->cap_regs, x->nregs, sizeof *x->regs))
+			if (plan_grow((void **)&x->regs, &x->cap_regs, x->nregs, sizeof *x->regs))
 				return CS_ENOMEM;
 			x->regs[x->nregs++] = (reg_price){reg, price, src};
 		}
 		for (k = at; best && k < x->nregs && x->regs[k].region != best; k++)
 			;
 		if (best && k == x->nregs) {
-			if (grow((void **)&x->regs, &x->cap_regs, x->nregs, sizeof *x->regs))
+			if (plan_grow((void **)&x->regs, &x->cap_regs, x->nregs, sizeof *x->regs))
 				return CS_ENOMEM;
 			x->regs[x->nregs++] = (reg_price){best, -1, PLAN_PRICE_NONE};
 		}
@@ -273,7 +256,7 @@ static int cands_of(ctx *x, const cs_instance *a, size_t num, const cs_instance 
 		size_t k = plan_candidates(x->o->catalog, x->o->families, a, providers, x->tmp, x->cap_tmp);
 
 		while (x->ncands + k > x->cap_cands)
-			if (grow((void **)&x->cands, &x->cap_cands, x->cap_cands, sizeof *x->cands))
+			if (plan_grow((void **)&x->cands, &x->cap_cands, x->cap_cands, sizeof *x->cands))
 				return CS_ENOMEM;
 		memcpy(x->cands + x->ncands, x->tmp, k * sizeof *x->tmp);
 		x->cand_at[num] = (uint32_t)x->ncands;
@@ -310,7 +293,7 @@ static bool fit(const plan_group *g, double cap_ratio, double target, unsigned *
 
 static int push(ctx *x, const cand *c)
 {
-	if (grow((void **)&x->opt, &x->cap_opt, x->nopt, sizeof *x->opt))
+	if (plan_grow((void **)&x->opt, &x->cap_opt, x->nopt, sizeof *x->opt))
 		return CS_ENOMEM;
 	x->opt[x->nopt++] = *c;
 	return 0;
@@ -572,7 +555,7 @@ static const cand *recommend(const ctx *x, plan_group_result *gr)
 
 static int add_front(plan_result *r, const plan_option *o)
 {
-	if (grow((void **)&r->options, &r->cap_options, r->noptions, sizeof *r->options))
+	if (plan_grow((void **)&r->options, &r->cap_options, r->noptions, sizeof *r->options))
 		return CS_ENOMEM;
 	r->options[r->noptions++] = *o;
 	return 0;
@@ -689,7 +672,7 @@ static int plan_group_run(ctx *x, const plan_group *g, plan_group_result *gr, pl
 		if (!best || before(c, best))
 			best = c;
 		if (c->cost >= 0) {
-			if (grow((void **)&x->priced, &x->cap_priced, x->npriced, sizeof *x->priced))
+			if (plan_grow((void **)&x->priced, &x->cap_priced, x->npriced, sizeof *x->priced))
 				return CS_ENOMEM;
 			x->priced[x->npriced++] = c;
 		}

@@ -1,4 +1,5 @@
 /* plan/prices.c - the price book (see prices.h). */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,8 +8,10 @@
 #include "billing/ingest.h"
 #include "billing/money.h"
 #include "core/hash.h"
+#include "core/index.h"
 #include "core/str.h"
 #include "core/why.h"
+#include "plan/buf.h"
 #include "plan/csvin.h"
 #include "plan/prices.h"
 
@@ -22,7 +25,7 @@ void plan_prices_free(plan_prices *b)
 	if (!b)
 		return;
 	free(b->v);
-	free(b->slot);
+	cs_index_free(&b->index);
 	plan_prices_init(b);
 }
 
@@ -33,41 +36,31 @@ static uint64_t key_hash(const cs_instance *inst, const cs_region *region)
 	return cs_fnv1a(CS_FNV_OFFSET, k, sizeof k);
 }
 
-static const plan_price *find_exact(const plan_prices *b, const cs_instance *inst, const cs_region *region)
+typedef struct price_key {
+	const cs_instance *inst;
+	const cs_region *region;
+} price_key;
+
+static bool price_is(const void *ctx, uint32_t item, const void *key)
 {
-	if (!b->nslot)
-		return NULL;
-	for (size_t k = key_hash(inst, region) & (b->nslot - 1); b->slot[k]; k = (k + 1) & (b->nslot - 1)) {
-		const plan_price *p = &b->v[b->slot[k] - 1];
-		if (p->inst == inst && p->region == region)
-			return p;
-	}
-	return NULL;
+	const plan_price *p = &((const plan_prices *)ctx)->v[item];
+	const price_key *k = key;
+
+	return p->inst == k->inst && p->region == k->region;
 }
 
-static int index_grow(plan_prices *b)
+static const plan_price *find_exact(const plan_prices *b, const cs_instance *inst, const cs_region *region)
 {
-	size_t n = b->nslot ? b->nslot * 2 : 64;
-	uint32_t *s = calloc(n, sizeof *s);
+	price_key k = {inst, region};
+	uint32_t i = cs_index_find(&b->index, key_hash(inst, region), price_is, b, &k);
 
-	if (!s)
-		return CS_ENOMEM;
-	for (size_t i = 0; i < b->n; i++) {
-		size_t k = key_hash(b->v[i].inst, b->v[i].region) & (n - 1);
-		while (s[k])
-			k = (k + 1) & (n - 1);
-		s[k] = (uint32_t)(i + 1);
-	}
-	free(b->slot);
-	b->slot = s;
-	b->nslot = n;
-	return 0;
+	return i == CS_INDEX_NONE ? NULL : &b->v[i];
 }
 
 int plan_prices_add(plan_prices *b, const cs_instance *inst, const cs_region *region, double per_hour,
                     const char *currency, plan_price_src src, uint32_t line)
 {
-	size_t k;
+	int rc;
 
 	if (!b->currency[0])
 		cs_strcpy_fit(b->currency, sizeof b->currency, currency);
@@ -79,20 +72,16 @@ int plan_prices_add(plan_prices *b, const cs_instance *inst, const cs_region *re
 		b->conflicts++;
 		return 0;
 	}
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 64;
-		plan_price *v = realloc(b->v, cap * sizeof *v);
-		if (!v)
-			return CS_ENOMEM;
-		b->v = v;
-		b->cap = cap;
-	}
-	if ((b->n + 1) * 2 > b->nslot && index_grow(b))
+	if (plan_grow((void **)&b->v, &b->cap, b->n, sizeof *b->v))
 		return CS_ENOMEM;
+	rc = cs_index_reserve(&b->index, b->n + 1);
+	if (rc < 0)
+		return rc;
+	if (rc == 1) /* new slots: the prices so far again */
+		for (size_t i = 0; i < b->n; i++)
+			cs_index_add(&b->index, key_hash(b->v[i].inst, b->v[i].region), (uint32_t)i);
 	b->v[b->n] = (plan_price){inst, region, per_hour, (uint8_t)src, line};
-	for (k = key_hash(inst, region) & (b->nslot - 1); b->slot[k]; k = (k + 1) & (b->nslot - 1))
-		;
-	b->slot[k] = (uint32_t)(++b->n);
+	cs_index_add(&b->index, key_hash(inst, region), (uint32_t)b->n++);
 	b->from[src]++;
 	return 0;
 }
@@ -203,13 +192,8 @@ int plan_prices_load_bills(plan_prices *b, const char *const *paths, size_t n, c
 	}
 	for (size_t i = 0; i < n && !rc; i++) {
 		rc = cs_bill_add_file(bill, paths[i], why, cap);
-		if (!rc) {
-			size_t len = strlen(b->bills);
-			if (len + 3 < sizeof b->bills)
-				cs_strcpy_fit(b->bills + len, sizeof b->bills - len, len ? ", " : "");
-			len = strlen(b->bills);
-			cs_strcpy_fit(b->bills + len, sizeof b->bills - len, paths[i]);
-		}
+		if (!rc)
+			plan_appendf(b->bills, sizeof b->bills, "%s%s", b->bills[0] ? ", " : "", paths[i]);
 	}
 	if (!rc)
 		rc = cs_bill_finish(bill);
@@ -230,10 +214,10 @@ int plan_prices_load_bills(plan_prices *b, const char *const *paths, size_t n, c
 
 const char *plan_price_src_name(plan_price_src s)
 {
-	switch (s) {
-	case PLAN_PRICE_INVENTORY: return "inventory";
-	case PLAN_PRICE_FILE: return "price file";
-	case PLAN_PRICE_BILL: return "bill";
-	default: return "none";
-	}
+	static const char *const names[] = {[PLAN_PRICE_NONE] = "none",
+	                                    [PLAN_PRICE_INVENTORY] = "inventory",
+	                                    [PLAN_PRICE_FILE] = "price file",
+	                                    [PLAN_PRICE_BILL] = "bill"};
+
+	return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "none";
 }

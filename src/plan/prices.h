@@ -26,6 +26,8 @@
 
 #include <carbonstat/dataset.h>
 
+#include "core/index.h"
+
 #include "plan/inventory.h"
 
 typedef enum plan_price_src {
@@ -46,8 +48,7 @@ typedef struct plan_price {
 typedef struct plan_prices {
 	plan_price *v; /* owned */
 	size_t n, cap;
-	uint32_t *slot; /* open-addressing index into v (+1; 0 = empty), power of two */
-	size_t nslot;
+	cs_index index;        /* (instance, region) -> price number */
 	char currency[4];      /* the plan's currency, "" until a price is added */
 	size_t other_currency; /* prices left out: another currency */
 	size_t conflicts;      /* prices left out: the same type and region priced before */

@@ -2,11 +2,11 @@
  * report.h). Figures are shown in kgCO2e a month in text, in the gCO2e of
  * estimate's CSV in CSV. */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/why.h"
+#include "plan/buf.h"
 #include "plan/report.h"
 
 const char *plan_moves_name(unsigned moves, char *buf, size_t cap)
@@ -14,12 +14,9 @@ const char *plan_moves_name(unsigned moves, char *buf, size_t cap)
 	static const char *const names[] = {"region", "type", "provider", "count"};
 
 	buf[0] = '\0';
-	for (unsigned i = 0; i < 4; i++) {
-		if (!(moves & (1u << i)))
-			continue;
-		size_t len = strlen(buf);
-		snprintf(buf + len, len < cap ? cap - len : 0, "%s%s", len ? "+" : "", names[i]);
-	}
+	for (unsigned i = 0; i < 4; i++)
+		if (moves & (1u << i))
+			plan_appendf(buf, cap, "%s%s", buf[0] ? "+" : "", names[i]);
 	if (!buf[0])
 		snprintf(buf, cap, "keep");
 	return buf;
@@ -35,19 +32,6 @@ static plan_note *note(plan_note *out, size_t cap, size_t *n, const char *topic)
 	x->topic = topic;
 	x->text[0] = x->source[0] = '\0';
 	return x;
-}
-
-static void notef(char *dst, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void notef(char *dst, size_t cap, const char *fmt, ...)
-{
-	size_t len = strlen(dst);
-	va_list ap;
-
-	if (len + 1 >= cap)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(dst + len, cap - len, fmt, ap);
-	va_end(ap);
 }
 
 static const cs_dataset *dataset_by_id(const char *id)
@@ -86,33 +70,34 @@ size_t plan_notes(const plan_report_in *in, plan_note *out, size_t cap)
 	unsigned nres;
 
 	if ((x = note(out, cap, &n, "work"))) {
-		notef(
+		plan_appendf(
 		    x->text, sizeof x->text,
 		    "A group's work is instances x vCPUs x CPU utilisation x throughput per vCPU; every option carries "
 		    "the same work, so on a faster CPU it runs at a lower utilisation (utilisation taken as "
 		    "proportional to work: no turbo, SMT or memory-bound effects). Utilisations are rounded to "
 		    "1e-6 %%.");
-		notef(x->source, sizeof x->source, "docs/plan.md, \"Work and utilisation\"");
+		plan_appendf(x->source, sizeof x->source, "docs/plan.md, \"Work and utilisation\"");
 	}
 	if ((x = note(out, cap, &n, "counts"))) {
 		if (o->target_cpu > 0)
-			notef(x->text, sizeof x->text,
-			      "Counts: the fewest instances (rounded up) that keep each option at or under %.4g %% CPU "
-			      "(--target-cpu), the current type included (rightsizing in place). Rightsizing looks at "
-			      "CPU only (the inventory has no memory figure): fewer instances also mean less memory in "
-			      "total; check it before moving.",
-			      o->target_cpu * 100);
+			plan_appendf(
+			    x->text, sizeof x->text,
+			    "Counts: the fewest instances (rounded up) that keep each option at or under %.4g %% CPU "
+			    "(--target-cpu), the current type included (rightsizing in place). Rightsizing looks at "
+			    "CPU only (the inventory has no memory figure): fewer instances also mean less memory in "
+			    "total; check it before moving.",
+			    o->target_cpu * 100);
 		else
-			notef(
+			plan_appendf(
 			    x->text, sizeof x->text,
 			    "Counts: kept, unless the work does not fit at 100 %% CPU; then the fewest instances that "
 			    "fit (rounded up). --target-cpu PCT rightsizes instead.");
-		notef(x->source, sizeof x->source, "--target-cpu");
+		plan_appendf(x->source, sizeof x->source, "--target-cpu");
 	}
 	if ((x = note(out, cap, &n, "throughput"))) {
 		const cs_dataset *d = dataset_by_id("ccf-specpower");
 		perf_range(&y0, &y1, &nres);
-		notef(
+		plan_appendf(
 		    x->text, sizeof x->text,
 		    "Throughput per vCPU: the median ssj_ops at 100 %% per hardware thread of the microarchitecture's "
 		    "SPECpower_ssj2008 results (%u results published %d-%d), derived as overall ssj_ops/W x (W at 100 "
@@ -122,58 +107,64 @@ size_t plan_notes(const plan_report_in *in, plan_note *out, size_t cap)
 		    "unknown (no result: Graviton3/4, Axion, Grace...) are not ranked.",
 		    nres, y0, y1);
 		if (o->max_slowdown >= 0)
-			notef(x->text, sizeof x->text,
-			      " Options more than %.4g %% slower per vCPU are left out (--max-slowdown).",
-			      o->max_slowdown * 100);
+			plan_appendf(x->text, sizeof x->text,
+			             " Options more than %.4g %% slower per vCPU are left out (--max-slowdown).",
+			             o->max_slowdown * 100);
 		if (d)
-			notef(x->source, sizeof x->source, "%s: %s (%s, %d)", cs_dataset_id(d), cs_dataset_source(d),
-			      cs_dataset_license(d), cs_dataset_year(d));
+			plan_appendf(x->source, sizeof x->source, "%s: %s (%s, %d)", cs_dataset_id(d),
+			             cs_dataset_source(d), cs_dataset_license(d), cs_dataset_year(d));
 		if (o->perf) {
-			notef(x->text, sizeof x->text,
-			      " Your figures (%zu microarchitectures) are used when they cover both types of a ratio, "
-			      "never mixed with SPECpower's.",
-			      o->perf->n);
-			notef(x->source, sizeof x->source, "; --perf %s", o->perf->name);
+			plan_appendf(
+			    x->text, sizeof x->text,
+			    " Your figures (%zu microarchitectures) are used when they cover both types of a ratio, "
+			    "never mixed with SPECpower's.",
+			    o->perf->n);
+			plan_appendf(x->source, sizeof x->source, "; --perf %s", o->perf->name);
 		}
 	}
 	if ((x = note(out, cap, &n, "model"))) {
-		notef(x->text, sizeof x->text,
-		      "Power, energy and carbon of every option are carbonstat estimate's for the same type, region, "
-		      "utilisation, count and hours (Teads curves or CCF min/max W per vCPU + memory W/GB; PUE aws "
-		      "%.4g, gcp %.4g, azure %.4g); each reported option is recomputed by estimate itself",
-		      cs_pue_default(CS_PROVIDER_AWS), cs_pue_default(CS_PROVIDER_GCP),
-		      cs_pue_default(CS_PROVIDER_AZURE));
+		plan_appendf(
+		    x->text, sizeof x->text,
+		    "Power, energy and carbon of every option are carbonstat estimate's for the same type, region, "
+		    "utilisation, count and hours (Teads curves or CCF min/max W per vCPU + memory W/GB; PUE aws "
+		    "%.4g, gcp %.4g, azure %.4g); each reported option is recomputed by estimate itself",
+		    cs_pue_default(CS_PROVIDER_AWS), cs_pue_default(CS_PROVIDER_GCP),
+		    cs_pue_default(CS_PROVIDER_AZURE));
 		if (r->mismatches)
-			notef(x->text, sizeof x->text,
-			      " (%zu options were ranked on figures that differ from estimate's)", r->mismatches);
-		notef(x->text, sizeof x->text, ".");
-		notef(x->source, sizeof x->source, "carbonstat estimate (docs/model.md); PUE: ccf-pue");
+			plan_appendf(x->text, sizeof x->text,
+			             " (%zu options were ranked on figures that differ from estimate's)",
+			             r->mismatches);
+		plan_appendf(x->text, sizeof x->text, ".");
+		plan_appendf(x->source, sizeof x->source, "carbonstat estimate (docs/model.md); PUE: ccf-pue");
 	}
 	if ((x = note(out, cap, &n, "grid"))) {
-		notef(x->text, sizeof x->text,
-		      "Grid intensity: each region's figure in the built-in tables, one per region (location-based, "
-		      "annual).");
+		plan_appendf(
+		    x->text, sizeof x->text,
+		    "Grid intensity: each region's figure in the built-in tables, one per region (location-based, "
+		    "annual).");
 		for (size_t i = 0; i < r->nintensity_sets; i++)
-			notef(x->source, sizeof x->source, "%s%s (%s, %d)", i ? "; " : "",
-			      cs_dataset_id(r->intensity_sets[i]), cs_dataset_license(r->intensity_sets[i]),
-			      cs_dataset_year(r->intensity_sets[i]));
+			plan_appendf(x->source, sizeof x->source, "%s%s (%s, %d)", i ? "; " : "",
+			             cs_dataset_id(r->intensity_sets[i]), cs_dataset_license(r->intensity_sets[i]),
+			             cs_dataset_year(r->intensity_sets[i]));
 	}
 	if ((x = note(out, cap, &n, "embodied"))) {
-		notef(x->text, sizeof x->text,
-		      "Embodied: CCF's per instance-hour share of the host's manufacturing emissions. A type without "
-		      "that figure is never ranked against one with it; a group whose current type has none (%zu) is "
-		      "ranked on operational carbon only.",
-		      r->operational_basis);
-		notef(x->source, sizeof x->source,
-		      "ccf-embodied-aws, ccf-aws-latest, ccf-embodied-gcp, ccf-embodied-azure");
+		plan_appendf(
+		    x->text, sizeof x->text,
+		    "Embodied: CCF's per instance-hour share of the host's manufacturing emissions. A type without "
+		    "that figure is never ranked against one with it; a group whose current type has none (%zu) is "
+		    "ranked on operational carbon only.",
+		    r->operational_basis);
+		plan_appendf(x->source, sizeof x->source,
+		             "ccf-embodied-aws, ccf-aws-latest, ccf-embodied-gcp, ccf-embodied-azure");
 	}
 	if ((x = note(out, cap, &n, "prices"))) {
 		if (!pb || pb->n == 0) {
-			notef(x->text, sizeof x->text,
-			      "Prices: none known, so every cost is unknown and options are ranked on carbon; give "
-			      "price_per_hour in the inventory, --prices FILE or --bill FILE.");
+			plan_appendf(
+			    x->text, sizeof x->text,
+			    "Prices: none known, so every cost is unknown and options are ranked on carbon; give "
+			    "price_per_hour in the inventory, --prices FILE or --bill FILE.");
 		} else {
-			notef(
+			plan_appendf(
 			    x->text, sizeof x->text,
 			    "Prices per instance-hour in %s: %zu from the inventory, %zu from the price file, %zu from "
 			    "bills (first source wins). An option without a price has no cost: it is ranked on carbon "
@@ -181,88 +172,93 @@ size_t plan_notes(const plan_report_in *in, plan_note *out, size_t cap)
 			    pb->currency, pb->from[PLAN_PRICE_INVENTORY], pb->from[PLAN_PRICE_FILE],
 			    pb->from[PLAN_PRICE_BILL]);
 			if (pb->other_currency)
-				notef(x->text, sizeof x->text, " %zu prices in another currency were left out.",
-				      pb->other_currency);
+				plan_appendf(x->text, sizeof x->text, " %zu prices in another currency were left out.",
+				             pb->other_currency);
 			if (pb->conflicts)
-				notef(x->text, sizeof x->text,
-				      " %zu prices repeated a type and region already priced and "
-				      "were left out.",
-				      pb->conflicts);
+				plan_appendf(x->text, sizeof x->text,
+				             " %zu prices repeated a type and region already priced and "
+				             "were left out.",
+				             pb->conflicts);
 		}
-		notef(x->source, sizeof x->source, "%s%s%s%s%s", in->inv->name, pb && pb->file[0] ? "; --prices " : "",
-		      pb ? pb->file : "", pb && pb->bills[0] ? "; --bill " : "", pb ? pb->bills : "");
+		plan_appendf(x->source, sizeof x->source, "%s%s%s%s%s", in->inv->name,
+		             pb && pb->file[0] ? "; --prices " : "", pb ? pb->file : "",
+		             pb && pb->bills[0] ? "; --bill " : "", pb ? pb->bills : "");
 	}
 	if ((x = note(out, cap, &n, "regions"))) {
-		notef(x->text, sizeof x->text, "Regions an option may use: aws %zu, gcp %zu, azure %zu",
-		      r->allowed[CS_PROVIDER_AWS], r->allowed[CS_PROVIDER_GCP], r->allowed[CS_PROVIDER_AZURE]);
+		plan_appendf(x->text, sizeof x->text, "Regions an option may use: aws %zu, gcp %zu, azure %zu",
+		             r->allowed[CS_PROVIDER_AWS], r->allowed[CS_PROVIDER_GCP], r->allowed[CS_PROVIDER_AZURE]);
 		if (o->regions)
-			notef(x->text, sizeof x->text, " (--regions %s).", in->regions ? in->regions : "");
+			plan_appendf(x->text, sizeof x->text, " (--regions %s).", in->regions ? in->regions : "");
 		else if (o->near) {
-			notef(x->text, sizeof x->text, " (within %.0f km of %s %s by great-circle distance", o->max_km,
-			      cs_provider_name(cs_region_provider(o->near)), cs_region_name(o->near));
+			plan_appendf(x->text, sizeof x->text, " (within %.0f km of %s %s by great-circle distance",
+			             o->max_km, cs_provider_name(cs_region_provider(o->near)), cs_region_name(o->near));
 			if (r->no_coords)
-				notef(x->text, sizeof x->text, "; %zu regions without coordinates left out",
-				      r->no_coords);
-			notef(x->text, sizeof x->text, ").");
+				plan_appendf(x->text, sizeof x->text, "; %zu regions without coordinates left out",
+				             r->no_coords);
+			plan_appendf(x->text, sizeof x->text, ").");
 			const cs_dataset *d = cs_region_coords_dataset();
-			notef(x->source, sizeof x->source, "%s: %s (%s, %d)", cs_dataset_id(d), cs_dataset_source(d),
-			      cs_dataset_license(d), cs_dataset_year(d));
+			plan_appendf(x->source, sizeof x->source, "%s: %s (%s, %d)", cs_dataset_id(d),
+			             cs_dataset_source(d), cs_dataset_license(d), cs_dataset_year(d));
 		} else
-			notef(x->text, sizeof x->text, " (all regions with a known intensity).");
-		notef(x->text, sizeof x->text, " A group may always stay where it is.");
+			plan_appendf(x->text, sizeof x->text, " (all regions with a known intensity).");
+		plan_appendf(x->text, sizeof x->text, " A group may always stay where it is.");
 		if (!x->source[0])
-			notef(x->source, sizeof x->source, "--regions / --near");
+			plan_appendf(x->source, sizeof x->source, "--regions / --near");
 	}
 	if ((x = note(out, cap, &n, "candidates"))) {
-		notef(x->text, sizeof x->text, "Types: the current one, and in each family ");
+		plan_appendf(x->text, sizeof x->text, "Types: the current one, and in each family ");
 		if (o->providers) {
-			notef(x->text, sizeof x->text, "of");
+			plan_appendf(x->text, sizeof x->text, "of");
 			for (int p = 1; p < CS_PROVIDER_COUNT; p++)
 				if (o->providers & (1u << p))
-					notef(x->text, sizeof x->text, " %s", cs_provider_name((cs_provider)p));
+					plan_appendf(x->text, sizeof x->text, " %s", cs_provider_name((cs_provider)p));
 		} else {
-			notef(x->text, sizeof x->text, "of the group's own provider");
+			plan_appendf(x->text, sizeof x->text, "of the group's own provider");
 		}
-		notef(
+		plan_appendf(
 		    x->text, sizeof x->text,
 		    " the smallest size with at least the current vCPUs and memory, of the same kind (plain, bare "
 		    "metal, local SSD, database...)%s%s%s. Left out unless named: burstable and shared-core families, "
 		    "accelerators, Mac hosts; a GPU group only moves region.",
 		    in->families ? "; families, microarchitectures or vendors: " : "", in->families ? in->families : "",
 		    in->families ? " (--families)" : "");
-		notef(x->source, sizeof x->source, "docs/plan.md, \"Candidates\"");
+		plan_appendf(x->source, sizeof x->source, "docs/plan.md, \"Candidates\"");
 	}
 	if ((x = note(out, cap, &n, "objective"))) {
 		switch (o->objective) {
 		case PLAN_OBJ_COST:
-			notef(x->text, sizeof x->text,
-			      "Objective cost: the cheapest ranked option with a known cost, lower carbon breaking "
-			      "ties; a "
-			      "group whose current cost is unknown is recommended on carbon.");
+			plan_appendf(
+			    x->text, sizeof x->text,
+			    "Objective cost: the cheapest ranked option with a known cost, lower carbon breaking "
+			    "ties; a "
+			    "group whose current cost is unknown is recommended on carbon.");
 			break;
 		case PLAN_OBJ_BALANCED:
-			notef(x->text, sizeof x->text,
-			      "Objective balanced: the ranked option with a known cost that minimises "
-			      "carbon/carbon_now + "
-			      "cost/cost_now (equal weight to a 1 %% change of either); a group whose current cost is "
-			      "unknown is recommended on carbon.");
+			plan_appendf(
+			    x->text, sizeof x->text,
+			    "Objective balanced: the ranked option with a known cost that minimises "
+			    "carbon/carbon_now + "
+			    "cost/cost_now (equal weight to a 1 %% change of either); a group whose current cost is "
+			    "unknown is recommended on carbon.");
 			break;
 		default:
-			notef(x->text, sizeof x->text,
-			      "Objective carbon: the ranked option with the lowest carbon a month (operational + "
-			      "embodied), "
-			      "whatever its cost; the front shows what each cost level buys.");
+			plan_appendf(
+			    x->text, sizeof x->text,
+			    "Objective carbon: the ranked option with the lowest carbon a month (operational + "
+			    "embodied), "
+			    "whatever its cost; the front shows what each cost level buys.");
 			break;
 		}
-		notef(x->source, sizeof x->source, "--objective");
+		plan_appendf(x->source, sizeof x->source, "--objective");
 	}
 	if ((x = note(out, cap, &n, "change"))) {
-		notef(x->text, sizeof x->text,
-		      "Where the change comes from, in this order: grid (the current type, count and load under the "
-		      "new region's intensity x PUE), hardware (then the new type at the same count, or the fewest "
-		      "that fit), rightsizing (then the new count). The three add up to the change exactly; the order "
-		      "decides where interactions land.");
-		notef(x->source, sizeof x->source, "docs/plan.md, \"Where the change comes from\"");
+		plan_appendf(
+		    x->text, sizeof x->text,
+		    "Where the change comes from, in this order: grid (the current type, count and load under the "
+		    "new region's intensity x PUE), hardware (then the new type at the same count, or the fewest "
+		    "that fit), rightsizing (then the new count). The three add up to the change exactly; the order "
+		    "decides where interactions land.");
+		plan_appendf(x->source, sizeof x->source, "docs/plan.md, \"Where the change comes from\"");
 	}
 	return n;
 }
@@ -462,67 +458,4 @@ void plan_write_text(FILE *f, const plan_report_in *in)
 	fprintf(f, "\nassumptions\n");
 	for (size_t i = 0; i < nn; i++)
 		fprintf(f, "  %-11s %s\n  %-11s source: %s\n", notes[i].topic, notes[i].text, "", notes[i].source);
-}
-
-/* ---- CSV ---------------------------------------------------------------- */
-
-static void csv_str(FILE *f, const char *s)
-{
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
-static void csv_row(FILE *f, const plan_report_in *in, const plan_group_result *gr, const char *role,
-                    const plan_option *o)
-{
-	const char *cur = in->prices && in->prices->currency[0] ? in->prices->currency : "";
-	char mv[48];
-
-	csv_str(f, in->inv->name);
-	fprintf(f, ",%u,%s,%s,", gr->g->line, role, cs_provider_name(cs_instance_provider(o->inst)));
-	csv_str(f, cs_instance_name(o->inst));
-	fputc(',', f);
-	csv_str(f, cs_region_name(o->region));
-	fprintf(f, ",%u,%.10g,%.10g,", o->count, o->cpu_percent, gr->g->hours);
-	if (o->speed > 0)
-		fprintf(f, "%.10g", o->speed);
-	fprintf(f, ",%s,%.10g,%.10g,%.10g,%.10g,%.10g,", plan_speed_src_name((plan_speed_src)o->speed_src),
-	        o->est.power.total_w, o->est.energy_kwh, o->est.intensity_g_per_kwh, o->est.operational_g,
-	        o->est.embodied_g);
-	fprintf(f, "%s,%.10g,%.10g,%s,", o->emb_known ? "true" : "false", o->est.total_g, o->key_g,
-	        gr->basis == PLAN_BASIS_TOTAL ? "total" : "operational");
-	if (o->price_per_hour >= 0)
-		fprintf(f, "%.10g,%.10g,%s", o->price_per_hour, o->cost, cur);
-	else
-		fputs(",,", f);
-	fprintf(f, ",%s,%s,%s,%s,%d\n", plan_price_src_name((plan_price_src)o->price_src),
-	        plan_status_name((plan_status)o->status), plan_moves_name(o->moves, mv, sizeof mv),
-	        o->est.prov.intensity ? cs_dataset_id(o->est.prov.intensity) : "", o->est.prov.intensity_year);
-}
-
-void plan_write_csv(FILE *f, const plan_report_in *in)
-{
-	fputs("inventory,line,role,provider,instance,region,count,cpu_percent,hours_per_month,speed_ratio,"
-	      "speed_source,power_w,energy_kwh,intensity_gco2e_per_kwh,operational_gco2e,embodied_gco2e,"
-	      "embodied_known,total_gco2e,ranking_gco2e,ranking_basis,price_per_hour,cost,currency,price_source,"
-	      "status,moves,intensity_source,intensity_year\n",
-	      f);
-	for (size_t k = 0; k < in->res->n; k++) {
-		const plan_group_result *gr = &in->res->groups[k];
-		csv_row(f, in, gr, "current", &gr->current);
-		csv_row(f, in, gr, "recommended", &gr->rec);
-		for (size_t i = 0; i < gr->nfront; i++)
-			csv_row(f, in, gr, "front", &in->res->options[gr->front_at + i]);
-		if (gr->unranked.inst)
-			csv_row(f, in, gr, "not_ranked", &gr->unranked);
-	}
 }

@@ -1,7 +1,7 @@
-/* plan/report.h - a plan as people and programs read it: the assumptions
- * behind it, the text report, the CSV and the self-contained HTML page.
- * (The JSON is the CLI's: it reuses estimate's serializer for every
- * option, src/cli/cmd_plan.c.)
+/* plan/report.h - a plan as people read it: the assumptions behind it, the
+ * text report and the self-contained HTML page. (JSON and CSV are the
+ * CLI's, src/cli/cmd_plan.c: the JSON reuses estimate's serializer for
+ * every option, the CSV the CLI's field writer.)
  *
  * Every format prints the same things: per group the current figures, the
  * recommended option and why (what moved: grid, hardware, count; the
@@ -42,10 +42,9 @@ size_t plan_notes(const plan_report_in *in, plan_note *out, size_t cap);
 /* "region+type+count", or "keep" when nothing moves. */
 const char *plan_moves_name(unsigned moves, char *buf, size_t cap);
 
-/* The report as text (the default), CSV (one row per reported option) and
- * one HTML page (inline CSS and SVG, no script, no external URL). */
+/* The report as text (the default) and as one HTML page (inline CSS and
+ * SVG, no script, no external URL). */
 void plan_write_text(FILE *f, const plan_report_in *in);
-void plan_write_csv(FILE *f, const plan_report_in *in);
 void plan_write_html(FILE *f, const plan_report_in *in);
 
 #endif

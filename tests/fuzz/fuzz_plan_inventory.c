@@ -6,7 +6,7 @@
  * allocated; an accepted one must hold only groups the planner can take
  * (resolved type and region, count 1..10,000,000, utilisation 0..1, hours
  * in (0, 744], a price >= 0 with a currency or none). Small accepted
- * inventories are planned and written as text, CSV and HTML: every figure
+ * inventories are planned and written as text and HTML: every figure
  * reported must be cs_estimate_run's (no mismatch) and the three steps of
  * each change must add up to it.
  */
@@ -58,7 +58,6 @@ static void plan_and_write(const plan_inventory *inv)
 		}
 		if (sink) {
 			plan_write_text(sink, &in);
-			plan_write_csv(sink, &in);
 			plan_write_html(sink, &in);
 		}
 		plan_result_free(&r);

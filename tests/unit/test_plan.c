@@ -98,14 +98,6 @@ static void prices_file(plan_prices *pb, const plan_inventory *inv, const char *
 		fail_msg("prices: %s", why);
 }
 
-static void regions(const char *const *names, cs_provider p, const cs_region **out, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		out[i] = cs_region_find(p, names[i]);
-		assert_non_null(out[i]);
-	}
-}
-
 static void run(const plan_inventory *inv, plan_opts *o, plan_result *r)
 {
 	char why[512] = "";
@@ -113,6 +105,57 @@ static void run(const plan_inventory *inv, plan_opts *o, plan_result *r)
 	if (plan_run(inv, o, r, why, sizeof why))
 		fail_msg("plan_run: %s", why);
 	assert_int_equal(r->mismatches, 0); /* ranking figures == estimate's */
+}
+
+/* One planning case: the inventory, prices, --families and --regions as a
+ * user gives them. */
+typedef struct scenario {
+	plan_inventory inv;
+	plan_prices pb;
+	plan_filter fam;
+	const cs_region *regs[8];
+	plan_opts o;
+	plan_result r;
+} scenario;
+
+static void scenario_init(scenario *s, const char *inventory, const char *prices, const char *families, cs_provider rp,
+                          const char *region_list)
+{
+	char why[512] = "", buf[256], *save = NULL;
+
+	memset(s, 0, sizeof *s);
+	load(inventory, &s->inv);
+	prices_file(&s->pb, &s->inv, prices);
+	plan_opts_init(&s->o);
+	s->o.prices = &s->pb;
+	if (families) {
+		if (plan_filter_parse(&catalog, families, &s->fam, why, sizeof why))
+			fail_msg("--families %s: %s", families, why);
+		s->o.families = &s->fam;
+	}
+	if (region_list) {
+		snprintf(buf, sizeof buf, "%s", region_list);
+		for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			s->regs[s->o.nregions] = cs_region_find(rp, t);
+			assert_non_null(s->regs[s->o.nregions]);
+			s->o.nregions++;
+		}
+		s->o.regions = s->regs;
+	}
+}
+
+static void scenario_run(scenario *s)
+{
+	plan_result_free(&s->r);
+	run(&s->inv, &s->o, &s->r);
+}
+
+static void scenario_free(scenario *s)
+{
+	plan_result_free(&s->r);
+	plan_filter_free(&s->fam);
+	plan_prices_free(&s->pb);
+	plan_inventory_free(&s->inv);
 }
 
 static bool is(const plan_option *o, const char *inst, const char *region)
@@ -138,30 +181,18 @@ static bool is(const plan_option *o, const char *inst, const char *region)
  * cost unchanged, and the whole change is the grid's. */
 static void test_region_move_equal_cost(void **state)
 {
-	const char *names[2] = {"ap-south-1", "eu-north-1"};
-	const cs_region *regs[2];
-	plan_inventory inv;
-	plan_prices pb;
-	plan_filter fam;
-	plan_opts o;
-	plan_result r;
-	char why[256];
+	scenario s;
 	double kwh = 10.545 * HOURS / 1000.0 * PUE_AWS * 4, emb = emb_h(1610.79, 2, 96) * HOURS * 4;
 	double i_as = intensity(CS_PROVIDER_AWS, "ap-south-1"), i_en = intensity(CS_PROVIDER_AWS, "eu-north-1");
 	(void)state;
 
-	load("provider,instance,region,count,cpu_percent,hours_per_month\naws,m5.large,ap-south-1,4,30,730\n", &inv);
-	prices_file(&pb, &inv, "provider,instance_type,region,currency,price_per_hour\naws,m5.large,*,USD,0.096\n");
-	regions(names, CS_PROVIDER_AWS, regs, 2);
-	assert_int_equal(plan_filter_parse(&catalog, "m5", &fam, why, sizeof why), 0);
-	plan_opts_init(&o);
-	o.regions = regs;
-	o.nregions = 2;
-	o.families = &fam;
-	o.prices = &pb;
-	run(&inv, &o, &r);
+	scenario_init(&s,
+	              "provider,instance,region,count,cpu_percent,hours_per_month\naws,m5.large,ap-south-1,4,30,730\n",
+	              "provider,instance_type,region,currency,price_per_hour\naws,m5.large,*,USD,0.096\n", "m5",
+	              CS_PROVIDER_AWS, "ap-south-1,eu-north-1");
+	scenario_run(&s);
 
-	const plan_group_result *g = &r.groups[0];
+	const plan_group_result *g = &s.r.groups[0];
 	assert_true(is(&g->current, "m5.large", "ap-south-1"));
 	assert_close(g->current.est.power.total_w, 10.545);
 	assert_close(g->current.est.energy_kwh, kwh);
@@ -181,12 +212,8 @@ static void test_region_move_equal_cost(void **state)
 	assert_close(g->split.rightsizing_g, 0);
 	/* the front: the cleaner option is not dearer, so it dominates now */
 	assert_int_equal(g->nfront, 1);
-	assert_true(is(&r.options[g->front_at], "m5.large", "eu-north-1"));
-
-	plan_result_free(&r);
-	plan_filter_free(&fam);
-	plan_prices_free(&pb);
-	plan_inventory_free(&inv);
+	assert_true(is(&s.r.options[g->front_at], "m5.large", "eu-north-1"));
+	scenario_free(&s);
 }
 
 /* 2. A faster family that lowers carbon despite a higher draw.
@@ -213,15 +240,9 @@ static void test_region_move_equal_cost(void **state)
  * but carries 9 x 2.272 g/h of embodied against 7 x 1.915: the m5s win. */
 static void test_faster_family_higher_draw(void **state)
 {
-	const char *names[1] = {"us-east-1"};
-	const cs_region *regs[1];
 	const double m4_cpu[4] = {1.94, 5.55, 11.41, 15.62}, m4_mem[4] = {3.20, 4.80, 6.40, 9.60};
 	const double m5_cpu[4] = {2.41, 6.11, 14.32, 19.92}, m5_mem[4] = {2.41, 3.85, 9.92, 15.99};
-	plan_inventory inv;
-	plan_filter fam;
-	plan_opts o;
-	plan_result r;
-	char why[256];
+	scenario s;
 	double ratio = SSJ_SKYLAKE / SSJ_BROADWELL, work = 10 * 0.5 * 4 / (4 * ratio);
 	double u = round(work / 7 * 100 * 1e6) / 1e6 / 100; /* as printed, 1e-6 % */
 	double p4 = teads(m4_cpu, 0.5) + teads(m4_mem, 0.5) + 3.2;
@@ -233,17 +254,13 @@ static void test_faster_family_higher_draw(void **state)
 
 	assert_close(p4, 21.01);
 	assert_true(fabs(p5 - 29.1008) < 1e-3);
-	load("provider,instance,region,count,cpu_percent,hours_per_month\naws,m4.xlarge,us-east-1,10,50,730\n", &inv);
-	regions(names, CS_PROVIDER_AWS, regs, 1);
-	assert_int_equal(plan_filter_parse(&catalog, "m5", &fam, why, sizeof why), 0);
-	plan_opts_init(&o);
-	o.regions = regs;
-	o.nregions = 1;
-	o.families = &fam;
-	o.target_cpu = 0.6;
-	run(&inv, &o, &r);
+	scenario_init(&s,
+	              "provider,instance,region,count,cpu_percent,hours_per_month\naws,m4.xlarge,us-east-1,10,50,730\n",
+	              NULL, "m5", CS_PROVIDER_AWS, "us-east-1");
+	s.o.target_cpu = 0.6;
+	scenario_run(&s);
 
-	const plan_group_result *g = &r.groups[0];
+	const plan_group_result *g = &s.r.groups[0];
 	assert_close(g->current.est.power.total_w, p4);
 	assert_close(g->current.est.total_g, now);
 	assert_true(is(&g->rec, "m5.xlarge", "us-east-1"));
@@ -264,10 +281,7 @@ static void test_faster_family_higher_draw(void **state)
 	assert_close(g->split.hardware_g, mid - now);
 	assert_close(g->split.rightsizing_g, rec - mid);
 	assert_int_equal(g->rec.moves, PLAN_MOVE_TYPE | PLAN_MOVE_COUNT);
-
-	plan_result_free(&r);
-	plan_filter_free(&fam);
-	plan_inventory_free(&inv);
+	scenario_free(&s);
 }
 
 /* 3. A move that raises carbon because of embodied emissions.
@@ -293,16 +307,9 @@ static void test_faster_family_higher_draw(void **state)
  * objective takes it; carbon rises, all of it in the hardware step. */
 static void test_move_raises_carbon_embodied(void **state)
 {
-	const char *names[1] = {"us-east-1"};
-	const cs_region *regs[1];
 	const double c5n_cpu[4] = {2.81, 7.49, 16.29, 23.54}, c5n_mem[4] = {2.04, 3.69, 6.48, 9.27};
 	const double c6g_cpu[4] = {2.18, 5.97, 14.10, 19.10}, c6g_mem[4] = {3.20, 4.80, 6.40, 9.60};
-	plan_inventory inv;
-	plan_prices pb;
-	plan_filter fam;
-	plan_opts o;
-	plan_result r;
-	char why[256];
+	scenario s;
 	double ratio = SSJ_GRAVITON2 / SSJ_SKYLAKE;
 	double u = round(0.3 * 4 / (8 * ratio) * 100 * 1e6) / 1e6 / 100;
 	double pa = teads(c5n_cpu, 0.3) + teads(c5n_mem, 0.3) + 5.3, pb_w = teads(c6g_cpu, u) + teads(c6g_mem, u) + 3.8;
@@ -312,21 +319,15 @@ static void test_move_raises_carbon_embodied(void **state)
 
 	assert_close(pa, 22.275);
 	assert_true(fabs(pb_w - 19.8853) < 1e-3);
-	load("provider,instance,region,count,cpu_percent,hours_per_month,price_per_hour,currency\n"
-	     "aws,c5n.xlarge,us-east-1,4,30,730,0.216,USD\n",
-	     &inv);
-	prices_file(&pb, &inv, "provider,instance_type,region,currency,price_per_hour\naws,c6g.2xlarge,*,USD,0.20\n");
-	regions(names, CS_PROVIDER_AWS, regs, 1);
-	assert_int_equal(plan_filter_parse(&catalog, "c6g", &fam, why, sizeof why), 0);
-	plan_opts_init(&o);
-	o.regions = regs;
-	o.nregions = 1;
-	o.families = &fam;
-	o.prices = &pb;
-	o.objective = PLAN_OBJ_COST;
-	run(&inv, &o, &r);
+	scenario_init(&s,
+	              "provider,instance,region,count,cpu_percent,hours_per_month,price_per_hour,currency\n"
+	              "aws,c5n.xlarge,us-east-1,4,30,730,0.216,USD\n",
+	              "provider,instance_type,region,currency,price_per_hour\naws,c6g.2xlarge,*,USD,0.20\n", "c6g",
+	              CS_PROVIDER_AWS, "us-east-1");
+	s.o.objective = PLAN_OBJ_COST;
+	scenario_run(&s);
 
-	const plan_group_result *g = &r.groups[0];
+	const plan_group_result *g = &s.r.groups[0];
 	assert_true(is(&g->rec, "c6g.2xlarge", "us-east-1"));
 	assert_int_equal(g->rec.count, 4);
 	assert_close(g->rec.speed, ratio);
@@ -345,18 +346,13 @@ static void test_move_raises_carbon_embodied(void **state)
 	assert_close(g->split.rightsizing_g, 0);
 	/* both are on the front: now is cleaner, the move cheaper */
 	assert_int_equal(g->nfront, 2);
-	plan_result_free(&r);
 
 	/* on carbon the same options keep c5n.xlarge */
-	o.objective = PLAN_OBJ_CARBON;
-	run(&inv, &o, &r);
-	assert_true(is(&r.groups[0].rec, "c5n.xlarge", "us-east-1"));
-	assert_int_equal(r.groups[0].rec.moves, 0);
-	plan_result_free(&r);
-
-	plan_filter_free(&fam);
-	plan_prices_free(&pb);
-	plan_inventory_free(&inv);
+	s.o.objective = PLAN_OBJ_CARBON;
+	scenario_run(&s);
+	assert_true(is(&s.r.groups[0].rec, "c5n.xlarge", "us-east-1"));
+	assert_int_equal(s.r.groups[0].rec.moves, 0);
+	scenario_free(&s);
 }
 
 /* 4. An AWS-to-GCP migration of a small mixed fleet, rightsized to <= 60 %,
@@ -392,40 +388,27 @@ static double n2_watts(double vcpu, double mem_gb, double u)
 
 static void test_aws_to_gcp_migration(void **state)
 {
-	const char *names[1] = {"europe-west1"};
-	const cs_region *regs[1];
 	const double m5l_cpu[4] = {1.21, 3.05, 7.16, 9.96}, m5l_mem[4] = {1.20, 1.92, 4.96, 8.00};
-	plan_inventory inv;
-	plan_prices pb;
-	plan_filter fam;
-	plan_opts o;
-	plan_result r;
-	char why[256];
+	scenario s;
+	const plan_result *r = &s.r;
 	double ratio = SSJ_CASCADE / SSJ_SKYLAKE;
 	double i_use1 = intensity(CS_PROVIDER_AWS, "us-east-1"), i_ew1 = intensity(CS_PROVIDER_GCP, "europe-west1");
 	(void)state;
 
-	load("provider,instance,region,count,cpu_percent,hours_per_month,price_per_hour,currency\n"
-	     "aws,m5.large,us-east-1,4,40,730,0.096,USD\n"
-	     "aws,m5.xlarge,eu-west-1,2,60,730,0.214,USD\n"
-	     "aws,r5.large,eu-west-1,3,25,730,0.141,USD\n",
-	     &inv);
-	prices_file(&pb, &inv,
-	            "provider,instance_type,region,currency,price_per_hour\n"
-	            "gcp,n2-standard-2,europe-west1,USD,0.0971\n"
-	            "gcp,n2-standard-4,europe-west1,USD,0.1942\n"
-	            "gcp,n2-highmem-2,europe-west1,USD,0.1310\n");
-	regions(names, CS_PROVIDER_GCP, regs, 1);
-	assert_int_equal(plan_filter_parse(&catalog, "n2", &fam, why, sizeof why), 0);
-	plan_opts_init(&o);
-	o.providers = 1u << CS_PROVIDER_GCP;
-	o.regions = regs;
-	o.nregions = 1;
-	o.families = &fam;
-	o.prices = &pb;
-	o.target_cpu = 0.6;
-	run(&inv, &o, &r);
-	assert_int_equal(r.n, 3);
+	scenario_init(&s,
+	              "provider,instance,region,count,cpu_percent,hours_per_month,price_per_hour,currency\n"
+	              "aws,m5.large,us-east-1,4,40,730,0.096,USD\n"
+	              "aws,m5.xlarge,eu-west-1,2,60,730,0.214,USD\n"
+	              "aws,r5.large,eu-west-1,3,25,730,0.141,USD\n",
+	              "provider,instance_type,region,currency,price_per_hour\n"
+	              "gcp,n2-standard-2,europe-west1,USD,0.0971\n"
+	              "gcp,n2-standard-4,europe-west1,USD,0.1942\n"
+	              "gcp,n2-highmem-2,europe-west1,USD,0.1310\n",
+	              "n2", CS_PROVIDER_GCP, "europe-west1");
+	s.o.providers = 1u << CS_PROVIDER_GCP;
+	s.o.target_cpu = 0.6;
+	scenario_run(&s);
+	assert_int_equal(r->n, 3);
 
 	/* every group moves to GCP n2 in europe-west1 */
 	static const struct {
@@ -434,18 +417,18 @@ static void test_aws_to_gcp_migration(void **state)
 		double work;
 	} want[3] = {{"n2-standard-2", 3, 4 * 0.4}, {"n2-standard-4", 2, 2 * 0.6}, {"n2-highmem-2", 2, 3 * 0.25}};
 	for (int k = 0; k < 3; k++) {
-		const plan_option *rec = &r.groups[k].rec;
+		const plan_option *rec = &r->groups[k].rec;
 		assert_true(is(rec, want[k].inst, "europe-west1"));
 		assert_int_equal(rec->count, want[k].count);
 		assert_close(rec->cpu_percent, round(want[k].work / ratio / want[k].count * 100 * 1e6) / 1e6);
 		assert_int_equal(rec->moves & PLAN_MOVE_PROVIDER, PLAN_MOVE_PROVIDER);
 		/* the three steps add up to the change */
-		const plan_split *s = &r.groups[k].split;
-		assert_close(s->grid_g + s->hardware_g + s->rightsizing_g, rec->key_g - r.groups[k].current.key_g);
+		const plan_split *sp = &r->groups[k].split;
+		assert_close(sp->grid_g + sp->hardware_g + sp->rightsizing_g, rec->key_g - r->groups[k].current.key_g);
 	}
 
 	/* the first group by hand */
-	const plan_group_result *g = &r.groups[0];
+	const plan_group_result *g = &r->groups[0];
 	double p_now = teads(m5l_cpu, 0.4) + teads(m5l_mem, 0.4) + 2.0;
 	double e_now = emb_h(1610.79, 2, 96) * HOURS * 4, e_n2 = emb_h(1888.46, 2, 128) * HOURS;
 	double u4 = round(1.6 / ratio / 4 * 100 * 1e6) / 1e6 / 100, u3 = round(1.6 / ratio / 3 * 100 * 1e6) / 1e6 / 100;
@@ -464,22 +447,22 @@ static void test_aws_to_gcp_migration(void **state)
 	/* the fleet: before and after by provider, costs from the inventory and
 	 * the price file: 730 x (0.096 x 4 + 0.214 x 2 + 0.141 x 3) = 901.55 ->
 	 * 730 x (0.0971 x 3 + 0.1942 x 2 + 0.1310 x 2) = 687.79 USD */
-	assert_close(r.cost_before, 730 * (0.096 * 4 + 0.214 * 2 + 0.141 * 3));
-	assert_close(r.cost_after, 730 * (0.0971 * 3 + 0.1942 * 2 + 0.1310 * 2));
-	assert_int_equal(r.priced_both, 3);
+	assert_close(r->cost_before, 730 * (0.096 * 4 + 0.214 * 2 + 0.141 * 3));
+	assert_close(r->cost_after, 730 * (0.0971 * 3 + 0.1942 * 2 + 0.1310 * 2));
+	assert_int_equal(r->priced_both, 3);
 	double sum_before = 0, sum_after = 0, d = 0;
-	for (size_t k = 0; k < r.n; k++) {
-		sum_before += r.groups[k].current.est.total_g;
-		sum_after += r.groups[k].rec.est.total_g;
-		d += r.groups[k].rec.key_g - r.groups[k].current.key_g;
+	for (size_t k = 0; k < r->n; k++) {
+		sum_before += r->groups[k].current.est.total_g;
+		sum_after += r->groups[k].rec.est.total_g;
+		d += r->groups[k].rec.key_g - r->groups[k].current.key_g;
 	}
-	assert_close(r.before.total_g, sum_before);
-	assert_close(r.after.total_g, sum_after);
-	assert_close(r.split.grid_g + r.split.hardware_g + r.split.rightsizing_g, d);
+	assert_close(r->before.total_g, sum_before);
+	assert_close(r->after.total_g, sum_after);
+	assert_close(r->split.grid_g + r->split.hardware_g + r->split.rightsizing_g, d);
 	/* places: us-east-1 and eu-west-1 before, europe-west1 after */
-	assert_int_equal(r.nplaces, 3);
-	for (size_t i = 0; i < r.nplaces; i++) {
-		const plan_place *p = &r.places[i];
+	assert_int_equal(r->nplaces, 3);
+	for (size_t i = 0; i < r->nplaces; i++) {
+		const plan_place *p = &r->places[i];
 		if (cs_region_provider(p->region) == CS_PROVIDER_GCP) {
 			assert_close(p->after.total_g, sum_after);
 			assert_int_equal(p->before.groups, 0);
@@ -487,10 +470,7 @@ static void test_aws_to_gcp_migration(void **state)
 			assert_int_equal(p->after.groups, 0);
 		}
 	}
-	plan_result_free(&r);
-	plan_filter_free(&fam);
-	plan_prices_free(&pb);
-	plan_inventory_free(&inv);
+	scenario_free(&s);
 }
 
 /* Unknowns never win: an option whose embodied figure is unknown (while
@@ -499,155 +479,122 @@ static void test_aws_to_gcp_migration(void **state)
  * embodied figure is ranked on operational carbon. */
 static void test_unknowns_never_win(void **state)
 {
-	plan_inventory inv;
-	plan_filter fam;
-	plan_opts o;
-	plan_result r;
-	char why[256];
+	scenario s;
 	(void)state;
 
 	/* m8i.large: ccf-aws-latest, no platform embodied figure */
 	assert_null(cs_instance_embodied_dataset(cs_instance_find(CS_PROVIDER_AWS, "m8i.large")));
-	load("provider,instance,region,count,cpu_percent,hours_per_month\naws,m5.large,us-east-1,4,30,730\n", &inv);
-	assert_int_equal(plan_filter_parse(&catalog, "m8i,m7g", &fam, why, sizeof why), 0);
-	plan_opts_init(&o);
-	o.families = &fam;
-	run(&inv, &o, &r);
-	const plan_group_result *g = &r.groups[0];
+	scenario_init(&s,
+	              "provider,instance,region,count,cpu_percent,hours_per_month\naws,m5.large,us-east-1,4,30,730\n",
+	              NULL, "m8i,m7g", CS_PROVIDER_AWS, NULL);
+	scenario_run(&s);
+	const plan_group_result *g = &s.r.groups[0];
 	assert_int_equal(g->basis, PLAN_BASIS_TOTAL);
 	assert_true(g->no_embodied > 0); /* m8i (Granite Rapids: faster, but no embodied figure) */
 	assert_true(g->no_perf > 0);     /* m7g: Graviton3 has no SPECpower result */
 	/* the recommendation is m5.large somewhere, never an unknown */
-	assert_true(!strcmp(cs_instance_name(g->rec.inst), "m5.large"));
+	assert_string_equal(cs_instance_name(g->rec.inst), "m5.large");
 	assert_int_equal(g->rec.status, PLAN_RANKED);
 	for (size_t i = 0; i < g->nfront; i++)
-		assert_int_equal(r.options[g->front_at + i].status, PLAN_RANKED);
+		assert_int_equal(s.r.options[g->front_at + i].status, PLAN_RANKED);
 	/* the best of them is reported, with its reason */
 	assert_non_null(g->unranked.inst);
 	assert_true(g->unranked.key_g < g->rec.key_g);
 	assert_true(g->unranked.status == PLAN_NO_EMBODIED || g->unranked.status == PLAN_NO_PERF);
-	plan_result_free(&r);
-	plan_filter_free(&fam);
-	plan_inventory_free(&inv);
+	scenario_free(&s);
 
 	/* current type without embodied: operational basis */
-	load("provider,instance,region,count,cpu_percent,hours_per_month\naws,m8i.large,us-east-1,1,30,730\n", &inv);
-	plan_opts_init(&o);
-	run(&inv, &o, &r);
-	assert_int_equal(r.groups[0].basis, PLAN_BASIS_OPERATIONAL);
-	assert_close(r.groups[0].current.key_g, r.groups[0].current.est.operational_g);
-	assert_int_equal(r.operational_basis, 1);
-	plan_result_free(&r);
-	plan_inventory_free(&inv);
+	scenario_init(&s,
+	              "provider,instance,region,count,cpu_percent,hours_per_month\naws,m8i.large,us-east-1,1,30,730\n",
+	              NULL, NULL, CS_PROVIDER_AWS, NULL);
+	scenario_run(&s);
+	assert_int_equal(s.r.groups[0].basis, PLAN_BASIS_OPERATIONAL);
+	assert_close(s.r.groups[0].current.key_g, s.r.groups[0].current.est.operational_g);
+	assert_int_equal(s.r.operational_basis, 1);
+	scenario_free(&s);
 }
 
 /* --max-slowdown leaves slower options out; a user figure is used when it
  * covers both types, never mixed with SPECpower's. */
 static void test_slowdown_and_user_perf(void **state)
 {
-	plan_inventory inv;
-	plan_filter fam;
+	scenario s;
 	plan_perf perf;
-	plan_opts o;
-	plan_result r;
 	char why[256];
 	const char *file = "microarchitecture,throughput_per_vcpu,source\n"
 	                   "Graviton3,1200,our API: requests/s per vCPU\nSkylake,1000,the same test\n";
 	(void)state;
 
-	load("provider,instance,region,count,cpu_percent,hours_per_month\naws,m5.large,us-east-1,4,30,730\n", &inv);
-	assert_int_equal(plan_filter_parse(&catalog, "m6g,m7g", &fam, why, sizeof why), 0);
-	plan_opts_init(&o);
-	o.families = &fam;
-	o.max_slowdown = 0.10; /* Graviton2 is 0.47x Skylake per vCPU: out */
-	run(&inv, &o, &r);
-	assert_true(r.groups[0].too_slow > 0);
-	assert_true(r.groups[0].no_perf > 0); /* m7g: Graviton3, unknown */
-	assert_string_equal(cs_instance_name(r.groups[0].rec.inst), "m5.large");
-	plan_result_free(&r);
+	scenario_init(&s,
+	              "provider,instance,region,count,cpu_percent,hours_per_month\naws,m5.large,us-east-1,4,30,730\n",
+	              NULL, "m6g,m7g", CS_PROVIDER_AWS, NULL);
+	s.o.max_slowdown = 0.10; /* Graviton2 is 0.47x Skylake per vCPU: out */
+	scenario_run(&s);
+	assert_true(s.r.groups[0].too_slow > 0);
+	assert_true(s.r.groups[0].no_perf > 0); /* m7g: Graviton3, unknown */
+	assert_string_equal(cs_instance_name(s.r.groups[0].rec.inst), "m5.large");
 
 	assert_int_equal(plan_perf_parse(file, strlen(file), "perf.csv", &perf, why, sizeof why), 0);
-	o.perf = &perf;
-	run(&inv, &o, &r);
+	s.o.perf = &perf;
+	scenario_run(&s);
 	/* m7g.large now has a ratio: 1200 / 1000 from the user file */
-	assert_int_equal(r.groups[0].no_perf, 0);
-	assert_string_equal(cs_instance_name(r.groups[0].rec.inst), "m7g.large");
-	assert_close(r.groups[0].rec.speed, 1.2);
-	assert_int_equal(r.groups[0].rec.speed_src, PLAN_SPEED_USER);
-	plan_result_free(&r);
+	assert_int_equal(s.r.groups[0].no_perf, 0);
+	assert_string_equal(cs_instance_name(s.r.groups[0].rec.inst), "m7g.large");
+	assert_close(s.r.groups[0].rec.speed, 1.2);
+	assert_int_equal(s.r.groups[0].rec.speed_src, PLAN_SPEED_USER);
+	scenario_free(&s);
 	plan_perf_free(&perf);
-	plan_filter_free(&fam);
-	plan_inventory_free(&inv);
 }
 
 /* Work that does not fit at 100 % on a slower type takes more instances;
  * the count is kept otherwise. */
 static void test_fit(void **state)
 {
-	plan_inventory inv;
-	plan_prices pb;
-	plan_filter fam;
-	plan_opts o;
-	plan_result r;
-	char why[256];
+	scenario s;
 	(void)state;
 
 	/* 2 x m5.large at 90 %: on m6g.large (Graviton2, 0.470941x) the work is
 	 * 2 x 0.9 / 0.470941 = 3.822 instances at 100 %: 4 of them at 95.55 %.
 	 * A (test) price makes m6g.large the cost objective's pick. */
-	load("provider,instance,region,count,cpu_percent,hours_per_month,price_per_hour,currency\n"
-	     "aws,m5.large,us-east-1,2,90,730,0.096,USD\n",
-	     &inv);
-	prices_file(&pb, &inv,
-	            "provider,instance_type,region,currency,price_per_hour\naws,m6g.large,us-east-1,USD,0.01\n");
-	assert_int_equal(plan_filter_parse(&catalog, "m6g", &fam, why, sizeof why), 0);
-	plan_opts_init(&o);
-	o.families = &fam;
-	o.prices = &pb;
-	o.objective = PLAN_OBJ_COST;
-	run(&inv, &o, &r);
-	const plan_option *m6g = &r.groups[0].rec;
+	scenario_init(&s,
+	              "provider,instance,region,count,cpu_percent,hours_per_month,price_per_hour,currency\n"
+	              "aws,m5.large,us-east-1,2,90,730,0.096,USD\n",
+	              "provider,instance_type,region,currency,price_per_hour\naws,m6g.large,us-east-1,USD,0.01\n",
+	              "m6g", CS_PROVIDER_AWS, NULL);
+	s.o.objective = PLAN_OBJ_COST;
+	scenario_run(&s);
+	const plan_option *m6g = &s.r.groups[0].rec;
 	assert_true(is(m6g, "m6g.large", "us-east-1"));
 	assert_int_equal(m6g->count, 4);
 	assert_close(m6g->cpu_percent, round(2 * 0.9 / (SSJ_GRAVITON2 / SSJ_SKYLAKE) / 4 * 100 * 1e6) / 1e6);
 	assert_close(m6g->cost, 0.01 * 730 * 4);
 	/* the split: the hardware step already needs the 4 (the work does not
 	 * fit on 2), so nothing is left for rightsizing */
-	assert_close(r.groups[0].split.rightsizing_g, 0);
-	plan_result_free(&r);
-	plan_prices_free(&pb);
-	plan_filter_free(&fam);
-	plan_inventory_free(&inv);
+	assert_close(s.r.groups[0].split.rightsizing_g, 0);
+	scenario_free(&s);
 }
 
 /* A group's own price is its cost, even when another group prices the
  * same type and region differently (a discount, another account). */
 static void test_group_price(void **state)
 {
-	plan_inventory inv;
-	plan_prices pb;
-	plan_opts o;
-	plan_result r;
+	scenario s;
 	(void)state;
 
-	load("provider,instance,region,count,cpu_percent,hours_per_month,price_per_hour,currency\n"
-	     "aws,m5.large,us-east-1,2,30,730,0.096,USD\n"
-	     "aws,m5.large,us-east-1,3,30,730,0.060,USD\n"
-	     "aws,m5.large,us-east-1,1,30,730,,\n",
-	     &inv);
-	prices_file(&pb, &inv, NULL);
-	assert_int_equal(pb.conflicts, 1);
-	plan_opts_init(&o);
-	o.prices = &pb;
-	run(&inv, &o, &r);
-	assert_close(r.groups[0].current.cost, 0.096 * 730 * 2);
-	assert_close(r.groups[1].current.cost, 0.060 * 730 * 3);
+	scenario_init(&s,
+	              "provider,instance,region,count,cpu_percent,hours_per_month,price_per_hour,currency\n"
+	              "aws,m5.large,us-east-1,2,30,730,0.096,USD\n"
+	              "aws,m5.large,us-east-1,3,30,730,0.060,USD\n"
+	              "aws,m5.large,us-east-1,1,30,730,,\n",
+	              NULL, NULL, CS_PROVIDER_AWS, NULL);
+	assert_int_equal(s.pb.conflicts, 1);
+	scenario_run(&s);
+	assert_close(s.r.groups[0].current.cost, 0.096 * 730 * 2);
+	assert_close(s.r.groups[1].current.cost, 0.060 * 730 * 3);
 	/* no price of its own: the book's, the first row's */
-	assert_close(r.groups[2].current.cost, 0.096 * 730 * 1);
-	assert_int_equal(r.groups[2].current.price_src, PLAN_PRICE_INVENTORY);
-	plan_result_free(&r);
-	plan_prices_free(&pb);
-	plan_inventory_free(&inv);
+	assert_close(s.r.groups[2].current.cost, 0.096 * 730 * 1);
+	assert_int_equal(s.r.groups[2].current.price_src, PLAN_PRICE_INVENTORY);
+	scenario_free(&s);
 }
 
 int main(void)
