@@ -258,7 +258,8 @@ static int cands_of(ctx *x, const cs_instance *a, size_t num, const cs_instance 
 		while (x->ncands + k > x->cap_cands)
 			if (plan_grow((void **)&x->cands, &x->cap_cands, x->cap_cands, sizeof *x->cands))
 				return CS_ENOMEM;
-		memcpy(x->cands + x->ncands, x->tmp, k * sizeof *x->tmp);
+		if (k)
+			memcpy(x->cands + x->ncands, x->tmp, k * sizeof *x->tmp);
 		x->cand_at[num] = (uint32_t)x->ncands;
 		x->cand_n[num] = (uint32_t)k;
 		x->ncands += k;
@@ -680,7 +681,8 @@ static int plan_group_run(ctx *x, const plan_group *g, plan_group_result *gr, pl
 	/* the front: priced options, each cheaper than every cleaner one; an
 	 * unpriced option cleaner than all of them first, to show what carbon
 	 * alone could reach */
-	qsort(x->priced, x->npriced, sizeof *x->priced, cand_ptr_cmp);
+	if (x->npriced > 1) /* qsort may not take the NULL of an empty array */
+		qsort(x->priced, x->npriced, sizeof *x->priced, cand_ptr_cmp);
 	gr->front_at = r->noptions;
 	if (best && best->cost < 0) {
 		if ((rc = report(g, best, &o, r, why, cap)) || (rc = add_front(r, &o)))

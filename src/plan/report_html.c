@@ -147,8 +147,11 @@ static void chart(FILE *f, const plan_report_in *in, const plan_group_result *gr
 	        "role=\"img\" aria-label=\"carbon and cost of the options\">\n",
 	        W, H, W, H);
 	/* axes and ticks */
+	/* ticks at multiples of a nice step: five or so, never more than 11
+	 * (counted, not summed: a step below the range's precision never ends) */
 	step = nice_step(a.xmax);
-	for (double t = 0; t <= a.xmax + 1e-9; t += step) {
+	for (int k = 0; k <= 10 && k * step <= a.xmax * (1 + 1e-9); k++) {
+		double t = k * step;
 		fprintf(f, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", px(&a, t), TOP,
 		        px(&a, t), H - BOTTOM);
 		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%g</text>\n", px(&a, t), H - BOTTOM + 13,
@@ -156,7 +159,8 @@ static void chart(FILE *f, const plan_report_in *in, const plan_group_result *gr
 	}
 	if (a.priced) {
 		step = nice_step(a.ymax);
-		for (double t = 0; t <= a.ymax + 1e-9; t += step) {
+		for (int k = 0; k <= 10 && k * step <= a.ymax * (1 + 1e-9); k++) {
+			double t = k * step;
 			fprintf(f, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", LEFT,
 			        py(&a, t), W - RIGHT, py(&a, t));
 			fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n", LEFT - 4,
