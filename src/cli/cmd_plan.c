@@ -15,6 +15,7 @@
 
 #include "cli/cli.h"
 #include "plan/geo.h"
+#include "plan/json_out.h"
 #include "plan/plan.h"
 #include "plan/report.h"
 
@@ -293,13 +294,19 @@ static void dataset_ref(json_t *datasets, const cs_dataset *d)
 		json_object_set_new(datasets, cs_dataset_id(d), cli_json_dataset(d));
 }
 
-static json_t *option_json(const plan_report_in *in, const plan_group_result *gr, const plan_option *o,
-                           json_t *datasets)
+#define JSON_DIGITS 10 /* estimate --json's precision (cli_json_print) */
+
+/* An option: estimate --json's object for it (cli_estimate_json: one
+ * definition of those keys and figures), then the planner's fields, added
+ * before its closing brace. */
+static int option_out(plan_json_buf *b, const plan_report_in *in, const plan_group_result *gr, const plan_option *o,
+                      json_t *datasets)
 {
 	cs_estimate_req req;
 	char mv[48];
 	json_t *j;
 	const char *cur = in->prices && in->prices->currency[0] ? in->prices->currency : NULL;
+	int rc;
 
 	plan_option_req(gr->g, o, &req);
 	j = cli_estimate_json(&req, &o->est, true);
@@ -307,18 +314,73 @@ static json_t *option_json(const plan_report_in *in, const plan_group_result *gr
 	dataset_ref(datasets, o->est.prov.power);
 	dataset_ref(datasets, o->est.prov.embodied);
 	dataset_ref(datasets, o->est.prov.intensity);
-	json_object_set_new(j, "embodied_known", json_boolean(o->emb_known));
-	json_object_set_new(j, "ranking_gco2e", json_real(o->key_g));
-	json_object_set_new(j, "speed_ratio", jnum_or_null(o->speed, o->speed > 0));
-	json_object_set_new(j, "speed_source", json_string(plan_speed_src_name((plan_speed_src)o->speed_src)));
-	json_object_set_new(j, "price_per_hour", jnum_or_null(o->price_per_hour, o->price_per_hour >= 0));
-	json_object_set_new(j, "cost", jnum_or_null(o->cost, o->cost >= 0));
-	json_object_set_new(j, "currency", o->cost >= 0 && cur ? json_string(cur) : json_null());
-	json_object_set_new(j, "price_source", json_string(plan_price_src_name((plan_price_src)o->price_src)));
-	json_object_set_new(j, "status", json_string(plan_status_name((plan_status)o->status)));
-	json_object_set_new(j, "moves", json_string(plan_moves_name(o->moves, mv, sizeof mv)));
-	json_object_set_new(j, "arch", json_string(cs_instance_arch(o->inst)));
-	return j;
+	rc = plan_json_append(b, j, JSON_DIGITS);
+	json_decref(j);
+	if (rc)
+		return rc;
+	b->n--; /* the '}' */
+	rc |= plan_json_key(b, "embodied_known", false) || plan_json_bool(b, o->emb_known);
+	rc |= plan_json_key(b, "ranking_gco2e", false) || plan_json_num(b, o->key_g, true, JSON_DIGITS);
+	rc |= plan_json_key(b, "speed_ratio", false) || plan_json_num(b, o->speed, o->speed > 0, JSON_DIGITS);
+	rc |= plan_json_key(b, "speed_source", false) ||
+	      plan_json_str(b, plan_speed_src_name((plan_speed_src)o->speed_src));
+	rc |= plan_json_key(b, "price_per_hour", false) ||
+	      plan_json_num(b, o->price_per_hour, o->price_per_hour >= 0, JSON_DIGITS);
+	rc |= plan_json_key(b, "cost", false) || plan_json_num(b, o->cost, o->cost >= 0, JSON_DIGITS);
+	rc |= plan_json_key(b, "currency", false) || plan_json_str(b, o->cost >= 0 ? cur : NULL);
+	rc |= plan_json_key(b, "price_source", false) ||
+	      plan_json_str(b, plan_price_src_name((plan_price_src)o->price_src));
+	rc |= plan_json_key(b, "status", false) || plan_json_str(b, plan_status_name((plan_status)o->status));
+	rc |= plan_json_key(b, "moves", false) || plan_json_str(b, plan_moves_name(o->moves, mv, sizeof mv));
+	rc |= plan_json_key(b, "arch", false) || plan_json_str(b, cs_instance_arch(o->inst));
+	rc |= plan_json_raw(b, "}", 1);
+	return rc ? CS_ENOMEM : 0;
+}
+
+/* A group, on one line: written as it is read, nothing built but each
+ * option's estimate object. */
+static int group_out(plan_json_buf *b, const plan_report_in *in, const plan_args *a, const plan_group_result *gr,
+                     json_t *datasets)
+{
+	const plan_group *g = gr->g;
+	const plan_split *s = &gr->split;
+	int rc = 0;
+
+	rc |= plan_json_raw(b, "{", 1) || plan_json_key(b, "line", true) || plan_json_int(b, g->line);
+	rc |= plan_json_key(b, "provider", false) || plan_json_str(b, cs_provider_name(cs_instance_provider(g->inst)));
+	rc |= plan_json_key(b, "instance", false) || plan_json_str(b, cs_instance_name(g->inst));
+	rc |= plan_json_key(b, "region", false) || plan_json_str(b, cs_region_name(g->region));
+	rc |= plan_json_key(b, "count", false) || plan_json_int(b, g->count);
+	rc |= plan_json_key(b, "cpu_percent", false) || plan_json_num(b, g->cpu_percent, true, JSON_DIGITS);
+	rc |= plan_json_key(b, "hours_per_month", false) || plan_json_num(b, g->hours, true, JSON_DIGITS);
+	rc |= plan_json_key(b, "price_per_hour", false) ||
+	      plan_json_num(b, g->price_per_hour, g->price_per_hour >= 0, JSON_DIGITS);
+	rc |= plan_json_key(b, "basis", false) ||
+	      plan_json_str(b, gr->basis == PLAN_BASIS_TOTAL ? "total" : "operational");
+	rc |= plan_json_key(b, "current", false) || option_out(b, in, gr, &gr->current, datasets);
+	rc |= plan_json_key(b, "recommended", false) || option_out(b, in, gr, &gr->rec, datasets);
+	rc |= plan_json_key(b, "recommended_by", false) ||
+	      plan_json_str(b, gr->rec_how == PLAN_REC_CARBON_NO_COST ? "carbon (the current cost is unknown)"
+	                                                              : plan_objective_name(a->o.objective));
+	rc |= plan_json_key(b, "front", false) || plan_json_raw(b, "[", 1);
+	for (size_t i = 0; i < gr->nfront; i++)
+		rc |= (i && plan_json_raw(b, ", ", 2)) ||
+		      option_out(b, in, gr, &in->res->options[gr->front_at + i], datasets);
+	rc |= plan_json_raw(b, "]", 1) || plan_json_key(b, "not_ranked", false) ||
+	      (gr->unranked.inst ? option_out(b, in, gr, &gr->unranked, datasets) : plan_json_str(b, NULL));
+	/* split_json's and the counts' keys, in their order */
+	rc |= plan_json_key(b, "change", false) || plan_json_raw(b, "{", 1) || plan_json_key(b, "grid_gco2e", true) ||
+	      plan_json_num(b, s->grid_g, true, JSON_DIGITS) || plan_json_key(b, "hardware_gco2e", false) ||
+	      plan_json_num(b, s->hardware_g, true, JSON_DIGITS) || plan_json_key(b, "rightsizing_gco2e", false) ||
+	      plan_json_num(b, s->rightsizing_g, true, JSON_DIGITS) || plan_json_key(b, "total_gco2e", false) ||
+	      plan_json_num(b, s->grid_g + s->hardware_g + s->rightsizing_g, true, JSON_DIGITS) ||
+	      plan_json_raw(b, "}", 1);
+	rc |= plan_json_key(b, "counts", false) || plan_json_raw(b, "{", 1) || plan_json_key(b, "options", true) ||
+	      plan_json_int(b, (long long)gr->options + 1) || plan_json_key(b, "throughput_unknown", false) ||
+	      plan_json_int(b, (long long)gr->no_perf) || plan_json_key(b, "embodied_unknown", false) ||
+	      plan_json_int(b, (long long)gr->no_embodied) || plan_json_key(b, "too_slow", false) ||
+	      plan_json_int(b, (long long)gr->too_slow) || plan_json_raw(b, "}}", 2);
+	return rc ? CS_ENOMEM : 0;
 }
 
 static json_t *totals_json(const plan_totals *t, bool priced)
@@ -336,32 +398,6 @@ static json_t *split_json(const plan_split *s)
 	                 s->grid_g + s->hardware_g + s->rightsizing_g);
 }
 
-/* Where a group's JSON collects: jansson hands its text over a token at a
- * time, a few bytes each, so it is gathered here and written once. */
-typedef struct outbuf {
-	char *p;
-	size_t n, cap;
-} outbuf;
-
-static int outbuf_add(const char *buf, size_t n, void *data)
-{
-	outbuf *o = data;
-
-	if (o->n + n > o->cap) {
-		size_t cap = o->cap ? o->cap : 1 << 16;
-		char *p;
-		while (cap < o->n + n)
-			cap *= 2;
-		if (!(p = realloc(o->p, cap)))
-			return -1;
-		o->p = p;
-		o->cap = cap;
-	}
-	memcpy(o->p + o->n, buf, n);
-	o->n += n;
-	return 0;
-}
-
 /* Writes "name": value (value's reference stolen), one line. */
 static int put_member(FILE *f, const char *name, json_t *v, bool first)
 {
@@ -376,7 +412,8 @@ static int put_member(FILE *f, const char *name, json_t *v, bool first)
 }
 
 /* The JSON document, streamed: a fleet of 10,000 groups is ~100 MB of JSON,
- * so each group is built, written on one line and freed in turn (the same
+ * so each group is built, written on one line (plan/json_out.h: jansson's
+ * text, written without its per-token callbacks) and freed in turn (the same
  * precision and keys as estimate --json; `jq .` indents it). */
 static int write_json(const plan_report_in *in, const plan_args *a)
 {
@@ -387,7 +424,7 @@ static int write_json(const plan_report_in *in, const plan_args *a)
 	json_t *an = json_array(), *places = json_array(), *opts;
 	json_t *datasets = json_object();
 	FILE *f = stdout;
-	outbuf buf = {0};
+	plan_json_buf buf = {0};
 	int rc = 0;
 
 	opts = json_pack(
@@ -408,43 +445,12 @@ static int write_json(const plan_report_in *in, const plan_args *a)
 	rc |= put_member(f, "options", opts, false);
 	fputs(",\n  \"groups\": [", f);
 	for (size_t k = 0; k < r->n && !rc; k++) {
-		const plan_group_result *gr = &r->groups[k];
-		const plan_group *g = gr->g;
-		json_t *jg = json_object(), *front = json_array();
-
-		json_object_set_new(jg, "line", json_integer(g->line));
-		json_object_set_new(jg, "provider", json_string(cs_provider_name(cs_instance_provider(g->inst))));
-		json_object_set_new(jg, "instance", json_string(cs_instance_name(g->inst)));
-		json_object_set_new(jg, "region", json_string(cs_region_name(g->region)));
-		json_object_set_new(jg, "count", json_integer(g->count));
-		json_object_set_new(jg, "cpu_percent", json_real(g->cpu_percent));
-		json_object_set_new(jg, "hours_per_month", json_real(g->hours));
-		json_object_set_new(jg, "price_per_hour", jnum_or_null(g->price_per_hour, g->price_per_hour >= 0));
-		json_object_set_new(jg, "basis", json_string(gr->basis == PLAN_BASIS_TOTAL ? "total" : "operational"));
-		json_object_set_new(jg, "current", option_json(in, gr, &gr->current, datasets));
-		json_object_set_new(jg, "recommended", option_json(in, gr, &gr->rec, datasets));
-		json_object_set_new(jg, "recommended_by",
-		                    json_string(gr->rec_how == PLAN_REC_CARBON_NO_COST
-		                                    ? "carbon (the current cost is unknown)"
-		                                    : plan_objective_name(a->o.objective)));
-		for (size_t i = 0; i < gr->nfront; i++)
-			json_array_append_new(front, option_json(in, gr, &r->options[gr->front_at + i], datasets));
-		json_object_set_new(jg, "front", front);
-		json_object_set_new(jg, "not_ranked",
-		                    gr->unranked.inst ? option_json(in, gr, &gr->unranked, datasets) : json_null());
-		json_object_set_new(jg, "change", split_json(&gr->split));
-		json_object_set_new(jg, "counts",
-		                    json_pack("{s:i, s:i, s:i, s:i}", "options", (int)gr->options + 1,
-		                              "throughput_unknown", (int)gr->no_perf, "embodied_unknown",
-		                              (int)gr->no_embodied, "too_slow", (int)gr->too_slow));
 		fputs(k ? ",\n    " : "\n    ", f);
 		buf.n = 0;
-		if (json_dump_callback(jg, outbuf_add, &buf, JSON_REAL_PRECISION(10)) ||
-		    fwrite(buf.p, 1, buf.n, f) != buf.n)
+		if (group_out(&buf, in, a, &r->groups[k], datasets) || fwrite(buf.p, 1, buf.n, f) != buf.n)
 			rc = CLI_FAIL;
-		json_decref(jg);
 	}
-	free(buf.p);
+	plan_json_buf_free(&buf);
 	fputs("\n  ]", f);
 	for (size_t i = 0; i < r->nplaces; i++) {
 		const plan_place *p = &r->places[i];
