@@ -135,7 +135,9 @@ static void test_tree(void **state)
 	same(o, 10);
 	same(o, 0);
 	json_decref(o);
-	same(json_array(), 10);
+	o = json_array();
+	same(o, 10);
+	json_decref(o);
 }
 
 /* The straight writers against the same object built. */
