@@ -45,6 +45,7 @@ with open(work + "/fleet.csv", "w") as f:
         f.write("%s,%s,%s,%d,%.1f,730,%s\n" % (t["provider"], t["instance"], rnd.choice(regions[t["provider"]]),
                                               rnd.randint(1, 50), rnd.uniform(1, 95), price))
 EOF
+echo "machine: $(nproc) CPUs;$(uptime | sed 's/.*load average/ load average/')"
 echo "fleet: $groups groups, $(python3 -c "import json; print(len(json.load(open('$work/instances.json'))))") types, \
 $(python3 -c "import json; print(len(json.load(open('$work/regions.json'))))") regions; carbonstat plan --to-provider all"
 
@@ -75,6 +76,7 @@ for fmt in text json csv html; do
 		fail=1
 	fi
 done
+echo "machine after:$(uptime | sed 's/.*load average/ load average/') (wall clock on a loaded machine is CPU time x the wait)"
 if [ "${BENCH_STRICT:-0}" = 1 ]; then
 	exit $fail
 fi
