@@ -7,22 +7,14 @@
 
 #include <carbonstat/error.h>
 
+#include "plan/buf.h"
 #include "plan/json_out.h"
 
 static int reserve(plan_json_buf *b, size_t k)
 {
-	size_t cap;
-	char *p;
-
-	if (b->n + k <= b->cap)
-		return 0;
-	cap = b->cap ? b->cap : 1 << 16;
-	while (cap < b->n + k)
-		cap *= 2;
-	if (!(p = realloc(b->p, cap)))
-		return CS_ENOMEM;
-	b->p = p;
-	b->cap = cap;
+	while (b->n + k > b->cap) /* plan_grow doubles */
+		if (plan_grow((void **)&b->p, &b->cap, b->n + k - 1, 1))
+			return CS_ENOMEM;
 	return 0;
 }
 
