@@ -14,13 +14,15 @@
 #include <strings.h>
 
 #include "cli/cli.h"
+#include "core/clock.h"
 #include "plan/geo.h"
 #include "plan/json_out.h"
+#include "plan/ledger_fleet.h"
 #include "plan/plan.h"
 #include "plan/report.h"
 
 static const char plan_help[] =
-    "Usage: carbonstat plan --inventory FILE [options]\n"
+    "Usage: carbonstat plan (--inventory FILE | --ledger DB [--period YYYY-MM]) [options]\n"
     "\n"
     "For each group of a fleet, the options on other regions, families and\n"
     "providers, their carbon (operational + embodied) and cost a month, the\n"
@@ -29,7 +31,9 @@ static const char plan_help[] =
     "  --inventory FILE    the fleet, CSV:\n"
     "                      provider,instance,region,count,cpu_percent,hours_per_month\n"
     "                      [,price_per_hour,currency]   (- = stdin, .gz read too)\n"
-    "  --ledger DB         the observed fleet from the ledger (not in this build yet)\n"
+    "  --ledger DB         the fleet the agents measured: the ledger's node-hours of a month\n"
+    "                      (sqlite:PATH, a path, or postgresql://...)\n"
+    "  --period YYYY-MM    that month (default: the last whole month, UTC)\n"
     "  --prices FILE       price book: provider,instance_type,region,currency,price_per_hour\n"
     "                      (region * = any region)\n"
     "  --bill FILE         a cloud bill whose unit prices price the options (repeatable)\n"
@@ -200,13 +204,13 @@ static int parse_args(int argc, char **argv, plan_args *a)
 		cli_error("plan", "unexpected argument '%s'; see 'carbonstat plan --help'", argv[optind]);
 		return CLI_USAGE;
 	}
-	if (a->ledger || a->period) {
-		cli_error("plan",
-		          "--ledger: this build has no ledger yet (issue 11); give the fleet as --inventory FILE");
+	if (!!a->inventory == !!a->ledger) {
+		cli_error("plan", "give the fleet as --inventory FILE or --ledger DB (one of them); see 'carbonstat "
+		                  "plan --help'");
 		return CLI_USAGE;
 	}
-	if (!a->inventory) {
-		cli_error("plan", "--inventory FILE is required; see 'carbonstat plan --help'");
+	if (a->period && !a->ledger) {
+		cli_error("plan", "--period goes with --ledger DB (an inventory file is already one month)");
 		return CLI_USAGE;
 	}
 	if (a->regions && a->near) {
@@ -439,8 +443,9 @@ static int write_json(const plan_report_in *in, const plan_args *a)
 	    "currency", priced ? json_string(in->prices->currency) : json_null());
 	fputs("{\n", f);
 	rc |= put_member(f, "inventory",
-	                 json_pack("{s:s, s:s, s:I}", "name", in->inv->name, "source", in->inv->source, "groups",
-	                           (json_int_t)in->inv->n),
+	                 json_pack("{s:s, s:s, s:I, s:o}", "name", in->inv->name, "source", in->inv->source, "groups",
+	                           (json_int_t)in->inv->n, "note",
+	                           in->inv->note[0] ? json_string(in->inv->note) : json_null()),
 	                 true);
 	rc |= put_member(f, "options", opts, false);
 	fputs(",\n  \"groups\": [", f);
@@ -542,7 +547,16 @@ int cmd_plan(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	why[0] = '\0';
-	if (plan_inventory_load(&plan_source_csv, a.inventory, &inv, why, sizeof why)) {
+	if (a.ledger) {
+		plan_ledger_spec ls = {a.ledger, a.period, cs_real_s()};
+		int lrc = plan_inventory_load_ledger(&ls, &inv, why, sizeof why);
+
+		if (lrc) {
+			cli_error("plan", "%s", why);
+			out = lrc == CS_EINVAL ? CLI_USAGE : CLI_FAIL;
+			goto done;
+		}
+	} else if (plan_inventory_load(&plan_source_csv, a.inventory, &inv, why, sizeof why)) {
 		cli_error("plan", "%s", why);
 		goto done;
 	}

@@ -49,6 +49,14 @@ void plan_inventory_free(plan_inventory *inv)
 	inv->n = inv->cap = inv->priced = 0;
 }
 
+void plan_group_where(const plan_inventory *inv, const plan_group *g, char *buf, size_t cap)
+{
+	if (strcmp(inv->source, "ledger"))
+		snprintf(buf, cap, "%s:%u", inv->name, g->line);
+	else /* groups, not lines */
+		snprintf(buf, cap, "%s #%u", inv->name, g->line);
+}
+
 int plan_parse_price(const char *s, double *out)
 {
 	double v;

@@ -9,10 +9,10 @@
  * numbers are parsed by the same strict parsers (cs_parse_percent, ...), so
  * a group's current figures equal estimate's for the same words.
  *
- * Where the groups come from is a source (plan_source_ops): the CSV file
- * today; the ledger's observed fleet (types, regions, utilisation and
- * effective prices of a period, issue 11) is the next one and fills the
- * same struct. Everything above this file sees only plan_inventory.
+ * Where the groups come from is a source: the CSV file (plan_source_csv)
+ * or the ledger's observed fleet of a month (plan/ledger_fleet.h: types,
+ * regions, utilisation and effective prices), which fills the same struct.
+ * Everything above the sources sees only plan_inventory.
  */
 #ifndef CS_PLAN_INVENTORY_H
 #define CS_PLAN_INVENTORY_H
@@ -42,6 +42,7 @@ typedef struct plan_inventory {
 	char source[16];  /* which source read it: "csv" */
 	char currency[4]; /* the one currency of its prices, "" if none */
 	size_t priced;    /* groups with a price */
+	char note[640];   /* what the source did and left out (the ledger's), "" if nothing to say */
 } plan_inventory;
 
 /* A place groups come from. load fills inv (zeroed by the caller or by
@@ -75,6 +76,10 @@ int plan_inventory_parse_csv(const char *buf, size_t len, const char *name, plan
 int plan_inventory_add(plan_inventory *inv, const plan_group *g);
 
 void plan_inventory_free(plan_inventory *inv); /* NULL and zeroed: no-op */
+
+/* Where a group was read, for reports: "fleet.csv:5" for a file,
+ * "sqlite:ledger.db 2026-11 #3" for the ledger's groups. */
+void plan_group_where(const plan_inventory *inv, const plan_group *g, char *buf, size_t cap);
 
 /* Shared by the planner's inputs: a price and its ISO 4217 currency, as the
  * inventory and the price file spell them. */

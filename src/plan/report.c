@@ -69,6 +69,10 @@ size_t plan_notes(const plan_report_in *in, plan_note *out, size_t cap)
 	int y0, y1;
 	unsigned nres;
 
+	if (in->inv->note[0] && (x = note(out, cap, &n, "inventory"))) {
+		plan_appendf(x->text, sizeof x->text, "%s", in->inv->note);
+		plan_appendf(x->source, sizeof x->source, "%s (%s)", in->inv->name, in->inv->source);
+	}
 	if ((x = note(out, cap, &n, "work"))) {
 		plan_appendf(
 		    x->text, sizeof x->text,
@@ -322,9 +326,10 @@ static void group_text(FILE *f, const plan_report_in *in, size_t k)
 	const plan_group *g = gr->g;
 	const plan_option *c = &gr->current, *r = &gr->rec;
 	const char *cur = in->prices && in->prices->currency[0] ? in->prices->currency : "";
-	char cs[64], rs[64], mv[48], emb[32];
+	char cs[64], rs[64], mv[48], emb[32], where[300];
 
-	fprintf(f, "\n%s:%u  %s %s x %u in %s, %.4g %% CPU, %.4g h a month", in->inv->name, g->line,
+	plan_group_where(in->inv, g, where, sizeof where);
+	fprintf(f, "\n%s  %s %s x %u in %s, %.4g %% CPU, %.4g h a month", where,
 	        cs_provider_name(cs_instance_provider(g->inst)), cs_instance_name(g->inst), g->count,
 	        cs_region_name(g->region), g->cpu_percent, g->hours);
 	if (g->price_per_hour >= 0)

@@ -200,9 +200,12 @@ static void group_html(FILE *f, const plan_report_in *in, const plan_group_resul
 	char mv[48];
 	double d = r->key_g - c->key_g;
 
+	char where[300];
+
+	plan_group_where(in->inv, g, where, sizeof where);
 	fprintf(f, "<h2>");
-	esc(f, in->inv->name);
-	fprintf(f, ":%u &mdash; %s %s &times; %u in %s, %.4g %% CPU</h2>\n", g->line,
+	esc(f, where);
+	fprintf(f, " &mdash; %s %s &times; %u in %s, %.4g %% CPU</h2>\n",
 	        cs_provider_name(cs_instance_provider(g->inst)), cs_instance_name(g->inst), g->count,
 	        cs_region_name(g->region), g->cpu_percent);
 	fputs("<div class=grp><div>\n", f);

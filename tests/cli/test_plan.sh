@@ -103,6 +103,21 @@ check_estimate "to GCP" --inventory $ex/fleet.csv --prices $ex/prices.csv --to-p
 check_estimate "all providers" --inventory $ex/fleet.csv --to-provider all --near us-east-1 --max-km 800 --objective cost \
 	--prices $ex/prices.csv
 
+# the observed fleet: agent JSON lines (4 m5.xlarge nodes in eu-west-1, a day of
+# November 2026) imported into a ledger, planned from it
+if python3 tests/ledger/gen_jsonl.py --nodes 4 --hours 24 --cycles 6 --rows 5 > "$tmp/energy.jsonl" 2> /dev/null &&
+	"$bin" ledger import --db "sqlite:$tmp/l.db" "$tmp/energy.jsonl" > /dev/null 2> "$tmp/err"; then
+	check_estimate "ledger" --ledger "sqlite:$tmp/l.db" --period 2026-11 --to-provider all --near eu-west-1 --max-km 1000
+	"$bin" plan --ledger "sqlite:$tmp/l.db" --period 2026-11 > "$tmp/ledger.txt" 2> "$tmp/err" &&
+		grep -q "#1  aws m5.xlarge x 1 in eu-west-1" "$tmp/ledger.txt" &&
+		grep -q "inventory.*the ledger's node-hours of 2026-11 (720 h): 4 nodes, 96 node-hours in 1 group;" "$tmp/ledger.txt" &&
+		ok || bad "plan --ledger: $(cat "$tmp/err") $(head -5 "$tmp/ledger.txt")"
+	expect 2 "has no node-hours in 2026-10" -- plan --ledger "sqlite:$tmp/l.db" --period 2026-10
+	expect 2 "--period '2026-13' is not a month" -- plan --ledger "sqlite:$tmp/l.db" --period 2026-13
+else
+	bad "could not build a ledger: $(cat "$tmp/err")"
+fi
+
 # --- 2. golden text ----------------------------------------------------------
 golden example.txt plan --inventory $ex/fleet.csv --prices $ex/prices.csv --near us-east-1 --max-km 1500 \
 	--target-cpu 60 --objective balanced
@@ -152,8 +167,10 @@ expect 2 "neg.csv:2:24: count '-1' is not a whole number" -- plan --inventory "$
 printf 'provider,instance,region,count\naws,m5.large,us-east-1,1\n' > "$tmp/cols.csv"
 expect 2 "cols.csv:1:31: no column 'cpu_percent'" -- plan --inventory "$tmp/cols.csv"
 expect 2 "cannot open" -- plan --inventory "$tmp/none.csv"
-expect 2 "--inventory FILE is required" -- plan
-expect 2 "this build has no ledger yet" -- plan --ledger ledger.db --period 2026-11
+expect 2 "give the fleet as --inventory FILE or --ledger DB" -- plan
+expect 2 "give the fleet as --inventory FILE or --ledger DB" -- plan --inventory $ex/fleet.csv --ledger "$tmp/l.db"
+expect 2 "--period goes with --ledger" -- plan --inventory $ex/fleet.csv --period 2026-11
+expect 1 "no ledger at" -- plan --ledger "$tmp/none.db" --period 2026-11
 expect 2 "--families: 'gravitom' is not a family" -- plan --inventory $ex/fleet.csv --families gravitom
 expect 2 "--regions: unknown region 'us-eats-1' (did you mean us-east-1" -- plan --inventory $ex/fleet.csv --regions us-eats-1
 expect 2 "--near REGION and --max-km N come together" -- plan --inventory $ex/fleet.csv --near us-east-1
