@@ -76,6 +76,8 @@ struct cs_cgscan {
 	char root[CG_ROOT_CAP];    /* hierarchy walked (v2 root/unified, v1 cpuacct) */
 	char memroot[CG_ROOT_CAP]; /* v1 memory hierarchy ("" if none); v2: = root */
 	char subtree[256];         /* walk start below root ("" = all) */
+	size_t mem_strip;          /* with opts.mem_dir: bytes of a workload's path to
+	                            * drop (the subtree) before joining it to memroot */
 	const char *file[F_N];     /* counter file names for this version */
 	const char *inactive_key;  /* memory.stat key subtracted from usage */
 	unsigned max_depth;
@@ -166,8 +168,14 @@ static int grow(cs_cgscan *s)
 /* Absolute path of counter file f of workload i. CS_ERANGE if too long. */
 static int file_path(const cs_cgscan *s, size_t i, int f, char *out, size_t cap)
 {
-	const char *base = (f == F_CPU || s->version == 2) ? s->root : s->memroot;
+	const char *base = f == F_CPU ? s->root : s->memroot;
 	const char *rel = s->wl[i].cgroup;
+
+	if (f != F_CPU && s->mem_strip) {
+		rel += strlen(rel) >= s->mem_strip ? s->mem_strip : strlen(rel);
+		while (*rel == '/')
+			rel++;
+	}
 	int n = snprintf(out, cap, "%s%s%s/%s", base, rel[0] ? "/" : "", rel, s->file[f]);
 
 	return (n < 0 || (size_t)n >= cap) ? CS_ERANGE : 0;
@@ -389,7 +397,8 @@ int cs_cgscan_open(cs_io *io, const cs_cgscan_opts *o, cs_cgscan **out)
 	*out = NULL;
 	if (!o)
 		o = &def;
-	if (o->version > CS_CG_V2 || o->max_depth > 64 || (o->subtree && strlen(o->subtree) >= sizeof(s->subtree)))
+	if (o->version > CS_CG_V2 || o->max_depth > 64 || (o->subtree && strlen(o->subtree) >= sizeof(s->subtree)) ||
+	    (o->mem_dir && (!o->subtree || !o->subtree[0] || strlen(o->mem_dir) >= CG_ROOT_CAP)))
 		return CS_EINVAL;
 	s = calloc(1, sizeof(*s));
 	if (!s)
@@ -433,6 +442,15 @@ int cs_cgscan_open(cs_io *io, const cs_cgscan_opts *o, cs_cgscan **out)
 		s->inactive_key = "total_inactive_file";
 		if (!s->memroot[0])
 			s->no_memory = true;
+	}
+	if (o->mem_dir) {
+		/* Memory from a v1 memory group beside the walked hierarchy. */
+		memcpy(s->memroot, o->mem_dir, strlen(o->mem_dir) + 1);
+		s->mem_strip = strlen(s->subtree);
+		s->file[F_MEM] = "memory.usage_in_bytes";
+		s->file[F_MSTAT] = "memory.stat";
+		s->inactive_key = "total_inactive_file";
+		s->no_memory = o->no_memory;
 	}
 
 	/* Up to 3 descriptors per workload: a 10,000-container node needs

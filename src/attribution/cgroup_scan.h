@@ -106,6 +106,12 @@ typedef struct cs_cgscan_opts {
 	unsigned memstat_every; /* read memory.stat (inactive_file) every Nth
 	                       * sample per workload, memory.current every
 	                       * sample; 0 or 1 = every sample */
+	const char *mem_dir;  /* with subtree: the cgroup v1 memory directory that holds
+	                       * the subtree's memory (its sub-groups below it, by the
+	                       * same relative path), read with the v1 file names. For
+	                       * a hybrid host whose cgroup2 has no memory controller
+	                       * (`run` makes a group in both); NULL = the walked
+	                       * hierarchy's own memory files */
 	bool no_memory;       /* CPU only: one file per workload */
 	bool mem_on_cadence;  /* memory.current (usage) too only when memory.stat
 	                       * is due, both opened per read instead of kept:

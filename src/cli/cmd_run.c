@@ -22,6 +22,12 @@
  *    orphaned grandchildren stay in the tree). A process that starts and
  *    ends between two samples is not seen; a cgroup keeps their time, hence
  *    the preference.
+ * DRAM is shared by working set, so the group needs its memory: a cgroup2
+ * group without the memory controller (hybrid hosts: v2 mounted on
+ * unified/, memory on v1), and any cpuacct group, get a sibling group
+ * carbonstat-run-<pid> in the v1 memory hierarchy that the child joins
+ * before exec; with neither, the report says so ("memory_method": "none" and
+ * a notice) instead of silently charging the command's DRAM to the system.
  * Where the mounts are and which group we are in come from
  * <procfs>/self/mountinfo and <procfs>/self/cgroup (io/mountinfo.h,
  * io/proc_cgroup.h), so --procfs-root is honoured; --cgroup-root names the
@@ -36,6 +42,13 @@
  * close-on-exec pipe carries errno back if exec fails (exit 127 when not
  * found, 126 otherwise, as a shell).
  *
+ * The child dies with carbonstat (PR_SET_PDEATHSIG SIGKILL, set before
+ * exec; if carbonstat died before the prctl the child sees a new parent and
+ * exits): a SIGKILLed run must not leave the command running under PID 1. A
+ * SIGKILLed run cannot remove its groups either: every run first removes the
+ * carbonstat-run-<pid> groups, beside the one it makes, whose pid is dead or
+ * is no longer carbonstat.
+ *
  * Overhead. The parent blocks in sigtimedwait() until the next tick or a
  * signal, then reads a handful of kept-open files (plus one /proc scan per
  * tick in process-tree mode). Nothing is allocated per tick. Signals SIGINT,
@@ -45,6 +58,7 @@
  * group, so they are not sent twice. The exit code is the child's (128 +
  * signal if it was killed); we re-raise nothing.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -67,6 +81,7 @@
 #include "cli/cli.h"
 #include "cli/host_cli.h"
 #include "core/clock.h"
+#include "core/str.h"
 #include "io/mountinfo.h"
 #include "io/proc_cgroup.h"
 #include "pipeline/node.h"
@@ -128,6 +143,13 @@ typedef struct run_state {
 	int cg_dir_fd;       /* v2: the group's directory, for clone3 */
 	bool cg_clone3;      /* the child was born in the group (clone3) */
 	char cg_why[800];    /* why no cgroup (for the report) */
+	/* DRAM: the group's memory, where the CPU group has none (cgroup v1
+	 * cpuacct, or a hybrid host's cgroup2 without the memory controller):
+	 * a group we made in the v1 memory hierarchy */
+	char mem_dir[512];      /* v1 memory group we created ("" none) */
+	char mem_parent[512];   /* memory group we are in */
+	const char *mem_method; /* "cgroup-v2", "cgroup-v1", "process-tree", "none" */
+	char mem_why[600];      /* why the command gets no DRAM share ("" it does) */
 	/* child */
 	pid_t child;
 	int status; /* wait status */
@@ -202,13 +224,14 @@ static bool copy_str(char *out, size_t cap, const char *s)
 	return n >= 0 && (size_t)n < cap;
 }
 
-/* Where to create our group for method v2/v1: the directory of our own
- * group in that hierarchy (mount from <procfs>/self/mountinfo, our path
- * from <procfs>/self/cgroup). With --cgroup-root D, D (or D/unified,
- * D/cpuacct) is the hierarchy and we create the group at its top. */
-static bool cgroup_base(cs_io *io, const char *cgroup_root, bool v2, char *out, size_t cap)
+/* Where to create our group in the cgroup2 hierarchy (ctrl NULL) or the v1
+ * hierarchy of controller ctrl ("cpuacct", "memory"): the directory of our
+ * own group there (mount from <procfs>/self/mountinfo, our path from
+ * <procfs>/self/cgroup). With --cgroup-root D, D (or D/unified, D/cpuacct,
+ * D/memory) is the hierarchy and we create the group at its top. */
+static bool cgroup_base(cs_io *io, const char *cgroup_root, const char *ctrl, char *out, size_t cap)
 {
-	const char *ctrl = v2 ? NULL : "cpuacct", *rel;
+	const char *rel;
 	char own[1024];
 	cs_mount *m;
 	size_t rl;
@@ -217,11 +240,13 @@ static bool cgroup_base(cs_io *io, const char *cgroup_root, bool v2, char *out, 
 	if (cgroup_root) {
 		char p[600];
 
-		const char *probe = v2 ? "cgroup.controllers" : "cpuacct.usage";
+		const char *probe = !ctrl                     ? "cgroup.controllers"
+		                    : !strcmp(ctrl, "memory") ? "memory.usage_in_bytes"
+		                                              : "cpuacct.usage";
 
 		if (is_file(cgroup_root, probe))
 			return copy_str(out, cap, cgroup_root);
-		if (join(p, sizeof p, cgroup_root, v2 ? "unified" : "cpuacct") && is_file(p, probe))
+		if (join(p, sizeof p, cgroup_root, ctrl ? ctrl : "unified") && is_file(p, probe))
 			return copy_str(out, cap, p);
 		return false;
 	}
@@ -247,26 +272,154 @@ static bool cgroup_base(cs_io *io, const char *cgroup_root, bool v2, char *out, 
 	return ok;
 }
 
+/* Move whatever is left in group dir to parent, then remove dir; 0 or
+ * -errno (dir is left). */
+static int group_remove(const char *dir, const char *parent)
+{
+	char path[600], buf[4096];
+	int fd;
+
+	for (int attempt = 0; attempt < 50; attempt++) {
+		if (rmdir(dir) == 0 || errno == ENOENT)
+			return 0;
+		if (errno != EBUSY)
+			return -errno;
+		/* Background processes the command left behind: move them out. */
+		fd = join(path, sizeof path, dir, "cgroup.procs") ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+		if (fd >= 0) {
+			ssize_t n = pread_all(fd, buf, sizeof buf);
+			char parent_procs[600];
+
+			close(fd);
+			if (!join(parent_procs, sizeof parent_procs, parent, "cgroup.procs"))
+				n = 0;
+			for (char *save = NULL, *t = n > 0 ? strtok_r(buf, "\n", &save) : NULL; t;
+			     t = strtok_r(NULL, "\n", &save))
+				(void)write_str(parent_procs, t);
+		}
+		/* A task that just exited may hold the group for a moment. */
+		usleep(2000);
+	}
+	return -EBUSY;
+}
+
+/* Is the carbonstat run of this pid gone (SIGKILLed: it could not remove
+ * its groups)? The pid is dead, or now another program's. */
+static bool run_pid_gone(long pid)
+{
+	char p[64], exe[PATH_MAX], self[PATH_MAX];
+	ssize_t a, b;
+
+	if (pid <= 0 || pid == (long)getpid())
+		return false;
+	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+		return true;
+	snprintf(p, sizeof p, "/proc/%ld/exe", pid);
+	a = readlink(p, exe, sizeof exe - 1);
+	b = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (a < 0 || b < 0)
+		return false; /* not ours to judge (another user's process) */
+	return a != b || memcmp(exe, self, (size_t)a) != 0;
+}
+
+/* Remove the carbonstat-run-<pid> groups in base whose run is gone (a
+ * SIGKILLed run cannot clean up after itself; its command died with it, see
+ * start_child). Leftover processes are moved to base first. */
+static void cgroup_clean_stale(const char *base)
+{
+	DIR *d = opendir(base);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		char dir[600], *end;
+		long pid;
+
+		if (!cs_starts_with(e->d_name, "carbonstat-run-"))
+			continue;
+		errno = 0;
+		pid = strtol(e->d_name + 15, &end, 10);
+		if (errno || *end || end == e->d_name + 15 || !run_pid_gone(pid) ||
+		    !join(dir, sizeof dir, base, e->d_name))
+			continue;
+		if (group_remove(dir, base) != 0)
+			cli_error(CMD,
+			          "could not remove the stale cgroup %s of a killed run: %s; remove it with 'rmdir %s'",
+			          dir, strerror(errno), dir);
+	}
+	closedir(d);
+}
+
+/* mkdir base/carbonstat-run-<our pid> into dir (after removing the stale
+ * groups of killed runs there), parent = base; 0 or -errno. */
+static int group_make(const char *base, char *dir, size_t dircap, char *parent, size_t parentcap)
+{
+	cgroup_clean_stale(base);
+	if ((size_t)snprintf(dir, dircap, "%s/carbonstat-run-%ld", base, (long)getpid()) >= dircap) {
+		dir[0] = '\0';
+		return -ENAMETOOLONG;
+	}
+	if (mkdir(dir, 0755) < 0) {
+		int e = errno;
+
+		dir[0] = '\0';
+		return -e;
+	}
+	(void)copy_str(parent, parentcap, base);
+	return 0;
+}
+
+/* The command's memory where its CPU group has none: a group in the v1
+ * memory hierarchy (hybrid hosts mount it beside a cgroup2 without the
+ * memory controller). Sets mem_dir, or mem_why to say why not. */
+static void memory_group_create(run_state *rs, const char *cgroup_root)
+{
+	char base[512];
+	int rc;
+
+	rs->mem_method = "none";
+	if (rs->method == SHARE_CGROUP_V2 && is_file(rs->cg_dir, "memory.current")) {
+		rs->mem_method = "cgroup-v2";
+		return;
+	}
+	if (!cgroup_base(&rs->host.io, cgroup_root, "memory", base, sizeof base)) {
+		snprintf(rs->mem_why, sizeof rs->mem_why,
+		         "no DRAM share: %s has no memory controller and no cgroup v1 memory hierarchy is mounted; "
+		         "the command's DRAM energy is left to the system",
+		         rs->method == SHARE_CGROUP_V2 ? "the cgroup2 hierarchy" : "cpuacct");
+		return;
+	}
+	rc = group_make(base, rs->mem_dir, sizeof rs->mem_dir, rs->mem_parent, sizeof rs->mem_parent);
+	if (rc == 0 && !is_file(rs->mem_dir, "memory.usage_in_bytes")) {
+		rmdir(rs->mem_dir);
+		rs->mem_dir[0] = '\0';
+		rc = -ENOENT;
+	}
+	if (rc) {
+		snprintf(rs->mem_why, sizeof rs->mem_why,
+		         "no DRAM share: cannot create a cgroup v1 memory group in %.300s (%s); the command's DRAM "
+		         "energy is left to the system",
+		         base, strerror(-rc));
+		return;
+	}
+	rs->mem_method = "cgroup-v1";
+}
+
 /* Create our group under the hierarchy; 0 with cg_dir and cg_parent set,
  * or -errno. */
 static int cgroup_create(run_state *rs, const char *cgroup_root, bool v2)
 {
 	char base[512];
+	int rc;
 
-	if (!cgroup_base(&rs->host.io, cgroup_root, v2, base, sizeof base))
+	if (!cgroup_base(&rs->host.io, cgroup_root, v2 ? NULL : "cpuacct", base, sizeof base))
 		return -ENOENT;
 	if (v2 && !is_file(base, "cgroup.procs"))
 		return -ENOENT;
-	if ((size_t)snprintf(rs->cg_dir, sizeof rs->cg_dir, "%s/carbonstat-run-%ld", base, (long)getpid()) >=
-	    sizeof rs->cg_dir)
-		return -ENAMETOOLONG;
-	if (mkdir(rs->cg_dir, 0755) < 0) {
-		int e = errno;
-
-		rs->cg_dir[0] = '\0';
-		return -e;
-	}
-	(void)copy_str(rs->cg_parent, sizeof rs->cg_parent, base);
+	rc = group_make(base, rs->cg_dir, sizeof rs->cg_dir, rs->cg_parent, sizeof rs->cg_parent);
+	if (rc)
+		return rc;
 	/* the counter the engine will read: a group without it is no use */
 	if (!is_file(rs->cg_dir, v2 ? "cpu.stat" : "cpuacct.usage")) {
 		rmdir(rs->cg_dir);
@@ -279,43 +432,24 @@ static int cgroup_create(run_state *rs, const char *cgroup_root, bool v2)
 	return 0;
 }
 
-/* Move whatever is left in our group back to the parent, then remove it. */
+/* Move whatever is left in our groups back to their parents, then remove
+ * them. */
 static void cgroup_remove(run_state *rs)
 {
-	char path[600], buf[4096];
-	int fd;
+	char *dirs[2] = {rs->cg_dir, rs->mem_dir};
+	const char *parents[2] = {rs->cg_parent, rs->mem_parent};
 
 	if (rs->cg_dir_fd >= 0)
 		close(rs->cg_dir_fd);
 	rs->cg_dir_fd = -1;
-	if (!rs->cg_dir[0])
-		return;
-	for (int attempt = 0; attempt < 50; attempt++) {
-		if (rmdir(rs->cg_dir) == 0 || errno == ENOENT) {
-			rs->cg_dir[0] = '\0';
-			return;
-		}
-		if (errno != EBUSY)
-			break;
-		/* Background processes the command left behind: move them out. */
-		fd = join(path, sizeof path, rs->cg_dir, "cgroup.procs") ? open(path, O_RDONLY | O_CLOEXEC) : -1;
-		if (fd >= 0) {
-			ssize_t n = pread_all(fd, buf, sizeof buf);
-			char parent_procs[600];
+	for (int k = 0; k < 2; k++) {
+		int rc = dirs[k][0] ? group_remove(dirs[k], parents[k]) : 0;
 
-			close(fd);
-			if (!join(parent_procs, sizeof parent_procs, rs->cg_parent, "cgroup.procs"))
-				n = 0;
-			for (char *save = NULL, *t = n > 0 ? strtok_r(buf, "\n", &save) : NULL; t;
-			     t = strtok_r(NULL, "\n", &save))
-				(void)write_str(parent_procs, t);
-		}
-		/* A task that just exited may hold the group for a moment. */
-		usleep(2000);
+		if (rc)
+			cli_error(CMD, "could not remove cgroup %s: %s; remove it with 'rmdir %s'", dirs[k],
+			          strerror(-rc), dirs[k]);
+		dirs[k][0] = '\0';
 	}
-	cli_error(CMD, "could not remove cgroup %s: %s; remove it with 'rmdir %s'", rs->cg_dir, strerror(errno),
-	          rs->cg_dir);
-	rs->cg_dir[0] = '\0';
 }
 
 /* ---- the engine ------------------------------------------------------------------ */
@@ -391,6 +525,7 @@ static int open_cgroup_node(run_state *rs)
 	no.scope = CS_NODE_CGROUP;
 	no.cg_version = co.version;
 	no.cg_subtree = dir + rl + 1;
+	no.cg_mem_dir = rs->mem_dir[0] ? rs->mem_dir : NULL;
 	no.kubelet = CS_NODE_KUBELET_OFF;
 	rc = cs_node_open(&no, &rs->node, why, sizeof why);
 out:
@@ -545,6 +680,7 @@ static int start_child(run_state *rs, const sigset_t *oldmask, const sigset_t *s
 {
 	int go[2], errp[2], err = 0;
 	char pidbuf[32];
+	pid_t parent = getpid();
 	ssize_t n;
 
 	if (pipe_cloexec(go) < 0 || pipe_cloexec(errp) < 0) {
@@ -567,6 +703,11 @@ static int start_child(run_state *rs, const sigset_t *oldmask, const sigset_t *s
 
 		close(go[1]);
 		close(errp[0]);
+		/* Die with carbonstat, even SIGKILLed (which leaves it no
+		 * chance to forward anything). If it died before this prctl,
+		 * we were already re-parented: do not run the command. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 || getppid() != parent)
+			_exit(127);
 		while (read(go[0], &c, 1) < 0 && errno == EINTR)
 			;
 		sigprocmask(SIG_SETMASK, oldmask, NULL);
@@ -593,6 +734,21 @@ static int start_child(run_state *rs, const sigset_t *oldmask, const sigset_t *s
 			rs->node = NULL;
 			cgroup_remove(rs);
 			rs->method = SHARE_RUSAGE;
+			rs->mem_method = "process-tree";
+			rs->mem_why[0] = '\0';
+		}
+	}
+	if (rs->mem_dir[0]) {
+		char procs[600];
+		int rc;
+
+		snprintf(pidbuf, sizeof pidbuf, "%ld", (long)rs->child);
+		rc = join(procs, sizeof procs, rs->mem_dir, "cgroup.procs") ? write_str(procs, pidbuf) : -ENAMETOOLONG;
+		if (rc) {
+			rs->mem_method = "none";
+			snprintf(rs->mem_why, sizeof rs->mem_why,
+			         "no DRAM share: cannot move the command into memory cgroup %.300s: %s", rs->mem_dir,
+			         strerror(-rc));
 		}
 	}
 	if (rs->method == SHARE_RUSAGE) {
@@ -671,6 +827,8 @@ static json_t *notices_json(const run_state *rs)
 		json_array_append_new(a, json_string(cs_node_carbon(rs->node)->why));
 	if (rs->cg_why[0])
 		json_array_append_new(a, json_string(rs->cg_why));
+	if (rs->mem_why[0])
+		json_array_append_new(a, json_string(rs->mem_why));
 	return a;
 }
 
@@ -735,6 +893,7 @@ static json_t *report_json(const run_state *rs, int code)
 	json_object_set_new(o, "command_cpu_s", json_real((double)rs->cmd_cpu_us / 1e6));
 	json_object_set_new(o, "machine_cpu_s", json_real(rs->machine_cpu_s));
 	json_object_set_new(o, "share_method", json_string(share_method_name(rs->method)));
+	json_object_set_new(o, "memory_method", json_string(rs->mem_method ? rs->mem_method : "none"));
 	json_object_set_new(o, "energy_method", json_string("attribution"));
 	json_object_set_new(o, "attribution", attribution_json(rs));
 	json_object_set_new(
@@ -807,8 +966,8 @@ static void report_text(FILE *f, const run_state *rs, int code)
 		        hc->source ? hc->source : "", hc->measured ? "" : " (modelled)",
 		        hc->in_total ? "" : " (inside another component, not added)");
 	}
-	fprintf(f, " %14.3f J    command energy (%.6f Wh), %.1f %% of the host  [share: %s]\n", cmd_j, cmd_j / 3600.0,
-	        share * 100.0, share_method_name(rs->method));
+	fprintf(f, " %14.3f J    command energy (%.6f Wh), %.1f %% of the host  [share: %s, memory: %s]\n", cmd_j,
+	        cmd_j / 3600.0, share * 100.0, share_method_name(rs->method), rs->mem_method ? rs->mem_method : "none");
 	{
 		uint64_t ta = 0, ti = 0;
 
@@ -844,6 +1003,8 @@ static void report_text(FILE *f, const run_state *rs, int code)
 		fprintf(f, " notice: %s\n", cb->why);
 	if (rs->cg_why[0])
 		fprintf(f, " notice: %s\n", rs->cg_why);
+	if (rs->mem_why[0])
+		fprintf(f, " notice: %s\n", rs->mem_why);
 }
 
 /* Render into memory, then one write to stderr or an atomic file. */
@@ -979,9 +1140,15 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 
+	if (rs->method == SHARE_CGROUP_V2 || rs->method == SHARE_CGROUP_V1)
+		memory_group_create(rs, ho.cgroup_root);
 	if ((rs->method == SHARE_CGROUP_V2 || rs->method == SHARE_CGROUP_V1) && open_cgroup_node(rs) != 0) {
 		cgroup_remove(rs);
 		rs->method = SHARE_RUSAGE;
+	}
+	if (rs->method == SHARE_RUSAGE) {
+		rs->mem_method = "process-tree";
+		rs->mem_why[0] = '\0';
 	}
 
 	sigemptyset(&set);

@@ -98,6 +98,9 @@ typedef struct cs_node_opts {
 	cs_node_scope scope;      /* the workload set; 0 = ALL */
 	cs_cg_version cg_version; /* CS_CG_AUTO, V1, V2 (cgroup scopes) */
 	const char *cg_subtree;   /* walk only this subtree (NULL = all); CGROUP: required */
+	const char *cg_mem_dir;   /* CGROUP: the subtree's v1 memory group, when the
+	                           * walked hierarchy has no memory controller
+	                           * (cs_cgscan_opts.mem_dir); NULL = none */
 	bool by_process;          /* ALL: also processes outside containers (proc_scan) */
 	int root_pid;             /* TREE: the tree's root */
 	int reaper_pid;           /* TREE: its children belong too (a child subreaper) */
