@@ -25,6 +25,19 @@ typedef struct cli_command {
 /* One line "carbonstat CMD: message" on stderr. */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The error line for getopt_long's ':' (option without its value) and '?'
+ * (unknown option) returns, naming the option as it was typed ("-x" of
+ * "-bx", "--bogus" of "--bogus=1"), and where the help is; returns
+ * CLI_USAGE. */
+int cli_getopt_error(const char *cmd, int c, char **argv);
+
+/* "give A or B, not both" (CLI_USAGE) when both options were given. */
+int cli_conflict(const char *cmd, bool a_given, const char *a, bool b_given, const char *b);
+
+/* A --sysfs-root/--procfs-root/--cgroup-root value (NULL = not given) must
+ * be a directory: 0, or CLI_USAGE after saying so. */
+int cli_root_dir(const char *cmd, const char *opt, const char *path);
+
 /* Option value parsers: on failure print an error naming `opt` and return
  * CLI_USAGE; 0 on success. */
 int cli_percent(const char *cmd, const char *opt, const char *arg, double *out_fraction);

@@ -170,11 +170,11 @@ int cmd_agent(int argc, char **argv)
 		}
 		case 'h': agent_help(&cl); goto out;
 		case ':':
-			cli_error(CMD, "option %s needs a value; see 'carbonstat agent --help'", argv[optind - 1]);
+			(void)cli_getopt_error(CMD, c, argv);
 			rc = CLI_USAGE;
 			break;
 		default:
-			cli_error(CMD, "unknown option '%s'; see 'carbonstat agent --help'", argv[optind - 1]);
+			(void)cli_getopt_error(CMD, c, argv);
 			rc = CLI_USAGE;
 		}
 		if (rc)
@@ -182,6 +182,12 @@ int cmd_agent(int argc, char **argv)
 	}
 	if (optind < argc) {
 		cli_error(CMD, "unexpected argument '%s'; see 'carbonstat agent --help'", argv[optind]);
+		rc = CLI_USAGE;
+		goto out;
+	}
+	if (cli_conflict(CMD, o.metadata_url != NULL, "--metadata-url", o.no_metadata, "--no-metadata") ||
+	    cli_root_dir(CMD, "--sysfs-root", o.sysfs_root) || cli_root_dir(CMD, "--procfs-root", o.procfs_root) ||
+	    cli_root_dir(CMD, "--cgroup-root", o.cgroup_root)) {
 		rc = CLI_USAGE;
 		goto out;
 	}

@@ -122,6 +122,7 @@ static void report_line(void *ctx, const char *line)
 
 static int parse(const char *cmd, int argc, char **argv, bill_opts *b)
 {
+	bool json = false, csv = false;
 	int c, rc;
 	double v;
 
@@ -168,8 +169,8 @@ static int parse(const char *cmd, int argc, char **argv, bill_opts *b)
 		case OPT_TOP: rc = cli_count(cmd, "--top", optarg, 0, 1000, &b->top); break;
 		case OPT_UNIT_PRICES: b->unit_prices = 1; break;
 		case OPT_DUCKDB: b->o.duckdb_lib = optarg; break;
-		case OPT_JSON: b->fmt = OUT_JSON; break;
-		case OPT_CSV: b->fmt = OUT_CSV; break;
+		case OPT_JSON: b->fmt = OUT_JSON, json = true; break;
+		case OPT_CSV: b->fmt = OUT_CSV, csv = true; break;
 		case OPT_PROVIDER_CARBON: b->provider_carbon = optarg; break;
 		case OPT_ENGINE: b->engine = optarg; break;
 		case OPT_TABLE: b->table = optarg; break;
@@ -177,16 +178,16 @@ static int parse(const char *cmd, int argc, char **argv, bill_opts *b)
 		case OPT_CONFIG: b->config = optarg; break;
 		case 'h': cli_help(stdout, billing_help); return CLI_OK;
 		case ':':
-			cli_error(cmd, "option %s needs a value; see 'carbonstat billing --help'", argv[optind - 1]);
+			(void)cli_getopt_error(cmd, c, argv);
 			return CLI_USAGE;
 		default:
-			cli_error(cmd, "unknown option '%s'; see 'carbonstat billing --help'", argv[optind - 1]);
+			(void)cli_getopt_error(cmd, c, argv);
 			return CLI_USAGE;
 		}
 		if (rc)
 			return rc;
 	}
-	return -1;
+	return cli_conflict(cmd, json, "--json", csv, "--csv") ? CLI_USAGE : -1;
 }
 
 /* Exact money rounded half away from zero to `dec` decimals, for tables. */
@@ -465,10 +466,12 @@ static void out_text(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g
 		printf("an AWS file had no reservation/savings plan columns: effective cost = unblended cost there\n");
 }
 
-/* Bad input (malformed, corrupt or truncated data) is 2, I/O is 1. */
+/* Bad input (malformed, corrupt or truncated data, or a file named on the
+ * command line that does not exist) is 2, I/O is 1. */
 static int exit_of(int rc)
 {
-	return rc == CS_EINVAL || rc == CS_ERANGE || rc == -EBADMSG ? CLI_USAGE : CLI_FAIL;
+	return rc == CS_EINVAL || rc == CS_ERANGE || rc == -EBADMSG || rc == -ENOENT || rc == -ENOTDIR ? CLI_USAGE
+	                                                                                               : CLI_FAIL;
 }
 
 static int read_bills(const char *cmd, const bill_opts *bo, char **files, int nfiles, cs_bill **out)

@@ -83,6 +83,7 @@ static const struct option est_longopts[] = {
  * or an exit code. */
 static int parse_opts(const char *cmd, const char *help, int argc, char **argv, est_opts *o)
 {
+	bool json = false, csv = false;
 	int c, rc;
 	double v;
 
@@ -113,16 +114,16 @@ static int parse_opts(const char *cmd, const char *help, int argc, char **argv, 
 			rc = cli_number(cmd, "--intensity", optarg, 0.0, 5000.0, &v);
 			o->req.intensity_override = v;
 			break;
-		case OPT_JSON: o->fmt = OUT_JSON; break;
-		case OPT_CSV: o->fmt = OUT_CSV; break;
+		case OPT_JSON: o->fmt = OUT_JSON, json = true; break;
+		case OPT_CSV: o->fmt = OUT_CSV, csv = true; break;
 		case OPT_ALL_REGIONS: o->all_regions = 1; break;
 		case OPT_TOP: rc = cli_count(cmd, "--top", optarg, 1, 100000, &o->top); break;
 		case 'h': cli_help(stdout, help); return CLI_OK;
 		case ':':
-			cli_error(cmd, "option %s needs a value; see 'carbonstat %s --help'", argv[optind - 1], cmd);
+			(void)cli_getopt_error(cmd, c, argv);
 			return CLI_USAGE;
 		default:
-			cli_error(cmd, "unknown option '%s'; see 'carbonstat %s --help'", argv[optind - 1], cmd);
+			(void)cli_getopt_error(cmd, c, argv);
 			return CLI_USAGE;
 		}
 		if (rc)
@@ -136,6 +137,8 @@ static int parse_opts(const char *cmd, const char *help, int argc, char **argv, 
 		cli_error(cmd, "give either --region or --country, not both");
 		return CLI_USAGE;
 	}
+	if ((rc = cli_conflict(cmd, json, "--json", csv, "--csv")))
+		return rc;
 	return -1;
 }
 
@@ -369,27 +372,49 @@ static int cmp_total(const void *a, const void *b)
 	return strcmp(x->e.region ? cs_region_name(x->e.region) : "", y->e.region ? cs_region_name(y->e.region) : "");
 }
 
-/* Split a comma list into at most cap tokens, in place. */
-static size_t split_list(char *s, char **out, size_t cap)
+#define CMP_MAX_ITEMS 64
+
+/* Split opt's comma list into at most CMP_MAX_ITEMS tokens, in place, into
+ * out and *n; CLI_USAGE (said) if it has more. */
+static int split_list(const char *opt, char *s, char **out, size_t *n)
 {
-	size_t n = 0;
-	for (char *save = NULL, *t = strtok_r(s, ",", &save); t && n < cap; t = strtok_r(NULL, ",", &save))
-		out[n++] = t;
-	return n;
+	*n = 0;
+	for (char *save = NULL, *t = strtok_r(s, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (*n == CMP_MAX_ITEMS) {
+			cli_error("compare", "%s lists more than %d items; compare at most %d at once", opt,
+			          CMP_MAX_ITEMS, CMP_MAX_ITEMS);
+			return CLI_USAGE;
+		}
+		out[(*n)++] = t;
+	}
+	return 0;
 }
 
-#define CMP_MAX_ITEMS 64
+/* A list item that names what an earlier one named (m5.large,M5.Large; DE,DEU)
+ * is dropped: rows[from..to) already hold it. */
+static bool cmp_dup(const cmp_row *rows, size_t from, size_t to, const cs_estimate *e)
+{
+	for (size_t k = from; k < to; k++)
+		if (rows[k].e.instance == e->instance && rows[k].e.region == e->region && rows[k].e.country == e->country)
+			return true;
+	return false;
+}
 
 int cmd_compare(int argc, char **argv)
 {
 	est_opts o;
 	char *ibuf = NULL, *lbuf = NULL;
 	char *inst[CMP_MAX_ITEMS], *locs[CMP_MAX_ITEMS];
-	size_t ni, nl = 0, nrows = 0, nregions = cs_region_count();
+	size_t ni = 0, nl = 0, nrows = 0, nregions = cs_region_count();
+	const cs_instance *seen[CMP_MAX_ITEMS];
 	cmp_row *rows = NULL;
 	int rc = parse_opts("compare", compare_help, argc, argv, &o), by_country;
 
 	if (rc >= 0)
+		return rc;
+	/* --all-regions with a location would silently drop the location */
+	if ((rc = cli_conflict("compare", o.all_regions, "--all-regions", o.regions || o.countries,
+	                       o.regions ? "--region" : "--country")))
 		return rc;
 	ibuf = strdup(o.instances ? o.instances : "m5.large");
 	lbuf = strdup(o.regions ? o.regions : (o.countries ? o.countries : ""));
@@ -397,10 +422,10 @@ int cmd_compare(int argc, char **argv)
 		rc = CLI_FAIL;
 		goto out;
 	}
-	ni = split_list(ibuf, inst, CMP_MAX_ITEMS);
 	by_country = o.countries != NULL;
-	if (o.regions || o.countries)
-		nl = split_list(lbuf, locs, CMP_MAX_ITEMS);
+	if ((rc = split_list("--instance", ibuf, inst, &ni)) ||
+	    ((o.regions || o.countries) && (rc = split_list(o.regions ? "--region" : "--country", lbuf, locs, &nl))))
+		goto out;
 	if (ni == 0) {
 		cli_error("compare", "--instance needs at least one type");
 		rc = CLI_USAGE;
@@ -421,7 +446,13 @@ int cmd_compare(int argc, char **argv)
 			rc = CLI_USAGE;
 			goto out;
 		}
-		size_t nloc = o.all_regions ? nregions : nl;
+		seen[i] = it;
+		bool dup = false;
+		for (size_t k = 0; k < i; k++)
+			dup = dup || seen[k] == it;
+		if (dup)
+			continue;
+		size_t nloc = o.all_regions ? nregions : nl, first = nrows;
 		for (size_t j = 0; j < nloc; j++) {
 			cs_estimate_req r = o.req;
 			r.provider = cs_instance_provider(it);
@@ -441,7 +472,8 @@ int cmd_compare(int argc, char **argv)
 				rc = report_failure("compare", &r, rc);
 				goto out;
 			}
-			nrows++;
+			if (!cmp_dup(rows, first, nrows, &rows[nrows].e))
+				nrows++;
 		}
 	}
 	qsort(rows, nrows, sizeof *rows, cmp_total);

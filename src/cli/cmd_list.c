@@ -25,6 +25,13 @@ static const struct option list_longopts[] = {
 	{NULL, 0, NULL, 0},
 };
 
+/* An option of the shared table this listing does not take. */
+static int not_here(const char *cmd, const char *opt)
+{
+	cli_error(cmd, "unknown option '%s' ('carbonstat %s' has none); see 'carbonstat %s --help'", opt, cmd, cmd);
+	return CLI_USAGE;
+}
+
 /* -1 to go on, else an exit code. `allow` lists accepted option ids. */
 static int list_parse(const char *cmd, const char *help, int argc, char **argv, list_opts *o, int allow_provider,
 		      int allow_sort)
@@ -38,7 +45,7 @@ static int list_parse(const char *cmd, const char *help, int argc, char **argv, 
 		switch (c) {
 		case OPT_PROVIDER:
 			if (!allow_provider)
-				goto unknown;
+				return not_here(cmd, "--provider");
 			if (cli_provider(cmd, optarg, &o->provider))
 				return CLI_USAGE;
 			break;
@@ -46,7 +53,7 @@ static int list_parse(const char *cmd, const char *help, int argc, char **argv, 
 		case OPT_CSV: o->csv = 1; break;
 		case OPT_SORT:
 			if (!allow_sort)
-				goto unknown;
+				return not_here(cmd, "--sort");
 			if (!strcmp(optarg, "intensity")) {
 				o->sort_intensity = 1;
 			} else if (strcmp(optarg, "name")) {
@@ -56,11 +63,10 @@ static int list_parse(const char *cmd, const char *help, int argc, char **argv, 
 			break;
 		case 'h': cli_help(stdout, help); return CLI_OK;
 		case ':':
-			cli_error(cmd, "option %s needs a value; see 'carbonstat %s --help'", argv[optind - 1], cmd);
+			(void)cli_getopt_error(cmd, c, argv);
 			return CLI_USAGE;
 		default:
-		unknown:
-			cli_error(cmd, "unknown option '%s'; see 'carbonstat %s --help'", argv[optind - 1], cmd);
+			(void)cli_getopt_error(cmd, c, argv);
 			return CLI_USAGE;
 		}
 	}
@@ -68,10 +74,8 @@ static int list_parse(const char *cmd, const char *help, int argc, char **argv, 
 		cli_error(cmd, "unexpected argument '%s'; see 'carbonstat %s --help'", argv[optind], cmd);
 		return CLI_USAGE;
 	}
-	if (o->json && o->csv) {
-		cli_error(cmd, "give --json or --csv, not both");
-		return CLI_USAGE;
-	}
+	if (o->json && o->csv)
+		return cli_conflict(cmd, true, "--json", true, "--csv");
 	return -1;
 }
 

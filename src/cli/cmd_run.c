@@ -1084,10 +1084,10 @@ static int parse_args(int argc, char **argv, run_state *rs, cs_host_opts *ho)
 		case OPT_OUTPUT: rs->output = optarg; break;
 		case 'h': cli_help(stdout, run_help); return CLI_OK;
 		case ':':
-			cli_error(CMD, "option %s needs a value; see 'carbonstat run --help'", argv[optind - 1]);
+			(void)cli_getopt_error(CMD, c, argv);
 			return CLI_USAGE;
 		default:
-			cli_error(CMD, "unknown option '%s'; see 'carbonstat run --help'", argv[optind - 1]);
+			(void)cli_getopt_error(CMD, c, argv);
 			return CLI_USAGE;
 		}
 	}

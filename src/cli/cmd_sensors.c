@@ -186,10 +186,10 @@ int cmd_sensors(int argc, char **argv)
 		case OPT_JSON: json = true; break;
 		case 'h': cli_help(stdout, sensors_help); return CLI_OK;
 		case ':':
-			cli_error(CMD, "option %s needs a value; see 'carbonstat sensors --help'", argv[optind - 1]);
+			(void)cli_getopt_error(CMD, c, argv);
 			return CLI_USAGE;
 		default:
-			cli_error(CMD, "unknown option '%s'; see 'carbonstat sensors --help'", argv[optind - 1]);
+			(void)cli_getopt_error(CMD, c, argv);
 			return CLI_USAGE;
 		}
 	}

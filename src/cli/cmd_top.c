@@ -769,11 +769,11 @@ int cmd_top(int argc, char **argv)
 		case OPT_NO_KUBELET: ts->nopts.kubelet = CS_NODE_KUBELET_OFF; break;
 		case 'h': cli_help(stdout, top_help); goto out;
 		case ':':
-			cli_error(CMD, "option %s needs a value; see 'carbonstat top --help'", argv[optind - 1]);
+			(void)cli_getopt_error(CMD, c, argv);
 			rc = CLI_USAGE;
 			break;
 		default:
-			cli_error(CMD, "unknown option '%s'; see 'carbonstat top --help'", argv[optind - 1]);
+			(void)cli_getopt_error(CMD, c, argv);
 			rc = CLI_USAGE;
 		}
 		if (rc)

@@ -1,8 +1,11 @@
 /* cli/common.c - option parsing, error lines and output helpers shared by the
  * commands. All number parsing goes through core/parse (strict, whole-string). */
+#include <ctype.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "core/parse.h"
@@ -19,6 +22,45 @@ void cli_error(const char *cmd, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+int cli_getopt_error(const char *cmd, int c, char **argv)
+{
+	const char *a = optind > 0 ? argv[optind - 1] : "";
+	char name[80];
+	size_t n;
+
+	if (!strncmp(a, "--", 2)) {
+		n = strcspn(a, "=");
+		snprintf(name, sizeof name, "%.*s", (int)(n < 60 ? n : 60), a);
+	} else if (optopt > 0 && optopt < 128 && isgraph(optopt)) {
+		snprintf(name, sizeof name, "-%c", optopt);
+	} else {
+		snprintf(name, sizeof name, "%.60s", a);
+	}
+	if (c == ':')
+		cli_error(cmd, "option %s needs a value; see 'carbonstat %s --help'", name, cmd);
+	else
+		cli_error(cmd, "unknown option '%s'; see 'carbonstat %s --help'", name, cmd);
+	return CLI_USAGE;
+}
+
+int cli_conflict(const char *cmd, bool a_given, const char *a, bool b_given, const char *b)
+{
+	if (!a_given || !b_given)
+		return 0;
+	cli_error(cmd, "give %s or %s, not both", a, b);
+	return CLI_USAGE;
+}
+
+int cli_root_dir(const char *cmd, const char *opt, const char *path)
+{
+	struct stat st;
+
+	if (!path || (stat(path, &st) == 0 && S_ISDIR(st.st_mode)))
+		return 0;
+	cli_error(cmd, "%s '%s' is not a directory; give the directory the tree is mounted on", opt, path);
+	return CLI_USAGE;
+}
+
 int cli_percent(const char *cmd, const char *opt, const char *arg, double *out)
 {
 	if (cs_parse_percent(arg, out) == 0)
@@ -29,8 +71,20 @@ int cli_percent(const char *cmd, const char *opt, const char *arg, double *out)
 
 int cli_duration(const char *cmd, const char *opt, const char *arg, double *out)
 {
-	if (cs_parse_duration(arg, out) == 0)
+	int rc = cs_parse_duration(arg, out);
+
+	if (rc == 0)
 		return 0;
+	/* In range or not is only known for a well-formed value: 0 (every digit
+	 * 0) and a leading '-' are "not > 0", the rest past 100 years. */
+	if (arg[0] == '-' || (rc == CS_ERANGE && !strpbrk(arg, "123456789"))) {
+		cli_error(cmd, "%s '%s' must be > 0, e.g. %s 730h", opt, arg, opt);
+		return CLI_USAGE;
+	}
+	if (rc == CS_ERANGE) {
+		cli_error(cmd, "%s '%s' is too large: at most 100 years (100y)", opt, arg);
+		return CLI_USAGE;
+	}
 	cli_error(cmd, "%s '%s' is not a duration: use a number with a unit (ms s m h d w mo y), e.g. 730h, 30d, 1h30m", opt,
 		  arg);
 	return CLI_USAGE;

@@ -48,6 +48,9 @@ int cli_host_setup(const char *cmd, cs_host_opts *o, cs_host *h)
 		cli_error(cmd, "give either --region or --country, not both");
 		return CLI_USAGE;
 	}
+	if (cli_conflict(cmd, o->metadata_url != NULL, "--metadata-url", o->no_metadata, "--no-metadata") ||
+	    cli_root_dir(cmd, "--sysfs-root", o->sysfs_root) || cli_root_dir(cmd, "--procfs-root", o->procfs_root))
+		return CLI_USAGE;
 	if (o->instance) {
 		it = cs_instance_find(p, o->instance);
 		if (!it) {

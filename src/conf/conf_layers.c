@@ -189,6 +189,25 @@ static int conf_args(cs_conf *c, const cs_conf_arg *args, size_t nargs, char *er
 		if (!rc && a->flag->enable && a->sec->enabled)
 			rc = conf_flag_set(c, si, a->flag, a->sec->enabled, "true", marks, at[si], err, cap);
 	}
+	/* A flag that turns its section off (--no-prometheus) makes every other
+	 * flag of that section (--listen) a no-op the user did not mean. */
+	for (size_t si = 0; si < c->n && !rc; si++) {
+		const cs_conf_section *s = c->secs[si];
+		const cs_conf_key *ek = s->enabled ? conf_key(s, s->enabled) : NULL;
+		const flag_mark *off = ek ? &marks[at[si] + (size_t)(ek - s->keys)] : NULL;
+
+		if (!off || !off->by || strcmp(off->value, "false") != 0)
+			continue;
+		for (size_t j = 0; j < s->nkeys && !rc; j++) {
+			const flag_mark *m = &marks[at[si] + j];
+
+			if (&s->keys[j] != ek && m->by) {
+				cs_set_why(err, cap, "--%s and --%s contradict each other (the section [%s] is off); give one",
+				           off->by->name, m->by->name, s->name);
+				rc = CS_EINVAL;
+			}
+		}
+	}
 	free(at);
 	free(marks);
 	return rc;
