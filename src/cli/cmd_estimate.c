@@ -36,10 +36,28 @@ static const char estimate_help[] =
 static const char compare_help[] =
 	"Usage: carbonstat compare --instance T1[,T2...] [--provider P]\n"
 	"                          [--region R1[,R2...] | --country C1[,C2...] | --all-regions]\n"
-	"                          [--cpu PCT] [--duration D] [--count N] [--top N] [--json|--csv]\n"
+	"                          [options]\n"
 	"\n"
 	"Estimate the same workload for every instance x location pair and list them\n"
-	"from lowest to highest total gCO2e. Default: m5.large on every AWS region.\n";
+	"from lowest to highest total gCO2e. Default: m5.large on every AWS region.\n"
+	"A list item naming what an earlier one named is dropped; at most 64 a list.\n"
+	"\n"
+	"  --instance T,...  instance types (default m5.large)\n"
+	"  --provider P      aws, gcp or azure (default: found from the type)\n"
+	"  --region R,...    cloud regions\n"
+	"  --country CC,...  countries instead of regions: DE, DEU or Germany\n"
+	"  --all-regions     every region of the types' providers (the default\n"
+	"                    without --region or --country)\n"
+	"  --top N           only the N lowest rows\n"
+	"  --cpu PCT         average CPU utilisation in percent (default 50)\n"
+	"  --mem PCT         memory utilisation for the curve (default: as --cpu)\n"
+	"  --gpu PCT         GPU utilisation for the curve (default: as --cpu)\n"
+	"  --duration D      730h, 30d, 1h30m, 1y... (default 1h; bare number = hours)\n"
+	"  --count N         number of instances (default 1)\n"
+	"  --pue X           power usage effectiveness (default: the provider's)\n"
+	"  --intensity G     grid intensity in gCO2e/kWh instead of the tables\n"
+	"  --json | --csv    machine-readable output\n"
+	"  -h, --help        this help\n";
 
 enum out_format { OUT_TEXT, OUT_JSON, OUT_CSV };
 
