@@ -751,6 +751,8 @@ int cs_attr_label(const cs_workload *w, cs_attr_by by, char *buf, size_t cap)
 				sb_str(&b, "/", 2);
 				FIELD(&b, w->container_name);
 			}
+		} else if (by == CS_BY_CONTAINER && w->container_name[0]) {
+			FIELD(&b, w->container_name); /* named by its runtime, no pod */
 		} else if (by == CS_BY_CONTAINER && w->ident.container_id[0]) {
 			FIELD(&b, w->ident.container_id);
 		} else if (by == CS_BY_POD && w->ident.pod_uid[0]) {

@@ -257,6 +257,7 @@ static void account(cs_procscan *p, const cs_pid_stat *st, const char *name)
 		w->ident.kind = CS_WL_PROCESS;
 		w->pid = st->pid;
 		snprintf(w->comm, sizeof(w->comm), "%s", st->comm);
+		w->kthread = st->pid == 2 || st->ppid == 2;
 		/* First sample: its past is not this interval's. Later: it started
 		 * since the previous sample, so all its time is. */
 		w->fresh = !p->primed;

@@ -61,6 +61,7 @@ typedef struct cs_workload {
 	char cgroup[256];       /* path relative to the cgroup root ("" for processes) */
 	int pid;                /* CS_WL_PROCESS only */
 	char comm[32];          /* CS_WL_PROCESS only */
+	bool kthread;           /* CS_WL_PROCESS: a kernel thread (kthreadd, pid 2, or its child) */
 
 	/* Metadata (kubelet + teams); "" when unknown. */
 	char pod_name[128];

@@ -64,6 +64,8 @@ static const char top_help[] =
     "  -b, --batch         plain text lines instead of the screen (also when stdout\n"
     "                      is not a terminal)\n"
     "  -n, --iterations N  stop after N intervals (default: until q or a signal)\n"
+    "  --kernel-threads    also list kernel threads that used no CPU time (hidden:\n"
+    "                      their share is in \"other processes\")\n"
     "  --json              batch output as one JSON object per line per interval\n"
     "  --by KEY            split the node's energy among workloads and show it by\n"
     "                      process, cgroup, container, pod, owner (the pod's\n"
@@ -72,20 +74,37 @@ static const char top_help[] =
     "                      usage, equal, or none (left in idle-unattributed)\n"
     "  --config FILE       with --by: carbonstat INI file (teams, kubelet, idle)\n"
     "  --kubelet-url URL   with --by: the kubelet's /pods URL (pod names, teams)\n"
-    "  --no-kubelet        with --by: never ask the kubelet\n" CLI_HOST_HELP "  -h, --help          this help\n";
+    "  --no-kubelet        with --by: never ask the kubelet\n"
+    "  --docker-root D     with --by, no kubelet: container names from Docker's\n"
+    "                      D/containers/<id>/config.v2.json (/var/lib/docker)\n"
+    "  --containerd-root D with --by, no kubelet: container names from containerd's\n"
+    "                      task state under D (/run/containerd)\n" CLI_HOST_HELP "  -h, --help          this help\n";
 
-enum { OPT_JSON = 300, OPT_BY, OPT_IDLE_POLICY, OPT_CONFIG, OPT_KUBELET_URL, OPT_NO_KUBELET };
+enum {
+	OPT_JSON = 300,
+	OPT_KTHREADS,
+	OPT_BY,
+	OPT_IDLE_POLICY,
+	OPT_CONFIG,
+	OPT_KUBELET_URL,
+	OPT_NO_KUBELET,
+	OPT_DOCKER_ROOT,
+	OPT_CONTAINERD_ROOT,
+};
 
 static const struct option top_longopts[] = {
     {"interval", required_argument, NULL, 'd'},
     {"batch", no_argument, NULL, 'b'},
     {"iterations", required_argument, NULL, 'n'},
     {"json", no_argument, NULL, OPT_JSON},
+    {"kernel-threads", no_argument, NULL, OPT_KTHREADS},
     {"by", required_argument, NULL, OPT_BY},
     {"idle-policy", required_argument, NULL, OPT_IDLE_POLICY},
     {"config", required_argument, NULL, OPT_CONFIG},
     {"kubelet-url", required_argument, NULL, OPT_KUBELET_URL},
     {"no-kubelet", no_argument, NULL, OPT_NO_KUBELET},
+    {"docker-root", required_argument, NULL, OPT_DOCKER_ROOT},
+    {"containerd-root", required_argument, NULL, OPT_CONTAINERD_ROOT},
     CLI_HOST_LONGOPTS,
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -99,6 +118,7 @@ typedef struct top_proc {
 	double power_w;  /* attributed, last interval */
 	double energy_j; /* last interval */
 	double cum_j;    /* since we first saw it */
+	bool kthread;    /* a kernel thread */
 	char comm[32];
 } top_proc;
 
@@ -108,6 +128,7 @@ typedef struct top_state {
 	double interval_s;
 	bool batch;
 	bool json;
+	bool kthreads;       /* --kernel-threads: list idle kernel threads too */
 	unsigned iterations; /* 0 = no limit */
 	bool by_set;         /* --by: split among workloads */
 	cs_attr_by by;
@@ -128,7 +149,8 @@ typedef struct top_state {
 	top_proc **rank;
 	size_t ncur, nprev, cap;
 	/* last interval */
-	double procs_w; /* power attributed to processes */
+	double procs_w;   /* power attributed to processes */
+	double procs_cpu; /* their CPU, % of one CPU */
 	unsigned intervals;
 } top_state;
 
@@ -191,6 +213,7 @@ static void account_procs(top_state *ts)
 	ts->cur = t;
 	ts->ncur = 0;
 	ts->procs_w = 0;
+	ts->procs_cpu = 0;
 	wl = cs_node_workloads(ts->node, &n);
 	sh = cs_node_shares(ts->node, &n);
 	if (grow(ts, n) != 0)
@@ -202,6 +225,7 @@ static void account_procs(top_state *ts)
 		c->id = wl[i].id;
 		c->pid = wl[i].pid;
 		memcpy(c->comm, wl[i].comm, sizeof c->comm);
+		c->kthread = wl[i].kthread;
 		c->cpu_us = wl[i].fresh ? 0 : wl[i].cpu_usec;
 		c->energy_j = (double)cs_attr_share_total_uj(&sh[i]) / 1e6;
 		c->power_w = dt > 0 ? c->energy_j / dt : 0.0;
@@ -209,6 +233,7 @@ static void account_procs(top_state *ts)
 		old = ts->nprev ? bsearch(&key, ts->prev, ts->nprev, sizeof *ts->prev, by_id) : NULL;
 		c->cum_j = (old ? old->cum_j : 0.0) + c->energy_j;
 		ts->procs_w += c->power_w;
+		ts->procs_cpu += dt > 0 ? (double)c->cpu_us / 1e6 / dt * 100.0 : 0.0;
 	}
 	qsort(ts->cur, ts->ncur, sizeof *ts->cur, by_id);
 	for (size_t i = 0; i < ts->ncur; i++)
@@ -268,15 +293,42 @@ static void sample(top_state *ts)
 		ts->intervals++;
 }
 
-/* Processes of the last interval (ranked in ts->rank). */
-static size_t nprocs(const top_state *ts)
-{
-	return ts->ncur;
-}
-
 static double cpu_percent(const top_state *ts, const top_proc *p)
 {
 	return ts->host.sum.dt_s > 0 ? (double)p->cpu_us / 1e6 / ts->host.sum.dt_s * 100.0 : 0.0;
+}
+
+/* The next process to list at or after rank *i (advanced past it), or NULL:
+ * kernel threads at 0.0 % CPU are hidden unless --kernel-threads (a host
+ * has a hundred; they draw nothing but their part of idle power), and with
+ * active_only so is every process that never drew anything. */
+static const top_proc *next_listed(const top_state *ts, size_t *i, bool active_only)
+{
+	while (*i < ts->ncur) {
+		const top_proc *p = ts->rank[(*i)++];
+
+		if (active_only && !p->cpu_us && !(p->cum_j > 0))
+			return NULL; /* ranked: the rest drew nothing either */
+		if (p->kthread && !ts->kthreads && cpu_percent(ts, p) < 0.05)
+			continue;
+		return p;
+	}
+	return NULL;
+}
+
+/* What the processes not listed draw: the host's processes minus the
+ * listed ones (count, CPU % and W over the last interval). */
+typedef struct top_rest {
+	size_t count;
+	double cpu, power_w;
+} top_rest;
+
+static void rest_of(const top_state *ts, size_t listed, double listed_cpu, double listed_w, top_rest *r)
+{
+	r->count = ts->ncur > listed ? ts->ncur - listed : 0;
+	/* a difference of sums: round off what is only summation error */
+	r->cpu = ts->procs_cpu - listed_cpu > 1e-9 ? ts->procs_cpu - listed_cpu : 0.0;
+	r->power_w = ts->procs_w - listed_w > 1e-9 ? ts->procs_w - listed_w : 0.0;
 }
 
 /* ---- carbon figures -------------------------------------------------------- */
@@ -402,25 +454,28 @@ static void print_json_line(const top_state *ts)
 	const cs_host *h = &ts->host;
 	const cs_carbon *cb = cs_node_carbon(ts->node);
 	json_t *o = json_object(), *procs = json_array();
-	size_t n = nprocs(ts);
+	const top_proc *p;
+	size_t i = 0, listed = 0;
+	double lcpu = 0, lw = 0;
+	top_rest rest;
 	top_carbon c;
 	char when[40];
 	char *s;
 
 	carbon_now(ts, &c);
 	cli_iso8601_now(when, sizeof when);
-	for (size_t i = 0; i < n && i < TOP_JSON_PROCS; i++) {
-		const top_proc *p = ts->rank[i];
-		double cpu;
+	while (listed < TOP_JSON_PROCS && (p = next_listed(ts, &i, true)) != NULL) {
+		double cpu = cpu_percent(ts, p);
 
-		if (!p->cpu_us && !(p->cum_j > 0))
-			break; /* ranked: the rest drew nothing either */
-		cpu = cpu_percent(ts, p);
-
-		json_array_append_new(procs, json_pack("{s:i, s:s, s:f, s:f, s:f, s:f}", "pid", p->pid, "comm", p->comm,
-		                                       "cpu_percent", cpu, "power_w", p->power_w, "energy_j",
-		                                       p->energy_j, "cumulative_j", p->cum_j));
+		json_array_append_new(procs, json_pack("{s:i, s:s, s:f, s:f, s:f, s:f, s:b}", "pid", p->pid, "comm",
+		                                       p->comm, "cpu_percent", cpu, "power_w", p->power_w, "energy_j",
+		                                       p->energy_j, "cumulative_j", p->cum_j, "kernel_thread",
+		                                       p->kthread));
+		listed++;
+		lcpu += cpu;
+		lw += p->power_w;
 	}
+	rest_of(ts, listed, lcpu, lw, &rest);
 	json_object_set_new(o, "time", json_string(when));
 	json_object_set_new(o, "interval_s", json_real(h->sum.dt_s));
 	json_object_set_new(o, "power_w", json_real(h->sum.power_w));
@@ -440,6 +495,9 @@ static void print_json_line(const top_state *ts)
 	json_object_set_new(o, "elapsed_s", json_real(h->sum.elapsed_s));
 	json_object_set_new(o, "processes_power_w", json_real(ts->procs_w));
 	json_object_set_new(o, "processes", procs);
+	json_object_set_new(o, "other_processes",
+	                    json_pack("{s:I, s:f, s:f}", "count", (json_int_t)rest.count, "cpu_percent", rest.cpu,
+	                              "power_w", rest.power_w));
 	if (ts->by_set)
 		split_json(o, ts);
 	s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(10));
@@ -456,7 +514,6 @@ static void print_text(const top_state *ts)
 {
 	const cs_host *h = &ts->host;
 	const cs_carbon *cb = cs_node_carbon(ts->node);
-	size_t n = nprocs(ts);
 	top_carbon c;
 	char when[40];
 
@@ -507,13 +564,23 @@ static void print_text(const top_state *ts)
 		return;
 	}
 	printf("  %7s %-16s %7s %9s %11s\n", "PID", "COMMAND", "CPU%", "W", "J(cum)");
-	for (size_t i = 0; i < n && i < TOP_TEXT_PROCS; i++) {
-		const top_proc *p = ts->rank[i];
-		double cpu = cpu_percent(ts, p);
+	{
+		const top_proc *p;
+		size_t i = 0, listed = 0;
+		double lcpu = 0, lw = 0;
+		top_rest rest;
 
-		if (!p->cpu_us && !(p->cum_j > 0))
-			break;
-		printf("  %7d %-16.16s %7.1f %9.3f %11.3f\n", p->pid, p->comm, cpu, p->power_w, p->cum_j);
+		while (listed < TOP_TEXT_PROCS && (p = next_listed(ts, &i, true)) != NULL) {
+			double cpu = cpu_percent(ts, p);
+
+			printf("  %7d %-16.16s %7.1f %9.3f %11.3f\n", p->pid, p->comm, cpu, p->power_w, p->cum_j);
+			listed++;
+			lcpu += cpu;
+			lw += p->power_w;
+		}
+		rest_of(ts, listed, lcpu, lw, &rest);
+		printf("  %7s %-16s %7.1f %9.3f  (%zu processes)\n", "", "other processes", rest.cpu,
+		       rest.power_w, rest.count);
 	}
 	fflush(stdout);
 }
@@ -583,7 +650,6 @@ static void draw(const top_state *ts)
 {
 	const cs_host *h = &ts->host;
 	const cs_carbon *cb = cs_node_carbon(ts->node);
-	size_t n = nprocs(ts);
 	int rows, cols, y = 0;
 	char when[40], el[32], carbon[160] = "";
 	top_carbon c;
@@ -655,11 +721,24 @@ static void draw(const top_state *ts)
 	attron(A_REVERSE);
 	line(&y, 0, "%7s %-16s %7s %9s %11s", "PID", "COMMAND", "CPU%", "W", "J(cum)");
 	attroff(A_REVERSE);
-	for (size_t i = 0; i < n && y < rows; i++) {
-		const top_proc *p = ts->rank[i];
-		double cpu = cpu_percent(ts, p);
+	{
+		const top_proc *p;
+		size_t i = 0, listed = 0;
+		double lcpu = 0, lw = 0;
+		top_rest rest;
 
-		line(&y, 0, "%7d %-16.16s %7.1f %9.3f %11.3f", p->pid, p->comm, cpu, p->power_w, p->cum_j);
+		/* the last row says what the rows that do not fit draw */
+		while (y < rows - 1 && (p = next_listed(ts, &i, false)) != NULL) {
+			double cpu = cpu_percent(ts, p);
+
+			line(&y, 0, "%7d %-16.16s %7.1f %9.3f %11.3f", p->pid, p->comm, cpu, p->power_w, p->cum_j);
+			listed++;
+			lcpu += cpu;
+			lw += p->power_w;
+		}
+		rest_of(ts, listed, lcpu, lw, &rest);
+		line(&y, 0, "%7s %-16s %7.1f %9.3f  (%zu processes%s)", "", "other processes", rest.cpu, rest.power_w,
+		     rest.count, ts->kthreads ? "" : ", idle kernel threads among them");
 	}
 	refresh();
 }
@@ -748,6 +827,7 @@ int cmd_top(int argc, char **argv)
 		case 'b': ts->batch = true; break;
 		case 'n': rc = cli_count(CMD, "-n", optarg, 1, 100000000, &ts->iterations); break;
 		case OPT_JSON: ts->json = true; break;
+		case OPT_KTHREADS: ts->kthreads = true; break;
 		case OPT_BY:
 			if (cs_attr_by_parse(optarg, &ts->by) != 0) {
 				cli_error(CMD,
@@ -767,6 +847,8 @@ int cmd_top(int argc, char **argv)
 		case OPT_CONFIG: ts->config_path = optarg; break;
 		case OPT_KUBELET_URL: ts->nopts.kubelet_url = optarg; break;
 		case OPT_NO_KUBELET: ts->nopts.kubelet = CS_NODE_KUBELET_OFF; break;
+		case OPT_DOCKER_ROOT: ts->nopts.docker_root = optarg; break;
+		case OPT_CONTAINERD_ROOT: ts->nopts.containerd_root = optarg; break;
 		case 'h': cli_help(stdout, top_help); goto out;
 		case ':':
 			(void)cli_getopt_error(CMD, c, argv);
@@ -785,10 +867,10 @@ int cmd_top(int argc, char **argv)
 		goto out;
 	}
 	if (!ts->by_set && (ts->nopts.idle_policy_set || ts->config_path || ts->nopts.kubelet_url ||
-	                    ts->nopts.kubelet == CS_NODE_KUBELET_OFF)) {
-		cli_error(
-		    CMD,
-		    "--idle-policy, --config, --kubelet-url and --no-kubelet need --by; see 'carbonstat top --help'");
+	                    ts->nopts.kubelet == CS_NODE_KUBELET_OFF || ts->nopts.docker_root ||
+	                    ts->nopts.containerd_root)) {
+		cli_error(CMD, "--idle-policy, --config, --kubelet-url, --no-kubelet, --docker-root and "
+		               "--containerd-root need --by; see 'carbonstat top --help'");
 		rc = CLI_USAGE;
 		goto out;
 	}
@@ -821,6 +903,7 @@ int cmd_top(int argc, char **argv)
 		ts->nopts.host = &ts->host;
 		ts->nopts.scope = ts->by_set ? CS_NODE_ALL : CS_NODE_PROCESSES;
 		ts->nopts.by_process = ts->by_set && ts->by == CS_BY_PROCESS;
+		ts->nopts.runtime_names = ts->by_set; /* where no kubelet names them */
 		if (cs_node_open(&ts->nopts, &ts->node, why, sizeof why) != 0) {
 			cli_error(CMD, "%s", why[0] ? why : "cannot set up attribution");
 			rc = CLI_FAIL;

@@ -15,7 +15,9 @@
 #include "attribution/gpu_use.h"
 #include "attribution/pod_meta.h"
 #include "attribution/proc_scan.h"
+#include "attribution/runtime_meta.h"
 #include "core/clock.h"
+#include "core/str.h"
 #include "core/why.h"
 #include "io/procstat.h"
 #include "k8s/kubelet.h"
@@ -33,6 +35,9 @@ struct cs_node {
 	cs_carbon carbon;           /* the host's static figures */
 	cs_kubelet *kl;             /* NULL when the kubelet is not used */
 	cs_podmeta podmeta;         /* the annotator's scratch */
+	bool rt_names;              /* name containers from the runtime's files (no kubelet) */
+	bool rt_due;                /* a refresh found workloads since the last naming */
+	char docker_root[256], containerd_root[256];
 	cs_idle_tracker idle;       /* measured mode */
 	cs_idle_source idle_src[CS_PART_COUNT];
 	cs_idle_policy policy;
@@ -280,6 +285,16 @@ int cs_node_open(const cs_node_opts *o, cs_node **out, char *why, size_t whycap)
 		nd->hz = 100;
 	cs_idle_tracker_init(&nd->idle);
 	nd->refresh_s = o->refresh_s > 0 ? o->refresh_s : CS_NODE_DEFAULT_REFRESH_S;
+	nd->rt_names = o->runtime_names && nd->cg;
+	nd->rt_due = true;
+	if (!cs_strcpy_fit(nd->docker_root, sizeof nd->docker_root, o->docker_root ? o->docker_root : "") ||
+	    !cs_strcpy_fit(nd->containerd_root, sizeof nd->containerd_root,
+	                   o->containerd_root ? o->containerd_root : "")) {
+		cs_set_why(why, whycap, "container runtime root too long (at most %zu bytes)",
+		           sizeof nd->docker_root - 1);
+		rc = CS_EINVAL;
+		goto err;
+	}
 	if (nd->cg && (rc = cs_cgscan_refresh(nd->cg)) != 0) {
 		cs_set_why(why, whycap, "cannot list the cgroup hierarchy %s; check --cgroup-root and permissions",
 		           cs_cgscan_root(nd->cg));
@@ -375,6 +390,7 @@ int cs_node_sample(cs_node *nd)
 		if (nd->refresh_asked || changed > 0 || now - nd->last_refresh_s >= every) {
 			(void)cs_cgscan_refresh(nd->cg); /* on error the known workloads stay */
 			nd->last_refresh_s = now;
+			nd->rt_due = true;
 			nd->refresh_asked = false;
 		}
 		(void)cs_cgscan_sample(nd->cg);
@@ -384,6 +400,12 @@ int cs_node_sample(cs_node *nd)
 			unknown = cs_podmeta_annotate_kubelet(&nd->podmeta, nd->kl, cgw, ncg);
 			if (cs_kubelet_maybe_refresh(nd->kl, now, unknown > 0) == 1)
 				(void)cs_podmeta_annotate_kubelet(&nd->podmeta, nd->kl, cgw, ncg);
+		} else if (nd->rt_names && nd->rt_due) {
+			cs_rtmeta_opts ro = {nd->docker_root[0] ? nd->docker_root : NULL,
+			                     nd->containerd_root[0] ? nd->containerd_root : NULL};
+
+			(void)cs_rtmeta_annotate(&ro, cgw, ncg);
+			nd->rt_due = false;
 		}
 		(void)cs_teams_resolve(nd->teams, nd->kl ? cs_kubelet_pods(nd->kl) : NULL, cgw, ncg);
 	}

@@ -118,6 +118,11 @@ typedef struct cs_node_opts {
 	bool watch_cgroups;      /* re-walk when inotify reports a new or removed cgroup, and
 	                          * every CS_NODE_WATCHED_REFRESH_S as a safety net, instead of
 	                          * every refresh_s (which stays the fallback without inotify) */
+	bool runtime_names;      /* cgroup scopes, no kubelet: name containers from
+	                          * Docker's/containerd's state files
+	                          * (attribution/runtime_meta.h) */
+	const char *docker_root;     /* NULL = /var/lib/docker */
+	const char *containerd_root; /* NULL = /run/containerd */
 } cs_node_opts;
 
 typedef struct cs_node cs_node;
