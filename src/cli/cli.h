@@ -31,6 +31,10 @@ void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(prin
  * CLI_USAGE. */
 int cli_getopt_error(const char *cmd, int c, char **argv);
 
+/* After the options, argv[optind] is an argument the command does not take:
+ * says so; returns CLI_USAGE. */
+int cli_no_operands(const char *cmd, char **argv);
+
 /* "give A or B, not both" (CLI_USAGE) when both options were given. */
 int cli_conflict(const char *cmd, bool a_given, const char *a, bool b_given, const char *b);
 

@@ -169,20 +169,13 @@ int cmd_agent(int argc, char **argv)
 			break;
 		}
 		case 'h': agent_help(&cl); goto out;
-		case ':':
-			(void)cli_getopt_error(CMD, c, argv);
-			rc = CLI_USAGE;
-			break;
-		default:
-			(void)cli_getopt_error(CMD, c, argv);
-			rc = CLI_USAGE;
+		default: rc = cli_getopt_error(CMD, c, argv); /* ':' no value, '?' unknown */
 		}
 		if (rc)
 			goto out;
 	}
 	if (optind < argc) {
-		cli_error(CMD, "unexpected argument '%s'; see 'carbonstat agent --help'", argv[optind]);
-		rc = CLI_USAGE;
+		rc = cli_no_operands(CMD, argv);
 		goto out;
 	}
 	if (cli_conflict(CMD, o.metadata_url != NULL, "--metadata-url", o.no_metadata, "--no-metadata") ||

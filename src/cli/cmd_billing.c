@@ -177,12 +177,7 @@ static int parse(const char *cmd, int argc, char **argv, bill_opts *b)
 		case OPT_LEDGER: b->ledger = optarg; break;
 		case OPT_CONFIG: b->config = optarg; break;
 		case 'h': cli_help(stdout, billing_help); return CLI_OK;
-		case ':':
-			(void)cli_getopt_error(cmd, c, argv);
-			return CLI_USAGE;
-		default:
-			(void)cli_getopt_error(cmd, c, argv);
-			return CLI_USAGE;
+		default: return cli_getopt_error(cmd, c, argv); /* ':' no value, '?' unknown */
 		}
 		if (rc)
 			return rc;

@@ -137,20 +137,13 @@ static int parse_opts(const char *cmd, const char *help, int argc, char **argv, 
 		case OPT_ALL_REGIONS: o->all_regions = 1; break;
 		case OPT_TOP: rc = cli_count(cmd, "--top", optarg, 1, 100000, &o->top); break;
 		case 'h': cli_help(stdout, help); return CLI_OK;
-		case ':':
-			(void)cli_getopt_error(cmd, c, argv);
-			return CLI_USAGE;
-		default:
-			(void)cli_getopt_error(cmd, c, argv);
-			return CLI_USAGE;
+		default: return cli_getopt_error(cmd, c, argv); /* ':' no value, '?' unknown */
 		}
 		if (rc)
 			return rc;
 	}
-	if (optind < argc) {
-		cli_error(cmd, "unexpected argument '%s'; see 'carbonstat %s --help'", argv[optind], cmd);
-		return CLI_USAGE;
-	}
+	if (optind < argc)
+		return cli_no_operands(cmd, argv);
 	if (o->regions && o->countries) {
 		cli_error(cmd, "give either --region or --country, not both");
 		return CLI_USAGE;

@@ -62,18 +62,11 @@ static int list_parse(const char *cmd, const char *help, int argc, char **argv, 
 			}
 			break;
 		case 'h': cli_help(stdout, help); return CLI_OK;
-		case ':':
-			(void)cli_getopt_error(cmd, c, argv);
-			return CLI_USAGE;
-		default:
-			(void)cli_getopt_error(cmd, c, argv);
-			return CLI_USAGE;
+		default: return cli_getopt_error(cmd, c, argv); /* ':' no value, '?' unknown */
 		}
 	}
-	if (optind < argc) {
-		cli_error(cmd, "unexpected argument '%s'; see 'carbonstat %s --help'", argv[optind], cmd);
-		return CLI_USAGE;
-	}
+	if (optind < argc)
+		return cli_no_operands(cmd, argv);
 	if (o->json && o->csv)
 		return cli_conflict(cmd, true, "--json", true, "--csv");
 	return -1;

@@ -1083,12 +1083,7 @@ static int parse_args(int argc, char **argv, run_state *rs, cs_host_opts *ho)
 		case OPT_JSON: rs->json = true; break;
 		case OPT_OUTPUT: rs->output = optarg; break;
 		case 'h': cli_help(stdout, run_help); return CLI_OK;
-		case ':':
-			(void)cli_getopt_error(CMD, c, argv);
-			return CLI_USAGE;
-		default:
-			(void)cli_getopt_error(CMD, c, argv);
-			return CLI_USAGE;
+		default: return cli_getopt_error(CMD, c, argv); /* ':' no value, '?' unknown */
 		}
 	}
 	if (optind >= argc) {

@@ -185,18 +185,11 @@ int cmd_sensors(int argc, char **argv)
 		switch (c) {
 		case OPT_JSON: json = true; break;
 		case 'h': cli_help(stdout, sensors_help); return CLI_OK;
-		case ':':
-			(void)cli_getopt_error(CMD, c, argv);
-			return CLI_USAGE;
-		default:
-			(void)cli_getopt_error(CMD, c, argv);
-			return CLI_USAGE;
+		default: return cli_getopt_error(CMD, c, argv); /* ':' no value, '?' unknown */
 		}
 	}
-	if (optind < argc) {
-		cli_error(CMD, "unexpected argument '%s'; see 'carbonstat sensors --help'", argv[optind]);
-		return CLI_USAGE;
-	}
+	if (optind < argc)
+		return cli_no_operands(CMD, argv);
 	rc = cli_host_setup(CMD, &ho, &h);
 	if (rc)
 		return rc;

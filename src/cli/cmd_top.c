@@ -850,20 +850,13 @@ int cmd_top(int argc, char **argv)
 		case OPT_DOCKER_ROOT: ts->nopts.docker_root = optarg; break;
 		case OPT_CONTAINERD_ROOT: ts->nopts.containerd_root = optarg; break;
 		case 'h': cli_help(stdout, top_help); goto out;
-		case ':':
-			(void)cli_getopt_error(CMD, c, argv);
-			rc = CLI_USAGE;
-			break;
-		default:
-			(void)cli_getopt_error(CMD, c, argv);
-			rc = CLI_USAGE;
+		default: rc = cli_getopt_error(CMD, c, argv); /* ':' no value, '?' unknown */
 		}
 		if (rc)
 			goto out;
 	}
 	if (optind < argc) {
-		cli_error(CMD, "unexpected argument '%s'; see 'carbonstat top --help'", argv[optind]);
-		rc = CLI_USAGE;
+		rc = cli_no_operands(CMD, argv);
 		goto out;
 	}
 	if (!ts->by_set && (ts->nopts.idle_policy_set || ts->config_path || ts->nopts.kubelet_url ||

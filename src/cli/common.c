@@ -43,6 +43,12 @@ int cli_getopt_error(const char *cmd, int c, char **argv)
 	return CLI_USAGE;
 }
 
+int cli_no_operands(const char *cmd, char **argv)
+{
+	cli_error(cmd, "unexpected argument '%s'; see 'carbonstat %s --help'", argv[optind], cmd);
+	return CLI_USAGE;
+}
+
 int cli_conflict(const char *cmd, bool a_given, const char *a, bool b_given, const char *b)
 {
 	if (!a_given || !b_given)
