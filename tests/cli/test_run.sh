@@ -19,16 +19,6 @@ fail=0 n=0
 ok() { n=$((n + 1)); echo "ok   $1"; }
 ko() { n=$((n + 1)); fail=$((fail + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && sed 's/^/     /' "$2" | head -20; }
 
-# json FILE EXPR: print python EXPR evaluated with d = the last JSON line of FILE.
-json() {
-	python3 - "$1" "$2" <<'EOF'
-import json, sys
-lines = [l for l in open(sys.argv[1]) if l.strip().startswith("{")]
-d = json.loads(lines[-1])
-print(eval(sys.argv[2]))
-EOF
-}
-
 # Burns 1.5 s of CPU time, however loaded the machine is (ctest -j), so the
 # thresholds below measure accounting, not the scheduler.
 busy='import time

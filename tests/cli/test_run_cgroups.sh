@@ -22,14 +22,6 @@ ko() { n=$((n + 1)); fail=$((fail + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && sed 
 skip() {
 	if cs_required "$1"; then ko "$2 (CS_REQUIRE requires '$1')"; else echo "SKIP: $2 (capability '$1')"; skipped=1; fi
 }
-json() {
-	python3 - "$1" "$2" <<'EOF'
-import json, sys
-lines = [l for l in open(sys.argv[1]) if l.strip().startswith("{")]
-d = json.loads(lines[-1])
-print(eval(sys.argv[2]))
-EOF
-}
 
 v2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
 if [ "$(id -u)" -ne 0 ] || [ -z "$v2" ] || [ ! -w "$v2" ]; then

@@ -21,6 +21,9 @@
 #   scaled SECS                SECS x CS_TIME_SCALE (default 1), printed
 #   wait_for SECS CMD [ARG...] runs CMD every 0.05 s until it succeeds (0) or
 #                              scaled SECS have passed (1)
+#
+# JSON.
+#   json FILE EXPR             python EXPR with d = the last '{' line of FILE
 
 cs_required() {
 	local cap=$1 item
@@ -58,4 +61,15 @@ wait_for() {
 		[ "$(date +%s%N)" -lt "$end" ] || return 1
 		sleep 0.05
 	done
+}
+
+# JSON output. json FILE EXPR prints python EXPR evaluated with d = the last
+# line of FILE that starts with '{' (a report after other output).
+json() {
+	python3 - "$1" "$2" <<'EOF'
+import json, sys
+lines = [l for l in open(sys.argv[1]) if l.strip().startswith("{")]
+d = json.loads(lines[-1])
+print(eval(sys.argv[2]))
+EOF
 }
