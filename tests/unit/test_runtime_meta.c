@@ -13,31 +13,22 @@
 
 #include "attribution/runtime_meta.h"
 #include "carbonstat/error.h"
+#include "text.h"
 
 #define RT      CS_FIXTURES_DIR "/container-runtime"
 #define DOCKER  "57fd14c1604d115cea325a65e19cbae530282bd36cb9d21f6be6abf0d7c1c1e2"
 #define CRI     "d5a4fd12aabfe228f219e9cb0eb53f16947ccf25ec84d8dbc74254770f58904d"
 #define NERDCTL "0b7e3f1c9a2d4e5f60718293a4b5c6d7e8f9012345678901234567890abcdef1"
 
-static size_t slurp(const char *path, char *buf, size_t cap)
-{
-	FILE *f = fopen(path, "rb");
-	size_t n;
-
-	assert_non_null(f);
-	n = fread(buf, 1, cap, f);
-	fclose(f);
-	return n;
-}
-
 static void test_parse_docker(void **state)
 {
-	static char buf[65536];
 	cs_rtmeta_names nm;
-	size_t n = slurp(RT "/docker/containers/" DOCKER "/config.v2.json", buf, sizeof buf);
+	size_t n;
+	char *buf = tf_slurp(RT "/docker/containers/" DOCKER "/config.v2.json", &n);
 
 	(void)state;
 	assert_int_equal(cs_rtmeta_parse_docker(buf, n, &nm), 0);
+	free(buf);
 	assert_string_equal(nm.container, "web-frontend");
 	assert_string_equal(nm.pod, "");
 	assert_int_equal(cs_rtmeta_parse_docker("{\"ID\":\"x\"}", 10, &nm), CS_ENODATA);
@@ -49,17 +40,19 @@ static void test_parse_docker(void **state)
 
 static void test_parse_oci(void **state)
 {
-	static char buf[65536];
 	cs_rtmeta_names nm;
-	size_t n = slurp(RT "/containerd/io.containerd.runtime.v2.task/k8s.io/" CRI "/config.json", buf, sizeof buf);
+	size_t n;
+	char *buf = tf_slurp(RT "/containerd/io.containerd.runtime.v2.task/k8s.io/" CRI "/config.json", &n);
 
 	(void)state;
 	assert_int_equal(cs_rtmeta_parse_oci(buf, n, &nm), 0);
+	free(buf);
 	assert_string_equal(nm.container, "server");
 	assert_string_equal(nm.pod, "checkout-7d9f8b6c5-x2lqp");
 	assert_string_equal(nm.namespace_, "shop");
-	n = slurp(RT "/containerd/io.containerd.runtime.v2.task/default/" NERDCTL "/config.json", buf, sizeof buf);
+	buf = tf_slurp(RT "/containerd/io.containerd.runtime.v2.task/default/" NERDCTL "/config.json", &n);
 	assert_int_equal(cs_rtmeta_parse_oci(buf, n, &nm), 0);
+	free(buf);
 	assert_string_equal(nm.container, "cache");
 	assert_string_equal(nm.namespace_, "");
 	assert_int_equal(cs_rtmeta_parse_oci("{\"annotations\":{}}", 18, &nm), CS_ENODATA);
