@@ -872,6 +872,9 @@ int cmd_top(int argc, char **argv)
 		rc = CLI_USAGE;
 		goto out;
 	}
+	/* with --by the cgroup tree is read: a root that is not there is a typo */
+	if (ts->by_set && (rc = cli_root_dir(CMD, "--cgroup-root", ho.cgroup_root)) != 0)
+		goto out;
 	if (ts->json || !isatty(STDOUT_FILENO))
 		ts->batch = true;
 	rc = cli_host_setup(CMD, &ho, &ts->host);
