@@ -88,7 +88,8 @@ then ok; else bad "--json totals"; fi
 # errors: exit code and one line naming the input
 expect 2 "unknown_format.csv: not a bill format" -- billing unknown_format.csv
 expect 2 "truncated.csv.gz: truncated gzip" -- billing truncated.csv.gz
-expect 1 "nope.csv: cannot open" -- billing nope.csv
+# a file named on the command line that does not exist is an input error (2), like --config
+expect 2 "nope.csv: cannot open" -- billing nope.csv
 expect 2 "ragged.csv:3: 7 fields, the header has 10" -- billing --strict ragged.csv
 expect 0 "ragged.csv:5: quantity 'one' is not a number: row skipped" -- billing ragged.csv
 expect 0 "empty.csv: empty file" -- billing empty.csv
