@@ -492,7 +492,15 @@ def compare_rows(ds, o):
         locs = sorted(ds.google_regions())
     else:
         locs = (o["region"] or o["country"]).split(",")
-    rows = [resolve(ds, o, i, l) for i in insts for l in locs]
+    rows, seen = [], set()
+    for i in insts:
+        for l in locs:
+            e = resolve(ds, o, i, l)
+            # an item naming what an earlier one named is dropped (m5.large,M5.Large; DE,DEU)
+            key = (e["inst"]["name"], e["where"]["iso3"] if e["where"]["is_country"] else name_key(l))
+            if key not in seen:
+                seen.add(key)
+                rows.append(e)
     rows.sort(key=lambda e: (e["total_g"], e["inst"]["name"], e["loc"] if not e["where"]["is_country"] else ""))
     if o["top"]:
         rows = rows[:int(o["top"])]
@@ -566,7 +574,11 @@ def check_case(ds, ck, case, argv, out):
                                               "total_g")):
                     ck.printed(c, k, text, e[k])
         else:
-            raise Unsupported("compare --csv")
+            got = list(csv.DictReader(out.splitlines()))
+            ck.same(case, "rows", [(r["instance"], r["region"] or r["country"]) for r in got],
+                    [(e["inst"]["name"], e["where"]["iso2"] if e["where"]["is_country"] else e["loc"]) for e in want])
+            for r, e in zip(got, want):
+                check_csv_estimate(ck, "%s[%s %s]" % (case, r["instance"], r["region"] or r["country"]), r, e)
     else:
         raise Unsupported("command %s" % cmd)
 
