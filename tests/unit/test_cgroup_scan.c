@@ -775,6 +775,44 @@ static void test_pod_without_containers_and_subtree(void **state)
 	rm_node(dir);
 }
 
+/* A hybrid host's `run`: the subtree's CPU from cgroup2 (no memory controller
+ * there), its memory from a v1 memory group elsewhere (opts.mem_dir), with the
+ * v1 file names, for the group and a sub-group by the same relative path. */
+static void test_mem_dir_v1_beside_v2(void **state)
+{
+	char dir[64], mem[PATH_MAX];
+	cs_cgscan_opts o = {0};
+	cs_cgscan *s;
+	cs_workload *w;
+	cs_io io;
+
+	(void)state;
+	tmp_node(dir, sizeof(dir), "node-systemd-containerd-v2");
+	sh("mkdir -p '%s/cgroup/run-1/job' '%s/mem/a/run-1/job' && printf 'usage_usec 5\\n' > "
+	   "'%s/cgroup/run-1/cpu.stat' &&"
+	   " printf 'usage_usec 7\\n' > '%s/cgroup/run-1/job/cpu.stat' &&"
+	   " echo 3000000 > '%s/mem/a/run-1/memory.usage_in_bytes' &&"
+	   " printf 'cache 1\\ntotal_inactive_file 1000000\\n' > '%s/mem/a/run-1/memory.stat' &&"
+	   " echo 500000 > '%s/mem/a/run-1/job/memory.usage_in_bytes' &&"
+	   " printf 'total_inactive_file 100000\\n' > '%s/mem/a/run-1/job/memory.stat'",
+	   dir, dir, dir, dir, dir, dir, dir, dir);
+	io_for(&io, dir, NULL);
+	snprintf(mem, sizeof(mem), "%s/mem/a/run-1", dir);
+	o.version = CS_CG_V2;
+	o.subtree = "run-1";
+	o.mem_dir = mem;
+	assert_int_equal(cs_cgscan_open(&io, &o, &s), 0);
+	assert_int_equal(cs_cgscan_refresh(s), 0);
+	assert_int_equal(cs_cgscan_sample(s), 0);
+	w = cs_cgscan_find(s, "run-1/job");
+	assert_non_null(w);
+	assert_int_equal(w->mem_bytes, 400000); /* usage - total_inactive_file, v1 names */
+	cs_cgscan_close(s);
+	o.subtree = NULL; /* mem_dir needs the subtree it stands for */
+	assert_int_equal(cs_cgscan_open(&io, &o, &s), CS_EINVAL);
+	rm_node(dir);
+}
+
 /* Hierarchy detection: v2 root, v1, hybrid unified/, forced, none. */
 static void test_detect(void **state)
 {
@@ -1066,6 +1104,7 @@ int main(void)
 	    cmocka_unit_test(test_eio_eacces),
 	    cmocka_unit_test(test_recreated_same_name),
 	    cmocka_unit_test(test_pod_without_containers_and_subtree),
+	    cmocka_unit_test(test_mem_dir_v1_beside_v2),
 	    cmocka_unit_test(test_detect),
 	    cmocka_unit_test(test_procscan),
 	    cmocka_unit_test(test_procscan_modes),
