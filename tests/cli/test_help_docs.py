@@ -34,7 +34,7 @@ def commands(binary):
 
 def man_sections(text, cmds):
     """{cmd: text of its entry}, plus "" for COMMON OPTIONS."""
-    text = text.replace("\\-", "-")
+    text = re.sub(r"\\f[BIRP]", "", text.replace("\\-", "-"))  # dashes and font changes
     body = text.split(".SH COMMANDS", 1)[1]
     commands_part, rest = body.split(".SH COMMON OPTIONS", 1)
     common = rest.split("\n.SH ", 1)[0]
