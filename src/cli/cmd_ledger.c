@@ -237,10 +237,7 @@ static int parse_opts(int argc, char **argv, lopts *o)
 			if (cli_count(o->cmd, "--parallel", optarg, 1, 12, &o->parallel))
 				return CLI_USAGE;
 			break;
-		case ':': cli_error(o->cmd, "%s needs a value; see carbonstat ledger --help", argv[optind - 1]); return CLI_USAGE;
-		default:
-			cli_error(o->cmd, "unknown option '%s'; see carbonstat ledger --help", argv[optind - 1]);
-			return CLI_USAGE;
+		default: return cli_getopt_error(o->cmd, c, argv); /* ':' no value, '?' unknown */
 		}
 	}
 	o->files = argv + optind;
