@@ -190,12 +190,7 @@ static int parse_args(int argc, char **argv, plan_args *a)
 		case OPT_CSV: a->fmt = OUT_CSV; break;
 		case OPT_HTML: a->fmt = OUT_HTML; break;
 		case 'h': cli_help(stdout, plan_help); return CLI_OK;
-		case ':':
-			cli_error("plan", "option %s needs a value; see 'carbonstat plan --help'", argv[optind - 1]);
-			return CLI_USAGE;
-		default:
-			cli_error("plan", "unknown option '%s'; see 'carbonstat plan --help'", argv[optind - 1]);
-			return CLI_USAGE;
+		default: return cli_getopt_error("plan", c, argv); /* ':' no value, '?' unknown */
 		}
 		if (rc)
 			return rc;
