@@ -47,6 +47,13 @@ struct cs_csv {
 	uint8_t *fq;       /* quoted; bit 1: has "" escapes */
 	char **fptr;
 	uint32_t *flen;
+	/* cs_csv_want: the fields a caller reads. Others are only counted. */
+	bool want_on;
+	uint32_t *wl; /* wanted field indices, ascending */
+	size_t nwl;
+	uint32_t *nextw; /* nextw[i]: first wanted index >= i (UINT32_MAX: none) */
+	size_t nnextw;
+	char empty[1]; /* what a field not wanted reads as */
 };
 
 /* Bitmasks of the commas, quotes and newlines among 64 bytes at p. */
@@ -114,6 +121,8 @@ void cs_csv_free(cs_csv *c)
 	free(c->fq);
 	free(c->fptr);
 	free(c->flen);
+	free(c->wl);
+	free(c->nextw);
 	free(c);
 }
 
@@ -146,7 +155,59 @@ static int grow_fields(cs_csv *c)
 	if (!(flen = realloc(c->flen, n * sizeof *flen)))
 		return CS_ENOMEM;
 	c->flen = flen;
+	for (size_t i = c->fcap; i < n; i++) {
+		fptr[i] = c->empty;
+		flen[i] = 0;
+	}
 	c->fcap = n;
+	return 0;
+}
+
+int cs_csv_want(cs_csv *c, const int *cols, size_t n)
+{
+	size_t top = 1, k = 0;
+	uint32_t *wl, *nextw;
+
+	for (size_t i = 0; i < n; i++)
+		if (cols[i] >= 0 && (size_t)cols[i] + 1 > top)
+			top = (size_t)cols[i] + 1;
+	if (top > FIELDS_MAX)
+		return CS_ERANGE;
+	wl = malloc(top * sizeof *wl);
+	nextw = malloc(top * sizeof *nextw);
+	if (!wl || !nextw) {
+		free(wl);
+		free(nextw);
+		return CS_ENOMEM;
+	}
+	/* field 0 always: a blank line is told from a one-field record by it */
+	for (size_t i = 0; i < top; i++)
+		nextw[i] = i == 0 ? 1 : 0;
+	for (size_t i = 0; i < n; i++)
+		if (cols[i] >= 0)
+			nextw[cols[i]] = 1;
+	for (size_t i = 0; i < top; i++)
+		if (nextw[i])
+			wl[k++] = (uint32_t)i;
+	/* nextw[i] = the first wanted index >= i, built from the end */
+	for (size_t i = top, next = UINT32_MAX; i-- > 0;) {
+		if (nextw[i])
+			next = i;
+		nextw[i] = (uint32_t)next;
+	}
+	free(c->wl);
+	free(c->nextw);
+	c->wl = wl;
+	c->nwl = k;
+	c->nextw = nextw;
+	c->nnextw = top;
+	c->want_on = true;
+	/* fields not wanted read as "" from now on (the header's pointers
+	 * would otherwise stay behind in them) */
+	for (size_t i = 0; i < c->fcap; i++) {
+		c->fptr[i] = c->empty;
+		c->flen[i] = 0;
+	}
 	return 0;
 }
 
@@ -196,12 +257,25 @@ static int refill(cs_csv *c, char *why, size_t cap)
 
 enum scan_result { SCAN_DONE, SCAN_MORE, SCAN_BAD_QUOTE, SCAN_FIELDS };
 
-/* Grows the field arrays and hands back their new addresses and size;
- * false when a record has more than FIELDS_MAX fields (or no memory). */
-static bool more_fields(cs_csv *c, size_t *fcap, uint32_t **fs, uint32_t **fe, uint8_t **fq)
+/* The first field at or after nf that the caller reads (nf itself when
+ * every field is wanted, SIZE_MAX when none is left). */
+static inline size_t next_wanted(const uint32_t *nextw, size_t nnextw, size_t nf)
 {
-	if (grow_fields(c))
-		return false;
+	if (!nextw)
+		return nf;
+	if (nf >= nnextw || nextw[nf] == UINT32_MAX)
+		return SIZE_MAX;
+	return nextw[nf];
+}
+
+/* Grows the field arrays until field nf fits and hands back their new
+ * addresses and size; false when a record has more than FIELDS_MAX fields
+ * (or no memory). */
+static bool more_fields(cs_csv *c, size_t nf, size_t *fcap, uint32_t **fs, uint32_t **fe, uint8_t **fq)
+{
+	while (nf >= c->fcap)
+		if (grow_fields(c))
+			return false;
 	*fcap = c->fcap;
 	*fs = c->fs;
 	*fe = c->fe;
@@ -238,6 +312,8 @@ static enum scan_result scan_record(cs_csv *c, size_t *nf_out, size_t *end_out, 
 	uint8_t *fq = c->fq;
 	bool inq = false, quoted = false, esc = false, skip_first = false;
 	uint64_t nl = 0;
+	const uint32_t *nextw = c->want_on ? c->nextw : NULL;
+	const size_t nnextw = c->nnextw;
 
 	*bad = false;
 	for (size_t b = 0; b < avail; b += 64) {
@@ -260,10 +336,25 @@ static enum scan_result scan_record(cs_csv *c, size_t *nf_out, size_t *end_out, 
 			uint64_t cm = mc & (mn ? (mn & (0 - mn)) - 1 : ~(uint64_t)0);
 
 			while (cm) {
-				size_t k = b + (size_t)__builtin_ctzll(cm);
+				size_t w = next_wanted(nextw, nnextw, nf), k;
 
+				if (w != nf) {
+					/* fields nobody reads: count them, store nothing */
+					size_t cnt = (size_t)__builtin_popcountll(cm);
+
+					if (w >= nf + cnt) {
+						nf += cnt;
+						fstart = b + 64 - (size_t)__builtin_clzll(cm);
+						break;
+					}
+					for (; nf < w; nf++) {
+						fstart = b + (size_t)__builtin_ctzll(cm) + 1;
+						cm &= cm - 1;
+					}
+				}
+				k = b + (size_t)__builtin_ctzll(cm);
 				cm &= cm - 1;
-				if (nf == fcap && !more_fields(c, &fcap, &fs, &fe, &fq))
+				if (nf >= fcap && !more_fields(c, nf, &fcap, &fs, &fe, &fq))
 					return SCAN_FIELDS;
 				fs[nf] = (uint32_t)fstart;
 				fe[nf] = (uint32_t)k;
@@ -311,7 +402,7 @@ static enum scan_result scan_record(cs_csv *c, size_t *nf_out, size_t *end_out, 
 				continue;
 			}
 			/* ',' or '\n': the field ends at k */
-			if (nf == fcap && !more_fields(c, &fcap, &fs, &fe, &fq))
+			if (nf >= fcap && !more_fields(c, nf, &fcap, &fs, &fe, &fq))
 				return SCAN_FIELDS;
 			size_t fend = k;
 			if (ch == '\n' && fend > fstart && base[fend - 1] == '\r')
@@ -334,7 +425,7 @@ static enum scan_result scan_record(cs_csv *c, size_t *nf_out, size_t *end_out, 
 		*newlines = nl;
 		return SCAN_BAD_QUOTE;
 	}
-	if (nf == fcap && !more_fields(c, &fcap, &fs, &fe, &fq))
+	if (nf >= fcap && !more_fields(c, nf, &fcap, &fs, &fe, &fq))
 		return SCAN_FIELDS;
 	size_t fend = avail;
 	if (fend > fstart && base[fend - 1] == '\r')
@@ -356,8 +447,16 @@ static void finish_record(cs_csv *c, size_t nf, cs_csv_rec *rec)
 	uint8_t *fq = c->fq;
 	char **fptr = c->fptr;
 	uint32_t *flen = c->flen;
+	/* with cs_csv_want, only the wanted fields (the rest read as "") */
+	const bool want = c->want_on;
+	const uint32_t *wl = c->wl;
+	const size_t nw = want ? c->nwl : nf;
 
-	for (size_t i = 0; i < nf; i++) {
+	for (size_t j = 0; j < nw; j++) {
+		size_t i = want ? wl[j] : j;
+
+		if (i >= nf)
+			break;
 		char *s = base + fs[i];
 		uint32_t n = fe[i] - fs[i];
 

@@ -682,6 +682,16 @@ static int read_all(cs_bill *b, reader *rd, const char *name, char *why, size_t 
 		cs_set_why(why, cap, "%s: %s", name, msg);
 		return rc;
 	}
+	if (rd->csv) {
+		/* the mapper reads only its bound columns: the scanner skips the
+		 * rest (a CUR has ~90, the mapper reads ~20) */
+		int want[R_ROLE_COUNT + 1];
+
+		memcpy(want, map.col, sizeof map.col);
+		want[R_ROLE_COUNT] = map.tag_col;
+		if ((rc = cs_csv_want(rd->csv, want, R_ROLE_COUNT + 1)))
+			return rc;
+	}
 	note_format(b, fmt);
 	if (fmt == CS_BILL_FOCUS && map.focus_minor > b->st.focus_minor)
 		b->st.focus_minor = map.focus_minor;

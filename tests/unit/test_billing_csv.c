@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,6 +185,86 @@ static void test_long_records(void **state)
 	free(t);
 }
 
+/* cs_csv_want: a scanner that keeps some columns returns, for every record,
+ * the same result, field count, line and wanted text as one that keeps all,
+ * over wide rows with quoted cells (commas, newlines, "") in kept and
+ * skipped columns, a short record, a blank line, text after a closing
+ * quote and a record longer than the buffer. */
+static void test_want(void **state)
+{
+	static const int cols[] = {3, 17, 40, 41, 88, 200};
+	size_t cap = 8u << 20, n = 0;
+	char *t = malloc(cap);
+	unsigned seed = 12345;
+	scan all, some;
+	cs_csv_rec r, q;
+	int rc, rc2, recs = 0;
+	(void)state;
+
+	for (int row = 0; row < 400; row++) {
+		int ncol = row == 7 ? 30 : 90;
+
+		if (row == 9) {
+			t[n++] = '\n'; /* blank */
+			continue;
+		}
+		for (int col = 0; col < ncol; col++) {
+			seed = seed * 1103515245u + 12345u;
+			unsigned k = (seed >> 16) % 10;
+
+			if (col)
+				t[n++] = ',';
+			if (row == 11 && col == 20)
+				n += (size_t)sprintf(t + n, "\"ab\"c"); /* malformed */
+			else if (row == 13 && (col == 5 || col == 41))
+				for (size_t i = 0; i < (1u << 20) + 77; i++)
+					t[n++] = (char)('a' + i % 26);
+			else if (k == 0)
+				n += (size_t)sprintf(t + n, "\"q,%d\n\"\"x\"\"\"", col);
+			else if (k == 1)
+				n += (size_t)sprintf(t + n, "\"p%d\"", row);
+			else if (k > 2)
+				n += (size_t)sprintf(t + n, "v%d_%d", row, col);
+		}
+		n += (size_t)sprintf(t + n, row % 3 ? "\n" : "\r\n");
+		assert_true(n < cap - (2u << 20));
+	}
+	scan_open(&all, t, n);
+	scan_open(&some, t, n);
+	assert_int_equal(cs_csv_want(some.csv, cols, sizeof cols / sizeof cols[0]), 0);
+	while ((rc = cs_csv_next(all.csv, &r, all.why, sizeof all.why)) != 0) {
+		rc2 = cs_csv_next(some.csv, &q, some.why, sizeof some.why);
+		assert_int_equal(rc, rc2);
+		if (rc < 0) {
+			assert_string_equal(all.why, some.why);
+			continue;
+		}
+		recs++;
+		assert_int_equal(q.nf, r.nf);
+		assert_int_equal(q.line, r.line);
+		for (size_t i = 0; i < r.nf; i++) {
+			bool kept = i == 0;
+
+			for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++)
+				kept |= (size_t)cols[k] == i;
+			if (kept) {
+				assert_int_equal(q.n[i], r.n[i]);
+				assert_memory_equal(q.f[i], r.f[i], r.n[i]);
+				assert_int_equal(q.f[i][q.n[i]], '\0');
+				assert_int_equal(q.quoted[i], r.quoted[i]);
+			} else {
+				assert_int_equal(q.n[i], 0);
+				assert_string_equal(q.f[i], "");
+			}
+		}
+	}
+	assert_int_equal(cs_csv_next(some.csv, &q, some.why, sizeof some.why), 0);
+	assert_int_equal(recs, 399);
+	scan_close(&all);
+	scan_close(&some);
+	free(t);
+}
+
 static int count_records(const char *path, char *why, size_t cap, size_t *n)
 {
 	cs_bill_src *src;
@@ -289,7 +370,7 @@ int main(void)
 		cmocka_unit_test(test_quoting),     cmocka_unit_test(test_bom_crlf),
 		cmocka_unit_test(test_empty_and_header_only), cmocka_unit_test(test_bad_quotes),
 		cmocka_unit_test(test_long_records), cmocka_unit_test(test_gzip),
-		cmocka_unit_test(test_money),
+		cmocka_unit_test(test_money),       cmocka_unit_test(test_want),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
