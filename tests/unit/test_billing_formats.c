@@ -281,6 +281,68 @@ static void test_focus_multi(void **state)
 	cs_bill_free(b);
 }
 
+/* Daily rows: a key's days in the month it was first seen go through its
+ * day array, other months and undated lines through the full-key index; the
+ * rows keep the order they were first seen in and their exact sums, and a
+ * line added alone (cs_bill_add_line) lands at once. */
+static void test_daily_rows(void **state)
+{
+	static const char text[] = "SubAccountId,ServiceName,ChargePeriodStart,EffectiveCost,BilledCost\n"
+	                           "A,S,2024-09-05T00:00:00Z,1.1,1.1\n"
+	                           "A,S,2024-10-05T00:00:00Z,2.2,2.2\n"
+	                           "A,S,,3.3,3.3\n"
+	                           "B,S,2024-10-05T00:00:00Z,4.4,4.4\n"
+	                           "B,S,2024-09-05T00:00:00Z,5.5,5.5\n"
+	                           "A,S,2024-09-05T00:00:00Z,0.1,0.1\n"
+	                           "A,S,2024-10-05T00:00:00Z,0.2,0.2\n"
+	                           "A,S,,0.3,0.3\n";
+	static const struct {
+		const char *acct;
+		int day;
+		const char *eff;
+		uint64_t lines;
+	} want[] = {{"A", 20240905, "1.2", 2}, {"A", 20241005, "2.4", 2}, {"A", 0, "3.6", 2},
+	            {"B", 20241005, "4.4", 1}, {"B", 20240905, "5.5", 1}, {"B", 20240906, "0.5", 1}};
+	cs_bill_opts o;
+	cs_bill_src *src;
+	cs_bill *b;
+	cs_bill_line l;
+	char why[512];
+	size_t n;
+	(void)state;
+
+	cs_bill_opts_init(&o);
+	assert_int_equal(cs_bill_new(&o, &b), 0);
+	assert_int_equal(cs_bill_src_open_mem(text, sizeof text - 1, "rows.csv", &src, why, sizeof why), 0);
+	assert_int_equal(cs_bill_add_src(b, src, why, sizeof why), 0);
+	cs_bill_src_free(src);
+	const cs_bill_row *r = cs_bill_rows(b, &n);
+	assert_int_equal(n, 5);
+	/* one line on its own: in its row before the next line or finish */
+	memset(&l, 0, sizeof l);
+	l.provider = (cs_sv){"", 0};
+	l.account = (cs_sv){"B", 1};
+	l.service = (cs_sv){"S", 1};
+	l.scheme = CS_SCHEME_FOCUS;
+	l.day = 20240906;
+	l.eff = l.billed = money("0.5");
+	assert_int_equal(cs_bill_add_line(b, &l), 0);
+	r = cs_bill_rows(b, &n);
+	assert_int_equal(n, 6);
+	assert_int_equal(r[5].lines, 1);
+	assert_int_equal(cs_bill_finish(b), 0);
+	assert_true(cs_bill_conserved(b));
+	r = cs_bill_rows(b, &n);
+	for (size_t i = 0; i < n; i++) {
+		assert_string_equal(cs_bill_str(b, r[i].account), want[i].acct);
+		assert_int_equal(r[i].day, want[i].day);
+		assert_true(r[i].eff == money(want[i].eff));
+		assert_true(r[i].billed == money(want[i].eff));
+		assert_int_equal(r[i].lines, want[i].lines);
+	}
+	cs_bill_free(b);
+}
+
 static void test_edges(void **state)
 {
 	cs_bill_opts o;
@@ -439,11 +501,11 @@ static void test_classify(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cur_legacy),   cmocka_unit_test(test_cur2),
-		cmocka_unit_test(test_focus_aws),    cmocka_unit_test(test_gcp),
-		cmocka_unit_test(test_azure),        cmocka_unit_test(test_focus_multi),
-		cmocka_unit_test(test_edges),        cmocka_unit_test(test_detect_and_helpers),
-		cmocka_unit_test(test_classify),
+	    cmocka_unit_test(test_cur_legacy), cmocka_unit_test(test_cur2),
+	    cmocka_unit_test(test_focus_aws),  cmocka_unit_test(test_gcp),
+	    cmocka_unit_test(test_azure),      cmocka_unit_test(test_focus_multi),
+	    cmocka_unit_test(test_edges),      cmocka_unit_test(test_detect_and_helpers),
+	    cmocka_unit_test(test_classify),   cmocka_unit_test(test_daily_rows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
