@@ -33,8 +33,11 @@
 
 struct cs_csv {
 	cs_bill_src *src;
-	char *buf;
-	size_t cap;  /* usable bytes (SLACK more are allocated) */
+	char *buf; /* own (below) or a block of the source (cs_bill_src_block) */
+	char *own;
+	bool borrowed;  /* buf is the source's block */
+	bool no_blocks; /* the source has none: always copy */
+	size_t cap;     /* usable bytes of own (SLACK more are allocated) */
 	size_t len;  /* bytes of data in buf */
 	size_t pos;  /* start of the next record */
 	bool eof;
@@ -94,7 +97,7 @@ int cs_csv_new(cs_bill_src *src, cs_csv **out)
 		return CS_ENOMEM;
 	c->src = src;
 	c->cap = BUF_INIT;
-	c->buf = malloc(c->cap + SLACK);
+	c->own = c->buf = malloc(c->cap + SLACK);
 	c->fcap = 256;
 	c->fs = malloc(c->fcap * sizeof *c->fs);
 	c->fe = malloc(c->fcap * sizeof *c->fe);
@@ -115,7 +118,7 @@ void cs_csv_free(cs_csv *c)
 {
 	if (!c)
 		return;
-	free(c->buf);
+	free(c->own);
 	free(c->fs);
 	free(c->fe);
 	free(c->fq);
@@ -218,6 +221,52 @@ static int refill(cs_csv *c, char *why, size_t cap)
 	size_t got = 0;
 	int rc;
 
+	if (!c->no_blocks) {
+		/* an inflating source hands its blocks over in place, with the
+		 * unfinished record put in front: no copy of the text */
+		char *p;
+		size_t n;
+
+		rc = cs_bill_src_block(c->src, c->buf + c->pos, c->len - c->pos, &p, &n, why, cap);
+		if (rc == CS_EUNAVAIL)
+			c->no_blocks = true;
+		else if (rc && rc != CS_ERANGE)
+			return rc;
+		if (!rc && !n) {
+			c->eof = true;
+			return 0;
+		}
+		if (!rc) {
+			c->bytes += n - (c->len - c->pos);
+			c->buf = p;
+			c->len = n;
+			c->pos = 0;
+			c->borrowed = true;
+			memset(c->buf + c->len, 0, SLACK);
+			goto bom;
+		}
+		/* CS_ERANGE: a record longer than the room in front of a block
+		 * (or bytes the source peeked at): copy, as for a plain file */
+	}
+	if (c->borrowed) {
+		size_t tail = c->len - c->pos;
+
+		while (tail > c->cap) {
+			/* the record so far (up to a block and its room in front)
+			 * does not fit in our buffer: grow it */
+			char *nb;
+
+			if (!(nb = realloc(c->own, c->cap * 2 + SLACK)))
+				return CS_ENOMEM;
+			c->own = nb;
+			c->cap *= 2;
+		}
+		memcpy(c->own, c->buf + c->pos, tail);
+		c->buf = c->own;
+		c->len = tail;
+		c->pos = 0;
+		c->borrowed = false;
+	}
 	if (c->pos) {
 		memmove(c->buf, c->buf + c->pos, c->len - c->pos);
 		c->len -= c->pos;
@@ -232,10 +281,10 @@ static int refill(cs_csv *c, char *why, size_t cap)
 				   cs_bill_src_name(c->src), (unsigned long long)c->line, BUF_MAX >> 20);
 			return CS_ERANGE;
 		}
-		nb = realloc(c->buf, ncap + SLACK);
+		nb = realloc(c->own, ncap + SLACK);
 		if (!nb)
 			return CS_ENOMEM;
-		c->buf = nb;
+		c->own = c->buf = nb;
 		c->cap = ncap;
 	}
 	rc = cs_bill_src_read(c->src, c->buf + c->len, c->cap - c->len, &got, why, cap);
@@ -246,6 +295,7 @@ static int refill(cs_csv *c, char *why, size_t cap)
 	c->len += got;
 	c->bytes += got;
 	memset(c->buf + c->len, 0, SLACK);
+bom:
 	if (!c->started && (c->len >= 3 || c->eof)) {
 		c->started = true;
 		if (c->len >= 3 && (unsigned char)c->buf[0] == 0xEF && (unsigned char)c->buf[1] == 0xBB &&

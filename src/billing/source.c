@@ -27,9 +27,14 @@
 #include "core/why.h"
 
 #define IN_CAP (256u * 1024u)
-/* Inflated text handed from the inflater thread to the reader. */
+/* Inflated text handed from the inflater thread to the reader. Each block
+ * has RING_HEAD free bytes before its text, where cs_bill_src_block puts the
+ * unfinished record the reader kept from the previous block, and 64
+ * readable bytes after it for the scanner's whole-block loads. */
 #define RING_BLOCKS 4
 #define RING_BLOCK (1u << 20)
+#define RING_HEAD   (64u << 10)
+#define RING_SLACK  64
 
 struct cs_bill_src {
 	char name[256];
@@ -57,6 +62,7 @@ struct cs_bill_src {
 	size_t blk_len[RING_BLOCKS];
 	unsigned head, count;  /* next block to read, blocks filled */
 	size_t head_pos;       /* bytes of the head block already read */
+	bool held;             /* the head block is handed out (cs_bill_src_block) */
 	bool th_done, th_stop; /* inflater finished (or failed); reader gone */
 	int th_rc;
 	char th_why[512];
@@ -325,7 +331,8 @@ static void *inflate_main(void *arg)
 			return NULL;
 		/* fill a whole block: fewer hand-overs */
 		while (len < RING_BLOCK) {
-			rc = gz_read(s, s->blk[tail] + len, RING_BLOCK - len, &got, s->th_why, sizeof s->th_why);
+			rc = gz_read(s, s->blk[tail] + RING_HEAD + len, RING_BLOCK - len, &got, s->th_why,
+			             sizeof s->th_why);
 			if (rc || !got)
 				break;
 			len += got;
@@ -348,10 +355,24 @@ static void *inflate_main(void *arg)
 	}
 }
 
+/* Gives the head block back to the inflater. */
+static void ring_release(cs_bill_src *s)
+{
+	pthread_mutex_lock(&s->mu);
+	s->head = (s->head + 1) % RING_BLOCKS;
+	s->head_pos = 0;
+	s->count--;
+	s->held = false;
+	pthread_cond_signal(&s->can_write);
+	pthread_mutex_unlock(&s->mu);
+}
+
 static int ring_read(cs_bill_src *s, char *buf, size_t cap, size_t *got, char *why, size_t whycap)
 {
 	size_t k;
 
+	if (s->held)
+		ring_release(s); /* handed out whole: nothing left in it */
 	pthread_mutex_lock(&s->mu);
 	while (s->count == 0 && !s->th_done)
 		pthread_cond_wait(&s->can_read, &s->mu);
@@ -368,24 +389,59 @@ static int ring_read(cs_bill_src *s, char *buf, size_t cap, size_t *got, char *w
 	k = s->blk_len[s->head] - s->head_pos;
 	if (k > cap)
 		k = cap;
-	memcpy(buf, s->blk[s->head] + s->head_pos, k);
+	memcpy(buf, s->blk[s->head] + RING_HEAD + s->head_pos, k);
 	s->head_pos += k;
 	*got = k;
-	if (s->head_pos == s->blk_len[s->head]) {
-		pthread_mutex_lock(&s->mu);
-		s->head = (s->head + 1) % RING_BLOCKS;
-		s->head_pos = 0;
-		s->count--;
-		pthread_cond_signal(&s->can_write);
+	if (s->head_pos == s->blk_len[s->head])
+		ring_release(s);
+	return 0;
+}
+
+int cs_bill_src_block(cs_bill_src *s, const char *keep, size_t nkeep, char **p, size_t *n, char *why, size_t whycap)
+{
+	unsigned next;
+	size_t room, len;
+
+	*p = NULL;
+	*n = 0;
+	if (!s->threaded)
+		return CS_EUNAVAIL;
+	if (s->peek_pos < s->peek_len)
+		return CS_ERANGE; /* the peeked bytes come first: read them */
+	pthread_mutex_lock(&s->mu);
+	while (s->count <= (unsigned)s->held && !s->th_done)
+		pthread_cond_wait(&s->can_read, &s->mu);
+	if (s->count <= (unsigned)s->held) {
+		int rc = s->th_rc;
+
+		if (rc)
+			cs_set_why(why, whycap, "%s", s->th_why);
 		pthread_mutex_unlock(&s->mu);
+		return rc; /* the end (or the inflater's error); the held block stays */
 	}
+	pthread_mutex_unlock(&s->mu);
+	/* the next block is the reader's from here: the inflater only writes
+	 * blocks the count says are free */
+	next = (s->head + (unsigned)s->held) % RING_BLOCKS;
+	room = RING_HEAD + (s->held ? 0 : s->head_pos);
+	if (nkeep > room)
+		return CS_ERANGE;
+	len = s->blk_len[next] - (s->held ? 0 : s->head_pos);
+	*p = s->blk[next] + room - nkeep;
+	if (nkeep)
+		memmove(*p, keep, nkeep); /* keep may lie in the held block: copy, then release */
+	*n = nkeep + len;
+	if (s->held)
+		ring_release(s);
+	s->head_pos = s->blk_len[next];
+	s->held = true;
 	return 0;
 }
 
 static int thread_start(cs_bill_src *s)
 {
 	for (unsigned i = 0; i < RING_BLOCKS; i++)
-		if (!(s->blk[i] = malloc(RING_BLOCK)))
+		if (!(s->blk[i] = malloc(RING_HEAD + RING_BLOCK + RING_SLACK)))
 			return CS_ENOMEM;
 	if (pthread_mutex_init(&s->mu, NULL))
 		return CS_ENOMEM;

@@ -34,6 +34,19 @@ int cs_bill_src_read(cs_bill_src *s, char *buf, size_t cap, size_t *got, char *w
  * reads return these bytes first. Call once, before any read. */
 int cs_bill_src_peek(cs_bill_src *s, const char **p, size_t *n, char *why, size_t whycap);
 
+/* Zero-copy reading of a gzip file (inflated on its own thread into a ring
+ * of 1 MiB blocks): hands over the next block in place instead of copying
+ * it out. The nkeep bytes at keep (what the caller has not finished with:
+ * the partial record at the end of its previous block or buffer) are
+ * copied in front of the block's text; *p gets their copy and *n = nkeep +
+ * the block's text, writable, with 64 readable bytes after it. The block
+ * stays the caller's until its next call here or to cs_bill_src_read.
+ * Returns 0 (*n = 0: the end; the caller's data is left as it was),
+ * CS_ERANGE when nkeep is over 64 KiB or peeked bytes are still unread
+ * (read instead), CS_EUNAVAIL for a source without blocks, or the
+ * inflater's error (-EBADMSG...). */
+int cs_bill_src_block(cs_bill_src *s, const char *keep, size_t nkeep, char **p, size_t *n, char *why, size_t whycap);
+
 /* Name given at open, whether the input is gzip, compressed bytes read so far. */
 const char *cs_bill_src_name(const cs_bill_src *s);
 bool cs_bill_src_gzip(const cs_bill_src *s);
