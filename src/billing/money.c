@@ -49,6 +49,54 @@ int cs_money_parse(const char *s, size_t n, cs_money *out, bool *is_null, bool *
 	}
 	if (*s == '-' || *s == '+')
 		neg = *s++ == '-';
+	{
+		/* the common case, a bill's "0.0006832600": at most 19 digits,
+		 * at most 18 of them after the point, no exponent. Exact in a
+		 * u64 times a power of ten, without the u128 loop below. */
+		static const uint64_t p10[19] = {1ull,
+		                                 10ull,
+		                                 100ull,
+		                                 1000ull,
+		                                 10000ull,
+		                                 100000ull,
+		                                 1000000ull,
+		                                 10000000ull,
+		                                 100000000ull,
+		                                 1000000000ull,
+		                                 10000000000ull,
+		                                 100000000000ull,
+		                                 1000000000000ull,
+		                                 10000000000000ull,
+		                                 100000000000000ull,
+		                                 1000000000000000ull,
+		                                 10000000000000000ull,
+		                                 100000000000000000ull,
+		                                 1000000000000000000ull};
+		const char *q = s;
+		uint64_t m = 0;
+		int nd = 0, nf = -1;
+
+		for (; q < end && nd <= 19; q++) {
+			if (*q >= '0' && *q <= '9') {
+				m = m * 10 + (uint64_t)(*q - '0');
+				nd++;
+				nf += nf >= 0;
+			} else if (*q == '.' && nf < 0) {
+				nf = 0;
+			} else {
+				break;
+			}
+		}
+		if (q == end && nd && nd <= 19 && nf <= 18) {
+			v = (u128)m * p10[CS_MONEY_SCALE_DIGITS - (nf < 0 ? 0 : nf)];
+			*out = neg ? -(cs_money)v : (cs_money)v;
+			if (is_null)
+				*is_null = false;
+			if (rounded)
+				*rounded = false;
+			return 0;
+		}
+	}
 	/* integer part, then fraction */
 	for (int frac = 0; s < end; s++) {
 		if (*s == '.') {

@@ -453,6 +453,18 @@ static void test_money(void **state)
 	assert_true(rounded && v == 2);
 	assert_int_equal(cs_money_parse("0.123456789012345678", 20, &v, NULL, &rounded), 0);
 	assert_false(rounded);
+	/* the edges of the u64 fast path (19 digits, 18 decimals) and past them */
+	assert_true(m("9999999999999999999") == (cs_money)9999999999999999999ull * CS_MONEY_ONE);
+	assert_true(m("99999999999999999999") ==
+	            (cs_money)9999999999999999999ull * CS_MONEY_ONE * 10 + 9 * CS_MONEY_ONE);
+	assert_true(m("-0.000000000000000001") == -1);
+	assert_true(m("0000000000000000001.5") == 3 * CS_MONEY_ONE / 2);
+	assert_true(m("1.000000000000000000") == CS_MONEY_ONE);
+	assert_true(m("-0") == 0 && m("7.") == 7 * CS_MONEY_ONE);
+	assert_int_equal(cs_money_parse(".", 1, &v, NULL, NULL), CS_EINVAL);
+	assert_int_equal(cs_money_parse("-", 1, &v, NULL, NULL), CS_EINVAL);
+	assert_int_equal(cs_money_parse("1..", 3, &v, NULL, NULL), CS_EINVAL);
+	assert_int_equal(cs_money_parse("12a", 3, &v, NULL, NULL), CS_EINVAL);
 	cs_money_format(m("-0.000000000000000001"), buf, sizeof buf);
 	assert_string_equal(buf, "-0.000000000000000001");
 	cs_money_format(m("156.7944833333"), buf, sizeof buf);
