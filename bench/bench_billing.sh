@@ -11,8 +11,10 @@
 # peak RSS of the same ingest at 1M and at 10M rows, the 10M-row CUR piped
 # from billgen into `carbonstat billing -` (not stored: 8.6 GB), plus the
 # inflate-only comparison of zlib and ISA-L on the CUR.gz
-# (bench_billing_inflate). "CPU s" is the median user + system time (both
-# threads for .gz): what the ingest costs whatever the machine's load.
+# (bench_billing_inflate). "CPU s" is user + system time of all threads
+# (the inflater's and the scanner's for .gz), min / median / max: what the
+# ingest costs whatever the machine's load, which the wall clock is not
+# (the load average, from uptime, is printed before and after).
 # Targets (issue 13): >= 870,000 rows/s on the CUR
 # (CSV.gz included), FOCUS and CUR 2.0 at the same speed, RSS <= 50 MB at
 # 10M rows. The machine is shared: numbers vary run to run with other load;
@@ -49,7 +51,8 @@ stats() {
 	tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ v[NR] = $1 } END { printf "%.0f %.0f %.0f", v[1], v[int((NR + 1) / 2)], v[NR] }'
 }
 
-printf "\n%-10s %-5s %10s %10s %10s %8s %9s   %s\n" file runs "min r/s" "median" "max" "CPU s" "RSS MB" total
+echo "load before: $(uptime | sed 's/.*load average/load average/')"
+printf "\n%-10s %-5s %10s %10s %10s %16s %9s   %s\n" file runs "min r/s" "median" "max" "CPU s min/med/max" "RSS MB" total
 for f in cur.csv cur.csv.gz focus.csv cur2.csv; do
 	rates="" cpus="" rss=0
 	for _ in $(seq "$runs"); do
@@ -62,12 +65,13 @@ for f in cur.csv cur.csv.gz focus.csv cur2.csv; do
 		[ "$kb" -gt "$rss" ] && rss=$kb
 	done
 	read -r mn md mx <<< "$(echo "$rates" | stats)"
-	cpu=$(echo "$cpus" | tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+	cpu=$(echo "$cpus" | tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ v[NR] = $1 } END { printf "%s/%s/%s", v[1], v[int((NR + 1) / 2)], v[NR] }')
 	total=$(grep '^TOTAL' "$work/out.txt" | awk '{ print $3, $5 }')
-	printf "%-10s %-5s %10s %10s %10s %8s %9.1f   %s\n" "$f" "$runs" "$mn" "$md" "$mx" "$cpu" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')" "$total"
+	printf "%-10s %-5s %10s %10s %10s %16s %9.1f   %s\n" "$f" "$runs" "$mn" "$md" "$mx" "$cpu" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')" "$total"
 	[ "$md" -lt 870000 ] && fail=1
 done
 
+echo "load after:  $(uptime | sed 's/.*load average/load average/')"
 echo
 echo "memory flatness (peak RSS, KB):"
 for n in 1000000 10000000; do
