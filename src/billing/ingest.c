@@ -201,6 +201,39 @@ static int index_grow(index_t *x, uint32_t n, const uint64_t *hashes)
 	return 0;
 }
 
+/* Files element i under hash h (the index has room: room_for). */
+static inline void index_put(index_t *x, uint64_t h, uint32_t i)
+{
+	uint32_t k = (uint32_t)h & x->mask;
+
+	while (x->slot[k])
+		k = (k + 1) & x->mask;
+	x->slot[k] = i + 1;
+}
+
+/* Room for element n of an array and of its hash array beside it (both
+ * doubled, from first), then in the index over them (kept at most half
+ * full). *arr is handed back even on failure: it may have moved. */
+static int room_for(void **arr, size_t elem, uint64_t **hash, uint32_t n, uint32_t *cap, uint32_t first, index_t *x)
+{
+	if (n == *cap) {
+		uint32_t nc = *cap ? *cap * 2 : first;
+		void *na = realloc(*arr, (size_t)nc * elem);
+		uint64_t *nh;
+
+		if (!na)
+			return CS_ENOMEM;
+		*arr = na;
+		if (!(nh = realloc(*hash, nc * sizeof *nh)))
+			return CS_ENOMEM;
+		*hash = nh;
+		*cap = nc;
+	}
+	if (x && (!x->mask || n + 1 > (x->mask + 1) / 2))
+		return index_grow(x, n, *hash);
+	return 0;
+}
+
 /* ---- the bill ------------------------------------------------------------ */
 
 typedef struct usage_ent {
@@ -396,23 +429,11 @@ static int usage_of(cs_bill *b, const cs_bill_line *l, usage_ent **out)
 			}
 		}
 	/* a new key: classify it */
-	if (b->nue == b->ue_cap) {
-		uint32_t nc = b->ue_cap ? b->ue_cap * 2 : 256;
-		usage_ent *ne = realloc(b->ue, nc * sizeof *ne);
-		uint64_t *nh;
-
-		if (!ne)
-			return CS_ENOMEM;
-		b->ue = ne;
-		nh = realloc(b->ue_hash, nc * sizeof *nh);
-		if (!nh)
-			return CS_ENOMEM;
-		b->ue_hash = nh;
-		b->ue_cap = nc;
-	}
-	if (!b->ue_idx.mask || b->nue + 1 > (b->ue_idx.mask + 1) / 2)
-		if ((rc = index_grow(&b->ue_idx, b->nue, b->ue_hash)))
-			return rc;
+	void *arr = b->ue;
+	rc = room_for(&arr, sizeof *b->ue, &b->ue_hash, b->nue, &b->ue_cap, 256, &b->ue_idx);
+	b->ue = arr;
+	if (rc)
+		return rc;
 	usage_ent *e = &b->ue[b->nue];
 	memset(e, 0, sizeof *e);
 	if ((rc = arena_put(&b->keys, b->keybuf, kn, &e->key_off)))
@@ -425,9 +446,7 @@ static int usage_of(cs_bill *b, const cs_bill_line *l, usage_ent **out)
 		return rc;
 	e->currency = UINT32_MAX;
 	b->ue_hash[b->nue] = h;
-	for (k = (uint32_t)h & b->ue_idx.mask; b->ue_idx.slot[k]; k = (k + 1) & b->ue_idx.mask)
-		;
-	b->ue_idx.slot[k] = b->nue + 1;
+	index_put(&b->ue_idx, h, b->nue);
 	b->nue++;
 	b->st.keys = b->nue;
 	*out = e;
@@ -487,19 +506,12 @@ static int rows_grow(cs_bill *b)
  * indexed, found through its day array). */
 static int row_new(cs_bill *b, const row_key *rk, uint64_t h, uint32_t *out)
 {
-	if (b->nrows == b->rcap) {
-		uint32_t nc = b->rcap ? b->rcap * 2 : 1024;
-		cs_bill_row *nr = realloc(b->rows, nc * sizeof *nr);
-		uint64_t *nh;
+	void *arr = b->rows;
+	int rc = room_for(&arr, sizeof *b->rows, &b->rhash, b->nrows, &b->rcap, 1024, NULL);
 
-		if (!nr)
-			return CS_ENOMEM;
-		b->rows = nr;
-		if (!(nh = realloc(b->rhash, nc * sizeof *nh)))
-			return CS_ENOMEM;
-		b->rhash = nh;
-		b->rcap = nc;
-	}
+	b->rows = arr;
+	if (rc)
+		return rc;
 	cs_bill_row *r = &b->rows[b->nrows];
 	memset(r, 0, sizeof *r);
 	r->provider = rk->v[0];
@@ -562,30 +574,17 @@ static int dims_of(cs_bill *b, const row_key *rk, dims_ent **out)
 				return 0;
 			}
 		}
-	if (b->ndims == b->dcap) {
-		uint32_t nc = b->dcap ? b->dcap * 2 : 256;
-		dims_ent *nd = realloc(b->dims, nc * sizeof *nd);
-		uint64_t *nh;
-
-		if (!nd)
-			return CS_ENOMEM;
-		b->dims = nd;
-		if (!(nh = realloc(b->dhash, nc * sizeof *nh)))
-			return CS_ENOMEM;
-		b->dhash = nh;
-		b->dcap = nc;
-	}
-	if (!b->d_idx.mask || b->ndims + 1 > (b->d_idx.mask + 1) / 2)
-		if ((rc = index_grow(&b->d_idx, b->ndims, b->dhash)))
-			return rc;
+	void *arr = b->dims;
+	rc = room_for(&arr, sizeof *b->dims, &b->dhash, b->ndims, &b->dcap, 256, &b->d_idx);
+	b->dims = arr;
+	if (rc)
+		return rc;
 	dims_ent *d = &b->dims[b->ndims];
 	memcpy(d->v, key, sizeof key);
 	d->month = 0;
 	d->days = 0;
 	b->dhash[b->ndims] = h;
-	for (k = (uint32_t)h & b->d_idx.mask; b->d_idx.slot[k]; k = (k + 1) & b->d_idx.mask)
-		;
-	b->d_idx.slot[k] = b->ndims + 1;
+	index_put(&b->d_idx, h, b->ndims);
 	b->ndims++;
 	*out = d;
 	return 0;
@@ -666,31 +665,22 @@ static int price_add(cs_bill *b, uint32_t ue, const usage_ent *e, uint32_t regio
 			}
 		}
 	if (b->nprices == b->pcap) {
-		uint32_t nc = b->pcap ? b->pcap * 2 : 256;
-		cs_bill_price *np = realloc(b->prices, nc * sizeof *np);
-		uint64_t *nh;
-		uint32_t *nu;
+		/* pue first: room_for doubles pcap */
+		uint32_t *nu = realloc(b->pue, (b->pcap ? b->pcap * 2 : 256) * sizeof *nu);
 
-		if (!np)
-			return CS_ENOMEM;
-		b->prices = np;
-		if (!(nh = realloc(b->phash, nc * sizeof *nh)))
-			return CS_ENOMEM;
-		b->phash = nh;
-		if (!(nu = realloc(b->pue, nc * sizeof *nu)))
+		if (!nu)
 			return CS_ENOMEM;
 		b->pue = nu;
-		b->pcap = nc;
 	}
-	if (!b->p_idx.mask || b->nprices + 1 > (b->p_idx.mask + 1) / 2)
-		if ((rc = index_grow(&b->p_idx, b->nprices, b->phash)))
-			return rc;
+	void *arr = b->prices;
+	rc = room_for(&arr, sizeof *b->prices, &b->phash, b->nprices, &b->pcap, 256, &b->p_idx);
+	b->prices = arr;
+	if (rc)
+		return rc;
 	b->prices[b->nprices] = (cs_bill_price){e->u.inst, e->provider, region, currency, hours, eff};
 	b->phash[b->nprices] = h;
 	b->pue[b->nprices] = ue;
-	for (k = (uint32_t)h & b->p_idx.mask; b->p_idx.slot[k]; k = (k + 1) & b->p_idx.mask)
-		;
-	b->p_idx.slot[k] = b->nprices + 1;
+	index_put(&b->p_idx, h, b->nprices);
 	b->nprices++;
 	return 0;
 }
