@@ -320,7 +320,9 @@ static void test_daily_rows(void **state)
 	assert_int_equal(n, 5);
 	/* one line on its own: in its row before the next line or finish */
 	memset(&l, 0, sizeof l);
-	l.provider = (cs_sv){"", 0};
+	l.provider = l.region = l.unit = l.currency = l.resource = l.tag = l.usage = (cs_sv){"", 0};
+	for (int i = 0; i < CS_BILL_KEY_FIELDS; i++)
+		l.cls[i] = (cs_sv){"", 0};
 	l.account = (cs_sv){"B", 1};
 	l.service = (cs_sv){"S", 1};
 	l.scheme = CS_SCHEME_FOCUS;
