@@ -7,6 +7,7 @@
 
 #include <carbonstat/error.h>
 
+#include "core/mem.h"
 #include "core/why.h"
 
 #define LINE_MAX_BYTES (16u << 20)
@@ -29,8 +30,7 @@ static const struct {
 
 struct cs_jsonl {
 	cs_bill_src *src;
-	char *buf;
-	size_t cap, len, pos;
+	cs_bill_win w; /* the bytes read; w.pos: start of the next line */
 	bool eof, header_done;
 	uint64_t line;
 	/* the current record */
@@ -51,11 +51,11 @@ int cs_jsonl_new(cs_bill_src *src, cs_jsonl **out)
 	if (!j)
 		return CS_ENOMEM;
 	j->src = src;
-	j->cap = 1u << 20;
-	j->buf = malloc(j->cap);
+	j->w.cap = 1u << 20;
+	j->w.buf = malloc(j->w.cap);
 	j->outcap = 1u << 16;
 	j->out = malloc(j->outcap);
-	if (!j->buf || !j->out) {
+	if (!j->w.buf || !j->out) {
 		cs_jsonl_free(j);
 		return CS_ENOMEM;
 	}
@@ -67,7 +67,7 @@ void cs_jsonl_free(cs_jsonl *j)
 {
 	if (!j)
 		return;
-	free(j->buf);
+	free(j->w.buf);
 	free(j->out);
 	free(j);
 }
@@ -282,33 +282,15 @@ static bool value(walk *w, int depth)
 static int fill(cs_jsonl *j, char *why, size_t cap)
 {
 	size_t got = 0;
-	int rc;
+	int rc = cs_bill_win_fill(j->src, &j->w, LINE_MAX_BYTES, &got, why, cap);
 
-	if (j->pos) {
-		memmove(j->buf, j->buf + j->pos, j->len - j->pos);
-		j->len -= j->pos;
-		j->pos = 0;
-	}
-	if (j->len == j->cap) {
-		char *nb;
-
-		if (j->cap >= LINE_MAX_BYTES) {
-			cs_set_why(why, cap, "%s:%llu: a JSON line longer than %u MiB; check the file",
-				   cs_bill_src_name(j->src), (unsigned long long)j->line + 1, LINE_MAX_BYTES >> 20);
-			return CS_ERANGE;
-		}
-		nb = realloc(j->buf, j->cap * 2);
-		if (!nb)
-			return CS_ENOMEM;
-		j->buf = nb;
-		j->cap *= 2;
-	}
-	rc = cs_bill_src_read(j->src, j->buf + j->len, j->cap - j->len, &got, why, cap);
+	if (rc == CS_ERANGE)
+		cs_set_why(why, cap, "%s:%llu: a JSON line longer than %u MiB; check the file",
+		           cs_bill_src_name(j->src), (unsigned long long)j->line + 1, LINE_MAX_BYTES >> 20);
 	if (rc)
 		return rc;
 	if (!got)
 		j->eof = true;
-	j->len += got;
 	return 0;
 }
 
@@ -318,13 +300,8 @@ static int emit(cs_jsonl *j, cs_csv_rec *rec, const char *const *v, const uint32
 
 	for (size_t i = 0; i < NCOLS; i++)
 		need += vn[i] + 1;
-	if (need > j->outcap) {
-		char *no = realloc(j->out, need);
-		if (!no)
-			return CS_ENOMEM;
-		j->out = no;
-		j->outcap = need;
-	}
+	if (cs_grow(&j->out, &j->outcap, need, 1, 1u << 16))
+		return CS_ENOMEM;
 	for (size_t i = 0; i < NCOLS; i++) {
 		if (vn[i])
 			memcpy(j->out + off, v[i], vn[i]);
@@ -360,7 +337,7 @@ int cs_jsonl_next(cs_jsonl *j, cs_csv_rec *rec, char *why, size_t cap)
 		return emit(j, rec, v, vn, vq);
 	}
 	for (;;) {
-		char *nl = j->pos < j->len ? memchr(j->buf + j->pos, '\n', j->len - j->pos) : NULL;
+		char *nl = j->w.pos < j->w.len ? memchr(j->w.buf + j->w.pos, '\n', j->w.len - j->w.pos) : NULL;
 		size_t end;
 
 		if (!nl && !j->eof) {
@@ -368,12 +345,12 @@ int cs_jsonl_next(cs_jsonl *j, cs_csv_rec *rec, char *why, size_t cap)
 				return rc;
 			continue;
 		}
-		if (!nl && j->pos >= j->len)
+		if (!nl && j->w.pos >= j->w.len)
 			return 0;
-		end = nl ? (size_t)(nl - j->buf) : j->len;
+		end = nl ? (size_t)(nl - j->w.buf) : j->w.len;
 		j->line++;
-		walk w = {j->buf + j->pos, j->buf + end, j, {0}, 0};
-		j->pos = nl ? end + 1 : j->len;
+		walk w = {j->w.buf + j->w.pos, j->w.buf + end, j, {0}, 0};
+		j->w.pos = nl ? end + 1 : j->w.len;
 		ws(&w);
 		if (w.p >= w.end)
 			continue; /* blank line */

@@ -17,6 +17,7 @@
 
 #include <carbonstat/error.h>
 
+#include "core/mem.h"
 #include "core/why.h"
 
 typedef uint64_t idx_t;
@@ -207,13 +208,8 @@ static int emit(cs_parquet *q, cs_csv_rec *rec, bool header)
 			need += (ok ? s->value.inlined.length : 0) + 1;
 		}
 	}
-	if (need > q->outcap) {
-		char *no = realloc(q->out, need);
-		if (!no)
-			return CS_ENOMEM;
-		q->out = no;
-		q->outcap = need;
-	}
+	if (cs_grow(&q->out, &q->outcap, need, 1, 1u << 16))
+		return CS_ENOMEM;
 	for (c = 0; c < q->ncols; c++) {
 		const char *p = "";
 		uint32_t n = 0;

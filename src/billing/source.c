@@ -25,6 +25,7 @@
 
 #include <carbonstat/error.h>
 
+#include "core/mem.h"
 #include "core/why.h"
 
 #define IN_CAP (256u * 1024u)
@@ -498,6 +499,31 @@ int cs_bill_src_read(cs_bill_src *s, char *buf, size_t cap, size_t *got, char *w
 		return 0;
 	}
 	return src_read(s, buf, cap, got, why, whycap);
+}
+
+int cs_bill_win_fill(cs_bill_src *s, cs_bill_win *w, size_t max, size_t *got, char *why, size_t whycap)
+{
+	int rc;
+
+	*got = 0;
+	if (w->pos) {
+		memmove(w->buf, w->buf + w->pos, w->len - w->pos);
+		w->len -= w->pos;
+		w->pos = 0;
+	}
+	if (w->len == w->cap) {
+		if (w->cap >= max)
+			return CS_ERANGE;
+		if (cs_resize(&w->buf, w->cap * 2 + w->slack, 1))
+			return CS_ENOMEM;
+		w->cap *= 2;
+	}
+	rc = cs_bill_src_read(s, w->buf + w->len, w->cap - w->len, got, why, whycap);
+	if (rc)
+		return rc;
+	w->len += *got;
+	memset(w->buf + w->len, 0, w->slack);
+	return 0;
 }
 
 int cs_bill_src_peek(cs_bill_src *s, const char **p, size_t *n, char *why, size_t whycap)

@@ -1,0 +1,73 @@
+/* test_mem.c - unit tests for core/mem (growing heap arrays): the capacity
+ * step, a resize that keeps the array on overflow, and cs_grow's "untouched
+ * unless grown" contract.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+
+#include <carbonstat/error.h>
+
+#include "core/mem.h"
+
+static void test_grow_cap(void **state)
+{
+	(void)state;
+	assert_int_equal(cs_grow_cap(0, 1, 16), 16);
+	assert_int_equal(cs_grow_cap(0, 17, 16), 32);
+	assert_int_equal(cs_grow_cap(8, 8, 16), 8);
+	assert_int_equal(cs_grow_cap(8, 9, 16), 16);
+	assert_int_equal(cs_grow_cap(0, 3, 0), 4);
+	assert_int_equal(cs_grow_cap(SIZE_MAX / 2 + 1, SIZE_MAX, 1), 0);
+}
+
+static void test_resize(void **state)
+{
+	uint64_t *v = NULL;
+
+	(void)state;
+	assert_int_equal(cs_resize(&v, 4, sizeof *v), 0);
+	assert_non_null(v);
+	for (int i = 0; i < 4; i++)
+		v[i] = (uint64_t)i * 7;
+	assert_int_equal(cs_resize(&v, 1000, sizeof *v), 0);
+	assert_int_equal(v[3], 21);
+	uint64_t *kept = v;
+	assert_int_equal(cs_resize(&v, SIZE_MAX / 4, sizeof *v), CS_ENOMEM);
+	assert_ptr_equal(v, kept);
+	free(v);
+}
+
+static void test_grow(void **state)
+{
+	char *buf = NULL;
+	size_t cap = 0;
+
+	(void)state;
+	assert_int_equal(cs_grow(&buf, &cap, 10, 1, 64), 0);
+	assert_int_equal(cap, 64);
+	char *was = buf;
+	assert_int_equal(cs_grow(&buf, &cap, 64, 1, 64), 0);
+	assert_ptr_equal(buf, was);
+	assert_int_equal(cap, 64);
+	assert_int_equal(cs_grow(&buf, &cap, 65, 1, 64), 0);
+	assert_int_equal(cap, 128);
+	assert_int_equal(cs_grow(&buf, &cap, SIZE_MAX, 2, 64), CS_ENOMEM);
+	assert_int_equal(cap, 128);
+	free(buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_grow_cap),
+	    cmocka_unit_test(test_resize),
+	    cmocka_unit_test(test_grow),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
