@@ -48,6 +48,7 @@
 #include <unistd.h>
 
 #include "carbonstat/error.h"
+#include "core/mem.h"
 #include "core/why.h"
 #include "io/fdio.h"
 
@@ -194,14 +195,8 @@ static const char *utf8_repair(jl_state *st, const char *s)
 {
 	size_t n = strlen(s), o = 0;
 
-	if (st->fixcap < 3 * n + 1) {
-		char *p = realloc(st->fix, 3 * n + 1);
-
-		if (!p)
-			return NULL;
-		st->fix = p;
-		st->fixcap = 3 * n + 1;
-	}
+	if (cs_grow(&st->fix, &st->fixcap, 3 * n + 1, 1, 3 * n + 1))
+		return NULL;
 	for (size_t i = 0; i < n;) {
 		size_t k = utf8_seq((const unsigned char *)s + i);
 
@@ -412,16 +407,8 @@ static int dump_line(jl_state *st, const json_t *obj)
 	if (n == 0)
 		return CS_ENOMEM;
 	if (n + 1 > room) {
-		size_t nc = st->cap ? st->cap : 65536;
-		char *p;
-
-		while (nc < st->len + n + 1)
-			nc *= 2;
-		p = realloc(st->buf, nc);
-		if (!p)
+		if (cs_grow(&st->buf, &st->cap, st->len + n + 1, 1, 65536))
 			return CS_ENOMEM;
-		st->buf = p;
-		st->cap = nc;
 		n = json_dumpb(obj, st->buf + st->len, st->cap - st->len - 1, JL_DUMP_FLAGS);
 		if (n == 0 || n + 1 > st->cap - st->len)
 			return CS_ENOMEM;

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "carbonstat/error.h"
+#include "core/mem.h"
 
 void cs_prom_buf_init(cs_prom_buf *b)
 {
@@ -180,23 +181,13 @@ typedef struct render_ctx {
 static char *grow(render_ctx *c, size_t n)
 {
 	cs_prom_buf *b = c->b;
-	size_t cap = b->cap ? b->cap : 16384;
-	char *p;
 
-	if (c->oom || n > SIZE_MAX / 2 - b->len)
-		goto fail;
-	while (cap - b->len < n)
-		cap *= 2;
-	p = realloc(b->p, cap);
-	if (!p)
-		goto fail;
-	b->p = p;
-	b->cap = cap;
+	if (c->oom || n > SIZE_MAX / 2 - b->len || cs_grow(&b->p, &b->cap, b->len + n, 1, 16384) < 0) {
+		c->oom = true;
+		return NULL;
+	}
 	b->grows++;
 	return b->p + b->len;
-fail:
-	c->oom = true;
-	return NULL;
 }
 
 /* Space for n more bytes at the end, or NULL (c->oom set). */

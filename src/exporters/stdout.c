@@ -33,64 +33,16 @@
 #include <time.h>
 
 #include "carbonstat/error.h"
+#include "core/sbuf.h"
 #include "core/why.h"
 
 typedef struct so_state {
 	FILE *out;    /* stdout, or the caller's stream; never closed here */
 	unsigned top; /* rows per cycle */
 	size_t *heap; /* indices of the best rows so far; top entries */
-	char *buf;    /* the cycle's text */
-	size_t len, cap;
-	bool oom;        /* the buffer could not grow this cycle */
+	cs_sbuf text; /* the cycle's text; oom: it could not grow this cycle */
 	uint64_t errors; /* failed writes since open */
 } so_state;
-
-/* ---- text buffer ------------------------------------------------------------------ */
-
-static void sb_printf(so_state *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Room for want bytes in all; 0, or -1 with oom set. */
-static int sb_grow(so_state *st, size_t want)
-{
-	size_t nc = st->cap * 2;
-	char *p;
-
-	while (nc < want)
-		nc *= 2;
-	p = realloc(st->buf, nc);
-	if (!p) {
-		st->oom = true;
-		return -1;
-	}
-	st->buf = p;
-	st->cap = nc;
-	return 0;
-}
-
-static void sb_printf(so_state *st, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (st->oom)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(st->buf + st->len, st->cap - st->len, fmt, ap);
-	va_end(ap);
-	if (n >= 0 && (size_t)n >= st->cap - st->len) {
-		/* it did not fit: grow, then format again */
-		if (sb_grow(st, st->len + (size_t)n + 1) != 0)
-			return;
-		va_start(ap, fmt);
-		n = vsnprintf(st->buf + st->len, st->cap - st->len, fmt, ap);
-		va_end(ap);
-	}
-	if (n < 0) {
-		st->oom = true;
-		return;
-	}
-	st->len += (size_t)n;
-}
 
 /* ---- top rows --------------------------------------------------------------------- */
 
@@ -182,26 +134,27 @@ static void node_line(so_state *st, const cs_snapshot *s)
 	if (gmtime_r(&t, &tm))
 		snprintf(ts, sizeof(ts), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
 		         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(s->time_ms % 1000));
-	sb_printf(st, "%s %s%s%s #%llu  %.2f W [", ts, cs_snap_cluster(s), cs_snap_cluster(s)[0] ? "/" : "", s->node,
-	          (unsigned long long)s->seq, s->power_w);
+	cs_sbuf_printf(&st->text, "%s %s%s%s #%llu  %.2f W [", ts, cs_snap_cluster(s), cs_snap_cluster(s)[0] ? "/" : "",
+	               s->node, (unsigned long long)s->seq, s->power_w);
 	for (int c = 0; c < CS_PART_COUNT; c++) {
 		const cs_snap_comp *k = &s->comp[c];
 
 		if (!k->present)
 			continue;
-		sb_printf(st, "%s%s %.2f W %s", first ? "" : ", ", cs_part_name((cs_part)c), k->power_w,
-		          k->source[0] ? k->source : "?");
+		cs_sbuf_printf(&st->text, "%s%s %.2f W %s", first ? "" : ", ", cs_part_name((cs_part)c), k->power_w,
+		               k->source[0] ? k->source : "?");
 		first = false;
 	}
-	sb_printf(st, "]  ");
+	cs_sbuf_printf(&st->text, "]  ");
 	if (s->intensity_g_per_kwh >= 0)
-		sb_printf(st, "%.0f g/kWh (%s%s%s)", s->intensity_g_per_kwh, s->intensity_source,
-		          s->intensity_zone[0] ? ", " : "", s->intensity_zone);
+		cs_sbuf_printf(&st->text, "%.0f g/kWh (%s%s%s)", s->intensity_g_per_kwh, s->intensity_source,
+		               s->intensity_zone[0] ? ", " : "", s->intensity_zone);
 	else
-		sb_printf(st, "intensity unknown (%s)", s->intensity_source[0] ? s->intensity_source : "none");
-	sb_printf(st, "  carbon %.4g g operational + %.4g g embodied (since start %.4g g + %.4g g)\n",
-	          s->carbon_g[CS_SCOPE_OPERATIONAL], s->carbon_g[CS_SCOPE_EMBODIED],
-	          s->carbon_g_total[CS_SCOPE_OPERATIONAL], s->carbon_g_total[CS_SCOPE_EMBODIED]);
+		cs_sbuf_printf(&st->text, "intensity unknown (%s)",
+		               s->intensity_source[0] ? s->intensity_source : "none");
+	cs_sbuf_printf(&st->text, "  carbon %.4g g operational + %.4g g embodied (since start %.4g g + %.4g g)\n",
+	               s->carbon_g[CS_SCOPE_OPERATIONAL], s->carbon_g[CS_SCOPE_EMBODIED],
+	               s->carbon_g_total[CS_SCOPE_OPERATIONAL], s->carbon_g_total[CS_SCOPE_EMBODIED]);
 }
 
 static void row_line(so_state *st, const cs_snap_row *r)
@@ -211,21 +164,21 @@ static void row_line(so_state *st, const cs_snap_row *r)
 	/* an owner's row ([agent] workloads = owner) names no pod */
 	bool owner_row = r->namespace_[0] && !r->pod[0] && r->owner[0];
 
-	sb_printf(st, "  %8.2f W  ", r->power_w);
+	cs_sbuf_printf(&st->text, "  %8.2f W  ", r->power_w);
 	if (r->kind != CS_ROW_WORKLOAD)
-		sb_printf(st, "[%s]", r->name);
+		cs_sbuf_printf(&st->text, "[%s]", r->name);
 	else if (owner_row)
-		sb_printf(st, "%s/%s/%s", r->namespace_, r->owner_kind, r->owner);
+		cs_sbuf_printf(&st->text, "%s/%s/%s", r->namespace_, r->owner_kind, r->owner);
 	else if (r->namespace_[0])
-		sb_printf(st, "%s%s%s%s%s", r->namespace_, r->pod[0] ? "/" : "", r->pod, r->container[0] ? "/" : "",
-		          r->container);
+		cs_sbuf_printf(&st->text, "%s%s%s%s%s", r->namespace_, r->pod[0] ? "/" : "", r->pod,
+		               r->container[0] ? "/" : "", r->container);
 	else
-		sb_printf(st, "%s", r->name);
+		cs_sbuf_printf(&st->text, "%s", r->name);
 	if (r->team[0])
-		sb_printf(st, "  team=%s", r->team);
+		cs_sbuf_printf(&st->text, "  team=%s", r->team);
 	if (r->owner[0] && !owner_row)
-		sb_printf(st, "  owner=%s/%s", r->owner_kind, r->owner);
-	sb_printf(st, "  %.4g g\n", g);
+		cs_sbuf_printf(&st->text, "  owner=%s/%s", r->owner_kind, r->owner);
+	cs_sbuf_printf(&st->text, "  %.4g g\n", g);
 }
 
 /* ---- ops -------------------------------------------------------------------------- */
@@ -258,7 +211,7 @@ static void so_close(void *state)
 	if (st->out)
 		fflush(st->out);
 	free(st->heap);
-	free(st->buf);
+	cs_sbuf_free(&st->text);
 	free(st);
 }
 
@@ -271,10 +224,8 @@ int cs_stdout_open_stream(const cs_export_env *env, FILE *out, void **state, cha
 		goto oom;
 	st->out = out;
 	st->top = ((const so_conf *)env->conf)->top;
-	st->cap = 4096;
-	st->buf = malloc(st->cap);
 	st->heap = malloc((st->top ? st->top : 1) * sizeof(*st->heap));
-	if (!st->buf || !st->heap)
+	if (cs_sbuf_init(&st->text, 4096) || !st->heap)
 		goto oom;
 	*state = st;
 	return 0;
@@ -295,19 +246,18 @@ static int so_publish(void *state, const cs_snapshot *s, char *why, size_t whyca
 	size_t n, w;
 	int err = 0;
 
-	st->len = 0;
-	st->oom = false;
+	cs_sbuf_reset(&st->text);
 	node_line(st, s);
 	n = pick_top(st, s);
 	for (size_t i = 0; i < n; i++)
 		row_line(st, &s->rows[st->heap[i]]);
-	if (st->oom) {
+	if (st->text.oom) {
 		cs_set_why(why, whycap, "stdout: out of memory formatting the cycle");
 		return CS_ENOMEM;
 	}
 	errno = 0;
-	w = fwrite(st->buf, 1, st->len, st->out);
-	if (w != st->len)
+	w = fwrite(st->text.p, 1, st->text.len, st->out);
+	if (w != st->text.len)
 		err = errno ? errno : EIO;
 	if (fflush(st->out) != 0 && !err)
 		err = errno ? errno : EIO;
