@@ -54,8 +54,6 @@ void cs_sbuf_reset(cs_sbuf *b)
 {
 	b->len = 0;
 	b->oom = false;
-	if (b->cap)
-		b->p[0] = '\0';
 }
 
 void cs_sbuf_free(cs_sbuf *b)

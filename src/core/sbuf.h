@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 typedef struct cs_sbuf {
-	char *p;    /* the text, NUL-terminated when len < cap */
+	char *p;    /* the text, NUL-terminated after an append */
 	size_t len; /* bytes of text */
 	size_t cap; /* bytes allocated at p */
 	bool oom;   /* an append failed: the text is incomplete */
@@ -26,7 +26,7 @@ int cs_sbuf_init(cs_sbuf *b, size_t cap);
 void cs_sbuf_printf(cs_sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cs_sbuf_vprintf(cs_sbuf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
-/* Empties the text (keeps the allocation) and clears oom. */
+/* Empties the text for the next appends (keeps the allocation), clears oom. */
 void cs_sbuf_reset(cs_sbuf *b);
 
 /* Frees the text; b NULL: nothing. */
