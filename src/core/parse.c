@@ -21,6 +21,7 @@
  * preference to out-of-range input (CS_ERANGE) when a string is both.
  */
 #include "core/parse.h"
+#include "core/str.h"
 
 #include "carbonstat/error.h"
 
@@ -199,23 +200,28 @@ static const char *scan_u64_digits(const char *p, const char *end, uint64_t *val
 	return p;
 }
 
-int cs_parse_double(const char *s, double *out)
+/* s as a decimal (sign and exponent allowed), then the byte suffix if it is
+ * there (0: nothing may follow). *out is set only on success. */
+static int parse_decimal(const char *s, char suffix, double *out)
 {
 	struct decimal d;
 	const char *end;
-	double v;
-	int rc;
 
-	if (!s || !out)
+	if (!s)
 		return CS_EINVAL;
 	end = scan_decimal(s, SCAN_SIGN | SCAN_EXPONENT, &d);
-	if (!end || *end != '\0')
+	if (!end)
 		return CS_EINVAL;
-	rc = decimal_to_double(&d, &v);
-	if (rc)
-		return rc;
-	*out = v;
-	return 0;
+	if (suffix && *end == suffix)
+		end++;
+	if (*end != '\0')
+		return CS_EINVAL;
+	return decimal_to_double(&d, out);
+}
+
+int cs_parse_double(const char *s, double *out)
+{
+	return out ? parse_decimal(s, 0, out) : CS_EINVAL;
 }
 
 int cs_parse_u64(const char *s, uint64_t *out)
@@ -255,21 +261,9 @@ int cs_parse_uint_range(const char *s, unsigned min, unsigned max, unsigned *out
 
 int cs_parse_percent(const char *s, double *out_fraction)
 {
-	struct decimal d;
-	const char *end;
 	double v;
-	int rc;
+	int rc = out_fraction ? parse_decimal(s, '%', &v) : CS_EINVAL;
 
-	if (!s || !out_fraction)
-		return CS_EINVAL;
-	end = scan_decimal(s, SCAN_SIGN | SCAN_EXPONENT, &d);
-	if (!end)
-		return CS_EINVAL;
-	if (*end == '%')
-		end++;
-	if (*end != '\0')
-		return CS_EINVAL;
-	rc = decimal_to_double(&d, &v);
 	if (rc)
 		return rc;
 	if (!(v >= 0.0 && v <= 100.0))
@@ -423,10 +417,8 @@ int cs_parse_hostport(const char *s, char *host, size_t hostcap, unsigned *port)
 	rc = cs_parse_uint_range(colon + 1, 1, 65535, &p);
 	if (rc)
 		return rc;
-	if (hl >= hostcap)
+	if (!cs_memcpy_str(host, hostcap, h, hl))
 		return CS_ERANGE;
-	memcpy(host, h, hl);
-	host[hl] = '\0';
 	*port = p;
 	return 0;
 }

@@ -35,6 +35,7 @@
 #include <carbonstat/error.h>
 
 #include "core/clock.h"
+#include "core/str.h"
 #include "core/why.h"
 #include "io/http.h"
 
@@ -70,11 +71,7 @@ static int md_take_name(const char *p, size_t n, char *out, size_t cap)
 	for (i = 0; i < n; i++)
 		if (!md_name_char(p[i]))
 			return CS_EINVAL;
-	if (n >= cap)
-		return CS_ERANGE;
-	memcpy(out, p, n);
-	out[n] = '\0';
-	return 0;
+	return cs_memcpy_str(out, cap, p, n) ? 0 : CS_ERANGE;
 }
 
 /* Last '/'-separated element of body[0..len) and, through prev/prev_len, the
@@ -321,24 +318,17 @@ typedef struct md_ctx {
 	unsigned requests;         /* started */
 } md_ctx;
 
-static const char *const md_path[MD_KIND_COUNT] = {
-	[MD_AWS_TOKEN] = "/latest/api/token",
-	[MD_AWS_TYPE] = "/latest/meta-data/instance-type",
-	[MD_AWS_REGION] = "/latest/meta-data/placement/region",
-	[MD_AWS_ZONE] = "/latest/meta-data/placement/availability-zone",
-	[MD_GCP_TYPE] = "/computeMetadata/v1/instance/machine-type",
-	[MD_GCP_ZONE] = "/computeMetadata/v1/instance/zone",
-	[MD_AZURE] = "/metadata/instance/compute?api-version=2021-02-01",
-};
-
-static const char *const md_what[MD_KIND_COUNT] = {
-	[MD_AWS_TOKEN] = "token PUT",
-	[MD_AWS_TYPE] = "instance-type",
-	[MD_AWS_REGION] = "placement/region",
-	[MD_AWS_ZONE] = "availability-zone",
-	[MD_GCP_TYPE] = "machine-type",
-	[MD_GCP_ZONE] = "zone",
-	[MD_AZURE] = "instance/compute",
+/* Each request: its path on the metadata service and, for messages, what it asks. */
+static const struct md_request {
+	const char *path, *what;
+} md_requests[MD_KIND_COUNT] = {
+    [MD_AWS_TOKEN] = {"/latest/api/token", "token PUT"},
+    [MD_AWS_TYPE] = {"/latest/meta-data/instance-type", "instance-type"},
+    [MD_AWS_REGION] = {"/latest/meta-data/placement/region", "placement/region"},
+    [MD_AWS_ZONE] = {"/latest/meta-data/placement/availability-zone", "availability-zone"},
+    [MD_GCP_TYPE] = {"/computeMetadata/v1/instance/machine-type", "machine-type"},
+    [MD_GCP_ZONE] = {"/computeMetadata/v1/instance/zone", "zone"},
+    [MD_AZURE] = {"/metadata/instance/compute?api-version=2021-02-01", "instance/compute"},
 };
 
 static double md_elapsed_ms(const md_ctx *c)
@@ -363,7 +353,7 @@ static void md_fail(md_prov *p, md_kind kind, const char *detail)
 		return;
 	p->finished = true;
 	p->ok = false;
-	cs_set_why(p->why, sizeof(p->why), "%s: %s%s: %s", p->name, p->aws_v1 ? "IMDSv1 " : "", md_what[kind],
+	cs_set_why(p->why, sizeof(p->why), "%s: %s%s: %s", p->name, p->aws_v1 ? "IMDSv1 " : "", md_requests[kind].what,
 	           detail);
 }
 
@@ -387,7 +377,7 @@ static int md_start(md_ctx *c, md_prov *p, md_kind kind, const char *const *head
 	o.header_max = CS_MD_BODY_MAX;
 	o.protocols = CS_HTTP_HTTP;
 	o.proxy = CS_HTTP_PROXY_NEVER;
-	snprintf(url, sizeof(url), "%s%s", p->base, md_path[kind]);
+	snprintf(url, sizeof(url), "%s%s", p->base, md_requests[kind].path);
 	memset(&req, 0, sizeof(req));
 	req.method = kind == MD_AWS_TOKEN ? CS_HTTP_PUT : CS_HTTP_GET;
 	req.url = url;
