@@ -9,6 +9,7 @@
  * alphabet. Unknown members are ignored: the API adds fields over time.
  */
 #include "carbon/grid_live.h"
+#include "io/json.h"
 
 #include <math.h>
 #include <string.h>
@@ -90,18 +91,12 @@ static int gp_value(json_t *v, double *out)
 
 int cs_grid_parse_latest(const char *body, size_t len, cs_grid_reading *out)
 {
-	json_error_t jerr;
 	json_t *root, *data, *units, *est;
 	cs_grid_reading r;
 	int rc = CS_EINVAL;
 
-	if (!body || !out || len == 0 || len > CS_GRID_BODY_MAX)
+	if (!out || !(root = cs_json_object(body, len, CS_GRID_BODY_MAX)))
 		return CS_EINVAL;
-	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root)
-		return CS_EINVAL;
-	if (!json_is_object(root))
-		goto out;
 	memset(&r, 0, sizeof(r));
 	r.estimated = -1;
 	data = json_object_get(root, "data");

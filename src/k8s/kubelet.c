@@ -29,6 +29,7 @@
 #include "core/str.h"
 #include "core/why.h"
 #include "io/http.h"
+#include "io/json.h"
 #include "k8s/quantity.h"
 
 /* ---- small helpers ------------------------------------------------------------- */
@@ -337,20 +338,14 @@ static int kl_fill_pod(json_t *item, cs_podlist *pl)
 
 int cs_kubelet_parse_pods(const char *json, size_t len, cs_podlist *out)
 {
-	json_error_t jerr;
 	json_t *root, *items, *item, *kind;
 	cs_podlist pl;
 	size_t n_items, n_ctrs = 0, n_labels = 0, pool = 0, i, l;
 	int rc = CS_EINVAL;
 
-	if (!json || !out || len == 0)
+	if (!out || !(root = cs_json_object(json, len, 0)))
 		return CS_EINVAL;
 	memset(&pl, 0, sizeof(pl));
-	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root)
-		return CS_EINVAL;
-	if (!json_is_object(root))
-		goto out;
 	kind = json_object_get(root, "kind");
 	if (kind && (!json_is_string(kind) || strcmp(json_string_value(kind), "PodList") != 0))
 		goto out;

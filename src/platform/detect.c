@@ -40,6 +40,7 @@
 #include "core/str.h"
 #include "core/why.h"
 #include "io/fdio.h"
+#include "io/json.h"
 
 #define CLOUD_AZURE_ASSET_TAG "7783-7084-3265-9085-8269-3286-77"
 #define CLOUD_CACHE_VERSION 1
@@ -327,7 +328,6 @@ static const char *cl_json_source(json_t *o, const char *k)
 int cs_cloud_cache_parse(const char *buf, size_t len, const char *key, time_t now, unsigned ttl_s,
 			 cs_cloud_info *out)
 {
-	json_error_t jerr;
 	json_t *root, *v;
 	cs_cloud_info ci;
 	const char *s;
@@ -335,16 +335,11 @@ int cs_cloud_cache_parse(const char *buf, size_t len, const char *key, time_t no
 	size_t n;
 	int p, rc = CS_EINVAL;
 
-	if (!buf || !key || !out || len == 0 || len > CLOUD_CACHE_MAX)
+	if (!key || !out || !(root = cs_json_object(buf, len, CLOUD_CACHE_MAX)))
 		return CS_EINVAL;
 	if (ttl_s == 0)
 		ttl_s = CLOUD_CACHE_TTL_DEFAULT_S;
-	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root)
-		return CS_EINVAL;
 	cl_info_init(&ci);
-	if (!json_is_object(root))
-		goto out;
 	v = json_object_get(root, "version");
 	if (!json_is_integer(v) || json_integer_value(v) != CLOUD_CACHE_VERSION)
 		goto out;

@@ -38,6 +38,7 @@
 #include "core/str.h"
 #include "core/why.h"
 #include "io/http.h"
+#include "io/json.h"
 
 /* ---- small helpers -------------------------------------------------------- */
 
@@ -243,19 +244,12 @@ static int md_json_name(json_t *obj, const char *key, bool required, char *out, 
 
 int cs_md_parse_azure_compute(const char *body, size_t len, cs_md_values *out)
 {
-	json_error_t err;
 	json_t *root;
 	cs_md_values v;
 	int rc = CS_EINVAL;
 
-	if (!body || !out || len == 0 || len > CS_MD_BODY_MAX)
+	if (!out || !(root = cs_json_object(body, len, CS_MD_BODY_MAX)))
 		return CS_EINVAL;
-	/* duplicate keys would let a body say two things at once */
-	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &err);
-	if (!root)
-		return CS_EINVAL;
-	if (!json_is_object(root))
-		goto out;
 	memset(&v, 0, sizeof(v));
 	rc = md_json_name(root, "vmSize", true, v.instance_type, sizeof(v.instance_type));
 	if (rc)
