@@ -476,6 +476,24 @@ static uint64_t delta_stage(sd_prev *prev, const cs_snap_stage *sg)
 	return d;
 }
 
+/* agent.<kind>.duration and, after the baseline cycle, agent.<kind>.errors
+ * of each sensor or exporter, tagged <kind>:<name>. */
+static void emit_stages(sd_state *st, const char *kind, const cs_snap_stage *stages, size_t n, sd_prev *prev,
+                        bool baseline)
+{
+	char duration[32], errors[32];
+
+	snprintf(duration, sizeof(duration), "agent.%s.duration", kind);
+	snprintf(errors, sizeof(errors), "agent.%s.errors", kind);
+	for (size_t i = 0; i < n && i < CS_SNAP_MAX_STAGES; i++) {
+		uint64_t d = delta_stage(prev, &stages[i]);
+
+		emit_double(st, duration, stages[i].duration_s, 'g', kind, stages[i].name, NULL, NULL);
+		if (!baseline)
+			emit_u64(st, errors, d, 'c', kind, stages[i].name);
+	}
+}
+
 static void emit_node(sd_state *st, const cs_snapshot *s)
 {
 	tags_node(st, s);
@@ -560,22 +578,8 @@ static void emit_self(sd_state *st, const cs_snapshot *s)
 	emit_u64(st, "agent.open_files", a->open_files, 'g', NULL, NULL);
 	emit_u64(st, "agent.series", a->series, 'g', NULL, NULL);
 	emit_u64(st, "agent.rows_folded", a->rows_folded, 'g', NULL, NULL);
-	for (size_t i = 0; i < a->nsensor && i < CS_SNAP_MAX_STAGES; i++) {
-		const cs_snap_stage *sg = &a->sensor[i];
-		uint64_t d = delta_stage(st->prev_sensor, sg);
-
-		emit_double(st, "agent.sensor.duration", sg->duration_s, 'g', "sensor", sg->name, NULL, NULL);
-		if (!baseline)
-			emit_u64(st, "agent.sensor.errors", d, 'c', "sensor", sg->name);
-	}
-	for (size_t i = 0; i < a->nexporter && i < CS_SNAP_MAX_STAGES; i++) {
-		const cs_snap_stage *sg = &a->exporter[i];
-		uint64_t d = delta_stage(st->prev_exporter, sg);
-
-		emit_double(st, "agent.exporter.duration", sg->duration_s, 'g', "exporter", sg->name, NULL, NULL);
-		if (!baseline)
-			emit_u64(st, "agent.exporter.errors", d, 'c', "exporter", sg->name);
-	}
+	emit_stages(st, "sensor", a->sensor, a->nsensor, st->prev_sensor, baseline);
+	emit_stages(st, "exporter", a->exporter, a->nexporter, st->prev_exporter, baseline);
 	st->have_prev = true;
 }
 
