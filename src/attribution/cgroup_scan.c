@@ -38,6 +38,7 @@
 #include "carbonstat/error.h"
 #include "core/hash.h"
 #include "core/index.h"
+#include "core/mem.h"
 #include "core/parse.h"
 
 #define CG_DEFAULT_DEPTH 16
@@ -139,24 +140,12 @@ static long index_find(const cs_cgscan *s, uint64_t ino, const char *rel)
 /* Room for one more workload: arrays x2, index >= 2x. */
 static int grow(cs_cgscan *s)
 {
-	size_t ncap;
-	cs_workload *wl;
-	cgw *pv;
+	size_t ncap = cs_grow_cap(s->cap, s->n + 1, 64);
 
-	if (s->n < s->cap)
+	if (ncap == s->cap)
 		return 0;
-	ncap = s->cap ? s->cap * 2 : 64;
-	if (ncap > CS_INDEX_MAX_ITEMS)
-		return CS_ENOMEM;
-	wl = realloc(s->wl, ncap * sizeof(*wl));
-	if (!wl)
-		return CS_ENOMEM;
-	s->wl = wl;
-	pv = realloc(s->pv, ncap * sizeof(*pv));
-	if (!pv)
-		return CS_ENOMEM;
-	s->pv = pv;
-	if (cs_index_reserve(&s->ix, ncap) < 0)
+	if (!ncap || ncap > CS_INDEX_MAX_ITEMS || cs_resize(&s->wl, ncap, sizeof(*s->wl)) ||
+	    cs_resize(&s->pv, ncap, sizeof(*s->pv)) || cs_index_reserve(&s->ix, ncap) < 0)
 		return CS_ENOMEM;
 	s->cap = ncap;
 	index_rebuild(s);

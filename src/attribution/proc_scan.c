@@ -25,6 +25,7 @@
 #include "carbonstat/error.h"
 #include "core/hash.h"
 #include "core/index.h"
+#include "core/mem.h"
 #include "io/proc_cgroup.h"
 #include "io/procstat.h"
 
@@ -98,22 +99,13 @@ static long index_find(const cs_procscan *p, uint64_t id)
 /* Room for one more workload. */
 static int grow(cs_procscan *p)
 {
-	size_t ncap;
-	cs_workload *wl;
-	ps_ent *pe;
+	size_t ncap = cs_grow_cap(p->cap, p->n + 1, 256);
 	int rc;
 
-	if (p->n < p->cap)
+	if (ncap == p->cap)
 		return 0;
-	ncap = p->cap ? p->cap * 2 : 256;
-	wl = realloc(p->wl, ncap * sizeof(*wl));
-	if (!wl)
+	if (!ncap || cs_resize(&p->wl, ncap, sizeof(*p->wl)) || cs_resize(&p->pe, ncap, sizeof(*p->pe)))
 		return CS_ENOMEM;
-	p->wl = wl;
-	pe = realloc(p->pe, ncap * sizeof(*pe));
-	if (!pe)
-		return CS_ENOMEM;
-	p->pe = pe;
 	if ((rc = cs_index_reserve(&p->ix, ncap)) < 0)
 		return rc;
 	p->cap = ncap;

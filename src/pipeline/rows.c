@@ -11,6 +11,7 @@
 #include "carbon/carbon.h"
 #include "core/hash.h"
 #include "core/index.h"
+#include "core/mem.h"
 
 typedef struct ag_row {
 	uint64_t key;
@@ -93,16 +94,10 @@ static void index_rebuild(cs_rows *r)
 
 static int grow(cs_rows *r)
 {
-	size_t ncap = r->cap ? r->cap * 2 : 64;
-	ag_row *nr;
+	size_t ncap = cs_grow_cap(r->cap, r->cap + 1, 64);
 
-	if (ncap > CS_INDEX_MAX_ITEMS)
-		return CS_ENOMEM;
-	nr = realloc(r->rows, ncap * sizeof(*nr));
-	if (!nr)
-		return CS_ENOMEM;
-	r->rows = nr;
-	if (cs_index_reserve(&r->index, ncap) < 0)
+	if (!ncap || ncap > CS_INDEX_MAX_ITEMS || cs_resize(&r->rows, ncap, sizeof(*r->rows)) ||
+	    cs_index_reserve(&r->index, ncap) < 0)
 		return CS_ENOMEM;
 	r->cap = ncap;
 	index_rebuild(r);
@@ -243,37 +238,36 @@ static uint64_t wl_key(const cs_workload *w)
 
 static int snap_reserve(cs_rows *r, size_t n)
 {
-	cs_snap_row *s;
-	size_t cap = r->snap_cap ? r->snap_cap : 64;
-
-	if (n <= r->snap_cap)
-		return 0;
-	while (cap < n)
-		cap *= 2;
-	s = realloc(r->snap, cap * sizeof(*s));
-	if (!s)
-		return CS_ENOMEM;
-	r->snap = s;
-	r->snap_cap = cap;
-	return 0;
+	return cs_grow(&r->snap, &r->snap_cap, n, sizeof(*r->snap), 64);
 }
 
-static cs_snap_row *snap_bucket(cs_rows *r, const ag_bucket *b, cs_row_kind kind, const char *name, double dt)
+/* The next snapshot row, with its energy and carbon (interval and totals)
+ * and the interval's mean power; names empty. */
+static cs_snap_row *snap_next(cs_rows *r, cs_row_kind kind, const uint64_t *e, const uint64_t *tot, const double *g,
+                              const double *tot_g, double dt)
 {
 	cs_snap_row *s = &r->snap[r->nsnap++];
 	uint64_t sum = 0;
 
 	memset(s, 0, sizeof(*s));
 	s->kind = kind;
-	s->wl_kind = s->name = name;
+	s->wl_kind = s->name = "";
 	s->namespace_ = s->pod = s->container = s->team = s->owner_kind = s->owner = s->container_id = s->cgroup = "";
-	memcpy(s->energy_uj, b->e, sizeof(s->energy_uj));
-	memcpy(s->energy_uj_total, b->tot, sizeof(s->energy_uj_total));
-	memcpy(s->carbon_g, b->g, sizeof(s->carbon_g));
-	memcpy(s->carbon_g_total, b->tot_g, sizeof(s->carbon_g_total));
+	memcpy(s->energy_uj, e, sizeof(s->energy_uj));
+	memcpy(s->energy_uj_total, tot, sizeof(s->energy_uj_total));
+	memcpy(s->carbon_g, g, sizeof(s->carbon_g));
+	memcpy(s->carbon_g_total, tot_g, sizeof(s->carbon_g_total));
 	for (int c = 0; c < CS_PART_COUNT; c++)
-		sum += b->e[c];
+		sum += e[c];
 	s->power_w = dt > 0 ? (double)sum / 1e6 / dt : 0.0;
+	return s;
+}
+
+static cs_snap_row *snap_bucket(cs_rows *r, const ag_bucket *b, cs_row_kind kind, const char *name, double dt)
+{
+	cs_snap_row *s = snap_next(r, kind, b->e, b->tot, b->g, b->tot_g, dt);
+
+	s->wl_kind = s->name = name;
 	return s;
 }
 
@@ -290,12 +284,8 @@ static void snap_k8s_labels(cs_snap_row *s, const cs_workload *w)
 static void snap_row(cs_rows *r, ag_row *row, double dt)
 {
 	const cs_rows_input *in = r->in;
-	cs_snap_row *s = &r->snap[r->nsnap++];
-	uint64_t sum = 0;
+	cs_snap_row *s = snap_next(r, CS_ROW_WORKLOAD, row->e, row->tot, row->g, row->tot_g, dt);
 
-	memset(s, 0, sizeof(*s));
-	s->kind = CS_ROW_WORKLOAD;
-	s->namespace_ = s->pod = s->container = s->team = s->owner_kind = s->owner = s->container_id = s->cgroup = "";
 	if (r->by == CS_BY_CONTAINER) {
 		const cs_workload *w = &in->wl[row->src];
 
@@ -333,13 +323,6 @@ static void snap_row(cs_rows *r, ag_row *row, double dt)
 			s->team = g->label;
 		}
 	}
-	memcpy(s->energy_uj, row->e, sizeof(s->energy_uj));
-	memcpy(s->energy_uj_total, row->tot, sizeof(s->energy_uj_total));
-	memcpy(s->carbon_g, row->g, sizeof(s->carbon_g));
-	memcpy(s->carbon_g_total, row->tot_g, sizeof(s->carbon_g_total));
-	for (int c = 0; c < CS_PART_COUNT; c++)
-		sum += row->e[c];
-	s->power_w = dt > 0 ? (double)sum / 1e6 / dt : 0.0;
 }
 
 int cs_rows_update(cs_rows *r, const cs_rows_input *in)
