@@ -517,11 +517,23 @@ bool cs_bill_tag_lookup(const char *text, size_t n, const char *key, cs_sv *out)
 
 /* ---- mappers ------------------------------------------------------------- */
 
+static const cs_sv NONE_SV = {"", 0};
+
+/* The classification key, in the order every mapper gives it: service, usage
+ * type, unit, then up to three fields of the format's own (NONE_SV when it has
+ * fewer). */
+static void set_cls(cs_bill_line *l, cs_sv service, cs_sv usage, cs_sv unit, cs_sv a, cs_sv b, cs_sv c)
+{
+	const cs_sv key[CS_BILL_KEY_FIELDS] = {service, usage, unit, a, b, c};
+
+	memcpy(l->cls, key, sizeof key);
+}
+
 static void set_tag(const cs_bill_map *m, const cs_csv_rec *r, cs_bill_line *l)
 {
 	cs_sv t;
 
-	l->tag = (cs_sv){"", 0};
+	l->tag = NONE_SV;
 	if (!m->tag_key[0])
 		return;
 	if (m->tag_col >= 0) {
@@ -636,12 +648,7 @@ static int map_aws(const cs_bill_map *m, const cs_csv_rec *r, cs_bill_line *l, c
 		if (pm.n)
 			cs_bill_tag_lookup(pm.p, pm.n, "instance_type", &inst);
 	}
-	l->cls[0] = l->service;
-	l->cls[1] = l->usage;
-	l->cls[2] = l->unit;
-	l->cls[3] = inst;
-	l->cls[4] = fld(r, m->col[R_FAMILY]);
-	l->cls[5] = (cs_sv){"", 0};
+	set_cls(l, l->service, l->usage, l->unit, inst, fld(r, m->col[R_FAMILY]), NONE_SV);
 	set_tag(m, r, l);
 	return 0;
 }
@@ -691,21 +698,12 @@ static int map_focus(const cs_bill_map *m, const cs_csv_rec *r, cs_bill_line *l,
 		l->scheme = CS_SCHEME_AWS;
 		cs_sv xs = fld(r, m->col[R_X_SERVICE]);
 		l->usage = xu;
-		l->cls[0] = xs.n ? xs : l->service;
-		l->cls[1] = xu;
-		l->cls[2] = l->unit;
-		l->cls[3] = fld(r, m->col[R_INSTANCE]);
-		l->cls[4] = (cs_sv){"", 0};
-		l->cls[5] = (cs_sv){"", 0};
+		set_cls(l, xs.n ? xs : l->service, xu, l->unit, fld(r, m->col[R_INSTANCE]), NONE_SV, NONE_SV);
 	} else {
 		l->scheme = CS_SCHEME_FOCUS;
 		l->usage = fld(r, m->col[R_DESC]);
-		l->cls[0] = l->service;
-		l->cls[1] = l->usage;
-		l->cls[2] = l->unit;
-		l->cls[3] = fld(r, m->col[R_RESOURCE_TYPE]);
-		l->cls[4] = fld(r, m->col[R_CATEGORY]);
-		l->cls[5] = l->provider;
+		set_cls(l, l->service, l->usage, l->unit, fld(r, m->col[R_RESOURCE_TYPE]), fld(r, m->col[R_CATEGORY]),
+		        l->provider);
 	}
 	set_tag(m, r, l);
 	return 0;
@@ -762,12 +760,7 @@ static int map_gcp(const cs_bill_map *m, const cs_csv_rec *r, cs_bill_line *l, c
 	cs_sv spec = {"", 0}, sl = fld(r, m->col[R_SYS_LABELS]);
 	if (sl.n)
 		cs_bill_tag_lookup(sl.p, sl.n, "compute.googleapis.com/machine_spec", &spec);
-	l->cls[0] = l->service;
-	l->cls[1] = l->usage;
-	l->cls[2] = l->unit;
-	l->cls[3] = spec;
-	l->cls[4] = (cs_sv){"", 0};
-	l->cls[5] = (cs_sv){"", 0};
+	set_cls(l, l->service, l->usage, l->unit, spec, NONE_SV, NONE_SV);
 	set_tag(m, r, l);
 	return 0;
 }
@@ -787,12 +780,7 @@ static int map_azure(const cs_bill_map *m, const cs_csv_rec *r, cs_bill_line *l,
 	cs_sv vm = {"", 0}, ai = fld(r, m->col[R_ADDINFO]);
 	if (ai.n)
 		cs_bill_tag_lookup(ai.p, ai.n, "ServiceType", &vm);
-	l->cls[0] = l->service;
-	l->cls[1] = l->usage;
-	l->cls[2] = l->unit;
-	l->cls[3] = vm;
-	l->cls[4] = fld(r, m->col[R_METER_SUB]);
-	l->cls[5] = (cs_sv){"", 0};
+	set_cls(l, l->service, l->usage, l->unit, vm, fld(r, m->col[R_METER_SUB]), NONE_SV);
 	set_tag(m, r, l);
 	return 0;
 }
