@@ -256,38 +256,82 @@ static double j_of(uint64_t uj)
 
 /* ---- building the reused objects -------------------------------------------------- */
 
-/* Adds key: "" (string member) to o, returns the borrowed handle. */
-static json_t *add_str(json_t *o, const char *key, int *bad)
+/* Adds key: v to o (v NULL: it could not be made), returns the borrowed
+ * handle, or NULL with *bad set. */
+static json_t *add(json_t *o, const char *key, json_t *v, int *bad)
 {
-	json_t *v = json_string("");
-
 	if (!v || json_object_set_new(o, key, v) != 0) {
 		*bad = 1;
 		return NULL;
 	}
 	return v;
+}
+
+static json_t *add_str(json_t *o, const char *key, int *bad)
+{
+	return add(o, key, json_string(""), bad);
 }
 
 static json_t *add_obj(json_t *o, const char *key, int *bad)
 {
-	json_t *v = json_object();
-
-	if (!v || json_object_set_new(o, key, v) != 0) {
-		*bad = 1;
-		return NULL;
-	}
-	return v;
+	return add(o, key, json_object(), bad);
 }
 
 static void add_num(jl_num *n, json_t *o, const char *key, int *bad)
 {
-	json_t *v = json_real(0);
-
 	n->parent = o;
 	n->key = key;
-	n->h = v;
-	if (!v || json_object_set_new(o, key, v) != 0)
-		*bad = 1;
+	n->h = add(o, key, json_real(0), bad);
+}
+
+/* The string members only a workload row has (after "type", from its
+ * cs_snap_row) or only the node line has (after "embodied_g_per_h", from the
+ * cs_snapshot), in output order. */
+#define ROW(key, h, field)                                                                                             \
+	{                                                                                                              \
+		key, offsetof(jl_obj, h), offsetof(cs_snap_row, field), false                                          \
+	}
+#define NODE(key, h, field)                                                                                            \
+	{                                                                                                              \
+		key, offsetof(jl_obj, h), offsetof(cs_snapshot, field), true                                           \
+	}
+static const struct jl_str_member {
+	const char *key;
+	size_t h;    /* offset of its json_t * handle in jl_obj */
+	size_t from; /* offset of its const char * in the cs_snap_row or cs_snapshot */
+	bool node;
+} jl_str_members[] = {
+    ROW("kind", kind, wl_kind),
+    ROW("name", name, name),
+    ROW("namespace", namespace_, namespace_),
+    ROW("pod", pod, pod),
+    ROW("container", container, container),
+    ROW("team", team, team),
+    ROW("owner_kind", owner_kind, owner_kind),
+    ROW("owner", owner, owner),
+    ROW("container_id", container_id, container_id),
+    ROW("cgroup", cgroup, cgroup),
+    NODE("provider", provider, provider),
+    NODE("region", region, region),
+    NODE("instance", instance, instance),
+    NODE("intensity_dataset", dataset, intensity_dataset),
+    NODE("power_model", power_model, power_model),
+    NODE("version", version, version),
+};
+#undef ROW
+#undef NODE
+#define JL_NSTR (sizeof(jl_str_members) / sizeof(jl_str_members[0]))
+
+static json_t **str_handle(jl_obj *j, const struct jl_str_member *m)
+{
+	return (json_t **)(void *)((char *)j + m->h);
+}
+
+static void add_strs(jl_obj *j, bool node, int *bad)
+{
+	for (size_t i = 0; i < JL_NSTR; i++)
+		if (jl_str_members[i].node == node)
+			*str_handle(j, &jl_str_members[i]) = add_str(j->obj, jl_str_members[i].key, bad);
 }
 
 /* Member order is the order of these calls (jansson keeps insertion order). */
@@ -302,22 +346,11 @@ static int obj_build(jl_obj *j, bool node)
 	j->ts = add_str(j->obj, "ts", &bad);
 	j->cluster = add_str(j->obj, "cluster", &bad);
 	j->node = add_str(j->obj, "node", &bad);
-	j->seq = json_integer(0);
-	if (!j->seq || json_object_set_new(j->obj, "seq", j->seq) != 0)
-		bad = 1;
+	j->seq = add(j->obj, "seq", json_integer(0), &bad);
 	add_num(&j->interval_s, j->obj, "interval_s", &bad);
 	j->type = add_str(j->obj, "type", &bad);
 	if (!node) {
-		j->kind = add_str(j->obj, "kind", &bad);
-		j->name = add_str(j->obj, "name", &bad);
-		j->namespace_ = add_str(j->obj, "namespace", &bad);
-		j->pod = add_str(j->obj, "pod", &bad);
-		j->container = add_str(j->obj, "container", &bad);
-		j->team = add_str(j->obj, "team", &bad);
-		j->owner_kind = add_str(j->obj, "owner_kind", &bad);
-		j->owner = add_str(j->obj, "owner", &bad);
-		j->container_id = add_str(j->obj, "container_id", &bad);
-		j->cgroup = add_str(j->obj, "cgroup", &bad);
+		add_strs(j, false, &bad);
 	}
 	j->energy_j = add_obj(j->obj, "energy_j", &bad);
 	j->energy_j_total = add_obj(j->obj, "energy_j_total", &bad);
@@ -338,15 +371,8 @@ static int obj_build(jl_obj *j, bool node)
 	if (node) {
 		add_num(&j->pue, j->obj, "pue", &bad);
 		add_num(&j->embodied, j->obj, "embodied_g_per_h", &bad);
-		j->provider = add_str(j->obj, "provider", &bad);
-		j->region = add_str(j->obj, "region", &bad);
-		j->instance = add_str(j->obj, "instance", &bad);
-		j->dataset = add_str(j->obj, "intensity_dataset", &bad);
-		j->power_model = add_str(j->obj, "power_model", &bad);
-		j->version = add_str(j->obj, "version", &bad);
-		j->rows = json_integer(0);
-		if (!j->rows || json_object_set_new(j->obj, "rows", j->rows) != 0)
-			bad = 1;
+		add_strs(j, true, &bad);
+		j->rows = add(j->obj, "rows", json_integer(0), &bad);
 	}
 	j->mask = ~0u; /* nested per-component objects not filled yet */
 	return bad ? CS_ENOMEM : 0;
@@ -396,6 +422,18 @@ static void fill_common(jl_state *st, jl_obj *j, const cs_snapshot *s, const cha
 	for (int c = 0; c < CS_PART_COUNT; c++)
 		if (j->src[c])
 			set_str(st, j->src[c], s->comp[c].source);
+}
+
+/* The node's (from a cs_snapshot) or a row's (from its cs_snap_row) strings. */
+static void set_strs(jl_state *st, jl_obj *j, bool node, const void *from)
+{
+	for (size_t i = 0; i < JL_NSTR; i++) {
+		const struct jl_str_member *m = &jl_str_members[i];
+
+		if (m->node == node)
+			set_str(st, *str_handle(j, m),
+			        *(const char *const *)(const void *)((const char *)from + m->from));
+	}
 }
 
 /* Appends obj as one line to the cycle buffer. */
@@ -450,12 +488,7 @@ static int render(jl_state *st, const cs_snapshot *s)
 	}
 	set_num(st, &j->pue, s->pue);
 	set_num(st, &j->embodied, s->embodied_g_per_h >= 0 ? s->embodied_g_per_h : NAN);
-	set_str(st, j->provider, s->provider);
-	set_str(st, j->region, s->region);
-	set_str(st, j->instance, s->instance);
-	set_str(st, j->dataset, s->intensity_dataset);
-	set_str(st, j->power_model, s->power_model);
-	set_str(st, j->version, s->version);
+	set_strs(st, j, true, s);
 	json_integer_set(j->rows, (json_int_t)s->nrows);
 	if (st->oom)
 		return CS_ENOMEM;
@@ -467,16 +500,7 @@ static int render(jl_state *st, const cs_snapshot *s)
 		const cs_snap_row *r = &s->rows[i];
 
 		fill_common(st, j, s, ts, row_type(r->kind));
-		set_str(st, j->kind, r->wl_kind);
-		set_str(st, j->name, r->name);
-		set_str(st, j->namespace_, r->namespace_);
-		set_str(st, j->pod, r->pod);
-		set_str(st, j->container, r->container);
-		set_str(st, j->team, r->team);
-		set_str(st, j->owner_kind, r->owner_kind);
-		set_str(st, j->owner, r->owner);
-		set_str(st, j->container_id, r->container_id);
-		set_str(st, j->cgroup, r->cgroup);
+		set_strs(st, j, false, r);
 		for (int c = 0; c < CS_PART_COUNT; c++) {
 			if (!(mask & (1u << c)))
 				continue;
