@@ -9,6 +9,7 @@
  * alphabet. Unknown members are ignored: the API adds fields over time.
  */
 #include "carbon/grid_live.h"
+#include "core/str.h"
 #include "io/json.h"
 
 #include <math.h>
@@ -41,14 +42,7 @@ static bool gp_factor_char(char c)
 
 bool cs_grid_valid_zone(const char *s)
 {
-	size_t n;
-
-	if (!s)
-		return false;
-	for (n = 0; s[n]; n++)
-		if (n >= CS_GRID_ZONE_MAX - 1 || !gp_zone_char(s[n]))
-			return false;
-	return n > 0;
+	return cs_str_valid(s, CS_GRID_ZONE_MAX, gp_zone_char);
 }
 
 /* Copies the string member key of obj into out when it is 1..cap-1 chars

@@ -69,6 +69,16 @@ static int is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+/* How many decimal digits p starts with. */
+static size_t digit_run(const char *p)
+{
+	size_t n = 0;
+
+	while (is_digit(p[n]))
+		n++;
+	return n;
+}
+
 /* Scans [-]digits[.digits][(e|E)[+|-]digits] at p (which flags allow the
  * optional parts). Returns the first byte after the literal, or NULL if p does
  * not start with a complete one: "", "-", ".5", "5.", "1e", "1e+" and "inf"
@@ -81,19 +91,16 @@ static const char *scan_decimal(const char *p, int flags, struct decimal *d)
 		p++;
 	}
 	d->int_digits = p;
-	while (is_digit(*p))
-		p++;
-	d->int_len = (size_t)(p - d->int_digits);
+	d->int_len = digit_run(p);
 	if (d->int_len == 0)
 		return NULL;
+	p += d->int_len;
 	if (*p == '.') {
-		p++;
-		d->frac_digits = p;
-		while (is_digit(*p))
-			p++;
-		d->frac_len = (size_t)(p - d->frac_digits);
+		d->frac_digits = ++p;
+		d->frac_len = digit_run(p);
 		if (d->frac_len == 0)
 			return NULL;
+		p += d->frac_len;
 	}
 	if ((flags & SCAN_EXPONENT) && (*p == 'e' || *p == 'E')) {
 		int exp_negative = 0;

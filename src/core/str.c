@@ -40,3 +40,15 @@ void cs_csv_field(FILE *f, const char *s)
 	}
 	fputc('"', f);
 }
+
+bool cs_str_valid(const char *s, size_t cap, bool (*ok)(char c))
+{
+	size_t n;
+
+	if (!s)
+		return false;
+	for (n = 0; s[n]; n++)
+		if (n + 1 >= cap || !ok(s[n]))
+			return false;
+	return n > 0;
+}

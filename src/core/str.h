@@ -25,6 +25,11 @@ bool cs_memcpy_str(char *dst, size_t cap, const char *src, size_t n);
  * tables and the ledger's reports). */
 void cs_csv_field(FILE *f, const char *s);
 
+/* True if s is 1..cap-1 bytes (it fits a char[cap] with its NUL), each
+ * accepted by ok: names from the outside (zones, instance types) checked
+ * before they become a label or a file name. */
+bool cs_str_valid(const char *s, size_t cap, bool (*ok)(char c));
+
 /* True if s starts with prefix. */
 static inline bool cs_starts_with(const char *s, const char *prefix)
 {

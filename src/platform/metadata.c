@@ -107,14 +107,7 @@ static bool md_span_eq(const char *p, size_t n, const char *lit)
 
 bool cs_md_valid_name(const char *s)
 {
-	size_t n;
-
-	if (!s)
-		return false;
-	for (n = 0; s[n]; n++)
-		if (n >= CS_MD_NAME_MAX - 1 || !md_name_char(s[n]))
-			return false;
-	return n > 0;
+	return cs_str_valid(s, CS_MD_NAME_MAX, md_name_char);
 }
 
 int cs_md_parse_aws_text(const char *body, size_t len, char *out, size_t cap)
