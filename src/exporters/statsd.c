@@ -34,6 +34,7 @@
 
 #include <errno.h>
 #include <netdb.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -433,19 +434,53 @@ static void tags_node(sd_state *st, const cs_snapshot *s)
 	tag_add(st->tags, &st->tags_len, sizeof(st->tags), "node", s->node);
 }
 
+/* The string tags a workload row adds (from its cs_snap_row) and those of
+ * carbonstat_info (from the cs_snapshot), in order. */
+/* clang-format off */
+#define ROW_TAG(key, field) {key, offsetof(cs_snap_row, field), false}
+#define INFO_TAG(key, field) {key, offsetof(cs_snapshot, field), true}
+/* clang-format on */
+static const struct sd_str_tag {
+	const char *key;
+	size_t from; /* offset of its const char * in the cs_snap_row or cs_snapshot */
+	bool info;
+} sd_str_tags[] = {
+    ROW_TAG("kind", wl_kind),
+    ROW_TAG("namespace", namespace_),
+    ROW_TAG("pod", pod),
+    ROW_TAG("container", container),
+    ROW_TAG("team", team),
+    ROW_TAG("owner_kind", owner_kind),
+    ROW_TAG("owner", owner),
+    ROW_TAG("workload", name),
+    INFO_TAG("version", version),
+    INFO_TAG("mode", mode),
+    INFO_TAG("power_model", power_model),
+    INFO_TAG("provider", provider),
+    INFO_TAG("region", region),
+    INFO_TAG("instance", instance),
+    INFO_TAG("intensity_dataset", intensity_dataset),
+};
+#undef ROW_TAG
+#undef INFO_TAG
+
+static void tags_from(sd_state *st, bool info, const void *from)
+{
+	for (size_t i = 0; i < sizeof(sd_str_tags) / sizeof(sd_str_tags[0]); i++) {
+		const struct sd_str_tag *t = &sd_str_tags[i];
+
+		if (t->info == info)
+			tag_add(st->tags, &st->tags_len, sizeof(st->tags), t->key,
+			        *(const char *const *)(const void *)((const char *)from + t->from));
+	}
+}
+
 /* The workload label set W (docs/metrics.md): cluster, node, kind,
  * namespace, pod, container, team, owner_kind, owner, workload. */
 static void tags_row(sd_state *st, const cs_snapshot *s, const cs_snap_row *r)
 {
 	tags_node(st, s);
-	tag_add(st->tags, &st->tags_len, sizeof(st->tags), "kind", r->wl_kind);
-	tag_add(st->tags, &st->tags_len, sizeof(st->tags), "namespace", r->namespace_);
-	tag_add(st->tags, &st->tags_len, sizeof(st->tags), "pod", r->pod);
-	tag_add(st->tags, &st->tags_len, sizeof(st->tags), "container", r->container);
-	tag_add(st->tags, &st->tags_len, sizeof(st->tags), "team", r->team);
-	tag_add(st->tags, &st->tags_len, sizeof(st->tags), "owner_kind", r->owner_kind);
-	tag_add(st->tags, &st->tags_len, sizeof(st->tags), "owner", r->owner);
-	tag_add(st->tags, &st->tags_len, sizeof(st->tags), "workload", r->name);
+	tags_from(st, false, r);
 }
 
 /* ---- the metrics ------------------------------------------------------------------ */
@@ -517,13 +552,7 @@ static void emit_node(sd_state *st, const cs_snapshot *s)
 		emit_double(st, "embodied.grams_per_hour", s->embodied_g_per_h, 'g', NULL, NULL, NULL, NULL);
 
 	/* carbonstat_info: its labels as tags on a constant 1 */
-	tag_add(st->tags, &st->tags_len, sizeof(st->tags), "version", s->version);
-	tag_add(st->tags, &st->tags_len, sizeof(st->tags), "mode", s->mode);
-	tag_add(st->tags, &st->tags_len, sizeof(st->tags), "power_model", s->power_model);
-	tag_add(st->tags, &st->tags_len, sizeof(st->tags), "provider", s->provider);
-	tag_add(st->tags, &st->tags_len, sizeof(st->tags), "region", s->region);
-	tag_add(st->tags, &st->tags_len, sizeof(st->tags), "instance", s->instance);
-	tag_add(st->tags, &st->tags_len, sizeof(st->tags), "intensity_dataset", s->intensity_dataset);
+	tags_from(st, true, s);
 	emit(st, "info", "1", 1, 'g', NULL, NULL, NULL, NULL);
 }
 
