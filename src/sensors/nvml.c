@@ -360,6 +360,21 @@ static void read_procs(nvml_sensor *ns, nvml_gpu *g, cs_channel *c)
 	c->nprocs = g->npids;
 }
 
+/* The energy and mean power of span_s since the previous good reading: from
+ * the energy counter (mJ) when the GPU has one, else the trapezoid of two
+ * power readings (W). */
+static void gpu_interval(const nvml_gpu *g, cs_channel *c, unsigned long long mj, double w, double span_s)
+{
+	if (g->has_energy) {
+		/* Backwards = driver reloaded: 0 J, not 2^64 mJ. */
+		c->energy_j = mj >= g->prev_mj ? (double)(mj - g->prev_mj) / 1000.0 : 0.0;
+		c->power_w = c->energy_j / span_s;
+	} else {
+		c->power_w = (g->prev_w + w) / 2.0;
+		c->energy_j = c->power_w * span_s;
+	}
+}
+
 static int nvml_read(cs_sensor *s, double now_s, double dt_s)
 {
 	nvml_sensor *ns = (nvml_sensor *)s;
@@ -372,54 +387,25 @@ static int nvml_read(cs_sensor *s, double now_s, double dt_s)
 		cs_channel *c = &ns->ch[i];
 		nvmlReturn_t nrc;
 
+		unsigned long long mj = 0;
+		unsigned int mw = 0;
+
 		c->energy_j = 0;
 		c->power_w = 0;
-		if (g->has_energy) {
-			unsigned long long mj = 0;
-
-			nrc = ns->api.energy(g->h, &mj);
-			if (nrc == NVML_SUCCESS) {
-				c->status = 0;
-				if (g->primed && timed) {
-					double span = dt_s + g->pending_s;
-
-					/* Backwards = driver reloaded: 0 J, not 2^64 mJ. */
-					c->energy_j = mj >= g->prev_mj ? (double)(mj - g->prev_mj) / 1000.0 : 0.0;
-					c->power_w = c->energy_j / span;
-					g->pending_s = 0;
-					g->prev_mj = mj;
-				} else if (!g->primed) {
-					g->prev_mj = mj;
-					g->primed = true;
-				}
-			} else {
-				c->status = map_rc(nrc);
-				if (g->primed && timed)
-					g->pending_s += dt_s;
-			}
+		nrc = g->has_energy ? ns->api.energy(g->h, &mj) : ns->api.power(g->h, &mw);
+		if (nrc != NVML_SUCCESS) {
+			c->status = map_rc(nrc);
+			if (g->primed && timed)
+				g->pending_s += dt_s; /* the next good reading spans this interval too */
 		} else {
-			unsigned int mw = 0;
-
-			nrc = ns->api.power(g->h, &mw);
-			if (nrc == NVML_SUCCESS) {
-				double w = mw / 1000.0;
-
-				c->status = 0;
-				if (g->primed && timed) {
-					double span = dt_s + g->pending_s;
-
-					c->power_w = (g->prev_w + w) / 2.0;
-					c->energy_j = c->power_w * span;
-					g->pending_s = 0;
-					g->prev_w = w;
-				} else if (!g->primed) {
-					g->prev_w = w;
-					g->primed = true;
-				}
-			} else {
-				c->status = map_rc(nrc);
-				if (g->primed && timed)
-					g->pending_s += dt_s;
+			c->status = 0;
+			if (g->primed && timed)
+				gpu_interval(g, c, mj, mw / 1000.0, dt_s + g->pending_s);
+			if (!g->primed || timed) {
+				g->prev_mj = mj;
+				g->prev_w = mw / 1000.0;
+				g->primed = true;
+				g->pending_s = 0;
 			}
 		}
 		if (c->status && !first_err)
