@@ -130,16 +130,24 @@ static void record(walk *w, const char *s, size_t n, bool quoted, bool raw_value
 	w->j->vq[c] = quoted;
 }
 
+/* Consumes c if it is the next byte. */
+static bool eat(walk *w, char c)
+{
+	if (w->p < w->end && *w->p == c) {
+		w->p++;
+		return true;
+	}
+	return false;
+}
+
 static bool object(walk *w, int depth)
 {
 	size_t saved = w->plen;
 
 	w->p++; /* '{' */
 	ws(w);
-	if (w->p < w->end && *w->p == '}') {
-		w->p++;
+	if (eat(w, '}'))
 		return true;
-	}
 	for (;;) {
 		const char *k;
 		size_t kn;
@@ -148,9 +156,8 @@ static bool object(walk *w, int depth)
 		if (!str(w, &k, &kn))
 			return false;
 		ws(w);
-		if (w->p >= w->end || *w->p != ':')
+		if (!eat(w, ':'))
 			return false;
-		w->p++;
 		ws(w);
 		/* path: parent.key (only the first two levels matter) */
 		w->plen = saved;
@@ -164,14 +171,10 @@ static bool object(walk *w, int depth)
 			return false;
 		w->plen = saved;
 		ws(w);
-		if (w->p < w->end && *w->p == ',') {
-			w->p++;
+		if (eat(w, ','))
 			continue;
-		}
-		if (w->p < w->end && *w->p == '}') {
-			w->p++;
+		if (eat(w, '}'))
 			return true;
-		}
 		return false;
 	}
 }
@@ -180,10 +183,8 @@ static bool array(walk *w, int depth)
 {
 	w->p++; /* '[' */
 	ws(w);
-	if (w->p < w->end && *w->p == ']') {
-		w->p++;
+	if (eat(w, ']'))
 		return true;
-	}
 	for (;;) {
 		char saved[sizeof w->path];
 		size_t sl = w->plen;
@@ -202,10 +203,8 @@ static bool array(walk *w, int depth)
 			ws(w);
 			continue;
 		}
-		if (w->p < w->end && *w->p == ']') {
-			w->p++;
+		if (eat(w, ']'))
 			return true;
-		}
 		return false;
 	}
 }

@@ -94,23 +94,28 @@ static bool parse_entry(const char *e, rapl_zone *z)
 	return true;
 }
 
+/* What a zone measures, by its name: top-level zones (package-N, psys, dram
+ * on some servers) and subzones (core, uncore, dram). */
+static const struct rapl_kind {
+	bool sub;    /* a subzone name */
+	bool prefix; /* name is a prefix ("package-" + N) */
+	const char *name;
+	cs_component comp;
+} rapl_kinds[] = {
+    {false, true, "package-", CS_COMP_PACKAGE}, {false, false, "psys", CS_COMP_PSYS},
+    {false, false, "dram", CS_COMP_DRAM},       {true, false, "core", CS_COMP_CORE},
+    {true, false, "uncore", CS_COMP_UNCORE},    {true, false, "dram", CS_COMP_DRAM},
+};
+
 static cs_component classify(const rapl_zone *z)
 {
-	if (z->sub < 0) {
-		if (strncmp(z->name, "package-", 8) == 0)
-			return CS_COMP_PACKAGE;
-		if (strcmp(z->name, "psys") == 0)
-			return CS_COMP_PSYS;
-		if (strcmp(z->name, "dram") == 0)
-			return CS_COMP_DRAM;
-		return CS_COMP_OTHER;
+	for (size_t i = 0; i < sizeof(rapl_kinds) / sizeof(rapl_kinds[0]); i++) {
+		const struct rapl_kind *k = &rapl_kinds[i];
+
+		if (k->sub == (z->sub >= 0) &&
+		    (k->prefix ? strncmp(z->name, k->name, strlen(k->name)) : strcmp(z->name, k->name)) == 0)
+			return k->comp;
 	}
-	if (strcmp(z->name, "core") == 0)
-		return CS_COMP_CORE;
-	if (strcmp(z->name, "uncore") == 0)
-		return CS_COMP_UNCORE;
-	if (strcmp(z->name, "dram") == 0)
-		return CS_COMP_DRAM;
 	return CS_COMP_OTHER;
 }
 
