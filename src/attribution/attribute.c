@@ -18,6 +18,7 @@
  * do not walk the ~1 KB cs_workload structs.
  */
 #include "attribution/attribute.h"
+#include "core/str.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -49,15 +50,12 @@ const char *cs_idle_policy_name(cs_idle_policy p)
 
 int cs_idle_policy_parse(const char *s, cs_idle_policy *out)
 {
-	if (!s || !out)
+	int i = cs_name_index(cs_idle_policy_names, CS_IDLE_NPOLICY, s);
+
+	if (i < 0 || !out)
 		return CS_EINVAL;
-	for (int i = 0; i < CS_IDLE_NPOLICY; i++) {
-		if (strcmp(s, cs_idle_policy_names[i]) == 0) {
-			*out = (cs_idle_policy)i;
-			return 0;
-		}
-	}
-	return CS_EINVAL;
+	*out = (cs_idle_policy)i;
+	return 0;
 }
 
 const char *cs_idle_source_name(cs_idle_source s)
@@ -653,15 +651,12 @@ const char *cs_attr_by_name(cs_attr_by by)
 
 int cs_attr_by_parse(const char *s, cs_attr_by *out)
 {
-	if (!s || !out)
+	int i = cs_name_index(cs_attr_by_names, CS_BY_NKEYS, s);
+
+	if (i < 0 || !out)
 		return CS_EINVAL;
-	for (int i = 0; i < CS_BY_NKEYS; i++) {
-		if (strcmp(s, cs_attr_by_names[i]) == 0) {
-			*out = (cs_attr_by)i;
-			return 0;
-		}
-	}
-	return CS_EINVAL;
+	*out = (cs_attr_by)i;
+	return 0;
 }
 
 /* Bounded string builder: no snprintf on the roll-up path. */

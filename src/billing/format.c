@@ -40,10 +40,7 @@ const char *cs_bill_format_name(cs_bill_format f)
 
 int cs_bill_format_parse(const char *s)
 {
-	for (int i = 0; i < CS_BILL_FORMAT_COUNT; i++)
-		if (!strcmp(s, format_names[i]))
-			return i;
-	return -1;
+	return cs_name_index(format_names, CS_BILL_FORMAT_COUNT, s);
 }
 
 /* ---- header names -------------------------------------------------------- */

@@ -6,16 +6,15 @@
 
 #include <carbonstat/error.h>
 
+#include "core/str.h"
+
 static const char *const by_names[] = {"service", "account", "region", "day", "tag", "class", "provider", "team"};
 
 int cs_bill_by_parse(const char *s)
 {
 	if (!strncmp(s, "tag:", 4))
 		return CS_BY_TAG;
-	for (size_t i = 0; i < sizeof by_names / sizeof by_names[0]; i++)
-		if (!strcmp(s, by_names[i]))
-			return (int)i;
-	return -1;
+	return cs_name_index(by_names, sizeof by_names / sizeof by_names[0], s);
 }
 
 const char *cs_bill_by_name(cs_bill_by by)

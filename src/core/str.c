@@ -52,3 +52,11 @@ bool cs_str_valid(const char *s, size_t cap, bool (*ok)(char c))
 			return false;
 	return n > 0;
 }
+
+int cs_name_index(const char *const *names, size_t n, const char *s)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (names[i] && strcmp(s, names[i]) == 0)
+			return (int)i;
+	return -1;
+}

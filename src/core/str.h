@@ -30,6 +30,9 @@ void cs_csv_field(FILE *f, const char *s);
  * before they become a label or a file name. */
 bool cs_str_valid(const char *s, size_t cap, bool (*ok)(char c));
 
+/* The index of s among names[0..n) (an enum's spellings), or -1 (s NULL too). */
+int cs_name_index(const char *const *names, size_t n, const char *s);
+
 /* True if s starts with prefix. */
 static inline bool cs_starts_with(const char *s, const char *prefix)
 {
