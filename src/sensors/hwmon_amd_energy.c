@@ -49,30 +49,6 @@ static int parse_label(const char *label, cs_component *comp, unsigned *idx)
 	return cs_parse_uint_range(digits, 0, 999999, idx);
 }
 
-/* Grows the channel and counter arrays of s to hold at least want. */
-static int reserve(amd_energy_sensor *s, size_t *cap, size_t want)
-{
-	cs_channel *ch;
-	cs_counter *ctr;
-	size_t ncap;
-
-	if (want <= *cap)
-		return 0;
-	ncap = want > *cap * 2 ? want : *cap * 2;
-	ch = realloc(s->base.channels, ncap * sizeof(*ch));
-	if (!ch)
-		return CS_ENOMEM;
-	s->base.channels = ch;
-	ctr = realloc(s->ctr, ncap * sizeof(*ctr));
-	if (!ctr)
-		return CS_ENOMEM;
-	s->ctr = ctr;
-	memset(ch + *cap, 0, (ncap - *cap) * sizeof(*ch));
-	memset(ctr + *cap, 0, (ncap - *cap) * sizeof(*ctr));
-	*cap = ncap;
-	return 0;
-}
-
 /* Adds the energy inputs of one amd_energy device. */
 static int add_device(amd_energy_sensor *s, size_t *cap, cs_io *io, unsigned hwmon, char *why, size_t whycap)
 {
@@ -89,7 +65,7 @@ static int add_device(amd_energy_sensor *s, size_t *cap, cs_io *io, unsigned hwm
 		cs_set_why(why, whycap, "cannot list %s: %s", dir, cs_strerror(rc));
 		return rc;
 	}
-	rc = reserve(s, cap, s->base.nchannels + n);
+	rc = cs_counter_sensor_reserve(s, cap, s->base.nchannels + n);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		size_t k = s->base.nchannels;
 		cs_channel *ch = &s->base.channels[k];
@@ -137,13 +113,12 @@ static int amd_energy_init(const cs_sensor_env *env, cs_sensor **out, char *why,
 	rc = cs_hwmon_find(env->io, "amd_energy", dir, sizeof(dir), &hw, &nhw, why, whycap);
 	if (rc)
 		return rc;
-	s = calloc(1, sizeof(*s));
-	if (!s) {
+	if (cs_counter_sensor_new(&cs_amd_energy_ops, nhw, &s) < 0) {
 		free(hw);
 		cs_set_why(why, whycap, "out of memory reading %s", dir);
 		return CS_ENOMEM;
 	}
-	s->base.ops = &cs_amd_energy_ops;
+	cap = nhw ? nhw : 1;
 	for (size_t i = 0; i < nhw; i++) {
 		ndev++;
 		rc = add_device(s, &cap, env->io, hw[i], why, whycap);

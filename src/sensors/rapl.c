@@ -271,13 +271,7 @@ static int rapl_init(const cs_sensor_env *env, cs_sensor **out, char *why, size_
 	}
 	kept = plan_zones(zones, nz);
 
-	s = calloc(1, sizeof(*s));
-	if (s) {
-		s->base.ops = &cs_rapl_ops;
-		s->base.channels = calloc(kept ? kept : 1, sizeof(*s->base.channels));
-		s->ctr = calloc(kept ? kept : 1, sizeof(*s->ctr));
-	}
-	if (!s || !s->base.channels || !s->ctr) {
+	if (cs_counter_sensor_new(&cs_rapl_ops, kept, &s) < 0) {
 		cs_set_why(why, whycap, "out of memory opening %s", dirpath);
 		rc = CS_ENOMEM;
 		goto err;

@@ -15,6 +15,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include <carbonstat/error.h>
+
+#include "core/mem.h"
 
 static const char *const component_names[CS_COMP_COUNT] = {
     [CS_COMP_PACKAGE] = "package", [CS_COMP_CORE] = "core", [CS_COMP_UNCORE] = "uncore", [CS_COMP_DRAM] = "dram",
@@ -129,6 +134,38 @@ int cs_counter_sensor_read(cs_sensor *base, double now_s, double dt_s)
 
 	(void)now_s;
 	return cs_counters_read(s->ctr, s->base.channels, s->base.nchannels, dt_s);
+}
+
+int cs_counter_sensor_reserve(cs_counter_sensor *s, size_t *cap, size_t want)
+{
+	size_t ncap;
+
+	if (want <= *cap)
+		return 0;
+	ncap = want > *cap * 2 ? want : *cap * 2;
+	if (cs_resize(&s->base.channels, ncap, sizeof(*s->base.channels)) || cs_resize(&s->ctr, ncap, sizeof(*s->ctr)))
+		return CS_ENOMEM;
+	memset(s->base.channels + *cap, 0, (ncap - *cap) * sizeof(*s->base.channels));
+	memset(s->ctr + *cap, 0, (ncap - *cap) * sizeof(*s->ctr));
+	*cap = ncap;
+	return 0;
+}
+
+int cs_counter_sensor_new(const cs_sensor_ops *ops, size_t n, cs_counter_sensor **out)
+{
+	cs_counter_sensor *s = calloc(1, sizeof(*s));
+	size_t cap = 0;
+
+	*out = NULL;
+	if (!s)
+		return CS_ENOMEM;
+	s->base.ops = ops;
+	if (cs_counter_sensor_reserve(s, &cap, n ? n : 1) < 0) {
+		cs_counter_sensor_destroy(&s->base);
+		return CS_ENOMEM;
+	}
+	*out = s;
+	return 0;
 }
 
 void cs_counter_sensor_destroy(cs_sensor *base)

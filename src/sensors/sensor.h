@@ -165,6 +165,13 @@ typedef struct cs_counter_sensor {
 	cs_counter *ctr; /* [base.nchannels] */
 } cs_counter_sensor;
 
+/* A counter sensor with ops and room for n channels and counters (at least
+ * one), zeroed: 0, or CS_ENOMEM. destroy() frees it. */
+int cs_counter_sensor_new(const cs_sensor_ops *ops, size_t n, cs_counter_sensor **out);
+/* Room for want channels and counters, the new ones zeroed; *cap is the room
+ * there is, updated. 0, or CS_ENOMEM (what is there kept). */
+int cs_counter_sensor_reserve(cs_counter_sensor *s, size_t *cap, size_t want);
+
 /* read(): cs_counters_read over every channel. Allocates nothing. */
 int cs_counter_sensor_read(cs_sensor *s, double now_s, double dt_s);
 /* destroy(): closes the counters' files, frees the arrays. NULL is a no-op. */
