@@ -288,14 +288,10 @@ static void add_num(jl_num *n, json_t *o, const char *key, int *bad)
 /* The string members only a workload row has (after "type", from its
  * cs_snap_row) or only the node line has (after "embodied_g_per_h", from the
  * cs_snapshot), in output order. */
-#define ROW(key, h, field)                                                                                             \
-	{                                                                                                              \
-		key, offsetof(jl_obj, h), offsetof(cs_snap_row, field), false                                          \
-	}
-#define NODE(key, h, field)                                                                                            \
-	{                                                                                                              \
-		key, offsetof(jl_obj, h), offsetof(cs_snapshot, field), true                                           \
-	}
+/* clang-format off */
+#define ROW(key, h, field) {key, offsetof(jl_obj, h), offsetof(cs_snap_row, field), false}
+#define NODE(key, h, field) {key, offsetof(jl_obj, h), offsetof(cs_snapshot, field), true}
+/* clang-format on */
 static const struct jl_str_member {
 	const char *key;
 	size_t h;    /* offset of its json_t * handle in jl_obj */
