@@ -18,9 +18,7 @@ void cs_lg_intern_free(cs_lg_intern *t)
 	if (!t)
 		return;
 	free(t->arena);
-	free(t->off);
-	free(t->klen);
-	free(t->hash);
+	free(t->keys);
 	cs_index_free(&t->ix);
 	memset(t, 0, sizeof(*t));
 }
@@ -36,34 +34,15 @@ static bool key_eq(const void *ctx, uint32_t i, const void *key)
 	const cs_lg_intern *t = ctx;
 	const probe_key *k = key;
 
-	return t->hash[i] == k->hash && t->klen[i] == k->len && memcmp(t->arena + t->off[i], k->key, k->len) == 0;
-}
+	const struct cs_lg_key *e = &t->keys[i];
 
-static int grow_keys(cs_lg_intern *t)
-{
-	size_t n = t->ncap ? t->ncap * 2 : 64;
-	size_t *off = realloc(t->off, n * sizeof(*off));
-	uint32_t *klen;
-	uint64_t *hash;
-
-	if (!off)
-		return CS_ENOMEM;
-	t->off = off;
-	klen = realloc(t->klen, n * sizeof(*klen));
-	if (!klen)
-		return CS_ENOMEM;
-	t->klen = klen;
-	hash = realloc(t->hash, n * sizeof(*hash));
-	if (!hash)
-		return CS_ENOMEM;
-	t->hash = hash;
-	t->ncap = n;
-	return 0;
+	return e->hash == k->hash && e->len == k->len && memcmp(t->arena + e->off, k->key, k->len) == 0;
 }
 
 int cs_lg_intern_put(cs_lg_intern *t, const void *key, size_t len, uint32_t *idx, bool *created)
 {
 	probe_key k = {key, len, cs_fnv1a(CS_FNV_OFFSET, key, len)};
+	struct cs_lg_key *e;
 	uint32_t found;
 	size_t pos;
 	char *a;
@@ -78,23 +57,22 @@ int cs_lg_intern_put(cs_lg_intern *t, const void *key, size_t len, uint32_t *idx
 			return rc;
 		if (rc == 1) /* new slots: the keys go in again */
 			for (size_t i = 0; i < t->n; i++)
-				cs_index_add(&t->ix, t->hash[i], (uint32_t)i);
+				cs_index_add(&t->ix, t->keys[i].hash, (uint32_t)i);
 	}
 	pos = cs_index_probe(&t->ix, k.hash, key_eq, t, &k, &found);
 	if (found != CS_INDEX_NONE) {
 		*idx = found;
 		return 0;
 	}
-	if (t->n == t->ncap && grow_keys(t) != 0)
+	if (!(e = cs_lg_grown(t->keys, &t->ncap, t->n + 1, sizeof(*e))))
 		return CS_ENOMEM;
+	t->keys = e;
 	if (!(a = cs_lg_grown(t->arena, &t->cap, t->len + len + 1, 1)))
 		return CS_ENOMEM;
 	t->arena = a;
 	memcpy(t->arena + t->len, key, len);
 	t->arena[t->len + len] = '\0';
-	t->off[t->n] = t->len;
-	t->klen[t->n] = (uint32_t)len;
-	t->hash[t->n] = k.hash;
+	e[t->n] = (struct cs_lg_key){t->len, (uint32_t)len, k.hash};
 	t->len += len + 1;
 	cs_index_set(&t->ix, pos, (uint32_t)t->n);
 	*idx = (uint32_t)t->n++;

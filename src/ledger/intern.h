@@ -22,11 +22,13 @@
 typedef struct cs_lg_intern {
 	char *arena;      /* keys, each followed by a NUL */
 	size_t len, cap;  /* bytes used / allocated */
-	size_t *off;      /* key i starts at arena + off[i] */
-	uint32_t *klen;   /* and is klen[i] bytes long */
-	uint64_t *hash;   /* its hash */
-	size_t n, ncap;   /* keys / room */
-	cs_index ix;      /* key -> i */
+	struct cs_lg_key {
+		size_t off;    /* key i starts at arena + off */
+		uint32_t len;  /* and is len bytes long */
+		uint64_t hash; /* its hash */
+	} * keys;
+	size_t n, ncap; /* keys / room */
+	cs_index ix;    /* key -> i */
 } cs_lg_intern;
 
 void cs_lg_intern_init(cs_lg_intern *t);
@@ -41,7 +43,7 @@ int64_t cs_lg_intern_find(const cs_lg_intern *t, const void *key, size_t len);
 /* Key i, NUL-terminated. */
 static inline const char *cs_lg_intern_at(const cs_lg_intern *t, uint32_t i)
 {
-	return t->arena + t->off[i];
+	return t->arena + t->keys[i].off;
 }
 
 #endif
