@@ -379,6 +379,16 @@ static int on_row_energy(void *ud, const char *const *l, double t, double v)
 	return 0;
 }
 
+/* A carbon increase of kind "operational" or "embodied" (others are not
+ * this carbonstat's); a counter reset's negative increase counts as none. */
+static void add_carbon(const char *kind, double v, double *op_g, double *emb_g)
+{
+	if (!strcmp(kind, "operational"))
+		*op_g += v > 0 ? v : 0;
+	else if (!strcmp(kind, "embodied"))
+		*emb_g += v > 0 ? v : 0;
+}
+
 static int on_row_carbon(void *ud, const char *const *l, double t, double v)
 {
 	syncer *y = ud;
@@ -386,10 +396,7 @@ static int on_row_carbon(void *ud, const char *const *l, double t, double v)
 
 	if (cell_of(y, l, t, &cell) != 0)
 		return CS_ENOMEM;
-	if (!strcmp(l[7], "operational"))
-		y->agg.cells[cell].op_g += v > 0 ? v : 0;
-	else if (!strcmp(l[7], "embodied"))
-		y->agg.cells[cell].emb_g += v > 0 ? v : 0;
+	add_carbon(l[7], v, &y->agg.cells[cell].op_g, &y->agg.cells[cell].emb_g);
 	return 0;
 }
 
@@ -415,10 +422,7 @@ static int on_node_carbon(void *ud, const char *const *l, double t, double v)
 
 	if (node_hour(y, l[0], l[1], t, &nh) != 0)
 		return CS_ENOMEM;
-	if (!strcmp(l[2], "operational"))
-		y->agg.nh[nh].op_g += v > 0 ? v : 0;
-	else if (!strcmp(l[2], "embodied"))
-		y->agg.nh[nh].emb_g += v > 0 ? v : 0;
+	add_carbon(l[2], v, &y->agg.nh[nh].op_g, &y->agg.nh[nh].emb_g);
 	return 0;
 }
 
