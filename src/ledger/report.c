@@ -11,12 +11,13 @@
 #include "ledger/grow.h"
 #include "ledger/intern.h"
 
+/* The names of cs_lg_by, in its order: --by's words and the report's column. */
+static const char *const by_names[] = {"team", "namespace", "owner", "node", "region"};
+
 int cs_lg_by_parse(const char *s, cs_lg_by *out)
 {
-	static const char *const names[] = {"team", "namespace", "owner", "node", "region"};
-
-	for (int i = 0; i < 5; i++)
-		if (!strcmp(s, names[i])) {
+	for (size_t i = 0; i < sizeof(by_names) / sizeof(by_names[0]); i++)
+		if (!strcmp(s, by_names[i])) {
 			*out = (cs_lg_by)i;
 			return 0;
 		}
@@ -25,14 +26,7 @@ int cs_lg_by_parse(const char *s, cs_lg_by *out)
 
 const char *cs_lg_by_name(cs_lg_by by)
 {
-	switch (by) {
-	case CS_LG_BY_TEAM: return "team";
-	case CS_LG_BY_NAMESPACE: return "namespace";
-	case CS_LG_BY_OWNER: return "owner";
-	case CS_LG_BY_NODE: return "node";
-	case CS_LG_BY_REGION: return "region";
-	}
-	return "team";
+	return (size_t)by < sizeof(by_names) / sizeof(by_names[0]) ? by_names[by] : "team";
 }
 
 cs_lg_i128 cs_lg_energy_uj(const cs_lg_amounts *a)
