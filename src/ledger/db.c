@@ -137,7 +137,7 @@ const char *cs_ldb_backend(const cs_ldb *db)
 
 int cs_ldb_exec(cs_ldb *db, const char *sql)
 {
-	return db->ops->exec(db, sql);
+	return db->ops->run(db, sql, "running the schema");
 }
 
 int cs_ldb_begin_write(cs_ldb *db)
@@ -150,7 +150,7 @@ int cs_ldb_begin_write(cs_ldb *db)
 
 int cs_ldb_begin_read(cs_ldb *db)
 {
-	int rc = db->ops->begin_read(db);
+	int rc = db->ops->run(db, db->ops->begin_read_sql, "starting a read");
 
 	db->in_tx = rc == 0;
 	return rc;
@@ -158,7 +158,7 @@ int cs_ldb_begin_read(cs_ldb *db)
 
 int cs_ldb_commit(cs_ldb *db)
 {
-	int rc = db->ops->commit(db);
+	int rc = db->ops->run(db, "COMMIT", "committing");
 
 	if (rc)
 		db->ops->rollback(db);

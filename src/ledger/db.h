@@ -97,11 +97,11 @@ typedef struct cs_ldb_ops {
 	 * waits for another one. */
 	int (*open)(cs_ldb *db, const char *target, int flags, double lock_timeout_s);
 	void (*close)(cs_ldb *db);
-	int (*exec)(cs_ldb *db, const char *sql); /* one or more statements, no result */
-	int (*begin_write)(cs_ldb *db);           /* transaction + the ledger's write lock */
-	int (*begin_read)(cs_ldb *db);            /* a consistent snapshot */
-	int (*commit)(cs_ldb *db);
-	void (*rollback)(cs_ldb *db);             /* no-op outside a transaction */
+	/* One or more statements, no result; what: the why line's "while ...". */
+	int (*run)(cs_ldb *db, const char *sql, const char *what);
+	int (*begin_write)(cs_ldb *db); /* transaction + the ledger's write lock */
+	const char *begin_read_sql;     /* a consistent snapshot, in this dialect */
+	void (*rollback)(cs_ldb *db);   /* no-op outside a transaction */
 	int (*prepare)(cs_ldb *db, const char *sql, cs_ldb_stmt **out);
 	int (*bind)(cs_ldb_stmt *st, int idx, const cs_ldb_val *v); /* idx: 1 for $1 */
 	int (*step)(cs_ldb_stmt *st);             /* 1 a row, 0 done, < 0 error */

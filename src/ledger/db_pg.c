@@ -193,6 +193,19 @@ static int load_api(cs_ldb *db, pg_api *a)
 	return 0;
 }
 
+/* Result r checked for the status expected, then cleared: 0, or the one
+ * line saying what failed. */
+static int pg_take(cs_ldb *db, PGresult *r, ExecStatusType want, const char *what)
+{
+	pg_state *s = st_of(db);
+	int rc = 0;
+
+	if (!r || s->api.resultStatus(r) != want)
+		rc = pg_fail(db, r, what);
+	s->api.clear(r);
+	return rc;
+}
+
 /* Runs sql with no parameters; a result other than ok is an error. */
 static int pg_simple(cs_ldb *db, const char *sql, const char *what)
 {
@@ -260,11 +273,6 @@ static void pg_close(cs_ldb *db)
 	db->be = NULL;
 }
 
-static int pg_exec(cs_ldb *db, const char *sql)
-{
-	return pg_simple(db, sql, "running the schema");
-}
-
 static int pg_begin_write(cs_ldb *db)
 {
 	int rc = pg_simple(db, "BEGIN", "starting a transaction");
@@ -275,16 +283,6 @@ static int pg_begin_write(cs_ldb *db)
 	if (rc)
 		(void)pg_simple(db, "ROLLBACK", "rolling back");
 	return rc;
-}
-
-static int pg_begin_read(cs_ldb *db)
-{
-	return pg_simple(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "starting a read");
-}
-
-static int pg_commit(cs_ldb *db)
-{
-	return pg_simple(db, "COMMIT", "committing");
 }
 
 static void pg_rollback(cs_ldb *db)
@@ -357,12 +355,9 @@ static int pg_step(cs_ldb_stmt *st)
 
 	if (!st->res) {
 		if (!st->prepared) {
-			PGresult *r = s->api.prepare(s->c, st->name, st->sql, st->nparams, st->types);
-			int rc = 0;
+			int rc = pg_take(db, s->api.prepare(s->c, st->name, st->sql, st->nparams, st->types),
+			                 PGRES_COMMAND_OK, "preparing a query");
 
-			if (!r || s->api.resultStatus(r) != PGRES_COMMAND_OK)
-				rc = pg_fail(db, r, "preparing a query");
-			s->api.clear(r);
 			if (rc)
 				return rc;
 			st->prepared = true;
@@ -506,8 +501,7 @@ static int pg_copy_begin(cs_ldb *db, const char *table, const char *const *cols,
 	pg_state *s = st_of(db);
 	char sql[1024];
 	size_t o;
-	PGresult *r;
-	int rc = 0;
+	int rc;
 
 	o = (size_t)snprintf(sql, sizeof(sql), "COPY %s (", table);
 	for (int i = 0; i < ncols && o < sizeof(sql); i++)
@@ -515,11 +509,7 @@ static int pg_copy_begin(cs_ldb *db, const char *table, const char *const *cols,
 	if (o + 32 >= sizeof(sql))
 		return cs_ldb_fail(db, CS_ENOMEM, "ledger: internal: COPY into %s too wide", table);
 	strcat(sql, ") FROM STDIN (FORMAT binary)");
-	r = s->api.exec(s->c, sql);
-	if (!r || s->api.resultStatus(r) != PGRES_COPY_IN)
-		rc = pg_fail(db, r, "starting a COPY");
-	s->api.clear(r);
-	if (rc)
+	if ((rc = pg_take(db, s->api.exec(s->c, sql), PGRES_COPY_IN, "starting a COPY")) != 0)
 		return rc;
 	s->copying = true;
 	s->copy_len = 0;
@@ -608,10 +598,9 @@ const cs_ldb_ops cs_ldb_postgresql = {
     .name = "postgresql",
     .open = pg_open,
     .close = pg_close,
-    .exec = pg_exec,
+    .run = pg_simple,
     .begin_write = pg_begin_write,
-    .begin_read = pg_begin_read,
-    .commit = pg_commit,
+    .begin_read_sql = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
     .rollback = pg_rollback,
     .prepare = pg_prepare,
     .bind = pg_bind,

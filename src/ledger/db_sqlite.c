@@ -47,6 +47,13 @@ static sq_state *st_of(cs_ldb *db)
 	return db->be;
 }
 
+/* The database file itself is unusable: what is wrong with it, SQLite's
+ * words, and the fix, the other being another --db. */
+static int sq_fail_file(cs_ldb *db, int code, const char *state, const char *msg, const char *fix)
+{
+	return cs_ldb_fail(db, code, "ledger: %s %s (%s); %s, or pass another --db", db->name, state, msg, fix);
+}
+
 /* The one line for a SQLite error code, with the fix. */
 static int sq_fail(cs_ldb *db, int src, const char *what)
 {
@@ -61,16 +68,10 @@ static int sq_fail(cs_ldb *db, int src, const char *what)
 		                   "is done, or raise --lock-timeout",
 		                   db->name, s ? s->lock_timeout_s : 0.0);
 	case SQLITE_READONLY:
-		return cs_ldb_fail(db, CS_EUNAVAIL,
-		                   "ledger: %s is read-only (%s); make the file and its directory writable, or "
-		                   "pass another --db",
-		                   db->name, msg);
+		return sq_fail_file(db, CS_EUNAVAIL, "is read-only", msg, "make the file and its directory writable");
 	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:
-		return cs_ldb_fail(db, CS_EINVAL,
-		                   "ledger: %s is not a usable SQLite database (%s); restore it from a backup or "
-		                   "pass another --db",
-		                   db->name, msg);
+		return sq_fail_file(db, CS_EINVAL, "is not a usable SQLite database", msg, "restore it from a backup");
 	case SQLITE_FULL:
 		return cs_ldb_fail(db, -ENOSPC, "ledger: %s: disk full while %s; free space and run again", db->name,
 		                   what);
@@ -172,25 +173,9 @@ static void sq_close(cs_ldb *db)
 	db->be = NULL;
 }
 
-static int sq_exec(cs_ldb *db, const char *sql)
-{
-	return sq_exec_raw(db, sql, "running the schema");
-}
-
 static int sq_begin_write(cs_ldb *db)
 {
 	return sq_exec_raw(db, "BEGIN IMMEDIATE", "taking the write lock");
-}
-
-static int sq_begin_read(cs_ldb *db)
-{
-	/* WAL: the snapshot is taken at the first read and held to the end. */
-	return sq_exec_raw(db, "BEGIN", "starting a read");
-}
-
-static int sq_commit(cs_ldb *db)
-{
-	return sq_exec_raw(db, "COMMIT", "committing");
 }
 
 static void sq_rollback(cs_ldb *db)
@@ -357,10 +342,9 @@ const cs_ldb_ops cs_ldb_sqlite = {
     .name = "sqlite",
     .open = sq_open,
     .close = sq_close,
-    .exec = sq_exec,
+    .run = sq_exec_raw,
     .begin_write = sq_begin_write,
-    .begin_read = sq_begin_read,
-    .commit = sq_commit,
+    .begin_read_sql = "BEGIN", /* WAL: the snapshot is taken at the first read and held to the end */
     .rollback = sq_rollback,
     .prepare = sq_prepare,
     .bind = sq_bind,
