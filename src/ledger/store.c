@@ -211,11 +211,18 @@ int cs_lg_open(const char *url, int mode, double lock_timeout_s, cs_lg_store **o
 	return 0;
 }
 
-static void clear_tx(cs_lg_store *s)
+/* The transaction's prepared inserts, dropped before its end (a backend
+ * may not end a transaction with statements pending). */
+static void drop_stmts(cs_lg_store *s)
 {
 	cs_ldb_finalize(s->st_fact_add);
 	cs_ldb_finalize(s->st_nh_add);
 	s->st_fact_add = s->st_nh_add = NULL;
+}
+
+static void clear_tx(cs_lg_store *s)
+{
+	drop_stmts(s);
 	cs_lg_intern_free(&s->src);
 	cs_lg_intern_free(&s->dims);
 	cs_lg_intern_free(&s->strs);
@@ -442,9 +449,7 @@ void cs_lg_rollback(cs_lg_store *s)
 {
 	if (!s)
 		return;
-	cs_ldb_finalize(s->st_fact_add);
-	cs_ldb_finalize(s->st_nh_add);
-	s->st_fact_add = s->st_nh_add = NULL;
+	drop_stmts(s);
 	cs_ldb_rollback(s->db);
 	clear_tx(s);
 }
@@ -533,6 +538,16 @@ static cs_ldb_val real_or_null(double d)
 	return isfinite(d) ? cs_ldb_real(d) : cs_ldb_null();
 }
 
+/* Energy per part then operational and embodied carbon, the columns
+ * energy_cpu_uj..emb_ug of node_hours and daily, into v[0..CS_PART_COUNT+1]. */
+static void amount_vals(const int64_t energy_uj[CS_PART_COUNT], int64_t op_ug, int64_t emb_ug, cs_ldb_val *v)
+{
+	for (int c = 0; c < CS_PART_COUNT; c++)
+		v[c] = cs_ldb_int(energy_uj[c]);
+	v[CS_PART_COUNT] = cs_ldb_int(op_ug);
+	v[CS_PART_COUNT + 1] = cs_ldb_int(emb_ug);
+}
+
 static void fact_vals(const cs_lg_fact *f, cs_ldb_val v[9])
 {
 	v[0] = cs_ldb_int(f->hour);
@@ -555,10 +570,7 @@ static void nh_vals(const cs_lg_node_hour *n, cs_ldb_val v[N_NH_COLS])
 	v[4] = cs_ldb_text(n->provider);
 	v[5] = cs_ldb_text(n->region);
 	v[6] = cs_ldb_text(n->instance);
-	for (int c = 0; c < CS_PART_COUNT; c++)
-		v[7 + c] = cs_ldb_int(n->energy_uj[c]);
-	v[11] = cs_ldb_int(n->op_ug);
-	v[12] = cs_ldb_int(n->emb_ug);
+	amount_vals(n->energy_uj, n->op_ug, n->emb_ug, v + 7);
 	v[13] = real_or_null(n->intensity_g_per_kwh);
 	v[14] = cs_ldb_text(n->intensity_source);
 	v[15] = real_or_null(n->pue);
@@ -664,10 +676,7 @@ static void delta_row(cs_lg_store *s, size_t i, cs_ldb_val *v)
 	memcpy(k, cs_lg_intern_at(&s->delta_keys, (uint32_t)i), sizeof(k)); /* (day, dim) */
 	v[0] = cs_ldb_int(k[0]);
 	v[1] = cs_ldb_int(k[1]);
-	for (int c = 0; c < CS_PART_COUNT; c++)
-		v[2 + c] = cs_ldb_int(d->energy_uj[c]);
-	v[6] = cs_ldb_int(d->op_ug);
-	v[7] = cs_ldb_int(d->emb_ug);
+	amount_vals(d->energy_uj, d->op_ug, d->emb_ug, v + 2);
 	v[8] = cs_ldb_int(d->cost_micro);
 	v[9] = cs_ldb_int(d->uncosted_uj);
 	v[10] = cs_ldb_int(d->rows);
@@ -742,9 +751,7 @@ int cs_lg_commit(cs_lg_store *s)
 		cs_lg_rollback(s);
 		return rc;
 	}
-	cs_ldb_finalize(s->st_fact_add);
-	cs_ldb_finalize(s->st_nh_add);
-	s->st_fact_add = s->st_nh_add = NULL;
+	drop_stmts(s);
 	rc = cs_ldb_commit(s->db);
 	clear_tx(s);
 	return rc;
