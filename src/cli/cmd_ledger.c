@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,66 +73,69 @@ static const char ledger_help[] =
     "  --out FILE            write there (atomically) instead of stdout\n"
     "  --projected           check: also fail when the month-end projection exceeds\n";
 
-enum {
-	OPT_DB = 256,
-	OPT_CONFIG,
-	OPT_LOCK,
-	OPT_CLUSTER,
-	OPT_PRICES,
-	OPT_SPLIT,
-	OPT_REPLACE,
-	OPT_PROM,
-	OPT_FROM,
-	OPT_TO,
-	OPT_PARTIAL,
-	OPT_SOURCE,
-	OPT_TIMEOUT,
-	OPT_PERIOD,
-	OPT_BY,
-	OPT_FORMAT,
-	OPT_OUT,
-	OPT_PROJECTED,
-	OPT_QUIET,
-	OPT_PARALLEL,
-};
-
-static const struct option ledger_longopts[] = {
-    {"db", required_argument, NULL, OPT_DB},
-    {"config", required_argument, NULL, OPT_CONFIG},
-    {"lock-timeout", required_argument, NULL, OPT_LOCK},
-    {"cluster", required_argument, NULL, OPT_CLUSTER},
-    {"prices", required_argument, NULL, OPT_PRICES},
-    {"cost-split", required_argument, NULL, OPT_SPLIT},
-    {"replace", no_argument, NULL, OPT_REPLACE},
-    {"prometheus", required_argument, NULL, OPT_PROM},
-    {"from", required_argument, NULL, OPT_FROM},
-    {"to", required_argument, NULL, OPT_TO},
-    {"partial", no_argument, NULL, OPT_PARTIAL},
-    {"source", required_argument, NULL, OPT_SOURCE},
-    {"timeout", required_argument, NULL, OPT_TIMEOUT},
-    {"period", required_argument, NULL, OPT_PERIOD},
-    {"by", required_argument, NULL, OPT_BY},
-    {"format", required_argument, NULL, OPT_FORMAT},
-    {"out", required_argument, NULL, OPT_OUT},
-    {"projected", no_argument, NULL, OPT_PROJECTED},
-    {"quiet", no_argument, NULL, OPT_QUIET},
-    {"parallel", required_argument, NULL, OPT_PARALLEL},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
-
 typedef struct lopts {
 	const char *sub;
 	const char *db, *config, *cluster, *prices, *split, *prom, *from, *to, *source, *period, *by, *format, *out;
 	double lock_timeout_s, timeout_s;
 	unsigned parallel;
-	bool lock_given, replace, partial, projected, quiet;
+	bool replace, partial, projected, quiet;
 	char **files;
 	int nfiles;
 	cs_lg_conf conf;
 	char dbbuf[1100];
 	char cmd[32];
 } lopts;
+
+/* The options, one row each: its name, what its value is and where it goes
+ * in lopts. getopt_long's table is made from this one. */
+enum opt_kind {
+	OPT_TEXT,     /* const char *: the value as given */
+	OPT_SWITCH,   /* bool: set */
+	OPT_DURATION, /* double seconds: cli_duration */
+	OPT_PARALLEL, /* unsigned 1..12: cli_count */
+};
+
+static const struct lopt {
+	const char *flag;
+	enum opt_kind kind;
+	size_t off;
+} ledger_opts[] = {
+    {"--db", OPT_TEXT, offsetof(lopts, db)},
+    {"--config", OPT_TEXT, offsetof(lopts, config)},
+    {"--lock-timeout", OPT_DURATION, offsetof(lopts, lock_timeout_s)},
+    {"--cluster", OPT_TEXT, offsetof(lopts, cluster)},
+    {"--prices", OPT_TEXT, offsetof(lopts, prices)},
+    {"--cost-split", OPT_TEXT, offsetof(lopts, split)},
+    {"--replace", OPT_SWITCH, offsetof(lopts, replace)},
+    {"--prometheus", OPT_TEXT, offsetof(lopts, prom)},
+    {"--from", OPT_TEXT, offsetof(lopts, from)},
+    {"--to", OPT_TEXT, offsetof(lopts, to)},
+    {"--partial", OPT_SWITCH, offsetof(lopts, partial)},
+    {"--source", OPT_TEXT, offsetof(lopts, source)},
+    {"--timeout", OPT_DURATION, offsetof(lopts, timeout_s)},
+    {"--period", OPT_TEXT, offsetof(lopts, period)},
+    {"--by", OPT_TEXT, offsetof(lopts, by)},
+    {"--format", OPT_TEXT, offsetof(lopts, format)},
+    {"--out", OPT_TEXT, offsetof(lopts, out)},
+    {"--projected", OPT_SWITCH, offsetof(lopts, projected)},
+    {"--quiet", OPT_SWITCH, offsetof(lopts, quiet)},
+    {"--parallel", OPT_PARALLEL, offsetof(lopts, parallel)},
+};
+#define N_LEDGER_OPTS (sizeof(ledger_opts) / sizeof(ledger_opts[0]))
+
+/* An option's value into o: 0, or CLI_USAGE (the line is printed). */
+static int set_opt(lopts *o, const struct lopt *d, const char *arg)
+{
+	void *field = (char *)o + d->off;
+
+	switch (d->kind) {
+	case OPT_TEXT: *(const char **)field = arg; return 0;
+	case OPT_SWITCH: *(bool *)field = true; return 0;
+	case OPT_DURATION: return cli_duration(o->cmd, d->flag, arg, field) ? CLI_USAGE : 0;
+	case OPT_PARALLEL: return cli_count(o->cmd, d->flag, arg, 1, 12, field) ? CLI_USAGE : 0;
+	}
+	return CLI_USAGE;
+}
 
 /* One line from src/ledger: those that already name the command ("ledger
  * import: ...", "ledger: sqlite:... is read-only") get only "carbonstat ". */
@@ -199,46 +203,28 @@ static int load_conf(lopts *o, char *why, size_t whycap)
 
 static int parse_opts(int argc, char **argv, lopts *o)
 {
+	struct option longopts[N_LEDGER_OPTS + 2];
 	char why[600];
-	int c;
+	int c, rc;
 
+	for (size_t i = 0; i < N_LEDGER_OPTS; i++)
+		longopts[i] = (struct option){ledger_opts[i].flag + 2,
+		                              ledger_opts[i].kind == OPT_SWITCH ? no_argument : required_argument, NULL,
+		                              256 + (int)i};
+	longopts[N_LEDGER_OPTS] = (struct option){"help", no_argument, NULL, 'h'};
+	longopts[N_LEDGER_OPTS + 1] = (struct option){NULL, 0, NULL, 0};
+	o->lock_timeout_s = NAN; /* not given: [ledger] lock_timeout below */
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", ledger_longopts, NULL)) != -1) {
-		switch (c) {
-		case 'h': cli_help(stdout, ledger_help); return -1;
-		case OPT_DB: o->db = optarg; break;
-		case OPT_CONFIG: o->config = optarg; break;
-		case OPT_LOCK:
-			if (cli_duration(o->cmd, "--lock-timeout", optarg, &o->lock_timeout_s))
-				return CLI_USAGE;
-			o->lock_given = true;
-			break;
-		case OPT_CLUSTER: o->cluster = optarg; break;
-		case OPT_PRICES: o->prices = optarg; break;
-		case OPT_SPLIT: o->split = optarg; break;
-		case OPT_REPLACE: o->replace = true; break;
-		case OPT_PROM: o->prom = optarg; break;
-		case OPT_FROM: o->from = optarg; break;
-		case OPT_TO: o->to = optarg; break;
-		case OPT_PARTIAL: o->partial = true; break;
-		case OPT_SOURCE: o->source = optarg; break;
-		case OPT_TIMEOUT:
-			if (cli_duration(o->cmd, "--timeout", optarg, &o->timeout_s))
-				return CLI_USAGE;
-			break;
-		case OPT_PERIOD: o->period = optarg; break;
-		case OPT_BY: o->by = optarg; break;
-		case OPT_FORMAT: o->format = optarg; break;
-		case OPT_OUT: o->out = optarg; break;
-		case OPT_PROJECTED: o->projected = true; break;
-		case OPT_QUIET: o->quiet = true; break;
-		case OPT_PARALLEL:
-			if (cli_count(o->cmd, "--parallel", optarg, 1, 12, &o->parallel))
-				return CLI_USAGE;
-			break;
-		default: return cli_getopt_error(o->cmd, c, argv); /* ':' no value, '?' unknown */
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			cli_help(stdout, ledger_help);
+			return -1;
 		}
+		if (c < 256 || c >= 256 + (int)N_LEDGER_OPTS)
+			return cli_getopt_error(o->cmd, c, argv); /* ':' no value, '?' unknown */
+		if ((rc = set_opt(o, &ledger_opts[c - 256], optarg)) != 0)
+			return rc;
 	}
 	o->files = argv + optind;
 	o->nfiles = argc - optind;
@@ -258,7 +244,7 @@ static int parse_opts(int argc, char **argv, lopts *o)
 		o->split = o->conf.cost_split;
 	if (!o->prom && o->conf.prometheus[0])
 		o->prom = o->conf.prometheus;
-	if (!o->lock_given)
+	if (isnan(o->lock_timeout_s))
 		o->lock_timeout_s = o->conf.lock_timeout_s;
 	if (strcmp(o->split, "energy") && strcmp(o->split, "cpu-memory")) {
 		cli_error(o->cmd, "--cost-split '%s' is not energy or cpu-memory", o->split);
@@ -295,11 +281,44 @@ static int load_prices(lopts *o, cs_lg_prices *p)
 	return 0;
 }
 
-static int run_import(lopts *o)
-{
-	cs_lg_store *s = NULL;
+/* What import and sync write with: the store, and the prices that cost
+ * its node-hours. */
+typedef struct writer {
+	cs_lg_store *s;
 	cs_lg_prices prices;
 	cs_lg_pricer pricer;
+} writer;
+
+static int open_writer(lopts *o, writer *w)
+{
+	int rc;
+
+	w->s = NULL;
+	if ((rc = load_prices(o, &w->prices)) != 0)
+		return rc;
+	if ((rc = open_store(o, CS_LG_WRITE, &w->s)) != 0) {
+		cs_lg_prices_free(&w->prices);
+		return rc;
+	}
+	cs_lg_pricer_init(&w->pricer, o->prices ? &w->prices : NULL, w->s);
+	return 0;
+}
+
+static void close_writer(writer *w)
+{
+	cs_lg_pricer_free(&w->pricer);
+	cs_lg_prices_free(&w->prices);
+	cs_lg_close(w->s);
+}
+
+static cs_lg_split_mode split_of(const lopts *o)
+{
+	return !strcmp(o->split, "cpu-memory") ? CS_LG_SPLIT_CPU_MEMORY : CS_LG_SPLIT_ENERGY;
+}
+
+static int run_import(lopts *o)
+{
+	writer w;
 	cs_lg_import_opts io;
 	cs_lg_import_stats st;
 	char why[1200];
@@ -309,21 +328,16 @@ static int run_import(lopts *o)
 		cli_error(o->cmd, "no file given; usage: carbonstat ledger import FILE... (- for stdin)");
 		return CLI_USAGE;
 	}
-	if ((rc = load_prices(o, &prices)) != 0)
+	if ((rc = open_writer(o, &w)) != 0)
 		return rc;
-	if ((rc = open_store(o, CS_LG_WRITE, &s)) != 0) {
-		cs_lg_prices_free(&prices);
-		return rc;
-	}
-	cs_lg_pricer_init(&pricer, o->prices ? &prices : NULL, s);
 	memset(&io, 0, sizeof(io));
 	io.files = (const char *const *)o->files;
 	io.nfiles = (size_t)o->nfiles;
 	io.cluster = o->cluster;
 	io.replace = o->replace;
-	io.pricer = &pricer;
-	io.split = !strcmp(o->split, "cpu-memory") ? CS_LG_SPLIT_CPU_MEMORY : CS_LG_SPLIT_ENERGY;
-	rc = cs_lg_import(s, &io, &st, why, sizeof(why));
+	io.pricer = &w.pricer;
+	io.split = split_of(o);
+	rc = cs_lg_import(w.s, &io, &st, why, sizeof(why));
 	if (rc) {
 		say(o, why);
 		rc = CLI_FAIL;
@@ -339,17 +353,13 @@ static int run_import(lopts *o)
 		       (unsigned long long)st.facts, (unsigned long long)st.gaps, (unsigned long long)st.priced,
 		       (unsigned long long)st.unpriced, st.read_s, st.write_s);
 	}
-	cs_lg_pricer_free(&pricer);
-	cs_lg_prices_free(&prices);
-	cs_lg_close(s);
+	close_writer(&w);
 	return rc;
 }
 
 static int run_sync(lopts *o)
 {
-	cs_lg_store *s = NULL;
-	cs_lg_prices prices;
-	cs_lg_pricer pricer;
+	writer w;
 	cs_lg_sync_opts so;
 	cs_lg_sync_stats st;
 	double now = cs_real_s();
@@ -370,13 +380,8 @@ static int run_sync(lopts *o)
 		cli_error(o->cmd, "--to '%s' is not a time: use 2026-11-05, 2026-11-05T13, RFC 3339 or now", o->to);
 		return CLI_USAGE;
 	}
-	if ((rc = load_prices(o, &prices)) != 0)
+	if ((rc = open_writer(o, &w)) != 0)
 		return rc;
-	if ((rc = open_store(o, CS_LG_WRITE, &s)) != 0) {
-		cs_lg_prices_free(&prices);
-		return rc;
-	}
-	cs_lg_pricer_init(&pricer, o->prices ? &prices : NULL, s);
 	so.url = o->prom;
 	so.source = o->source;
 	so.cluster = o->cluster;
@@ -384,10 +389,10 @@ static int run_sync(lopts *o)
 	so.now_s = now;
 	so.timeout_s = o->timeout_s > 0 ? o->timeout_s : 60;
 	so.parallel = (int)o->parallel;
-	so.pricer = &pricer;
-	so.split = !strcmp(o->split, "cpu-memory") ? CS_LG_SPLIT_CPU_MEMORY : CS_LG_SPLIT_ENERGY;
+	so.pricer = &w.pricer;
+	so.split = split_of(o);
 	so.conf = &o->conf;
-	rc = cs_lg_sync(s, &so, &st, why, sizeof(why));
+	rc = cs_lg_sync(w.s, &so, &st, why, sizeof(why));
 	if (rc) {
 		say(o, why);
 		rc = CLI_FAIL;
@@ -405,9 +410,7 @@ static int run_sync(lopts *o)
 		       (unsigned long long)st.partial, (unsigned long long)st.resets, (unsigned long long)st.priced,
 		       (unsigned long long)st.unpriced, st.total_s, st.query_s);
 	}
-	cs_lg_pricer_free(&pricer);
-	cs_lg_prices_free(&prices);
-	cs_lg_close(s);
+	close_writer(&w);
 	return rc;
 }
 
@@ -562,8 +565,28 @@ static int run_migrate(lopts *o)
 	return CLI_OK;
 }
 
+static int run_report_only(lopts *o)
+{
+	return run_report(o, false);
+}
+
+static int run_check(lopts *o)
+{
+	return run_report(o, true);
+}
+
+static const struct ledger_cmd {
+	const char *name;
+	int (*run)(lopts *o);
+} ledger_cmds[] = {
+    {"import", run_import}, {"sync", run_sync},       {"report", run_report_only},
+    {"check", run_check},   {"migrate", run_migrate}, {"verify", run_verify},
+    {NULL, NULL},
+};
+
 int cmd_ledger(int argc, char **argv)
 {
+	const struct ledger_cmd *cmd;
 	lopts o;
 	int rc;
 
@@ -574,8 +597,9 @@ int cmd_ledger(int argc, char **argv)
 	}
 	o.sub = argv[1];
 	snprintf(o.cmd, sizeof(o.cmd), "ledger %s", o.sub);
-	if (strcmp(o.sub, "import") && strcmp(o.sub, "sync") && strcmp(o.sub, "report") && strcmp(o.sub, "check") &&
-	    strcmp(o.sub, "migrate") && strcmp(o.sub, "verify")) {
+	for (cmd = ledger_cmds; cmd->name && strcmp(o.sub, cmd->name); cmd++)
+		;
+	if (!cmd->name) {
 		cli_error("ledger", "unknown command '%s'; use import, sync, report, check, migrate or verify", o.sub);
 		return CLI_USAGE;
 	}
@@ -584,18 +608,7 @@ int cmd_ledger(int argc, char **argv)
 		cs_lg_conf_free(&o.conf);
 		return rc < 0 ? CLI_OK : (!strcmp(o.sub, "check") ? CLI_USAGE : rc);
 	}
-	if (!strcmp(o.sub, "import"))
-		rc = run_import(&o);
-	else if (!strcmp(o.sub, "sync"))
-		rc = run_sync(&o);
-	else if (!strcmp(o.sub, "report"))
-		rc = run_report(&o, false);
-	else if (!strcmp(o.sub, "check"))
-		rc = run_report(&o, true);
-	else if (!strcmp(o.sub, "verify"))
-		rc = run_verify(&o);
-	else
-		rc = run_migrate(&o);
+	rc = cmd->run(&o);
 	cs_lg_conf_free(&o.conf);
 	return rc;
 }
