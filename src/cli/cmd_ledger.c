@@ -144,7 +144,7 @@ static void say(const lopts *o, const char *why)
 	if (cs_starts_with(why, "ledger"))
 		fprintf(stderr, "carbonstat %s\n", why);
 	else
-		say(o, why);
+		cli_error(o->cmd, "%s", why);
 }
 
 /* The default database: root keeps it with the system, users in their
