@@ -170,6 +170,10 @@ for i, line in enumerate(open(sys.argv[1])):
 EOF
 bad "$tmp/bad2.jsonl" "add up to" "rows that do not add up"
 bad "$tmp/nonexistent.jsonl" "cannot open" "missing file"
+# a line from outside src/ledger's "ledger..." ones (the price file): said once, not a crash
+out=$(L import --db "$db" --prices "$tmp/nonexistent.csv" "$tmp/energy.jsonl" 2>&1)
+[ $? -eq 1 ] && [ "$out" = "carbonstat ledger import: cannot open price file $tmp/nonexistent.csv: No such file or directory; check --prices" ] &&
+	ok "missing price file: $out" || ko "missing price file: $out"
 if [ "$backend" = sqlite ]; then
 	python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('INSERT INTO schema_version VALUES (99, 0)'); c.commit()" "$tmp/ledger.db"
 else
