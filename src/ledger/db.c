@@ -103,6 +103,7 @@ int cs_ldb_open(const char *url, int flags, double lock_timeout_s, cs_ldb **out,
 	rc = ops->open(db, target, flags, lock_timeout_s);
 	if (rc) {
 		cs_set_why(why, whycap, "%s", db->why);
+		ops->close(db); /* what the backend's open made before it failed */
 		free(db);
 		return rc;
 	}

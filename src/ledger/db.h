@@ -94,7 +94,8 @@ typedef struct cs_ldb_ops {
 	const char *name; /* "sqlite", "postgresql" */
 	/* target: what follows the scheme for SQLite (a path), the whole URL
 	 * for PostgreSQL (libpq parses it). lock_timeout_s: how long a writer
-	 * waits for another one. */
+	 * waits for another one. On failure close is called next, for what
+	 * open made (db->be, NULL or partly set up). */
 	int (*open)(cs_ldb *db, const char *target, int flags, double lock_timeout_s);
 	void (*close)(cs_ldb *db);
 	/* One or more statements, no result; what: the why line's "while ...". */

@@ -231,31 +231,22 @@ static int pg_open(cs_ldb *db, const char *url, int flags, double lock_timeout_s
 		return cs_ldb_fail(db, CS_ENOMEM, "ledger: out of memory");
 	db->be = s;
 	if ((rc = load_api(db, &s->api)) != 0)
-		goto err;
+		return rc;
 	s->c = s->api.connectdb(url);
 	if (!s->c || s->api.status(s->c) != CONNECTION_OK) {
 		char msg[300];
 
 		snprintf(msg, sizeof(msg), "%s", s->c ? s->api.errorMessage(s->c) : "out of memory");
 		one_line(msg);
-		rc = cs_ldb_fail(db, CS_EUNAVAIL,
-		                 "ledger: cannot connect to %s (%s); check the URL, that the server runs and lets "
-		                 "this user in",
-		                 db->name, msg);
-		goto err;
+		return cs_ldb_fail(db, CS_EUNAVAIL,
+		                   "ledger: cannot connect to %s (%s); check the URL, that the server runs and lets "
+		                   "this user in",
+		                   db->name, msg);
 	}
 	s->api.setNoticeProcessor(s->c, pg_quiet, NULL);
 	snprintf(sql, sizeof(sql), "SET lock_timeout = %ld; SET client_min_messages = warning",
 	         lock_timeout_s <= 0 ? 1L : (long)(lock_timeout_s * 1000));
-	if ((rc = pg_simple(db, sql, "setting up the session")) != 0)
-		goto err;
-	return 0;
-err:
-	if (s->c)
-		s->api.finish(s->c); /* the library stays mapped, as in pg_close */
-	free(s);
-	db->be = NULL;
-	return rc;
+	return pg_simple(db, sql, "setting up the session");
 }
 
 static void pg_close(cs_ldb *db)
@@ -264,7 +255,8 @@ static void pg_close(cs_ldb *db)
 
 	if (!s)
 		return;
-	s->api.finish(s->c);
+	if (s->c) /* NULL when open failed before connecting, maybe before libpq was loaded */
+		s->api.finish(s->c);
 	/* libpq stays mapped (no dlclose): what it initialised in OpenSSL and
 	 * GSSAPI on first use lives in their globals for the process; unloading
 	 * would strand it, and the next connection reuses the mapping anyway */

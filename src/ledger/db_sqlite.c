@@ -121,43 +121,32 @@ static int sq_open(cs_ldb *db, const char *path, int flags, double lock_timeout_
 	oflags |= (flags & CS_LDB_READONLY) ? SQLITE_OPEN_READONLY
 	                                    : SQLITE_OPEN_READWRITE | ((flags & CS_LDB_CREATE) ? SQLITE_OPEN_CREATE : 0);
 	rc = sqlite3_open_v2(path, &s->h, oflags, NULL);
-	if (rc != SQLITE_OK) {
-		rc = sq_fail(db, rc, "opening");
-		goto err;
-	}
+	if (rc != SQLITE_OK)
+		return sq_fail(db, rc, "opening");
 	ms = lock_timeout_s <= 0 ? 0 : lock_timeout_s >= INT_MAX / 1000.0 ? INT_MAX : (long)(lock_timeout_s * 1000);
 	sqlite3_busy_timeout(s->h, (int)ms);
 	s->readonly = (flags & CS_LDB_READONLY) || sqlite3_db_readonly(s->h, "main") == 1;
-	if (!(flags & CS_LDB_READONLY) && s->readonly) {
-		rc = cs_ldb_fail(db, CS_EUNAVAIL,
-		                 "ledger: %s is read-only; make the file and its directory writable, or pass another "
-		                 "--db",
-		                 db->name);
-		goto err;
-	}
+	if (!(flags & CS_LDB_READONLY) && s->readonly)
+		return cs_ldb_fail(db, CS_EUNAVAIL,
+		                   "ledger: %s is read-only; make the file and its directory writable, or pass another "
+		                   "--db",
+		                   db->name);
 	/* Reads the header: a file that is not a database fails here, not in
 	 * the middle of an import. */
 	if ((rc = sq_exec_raw(db, "SELECT count(*) FROM sqlite_master", "reading its header")) != 0)
-		goto err;
+		return rc;
 	if (!s->readonly) {
 		int persist = 1;
 
 		if ((rc = sq_exec_raw(db, "PRAGMA journal_mode=WAL", "switching to WAL")) != 0 ||
 		    (rc = sq_exec_raw(db, "PRAGMA synchronous=FULL", "setting synchronous")) != 0)
-			goto err;
+			return rc;
 		/* keep -wal and -shm after the last writer closes: a reader that
 		 * may not write the directory (a report as another user) can then
 		 * still open the WAL database read-only */
 		(void)sqlite3_file_control(s->h, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
 	}
-	if ((rc = sq_exec_raw(db, "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY", "setting the cache")) != 0)
-		goto err;
-	return 0;
-err:
-	sqlite3_close_v2(s->h);
-	free(s);
-	db->be = NULL;
-	return rc;
+	return sq_exec_raw(db, "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY", "setting the cache");
 }
 
 static void sq_close(cs_ldb *db)
