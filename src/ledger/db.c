@@ -13,6 +13,15 @@
 #include "core/str.h"
 #include "core/why.h"
 
+size_t cs_ldb_col_list(char *sql, size_t cap, const char *head, const char *table, const char *const *cols, int ncols)
+{
+	size_t o = (size_t)snprintf(sql, cap, "%s %s (", head, table);
+
+	for (int i = 0; i < ncols && o < cap; i++)
+		o += (size_t)snprintf(sql + o, cap - o, "%s%s", i ? ", " : "", cols[i]);
+	return o;
+}
+
 void cs_ldb_mask_url(const char *url, char *out, size_t cap)
 {
 	const char *auth = strstr(url, "://");

@@ -176,6 +176,10 @@ int cs_ldb_ddl(const cs_ldb *db, const char *sql, char *out, size_t cap);
 /* For backends: set db's why line; returns code. */
 int cs_ldb_fail(cs_ldb *db, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* For backends' bulk loads: "HEAD table (col, col, ...", the column list
+ * open, into sql[cap]. Its length; cap or more when it does not fit. */
+size_t cs_ldb_col_list(char *sql, size_t cap, const char *head, const char *table, const char *const *cols, int ncols);
+
 /* For backends: the statement's connection (each backend's cs_ldb_stmt
  * begins with this header). */
 typedef struct cs_ldb_stmt_head {

@@ -495,9 +495,7 @@ static int pg_copy_begin(cs_ldb *db, const char *table, const char *const *cols,
 	size_t o;
 	int rc;
 
-	o = (size_t)snprintf(sql, sizeof(sql), "COPY %s (", table);
-	for (int i = 0; i < ncols && o < sizeof(sql); i++)
-		o += (size_t)snprintf(sql + o, sizeof(sql) - o, "%s%s", i ? ", " : "", cols[i]);
+	o = cs_ldb_col_list(sql, sizeof(sql), "COPY", table, cols, ncols);
 	if (o + 32 >= sizeof(sql))
 		return cs_ldb_fail(db, CS_ENOMEM, "ledger: internal: COPY into %s too wide", table);
 	strcat(sql, ") FROM STDIN (FORMAT binary)");

@@ -283,9 +283,7 @@ static int sq_copy_begin(cs_ldb *db, const char *table, const char *const *cols,
 	size_t o;
 	int rc;
 
-	o = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO %s (", table);
-	for (int i = 0; i < ncols && o < sizeof(sql); i++)
-		o += (size_t)snprintf(sql + o, sizeof(sql) - o, "%s%s", i ? ", " : "", cols[i]);
+	o = cs_ldb_col_list(sql, sizeof(sql), "INSERT INTO", table, cols, ncols);
 	if (o < sizeof(sql))
 		o += (size_t)snprintf(sql + o, sizeof(sql) - o, ") VALUES (");
 	for (int i = 0; i < ncols && o < sizeof(sql); i++)
