@@ -295,8 +295,8 @@ static int cmp_i64(const void *a, const void *b)
  * its stored coverage loaded. */
 static int source_of(imp *m, const char *cluster, const char *node, uint32_t *out)
 {
-	char key[2 * CS_LG_STR_MAX + 2], name[2 * CS_LG_STR_MAX + 16];
-	int n = snprintf(key, sizeof(key), "%s\x1f%s", cluster, node);
+	char key[CS_LG_NODE_KEY_MAX], name[2 * CS_LG_STR_MAX + 16];
+	int n = cs_lg_node_key(cluster, node, key); /* the names are bounded on input: it fits */
 	uint32_t idx;
 	bool created;
 	src_state *ss;

@@ -163,12 +163,12 @@ static const char *or_none(const char *s)
 static int node_cb(void *ud, const cs_lg_node_total *n)
 {
 	build *b = ud;
-	char key[2 * CS_LG_STR_MAX + 2];
-	int k = snprintf(key, sizeof(key), "%s\x1f%s", n->cluster, n->node);
+	char key[CS_LG_NODE_KEY_MAX];
+	int k = cs_lg_node_key(n->cluster, n->node, key);
 	uint32_t idx;
 	bool created;
 
-	if (k < 0 || (size_t)k >= sizeof(key))
+	if (k < 0)
 		return 0;
 	if (cs_lg_intern_put(&b->node_region, key, (size_t)k, &idx, &created) != 0)
 		return CS_ENOMEM;
@@ -188,9 +188,9 @@ static int node_cb(void *ud, const cs_lg_node_total *n)
 
 static const char *region_of(const build *b, const cs_lg_dims *d)
 {
-	char key[2 * CS_LG_STR_MAX + 2];
-	int k = snprintf(key, sizeof(key), "%s\x1f%s", d->cluster, d->node);
-	int64_t idx = k > 0 && (size_t)k < sizeof(key) ? cs_lg_intern_find(&b->node_region, key, (size_t)k) : -1;
+	char key[CS_LG_NODE_KEY_MAX];
+	int k = cs_lg_node_key(d->cluster, d->node, key);
+	int64_t idx = k > 0 ? cs_lg_intern_find(&b->node_region, key, (size_t)k) : -1;
 
 	return idx < 0 ? "(unknown)" : b->regions[idx];
 }

@@ -184,6 +184,13 @@ static int oom(cs_lg_store *s)
 		(arr) = np_;                                                                                    \
 	} while (0)
 
+int cs_lg_node_key(const char *cluster, const char *node, char key[CS_LG_NODE_KEY_MAX])
+{
+	int n = snprintf(key, CS_LG_NODE_KEY_MAX, "%s\x1f%s", cluster, node);
+
+	return n < 0 || n >= CS_LG_NODE_KEY_MAX ? -1 : n;
+}
+
 int cs_lg_open(const char *url, int mode, double lock_timeout_s, cs_lg_store **out, char *why, size_t whycap)
 {
 	cs_lg_store *s;
@@ -961,13 +968,13 @@ int cs_lg_put_fact(cs_lg_store *s, const cs_lg_fact *f, bool add)
 
 static int note_node(cs_lg_store *s, const cs_lg_node_hour *nh)
 {
-	char key[2 * CS_LG_STR_MAX + 2];
-	int n = snprintf(key, sizeof(key), "%s\x1f%s", nh->cluster, nh->node);
+	char key[CS_LG_NODE_KEY_MAX];
+	int n = cs_lg_node_key(nh->cluster, nh->node, key);
 	uint32_t idx;
 	bool created;
 	node_loc *l;
 
-	if (n < 0 || (size_t)n >= sizeof(key))
+	if (n < 0)
 		return fail(s, CS_ERANGE, "ledger: node name '%s' is too long", nh->node);
 	if (cs_lg_intern_put(&s->node_keys, key, (size_t)n, &idx, &created) != 0)
 		return oom(s);

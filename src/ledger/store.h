@@ -62,6 +62,11 @@
 #define CS_LG_STR_MAX        256 /* a label value (Kubernetes names are <= 253) */
 #define CS_LG_BATCH_ROWS     65536
 
+/* A node's key in the ledger's tables, "cluster\x1fnode", into
+ * key[CS_LG_NODE_KEY_MAX]: its length, or -1 when the names are too long. */
+#define CS_LG_NODE_KEY_MAX (2 * CS_LG_STR_MAX + 2)
+int cs_lg_node_key(const char *cluster, const char *node, char key[CS_LG_NODE_KEY_MAX]);
+
 /* One grain's labels (hour and component aside). */
 typedef struct cs_lg_dims {
 	const char *cluster, *node, *namespace_, *owner, *owner_kind, *team;

@@ -561,11 +561,11 @@ static void subst_range(const char *fmt, const char *range, char *out, size_t ca
 
 static int note_known(syncer *y, const char *cluster, const char *node)
 {
-	char key[2 * CS_LG_STR_MAX + 2];
-	int n = snprintf(key, sizeof(key), "%s\x1f%s", cluster, node);
+	char key[CS_LG_NODE_KEY_MAX];
+	int n = cs_lg_node_key(cluster, node, key);
 	uint32_t idx;
 
-	if (n < 0 || (size_t)n >= sizeof(key))
+	if (n < 0)
 		return 0;
 	return cs_lg_intern_put(&y->known, key, (size_t)n, &idx, NULL);
 }
