@@ -16,12 +16,12 @@ static const char *const by_names[] = {"team", "namespace", "owner", "node", "re
 
 int cs_lg_by_parse(const char *s, cs_lg_by *out)
 {
-	for (size_t i = 0; i < sizeof(by_names) / sizeof(by_names[0]); i++)
-		if (!strcmp(s, by_names[i])) {
-			*out = (cs_lg_by)i;
-			return 0;
-		}
-	return CS_EINVAL;
+	int i = cs_name_index(by_names, sizeof(by_names) / sizeof(by_names[0]), s);
+
+	if (i < 0)
+		return CS_EINVAL;
+	*out = (cs_lg_by)i;
+	return 0;
 }
 
 const char *cs_lg_by_name(cs_lg_by by)
