@@ -2,8 +2,11 @@
 # Load test of the agent's /metrics: a node_driver.py node with 250 pods x 10
 # containers (2,500 container rows: ~10,000 series with cpu+dram energy,
 # carbon and power per row) advancing in real time, the agent sampling it
-# every second, and `wrk -t2 -c16 -d10s` on /metrics meanwhile (after a 3 s
-# wrk warm-up). Checks:
+# every second, and `wrk -t2 -c4 -d10s` on /metrics meanwhile (after a 3 s
+# wrk warm-up). Four connections: wrk is one client address, and the agent
+# gives one address at most 4 connections opening at once and 8 held
+# (docs/agent.md, "The HTTP endpoint under attack"); more is refused by
+# design and test_prometheus covers the refusal. Checks:
 #   - wrk saw no socket errors and no non-2xx responses, and every response
 #     was the whole exposition (bytes per request ~ the body size);
 #   - the agent kept sampling during the load (cycles_total advanced);
@@ -41,14 +44,14 @@ series=$(grep -vc '^#' "$tmp/body.prom")
 rows=$(metric 'carbonstat_agent_series{')
 echo "fixture: $pods pods x $((ctrs + 1)) containers; $rows rows, $series series, $bytes bytes per scrape"
 
-wrk -t2 -c16 -d3s "$url" >"$tmp/warm.txt" 2>&1 &
+wrk -t2 -c4 -d3s "$url" >"$tmp/warm.txt" 2>&1 &
 track $!
 wait $! || fail "wrk warm-up failed: $(cat "$tmp/warm.txt")"
 c=$(metric 'carbonstat_agent_cycles_total{')
 wait_cycles $((c + 1)) 100 0.05 || fail "no cycle after the warm-up" # one cycle after the warm-up
 rss0=$(rss_kb)
 c0=$(metric 'carbonstat_agent_cycles_total{')
-wrk -t2 -c16 -d10s --latency "$url" >"$tmp/wrk.txt" 2>&1 &
+wrk -t2 -c4 -d10s --latency "$url" >"$tmp/wrk.txt" 2>&1 &
 track $!
 wait $! || fail "wrk failed: $(cat "$tmp/wrk.txt")"
 c=$(metric 'carbonstat_agent_cycles_total{')
@@ -83,7 +86,7 @@ p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", txt)
 rd = re.search(r"requests in [\d.]+\w+, ([\d.]+)(B|KB|MB|GB) read", txt)
 sock = re.search(r"Socket errors: (.*)", txt)
 non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", txt)
-print("     wrk -t2 -c16 -d10s: %.0f requests/s, latency avg %.2f ms, p50 %.2f ms, p99 %.2f ms"
+print("     wrk -t2 -c4 -d10s: %.0f requests/s, latency avg %.2f ms, p50 %.2f ms, p99 %.2f ms"
       % (rps, unit(*lat.groups()), unit(*p50.groups()), unit(*p99.groups())))
 check(not sock, "no socket errors%s" % (": " + sock.group(1) if sock else ""))
 check(not non2xx, "no non-2xx responses%s" % (": %s" % non2xx.group(1) if non2xx else ""))
