@@ -15,6 +15,7 @@
 
 #include "billing/csv.h"
 #include "billing/format.h"
+#include "core/mem.h"
 #include "core/str.h"
 #include "core/why.h"
 
@@ -67,14 +68,8 @@ static int put(cs_recon *r, int month, const char *service, const char *region, 
 			return 0;
 		}
 	}
-	if (r->n == r->cap) {
-		size_t nc = r->cap ? r->cap * 2 : 32;
-		cs_recon_row *nr = realloc(r->rows, nc * sizeof *nr);
-		if (!nr)
-			return CS_ENOMEM;
-		r->rows = nr;
-		r->cap = nc;
-	}
+	if (cs_grow(&r->rows, &r->cap, r->n + 1, sizeof *r->rows, 32))
+		return CS_ENOMEM;
 	cs_recon_row *x = &r->rows[r->n++];
 	memset(x, 0, sizeof *x);
 	x->month = month;
@@ -336,14 +331,8 @@ static cs_recon_side *side_of(cs_recon_side **v, size_t *n, size_t *cap, int mon
 		if ((*v)[i].month == month && !strcmp(xs, ks) && !strcmp(xr, kr))
 			return &(*v)[i];
 	}
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 64;
-		cs_recon_side *nv = realloc(*v, nc * sizeof *nv);
-		if (!nv)
-			return NULL;
-		*v = nv;
-		*cap = nc;
-	}
+	if (cs_grow(v, cap, *n + 1, sizeof **v, 64))
+		return NULL;
 	cs_recon_side *s = &(*v)[(*n)++];
 	memset(s, 0, sizeof *s);
 	s->month = month;
