@@ -312,39 +312,37 @@ int cs_cgroup_ident_same_pod(const cs_cgroup_ident *a, const cs_cgroup_ident *b)
 	return strcmp(a->pod_uid, b->pod_uid) == 0;
 }
 
+/* Names by enum value (designated, so the table follows the enum's order);
+ * a value that is not one of the enum's gets the catch-all name. */
+static const char *const wl_kind_names[] = {
+    [CS_WL_SYSTEM] = "system",   [CS_WL_CONTAINER] = "container", [CS_WL_POD] = "pod",
+    [CS_WL_SERVICE] = "service", [CS_WL_SESSION] = "session",     [CS_WL_PROCESS] = "process",
+    [CS_WL_CGROUP] = "cgroup",
+};
+static const char *const runtime_names[] = {
+    [CS_RT_NONE] = "",         [CS_RT_CONTAINERD] = "containerd", [CS_RT_CRIO] = "cri-o",
+    [CS_RT_DOCKER] = "docker", [CS_RT_UNKNOWN] = "unknown",
+};
+static const char *const qos_names[] = {
+    [CS_QOS_NONE] = "",
+    [CS_QOS_GUARANTEED] = "guaranteed",
+    [CS_QOS_BURSTABLE] = "burstable",
+    [CS_QOS_BESTEFFORT] = "besteffort",
+};
+
+#define NAMES_N(a) (sizeof(a) / sizeof((a)[0]))
+
 const char *cs_wl_kind_name(cs_wl_kind k)
 {
-	switch (k) {
-	case CS_WL_SYSTEM: return "system";
-	case CS_WL_CONTAINER: return "container";
-	case CS_WL_POD: return "pod";
-	case CS_WL_SERVICE: return "service";
-	case CS_WL_SESSION: return "session";
-	case CS_WL_PROCESS: return "process";
-	case CS_WL_CGROUP: return "cgroup";
-	}
-	return "cgroup";
+	return (unsigned)k < NAMES_N(wl_kind_names) ? wl_kind_names[k] : "cgroup";
 }
 
 const char *cs_runtime_name(cs_runtime r)
 {
-	switch (r) {
-	case CS_RT_NONE: return "";
-	case CS_RT_CONTAINERD: return "containerd";
-	case CS_RT_CRIO: return "cri-o";
-	case CS_RT_DOCKER: return "docker";
-	case CS_RT_UNKNOWN: return "unknown";
-	}
-	return "unknown";
+	return (unsigned)r < NAMES_N(runtime_names) ? runtime_names[r] : "unknown";
 }
 
 const char *cs_qos_name(cs_qos q)
 {
-	switch (q) {
-	case CS_QOS_NONE: return "";
-	case CS_QOS_GUARANTEED: return "guaranteed";
-	case CS_QOS_BURSTABLE: return "burstable";
-	case CS_QOS_BESTEFFORT: return "besteffort";
-	}
-	return "";
+	return (unsigned)q < NAMES_N(qos_names) ? qos_names[q] : "";
 }
