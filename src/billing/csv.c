@@ -24,6 +24,7 @@
 
 #include <carbonstat/error.h>
 
+#include "core/mem.h"
 #include "core/why.h"
 
 #define BUF_INIT (1u << 20)
@@ -137,30 +138,17 @@ uint64_t cs_csv_bytes(const cs_csv *c)
 static int grow_fields(cs_csv *c)
 {
 	size_t n = c->fcap * 2;
-	uint32_t *fs, *fe, *flen;
-	uint8_t *fq;
-	char **fptr;
 
 	if (c->fcap >= FIELDS_MAX)
 		return CS_ERANGE;
-	if (!(fs = realloc(c->fs, n * sizeof *fs)))
+	/* the five per-field arrays side by side, one capacity */
+	if (cs_resize(&c->fs, n, sizeof *c->fs) || cs_resize(&c->fe, n, sizeof *c->fe) ||
+	    cs_resize(&c->fq, n, sizeof *c->fq) || cs_resize(&c->fptr, n, sizeof *c->fptr) ||
+	    cs_resize(&c->flen, n, sizeof *c->flen))
 		return CS_ENOMEM;
-	c->fs = fs;
-	if (!(fe = realloc(c->fe, n * sizeof *fe)))
-		return CS_ENOMEM;
-	c->fe = fe;
-	if (!(fq = realloc(c->fq, n)))
-		return CS_ENOMEM;
-	c->fq = fq;
-	if (!(fptr = realloc(c->fptr, n * sizeof *fptr)))
-		return CS_ENOMEM;
-	c->fptr = fptr;
-	if (!(flen = realloc(c->flen, n * sizeof *flen)))
-		return CS_ENOMEM;
-	c->flen = flen;
 	for (size_t i = c->fcap; i < n; i++) {
-		fptr[i] = c->empty;
-		flen[i] = 0;
+		c->fptr[i] = c->empty;
+		c->flen[i] = 0;
 	}
 	c->fcap = n;
 	return 0;
