@@ -45,7 +45,7 @@ static const char *const src_names[] = {"none", "observed", "config", "model"};
 
 const char *cs_idle_policy_name(cs_idle_policy p)
 {
-	return (unsigned)p < CS_IDLE_NPOLICY ? cs_idle_policy_names[p] : "?";
+	return cs_name_at(cs_idle_policy_names, CS_IDLE_NPOLICY, (unsigned)p, "?");
 }
 
 int cs_idle_policy_parse(const char *s, cs_idle_policy *out)
@@ -60,7 +60,7 @@ int cs_idle_policy_parse(const char *s, cs_idle_policy *out)
 
 const char *cs_idle_source_name(cs_idle_source s)
 {
-	return (unsigned)s < sizeof(src_names) / sizeof(src_names[0]) ? src_names[s] : "?";
+	return cs_name_at(src_names, sizeof(src_names) / sizeof(src_names[0]), (unsigned)s, "?");
 }
 
 uint64_t cs_attr_share_total_uj(const cs_attr_share *s)
@@ -646,7 +646,7 @@ void cs_idle_tracker_get(const cs_idle_tracker *t, double idle_w[CS_PART_COUNT],
 
 const char *cs_attr_by_name(cs_attr_by by)
 {
-	return (unsigned)by < CS_BY_NKEYS ? cs_attr_by_names[by] : "?";
+	return cs_name_at(cs_attr_by_names, CS_BY_NKEYS, (unsigned)by, "?");
 }
 
 int cs_attr_by_parse(const char *s, cs_attr_by *out)

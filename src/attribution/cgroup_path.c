@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "carbonstat/error.h"
+#include "core/str.h"
 
 /* A path component: not NUL-terminated. */
 typedef struct comp {
@@ -334,15 +335,15 @@ static const char *const qos_names[] = {
 
 const char *cs_wl_kind_name(cs_wl_kind k)
 {
-	return (unsigned)k < NAMES_N(wl_kind_names) ? wl_kind_names[k] : "cgroup";
+	return cs_name_at(wl_kind_names, NAMES_N(wl_kind_names), (unsigned)k, "cgroup");
 }
 
 const char *cs_runtime_name(cs_runtime r)
 {
-	return (unsigned)r < NAMES_N(runtime_names) ? runtime_names[r] : "unknown";
+	return cs_name_at(runtime_names, NAMES_N(runtime_names), (unsigned)r, "unknown");
 }
 
 const char *cs_qos_name(cs_qos q)
 {
-	return (unsigned)q < NAMES_N(qos_names) ? qos_names[q] : "";
+	return cs_name_at(qos_names, NAMES_N(qos_names), (unsigned)q, "");
 }

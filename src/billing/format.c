@@ -35,7 +35,7 @@ static const char *const format_names[CS_BILL_FORMAT_COUNT] = {"auto", "focus", 
 
 const char *cs_bill_format_name(cs_bill_format f)
 {
-	return (unsigned)f < CS_BILL_FORMAT_COUNT ? format_names[f] : "?";
+	return cs_name_at(format_names, CS_BILL_FORMAT_COUNT, (unsigned)f, "?");
 }
 
 int cs_bill_format_parse(const char *s)

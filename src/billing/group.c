@@ -19,7 +19,7 @@ int cs_bill_by_parse(const char *s)
 
 const char *cs_bill_by_name(cs_bill_by by)
 {
-	return (unsigned)by < sizeof by_names / sizeof by_names[0] ? by_names[by] : "?";
+	return cs_name_at(by_names, sizeof by_names / sizeof by_names[0], (unsigned)by, "?");
 }
 
 void cs_bill_row_add(cs_bill_row *t, const cs_bill_row *r)

@@ -60,3 +60,8 @@ int cs_name_index(const char *const *names, size_t n, const char *s)
 			return (int)i;
 	return -1;
 }
+
+const char *cs_name_at(const char *const *names, size_t n, size_t i, const char *other)
+{
+	return i < n && names[i] ? names[i] : other;
+}

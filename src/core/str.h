@@ -33,6 +33,10 @@ bool cs_str_valid(const char *s, size_t cap, bool (*ok)(char c));
 /* The index of s among names[0..n) (an enum's spellings), or -1 (s NULL too). */
 int cs_name_index(const char *const *names, size_t n, const char *s);
 
+/* The spelling of enum value i: names[i], or other when i is past names[0..n)
+ * or has no entry (a value that is not one of the enum's). */
+const char *cs_name_at(const char *const *names, size_t n, size_t i, const char *other);
+
 /* True if s starts with prefix. */
 static inline bool cs_starts_with(const char *s, const char *prefix)
 {

@@ -20,6 +20,7 @@
 #include <carbonstat/error.h>
 
 #include "core/mem.h"
+#include "core/str.h"
 
 static const char *const component_names[CS_COMP_COUNT] = {
     [CS_COMP_PACKAGE] = "package", [CS_COMP_CORE] = "core", [CS_COMP_UNCORE] = "uncore", [CS_COMP_DRAM] = "dram",
@@ -28,9 +29,7 @@ static const char *const component_names[CS_COMP_COUNT] = {
 
 const char *cs_component_name(cs_component c)
 {
-	if ((unsigned)c >= CS_COMP_COUNT)
-		return "unknown";
-	return component_names[c];
+	return cs_name_at(component_names, CS_COMP_COUNT, (unsigned)c, "unknown");
 }
 
 uint64_t cs_counter_delta(uint64_t prev, uint64_t cur, uint64_t max, bool *wrapped)
@@ -186,7 +185,7 @@ static const char *const part_names[CS_PART_COUNT] = {"cpu", "dram", "gpu", "oth
 
 const char *cs_part_name(cs_part p)
 {
-	return (unsigned)p < CS_PART_COUNT ? part_names[p] : "?";
+	return cs_name_at(part_names, CS_PART_COUNT, (unsigned)p, "?");
 }
 
 cs_part cs_part_of(cs_component c)
