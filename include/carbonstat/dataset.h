@@ -64,6 +64,7 @@ typedef struct cs_instance cs_instance; /* a cloud instance type and its power m
 typedef struct cs_region cs_region;     /* a cloud region and its grid intensity */
 typedef struct cs_country cs_country;   /* a country and its grid intensity */
 typedef struct cs_cpu_perf cs_cpu_perf; /* a CPU microarchitecture's throughput (SPECpower) */
+typedef struct cs_gpu cs_gpu;           /* a GPU model and its idle/max watts */
 
 /* Datasets: where every figure comes from. Rows refer to them; use
  * cs_instance_power_dataset() etc. */
@@ -92,6 +93,23 @@ const char *cs_instance_arch(const cs_instance *it);        /* microarchitecture
 double cs_instance_embodied_g_per_h(const cs_instance *it); /* gCO2e per instance-hour; < 0 = unknown */
 const cs_dataset *cs_instance_power_dataset(const cs_instance *it);
 const cs_dataset *cs_instance_embodied_dataset(const cs_instance *it); /* NULL if no embodied figure */
+
+/* GPU of an instance: its model (NULL if it has none, or its accelerator is
+ * not a modelled GPU: Inferentia, Trainium, FPGAs...) and how many of that
+ * model it has (0.125 = an eighth of one, AWS g6f). */
+const cs_gpu *cs_instance_gpu(const cs_instance *it);
+double cs_instance_gpu_units(const cs_instance *it);
+
+/* GPU models (one table, used by estimates and billing): CCF's per-GPU
+ * idle/max watts, or a vendor's maximum board power with an idle share. */
+size_t cs_gpu_count(void);
+const cs_gpu *cs_gpu_at(size_t index);
+const char *cs_gpu_name(const cs_gpu *g);  /* "NVIDIA A100" */
+const char *cs_gpu_token(const cs_gpu *g); /* the word naming it in SKUs and bills: "A100" */
+double cs_gpu_min_w(const cs_gpu *g);      /* W per GPU at idle */
+double cs_gpu_max_w(const cs_gpu *g);      /* W per GPU at 100 % */
+int cs_gpu_year(const cs_gpu *g);
+const cs_dataset *cs_gpu_dataset(const cs_gpu *g); /* ccf-gpu or vendor-gpu-tdp */
 
 /* Regions, sorted by provider then normalised name. */
 size_t cs_region_count(void);

@@ -7,7 +7,8 @@
  *    of up to 2x at the breakpoints), then add the constant "Delta Full
  *    Machine" watts for the rest of the server.
  *  - CS_METHOD_MINMAX (CCF, GCP/Azure and newer AWS types): vCPU x (min +
- *    (max - min) x u) + memory GB x CS_MEM_W_PER_GB.
+ *    (max - min) x u) + memory GB x CS_MEM_W_PER_GB + GPUs x (GPU idle +
+ *    (GPU max - GPU idle) x u_gpu) with the GPU table's watts.
  * Energy = power x duration x count x PUE. Operational CO2e = energy x grid
  * intensity; embodied CO2e = hourly embodied x hours x count.
  *
@@ -47,6 +48,10 @@ typedef struct cs_power {
  * CS_ENODATA if the instance has no power model. */
 int cs_instance_power(const cs_instance *it, const cs_util *u, cs_power *out);
 
+/* 1 if the instance's power model has a GPU term (a Teads GPU curve, or a
+ * GPU model with known watts), so a GPU utilisation means something. */
+int cs_instance_gpu_modelled(const cs_instance *it);
+
 /* Piecewise-linear interpolation of w (at cs_curve_load) at load u in 0..1. */
 double cs_curve_interp(const double w[CS_CURVE_POINTS], double u);
 
@@ -61,22 +66,22 @@ typedef struct cs_provenance {
 	const cs_dataset *embodied;  /* table of the embodied figure, NULL if none */
 	const cs_dataset *intensity; /* table of the grid intensity */
 	int intensity_year;
-	int pue_overridden;          /* 1 if the caller gave the PUE */
+	int pue_overridden; /* 1 if the caller gave the PUE */
 } cs_provenance;
 
 /* What to estimate. Exactly one of region / country (or intensity_override >= 0). */
 typedef struct cs_estimate_req {
 	cs_provider provider;
-	const char *instance;          /* instance type, any accepted spelling */
-	const char *region;            /* provider region, or NULL */
-	const char *country;           /* ISO2/ISO3/name, or NULL */
-	double cpu;                    /* CPU utilisation 0..1 */
-	double mem;                    /* < 0: same as cpu */
-	double gpu;                    /* < 0: same as cpu */
-	double duration_s;             /* > 0 */
-	unsigned count;                /* number of instances, >= 1 */
-	double pue;                    /* <= 0: provider default */
-	double intensity_override;     /* >= 0: use this gCO2e/kWh instead of tables */
+	const char *instance;      /* instance type, any accepted spelling */
+	const char *region;        /* provider region, or NULL */
+	const char *country;       /* ISO2/ISO3/name, or NULL */
+	double cpu;                /* CPU utilisation 0..1 */
+	double mem;                /* < 0: same as cpu */
+	double gpu;                /* < 0: same as cpu */
+	double duration_s;         /* > 0 */
+	unsigned count;            /* number of instances, >= 1 */
+	double pue;                /* <= 0: provider default */
+	double intensity_override; /* >= 0: use this gCO2e/kWh instead of tables */
 } cs_estimate_req;
 
 /* Initialise a request with defaults: 50 % CPU, 1 hour, 1 instance, default PUE. */
@@ -84,14 +89,14 @@ void cs_estimate_req_init(cs_estimate_req *req);
 
 typedef struct cs_estimate {
 	const cs_instance *instance;
-	const cs_region *region;       /* NULL if a country was given */
-	const cs_country *country;     /* country of the region, or the given one; may be NULL */
-	cs_power power;                /* one instance, before PUE */
+	const cs_region *region;   /* NULL if a country was given */
+	const cs_country *country; /* country of the region, or the given one; may be NULL */
+	cs_power power;            /* one instance, before PUE */
 	double pue;
-	double energy_kwh;             /* all instances over the duration, after PUE */
+	double energy_kwh; /* all instances over the duration, after PUE */
 	double intensity_g_per_kwh;
 	double operational_g;
-	double embodied_g;             /* 0 if the instance has no embodied figure */
+	double embodied_g; /* 0 if the instance has no embodied figure */
 	double total_g;
 	cs_provenance prov;
 } cs_estimate;

@@ -571,11 +571,11 @@ static void apply(const cs_bill_model *m, const cs_bill_line *l, const rule *r, 
 		return;
 	}
 	case K_GPU: {
-		const cs_bill_gpu *g = cs_bill_gpu_in_text(l->cls[1].p, l->cls[1].n);
+		const cs_gpu *g = cs_bill_gpu_in_text(l->cls[1].p, l->cls[1].n);
 
 		h = hours_of(un, mult);
 		if (!g) {
-			unknown(u, r->label, "GPU model not in the interim GPU table: '%.*s'", l->cls[1]);
+			unknown(u, r->label, "GPU model not in the GPU table: '%.*s'", l->cls[1]);
 			return;
 		}
 		if (h <= 0) {
@@ -583,7 +583,7 @@ static void apply(const cs_bill_model *m, const cs_bill_line *l, const rule *r, 
 			return;
 		}
 		u->cls = CS_BC_GPU;
-		u->kwh_per_qty = (g->min_w + (g->max_w - g->min_w) * m->cpu_util) / 1000.0 * pue * h;
+		u->kwh_per_qty = (cs_gpu_min_w(g) + (cs_gpu_max_w(g) - cs_gpu_min_w(g)) * m->cpu_util) / 1000.0 * pue * h;
 		return;
 	}
 	case K_AZ_DISK: {

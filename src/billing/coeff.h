@@ -34,16 +34,10 @@ void cs_bill_vcpu_watts(cs_provider p, double *min_w, double *max_w);
  * seconds (1.769x more CPU). Used for Azure/GCP GB-second meters too. */
 #define CS_BILL_LAMBDA_GB_PER_VCPU 1.769
 
-/* One GPU model with CCF's min/max watts. */
-typedef struct cs_bill_gpu {
-	const char *token; /* as it appears in SKU/instance text: "T4", "A100" */
-	const char *name;
-	double min_w, max_w;
-} cs_bill_gpu;
-
-/* The GPU named by a word of text ("Nvidia Tesla T4 GPU running in
- * Americas"), or NULL. */
-const cs_bill_gpu *cs_bill_gpu_in_text(const char *s, size_t n);
+/* The GPU model (the built-in GPU table, cs_gpu_at(), the one estimates
+ * use) whose token is a whole word of text ("Nvidia Tesla T4 GPU running
+ * in Americas" -> T4), or NULL. */
+const cs_gpu *cs_bill_gpu_in_text(const char *s, size_t n);
 
 /* Azure managed disk size (GB) by tier name ("P10", "E30", "S4"); 0 if not
  * a disk tier. *ssd says whether the tier is SSD (P, E) or HDD (S). Sizes

@@ -24,7 +24,8 @@ static const char estimate_help[] =
 	"  --country CC      country instead of a region: DE, DEU or Germany\n"
 	"  --cpu PCT         average CPU utilisation in percent (default 50)\n"
 	"  --mem PCT         memory utilisation for the curve (default: as --cpu)\n"
-	"  --gpu PCT         GPU utilisation for the curve (default: as --cpu)\n"
+	"  --gpu PCT         GPU utilisation (default: as --cpu); refused for a type\n"
+	"                    without modelled GPU power\n"
 	"  --duration D      730h, 30d, 1h30m, 1y... (default 1h; bare number = hours)\n"
 	"  --count N         number of instances (default 1)\n"
 	"  --pue X           power usage effectiveness (default: CCF value of the\n"
@@ -73,28 +74,41 @@ typedef struct est_opts {
 } est_opts;
 
 enum {
-	OPT_PROVIDER = 256, OPT_INSTANCE, OPT_REGION, OPT_COUNTRY, OPT_CPU, OPT_MEM, OPT_GPU, OPT_DURATION,
-	OPT_COUNT, OPT_PUE, OPT_INTENSITY, OPT_JSON, OPT_CSV, OPT_ALL_REGIONS, OPT_TOP
+	OPT_PROVIDER = 256,
+	OPT_INSTANCE,
+	OPT_REGION,
+	OPT_COUNTRY,
+	OPT_CPU,
+	OPT_MEM,
+	OPT_GPU,
+	OPT_DURATION,
+	OPT_COUNT,
+	OPT_PUE,
+	OPT_INTENSITY,
+	OPT_JSON,
+	OPT_CSV,
+	OPT_ALL_REGIONS,
+	OPT_TOP
 };
 
 static const struct option est_longopts[] = {
-	{"provider", required_argument, NULL, OPT_PROVIDER},
-	{"instance", required_argument, NULL, OPT_INSTANCE},
-	{"region", required_argument, NULL, OPT_REGION},
-	{"country", required_argument, NULL, OPT_COUNTRY},
-	{"cpu", required_argument, NULL, OPT_CPU},
-	{"mem", required_argument, NULL, OPT_MEM},
-	{"gpu", required_argument, NULL, OPT_GPU},
-	{"duration", required_argument, NULL, OPT_DURATION},
-	{"count", required_argument, NULL, OPT_COUNT},
-	{"pue", required_argument, NULL, OPT_PUE},
-	{"intensity", required_argument, NULL, OPT_INTENSITY},
-	{"json", no_argument, NULL, OPT_JSON},
-	{"csv", no_argument, NULL, OPT_CSV},
-	{"all-regions", no_argument, NULL, OPT_ALL_REGIONS},
-	{"top", required_argument, NULL, OPT_TOP},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+    {"provider", required_argument, NULL, OPT_PROVIDER},
+    {"instance", required_argument, NULL, OPT_INSTANCE},
+    {"region", required_argument, NULL, OPT_REGION},
+    {"country", required_argument, NULL, OPT_COUNTRY},
+    {"cpu", required_argument, NULL, OPT_CPU},
+    {"mem", required_argument, NULL, OPT_MEM},
+    {"gpu", required_argument, NULL, OPT_GPU},
+    {"duration", required_argument, NULL, OPT_DURATION},
+    {"count", required_argument, NULL, OPT_COUNT},
+    {"pue", required_argument, NULL, OPT_PUE},
+    {"intensity", required_argument, NULL, OPT_INTENSITY},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"csv", no_argument, NULL, OPT_CSV},
+    {"all-regions", no_argument, NULL, OPT_ALL_REGIONS},
+    {"top", required_argument, NULL, OPT_TOP},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 /* Parse the options common to estimate and compare. Returns -1 to go on,
@@ -153,6 +167,19 @@ static int parse_opts(const char *cmd, const char *help, int argc, char **argv, 
 	return -1;
 }
 
+/* --gpu only means something where the power model has a GPU term. */
+static int check_gpu_option(const char *cmd, const cs_estimate_req *req, const cs_instance *it)
+{
+	if (req->gpu < 0 || !it || cs_instance_gpu_modelled(it))
+		return 0;
+	if (cs_instance_gpus(it))
+		cli_error(cmd, "--gpu: the accelerators of %s have no power figures (not a modelled GPU); drop --gpu",
+		          cs_instance_name(it));
+	else
+		cli_error(cmd, "--gpu: %s has no GPU whose power is modelled; drop --gpu", cs_instance_name(it));
+	return CLI_USAGE;
+}
+
 /* Turn a failed cs_estimate_run into the right one-line error. */
 static int report_failure(const char *cmd, const cs_estimate_req *req, int rc)
 {
@@ -170,11 +197,9 @@ static int report_failure(const char *cmd, const cs_estimate_req *req, int rc)
 		return CLI_USAGE;
 	case CS_ENODATA:
 		cli_error(cmd, "no grid intensity is known for region '%s'; use --country or --intensity",
-			  req->region ? req->region : "?");
+		          req->region ? req->region : "?");
 		return CLI_USAGE;
-	default:
-		cli_error(cmd, "cannot estimate %s: %s", req->instance, cs_strerror(rc));
-		return CLI_USAGE;
+	default: cli_error(cmd, "cannot estimate %s: %s", req->instance, cs_strerror(rc)); return CLI_USAGE;
 	}
 }
 
@@ -192,6 +217,11 @@ static json_t *json_sources(const cs_estimate *e, bool brief)
 	json_t *p = json_source(e->prov.power, brief);
 	json_object_set_new(p, "role", json_string("power"));
 	json_array_append_new(a, p);
+	if (e->prov.method == CS_METHOD_MINMAX && cs_instance_gpu(e->instance)) {
+		json_t *g = json_source(cs_gpu_dataset(cs_instance_gpu(e->instance)), brief);
+		json_object_set_new(g, "role", json_string("gpu_power"));
+		json_array_append_new(a, g);
+	}
 	if (e->prov.embodied) {
 		json_t *m = json_source(e->prov.embodied, brief);
 		json_object_set_new(m, "role", json_string("embodied"));
@@ -206,8 +236,8 @@ static json_t *json_sources(const cs_estimate *e, bool brief)
 		json_array_append_new(a, json_pack("{s:s, s:s}", "role", "grid_intensity", "id", "user"));
 	}
 	json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "role", "pue", "id",
-					   e->prov.pue_overridden ? "user" : "ccf-pue", "overridden",
-					   e->prov.pue_overridden));
+	                                   e->prov.pue_overridden ? "user" : "ccf-pue", "overridden",
+	                                   e->prov.pue_overridden));
 	return a;
 }
 
@@ -231,12 +261,18 @@ json_t *cli_estimate_json(const cs_estimate_req *req, const cs_estimate *e, bool
 	json_object_set_new(o, "memory_gb", json_real(cs_instance_mem_gb(it)));
 	json_object_set_new(o, "cpu_percent", json_real(req->cpu * 100.0));
 	json_object_set_new(o, "mem_percent", json_real((req->mem < 0 ? req->cpu : req->mem) * 100.0));
+	if (cs_instance_gpu_modelled(it)) {
+		json_object_set_new(o, "gpu_percent", json_real((req->gpu < 0 ? req->cpu : req->gpu) * 100.0));
+		json_object_set_new(o, "gpus", json_real(cs_instance_gpu_units(it)));
+		if (cs_instance_gpu(it))
+			json_object_set_new(o, "gpu_model", json_string(cs_gpu_name(cs_instance_gpu(it))));
+	}
 	json_object_set_new(o, "duration_h", json_real(req->duration_s / 3600.0));
 	json_object_set_new(o, "count", json_integer(req->count));
 	json_object_set_new(o, "power_w", json_real(e->power.total_w));
 	json_object_set_new(o, "power_breakdown_w",
-			    json_pack("{s:f, s:f, s:f, s:f}", "cpu", e->power.cpu_w, "memory", e->power.mem_w, "gpu",
-				      e->power.gpu_w, "other", e->power.other_w));
+	                    json_pack("{s:f, s:f, s:f, s:f}", "cpu", e->power.cpu_w, "memory", e->power.mem_w, "gpu",
+	                              e->power.gpu_w, "other", e->power.other_w));
 	json_object_set_new(o, "pue", json_real(e->pue));
 	json_object_set_new(o, "energy_kwh", json_real(e->energy_kwh));
 	json_object_set_new(o, "intensity_gco2e_per_kwh", json_real(e->intensity_g_per_kwh));
@@ -276,15 +312,19 @@ static void estimate_text(const cs_estimate_req *req, const cs_estimate *e)
 	const cs_instance *it = e->instance;
 	char lbl[96];
 
-	char gpus[24] = "";
+	char gpus[80] = "";
 
-	if (cs_instance_gpus(it))
+	if (cs_instance_gpu(it))
+		snprintf(gpus, sizeof gpus, ", %g x %s", cs_instance_gpu_units(it), cs_gpu_name(cs_instance_gpu(it)));
+	else if (cs_instance_gpus(it))
 		snprintf(gpus, sizeof gpus, ", %u GPU", cs_instance_gpus(it));
 	printf("%s %s (%u vCPU, %g GB%s) in %s%s%s%s\n", cs_provider_name(cs_instance_provider(it)),
 	       cs_instance_name(it), cs_instance_vcpu(it), cs_instance_mem_gb(it), gpus, location_name(e),
 	       e->country ? " (" : "", e->country ? cs_country_iso2(e->country) : "", e->country ? ")" : "");
-	printf("  load         %.4g %% CPU, %.4g h x %u instance%s\n", req->cpu * 100.0, req->duration_s / 3600.0,
-	       req->count, req->count > 1 ? "s" : "");
+	printf("  load         %.4g %% CPU", req->cpu * 100.0);
+	if (cs_instance_gpu_modelled(it))
+		printf(", %.4g %% GPU", (req->gpu < 0 ? req->cpu : req->gpu) * 100.0);
+	printf(", %.4g h x %u instance%s\n", req->duration_s / 3600.0, req->count, req->count > 1 ? "s" : "");
 	printf("  power        %.3f W per instance (cpu %.3f, memory %.3f, gpu %.3f, other %.3f) [modelled: %s]\n",
 	       e->power.total_w, e->power.cpu_w, e->power.mem_w, e->power.gpu_w, e->power.other_w,
 	       cli_method_name(e->prov.method));
@@ -303,6 +343,8 @@ static void estimate_text(const cs_estimate_req *req, const cs_estimate *e)
 	printf("  total        %.2f gCO2e\n", e->total_g);
 	printf("sources:\n");
 	print_source("power", e->prov.power, cs_dataset_year(e->prov.power));
+	if (e->prov.method == CS_METHOD_MINMAX && cs_instance_gpu(it))
+		print_source("gpu power", cs_gpu_dataset(cs_instance_gpu(it)), cs_gpu_year(cs_instance_gpu(it)));
 	if (e->prov.embodied)
 		print_source("embodied", e->prov.embodied, cs_dataset_year(e->prov.embodied));
 	if (e->prov.intensity)
@@ -310,9 +352,9 @@ static void estimate_text(const cs_estimate_req *req, const cs_estimate *e)
 }
 
 static const char csv_header[] =
-	"provider,instance,region,country,cpu_percent,duration_h,count,power_w,pue,energy_kwh,"
-	"intensity_gco2e_per_kwh,operational_gco2e,embodied_gco2e,total_gco2e,method,power_source,"
-	"intensity_source,intensity_year\n";
+    "provider,instance,region,country,cpu_percent,duration_h,count,power_w,pue,energy_kwh,"
+    "intensity_gco2e_per_kwh,operational_gco2e,embodied_gco2e,total_gco2e,method,power_source,"
+    "intensity_source,intensity_year\n";
 
 static void estimate_csv_row(const cs_estimate_req *req, const cs_estimate *e)
 {
@@ -339,7 +381,8 @@ int cmd_estimate(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	if (!o.instances) {
-		cli_error("estimate", "--instance is required, e.g. --instance m5.large; see 'carbonstat estimate --help'");
+		cli_error("estimate",
+		          "--instance is required, e.g. --instance m5.large; see 'carbonstat estimate --help'");
 		return CLI_USAGE;
 	}
 	if (!o.regions && !o.countries && !(o.req.intensity_override >= 0)) {
@@ -353,6 +396,9 @@ int cmd_estimate(int argc, char **argv)
 	o.req.instance = o.instances;
 	o.req.region = o.regions;
 	o.req.country = o.countries;
+	rc = check_gpu_option("estimate", &o.req, cs_instance_find(o.req.provider, o.instances));
+	if (rc)
+		return rc;
 	rc = cs_estimate_run(&o.req, &e);
 	if (rc)
 		return report_failure("estimate", &o.req, rc);
@@ -504,8 +550,8 @@ int cmd_compare(int argc, char **argv)
 	} else {
 		printf("%.4g %% CPU for %.4g h x %u, lowest total first\n", o.req.cpu * 100, o.req.duration_s / 3600,
 		       o.req.count);
-		printf("%-5s %-22s %-22s %-3s %9s %10s %9s %11s %11s %11s  %s\n", "CLOUD", "INSTANCE", "LOCATION",
-		       "CC", "POWER_W", "ENERGY_KWH", "G/KWH", "OPER_G", "EMBOD_G", "TOTAL_G", "INTENSITY SOURCE");
+		printf("%-5s %-22s %-22s %-3s %9s %10s %9s %11s %11s %11s  %s\n", "CLOUD", "INSTANCE", "LOCATION", "CC",
+		       "POWER_W", "ENERGY_KWH", "G/KWH", "OPER_G", "EMBOD_G", "TOTAL_G", "INTENSITY SOURCE");
 		for (size_t k = 0; k < nrows; k++) {
 			const cs_estimate *e = &rows[k].e;
 			char lbl[96];

@@ -22,6 +22,9 @@
  *   carbonstat-region-country (Apache-2.0, 2026): carbonstat repository tools/datagen/region-country.csv (hand-authored)
  *   ccf-specpower (Apache-2.0, 2026): https://github.com/cloud-carbon-footprint/ccf-coefficients data/SPECpower-2026-03-09.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29
  *   carbonstat-region-coords (Apache-2.0, 2026): carbonstat repository tools/datagen/region-coords.csv (hand-authored)
+ *   ccf-gpu (Apache-2.0, 2022): https://github.com/cloud-carbon-footprint/cloud-carbon-footprint packages/core/src/compute/ComputeProcessorTypes.ts @ e851afc75835808d18b6a82437a416436fd0ded2
+ *   vendor-gpu-tdp (Apache-2.0, 2024): carbonstat repository tools/datagen/gpu-models.csv (hand-authored from NVIDIA/AMD data sheets)
+ *   carbonstat-gpu-instances (Apache-2.0, 2026): carbonstat repository tools/datagen/gpu-instances.csv (hand-authored)
  * Attributions: NOTICE and docs/datasets.md.
  */
 
@@ -43,6 +46,7 @@
 	S(CCF_min_max_watts_per_vCPU_by_microarch_230c494e, "CCF min/max watts per vCPU by microarchitecture (SPECpower), AWS") \
 	S(CCF_min_max_watts_per_vCPU_by_microarch_7c9eba77, "CCF min/max watts per vCPU by microarchitecture (SPECpower), Azure") \
 	S(CCF_min_max_watts_per_vCPU_by_microarch_9e2046ee, "CCF min/max watts per vCPU by microarchitecture (SPECpower, memory-adjusted max), GCP") \
+	S(CCF_per_GPU_min_max_watts_COMPUTE_PROCE_12788cb5, "CCF per-GPU min/max watts (COMPUTE_PROCESSOR_TYPES), transcribed in tools/datagen/gpu-models.csv") \
 	S(CPU_thermal_design_power_by_model_name_fb4d750d, "CPU thermal design power by model name (CodeCarbon)") \
 	S(Cloud_region_ISO_3166_country_and_displ_57b4a3ec, "Cloud region -> ISO 3166 country and display name, hand-authored from the providers' public region lists") \
 	S(Cloud_region_coordinates_WGS84_the_city_a20e4dd7, "Cloud region coordinates (WGS84, the city each provider names for the region), hand-authored") \
@@ -51,11 +55,16 @@
 	S(Ember_country_electricity_generation_in_e0c118b5, "Ember country electricity generation intensity, lifecycle, latest year (Ember - Yearly Electricity Data)") \
 	S(GCP_machine_types_x_microarchitecture_w_2cd76aea, "GCP machine types x microarchitecture with host platform specs") \
 	S(GCP_region_country_ISO_3166_and_city_CodeCarbon, "GCP region -> country (ISO 3166) and city (CodeCarbon)") \
+	S(GPU_maximum_board_power_from_the_vendor_3cd859a1, "GPU maximum board power from the vendors' data sheets (NVIDIA, AMD); idle = TDP x 46/407 (CCF's A100 min/max ratio)") \
+	S(GPU_model_and_count_per_accelerated_ins_10cf6343, "GPU model and count per accelerated instance type, hand-authored from the providers' instance type pages") \
 	S(Google_Cloud_per_region_grid_carbon_int_df6ceb85, "Google Cloud per-region grid carbon intensity and Google CFE fraction") \
 	S(MIT, "MIT") \
 	S(SPECpower_ssj2008_results_as_collected_e4ad2b15, "SPECpower_ssj2008 results (as collected by CCF): ssj_ops per hardware thread at 100 % load by CPU microarchitecture, median over results") \
+	S(carbonstat_repository_tools_datagen_gpu_9dd5a8a1, "carbonstat repository tools/datagen/gpu-instances.csv (hand-authored)") \
+	S(carbonstat_repository_tools_datagen_gpu_43b71cf8, "carbonstat repository tools/datagen/gpu-models.csv (hand-authored from NVIDIA/AMD data sheets)") \
 	S(carbonstat_repository_tools_datagen_reg_75aa0914, "carbonstat repository tools/datagen/region-coords.csv (hand-authored)") \
 	S(carbonstat_repository_tools_datagen_reg_b49c109c, "carbonstat repository tools/datagen/region-country.csv (hand-authored)") \
+	S(carbonstat_gpu_instances, "carbonstat-gpu-instances") \
 	S(carbonstat_region_coords, "carbonstat-region-coords") \
 	S(carbonstat_region_country, "carbonstat-region-country") \
 	S(ccf_aws_latest, "ccf-aws-latest") \
@@ -66,6 +75,7 @@
 	S(ccf_embodied_gcp, "ccf-embodied-gcp") \
 	S(ccf_gcp, "ccf-gcp") \
 	S(ccf_gcp_latest, "ccf-gcp-latest") \
+	S(ccf_gpu, "ccf-gpu") \
 	S(ccf_grid_aws, "ccf-grid-aws") \
 	S(ccf_grid_azure, "ccf-grid-azure") \
 	S(ccf_specpower, "ccf-specpower") \
@@ -91,9 +101,11 @@
 	S(https_github_com_cloud_carbon_footprint_162806bb, "https://github.com/cloud-carbon-footprint/ccf-coefficients output/coefficients-azure-use.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29") \
 	S(https_github_com_cloud_carbon_footprint_69dddb53, "https://github.com/cloud-carbon-footprint/ccf-coefficients output/coefficients-gcp-embodied-mean.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29") \
 	S(https_github_com_cloud_carbon_footprint_924bb49b, "https://github.com/cloud-carbon-footprint/ccf-coefficients output/coefficients-gcp-use.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29") \
+	S(https_github_com_cloud_carbon_footprint_4a9589f9, "https://github.com/cloud-carbon-footprint/cloud-carbon-footprint packages/core/src/compute/ComputeProcessorTypes.ts @ e851afc75835808d18b6a82437a416436fd0ded2") \
 	S(https_github_com_ember_climate_ember_da_e6369428, "https://github.com/ember-climate/ember-data-api data/api_country_overview_yearly.csv @ 02ce82d403b50d2cd2acd792505411088891b34e") \
 	S(https_github_com_mlco2_codecarbon_codec_e926267e, "https://github.com/mlco2/codecarbon codecarbon/data/cloud/impact.csv @ b05965e43b690cdc53787c7577adbe6e2caf4ed9") \
 	S(https_github_com_mlco2_codecarbon_codec_fbf383b2, "https://github.com/mlco2/codecarbon codecarbon/data/hardware/cpu_power.csv @ b05965e43b690cdc53787c7577adbe6e2caf4ed9") \
+	S(vendor_gpu_tdp, "vendor-gpu-tdp") \
 	/* end of STRINGS */
 
 /* The row layouts this file was generated for. */
@@ -126,6 +138,9 @@ const struct cs_dataset cs_dataset_table[] = {
 	[CS_DS_CARBONSTAT_REGION_COUNTRY] = {.id = P(carbonstat_region_country), .title = P(Cloud_region_ISO_3166_country_and_displ_57b4a3ec), .source = P(carbonstat_repository_tools_datagen_reg_b49c109c), .license = P(Apache_2_0), .year = 2026, .rows = 111},
 	[CS_DS_CCF_SPECPOWER] = {.id = P(ccf_specpower), .title = P(SPECpower_ssj2008_results_as_collected_e4ad2b15), .source = P(https_github_com_cloud_carbon_footprint_b8879d8d), .license = P(Apache_2_0), .year = 2026, .rows = 630},
 	[CS_DS_CARBONSTAT_REGION_COORDS] = {.id = P(carbonstat_region_coords), .title = P(Cloud_region_coordinates_WGS84_the_city_a20e4dd7), .source = P(carbonstat_repository_tools_datagen_reg_75aa0914), .license = P(Apache_2_0), .year = 2026, .rows = 150},
+	[CS_DS_CCF_GPU] = {.id = P(ccf_gpu), .title = P(CCF_per_GPU_min_max_watts_COMPUTE_PROCE_12788cb5), .source = P(https_github_com_cloud_carbon_footprint_4a9589f9), .license = P(Apache_2_0), .year = 2022, .rows = 12},
+	[CS_DS_VENDOR_GPU_TDP] = {.id = P(vendor_gpu_tdp), .title = P(GPU_maximum_board_power_from_the_vendor_3cd859a1), .source = P(carbonstat_repository_tools_datagen_gpu_43b71cf8), .license = P(Apache_2_0), .year = 2024, .rows = 6},
+	[CS_DS_CARBONSTAT_GPU_INSTANCES] = {.id = P(carbonstat_gpu_instances), .title = P(GPU_model_and_count_per_accelerated_ins_10cf6343), .source = P(carbonstat_repository_tools_datagen_gpu_9dd5a8a1), .license = P(Apache_2_0), .year = 2026, .rows = 124},
 };
 const size_t cs_dataset_table_len = sizeof cs_dataset_table / sizeof cs_dataset_table[0];
 

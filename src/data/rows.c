@@ -120,6 +120,58 @@ const cs_dataset *cs_instance_embodied_dataset(const cs_instance *it)
 	return it->embodied_g_per_h >= 0 ? cs_dataset_at(it->embodied_dataset) : NULL;
 }
 
+const cs_gpu *cs_instance_gpu(const cs_instance *it)
+{
+	return it->gpu ? &cs_gpu_table[it->gpu] : NULL;
+}
+
+double cs_instance_gpu_units(const cs_instance *it)
+{
+	return it->gpu_units;
+}
+
+/* ---- GPU models (row 0 of the table is "none", not listed) --------------- */
+
+size_t cs_gpu_count(void)
+{
+	return cs_gpu_table_len - 1;
+}
+
+const cs_gpu *cs_gpu_at(size_t index)
+{
+	return index + 1 < cs_gpu_table_len ? &cs_gpu_table[index + 1] : NULL;
+}
+
+const char *cs_gpu_name(const cs_gpu *g)
+{
+	return cs_instance_str(g->name);
+}
+
+const char *cs_gpu_token(const cs_gpu *g)
+{
+	return cs_instance_str(g->token);
+}
+
+double cs_gpu_min_w(const cs_gpu *g)
+{
+	return g->min_w;
+}
+
+double cs_gpu_max_w(const cs_gpu *g)
+{
+	return g->max_w;
+}
+
+int cs_gpu_year(const cs_gpu *g)
+{
+	return g->year;
+}
+
+const cs_dataset *cs_gpu_dataset(const cs_gpu *g)
+{
+	return cs_dataset_at(g->dataset);
+}
+
 /* ---- regions ------------------------------------------------------------ */
 
 size_t cs_region_count(void)

@@ -78,7 +78,9 @@ struct cs_instance {
 	uint8_t embodied_dataset;      /* enum cs_dataset_index of the embodied figure */
 	uint16_t vcpu;                 /* instance vCPUs */
 	uint16_t platform_vcpu;        /* vCPUs of the whole host platform (0 = unknown) */
-	uint16_t gpus;                 /* instance GPUs */
+	uint16_t gpus;                 /* instance GPUs (whole GPUs, a fractional share rounded up) */
+	uint8_t gpu;                   /* GPU model: index into cs_gpu_table, 0 = none or not modelled */
+	double gpu_units;              /* GPUs of that model the instance has (0.125 = an eighth of one) */
 	double mem_gb;                 /* instance memory, GB */
 	double cpu_w[CS_CURVE_POINTS]; /* CS_METHOD_CURVE: CPU package W at cs_curve_load */
 	double mem_w[CS_CURVE_POINTS]; /* CS_METHOD_CURVE: memory W */
@@ -87,6 +89,17 @@ struct cs_instance {
 	double min_w_per_vcpu;         /* CS_METHOD_MINMAX: W per vCPU at idle */
 	double max_w_per_vcpu;         /* CS_METHOD_MINMAX: W per vCPU at 100 % */
 	double embodied_g_per_h;       /* embodied gCO2e per hour of this instance; < 0 = unknown */
+};
+
+/* One GPU model: CCF's per-GPU idle/max watts, or a vendor TDP with an
+ * idle share (tools/datagen/gpu-models.csv). Row 0 is "no GPU". */
+struct cs_gpu {
+	cs_instance_off name;  /* "NVIDIA A100" */
+	cs_instance_off token; /* word that names it in bills and SKUs: "A100" */
+	double min_w;          /* W per GPU at idle */
+	double max_w;          /* W per GPU at 100 % */
+	uint8_t dataset;       /* enum cs_dataset_index: ccf-gpu or vendor-gpu-tdp */
+	uint16_t year;         /* year of the figure */
 };
 
 /* One cloud region with its grid carbon intensity. */
@@ -151,6 +164,8 @@ CS_DATA_HIDDEN extern const struct cs_dataset cs_dataset_table[];
 CS_DATA_HIDDEN extern const size_t cs_dataset_table_len;
 CS_DATA_HIDDEN extern const struct cs_instance cs_instance_table[];
 CS_DATA_HIDDEN extern const size_t cs_instance_table_len;
+CS_DATA_HIDDEN extern const struct cs_gpu cs_gpu_table[];
+CS_DATA_HIDDEN extern const size_t cs_gpu_table_len;
 CS_DATA_HIDDEN extern const struct cs_region cs_region_table[];
 CS_DATA_HIDDEN extern const size_t cs_region_table_len;
 CS_DATA_HIDDEN extern const struct cs_country cs_country_table[];

@@ -56,14 +56,25 @@ int cs_instance_power(const cs_instance *it, const cs_util *u, cs_power *out)
 		p.cpu_w = it->vcpu * (it->min_w_per_vcpu + (it->max_w_per_vcpu - it->min_w_per_vcpu) * ucpu);
 		/* CCF counts memory at a flat W/GB whatever its use. */
 		p.mem_w = it->mem_gb * CS_MEM_W_PER_GB;
+		/* CCF's GPU term: per GPU, idle + (max - idle) x GPU load. */
+		if (it->gpu) {
+			const struct cs_gpu *g = &cs_gpu_table[it->gpu];
+			p.gpu_w = it->gpu_units * (g->min_w + (g->max_w - g->min_w) * ugpu);
+		}
 		break;
-	default:
-		return CS_ENODATA;
+	default: return CS_ENODATA;
 	}
 	p.total_w = p.cpu_w + p.mem_w + p.gpu_w + p.other_w;
 	p.method = it->method;
 	*out = p;
 	return 0;
+}
+
+int cs_instance_gpu_modelled(const cs_instance *it)
+{
+	if (it->method == CS_METHOD_CURVE)
+		return it->gpu_w[CS_CURVE_POINTS - 1] > 0;
+	return it->method == CS_METHOD_MINMAX && it->gpu != 0;
 }
 
 double cs_pue_default(cs_provider p)

@@ -71,6 +71,33 @@ def memory_w(mem_gb):
     return mem_gb * MEM_W_PER_GB
 
 
+# GPU idle/max watts per GPU, transcribed independently of tools/datagen:
+# CCF ComputeProcessorTypes.ts (cloud-carbon-footprint @ e851afc) for the
+# older models; vendor maximum board power for the newer ones, idle at CCF's
+# A100 ratio 46/407 (docs/model.md, "GPUs").
+GPU_IDLE_RATIO = 46.0 / 407.0
+GPU_W = {"A100": (46.0, 407.0), "V100": (35.0, 306.0), "T4": (8.0, 71.0), "A10G": (18.0, 153.0),
+         "K80": (35.0, 306.0), "P100": (36.0, 306.0), "L4": (72.0 * GPU_IDLE_RATIO, 72.0),
+         "H100": (700.0 * GPU_IDLE_RATIO, 700.0)}
+# The GPU model of the accelerated families the goldens use.
+GPU_FAMILY = [(r"a2-(high|mega|ultra)gpu-\d+g", "A100"), (r"a3-(high|mega|edge)gpu-\d+g", "H100"),
+              (r"g2-standard-\d+", "L4"), (r"g5\..*", "A10G"), (r"p5\..*", "H100"),
+              (r"Standard_NC\d+r?s_v3", "V100"), (r"Standard_NC\d+as_T4_v3", "T4")]
+
+
+def gpu_model(name):
+    for rx, model in GPU_FAMILY:
+        if re.fullmatch(rx, name):
+            return model
+    return None
+
+
+def gpu_w(model, units, u):
+    """CCF's GPU term: per GPU, idle + (max - idle) x GPU load."""
+    idle, top = GPU_W[model]
+    return units * (idle + (top - idle) * u)
+
+
 def arch_mean(coeffs, archs):
     """(min, max) W per vCPU over the microarchitectures a type may run on:
     the mean of their rows; an architecture without a row counts as the mean
@@ -86,17 +113,22 @@ def embodied_g_per_h(platform_kg, vcpu, platform_vcpu):
     return platform_kg * 1000.0 / LIFETIME_H * vcpu / platform_vcpu
 
 
-def estimate(inst, intensity, u_cpu, u_mem, hours, count, pue):
+def estimate(inst, intensity, u_cpu, u_mem, hours, count, pue, u_gpu=None):
     """The figures `carbonstat estimate` prints, as a dict."""
+    u_gpu = u_cpu if u_gpu is None else u_gpu
     if inst["method"] == "curve":
         cpu = curve_w(inst["cpu_w"], u_cpu)
         mem = curve_w(inst["mem_w"], u_mem)
-        gpu = curve_w(inst["gpu_w"], u_cpu)
+        gpu = curve_w(inst["gpu_w"], u_gpu)
         other = inst["delta_w"]
     else:
         cpu = minmax_cpu_w(inst["vcpu"], inst["min_w"], inst["max_w"], u_cpu)
         mem = memory_w(inst["mem_gb"])
-        gpu = other = 0.0
+        other = 0.0
+        model = gpu_model(inst["name"])
+        if inst.get("gpus") and model is None:
+            raise Unsupported("GPU model of %s" % inst["name"])
+        gpu = gpu_w(model, inst["gpus"], u_gpu) if model else 0.0
     power = cpu + mem + gpu + other
     energy = power * hours / 1000.0 * pue * count
     oper = energy * intensity
@@ -247,6 +279,7 @@ class Datasets:
                 out[name_key(canon(t))] = {
                     "provider": provider, "name": canon(t), "method": "minmax", "vcpu": vcpu,
                     "mem_gb": num(r["Instance Memory"]), "min_w": mn, "max_w": mx,
+                    "gpus": float(r["Instance GPUs"] or 0),
                     "embodied_g_per_h": embodied_g_per_h(emb[t], vcpu, pv) if t in emb else None,
                     "power_ds": "ccf-use-" + provider, "embodied_ds": "ccf-embodied-" + provider}
             return out
@@ -385,7 +418,7 @@ class Checker:
 
 
 def parse_opts(argv):
-    o = {"provider": None, "instance": None, "region": None, "country": None, "cpu": 50.0, "mem": None,
+    o = {"provider": None, "instance": None, "region": None, "country": None, "cpu": 50.0, "mem": None, "gpu": None,
          "duration": "1h", "count": 1, "pue": None, "intensity": None, "fmt": "text", "top": None,
          "all_regions": False}
     i = 0
@@ -422,7 +455,8 @@ def resolve(ds, o, inst_name, loc):
     um = float(o["mem"]) / 100.0 if o["mem"] is not None else u
     pue = float(o["pue"]) if o["pue"] is not None else DEFAULT_PUE[p]
     hours = duration_h(o["duration"])
-    e = estimate(inst, where["intensity"], u, um, hours, int(o["count"]), pue)
+    ug = float(o["gpu"]) / 100.0 if o["gpu"] is not None else None
+    e = estimate(inst, where["intensity"], u, um, hours, int(o["count"]), pue, ug)
     e.update(inst=inst, where=where, hours=hours, u=u, um=um, loc=loc)
     return e
 

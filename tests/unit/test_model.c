@@ -91,6 +91,77 @@ static void test_power_minmax(void **state)
 	assert_int_equal(p.method, CS_METHOD_MINMAX);
 }
 
+/* GPU power (issue 12): CCF's per-GPU idle/max watts (tools/datagen/
+ * gpu-models.csv, from CCF's ComputeProcessorTypes.ts) or a vendor TDP with
+ * CCF's A100 idle ratio 46/407, times the GPUs of the type
+ * (tools/datagen/gpu-instances.csv or the source's GPU column). */
+static void test_gpu_power(void **state)
+{
+	cs_power p, q;
+	cs_util u = {1.0, -1, 1.0};
+	const cs_instance *it;
+	(void)state;
+
+	/* a2-highgpu-1g: 1 x A100 (gcp-instances.csv "Instance GPUs" 1), CCF
+	 * A100 46/407 W. 100 % GPU: 46 + (407 - 46) x 1 = 407 W; 30 %:
+	 * 46 + 361 x 0.3 = 154.3 W. */
+	it = cs_instance_find(CS_PROVIDER_GCP, "a2-highgpu-1g");
+	assert_non_null(it);
+	assert_int_equal(cs_instance_gpu_modelled(it), 1);
+	assert_string_equal(cs_gpu_name(cs_instance_gpu(it)), "NVIDIA A100");
+	assert_int_equal(cs_instance_power(it, &u, &p), 0);
+	assert_close(p.gpu_w, 407.0);
+	u.gpu = 0.3;
+	assert_int_equal(cs_instance_power(it, &u, &p), 0);
+	assert_close(p.gpu_w, 154.3);
+	/* the GPU load does not move the CPU term */
+	u.gpu = 1.0;
+	assert_int_equal(cs_instance_power(it, &u, &q), 0);
+	assert_close(p.cpu_w, q.cpu_w);
+
+	/* g5.xlarge: 1 x A10G (CCF 18/153) at 50 %: 18 + 135 x 0.5 = 85.5 W. */
+	u = (cs_util){0.5, -1, -1};
+	it = cs_instance_find(CS_PROVIDER_AWS, "g5.xlarge");
+	assert_int_equal(cs_instance_power(it, &u, &p), 0);
+	assert_close(p.gpu_w, 85.5);
+	assert_int_equal(cs_instance_gpus(it), 1);
+
+	/* p5.48xlarge idle: 8 x H100, vendor TDP 700 W, idle 700 x 46/407 =
+	 * 79.115479115 W; 8 x that = 632.923832924 W. */
+	u = (cs_util){0.0, -1, -1};
+	it = cs_instance_find(CS_PROVIDER_AWS, "p5.48xlarge");
+	assert_int_equal(cs_instance_power(it, &u, &p), 0);
+	assert_close(p.gpu_w, 8 * 700.0 * 46.0 / 407.0);
+	assert_close(p.gpu_w, 632.9238329238329);
+
+	/* g6f.large: an eighth of an L4 (72 W TDP) at 50 %:
+	 * 0.125 x (72 x 46/407 + (72 - 72 x 46/407) x 0.5)
+	 * = 0.125 x (8.137592138 + 31.931203931) = 5.008599509 W. */
+	u = (cs_util){0.5, -1, -1};
+	it = cs_instance_find(CS_PROVIDER_AWS, "g6f.large");
+	assert_close(cs_instance_gpu_units(it), 0.125);
+	assert_int_equal(cs_instance_power(it, &u, &p), 0);
+	assert_close(p.gpu_w, 5.008599508599509);
+
+	/* p4de.24xlarge runs on p4d.24xlarge's host and takes its Teads curve:
+	 * the same watts at every load (both 3,781.73 W at 50 %). */
+	assert_int_equal(cs_instance_power(cs_instance_find(CS_PROVIDER_AWS, "p4de.24xlarge"), &u, &p), 0);
+	assert_int_equal(cs_instance_power(cs_instance_find(CS_PROVIDER_AWS, "p4d.24xlarge"), &u, &q), 0);
+	assert_close(p.total_w, q.total_w);
+	assert_close(p.gpu_w, 2407.2);
+
+	/* No GPU term: no GPU (m5.large), or an accelerator with no figures. */
+	assert_int_equal(cs_instance_gpu_modelled(cs_instance_find(CS_PROVIDER_AWS, "m5.large")), 0);
+	assert_int_equal(cs_instance_gpu_modelled(cs_instance_find(CS_PROVIDER_AWS, "inf2.xlarge")), 0);
+	assert_null(cs_instance_gpu(cs_instance_find(CS_PROVIDER_AWS, "m5.large")));
+
+	/* Azure NC6s_v3: 1 x V100 (azure-instances.csv), CCF 35/306 W, 50 %:
+	 * 35 + 271 x 0.5 = 170.5 W. */
+	it = cs_instance_find(CS_PROVIDER_AZURE, "Standard_NC6s_v3");
+	assert_int_equal(cs_instance_power(it, &u, &p), 0);
+	assert_close(p.gpu_w, 170.5);
+}
+
 static void test_power_rejects_bad_util(void **state)
 {
 	cs_power p;
@@ -228,6 +299,7 @@ int main(void)
 		cmocka_unit_test(test_curve_interp_points),
 		cmocka_unit_test(test_power_curve),
 		cmocka_unit_test(test_power_minmax),
+		cmocka_unit_test(test_gpu_power),
 		cmocka_unit_test(test_power_rejects_bad_util),
 		cmocka_unit_test(test_energy_carbon_helpers),
 		cmocka_unit_test(test_estimate_m5_large),

@@ -78,6 +78,8 @@ ISO_CODES_JSON = "/usr/share/iso-codes/json/iso_3166-1.json"
 CCF_REPO = "https://github.com/cloud-carbon-footprint/ccf-coefficients"
 CCF_COMMIT = "b0032d928c787cf76cecd7d1d611c5b46f366e29"
 CCF_TEADS_EMB_COMMIT = "e2b8debf4c7e2efdc0265547f4b642f07843bf20"
+CCF_APP_REPO = "https://github.com/cloud-carbon-footprint/cloud-carbon-footprint"
+CCF_APP_COMMIT = "e851afc75835808d18b6a82437a416436fd0ded2"
 GOOGLE_REPO = "https://github.com/GoogleCloudPlatform/region-carbon-info"
 GOOGLE_COMMIT = "49f3f26bfd682305e8d9b572fea1f811900421a9"
 EMBER_REPO = "https://github.com/ember-climate/ember-data-api"
@@ -149,6 +151,16 @@ DATASETS = [
     ("carbonstat-region-coords", "Cloud region coordinates (WGS84, the city each provider names for the region), "
      "hand-authored",
      "carbonstat repository tools/datagen/region-coords.csv (hand-authored)", "Apache-2.0", 2026, None),
+    ("ccf-gpu", "CCF per-GPU min/max watts (COMPUTE_PROCESSOR_TYPES), transcribed in tools/datagen/gpu-models.csv",
+     CCF_APP_REPO + " packages/core/src/compute/ComputeProcessorTypes.ts @ " + CCF_APP_COMMIT, "Apache-2.0", 2022,
+     None),
+    ("vendor-gpu-tdp", "GPU maximum board power from the vendors' data sheets (NVIDIA, AMD); idle = TDP x 46/407 "
+     "(CCF's A100 min/max ratio)",
+     "carbonstat repository tools/datagen/gpu-models.csv (hand-authored from NVIDIA/AMD data sheets)", "Apache-2.0",
+     2024, None),
+    ("carbonstat-gpu-instances", "GPU model and count per accelerated instance type, hand-authored from the "
+     "providers' instance type pages",
+     "carbonstat repository tools/datagen/gpu-instances.csv (hand-authored)", "Apache-2.0", 2026, None),
 ]
 
 DS_INDEX = {d[0]: i for i, d in enumerate(DATASETS)}
@@ -572,7 +584,7 @@ def aws_teads_instances(ctx, families, use_aws):
             rep.row(where, "non-numeric curve value", "row skipped")
             continue
         inst.update(vcpu=vcpu, platform_vcpu=pvcpu, mem_gb=mem, gpus=gpus, delta_w=delta,
-                    power_ds="ccf-aws-teads")
+                    power_ds="ccf-aws-teads", teads_gpu=r["Platform GPU Name"].strip() if gpus else "")
         arch, how = cpu_arch(r["Platform CPU Name"], families)
         if arch:
             inst["arch"] = arch
@@ -962,6 +974,107 @@ def azure_instances(ctx, use_azure):
         out[vm] = inst
     ctx.ds_rows["ccf-azure"] = kept_rows
     return OrderedDict((i["name"], i) for i in out.values())
+
+
+# ---------------------------------------------------------------------------
+# GPUs: one table of GPU models (CCF's per-GPU min/max watts, vendor TDPs),
+# and the model and count of every accelerated instance type
+# ---------------------------------------------------------------------------
+
+# Vendor rows give only the maximum board power. Idle is taken as CCF's own
+# idle/max ratio for the A100 (46 W / 407 W); CCF's other rows are within
+# 0.113-0.118 of their max (T4 8/71, A10G 18/153, V100 35/306).
+GPU_IDLE_RATIO = Decimal(46) / Decimal(407)
+
+
+def gpu_models(ctx):
+    """tools/datagen/gpu-models.csv: name -> row (min_w, max_w, token, ds, year)."""
+    rel = "tools/datagen/gpu-models.csv"
+    rows = Rows(os.path.join(ctx.root, rel), rel, ctx.report)
+    out = OrderedDict()
+    out[""] = {"name": "", "token": "", "min_w": Decimal(0), "max_w": Decimal(0), "ds": "ccf-gpu", "year": 0}
+    for line, r in rows:
+        name, src = r["model"].strip(), r["source"].strip()
+        year = parse_uint(r["year"])
+        if src == "ccf":
+            mn, mx, ds = parse_num(r["min_w"]), parse_num(r["max_w"]), "ccf-gpu"
+        elif src == "vendor":
+            tdp = parse_num(r["tdp_w"])
+            mn = tdp * GPU_IDLE_RATIO if tdp is not None else None
+            mx, ds = tdp, "vendor-gpu-tdp"
+        else:
+            mn = mx = ds = None
+        if not name or mn is None or mx is None or year is None or name in out:
+            ctx.report.error("%s: bad or duplicate row; fix the file" % rows.where(line))
+            continue
+        out[name] = {"name": name, "token": r["token"].strip(), "min_w": mn, "max_w": mx, "ds": ds,
+                     "year": year}
+        ctx.ds_rows[ds] += 1
+    return out
+
+
+def assign_gpus(ctx, models, teads_gpu_names, tables):
+    """tools/datagen/gpu-instances.csv: the GPU model (and count where the
+    source has none) of each accelerated type. First matching row wins."""
+    rel = "tools/datagen/gpu-instances.csv"
+    rows = Rows(os.path.join(ctx.root, rel), rel, ctx.report)
+    rules = []
+    for line, r in rows:
+        prov, model, units_txt = r["provider"].strip(), r["gpu"].strip(), r["units"].strip()
+        units = parse_num(units_txt) if units_txt else None
+        if prov not in PROVIDERS or model not in models or (units_txt and units is None):
+            ctx.report.error("%s: bad row (provider, gpu model or units); fix the file" % rows.where(line))
+            continue
+        rules.append((PROVIDERS[prov], re.compile(r["pattern"].strip()), model, units, rows.where(line)))
+    used = defaultdict(int)
+    unmatched = []
+    for table in tables:
+        for inst in table.values():
+            inst.setdefault("gpu", "")
+            inst.setdefault("gpu_units", Decimal(inst["gpus"]))
+            for prov, rx, model, units, where in rules:
+                if prov != inst["provider"] or not rx.fullmatch(inst["name"]):
+                    continue
+                if units is None:
+                    units = Decimal(inst["gpus"])
+                    if units == 0:
+                        ctx.report.row(where, "%s: the source gives no GPU count" % inst["name"],
+                                       "give units in the file")
+                teads_name = teads_gpu_names.get(inst["name"])
+                if teads_name and models[model]["token"].lower() not in teads_name.lower():
+                    ctx.report.row(where, "%s: aws-instances.csv says GPU %r" % (inst["name"], teads_name),
+                                   "%s kept" % model)
+                inst["gpu"], inst["gpu_units"] = model, units
+                inst["gpus"] = int(units.to_integral_value(rounding="ROUND_CEILING"))
+                used[where] += 1
+                break
+            else:
+                if inst["gpus"]:
+                    unmatched.append(inst["name"])
+    for prov, rx, model, units, where in rules:
+        if not used[where]:
+            ctx.report.row(where, "pattern %s matches no instance type" % rx.pattern, "unused")
+    ctx.ds_rows["carbonstat-gpu-instances"] = sum(used.values())
+    if unmatched:
+        ctx.report.note("gpus: %d type(s) list GPUs but no model: %s" % (len(unmatched), short_list(unmatched)))
+
+
+# AWS types that run on the host platform of a Teads type and take its curve:
+# p4de.24xlarge is p4d.24xlarge with 80 GB instead of 40 GB A100s (same CPU,
+# memory, GPU count and 400 W GPU TDP), so the two must not differ by 5x.
+CURVE_SIBLINGS = {"p4de.24xlarge": "p4d.24xlarge"}
+
+
+def curve_siblings(ctx, teads, aws_new):
+    for name, sib in CURVE_SIBLINGS.items():
+        inst, src = aws_new.get(name), teads.get(sib)
+        if inst is None or src is None:
+            ctx.report.note("curve siblings: %s or %s missing; not applied" % (name, sib))
+            continue
+        for k in ("cpu_w", "mem_w", "gpu_w", "delta_w"):
+            inst[k] = src[k]
+        inst.update(method="CS_METHOD_CURVE", power_ds="ccf-aws-teads")
+        ctx.report.note("curve siblings: %s takes the Teads curve of %s (same host platform)" % (name, sib))
 
 
 def merge_instances(ctx, *tables):
@@ -1749,6 +1862,7 @@ INSTANCE_FIELDS = [
     Field("name", "str"), Field("key", "str"), Field("arch", "str"),
     Field("provider", "enum8", lambda r: PROVIDER_ENUM[r["provider"]]), Field("method", "enum8"),
     Field("vcpu", "u16"), Field("platform_vcpu", "u16"), Field("mem_gb", "f64"), Field("gpus", "u16"),
+    Field("gpu", "u8", "gpu_index"), Field("gpu_units", "f64"),
     Field("cpu_w", "f64x4", curve_only("cpu_w")), Field("mem_w", "f64x4", curve_only("mem_w")),
     Field("gpu_w", "f64x4", curve_only("gpu_w")), Field("delta_w", "f64", curve_only("delta_w")),
     Field("min_w_per_vcpu", "f64", "min_w"), Field("max_w_per_vcpu", "f64", "max_w"),
@@ -1757,14 +1871,22 @@ INSTANCE_FIELDS = [
 ]
 
 
-def instances_file(instances, label):
-    used = sorted({i["power_ds"] for i in instances} | {i["embodied_ds"] for i in instances},
-                  key=lambda x: DS_INDEX[x])
+GPU_FIELDS = [
+    Field("name", "str"), Field("token", "str"), Field("min_w", "f64"), Field("max_w", "f64"),
+    Field("dataset", "ds", "ds"), Field("year", "u16"),
+]
+
+
+def instances_file(instances, gpus, label):
+    used = sorted({i["power_ds"] for i in instances} | {i["embodied_ds"] for i in instances} |
+                  {g["ds"] for g in gpus} | {"carbonstat-gpu-instances"}, key=lambda x: DS_INDEX[x])
     table = Table("cs_instance", "cs_instance_table", "Sorted by (provider, key).", INSTANCE_FIELDS, instances,
                   label)
+    gtable = Table("cs_gpu", "cs_gpu_table", "GPU models; row 0 is \"no GPU\". Instances refer to them by index.",
+                   GPU_FIELDS, gpus, lambda r: r["name"] or "(none)")
     return GenFile("src/data/gen_instances.c", "cloud instance types with their power model and embodied "
-                   "emissions, sorted by (provider, key)", used, Pool("cs_instance_pool", "cs_instance_off"),
-                   [table])
+                   "emissions, sorted by (provider, key), and the GPU models they use",
+                   used, Pool("cs_instance_pool", "cs_instance_off"), [table, gtable])
 
 
 REGION_FIELDS = [
@@ -1848,6 +1970,13 @@ def build(ctx):
     azure = azure_instances(ctx, use["azure"])
     for p in PROVIDERS:
         use[p].report(rep)
+    curve_siblings(ctx, teads, aws_new)
+    gpus = gpu_models(ctx)
+    assign_gpus(ctx, gpus, {n: i["teads_gpu"] for n, i in teads.items()}, [teads, aws_new, gcp, gcp_new, azure])
+    gpu_index = {name: k for k, name in enumerate(gpus)}
+    for t in (teads, aws_new, gcp, gcp_new, azure):
+        for inst in t.values():
+            inst["gpu_index"] = gpu_index[inst["gpu"]]
     instances = merge_instances(ctx, teads, aws_new, gcp, gcp_new, azure)
 
     iso3_to_2, iso_names = load_iso_codes(ctx)
@@ -1887,8 +2016,8 @@ def build(ctx):
     coords = region_coords(ctx, region_rows)
     prov_name = {v: k for k, v in PROVIDERS.items()}
     label = lambda r: "%s %s" % (prov_name[r["provider"]], r["name"])  # noqa: E731
-    gen = [datasets_file(ctx), instances_file(instances, label), grid_file(region_rows, countries, label),
-           cpu_tdp_file(tdps), perf_file(perf), geo_file(coords, label)]
+    gen = [datasets_file(ctx), instances_file(instances, list(gpus.values()), label),
+           grid_file(region_rows, countries, label), cpu_tdp_file(tdps), perf_file(perf), geo_file(coords, label)]
     files = {"src/data/gen_datasets.h": emit_datasets_h()}
     for g in gen:
         files[g.path] = g.emit(ctx)
