@@ -41,7 +41,7 @@ static const char compare_help[] =
 	"\n"
 	"Estimate the same workload for every instance x location pair and list them\n"
 	"from lowest to highest total gCO2e. Default: m5.large on every AWS region.\n"
-	"A list item naming what an earlier one named is dropped; at most 64 a list.\n"
+	"A list item naming what an earlier one named is dropped.\n"
 	"\n"
 	"  --instance T,...  instance types (default m5.large)\n"
 	"  --provider P      aws, gcp or azure (default: found from the type)\n"
@@ -277,8 +277,11 @@ json_t *cli_estimate_json(const cs_estimate_req *req, const cs_estimate *e, bool
 	json_object_set_new(o, "energy_kwh", json_real(e->energy_kwh));
 	json_object_set_new(o, "intensity_gco2e_per_kwh", json_real(e->intensity_g_per_kwh));
 	json_object_set_new(o, "operational_gco2e", json_real(e->operational_g));
-	json_object_set_new(o, "embodied_gco2e", json_real(e->embodied_g));
+	/* Unknown embodied is null, never 0; the total then holds the known part
+	 * only, and says so. */
+	json_object_set_new(o, "embodied_gco2e", e->prov.embodied ? json_real(e->embodied_g) : json_null());
 	json_object_set_new(o, "total_gco2e", json_real(e->total_g));
+	json_object_set_new(o, "total_complete", json_boolean(e->prov.embodied != NULL));
 	json_object_set_new(o, "method", json_string(cli_method_name(e->prov.method)));
 	json_object_set_new(o, "measured", json_false());
 	json_object_set_new(o, "sources", json_sources(e, brief_sources));
@@ -340,7 +343,8 @@ static void estimate_text(const cs_estimate_req *req, const cs_estimate *e)
 		       cs_instance_embodied_g_per_h(it));
 	else
 		printf("  embodied     unknown (no embodied figure for this type)\n");
-	printf("  total        %.2f gCO2e\n", e->total_g);
+	printf("  total        %.2f gCO2e%s\n", e->total_g,
+	       e->prov.embodied ? "" : " (operational only: embodied unknown)");
 	printf("sources:\n");
 	print_source("power", e->prov.power, cs_dataset_year(e->prov.power));
 	if (e->prov.method == CS_METHOD_MINMAX && cs_instance_gpu(it))
@@ -365,11 +369,12 @@ static void estimate_csv_row(const cs_estimate_req *req, const cs_estimate *e)
 	cli_csv_field(stdout, e->region ? cs_region_name(e->region) : "");
 	putchar(',');
 	cli_csv_field(stdout, e->country ? cs_country_iso2(e->country) : "");
-	printf(",%.10g,%.10g,%u,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%s,%s,%s,%d\n", req->cpu * 100.0,
-	       req->duration_s / 3600.0, req->count, e->power.total_w, e->pue, e->energy_kwh, e->intensity_g_per_kwh,
-	       e->operational_g, e->embodied_g, e->total_g, cli_method_name(e->prov.method),
-	       cs_dataset_id(e->prov.power), e->prov.intensity ? cs_dataset_id(e->prov.intensity) : "user",
-	       e->prov.intensity_year);
+	printf(",%.10g,%.10g,%u,%.10g,%.10g,%.10g,%.10g,%.10g,", req->cpu * 100.0, req->duration_s / 3600.0, req->count,
+	       e->power.total_w, e->pue, e->energy_kwh, e->intensity_g_per_kwh, e->operational_g);
+	if (e->prov.embodied) /* unknown embodied: an empty field, never 0 */
+		printf("%.10g", e->embodied_g);
+	printf(",%.10g,%s,%s,%s,%d\n", e->total_g, cli_method_name(e->prov.method), cs_dataset_id(e->prov.power),
+	       e->prov.intensity ? cs_dataset_id(e->prov.intensity) : "user", e->prov.intensity_year);
 }
 
 int cmd_estimate(int argc, char **argv)
@@ -418,9 +423,16 @@ typedef struct cmp_row {
 	cs_estimate e;
 } cmp_row;
 
+/* Ranking: rows whose embodied figure is unknown come after every row with
+ * a complete total (an unknown is never taken as 0, so it can never win);
+ * within each group, lowest total first (for the unknown group that is the
+ * operational figure), then by name. */
 static int cmp_total(const void *a, const void *b)
 {
 	const cmp_row *x = a, *y = b;
+	int xu = x->e.prov.embodied == NULL, yu = y->e.prov.embodied == NULL;
+	if (xu != yu)
+		return xu - yu;
 	if (x->e.total_g != y->e.total_g)
 		return x->e.total_g < y->e.total_g ? -1 : 1;
 	int c = strcmp(cs_instance_name(x->e.instance), cs_instance_name(y->e.instance));
@@ -429,22 +441,20 @@ static int cmp_total(const void *a, const void *b)
 	return strcmp(x->e.region ? cs_region_name(x->e.region) : "", y->e.region ? cs_region_name(y->e.region) : "");
 }
 
-#define CMP_MAX_ITEMS 64
-
-/* Split opt's comma list into at most CMP_MAX_ITEMS tokens, in place, into
- * out and *n; CLI_USAGE (said) if it has more. */
-static int split_list(const char *opt, char *s, char **out, size_t *n)
+/* Split a comma list into its tokens, in place; *out is allocated (one
+ * slot per comma + 1, so nothing is ever dropped). Returns the count, or
+ * (size_t)-1 when out of memory. */
+static size_t split_list(char *s, char ***out)
 {
-	*n = 0;
-	for (char *save = NULL, *t = strtok_r(s, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		if (*n == CMP_MAX_ITEMS) {
-			cli_error("compare", "%s lists more than %d items; compare at most %d at once", opt,
-			          CMP_MAX_ITEMS, CMP_MAX_ITEMS);
-			return CLI_USAGE;
-		}
-		out[(*n)++] = t;
-	}
-	return 0;
+	size_t n = 0, cap = 1;
+	for (const char *c = s; *c; c++)
+		cap += *c == ',';
+	*out = calloc(cap, sizeof **out);
+	if (!*out)
+		return (size_t)-1;
+	for (char *save = NULL, *t = strtok_r(s, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		(*out)[n++] = t;
+	return n;
 }
 
 /* A list item that names what an earlier one named (m5.large,M5.Large; DE,DEU)
@@ -461,9 +471,9 @@ int cmd_compare(int argc, char **argv)
 {
 	est_opts o;
 	char *ibuf = NULL, *lbuf = NULL;
-	char *inst[CMP_MAX_ITEMS], *locs[CMP_MAX_ITEMS];
-	size_t ni = 0, nl = 0, nrows = 0, nregions = cs_region_count();
-	const cs_instance *seen[CMP_MAX_ITEMS];
+	char **inst = NULL, **locs = NULL;
+	size_t ni, nl = 0, nrows = 0, nregions = cs_region_count();
+	const cs_instance **seen = NULL;
 	cmp_row *rows = NULL;
 	int rc = parse_opts("compare", compare_help, argc, argv, &o), by_country;
 
@@ -479,10 +489,14 @@ int cmd_compare(int argc, char **argv)
 		rc = CLI_FAIL;
 		goto out;
 	}
+	ni = split_list(ibuf, &inst);
 	by_country = o.countries != NULL;
-	if ((rc = split_list("--instance", ibuf, inst, &ni)) ||
-	    ((o.regions || o.countries) && (rc = split_list(o.regions ? "--region" : "--country", lbuf, locs, &nl))))
+	if (o.regions || o.countries)
+		nl = split_list(lbuf, &locs);
+	if (ni == (size_t)-1 || nl == (size_t)-1) {
+		rc = CLI_FAIL;
 		goto out;
+	}
 	if (ni == 0) {
 		cli_error("compare", "--instance needs at least one type");
 		rc = CLI_USAGE;
@@ -492,7 +506,8 @@ int cmd_compare(int argc, char **argv)
 		o.all_regions = 1;
 
 	rows = calloc(ni * (o.all_regions ? nregions : nl), sizeof *rows);
-	if (!rows) {
+	seen = calloc(ni, sizeof *seen);
+	if (!rows || !seen) {
 		rc = CLI_FAIL;
 		goto out;
 	}
@@ -552,19 +567,33 @@ int cmd_compare(int argc, char **argv)
 		       o.req.count);
 		printf("%-5s %-22s %-22s %-3s %9s %10s %9s %11s %11s %11s  %s\n", "CLOUD", "INSTANCE", "LOCATION", "CC",
 		       "POWER_W", "ENERGY_KWH", "G/KWH", "OPER_G", "EMBOD_G", "TOTAL_G", "INTENSITY SOURCE");
+		size_t unknown_rows = 0;
 		for (size_t k = 0; k < nrows; k++) {
 			const cs_estimate *e = &rows[k].e;
 			char lbl[96];
-			printf("%-5s %-22s %-22s %-3s %9.2f %10.4f %9.1f %11.1f %11.1f %11.1f  %s\n",
+			char emb[24] = "-";
+			if (e->prov.embodied)
+				snprintf(emb, sizeof emb, "%.1f", e->embodied_g);
+			else
+				unknown_rows++;
+			/* an incomplete total is marked with a trailing '+' (embodied not included) */
+			printf("%-5s %-22s %-22s %-3s %9.2f %10.4f %9.1f %11.1f %11s %10.1f%s  %s\n",
 			       cs_provider_name(cs_instance_provider(e->instance)), cs_instance_name(e->instance),
 			       location_name(e), e->country ? cs_country_iso2(e->country) : "", e->power.total_w,
-			       e->energy_kwh, e->intensity_g_per_kwh, e->operational_g, e->embodied_g, e->total_g,
-			       intensity_label(e, lbl, sizeof lbl));
+			       e->energy_kwh, e->intensity_g_per_kwh, e->operational_g, emb, e->total_g,
+			       e->prov.embodied ? " " : "+", intensity_label(e, lbl, sizeof lbl));
 		}
+		if (unknown_rows)
+			printf("%zu row%s with unknown embodied (EMBOD_G '-', TOTAL_G operational only, marked '+'): "
+			       "ranked after every complete row\n",
+			       unknown_rows, unknown_rows > 1 ? "s" : "");
 		rc = CLI_OK;
 	}
 out:
 	free(rows);
+	free(seen);
+	free(inst);
+	free(locs);
 	free(ibuf);
 	free(lbuf);
 	return rc;
