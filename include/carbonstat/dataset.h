@@ -39,6 +39,13 @@ typedef enum cs_power_method {
 	CS_METHOD_MINMAX = 2, /* CCF: min + (max - min) * u watts per vCPU, + memory W/GB */
 } cs_power_method;
 
+/* How an instance's memory power is modelled. */
+typedef enum cs_mem_rule {
+	CS_MEM_CURVE = 0,          /* Teads memory curve (CS_METHOD_CURVE) */
+	CS_MEM_FULL = 1,           /* every GB at 0.392 W (GCP: CCF's GCP max watts exclude memory) */
+	CS_MEM_ABOVE_BASELINE = 2, /* CCF AWS/Azure: only GB above the SPECpower servers' GB per chip */
+} cs_mem_rule;
+
 /* Load points of the Teads curves, as fractions of full CPU load. */
 #define CS_CURVE_POINTS 4
 extern const double cs_curve_load[CS_CURVE_POINTS]; /* {0, 0.1, 0.5, 1} */
@@ -99,6 +106,11 @@ const cs_dataset *cs_instance_embodied_dataset(const cs_instance *it); /* NULL i
  * model it has (0.125 = an eighth of one, AWS g6f). */
 const cs_gpu *cs_instance_gpu(const cs_instance *it);
 double cs_instance_gpu_units(const cs_instance *it);
+
+/* Memory rule of an instance and the GB it charges at 0.392 W/GB (min/max
+ * types; 0 for a curve type). */
+cs_mem_rule cs_instance_mem_rule(const cs_instance *it);
+double cs_instance_mem_charged_gb(const cs_instance *it);
 
 /* GPU models (one table, used by estimates and billing): CCF's per-GPU
  * idle/max watts, or a vendor's maximum board power with an idle share. */

@@ -130,6 +130,16 @@ double cs_instance_gpu_units(const cs_instance *it)
 	return it->gpu_units;
 }
 
+cs_mem_rule cs_instance_mem_rule(const cs_instance *it)
+{
+	return (cs_mem_rule)it->mem_rule;
+}
+
+double cs_instance_mem_charged_gb(const cs_instance *it)
+{
+	return it->mem_charged_gb;
+}
+
 /* ---- GPU models (row 0 of the table is "none", not listed) --------------- */
 
 size_t cs_gpu_count(void)

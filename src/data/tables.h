@@ -81,6 +81,8 @@ struct cs_instance {
 	uint16_t gpus;                 /* instance GPUs (whole GPUs, a fractional share rounded up) */
 	uint8_t gpu;                   /* GPU model: index into cs_gpu_table, 0 = none or not modelled */
 	double gpu_units;              /* GPUs of that model the instance has (0.125 = an eighth of one) */
+	uint8_t mem_rule;              /* cs_mem_rule: how CS_METHOD_MINMAX charges memory */
+	double mem_charged_gb;         /* CS_METHOD_MINMAX: GB charged at CS_MEM_W_PER_GB (see mem_rule) */
 	double mem_gb;                 /* instance memory, GB */
 	double cpu_w[CS_CURVE_POINTS]; /* CS_METHOD_CURVE: CPU package W at cs_curve_load */
 	double mem_w[CS_CURVE_POINTS]; /* CS_METHOD_CURVE: memory W */

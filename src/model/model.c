@@ -54,8 +54,10 @@ int cs_instance_power(const cs_instance *it, const cs_util *u, cs_power *out)
 		break;
 	case CS_METHOD_MINMAX:
 		p.cpu_w = it->vcpu * (it->min_w_per_vcpu + (it->max_w_per_vcpu - it->min_w_per_vcpu) * ucpu);
-		/* CCF counts memory at a flat W/GB whatever its use. */
-		p.mem_w = it->mem_gb * CS_MEM_W_PER_GB;
+		/* CCF counts memory at a flat W/GB whatever its use: on AWS and
+		 * Azure only the GB above the per-chip baseline the SPECpower max
+		 * watts already hold, on GCP all of it (mem_rule, generator). */
+		p.mem_w = it->mem_charged_gb * CS_MEM_W_PER_GB;
 		/* CCF's GPU term: per GPU, idle + (max - idle) x GPU load. */
 		if (it->gpu) {
 			const struct cs_gpu *g = &cs_gpu_table[it->gpu];

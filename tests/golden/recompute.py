@@ -23,6 +23,7 @@ a change of method is a change here), DATASETS (reading the raw files into
 instances and intensities), CASES (the CLI's options and outputs), main.
 """
 import csv
+import math
 import glob
 import json
 import os
@@ -69,6 +70,15 @@ def minmax_cpu_w(vcpu, min_w, max_w, u):
 def memory_w(mem_gb):
     """CCF memory: GB x 0.392 W (no utilisation term)."""
     return mem_gb * MEM_W_PER_GB
+
+
+def charged_gb_above_chip(mem_gb, largest_vcpu, largest_mem, gb_chip, family=""):
+    """CCF AWS/Azure (calculateGigabyteHours): only the memory above the
+    SPECpower servers' GB per chip, shared by the instance's memory share;
+    a chip holds at most 96 vCPU (m5zn and z1d: always 2 chips)."""
+    chips = 2 if family in ("m5zn", "z1d") else math.ceil(largest_vcpu / 96)
+    delta = largest_mem / chips - gb_chip
+    return delta * mem_gb / largest_mem if delta > 0 else 0.0
 
 
 # GPU idle/max watts per GPU, transcribed independently of tools/datagen:
@@ -123,7 +133,7 @@ def estimate(inst, intensity, u_cpu, u_mem, hours, count, pue, u_gpu=None):
         other = inst["delta_w"]
     else:
         cpu = minmax_cpu_w(inst["vcpu"], inst["min_w"], inst["max_w"], u_cpu)
-        mem = memory_w(inst["mem_gb"])
+        mem = memory_w(inst.get("mem_charged_gb", inst["mem_gb"]))
         other = 0.0
         model = gpu_model(inst["name"])
         if inst.get("gpus") and model is None:
@@ -205,6 +215,16 @@ class Datasets:
                     for r in read_csv(os.path.join(self.ccf, "coefficients-%s-use.csv" % provider))}
         return self._once(("use", provider), load)
 
+    def gb_chip(self, provider, archs):
+        """Mean GB/Chip of these architectures (unknown: the file's mean)."""
+        def load():
+            return {r["Architecture"]: float(r["GB/Chip"])
+                    for r in read_csv(os.path.join(self.ccf, "coefficients-%s-use.csv" % provider))}
+        table = self._once(("gbchip", provider), load)
+        avg = sum(table.values()) / len(table)
+        vals = [table.get(a, avg) for a in archs]
+        return sum(vals) / len(vals)
+
     # ---- instances ----
     def aws_teads(self):
         def load():
@@ -230,6 +250,10 @@ class Datasets:
             cpus = {r["CPU Name"]: int(r["Platform Total Number of vCPU"])
                     for r in read_csv(os.path.join(self.ccf, "aws-instances-cpus.csv"))}
             fam_max = {}
+            largest = {}
+            for r in rows:
+                f = r["Instance Type"].split(".")[0]
+                largest[f] = max(largest.get(f, (0, 0.0)), (int(r["vCPUs"]), num(r["Memory (GiB)"])))
             for r in rows:
                 k = (r["Instance Type"].split(".")[0], r["Platform CPU Name"])
                 fam_max[k] = max(fam_max.get(k, 0), int(r["vCPUs"]))
@@ -243,6 +267,7 @@ class Datasets:
                 em = r["Platform Embedded Emissions (mtCo2eq)"].strip()
                 out[name_key(t)] = {"provider": "aws", "name": t, "method": "minmax", "vcpu": vcpu,
                                     "mem_gb": num(r["Memory (GiB)"]), "cpu_name": cpu,
+                                    "largest": largest[t.split(".")[0]],
                                     "embodied_g_per_h": embodied_g_per_h(num(em) * 1000.0, vcpu, pv) if em else None,
                                     "power_ds": "ccf-use-aws", "embodied_ds": "ccf-aws-latest"}
             return out
@@ -276,10 +301,15 @@ class Datasets:
                 archs = [x["Microarchitecture"] for x in rs]
                 mn, mx = arch_mean(self.use_coeffs(provider), archs)
                 pv = int(r["Platform vCPUs (highest vCPU possible)"])
+                if provider == "azure":
+                    charged = charged_gb_above_chip(num(r["Instance Memory"]), pv, num(r["Platform Memory"]),
+                                                    self.gb_chip("azure", archs))
+                else:
+                    charged = num(r["Instance Memory"])
                 out[name_key(canon(t))] = {
                     "provider": provider, "name": canon(t), "method": "minmax", "vcpu": vcpu,
                     "mem_gb": num(r["Instance Memory"]), "min_w": mn, "max_w": mx,
-                    "gpus": float(r["Instance GPUs"] or 0),
+                    "gpus": float(r["Instance GPUs"] or 0), "mem_charged_gb": charged,
                     "embodied_g_per_h": embodied_g_per_h(emb[t], vcpu, pv) if t in emb else None,
                     "power_ds": "ccf-use-" + provider, "embodied_ds": "ccf-embodied-" + provider}
             return out
@@ -294,7 +324,11 @@ class Datasets:
                     return dict(self.aws_teads()[key])
                 if key in self.aws_latest():
                     inst = dict(self.aws_latest()[key])
-                    inst["min_w"], inst["max_w"] = self.use_coeffs("aws")[cpu_arch(inst["cpu_name"])]
+                    arch = cpu_arch(inst["cpu_name"])
+                    inst["min_w"], inst["max_w"] = self.use_coeffs("aws")[arch]
+                    lv, lm = inst["largest"]
+                    inst["mem_charged_gb"] = charged_gb_above_chip(inst["mem_gb"], lv, lm, self.gb_chip("aws", [arch]),
+                                                                   inst["name"].split(".")[0])
                     return inst
             elif key in self.ccf_multi_arch(p):
                 return dict(self.ccf_multi_arch(p)[key])

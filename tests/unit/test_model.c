@@ -79,6 +79,8 @@ static void test_power_minmax(void **state)
 	                  .method = CS_METHOD_MINMAX,
 	                  .vcpu = 4,
 	                  .mem_gb = 16,
+	                  .mem_rule = CS_MEM_FULL,
+	                  .mem_charged_gb = 16,
 	                  .min_w_per_vcpu = 0.5,
 	                  .max_w_per_vcpu = 2.5};
 	cs_power p;
@@ -160,6 +162,57 @@ static void test_gpu_power(void **state)
 	it = cs_instance_find(CS_PROVIDER_AZURE, "Standard_NC6s_v3");
 	assert_int_equal(cs_instance_power(it, &u, &p), 0);
 	assert_close(p.gpu_w, 170.5);
+}
+
+/* Memory rule (issue 12, item 2), CCF calculateGigabyteHours: on AWS and
+ * Azure the SPECpower max watts already hold GB/Chip of memory per chip, so
+ * only (largest size's GB / chips - GB/Chip) x GB / largest GB is charged at
+ * 0.392 W/GB, chips = ceil(largest vCPU / 96); on GCP every GB. */
+static void test_memory_rule(void **state)
+{
+	cs_power p;
+	cs_util u = {0.5, -1, -1};
+	const cs_instance *it;
+	(void)state;
+
+	/* c7a.xlarge (aws-instances-latest-2026.csv: 4 vCPU, 8 GiB, EPYC 4th
+	 * Gen); family largest c7a.48xlarge 192 vCPU, 384 GiB -> 2 chips, 192
+	 * GB per chip; coefficients-aws-use.csv EPYC 4th Gen GB/Chip
+	 * 152.1951219512195. (192 - 152.1951219512195) x 8 / 384
+	 * = 0.829268292682927 GB x 0.392 = 0.325073170731707 W (was 8 x 0.392
+	 * = 3.136 W). */
+	it = cs_instance_find(CS_PROVIDER_AWS, "c7a.xlarge");
+	assert_int_equal(cs_instance_mem_rule(it), CS_MEM_ABOVE_BASELINE);
+	assert_close(cs_instance_mem_charged_gb(it), 0.829268292682927);
+	assert_int_equal(cs_instance_power(it, &u, &p), 0);
+	assert_close(p.mem_w, 0.3250731707317073);
+
+	/* Standard_D2s_v3 (azure-instances.csv: 8 GB; platform 64 vCPU, 256 GB;
+	 * Haswell/Cascade Lake/Skylake/Broadwell). coefficients-azure-use.csv
+	 * GB/Chip mean = (27.310344827586206 + 98.11764705882354 +
+	 * 80.43037974683544 + 69.6470588235294) / 4 = 68.87635762876465;
+	 * 1 chip: (256 - 68.87635762876465) x 8 / 256 = 5.847613824101105 GB
+	 * x 0.392 = 2.292264619047633 W. */
+	it = cs_instance_find(CS_PROVIDER_AZURE, "Standard_D2s_v3");
+	assert_close(cs_instance_mem_charged_gb(it), 5.847613824101105);
+	assert_int_equal(cs_instance_power(it, &u, &p), 0);
+	assert_close(p.mem_w, 2.292264619047633);
+
+	/* c7g.xlarge: Graviton3 (EPYC 2nd Gen figures, GB/Chip
+	 * 129.77777777777777); c7g.16xlarge 64 vCPU, 128 GiB: 1 chip, 128 GB
+	 * < 129.78 -> nothing above the baseline, 0 W. */
+	it = cs_instance_find(CS_PROVIDER_AWS, "c7g.xlarge");
+	assert_int_equal(cs_instance_power(it, &u, &p), 0);
+	assert_close(p.mem_w, 0.0);
+
+	/* GCP e2-standard-2: every GB, 8 x 0.392 = 3.136 W. */
+	it = cs_instance_find(CS_PROVIDER_GCP, "e2-standard-2");
+	assert_int_equal(cs_instance_mem_rule(it), CS_MEM_FULL);
+	assert_int_equal(cs_instance_power(it, &u, &p), 0);
+	assert_close(p.mem_w, 3.136);
+
+	/* Teads types keep their memory curve. */
+	assert_int_equal(cs_instance_mem_rule(cs_instance_find(CS_PROVIDER_AWS, "m5.large")), CS_MEM_CURVE);
 }
 
 static void test_power_rejects_bad_util(void **state)
@@ -300,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_power_curve),
 		cmocka_unit_test(test_power_minmax),
 		cmocka_unit_test(test_gpu_power),
+		cmocka_unit_test(test_memory_rule),
 		cmocka_unit_test(test_power_rejects_bad_util),
 		cmocka_unit_test(test_energy_carbon_helpers),
 		cmocka_unit_test(test_estimate_m5_large),

@@ -118,6 +118,8 @@ static int build_tables(void **state)
 	inst_minmax.method = CS_METHOD_MINMAX;
 	inst_minmax.vcpu = 2;
 	inst_minmax.mem_gb = 8;
+	inst_minmax.mem_rule = CS_MEM_FULL; /* GCP: every GB */
+	inst_minmax.mem_charged_gb = 8;
 	inst_minmax.min_w_per_vcpu = 1.0;
 	inst_minmax.max_w_per_vcpu = 3.0;
 

@@ -463,6 +463,7 @@ class UseCoefficients:
         self.ds_id = "ccf-use-" + provider
         rel = "cloud-carbon-footprint/coefficients-%s-use.csv" % provider
         self.by_arch = OrderedDict()
+        self.gb_chip = OrderedDict()
         rows = ctx.rows(rel)
         for line, r in rows:
             arch = r["Architecture"].strip()
@@ -474,7 +475,11 @@ class UseCoefficients:
                 ctx.report.row(rows.where(line), "duplicate architecture %r" % arch, "first row kept")
                 continue
             self.by_arch[arch] = (mn, mx)
+            gb = parse_num(r.get("GB/Chip", ""))
+            if gb is not None:
+                self.gb_chip[arch] = gb
         ctx.ds_rows[self.ds_id] = len(self.by_arch)
+        self.gb_chip_avg = mean(self.gb_chip.values())
         self.avg = (mean(v[0] for v in self.by_arch.values()), mean(v[1] for v in self.by_arch.values()))
         self.fallbacks = defaultdict(list)  # arch -> instance names that used the average
         self.aliased = defaultdict(list)
@@ -496,6 +501,16 @@ class UseCoefficients:
         vals = [self.lookup(a, instance) for a in (archs or [""])]
         return mean(v[0] for v in vals), mean(v[1] for v in vals)
 
+    def gb_per_chip(self, archs):
+        """CCF getMemory(): mean GB per CPU chip of the SPECpower servers of
+        these microarchitectures (average, never the median); an unknown one
+        counts as the file average (CCF: MEMORY_AVG)."""
+        vals = []
+        for a in (archs or [""]):
+            a = self.ALIASES.get(self.provider, {}).get(a, a)
+            vals.append(self.gb_chip.get(a, self.gb_chip_avg))
+        return mean(vals)
+
     def report(self, report):
         for arch, names in sorted(self.aliased.items()):
             report.note("%s: architecture %r has no row in coefficients-%s-use.csv; used %r per CCF's "
@@ -514,13 +529,31 @@ class UseCoefficients:
 # Instances
 # ---------------------------------------------------------------------------
 
+# CCF (packages/aws/src/lib/CostAndUsageReports.ts, calculateGigabyteHours):
+# a physical chip carries at most 96 vCPU, except m5zn and z1d (always 2).
+CCF_TWO_CHIP_FAMILIES = ("m5zn", "z1d")
+
+
+def mem_above_baseline(mem_gb, largest_vcpu, largest_mem, gb_chip, family=""):
+    """CCF's memory rule for AWS and Azure: SPECpower max watts already hold
+    gb_chip GB per chip, so only memory above it is charged, shared out in
+    proportion to the instance's memory: (largest_mem / chips - gb_chip) x
+    mem / largest_mem, or 0 when the host has no more than the baseline."""
+    chips = 2 if family in CCF_TWO_CHIP_FAMILIES else -(-largest_vcpu // 96)
+    per_chip = Decimal(largest_mem) / Decimal(chips)
+    if per_chip - gb_chip <= 0:
+        return Decimal(0)
+    return (per_chip - gb_chip) * Decimal(mem_gb) / Decimal(largest_mem)
+
+
 def new_instance(name, provider, method):
     return {
         "name": name, "key": name_key(name), "provider": PROVIDERS[provider], "method": method,
         "vcpu": 0, "platform_vcpu": 0, "mem_gb": Decimal(0), "gpus": 0, "arch": "",
         "cpu_w": [Decimal(0)] * 4, "mem_w": [Decimal(0)] * 4, "gpu_w": [Decimal(0)] * 4,
         "delta_w": Decimal(0), "min_w": Decimal(0), "max_w": Decimal(0),
-        "embodied": Decimal(-1), "power_ds": None, "embodied_ds": None,
+        "embodied": Decimal(-1), "power_ds": None, "embodied_ds": None, "mem_charged": Decimal(0),
+        "mem_rule": "CS_MEM_CURVE" if method == "CS_METHOD_CURVE" else "CS_MEM_FULL",
     }
 
 
@@ -686,6 +719,12 @@ def aws_latest_instances(ctx, families, use_aws, teads):
         parsed.append((line, name, vcpu, mem, cpu, r["Platform Embedded Emissions (mtCo2eq)"].strip()))
         fam = name.split(".")[0]
         family_max[(fam, cpu)] = max(family_max[(fam, cpu)], vcpu)
+    # CCF's "largest instance type in the family" (for the memory rule): the
+    # family's size with the most vCPU, then the most memory.
+    largest = {}
+    for _line, name, vcpu, mem, _cpu, _emb in parsed:
+        fam = name.split(".")[0]
+        largest[fam] = max(largest.get(fam, (0, Decimal(0))), (vcpu, mem))
     out = OrderedDict()
     arch_notes = defaultdict(list)
     platform_from_family = 0
@@ -719,8 +758,11 @@ def aws_latest_instances(ctx, families, use_aws, teads):
         elif pv < fam_pv:
             big_family[(name.split(".")[0], cpu, pv, fam_pv)].append(name)
             pv = fam_pv
+        fam = name.split(".")[0]
+        lv, lm = largest[fam]
         inst.update(vcpu=vcpu, platform_vcpu=pv, mem_gb=mem, min_w=mn, max_w=mx,
-                    power_ds="ccf-use-aws", embodied_ds="ccf-aws-latest")
+                    power_ds="ccf-use-aws", embodied_ds="ccf-aws-latest", mem_rule="CS_MEM_ABOVE_BASELINE",
+                    mem_charged=mem_above_baseline(mem, lv, lm, use_aws.gb_per_chip([arch] if arch else []), fam))
         if emb_txt:
             t = parse_num(emb_txt)
             if t is None:
@@ -789,7 +831,7 @@ def gcp_instances(ctx, use_gcp):
         mn, mx = use_gcp.average_over(archs, name)
         inst.update(vcpu=g["vcpu"], platform_vcpu=g["pv"], mem_gb=g["mem"], gpus=g["gpus"],
                     arch="/".join(archs), min_w=mn, max_w=mx, power_ds="ccf-use-gcp",
-                    embodied_ds="ccf-embodied-gcp")
+                    embodied_ds="ccf-embodied-gcp", mem_charged=g["mem"])
         if name in emb_mean:
             inst["embodied"] = hourly_embodied(emb_mean[name], g["vcpu"], g["pv"])
             ctx.ds_rows["ccf-embodied-gcp"] += 1
@@ -840,7 +882,7 @@ def gcp_latest_instances(ctx, families, use_gcp, known):
         gpus = int(m.group(1)) if m else 0
         gpu_named += 1 if m else 0
         inst.update(vcpu=vcpu, mem_gb=mem, gpus=gpus, arch=arch, min_w=mn, max_w=mx,
-                    power_ds="ccf-use-gcp", embodied_ds="ccf-gcp-latest")
+                    power_ds="ccf-use-gcp", embodied_ds="ccf-gcp-latest", mem_charged=mem)
         out[name] = inst
     for what, names in sorted(from_cpu.items()):
         rep.note("ccf-gcp-latest: blank Microarchitecture; arch from CPU name %s for %d type(s)"
@@ -891,7 +933,8 @@ def azure_instances(ctx, use_azure):
         g = groups.get(vm)
         if g is None:
             g = groups[vm] = {"line": line, "raw": raw, "vcpu_d": vcpu_d, "pv": pv, "mem": mem, "gpus": gpus,
-                              "archs": [], "series": r["Series"].strip()}
+                              "archs": [], "series": r["Series"].strip(),
+                              "pmem": parse_num(r["Platform Memory"]) or mem}
         elif (g["vcpu_d"], g["pv"], g["mem"], g["gpus"]) != (vcpu_d, pv, mem, gpus):
             rep.row(where, "%s specs differ from its first row" % vm, "first row's specs kept")
         arch = r["Microarchitecture"].strip()
@@ -933,7 +976,9 @@ def azure_instances(ctx, use_azure):
             constrained.append((vm, g))
             continue
         mn, mx = use_azure.average_over(archs or ["Unknown"], name)
-        inst.update(arch="/".join(archs), min_w=mn, max_w=mx)
+        inst.update(arch="/".join(archs), min_w=mn, max_w=mx, mem_rule="CS_MEM_ABOVE_BASELINE",
+                    mem_charged=mem_above_baseline(g["mem"], g["pv"], g["pmem"],
+                                                   use_azure.gb_per_chip(archs or ["Unknown"])))
         if totals:
             inst["embodied"] = hourly_embodied(mean(totals), inst["vcpu"], g["pv"])
             ctx.ds_rows["ccf-embodied-azure"] += len(totals)
@@ -964,13 +1009,16 @@ def azure_instances(ctx, use_azure):
                     "vCPU %d, platform/arch/embodied unknown, coefficient average" % vcpu)
             mn, mx = use_azure.average_over(["Unknown"], name)
             inst.update(vcpu=vcpu, mem_gb=g["mem"], gpus=g["gpus"], min_w=mn, max_w=mx,
-                        power_ds="ccf-use-azure", embodied_ds="ccf-embodied-azure")
+                        power_ds="ccf-use-azure", embodied_ds="ccf-embodied-azure", mem_rule="CS_MEM_ABOVE_BASELINE",
+                        mem_charged=mem_above_baseline(g["mem"], g["pv"], g["pmem"],
+                                                       use_azure.gb_per_chip(["Unknown"])))
         else:
             rep.row(where, "%s: vCPU %s is the constrained share of %s" % (vm, g["vcpu_d"], parent),
                     "vCPU %d; host, arch, min/max and embodied of %s" % (vcpu, parent))
             inst.update(vcpu=vcpu, platform_vcpu=p["platform_vcpu"], mem_gb=g["mem"], gpus=g["gpus"],
                         arch=p["arch"], min_w=p["min_w"], max_w=p["max_w"], embodied=p["embodied"],
-                        power_ds="ccf-use-azure", embodied_ds="ccf-embodied-azure")
+                        power_ds="ccf-use-azure", embodied_ds="ccf-embodied-azure", mem_rule=p["mem_rule"],
+                        mem_charged=p["mem_charged"])
         out[vm] = inst
     ctx.ds_rows["ccf-azure"] = kept_rows
     return OrderedDict((i["name"], i) for i in out.values())
@@ -1863,6 +1911,7 @@ INSTANCE_FIELDS = [
     Field("provider", "enum8", lambda r: PROVIDER_ENUM[r["provider"]]), Field("method", "enum8"),
     Field("vcpu", "u16"), Field("platform_vcpu", "u16"), Field("mem_gb", "f64"), Field("gpus", "u16"),
     Field("gpu", "u8", "gpu_index"), Field("gpu_units", "f64"),
+    Field("mem_rule", "enum8"), Field("mem_charged_gb", "f64", "mem_charged"),
     Field("cpu_w", "f64x4", curve_only("cpu_w")), Field("mem_w", "f64x4", curve_only("mem_w")),
     Field("gpu_w", "f64x4", curve_only("gpu_w")), Field("delta_w", "f64", curve_only("delta_w")),
     Field("min_w_per_vcpu", "f64", "min_w"), Field("max_w_per_vcpu", "f64", "max_w"),
