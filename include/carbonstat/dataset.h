@@ -83,6 +83,9 @@ const char *cs_dataset_source(const cs_dataset *d);  /* upstream repository, pat
 const char *cs_dataset_license(const cs_dataset *d); /* SPDX id, e.g. "Apache-2.0", "CC-BY-4.0" */
 int cs_dataset_year(const cs_dataset *d);            /* data year (latest year of the figures) */
 unsigned cs_dataset_rows(const cs_dataset *d);       /* rows carbonstat kept from it */
+/* What a grid dataset's intensities count: "lifecycle, location-based",
+ * "direct, location-based"...; "" for a dataset that is not a grid series. */
+const char *cs_dataset_basis(const cs_dataset *d);
 
 /* Instance types, sorted by provider then normalised name. Watts are for
  * the instance's share of its host; cs_instance_power() (carbonstat/model.h)
@@ -134,6 +137,28 @@ double cs_region_intensity_g_per_kwh(const cs_region *r); /* gCO2e/kWh, < 0 = un
 int cs_region_year(const cs_region *r);                   /* data year of the intensity */
 double cs_region_cfe(const cs_region *r);                 /* Google CFE fraction 0..1, < 0 = not published */
 const cs_dataset *cs_region_dataset(const cs_region *r);  /* source of the intensity */
+
+/* Grid series. The default is one consistent series for every region:
+ * Ember's lifecycle, location-based figures of the region's US state (US
+ * regions) or country, latest year. The provider tables stay selectable
+ * for comparison: CCF's grid factor files (AWS, Azure, GCP; ~2018-2019
+ * figures) and Google's per-region figures (GCP only; direct/operational). */
+typedef enum cs_grid_series {
+	CS_GRID_DEFAULT = 0, /* "ember" */
+	CS_GRID_CCF = 1,     /* "ccf" */
+	CS_GRID_GOOGLE = 2,  /* "google" */
+} cs_grid_series;
+#define CS_GRID_SERIES_COUNT 3
+
+/* "ember", "ccf", "google" (-1 for anything else) and back. */
+int cs_grid_series_parse(const char *s, cs_grid_series *out);
+const char *cs_grid_series_name(cs_grid_series s);
+/* A region's intensity in a series (< 0: the series has no figure for it),
+ * the year the figure describes and its dataset (NULL when none). */
+double cs_region_series_intensity(const cs_region *r, cs_grid_series s);
+int cs_region_series_year(const cs_region *r, cs_grid_series s);
+const cs_dataset *cs_region_series_dataset(const cs_region *r, cs_grid_series s);
+const char *cs_region_state(const cs_region *r); /* US state of a US region, else "" */
 
 /* Countries (Ember, latest year), sorted by ISO 3166-1 alpha-2. */
 size_t cs_country_count(void);

@@ -82,6 +82,7 @@ typedef struct cs_estimate_req {
 	unsigned count;            /* number of instances, >= 1 */
 	double pue;                /* <= 0: provider default */
 	double intensity_override; /* >= 0: use this gCO2e/kWh instead of tables */
+	cs_grid_series grid_series; /* region intensity series (default: Ember); countries are always Ember */
 } cs_estimate_req;
 
 /* Initialise a request with defaults: 50 % CPU, 1 hour, 1 instance, default PUE. */
@@ -103,7 +104,7 @@ typedef struct cs_estimate {
 
 /* Run an estimate. CS_ENOTFOUND for an unknown instance/region/country (the
  * caller can use cs_*_suggest for "did you mean"), CS_EINVAL for bad numbers,
- * CS_ENODATA if the region has no intensity. */
+ * CS_ENODATA if the region has no intensity in the chosen series. */
 int cs_estimate_run(const cs_estimate_req *req, cs_estimate *out);
 
 /* Pure helpers, exposed for callers that bring their own figures. */

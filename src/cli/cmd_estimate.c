@@ -31,6 +31,9 @@ static const char estimate_help[] =
 	"  --pue X           power usage effectiveness (default: CCF value of the\n"
 	"                    provider: aws 1.135, gcp 1.1, azure 1.185)\n"
 	"  --intensity G     grid intensity in gCO2e/kWh instead of the tables\n"
+	"  --grid-dataset S  region grid series: ember (default: Ember lifecycle,\n"
+	"                    location-based, US state or country), ccf (CCF's\n"
+	"                    factors, ~2018-2019) or google (Google's GCP figures)\n"
 	"  --json | --csv    machine-readable output\n"
 	"  -h, --help        this help\n";
 
@@ -57,6 +60,9 @@ static const char compare_help[] =
 	"  --count N         number of instances (default 1)\n"
 	"  --pue X           power usage effectiveness (default: the provider's)\n"
 	"  --intensity G     grid intensity in gCO2e/kWh instead of the tables\n"
+	"  --grid-dataset S  region grid series: ember (default: Ember lifecycle,\n"
+	"                    location-based, US state or country), ccf (CCF's\n"
+	"                    factors, ~2018-2019) or google (Google's GCP figures)\n"
 	"  --json | --csv    machine-readable output\n"
 	"  -h, --help        this help\n";
 
@@ -88,7 +94,8 @@ enum {
 	OPT_JSON,
 	OPT_CSV,
 	OPT_ALL_REGIONS,
-	OPT_TOP
+	OPT_TOP,
+	OPT_GRID_DATASET
 };
 
 static const struct option est_longopts[] = {
@@ -107,6 +114,7 @@ static const struct option est_longopts[] = {
     {"csv", no_argument, NULL, OPT_CSV},
     {"all-regions", no_argument, NULL, OPT_ALL_REGIONS},
     {"top", required_argument, NULL, OPT_TOP},
+    {"grid-dataset", required_argument, NULL, OPT_GRID_DATASET},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -150,6 +158,14 @@ static int parse_opts(const char *cmd, const char *help, int argc, char **argv, 
 		case OPT_CSV: o->fmt = OUT_CSV, csv = true; break;
 		case OPT_ALL_REGIONS: o->all_regions = 1; break;
 		case OPT_TOP: rc = cli_count(cmd, "--top", optarg, 1, 100000, &o->top); break;
+		case OPT_GRID_DATASET:
+			if (cs_grid_series_parse(optarg, &o->req.grid_series)) {
+				cli_error(
+				    cmd, "--grid-dataset '%s' is not a grid series: use ember (default), ccf or google",
+				    optarg);
+				return CLI_USAGE;
+			}
+			break;
 		case 'h': cli_help(stdout, help); return CLI_OK;
 		default: return cli_getopt_error(cmd, c, argv); /* ':' no value, '?' unknown */
 		}
@@ -196,8 +212,11 @@ static int report_failure(const char *cmd, const cs_estimate_req *req, int rc)
 			cli_unknown_country(cmd, req->country);
 		return CLI_USAGE;
 	case CS_ENODATA:
-		cli_error(cmd, "no grid intensity is known for region '%s'; use --country or --intensity",
-		          req->region ? req->region : "?");
+		cli_error(
+		    cmd,
+		    "no grid intensity is known for region '%s' in the %s grid series; use another --grid-dataset, "
+		    "--country or --intensity",
+		    req->region ? req->region : "?", cs_grid_series_name(req->grid_series));
 		return CLI_USAGE;
 	default: cli_error(cmd, "cannot estimate %s: %s", req->instance, cs_strerror(rc)); return CLI_USAGE;
 	}
@@ -276,6 +295,8 @@ json_t *cli_estimate_json(const cs_estimate_req *req, const cs_estimate *e, bool
 	json_object_set_new(o, "pue", json_real(e->pue));
 	json_object_set_new(o, "energy_kwh", json_real(e->energy_kwh));
 	json_object_set_new(o, "intensity_gco2e_per_kwh", json_real(e->intensity_g_per_kwh));
+	if (e->region && e->prov.intensity)
+		json_object_set_new(o, "grid_series", json_string(cs_grid_series_name(req->grid_series)));
 	json_object_set_new(o, "operational_gco2e", json_real(e->operational_g));
 	/* Unknown embodied is null, never 0; the total then holds the known part
 	 * only, and says so. */
@@ -333,7 +354,12 @@ static void estimate_text(const cs_estimate_req *req, const cs_estimate *e)
 	       cli_method_name(e->prov.method));
 	printf("  pue          %.3f%s\n", e->pue, e->prov.pue_overridden ? " (given)" : " (CCF default)");
 	printf("  energy       %.4f kWh\n", e->energy_kwh);
-	printf("  intensity    %.2f gCO2e/kWh (%s)", e->intensity_g_per_kwh, intensity_label(e, lbl, sizeof lbl));
+	printf("  intensity    %.2f gCO2e/kWh (%s", e->intensity_g_per_kwh, intensity_label(e, lbl, sizeof lbl));
+	if (e->prov.intensity && cs_dataset_basis(e->prov.intensity)[0])
+		printf("; %s", cs_dataset_basis(e->prov.intensity));
+	if (e->region && cs_region_state(e->region)[0] && e->prov.intensity == cs_region_dataset(e->region))
+		printf("; %s", cs_region_state(e->region));
+	printf(")");
 	if (e->region && cs_region_cfe(e->region) >= 0)
 		printf(", Google CFE %.0f %%", cs_region_cfe(e->region) * 100.0);
 	printf("\n");
@@ -531,7 +557,8 @@ int cmd_compare(int argc, char **argv)
 			r.instance = cs_instance_name(it);
 			if (o.all_regions) {
 				const cs_region *reg = cs_region_at(j);
-				if (cs_region_provider(reg) != r.provider || cs_region_intensity_g_per_kwh(reg) < 0)
+				if (cs_region_provider(reg) != r.provider ||
+				    cs_region_series_intensity(reg, r.grid_series) < 0)
 					continue;
 				r.region = cs_region_name(reg);
 			} else if (by_country) {

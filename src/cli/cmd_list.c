@@ -1,6 +1,7 @@
 /* cli/cmd_list.c - `carbonstat instances|regions|countries|datasets`: list the
  * built-in tables, each row with the dataset it comes from. */
 #include <getopt.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,17 +13,19 @@ typedef struct list_opts {
 	int json;
 	int csv;
 	int sort_intensity;
+	cs_grid_series series; /* regions: --grid-dataset */
 } list_opts;
 
-enum { OPT_PROVIDER = 256, OPT_JSON, OPT_CSV, OPT_SORT };
+enum { OPT_PROVIDER = 256, OPT_JSON, OPT_CSV, OPT_SORT, OPT_GRID_DATASET };
 
 static const struct option list_longopts[] = {
-	{"provider", required_argument, NULL, OPT_PROVIDER},
-	{"json", no_argument, NULL, OPT_JSON},
-	{"csv", no_argument, NULL, OPT_CSV},
-	{"sort", required_argument, NULL, OPT_SORT},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+    {"provider", required_argument, NULL, OPT_PROVIDER},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"csv", no_argument, NULL, OPT_CSV},
+    {"sort", required_argument, NULL, OPT_SORT},
+    {"grid-dataset", required_argument, NULL, OPT_GRID_DATASET},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 /* An option of the shared table this listing does not take. */
@@ -34,7 +37,7 @@ static int not_here(const char *cmd, const char *opt)
 
 /* -1 to go on, else an exit code. `allow` lists accepted option ids. */
 static int list_parse(const char *cmd, const char *help, int argc, char **argv, list_opts *o, int allow_provider,
-		      int allow_sort)
+                      int allow_sort)
 {
 	int c;
 
@@ -61,6 +64,16 @@ static int list_parse(const char *cmd, const char *help, int argc, char **argv, 
 				return CLI_USAGE;
 			}
 			break;
+		case OPT_GRID_DATASET:
+			if (!allow_sort) /* the listings that sort by intensity are the grid ones */
+				return not_here(cmd, "--grid-dataset");
+			if (cs_grid_series_parse(optarg, &o->series)) {
+				cli_error(
+				    cmd, "--grid-dataset '%s' is not a grid series: use ember (default), ccf or google",
+				    optarg);
+				return CLI_USAGE;
+			}
+			break;
 		case 'h': cli_help(stdout, help); return CLI_OK;
 		default: return cli_getopt_error(cmd, c, argv); /* ':' no value, '?' unknown */
 		}
@@ -81,15 +94,34 @@ static const char *ds_id(const cs_dataset *d)
  * Filled in by each command (no pointer is stored in .data). */
 typedef struct listing {
 	size_t n;
-	const void *(*at)(const list_opts *o, size_t i);   /* row i, or NULL if the options leave it out */
-	int (*by_intensity)(const void *a, const void *b); /* qsort of row pointers, for --sort intensity */
-	void (*header)(bool csv);                          /* the CSV or the text header line */
+	const void *(*at)(const list_opts *o, size_t i); /* row i, or NULL if the options leave it out */
+	/* --sort intensity: a row's intensity under the options, and the order of
+	 * rows with equal intensity (NULL: not sortable by intensity) */
+	double (*intensity)(const list_opts *o, const void *row);
+	int (*tie)(const void *a, const void *b);
+	void (*header)(bool csv); /* the CSV or the text header line */
 	void (*row)(const list_opts *o, json_t *a, const void *row);
 } listing;
 
+/* One row to sort: its key computed once (the key depends on the options,
+ * which a qsort comparator cannot see), the tie-break carried along. */
+typedef struct sort_item {
+	double key;
+	const void *row;
+	int (*tie)(const void *a, const void *b);
+} sort_item;
+
+static int cmp_sort_item(const void *a, const void *b)
+{
+	const sort_item *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->tie(x->row, y->row);
+}
+
 static int list_print(const list_opts *o, const listing *l)
 {
-	const void **v = calloc(l->n ? l->n : 1, sizeof *v);
+	sort_item *v = calloc(l->n ? l->n : 1, sizeof *v);
 	json_t *a = NULL;
 	size_t k = 0;
 
@@ -98,16 +130,16 @@ static int list_print(const list_opts *o, const listing *l)
 	for (size_t i = 0; i < l->n; i++) {
 		const void *r = l->at(o, i);
 		if (r)
-			v[k++] = r;
+			v[k++] = (sort_item){l->intensity ? l->intensity(o, r) : 0, r, l->tie};
 	}
-	if (o->sort_intensity && l->by_intensity)
-		qsort(v, k, sizeof *v, l->by_intensity);
+	if (o->sort_intensity && l->intensity)
+		qsort(v, k, sizeof *v, cmp_sort_item);
 	if (o->json)
 		a = json_array();
 	else
 		l->header(o->csv);
 	for (size_t i = 0; i < k; i++)
-		l->row(o, a, v[i]);
+		l->row(o, a, v[i].row);
 	free(v);
 	return a ? cli_json_print(a, 0) : CLI_OK;
 }
@@ -122,18 +154,11 @@ static int list_command(const char *cmd, const char *help, int argc, char **argv
 	return rc >= 0 ? rc : list_print(&o, l);
 }
 
-/* The row a qsort element of list_print's vector points to. */
-static const void *elem(const void *p)
-{
-	return *(const void *const *)p;
-}
-
 /* ---- instances ---------------------------------------------------------- */
 
-static const char instances_help[] =
-	"Usage: carbonstat instances [--provider aws|gcp|azure] [--json|--csv]\n"
-	"\n"
-	"List the built-in cloud instance types with their power model.\n";
+static const char instances_help[] = "Usage: carbonstat instances [--provider aws|gcp|azure] [--json|--csv]\n"
+                                     "\n"
+                                     "List the built-in cloud instance types with their power model.\n";
 
 static const void *instance_at(const list_opts *o, size_t i)
 {
@@ -192,7 +217,7 @@ static void instance_row(const list_opts *o, json_t *a, const void *row)
 
 int cmd_instances(int argc, char **argv)
 {
-	listing l = {cs_instance_count(), instance_at, NULL, instances_header, instance_row};
+	listing l = {cs_instance_count(), instance_at, NULL, NULL, instances_header, instance_row};
 
 	return list_command("instances", instances_help, argc, argv, 1, 0, &l);
 }
@@ -200,10 +225,14 @@ int cmd_instances(int argc, char **argv)
 /* ---- regions ------------------------------------------------------------ */
 
 static const char regions_help[] =
-	"Usage: carbonstat regions [--provider aws|gcp|azure] [--sort intensity|name] [--json|--csv]\n"
-	"\n"
-	"List cloud regions with country, grid intensity (gCO2e/kWh), data year,\n"
-	"source and, for Google Cloud, the carbon-free energy share (CFE %).\n";
+    "Usage: carbonstat regions [--provider aws|gcp|azure] [--sort intensity|name] [--json|--csv]\n"
+    "                          [--grid-dataset ember|ccf|google]\n"
+    "\n"
+    "List cloud regions with country, grid intensity (gCO2e/kWh), the year the\n"
+    "figure describes, source, basis and, for Google Cloud, the carbon-free\n"
+    "energy share (CFE %). Default series: Ember lifecycle, location-based\n"
+    "figures of the region's US state or country; ccf: CCF's grid factors\n"
+    "(~2018-2019); google: Google's per-region figures (GCP only).\n";
 
 static const void *region_at(const list_opts *o, size_t i)
 {
@@ -212,12 +241,15 @@ static const void *region_at(const list_opts *o, size_t i)
 	return !o->provider || cs_region_provider(r) == o->provider ? r : NULL;
 }
 
-static int cmp_region_intensity(const void *a, const void *b)
+static double region_intensity(const list_opts *o, const void *row)
 {
-	const cs_region *x = elem(a), *y = elem(b);
-	double ix = cs_region_intensity_g_per_kwh(x), iy = cs_region_intensity_g_per_kwh(y);
-	if (ix != iy)
-		return ix < iy ? -1 : 1;
+	double g = cs_region_series_intensity(row, o->series);
+	return g >= 0 ? g : HUGE_VAL; /* unknown in this series: listed last */
+}
+
+static int region_tie(const void *a, const void *b)
+{
+	const cs_region *x = a, *y = b;
 	if (cs_region_provider(x) != cs_region_provider(y))
 		return cs_region_provider(x) < cs_region_provider(y) ? -1 : 1;
 	return strcmp(cs_region_name(x), cs_region_name(y));
@@ -226,55 +258,71 @@ static int cmp_region_intensity(const void *a, const void *b)
 static void regions_header(bool csv)
 {
 	if (csv) {
-		puts("provider,region,location,country,intensity_gco2e_per_kwh,year,cfe_percent,source");
+		puts("provider,region,location,country,intensity_gco2e_per_kwh,year,cfe_percent,source,basis,state");
 		return;
 	}
-	printf("%-5s %-24s %-26s %-2s %9s %4s %5s  %s\n", "CLOUD", "REGION", "LOCATION", "CC", "G/KWH", "YEAR", "CFE%",
-	       "SOURCE");
+	printf("%-5s %-24s %-26s %-2s %9s %4s %5s  %-22s %s\n", "CLOUD", "REGION", "LOCATION", "CC", "G/KWH", "YEAR",
+	       "CFE%", "SOURCE", "BASIS");
 }
 
+/* A region in the chosen grid series (--grid-dataset); a series without a
+ * figure for it shows the intensity as unknown. */
 static void region_row(const list_opts *o, json_t *a, const void *row)
 {
 	const cs_region *r = row;
+	const cs_dataset *ds = cs_region_series_dataset(r, o->series);
 	const char *prov = cs_provider_name(cs_region_provider(r)), *name = cs_region_name(r);
-	const char *loc = cs_region_location(r), *cc = cs_region_country(r), *src = ds_id(cs_region_dataset(r));
-	double g = cs_region_intensity_g_per_kwh(r), cfe = cs_region_cfe(r);
-	int year = cs_region_year(r);
+	const char *loc = cs_region_location(r), *cc = cs_region_country(r), *src = ds_id(ds);
+	const char *basis = ds ? cs_dataset_basis(ds) : "", *state = cs_region_state(r);
+	double g = cs_region_series_intensity(r, o->series), cfe = cs_region_cfe(r);
+	int year = cs_region_series_year(r, o->series);
 
 	if (a) {
-		json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s}", "provider", prov, "region", name, "location",
-		                      loc, "country", cc, "year", year, "source", src);
+		json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s}", "provider", prov, "region", name,
+		                      "location", loc, "country", cc, "year", year, "source", src, "basis", basis,
+		                      "grid_series", cs_grid_series_name(o->series));
+		if (state[0])
+			json_object_set_new(j, "state", json_string(state));
 		json_object_set_new(j, "intensity_gco2e_per_kwh", g >= 0 ? json_real(g) : json_null());
 		json_object_set_new(j, "cfe_percent", cfe >= 0 ? json_real(cfe * 100.0) : json_null());
 		json_array_append_new(a, j);
 	} else if (o->csv) {
 		printf("%s,%s,", prov, name);
 		cli_csv_field(stdout, loc);
-		printf(",%s,%.10g,%d,", cc, g, year);
+		printf(",%s,", cc);
+		if (g >= 0)
+			printf("%.10g", g);
+		printf(",%d,", year);
 		if (cfe >= 0)
 			printf("%.10g", cfe * 100.0);
-		printf(",%s\n", src);
+		printf(",%s,", src);
+		cli_csv_field(stdout, basis);
+		putchar(',');
+		cli_csv_field(stdout, state);
+		putchar('\n');
 	} else {
-		char cfes[16] = "-";
+		char cfes[16] = "-", gs[24] = "-";
 		if (cfe >= 0)
 			snprintf(cfes, sizeof cfes, "%.0f", cfe * 100.0);
-		printf("%-5s %-24s %-26.26s %-2s %9.2f %4d %5s  %s\n", prov, name, loc, cc, g, year, cfes, src);
+		if (g >= 0)
+			snprintf(gs, sizeof gs, "%.2f", g);
+		printf("%-5s %-24s %-26.26s %-2s %9s %4d %5s  %-22s %s\n", prov, name, loc, cc, gs, year, cfes, src,
+		       basis);
 	}
 }
 
 int cmd_regions(int argc, char **argv)
 {
-	listing l = {cs_region_count(), region_at, cmp_region_intensity, regions_header, region_row};
+	listing l = {cs_region_count(), region_at, region_intensity, region_tie, regions_header, region_row};
 
 	return list_command("regions", regions_help, argc, argv, 1, 1, &l);
 }
 
 /* ---- countries ---------------------------------------------------------- */
 
-static const char countries_help[] =
-	"Usage: carbonstat countries [--sort intensity|name] [--json|--csv]\n"
-	"\n"
-	"List countries with their grid intensity (Ember, latest year per country).\n";
+static const char countries_help[] = "Usage: carbonstat countries [--sort intensity|name] [--json|--csv]\n"
+                                     "\n"
+                                     "List countries with their grid intensity (Ember, latest year per country).\n";
 
 static const void *country_at(const list_opts *o, size_t i)
 {
@@ -282,13 +330,15 @@ static const void *country_at(const list_opts *o, size_t i)
 	return cs_country_at(i);
 }
 
-static int cmp_country_intensity(const void *a, const void *b)
+static double country_intensity(const list_opts *o, const void *row)
 {
-	const cs_country *x = elem(a), *y = elem(b);
-	double ix = cs_country_intensity_g_per_kwh(x), iy = cs_country_intensity_g_per_kwh(y);
-	if (ix != iy)
-		return ix < iy ? -1 : 1;
-	return strcmp(cs_country_iso2(x), cs_country_iso2(y));
+	(void)o;
+	return cs_country_intensity_g_per_kwh(row);
+}
+
+static int country_tie(const void *a, const void *b)
+{
+	return strcmp(cs_country_iso2(a), cs_country_iso2(b));
 }
 
 static void countries_header(bool csv)
@@ -322,18 +372,17 @@ static void country_row(const list_opts *o, json_t *a, const void *row)
 
 int cmd_countries(int argc, char **argv)
 {
-	listing l = {cs_country_count(), country_at, cmp_country_intensity, countries_header, country_row};
+	listing l = {cs_country_count(), country_at, country_intensity, country_tie, countries_header, country_row};
 
 	return list_command("countries", countries_help, argc, argv, 0, 1, &l);
 }
 
 /* ---- datasets ----------------------------------------------------------- */
 
-static const char datasets_help[] =
-	"Usage: carbonstat datasets [--json|--csv]\n"
-	"\n"
-	"List every built-in table: what it holds, its upstream source, license,\n"
-	"data year and how many rows carbonstat kept. See docs/datasets.md.\n";
+static const char datasets_help[] = "Usage: carbonstat datasets [--json|--csv]\n"
+                                    "\n"
+                                    "List every built-in table: what it holds, its upstream source, license,\n"
+                                    "data year and how many rows carbonstat kept. See docs/datasets.md.\n";
 
 static const void *dataset_at(const list_opts *o, size_t i)
 {
@@ -344,7 +393,7 @@ static const void *dataset_at(const list_opts *o, size_t i)
 static void datasets_header(bool csv)
 {
 	if (csv)
-		puts("id,title,license,year,rows,source");
+		puts("id,title,license,year,rows,source,basis");
 }
 
 static void dataset_row(const list_opts *o, json_t *a, const void *row)
@@ -363,17 +412,21 @@ static void dataset_row(const list_opts *o, json_t *a, const void *row)
 		cli_csv_field(stdout, cs_dataset_license(d));
 		printf(",%d,%u,", cs_dataset_year(d), cs_dataset_rows(d));
 		cli_csv_field(stdout, cs_dataset_source(d));
+		putchar(',');
+		cli_csv_field(stdout, cs_dataset_basis(d));
 		putchar('\n');
 	} else {
-		printf("%s\n  %s\n  license %s, data year %d, %u rows\n  source: %s\n\n", cs_dataset_id(d),
-		       cs_dataset_title(d), cs_dataset_license(d), cs_dataset_year(d), cs_dataset_rows(d),
-		       cs_dataset_source(d));
+		printf("%s\n  %s\n  license %s, data year %d, %u rows\n", cs_dataset_id(d), cs_dataset_title(d),
+		       cs_dataset_license(d), cs_dataset_year(d), cs_dataset_rows(d));
+		if (cs_dataset_basis(d)[0])
+			printf("  basis: %s\n", cs_dataset_basis(d));
+		printf("  source: %s\n\n", cs_dataset_source(d));
 	}
 }
 
 int cmd_datasets(int argc, char **argv)
 {
-	listing l = {cs_dataset_count(), dataset_at, NULL, datasets_header, dataset_row};
+	listing l = {cs_dataset_count(), dataset_at, NULL, NULL, datasets_header, dataset_row};
 
 	return list_command("datasets", datasets_help, argc, argv, 0, 0, &l);
 }

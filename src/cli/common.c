@@ -141,10 +141,10 @@ void cli_unknown_instance(const char *cmd, cs_provider p, const char *name)
 	size_t n = cs_instance_suggest(p, name, s, 3);
 
 	fprintf(stderr, "carbonstat %s: unknown %s instance type '%s'", cmd,
-		p == CS_PROVIDER_UNKNOWN ? "cloud" : cs_provider_name(p), name);
+	        p == CS_PROVIDER_UNKNOWN ? "cloud" : cs_provider_name(p), name);
 	print_suggestions(s, n);
 	fprintf(stderr, "; list them with 'carbonstat instances%s%s'\n", p ? " --provider " : "",
-		p ? cs_provider_name(p) : "");
+	        p ? cs_provider_name(p) : "");
 }
 
 void cli_unknown_region(const char *cmd, cs_provider p, const char *name)
@@ -182,8 +182,12 @@ json_t *cli_json_dataset(const cs_dataset *d)
 {
 	if (!d)
 		return json_null();
-	return json_pack("{s:s, s:s, s:s, s:s, s:i}", "id", cs_dataset_id(d), "title", cs_dataset_title(d), "source",
-	                 cs_dataset_source(d), "license", cs_dataset_license(d), "year", cs_dataset_year(d));
+	json_t *o =
+	    json_pack("{s:s, s:s, s:s, s:s, s:i}", "id", cs_dataset_id(d), "title", cs_dataset_title(d), "source",
+	              cs_dataset_source(d), "license", cs_dataset_license(d), "year", cs_dataset_year(d));
+	if (cs_dataset_basis(d)[0]) /* grid datasets say what they count */
+		json_object_set_new(o, "basis", json_string(cs_dataset_basis(d)));
+	return o;
 }
 
 const char *cli_method_name(cs_power_method m)

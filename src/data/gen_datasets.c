@@ -13,8 +13,8 @@
  *   ccf-embodied-aws (Apache-2.0, 2021): https://github.com/cloud-carbon-footprint/ccf-coefficients output/coefficients-aws-embodied.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29
  *   ccf-embodied-gcp (Apache-2.0, 2021): https://github.com/cloud-carbon-footprint/ccf-coefficients output/coefficients-gcp-embodied-mean.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29
  *   ccf-embodied-azure (Apache-2.0, 2023): https://github.com/cloud-carbon-footprint/ccf-coefficients output/coefficients-azure-embodied.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29
- *   ccf-grid-aws (Apache-2.0, 2021): https://github.com/cloud-carbon-footprint/ccf-coefficients data/grid-emissions-factors-aws.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29
- *   ccf-grid-azure (Apache-2.0, 2021): https://github.com/cloud-carbon-footprint/ccf-coefficients data/grid-emissions-factors-azure.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29
+ *   ccf-grid-aws (Apache-2.0, 2019): https://github.com/cloud-carbon-footprint/ccf-coefficients data/grid-emissions-factors-aws.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29
+ *   ccf-grid-azure (Apache-2.0, 2019): https://github.com/cloud-carbon-footprint/ccf-coefficients data/grid-emissions-factors-azure.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29
  *   google-region-carbon (Apache-2.0, 2024): https://github.com/GoogleCloudPlatform/region-carbon-info data/yearly/2024.csv @ 49f3f26bfd682305e8d9b572fea1f811900421a9
  *   ember-country (CC-BY-4.0, 2024): https://github.com/ember-climate/ember-data-api data/api_country_overview_yearly.csv @ 02ce82d403b50d2cd2acd792505411088891b34e
  *   codecarbon-cpu-tdp (MIT, 2026): https://github.com/mlco2/codecarbon codecarbon/data/hardware/cpu_power.csv @ b05965e43b690cdc53787c7577adbe6e2caf4ed9
@@ -22,6 +22,9 @@
  *   carbonstat-region-country (Apache-2.0, 2026): carbonstat repository tools/datagen/region-country.csv (hand-authored)
  *   ccf-specpower (Apache-2.0, 2026): https://github.com/cloud-carbon-footprint/ccf-coefficients data/SPECpower-2026-03-09.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29
  *   carbonstat-region-coords (Apache-2.0, 2026): carbonstat repository tools/datagen/region-coords.csv (hand-authored)
+ *   ember-us-state (CC-BY-4.0, 2024): https://github.com/ember-climate/ember-data-api data/api_overview_usa_yearly.csv @ 02ce82d403b50d2cd2acd792505411088891b34e
+ *   ccf-grid-gcp (Apache-2.0, 2019): https://github.com/cloud-carbon-footprint/ccf-coefficients data/grid-emissions-factors-gcp.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29
+ *   carbonstat-region-us-state (Apache-2.0, 2026): carbonstat repository tools/datagen/region-us-state.csv (hand-authored)
  *   ccf-gpu (Apache-2.0, 2022): https://github.com/cloud-carbon-footprint/cloud-carbon-footprint packages/core/src/compute/ComputeProcessorTypes.ts @ e851afc75835808d18b6a82437a416436fd0ded2
  *   vendor-gpu-tdp (Apache-2.0, 2024): carbonstat repository tools/datagen/gpu-models.csv (hand-authored from NVIDIA/AMD data sheets)
  *   carbonstat-gpu-instances (Apache-2.0, 2026): carbonstat repository tools/datagen/gpu-instances.csv (hand-authored)
@@ -43,6 +46,7 @@
 	S(CCF_embodied_emissions_of_the_host_plat_2b3860dc, "CCF embodied emissions of the host platform per GCP machine type, mean over microarchitectures (kgCO2e)") \
 	S(CCF_grid_emission_factors_per_AWS_regio_a9d6dc8c, "CCF grid emission factors per AWS region (EPA eGRID, EEA, carbonfootprint.com, EMA)") \
 	S(CCF_grid_emission_factors_per_Azure_reg_b57251bf, "CCF grid emission factors per Azure region (EPA eGRID, EEA, carbonfootprint.com, EMA)") \
+	S(CCF_grid_emission_factors_per_GCP_regio_0d4a3345, "CCF grid emission factors per GCP region (Google's 2019 per-region figures)") \
 	S(CCF_min_max_watts_per_vCPU_by_microarch_230c494e, "CCF min/max watts per vCPU by microarchitecture (SPECpower), AWS") \
 	S(CCF_min_max_watts_per_vCPU_by_microarch_7c9eba77, "CCF min/max watts per vCPU by microarchitecture (SPECpower), Azure") \
 	S(CCF_min_max_watts_per_vCPU_by_microarch_9e2046ee, "CCF min/max watts per vCPU by microarchitecture (SPECpower, memory-adjusted max), GCP") \
@@ -52,6 +56,7 @@
 	S(Cloud_region_coordinates_WGS84_the_city_a20e4dd7, "Cloud region coordinates (WGS84, the city each provider names for the region), hand-authored") \
 	S(Current_AWS_instance_types_vCPU_memory_dcd001c3, "Current AWS instance types (vCPU, memory, CPU) and host platform embodied emissions") \
 	S(Current_GCP_machine_types_vCPU_memory_m_d88291b9, "Current GCP machine types (vCPU, memory, microarchitecture); embodied values not used") \
+	S(Ember_US_state_electricity_generation_i_45220532, "Ember US state electricity generation intensity, lifecycle, latest year (Ember - US Electricity Data)") \
 	S(Ember_country_electricity_generation_in_e0c118b5, "Ember country electricity generation intensity, lifecycle, latest year (Ember - Yearly Electricity Data)") \
 	S(GCP_machine_types_x_microarchitecture_w_2cd76aea, "GCP machine types x microarchitecture with host platform specs") \
 	S(GCP_region_country_ISO_3166_and_city_CodeCarbon, "GCP region -> country (ISO 3166) and city (CodeCarbon)") \
@@ -60,13 +65,16 @@
 	S(Google_Cloud_per_region_grid_carbon_int_df6ceb85, "Google Cloud per-region grid carbon intensity and Google CFE fraction") \
 	S(MIT, "MIT") \
 	S(SPECpower_ssj2008_results_as_collected_e4ad2b15, "SPECpower_ssj2008 results (as collected by CCF): ssj_ops per hardware thread at 100 % load by CPU microarchitecture, median over results") \
+	S(US_cloud_region_US_state_hand_authored_1d96d633, "US cloud region -> US state, hand-authored from the providers' region pages") \
 	S(carbonstat_repository_tools_datagen_gpu_9dd5a8a1, "carbonstat repository tools/datagen/gpu-instances.csv (hand-authored)") \
 	S(carbonstat_repository_tools_datagen_gpu_43b71cf8, "carbonstat repository tools/datagen/gpu-models.csv (hand-authored from NVIDIA/AMD data sheets)") \
 	S(carbonstat_repository_tools_datagen_reg_75aa0914, "carbonstat repository tools/datagen/region-coords.csv (hand-authored)") \
 	S(carbonstat_repository_tools_datagen_reg_b49c109c, "carbonstat repository tools/datagen/region-country.csv (hand-authored)") \
+	S(carbonstat_repository_tools_datagen_reg_24a89ec5, "carbonstat repository tools/datagen/region-us-state.csv (hand-authored)") \
 	S(carbonstat_gpu_instances, "carbonstat-gpu-instances") \
 	S(carbonstat_region_coords, "carbonstat-region-coords") \
 	S(carbonstat_region_country, "carbonstat-region-country") \
+	S(carbonstat_region_us_state, "carbonstat-region-us-state") \
 	S(ccf_aws_latest, "ccf-aws-latest") \
 	S(ccf_aws_teads, "ccf-aws-teads") \
 	S(ccf_azure, "ccf-azure") \
@@ -78,13 +86,17 @@
 	S(ccf_gpu, "ccf-gpu") \
 	S(ccf_grid_aws, "ccf-grid-aws") \
 	S(ccf_grid_azure, "ccf-grid-azure") \
+	S(ccf_grid_gcp, "ccf-grid-gcp") \
 	S(ccf_specpower, "ccf-specpower") \
 	S(ccf_use_aws, "ccf-use-aws") \
 	S(ccf_use_azure, "ccf-use-azure") \
 	S(ccf_use_gcp, "ccf-use-gcp") \
 	S(codecarbon_cpu_tdp, "codecarbon-cpu-tdp") \
 	S(codecarbon_gcp_regions, "codecarbon-gcp-regions") \
+	S(direct_operational_location_based, "direct (operational), location-based") \
+	S(direct_location_based, "direct, location-based") \
 	S(ember_country, "ember-country") \
+	S(ember_us_state, "ember-us-state") \
 	S(google_region_carbon, "google-region-carbon") \
 	S(https_github_com_GoogleCloudPlatform_re_336ff0e0, "https://github.com/GoogleCloudPlatform/region-carbon-info data/yearly/2024.csv @ 49f3f26bfd682305e8d9b572fea1f811900421a9") \
 	S(https_github_com_cloud_carbon_footprint_b8879d8d, "https://github.com/cloud-carbon-footprint/ccf-coefficients data/SPECpower-2026-03-09.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29") \
@@ -95,6 +107,7 @@
 	S(https_github_com_cloud_carbon_footprint_73a81f7a, "https://github.com/cloud-carbon-footprint/ccf-coefficients data/gcp-instances.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29") \
 	S(https_github_com_cloud_carbon_footprint_3b8dddea, "https://github.com/cloud-carbon-footprint/ccf-coefficients data/grid-emissions-factors-aws.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29") \
 	S(https_github_com_cloud_carbon_footprint_8d5e0a23, "https://github.com/cloud-carbon-footprint/ccf-coefficients data/grid-emissions-factors-azure.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29") \
+	S(https_github_com_cloud_carbon_footprint_6dbb7780, "https://github.com/cloud-carbon-footprint/ccf-coefficients data/grid-emissions-factors-gcp.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29") \
 	S(https_github_com_cloud_carbon_footprint_d1941727, "https://github.com/cloud-carbon-footprint/ccf-coefficients output/coefficients-aws-embodied.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29") \
 	S(https_github_com_cloud_carbon_footprint_dbc90755, "https://github.com/cloud-carbon-footprint/ccf-coefficients output/coefficients-aws-use.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29") \
 	S(https_github_com_cloud_carbon_footprint_38ce2071, "https://github.com/cloud-carbon-footprint/ccf-coefficients output/coefficients-azure-embodied.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29") \
@@ -103,13 +116,15 @@
 	S(https_github_com_cloud_carbon_footprint_924bb49b, "https://github.com/cloud-carbon-footprint/ccf-coefficients output/coefficients-gcp-use.csv @ b0032d928c787cf76cecd7d1d611c5b46f366e29") \
 	S(https_github_com_cloud_carbon_footprint_4a9589f9, "https://github.com/cloud-carbon-footprint/cloud-carbon-footprint packages/core/src/compute/ComputeProcessorTypes.ts @ e851afc75835808d18b6a82437a416436fd0ded2") \
 	S(https_github_com_ember_climate_ember_da_e6369428, "https://github.com/ember-climate/ember-data-api data/api_country_overview_yearly.csv @ 02ce82d403b50d2cd2acd792505411088891b34e") \
+	S(https_github_com_ember_climate_ember_da_be634e5d, "https://github.com/ember-climate/ember-data-api data/api_overview_usa_yearly.csv @ 02ce82d403b50d2cd2acd792505411088891b34e") \
 	S(https_github_com_mlco2_codecarbon_codec_e926267e, "https://github.com/mlco2/codecarbon codecarbon/data/cloud/impact.csv @ b05965e43b690cdc53787c7577adbe6e2caf4ed9") \
 	S(https_github_com_mlco2_codecarbon_codec_fbf383b2, "https://github.com/mlco2/codecarbon codecarbon/data/hardware/cpu_power.csv @ b05965e43b690cdc53787c7577adbe6e2caf4ed9") \
+	S(lifecycle_location_based, "lifecycle, location-based") \
 	S(vendor_gpu_tdp, "vendor-gpu-tdp") \
 	/* end of STRINGS */
 
 /* The row layouts this file was generated for. */
-_Static_assert(CS_MEMBER_SIZE(struct cs_dataset, id) == sizeof(cs_dataset_off) && CS_MEMBER_SIZE(struct cs_dataset, title) == sizeof(cs_dataset_off) && CS_MEMBER_SIZE(struct cs_dataset, source) == sizeof(cs_dataset_off) && CS_MEMBER_SIZE(struct cs_dataset, license) == sizeof(cs_dataset_off) && CS_MEMBER_SIZE(struct cs_dataset, year) == 2 && CS_MEMBER_SIZE(struct cs_dataset, rows) == 4, "struct cs_dataset: a member width in gen_tables.py differs from data/tables.h");
+_Static_assert(CS_MEMBER_SIZE(struct cs_dataset, id) == sizeof(cs_dataset_off) && CS_MEMBER_SIZE(struct cs_dataset, title) == sizeof(cs_dataset_off) && CS_MEMBER_SIZE(struct cs_dataset, source) == sizeof(cs_dataset_off) && CS_MEMBER_SIZE(struct cs_dataset, license) == sizeof(cs_dataset_off) && CS_MEMBER_SIZE(struct cs_dataset, year) == 2 && CS_MEMBER_SIZE(struct cs_dataset, rows) == 4 && CS_MEMBER_SIZE(struct cs_dataset, basis) == sizeof(cs_dataset_off), "struct cs_dataset: a member width in gen_tables.py differs from data/tables.h");
 
 struct pool_layout { STRINGS(CS_POOL_MEMBER) };
 const char cs_dataset_pool[] = STRINGS(CS_POOL_BYTES);
@@ -118,29 +133,32 @@ CS_POOL_CHECK(cs_dataset_pool, struct pool_layout, cs_dataset_off);
 
 /* Indexed by enum cs_dataset_index. */
 const struct cs_dataset cs_dataset_table[] = {
-	[CS_DS_CCF_AWS_TEADS] = {.id = P(ccf_aws_teads), .title = P(AWS_instance_power_curves_Teads_dataset_f7d1ab4f), .source = P(https_github_com_cloud_carbon_footprint_56d7a7e9), .license = P(Apache_2_0), .year = 2021, .rows = 621},
-	[CS_DS_CCF_AWS_LATEST] = {.id = P(ccf_aws_latest), .title = P(Current_AWS_instance_types_vCPU_memory_dcd001c3), .source = P(https_github_com_cloud_carbon_footprint_66bf42aa), .license = P(Apache_2_0), .year = 2026, .rows = 803},
-	[CS_DS_CCF_GCP] = {.id = P(ccf_gcp), .title = P(GCP_machine_types_x_microarchitecture_w_2cd76aea), .source = P(https_github_com_cloud_carbon_footprint_73a81f7a), .license = P(Apache_2_0), .year = 2021, .rows = 277},
-	[CS_DS_CCF_GCP_LATEST] = {.id = P(ccf_gcp_latest), .title = P(Current_GCP_machine_types_vCPU_memory_m_d88291b9), .source = P(https_github_com_cloud_carbon_footprint_7788897d), .license = P(Apache_2_0), .year = 2026, .rows = 214},
-	[CS_DS_CCF_AZURE] = {.id = P(ccf_azure), .title = P(Azure_VM_sizes_x_microarchitecture_with_5b594544), .source = P(https_github_com_cloud_carbon_footprint_780cb366), .license = P(Apache_2_0), .year = 2023, .rows = 595},
-	[CS_DS_CCF_USE_AWS] = {.id = P(ccf_use_aws), .title = P(CCF_min_max_watts_per_vCPU_by_microarch_230c494e), .source = P(https_github_com_cloud_carbon_footprint_dbc90755), .license = P(Apache_2_0), .year = 2026, .rows = 20},
-	[CS_DS_CCF_USE_GCP] = {.id = P(ccf_use_gcp), .title = P(CCF_min_max_watts_per_vCPU_by_microarch_9e2046ee), .source = P(https_github_com_cloud_carbon_footprint_924bb49b), .license = P(Apache_2_0), .year = 2026, .rows = 9},
-	[CS_DS_CCF_USE_AZURE] = {.id = P(ccf_use_azure), .title = P(CCF_min_max_watts_per_vCPU_by_microarch_7c9eba77), .source = P(https_github_com_cloud_carbon_footprint_162806bb), .license = P(Apache_2_0), .year = 2022, .rows = 8},
-	[CS_DS_CCF_EMBODIED_AWS] = {.id = P(ccf_embodied_aws), .title = P(CCF_embodied_emissions_of_the_host_plat_dc3e0281), .source = P(https_github_com_cloud_carbon_footprint_d1941727), .license = P(Apache_2_0), .year = 2021, .rows = 621},
-	[CS_DS_CCF_EMBODIED_GCP] = {.id = P(ccf_embodied_gcp), .title = P(CCF_embodied_emissions_of_the_host_plat_2b3860dc), .source = P(https_github_com_cloud_carbon_footprint_69dddb53), .license = P(Apache_2_0), .year = 2021, .rows = 126},
-	[CS_DS_CCF_EMBODIED_AZURE] = {.id = P(ccf_embodied_azure), .title = P(CCF_embodied_emissions_of_the_host_plat_7f478000), .source = P(https_github_com_cloud_carbon_footprint_38ce2071), .license = P(Apache_2_0), .year = 2023, .rows = 532},
-	[CS_DS_CCF_GRID_AWS] = {.id = P(ccf_grid_aws), .title = P(CCF_grid_emission_factors_per_AWS_regio_a9d6dc8c), .source = P(https_github_com_cloud_carbon_footprint_3b8dddea), .license = P(Apache_2_0), .year = 2021, .rows = 25},
-	[CS_DS_CCF_GRID_AZURE] = {.id = P(ccf_grid_azure), .title = P(CCF_grid_emission_factors_per_Azure_reg_b57251bf), .source = P(https_github_com_cloud_carbon_footprint_8d5e0a23), .license = P(Apache_2_0), .year = 2021, .rows = 24},
-	[CS_DS_GOOGLE_REGION_CARBON] = {.id = P(google_region_carbon), .title = P(Google_Cloud_per_region_grid_carbon_int_df6ceb85), .source = P(https_github_com_GoogleCloudPlatform_re_336ff0e0), .license = P(Apache_2_0), .year = 2024, .rows = 44},
-	[CS_DS_EMBER_COUNTRY] = {.id = P(ember_country), .title = P(Ember_country_electricity_generation_in_e0c118b5), .source = P(https_github_com_ember_climate_ember_da_e6369428), .license = P(CC_BY_4_0), .year = 2024, .rows = 209},
-	[CS_DS_CODECARBON_CPU_TDP] = {.id = P(codecarbon_cpu_tdp), .title = P(CPU_thermal_design_power_by_model_name_fb4d750d), .source = P(https_github_com_mlco2_codecarbon_codec_fbf383b2), .license = P(MIT), .year = 2026, .rows = 4888},
-	[CS_DS_CODECARBON_GCP_REGIONS] = {.id = P(codecarbon_gcp_regions), .title = P(GCP_region_country_ISO_3166_and_city_CodeCarbon), .source = P(https_github_com_mlco2_codecarbon_codec_e926267e), .license = P(MIT), .year = 2023, .rows = 40},
-	[CS_DS_CARBONSTAT_REGION_COUNTRY] = {.id = P(carbonstat_region_country), .title = P(Cloud_region_ISO_3166_country_and_displ_57b4a3ec), .source = P(carbonstat_repository_tools_datagen_reg_b49c109c), .license = P(Apache_2_0), .year = 2026, .rows = 111},
-	[CS_DS_CCF_SPECPOWER] = {.id = P(ccf_specpower), .title = P(SPECpower_ssj2008_results_as_collected_e4ad2b15), .source = P(https_github_com_cloud_carbon_footprint_b8879d8d), .license = P(Apache_2_0), .year = 2026, .rows = 630},
-	[CS_DS_CARBONSTAT_REGION_COORDS] = {.id = P(carbonstat_region_coords), .title = P(Cloud_region_coordinates_WGS84_the_city_a20e4dd7), .source = P(carbonstat_repository_tools_datagen_reg_75aa0914), .license = P(Apache_2_0), .year = 2026, .rows = 150},
-	[CS_DS_CCF_GPU] = {.id = P(ccf_gpu), .title = P(CCF_per_GPU_min_max_watts_COMPUTE_PROCE_12788cb5), .source = P(https_github_com_cloud_carbon_footprint_4a9589f9), .license = P(Apache_2_0), .year = 2022, .rows = 12},
-	[CS_DS_VENDOR_GPU_TDP] = {.id = P(vendor_gpu_tdp), .title = P(GPU_maximum_board_power_from_the_vendor_3cd859a1), .source = P(carbonstat_repository_tools_datagen_gpu_43b71cf8), .license = P(Apache_2_0), .year = 2024, .rows = 6},
-	[CS_DS_CARBONSTAT_GPU_INSTANCES] = {.id = P(carbonstat_gpu_instances), .title = P(GPU_model_and_count_per_accelerated_ins_10cf6343), .source = P(carbonstat_repository_tools_datagen_gpu_9dd5a8a1), .license = P(Apache_2_0), .year = 2026, .rows = 124},
+	[CS_DS_CCF_AWS_TEADS] = {.id = P(ccf_aws_teads), .title = P(AWS_instance_power_curves_Teads_dataset_f7d1ab4f), .source = P(https_github_com_cloud_carbon_footprint_56d7a7e9), .license = P(Apache_2_0), .year = 2021, .rows = 621, .basis = P(empty)},
+	[CS_DS_CCF_AWS_LATEST] = {.id = P(ccf_aws_latest), .title = P(Current_AWS_instance_types_vCPU_memory_dcd001c3), .source = P(https_github_com_cloud_carbon_footprint_66bf42aa), .license = P(Apache_2_0), .year = 2026, .rows = 803, .basis = P(empty)},
+	[CS_DS_CCF_GCP] = {.id = P(ccf_gcp), .title = P(GCP_machine_types_x_microarchitecture_w_2cd76aea), .source = P(https_github_com_cloud_carbon_footprint_73a81f7a), .license = P(Apache_2_0), .year = 2021, .rows = 277, .basis = P(empty)},
+	[CS_DS_CCF_GCP_LATEST] = {.id = P(ccf_gcp_latest), .title = P(Current_GCP_machine_types_vCPU_memory_m_d88291b9), .source = P(https_github_com_cloud_carbon_footprint_7788897d), .license = P(Apache_2_0), .year = 2026, .rows = 214, .basis = P(empty)},
+	[CS_DS_CCF_AZURE] = {.id = P(ccf_azure), .title = P(Azure_VM_sizes_x_microarchitecture_with_5b594544), .source = P(https_github_com_cloud_carbon_footprint_780cb366), .license = P(Apache_2_0), .year = 2023, .rows = 595, .basis = P(empty)},
+	[CS_DS_CCF_USE_AWS] = {.id = P(ccf_use_aws), .title = P(CCF_min_max_watts_per_vCPU_by_microarch_230c494e), .source = P(https_github_com_cloud_carbon_footprint_dbc90755), .license = P(Apache_2_0), .year = 2026, .rows = 20, .basis = P(empty)},
+	[CS_DS_CCF_USE_GCP] = {.id = P(ccf_use_gcp), .title = P(CCF_min_max_watts_per_vCPU_by_microarch_9e2046ee), .source = P(https_github_com_cloud_carbon_footprint_924bb49b), .license = P(Apache_2_0), .year = 2026, .rows = 9, .basis = P(empty)},
+	[CS_DS_CCF_USE_AZURE] = {.id = P(ccf_use_azure), .title = P(CCF_min_max_watts_per_vCPU_by_microarch_7c9eba77), .source = P(https_github_com_cloud_carbon_footprint_162806bb), .license = P(Apache_2_0), .year = 2022, .rows = 8, .basis = P(empty)},
+	[CS_DS_CCF_EMBODIED_AWS] = {.id = P(ccf_embodied_aws), .title = P(CCF_embodied_emissions_of_the_host_plat_dc3e0281), .source = P(https_github_com_cloud_carbon_footprint_d1941727), .license = P(Apache_2_0), .year = 2021, .rows = 621, .basis = P(empty)},
+	[CS_DS_CCF_EMBODIED_GCP] = {.id = P(ccf_embodied_gcp), .title = P(CCF_embodied_emissions_of_the_host_plat_2b3860dc), .source = P(https_github_com_cloud_carbon_footprint_69dddb53), .license = P(Apache_2_0), .year = 2021, .rows = 126, .basis = P(empty)},
+	[CS_DS_CCF_EMBODIED_AZURE] = {.id = P(ccf_embodied_azure), .title = P(CCF_embodied_emissions_of_the_host_plat_7f478000), .source = P(https_github_com_cloud_carbon_footprint_38ce2071), .license = P(Apache_2_0), .year = 2023, .rows = 532, .basis = P(empty)},
+	[CS_DS_CCF_GRID_AWS] = {.id = P(ccf_grid_aws), .title = P(CCF_grid_emission_factors_per_AWS_regio_a9d6dc8c), .source = P(https_github_com_cloud_carbon_footprint_3b8dddea), .license = P(Apache_2_0), .year = 2019, .rows = 25, .basis = P(direct_location_based)},
+	[CS_DS_CCF_GRID_AZURE] = {.id = P(ccf_grid_azure), .title = P(CCF_grid_emission_factors_per_Azure_reg_b57251bf), .source = P(https_github_com_cloud_carbon_footprint_8d5e0a23), .license = P(Apache_2_0), .year = 2019, .rows = 24, .basis = P(direct_location_based)},
+	[CS_DS_GOOGLE_REGION_CARBON] = {.id = P(google_region_carbon), .title = P(Google_Cloud_per_region_grid_carbon_int_df6ceb85), .source = P(https_github_com_GoogleCloudPlatform_re_336ff0e0), .license = P(Apache_2_0), .year = 2024, .rows = 44, .basis = P(direct_operational_location_based)},
+	[CS_DS_EMBER_COUNTRY] = {.id = P(ember_country), .title = P(Ember_country_electricity_generation_in_e0c118b5), .source = P(https_github_com_ember_climate_ember_da_e6369428), .license = P(CC_BY_4_0), .year = 2024, .rows = 209, .basis = P(lifecycle_location_based)},
+	[CS_DS_CODECARBON_CPU_TDP] = {.id = P(codecarbon_cpu_tdp), .title = P(CPU_thermal_design_power_by_model_name_fb4d750d), .source = P(https_github_com_mlco2_codecarbon_codec_fbf383b2), .license = P(MIT), .year = 2026, .rows = 4888, .basis = P(empty)},
+	[CS_DS_CODECARBON_GCP_REGIONS] = {.id = P(codecarbon_gcp_regions), .title = P(GCP_region_country_ISO_3166_and_city_CodeCarbon), .source = P(https_github_com_mlco2_codecarbon_codec_e926267e), .license = P(MIT), .year = 2023, .rows = 40, .basis = P(empty)},
+	[CS_DS_CARBONSTAT_REGION_COUNTRY] = {.id = P(carbonstat_region_country), .title = P(Cloud_region_ISO_3166_country_and_displ_57b4a3ec), .source = P(carbonstat_repository_tools_datagen_reg_b49c109c), .license = P(Apache_2_0), .year = 2026, .rows = 111, .basis = P(empty)},
+	[CS_DS_CCF_SPECPOWER] = {.id = P(ccf_specpower), .title = P(SPECpower_ssj2008_results_as_collected_e4ad2b15), .source = P(https_github_com_cloud_carbon_footprint_b8879d8d), .license = P(Apache_2_0), .year = 2026, .rows = 630, .basis = P(empty)},
+	[CS_DS_CARBONSTAT_REGION_COORDS] = {.id = P(carbonstat_region_coords), .title = P(Cloud_region_coordinates_WGS84_the_city_a20e4dd7), .source = P(carbonstat_repository_tools_datagen_reg_75aa0914), .license = P(Apache_2_0), .year = 2026, .rows = 150, .basis = P(empty)},
+	[CS_DS_EMBER_US_STATE] = {.id = P(ember_us_state), .title = P(Ember_US_state_electricity_generation_i_45220532), .source = P(https_github_com_ember_climate_ember_da_be634e5d), .license = P(CC_BY_4_0), .year = 2024, .rows = 15, .basis = P(lifecycle_location_based)},
+	[CS_DS_CCF_GRID_GCP] = {.id = P(ccf_grid_gcp), .title = P(CCF_grid_emission_factors_per_GCP_regio_0d4a3345), .source = P(https_github_com_cloud_carbon_footprint_6dbb7780), .license = P(Apache_2_0), .year = 2019, .rows = 24, .basis = P(lifecycle_location_based)},
+	[CS_DS_CARBONSTAT_REGION_US_STATE] = {.id = P(carbonstat_region_us_state), .title = P(US_cloud_region_US_state_hand_authored_1d96d633), .source = P(carbonstat_repository_tools_datagen_reg_24a89ec5), .license = P(Apache_2_0), .year = 2026, .rows = 30, .basis = P(empty)},
+	[CS_DS_CCF_GPU] = {.id = P(ccf_gpu), .title = P(CCF_per_GPU_min_max_watts_COMPUTE_PROCE_12788cb5), .source = P(https_github_com_cloud_carbon_footprint_4a9589f9), .license = P(Apache_2_0), .year = 2022, .rows = 12, .basis = P(empty)},
+	[CS_DS_VENDOR_GPU_TDP] = {.id = P(vendor_gpu_tdp), .title = P(GPU_maximum_board_power_from_the_vendor_3cd859a1), .source = P(carbonstat_repository_tools_datagen_gpu_43b71cf8), .license = P(Apache_2_0), .year = 2024, .rows = 6, .basis = P(empty)},
+	[CS_DS_CARBONSTAT_GPU_INSTANCES] = {.id = P(carbonstat_gpu_instances), .title = P(GPU_model_and_count_per_accelerated_ins_10cf6343), .source = P(carbonstat_repository_tools_datagen_gpu_9dd5a8a1), .license = P(Apache_2_0), .year = 2026, .rows = 124, .basis = P(empty)},
 };
 const size_t cs_dataset_table_len = sizeof cs_dataset_table / sizeof cs_dataset_table[0];
 

@@ -26,10 +26,13 @@ enum cs_dataset_index {
 	CS_DS_CARBONSTAT_REGION_COUNTRY = 17, /* carbonstat-region-country */
 	CS_DS_CCF_SPECPOWER = 18, /* ccf-specpower */
 	CS_DS_CARBONSTAT_REGION_COORDS = 19, /* carbonstat-region-coords */
-	CS_DS_CCF_GPU = 20, /* ccf-gpu */
-	CS_DS_VENDOR_GPU_TDP = 21, /* vendor-gpu-tdp */
-	CS_DS_CARBONSTAT_GPU_INSTANCES = 22, /* carbonstat-gpu-instances */
-	CS_DS_COUNT = 23
+	CS_DS_EMBER_US_STATE = 20, /* ember-us-state */
+	CS_DS_CCF_GRID_GCP = 21, /* ccf-grid-gcp */
+	CS_DS_CARBONSTAT_REGION_US_STATE = 22, /* carbonstat-region-us-state */
+	CS_DS_CCF_GPU = 23, /* ccf-gpu */
+	CS_DS_VENDOR_GPU_TDP = 24, /* vendor-gpu-tdp */
+	CS_DS_CARBONSTAT_GPU_INSTANCES = 25, /* carbonstat-gpu-instances */
+	CS_DS_COUNT = 26
 };
 
 #endif

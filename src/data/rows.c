@@ -5,8 +5,11 @@
  * hold opaque row pointers (into the generated arrays) and read through
  * these functions. Strings resolve to their table's pool: pool + offset.
  */
+#include <string.h>
+
 #include <carbonstat/dataset.h>
 
+#include "data/gen_datasets.h"
 #include "data/tables.h"
 
 const double cs_curve_load[CS_CURVE_POINTS] = {0.0, 0.1, 0.5, 1.0};
@@ -51,6 +54,11 @@ int cs_dataset_year(const cs_dataset *d)
 unsigned cs_dataset_rows(const cs_dataset *d)
 {
 	return d->rows;
+}
+
+const char *cs_dataset_basis(const cs_dataset *d)
+{
+	return cs_dataset_pool + d->basis;
 }
 
 /* ---- instances ---------------------------------------------------------- */
@@ -232,6 +240,61 @@ double cs_region_cfe(const cs_region *r)
 const cs_dataset *cs_region_dataset(const cs_region *r)
 {
 	return cs_dataset_at(r->dataset);
+}
+
+const char *cs_region_state(const cs_region *r)
+{
+	return cs_grid_str(r->state);
+}
+
+static const char *const grid_series_names[CS_GRID_SERIES_COUNT] = {"ember", "ccf", "google"};
+
+int cs_grid_series_parse(const char *s, cs_grid_series *out)
+{
+	for (int i = 0; s && i < CS_GRID_SERIES_COUNT; i++) {
+		if (!strcmp(s, grid_series_names[i])) {
+			*out = (cs_grid_series)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *cs_grid_series_name(cs_grid_series s)
+{
+	return (unsigned)s < CS_GRID_SERIES_COUNT ? grid_series_names[s] : "unknown";
+}
+
+double cs_region_series_intensity(const cs_region *r, cs_grid_series s)
+{
+	switch (s) {
+	case CS_GRID_DEFAULT: return r->intensity_g_per_kwh;
+	case CS_GRID_CCF: return r->ccf_intensity_g_per_kwh;
+	case CS_GRID_GOOGLE: return r->google_intensity_g_per_kwh;
+	default: return -1;
+	}
+}
+
+int cs_region_series_year(const cs_region *r, cs_grid_series s)
+{
+	switch (s) {
+	case CS_GRID_DEFAULT: return r->year;
+	case CS_GRID_CCF: return r->ccf_intensity_g_per_kwh >= 0 ? r->ccf_year : 0;
+	case CS_GRID_GOOGLE: return r->google_intensity_g_per_kwh >= 0 ? r->google_year : 0;
+	default: return 0;
+	}
+}
+
+const cs_dataset *cs_region_series_dataset(const cs_region *r, cs_grid_series s)
+{
+	if (!(cs_region_series_intensity(r, s) >= 0))
+		return NULL;
+	switch (s) {
+	case CS_GRID_DEFAULT: return cs_dataset_at(r->dataset);
+	case CS_GRID_CCF: return cs_dataset_at(r->ccf_dataset);
+	case CS_GRID_GOOGLE: return cs_dataset_at(CS_DS_GOOGLE_REGION_CARBON);
+	default: return NULL;
+	}
 }
 
 /* ---- countries ---------------------------------------------------------- */

@@ -65,6 +65,7 @@ struct cs_dataset {
 	cs_dataset_off license; /* SPDX id of the upstream data */
 	uint16_t year;          /* data year (latest year of the figures) */
 	uint32_t rows;          /* rows carbonstat kept from it */
+	cs_dataset_off basis;   /* grid datasets: "lifecycle, location-based"...; else "" */
 };
 
 /* One cloud instance type. Watts are for this instance's share of its host. */
@@ -116,6 +117,14 @@ struct cs_region {
 	uint16_t year;              /* data year of the intensity */
 	double intensity_g_per_kwh; /* gCO2e/kWh, < 0 = unknown */
 	double cfe;                 /* Google CFE fraction 0..1, < 0 = not published */
+	cs_grid_off state;          /* US state of a US region ("Virginia"), else "" */
+	/* The default series above is Ember (US state, else country); the
+	 * provider tables' figures stay selectable (cs_grid_series). */
+	double ccf_intensity_g_per_kwh;    /* CCF's grid factor file, < 0 = none */
+	uint16_t ccf_year;                 /* year that factor describes */
+	uint8_t ccf_dataset;               /* ccf-grid-aws|azure|gcp */
+	double google_intensity_g_per_kwh; /* GCP: Google's latest per-region figure, < 0 = none */
+	uint16_t google_year;
 };
 
 /* One country with its grid carbon intensity (Ember, latest year). */

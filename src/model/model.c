@@ -128,11 +128,11 @@ static int resolve_intensity(const cs_estimate_req *req, cs_provider provider, c
 		e->region = r;
 		if (cs_region_country(r)[0])
 			e->country = cs_country_find(cs_region_country(r));
-		if (!(cs_region_intensity_g_per_kwh(r) >= 0))
+		if (!(cs_region_series_intensity(r, req->grid_series) >= 0) && !(req->intensity_override >= 0))
 			return CS_ENODATA;
-		e->intensity_g_per_kwh = cs_region_intensity_g_per_kwh(r);
-		e->prov.intensity = cs_region_dataset(r);
-		e->prov.intensity_year = cs_region_year(r);
+		e->intensity_g_per_kwh = cs_region_series_intensity(r, req->grid_series);
+		e->prov.intensity = cs_region_series_dataset(r, req->grid_series);
+		e->prov.intensity_year = cs_region_series_year(r, req->grid_series);
 	} else if (req->country) {
 		const cs_country *c = cs_country_find(req->country);
 		if (!c)

@@ -48,6 +48,11 @@ HOURS_PER_YEAR = 8760.0                       # CCF's year
 LIFETIME_H = 4 * HOURS_PER_YEAR               # embodied amortised over 4 years
 MEM_W_PER_GB = 0.392                          # CCF: 0.000392 kWh per GB-hour
 DEFAULT_PUE = {"aws": 1.135, "gcp": 1.1, "azure": 1.185}
+# The year each source of CCF's grid factor files describes (the files are
+# dated 2021-2023; docs/datasets.md).
+GRID_BASIS = {"ember-country": "lifecycle, location-based", "ember-us-state": "lifecycle, location-based",
+              "ccf-grid-aws": "direct, location-based", "google-region-carbon": "direct (operational), location-based"}
+CCF_SOURCE_YEAR = {"EPA": 2019, "EEA": 2019, "carbonfootprint.com": 2018, "EMA Singapore": 2019, "Google": 2019}
 CURVE_LOADS = (0.0, 0.1, 0.5, 1.0)            # Teads: idle, 10 %, 50 %, 100 %
 DURATION_UNITS_H = {"y": HOURS_PER_YEAR, "mo": 730.0, "w": 168.0, "d": 24.0, "h": 1.0,
                     "m": 1.0 / 60.0, "s": 1.0 / 3600.0, "ms": 1.0 / 3600e3}
@@ -406,21 +411,65 @@ class Datasets:
             return out
         return self._once("azure-grid", load)
 
-    def region(self, provider, name):
-        """{intensity, dataset, year, cfe, country iso2 or None} of a provider region."""
-        if provider == "aws" and name in self.aws_grid():
-            g, country = self.aws_grid()[name]
-            return {"intensity": g, "dataset": "ccf-grid-aws", "year": 2021, "cfe": None,
-                    "iso2": self.country_by_name(country)}
-        if provider == "azure" and name_key(name) in self.azure_grid():
-            g, loc = self.azure_grid()[name_key(name)]
-            return {"intensity": g, "dataset": "ccf-grid-azure", "year": 2021, "cfe": None,
-                    "iso2": self.country_by_name(loc)}
+    def region_places(self):
+        """(provider, region) -> (iso2, US state or None): the hand-authored
+        inputs tools/datagen/region-country.csv and region-us-state.csv (not
+        the generator), GCP countries from CodeCarbon's cloud-impact file
+        where region-country.csv has none."""
+        def load():
+            out = {}
+            for r in read_csv(os.path.join(self.root, "codecarbon", "cloud-impact-gcp.csv")):
+                region = "me-central1" if r["region"] == "me-cenrtal1" else r["region"]
+                out[("gcp", region)] = [self.iso().get(r["countryIsoCode"]), None]
+            for r in read_csv(os.path.join(REPO, "tools", "datagen", "region-country.csv")):
+                out[(r["provider"], r["region"])] = [r["iso2"], None]
+            for r in read_csv(os.path.join(REPO, "tools", "datagen", "region-us-state.csv")):
+                out.setdefault((r["provider"], r["region"]), ["US", None])[1] = r["state"]
+            return out
+        return self._once("places", load)
+
+    def ember_states(self):
+        """US state -> (g/kWh, year): Ember's latest year per state."""
+        def load():
+            out = {}
+            for r in read_csv(os.path.join(self.root, "ember", "ember-us-states-intensity-yearly.csv")):
+                y = int(r["year"])
+                if r["state"] not in out or y > out[r["state"]][1]:
+                    out[r["state"]] = (float(r["emissions_intensity_gco2_per_kwh"]), y)
+            return out
+        return self._once("ember-states", load)
+
+    def region(self, provider, name, series="ember"):
+        """{intensity, dataset, year, cfe, iso2} of a provider region in a grid series.
+        Default (docs/model.md, "Grid intensity"): Ember lifecycle, location-
+        based, the region's US state, else its country."""
+        cfe = None
         if provider == "gcp" and name in self.google_regions():
+            cfe = self.google_regions()[name][1]
+        if series == "ccf":
+            if provider == "aws" and name in self.aws_grid():
+                g, country = self.aws_grid()[name]
+                return {"intensity": g, "dataset": "ccf-grid-aws", "year": CCF_SOURCE_YEAR[self.aws_source()[name]],
+                        "cfe": None, "iso2": self.country_by_name(country)}
+            raise Unsupported("ccf series for %s %s" % (provider, name))
+        if series == "google":
             g, cfe, year = self.google_regions()[name]
             return {"intensity": g, "dataset": "google-region-carbon", "year": year, "cfe": cfe, "iso2": None}
-        raise Unsupported("%s region %r has no provider figure here (the Ember fallback needs the "
-                          "region -> country table)" % (provider, name))
+        key = (provider, name_key(name) if provider == "azure" else name)
+        if key not in self.region_places():
+            raise Unsupported("%s region %r: no country in the region tables" % (provider, name))
+        iso2, state = self.region_places()[key]
+        if state:
+            g, year = self.ember_states()[state]
+            return {"intensity": g, "dataset": "ember-us-state", "year": year, "cfe": cfe, "iso2": iso2}
+        for iso3, v in self.ember().items():
+            if v[0] == iso2:
+                return {"intensity": v[2], "dataset": "ember-country", "year": v[3], "cfe": cfe, "iso2": iso2}
+        raise Unsupported("no Ember figure for %s" % iso2)
+
+    def aws_source(self):
+        return self._once("aws-src", lambda: {r["Region"]: r["Source"] for r in
+                                              read_csv(os.path.join(self.ccf, "grid-emissions-factors-aws.csv"))})
 
 
 # ==== CASES =====================================================================
@@ -454,7 +503,7 @@ class Checker:
 def parse_opts(argv):
     o = {"provider": None, "instance": None, "region": None, "country": None, "cpu": 50.0, "mem": None, "gpu": None,
          "duration": "1h", "count": 1, "pue": None, "intensity": None, "fmt": "text", "top": None,
-         "all_regions": False}
+         "all_regions": False, "grid_dataset": "ember"}
     i = 0
     while i < len(argv):
         a = argv[i]
@@ -483,7 +532,7 @@ def resolve(ds, o, inst_name, loc):
         where["cfe"] = None
         where["is_country"] = True
     else:
-        where = ds.region(p, loc)
+        where = ds.region(p, loc, o["grid_dataset"])
         where["is_country"] = False
     u = float(o["cpu"]) / 100.0
     um = float(o["mem"]) / 100.0 if o["mem"] is not None else u
@@ -518,6 +567,7 @@ def check_json_estimate(ck, case, d, e):
     ck.same(case, "power source", src["power"]["id"], e["inst"]["power_ds"])
     ck.same(case, "grid source", src["grid_intensity"]["id"], e["where"]["dataset"])
     ck.same(case, "grid year", src["grid_intensity"]["year"], e["where"]["year"])
+    ck.same(case, "grid basis", src["grid_intensity"].get("basis"), GRID_BASIS[e["where"]["dataset"]])
     if e["where"].get("cfe") is not None:
         n(case, "cfe_percent", d["cfe_percent"], e["where"]["cfe"] * 100.0)
     if e["where"].get("iso2"):
@@ -564,7 +614,7 @@ def compare_rows(ds, o):
         p = o["provider"] or ds.instance(None, insts[0])["provider"]
         if p != "gcp":
             raise Unsupported("--all-regions for %s needs the region list" % p)
-        locs = sorted(ds.google_regions())
+        locs = sorted(ds.google_regions())  # every GCP region has a default-series figure
     else:
         locs = (o["region"] or o["country"]).split(",")
     rows, seen = [], set()
@@ -610,12 +660,29 @@ def check_case(ds, ck, case, argv, out):
     if cmd == "regions":
         sort = opts[opts.index("--sort") + 1] if "--sort" in opts else None
         o = parse_opts([x for i, x in enumerate(opts) if "--sort" not in opts[max(i - 1, 0):i + 1]])
-        if o["provider"] != "gcp" or o["fmt"] != "csv":
+        if o["fmt"] != "csv":
             raise Unsupported("regions %s" % opts)
         rows = list(csv.DictReader(out.splitlines()))
+        if o["provider"] == "aws" and o["grid_dataset"] == "ccf":
+            ck.same(case, "regions with a CCF factor", sorted(r["region"] for r in rows if r["intensity_gco2e_per_kwh"]),
+                    sorted(ds.aws_grid()))
+            for r in rows:
+                if r["region"] in ds.aws_grid():
+                    g = ds.region("aws", r["region"], "ccf")
+                    ck.near(case, r["region"] + " intensity", float(r["intensity_gco2e_per_kwh"]), g["intensity"])
+                    ck.same(case, r["region"] + " year", int(r["year"]), g["year"])
+                    ck.same(case, r["region"] + " basis", r["basis"], GRID_BASIS["ccf-grid-aws"])
+            if sort == "intensity":  # unknown in the series: last
+                vals = [float(r["intensity_gco2e_per_kwh"] or "inf") for r in rows]
+                ck.same(case, "sorted by intensity", vals, sorted(vals))
+            return
+        if o["provider"] != "gcp":
+            raise Unsupported("regions %s" % opts)
         ck.same(case, "regions", sorted(r["region"] for r in rows), sorted(ds.google_regions()))
         for r in rows:
             g = ds.region("gcp", r["region"])
+            ck.same(case, r["region"] + " source", r["source"], g["dataset"])
+            ck.same(case, r["region"] + " basis", r["basis"], "lifecycle, location-based")
             ck.near(case, r["region"] + " intensity", float(r["intensity_gco2e_per_kwh"]), g["intensity"])
             ck.same(case, r["region"] + " year", int(r["year"]), g["year"])
             if g["cfe"] is not None:

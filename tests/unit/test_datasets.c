@@ -159,24 +159,60 @@ static void test_region_spellings(void **state)
 	assert_string_equal(cs_region_country(w), "NL");
 	assert_string_equal(cs_region_location(w), "West Europe");
 	assert_string_equal(cs_region_name(w), "westeurope");
-	/* CCF Azure factor 0.00039 t/kWh */
-	assert_true(fabs(cs_region_intensity_g_per_kwh(w) - 390) < 1e-6);
+	/* default series: Ember's Netherlands 2024, 253.31 (lifecycle); CCF's
+	 * Azure factor 0.00039 t/kWh stays selectable */
+	assert_true(fabs(cs_region_intensity_g_per_kwh(w) - 253.31) < 1e-9);
+	assert_int_equal(cs_region_year(w), 2024);
+	assert_string_equal(cs_dataset_id(cs_region_dataset(w)), "ember-country");
+	assert_string_equal(cs_dataset_basis(cs_region_dataset(w)), "lifecycle, location-based");
+	assert_true(fabs(cs_region_series_intensity(w, CS_GRID_CCF) - 390) < 1e-6);
+	assert_string_equal(cs_dataset_id(cs_region_series_dataset(w, CS_GRID_CCF)), "ccf-grid-azure");
+	assert_int_equal(cs_region_series_year(w, CS_GRID_CCF), 2019); /* EEA */
+	assert_true(cs_region_series_intensity(w, CS_GRID_GOOGLE) < 0);
+	assert_null(cs_region_series_dataset(w, CS_GRID_GOOGLE));
 	assert_true(cs_region_cfe(w) < 0);
 	assert_null(cs_region_find(CS_PROVIDER_AWS, "West Europe")); /* display names are Azure's only */
 
 	const cs_region *b = cs_region_find(CS_PROVIDER_GCP, "europe-west1");
 	assert_non_null(b);
 	assert_string_equal(cs_region_country(b), "BE");
-	assert_true(fabs(cs_region_intensity_g_per_kwh(b) - 103.37) < 1e-9); /* Google 2024 */
+	/* default: Ember Belgium 2024, 117.58; Google 2024 103.37 (direct,
+	 * operational); CCF: Google's 2019 figure 0.000196 t/kWh */
+	assert_true(fabs(cs_region_intensity_g_per_kwh(b) - 117.58) < 1e-9);
+	assert_true(fabs(cs_region_series_intensity(b, CS_GRID_GOOGLE) - 103.37) < 1e-9);
+	assert_int_equal(cs_region_series_year(b, CS_GRID_GOOGLE), 2024);
+	assert_true(fabs(cs_region_series_intensity(b, CS_GRID_CCF) - 196) < 1e-9);
+	assert_int_equal(cs_region_series_year(b, CS_GRID_CCF), 2019);
+
+	/* US regions: Ember's state figure (us-east-1 Virginia 2024: 321.47;
+	 * us-central1 Iowa: 241.74), not the US average 383.55 */
+	const cs_region *v = cs_region_find(CS_PROVIDER_AWS, "us-east-1");
+	assert_true(fabs(cs_region_intensity_g_per_kwh(v) - 321.47) < 1e-9);
+	assert_string_equal(cs_region_state(v), "Virginia");
+	assert_string_equal(cs_dataset_id(cs_region_dataset(v)), "ember-us-state");
+	assert_true(fabs(cs_region_intensity_g_per_kwh(cs_region_find(CS_PROVIDER_GCP, "us-central1")) - 241.74) <
+	            1e-9);
+	/* one series for Sydney and Melbourne: Ember Australia 551.59 */
+	assert_true(fabs(cs_region_intensity_g_per_kwh(cs_region_find(CS_PROVIDER_AWS, "ap-southeast-2")) - 551.59) <
+	            1e-9);
+	assert_true(fabs(cs_region_intensity_g_per_kwh(cs_region_find(CS_PROVIDER_AWS, "ap-southeast-4")) - 551.59) <
+	            1e-9);
+
+	cs_grid_series gs;
+	assert_int_equal(cs_grid_series_parse("ccf", &gs), 0);
+	assert_int_equal(gs, CS_GRID_CCF);
+	assert_int_equal(cs_grid_series_parse("bogus", &gs), -1);
+	assert_string_equal(cs_grid_series_name(CS_GRID_DEFAULT), "ember");
 	assert_true(fabs(cs_region_cfe(b) - 0.84) < 1e-9);
 	assert_int_equal(cs_region_year(b), 2024);
 	assert_int_equal(cs_region_provider(b), CS_PROVIDER_GCP);
-	assert_string_equal(cs_dataset_id(cs_region_dataset(b)), "google-region-carbon");
+	assert_string_equal(cs_dataset_id(cs_region_dataset(b)), "ember-country");
 
 	const cs_region *u = cs_region_find(CS_PROVIDER_AWS, "US-EAST-1");
 	assert_non_null(u);
 	assert_string_equal(cs_region_country(u), "US");
-	assert_true(fabs(cs_region_intensity_g_per_kwh(u) - 415.755) < 1e-9);
+	/* CCF: EPA eGRID SERC 0.000415755 t/kWh */
+	assert_true(fabs(cs_region_series_intensity(u, CS_GRID_CCF) - 415.755) < 1e-9);
 }
 
 static void test_country_lookup(void **state)

