@@ -114,6 +114,10 @@ double cs_instance_gpu_units(const cs_instance *it);
  * types; 0 for a curve type). */
 cs_mem_rule cs_instance_mem_rule(const cs_instance *it);
 double cs_instance_mem_charged_gb(const cs_instance *it);
+/* Share of the listed vCPUs a type holds over time: < 1 for GCP's
+ * shared-core types (e2-micro 0.25 of 2 vCPU = 0.125), else 1. Scales the
+ * CPU watts and the embodied share. */
+double cs_instance_vcpu_share(const cs_instance *it);
 
 /* GPU models (one table, used by estimates and billing): CCF's per-GPU
  * idle/max watts, or a vendor's maximum board power with an idle share. */

@@ -148,6 +148,11 @@ double cs_instance_mem_charged_gb(const cs_instance *it)
 	return it->mem_charged_gb;
 }
 
+double cs_instance_vcpu_share(const cs_instance *it)
+{
+	return it->vcpu_share;
+}
+
 /* ---- GPU models (row 0 of the table is "none", not listed) --------------- */
 
 size_t cs_gpu_count(void)

@@ -53,7 +53,9 @@ int cs_instance_power(const cs_instance *it, const cs_util *u, cs_power *out)
 		p.other_w = it->delta_w;
 		break;
 	case CS_METHOD_MINMAX:
-		p.cpu_w = it->vcpu * (it->min_w_per_vcpu + (it->max_w_per_vcpu - it->min_w_per_vcpu) * ucpu);
+		/* A shared-core type holds vcpu_share of its listed vCPUs over time. */
+		p.cpu_w =
+		    it->vcpu * it->vcpu_share * (it->min_w_per_vcpu + (it->max_w_per_vcpu - it->min_w_per_vcpu) * ucpu);
 		/* CCF counts memory at a flat W/GB whatever its use: on AWS and
 		 * Azure only the GB above the per-chip baseline the SPECpower max
 		 * watts already hold, on GCP all of it (mem_rule, generator). */

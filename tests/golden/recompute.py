@@ -29,6 +29,7 @@ import json
 import os
 import re
 import shlex
+import statistics
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -120,7 +121,14 @@ def arch_mean(coeffs, archs):
     file_min = sum(c[0] for c in coeffs.values()) / len(coeffs)
     file_max = sum(c[1] for c in coeffs.values()) / len(coeffs)
     rows = [coeffs.get(a, (file_min, file_max)) for a in archs]
+    if "Sandy Bridge" in archs or "Ivy Bridge" in archs:  # CCF getWattsByAverageOrMedian
+        return statistics.median(r[0] for r in rows), statistics.median(r[1] for r in rows)
     return sum(r[0] for r in rows) / len(rows), sum(r[1] for r in rows) / len(rows)
+
+
+# GCP shared-core types: sustained vCPU (Google's machine types page) over
+# the listed vCPU scales the CPU watts and the embodied share.
+SHARED_CORE_VCPU = {"e2-micro": 0.25, "e2-small": 0.5, "e2-medium": 1.0, "f1-micro": 0.2, "g1-small": 0.5}
 
 
 def embodied_g_per_h(platform_kg, vcpu, platform_vcpu):
@@ -137,7 +145,7 @@ def estimate(inst, intensity, u_cpu, u_mem, hours, count, pue, u_gpu=None):
         gpu = curve_w(inst["gpu_w"], u_gpu)
         other = inst["delta_w"]
     else:
-        cpu = minmax_cpu_w(inst["vcpu"], inst["min_w"], inst["max_w"], u_cpu)
+        cpu = minmax_cpu_w(inst["vcpu"] * inst.get("vcpu_share", 1.0), inst["min_w"], inst["max_w"], u_cpu)
         mem = memory_w(inst.get("mem_charged_gb", inst["mem_gb"]))
         other = 0.0
         model = gpu_model(inst["name"])
@@ -311,11 +319,12 @@ class Datasets:
                                                     self.gb_chip("azure", archs))
                 else:
                     charged = num(r["Instance Memory"])
+                share = SHARED_CORE_VCPU.get(t, vcpu) / vcpu if provider == "gcp" else 1.0
                 out[name_key(canon(t))] = {
-                    "provider": provider, "name": canon(t), "method": "minmax", "vcpu": vcpu,
+                    "provider": provider, "name": canon(t), "method": "minmax", "vcpu": vcpu, "vcpu_share": share,
                     "mem_gb": num(r["Instance Memory"]), "min_w": mn, "max_w": mx,
                     "gpus": float(r["Instance GPUs"] or 0), "mem_charged_gb": charged,
-                    "embodied_g_per_h": embodied_g_per_h(emb[t], vcpu, pv) if t in emb else None,
+                    "embodied_g_per_h": embodied_g_per_h(emb[t], vcpu, pv) * share if t in emb else None,
                     "power_ds": "ccf-use-" + provider, "embodied_ds": "ccf-embodied-" + provider}
             return out
         return self._once(("multi", provider), load)

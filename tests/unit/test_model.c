@@ -81,6 +81,7 @@ static void test_power_minmax(void **state)
 	                  .mem_gb = 16,
 	                  .mem_rule = CS_MEM_FULL,
 	                  .mem_charged_gb = 16,
+	                  .vcpu_share = 1,
 	                  .min_w_per_vcpu = 0.5,
 	                  .max_w_per_vcpu = 2.5};
 	cs_power p;
@@ -213,6 +214,43 @@ static void test_memory_rule(void **state)
 
 	/* Teads types keep their memory curve. */
 	assert_int_equal(cs_instance_mem_rule(cs_instance_find(CS_PROVIDER_AWS, "m5.large")), CS_MEM_CURVE);
+}
+
+/* Median and shared-core rules (issue 12, item 3). */
+static void test_median_and_shared_core(void **state)
+{
+	cs_power p;
+	cs_util u = {0.5, -1, -1};
+	const cs_instance *it;
+	(void)state;
+
+	/* n1-standard-4 (gcp-instances.csv: 4 vCPU on Skylake, Broadwell,
+	 * Haswell, Ivy Bridge, Sandy Bridge). coefficients-gcp-use.csv has no
+	 * Haswell/Ivy/Sandy row: each counts as the file mean of its 9 rows,
+	 * min 0.7002499152328109, max 3.189850730386766. The group holds Sandy
+	 * and Ivy Bridge, so CCF's getWattsByAverageOrMedian takes the median:
+	 * min median(0.61299, 0.71283, 0.70025 x3) = 0.7002499152328109,
+	 * max median(3.86795, 3.38575, 3.18985 x3) = 3.189850730386766;
+	 * 4 x (0.70025 + (3.18985 - 0.70025) x 0.5) = 7.780201291239154 W
+	 * (the mean gave 8.099927298587357 W). */
+	it = cs_instance_find(CS_PROVIDER_GCP, "n1-standard-4");
+	assert_int_equal(cs_instance_power(it, &u, &p), 0);
+	assert_close(p.cpu_w, 7.780201291239154);
+
+	/* e2-micro: 2 listed vCPU, 0.25 vCPU sustained (share 0.125).
+	 * Mean over Skylake, Broadwell, Haswell (file mean), EPYC 2nd Gen:
+	 * min 0.6250837866283979, max 3.0046953187174; CPU at 50 %:
+	 * 2 x 0.125 x (min + (max - min) x 0.5) = 0.4537208250621405 W.
+	 * Embodied: coefficients-gcp-embodied-mean.csv 1230.46 kg x 1000 /
+	 * 35,040 h x 2/32 x 0.125 = 0.2743427154680365 g/h (e2-standard-2,
+	 * 2 full vCPU: 2.194741723744292 g/h). Memory is not scaled. */
+	it = cs_instance_find(CS_PROVIDER_GCP, "e2-micro");
+	assert_close(cs_instance_vcpu_share(it), 0.125);
+	assert_int_equal(cs_instance_power(it, &u, &p), 0);
+	assert_close(p.cpu_w, 0.4537208250621405);
+	assert_close(p.mem_w, 1 * 0.392);
+	assert_close(cs_instance_embodied_g_per_h(it), 0.2743427154680365);
+	assert_close(cs_instance_vcpu_share(cs_instance_find(CS_PROVIDER_GCP, "e2-standard-2")), 1.0);
 }
 
 static void test_power_rejects_bad_util(void **state)
@@ -359,6 +397,7 @@ int main(void)
 		cmocka_unit_test(test_power_minmax),
 		cmocka_unit_test(test_gpu_power),
 		cmocka_unit_test(test_memory_rule),
+		cmocka_unit_test(test_median_and_shared_core),
 		cmocka_unit_test(test_power_rejects_bad_util),
 		cmocka_unit_test(test_energy_carbon_helpers),
 		cmocka_unit_test(test_estimate_m5_large),

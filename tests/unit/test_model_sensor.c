@@ -120,6 +120,7 @@ static int build_tables(void **state)
 	inst_minmax.mem_gb = 8;
 	inst_minmax.mem_rule = CS_MEM_FULL; /* GCP: every GB */
 	inst_minmax.mem_charged_gb = 8;
+	inst_minmax.vcpu_share = 1;
 	inst_minmax.min_w_per_vcpu = 1.0;
 	inst_minmax.max_w_per_vcpu = 3.0;
 

@@ -292,6 +292,12 @@ def mean(values):
     return sum(values, Decimal(0)) / Decimal(len(values))
 
 
+def median(values):
+    v = sorted(values)
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / Decimal(2)
+
+
 class Rows:
     """A CSV file read as (line number, dict) pairs; BOM/CRLF tolerant."""
 
@@ -508,6 +514,7 @@ class UseCoefficients:
         self.gb_chip_avg = mean(self.gb_chip.values())
         self.avg = (mean(v[0] for v in self.by_arch.values()), mean(v[1] for v in self.by_arch.values()))
         self.fallbacks = defaultdict(list)  # arch -> instance names that used the average
+        self.medians = []  # instance names whose min/max is a median
         self.aliased = defaultdict(list)
 
     def lookup(self, arch, instance):
@@ -521,10 +528,18 @@ class UseCoefficients:
         self.fallbacks[arch or "(none)"].append(instance)
         return self.avg + (False,)
 
+    # CCF getWattsByAverageOrMedian: a group holding Sandy Bridge or Ivy
+    # Bridge (outliers with far higher watts) takes the median, else the mean.
+    MEDIAN_ARCHS = ("Sandy Bridge", "Ivy Bridge")
+
     def average_over(self, archs, instance):
         """CCF: a type on several microarchitectures gets the mean min and the
-        mean max over them (each unknown one counted as the file average)."""
+        mean max over them (each unknown one counted as the file average),
+        the median when the group holds Sandy Bridge or Ivy Bridge."""
         vals = [self.lookup(a, instance) for a in (archs or [""])]
+        if any(a in self.MEDIAN_ARCHS for a in archs or []):
+            self.medians.append(instance)
+            return median(v[0] for v in vals), median(v[1] for v in vals)
         return mean(v[0] for v in vals), mean(v[1] for v in vals)
 
     def gb_per_chip(self, archs):
@@ -538,6 +553,10 @@ class UseCoefficients:
         return mean(vals)
 
     def report(self, report):
+        if self.medians:
+            report.note("%s: median of the microarchitectures (CCF getWattsByAverageOrMedian: group with Sandy "
+                        "Bridge or Ivy Bridge) for %d type(s)%s" % (self.ds_id, len(self.medians),
+                                                                    short_list(self.medians)))
         for arch, names in sorted(self.aliased.items()):
             report.note("%s: architecture %r has no row in coefficients-%s-use.csv; used %r per CCF's "
                         "stated assumption (ccfcoef/aws/coefficients.py) for %d type(s)"
@@ -579,6 +598,7 @@ def new_instance(name, provider, method):
         "cpu_w": [Decimal(0)] * 4, "mem_w": [Decimal(0)] * 4, "gpu_w": [Decimal(0)] * 4,
         "delta_w": Decimal(0), "min_w": Decimal(0), "max_w": Decimal(0),
         "embodied": Decimal(-1), "power_ds": None, "embodied_ds": None, "mem_charged": Decimal(0),
+        "vcpu_share": Decimal(1),
         "mem_rule": "CS_MEM_CURVE" if method == "CS_METHOD_CURVE" else "CS_MEM_FULL",
     }
 
@@ -855,14 +875,15 @@ def gcp_instances(ctx, use_gcp):
         inst = new_instance(name, "gcp", "CS_METHOD_MINMAX")
         archs = [a for a in g["archs"] if a]
         mn, mx = use_gcp.average_over(archs, name)
+        share = GCP_SHARED_CORE.get(name, Decimal(g["vcpu"])) / Decimal(g["vcpu"])
         inst.update(vcpu=g["vcpu"], platform_vcpu=g["pv"], mem_gb=g["mem"], gpus=g["gpus"],
                     arch="/".join(archs), min_w=mn, max_w=mx, power_ds="ccf-use-gcp",
-                    embodied_ds="ccf-embodied-gcp", mem_charged=g["mem"])
+                    embodied_ds="ccf-embodied-gcp", mem_charged=g["mem"], vcpu_share=share)
         if name in emb_mean:
-            inst["embodied"] = hourly_embodied(emb_mean[name], g["vcpu"], g["pv"])
+            inst["embodied"] = hourly_embodied(emb_mean[name], g["vcpu"], g["pv"]) * share
             ctx.ds_rows["ccf-embodied-gcp"] += 1
         elif name in emb_all:
-            inst["embodied"] = hourly_embodied(mean(emb_all[name]), g["vcpu"], g["pv"])
+            inst["embodied"] = hourly_embodied(mean(emb_all[name]), g["vcpu"], g["pv"]) * share
             rep.row(rows.where(g["line"]), "%s not in coefficients-gcp-embodied-mean.csv" % name,
                     "used the mean of its coefficients-gcp-embodied.csv rows")
             ctx.ds_rows["ccf-embodied-gcp"] += 1
@@ -872,6 +893,13 @@ def gcp_instances(ctx, use_gcp):
     ctx.ds_rows["ccf-gcp"] = kept_rows
     return out
 
+
+# GCP shared-core types: the vCPU they get over time (Google's machine
+# types page: "fractional vCPU", bursting above it only for short periods),
+# against the vCPUs the tables list. CPU watts and the embodied share scale
+# by the ratio; memory does not.
+GCP_SHARED_CORE = {"e2-micro": Decimal("0.25"), "e2-small": Decimal("0.5"), "e2-medium": Decimal(1),
+                   "f1-micro": Decimal("0.2"), "g1-small": Decimal("0.5")}
 
 GCP_GPU_NAME = re.compile(r"^a\d+-(?:high|ultra|mega|edge)gpu-(\d+)g$")
 
@@ -2030,7 +2058,7 @@ INSTANCE_FIELDS = [
     Field("provider", "enum8", lambda r: PROVIDER_ENUM[r["provider"]]), Field("method", "enum8"),
     Field("vcpu", "u16"), Field("platform_vcpu", "u16"), Field("mem_gb", "f64"), Field("gpus", "u16"),
     Field("gpu", "u8", "gpu_index"), Field("gpu_units", "f64"),
-    Field("mem_rule", "enum8"), Field("mem_charged_gb", "f64", "mem_charged"),
+    Field("mem_rule", "enum8"), Field("mem_charged_gb", "f64", "mem_charged"), Field("vcpu_share", "f64"),
     Field("cpu_w", "f64x4", curve_only("cpu_w")), Field("mem_w", "f64x4", curve_only("mem_w")),
     Field("gpu_w", "f64x4", curve_only("gpu_w")), Field("delta_w", "f64", curve_only("delta_w")),
     Field("min_w_per_vcpu", "f64", "min_w"), Field("max_w_per_vcpu", "f64", "max_w"),
