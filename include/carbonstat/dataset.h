@@ -102,6 +102,9 @@ unsigned cs_instance_gpus(const cs_instance *it);
 const char *cs_instance_arch(const cs_instance *it);        /* microarchitecture(s), "/"-separated; "" = unknown */
 double cs_instance_embodied_g_per_h(const cs_instance *it); /* gCO2e per instance-hour; < 0 = unknown */
 const cs_dataset *cs_instance_power_dataset(const cs_instance *it);
+/* The table the type itself comes from (vCPU, memory, CPU): ccf-aws-teads,
+ * ccf-aws-latest, ccf-gcp, ccf-gcp-latest or ccf-azure. */
+const cs_dataset *cs_instance_dataset(const cs_instance *it);
 const cs_dataset *cs_instance_embodied_dataset(const cs_instance *it); /* NULL if no embodied figure */
 
 /* GPU of an instance: its model (NULL if it has none, or its accelerator is

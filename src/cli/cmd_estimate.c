@@ -222,6 +222,41 @@ static int report_failure(const char *cmd, const cs_estimate_req *req, int rc)
 	}
 }
 
+/* Which rule produced each part of an estimate (docs/model.md names them). */
+typedef struct est_rules {
+	const char *power, *memory, *gpu, *embodied;
+} est_rules;
+
+static est_rules rules_of(const cs_estimate *e)
+{
+	const cs_instance *it = e->instance;
+	const char *arch = cs_instance_arch(it);
+	est_rules r = {"teads-curve", "teads-curve", "none", "unknown"};
+
+	if (e->prov.method == CS_METHOD_MINMAX) {
+		int multi = strchr(arch, '/') != NULL, shared = cs_instance_vcpu_share(it) < 1;
+		if (!arch[0])
+			r.power = "ccf-minmax-file-average";
+		else if (multi && (strstr(arch, "Sandy Bridge") || strstr(arch, "Ivy Bridge")))
+			r.power = shared ? "ccf-minmax-median-shared-core" : "ccf-minmax-median";
+		else if (multi)
+			r.power = shared ? "ccf-minmax-mean-shared-core" : "ccf-minmax-mean";
+		else
+			r.power = "ccf-minmax";
+		r.memory = cs_instance_mem_rule(it) == CS_MEM_ABOVE_BASELINE ? "ccf-above-chip-baseline" : "ccf-all-gb";
+	}
+	if (cs_instance_gpu_modelled(it) && e->prov.method == CS_METHOD_CURVE)
+		r.gpu = "teads-curve";
+	else if (cs_instance_gpu_modelled(it))
+		r.gpu = strcmp(cs_dataset_id(cs_gpu_dataset(cs_instance_gpu(it))), "ccf-gpu") ? "vendor-tdp-idle-ratio"
+		                                                                              : "ccf-gpu";
+	else if (cs_instance_gpus(it))
+		r.gpu = "not-modelled";
+	if (e->prov.embodied)
+		r.embodied = cs_instance_vcpu_share(it) < 1 ? "ccf-platform-share-shared-core" : "ccf-platform-share";
+	return r;
+}
+
 /* A source: the whole dataset record, or (brief) its id alone, for a
  * document that lists every dataset once (plan --json). */
 static json_t *json_source(const cs_dataset *d, bool brief)
@@ -232,6 +267,10 @@ static json_t *json_source(const cs_dataset *d, bool brief)
 static json_t *json_sources(const cs_estimate *e, bool brief)
 {
 	json_t *a = json_array();
+	json_t *t = json_source(cs_instance_dataset(e->instance), brief);
+
+	json_object_set_new(t, "role", json_string("instance"));
+	json_array_append_new(a, t);
 
 	json_t *p = json_source(e->prov.power, brief);
 	json_object_set_new(p, "role", json_string("power"));
@@ -305,6 +344,10 @@ json_t *cli_estimate_json(const cs_estimate_req *req, const cs_estimate *e, bool
 	json_object_set_new(o, "total_complete", json_boolean(e->prov.embodied != NULL));
 	json_object_set_new(o, "method", json_string(cli_method_name(e->prov.method)));
 	json_object_set_new(o, "measured", json_false());
+	est_rules r = rules_of(e);
+	json_object_set_new(o, "rules",
+	                    json_pack("{s:s, s:s, s:s, s:s}", "power", r.power, "memory", r.memory, "gpu", r.gpu,
+	                              "embodied", r.embodied));
 	json_object_set_new(o, "sources", json_sources(e, brief_sources));
 	return o;
 }
@@ -371,7 +414,10 @@ static void estimate_text(const cs_estimate_req *req, const cs_estimate *e)
 		printf("  embodied     unknown (no embodied figure for this type)\n");
 	printf("  total        %.2f gCO2e%s\n", e->total_g,
 	       e->prov.embodied ? "" : " (operational only: embodied unknown)");
+	est_rules r = rules_of(e);
+	printf("  rules        power %s, memory %s, gpu %s, embodied %s\n", r.power, r.memory, r.gpu, r.embodied);
 	printf("sources:\n");
+	print_source("instance", cs_instance_dataset(it), cs_dataset_year(cs_instance_dataset(it)));
 	print_source("power", e->prov.power, cs_dataset_year(e->prov.power));
 	if (e->prov.method == CS_METHOD_MINMAX && cs_instance_gpu(it))
 		print_source("gpu power", cs_gpu_dataset(cs_instance_gpu(it)), cs_gpu_year(cs_instance_gpu(it)));

@@ -309,8 +309,12 @@ static int option_out(plan_json_buf *b, const plan_report_in *in, const plan_gro
 
 	plan_option_req(gr->g, o, &req);
 	j = cli_estimate_json(&req, &o->est, true);
-	/* each dataset's title, URL and licence once, at the top level */
+	/* each dataset's title, URL and licence once, at the top level (every
+	 * source cli_estimate_json names by id) */
+	dataset_ref(datasets, cs_instance_dataset(o->est.instance));
 	dataset_ref(datasets, o->est.prov.power);
+	if (o->est.prov.method == CS_METHOD_MINMAX && cs_instance_gpu(o->est.instance))
+		dataset_ref(datasets, cs_gpu_dataset(cs_instance_gpu(o->est.instance)));
 	dataset_ref(datasets, o->est.prov.embodied);
 	dataset_ref(datasets, o->est.prov.intensity);
 	rc = plan_json_append(b, j, JSON_DIGITS);

@@ -148,6 +148,11 @@ double cs_instance_mem_charged_gb(const cs_instance *it)
 	return it->mem_charged_gb;
 }
 
+const cs_dataset *cs_instance_dataset(const cs_instance *it)
+{
+	return cs_dataset_at(it->instance_dataset);
+}
+
 double cs_instance_vcpu_share(const cs_instance *it)
 {
 	return it->vcpu_share;

@@ -85,6 +85,7 @@ struct cs_instance {
 	uint8_t mem_rule;              /* cs_mem_rule: how CS_METHOD_MINMAX charges memory */
 	double mem_charged_gb;         /* CS_METHOD_MINMAX: GB charged at CS_MEM_W_PER_GB (see mem_rule) */
 	double vcpu_share;             /* share of the listed vCPUs held over time (GCP shared-core < 1), else 1 */
+	uint8_t instance_dataset;      /* enum cs_dataset_index of the type's row (vCPU, memory, CPU) */
 	double mem_gb;                 /* instance memory, GB */
 	double cpu_w[CS_CURVE_POINTS]; /* CS_METHOD_CURVE: CPU package W at cs_curve_load */
 	double mem_w[CS_CURVE_POINTS]; /* CS_METHOD_CURVE: memory W */

@@ -572,6 +572,11 @@ def check_json_estimate(ck, case, d, e):
     ck.same(case, "vcpu", d["vcpu"], e["inst"]["vcpu"])
     n(case, "memory_gb", d["memory_gb"], e["inst"]["mem_gb"])
     ck.same(case, "method", d["method"], e["inst"]["method"])
+    inst = e["inst"]
+    want_mem = ("teads-curve" if inst["method"] == "curve" else
+                "ccf-all-gb" if inst["provider"] == "gcp" else "ccf-above-chip-baseline")
+    ck.same(case, "memory rule", d["rules"]["memory"], want_mem)
+    ck.same(case, "embodied rule", d["rules"]["embodied"] == "unknown", inst["embodied_g_per_h"] is None)
     src = {s["role"]: s for s in d["sources"]}
     ck.same(case, "power source", src["power"]["id"], e["inst"]["power_ds"])
     ck.same(case, "grid source", src["grid_intensity"]["id"], e["where"]["dataset"])

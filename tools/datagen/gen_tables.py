@@ -2059,6 +2059,7 @@ INSTANCE_FIELDS = [
     Field("vcpu", "u16"), Field("platform_vcpu", "u16"), Field("mem_gb", "f64"), Field("gpus", "u16"),
     Field("gpu", "u8", "gpu_index"), Field("gpu_units", "f64"),
     Field("mem_rule", "enum8"), Field("mem_charged_gb", "f64", "mem_charged"), Field("vcpu_share", "f64"),
+    Field("instance_dataset", "ds", "instance_ds"),
     Field("cpu_w", "f64x4", curve_only("cpu_w")), Field("mem_w", "f64x4", curve_only("mem_w")),
     Field("gpu_w", "f64x4", curve_only("gpu_w")), Field("delta_w", "f64", curve_only("delta_w")),
     Field("min_w_per_vcpu", "f64", "min_w"), Field("max_w_per_vcpu", "f64", "max_w"),
@@ -2177,6 +2178,10 @@ def build(ctx):
     for t in (teads, aws_new, gcp, gcp_new, azure):
         for inst in t.values():
             inst["gpu_index"] = gpu_index[inst["gpu"]]
+    for t, ds in ((teads, "ccf-aws-teads"), (aws_new, "ccf-aws-latest"), (gcp, "ccf-gcp"),
+                  (gcp_new, "ccf-gcp-latest"), (azure, "ccf-azure")):
+        for inst in t.values():
+            inst["instance_ds"] = ds
     instances = merge_instances(ctx, teads, aws_new, gcp, gcp_new, azure)
 
     iso3_to_2, iso_names = load_iso_codes(ctx)
