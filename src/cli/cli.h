@@ -70,6 +70,14 @@ json_t *cli_estimate_json(const cs_estimate_req *req, const cs_estimate *e, bool
 /* "model:aws-teads"-style method names. */
 const char *cli_method_name(cs_power_method m);
 
+/* Human-readable figures at any scale, the unit shown (JSON and CSV keep
+ * base units): energy from kWh to Wh/kWh/MWh/GWh/TWh, mass from grams to
+ * g/kg/t/kt/Mt, 4 significant digits; a percentage below 0.0001 % as 0
+ * (never "9.881e-321 %"). sep goes between number and unit (" " or ""). */
+const char *cli_fmt_kwh(double kwh, const char *sep, char *buf, size_t cap);
+const char *cli_fmt_grams(double g, const char *sep, char *buf, size_t cap);
+double cli_pct_shown(double fraction);
+
 /* Write a CSV field, quoting when needed (RFC 4180). */
 void cli_csv_field(FILE *f, const char *s);
 

@@ -377,7 +377,7 @@ static void print_source(const char *role, const cs_dataset *d, int year)
 static void estimate_text(const cs_estimate_req *req, const cs_estimate *e)
 {
 	const cs_instance *it = e->instance;
-	char lbl[96];
+	char lbl[96], num[48];
 
 	char gpus[80] = "";
 
@@ -388,15 +388,15 @@ static void estimate_text(const cs_estimate_req *req, const cs_estimate *e)
 	printf("%s %s (%u vCPU, %g GB%s) in %s%s%s%s\n", cs_provider_name(cs_instance_provider(it)),
 	       cs_instance_name(it), cs_instance_vcpu(it), cs_instance_mem_gb(it), gpus, location_name(e),
 	       e->country ? " (" : "", e->country ? cs_country_iso2(e->country) : "", e->country ? ")" : "");
-	printf("  load         %.4g %% CPU", req->cpu * 100.0);
+	printf("  load         %.4g %% CPU", cli_pct_shown(req->cpu));
 	if (cs_instance_gpu_modelled(it))
-		printf(", %.4g %% GPU", (req->gpu < 0 ? req->cpu : req->gpu) * 100.0);
-	printf(", %.4g h x %u instance%s\n", req->duration_s / 3600.0, req->count, req->count > 1 ? "s" : "");
+		printf(", %.4g %% GPU", cli_pct_shown(req->gpu < 0 ? req->cpu : req->gpu));
+	printf(", %.6g h x %u instance%s\n", req->duration_s / 3600.0, req->count, req->count > 1 ? "s" : "");
 	printf("  power        %.3f W per instance (cpu %.3f, memory %.3f, gpu %.3f, other %.3f) [modelled: %s]\n",
 	       e->power.total_w, e->power.cpu_w, e->power.mem_w, e->power.gpu_w, e->power.other_w,
 	       cli_method_name(e->prov.method));
 	printf("  pue          %.3f%s\n", e->pue, e->prov.pue_overridden ? " (given)" : " (CCF default)");
-	printf("  energy       %.4f kWh\n", e->energy_kwh);
+	printf("  energy       %s\n", cli_fmt_kwh(e->energy_kwh, " ", num, sizeof num));
 	printf("  intensity    %.2f gCO2e/kWh (%s", e->intensity_g_per_kwh, intensity_label(e, lbl, sizeof lbl));
 	if (e->prov.intensity && cs_dataset_basis(e->prov.intensity)[0])
 		printf("; %s", cs_dataset_basis(e->prov.intensity));
@@ -406,13 +406,13 @@ static void estimate_text(const cs_estimate_req *req, const cs_estimate *e)
 	if (e->region && cs_region_cfe(e->region) >= 0)
 		printf(", Google CFE %.0f %%", cs_region_cfe(e->region) * 100.0);
 	printf("\n");
-	printf("  operational  %.2f gCO2e\n", e->operational_g);
+	printf("  operational  %sCO2e\n", cli_fmt_grams(e->operational_g, " ", num, sizeof num));
 	if (e->prov.embodied)
-		printf("  embodied     %.2f gCO2e (%.4f g/h per instance)\n", e->embodied_g,
-		       cs_instance_embodied_g_per_h(it));
+		printf("  embodied     %sCO2e (%.4f g/h per instance)\n",
+		       cli_fmt_grams(e->embodied_g, " ", num, sizeof num), cs_instance_embodied_g_per_h(it));
 	else
 		printf("  embodied     unknown (no embodied figure for this type)\n");
-	printf("  total        %.2f gCO2e%s\n", e->total_g,
+	printf("  total        %sCO2e%s\n", cli_fmt_grams(e->total_g, " ", num, sizeof num),
 	       e->prov.embodied ? "" : " (operational only: embodied unknown)");
 	est_rules r = rules_of(e);
 	printf("  rules        power %s, memory %s, gpu %s, embodied %s\n", r.power, r.memory, r.gpu, r.embodied);
@@ -636,28 +636,32 @@ int cmd_compare(int argc, char **argv)
 			estimate_csv_row(&o.req, &rows[k].e);
 		rc = CLI_OK;
 	} else {
-		printf("%.4g %% CPU for %.4g h x %u, lowest total first\n", o.req.cpu * 100, o.req.duration_s / 3600,
-		       o.req.count);
+		printf("%.4g %% CPU for %.6g h x %u, lowest total first\n", cli_pct_shown(o.req.cpu),
+		       o.req.duration_s / 3600, o.req.count);
 		printf("%-5s %-22s %-22s %-3s %9s %10s %9s %11s %11s %11s  %s\n", "CLOUD", "INSTANCE", "LOCATION", "CC",
-		       "POWER_W", "ENERGY_KWH", "G/KWH", "OPER_G", "EMBOD_G", "TOTAL_G", "INTENSITY SOURCE");
+		       "POWER_W", "ENERGY", "G/KWH", "OPER_CO2E", "EMBOD_CO2E", "TOTAL_CO2E", "INTENSITY SOURCE");
 		size_t unknown_rows = 0;
 		for (size_t k = 0; k < nrows; k++) {
 			const cs_estimate *e = &rows[k].e;
 			char lbl[96];
-			char emb[24] = "-";
+			char emb[24] = "-", kwh[24], oper[24], total[24];
 			if (e->prov.embodied)
-				snprintf(emb, sizeof emb, "%.1f", e->embodied_g);
+				cli_fmt_grams(e->embodied_g, "", emb, sizeof emb);
 			else
 				unknown_rows++;
-			/* an incomplete total is marked with a trailing '+' (embodied not included) */
-			printf("%-5s %-22s %-22s %-3s %9.2f %10.4f %9.1f %11.1f %11s %10.1f%s  %s\n",
+			/* scaled figures, unit attached; an incomplete total is marked with a
+			 * trailing '+' (embodied not included) */
+			printf("%-5s %-22s %-22s %-3s %9.2f %10s %9.1f %11s %11s %10s%s  %s\n",
 			       cs_provider_name(cs_instance_provider(e->instance)), cs_instance_name(e->instance),
 			       location_name(e), e->country ? cs_country_iso2(e->country) : "", e->power.total_w,
-			       e->energy_kwh, e->intensity_g_per_kwh, e->operational_g, emb, e->total_g,
-			       e->prov.embodied ? " " : "+", intensity_label(e, lbl, sizeof lbl));
+			       cli_fmt_kwh(e->energy_kwh, "", kwh, sizeof kwh), e->intensity_g_per_kwh,
+			       cli_fmt_grams(e->operational_g, "", oper, sizeof oper), emb,
+			       cli_fmt_grams(e->total_g, "", total, sizeof total), e->prov.embodied ? " " : "+",
+			       intensity_label(e, lbl, sizeof lbl));
 		}
 		if (unknown_rows)
-			printf("%zu row%s with unknown embodied (EMBOD_G '-', TOTAL_G operational only, marked '+'): "
+			printf("%zu row%s with unknown embodied (EMBOD_CO2E '-', TOTAL_CO2E operational only, marked "
+			       "'+'): "
 			       "ranked after every complete row\n",
 			       unknown_rows, unknown_rows > 1 ? "s" : "");
 		rc = CLI_OK;

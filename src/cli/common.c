@@ -2,6 +2,7 @@
  * commands. All number parsing goes through core/parse (strict, whole-string). */
 #include <ctype.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -188,6 +189,44 @@ json_t *cli_json_dataset(const cs_dataset *d)
 	if (cs_dataset_basis(d)[0]) /* grid datasets say what they count */
 		json_object_set_new(o, "basis", json_string(cs_dataset_basis(d)));
 	return o;
+}
+
+/* v in units[first], rescaled by 1000s into [1, 1000) within units. */
+static const char *fmt_scaled(double v, const char *const *units, size_t n, size_t first, const char *sep, char *buf,
+                              size_t cap)
+{
+	size_t i = first;
+	double a;
+
+	while (fabs(v) >= 1000.0 && i + 1 < n) {
+		v /= 1000.0;
+		i++;
+	}
+	while (v != 0 && fabs(v) < 1.0 && i > 0) {
+		v *= 1000.0;
+		i--;
+	}
+	a = fabs(v);
+	snprintf(buf, cap, "%.*f%s%s", a == 0 ? 0 : a >= 100 ? 1 : a >= 10 ? 2 : 3, v, sep, units[i]);
+	return buf;
+}
+
+const char *cli_fmt_kwh(double kwh, const char *sep, char *buf, size_t cap)
+{
+	static const char *const units[] = {"Wh", "kWh", "MWh", "GWh", "TWh"};
+	return fmt_scaled(kwh, units, 5, 1, sep, buf, cap);
+}
+
+const char *cli_fmt_grams(double g, const char *sep, char *buf, size_t cap)
+{
+	static const char *const units[] = {"g", "kg", "t", "kt", "Mt"};
+	return fmt_scaled(g, units, 5, 0, sep, buf, cap);
+}
+
+double cli_pct_shown(double fraction)
+{
+	double pct = fraction * 100.0;
+	return fabs(pct) < 1e-4 ? 0.0 : pct;
 }
 
 const char *cli_method_name(cs_power_method m)
