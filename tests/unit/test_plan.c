@@ -174,8 +174,8 @@ static bool is(const plan_option *o, const char *inst, const char *region)
  *   energy a month: 10.545 W x 730 h / 1000 x 1.135 x 4 = 34.948239 kWh.
  *   embodied: 1610.79 kg x 1000 / 35040 h x 2/96 = 0.957708 g/h,
  *             x 730 h x 4 = 2796.5 g (the same in both regions).
- *   operational: 34.948239 kWh x 708 (ap-south-1, ccf-grid-aws) = 24,743.4 g
- *                34.948239 kWh x 8 (eu-north-1) = 279.6 g.
+ *   operational: 34.948239 kWh x 708.32 (ap-south-1, ember-country IN 2024)
+ *                = 24,754.5 g; 34.948239 kWh x 35.82 (eu-north-1, SE) = 1,251.8 g.
  *   cost: 0.096 x 730 x 4 = 280.32 USD in both.
  * So the recommendation is the same type, count and load in eu-north-1,
  * cost unchanged, and the whole change is the grid's. */
@@ -247,7 +247,7 @@ static void test_faster_family_higher_draw(void **state)
 	double u = round(work / 7 * 100 * 1e6) / 1e6 / 100; /* as printed, 1e-6 % */
 	double p4 = teads(m4_cpu, 0.5) + teads(m4_mem, 0.5) + 3.2;
 	double p5 = teads(m5_cpu, u) + teads(m5_mem, u) + 4.0;
-	double i = intensity(CS_PROVIDER_AWS, "us-east-1"); /* 415.755 g/kWh, ccf-grid-aws */
+	double i = intensity(CS_PROVIDER_AWS, "us-east-1"); /* 321.47 g/kWh, ember-us-state (Virginia) */
 	double now = op_month(p4, 10, PUE_AWS, i) + emb_h(1433.12, 4, 72) * HOURS * 10;
 	double rec = op_month(p5, 7, PUE_AWS, i) + emb_h(1610.79, 4, 96) * HOURS * 7;
 	(void)state;
@@ -302,7 +302,7 @@ static void test_faster_family_higher_draw(void **state)
  * Embodied: c5n.xlarge 1344.29 kg x 1000 / 35040 x 4/72 = 2.1313 g/h,
  *   c6g.2xlarge 1155.46 kg x 1000 / 35040 x 8/64 = 4.1219 g/h: +1.99 g/h
  *   per instance, x 730 h = +1,453 g a month, more than the operational
- *   saving (2.39 W x 730 h x 1.135 / 1000 x 415.755 = 823 g).
+ *   saving (2.39 W x 730 h x 1.135 / 1000 x 321.47 = 637 g).
  * Cost: 0.216 x 730 x 4 = 630.72 -> 0.20 x 730 x 4 = 584.00 USD. The cost
  * objective takes it; carbon rises, all of it in the hardware step. */
 static void test_move_raises_carbon_embodied(void **state)
@@ -373,7 +373,7 @@ static void test_move_raises_carbon_embodied(void **state)
  * For the first group, by hand:
  *   now: m5.large at 40 %: cpu 3.05 + 4.11 x 0.75 = 6.1325, mem 1.92 + 3.04 x
  *     0.75 = 4.20, + 2.0 = 12.3325 W; x 4
- *   grid: 12.3325 W x 730 / 1000 x 4 x (103.37 x 1.1 - 415.755 x 1.135)
+ *   grid: 12.3325 W x 730 / 1000 x 4 x (117.58 x 1.1 - 321.47 x 1.135)
  *   hardware: 4 x n2-standard-2 at 1.574073 / 4 = 39.3518 %:
  *     2 x (0.6903 + 3.0646 x 0.393518) + 8 x 0.392 = 6.9927 W, embodied
  *     1888.46 x 1000 / 35040 x 2/128 = 0.8421 g/h
