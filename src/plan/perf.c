@@ -272,10 +272,5 @@ plan_speed_src plan_speed_ratio(const cs_instance *a, const plan_speed *sa, cons
 
 const char *plan_speed_src_name(plan_speed_src s)
 {
-	static const char *const names[] = {[PLAN_SPEED_UNKNOWN] = "unknown",
-	                                    [PLAN_SPEED_SAME] = "same microarchitecture",
-	                                    [PLAN_SPEED_USER] = "user file",
-	                                    [PLAN_SPEED_BUILTIN] = "SPECpower"};
-
-	return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "unknown";
+	return plan_word(PLAN_WORDS_SPEED, s);
 }

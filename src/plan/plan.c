@@ -34,20 +34,12 @@ void plan_opts_init(plan_opts *o)
 
 const char *plan_objective_name(plan_objective o)
 {
-	static const char *const names[] = {
-	    [PLAN_OBJ_CARBON] = "carbon", [PLAN_OBJ_COST] = "cost", [PLAN_OBJ_BALANCED] = "balanced"};
-
-	return (unsigned)o < sizeof names / sizeof names[0] ? names[o] : "carbon";
+	return plan_word(PLAN_WORDS_OBJECTIVE, o);
 }
 
 const char *plan_status_name(plan_status s)
 {
-	static const char *const names[] = {[PLAN_RANKED] = "ranked",
-	                                    [PLAN_NO_PERF] = "throughput unknown",
-	                                    [PLAN_NO_EMBODIED] = "embodied unknown",
-	                                    [PLAN_TOO_SLOW] = "slower than --max-slowdown"};
-
-	return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "ranked";
+	return plan_word(PLAN_WORDS_STATUS, s);
 }
 
 /* An option while a group is planned: what ranking needs, no more (a group

@@ -214,10 +214,5 @@ int plan_prices_load_bills(plan_prices *b, const char *const *paths, size_t n, c
 
 const char *plan_price_src_name(plan_price_src s)
 {
-	static const char *const names[] = {[PLAN_PRICE_NONE] = "none",
-	                                    [PLAN_PRICE_INVENTORY] = "inventory",
-	                                    [PLAN_PRICE_FILE] = "price file",
-	                                    [PLAN_PRICE_BILL] = "bill"};
-
-	return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "none";
+	return plan_word(PLAN_WORDS_PRICE, s);
 }

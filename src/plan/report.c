@@ -2,6 +2,7 @@
  * report.h). Figures are shown in kgCO2e a month in text, in the gCO2e of
  * estimate's CSV in CSV. */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,6 +34,37 @@ static plan_note *note(plan_note *out, size_t cap, size_t *n, const char *topic)
 	x->text[0] = x->source[0] = '\0';
 	return x;
 }
+
+/* Opens a note with its source and its printf text; NULL when out is full
+ * (the caller may append more to the text). */
+static plan_note *note_f(plan_note *out, size_t cap, size_t *n, const char *topic, const char *source, const char *fmt,
+                         ...) __attribute__((format(printf, 6, 7)));
+
+static plan_note *note_f(plan_note *out, size_t cap, size_t *n, const char *topic, const char *source, const char *fmt,
+                         ...)
+{
+	plan_note *x = note(out, cap, n, topic);
+	va_list ap;
+
+	if (!x)
+		return NULL;
+	plan_appendf(x->source, sizeof x->source, "%s", source);
+	va_start(ap, fmt);
+	plan_vappendf(x->text, sizeof x->text, fmt, ap);
+	va_end(ap);
+	return x;
+}
+
+/* What each objective recommends (the "objective" note). */
+static const char *const objective_text[] = {
+    [PLAN_OBJ_CARBON] = "Objective carbon: the ranked option with the lowest carbon a month (operational + "
+                        "embodied), whatever its cost; the front shows what each cost level buys.",
+    [PLAN_OBJ_COST] = "Objective cost: the cheapest ranked option with a known cost, lower carbon breaking ties; "
+                      "a group whose current cost is unknown is recommended on carbon.",
+    [PLAN_OBJ_BALANCED] = "Objective balanced: the ranked option with a known cost that minimises carbon/carbon_now "
+                          "+ cost/cost_now (equal weight to a 1 % change of either); a group whose current cost is "
+                          "unknown is recommended on carbon.",
+};
 
 static const cs_dataset *dataset_by_id(const char *id)
 {
@@ -68,20 +100,17 @@ size_t plan_notes(const plan_report_in *in, plan_note *out, size_t cap)
 	plan_note *x;
 	int y0, y1;
 	unsigned nres;
+	plan_objective objective;
 
 	if (in->inv->note[0] && (x = note(out, cap, &n, "inventory"))) {
 		plan_appendf(x->text, sizeof x->text, "%s", in->inv->note);
 		plan_appendf(x->source, sizeof x->source, "%s (%s)", in->inv->name, in->inv->source);
 	}
-	if ((x = note(out, cap, &n, "work"))) {
-		plan_appendf(
-		    x->text, sizeof x->text,
-		    "A group's work is instances x vCPUs x CPU utilisation x throughput per vCPU; every option carries "
-		    "the same work, so on a faster CPU it runs at a lower utilisation (utilisation taken as "
-		    "proportional to work: no turbo, SMT or memory-bound effects). Utilisations are rounded to "
-		    "1e-6 %%.");
-		plan_appendf(x->source, sizeof x->source, "docs/plan.md, \"Work and utilisation\"");
-	}
+	note_f(out, cap, &n, "work", "docs/plan.md, \"Work and utilisation\"",
+	       "A group's work is instances x vCPUs x CPU utilisation x throughput per vCPU; every option "
+	       "carries the same work, so on a faster CPU it runs at a lower utilisation (utilisation taken as "
+	       "proportional to work: no turbo, SMT or memory-bound effects). Utilisations are rounded to "
+	       "1e-6 %%.");
 	if ((x = note(out, cap, &n, "counts"))) {
 		if (o->target_cpu > 0)
 			plan_appendf(
@@ -126,20 +155,17 @@ size_t plan_notes(const plan_report_in *in, plan_note *out, size_t cap)
 			plan_appendf(x->source, sizeof x->source, "; --perf %s", o->perf->name);
 		}
 	}
-	if ((x = note(out, cap, &n, "model"))) {
-		plan_appendf(
-		    x->text, sizeof x->text,
-		    "Power, energy and carbon of every option are carbonstat estimate's for the same type, region, "
-		    "utilisation, count and hours (Teads curves or CCF min/max W per vCPU + memory W/GB; PUE aws "
-		    "%.4g, gcp %.4g, azure %.4g); each reported option is recomputed by estimate itself",
-		    cs_pue_default(CS_PROVIDER_AWS), cs_pue_default(CS_PROVIDER_GCP),
-		    cs_pue_default(CS_PROVIDER_AZURE));
+	if ((x = note_f(out, cap, &n, "model", "carbonstat estimate (docs/model.md); PUE: ccf-pue",
+	                "Power, energy and carbon of every option are carbonstat estimate's for the same type, region, "
+	                "utilisation, count and hours (Teads curves or CCF min/max W per vCPU + memory W/GB; PUE aws "
+	                "%.4g, gcp %.4g, azure %.4g); each reported option is recomputed by estimate itself",
+	                cs_pue_default(CS_PROVIDER_AWS), cs_pue_default(CS_PROVIDER_GCP),
+	                cs_pue_default(CS_PROVIDER_AZURE)))) {
 		if (r->mismatches)
 			plan_appendf(x->text, sizeof x->text,
 			             " (%zu options were ranked on figures that differ from estimate's)",
 			             r->mismatches);
 		plan_appendf(x->text, sizeof x->text, ".");
-		plan_appendf(x->source, sizeof x->source, "carbonstat estimate (docs/model.md); PUE: ccf-pue");
 	}
 	if ((x = note(out, cap, &n, "grid"))) {
 		plan_appendf(
@@ -151,16 +177,11 @@ size_t plan_notes(const plan_report_in *in, plan_note *out, size_t cap)
 			             cs_dataset_id(r->intensity_sets[i]), cs_dataset_license(r->intensity_sets[i]),
 			             cs_dataset_year(r->intensity_sets[i]));
 	}
-	if ((x = note(out, cap, &n, "embodied"))) {
-		plan_appendf(
-		    x->text, sizeof x->text,
-		    "Embodied: CCF's per instance-hour share of the host's manufacturing emissions. A type without "
-		    "that figure is never ranked against one with it; a group whose current type has none (%zu) is "
-		    "ranked on operational carbon only.",
-		    r->operational_basis);
-		plan_appendf(x->source, sizeof x->source,
-		             "ccf-embodied-aws, ccf-aws-latest, ccf-embodied-gcp, ccf-embodied-azure");
-	}
+	note_f(out, cap, &n, "embodied", "ccf-embodied-aws, ccf-aws-latest, ccf-embodied-gcp, ccf-embodied-azure",
+	       "Embodied: CCF's per instance-hour share of the host's manufacturing emissions. A type without "
+	       "that figure is never ranked against one with it; a group whose current type has none (%zu) is "
+	       "ranked on operational carbon only.",
+	       r->operational_basis);
 	if ((x = note(out, cap, &n, "prices"))) {
 		if (!pb || pb->n == 0) {
 			plan_appendf(
@@ -228,42 +249,14 @@ size_t plan_notes(const plan_report_in *in, plan_note *out, size_t cap)
 		    in->families ? " (--families)" : "");
 		plan_appendf(x->source, sizeof x->source, "docs/plan.md, \"Candidates\"");
 	}
-	if ((x = note(out, cap, &n, "objective"))) {
-		switch (o->objective) {
-		case PLAN_OBJ_COST:
-			plan_appendf(
-			    x->text, sizeof x->text,
-			    "Objective cost: the cheapest ranked option with a known cost, lower carbon breaking "
-			    "ties; a "
-			    "group whose current cost is unknown is recommended on carbon.");
-			break;
-		case PLAN_OBJ_BALANCED:
-			plan_appendf(
-			    x->text, sizeof x->text,
-			    "Objective balanced: the ranked option with a known cost that minimises "
-			    "carbon/carbon_now + "
-			    "cost/cost_now (equal weight to a 1 %% change of either); a group whose current cost is "
-			    "unknown is recommended on carbon.");
-			break;
-		default:
-			plan_appendf(
-			    x->text, sizeof x->text,
-			    "Objective carbon: the ranked option with the lowest carbon a month (operational + "
-			    "embodied), "
-			    "whatever its cost; the front shows what each cost level buys.");
-			break;
-		}
-		plan_appendf(x->source, sizeof x->source, "--objective");
-	}
-	if ((x = note(out, cap, &n, "change"))) {
-		plan_appendf(
-		    x->text, sizeof x->text,
-		    "Where the change comes from, in this order: grid (the current type, count and load under the "
-		    "new region's intensity x PUE), hardware (then the new type at the same count, or the fewest "
-		    "that fit), rightsizing (then the new count). The three add up to the change exactly; the order "
-		    "decides where interactions land.");
-		plan_appendf(x->source, sizeof x->source, "docs/plan.md, \"Where the change comes from\"");
-	}
+	objective =
+	    (unsigned)o->objective < sizeof objective_text / sizeof objective_text[0] ? o->objective : PLAN_OBJ_CARBON;
+	note_f(out, cap, &n, "objective", "--objective", "%s", objective_text[objective]);
+	note_f(out, cap, &n, "change", "docs/plan.md, \"Where the change comes from\"",
+	       "Where the change comes from, in this order: grid (the current type, count and load under the "
+	       "new region's intensity x PUE), hardware (then the new type at the same count, or the fewest "
+	       "that fit), rightsizing (then the new count). The three add up to the change exactly; the "
+	       "order decides where interactions land.");
 	return n;
 }
 
