@@ -10,6 +10,7 @@
  * "others"), carbon beside cost per team (each bar scaled to its own
  * maximum), and the top owners.
  */
+#include "io/html.h"
 #include "ledger/render.h"
 
 #include <math.h>
@@ -21,18 +22,10 @@
 static const char *const palette[HTML_TEAMS + 1] = {"#1b7f5f", "#2f6fb0", "#d08a1a", "#8e44ad", "#c0392b",
                                                    "#16a0a8", "#7a8b21", "#b35f8f", "#5d6d7e", "#b8bfc6"};
 
+/* The ledger's pages have always escaped ' as well. */
 static void esc(FILE *f, const char *s)
 {
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default: fputc(*s, f); break;
-		}
-	}
+	cs_html_esc(f, s, true);
 }
 
 /* A round axis maximum >= v: 1, 2, 2.5, 5 x 10^k. */

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "io/html.h"
 #include "plan/report.h"
 
 #define W      420.0 /* chart size, px */
@@ -37,19 +38,6 @@ static const char css[] =
     ".cur{fill:#fff;stroke:#cf222e;stroke-width:1.5}.nr{fill:#fff;stroke:#8c959f;stroke-dasharray:2 2}"
     ".note{background:#f6f8fa;padding:.6em 1em;border-radius:6px}dt{font-weight:600;margin-top:.5em}"
     "dd{margin:0 0 0 1em}";
-
-static void esc(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
 
 static double kg(double g)
 {
@@ -204,7 +192,7 @@ static void group_html(FILE *f, const plan_report_in *in, const plan_group_resul
 
 	plan_group_where(in->inv, g, where, sizeof where);
 	fprintf(f, "<h2>");
-	esc(f, where);
+	cs_html_esc(f, where, false);
 	fprintf(f, " &mdash; %s %s &times; %u in %s, %.4g %% CPU</h2>\n",
 	        cs_provider_name(cs_instance_provider(g->inst)), cs_instance_name(g->inst), g->count,
 	        cs_region_name(g->region), g->cpu_percent);
@@ -317,9 +305,9 @@ void plan_write_html(FILE *f, const plan_report_in *in)
 	size_t nn = plan_notes(in, notes, PLAN_NOTES_MAX);
 
 	fputs("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>carbonstat plan: ", f);
-	esc(f, in->inv->name);
+	cs_html_esc(f, in->inv->name, false);
 	fprintf(f, "</title>\n<style>%s</style></head><body>\n<h1>carbonstat plan</h1>\n<p class=sub>", css);
-	esc(f, in->inv->name);
+	cs_html_esc(f, in->inv->name, false);
 	fprintf(f, ": %zu groups; objective %s</p>\n", r->n, plan_objective_name(in->opts->objective));
 
 	fputs("<table><tr><th class=l>fleet, a month</th><th>before</th><th>after</th><th>change</th></tr>\n", f);
@@ -358,9 +346,9 @@ void plan_write_html(FILE *f, const plan_report_in *in)
 	fputs("<h2>Assumptions</h2>\n<dl class=note>\n", f);
 	for (size_t i = 0; i < nn; i++) {
 		fprintf(f, "<dt>%s</dt><dd>", notes[i].topic);
-		esc(f, notes[i].text);
+		cs_html_esc(f, notes[i].text, false);
 		fputs("<br><span class=muted>source: ", f);
-		esc(f, notes[i].source);
+		cs_html_esc(f, notes[i].source, false);
 		fputs("</span></dd>\n", f);
 	}
 	fputs("</dl>\n</body></html>\n", f);
