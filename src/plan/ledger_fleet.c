@@ -95,36 +95,38 @@ static void left_out(lf_ctx *c, int why, const cs_lg_node_total *t, const char *
 		             t->node, *what ? " (" : "", what, *what ? ")" : "");
 }
 
+/* Finds a node's type and region in the tables: LF_N, or why it is left
+ * out (*what: the name that was not found, or ""). */
+static int node_place(const cs_lg_node_total *t, lf_node *n, const char **what)
+{
+	*what = "";
+	if (!*t->instance)
+		return LF_NO_TYPE;
+	*what = t->instance;
+	if (!(n->inst = cs_instance_find(cs_provider_parse(t->provider), t->instance)))
+		return LF_UNKNOWN_TYPE;
+	*what = "";
+	if (!*t->region)
+		return LF_NO_REGION;
+	*what = t->region;
+	if (!(n->region = cs_region_find(cs_instance_provider(n->inst), t->region)))
+		return LF_UNKNOWN_REGION;
+	if (!(cs_region_intensity_g_per_kwh(n->region) >= 0))
+		return LF_NO_INTENSITY;
+	*what = "";
+	return t->covered_ms <= 0 || t->hours <= 0 ? LF_NO_DATA : LF_N;
+}
+
 static int node_cb(void *ud, const cs_lg_node_total *t)
 {
 	lf_ctx *c = ud;
-	cs_provider p = cs_provider_parse(t->provider);
 	lf_node n = {0};
+	const char *what;
+	int why;
 
 	c->nodes++;
-	if (!*t->instance) {
-		left_out(c, LF_NO_TYPE, t, "");
-		return 0;
-	}
-	if (!(n.inst = cs_instance_find(p, t->instance))) {
-		left_out(c, LF_UNKNOWN_TYPE, t, t->instance);
-		return 0;
-	}
-	p = cs_instance_provider(n.inst);
-	if (!*t->region) {
-		left_out(c, LF_NO_REGION, t, "");
-		return 0;
-	}
-	if (!(n.region = cs_region_find(p, t->region))) {
-		left_out(c, LF_UNKNOWN_REGION, t, t->region);
-		return 0;
-	}
-	if (!(cs_region_intensity_g_per_kwh(n.region) >= 0)) {
-		left_out(c, LF_NO_INTENSITY, t, t->region);
-		return 0;
-	}
-	if (t->covered_ms <= 0 || t->hours <= 0) {
-		left_out(c, LF_NO_DATA, t, "");
+	if ((why = node_place(t, &n, &what)) != LF_N) {
+		left_out(c, why, t, what);
 		return 0;
 	}
 	cs_strcpy_fit(n.provider, sizeof n.provider, t->provider);
