@@ -1,5 +1,5 @@
 /* data/plan_rows.c - the planner's two tables: CPU throughput by
- * microarchitecture (gen_perf.c) and region coordinates (gen_geo.c).
+ * microarchitecture (gen_perf.c) and region coordinates (gen_grid.c).
  *
  * Both are small and sorted by key (the coordinates by provider, then key),
  * so lookups binary-search on cs_name_key(); nothing allocates. The
@@ -92,7 +92,7 @@ static const struct cs_region_geo *geo_find(cs_provider provider, const char *ke
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		const struct cs_region_geo *g = &cs_region_geo_table[mid];
-		int c = g->provider != provider ? (g->provider < provider ? -1 : 1) : strcmp(cs_geo_pool + g->key, key);
+		int c = g->provider != provider ? (g->provider < provider ? -1 : 1) : strcmp(cs_grid_pool + g->key, key);
 		if (c == 0)
 			return g;
 		if (c < 0)
@@ -118,7 +118,7 @@ int cs_region_coords(const cs_region *r, double *lat_deg, double *lon_deg, const
 	if (lon_deg)
 		*lon_deg = g->lon_deg;
 	if (place)
-		*place = cs_geo_pool + g->place;
+		*place = cs_grid_pool + g->place;
 	return 0;
 }
 

@@ -45,17 +45,15 @@
  * _Static_assert in its gen_*.c) and the type is widened here. */
 typedef uint16_t cs_dataset_off;  /* cs_dataset_pool (gen_datasets.c) */
 typedef uint16_t cs_instance_off; /* cs_instance_pool (gen_instances.c) */
-typedef uint16_t cs_grid_off;     /* cs_grid_pool (gen_grid.c): regions and countries */
+typedef uint16_t cs_grid_off;     /* cs_grid_pool (gen_grid.c): regions, countries, region coordinates */
 typedef uint32_t cs_cpu_tdp_off;  /* cs_cpu_tdp_pool (gen_cpu_tdp.c) */
 typedef uint16_t cs_perf_off;     /* cs_perf_pool (gen_perf.c) */
-typedef uint16_t cs_geo_off;      /* cs_geo_pool (gen_geo.c) */
 
 CS_DATA_HIDDEN extern const char cs_dataset_pool[];
 CS_DATA_HIDDEN extern const char cs_instance_pool[];
 CS_DATA_HIDDEN extern const char cs_grid_pool[];
 CS_DATA_HIDDEN extern const char cs_cpu_tdp_pool[];
 CS_DATA_HIDDEN extern const char cs_perf_pool[];
-CS_DATA_HIDDEN extern const char cs_geo_pool[];
 
 /* One source dataset; rows refer to it by index (enum cs_dataset_index). */
 struct cs_dataset {
@@ -165,12 +163,12 @@ struct cs_cpu_perf {
 /* Where a cloud region is: a separate table, keyed like cs_region_table, so
  * the grid table's layout and order stay its own. */
 struct cs_region_geo {
-	cs_geo_off key;   /* cs_name_key(region name); sorted by (provider, key) */
-	cs_geo_off place; /* the city the coordinates are of: "Dublin", "Boardman (Oregon)" */
-	uint8_t provider; /* cs_provider */
-	uint8_t dataset;  /* enum cs_dataset_index */
-	double lat_deg;   /* WGS84 latitude, degrees north */
-	double lon_deg;   /* WGS84 longitude, degrees east */
+	cs_grid_off key;   /* cs_name_key(region name); sorted by (provider, key) */
+	cs_grid_off place; /* the city the coordinates are of: "Dublin", "Boardman (Oregon)" */
+	uint8_t provider;  /* cs_provider */
+	uint8_t dataset;   /* enum cs_dataset_index */
+	double lat_deg;    /* WGS84 latitude, degrees north */
+	double lon_deg;    /* WGS84 longitude, degrees east */
 };
 
 CS_DATA_HIDDEN extern const struct cs_dataset cs_dataset_table[];

@@ -32,11 +32,11 @@ Outputs (under REPO_ROOT; all byte-for-byte deterministic):
   src/data/gen_datasets.h  enum of CS_DS_* dataset indices
   src/data/gen_datasets.c  cs_dataset_table, cs_dataset_pool
   src/data/gen_instances.c cs_instance_table (sorted by provider, key), cs_instance_pool
-  src/data/gen_grid.c      cs_region_table (provider, key), cs_country_table (iso2), cs_grid_pool
+  src/data/gen_grid.c      cs_region_table (provider, key), cs_country_table (iso2),
+                           cs_region_geo_table (provider, key: region coordinates), cs_grid_pool
   src/data/gen_cpu_tdp.c   cs_cpu_tdp_table (key), cs_cpu_tdp_pool
   src/data/gen_perf.c      cs_cpu_perf_table (key), cs_perf_pool: SPECpower ssj_ops per thread by
                            microarchitecture (the planner's performance factor)
-  src/data/gen_geo.c       cs_region_geo_table (provider, key), cs_geo_pool: region coordinates
 Each .c file holds its strings once in a pool and its rows one per line,
 with offsets into the pool instead of pointers or char arrays (see "C
 emission" below); the row structs are in src/data/tables.h.
@@ -2103,16 +2103,21 @@ COUNTRY_FIELDS = [
 ]
 
 
-def grid_file(regions, countries, label):
+def grid_file(regions, countries, coords, label):
+    """The regions, the countries and the regions' coordinates share one pool:
+    a coordinate row is keyed by the same region keys the region rows hold."""
     used = sorted({r["ds"] for r in regions} | {r["ccf_ds"] for r in regions} |
                   {"ember-country", "codecarbon-gcp-regions", "carbonstat-region-country", "google-region-carbon",
-                   "carbonstat-region-us-state"}, key=lambda x: DS_INDEX[x])
-    return GenFile("src/data/gen_grid.c", "grid carbon intensity per cloud region (sorted by provider, key) "
-                   "and per country (sorted by ISO alpha-2)", used, Pool("cs_grid_pool", "cs_grid_off"),
+                   "carbonstat-region-us-state", "carbonstat-region-coords"}, key=lambda x: DS_INDEX[x])
+    return GenFile("src/data/gen_grid.c", "grid carbon intensity per cloud region (sorted by provider, key), "
+                   "per country (sorted by ISO alpha-2) and cloud region coordinates (sorted by provider, key)",
+                   used, Pool("cs_grid_pool", "cs_grid_off"),
                    [Table("cs_region", "cs_region_table", "Sorted by (provider, key).", REGION_FIELDS, regions,
                           label),
                     Table("cs_country", "cs_country_table", "Sorted by iso2.", COUNTRY_FIELDS, countries,
-                          lambda r: r["iso2"])])
+                          lambda r: r["iso2"]),
+                    Table("cs_region_geo", "cs_region_geo_table", "Sorted by (provider, key).", GEO_FIELDS, coords,
+                          label)])
 
 
 def cpu_tdp_file(tdps):
@@ -2144,17 +2149,12 @@ GEO_FIELDS = [
 ]
 
 
-def geo_file(coords, label):
-    table = Table("cs_region_geo", "cs_region_geo_table", "Sorted by (provider, key).", GEO_FIELDS, coords, label)
-    return GenFile("src/data/gen_geo.c", "cloud region coordinates, sorted by (provider, key)",
-                   ["carbonstat-region-coords"], Pool("cs_geo_pool", "cs_geo_off"), [table])
-
 # ---------------------------------------------------------------------------
 # Driver
 # ---------------------------------------------------------------------------
 
 OUTPUTS = ["src/data/gen_datasets.h", "src/data/gen_datasets.c", "src/data/gen_instances.c",
-           "src/data/gen_grid.c", "src/data/gen_cpu_tdp.c", "src/data/gen_perf.c", "src/data/gen_geo.c"]
+           "src/data/gen_grid.c", "src/data/gen_cpu_tdp.c", "src/data/gen_perf.c"]
 
 
 def build(ctx):
@@ -2223,7 +2223,7 @@ def build(ctx):
     prov_name = {v: k for k, v in PROVIDERS.items()}
     label = lambda r: "%s %s" % (prov_name[r["provider"]], r["name"])  # noqa: E731
     gen = [datasets_file(ctx), instances_file(instances, list(gpus.values()), label),
-           grid_file(region_rows, countries, label), cpu_tdp_file(tdps), perf_file(perf), geo_file(coords, label)]
+           grid_file(region_rows, countries, coords, label), cpu_tdp_file(tdps), perf_file(perf)]
     files = {"src/data/gen_datasets.h": emit_datasets_h()}
     for g in gen:
         files[g.path] = g.emit(ctx)
