@@ -83,7 +83,7 @@ static int fake_close(int fd)
 	return cs_io_posix.close(fd);
 }
 
-static const cs_io_ops fake_ops = {fake_open, fake_pread, fake_close, NULL};
+static const cs_io_ops fake_ops = {fake_open, fake_pread, fake_close, NULL, NULL};
 
 /* ---- helpers --------------------------------------------------------------------- */
 

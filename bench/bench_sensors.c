@@ -106,7 +106,7 @@ static int fake_close(int fd)
 	return close(fd) < 0 ? -errno : 0;
 }
 
-static const cs_io_ops fake_ops = {fake_open, fake_pread, fake_close, NULL};
+static const cs_io_ops fake_ops = {fake_open, fake_pread, fake_close, NULL, NULL};
 
 static bool is_cpu_sensor(const char *name)
 {

@@ -137,6 +137,15 @@ static unsigned kept_files(const cs_agent_conf *c)
 	return n < 1 ? 1u : n > UINT32_MAX ? UINT32_MAX : (unsigned)n;
 }
 
+/* Directory descriptors in the kernel memory of one kept-open file (17 on
+ * 4 KiB pages): [agent] kernel_memory covers both. */
+static unsigned dirs_per_file(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	return (unsigned)(((uint64_t)(page > 0 ? page : 4096) + CS_AGENT_FILE_OVERHEAD_BYTES) / CS_AGENT_DIR_FD_BYTES);
+}
+
 /* ---- exporters --------------------------------------------------------------------- */
 
 static int exporter_open(cs_agent *a, ag_exporter *e, const cs_conf *cfg, char *why, size_t cap)
@@ -266,6 +275,7 @@ int cs_agent_open(const cs_agent_opts *o, cs_agent **out, char *why, size_t whyc
 	no.memstat_every = memstat_every(a->ag);
 	no.mem_on_cadence = no.memstat_every > 1;
 	no.cg_max_fds = kept_files(a->ag);
+	no.cg_dir_fds = dirs_per_file();
 	no.watch_cgroups = true;
 	rc = cs_node_open(&no, &a->node, w, sizeof(w));
 	if (rc) {
@@ -384,7 +394,7 @@ static void fill_self(cs_agent *a)
 	}
 	/* kept-open descriptors: cgroup stat files, sensor channels, /proc/stat
 	 * + meminfo + statm */
-	self->open_files = cg.kept_fds + ch + 3;
+	self->open_files = cg.kept_fds + cg.kept_dirs + ch + 3;
 	self->read_bytes_total = a->host.io.bytes;
 	self->grid_errors_total = a->grid ? cs_grid_live_errors(a->grid) : 0;
 	self->kubelet_errors_total = cs_node_kubelet_failures(a->node);

@@ -39,6 +39,9 @@
 /* Kernel memory a kept-open cgroup file pins besides its seq_file buffer
  * (a page): struct file, kernfs_open_file, seq_file (6.x, measured). */
 #define CS_AGENT_FILE_OVERHEAD_BYTES 336
+/* Kernel memory an O_PATH descriptor on a cgroup directory pins: a struct
+ * file and its slot in the descriptor table (213 bytes measured, 6.x). */
+#define CS_AGENT_DIR_FD_BYTES 256
 
 typedef struct cs_agent_conf {
 	double interval_s;       /* aligned to wall-clock multiples */

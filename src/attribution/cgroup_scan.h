@@ -119,6 +119,11 @@ typedef struct cs_cgscan_opts {
 	                       * memory (its seq_file buffer), ~4.4 KiB in all,
 	                       * which a long-lived sampler should not hold for
 	                       * files it reads every 30 s (the agent) */
+	unsigned dirs_per_file; /* keep an O_PATH descriptor on each workload's
+	                       * directory, this many counting as one kept file
+	                       * against max_fds (their kernel memory: ~213 bytes
+	                       * against ~4.4 KiB); files read open-read-close
+	                       * are opened relative to it. 0 = none kept */
 	bool no_raise_nofile; /* leave RLIMIT_NOFILE alone */
 	bool watch;           /* inotify on the directories a refresh lists, so
 	                       * cs_cgscan_changed() tells when to walk again */
@@ -135,7 +140,8 @@ typedef struct cs_cgscan_stats {
 	uint64_t memstat_reads;     /* memory.stat reads (see memstat_every) */
 	uint64_t mem_idle_skips;    /* memory reads skipped: no CPU time, not due */
 	size_t transient_workloads; /* workloads currently without kept fds */
-	size_t kept_fds;            /* descriptors currently kept open */
+	size_t kept_fds;            /* counter-file descriptors currently kept open */
+	size_t kept_dirs;           /* directory descriptors kept (dirs_per_file) */
 	size_t fd_budget;
 } cs_cgscan_stats;
 

@@ -35,6 +35,16 @@ static int posix_open(const char *path, int flags)
 	return fd < 0 ? -errno : fd;
 }
 
+static int posix_openat(int dirfd, const char *name, int flags)
+{
+	int fd;
+
+	do
+		fd = openat(dirfd, name, flags);
+	while (fd < 0 && errno == EINTR);
+	return fd < 0 ? -errno : fd;
+}
+
 static ssize_t posix_pread(int fd, void *buf, size_t n, off_t off)
 {
 	ssize_t r;
@@ -57,6 +67,7 @@ const cs_io_ops cs_io_posix = {
     .pread = posix_pread,
     .close = posix_close,
     .user = NULL,
+    .openat = posix_openat,
 };
 
 /* ---- context and paths ---------------------------------------------------- */

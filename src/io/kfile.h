@@ -27,6 +27,9 @@ typedef struct cs_io_ops {
 	ssize_t (*pread)(int fd, void *buf, size_t n, off_t off);  /* bytes or -errno */
 	int (*close)(int fd);                                      /* 0 or -errno */
 	void *user; /* for test doubles; unused by the POSIX table */
+	/* name relative to an open directory (O_PATH is enough): no path walk
+	 * from the root. NULL (test doubles) = callers open the whole path. */
+	int (*openat)(int dirfd, const char *name, int flags); /* fd or -errno */
 } cs_io_ops;
 
 /* The real system calls. */

@@ -251,6 +251,7 @@ int cs_node_open(const cs_node_opts *o, cs_node **out, char *why, size_t whycap)
 		co.memstat_every = o->memstat_every;
 		co.mem_on_cadence = o->mem_on_cadence;
 		co.max_fds = o->cg_max_fds;
+		co.dirs_per_file = o->cg_dir_fds;
 		co.watch = o->watch_cgroups;
 		rc = cs_cgscan_open(&nd->host->io, &co, &nd->cg);
 		if (rc) {

@@ -115,6 +115,7 @@ typedef struct cs_node_opts {
 	unsigned memstat_every;  /* memory.stat every Nth sample (cgroup_scan.h); 0 = every */
 	bool mem_on_cadence;     /* memory files only then, opened per read (cgroup_scan.h) */
 	unsigned cg_max_fds;     /* kept-open cgroup files; 0 = the descriptor limit's */
+	unsigned cg_dir_fds;     /* directory descriptors kept, this many to a file (cgroup_scan.h) */
 	bool watch_cgroups;      /* re-walk when inotify reports a new or removed cgroup, and
 	                          * every CS_NODE_WATCHED_REFRESH_S as a safety net, instead of
 	                          * every refresh_s (which stays the fallback without inotify) */

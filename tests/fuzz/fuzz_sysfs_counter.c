@@ -206,7 +206,7 @@ static int fz_close(int fd)
 	return close(fd) < 0 ? -errno : 0;
 }
 
-static const cs_io_ops fz_ops = {fz_open, fz_pread, fz_close, NULL};
+static const cs_io_ops fz_ops = {fz_open, fz_pread, fz_close, NULL, NULL};
 
 /* ---- oracles --------------------------------------------------------------------- */
 

@@ -270,7 +270,7 @@ static int tf_close(int fd)
 	return close(fd) < 0 ? -errno : 0;
 }
 
-const cs_io_ops tf_io_ops = {tf_open, tf_pread, tf_close, NULL};
+const cs_io_ops tf_io_ops = {tf_open, tf_pread, tf_close, NULL, NULL};
 
 /* ---- a sensor on a copied sysfs tree ------------------------------------------------ */
 

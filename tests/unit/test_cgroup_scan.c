@@ -71,7 +71,7 @@ static int dbl_close(int fd)
 	return cs_io_posix.close(fd);
 }
 
-static const cs_io_ops dbl_ops = {dbl_open, dbl_pread, dbl_close, NULL};
+static const cs_io_ops dbl_ops = {dbl_open, dbl_pread, dbl_close, NULL, NULL};
 
 static void dbl_reset(void)
 {
@@ -305,6 +305,40 @@ static void test_fd_budget(void **state)
 	(void)state;
 	script_fixture("node-systemd-containerd-v2", &o);
 	script_fixture("node-cgroupfs-docker-v1", &o1);
+}
+
+/* Directory descriptors (dirs_per_file): the budget counts them, kept files
+ * are given up to make room, reads opened relative to them give the same
+ * numbers. */
+static void test_dir_fds(void **state)
+{
+	cs_cgscan_opts o = {.max_fds = 12, .dirs_per_file = 4};
+	cs_cgscan_opts o1 = {.max_fds = 5, .dirs_per_file = 2};
+	cs_cgscan_opts oc = {.max_fds = 12, .dirs_per_file = 4, .mem_on_cadence = true, .memstat_every = 3};
+	cs_cgscan_stats st;
+	char dir[64];
+	cs_cgscan *s;
+	size_t n;
+	cs_io io;
+
+	(void)state;
+	script_fixture("node-systemd-containerd-v2", &o);
+	script_fixture("node-cgroupfs-docker-v1", &o1);
+
+	tmp_node(dir, sizeof(dir), "node-systemd-containerd-v2");
+	io_for(&io, dir, NULL);
+	assert_int_equal(cs_cgscan_open(&io, &oc, &s), 0);
+	assert_int_equal(cs_cgscan_refresh(s), 0);
+	assert_int_equal(cs_cgscan_sample(s), 0);
+	cs_cgscan_workloads(s, &n);
+	cs_cgscan_stats_get(s, &st);
+	assert_int_equal(st.kept_dirs, n);
+	assert_true(st.kept_fds + (n + 3) / 4 <= 12);
+	assert_true(st.kept_fds > 0);
+	assert_int_equal(st.transient_workloads, n - st.kept_fds);
+	assert_int_equal(st.read_errors, 0);
+	cs_cgscan_close(s);
+	rm_node(dir);
 }
 
 /* Steady state: no open, one read per counter file, no allocation visible as
@@ -1096,6 +1130,7 @@ int main(void)
 	    cmocka_unit_test(test_systemd_crio_v2),
 	    cmocka_unit_test(test_all_shapes),
 	    cmocka_unit_test(test_fd_budget),
+	    cmocka_unit_test(test_dir_fds),
 	    cmocka_unit_test(test_steady_state_no_opens),
 	    cmocka_unit_test(test_memstat_every),
 	    cmocka_unit_test(test_enodev_gone),

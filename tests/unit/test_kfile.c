@@ -104,7 +104,7 @@ static int dbl_close(int fd)
 	return close(fd) < 0 ? -errno : 0;
 }
 
-static const cs_io_ops dbl_ops = {dbl_open, dbl_pread, dbl_close, NULL};
+static const cs_io_ops dbl_ops = {dbl_open, dbl_pread, dbl_close, NULL, NULL};
 
 static void dbl_reset(void)
 {
