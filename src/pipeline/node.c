@@ -52,6 +52,12 @@ struct cs_node {
 	double refresh_s;
 	double last_refresh_s;
 	bool refresh_asked;
+	/* Pod names, requests and teams are written into the scanner's array,
+	 * where they stay: they are written again only when the workloads, the
+	 * pod index or the config changed, or something was unknown last time. */
+	uint64_t meta_epoch; /* the scanner's added + removed when last written */
+	size_t meta_unknown; /* unknown pods/containers the last time */
+	bool meta_stale;     /* write them at the next sample whatever the rest */
 
 	/* The last interval. */
 	cs_workload *wl; /* the cgroup scanner's array, or merged below */
@@ -154,6 +160,7 @@ static int node_take_config(cs_node *nd, const cs_conf *c, char *why, size_t why
 	cs_conf_free(nd->cfg);
 	nd->cfg = copy;
 	nd->teams = cs_conf_get(copy, &cs_teams_section);
+	nd->meta_stale = true; /* teams may map differently */
 	if (!nd->policy_pinned)
 		nd->policy = ((const cs_attr_conf *)cs_conf_get(copy, &cs_attr_section))->idle_policy;
 	return 0;
@@ -313,8 +320,10 @@ err:
 
 void cs_node_refresh(cs_node *n)
 {
-	if (n)
+	if (n) {
 		n->refresh_asked = true;
+		n->meta_stale = true;
+	}
 }
 
 /* Node busy and total CPU time over the interval, in us (0 when unknown),
@@ -376,6 +385,8 @@ int cs_node_sample(cs_node *nd)
 	cs_meminfo mi;
 	double now, cpu_util;
 	size_t ncg = 0, np = 0, unknown;
+	cs_cgscan_stats cst;
+	bool due;
 	cs_workload *cgw = NULL, *pw = NULL;
 	int hrc, rc;
 
@@ -396,19 +407,29 @@ int cs_node_sample(cs_node *nd)
 		}
 		(void)cs_cgscan_sample(nd->cg);
 		cgw = cs_cgscan_workloads(nd->cg, &ncg);
+		cs_cgscan_stats_get(nd->cg, &cst);
 		/* Metadata lives in the scanner's array (it moves with its workload). */
+		due = nd->meta_stale || nd->meta_unknown > 0 || cst.added + cst.removed != nd->meta_epoch;
 		if (nd->kl) {
-			unknown = cs_podmeta_annotate_kubelet(&nd->podmeta, nd->kl, cgw, ncg);
-			if (cs_kubelet_maybe_refresh(nd->kl, now, unknown > 0) == 1)
-				(void)cs_podmeta_annotate_kubelet(&nd->podmeta, nd->kl, cgw, ncg);
+			unknown = due ? cs_podmeta_annotate_kubelet(&nd->podmeta, nd->kl, cgw, ncg) : 0;
+			if (cs_kubelet_maybe_refresh(nd->kl, now, unknown > 0) == 1) {
+				unknown = cs_podmeta_annotate_kubelet(&nd->podmeta, nd->kl, cgw, ncg);
+				due = true;
+			}
+			nd->meta_unknown = unknown;
 		} else if (nd->rt_names && nd->rt_due) {
 			cs_rtmeta_opts ro = {nd->docker_root[0] ? nd->docker_root : NULL,
 			                     nd->containerd_root[0] ? nd->containerd_root : NULL};
 
 			(void)cs_rtmeta_annotate(&ro, cgw, ncg);
 			nd->rt_due = false;
+			due = true;
 		}
-		(void)cs_teams_resolve(nd->teams, nd->kl ? cs_kubelet_pods(nd->kl) : NULL, cgw, ncg);
+		if (due) {
+			(void)cs_teams_resolve(nd->teams, nd->kl ? cs_kubelet_pods(nd->kl) : NULL, cgw, ncg);
+			nd->meta_epoch = cst.added + cst.removed;
+			nd->meta_stale = false;
+		}
 	}
 	if (nd->ps) {
 		(void)cs_procscan_sample(nd->ps);
