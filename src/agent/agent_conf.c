@@ -36,7 +36,7 @@ static const cs_conf_key agent_keys[] = {
      .help = "memory re-read per workload (0: every cycle)"},
     {"kernel_memory", CS_CONF_BYTES, CS_CONF_AT(cs_agent_conf, kernel_memory), .def = "4M", .min = 0,
      .max = 1ull << 40, .expect = "a size (K, M, G)",
-     .help = "kernel memory the kept-open cgroup files may pin (a page each);\nfiles beyond it are opened per read"},
+     .help = "kernel memory the kept-open cgroup files (a page each) and cgroup\ndirectories (~0.2 KiB each) may pin; files beyond it are opened per\nread, relative to their kept directory"},
     {"region", CS_CONF_STRING, CS_CONF_AT(cs_agent_conf, region), .expect = "a cloud region",
      .help = "location; default: detected from cloud metadata"},
     {"provider", CS_CONF_STRING, CS_CONF_AT(cs_agent_conf, provider), .valid = agent_provider_ok,
