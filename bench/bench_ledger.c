@@ -31,8 +31,8 @@
 #include "ledger/report.h"
 #include "ledger/store.h"
 
-static const char *const tables[] = {"facts", "node_hours", "daily", "dims", "sources", "gaps", "units",
-                                     "nodes", "unit_prices", "bill_daily", "meta", "schema_version"};
+static const char *const tables[] = {"facts", "node_hours", "daily",       "dims",       "sources", "gaps",
+                                     "units", "nodes",      "unit_prices", "bill_daily", "meta",    "schema_version"};
 
 static int fresh(const char *url)
 {
@@ -125,13 +125,25 @@ static int64_t fill(const char *url, int owners, int hours, int comps, int nodes
 
 			snprintf(node, sizeof(node), "node-%d", n);
 			memset(&nh, 0, sizeof(nh));
-			nh = (cs_lg_node_hour){.hour = hour, .source_id = src, .cluster = "bench", .node = node,
-			                       .provider = "aws", .region = "eu-west-1", .instance = "m5.xlarge",
-			                       .intensity_g_per_kwh = 350, .intensity_source = "static-region",
-			                       .pue = 1.135, .first_ms = hour * 1000 + 5000,
-			                       .last_ms = hour * 1000 + 3600000, .samples = 720, .covered_ms = 3600000,
-			                       .has_cost = true, .cost_micro = 192000, .currency = "USD",
-			                       .price_source = "file:bench", .cost_reason = ""};
+			nh = (cs_lg_node_hour){.hour = hour,
+			                       .source_id = src,
+			                       .cluster = "bench",
+			                       .node = node,
+			                       .provider = "aws",
+			                       .region = "eu-west-1",
+			                       .instance = "m5.xlarge",
+			                       .intensity_g_per_kwh = 350,
+			                       .intensity_source = "static-region",
+			                       .pue = 1.135,
+			                       .first_ms = hour * 1000 + 5000,
+			                       .last_ms = hour * 1000 + 3600000,
+			                       .samples = 720,
+			                       .covered_ms = 3600000,
+			                       .has_cost = true,
+			                       .cost_micro = 192000,
+			                       .currency = "USD",
+			                       .price_source = "file:bench",
+			                       .cost_reason = ""};
 			nh.energy_uj[0] = 100;
 			if (cs_lg_put_node_hour(s, &nh, false) != 0)
 				goto err;
@@ -220,8 +232,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (!url) {
-		snprintf(defdb, sizeof(defdb), "sqlite:%s/bench_ledger.%d.db", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
-		         (int)getpid());
+		snprintf(defdb, sizeof(defdb), "sqlite:%s/bench_ledger.%d.db",
+		         getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
 		url = defdb;
 	}
 	cs_lg_parse_period("2026-01", &p);
@@ -250,8 +262,8 @@ int main(int argc, char **argv)
 			return die(s, "report") ? 1 : 1;
 		rep_team[r] = (double)(bench_now_ns() - a) / 1e9;
 		if (r == 0)
-			printf("  report by team: %zu rows, total %.3f kWh %.3f kgCO2e, node totals %.3f kWh\n", rep.nrows,
-			       cs_lg_kwh(&rep.total), cs_lg_total_kg(&rep.total), cs_lg_kwh(&rep.nodes));
+			printf("  report by team: %zu rows, total %.3f kWh %.3f kgCO2e, node totals %.3f kWh\n",
+			       rep.nrows, cs_lg_kwh(&rep.total), cs_lg_total_kg(&rep.total), cs_lg_kwh(&rep.nodes));
 		cs_lg_report_free(&rep);
 		a = bench_now_ns();
 		if (cs_lg_report_build(s, &p, CS_LG_BY_OWNER, NULL, t0 + 40 * 86400, &rep) != 0)

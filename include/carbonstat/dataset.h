@@ -198,9 +198,9 @@ const cs_cpu_perf *cs_cpu_perf_find(const char *arch);
 const char *cs_cpu_perf_arch(const cs_cpu_perf *p);
 const char *cs_cpu_perf_basis(const cs_cpu_perf *p); /* "" = own results; else the core design used */
 double cs_cpu_perf_ssj_ops_per_thread(const cs_cpu_perf *p);
-unsigned cs_cpu_perf_results(const cs_cpu_perf *p);   /* SPECpower results behind the figure */
-int cs_cpu_perf_year_first(const cs_cpu_perf *p);     /* publication years of the oldest */
-int cs_cpu_perf_year(const cs_cpu_perf *p);           /* and the newest of them */
+unsigned cs_cpu_perf_results(const cs_cpu_perf *p); /* SPECpower results behind the figure */
+int cs_cpu_perf_year_first(const cs_cpu_perf *p);   /* publication years of the oldest */
+int cs_cpu_perf_year(const cs_cpu_perf *p);         /* and the newest of them */
 const cs_dataset *cs_cpu_perf_dataset(const cs_cpu_perf *p);
 
 /* Lookups. Return NULL when not found. provider may be CS_PROVIDER_UNKNOWN to

@@ -72,16 +72,16 @@ typedef struct cs_provenance {
 /* What to estimate. Exactly one of region / country (or intensity_override >= 0). */
 typedef struct cs_estimate_req {
 	cs_provider provider;
-	const char *instance;      /* instance type, any accepted spelling */
-	const char *region;        /* provider region, or NULL */
-	const char *country;       /* ISO2/ISO3/name, or NULL */
-	double cpu;                /* CPU utilisation 0..1 */
-	double mem;                /* < 0: same as cpu */
-	double gpu;                /* < 0: same as cpu */
-	double duration_s;         /* > 0 */
-	unsigned count;            /* number of instances, >= 1 */
-	double pue;                /* <= 0: provider default */
-	double intensity_override; /* >= 0: use this gCO2e/kWh instead of tables */
+	const char *instance;       /* instance type, any accepted spelling */
+	const char *region;         /* provider region, or NULL */
+	const char *country;        /* ISO2/ISO3/name, or NULL */
+	double cpu;                 /* CPU utilisation 0..1 */
+	double mem;                 /* < 0: same as cpu */
+	double gpu;                 /* < 0: same as cpu */
+	double duration_s;          /* > 0 */
+	unsigned count;             /* number of instances, >= 1 */
+	double pue;                 /* <= 0: provider default */
+	double intensity_override;  /* >= 0: use this gCO2e/kWh instead of tables */
 	cs_grid_series grid_series; /* region intensity series (default: Ember); countries are always Ember */
 } cs_estimate_req;
 

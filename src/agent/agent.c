@@ -643,12 +643,12 @@ static void log_start(cs_agent *a)
 			snprintf(d, sizeof(d), "%s", a->ex[i].ops->name);
 		n += (size_t)snprintf(ex + n, sizeof(ex) - n, "%s%s", n ? ", " : "", d);
 	}
-	ag_log(a, "started: version %s, node %s, interval %gs, power %s%s%s, location %s, intensity %s%s, "
-	          "exporters: %s",
+	ag_log(a,
+	       "started: version %s, node %s, interval %gs, power %s%s%s, location %s, intensity %s%s, "
+	       "exporters: %s",
 	       CARBONSTAT_VERSION, a->node_name, a->ag->interval_s, a->power_model[0] ? "modelled (" : "measured",
 	       a->power_model, a->power_model[0] ? ")" : "", cb->location[0] ? cb->location : "unknown",
-	       a->grid ? "live, falling back to " : "", gv.dataset[0] ? gv.dataset : gv.source,
-	       ex[0] ? ex : "none");
+	       a->grid ? "live, falling back to " : "", gv.dataset[0] ? gv.dataset : gv.source, ex[0] ? ex : "none");
 }
 
 int cs_agent_run(cs_agent *a)

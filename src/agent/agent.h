@@ -44,8 +44,8 @@
 #define CS_AGENT_DIR_FD_BYTES 256
 
 typedef struct cs_agent_conf {
-	double interval_s;       /* aligned to wall-clock multiples */
-	char node_name[256];     /* "" = $NODE_NAME, else the hostname */
+	double interval_s;   /* aligned to wall-clock multiples */
+	char node_name[256]; /* "" = $NODE_NAME, else the hostname */
 	/* label cluster= on every series; "" = none */
 	char cluster[CS_AGENT_CLUSTER_MAX];
 	cs_attr_by workloads;    /* series granularity: container, pod, owner, namespace, team, none */
@@ -81,9 +81,9 @@ typedef struct cs_agent_opts {
 	const char *sysfs_root, *procfs_root, *cgroup_root;
 	const char *metadata_url;
 	bool no_metadata;
-	uint64_t cycles;    /* export this many cycles, then stop (0 = until a signal) */
-	bool no_align;      /* start the first cycle one interval after start instead of
-	                     * at a wall-clock multiple (tests) */
+	uint64_t cycles;        /* export this many cycles, then stop (0 = until a signal) */
+	bool no_align;          /* start the first cycle one interval after start instead of
+	                         * at a wall-clock multiple (tests) */
 	const char *log_prefix; /* "carbonstat agent" */
 } cs_agent_opts;
 

@@ -31,12 +31,14 @@ static const cs_conf_key agent_keys[] = {
     {"max_series", CS_CONF_UINT, CS_CONF_AT(cs_agent_conf, max_series), .def = "100000", .min = 100, .max = 10000000,
      .expect = "a number of series", .help = "series guard: beyond it workloads fold into one \"overflow\" row"},
     {"refresh", CS_CONF_DURATION, CS_CONF_AT(cs_agent_conf, refresh_s), .def = "10s", .min = 1, .max = 86400,
-     .help = "cgroup tree re-walk when inotify is unavailable (with it:\nat once on a new or removed cgroup, and every 5 min)"},
+     .help = "cgroup tree re-walk when inotify is unavailable (with it:\nat once on a new or removed cgroup, and every "
+             "5 min)"},
     {"memory_stat", CS_CONF_DURATION, CS_CONF_AT(cs_agent_conf, memory_stat_s), .def = "2m", .min = 0, .max = 3600,
      .help = "memory re-read per workload (0: every cycle)"},
-    {"kernel_memory", CS_CONF_BYTES, CS_CONF_AT(cs_agent_conf, kernel_memory), .def = "4M", .min = 0,
-     .max = 1ull << 40, .expect = "a size (K, M, G)",
-     .help = "kernel memory the kept-open cgroup files (a page each) and cgroup\ndirectories (~0.2 KiB each) may pin; files beyond it are opened per\nread, relative to their kept directory"},
+    {"kernel_memory", CS_CONF_BYTES, CS_CONF_AT(cs_agent_conf, kernel_memory), .def = "4M", .min = 0, .max = 1ull << 40,
+     .expect = "a size (K, M, G)",
+     .help = "kernel memory the kept-open cgroup files (a page each) and cgroup\ndirectories (~0.2 KiB each) may pin; "
+             "files beyond it are opened per\nread, relative to their kept directory"},
     {"region", CS_CONF_STRING, CS_CONF_AT(cs_agent_conf, region), .expect = "a cloud region",
      .help = "location; default: detected from cloud metadata"},
     {"provider", CS_CONF_STRING, CS_CONF_AT(cs_agent_conf, provider), .valid = agent_provider_ok,

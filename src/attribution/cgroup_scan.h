@@ -94,39 +94,39 @@ typedef enum cs_cg_version {
 	CS_CG_AUTO = 0, /* v2 at the root; else v1 (cpuacct/); else v2 in unified/ */
 	CS_CG_V1,       /* cpuacct/ (or cpu,cpuacct/) of the root, or the root itself when it
 	                 * is the cpuacct hierarchy (CPU only, then) */
-	CS_CG_V2, /* the root, or unified/ of a hybrid mount */
+	CS_CG_V2,       /* the root, or unified/ of a hybrid mount */
 } cs_cg_version;
 
 typedef struct cs_cgscan_opts {
 	cs_cg_version version;
-	const char *subtree;  /* walk only this path below the hierarchy root
-	                       * (e.g. the cgroup `carbonstat run` made); NULL = all */
-	unsigned max_depth;   /* directory levels walked; 0 = 16 */
-	unsigned max_fds;     /* kept-open descriptor budget; 0 = soft RLIMIT_NOFILE - 256 */
+	const char *subtree;    /* walk only this path below the hierarchy root
+	                         * (e.g. the cgroup `carbonstat run` made); NULL = all */
+	unsigned max_depth;     /* directory levels walked; 0 = 16 */
+	unsigned max_fds;       /* kept-open descriptor budget; 0 = soft RLIMIT_NOFILE - 256 */
 	unsigned memstat_every; /* read memory.stat (inactive_file) every Nth
-	                       * sample per workload, memory.current every
-	                       * sample; 0 or 1 = every sample */
-	const char *mem_dir;  /* with subtree: the cgroup v1 memory directory that holds
-	                       * the subtree's memory (its sub-groups below it, by the
-	                       * same relative path), read with the v1 file names. For
-	                       * a hybrid host whose cgroup2 has no memory controller
-	                       * (`run` makes a group in both); NULL = the walked
-	                       * hierarchy's own memory files */
-	bool no_memory;       /* CPU only: one file per workload */
-	bool mem_on_cadence;  /* memory.current (usage) too only when memory.stat
-	                       * is due, both opened per read instead of kept:
-	                       * a kept-open cgroup file pins a page of kernel
-	                       * memory (its seq_file buffer), ~4.4 KiB in all,
-	                       * which a long-lived sampler should not hold for
-	                       * files it reads every 30 s (the agent) */
+	                         * sample per workload, memory.current every
+	                         * sample; 0 or 1 = every sample */
+	const char *mem_dir;    /* with subtree: the cgroup v1 memory directory that holds
+	                         * the subtree's memory (its sub-groups below it, by the
+	                         * same relative path), read with the v1 file names. For
+	                         * a hybrid host whose cgroup2 has no memory controller
+	                         * (`run` makes a group in both); NULL = the walked
+	                         * hierarchy's own memory files */
+	bool no_memory;         /* CPU only: one file per workload */
+	bool mem_on_cadence;    /* memory.current (usage) too only when memory.stat
+	                         * is due, both opened per read instead of kept:
+	                         * a kept-open cgroup file pins a page of kernel
+	                         * memory (its seq_file buffer), ~4.4 KiB in all,
+	                         * which a long-lived sampler should not hold for
+	                         * files it reads every 30 s (the agent) */
 	unsigned dirs_per_file; /* keep an O_PATH descriptor on each workload's
-	                       * directory, this many counting as one kept file
-	                       * against max_fds (their kernel memory: ~213 bytes
-	                       * against ~4.4 KiB); files read open-read-close
-	                       * are opened relative to it. 0 = none kept */
-	bool no_raise_nofile; /* leave RLIMIT_NOFILE alone */
-	bool watch;           /* inotify on the directories a refresh lists, so
-	                       * cs_cgscan_changed() tells when to walk again */
+	                         * directory, this many counting as one kept file
+	                         * against max_fds (their kernel memory: ~213 bytes
+	                         * against ~4.4 KiB); files read open-read-close
+	                         * are opened relative to it. 0 = none kept */
+	bool no_raise_nofile;   /* leave RLIMIT_NOFILE alone */
+	bool watch;             /* inotify on the directories a refresh lists, so
+	                         * cs_cgscan_changed() tells when to walk again */
 } cs_cgscan_opts;
 
 typedef struct cs_cgscan_stats {

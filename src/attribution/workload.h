@@ -21,13 +21,13 @@
 #include "sensors/sensor.h" /* cs_part: the parts a workload's energy is split by */
 
 typedef enum cs_wl_kind {
-	CS_WL_SYSTEM = 0,  /* everything not otherwise identified */
-	CS_WL_CONTAINER,   /* a container of a pod (or a plain docker container) */
-	CS_WL_POD,         /* pod-level cgroup (pause/infra, or no container cgroups seen) */
-	CS_WL_SERVICE,     /* systemd system.slice/<name>.service */
-	CS_WL_SESSION,     /* user.slice/.../session-N.scope or user@UID.service */
-	CS_WL_PROCESS,     /* a process outside any container (by pid) */
-	CS_WL_CGROUP,      /* any other cgroup */
+	CS_WL_SYSTEM = 0, /* everything not otherwise identified */
+	CS_WL_CONTAINER,  /* a container of a pod (or a plain docker container) */
+	CS_WL_POD,        /* pod-level cgroup (pause/infra, or no container cgroups seen) */
+	CS_WL_SERVICE,    /* systemd system.slice/<name>.service */
+	CS_WL_SESSION,    /* user.slice/.../session-N.scope or user@UID.service */
+	CS_WL_PROCESS,    /* a process outside any container (by pid) */
+	CS_WL_CGROUP,     /* any other cgroup */
 } cs_wl_kind;
 
 typedef enum cs_runtime {
@@ -56,12 +56,12 @@ typedef struct cs_cgroup_ident {
 } cs_cgroup_ident;
 
 typedef struct cs_workload {
-	uint64_t id;            /* stable for the workload's life: cgroup inode, or pid<<32|starttime */
+	uint64_t id; /* stable for the workload's life: cgroup inode, or pid<<32|starttime */
 	cs_cgroup_ident ident;
-	char cgroup[256];       /* path relative to the cgroup root ("" for processes) */
-	int pid;                /* CS_WL_PROCESS only */
-	char comm[32];          /* CS_WL_PROCESS only */
-	bool kthread;           /* CS_WL_PROCESS: a kernel thread (kthreadd, pid 2, or its child) */
+	char cgroup[256]; /* path relative to the cgroup root ("" for processes) */
+	int pid;          /* CS_WL_PROCESS only */
+	char comm[32];    /* CS_WL_PROCESS only */
+	bool kthread;     /* CS_WL_PROCESS: a kernel thread (kthreadd, pid 2, or its child) */
 
 	/* Metadata (kubelet + teams); "" when unknown. */
 	char pod_name[128];
@@ -72,18 +72,18 @@ typedef struct cs_workload {
 	char owner_kind[64];
 	char owner[128];
 	char team[64];
-	char team_source[16];   /* "label", "namespace-map", "service-map", "namespace", "" */
+	char team_source[16];     /* "label", "namespace-map", "service-map", "namespace", "" */
 	double cpu_request_cores; /* Kubernetes requests; 0 = none known */
 	double mem_request_bytes;
 
 	/* Usage over the last interval (filled by the scanner each sample). */
-	uint64_t cpu_usec;      /* CPU time delta; 0 for a new workload's first interval */
-	uint64_t mem_bytes;     /* working set at the end of the interval */
-	double gpu_util;        /* 0..1 share of the GPUs' busy time, where NVML gives it */
+	uint64_t cpu_usec;  /* CPU time delta; 0 for a new workload's first interval */
+	uint64_t mem_bytes; /* working set at the end of the interval */
+	double gpu_util;    /* 0..1 share of the GPUs' busy time, where NVML gives it */
 
 	/* Life cycle, set by the scanner. */
-	bool fresh;             /* first interval seen: counters primed, delta 0 */
-	bool gone;              /* disappeared this interval: last delta kept, dropped next */
+	bool fresh;                   /* first interval seen: counters primed, delta 0 */
+	bool gone;                    /* disappeared this interval: last delta kept, dropped next */
 	uint64_t cpu_usec_total_prev; /* previous raw counter, for deltas */
 } cs_workload;
 

@@ -83,12 +83,12 @@ typedef enum cs_bill_scheme {
 #define CS_BILL_KEY_FIELDS 6
 
 typedef struct cs_bill_line {
-	cs_provider prov;   /* model provider (UNKNOWN for Oracle and others) */
-	cs_sv provider;     /* as written: "AWS", "Google Cloud", "Microsoft", "Oracle" */
-	cs_sv account;      /* usage account / project / subscription */
-	cs_sv service;      /* product code or service name */
-	cs_sv region;       /* provider region id ("us-east-1", "europe-west1", "westeurope") */
-	cs_sv unit;         /* unit of qty as written */
+	cs_provider prov; /* model provider (UNKNOWN for Oracle and others) */
+	cs_sv provider;   /* as written: "AWS", "Google Cloud", "Microsoft", "Oracle" */
+	cs_sv account;    /* usage account / project / subscription */
+	cs_sv service;    /* product code or service name */
+	cs_sv region;     /* provider region id ("us-east-1", "europe-west1", "westeurope") */
+	cs_sv unit;       /* unit of qty as written */
 	cs_sv currency;
 	cs_sv resource;     /* resource id, may be empty */
 	cs_sv tag;          /* value of the requested tag, may be empty */

@@ -39,8 +39,8 @@ typedef struct rule {
 	unsigned char match;
 	const char *text;
 	unsigned char kind;
-	unsigned char cls;   /* storage: SSD/HDD; K_ZERO: the class reported */
-	float factor;        /* storage replication; instance count (Multi-AZ: 2) */
+	unsigned char cls; /* storage: SSD/HDD; K_ZERO: the class reported */
+	float factor;      /* storage replication; instance count (Multi-AZ: 2) */
 	const char *label;
 } rule;
 
@@ -51,158 +51,159 @@ typedef struct rule {
 
 /* AWS usage types (cls[1]), service code in cls[0]. First match wins. */
 static const rule aws_rules[] = {
-	/* capacity reserved and not used: cost, no usage */
-	{NULL, 1, M_CONTAINS, "UnusedBox", K_ZERO, NON, 1, "aws:unused reservation"},
-	{NULL, 1, M_CONTAINS, "UnusedDed", K_ZERO, NON, 1, "aws:unused reservation"},
-	/* instance-hours: the type follows the colon */
-	{NULL, 1, M_CONTAINS, "BoxUsage", K_INSTANCE, CMP, 1, "aws:BoxUsage"},
-	{NULL, 1, M_CONTAINS, "SpotUsage", K_INSTANCE, CMP, 1, "aws:SpotUsage"},
-	{NULL, 1, M_CONTAINS, "DedicatedUsage", K_INSTANCE, CMP, 1, "aws:DedicatedUsage"},
-	{NULL, 1, M_CONTAINS, "SchedUsage", K_INSTANCE, CMP, 1, "aws:SchedUsage"},
-	{NULL, 1, M_CONTAINS, "HeavyUsage", K_INSTANCE, CMP, 1, "aws:HeavyUsage"},
-	{NULL, 1, M_CONTAINS, "Multi-AZUsage", K_INSTANCE, CMP, 2, "aws:RDS Multi-AZ (2 instances)"},
-	{NULL, 1, M_CONTAINS, "InstanceUsage", K_INSTANCE, CMP, 1, "aws:RDS InstanceUsage"},
-	{NULL, 1, M_CONTAINS, "NodeUsage", K_INSTANCE, CMP, 1, "aws:ElastiCache NodeUsage"},
-	{NULL, 1, M_CONTAINS, "ESInstance", K_INSTANCE, CMP, 1, "aws:OpenSearch instance"},
-	/* containers and functions */
-	{NULL, 1, M_CONTAINS, "ECS-EC2-", K_ZERO, CMP, 1, "aws:ECS on EC2 (counted in the EC2 lines)"},
-	{NULL, 1, M_CONTAINS, "Fargate-vCPU-Hours", K_VCPU, CMP, 1, "aws:Fargate vCPU"},
-	{NULL, 1, M_CONTAINS, "Fargate-EphemeralStorage-GB-Hours", K_STORAGE, SSD, 1, "aws:Fargate ephemeral storage"},
-	{NULL, 1, M_CONTAINS, "Fargate-GB-Hours", K_MEM, CS_BC_MEMORY, 1, "aws:Fargate memory"},
-	{NULL, 1, M_CONTAINS, "Lambda-GB-Second", K_SERVERLESS, CMP, 1, "aws:Lambda GB-seconds"},
-	{NULL, 1, M_CONTAINS, "Lambda-Edge-GB-Second", K_SERVERLESS, CMP, 1, "aws:Lambda@Edge GB-seconds"},
-	{NULL, 1, M_CONTAINS, "Lambda-Provisioned-GB-Second", K_SERVERLESS, CMP, 1, "aws:Lambda provisioned GB-seconds"},
-	/* EBS */
-	{NULL, 1, M_CONTAINS, "VolumeUsage.gp2", K_STORAGE, SSD, 2, "aws:EBS gp2"},
-	{NULL, 1, M_CONTAINS, "VolumeUsage.gp3", K_STORAGE, SSD, 2, "aws:EBS gp3"},
-	{NULL, 1, M_CONTAINS, "VolumeUsage.io1", K_STORAGE, SSD, 2, "aws:EBS io1"},
-	{NULL, 1, M_CONTAINS, "VolumeUsage.io2", K_STORAGE, SSD, 2, "aws:EBS io2"},
-	{NULL, 1, M_CONTAINS, "VolumeUsage.piops", K_STORAGE, SSD, 2, "aws:EBS piops"},
-	{NULL, 1, M_CONTAINS, "VolumeUsage.st1", K_STORAGE, HDD, 2, "aws:EBS st1"},
-	{NULL, 1, M_CONTAINS, "VolumeUsage.sc1", K_STORAGE, HDD, 2, "aws:EBS sc1"},
-	{NULL, 1, M_SUFFIX, "VolumeUsage", K_STORAGE, HDD, 2, "aws:EBS magnetic"},
-	{NULL, 1, M_CONTAINS, "SnapshotUsage", K_STORAGE, HDD, 3, "aws:EBS snapshot (in S3)"},
-	{NULL, 1, M_CONTAINS, "SnapshotArchiveStorage", K_STORAGE, HDD, 3, "aws:EBS snapshot archive"},
-	/* S3 */
-	{"AmazonS3", 1, M_CONTAINS, "TimedStorage-ZIA", K_STORAGE, HDD, 2, "aws:S3 One Zone-IA"},
-	{"AmazonS3", 1, M_CONTAINS, "EarlyDelete-ZIA", K_STORAGE, HDD, 2, "aws:S3 One Zone-IA early delete"},
-	{"AmazonS3", 1, M_CONTAINS, "TimedStorage-RRS", K_STORAGE, HDD, 2, "aws:S3 reduced redundancy"},
-	{"AmazonS3", 1, M_CONTAINS, "TimedStorage", K_STORAGE, HDD, 3, "aws:S3 storage"},
-	{"AmazonS3", 1, M_CONTAINS, "EarlyDelete", K_STORAGE, HDD, 3, "aws:S3 early delete"},
-	{"AmazonGlacier", 1, M_CONTAINS, "TimedStorage", K_STORAGE, HDD, 3, "aws:Glacier"},
-	/* file systems and databases */
-	{"AmazonEFS", 1, M_CONTAINS, "ZIA", K_STORAGE, SSD, 2, "aws:EFS One Zone"},
-	{"AmazonEFS", 1, M_CONTAINS, "TimedStorage", K_STORAGE, SSD, 3, "aws:EFS"},
-	{"AmazonDynamoDB", 1, M_CONTAINS, "TimedBackupStorage", K_STORAGE, HDD, 3, "aws:DynamoDB backup (in S3)"},
-	{"AmazonDynamoDB", 1, M_CONTAINS, "TimedPITRStorage", K_STORAGE, SSD, 2, "aws:DynamoDB PITR"},
-	{"AmazonDynamoDB", 1, M_CONTAINS, "TimedStorage", K_STORAGE, SSD, 2, "aws:DynamoDB storage"},
-	{"AmazonECR", 1, M_CONTAINS, "TimedStorage", K_STORAGE, HDD, 3, "aws:ECR storage"},
-	{"AmazonCloudWatch", 1, M_CONTAINS, "TimedStorage", K_STORAGE, HDD, 1, "aws:CloudWatch log storage"},
-	{"AmazonRDS", 1, M_CONTAINS, "BackupUsage", K_STORAGE, HDD, 3, "aws:RDS backup (in S3)"},
-	{"AmazonRDS", 1, M_CONTAINS, "Aurora:StorageUsage", K_STORAGE, SSD, 6, "aws:Aurora storage (6 copies)"},
-	{"AmazonRDS", 1, M_CONTAINS, "Multi-AZ", K_STORAGE, SSD, 2, "aws:RDS Multi-AZ storage"},
-	{"AmazonRDS", 1, M_CONTAINS, "GP2-Storage", K_STORAGE, SSD, 1, "aws:RDS gp2"},
-	{"AmazonRDS", 1, M_CONTAINS, "GP3-Storage", K_STORAGE, SSD, 1, "aws:RDS gp3"},
-	{"AmazonRDS", 1, M_CONTAINS, "PIOPS-Storage", K_STORAGE, SSD, 1, "aws:RDS piops"},
-	{"AmazonRDS", 1, M_CONTAINS, "StorageUsage", K_STORAGE, HDD, 1, "aws:RDS magnetic"},
-	{"AmazonDocDB", 1, M_CONTAINS, "BackupUsage", K_STORAGE, HDD, 3, "aws:DocumentDB backup"},
-	{"AmazonDocDB", 1, M_CONTAINS, "StorageUsage", K_STORAGE, SSD, 2, "aws:DocumentDB storage"},
-	{"AmazonElastiCache", 1, M_CONTAINS, "BackupUsage", K_STORAGE, HDD, 3, "aws:ElastiCache backup"},
-	{"AmazonNeptune", 1, M_CONTAINS, "StorageUsage", K_STORAGE, SSD, 1, "aws:Neptune storage"},
-	/* data moved (CCF excludes CloudFront; carbonstat counts its bytes too) */
-	{NULL, 1, M_CONTAINS, "NatGateway-Bytes", K_UNKNOWN, 0, 1, "aws:NAT data processed"},
-	{NULL, 1, M_CONTAINS, "DataTransfer-", K_NETWORK, CS_BC_NETWORK, 1, "aws:data transfer"},
-	{NULL, 1, M_SUFFIX, "AWS-Out-Bytes", K_NETWORK, CS_BC_NETWORK, 1, "aws:inter-region out"},
-	{NULL, 1, M_SUFFIX, "AWS-In-Bytes", K_NETWORK, CS_BC_NETWORK, 1, "aws:inter-region in"},
-	{NULL, 1, M_SUFFIX, "VpcEndpoint-Bytes", K_NETWORK, CS_BC_NETWORK, 1, "aws:VPC endpoint bytes"},
-	{NULL, 1, M_SUFFIX, "TransitGateway-Bytes", K_NETWORK, CS_BC_NETWORK, 1, "aws:transit gateway bytes"},
-	{NULL, 1, M_SUFFIX, "Out-Bytes", K_NETWORK, CS_BC_NETWORK, 1, "aws:bytes out"},
-	{NULL, 1, M_SUFFIX, "In-Bytes", K_NETWORK, CS_BC_NETWORK, 1, "aws:bytes in"},
-	{NULL, 0, 0, NULL, 0, 0, 0, NULL},
+    /* capacity reserved and not used: cost, no usage */
+    {NULL, 1, M_CONTAINS, "UnusedBox", K_ZERO, NON, 1, "aws:unused reservation"},
+    {NULL, 1, M_CONTAINS, "UnusedDed", K_ZERO, NON, 1, "aws:unused reservation"},
+    /* instance-hours: the type follows the colon */
+    {NULL, 1, M_CONTAINS, "BoxUsage", K_INSTANCE, CMP, 1, "aws:BoxUsage"},
+    {NULL, 1, M_CONTAINS, "SpotUsage", K_INSTANCE, CMP, 1, "aws:SpotUsage"},
+    {NULL, 1, M_CONTAINS, "DedicatedUsage", K_INSTANCE, CMP, 1, "aws:DedicatedUsage"},
+    {NULL, 1, M_CONTAINS, "SchedUsage", K_INSTANCE, CMP, 1, "aws:SchedUsage"},
+    {NULL, 1, M_CONTAINS, "HeavyUsage", K_INSTANCE, CMP, 1, "aws:HeavyUsage"},
+    {NULL, 1, M_CONTAINS, "Multi-AZUsage", K_INSTANCE, CMP, 2, "aws:RDS Multi-AZ (2 instances)"},
+    {NULL, 1, M_CONTAINS, "InstanceUsage", K_INSTANCE, CMP, 1, "aws:RDS InstanceUsage"},
+    {NULL, 1, M_CONTAINS, "NodeUsage", K_INSTANCE, CMP, 1, "aws:ElastiCache NodeUsage"},
+    {NULL, 1, M_CONTAINS, "ESInstance", K_INSTANCE, CMP, 1, "aws:OpenSearch instance"},
+    /* containers and functions */
+    {NULL, 1, M_CONTAINS, "ECS-EC2-", K_ZERO, CMP, 1, "aws:ECS on EC2 (counted in the EC2 lines)"},
+    {NULL, 1, M_CONTAINS, "Fargate-vCPU-Hours", K_VCPU, CMP, 1, "aws:Fargate vCPU"},
+    {NULL, 1, M_CONTAINS, "Fargate-EphemeralStorage-GB-Hours", K_STORAGE, SSD, 1, "aws:Fargate ephemeral storage"},
+    {NULL, 1, M_CONTAINS, "Fargate-GB-Hours", K_MEM, CS_BC_MEMORY, 1, "aws:Fargate memory"},
+    {NULL, 1, M_CONTAINS, "Lambda-GB-Second", K_SERVERLESS, CMP, 1, "aws:Lambda GB-seconds"},
+    {NULL, 1, M_CONTAINS, "Lambda-Edge-GB-Second", K_SERVERLESS, CMP, 1, "aws:Lambda@Edge GB-seconds"},
+    {NULL, 1, M_CONTAINS, "Lambda-Provisioned-GB-Second", K_SERVERLESS, CMP, 1, "aws:Lambda provisioned GB-seconds"},
+    /* EBS */
+    {NULL, 1, M_CONTAINS, "VolumeUsage.gp2", K_STORAGE, SSD, 2, "aws:EBS gp2"},
+    {NULL, 1, M_CONTAINS, "VolumeUsage.gp3", K_STORAGE, SSD, 2, "aws:EBS gp3"},
+    {NULL, 1, M_CONTAINS, "VolumeUsage.io1", K_STORAGE, SSD, 2, "aws:EBS io1"},
+    {NULL, 1, M_CONTAINS, "VolumeUsage.io2", K_STORAGE, SSD, 2, "aws:EBS io2"},
+    {NULL, 1, M_CONTAINS, "VolumeUsage.piops", K_STORAGE, SSD, 2, "aws:EBS piops"},
+    {NULL, 1, M_CONTAINS, "VolumeUsage.st1", K_STORAGE, HDD, 2, "aws:EBS st1"},
+    {NULL, 1, M_CONTAINS, "VolumeUsage.sc1", K_STORAGE, HDD, 2, "aws:EBS sc1"},
+    {NULL, 1, M_SUFFIX, "VolumeUsage", K_STORAGE, HDD, 2, "aws:EBS magnetic"},
+    {NULL, 1, M_CONTAINS, "SnapshotUsage", K_STORAGE, HDD, 3, "aws:EBS snapshot (in S3)"},
+    {NULL, 1, M_CONTAINS, "SnapshotArchiveStorage", K_STORAGE, HDD, 3, "aws:EBS snapshot archive"},
+    /* S3 */
+    {"AmazonS3", 1, M_CONTAINS, "TimedStorage-ZIA", K_STORAGE, HDD, 2, "aws:S3 One Zone-IA"},
+    {"AmazonS3", 1, M_CONTAINS, "EarlyDelete-ZIA", K_STORAGE, HDD, 2, "aws:S3 One Zone-IA early delete"},
+    {"AmazonS3", 1, M_CONTAINS, "TimedStorage-RRS", K_STORAGE, HDD, 2, "aws:S3 reduced redundancy"},
+    {"AmazonS3", 1, M_CONTAINS, "TimedStorage", K_STORAGE, HDD, 3, "aws:S3 storage"},
+    {"AmazonS3", 1, M_CONTAINS, "EarlyDelete", K_STORAGE, HDD, 3, "aws:S3 early delete"},
+    {"AmazonGlacier", 1, M_CONTAINS, "TimedStorage", K_STORAGE, HDD, 3, "aws:Glacier"},
+    /* file systems and databases */
+    {"AmazonEFS", 1, M_CONTAINS, "ZIA", K_STORAGE, SSD, 2, "aws:EFS One Zone"},
+    {"AmazonEFS", 1, M_CONTAINS, "TimedStorage", K_STORAGE, SSD, 3, "aws:EFS"},
+    {"AmazonDynamoDB", 1, M_CONTAINS, "TimedBackupStorage", K_STORAGE, HDD, 3, "aws:DynamoDB backup (in S3)"},
+    {"AmazonDynamoDB", 1, M_CONTAINS, "TimedPITRStorage", K_STORAGE, SSD, 2, "aws:DynamoDB PITR"},
+    {"AmazonDynamoDB", 1, M_CONTAINS, "TimedStorage", K_STORAGE, SSD, 2, "aws:DynamoDB storage"},
+    {"AmazonECR", 1, M_CONTAINS, "TimedStorage", K_STORAGE, HDD, 3, "aws:ECR storage"},
+    {"AmazonCloudWatch", 1, M_CONTAINS, "TimedStorage", K_STORAGE, HDD, 1, "aws:CloudWatch log storage"},
+    {"AmazonRDS", 1, M_CONTAINS, "BackupUsage", K_STORAGE, HDD, 3, "aws:RDS backup (in S3)"},
+    {"AmazonRDS", 1, M_CONTAINS, "Aurora:StorageUsage", K_STORAGE, SSD, 6, "aws:Aurora storage (6 copies)"},
+    {"AmazonRDS", 1, M_CONTAINS, "Multi-AZ", K_STORAGE, SSD, 2, "aws:RDS Multi-AZ storage"},
+    {"AmazonRDS", 1, M_CONTAINS, "GP2-Storage", K_STORAGE, SSD, 1, "aws:RDS gp2"},
+    {"AmazonRDS", 1, M_CONTAINS, "GP3-Storage", K_STORAGE, SSD, 1, "aws:RDS gp3"},
+    {"AmazonRDS", 1, M_CONTAINS, "PIOPS-Storage", K_STORAGE, SSD, 1, "aws:RDS piops"},
+    {"AmazonRDS", 1, M_CONTAINS, "StorageUsage", K_STORAGE, HDD, 1, "aws:RDS magnetic"},
+    {"AmazonDocDB", 1, M_CONTAINS, "BackupUsage", K_STORAGE, HDD, 3, "aws:DocumentDB backup"},
+    {"AmazonDocDB", 1, M_CONTAINS, "StorageUsage", K_STORAGE, SSD, 2, "aws:DocumentDB storage"},
+    {"AmazonElastiCache", 1, M_CONTAINS, "BackupUsage", K_STORAGE, HDD, 3, "aws:ElastiCache backup"},
+    {"AmazonNeptune", 1, M_CONTAINS, "StorageUsage", K_STORAGE, SSD, 1, "aws:Neptune storage"},
+    /* data moved (CCF excludes CloudFront; carbonstat counts its bytes too) */
+    {NULL, 1, M_CONTAINS, "NatGateway-Bytes", K_UNKNOWN, 0, 1, "aws:NAT data processed"},
+    {NULL, 1, M_CONTAINS, "DataTransfer-", K_NETWORK, CS_BC_NETWORK, 1, "aws:data transfer"},
+    {NULL, 1, M_SUFFIX, "AWS-Out-Bytes", K_NETWORK, CS_BC_NETWORK, 1, "aws:inter-region out"},
+    {NULL, 1, M_SUFFIX, "AWS-In-Bytes", K_NETWORK, CS_BC_NETWORK, 1, "aws:inter-region in"},
+    {NULL, 1, M_SUFFIX, "VpcEndpoint-Bytes", K_NETWORK, CS_BC_NETWORK, 1, "aws:VPC endpoint bytes"},
+    {NULL, 1, M_SUFFIX, "TransitGateway-Bytes", K_NETWORK, CS_BC_NETWORK, 1, "aws:transit gateway bytes"},
+    {NULL, 1, M_SUFFIX, "Out-Bytes", K_NETWORK, CS_BC_NETWORK, 1, "aws:bytes out"},
+    {NULL, 1, M_SUFFIX, "In-Bytes", K_NETWORK, CS_BC_NETWORK, 1, "aws:bytes in"},
+    {NULL, 0, 0, NULL, 0, 0, 0, NULL},
 };
 
 /* GCP SKU descriptions (cls[1]), service description in cls[0]. */
 static const rule gcp_rules[] = {
-	{NULL, 1, M_WORD, "Licensing Fee", K_ZERO, NON, 1, "gcp:licence fee"},
-	{NULL, 1, M_WORD, "GPU", K_GPU, CS_BC_GPU, 1, "gcp:GPU"},
-	{"Cloud Storage", 1, M_WORD, "Dual-region", K_STORAGE, HDD, 4, "gcp:Cloud Storage dual-region"},
-	{"Cloud Storage", 1, M_WORD, "Multi-region", K_STORAGE, HDD, 6, "gcp:Cloud Storage multi-region"},
-	{"Cloud Storage", 1, M_WORD, "Storage", K_STORAGE, HDD, 2, "gcp:Cloud Storage regional"},
-	{"Cloud Storage", 1, M_WORD, "Download", K_NETWORK, CS_BC_NETWORK, 1, "gcp:Cloud Storage download"},
-	{"Cloud Storage", 1, M_WORD, "Egress", K_NETWORK, CS_BC_NETWORK, 1, "gcp:Cloud Storage egress"},
-	{NULL, 1, M_WORD, "Regional SSD backed PD Capacity", K_STORAGE, SSD, 2, "gcp:regional SSD PD"},
-	{NULL, 1, M_WORD, "Regional Balanced PD Capacity", K_STORAGE, SSD, 2, "gcp:regional balanced PD"},
-	{NULL, 1, M_WORD, "Regional Storage PD Capacity", K_STORAGE, HDD, 2, "gcp:regional standard PD"},
-	{NULL, 1, M_WORD, "SSD", K_STORAGE, SSD, 1, "gcp:SSD storage"},
-	{NULL, 1, M_WORD, "Balanced PD Capacity", K_STORAGE, SSD, 1, "gcp:balanced PD"},
-	{NULL, 1, M_WORD, "Extreme PD Capacity", K_STORAGE, SSD, 1, "gcp:extreme PD"},
-	{NULL, 1, M_WORD, "Hyperdisk", K_STORAGE, SSD, 1, "gcp:Hyperdisk"},
-	{NULL, 1, M_WORD, "PD Capacity", K_STORAGE, HDD, 1, "gcp:standard PD"},
-	{NULL, 1, M_WORD, "PD Snapshot", K_STORAGE, HDD, 1, "gcp:PD snapshot"},
-	{NULL, 1, M_WORD, "Storage Image", K_STORAGE, HDD, 1, "gcp:image storage"},
-	{"Cloud SQL", 1, M_WORD, "Backups", K_STORAGE, HDD, 1, "gcp:Cloud SQL backups"},
-	{NULL, 1, M_WORD, "Egress", K_NETWORK, CS_BC_NETWORK, 1, "gcp:egress"},
-	{NULL, 1, M_WORD, "egress", K_NETWORK, CS_BC_NETWORK, 1, "gcp:egress"},
-	{NULL, 1, M_WORD, "Ingress", K_NETWORK, CS_BC_NETWORK, 1, "gcp:ingress"},
-	{NULL, 1, M_WORD, "Download", K_NETWORK, CS_BC_NETWORK, 1, "gcp:download"},
-	{NULL, 1, M_WORD, "Core", K_VCPU, CMP, 1, "gcp:vCPU"},
-	{NULL, 1, M_WORD, "CORE", K_VCPU, CMP, 1, "gcp:vCPU"},
-	{NULL, 1, M_WORD, "vCPU", K_VCPU, CMP, 1, "gcp:vCPU"},
-	{NULL, 1, M_WORD, "CPU", K_VCPU, CMP, 1, "gcp:vCPU"},
-	{NULL, 1, M_WORD, "Ram", K_MEM, CS_BC_MEMORY, 1, "gcp:memory"},
-	{NULL, 1, M_WORD, "RAM", K_MEM, CS_BC_MEMORY, 1, "gcp:memory"},
-	{NULL, 1, M_WORD, "Memory", K_MEM, CS_BC_MEMORY, 1, "gcp:memory"},
-	{NULL, 0, 0, NULL, 0, 0, 0, NULL},
+    {NULL, 1, M_WORD, "Licensing Fee", K_ZERO, NON, 1, "gcp:licence fee"},
+    {NULL, 1, M_WORD, "GPU", K_GPU, CS_BC_GPU, 1, "gcp:GPU"},
+    {"Cloud Storage", 1, M_WORD, "Dual-region", K_STORAGE, HDD, 4, "gcp:Cloud Storage dual-region"},
+    {"Cloud Storage", 1, M_WORD, "Multi-region", K_STORAGE, HDD, 6, "gcp:Cloud Storage multi-region"},
+    {"Cloud Storage", 1, M_WORD, "Storage", K_STORAGE, HDD, 2, "gcp:Cloud Storage regional"},
+    {"Cloud Storage", 1, M_WORD, "Download", K_NETWORK, CS_BC_NETWORK, 1, "gcp:Cloud Storage download"},
+    {"Cloud Storage", 1, M_WORD, "Egress", K_NETWORK, CS_BC_NETWORK, 1, "gcp:Cloud Storage egress"},
+    {NULL, 1, M_WORD, "Regional SSD backed PD Capacity", K_STORAGE, SSD, 2, "gcp:regional SSD PD"},
+    {NULL, 1, M_WORD, "Regional Balanced PD Capacity", K_STORAGE, SSD, 2, "gcp:regional balanced PD"},
+    {NULL, 1, M_WORD, "Regional Storage PD Capacity", K_STORAGE, HDD, 2, "gcp:regional standard PD"},
+    {NULL, 1, M_WORD, "SSD", K_STORAGE, SSD, 1, "gcp:SSD storage"},
+    {NULL, 1, M_WORD, "Balanced PD Capacity", K_STORAGE, SSD, 1, "gcp:balanced PD"},
+    {NULL, 1, M_WORD, "Extreme PD Capacity", K_STORAGE, SSD, 1, "gcp:extreme PD"},
+    {NULL, 1, M_WORD, "Hyperdisk", K_STORAGE, SSD, 1, "gcp:Hyperdisk"},
+    {NULL, 1, M_WORD, "PD Capacity", K_STORAGE, HDD, 1, "gcp:standard PD"},
+    {NULL, 1, M_WORD, "PD Snapshot", K_STORAGE, HDD, 1, "gcp:PD snapshot"},
+    {NULL, 1, M_WORD, "Storage Image", K_STORAGE, HDD, 1, "gcp:image storage"},
+    {"Cloud SQL", 1, M_WORD, "Backups", K_STORAGE, HDD, 1, "gcp:Cloud SQL backups"},
+    {NULL, 1, M_WORD, "Egress", K_NETWORK, CS_BC_NETWORK, 1, "gcp:egress"},
+    {NULL, 1, M_WORD, "egress", K_NETWORK, CS_BC_NETWORK, 1, "gcp:egress"},
+    {NULL, 1, M_WORD, "Ingress", K_NETWORK, CS_BC_NETWORK, 1, "gcp:ingress"},
+    {NULL, 1, M_WORD, "Download", K_NETWORK, CS_BC_NETWORK, 1, "gcp:download"},
+    {NULL, 1, M_WORD, "Core", K_VCPU, CMP, 1, "gcp:vCPU"},
+    {NULL, 1, M_WORD, "CORE", K_VCPU, CMP, 1, "gcp:vCPU"},
+    {NULL, 1, M_WORD, "vCPU", K_VCPU, CMP, 1, "gcp:vCPU"},
+    {NULL, 1, M_WORD, "CPU", K_VCPU, CMP, 1, "gcp:vCPU"},
+    {NULL, 1, M_WORD, "Ram", K_MEM, CS_BC_MEMORY, 1, "gcp:memory"},
+    {NULL, 1, M_WORD, "RAM", K_MEM, CS_BC_MEMORY, 1, "gcp:memory"},
+    {NULL, 1, M_WORD, "Memory", K_MEM, CS_BC_MEMORY, 1, "gcp:memory"},
+    {NULL, 0, 0, NULL, 0, 0, 0, NULL},
 };
 
 /* Azure meters: name in cls[1], category in cls[0], subcategory in cls[4]. */
 static const rule azure_rules[] = {
-	{"Virtual Machines Licenses", 1, M_CONTAINS, "", K_ZERO, NON, 1, "azure:licence"},
-	{"Virtual Machines", 2, M_CONTAINS, "Hour", K_INSTANCE, CMP, 1, "azure:VM hours"},
-	{"Storage", 1, M_WORD, "Disk", K_AZ_DISK, SSD, 3, "azure:managed disk"},
-	{"Storage", 1, M_WORD, "Snapshot", K_STORAGE, HDD, 3, "azure:snapshot"},
-	{"Storage", 1, M_WORD, "GZRS Data Stored", K_STORAGE, HDD, 6, "azure:GZRS data stored"},
-	{"Storage", 1, M_WORD, "GRS Data Stored", K_STORAGE, HDD, 6, "azure:GRS data stored"},
-	{"Storage", 1, M_WORD, "ZRS Data Stored", K_STORAGE, HDD, 3, "azure:ZRS data stored"},
-	{"Storage", 1, M_WORD, "Data Stored", K_STORAGE, HDD, 3, "azure:LRS data stored"},
-	{"Azure Cosmos DB", 1, M_WORD, "Data Stored", K_STORAGE, SSD, 4, "azure:Cosmos DB storage"},
-	{"SQL Database", 1, M_WORD, "Data Stored", K_STORAGE, SSD, 3, "azure:SQL Database storage"},
-	{"SQL Database", 1, M_WORD, "vCore", K_VCPU, CMP, 1, "azure:SQL vCore"},
-	{"Container Instances", 1, M_WORD, "vCPU Duration", K_VCPU, CMP, 1, "azure:ACI vCPU"},
-	{"Container Instances", 1, M_WORD, "Memory Duration", K_MEM, CS_BC_MEMORY, 1, "azure:ACI memory"},
-	{"Functions", 1, M_WORD, "Execution Time", K_SERVERLESS, CMP, 1, "azure:Functions GB-s"},
-	{"Azure App Service", 1, M_WORD, "Execution Time", K_SERVERLESS, CMP, 1, "azure:Functions GB-s"},
-	{"Bandwidth", 1, M_WORD, "Data Transfer", K_NETWORK, CS_BC_NETWORK, 1, "azure:data transfer"},
-	{"Virtual Network", 1, M_WORD, "Ingress", K_NETWORK, CS_BC_NETWORK, 1, "azure:VNet ingress"},
-	{"Virtual Network", 1, M_WORD, "Egress", K_NETWORK, CS_BC_NETWORK, 1, "azure:VNet egress"},
-	{NULL, 0, 0, NULL, 0, 0, 0, NULL},
+    {"Virtual Machines Licenses", 1, M_CONTAINS, "", K_ZERO, NON, 1, "azure:licence"},
+    {"Virtual Machines", 2, M_CONTAINS, "Hour", K_INSTANCE, CMP, 1, "azure:VM hours"},
+    {"Storage", 1, M_WORD, "Disk", K_AZ_DISK, SSD, 3, "azure:managed disk"},
+    {"Storage", 1, M_WORD, "Snapshot", K_STORAGE, HDD, 3, "azure:snapshot"},
+    {"Storage", 1, M_WORD, "GZRS Data Stored", K_STORAGE, HDD, 6, "azure:GZRS data stored"},
+    {"Storage", 1, M_WORD, "GRS Data Stored", K_STORAGE, HDD, 6, "azure:GRS data stored"},
+    {"Storage", 1, M_WORD, "ZRS Data Stored", K_STORAGE, HDD, 3, "azure:ZRS data stored"},
+    {"Storage", 1, M_WORD, "Data Stored", K_STORAGE, HDD, 3, "azure:LRS data stored"},
+    {"Azure Cosmos DB", 1, M_WORD, "Data Stored", K_STORAGE, SSD, 4, "azure:Cosmos DB storage"},
+    {"SQL Database", 1, M_WORD, "Data Stored", K_STORAGE, SSD, 3, "azure:SQL Database storage"},
+    {"SQL Database", 1, M_WORD, "vCore", K_VCPU, CMP, 1, "azure:SQL vCore"},
+    {"Container Instances", 1, M_WORD, "vCPU Duration", K_VCPU, CMP, 1, "azure:ACI vCPU"},
+    {"Container Instances", 1, M_WORD, "Memory Duration", K_MEM, CS_BC_MEMORY, 1, "azure:ACI memory"},
+    {"Functions", 1, M_WORD, "Execution Time", K_SERVERLESS, CMP, 1, "azure:Functions GB-s"},
+    {"Azure App Service", 1, M_WORD, "Execution Time", K_SERVERLESS, CMP, 1, "azure:Functions GB-s"},
+    {"Bandwidth", 1, M_WORD, "Data Transfer", K_NETWORK, CS_BC_NETWORK, 1, "azure:data transfer"},
+    {"Virtual Network", 1, M_WORD, "Ingress", K_NETWORK, CS_BC_NETWORK, 1, "azure:VNet ingress"},
+    {"Virtual Network", 1, M_WORD, "Egress", K_NETWORK, CS_BC_NETWORK, 1, "azure:VNet egress"},
+    {NULL, 0, 0, NULL, 0, 0, 0, NULL},
 };
 
 /* FOCUS without provider columns: charge description (cls[1]) words, the
  * unit deciding the model (see classify_focus). Service name in cls[0]. */
 static const rule focus_storage_rules[] = {
-	{NULL, 1, M_WORD, "snapshot", K_STORAGE, HDD, 3, "focus:snapshot (object storage)"},
-	{NULL, 1, M_WORD, "Snapshot", K_STORAGE, HDD, 3, "focus:snapshot (object storage)"},
-	{NULL, 1, M_WORD, "log storage", K_STORAGE, HDD, 1, "focus:log storage"},
-	{NULL, 1, M_CONTAINS, "(gp2)", K_STORAGE, SSD, 2, "focus:EBS gp2"},
-	{NULL, 1, M_CONTAINS, "(gp3)", K_STORAGE, SSD, 2, "focus:EBS gp3"},
-	{NULL, 1, M_WORD, "Provisioned IOPS", K_STORAGE, SSD, 2, "focus:EBS provisioned IOPS"},
-	{NULL, 1, M_WORD, "Magnetic", K_STORAGE, HDD, 2, "focus:magnetic volume"},
-	{NULL, 1, M_WORD, "HDD", K_STORAGE, HDD, 2, "focus:HDD volume"},
-	{NULL, 1, M_WORD, "SSD", K_STORAGE, SSD, 2, "focus:SSD volume"},
-	{"Amazon Simple Storage Service", 1, M_CONTAINS, "", K_STORAGE, HDD, 3, "focus:S3"},
-	{"Amazon Elastic File System", 1, M_CONTAINS, "", K_STORAGE, SSD, 3, "focus:EFS"},
-	{"Amazon DynamoDB", 1, M_CONTAINS, "", K_STORAGE, SSD, 2, "focus:DynamoDB"},
-	{"Amazon Relational Database Service", 1, M_CONTAINS, "", K_STORAGE, SSD, 1, "focus:RDS storage"},
-	{"Amazon EC2 Container Registry (ECR)", 1, M_CONTAINS, "", K_STORAGE, HDD, 3, "focus:ECR"},
-	{"AmazonCloudWatch", 1, M_CONTAINS, "", K_STORAGE, HDD, 1, "focus:CloudWatch storage"},
-	{"Amazon Elastic Compute Cloud", 1, M_CONTAINS, "", K_STORAGE, SSD, 2, "focus:EBS volume"},
-	{"Storage Accounts", 1, M_CONTAINS, "", K_STORAGE, HDD, 3, "focus:Azure storage account"},
-	{"Azure DB for MySQL", 1, M_WORD, "Data Stored", K_STORAGE, SSD, 3, "focus:Azure Database for MySQL storage"},
-	{"Azure DB for PostgreSQL", 1, M_WORD, "Data Stored", K_STORAGE, SSD, 3, "focus:Azure Database for PostgreSQL storage"},
-	{"SQL Database", 1, M_WORD, "Data Stored", K_STORAGE, SSD, 3, "focus:Azure SQL Database storage"},
-	{NULL, 1, M_WORD, "Data Stored", K_STORAGE, HDD, 3, "focus:data stored"},
-	{NULL, 0, 0, NULL, 0, 0, 0, NULL},
+    {NULL, 1, M_WORD, "snapshot", K_STORAGE, HDD, 3, "focus:snapshot (object storage)"},
+    {NULL, 1, M_WORD, "Snapshot", K_STORAGE, HDD, 3, "focus:snapshot (object storage)"},
+    {NULL, 1, M_WORD, "log storage", K_STORAGE, HDD, 1, "focus:log storage"},
+    {NULL, 1, M_CONTAINS, "(gp2)", K_STORAGE, SSD, 2, "focus:EBS gp2"},
+    {NULL, 1, M_CONTAINS, "(gp3)", K_STORAGE, SSD, 2, "focus:EBS gp3"},
+    {NULL, 1, M_WORD, "Provisioned IOPS", K_STORAGE, SSD, 2, "focus:EBS provisioned IOPS"},
+    {NULL, 1, M_WORD, "Magnetic", K_STORAGE, HDD, 2, "focus:magnetic volume"},
+    {NULL, 1, M_WORD, "HDD", K_STORAGE, HDD, 2, "focus:HDD volume"},
+    {NULL, 1, M_WORD, "SSD", K_STORAGE, SSD, 2, "focus:SSD volume"},
+    {"Amazon Simple Storage Service", 1, M_CONTAINS, "", K_STORAGE, HDD, 3, "focus:S3"},
+    {"Amazon Elastic File System", 1, M_CONTAINS, "", K_STORAGE, SSD, 3, "focus:EFS"},
+    {"Amazon DynamoDB", 1, M_CONTAINS, "", K_STORAGE, SSD, 2, "focus:DynamoDB"},
+    {"Amazon Relational Database Service", 1, M_CONTAINS, "", K_STORAGE, SSD, 1, "focus:RDS storage"},
+    {"Amazon EC2 Container Registry (ECR)", 1, M_CONTAINS, "", K_STORAGE, HDD, 3, "focus:ECR"},
+    {"AmazonCloudWatch", 1, M_CONTAINS, "", K_STORAGE, HDD, 1, "focus:CloudWatch storage"},
+    {"Amazon Elastic Compute Cloud", 1, M_CONTAINS, "", K_STORAGE, SSD, 2, "focus:EBS volume"},
+    {"Storage Accounts", 1, M_CONTAINS, "", K_STORAGE, HDD, 3, "focus:Azure storage account"},
+    {"Azure DB for MySQL", 1, M_WORD, "Data Stored", K_STORAGE, SSD, 3, "focus:Azure Database for MySQL storage"},
+    {"Azure DB for PostgreSQL", 1, M_WORD, "Data Stored", K_STORAGE, SSD, 3,
+     "focus:Azure Database for PostgreSQL storage"},
+    {"SQL Database", 1, M_WORD, "Data Stored", K_STORAGE, SSD, 3, "focus:Azure SQL Database storage"},
+    {NULL, 1, M_WORD, "Data Stored", K_STORAGE, HDD, 3, "focus:data stored"},
+    {NULL, 0, 0, NULL, 0, 0, 0, NULL},
 };
 
 #undef SSD
@@ -213,8 +214,17 @@ static const rule focus_storage_rules[] = {
 /* ---- units --------------------------------------------------------------- */
 
 enum unit {
-	U_UNKNOWN, U_HOURS, U_SECONDS, U_VCPU_HOURS, U_GB_MONTHS, U_GB_HOURS, U_GB, U_BYTES, U_GB_SECONDS,
-	U_BYTE_SECONDS, U_COUNT_MONTH
+	U_UNKNOWN,
+	U_HOURS,
+	U_SECONDS,
+	U_VCPU_HOURS,
+	U_GB_MONTHS,
+	U_GB_HOURS,
+	U_GB,
+	U_BYTES,
+	U_GB_SECONDS,
+	U_BYTE_SECONDS,
+	U_COUNT_MONTH
 };
 
 /* Every spelling seen in CUR, FOCUS, GCP and Azure exports, with the
@@ -224,27 +234,67 @@ static const struct {
 	unsigned char u;
 	double mult;
 } units[] = {
-	{"Hrs", U_HOURS, 1}, {"Hours", U_HOURS, 1}, {"Hour", U_HOURS, 1}, {"h", U_HOURS, 1}, {"1 Hour", U_HOURS, 1},
-	{"10 Hours", U_HOURS, 10}, {"100 Hours", U_HOURS, 100}, {"1000 Hours", U_HOURS, 1000},
-	{"Units/Hour", U_HOURS, 1}, {"hour", U_HOURS, 1},
-	{"vCPU-Hours", U_VCPU_HOURS, 1}, {"vCPU-Hour", U_VCPU_HOURS, 1}, {"vCPU Hours", U_VCPU_HOURS, 1},
-	{"seconds", U_SECONDS, 1}, {"second", U_SECONDS, 1}, {"s", U_SECONDS, 1}, {"1 Second", U_SECONDS, 1},
-	{"GB-Mo", U_GB_MONTHS, 1}, {"GB-Month", U_GB_MONTHS, 1}, {"GB-Months", U_GB_MONTHS, 1},
-	{"GB-Mp", U_GB_MONTHS, 1}, {"GB Months", U_GB_MONTHS, 1}, {"GB/Month", U_GB_MONTHS, 1},
-	{"1 GB/Month", U_GB_MONTHS, 1}, {"10 GB/Month", U_GB_MONTHS, 10}, {"100 GB/Month", U_GB_MONTHS, 100},
-	{"1 TB/Month", U_GB_MONTHS, 1000}, {"TB-Mo", U_GB_MONTHS, 1000}, {"GiB-Mo", U_GB_MONTHS, 1.073741824},
-	{"gibibyte month", U_GB_MONTHS, 1.073741824},
-	{"GB-Hours", U_GB_HOURS, 1}, {"GB-Hrs", U_GB_HOURS, 1}, {"GB Hours", U_GB_HOURS, 1},
-	{"1000 GB Hours", U_GB_HOURS, 1000}, {"gibibyte hour", U_GB_HOURS, 1.073741824}, {"GiB-Hours", U_GB_HOURS, 1.073741824},
-	{"GB", U_GB, 1}, {"GigaBytes", U_GB, 1}, {"1 GB", U_GB, 1}, {"10 GB", U_GB, 10}, {"100 GB", U_GB, 100},
-	{"200 GB", U_GB, 200}, {"1000 GB", U_GB, 1000}, {"1 TB", U_GB, 1000}, {"Terabytes", U_GB, 1000},
-	{"gibibyte", U_GB, 1.073741824}, {"GiB", U_GB, 1.073741824},
-	{"bytes", U_BYTES, 1e-9}, {"byte", U_BYTES, 1e-9},
-	{"Lambda-GB-Second", U_GB_SECONDS, 1}, {"Lambda-GB-Seconds", U_GB_SECONDS, 1}, {"GB-Seconds", U_GB_SECONDS, 1},
-	{"GB-Second", U_GB_SECONDS, 1}, {"GB Second", U_GB_SECONDS, 1}, {"GB Seconds", U_GB_SECONDS, 1},
-	{"50000 GB Seconds", U_GB_SECONDS, 50000}, {"gibibyte second", U_GB_SECONDS, 1.073741824},
-	{"byte-seconds", U_BYTE_SECONDS, 1}, {"1/Month", U_COUNT_MONTH, 1}, {"1 /Month", U_COUNT_MONTH, 1},
-	{"Units/Month", U_COUNT_MONTH, 1},
+    {"Hrs", U_HOURS, 1},
+    {"Hours", U_HOURS, 1},
+    {"Hour", U_HOURS, 1},
+    {"h", U_HOURS, 1},
+    {"1 Hour", U_HOURS, 1},
+    {"10 Hours", U_HOURS, 10},
+    {"100 Hours", U_HOURS, 100},
+    {"1000 Hours", U_HOURS, 1000},
+    {"Units/Hour", U_HOURS, 1},
+    {"hour", U_HOURS, 1},
+    {"vCPU-Hours", U_VCPU_HOURS, 1},
+    {"vCPU-Hour", U_VCPU_HOURS, 1},
+    {"vCPU Hours", U_VCPU_HOURS, 1},
+    {"seconds", U_SECONDS, 1},
+    {"second", U_SECONDS, 1},
+    {"s", U_SECONDS, 1},
+    {"1 Second", U_SECONDS, 1},
+    {"GB-Mo", U_GB_MONTHS, 1},
+    {"GB-Month", U_GB_MONTHS, 1},
+    {"GB-Months", U_GB_MONTHS, 1},
+    {"GB-Mp", U_GB_MONTHS, 1},
+    {"GB Months", U_GB_MONTHS, 1},
+    {"GB/Month", U_GB_MONTHS, 1},
+    {"1 GB/Month", U_GB_MONTHS, 1},
+    {"10 GB/Month", U_GB_MONTHS, 10},
+    {"100 GB/Month", U_GB_MONTHS, 100},
+    {"1 TB/Month", U_GB_MONTHS, 1000},
+    {"TB-Mo", U_GB_MONTHS, 1000},
+    {"GiB-Mo", U_GB_MONTHS, 1.073741824},
+    {"gibibyte month", U_GB_MONTHS, 1.073741824},
+    {"GB-Hours", U_GB_HOURS, 1},
+    {"GB-Hrs", U_GB_HOURS, 1},
+    {"GB Hours", U_GB_HOURS, 1},
+    {"1000 GB Hours", U_GB_HOURS, 1000},
+    {"gibibyte hour", U_GB_HOURS, 1.073741824},
+    {"GiB-Hours", U_GB_HOURS, 1.073741824},
+    {"GB", U_GB, 1},
+    {"GigaBytes", U_GB, 1},
+    {"1 GB", U_GB, 1},
+    {"10 GB", U_GB, 10},
+    {"100 GB", U_GB, 100},
+    {"200 GB", U_GB, 200},
+    {"1000 GB", U_GB, 1000},
+    {"1 TB", U_GB, 1000},
+    {"Terabytes", U_GB, 1000},
+    {"gibibyte", U_GB, 1.073741824},
+    {"GiB", U_GB, 1.073741824},
+    {"bytes", U_BYTES, 1e-9},
+    {"byte", U_BYTES, 1e-9},
+    {"Lambda-GB-Second", U_GB_SECONDS, 1},
+    {"Lambda-GB-Seconds", U_GB_SECONDS, 1},
+    {"GB-Seconds", U_GB_SECONDS, 1},
+    {"GB-Second", U_GB_SECONDS, 1},
+    {"GB Second", U_GB_SECONDS, 1},
+    {"GB Seconds", U_GB_SECONDS, 1},
+    {"50000 GB Seconds", U_GB_SECONDS, 50000},
+    {"gibibyte second", U_GB_SECONDS, 1.073741824},
+    {"byte-seconds", U_BYTE_SECONDS, 1},
+    {"1/Month", U_COUNT_MONTH, 1},
+    {"1 /Month", U_COUNT_MONTH, 1},
+    {"Units/Month", U_COUNT_MONTH, 1},
 };
 
 static bool sv_ieq(cs_sv s, const char *t)
@@ -418,7 +468,7 @@ static const cs_instance *inst_in_words(cs_provider p, cs_sv s, cs_sv *name)
 			q++;
 		/* instance names have a dot (AWS), a dash (GCP) or an underscore (Azure) */
 		if (q - w >= 4 && (memchr(w, '.', (size_t)(q - w)) || memchr(w, '-', (size_t)(q - w)) ||
-				   memchr(w, '_', (size_t)(q - w)))) {
+		                   memchr(w, '_', (size_t)(q - w)))) {
 			const cs_instance *it = find_inst(p, w, (size_t)(q - w));
 			if (it) {
 				*name = (cs_sv){w, (uint32_t)(q - w)};
@@ -498,16 +548,14 @@ static double gb_months_of(enum unit un, double mult)
 
 /* Applies rule r's model to line l. */
 static void apply(const cs_bill_model *m, const cs_bill_line *l, const rule *r, const cs_instance *it, cs_sv iname,
-		  cs_bill_usage *u)
+                  cs_bill_usage *u)
 {
 	double mult, h, pue = pue_of(m, l->prov);
 	enum unit un = unit_of(l->unit, &mult);
 
 	u->rule = r->label;
 	switch (r->kind) {
-	case K_ZERO:
-		u->cls = (cs_bill_class)r->cls;
-		return;
+	case K_ZERO: u->cls = (cs_bill_class)r->cls; return;
 	case K_INSTANCE: {
 		cs_power pw;
 		cs_util ut = {m->cpu_util, -1, -1};
@@ -529,7 +577,8 @@ static void apply(const cs_bill_model *m, const cs_bill_line *l, const rule *r, 
 		u->cls = cs_instance_gpus(it) > 0 ? CS_BC_GPU : CS_BC_COMPUTE;
 		u->hours_per_qty = h * r->factor;
 		u->kwh_per_qty = pw.total_w / 1000.0 * pue * h * r->factor;
-		u->emb_g_per_qty = cs_instance_embodied_g_per_h(it) > 0 ? cs_instance_embodied_g_per_h(it) * h * r->factor : 0;
+		u->emb_g_per_qty =
+		    cs_instance_embodied_g_per_h(it) > 0 ? cs_instance_embodied_g_per_h(it) * h * r->factor : 0;
 		return;
 	}
 	case K_VCPU:
@@ -545,10 +594,10 @@ static void apply(const cs_bill_model *m, const cs_bill_line *l, const rule *r, 
 		return;
 	case K_MEM:
 		/* GB-hours; Fargate writes them as "hours", GCP as byte-seconds */
-		h = un == U_GB_HOURS ? mult
+		h = un == U_GB_HOURS       ? mult
 		    : un == U_BYTE_SECONDS ? 1e-9 / 3600.0
-		    : un == U_GB_SECONDS ? mult / 3600.0
-					 : hours_of(un, mult);
+		    : un == U_GB_SECONDS   ? mult / 3600.0
+		                           : hours_of(un, mult);
 		if (h <= 0) {
 			unknown(u, r->label, "memory usage in unit '%.*s'", l->unit);
 			return;
@@ -583,7 +632,8 @@ static void apply(const cs_bill_model *m, const cs_bill_line *l, const rule *r, 
 			return;
 		}
 		u->cls = CS_BC_GPU;
-		u->kwh_per_qty = (cs_gpu_min_w(g) + (cs_gpu_max_w(g) - cs_gpu_min_w(g)) * m->cpu_util) / 1000.0 * pue * h;
+		u->kwh_per_qty =
+		    (cs_gpu_min_w(g) + (cs_gpu_max_w(g) - cs_gpu_min_w(g)) * m->cpu_util) / 1000.0 * pue * h;
 		return;
 	}
 	case K_AZ_DISK: {
@@ -602,7 +652,7 @@ static void apply(const cs_bill_model *m, const cs_bill_line *l, const rule *r, 
 		}
 		u->cls = ssd ? CS_BC_STORAGE_SSD : CS_BC_STORAGE_HDD;
 		u->kwh_per_qty = gb * mult * CS_BILL_HOURS_PER_MONTH / 1000.0 *
-				 (ssd ? CS_BILL_SSD_WH_PER_TBH : CS_BILL_HDD_WH_PER_TBH) / 1000.0 * r->factor * pue;
+		                 (ssd ? CS_BILL_SSD_WH_PER_TBH : CS_BILL_HDD_WH_PER_TBH) / 1000.0 * r->factor * pue;
 		return;
 	}
 	case K_STORAGE: {
@@ -616,8 +666,8 @@ static void apply(const cs_bill_model *m, const cs_bill_line *l, const rule *r, 
 		}
 		u->cls = (cs_bill_class)r->cls;
 		u->kwh_per_qty = gbm * CS_BILL_HOURS_PER_MONTH / 1000.0 *
-				 (r->cls == CS_BC_STORAGE_SSD ? CS_BILL_SSD_WH_PER_TBH : CS_BILL_HDD_WH_PER_TBH) / 1000.0 *
-				 r->factor * pue;
+		                 (r->cls == CS_BC_STORAGE_SSD ? CS_BILL_SSD_WH_PER_TBH : CS_BILL_HDD_WH_PER_TBH) /
+		                 1000.0 * r->factor * pue;
 		return;
 	}
 	case K_NETWORK: {
@@ -631,9 +681,7 @@ static void apply(const cs_bill_model *m, const cs_bill_line *l, const rule *r, 
 		u->kwh_per_qty = gb * CS_BILL_NET_KWH_PER_GB * pue;
 		return;
 	}
-	default:
-		unknown(u, r->label, "%.*s: no energy model for this usage", l->usage);
-		return;
+	default: unknown(u, r->label, "%.*s: no energy model for this usage", l->usage); return;
 	}
 }
 
@@ -673,7 +721,8 @@ static void classify_focus(const cs_bill_model *m, const cs_bill_line *l, cs_bil
 	}
 	case U_COUNT_MONTH: {
 		/* Azure "Premium SSD Managed Disks - P4 LRS - US East": the tier word */
-		static const rule disk = {NULL, 1, M_CONTAINS, "", K_AZ_DISK, CS_BC_STORAGE_SSD, 3, "focus:Azure managed disk"};
+		static const rule disk = {
+		    NULL, 1, M_CONTAINS, "", K_AZ_DISK, CS_BC_STORAGE_SSD, 3, "focus:Azure managed disk"};
 		const char *w = sv_find(d, "Managed Disks - ", 16, false);
 		if (w) {
 			cs_bill_line dl = *l;
@@ -747,8 +796,8 @@ void cs_bill_classify(const cs_bill_model *m, const cs_bill_line *l, cs_bill_usa
 	apply(m, l, r, it, name, u);
 }
 
-static const char *const class_names[CS_BC_COUNT] = {"compute", "gpu", "memory", "storage_ssd", "storage_hdd",
-						     "network", "unknown", "nonusage"};
+static const char *const class_names[CS_BC_COUNT] = {"compute",     "gpu",     "memory",  "storage_ssd",
+                                                     "storage_hdd", "network", "unknown", "nonusage"};
 
 const char *cs_bill_class_name(cs_bill_class c)
 {
@@ -771,10 +820,10 @@ void cs_bill_model_init(cs_bill_model *m)
 	for (int p = 1; p < CS_PROVIDER_COUNT; p++) {
 		size_t k = 0;
 
-		for (size_t i = 0; v && i < n; i++)
-		{
+		for (size_t i = 0; v && i < n; i++) {
 			const cs_instance *t = cs_instance_at(i);
-			if ((int)cs_instance_provider(t) == p && cs_instance_embodied_g_per_h(t) > 0 && cs_instance_vcpu(t))
+			if ((int)cs_instance_provider(t) == p && cs_instance_embodied_g_per_h(t) > 0 &&
+			    cs_instance_vcpu(t))
 				v[k++] = cs_instance_embodied_g_per_h(t) / cs_instance_vcpu(t);
 		}
 		if (k) {

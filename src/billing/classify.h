@@ -29,8 +29,8 @@
 
 /* Options of the energy model for a bill. */
 typedef struct cs_bill_model {
-	double cpu_util;                           /* 0..1, stated default 0.5 */
-	double pue;                                /* > 0: override every provider's PUE */
+	double cpu_util;                            /* 0..1, stated default 0.5 */
+	double pue;                                 /* > 0: override every provider's PUE */
 	double emb_g_per_vcpu_h[CS_PROVIDER_COUNT]; /* median of the provider's types (set by init) */
 } cs_bill_model;
 
@@ -41,12 +41,12 @@ void cs_bill_model_init(cs_bill_model *m);
 /* The result for one classification key. */
 typedef struct cs_bill_usage {
 	cs_bill_class cls;
-	double kwh_per_qty;     /* kWh per unit of the line's quantity, PUE included */
-	double emb_g_per_qty;   /* embodied gCO2e per unit of quantity */
-	double hours_per_qty;   /* instance-hours per unit (for unit prices), 0 if not instance usage */
+	double kwh_per_qty;   /* kWh per unit of the line's quantity, PUE included */
+	double emb_g_per_qty; /* embodied gCO2e per unit of quantity */
+	double hours_per_qty; /* instance-hours per unit (for unit prices), 0 if not instance usage */
 	const cs_instance *inst;
-	const char *rule;       /* the rule that matched, e.g. "aws:BoxUsage" */
-	char note[120];         /* unknown: why ("unit 'IOs' has no energy model") */
+	const char *rule; /* the rule that matched, e.g. "aws:BoxUsage" */
+	char note[120];   /* unknown: why ("unit 'IOs' has no energy model") */
 } cs_bill_usage;
 
 /* Classifies line l. Never fails: what cannot be classified is

@@ -27,9 +27,9 @@
 #include "core/mem.h"
 #include "core/why.h"
 
-#define BUF_INIT (1u << 20)
-#define BUF_MAX (64u << 20)
-#define SLACK 64
+#define BUF_INIT   (1u << 20)
+#define BUF_MAX    (64u << 20)
+#define SLACK      64
 #define FIELDS_MAX 65536
 
 struct cs_csv {
@@ -39,8 +39,8 @@ struct cs_csv {
 	bool borrowed;  /* buf is the source's block */
 	bool no_blocks; /* the source has none: always copy */
 	size_t cap;     /* usable bytes of own (SLACK more are allocated) */
-	size_t len;  /* bytes of data in buf */
-	size_t pos;  /* start of the next record */
+	size_t len;     /* bytes of data in buf */
+	size_t pos;     /* start of the next record */
 	bool eof;
 	bool started; /* BOM checked */
 	uint64_t line;
@@ -265,8 +265,9 @@ static int refill(cs_csv *c, char *why, size_t cap)
 		char *nb;
 
 		if (c->cap >= BUF_MAX) {
-			cs_set_why(why, cap, "%s:%llu: a record longer than %u MiB (an unclosed quote?); check the file",
-				   cs_bill_src_name(c->src), (unsigned long long)c->line, BUF_MAX >> 20);
+			cs_set_why(why, cap,
+			           "%s:%llu: a record longer than %u MiB (an unclosed quote?); check the file",
+			           cs_bill_src_name(c->src), (unsigned long long)c->line, BUF_MAX >> 20);
 			return CS_ERANGE;
 		}
 		nb = realloc(c->own, ncap + SLACK);
@@ -338,7 +339,7 @@ static bool more_fields(cs_csv *c, size_t nf, size_t *fcap, uint32_t **fs, uint3
 /* Records field i ending at fend: a quoted one is its text between the
  * quotes, and anything between the closing quote and fend is malformed. */
 static inline void put_field(uint32_t *fs, uint32_t *fe, uint8_t *fq, size_t i, size_t fstart, size_t fend, bool quoted,
-			     size_t qend, bool esc, bool *bad)
+                             size_t qend, bool esc, bool *bad)
 {
 	if (quoted) {
 		if (qend + 1 != fend)
@@ -561,20 +562,20 @@ int cs_csv_next(cs_csv *c, cs_csv_rec *rec, char *why, size_t cap)
 		}
 		if (r == SCAN_FIELDS) {
 			cs_set_why(why, cap, "%s:%llu: more than %u fields in one record; check the file",
-				   cs_bill_src_name(c->src), (unsigned long long)c->line, FIELDS_MAX);
+			           cs_bill_src_name(c->src), (unsigned long long)c->line, FIELDS_MAX);
 			return CS_ERANGE;
 		}
 		if (r == SCAN_BAD_QUOTE) {
 			cs_set_why(why, cap,
-				   "%s:%llu: a quoted field is never closed (the file ends inside it); the file is "
-				   "truncated or damaged",
-				   cs_bill_src_name(c->src), (unsigned long long)c->line);
+			           "%s:%llu: a quoted field is never closed (the file ends inside it); the file is "
+			           "truncated or damaged",
+			           cs_bill_src_name(c->src), (unsigned long long)c->line);
 			c->pos = c->len;
 			return CS_ERANGE;
 		}
 		if (bad) {
 			cs_set_why(why, cap, "%s:%llu: text after a closing quote (\"ab\"c): not valid CSV",
-				   cs_bill_src_name(c->src), (unsigned long long)c->line);
+			           cs_bill_src_name(c->src), (unsigned long long)c->line);
 			c->pos += end;
 			c->line += 1 + nl;
 			return CS_EINVAL;

@@ -90,7 +90,8 @@ cs_bill_format cs_bill_detect(const cs_csv_rec *h)
 		return CS_BILL_FOCUS;
 	if (has_raw(h, "lineItem/UsageType") || has_raw(h, "lineitem/usagetype"))
 		return CS_BILL_AWS_CUR;
-	if (has_raw(h, "line_item_usage_type") && (has_raw(h, "bill_payer_account_id") || has_raw(h, "line_item_unblended_cost")))
+	if (has_raw(h, "line_item_usage_type") &&
+	    (has_raw(h, "bill_payer_account_id") || has_raw(h, "line_item_unblended_cost")))
 		return CS_BILL_AWS_CUR2;
 	if (has_norm(h, "skudescription") && has_norm(h, "usageamount") && has_norm(h, "servicedescription"))
 		return CS_BILL_GCP;
@@ -109,94 +110,94 @@ typedef struct role_names {
 } role_names;
 
 static const role_names aws_roles[] = {
-	{R_ACCOUNT, {"lineitemusageaccountid", "billpayeraccountid"}, true},
-	{R_SERVICE, {"lineitemproductcode", "productservicecode"}, true},
-	{R_USAGE_TYPE, {"lineitemusagetype"}, true},
-	{R_UNIT, {"pricingunit"}, false},
-	{R_QTY, {"lineitemusageamount"}, true},
-	{R_START, {"lineitemusagestartdate"}, false},
-	{R_BILLED, {"lineitemunblendedcost"}, true},
-	{R_CURRENCY, {"lineitemcurrencycode"}, false},
-	{R_REGION, {"productregioncode"}, false},
-	{R_REGION2, {"productregion"}, false},
-	{R_AZ, {"lineitemavailabilityzone"}, false},
-	{R_RESOURCE, {"lineitemresourceid"}, false},
-	{R_INSTANCE, {"productinstancetype"}, false},
-	{R_CHARGE, {"lineitemlineitemtype"}, true},
-	{R_FAMILY, {"productproductfamily"}, false},
-	{R_DESC, {"lineitemlineitemdescription"}, false},
-	{R_RI_EFF, {"reservationeffectivecost"}, false},
-	{R_SP_EFF, {"savingsplansavingsplaneffectivecost"}, false},
-	{R_RI_UNUSED_AMORT, {"reservationunusedamortizedupfrontfeeforbillingperiod"}, false},
-	{R_RI_UNUSED_RECUR, {"reservationunusedrecurringfee"}, false},
-	{R_SP_COMMIT, {"savingsplantotalcommitmenttodate"}, false},
-	{R_SP_USED, {"savingsplanusedcommitment"}, false},
-	{R_TAGS, {"resourcetags"}, false},
-	{R_PRODUCT_MAP, {"product"}, false},
-	{-1, {NULL}, false},
+    {R_ACCOUNT, {"lineitemusageaccountid", "billpayeraccountid"}, true},
+    {R_SERVICE, {"lineitemproductcode", "productservicecode"}, true},
+    {R_USAGE_TYPE, {"lineitemusagetype"}, true},
+    {R_UNIT, {"pricingunit"}, false},
+    {R_QTY, {"lineitemusageamount"}, true},
+    {R_START, {"lineitemusagestartdate"}, false},
+    {R_BILLED, {"lineitemunblendedcost"}, true},
+    {R_CURRENCY, {"lineitemcurrencycode"}, false},
+    {R_REGION, {"productregioncode"}, false},
+    {R_REGION2, {"productregion"}, false},
+    {R_AZ, {"lineitemavailabilityzone"}, false},
+    {R_RESOURCE, {"lineitemresourceid"}, false},
+    {R_INSTANCE, {"productinstancetype"}, false},
+    {R_CHARGE, {"lineitemlineitemtype"}, true},
+    {R_FAMILY, {"productproductfamily"}, false},
+    {R_DESC, {"lineitemlineitemdescription"}, false},
+    {R_RI_EFF, {"reservationeffectivecost"}, false},
+    {R_SP_EFF, {"savingsplansavingsplaneffectivecost"}, false},
+    {R_RI_UNUSED_AMORT, {"reservationunusedamortizedupfrontfeeforbillingperiod"}, false},
+    {R_RI_UNUSED_RECUR, {"reservationunusedrecurringfee"}, false},
+    {R_SP_COMMIT, {"savingsplantotalcommitmenttodate"}, false},
+    {R_SP_USED, {"savingsplanusedcommitment"}, false},
+    {R_TAGS, {"resourcetags"}, false},
+    {R_PRODUCT_MAP, {"product"}, false},
+    {-1, {NULL}, false},
 };
 
 static const role_names focus_roles[] = {
-	{R_PROVIDER, {"providername", "serviceprovidername", "publishername"}, false},
-	{R_ACCOUNT, {"subaccountid", "billingaccountid"}, true},
-	{R_SERVICE, {"servicename"}, true},
-	{R_CATEGORY, {"servicecategory"}, false},
-	{R_REGION, {"regionid", "region"}, false},
-	{R_UNIT, {"consumedunit"}, false},
-	{R_QTY, {"consumedquantity"}, false},
-	{R_UNIT2, {"pricingunit"}, false},
-	{R_QTY2, {"pricingquantity"}, false},
-	{R_START, {"chargeperiodstart"}, false},
-	{R_EFF, {"effectivecost"}, true},
-	{R_BILLED, {"billedcost"}, true},
-	{R_CURRENCY, {"billingcurrency"}, false},
-	{R_TAGS, {"tags"}, false},
-	{R_RESOURCE, {"resourceid"}, false},
-	{R_RESOURCE_TYPE, {"resourcetype"}, false},
-	{R_CHARGE, {"chargecategory"}, false},
-	{R_DESC, {"chargedescription"}, false},
-	{R_X_USAGE, {"xusagetype"}, false},
-	{R_X_SERVICE, {"xservicecode"}, false},
-	{R_INSTANCE, {"xinstancetype"}, false},
-	{-1, {NULL}, false},
+    {R_PROVIDER, {"providername", "serviceprovidername", "publishername"}, false},
+    {R_ACCOUNT, {"subaccountid", "billingaccountid"}, true},
+    {R_SERVICE, {"servicename"}, true},
+    {R_CATEGORY, {"servicecategory"}, false},
+    {R_REGION, {"regionid", "region"}, false},
+    {R_UNIT, {"consumedunit"}, false},
+    {R_QTY, {"consumedquantity"}, false},
+    {R_UNIT2, {"pricingunit"}, false},
+    {R_QTY2, {"pricingquantity"}, false},
+    {R_START, {"chargeperiodstart"}, false},
+    {R_EFF, {"effectivecost"}, true},
+    {R_BILLED, {"billedcost"}, true},
+    {R_CURRENCY, {"billingcurrency"}, false},
+    {R_TAGS, {"tags"}, false},
+    {R_RESOURCE, {"resourceid"}, false},
+    {R_RESOURCE_TYPE, {"resourcetype"}, false},
+    {R_CHARGE, {"chargecategory"}, false},
+    {R_DESC, {"chargedescription"}, false},
+    {R_X_USAGE, {"xusagetype"}, false},
+    {R_X_SERVICE, {"xservicecode"}, false},
+    {R_INSTANCE, {"xinstancetype"}, false},
+    {-1, {NULL}, false},
 };
 
 static const role_names gcp_roles[] = {
-	{R_ACCOUNT, {"projectid", "projectname", "billingaccountid"}, false},
-	{R_SERVICE, {"servicedescription"}, true},
-	{R_USAGE_TYPE, {"skudescription"}, true},
-	{R_UNIT, {"usageunit"}, false},
-	{R_QTY, {"usageamount"}, true},
-	{R_START, {"usagestarttime"}, false},
-	{R_BILLED, {"cost"}, true},
-	{R_CURRENCY, {"currency"}, false},
-	{R_REGION, {"locationregion"}, false},
-	{R_REGION2, {"locationlocation"}, false},
-	{R_CREDITS, {"credits"}, false},
-	{R_CHARGE, {"costtype"}, false},
-	{R_TAGS, {"labels", "projectlabels"}, false},
-	{R_SYS_LABELS, {"systemlabels"}, false},
-	{R_RESOURCE, {"resourcename", "resourceglobalname"}, false},
-	{-1, {NULL}, false},
+    {R_ACCOUNT, {"projectid", "projectname", "billingaccountid"}, false},
+    {R_SERVICE, {"servicedescription"}, true},
+    {R_USAGE_TYPE, {"skudescription"}, true},
+    {R_UNIT, {"usageunit"}, false},
+    {R_QTY, {"usageamount"}, true},
+    {R_START, {"usagestarttime"}, false},
+    {R_BILLED, {"cost"}, true},
+    {R_CURRENCY, {"currency"}, false},
+    {R_REGION, {"locationregion"}, false},
+    {R_REGION2, {"locationlocation"}, false},
+    {R_CREDITS, {"credits"}, false},
+    {R_CHARGE, {"costtype"}, false},
+    {R_TAGS, {"labels", "projectlabels"}, false},
+    {R_SYS_LABELS, {"systemlabels"}, false},
+    {R_RESOURCE, {"resourcename", "resourceglobalname"}, false},
+    {-1, {NULL}, false},
 };
 
 static const role_names azure_roles[] = {
-	{R_ACCOUNT, {"subscriptionid", "subscriptionguid", "subscriptionname"}, false},
-	{R_SERVICE, {"metercategory"}, true},
-	{R_METER_SUB, {"metersubcategory"}, false},
-	{R_USAGE_TYPE, {"metername"}, false},
-	{R_UNIT, {"unitofmeasure"}, false},
-	{R_QTY, {"quantity", "usagequantity", "consumedquantity"}, true},
-	{R_START, {"date", "usagedatetime", "usagedate"}, false},
-	{R_BILLED, {"costinbillingcurrency", "pretaxcost", "cost", "costinusd"}, true},
-	{R_CURRENCY, {"billingcurrencycode", "billingcurrency", "currency"}, false},
-	{R_REGION, {"resourcelocation", "location"}, false},
-	{R_REGION2, {"meterregion"}, false},
-	{R_TAGS, {"tags"}, false},
-	{R_RESOURCE, {"resourceid", "instanceid", "instancename"}, false},
-	{R_CHARGE, {"chargetype"}, false},
-	{R_ADDINFO, {"additionalinfo"}, false},
-	{-1, {NULL}, false},
+    {R_ACCOUNT, {"subscriptionid", "subscriptionguid", "subscriptionname"}, false},
+    {R_SERVICE, {"metercategory"}, true},
+    {R_METER_SUB, {"metersubcategory"}, false},
+    {R_USAGE_TYPE, {"metername"}, false},
+    {R_UNIT, {"unitofmeasure"}, false},
+    {R_QTY, {"quantity", "usagequantity", "consumedquantity"}, true},
+    {R_START, {"date", "usagedatetime", "usagedate"}, false},
+    {R_BILLED, {"costinbillingcurrency", "pretaxcost", "cost", "costinusd"}, true},
+    {R_CURRENCY, {"billingcurrencycode", "billingcurrency", "currency"}, false},
+    {R_REGION, {"resourcelocation", "location"}, false},
+    {R_REGION2, {"meterregion"}, false},
+    {R_TAGS, {"tags"}, false},
+    {R_RESOURCE, {"resourceid", "instanceid", "instancename"}, false},
+    {R_CHARGE, {"chargetype"}, false},
+    {R_ADDINFO, {"additionalinfo"}, false},
+    {-1, {NULL}, false},
 };
 
 static const role_names *roles_of(cs_bill_format f)
@@ -212,10 +213,10 @@ static const role_names *roles_of(cs_bill_format f)
 }
 
 static const char *const format_titles[CS_BILL_FORMAT_COUNT] = {
-	"", "a FOCUS export", "an AWS CUR", "an AWS CUR 2.0 export", "a GCP billing export", "an Azure cost export"};
+    "", "a FOCUS export", "an AWS CUR", "an AWS CUR 2.0 export", "a GCP billing export", "an Azure cost export"};
 
 int cs_bill_map_bind(cs_bill_map *m, cs_bill_format fmt, const cs_csv_rec *h, const char *tag_key, char *why,
-		     size_t cap)
+                     size_t cap)
 {
 	const role_names *t = roles_of(fmt);
 
@@ -238,17 +239,19 @@ int cs_bill_map_bind(cs_bill_map *m, cs_bill_format fmt, const cs_csv_rec *h, co
 			}
 		}
 		if (m->col[t->role] < 0 && t->required) {
-			cs_set_why(why, cap, "not %s: no %s column (use --format to choose another)", format_titles[fmt],
-				   t->names[0]);
+			cs_set_why(why, cap, "not %s: no %s column (use --format to choose another)",
+			           format_titles[fmt], t->names[0]);
 			return CS_EINVAL;
 		}
 	}
 	if (fmt == CS_BILL_FOCUS)
-		m->focus_minor = (has_norm(h, "billingaccounttype") || has_norm(h, "invoiceid") || has_norm(h, "pricingcurrency"))
-					 ? 2
-				 : (has_norm(h, "servicesubcategory") || has_norm(h, "capacityreservationid") || has_norm(h, "skumeter"))
-					 ? 1
-					 : 0;
+		m->focus_minor =
+		    (has_norm(h, "billingaccounttype") || has_norm(h, "invoiceid") || has_norm(h, "pricingcurrency"))
+		        ? 2
+		    : (has_norm(h, "servicesubcategory") || has_norm(h, "capacityreservationid") ||
+		       has_norm(h, "skumeter"))
+		        ? 1
+		        : 0;
 	m->amortisation = m->col[R_RI_EFF] >= 0 || m->col[R_SP_EFF] >= 0;
 	if (tag_key && *tag_key) {
 		cs_strcpy_fit(m->tag_key, sizeof m->tag_key, tag_key);
@@ -286,8 +289,7 @@ static inline bool sv_eq(cs_sv s, const char *lit)
 	return s.n == n && !memcmp(s.p, lit, n);
 }
 
-static int money_of(const cs_csv_rec *r, int c, cs_money *out, cs_bill_line *l, const char *what, char *why,
-		    size_t cap)
+static int money_of(const cs_csv_rec *r, int c, cs_money *out, cs_bill_line *l, const char *what, char *why, size_t cap)
 {
 	cs_sv s = fld(r, c);
 	bool rounded = false;
@@ -308,7 +310,7 @@ static int money_of(const cs_csv_rec *r, int c, cs_money *out, cs_bill_line *l, 
 
 /* Exact powers of ten a double holds (Clinger's fast path). */
 static const double pow10_exact[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-				     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+                                     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
 int cs_bill_parse_qty(const char *s, size_t n, double *out, bool *null)
 {
@@ -484,7 +486,8 @@ static bool tag_lookup1(const char *text, size_t n, const char *key, cs_sv *out)
 					v++;
 				}
 			}
-		} else if ((q == text || q[-1] == '{' || q[-1] == ' ' || q[-1] == ',') && after < end && *after == '=') {
+		} else if ((q == text || q[-1] == '{' || q[-1] == ' ' || q[-1] == ',') && after < end &&
+		           *after == '=') {
 			/* {key=value, ...} */
 			const char *v = after + 1, *w = v;
 			while (w < end && *w != ',' && *w != '}')
@@ -557,7 +560,7 @@ static int qty_of(const cs_csv_rec *r, int c, cs_bill_line *l, char *why, size_t
  * usage text, unit, currency, resource, region (its second column when the
  * first is empty), day, quantity and the billed cost (cost_name in messages). */
 static int map_common(const cs_bill_map *m, const cs_csv_rec *r, cs_bill_line *l, const char *cost_name, char *why,
-		      size_t cap)
+                      size_t cap)
 {
 	cs_sv st = fld(r, m->col[R_START]);
 	int rc;
@@ -598,9 +601,7 @@ static int map_aws(const cs_bill_map *m, const cs_csv_rec *r, cs_bill_line *l, c
 	l->eff = l->billed;
 	l->nonusage = true;
 	switch (lt.n ? lt.p[0] : 0) {
-	case 'U':
-		l->nonusage = !sv_eq(lt, "Usage");
-		break;
+	case 'U': l->nonusage = !sv_eq(lt, "Usage"); break;
 	case 'D':
 		if (sv_eq(lt, "DiscountedUsage")) {
 			l->nonusage = false;
@@ -613,14 +614,15 @@ static int map_aws(const cs_bill_map *m, const cs_csv_rec *r, cs_bill_line *l, c
 		if (sv_eq(lt, "SavingsPlanCoveredUsage")) {
 			l->nonusage = false;
 			if (m->col[R_SP_EFF] >= 0 && (rc = money_of(r, m->col[R_SP_EFF], &l->eff, l,
-								     "savingsPlan/SavingsPlanEffectiveCost", why, cap)))
+			                                            "savingsPlan/SavingsPlanEffectiveCost", why, cap)))
 				return rc;
 		} else if (sv_eq(lt, "SavingsPlanNegation") || sv_eq(lt, "SavingsPlanUpfrontFee")) {
 			if (m->amortisation)
 				l->eff = 0;
 		} else if (sv_eq(lt, "SavingsPlanRecurringFee") && m->col[R_SP_COMMIT] >= 0 && m->col[R_SP_USED] >= 0) {
 			cs_money total, used;
-			if ((rc = money_of(r, m->col[R_SP_COMMIT], &total, l, "savingsPlan/TotalCommitmentToDate", why, cap)) ||
+			if ((rc = money_of(r, m->col[R_SP_COMMIT], &total, l, "savingsPlan/TotalCommitmentToDate", why,
+			                   cap)) ||
 			    (rc = money_of(r, m->col[R_SP_USED], &used, l, "savingsPlan/UsedCommitment", why, cap)))
 				return rc;
 			l->eff = total - used;
@@ -630,8 +632,9 @@ static int map_aws(const cs_bill_map *m, const cs_csv_rec *r, cs_bill_line *l, c
 		if (sv_eq(lt, "RIFee") && m->col[R_RI_UNUSED_AMORT] >= 0 && m->col[R_RI_UNUSED_RECUR] >= 0) {
 			cs_money a, b;
 			if ((rc = money_of(r, m->col[R_RI_UNUSED_AMORT], &a, l,
-					   "reservation/UnusedAmortizedUpfrontFeeForBillingPeriod", why, cap)) ||
-			    (rc = money_of(r, m->col[R_RI_UNUSED_RECUR], &b, l, "reservation/UnusedRecurringFee", why, cap)))
+			                   "reservation/UnusedAmortizedUpfrontFeeForBillingPeriod", why, cap)) ||
+			    (rc = money_of(r, m->col[R_RI_UNUSED_RECUR], &b, l, "reservation/UnusedRecurringFee", why,
+			                   cap)))
 				return rc;
 			l->eff = a + b;
 		}
@@ -725,11 +728,13 @@ static int gcp_credits(cs_sv c, cs_money *sum, char *why, size_t cap)
 			return 0;
 		q = skip_ws(q + 1, end);
 		const char *v = q;
-		while (q < end && (isdigit((unsigned char)*q) || *q == '-' || *q == '+' || *q == '.' || *q == 'e' || *q == 'E'))
+		while (q < end &&
+		       (isdigit((unsigned char)*q) || *q == '-' || *q == '+' || *q == '.' || *q == 'e' || *q == 'E'))
 			q++;
 		cs_money a;
 		if (cs_money_parse(v, (size_t)(q - v), &a, NULL, NULL)) {
-			cs_set_why(why, cap, "credits: amount '%.*s' is not a number", (int)((q - v) > 30 ? 30 : (q - v)), v);
+			cs_set_why(why, cap, "credits: amount '%.*s' is not a number",
+			           (int)((q - v) > 30 ? 30 : (q - v)), v);
 			return CS_EINVAL;
 		}
 		*sum += a;

@@ -22,11 +22,44 @@
 
 /* The columns a mapper reads (not every format has every one). */
 enum cs_bill_role {
-	R_PROVIDER, R_ACCOUNT, R_SERVICE, R_SERVICE_NAME, R_CATEGORY, R_REGION, R_REGION2, R_AZ, R_USAGE_TYPE,
-	R_UNIT, R_UNIT2, R_QTY, R_QTY2, R_START, R_EFF, R_BILLED, R_CURRENCY, R_TAGS, R_RESOURCE, R_INSTANCE,
-	R_CHARGE, R_DESC, R_FAMILY, R_RI_EFF, R_SP_EFF, R_RI_UNUSED_AMORT, R_RI_UNUSED_RECUR, R_SP_COMMIT,
-	R_SP_USED, R_CREDITS, R_SYS_LABELS, R_METER_SUB, R_ADDINFO, R_PRODUCT_MAP, R_RESOURCE_TYPE, R_X_USAGE,
-	R_X_SERVICE, R_ROLE_COUNT
+	R_PROVIDER,
+	R_ACCOUNT,
+	R_SERVICE,
+	R_SERVICE_NAME,
+	R_CATEGORY,
+	R_REGION,
+	R_REGION2,
+	R_AZ,
+	R_USAGE_TYPE,
+	R_UNIT,
+	R_UNIT2,
+	R_QTY,
+	R_QTY2,
+	R_START,
+	R_EFF,
+	R_BILLED,
+	R_CURRENCY,
+	R_TAGS,
+	R_RESOURCE,
+	R_INSTANCE,
+	R_CHARGE,
+	R_DESC,
+	R_FAMILY,
+	R_RI_EFF,
+	R_SP_EFF,
+	R_RI_UNUSED_AMORT,
+	R_RI_UNUSED_RECUR,
+	R_SP_COMMIT,
+	R_SP_USED,
+	R_CREDITS,
+	R_SYS_LABELS,
+	R_METER_SUB,
+	R_ADDINFO,
+	R_PRODUCT_MAP,
+	R_RESOURCE_TYPE,
+	R_X_USAGE,
+	R_X_SERVICE,
+	R_ROLE_COUNT
 };
 
 typedef struct cs_bill_map {
@@ -46,7 +79,7 @@ cs_bill_format cs_bill_detect(const cs_csv_rec *hdr);
  * ("not an AWS CUR: no lineItem/UsageType column") when a needed column is
  * missing. */
 int cs_bill_map_bind(cs_bill_map *m, cs_bill_format fmt, const cs_csv_rec *hdr, const char *tag_key, char *why,
-		     size_t cap);
+                     size_t cap);
 
 /* Maps one record. CS_EINVAL with why (no file:line; the caller adds it)
  * when a number or date is malformed. */

@@ -44,9 +44,18 @@ static cs_bill_row key_of(const cs_bill_row *r, cs_bill_by by)
 	memset(&k, 0, sizeof k);
 	k.currency = r->currency;
 	switch (by) {
-	case CS_BY_SERVICE: k.provider = r->provider; k.service = r->service; break;
-	case CS_BY_ACCOUNT: k.provider = r->provider; k.account = r->account; break;
-	case CS_BY_REGION: k.provider = r->provider; k.region = r->region; break;
+	case CS_BY_SERVICE:
+		k.provider = r->provider;
+		k.service = r->service;
+		break;
+	case CS_BY_ACCOUNT:
+		k.provider = r->provider;
+		k.account = r->account;
+		break;
+	case CS_BY_REGION:
+		k.provider = r->provider;
+		k.region = r->region;
+		break;
 	case CS_BY_DAY: k.day = r->day; break;
 	case CS_BY_TAG:
 	case CS_BY_TEAM: k.tag = r->tag; break;
@@ -97,10 +106,11 @@ int cs_bill_group(const cs_bill *b, cs_bill_by by, cs_bill_row **out, size_t *no
 	}
 	for (size_t i = 0; i < n; i++) {
 		cs_bill_row k = key_of(&rows[i], by);
-		uint64_t h = ((uint64_t)k.provider * 0x9E3779B97F4A7C15ull) ^ ((uint64_t)k.service * 0xC2B2AE3D27D4EB4Full) ^
-			     ((uint64_t)k.account * 0x165667B19E3779F9ull) ^ ((uint64_t)k.region * 0x27D4EB2F165667C5ull) ^
-			     ((uint64_t)k.currency * 0x85EBCA77C2B2AE63ull) ^ ((uint64_t)k.tag * 0xFF51AFD7ED558CCDull) ^
-			     ((uint64_t)(uint32_t)k.day * 0xC4CEB9FE1A85EC53ull) ^ ((uint64_t)k.cls << 7);
+		uint64_t h =
+		    ((uint64_t)k.provider * 0x9E3779B97F4A7C15ull) ^ ((uint64_t)k.service * 0xC2B2AE3D27D4EB4Full) ^
+		    ((uint64_t)k.account * 0x165667B19E3779F9ull) ^ ((uint64_t)k.region * 0x27D4EB2F165667C5ull) ^
+		    ((uint64_t)k.currency * 0x85EBCA77C2B2AE63ull) ^ ((uint64_t)k.tag * 0xFF51AFD7ED558CCDull) ^
+		    ((uint64_t)(uint32_t)k.day * 0xC4CEB9FE1A85EC53ull) ^ ((uint64_t)k.cls << 7);
 		size_t s = (size_t)(h ^ (h >> 29)) & mask;
 		cs_bill_row *t = NULL;
 

@@ -17,10 +17,10 @@ typedef enum cs_bill_by {
 	CS_BY_ACCOUNT,     /* provider + account */
 	CS_BY_REGION,      /* provider + region */
 	CS_BY_DAY,
-	CS_BY_TAG,         /* the tag value of the key the bill was read with */
+	CS_BY_TAG, /* the tag value of the key the bill was read with */
 	CS_BY_CLASS,
 	CS_BY_PROVIDER,
-	CS_BY_TEAM,        /* the tag values mapped to teams: billing/team.h (cs_bill_group_team) */
+	CS_BY_TEAM, /* the tag values mapped to teams: billing/team.h (cs_bill_group_team) */
 } cs_bill_by;
 
 /* "service", "account", "region", "day", "tag" (also "tag:KEY"), "class",

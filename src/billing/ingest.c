@@ -275,7 +275,7 @@ struct cs_bill {
 	cs_bill_row *rows;
 	uint64_t *rhash; /* each row's hash, to regrow the index; 0: not in it */
 	uint32_t nrows, rcap;
-	uint64_t *r_slot;  /* hash high half | row + 1 */
+	uint64_t *r_slot; /* hash high half | row + 1 */
 	uint32_t r_mask, r_used;
 	/* the rows' dimensions but the day, each with its month's days */
 	dims_ent *dims;
@@ -647,7 +647,7 @@ static inline void row_apply(cs_bill *b)
 }
 
 static int price_add(cs_bill *b, uint32_t ue, const usage_ent *e, uint32_t region, uint32_t currency, double hours,
-		     cs_money eff)
+                     cs_money eff)
 {
 	uint32_t key[3] = {ue, region, currency};
 	uint64_t h = hash_words(key, sizeof key);
@@ -730,7 +730,8 @@ static int add_line(cs_bill *b, const cs_bill_line *l, bool defer)
 		e->currency = e->currency == UINT32_MAX || e->currency == rk.v[4] ? rk.v[4] : UINT32_MAX - 1;
 	}
 	if (e->u.inst && e->u.hours_per_qty > 0)
-		if ((rc = price_add(b, (uint32_t)(e - b->ue), e, rk.v[3], rk.v[4], l->qty * e->u.hours_per_qty, l->eff)))
+		if ((rc =
+		         price_add(b, (uint32_t)(e - b->ue), e, rk.v[3], rk.v[4], l->qty * e->u.hours_per_qty, l->eff)))
 			return rc;
 	if (l->money_rounded)
 		b->st.money_rounded++;
@@ -824,9 +825,9 @@ static int read_all(cs_bill *b, reader *rd, const char *name, char *why, size_t 
 	fmt = b->o.format != CS_BILL_AUTO ? b->o.format : cs_bill_detect(&rec);
 	if (fmt == CS_BILL_AUTO) {
 		cs_set_why(why, cap,
-			   "%s: not a bill format carbonstat knows (header starts '%.40s%s%.40s'); give --format "
-			   "focus|aws-cur|aws-cur2|gcp|azure if it is one of them",
-			   name, rec.f[0], rec.nf > 1 ? "," : "", rec.nf > 1 ? rec.f[1] : "");
+		           "%s: not a bill format carbonstat knows (header starts '%.40s%s%.40s'); give --format "
+		           "focus|aws-cur|aws-cur2|gcp|azure if it is one of them",
+		           name, rec.f[0], rec.nf > 1 ? "," : "", rec.nf > 1 ? rec.f[1] : "");
 		return CS_EINVAL;
 	}
 	if ((rc = cs_bill_map_bind(&map, fmt, &rec, b->o.tag_key, msg, sizeof msg))) {
@@ -870,7 +871,7 @@ static int read_all(cs_bill *b, reader *rd, const char *name, char *why, size_t 
 		}
 		if (rec.nf != map.ncols) {
 			snprintf(msg, sizeof msg, "%s:%llu: %zu fields, the header has %zu", name,
-				 (unsigned long long)rec.line, rec.nf, map.ncols);
+			         (unsigned long long)rec.line, rec.nf, map.ncols);
 			if ((rc = malformed(b, &reported, why, cap, msg)))
 				return rc;
 			continue;
@@ -926,7 +927,8 @@ static int add_src(cs_bill *b, cs_bill_src *src, const char *path, char *why, si
 		}
 	} else if (first_char(p, n) == '{') {
 		if (b->o.format != CS_BILL_AUTO && b->o.format != CS_BILL_GCP) {
-			cs_set_why(why, cap, "%s: JSON lines are read as the GCP billing export only", cs_bill_src_name(src));
+			cs_set_why(why, cap, "%s: JSON lines are read as the GCP billing export only",
+			           cs_bill_src_name(src));
 			return CS_EINVAL;
 		}
 		rc = cs_jsonl_new(src, &rd.jsonl);
@@ -1072,18 +1074,17 @@ int cs_bill_finish(cs_bill *b)
 			 * the region up in every provider, AWS/GCP/Azure order */
 			const char *rn = istr(&b->str, r->region);
 			const char *pn = istr(&b->str, r->provider);
-			cs_provider p = !strcmp(pn, "AWS") || !strncmp(pn, "Amazon", 6)       ? CS_PROVIDER_AWS
-					: !strncmp(pn, "Google", 6) || !strcmp(pn, "GCP")       ? CS_PROVIDER_GCP
-					: !strncmp(pn, "Micro", 5) || !strncmp(pn, "Azure", 5) ? CS_PROVIDER_AZURE
-											       : CS_PROVIDER_UNKNOWN;
+			cs_provider p = !strcmp(pn, "AWS") || !strncmp(pn, "Amazon", 6)        ? CS_PROVIDER_AWS
+			                : !strncmp(pn, "Google", 6) || !strcmp(pn, "GCP")      ? CS_PROVIDER_GCP
+			                : !strncmp(pn, "Micro", 5) || !strncmp(pn, "Azure", 5) ? CS_PROVIDER_AZURE
+			                                                                       : CS_PROVIDER_UNKNOWN;
 			const cs_region *reg = *rn ? cs_region_find(p, rn) : NULL;
 
 			if (reg && cs_region_intensity_g_per_kwh(reg) >= 0) {
 				last_int = cs_region_intensity_g_per_kwh(reg);
 				last_src = 0;
 			} else {
-				last_int = p != CS_PROVIDER_UNKNOWN ? pmean[p]
-								    : (pmean[1] + pmean[2] + pmean[3]) / 3.0;
+				last_int = p != CS_PROVIDER_UNKNOWN ? pmean[p] : (pmean[1] + pmean[2] + pmean[3]) / 3.0;
 				last_src = 1;
 			}
 			last_region = r->region;
@@ -1119,9 +1120,9 @@ int cs_bill_finish(cs_bill *b)
 		usage_ent *e = &b->ue[i];
 		if (e->u.cls != CS_BC_UNKNOWN || !e->lines)
 			continue;
-		b->causes[b->ncauses++] = (cs_bill_cause){e->provider, e->service, e->usage,
-							  e->currency >= UINT32_MAX - 1 ? 0 : e->currency, e->u.note,
-							  e->eff, e->lines};
+		b->causes[b->ncauses++] =
+		    (cs_bill_cause){e->provider, e->service, e->usage, e->currency >= UINT32_MAX - 1 ? 0 : e->currency,
+		                    e->u.note,   e->eff,     e->lines};
 	}
 	qsort(b->causes, b->ncauses, sizeof *b->causes, cmp_cause);
 	return 0;

@@ -36,7 +36,7 @@ typedef struct cs_bill_opts {
 	/* Each malformed row and warning as one "file:line: reason" line. */
 	void (*report)(void *ctx, const char *line);
 	void *report_ctx;
-	unsigned max_reports;   /* per file; the rest are counted (0: 20) */
+	unsigned max_reports; /* per file; the rest are counted (0: 20) */
 } cs_bill_opts;
 
 void cs_bill_opts_init(cs_bill_opts *o);
@@ -44,9 +44,9 @@ void cs_bill_opts_init(cs_bill_opts *o);
 /* One daily row. Strings are ids for cs_bill_str(). */
 typedef struct cs_bill_row {
 	uint32_t provider, account, service, region, currency, tag;
-	int day;                    /* yyyymmdd, 0 = not given */
-	uint8_t cls;                /* cs_bill_class */
-	uint8_t intensity_src;      /* 0 region table, 1 provider mean (region unknown) */
+	int day;               /* yyyymmdd, 0 = not given */
+	uint8_t cls;           /* cs_bill_class */
+	uint8_t intensity_src; /* 0 region table, 1 provider mean (region unknown) */
 	uint64_t lines;
 	cs_money eff, billed;
 	cs_money unknown_eff;       /* eff of unclassified usage (= eff for CS_BC_UNKNOWN rows; sums in groups) */
@@ -87,8 +87,8 @@ typedef struct cs_bill_stats {
 	uint64_t money_rounded; /* lines with a cost below 1e-18 rounded */
 	uint64_t no_region;     /* usage lines whose region is not in the tables */
 	uint64_t no_day;
-	uint64_t keys;          /* distinct classification keys */
-	bool no_amortisation;   /* an AWS file without reservation/savings plan columns */
+	uint64_t keys;        /* distinct classification keys */
+	bool no_amortisation; /* an AWS file without reservation/savings plan columns */
 	cs_bill_format formats_seen[8];
 	unsigned nformats;
 	int focus_minor;

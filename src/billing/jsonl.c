@@ -11,7 +11,7 @@
 #include "core/why.h"
 
 #define LINE_MAX_BYTES (16u << 20)
-#define DEPTH_MAX 16
+#define DEPTH_MAX      16
 
 /* The flattened columns, in record order. "raw" ones keep the JSON text
  * of an array or object (the mapper searches it). */
@@ -19,12 +19,14 @@ static const struct {
 	const char *path;
 	bool raw;
 } cols[] = {
-	{"billing_account_id", false}, {"service.description", false}, {"sku.description", false},
-	{"usage_start_time", false},   {"project.id", false},          {"labels", true},
-	{"system_labels", true},       {"location.region", false},     {"location.location", false},
-	{"cost", false},               {"currency", false},            {"usage.amount", false},
-	{"usage.unit", false},         {"credits", true},              {"cost_type", false},
-	{"resource.name", false},
+    {"billing_account_id", false}, {"service.description", false},
+    {"sku.description", false},    {"usage_start_time", false},
+    {"project.id", false},         {"labels", true},
+    {"system_labels", true},       {"location.region", false},
+    {"location.location", false},  {"cost", false},
+    {"currency", false},           {"usage.amount", false},
+    {"usage.unit", false},         {"credits", true},
+    {"cost_type", false},          {"resource.name", false},
 };
 #define NCOLS (sizeof cols / sizeof cols[0])
 
@@ -358,8 +360,8 @@ int cs_jsonl_next(cs_jsonl *j, cs_csv_rec *rec, char *why, size_t cap)
 		for (size_t i = 0; i < NCOLS; i++)
 			j->vp[i] = "";
 		if (*w.p != '{' || !object(&w, 0) || (ws(&w), w.p != w.end)) {
-			cs_set_why(why, cap, "%s:%llu: not a JSON object (malformed JSON line)", cs_bill_src_name(j->src),
-				   (unsigned long long)j->line);
+			cs_set_why(why, cap, "%s:%llu: not a JSON object (malformed JSON line)",
+			           cs_bill_src_name(j->src), (unsigned long long)j->line);
 			return CS_EINVAL;
 		}
 		return emit(j, rec, j->vp, j->vn, j->vq);

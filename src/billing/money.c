@@ -14,7 +14,7 @@
 typedef unsigned __int128 u128;
 
 /* 10^38 < 2^128 (3.4e38): the largest power of ten a u128 holds. */
-#define MAX_DIGITS 38
+#define MAX_DIGITS     38
 #define MONEY_MAX_ATTO ((u128)1 << 127) /* exclusive bound of |value| */
 
 static u128 pow10_u128(int e)

@@ -21,7 +21,7 @@
 typedef __int128 cs_money; /* 10^-18 currency units */
 
 #define CS_MONEY_SCALE_DIGITS 18
-#define CS_MONEY_ONE ((cs_money)1000000000000000000LL)
+#define CS_MONEY_ONE          ((cs_money)1000000000000000000LL)
 
 /* Parses a decimal number ("12", "-0.25", "5.64902E-05", "+3.", ".5") of
  * n bytes (not NUL-terminated). Empty and "NULL" parse as 0 with *is_null

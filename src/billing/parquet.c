@@ -96,18 +96,18 @@ static int load(duck_api *a, const char *lib_path, char *why, size_t cap)
 	a->so = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (!a->so) {
 		cs_set_why(why, cap,
-			   "reading Parquet needs DuckDB's C library (%s), which could not be loaded: install "
-			   "libduckdb.so or set CS_DUCKDB_LIB to its path, or export the bill as CSV",
-			   path);
+		           "reading Parquet needs DuckDB's C library (%s), which could not be loaded: install "
+		           "libduckdb.so or set CS_DUCKDB_LIB to its path, or export the bill as CSV",
+		           path);
 		return CS_EUNAVAIL;
 	}
-#define SYM(field, name)                                                                                          \
-	do {                                                                                                      \
-		*(void **)(&a->field) = dlsym(a->so, name);                                                       \
-		if (!a->field) {                                                                                  \
-			cs_set_why(why, cap, "%s has no %s: DuckDB 0.10 or newer is needed for Parquet", path, name); \
-			return CS_EUNAVAIL;                                                                       \
-		}                                                                                                 \
+#define SYM(field, name)                                                                                               \
+	do {                                                                                                           \
+		*(void **)(&a->field) = dlsym(a->so, name);                                                            \
+		if (!a->field) {                                                                                       \
+			cs_set_why(why, cap, "%s has no %s: DuckDB 0.10 or newer is needed for Parquet", path, name);  \
+			return CS_EUNAVAIL;                                                                            \
+		}                                                                                                      \
 	} while (0)
 	SYM(open, "duckdb_open");
 	SYM(close, "duckdb_close");
@@ -163,7 +163,7 @@ int cs_parquet_open(const char *path, const char *lib_path, cs_parquet **out, ch
 	strcpy(sql + k, "')");
 	if (q->api.prepare(q->conn, sql, &q->prep)) {
 		cs_set_why(why, cap, "%s: not a readable Parquet file: %s", path,
-			   q->prep ? q->api.prepare_error(q->prep) : "prepare failed");
+		           q->prep ? q->api.prepare_error(q->prep) : "prepare failed");
 		goto fail;
 	}
 	if (q->api.execute_streaming(q->prep, &q->res)) {

@@ -148,9 +148,10 @@ static int parse_csv(cs_recon *r, const char *data, size_t n, const char *name, 
 		scale = 1.0;
 	} else {
 		cs_set_why(why, cap,
-			   "%s: not a provider carbon export carbonstat knows (AWS CARBON_EMISSIONS with "
-			   "total_lbm_emissions_value, GCP carbon footprint with carbon_footprint_total_kgCO2e.location_based)",
-			   name);
+		           "%s: not a provider carbon export carbonstat knows (AWS CARBON_EMISSIONS with "
+		           "total_lbm_emissions_value, GCP carbon footprint with "
+		           "carbon_footprint_total_kgCO2e.location_based)",
+		           name);
 		rc = CS_EINVAL;
 		goto out;
 	}
@@ -162,7 +163,7 @@ static int parse_csv(cs_recon *r, const char *data, size_t n, const char *name, 
 		double l = num(&rec, cl), m = num(&rec, cmk);
 		const char *ms = str(&rec, cm);
 		if ((rc = put(r, month_of(ms, strlen(ms)), str(&rec, cs), str(&rec, crg), isnan(l) ? l : l * scale,
-			      isnan(m) ? m : m * scale)))
+		              isnan(m) ? m : m * scale)))
 			goto out;
 	}
 	rc = 0;
@@ -211,13 +212,13 @@ static int parse_azure(cs_recon *r, const char *data, size_t n, const char *name
 			else if (json_is_string(dk))
 				month = month_of(json_string_value(dk), strlen(json_string_value(dk)));
 			rc = put(r, month, jstr(o, "azureServiceName"), jstr(o, "azureRegionName"), NAN,
-				 json_number_value(te) * 1000.0);
+			         json_number_value(te) * 1000.0);
 		} else if (json_is_number(lm)) {
 			/* Carbon Optimization ItemDetailsData, kgCO2e, one dimension */
 			const char *cat = jstr(o, "categoryType"), *d = jstr(o, "date");
 			month = *d ? month_of(d, strlen(d)) : 0;
 			rc = put(r, month, !strcmp(cat, "Location") ? "" : jstr(o, "itemName"),
-				 !strcmp(cat, "Location") ? jstr(o, "itemName") : "", NAN, json_number_value(lm));
+			         !strcmp(cat, "Location") ? jstr(o, "itemName") : "", NAN, json_number_value(lm));
 		}
 		if (rc)
 			break;
@@ -241,7 +242,7 @@ int cs_recon_parse(const char *data, size_t n, const char *name, cs_recon **out,
 	while (i < n && isspace((unsigned char)data[i]))
 		i++;
 	rc = i < n && (data[i] == '{' || data[i] == '[') ? parse_azure(r, data, n, name, why, cap)
-							 : parse_csv(r, data, n, name, why, cap);
+	                                                 : parse_csv(r, data, n, name, why, cap);
 	if (rc) {
 		cs_recon_free(r);
 		return rc;
@@ -319,7 +320,7 @@ static const char *bill_provider(const char *p)
 }
 
 static cs_recon_side *side_of(cs_recon_side **v, size_t *n, size_t *cap, int month, const char *service,
-			      const char *region)
+                              const char *region)
 {
 	char ks[96], kr[48], xs[96], xr[48];
 
@@ -383,8 +384,8 @@ int cs_recon_join(const cs_recon *r, const cs_bill *b, cs_recon_side **out, size
 			if (strcmp(bill_provider(cs_bill_str(b, rows[i].provider)), r->provider))
 				continue;
 			cs_recon_side *s = side_of(&v, &n, &cap, no_month ? 0 : rows[i].day / 100,
-						   only_region ? "" : cs_bill_str(b, rows[i].service),
-						   only_service ? "" : cs_bill_str(b, rows[i].region));
+			                           only_region ? "" : cs_bill_str(b, rows[i].service),
+			                           only_service ? "" : cs_bill_str(b, rows[i].region));
 			if (!s)
 				goto oom;
 			s->have_bill = true;

@@ -29,8 +29,8 @@ typedef struct cs_recon cs_recon;
 
 /* One provider figure, after summing (kg; NaN = not given). */
 typedef struct cs_recon_row {
-	int month;            /* yyyymm, 0 = not given */
-	char provider[16];    /* aws, gcp, azure */
+	int month;         /* yyyymm, 0 = not given */
+	char provider[16]; /* aws, gcp, azure */
 	char service[96];
 	char region[48];
 	double location_kg;

@@ -34,25 +34,25 @@
  * unfinished record the reader kept from the previous block, and 64
  * readable bytes after it for the scanner's whole-block loads. */
 #define RING_BLOCKS 4
-#define RING_BLOCK (1u << 20)
+#define RING_BLOCK  (1u << 20)
 #define RING_HEAD   (64u << 10)
 #define RING_SLACK  64
 
 struct cs_bill_src {
 	char name[256];
-	int fd;               /* -1 for memory */
+	int fd; /* -1 for memory */
 	bool own_fd;
 	bool gzip;
-	bool in_member;       /* inside a gzip member (its end not reached) */
-	bool eof_in;          /* no more compressed/plain input */
-	const uint8_t *mem;   /* memory source */
+	bool in_member;     /* inside a gzip member (its end not reached) */
+	bool eof_in;        /* no more compressed/plain input */
+	const uint8_t *mem; /* memory source */
 	size_t mem_len, mem_pos;
-	uint8_t *inbuf;       /* compressed input block (gzip only) */
-	const uint8_t *in;    /* unread compressed bytes */
+	uint8_t *inbuf;    /* compressed input block (gzip only) */
+	const uint8_t *in; /* unread compressed bytes */
 	size_t in_len;
 	uint64_t bytes_in;
-	char peek[4096];      /* text looked at by cs_bill_src_peek, returned first */
-	int gz_err;           /* sticky error of the compressed stream */
+	char peek[4096]; /* text looked at by cs_bill_src_peek, returned first */
+	int gz_err;      /* sticky error of the compressed stream */
 	char gz_why[512];
 	/* A gzip file is inflated on its own thread into a ring of blocks, so
 	 * inflating (a third of a CUR's ingest time) overlaps the scanning. */
@@ -198,9 +198,9 @@ static int next_member(cs_bill_src *s, bool *done, char *why, size_t whycap)
 			continue;
 		if (s->in[0] != 0x1f) {
 			cs_set_why(why, whycap,
-				   "%s: data after the end of the gzip stream is not gzip; the file is damaged: "
-				   "re-download or re-export it",
-				   s->name);
+			           "%s: data after the end of the gzip stream is not gzip; the file is damaged: "
+			           "re-download or re-export it",
+			           s->name);
 			return CS_EINVAL;
 		}
 		*done = false;
@@ -255,9 +255,9 @@ static int gz_read1(cs_bill_src *s, char *buf, size_t cap, size_t *got, char *wh
 			return rc;
 		if (!s->in_len) {
 			cs_set_why(why, whycap,
-				   "%s: truncated gzip: the file ends inside the compressed stream after %llu bytes; "
-				   "re-download or re-export it",
-				   s->name, (unsigned long long)s->bytes_in);
+			           "%s: truncated gzip: the file ends inside the compressed stream after %llu bytes; "
+			           "re-download or re-export it",
+			           s->name, (unsigned long long)s->bytes_in);
 			return CS_EINVAL;
 		}
 		in_before = s->in_len;
@@ -272,9 +272,9 @@ static int gz_read1(cs_bill_src *s, char *buf, size_t cap, size_t *got, char *wh
 		irc = isal_inflate(st);
 		if (irc < 0) {
 			cs_set_why(why, whycap, "%s: corrupt gzip data (%s); re-download or re-export it", s->name,
-				   irc == ISAL_INCORRECT_CHECKSUM ? "checksum mismatch"
-				   : irc == ISAL_INVALID_WRAPPER  ? "bad gzip header"
-								  : "invalid deflate stream");
+			           irc == ISAL_INCORRECT_CHECKSUM ? "checksum mismatch"
+			           : irc == ISAL_INVALID_WRAPPER  ? "bad gzip header"
+			                                          : "invalid deflate stream");
 			return CS_EINVAL;
 		}
 		size_t used = (size_t)(st->next_in - s->in);
@@ -294,7 +294,7 @@ static int gz_read1(cs_bill_src *s, char *buf, size_t cap, size_t *got, char *wh
 		zrc = inflate(z, Z_NO_FLUSH);
 		if (zrc != Z_OK && zrc != Z_STREAM_END && zrc != Z_BUF_ERROR) {
 			cs_set_why(why, whycap, "%s: corrupt gzip data (%s); re-download or re-export it", s->name,
-				   z->msg ? z->msg : "inflate error");
+			           z->msg ? z->msg : "inflate error");
 			return CS_EINVAL;
 		}
 		size_t used = (size_t)((const uint8_t *)z->next_in - s->in);
@@ -469,20 +469,20 @@ static int src_read(cs_bill_src *s, char *buf, size_t cap, size_t *got, char *wh
 	if (s->threaded)
 		return ring_read(s, buf, cap, got, why, whycap);
 	{
-	if (!s->gzip) {
-		/* bytes already taken to sniff the magic come first */
-		if (s->in_len) {
-			size_t k = s->in_len < cap ? s->in_len : cap;
+		if (!s->gzip) {
+			/* bytes already taken to sniff the magic come first */
+			if (s->in_len) {
+				size_t k = s->in_len < cap ? s->in_len : cap;
 
-			memcpy(buf, s->in, k);
-			s->in += k;
-			s->in_len -= k;
-			*got = k;
-			return 0;
+				memcpy(buf, s->in, k);
+				s->in += k;
+				s->in_len -= k;
+				*got = k;
+				return 0;
+			}
+			return raw_read(s, (uint8_t *)buf, cap, got, why, whycap);
 		}
-		return raw_read(s, (uint8_t *)buf, cap, got, why, whycap);
-	}
-	return gz_read(s, buf, cap, got, why, whycap);
+		return gz_read(s, buf, cap, got, why, whycap);
 	}
 }
 

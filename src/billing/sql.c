@@ -119,8 +119,8 @@ static void focus(cs_sbuf *s, bool bigquery, const char *table, const char *tag)
 	               table, tag ? ", 13" : "");
 }
 
-int cs_bill_sql(const char *engine, cs_bill_format fmt, const char *table, const char *tag_key, char **out,
-		char *why, size_t cap)
+int cs_bill_sql(const char *engine, cs_bill_format fmt, const char *table, const char *tag_key, char **out, char *why,
+                size_t cap)
 {
 	cs_sbuf s;
 	bool bq = !strcmp(engine, "bigquery"), athena = !strcmp(engine, "athena");
@@ -142,7 +142,8 @@ int cs_bill_sql(const char *engine, cs_bill_format fmt, const char *table, const
 	if (fmt == CS_BILL_AUTO)
 		fmt = bq ? CS_BILL_GCP : CS_BILL_AWS_CUR2;
 	if (bq && fmt != CS_BILL_GCP && fmt != CS_BILL_FOCUS) {
-		cs_set_why(why, cap, "BigQuery holds the GCP billing export or a FOCUS table: use --format gcp or focus");
+		cs_set_why(why, cap,
+		           "BigQuery holds the GCP billing export or a FOCUS table: use --format gcp or focus");
 		goto bad;
 	}
 	if (athena && fmt != CS_BILL_AWS_CUR2 && fmt != CS_BILL_AWS_CUR && fmt != CS_BILL_FOCUS) {
@@ -152,8 +153,8 @@ int cs_bill_sql(const char *engine, cs_bill_format fmt, const char *table, const
 	header(&s, engine, cs_bill_format_name(fmt));
 	if (!table)
 		table = bq ? (fmt == CS_BILL_GCP ? "PROJECT.DATASET.gcp_billing_export_resource_v1_XXXXXX_XXXXXX_XXXXXX"
-						 : "PROJECT.DATASET.focus")
-			   : (fmt == CS_BILL_FOCUS ? "focus" : "cur2");
+		                                 : "PROJECT.DATASET.focus")
+		           : (fmt == CS_BILL_FOCUS ? "focus" : "cur2");
 	if (fmt == CS_BILL_FOCUS)
 		focus(&s, bq, table, tag_key);
 	else if (bq)

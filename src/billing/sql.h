@@ -23,7 +23,7 @@
  * malloc'ed. CS_EINVAL with why for an unknown engine, a format the engine
  * does not hold, or a table/tag name with characters outside
  * [A-Za-z0-9_.:-`]. */
-int cs_bill_sql(const char *engine, cs_bill_format fmt, const char *table, const char *tag_key, char **out,
-		char *why, size_t cap);
+int cs_bill_sql(const char *engine, cs_bill_format fmt, const char *table, const char *tag_key, char **out, char *why,
+                size_t cap);
 
 #endif

@@ -32,45 +32,44 @@
 #include "ledger/period.h"
 #include "ledger/store.h"
 
-static const char billing_help[] =
-	"Usage: carbonstat billing FILE... [options]\n"
-	"       carbonstat billing reconcile --provider-carbon FILE [options] BILL...\n"
-	"       carbonstat billing sql --engine bigquery|athena [--table T] [--format F]\n"
-	"\n"
-	"The energy, operational and embodied CO2e of a cloud bill, with its cost\n"
-	"beside it. FILE: FOCUS 1.0-1.2, AWS CUR, AWS CUR 2.0, GCP billing export\n"
-	"(CSV or JSON lines), Azure cost export; .gz is inflated as it is read;\n"
-	"Parquet through DuckDB's libduckdb.so when installed; '-' reads stdin.\n"
-	"\n"
-	"  --format F        auto (default: from the header), focus, aws-cur, aws-cur2,\n"
-	"                    gcp, azure\n"
-	"  --by B            service (default), account, region, day, tag:KEY, class,\n"
-	"                    provider, team (the tag [teams] label_keys names, mapped\n"
-	"                    to teams as the agent does)\n"
-	"  --cpu PCT         CPU utilisation assumed for instance and vCPU usage\n"
-	"                    (default 50, as CCF assumes)\n"
-	"  --pue X           one PUE for every provider (default: aws 1.135, gcp 1.1,\n"
-	"                    azure 1.185)\n"
-	"  --strict          stop at the first malformed row (default: report it as\n"
-	"                    FILE:LINE on stderr and skip it)\n"
-	"  --top N           causes of unclassified cost to list (default 5)\n"
-	"  --unit-prices     also list effective cost per instance-hour by type/region\n"
-	"  --duckdb-lib P    path of libduckdb.so for Parquet (default: $CS_DUCKDB_LIB,\n"
-	"                    then the loader's search path)\n"
-	"  --ledger DB       also store the daily rows (account/service/region/tag/team)\n"
-	"                    and the unit prices in the ledger (sqlite:PATH or\n"
-	"                    postgresql://...), replacing the bill's provider-months\n"
-	"  --config FILE     carbonstat.ini for [teams] (default $CARBONSTAT_CONFIG)\n"
-	"  --json | --csv    machine-readable output (costs as exact decimal strings\n"
-	"                    in JSON)\n"
-	"  -h, --help        this help\n"
-	"\n"
-	"reconcile: the provider's own carbon figures (AWS CARBON_EMISSIONS data\n"
-	"export CSV, GCP carbon footprint export CSV, Azure emissions JSON) beside\n"
-	"carbonstat's for the same bills, per month x service x region,\n"
-	"location- and market-based apart.\n"
-	"sql: the aggregation query to run where the bill lives (BigQuery, Athena);\n"
-	"its result is a CSV carbonstat reads.\n";
+static const char billing_help[] = "Usage: carbonstat billing FILE... [options]\n"
+                                   "       carbonstat billing reconcile --provider-carbon FILE [options] BILL...\n"
+                                   "       carbonstat billing sql --engine bigquery|athena [--table T] [--format F]\n"
+                                   "\n"
+                                   "The energy, operational and embodied CO2e of a cloud bill, with its cost\n"
+                                   "beside it. FILE: FOCUS 1.0-1.2, AWS CUR, AWS CUR 2.0, GCP billing export\n"
+                                   "(CSV or JSON lines), Azure cost export; .gz is inflated as it is read;\n"
+                                   "Parquet through DuckDB's libduckdb.so when installed; '-' reads stdin.\n"
+                                   "\n"
+                                   "  --format F        auto (default: from the header), focus, aws-cur, aws-cur2,\n"
+                                   "                    gcp, azure\n"
+                                   "  --by B            service (default), account, region, day, tag:KEY, class,\n"
+                                   "                    provider, team (the tag [teams] label_keys names, mapped\n"
+                                   "                    to teams as the agent does)\n"
+                                   "  --cpu PCT         CPU utilisation assumed for instance and vCPU usage\n"
+                                   "                    (default 50, as CCF assumes)\n"
+                                   "  --pue X           one PUE for every provider (default: aws 1.135, gcp 1.1,\n"
+                                   "                    azure 1.185)\n"
+                                   "  --strict          stop at the first malformed row (default: report it as\n"
+                                   "                    FILE:LINE on stderr and skip it)\n"
+                                   "  --top N           causes of unclassified cost to list (default 5)\n"
+                                   "  --unit-prices     also list effective cost per instance-hour by type/region\n"
+                                   "  --duckdb-lib P    path of libduckdb.so for Parquet (default: $CS_DUCKDB_LIB,\n"
+                                   "                    then the loader's search path)\n"
+                                   "  --ledger DB       also store the daily rows (account/service/region/tag/team)\n"
+                                   "                    and the unit prices in the ledger (sqlite:PATH or\n"
+                                   "                    postgresql://...), replacing the bill's provider-months\n"
+                                   "  --config FILE     carbonstat.ini for [teams] (default $CARBONSTAT_CONFIG)\n"
+                                   "  --json | --csv    machine-readable output (costs as exact decimal strings\n"
+                                   "                    in JSON)\n"
+                                   "  -h, --help        this help\n"
+                                   "\n"
+                                   "reconcile: the provider's own carbon figures (AWS CARBON_EMISSIONS data\n"
+                                   "export CSV, GCP carbon footprint export CSV, Azure emissions JSON) beside\n"
+                                   "carbonstat's for the same bills, per month x service x region,\n"
+                                   "location- and market-based apart.\n"
+                                   "sql: the aggregation query to run where the bill lives (BigQuery, Athena);\n"
+                                   "its result is a CSV carbonstat reads.\n";
 
 enum out_format { OUT_TEXT, OUT_JSON, OUT_CSV };
 
@@ -85,33 +84,46 @@ typedef struct bill_opts {
 	const char *engine;
 	const char *table;
 	const char *ledger, *config;
-	cs_conf *conf;               /* loaded for --by team and --ledger */
-	const cs_teams_conf *teams;  /* in conf */
+	cs_conf *conf;              /* loaded for --by team and --ledger */
+	const cs_teams_conf *teams; /* in conf */
 } bill_opts;
 
 enum {
-	OPT_FORMAT = 256, OPT_BY, OPT_CPU, OPT_PUE, OPT_STRICT, OPT_TOP, OPT_UNIT_PRICES, OPT_DUCKDB, OPT_JSON,
-	OPT_CSV, OPT_PROVIDER_CARBON, OPT_ENGINE, OPT_TABLE, OPT_LEDGER, OPT_CONFIG
+	OPT_FORMAT = 256,
+	OPT_BY,
+	OPT_CPU,
+	OPT_PUE,
+	OPT_STRICT,
+	OPT_TOP,
+	OPT_UNIT_PRICES,
+	OPT_DUCKDB,
+	OPT_JSON,
+	OPT_CSV,
+	OPT_PROVIDER_CARBON,
+	OPT_ENGINE,
+	OPT_TABLE,
+	OPT_LEDGER,
+	OPT_CONFIG
 };
 
 static const struct option longopts[] = {
-	{"format", required_argument, NULL, OPT_FORMAT},
-	{"by", required_argument, NULL, OPT_BY},
-	{"cpu", required_argument, NULL, OPT_CPU},
-	{"pue", required_argument, NULL, OPT_PUE},
-	{"strict", no_argument, NULL, OPT_STRICT},
-	{"top", required_argument, NULL, OPT_TOP},
-	{"unit-prices", no_argument, NULL, OPT_UNIT_PRICES},
-	{"duckdb-lib", required_argument, NULL, OPT_DUCKDB},
-	{"json", no_argument, NULL, OPT_JSON},
-	{"csv", no_argument, NULL, OPT_CSV},
-	{"provider-carbon", required_argument, NULL, OPT_PROVIDER_CARBON},
-	{"engine", required_argument, NULL, OPT_ENGINE},
-	{"table", required_argument, NULL, OPT_TABLE},
-	{"ledger", required_argument, NULL, OPT_LEDGER},
-	{"config", required_argument, NULL, OPT_CONFIG},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"by", required_argument, NULL, OPT_BY},
+    {"cpu", required_argument, NULL, OPT_CPU},
+    {"pue", required_argument, NULL, OPT_PUE},
+    {"strict", no_argument, NULL, OPT_STRICT},
+    {"top", required_argument, NULL, OPT_TOP},
+    {"unit-prices", no_argument, NULL, OPT_UNIT_PRICES},
+    {"duckdb-lib", required_argument, NULL, OPT_DUCKDB},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"csv", no_argument, NULL, OPT_CSV},
+    {"provider-carbon", required_argument, NULL, OPT_PROVIDER_CARBON},
+    {"engine", required_argument, NULL, OPT_ENGINE},
+    {"table", required_argument, NULL, OPT_TABLE},
+    {"ledger", required_argument, NULL, OPT_LEDGER},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 static void report_line(void *ctx, const char *line)
@@ -139,8 +151,10 @@ static int parse(const char *cmd, int argc, char **argv, bill_opts *b)
 		case OPT_FORMAT: {
 			int f = cs_bill_format_parse(optarg);
 			if (f < 0) {
-				cli_error(cmd, "--format '%s' is not a bill format: use auto, focus, aws-cur, aws-cur2, gcp or azure",
-					  optarg);
+				cli_error(cmd,
+				          "--format '%s' is not a bill format: use auto, focus, aws-cur, aws-cur2, gcp "
+				          "or azure",
+				          optarg);
 				return CLI_USAGE;
 			}
 			b->o.format = (cs_bill_format)f;
@@ -150,8 +164,10 @@ static int parse(const char *cmd, int argc, char **argv, bill_opts *b)
 			int by = cs_bill_by_parse(optarg);
 			if (by < 0 || (by == CS_BY_TAG && strncmp(optarg, "tag:", 4)) ||
 			    (by == CS_BY_TAG && !optarg[4])) {
-				cli_error(cmd, "--by '%s': use service, account, region, day, tag:KEY, class, provider or team",
-					  optarg);
+				cli_error(
+				    cmd,
+				    "--by '%s': use service, account, region, day, tag:KEY, class, provider or team",
+				    optarg);
 				return CLI_USAGE;
 			}
 			b->by = (cs_bill_by)by;
@@ -236,10 +252,16 @@ static void label_of(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g
 
 	switch (bo->by) {
 	case CS_BY_SERVICE: snprintf(buf, cap, "%s %s", p, cs_bill_str(b, g->service)); break;
-	case CS_BY_ACCOUNT: snprintf(buf, cap, "%s %s", p, *cs_bill_str(b, g->account) ? cs_bill_str(b, g->account) : "(none)"); break;
-	case CS_BY_REGION: snprintf(buf, cap, "%s %s", p, *cs_bill_str(b, g->region) ? cs_bill_str(b, g->region) : "(none)"); break;
+	case CS_BY_ACCOUNT:
+		snprintf(buf, cap, "%s %s", p, *cs_bill_str(b, g->account) ? cs_bill_str(b, g->account) : "(none)");
+		break;
+	case CS_BY_REGION:
+		snprintf(buf, cap, "%s %s", p, *cs_bill_str(b, g->region) ? cs_bill_str(b, g->region) : "(none)");
+		break;
 	case CS_BY_DAY: day_str(g->day, buf, cap); break;
-	case CS_BY_TAG: snprintf(buf, cap, "%s", *cs_bill_str(b, g->tag) ? cs_bill_str(b, g->tag) : "(untagged)"); break;
+	case CS_BY_TAG:
+		snprintf(buf, cap, "%s", *cs_bill_str(b, g->tag) ? cs_bill_str(b, g->tag) : "(untagged)");
+		break;
 	case CS_BY_CLASS: snprintf(buf, cap, "%s", cs_bill_class_name((cs_bill_class)g->cls)); break;
 	case CS_BY_PROVIDER: snprintf(buf, cap, "%s", *p ? p : "(none)"); break;
 	case CS_BY_TEAM:
@@ -303,8 +325,8 @@ static int out_json(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g,
 		json_array_append_new(a, json_string(cs_bill_format_name(st->formats_seen[i])));
 	json_object_set_new(o, "formats", a);
 	x = json_pack("{s:f, s:s, s:s, s:s}", "cpu_utilisation", m->cpu_util, "pue",
-		      m->pue > 0 ? "override" : "provider default (aws 1.135, gcp 1.1, azure 1.185)", "grid",
-		      "location-based, region tables (src/data)", "cost_unit", "exact decimal strings");
+	              m->pue > 0 ? "override" : "provider default (aws 1.135, gcp 1.1, azure 1.185)", "grid",
+	              "location-based, region tables (src/data)", "cost_unit", "exact decimal strings");
 	if (m->pue > 0)
 		json_object_set_new(x, "pue_value", json_real(m->pue));
 	json_object_set_new(o, "model", x);
@@ -335,10 +357,10 @@ static int out_json(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g,
 	const cs_bill_cause *c = cs_bill_causes(b, &n);
 	a = json_array();
 	for (size_t i = 0; i < n && i < bo->top; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:o, s:I}", "provider",
-						   cs_bill_str(b, c[i].provider), "service", cs_bill_str(b, c[i].service),
-						   "usage", cs_bill_str(b, c[i].usage), "why", c[i].note, "effective_cost",
-						   jmoney(c[i].eff), "lines", (json_int_t)c[i].lines));
+		json_array_append_new(
+		    a, json_pack("{s:s, s:s, s:s, s:s, s:o, s:I}", "provider", cs_bill_str(b, c[i].provider), "service",
+		                 cs_bill_str(b, c[i].service), "usage", cs_bill_str(b, c[i].usage), "why", c[i].note,
+		                 "effective_cost", jmoney(c[i].eff), "lines", (json_int_t)c[i].lines));
 	json_object_set_new(o, "unclassified_top", a);
 	if (bo->unit_prices) {
 		const cs_bill_price *p = cs_bill_prices(b, &n);
@@ -347,11 +369,12 @@ static int out_json(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g,
 			char buf[64];
 			cs_money per = p[i].hours > 0 ? (cs_money)((double)p[i].eff / p[i].hours) : 0;
 			json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:f, s:s, s:s}", "provider",
-							   cs_provider_name(cs_instance_provider(p[i].inst)), "instance", cs_instance_name(p[i].inst),
-							   "region", cs_bill_str(b, p[i].region), "currency",
-							   cs_bill_str(b, p[i].currency), "hours", p[i].hours, "effective_cost",
-							   exact(p[i].eff, buf, sizeof buf), "per_hour",
-							   money_str(per, 6, (char[64]){0}, 64)));
+			                                   cs_provider_name(cs_instance_provider(p[i].inst)),
+			                                   "instance", cs_instance_name(p[i].inst), "region",
+			                                   cs_bill_str(b, p[i].region), "currency",
+			                                   cs_bill_str(b, p[i].currency), "hours", p[i].hours,
+			                                   "effective_cost", exact(p[i].eff, buf, sizeof buf),
+			                                   "per_hour", money_str(per, 6, (char[64]){0}, 64)));
 		}
 		json_object_set_new(o, "unit_prices", a);
 	}
@@ -386,8 +409,9 @@ static void out_csv(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g,
 		putchar(',');
 		cli_csv_field(stdout, cs_bill_str(b, g[i].currency));
 		printf(",%llu,%s,%s,%s,%.6f,%.6f,%.6f,%.6f\n", (unsigned long long)g[i].lines,
-		       exact(g[i].eff, e, sizeof e), exact(g[i].billed, bl, sizeof bl), exact(g[i].unknown_eff, u, sizeof u),
-		       g[i].kwh + g[i].est_kwh, g[i].est_kwh, g[i].op_g / 1000.0, (g[i].emb_g + g[i].est_emb_g) / 1000.0);
+		       exact(g[i].eff, e, sizeof e), exact(g[i].billed, bl, sizeof bl),
+		       exact(g[i].unknown_eff, u, sizeof u), g[i].kwh + g[i].est_kwh, g[i].est_kwh, g[i].op_g / 1000.0,
+		       (g[i].emb_g + g[i].est_emb_g) / 1000.0);
 	}
 }
 
@@ -413,37 +437,43 @@ static void out_text(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g
 	for (size_t i = 0; i < ng; i++) {
 		label_of(b, bo, &g[i], label, sizeof label);
 		printf("%-44.44s %-4.4s %14s %14s %12.3f %12.3f %12.3f %12s\n", label, cs_bill_str(b, g[i].currency),
-		       money_str(g[i].eff, 2, e, sizeof e), money_str(g[i].billed, 2, bl, sizeof bl), g[i].kwh + g[i].est_kwh,
-		       g[i].op_g / 1000.0, (g[i].emb_g + g[i].est_emb_g) / 1000.0, money_str(g[i].unknown_eff, 2, u, sizeof u));
+		       money_str(g[i].eff, 2, e, sizeof e), money_str(g[i].billed, 2, bl, sizeof bl),
+		       g[i].kwh + g[i].est_kwh, g[i].op_g / 1000.0, (g[i].emb_g + g[i].est_emb_g) / 1000.0,
+		       money_str(g[i].unknown_eff, 2, u, sizeof u));
 	}
 	const cs_bill_total *t = cs_bill_totals(b, &n);
 	for (size_t i = 0; i < n; i++) {
 		const char *cur = cs_bill_str(b, t[i].currency);
-		printf("%-44s %-4.4s %14s %14s %12.3f %12.3f %12.3f %12s\n", "TOTAL", cur, money_str(t[i].out_eff, 2, e, sizeof e),
-		       money_str(t[i].out_billed, 2, bl, sizeof bl), t[i].kwh + t[i].est_kwh, t[i].op_g / 1000.0,
-		       (t[i].emb_g + t[i].est_emb_g) / 1000.0, money_str(t[i].unknown_eff, 2, u, sizeof u));
+		printf("%-44s %-4.4s %14s %14s %12.3f %12.3f %12.3f %12s\n", "TOTAL", cur,
+		       money_str(t[i].out_eff, 2, e, sizeof e), money_str(t[i].out_billed, 2, bl, sizeof bl),
+		       t[i].kwh + t[i].est_kwh, t[i].op_g / 1000.0, (t[i].emb_g + t[i].est_emb_g) / 1000.0,
+		       money_str(t[i].unknown_eff, 2, u, sizeof u));
 	}
 	putchar('\n');
 	for (size_t i = 0; i < n; i++) {
 		const char *cur = cs_bill_str(b, t[i].currency);
 		double kwh = t[i].kwh + t[i].est_kwh;
-		printf("%.1f %% of %s cost unclassified (its %.1f kWh, %.1f %% of the energy, estimated by its service's kWh per %s)",
+		printf("%.1f %% of %s cost unclassified (its %.1f kWh, %.1f %% of the energy, estimated by its "
+		       "service's kWh per %s)",
 		       pct(t[i].unknown_eff, t[i].out_eff), *cur ? cur : "(no currency)", t[i].est_kwh,
 		       kwh > 0 ? 100.0 * t[i].est_kwh / kwh : 0.0, *cur ? cur : "cost unit");
-		printf("; tax, credits, fees and purchases (no energy): %s %s\n", money_str(t[i].nonusage_eff, 2, e, sizeof e), cur);
+		printf("; tax, credits, fees and purchases (no energy): %s %s\n",
+		       money_str(t[i].nonusage_eff, 2, e, sizeof e), cur);
 	}
 	const cs_bill_cause *c = cs_bill_causes(b, &n);
 	if (n && bo->top)
 		printf("top causes:\n");
 	for (size_t i = 0; i < n && i < bo->top; i++)
 		printf("  %12s %-4s %s %s %s: %s\n", money_str(c[i].eff, 2, e, sizeof e), cs_bill_str(b, c[i].currency),
-		       cs_bill_str(b, c[i].provider), cs_bill_str(b, c[i].service), cs_bill_str(b, c[i].usage), c[i].note);
+		       cs_bill_str(b, c[i].provider), cs_bill_str(b, c[i].service), cs_bill_str(b, c[i].usage),
+		       c[i].note);
 	if (bo->unit_prices) {
 		const cs_bill_price *p = cs_bill_prices(b, &n);
 		printf("\nunit prices (effective cost per instance-hour):\n");
 		for (size_t i = 0; i < n; i++) {
 			cs_money per = p[i].hours > 0 ? (cs_money)((double)p[i].eff / p[i].hours) : 0;
-			printf("  %-6s %-24s %-16s %12.2f h %14s %s/h\n", cs_provider_name(cs_instance_provider(p[i].inst)), cs_instance_name(p[i].inst),
+			printf("  %-6s %-24s %-16s %12.2f h %14s %s/h\n",
+			       cs_provider_name(cs_instance_provider(p[i].inst)), cs_instance_name(p[i].inst),
 			       cs_bill_str(b, p[i].region), p[i].hours, money_str(per, 6, e, sizeof e),
 			       cs_bill_str(b, p[i].currency));
 		}
@@ -451,11 +481,12 @@ static void out_text(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g
 	t = cs_bill_totals(b, &n);
 	for (size_t i = 0; i < n; i++)
 		printf("%s: effective %s in, %s out; billed %s in, %s out (exact)\n",
-		       cs_bill_conserved(b) ? "cost conserved" : "COST NOT CONSERVED",
-		       exact(t[i].in_eff, e, sizeof e), exact(t[i].out_eff, bl, sizeof bl),
-		       exact(t[i].in_billed, u, sizeof u), exact(t[i].out_billed, label, sizeof label));
+		       cs_bill_conserved(b) ? "cost conserved" : "COST NOT CONSERVED", exact(t[i].in_eff, e, sizeof e),
+		       exact(t[i].out_eff, bl, sizeof bl), exact(t[i].in_billed, u, sizeof u),
+		       exact(t[i].out_billed, label, sizeof label));
 	if (st->no_region)
-		printf("%llu usage lines had no region in carbonstat's tables: their provider's mean grid intensity was used\n",
+		printf("%llu usage lines had no region in carbonstat's tables: their provider's mean grid intensity "
+		       "was used\n",
 		       (unsigned long long)st->no_region);
 	if (st->no_amortisation)
 		printf("an AWS file had no reservation/savings plan columns: effective cost = unblended cost there\n");
@@ -538,16 +569,19 @@ static int print_reconcile(const cs_recon *r, const cs_recon_side *v, size_t n, 
 	if (fmt == OUT_JSON) {
 		json_t *o = json_object(), *a = json_array();
 		json_object_set_new(o, "provider", json_string(prov));
-		json_object_set_new(o, "basis", json_string("provider: location-based (LBM) and market-based (MBM) as "
-							     "exported; carbonstat: operational location-based + embodied"));
+		json_object_set_new(o, "basis",
+		                    json_string("provider: location-based (LBM) and market-based (MBM) as "
+		                                "exported; carbonstat: operational location-based + embodied"));
 		for (size_t i = 0; i < n; i++) {
 			snprintf(m, sizeof m, "%04d-%02d", v[i].month / 100, v[i].month % 100);
 			json_t *x = json_pack("{s:s, s:s, s:s}", "month", v[i].month ? m : "", "service", v[i].service,
-					      "region", v[i].region);
+			                      "region", v[i].region);
 			json_object_set_new(x, "provider_location_kgco2e", kg_json(v[i].location_kg));
 			json_object_set_new(x, "provider_market_kgco2e", kg_json(v[i].market_kg));
-			json_object_set_new(x, "carbonstat_operational_kgco2e", v[i].have_bill ? json_real(v[i].op_kg) : json_null());
-			json_object_set_new(x, "carbonstat_embodied_kgco2e", v[i].have_bill ? json_real(v[i].emb_kg) : json_null());
+			json_object_set_new(x, "carbonstat_operational_kgco2e",
+			                    v[i].have_bill ? json_real(v[i].op_kg) : json_null());
+			json_object_set_new(x, "carbonstat_embodied_kgco2e",
+			                    v[i].have_bill ? json_real(v[i].emb_kg) : json_null());
 			json_array_append_new(a, x);
 		}
 		json_object_set_new(o, "rows", a);
@@ -694,7 +728,8 @@ static int to_ledger(const char *cmd, const bill_opts *bo, const cs_bill *b, cs_
 	        (unsigned long long)st.periods, st.periods == 1 ? "" : "s", (unsigned long long)st.prices,
 	        st.no_day_lines ? "; lines without a usage date not stored" : "");
 	if (st.no_day_lines)
-		fprintf(stderr, "carbonstat billing: %llu lines had no usage date: they belong to no month of the ledger\n",
+		fprintf(stderr,
+		        "carbonstat billing: %llu lines had no usage date: they belong to no month of the ledger\n",
 		        (unsigned long long)st.no_day_lines);
 	return CLI_OK;
 }

@@ -11,60 +11,59 @@
 
 #include "cli/cli.h"
 
-static const char estimate_help[] =
-	"Usage: carbonstat estimate --instance TYPE [--provider aws|gcp|azure]\n"
-	"                           (--region R | --country CC) [options]\n"
-	"\n"
-	"Estimate the power, energy and CO2e of cloud instances from the built-in\n"
-	"datasets (Teads/CCF power curves, CCF min/max watts, grid intensities).\n"
-	"\n"
-	"  --provider P      aws, gcp or azure (default: found from the type)\n"
-	"  --instance TYPE   instance type: m5.large, e2-standard-4, Standard_D2s_v3\n"
-	"  --region R        cloud region: eu-west-1, europe-west1, westeurope\n"
-	"  --country CC      country instead of a region: DE, DEU or Germany\n"
-	"  --cpu PCT         average CPU utilisation in percent (default 50)\n"
-	"  --mem PCT         memory utilisation for the curve (default: as --cpu)\n"
-	"  --gpu PCT         GPU utilisation (default: as --cpu); refused for a type\n"
-	"                    without modelled GPU power\n"
-	"  --duration D      730h, 30d, 1h30m, 1y... (default 1h; bare number = hours)\n"
-	"  --count N         number of instances (default 1)\n"
-	"  --pue X           power usage effectiveness (default: CCF value of the\n"
-	"                    provider: aws 1.135, gcp 1.1, azure 1.185)\n"
-	"  --intensity G     grid intensity in gCO2e/kWh instead of the tables\n"
-	"  --grid-dataset S  region grid series: ember (default: Ember lifecycle,\n"
-	"                    location-based, US state or country), ccf (CCF's\n"
-	"                    factors, ~2018-2019) or google (Google's GCP figures)\n"
-	"  --json | --csv    machine-readable output\n"
-	"  -h, --help        this help\n";
+static const char estimate_help[] = "Usage: carbonstat estimate --instance TYPE [--provider aws|gcp|azure]\n"
+                                    "                           (--region R | --country CC) [options]\n"
+                                    "\n"
+                                    "Estimate the power, energy and CO2e of cloud instances from the built-in\n"
+                                    "datasets (Teads/CCF power curves, CCF min/max watts, grid intensities).\n"
+                                    "\n"
+                                    "  --provider P      aws, gcp or azure (default: found from the type)\n"
+                                    "  --instance TYPE   instance type: m5.large, e2-standard-4, Standard_D2s_v3\n"
+                                    "  --region R        cloud region: eu-west-1, europe-west1, westeurope\n"
+                                    "  --country CC      country instead of a region: DE, DEU or Germany\n"
+                                    "  --cpu PCT         average CPU utilisation in percent (default 50)\n"
+                                    "  --mem PCT         memory utilisation for the curve (default: as --cpu)\n"
+                                    "  --gpu PCT         GPU utilisation (default: as --cpu); refused for a type\n"
+                                    "                    without modelled GPU power\n"
+                                    "  --duration D      730h, 30d, 1h30m, 1y... (default 1h; bare number = hours)\n"
+                                    "  --count N         number of instances (default 1)\n"
+                                    "  --pue X           power usage effectiveness (default: CCF value of the\n"
+                                    "                    provider: aws 1.135, gcp 1.1, azure 1.185)\n"
+                                    "  --intensity G     grid intensity in gCO2e/kWh instead of the tables\n"
+                                    "  --grid-dataset S  region grid series: ember (default: Ember lifecycle,\n"
+                                    "                    location-based, US state or country), ccf (CCF's\n"
+                                    "                    factors, ~2018-2019) or google (Google's GCP figures)\n"
+                                    "  --json | --csv    machine-readable output\n"
+                                    "  -h, --help        this help\n";
 
 static const char compare_help[] =
-	"Usage: carbonstat compare --instance T1[,T2...] [--provider P]\n"
-	"                          [--region R1[,R2...] | --country C1[,C2...] | --all-regions]\n"
-	"                          [options]\n"
-	"\n"
-	"Estimate the same workload for every instance x location pair and list them\n"
-	"from lowest to highest total gCO2e. Default: m5.large on every AWS region.\n"
-	"A list item naming what an earlier one named is dropped.\n"
-	"\n"
-	"  --instance T,...  instance types (default m5.large)\n"
-	"  --provider P      aws, gcp or azure (default: found from the type)\n"
-	"  --region R,...    cloud regions\n"
-	"  --country CC,...  countries instead of regions: DE, DEU or Germany\n"
-	"  --all-regions     every region of the types' providers (the default\n"
-	"                    without --region or --country)\n"
-	"  --top N           only the N lowest rows\n"
-	"  --cpu PCT         average CPU utilisation in percent (default 50)\n"
-	"  --mem PCT         memory utilisation for the curve (default: as --cpu)\n"
-	"  --gpu PCT         GPU utilisation for the curve (default: as --cpu)\n"
-	"  --duration D      730h, 30d, 1h30m, 1y... (default 1h; bare number = hours)\n"
-	"  --count N         number of instances (default 1)\n"
-	"  --pue X           power usage effectiveness (default: the provider's)\n"
-	"  --intensity G     grid intensity in gCO2e/kWh instead of the tables\n"
-	"  --grid-dataset S  region grid series: ember (default: Ember lifecycle,\n"
-	"                    location-based, US state or country), ccf (CCF's\n"
-	"                    factors, ~2018-2019) or google (Google's GCP figures)\n"
-	"  --json | --csv    machine-readable output\n"
-	"  -h, --help        this help\n";
+    "Usage: carbonstat compare --instance T1[,T2...] [--provider P]\n"
+    "                          [--region R1[,R2...] | --country C1[,C2...] | --all-regions]\n"
+    "                          [options]\n"
+    "\n"
+    "Estimate the same workload for every instance x location pair and list them\n"
+    "from lowest to highest total gCO2e. Default: m5.large on every AWS region.\n"
+    "A list item naming what an earlier one named is dropped.\n"
+    "\n"
+    "  --instance T,...  instance types (default m5.large)\n"
+    "  --provider P      aws, gcp or azure (default: found from the type)\n"
+    "  --region R,...    cloud regions\n"
+    "  --country CC,...  countries instead of regions: DE, DEU or Germany\n"
+    "  --all-regions     every region of the types' providers (the default\n"
+    "                    without --region or --country)\n"
+    "  --top N           only the N lowest rows\n"
+    "  --cpu PCT         average CPU utilisation in percent (default 50)\n"
+    "  --mem PCT         memory utilisation for the curve (default: as --cpu)\n"
+    "  --gpu PCT         GPU utilisation for the curve (default: as --cpu)\n"
+    "  --duration D      730h, 30d, 1h30m, 1y... (default 1h; bare number = hours)\n"
+    "  --count N         number of instances (default 1)\n"
+    "  --pue X           power usage effectiveness (default: the provider's)\n"
+    "  --intensity G     grid intensity in gCO2e/kWh instead of the tables\n"
+    "  --grid-dataset S  region grid series: ember (default: Ember lifecycle,\n"
+    "                    location-based, US state or country), ccf (CCF's\n"
+    "                    factors, ~2018-2019) or google (Google's GCP figures)\n"
+    "  --json | --csv    machine-readable output\n"
+    "  -h, --help        this help\n";
 
 enum out_format { OUT_TEXT, OUT_JSON, OUT_CSV };
 
@@ -261,7 +260,8 @@ static est_rules rules_of(const cs_estimate *e)
  * document that lists every dataset once (plan --json). */
 static json_t *json_source(const cs_dataset *d, bool brief)
 {
-	return brief ? json_pack("{s:s, s:i}", "id", cs_dataset_id(d), "year", cs_dataset_year(d)) : cli_json_dataset(d);
+	return brief ? json_pack("{s:s, s:i}", "id", cs_dataset_id(d), "year", cs_dataset_year(d))
+	             : cli_json_dataset(d);
 }
 
 static json_t *json_sources(const cs_estimate *e, bool brief)
@@ -534,7 +534,8 @@ static size_t split_list(char *s, char ***out)
 static bool cmp_dup(const cmp_row *rows, size_t from, size_t to, const cs_estimate *e)
 {
 	for (size_t k = from; k < to; k++)
-		if (rows[k].e.instance == e->instance && rows[k].e.region == e->region && rows[k].e.country == e->country)
+		if (rows[k].e.instance == e->instance && rows[k].e.region == e->region &&
+		    rows[k].e.country == e->country)
 			return true;
 	return false;
 }

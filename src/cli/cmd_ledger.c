@@ -504,7 +504,8 @@ static int run_report(lopts *o, bool check)
 		size_t over = cs_lg_report_over_budget(&r, o->projected);
 
 		if (o->conf.nbudgets == 0)
-			fprintf(stderr, "carbonstat ledger check: no [budget] in the configuration; nothing to check\n");
+			fprintf(stderr,
+			        "carbonstat ledger check: no [budget] in the configuration; nothing to check\n");
 		for (size_t i = 0; i < r.nbudgets; i++) {
 			const cs_lg_budget_row *b = &r.budgets[i];
 			bool bad = b->exceeded || (o->projected && b->projected_over);
@@ -513,7 +514,9 @@ static int run_report(lopts *o, bool check)
 				printf("%s %s: %.3f of %.3f kgCO2e in %s (%.1f %%), projected %.3f at month end%s\n",
 				       bad ? "OVER" : "ok  ", b->team, b->burn_kg, b->budget_kg, r.period.label,
 				       b->budget_kg > 0 ? b->burn_kg / b->budget_kg * 100 : 0.0, b->projected_kg,
-				       b->exceeded ? "" : b->projected_over ? " (on course to exceed)" : "");
+				       b->exceeded         ? ""
+				       : b->projected_over ? " (on course to exceed)"
+				                           : "");
 		}
 		rc = over ? CLI_FAIL : CLI_OK;
 	} else {

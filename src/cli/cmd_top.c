@@ -467,10 +467,10 @@ static void print_json_line(const top_state *ts)
 	while (listed < TOP_JSON_PROCS && (p = next_listed(ts, &i, true)) != NULL) {
 		double cpu = cpu_percent(ts, p);
 
-		json_array_append_new(procs, json_pack("{s:i, s:s, s:f, s:f, s:f, s:f, s:b}", "pid", p->pid, "comm",
-		                                       p->comm, "cpu_percent", cpu, "power_w", p->power_w, "energy_j",
-		                                       p->energy_j, "cumulative_j", p->cum_j, "kernel_thread",
-		                                       p->kthread));
+		json_array_append_new(procs,
+		                      json_pack("{s:i, s:s, s:f, s:f, s:f, s:f, s:b}", "pid", p->pid, "comm", p->comm,
+		                                "cpu_percent", cpu, "power_w", p->power_w, "energy_j", p->energy_j,
+		                                "cumulative_j", p->cum_j, "kernel_thread", p->kthread));
 		listed++;
 		lcpu += cpu;
 		lw += p->power_w;
@@ -579,8 +579,8 @@ static void print_text(const top_state *ts)
 			lw += p->power_w;
 		}
 		rest_of(ts, listed, lcpu, lw, &rest);
-		printf("  %7s %-16s %7.1f %9.3f  (%zu processes)\n", "", "other processes", rest.cpu,
-		       rest.power_w, rest.count);
+		printf("  %7s %-16s %7.1f %9.3f  (%zu processes)\n", "", "other processes", rest.cpu, rest.power_w,
+		       rest.count);
 	}
 	fflush(stdout);
 }
@@ -859,9 +859,9 @@ int cmd_top(int argc, char **argv)
 		rc = cli_no_operands(CMD, argv);
 		goto out;
 	}
-	if (!ts->by_set && (ts->nopts.idle_policy_set || ts->config_path || ts->nopts.kubelet_url ||
-	                    ts->nopts.kubelet == CS_NODE_KUBELET_OFF || ts->nopts.docker_root ||
-	                    ts->nopts.containerd_root)) {
+	if (!ts->by_set &&
+	    (ts->nopts.idle_policy_set || ts->config_path || ts->nopts.kubelet_url ||
+	     ts->nopts.kubelet == CS_NODE_KUBELET_OFF || ts->nopts.docker_root || ts->nopts.containerd_root)) {
 		cli_error(CMD, "--idle-policy, --config, --kubelet-url, --no-kubelet, --docker-root and "
 		               "--containerd-root need --by; see 'carbonstat top --help'");
 		rc = CLI_USAGE;

@@ -92,8 +92,8 @@ int cli_duration(const char *cmd, const char *opt, const char *arg, double *out)
 		cli_error(cmd, "%s '%s' is too large: at most 100 years (100y)", opt, arg);
 		return CLI_USAGE;
 	}
-	cli_error(cmd, "%s '%s' is not a duration: use a number with a unit (ms s m h d w mo y), e.g. 730h, 30d, 1h30m", opt,
-		  arg);
+	cli_error(cmd, "%s '%s' is not a duration: use a number with a unit (ms s m h d w mo y), e.g. 730h, 30d, 1h30m",
+	          opt, arg);
 	return CLI_USAGE;
 }
 

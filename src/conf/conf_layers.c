@@ -202,7 +202,8 @@ static int conf_args(cs_conf *c, const cs_conf_arg *args, size_t nargs, char *er
 			const flag_mark *m = &marks[at[si] + j];
 
 			if (&s->keys[j] != ek && m->by) {
-				cs_set_why(err, cap, "--%s and --%s contradict each other (the section [%s] is off); give one",
+				cs_set_why(err, cap,
+				           "--%s and --%s contradict each other (the section [%s] is off); give one",
 				           off->by->name, m->by->name, s->name);
 				rc = CS_EINVAL;
 			}

@@ -92,7 +92,8 @@ static const struct cs_region_geo *geo_find(cs_provider provider, const char *ke
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		const struct cs_region_geo *g = &cs_region_geo_table[mid];
-		int c = g->provider != provider ? (g->provider < provider ? -1 : 1) : strcmp(cs_grid_pool + g->key, key);
+		int c =
+		    g->provider != provider ? (g->provider < provider ? -1 : 1) : strcmp(cs_grid_pool + g->key, key);
 		if (c == 0)
 			return g;
 		if (c < 0)

@@ -37,10 +37,10 @@
 #include "core/why.h"
 
 typedef struct so_state {
-	FILE *out;    /* stdout, or the caller's stream; never closed here */
-	unsigned top; /* rows per cycle */
-	size_t *heap; /* indices of the best rows so far; top entries */
-	cs_sbuf text; /* the cycle's text; oom: it could not grow this cycle */
+	FILE *out;       /* stdout, or the caller's stream; never closed here */
+	unsigned top;    /* rows per cycle */
+	size_t *heap;    /* indices of the best rows so far; top entries */
+	cs_sbuf text;    /* the cycle's text; oom: it could not grow this cycle */
 	uint64_t errors; /* failed writes since open */
 } so_state;
 

@@ -23,10 +23,10 @@
  * cs_io_posix retries EINTR. The callbacks get no context argument, so a
  * double that needs state keeps it in its own (test-only) file scope. */
 typedef struct cs_io_ops {
-	int (*open)(const char *path, int flags);                  /* fd or -errno */
-	ssize_t (*pread)(int fd, void *buf, size_t n, off_t off);  /* bytes or -errno */
-	int (*close)(int fd);                                      /* 0 or -errno */
-	void *user; /* for test doubles; unused by the POSIX table */
+	int (*open)(const char *path, int flags);                 /* fd or -errno */
+	ssize_t (*pread)(int fd, void *buf, size_t n, off_t off); /* bytes or -errno */
+	int (*close)(int fd);                                     /* 0 or -errno */
+	void *user;                                               /* for test doubles; unused by the POSIX table */
 	/* name relative to an open directory (O_PATH is enough): no path walk
 	 * from the root. NULL (test doubles) = callers open the whole path. */
 	int (*openat)(int dirfd, const char *name, int flags); /* fd or -errno */
@@ -50,8 +50,8 @@ typedef struct cs_io {
 
 /* Roots may be NULL for the defaults; ops NULL for cs_io_posix.
  * CS_ERANGE if a root is too long. */
-int cs_io_init(cs_io *io, const cs_io_ops *ops, const char *sysfs_root,
-	       const char *procfs_root, const char *cgroup_root);
+int cs_io_init(cs_io *io, const cs_io_ops *ops, const char *sysfs_root, const char *procfs_root,
+               const char *cgroup_root);
 
 /* Which root a path is relative to. */
 typedef enum cs_root { CS_ROOT_SYSFS, CS_ROOT_PROCFS, CS_ROOT_CGROUP } cs_root;
@@ -62,8 +62,8 @@ int cs_io_path(const cs_io *io, cs_root root, const char *rel, char *out, size_t
 /* A kept-open file. */
 typedef struct cs_kfile {
 	cs_io *io;
-	int fd;          /* -1 when closed */
-	char path[320];  /* absolute path, for reopen and messages */
+	int fd;         /* -1 when closed */
+	char path[320]; /* absolute path, for reopen and messages */
 } cs_kfile;
 
 /* Open root/rel read-only (O_RDONLY|O_CLOEXEC; symlinks are followed, as

@@ -135,8 +135,8 @@ int cs_mountinfo_read_cgroup(cs_io *io, const char *ctrl, cs_mount *out)
 {
 	char *buf = NULL;
 	size_t len = 0;
-	int rc = io && out ? cs_io_read_alloc(io, CS_ROOT_PROCFS, "self/mountinfo", MOUNTINFO_MAX, &buf, &len)
-	                   : CS_EINVAL;
+	int rc =
+	    io && out ? cs_io_read_alloc(io, CS_ROOT_PROCFS, "self/mountinfo", MOUNTINFO_MAX, &buf, &len) : CS_EINVAL;
 
 	rc = rc ? rc : cs_mountinfo_find_cgroup(buf, len, ctrl, out);
 	free(buf);

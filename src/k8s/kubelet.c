@@ -493,7 +493,7 @@ struct cs_kubelet {
 	bool ctr_pending; /* a new container id seen, not refreshed since */
 	double refresh_s, timeout_s, min_interval_s;
 	char shown[CS_CONF_PATH_MAX]; /* url for messages, without user:password@ */
-	cs_http *http;               /* kept: connection and TLS session reuse */
+	cs_http *http;                /* kept: connection and TLS session reuse */
 	size_t body_max;
 	cs_podlist index; /* last good answer */
 	cs_kubelet_stats st;

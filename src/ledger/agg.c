@@ -206,8 +206,8 @@ static int split_cost(cs_lg_agg *a, const cs_lg_agg_nh *n, int64_t cost, const c
 static int write_cell(cs_lg_agg *a, cs_lg_store *s, const cs_lg_agg_nh *n, const cs_lg_agg_cell *c, bool has_cost,
                       int64_t cost, cs_lg_write_stats *st)
 {
-	cs_lg_dims d = {cs_lg_agg_s(a, n->cluster), cs_lg_agg_s(a, n->node), cs_lg_agg_s(a, c->ns),
-	                cs_lg_agg_s(a, c->owner), cs_lg_agg_s(a, c->owner_kind), cs_lg_agg_s(a, c->team)};
+	cs_lg_dims d = {cs_lg_agg_s(a, n->cluster), cs_lg_agg_s(a, n->node),       cs_lg_agg_s(a, c->ns),
+	                cs_lg_agg_s(a, c->owner),   cs_lg_agg_s(a, c->owner_kind), cs_lg_agg_s(a, c->team)};
 	int64_t op[CS_PART_COUNT], emb[CS_PART_COUNT], cst[CS_PART_COUNT], w[CS_PART_COUNT];
 	int64_t op_ug = to_ug(c->op_g), emb_ug = to_ug(c->emb_g), total_e = sum4(c->energy_uj), dim;
 	double intensity = c->ei_uj > 0 ? c->ei / (double)c->ei_uj : c->intensity_g_per_kwh;
@@ -245,8 +245,7 @@ static int write_cell(cs_lg_agg *a, cs_lg_store *s, const cs_lg_agg_nh *n, const
 	return 0;
 }
 
-int cs_lg_agg_write(cs_lg_agg *a, cs_lg_store *s, const cs_lg_write_opts *o, const bool *keep,
-                    cs_lg_write_stats *st)
+int cs_lg_agg_write(cs_lg_agg *a, cs_lg_store *s, const cs_lg_write_opts *o, const bool *keep, cs_lg_write_stats *st)
 {
 	int64_t *w = NULL, *costs = NULL, *tmp = NULL;
 	size_t cap = 0;
@@ -276,9 +275,9 @@ int cs_lg_agg_write(cs_lg_agg *a, cs_lg_store *s, const cs_lg_write_opts *o, con
 			cap = ncap;
 		}
 		memset(&nc, 0, sizeof(nc));
-		if (o->pricer && (rc = cs_lg_price_hour(o->pricer, cs_lg_agg_s(a, n->provider),
-		                                        cs_lg_agg_s(a, n->instance), cs_lg_agg_s(a, n->region), n->hour,
-		                                        n->covered_ms, &nc)) != 0)
+		if (o->pricer &&
+		    (rc = cs_lg_price_hour(o->pricer, cs_lg_agg_s(a, n->provider), cs_lg_agg_s(a, n->instance),
+		                           cs_lg_agg_s(a, n->region), n->hour, n->covered_ms, &nc)) != 0)
 			break;
 		if (!o->pricer)
 			snprintf(nc.reason, sizeof(nc.reason), "no prices configured");
@@ -300,7 +299,9 @@ int cs_lg_agg_write(cs_lg_agg *a, cs_lg_store *s, const cs_lg_write_opts *o, con
 		row.op_ug = to_ug(n->op_g);
 		row.emb_ug = to_ug(n->emb_g);
 		row.intensity_g_per_kwh = n->ei_uj > 0 ? n->ei / (double)n->ei_uj : NAN;
-		row.intensity_source = n->isrc_mixed ? "mixed" : n->isrc == CS_LG_NONE ? "none" : cs_lg_agg_s(a, n->isrc);
+		row.intensity_source = n->isrc_mixed           ? "mixed"
+		                       : n->isrc == CS_LG_NONE ? "none"
+		                                               : cs_lg_agg_s(a, n->isrc);
 		row.pue = n->pue;
 		row.first_ms = n->first_ms == INT64_MAX ? n->hour * 1000 : n->first_ms;
 		row.last_ms = n->last_ms == INT64_MIN ? n->hour * 1000 : n->last_ms;

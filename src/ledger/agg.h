@@ -36,17 +36,17 @@
 
 typedef struct cs_lg_agg_nh {
 	int64_t source_id, hour;
-	uint32_t cluster, node;                       /* interned */
-	uint32_t provider, region, instance, isrc;    /* interned; isrc = intensity source */
+	uint32_t cluster, node;                    /* interned */
+	uint32_t provider, region, instance, isrc; /* interned; isrc = intensity source */
 	bool isrc_mixed;
 	int64_t energy_uj[CS_PART_COUNT];
 	double op_g, emb_g;
-	double ei;        /* sum of energy_uj x intensity over samples with a known intensity */
-	int64_t ei_uj;    /* the energy of those samples */
-	double pue;       /* NAN = unknown */
+	double ei;     /* sum of energy_uj x intensity over samples with a known intensity */
+	int64_t ei_uj; /* the energy of those samples */
+	double pue;    /* NAN = unknown */
 	int64_t first_ms, last_ms, samples, covered_ms;
-	bool add;         /* add to the stored node-hour */
-	uint32_t head;    /* first cell, CS_LG_NONE if none */
+	bool add;      /* add to the stored node-hour */
+	uint32_t head; /* first cell, CS_LG_NONE if none */
 	uint32_t ncells;
 } cs_lg_agg_nh;
 
@@ -108,7 +108,6 @@ typedef struct cs_lg_write_stats {
 
 /* Writes every node-hour (those with keep[i] false skipped when keep is
  * not NULL). */
-int cs_lg_agg_write(cs_lg_agg *a, cs_lg_store *s, const cs_lg_write_opts *o, const bool *keep,
-                    cs_lg_write_stats *st);
+int cs_lg_agg_write(cs_lg_agg *a, cs_lg_store *s, const cs_lg_write_opts *o, const bool *keep, cs_lg_write_stats *st);
 
 #endif

@@ -102,8 +102,8 @@ void cs_lg_pricer_free(cs_lg_pricer *p)
 }
 
 /* The billing price for the hour's day, cached. */
-static int billing_price(cs_lg_pricer *p, const char *provider, const char *instance, const char *region,
-                         int64_t hour, struct cs_lg_price_hit **hit)
+static int billing_price(cs_lg_pricer *p, const char *provider, const char *instance, const char *region, int64_t hour,
+                         struct cs_lg_price_hit **hit)
 {
 	char key[3 * CS_LG_STR_MAX + 32];
 	int n = snprintf(key, sizeof(key), "%s\x1f%s\x1f%s\x1f%lld", provider, instance, region,

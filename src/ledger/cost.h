@@ -67,7 +67,7 @@ typedef struct cs_lg_pricer {
 		double per_hour;
 		char currency[8];
 		char source[120];
-	} *hits;
+	} * hits;
 	size_t hits_cap;
 } cs_lg_pricer;
 

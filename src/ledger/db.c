@@ -42,7 +42,8 @@ void cs_ldb_mask_url(const char *url, char *out, size_t cap)
 		if (colon && p == colon + 1) {
 			skip_to = at; /* user:***@host */
 			put = "***";
-		} else if ((p == url || p[-1] == '?' || p[-1] == '&' || p[-1] == ' ') && cs_starts_with(p, "password=")) {
+		} else if ((p == url || p[-1] == '?' || p[-1] == '&' || p[-1] == ' ') &&
+		           cs_starts_with(p, "password=")) {
 			skip_to = p + 9;
 			while (*skip_to && *skip_to != '&' && *skip_to != ' ')
 				skip_to++;

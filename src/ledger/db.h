@@ -105,12 +105,12 @@ typedef struct cs_ldb_ops {
 	void (*rollback)(cs_ldb *db);   /* no-op outside a transaction */
 	int (*prepare)(cs_ldb *db, const char *sql, cs_ldb_stmt **out);
 	int (*bind)(cs_ldb_stmt *st, int idx, const cs_ldb_val *v); /* idx: 1 for $1 */
-	int (*step)(cs_ldb_stmt *st);             /* 1 a row, 0 done, < 0 error */
+	int (*step)(cs_ldb_stmt *st);                               /* 1 a row, 0 done, < 0 error */
 	cs_ldb_type (*col_type)(cs_ldb_stmt *st, int col);
 	int64_t (*col_int)(cs_ldb_stmt *st, int col);
 	double (*col_real)(cs_ldb_stmt *st, int col);
 	const char *(*col_text)(cs_ldb_stmt *st, int col); /* "" for NULL; valid until the next step */
-	void (*reset)(cs_ldb_stmt *st);           /* ready to bind and run again */
+	void (*reset)(cs_ldb_stmt *st);                    /* ready to bind and run again */
 	void (*finalize)(cs_ldb_stmt *st);
 	/* Bulk load of ncols columns into table (rows are appended; the caller
 	 * deleted what they replace). */

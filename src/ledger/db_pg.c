@@ -33,18 +33,18 @@
 
 #include "carbonstat/error.h"
 
-#define PG_LIB          "libpq.so.5"
-#define PG_LOCK_KEY     "4357243117" /* the ledger's advisory lock: "carb" + 1 */
-#define PG_MAX_PARAMS   64
-#define PG_COPY_CHUNK   (256u * 1024u)
-#define PG_NUM_MAX      32
+#define PG_LIB        "libpq.so.5"
+#define PG_LOCK_KEY   "4357243117" /* the ledger's advisory lock: "carb" + 1 */
+#define PG_MAX_PARAMS 64
+#define PG_COPY_CHUNK (256u * 1024u)
+#define PG_NUM_MAX    32
 
-#define OID_INT8   20
-#define OID_INT2   21
-#define OID_INT4   23
-#define OID_FLOAT4 700
-#define OID_FLOAT8 701
-#define OID_TEXT   25
+#define OID_INT8    20
+#define OID_INT2    21
+#define OID_INT4    23
+#define OID_FLOAT4  700
+#define OID_FLOAT8  701
+#define OID_TEXT    25
 #define OID_NUMERIC 1700
 
 /* The libpq functions used, by name. */
@@ -85,9 +85,9 @@ struct cs_ldb_stmt {
 	char *sql;
 	char name[16];
 	bool prepared;
-	int nparams;                      /* highest $N bound */
-	Oid types[PG_MAX_PARAMS];         /* of the first execution */
-	const char *vals[PG_MAX_PARAMS];  /* text form, or NULL for SQL NULL */
+	int nparams;                         /* highest $N bound */
+	Oid types[PG_MAX_PARAMS];            /* of the first execution */
+	const char *vals[PG_MAX_PARAMS];     /* text form, or NULL for SQL NULL */
 	char num[PG_MAX_PARAMS][PG_NUM_MAX]; /* storage for numbers' text */
 	PGresult *res;
 	int row, nrows;
@@ -160,15 +160,15 @@ static int load_api(cs_ldb *db, pg_api *a)
 		                   "ledger: %s needs the PostgreSQL client library %s, which cannot be loaded (%s); "
 		                   "install the Debian package libpq5",
 		                   db->name, PG_LIB, dlerror());
-#define PG_SYM(field, sym)                                                                                      \
-	do {                                                                                                    \
-		*(void **)(&a->field) = dlsym(a->dl, sym);                                                      \
-		if (!a->field) {                                                                                \
-			dlclose(a->dl);                                                                         \
-			a->dl = NULL;                                                                           \
-			return cs_ldb_fail(db, CS_EUNAVAIL, "ledger: %s lacks %s; install libpq5 from Debian", \
-			                   PG_LIB, sym);                                                        \
-		}                                                                                               \
+#define PG_SYM(field, sym)                                                                                             \
+	do {                                                                                                           \
+		*(void **)(&a->field) = dlsym(a->dl, sym);                                                             \
+		if (!a->field) {                                                                                       \
+			dlclose(a->dl);                                                                                \
+			a->dl = NULL;                                                                                  \
+			return cs_ldb_fail(db, CS_EUNAVAIL, "ledger: %s lacks %s; install libpq5 from Debian", PG_LIB, \
+			                   sym);                                                                       \
+		}                                                                                                      \
 	} while (0)
 	PG_SYM(connectdb, "PQconnectdb");
 	PG_SYM(status, "PQstatus");

@@ -83,8 +83,7 @@ static int sq_fail(cs_ldb *db, int src, const char *what)
 	case SQLITE_NOMEM: return cs_ldb_fail(db, CS_ENOMEM, "ledger: %s: out of memory while %s", db->name, what);
 	case SQLITE_CONSTRAINT:
 	case SQLITE_MISMATCH:
-	case SQLITE_ERROR:
-		return cs_ldb_fail(db, CS_EINVAL, "ledger: %s: %s while %s", db->name, msg, what);
+	case SQLITE_ERROR: return cs_ldb_fail(db, CS_EINVAL, "ledger: %s: %s while %s", db->name, msg, what);
 	default: return cs_ldb_fail(db, -EIO, "ledger: %s: %s while %s", db->name, msg, what);
 	}
 }
@@ -118,8 +117,9 @@ static int sq_open(cs_ldb *db, const char *path, int flags, double lock_timeout_
 		return cs_ldb_fail(db, CS_ENOMEM, "ledger: out of memory");
 	db->be = s;
 	s->lock_timeout_s = lock_timeout_s;
-	oflags |= (flags & CS_LDB_READONLY) ? SQLITE_OPEN_READONLY
-	                                    : SQLITE_OPEN_READWRITE | ((flags & CS_LDB_CREATE) ? SQLITE_OPEN_CREATE : 0);
+	oflags |= (flags & CS_LDB_READONLY)
+	              ? SQLITE_OPEN_READONLY
+	              : SQLITE_OPEN_READWRITE | ((flags & CS_LDB_CREATE) ? SQLITE_OPEN_CREATE : 0);
 	rc = sqlite3_open_v2(path, &s->h, oflags, NULL);
 	if (rc != SQLITE_OK)
 		return sq_fail(db, rc, "opening");

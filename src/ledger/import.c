@@ -19,7 +19,7 @@
 #include "ledger/jsonl_in.h"
 #include "ledger/period.h"
 
-#define READ_CHUNK (1u << 20)
+#define READ_CHUNK  (1u << 20)
 #define MISSING_MAX 10000 /* missing hours recorded per source and import */
 
 /* ---- lines, from plain or gzip files -------------------------------------------------- */
@@ -109,8 +109,10 @@ static int lr_next(lreader *r, const char **line, size_t *len, bool *terminated,
 			char *nb;
 
 			if (nc > CS_LG_LINE_MAX + READ_CHUNK) {
-				cs_set_why(why, whycap, "ledger import: %s:%llu: a line longer than %u MB; not the agent's JSON lines",
-				           r->name, (unsigned long long)r->lineno + 1, CS_LG_LINE_MAX >> 20);
+				cs_set_why(
+				    why, whycap,
+				    "ledger import: %s:%llu: a line longer than %u MB; not the agent's JSON lines",
+				    r->name, (unsigned long long)r->lineno + 1, CS_LG_LINE_MAX >> 20);
 				return CS_EINVAL;
 			}
 			nb = realloc(r->buf, nc);
@@ -192,11 +194,11 @@ typedef struct cov {
 
 typedef struct src_state {
 	int64_t id;
-	int64_t wm_ms;                /* stored watermark, INT64_MIN = none */
-	int64_t in_min, in_max;       /* hours with counted cycles in this import */
-	int64_t last_ms;              /* latest cycle end counted */
+	int64_t wm_ms;          /* stored watermark, INT64_MIN = none */
+	int64_t in_min, in_max; /* hours with counted cycles in this import */
+	int64_t last_ms;        /* latest cycle end counted */
 	char cluster[CS_LG_STR_MAX], node[CS_LG_STR_MAX];
-	int64_t *stored;              /* stored hours, sorted after load */
+	int64_t *stored; /* stored hours, sorted after load */
 	size_t nstored, stored_cap;
 } src_state;
 
@@ -214,23 +216,23 @@ typedef struct imp {
 	char *why;
 	size_t whycap;
 	cs_lg_agg agg;
-	cs_lg_intern src_names;       /* "cluster\x1fnode" -> index into src */
+	cs_lg_intern src_names; /* "cluster\x1fnode" -> index into src */
 	src_state *src;
 	size_t src_cap;
-	cs_lg_intern cov_keys;        /* (src index, hour) -> index into covs */
+	cs_lg_intern cov_keys; /* (src index, hour) -> index into covs */
 	cov *covs;
 	size_t covs_cap;
-	u64set seen;                  /* (src index, cycle ts) counted in this import */
+	u64set seen; /* (src index, cycle ts) counted in this import */
 	/* the open cycle */
 	bool open;
 	uint32_t cur_src, cur_nh;
-	cs_lg_jline node;             /* its node line */
+	cs_lg_jline node; /* its node line */
 	int64_t rows_seen;
 	uint64_t open_line;
 	pend_row *rows;
 	size_t nrows, rows_cap;
-	int64_t skip_left;            /* rows of a skipped cycle still to pass over */
-	cs_lg_jline row;              /* scratch */
+	int64_t skip_left; /* rows of a skipped cycle still to pass over */
+	cs_lg_jline row;   /* scratch */
 } imp;
 
 typedef struct cov_key {
@@ -384,11 +386,12 @@ static int close_cycle(imp *m, const lreader *r)
 			sum[c] += m->rows[i].energy_uj[c];
 	for (int c = 0; c < CS_PART_COUNT; c++)
 		if (sum[c] != nd->energy_uj[c])
-			return bad(m, r,
-			           "the rows of node %s's cycle %lld (line %llu) add up to %lld uJ of %s, the node line says "
-			           "%lld; the file is damaged or not the agent's",
-			           nd->node, (long long)nd->seq, (unsigned long long)m->open_line, (long long)sum[c],
-			           cs_part_name((cs_part)c), (long long)nd->energy_uj[c]);
+			return bad(
+			    m, r,
+			    "the rows of node %s's cycle %lld (line %llu) add up to %lld uJ of %s, the node line says "
+			    "%lld; the file is damaged or not the agent's",
+			    nd->node, (long long)nd->seq, (unsigned long long)m->open_line, (long long)sum[c],
+			    cs_part_name((cs_part)c), (long long)nd->energy_uj[c]);
 	nh = &m->agg.nh[m->cur_nh];
 	for (int c = 0; c < CS_PART_COUNT; c++) {
 		nh->energy_uj[c] += nd->energy_uj[c];
@@ -498,14 +501,16 @@ static int on_row(imp *m, const lreader *r, const char *line, size_t len)
 	if (cs_lg_jsonl_parse(line, len, j, why, sizeof(why)) != 0)
 		return bad(m, r, "%s", why);
 	if (j->type == CS_LG_J_NODE)
-		return bad(m, r,
-		           "node %s's cycle %lld (line %llu) announced %lld rows but the next node line came after %lld; "
-		           "the file is damaged",
-		           nd->node, (long long)nd->seq, (unsigned long long)m->open_line, (long long)nd->rows,
-		           (long long)m->rows_seen);
+		return bad(
+		    m, r,
+		    "node %s's cycle %lld (line %llu) announced %lld rows but the next node line came after %lld; "
+		    "the file is damaged",
+		    nd->node, (long long)nd->seq, (unsigned long long)m->open_line, (long long)nd->rows,
+		    (long long)m->rows_seen);
 	if (strcmp(j->node, nd->node) || j->ts_ms != nd->ts_ms || j->seq != nd->seq)
-		return bad(m, r, "a row of node %s cycle %lld at a node line of node %s cycle %lld (line %llu); the file "
-		                 "is damaged or two files were concatenated mid-cycle",
+		return bad(m, r,
+		           "a row of node %s cycle %lld at a node line of node %s cycle %lld (line %llu); the file "
+		           "is damaged or two files were concatenated mid-cycle",
 		           j->node, (long long)j->seq, nd->node, (long long)nd->seq, (unsigned long long)m->open_line);
 	if (j->type == CS_LG_J_WORKLOAD) {
 		owner = j->owner;

@@ -40,15 +40,15 @@
 #include "ledger/cost.h"
 #include "ledger/store.h"
 
-#define CS_LG_LINE_MAX (16u << 20) /* a longer line is not the agent's */
-#define CS_LG_FULL_HOUR 0.99       /* coverage below this is a partial hour */
+#define CS_LG_LINE_MAX  (16u << 20) /* a longer line is not the agent's */
+#define CS_LG_FULL_HOUR 0.99        /* coverage below this is a partial hour */
 
 typedef struct cs_lg_import_opts {
 	const char *const *files; /* "-" = stdin */
 	size_t nfiles;
-	const char *cluster;      /* for lines without "cluster" ("" if NULL) */
+	const char *cluster; /* for lines without "cluster" ("" if NULL) */
 	bool replace;
-	cs_lg_pricer *pricer;     /* NULL: no prices */
+	cs_lg_pricer *pricer; /* NULL: no prices */
 	cs_lg_split_mode split;
 } cs_lg_import_opts;
 
@@ -61,8 +61,8 @@ typedef struct cs_lg_import_stats {
 	uint64_t facts;
 	uint64_t sources;
 	uint64_t gaps;
-	uint64_t priced, unpriced;  /* node-hours */
-	double read_s, write_s;     /* wall time reading+summing / writing+committing */
+	uint64_t priced, unpriced; /* node-hours */
+	double read_s, write_s;    /* wall time reading+summing / writing+committing */
 } cs_lg_import_stats;
 
 /* Imports; 0 or a negative code with one line in why naming the input

@@ -20,8 +20,8 @@
 #include "core/index.h"
 
 typedef struct cs_lg_intern {
-	char *arena;      /* keys, each followed by a NUL */
-	size_t len, cap;  /* bytes used / allocated */
+	char *arena;     /* keys, each followed by a NUL */
+	size_t len, cap; /* bytes used / allocated */
 	struct cs_lg_key {
 		size_t off;    /* key i starts at arena + off */
 		uint32_t len;  /* and is len bytes long */

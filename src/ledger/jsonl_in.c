@@ -14,8 +14,7 @@
 
 /* Copies string member key of o into out[cap]; absent = "" unless
  * required. 0 or CS_EINVAL (why set). */
-static int get_str(const json_t *o, const char *key, bool required, char *out, size_t cap, char *why,
-                   size_t whycap)
+static int get_str(const json_t *o, const char *key, bool required, char *out, size_t cap, char *why, size_t whycap)
 {
 	const json_t *v = json_object_get(o, key);
 	const char *s;
@@ -116,7 +115,8 @@ static int get_energy(const json_t *o, cs_lg_jline *out, char *why, size_t whyca
 		if (c < 0) {
 			char b[48];
 
-			cs_set_why(why, whycap, "member 'energy_j' has an unknown component '%s' (cpu, dram, gpu, other)",
+			cs_set_why(why, whycap,
+			           "member 'energy_j' has an unknown component '%s' (cpu, dram, gpu, other)",
 			           cs_lg_clip(k, 40, b, sizeof(b)));
 			return CS_EINVAL;
 		}
@@ -181,7 +181,8 @@ static int parse_obj(const json_t *o, cs_lg_jline *out, char *why, size_t whycap
 	if (get_str(o, "ts", true, ts, sizeof(ts), why, whycap) != 0)
 		return CS_EINVAL;
 	if (cs_lg_parse_rfc3339_ms(ts, &out->ts_ms) != 0) {
-		cs_set_why(why, whycap, "member 'ts' is '%s', not an RFC 3339 UTC time", cs_lg_clip(ts, 40, b, sizeof(b)));
+		cs_set_why(why, whycap, "member 'ts' is '%s', not an RFC 3339 UTC time",
+		           cs_lg_clip(ts, 40, b, sizeof(b)));
 		return CS_EINVAL;
 	}
 	if (get_str(o, "node", true, out->node, sizeof(out->node), why, whycap) != 0 ||
@@ -189,7 +190,8 @@ static int parse_obj(const json_t *o, cs_lg_jline *out, char *why, size_t whycap
 	    get_int(o, "seq", 0, INT64_MAX, &out->seq, why, whycap) != 0 ||
 	    get_num(o, "interval_s", "interval_s", 0, 86400, &out->interval_s, why, whycap) != 0 ||
 	    get_energy(o, out, why, whycap) != 0 || get_carbon(o, out, why, whycap) != 0 ||
-	    get_str(o, "intensity_source", false, out->intensity_source, sizeof(out->intensity_source), why, whycap) != 0)
+	    get_str(o, "intensity_source", false, out->intensity_source, sizeof(out->intensity_source), why, whycap) !=
+	        0)
 		return CS_EINVAL;
 	if (!out->node[0]) {
 		cs_set_why(why, whycap, "member 'node' is empty; every agent line names its node");
@@ -242,7 +244,8 @@ int cs_lg_jsonl_parse(const char *line, size_t len, cs_lg_jline *out, char *why,
 	if (!o) {
 		char b[120];
 
-		cs_set_why(why, whycap, "not JSON (%s at column %d)", cs_lg_clip(err.text, 100, b, sizeof(b)), err.column);
+		cs_set_why(why, whycap, "not JSON (%s at column %d)", cs_lg_clip(err.text, 100, b, sizeof(b)),
+		           err.column);
 		return CS_EINVAL;
 	}
 	rc = parse_obj(o, out, why, whycap);

@@ -41,12 +41,12 @@ typedef enum cs_lg_jtype {
 
 typedef struct cs_lg_jline {
 	cs_lg_jtype type;
-	int64_t ts_ms;          /* end of the interval */
+	int64_t ts_ms; /* end of the interval */
 	int64_t seq;
 	double interval_s;
 	char node[CS_LG_STR_MAX];
 	char cluster[CS_LG_STR_MAX]; /* "" when absent */
-	unsigned comp_mask;     /* components present in energy_j */
+	unsigned comp_mask;          /* components present in energy_j */
 	int64_t energy_uj[CS_PART_COUNT];
 	double op_g, emb_g;
 	double intensity_g_per_kwh; /* NAN when null */
@@ -63,7 +63,7 @@ typedef struct cs_lg_jline {
 	char provider[32];
 	char region[64];
 	char instance[CS_LG_STR_MAX];
-	double pue;             /* NAN when absent */
+	double pue; /* NAN when absent */
 } cs_lg_jline;
 
 /* Parses one line (len bytes, no newline needed, need not be

@@ -63,8 +63,8 @@ static int owner_key(const char *name, char *out, size_t cap, char *why, size_t 
 }
 
 static const cs_conf_key ledger_keys[] = {
-    {"db", CS_CONF_STRING, CS_CONF_AT(cs_lg_ledger_conf, db), .flags = CS_CONF_SECRET | CS_CONF_NOBLANK,
-     .valid = db_ok, .expect = "sqlite:PATH or postgresql://...",
+    {"db", CS_CONF_STRING, CS_CONF_AT(cs_lg_ledger_conf, db), .flags = CS_CONF_SECRET | CS_CONF_NOBLANK, .valid = db_ok,
+     .expect = "sqlite:PATH or postgresql://...",
      .help = "the ledger: sqlite:PATH (default $XDG_DATA_HOME/carbonstat/ledger.db) or postgresql://..."},
     {"cluster", CS_CONF_STRING, CS_CONF_AT(cs_lg_ledger_conf, cluster), .chars = "._-",
      .help = "cluster of agent data that names none"},

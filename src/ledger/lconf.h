@@ -43,7 +43,7 @@ typedef struct cs_lg_ledger_conf {
 	char db[CS_CONF_PATH_MAX * 2]; /* URL or path; "" = the default */
 	char cluster[CS_LG_STR_MAX];
 	char prices[CS_CONF_PATH_MAX];
-	int cost_split;                /* cs_lg_split_name */
+	int cost_split; /* cs_lg_split_name */
 	double lock_timeout_s;
 	char prometheus[CS_CONF_PATH_MAX];
 } cs_lg_ledger_conf;

@@ -125,7 +125,8 @@ int cs_lg_parse_time(const char *s, double now_s, int64_t *out_s)
 		;
 	else if (n >= 13 && (s[10] == 'T' || s[10] == ' ') && digits(s + 11, 2, &h) && h <= 23 &&
 	         (n == 13 || (n == 16 && s[13] == ':' && digits(s + 14, 2, &mi) && mi <= 59) ||
-	          (n == 14 && s[13] == 'Z') || (n == 17 && s[13] == ':' && digits(s + 14, 2, &mi) && mi <= 59 && s[16] == 'Z')))
+	          (n == 14 && s[13] == 'Z') ||
+	          (n == 17 && s[13] == ':' && digits(s + 14, 2, &mi) && mi <= 59 && s[16] == 'Z')))
 		;
 	else
 		return CS_EINVAL;

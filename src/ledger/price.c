@@ -54,8 +54,8 @@ static int csv_record(csv *c, char fields[][PF_FIELD_MAX], int maxf, char *why, 
 		}
 		if (quoted) {
 			if (ch < 0) {
-				cs_set_why(why, whycap, "%s:%u: a quoted field is not closed; add the closing '\"'", name,
-				           c->line);
+				cs_set_why(why, whycap, "%s:%u: a quoted field is not closed; add the closing '\"'",
+				           name, c->line);
 				return -1;
 			}
 			c->p++;
@@ -98,7 +98,8 @@ static int csv_record(csv *c, char fields[][PF_FIELD_MAX], int maxf, char *why, 
 		}
 		c->p++;
 		if (after_quote) {
-			cs_set_why(why, whycap, "%s:%u: text after a closing quote; quote the whole field", name, c->line);
+			cs_set_why(why, whycap, "%s:%u: text after a closing quote; quote the whole field", name,
+			           c->line);
 			return -1;
 		}
 		if (ch == '"' && o == 0) {
@@ -151,8 +152,7 @@ static bool valid_provider(const char *s)
 
 static bool valid_currency(const char *s)
 {
-	return strlen(s) == 3 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' && s[2] >= 'A' &&
-	       s[2] <= 'Z';
+	return strlen(s) == 3 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' && s[2] >= 'A' && s[2] <= 'Z';
 }
 
 static bool valid_name(const char *s)
@@ -190,7 +190,7 @@ static void lower(char *s)
 
 int cs_lg_prices_parse(const char *buf, size_t len, const char *name, cs_lg_prices *out, char *why, size_t whycap)
 {
-	char (*f)[PF_FIELD_MAX] = NULL; /* the record's fields */
+	char(*f)[PF_FIELD_MAX] = NULL; /* the record's fields */
 	int col[N_COLS], nf, ncols = 0;
 	csv c = {buf, buf + len, 1, 1};
 	cs_lg_prices p = {0};
@@ -213,8 +213,8 @@ int cs_lg_prices_parse(const char *buf, size_t len, const char *name, cs_lg_pric
 		if (nf < 0)
 			goto err;
 		if (nf == 0) {
-			cs_set_why(why, whycap, "%s: no header; the first line must name the columns %s,%s,%s,%s,%s", name,
-			           col_names[0], col_names[1], col_names[2], col_names[3], col_names[4]);
+			cs_set_why(why, whycap, "%s: no header; the first line must name the columns %s,%s,%s,%s,%s",
+			           name, col_names[0], col_names[1], col_names[2], col_names[3], col_names[4]);
 			goto err;
 		}
 		if (nf == 1 && (trim(f[0]), f[0][0] == '\0'))
@@ -228,18 +228,19 @@ int cs_lg_prices_parse(const char *buf, size_t len, const char *name, cs_lg_pric
 			trim(f[i]);
 			if (!strcasecmp(f[i], col_names[k])) {
 				if (col[k] >= 0) {
-					cs_set_why(why, whycap, "%s:%u: column '%s' appears twice in the header", name, c.line,
-					           col_names[k]);
+					cs_set_why(why, whycap, "%s:%u: column '%s' appears twice in the header", name,
+					           c.line, col_names[k]);
 					goto err;
 				}
 				col[k] = i;
 			}
 		}
 		if (col[k] < 0) {
-			cs_set_why(why, whycap,
-			           "%s:%u: the header has no column '%s'; it needs provider,instance_type,region,currency,"
-			           "price_per_hour",
-			           name, c.line, col_names[k]);
+			cs_set_why(
+			    why, whycap,
+			    "%s:%u: the header has no column '%s'; it needs provider,instance_type,region,currency,"
+			    "price_per_hour",
+			    name, c.line, col_names[k]);
 			goto err;
 		}
 	}
@@ -258,8 +259,9 @@ int cs_lg_prices_parse(const char *buf, size_t len, const char *name, cs_lg_pric
 		if (nf == 1 && (trim(f[0]), f[0][0] == '\0'))
 			continue;
 		if (nf != ncols) {
-			cs_set_why(why, whycap, "%s:%u: %d fields where the header has %d; quote fields that hold a comma",
-			           name, c.line, nf, ncols);
+			cs_set_why(why, whycap,
+			           "%s:%u: %d fields where the header has %d; quote fields that hold a comma", name,
+			           c.line, nf, ncols);
 			goto err;
 		}
 		for (int i = 0; i < nf; i++)
@@ -269,22 +271,24 @@ int cs_lg_prices_parse(const char *buf, size_t len, const char *name, cs_lg_pric
 		lower(f[col[COL_PROVIDER]]);
 		if (!valid_provider(f[col[COL_PROVIDER]]) ||
 		    !cs_strcpy_fit(e.provider, sizeof(e.provider), f[col[COL_PROVIDER]])) {
-			cs_set_why(why, whycap, "%s:%u: provider '%s' is not a short lower-case name (aws, gcp, azure ...)",
-			           name, c.line, cs_lg_clip(f[col[COL_PROVIDER]], 40, cb, sizeof(cb)));
+			cs_set_why(why, whycap,
+			           "%s:%u: provider '%s' is not a short lower-case name (aws, gcp, azure ...)", name,
+			           c.line, cs_lg_clip(f[col[COL_PROVIDER]], 40, cb, sizeof(cb)));
 			goto err;
 		}
 		if (!valid_name(f[col[COL_INSTANCE]]) ||
 		    !cs_strcpy_fit(e.instance, sizeof(e.instance), f[col[COL_INSTANCE]])) {
-			cs_set_why(why, whycap, "%s:%u: instance_type '%s' is empty, too long or holds control characters",
-			           name, c.line, cs_lg_clip(f[col[COL_INSTANCE]], 40, cb, sizeof(cb)));
+			cs_set_why(why, whycap,
+			           "%s:%u: instance_type '%s' is empty, too long or holds control characters", name,
+			           c.line, cs_lg_clip(f[col[COL_INSTANCE]], 40, cb, sizeof(cb)));
 			goto err;
 		}
 		if (!strcmp(f[col[COL_REGION]], "*"))
 			f[col[COL_REGION]][0] = '\0';
 		if ((f[col[COL_REGION]][0] && !valid_name(f[col[COL_REGION]])) ||
 		    !cs_strcpy_fit(e.region, sizeof(e.region), f[col[COL_REGION]])) {
-			cs_set_why(why, whycap, "%s:%u: region '%s' is too long or holds control characters", name, c.line,
-			           cs_lg_clip(f[col[COL_REGION]], 40, cb, sizeof(cb)));
+			cs_set_why(why, whycap, "%s:%u: region '%s' is too long or holds control characters", name,
+			           c.line, cs_lg_clip(f[col[COL_REGION]], 40, cb, sizeof(cb)));
 			goto err;
 		}
 		if (!valid_currency(f[col[COL_CURRENCY]])) {
@@ -295,8 +299,8 @@ int cs_lg_prices_parse(const char *buf, size_t len, const char *name, cs_lg_pric
 		memcpy(e.currency, f[col[COL_CURRENCY]], 4);
 		if (!plain_decimal(f[col[COL_PRICE]]) || cs_parse_double(f[col[COL_PRICE]], &d) != 0 || d >= 1e6) {
 			cs_set_why(why, whycap,
-			           "%s:%u: price_per_hour '%s' is not a plain decimal >= 0 and < 1000000 (e.g. 0.096)", name,
-			           c.line, cs_lg_clip(f[col[COL_PRICE]], 40, cb, sizeof(cb)));
+			           "%s:%u: price_per_hour '%s' is not a plain decimal >= 0 and < 1000000 (e.g. 0.096)",
+			           name, c.line, cs_lg_clip(f[col[COL_PRICE]], 40, cb, sizeof(cb)));
 			goto err;
 		}
 		e.per_hour = d;
@@ -305,9 +309,10 @@ int cs_lg_prices_parse(const char *buf, size_t len, const char *name, cs_lg_pric
 			    !strcasecmp(p.v[k].region, e.region)) {
 				char b2[48];
 
-				cs_set_why(why, whycap, "%s:%u: %s %s in %s is priced twice (line %u too); keep one", name,
-				           c.line, e.provider, cs_lg_clip(e.instance, 40, cb, sizeof(cb)),
-				           e.region[0] ? cs_lg_clip(e.region, 40, b2, sizeof(b2)) : "any region", p.v[k].line);
+				cs_set_why(why, whycap, "%s:%u: %s %s in %s is priced twice (line %u too); keep one",
+				           name, c.line, e.provider, cs_lg_clip(e.instance, 40, cb, sizeof(cb)),
+				           e.region[0] ? cs_lg_clip(e.region, 40, b2, sizeof(b2)) : "any region",
+				           p.v[k].line);
 				goto err;
 			}
 		{

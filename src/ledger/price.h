@@ -25,7 +25,7 @@
 typedef struct cs_lg_price {
 	char provider[32];
 	char instance[128];
-	char region[64];    /* "" = any region */
+	char region[64]; /* "" = any region */
 	char currency[4];
 	double per_hour;
 	unsigned line;

@@ -606,7 +606,8 @@ int cs_lg_prom_parse(const char *body, size_t len, const char *const *want, int 
 		goto out;
 	}
 	if (strcmp(type, "vector") && strcmp(type, "matrix")) {
-		cs_set_why(why, whycap, "the answer is a %s, not a vector or matrix; the query must return series", type);
+		cs_set_why(why, whycap, "the answer is a %s, not a vector or matrix; the query must return series",
+		           type);
 		rc = CS_EINVAL;
 		goto out;
 	}

@@ -106,8 +106,7 @@ static void fmt_cost(const cs_lg_amounts *a, bool priced, char *out, size_t cap)
 {
 	if (!priced)
 		snprintf(out, cap, "-");
-	else
-	{
+	else {
 		char b[40];
 
 		snprintf(out, cap, "%s%s", cs_lg_num(cs_lg_cost(a), 2, b), a->uncosted_uj ? "*" : "");
@@ -128,8 +127,8 @@ static void table_line(FILE *f, const char *key, const cs_lg_amounts *a, const c
 	char b1[40], b2[40], b3[40], b4[40];
 
 	fprintf(f, "%-36.36s %12s %11s %11s %12s %12s %10s %7.1f %% %10s\n", key, cs_lg_num(cs_lg_kwh(a), 3, b1),
-	        cs_lg_num(cs_lg_op_kg(a), 3, b2), cs_lg_num(cs_lg_emb_kg(a), 3, b3), cs_lg_num(cs_lg_total_kg(a), 3, b4),
-	        cost, gpc, isfinite(sh) ? sh * 100 : 0.0, change);
+	        cs_lg_num(cs_lg_op_kg(a), 3, b2), cs_lg_num(cs_lg_emb_kg(a), 3, b3),
+	        cs_lg_num(cs_lg_total_kg(a), 3, b4), cost, gpc, isfinite(sh) ? sh * 100 : 0.0, change);
 }
 
 static void table_missing(void *ud, const char *from, const char *to, int64_t n)
@@ -202,8 +201,9 @@ static void table_bill(const cs_lg_report *r, FILE *f)
 			fprintf(f, "%14s %12s %12s\n", r->currency[0] ? cs_lg_num(cs_lg_cost(m), 2, c4) : "-",
 			        cs_lg_num(cs_lg_kwh(m), 3, c5), cs_lg_num(cs_lg_total_kg(m), 3, c1));
 	}
-	fprintf(f, "  bill kWh and kgCO2e are carbonstat's model of the bill (location-based, embodied included);\n"
-	           "  measured figures are the agents' (%s)\n",
+	fprintf(f,
+	        "  bill kWh and kgCO2e are carbonstat's model of the bill (location-based, embodied included);\n"
+	        "  measured figures are the agents' (%s)\n",
 	        team ? "the team's row above" : "the TOTAL row above, all providers");
 }
 
@@ -269,7 +269,8 @@ static int render_table(const cs_lg_report *r, FILE *f)
 	if (r->nreasons) {
 		fprintf(f, "costs missing for:\n");
 		for (size_t i = 0; i < r->nreasons; i++)
-			fprintf(f, "  %lld node-hours: %s\n", (long long)r->reasons[i].node_hours, r->reasons[i].reason);
+			fprintf(f, "  %lld node-hours: %s\n", (long long)r->reasons[i].node_hours,
+			        r->reasons[i].reason);
 	}
 	if (r->nbill)
 		table_bill(r, f);
@@ -280,10 +281,13 @@ static int render_table(const cs_lg_report *r, FILE *f)
 
 			if (x->units > 0)
 				fprintf(f, "  %-36.36s %.6g gCO2e per %s (%.0f %ss, %lld h)\n", x->key,
-				        (double)x->ug / 1e6 / x->units, r->functional_unit, x->units, r->functional_unit,
-				        (long long)x->hours);
+				        (double)x->ug / 1e6 / x->units, r->functional_unit, x->units,
+				        r->functional_unit, (long long)x->hours);
 			else
-				fprintf(f, "  %-36.36s no units synced for this period (ledger sync queries [sci.team] / [sci.owner])\n", x->key);
+				fprintf(f,
+				        "  %-36.36s no units synced for this period (ledger sync queries [sci.team] / "
+				        "[sci.owner])\n",
+				        x->key);
 		}
 	}
 	if (r->nbudgets) {
@@ -293,7 +297,10 @@ static int render_table(const cs_lg_report *r, FILE *f)
 
 			fprintf(f, "  %-24.24s budget %10.3f  burn %10.3f (%5.1f %%)  projected %10.3f  %s\n", b->team,
 			        b->budget_kg, b->burn_kg, b->budget_kg > 0 ? b->burn_kg / b->budget_kg * 100 : 0.0,
-			        b->projected_kg, b->exceeded ? "EXCEEDED" : b->projected_over ? "on course to exceed" : "ok");
+			        b->projected_kg,
+			        b->exceeded         ? "EXCEEDED"
+			        : b->projected_over ? "on course to exceed"
+			                            : "ok");
 		}
 	}
 	return 0;
@@ -327,8 +334,9 @@ static int render_csv(const cs_lg_report *r, FILE *f)
 {
 	bool priced = r->currency[0] != '\0';
 
-	fprintf(f, "%s,kwh,operational_kgco2e,embodied_kgco2e,total_kgco2e,cost,currency,gco2e_per_currency_unit,"
-	           "share,change_vs_previous\n",
+	fprintf(f,
+	        "%s,kwh,operational_kgco2e,embodied_kgco2e,total_kgco2e,cost,currency,gco2e_per_currency_unit,"
+	        "share,change_vs_previous\n",
 	        cs_lg_by_name(r->by));
 	for (size_t i = 0; i < r->nrows; i++)
 		csv_line(f, r->rows[i].key, &r->rows[i].cur, r, &r->rows[i], priced);
@@ -384,7 +392,8 @@ static json_t *row_json(const cs_lg_report *r, const cs_lg_rep_row *row)
 
 	json_object_set_new(o, "key", json_string(row->key));
 	json_object_set_new(o, "change", r->had_prev ? jnum(cs_lg_change(row)) : json_null());
-	json_object_set_new(o, "previous_total_kgco2e", row->had_prev ? json_real((double)row->prev_ug / 1e9) : json_null());
+	json_object_set_new(o, "previous_total_kgco2e",
+	                    row->had_prev ? json_real((double)row->prev_ug / 1e9) : json_null());
 	return o;
 }
 
@@ -437,8 +446,9 @@ static int render_json(const cs_lg_report *r, FILE *f)
 	for (size_t i = 0; i < r->ntop_owners; i++)
 		json_array_append_new(a, row_json(r, &r->top_owners[i]));
 	json_object_set_new(o, "top_owners", a);
-	json_object_set_new(o, "hours", json_pack("{s:I, s:I, s:I}", "period", (json_int_t)r->period_hours, "with_data",
-	                                          (json_int_t)r->hours_with_data, "elapsed", (json_int_t)r->hours_elapsed));
+	json_object_set_new(o, "hours",
+	                    json_pack("{s:I, s:I, s:I}", "period", (json_int_t)r->period_hours, "with_data",
+	                              (json_int_t)r->hours_with_data, "elapsed", (json_int_t)r->hours_elapsed));
 	mm.arr = json_array();
 	cs_lg_missing_ranges(r, json_missing, &mm);
 	json_object_set_new(o, "missing_hours", mm.arr);
@@ -461,10 +471,11 @@ static int render_json(const cs_lg_report *r, FILE *f)
 	for (size_t i = 0; i < r->nsci; i++) {
 		const cs_lg_sci_row *x = &r->sci[i];
 
-		json_array_append_new(a, json_pack("{s:s, s:s, s:f, s:o, s:f, s:s}", "key", x->key, "functional_unit",
-		                                   r->functional_unit, "units", x->units, "gco2e_per_unit",
-		                                   x->units > 0 ? json_real((double)x->ug / 1e6 / x->units) : json_null(),
-		                                   "kgco2e", (double)x->ug / 1e9, "method", "location-based"));
+		json_array_append_new(a,
+		                      json_pack("{s:s, s:s, s:f, s:o, s:f, s:s}", "key", x->key, "functional_unit",
+		                                r->functional_unit, "units", x->units, "gco2e_per_unit",
+		                                x->units > 0 ? json_real((double)x->ug / 1e6 / x->units) : json_null(),
+		                                "kgco2e", (double)x->ug / 1e9, "method", "location-based"));
 	}
 	json_object_set_new(o, "sci", a);
 	a = json_array();
@@ -501,7 +512,8 @@ static int render_json(const cs_lg_report *r, FILE *f)
 
 		cs_lg_fmt_day(r->period.start + day * CS_LG_DAY_S, ds, sizeof(ds));
 		for (size_t t = 0; t < r->nteams; t++)
-			json_array_append_new(vals, json_real((double)r->daily_team_ug[(size_t)day * r->nteams + t] / 1e9));
+			json_array_append_new(vals,
+			                      json_real((double)r->daily_team_ug[(size_t)day * r->nteams + t] / 1e9));
 		json_array_append_new(a, json_pack("{s:s, s:o}", "day", ds, "kgco2e_by_team", vals));
 	}
 	{

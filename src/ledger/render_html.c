@@ -16,11 +16,11 @@
 #include <math.h>
 #include <string.h>
 
-#define HTML_TEAMS   9  /* coloured teams in the daily chart; the rest are "others" */
-#define HTML_CMP     12 /* teams in carbon vs cost */
+#define HTML_TEAMS 9  /* coloured teams in the daily chart; the rest are "others" */
+#define HTML_CMP   12 /* teams in carbon vs cost */
 
 static const char *const palette[HTML_TEAMS + 1] = {"#1b7f5f", "#2f6fb0", "#d08a1a", "#8e44ad", "#c0392b",
-                                                   "#16a0a8", "#7a8b21", "#b35f8f", "#5d6d7e", "#b8bfc6"};
+                                                    "#16a0a8", "#7a8b21", "#b35f8f", "#5d6d7e", "#b8bfc6"};
 
 /* The ledger's pages have always escaped ' as well. */
 static void esc(FILE *f, const char *s)
@@ -56,8 +56,8 @@ static void daily_chart(const cs_lg_report *r, FILE *f)
 	}
 	max = nice_max(max);
 	bw = (W - L - R) / (double)(r->ndays ? r->ndays : 1);
-	fprintf(f, "<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"daily kgCO2e by team\">\n", W,
-	        H);
+	fprintf(f, "<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"daily kgCO2e by team\">\n",
+	        W, H);
 	for (int k = 0; k <= 4; k++) {
 		double y = T + (H - T - B) * (1 - k / 4.0);
 
@@ -80,8 +80,8 @@ static void daily_chart(const cs_lg_report *r, FILE *f)
 				continue;
 			h = v / max * (H - T - B);
 			y -= h;
-			fprintf(f, "<rect x=\"%.1f\" y=\"%.2f\" width=\"%.1f\" height=\"%.2f\" fill=\"%s\"><title>", L + d * bw + 1,
-			        y, bw - 2, h, palette[t < nt ? t : HTML_TEAMS]);
+			fprintf(f, "<rect x=\"%.1f\" y=\"%.2f\" width=\"%.1f\" height=\"%.2f\" fill=\"%s\"><title>",
+			        L + d * bw + 1, y, bw - 2, h, palette[t < nt ? t : HTML_TEAMS]);
 			if (t < nt)
 				esc(f, r->teams[t].key);
 			else
@@ -119,8 +119,9 @@ static void carbon_cost_chart(const cs_lg_report *r, FILE *f)
 		if (m > maxm)
 			maxm = m;
 	}
-	fprintf(f, "<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"carbon and cost per team\">\n",
-	        W, H);
+	fprintf(
+	    f, "<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"carbon and cost per team\">\n",
+	    W, H);
 	for (size_t t = 0; t < n; t++) {
 		const cs_lg_amounts *a = &r->teams[t].cur;
 		double y = 10 + row * (double)t, c = cs_lg_total_kg(a), m = cs_lg_cost(a);
@@ -130,12 +131,13 @@ static void carbon_cost_chart(const cs_lg_report *r, FILE *f)
 		fprintf(f, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\" class=\"lab\">", L - 8, y + bar + 2);
 		esc(f, r->teams[t].key);
 		fputs("</text>", f);
-		fprintf(f, "<rect x=\"%.0f\" y=\"%.1f\" width=\"%.2f\" height=\"%.0f\" fill=\"#1b7f5f\"/>", L, y, wc, bar);
+		fprintf(f, "<rect x=\"%.0f\" y=\"%.1f\" width=\"%.2f\" height=\"%.0f\" fill=\"#1b7f5f\"/>", L, y, wc,
+		        bar);
 		fprintf(f, "<text x=\"%.2f\" y=\"%.1f\" class=\"ax\">%s kgCO2e</text>", L + wc + 6, y + bar - 2,
 		        cs_lg_num(c, 3, nb));
 		if (priced) {
-			fprintf(f, "<rect x=\"%.0f\" y=\"%.1f\" width=\"%.2f\" height=\"%.0f\" fill=\"#d08a1a\"/>", L, y + bar + 2,
-			        wm, bar);
+			fprintf(f, "<rect x=\"%.0f\" y=\"%.1f\" width=\"%.2f\" height=\"%.0f\" fill=\"#d08a1a\"/>", L,
+			        y + bar + 2, wm, bar);
 			fprintf(f, "<text x=\"%.2f\" y=\"%.1f\" class=\"ax\">%s ", L + wm + 6, y + 2 * bar,
 			        cs_lg_num(m, 2, nb));
 			esc(f, r->currency);
@@ -145,9 +147,10 @@ static void carbon_cost_chart(const cs_lg_report *r, FILE *f)
 	}
 	fputs("</svg>\n", f);
 	if (priced)
-		fputs("<p class=\"legend\"><span><i style=\"background:#1b7f5f\"></i>kgCO2e</span> "
-		      "<span><i style=\"background:#d08a1a\"></i>cost</span> (each scaled to its own largest team)</p>\n",
-		      f);
+		fputs(
+		    "<p class=\"legend\"><span><i style=\"background:#1b7f5f\"></i>kgCO2e</span> "
+		    "<span><i style=\"background:#d08a1a\"></i>cost</span> (each scaled to its own largest team)</p>\n",
+		    f);
 	else
 		fputs("<p class=\"note\">No costs: the ledger has no prices for this period (pass --prices FILE to "
 		      "import/sync, or ingest the bill).</p>\n",
@@ -170,8 +173,9 @@ static void owners_chart(const cs_lg_report *r, FILE *f)
 
 		fprintf(f, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\" class=\"lab\">", L - 8, y + 13);
 		esc(f, r->top_owners[i].key);
-		fprintf(f, "</text><rect x=\"%.0f\" y=\"%.1f\" width=\"%.2f\" height=\"16\" fill=\"#2f6fb0\"/>"
-		           "<text x=\"%.2f\" y=\"%.1f\" class=\"ax\">%s</text>\n",
+		fprintf(f,
+		        "</text><rect x=\"%.0f\" y=\"%.1f\" width=\"%.2f\" height=\"16\" fill=\"#2f6fb0\"/>"
+		        "<text x=\"%.2f\" y=\"%.1f\" class=\"ax\">%s</text>\n",
 		        L, y, w, L + w + 6, y + 13, cs_lg_num(v, 3, nb));
 	}
 	fputs("</svg>\n", f);
@@ -304,7 +308,8 @@ int cs_lg_render_html(const cs_lg_report *r, FILE *f)
 		esc(f, r->currency);
 	}
 	fputs("</p>\n<div class=\"kpis\">", f);
-	fprintf(f, "<div class=\"kpi\"><b>%s</b><span>kgCO2e total</span></div>", cs_lg_num(cs_lg_total_kg(&r->total), 3, nb));
+	fprintf(f, "<div class=\"kpi\"><b>%s</b><span>kgCO2e total</span></div>",
+	        cs_lg_num(cs_lg_total_kg(&r->total), 3, nb));
 	fprintf(f, "<div class=\"kpi\"><b>%s</b><span>kWh</span></div>", cs_lg_num(cs_lg_kwh(&r->total), 3, nb));
 	if (priced) {
 		fprintf(f, "<div class=\"kpi\"><b>%s</b><span>cost ", cs_lg_num(cs_lg_cost(&r->total), 2, nb));
@@ -315,8 +320,8 @@ int cs_lg_render_html(const cs_lg_report *r, FILE *f)
 			        cs_lg_g_per_currency(&r->total), r->currency);
 	}
 	if (r->had_prev && isfinite(ch))
-		fprintf(f, "<div class=\"kpi\"><b class=\"%s\">%+.1f %%</b><span>vs %s</span></div>", ch > 0 ? "up" : "down",
-		        ch * 100, r->period.prev_label);
+		fprintf(f, "<div class=\"kpi\"><b class=\"%s\">%+.1f %%</b><span>vs %s</span></div>",
+		        ch > 0 ? "up" : "down", ch * 100, r->period.prev_label);
 	fputs("</div>\n<h2>Daily kgCO2e by team</h2>\n", f);
 	daily_chart(r, f);
 	fputs("<h2>Carbon and cost per team</h2>\n", f);
@@ -362,10 +367,14 @@ int cs_lg_render_html(const cs_lg_report *r, FILE *f)
 
 			fputs("<tr><th>", f);
 			esc(f, b->team);
-			fprintf(f, "</th><td>%.3f</td><td>%.3f</td><td>%.1f %%</td><td>%.3f</td><td class=\"%s\">%s</td></tr>\n",
+			fprintf(f,
+			        "</th><td>%.3f</td><td>%.3f</td><td>%.1f %%</td><td>%.3f</td><td "
+			        "class=\"%s\">%s</td></tr>\n",
 			        b->budget_kg, b->burn_kg, b->budget_kg > 0 ? b->burn_kg / b->budget_kg * 100 : 0.0,
 			        b->projected_kg, b->exceeded || b->projected_over ? "bad" : "ok",
-			        b->exceeded ? "exceeded" : b->projected_over ? "on course to exceed" : "ok");
+			        b->exceeded         ? "exceeded"
+			        : b->projected_over ? "on course to exceed"
+			                            : "ok");
 		}
 		fputs("</tbody></table>\n", f);
 	}
@@ -396,8 +405,9 @@ int cs_lg_render_html(const cs_lg_report *r, FILE *f)
 		fputs("</ul>\n", f);
 	}
 	if (r->ngaps) {
-		fprintf(f, "<p>%zu gaps recorded (missing, partial or reset node-hours); the JSON report lists them.</p>\n",
-		        r->ngaps);
+		fprintf(
+		    f, "<p>%zu gaps recorded (missing, partial or reset node-hours); the JSON report lists them.</p>\n",
+		    r->ngaps);
 	}
 	for (size_t i = 0; i < r->nreasons; i++) {
 		fprintf(f, "<p class=\"note\">No cost for %lld node-hours: ", (long long)r->reasons[i].node_hours);

@@ -202,8 +202,8 @@ static void owner_key(const cs_lg_dims *d, char *out, size_t cap)
 	else if (!d->namespace_[0] && d->owner_kind[0] && !strcmp(d->owner, d->owner_kind))
 		snprintf(out, cap, "[%s]", d->owner); /* the agent's system / idle / overflow buckets */
 	else
-		snprintf(out, cap, "%s/%s%s%s%s", or_none(d->namespace_), or_none(d->owner), d->owner_kind[0] ? " (" : "",
-		         d->owner_kind, d->owner_kind[0] ? ")" : "");
+		snprintf(out, cap, "%s/%s%s%s%s", or_none(d->namespace_), or_none(d->owner),
+		         d->owner_kind[0] ? " (" : "", d->owner_kind, d->owner_kind[0] ? ")" : "");
 }
 
 static int dim_cb(void *ud, int64_t id, const cs_lg_dims *d)
@@ -427,8 +427,8 @@ static cs_lg_rep_row *take_rows(groups *g, size_t *n)
 	for (size_t i = 0; i < g->keys.n; i++) {
 		const cs_lg_rep_row *x = &rows[i];
 
-		if (cs_lg_energy_uj(&x->cur) == 0 && x->cur.op_ug == 0 && x->cur.emb_ug == 0 && x->cur.cost_micro == 0 &&
-		    !x->had_prev)
+		if (cs_lg_energy_uj(&x->cur) == 0 && x->cur.op_ug == 0 && x->cur.emb_ug == 0 &&
+		    x->cur.cost_micro == 0 && !x->had_prev)
 			continue;
 		rows[k++] = rows[i];
 	}

@@ -60,7 +60,7 @@ typedef struct cs_lg_amounts {
 typedef struct cs_lg_rep_row {
 	char key[2 * CS_LG_STR_MAX + 80]; /* "checkout", "shop/api (Deployment)", "prod/node-1", "aws/eu-west-1" */
 	cs_lg_amounts cur;
-	cs_lg_i128 prev_ug;  /* previous period operational + embodied */
+	cs_lg_i128 prev_ug; /* previous period operational + embodied */
 	bool had_prev;
 } cs_lg_rep_row;
 
@@ -98,19 +98,19 @@ typedef struct cs_lg_report {
 	char db_name[CS_LDB_NAME_MAX];
 	char currency[8];
 	char functional_unit[64];
-	int64_t now_s;             /* when it was computed (projections stop there) */
+	int64_t now_s; /* when it was computed (projections stop there) */
 
-	cs_lg_rep_row *rows;       /* sorted by total carbon, largest first */
+	cs_lg_rep_row *rows; /* sorted by total carbon, largest first */
 	size_t nrows;
-	cs_lg_amounts total;       /* = sum of rows */
+	cs_lg_amounts total; /* = sum of rows */
 	cs_lg_i128 prev_total_ug;
 	bool had_prev;
 
-	cs_lg_amounts nodes;       /* from node_hours */
+	cs_lg_amounts nodes; /* from node_hours */
 	size_t nnodes;
 	int64_t node_hours, priced_node_hours;
 
-	cs_lg_rep_row *teams;      /* by team always (charts, budgets), sorted like rows */
+	cs_lg_rep_row *teams; /* by team always (charts, budgets), sorted like rows */
 	size_t nteams;
 	int64_t ndays;             /* days of the period */
 	cs_lg_i128 *daily_team_ug; /* [day * nteams + team] */
@@ -118,25 +118,25 @@ typedef struct cs_lg_report {
 	cs_lg_rep_row *top_owners; /* by owner, largest first, at most CS_LG_TOP_OWNERS */
 	size_t ntop_owners;
 
-	size_t *movers;            /* indexes into rows, largest |change| first */
+	size_t *movers; /* indexes into rows, largest |change| first */
 	size_t nmovers;
 
 	int64_t period_hours, hours_with_data, hours_elapsed;
-	int64_t *missing_hours;    /* hours of the period (up to now) with no data */
+	int64_t *missing_hours; /* hours of the period (up to now) with no data */
 	size_t nmissing;
-	cs_lg_gap_row *gaps;       /* recorded gaps in the period */
+	cs_lg_gap_row *gaps; /* recorded gaps in the period */
 	size_t ngaps, gaps_cap;
 	struct cs_lg_reason {
 		char reason[200];
 		int64_t node_hours;
-	} *reasons;                /* why costs are NULL */
+	} * reasons; /* why costs are NULL */
 	size_t nreasons;
 
 	cs_lg_sci_row *sci;
 	size_t nsci;
 	cs_lg_budget_row *budgets;
 	size_t nbudgets;
-	cs_lg_bill_line *bill;     /* the bill's lines, NULL/0 when no bill was ingested */
+	cs_lg_bill_line *bill; /* the bill's lines, NULL/0 when no bill was ingested */
 	size_t nbill;
 } cs_lg_report;
 

@@ -93,14 +93,14 @@ static const char *const schema_v2[] = {
 
 /* Facts summed to daily's columns (after "day, dim_id"): the rollup's
  * definition, used to check it and by the no-rollup benchmark. */
-#define FACT_SUMS                                                                                               \
-	"SUM(CASE WHEN component = 0 THEN energy_uj ELSE 0 END), "                                             \
-	"SUM(CASE WHEN component = 1 THEN energy_uj ELSE 0 END), "                                             \
-	"SUM(CASE WHEN component = 2 THEN energy_uj ELSE 0 END), "                                             \
-	"SUM(CASE WHEN component = 3 THEN energy_uj ELSE 0 END), SUM(op_ug), SUM(emb_ug), "                    \
+#define FACT_SUMS                                                                                                      \
+	"SUM(CASE WHEN component = 0 THEN energy_uj ELSE 0 END), "                                                     \
+	"SUM(CASE WHEN component = 1 THEN energy_uj ELSE 0 END), "                                                     \
+	"SUM(CASE WHEN component = 2 THEN energy_uj ELSE 0 END), "                                                     \
+	"SUM(CASE WHEN component = 3 THEN energy_uj ELSE 0 END), SUM(op_ug), SUM(emb_ug), "                            \
 	"COALESCE(SUM(cost_micro), 0), SUM(CASE WHEN cost_micro IS NULL THEN energy_uj ELSE 0 END), COUNT(*)"
-#define DAILY_COLS                                                                                              \
-	"day, dim_id, energy_cpu_uj, energy_dram_uj, energy_gpu_uj, energy_other_uj, op_ug, emb_ug, cost_micro, "       \
+#define DAILY_COLS                                                                                                     \
+	"day, dim_id, energy_cpu_uj, energy_dram_uj, energy_gpu_uj, energy_other_uj, op_ug, emb_ug, cost_micro, "      \
 	"uncosted_uj, n_rows"
 
 /* migrations[v - 1] takes the schema from v - 1 to v. */
@@ -128,21 +128,21 @@ struct cs_lg_store {
 	int mode;
 	bool writing, reading;
 
-	cs_lg_intern src;      /* source names */
+	cs_lg_intern src; /* source names */
 	struct src_ent {
 		int64_t id, wm;
-	} *srcs;               /* by interned index */
+	} * srcs; /* by interned index */
 	size_t src_cap;
 	int64_t next_src;
 
-	cs_lg_intern dims;     /* composite keys, fields joined by \x1f */
+	cs_lg_intern dims; /* composite keys, fields joined by \x1f */
 	int64_t *dim_id;
 	size_t dim_cap;
 	int64_t next_dim;
-	uint32_t *new_dims;    /* interned dims to insert */
+	uint32_t *new_dims; /* interned dims to insert */
 	size_t n_new_dims, new_dims_cap;
 
-	cs_lg_intern strs;     /* strings of pending node hours and nodes */
+	cs_lg_intern strs; /* strings of pending node hours and nodes */
 	cs_lg_fact *facts;
 	size_t nfacts, facts_cap;
 	pend_nh *nh;
@@ -176,12 +176,12 @@ static int oom(cs_lg_store *s)
 	return fail(s, CS_ENOMEM, "ledger: out of memory");
 }
 
-#define GROW(s, arr, cap, need)                                                                                 \
-	do {                                                                                                    \
-		void *np_ = cs_lg_grown((arr), &(cap), (need), sizeof(*(arr)));                                       \
-		if (!np_)                                                                                       \
-			return oom(s);                                                                          \
-		(arr) = np_;                                                                                    \
+#define GROW(s, arr, cap, need)                                                                                        \
+	do {                                                                                                           \
+		void *np_ = cs_lg_grown((arr), &(cap), (need), sizeof(*(arr)));                                        \
+		if (!np_)                                                                                              \
+			return oom(s);                                                                                 \
+		(arr) = np_;                                                                                           \
 	} while (0)
 
 int cs_lg_node_key(const char *cluster, const char *node, char key[CS_LG_NODE_KEY_MAX])
@@ -531,13 +531,13 @@ static int delta_deleted(cs_lg_store *s, const char *where, const cs_ldb_val *ar
 }
 
 static const char *const dim_cols[] = {"id", "cluster", "node", "namespace", "owner", "owner_kind", "team"};
-static const char *const fact_cols[] = {"hour",      "source_id", "dim_id", "component", "energy_uj",
-                                        "op_ug",     "emb_ug",    "intensity_g_per_kwh", "cost_micro"};
+static const char *const fact_cols[] = {"hour",   "source_id",           "dim_id",    "component", "energy_uj", "op_ug",
+                                        "emb_ug", "intensity_g_per_kwh", "cost_micro"};
 static const char *const nh_cols[] = {
-    "hour",          "source_id",      "cluster",         "node",        "provider",     "region",
-    "instance",      "energy_cpu_uj",  "energy_dram_uj",  "energy_gpu_uj", "energy_other_uj", "op_ug",
-    "emb_ug",        "intensity_g_per_kwh", "intensity_source", "pue",     "first_ms",     "last_ms",
-    "samples",       "covered_ms",     "cost_micro",      "currency",    "price_source", "cost_reason"};
+    "hour",     "source_id",           "cluster",          "node",          "provider",        "region",
+    "instance", "energy_cpu_uj",       "energy_dram_uj",   "energy_gpu_uj", "energy_other_uj", "op_ug",
+    "emb_ug",   "intensity_g_per_kwh", "intensity_source", "pue",           "first_ms",        "last_ms",
+    "samples",  "covered_ms",          "cost_micro",       "currency",      "price_source",    "cost_reason"};
 #define N_NH_COLS ((int)(sizeof(nh_cols) / sizeof(nh_cols[0])))
 
 static cs_ldb_val real_or_null(double d)
@@ -643,8 +643,9 @@ static void fact_row(cs_lg_store *s, size_t i, cs_ldb_val *v)
 static void nh_row(cs_lg_store *s, size_t i, cs_ldb_val *v)
 {
 	pend_nh *p = &s->nh[i];
-	const char **str[9] = {&p->v.cluster,  &p->v.node,     &p->v.provider,     &p->v.region,     &p->v.instance,
-	                       &p->v.intensity_source, &p->v.currency, &p->v.price_source, &p->v.cost_reason};
+	const char **str[9] = {&p->v.cluster,  &p->v.node,         &p->v.provider,
+	                       &p->v.region,   &p->v.instance,     &p->v.intensity_source,
+	                       &p->v.currency, &p->v.price_source, &p->v.cost_reason};
 
 	for (int j = 0; j < 9; j++)
 		*str[j] = cs_lg_intern_at(&s->strs, p->s[j]);
@@ -703,15 +704,16 @@ static int apply_deltas(cs_lg_store *s)
 	    (rc = bulk(s, "daily_delta", daily_cols, 11, s->delta_keys.n, delta_row)) != 0)
 		return rc;
 	if ((rc = cs_ldb_exec(
-	         s->db, "INSERT INTO daily (" DAILY_COLS ") SELECT " DAILY_COLS " FROM daily_delta WHERE true "
-	                "ON CONFLICT (day, dim_id) DO UPDATE SET "
-	                "energy_cpu_uj = daily.energy_cpu_uj + excluded.energy_cpu_uj, "
-	                "energy_dram_uj = daily.energy_dram_uj + excluded.energy_dram_uj, "
-	                "energy_gpu_uj = daily.energy_gpu_uj + excluded.energy_gpu_uj, "
-	                "energy_other_uj = daily.energy_other_uj + excluded.energy_other_uj, "
-	                "op_ug = daily.op_ug + excluded.op_ug, emb_ug = daily.emb_ug + excluded.emb_ug, "
-	                "cost_micro = daily.cost_micro + excluded.cost_micro, "
-	                "uncosted_uj = daily.uncosted_uj + excluded.uncosted_uj, n_rows = daily.n_rows + excluded.n_rows")) !=
+	         s->db,
+	         "INSERT INTO daily (" DAILY_COLS ") SELECT " DAILY_COLS " FROM daily_delta WHERE true "
+	         "ON CONFLICT (day, dim_id) DO UPDATE SET "
+	         "energy_cpu_uj = daily.energy_cpu_uj + excluded.energy_cpu_uj, "
+	         "energy_dram_uj = daily.energy_dram_uj + excluded.energy_dram_uj, "
+	         "energy_gpu_uj = daily.energy_gpu_uj + excluded.energy_gpu_uj, "
+	         "energy_other_uj = daily.energy_other_uj + excluded.energy_other_uj, "
+	         "op_ug = daily.op_ug + excluded.op_ug, emb_ug = daily.emb_ug + excluded.emb_ug, "
+	         "cost_micro = daily.cost_micro + excluded.cost_micro, "
+	         "uncosted_uj = daily.uncosted_uj + excluded.uncosted_uj, n_rows = daily.n_rows + excluded.n_rows")) !=
 	        0 ||
 	    (rc = cs_ldb_exec(s->db, "DELETE FROM daily WHERE n_rows <= 0")) != 0 ||
 	    (rc = cs_ldb_exec(s->db, "DELETE FROM daily_delta")) != 0)
@@ -738,7 +740,8 @@ static int upsert_nodes(cs_lg_store *s)
 		                   cs_ldb_text(cs_lg_intern_at(&s->strs, l->node)),
 		                   cs_ldb_text(cs_lg_intern_at(&s->strs, l->provider)),
 		                   cs_ldb_text(cs_lg_intern_at(&s->strs, l->region)),
-		                   cs_ldb_text(cs_lg_intern_at(&s->strs, l->instance)), cs_ldb_int(l->hour)};
+		                   cs_ldb_text(cs_lg_intern_at(&s->strs, l->instance)),
+		                   cs_ldb_int(l->hour)};
 
 		cs_ldb_reset(st);
 		if ((rc = cs_ldb_bind_all(st, v, 6)) == 0 && (rc = cs_ldb_step(st)) >= 0)
@@ -776,8 +779,9 @@ int cs_lg_source(cs_lg_store *s, const char *name, const char *kind, int64_t *id
 		cs_ldb_val v[4] = {cs_ldb_int(s->next_src), cs_ldb_text(name), cs_ldb_text(kind),
 		                   cs_ldb_int((int64_t)(cs_real_s() * 1000))};
 
-		if ((rc = cs_ldb_run(s->db, "INSERT INTO sources (id, name, kind, watermark_ms, updated_ms) "
-		                            "VALUES ($1, $2, $3, NULL, $4)",
+		if ((rc = cs_ldb_run(s->db,
+		                     "INSERT INTO sources (id, name, kind, watermark_ms, updated_ms) "
+		                     "VALUES ($1, $2, $3, NULL, $4)",
 		                     v, 4)) != 0)
 			return rc;
 		if ((rc = src_add(s, name, s->next_src, INT64_MIN, &idx)) != 0)
@@ -878,8 +882,9 @@ int cs_lg_delete_node_hour(cs_lg_store *s, int64_t source_id, int64_t hour, cons
 	    (rc = cs_ldb_run(s->db,
 	                     "DELETE FROM node_hours WHERE hour = $1 AND source_id = $2 AND cluster = $3 AND node = $4",
 	                     v, 4)) != 0 ||
-	    (rc = cs_ldb_run(s->db, "DELETE FROM gaps WHERE hour = $1 AND source_id = $2 AND cluster = $3 AND node = $4",
-	                     v, 4)) != 0)
+	    (rc =
+	         cs_ldb_run(s->db, "DELETE FROM gaps WHERE hour = $1 AND source_id = $2 AND cluster = $3 AND node = $4",
+	                    v, 4)) != 0)
 		return rc;
 	return 0;
 }
@@ -941,22 +946,23 @@ int cs_lg_put_fact(cs_lg_store *s, const cs_lg_fact *f, bool add)
 				                        (double)e;
 			else
 				m.intensity_g_per_kwh = in ? f->intensity_g_per_kwh : old.intensity_g_per_kwh;
-			if ((rc = delta_fact(s, old.hour, old.dim_id, old.component, old.energy_uj, old.op_ug, old.emb_ug,
-			                     old.has_cost, old.cost_micro, 1, -1)) != 0)
+			if ((rc = delta_fact(s, old.hour, old.dim_id, old.component, old.energy_uj, old.op_ug,
+			                     old.emb_ug, old.has_cost, old.cost_micro, 1, -1)) != 0)
 				return rc;
 		}
 		if ((rc = delta_fact(s, m.hour, m.dim_id, m.component, m.energy_uj, m.op_ug, m.emb_ug, m.has_cost,
 		                     m.cost_micro, 1, 1)) != 0)
 			return rc;
 		if (!s->st_fact_add &&
-		    (rc = cs_ldb_prepare(s->db,
-		                         "INSERT INTO facts (hour, source_id, dim_id, component, energy_uj, op_ug, emb_ug, "
-		                         "intensity_g_per_kwh, cost_micro) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
-		                         "ON CONFLICT (hour, source_id, dim_id, component) DO UPDATE SET "
-		                         "energy_uj = excluded.energy_uj, op_ug = excluded.op_ug, emb_ug = excluded.emb_ug, "
-		                         "intensity_g_per_kwh = excluded.intensity_g_per_kwh, "
-		                         "cost_micro = excluded.cost_micro",
-		                         &s->st_fact_add)) != 0)
+		    (rc = cs_ldb_prepare(
+		         s->db,
+		         "INSERT INTO facts (hour, source_id, dim_id, component, energy_uj, op_ug, emb_ug, "
+		         "intensity_g_per_kwh, cost_micro) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+		         "ON CONFLICT (hour, source_id, dim_id, component) DO UPDATE SET "
+		         "energy_uj = excluded.energy_uj, op_ug = excluded.op_ug, emb_ug = excluded.emb_ug, "
+		         "intensity_g_per_kwh = excluded.intensity_g_per_kwh, "
+		         "cost_micro = excluded.cost_micro",
+		         &s->st_fact_add)) != 0)
 			return rc;
 		fact_vals(&m, v);
 		cs_ldb_reset(s->st_fact_add);
@@ -982,9 +988,10 @@ static int note_node(cs_lg_store *s, const cs_lg_node_hour *nh)
 	l = &s->nodes[idx];
 	if (!created && l->hour > nh->hour)
 		return 0;
-	if (cs_lg_intern_str(&s->strs, nh->cluster, &l->cluster) != 0 || cs_lg_intern_str(&s->strs, nh->node, &l->node) ||
-	    cs_lg_intern_str(&s->strs, nh->provider, &l->provider) ||
-	    cs_lg_intern_str(&s->strs, nh->region, &l->region) || cs_lg_intern_str(&s->strs, nh->instance, &l->instance))
+	if (cs_lg_intern_str(&s->strs, nh->cluster, &l->cluster) != 0 ||
+	    cs_lg_intern_str(&s->strs, nh->node, &l->node) || cs_lg_intern_str(&s->strs, nh->provider, &l->provider) ||
+	    cs_lg_intern_str(&s->strs, nh->region, &l->region) ||
+	    cs_lg_intern_str(&s->strs, nh->instance, &l->instance))
 		return oom(s);
 	l->hour = nh->hour;
 	return 0;
@@ -998,8 +1005,9 @@ int cs_lg_put_node_hour(cs_lg_store *s, const cs_lg_node_hour *nh, bool add)
 		return rc;
 	if (!add) {
 		pend_nh *p;
-		const char *str[9] = {nh->cluster,          nh->node,     nh->provider,     nh->region,     nh->instance,
-		                      nh->intensity_source, nh->currency, nh->price_source, nh->cost_reason};
+		const char *str[9] = {nh->cluster,  nh->node,         nh->provider,
+		                      nh->region,   nh->instance,     nh->intensity_source,
+		                      nh->currency, nh->price_source, nh->cost_reason};
 
 		GROW(s, s->nh, s->nh_cap, s->nnh + 1);
 		p = &s->nh[s->nnh];
@@ -1066,8 +1074,8 @@ int cs_lg_put_node_hour(cs_lg_store *s, const cs_lg_node_hour *nh, bool add)
 
 int cs_lg_put_gap(cs_lg_store *s, const cs_lg_gap *g)
 {
-	cs_ldb_val v[7] = {cs_ldb_int(g->hour),      cs_ldb_int(g->source_id), cs_ldb_text(g->cluster),
-	                   cs_ldb_text(g->node),      cs_ldb_text(g->kind),     cs_ldb_real(g->covered_s),
+	cs_ldb_val v[7] = {cs_ldb_int(g->hour),   cs_ldb_int(g->source_id), cs_ldb_text(g->cluster),
+	                   cs_ldb_text(g->node),  cs_ldb_text(g->kind),     cs_ldb_real(g->covered_s),
 	                   cs_ldb_text(g->detail)};
 
 	return cs_ldb_run(s->db,
@@ -1081,8 +1089,8 @@ int cs_lg_delete_gaps(cs_lg_store *s, int64_t source_id, int64_t hour, const cha
 {
 	cs_ldb_val v[4] = {cs_ldb_int(hour), cs_ldb_int(source_id), cs_ldb_text(cluster), cs_ldb_text(node)};
 
-	return cs_ldb_run(s->db, "DELETE FROM gaps WHERE hour = $1 AND source_id = $2 AND cluster = $3 AND node = $4", v,
-	                  4);
+	return cs_ldb_run(s->db, "DELETE FROM gaps WHERE hour = $1 AND source_id = $2 AND cluster = $3 AND node = $4",
+	                  v, 4);
 }
 
 int cs_lg_put_unit(cs_lg_store *s, int64_t hour, int64_t source_id, const char *key, double value)
@@ -1145,9 +1153,9 @@ int cs_lg_put_unit_price(cs_lg_store *s, const char *provider, const char *insta
                          const char *currency, double price_per_hour, int64_t period_start, int64_t period_end,
                          const char *source)
 {
-	cs_ldb_val v[8] = {cs_ldb_text(provider),     cs_ldb_text(instance),     cs_ldb_text(region),
-	                   cs_ldb_text(currency),     cs_ldb_real(price_per_hour), cs_ldb_int(period_start),
-	                   cs_ldb_int(period_end),    cs_ldb_text(source)};
+	cs_ldb_val v[8] = {cs_ldb_text(provider),  cs_ldb_text(instance),       cs_ldb_text(region),
+	                   cs_ldb_text(currency),  cs_ldb_real(price_per_hour), cs_ldb_int(period_start),
+	                   cs_ldb_int(period_end), cs_ldb_text(source)};
 
 	return cs_ldb_run(s->db,
 	                  "INSERT INTO unit_prices (provider, instance_type, region, currency, price_per_hour, "
@@ -1162,11 +1170,12 @@ int cs_lg_put_unit_price(cs_lg_store *s, const char *provider, const char *insta
 
 int cs_lg_verify_daily(cs_lg_store *s, int64_t *mismatches)
 {
-	static const char sql[] = "SELECT COUNT(*) FROM (SELECT (hour / 86400) * 86400, dim_id, " FACT_SUMS
-	                          " FROM facts GROUP BY (hour / 86400) * 86400, dim_id EXCEPT SELECT " DAILY_COLS
-	                          " FROM daily) x";
-	static const char back[] = "SELECT COUNT(*) FROM (SELECT " DAILY_COLS " FROM daily EXCEPT SELECT (hour / 86400) * "
-	                           "86400, dim_id, " FACT_SUMS " FROM facts GROUP BY (hour / 86400) * 86400, dim_id) x";
+	static const char sql[] =
+	    "SELECT COUNT(*) FROM (SELECT (hour / 86400) * 86400, dim_id, " FACT_SUMS
+	    " FROM facts GROUP BY (hour / 86400) * 86400, dim_id EXCEPT SELECT " DAILY_COLS " FROM daily) x";
+	static const char back[] =
+	    "SELECT COUNT(*) FROM (SELECT " DAILY_COLS " FROM daily EXCEPT SELECT (hour / 86400) * "
+	    "86400, dim_id, " FACT_SUMS " FROM facts GROUP BY (hour / 86400) * 86400, dim_id) x";
 	const char *q[2] = {sql, back};
 
 	*mismatches = 0;
@@ -1207,7 +1216,8 @@ int cs_lg_begin_read(cs_lg_store *s)
 		goto err;
 	}
 	if (v < CS_LG_SCHEMA_VERSION) {
-		rc = fail(s, CS_ERANGE, "ledger: %s has schema version %d, older than %d; run 'carbonstat ledger migrate'",
+		rc = fail(s, CS_ERANGE,
+		          "ledger: %s has schema version %d, older than %d; run 'carbonstat ledger migrate'",
 		          cs_ldb_name(s->db), v, CS_LG_SCHEMA_VERSION);
 		goto err;
 	}

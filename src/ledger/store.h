@@ -74,13 +74,13 @@ typedef struct cs_lg_dims {
 
 /* One row of facts. */
 typedef struct cs_lg_fact {
-	int64_t hour;      /* start of the hour, epoch s (a multiple of 3600) */
+	int64_t hour; /* start of the hour, epoch s (a multiple of 3600) */
 	int64_t source_id;
 	int64_t dim_id;
-	int component;     /* cs_part */
+	int component; /* cs_part */
 	int64_t energy_uj;
-	int64_t op_ug;     /* operational gCO2e x 1e6 */
-	int64_t emb_ug;    /* embodied gCO2e x 1e6 */
+	int64_t op_ug;              /* operational gCO2e x 1e6 */
+	int64_t emb_ug;             /* embodied gCO2e x 1e6 */
 	double intensity_g_per_kwh; /* energy-weighted over the hour; NAN = unknown */
 	bool has_cost;
 	int64_t cost_micro; /* currency units x 1e6 */
@@ -92,17 +92,17 @@ typedef struct cs_lg_node_hour {
 	const char *cluster, *node, *provider, *region, *instance;
 	int64_t energy_uj[CS_PART_COUNT];
 	int64_t op_ug, emb_ug;
-	double intensity_g_per_kwh; /* NAN = unknown */
+	double intensity_g_per_kwh;   /* NAN = unknown */
 	const char *intensity_source; /* "static-region", "electricitymaps", "mixed", "none" */
-	double pue;                 /* NAN = unknown */
-	int64_t first_ms, last_ms;  /* ends of the first and last interval seen */
-	int64_t samples;            /* agent cycles (JSON lines) or scrapes (Prometheus) */
-	int64_t covered_ms;         /* time the samples cover, <= 3,600,000 */
+	double pue;                   /* NAN = unknown */
+	int64_t first_ms, last_ms;    /* ends of the first and last interval seen */
+	int64_t samples;              /* agent cycles (JSON lines) or scrapes (Prometheus) */
+	int64_t covered_ms;           /* time the samples cover, <= 3,600,000 */
 	bool has_cost;
 	int64_t cost_micro;
-	const char *currency;       /* "" when no cost */
-	const char *price_source;   /* "file:prices.csv", "billing:2026-11", "" */
-	const char *cost_reason;    /* why cost is NULL, "" when priced */
+	const char *currency;     /* "" when no cost */
+	const char *price_source; /* "file:prices.csv", "billing:2026-11", "" */
+	const char *cost_reason;  /* why cost is NULL, "" when priced */
 } cs_lg_node_hour;
 
 /* A missing, partial or reset hour. */

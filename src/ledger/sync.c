@@ -18,15 +18,15 @@
 #include "ledger/period.h"
 #include "ledger/promapi.h"
 
-#define GRAIN "cluster,node,namespace,owner,owner_kind,team,kind"
+#define GRAIN        "cluster,node,namespace,owner,owner_kind,team,kind"
 #define SYNC_MAX_PAR 12 /* queries of a window in flight at once */
 
 /* What the sync knows of a node-hour beyond agg.h's fields. */
 typedef struct nh_extra {
-	double isum;    /* intensity values seen (several sources in one hour) */
+	double isum; /* intensity values seen (several sources in one hour) */
 	int icount;
-	double span_s;  /* last - first agent cycle seen in the hour */
-	double count;   /* samples of the node counter in the hour */
+	double span_s; /* last - first agent cycle seen in the hour */
+	double count;  /* samples of the node counter in the hour */
 	double resets;
 	bool has_energy;
 } nh_extra;
@@ -38,14 +38,14 @@ typedef struct syncer {
 	char *why;
 	size_t whycap;
 	cs_http *http[SYNC_MAX_PAR]; /* one client (connection) per query in flight */
-	char base[1024];   /* the URL without a trailing '/' */
-	char shown[1024];  /* the same without credentials */
+	char base[1024];             /* the URL without a trailing '/' */
+	char shown[1024];            /* the same without credentials */
 	int64_t src_id;
 	cs_lg_agg agg;
 	nh_extra *ex;
 	size_t ex_cap;
-	cs_lg_intern known; /* "cluster\x1fnode" of nodes seen */
-	int64_t hour_fixed; /* the partial hour: samples map to it, not to t - 1h */
+	cs_lg_intern known;  /* "cluster\x1fnode" of nodes seen */
+	int64_t hour_fixed;  /* the partial hour: samples map to it, not to t - 1h */
 	const char *cur_key; /* [sci] key of the query running */
 	char qerr[600];
 } syncer;
@@ -60,8 +60,8 @@ static size_t url_encode(const char *s, char *out, size_t cap)
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-		    c == '.' || c == '~') {
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+		    c == '_' || c == '.' || c == '~') {
 			if (o + 1 >= cap)
 				return 0;
 			out[o++] = (char)c;
@@ -106,8 +106,8 @@ typedef struct qdef {
 typedef struct qjob {
 	const char *q; /* the PromQL, for messages */
 	const char *path;
-	char *url;  /* base + path */
-	char *form; /* query=...&start=...&end=...&step=3600, or &time=... */
+	char *url;     /* base + path */
+	char *form;    /* query=...&start=...&end=...&step=3600, or &time=... */
 	cs_http *http; /* borrowed; owns res.body until its next request */
 	cs_http_result res;
 	int rc;
@@ -266,7 +266,8 @@ static int consume(syncer *y, qjob *j, const char *const *labels, int nlabels, c
 		return fetch_failed(y, j);
 	y->st->bytes += j->res.len;
 	if (j->res.status != 200 && j->res.status != 400 && j->res.status != 422)
-		return fail(y, CS_EUNAVAIL, "HTTP %ld to query %.120s; is --prometheus the Prometheus HTTP API base URL?",
+		return fail(y, CS_EUNAVAIL,
+		            "HTTP %ld to query %.120s; is --prometheus the Prometheus HTTP API base URL?",
 		            j->res.status, j->q);
 	y->qerr[0] = '\0';
 	rc = cs_lg_prom_parse(j->res.body, j->res.len, labels, nlabels, cb, y, &ps, why, sizeof(why));
@@ -515,7 +516,8 @@ static int on_units(void *ud, const char *const *l, double t, double v)
 
 /* ---- one window of hours ---------------------------------------------------------------- */
 
-static const char *const L_ROW_E[] = {"cluster", "node", "namespace", "owner", "owner_kind", "team", "kind", "component"};
+static const char *const L_ROW_E[] = {"cluster",    "node", "namespace", "owner",
+                                      "owner_kind", "team", "kind",      "component"};
 static const char *const L_ROW_C[] = {"cluster", "node", "namespace", "owner", "owner_kind", "team", "kind", "scope"};
 static const char *const L_NODE_E[] = {"cluster", "node", "component"};
 static const char *const L_NODE_C[] = {"cluster", "node", "scope"};
@@ -523,15 +525,14 @@ static const char *const L_INFO[] = {"cluster", "node", "provider", "region", "i
 static const char *const L_INT[] = {"cluster", "node", "source"};
 static const char *const L_NODE[] = {"cluster", "node"};
 
-
 static const qdef queries[] = {
     {"sum by (" GRAIN ",component) (increase(carbonstat_energy_joules_total[@R]))", L_ROW_E, 8, on_row_energy},
     {"sum by (" GRAIN ",scope) (increase(carbonstat_carbon_grams_total[@R]))", L_ROW_C, 8, on_row_carbon},
     {"sum by (cluster,node,component) (increase(carbonstat_node_energy_joules_total[@R]))", L_NODE_E, 3,
      on_node_energy},
     {"sum by (cluster,node,scope) (increase(carbonstat_node_carbon_grams_total[@R]))", L_NODE_C, 3, on_node_carbon},
-    {"max by (cluster,node,provider,region,instance,exported_instance) (max_over_time(carbonstat_info[@R]))", L_INFO,
-     6, on_info},
+    {"max by (cluster,node,provider,region,instance,exported_instance) (max_over_time(carbonstat_info[@R]))", L_INFO, 6,
+     on_info},
     {"max by (cluster,node,source) (avg_over_time(carbonstat_grid_intensity_grams_per_kwh[@R]))", L_INT, 3,
      on_intensity},
     {"max by (cluster,node) (avg_over_time(carbonstat_pue[@R]))", L_NODE, 2, on_pue},
@@ -624,8 +625,9 @@ static int window(syncer *y, int64_t h0, int64_t h1, bool partial)
 		}
 		if (!rc)
 			rc = fetch_consume(y, jobs, NQ, queries,
-			                   y->o->parallel > 0 ? (y->o->parallel < SYNC_MAX_PAR ? y->o->parallel : SYNC_MAX_PAR)
-			                                      : CS_LG_SYNC_PAR);
+			                   y->o->parallel > 0
+			                       ? (y->o->parallel < SYNC_MAX_PAR ? y->o->parallel : SYNC_MAX_PAR)
+			                       : CS_LG_SYNC_PAR);
 		for (size_t i = 0; i < NQ; i++)
 			job_free(&jobs[i]);
 	}
@@ -710,8 +712,9 @@ static int window(syncer *y, int64_t h0, int64_t h1, bool partial)
 	}
 	for (int64_t h = h0; h < h1 && !rc; h += CS_LG_HOUR_S) {
 		if (!present[(h - h0) / CS_LG_HOUR_S]) {
-			rc = put_gap(y, h, "", "", "missing", 0,
-			             "no carbonstat series in this hour: Prometheus down, agents not scraped, or retention");
+			rc = put_gap(
+			    y, h, "", "", "missing", 0,
+			    "no carbonstat series in this hour: Prometheus down, agents not scraped, or retention");
 			y->st->missing++;
 			continue;
 		}
@@ -727,7 +730,8 @@ static int window(syncer *y, int64_t h0, int64_t h1, bool partial)
 			found = cs_lg_agg_find_node_hour(&y->agg, y->src_id, h, key, sep + 1);
 			if (found >= 0 && keep[found])
 				continue;
-			rc = put_gap(y, h, key, sep + 1, "missing", 0, "node seen in the window but without data in this hour");
+			rc = put_gap(y, h, key, sep + 1, "missing", 0,
+			             "node seen in the window but without data in this hour");
 			y->st->missing++;
 		}
 	}
@@ -813,7 +817,8 @@ int cs_lg_sync(cs_lg_store *s, const cs_lg_sync_opts *o, cs_lg_sync_stats *st, c
 	}
 	if (rc)
 		goto out;
-	if (to > from && (wm == INT64_MIN || to * 1000 > wm) && (rc = cs_lg_set_watermark(s, y.src_id, to * 1000)) != 0) {
+	if (to > from && (wm == INT64_MIN || to * 1000 > wm) &&
+	    (rc = cs_lg_set_watermark(s, y.src_id, to * 1000)) != 0) {
 		cs_set_why(why, whycap, "%s", cs_lg_why(s));
 		goto out;
 	}

@@ -50,11 +50,11 @@
 #include "ledger/lconf.h"
 #include "ledger/store.h"
 
-#define CS_LG_SYNC_LAG_S      120 /* an hour is complete this long after it ends */
-#define CS_LG_SYNC_BATCH_H    6
-#define CS_LG_SYNC_DEFAULT_H  24  /* first sync without --from: the last day */
-#define CS_LG_SYNC_PAR        3   /* queries in flight: the two large ones at once, the rest behind */
-#define CS_LG_BODY_MAX        (512u << 20) /* a query answer larger than this is refused */
+#define CS_LG_SYNC_LAG_S     120 /* an hour is complete this long after it ends */
+#define CS_LG_SYNC_BATCH_H   6
+#define CS_LG_SYNC_DEFAULT_H 24           /* first sync without --from: the last day */
+#define CS_LG_SYNC_PAR       3            /* queries in flight: the two large ones at once, the rest behind */
+#define CS_LG_BODY_MAX       (512u << 20) /* a query answer larger than this is refused */
 
 typedef struct cs_lg_sync_opts {
 	const char *url;      /* API base: http://prometheus:9090 (a path prefix is kept) */

@@ -38,7 +38,7 @@ struct cs_node {
 	bool rt_names;              /* name containers from the runtime's files (no kubelet) */
 	bool rt_due;                /* a refresh found workloads since the last naming */
 	char docker_root[256], containerd_root[256];
-	cs_idle_tracker idle;       /* measured mode */
+	cs_idle_tracker idle; /* measured mode */
 	cs_idle_source idle_src[CS_PART_COUNT];
 	cs_idle_policy policy;
 	bool policy_pinned; /* given by the caller: a new config does not change it */

@@ -106,22 +106,22 @@ typedef struct cs_node_opts {
 	int reaper_pid;           /* TREE: its children belong too (a child subreaper) */
 	bool idle_policy_set;     /* idle_policy below wins over the config's */
 	cs_idle_policy idle_policy;
-	const cs_conf *config;   /* the configuration (copied); it must have [attribution],
-	                          * [kubelet] and [teams]; NULL = their defaults */
-	cs_node_kubelet kubelet; /* use the kubelet? */
-	const char *kubelet_url; /* overrides [kubelet] url; implies ON unless OFF
-	                          * (the kubelet is only asked in cgroup scopes) */
-	double refresh_s;        /* cgroup tree re-walk; 0 = 10 s */
-	unsigned memstat_every;  /* memory.stat every Nth sample (cgroup_scan.h); 0 = every */
-	bool mem_on_cadence;     /* memory files only then, opened per read (cgroup_scan.h) */
-	unsigned cg_max_fds;     /* kept-open cgroup files; 0 = the descriptor limit's */
-	unsigned cg_dir_fds;     /* directory descriptors kept, this many to a file (cgroup_scan.h) */
-	bool watch_cgroups;      /* re-walk when inotify reports a new or removed cgroup, and
-	                          * every CS_NODE_WATCHED_REFRESH_S as a safety net, instead of
-	                          * every refresh_s (which stays the fallback without inotify) */
-	bool runtime_names;      /* cgroup scopes, no kubelet: name containers from
-	                          * Docker's/containerd's state files
-	                          * (attribution/runtime_meta.h) */
+	const cs_conf *config;       /* the configuration (copied); it must have [attribution],
+	                              * [kubelet] and [teams]; NULL = their defaults */
+	cs_node_kubelet kubelet;     /* use the kubelet? */
+	const char *kubelet_url;     /* overrides [kubelet] url; implies ON unless OFF
+	                              * (the kubelet is only asked in cgroup scopes) */
+	double refresh_s;            /* cgroup tree re-walk; 0 = 10 s */
+	unsigned memstat_every;      /* memory.stat every Nth sample (cgroup_scan.h); 0 = every */
+	bool mem_on_cadence;         /* memory files only then, opened per read (cgroup_scan.h) */
+	unsigned cg_max_fds;         /* kept-open cgroup files; 0 = the descriptor limit's */
+	unsigned cg_dir_fds;         /* directory descriptors kept, this many to a file (cgroup_scan.h) */
+	bool watch_cgroups;          /* re-walk when inotify reports a new or removed cgroup, and
+	                              * every CS_NODE_WATCHED_REFRESH_S as a safety net, instead of
+	                              * every refresh_s (which stays the fallback without inotify) */
+	bool runtime_names;          /* cgroup scopes, no kubelet: name containers from
+	                              * Docker's/containerd's state files
+	                              * (attribution/runtime_meta.h) */
 	const char *docker_root;     /* NULL = /var/lib/docker */
 	const char *containerd_root; /* NULL = /run/containerd */
 } cs_node_opts;

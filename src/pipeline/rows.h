@@ -63,11 +63,11 @@ typedef struct cs_rows_input {
 	const cs_attr_group *groups; /* roll-up of the same interval (by pod...) */
 	const size_t *first;         /* index in wl of each group's first member */
 	size_t ngroups;
-	const cs_attr_result *res;   /* node totals and buckets */
-	double dt_s;                 /* interval length */
-	double intensity_g_per_kwh;  /* < 0: unknown (operational carbon 0) */
+	const cs_attr_result *res;  /* node totals and buckets */
+	double dt_s;                /* interval length */
+	double intensity_g_per_kwh; /* < 0: unknown (operational carbon 0) */
 	double pue;
-	double embodied_g;           /* node embodied emissions of this interval (>= 0) */
+	double embodied_g; /* node embodied emissions of this interval (>= 0) */
 } cs_rows_input;
 
 typedef struct cs_rows cs_rows;

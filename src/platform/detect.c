@@ -42,18 +42,18 @@
 #include "io/fdio.h"
 #include "io/json.h"
 
-#define CLOUD_AZURE_ASSET_TAG "7783-7084-3265-9085-8269-3286-77"
-#define CLOUD_CACHE_VERSION 1
-#define CLOUD_CACHE_MAX 4096u              /* bytes; a real entry is ~400 */
-#define CLOUD_CACHE_TTL_DEFAULT_S 86400u
-#define CLOUD_CACHE_NEGATIVE_TTL_S 3600u   /* "nothing found" is retried sooner */
+#define CLOUD_AZURE_ASSET_TAG      "7783-7084-3265-9085-8269-3286-77"
+#define CLOUD_CACHE_VERSION        1
+#define CLOUD_CACHE_MAX            4096u /* bytes; a real entry is ~400 */
+#define CLOUD_CACHE_TTL_DEFAULT_S  86400u
+#define CLOUD_CACHE_NEGATIVE_TTL_S 3600u /* "nothing found" is retried sooner */
 
 /* The in-process detection result: this module's one named singleton. It
  * holds the detected part only; configured fields are overlaid per call. */
 static struct {
 	pthread_mutex_t lock;
 	bool valid;
-	uint64_t key;          /* hash of everything that could change the result */
+	uint64_t key; /* hash of everything that could change the result */
 	cs_cloud_info info;
 } cs_cloud_once = {PTHREAD_MUTEX_INITIALIZER, false, 0, {0}};
 
@@ -98,15 +98,14 @@ static uint64_t cl_hash_u(uint64_t h, unsigned long long v)
 }
 
 static const char *const cl_provider_names[CS_PROVIDER_COUNT] = {
-	[CS_PROVIDER_UNKNOWN] = "unknown",
-	[CS_PROVIDER_AWS] = "aws",
-	[CS_PROVIDER_GCP] = "gcp",
-	[CS_PROVIDER_AZURE] = "azure",
+    [CS_PROVIDER_UNKNOWN] = "unknown",
+    [CS_PROVIDER_AWS] = "aws",
+    [CS_PROVIDER_GCP] = "gcp",
+    [CS_PROVIDER_AZURE] = "azure",
 };
 
 /* Every source string a result may carry; the cache maps back onto these. */
-static const char *const cl_sources[] = {"config", "dmi", "imds-aws", "metadata-gcp",
-					 "imds-azure", "cache", "none"};
+static const char *const cl_sources[] = {"config", "dmi", "imds-aws", "metadata-gcp", "imds-azure", "cache", "none"};
 
 static const char *cl_source_lookup(const char *s)
 {
@@ -153,9 +152,8 @@ void cs_cloud_read_dmi(cs_io *io, cs_dmi *out)
 		size_t off, cap;
 	} files[] = {
 #define CL_F(name) {"class/dmi/id/" #name, offsetof(cs_dmi, name), sizeof(((cs_dmi *)0)->name)}
-		CL_F(sys_vendor),     CL_F(product_name),      CL_F(product_version),
-		CL_F(board_asset_tag), CL_F(chassis_asset_tag), CL_F(bios_vendor),
-		CL_F(bios_version),   CL_F(product_uuid),
+	    CL_F(sys_vendor),        CL_F(product_name), CL_F(product_version), CL_F(board_asset_tag),
+	    CL_F(chassis_asset_tag), CL_F(bios_vendor),  CL_F(bios_version),    CL_F(product_uuid),
 #undef CL_F
 	};
 	size_t i;
@@ -179,12 +177,36 @@ void cs_cloud_read_dmi(cs_io *io, cs_dmi *out)
 /* Hardware vendors and desktop hypervisors: no cloud metadata service here.
  * Matched as a case-insensitive prefix of sys_vendor. */
 static const char *const cl_not_cloud_vendors[] = {
-	"Dell",      "LENOVO",     "HP",        "Hewlett",   "Supermicro", "ASUS",
-	"ASRock",    "Gigabyte",   "Micro-Star", "Apple",    "Intel Corporation",
-	"Framework", "System76",   "Acer",      "Fujitsu",   "Cisco",      "Quanta",
-	"Inspur",    "TOSHIBA",    "Dynabook",  "SAMSUNG",   "Sony",       "Razer",
-	"Wiwynn",    "Tyan",       "Penguin",   "Purism",    "Raspberry",  "innotek",
-	"Parallels",
+    "Dell",
+    "LENOVO",
+    "HP",
+    "Hewlett",
+    "Supermicro",
+    "ASUS",
+    "ASRock",
+    "Gigabyte",
+    "Micro-Star",
+    "Apple",
+    "Intel Corporation",
+    "Framework",
+    "System76",
+    "Acer",
+    "Fujitsu",
+    "Cisco",
+    "Quanta",
+    "Inspur",
+    "TOSHIBA",
+    "Dynabook",
+    "SAMSUNG",
+    "Sony",
+    "Razer",
+    "Wiwynn",
+    "Tyan",
+    "Penguin",
+    "Purism",
+    "Raspberry",
+    "innotek",
+    "Parallels",
 };
 
 void cs_cloud_dmi_classify(const cs_dmi *d, cs_dmi_verdict *out)
@@ -268,8 +290,8 @@ int cs_cloud_cache_default_path(char *out, size_t cap)
 }
 
 /* The cache key: who this machine is, in this boot, and what we asked. */
-static void cl_cache_key(const cs_dmi *d, const char *boot_id, unsigned mask,
-			 const char *const urls[CS_PROVIDER_COUNT], char *out, size_t cap)
+static void cl_cache_key(const cs_dmi *d, const char *boot_id, unsigned mask, const char *const urls[CS_PROVIDER_COUNT],
+                         char *out, size_t cap)
 {
 	uint64_t h = CS_FNV_OFFSET;
 	int p;
@@ -325,8 +347,7 @@ static const char *cl_json_source(json_t *o, const char *k)
 	return (src && strcmp(src, "cache") != 0) ? src : NULL;
 }
 
-int cs_cloud_cache_parse(const char *buf, size_t len, const char *key, time_t now, unsigned ttl_s,
-			 cs_cloud_info *out)
+int cs_cloud_cache_parse(const char *buf, size_t len, const char *key, time_t now, unsigned ttl_s, cs_cloud_info *out)
 {
 	json_t *root, *v;
 	cs_cloud_info ci;
@@ -447,12 +468,11 @@ static int cl_cache_write(const char *path, const char *key, const cs_cloud_info
 		return rc;
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
 		return CS_ERANGE;
-	o = json_pack("{s:i, s:s, s:I, s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "version",
-		      CLOUD_CACHE_VERSION, "key", key, "written", (json_int_t)time(NULL), "boot", (int)boot_bound,
-		      "provider",
-		      cl_provider_names[ci->provider], "instance_type", ci->instance_type, "region",
-		      ci->region, "zone", ci->zone, "source", ci->source, "instance_source",
-		      ci->instance_source, "region_source", ci->region_source, "why", ci->why);
+	o = json_pack("{s:i, s:s, s:I, s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "version", CLOUD_CACHE_VERSION,
+	              "key", key, "written", (json_int_t)time(NULL), "boot", (int)boot_bound, "provider",
+	              cl_provider_names[ci->provider], "instance_type", ci->instance_type, "region", ci->region, "zone",
+	              ci->zone, "source", ci->source, "instance_source", ci->instance_source, "region_source",
+	              ci->region_source, "why", ci->why);
 	if (o)
 		text = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
@@ -502,7 +522,7 @@ typedef struct cl_plan {
 	const char *urls[CS_PROVIDER_COUNT];
 	unsigned budget_ms;
 	unsigned ttl_s;
-	char cache_path[512];     /* "" = no cache file */
+	char cache_path[512]; /* "" = no cache file */
 } cl_plan;
 
 /* Detection proper: DMI, then the cache file, then metadata. Always fills
@@ -525,8 +545,7 @@ static void cl_detect_uncached(cs_io *io, const cl_plan *pl, cs_cloud_info *det)
 	if (vd.kind == CS_DMI_NOT_CLOUD)
 		cs_set_why(dmi_note, sizeof(dmi_note), "DMI sys_vendor \"%s\" is not a cloud", dmi.sys_vendor);
 	else if (vd.kind == CS_DMI_INCONCLUSIVE)
-		cs_set_why(dmi_note, sizeof(dmi_note), "DMI sys_vendor \"%s\" does not name a cloud",
-		       dmi.sys_vendor);
+		cs_set_why(dmi_note, sizeof(dmi_note), "DMI sys_vendor \"%s\" does not name a cloud", dmi.sys_vendor);
 	else
 		cs_set_why(dmi_note, sizeof(dmi_note), "%s", vd.evidence);
 	if (vd.kind == CS_DMI_CLOUD) {
@@ -543,8 +562,7 @@ static void cl_detect_uncached(cs_io *io, const cl_plan *pl, cs_cloud_info *det)
 		goto done;
 	want = o->provider != CS_PROVIDER_UNKNOWN ? o->provider : det->provider;
 	if (o->metadata == CS_CLOUD_MD_OFF) {
-		cs_set_why(det->why, sizeof(det->why), "%s; metadata services disabled by configuration",
-		       dmi_note);
+		cs_set_why(det->why, sizeof(det->why), "%s; metadata services disabled by configuration", dmi_note);
 		goto done;
 	}
 	if (want != CS_PROVIDER_UNKNOWN)
@@ -554,8 +572,8 @@ static void cl_detect_uncached(cs_io *io, const cl_plan *pl, cs_cloud_info *det)
 	else
 		mask = CS_MD_ALL;
 	if (!mask) {
-		cs_set_why(det->why, sizeof(det->why),
-		       "not a cloud VM (%s), so the metadata services were not asked", dmi_note);
+		cs_set_why(det->why, sizeof(det->why), "not a cloud VM (%s), so the metadata services were not asked",
+		           dmi_note);
 		goto done;
 	}
 
@@ -570,8 +588,7 @@ static void cl_detect_uncached(cs_io *io, const cl_plan *pl, cs_cloud_info *det)
 	mo.budget_ms = pl->budget_ms;
 	memcpy(mo.url, pl->urls, sizeof(mo.url));
 	if (cs_md_probe(&mo, &mr) != 0) {
-		cs_set_why(det->why, sizeof(det->why), "%s; metadata probe could not start (out of memory)",
-		       dmi_note);
+		cs_set_why(det->why, sizeof(det->why), "%s; metadata probe could not start (out of memory)", dmi_note);
 		goto done;
 	}
 	if (mr.provider != CS_PROVIDER_UNKNOWN) {
@@ -591,8 +608,8 @@ static void cl_detect_uncached(cs_io *io, const cl_plan *pl, cs_cloud_info *det)
 		const char *url = pl->urls[want != CS_PROVIDER_UNKNOWN ? want : CS_PROVIDER_AWS];
 
 		cs_set_why(det->why, sizeof(det->why),
-		       "%s; nothing usable from the metadata service at %s within %u ms (%s)", dmi_note,
-		       url, pl->budget_ms, mr.why);
+		           "%s; nothing usable from the metadata service at %s within %u ms (%s)", dmi_note, url,
+		           pl->budget_ms, mr.why);
 	}
 	if (pl->cache_path[0] && key[0])
 		cl_cache_write(pl->cache_path, key, det, boot_id[0] != '\0'); /* best effort: a miss costs one probe */
@@ -709,13 +726,13 @@ int cs_cloud_detect(cs_io *io, const cs_cloud_opts *opts, cs_cloud_info *out)
 		char tail[sizeof(res.why)];
 
 		missing = !res.instance_type[0] && !res.region[0] ? "instance type and region"
-			  : !res.instance_type[0]		   ? "instance type"
-								   : "region";
+		          : !res.instance_type[0]                 ? "instance type"
+		                                                  : "region";
 		(void)cs_strcpy_fit(tail, sizeof(tail), det.why[0] ? det.why : "nothing found");
 		cs_set_why(res.why, sizeof(res.why), "%s unknown: %s; %s", missing, tail,
-		       res.provider != CS_PROVIDER_UNKNOWN
-			       ? "set them in the configuration"
-			       : "if this is a cloud VM, set provider, instance type and region in the configuration");
+		           res.provider != CS_PROVIDER_UNKNOWN
+		               ? "set them in the configuration"
+		               : "if this is a cloud VM, set provider, instance type and region in the configuration");
 	}
 	*out = res;
 	return 0;

@@ -54,12 +54,12 @@ typedef struct cs_cloud_info {
 	 * answer was read back from the cache file, "config" only when the
 	 * configuration alone settled everything. */
 	const char *source;
-	const char *instance_source;        /* same set, for instance_type alone ("none" if "") */
-	const char *region_source;          /* same set, for region and zone ("none" if "") */
-	char why[512];                      /* set when instance_type or region is unknown:
-	                                     * what was tried and how to configure it */
-	double elapsed_ms;                  /* wall time this detection took (0 when the
-	                                     * in-process result was reused) */
+	const char *instance_source; /* same set, for instance_type alone ("none" if "") */
+	const char *region_source;   /* same set, for region and zone ("none" if "") */
+	char why[512];               /* set when instance_type or region is unknown:
+	                              * what was tried and how to configure it */
+	double elapsed_ms;           /* wall time this detection took (0 when the
+	                              * in-process result was reused) */
 } cs_cloud_info;
 
 /* When to ask the metadata services. */
@@ -72,19 +72,19 @@ typedef enum cs_cloud_md {
 /* Options. A zeroed struct (or NULL) means: detect everything, metadata at
  * 169.254.169.254 when DMI allows, 1 s budget, default cache file. */
 typedef struct cs_cloud_opts {
-	cs_provider provider;       /* configured provider; UNKNOWN = detect */
-	const char *instance_type;  /* configured; NULL or "" = detect */
-	const char *region;         /* configured; NULL or "" = detect */
-	const char *zone;           /* configured; NULL or "" = detect */
-	cs_cloud_md metadata;       /* the "allow metadata" switch, see above */
-	const char *metadata_url;   /* base URL of every service; NULL = CS_MD_DEFAULT_URL */
-	const char *aws_url;        /* per-provider overrides (tests serve fakes on */
-	const char *gcp_url;        /* 127.0.0.1); NULL = metadata_url */
+	cs_provider provider;      /* configured provider; UNKNOWN = detect */
+	const char *instance_type; /* configured; NULL or "" = detect */
+	const char *region;        /* configured; NULL or "" = detect */
+	const char *zone;          /* configured; NULL or "" = detect */
+	cs_cloud_md metadata;      /* the "allow metadata" switch, see above */
+	const char *metadata_url;  /* base URL of every service; NULL = CS_MD_DEFAULT_URL */
+	const char *aws_url;       /* per-provider overrides (tests serve fakes on */
+	const char *gcp_url;       /* 127.0.0.1); NULL = metadata_url */
 	const char *azure_url;
-	unsigned budget_ms;         /* metadata time budget; 0 = 1000 */
-	const char *cache_path;     /* NULL = default path, "" = no cache file */
-	unsigned cache_ttl_s;       /* 0 = 86400; a "nothing found" entry lives at most 1 h
-	                             * unless its key holds this boot's id */
+	unsigned budget_ms;     /* metadata time budget; 0 = 1000 */
+	const char *cache_path; /* NULL = default path, "" = no cache file */
+	unsigned cache_ttl_s;   /* 0 = 86400; a "nothing found" entry lives at most 1 h
+	                         * unless its key holds this boot's id */
 } cs_cloud_opts;
 
 /* Detect. Returns 0 and fills *out whenever the arguments are sane, even when
@@ -114,24 +114,24 @@ typedef struct cs_dmi {
 	char chassis_asset_tag[128];
 	char bios_vendor[128];
 	char bios_version[128];
-	char product_uuid[64];   /* root only: "" for other users */
-	unsigned readable;       /* how many of the files above could be read */
-	int uuid_err;            /* 0, or why product_uuid was not read (-EACCES...) */
+	char product_uuid[64]; /* root only: "" for other users */
+	unsigned readable;     /* how many of the files above could be read */
+	int uuid_err;          /* 0, or why product_uuid was not read (-EACCES...) */
 } cs_dmi;
 
 /* What DMI says. */
 typedef enum cs_dmi_kind {
-	CS_DMI_ABSENT = 0,    /* no DMI at all (containers w/o /sys, Firecracker, some ARM) */
-	CS_DMI_CLOUD,         /* a cloud we know: provider set */
-	CS_DMI_INCONCLUSIVE,  /* a hypervisor or vendor that could be anything (QEMU, Xen...) */
-	CS_DMI_NOT_CLOUD,     /* a hardware vendor or desktop hypervisor: no metadata service */
+	CS_DMI_ABSENT = 0,   /* no DMI at all (containers w/o /sys, Firecracker, some ARM) */
+	CS_DMI_CLOUD,        /* a cloud we know: provider set */
+	CS_DMI_INCONCLUSIVE, /* a hypervisor or vendor that could be anything (QEMU, Xen...) */
+	CS_DMI_NOT_CLOUD,    /* a hardware vendor or desktop hypervisor: no metadata service */
 } cs_dmi_kind;
 
 typedef struct cs_dmi_verdict {
 	cs_dmi_kind kind;
-	cs_provider provider;                /* CS_DMI_CLOUD only */
-	char instance_type[CS_MD_NAME_MAX];  /* AWS Nitro product_name, validated; else "" */
-	const char *evidence;                /* static: which marker decided, for messages */
+	cs_provider provider;               /* CS_DMI_CLOUD only */
+	char instance_type[CS_MD_NAME_MAX]; /* AWS Nitro product_name, validated; else "" */
+	const char *evidence;               /* static: which marker decided, for messages */
 } cs_dmi_verdict;
 
 /* Read <sysfs>/class/dmi/id/ files through io. Never fails: unreadable files
@@ -147,8 +147,7 @@ void cs_cloud_dmi_classify(const cs_dmi *dmi, cs_dmi_verdict *out);
  * key, no older than ttl_s (or 1 h for a "nothing found" entry not bound to this boot) and not in the
  * future, with every name valid. Fills *out with source "cache" and the
  * stored per-field sources. 0, or CS_EINVAL for anything else. Pure. */
-int cs_cloud_cache_parse(const char *buf, size_t len, const char *key, time_t now, unsigned ttl_s,
-			 cs_cloud_info *out);
+int cs_cloud_cache_parse(const char *buf, size_t len, const char *key, time_t now, unsigned ttl_s, cs_cloud_info *out);
 
 /* ---- resolving against the built-in tables (caller side) ------------------- */
 

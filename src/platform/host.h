@@ -185,7 +185,6 @@ int cs_host_sample_at(cs_host *h, double now_s);
 /* Close every sensor. Safe on a zeroed or already destroyed host. */
 void cs_host_destroy(cs_host *h);
 
-
 /* The channels of every used sensor, one by one: start with *cursor = 0,
  * NULL after the last. */
 const cs_channel *cs_host_channel_next(const cs_host *h, size_t *cursor);

@@ -45,8 +45,8 @@
 /* ASCII only, whatever the locale. */
 static bool md_name_char(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '.' || c == '_' || c == '-';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+	       c == '-';
 }
 
 static bool md_blank(char c)
@@ -77,8 +77,8 @@ static int md_take_name(const char *p, size_t n, char *out, size_t cap)
 
 /* Last '/'-separated element of body[0..len) and, through prev/prev_len, the
  * one before it (prev = NULL if there is none). */
-static void md_last_path_elems(const char *body, size_t len, const char **last, size_t *last_len,
-			       const char **prev, size_t *prev_len)
+static void md_last_path_elems(const char *body, size_t len, const char **last, size_t *last_len, const char **prev,
+                               size_t *prev_len)
 {
 	size_t i = len, end;
 
@@ -182,8 +182,7 @@ int cs_md_parse_gcp_machine_type(const char *body, size_t len, char *out, size_t
 	return md_take_name(last, last_len, out, cap);
 }
 
-int cs_md_parse_gcp_zone(const char *body, size_t len, char *zone, size_t zone_cap,
-			 char *region, size_t region_cap)
+int cs_md_parse_gcp_zone(const char *body, size_t len, char *zone, size_t zone_cap, char *region, size_t region_cap)
 {
 	const char *last, *prev;
 	size_t last_len, prev_len, n, dash;
@@ -276,33 +275,33 @@ typedef enum md_kind {
 typedef struct md_prov md_prov;
 
 typedef struct md_req {
-	cs_http *h;                /* NULL when the slot is idle */
+	cs_http *h; /* NULL when the slot is idle */
 	md_prov *owner;
 	md_kind kind;
 } md_req;
 
 struct md_prov {
 	cs_provider id;
-	const char *name;          /* "aws", "gcp", "azure" for messages */
-	const char *source;        /* cs_md_result.source on success */
-	char base[256];            /* base URL, no trailing '/' */
+	const char *name;   /* "aws", "gcp", "azure" for messages */
+	const char *source; /* cs_md_result.source on success */
+	char base[256];     /* base URL, no trailing '/' */
 	bool enabled;
-	int inflight;              /* requests of this provider still running */
-	bool finished;             /* ok or failed, no more requests */
+	int inflight;  /* requests of this provider still running */
+	bool finished; /* ok or failed, no more requests */
 	bool ok;
 	bool aws_v1;
 	char token[CS_MD_TOKEN_MAX];
 	cs_md_values v;
-	char why[112];             /* first failure, "aws: token PUT: HTTP 500" */
+	char why[112]; /* first failure, "aws: token PUT: HTTP 500" */
 };
 
 typedef struct md_ctx {
 	cs_http_multi *multi;
 	md_req reqs[MD_KIND_COUNT];
 	md_prov prov[CS_PROVIDER_COUNT];
-	double t0_s;               /* cs_mono_s() at the start */
+	double t0_s; /* cs_mono_s() at the start */
 	unsigned budget_ms;
-	unsigned requests;         /* started */
+	unsigned requests; /* started */
 } md_ctx;
 
 /* Each request: its path on the metadata service and, for messages, what it asks. */
@@ -443,7 +442,7 @@ static void md_on_done(md_ctx *c, md_req *r, const cs_http_result *res)
 			/* optional: without it we still know the machine type */
 			if (err || !flavor_google ||
 			    cs_md_parse_gcp_zone(res->body, res->len, p->v.zone, sizeof(p->v.zone), p->v.region,
-						 sizeof(p->v.region)))
+			                         sizeof(p->v.region)))
 				p->v.zone[0] = p->v.region[0] = '\0';
 		} else if (err) {
 			md_fail(p, r->kind, err);
@@ -451,7 +450,7 @@ static void md_on_done(md_ctx *c, md_req *r, const cs_http_result *res)
 			/* something else answers on this address: not a GCP metadata server */
 			md_fail(p, r->kind, "answer lacks Metadata-Flavor: Google");
 		} else if (cs_md_parse_gcp_machine_type(res->body, res->len, p->v.instance_type,
-							sizeof(p->v.instance_type))) {
+		                                        sizeof(p->v.instance_type))) {
 			md_fail(p, r->kind, "invalid value");
 		}
 		break;
@@ -461,8 +460,7 @@ static void md_on_done(md_ctx *c, md_req *r, const cs_http_result *res)
 		else if (cs_md_parse_azure_compute(res->body, res->len, &p->v))
 			md_fail(p, r->kind, "not the expected JSON (vmSize, location)");
 		break;
-	case MD_KIND_COUNT:
-		break;
+	case MD_KIND_COUNT: break;
 	}
 	md_req_release(r);
 	if (p->inflight == 0 && !p->finished) {
@@ -562,9 +560,9 @@ int cs_md_probe(const cs_md_opts *opts, cs_md_result *out)
 		cs_provider id;
 		const char *name, *source;
 	} provs[] = {
-		{CS_PROVIDER_AWS, "aws", "imds-aws"},
-		{CS_PROVIDER_GCP, "gcp", "metadata-gcp"},
-		{CS_PROVIDER_AZURE, "azure", "imds-azure"},
+	    {CS_PROVIDER_AWS, "aws", "imds-aws"},
+	    {CS_PROVIDER_GCP, "gcp", "metadata-gcp"},
+	    {CS_PROVIDER_AZURE, "azure", "imds-azure"},
 	};
 	/* which provider wins if two answer in the same loop turn: the stronger
 	 * proof of identity first (GCP echoes a header, Azure a JSON shape) */

@@ -34,12 +34,11 @@
 #define CS_MD_NAME_MAX 64
 /* Default and largest total time budget of one probe. */
 #define CS_MD_BUDGET_DEFAULT_MS 1000u
-#define CS_MD_BUDGET_MAX_MS 30000u
+#define CS_MD_BUDGET_MAX_MS     30000u
 
 /* Bit for provider p in a provider mask. */
 #define CS_MD_BIT(p) (1u << (unsigned)(p))
-#define CS_MD_ALL                                                                                  \
-	(CS_MD_BIT(CS_PROVIDER_AWS) | CS_MD_BIT(CS_PROVIDER_GCP) | CS_MD_BIT(CS_PROVIDER_AZURE))
+#define CS_MD_ALL    (CS_MD_BIT(CS_PROVIDER_AWS) | CS_MD_BIT(CS_PROVIDER_GCP) | CS_MD_BIT(CS_PROVIDER_AZURE))
 
 /* What a metadata service told us. Empty string = not given. */
 typedef struct cs_md_values {
@@ -50,21 +49,21 @@ typedef struct cs_md_values {
 
 /* Probe options. A zeroed struct probes nothing (mask 0). */
 typedef struct cs_md_opts {
-	unsigned mask;                       /* CS_MD_BIT()s of the providers to ask */
-	const char *url[CS_PROVIDER_COUNT];  /* base URL per provider (index cs_provider);
-	                                      * NULL = CS_MD_DEFAULT_URL. No trailing '/'. */
-	unsigned budget_ms;                  /* total wall time; 0 = CS_MD_BUDGET_DEFAULT_MS */
+	unsigned mask;                      /* CS_MD_BIT()s of the providers to ask */
+	const char *url[CS_PROVIDER_COUNT]; /* base URL per provider (index cs_provider);
+	                                     * NULL = CS_MD_DEFAULT_URL. No trailing '/'. */
+	unsigned budget_ms;                 /* total wall time; 0 = CS_MD_BUDGET_DEFAULT_MS */
 } cs_md_opts;
 
 /* Result of one probe. */
 typedef struct cs_md_result {
-	cs_provider provider;  /* who answered; CS_PROVIDER_UNKNOWN = nobody */
-	const char *source;    /* "imds-aws", "metadata-gcp", "imds-azure" or "none" */
-	cs_md_values values;   /* valid when provider != UNKNOWN (instance_type always set) */
-	bool aws_v1;           /* AWS answered through the IMDSv1 fallback */
-	unsigned requests;     /* HTTP requests started (self-metric) */
-	double elapsed_ms;     /* wall time spent */
-	char why[384];         /* when nobody answered: one line per provider, "; "-joined */
+	cs_provider provider; /* who answered; CS_PROVIDER_UNKNOWN = nobody */
+	const char *source;   /* "imds-aws", "metadata-gcp", "imds-azure" or "none" */
+	cs_md_values values;  /* valid when provider != UNKNOWN (instance_type always set) */
+	bool aws_v1;          /* AWS answered through the IMDSv1 fallback */
+	unsigned requests;    /* HTTP requests started (self-metric) */
+	double elapsed_ms;    /* wall time spent */
+	char why[384];        /* when nobody answered: one line per provider, "; "-joined */
 } cs_md_result;
 
 /* Probe the providers in opts->mask. Returns 0 (even when nobody answers:
@@ -103,8 +102,7 @@ int cs_md_parse_gcp_machine_type(const char *body, size_t len, char *out, size_t
 
 /* GCP "projects/123/zones/europe-west1-b" -> zone "europe-west1-b",
  * region "europe-west1". */
-int cs_md_parse_gcp_zone(const char *body, size_t len, char *zone, size_t zone_cap,
-			 char *region, size_t region_cap);
+int cs_md_parse_gcp_zone(const char *body, size_t len, char *zone, size_t zone_cap, char *region, size_t region_cap);
 
 /* Azure /metadata/instance/compute JSON -> vmSize, location, zone (zone may be
  * "" when the VM is not zonal). vmSize and location are required. */

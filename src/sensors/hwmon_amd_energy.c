@@ -85,7 +85,7 @@ static int add_device(amd_energy_sensor *s, size_t *cap, cs_io *io, unsigned hwm
 			rc = 0;
 			continue; /* vanished since the listing: skip */
 		}
-		c->max_uj = 0;    /* 64-bit accumulated by the driver: never wraps */
+		c->max_uj = 0; /* 64-bit accumulated by the driver: never wraps */
 		if (comp == CS_COMP_PACKAGE)
 			snprintf(ch->name, sizeof(ch->name), "package-%u", idx);
 		else if (comp == CS_COMP_CORE)

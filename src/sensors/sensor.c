@@ -180,7 +180,6 @@ void cs_counter_sensor_destroy(cs_sensor *base)
 	free(s);
 }
 
-
 static const char *const part_names[CS_PART_COUNT] = {"cpu", "dram", "gpu", "other"};
 
 const char *cs_part_name(cs_part p)

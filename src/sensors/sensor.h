@@ -65,16 +65,16 @@ typedef struct cs_proc_util {
 } cs_proc_util;
 
 typedef struct cs_channel {
-	char name[40];      /* "package-0", "dram-1", "gpu-0", "cpu" */
+	char name[40]; /* "package-0", "dram-1", "gpu-0", "cpu" */
 	cs_component comp;
 	const char *source; /* static string, see header comment */
 	bool in_total;      /* counted in the host total */
 	bool measured;      /* hardware counter (true) or model (false) */
 	/* Filled by read(): */
-	double energy_j;    /* energy over the last interval */
-	double power_w;     /* energy_j / interval */
-	int status;         /* 0 ok, else -errno or CS_E* of the last read */
-	uint64_t wraps;     /* counter wraparounds seen */
+	double energy_j; /* energy over the last interval */
+	double power_w;  /* energy_j / interval */
+	int status;      /* 0 ok, else -errno or CS_E* of the last read */
+	uint64_t wraps;  /* counter wraparounds seen */
 	/* Filled by read() where the device reports per-process use: the
 	 * processes that used it in the interval (sensor-owned, valid until the
 	 * next read); NULL and 0 when unknown. */
@@ -85,9 +85,9 @@ typedef struct cs_channel {
 /* What a sensor may look at when it initialises. */
 struct cs_host_model; /* model sensor input, see sensors/model_sensor.h */
 typedef struct cs_sensor_env {
-	cs_io *io;                          /* roots + syscall table */
-	const struct cs_host_model *model;  /* for the model sensor; may be NULL */
-	const char *nvml_path;              /* NULL = "libnvidia-ml.so.1" */
+	cs_io *io;                         /* roots + syscall table */
+	const struct cs_host_model *model; /* for the model sensor; may be NULL */
+	const char *nvml_path;             /* NULL = "libnvidia-ml.so.1" */
 } cs_sensor_env;
 
 typedef struct cs_sensor cs_sensor;

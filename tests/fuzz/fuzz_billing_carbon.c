@@ -14,9 +14,10 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char aws[] = "usage_period_start,product_code,region_code,total_lbm_emissions_unit,"
-			  "total_lbm_emissions_value,total_mbm_emissions_unit,total_mbm_emissions_value\n";
-static const char gcp[] = "usage_month,service.description,location.region,carbon_footprint_total_kgCO2e.location_based,"
-			  "carbon_footprint_total_kgCO2e.market_based\n";
+                          "total_lbm_emissions_value,total_mbm_emissions_unit,total_mbm_emissions_value\n";
+static const char gcp[] =
+    "usage_month,service.description,location.region,carbon_footprint_total_kgCO2e.location_based,"
+    "carbon_footprint_total_kgCO2e.market_based\n";
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -22,7 +22,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FUZZ_CACHE_KEY "00112233aabbccdd"
-#define FUZZ_NOW 1000060
+#define FUZZ_NOW       1000060
 
 static void check_name(const char *s)
 {
@@ -39,13 +39,11 @@ static void check_name_or_empty(const char *s)
 /* Splits s (NUL-terminated, modified) at '\n' into the DMI fields. */
 static void fill_dmi(char *s, cs_dmi *d)
 {
-	char *fields[] = {d->sys_vendor,        d->product_name, d->product_version,
-			  d->board_asset_tag,   d->chassis_asset_tag, d->bios_vendor,
-			  d->bios_version,      d->product_uuid};
-	size_t caps[] = {sizeof(d->sys_vendor),       sizeof(d->product_name),
-			 sizeof(d->product_version),  sizeof(d->board_asset_tag),
-			 sizeof(d->chassis_asset_tag), sizeof(d->bios_vendor),
-			 sizeof(d->bios_version),     sizeof(d->product_uuid)};
+	char *fields[] = {d->sys_vendor,        d->product_name, d->product_version, d->board_asset_tag,
+	                  d->chassis_asset_tag, d->bios_vendor,  d->bios_version,    d->product_uuid};
+	size_t caps[] = {sizeof(d->sys_vendor),      sizeof(d->product_name),      sizeof(d->product_version),
+	                 sizeof(d->board_asset_tag), sizeof(d->chassis_asset_tag), sizeof(d->bios_vendor),
+	                 sizeof(d->bios_version),    sizeof(d->product_uuid)};
 	size_t i;
 
 	memset(d, 0, sizeof(*d));

@@ -37,8 +37,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const cs_lg_price *e = &p.v[i];
 		const cs_lg_price *f;
 
-		if (!memchr(e->provider, '\0', sizeof(e->provider)) || !memchr(e->instance, '\0', sizeof(e->instance)) ||
-		    !memchr(e->region, '\0', sizeof(e->region)) || strlen(e->currency) != 3)
+		if (!memchr(e->provider, '\0', sizeof(e->provider)) ||
+		    !memchr(e->instance, '\0', sizeof(e->instance)) || !memchr(e->region, '\0', sizeof(e->region)) ||
+		    strlen(e->currency) != 3)
 			abort();
 		if (!isfinite(e->per_hour) || e->per_hour < 0 || e->per_hour >= 1e6)
 			abort();

@@ -11,8 +11,8 @@
 #include "agent/agent.h"
 #include "conf_fixture.h"
 
-__attribute__((format(printf, 4, 0)))
-static int tf_conf_v(cs_conf **out, char *err, size_t cap, const char *ini_fmt, va_list ap)
+__attribute__((format(printf, 4, 0))) static int tf_conf_v(cs_conf **out, char *err, size_t cap, const char *ini_fmt,
+                                                           va_list ap)
 {
 	const cs_conf_section *secs[CS_AGENT_SECTIONS_MAX];
 	size_t n = cs_agent_sections(secs, CS_AGENT_SECTIONS_MAX);

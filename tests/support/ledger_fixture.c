@@ -13,8 +13,8 @@
 #include "fixture.h"
 #include "ledger/db.h"
 
-static const char *const tables[] = {"facts", "node_hours", "daily",       "dims", "sources",       "gaps",
-                                     "units", "nodes",      "unit_prices", "bill_daily", "meta", "schema_version"};
+static const char *const tables[] = {"facts", "node_hours", "daily",       "dims",       "sources", "gaps",
+                                     "units", "nodes",      "unit_prices", "bill_daily", "meta",    "schema_version"};
 
 bool lf_is_pg(void)
 {
@@ -99,38 +99,47 @@ void lf_cycle(FILE *f, const char *cluster, const char *node, int64_t ts_ms, int
 		op += rows[i].op_g;
 		emb += rows[i].emb_g;
 	}
-	fprintf(f, "{\"ts\":\"%s\",\"node\":\"%s\",%s\"seq\":%lld,\"interval_s\":%.15g,\"type\":\"node\",\"energy_j\":{\"cpu\":",
+	fprintf(f,
+	        "{\"ts\":\"%s\",\"node\":\"%s\",%s\"seq\":%lld,\"interval_s\":%.15g,\"type\":\"node\",\"energy_j\":{"
+	        "\"cpu\":",
 	        ts, node, cl, (long long)seq, interval_s);
 	put_j(f, cpu);
 	fputs(",\"dram\":", f);
 	put_j(f, dram);
-	fprintf(f, "},\"carbon_g\":{\"operational\":%.15g,\"embodied\":%.15g},\"intensity_g_per_kwh\":%.15g,"
-	           "\"intensity_source\":\"static-region\",\"zone\":\"Z\",\"mode\":\"measured\",\"pue\":1.0,"
-	           "\"provider\":\"%s\",\"region\":\"%s\",\"instance\":\"%s\",\"version\":\"t\",\"rows\":%zu}\n",
+	fprintf(f,
+	        "},\"carbon_g\":{\"operational\":%.15g,\"embodied\":%.15g},\"intensity_g_per_kwh\":%.15g,"
+	        "\"intensity_source\":\"static-region\",\"zone\":\"Z\",\"mode\":\"measured\",\"pue\":1.0,"
+	        "\"provider\":\"%s\",\"region\":\"%s\",\"instance\":\"%s\",\"version\":\"t\",\"rows\":%zu}\n",
 	        op, emb, intensity, provider, region, instance, nrows);
 	for (size_t i = 0; i < nrows; i++) {
 		const lf_row *r = &rows[i];
 
-		fprintf(f, "{\"ts\":\"%s\",\"node\":\"%s\",%s\"seq\":%lld,\"interval_s\":%.15g,\"type\":\"%s\",\"kind\":\"%s\","
-		           "\"name\":\"n\",\"namespace\":\"%s\",\"pod\":\"p\",\"container\":\"c\",\"team\":\"%s\",",
+		fprintf(f,
+		        "{\"ts\":\"%s\",\"node\":\"%s\",%s\"seq\":%lld,\"interval_s\":%.15g,\"type\":\"%s\",\"kind\":"
+		        "\"%s\","
+		        "\"name\":\"n\",\"namespace\":\"%s\",\"pod\":\"p\",\"container\":\"c\",\"team\":\"%s\",",
 		        ts, node, cl, (long long)seq, interval_s, r->type,
 		        !strcmp(r->type, "workload") ? "container" : r->type, r->ns, r->team);
 		if (r->owner)
-			fprintf(f, "\"owner\":\"%s\",\"owner_kind\":\"%s\",", r->owner, r->owner_kind ? r->owner_kind : "");
+			fprintf(f, "\"owner\":\"%s\",\"owner_kind\":\"%s\",", r->owner,
+			        r->owner_kind ? r->owner_kind : "");
 		fputs("\"energy_j\":{\"cpu\":", f);
 		put_j(f, r->cpu_uj);
 		fputs(",\"dram\":", f);
 		put_j(f, r->dram_uj);
-		fprintf(f, "},\"carbon_g\":{\"operational\":%.15g,\"embodied\":%.15g},\"intensity_g_per_kwh\":%.15g,"
-		           "\"intensity_source\":\"static-region\",\"zone\":\"Z\",\"mode\":\"measured\"}\n",
+		fprintf(f,
+		        "},\"carbon_g\":{\"operational\":%.15g,\"embodied\":%.15g},\"intensity_g_per_kwh\":%.15g,"
+		        "\"intensity_source\":\"static-region\",\"zone\":\"Z\",\"mode\":\"measured\"}\n",
 		        r->op_g, r->emb_g, intensity);
 	}
 }
 
 static void std_rows(int64_t seq, lf_row rows[5])
 {
-	rows[0] = (lf_row){"workload", "shop", "api", "Deployment", "checkout", 1000003 + seq * 7, 200001 + seq, 0.001, 0.0005};
-	rows[1] = (lf_row){"workload", "shop", "db", "StatefulSet", "checkout", 2000011 + seq * 3, 400003, 0.002, 0.0005};
+	rows[0] = (lf_row){"workload",        "shop",       "api", "Deployment", "checkout",
+	                   1000003 + seq * 7, 200001 + seq, 0.001, 0.0005};
+	rows[1] =
+	    (lf_row){"workload", "shop", "db", "StatefulSet", "checkout", 2000011 + seq * 3, 400003, 0.002, 0.0005};
 	rows[2] = (lf_row){"workload", "search", "idx", "Deployment", "search", 500009 + seq, 100007, 0.0005, 0.00025};
 	rows[3] = (lf_row){"system", "", NULL, NULL, "", 300001, 50003, 0.0003, 0.0001};
 	rows[4] = (lf_row){"idle", "", NULL, NULL, "", 700001 + seq % 5, 150001, 0.0007, 0.0002};

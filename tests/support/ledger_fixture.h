@@ -30,7 +30,7 @@ bool lf_is_pg(void);
 
 /* One agent row. */
 typedef struct lf_row {
-	const char *type;   /* "workload", "system", "idle" */
+	const char *type; /* "workload", "system", "idle" */
 	const char *ns, *owner, *owner_kind, *team;
 	int64_t cpu_uj, dram_uj;
 	double op_g, emb_g;

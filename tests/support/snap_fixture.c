@@ -58,9 +58,10 @@ int cs_snapfix_build(cs_snapfix *f, size_t nw, uint64_t seq)
 		}
 		for (c = 0; c < CS_PART_COUNT; c++) {
 			/* cpu 1 W-ish per row, dram a tenth, no gpu, other 0.05 */
-			uint64_t per = c == CS_PART_CPU ? 5000000u + 1000u * (i % 7)
-				     : c == CS_PART_DRAM ? 500000u
-				     : c == CS_PART_OTHER ? 250000u : 0u;
+			uint64_t per = c == CS_PART_CPU     ? 5000000u + 1000u * (i % 7)
+			               : c == CS_PART_DRAM  ? 500000u
+			               : c == CS_PART_OTHER ? 250000u
+			                                    : 0u;
 			r->energy_uj[c] = per;
 			r->energy_uj_total[c] = per * seq;
 			node_uj[c] += per;

@@ -15,7 +15,7 @@
 
 typedef struct cs_snapfix {
 	cs_snapshot snap;
-	cs_snap_row *rows; /* owned */
+	cs_snap_row *rows;    /* owned */
 	char (*names)[5][72]; /* owned: name, namespace, pod, container id, owner strings per row */
 	size_t cap;
 } cs_snapfix;

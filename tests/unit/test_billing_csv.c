@@ -50,10 +50,10 @@ static void scan_close(scan *s)
 static void test_quoting(void **state)
 {
 	static const char text[] = "a,b,c\n"
-				   "1,\"x, y\",3\n"
-				   "2,\"two\nlines and \"\"q\"\"\",4\n"
-				   "3,\"\",\"\"\"\"\n"
-				   "4,a \"stray\" quote,5";
+	                           "1,\"x, y\",3\n"
+	                           "2,\"two\nlines and \"\"q\"\"\",4\n"
+	                           "3,\"\",\"\"\"\"\n"
+	                           "4,a \"stray\" quote,5";
 	scan s;
 	cs_csv_rec r;
 	(void)state;

@@ -116,7 +116,7 @@ static void check_aws_twelve(const char *file)
 	class_sums(b, CS_BC_COMPUTE, &kwh, &emb, &eff);
 	double lambda_w_per_gbs = (0.74 + (3.5 - 0.74) * 0.5) / 1.769 + 0.392; /* 1.590417 W */
 	double expect = (14 * inst_w("m5.large") + 24 * inst_w("r5.large")) / 1000 * 1.135 +
-			1769 * lambda_w_per_gbs / 3600 / 1000 * 1.135;
+	                1769 * lambda_w_per_gbs / 3600 / 1000 * 1.135;
 	assert_true(fabs(kwh - expect) < 1e-9);
 	assert_true(fabs(14 * inst_w("m5.large") / 1000 * 1.135 - 0.2243668) < 1e-6);
 	assert_true(eff == money("4.8594833333")); /* 0.96 + 0.27 + 3.6 + 0.0294833333 */
@@ -217,7 +217,8 @@ static void test_gcp(void **state)
 		assert_true(fabs(kwh - 10.737418240 * 0.001 * 1.1) < 1e-12);
 		/* multi-region Cloud Storage: 3.8654705664e15 byte-s -> 1.4708 GB-Mo x6 */
 		class_sums(b, CS_BC_STORAGE_HDD, &kwh, &emb, &eff);
-		assert_true(fabs(kwh - 3865470566400000e-9 / (730 * 3600.0) * 730 / 1000 * 0.65 / 1000 * 6 * 1.1) < 1e-12);
+		assert_true(fabs(kwh - 3865470566400000e-9 / (730 * 3600.0) * 730 / 1000 * 0.65 / 1000 * 6 * 1.1) <
+		            1e-12);
 		/* BigQuery analysis is unclassified; tax is not usage */
 		assert_true(t[0].unknown_eff == money("0.5"));
 		assert_true(t[0].nonusage_eff == money("0.2"));
@@ -464,7 +465,7 @@ static void classify_aws(const char *svc, const char *ut, const char *unit, cs_b
 	cs_bill_classify(&m, &l, &u);
 	if (u.cls != want) {
 		print_error("%s %s %s: class %s (%s), want %s\n", svc, ut, unit, cs_bill_class_name(u.cls), u.note,
-			    cs_bill_class_name(want));
+		            cs_bill_class_name(want));
 		fail();
 	}
 	if (rule)
@@ -479,11 +480,13 @@ static void test_classify(void **state)
 	classify_aws("AmazonEC2", "EUW2-SpotUsage:g4dn.xlarge", "Hrs", CS_BC_GPU, "aws:SpotUsage");
 	classify_aws("AmazonEC2", "USE1-BoxUsage:zz9.huge", "Hrs", CS_BC_UNKNOWN, "aws:BoxUsage");
 	classify_aws("AmazonEC2", "USE1-BoxUsage:m5.large", "GB", CS_BC_UNKNOWN, "aws:BoxUsage");
-	classify_aws("AmazonRDS", "USW2-Multi-AZUsage:db.r5.large", "Hrs", CS_BC_COMPUTE, "aws:RDS Multi-AZ (2 instances)");
+	classify_aws("AmazonRDS", "USW2-Multi-AZUsage:db.r5.large", "Hrs", CS_BC_COMPUTE,
+	             "aws:RDS Multi-AZ (2 instances)");
 	classify_aws("AmazonElastiCache", "NodeUsage:cache.m5.large", "Hrs", CS_BC_COMPUTE, NULL);
 	classify_aws("AmazonECS", "USE1-Fargate-vCPU-Hours:perCPU", "hours", CS_BC_COMPUTE, "aws:Fargate vCPU");
 	classify_aws("AmazonECS", "USE1-Fargate-GB-Hours", "hours", CS_BC_MEMORY, "aws:Fargate memory");
-	classify_aws("AmazonECS", "USE1-ECS-EC2-vCPU-Hours", "hours", CS_BC_COMPUTE, "aws:ECS on EC2 (counted in the EC2 lines)");
+	classify_aws("AmazonECS", "USE1-ECS-EC2-vCPU-Hours", "hours", CS_BC_COMPUTE,
+	             "aws:ECS on EC2 (counted in the EC2 lines)");
 	classify_aws("AWSLambda", "USE1-Lambda-GB-Second-ARM", "Lambda-GB-Second", CS_BC_COMPUTE, NULL);
 	classify_aws("AmazonEC2", "EBS:VolumeUsage.st1", "GB-Mo", CS_BC_STORAGE_HDD, "aws:EBS st1");
 	classify_aws("AmazonEC2", "EBS:VolumeUsage", "GB-Mo", CS_BC_STORAGE_HDD, "aws:EBS magnetic");

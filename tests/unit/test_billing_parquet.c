@@ -45,7 +45,7 @@ static void to_parquet(const char *csv, const char *path, const char *select)
 	int (*open_db)(const char *, void **) = (int (*)(const char *, void **))dlsym(so, "duckdb_open");
 	int (*connect)(void *, void **) = (int (*)(void *, void **))dlsym(so, "duckdb_connect");
 	int (*query)(void *, const char *, duck_result *) =
-		(int (*)(void *, const char *, duck_result *))dlsym(so, "duckdb_query");
+	    (int (*)(void *, const char *, duck_result *))dlsym(so, "duckdb_query");
 	void (*destroy)(duck_result *) = (void (*)(duck_result *))dlsym(so, "duckdb_destroy_result");
 	void (*disconnect)(void **) = (void (*)(void **))dlsym(so, "duckdb_disconnect");
 	void (*close_db)(void **) = (void (*)(void **))dlsym(so, "duckdb_close");
@@ -56,7 +56,7 @@ static void to_parquet(const char *csv, const char *path, const char *select)
 	assert_int_equal(open_db(NULL, &db), 0);
 	assert_int_equal(connect(db, &conn), 0);
 	snprintf(sql, sizeof sql, "COPY (SELECT %s FROM read_csv('%s', all_varchar=true)) TO '%s' (FORMAT PARQUET)",
-		 select, csv, path);
+	         select, csv, path);
 	memset(&r, 0, sizeof r);
 	assert_int_equal(query(conn, sql, &r), 0);
 	destroy(&r);
@@ -106,9 +106,10 @@ static void test_cur2_parquet(void **state)
 
 	snprintf(path, sizeof path, "%s/cur2.parquet", dir);
 	/* the map columns as DuckDB MAPs, as AWS writes them */
-	to_parquet(FIX "cur2.csv", path,
-		   "* REPLACE (CAST(json_transform(resource_tags, '{\"user_team\": \"VARCHAR\"}') AS MAP(VARCHAR, VARCHAR)) "
-		   "AS resource_tags)");
+	to_parquet(
+	    FIX "cur2.csv", path,
+	    "* REPLACE (CAST(json_transform(resource_tags, '{\"user_team\": \"VARCHAR\"}') AS MAP(VARCHAR, VARCHAR)) "
+	    "AS resource_tags)");
 	same_totals(FIX "cur2.csv", path);
 	unlink(path);
 }
@@ -127,8 +128,8 @@ static void test_focus_parquet(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cur2_parquet),
-		cmocka_unit_test(test_focus_parquet),
+	    cmocka_unit_test(test_cur2_parquet),
+	    cmocka_unit_test(test_focus_parquet),
 	};
 	char why[512];
 	cs_bill_opts o;

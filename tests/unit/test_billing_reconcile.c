@@ -131,9 +131,9 @@ static void test_sql(void **state)
 	char *q, why[256];
 	(void)state;
 
-	assert_int_equal(cs_bill_sql("bigquery", CS_BILL_AUTO, "p.d.gcp_billing_export_resource_v1_X", "team", &q, why,
-				     sizeof why),
-			 0);
+	assert_int_equal(
+	    cs_bill_sql("bigquery", CS_BILL_AUTO, "p.d.gcp_billing_export_resource_v1_X", "team", &q, why, sizeof why),
+	    0);
 	/* the columns the GCP mapper binds */
 	assert_non_null(strstr(q, "AS service_description"));
 	assert_non_null(strstr(q, "AS sku_description"));
@@ -158,9 +158,9 @@ static void test_sql(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_aws),
-		cmocka_unit_test(test_gcp_azure),
-		cmocka_unit_test(test_sql),
+	    cmocka_unit_test(test_aws),
+	    cmocka_unit_test(test_gcp_azure),
+	    cmocka_unit_test(test_sql),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -138,9 +138,9 @@ int main(void)
 {
 	struct stat st;
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_aws_cur),
-		cmocka_unit_test(test_focus),
-		cmocka_unit_test(test_azure),
+	    cmocka_unit_test(test_aws_cur),
+	    cmocka_unit_test(test_focus),
+	    cmocka_unit_test(test_azure),
 	};
 
 	if (stat(CS_SAMPLES_DIR "/PROVENANCE.md", &st) != 0) {

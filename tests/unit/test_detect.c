@@ -73,10 +73,10 @@ static int fake_start(cs_fake *f, const char *mode)
 	return cs_fake_start(f, argv);
 }
 
-#define FAKE_OR_SKIP(f, mode)                                                                      \
-	do {                                                                                       \
-		if (fake_start((f), (mode)) != 0)                                                  \
-			tf_skip_or_fail("python3", "python3 or %s not usable", FAKE_SCRIPT);       \
+#define FAKE_OR_SKIP(f, mode)                                                                                          \
+	do {                                                                                                           \
+		if (fake_start((f), (mode)) != 0)                                                                      \
+			tf_skip_or_fail("python3", "python3 or %s not usable", FAKE_SCRIPT);                           \
 	} while (0)
 
 /* The fake's request log. */
@@ -115,13 +115,13 @@ static void test_dmi_fixtures(void **state)
 		cs_provider provider;
 		const char *instance_type;
 	} rows[] = {
-		{"dmi-aws-nitro", CS_DMI_CLOUD, CS_PROVIDER_AWS, "m5.large"},
-		{"dmi-aws-xen", CS_DMI_CLOUD, CS_PROVIDER_AWS, ""},
-		{"dmi-gcp", CS_DMI_CLOUD, CS_PROVIDER_GCP, ""},
-		{"dmi-azure", CS_DMI_CLOUD, CS_PROVIDER_AZURE, ""},
-		{"dmi-baremetal", CS_DMI_NOT_CLOUD, CS_PROVIDER_UNKNOWN, ""},
-		{"dmi-qemu", CS_DMI_INCONCLUSIVE, CS_PROVIDER_UNKNOWN, ""},
-		{"does-not-exist", CS_DMI_ABSENT, CS_PROVIDER_UNKNOWN, ""},
+	    {"dmi-aws-nitro", CS_DMI_CLOUD, CS_PROVIDER_AWS, "m5.large"},
+	    {"dmi-aws-xen", CS_DMI_CLOUD, CS_PROVIDER_AWS, ""},
+	    {"dmi-gcp", CS_DMI_CLOUD, CS_PROVIDER_GCP, ""},
+	    {"dmi-azure", CS_DMI_CLOUD, CS_PROVIDER_AZURE, ""},
+	    {"dmi-baremetal", CS_DMI_NOT_CLOUD, CS_PROVIDER_UNKNOWN, ""},
+	    {"dmi-qemu", CS_DMI_INCONCLUSIVE, CS_PROVIDER_UNKNOWN, ""},
+	    {"does-not-exist", CS_DMI_ABSENT, CS_PROVIDER_UNKNOWN, ""},
 	};
 	size_t i;
 
@@ -134,8 +134,8 @@ static void test_dmi_fixtures(void **state)
 		fixture_io(&io, NULL, rows[i].fixture);
 		cs_cloud_read_dmi(&io, &d);
 		cs_cloud_dmi_classify(&d, &v);
-		print_message("%-16s -> kind %d provider %d type \"%s\" (%s)\n", rows[i].fixture, v.kind,
-			      v.provider, v.instance_type, v.evidence);
+		print_message("%-16s -> kind %d provider %d type \"%s\" (%s)\n", rows[i].fixture, v.kind, v.provider,
+		              v.instance_type, v.evidence);
 		assert_int_equal(v.kind, rows[i].kind);
 		assert_int_equal(v.provider, rows[i].provider);
 		assert_string_equal(v.instance_type, rows[i].instance_type);
@@ -196,27 +196,38 @@ static void test_dmi_classify_table(void **state)
 		cs_provider provider;
 		const char *type;
 	} rows[] = {
-		/* Hyper-V without the Azure marker: could be any Hyper-V host */
-		{"Microsoft Corporation", "Virtual Machine", "Microsoft Corporation", "Hyper-V UEFI Release v4.1", "", "", CS_DMI_INCONCLUSIVE, CS_PROVIDER_UNKNOWN, ""},
-		{"Microsoft Corporation", "Surface Laptop 5", "Microsoft Corporation", "1.2.3", "", "", CS_DMI_NOT_CLOUD, CS_PROVIDER_UNKNOWN, ""},
-		{"innotek GmbH", "VirtualBox", "innotek GmbH", "VirtualBox", "", "", CS_DMI_NOT_CLOUD, CS_PROVIDER_UNKNOWN, ""},
-		{"LENOVO", "20XWCTO1WW", "LENOVO", "N32ET80W (1.56 )", "No Asset Information", "", CS_DMI_NOT_CLOUD, CS_PROVIDER_UNKNOWN, ""},
-		{"lenovo", "x", "", "", "", "", CS_DMI_NOT_CLOUD, CS_PROVIDER_UNKNOWN, ""},
-		{"Xen", "HVM domU", "Xen", "4.2.1", "", "", CS_DMI_INCONCLUSIVE, CS_PROVIDER_UNKNOWN, ""},
-		{"Xen", "HVM domU", "Xen", "4.2.1", "", "EC2ABCDE-0000-0000-0000-000000000000", CS_DMI_CLOUD, CS_PROVIDER_AWS, ""},
-		{"Xen", "HVM domU", "Xen", "4.2.1", "", "ec2abcde-0000-0000-0000-000000000000", CS_DMI_CLOUD, CS_PROVIDER_AWS, ""},
-		/* a random uuid starting with ec2 on a Dell is still a Dell */
-		{"Dell Inc.", "PowerEdge R750", "Dell Inc.", "1.0", "", "ec2ab000-0000-0000-0000-000000000000", CS_DMI_NOT_CLOUD, CS_PROVIDER_UNKNOWN, ""},
-		{"Amazon EC2", "m7g.metal", "Amazon EC2", "1.0", "Amazon EC2", "", CS_DMI_CLOUD, CS_PROVIDER_AWS, "m7g.metal"},
-		/* never trust product_name blindly */
-		{"Amazon EC2", "m5.large; rm -rf /", "Amazon EC2", "1.0", "", "", CS_DMI_CLOUD, CS_PROVIDER_AWS, ""},
-		{"Amazon EC2", "Not Specified", "Amazon EC2", "1.0", "", "", CS_DMI_CLOUD, CS_PROVIDER_AWS, ""},
-		{"", "", "Amazon EC2", "1.0", "", "", CS_DMI_CLOUD, CS_PROVIDER_AWS, ""},
-		{"", "Google Compute Engine", "", "", "", "", CS_DMI_CLOUD, CS_PROVIDER_GCP, ""},
-		{"QEMU", "Standard PC (i440FX + PIIX, 1996)", "SeaBIOS", "1.16.2", "", "", CS_DMI_INCONCLUSIVE, CS_PROVIDER_UNKNOWN, ""},
-		{"OpenStack Foundation", "OpenStack Nova", "SeaBIOS", "1.15", "", "", CS_DMI_INCONCLUSIVE, CS_PROVIDER_UNKNOWN, ""},
-		{"VMware, Inc.", "VMware7,1", "VMware, Inc.", "VMW71.00V", "No Asset Tag", "", CS_DMI_INCONCLUSIVE, CS_PROVIDER_UNKNOWN, ""},
-		{"", "", "", "", "", "", CS_DMI_INCONCLUSIVE, CS_PROVIDER_UNKNOWN, ""},
+	    /* Hyper-V without the Azure marker: could be any Hyper-V host */
+	    {"Microsoft Corporation", "Virtual Machine", "Microsoft Corporation", "Hyper-V UEFI Release v4.1", "", "",
+	     CS_DMI_INCONCLUSIVE, CS_PROVIDER_UNKNOWN, ""},
+	    {"Microsoft Corporation", "Surface Laptop 5", "Microsoft Corporation", "1.2.3", "", "", CS_DMI_NOT_CLOUD,
+	     CS_PROVIDER_UNKNOWN, ""},
+	    {"innotek GmbH", "VirtualBox", "innotek GmbH", "VirtualBox", "", "", CS_DMI_NOT_CLOUD, CS_PROVIDER_UNKNOWN,
+	     ""},
+	    {"LENOVO", "20XWCTO1WW", "LENOVO", "N32ET80W (1.56 )", "No Asset Information", "", CS_DMI_NOT_CLOUD,
+	     CS_PROVIDER_UNKNOWN, ""},
+	    {"lenovo", "x", "", "", "", "", CS_DMI_NOT_CLOUD, CS_PROVIDER_UNKNOWN, ""},
+	    {"Xen", "HVM domU", "Xen", "4.2.1", "", "", CS_DMI_INCONCLUSIVE, CS_PROVIDER_UNKNOWN, ""},
+	    {"Xen", "HVM domU", "Xen", "4.2.1", "", "EC2ABCDE-0000-0000-0000-000000000000", CS_DMI_CLOUD,
+	     CS_PROVIDER_AWS, ""},
+	    {"Xen", "HVM domU", "Xen", "4.2.1", "", "ec2abcde-0000-0000-0000-000000000000", CS_DMI_CLOUD,
+	     CS_PROVIDER_AWS, ""},
+	    /* a random uuid starting with ec2 on a Dell is still a Dell */
+	    {"Dell Inc.", "PowerEdge R750", "Dell Inc.", "1.0", "", "ec2ab000-0000-0000-0000-000000000000",
+	     CS_DMI_NOT_CLOUD, CS_PROVIDER_UNKNOWN, ""},
+	    {"Amazon EC2", "m7g.metal", "Amazon EC2", "1.0", "Amazon EC2", "", CS_DMI_CLOUD, CS_PROVIDER_AWS,
+	     "m7g.metal"},
+	    /* never trust product_name blindly */
+	    {"Amazon EC2", "m5.large; rm -rf /", "Amazon EC2", "1.0", "", "", CS_DMI_CLOUD, CS_PROVIDER_AWS, ""},
+	    {"Amazon EC2", "Not Specified", "Amazon EC2", "1.0", "", "", CS_DMI_CLOUD, CS_PROVIDER_AWS, ""},
+	    {"", "", "Amazon EC2", "1.0", "", "", CS_DMI_CLOUD, CS_PROVIDER_AWS, ""},
+	    {"", "Google Compute Engine", "", "", "", "", CS_DMI_CLOUD, CS_PROVIDER_GCP, ""},
+	    {"QEMU", "Standard PC (i440FX + PIIX, 1996)", "SeaBIOS", "1.16.2", "", "", CS_DMI_INCONCLUSIVE,
+	     CS_PROVIDER_UNKNOWN, ""},
+	    {"OpenStack Foundation", "OpenStack Nova", "SeaBIOS", "1.15", "", "", CS_DMI_INCONCLUSIVE,
+	     CS_PROVIDER_UNKNOWN, ""},
+	    {"VMware, Inc.", "VMware7,1", "VMware, Inc.", "VMW71.00V", "No Asset Tag", "", CS_DMI_INCONCLUSIVE,
+	     CS_PROVIDER_UNKNOWN, ""},
+	    {"", "", "", "", "", "", CS_DMI_INCONCLUSIVE, CS_PROVIDER_UNKNOWN, ""},
 	};
 	size_t i;
 
@@ -235,8 +246,8 @@ static void test_dmi_classify_table(void **state)
 		d.readable = 8;
 		cs_cloud_dmi_classify(&d, &v);
 		if (v.kind != rows[i].kind || v.provider != rows[i].provider)
-			print_message("row %zu (%s / %s): kind %d provider %d\n", i, rows[i].vendor,
-				      rows[i].product, v.kind, v.provider);
+			print_message("row %zu (%s / %s): kind %d provider %d\n", i, rows[i].vendor, rows[i].product,
+			              v.kind, v.provider);
 		assert_int_equal(v.kind, rows[i].kind);
 		assert_int_equal(v.provider, rows[i].provider);
 		assert_string_equal(v.instance_type, rows[i].type);
@@ -355,8 +366,8 @@ static void test_md_aws_imdsv2(void **state)
 	fixture_io(&io, NULL, "dmi-qemu"); /* inconclusive: every provider is asked */
 	o = opts_for(f.url);
 	assert_int_equal(cs_cloud_detect(&io, &o, &ci), 0);
-	print_message("aws v2: %s %s %s %s in %.1f ms\n", ci.source, ci.instance_type, ci.region,
-		      ci.zone, ci.elapsed_ms);
+	print_message("aws v2: %s %s %s %s in %.1f ms\n", ci.source, ci.instance_type, ci.region, ci.zone,
+	              ci.elapsed_ms);
 	assert_int_equal(ci.provider, CS_PROVIDER_AWS);
 	assert_string_equal(ci.instance_type, "m5.large");
 	assert_string_equal(ci.region, "eu-west-1");
@@ -532,14 +543,14 @@ static void test_md_failures(void **state)
 	static const struct {
 		const char *mode, *fixture, *why;
 	} rows[] = {
-		{"404", "dmi-qemu", "HTTP 404"},
-		{"garbage", "dmi-qemu", "invalid token"},
-		{"garbage", "dmi-gcp", "lacks Metadata-Flavor: Google"},
-		{"garbage", "dmi-azure", "not the expected JSON"},
-		{"huge", "dmi-gcp", "size cap"},
-		{"huge", "dmi-azure", "size cap"},
-		/* another cloud's server: AWS PUT 404 -> IMDSv1 GET -> 403 (no Metadata-Flavor) */
-		{"gcp", "dmi-aws-nitro", "HTTP 403"},
+	    {"404", "dmi-qemu", "HTTP 404"},
+	    {"garbage", "dmi-qemu", "invalid token"},
+	    {"garbage", "dmi-gcp", "lacks Metadata-Flavor: Google"},
+	    {"garbage", "dmi-azure", "not the expected JSON"},
+	    {"huge", "dmi-gcp", "size cap"},
+	    {"huge", "dmi-azure", "size cap"},
+	    /* another cloud's server: AWS PUT 404 -> IMDSv1 GET -> 403 (no Metadata-Flavor) */
+	    {"gcp", "dmi-aws-nitro", "HTTP 403"},
 	};
 	size_t i;
 
@@ -671,12 +682,7 @@ static void test_cache_file(void **state)
 static void test_cache_corrupt(void **state)
 {
 	static const char *const junk[] = {
-		"",
-		"{",
-		"\x00\x01\x02garbage",
-		"[1,2,3]",
-		"{\"version\":1}",
-		"{\"version\":2,\"key\":\"x\"}",
+	    "", "{", "\x00\x01\x02garbage", "[1,2,3]", "{\"version\":1}", "{\"version\":2,\"key\":\"x\"}",
 	};
 	cs_fake f;
 	cs_io io;
@@ -716,33 +722,35 @@ static void test_cache_corrupt(void **state)
 static void test_cache_parse(void **state)
 {
 	static const char good[] =
-		"{\"version\":1,\"key\":\"00112233aabbccdd\",\"written\":1000000,\"provider\":\"gcp\","
-		"\"instance_type\":\"e2-standard-2\",\"region\":\"europe-west1\",\"zone\":\"europe-west1-b\","
-		"\"source\":\"metadata-gcp\",\"instance_source\":\"metadata-gcp\","
-		"\"region_source\":\"metadata-gcp\",\"why\":\"\"}";
+	    "{\"version\":1,\"key\":\"00112233aabbccdd\",\"written\":1000000,\"provider\":\"gcp\","
+	    "\"instance_type\":\"e2-standard-2\",\"region\":\"europe-west1\",\"zone\":\"europe-west1-b\","
+	    "\"source\":\"metadata-gcp\",\"instance_source\":\"metadata-gcp\","
+	    "\"region_source\":\"metadata-gcp\",\"why\":\"\"}";
 	static const char negative[] =
-		"{\"version\":1,\"key\":\"k\",\"written\":1000000,\"provider\":\"unknown\",\"instance_type\":\"\","
-		"\"region\":\"\",\"zone\":\"\",\"source\":\"none\",\"instance_source\":\"none\","
-		"\"region_source\":\"none\",\"why\":\"no metadata service answered\"}";
+	    "{\"version\":1,\"key\":\"k\",\"written\":1000000,\"provider\":\"unknown\",\"instance_type\":\"\","
+	    "\"region\":\"\",\"zone\":\"\",\"source\":\"none\",\"instance_source\":\"none\","
+	    "\"region_source\":\"none\",\"why\":\"no metadata service answered\"}";
 	static const char *const bad[] = {
-		/* name with a blank */
-		"{\"version\":1,\"key\":\"k\",\"written\":1000000,\"provider\":\"aws\",\"instance_type\":\"m5 large\","
-		"\"region\":\"\",\"zone\":\"\",\"instance_source\":\"dmi\",\"region_source\":\"none\",\"why\":\"\"}",
-		/* unknown provider */
-		"{\"version\":1,\"key\":\"k\",\"written\":1000000,\"provider\":\"ibm\",\"instance_type\":\"\","
-		"\"region\":\"\",\"zone\":\"\",\"instance_source\":\"dmi\",\"region_source\":\"none\",\"why\":\"\"}",
-		/* "cache" is never a stored source */
-		"{\"version\":1,\"key\":\"k\",\"written\":1000000,\"provider\":\"aws\",\"instance_type\":\"\","
-		"\"region\":\"\",\"zone\":\"\",\"instance_source\":\"cache\",\"region_source\":\"none\",\"why\":\"\"}",
-		/* control character in why */
-		"{\"version\":1,\"key\":\"k\",\"written\":1000000,\"provider\":\"aws\",\"instance_type\":\"\","
-		"\"region\":\"\",\"zone\":\"\",\"instance_source\":\"dmi\",\"region_source\":\"none\",\"why\":\"\\u001b[31m\"}",
-		/* duplicate key */
-		"{\"version\":1,\"key\":\"k\",\"key\":\"k\",\"written\":1000000,\"provider\":\"aws\",\"instance_type\":\"\","
-		"\"region\":\"\",\"zone\":\"\",\"instance_source\":\"dmi\",\"region_source\":\"none\",\"why\":\"\"}",
-		/* missing written */
-		"{\"version\":1,\"key\":\"k\",\"provider\":\"aws\",\"instance_type\":\"\","
-		"\"region\":\"\",\"zone\":\"\",\"instance_source\":\"dmi\",\"region_source\":\"none\",\"why\":\"\"}",
+	    /* name with a blank */
+	    "{\"version\":1,\"key\":\"k\",\"written\":1000000,\"provider\":\"aws\",\"instance_type\":\"m5 large\","
+	    "\"region\":\"\",\"zone\":\"\",\"instance_source\":\"dmi\",\"region_source\":\"none\",\"why\":\"\"}",
+	    /* unknown provider */
+	    "{\"version\":1,\"key\":\"k\",\"written\":1000000,\"provider\":\"ibm\",\"instance_type\":\"\","
+	    "\"region\":\"\",\"zone\":\"\",\"instance_source\":\"dmi\",\"region_source\":\"none\",\"why\":\"\"}",
+	    /* "cache" is never a stored source */
+	    "{\"version\":1,\"key\":\"k\",\"written\":1000000,\"provider\":\"aws\",\"instance_type\":\"\","
+	    "\"region\":\"\",\"zone\":\"\",\"instance_source\":\"cache\",\"region_source\":\"none\",\"why\":\"\"}",
+	    /* control character in why */
+	    "{\"version\":1,\"key\":\"k\",\"written\":1000000,\"provider\":\"aws\",\"instance_type\":\"\","
+	    "\"region\":\"\",\"zone\":\"\",\"instance_source\":\"dmi\",\"region_source\":\"none\",\"why\":\"\\u001b["
+	    "31m\"}",
+	    /* duplicate key */
+	    "{\"version\":1,\"key\":\"k\",\"key\":\"k\",\"written\":1000000,\"provider\":\"aws\",\"instance_type\":"
+	    "\"\","
+	    "\"region\":\"\",\"zone\":\"\",\"instance_source\":\"dmi\",\"region_source\":\"none\",\"why\":\"\"}",
+	    /* missing written */
+	    "{\"version\":1,\"key\":\"k\",\"provider\":\"aws\",\"instance_type\":\"\","
+	    "\"region\":\"\",\"zone\":\"\",\"instance_source\":\"dmi\",\"region_source\":\"none\",\"why\":\"\"}",
 	};
 	cs_cloud_info ci;
 	size_t i;
@@ -756,9 +764,9 @@ static void test_cache_parse(void **state)
 	/* wrong key, expired, from the future, empty key */
 	assert_int_equal(cs_cloud_cache_parse(good, strlen(good), "ffffffffffffffff", 1000060, 0, &ci), CS_EINVAL);
 	assert_int_equal(cs_cloud_cache_parse(good, strlen(good), "00112233aabbccdd", 1000000 + 86401, 0, &ci),
-			 CS_EINVAL);
+	                 CS_EINVAL);
 	assert_int_equal(cs_cloud_cache_parse(good, strlen(good), "00112233aabbccdd", 1000000 + 100, 60, &ci),
-			 CS_EINVAL);
+	                 CS_EINVAL);
 	assert_int_equal(cs_cloud_cache_parse(good, strlen(good), "00112233aabbccdd", 999999, 0, &ci), CS_EINVAL);
 	assert_int_equal(cs_cloud_cache_parse(good, strlen(good), "", 1000060, 0, &ci), CS_EINVAL);
 	/* "nothing found" lives one hour at most */
@@ -774,11 +782,12 @@ static void test_cache_parse(void **state)
 		    "\"instance_type\":\"\",\"region\":\"\",\"zone\":\"\",\"source\":\"none\",\"instance_source\":"
 		    "\"none\",\"region_source\":\"none\",\"why\":\"no metadata service answered\"}";
 
-		assert_int_equal(cs_cloud_cache_parse(boot_negative, strlen(boot_negative), "k", 1000000 + 3700, 0, &ci),
-		                 0);
+		assert_int_equal(
+		    cs_cloud_cache_parse(boot_negative, strlen(boot_negative), "k", 1000000 + 3700, 0, &ci), 0);
 		assert_int_equal(ci.provider, CS_PROVIDER_UNKNOWN);
 		assert_int_equal(
-		    cs_cloud_cache_parse(boot_negative, strlen(boot_negative), "k", 1000000 + 86401, 0, &ci), CS_EINVAL);
+		    cs_cloud_cache_parse(boot_negative, strlen(boot_negative), "k", 1000000 + 86401, 0, &ci),
+		    CS_EINVAL);
 	}
 	for (i = 0; i < ARRAY_LEN(bad); i++)
 		if (cs_cloud_cache_parse(bad[i], strlen(bad[i]), "k", 1000060, 0, &ci) != CS_EINVAL)
@@ -872,27 +881,27 @@ static void test_default_cache_path(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_dmi_fixtures, cs_fake_stop_all),
-		cmocka_unit_test_teardown(test_dmi_values, cs_fake_stop_all),
-		cmocka_unit_test_teardown(test_dmi_uuid_eacces, cs_fake_stop_all),
-		cmocka_unit_test_teardown(test_dmi_classify_table, cs_fake_stop_all),
-		cmocka_unit_test_teardown(test_detect_config_only, cs_fake_stop_all),
-		cmocka_unit_test_teardown(test_detect_nitro_dmi, cs_fake_stop_all),
-		cmocka_unit_test_teardown(test_detect_baremetal_skips_metadata, cs_fake_stop_all),
-		cmocka_unit_test_teardown(test_md_aws_imdsv2, cs_fake_stop_all),
-		cmocka_unit_test_teardown(test_md_aws_imdsv1, cs_fake_stop_all),
-		cmocka_unit_test_teardown(test_md_gcp, cs_fake_stop_all),
-		cmocka_unit_test_teardown(test_md_azure, cs_fake_stop_all),
-		cmocka_unit_test_teardown(test_md_per_provider_urls, cs_fake_stop_all),
-		cmocka_unit_test_teardown(test_md_slow_budget, cs_fake_stop_all),
-		cmocka_unit_test_teardown(test_md_failures, cs_fake_stop_all),
-		cmocka_unit_test_teardown(test_md_connection_refused, cs_fake_stop_all),
-		cmocka_unit_test_teardown(test_cache_file, cs_fake_stop_all),
-		cmocka_unit_test_teardown(test_cache_corrupt, cs_fake_stop_all),
-		cmocka_unit_test_teardown(test_cache_parse, cs_fake_stop_all),
-		cmocka_unit_test_teardown(test_process_cache, cs_fake_stop_all),
-		cmocka_unit_test_teardown(test_bad_args, cs_fake_stop_all),
-		cmocka_unit_test_teardown(test_default_cache_path, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_dmi_fixtures, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_dmi_values, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_dmi_uuid_eacces, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_dmi_classify_table, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_detect_config_only, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_detect_nitro_dmi, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_detect_baremetal_skips_metadata, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_md_aws_imdsv2, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_md_aws_imdsv1, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_md_gcp, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_md_azure, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_md_per_provider_urls, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_md_slow_budget, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_md_failures, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_md_connection_refused, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_cache_file, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_cache_corrupt, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_cache_parse, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_process_cache, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_bad_args, cs_fake_stop_all),
+	    cmocka_unit_test_teardown(test_default_cache_path, cs_fake_stop_all),
 	};
 	int rc;
 

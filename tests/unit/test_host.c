@@ -553,8 +553,8 @@ static void test_carbon_country(void **state)
 	assert_true(fabs(c.intensity_g_per_kwh - cs_country_intensity_g_per_kwh(de)) < EPS);
 	assert_true(fabs(c.pue - 1.0) < EPS);
 	/* 1 kWh at PUE 1 = intensity grams */
-	assert_true(fabs(cs_carbon_operational_g(3.6e12, c.intensity_g_per_kwh, c.pue) - cs_country_intensity_g_per_kwh(de)) <
-	            1e-6);
+	assert_true(fabs(cs_carbon_operational_g(3.6e12, c.intensity_g_per_kwh, c.pue) -
+	                 cs_country_intensity_g_per_kwh(de)) < 1e-6);
 	assert_true(c.embodied_g_per_h < 0);
 	assert_non_null(strstr(c.why, "no embodied"));
 	assert_true(cs_carbon_embodied_g(c.embodied_g_per_h, 3600) == 0.0);
@@ -586,7 +586,8 @@ static void test_carbon_region_instance_embodied(void **state)
 	/* The instance drives the model too. */
 	assert_int_equal(f->h.model.kind, CS_HOST_MODEL_INSTANCE);
 	if (cs_instance_embodied_g_per_h(it) >= 0) {
-		assert_true(fabs(cs_carbon_embodied_g(c.embodied_g_per_h, 7200) - 2 * cs_instance_embodied_g_per_h(it)) < 1e-6);
+		assert_true(
+		    fabs(cs_carbon_embodied_g(c.embodied_g_per_h, 7200) - 2 * cs_instance_embodied_g_per_h(it)) < 1e-6);
 		assert_null(strstr(c.why, "no embodied"));
 	}
 	assert_true(fabs(cs_carbon_operational_g(3.6e12, c.intensity_g_per_kwh, c.pue) -

@@ -84,7 +84,6 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-
 /* ---- parsing the fixture ---------------------------------------------------------------- */
 
 static void test_parse_fixture(void **state)
@@ -326,10 +325,10 @@ static void test_annotate(void **state)
 	w[1] = tf_wl_container(UID_CHECKOUT, ID_ISTIO);
 	w[2] = tf_wl_pod(UID_CHECKOUT); /* with its containers */
 	w[3] = tf_wl_container(UID_CHECKOUT,
-	                    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"); /* sandbox */
-	w[4] = tf_wl_pod(UID_LEDGER);                                                               /* alone: all of it */
-	w[5] = tf_wl_container("deadbeef-0000-4000-8000-000000000001", ID_API);                     /* unknown pod */
-	w[6] = tf_wl_container(UID_LEDGER, ID_API);                                                 /* id of another pod */
+	                       "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"); /* sandbox */
+	w[4] = tf_wl_pod(UID_LEDGER);                                           /* alone: all of it */
+	w[5] = tf_wl_container("deadbeef-0000-4000-8000-000000000001", ID_API); /* unknown pod */
+	w[6] = tf_wl_container(UID_LEDGER, ID_API);                             /* id of another pod */
 	w[7] = tf_wl_unit(CS_WL_SERVICE, "kubelet.service");
 	w[8] = tf_wl_pod("deadbeef-0000-4000-8000-000000000002");
 	snprintf(w[5].pod_name, sizeof(w[5].pod_name), "kept");
@@ -943,7 +942,7 @@ static void test_kubelet_generated_node(void **state)
 			{
 				if (n < ARRAY_LEN(w))
 					w[n++] = tf_wl_container(json_string_value(json_object_get(pod, "uid")),
-					                      json_string_value(json_object_get(c, "id")));
+					                         json_string_value(json_object_get(c, "id")));
 			}
 		}
 		assert_true(n > 0);

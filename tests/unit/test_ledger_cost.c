@@ -39,7 +39,8 @@ static void test_split_properties(void **state)
 	(void)state;
 	for (int round = 0; round < 2000; round++) {
 		size_t n = 1 + (size_t)(rand_r(&seed) % 70);
-		int64_t w[70], out[70], total = rand_r(&seed) % 3 ? rand_r(&seed) % 100000 : (int64_t)rand_r(&seed) * 997;
+		int64_t w[70], out[70],
+		    total = rand_r(&seed) % 3 ? rand_r(&seed) % 100000 : (int64_t)rand_r(&seed) * 997;
 		__int128 W = 0, sum = 0;
 
 		for (size_t i = 0; i < n; i++) {
@@ -87,8 +88,9 @@ static void test_split_properties(void **state)
 
 static void test_pricer(void **state)
 {
-	static const char csv[] = "provider,instance_type,region,currency,price_per_hour\n"
-	                          "aws,m5.large,eu-west-1,USD,0.107\naws,m5.large,*,USD,0.096\ngcp,e2-standard-2,*,EUR,0.08\n";
+	static const char csv[] =
+	    "provider,instance_type,region,currency,price_per_hour\n"
+	    "aws,m5.large,eu-west-1,USD,0.107\naws,m5.large,*,USD,0.096\ngcp,e2-standard-2,*,EUR,0.08\n";
 	char why[300], dir[256], url[600];
 	cs_lg_prices prices;
 	cs_lg_pricer p;
@@ -149,7 +151,8 @@ static void test_pricer(void **state)
 /* The write path: cells of one node-hour, priced, written to a real store. */
 static void test_agg_write_splits(void **state)
 {
-	static const char csv[] = "provider,instance_type,region,currency,price_per_hour\naws,m5.large,*,USD,0.1234567\n";
+	static const char csv[] =
+	    "provider,instance_type,region,currency,price_per_hour\naws,m5.large,*,USD,0.1234567\n";
 	char why[300], dir[256], url[600];
 	cs_lg_prices prices;
 	cs_lg_pricer p;
@@ -182,7 +185,8 @@ static void test_agg_write_splits(void **state)
 			char owner[8];
 
 			snprintf(owner, sizeof(owner), "o%d", i);
-			assert_int_equal(cs_lg_agg_cell_of(&a, nh, "ns", owner, "Deployment", i % 2 ? "t1" : "t2", &cell), 0);
+			assert_int_equal(
+			    cs_lg_agg_cell_of(&a, nh, "ns", owner, "Deployment", i % 2 ? "t1" : "t2", &cell), 0);
 			a.cells[cell].energy_uj[CS_PART_CPU] = 1000 + 333 * i;
 			a.cells[cell].energy_uj[CS_PART_DRAM] = i == 3 ? 0 : 77 * (i + 1);
 			a.cells[cell].op_g = 0.0123457 * (i + 1);
@@ -197,7 +201,8 @@ static void test_agg_write_splits(void **state)
 		assert_int_equal(ws.priced, 1);
 		assert_int_equal(cs_lg_commit(s), 0);
 		assert_int_equal(cs_lg_begin_read(s), 0);
-		assert_int_equal(cs_ldb_prepare(cs_lg_db(s), "SELECT SUM(cost_micro), COUNT(cost_micro) FROM facts", &st), 0);
+		assert_int_equal(
+		    cs_ldb_prepare(cs_lg_db(s), "SELECT SUM(cost_micro), COUNT(cost_micro) FROM facts", &st), 0);
 		assert_int_equal(cs_ldb_step(st), 1);
 		cost_cells = cs_ldb_col_int(st, 0);
 		ncost = cs_ldb_col_int(st, 1);
@@ -207,11 +212,12 @@ static void test_agg_write_splits(void **state)
 		cost_node = cs_ldb_col_int(st, 0);
 		cs_ldb_finalize(st);
 		/* the carbon of each cell, rounded once, split exactly over its components */
-		assert_int_equal(cs_ldb_prepare(cs_lg_db(s),
-		                                "SELECT d.owner, SUM(f.op_ug), SUM(f.emb_ug) FROM facts f JOIN dims d ON "
-		                                "d.id = f.dim_id GROUP BY d.owner ORDER BY d.owner",
-		                                &st),
-		                 0);
+		assert_int_equal(
+		    cs_ldb_prepare(cs_lg_db(s),
+		                   "SELECT d.owner, SUM(f.op_ug), SUM(f.emb_ug) FROM facts f JOIN dims d ON "
+		                   "d.id = f.dim_id GROUP BY d.owner ORDER BY d.owner",
+		                   &st),
+		    0);
 		for (int i = 0; i < 7; i++) {
 			assert_int_equal(cs_ldb_step(st), 1);
 			assert_true(cs_ldb_col_int(st, 1) == llround(0.0123457 * (i + 1) * 1e6));

@@ -376,7 +376,8 @@ static void test_bad_input_changes_nothing(void **state)
 	/* rows that do not add up to their node */
 	f = fopen(t->path, "w");
 	{
-		lf_row rows[2] = {{"workload", "a", "o", "D", "t", 100, 0, 0, 0}, {"system", "", NULL, NULL, "", 51, 0, 0, 0}};
+		lf_row rows[2] = {{"workload", "a", "o", "D", "t", 100, 0, 0, 0},
+		                  {"system", "", NULL, NULL, "", 51, 0, 0, 0}};
 
 		lf_cycle(f, NULL, "n1", (H0 + 5) * 1000, 1, 5, rows, 2, 300, "", "", "");
 	}
@@ -404,7 +405,8 @@ static void test_bad_input_changes_nothing(void **state)
 
 	/* an unknown schema version */
 	f = fopen(t->path, "w");
-	fputs("{\"schema\":2,\"ts\":\"2026-11-01T00:00:05.000Z\",\"node\":\"n1\",\"seq\":1,\"interval_s\":5,\"type\":\"node\","
+	fputs("{\"schema\":2,\"ts\":\"2026-11-01T00:00:05.000Z\",\"node\":\"n1\",\"seq\":1,\"interval_s\":5,\"type\":"
+	      "\"node\","
 	      "\"energy_j\":{},\"carbon_g\":{\"operational\":0,\"embodied\":0},\"rows\":0}\n",
 	      f);
 	fclose(f);
@@ -467,8 +469,8 @@ static void test_missing_hours(void **state)
 	r = import1(t, t->path);
 	must_ok(&r);
 	x = totals_of(t);
-	assert_int_equal(x.gaps_missing, 2);  /* hours 1 and 2 */
-	assert_int_equal(x.gaps_partial, 2);  /* 5 s of hours 0 and 3 */
+	assert_int_equal(x.gaps_missing, 2); /* hours 1 and 2 */
+	assert_int_equal(x.gaps_partial, 2); /* 5 s of hours 0 and 3 */
 	/* filling hour 1 later removes its missing gap */
 	f = fopen(t->path, "w");
 	lf_std_cycle(f, "n1", (H0 + 3600 + 5) * 1000, 3);
@@ -510,7 +512,8 @@ static void test_prices_split_exactly(void **state)
 	}
 	/* a price in another currency than the ledger's: NULL, with the reason */
 	{
-		static const char eur[] = "provider,instance_type,region,currency,price_per_hour\naws,m5.large,*,EUR,0.09\n";
+		static const char eur[] =
+		    "provider,instance_type,region,currency,price_per_hour\naws,m5.large,*,EUR,0.09\n";
 		cs_lg_prices p2;
 
 		assert_int_equal(cs_lg_prices_parse(eur, sizeof(eur) - 1, "eur.csv", &p2, why, sizeof(why)), 0);
@@ -543,7 +546,8 @@ static void test_clusters(void **state)
 	assert_int_equal(r.st.sources, 2);
 	assert_int_equal(cs_lg_open(t->url, CS_LG_READ, 5, &s, why, sizeof(why)), 0);
 	assert_int_equal(cs_lg_begin_read(s), 0);
-	assert_int_equal(q1(cs_lg_db(s), "SELECT COUNT(*) FROM sources WHERE name IN ('jsonl:prod/n1', 'jsonl:eu/n1')"), 2);
+	assert_int_equal(q1(cs_lg_db(s), "SELECT COUNT(*) FROM sources WHERE name IN ('jsonl:prod/n1', 'jsonl:eu/n1')"),
+	                 2);
 	assert_int_equal(q1(cs_lg_db(s), "SELECT COUNT(*) FROM dims WHERE cluster IN ('prod', 'eu')"), 2);
 	cs_lg_end_read(s);
 	cs_lg_close(s);

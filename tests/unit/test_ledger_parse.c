@@ -49,7 +49,8 @@ static const char row_line[] =
     "\"dram\":0.5,\"other\":0.25},\"energy_j_total\":{\"cpu\":5.001,\"dram\":0.5,\"other\":0.25},\"power_w\":1.1502,"
     "\"carbon_g\":{\"operational\":0.000527175,\"embodied\":0.00347222222222222},\"carbon_g_total\":{"
     "\"operational\":0.000527175,\"embodied\":0.00347222222222222},\"intensity_g_per_kwh\":300.0,"
-    "\"intensity_source\":\"static-region\",\"zone\":\"aws/eu-west-1\",\"source\":{\"cpu\":\"rapl\"},\"mode\":\"mixed\"}";
+    "\"intensity_source\":\"static-region\",\"zone\":\"aws/"
+    "eu-west-1\",\"source\":{\"cpu\":\"rapl\"},\"mode\":\"mixed\"}";
 
 static void test_jsonl_agent_lines(void **state)
 {
@@ -81,10 +82,11 @@ static void test_jsonl_agent_lines(void **state)
 
 	/* the members a later agent adds, a CR before the newline, null intensity */
 	{
-		static const char l[] = "{\"ts\":\"2026-09-21T14:13:25Z\",\"node\":\"n\",\"cluster\":\"eu\",\"seq\":3,"
-		                        "\"interval_s\":5,\"type\":\"idle\",\"owner\":\"api\",\"owner_kind\":\"Deployment\","
-		                        "\"energy_j\":{\"cpu\":999999999.999999},\"carbon_g\":{\"operational\":0,"
-		                        "\"embodied\":0},\"intensity_g_per_kwh\":null,\"unknown_member\":[1,2]}\r";
+		static const char l[] =
+		    "{\"ts\":\"2026-09-21T14:13:25Z\",\"node\":\"n\",\"cluster\":\"eu\",\"seq\":3,"
+		    "\"interval_s\":5,\"type\":\"idle\",\"owner\":\"api\",\"owner_kind\":\"Deployment\","
+		    "\"energy_j\":{\"cpu\":999999999.999999},\"carbon_g\":{\"operational\":0,"
+		    "\"embodied\":0},\"intensity_g_per_kwh\":null,\"unknown_member\":[1,2]}\r";
 
 		assert_int_equal(cs_lg_jsonl_parse(l, strlen(l), &j, why, sizeof(why)), 0);
 		assert_string_equal(j.cluster, "eu");
@@ -127,7 +129,8 @@ static void test_jsonl_refused(void **state)
 	{
 		char big[1200];
 
-		snprintf(big, sizeof(big), "{\"type\":\"node\",\"ts\":\"2026-11-01T00:00:00Z\",\"node\":\"%0300d\"}", 0);
+		snprintf(big, sizeof(big), "{\"type\":\"node\",\"ts\":\"2026-11-01T00:00:00Z\",\"node\":\"%0300d\"}",
+		         0);
 		expect_bad(big, "longer than the ledger keeps");
 	}
 }
@@ -160,9 +163,10 @@ static void test_promapi(void **state)
 	static const char vec[] = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
 	                          "{\"metric\":{\"node\":\"n1\",\"team\":\"a\"},\"value\":[1700003600,\"12.5\"]},"
 	                          "{\"metric\":{\"node\":\"n2\"},\"value\":[1700003600,\"NaN\"]}]}}";
-	static const char mat[] = "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
-	                          "{\"metric\":{\"node\":\"n1\"},\"values\":[[1700003600,\"1\"],[1700007200.5,\"+Inf\"],"
-	                          "[1700010800,\"2e3\"]]}]},\"warnings\":[\"x\"]}";
+	static const char mat[] =
+	    "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
+	    "{\"metric\":{\"node\":\"n1\"},\"values\":[[1700003600,\"1\"],[1700007200.5,\"+Inf\"],"
+	    "[1700010800,\"2e3\"]]}]},\"warnings\":[\"x\"]}";
 	cs_lg_prom_stats st = {0};
 	char why[300];
 	got g = {0};
@@ -184,24 +188,29 @@ static void test_promapi(void **state)
 	assert_true(g.v[1] == 2000);
 
 	{
-		static const char err[] = "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"1:5: parse error\"}";
+		static const char err[] =
+		    "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"1:5: parse error\"}";
 
-		assert_int_equal(cs_lg_prom_parse(err, strlen(err), want, 2, collect, &g, &st, why, sizeof(why)), CS_EINVAL);
+		assert_int_equal(cs_lg_prom_parse(err, strlen(err), want, 2, collect, &g, &st, why, sizeof(why)),
+		                 CS_EINVAL);
 		assert_string_equal(why, "bad_data: 1:5: parse error");
 	}
 	assert_int_equal(cs_lg_prom_parse("<html>", 6, want, 2, collect, &g, &st, why, sizeof(why)), CS_EINVAL);
 	assert_non_null(strstr(why, "not JSON"));
 	{
-		static const char sc[] = "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[1,\"2\"]}}";
+		static const char sc[] =
+		    "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[1,\"2\"]}}";
 
-		assert_int_equal(cs_lg_prom_parse(sc, strlen(sc), want, 2, collect, &g, &st, why, sizeof(why)), CS_EINVAL);
+		assert_int_equal(cs_lg_prom_parse(sc, strlen(sc), want, 2, collect, &g, &st, why, sizeof(why)),
+		                 CS_EINVAL);
 		assert_non_null(strstr(why, "scalar"));
 	}
 	{
 		static const char bad[] = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
 		                          "{\"metric\":{},\"value\":[\"x\",\"1\"]}]}}";
 
-		assert_int_equal(cs_lg_prom_parse(bad, strlen(bad), want, 2, collect, &g, &st, why, sizeof(why)), CS_EINVAL);
+		assert_int_equal(cs_lg_prom_parse(bad, strlen(bad), want, 2, collect, &g, &st, why, sizeof(why)),
+		                 CS_EINVAL);
 	}
 }
 
@@ -253,15 +262,20 @@ static void test_prices_refused(void **state)
 	(void)state;
 	price_bad("", "no header");
 	price_bad("provider,instance_type,region,currency\n", "no column 'price_per_hour'");
-	price_bad("provider,instance_type,region,currency,price_per_hour\naws,m5.large,x,USD,-1\n", "p.csv:2: price_per_hour '-1'");
-	price_bad("provider,instance_type,region,currency,price_per_hour\naws,m5.large,x,USD,1e3\n", "not a plain decimal");
+	price_bad("provider,instance_type,region,currency,price_per_hour\naws,m5.large,x,USD,-1\n",
+	          "p.csv:2: price_per_hour '-1'");
+	price_bad("provider,instance_type,region,currency,price_per_hour\naws,m5.large,x,USD,1e3\n",
+	          "not a plain decimal");
 	price_bad("provider,instance_type,region,currency,price_per_hour\naws,m5.large,x,usd,1\n", "ISO 4217");
-	price_bad("provider,instance_type,region,currency,price_per_hour\naws,m5.large,x,USD\n", "4 fields where the header has 5");
+	price_bad("provider,instance_type,region,currency,price_per_hour\naws,m5.large,x,USD\n",
+	          "4 fields where the header has 5");
 	price_bad("provider,instance_type,region,currency,price_per_hour\naws,m5.large,x,USD,1\naws,M5.LARGE,X,USD,2\n",
 	          "p.csv:3: aws M5.LARGE in X is priced twice (line 2 too)");
 	price_bad("provider,instance_type,region,currency,price_per_hour\n\"aws,m5.large,x,USD,1\n", "not closed");
-	price_bad("provider,instance_type,region,currency,price_per_hour\n\"aws\"x,m5.large,x,USD,1\n", "after a closing quote");
-	price_bad("provider,instance_type,region,currency,price_per_hour\na w s,m5.large,x,USD,1\n", "provider 'a w s'");
+	price_bad("provider,instance_type,region,currency,price_per_hour\n\"aws\"x,m5.large,x,USD,1\n",
+	          "after a closing quote");
+	price_bad("provider,instance_type,region,currency,price_per_hour\na w s,m5.large,x,USD,1\n",
+	          "provider 'a w s'");
 }
 
 /* ---- configuration ------------------------------------------------------------------- */
@@ -277,7 +291,8 @@ static void test_conf(void **state)
 	q[sizeof(q) - 1] = '\0';
 	snprintf(buf, sizeof(buf),
 	         "[ledger]\ndb = postgresql://ledger@db/ledger ; the fleet's\ncluster = prod-eu\n"
-	         "cost_split = cpu-memory\nlock_timeout = 2m\n\n[sci]\nfunctional_unit = request\n[sci.team]\ncheckout = %s\n"
+	         "cost_split = cpu-memory\nlock_timeout = 2m\n\n[sci]\nfunctional_unit = request\n[sci.team]\ncheckout "
+	         "= %s\n"
 	         "[sci.owner]\nshop/api = sum(increase(x[1h]))\n\n[budget.team]\ncheckout = 120\nsearch = 0.5\n",
 	         q);
 	assert_int_equal(cs_lg_conf_parse(buf, strlen(buf), "c.ini", &c, why, sizeof(why)), 0);
@@ -337,7 +352,8 @@ static void test_conf(void **state)
 
 		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 			memset(&c, 0, sizeof(c));
-			assert_int_not_equal(cs_lg_conf_parse(bad[i][0], strlen(bad[i][0]), "c.ini", &c, why, sizeof(why)), 0);
+			assert_int_not_equal(
+			    cs_lg_conf_parse(bad[i][0], strlen(bad[i][0]), "c.ini", &c, why, sizeof(why)), 0);
 			if (!strstr(why, bad[i][1]))
 				fail_msg("'%s' not in '%s'", bad[i][1], why);
 			assert_null(strstr(why, "mysql")); /* db is a secret: never echoed */
@@ -387,9 +403,12 @@ static void test_period(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_jsonl_agent_lines), cmocka_unit_test(test_jsonl_refused),
-	    cmocka_unit_test(test_promapi),           cmocka_unit_test(test_prices),
-	    cmocka_unit_test(test_prices_refused),    cmocka_unit_test(test_conf),
+	    cmocka_unit_test(test_jsonl_agent_lines),
+	    cmocka_unit_test(test_jsonl_refused),
+	    cmocka_unit_test(test_promapi),
+	    cmocka_unit_test(test_prices),
+	    cmocka_unit_test(test_prices_refused),
+	    cmocka_unit_test(test_conf),
 	    cmocka_unit_test(test_period),
 	};
 

@@ -67,7 +67,8 @@ static void put_month(cs_lg_store *s, int64_t src, int64_t start, int days, int 
 		for (int o = 0; o < 3; o++)
 			for (int c = 0; c < 2; c++) {
 				int64_t e = owners[o].uj_per_hour / scale_div / (c ? 10 : 1);
-				cs_lg_fact f = {hour, src, dim[o], c, e, e / 10000, e / 100000, 300, priced, e / 1000000};
+				cs_lg_fact f = {hour,      src,        dim[o], c,      e,
+				                e / 10000, e / 100000, 300,    priced, e / 1000000};
 
 				assert_int_equal(cs_lg_put_fact(s, &f, false), 0);
 				node_e[o == 2] += e;

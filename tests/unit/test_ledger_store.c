@@ -272,7 +272,8 @@ static void test_rollup_follows_facts(void **state)
 	for (int h = 0; h < 72; h++)
 		for (int i = 0; i < 6; i++)
 			for (int c = 0; c < 2; c++) {
-				cs_lg_fact f = fact(H0 + h * 3600, h % 2 ? src : src_b, dims[i], c, 1000 + h * 10 + i, i != 2);
+				cs_lg_fact f =
+				    fact(H0 + h * 3600, h % 2 ? src : src_b, dims[i], c, 1000 + h * 10 + i, i != 2);
 
 				must(s, cs_lg_put_fact(s, &f, false));
 			}
@@ -431,15 +432,17 @@ static void test_unit_prices(void **state)
 	double p = 0;
 
 	must(s, cs_lg_begin(s));
-	must(s, cs_lg_put_unit_price(s, "aws", "m5.large", "eu-west-1", "USD", 0.0961, H0, H0 + 30 * 86400, "cur:2026-11"));
+	must(s, cs_lg_put_unit_price(s, "aws", "m5.large", "eu-west-1", "USD", 0.0961, H0, H0 + 30 * 86400,
+	                             "cur:2026-11"));
 	must(s, cs_lg_put_unit_price(s, "aws", "m5.large", "eu-west-1", "USD", 0.09, H0 + 30 * 86400, H0 + 61 * 86400,
 	                             "cur:2026-12"));
-	assert_int_equal(cs_lg_unit_price(s, "aws", "m5.large", "eu-west-1", H0 + 5 * 3600, &p, cur, src, sizeof(src)), 1);
+	assert_int_equal(cs_lg_unit_price(s, "aws", "m5.large", "eu-west-1", H0 + 5 * 3600, &p, cur, src, sizeof(src)),
+	                 1);
 	assert_true(fabs(p - 0.0961) < 1e-12);
 	assert_string_equal(cur, "USD");
 	assert_string_equal(src, "cur:2026-11");
-	assert_int_equal(cs_lg_unit_price(s, "aws", "m5.large", "eu-west-1", H0 + 31 * 86400, &p, cur, src, sizeof(src)),
-	                 1);
+	assert_int_equal(
+	    cs_lg_unit_price(s, "aws", "m5.large", "eu-west-1", H0 + 31 * 86400, &p, cur, src, sizeof(src)), 1);
 	assert_true(fabs(p - 0.09) < 1e-12);
 	assert_int_equal(cs_lg_unit_price(s, "aws", "m5.large", "us-east-1", H0, &p, cur, src, sizeof(src)), 0);
 	assert_int_equal(cs_lg_unit_price(s, "aws", "m5.large", "eu-west-1", H0 - 1, &p, cur, src, sizeof(src)), 0);
@@ -530,9 +533,9 @@ static void test_urls(void **state)
 	assert_non_null(strstr(why, "unknown scheme"));
 	assert_int_equal(cs_ldb_open("sqlite:", 0, 1, &db, why, sizeof(why)), CS_EINVAL);
 	/* a server that is not there: one line, the password masked */
-	assert_int_equal(cs_ldb_open("postgresql://me:s3cret@127.0.0.1:1/x?connect_timeout=2", 0, 1, &db, why,
-	                             sizeof(why)),
-	                 CS_EUNAVAIL);
+	assert_int_equal(
+	    cs_ldb_open("postgresql://me:s3cret@127.0.0.1:1/x?connect_timeout=2", 0, 1, &db, why, sizeof(why)),
+	    CS_EUNAVAIL);
 	assert_null(strstr(why, "s3cret"));
 	assert_null(strchr(why, '\n'));
 }

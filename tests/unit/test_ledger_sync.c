@@ -49,10 +49,10 @@ typedef struct tctx {
 	bool no_fake;
 } tctx;
 
-#define NEED_FAKE(t)                                                                                            \
-	do {                                                                                                    \
-		if ((t)->no_fake)                                                                               \
-			tf_skip_or_fail("python3", "python3 not usable: the scripted Prometheus API needs it"); \
+#define NEED_FAKE(t)                                                                                                   \
+	do {                                                                                                           \
+		if ((t)->no_fake)                                                                                      \
+			tf_skip_or_fail("python3", "python3 not usable: the scripted Prometheus API needs it");        \
 	} while (0)
 
 static int setup(void **state)

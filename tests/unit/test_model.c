@@ -392,18 +392,18 @@ static void test_intensity_override(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_curve_interp_points),
-		cmocka_unit_test(test_power_curve),
-		cmocka_unit_test(test_power_minmax),
-		cmocka_unit_test(test_gpu_power),
-		cmocka_unit_test(test_memory_rule),
-		cmocka_unit_test(test_median_and_shared_core),
-		cmocka_unit_test(test_power_rejects_bad_util),
-		cmocka_unit_test(test_energy_carbon_helpers),
-		cmocka_unit_test(test_estimate_m5_large),
-		cmocka_unit_test(test_estimate_country),
-		cmocka_unit_test(test_estimate_errors),
-		cmocka_unit_test(test_intensity_override),
+	    cmocka_unit_test(test_curve_interp_points),
+	    cmocka_unit_test(test_power_curve),
+	    cmocka_unit_test(test_power_minmax),
+	    cmocka_unit_test(test_gpu_power),
+	    cmocka_unit_test(test_memory_rule),
+	    cmocka_unit_test(test_median_and_shared_core),
+	    cmocka_unit_test(test_power_rejects_bad_util),
+	    cmocka_unit_test(test_energy_carbon_helpers),
+	    cmocka_unit_test(test_estimate_m5_large),
+	    cmocka_unit_test(test_estimate_country),
+	    cmocka_unit_test(test_estimate_errors),
+	    cmocka_unit_test(test_intensity_override),
 	};
 	return cmocka_run_group_tests_name("model", tests, NULL, NULL);
 }

@@ -139,11 +139,10 @@ static bool fake_start(env *e)
 	sh("printf tok-node >'%s'", e->token);
 	f = fopen(e->ini, "w");
 	assert_non_null(f);
-	fprintf(
-	    f, /* timeout: a first GnuTLS handshake under valgrind can take 2 s */
-	    "[kubelet]\nenabled = true\ntoken_file = %s\nca_file = %s\ntimeout_s = 10\n\n"
-	    "[teams.namespaces]\nsearch = team-search\n",
-	    e->token, e->cert);
+	fprintf(f, /* timeout: a first GnuTLS handshake under valgrind can take 2 s */
+	        "[kubelet]\nenabled = true\ntoken_file = %s\nca_file = %s\ntimeout_s = 10\n\n"
+	        "[teams.namespaces]\nsearch = team-search\n",
+	        e->token, e->cert);
 	fclose(f);
 	{
 		char *argv[] = {(char *)"python3",

@@ -410,7 +410,8 @@ static void *scrape_loop(void *cls)
 
 		r = fetch(url, &(req){.reuse = i % 2 ? c : NULL}); /* keep-alive and fresh connections */
 		m = r.body.data ? strstr(r.body.data, "\ncarbonstat_agent_cycles_total{node=\"node-1\"} ") : NULL;
-		if (r.err != CURLE_OK || r.code != 200 || !m || r.body.len == 0 || r.body.data[r.body.len - 1] != '\n' ||
+		if (r.err != CURLE_OK || r.code != 200 || !m || r.body.len == 0 ||
+		    r.body.data[r.body.len - 1] != '\n' ||
 		    sscanf(m + strlen("\ncarbonstat_agent_cycles_total{node=\"node-1\"} "), "%llu", &cycles) != 1) {
 			if (!sc->failed++)
 				snprintf(sc->first_error, sizeof(sc->first_error), "curl %d, HTTP %ld, %zu bytes",
