@@ -127,6 +127,18 @@ static int parse_provider_set(const char *arg, unsigned *out)
 	return *out ? 0 : -1;
 }
 
+/* One output format: a second, different one is a usage error, not a
+ * silent override. */
+static int set_format(plan_args *a, enum out_format f)
+{
+	static const char *const flag[] = {[OUT_JSON] = "--json", [OUT_CSV] = "--csv", [OUT_HTML] = "--html"};
+
+	if (a->fmt != OUT_TEXT && a->fmt != f)
+		return cli_conflict("plan", true, flag[a->fmt], true, flag[f]);
+	a->fmt = f;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, plan_args *a)
 {
 	int c, rc;
@@ -186,9 +198,9 @@ static int parse_args(int argc, char **argv, plan_args *a)
 			}
 			a->o.target_cpu = v;
 			break;
-		case OPT_JSON: a->fmt = OUT_JSON; break;
-		case OPT_CSV: a->fmt = OUT_CSV; break;
-		case OPT_HTML: a->fmt = OUT_HTML; break;
+		case OPT_JSON: rc = set_format(a, OUT_JSON); break;
+		case OPT_CSV: rc = set_format(a, OUT_CSV); break;
+		case OPT_HTML: rc = set_format(a, OUT_HTML); break;
 		case 'h': cli_help(stdout, plan_help); return CLI_OK;
 		default: return cli_getopt_error("plan", c, argv); /* ':' no value, '?' unknown */
 		}
