@@ -3,6 +3,7 @@
  * sections' own (conf/conf.h: cs_conf_flag), listed here from the registry,
  * never by hand; they are kept in order so a SIGHUP reload re-applies them
  * on top of the re-read file and environment. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -203,7 +204,11 @@ int cmd_agent(int argc, char **argv)
 	rc = cs_agent_open(&o, &a, err, sizeof(err));
 	if (rc) {
 		cli_error(CMD, "%s", err[0] ? err : cs_strerror(rc));
-		rc = (rc == CS_EINVAL || rc == CS_ERANGE || rc == CS_ENOTFOUND) ? CLI_USAGE : CLI_FAIL;
+		/* a file or directory the configuration names that is not there
+		 * (web config, JSON lines directory) is an input error too */
+		rc = (rc == CS_EINVAL || rc == CS_ERANGE || rc == CS_ENOTFOUND || rc == -ENOENT || rc == -ENOTDIR)
+		         ? CLI_USAGE
+		         : CLI_FAIL;
 		goto out;
 	}
 	rc = cs_agent_run(a) == 0 ? CLI_OK : CLI_FAIL;
