@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "carbonstat/error.h"
+#include "core/clock.h"
 
 #define SQ_MAX_PARAMS 64
 
@@ -88,10 +89,20 @@ static int sq_fail(cs_ldb *db, int src, const char *what)
 	}
 }
 
+/* SQLite answers BUSY without calling the busy handler where waiting could
+ * deadlock (a connection holding a read lock that needs the write lock, as
+ * PRAGMA journal_mode=WAL does on a new file opened by several imports at
+ * once). Outside a transaction nothing is held between statements, so the
+ * statement is tried again until the lock timeout has passed. */
 static int sq_exec_raw(cs_ldb *db, const char *sql, const char *what)
 {
-	int rc = sqlite3_exec(st_of(db)->h, sql, NULL, NULL, NULL);
+	sq_state *s = st_of(db);
+	double t0 = cs_mono_s();
+	int rc;
 
+	while ((rc = sqlite3_exec(s->h, sql, NULL, NULL, NULL)) != SQLITE_OK && (rc & 0xff) == SQLITE_BUSY &&
+	       sqlite3_get_autocommit(s->h) && cs_mono_s() - t0 < s->lock_timeout_s)
+		usleep(20 * 1000);
 	return rc == SQLITE_OK ? 0 : sq_fail(db, rc, what);
 }
 
