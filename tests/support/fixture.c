@@ -352,3 +352,17 @@ double tf_total_j(const cs_sensor *s)
 			t += s->channels[i].energy_j;
 	return t;
 }
+
+void tf_sh(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	assert_true(n >= 0 && (size_t)n < sizeof cmd);
+	if (system(cmd) != 0)
+		fail_msg("command failed: %s", cmd);
+}

@@ -37,6 +37,9 @@
 /* snprintf that fails the test instead of truncating (a path, mostly). */
 void tf_snprintf(char *out, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* Runs a shell command built like printf; a non-zero status fails the test. */
+void tf_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* mkdtemp() of "/tmp/cs_test_<tag>.XXXXXX" into dir. 0, or -1 (errno set). */
 int tf_mkdtemp(char *dir, size_t cap, const char *tag);
 

@@ -16,6 +16,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "fixture.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -80,33 +82,18 @@ static void dbl_reset(void)
 
 /* ---- fixture helpers ---------------------------------------------------------- */
 
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void sh(const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0) {
-		print_error("command failed: %s\n", cmd);
-		fail();
-	}
-}
-
 /* A fresh temp dir holding a copy of fixture name (or empty if NULL). */
 static void tmp_node(char *dir, size_t cap, const char *name)
 {
 	snprintf(dir, cap, "/tmp/cs_test_cgscan.XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	if (name)
-		sh("cp -a '%s/%s/.' '%s/'", CS_FIXTURES_DIR, name, dir);
+		tf_sh("cp -a '%s/%s/.' '%s/'", CS_FIXTURES_DIR, name, dir);
 }
 
 static void rm_node(const char *dir)
 {
-	sh("rm -rf '%s'", dir);
+	tf_sh("rm -rf '%s'", dir);
 }
 
 static json_t *load_manifest(const char *dir)
@@ -231,7 +218,7 @@ static void run_script(const char *dir, const cs_cgscan_opts *o, const cs_io_ops
 	assert_int_equal(cs_cgscan_sample(s), 0);
 	check_step(s, m, 0);
 	for (int k = 1; k < steps; k++) {
-		sh("python3 '%s' '%s' --step %d", GEN, dir, k);
+		tf_sh("python3 '%s' '%s' --step %d", GEN, dir, k);
 		assert_int_equal(cs_cgscan_refresh(s), 0);
 		assert_int_equal(cs_cgscan_sample(s), 0);
 		check_step(s, m, k);
@@ -286,9 +273,9 @@ static void test_all_shapes(void **state)
 				char dir[64];
 
 				tmp_node(dir, sizeof(dir), NULL);
-				sh("python3 '%s' '%s' --pods 4 --containers 2 --driver %s --runtime %s --cgroup %s "
-				   "--intervals 4 --seed %d",
-				   GEN, dir, drivers[d], runtimes[r], versions[v], d * 6 + r * 2 + v);
+				tf_sh("python3 '%s' '%s' --pods 4 --containers 2 --driver %s --runtime %s --cgroup %s "
+				      "--intervals 4 --seed %d",
+				      GEN, dir, drivers[d], runtimes[r], versions[v], d * 6 + r * 2 + v);
 				run_script(dir, NULL, NULL);
 				rm_node(dir);
 			}
@@ -426,12 +413,12 @@ static void test_memstat_every(void **state)
 	w = cs_cgscan_workloads(s, &n);
 	before = w[0].mem_bytes;
 	snprintf(f, sizeof(f), "%s/cgroup/%s/memory.stat", dir, w[0].cgroup);
-	sh("printf 'anon 1\\ninactive_file 1048576\\n' > '%s'", f);
+	tf_sh("printf 'anon 1\\ninactive_file 1048576\\n' > '%s'", f);
 	snprintf(f, sizeof(f), "%s/cgroup/%s/memory.current", dir, w[0].cgroup);
-	sh("echo 10485760 > '%s'", f);
+	tf_sh("echo 10485760 > '%s'", f);
 	snprintf(f, sizeof(f), "%s/cgroup/%s/cpu.stat", dir, w[0].cgroup);
-	sh("printf 'usage_usec %llu\\nuser_usec 0\\nsystem_usec 0\\n' > '%s'",
-	   (unsigned long long)w[0].cpu_usec_total_prev + 1000, f);
+	tf_sh("printf 'usage_usec %llu\\nuser_usec 0\\nsystem_usec 0\\n' > '%s'",
+	      (unsigned long long)w[0].cpu_usec_total_prev + 1000, f);
 	assert_int_equal(cs_cgscan_sample(s), 0);
 	w = cs_cgscan_workloads(s, &n);
 	assert_int_equal(w[0].cpu_usec, 1000);
@@ -443,7 +430,7 @@ static void test_memstat_every(void **state)
 	assert_int_equal(w[0].mem_bytes, 10485760 - 1048576);
 
 	/* idle again, usage 20 MiB: seen within 4 samples all the same */
-	sh("echo 20971520 > '%s/cgroup/%s/memory.current'", dir, w[0].cgroup);
+	tf_sh("echo 20971520 > '%s/cgroup/%s/memory.current'", dir, w[0].cgroup);
 	for (k = 0; k < 5 && w[0].mem_bytes != 20971520 - 1048576; k++) {
 		assert_int_equal(cs_cgscan_sample(s), 0);
 		w = cs_cgscan_workloads(s, &n);
@@ -513,8 +500,8 @@ static void test_mem_on_cadence(void **state)
 	assert_int_equal(st1.kept_fds, n);
 
 	/* a new working set shows within 4 samples */
-	sh("echo 20971520 > '%s/cgroup/%s/memory.current'", dir, w[0].cgroup);
-	sh("printf 'anon 1\\ninactive_file 1048576\\n' > '%s/cgroup/%s/memory.stat'", dir, w[0].cgroup);
+	tf_sh("echo 20971520 > '%s/cgroup/%s/memory.current'", dir, w[0].cgroup);
+	tf_sh("printf 'anon 1\\ninactive_file 1048576\\n' > '%s/cgroup/%s/memory.stat'", dir, w[0].cgroup);
 	for (k = 0; k < 5 && w[0].mem_bytes != 20971520 - 1048576; k++) {
 		assert_int_equal(cs_cgscan_sample(s), 0);
 		w = cs_cgscan_workloads(s, &n);
@@ -545,15 +532,15 @@ static void test_watch(void **state)
 	assert_int_equal(cs_cgscan_sample(s), 0);
 	assert_int_equal(cs_cgscan_changed(s), 0);
 	w = cs_cgscan_workloads(s, &n);
-	sh("echo 5 > '%s/cgroup/%s/memory.current'", dir, w[0].cgroup);
+	tf_sh("echo 5 > '%s/cgroup/%s/memory.current'", dir, w[0].cgroup);
 	assert_int_equal(cs_cgscan_changed(s), 0);
 
 	/* a new container in the first container's pod */
 	snprintf(pod, sizeof(pod), "%s/cgroup/%s", dir, w[0].cgroup);
 	*strrchr(pod, '/') = '\0';
-	sh("mkdir '%s/cri-containerd-%064d.scope' && cd '%s/cri-containerd-%064d.scope' && "
-	   "printf 'usage_usec 1\\n' > cpu.stat && echo 1 > memory.current && echo 'inactive_file 0' > memory.stat",
-	   pod, 7, pod, 7);
+	tf_sh("mkdir '%s/cri-containerd-%064d.scope' && cd '%s/cri-containerd-%064d.scope' && "
+	      "printf 'usage_usec 1\\n' > cpu.stat && echo 1 > memory.current && echo 'inactive_file 0' > memory.stat",
+	      pod, 7, pod, 7);
 	assert_int_equal(cs_cgscan_changed(s), 1);
 	assert_int_equal(cs_cgscan_changed(s), 0); /* drained */
 	cs_cgscan_stats_get(s, &st0);
@@ -564,7 +551,7 @@ static void test_watch(void **state)
 	assert_int_equal(cs_cgscan_changed(s), 0);
 
 	/* and removed */
-	sh("rm -rf '%s/cri-containerd-%064d.scope'", pod, 7);
+	tf_sh("rm -rf '%s/cri-containerd-%064d.scope'", pod, 7);
 	assert_int_equal(cs_cgscan_changed(s), 1);
 	cs_cgscan_close(s);
 
@@ -596,7 +583,7 @@ static void test_enodev_gone(void **state)
 	dbl.fail_read_sub = "ssh.service";
 	assert_int_equal(cs_cgscan_refresh(s), 0);
 	assert_int_equal(cs_cgscan_sample(s), 0);
-	sh("python3 '%s' '%s' --step 1", GEN, dir);
+	tf_sh("python3 '%s' '%s' --step 1", GEN, dir);
 	assert_int_equal(cs_cgscan_sample(s), 0);
 	w = cs_cgscan_find(s, victim);
 	assert_non_null(w);
@@ -647,7 +634,7 @@ static void test_eio_eacces(void **state)
 	assert_int_equal(cs_cgscan_open(&io, NULL, &s), 0);
 	assert_int_equal(cs_cgscan_refresh(s), 0);
 	assert_int_equal(cs_cgscan_sample(s), 0);
-	sh("python3 '%s' '%s' --step 1", GEN, dir);
+	tf_sh("python3 '%s' '%s' --step 1", GEN, dir);
 	dbl.fail_read_err = EIO;
 	assert_int_equal(cs_cgscan_sample(s), 0);
 	w = cs_cgscan_find(s, victim);
@@ -657,7 +644,7 @@ static void test_eio_eacces(void **state)
 	cs_cgscan_stats_get(s, &st);
 	assert_true(st.read_errors >= 1);
 	dbl.fail_read_err = 0;
-	sh("python3 '%s' '%s' --step 2", GEN, dir);
+	tf_sh("python3 '%s' '%s' --step 2", GEN, dir);
 	assert_int_equal(cs_cgscan_sample(s), 0);
 	w = cs_cgscan_find(s, victim);
 	assert_int_equal(w->cpu_usec, d1 + d2);
@@ -673,7 +660,7 @@ static void test_eio_eacces(void **state)
 	before = io.errors;
 	assert_true(before > 0);
 	assert_int_equal(cs_cgscan_sample(s), 0);
-	sh("python3 '%s' '%s' --step 3", GEN, dir);
+	tf_sh("python3 '%s' '%s' --step 3", GEN, dir);
 	assert_int_equal(cs_cgscan_sample(s), 0);
 	w = cs_cgscan_find(s, "system.slice/ssh.service");
 	assert_non_null(w);
@@ -731,8 +718,8 @@ static void test_recreated_same_name(void **state)
 	id0 = cs_cgscan_find(s, "init.scope")->id;
 	snprintf(p, sizeof(p), "%s/cgroup/init.scope", dir);
 	/* Move it aside first so the new directory cannot reuse the inode. */
-	sh("mv '%s' '%s.old' && mkdir '%s' && cp '%s.old/'* '%s/' && mv '%s.old' '%s/cgroup/zz.old'", p, p, p, p, p, p,
-	   dir);
+	tf_sh("mv '%s' '%s.old' && mkdir '%s' && cp '%s.old/'* '%s/' && mv '%s.old' '%s/cgroup/zz.old'", p, p, p, p, p,
+	      p, dir);
 	assert_int_equal(cs_cgscan_refresh(s), 0);
 	assert_int_equal(cs_cgscan_sample(s), 0);
 	w = cs_cgscan_workloads(s, &n);
@@ -769,7 +756,7 @@ static void test_pod_without_containers_and_subtree(void **state)
 
 	(void)state;
 	tmp_node(dir, sizeof(dir), "node-systemd-containerd-v2");
-	sh("mkdir '%s/cgroup/%s' && printf 'usage_usec 5\\n' > '%s/cgroup/%s/cpu.stat'", dir, pod, dir, pod);
+	tf_sh("mkdir '%s/cgroup/%s' && printf 'usage_usec 5\\n' > '%s/cgroup/%s/cpu.stat'", dir, pod, dir, pod);
 	io_for(&io, dir, NULL);
 	assert_int_equal(cs_cgscan_open(&io, NULL, &s), 0);
 	assert_int_equal(cs_cgscan_refresh(s), 0);
@@ -822,14 +809,14 @@ static void test_mem_dir_v1_beside_v2(void **state)
 
 	(void)state;
 	tmp_node(dir, sizeof(dir), "node-systemd-containerd-v2");
-	sh("mkdir -p '%s/cgroup/run-1/job' '%s/mem/a/run-1/job' && printf 'usage_usec 5\\n' > "
-	   "'%s/cgroup/run-1/cpu.stat' &&"
-	   " printf 'usage_usec 7\\n' > '%s/cgroup/run-1/job/cpu.stat' &&"
-	   " echo 3000000 > '%s/mem/a/run-1/memory.usage_in_bytes' &&"
-	   " printf 'cache 1\\ntotal_inactive_file 1000000\\n' > '%s/mem/a/run-1/memory.stat' &&"
-	   " echo 500000 > '%s/mem/a/run-1/job/memory.usage_in_bytes' &&"
-	   " printf 'total_inactive_file 100000\\n' > '%s/mem/a/run-1/job/memory.stat'",
-	   dir, dir, dir, dir, dir, dir, dir, dir);
+	tf_sh("mkdir -p '%s/cgroup/run-1/job' '%s/mem/a/run-1/job' && printf 'usage_usec 5\\n' > "
+	      "'%s/cgroup/run-1/cpu.stat' &&"
+	      " printf 'usage_usec 7\\n' > '%s/cgroup/run-1/job/cpu.stat' &&"
+	      " echo 3000000 > '%s/mem/a/run-1/memory.usage_in_bytes' &&"
+	      " printf 'cache 1\\ntotal_inactive_file 1000000\\n' > '%s/mem/a/run-1/memory.stat' &&"
+	      " echo 500000 > '%s/mem/a/run-1/job/memory.usage_in_bytes' &&"
+	      " printf 'total_inactive_file 100000\\n' > '%s/mem/a/run-1/job/memory.stat'",
+	      dir, dir, dir, dir, dir, dir, dir, dir);
 	io_for(&io, dir, NULL);
 	snprintf(mem, sizeof(mem), "%s/mem/a/run-1", dir);
 	o.version = CS_CG_V2;
@@ -861,11 +848,11 @@ static void test_detect(void **state)
 	assert_int_equal(cs_cgscan_open(&io, NULL, &s), CS_EUNAVAIL);
 	assert_null(s);
 	/* Hybrid: v1 controllers plus a cgroup2 mount in unified/. */
-	sh("mkdir -p '%s/cgroup/cpuacct' '%s/cgroup/memory' '%s/cgroup/unified/a.service' && "
-	   "echo 1 > '%s/cgroup/cpuacct/cpuacct.usage' && : > '%s/cgroup/memory/memory.stat' && "
-	   ": > '%s/cgroup/unified/cgroup.controllers' && printf 'usage_usec 1\\n' > "
-	   "'%s/cgroup/unified/a.service/cpu.stat'",
-	   dir, dir, dir, dir, dir, dir, dir);
+	tf_sh("mkdir -p '%s/cgroup/cpuacct' '%s/cgroup/memory' '%s/cgroup/unified/a.service' && "
+	      "echo 1 > '%s/cgroup/cpuacct/cpuacct.usage' && : > '%s/cgroup/memory/memory.stat' && "
+	      ": > '%s/cgroup/unified/cgroup.controllers' && printf 'usage_usec 1\\n' > "
+	      "'%s/cgroup/unified/a.service/cpu.stat'",
+	      dir, dir, dir, dir, dir, dir, dir);
 	assert_int_equal(cs_cgscan_open(&io, NULL, &s), 0);
 	assert_int_equal(cs_cgscan_version(s), 1);
 	assert_non_null(strstr(cs_cgscan_root(s), "/cgroup/cpuacct"));
@@ -923,9 +910,10 @@ static void test_procscan(void **state)
 		assert_int_equal(w[i].id >> 32, (uint64_t)w[i].pid);
 	}
 	/* pid 1: utime 110 -> 120 ticks; pid 2 exits. */
-	sh("sed -i 's/ S 1 1 1 0 -1 4194560 500 0 0 0 110 / S 1 1 1 0 -1 4194560 500 0 0 0 120 /' '%s/proc/1/stat' && "
-	   "rm -rf '%s/proc/2'",
-	   dir, dir);
+	tf_sh(
+	    "sed -i 's/ S 1 1 1 0 -1 4194560 500 0 0 0 110 / S 1 1 1 0 -1 4194560 500 0 0 0 120 /' '%s/proc/1/stat' && "
+	    "rm -rf '%s/proc/2'",
+	    dir, dir);
 	assert_int_equal(cs_procscan_sample(p), 0);
 	w = cs_procscan_workloads(p, &n);
 	assert_int_equal(n, 3);
@@ -953,9 +941,9 @@ static void test_procscan(void **state)
 /* A fake process under <dir>/proc: pid, parent, utime ticks, cgroup "0::/". */
 static void fake_proc(const char *dir, int pid, int ppid, int utime)
 {
-	sh("mkdir -p '%s/proc/%d' && printf '%d (p%d) S %d %d %d 0 -1 0 0 0 0 0 %d 0 0 0 20 0 1 0 %d 1000 100\n' "
-	   ">'%s/proc/%d/stat' && printf '0::/\n' >'%s/proc/%d/cgroup'",
-	   dir, pid, pid, pid, ppid, pid, pid, utime, 7000 + pid, dir, pid, dir, pid);
+	tf_sh("mkdir -p '%s/proc/%d' && printf '%d (p%d) S %d %d %d 0 -1 0 0 0 0 0 %d 0 0 0 20 0 1 0 %d 1000 100\n' "
+	      ">'%s/proc/%d/stat' && printf '0::/\n' >'%s/proc/%d/cgroup'",
+	      dir, pid, pid, pid, ppid, pid, pid, utime, 7000 + pid, dir, pid, dir, pid);
 }
 
 static const cs_workload *find_pid(cs_procscan *p, int pid, size_t *n)
@@ -988,7 +976,7 @@ static void test_procscan_modes(void **state)
 	fake_proc(dir, 502, 501, 30);
 	fake_proc(dir, 600, 999, 40); /* an orphan the reaper (999) adopted */
 	fake_proc(dir, 700, 1, 50);   /* not in the tree */
-	sh("ln -s 501 '%s/proc/self'", dir);
+	tf_sh("ln -s 501 '%s/proc/self'", dir);
 	io_for(&io, dir, NULL);
 	memset(&o, 0, sizeof o);
 	o.mode = CS_PS_ALL;
@@ -1043,7 +1031,7 @@ static void test_procscan_modes(void **state)
 	w = find_pid(one, 501, &n);
 	assert_int_equal(w->cpu_usec, 2 * 1000000 / hz);
 	/* the root exits: its children stay in the tree */
-	sh("rm -rf '%s/proc/500'", dir);
+	tf_sh("rm -rf '%s/proc/500'", dir);
 	assert_int_equal(cs_procscan_sample(tree), 0);
 	assert_true(find_pid(tree, 500, &n)->gone);
 	assert_non_null(find_pid(tree, 503, &n));

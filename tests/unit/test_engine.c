@@ -31,6 +31,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "fixture.h"
+
 #include <jansson.h>
 #include <limits.h>
 #include <math.h>
@@ -56,19 +58,6 @@
 #define CS_FAKE_NVML_PATH ""
 #endif
 
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void sh(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0)
-		fail_msg("command failed: %s", cmd);
-}
-
 typedef struct env {
 	char dir[64];
 	char node[128], cg[160], sys[128], proc[128];
@@ -83,34 +72,34 @@ static void write_procfs(const env *e, int step)
 	unsigned long long u = 100000 + 8000ull * (unsigned)step, s = 50000 + 2000ull * (unsigned)step,
 	                   i = 900000 + 500ull * (unsigned)step;
 
-	sh("printf 'cpu  %llu 0 %llu %llu 0 0 0 0 0 0\\ncpu0 %llu 0 %llu %llu 0 0 0 0 0 0\\n"
-	   "cpu1 %llu 0 %llu %llu 0 0 0 0 0 0\\nintr 0\\n' >'%s/stat'",
-	   u, s, i, u / 2, s / 2, i / 2, u - u / 2, s - s / 2, i - i / 2, e->proc);
-	sh("printf 'MemTotal:       67108864 kB\\nMemFree:        30000000 kB\\nMemAvailable:   33554432 kB\\n' "
-	   ">'%s/meminfo'",
-	   e->proc);
+	tf_sh("printf 'cpu  %llu 0 %llu %llu 0 0 0 0 0 0\\ncpu0 %llu 0 %llu %llu 0 0 0 0 0 0\\n"
+	      "cpu1 %llu 0 %llu %llu 0 0 0 0 0 0\\nintr 0\\n' >'%s/stat'",
+	      u, s, i, u / 2, s / 2, i / 2, u - u / 2, s - s / 2, i - i / 2, e->proc);
+	tf_sh("printf 'MemTotal:       67108864 kB\\nMemFree:        30000000 kB\\nMemAvailable:   33554432 kB\\n' "
+	      ">'%s/meminfo'",
+	      e->proc);
 	/* the worker and its child: 1.5 s and 0.5 s of CPU time in the step */
-	sh("mkdir -p '%s/%d' '%s/%d' && "
-	   "printf '%d (worker) S 1 %d %d 0 -1 0 0 0 0 0 %d 10 0 0 20 0 1 0 5000 1000 100\\n' >'%s/%d/stat' && "
-	   "printf '%d (worker-kid) S %d %d %d 0 -1 0 0 0 0 0 %d 5 0 0 20 0 1 0 5010 1000 100\\n' >'%s/%d/stat' && "
-	   "printf '0::/\\n' >'%s/%d/cgroup' && printf '0::/\\n' >'%s/%d/cgroup'",
-	   e->proc, WORKER, e->proc, CHILD, WORKER, WORKER, WORKER, 200 + 150 * step, e->proc, WORKER, CHILD, WORKER,
-	   WORKER, WORKER, 100 + 50 * step, e->proc, CHILD, e->proc, WORKER, e->proc, CHILD);
+	tf_sh("mkdir -p '%s/%d' '%s/%d' && "
+	      "printf '%d (worker) S 1 %d %d 0 -1 0 0 0 0 0 %d 10 0 0 20 0 1 0 5000 1000 100\\n' >'%s/%d/stat' && "
+	      "printf '%d (worker-kid) S %d %d %d 0 -1 0 0 0 0 0 %d 5 0 0 20 0 1 0 5010 1000 100\\n' >'%s/%d/stat' && "
+	      "printf '0::/\\n' >'%s/%d/cgroup' && printf '0::/\\n' >'%s/%d/cgroup'",
+	      e->proc, WORKER, e->proc, CHILD, WORKER, WORKER, WORKER, 200 + 150 * step, e->proc, WORKER, CHILD, WORKER,
+	      WORKER, WORKER, 100 + 50 * step, e->proc, CHILD, e->proc, WORKER, e->proc, CHILD);
 }
 
 /* Advance every RAPL counter in place (kept-open fds see it). */
 static void bump_energy(const env *e)
 {
-	sh("python3 - '%s' <<'EOF'\n"
-	   "import os, sys\n"
-	   "for d, _, fs in sorted(os.walk(sys.argv[1])):\n"
-	   "    if 'energy_uj' in fs:\n"
-	   "        p = os.path.join(d, 'energy_uj')\n"
-	   "        v = int(open(p).read()) + 7654321 + 3 * len(d)\n"
-	   "        with open(p, 'r+') as f:\n"
-	   "            f.write(str(v) + '\\n'); f.truncate()\n"
-	   "EOF",
-	   e->sys);
+	tf_sh("python3 - '%s' <<'EOF'\n"
+	      "import os, sys\n"
+	      "for d, _, fs in sorted(os.walk(sys.argv[1])):\n"
+	      "    if 'energy_uj' in fs:\n"
+	      "        p = os.path.join(d, 'energy_uj')\n"
+	      "        v = int(open(p).read()) + 7654321 + 3 * len(d)\n"
+	      "        with open(p, 'r+') as f:\n"
+	      "            f.write(str(v) + '\\n'); f.truncate()\n"
+	      "EOF",
+	      e->sys);
 }
 
 /* A container that is busy, not new, at step 1 (from the manifest), and the
@@ -160,17 +149,17 @@ static void env_new(env *e)
 	snprintf(e->cg, sizeof e->cg, "%s/cgroup", e->node);
 	snprintf(e->sys, sizeof e->sys, "%s/sys", e->dir);
 	snprintf(e->proc, sizeof e->proc, "%s/proc", e->dir);
-	sh("cp -a '%s/%s' '%s' && cp -a '%s/intel-2s/sys' '%s' && mkdir '%s' && cp -a '%s'/proc/* '%s' && "
-	   "cp '%s/proc-vm/cpuinfo' '%s' && ln -s %d '%s/self'",
-	   CS_FIXTURES_DIR, NODE, e->node, CS_FIXTURES_DIR, e->sys, e->proc, e->node, e->proc, CS_FIXTURES_DIR, e->proc,
-	   WORKER, e->proc);
+	tf_sh("cp -a '%s/%s' '%s' && cp -a '%s/intel-2s/sys' '%s' && mkdir '%s' && cp -a '%s'/proc/* '%s' && "
+	      "cp '%s/proc-vm/cpuinfo' '%s' && ln -s %d '%s/self'",
+	      CS_FIXTURES_DIR, NODE, e->node, CS_FIXTURES_DIR, e->sys, e->proc, e->node, e->proc, CS_FIXTURES_DIR,
+	      e->proc, WORKER, e->proc);
 	write_procfs(e, 0);
 	pick_container(e);
 }
 
 static void env_step(env *e)
 {
-	sh("python3 '%s' '%s' --step 1", GEN, e->node);
+	tf_sh("python3 '%s' '%s' --step 1", GEN, e->node);
 	bump_energy(e);
 	write_procfs(e, 1);
 }
@@ -178,7 +167,7 @@ static void env_step(env *e)
 static void env_free(env *e)
 {
 	if (strncmp(e->dir, "/tmp/cs_test_engine.", 20) == 0)
-		sh("rm -rf '%s'", e->dir);
+		tf_sh("rm -rf '%s'", e->dir);
 }
 
 static cs_node *open_scope(const env *e, cs_node_scope scope, bool by_process, const char *subtree, int root)

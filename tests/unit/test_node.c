@@ -41,19 +41,6 @@
 #define GEN  CS_FIXTURES_DIR "/gen_node.py"
 #define FAKE CS_FIXTURES_DIR "/../fakes/fake_kubelet.py"
 
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0)
-		fail_msg("command failed: %s", cmd);
-}
-
 static bool have(const char *cmd)
 {
 	char c[128];
@@ -80,8 +67,8 @@ static void env_new(env *e, const char *fixture)
 	snprintf(e->cg, sizeof e->cg, "%s/cgroup", e->node);
 	snprintf(e->sys, sizeof e->sys, "%s/sys", e->dir);
 	snprintf(e->proc, sizeof e->proc, "%s/proc", e->dir);
-	sh("cp -a '%s/%s' '%s' && cp -a '%s/intel-2s/sys' '%s' && cp -a '%s/proc-vm' '%s'", CS_FIXTURES_DIR, fixture,
-	   e->node, CS_FIXTURES_DIR, e->sys, CS_FIXTURES_DIR, e->proc);
+	tf_sh("cp -a '%s/%s' '%s' && cp -a '%s/intel-2s/sys' '%s' && cp -a '%s/proc-vm' '%s'", CS_FIXTURES_DIR, fixture,
+	      e->node, CS_FIXTURES_DIR, e->sys, CS_FIXTURES_DIR, e->proc);
 }
 
 /* The step bump_one advances by (nftw's callback takes no context). */
@@ -116,7 +103,7 @@ static void env_free(env *e)
 {
 	cs_fake_stop(&e->fake);
 	if (strncmp(e->dir, "/tmp/cs_test_node.", 18) == 0)
-		sh("rm -rf '%s'", e->dir);
+		tf_sh("rm -rf '%s'", e->dir);
 }
 
 /* Starts the fake kubelet over TLS on the node's pods.json and writes a
@@ -133,10 +120,10 @@ static bool fake_start(env *e)
 	snprintf(e->token, sizeof e->token, "%s/token", e->dir);
 	snprintf(e->ini, sizeof e->ini, "%s/cs.ini", e->dir);
 	snprintf(pods, sizeof pods, "%s/pods.json", e->node);
-	sh("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=127.0.0.1 "
-	   "-addext subjectAltName=IP:127.0.0.1 -keyout '%s' -out '%s' >/dev/null 2>&1",
-	   e->key, e->cert);
-	sh("printf tok-node >'%s'", e->token);
+	tf_sh("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=127.0.0.1 "
+	      "-addext subjectAltName=IP:127.0.0.1 -keyout '%s' -out '%s' >/dev/null 2>&1",
+	      e->key, e->cert);
+	tf_sh("printf tok-node >'%s'", e->token);
 	f = fopen(e->ini, "w");
 	assert_non_null(f);
 	fprintf(f, /* timeout: a first GnuTLS handshake under valgrind can take 2 s */
@@ -249,7 +236,7 @@ static int script(env *e, cs_node *n)
 	assert_int_equal(cs_node_sample(n), 0); /* primes */
 	check_conserved(n, 0);
 	for (int k = 1; k < steps; k++) {
-		sh("python3 '%s' '%s' --step %d", GEN, e->node, k);
+		tf_sh("python3 '%s' '%s' --step %d", GEN, e->node, k);
 		bump_energy(e, k);
 		cs_node_refresh(n);
 		assert_int_equal(cs_node_sample(n), 0);
