@@ -159,6 +159,29 @@ static const char reply_bad[] = "400 Bad Request\nbad request: not an HTTP/1.x r
 static const char reply_big[] = "431 Request Header Fields Too Large\nrequest head over 8 KiB\n";
 static const char reply_timeout[] = "408 Request Timeout\nthe request head did not come in time\n";
 
+static void inspect(cs_http_gate *g, gate_conn *c);
+
+/* Connections from address sa still waiting at the gate. With settle, each
+ * is looked at again first: under load the thread can take a new connection
+ * before the events of older ones, so a head that has already arrived is
+ * passed and a connection its client closed is dropped, and only those truly
+ * waiting count against the client. */
+static unsigned waiting_from(cs_http_gate *g, const struct sockaddr_storage *sa, bool settle)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < g->o.max_pending; i++) {
+		gate_conn *c = &g->c[i];
+
+		if (c->fd < 0 || !same_client(&c->sa, sa))
+			continue;
+		if (settle)
+			inspect(g, c);
+		n += c->fd >= 0;
+	}
+	return n;
+}
+
 static void accept_all(cs_http_gate *g)
 {
 	for (;;) {
@@ -166,7 +189,7 @@ static void accept_all(cs_http_gate *g)
 		socklen_t salen = sizeof(sa);
 		int fd = accept4(g->o.listen_fd, (struct sockaddr *)&sa, &salen, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		gate_conn *slot = NULL;
-		unsigned same = 0;
+		unsigned same;
 
 		if (fd < 0) {
 			/* out of descriptors or memory: the connection stays queued and
@@ -175,14 +198,12 @@ static void accept_all(cs_http_gate *g)
 				usleep(100 * 1000);
 			return; /* EAGAIN, ECONNABORTED: the next wake retries */
 		}
-		for (unsigned i = 0; i < g->o.max_pending; i++) {
-			if (g->c[i].fd < 0) {
-				if (!slot)
-					slot = &g->c[i];
-			} else if (same_client(&g->c[i].sa, &sa)) {
-				same++;
-			}
-		}
+		same = waiting_from(g, &sa, false);
+		if (same >= g->o.per_client)
+			same = waiting_from(g, &sa, true);
+		for (unsigned i = 0; i < g->o.max_pending && !slot; i++)
+			if (g->c[i].fd < 0)
+				slot = &g->c[i];
 		if (same >= g->o.per_client || !slot) {
 			close(fd);
 			note(g, slot ? &g->st.refused_client : &g->st.refused_full, 0,
