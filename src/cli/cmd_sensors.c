@@ -41,6 +41,7 @@ static const char *model_kind_name(cs_host_model_kind k)
 	switch (k) {
 	case CS_HOST_MODEL_INSTANCE: return "instance";
 	case CS_HOST_MODEL_TDP: return "tdp";
+	case CS_HOST_MODEL_CCF_ARCH: return "ccf-microarch";
 	default: return "generic";
 	}
 }

@@ -105,6 +105,21 @@ struct cs_gpu {
 	uint16_t year;         /* year of the figure */
 };
 
+/* One row of CCF's coefficients-<provider>-use.csv: a microarchitecture's
+ * mean watts per vCPU at idle and at 100 % over its SPECpower servers, and
+ * their mean memory per chip. Instance rows carry their own copy of the
+ * figures; the model sensor reads these for a host of unknown instance type
+ * whose microarchitecture /proc/cpuinfo tells (sensors/cpu_arch.h). */
+struct cs_ccf_use {
+	cs_instance_off arch; /* as CCF names it: "EPYC 4th Gen", "Ice Lake" */
+	cs_instance_off key;  /* cs_name_key(arch); sorted by (provider, key) */
+	uint8_t provider;     /* cs_provider */
+	uint8_t dataset;      /* enum cs_dataset_index: ccf-use-aws|gcp|azure */
+	double min_w_per_vcpu;
+	double max_w_per_vcpu; /* GCP: memory-adjusted (CCF subtracts 0.392 W/GB) */
+	double gb_per_chip;    /* "GB/Chip", < 0 if the file has none */
+};
+
 /* One cloud region with its grid carbon intensity. */
 struct cs_region {
 	cs_grid_off name;           /* provider's id: "us-east-1", "europe-west1", "westeurope" */
@@ -177,6 +192,8 @@ CS_DATA_HIDDEN extern const struct cs_instance cs_instance_table[];
 CS_DATA_HIDDEN extern const size_t cs_instance_table_len;
 CS_DATA_HIDDEN extern const struct cs_gpu cs_gpu_table[];
 CS_DATA_HIDDEN extern const size_t cs_gpu_table_len;
+CS_DATA_HIDDEN extern const struct cs_ccf_use cs_ccf_use_table[];
+CS_DATA_HIDDEN extern const size_t cs_ccf_use_table_len;
 CS_DATA_HIDDEN extern const struct cs_region cs_region_table[];
 CS_DATA_HIDDEN extern const size_t cs_region_table_len;
 CS_DATA_HIDDEN extern const struct cs_country cs_country_table[];
@@ -209,6 +226,11 @@ static inline const char *cs_cpu_tdp_key(const cs_cpu_tdp_list *l, const cs_cpu_
 {
 	return l->pool + r->key;
 }
+
+/* The CCF coefficient row of provider's file for a microarchitecture named
+ * as CCF names it (any case and spacing: keyed by cs_name_key), NULL if that
+ * file has none. Binary search. */
+const struct cs_ccf_use *cs_ccf_use_find(cs_provider provider, const char *arch);
 
 /* Strings of the other tables (their pools are fixed). */
 static inline const char *cs_instance_str(cs_instance_off off)

@@ -543,6 +543,28 @@ static int parse_hex(const char *p, const char *end, unsigned *out)
 	return 0;
 }
 
+/* "25": a decimal CPUID field as the kernel prints it. CPUID caps a family
+ * at 0x0f + 0xff = 270 and a model at 0xff; a value past 511 is malformed. */
+static int parse_small(const char *p, const char *end, unsigned *out)
+{
+	unsigned v = 0;
+
+	p = skip_blanks(p, end);
+	while (end > p && is_blank(end[-1]))
+		end--;
+	if (p == end || end - p > 3)
+		return CS_EINVAL;
+	for (; p < end; p++) {
+		if (*p < '0' || *p > '9')
+			return CS_EINVAL;
+		v = v * 10 + (unsigned)(*p - '0');
+	}
+	if (v > 511)
+		return CS_EINVAL;
+	*out = v;
+	return 0;
+}
+
 /* Copy a value, control bytes as spaces, blanks trimmed, truncated to fit. */
 static void copy_value(const char *p, const char *end, char *out, size_t cap)
 {
@@ -654,7 +676,7 @@ int cs_cpuinfo_model(const char *buf, size_t len, cs_cpuinfo *out)
 {
 	cs_cpuinfo ci;
 	char fallback[sizeof ci.model] = "";
-	bool have_impl = false, have_part = false;
+	bool have_impl = false, have_part = false, have_family = false, have_model = false, have_stepping = false;
 	id_set ids;
 	size_t pos = 0;
 	line l;
@@ -663,6 +685,7 @@ int cs_cpuinfo_model(const char *buf, size_t len, cs_cpuinfo *out)
 		return CS_EINVAL;
 	memset(&ci, 0, sizeof ci);
 	memset(&ids, 0, sizeof ids);
+	ci.x86_stepping = -1;
 	while (next_line(buf, len, &pos, &l)) {
 		const char *key, *val;
 		size_t klen;
@@ -682,6 +705,22 @@ int cs_cpuinfo_model(const char *buf, size_t len, cs_cpuinfo *out)
 				e--;
 			if (cs_parse_u64_buf(v, (size_t)(e - v), &id) == 0)
 				id_set_add(&ids, id);
+		} else if (key_is(key, klen, "vendor_id")) {
+			if (!ci.vendor_id[0])
+				copy_value(val, l.end, ci.vendor_id, sizeof ci.vendor_id);
+		} else if (key_is(key, klen, "cpu family")) {
+			if (!have_family && parse_small(val, l.end, &ci.x86_family) == 0)
+				have_family = true;
+		} else if (key_is(key, klen, "model")) {
+			if (!have_model && parse_small(val, l.end, &ci.x86_model) == 0)
+				have_model = true;
+		} else if (key_is(key, klen, "stepping")) {
+			unsigned st;
+
+			if (!have_stepping && parse_small(val, l.end, &st) == 0) {
+				ci.x86_stepping = (int)st;
+				have_stepping = true;
+			}
 		} else if (key_is(key, klen, "CPU implementer")) {
 			if (!have_impl && parse_hex(val, l.end, &ci.arm_implementer) == 0)
 				have_impl = true;
@@ -704,6 +743,9 @@ int cs_cpuinfo_model(const char *buf, size_t len, cs_cpuinfo *out)
 	if (ci.ncpu == 0 && !ci.model[0])
 		return CS_EINVAL;
 	ci.packages = ids.count ? ids.count : 1;
+	ci.x86_fms = have_family && have_model;
+	if (!ci.x86_fms)
+		ci.x86_family = ci.x86_model = 0;
 	*out = ci;
 	return 0;
 }

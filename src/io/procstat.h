@@ -96,11 +96,23 @@ typedef struct cs_cpuinfo {
 	unsigned arm_implementer; /* "CPU implementer" (0x41 = ARM), 0 if none */
 	unsigned arm_part;        /* "CPU part" (0xd0c = Neoverse-N1), 0 if none */
 	bool hypervisor;          /* x86 "flags" has "hypervisor": we are a VM */
+	/* x86 identification (CPUID leaf 1 as the kernel prints it), of the
+	 * first CPU listed: "vendor_id" ("GenuineIntel", "AuthenticAMD"; ""
+	 * if none), "cpu family", "model", "stepping" (decimal). x86_fms is
+	 * true only when family and model both parsed; stepping is -1 when
+	 * absent or malformed. */
+	char vendor_id[16];
+	unsigned x86_family;
+	unsigned x86_model;
+	int x86_stepping;
+	bool x86_fms;
 } cs_cpuinfo;
 
 /* Parse /proc/cpuinfo. 0 with model "" when the model is unknown; CS_EINVAL
  * when the text has neither a "processor" entry nor a model. Values are
- * copied with control characters replaced by spaces. */
+ * copied with control characters replaced by spaces. The identification
+ * fields (vendor, family, model, stepping, arm implementer/part) are the
+ * first CPU's: a host mixing CPU models is described by its first. */
 int cs_cpuinfo_model(const char *buf, size_t len, cs_cpuinfo *out);
 
 /* ---- readers ------------------------------------------------------------ */

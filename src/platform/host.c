@@ -383,7 +383,7 @@ int cs_host_init(cs_host *h, const cs_host_opts *opts, char *why, size_t whycap)
 
 	/* Pass 2: the model, after the GPUs so it knows not to count theirs. */
 	mwhy[0] = '\0';
-	cs_host_model_init(&h->model, &h->io, inst, mwhy, sizeof mwhy);
+	cs_host_model_init(&h->model, &h->io, inst, h->site.provider, mwhy, sizeof mwhy);
 	h->model.gpu_measured = gpu_used;
 	for (size_t i = 0; i < nreg; i++) {
 		cs_host_probe *p = &h->probes[i];

@@ -1,6 +1,6 @@
 /* sensors/model_sensor.c - the model sensor and the host model behind it.
  *
- * See sensors/model_sensor.h for the three models, their constants and where
+ * See sensors/model_sensor.h for the four models, their constants and where
  * they come from. This file owns: choosing the model at start-up
  * (cs_host_model_init), the CPU-name normaliser and TDP lookup, the pure power
  * function, and the cs_model_ops sensor that applies it every cycle.
@@ -14,6 +14,7 @@
 #include <carbonstat/error.h>
 
 #include "sensors/model_sensor.h"
+#include "sensors/cpu_arch.h"
 #include "data/tables.h"
 
 const double cs_tdp_load_ratio[CS_CURVE_POINTS] = {0.12, 0.32, 0.75, 1.02};
@@ -265,11 +266,13 @@ int cs_host_model_power(const cs_host_model *m, double cpu_util, double mem_util
 		for (int i = 0; i < CS_CURVE_POINTS; i++)
 			w[i] = m->tdp_w * m->sockets * cs_tdp_load_ratio[i];
 		p.cpu_w = cs_curve_interp(w, cpu_util);
+	} else if (m->kind == CS_HOST_MODEL_CCF_ARCH) {
+		p.cpu_w = m->ncpu * (m->min_w_per_vcpu + (m->max_w_per_vcpu - m->min_w_per_vcpu) * cpu_util);
 	} else {
 		p.cpu_w = m->ncpu *
 		          (CS_GENERIC_MIN_W_PER_CPU + (CS_GENERIC_MAX_W_PER_CPU - CS_GENERIC_MIN_W_PER_CPU) * cpu_util);
 	}
-	p.mem_w = m->mem_total_gb * CS_MEM_W_PER_GB;
+	p.mem_w = m->mem_charged_gb * CS_MEM_W_PER_GB;
 	p.total_w = p.cpu_w + p.mem_w;
 	*out = p;
 	return 0;
@@ -285,18 +288,99 @@ static const char *provider_label(cs_provider p)
 	}
 }
 
-int cs_host_model_init_table(cs_host_model *m, cs_io *io, const cs_instance *inst, const cs_cpu_tdp_list *table,
-                             const char *table_label, char *why, size_t cap)
+/* "AMD Zen 4 (Genoa), family 25 model 17" into m->cpu_id and m->arch_*. */
+static void find_arch(cs_host_model *m, const cs_cpuinfo *ci)
 {
+	cs_cpu_arch a;
+
+	if (ci->x86_fms)
+		snprintf(m->cpu_id, sizeof m->cpu_id, "family %u model %u", ci->x86_family, ci->x86_model);
+	else if (ci->arm_implementer)
+		snprintf(m->cpu_id, sizeof m->cpu_id, "implementer 0x%02x part 0x%03x", ci->arm_implementer,
+		         ci->arm_part);
+	if (cs_cpu_arch_of(ci, &a) == 0) {
+		m->arch_core = a.core;
+		m->arch_ccf = a.ccf;
+	}
+}
+
+/* The CCF microarchitecture model, if the design has a coefficient row:
+ * the provider's file, else AWS's (model_sensor.h says why). */
+static bool try_ccf_arch(cs_host_model *m, cs_provider provider, const char *note)
+{
+	const struct cs_ccf_use *row = NULL;
+	cs_provider file = provider;
+	char fallback[80] = "";
+	double chips, base_gb;
+
+	if (!m->arch_ccf)
+		return false;
+	if (provider != CS_PROVIDER_UNKNOWN)
+		row = cs_ccf_use_find(provider, m->arch_ccf);
+	if (!row) {
+		file = CS_PROVIDER_AWS;
+		row = cs_ccf_use_find(file, m->arch_ccf);
+		snprintf(fallback, sizeof fallback, provider == CS_PROVIDER_UNKNOWN ? "; provider unknown: AWS file"
+		                                                                    : "; no %s row: AWS file",
+		         cs_provider_name(provider));
+	}
+	if (!row || !(row->max_w_per_vcpu >= row->min_w_per_vcpu) || !(row->min_w_per_vcpu >= 0))
+		return false;
+	m->kind = CS_HOST_MODEL_CCF_ARCH;
+	m->source = CS_SRC_MODEL_CCF_ARCH;
+	m->min_w_per_vcpu = row->min_w_per_vcpu;
+	m->max_w_per_vcpu = row->max_w_per_vcpu;
+	m->gb_per_chip = row->gb_per_chip;
+	m->coef_dataset = cs_dataset_at(row->dataset);
+	/* GCP's max watts exclude memory: every GB; AWS/Azure: above the chips' baseline. */
+	chips = m->vm ? m->ncpu / CS_CCF_VCPU_PER_CHIP : (double)m->sockets;
+	base_gb = chips * row->gb_per_chip;
+	if (file == CS_PROVIDER_GCP || row->gb_per_chip < 0) {
+		m->mem_rule = CS_MEM_RULE_ALL_GB;
+		m->mem_charged_gb = m->mem_total_gb;
+	} else {
+		m->mem_rule = CS_MEM_RULE_BASELINE;
+		m->mem_charged_gb = m->mem_total_gb > base_gb ? m->mem_total_gb - base_gb : 0.0;
+	}
+	snprintf(m->desc, sizeof m->desc,
+	         "%s%s, %s: CCF %s %.3f-%.3f W per vCPU x %u vCPU (%s %u%s) + %.1f of %.1f GB x %.3f W/GB (%s", note,
+	         m->arch_core, m->cpu_id, m->arch_ccf, m->min_w_per_vcpu, m->max_w_per_vcpu, m->ncpu,
+	         m->coef_dataset ? cs_dataset_id(m->coef_dataset) : "?",
+	         m->coef_dataset ? (unsigned)cs_dataset_year(m->coef_dataset) : 0u, fallback, m->mem_charged_gb,
+	         m->mem_total_gb, CS_MEM_W_PER_GB, m->mem_rule);
+	if (file != CS_PROVIDER_GCP && row->gb_per_chip >= 0) {
+		size_t n = strlen(m->desc);
+
+		if (m->vm)
+			snprintf(m->desc + n, sizeof m->desc - n, ", minus %u/%.0f vCPU of a chip's %.1f GB", m->ncpu,
+			         CS_CCF_VCPU_PER_CHIP, row->gb_per_chip);
+		else
+			snprintf(m->desc + n, sizeof m->desc - n, ", minus %.1f GB per chip x %u socket%s", row->gb_per_chip,
+			         m->sockets, m->sockets == 1 ? "" : "s");
+	}
+	{
+		size_t n = strlen(m->desc);
+
+		snprintf(m->desc + n, sizeof m->desc - n, "; DRAM constant, not by occupancy)");
+	}
+	return true;
+}
+
+int cs_host_model_init_table(cs_host_model *m, cs_io *io, const cs_host_model_in *in, char *why, size_t cap)
+{
+	const cs_instance *inst;
+	const cs_cpu_tdp_list *table;
 	cs_cpuinfo ci;
 	cs_meminfo mi;
 	cs_procstat_reader ps;
 	char note[96] = "";
 	cs_power_method method;
-	bool have_ci;
+	bool have_ci, arch_first;
 
-	if (!m || !io)
+	if (!m || !io || !in)
 		return CS_EINVAL;
+	inst = in->inst;
+	table = in->tdp;
 	memset(m, 0, sizeof *m);
 	m->sockets = 1;
 	m->ncpu = 1;
@@ -308,6 +392,7 @@ int cs_host_model_init_table(cs_host_model *m, cs_io *io, const cs_instance *ins
 		m->sockets = ci.packages ? ci.packages : 1;
 		if (ci.ncpu)
 			m->ncpu = ci.ncpu;
+		find_arch(m, &ci);
 	}
 	/* /proc/stat lists online CPUs even where cpuinfo is odd (s390, some
 	 * containers' lxcfs): prefer it. */
@@ -322,6 +407,9 @@ int cs_host_model_init_table(cs_host_model *m, cs_io *io, const cs_instance *ins
 		m->mem_total_gb = (double)mi.total_kb / KIB_PER_GIB;
 	if (m->cpu_model[0] && cs_cpu_name_normalise(m->cpu_model, m->cpu_name, sizeof m->cpu_name) < 0)
 		m->cpu_name[0] = '\0';
+	/* TDP and generic: every GB, whatever its use (CCF's coefficient) */
+	m->mem_rule = CS_MEM_RULE_ALL_GB;
+	m->mem_charged_gb = m->mem_total_gb;
 
 	method = inst ? cs_instance_method(inst) : CS_METHOD_NONE;
 	if (method == CS_METHOD_CURVE || method == CS_METHOD_MINMAX) {
@@ -330,23 +418,39 @@ int cs_host_model_init_table(cs_host_model *m, cs_io *io, const cs_instance *ins
 		m->kind = CS_HOST_MODEL_INSTANCE;
 		m->inst = inst;
 		m->source = cs_model_source_for(inst);
-		if (method == CS_METHOD_CURVE)
-			snprintf(m->desc, sizeof m->desc, "%s %s: Teads power curve, %u vCPU, %.0f GB (%s)",
+		if (method == CS_METHOD_CURVE) {
+			m->mem_rule = CS_MEM_RULE_TEADS;
+			m->dram_by_occupancy = true;
+			m->mem_charged_gb = 0;
+			snprintf(m->desc, sizeof m->desc,
+			         "%s %s: Teads power curve, %u vCPU, %.0f GB (%s); DRAM on the Teads memory curve by "
+			         "occupancy (MemTotal - MemAvailable), not CPU load",
 			         provider_label(cs_instance_provider(inst)), name[0] ? name : "?",
 			         cs_instance_vcpu(inst), cs_instance_mem_gb(inst), m->source);
-		else
+		} else {
+			m->mem_rule = cs_instance_mem_rule(inst) == CS_MEM_ABOVE_BASELINE ? CS_MEM_RULE_BASELINE
+			                                                                   : CS_MEM_RULE_ALL_GB;
+			/* min/max W per vCPU and charged GB have no public accessor:
+			 * the row layout (data/tables.h) */
+			m->mem_charged_gb = inst->mem_charged_gb;
 			snprintf(m->desc, sizeof m->desc,
-			         "%s %s: CCF %.2f-%.2f W per vCPU x %u vCPU + %.0f GB x %.3f W/GB (%s)",
-			         /* min/max W per vCPU have no public accessor: the row layout (data/tables.h) */
+			         "%s %s: CCF %.2f-%.2f W per vCPU x %u vCPU + %.1f of %.0f GB x %.3f W/GB (%s; DRAM "
+			         "constant, not by occupancy) (%s)",
 			         provider_label(cs_instance_provider(inst)), name[0] ? name : "?", inst->min_w_per_vcpu,
-			         inst->max_w_per_vcpu, cs_instance_vcpu(inst), cs_instance_mem_gb(inst),
-			         CS_MEM_W_PER_GB, m->source);
+			         inst->max_w_per_vcpu, cs_instance_vcpu(inst), inst->mem_charged_gb,
+			         cs_instance_mem_gb(inst), CS_MEM_W_PER_GB, m->mem_rule, m->source);
+		}
 		goto out;
 	}
 	if (inst)
 		snprintf(note, sizeof note, "instance %s has no power model; ",
 		         cs_instance_name(inst)[0] ? cs_instance_name(inst) : "?");
 
+	/* Under a hypervisor the design's per-vCPU figures describe our slice;
+	 * on bare metal a TDP row names the exact CPU. */
+	arch_first = m->vm;
+	if (arch_first && !in->no_microarch && try_ccf_arch(m, in->provider, note))
+		goto out;
 	if (m->cpu_name[0]) {
 		const cs_cpu_tdp *row = table ? cs_cpu_tdp_find(table, m->cpu_name) : NULL;
 
@@ -357,13 +461,15 @@ int cs_host_model_init_table(cs_host_model *m, cs_io *io, const cs_instance *ins
 			m->tdp_w = row->tdp_w;
 			snprintf(m->desc, sizeof m->desc, "%s%s, TDP %.0f W x %u socket%s (%s)%s", note,
 			         m->tdp_name[0] ? m->tdp_name : m->cpu_name, row->tdp_w, m->sockets,
-			         m->sockets == 1 ? "" : "s", table_label ? table_label : "TDP table",
+			         m->sockets == 1 ? "" : "s", in->tdp_label ? in->tdp_label : "TDP table",
 			         m->vm ? "; under a hypervisor whole-socket TDP overstates a VM:"
 			                 " configure the instance type"
 			               : "");
 			goto out;
 		}
 	}
+	if (!arch_first && !in->no_microarch && try_ccf_arch(m, in->provider, note))
+		goto out;
 	m->kind = CS_HOST_MODEL_GENERIC;
 	m->source = CS_SRC_MODEL_GENERIC;
 	snprintf(m->desc, sizeof m->desc, "%s%s%s%s: generic %.2f-%.1f W per CPU x %u CPU%s (CCF AWS average)", note,
@@ -376,11 +482,14 @@ out:
 	return 0;
 }
 
-int cs_host_model_init(cs_host_model *m, cs_io *io, const cs_instance *inst, char *why, size_t cap)
+int cs_host_model_init(cs_host_model *m, cs_io *io, const cs_instance *inst, cs_provider provider, char *why,
+                       size_t cap)
 {
 	cs_cpu_tdp_list builtin = cs_cpu_tdp_builtin();
+	cs_host_model_in in = {
+	    .inst = inst, .provider = provider, .tdp = &builtin, .tdp_label = "CodeCarbon cpu_power.csv"};
 
-	return cs_host_model_init_table(m, io, inst, &builtin, "CodeCarbon cpu_power.csv", why, cap);
+	return cs_host_model_init_table(m, io, &in, why, cap);
 }
 
 /* ---- the sensor ------------------------------------------------------------ */
@@ -529,7 +638,7 @@ static int model_init(const cs_sensor_env *env, cs_sensor **out, char *why, size
 	if (env->model)
 		ms->model = *env->model;
 	else
-		cs_host_model_init(&ms->model, env->io, NULL, NULL, 0);
+		cs_host_model_init(&ms->model, env->io, NULL, CS_PROVIDER_UNKNOWN, NULL, 0);
 	if (!ms->model.source)
 		ms->model.source = CS_SRC_MODEL_GENERIC;
 

@@ -23,7 +23,32 @@
  *     /proc/meminfo cannot be read it is taken equal to the CPU utilisation
  *     (what the Teads instance totals assume).
  *
- *  2. TDP model, source "model:tdp": the CPU's thermal design power looked up
+ *  2. CCF microarchitecture model, source "model:ccf-microarch": no instance
+ *     type, but /proc/cpuinfo's vendor/family/model (arm64: implementer/part)
+ *     names a core design (sensors/cpu_arch.h: "AMD Zen 4 (Genoa)") that has
+ *     a row in Cloud Carbon Footprint's per-microarchitecture coefficient
+ *     files (data/tables.h cs_ccf_use: "EPYC 4th Gen"). CPU watts are
+ *         vCPU x (min + (max - min) x u)
+ *     with that row's min/max W per vCPU, as CCF's min/max instance model.
+ *     Which file: the configured or detected provider's (coefficients-aws,
+ *     -gcp, -azure-use.csv); when the provider is unknown, or its file has
+ *     no row for the design, AWS's: it is the most complete (20 designs,
+ *     2026) and the file the generic model's averages come from. Not an
+ *     average across providers: GCP's max watts are memory-adjusted and
+ *     Azure's file is from 2022, so a mean would mix two memory rules.
+ *     Memory follows the file's rule (the instance model's, docs/model.md):
+ *     GCP charges every GB ("ccf-all-gb"); AWS and Azure only the GB above
+ *     the SPECpower servers' memory per chip ("ccf-above-chip-baseline"):
+ *         charged_GB = max(0, MemTotal - chips x GB_per_chip)
+ *     with chips = physical packages on bare metal and, under a hypervisor,
+ *     vCPU / 96: CCF's calculateGigabyteHours counts 96 vCPU per chip, so a
+ *     VM of unknown type holds vCPU/96 of a chip's baseline. For a host or
+ *     instance of one chip this is CCF's formula exactly.
+ *     Order: under a hypervisor this model comes before the TDP model (a
+ *     host socket's TDP overstates a VM's slice); on bare metal after it (a
+ *     TDP row names the exact CPU, the microarchitecture only its design).
+ *
+ *  3. TDP model, source "model:tdp": the CPU's thermal design power looked up
  *     by its /proc/cpuinfo model name in cs_cpu_tdp_table (CodeCarbon
  *     cpu_power.csv). TDP is per socket, so the CPU channel is
  *         TDP x packages x r(u)
@@ -46,17 +71,24 @@
  *     and under a hypervisor its description says to configure the instance
  *     type instead.
  *
- *  3. Generic model, source "model:generic": CPU model unknown or not in the
- *     table. CPU watts = online CPUs x (CS_GENERIC_MIN_W_PER_CPU +
+ *  4. Generic model, source "model:generic": CPU model unknown or not in the
+ *     table, microarchitecture unknown or without a CCF row. CPU watts = online CPUs x (CS_GENERIC_MIN_W_PER_CPU +
  *     (CS_GENERIC_MAX_W_PER_CPU - CS_GENERIC_MIN_W_PER_CPU) x u), with Cloud
  *     Carbon Footprint's AWS averages over all microarchitectures, 0.74 W and
  *     3.5 W per vCPU (cloud-carbon-footprint,
  *     packages/aws/src/domain/AwsFootprintEstimationConstants.ts,
- *     MIN_WATTS_AVG / MAX_WATTS_AVG), plus memory as in 2. arm64 hosts
- *     (no TDP rows) land here too.
+ *     MIN_WATTS_AVG / MAX_WATTS_AVG), plus memory as in 3. arm64 hosts
+ *     other than Neoverse N1/V1/V2 (no TDP rows) land here too.
  *
- * Channel "dram" of models 2 and 3 is constant; only model 1 needs
- * /proc/meminfo each cycle (it is read every cycle anyway, one pread).
+ * DRAM by occupancy: only the Teads curve (instance model, CS_METHOD_CURVE)
+ * has a memory utilisation term, and it takes memory occupancy, (MemTotal -
+ * MemAvailable) / MemTotal from /proc/meminfo each cycle, not CPU load
+ * (cs_host_model.dram_by_occupancy). Every CCF-based channel "dram"
+ * (instance min/max, microarchitecture, TDP, generic) is constant: charged GB
+ * x 0.392 W/GB, as CCF has no memory use term. cs_host_model.mem_rule names
+ * the rule ("teads-curve", "ccf-above-chip-baseline", "ccf-all-gb") and the
+ * description says it, so every output that shows the model (sensors, run,
+ * top, the agent's start-up line and power_model label) says it too.
  *
  * read(): one pread of /proc/stat and one of /proc/meminfo, no allocation.
  * The first read primes and reports 0 J; a later read with dt_s == 0 reports
@@ -102,6 +134,7 @@ extern const double cs_tdp_load_ratio[CS_CURVE_POINTS]; /* {0.12, 0.32, 0.75, 1.
 #define CS_SRC_MODEL_CCF_GCP   "model:ccf-gcp"
 #define CS_SRC_MODEL_CCF_AZURE "model:ccf-azure"
 #define CS_SRC_MODEL_CCF       "model:ccf"
+#define CS_SRC_MODEL_CCF_ARCH  "model:ccf-microarch"
 #define CS_SRC_MODEL_TDP       "model:tdp"
 #define CS_SRC_MODEL_GENERIC   "model:generic"
 
@@ -109,7 +142,16 @@ typedef enum cs_host_model_kind {
 	CS_HOST_MODEL_GENERIC = 0, /* CCF average W per vCPU */
 	CS_HOST_MODEL_TDP,         /* CPU TDP from cs_cpu_tdp_table */
 	CS_HOST_MODEL_INSTANCE,    /* cloud instance power model */
+	CS_HOST_MODEL_CCF_ARCH,    /* CCF min/max W per vCPU of the microarchitecture */
 } cs_host_model_kind;
+
+/* CCF's "vCPU per chip" of its memory rule (calculateGigabyteHours). */
+#define CS_CCF_VCPU_PER_CHIP 96.0
+
+/* Memory rule names, as docs/model.md and `estimate`'s rules name them. */
+#define CS_MEM_RULE_TEADS    "teads-curve"
+#define CS_MEM_RULE_BASELINE "ccf-above-chip-baseline"
+#define CS_MEM_RULE_ALL_GB   "ccf-all-gb"
 
 /* What the model sensor models: filled by cs_host_model_init (or by hand in
  * tests), passed through cs_sensor_env.model. Plain data: copying it is fine. */
@@ -124,6 +166,17 @@ typedef struct cs_host_model {
 	unsigned sockets;        /* physical packages, >= 1 */
 	unsigned ncpu;           /* online logical CPUs, >= 1 */
 	double mem_total_gb;     /* MemTotal in GiB (0 if unknown) */
+	double mem_charged_gb;   /* GB charged at CS_MEM_W_PER_GB (not the Teads curve) */
+	const char *mem_rule;    /* CS_MEM_RULE_*, static */
+	bool dram_by_occupancy;  /* "dram" follows MemAvailable (Teads curve only) */
+	/* CS_HOST_MODEL_CCF_ARCH (core also set for other kinds when known) */
+	const char *arch_core;   /* "AMD Zen 4 (Genoa)", NULL if unknown */
+	const char *arch_ccf;    /* CCF row: "EPYC 4th Gen", NULL if none */
+	double min_w_per_vcpu;   /* the row's figures */
+	double max_w_per_vcpu;
+	double gb_per_chip;      /* < 0: none (every GB charged) */
+	const cs_dataset *coef_dataset; /* ccf-use-aws|gcp|azure (id, year) */
+	char cpu_id[48];         /* "family 25 model 17", "part 0xd0c", "" */
 	bool vm;                 /* /proc/cpuinfo says we run under a hypervisor */
 	bool gpu_measured;       /* set by the caller when a GPU sensor (nvml)
 	                          * measures the instance's GPUs: the "gpu"
@@ -134,17 +187,27 @@ typedef struct cs_host_model {
 } cs_host_model;
 
 /* Choose the model for this host: the instance when inst has a power model,
- * else the TDP row matching /proc/cpuinfo's model name in cs_cpu_tdp_table,
- * else the generic model. Reads <procfs>/cpuinfo, /meminfo and /stat once.
- * Never fails for lack of data (unknown CPU -> generic); returns CS_EINVAL only
- * for bad arguments. `why` (may be NULL) gets the one-line description, also
- * kept in m->desc. */
-int cs_host_model_init(cs_host_model *m, cs_io *io, const cs_instance *inst, char *why, size_t cap);
+ * else (see the header comment for the order) the CCF microarchitecture
+ * model or the TDP row matching /proc/cpuinfo's model name in
+ * cs_cpu_tdp_table, else the generic model. provider (configured or
+ * detected, CS_PROVIDER_UNKNOWN if neither) picks the CCF coefficient file.
+ * Reads <procfs>/cpuinfo, /meminfo and /stat once. Never fails for lack of
+ * data (unknown CPU -> generic); returns CS_EINVAL only for bad arguments.
+ * `why` (may be NULL) gets the one-line description, also kept in m->desc. */
+int cs_host_model_init(cs_host_model *m, cs_io *io, const cs_instance *inst, cs_provider provider, char *why,
+                       size_t cap);
 
-/* Same with a caller-supplied TDP table (tests, or a user-provided list; NULL
- * for none); table_label names it in the description. */
-int cs_host_model_init_table(cs_host_model *m, cs_io *io, const cs_instance *inst, const cs_cpu_tdp_list *table,
-                             const char *table_label, char *why, size_t cap);
+/* The inputs of cs_host_model_init_table. */
+typedef struct cs_host_model_in {
+	const cs_instance *inst;     /* NULL: none */
+	cs_provider provider;        /* CS_PROVIDER_UNKNOWN: neither configured nor detected */
+	const cs_cpu_tdp_list *tdp;  /* NULL: no TDP model */
+	const char *tdp_label;       /* names the TDP table in the description */
+	bool no_microarch;           /* skip the CCF microarchitecture model */
+} cs_host_model_in;
+
+/* Same with caller-supplied tables (tests, or a user-provided TDP list). */
+int cs_host_model_init_table(cs_host_model *m, cs_io *io, const cs_host_model_in *in, char *why, size_t cap);
 
 /* Watts at CPU utilisation cpu_util (0..1) and memory utilisation mem_util
  * (0..1, or < 0 for "same as CPU"; used by the instance model only). Pure.

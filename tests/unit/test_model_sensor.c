@@ -227,14 +227,17 @@ static void test_tdp_find(void **state)
 
 /* ---- choosing the model ------------------------------------------------------- */
 
+/* The TDP and generic tests keep the microarchitecture model out: the
+ * fixtures' CPUs have CCF rows (test_host_model_ccf_arch has its own). */
 static void init_host(cs_host_model *m, const char *tree, const cs_instance *inst, char *why, size_t cap)
 {
+	cs_host_model_in in = {.inst = inst, .tdp = tbl, .tdp_label = "test table", .no_microarch = true};
 	char root[512];
 	cs_io io;
 
 	snprintf(root, sizeof root, "%s/%s", CS_FIXTURES_DIR, tree);
 	assert_int_equal(cs_io_init(&io, NULL, NULL, root, NULL), 0);
-	assert_int_equal(cs_host_model_init_table(m, &io, inst, tbl, "test table", why, cap), 0);
+	assert_int_equal(cs_host_model_init_table(m, &io, &in, why, cap), 0);
 }
 
 static void test_host_model_tdp(void **state)
@@ -288,7 +291,7 @@ static void test_host_model_generic(void **state)
 		cs_io io;
 
 		assert_int_equal(cs_io_init(&io, NULL, NULL, "/nonexistent/carbonstat", NULL), 0);
-		assert_int_equal(cs_host_model_init(&m, &io, NULL, why, sizeof why), 0);
+		assert_int_equal(cs_host_model_init(&m, &io, NULL, CS_PROVIDER_UNKNOWN, why, sizeof why), 0);
 		assert_int_equal(m.kind, CS_HOST_MODEL_GENERIC);
 		assert_int_equal(m.ncpu, 1);
 		assert_non_null(strstr(why, "unknown CPU: generic"));
@@ -425,7 +428,7 @@ static void test_sensor_tdp_cycles(void **state)
 	assert_non_null(mkdtemp(dir));
 	copy_tree("proc-vm", dir);
 	assert_int_equal(cs_io_init(&io, &tf_io_ops, NULL, dir, NULL), 0);
-	assert_int_equal(cs_host_model_init_table(&m, &io, NULL, tbl, "test", NULL, 0), 0);
+	assert_int_equal(cs_host_model_init_table(&m, &io, &(cs_host_model_in){.inst = NULL, .tdp = tbl, .tdp_label = "test", .no_microarch = true}, NULL, 0), 0);
 	assert_int_equal(m.kind, CS_HOST_MODEL_TDP);
 	mem_w = m.mem_total_gb * 0.392;
 
@@ -504,7 +507,7 @@ static void test_sensor_instance_cycles(void **state)
 	assert_non_null(mkdtemp(dir));
 	copy_tree("proc-vm", dir);
 	assert_int_equal(cs_io_init(&io, &tf_io_ops, NULL, dir, NULL), 0);
-	assert_int_equal(cs_host_model_init_table(&m, &io, &inst_gpu, tbl, "test", NULL, 0), 0);
+	assert_int_equal(cs_host_model_init_table(&m, &io, &(cs_host_model_in){.inst = &inst_gpu, .tdp = tbl, .tdp_label = "test", .no_microarch = true}, NULL, 0), 0);
 	m.gpu_measured = true; /* an nvml sensor measures the GPU */
 	env = (cs_sensor_env){.io = &io, .model = &m};
 	assert_int_equal(cs_model_ops.init(&env, &s, NULL, 0), 0);
@@ -544,7 +547,7 @@ static void test_sensor_instance_cycles(void **state)
 	s->ops->destroy(s);
 
 	/* min/max instance: cpu and dram only */
-	assert_int_equal(cs_host_model_init_table(&m, &io, &inst_minmax, tbl, "t", NULL, 0), 0);
+	assert_int_equal(cs_host_model_init_table(&m, &io, &(cs_host_model_in){.inst = &inst_minmax, .tdp = tbl, .tdp_label = "t", .no_microarch = true}, NULL, 0), 0);
 	assert_int_equal(cs_model_ops.init(&env, &s, NULL, 0), 0);
 	assert_int_equal(s->nchannels, 2);
 	assert_string_equal(s->channels[0].source, "model:ccf-gcp");
@@ -587,7 +590,7 @@ static void test_sensor_real_table(void **state)
 	(void)state;
 	snprintf(root, sizeof root, "%s/proc-vm", CS_FIXTURES_DIR);
 	assert_int_equal(cs_io_init(&io, NULL, NULL, root, NULL), 0);
-	assert_int_equal(cs_host_model_init(&m, &io, NULL, why, sizeof why), 0);
+	assert_int_equal(cs_host_model_init(&m, &io, NULL, CS_PROVIDER_UNKNOWN, why, sizeof why), 0);
 	row = cs_cpu_tdp_find(&builtin, "Intel Xeon Platinum 8375C");
 	if (row) {
 		cs_power p;

@@ -2074,16 +2074,42 @@ GPU_FIELDS = [
 ]
 
 
-def instances_file(instances, gpus, label):
+CCF_USE_FIELDS = [
+    Field("arch", "str"), Field("key", "str"), Field("provider", "enum8", lambda r: PROVIDER_ENUM[r["provider"]]),
+    Field("dataset", "ds", "ds"), Field("min_w_per_vcpu", "f64", "min_w"), Field("max_w_per_vcpu", "f64", "max_w"),
+    Field("gb_per_chip", "f64", "gb_chip"),
+]
+
+
+def ccf_use_rows(use):
+    """Every row of the three coefficients-*-use.csv files as they stand (no
+    alias, no average): the model sensor keys them by the microarchitecture it
+    reads from /proc/cpuinfo. Sorted by (provider, key)."""
+    rows = []
+    for prov, u in use.items():
+        for arch, (mn, mx) in u.by_arch.items():
+            gb = u.gb_chip.get(arch)
+            rows.append({"arch": arch, "key": name_key(arch), "provider": PROVIDERS[prov], "ds": u.ds_id,
+                         "min_w": mn, "max_w": mx, "gb_chip": gb if gb is not None else Decimal(-1)})
+    rows.sort(key=lambda r: (r["provider"], r["key"]))
+    return rows
+
+
+def instances_file(instances, gpus, ccf_use, label):
     used = sorted({i["power_ds"] for i in instances} | {i["embodied_ds"] for i in instances} |
-                  {g["ds"] for g in gpus} | {"carbonstat-gpu-instances"}, key=lambda x: DS_INDEX[x])
+                  {g["ds"] for g in gpus} | {r["ds"] for r in ccf_use} | {"carbonstat-gpu-instances"},
+                  key=lambda x: DS_INDEX[x])
     table = Table("cs_instance", "cs_instance_table", "Sorted by (provider, key).", INSTANCE_FIELDS, instances,
                   label)
     gtable = Table("cs_gpu", "cs_gpu_table", "GPU models; row 0 is \"no GPU\". Instances refer to them by index.",
                    GPU_FIELDS, gpus, lambda r: r["name"] or "(none)")
+    utable = Table("cs_ccf_use", "cs_ccf_use_table", "CCF min/max W per vCPU and GB per chip by "
+                   "microarchitecture, one row per coefficients-*-use.csv row; sorted by (provider, key).",
+                   CCF_USE_FIELDS, ccf_use, lambda r: "%s (%s)" % (r["arch"], r["ds"]))
     return GenFile("src/data/gen_instances.c", "cloud instance types with their power model and embodied "
-                   "emissions, sorted by (provider, key), and the GPU models they use",
-                   used, Pool("cs_instance_pool", "cs_instance_off"), [table, gtable])
+                   "emissions, sorted by (provider, key), the GPU models they use and CCF's per-microarchitecture "
+                   "coefficients",
+                   used, Pool("cs_instance_pool", "cs_instance_off"), [table, gtable, utable])
 
 
 REGION_FIELDS = [
@@ -2222,7 +2248,7 @@ def build(ctx):
     coords = region_coords(ctx, region_rows)
     prov_name = {v: k for k, v in PROVIDERS.items()}
     label = lambda r: "%s %s" % (prov_name[r["provider"]], r["name"])  # noqa: E731
-    gen = [datasets_file(ctx), instances_file(instances, list(gpus.values()), label),
+    gen = [datasets_file(ctx), instances_file(instances, list(gpus.values()), ccf_use_rows(use), label),
            grid_file(region_rows, countries, coords, label), cpu_tdp_file(tdps), perf_file(perf)]
     files = {"src/data/gen_datasets.h": emit_datasets_h()}
     for g in gen:
