@@ -705,6 +705,9 @@ int cs_cpuinfo_model(const char *buf, size_t len, cs_cpuinfo *out)
 				e--;
 			if (cs_parse_u64_buf(v, (size_t)(e - v), &id) == 0)
 				id_set_add(&ids, id);
+		} else if (ci.ncpu > 1 && (key_is(key, klen, "vendor_id") || key_is(key, klen, "cpu family") ||
+		                           key_is(key, klen, "model") || key_is(key, klen, "stepping"))) {
+			continue; /* the identification is the first CPU's, whole */
 		} else if (key_is(key, klen, "vendor_id")) {
 			if (!ci.vendor_id[0])
 				copy_value(val, l.end, ci.vendor_id, sizeof ci.vendor_id);

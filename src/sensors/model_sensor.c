@@ -320,8 +320,8 @@ static bool try_ccf_arch(cs_host_model *m, cs_provider provider, const char *not
 	if (!row) {
 		file = CS_PROVIDER_AWS;
 		row = cs_ccf_use_find(file, m->arch_ccf);
-		snprintf(fallback, sizeof fallback, provider == CS_PROVIDER_UNKNOWN ? "; provider unknown: AWS file"
-		                                                                    : "; no %s row: AWS file",
+		snprintf(fallback, sizeof fallback,
+		         provider == CS_PROVIDER_UNKNOWN ? "; provider unknown: AWS file" : "; no %s row: AWS file",
 		         cs_provider_name(provider));
 	}
 	if (!row || !(row->max_w_per_vcpu >= row->min_w_per_vcpu) || !(row->min_w_per_vcpu >= 0))
@@ -355,8 +355,8 @@ static bool try_ccf_arch(cs_host_model *m, cs_provider provider, const char *not
 			snprintf(m->desc + n, sizeof m->desc - n, ", minus %u/%.0f vCPU of a chip's %.1f GB", m->ncpu,
 			         CS_CCF_VCPU_PER_CHIP, row->gb_per_chip);
 		else
-			snprintf(m->desc + n, sizeof m->desc - n, ", minus %.1f GB per chip x %u socket%s", row->gb_per_chip,
-			         m->sockets, m->sockets == 1 ? "" : "s");
+			snprintf(m->desc + n, sizeof m->desc - n, ", minus %.1f GB per chip x %u socket%s",
+			         row->gb_per_chip, m->sockets, m->sockets == 1 ? "" : "s");
 	}
 	{
 		size_t n = strlen(m->desc);
@@ -429,7 +429,7 @@ int cs_host_model_init_table(cs_host_model *m, cs_io *io, const cs_host_model_in
 			         cs_instance_vcpu(inst), cs_instance_mem_gb(inst), m->source);
 		} else {
 			m->mem_rule = cs_instance_mem_rule(inst) == CS_MEM_ABOVE_BASELINE ? CS_MEM_RULE_BASELINE
-			                                                                   : CS_MEM_RULE_ALL_GB;
+			                                                                  : CS_MEM_RULE_ALL_GB;
 			/* min/max W per vCPU and charged GB have no public accessor:
 			 * the row layout (data/tables.h) */
 			m->mem_charged_gb = inst->mem_charged_gb;

@@ -170,20 +170,20 @@ typedef struct cs_host_model {
 	const char *mem_rule;    /* CS_MEM_RULE_*, static */
 	bool dram_by_occupancy;  /* "dram" follows MemAvailable (Teads curve only) */
 	/* CS_HOST_MODEL_CCF_ARCH (core also set for other kinds when known) */
-	const char *arch_core;   /* "AMD Zen 4 (Genoa)", NULL if unknown */
-	const char *arch_ccf;    /* CCF row: "EPYC 4th Gen", NULL if none */
-	double min_w_per_vcpu;   /* the row's figures */
+	const char *arch_core; /* "AMD Zen 4 (Genoa)", NULL if unknown */
+	const char *arch_ccf;  /* CCF row: "EPYC 4th Gen", NULL if none */
+	double min_w_per_vcpu; /* the row's figures */
 	double max_w_per_vcpu;
-	double gb_per_chip;      /* < 0: none (every GB charged) */
+	double gb_per_chip;             /* < 0: none (every GB charged) */
 	const cs_dataset *coef_dataset; /* ccf-use-aws|gcp|azure (id, year) */
-	char cpu_id[48];         /* "family 25 model 17", "part 0xd0c", "" */
-	bool vm;                 /* /proc/cpuinfo says we run under a hypervisor */
-	bool gpu_measured;       /* set by the caller when a GPU sensor (nvml)
-	                          * measures the instance's GPUs: the "gpu"
-	                          * channel is still reported, but with
-	                          * in_total = false so it is not counted twice */
-	char desc[384];          /* "Intel Xeon Platinum 8375C, TDP 300 W x 1 socket
-	                          * (CodeCarbon cpu_power.csv)" */
+	char cpu_id[48];                /* "family 25 model 17", "implementer 0x41 part 0xd0c" */
+	bool vm;                        /* /proc/cpuinfo says we run under a hypervisor */
+	bool gpu_measured;              /* set by the caller when a GPU sensor (nvml)
+	                                 * measures the instance's GPUs: the "gpu"
+	                                 * channel is still reported, but with
+	                                 * in_total = false so it is not counted twice */
+	char desc[384];                 /* "Intel Xeon Platinum 8375C, TDP 300 W x 1 socket
+	                                 * (CodeCarbon cpu_power.csv)" */
 } cs_host_model;
 
 /* Choose the model for this host: the instance when inst has a power model,
@@ -199,11 +199,11 @@ int cs_host_model_init(cs_host_model *m, cs_io *io, const cs_instance *inst, cs_
 
 /* The inputs of cs_host_model_init_table. */
 typedef struct cs_host_model_in {
-	const cs_instance *inst;     /* NULL: none */
-	cs_provider provider;        /* CS_PROVIDER_UNKNOWN: neither configured nor detected */
-	const cs_cpu_tdp_list *tdp;  /* NULL: no TDP model */
-	const char *tdp_label;       /* names the TDP table in the description */
-	bool no_microarch;           /* skip the CCF microarchitecture model */
+	const cs_instance *inst;    /* NULL: none */
+	cs_provider provider;       /* CS_PROVIDER_UNKNOWN: neither configured nor detected */
+	const cs_cpu_tdp_list *tdp; /* NULL: no TDP model */
+	const char *tdp_label;      /* names the TDP table in the description */
+	bool no_microarch;          /* skip the CCF microarchitecture model */
 } cs_host_model_in;
 
 /* Same with caller-supplied tables (tests, or a user-provided TDP list). */

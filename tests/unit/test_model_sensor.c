@@ -428,7 +428,11 @@ static void test_sensor_tdp_cycles(void **state)
 	assert_non_null(mkdtemp(dir));
 	copy_tree("proc-vm", dir);
 	assert_int_equal(cs_io_init(&io, &tf_io_ops, NULL, dir, NULL), 0);
-	assert_int_equal(cs_host_model_init_table(&m, &io, &(cs_host_model_in){.inst = NULL, .tdp = tbl, .tdp_label = "test", .no_microarch = true}, NULL, 0), 0);
+	assert_int_equal(cs_host_model_init_table(
+	                     &m, &io,
+	                     &(cs_host_model_in){.inst = NULL, .tdp = tbl, .tdp_label = "test", .no_microarch = true},
+	                     NULL, 0),
+	                 0);
 	assert_int_equal(m.kind, CS_HOST_MODEL_TDP);
 	mem_w = m.mem_total_gb * 0.392;
 
@@ -507,7 +511,11 @@ static void test_sensor_instance_cycles(void **state)
 	assert_non_null(mkdtemp(dir));
 	copy_tree("proc-vm", dir);
 	assert_int_equal(cs_io_init(&io, &tf_io_ops, NULL, dir, NULL), 0);
-	assert_int_equal(cs_host_model_init_table(&m, &io, &(cs_host_model_in){.inst = &inst_gpu, .tdp = tbl, .tdp_label = "test", .no_microarch = true}, NULL, 0), 0);
+	assert_int_equal(
+	    cs_host_model_init_table(
+	        &m, &io, &(cs_host_model_in){.inst = &inst_gpu, .tdp = tbl, .tdp_label = "test", .no_microarch = true},
+	        NULL, 0),
+	    0);
 	m.gpu_measured = true; /* an nvml sensor measures the GPU */
 	env = (cs_sensor_env){.io = &io, .model = &m};
 	assert_int_equal(cs_model_ops.init(&env, &s, NULL, 0), 0);
@@ -547,7 +555,11 @@ static void test_sensor_instance_cycles(void **state)
 	s->ops->destroy(s);
 
 	/* min/max instance: cpu and dram only */
-	assert_int_equal(cs_host_model_init_table(&m, &io, &(cs_host_model_in){.inst = &inst_minmax, .tdp = tbl, .tdp_label = "t", .no_microarch = true}, NULL, 0), 0);
+	assert_int_equal(
+	    cs_host_model_init_table(
+	        &m, &io, &(cs_host_model_in){.inst = &inst_minmax, .tdp = tbl, .tdp_label = "t", .no_microarch = true},
+	        NULL, 0),
+	    0);
 	assert_int_equal(cs_model_ops.init(&env, &s, NULL, 0), 0);
 	assert_int_equal(s->nchannels, 2);
 	assert_string_equal(s->channels[0].source, "model:ccf-gcp");
@@ -585,12 +597,14 @@ static void test_sensor_real_table(void **state)
 	cs_host_model m;
 	const cs_cpu_tdp *row;
 	cs_cpu_tdp_list builtin = cs_cpu_tdp_builtin();
+	cs_host_model_in in = {.tdp = &builtin, .tdp_label = "CodeCarbon cpu_power.csv", .no_microarch = true};
 	cs_io io;
 
 	(void)state;
 	snprintf(root, sizeof root, "%s/proc-vm", CS_FIXTURES_DIR);
 	assert_int_equal(cs_io_init(&io, NULL, NULL, root, NULL), 0);
-	assert_int_equal(cs_host_model_init(&m, &io, NULL, CS_PROVIDER_UNKNOWN, why, sizeof why), 0);
+	/* without the microarchitecture model, the built-in TDP table */
+	assert_int_equal(cs_host_model_init_table(&m, &io, &in, why, sizeof why), 0);
 	row = cs_cpu_tdp_find(&builtin, "Intel Xeon Platinum 8375C");
 	if (row) {
 		cs_power p;
@@ -603,7 +617,212 @@ static void test_sensor_real_table(void **state)
 	} else {
 		assert_int_equal(m.kind, CS_HOST_MODEL_GENERIC);
 	}
-	print_message("proc-vm with the built-in table: %s\n", why);
+	print_message("proc-vm with the built-in TDP table: %s\n", why);
+	/* with it (the default): a VM gets its microarchitecture first */
+	assert_int_equal(cs_host_model_init(&m, &io, NULL, CS_PROVIDER_UNKNOWN, why, sizeof why), 0);
+	assert_int_equal(m.kind, CS_HOST_MODEL_CCF_ARCH);
+	print_message("proc-vm with the built-in tables: %s\n", why);
+}
+
+/* ---- the CCF microarchitecture model ----------------------------------------------
+ * Figures from the source CSVs (../shared/datasets/cloud-carbon-footprint,
+ * ccf-coefficients @ b0032d9), copied by hand, not read from the table:
+ *   coefficients-aws-use.csv  EPYC 4th Gen: Min 0.7391482469512195, Max 2.282155106707317, GB/Chip 152.1951219512195
+ *   coefficients-gcp-use.csv  EPYC 4th Gen: Min 0.7391482469512195, Max 2.1958768628048784 (memory-adjusted)
+ *   coefficients-aws-use.csv  Ice Lake:     Min 0.766796875, Max 3.7582031249999996, GB/Chip 136.0
+ *   coefficients-aws-use.csv  EPYC 3rd Gen: Min 0.45562453497023814, Max 1.957333519345238
+ *   coefficients-aws-use.csv  Graviton2:    Min 0.4742621527777777, Max 1.6929615162037035, GB/Chip 129.77777777777777
+ * (coefficients-azure-use.csv, 2022, has no EPYC 4th Gen row.) */
+
+#define ZEN4_MIN     0.7391482469512195
+#define ZEN4_MAX_AWS 2.282155106707317
+#define ZEN4_MAX_GCP 2.1958768628048784
+#define ZEN4_GB_CHIP 152.1951219512195
+#define ZEN4_MEM_GB  (24683772.0 / 1048576.0) /* proc-epyc-zen4 MemTotal, kB -> GiB: 23.5403 */
+
+static void init_arch(cs_host_model *m, const char *tree, cs_provider prov, const cs_cpu_tdp_list *tdp, char *why,
+                      size_t cap)
+{
+	cs_host_model_in in = {.provider = prov, .tdp = tdp, .tdp_label = "test table"};
+	char root[512];
+	cs_io io;
+
+	snprintf(root, sizeof root, "%s/%s", CS_FIXTURES_DIR, tree);
+	assert_int_equal(cs_io_init(&io, NULL, NULL, root, NULL), 0);
+	assert_int_equal(cs_host_model_init_table(m, &io, &in, why, cap), 0);
+}
+
+static void test_ccf_arch_zen4_vm(void **state)
+{
+	cs_host_model m;
+	cs_power p;
+	char why[512];
+	/* a VM holds vCPU/96 of a chip's baseline: 2/96 x 152.195 = 3.1707 GB;
+	 * charged 23.5403 - 3.1707 = 20.3696 GB x 0.392 = 7.9849 W */
+	double charged = ZEN4_MEM_GB - 2.0 / 96.0 * ZEN4_GB_CHIP;
+
+	(void)state;
+	/* provider unknown: AWS's file, memory above the chip baseline. The
+	 * TDP table has no "AMD EPYC" row either way. */
+	init_arch(&m, "proc-epyc-zen4", CS_PROVIDER_UNKNOWN, tbl, why, sizeof why);
+	assert_int_equal(m.kind, CS_HOST_MODEL_CCF_ARCH);
+	assert_string_equal(m.source, "model:ccf-microarch");
+	assert_string_equal(m.cpu_model, "AMD EPYC");
+	assert_string_equal(m.cpu_id, "family 25 model 17");
+	assert_string_equal(m.arch_core, "AMD Zen 4 (Genoa)");
+	assert_string_equal(m.arch_ccf, "EPYC 4th Gen");
+	assert_true(m.vm);
+	assert_int_equal(m.ncpu, 2);
+	assert_close(m.min_w_per_vcpu, ZEN4_MIN);
+	assert_close(m.max_w_per_vcpu, ZEN4_MAX_AWS);
+	assert_string_equal(cs_dataset_id(m.coef_dataset), "ccf-use-aws");
+	assert_int_equal(cs_dataset_year(m.coef_dataset), 2026);
+	assert_string_equal(m.mem_rule, "ccf-above-chip-baseline");
+	assert_false(m.dram_by_occupancy);
+	assert_close(m.mem_total_gb, ZEN4_MEM_GB);
+	assert_close(m.mem_charged_gb, charged);
+	assert_true(fabs(charged - 20.3696) < 1e-4);
+	assert_non_null(strstr(why,
+	                       "AMD Zen 4 (Genoa), family 25 model 17: CCF EPYC 4th Gen 0.739-2.282 W per vCPU x 2 "
+	                       "vCPU (ccf-use-aws 2026; provider unknown: AWS file)"));
+	assert_non_null(strstr(why, "ccf-above-chip-baseline, minus 2/96 vCPU of a chip's 152.2 GB"));
+	assert_non_null(strstr(why, "DRAM constant, not by occupancy"));
+	assert_string_equal(why, m.desc);
+
+	/* idle: 2 x 0.73915 = 1.47830 W CPU; 100 %: 2 x 2.28216 = 4.56431 W */
+	assert_int_equal(cs_host_model_power(&m, 0.0, -1, &p), 0);
+	assert_close(p.cpu_w, 2 * ZEN4_MIN);
+	assert_close(p.mem_w, charged * 0.392);
+	assert_close(p.total_w, 2 * ZEN4_MIN + charged * 0.392);
+	assert_int_equal(cs_host_model_power(&m, 1.0, 0.3, &p), 0);
+	assert_close(p.cpu_w, 2 * ZEN4_MAX_AWS);
+	assert_close(p.mem_w, charged * 0.392); /* no use term */
+	assert_int_equal(cs_host_model_power(&m, 0.5, -1, &p), 0);
+	assert_close(p.cpu_w, 2 * (ZEN4_MIN + (ZEN4_MAX_AWS - ZEN4_MIN) * 0.5));
+	assert_close(p.gpu_w, 0);
+	assert_close(p.other_w, 0);
+
+	/* GCP: its own (memory-adjusted) row, every GB */
+	init_arch(&m, "proc-epyc-zen4", CS_PROVIDER_GCP, tbl, why, sizeof why);
+	assert_int_equal(m.kind, CS_HOST_MODEL_CCF_ARCH);
+	assert_string_equal(cs_dataset_id(m.coef_dataset), "ccf-use-gcp");
+	assert_close(m.max_w_per_vcpu, ZEN4_MAX_GCP);
+	assert_string_equal(m.mem_rule, "ccf-all-gb");
+	assert_close(m.mem_charged_gb, ZEN4_MEM_GB);
+	assert_non_null(strstr(why, "(ccf-use-gcp 2026)"));
+	assert_int_equal(cs_host_model_power(&m, 1.0, -1, &p), 0);
+	assert_close(p.cpu_w, 2 * ZEN4_MAX_GCP);
+	assert_close(p.mem_w, ZEN4_MEM_GB * 0.392);
+
+	/* Azure's 2022 file has no EPYC 4th Gen: AWS's row, and it says so */
+	init_arch(&m, "proc-epyc-zen4", CS_PROVIDER_AZURE, tbl, why, sizeof why);
+	assert_int_equal(m.kind, CS_HOST_MODEL_CCF_ARCH);
+	assert_string_equal(cs_dataset_id(m.coef_dataset), "ccf-use-aws");
+	assert_non_null(strstr(why, "no azure row: AWS file"));
+	assert_close(m.mem_charged_gb, charged);
+
+	/* AWS given: its file, no fallback note */
+	init_arch(&m, "proc-epyc-zen4", CS_PROVIDER_AWS, tbl, why, sizeof why);
+	assert_non_null(strstr(why, "(ccf-use-aws 2026)"));
+}
+
+static void test_ccf_arch_order(void **state)
+{
+	char dir[] = "/tmp/cs_model_XXXXXX", why[512];
+	cs_host_model m;
+	cs_host_model_in in = {.tdp = tbl, .tdp_label = "test table"};
+	char ci_buf[8192];
+	size_t len;
+	cs_io io;
+
+	(void)state;
+	/* Ice Lake VM (family 6 model 106) whose model name has a TDP row:
+	 * under a hypervisor the microarchitecture wins. 7949588 kB = 7.5813
+	 * GiB; baseline 2/96 x 136.0 = 2.8333 GB; charged 4.7480 GB. */
+	init_arch(&m, "proc-vm", CS_PROVIDER_UNKNOWN, tbl, why, sizeof why);
+	assert_int_equal(m.kind, CS_HOST_MODEL_CCF_ARCH);
+	assert_string_equal(m.arch_core, "Intel Ice Lake-SP");
+	assert_string_equal(m.arch_ccf, "Ice Lake");
+	assert_close(m.min_w_per_vcpu, 0.766796875);
+	assert_close(m.max_w_per_vcpu, 3.7582031249999996);
+	assert_close(m.mem_charged_gb, 7949588.0 / 1048576.0 - 2.0 / 96.0 * 136.0);
+
+	/* the same CPU on bare metal (no "hypervisor" flag): the TDP row names
+	 * the exact CPU and wins; without one, the microarchitecture with one
+	 * chip's baseline per socket (7.58 GB < 136 GB: nothing charged) */
+	assert_non_null(mkdtemp(dir));
+	copy_tree("proc-vm", dir);
+	{
+		char path[512];
+		FILE *f;
+
+		snprintf(path, sizeof path, "%s/proc-vm/cpuinfo", CS_FIXTURES_DIR);
+		f = fopen(path, "rb");
+		assert_non_null(f);
+		len = fread(ci_buf, 1, sizeof ci_buf - 1, f);
+		fclose(f);
+		ci_buf[len] = '\0';
+		for (char *h; (h = strstr(ci_buf, " hypervisor")) != NULL;)
+			memmove(h, h + 11, strlen(h + 11) + 1);
+		tf_write_file(dir, "cpuinfo", ci_buf);
+	}
+	assert_int_equal(cs_io_init(&io, NULL, NULL, dir, NULL), 0);
+	assert_int_equal(cs_host_model_init_table(&m, &io, &in, why, sizeof why), 0);
+	assert_false(m.vm);
+	assert_int_equal(m.kind, CS_HOST_MODEL_TDP);
+	assert_string_equal(m.arch_core, "Intel Ice Lake-SP"); /* known, not used */
+	in.tdp = NULL;
+	assert_int_equal(cs_host_model_init_table(&m, &io, &in, why, sizeof why), 0);
+	assert_int_equal(m.kind, CS_HOST_MODEL_CCF_ARCH);
+	assert_close(m.mem_charged_gb, 0);
+	assert_non_null(strstr(why, "minus 136.0 GB per chip x 1 socket"));
+	tf_rm_tree(dir);
+
+	/* EPYC 7B13 VM: family 25 model 1 is Milan */
+	init_arch(&m, "proc-amd", CS_PROVIDER_UNKNOWN, tbl, why, sizeof why);
+	assert_int_equal(m.kind, CS_HOST_MODEL_CCF_ARCH);
+	assert_string_equal(m.arch_core, "AMD Zen 3 (Milan)");
+	assert_close(m.min_w_per_vcpu, 0.45562453497023814);
+	assert_close(m.max_w_per_vcpu, 1.957333519345238);
+
+	/* arm64 Neoverse-N1, bare metal, no TDP row: Graviton2's row */
+	init_arch(&m, "proc-arm64", CS_PROVIDER_UNKNOWN, tbl, why, sizeof why);
+	assert_int_equal(m.kind, CS_HOST_MODEL_CCF_ARCH);
+	assert_string_equal(m.arch_ccf, "Graviton2");
+	assert_string_equal(m.cpu_id, "implementer 0x41 part 0xd0c");
+	assert_close(m.min_w_per_vcpu, 0.4742621527777777);
+
+	/* QEMU's family 6 model 6: unknown, generic as before */
+	init_arch(&m, "proc-unknown", CS_PROVIDER_UNKNOWN, tbl, why, sizeof why);
+	assert_int_equal(m.kind, CS_HOST_MODEL_GENERIC);
+	assert_null(m.arch_core);
+	assert_string_equal(m.mem_rule, "ccf-all-gb");
+	assert_non_null(strstr(why, "generic 0.74-3.5 W per CPU x 2 CPUs"));
+}
+
+static void test_instance_mem_rule_desc(void **state)
+{
+	cs_host_model m;
+	cs_instance above = inst_minmax;
+	char why[512];
+
+	(void)state;
+	init_host(&m, "proc-vm", &inst_curve, why, sizeof why);
+	assert_true(m.dram_by_occupancy);
+	assert_string_equal(m.mem_rule, "teads-curve");
+	assert_non_null(strstr(why, "DRAM on the Teads memory curve by occupancy (MemTotal - MemAvailable)"));
+
+	init_host(&m, "proc-vm", &inst_minmax, why, sizeof why);
+	assert_false(m.dram_by_occupancy);
+	assert_string_equal(m.mem_rule, "ccf-all-gb");
+	assert_non_null(strstr(why, "+ 8.0 of 8 GB x 0.392 W/GB (ccf-all-gb; DRAM constant, not by occupancy)"));
+
+	above.mem_rule = CS_MEM_ABOVE_BASELINE;
+	above.mem_charged_gb = 0.829;
+	init_host(&m, "proc-vm", &above, why, sizeof why);
+	assert_string_equal(m.mem_rule, "ccf-above-chip-baseline");
+	assert_close(m.mem_charged_gb, 0.829);
+	assert_non_null(strstr(why, "+ 0.8 of 8 GB x 0.392 W/GB (ccf-above-chip-baseline;"));
 }
 
 static void test_sensor_unavailable(void **state)
@@ -637,6 +856,9 @@ int main(void)
 	    cmocka_unit_test(test_sensor_instance_cycles),
 	    cmocka_unit_test(test_sensor_builds_own_model),
 	    cmocka_unit_test(test_sensor_real_table),
+	    cmocka_unit_test(test_ccf_arch_zen4_vm),
+	    cmocka_unit_test(test_ccf_arch_order),
+	    cmocka_unit_test(test_instance_mem_rule_desc),
 	    cmocka_unit_test(test_sensor_unavailable),
 	};
 

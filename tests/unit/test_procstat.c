@@ -277,6 +277,49 @@ static void test_cpuinfo_fixtures(void **state)
 	check_cpuinfo("proc-amd", "AMD EPYC 7B13 64-Core Processor", 4, 1, true);
 	check_cpuinfo("proc-arm64", "ARM Neoverse-N1", 2, 1, false);
 	check_cpuinfo("proc-unknown", "QEMU Virtual CPU version 2.5+", 2, 2, true);
+	check_cpuinfo("proc-epyc-zen4", "AMD EPYC", 2, 1, true);
+}
+
+/* The x86 identification of the first CPU, as the kernel prints it. */
+static void test_cpuinfo_x86_fields(void **state)
+{
+	size_t len;
+	char *buf = fixture("proc-epyc-zen4", "cpuinfo", &len);
+	cs_cpuinfo ci;
+	const char *second_differs = "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 106\n"
+	                             "model name\t: X\nprocessor\t: 1\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\n"
+	                             "model\t\t: 17\nstepping\t: 1\n";
+	const char *big = "processor\t: 0\ncpu family\t: 512\nmodel\t\t: 1\n";
+
+	(void)state;
+	assert_int_equal(cs_cpuinfo_model(buf, len, &ci), 0);
+	assert_string_equal(ci.model, "AMD EPYC");
+	assert_string_equal(ci.vendor_id, "AuthenticAMD");
+	assert_true(ci.x86_fms);
+	assert_int_equal(ci.x86_family, 25);
+	assert_int_equal(ci.x86_model, 17);
+	assert_int_equal(ci.x86_stepping, 1);
+	assert_int_equal(ci.ncpu, 2);
+	assert_int_equal(ci.packages, 1);
+	assert_true(ci.hypervisor);
+	free(buf);
+	/* the first CPU's fields, whole: not the second's stepping */
+	assert_int_equal(cs_cpuinfo_model(second_differs, strlen(second_differs), &ci), 0);
+	assert_string_equal(ci.vendor_id, "GenuineIntel");
+	assert_int_equal(ci.x86_family, 6);
+	assert_int_equal(ci.x86_model, 106);
+	assert_int_equal(ci.x86_stepping, -1);
+	assert_int_equal(ci.ncpu, 2);
+	/* out of CPUID's range: not a family */
+	assert_int_equal(cs_cpuinfo_model(big, strlen(big), &ci), 0);
+	assert_false(ci.x86_fms);
+	assert_int_equal(ci.x86_stepping, -1);
+	/* arm64: no x86 fields */
+	buf = fixture("proc-arm64", "cpuinfo", &len);
+	assert_int_equal(cs_cpuinfo_model(buf, len, &ci), 0);
+	assert_false(ci.x86_fms);
+	assert_string_equal(ci.vendor_id, "");
+	free(buf);
 }
 
 static void test_cpuinfo_arm64_fields(void **state)
@@ -504,6 +547,7 @@ int main(void)
 	    cmocka_unit_test(test_meminfo_fixture),
 	    cmocka_unit_test(test_meminfo_old_kernel_and_errors),
 	    cmocka_unit_test(test_cpuinfo_fixtures),
+	    cmocka_unit_test(test_cpuinfo_x86_fields),
 	    cmocka_unit_test(test_cpuinfo_arm64_fields),
 	    cmocka_unit_test(test_cpuinfo_other_shapes),
 	    cmocka_unit_test(test_reader_rewrites),
