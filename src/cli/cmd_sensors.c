@@ -65,6 +65,27 @@ static void read_once(cs_host *h)
 	}
 }
 
+/* Which rules the host model applied: the microarchitecture and its CCF
+ * coefficient file, the memory rule, whether DRAM follows occupancy. */
+static json_t *model_rules_json(const cs_host_model *m)
+{
+	json_t *arch = json_null();
+
+	if (m->arch_core || m->kind == CS_HOST_MODEL_CCF_ARCH)
+		arch = json_pack("{s:s, s:s, s:o, s:b}", "core", m->arch_core ? m->arch_core : "", "cpu_id", m->cpu_id,
+		                 "ccf", m->arch_ccf ? json_string(m->arch_ccf) : json_null(), "used",
+		                 m->kind == CS_HOST_MODEL_CCF_ARCH);
+	return json_pack(
+	    "{s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:f, s:b}", "microarch", arch, "coefficients",
+	    m->coef_dataset ? json_string(cs_dataset_id(m->coef_dataset)) : json_null(), "coefficients_year",
+	    m->coef_dataset ? json_integer(cs_dataset_year(m->coef_dataset)) : json_null(), "min_w_per_vcpu",
+	    m->kind == CS_HOST_MODEL_CCF_ARCH ? json_real(m->min_w_per_vcpu) : json_null(), "max_w_per_vcpu",
+	    m->kind == CS_HOST_MODEL_CCF_ARCH ? json_real(m->max_w_per_vcpu) : json_null(), "gb_per_chip",
+	    m->kind == CS_HOST_MODEL_CCF_ARCH && m->gb_per_chip >= 0 ? json_real(m->gb_per_chip) : json_null(),
+	    "memory_rule", m->mem_rule ? m->mem_rule : "", "mem_charged_gb", m->mem_charged_gb, "dram_by_occupancy",
+	    m->dram_by_occupancy);
+}
+
 static json_t *sensors_json(const cs_host *h, const cs_carbon *cb)
 {
 	const cs_cloud_info *ci = &h->cloud;
@@ -107,6 +128,7 @@ static json_t *sensors_json(const cs_host *h, const cs_carbon *cb)
 	              "ncpu", (int)m->ncpu, "mem_total_gb", m->mem_total_gb, "instance",
 	              m->inst ? json_string(cs_instance_name(m->inst)) : json_null(), "instance_method",
 	              m->inst ? json_string(cli_method_name(cs_instance_method(m->inst))) : json_null()));
+	json_object_set_new(o, "model_rules", model_rules_json(m));
 	json_object_set_new(o, "cloud",
 	                    json_pack("{s:b, s:s, s:o, s:o, s:o, s:s, s:s, s:s, s:o, s:f}", "detected",
 	                              h->cloud_detected, "provider", cs_provider_name(ci->provider), "instance_type",
