@@ -373,7 +373,7 @@ int cs_host_model_init_table(cs_host_model *m, cs_io *io, const cs_host_model_in
 	cs_cpuinfo ci;
 	cs_meminfo mi;
 	cs_procstat_reader ps;
-	char note[96] = "";
+	char note[160] = "";
 	cs_power_method method;
 	bool have_ci, arch_first;
 
@@ -446,6 +446,11 @@ int cs_host_model_init_table(cs_host_model *m, cs_io *io, const cs_host_model_in
 		snprintf(note, sizeof note, "instance %s has no power model; ",
 		         cs_instance_name(inst)[0] ? cs_instance_name(inst) : "?");
 
+	if (m->arch_core && !m->arch_ccf && !in->no_microarch) {
+		size_t n = strlen(note);
+
+		snprintf(note + n, sizeof note - n, "%s (%s) has no CCF coefficients; ", m->arch_core, m->cpu_id);
+	}
 	/* Under a hypervisor the design's per-vCPU figures describe our slice;
 	 * on bare metal a TDP row names the exact CPU. */
 	arch_first = m->vm;

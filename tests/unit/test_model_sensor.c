@@ -792,6 +792,27 @@ static void test_ccf_arch_order(void **state)
 	assert_string_equal(m.cpu_id, "implementer 0x41 part 0xd0c");
 	assert_close(m.min_w_per_vcpu, 0.4742621527777777);
 
+	/* a design CCF has no row for (Cooper Lake: model 85 stepping 11) says so */
+	{
+		static const char cooper[] =
+		    "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 85\n"
+		    "model name\t: Intel(R) Xeon(R) Platinum 8353H CPU @ 2.50GHz\nstepping\t: 11\n"
+		    "flags\t\t: fpu hypervisor\n";
+
+		assert_non_null(mkdtemp(strcpy(dir, "/tmp/cs_model_XXXXXX")));
+		copy_tree("proc-vm", dir);
+		tf_write_file(dir, "cpuinfo", cooper);
+		assert_int_equal(cs_io_init(&io, NULL, NULL, dir, NULL), 0);
+		in.tdp = tbl;
+		assert_int_equal(cs_host_model_init_table(&m, &io, &in, why, sizeof why), 0);
+		assert_int_equal(m.kind, CS_HOST_MODEL_GENERIC);
+		assert_string_equal(m.arch_core, "Intel Cooper Lake");
+		assert_null(m.arch_ccf);
+		assert_non_null(
+		    strstr(why, "Intel Cooper Lake (family 6 model 85) has no CCF coefficients; CPU \"Intel"));
+		tf_rm_tree(dir);
+	}
+
 	/* QEMU's family 6 model 6: unknown, generic as before */
 	init_arch(&m, "proc-unknown", CS_PROVIDER_UNKNOWN, tbl, why, sizeof why);
 	assert_int_equal(m.kind, CS_HOST_MODEL_GENERIC);
