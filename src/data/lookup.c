@@ -96,21 +96,6 @@ static const char *region_name(size_t i)
 	return cs_grid_str(cs_region_table[i].name);
 }
 
-static cs_provider ccf_use_provider(size_t i)
-{
-	return (cs_provider)cs_ccf_use_table[i].provider;
-}
-
-static const char *ccf_use_key(size_t i)
-{
-	return cs_instance_str(cs_ccf_use_table[i].key);
-}
-
-static const char *ccf_use_name(size_t i)
-{
-	return cs_instance_str(cs_ccf_use_table[i].arch);
-}
-
 cs_keyed_table cs_instance_keys(void)
 {
 	return (cs_keyed_table){cs_instance_table_len, instance_provider, instance_key, instance_name};
@@ -186,14 +171,18 @@ const cs_instance *cs_instance_find(cs_provider provider, const char *name)
 
 const struct cs_ccf_use *cs_ccf_use_find(cs_provider provider, const char *arch)
 {
-	cs_keyed_table t = {cs_ccf_use_table_len, ccf_use_provider, ccf_use_key, ccf_use_name};
 	char key[CS_KEY_CAP];
-	size_t i;
 
 	if (provider == CS_PROVIDER_UNKNOWN || !arch || cs_name_key(arch, key, sizeof key) <= 0)
 		return NULL;
-	i = keyed_find(&t, provider, key);
-	return i < t.len ? &cs_ccf_use_table[i] : NULL;
+	/* 37 rows, looked up once at start-up: a scan. */
+	for (size_t i = 0; i < cs_ccf_use_table_len; i++) {
+		const struct cs_ccf_use *r = &cs_ccf_use_table[i];
+
+		if (r->provider == provider && !strcmp(cs_instance_str(r->key), key))
+			return r;
+	}
+	return NULL;
 }
 
 const cs_region *cs_region_find(cs_provider provider, const char *name)

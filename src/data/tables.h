@@ -192,8 +192,6 @@ CS_DATA_HIDDEN extern const struct cs_instance cs_instance_table[];
 CS_DATA_HIDDEN extern const size_t cs_instance_table_len;
 CS_DATA_HIDDEN extern const struct cs_gpu cs_gpu_table[];
 CS_DATA_HIDDEN extern const size_t cs_gpu_table_len;
-CS_DATA_HIDDEN extern const struct cs_ccf_use cs_ccf_use_table[];
-CS_DATA_HIDDEN extern const size_t cs_ccf_use_table_len;
 CS_DATA_HIDDEN extern const struct cs_region cs_region_table[];
 CS_DATA_HIDDEN extern const size_t cs_region_table_len;
 CS_DATA_HIDDEN extern const struct cs_country cs_country_table[];
@@ -227,9 +225,12 @@ static inline const char *cs_cpu_tdp_key(const cs_cpu_tdp_list *l, const cs_cpu_
 	return l->pool + r->key;
 }
 
+CS_DATA_HIDDEN extern const struct cs_ccf_use cs_ccf_use_table[];
+CS_DATA_HIDDEN extern const size_t cs_ccf_use_table_len;
+
 /* The CCF coefficient row of provider's file for a microarchitecture named
  * as CCF names it (any case and spacing: keyed by cs_name_key), NULL if that
- * file has none. Binary search. */
+ * file has none. */
 const struct cs_ccf_use *cs_ccf_use_find(cs_provider provider, const char *arch);
 
 /* Strings of the other tables (their pools are fixed). */

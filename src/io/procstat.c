@@ -565,6 +565,19 @@ static int parse_small(const char *p, const char *end, unsigned *out)
 	return 0;
 }
 
+/* The x86 CPUID fields the kernel prints in decimal. */
+enum { X86_FAMILY, X86_MODEL, X86_STEPPING, X86_ID_N };
+
+static int x86_id_key(const char *key, size_t klen)
+{
+	static const char *const keys[X86_ID_N] = {"cpu family", "model", "stepping"};
+
+	for (int i = 0; i < X86_ID_N; i++)
+		if (key_is(key, klen, keys[i]))
+			return i;
+	return -1;
+}
+
 /* Copy a value, control bytes as spaces, blanks trimmed, truncated to fit. */
 static void copy_value(const char *p, const char *end, char *out, size_t cap)
 {
@@ -676,8 +689,10 @@ int cs_cpuinfo_model(const char *buf, size_t len, cs_cpuinfo *out)
 {
 	cs_cpuinfo ci;
 	char fallback[sizeof ci.model] = "";
-	bool have_impl = false, have_part = false, have_family = false, have_model = false, have_stepping = false;
+	bool have_impl = false, have_part = false, have_id[X86_ID_N] = {false};
+	unsigned idv[X86_ID_N] = {0};
 	id_set ids;
+	int f;
 	size_t pos = 0;
 	line l;
 
@@ -705,25 +720,13 @@ int cs_cpuinfo_model(const char *buf, size_t len, cs_cpuinfo *out)
 				e--;
 			if (cs_parse_u64_buf(v, (size_t)(e - v), &id) == 0)
 				id_set_add(&ids, id);
-		} else if (ci.ncpu > 1 && (key_is(key, klen, "vendor_id") || key_is(key, klen, "cpu family") ||
-		                           key_is(key, klen, "model") || key_is(key, klen, "stepping"))) {
-			continue; /* the identification is the first CPU's, whole */
 		} else if (key_is(key, klen, "vendor_id")) {
-			if (!ci.vendor_id[0])
+			/* the identification is the first CPU's, whole */
+			if (ci.ncpu <= 1 && !ci.vendor_id[0])
 				copy_value(val, l.end, ci.vendor_id, sizeof ci.vendor_id);
-		} else if (key_is(key, klen, "cpu family")) {
-			if (!have_family && parse_small(val, l.end, &ci.x86_family) == 0)
-				have_family = true;
-		} else if (key_is(key, klen, "model")) {
-			if (!have_model && parse_small(val, l.end, &ci.x86_model) == 0)
-				have_model = true;
-		} else if (key_is(key, klen, "stepping")) {
-			unsigned st;
-
-			if (!have_stepping && parse_small(val, l.end, &st) == 0) {
-				ci.x86_stepping = (int)st;
-				have_stepping = true;
-			}
+		} else if ((f = x86_id_key(key, klen)) >= 0) {
+			if (ci.ncpu <= 1 && !have_id[f] && parse_small(val, l.end, &idv[f]) == 0)
+				have_id[f] = true;
 		} else if (key_is(key, klen, "CPU implementer")) {
 			if (!have_impl && parse_hex(val, l.end, &ci.arm_implementer) == 0)
 				have_impl = true;
@@ -746,9 +749,13 @@ int cs_cpuinfo_model(const char *buf, size_t len, cs_cpuinfo *out)
 	if (ci.ncpu == 0 && !ci.model[0])
 		return CS_EINVAL;
 	ci.packages = ids.count ? ids.count : 1;
-	ci.x86_fms = have_family && have_model;
-	if (!ci.x86_fms)
-		ci.x86_family = ci.x86_model = 0;
+	ci.x86_fms = have_id[X86_FAMILY] && have_id[X86_MODEL];
+	if (ci.x86_fms) {
+		ci.x86_family = idv[X86_FAMILY];
+		ci.x86_model = idv[X86_MODEL];
+	}
+	if (have_id[X86_STEPPING])
+		ci.x86_stepping = (int)idv[X86_STEPPING];
 	*out = ci;
 	return 0;
 }

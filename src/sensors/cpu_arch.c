@@ -15,52 +15,49 @@
 /* Any stepping. */
 #define ANY_STEP (-1)
 
-/* Intel family 6. Model numbers as named in the kernel's intel-family.h and
- * the SDM Vol. 4 Table 2-1; steppings split model 0x55 (SKYLAKE_X): 0-4
- * Skylake-SP, 5-7 Cascade Lake, 10-11 Cooper Lake, and model 0x9e
- * (KABYLAKE): 9 Kaby Lake, 10-13 Coffee Lake (Xeon E-2100/E-2200). */
-static const struct intel_row {
-	unsigned model;
-	int step_lo, step_hi; /* inclusive; ANY_STEP: every stepping */
+/* x86: vendor, family, model range and stepping range (inclusive). */
+static const struct x86_row {
+	const char *vendor;
+	unsigned family, model_lo, model_hi;
+	int step_lo, step_hi; /* ANY_STEP: every stepping */
 	const char *core, *ccf;
-} intel_rows[] = {
-    {0x2a, ANY_STEP, ANY_STEP, "Intel Sandy Bridge", "Sandy Bridge"},
-    {0x2d, ANY_STEP, ANY_STEP, "Intel Sandy Bridge-EP", "Sandy Bridge"},
-    {0x3a, ANY_STEP, ANY_STEP, "Intel Ivy Bridge", "Ivy Bridge"},
-    {0x3e, ANY_STEP, ANY_STEP, "Intel Ivy Bridge-EP", "Ivy Bridge"},
-    {0x3c, ANY_STEP, ANY_STEP, "Intel Haswell", "Haswell"},
-    {0x3f, ANY_STEP, ANY_STEP, "Intel Haswell-EP", "Haswell"},
-    {0x3d, ANY_STEP, ANY_STEP, "Intel Broadwell", "Broadwell"},
-    {0x47, ANY_STEP, ANY_STEP, "Intel Broadwell", "Broadwell"},
-    {0x4f, ANY_STEP, ANY_STEP, "Intel Broadwell-EP", "Broadwell"},
-    {0x56, ANY_STEP, ANY_STEP, "Intel Broadwell-DE", "Broadwell"},
-    {0x5e, ANY_STEP, ANY_STEP, "Intel Skylake", "Skylake"},
-    {0x55, 0, 4, "Intel Skylake-SP", "Skylake"},
-    {0x55, 5, 7, "Intel Cascade Lake", "Cascade Lake"},
-    {0x55, 10, 11, "Intel Cooper Lake", NULL},
-    {0x9e, 9, 9, "Intel Kaby Lake (Skylake core)", "Skylake"},
-    {0x9e, 10, 13, "Intel Coffee Lake", "Coffee Lake"},
-    {0x6a, ANY_STEP, ANY_STEP, "Intel Ice Lake-SP", "Ice Lake"},
-    {0x6c, ANY_STEP, ANY_STEP, "Intel Ice Lake-D", "Ice Lake"},
-    {0x8f, ANY_STEP, ANY_STEP, "Intel Sapphire Rapids", "Sapphire Rapids"},
-    {0xcf, ANY_STEP, ANY_STEP, "Intel Emerald Rapids", "Emerald Rapids"},
-    {0xad, ANY_STEP, ANY_STEP, "Intel Granite Rapids", "Granite Rapids"},
-    {0xae, ANY_STEP, ANY_STEP, "Intel Granite Rapids-D", "Granite Rapids"},
-    {0xaf, ANY_STEP, ANY_STEP, "Intel Sierra Forest", NULL},
-};
-
-/* AMD: the kernel's Zen ranges (amd.c), narrowed to the server dies the
- * PPRs name; CCF's EPYC generations are those dies. */
-static const struct amd_row {
-	unsigned family, model_lo, model_hi; /* inclusive */
-	const char *core, *ccf;
-} amd_rows[] = {
-    {0x17, 0x00, 0x0f, "AMD Zen (Naples)", "EPYC 1st Gen"},
-    {0x17, 0x30, 0x3f, "AMD Zen 2 (Rome)", "EPYC 2nd Gen"},
-    {0x19, 0x00, 0x0f, "AMD Zen 3 (Milan)", "EPYC 3rd Gen"},
-    {0x19, 0x10, 0x1f, "AMD Zen 4 (Genoa)", "EPYC 4th Gen"},
-    {0x19, 0xa0, 0xaf, "AMD Zen 4c (Bergamo/Siena)", "EPYC 4th Gen"},
-    {0x1a, 0x00, 0x1f, "AMD Zen 5 (Turin)", "EPYC 5th Gen"},
+} x86_rows[] = {
+    /* Intel family 6. Model numbers as named in the kernel's
+     * intel-family.h and the SDM Vol. 4 Table 2-1; steppings split model
+     * 0x55 (SKYLAKE_X): 0-4 Skylake-SP, 5-7 Cascade Lake, 10-11 Cooper
+     * Lake, and model 0x9e (KABYLAKE): 9 Kaby Lake, 10-13 Coffee Lake
+     * (Xeon E-2100/E-2200). */
+    {"GenuineIntel", 6, 0x2a, 0x2a, ANY_STEP, ANY_STEP, "Intel Sandy Bridge", "Sandy Bridge"},
+    {"GenuineIntel", 6, 0x2d, 0x2d, ANY_STEP, ANY_STEP, "Intel Sandy Bridge-EP", "Sandy Bridge"},
+    {"GenuineIntel", 6, 0x3a, 0x3a, ANY_STEP, ANY_STEP, "Intel Ivy Bridge", "Ivy Bridge"},
+    {"GenuineIntel", 6, 0x3e, 0x3e, ANY_STEP, ANY_STEP, "Intel Ivy Bridge-EP", "Ivy Bridge"},
+    {"GenuineIntel", 6, 0x3c, 0x3c, ANY_STEP, ANY_STEP, "Intel Haswell", "Haswell"},
+    {"GenuineIntel", 6, 0x3f, 0x3f, ANY_STEP, ANY_STEP, "Intel Haswell-EP", "Haswell"},
+    {"GenuineIntel", 6, 0x3d, 0x3d, ANY_STEP, ANY_STEP, "Intel Broadwell", "Broadwell"},
+    {"GenuineIntel", 6, 0x47, 0x47, ANY_STEP, ANY_STEP, "Intel Broadwell", "Broadwell"},
+    {"GenuineIntel", 6, 0x4f, 0x4f, ANY_STEP, ANY_STEP, "Intel Broadwell-EP", "Broadwell"},
+    {"GenuineIntel", 6, 0x56, 0x56, ANY_STEP, ANY_STEP, "Intel Broadwell-DE", "Broadwell"},
+    {"GenuineIntel", 6, 0x5e, 0x5e, ANY_STEP, ANY_STEP, "Intel Skylake", "Skylake"},
+    {"GenuineIntel", 6, 0x55, 0x55, 0, 4, "Intel Skylake-SP", "Skylake"},
+    {"GenuineIntel", 6, 0x55, 0x55, 5, 7, "Intel Cascade Lake", "Cascade Lake"},
+    {"GenuineIntel", 6, 0x55, 0x55, 10, 11, "Intel Cooper Lake", NULL},
+    {"GenuineIntel", 6, 0x9e, 0x9e, 9, 9, "Intel Kaby Lake (Skylake core)", "Skylake"},
+    {"GenuineIntel", 6, 0x9e, 0x9e, 10, 13, "Intel Coffee Lake", "Coffee Lake"},
+    {"GenuineIntel", 6, 0x6a, 0x6a, ANY_STEP, ANY_STEP, "Intel Ice Lake-SP", "Ice Lake"},
+    {"GenuineIntel", 6, 0x6c, 0x6c, ANY_STEP, ANY_STEP, "Intel Ice Lake-D", "Ice Lake"},
+    {"GenuineIntel", 6, 0x8f, 0x8f, ANY_STEP, ANY_STEP, "Intel Sapphire Rapids", "Sapphire Rapids"},
+    {"GenuineIntel", 6, 0xcf, 0xcf, ANY_STEP, ANY_STEP, "Intel Emerald Rapids", "Emerald Rapids"},
+    {"GenuineIntel", 6, 0xad, 0xad, ANY_STEP, ANY_STEP, "Intel Granite Rapids", "Granite Rapids"},
+    {"GenuineIntel", 6, 0xae, 0xae, ANY_STEP, ANY_STEP, "Intel Granite Rapids-D", "Granite Rapids"},
+    {"GenuineIntel", 6, 0xaf, 0xaf, ANY_STEP, ANY_STEP, "Intel Sierra Forest", NULL},
+    /* AMD: the kernel's Zen ranges (amd.c), narrowed to the server dies
+     * the PPRs name; CCF's EPYC generations are those dies. */
+    {"AuthenticAMD", 0x17, 0x00, 0x0f, ANY_STEP, ANY_STEP, "AMD Zen (Naples)", "EPYC 1st Gen"},
+    {"AuthenticAMD", 0x17, 0x30, 0x3f, ANY_STEP, ANY_STEP, "AMD Zen 2 (Rome)", "EPYC 2nd Gen"},
+    {"AuthenticAMD", 0x19, 0x00, 0x0f, ANY_STEP, ANY_STEP, "AMD Zen 3 (Milan)", "EPYC 3rd Gen"},
+    {"AuthenticAMD", 0x19, 0x10, 0x1f, ANY_STEP, ANY_STEP, "AMD Zen 4 (Genoa)", "EPYC 4th Gen"},
+    {"AuthenticAMD", 0x19, 0xa0, 0xaf, ANY_STEP, ANY_STEP, "AMD Zen 4c (Bergamo/Siena)", "EPYC 4th Gen"},
+    {"AuthenticAMD", 0x1a, 0x00, 0x1f, ANY_STEP, ANY_STEP, "AMD Zen 5 (Turin)", "EPYC 5th Gen"},
 };
 
 /* Arm Ltd (implementer 0x41) Neoverse parts, as AWS's Graviton generations:
@@ -90,21 +87,15 @@ int cs_cpu_arch_of(const cs_cpuinfo *ci, cs_cpu_arch *out)
 	if (!ci || !out)
 		return CS_EINVAL;
 	memset(out, 0, sizeof *out);
-	if (ci->x86_fms && !strcmp(ci->vendor_id, "GenuineIntel") && ci->x86_family == 6) {
-		for (size_t i = 0; i < N_OF(intel_rows); i++) {
-			const struct intel_row *r = &intel_rows[i];
+	if (ci->x86_fms) {
+		for (size_t i = 0; i < N_OF(x86_rows); i++) {
+			const struct x86_row *r = &x86_rows[i];
 
-			if (r->model != ci->x86_model)
+			if (strcmp(r->vendor, ci->vendor_id) || r->family != ci->x86_family ||
+			    ci->x86_model < r->model_lo || ci->x86_model > r->model_hi)
 				continue;
 			if (r->step_lo == ANY_STEP ||
 			    (ci->x86_stepping >= r->step_lo && ci->x86_stepping <= r->step_hi))
-				return found(out, r->core, r->ccf);
-		}
-	} else if (ci->x86_fms && !strcmp(ci->vendor_id, "AuthenticAMD")) {
-		for (size_t i = 0; i < N_OF(amd_rows); i++) {
-			const struct amd_row *r = &amd_rows[i];
-
-			if (r->family == ci->x86_family && ci->x86_model >= r->model_lo && ci->x86_model <= r->model_hi)
 				return found(out, r->core, r->ccf);
 		}
 	} else if (ci->arm_implementer) {

@@ -17,6 +17,7 @@
  *     0 <= min <= max watts per vCPU;
  *   - parsing is deterministic (a second parse gives the same bytes).
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -29,11 +30,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(x)                                                                                                       \
-	do {                                                                                                           \
-		if (!(x))                                                                                              \
-			abort();                                                                                       \
-	} while (0)
+/* Abort on a broken invariant, in release builds too. */
+static void check(bool ok)
+{
+	if (!ok)
+		abort();
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -45,38 +47,38 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memset(&ci, 0x5a, sizeof ci);
 	rc = cs_cpuinfo_model(buf, size, &ci);
-	CHECK(rc == 0 || rc == CS_EINVAL);
+	check(rc == 0 || rc == CS_EINVAL);
 	if (rc) {
 		for (size_t i = 0; i < sizeof ci; i++)
-			CHECK(((const unsigned char *)&ci)[i] == 0x5a);
+			check(((const unsigned char *)&ci)[i] == 0x5a);
 		return 0;
 	}
 	vlen = strnlen(ci.vendor_id, sizeof ci.vendor_id);
-	CHECK(vlen < sizeof ci.vendor_id);
+	check(vlen < sizeof ci.vendor_id);
 	for (size_t i = 0; i < vlen; i++)
-		CHECK((unsigned char)ci.vendor_id[i] >= ' ' && ci.vendor_id[i] != 0x7f);
-	CHECK(ci.x86_family <= 511 && ci.x86_model <= 511);
-	CHECK(ci.x86_fms || (ci.x86_family == 0 && ci.x86_model == 0));
-	CHECK(ci.x86_stepping >= -1 && ci.x86_stepping <= 511);
+		check((unsigned char)ci.vendor_id[i] >= ' ' && ci.vendor_id[i] != 0x7f);
+	check(ci.x86_family <= 511 && ci.x86_model <= 511);
+	check(ci.x86_fms || (ci.x86_family == 0 && ci.x86_model == 0));
+	check(ci.x86_stepping >= -1 && ci.x86_stepping <= 511);
 
 	memset(&again, 0, sizeof again);
-	CHECK(cs_cpuinfo_model(buf, size, &again) == 0);
-	CHECK(!strcmp(again.vendor_id, ci.vendor_id) && again.x86_family == ci.x86_family &&
+	check(cs_cpuinfo_model(buf, size, &again) == 0);
+	check(!strcmp(again.vendor_id, ci.vendor_id) && again.x86_family == ci.x86_family &&
 	      again.x86_model == ci.x86_model && again.x86_stepping == ci.x86_stepping && again.x86_fms == ci.x86_fms &&
 	      again.arm_part == ci.arm_part);
 
 	rc = cs_cpu_arch_of(&ci, &a);
-	CHECK(rc == 0 || rc == CS_ENOTFOUND);
+	check(rc == 0 || rc == CS_ENOTFOUND);
 	if (rc) {
-		CHECK(!a.core && !a.ccf);
+		check(!a.core && !a.ccf);
 		return 0;
 	}
-	CHECK(a.core && a.core[0]);
+	check(a.core && a.core[0]);
 	if (a.ccf) {
 		const struct cs_ccf_use *row = cs_ccf_use_find(CS_PROVIDER_AWS, a.ccf);
 
-		CHECK(row);
-		CHECK(row->min_w_per_vcpu >= 0 && row->max_w_per_vcpu >= row->min_w_per_vcpu);
+		check(row);
+		check(row->min_w_per_vcpu >= 0 && row->max_w_per_vcpu >= row->min_w_per_vcpu);
 	}
 	return 0;
 }

@@ -229,15 +229,21 @@ static void test_tdp_find(void **state)
 
 /* The TDP and generic tests keep the microarchitecture model out: the
  * fixtures' CPUs have CCF rows (test_host_model_ccf_arch has its own). */
-static void init_host(cs_host_model *m, const char *tree, const cs_instance *inst, char *why, size_t cap)
+static void init_tree(cs_host_model *m, const char *tree, const cs_host_model_in *in, char *why, size_t cap)
 {
-	cs_host_model_in in = {.inst = inst, .tdp = tbl, .tdp_label = "test table", .no_microarch = true};
 	char root[512];
 	cs_io io;
 
 	snprintf(root, sizeof root, "%s/%s", CS_FIXTURES_DIR, tree);
 	assert_int_equal(cs_io_init(&io, NULL, NULL, root, NULL), 0);
-	assert_int_equal(cs_host_model_init_table(m, &io, &in, why, cap), 0);
+	assert_int_equal(cs_host_model_init_table(m, &io, in, why, cap), 0);
+}
+
+static void init_host(cs_host_model *m, const char *tree, const cs_instance *inst, char *why, size_t cap)
+{
+	cs_host_model_in in = {.inst = inst, .tdp = tbl, .tdp_label = "test table", .no_microarch = true};
+
+	init_tree(m, tree, &in, why, cap);
 }
 
 static void test_host_model_tdp(void **state)
@@ -644,12 +650,8 @@ static void init_arch(cs_host_model *m, const char *tree, cs_provider prov, cons
                       size_t cap)
 {
 	cs_host_model_in in = {.provider = prov, .tdp = tdp, .tdp_label = "test table"};
-	char root[512];
-	cs_io io;
 
-	snprintf(root, sizeof root, "%s/%s", CS_FIXTURES_DIR, tree);
-	assert_int_equal(cs_io_init(&io, NULL, NULL, root, NULL), 0);
-	assert_int_equal(cs_host_model_init_table(m, &io, &in, why, cap), 0);
+	init_tree(m, tree, &in, why, cap);
 }
 
 static void test_ccf_arch_zen4_vm(void **state)
