@@ -314,9 +314,27 @@ static void test_no_powercap_uses_model(void **state)
 	assert_true(probe(&f->h, "model")->used);
 	assert_non_null(strstr(f->h.notice, "no CPU energy counter"));
 	assert_non_null(strstr(f->h.notice, "rapl"));
-	/* proc-vm is a Xeon Platinum 8375C: a TDP row exists for it. */
-	assert_string_equal(f->h.model.source, "model:tdp");
-	assert_string_equal(f->h.sources_str, "model:tdp");
+	/* proc-vm is a Xeon Platinum 8375C VM (family 6 model 106): under a
+	 * hypervisor its microarchitecture wins over its TDP row, with AWS's
+	 * coefficient file while the provider is unknown */
+	assert_string_equal(f->h.model.source, "model:ccf-microarch");
+	assert_string_equal(f->h.sources_str, "model:ccf-microarch");
+	assert_non_null(strstr(f->h.notice, "Intel Ice Lake-SP, family 6 model 106: CCF Ice Lake"));
+	assert_non_null(strstr(f->h.notice, "(ccf-use-aws 2026; provider unknown: AWS file)"));
+}
+
+/* The configured provider picks the coefficient file (and its memory rule). */
+static void test_model_provider_picks_file(void **state)
+{
+	fx *f = *state;
+
+	use_fixture(f, "vm-noperm");
+	f->o.provider = CS_PROVIDER_GCP;
+	init_ok(f);
+	assert_string_equal(f->h.model.source, "model:ccf-microarch");
+	assert_string_equal(cs_dataset_id(f->h.model.coef_dataset), "ccf-use-gcp");
+	assert_string_equal(f->h.model.mem_rule, "ccf-all-gb");
+	assert_non_null(strstr(f->h.notice, "(ccf-use-gcp 2026)"));
 }
 
 /* keep_all (what `carbonstat sensors` uses): the model is opened too, but
@@ -774,6 +792,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_amd_energy_alone, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rapl_eacces_falls_back_to_model, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_powercap_uses_model, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_model_provider_picks_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_keep_all_keeps_model_unused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_policy_first_cpu_wins_gpu_added, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_policy_cpu_unusable_model_plus_gpu, setup, teardown),
