@@ -272,7 +272,9 @@ int cs_host_model_power(const cs_host_model *m, double cpu_util, double mem_util
 		p.cpu_w = m->ncpu *
 		          (CS_GENERIC_MIN_W_PER_CPU + (CS_GENERIC_MAX_W_PER_CPU - CS_GENERIC_MIN_W_PER_CPU) * cpu_util);
 	}
-	p.mem_w = m->mem_charged_gb * CS_MEM_W_PER_GB;
+	/* TDP and generic charge every GB; only the microarchitecture model
+	 * has a baseline to take off */
+	p.mem_w = (m->kind == CS_HOST_MODEL_CCF_ARCH ? m->mem_charged_gb : m->mem_total_gb) * CS_MEM_W_PER_GB;
 	p.total_w = p.cpu_w + p.mem_w;
 	*out = p;
 	return 0;

@@ -148,7 +148,12 @@ assert {c["component"] for c in r["channels"]} == {"package", "dram"}
 assert all(c["source"] == "rapl" and c["measured"] and c["readable"] and c["in_total"] for c in r["channels"])
 assert s["amd_energy"]["state"] == "absent" and s["amd_energy"]["why"]
 assert s["model"]["state"] == "not used" and s["model"]["channels"]
-assert d["model"]["kind"] == "tdp" and d["model"]["tdp_w"] > 0
+# proc-vm is an Ice Lake VM: its microarchitecture's CCF row, AWS's file (no provider given)
+assert d["model"]["kind"] == "ccf-microarch" and d["model"]["tdp_w"] is None, d["model"]
+mr = d["model_rules"]
+assert mr["microarch"] == {"core": "Intel Ice Lake-SP", "cpu_id": "family 6 model 106", "ccf": "Ice Lake", "used": True}, mr
+assert mr["coefficients"] == "ccf-use-aws" and mr["coefficients_year"] == 2026, mr
+assert mr["memory_rule"] == "ccf-above-chip-baseline" and mr["dram_by_occupancy"] is False, mr
 assert d["sources"] == ["rapl"] and d["measured"] is True
 assert "cloud" in d and "location" in d
 EOF
