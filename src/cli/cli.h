@@ -7,6 +7,7 @@
 #ifndef CS_CLI_CLI_H
 #define CS_CLI_CLI_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -35,6 +36,30 @@ int cli_getopt_error(const char *cmd, int c, char **argv);
  * says so; returns CLI_USAGE. */
 int cli_no_operands(const char *cmd, char **argv);
 
+/* A cli_getopt handler's "what was asked is printed (a help), exit 0". */
+enum { CLI_DONE = -2 };
+
+/* How a command reads its options: getopt_long over `opts` (its table, which
+ * holds {"help", no_argument, NULL, 'h'}), with the error lines above for a
+ * missing value, an unknown option and an operand the command does not take.
+ * on_opt gets each option in order (id: the table's value, or a short
+ * option's letter; arg: its value, NULL for a switch) and returns 0 to go on,
+ * an exit code to stop (the handler has printed why), or CLI_DONE. */
+typedef struct cli_getopt_spec {
+	const char *cmd;           /* "estimate": names the command in errors */
+	const struct option *opts; /* NULL-terminated */
+	const char *optstring;     /* NULL: ":h"; "+:h" stops at the first operand */
+	const char *help;          /* -h/--help prints it on stdout; NULL: 'h' goes to on_opt */
+	bool operands;             /* arguments after the options are the command's */
+	int (*on_opt)(void *ctx, int id, const char *arg);
+	void *ctx;
+} cli_getopt_spec;
+
+/* -1 when every option was taken (the operands start at argv[optind]), or
+ * the exit code: CLI_OK after a help, CLI_USAGE after an error line. Resets
+ * getopt fully first, so a command can run twice in one process. */
+int cli_getopt(const cli_getopt_spec *sp, int argc, char **argv);
+
 /* "give A or B, not both" (CLI_USAGE) when both options were given. */
 int cli_conflict(const char *cmd, bool a_given, const char *a, bool b_given, const char *b);
 
@@ -49,6 +74,7 @@ int cli_duration(const char *cmd, const char *opt, const char *arg, double *out_
 int cli_number(const char *cmd, const char *opt, const char *arg, double min, double max, double *out);
 int cli_count(const char *cmd, const char *opt, const char *arg, unsigned min, unsigned max, unsigned *out);
 int cli_provider(const char *cmd, const char *arg, cs_provider *out);
+int cli_grid_series(const char *cmd, const char *arg, cs_grid_series *out);
 
 /* "unknown aws instance type 'x' (did you mean a, b?); list them with ..." */
 void cli_unknown_instance(const char *cmd, cs_provider p, const char *name);

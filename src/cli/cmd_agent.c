@@ -123,16 +123,58 @@ static void agent_help(const agent_cli *c)
 	cli_help(stdout, agent_help_tail);
 }
 
+/* What the options loop fills. */
+typedef struct agent_args {
+	const agent_cli *cl;
+	cs_agent_opts *o;
+	cs_conf_arg *args; /* the configuration keys given, in order */
+	size_t nargs;
+	bool check; /* --check-config */
+} agent_args;
+
+static int agent_opt(void *ctx, int id, const char *arg)
+{
+	agent_args *a = ctx;
+	int rc = 0;
+
+	if (id >= OPT_KEY && (size_t)(id - OPT_KEY) < a->cl->nflags) {
+		/* a configuration key: applied in order, again on every reload */
+		a->args[a->nargs] = a->cl->flags[id - OPT_KEY];
+		a->args[a->nargs++].value = arg;
+		return 0;
+	}
+	switch (id) {
+	case OPT_CONFIG: a->o->config_path = arg; break;
+	case OPT_CHECK: a->check = true; break;
+	case OPT_HELP_CONFIG: cs_conf_reference(a->cl->secs, a->cl->nsecs, stdout); return CLI_DONE;
+	case OPT_SYSFS: a->o->sysfs_root = arg; break;
+	case OPT_PROCFS: a->o->procfs_root = arg; break;
+	case OPT_CGROUP: a->o->cgroup_root = arg; break;
+	case OPT_METADATA_URL: a->o->metadata_url = arg; break;
+	case OPT_NO_METADATA: a->o->no_metadata = true; break;
+	case OPT_NO_ALIGN: a->o->no_align = true; break;
+	case OPT_CYCLES: {
+		unsigned n;
+
+		rc = cli_count(CMD, "--cycles", arg, 1, 100000000, &n);
+		a->o->cycles = n;
+		break;
+	}
+	case 'h': agent_help(a->cl); return CLI_DONE;
+	}
+	return rc;
+}
+
 int cmd_agent(int argc, char **argv)
 {
 	cs_agent_opts o;
 	cs_conf_arg *args = NULL;
 	cs_agent *a = NULL;
 	agent_cli cl;
-	bool check = false;
+	agent_args in = {.cl = &cl, .o = &o};
+	cli_getopt_spec sp = {.cmd = CMD, .opts = NULL, .on_opt = agent_opt, .ctx = &in};
 	char err[768] = "";
-	int c, rc = CLI_OK;
-	size_t nargs = 0;
+	int rc = CLI_OK;
 
 	if (agent_cli_build(&cl) != 0 || !(args = calloc((size_t)argc + 1, sizeof(*args)))) {
 		cli_error(CMD, "out of memory");
@@ -143,42 +185,11 @@ int cmd_agent(int argc, char **argv)
 	o.envp = environ;
 	o.log_prefix = "carbonstat agent";
 	o.config_path = getenv("CARBONSTAT_CONFIG");
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", cl.opts, NULL)) != -1) {
-		if (c >= OPT_KEY && (size_t)(c - OPT_KEY) < cl.nflags) {
-			/* a configuration key: applied in order, again on every reload */
-			args[nargs] = cl.flags[c - OPT_KEY];
-			args[nargs++].value = optarg;
-			continue;
-		}
-		switch (c) {
-		case OPT_CONFIG: o.config_path = optarg; break;
-		case OPT_CHECK: check = true; break;
-		case OPT_HELP_CONFIG: cs_conf_reference(cl.secs, cl.nsecs, stdout); goto out;
-		case OPT_SYSFS: o.sysfs_root = optarg; break;
-		case OPT_PROCFS: o.procfs_root = optarg; break;
-		case OPT_CGROUP: o.cgroup_root = optarg; break;
-		case OPT_METADATA_URL: o.metadata_url = optarg; break;
-		case OPT_NO_METADATA: o.no_metadata = true; break;
-		case OPT_NO_ALIGN: o.no_align = true; break;
-		case OPT_CYCLES: {
-			unsigned n;
-
-			rc = cli_count(CMD, "--cycles", optarg, 1, 100000000, &n);
-			o.cycles = n;
-			break;
-		}
-		case 'h': agent_help(&cl); goto out;
-		default: rc = cli_getopt_error(CMD, c, argv); /* ':' no value, '?' unknown */
-		}
-		if (rc)
-			goto out;
-	}
-	if (optind < argc) {
-		rc = cli_no_operands(CMD, argv);
+	in.args = args;
+	sp.opts = cl.opts;
+	if ((rc = cli_getopt(&sp, argc, argv)) >= 0)
 		goto out;
-	}
+	rc = CLI_OK;
 	if (cli_conflict(CMD, o.metadata_url != NULL, "--metadata-url", o.no_metadata, "--no-metadata") ||
 	    cli_root_dir(CMD, "--sysfs-root", o.sysfs_root) || cli_root_dir(CMD, "--procfs-root", o.procfs_root) ||
 	    cli_root_dir(CMD, "--cgroup-root", o.cgroup_root)) {
@@ -186,8 +197,8 @@ int cmd_agent(int argc, char **argv)
 		goto out;
 	}
 	o.args = args;
-	o.nargs = nargs;
-	if (check) {
+	o.nargs = in.nargs;
+	if (in.check) {
 		cs_conf *cfg;
 
 		rc = cs_agent_config(&o, &cfg, err, sizeof(err));

@@ -86,6 +86,8 @@ typedef struct bill_opts {
 	const char *ledger, *config;
 	cs_conf *conf;              /* loaded for --by team and --ledger */
 	const cs_teams_conf *teams; /* in conf */
+	const char *cmd;            /* "billing" or "billing reconcile": for the error lines */
+	bool json, csv;             /* given, to refuse both */
 } bill_opts;
 
 enum {
@@ -132,73 +134,74 @@ static void report_line(void *ctx, const char *line)
 	fprintf(stderr, "carbonstat billing: %s\n", line);
 }
 
+static int bill_opt(void *ctx, int id, const char *arg)
+{
+	bill_opts *b = ctx;
+	const char *cmd = b->cmd;
+	int rc = 0;
+	double v;
+
+	switch (id) {
+	case OPT_FORMAT: {
+		int f = cs_bill_format_parse(arg);
+		if (f < 0) {
+			cli_error(cmd,
+			          "--format '%s' is not a bill format: use auto, focus, aws-cur, aws-cur2, gcp "
+			          "or azure",
+			          arg);
+			return CLI_USAGE;
+		}
+		b->o.format = (cs_bill_format)f;
+		break;
+	}
+	case OPT_BY: {
+		int by = cs_bill_by_parse(arg);
+		if (by < 0 || (by == CS_BY_TAG && strncmp(arg, "tag:", 4)) || (by == CS_BY_TAG && !arg[4])) {
+			cli_error(cmd, "--by '%s': use service, account, region, day, tag:KEY, class, provider or team",
+			          arg);
+			return CLI_USAGE;
+		}
+		b->by = (cs_bill_by)by;
+		b->by_text = arg;
+		if (by == CS_BY_TAG)
+			b->o.tag_key = arg + 4;
+		break;
+	}
+	case OPT_CPU: rc = cli_percent(cmd, "--cpu", arg, &b->o.cpu_util); break;
+	case OPT_PUE:
+		rc = cli_number(cmd, "--pue", arg, 1.0, 3.0, &v);
+		b->o.pue = v;
+		break;
+	case OPT_STRICT: b->o.strict = true; break;
+	case OPT_TOP: rc = cli_count(cmd, "--top", arg, 0, 1000, &b->top); break;
+	case OPT_UNIT_PRICES: b->unit_prices = 1; break;
+	case OPT_DUCKDB: b->o.duckdb_lib = arg; break;
+	case OPT_JSON: b->fmt = OUT_JSON, b->json = true; break;
+	case OPT_CSV: b->fmt = OUT_CSV, b->csv = true; break;
+	case OPT_PROVIDER_CARBON: b->provider_carbon = arg; break;
+	case OPT_ENGINE: b->engine = arg; break;
+	case OPT_TABLE: b->table = arg; break;
+	case OPT_LEDGER: b->ledger = arg; break;
+	case OPT_CONFIG: b->config = arg; break;
+	}
+	return rc;
+}
+
 static int parse(const char *cmd, int argc, char **argv, bill_opts *b)
 {
-	bool json = false, csv = false;
-	int c, rc;
-	double v;
+	cli_getopt_spec sp = {
+	    .cmd = cmd, .opts = longopts, .help = billing_help, .operands = true, .on_opt = bill_opt, .ctx = b};
+	int rc;
 
 	memset(b, 0, sizeof *b);
 	cs_bill_opts_init(&b->o);
 	b->o.report = report_line;
 	b->top = 5;
 	b->by = CS_BY_SERVICE;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		rc = 0;
-		switch (c) {
-		case OPT_FORMAT: {
-			int f = cs_bill_format_parse(optarg);
-			if (f < 0) {
-				cli_error(cmd,
-				          "--format '%s' is not a bill format: use auto, focus, aws-cur, aws-cur2, gcp "
-				          "or azure",
-				          optarg);
-				return CLI_USAGE;
-			}
-			b->o.format = (cs_bill_format)f;
-			break;
-		}
-		case OPT_BY: {
-			int by = cs_bill_by_parse(optarg);
-			if (by < 0 || (by == CS_BY_TAG && strncmp(optarg, "tag:", 4)) ||
-			    (by == CS_BY_TAG && !optarg[4])) {
-				cli_error(
-				    cmd,
-				    "--by '%s': use service, account, region, day, tag:KEY, class, provider or team",
-				    optarg);
-				return CLI_USAGE;
-			}
-			b->by = (cs_bill_by)by;
-			b->by_text = optarg;
-			if (by == CS_BY_TAG)
-				b->o.tag_key = optarg + 4;
-			break;
-		}
-		case OPT_CPU: rc = cli_percent(cmd, "--cpu", optarg, &b->o.cpu_util); break;
-		case OPT_PUE:
-			rc = cli_number(cmd, "--pue", optarg, 1.0, 3.0, &v);
-			b->o.pue = v;
-			break;
-		case OPT_STRICT: b->o.strict = true; break;
-		case OPT_TOP: rc = cli_count(cmd, "--top", optarg, 0, 1000, &b->top); break;
-		case OPT_UNIT_PRICES: b->unit_prices = 1; break;
-		case OPT_DUCKDB: b->o.duckdb_lib = optarg; break;
-		case OPT_JSON: b->fmt = OUT_JSON, json = true; break;
-		case OPT_CSV: b->fmt = OUT_CSV, csv = true; break;
-		case OPT_PROVIDER_CARBON: b->provider_carbon = optarg; break;
-		case OPT_ENGINE: b->engine = optarg; break;
-		case OPT_TABLE: b->table = optarg; break;
-		case OPT_LEDGER: b->ledger = optarg; break;
-		case OPT_CONFIG: b->config = optarg; break;
-		case 'h': cli_help(stdout, billing_help); return CLI_OK;
-		default: return cli_getopt_error(cmd, c, argv); /* ':' no value, '?' unknown */
-		}
-		if (rc)
-			return rc;
-	}
-	return cli_conflict(cmd, json, "--json", csv, "--csv") ? CLI_USAGE : -1;
+	b->cmd = cmd;
+	if ((rc = cli_getopt(&sp, argc, argv)) >= 0)
+		return rc;
+	return cli_conflict(cmd, b->json, "--json", b->csv, "--csv") ? CLI_USAGE : -1;
 }
 
 /* Exact money rounded half away from zero to `dec` decimals, for tables. */

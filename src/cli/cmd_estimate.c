@@ -11,6 +11,15 @@
 
 #include "cli/cli.h"
 
+/* The options estimate and compare both end with. */
+#define HELP_TAIL                                                                                                      \
+	"  --intensity G     grid intensity in gCO2e/kWh instead of the tables\n"                                      \
+	"  --grid-dataset S  region grid series: ember (default: Ember lifecycle,\n"                                   \
+	"                    location-based, US state or country), ccf (CCF's\n"                                       \
+	"                    factors, ~2018-2019) or google (Google's GCP figures)\n"                                  \
+	"  --json | --csv    machine-readable output\n"                                                                \
+	"  -h, --help        this help\n"
+
 static const char estimate_help[] = "Usage: carbonstat estimate --instance TYPE [--provider aws|gcp|azure]\n"
                                     "                           (--region R | --country CC) [options]\n"
                                     "\n"
@@ -28,13 +37,7 @@ static const char estimate_help[] = "Usage: carbonstat estimate --instance TYPE 
                                     "  --duration D      730h, 30d, 1h30m, 1y... (default 1h; bare number = hours)\n"
                                     "  --count N         number of instances (default 1)\n"
                                     "  --pue X           power usage effectiveness (default: CCF value of the\n"
-                                    "                    provider: aws 1.135, gcp 1.1, azure 1.185)\n"
-                                    "  --intensity G     grid intensity in gCO2e/kWh instead of the tables\n"
-                                    "  --grid-dataset S  region grid series: ember (default: Ember lifecycle,\n"
-                                    "                    location-based, US state or country), ccf (CCF's\n"
-                                    "                    factors, ~2018-2019) or google (Google's GCP figures)\n"
-                                    "  --json | --csv    machine-readable output\n"
-                                    "  -h, --help        this help\n";
+                                    "                    provider: aws 1.135, gcp 1.1, azure 1.185)\n" HELP_TAIL;
 
 static const char compare_help[] =
     "Usage: carbonstat compare --instance T1[,T2...] [--provider P]\n"
@@ -57,13 +60,7 @@ static const char compare_help[] =
     "  --gpu PCT         GPU utilisation for the curve (default: as --cpu)\n"
     "  --duration D      730h, 30d, 1h30m, 1y... (default 1h; bare number = hours)\n"
     "  --count N         number of instances (default 1)\n"
-    "  --pue X           power usage effectiveness (default: the provider's)\n"
-    "  --intensity G     grid intensity in gCO2e/kWh instead of the tables\n"
-    "  --grid-dataset S  region grid series: ember (default: Ember lifecycle,\n"
-    "                    location-based, US state or country), ccf (CCF's\n"
-    "                    factors, ~2018-2019) or google (Google's GCP figures)\n"
-    "  --json | --csv    machine-readable output\n"
-    "  -h, --help        this help\n";
+    "  --pue X           power usage effectiveness (default: the provider's)\n" HELP_TAIL;
 
 enum out_format { OUT_TEXT, OUT_JSON, OUT_CSV };
 
@@ -76,6 +73,8 @@ typedef struct est_opts {
 	int provider_given;
 	unsigned top;
 	enum out_format fmt;
+	const char *cmd; /* "estimate" or "compare", for the error lines */
+	bool json, csv;  /* given, to refuse both */
 } est_opts;
 
 enum {
@@ -118,66 +117,60 @@ static const struct option est_longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
+static int est_opt(void *ctx, int id, const char *arg)
+{
+	est_opts *o = ctx;
+	const char *cmd = o->cmd;
+	int rc = 0;
+	double v;
+
+	switch (id) {
+	case OPT_PROVIDER:
+		rc = cli_provider(cmd, arg, &o->req.provider);
+		o->provider_given = 1;
+		break;
+	case OPT_INSTANCE: o->instances = arg; break;
+	case OPT_REGION: o->regions = arg; break;
+	case OPT_COUNTRY: o->countries = arg; break;
+	case OPT_CPU: rc = cli_percent(cmd, "--cpu", arg, &o->req.cpu); break;
+	case OPT_MEM: rc = cli_percent(cmd, "--mem", arg, &o->req.mem); break;
+	case OPT_GPU: rc = cli_percent(cmd, "--gpu", arg, &o->req.gpu); break;
+	case OPT_DURATION: rc = cli_duration(cmd, "--duration", arg, &o->req.duration_s); break;
+	case OPT_COUNT: rc = cli_count(cmd, "--count", arg, 1, 10000000, &o->req.count); break;
+	case OPT_PUE:
+		rc = cli_number(cmd, "--pue", arg, 1.0, 3.0, &v);
+		o->req.pue = v;
+		break;
+	case OPT_INTENSITY:
+		rc = cli_number(cmd, "--intensity", arg, 0.0, 5000.0, &v);
+		o->req.intensity_override = v;
+		break;
+	case OPT_JSON: o->fmt = OUT_JSON, o->json = true; break;
+	case OPT_CSV: o->fmt = OUT_CSV, o->csv = true; break;
+	case OPT_ALL_REGIONS: o->all_regions = 1; break;
+	case OPT_TOP: rc = cli_count(cmd, "--top", arg, 1, 100000, &o->top); break;
+	case OPT_GRID_DATASET: rc = cli_grid_series(cmd, arg, &o->req.grid_series); break;
+	}
+	return rc;
+}
+
 /* Parse the options common to estimate and compare. Returns -1 to go on,
  * or an exit code. */
 static int parse_opts(const char *cmd, const char *help, int argc, char **argv, est_opts *o)
 {
-	bool json = false, csv = false;
-	int c, rc;
-	double v;
+	cli_getopt_spec sp = {.cmd = cmd, .opts = est_longopts, .help = help, .on_opt = est_opt, .ctx = o};
+	int rc;
 
 	memset(o, 0, sizeof *o);
 	cs_estimate_req_init(&o->req);
-	optind = 0; /* glibc: a full reset (also of a half-read "-hx"), so a command can run twice in-process */
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", est_longopts, NULL)) != -1) {
-		rc = 0;
-		switch (c) {
-		case OPT_PROVIDER:
-			rc = cli_provider(cmd, optarg, &o->req.provider);
-			o->provider_given = 1;
-			break;
-		case OPT_INSTANCE: o->instances = optarg; break;
-		case OPT_REGION: o->regions = optarg; break;
-		case OPT_COUNTRY: o->countries = optarg; break;
-		case OPT_CPU: rc = cli_percent(cmd, "--cpu", optarg, &o->req.cpu); break;
-		case OPT_MEM: rc = cli_percent(cmd, "--mem", optarg, &o->req.mem); break;
-		case OPT_GPU: rc = cli_percent(cmd, "--gpu", optarg, &o->req.gpu); break;
-		case OPT_DURATION: rc = cli_duration(cmd, "--duration", optarg, &o->req.duration_s); break;
-		case OPT_COUNT: rc = cli_count(cmd, "--count", optarg, 1, 10000000, &o->req.count); break;
-		case OPT_PUE:
-			rc = cli_number(cmd, "--pue", optarg, 1.0, 3.0, &v);
-			o->req.pue = v;
-			break;
-		case OPT_INTENSITY:
-			rc = cli_number(cmd, "--intensity", optarg, 0.0, 5000.0, &v);
-			o->req.intensity_override = v;
-			break;
-		case OPT_JSON: o->fmt = OUT_JSON, json = true; break;
-		case OPT_CSV: o->fmt = OUT_CSV, csv = true; break;
-		case OPT_ALL_REGIONS: o->all_regions = 1; break;
-		case OPT_TOP: rc = cli_count(cmd, "--top", optarg, 1, 100000, &o->top); break;
-		case OPT_GRID_DATASET:
-			if (cs_grid_series_parse(optarg, &o->req.grid_series)) {
-				cli_error(
-				    cmd, "--grid-dataset '%s' is not a grid series: use ember (default), ccf or google",
-				    optarg);
-				return CLI_USAGE;
-			}
-			break;
-		case 'h': cli_help(stdout, help); return CLI_OK;
-		default: return cli_getopt_error(cmd, c, argv); /* ':' no value, '?' unknown */
-		}
-		if (rc)
-			return rc;
-	}
-	if (optind < argc)
-		return cli_no_operands(cmd, argv);
+	o->cmd = cmd;
+	if ((rc = cli_getopt(&sp, argc, argv)) >= 0)
+		return rc;
 	if (o->regions && o->countries) {
 		cli_error(cmd, "give either --region or --country, not both");
 		return CLI_USAGE;
 	}
-	if ((rc = cli_conflict(cmd, json, "--json", csv, "--csv")))
+	if ((rc = cli_conflict(cmd, o->json, "--json", o->csv, "--csv")))
 		return rc;
 	return -1;
 }

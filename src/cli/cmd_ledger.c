@@ -137,6 +137,11 @@ static int set_opt(lopts *o, const struct lopt *d, const char *arg)
 	return CLI_USAGE;
 }
 
+static int ledger_opt(void *ctx, int id, const char *arg)
+{
+	return set_opt(ctx, &ledger_opts[id - 256], arg);
+}
+
 /* One line from src/ledger: those that already name the command ("ledger
  * import: ...", "ledger: sqlite:... is read-only") get only "carbonstat ". */
 static void say(const lopts *o, const char *why)
@@ -204,8 +209,10 @@ static int load_conf(lopts *o, char *why, size_t whycap)
 static int parse_opts(int argc, char **argv, lopts *o)
 {
 	struct option longopts[N_LEDGER_OPTS + 2];
+	cli_getopt_spec sp = {
+	    .cmd = o->cmd, .opts = longopts, .help = ledger_help, .operands = true, .on_opt = ledger_opt, .ctx = o};
 	char why[600];
-	int c, rc;
+	int rc;
 
 	for (size_t i = 0; i < N_LEDGER_OPTS; i++)
 		longopts[i] = (struct option){ledger_opts[i].flag + 2,
@@ -214,18 +221,9 @@ static int parse_opts(int argc, char **argv, lopts *o)
 	longopts[N_LEDGER_OPTS] = (struct option){"help", no_argument, NULL, 'h'};
 	longopts[N_LEDGER_OPTS + 1] = (struct option){NULL, 0, NULL, 0};
 	o->lock_timeout_s = NAN; /* not given: [ledger] lock_timeout below */
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		if (c == 'h') {
-			cli_help(stdout, ledger_help);
-			return -1;
-		}
-		if (c < 256 || c >= 256 + (int)N_LEDGER_OPTS)
-			return cli_getopt_error(o->cmd, c, argv); /* ':' no value, '?' unknown */
-		if ((rc = set_opt(o, &ledger_opts[c - 256], optarg)) != 0)
-			return rc;
-	}
+	/* after a help: -1, which the caller turns into exit 0 */
+	if ((rc = cli_getopt(&sp, argc, argv)) >= 0)
+		return rc == CLI_OK ? -1 : rc;
 	o->files = argv + optind;
 	o->nfiles = argc - optind;
 	if (!o->config)

@@ -14,6 +14,9 @@ typedef struct list_opts {
 	int csv;
 	int sort_intensity;
 	cs_grid_series series; /* regions: --grid-dataset */
+	const char *cmd;       /* "instances", "regions"...: for the error lines */
+	int allow_provider;    /* the listing takes --provider */
+	int allow_sort;        /* ... --sort and --grid-dataset */
 } list_opts;
 
 enum { OPT_PROVIDER = 256, OPT_JSON, OPT_CSV, OPT_SORT, OPT_GRID_DATASET };
@@ -35,51 +38,51 @@ static int not_here(const char *cmd, const char *opt)
 	return CLI_USAGE;
 }
 
+static int list_opt(void *ctx, int id, const char *arg)
+{
+	list_opts *o = ctx;
+	const char *cmd = o->cmd;
+
+	switch (id) {
+	case OPT_PROVIDER:
+		if (!o->allow_provider)
+			return not_here(cmd, "--provider");
+		if (cli_provider(cmd, arg, &o->provider))
+			return CLI_USAGE;
+		break;
+	case OPT_JSON: o->json = 1; break;
+	case OPT_CSV: o->csv = 1; break;
+	case OPT_SORT:
+		if (!o->allow_sort)
+			return not_here(cmd, "--sort");
+		if (!strcmp(arg, "intensity")) {
+			o->sort_intensity = 1;
+		} else if (strcmp(arg, "name")) {
+			cli_error(cmd, "--sort '%s' is not a sort key: use intensity or name", arg);
+			return CLI_USAGE;
+		}
+		break;
+	case OPT_GRID_DATASET:
+		if (!o->allow_sort) /* the listings that sort by intensity are the grid ones */
+			return not_here(cmd, "--grid-dataset");
+		return cli_grid_series(cmd, arg, &o->series);
+	}
+	return 0;
+}
+
 /* -1 to go on, else an exit code. `allow` lists accepted option ids. */
 static int list_parse(const char *cmd, const char *help, int argc, char **argv, list_opts *o, int allow_provider,
                       int allow_sort)
 {
-	int c;
+	cli_getopt_spec sp = {.cmd = cmd, .opts = list_longopts, .help = help, .on_opt = list_opt, .ctx = o};
+	int rc;
 
 	memset(o, 0, sizeof *o);
-	optind = 0; /* glibc: a full reset (also of a half-read "-hx"), so a command can run twice in-process */
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", list_longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_PROVIDER:
-			if (!allow_provider)
-				return not_here(cmd, "--provider");
-			if (cli_provider(cmd, optarg, &o->provider))
-				return CLI_USAGE;
-			break;
-		case OPT_JSON: o->json = 1; break;
-		case OPT_CSV: o->csv = 1; break;
-		case OPT_SORT:
-			if (!allow_sort)
-				return not_here(cmd, "--sort");
-			if (!strcmp(optarg, "intensity")) {
-				o->sort_intensity = 1;
-			} else if (strcmp(optarg, "name")) {
-				cli_error(cmd, "--sort '%s' is not a sort key: use intensity or name", optarg);
-				return CLI_USAGE;
-			}
-			break;
-		case OPT_GRID_DATASET:
-			if (!allow_sort) /* the listings that sort by intensity are the grid ones */
-				return not_here(cmd, "--grid-dataset");
-			if (cs_grid_series_parse(optarg, &o->series)) {
-				cli_error(
-				    cmd, "--grid-dataset '%s' is not a grid series: use ember (default), ccf or google",
-				    optarg);
-				return CLI_USAGE;
-			}
-			break;
-		case 'h': cli_help(stdout, help); return CLI_OK;
-		default: return cli_getopt_error(cmd, c, argv); /* ':' no value, '?' unknown */
-		}
-	}
-	if (optind < argc)
-		return cli_no_operands(cmd, argv);
+	o->cmd = cmd;
+	o->allow_provider = allow_provider;
+	o->allow_sort = allow_sort;
+	if ((rc = cli_getopt(&sp, argc, argv)) >= 0)
+		return rc;
 	if (o->json && o->csv)
 		return cli_conflict(cmd, true, "--json", true, "--csv");
 	return -1;

@@ -139,78 +139,75 @@ static int set_format(plan_args *a, enum out_format f)
 	return 0;
 }
 
+static int plan_opt(void *ctx, int id, const char *arg)
+{
+	plan_args *a = ctx;
+	int rc = 0;
+	double v;
+
+	switch (id) {
+	case OPT_INVENTORY: a->inventory = arg; break;
+	case OPT_LEDGER: a->ledger = arg; break;
+	case OPT_PERIOD: a->period = arg; break;
+	case OPT_PRICES: a->prices = arg; break;
+	case OPT_BILL:
+		if (a->nbills == MAX_BILLS) {
+			cli_error("plan", "at most %d --bill files", MAX_BILLS);
+			return CLI_USAGE;
+		}
+		a->bills[a->nbills++] = arg;
+		break;
+	case OPT_PERF: a->perf = arg; break;
+	case OPT_TO_PROVIDER:
+		a->to_provider = arg;
+		if (parse_provider_set(arg, &a->o.providers)) {
+			cli_error("plan", "--to-provider '%s': give aws, gcp, azure, a comma list of them, or all",
+			          arg);
+			return CLI_USAGE;
+		}
+		break;
+	case OPT_REGIONS: a->regions = arg; break;
+	case OPT_NEAR: a->near = arg; break;
+	case OPT_MAX_KM: rc = cli_number("plan", "--max-km", arg, 0, 20100, &a->max_km); break;
+	case OPT_FAMILIES: a->families = arg; break;
+	case OPT_OBJECTIVE:
+		if (!strcmp(arg, "carbon"))
+			a->o.objective = PLAN_OBJ_CARBON;
+		else if (!strcmp(arg, "cost"))
+			a->o.objective = PLAN_OBJ_COST;
+		else if (!strcmp(arg, "balanced"))
+			a->o.objective = PLAN_OBJ_BALANCED;
+		else {
+			cli_error("plan", "--objective '%s': give carbon, cost or balanced", arg);
+			return CLI_USAGE;
+		}
+		break;
+	case OPT_MAX_SLOWDOWN: rc = cli_percent("plan", "--max-slowdown", arg, &a->o.max_slowdown); break;
+	case OPT_TARGET_CPU:
+		rc = cli_percent("plan", "--target-cpu", arg, &v);
+		if (!rc && !(v > 0)) {
+			cli_error("plan", "--target-cpu '%s' must be above 0 %%", arg);
+			rc = CLI_USAGE;
+		}
+		a->o.target_cpu = v;
+		break;
+	case OPT_JSON: rc = set_format(a, OUT_JSON); break;
+	case OPT_CSV: rc = set_format(a, OUT_CSV); break;
+	case OPT_HTML: rc = set_format(a, OUT_HTML); break;
+	}
+	return rc;
+}
+
 static int parse_args(int argc, char **argv, plan_args *a)
 {
-	int c, rc;
-	double v;
+	cli_getopt_spec sp = {.cmd = "plan", .opts = plan_longopts, .help = plan_help, .on_opt = plan_opt, .ctx = a};
+	int rc;
 
 	memset(a, 0, sizeof *a);
 	plan_opts_init(&a->o);
 	a->max_km = -1;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", plan_longopts, NULL)) != -1) {
-		rc = 0;
-		switch (c) {
-		case OPT_INVENTORY: a->inventory = optarg; break;
-		case OPT_LEDGER: a->ledger = optarg; break;
-		case OPT_PERIOD: a->period = optarg; break;
-		case OPT_PRICES: a->prices = optarg; break;
-		case OPT_BILL:
-			if (a->nbills == MAX_BILLS) {
-				cli_error("plan", "at most %d --bill files", MAX_BILLS);
-				return CLI_USAGE;
-			}
-			a->bills[a->nbills++] = optarg;
-			break;
-		case OPT_PERF: a->perf = optarg; break;
-		case OPT_TO_PROVIDER:
-			a->to_provider = optarg;
-			if (parse_provider_set(optarg, &a->o.providers)) {
-				cli_error("plan",
-				          "--to-provider '%s': give aws, gcp, azure, a comma list of them, or all",
-				          optarg);
-				return CLI_USAGE;
-			}
-			break;
-		case OPT_REGIONS: a->regions = optarg; break;
-		case OPT_NEAR: a->near = optarg; break;
-		case OPT_MAX_KM: rc = cli_number("plan", "--max-km", optarg, 0, 20100, &a->max_km); break;
-		case OPT_FAMILIES: a->families = optarg; break;
-		case OPT_OBJECTIVE:
-			if (!strcmp(optarg, "carbon"))
-				a->o.objective = PLAN_OBJ_CARBON;
-			else if (!strcmp(optarg, "cost"))
-				a->o.objective = PLAN_OBJ_COST;
-			else if (!strcmp(optarg, "balanced"))
-				a->o.objective = PLAN_OBJ_BALANCED;
-			else {
-				cli_error("plan", "--objective '%s': give carbon, cost or balanced", optarg);
-				return CLI_USAGE;
-			}
-			break;
-		case OPT_MAX_SLOWDOWN: rc = cli_percent("plan", "--max-slowdown", optarg, &a->o.max_slowdown); break;
-		case OPT_TARGET_CPU:
-			rc = cli_percent("plan", "--target-cpu", optarg, &v);
-			if (!rc && !(v > 0)) {
-				cli_error("plan", "--target-cpu '%s' must be above 0 %%", optarg);
-				rc = CLI_USAGE;
-			}
-			a->o.target_cpu = v;
-			break;
-		case OPT_JSON: rc = set_format(a, OUT_JSON); break;
-		case OPT_CSV: rc = set_format(a, OUT_CSV); break;
-		case OPT_HTML: rc = set_format(a, OUT_HTML); break;
-		case 'h': cli_help(stdout, plan_help); return CLI_OK;
-		default: return cli_getopt_error("plan", c, argv); /* ':' no value, '?' unknown */
-		}
-		if (rc)
-			return rc;
-	}
-	if (optind < argc) {
-		cli_error("plan", "unexpected argument '%s'; see 'carbonstat plan --help'", argv[optind]);
-		return CLI_USAGE;
-	}
+	if ((rc = cli_getopt(&sp, argc, argv)) >= 0)
+		return rc;
 	if (!!a->inventory == !!a->ledger) {
 		cli_error("plan", "give the fleet as --inventory FILE or --ledger DB (one of them); see 'carbonstat "
 		                  "plan --help'");

@@ -1059,33 +1059,47 @@ static int emit_report(const run_state *rs, int code)
 
 /* ---- command ----------------------------------------------------------------- */
 
-static int parse_args(int argc, char **argv, run_state *rs, cs_host_opts *ho)
+typedef struct run_args {
+	run_state *rs;
+	cs_host_opts *ho;
+} run_args;
+
+static int run_opt(void *ctx, int id, const char *arg)
 {
-	int c, rc;
+	run_args *a = ctx;
+	int rc;
 	unsigned v;
 
-	optind = 1;
-	opterr = 0;
-	/* '+': stop at the first non-option, so CMD's own options stay its. */
-	while ((c = getopt_long(argc, argv, "+:h", run_longopts, NULL)) != -1) {
-		if (cli_host_opt(CMD, c, optarg, ho, &rc)) {
-			if (rc)
-				return rc;
-			continue;
-		}
-		switch (c) {
-		case OPT_INTERVAL:
-			rc = cli_count(CMD, "--interval", optarg, 10, 3600000, &v);
-			if (rc)
-				return rc;
-			rs->interval_ms = v;
-			break;
-		case OPT_JSON: rs->json = true; break;
-		case OPT_OUTPUT: rs->output = optarg; break;
-		case 'h': cli_help(stdout, run_help); return CLI_OK;
-		default: return cli_getopt_error(CMD, c, argv); /* ':' no value, '?' unknown */
-		}
+	if (cli_host_opt(CMD, id, arg, a->ho, &rc))
+		return rc;
+	switch (id) {
+	case OPT_INTERVAL:
+		rc = cli_count(CMD, "--interval", arg, 10, 3600000, &v);
+		if (rc)
+			return rc;
+		a->rs->interval_ms = v;
+		break;
+	case OPT_JSON: a->rs->json = true; break;
+	case OPT_OUTPUT: a->rs->output = arg; break;
 	}
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, run_state *rs, cs_host_opts *ho)
+{
+	run_args a = {rs, ho};
+	/* '+': stop at the first non-option, so CMD's own options stay its. */
+	cli_getopt_spec sp = {.cmd = CMD,
+	                      .opts = run_longopts,
+	                      .optstring = "+:h",
+	                      .help = run_help,
+	                      .operands = true,
+	                      .on_opt = run_opt,
+	                      .ctx = &a};
+	int rc;
+
+	if ((rc = cli_getopt(&sp, argc, argv)) >= 0)
+		return rc;
 	if (optind >= argc) {
 		cli_error(CMD, "no command given: carbonstat run [options] -- CMD [ARGS...]");
 		return CLI_USAGE;

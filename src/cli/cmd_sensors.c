@@ -187,38 +187,42 @@ static void sensors_text(const cs_host *h, const cs_carbon *cb)
 		printf("Notice:   %s\n", cb->why);
 }
 
+typedef struct sensors_args {
+	cs_host_opts ho;
+	bool json;
+} sensors_args;
+
+static int sensors_opt(void *ctx, int id, const char *arg)
+{
+	sensors_args *a = ctx;
+	int rc;
+
+	if (cli_host_opt(CMD, id, arg, &a->ho, &rc))
+		return rc;
+	if (id == OPT_JSON)
+		a->json = true;
+	return 0;
+}
+
 int cmd_sensors(int argc, char **argv)
 {
-	cs_host_opts ho;
+	sensors_args a = {.json = false};
+	cli_getopt_spec sp = {
+	    .cmd = CMD, .opts = sensors_longopts, .help = sensors_help, .on_opt = sensors_opt, .ctx = &a};
 	cs_host h;
 	cs_carbon cb;
-	bool json = false;
-	int c, rc;
+	int rc;
 
-	cs_host_opts_init(&ho);
-	ho.keep_all = true;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", sensors_longopts, NULL)) != -1) {
-		if (cli_host_opt(CMD, c, optarg, &ho, &rc)) {
-			if (rc)
-				return rc;
-			continue;
-		}
-		switch (c) {
-		case OPT_JSON: json = true; break;
-		case 'h': cli_help(stdout, sensors_help); return CLI_OK;
-		default: return cli_getopt_error(CMD, c, argv); /* ':' no value, '?' unknown */
-		}
-	}
-	if (optind < argc)
-		return cli_no_operands(CMD, argv);
-	rc = cli_host_setup(CMD, &ho, &h);
+	cs_host_opts_init(&a.ho);
+	a.ho.keep_all = true;
+	if ((rc = cli_getopt(&sp, argc, argv)) >= 0)
+		return rc;
+	rc = cli_host_setup(CMD, &a.ho, &h);
 	if (rc)
 		return rc;
 	read_once(&h);
 	cs_carbon_resolve(&h.site, &cb);
-	if (json)
+	if (a.json)
 		rc = cli_json_print(sensors_json(&h, &cb), 0);
 	else
 		sensors_text(&h, &cb);

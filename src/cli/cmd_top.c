@@ -801,12 +801,57 @@ static int run_curses(top_state *ts, const sigset_t *stopset)
 
 /* ---- command ----------------------------------------------------------------- */
 
+typedef struct top_args {
+	top_state *ts;
+	cs_host_opts *ho;
+} top_args;
+
+static int top_opt(void *ctx, int id, const char *arg)
+{
+	top_args *a = ctx;
+	top_state *ts = a->ts;
+	int rc;
+
+	if (cli_host_opt(CMD, id, arg, a->ho, &rc))
+		return rc;
+	switch (id) {
+	case 'd': rc = cli_number(CMD, "--interval", arg, 0.05, 3600, &ts->interval_s); break;
+	case 'b': ts->batch = true; break;
+	case 'n': rc = cli_count(CMD, "-n", arg, 1, 100000000, &ts->iterations); break;
+	case OPT_JSON: ts->json = true; break;
+	case OPT_KTHREADS: ts->kthreads = true; break;
+	case OPT_BY:
+		if (cs_attr_by_parse(arg, &ts->by) != 0) {
+			cli_error(CMD, "--by '%s': use process, cgroup, container, pod, owner, namespace or team", arg);
+			rc = CLI_USAGE;
+		}
+		ts->by_set = true;
+		break;
+	case OPT_IDLE_POLICY:
+		if (cs_idle_policy_parse(arg, &ts->nopts.idle_policy) != 0) {
+			cli_error(CMD, "--idle-policy '%s': use requests, usage, equal or none", arg);
+			rc = CLI_USAGE;
+		}
+		ts->nopts.idle_policy_set = true;
+		break;
+	case OPT_CONFIG: ts->config_path = arg; break;
+	case OPT_KUBELET_URL: ts->nopts.kubelet_url = arg; break;
+	case OPT_NO_KUBELET: ts->nopts.kubelet = CS_NODE_KUBELET_OFF; break;
+	case OPT_DOCKER_ROOT: ts->nopts.docker_root = arg; break;
+	case OPT_CONTAINERD_ROOT: ts->nopts.containerd_root = arg; break;
+	}
+	return rc;
+}
+
 int cmd_top(int argc, char **argv)
 {
 	top_state *ts = calloc(1, sizeof *ts);
 	cs_host_opts ho;
+	top_args a = {ts, &ho};
+	cli_getopt_spec sp = {
+	    .cmd = CMD, .opts = top_longopts, .optstring = ":hbd:n:", .help = top_help, .on_opt = top_opt, .ctx = &a};
 	sigset_t stopset, oldmask;
-	int c, rc = CLI_OK;
+	int rc = CLI_OK;
 
 	if (!ts) {
 		cli_error(CMD, "out of memory");
@@ -814,51 +859,9 @@ int cmd_top(int argc, char **argv)
 	}
 	ts->interval_s = 2.0;
 	cs_host_opts_init(&ho);
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hbd:n:", top_longopts, NULL)) != -1) {
-		if (cli_host_opt(CMD, c, optarg, &ho, &rc)) {
-			if (rc)
-				goto out;
-			continue;
-		}
-		switch (c) {
-		case 'd': rc = cli_number(CMD, "--interval", optarg, 0.05, 3600, &ts->interval_s); break;
-		case 'b': ts->batch = true; break;
-		case 'n': rc = cli_count(CMD, "-n", optarg, 1, 100000000, &ts->iterations); break;
-		case OPT_JSON: ts->json = true; break;
-		case OPT_KTHREADS: ts->kthreads = true; break;
-		case OPT_BY:
-			if (cs_attr_by_parse(optarg, &ts->by) != 0) {
-				cli_error(CMD,
-				          "--by '%s': use process, cgroup, container, pod, owner, namespace or team",
-				          optarg);
-				rc = CLI_USAGE;
-			}
-			ts->by_set = true;
-			break;
-		case OPT_IDLE_POLICY:
-			if (cs_idle_policy_parse(optarg, &ts->nopts.idle_policy) != 0) {
-				cli_error(CMD, "--idle-policy '%s': use requests, usage, equal or none", optarg);
-				rc = CLI_USAGE;
-			}
-			ts->nopts.idle_policy_set = true;
-			break;
-		case OPT_CONFIG: ts->config_path = optarg; break;
-		case OPT_KUBELET_URL: ts->nopts.kubelet_url = optarg; break;
-		case OPT_NO_KUBELET: ts->nopts.kubelet = CS_NODE_KUBELET_OFF; break;
-		case OPT_DOCKER_ROOT: ts->nopts.docker_root = optarg; break;
-		case OPT_CONTAINERD_ROOT: ts->nopts.containerd_root = optarg; break;
-		case 'h': cli_help(stdout, top_help); goto out;
-		default: rc = cli_getopt_error(CMD, c, argv); /* ':' no value, '?' unknown */
-		}
-		if (rc)
-			goto out;
-	}
-	if (optind < argc) {
-		rc = cli_no_operands(CMD, argv);
+	if ((rc = cli_getopt(&sp, argc, argv)) >= 0)
 		goto out;
-	}
+	rc = CLI_OK;
 	if (!ts->by_set &&
 	    (ts->nopts.idle_policy_set || ts->config_path || ts->nopts.kubelet_url ||
 	     ts->nopts.kubelet == CS_NODE_KUBELET_OFF || ts->nopts.docker_root || ts->nopts.containerd_root)) {

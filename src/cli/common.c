@@ -50,6 +50,28 @@ int cli_no_operands(const char *cmd, char **argv)
 	return CLI_USAGE;
 }
 
+int cli_getopt(const cli_getopt_spec *sp, int argc, char **argv)
+{
+	int c, rc;
+
+	optind = 0; /* glibc: a full reset (also of a half-read "-hx") */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, sp->optstring ? sp->optstring : ":h", sp->opts, NULL)) != -1) {
+		if (c == ':' || c == '?')
+			return cli_getopt_error(sp->cmd, c, argv);
+		if (c == 'h' && sp->help) {
+			cli_help(stdout, sp->help);
+			return CLI_OK;
+		}
+		rc = sp->on_opt(sp->ctx, c, optarg);
+		if (rc)
+			return rc == CLI_DONE ? CLI_OK : rc;
+	}
+	if (optind < argc && !sp->operands)
+		return cli_no_operands(sp->cmd, argv);
+	return -1;
+}
+
 int cli_conflict(const char *cmd, bool a_given, const char *a, bool b_given, const char *b)
 {
 	if (!a_given || !b_given)
@@ -123,6 +145,14 @@ int cli_provider(const char *cmd, const char *arg, cs_provider *out)
 	if (*out != CS_PROVIDER_UNKNOWN)
 		return 0;
 	cli_error(cmd, "--provider '%s' is not a known provider: use aws, gcp or azure", arg);
+	return CLI_USAGE;
+}
+
+int cli_grid_series(const char *cmd, const char *arg, cs_grid_series *out)
+{
+	if (cs_grid_series_parse(arg, out) == 0)
+		return 0;
+	cli_error(cmd, "--grid-dataset '%s' is not a grid series: use ember (default), ccf or google", arg);
 	return CLI_USAGE;
 }
 
