@@ -40,17 +40,22 @@ int cli_no_operands(const char *cmd, char **argv);
 enum { CLI_DONE = -2 };
 
 /* How a command reads its options: getopt_long over `opts` (its table, which
- * holds {"help", no_argument, NULL, 'h'}), with the error lines above for a
- * missing value, an unknown option and an operand the command does not take.
- * on_opt gets each option in order (id: the table's value, or a short
- * option's letter; arg: its value, NULL for a switch) and returns 0 to go on,
- * an exit code to stop (the handler has printed why), or CLI_DONE. */
+ * holds {"help", no_argument, NULL, 'h'}; an entry whose value is a letter is
+ * that short option too), with the error lines above for a missing value, an
+ * unknown option and an operand the command does not take. on_opt gets each
+ * option in order (id: the table's value; arg: its value, NULL for a switch)
+ * and returns 0 to go on, an exit code to stop (the handler has printed why),
+ * or CLI_DONE. */
 typedef struct cli_getopt_spec {
 	const char *cmd;           /* "estimate": names the command in errors */
 	const struct option *opts; /* NULL-terminated */
-	const char *optstring;     /* NULL: ":h"; "+:h" stops at the first operand */
 	const char *help;          /* -h/--help prints it on stdout; NULL: 'h' goes to on_opt */
-	bool operands;             /* arguments after the options are the command's */
+	enum {
+		CLI_NO_OPERANDS, /* an argument after the options is an error */
+		CLI_OPERANDS,    /* files...: options and operands in any order */
+		CLI_COMMAND,     /* run's command line: the options end at its first word */
+	} operands;
+	struct cs_host_opts *host; /* the host options (host_cli.h) go here, not to on_opt; or NULL */
 	int (*on_opt)(void *ctx, int id, const char *arg);
 	void *ctx;
 } cli_getopt_spec;

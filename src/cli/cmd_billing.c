@@ -190,7 +190,7 @@ static int bill_opt(void *ctx, int id, const char *arg)
 static int parse(const char *cmd, int argc, char **argv, bill_opts *b)
 {
 	cli_getopt_spec sp = {
-	    .cmd = cmd, .opts = longopts, .help = billing_help, .operands = true, .on_opt = bill_opt, .ctx = b};
+	    .cmd = cmd, .opts = longopts, .help = billing_help, .operands = CLI_OPERANDS, .on_opt = bill_opt, .ctx = b};
 	int rc;
 
 	memset(b, 0, sizeof *b);

@@ -209,8 +209,12 @@ static int load_conf(lopts *o, char *why, size_t whycap)
 static int parse_opts(int argc, char **argv, lopts *o)
 {
 	struct option longopts[N_LEDGER_OPTS + 2];
-	cli_getopt_spec sp = {
-	    .cmd = o->cmd, .opts = longopts, .help = ledger_help, .operands = true, .on_opt = ledger_opt, .ctx = o};
+	cli_getopt_spec sp = {.cmd = o->cmd,
+	                      .opts = longopts,
+	                      .help = ledger_help,
+	                      .operands = CLI_OPERANDS,
+	                      .on_opt = ledger_opt,
+	                      .ctx = o};
 	char why[600];
 	int rc;
 

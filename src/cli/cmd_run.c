@@ -1059,43 +1059,35 @@ static int emit_report(const run_state *rs, int code)
 
 /* ---- command ----------------------------------------------------------------- */
 
-typedef struct run_args {
-	run_state *rs;
-	cs_host_opts *ho;
-} run_args;
-
 static int run_opt(void *ctx, int id, const char *arg)
 {
-	run_args *a = ctx;
+	run_state *rs = ctx;
 	int rc;
 	unsigned v;
 
-	if (cli_host_opt(CMD, id, arg, a->ho, &rc))
-		return rc;
 	switch (id) {
 	case OPT_INTERVAL:
 		rc = cli_count(CMD, "--interval", arg, 10, 3600000, &v);
 		if (rc)
 			return rc;
-		a->rs->interval_ms = v;
+		rs->interval_ms = v;
 		break;
-	case OPT_JSON: a->rs->json = true; break;
-	case OPT_OUTPUT: a->rs->output = arg; break;
+	case OPT_JSON: rs->json = true; break;
+	case OPT_OUTPUT: rs->output = arg; break;
 	}
 	return 0;
 }
 
 static int parse_args(int argc, char **argv, run_state *rs, cs_host_opts *ho)
 {
-	run_args a = {rs, ho};
-	/* '+': stop at the first non-option, so CMD's own options stay its. */
+	/* CLI_COMMAND: the options end at CMD, so CMD's own options stay its. */
 	cli_getopt_spec sp = {.cmd = CMD,
 	                      .opts = run_longopts,
-	                      .optstring = "+:h",
 	                      .help = run_help,
-	                      .operands = true,
+	                      .operands = CLI_COMMAND,
+	                      .host = ho,
 	                      .on_opt = run_opt,
-	                      .ctx = &a};
+	                      .ctx = rs};
 	int rc;
 
 	if ((rc = cli_getopt(&sp, argc, argv)) >= 0)

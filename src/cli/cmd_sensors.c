@@ -187,42 +187,38 @@ static void sensors_text(const cs_host *h, const cs_carbon *cb)
 		printf("Notice:   %s\n", cb->why);
 }
 
-typedef struct sensors_args {
-	cs_host_opts ho;
-	bool json;
-} sensors_args;
-
 static int sensors_opt(void *ctx, int id, const char *arg)
 {
-	sensors_args *a = ctx;
-	int rc;
-
-	if (cli_host_opt(CMD, id, arg, &a->ho, &rc))
-		return rc;
+	(void)arg;
 	if (id == OPT_JSON)
-		a->json = true;
+		*(bool *)ctx = true;
 	return 0;
 }
 
 int cmd_sensors(int argc, char **argv)
 {
-	sensors_args a = {.json = false};
-	cli_getopt_spec sp = {
-	    .cmd = CMD, .opts = sensors_longopts, .help = sensors_help, .on_opt = sensors_opt, .ctx = &a};
+	cs_host_opts ho;
+	bool json = false;
+	cli_getopt_spec sp = {.cmd = CMD,
+	                      .opts = sensors_longopts,
+	                      .help = sensors_help,
+	                      .host = &ho,
+	                      .on_opt = sensors_opt,
+	                      .ctx = &json};
 	cs_host h;
 	cs_carbon cb;
 	int rc;
 
-	cs_host_opts_init(&a.ho);
-	a.ho.keep_all = true;
+	cs_host_opts_init(&ho);
+	ho.keep_all = true;
 	if ((rc = cli_getopt(&sp, argc, argv)) >= 0)
 		return rc;
-	rc = cli_host_setup(CMD, &a.ho, &h);
+	rc = cli_host_setup(CMD, &ho, &h);
 	if (rc)
 		return rc;
 	read_once(&h);
 	cs_carbon_resolve(&h.site, &cb);
-	if (a.json)
+	if (json)
 		rc = cli_json_print(sensors_json(&h, &cb), 0);
 	else
 		sensors_text(&h, &cb);

@@ -801,19 +801,11 @@ static int run_curses(top_state *ts, const sigset_t *stopset)
 
 /* ---- command ----------------------------------------------------------------- */
 
-typedef struct top_args {
-	top_state *ts;
-	cs_host_opts *ho;
-} top_args;
-
 static int top_opt(void *ctx, int id, const char *arg)
 {
-	top_args *a = ctx;
-	top_state *ts = a->ts;
-	int rc;
+	top_state *ts = ctx;
+	int rc = 0;
 
-	if (cli_host_opt(CMD, id, arg, a->ho, &rc))
-		return rc;
 	switch (id) {
 	case 'd': rc = cli_number(CMD, "--interval", arg, 0.05, 3600, &ts->interval_s); break;
 	case 'b': ts->batch = true; break;
@@ -847,9 +839,8 @@ int cmd_top(int argc, char **argv)
 {
 	top_state *ts = calloc(1, sizeof *ts);
 	cs_host_opts ho;
-	top_args a = {ts, &ho};
 	cli_getopt_spec sp = {
-	    .cmd = CMD, .opts = top_longopts, .optstring = ":hbd:n:", .help = top_help, .on_opt = top_opt, .ctx = &a};
+	    .cmd = CMD, .opts = top_longopts, .help = top_help, .host = &ho, .on_opt = top_opt, .ctx = ts};
 	sigset_t stopset, oldmask;
 	int rc = CLI_OK;
 

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "cli/host_cli.h"
 #include "core/parse.h"
 #include "core/str.h"
 
@@ -50,24 +51,50 @@ int cli_no_operands(const char *cmd, char **argv)
 	return CLI_USAGE;
 }
 
+/* getopt's short options: ':' first (a missing value returns ':'), then the
+ * letters of the long options that have one. */
+static void short_opts(const cli_getopt_spec *sp, char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	if (sp->operands == CLI_COMMAND)
+		buf[n++] = '+';
+	buf[n++] = ':';
+	for (const struct option *o = sp->opts; o->name && n + 3 < cap; o++) {
+		if (o->val > 0 && o->val < 128 && isalpha(o->val)) {
+			buf[n++] = (char)o->val;
+			if (o->has_arg == required_argument)
+				buf[n++] = ':';
+		}
+	}
+	buf[n] = '\0';
+}
+
 int cli_getopt(const cli_getopt_spec *sp, int argc, char **argv)
 {
+	char shorts[64];
 	int c, rc;
 
+	short_opts(sp, shorts, sizeof shorts);
 	optind = 0; /* glibc: a full reset (also of a half-read "-hx") */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, sp->optstring ? sp->optstring : ":h", sp->opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shorts, sp->opts, NULL)) != -1) {
 		if (c == ':' || c == '?')
 			return cli_getopt_error(sp->cmd, c, argv);
 		if (c == 'h' && sp->help) {
 			cli_help(stdout, sp->help);
 			return CLI_OK;
 		}
+		if (sp->host && cli_host_opt(sp->cmd, c, optarg, sp->host, &rc)) {
+			if (rc)
+				return rc;
+			continue;
+		}
 		rc = sp->on_opt(sp->ctx, c, optarg);
 		if (rc)
 			return rc == CLI_DONE ? CLI_OK : rc;
 	}
-	if (optind < argc && !sp->operands)
+	if (optind < argc && sp->operands == CLI_NO_OPERANDS)
 		return cli_no_operands(sp->cmd, argv);
 	return -1;
 }
