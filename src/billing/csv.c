@@ -34,13 +34,11 @@
 
 struct cs_csv {
 	cs_bill_src *src;
-	char *buf; /* own (below) or a block of the source (cs_bill_src_block) */
-	char *own;
+	char *buf; /* w.buf or a block of the source (cs_bill_src_block) */
+	cs_win w;  /* our own buffer, w.cap usable (SLACK more); w.len: bytes of data in buf, w.pos: start of the next
+	              record */
 	bool borrowed;  /* buf is the source's block */
 	bool no_blocks; /* the source has none: always copy */
-	size_t cap;     /* usable bytes of own (SLACK more are allocated) */
-	size_t len;     /* bytes of data in buf */
-	size_t pos;     /* start of the next record */
 	bool eof;
 	bool started; /* BOM checked */
 	uint64_t line;
@@ -97,8 +95,9 @@ int cs_csv_new(cs_bill_src *src, cs_csv **out)
 	if (!c)
 		return CS_ENOMEM;
 	c->src = src;
-	c->cap = BUF_INIT;
-	c->own = c->buf = malloc(c->cap + SLACK);
+	c->w.cap = BUF_INIT;
+	c->w.slack = SLACK;
+	c->w.buf = c->buf = malloc(c->w.cap + SLACK);
 	c->fcap = 256;
 	c->fs = malloc(c->fcap * sizeof *c->fs);
 	c->fe = malloc(c->fcap * sizeof *c->fe);
@@ -119,7 +118,7 @@ void cs_csv_free(cs_csv *c)
 {
 	if (!c)
 		return;
-	free(c->own);
+	free(c->w.buf);
 	free(c->fs);
 	free(c->fe);
 	free(c->fq);
@@ -215,7 +214,7 @@ static int refill(cs_csv *c, char *why, size_t cap)
 		char *p;
 		size_t n;
 
-		rc = cs_bill_src_block(c->src, c->buf + c->pos, c->len - c->pos, &p, &n, why, cap);
+		rc = cs_bill_src_block(c->src, c->buf + c->w.pos, c->w.len - c->w.pos, &p, &n, why, cap);
 		if (rc == CS_EUNAVAIL)
 			c->no_blocks = true;
 		else if (rc && rc != CS_ERANGE)
@@ -225,71 +224,52 @@ static int refill(cs_csv *c, char *why, size_t cap)
 			return 0;
 		}
 		if (!rc) {
-			c->bytes += n - (c->len - c->pos);
+			c->bytes += n - (c->w.len - c->w.pos);
 			c->buf = p;
-			c->len = n;
-			c->pos = 0;
+			c->w.len = n;
+			c->w.pos = 0;
 			c->borrowed = true;
-			memset(c->buf + c->len, 0, SLACK);
+			memset(c->buf + c->w.len, 0, SLACK);
 			goto bom;
 		}
 		/* CS_ERANGE: a record longer than the room in front of a block
 		 * (or bytes the source peeked at): copy, as for a plain file */
 	}
 	if (c->borrowed) {
-		size_t tail = c->len - c->pos;
+		size_t tail = c->w.len - c->w.pos;
 
-		while (tail > c->cap) {
+		while (tail > c->w.cap) {
 			/* the record so far (up to a block and its room in front)
 			 * does not fit in our buffer: grow it */
 			char *nb;
 
-			if (!(nb = realloc(c->own, c->cap * 2 + SLACK)))
+			if (!(nb = realloc(c->w.buf, c->w.cap * 2 + SLACK)))
 				return CS_ENOMEM;
-			c->own = nb;
-			c->cap *= 2;
+			c->w.buf = nb;
+			c->w.cap *= 2;
 		}
-		memcpy(c->own, c->buf + c->pos, tail);
-		c->buf = c->own;
-		c->len = tail;
-		c->pos = 0;
+		memcpy(c->w.buf, c->buf + c->w.pos, tail);
+		c->buf = c->w.buf;
+		c->w.len = tail;
+		c->w.pos = 0;
 		c->borrowed = false;
 	}
-	if (c->pos) {
-		memmove(c->buf, c->buf + c->pos, c->len - c->pos);
-		c->len -= c->pos;
-		c->pos = 0;
-	}
-	if (c->len == c->cap) {
-		size_t ncap = c->cap * 2;
-		char *nb;
-
-		if (c->cap >= BUF_MAX) {
-			cs_set_why(why, cap,
-			           "%s:%llu: a record longer than %u MiB (an unclosed quote?); check the file",
-			           cs_bill_src_name(c->src), (unsigned long long)c->line, BUF_MAX >> 20);
-			return CS_ERANGE;
-		}
-		nb = realloc(c->own, ncap + SLACK);
-		if (!nb)
-			return CS_ENOMEM;
-		c->own = c->buf = nb;
-		c->cap = ncap;
-	}
-	rc = cs_bill_src_read(c->src, c->buf + c->len, c->cap - c->len, &got, why, cap);
+	rc = cs_bill_win_fill(c->src, &c->w, BUF_MAX, &got, why, cap);
+	c->buf = c->w.buf;
+	if (rc == CS_ERANGE)
+		cs_set_why(why, cap, "%s:%llu: a record longer than %u MiB (an unclosed quote?); check the file",
+		           cs_bill_src_name(c->src), (unsigned long long)c->line, BUF_MAX >> 20);
 	if (rc)
 		return rc;
 	if (got == 0)
 		c->eof = true;
-	c->len += got;
 	c->bytes += got;
-	memset(c->buf + c->len, 0, SLACK);
 bom:
-	if (!c->started && (c->len >= 3 || c->eof)) {
+	if (!c->started && (c->w.len >= 3 || c->eof)) {
 		c->started = true;
-		if (c->len >= 3 && (unsigned char)c->buf[0] == 0xEF && (unsigned char)c->buf[1] == 0xBB &&
+		if (c->w.len >= 3 && (unsigned char)c->buf[0] == 0xEF && (unsigned char)c->buf[1] == 0xBB &&
 		    (unsigned char)c->buf[2] == 0xBF)
-			c->pos = 3;
+			c->w.pos = 3;
 	}
 	return 0;
 }
@@ -354,12 +334,12 @@ static inline void put_field(uint32_t *fs, uint32_t *fe, uint8_t *fq, size_t i, 
 	}
 }
 
-/* Scans the structure of the record at c->pos. Sets *nf, *end (offset of the
+/* Scans the structure of the record at c->w.pos. Sets *nf, *end (offset of the
  * byte after the record, relative to pos) and *newlines (quoted newlines). */
 static enum scan_result scan_record(cs_csv *c, size_t *nf_out, size_t *end_out, uint64_t *newlines, bool *bad)
 {
-	const char *base = c->buf + c->pos;
-	size_t avail = c->len - c->pos;
+	const char *base = c->buf + c->w.pos;
+	size_t avail = c->w.len - c->w.pos;
 	size_t nf = 0, fstart = 0, qend = 0, fcap = c->fcap;
 	uint32_t *fs = c->fs, *fe = c->fe;
 	uint8_t *fq = c->fq;
@@ -495,7 +475,7 @@ static enum scan_result scan_record(cs_csv *c, size_t *nf_out, size_t *end_out, 
  * compiler reload every c-> pointer per field (a fifth of the scan time). */
 static void finish_record(cs_csv *c, size_t nf, cs_csv_rec *rec)
 {
-	char *base = c->buf + c->pos;
+	char *base = c->buf + c->w.pos;
 	const uint32_t *fs = c->fs, *fe = c->fe;
 	uint8_t *fq = c->fq;
 	char **fptr = c->fptr;
@@ -545,7 +525,7 @@ int cs_csv_next(cs_csv *c, cs_csv_rec *rec, char *why, size_t cap)
 		bool bad = false;
 		enum scan_result r;
 
-		if (c->pos >= c->len) {
+		if (c->w.pos >= c->w.len) {
 			if (c->eof)
 				return 0;
 			rc = refill(c, why, cap);
@@ -570,18 +550,18 @@ int cs_csv_next(cs_csv *c, cs_csv_rec *rec, char *why, size_t cap)
 			           "%s:%llu: a quoted field is never closed (the file ends inside it); the file is "
 			           "truncated or damaged",
 			           cs_bill_src_name(c->src), (unsigned long long)c->line);
-			c->pos = c->len;
+			c->w.pos = c->w.len;
 			return CS_ERANGE;
 		}
 		if (bad) {
 			cs_set_why(why, cap, "%s:%llu: text after a closing quote (\"ab\"c): not valid CSV",
 			           cs_bill_src_name(c->src), (unsigned long long)c->line);
-			c->pos += end;
+			c->w.pos += end;
 			c->line += 1 + nl;
 			return CS_EINVAL;
 		}
 		finish_record(c, nf, rec);
-		c->pos += end;
+		c->w.pos += end;
 		c->line += 1 + nl;
 		return 1;
 	}

@@ -32,7 +32,7 @@ static const struct {
 
 struct cs_jsonl {
 	cs_bill_src *src;
-	cs_bill_win w; /* the bytes read; w.pos: start of the next line */
+	cs_win w; /* the bytes read; w.pos: start of the next line */
 	bool eof, header_done;
 	uint64_t line;
 	/* the current record */

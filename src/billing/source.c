@@ -501,23 +501,13 @@ int cs_bill_src_read(cs_bill_src *s, char *buf, size_t cap, size_t *got, char *w
 	return src_read(s, buf, cap, got, why, whycap);
 }
 
-int cs_bill_win_fill(cs_bill_src *s, cs_bill_win *w, size_t max, size_t *got, char *why, size_t whycap)
+int cs_bill_win_fill(cs_bill_src *s, cs_win *w, size_t max, size_t *got, char *why, size_t whycap)
 {
 	int rc;
 
 	*got = 0;
-	if (w->pos) {
-		memmove(w->buf, w->buf + w->pos, w->len - w->pos);
-		w->len -= w->pos;
-		w->pos = 0;
-	}
-	if (w->len == w->cap) {
-		if (w->cap >= max)
-			return CS_ERANGE;
-		if (cs_resize(&w->buf, w->cap * 2 + w->slack, 1))
-			return CS_ENOMEM;
-		w->cap *= 2;
-	}
+	if ((rc = cs_win_room(w, max)) != 0)
+		return rc;
 	rc = cs_bill_src_read(s, w->buf + w->len, w->cap - w->len, got, why, whycap);
 	if (rc)
 		return rc;

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/mem.h"
+
 typedef struct cs_bill_src cs_bill_src;
 
 /* Opens path ("-" = standard input). why gets "FILE: reason; fix". */
@@ -29,20 +31,10 @@ int cs_bill_src_open_mem(const void *data, size_t n, const char *name, cs_bill_s
  * truncated gzip. An error is final: later calls return it again. */
 int cs_bill_src_read(cs_bill_src *s, char *buf, size_t cap, size_t *got, char *why, size_t whycap);
 
-/* A sliding window on a source for scanners that keep a partial record across
- * reads: buf[pos, len) is read and not yet consumed; cap bytes are usable and
- * slack more are allocated past them (zeroed after each fill), for scanners
- * that load whole blocks. */
-typedef struct cs_bill_win {
-	char *buf;
-	size_t cap, len, pos, slack;
-} cs_bill_win;
-
-/* Moves the unconsumed bytes to the front, doubles the buffer when they fill
- * it, and reads what fits into the rest: *got = 0 at the end of input.
- * CS_ERANGE (why left to the caller, which knows what a record is) when a
- * full buffer is already max bytes; otherwise as cs_bill_src_read. */
-int cs_bill_win_fill(cs_bill_src *s, cs_bill_win *w, size_t max, size_t *got, char *why, size_t whycap);
+/* Makes room in w (cs_win_room: CS_ERANGE when a full buffer is already max
+ * bytes, why left to the caller) and reads what fits into it: *got = 0 at
+ * the end of input; otherwise as cs_bill_src_read. */
+int cs_bill_win_fill(cs_bill_src *s, cs_win *w, size_t max, size_t *got, char *why, size_t whycap);
 
 /* Looks at the first bytes of the (inflated) text without consuming them:
  * *p gets up to 4 KiB of it (fewer at the end of a short input). The next

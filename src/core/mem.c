@@ -46,3 +46,20 @@ int cs_grow(void *pp, size_t *cap, size_t need, size_t elem, size_t first)
 	*cap = nc;
 	return 0;
 }
+
+int cs_win_room(cs_win *w, size_t max)
+{
+	if (w->pos) {
+		memmove(w->buf, w->buf + w->pos, w->len - w->pos);
+		w->len -= w->pos;
+		w->pos = 0;
+	}
+	if (w->len < w->cap)
+		return 0;
+	if (w->cap >= max)
+		return CS_ERANGE;
+	if (w->cap > (SIZE_MAX - w->slack) / 2 || cs_resize(&w->buf, w->cap * 2 + w->slack, 1))
+		return CS_ENOMEM;
+	w->cap *= 2;
+	return 0;
+}

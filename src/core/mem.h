@@ -6,7 +6,9 @@
  * size overflow checked), and a realloc that keeps the old array when it
  * fails, so a caller never loses what it held and only returns CS_ENOMEM.
  * Arrays kept side by side (records and their hashes) grow to one capacity:
- * cs_grow_cap once, then cs_resize each.
+ * cs_grow_cap once, then cs_resize each. The readers of records and lines
+ * (billing's CSV and JSON lines, the ledger's import) keep their input in a
+ * cs_win, whose one growth step is cs_win_room.
  */
 #ifndef CS_CORE_MEM_H
 #define CS_CORE_MEM_H
@@ -26,5 +28,19 @@ int cs_resize(void *pp, size_t n, size_t elem);
  * cs_grow_cap does and resizes to it. 0, or CS_ENOMEM with *pp and *cap
  * untouched. */
 int cs_grow(void *pp, size_t *cap, size_t need, size_t elem, size_t first);
+
+/* A read window: buf[pos, len) is read and not yet consumed; cap bytes are
+ * usable and slack more are allocated past them (for scanners that load
+ * whole blocks; the reader zeroes them after each read). */
+typedef struct cs_win {
+	char *buf;
+	size_t cap, len, pos, slack;
+} cs_win;
+
+/* Room to read into buf[len, cap): the unconsumed bytes move to the front,
+ * and a buffer they fill doubles. 0; CS_ERANGE when a full buffer is
+ * already max bytes (the caller says why: it knows what a record is); or
+ * CS_ENOMEM with the window as it was. */
+int cs_win_room(cs_win *w, size_t max);
 
 #endif

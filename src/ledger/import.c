@@ -12,6 +12,7 @@
 
 #include "carbonstat/error.h"
 #include "core/clock.h"
+#include "core/mem.h"
 #include "core/str.h"
 #include "core/why.h"
 #include "ledger/agg.h"
@@ -27,8 +28,7 @@
 typedef struct lreader {
 	gzFile gz;
 	const char *name;
-	char *buf;
-	size_t cap, start, end;
+	cs_win w; /* w.pos: start of the next line */
 	bool eof;
 	uint64_t lineno;
 } lreader;
@@ -53,9 +53,9 @@ static int lr_open(lreader *r, const char *path, char *why, size_t whycap)
 		return -err;
 	}
 	gzbuffer(r->gz, 256 * 1024);
-	r->cap = READ_CHUNK;
-	r->buf = malloc(r->cap);
-	if (!r->buf) {
+	r->w.cap = READ_CHUNK;
+	r->w.buf = malloc(r->w.cap);
+	if (!r->w.buf) {
 		gzclose(r->gz);
 		cs_set_why(why, whycap, "ledger import: out of memory");
 		return CS_ENOMEM;
@@ -67,9 +67,9 @@ static void lr_close(lreader *r)
 {
 	if (r->gz)
 		gzclose(r->gz);
-	free(r->buf);
+	free(r->w.buf);
 	r->gz = NULL;
-	r->buf = NULL;
+	r->w.buf = NULL;
 }
 
 /* The next line (without its '\n'): 1, 0 at the end, < 0 on error. An
@@ -77,53 +77,40 @@ static void lr_close(lreader *r)
 static int lr_next(lreader *r, const char **line, size_t *len, bool *terminated, char *why, size_t whycap)
 {
 	for (;;) {
-		char *nl = r->end > r->start ? memchr(r->buf + r->start, '\n', r->end - r->start) : NULL;
-		int n;
+		char *nl = r->w.len > r->w.pos ? memchr(r->w.buf + r->w.pos, '\n', r->w.len - r->w.pos) : NULL;
+		int n, rc;
 
 		if (nl) {
-			*line = r->buf + r->start;
-			*len = (size_t)(nl - (r->buf + r->start));
+			*line = r->w.buf + r->w.pos;
+			*len = (size_t)(nl - (r->w.buf + r->w.pos));
 			*terminated = true;
-			r->start += *len + 1;
+			r->w.pos += *len + 1;
 			r->lineno++;
 			return 1;
 		}
 		if (r->eof) {
-			if (r->end > r->start) {
-				*line = r->buf + r->start;
-				*len = r->end - r->start;
+			if (r->w.len > r->w.pos) {
+				*line = r->w.buf + r->w.pos;
+				*len = r->w.len - r->w.pos;
 				*terminated = false;
-				r->start = r->end;
+				r->w.pos = r->w.len;
 				r->lineno++;
 				return 1;
 			}
 			return 0;
 		}
-		if (r->start > 0) {
-			memmove(r->buf, r->buf + r->start, r->end - r->start);
-			r->end -= r->start;
-			r->start = 0;
+		/* doubled from READ_CHUNK, the buffer stops at CS_LG_LINE_MAX */
+		if ((rc = cs_win_room(&r->w, CS_LG_LINE_MAX)) == CS_ERANGE) {
+			cs_set_why(why, whycap,
+			           "ledger import: %s:%llu: a line longer than %u MB; not the agent's JSON lines",
+			           r->name, (unsigned long long)r->lineno + 1, CS_LG_LINE_MAX >> 20);
+			return CS_EINVAL;
 		}
-		if (r->end == r->cap) {
-			size_t nc = r->cap * 2;
-			char *nb;
-
-			if (nc > CS_LG_LINE_MAX + READ_CHUNK) {
-				cs_set_why(
-				    why, whycap,
-				    "ledger import: %s:%llu: a line longer than %u MB; not the agent's JSON lines",
-				    r->name, (unsigned long long)r->lineno + 1, CS_LG_LINE_MAX >> 20);
-				return CS_EINVAL;
-			}
-			nb = realloc(r->buf, nc);
-			if (!nb) {
-				cs_set_why(why, whycap, "ledger import: out of memory");
-				return CS_ENOMEM;
-			}
-			r->buf = nb;
-			r->cap = nc;
+		if (rc) {
+			cs_set_why(why, whycap, "ledger import: out of memory");
+			return CS_ENOMEM;
 		}
-		n = gzread(r->gz, r->buf + r->end, (unsigned)(r->cap - r->end));
+		n = gzread(r->gz, r->w.buf + r->w.len, (unsigned)(r->w.cap - r->w.len));
 		if (n < 0) {
 			int e;
 			const char *m = gzerror(r->gz, &e);
@@ -134,7 +121,7 @@ static int lr_next(lreader *r, const char **line, size_t *len, bool *terminated,
 		}
 		if (n == 0)
 			r->eof = true;
-		r->end += (size_t)n;
+		r->w.len += (size_t)n;
 	}
 }
 

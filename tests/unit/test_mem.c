@@ -1,6 +1,6 @@
 /* test_mem.c - unit tests for core/mem (growing heap arrays): the capacity
- * step, a resize that keeps the array on overflow, and cs_grow's "untouched
- * unless grown" contract.
+ * step, a resize that keeps the array on overflow, cs_grow's "untouched
+ * unless grown" contract, and a read window's room (cs_win_room).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <stdlib.h>
+#include <string.h>
 
 #include <carbonstat/error.h>
 
@@ -61,12 +62,43 @@ static void test_grow(void **state)
 	free(buf);
 }
 
+/* The unconsumed bytes move to the front; a full window doubles (its slack
+ * kept past cap) until it is max bytes, then CS_ERANGE leaves it as it was. */
+static void test_win_room(void **state)
+{
+	cs_win w = {.cap = 4, .slack = 2};
+
+	(void)state;
+	w.buf = malloc(w.cap + w.slack);
+	assert_non_null(w.buf);
+	memcpy(w.buf, "abcd", 4);
+	w.len = 4;
+	w.pos = 2;
+	assert_int_equal(cs_win_room(&w, 8), 0);
+	assert_int_equal(w.pos, 0);
+	assert_int_equal(w.len, 2);
+	assert_int_equal(w.cap, 4);
+	assert_memory_equal(w.buf, "cd", 2);
+	memcpy(w.buf + 2, "ef", 2);
+	w.len = 4;
+	assert_int_equal(cs_win_room(&w, 8), 0);
+	assert_int_equal(w.cap, 8);
+	assert_memory_equal(w.buf, "cdef", 4);
+	memset(w.buf + 4, 'x', 4 + w.slack); /* all of cap and the slack are there */
+	w.len = 8;
+	assert_int_equal(cs_win_room(&w, 8), CS_ERANGE);
+	assert_int_equal(w.cap, 8);
+	assert_int_equal(w.len, 8);
+	free(w.buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_grow_cap),
 	    cmocka_unit_test(test_resize),
 	    cmocka_unit_test(test_grow),
+	    cmocka_unit_test(test_win_room),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
