@@ -440,6 +440,67 @@ static cs_lg_rep_row *take_rows(groups *g, size_t *n)
 	return rows;
 }
 
+/* The index of team key in r->teams, or -1. */
+static int64_t team_index(const cs_lg_report *r, const char *key)
+{
+	int64_t found = -1;
+
+	for (size_t t = 0; t < r->nteams; t++)
+		if (!strcmp(r->teams[t].key, key))
+			found = (int64_t)t;
+	return found;
+}
+
+/* SCI: carbon of the days that have units, over those units. units and
+ * sci_daily: [sci index * ndays + day]; a "team:" key takes its team's days. */
+static int sci_rows(cs_lg_report *r, const cs_lg_conf *conf, const double *units, const cs_lg_i128 *sci_daily)
+{
+	if (!(r->sci = calloc(conf->nsci, sizeof(*r->sci))))
+		return CS_ENOMEM;
+	for (size_t i = 0; i < conf->nsci; i++) {
+		cs_lg_sci_row *row = &r->sci[r->nsci++];
+		const char *k = conf->sci[i].key;
+		int64_t team_i = cs_starts_with(k, "team:") ? team_index(r, k + 5) : -1;
+
+		cs_strcpy_fit(row->key, sizeof(row->key), k);
+		for (int64_t d = 0; d < r->ndays; d++) {
+			double u = units[i * (size_t)r->ndays + (size_t)d];
+
+			if (u <= 0)
+				continue;
+			row->units += u;
+			row->hours += 24;
+			if (team_i >= 0)
+				row->ug += r->daily_team_ug[(size_t)d * r->nteams + (size_t)team_i];
+			else
+				row->ug += sci_daily[i * (size_t)r->ndays + (size_t)d];
+		}
+	}
+	return 0;
+}
+
+/* Each budget beside its team's burn so far and projected to the period's end. */
+static int budget_rows(cs_lg_report *r, const cs_lg_conf *conf)
+{
+	if (!(r->budgets = calloc(conf->nbudgets, sizeof(*r->budgets))))
+		return CS_ENOMEM;
+	for (size_t i = 0; i < conf->nbudgets; i++) {
+		cs_lg_budget_row *br = &r->budgets[r->nbudgets++];
+		int64_t t;
+
+		cs_strcpy_fit(br->team, sizeof(br->team), conf->budgets[i].team);
+		br->budget_kg = conf->budgets[i].kg_per_month;
+		if ((t = team_index(r, br->team)) >= 0)
+			br->burn_kg = cs_lg_total_kg(&r->teams[t].cur);
+		br->projected_kg = r->hours_with_data > 0
+		                       ? br->burn_kg * (double)r->period_hours / (double)r->hours_with_data
+		                       : br->burn_kg;
+		br->exceeded = br->burn_kg > br->budget_kg;
+		br->projected_over = br->projected_kg > br->budget_kg;
+	}
+	return 0;
+}
+
 int cs_lg_report_build(cs_lg_store *s, const cs_lg_period *p, cs_lg_by by, const cs_lg_conf *conf, int64_t now_s,
                        cs_lg_report *out)
 {
@@ -553,37 +614,8 @@ int cs_lg_report_build(cs_lg_store *s, const cs_lg_period *p, cs_lg_by by, const
 		free(r->daily_team_ug);
 		r->daily_team_ug = m;
 	}
-	/* SCI: carbon of the days that have units, over those units */
-	if (conf && conf->nsci) {
-		r->sci = calloc(conf->nsci, sizeof(*r->sci));
-		if (!r->sci) {
-			rc = CS_ENOMEM;
-			goto end;
-		}
-		for (size_t i = 0; i < conf->nsci; i++) {
-			cs_lg_sci_row *row = &r->sci[r->nsci++];
-			const char *k = conf->sci[i].key;
-			int64_t team_i = -1;
-
-			cs_strcpy_fit(row->key, sizeof(row->key), k);
-			if (cs_starts_with(k, "team:"))
-				for (size_t t = 0; t < r->nteams; t++)
-					if (!strcmp(r->teams[t].key, k + 5))
-						team_i = (int64_t)t;
-			for (int64_t d = 0; d < r->ndays; d++) {
-				double u = units[i * (size_t)r->ndays + (size_t)d];
-
-				if (u <= 0)
-					continue;
-				row->units += u;
-				row->hours += 24;
-				if (team_i >= 0)
-					row->ug += r->daily_team_ug[(size_t)d * r->nteams + (size_t)team_i];
-				else
-					row->ug += b.sci_daily[i * (size_t)r->ndays + (size_t)d];
-			}
-		}
-	}
+	if (conf && conf->nsci && (rc = sci_rows(r, conf, units, b.sci_daily)) != 0)
+		goto end;
 	/* rows, top owners, movers */
 	r->rows = take_rows(&b.by, &r->nrows);
 	{
@@ -617,28 +649,8 @@ int cs_lg_report_build(cs_lg_store *s, const cs_lg_period *p, cs_lg_by by, const
 			r->movers[i] = mv[i].i;
 		free(mv);
 	}
-	/* budgets */
-	if (conf && conf->nbudgets) {
-		r->budgets = calloc(conf->nbudgets, sizeof(*r->budgets));
-		if (!r->budgets) {
-			rc = CS_ENOMEM;
-			goto end;
-		}
-		for (size_t i = 0; i < conf->nbudgets; i++) {
-			cs_lg_budget_row *br = &r->budgets[r->nbudgets++];
-
-			cs_strcpy_fit(br->team, sizeof(br->team), conf->budgets[i].team);
-			br->budget_kg = conf->budgets[i].kg_per_month;
-			for (size_t t = 0; t < r->nteams; t++)
-				if (!strcmp(r->teams[t].key, br->team))
-					br->burn_kg = cs_lg_total_kg(&r->teams[t].cur);
-			br->projected_kg = r->hours_with_data > 0
-			                       ? br->burn_kg * (double)r->period_hours / (double)r->hours_with_data
-			                       : br->burn_kg;
-			br->exceeded = br->burn_kg > br->budget_kg;
-			br->projected_over = br->projected_kg > br->budget_kg;
-		}
-	}
+	if (conf && conf->nbudgets && (rc = budget_rows(r, conf)) != 0)
+		goto end;
 end:
 	cs_lg_end_read(s);
 out:
