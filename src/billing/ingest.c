@@ -23,6 +23,7 @@
 #include "billing/format.h"
 #include "billing/jsonl.h"
 #include "billing/parquet.h"
+#include "core/mem.h"
 #include "core/str.h"
 #include "core/why.h"
 
@@ -52,127 +53,6 @@ static inline uint64_t hash_words(const void *p, size_t n)
 	}
 	h *= 0xbf58476d1ce4e5b9ull;
 	return h ^ (h >> 32);
-}
-
-/* ---- string interning ---------------------------------------------------- */
-
-typedef struct str_ent {
-	uint32_t off, len;
-} str_ent;
-
-typedef struct interner {
-	char *arena;
-	size_t alen, acap;
-	str_ent *s;
-	uint32_t n, scap;
-	uint32_t *slot; /* hash index: id + 1, 0 empty */
-	uint64_t *hash;
-	uint32_t mask;
-} interner;
-
-static int arena_put(interner *t, const char *p, size_t n, uint32_t *off)
-{
-	if (t->alen + n + 1 > t->acap) {
-		size_t nc = t->acap ? t->acap * 2 : 1u << 16;
-		char *na;
-
-		while (nc < t->alen + n + 1)
-			nc *= 2;
-		na = realloc(t->arena, nc);
-		if (!na)
-			return CS_ENOMEM;
-		t->arena = na;
-		t->acap = nc;
-	}
-	memcpy(t->arena + t->alen, p, n);
-	t->arena[t->alen + n] = '\0';
-	*off = (uint32_t)t->alen;
-	t->alen += n + 1;
-	return 0;
-}
-
-static int intern_grow(interner *t)
-{
-	uint32_t ncap = t->mask ? (t->mask + 1) * 2 : 1024;
-	uint32_t *slot = calloc(ncap, sizeof *slot);
-	uint64_t *hash;
-
-	if (!slot)
-		return CS_ENOMEM;
-	hash = realloc(t->hash, (size_t)ncap / 2 * sizeof *hash);
-	if (!hash) {
-		free(slot);
-		return CS_ENOMEM;
-	}
-	t->hash = hash;
-	for (uint32_t i = 0; i < t->n; i++) {
-		uint32_t k = (uint32_t)t->hash[i] & (ncap - 1);
-		while (slot[k])
-			k = (k + 1) & (ncap - 1);
-		slot[k] = i + 1;
-	}
-	free(t->slot);
-	t->slot = slot;
-	t->mask = ncap - 1;
-	return 0;
-}
-
-static int intern(interner *t, const char *p, size_t n, uint32_t *id)
-{
-	uint64_t h = hash_words(p, n);
-	uint32_t k;
-	int rc;
-
-	if (!t->mask || t->n + 1 > (t->mask + 1) / 2)
-		if ((rc = intern_grow(t)))
-			return rc;
-	for (k = (uint32_t)h & t->mask; t->slot[k]; k = (k + 1) & t->mask) {
-		uint32_t i = t->slot[k] - 1;
-		if (t->hash[i] == h && t->s[i].len == n && !memcmp(t->arena + t->s[i].off, p, n)) {
-			*id = i;
-			return 0;
-		}
-	}
-	if (t->n == t->scap) {
-		uint32_t nc = t->scap ? t->scap * 2 : 1024;
-		str_ent *ns = realloc(t->s, nc * sizeof *ns);
-		if (!ns)
-			return CS_ENOMEM;
-		t->s = ns;
-		t->scap = nc;
-	}
-	if ((rc = arena_put(t, p, n, &t->s[t->n].off)))
-		return rc;
-	t->s[t->n].len = (uint32_t)n;
-	t->hash[t->n] = h;
-	t->slot[k] = t->n + 1;
-	*id = t->n++;
-	return 0;
-}
-
-static const char *istr(const interner *t, uint32_t id)
-{
-	return id < t->n ? t->arena + t->s[id].off : "";
-}
-
-/* A dimension with a one-entry memo: bills repeat the previous row's value. */
-typedef struct memo {
-	uint32_t id;
-	bool set;
-} memo;
-
-static int intern_memo(interner *t, memo *m, cs_sv s, uint32_t *id)
-{
-	if (m->set && t->s[m->id].len == s.n && !memcmp(t->arena + t->s[m->id].off, s.p, s.n)) {
-		*id = m->id;
-		return 0;
-	}
-	int rc = intern(t, s.p, s.n, id);
-	if (!rc) {
-		m->id = *id;
-		m->set = true;
-	}
-	return rc;
 }
 
 /* ---- generic open-addressing index over an array ---------------------- */
@@ -211,27 +91,114 @@ static inline void index_put(index_t *x, uint64_t h, uint32_t i)
 	x->slot[k] = i + 1;
 }
 
-/* Room for element n of an array and of its hash array beside it (both
- * doubled, from first), then in the index over them (kept at most half
- * full). *arr is handed back even on failure: it may have moved. */
-static int room_for(void **arr, size_t elem, uint64_t **hash, uint32_t n, uint32_t *cap, uint32_t first, index_t *x)
+/* Room for element n of an array (arr: its T **, as cs_resize takes it) and
+ * of its hash array beside it (both doubled, from first), then in the index
+ * over them (kept at most half full). On failure *cap is as it was (an array
+ * that did grow is still valid). */
+static int room_for(void *arr, size_t elem, uint64_t **hash, uint32_t n, uint32_t *cap, uint32_t first, index_t *x)
 {
 	if (n == *cap) {
 		uint32_t nc = *cap ? *cap * 2 : first;
-		void *na = realloc(*arr, (size_t)nc * elem);
-		uint64_t *nh;
 
-		if (!na)
+		if (cs_resize(arr, nc, elem) || cs_resize(hash, nc, sizeof **hash))
 			return CS_ENOMEM;
-		*arr = na;
-		if (!(nh = realloc(*hash, nc * sizeof *nh)))
-			return CS_ENOMEM;
-		*hash = nh;
 		*cap = nc;
 	}
 	if (x && (!x->mask || n + 1 > (x->mask + 1) / 2))
 		return index_grow(x, n, *hash);
 	return 0;
+}
+
+/* ---- string interning ---------------------------------------------------- */
+
+typedef struct str_ent {
+	uint32_t off, len;
+} str_ent;
+
+typedef struct interner {
+	char *arena;
+	size_t alen, acap;
+	str_ent *s;      /* string id -> its place in arena */
+	uint64_t *hash;  /* string id -> its hash */
+	uint32_t n, cap; /* strings / room in s and hash */
+	index_t ix;      /* hash -> string id */
+} interner;
+
+static void intern_free(interner *t)
+{
+	free(t->arena);
+	free(t->s);
+	free(t->hash);
+	free(t->ix.slot);
+}
+
+static int arena_put(interner *t, const char *p, size_t n, uint32_t *off)
+{
+	if (t->alen + n + 1 > t->acap) {
+		size_t nc = t->acap ? t->acap * 2 : 1u << 16;
+		char *na;
+
+		while (nc < t->alen + n + 1)
+			nc *= 2;
+		na = realloc(t->arena, nc);
+		if (!na)
+			return CS_ENOMEM;
+		t->arena = na;
+		t->acap = nc;
+	}
+	memcpy(t->arena + t->alen, p, n);
+	t->arena[t->alen + n] = '\0';
+	*off = (uint32_t)t->alen;
+	t->alen += n + 1;
+	return 0;
+}
+
+static int intern(interner *t, const char *p, size_t n, uint32_t *id)
+{
+	uint64_t h = hash_words(p, n);
+	int rc;
+
+	if (t->ix.mask)
+		for (uint32_t k = (uint32_t)h & t->ix.mask; t->ix.slot[k]; k = (k + 1) & t->ix.mask) {
+			uint32_t i = t->ix.slot[k] - 1;
+			if (t->hash[i] == h && t->s[i].len == n && !memcmp(t->arena + t->s[i].off, p, n)) {
+				*id = i;
+				return 0;
+			}
+		}
+	if ((rc = room_for(&t->s, sizeof *t->s, &t->hash, t->n, &t->cap, 1024, &t->ix)) ||
+	    (rc = arena_put(t, p, n, &t->s[t->n].off)))
+		return rc;
+	t->s[t->n].len = (uint32_t)n;
+	t->hash[t->n] = h;
+	index_put(&t->ix, h, t->n);
+	*id = t->n++;
+	return 0;
+}
+
+static const char *istr(const interner *t, uint32_t id)
+{
+	return id < t->n ? t->arena + t->s[id].off : "";
+}
+
+/* A dimension with a one-entry memo: bills repeat the previous row's value. */
+typedef struct memo {
+	uint32_t id;
+	bool set;
+} memo;
+
+static int intern_memo(interner *t, memo *m, cs_sv s, uint32_t *id)
+{
+	if (m->set && t->s[m->id].len == s.n && !memcmp(t->arena + t->s[m->id].off, s.p, s.n)) {
+		*id = m->id;
+		return 0;
+	}
+	int rc = intern(t, s.p, s.n, id);
+	if (!rc) {
+		m->id = *id;
+		m->set = true;
+	}
+	return rc;
 }
 
 /* ---- the bill ------------------------------------------------------------ */
@@ -344,14 +311,8 @@ void cs_bill_free(cs_bill *b)
 {
 	if (!b)
 		return;
-	free(b->str.arena);
-	free(b->str.s);
-	free(b->str.slot);
-	free(b->str.hash);
-	free(b->keys.arena);
-	free(b->keys.s);
-	free(b->keys.slot);
-	free(b->keys.hash);
+	intern_free(&b->str);
+	intern_free(&b->keys);
 	free(b->ue);
 	free(b->ue_hash);
 	free(b->ue_idx.slot);
@@ -429,10 +390,7 @@ static int usage_of(cs_bill *b, const cs_bill_line *l, usage_ent **out)
 			}
 		}
 	/* a new key: classify it */
-	void *arr = b->ue;
-	rc = room_for(&arr, sizeof *b->ue, &b->ue_hash, b->nue, &b->ue_cap, 256, &b->ue_idx);
-	b->ue = arr;
-	if (rc)
+	if ((rc = room_for(&b->ue, sizeof *b->ue, &b->ue_hash, b->nue, &b->ue_cap, 256, &b->ue_idx)))
 		return rc;
 	usage_ent *e = &b->ue[b->nue];
 	memset(e, 0, sizeof *e);
@@ -506,10 +464,8 @@ static int rows_grow(cs_bill *b)
  * indexed, found through its day array). */
 static int row_new(cs_bill *b, const row_key *rk, uint64_t h, uint32_t *out)
 {
-	void *arr = b->rows;
-	int rc = room_for(&arr, sizeof *b->rows, &b->rhash, b->nrows, &b->rcap, 1024, NULL);
+	int rc = room_for(&b->rows, sizeof *b->rows, &b->rhash, b->nrows, &b->rcap, 1024, NULL);
 
-	b->rows = arr;
 	if (rc)
 		return rc;
 	cs_bill_row *r = &b->rows[b->nrows];
@@ -574,10 +530,7 @@ static int dims_of(cs_bill *b, const row_key *rk, dims_ent **out)
 				return 0;
 			}
 		}
-	void *arr = b->dims;
-	rc = room_for(&arr, sizeof *b->dims, &b->dhash, b->ndims, &b->dcap, 256, &b->d_idx);
-	b->dims = arr;
-	if (rc)
+	if ((rc = room_for(&b->dims, sizeof *b->dims, &b->dhash, b->ndims, &b->dcap, 256, &b->d_idx)))
 		return rc;
 	dims_ent *d = &b->dims[b->ndims];
 	memcpy(d->v, key, sizeof key);
@@ -672,9 +625,7 @@ static int price_add(cs_bill *b, uint32_t ue, const usage_ent *e, uint32_t regio
 			return CS_ENOMEM;
 		b->pue = nu;
 	}
-	void *arr = b->prices;
-	rc = room_for(&arr, sizeof *b->prices, &b->phash, b->nprices, &b->pcap, 256, &b->p_idx);
-	b->prices = arr;
+	rc = room_for(&b->prices, sizeof *b->prices, &b->phash, b->nprices, &b->pcap, 256, &b->p_idx);
 	if (rc)
 		return rc;
 	b->prices[b->nprices] = (cs_bill_price){e->u.inst, e->provider, region, currency, hours, eff};
