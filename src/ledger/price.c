@@ -188,6 +188,15 @@ static void lower(char *s)
 			*s = (char)(*s - 'A' + 'a');
 }
 
+/* why = "FILE:LINE: COLUMN 'VALUE' REASON", the value clipped. */
+static void field_why(char *why, size_t whycap, const char *name, unsigned line, const char *column, const char *value,
+                      const char *reason)
+{
+	char cb[48];
+
+	cs_set_why(why, whycap, "%s:%u: %s '%s' %s", name, line, column, cs_lg_clip(value, 40, cb, sizeof(cb)), reason);
+}
+
 int cs_lg_prices_parse(const char *buf, size_t len, const char *name, cs_lg_prices *out, char *why, size_t whycap)
 {
 	char(*f)[PF_FIELD_MAX] = NULL; /* the record's fields */
@@ -271,36 +280,33 @@ int cs_lg_prices_parse(const char *buf, size_t len, const char *name, cs_lg_pric
 		lower(f[col[COL_PROVIDER]]);
 		if (!valid_provider(f[col[COL_PROVIDER]]) ||
 		    !cs_strcpy_fit(e.provider, sizeof(e.provider), f[col[COL_PROVIDER]])) {
-			cs_set_why(why, whycap,
-			           "%s:%u: provider '%s' is not a short lower-case name (aws, gcp, azure ...)", name,
-			           c.line, cs_lg_clip(f[col[COL_PROVIDER]], 40, cb, sizeof(cb)));
+			field_why(why, whycap, name, c.line, "provider", f[col[COL_PROVIDER]],
+			          "is not a short lower-case name (aws, gcp, azure ...)");
 			goto err;
 		}
 		if (!valid_name(f[col[COL_INSTANCE]]) ||
 		    !cs_strcpy_fit(e.instance, sizeof(e.instance), f[col[COL_INSTANCE]])) {
-			cs_set_why(why, whycap,
-			           "%s:%u: instance_type '%s' is empty, too long or holds control characters", name,
-			           c.line, cs_lg_clip(f[col[COL_INSTANCE]], 40, cb, sizeof(cb)));
+			field_why(why, whycap, name, c.line, "instance_type", f[col[COL_INSTANCE]],
+			          "is empty, too long or holds control characters");
 			goto err;
 		}
 		if (!strcmp(f[col[COL_REGION]], "*"))
 			f[col[COL_REGION]][0] = '\0';
 		if ((f[col[COL_REGION]][0] && !valid_name(f[col[COL_REGION]])) ||
 		    !cs_strcpy_fit(e.region, sizeof(e.region), f[col[COL_REGION]])) {
-			cs_set_why(why, whycap, "%s:%u: region '%s' is too long or holds control characters", name,
-			           c.line, cs_lg_clip(f[col[COL_REGION]], 40, cb, sizeof(cb)));
+			field_why(why, whycap, name, c.line, "region", f[col[COL_REGION]],
+			          "is too long or holds control characters");
 			goto err;
 		}
 		if (!valid_currency(f[col[COL_CURRENCY]])) {
-			cs_set_why(why, whycap, "%s:%u: currency '%s' is not an ISO 4217 code such as USD or EUR", name,
-			           c.line, cs_lg_clip(f[col[COL_CURRENCY]], 40, cb, sizeof(cb)));
+			field_why(why, whycap, name, c.line, "currency", f[col[COL_CURRENCY]],
+			          "is not an ISO 4217 code such as USD or EUR");
 			goto err;
 		}
 		memcpy(e.currency, f[col[COL_CURRENCY]], 4);
 		if (!plain_decimal(f[col[COL_PRICE]]) || cs_parse_double(f[col[COL_PRICE]], &d) != 0 || d >= 1e6) {
-			cs_set_why(why, whycap,
-			           "%s:%u: price_per_hour '%s' is not a plain decimal >= 0 and < 1000000 (e.g. 0.096)",
-			           name, c.line, cs_lg_clip(f[col[COL_PRICE]], 40, cb, sizeof(cb)));
+			field_why(why, whycap, name, c.line, "price_per_hour", f[col[COL_PRICE]],
+			          "is not a plain decimal >= 0 and < 1000000 (e.g. 0.096)");
 			goto err;
 		}
 		e.per_hour = d;
