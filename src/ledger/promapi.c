@@ -69,6 +69,17 @@ static bool eat(rd *r, char c)
 	return true;
 }
 
+/* Takes c (after white space), or says it was expected there. */
+static int expect(rd *r, char c)
+{
+	char what[] = "'?' expected";
+
+	if (eat(r, c))
+		return 0;
+	what[1] = c;
+	return bad(r, what);
+}
+
 static int put(rd *r, const char *s, size_t n)
 {
 	char *nb = cs_lg_grown(r->buf, &r->cap, r->len + n + 1, 1);
@@ -312,12 +323,12 @@ static int skip(rd *r, int depth)
 		do {
 			if ((rc = string(r, false, NULL)) != 0)
 				return rc;
-			if (!eat(r, ':'))
-				return bad(r, "':' expected");
+			if ((rc = expect(r, ':')) != 0)
+				return rc;
 			if ((rc = skip(r, depth + 1)) != 0)
 				return rc;
 		} while (eat(r, ','));
-		return eat(r, '}') ? 0 : bad(r, "'}' expected");
+		return expect(r, '}');
 	case '[':
 		r->p++;
 		if (eat(r, ']'))
@@ -326,7 +337,7 @@ static int skip(rd *r, int depth)
 			if ((rc = skip(r, depth + 1)) != 0)
 				return rc;
 		} while (eat(r, ','));
-		return eat(r, ']') ? 0 : bad(r, "']' expected");
+		return expect(r, ']');
 	case 't': return skip_lit(r, "true");
 	case 'f': return skip_lit(r, "false");
 	case 'n': return skip_lit(r, "null");
@@ -345,9 +356,7 @@ static int key(rd *r, char *name, size_t cap)
 	if ((rc = string(r, true, &at)) != 0)
 		return rc;
 	snprintf(name, cap, "%s", r->buf + at);
-	if (!eat(r, ':'))
-		return bad(r, "':' expected");
-	return 0;
+	return expect(r, ':');
 }
 
 typedef struct series_ctx {
@@ -419,8 +428,8 @@ static int series(rd *r, series_ctx *c, bool matrix)
 					return rc;
 				snprintf(name, sizeof(name), "%s", r->buf + at);
 				r->len = keep_len;
-				if (!eat(r, ':'))
-					return bad(r, "':' expected");
+				if ((rc = expect(r, ':')) != 0)
+					return rc;
 			}
 			if (!strcmp(name, "metric")) {
 				if (had_metric)
@@ -445,8 +454,8 @@ static int series(rd *r, series_ctx *c, bool matrix)
 						if (!strcmp(r->buf + kat, c->want[k]))
 							which = k;
 					r->len = kat; /* the label name is not kept */
-					if (!eat(r, ':'))
-						return bad(r, "':' expected");
+					if ((rc = expect(r, ':')) != 0)
+						return rc;
 					if (!peek(r, '"'))
 						return bad(r, "a label value is not a string");
 					if ((rc = string(r, which >= 0, &vat)) != 0)
@@ -457,8 +466,8 @@ static int series(rd *r, series_ctx *c, bool matrix)
 						c->off[which] = vat;
 					}
 				} while (eat(r, ','));
-				if (!eat(r, '}'))
-					return bad(r, "'}' expected");
+				if ((rc = expect(r, '}')) != 0)
+					return rc;
 			} else if (!strcmp(name, matrix ? "values" : "value")) {
 				if (had_vals)
 					return bad(r, "duplicate samples");
@@ -471,8 +480,8 @@ static int series(rd *r, series_ctx *c, bool matrix)
 				return rc;
 			}
 		} while (eat(r, ','));
-		if (!eat(r, '}'))
-			return bad(r, "'}' expected");
+		if ((rc = expect(r, '}')) != 0)
+			return rc;
 	}
 	if (!had_vals)
 		return bad(r, matrix ? "a series of a matrix has no values array" : "a series has no value");
@@ -573,18 +582,14 @@ int cs_lg_prom_parse(const char *body, size_t len, const char *const *want, int 
 							goto out;
 						}
 					} while (eat(&r, ','));
-				if (!eat(&r, '}')) {
-					rc = bad(&r, "'}' expected");
+				if ((rc = expect(&r, '}')) != 0)
 					goto out;
-				}
 			} else if ((rc = skip(&r, 1)) != 0) {
 				goto out;
 			}
 		} while (eat(&r, ','));
-	if (!eat(&r, '}')) {
-		rc = bad(&r, "'}' expected");
+	if ((rc = expect(&r, '}')) != 0)
 		goto out;
-	}
 	ws(&r);
 	if (r.p != r.end) {
 		rc = bad(&r, "bytes after the answer");
