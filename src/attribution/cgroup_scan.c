@@ -27,6 +27,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,9 +113,7 @@ static void index_insert(cs_cgscan *s, size_t i)
 
 static void index_rebuild(cs_cgscan *s)
 {
-	cs_index_clear(&s->ix);
-	for (size_t i = 0; i < s->n; i++)
-		index_insert(s, i);
+	cs_index_rebuild_u64(&s->ix, s->wl, s->n, sizeof(*s->wl), offsetof(cs_workload, id));
 }
 
 typedef struct cg_key {

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,9 +85,7 @@ static bool wl_has(const void *ctx, uint32_t i, const void *key)
 
 static void index_rebuild(cs_procscan *p)
 {
-	cs_index_clear(&p->ix);
-	for (size_t i = 0; i < p->n; i++)
-		cs_index_add(&p->ix, cs_mix64(p->wl[i].id), (uint32_t)i);
+	cs_index_rebuild_u64(&p->ix, p->wl, p->n, sizeof(*p->wl), offsetof(cs_workload, id));
 }
 
 static long index_find(const cs_procscan *p, uint64_t id)

@@ -6,6 +6,8 @@
 
 #include <carbonstat/error.h>
 
+#include "core/hash.h"
+
 size_t cs_index_slots_for(size_t items)
 {
 	size_t n = CS_INDEX_MIN_SLOTS;
@@ -47,4 +49,16 @@ void cs_index_free(cs_index *ix)
 	free(ix->slot);
 	ix->slot = NULL;
 	ix->n = 0;
+}
+
+void cs_index_rebuild_u64(cs_index *ix, const void *base, size_t n, size_t stride, size_t key_off)
+{
+	const char *rec = base;
+	uint64_t key;
+
+	cs_index_clear(ix);
+	for (size_t i = 0; i < n; i++, rec += stride) {
+		memcpy(&key, rec + key_off, sizeof(key));
+		cs_index_add(ix, cs_mix64(key), (uint32_t)i);
+	}
 }

@@ -13,7 +13,8 @@
  * no indirect call.
  *
  * No removal: a caller that removes items compacts its array and rebuilds
- * (cs_index_clear, then cs_index_add each item), which is O(n) and rare.
+ * (cs_index_clear, then cs_index_add each item; cs_index_rebuild_u64 for
+ * records with an integer key), which is O(n) and rare.
  * The same key may be added twice on purpose (cgroup_scan keeps a vanished
  * workload beside its successor); the equality callback then decides which
  * one a lookup finds.
@@ -99,5 +100,11 @@ static inline void cs_index_add(cs_index *ix, uint64_t hash, uint32_t item)
 		i = (i + 1) & m;
 	ix->slot[i] = item + 1;
 }
+
+/* Empties ix and adds items 0..n-1 of an array of records (stride bytes
+ * apart from base) under cs_mix64 of the uint64 key at key_off in each: the
+ * rebuild of an index over records with an integer key (workload ids, row
+ * keys) after a compaction, or after cs_index_reserve reallocated. */
+void cs_index_rebuild_u64(cs_index *ix, const void *base, size_t n, size_t stride, size_t key_off);
 
 #endif

@@ -1,6 +1,7 @@
 /* pipeline/rows.c - per-series accumulators and snapshot rows; see rows.h. */
 #include "pipeline/rows.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,9 +88,7 @@ static bool row_has(const void *ctx, uint32_t i, const void *key)
 
 static void index_rebuild(cs_rows *r)
 {
-	cs_index_clear(&r->index);
-	for (size_t i = 0; i < r->n; i++)
-		cs_index_add(&r->index, cs_mix64(r->rows[i].key), (uint32_t)i);
+	cs_index_rebuild_u64(&r->index, r->rows, r->n, sizeof(*r->rows), offsetof(ag_row, key));
 }
 
 static int grow(cs_rows *r)

@@ -1,7 +1,8 @@
 /* test_index.c - unit tests for core/index (the open-addressing index of
  * item numbers) and cs_mix64: reserve and its "grown, add again" contract,
  * find-or-insert in one probe, long collision chains (every key on one
- * hash), keys added twice on purpose, clear/free, a lent slot array.
+ * hash), keys added twice on purpose, clear/free, a lent slot array, and
+ * the rebuild over records with an integer key.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -144,13 +145,49 @@ static void test_mix64(void **state)
 	assert_true(cs_mix64(2) != cs_mix64(3));
 }
 
+typedef struct keyed {
+	uint32_t pad;
+	uint64_t id;
+} keyed;
+
+static bool keyed_is(const void *ctx, uint32_t i, const void *key)
+{
+	return ((const keyed *)ctx)[i].id == *(const uint64_t *)key;
+}
+
+/* After a rebuild every record is found at its (new) position, and a key
+ * dropped by the compaction is not. */
+static void test_rebuild_u64(void **state)
+{
+	keyed v[64];
+	cs_index ix = {0};
+	uint64_t gone = 1000, k;
+
+	(void)state;
+	for (uint32_t i = 0; i < 64; i++)
+		v[i] = (keyed){i, 1000 + 7 * (uint64_t)i};
+	assert_true(cs_index_reserve(&ix, 64) >= 0);
+	cs_index_rebuild_u64(&ix, v, 64, sizeof(*v), offsetof(keyed, id));
+	for (uint32_t i = 0; i < 64; i++) {
+		k = v[i].id;
+		assert_int_equal(cs_index_find(&ix, cs_mix64(k), keyed_is, v, &k), i);
+	}
+	memmove(v, v + 1, 63 * sizeof(*v)); /* drop item 0 */
+	cs_index_rebuild_u64(&ix, v, 63, sizeof(*v), offsetof(keyed, id));
+	for (uint32_t i = 0; i < 63; i++) {
+		k = v[i].id;
+		assert_int_equal(cs_index_find(&ix, cs_mix64(k), keyed_is, v, &k), i);
+	}
+	assert_int_equal(cs_index_find(&ix, cs_mix64(gone), keyed_is, v, &gone), CS_INDEX_NONE);
+	cs_index_free(&ix);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_index_fnv),
-	    cmocka_unit_test(test_index_collisions),
-	    cmocka_unit_test(test_index_sizes),
-	    cmocka_unit_test(test_mix64),
+	    cmocka_unit_test(test_index_fnv),   cmocka_unit_test(test_index_collisions),
+	    cmocka_unit_test(test_index_sizes), cmocka_unit_test(test_mix64),
+	    cmocka_unit_test(test_rebuild_u64),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
