@@ -43,7 +43,8 @@ enum { CLI_DONE = -2 };
  * holds {"help", no_argument, NULL, 'h'}; an entry whose value is a letter is
  * that short option too), with the error lines above for a missing value, an
  * unknown option and an operand the command does not take. on_opt gets each
- * option in order (id: the table's value; arg: its value, NULL for a switch)
+ * option in order (cmd: the spec's, for its error lines; id: the table's
+ * value; arg: its value, NULL for a switch)
  * and returns 0 to go on, an exit code to stop (the handler has printed why),
  * or CLI_DONE. */
 typedef struct cli_getopt_spec {
@@ -56,7 +57,7 @@ typedef struct cli_getopt_spec {
 		CLI_COMMAND,     /* run's command line: the options end at its first word */
 	} operands;
 	struct cs_host_opts *host; /* the host options (host_cli.h) go here, not to on_opt; or NULL */
-	int (*on_opt)(void *ctx, int id, const char *arg);
+	int (*on_opt)(void *ctx, const char *cmd, int id, const char *arg);
 	void *ctx;
 } cli_getopt_spec;
 

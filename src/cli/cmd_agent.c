@@ -132,7 +132,7 @@ typedef struct agent_args {
 	bool check; /* --check-config */
 } agent_args;
 
-static int agent_opt(void *ctx, int id, const char *arg)
+static int agent_opt(void *ctx, const char *cmd, int id, const char *arg)
 {
 	agent_args *a = ctx;
 	int rc = 0;
@@ -156,7 +156,7 @@ static int agent_opt(void *ctx, int id, const char *arg)
 	case OPT_CYCLES: {
 		unsigned n;
 
-		rc = cli_count(CMD, "--cycles", arg, 1, 100000000, &n);
+		rc = cli_count(cmd, "--cycles", arg, 1, 100000000, &n);
 		a->o->cycles = n;
 		break;
 	}

@@ -86,7 +86,6 @@ typedef struct bill_opts {
 	const char *ledger, *config;
 	cs_conf *conf;              /* loaded for --by team and --ledger */
 	const cs_teams_conf *teams; /* in conf */
-	const char *cmd;            /* "billing" or "billing reconcile": for the error lines */
 	bool json, csv;             /* given, to refuse both */
 } bill_opts;
 
@@ -134,10 +133,9 @@ static void report_line(void *ctx, const char *line)
 	fprintf(stderr, "carbonstat billing: %s\n", line);
 }
 
-static int bill_opt(void *ctx, int id, const char *arg)
+static int bill_opt(void *ctx, const char *cmd, int id, const char *arg)
 {
 	bill_opts *b = ctx;
-	const char *cmd = b->cmd;
 	int rc = 0;
 	double v;
 
@@ -198,7 +196,6 @@ static int parse(const char *cmd, int argc, char **argv, bill_opts *b)
 	b->o.report = report_line;
 	b->top = 5;
 	b->by = CS_BY_SERVICE;
-	b->cmd = cmd;
 	if ((rc = cli_getopt(&sp, argc, argv)) >= 0)
 		return rc;
 	return cli_conflict(cmd, b->json, "--json", b->csv, "--csv") ? CLI_USAGE : -1;

@@ -73,8 +73,7 @@ typedef struct est_opts {
 	int provider_given;
 	unsigned top;
 	enum out_format fmt;
-	const char *cmd; /* "estimate" or "compare", for the error lines */
-	bool json, csv;  /* given, to refuse both */
+	bool json, csv; /* given, to refuse both */
 } est_opts;
 
 enum {
@@ -117,10 +116,9 @@ static const struct option est_longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
-static int est_opt(void *ctx, int id, const char *arg)
+static int est_opt(void *ctx, const char *cmd, int id, const char *arg)
 {
 	est_opts *o = ctx;
-	const char *cmd = o->cmd;
 	int rc = 0;
 	double v;
 
@@ -163,7 +161,6 @@ static int parse_opts(const char *cmd, const char *help, int argc, char **argv, 
 
 	memset(o, 0, sizeof *o);
 	cs_estimate_req_init(&o->req);
-	o->cmd = cmd;
 	if ((rc = cli_getopt(&sp, argc, argv)) >= 0)
 		return rc;
 	if (o->regions && o->countries) {

@@ -137,8 +137,9 @@ static int set_opt(lopts *o, const struct lopt *d, const char *arg)
 	return CLI_USAGE;
 }
 
-static int ledger_opt(void *ctx, int id, const char *arg)
+static int ledger_opt(void *ctx, const char *cmd, int id, const char *arg)
 {
+	(void)cmd; /* "ledger SUB": set_opt names it from lopts */
 	return set_opt(ctx, &ledger_opts[id - 256], arg);
 }
 

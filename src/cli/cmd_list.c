@@ -14,7 +14,6 @@ typedef struct list_opts {
 	int csv;
 	int sort_intensity;
 	cs_grid_series series; /* regions: --grid-dataset */
-	const char *cmd;       /* "instances", "regions"...: for the error lines */
 	int allow_provider;    /* the listing takes --provider */
 	int allow_sort;        /* ... --sort and --grid-dataset */
 } list_opts;
@@ -38,10 +37,9 @@ static int not_here(const char *cmd, const char *opt)
 	return CLI_USAGE;
 }
 
-static int list_opt(void *ctx, int id, const char *arg)
+static int list_opt(void *ctx, const char *cmd, int id, const char *arg)
 {
 	list_opts *o = ctx;
-	const char *cmd = o->cmd;
 
 	switch (id) {
 	case OPT_PROVIDER:
@@ -78,7 +76,6 @@ static int list_parse(const char *cmd, const char *help, int argc, char **argv, 
 	int rc;
 
 	memset(o, 0, sizeof *o);
-	o->cmd = cmd;
 	o->allow_provider = allow_provider;
 	o->allow_sort = allow_sort;
 	if ((rc = cli_getopt(&sp, argc, argv)) >= 0)

@@ -139,7 +139,7 @@ static int set_format(plan_args *a, enum out_format f)
 	return 0;
 }
 
-static int plan_opt(void *ctx, int id, const char *arg)
+static int plan_opt(void *ctx, const char *cmd, int id, const char *arg)
 {
 	plan_args *a = ctx;
 	int rc = 0;
@@ -152,7 +152,7 @@ static int plan_opt(void *ctx, int id, const char *arg)
 	case OPT_PRICES: a->prices = arg; break;
 	case OPT_BILL:
 		if (a->nbills == MAX_BILLS) {
-			cli_error("plan", "at most %d --bill files", MAX_BILLS);
+			cli_error(cmd, "at most %d --bill files", MAX_BILLS);
 			return CLI_USAGE;
 		}
 		a->bills[a->nbills++] = arg;
@@ -161,14 +161,13 @@ static int plan_opt(void *ctx, int id, const char *arg)
 	case OPT_TO_PROVIDER:
 		a->to_provider = arg;
 		if (parse_provider_set(arg, &a->o.providers)) {
-			cli_error("plan", "--to-provider '%s': give aws, gcp, azure, a comma list of them, or all",
-			          arg);
+			cli_error(cmd, "--to-provider '%s': give aws, gcp, azure, a comma list of them, or all", arg);
 			return CLI_USAGE;
 		}
 		break;
 	case OPT_REGIONS: a->regions = arg; break;
 	case OPT_NEAR: a->near = arg; break;
-	case OPT_MAX_KM: rc = cli_number("plan", "--max-km", arg, 0, 20100, &a->max_km); break;
+	case OPT_MAX_KM: rc = cli_number(cmd, "--max-km", arg, 0, 20100, &a->max_km); break;
 	case OPT_FAMILIES: a->families = arg; break;
 	case OPT_OBJECTIVE:
 		if (!strcmp(arg, "carbon"))
@@ -178,15 +177,15 @@ static int plan_opt(void *ctx, int id, const char *arg)
 		else if (!strcmp(arg, "balanced"))
 			a->o.objective = PLAN_OBJ_BALANCED;
 		else {
-			cli_error("plan", "--objective '%s': give carbon, cost or balanced", arg);
+			cli_error(cmd, "--objective '%s': give carbon, cost or balanced", arg);
 			return CLI_USAGE;
 		}
 		break;
-	case OPT_MAX_SLOWDOWN: rc = cli_percent("plan", "--max-slowdown", arg, &a->o.max_slowdown); break;
+	case OPT_MAX_SLOWDOWN: rc = cli_percent(cmd, "--max-slowdown", arg, &a->o.max_slowdown); break;
 	case OPT_TARGET_CPU:
-		rc = cli_percent("plan", "--target-cpu", arg, &v);
+		rc = cli_percent(cmd, "--target-cpu", arg, &v);
 		if (!rc && !(v > 0)) {
-			cli_error("plan", "--target-cpu '%s' must be above 0 %%", arg);
+			cli_error(cmd, "--target-cpu '%s' must be above 0 %%", arg);
 			rc = CLI_USAGE;
 		}
 		a->o.target_cpu = v;

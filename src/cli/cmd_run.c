@@ -1059,7 +1059,7 @@ static int emit_report(const run_state *rs, int code)
 
 /* ---- command ----------------------------------------------------------------- */
 
-static int run_opt(void *ctx, int id, const char *arg)
+static int run_opt(void *ctx, const char *cmd, int id, const char *arg)
 {
 	run_state *rs = ctx;
 	int rc;
@@ -1067,7 +1067,7 @@ static int run_opt(void *ctx, int id, const char *arg)
 
 	switch (id) {
 	case OPT_INTERVAL:
-		rc = cli_count(CMD, "--interval", arg, 10, 3600000, &v);
+		rc = cli_count(cmd, "--interval", arg, 10, 3600000, &v);
 		if (rc)
 			return rc;
 		rs->interval_ms = v;

@@ -187,9 +187,9 @@ static void sensors_text(const cs_host *h, const cs_carbon *cb)
 		printf("Notice:   %s\n", cb->why);
 }
 
-static int sensors_opt(void *ctx, int id, const char *arg)
+static int sensors_opt(void *ctx, const char *cmd, int id, const char *arg)
 {
-	(void)arg;
+	(void)cmd, (void)arg;
 	if (id == OPT_JSON)
 		*(bool *)ctx = true;
 	return 0;

@@ -801,27 +801,27 @@ static int run_curses(top_state *ts, const sigset_t *stopset)
 
 /* ---- command ----------------------------------------------------------------- */
 
-static int top_opt(void *ctx, int id, const char *arg)
+static int top_opt(void *ctx, const char *cmd, int id, const char *arg)
 {
 	top_state *ts = ctx;
 	int rc = 0;
 
 	switch (id) {
-	case 'd': rc = cli_number(CMD, "--interval", arg, 0.05, 3600, &ts->interval_s); break;
+	case 'd': rc = cli_number(cmd, "--interval", arg, 0.05, 3600, &ts->interval_s); break;
 	case 'b': ts->batch = true; break;
-	case 'n': rc = cli_count(CMD, "-n", arg, 1, 100000000, &ts->iterations); break;
+	case 'n': rc = cli_count(cmd, "-n", arg, 1, 100000000, &ts->iterations); break;
 	case OPT_JSON: ts->json = true; break;
 	case OPT_KTHREADS: ts->kthreads = true; break;
 	case OPT_BY:
 		if (cs_attr_by_parse(arg, &ts->by) != 0) {
-			cli_error(CMD, "--by '%s': use process, cgroup, container, pod, owner, namespace or team", arg);
+			cli_error(cmd, "--by '%s': use process, cgroup, container, pod, owner, namespace or team", arg);
 			rc = CLI_USAGE;
 		}
 		ts->by_set = true;
 		break;
 	case OPT_IDLE_POLICY:
 		if (cs_idle_policy_parse(arg, &ts->nopts.idle_policy) != 0) {
-			cli_error(CMD, "--idle-policy '%s': use requests, usage, equal or none", arg);
+			cli_error(cmd, "--idle-policy '%s': use requests, usage, equal or none", arg);
 			rc = CLI_USAGE;
 		}
 		ts->nopts.idle_policy_set = true;

@@ -90,7 +90,7 @@ int cli_getopt(const cli_getopt_spec *sp, int argc, char **argv)
 				return rc;
 			continue;
 		}
-		rc = sp->on_opt(sp->ctx, c, optarg);
+		rc = sp->on_opt(sp->ctx, sp->cmd, c, optarg);
 		if (rc)
 			return rc == CLI_DONE ? CLI_OK : rc;
 	}
