@@ -44,9 +44,8 @@ enum { CLI_DONE = -2 };
  * that short option too), with the error lines above for a missing value, an
  * unknown option and an operand the command does not take. on_opt gets each
  * option in order (cmd: the spec's, for its error lines; id: the table's
- * value; arg: its value, NULL for a switch)
- * and returns 0 to go on, an exit code to stop (the handler has printed why),
- * or CLI_DONE. */
+ * value; arg: its value, NULL for a switch) and returns 0 to go on, an exit
+ * code to stop (the handler has printed why), or CLI_DONE. */
 typedef struct cli_getopt_spec {
 	const char *cmd;           /* "estimate": names the command in errors */
 	const struct option *opts; /* NULL-terminated */
