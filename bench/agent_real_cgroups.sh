@@ -15,7 +15,8 @@
 # of RUNS runs (default 3) starts a fresh agent, warms up 3 cycles, then
 # measures over CYCLES cycles (default 6):
 #   ms/cycle   CPU time of ALL the agent's threads (sum of the first field of
-#              /proc/PID/task/*/schedstat, ns), scrapes included, per cycle
+#              /proc/PID/task/*/schedstat, ns), scrapes included, per cycle;
+#              beside it the sampling thread's own (/proc/PID/schedstat)
 #   %core      ms/cycle over the interval: the share of one core
 #   anon MB    RssAnon at the end (the agent's own memory, no library pages)
 #   kmem MB    kernel memory charged to the agent's cgroup at the end (v1
@@ -139,6 +140,7 @@ sleep 2 # every child in its group
 
 iv_s=$(python3 -c "import sys; v = sys.argv[1]; print(float(v[:-2]) / 1000 if v.endswith('ms') else float(v.rstrip('s')))" "$interval")
 sched_ns() { cat /proc/"$apid"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%d", s }'; }
+main_ns() { awk '{ printf "%d", $1 }' /proc/"$apid"/schedstat; } # the sampling thread alone
 kmem_bytes() {
 	if [ $kind = v1 ]; then cat "$agcg/memory.kmem.usage_in_bytes"
 	else awk '$1 == "kernel" { print $2 }' "$agcg/memory.stat"; fi
@@ -151,9 +153,10 @@ for r in $(seq "$runs"); do
 	wait_cycles 3 $((200 * ${iv_s%.*} + 200)) 0.1 || fail "the agent did not run"
 	# start just after a cycle (cycles run at wall-clock multiples of the interval)
 	sleep "$(python3 -c "import time; iv = $iv_s; print((iv + 0.3 - time.time() % iv) % iv)")"
-	t0=$(sched_ns)
-	# PERF=FILE: a CPU profile of the first run's window (perf record -g)
-	[ -n "${PERF:-}" ] && [ "$r" = 1 ] && { perf record -q -F 4000 -g -o "$PERF" -p "$apid" -- sleep "$(python3 -c "print($cycles * $iv_s)")" >/dev/null 2>&1 & }
+	t0=$(sched_ns) m0=$(main_ns)
+	# PERF=FILE: a CPU profile of the first run's window (perf record; PERF_ARGS, default -F 4000 -g)
+	# shellcheck disable=SC2086 # PERF_ARGS is split into options
+	[ -n "${PERF:-}" ] && [ "$r" = 1 ] && { perf record -q ${PERF_ARGS:--F 4000 -g} -o "$PERF" -p "$apid" -- sleep "$(python3 -c "print($cycles * $iv_s)")" >/dev/null 2>&1 & }
 	c0=$(metric 'carbonstat_agent_cycles_total{')
 	end=$(python3 -c "print($cycles * $iv_s)")
 	python3 - "$aport" "$end" "$scrape_s" <<'PY' # scrapes while the window runs
@@ -167,12 +170,12 @@ while True:
     urllib.request.urlopen("http://127.0.0.1:%s/metrics" % port).read()
 PY
 	c1=$(metric 'carbonstat_agent_cycles_total{')
-	t1=$(sched_ns)
+	t1=$(sched_ns) m1=$(main_ns)
 	rows=$(metric 'carbonstat_agent_series{')
 	files=$(metric 'carbonstat_agent_open_files{')
 	anon=$(awk '$1 == "RssAnon:" { print $2 }' "/proc/$apid/status")
 	kmem=$(kmem_bytes)
-	echo "$t0 $t1 $c0 $c1 $anon $kmem $rows $files" >>"$results"
+	echo "$t0 $t1 $c0 $c1 $anon $kmem $rows $files $m0 $m1" >>"$results"
 	kill "$apid"
 	wait "$apid" 2>/dev/null
 done
@@ -180,10 +183,11 @@ echo "# $(uptime)"
 python3 - "$kind" "$n" "$iv_s" "$results" "$layout" <<'PY'
 import statistics, sys
 kind, n, iv = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
-ms, pct, anon, kmem, rows, files = [], [], [], [], [], []
+ms, pct, anon, kmem, rows, files, main = [], [], [], [], [], [], []
 for line in open(sys.argv[4]):
-    t0, t1, c0, c1, a, k, r, f = line.split()
+    t0, t1, c0, c1, a, k, r, f, m0, m1 = line.split()
     per = (float(t1) - float(t0)) / max(float(c1) - float(c0), 1) / 1e6
+    main.append((float(m1) - float(m0)) / max(float(c1) - float(c0), 1) / 1e6)
     ms.append(per); pct.append(per / (iv * 1000) * 100)
     anon.append(float(a) / 1024); kmem.append(float(k) / 2**20); rows.append(r); files.append(f)
 def mmm(v, fmt):
@@ -191,6 +195,7 @@ def mmm(v, fmt):
 print("kind %s, %d busy cgroups, interval %gs, %d runs (min/median/max), rows %s, kept-open files %s"
       % (kind + " " + sys.argv[5], n, iv, len(ms), rows[-1], files[-1]))
 print("  ms/cycle (all threads)  %s" % mmm(ms, "%.2f"))
+print("    of which sampling     %s (the rest: HTTP threads, scrapes)" % mmm(main, "%.2f"))
 print("  %% of one core           %s" % mmm(pct, "%.4f"))
 print("  RssAnon MB              %s" % mmm(anon, "%.2f"))
 print("  kernel memory MB        %s" % mmm(kmem, "%.2f"))
