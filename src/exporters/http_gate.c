@@ -5,6 +5,7 @@
 #include "exporters/http_gate.h"
 
 #include <errno.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -280,7 +281,7 @@ static void *gate_main(void *arg)
 	struct epoll_event ev[32];
 
 	for (;;) {
-		double now = cs_mono_s(), next = now + 1.0;
+		double now = cs_mono_s(), next = INFINITY;
 		int n, wait_ms;
 
 		for (unsigned i = 0; i < g->o.max_pending; i++) {
@@ -297,7 +298,10 @@ static void *gate_main(void *arg)
 				next = c->deadline_s;
 			}
 		}
-		wait_ms = (int)((next - now) * 1000.0) + 1;
+		/* nothing waiting: sleep until a connection or the stop comes (no
+		 * idle tick: the agent's thread wakes once per cycle, this one not
+		 * at all between scrapes) */
+		wait_ms = isinf(next) ? -1 : (int)((next - now) * 1000.0) + 1;
 		n = epoll_wait(g->ep, ev, 32, wait_ms);
 		for (int i = 0; i < n; i++) {
 			int64_t k = (int64_t)ev[i].data.u64;
