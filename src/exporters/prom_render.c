@@ -5,8 +5,10 @@
  * number formatting (glibc's printf costs ~10x more per number, see
  * bench/bench_prom.c) and label sets escaped once per row and family: the
  * next sample of the same row copies the already-escaped prefix from the
- * output itself. The node label, in every sample, is escaped once per render
- * the same way.
+ * output itself. A row's labels (kind .. workload) are escaped once per
+ * render, in the first family that has the row, and copied from there into
+ * the other two families. The node label, in every sample, is escaped once
+ * per render the same way.
  */
 #include "exporters/prom_render.h"
 
@@ -30,6 +32,7 @@ void cs_prom_buf_free(cs_prom_buf *b)
 	if (!b)
 		return;
 	free(b->p);
+	free(b->rowlab);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -175,6 +178,7 @@ typedef struct render_ctx {
 	const char *cluster;       /* [agent] cluster; "" = no cluster label */
 	size_t node_off, node_len; /* `[cluster="<escaped>",]node="<escaped>"` already written at
 	                            * b->p + node_off */
+	size_t *lab;               /* b->rowlab for this render's rows, NULL = none */
 } render_ctx;
 
 /* Slow path of room(): grow geometrically to hold n more bytes. */
@@ -513,7 +517,9 @@ typedef struct row_prefix {
 	size_t off, len; /* in the output; len 0 = not written yet */
 } row_prefix;
 
-static void put_row_start(render_ctx *c, enum fam f, const char *node, const cs_snap_row *r, row_prefix *p)
+/* lab: the row's ",kind=...,workload=..." already in the output (lab[1] > 0,
+ * copied) or not yet (escaped here and noted); NULL = no scratch (escaped). */
+static void put_row_start(render_ctx *c, enum fam f, const char *node, const cs_snap_row *r, row_prefix *p, size_t *lab)
 {
 	if (p->len) {
 		put_again(c, p->off, p->len);
@@ -521,16 +527,32 @@ static void put_row_start(render_ctx *c, enum fam f, const char *node, const cs_
 	}
 	p->off = c->b->len;
 	put_start(c, f, node);
-	put_label(c, ",kind", r->wl_kind);
-	put_label(c, ",namespace", r->namespace_);
-	put_label(c, ",pod", r->pod);
-	put_label(c, ",container", r->container);
-	put_label(c, ",team", r->team);
-	put_label(c, ",owner_kind", r->owner_kind);
-	put_label(c, ",owner", r->owner);
-	put_label(c, ",workload", r->name);
+	if (lab && lab[1]) {
+		put_again(c, lab[0], lab[1]);
+	} else {
+		size_t off = c->b->len;
+
+		put_label(c, ",kind", r->wl_kind);
+		put_label(c, ",namespace", r->namespace_);
+		put_label(c, ",pod", r->pod);
+		put_label(c, ",container", r->container);
+		put_label(c, ",team", r->team);
+		put_label(c, ",owner_kind", r->owner_kind);
+		put_label(c, ",owner", r->owner);
+		put_label(c, ",workload", r->name);
+		if (lab && !c->oom) {
+			lab[0] = off;
+			lab[1] = c->b->len - off;
+		}
+	}
 	if (!c->oom)
 		p->len = c->b->len - p->off;
+}
+
+/* The row's label scratch (2 words), or NULL when it could not be had. */
+static size_t *row_lab(render_ctx *c, size_t i)
+{
+	return c->lab ? &c->lab[2 * i] : NULL;
 }
 
 /* Which carbon scopes are exported: those whose rate is known, and any that
@@ -550,6 +572,19 @@ static void render_rows(render_ctx *c, const cs_snapshot *s, const bool scope[CS
 
 	if (s->nrows == 0)
 		return;
+	/* the labels' scratch (reused across renders); without it every
+	 * family escapes them again */
+	if (s->nrows > c->b->rowlab_cap) {
+		size_t *q = realloc(c->b->rowlab, s->nrows * 2 * sizeof(*q));
+
+		if (q) {
+			c->b->rowlab = q;
+			c->b->rowlab_cap = s->nrows;
+		}
+	}
+	c->lab = c->b->rowlab_cap >= s->nrows ? c->b->rowlab : NULL;
+	if (c->lab)
+		memset(c->lab, 0, s->nrows * 2 * sizeof(*c->lab));
 	if (ncomp) {
 		put_header(c, F_ENERGY);
 		for (i = 0; i < s->nrows; i++) {
@@ -559,7 +594,7 @@ static void render_rows(render_ctx *c, const cs_snapshot *s, const bool scope[CS
 			for (k = 0; k < CS_PART_COUNT; k++) {
 				if (!s->comp[k].present)
 					continue;
-				put_row_start(c, F_ENERGY, s->node, r, &p);
+				put_row_start(c, F_ENERGY, s->node, r, &p, row_lab(c, i));
 				put_comp_labels(c, s, k);
 				end_uj(c, r->energy_uj_total[k]);
 			}
@@ -574,7 +609,7 @@ static void render_rows(render_ctx *c, const cs_snapshot *s, const bool scope[CS
 			for (k = 0; k < CS_SCOPE_N; k++) {
 				if (!scope[k] || !isfinite(r->carbon_g_total[k]))
 					continue;
-				put_row_start(c, F_CARBON, s->node, r, &p);
+				put_row_start(c, F_CARBON, s->node, r, &p, row_lab(c, i));
 				put_label(c, ",scope", cs_scope_name((cs_scope)k));
 				end_double(c, r->carbon_g_total[k]);
 			}
@@ -587,7 +622,7 @@ static void render_rows(render_ctx *c, const cs_snapshot *s, const bool scope[CS
 
 		if (!isfinite(r->power_w))
 			continue;
-		put_row_start(c, F_POWER, s->node, r, &p);
+		put_row_start(c, F_POWER, s->node, r, &p, row_lab(c, i));
 		end_double(c, r->power_w);
 	}
 }

@@ -43,6 +43,9 @@ typedef struct cs_prom_buf {
 	size_t len;     /* bytes of the last render */
 	size_t cap;     /* allocated */
 	uint64_t grows; /* reallocations since init: stays put in steady state */
+	size_t *rowlab; /* per row: offset and length of its escaped labels in p
+	                 * (scratch of one render, reused: 2 x rowlab_cap) */
+	size_t rowlab_cap;
 } cs_prom_buf;
 
 /* An empty buffer (allocates nothing). */
