@@ -46,6 +46,9 @@ struct cs_rows {
 	size_t folded;
 	cs_snap_row *snap;
 	size_t nsnap, snap_cap;
+	uint64_t *keys; /* this update's item keys (hashed once, used twice) */
+	size_t keys_cap;
+	bool keys_ok; /* keys[] holds this update's */
 	double g[CS_SCOPE_N], tot_g[CS_SCOPE_N];
 	double now_s;            /* sum of the intervals seen: the retention clock */
 	const cs_rows_input *in; /* during update only */
@@ -73,6 +76,7 @@ void cs_rows_close(cs_rows *r)
 	free(r->rows);
 	cs_index_free(&r->index);
 	free(r->snap);
+	free(r->keys);
 	free(r);
 }
 
@@ -138,6 +142,11 @@ static uint64_t item_key(const cs_rows *r, size_t i)
 	if (r->by == CS_BY_CONTAINER)
 		return wl_key(&r->in->wl[i]);
 	return r->in->groups[i].hash;
+}
+
+static uint64_t key_at(const cs_rows *r, size_t i)
+{
+	return r->keys_ok ? r->keys[i] : item_key(r, i);
 }
 
 static const cs_attr_share *item_share(const cs_rows *r, size_t i)
@@ -345,8 +354,12 @@ int cs_rows_update(cs_rows *r, const cs_rows_input *in)
 	 * back (a label set seen within the retention time), rows that two
 	 * workloads share (a restart: old and new container both this once) */
 	nitems = r->by == CS_BY_CONTAINER ? in->n : r->by == CS_BY_NONE ? 0 : in->ngroups;
+	/* keys hashed once (out of memory: twice, as they come) */
+	r->keys_ok = cs_grow(&r->keys, &r->keys_cap, nitems, sizeof(*r->keys), 64) == 0;
+	for (i = 0; r->keys_ok && i < nitems; i++)
+		r->keys[i] = item_key(r, i);
 	for (i = 0; i < nitems; i++) {
-		ag_row *row = row_find(r, item_key(r, i));
+		ag_row *row = row_find(r, key_at(r, i));
 
 		if (!row)
 			continue; /* new: step 2b */
@@ -398,7 +411,7 @@ int cs_rows_update(cs_rows *r, const cs_rows_input *in)
 	n_old = r->n;
 	for (i = 0; i < nitems; i++) {
 		const cs_attr_share *sh = item_share(r, i);
-		uint64_t key = item_key(r, i);
+		uint64_t key = key_at(r, i);
 		ag_row *row = row_find(r, key);
 
 		if (row) {
