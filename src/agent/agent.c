@@ -59,7 +59,8 @@ struct cs_agent {
 	cs_log_limiter grid_log;
 	cs_log_limiter kubelet_log; /* each new kubelet error once */
 
-	uint64_t seq; /* cycles exported */
+	uint64_t alloc_epoch; /* cs_node_alloc_epoch at the last trim */
+	uint64_t seq;         /* cycles exported */
 	uint64_t overruns;
 	int64_t last_tick;   /* index of the last wall-clock tick run (interval multiples) */
 	double last_cycle_s; /* duration of the last full cycle */
@@ -522,6 +523,14 @@ static void cycle(cs_agent *a)
 		}
 	}
 	a->last_cycle_s = cs_mono_s() - t0;
+	/* A cycle that walked the cgroup tree or fetched the kubelet's pod list
+	 * (once a minute) left freed blocks inside the heap, where glibc keeps
+	 * them resident (~0.65 MB at 1,000 containers): give them back. Other
+	 * cycles allocate nothing, so nothing to give. */
+	if (cs_node_alloc_epoch(a->node) != a->alloc_epoch) {
+		a->alloc_epoch = cs_node_alloc_epoch(a->node);
+		(void)malloc_trim(0);
+	}
 }
 
 /* ---- reload --------------------------------------------------------------------------- */

@@ -566,6 +566,23 @@ uint64_t cs_node_kubelet_failures(const cs_node *n)
 	return st.failures;
 }
 
+uint64_t cs_node_alloc_epoch(const cs_node *n)
+{
+	cs_kubelet_stats kst;
+	cs_cgscan_stats cst;
+	uint64_t e = 0;
+
+	if (n->cg) {
+		cs_cgscan_stats_get(n->cg, &cst);
+		e += cst.refreshes;
+	}
+	if (n->kl) {
+		cs_kubelet_get_stats(n->kl, &kst);
+		e += kst.requests;
+	}
+	return e;
+}
+
 void cs_node_close(cs_node *n)
 {
 	if (!n)

@@ -182,6 +182,11 @@ int cs_node_set_config(cs_node *n, const cs_conf *c);
 /* Failed kubelet requests since open (0 without a kubelet). */
 uint64_t cs_node_kubelet_failures(const cs_node *n);
 
+/* Cgroup tree walks plus kubelet requests since open: it moves on the
+ * samples that allocate (new workloads, a new pod index) and on no other,
+ * so a long-lived caller can give freed memory back to the system then. */
+uint64_t cs_node_alloc_epoch(const cs_node *n);
+
 /* Frees everything it owns (not a borrowed host). NULL is a no-op. */
 void cs_node_close(cs_node *n);
 
