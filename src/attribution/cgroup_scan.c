@@ -234,17 +234,22 @@ static void close_fds(cs_cgscan *s, size_t i)
 	}
 }
 
-/* The counter files and the directory descriptor: the workload is done. */
-static void close_all(cs_cgscan *s, size_t i)
+static void close_dir(cs_cgscan *s, size_t i)
 {
 	cgw *p = &s->pv[i];
 
-	close_fds(s, i);
 	if (p->dfd >= 0) {
 		s->io->ops->close(p->dfd);
 		p->dfd = -1;
 		s->st.kept_dirs--;
 	}
+}
+
+/* The counter files and the directory descriptor: the workload is done. */
+static void close_all(cs_cgscan *s, size_t i)
+{
+	close_fds(s, i);
+	close_dir(s, i);
 }
 
 /* Kept directory descriptors in kept-file units (dirs_per_file to a file). */
@@ -253,11 +258,21 @@ static size_t dir_units(const cs_cgscan *s, size_t dirs)
 	return s->dirs_per_file ? (dirs + s->dirs_per_file - 1) / s->dirs_per_file : 0;
 }
 
-/* Keeps an O_PATH descriptor on workload i's directory when the budget has
- * room: an open-read-close read then opens the file relative to it, with no
- * path walk from the root (measured ~6 us against ~9.6 us for the whole
- * path), for ~213 bytes of kernel memory (a struct file) against ~4.4 KiB
- * for a kept-open counter file. */
+/* Does workload i read files through its directory's descriptor? Those it
+ * opens per read: all of them when over the budget (transient), and its
+ * memory files on their cadence when they sit in that directory (v2). A v1
+ * workload with its CPU file kept open has no use for one (its memory files
+ * are in the other hierarchy): the budget goes to kept files instead. */
+static bool dir_wanted(const cs_cgscan *s, size_t i)
+{
+	return (s->pv[i].flags & FL_TRANSIENT) || (s->mem_in_dir && s->mem_on_cadence && !s->no_memory);
+}
+
+/* Keeps an O_PATH descriptor on workload i's directory when it is wanted
+ * and the budget has room: an open-read-close read then opens the file
+ * relative to it, with no path walk (measured ~6 us against ~9.6 us for
+ * the whole path), for ~213 bytes of kernel memory (a struct file) against
+ * ~4.4 KiB for a kept-open counter file. */
 static void open_dir(cs_cgscan *s, size_t i)
 {
 	char path[CG_ROOT_CAP + 320];
@@ -266,7 +281,8 @@ static void open_dir(cs_cgscan *s, size_t i)
 	int fd;
 
 	/* kept counter files make room at the end of the refresh (rebalance) */
-	if (!s->dirs_per_file || !s->io->ops->openat || p->dfd >= 0 || dir_units(s, s->st.kept_dirs + 1) > s->fd_budget)
+	if (!s->dirs_per_file || !s->io->ops->openat || p->dfd >= 0 || !dir_wanted(s, i) ||
+	    dir_units(s, s->st.kept_dirs + 1) > s->fd_budget)
 		return;
 	if (snprintf(path, sizeof(path), "%s%s%s", s->root, rel[0] ? "/" : "", rel) >= (int)sizeof(path))
 		return;
@@ -279,9 +295,11 @@ static void open_dir(cs_cgscan *s, size_t i)
 	s->st.kept_dirs++;
 }
 
-/* Directory descriptors come first (a twentieth of a kept file each, for
- * most of its saving): when new ones crowd the budget, the last workloads'
- * kept counter files are closed and read open-read-close through them. */
+/* Wanted directory descriptors come first (a seventeenth of a kept file
+ * each, for most of its saving): when they crowd the budget, the last
+ * workloads' kept counter files are closed and read open-read-close through
+ * a directory descriptor of their own (which takes a little of the room
+ * made, hence the loop). */
 static void rebalance(cs_cgscan *s)
 {
 	for (size_t i = s->n; i-- > 0 && s->st.kept_fds + dir_units(s, s->st.kept_dirs) > s->fd_budget;) {
@@ -292,6 +310,7 @@ static void rebalance(cs_cgscan *s)
 		close_fds(s, i);
 		p->flags |= FL_TRANSIENT;
 		s->st.transient_workloads++;
+		open_dir(s, i);
 	}
 }
 
@@ -638,6 +657,10 @@ static int visit_leaf(cs_cgscan *s, uint64_t ino, const char *rel, const cs_cgro
 				s->st.transient_workloads--;
 			else if (!was_transient && (p->flags & FL_TRANSIENT))
 				s->st.transient_workloads++;
+			if (!dir_wanted(s, (size_t)k))
+				close_dir(s, (size_t)k);
+			else
+				open_dir(s, (size_t)k);
 		}
 		return 0;
 	}
@@ -657,6 +680,7 @@ static int visit_leaf(cs_cgscan *s, uint64_t ino, const char *rel, const cs_cgro
 	p->flags = 0;
 	open_dir(s, i);
 	rc = open_fds(s, i);
+	open_dir(s, i); /* over the budget: it reads through its directory */
 	if (rc == -ENOENT || rc == -ENOTDIR || rc == -ENAMETOOLONG) {
 		/* Gone between readdir and open, or not a cgroup at all. */
 		close_all(s, i);

@@ -326,6 +326,29 @@ static void test_dir_fds(void **state)
 	assert_int_equal(st.read_errors, 0);
 	cs_cgscan_close(s);
 	rm_node(dir);
+
+	/* v1: the memory files are in the other hierarchy, so only the
+	 * workloads over the budget keep a directory descriptor, and the room
+	 * goes to kept CPU files */
+	tmp_node(dir, sizeof(dir), "node-cgroupfs-docker-v1");
+	io_for(&io, dir, NULL);
+	oc.max_fds = 16; /* 18 workloads: 14 kept CPU files + 4 directories (2 units) */
+	oc.dirs_per_file = 2;
+	assert_int_equal(cs_cgscan_open(&io, &oc, &s), 0);
+	assert_int_equal(cs_cgscan_refresh(s), 0);
+	assert_int_equal(cs_cgscan_sample(s), 0);
+	assert_int_equal(cs_cgscan_sample(s), 0);
+	cs_cgscan_workloads(s, &n);
+	cs_cgscan_stats_get(s, &st);
+	assert_true(n > 16);
+	assert_true(st.kept_fds > 0 && st.kept_fds < n);
+	assert_int_equal(st.kept_dirs, st.transient_workloads);
+	assert_int_equal(st.transient_workloads, n - st.kept_fds);
+	/* the budget used, not spent on directories of workloads with kept files */
+	assert_int_equal(st.kept_fds + (st.kept_dirs + 1) / 2, 16);
+	assert_int_equal(st.read_errors, 0);
+	cs_cgscan_close(s);
+	rm_node(dir);
 }
 
 /* Steady state: no open, one read per counter file, no allocation visible as
