@@ -48,8 +48,10 @@
  * most (soft limit - 256) descriptors; workloads beyond that budget, or whose
  * open fails with EMFILE/ENFILE, are read open-read-close each sample
  * (stats.transient_workloads / transient_opens), and are promoted to kept fds
- * at a later refresh when the budget allows. Callers that use select() must
- * not: descriptors above 1024 will exist.
+ * at a later refresh when the budget allows. A file opened per read with no
+ * directory descriptor is opened relative to an O_PATH descriptor on its
+ * hierarchy's root (two for the scanner's life), not from "/". Callers that
+ * use select() must not: descriptors above 1024 will exist.
  *
  * Pointers from cs_cgscan_workloads() are valid until the next refresh or
  * sample (both may move or compact the array). Metadata fields written by
@@ -119,11 +121,13 @@ typedef struct cs_cgscan_opts {
 	                         * memory (its seq_file buffer), ~4.4 KiB in all,
 	                         * which a long-lived sampler should not hold for
 	                         * files it reads every 30 s (the agent) */
-	unsigned dirs_per_file; /* keep an O_PATH descriptor on each workload's
-	                         * directory, this many counting as one kept file
-	                         * against max_fds (their kernel memory: ~213 bytes
-	                         * against ~4.4 KiB); files read open-read-close
-	                         * are opened relative to it. 0 = none kept */
+	unsigned dirs_per_file; /* keep an O_PATH descriptor on the directory of
+	                         * each workload that opens files per read (over
+	                         * the budget; on v2 with mem_on_cadence, every
+	                         * one: its memory files), this many counting as
+	                         * one kept file against max_fds (their kernel
+	                         * memory: ~213 bytes against ~4.4 KiB); those
+	                         * files are opened relative to it. 0 = none kept */
 	bool no_raise_nofile;   /* leave RLIMIT_NOFILE alone */
 	bool watch;             /* inotify on the directories a refresh lists, so
 	                         * cs_cgscan_changed() tells when to walk again */
