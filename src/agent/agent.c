@@ -66,6 +66,7 @@ struct cs_agent {
 	double last_cycle_s; /* duration of the last full cycle */
 	double last_sample_mono;
 	uint64_t node_tot_uj[CS_PART_COUNT];
+	uint64_t cpu_busy_us, cpu_total_us; /* the node's CPU time since start, all CPUs */
 	cs_grid_value grid_val;
 	cs_snapshot snap;
 	bool stop;
@@ -444,6 +445,12 @@ static void cycle(cs_agent *a)
 	if (rc && rc != CS_EUNAVAIL)
 		ag_log(a, "sample: %s", cs_strerror(rc));
 	a->last_sample_mono = t0;
+	{
+		const cs_attr_node *an = cs_node_input(a->node);
+
+		a->cpu_busy_us += an->cpu_busy_usec;
+		a->cpu_total_us += an->cpu_total_usec;
+	}
 	wl = cs_node_workloads(a->node, &n);
 	sh = cs_node_shares(a->node, &ns);
 	res = cs_node_result(a->node);
@@ -493,6 +500,10 @@ static void cycle(cs_agent *a)
 	s->provider = cb->provider != CS_PROVIDER_UNKNOWN ? cs_provider_name(cb->provider) : "";
 	s->region = cb->region ? cs_region_name(cb->region) : "";
 	s->instance = cb->instance ? cs_instance_name(cb->instance) : "";
+	s->instance_id = a->ag->instance_id[0] ? a->ag->instance_id : a->host.cloud.instance_id;
+	s->instance_name = a->host.cloud.instance_name;
+	s->cpu_busy_us_total = a->cpu_busy_us;
+	s->cpu_total_us_total = a->cpu_total_us;
 	s->rows = cs_rows_snapshot(a->rows, &s->nrows);
 	fill_self(a);
 	s->self.series = s->nrows;

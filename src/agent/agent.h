@@ -57,6 +57,7 @@ typedef struct cs_agent_conf {
 	char region[64];         /* static location: cloud region ("" = detect) */
 	char provider[16];       /* aws | gcp | azure ("" = detect) */
 	char instance[64];       /* instance type ("" = detect) */
+	char instance_id[256];   /* the cloud's id of this machine ("" = from metadata) */
 	char country[64];        /* fallback location: ISO2/ISO3/name ("" = none) */
 	double pue;              /* 0 = the provider's default (1.0 off-cloud) */
 	double embodied_g_per_h; /* NaN = from the instance type */

@@ -45,6 +45,10 @@ static const cs_conf_key agent_keys[] = {
      .expect = "aws, gcp or azure", .help = "cloud provider; default: detected"},
     {"instance", CS_CONF_STRING, CS_CONF_AT(cs_agent_conf, instance), .expect = "an instance type",
      .help = "instance type (power model, embodied); default: detected"},
+    {"instance_id", CS_CONF_STRING, CS_CONF_AT(cs_agent_conf, instance_id), .chars = "._-/()",
+     .expect = "an instance id (i-0abc..., a GCP instance id, an Azure resource id)",
+     .help = "the cloud's id of this machine, label instance_id= on carbonstat_info\n(the bill's resource id, for "
+             "billing --ledger); default: from cloud metadata"},
     {"country", CS_CONF_STRING, CS_CONF_AT(cs_agent_conf, country), .expect = "a country",
      .help = "grid used when no region is given or detected (ISO code or name)"},
     {"pue", CS_CONF_DOUBLE, CS_CONF_AT(cs_agent_conf, pue), .def = "0", .min = 1, .max = 3, .flags = CS_CONF_ZERO,

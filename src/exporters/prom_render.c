@@ -380,6 +380,7 @@ enum fam {
 	F_NODE_ENERGY,
 	F_NODE_POWER,
 	F_NODE_CARBON,
+	F_NODE_CPU,
 	F_INTENSITY,
 	F_PUE,
 	F_EMBODIED,
@@ -422,6 +423,9 @@ static const family families[F_N] = {
     [F_NODE_CARBON] = {"carbonstat_node_carbon_grams_total", "counter",
                        "CO2e of the node since the agent started, in grams: operational (energy x PUE x grid "
                        "intensity) and embodied (hardware manufacturing, amortised)."},
+    [F_NODE_CPU] = {"carbonstat_node_cpu_seconds_total", "counter",
+                    "CPU time of the node since the agent started, all CPUs: busy, and idle (busy / (busy + "
+                    "idle) over any range is the node's average CPU utilisation)."},
     [F_INTENSITY] = {"carbonstat_grid_intensity_grams_per_kwh", "gauge",
                      "Grid carbon intensity applied in the last interval, in gCO2e per kWh."},
     [F_PUE] = {"carbonstat_pue", "gauge", "Power usage effectiveness applied to operational carbon."},
@@ -732,6 +736,8 @@ int cs_prom_render(cs_prom_buf *b, const cs_snapshot *s)
 	put_label(&c, ",provider", s->provider);
 	put_label(&c, ",region", s->region);
 	put_label(&c, ",instance", s->instance);
+	put_label(&c, ",instance_id", s->instance_id ? s->instance_id : "");
+	put_label(&c, ",instance_name", s->instance_name ? s->instance_name : "");
 	put_label(&c, ",intensity_dataset", s->intensity_dataset);
 	end_u64(&c, 1);
 
@@ -762,6 +768,19 @@ int cs_prom_render(cs_prom_buf *b, const cs_snapshot *s)
 			put_label(&c, ",scope", cs_scope_name((cs_scope)k));
 			end_double(&c, s->carbon_g_total[k]);
 		}
+	}
+	if (s->cpu_total_us_total) {
+		/* counters of integer microseconds, printed exactly as the energy's */
+		uint64_t busy =
+		    s->cpu_busy_us_total < s->cpu_total_us_total ? s->cpu_busy_us_total : s->cpu_total_us_total;
+
+		put_header(&c, F_NODE_CPU);
+		put_start(&c, F_NODE_CPU, s->node);
+		put_label(&c, ",mode", "busy");
+		end_uj(&c, busy);
+		put_start(&c, F_NODE_CPU, s->node);
+		put_label(&c, ",mode", "idle");
+		end_uj(&c, s->cpu_total_us_total - busy);
 	}
 	if (s->intensity_g_per_kwh >= 0 && isfinite(s->intensity_g_per_kwh)) {
 		put_header(&c, F_INTENSITY);

@@ -319,6 +319,24 @@ static bool cl_printable(const char *s, size_t n)
 	return true;
 }
 
+/* An optional instance id or name member (caches written before they were
+ * kept have none): absent, "" or valid (valid(s)); anything else refuses
+ * the file. */
+static int cl_json_opt(json_t *o, const char *k, bool (*valid)(const char *), char *out, size_t cap)
+{
+	json_t *v = json_object_get(o, k);
+	const char *s = json_string_value(v);
+	size_t n = json_string_length(v);
+
+	out[0] = '\0';
+	if (!v)
+		return 0;
+	if (!s || n >= cap || strlen(s) != n || (n && !valid(s)))
+		return CS_EINVAL;
+	memcpy(out, s, n + 1);
+	return 0;
+}
+
 /* A name member: "" or a valid name. */
 static int cl_json_name(json_t *o, const char *k, char *out, size_t cap)
 {
@@ -378,7 +396,9 @@ int cs_cloud_cache_parse(const char *buf, size_t len, const char *key, time_t no
 	ci.provider = (cs_provider)p;
 	if (cl_json_name(root, "instance_type", ci.instance_type, sizeof(ci.instance_type)) ||
 	    cl_json_name(root, "region", ci.region, sizeof(ci.region)) ||
-	    cl_json_name(root, "zone", ci.zone, sizeof(ci.zone)))
+	    cl_json_name(root, "zone", ci.zone, sizeof(ci.zone)) ||
+	    cl_json_opt(root, "instance_id", cs_md_valid_id, ci.instance_id, sizeof(ci.instance_id)) ||
+	    cl_json_opt(root, "instance_name", cs_md_valid_name, ci.instance_name, sizeof(ci.instance_name)))
 		goto out;
 	ci.instance_source = cl_json_source(root, "instance_source");
 	ci.region_source = cl_json_source(root, "region_source");
@@ -468,11 +488,12 @@ static int cl_cache_write(const char *path, const char *key, const cs_cloud_info
 		return rc;
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
 		return CS_ERANGE;
-	o = json_pack("{s:i, s:s, s:I, s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "version", CLOUD_CACHE_VERSION,
-	              "key", key, "written", (json_int_t)time(NULL), "boot", (int)boot_bound, "provider",
-	              cl_provider_names[ci->provider], "instance_type", ci->instance_type, "region", ci->region, "zone",
-	              ci->zone, "source", ci->source, "instance_source", ci->instance_source, "region_source",
-	              ci->region_source, "why", ci->why);
+	o = json_pack("{s:i, s:s, s:I, s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "version",
+	              CLOUD_CACHE_VERSION, "key", key, "written", (json_int_t)time(NULL), "boot", (int)boot_bound,
+	              "provider", cl_provider_names[ci->provider], "instance_type", ci->instance_type, "region",
+	              ci->region, "zone", ci->zone, "instance_id", ci->instance_id, "instance_name", ci->instance_name,
+	              "source", ci->source, "instance_source", ci->instance_source, "region_source", ci->region_source,
+	              "why", ci->why);
 	if (o)
 		text = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
@@ -596,6 +617,8 @@ static void cl_detect_uncached(cs_io *io, const cl_plan *pl, cs_cloud_info *det)
 		det->source = mr.source;
 		/* the metadata API is authoritative over DMI's product_name */
 		memcpy(det->instance_type, mr.values.instance_type, sizeof(det->instance_type));
+		memcpy(det->instance_id, mr.values.instance_id, sizeof(det->instance_id));
+		memcpy(det->instance_name, mr.values.instance_name, sizeof(det->instance_name));
 		det->instance_source = mr.source;
 		if (mr.values.region[0]) {
 			memcpy(det->region, mr.values.region, sizeof(det->region));

@@ -48,6 +48,8 @@ typedef struct cs_cloud_info {
 	char instance_type[CS_MD_NAME_MAX]; /* "m5.large", "e2-standard-2", "Standard_D2s_v3" */
 	char region[CS_MD_NAME_MAX];        /* "eu-west-1", "europe-west1", "westeurope" */
 	char zone[CS_MD_NAME_MAX];          /* "eu-west-1a", "europe-west1-b", "1" */
+	char instance_id[CS_MD_ID_MAX];     /* the metadata service's (cs_md_values), "" if none */
+	char instance_name[CS_MD_NAME_MAX]; /* GCP/Azure instance name, "" if none */
 	/* Where the result came from (static strings): "config", "dmi", "imds-aws",
 	 * "metadata-gcp", "imds-azure", "cache" or "none". The most specific step
 	 * that contributed: a metadata service if one answered, "cache" if its

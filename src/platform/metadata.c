@@ -5,13 +5,16 @@
  * since each request is made at most once, each with its own client):
  *
  *   AWS    PUT /latest/api/token (X-aws-ec2-metadata-token-ttl-seconds: 21600)
- *            200          -> 3 GETs with X-aws-ec2-metadata-token (IMDSv2)
- *            403/404/405  -> the same 3 GETs without a token (IMDSv1 fallback)
+ *            200          -> 4 GETs with X-aws-ec2-metadata-token (IMDSv2)
+ *            403/404/405  -> the same 4 GETs without a token (IMDSv1 fallback)
  *          GET /latest/meta-data/{instance-type,placement/region,
- *                                 placement/availability-zone}
- *   GCP    GET /computeMetadata/v1/instance/{machine-type,zone}
+ *                                 placement/availability-zone,instance-id}
+ *   GCP    GET /computeMetadata/v1/instance/{machine-type,zone,id,name}
  *          with Metadata-Flavor: Google; the answer must carry it back
  *   Azure  GET /metadata/instance/compute?api-version=2021-02-01, Metadata: true
+ *
+ * The instance id and name (for the bill's resource id) are optional: a
+ * service that does not give them still identifies the instance type.
  *
  * Every request's timeout is cut to what is left of the shared deadline when
  * it starts, and the event loop itself stops at the deadline, so the whole
@@ -214,6 +217,71 @@ int cs_md_parse_gcp_zone(const char *body, size_t len, char *zone, size_t zone_c
 	return 0;
 }
 
+static bool md_id_char(char c)
+{
+	return md_name_char(c) || c == '/' || c == '(' || c == ')';
+}
+
+bool cs_md_valid_id(const char *s)
+{
+	return cs_str_valid(s, CS_MD_ID_MAX, md_id_char);
+}
+
+/* p[0..n) is n chars of digits (and lower-case hex letters when hex). */
+static bool md_all_digits(const char *p, size_t n, bool hex)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!((p[i] >= '0' && p[i] <= '9') || (hex && p[i] >= 'a' && p[i] <= 'f')))
+			return false;
+	return true;
+}
+
+int cs_md_parse_aws_instance_id(const char *body, size_t len, char *out, size_t cap)
+{
+	size_t n;
+
+	if (!body || !out)
+		return CS_EINVAL;
+	n = md_rtrim(body, len);
+	/* "i-" then 8 (older) or 17 hex digits */
+	if ((n != 10 && n != 19) || body[0] != 'i' || body[1] != '-' || !md_all_digits(body + 2, n - 2, true))
+		return CS_EINVAL;
+	return md_take_name(body, n, out, cap);
+}
+
+int cs_md_parse_gcp_instance_id(const char *body, size_t len, char *out, size_t cap)
+{
+	size_t n;
+
+	if (!body || !out)
+		return CS_EINVAL;
+	n = md_rtrim(body, len);
+	if (n == 0 || n > 20 || !md_all_digits(body, n, false))
+		return CS_EINVAL;
+	return md_take_name(body, n, out, cap);
+}
+
+/* An Azure resource id ("/subscriptions/.../virtualMachines/NAME") or a vmId
+ * (a GUID) from compute's JSON member key; "" when absent or not one. */
+static void md_azure_id(json_t *obj, const char *key, bool resource, char *out, size_t cap)
+{
+	json_t *v = json_object_get(obj, key);
+	const char *s = json_string_value(v);
+	size_t n = json_string_length(v);
+
+	out[0] = '\0';
+	if (!s || n == 0 || n >= cap || n >= CS_MD_ID_MAX || strlen(s) != n)
+		return;
+	if (resource ? !cs_starts_with(s, "/subscriptions/") : n != 36)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (resource ? !md_id_char(s[i])
+		             : !((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
+		                 (s[i] >= 'A' && s[i] <= 'F') || s[i] == '-'))
+			return;
+	memcpy(out, s, n + 1);
+}
+
 /* Copy a JSON string member that must be a valid name (or "" if allow_empty). */
 static int md_json_name(json_t *obj, const char *key, bool required, char *out, size_t cap)
 {
@@ -252,6 +320,12 @@ int cs_md_parse_azure_compute(const char *body, size_t len, cs_md_values *out)
 	rc = md_json_name(root, "zone", false, v.zone, sizeof(v.zone));
 	if (rc)
 		goto out;
+	/* which VM: optional, an odd value is dropped rather than failing */
+	md_azure_id(root, "resourceId", true, v.instance_id, sizeof(v.instance_id));
+	if (!v.instance_id[0])
+		md_azure_id(root, "vmId", false, v.instance_id, sizeof(v.instance_id));
+	if (md_json_name(root, "name", false, v.instance_name, sizeof(v.instance_name)))
+		v.instance_name[0] = '\0';
 	*out = v;
 out:
 	json_decref(root);
@@ -266,8 +340,11 @@ typedef enum md_kind {
 	MD_AWS_TYPE,
 	MD_AWS_REGION,
 	MD_AWS_ZONE,
+	MD_AWS_ID,
 	MD_GCP_TYPE,
 	MD_GCP_ZONE,
+	MD_GCP_ID,
+	MD_GCP_NAME,
 	MD_AZURE,
 	MD_KIND_COUNT
 } md_kind;
@@ -312,8 +389,11 @@ static const struct md_request {
     [MD_AWS_TYPE] = {"/latest/meta-data/instance-type", "instance-type"},
     [MD_AWS_REGION] = {"/latest/meta-data/placement/region", "placement/region"},
     [MD_AWS_ZONE] = {"/latest/meta-data/placement/availability-zone", "availability-zone"},
+    [MD_AWS_ID] = {"/latest/meta-data/instance-id", "instance-id"},
     [MD_GCP_TYPE] = {"/computeMetadata/v1/instance/machine-type", "machine-type"},
     [MD_GCP_ZONE] = {"/computeMetadata/v1/instance/zone", "zone"},
+    [MD_GCP_ID] = {"/computeMetadata/v1/instance/id", "id"},
+    [MD_GCP_NAME] = {"/computeMetadata/v1/instance/name", "name"},
     [MD_AZURE] = {"/metadata/instance/compute?api-version=2021-02-01", "instance/compute"},
 };
 
@@ -394,6 +474,7 @@ static void md_aws_start_gets(md_ctx *c, md_prov *p, bool with_token)
 	if (md_start(c, p, MD_AWS_TYPE, with_token ? h : NULL) == 0) {
 		md_start(c, p, MD_AWS_REGION, with_token ? h : NULL);
 		md_start(c, p, MD_AWS_ZONE, with_token ? h : NULL);
+		md_start(c, p, MD_AWS_ID, with_token ? h : NULL);
 	}
 }
 
@@ -435,6 +516,21 @@ static void md_on_done(md_ctx *c, md_req *r, const cs_http_result *res)
 	case MD_AWS_ZONE:
 		if (!err && cs_md_parse_aws_text(res->body, res->len, p->v.zone, sizeof(p->v.zone)))
 			p->v.zone[0] = '\0';
+		break;
+	case MD_AWS_ID:
+		/* optional, as the GCP id and name below: the bill's resource id */
+		if (err || cs_md_parse_aws_instance_id(res->body, res->len, p->v.instance_id, sizeof(p->v.instance_id)))
+			p->v.instance_id[0] = '\0';
+		break;
+	case MD_GCP_ID:
+		if (err || !flavor_google ||
+		    cs_md_parse_gcp_instance_id(res->body, res->len, p->v.instance_id, sizeof(p->v.instance_id)))
+			p->v.instance_id[0] = '\0';
+		break;
+	case MD_GCP_NAME:
+		if (err || !flavor_google ||
+		    cs_md_parse_aws_text(res->body, res->len, p->v.instance_name, sizeof(p->v.instance_name)))
+			p->v.instance_name[0] = '\0';
 		break;
 	case MD_GCP_TYPE:
 	case MD_GCP_ZONE:
@@ -486,8 +582,11 @@ static void md_kickoff(md_ctx *c)
 	if (p->enabled)
 		md_start(c, p, MD_AWS_TOKEN, aws_h);
 	p = &c->prov[CS_PROVIDER_GCP];
-	if (p->enabled && md_start(c, p, MD_GCP_TYPE, gcp_h) == 0)
+	if (p->enabled && md_start(c, p, MD_GCP_TYPE, gcp_h) == 0) {
 		md_start(c, p, MD_GCP_ZONE, gcp_h);
+		md_start(c, p, MD_GCP_ID, gcp_h);
+		md_start(c, p, MD_GCP_NAME, gcp_h);
+	}
 	p = &c->prov[CS_PROVIDER_AZURE];
 	if (p->enabled)
 		md_start(c, p, MD_AZURE, azure_h);

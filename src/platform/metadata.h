@@ -32,6 +32,10 @@
 #define CS_MD_BODY_MAX (64u * 1024u)
 /* Longest name we keep (instance type, region, zone), including the NUL. */
 #define CS_MD_NAME_MAX 64
+/* Longest instance id we keep, including the NUL: an Azure resource id
+ * ("/subscriptions/<uuid>/resourceGroups/<rg>/providers/Microsoft.Compute/
+ * virtualMachines/<name>": resource groups are up to 90 chars, VM names 64). */
+#define CS_MD_ID_MAX 256
 /* Default and largest total time budget of one probe. */
 #define CS_MD_BUDGET_DEFAULT_MS 1000u
 #define CS_MD_BUDGET_MAX_MS     30000u
@@ -45,6 +49,11 @@ typedef struct cs_md_values {
 	char instance_type[CS_MD_NAME_MAX]; /* "m5.large", "e2-standard-2", "Standard_D2s_v3" */
 	char region[CS_MD_NAME_MAX];        /* "eu-west-1", "europe-west1", "westeurope" */
 	char zone[CS_MD_NAME_MAX];          /* "eu-west-1a", "europe-west1-b", "1" */
+	/* Which machine this is, for the bill's resource id (optional: "" when
+	 * the service did not say). AWS: the instance id "i-0abc..."; GCP: the
+	 * numeric instance id; Azure: compute.resourceId (else compute.vmId). */
+	char instance_id[CS_MD_ID_MAX];
+	char instance_name[CS_MD_NAME_MAX]; /* GCP instance name, Azure compute.name; AWS "" */
 } cs_md_values;
 
 /* Probe options. A zeroed struct probes nothing (mask 0). */
@@ -105,7 +114,20 @@ int cs_md_parse_gcp_machine_type(const char *body, size_t len, char *out, size_t
 int cs_md_parse_gcp_zone(const char *body, size_t len, char *zone, size_t zone_cap, char *region, size_t region_cap);
 
 /* Azure /metadata/instance/compute JSON -> vmSize, location, zone (zone may be
- * "" when the VM is not zonal). vmSize and location are required. */
+ * "" when the VM is not zonal), and, when present and valid, resourceId (else
+ * vmId) as instance_id and name as instance_name (an invalid one is left "",
+ * never failing the parse). vmSize and location are required. */
 int cs_md_parse_azure_compute(const char *body, size_t len, cs_md_values *out);
+
+/* True if s is a valid instance id (what cs_md_values.instance_id may hold):
+ * 1..CS_MD_ID_MAX-1 chars of [A-Za-z0-9._()/-]. */
+bool cs_md_valid_id(const char *s);
+
+/* AWS /latest/meta-data/instance-id: "i-" and 8 or 17 lower-case hex
+ * digits, optional trailing whitespace. */
+int cs_md_parse_aws_instance_id(const char *body, size_t len, char *out, size_t cap);
+
+/* GCP /computeMetadata/v1/instance/id: 1..20 decimal digits. */
+int cs_md_parse_gcp_instance_id(const char *body, size_t len, char *out, size_t cap);
 
 #endif

@@ -41,11 +41,14 @@ AWS_VALUES = {
     "/latest/meta-data/instance-type": "m5.large",
     "/latest/meta-data/placement/region": "eu-west-1",
     "/latest/meta-data/placement/availability-zone": "eu-west-1a",
+    "/latest/meta-data/instance-id": "i-0123456789abcdef0",
 }
 GCP_VALUES = {
     "/computeMetadata/v1/instance/machine-type":
         "projects/123456789012/machineTypes/e2-standard-2",
     "/computeMetadata/v1/instance/zone": "projects/123456789012/zones/europe-west1-b",
+    "/computeMetadata/v1/instance/id": "4520031799277581759",
+    "/computeMetadata/v1/instance/name": "carbonstat-test-vm",
 }
 AZURE_PATH = "/metadata/instance/compute"
 AZURE_COMPUTE = {

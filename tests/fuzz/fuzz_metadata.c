@@ -1,11 +1,12 @@
 /* fuzz_metadata.c - libFuzzer target for every parser of cloud metadata.
  *
- * Each input goes through all of them: the AWS text and token parsers, the
- * GCP machine-type and zone parsers, the Azure compute JSON parser, the
+ * Each input goes through all of them: the AWS text, token and instance-id
+ * parsers, the GCP machine-type, zone and instance-id parsers, the Azure compute JSON parser, the
  * AWS zone -> region helper, the cache-file parser (platform/detect.c) and the
  * DMI classifier (input split on '\n' into the eight DMI strings). Besides
  * "no crash, no over-read", it checks the promise the rest of carbonstat
- * relies on: whatever a parser accepts is a short [A-Za-z0-9._-] name, and a
+ * relies on: whatever a parser accepts is a short [A-Za-z0-9._-] name (an
+ * instance id may also hold '/', '(' and ')': an Azure resource id), and a
  * token never holds a byte that could break a request header.
  *
  * Cache seeds use key "00112233aabbccdd", written 1000000, so the fuzzer can
@@ -34,6 +35,12 @@ static void check_name_or_empty(const char *s)
 {
 	if (s[0])
 		check_name(s);
+}
+
+static void check_id_or_empty(const char *s)
+{
+	if (s[0] && !cs_md_valid_id(s))
+		abort();
 }
 
 /* Splits s (NUL-terminated, modified) at '\n' into the DMI fields. */
@@ -67,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *body = (const char *)data;
 	char out[CS_MD_NAME_MAX], zone[CS_MD_NAME_MAX], region[CS_MD_NAME_MAX];
-	char tok[CS_MD_TOKEN_MAX];
+	char tok[CS_MD_TOKEN_MAX], id[CS_MD_ID_MAX];
 	cs_md_values v;
 	cs_cloud_info ci;
 	cs_dmi dmi;
@@ -84,6 +91,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (i == 0)
 			abort();
 	}
+	if (cs_md_parse_aws_instance_id(body, size, id, sizeof(id)) == 0 && (id[0] != 'i' || !cs_md_valid_id(id)))
+		abort();
+	if (cs_md_parse_gcp_instance_id(body, size, id, sizeof(id)) == 0 && (strspn(id, "0123456789") != strlen(id)))
+		abort();
 	if (cs_md_parse_gcp_machine_type(body, size, out, sizeof(out)) == 0)
 		check_name(out);
 	if (cs_md_parse_gcp_zone(body, size, zone, sizeof(zone), region, sizeof(region)) == 0) {
@@ -97,11 +108,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_name(v.instance_type);
 		check_name(v.region);
 		check_name_or_empty(v.zone);
+		check_id_or_empty(v.instance_id);
+		check_name_or_empty(v.instance_name);
 	}
 	if (cs_cloud_cache_parse(body, size, FUZZ_CACHE_KEY, FUZZ_NOW, 0, &ci) == 0) {
 		check_name_or_empty(ci.instance_type);
 		check_name_or_empty(ci.region);
 		check_name_or_empty(ci.zone);
+		check_id_or_empty(ci.instance_id);
+		check_name_or_empty(ci.instance_name);
 		if (!ci.source || !ci.instance_source || !ci.region_source ||
 		    (unsigned)ci.provider >= CS_PROVIDER_COUNT || memchr(ci.why, '\0', sizeof(ci.why)) == NULL)
 			abort();

@@ -108,6 +108,11 @@ int cs_snapfix_build(cs_snapfix *f, size_t nw, uint64_t seq)
 	f->snap.provider = "aws";
 	f->snap.region = "eu-west-1";
 	f->snap.instance = "m5.large";
+	f->snap.instance_id = "i-0123456789abcdef0";
+	f->snap.instance_name = "";
+	/* 2 vCPUs for 5 s a cycle, busy a quarter of it */
+	f->snap.cpu_busy_us_total = 2500000ull * (uint64_t)seq;
+	f->snap.cpu_total_us_total = 10000000ull * (uint64_t)seq;
 	f->snap.rows = f->rows;
 	f->snap.nrows = nrows;
 	f->snap.self.cycles_total = seq + 1;

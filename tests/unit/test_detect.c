@@ -372,6 +372,8 @@ static void test_md_aws_imdsv2(void **state)
 	assert_string_equal(ci.instance_type, "m5.large");
 	assert_string_equal(ci.region, "eu-west-1");
 	assert_string_equal(ci.zone, "eu-west-1a");
+	assert_string_equal(ci.instance_id, "i-0123456789abcdef0");
+	assert_string_equal(ci.instance_name, "");
 	assert_string_equal(ci.source, "imds-aws");
 	assert_string_equal(ci.why, "");
 	fake_requests(&f, &log);
@@ -420,7 +422,8 @@ static void test_md_aws_imdsv1(void **state)
 	mo.url[CS_PROVIDER_AWS] = f.url;
 	assert_int_equal(cs_md_probe(&mo, &mr), 0);
 	assert_true(mr.aws_v1);
-	assert_int_equal(mr.requests, 4);
+	assert_int_equal(mr.requests, 5); /* token PUT, type, region, zone, instance id */
+	assert_string_equal(mr.values.instance_id, "i-0123456789abcdef0");
 	tf_buf_free(&log);
 	cs_fake_stop(&f);
 }
@@ -443,6 +446,8 @@ static void test_md_gcp(void **state)
 	assert_string_equal(ci.instance_type, "e2-standard-2");
 	assert_string_equal(ci.region, "europe-west1");
 	assert_string_equal(ci.zone, "europe-west1-b");
+	assert_string_equal(ci.instance_id, "4520031799277581759");
+	assert_string_equal(ci.instance_name, "carbonstat-test-vm");
 	assert_string_equal(ci.source, "metadata-gcp");
 	assert_string_equal(ci.instance_source, "metadata-gcp");
 	fake_requests(&f, &log);
@@ -475,6 +480,10 @@ static void test_md_azure(void **state)
 	assert_string_equal(ci.instance_type, "Standard_D2s_v3");
 	assert_string_equal(ci.region, "westeurope");
 	assert_string_equal(ci.zone, "1");
+	assert_string_equal(ci.instance_id,
+	                    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/"
+	                    "rg-carbonstat/providers/Microsoft.Compute/virtualMachines/carbonstat-test-vm");
+	assert_string_equal(ci.instance_name, "carbonstat-test-vm");
 	assert_string_equal(ci.source, "imds-azure");
 	cs_fake_stop(&f);
 }
@@ -664,6 +673,7 @@ static void test_cache_file(void **state)
 	assert_string_equal(ci.source, "cache");
 	assert_string_equal(ci.instance_source, "imds-aws");
 	assert_string_equal(ci.instance_type, "m5.large");
+	assert_string_equal(ci.instance_id, "i-0123456789abcdef0");
 	assert_string_equal(ci.region, "eu-west-1");
 	assert_string_equal(ci.zone, "eu-west-1a");
 	assert_true(ci.elapsed_ms < tf_scaled_s(0.1) * 1000.0);

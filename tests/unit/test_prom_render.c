@@ -228,6 +228,7 @@ static void test_format_rules(void **state)
 	    "carbonstat_node_energy_joules_total",
 	    "carbonstat_node_power_watts",
 	    "carbonstat_node_carbon_grams_total",
+	    "carbonstat_node_cpu_seconds_total",
 	    "carbonstat_grid_intensity_grams_per_kwh",
 	    "carbonstat_pue",
 	    "carbonstat_embodied_grams_per_hour",
@@ -265,9 +266,10 @@ static void test_format_rules(void **state)
 		if (!has_family(text, all[i]))
 			fail_msg("family %s missing", all[i]);
 	/* label sets and values of the contract */
-	s = find(
-	    t, "carbonstat_info{node=\"node-1\",version=\"0.1.0\",mode=\"mixed\",power_model=\"\",provider=\"aws\","
-	       "region=\"eu-west-1\",instance=\"m5.large\",intensity_dataset=\"ccf-aws-regions (Apache-2.0, 2021)\"}");
+	s = find(t,
+	         "carbonstat_info{node=\"node-1\",version=\"0.1.0\",mode=\"mixed\",power_model=\"\",provider=\"aws\","
+	         "region=\"eu-west-1\",instance=\"m5.large\",instance_id=\"i-0123456789abcdef0\",instance_name=\"\","
+	         "intensity_dataset=\"ccf-aws-regions (Apache-2.0, 2021)\"}");
 	assert_non_null(s);
 	assert_string_equal(s->value, "1");
 	s = find(t,
