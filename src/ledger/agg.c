@@ -84,7 +84,7 @@ int cs_lg_agg_node_hour(cs_lg_agg *a, int64_t source_id, int64_t hour, const cha
 		n->hour = hour;
 		n->cluster = key.cluster;
 		n->node = key.node;
-		n->provider = n->region = n->instance = n->isrc = CS_LG_NONE;
+		n->provider = n->region = n->instance = n->isrc = n->instance_id = n->instance_name = CS_LG_NONE;
 		n->pue = NAN;
 		n->first_ms = INT64_MAX;
 		n->last_ms = INT64_MIN;
@@ -295,6 +295,10 @@ int cs_lg_agg_write(cs_lg_agg *a, cs_lg_store *s, const cs_lg_write_opts *o, con
 		row.provider = cs_lg_agg_s(a, n->provider);
 		row.region = cs_lg_agg_s(a, n->region);
 		row.instance = cs_lg_agg_s(a, n->instance);
+		row.instance_id = cs_lg_agg_s(a, n->instance_id);
+		row.instance_name = cs_lg_agg_s(a, n->instance_name);
+		row.cpu_busy_ms = n->cpu_busy_ms;
+		row.cpu_total_ms = n->cpu_total_ms;
 		memcpy(row.energy_uj, n->energy_uj, sizeof(row.energy_uj));
 		row.op_ug = to_ug(n->op_g);
 		row.emb_ug = to_ug(n->emb_g);

@@ -38,6 +38,8 @@ typedef struct cs_lg_agg_nh {
 	int64_t source_id, hour;
 	uint32_t cluster, node;                    /* interned */
 	uint32_t provider, region, instance, isrc; /* interned; isrc = intensity source */
+	uint32_t instance_id, instance_name;       /* interned: the cloud's id and name of the machine */
+	int64_t cpu_busy_ms, cpu_total_ms;         /* the node's CPU time in the hour (total 0 = unknown) */
 	bool isrc_mixed;
 	int64_t energy_uj[CS_PART_COUNT];
 	double op_g, emb_g;

@@ -91,6 +91,19 @@ static const char *const schema_v2[] = {
     NULL,
 };
 
+/* Version 3: which machine a node-hour ran on (the cloud's instance id and
+ * name, as the bill's resource id names it) and how busy its CPUs were
+ * (busy and busy + idle CPU-milliseconds, all CPUs; NULL = not measured), so
+ * `carbonstat billing --ledger` prices the bill's instance-hours with the
+ * measured utilisation: sums of both over any period give its exact mean. */
+static const char *const schema_v3[] = {
+    "ALTER TABLE node_hours ADD COLUMN instance_id TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE node_hours ADD COLUMN instance_name TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE node_hours ADD COLUMN cpu_busy_ms BIGINT",
+    "ALTER TABLE node_hours ADD COLUMN cpu_total_ms BIGINT",
+    NULL,
+};
+
 /* Facts summed to daily's columns (after "day, dim_id"): the rollup's
  * definition, used to check it and by the no-rollup benchmark. */
 #define FACT_SUMS                                                                                                      \
@@ -104,7 +117,7 @@ static const char *const schema_v2[] = {
 	"uncosted_uj, n_rows"
 
 /* migrations[v - 1] takes the schema from v - 1 to v. */
-static const char *const *const migrations[] = {schema_v1, schema_v2};
+static const char *const *const migrations[] = {schema_v1, schema_v2, schema_v3};
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 _Static_assert(N_MIGRATIONS == CS_LG_SCHEMA_VERSION, "one migration per schema version");
@@ -114,7 +127,8 @@ _Static_assert(N_MIGRATIONS == CS_LG_SCHEMA_VERSION, "one migration per schema v
 /* A node hour waiting for the bulk load: its strings are interned in strs. */
 typedef struct pend_nh {
 	cs_lg_node_hour v;
-	uint32_t s[9]; /* cluster node provider region instance intensity_source currency price_source reason */
+	uint32_t s[11]; /* cluster node provider region instance intensity_source currency price_source reason
+	                 * instance_id instance_name */
 } pend_nh;
 
 /* The latest location seen for a node in this transaction. */
@@ -534,10 +548,11 @@ static const char *const dim_cols[] = {"id", "cluster", "node", "namespace", "ow
 static const char *const fact_cols[] = {"hour",   "source_id",           "dim_id",    "component", "energy_uj", "op_ug",
                                         "emb_ug", "intensity_g_per_kwh", "cost_micro"};
 static const char *const nh_cols[] = {
-    "hour",     "source_id",           "cluster",          "node",          "provider",        "region",
-    "instance", "energy_cpu_uj",       "energy_dram_uj",   "energy_gpu_uj", "energy_other_uj", "op_ug",
-    "emb_ug",   "intensity_g_per_kwh", "intensity_source", "pue",           "first_ms",        "last_ms",
-    "samples",  "covered_ms",          "cost_micro",       "currency",      "price_source",    "cost_reason"};
+    "hour",        "source_id",           "cluster",          "node",          "provider",        "region",
+    "instance",    "energy_cpu_uj",       "energy_dram_uj",   "energy_gpu_uj", "energy_other_uj", "op_ug",
+    "emb_ug",      "intensity_g_per_kwh", "intensity_source", "pue",           "first_ms",        "last_ms",
+    "samples",     "covered_ms",          "cost_micro",       "currency",      "price_source",    "cost_reason",
+    "instance_id", "instance_name",       "cpu_busy_ms",      "cpu_total_ms"};
 #define N_NH_COLS ((int)(sizeof(nh_cols) / sizeof(nh_cols[0])))
 
 static cs_ldb_val real_or_null(double d)
@@ -589,6 +604,10 @@ static void nh_vals(const cs_lg_node_hour *n, cs_ldb_val v[N_NH_COLS])
 	v[21] = cs_ldb_text(n->currency);
 	v[22] = cs_ldb_text(n->price_source);
 	v[23] = cs_ldb_text(n->cost_reason);
+	v[24] = cs_ldb_text(n->instance_id ? n->instance_id : "");
+	v[25] = cs_ldb_text(n->instance_name ? n->instance_name : "");
+	v[26] = n->cpu_total_ms > 0 ? cs_ldb_int(n->cpu_busy_ms) : cs_ldb_null();
+	v[27] = n->cpu_total_ms > 0 ? cs_ldb_int(n->cpu_total_ms) : cs_ldb_null();
 }
 
 /* Row i of a bulk load into v. */
@@ -643,11 +662,12 @@ static void fact_row(cs_lg_store *s, size_t i, cs_ldb_val *v)
 static void nh_row(cs_lg_store *s, size_t i, cs_ldb_val *v)
 {
 	pend_nh *p = &s->nh[i];
-	const char **str[9] = {&p->v.cluster,  &p->v.node,         &p->v.provider,
-	                       &p->v.region,   &p->v.instance,     &p->v.intensity_source,
-	                       &p->v.currency, &p->v.price_source, &p->v.cost_reason};
+	const char **str[11] = {&p->v.cluster,     &p->v.node,         &p->v.provider,
+	                        &p->v.region,      &p->v.instance,     &p->v.intensity_source,
+	                        &p->v.currency,    &p->v.price_source, &p->v.cost_reason,
+	                        &p->v.instance_id, &p->v.instance_name};
 
-	for (int j = 0; j < 9; j++)
+	for (int j = 0; j < 11; j++)
 		*str[j] = cs_lg_intern_at(&s->strs, p->s[j]);
 	nh_vals(&p->v, v);
 }
@@ -1005,14 +1025,22 @@ int cs_lg_put_node_hour(cs_lg_store *s, const cs_lg_node_hour *nh, bool add)
 		return rc;
 	if (!add) {
 		pend_nh *p;
-		const char *str[9] = {nh->cluster,  nh->node,         nh->provider,
-		                      nh->region,   nh->instance,     nh->intensity_source,
-		                      nh->currency, nh->price_source, nh->cost_reason};
+		const char *str[11] = {nh->cluster,
+		                       nh->node,
+		                       nh->provider,
+		                       nh->region,
+		                       nh->instance,
+		                       nh->intensity_source,
+		                       nh->currency,
+		                       nh->price_source,
+		                       nh->cost_reason,
+		                       nh->instance_id ? nh->instance_id : "",
+		                       nh->instance_name ? nh->instance_name : ""};
 
 		GROW(s, s->nh, s->nh_cap, s->nnh + 1);
 		p = &s->nh[s->nnh];
 		p->v = *nh;
-		for (int j = 0; j < 9; j++)
+		for (int j = 0; j < 11; j++)
 			if (cs_lg_intern_str(&s->strs, str[j], &p->s[j]) != 0)
 				return oom(s);
 		s->nnh++;
@@ -1026,8 +1054,9 @@ int cs_lg_put_node_hour(cs_lg_store *s, const cs_lg_node_hour *nh, bool add)
 	         "INSERT INTO node_hours (hour, source_id, cluster, node, provider, region, instance, energy_cpu_uj, "
 	         "energy_dram_uj, energy_gpu_uj, energy_other_uj, op_ug, emb_ug, intensity_g_per_kwh, "
 	         "intensity_source, pue, first_ms, last_ms, samples, covered_ms, cost_micro, currency, price_source, "
-	         "cost_reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
-	         "$18, $19, $20, $21, $22, $23, $24) ON CONFLICT (hour, source_id, cluster, node) DO UPDATE SET "
+	         "cost_reason, instance_id, instance_name, cpu_busy_ms, cpu_total_ms) VALUES ($1, $2, $3, $4, $5, $6, "
+	         "$7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, "
+	         "$27, $28) ON CONFLICT (hour, source_id, cluster, node) DO UPDATE SET "
 	         "intensity_g_per_kwh = CASE WHEN node_hours.energy_cpu_uj + node_hours.energy_dram_uj + "
 	         "node_hours.energy_gpu_uj + node_hours.energy_other_uj + excluded.energy_cpu_uj + "
 	         "excluded.energy_dram_uj + excluded.energy_gpu_uj + excluded.energy_other_uj > 0 THEN "
@@ -1058,7 +1087,15 @@ int cs_lg_put_node_hour(cs_lg_store *s, const cs_lg_node_hour *nh, bool add)
 	         "price_source = CASE WHEN excluded.price_source <> '' THEN excluded.price_source ELSE "
 	         "node_hours.price_source END, "
 	         "cost_reason = CASE WHEN excluded.cost_reason <> '' THEN excluded.cost_reason ELSE "
-	         "node_hours.cost_reason END",
+	         "node_hours.cost_reason END, "
+	         "instance_id = CASE WHEN excluded.instance_id <> '' THEN excluded.instance_id ELSE "
+	         "node_hours.instance_id END, "
+	         "instance_name = CASE WHEN excluded.instance_name <> '' THEN excluded.instance_name ELSE "
+	         "node_hours.instance_name END, "
+	         "cpu_busy_ms = CASE WHEN node_hours.cpu_total_ms IS NULL AND excluded.cpu_total_ms IS NULL THEN NULL "
+	         "ELSE COALESCE(node_hours.cpu_busy_ms, 0) + COALESCE(excluded.cpu_busy_ms, 0) END, "
+	         "cpu_total_ms = CASE WHEN node_hours.cpu_total_ms IS NULL AND excluded.cpu_total_ms IS NULL THEN NULL "
+	         "ELSE COALESCE(node_hours.cpu_total_ms, 0) + COALESCE(excluded.cpu_total_ms, 0) END",
 	         &s->st_nh_add)) != 0)
 		return rc;
 	{
@@ -1426,6 +1463,32 @@ static int reason_row(cs_ldb_stmt *st, void *ud)
 	cb_ctx *c = ud;
 
 	return ((cs_lg_reason_cb)c->cb)(c->ud, cs_ldb_col_text(st, 0), cs_ldb_col_int(st, 1));
+}
+
+static int instance_day_row(cs_ldb_stmt *st, void *ud)
+{
+	cb_ctx *c = ud;
+	cs_lg_instance_day d = {cs_ldb_col_int(st, 0),  cs_ldb_col_text(st, 1), cs_ldb_col_text(st, 2),
+	                        cs_ldb_col_text(st, 3), cs_ldb_col_int(st, 4),  cs_ldb_col_int(st, 5)};
+
+	return ((cs_lg_instance_day_cb)c->cb)(c->ud, &d);
+}
+
+int cs_lg_read_instance_days(cs_lg_store *s, cs_lg_instance_day_cb cb, void *ud)
+{
+	cb_ctx c = {(void *)cb, ud};
+	int v, rc;
+
+	if ((rc = cs_lg_schema_version(s, &v)) != 0)
+		return rc;
+	if (v < 3)
+		return 0; /* no instance ids or CPU time before schema 3 */
+	return each_row(s,
+	                "SELECT hour - hour % 86400, provider, instance_id, instance_name, SUM(cpu_busy_ms), "
+	                "SUM(cpu_total_ms) FROM node_hours WHERE cpu_total_ms > 0 AND (instance_id <> '' OR "
+	                "instance_name <> '') GROUP BY hour - hour % 86400, provider, instance_id, instance_name "
+	                "ORDER BY 1, 2, 3, 4",
+	                NULL, 0, instance_day_row, &c);
 }
 
 int cs_lg_read_cost_reasons(cs_lg_store *s, int64_t from_hour, int64_t to_hour, cs_lg_reason_cb cb, void *ud)

@@ -16,7 +16,9 @@
  *   facts           (hour, source, dim, component) -> energy_uj, op_ug,
  *                   emb_ug, intensity, cost_micro (NULL = no price)
  *   node_hours      (hour, source, cluster, node) -> the node's own totals
- *                   (what its rows must add up to), location, instance,
+ *                   (what its rows must add up to), location, instance
+ *                   type, instance id and name, busy and total CPU time
+ *                   (schema 3),
  *                   intensity and its source, coverage (first/last sample,
  *                   samples, covered ms), cost with currency, price source
  *                   or the reason it is NULL
@@ -56,7 +58,7 @@
 #include "ledger/db.h"
 #include "sensors/sensor.h"
 
-#define CS_LG_SCHEMA_VERSION 2
+#define CS_LG_SCHEMA_VERSION 3
 #define CS_LG_HOUR_S         3600
 #define CS_LG_DAY_S          86400
 #define CS_LG_STR_MAX        256 /* a label value (Kubernetes names are <= 253) */
@@ -103,6 +105,11 @@ typedef struct cs_lg_node_hour {
 	const char *currency;     /* "" when no cost */
 	const char *price_source; /* "file:prices.csv", "billing:2026-11", "" */
 	const char *cost_reason;  /* why cost is NULL, "" when priced */
+	/* Schema 3: the machine (the cloud's instance id and name, "" when
+	 * unknown; NULL reads as "") and its CPU time in the hour, all CPUs:
+	 * busy and busy + idle, in ms (cpu_total_ms 0 = not measured). */
+	const char *instance_id, *instance_name;
+	int64_t cpu_busy_ms, cpu_total_ms;
 } cs_lg_node_hour;
 
 /* A missing, partial or reset hour. */
@@ -236,6 +243,19 @@ int cs_lg_read_cost_reasons(cs_lg_store *s, int64_t from_hour, int64_t to_hour, 
 /* Rows where daily differs from facts summed by day and dim (both ways):
  * 0 when the rollup is exact. Reads every fact: for tests and repairs. */
 int cs_lg_verify_daily(cs_lg_store *s, int64_t *mismatches);
+
+/* One machine's CPU time on one UTC day, summed over its node-hours (every
+ * source): what `carbonstat billing --ledger` prices the bill's lines of
+ * that instance and day with. */
+typedef struct cs_lg_instance_day {
+	int64_t day; /* start of the UTC day, epoch s */
+	const char *provider, *instance_id, *instance_name;
+	int64_t cpu_busy_ms, cpu_total_ms; /* total > 0 */
+} cs_lg_instance_day;
+typedef int (*cs_lg_instance_day_cb)(void *ud, const cs_lg_instance_day *d);
+/* Every day of every machine with an instance id or name and a measured CPU
+ * time (schema 3; an older schema has none: 0 and no call). */
+int cs_lg_read_instance_days(cs_lg_store *s, cs_lg_instance_day_cb cb, void *ud);
 
 /* The schema version stored (0 = none). */
 int cs_lg_schema_version(cs_lg_store *s, int *version);

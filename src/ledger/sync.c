@@ -437,6 +437,8 @@ static int on_info(void *ud, const char *const *l, double t, double v)
 	 * type) loses to the target's (host:port) and comes as
 	 * exported_instance; an instance type never holds a ':'. */
 	const char *type = l[5][0] ? l[5] : strchr(l[4], ':') ? "" : l[4];
+	/* the machine's id and name (agents before them send neither) */
+	const char *id = l[6], *name = l[7];
 
 	(void)v;
 	if (node_hour(y, l[0], l[1], t, &nh) != 0)
@@ -444,8 +446,28 @@ static int on_info(void *ud, const char *const *l, double t, double v)
 	n = &y->agg.nh[nh];
 	if ((l[2][0] && cs_lg_agg_str(&y->agg, l[2], &n->provider) != 0) ||
 	    (l[3][0] && cs_lg_agg_str(&y->agg, l[3], &n->region) != 0) ||
-	    (type[0] && cs_lg_agg_str(&y->agg, type, &n->instance) != 0))
+	    (type[0] && cs_lg_agg_str(&y->agg, type, &n->instance) != 0) ||
+	    (id[0] && cs_lg_agg_str(&y->agg, id, &n->instance_id) != 0) ||
+	    (name[0] && cs_lg_agg_str(&y->agg, name, &n->instance_name) != 0))
 		return CS_ENOMEM;
+	return 0;
+}
+
+/* The node's CPU time in the hour by mode: busy, idle (milliseconds, all
+ * CPUs; a counter reset's negative increase counts as none). */
+static int on_node_cpu(void *ud, const char *const *l, double t, double v)
+{
+	syncer *y = ud;
+	uint32_t nh;
+	int64_t ms = v > 0 ? llround(v * 1000) : 0;
+
+	if (strcmp(l[2], "busy") && strcmp(l[2], "idle"))
+		return 0; /* a mode this carbonstat does not export */
+	if (node_hour(y, l[0], l[1], t, &nh) != 0)
+		return CS_ENOMEM;
+	if (!strcmp(l[2], "busy"))
+		y->agg.nh[nh].cpu_busy_ms += ms;
+	y->agg.nh[nh].cpu_total_ms += ms;
 	return 0;
 }
 
@@ -521,7 +543,9 @@ static const char *const L_ROW_E[] = {"cluster",    "node", "namespace", "owner"
 static const char *const L_ROW_C[] = {"cluster", "node", "namespace", "owner", "owner_kind", "team", "kind", "scope"};
 static const char *const L_NODE_E[] = {"cluster", "node", "component"};
 static const char *const L_NODE_C[] = {"cluster", "node", "scope"};
-static const char *const L_INFO[] = {"cluster", "node", "provider", "region", "instance", "exported_instance"};
+static const char *const L_INFO[] = {"cluster",           "node",        "provider",     "region", "instance",
+                                     "exported_instance", "instance_id", "instance_name"};
+static const char *const L_NODE_CPU[] = {"cluster", "node", "mode"};
 static const char *const L_INT[] = {"cluster", "node", "source"};
 static const char *const L_NODE[] = {"cluster", "node"};
 
@@ -531,8 +555,10 @@ static const qdef queries[] = {
     {"sum by (cluster,node,component) (increase(carbonstat_node_energy_joules_total[@R]))", L_NODE_E, 3,
      on_node_energy},
     {"sum by (cluster,node,scope) (increase(carbonstat_node_carbon_grams_total[@R]))", L_NODE_C, 3, on_node_carbon},
-    {"max by (cluster,node,provider,region,instance,exported_instance) (max_over_time(carbonstat_info[@R]))", L_INFO, 6,
-     on_info},
+    {"max by (cluster,node,provider,region,instance,exported_instance,instance_id,instance_name) "
+     "(max_over_time(carbonstat_info[@R]))",
+     L_INFO, 8, on_info},
+    {"sum by (cluster,node,mode) (increase(carbonstat_node_cpu_seconds_total[@R]))", L_NODE_CPU, 3, on_node_cpu},
     {"max by (cluster,node,source) (avg_over_time(carbonstat_grid_intensity_grams_per_kwh[@R]))", L_INT, 3,
      on_intensity},
     {"max by (cluster,node) (avg_over_time(carbonstat_pue[@R]))", L_NODE, 2, on_pue},

@@ -14,8 +14,9 @@ Per hour, 2 nodes:
      container) cpu 3600 J + dram 360 J, and the system bucket cpu 100 J;
      node counter cpu 3700 J (rows + 0: conserved), dram 360 J; carbon
      operational 0.33 g / embodied 0.05 g for api, 0.01 / 0.01 system, node
-     0.34 / 0.06; provider aws, eu-west-1, m5.large; intensity 300
-     (static-region); resets 1 in hour 1
+     0.34 / 0.06; provider aws, eu-west-1, m5.large, instance id
+     i-0123456789abcdef0; CPU busy 1800 s, idle 5400 s (25 % of 2 vCPUs);
+     intensity 300 (static-region); resets 1 in hour 1
   n2 (no cluster label): rows search/idx cpu 1800 J; node 1800 J; carbon
      0.15 / 0; intensity from two sources (250 electricitymaps, 260
      electricitymaps-last): "mixed"; absent in hour 2; covers half of hour 3
@@ -118,8 +119,11 @@ def answer(q, k):
     if "carbonstat_node_carbon_grams_total" in q:
         return node_carbon(k)
     if "carbonstat_info" in q:
-        return [({"cluster": "eu", "node": "n1", "provider": "aws", "region": "eu-west-1", "instance": "m5.large"}, 1)] \
-            if k != 4 else []
+        return [({"cluster": "eu", "node": "n1", "provider": "aws", "region": "eu-west-1", "instance": "m5.large",
+                  "instance_id": "i-0123456789abcdef0"}, 1)] if k != 4 else []
+    if "carbonstat_node_cpu_seconds_total" in q:
+        return [({"cluster": "eu", "node": "n1", "mode": "busy"}, 1800.0),
+                ({"cluster": "eu", "node": "n1", "mode": "idle"}, 5400.0)] if k != 4 else []
     if "carbonstat_grid_intensity" in q:
         out = []
         if k != 4:

@@ -14,7 +14,7 @@
 #     "billing:<provider> <month>"), before and without any price file;
 #   - `ledger report` shows the bill beside the measured figures (table and
 #     JSON, HTML; by team and by namespace);
-#   - a schema-1 ledger is migrated to schema 2 by the write; a ledger that
+#   - a schema-1 ledger is migrated to schema 3 by the write; a ledger that
 #     cannot be opened fails at once (exit 1, one line, no output).
 # Usage: test_billing.sh path/to/carbonstat [sqlite|postgresql]
 set -uo pipefail
@@ -62,10 +62,14 @@ shop-prod = shop
 EOF
 export CARBONSTAT_CONFIG=$tmp/carbonstat.ini
 
-# 0. a schema-1 ledger (what the first ledger release wrote: no bill_daily)
+# 0. a schema-1 ledger (what the first ledger release wrote: no bill_daily,
+#    no instance ids or CPU time in node_hours)
 "$bin" ledger migrate --db "$db" >/dev/null 2>&1 || fail "ledger migrate"
 q "DROP TABLE bill_daily" >/dev/null
-q "DELETE FROM schema_version WHERE version = 2" >/dev/null
+for c in instance_id instance_name cpu_busy_ms cpu_total_ms; do
+	q "ALTER TABLE node_hours DROP COLUMN $c" >/dev/null
+done
+q "DELETE FROM schema_version WHERE version >= 2" >/dev/null
 [ "$(q 'SELECT MAX(version) FROM schema_version')" = 1 ] || fail "could not make a schema-1 ledger"
 
 # 1. billing --by team
@@ -89,7 +93,7 @@ EOF
 grep -q "daily rows (2026-11-01 .. 2026-11-03) replacing 1 provider-month, 1 unit prices" "$tmp/err" &&
 	ok "billing --ledger says what it stored" || ko "billing --ledger stderr: $(cat "$tmp/err")"
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/bill.json" && ok "stdout stays JSON with --ledger" || ko "stdout JSON"
-[ "$(q 'SELECT MAX(version) FROM schema_version')" = 2 ] && ok "the write migrated schema 1 to 2" || ko "schema $(q 'SELECT MAX(version) FROM schema_version')"
+[ "$(q 'SELECT MAX(version) FROM schema_version')" = 3 ] && ok "the write migrated schema 1 to 3" || ko "schema $(q 'SELECT MAX(version) FROM schema_version')"
 one=$(q "SELECT COUNT(*), SUM(cost_micro), SUM(lines) FROM bill_daily")
 [ "$one" = "5|19080000|5" ] && ok "bill_daily: 5 rows, the bill's effective 19.08 to the millionth" || ko "bill_daily: $one"
 [ "$(q "SELECT team FROM bill_daily WHERE account = '1111' AND tag = 'shop-prod'")" = shop ] && ok "rows keep the team" || ko "team of shop-prod"

@@ -166,7 +166,7 @@ static void test_schema_created_and_versioned(void **state)
 	}
 	s = open_w(t);
 	assert_int_equal(cs_lg_begin(s), CS_ERANGE);
-	assert_non_null(strstr(cs_lg_why(s), "schema version 99, newer than this carbonstat's 2"));
+	assert_non_null(strstr(cs_lg_why(s), "schema version 99, newer than this carbonstat's 3"));
 	cs_lg_close(s);
 	assert_int_equal(cs_lg_open(t->url, CS_LG_READ, 5, &s, why, sizeof(why)), 0);
 	assert_int_equal(cs_lg_begin_read(s), CS_ERANGE);

@@ -210,6 +210,13 @@ static void test_sync_hours(void **state)
 	assert_int_equal(q1(t, "SELECT COUNT(*) FROM node_hours WHERE node = 'n1' AND instance = 'm5.large' AND "
 	                       "pue > 1.13 AND intensity_source = 'static-region'"),
 	                 5);
+	/* the machine and its CPU time (schema 3): n1's id and 25 % of 2 vCPUs; n2 sends neither */
+	assert_int_equal(q1(t, "SELECT COUNT(*) FROM node_hours WHERE node = 'n1' AND instance_id = "
+	                       "'i-0123456789abcdef0' AND cpu_busy_ms = 1800000 AND cpu_total_ms = 7200000"),
+	                 5);
+	assert_int_equal(q1(t, "SELECT COUNT(*) FROM node_hours WHERE node = 'n2' AND instance_id = '' AND "
+	                       "cpu_total_ms IS NULL"),
+	                 4);
 	/* costs: n1 priced (the whole hour, 0.096), n2 has no instance type */
 	assert_true(q1(t, "SELECT SUM(cost_micro) FROM node_hours") == 5 * 96000);
 	assert_true(q1(t, "SELECT SUM(cost_micro) FROM facts") == 5 * 96000);
