@@ -486,18 +486,40 @@ static double pue_of(const cs_bill_model *m, cs_provider p)
 	return m->pue > 0 ? m->pue : (p == CS_PROVIDER_UNKNOWN ? 1.0 : cs_pue_default(p));
 }
 
+/* The min and max W per vCPU of the machine, else the provider's average. */
+static void vcpu_minmax(cs_provider p, const cs_instance *it, double *mn, double *mx)
+{
+	/* no accessor for the CCF min/max of a type: read from its row (data/tables.h) */
+	if (it && it->min_w_per_vcpu > 0 && it->max_w_per_vcpu > 0) {
+		*mn = it->min_w_per_vcpu;
+		*mx = it->max_w_per_vcpu;
+	} else {
+		cs_bill_vcpu_watts(p, mn, mx);
+	}
+}
+
 static double vcpu_w(const cs_bill_model *m, cs_provider p, const cs_instance *it)
 {
 	double mn, mx;
 
-	/* no accessor for the CCF min/max of a type: read from its row (data/tables.h) */
-	if (it && it->min_w_per_vcpu > 0 && it->max_w_per_vcpu > 0) {
-		mn = it->min_w_per_vcpu;
-		mx = it->max_w_per_vcpu;
-	} else {
-		cs_bill_vcpu_watts(p, &mn, &mx);
-	}
+	vcpu_minmax(p, it, &mn, &mx);
 	return mn + (mx - mn) * m->cpu_util;
+}
+
+double cs_bill_kwh_per_qty_at(const cs_bill_usage *u, double util)
+{
+	cs_util ut = {util, -1, -1};
+	cs_power pw;
+
+	switch (u->util_model) {
+	case CS_BILL_UTIL_INSTANCE:
+		if (!u->inst || cs_instance_power(u->inst, &ut, &pw))
+			return u->kwh_per_qty;
+		return pw.total_w / 1000.0 * u->util_scale;
+	case CS_BILL_UTIL_VCPU:
+		return (u->util_min_w + (u->util_max_w - u->util_min_w) * util) / 1000.0 * u->util_scale;
+	default: return u->kwh_per_qty;
+	}
 }
 
 static double emb_per_vcpu_h(const cs_bill_model *m, cs_provider p, const cs_instance *it)
@@ -577,6 +599,9 @@ static void apply(const cs_bill_model *m, const cs_bill_line *l, const rule *r, 
 		u->cls = cs_instance_gpus(it) > 0 ? CS_BC_GPU : CS_BC_COMPUTE;
 		u->hours_per_qty = h * r->factor;
 		u->kwh_per_qty = pw.total_w / 1000.0 * pue * h * r->factor;
+		u->util_model = CS_BILL_UTIL_INSTANCE;
+		u->util_scale = pue * h * r->factor;
+		u->util_hours = h * r->factor;
 		u->emb_g_per_qty =
 		    cs_instance_embodied_g_per_h(it) > 0 ? cs_instance_embodied_g_per_h(it) * h * r->factor : 0;
 		return;
@@ -590,6 +615,10 @@ static void apply(const cs_bill_model *m, const cs_bill_line *l, const rule *r, 
 		u->cls = CS_BC_COMPUTE;
 		u->inst = it;
 		u->kwh_per_qty = vcpu_w(m, l->prov, it) / 1000.0 * pue * h;
+		u->util_model = CS_BILL_UTIL_VCPU;
+		u->util_scale = pue * h;
+		u->util_hours = h;
+		vcpu_minmax(l->prov, it, &u->util_min_w, &u->util_max_w);
 		u->emb_g_per_qty = emb_per_vcpu_h(m, l->prov, it) * h;
 		return;
 	case K_MEM:

@@ -45,9 +45,23 @@ typedef struct cs_bill_usage {
 	double emb_g_per_qty; /* embodied gCO2e per unit of quantity */
 	double hours_per_qty; /* instance-hours per unit (for unit prices), 0 if not instance usage */
 	const cs_instance *inst;
-	const char *rule; /* the rule that matched, e.g. "aws:BoxUsage" */
-	char note[120];   /* unknown: why ("unit 'IOs' has no energy model") */
+	/* How kwh_per_qty follows the CPU utilisation, for lines the ledger
+	 * measured (billing/util.h): CS_BILL_UTIL_NONE (not a CPU model),
+	 * INSTANCE (inst's power curve) or VCPU (util_min_w..util_max_w per
+	 * vCPU); kWh per qty = W(util) / 1000 x util_scale (PUE x hours per qty). */
+	unsigned char util_model;
+	double util_scale, util_min_w, util_max_w;
+	double util_hours; /* instance- or vCPU-hours per unit of quantity */
+	const char *rule;  /* the rule that matched, e.g. "aws:BoxUsage" */
+	char note[120];    /* unknown: why ("unit 'IOs' has no energy model") */
 } cs_bill_usage;
+
+enum { CS_BILL_UTIL_NONE = 0, CS_BILL_UTIL_INSTANCE, CS_BILL_UTIL_VCPU };
+
+/* u's kWh per unit of quantity at CPU utilisation util (0..1) instead of the
+ * model's: what a line the ledger measured is priced with. u->kwh_per_qty
+ * when u has no CPU model (util_model NONE) or the curve fails. */
+double cs_bill_kwh_per_qty_at(const cs_bill_usage *u, double util);
 
 /* Classifies line l. Never fails: what cannot be classified is
  * CS_BC_UNKNOWN with a note. */

@@ -257,6 +257,11 @@ struct cs_bill {
 	uint32_t pend_row;
 	cs_money pend_eff, pend_billed;
 	double pend_kwh, pend_emb;
+	/* the pending line's energy follows the CPU utilisation (pend_cpu);
+	 * pend_util >= 0: the ledger's measured one, with the kWh at the
+	 * default and the hours it covers */
+	bool pend_cpu;
+	double pend_util, pend_kwh_default, pend_hours;
 	/* unit prices */
 	cs_bill_price *prices;
 	uint64_t *phash;
@@ -597,6 +602,38 @@ static inline void row_apply(cs_bill *b)
 	r->kwh += b->pend_kwh;
 	r->emb_g += b->pend_emb;
 	b->pend = false;
+	if (!b->pend_cpu)
+		return;
+	b->pend_cpu = false;
+	r->cpu_eff += b->pend_eff;
+	r->cpu_kwh += b->pend_kwh;
+	if (b->pend_util < 0)
+		return;
+	r->meas_eff += b->pend_eff;
+	r->meas_kwh += b->pend_kwh;
+	r->meas_kwh_default += b->pend_kwh_default;
+	r->meas_hours += b->pend_hours;
+	r->meas_busy_hours += b->pend_hours * b->pend_util;
+}
+
+/* The pending line's energy priced by the CPU utilisation: the ledger's
+ * measured one where it knows the line's machine on its day (one hash
+ * probe), else the model's stated default. */
+static void cpu_priced(cs_bill *b, const cs_bill_line *l, const usage_ent *e)
+{
+	double u = b->o.util && l->resource.n ? cs_bill_util_find(b->o.util, l->day, l->resource) : -1;
+
+	b->pend_cpu = true;
+	b->pend_util = u;
+	if (u < 0) {
+		if (b->o.util && l->resource.n)
+			b->st.util_missed++;
+		return;
+	}
+	b->st.util_lines++;
+	b->pend_kwh_default = b->pend_kwh;
+	b->pend_kwh = l->qty * cs_bill_kwh_per_qty_at(&e->u, u);
+	b->pend_hours = l->qty * e->u.util_hours;
 }
 
 static int price_add(cs_bill *b, uint32_t ue, const usage_ent *e, uint32_t region, uint32_t currency, double hours,
@@ -673,6 +710,8 @@ static int add_line(cs_bill *b, const cs_bill_line *l, bool defer)
 	b->pend_billed = l->billed;
 	b->pend_kwh = l->qty * e->u.kwh_per_qty;
 	b->pend_emb = l->qty * e->u.emb_g_per_qty;
+	if (e->u.util_model)
+		cpu_priced(b, l, e);
 	if (!defer)
 		row_apply(b);
 	if (e->u.cls == CS_BC_UNKNOWN) {
@@ -1058,6 +1097,13 @@ int cs_bill_finish(cs_bill *b)
 		t->op_g += r->op_g;
 		t->emb_g += r->emb_g;
 		t->est_emb_g += r->est_emb_g;
+		t->cpu_eff += r->cpu_eff;
+		t->meas_eff += r->meas_eff;
+		t->cpu_kwh += r->cpu_kwh;
+		t->meas_kwh += r->meas_kwh;
+		t->meas_kwh_default += r->meas_kwh_default;
+		t->meas_hours += r->meas_hours;
+		t->meas_busy_hours += r->meas_busy_hours;
 	}
 	free(v);
 	/* 4. the causes of unclassified cost */

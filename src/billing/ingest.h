@@ -25,6 +25,7 @@
 #include "billing/bill.h"
 #include "billing/classify.h"
 #include "billing/source.h"
+#include "billing/util.h"
 
 typedef struct cs_bill_opts {
 	cs_bill_format format;  /* AUTO: detect per file */
@@ -33,6 +34,11 @@ typedef struct cs_bill_opts {
 	double cpu_util;        /* 0..1; < 0: the model's default (0.5) */
 	double pue;             /* > 0: override the providers' PUE */
 	const char *duckdb_lib; /* Parquet: path of libduckdb.so, NULL: search */
+	/* Measured CPU utilisation by machine and day (the ledger's, --ledger;
+	 * billing/util.h): instance- and vCPU-hour lines whose resource id it
+	 * knows for their day are priced with it instead of cpu_util. NULL: none.
+	 * Borrowed: it must outlive the cs_bill. */
+	const cs_bill_util *util;
 	/* Each malformed row and warning as one "file:line: reason" line. */
 	void (*report)(void *ctx, const char *line);
 	void *report_ctx;
@@ -55,6 +61,14 @@ typedef struct cs_bill_row {
 	double est_kwh, est_emb_g;  /* unclassified usage, by its service's kWh per cost */
 	double intensity_g_per_kwh; /* location-based, of the region */
 	double op_g;                /* (kwh + est_kwh) x intensity */
+	/* Lines whose energy follows a CPU utilisation (instance- and
+	 * vCPU-hours): their cost and kWh; of them, those priced with the
+	 * ledger's measured utilisation (opts.util): cost, kWh, kWh they would
+	 * have had at the stated default, and their hours (instance- or
+	 * vCPU-hours) plain and times the measured utilisation (their mean). */
+	cs_money cpu_eff, meas_eff;
+	double cpu_kwh, meas_kwh, meas_kwh_default;
+	double meas_hours, meas_busy_hours;
 } cs_bill_row;
 
 /* Effective cost per instance-hour of one type in one region. */
@@ -80,6 +94,8 @@ typedef struct cs_bill_total {
 	cs_money out_eff, out_billed; /* summed over the daily rows */
 	cs_money unknown_eff, nonusage_eff;
 	double kwh, est_kwh, op_g, emb_g, est_emb_g;
+	cs_money cpu_eff, meas_eff; /* as in cs_bill_row */
+	double cpu_kwh, meas_kwh, meas_kwh_default, meas_hours, meas_busy_hours;
 } cs_bill_total;
 
 typedef struct cs_bill_stats {
@@ -88,6 +104,8 @@ typedef struct cs_bill_stats {
 	uint64_t no_region;     /* usage lines whose region is not in the tables */
 	uint64_t no_day;
 	uint64_t keys;        /* distinct classification keys */
+	uint64_t util_lines;  /* lines priced with the measured utilisation */
+	uint64_t util_missed; /* CPU-priced lines with a resource id the ledger does not know for their day */
 	bool no_amortisation; /* an AWS file without reservation/savings plan columns */
 	cs_bill_format formats_seen[8];
 	unsigned nformats;

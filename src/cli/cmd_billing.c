@@ -58,7 +58,10 @@ static const char billing_help[] = "Usage: carbonstat billing FILE... [options]\
                                    "                    then the loader's search path)\n"
                                    "  --ledger DB       also store the daily rows (account/service/region/tag/team)\n"
                                    "                    and the unit prices in the ledger (sqlite:PATH or\n"
-                                   "                    postgresql://...), replacing the bill's provider-months\n"
+                                   "                    postgresql://...), replacing the bill's provider-months;\n"
+                                   "                    instance- and vCPU-hours of machines the ledger measured\n"
+                                   "                    (their resource id, that day) are priced with their\n"
+                                   "                    measured CPU utilisation instead of --cpu\n"
                                    "  --config FILE     carbonstat.ini for [teams] (default $CARBONSTAT_CONFIG)\n"
                                    "  --json | --csv    machine-readable output (costs as exact decimal strings\n"
                                    "                    in JSON)\n"
@@ -87,6 +90,7 @@ typedef struct bill_opts {
 	cs_conf *conf;              /* loaded for --by team and --ledger */
 	const cs_teams_conf *teams; /* in conf */
 	bool json, csv;             /* given, to refuse both */
+	cs_bill_util *util;         /* --ledger: measured utilisation (o.util points at it) */
 } bill_opts;
 
 enum {
@@ -283,6 +287,23 @@ static json_t *jmoney(cs_money v)
 	return json_string(exact(v, buf, sizeof buf));
 }
 
+/* --ledger: how the CPU-priced lines of a group or total were priced. */
+static json_t *util_json(cs_money cpu_eff, cs_money meas_eff, double cpu_kwh, double meas_kwh, double kwh_default,
+                         double hours, double busy_hours)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "cpu_priced_cost", jmoney(cpu_eff));
+	json_object_set_new(o, "measured_cost", jmoney(meas_eff));
+	json_object_set_new(o, "measured_percent", json_real(pct(meas_eff, cpu_eff)));
+	json_object_set_new(o, "cpu_priced_kwh", json_real(cpu_kwh));
+	json_object_set_new(o, "measured_kwh", json_real(meas_kwh));
+	json_object_set_new(o, "measured_kwh_at_default", json_real(kwh_default));
+	json_object_set_new(o, "measured_hours", json_real(hours));
+	json_object_set_new(o, "measured_mean_utilisation", hours > 0 ? json_real(busy_hours / hours) : json_null());
+	return o;
+}
+
 static json_t *group_json(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g)
 {
 	char label[512];
@@ -306,6 +327,10 @@ static json_t *group_json(const cs_bill *b, const bill_opts *bo, const cs_bill_r
 	json_object_set_new(o, "embodied_kgco2e", json_real((g->emb_g + g->est_emb_g) / 1000.0));
 	json_object_set_new(o, "embodied_kgco2e_estimated_by_cost", json_real(g->est_emb_g / 1000.0));
 	json_object_set_new(o, "region_intensity_fallback", json_boolean(g->intensity_src != 0));
+	if (bo->util)
+		json_object_set_new(o, "utilisation",
+		                    util_json(g->cpu_eff, g->meas_eff, g->cpu_kwh, g->meas_kwh, g->meas_kwh_default,
+		                              g->meas_hours, g->meas_busy_hours));
 	return o;
 }
 
@@ -329,6 +354,10 @@ static int out_json(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g,
 	              "location-based, region tables (src/data)", "cost_unit", "exact decimal strings");
 	if (m->pue > 0)
 		json_object_set_new(x, "pue_value", json_real(m->pue));
+	if (bo->util)
+		json_object_set_new(
+		    x, "cpu_utilisation_measured",
+		    json_string("the ledger's, per machine and day, where it knows the line's resource"));
 	json_object_set_new(o, "model", x);
 	json_object_set_new(o, "by", json_string(bo->by_text ? bo->by_text : "service"));
 	a = json_array();
@@ -351,6 +380,10 @@ static int out_json(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g,
 		json_object_set_new(x, "kwh_estimated_by_cost", json_real(t[i].est_kwh));
 		json_object_set_new(x, "operational_kgco2e", json_real(t[i].op_g / 1000.0));
 		json_object_set_new(x, "embodied_kgco2e", json_real((t[i].emb_g + t[i].est_emb_g) / 1000.0));
+		if (bo->util)
+			json_object_set_new(x, "utilisation",
+			                    util_json(t[i].cpu_eff, t[i].meas_eff, t[i].cpu_kwh, t[i].meas_kwh,
+			                              t[i].meas_kwh_default, t[i].meas_hours, t[i].meas_busy_hours));
 		json_array_append_new(a, x);
 	}
 	json_object_set_new(o, "totals", a);
@@ -388,6 +421,11 @@ static int out_json(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g,
 	json_object_set_new(x, "lines_without_day", json_integer((json_int_t)st->no_day));
 	json_object_set_new(x, "costs_rounded_below_1e-18", json_integer((json_int_t)st->money_rounded));
 	json_object_set_new(x, "effective_equals_unblended", json_boolean(st->no_amortisation));
+	if (bo->util) {
+		json_object_set_new(x, "ledger_machine_days", json_integer((json_int_t)cs_bill_util_days(bo->util)));
+		json_object_set_new(x, "lines_measured_utilisation", json_integer((json_int_t)st->util_lines));
+		json_object_set_new(x, "lines_resource_not_in_ledger", json_integer((json_int_t)st->util_missed));
+	}
 	json_object_set_new(o, "stats", x);
 	json_object_set_new(o, "conserved", json_boolean(cs_bill_conserved(b)));
 	return cli_json_print(o, 0) ? CLI_FAIL : CLI_OK;
@@ -397,8 +435,9 @@ static void out_csv(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g,
 {
 	char label[512], e[64], bl[64], u[64];
 
-	puts("by,key,provider,currency,lines,effective_cost,billed_cost,unclassified_cost,kwh,kwh_estimated_by_cost,"
-	     "operational_kgco2e,embodied_kgco2e");
+	printf("by,key,provider,currency,lines,effective_cost,billed_cost,unclassified_cost,kwh,kwh_estimated_by_cost,"
+	       "operational_kgco2e,embodied_kgco2e%s\n",
+	       bo->util ? ",cpu_priced_cost,measured_cost,measured_percent,measured_kwh,measured_kwh_at_default" : "");
 	for (size_t i = 0; i < ng; i++) {
 		label_of(b, bo, &g[i], label, sizeof label);
 		cli_csv_field(stdout, bo->by_text ? bo->by_text : "service");
@@ -408,11 +447,27 @@ static void out_csv(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g,
 		cli_csv_field(stdout, cs_bill_str(b, g[i].provider));
 		putchar(',');
 		cli_csv_field(stdout, cs_bill_str(b, g[i].currency));
-		printf(",%llu,%s,%s,%s,%.6f,%.6f,%.6f,%.6f\n", (unsigned long long)g[i].lines,
+		printf(",%llu,%s,%s,%s,%.6f,%.6f,%.6f,%.6f", (unsigned long long)g[i].lines,
 		       exact(g[i].eff, e, sizeof e), exact(g[i].billed, bl, sizeof bl),
 		       exact(g[i].unknown_eff, u, sizeof u), g[i].kwh + g[i].est_kwh, g[i].est_kwh, g[i].op_g / 1000.0,
 		       (g[i].emb_g + g[i].est_emb_g) / 1000.0);
+		if (bo->util)
+			printf(",%s,%s,%.1f,%.6f,%.6f", exact(g[i].cpu_eff, e, sizeof e),
+			       exact(g[i].meas_eff, u, sizeof u), pct(g[i].meas_eff, g[i].cpu_eff), g[i].meas_kwh,
+			       g[i].meas_kwh_default);
+		putchar('\n');
 	}
+}
+
+/* --ledger: "utilisation: measured for 37.2 % of ..." for one currency. */
+static void util_text(const cs_bill_total *t, const char *cur, double def)
+{
+	printf("utilisation: measured (ledger) for %.1f %% of the %s cost priced by CPU utilisation",
+	       pct(t->meas_eff, t->cpu_eff), *cur ? cur : "(no currency)");
+	if (t->meas_hours > 0)
+		printf(" (mean %.1f %% over %.1f instance/vCPU-hours: %.3f kWh, %.3f at the default)",
+		       100.0 * t->meas_busy_hours / t->meas_hours, t->meas_hours, t->meas_kwh, t->meas_kwh_default);
+	printf(", the default %.0f %% for the rest\n", def * 100);
 }
 
 static void out_text(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g, size_t ng)
@@ -432,14 +487,20 @@ static void out_text(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g
 		printf("PUE %.3f (--pue)\n\n", m->pue);
 	else
 		printf("PUE aws 1.135 / gcp 1.1 / azure 1.185\n\n");
-	printf("%-44s %-4s %14s %14s %12s %12s %12s %12s\n", "GROUP", "CUR", "EFFECTIVE", "BILLED", "kWh", "OP kgCO2e",
-	       "EMB kgCO2e", "UNCLASSIFIED");
+	printf("%-44s %-4s %14s %14s %12s %12s %12s %12s%s\n", "GROUP", "CUR", "EFFECTIVE", "BILLED", "kWh",
+	       "OP kgCO2e", "EMB kgCO2e", "UNCLASSIFIED", bo->util ? "  MEASURED" : "");
 	for (size_t i = 0; i < ng; i++) {
 		label_of(b, bo, &g[i], label, sizeof label);
-		printf("%-44.44s %-4.4s %14s %14s %12.3f %12.3f %12.3f %12s\n", label, cs_bill_str(b, g[i].currency),
+		printf("%-44.44s %-4.4s %14s %14s %12.3f %12.3f %12.3f %12s", label, cs_bill_str(b, g[i].currency),
 		       money_str(g[i].eff, 2, e, sizeof e), money_str(g[i].billed, 2, bl, sizeof bl),
 		       g[i].kwh + g[i].est_kwh, g[i].op_g / 1000.0, (g[i].emb_g + g[i].est_emb_g) / 1000.0,
 		       money_str(g[i].unknown_eff, 2, u, sizeof u));
+		/* the share of the group's CPU-priced cost priced with measured utilisation */
+		if (bo->util && g[i].cpu_eff != 0)
+			printf(" %8.1f %%", pct(g[i].meas_eff, g[i].cpu_eff));
+		else if (bo->util)
+			printf(" %10s", "-");
+		putchar('\n');
 	}
 	const cs_bill_total *t = cs_bill_totals(b, &n);
 	for (size_t i = 0; i < n; i++) {
@@ -459,6 +520,8 @@ static void out_text(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g
 		       kwh > 0 ? 100.0 * t[i].est_kwh / kwh : 0.0, *cur ? cur : "cost unit");
 		printf("; tax, credits, fees and purchases (no energy): %s %s\n",
 		       money_str(t[i].nonusage_eff, 2, e, sizeof e), cur);
+		if (bo->util)
+			util_text(&t[i], cur, m->cpu_util);
 	}
 	const cs_bill_cause *c = cs_bill_causes(b, &n);
 	if (n && bo->top)
@@ -694,7 +757,7 @@ static int load_teams(const char *cmd, bill_opts *bo)
 }
 
 /* --ledger: opened before the bill is read, so a wrong URL fails at once. */
-static int open_ledger(const char *cmd, const bill_opts *bo, cs_lg_store **s)
+static int open_ledger(const char *cmd, bill_opts *bo, cs_lg_store **s)
 {
 	char why[600];
 
@@ -705,6 +768,12 @@ static int open_ledger(const char *cmd, const bill_opts *bo, cs_lg_store **s)
 		cli_error(cmd, "%s", why);
 		return CLI_FAIL;
 	}
+	/* what the agents measured, loaded once: the lines look it up by hash */
+	if (cs_bill_util_new(&bo->util) || cs_bill_util_load(bo->util, *s, why, sizeof why)) {
+		cli_error(cmd, "%s", bo->util ? why : "out of memory");
+		return CLI_FAIL;
+	}
+	bo->o.util = bo->util;
 	return CLI_OK;
 }
 
@@ -769,6 +838,7 @@ int cmd_billing(int argc, char **argv)
 		return rc;
 	if ((rc = open_ledger(cmd, &bo, &s)) || (rc = read_bills(cmd, &bo, argv + optind, argc - optind, &b))) {
 		cs_lg_close(s);
+		cs_bill_util_free(bo.util);
 		cs_conf_free(bo.conf);
 		return rc;
 	}
@@ -776,6 +846,7 @@ int cmd_billing(int argc, char **argv)
 		cli_error(cmd, "out of memory");
 		cs_bill_free(b);
 		cs_lg_close(s);
+		cs_bill_util_free(bo.util);
 		cs_conf_free(bo.conf);
 		return CLI_FAIL;
 	}
@@ -794,6 +865,7 @@ int cmd_billing(int argc, char **argv)
 		rc = to_ledger(cmd, &bo, b, s);
 	cs_bill_free(b);
 	cs_lg_close(s);
+	cs_bill_util_free(bo.util);
 	cs_conf_free(bo.conf);
 	return rc;
 }
