@@ -645,6 +645,7 @@ static void apply(const cs_bill_model *m, const cs_bill_line *l, const rule *r, 
 		w = vcpu_w(m, l->prov, NULL) / CS_BILL_LAMBDA_GB_PER_VCPU + CS_MEM_W_PER_GB;
 		u->cls = CS_BC_COMPUTE;
 		u->kwh_per_qty = w / 1000.0 / 3600.0 * pue * gbs;
+		u->util_model = CS_BILL_UTIL_SERVERLESS;
 		u->emb_g_per_qty = emb_per_vcpu_h(m, l->prov, NULL) / CS_BILL_LAMBDA_GB_PER_VCPU / 3600.0 * gbs;
 		return;
 	}

@@ -47,8 +47,9 @@ typedef struct cs_bill_usage {
 	const cs_instance *inst;
 	/* How kwh_per_qty follows the CPU utilisation, for lines the ledger
 	 * measured (billing/util.h): CS_BILL_UTIL_NONE (not a CPU model),
-	 * INSTANCE (inst's power curve) or VCPU (util_min_w..util_max_w per
-	 * vCPU); kWh per qty = W(util) / 1000 x util_scale (PUE x hours per qty). */
+	 * INSTANCE (inst's power curve), VCPU (util_min_w..util_max_w per vCPU;
+	 * kWh per qty = W(util) / 1000 x util_scale, PUE x hours per qty) or
+	 * SERVERLESS (follows the stated default; no machine to measure). */
 	unsigned char util_model;
 	double util_scale, util_min_w, util_max_w;
 	double util_hours; /* instance- or vCPU-hours per unit of quantity */
@@ -56,7 +57,7 @@ typedef struct cs_bill_usage {
 	char note[120];    /* unknown: why ("unit 'IOs' has no energy model") */
 } cs_bill_usage;
 
-enum { CS_BILL_UTIL_NONE = 0, CS_BILL_UTIL_INSTANCE, CS_BILL_UTIL_VCPU };
+enum { CS_BILL_UTIL_NONE = 0, CS_BILL_UTIL_INSTANCE, CS_BILL_UTIL_VCPU, CS_BILL_UTIL_SERVERLESS };
 
 /* u's kWh per unit of quantity at CPU utilisation util (0..1) instead of the
  * model's: what a line the ledger measured is priced with. u->kwh_per_qty

@@ -621,13 +621,13 @@ static inline void row_apply(cs_bill *b)
  * probe), else the model's stated default. */
 static void cpu_priced(cs_bill *b, const cs_bill_line *l, const usage_ent *e)
 {
-	double u = b->o.util && l->resource.n ? cs_bill_util_find(b->o.util, l->day, l->resource) : -1;
+	bool ask = b->o.util && l->resource.n && e->u.util_model != CS_BILL_UTIL_SERVERLESS;
+	double u = ask ? cs_bill_util_find(b->o.util, l->day, l->resource) : -1;
 
 	b->pend_cpu = true;
 	b->pend_util = u;
 	if (u < 0) {
-		if (b->o.util && l->resource.n)
-			b->st.util_missed++;
+		b->st.util_missed += ask;
 		return;
 	}
 	b->st.util_lines++;
