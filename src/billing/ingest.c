@@ -703,6 +703,10 @@ static int add_line(cs_bill *b, const cs_bill_line *l, bool defer)
 	/* the sums a line adds span the row's bytes 32..111 */
 	__builtin_prefetch((const char *)&b->rows[ri].lines, 1);
 	__builtin_prefetch((const char *)&b->rows[ri].emb_g, 1);
+	if (e->u.util_model && b->o.util) {
+		__builtin_prefetch((const char *)&b->rows[ri].cpu_eff, 1);
+		__builtin_prefetch((const char *)&b->rows[ri].cpu_kwh, 1);
+	}
 	row_apply(b);
 	b->pend = true;
 	b->pend_row = ri;
@@ -710,7 +714,7 @@ static int add_line(cs_bill *b, const cs_bill_line *l, bool defer)
 	b->pend_billed = l->billed;
 	b->pend_kwh = l->qty * e->u.kwh_per_qty;
 	b->pend_emb = l->qty * e->u.emb_g_per_qty;
-	if (e->u.util_model)
+	if (e->u.util_model && b->o.util) /* without a ledger: nothing to tell apart */
 		cpu_priced(b, l, e);
 	if (!defer)
 		row_apply(b);

@@ -61,13 +61,16 @@ typedef struct cs_bill_row {
 	double est_kwh, est_emb_g;  /* unclassified usage, by its service's kWh per cost */
 	double intensity_g_per_kwh; /* location-based, of the region */
 	double op_g;                /* (kwh + est_kwh) x intensity */
-	/* Lines whose energy follows a CPU utilisation (instance- and
-	 * vCPU-hours): their cost and kWh; of them, those priced with the
+	/* With opts.util only (else 0): lines whose energy follows a CPU
+	 * utilisation (instance- and vCPU-hours, serverless GB-seconds): their
+	 * cost and kWh; of them, those priced with the
 	 * ledger's measured utilisation (opts.util): cost, kWh, kWh they would
 	 * have had at the stated default, and their hours (instance- or
 	 * vCPU-hours) plain and times the measured utilisation (their mean). */
-	cs_money cpu_eff, meas_eff;
-	double cpu_kwh, meas_kwh, meas_kwh_default;
+	cs_money cpu_eff;
+	double cpu_kwh; /* beside cpu_eff: a CPU-priced line writes one cache line more */
+	cs_money meas_eff;
+	double meas_kwh, meas_kwh_default;
 	double meas_hours, meas_busy_hours;
 } cs_bill_row;
 
