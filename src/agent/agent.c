@@ -450,6 +450,8 @@ static void cycle(cs_agent *a)
 
 		a->cpu_busy_us += an->cpu_busy_usec;
 		a->cpu_total_us += an->cpu_total_usec;
+		s->cpu_busy_us = an->cpu_busy_usec;
+		s->cpu_total_us = an->cpu_total_usec;
 	}
 	wl = cs_node_workloads(a->node, &n);
 	sh = cs_node_shares(a->node, &ns);

@@ -118,8 +118,8 @@ typedef struct jl_obj {
 	json_t *kind, *name, *namespace_, *pod, *container, *team, *owner_kind, *owner, *container_id, *cgroup;
 	/* node */
 	json_t *power_by; /* nested: watts per component */
-	jl_num pw[CS_PART_COUNT], pue, embodied;
-	json_t *provider, *region, *instance, *dataset, *power_model, *version, *rows;
+	jl_num pw[CS_PART_COUNT], pue, embodied, cpu_busy, cpu_total;
+	json_t *provider, *region, *instance, *instance_id, *instance_name, *dataset, *power_model, *version, *rows;
 } jl_obj;
 
 typedef struct jl_state {
@@ -311,6 +311,8 @@ static const struct jl_str_member {
     NODE("provider", provider, provider),
     NODE("region", region, region),
     NODE("instance", instance, instance),
+    NODE("instance_id", instance_id, instance_id),
+    NODE("instance_name", instance_name, instance_name),
     NODE("intensity_dataset", dataset, intensity_dataset),
     NODE("power_model", power_model, power_model),
     NODE("version", version, version),
@@ -368,6 +370,8 @@ static int obj_build(jl_obj *j, bool node)
 	if (node) {
 		add_num(&j->pue, j->obj, "pue", &bad);
 		add_num(&j->embodied, j->obj, "embodied_g_per_h", &bad);
+		add_num(&j->cpu_busy, j->obj, "cpu_busy_s", &bad);
+		add_num(&j->cpu_total, j->obj, "cpu_total_s", &bad);
 		add_strs(j, true, &bad);
 		j->rows = add(j->obj, "rows", json_integer(0), &bad);
 	}
@@ -485,6 +489,10 @@ static int render(jl_state *st, const cs_snapshot *s)
 	}
 	set_num(st, &j->pue, s->pue);
 	set_num(st, &j->embodied, s->embodied_g_per_h >= 0 ? s->embodied_g_per_h : NAN);
+	/* the node's CPU time in the interval (null: no /proc/stat), exact in
+	 * microseconds as the energies are */
+	set_num(st, &j->cpu_busy, s->cpu_total_us ? j_of(s->cpu_busy_us) : NAN);
+	set_num(st, &j->cpu_total, s->cpu_total_us ? j_of(s->cpu_total_us) : NAN);
 	set_strs(st, j, true, s);
 	json_integer_set(j->rows, (json_int_t)s->nrows);
 	if (st->oom)

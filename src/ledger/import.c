@@ -398,6 +398,14 @@ static int close_cycle(imp *m, const lreader *r)
 		return nomem(m);
 	if (nd->instance[0] && (rc = cs_lg_agg_str(&m->agg, nd->instance, &nh->instance)) != 0)
 		return nomem(m);
+	if ((nd->instance_id[0] && (rc = cs_lg_agg_str(&m->agg, nd->instance_id, &nh->instance_id)) != 0) ||
+	    (nd->instance_name[0] && (rc = cs_lg_agg_str(&m->agg, nd->instance_name, &nh->instance_name)) != 0))
+		return nomem(m);
+	if (isfinite(nd->cpu_busy_s) && isfinite(nd->cpu_total_s)) {
+		/* the machine's CPU time, for billing --ledger's measured utilisation */
+		nh->cpu_busy_ms += llround(nd->cpu_busy_s * 1000);
+		nh->cpu_total_ms += llround(nd->cpu_total_s * 1000);
+	}
 	if (cs_lg_agg_set_isrc(&m->agg, m->cur_nh, nd->intensity_source[0] ? nd->intensity_source : "none") != 0)
 		return nomem(m);
 	if (nd->ts_ms < nh->first_ms)

@@ -67,6 +67,15 @@ static int get_num(const json_t *o, const char *key, const char *path, double lo
 	return 0;
 }
 
+/* An optional number of seconds: NAN when absent or null. */
+static int opt_num(const json_t *o, const char *key, double *out, char *why, size_t whycap)
+{
+	const json_t *v = json_object_get(o, key);
+
+	*out = NAN;
+	return !v || json_is_null(v) ? 0 : get_num(o, key, key, 0, 1e9, out, why, whycap);
+}
+
 static int get_int(const json_t *o, const char *key, int64_t lo, int64_t hi, int64_t *out, char *why, size_t whycap)
 {
 	const json_t *v = json_object_get(o, key);
@@ -216,11 +225,23 @@ static int parse_obj(const json_t *o, cs_lg_jline *out, char *why, size_t whycap
 			out->pue = NAN;
 		else if (get_num(o, "pue", "pue", 0, 100, &out->pue, why, whycap) != 0)
 			return CS_EINVAL;
+		if (get_str(o, "instance_id", false, out->instance_id, sizeof(out->instance_id), why, whycap) != 0 ||
+		    get_str(o, "instance_name", false, out->instance_name, sizeof(out->instance_name), why, whycap) !=
+		        0 ||
+		    opt_num(o, "cpu_busy_s", &out->cpu_busy_s, why, whycap) != 0 ||
+		    opt_num(o, "cpu_total_s", &out->cpu_total_s, why, whycap) != 0)
+			return CS_EINVAL;
+		if (out->cpu_busy_s > out->cpu_total_s) {
+			cs_set_why(why, whycap, "member 'cpu_busy_s' is %g, more than 'cpu_total_s' %g",
+			           out->cpu_busy_s, out->cpu_total_s);
+			return CS_EINVAL;
+		}
 		return 0;
 	}
 	out->rows = 0;
-	out->provider[0] = out->region[0] = out->instance[0] = '\0';
+	out->provider[0] = out->region[0] = out->instance[0] = out->instance_id[0] = out->instance_name[0] = '\0';
 	out->pue = NAN;
+	out->cpu_busy_s = out->cpu_total_s = NAN;
 	if (get_str(o, "kind", false, out->kind, sizeof(out->kind), why, whycap) != 0 ||
 	    get_str(o, "name", false, out->name, sizeof(out->name), why, whycap) != 0 ||
 	    get_str(o, "namespace", false, out->namespace_, sizeof(out->namespace_), why, whycap) != 0 ||

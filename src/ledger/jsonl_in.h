@@ -64,6 +64,12 @@ typedef struct cs_lg_jline {
 	char region[64];
 	char instance[CS_LG_STR_MAX];
 	double pue; /* NAN when absent */
+	/* the machine (the cloud's instance id and name; "" when absent) and
+	 * its CPU time in the interval, all CPUs: busy and busy + idle, in s
+	 * (NAN when absent or null: agents before them, no /proc/stat) */
+	char instance_id[CS_LG_STR_MAX];
+	char instance_name[CS_LG_STR_MAX];
+	double cpu_busy_s, cpu_total_s;
 } cs_lg_jline;
 
 /* Parses one line (len bytes, no newline needed, need not be

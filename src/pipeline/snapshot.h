@@ -134,9 +134,11 @@ typedef struct cs_snapshot {
 	const char *instance;              /* "m5.large", "" */
 	const char *instance_id;           /* the cloud's id: "i-0abc...", a GCP id, an Azure resource id; "" */
 	const char *instance_name;         /* GCP/Azure instance name; "" */
-	/* The node's CPU time since the agent started, all CPUs (/proc/stat):
-	 * busy, and busy + idle (the capacity); total 0 = unknown. */
+	/* The node's CPU time since the agent started, and in this interval,
+	 * all CPUs (/proc/stat): busy, and busy + idle (the capacity); total 0
+	 * = unknown. */
 	uint64_t cpu_busy_us_total, cpu_total_us_total;
+	uint64_t cpu_busy_us, cpu_total_us;
 
 	/* Rows: workloads (or groups) in a stable order, then system, idle and,
 	 * when the guard folded any, overflow. */

@@ -50,6 +50,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	terminated(j.provider, sizeof(j.provider));
 	terminated(j.region, sizeof(j.region));
 	terminated(j.instance, sizeof(j.instance));
+	terminated(j.instance_id, sizeof(j.instance_id));
+	terminated(j.instance_name, sizeof(j.instance_name));
+	/* CPU time: absent (NAN), or seconds >= 0 with busy <= total */
+	if ((!isnan(j.cpu_busy_s) && j.cpu_busy_s < 0) || (!isnan(j.cpu_total_s) && j.cpu_total_s < 0) ||
+	    (!isnan(j.cpu_busy_s) && !isnan(j.cpu_total_s) && j.cpu_busy_s > j.cpu_total_s))
+		abort();
 	if (!j.node[0] || j.ts_ms < 0 || j.seq < 0 || j.rows < 0)
 		abort();
 	for (int c = 0; c < CS_PART_COUNT; c++) {

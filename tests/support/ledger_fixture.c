@@ -109,8 +109,9 @@ void lf_cycle(FILE *f, const char *cluster, const char *node, int64_t ts_ms, int
 	fprintf(f,
 	        "},\"carbon_g\":{\"operational\":%.15g,\"embodied\":%.15g},\"intensity_g_per_kwh\":%.15g,"
 	        "\"intensity_source\":\"static-region\",\"zone\":\"Z\",\"mode\":\"measured\",\"pue\":1.0,"
-	        "\"provider\":\"%s\",\"region\":\"%s\",\"instance\":\"%s\",\"version\":\"t\",\"rows\":%zu}\n",
-	        op, emb, intensity, provider, region, instance, nrows);
+	        "\"provider\":\"%s\",\"region\":\"%s\",\"instance\":\"%s\",\"instance_id\":\"i-0123456789abcdef0\","
+	        "\"instance_name\":\"\",\"cpu_busy_s\":%.15g,\"cpu_total_s\":%.15g,\"version\":\"t\",\"rows\":%zu}\n",
+	        op, emb, intensity, provider, region, instance, interval_s * 0.5, interval_s * 2, nrows);
 	for (size_t i = 0; i < nrows; i++) {
 		const lf_row *r = &rows[i];
 

@@ -113,6 +113,8 @@ int cs_snapfix_build(cs_snapfix *f, size_t nw, uint64_t seq)
 	/* 2 vCPUs for 5 s a cycle, busy a quarter of it */
 	f->snap.cpu_busy_us_total = 2500000ull * (uint64_t)seq;
 	f->snap.cpu_total_us_total = 10000000ull * (uint64_t)seq;
+	f->snap.cpu_busy_us = 2500000;
+	f->snap.cpu_total_us = 10000000;
 	f->snap.rows = f->rows;
 	f->snap.nrows = nrows;
 	f->snap.self.cycles_total = seq + 1;

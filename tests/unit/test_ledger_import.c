@@ -206,6 +206,23 @@ static void test_every_joule_once(void **state)
 	assert_true(llabs(x.facts_op - x.nodes_op) <= x.facts_rows);
 	/* no price configured: cost NULL everywhere */
 	assert_int_equal(x.facts_costed_rows, 0);
+	/* the machine and its CPU time (schema 3): 2 vCPUs busy a quarter of each
+	 * 5 s cycle, 720 cycles in the first hour */
+	{
+		cs_lg_store *s;
+		char why[700];
+
+		if (cs_lg_open(t->url, CS_LG_READ, 5, &s, why, sizeof(why)) != 0)
+			fail_msg("%s", why);
+		assert_int_equal(q1(cs_lg_db(s), "SELECT COUNT(*) FROM node_hours WHERE instance_id = "
+		                                 "'i-0123456789abcdef0'"),
+		                 2);
+		assert_true(q1(cs_lg_db(s), "SELECT cpu_busy_ms FROM node_hours WHERE hour = 1793491200") ==
+		            720 * 2500);
+		assert_true(q1(cs_lg_db(s), "SELECT cpu_total_ms FROM node_hours WHERE hour = 1793491200") ==
+		            720 * 10000);
+		cs_lg_close(s);
+	}
 
 	/* again: nothing changes */
 	r = import1(t, t->path);
