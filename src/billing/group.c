@@ -34,13 +34,7 @@ void cs_bill_row_add(cs_bill_row *t, const cs_bill_row *r)
 	t->op_g += r->op_g;
 	t->intensity_src |= r->intensity_src;
 	t->unknown_eff += r->unknown_eff;
-	t->cpu_eff += r->cpu_eff;
-	t->meas_eff += r->meas_eff;
-	t->cpu_kwh += r->cpu_kwh;
-	t->meas_kwh += r->meas_kwh;
-	t->meas_kwh_default += r->meas_kwh_default;
-	t->meas_hours += r->meas_hours;
-	t->meas_busy_hours += r->meas_busy_hours;
+	cs_bill_cpu_add(&t->cpu, &r->cpu);
 }
 
 /* The row with only the grouped dimensions kept. */

@@ -605,15 +605,15 @@ static inline void row_apply(cs_bill *b)
 	if (!b->pend_cpu)
 		return;
 	b->pend_cpu = false;
-	r->cpu_eff += b->pend_eff;
-	r->cpu_kwh += b->pend_kwh;
+	r->cpu.eff += b->pend_eff;
+	r->cpu.v[CS_CPU_KWH] += b->pend_kwh;
 	if (b->pend_util < 0)
 		return;
-	r->meas_eff += b->pend_eff;
-	r->meas_kwh += b->pend_kwh;
-	r->meas_kwh_default += b->pend_kwh_default;
-	r->meas_hours += b->pend_hours;
-	r->meas_busy_hours += b->pend_hours * b->pend_util;
+	r->cpu.meas_eff += b->pend_eff;
+	r->cpu.v[CS_CPU_MEAS_KWH] += b->pend_kwh;
+	r->cpu.v[CS_CPU_MEAS_KWH_DEFAULT] += b->pend_kwh_default;
+	r->cpu.v[CS_CPU_MEAS_HOURS] += b->pend_hours;
+	r->cpu.v[CS_CPU_MEAS_BUSY_HOURS] += b->pend_hours * b->pend_util;
 }
 
 /* The pending line's energy priced by the CPU utilisation: the ledger's
@@ -704,8 +704,8 @@ static int add_line(cs_bill *b, const cs_bill_line *l, bool defer)
 	__builtin_prefetch((const char *)&b->rows[ri].lines, 1);
 	__builtin_prefetch((const char *)&b->rows[ri].emb_g, 1);
 	if (e->u.util_model && b->o.util) {
-		__builtin_prefetch((const char *)&b->rows[ri].cpu_eff, 1);
-		__builtin_prefetch((const char *)&b->rows[ri].cpu_kwh, 1);
+		__builtin_prefetch((const char *)&b->rows[ri].cpu.eff, 1);
+		__builtin_prefetch((const char *)&b->rows[ri].cpu.v[CS_CPU_KWH], 1);
 	}
 	row_apply(b);
 	b->pend = true;
@@ -1101,13 +1101,7 @@ int cs_bill_finish(cs_bill *b)
 		t->op_g += r->op_g;
 		t->emb_g += r->emb_g;
 		t->est_emb_g += r->est_emb_g;
-		t->cpu_eff += r->cpu_eff;
-		t->meas_eff += r->meas_eff;
-		t->cpu_kwh += r->cpu_kwh;
-		t->meas_kwh += r->meas_kwh;
-		t->meas_kwh_default += r->meas_kwh_default;
-		t->meas_hours += r->meas_hours;
-		t->meas_busy_hours += r->meas_busy_hours;
+		cs_bill_cpu_add(&t->cpu, &r->cpu);
 	}
 	free(v);
 	/* 4. the causes of unclassified cost */

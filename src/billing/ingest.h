@@ -47,6 +47,27 @@ typedef struct cs_bill_opts {
 
 void cs_bill_opts_init(cs_bill_opts *o);
 
+/* Lines whose energy follows a CPU utilisation (instance- and vCPU-hours,
+ * serverless GB-seconds): their cost (eff) and kWh (v[CS_CPU_KWH]); of
+ * them, those priced with the ledger's measured utilisation (opts.util):
+ * cost (meas_eff), kWh, kWh they would have had at the stated default, and
+ * their hours (instance- or vCPU-hours) plain and times the measured
+ * utilisation (their mean). */
+enum { CS_CPU_KWH = 0, CS_CPU_MEAS_KWH, CS_CPU_MEAS_KWH_DEFAULT, CS_CPU_MEAS_HOURS, CS_CPU_MEAS_BUSY_HOURS, CS_CPU_N };
+
+typedef struct cs_bill_cpu {
+	cs_money eff, meas_eff;
+	double v[CS_CPU_N]; /* v[CS_CPU_KWH] within 48 bytes of eff: one cache line more per CPU-priced line */
+} cs_bill_cpu;
+
+static inline void cs_bill_cpu_add(cs_bill_cpu *t, const cs_bill_cpu *r)
+{
+	t->eff += r->eff;
+	t->meas_eff += r->meas_eff;
+	for (int i = 0; i < CS_CPU_N; i++)
+		t->v[i] += r->v[i];
+}
+
 /* One daily row. Strings are ids for cs_bill_str(). */
 typedef struct cs_bill_row {
 	uint32_t provider, account, service, region, currency, tag;
@@ -61,17 +82,7 @@ typedef struct cs_bill_row {
 	double est_kwh, est_emb_g;  /* unclassified usage, by its service's kWh per cost */
 	double intensity_g_per_kwh; /* location-based, of the region */
 	double op_g;                /* (kwh + est_kwh) x intensity */
-	/* With opts.util only (else 0): lines whose energy follows a CPU
-	 * utilisation (instance- and vCPU-hours, serverless GB-seconds): their
-	 * cost and kWh; of them, those priced with the
-	 * ledger's measured utilisation (opts.util): cost, kWh, kWh they would
-	 * have had at the stated default, and their hours (instance- or
-	 * vCPU-hours) plain and times the measured utilisation (their mean). */
-	cs_money cpu_eff;
-	double cpu_kwh; /* beside cpu_eff: a CPU-priced line writes one cache line more */
-	cs_money meas_eff;
-	double meas_kwh, meas_kwh_default;
-	double meas_hours, meas_busy_hours;
+	cs_bill_cpu cpu;            /* with opts.util only (else 0) */
 } cs_bill_row;
 
 /* Effective cost per instance-hour of one type in one region. */
@@ -97,8 +108,7 @@ typedef struct cs_bill_total {
 	cs_money out_eff, out_billed; /* summed over the daily rows */
 	cs_money unknown_eff, nonusage_eff;
 	double kwh, est_kwh, op_g, emb_g, est_emb_g;
-	cs_money cpu_eff, meas_eff; /* as in cs_bill_row */
-	double cpu_kwh, meas_kwh, meas_kwh_default, meas_hours, meas_busy_hours;
+	cs_bill_cpu cpu; /* with opts.util only */
 } cs_bill_total;
 
 typedef struct cs_bill_stats {

@@ -1,7 +1,8 @@
 /* billing/util.c - measured CPU utilisation by machine and day (see util.h).
  *
- * Keys (day, lower-cased id or name) point at machine-days; a machine-day
- * holds the summed busy and total CPU-milliseconds. A key that two
+ * Keys (day, lower-cased id or name) in one array; a machine-day's summed
+ * busy and total CPU-milliseconds live in the key that named it first (its
+ * owner), which every other key of it points at. A key that two
  * machine-days claim is marked ambiguous and finds nothing. The index is a
  * core/index.h table over the keys; the lookup hashes the bill's resource
  * text folded to lower case, so the bill's bytes are never copied.
@@ -25,19 +26,14 @@
 typedef struct ukey {
 	uint64_t hash;
 	int day;
-	uint32_t off, len; /* lower-cased text in the arena */
-	uint32_t mach;     /* machine-day, or UTIL_AMBIGUOUS */
+	uint32_t off, len;         /* lower-cased text in the arena */
+	uint32_t owner;            /* the key holding the machine-day's sums, or UTIL_AMBIGUOUS */
+	int64_t busy_ms, total_ms; /* the machine-day's, when owner is this key */
 } ukey;
-
-typedef struct umach {
-	int64_t busy_ms, total_ms;
-} umach;
 
 struct cs_bill_util {
 	ukey *keys;
-	size_t nkeys, keycap;
-	umach *mach;
-	size_t nmach, machcap;
+	size_t nkeys, keycap, days;
 	char *arena;
 	size_t alen, acap;
 	cs_index ix;
@@ -92,10 +88,9 @@ void cs_bill_util_free(cs_bill_util *u)
 {
 	if (!u)
 		return;
-	free(u->keys);
-	free(u->mach);
-	free(u->arena);
 	cs_index_free(&u->ix);
+	free(u->keys);
+	free(u->arena);
 	free(u);
 }
 
@@ -106,17 +101,19 @@ static uint32_t find_key(const cs_bill_util *u, const char *p, size_t n, int day
 	return cs_index_find(&u->ix, key_hash(p, n, day), key_eq, u, &q);
 }
 
-/* Adds key (day, s) -> mach (or, when the key exists for another
- * machine-day, makes it ambiguous). */
-static int put_key(cs_bill_util *u, int day, const char *s, uint32_t mach)
+/* Adds key (day, s) of the machine-day owned by key owner (UTIL_AMBIGUOUS:
+ * a new machine-day, owned by this key); a key that exists for another
+ * machine-day becomes ambiguous. The key's index into *out. */
+static int put_key(cs_bill_util *u, int day, const char *s, uint32_t owner, uint32_t *out)
 {
 	size_t n = strlen(s);
 	uint32_t k = find_key(u, s, n, day);
 	int rc = 0;
 
+	*out = k;
 	if (k != CS_INDEX_NONE) {
-		if (u->keys[k].mach != mach)
-			u->keys[k].mach = UTIL_AMBIGUOUS;
+		if (u->keys[k].owner != owner)
+			u->keys[k].owner = UTIL_AMBIGUOUS;
 		return 0;
 	}
 	if (u->alen + n + 1 > UINT32_MAX)
@@ -133,17 +130,23 @@ static int put_key(cs_bill_util *u, int day, const char *s, uint32_t mach)
 	for (size_t i = 0; i < n; i++)
 		u->arena[u->alen + i] = (char)lower((unsigned char)s[i]);
 	u->arena[u->alen + n] = '\0';
-	u->keys[u->nkeys] = (ukey){key_hash(s, n, day), day, (uint32_t)u->alen, (uint32_t)n, mach};
-	cs_index_add(&u->ix, u->keys[u->nkeys].hash, (uint32_t)u->nkeys);
+	k = (uint32_t)u->nkeys;
+	u->keys[k] = (ukey){key_hash(s, n, day), day, (uint32_t)u->alen, (uint32_t)n, owner, 0, 0};
+	if (owner == UTIL_AMBIGUOUS) {
+		u->keys[k].owner = k;
+		u->days++;
+	}
+	cs_index_add(&u->ix, u->keys[k].hash, k);
 	u->nkeys++;
 	u->alen += n + 1;
+	*out = k;
 	return 0;
 }
 
 int cs_bill_util_add(cs_bill_util *u, int day, const char *id, const char *name, int64_t busy_ms, int64_t total_ms)
 {
 	const char *first;
-	uint32_t m, k;
+	uint32_t k, m;
 	int rc;
 
 	id = id ? id : "";
@@ -151,21 +154,16 @@ int cs_bill_util_add(cs_bill_util *u, int day, const char *id, const char *name,
 	first = id[0] ? id : name;
 	if (!first[0] || total_ms <= 0 || busy_ms < 0 || busy_ms > total_ms || day <= 0)
 		return CS_EINVAL;
-	/* the machine-day: the one its id (else its name) already names */
-	k = u->nkeys ? find_key(u, first, strlen(first), day) : CS_INDEX_NONE;
-	if (k != CS_INDEX_NONE && u->keys[k].mach != UTIL_AMBIGUOUS) {
-		m = u->keys[k].mach;
-	} else {
-		if ((rc = cs_grow(&u->mach, &u->machcap, u->nmach + 1, sizeof(*u->mach), 64)))
-			return rc;
-		m = (uint32_t)u->nmach++;
-		u->mach[m] = (umach){0, 0};
-	}
-	u->mach[m].busy_ms += busy_ms;
-	u->mach[m].total_ms += total_ms;
-	if ((rc = put_key(u, day, first, m)))
+	/* the machine-day: the one its id (else its name) already names, or a new one */
+	k = find_key(u, first, strlen(first), day);
+	if (k != CS_INDEX_NONE && u->keys[k].owner == UTIL_AMBIGUOUS)
+		return 0; /* a name two machines share: it measures neither */
+	if (k == CS_INDEX_NONE && (rc = put_key(u, day, first, UTIL_AMBIGUOUS, &k)))
 		return rc;
-	return id[0] && name[0] ? put_key(u, day, name, m) : 0;
+	m = u->keys[k].owner;
+	u->keys[m].busy_ms += busy_ms;
+	u->keys[m].total_ms += total_ms;
+	return id[0] && name[0] ? put_key(u, day, name, m, &k) : 0;
 }
 
 /* yyyymmdd of the UTC day starting at epoch second t. */
@@ -197,7 +195,7 @@ int cs_bill_util_load(cs_bill_util *u, cs_lg_store *s, char *why, size_t cap)
 
 size_t cs_bill_util_days(const cs_bill_util *u)
 {
-	return u ? u->nmach : 0;
+	return u ? u->days : 0;
 }
 
 double cs_bill_util_find(const cs_bill_util *u, int day, cs_sv r)
@@ -216,7 +214,7 @@ double cs_bill_util_find(const cs_bill_util *u, int day, cs_sv r)
 			return -1;
 		k = find_key(u, r.p + i, r.n - i, day);
 	}
-	if (k == CS_INDEX_NONE || u->keys[k].mach == UTIL_AMBIGUOUS)
+	if (k == CS_INDEX_NONE || (k = u->keys[k].owner) == UTIL_AMBIGUOUS)
 		return -1;
-	return (double)u->mach[u->keys[k].mach].busy_ms / (double)u->mach[u->keys[k].mach].total_ms;
+	return (double)u->keys[k].busy_ms / (double)u->keys[k].total_ms;
 }

@@ -288,19 +288,20 @@ static json_t *jmoney(cs_money v)
 }
 
 /* --ledger: how the CPU-priced lines of a group or total were priced. */
-static json_t *util_json(cs_money cpu_eff, cs_money meas_eff, double cpu_kwh, double meas_kwh, double kwh_default,
-                         double hours, double busy_hours)
+static json_t *util_json(const cs_bill_cpu *c)
 {
 	json_t *o = json_object();
+	double h = c->v[CS_CPU_MEAS_HOURS];
 
-	json_object_set_new(o, "cpu_priced_cost", jmoney(cpu_eff));
-	json_object_set_new(o, "measured_cost", jmoney(meas_eff));
-	json_object_set_new(o, "measured_percent", json_real(pct(meas_eff, cpu_eff)));
-	json_object_set_new(o, "cpu_priced_kwh", json_real(cpu_kwh));
-	json_object_set_new(o, "measured_kwh", json_real(meas_kwh));
-	json_object_set_new(o, "measured_kwh_at_default", json_real(kwh_default));
-	json_object_set_new(o, "measured_hours", json_real(hours));
-	json_object_set_new(o, "measured_mean_utilisation", hours > 0 ? json_real(busy_hours / hours) : json_null());
+	json_object_set_new(o, "cpu_priced_cost", jmoney(c->eff));
+	json_object_set_new(o, "measured_cost", jmoney(c->meas_eff));
+	json_object_set_new(o, "measured_percent", json_real(pct(c->meas_eff, c->eff)));
+	json_object_set_new(o, "cpu_priced_kwh", json_real(c->v[CS_CPU_KWH]));
+	json_object_set_new(o, "measured_kwh", json_real(c->v[CS_CPU_MEAS_KWH]));
+	json_object_set_new(o, "measured_kwh_at_default", json_real(c->v[CS_CPU_MEAS_KWH_DEFAULT]));
+	json_object_set_new(o, "measured_hours", json_real(h));
+	json_object_set_new(o, "measured_mean_utilisation",
+	                    h > 0 ? json_real(c->v[CS_CPU_MEAS_BUSY_HOURS] / h) : json_null());
 	return o;
 }
 
@@ -328,9 +329,7 @@ static json_t *group_json(const cs_bill *b, const bill_opts *bo, const cs_bill_r
 	json_object_set_new(o, "embodied_kgco2e_estimated_by_cost", json_real(g->est_emb_g / 1000.0));
 	json_object_set_new(o, "region_intensity_fallback", json_boolean(g->intensity_src != 0));
 	if (bo->util)
-		json_object_set_new(o, "utilisation",
-		                    util_json(g->cpu_eff, g->meas_eff, g->cpu_kwh, g->meas_kwh, g->meas_kwh_default,
-		                              g->meas_hours, g->meas_busy_hours));
+		json_object_set_new(o, "utilisation", util_json(&g->cpu));
 	return o;
 }
 
@@ -381,9 +380,7 @@ static int out_json(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g,
 		json_object_set_new(x, "operational_kgco2e", json_real(t[i].op_g / 1000.0));
 		json_object_set_new(x, "embodied_kgco2e", json_real((t[i].emb_g + t[i].est_emb_g) / 1000.0));
 		if (bo->util)
-			json_object_set_new(x, "utilisation",
-			                    util_json(t[i].cpu_eff, t[i].meas_eff, t[i].cpu_kwh, t[i].meas_kwh,
-			                              t[i].meas_kwh_default, t[i].meas_hours, t[i].meas_busy_hours));
+			json_object_set_new(x, "utilisation", util_json(&t[i].cpu));
 		json_array_append_new(a, x);
 	}
 	json_object_set_new(o, "totals", a);
@@ -452,9 +449,9 @@ static void out_csv(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g,
 		       exact(g[i].unknown_eff, u, sizeof u), g[i].kwh + g[i].est_kwh, g[i].est_kwh, g[i].op_g / 1000.0,
 		       (g[i].emb_g + g[i].est_emb_g) / 1000.0);
 		if (bo->util)
-			printf(",%s,%s,%.1f,%.6f,%.6f", exact(g[i].cpu_eff, e, sizeof e),
-			       exact(g[i].meas_eff, u, sizeof u), pct(g[i].meas_eff, g[i].cpu_eff), g[i].meas_kwh,
-			       g[i].meas_kwh_default);
+			printf(",%s,%s,%.1f,%.6f,%.6f", exact(g[i].cpu.eff, e, sizeof e),
+			       exact(g[i].cpu.meas_eff, u, sizeof u), pct(g[i].cpu.meas_eff, g[i].cpu.eff),
+			       g[i].cpu.v[CS_CPU_MEAS_KWH], g[i].cpu.v[CS_CPU_MEAS_KWH_DEFAULT]);
 		putchar('\n');
 	}
 }
@@ -463,10 +460,11 @@ static void out_csv(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g,
 static void util_text(const cs_bill_total *t, const char *cur, double def)
 {
 	printf("utilisation: measured (ledger) for %.1f %% of the %s cost priced by CPU utilisation",
-	       pct(t->meas_eff, t->cpu_eff), *cur ? cur : "(no currency)");
-	if (t->meas_hours > 0)
+	       pct(t->cpu.meas_eff, t->cpu.eff), *cur ? cur : "(no currency)");
+	if (t->cpu.v[CS_CPU_MEAS_HOURS] > 0)
 		printf(" (mean %.1f %% over %.1f instance/vCPU-hours: %.3f kWh, %.3f at the default)",
-		       100.0 * t->meas_busy_hours / t->meas_hours, t->meas_hours, t->meas_kwh, t->meas_kwh_default);
+		       100.0 * t->cpu.v[CS_CPU_MEAS_BUSY_HOURS] / t->cpu.v[CS_CPU_MEAS_HOURS],
+		       t->cpu.v[CS_CPU_MEAS_HOURS], t->cpu.v[CS_CPU_MEAS_KWH], t->cpu.v[CS_CPU_MEAS_KWH_DEFAULT]);
 	printf(", the default %.0f %% for the rest\n", def * 100);
 }
 
@@ -496,8 +494,8 @@ static void out_text(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g
 		       g[i].kwh + g[i].est_kwh, g[i].op_g / 1000.0, (g[i].emb_g + g[i].est_emb_g) / 1000.0,
 		       money_str(g[i].unknown_eff, 2, u, sizeof u));
 		/* the share of the group's CPU-priced cost priced with measured utilisation */
-		if (bo->util && g[i].cpu_eff != 0)
-			printf(" %8.1f %%", pct(g[i].meas_eff, g[i].cpu_eff));
+		if (bo->util && g[i].cpu.eff != 0)
+			printf(" %8.1f %%", pct(g[i].cpu.meas_eff, g[i].cpu.eff));
 		else if (bo->util)
 			printf(" %10s", "-");
 		putchar('\n');

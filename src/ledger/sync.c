@@ -19,6 +19,7 @@
 #include "ledger/promapi.h"
 
 #define GRAIN        "cluster,node,namespace,owner,owner_kind,team,kind"
+#define INFO_LABELS  "cluster,node,provider,region,instance,exported_instance,instance_id,instance_name"
 #define SYNC_MAX_PAR 12 /* queries of a window in flight at once */
 
 /* What the sync knows of a node-hour beyond agg.h's fields. */
@@ -555,9 +556,7 @@ static const qdef queries[] = {
     {"sum by (cluster,node,component) (increase(carbonstat_node_energy_joules_total[@R]))", L_NODE_E, 3,
      on_node_energy},
     {"sum by (cluster,node,scope) (increase(carbonstat_node_carbon_grams_total[@R]))", L_NODE_C, 3, on_node_carbon},
-    {"max by (cluster,node,provider,region,instance,exported_instance,instance_id,instance_name) "
-     "(max_over_time(carbonstat_info[@R]))",
-     L_INFO, 8, on_info},
+    {"max by (" INFO_LABELS ") (max_over_time(carbonstat_info[@R]))", L_INFO, 8, on_info},
     {"sum by (cluster,node,mode) (increase(carbonstat_node_cpu_seconds_total[@R]))", L_NODE_CPU, 3, on_node_cpu},
     {"max by (cluster,node,source) (avg_over_time(carbonstat_grid_intensity_grams_per_kwh[@R]))", L_INT, 3,
      on_intensity},
