@@ -21,6 +21,11 @@ import threading
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # the listen backlog: socketserver's 5 overflows when a client opens ten
+    # connections at once (the metadata probe: AWS, GCP and Azure requests
+    # in parallel) on a loaded machine, and a dropped SYN is retried after
+    # 1 s, past the client's connect timeout
+    request_queue_size = 64
 
     def handle_error(self, request, client_address):
         # clients hang up on purpose (size cap, time budget, close mid-request): not worth a trace
