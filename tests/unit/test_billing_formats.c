@@ -26,6 +26,7 @@
 #include "billing/format.h"
 #include "billing/group.h"
 #include "billing/ingest.h"
+#include "bill_fixture.h"
 
 #define FIX CS_FIXTURES_DIR "/billing/"
 
@@ -42,20 +43,11 @@ static void on_report(void *ctx, const char *line)
 static cs_bill *read_one(const char *file, const char *tag)
 {
 	cs_bill_opts o;
-	cs_bill *b;
-	char why[512];
 
 	cs_bill_opts_init(&o);
 	o.tag_key = tag;
 	o.report = on_report;
-	assert_int_equal(cs_bill_new(&o, &b), 0);
-	if (cs_bill_add_file(b, file, why, sizeof why)) {
-		print_error("%s\n", why);
-		fail();
-	}
-	assert_int_equal(cs_bill_finish(b), 0);
-	assert_true(cs_bill_conserved(b));
-	return b;
+	return tf_bill_read(&o, file);
 }
 
 static cs_money money(const char *s)

@@ -23,6 +23,7 @@
 #include <carbonstat/error.h>
 
 #include "billing/ingest.h"
+#include "bill_fixture.h"
 
 #include "require.h"
 
@@ -68,19 +69,11 @@ static void to_parquet(const char *csv, const char *path, const char *select)
 static cs_bill *read_file(const char *path)
 {
 	cs_bill_opts o;
-	cs_bill *b;
-	char why[512];
 
 	cs_bill_opts_init(&o);
 	o.tag_key = "team";
 	o.duckdb_lib = lib;
-	assert_int_equal(cs_bill_new(&o, &b), 0);
-	if (cs_bill_add_file(b, path, why, sizeof why)) {
-		print_error("%s\n", why);
-		fail();
-	}
-	assert_int_equal(cs_bill_finish(b), 0);
-	return b;
+	return tf_bill_read(&o, path);
 }
 
 static void same_totals(const char *csv, const char *parquet)

@@ -22,6 +22,7 @@
 
 #include "billing/group.h"
 #include "billing/ingest.h"
+#include "bill_fixture.h"
 
 #include "require.h"
 
@@ -31,21 +32,13 @@
 
 static cs_bill *read_sample(const char *name)
 {
-	char path[1024], why[512];
+	char path[1024];
 	cs_bill_opts o;
-	cs_bill *b;
 
 	snprintf(path, sizeof path, "%s/%s", CS_SAMPLES_DIR, name);
 	cs_bill_opts_init(&o);
 	o.strict = true; /* the real exports have no malformed row */
-	assert_int_equal(cs_bill_new(&o, &b), 0);
-	if (cs_bill_add_file(b, path, why, sizeof why)) {
-		print_error("%s\n", why);
-		fail();
-	}
-	assert_int_equal(cs_bill_finish(b), 0);
-	assert_true(cs_bill_conserved(b));
-	return b;
+	return tf_bill_read(&o, path);
 }
 
 static cs_money money(const char *s)

@@ -33,6 +33,7 @@
 #include "billing/util.h"
 #include "data/tables.h" /* the CCF min/max W per vCPU of a type: no accessor */
 #include "ledger/store.h"
+#include "bill_fixture.h"
 
 #define FIX CS_FIXTURES_DIR "/billing/"
 
@@ -116,18 +117,11 @@ static cs_bill *read_with(const char *file, const cs_bill_util *u, const cs_bill
 {
 	cs_bill_opts o;
 	cs_bill *b;
-	char why[512];
 	size_t n;
 
 	cs_bill_opts_init(&o);
 	o.util = u;
-	assert_int_equal(cs_bill_new(&o, &b), 0);
-	if (cs_bill_add_file(b, file, why, sizeof why)) {
-		print_error("%s\n", why);
-		fail();
-	}
-	assert_int_equal(cs_bill_finish(b), 0);
-	assert_true(cs_bill_conserved(b));
+	b = tf_bill_read(&o, file);
 	*t = cs_bill_totals(b, &n);
 	assert_int_equal(n, 1);
 	return b;
