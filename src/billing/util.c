@@ -10,6 +10,7 @@
 #include "billing/util.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,12 +122,9 @@ static int put_key(cs_bill_util *u, int day, const char *s, uint32_t owner, uint
 	if ((rc = cs_grow(&u->arena, &u->acap, u->alen + n + 1, 1, 4096)) ||
 	    (rc = cs_grow(&u->keys, &u->keycap, u->nkeys + 1, sizeof(*u->keys), 256)))
 		return rc;
-	rc = cs_index_reserve(&u->ix, u->nkeys + 1);
-	if (rc < 0)
+	if ((rc = cs_index_reserve_stored(&u->ix, u->nkeys + 1, u->keys, u->nkeys, sizeof(*u->keys),
+	                                  offsetof(ukey, hash))))
 		return rc;
-	if (rc == 1) /* reallocated, empty: add the keys again */
-		for (size_t i = 0; i < u->nkeys; i++)
-			cs_index_add(&u->ix, u->keys[i].hash, (uint32_t)i);
 	for (size_t i = 0; i < n; i++)
 		u->arena[u->alen + i] = (char)lower((unsigned char)s[i]);
 	u->arena[u->alen + n] = '\0';

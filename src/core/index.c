@@ -51,14 +51,29 @@ void cs_index_free(cs_index *ix)
 	ix->n = 0;
 }
 
-void cs_index_rebuild_u64(cs_index *ix, const void *base, size_t n, size_t stride, size_t key_off)
+/* Adds records 0..n-1 under the uint64 at off in each, mixed or as is. */
+static void add_records(cs_index *ix, const void *base, size_t n, size_t stride, size_t off, bool mix)
 {
 	const char *rec = base;
-	uint64_t key;
+	uint64_t v;
 
-	cs_index_clear(ix);
 	for (size_t i = 0; i < n; i++, rec += stride) {
-		memcpy(&key, rec + key_off, sizeof(key));
-		cs_index_add(ix, cs_mix64(key), (uint32_t)i);
+		memcpy(&v, rec + off, sizeof(v));
+		cs_index_add(ix, mix ? cs_mix64(v) : v, (uint32_t)i);
 	}
+}
+
+void cs_index_rebuild_u64(cs_index *ix, const void *base, size_t n, size_t stride, size_t key_off)
+{
+	cs_index_clear(ix);
+	add_records(ix, base, n, stride, key_off, true);
+}
+
+int cs_index_reserve_stored(cs_index *ix, size_t items, const void *base, size_t n, size_t stride, size_t hash_off)
+{
+	int rc = cs_index_reserve(ix, items);
+
+	if (rc == 1) /* new, empty slots */
+		add_records(ix, base, n, stride, hash_off, false);
+	return rc < 0 ? rc : 0;
 }

@@ -107,4 +107,10 @@ static inline void cs_index_add(cs_index *ix, uint64_t hash, uint32_t item)
  * keys) after a compaction, or after cs_index_reserve reallocated. */
 void cs_index_rebuild_u64(cs_index *ix, const void *base, size_t n, size_t stride, size_t key_off);
 
+/* cs_index_reserve for an index over records that keep their own hash (the
+ * uint64 at hash_off in each of n records, stride bytes apart from base):
+ * when the slots were reallocated the records go in again, so the caller
+ * only adds its new item. 0, CS_ENOMEM or CS_ERANGE (the index unchanged). */
+int cs_index_reserve_stored(cs_index *ix, size_t items, const void *base, size_t n, size_t stride, size_t hash_off);
+
 #endif

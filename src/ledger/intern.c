@@ -1,6 +1,7 @@
 /* ledger/intern.c - see intern.h. */
 #include "ledger/intern.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,11 +54,9 @@ int cs_lg_intern_put(cs_lg_intern *t, const void *key, size_t len, uint32_t *idx
 	if (len > UINT32_MAX || t->n >= CS_INDEX_MAX_ITEMS)
 		return CS_ENOMEM;
 	if ((t->n + 1) * 2 > t->ix.n) { /* load 1/2 reached: grow first */
-		if ((rc = cs_index_reserve(&t->ix, t->n + 1)) < 0)
+		if ((rc = cs_index_reserve_stored(&t->ix, t->n + 1, t->keys, t->n, sizeof(*t->keys),
+		                                  offsetof(struct cs_lg_key, hash))))
 			return rc;
-		if (rc == 1) /* new slots: the keys go in again */
-			for (size_t i = 0; i < t->n; i++)
-				cs_index_add(&t->ix, t->keys[i].hash, (uint32_t)i);
 	}
 	pos = cs_index_probe(&t->ix, k.hash, key_eq, t, &k, &found);
 	if (found != CS_INDEX_NONE) {

@@ -182,12 +182,38 @@ static void test_rebuild_u64(void **state)
 	cs_index_free(&ix);
 }
 
+/* Records that keep their own hash (here the id itself): growing the index
+ * one record at a time, each reserve that reallocates puts the earlier ones
+ * back, so every record stays findable under its stored hash. */
+static void test_reserve_stored(void **state)
+{
+	keyed v[200];
+	cs_index ix = {0};
+	uint64_t k;
+
+	(void)state;
+	for (uint32_t i = 0; i < 200; i++) {
+		v[i] = (keyed){i, 0x9e3779b97f4a7c15ull * (i + 1)};
+		assert_int_equal(cs_index_reserve_stored(&ix, i + 1, v, i, sizeof(*v), offsetof(keyed, id)), 0);
+		cs_index_add(&ix, v[i].id, i);
+	}
+	assert_true(ix.n > CS_INDEX_MIN_SLOTS); /* it did reallocate */
+	for (uint32_t i = 0; i < 200; i++) {
+		k = v[i].id;
+		assert_int_equal(cs_index_find(&ix, k, keyed_is, v, &k), i);
+	}
+	assert_int_equal(
+	    cs_index_reserve_stored(&ix, CS_INDEX_MAX_ITEMS + 1ull, v, 200, sizeof(*v), offsetof(keyed, id)),
+	    CS_ERANGE);
+	cs_index_free(&ix);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_index_fnv),   cmocka_unit_test(test_index_collisions),
 	    cmocka_unit_test(test_index_sizes), cmocka_unit_test(test_mix64),
-	    cmocka_unit_test(test_rebuild_u64),
+	    cmocka_unit_test(test_rebuild_u64), cmocka_unit_test(test_reserve_stored),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
