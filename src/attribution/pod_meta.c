@@ -123,6 +123,5 @@ void cs_podmeta_free(cs_podmeta *pm)
 	if (!pm)
 		return;
 	free(pm->carry);
-	pm->carry = NULL;
-	pm->cap = 0;
+	*pm = (cs_podmeta){0};
 }

@@ -47,8 +47,7 @@ void cs_index_free(cs_index *ix)
 	if (!ix)
 		return;
 	free(ix->slot);
-	ix->slot = NULL;
-	ix->n = 0;
+	*ix = (cs_index){0};
 }
 
 /* Adds records 0..n-1 under the uint64 at off in each, mixed or as is. */

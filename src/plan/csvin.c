@@ -217,6 +217,5 @@ void plan_csv_close(plan_csv *c)
 		return;
 	cs_csv_free(c->csv);
 	cs_bill_src_free(c->src);
-	c->csv = NULL;
-	c->src = NULL;
+	*c = (plan_csv){0};
 }

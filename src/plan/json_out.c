@@ -33,9 +33,7 @@ void plan_json_buf_free(plan_json_buf *b)
 		return;
 	free(b->p);
 	free(b->reals);
-	b->p = NULL;
-	b->reals = NULL;
-	b->n = b->cap = 0;
+	*b = (plan_json_buf){0};
 }
 
 /* A string between quotes, escaped as jansson's dump_string does without

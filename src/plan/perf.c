@@ -108,8 +108,7 @@ void plan_perf_free(plan_perf *p)
 	if (!p)
 		return;
 	free(p->v);
-	p->v = NULL;
-	p->n = 0;
+	*p = (plan_perf){0};
 }
 
 static int perf_row(const plan_csv *c, plan_perf *p, char *why, size_t cap)
