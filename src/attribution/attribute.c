@@ -43,20 +43,7 @@ const char *const cs_attr_by_names[CS_BY_NKEYS] = {"process", "cgroup",    "cont
                                                    "owner",   "namespace", "team",      "none"};
 static const char *const src_names[] = {"none", "observed", "config", "model"};
 
-const char *cs_idle_policy_name(cs_idle_policy p)
-{
-	return cs_name_at(cs_idle_policy_names, CS_IDLE_NPOLICY, (unsigned)p, "?");
-}
-
-int cs_idle_policy_parse(const char *s, cs_idle_policy *out)
-{
-	int i = cs_name_index(cs_idle_policy_names, CS_IDLE_NPOLICY, s);
-
-	if (i < 0 || !out)
-		return CS_EINVAL;
-	*out = (cs_idle_policy)i;
-	return 0;
-}
+CS_DEFINE_NAME_PARSE(cs_idle_policy, cs_idle_policy_name, cs_idle_policy_parse, cs_idle_policy_names, CS_IDLE_NPOLICY)
 
 const char *cs_idle_source_name(cs_idle_source s)
 {
@@ -512,9 +499,22 @@ int cs_attr_split(const cs_attr_node *node, const cs_workload *wl, size_t n, cs_
 	return 0;
 }
 
-static int check_sums(const cs_attr_result *res, const u128 act[CS_PART_COUNT], const u128 idle[CS_PART_COUNT],
-                      const char *what, char *why, size_t whycap)
+/* Sums the n shares at share, stride bytes apart (a share array, or the share
+ * in each group), and checks them against the node's joules. */
+static int check_sums(const cs_attr_result *res, const cs_attr_share *share, size_t n, size_t stride, const char *what,
+                      char *why, size_t whycap)
 {
+	u128 act[CS_PART_COUNT] = {0}, idle[CS_PART_COUNT] = {0};
+	const char *p = (const char *)share;
+
+	for (size_t k = 0; k < n; k++, p += stride) {
+		const cs_attr_share *s = (const cs_attr_share *)(const void *)p;
+
+		for (int c = 0; c < CS_PART_COUNT; c++) {
+			act[c] += s->active_uj[c];
+			idle[c] += s->idle_uj[c];
+		}
+	}
 	for (int c = 0; c < CS_PART_COUNT; c++) {
 		u128 a = act[c] + res->system.active_uj[c];
 		u128 i = idle[c] + res->system.idle_uj[c] + res->idle_unattributed_uj[c];
@@ -538,31 +538,17 @@ static int check_sums(const cs_attr_result *res, const u128 act[CS_PART_COUNT], 
 int cs_attr_check_conservation(const cs_attr_result *res, const cs_attr_share *shares, size_t n, char *why,
                                size_t whycap)
 {
-	u128 act[CS_PART_COUNT] = {0}, idle[CS_PART_COUNT] = {0};
-
 	if (!res || (n && !shares))
 		return CS_EINVAL;
-	for (size_t i = 0; i < n; i++)
-		for (int c = 0; c < CS_PART_COUNT; c++) {
-			act[c] += shares[i].active_uj[c];
-			idle[c] += shares[i].idle_uj[c];
-		}
-	return check_sums(res, act, idle, "workloads", why, whycap);
+	return check_sums(res, shares, n, sizeof *shares, "workloads", why, whycap);
 }
 
 int cs_attr_check_groups(const cs_attr_result *res, const cs_attr_group *groups, size_t ngroups, char *why,
                          size_t whycap)
 {
-	u128 act[CS_PART_COUNT] = {0}, idle[CS_PART_COUNT] = {0};
-
 	if (!res || (ngroups && !groups))
 		return CS_EINVAL;
-	for (size_t i = 0; i < ngroups; i++)
-		for (int c = 0; c < CS_PART_COUNT; c++) {
-			act[c] += groups[i].share.active_uj[c];
-			idle[c] += groups[i].share.idle_uj[c];
-		}
-	return check_sums(res, act, idle, "groups", why, whycap);
+	return check_sums(res, ngroups ? &groups->share : NULL, ngroups, sizeof *groups, "groups", why, whycap);
 }
 
 /* ---- idle power ------------------------------------------------------------------ */
@@ -644,20 +630,7 @@ void cs_idle_tracker_get(const cs_idle_tracker *t, double idle_w[CS_PART_COUNT],
 
 /* ---- roll-up ------------------------------------------------------------------ */
 
-const char *cs_attr_by_name(cs_attr_by by)
-{
-	return cs_name_at(cs_attr_by_names, CS_BY_NKEYS, (unsigned)by, "?");
-}
-
-int cs_attr_by_parse(const char *s, cs_attr_by *out)
-{
-	int i = cs_name_index(cs_attr_by_names, CS_BY_NKEYS, s);
-
-	if (i < 0 || !out)
-		return CS_EINVAL;
-	*out = (cs_attr_by)i;
-	return 0;
-}
+CS_DEFINE_NAME_PARSE(cs_attr_by, cs_attr_by_name, cs_attr_by_parse, cs_attr_by_names, CS_BY_NKEYS)
 
 /* Bounded string builder: no snprintf on the roll-up path. */
 typedef struct sbuf {

@@ -37,6 +37,25 @@ int cs_name_index(const char *const *names, size_t n, const char *s);
  * or has no entry (a value that is not one of the enum's). */
 const char *cs_name_at(const char *const *names, size_t n, size_t i, const char *other);
 
+/* Defines the word functions of an enum spelt by names[0..n), the one shape
+ * every such pair has: `const char *name_fn(type v)`, v's word or "?", and
+ * `int parse_fn(const char *s, type *out)`, 0 with *out set, or CS_EINVAL
+ * (carbonstat/error.h) for a word not in names or a NULL out. One line per
+ * enum in its .c file; the header declares both functions as usual. */
+#define CS_DEFINE_NAME_PARSE(type, name_fn, parse_fn, names, n)                                                        \
+	const char *name_fn(type v)                                                                                    \
+	{                                                                                                              \
+		return cs_name_at(names, n, (unsigned)v, "?");                                                         \
+	}                                                                                                              \
+	int parse_fn(const char *s, type *out)                                                                         \
+	{                                                                                                              \
+		int i = cs_name_index(names, n, s);                                                                    \
+		if (i < 0 || !out)                                                                                     \
+			return CS_EINVAL;                                                                              \
+		*out = (type)i;                                                                                        \
+		return 0;                                                                                              \
+	}
+
 /* True if s starts with prefix. */
 static inline bool cs_starts_with(const char *s, const char *prefix)
 {
