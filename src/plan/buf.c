@@ -1,28 +1,15 @@
 /* plan/buf.c - see buf.h. */
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include <carbonstat/error.h>
-
+#include "core/mem.h"
 #include "plan/buf.h"
 #include "plan/plan.h"
 
 int plan_grow(void **v, size_t *cap, size_t n, size_t size)
 {
-	size_t c;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	c = *cap ? *cap * 2 : 64;
-	p = realloc(*v, c * size);
-	if (!p)
-		return CS_ENOMEM;
-	*v = p;
-	*cap = c;
-	return 0;
+	return cs_grow(v, cap, n + 1, size, 64);
 }
 
 const char *plan_word(enum plan_words kind, unsigned v)

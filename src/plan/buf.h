@@ -9,7 +9,8 @@
 #include <stddef.h>
 
 /* Makes room for element n of *v (elements of size bytes, *cap of them):
- * doubles the array (from 64) when it is full. 0 or CS_ENOMEM (*v kept). */
+ * cs_grow (core/mem.h) from 64, doubling when it is full. 0 or CS_ENOMEM (*v
+ * kept). */
 int plan_grow(void **v, size_t *cap, size_t n, size_t size);
 
 /* The words for the planner's enums (objective, option status, speed and

@@ -7,15 +7,12 @@
 
 #include <carbonstat/error.h>
 
-#include "plan/buf.h"
+#include "core/mem.h"
 #include "plan/json_out.h"
 
 static int reserve(plan_json_buf *b, size_t k)
 {
-	while (b->n + k > b->cap) /* plan_grow doubles */
-		if (plan_grow((void **)&b->p, &b->cap, b->n + k - 1, 1))
-			return CS_ENOMEM;
-	return 0;
+	return cs_grow(&b->p, &b->cap, b->n + k, 1, 64);
 }
 
 int plan_json_raw(plan_json_buf *b, const char *s, size_t n)
