@@ -166,6 +166,9 @@ static int intern(interner *t, const char *p, size_t n, uint32_t *id)
 				return 0;
 			}
 		}
+	/* id 0 is the empty string: it is stored before the first other one */
+	if (!t->n && n && (rc = intern(t, "", 0, id)))
+		return rc;
 	if ((rc = room_for(&t->s, sizeof *t->s, &t->hash, t->n, &t->cap, 1024, &t->ix)) ||
 	    (rc = arena_put(t, p, n, &t->s[t->n].off)))
 		return rc;
@@ -288,7 +291,6 @@ void cs_bill_opts_init(cs_bill_opts *o)
 int cs_bill_new(const cs_bill_opts *o, cs_bill **out)
 {
 	cs_bill *b = calloc(1, sizeof *b);
-	uint32_t id;
 
 	if (!b)
 		return CS_ENOMEM;
@@ -303,11 +305,6 @@ int cs_bill_new(const cs_bill_opts *o, cs_bill **out)
 		b->model.cpu_util = b->o.cpu_util;
 	if (b->o.pue > 0)
 		b->model.pue = b->o.pue;
-	/* id 0 is the empty string */
-	if (intern(&b->str, "", 0, &id)) {
-		cs_bill_free(b);
-		return CS_ENOMEM;
-	}
 	*out = b;
 	return 0;
 }
