@@ -587,10 +587,24 @@ static cs_bill_src *src_new(const char *name)
 	return s;
 }
 
+/* The end of both opens: sniffs s and, when thread is set and s is gzip,
+ * starts its inflater thread; s is *out, or freed on failure. */
+static int src_start(cs_bill_src *s, bool thread, cs_bill_src **out, char *why, size_t cap)
+{
+	int rc = sniff(s, why, cap);
+
+	if (!rc && thread && s->gzip)
+		rc = thread_start(s);
+	if (rc)
+		cs_bill_src_free(s);
+	else
+		*out = s;
+	return rc;
+}
+
 int cs_bill_src_open(const char *path, cs_bill_src **out, char *why, size_t cap)
 {
 	cs_bill_src *s;
-	int rc;
 
 	if (!path || !out)
 		return CS_EINVAL;
@@ -614,33 +628,18 @@ int cs_bill_src_open(const char *path, cs_bill_src **out, char *why, size_t cap)
 		(void)posix_fadvise(s->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
 	}
-	rc = sniff(s, why, cap);
-	if (!rc && s->gzip)
-		rc = thread_start(s);
-	if (rc) {
-		cs_bill_src_free(s);
-		return rc;
-	}
-	*out = s;
-	return 0;
+	return src_start(s, true, out, why, cap);
 }
 
 int cs_bill_src_open_mem(const void *data, size_t n, const char *name, cs_bill_src **out, char *why, size_t cap)
 {
 	cs_bill_src *s = src_new(name ? name : "<memory>");
-	int rc;
 
 	if (!s)
 		return CS_ENOMEM;
 	s->mem = data;
 	s->mem_len = n;
-	rc = sniff(s, why, cap);
-	if (rc) {
-		cs_bill_src_free(s);
-		return rc;
-	}
-	*out = s;
-	return 0;
+	return src_start(s, false, out, why, cap);
 }
 
 void cs_bill_src_free(cs_bill_src *s)
