@@ -459,11 +459,9 @@ int cs_lg_begin(cs_lg_store *s)
 	if ((rc = cs_ldb_begin_write(s->db)) != 0)
 		return rc;
 	s->writing = true;
-	if ((rc = migrate(s)) != 0 || (rc = load_caches(s)) != 0) {
+	if ((rc = migrate(s)) != 0 || (rc = load_caches(s)) != 0)
 		cs_lg_rollback(s);
-		return rc;
-	}
-	return 0;
+	return rc;
 }
 
 void cs_lg_rollback(cs_lg_store *s)
