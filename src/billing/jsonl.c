@@ -53,14 +53,7 @@ int cs_jsonl_new(cs_bill_src *src, cs_jsonl **out)
 	if (!j)
 		return CS_ENOMEM;
 	j->src = src;
-	j->w.cap = 1u << 20;
-	j->w.buf = malloc(j->w.cap);
-	j->outcap = 1u << 16;
-	j->out = malloc(j->outcap);
-	if (!j->w.buf || !j->out) {
-		cs_jsonl_free(j);
-		return CS_ENOMEM;
-	}
+	j->w.cap = 1u << 20; /* the first fill makes the window, emit the record buffer */
 	*out = j;
 	return 0;
 }

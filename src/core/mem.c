@@ -49,6 +49,8 @@ int cs_grow(void *pp, size_t *cap, size_t need, size_t elem, size_t first)
 
 int cs_win_room(cs_win *w, size_t max)
 {
+	if (!w->buf) /* the first read: cap is the first size */
+		return cs_resize(&w->buf, w->cap + w->slack, 1);
 	if (w->pos) {
 		memmove(w->buf, w->buf + w->pos, w->len - w->pos);
 		w->len -= w->pos;

@@ -38,7 +38,9 @@ typedef struct cs_win {
 } cs_win;
 
 /* Room to read into buf[len, cap): the unconsumed bytes move to the front,
- * and a buffer they fill doubles. 0; CS_ERANGE when a full buffer is
+ * and a buffer they fill doubles. A window with no buf yet gets one of cap
+ * bytes (its first size, set by its owner) here, so a reader's constructor
+ * allocates none. 0; CS_ERANGE when a full buffer is
  * already max bytes (the caller says why: it knows what a record is); or
  * CS_ENOMEM with the unconsumed bytes kept and cap as it was. */
 int cs_win_room(cs_win *w, size_t max);

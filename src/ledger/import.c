@@ -53,13 +53,7 @@ static int lr_open(lreader *r, const char *path, char *why, size_t whycap)
 		return -err;
 	}
 	gzbuffer(r->gz, 256 * 1024);
-	r->w.cap = READ_CHUNK;
-	r->w.buf = malloc(r->w.cap);
-	if (!r->w.buf) {
-		gzclose(r->gz);
-		cs_set_why(why, whycap, "ledger import: out of memory");
-		return CS_ENOMEM;
-	}
+	r->w.cap = READ_CHUNK; /* the first read makes the window (cs_win_room) */
 	return 0;
 }
 
