@@ -62,15 +62,18 @@ static void test_grow(void **state)
 	free(buf);
 }
 
-/* The unconsumed bytes move to the front; a full window doubles (its slack
- * kept past cap) until it is max bytes, then CS_ERANGE leaves it as it was. */
+/* A window without a buffer gets cap bytes (and its slack); the unconsumed
+ * bytes move to the front; a full window doubles (its slack kept past cap)
+ * until it is max bytes, then CS_ERANGE leaves it as it was. */
 static void test_win_room(void **state)
 {
 	cs_win w = {.cap = 4, .slack = 2};
 
 	(void)state;
-	w.buf = malloc(w.cap + w.slack);
+	assert_int_equal(cs_win_room(&w, 8), 0);
 	assert_non_null(w.buf);
+	assert_int_equal(w.cap, 4);
+	assert_int_equal(w.len, 0);
 	memcpy(w.buf, "abcd", 4);
 	w.len = 4;
 	w.pos = 2;
