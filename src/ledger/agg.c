@@ -12,9 +12,6 @@
 void cs_lg_agg_init(cs_lg_agg *a)
 {
 	memset(a, 0, sizeof(*a));
-	cs_lg_intern_init(&a->strs);
-	cs_lg_intern_init(&a->nh_keys);
-	cs_lg_intern_init(&a->cell_keys);
 }
 
 void cs_lg_agg_free(cs_lg_agg *a)

@@ -88,7 +88,6 @@ int cs_lg_pricer_init(cs_lg_pricer *p, const cs_lg_prices *file, cs_lg_store *st
 	memset(p, 0, sizeof(*p));
 	p->file = file;
 	p->store = store;
-	cs_lg_intern_init(&p->keys);
 	return 0;
 }
 

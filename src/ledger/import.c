@@ -736,8 +736,6 @@ int cs_lg_import(cs_lg_store *s, const cs_lg_import_opts *o, cs_lg_import_stats 
 
 	memset(st, 0, sizeof(*st));
 	cs_lg_agg_init(&m.agg);
-	cs_lg_intern_init(&m.src_names);
-	cs_lg_intern_init(&m.cov_keys);
 	if ((rc = cs_lg_begin(s)) != 0) {
 		cs_set_why(why, whycap, "%s", cs_lg_why(s));
 		goto out;

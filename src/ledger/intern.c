@@ -9,11 +9,6 @@
 #include "core/hash.h"
 #include "ledger/grow.h"
 
-void cs_lg_intern_init(cs_lg_intern *t)
-{
-	memset(t, 0, sizeof(*t));
-}
-
 void cs_lg_intern_free(cs_lg_intern *t)
 {
 	if (!t)

@@ -9,6 +9,7 @@
  * kept NUL-terminated in one arena, found through a core/index on FNV-1a.
  * Indexes are dense, 0..n-1 in insertion order, so
  * callers keep their values in parallel arrays. Nothing is ever removed.
+ * A zeroed cs_lg_intern ({0}, calloc, memset) is an empty one.
  */
 #ifndef CS_LEDGER_INTERN_H
 #define CS_LEDGER_INTERN_H
@@ -31,8 +32,7 @@ typedef struct cs_lg_intern {
 	cs_index ix;    /* key -> i */
 } cs_lg_intern;
 
-void cs_lg_intern_init(cs_lg_intern *t);
-void cs_lg_intern_free(cs_lg_intern *t); /* NULL is a no-op; t can be init'ed again */
+void cs_lg_intern_free(cs_lg_intern *t); /* NULL is a no-op; t is empty again */
 
 /* The index of key (added if new; *created says which). 0 or CS_ENOMEM. */
 int cs_lg_intern_put(cs_lg_intern *t, const void *key, size_t len, uint32_t *idx, bool *created);

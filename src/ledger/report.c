@@ -521,10 +521,6 @@ int cs_lg_report_build(cs_lg_store *s, const cs_lg_period *p, cs_lg_by by, const
 	r->period_hours = (p->end - p->start) / CS_LG_HOUR_S;
 	b.r = r;
 	b.conf = conf;
-	cs_lg_intern_init(&b.by.keys);
-	cs_lg_intern_init(&b.team.keys);
-	cs_lg_intern_init(&b.owner.keys);
-	cs_lg_intern_init(&b.node_region);
 	present = calloc((size_t)r->period_hours, sizeof(bool));
 	if (conf && conf->nsci) {
 		b.sci_daily = calloc(conf->nsci * (size_t)r->ndays, sizeof(cs_lg_i128));

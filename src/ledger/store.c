@@ -223,11 +223,6 @@ int cs_lg_open(const char *url, int mode, double lock_timeout_s, cs_lg_store **o
 		free(s);
 		return rc;
 	}
-	cs_lg_intern_init(&s->src);
-	cs_lg_intern_init(&s->dims);
-	cs_lg_intern_init(&s->strs);
-	cs_lg_intern_init(&s->node_keys);
-	cs_lg_intern_init(&s->delta_keys);
 	*out = s;
 	return 0;
 }

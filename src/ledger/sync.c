@@ -788,7 +788,6 @@ int cs_lg_sync(cs_lg_store *s, const cs_lg_sync_opts *o, cs_lg_sync_stats *st, c
 	int rc;
 
 	memset(st, 0, sizeof(*st));
-	cs_lg_intern_init(&y.known);
 	cs_strcpy_fit(y.base, sizeof(y.base), o->url);
 	blen = strlen(y.base);
 	while (blen && y.base[blen - 1] == '/')

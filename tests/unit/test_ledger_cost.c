@@ -238,13 +238,12 @@ static void test_agg_write_splits(void **state)
 
 static void test_intern_and_clip(void **state)
 {
-	cs_lg_intern t;
+	cs_lg_intern t = {0};
 	char key[16], out[16];
 	uint32_t idx;
 	bool created;
 
 	(void)state;
-	cs_lg_intern_init(&t);
 	for (uint32_t i = 0; i < 20000; i++) {
 		memset(key, 0, sizeof(key));
 		memcpy(key, &i, sizeof(i)); /* binary keys, NUL bytes inside */
