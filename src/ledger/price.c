@@ -383,8 +383,7 @@ void cs_lg_prices_free(cs_lg_prices *p)
 	if (!p)
 		return;
 	free(p->v);
-	p->v = NULL;
-	p->n = 0;
+	*p = (cs_lg_prices){0};
 }
 
 const cs_lg_price *cs_lg_prices_find(const cs_lg_prices *p, const char *provider, const char *instance,
