@@ -1125,29 +1125,19 @@ const char *cs_bill_str(const cs_bill *b, uint32_t id)
 	return istr(&b->str, id);
 }
 
-const cs_bill_row *cs_bill_rows(const cs_bill *b, size_t *n)
-{
-	*n = b->nrows;
-	return b->rows;
-}
+/* The one definition of the bill's array getters (ingest.h): fn returns the
+ * bill's array arr of T, and its length (member count) in *n. */
+#define BILL_ARRAY_GETTER(fn, T, arr, count)                                                                           \
+	const T *fn(const cs_bill *b, size_t *n)                                                                       \
+	{                                                                                                              \
+		*n = b->count;                                                                                         \
+		return b->arr;                                                                                         \
+	}
 
-const cs_bill_price *cs_bill_prices(const cs_bill *b, size_t *n)
-{
-	*n = b->nprices;
-	return b->prices;
-}
-
-const cs_bill_cause *cs_bill_causes(const cs_bill *b, size_t *n)
-{
-	*n = b->ncauses;
-	return b->causes;
-}
-
-const cs_bill_total *cs_bill_totals(const cs_bill *b, size_t *n)
-{
-	*n = b->ntot;
-	return b->tot;
-}
+BILL_ARRAY_GETTER(cs_bill_rows, cs_bill_row, rows, nrows)
+BILL_ARRAY_GETTER(cs_bill_prices, cs_bill_price, prices, nprices)
+BILL_ARRAY_GETTER(cs_bill_causes, cs_bill_cause, causes, ncauses)
+BILL_ARRAY_GETTER(cs_bill_totals, cs_bill_total, tot, ntot)
 
 const cs_bill_stats *cs_bill_get_stats(const cs_bill *b)
 {
