@@ -111,9 +111,7 @@ void cs_lg_conf_free(cs_lg_conf *c)
 		return;
 	free(c->sci);
 	free(c->budgets);
-	c->sci = NULL;
-	c->budgets = NULL;
-	c->nsci = c->nbudgets = 0;
+	*c = (cs_lg_conf){0};
 }
 
 static int add_sci(cs_lg_conf *c, const char *kind, const cs_conf_map *m)

@@ -98,6 +98,6 @@ int cs_lg_conf_from(const cs_conf *c, cs_lg_conf *out);
 /* For tests and tools: the ledger's sections alone from INI text (name for
  * messages) into the view. 0, or the engine's error with one line in why. */
 int cs_lg_conf_parse(const char *buf, size_t len, const char *name, cs_lg_conf *c, char *why, size_t whycap);
-void cs_lg_conf_free(cs_lg_conf *c); /* NULL is a no-op */
+void cs_lg_conf_free(cs_lg_conf *c); /* NULL is a no-op; c is left empty (zeroed) */
 
 #endif
