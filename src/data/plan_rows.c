@@ -12,21 +12,14 @@
 #include <carbonstat/dataset.h>
 #include <carbonstat/error.h>
 
+#include "data/accessor.h"
 #include "data/gen_datasets.h"
 #include "data/lookup.h"
 #include "data/tables.h"
 
 /* ---- CPU throughput ----------------------------------------------------- */
 
-size_t cs_cpu_perf_count(void)
-{
-	return cs_cpu_perf_table_len;
-}
-
-const cs_cpu_perf *cs_cpu_perf_at(size_t index)
-{
-	return index < cs_cpu_perf_table_len ? &cs_cpu_perf_table[index] : NULL;
-}
+CS_DATA_TABLE(cpu_perf, 0)
 
 const cs_cpu_perf *cs_cpu_perf_find(const char *arch)
 {
@@ -48,40 +41,11 @@ const cs_cpu_perf *cs_cpu_perf_find(const char *arch)
 	return NULL;
 }
 
-const char *cs_cpu_perf_arch(const cs_cpu_perf *p)
-{
-	return cs_perf_pool + p->arch;
-}
-
-const char *cs_cpu_perf_basis(const cs_cpu_perf *p)
-{
-	return cs_perf_pool + p->basis;
-}
-
-double cs_cpu_perf_ssj_ops_per_thread(const cs_cpu_perf *p)
-{
-	return p->ssj_ops_per_thread;
-}
-
-unsigned cs_cpu_perf_results(const cs_cpu_perf *p)
-{
-	return p->results;
-}
-
-int cs_cpu_perf_year_first(const cs_cpu_perf *p)
-{
-	return p->year_first;
-}
-
-int cs_cpu_perf_year(const cs_cpu_perf *p)
-{
-	return p->year;
-}
-
-const cs_dataset *cs_cpu_perf_dataset(const cs_cpu_perf *p)
-{
-	return cs_dataset_at(p->dataset);
-}
+CS_DATA_STRINGS(cpu_perf, cs_perf_pool, arch, basis)
+CS_DATA_NUMBERS(cpu_perf, double, ssj_ops_per_thread)
+CS_DATA_NUMBERS(cpu_perf, unsigned, results)
+CS_DATA_NUMBERS(cpu_perf, int, year_first, year)
+CS_DATA_DATASET(cpu_perf, dataset, dataset)
 
 /* ---- region coordinates ------------------------------------------------- */
 
