@@ -134,20 +134,10 @@ static int amd_energy_init(const cs_sensor_env *env, cs_sensor **out, char *why,
 		else
 			cs_set_why(why, whycap, "the amd_energy device under %s has no energy inputs", dir);
 		rc = CS_EUNAVAIL;
-		goto err;
 	}
-	free(hw);
-	*out = &s->base;
-	return 0;
 err:
 	free(hw);
-	cs_counter_sensor_destroy(&s->base);
-	return rc;
+	return cs_sensor_init_end(&s->base, rc, out);
 }
 
-const cs_sensor_ops cs_amd_energy_ops = {
-    .name = "amd_energy",
-    .init = amd_energy_init,
-    .read = cs_counter_sensor_read,
-    .destroy = cs_counter_sensor_destroy,
-};
+const cs_sensor_ops cs_amd_energy_ops = CS_COUNTER_SENSOR_OPS("amd_energy", amd_energy_init);

@@ -112,13 +112,10 @@ static int amdgpu_init(const cs_sensor_env *env, cs_sensor **out, char *why, siz
 		}
 		goto err;
 	}
-	free(hw);
-	*out = &s->base;
-	return 0;
+	rc = 0; /* a card skipped above may have left its error here */
 err:
 	free(hw);
-	amdgpu_destroy(s ? &s->base : NULL);
-	return rc;
+	return cs_sensor_init_end(s ? &s->base : NULL, rc, out);
 }
 
 static int amdgpu_read(cs_sensor *base, double now_s, double dt_s)

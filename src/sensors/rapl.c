@@ -320,18 +320,10 @@ static int rapl_init(const cs_sensor_env *env, cs_sensor **out, char *why, size_
 			cs_set_why(why, whycap, "no RAPL energy counters under %s", dirpath);
 		goto err;
 	}
-	free(zones);
-	*out = &s->base;
-	return 0;
+	rc = 0; /* a zone skipped above may have left its error here */
 err:
 	free(zones);
-	cs_counter_sensor_destroy(s ? &s->base : NULL);
-	return rc;
+	return cs_sensor_init_end(s ? &s->base : NULL, rc, out);
 }
 
-const cs_sensor_ops cs_rapl_ops = {
-    .name = "rapl",
-    .init = rapl_init,
-    .read = cs_counter_sensor_read,
-    .destroy = cs_counter_sensor_destroy,
-};
+const cs_sensor_ops cs_rapl_ops = CS_COUNTER_SENSOR_OPS("rapl", rapl_init);

@@ -7,7 +7,8 @@
  * reset (reported as 0 J: losing one interval beats inventing 262 kJ).
  * cs_counter_read is the per-channel hot path built on it: one pread, no
  * allocation; cs_counter_sensor_read/_destroy are the read() and destroy()
- * of a counter-only sensor (RAPL, amd_energy).
+ * of a counter-only sensor (RAPL, amd_energy), and cs_sensor_init_end the
+ * one way an init() hands its sensor out or destroys it.
  */
 #include "sensors/sensor.h"
 
@@ -125,6 +126,15 @@ int cs_counters_read(cs_counter *ctr, cs_channel *ch, size_t n, double dt_s)
 			first_err = rc;
 	}
 	return any_ok ? 0 : first_err;
+}
+
+int cs_sensor_init_end(cs_sensor *s, int rc, cs_sensor **out)
+{
+	if (rc == 0)
+		*out = s;
+	else if (s)
+		s->ops->destroy(s);
+	return rc;
 }
 
 int cs_counter_sensor_read(cs_sensor *base, double now_s, double dt_s)

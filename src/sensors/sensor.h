@@ -110,6 +110,10 @@ typedef struct cs_sensor_ops {
 	void (*destroy)(cs_sensor *s);
 } cs_sensor_ops;
 
+/* How an init() ends, on every path: rc == 0 hands s out (*out = s); else
+ * s, if any, is destroyed through its ops. Returns rc. */
+int cs_sensor_init_end(cs_sensor *s, int rc, cs_sensor **out);
+
 /* Common head of every sensor instance; implementations embed it first. */
 struct cs_sensor {
 	const cs_sensor_ops *ops;
@@ -176,6 +180,13 @@ int cs_counter_sensor_reserve(cs_counter_sensor *s, size_t *cap, size_t want);
 int cs_counter_sensor_read(cs_sensor *s, double now_s, double dt_s);
 /* destroy(): closes the counters' files, frees the arrays. NULL is a no-op. */
 void cs_counter_sensor_destroy(cs_sensor *s);
+
+/* The method table of a counter sensor called nm: its own init(), and the
+ * read() and destroy() above. */
+#define CS_COUNTER_SENSOR_OPS(nm, init_fn)                                                                             \
+	{                                                                                                              \
+		.name = (nm), .init = (init_fn), .read = cs_counter_sensor_read, .destroy = cs_counter_sensor_destroy  \
+	}
 
 /* Static registry of every sensor, in probe order (see sensors/registry.h). */
 extern const cs_sensor_ops *const cs_sensor_registry[];
