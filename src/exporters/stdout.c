@@ -277,6 +277,5 @@ const cs_exporter_ops cs_exporter_stdout = {
     .conf = &so_section,
     .open = so_open,
     .publish = so_publish,
-    .reopen = NULL,
     .close = so_close,
 };
