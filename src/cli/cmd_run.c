@@ -924,7 +924,7 @@ static json_t *report_json(const run_state *rs, int code)
 static void shell_quote(FILE *f, char **argv)
 {
 	for (char **a = argv; *a; a++) {
-		const char *s = *a;
+		const char *s = *a, *q;
 
 		if (a != argv)
 			fputc(' ', f);
@@ -932,14 +932,11 @@ static void shell_quote(FILE *f, char **argv)
 			fputs(s, f);
 			continue;
 		}
+		/* Single-quoted; a ' inside ends the quote, is escaped, and reopens it. */
 		fputc('\'', f);
-		for (; *s; s++) {
-			if (*s == '\'')
-				fputs("'\\''", f);
-			else
-				fputc(*s, f);
-		}
-		fputc('\'', f);
+		for (; (q = strchr(s, '\'')) != NULL; s = q + 1)
+			fprintf(f, "%.*s'\\''", (int)(q - s), s);
+		fprintf(f, "%s'", s);
 	}
 }
 
