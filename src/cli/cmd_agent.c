@@ -49,11 +49,6 @@ enum {
 	OPT_CONFIG = 500,
 	OPT_CHECK,
 	OPT_HELP_CONFIG,
-	OPT_SYSFS,
-	OPT_PROCFS,
-	OPT_CGROUP,
-	OPT_METADATA_URL,
-	OPT_NO_METADATA,
 	OPT_CYCLES,
 	OPT_NO_ALIGN,
 	OPT_KEY = 1000, /* + the index of a section flag */
@@ -64,11 +59,7 @@ static const struct option agent_fixed_opts[] = {
     {"config", required_argument, NULL, OPT_CONFIG},
     {"check-config", no_argument, NULL, OPT_CHECK},
     {"help-config", no_argument, NULL, OPT_HELP_CONFIG},
-    {"sysfs-root", required_argument, NULL, OPT_SYSFS},
-    {"procfs-root", required_argument, NULL, OPT_PROCFS},
-    {"cgroup-root", required_argument, NULL, OPT_CGROUP},
-    {"metadata-url", required_argument, NULL, OPT_METADATA_URL},
-    {"no-metadata", no_argument, NULL, OPT_NO_METADATA},
+    CLI_ROOT_LONGOPTS,
     {"cycles", required_argument, NULL, OPT_CYCLES},
     {"no-align", no_argument, NULL, OPT_NO_ALIGN},
 };
@@ -147,11 +138,11 @@ static int agent_opt(void *ctx, const char *cmd, int id, const char *arg)
 	case OPT_CONFIG: a->o->config_path = arg; break;
 	case OPT_CHECK: a->check = true; break;
 	case OPT_HELP_CONFIG: cs_conf_reference(a->cl->secs, a->cl->nsecs, stdout); return CLI_DONE;
-	case OPT_SYSFS: a->o->sysfs_root = arg; break;
-	case OPT_PROCFS: a->o->procfs_root = arg; break;
-	case OPT_CGROUP: a->o->cgroup_root = arg; break;
-	case OPT_METADATA_URL: a->o->metadata_url = arg; break;
-	case OPT_NO_METADATA: a->o->no_metadata = true; break;
+	case HOPT_SYSFS_ROOT: a->o->sysfs_root = arg; break;
+	case HOPT_PROCFS_ROOT: a->o->procfs_root = arg; break;
+	case HOPT_CGROUP_ROOT: a->o->cgroup_root = arg; break;
+	case HOPT_METADATA_URL: a->o->metadata_url = arg; break;
+	case HOPT_NO_METADATA: a->o->no_metadata = true; break;
 	case OPT_NO_ALIGN: a->o->no_align = true; break;
 	case OPT_CYCLES: {
 		unsigned n;

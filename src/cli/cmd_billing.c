@@ -102,8 +102,6 @@ enum {
 	OPT_TOP,
 	OPT_UNIT_PRICES,
 	OPT_DUCKDB,
-	OPT_JSON,
-	OPT_CSV,
 	OPT_PROVIDER_CARBON,
 	OPT_ENGINE,
 	OPT_TABLE,
@@ -120,15 +118,13 @@ static const struct option longopts[] = {
     {"top", required_argument, NULL, OPT_TOP},
     {"unit-prices", no_argument, NULL, OPT_UNIT_PRICES},
     {"duckdb-lib", required_argument, NULL, OPT_DUCKDB},
-    {"json", no_argument, NULL, OPT_JSON},
-    {"csv", no_argument, NULL, OPT_CSV},
     {"provider-carbon", required_argument, NULL, OPT_PROVIDER_CARBON},
     {"engine", required_argument, NULL, OPT_ENGINE},
     {"table", required_argument, NULL, OPT_TABLE},
     {"ledger", required_argument, NULL, OPT_LEDGER},
     {"config", required_argument, NULL, OPT_CONFIG},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+    CLI_FORMAT_LONGOPTS,
+    CLI_END_LONGOPTS,
 };
 
 static void report_line(void *ctx, const char *line)
@@ -178,8 +174,8 @@ static int bill_opt(void *ctx, const char *cmd, int id, const char *arg)
 	case OPT_TOP: rc = cli_count(cmd, "--top", arg, 0, 1000, &b->top); break;
 	case OPT_UNIT_PRICES: b->unit_prices = 1; break;
 	case OPT_DUCKDB: b->o.duckdb_lib = arg; break;
-	case OPT_JSON: b->fmt = OUT_JSON, b->json = true; break;
-	case OPT_CSV: b->fmt = OUT_CSV, b->csv = true; break;
+	case CLI_OPT_JSON: b->fmt = OUT_JSON, b->json = true; break;
+	case CLI_OPT_CSV: b->fmt = OUT_CSV, b->csv = true; break;
 	case OPT_PROVIDER_CARBON: b->provider_carbon = arg; break;
 	case OPT_ENGINE: b->engine = arg; break;
 	case OPT_TABLE: b->table = arg; break;

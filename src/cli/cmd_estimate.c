@@ -88,8 +88,6 @@ enum {
 	OPT_COUNT,
 	OPT_PUE,
 	OPT_INTENSITY,
-	OPT_JSON,
-	OPT_CSV,
 	OPT_ALL_REGIONS,
 	OPT_TOP,
 	OPT_GRID_DATASET
@@ -107,13 +105,11 @@ static const struct option est_longopts[] = {
     {"count", required_argument, NULL, OPT_COUNT},
     {"pue", required_argument, NULL, OPT_PUE},
     {"intensity", required_argument, NULL, OPT_INTENSITY},
-    {"json", no_argument, NULL, OPT_JSON},
-    {"csv", no_argument, NULL, OPT_CSV},
     {"all-regions", no_argument, NULL, OPT_ALL_REGIONS},
     {"top", required_argument, NULL, OPT_TOP},
     {"grid-dataset", required_argument, NULL, OPT_GRID_DATASET},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+    CLI_FORMAT_LONGOPTS,
+    CLI_END_LONGOPTS,
 };
 
 static int est_opt(void *ctx, const char *cmd, int id, const char *arg)
@@ -143,8 +139,8 @@ static int est_opt(void *ctx, const char *cmd, int id, const char *arg)
 		rc = cli_number(cmd, "--intensity", arg, 0.0, 5000.0, &v);
 		o->req.intensity_override = v;
 		break;
-	case OPT_JSON: o->fmt = OUT_JSON, o->json = true; break;
-	case OPT_CSV: o->fmt = OUT_CSV, o->csv = true; break;
+	case CLI_OPT_JSON: o->fmt = OUT_JSON, o->json = true; break;
+	case CLI_OPT_CSV: o->fmt = OUT_CSV, o->csv = true; break;
 	case OPT_ALL_REGIONS: o->all_regions = 1; break;
 	case OPT_TOP: rc = cli_count(cmd, "--top", arg, 1, 100000, &o->top); break;
 	case OPT_GRID_DATASET: rc = cli_grid_series(cmd, arg, &o->req.grid_series); break;

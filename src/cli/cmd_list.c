@@ -18,16 +18,14 @@ typedef struct list_opts {
 	int allow_sort;        /* ... --sort and --grid-dataset */
 } list_opts;
 
-enum { OPT_PROVIDER = 256, OPT_JSON, OPT_CSV, OPT_SORT, OPT_GRID_DATASET };
+enum { OPT_PROVIDER = 256, OPT_SORT, OPT_GRID_DATASET };
 
 static const struct option list_longopts[] = {
     {"provider", required_argument, NULL, OPT_PROVIDER},
-    {"json", no_argument, NULL, OPT_JSON},
-    {"csv", no_argument, NULL, OPT_CSV},
+    CLI_FORMAT_LONGOPTS,
     {"sort", required_argument, NULL, OPT_SORT},
     {"grid-dataset", required_argument, NULL, OPT_GRID_DATASET},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+    CLI_END_LONGOPTS,
 };
 
 /* An option of the shared table this listing does not take. */
@@ -48,8 +46,8 @@ static int list_opt(void *ctx, const char *cmd, int id, const char *arg)
 		if (cli_provider(cmd, arg, &o->provider))
 			return CLI_USAGE;
 		break;
-	case OPT_JSON: o->json = 1; break;
-	case OPT_CSV: o->csv = 1; break;
+	case CLI_OPT_JSON: o->json = 1; break;
+	case CLI_OPT_CSV: o->csv = 1; break;
 	case OPT_SORT:
 		if (!o->allow_sort)
 			return not_here(cmd, "--sort");

@@ -69,8 +69,6 @@ enum {
 	OPT_OBJECTIVE,
 	OPT_MAX_SLOWDOWN,
 	OPT_TARGET_CPU,
-	OPT_JSON,
-	OPT_CSV,
 	OPT_HTML
 };
 
@@ -89,11 +87,9 @@ static const struct option plan_longopts[] = {
     {"objective", required_argument, NULL, OPT_OBJECTIVE},
     {"max-slowdown", required_argument, NULL, OPT_MAX_SLOWDOWN},
     {"target-cpu", required_argument, NULL, OPT_TARGET_CPU},
-    {"json", no_argument, NULL, OPT_JSON},
-    {"csv", no_argument, NULL, OPT_CSV},
     {"html", no_argument, NULL, OPT_HTML},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+    CLI_FORMAT_LONGOPTS,
+    CLI_END_LONGOPTS,
 };
 
 #define MAX_BILLS 32
@@ -190,8 +186,8 @@ static int plan_opt(void *ctx, const char *cmd, int id, const char *arg)
 		}
 		a->o.target_cpu = v;
 		break;
-	case OPT_JSON: rc = set_format(a, OUT_JSON); break;
-	case OPT_CSV: rc = set_format(a, OUT_CSV); break;
+	case CLI_OPT_JSON: rc = set_format(a, OUT_JSON); break;
+	case CLI_OPT_CSV: rc = set_format(a, OUT_CSV); break;
 	case OPT_HTML: rc = set_format(a, OUT_HTML); break;
 	}
 	return rc;

@@ -110,8 +110,7 @@ static const struct option run_longopts[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"output", required_argument, NULL, OPT_OUTPUT},
     CLI_HOST_LONGOPTS,
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+    CLI_END_LONGOPTS,
 };
 
 typedef enum share_method { SHARE_NONE = 0, SHARE_CGROUP_V2, SHARE_CGROUP_V1, SHARE_RUSAGE } share_method;

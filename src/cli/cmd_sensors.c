@@ -32,8 +32,7 @@ enum { OPT_JSON = 300 };
 static const struct option sensors_longopts[] = {
     {"json", no_argument, NULL, OPT_JSON},
     CLI_HOST_LONGOPTS,
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+    CLI_END_LONGOPTS,
 };
 
 static const char *model_kind_name(cs_host_model_kind k)

@@ -106,8 +106,7 @@ static const struct option top_longopts[] = {
     {"docker-root", required_argument, NULL, OPT_DOCKER_ROOT},
     {"containerd-root", required_argument, NULL, OPT_CONTAINERD_ROOT},
     CLI_HOST_LONGOPTS,
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+    CLI_END_LONGOPTS,
 };
 
 /* One process of the last interval. */

@@ -33,13 +33,17 @@ enum {
 	HOPT_NO_METADATA,
 };
 
-/* Entries to put in a command's struct option table. */
+/* Entries to put in a command's struct option table: CLI_HOST_LONGOPTS, all
+ * of them; CLI_ROOT_LONGOPTS, the trees and the metadata services only (the
+ * agent's, which takes its location from its configuration). */
 /* clang-format off */
 #define CLI_HOST_LONGOPTS                                               \
 	{"region", required_argument, NULL, HOPT_REGION},               \
 	{"country", required_argument, NULL, HOPT_COUNTRY},             \
 	{"provider", required_argument, NULL, HOPT_PROVIDER},           \
 	{"instance", required_argument, NULL, HOPT_INSTANCE},           \
+	CLI_ROOT_LONGOPTS
+#define CLI_ROOT_LONGOPTS                                               \
 	{"sysfs-root", required_argument, NULL, HOPT_SYSFS_ROOT},       \
 	{"procfs-root", required_argument, NULL, HOPT_PROCFS_ROOT},     \
 	{"cgroup-root", required_argument, NULL, HOPT_CGROUP_ROOT},     \
