@@ -209,7 +209,7 @@ static int load_conf(lopts *o, char *why, size_t whycap)
 
 static int parse_opts(int argc, char **argv, lopts *o)
 {
-	struct option longopts[N_LEDGER_OPTS + 2];
+	struct option longopts[N_LEDGER_OPTS + 2] = {[N_LEDGER_OPTS] = CLI_END_LONGOPTS}; /* the rest: below */
 	cli_getopt_spec sp = {.cmd = o->cmd,
 	                      .opts = longopts,
 	                      .help = ledger_help,
@@ -223,8 +223,6 @@ static int parse_opts(int argc, char **argv, lopts *o)
 		longopts[i] = (struct option){ledger_opts[i].flag + 2,
 		                              ledger_opts[i].kind == OPT_SWITCH ? no_argument : required_argument, NULL,
 		                              256 + (int)i};
-	longopts[N_LEDGER_OPTS] = (struct option){"help", no_argument, NULL, 'h'};
-	longopts[N_LEDGER_OPTS + 1] = (struct option){NULL, 0, NULL, 0};
 	o->lock_timeout_s = NAN; /* not given: [ledger] lock_timeout below */
 	/* after a help: -1, which the caller turns into exit 0 */
 	if ((rc = cli_getopt(&sp, argc, argv)) >= 0)
