@@ -406,7 +406,7 @@ static void fill_self(cs_agent *a)
 		if (!a->ex[i].st)
 			continue;
 		self->exporter[self->nexporter++] =
-		    (cs_snap_stage){a->ex[i].ops->name, a->ex[i].dur_s, a->ex[i].errors};
+		    (cs_snap_stage){cs_exporter_name(a->ex[i].ops), a->ex[i].dur_s, a->ex[i].errors};
 	}
 }
 
@@ -530,9 +530,9 @@ static void cycle(cs_agent *a)
 		e->dur_s = cs_mono_s() - te;
 		if (rc) {
 			e->errors++;
-			cs_log_limited(&e->log, ag_prefix(a), e->ops->name, why[0] ? why : cs_strerror(rc));
+			cs_log_limited(&e->log, ag_prefix(a), cs_exporter_name(e->ops), why[0] ? why : cs_strerror(rc));
 		} else {
-			cs_log_limited(&e->log, ag_prefix(a), e->ops->name, "");
+			cs_log_limited(&e->log, ag_prefix(a), cs_exporter_name(e->ops), "");
 		}
 	}
 	a->last_cycle_s = cs_mono_s() - t0;
@@ -604,18 +604,19 @@ static void reload(cs_agent *a)
 
 		if (was && now && cs_conf_same(a->cfg, nc, e->ops->conf)) {
 			if (e->ops->reopen && e->ops->reopen(e->st, err, sizeof(err)) != 0)
-				ag_log(a, "reload: %s: %s", e->ops->name, err);
+				ag_log(a, "reload: %s: %s", cs_exporter_name(e->ops), err);
 			continue;
 		}
 		if (was)
 			exporter_close(e);
 		if (now && exporter_open(a, e, nc, err, sizeof(err)) != 0) {
-			ag_log(a, "reload: %s: %s; restoring its previous settings", e->ops->name, err);
+			ag_log(a, "reload: %s: %s; restoring its previous settings", cs_exporter_name(e->ops), err);
 			if (was && exporter_open(a, e, a->cfg, err, sizeof(err)) != 0)
-				ag_log(a, "reload: %s: %s; it stays off until the next reload", e->ops->name, err);
+				ag_log(a, "reload: %s: %s; it stays off until the next reload",
+				       cs_exporter_name(e->ops), err);
 			/* keep the old section so the next reload compares with what runs */
 			if (cs_conf_keep(nc, a->cfg, e->ops->conf) != 0)
-				ag_log(a, "reload: %s: out of memory keeping its settings", e->ops->name);
+				ag_log(a, "reload: %s: out of memory keeping its settings", cs_exporter_name(e->ops));
 		}
 	}
 	cs_conf_free(a->cfg);
@@ -662,7 +663,7 @@ static void log_start(cs_agent *a)
 		if (a->ex[i].ops->describe)
 			a->ex[i].ops->describe(a->ex[i].st, d, sizeof(d));
 		else
-			snprintf(d, sizeof(d), "%s", a->ex[i].ops->name);
+			snprintf(d, sizeof(d), "%s", cs_exporter_name(a->ex[i].ops));
 		n += (size_t)snprintf(ex + n, sizeof(ex) - n, "%s%s", n ? ", " : "", d);
 	}
 	ag_log(a,

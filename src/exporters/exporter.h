@@ -31,8 +31,7 @@ typedef struct cs_export_env {
  * --check-config from the section, opens the exporter when the section is
  * enabled and reopens it on SIGHUP when the section changed. */
 typedef struct cs_exporter_ops {
-	const char *name;            /* "prometheus", "statsd", "jsonl", "stdout" */
-	const cs_conf_section *conf; /* its [section] */
+	const cs_conf_section *conf; /* its [section]; its name is the exporter's */
 	/* Opens sockets/files, starts threads. 0, or a negative CS_E* code with
 	 * one line in why naming the input and the fix (e.g. "prometheus: listen
 	 * :9875: Address already in use; set [prometheus] listen or
@@ -56,6 +55,13 @@ typedef struct cs_exporter_ops {
 	/* Final flush (the last snapshot was already published) and free. */
 	void (*close)(void *state);
 } cs_exporter_ops;
+
+/* The exporter's name ("prometheus", "statsd", "jsonl", "stdout"): its
+ * section's, so the name is spelled once. */
+static inline const char *cs_exporter_name(const cs_exporter_ops *ops)
+{
+	return ops->conf->name;
+}
 
 /* The built-in ones, named for their tests (registry.c lists every exporter
  * and declares a new one itself). */

@@ -727,7 +727,6 @@ static void jl_close(void *state)
 }
 
 const cs_exporter_ops cs_exporter_jsonl = {
-    .name = "jsonl",
     .conf = &jl_section,
     .open = jl_open,
     .publish = jl_publish,

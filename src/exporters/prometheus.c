@@ -1077,7 +1077,6 @@ static void x_close(void *state)
 }
 
 const cs_exporter_ops cs_exporter_prometheus = {
-    .name = "prometheus",
     .conf = &x_section,
     .open = x_open,
     .publish = x_publish,

@@ -787,7 +787,6 @@ static void sd_close(void *state)
 }
 
 const cs_exporter_ops cs_exporter_statsd = {
-    .name = "statsd",
     .conf = &sd_section,
     .open = sd_open,
     .publish = sd_publish,

@@ -273,7 +273,6 @@ static int so_publish(void *state, const cs_snapshot *s, char *why, size_t whyca
 }
 
 const cs_exporter_ops cs_exporter_stdout = {
-    .name = "stdout",
     .conf = &so_section,
     .open = so_open,
     .publish = so_publish,

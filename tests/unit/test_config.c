@@ -434,6 +434,9 @@ static void test_agent_sections(void **state)
 	            SEC(c, cs_grid_conf, cs_grid_section)->ttl_s == 1800);
 	assert_string_equal(SEC(c, cs_grid_conf, cs_grid_section)->api_key, "s3cret");
 	assert_true(cs_conf_enabled(c, cs_exporter_stdout.conf));
+	/* every exporter is named by its section */
+	for (size_t i = 0; i < cs_exporters_len; i++)
+		assert_true(cs_exporters[i]->conf && cs_exporter_name(cs_exporters[i])[0]);
 
 	/* the dump: secrets masked, and itself a valid config */
 	{

@@ -276,8 +276,7 @@ static void test_enabled(void **state)
 	cs_conf_free(c);
 	c = tf_conf("[jsonl]\npath = /x\nenabled = true\n");
 	assert_true(cs_conf_enabled(c, jl->conf));
-	assert_string_equal(jl->name, "jsonl");
-	assert_string_equal(jl->conf->name, "jsonl");
+	assert_string_equal(cs_exporter_name(jl), "jsonl");
 	cs_conf_free(c);
 }
 

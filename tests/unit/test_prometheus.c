@@ -263,7 +263,7 @@ static void test_enabled(void **state)
 	cs_conf *c = tf_conf(" ");
 
 	(void)state;
-	assert_string_equal(prom->name, "prometheus");
+	assert_string_equal(cs_exporter_name(prom), "prometheus");
 	assert_true(cs_conf_enabled(c, prom->conf)); /* on by default */
 	cs_conf_free(c);
 	c = tf_conf("[prometheus]\nenabled = false\n");

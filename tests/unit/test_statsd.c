@@ -450,7 +450,7 @@ static void test_enabled(void **unused)
 	c = tf_conf("[statsd]\nenabled = true\n");
 	assert_true(cs_conf_enabled(c, sd->conf));
 	cs_conf_free(c);
-	assert_string_equal(sd->name, "statsd");
+	assert_string_equal(cs_exporter_name(sd), "statsd");
 }
 
 static void publish_and_check(unsigned mtu, size_t nw)

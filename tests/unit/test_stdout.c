@@ -88,7 +88,7 @@ static void test_enabled(void **unused)
 	c = tf_conf("[stdout]\nenabled = true\n");
 	assert_true(cs_conf_enabled(c, so->conf));
 	cs_conf_free(c);
-	assert_string_equal(so->name, "stdout");
+	assert_string_equal(cs_exporter_name(so), "stdout");
 	assert_null(so->reopen);
 }
 
