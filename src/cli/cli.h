@@ -15,6 +15,8 @@
 
 #include <carbonstat/carbonstat.h>
 
+#include "cli/options.h"
+
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
 typedef struct cli_command {
@@ -36,36 +38,20 @@ int cli_getopt_error(const char *cmd, int c, char **argv);
  * says so; returns CLI_USAGE. */
 int cli_no_operands(const char *cmd, char **argv);
 
-/* --json and --csv, for the commands that print JSON or CSV instead of
- * text; their getopt_long values (above any single letter and HOPT_*). */
-enum { CLI_OPT_JSON = 450, CLI_OPT_CSV };
-#define CLI_FORMAT_LONGOPTS                                                                                            \
-	{"json", no_argument, NULL, CLI_OPT_JSON},                                                                     \
-	{                                                                                                              \
-		"csv", no_argument, NULL, CLI_OPT_CSV                                                                  \
-	}
-
-/* The last entries of every command's struct option table: -h/--help
- * (cli_getopt prints the command's help) and the NULL terminator. */
-#define CLI_END_LONGOPTS                                                                                               \
-	{"help", no_argument, NULL, 'h'},                                                                              \
-	{                                                                                                              \
-		NULL, 0, NULL, 0                                                                                       \
-	}
-
 /* A cli_getopt handler's "what was asked is printed (a help), exit 0". */
 enum { CLI_DONE = -2 };
 
-/* How a command reads its options: getopt_long over `opts` (its table, which
- * ends with CLI_END_LONGOPTS; an entry whose value is a letter is
- * that short option too), with the error lines above for a missing value, an
- * unknown option and an operand the command does not take. on_opt gets each
- * option in order (cmd: the spec's, for its error lines; id: the table's
- * value; arg: its value, NULL for a switch) and returns 0 to go on, an exit
- * code to stop (the handler has printed why), or CLI_DONE. */
+/* How a command reads its options: getopt_long over the options it lists
+ * (ids of the registry, cli/options.h; -h/--help is always one), with the
+ * error lines above for a missing value, an unknown option and an operand
+ * the command does not take. on_opt gets each option in order (cmd: the
+ * spec's, for its error lines; id: the option's; arg: its value, NULL for a
+ * switch) and returns 0 to go on, an exit code to stop (the handler has
+ * printed why), or CLI_DONE. */
 typedef struct cli_getopt_spec {
 	const char *cmd;           /* "estimate": names the command in errors */
-	const struct option *opts; /* NULL-terminated */
+	const int *opts;           /* its option ids, 0-terminated */
+	const struct option *more; /* options made at run time (the agent's keys), NULL-terminated; or NULL */
 	const char *help;          /* -h/--help prints it on stdout; NULL: 'h' goes to on_opt */
 	enum {
 		CLI_NO_OPERANDS, /* an argument after the options is an error */

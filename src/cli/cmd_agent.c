@@ -44,33 +44,17 @@ static const char agent_help_tail[] = "  --sysfs-root D --procfs-root D --cgroup
                                       "  --cycles N           export N cycles, then exit (tests, one-shot runs)\n";
 
 /* Options that are not configuration keys; the keys' flags come from the
- * sections' tables (cs_agent_sections) after these. */
-enum {
-	OPT_CONFIG = 500,
-	OPT_CHECK,
-	OPT_HELP_CONFIG,
-	OPT_CYCLES,
-	OPT_NO_ALIGN,
-	OPT_KEY = 1000, /* + the index of a section flag */
-};
+ * sections' tables (cs_agent_sections), as options made at run time. */
+static const int agent_ids[] = {
+    CLI_OPT_CONFIG, CLI_OPT_CHECK_CONFIG, CLI_OPT_HELP_CONFIG, CLI_ROOT_OPTS, CLI_OPT_CYCLES, CLI_OPT_NO_ALIGN, 0};
+enum { OPT_KEY = 1000 /* + the index of a section flag */ };
 
-static const struct option agent_fixed_opts[] = {
-    {"help", no_argument, NULL, 'h'},
-    {"config", required_argument, NULL, OPT_CONFIG},
-    {"check-config", no_argument, NULL, OPT_CHECK},
-    {"help-config", no_argument, NULL, OPT_HELP_CONFIG},
-    CLI_ROOT_LONGOPTS,
-    {"cycles", required_argument, NULL, OPT_CYCLES},
-    {"no-align", no_argument, NULL, OPT_NO_ALIGN},
-};
-#define AGENT_NFIXED (sizeof(agent_fixed_opts) / sizeof(agent_fixed_opts[0]))
-
-/* The command line: the fixed options, then every section's flags. */
+/* The command line: every section's flags. */
 typedef struct agent_cli {
 	const cs_conf_section *secs[CS_AGENT_SECTIONS_MAX];
 	size_t nsecs;
-	struct option *opts; /* getopt_long's table, NULL-terminated */
-	cs_conf_arg *flags;  /* opts[AGENT_NFIXED + i] is flags[i] (value unset) */
+	struct option *opts; /* the flags' getopt_long rows, NULL-terminated */
+	cs_conf_arg *flags;  /* opts[i] is flags[i] (value unset) */
 	size_t nflags;
 } agent_cli;
 
@@ -84,17 +68,16 @@ static int agent_cli_build(agent_cli *c)
 		return CS_ERANGE;
 	for (size_t i = 0; i < c->nsecs; i++)
 		c->nflags += c->secs[i]->nflags;
-	c->opts = calloc(AGENT_NFIXED + c->nflags + 1, sizeof(*c->opts));
+	c->opts = calloc(c->nflags + 1, sizeof(*c->opts));
 	c->flags = calloc(c->nflags + 1, sizeof(*c->flags));
 	if (!c->opts || !c->flags)
 		return CS_ENOMEM;
-	memcpy(c->opts, agent_fixed_opts, sizeof(agent_fixed_opts));
 	for (size_t i = 0; i < c->nsecs; i++) {
 		for (size_t j = 0; j < c->secs[i]->nflags; j++, k++) {
 			const cs_conf_flag *f = &c->secs[i]->flags[j];
 
 			c->flags[k] = (cs_conf_arg){c->secs[i], f, NULL};
-			c->opts[AGENT_NFIXED + k] =
+			c->opts[k] =
 			    (struct option){f->name, f->arg ? required_argument : no_argument, NULL, OPT_KEY + (int)k};
 		}
 	}
@@ -135,16 +118,16 @@ static int agent_opt(void *ctx, const char *cmd, int id, const char *arg)
 		return 0;
 	}
 	switch (id) {
-	case OPT_CONFIG: a->o->config_path = arg; break;
-	case OPT_CHECK: a->check = true; break;
-	case OPT_HELP_CONFIG: cs_conf_reference(a->cl->secs, a->cl->nsecs, stdout); return CLI_DONE;
-	case HOPT_SYSFS_ROOT: a->o->sysfs_root = arg; break;
-	case HOPT_PROCFS_ROOT: a->o->procfs_root = arg; break;
-	case HOPT_CGROUP_ROOT: a->o->cgroup_root = arg; break;
-	case HOPT_METADATA_URL: a->o->metadata_url = arg; break;
-	case HOPT_NO_METADATA: a->o->no_metadata = true; break;
-	case OPT_NO_ALIGN: a->o->no_align = true; break;
-	case OPT_CYCLES: {
+	case CLI_OPT_CONFIG: a->o->config_path = arg; break;
+	case CLI_OPT_CHECK_CONFIG: a->check = true; break;
+	case CLI_OPT_HELP_CONFIG: cs_conf_reference(a->cl->secs, a->cl->nsecs, stdout); return CLI_DONE;
+	case CLI_OPT_SYSFS_ROOT: a->o->sysfs_root = arg; break;
+	case CLI_OPT_PROCFS_ROOT: a->o->procfs_root = arg; break;
+	case CLI_OPT_CGROUP_ROOT: a->o->cgroup_root = arg; break;
+	case CLI_OPT_METADATA_URL: a->o->metadata_url = arg; break;
+	case CLI_OPT_NO_METADATA: a->o->no_metadata = true; break;
+	case CLI_OPT_NO_ALIGN: a->o->no_align = true; break;
+	case CLI_OPT_CYCLES: {
 		unsigned n;
 
 		rc = cli_count(cmd, "--cycles", arg, 1, 100000000, &n);
@@ -163,7 +146,7 @@ int cmd_agent(int argc, char **argv)
 	cs_agent *a = NULL;
 	agent_cli cl;
 	agent_args in = {.cl = &cl, .o = &o};
-	cli_getopt_spec sp = {.cmd = CMD, .opts = NULL, .on_opt = agent_opt, .ctx = &in};
+	cli_getopt_spec sp = {.cmd = CMD, .opts = agent_ids, .on_opt = agent_opt, .ctx = &in};
 	char err[768] = "";
 	int rc = CLI_OK;
 
@@ -177,7 +160,7 @@ int cmd_agent(int argc, char **argv)
 	o.log_prefix = "carbonstat agent";
 	o.config_path = getenv("CARBONSTAT_CONFIG");
 	in.args = args;
-	sp.opts = cl.opts;
+	sp.more = cl.opts;
 	if ((rc = cli_getopt(&sp, argc, argv)) >= 0)
 		goto out;
 	rc = CLI_OK;

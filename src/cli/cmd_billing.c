@@ -93,39 +93,10 @@ typedef struct bill_opts {
 	cs_bill_util *util;         /* --ledger: measured utilisation (o.util points at it) */
 } bill_opts;
 
-enum {
-	OPT_FORMAT = 256,
-	OPT_BY,
-	OPT_CPU,
-	OPT_PUE,
-	OPT_STRICT,
-	OPT_TOP,
-	OPT_UNIT_PRICES,
-	OPT_DUCKDB,
-	OPT_PROVIDER_CARBON,
-	OPT_ENGINE,
-	OPT_TABLE,
-	OPT_LEDGER,
-	OPT_CONFIG
-};
-
-static const struct option longopts[] = {
-    {"format", required_argument, NULL, OPT_FORMAT},
-    {"by", required_argument, NULL, OPT_BY},
-    {"cpu", required_argument, NULL, OPT_CPU},
-    {"pue", required_argument, NULL, OPT_PUE},
-    {"strict", no_argument, NULL, OPT_STRICT},
-    {"top", required_argument, NULL, OPT_TOP},
-    {"unit-prices", no_argument, NULL, OPT_UNIT_PRICES},
-    {"duckdb-lib", required_argument, NULL, OPT_DUCKDB},
-    {"provider-carbon", required_argument, NULL, OPT_PROVIDER_CARBON},
-    {"engine", required_argument, NULL, OPT_ENGINE},
-    {"table", required_argument, NULL, OPT_TABLE},
-    {"ledger", required_argument, NULL, OPT_LEDGER},
-    {"config", required_argument, NULL, OPT_CONFIG},
-    CLI_FORMAT_LONGOPTS,
-    CLI_END_LONGOPTS,
-};
+static const int bill_ids[] = {CLI_OPT_FORMAT,          CLI_OPT_BY,     CLI_OPT_CPU,         CLI_OPT_PUE,
+                               CLI_OPT_STRICT,          CLI_OPT_TOP,    CLI_OPT_UNIT_PRICES, CLI_OPT_DUCKDB_LIB,
+                               CLI_OPT_PROVIDER_CARBON, CLI_OPT_ENGINE, CLI_OPT_TABLE,       CLI_OPT_LEDGER,
+                               CLI_OPT_CONFIG,          CLI_OPT_JSON,   CLI_OPT_CSV,         0};
 
 static void report_line(void *ctx, const char *line)
 {
@@ -140,7 +111,7 @@ static int bill_opt(void *ctx, const char *cmd, int id, const char *arg)
 	double v;
 
 	switch (id) {
-	case OPT_FORMAT: {
+	case CLI_OPT_FORMAT: {
 		int f = cs_bill_format_parse(arg);
 		if (f < 0) {
 			cli_error(cmd,
@@ -152,7 +123,7 @@ static int bill_opt(void *ctx, const char *cmd, int id, const char *arg)
 		b->o.format = (cs_bill_format)f;
 		break;
 	}
-	case OPT_BY: {
+	case CLI_OPT_BY: {
 		int by = cs_bill_by_parse(arg);
 		if (by < 0 || (by == CS_BY_TAG && strncmp(arg, "tag:", 4)) || (by == CS_BY_TAG && !arg[4])) {
 			cli_error(cmd, "--by '%s': use service, account, region, day, tag:KEY, class, provider or team",
@@ -165,22 +136,22 @@ static int bill_opt(void *ctx, const char *cmd, int id, const char *arg)
 			b->o.tag_key = arg + 4;
 		break;
 	}
-	case OPT_CPU: rc = cli_percent(cmd, "--cpu", arg, &b->o.cpu_util); break;
-	case OPT_PUE:
+	case CLI_OPT_CPU: rc = cli_percent(cmd, "--cpu", arg, &b->o.cpu_util); break;
+	case CLI_OPT_PUE:
 		rc = cli_number(cmd, "--pue", arg, 1.0, 3.0, &v);
 		b->o.pue = v;
 		break;
-	case OPT_STRICT: b->o.strict = true; break;
-	case OPT_TOP: rc = cli_count(cmd, "--top", arg, 0, 1000, &b->top); break;
-	case OPT_UNIT_PRICES: b->unit_prices = 1; break;
-	case OPT_DUCKDB: b->o.duckdb_lib = arg; break;
+	case CLI_OPT_STRICT: b->o.strict = true; break;
+	case CLI_OPT_TOP: rc = cli_count(cmd, "--top", arg, 0, 1000, &b->top); break;
+	case CLI_OPT_UNIT_PRICES: b->unit_prices = 1; break;
+	case CLI_OPT_DUCKDB_LIB: b->o.duckdb_lib = arg; break;
 	case CLI_OPT_JSON: b->fmt = OUT_JSON, b->json = true; break;
 	case CLI_OPT_CSV: b->fmt = OUT_CSV, b->csv = true; break;
-	case OPT_PROVIDER_CARBON: b->provider_carbon = arg; break;
-	case OPT_ENGINE: b->engine = arg; break;
-	case OPT_TABLE: b->table = arg; break;
-	case OPT_LEDGER: b->ledger = arg; break;
-	case OPT_CONFIG: b->config = arg; break;
+	case CLI_OPT_PROVIDER_CARBON: b->provider_carbon = arg; break;
+	case CLI_OPT_ENGINE: b->engine = arg; break;
+	case CLI_OPT_TABLE: b->table = arg; break;
+	case CLI_OPT_LEDGER: b->ledger = arg; break;
+	case CLI_OPT_CONFIG: b->config = arg; break;
 	}
 	return rc;
 }
@@ -188,7 +159,7 @@ static int bill_opt(void *ctx, const char *cmd, int id, const char *arg)
 static int parse(const char *cmd, int argc, char **argv, bill_opts *b)
 {
 	cli_getopt_spec sp = {
-	    .cmd = cmd, .opts = longopts, .help = billing_help, .operands = CLI_OPERANDS, .on_opt = bill_opt, .ctx = b};
+	    .cmd = cmd, .opts = bill_ids, .help = billing_help, .operands = CLI_OPERANDS, .on_opt = bill_opt, .ctx = b};
 	int rc;
 
 	memset(b, 0, sizeof *b);

@@ -76,41 +76,23 @@ typedef struct est_opts {
 	bool json, csv; /* given, to refuse both */
 } est_opts;
 
-enum {
-	OPT_PROVIDER = 256,
-	OPT_INSTANCE,
-	OPT_REGION,
-	OPT_COUNTRY,
-	OPT_CPU,
-	OPT_MEM,
-	OPT_GPU,
-	OPT_DURATION,
-	OPT_COUNT,
-	OPT_PUE,
-	OPT_INTENSITY,
-	OPT_ALL_REGIONS,
-	OPT_TOP,
-	OPT_GRID_DATASET
-};
-
-static const struct option est_longopts[] = {
-    {"provider", required_argument, NULL, OPT_PROVIDER},
-    {"instance", required_argument, NULL, OPT_INSTANCE},
-    {"region", required_argument, NULL, OPT_REGION},
-    {"country", required_argument, NULL, OPT_COUNTRY},
-    {"cpu", required_argument, NULL, OPT_CPU},
-    {"mem", required_argument, NULL, OPT_MEM},
-    {"gpu", required_argument, NULL, OPT_GPU},
-    {"duration", required_argument, NULL, OPT_DURATION},
-    {"count", required_argument, NULL, OPT_COUNT},
-    {"pue", required_argument, NULL, OPT_PUE},
-    {"intensity", required_argument, NULL, OPT_INTENSITY},
-    {"all-regions", no_argument, NULL, OPT_ALL_REGIONS},
-    {"top", required_argument, NULL, OPT_TOP},
-    {"grid-dataset", required_argument, NULL, OPT_GRID_DATASET},
-    CLI_FORMAT_LONGOPTS,
-    CLI_END_LONGOPTS,
-};
+static const int est_ids[] = {CLI_OPT_PROVIDER,
+                              CLI_OPT_INSTANCE,
+                              CLI_OPT_REGION,
+                              CLI_OPT_COUNTRY,
+                              CLI_OPT_CPU,
+                              CLI_OPT_MEM,
+                              CLI_OPT_GPU,
+                              CLI_OPT_DURATION,
+                              CLI_OPT_COUNT,
+                              CLI_OPT_PUE,
+                              CLI_OPT_INTENSITY,
+                              CLI_OPT_ALL_REGIONS,
+                              CLI_OPT_TOP,
+                              CLI_OPT_GRID_DATASET,
+                              CLI_OPT_JSON,
+                              CLI_OPT_CSV,
+                              0};
 
 static int est_opt(void *ctx, const char *cmd, int id, const char *arg)
 {
@@ -119,31 +101,31 @@ static int est_opt(void *ctx, const char *cmd, int id, const char *arg)
 	double v;
 
 	switch (id) {
-	case OPT_PROVIDER:
+	case CLI_OPT_PROVIDER:
 		rc = cli_provider(cmd, arg, &o->req.provider);
 		o->provider_given = 1;
 		break;
-	case OPT_INSTANCE: o->instances = arg; break;
-	case OPT_REGION: o->regions = arg; break;
-	case OPT_COUNTRY: o->countries = arg; break;
-	case OPT_CPU: rc = cli_percent(cmd, "--cpu", arg, &o->req.cpu); break;
-	case OPT_MEM: rc = cli_percent(cmd, "--mem", arg, &o->req.mem); break;
-	case OPT_GPU: rc = cli_percent(cmd, "--gpu", arg, &o->req.gpu); break;
-	case OPT_DURATION: rc = cli_duration(cmd, "--duration", arg, &o->req.duration_s); break;
-	case OPT_COUNT: rc = cli_count(cmd, "--count", arg, 1, 10000000, &o->req.count); break;
-	case OPT_PUE:
+	case CLI_OPT_INSTANCE: o->instances = arg; break;
+	case CLI_OPT_REGION: o->regions = arg; break;
+	case CLI_OPT_COUNTRY: o->countries = arg; break;
+	case CLI_OPT_CPU: rc = cli_percent(cmd, "--cpu", arg, &o->req.cpu); break;
+	case CLI_OPT_MEM: rc = cli_percent(cmd, "--mem", arg, &o->req.mem); break;
+	case CLI_OPT_GPU: rc = cli_percent(cmd, "--gpu", arg, &o->req.gpu); break;
+	case CLI_OPT_DURATION: rc = cli_duration(cmd, "--duration", arg, &o->req.duration_s); break;
+	case CLI_OPT_COUNT: rc = cli_count(cmd, "--count", arg, 1, 10000000, &o->req.count); break;
+	case CLI_OPT_PUE:
 		rc = cli_number(cmd, "--pue", arg, 1.0, 3.0, &v);
 		o->req.pue = v;
 		break;
-	case OPT_INTENSITY:
+	case CLI_OPT_INTENSITY:
 		rc = cli_number(cmd, "--intensity", arg, 0.0, 5000.0, &v);
 		o->req.intensity_override = v;
 		break;
 	case CLI_OPT_JSON: o->fmt = OUT_JSON, o->json = true; break;
 	case CLI_OPT_CSV: o->fmt = OUT_CSV, o->csv = true; break;
-	case OPT_ALL_REGIONS: o->all_regions = 1; break;
-	case OPT_TOP: rc = cli_count(cmd, "--top", arg, 1, 100000, &o->top); break;
-	case OPT_GRID_DATASET: rc = cli_grid_series(cmd, arg, &o->req.grid_series); break;
+	case CLI_OPT_ALL_REGIONS: o->all_regions = 1; break;
+	case CLI_OPT_TOP: rc = cli_count(cmd, "--top", arg, 1, 100000, &o->top); break;
+	case CLI_OPT_GRID_DATASET: rc = cli_grid_series(cmd, arg, &o->req.grid_series); break;
 	}
 	return rc;
 }
@@ -152,7 +134,7 @@ static int est_opt(void *ctx, const char *cmd, int id, const char *arg)
  * or an exit code. */
 static int parse_opts(const char *cmd, const char *help, int argc, char **argv, est_opts *o)
 {
-	cli_getopt_spec sp = {.cmd = cmd, .opts = est_longopts, .help = help, .on_opt = est_opt, .ctx = o};
+	cli_getopt_spec sp = {.cmd = cmd, .opts = est_ids, .help = help, .on_opt = est_opt, .ctx = o};
 	int rc;
 
 	memset(o, 0, sizeof *o);

@@ -86,8 +86,8 @@ typedef struct lopts {
 	char cmd[32];
 } lopts;
 
-/* The options, one row each: its name, what its value is and where it goes
- * in lopts. getopt_long's table is made from this one. */
+/* The options, one row each: its id (cli/options.h), what its value is and
+ * where it goes in lopts. */
 enum opt_kind {
 	OPT_TEXT,     /* const char *: the value as given */
 	OPT_SWITCH,   /* bool: set */
@@ -96,30 +96,30 @@ enum opt_kind {
 };
 
 static const struct lopt {
-	const char *flag;
+	int id;
 	enum opt_kind kind;
 	size_t off;
 } ledger_opts[] = {
-    {"--db", OPT_TEXT, offsetof(lopts, db)},
-    {"--config", OPT_TEXT, offsetof(lopts, config)},
-    {"--lock-timeout", OPT_DURATION, offsetof(lopts, lock_timeout_s)},
-    {"--cluster", OPT_TEXT, offsetof(lopts, cluster)},
-    {"--prices", OPT_TEXT, offsetof(lopts, prices)},
-    {"--cost-split", OPT_TEXT, offsetof(lopts, split)},
-    {"--replace", OPT_SWITCH, offsetof(lopts, replace)},
-    {"--prometheus", OPT_TEXT, offsetof(lopts, prom)},
-    {"--from", OPT_TEXT, offsetof(lopts, from)},
-    {"--to", OPT_TEXT, offsetof(lopts, to)},
-    {"--partial", OPT_SWITCH, offsetof(lopts, partial)},
-    {"--source", OPT_TEXT, offsetof(lopts, source)},
-    {"--timeout", OPT_DURATION, offsetof(lopts, timeout_s)},
-    {"--period", OPT_TEXT, offsetof(lopts, period)},
-    {"--by", OPT_TEXT, offsetof(lopts, by)},
-    {"--format", OPT_TEXT, offsetof(lopts, format)},
-    {"--out", OPT_TEXT, offsetof(lopts, out)},
-    {"--projected", OPT_SWITCH, offsetof(lopts, projected)},
-    {"--quiet", OPT_SWITCH, offsetof(lopts, quiet)},
-    {"--parallel", OPT_PARALLEL, offsetof(lopts, parallel)},
+    {CLI_OPT_DB, OPT_TEXT, offsetof(lopts, db)},
+    {CLI_OPT_CONFIG, OPT_TEXT, offsetof(lopts, config)},
+    {CLI_OPT_LOCK_TIMEOUT, OPT_DURATION, offsetof(lopts, lock_timeout_s)},
+    {CLI_OPT_CLUSTER, OPT_TEXT, offsetof(lopts, cluster)},
+    {CLI_OPT_PRICES, OPT_TEXT, offsetof(lopts, prices)},
+    {CLI_OPT_COST_SPLIT, OPT_TEXT, offsetof(lopts, split)},
+    {CLI_OPT_REPLACE, OPT_SWITCH, offsetof(lopts, replace)},
+    {CLI_OPT_PROMETHEUS, OPT_TEXT, offsetof(lopts, prom)},
+    {CLI_OPT_FROM, OPT_TEXT, offsetof(lopts, from)},
+    {CLI_OPT_TO, OPT_TEXT, offsetof(lopts, to)},
+    {CLI_OPT_PARTIAL, OPT_SWITCH, offsetof(lopts, partial)},
+    {CLI_OPT_SOURCE, OPT_TEXT, offsetof(lopts, source)},
+    {CLI_OPT_TIMEOUT, OPT_DURATION, offsetof(lopts, timeout_s)},
+    {CLI_OPT_PERIOD, OPT_TEXT, offsetof(lopts, period)},
+    {CLI_OPT_BY, OPT_TEXT, offsetof(lopts, by)},
+    {CLI_OPT_FORMAT, OPT_TEXT, offsetof(lopts, format)},
+    {CLI_OPT_OUT, OPT_TEXT, offsetof(lopts, out)},
+    {CLI_OPT_PROJECTED, OPT_SWITCH, offsetof(lopts, projected)},
+    {CLI_OPT_QUIET, OPT_SWITCH, offsetof(lopts, quiet)},
+    {CLI_OPT_PARALLEL, OPT_PARALLEL, offsetof(lopts, parallel)},
 };
 #define N_LEDGER_OPTS (sizeof(ledger_opts) / sizeof(ledger_opts[0]))
 
@@ -127,20 +127,26 @@ static const struct lopt {
 static int set_opt(lopts *o, const struct lopt *d, const char *arg)
 {
 	void *field = (char *)o + d->off;
+	char flag[40];
 
+	snprintf(flag, sizeof flag, "--%s", cli_opt_name(d->id));
 	switch (d->kind) {
 	case OPT_TEXT: *(const char **)field = arg; return 0;
 	case OPT_SWITCH: *(bool *)field = true; return 0;
-	case OPT_DURATION: return cli_duration(o->cmd, d->flag, arg, field) ? CLI_USAGE : 0;
-	case OPT_PARALLEL: return cli_count(o->cmd, d->flag, arg, 1, 12, field) ? CLI_USAGE : 0;
+	case OPT_DURATION: return cli_duration(o->cmd, flag, arg, field) ? CLI_USAGE : 0;
+	case OPT_PARALLEL: return cli_count(o->cmd, flag, arg, 1, 12, field) ? CLI_USAGE : 0;
 	}
 	return CLI_USAGE;
 }
 
 static int ledger_opt(void *ctx, const char *cmd, int id, const char *arg)
 {
+	size_t i = 0;
+
 	(void)cmd; /* "ledger SUB": set_opt names it from lopts */
-	return set_opt(ctx, &ledger_opts[id - 256], arg);
+	while (ledger_opts[i].id != id)
+		i++;
+	return set_opt(ctx, &ledger_opts[i], arg);
 }
 
 /* One line from src/ledger: those that already name the command ("ledger
@@ -209,20 +215,14 @@ static int load_conf(lopts *o, char *why, size_t whycap)
 
 static int parse_opts(int argc, char **argv, lopts *o)
 {
-	struct option longopts[N_LEDGER_OPTS + 2] = {[N_LEDGER_OPTS] = CLI_END_LONGOPTS}; /* the rest: below */
-	cli_getopt_spec sp = {.cmd = o->cmd,
-	                      .opts = longopts,
-	                      .help = ledger_help,
-	                      .operands = CLI_OPERANDS,
-	                      .on_opt = ledger_opt,
-	                      .ctx = o};
+	int ids[N_LEDGER_OPTS + 1] = {0}; /* below */
+	cli_getopt_spec sp = {
+	    .cmd = o->cmd, .opts = ids, .help = ledger_help, .operands = CLI_OPERANDS, .on_opt = ledger_opt, .ctx = o};
 	char why[600];
 	int rc;
 
 	for (size_t i = 0; i < N_LEDGER_OPTS; i++)
-		longopts[i] = (struct option){ledger_opts[i].flag + 2,
-		                              ledger_opts[i].kind == OPT_SWITCH ? no_argument : required_argument, NULL,
-		                              256 + (int)i};
+		ids[i] = ledger_opts[i].id;
 	o->lock_timeout_s = NAN; /* not given: [ledger] lock_timeout below */
 	/* after a help: -1, which the caller turns into exit 0 */
 	if ((rc = cli_getopt(&sp, argc, argv)) >= 0)

@@ -18,15 +18,7 @@ typedef struct list_opts {
 	int allow_sort;        /* ... --sort and --grid-dataset */
 } list_opts;
 
-enum { OPT_PROVIDER = 256, OPT_SORT, OPT_GRID_DATASET };
-
-static const struct option list_longopts[] = {
-    {"provider", required_argument, NULL, OPT_PROVIDER},
-    CLI_FORMAT_LONGOPTS,
-    {"sort", required_argument, NULL, OPT_SORT},
-    {"grid-dataset", required_argument, NULL, OPT_GRID_DATASET},
-    CLI_END_LONGOPTS,
-};
+static const int list_ids[] = {CLI_OPT_PROVIDER, CLI_OPT_JSON, CLI_OPT_CSV, CLI_OPT_SORT, CLI_OPT_GRID_DATASET, 0};
 
 /* An option of the shared table this listing does not take. */
 static int not_here(const char *cmd, const char *opt)
@@ -40,7 +32,7 @@ static int list_opt(void *ctx, const char *cmd, int id, const char *arg)
 	list_opts *o = ctx;
 
 	switch (id) {
-	case OPT_PROVIDER:
+	case CLI_OPT_PROVIDER:
 		if (!o->allow_provider)
 			return not_here(cmd, "--provider");
 		if (cli_provider(cmd, arg, &o->provider))
@@ -48,7 +40,7 @@ static int list_opt(void *ctx, const char *cmd, int id, const char *arg)
 		break;
 	case CLI_OPT_JSON: o->json = 1; break;
 	case CLI_OPT_CSV: o->csv = 1; break;
-	case OPT_SORT:
+	case CLI_OPT_SORT:
 		if (!o->allow_sort)
 			return not_here(cmd, "--sort");
 		if (!strcmp(arg, "intensity")) {
@@ -58,7 +50,7 @@ static int list_opt(void *ctx, const char *cmd, int id, const char *arg)
 			return CLI_USAGE;
 		}
 		break;
-	case OPT_GRID_DATASET:
+	case CLI_OPT_GRID_DATASET:
 		if (!o->allow_sort) /* the listings that sort by intensity are the grid ones */
 			return not_here(cmd, "--grid-dataset");
 		return cli_grid_series(cmd, arg, &o->series);
@@ -70,7 +62,7 @@ static int list_opt(void *ctx, const char *cmd, int id, const char *arg)
 static int list_parse(const char *cmd, const char *help, int argc, char **argv, list_opts *o, int allow_provider,
                       int allow_sort)
 {
-	cli_getopt_spec sp = {.cmd = cmd, .opts = list_longopts, .help = help, .on_opt = list_opt, .ctx = o};
+	cli_getopt_spec sp = {.cmd = cmd, .opts = list_ids, .help = help, .on_opt = list_opt, .ctx = o};
 	int rc;
 
 	memset(o, 0, sizeof *o);

@@ -54,43 +54,10 @@ static const char plan_help[] =
 
 enum out_format { OUT_TEXT, OUT_JSON, OUT_CSV, OUT_HTML };
 
-enum {
-	OPT_INVENTORY = 256,
-	OPT_LEDGER,
-	OPT_PERIOD,
-	OPT_PRICES,
-	OPT_BILL,
-	OPT_PERF,
-	OPT_TO_PROVIDER,
-	OPT_REGIONS,
-	OPT_NEAR,
-	OPT_MAX_KM,
-	OPT_FAMILIES,
-	OPT_OBJECTIVE,
-	OPT_MAX_SLOWDOWN,
-	OPT_TARGET_CPU,
-	OPT_HTML
-};
-
-static const struct option plan_longopts[] = {
-    {"inventory", required_argument, NULL, OPT_INVENTORY},
-    {"ledger", required_argument, NULL, OPT_LEDGER},
-    {"period", required_argument, NULL, OPT_PERIOD},
-    {"prices", required_argument, NULL, OPT_PRICES},
-    {"bill", required_argument, NULL, OPT_BILL},
-    {"perf", required_argument, NULL, OPT_PERF},
-    {"to-provider", required_argument, NULL, OPT_TO_PROVIDER},
-    {"regions", required_argument, NULL, OPT_REGIONS},
-    {"near", required_argument, NULL, OPT_NEAR},
-    {"max-km", required_argument, NULL, OPT_MAX_KM},
-    {"families", required_argument, NULL, OPT_FAMILIES},
-    {"objective", required_argument, NULL, OPT_OBJECTIVE},
-    {"max-slowdown", required_argument, NULL, OPT_MAX_SLOWDOWN},
-    {"target-cpu", required_argument, NULL, OPT_TARGET_CPU},
-    {"html", no_argument, NULL, OPT_HTML},
-    CLI_FORMAT_LONGOPTS,
-    CLI_END_LONGOPTS,
-};
+static const int plan_ids[] = {
+    CLI_OPT_INVENTORY,    CLI_OPT_LEDGER,     CLI_OPT_PERIOD, CLI_OPT_PRICES, CLI_OPT_BILL,     CLI_OPT_PERF,
+    CLI_OPT_TO_PROVIDER,  CLI_OPT_REGIONS,    CLI_OPT_NEAR,   CLI_OPT_MAX_KM, CLI_OPT_FAMILIES, CLI_OPT_OBJECTIVE,
+    CLI_OPT_MAX_SLOWDOWN, CLI_OPT_TARGET_CPU, CLI_OPT_HTML,   CLI_OPT_JSON,   CLI_OPT_CSV,      0};
 
 #define MAX_BILLS 32
 
@@ -142,30 +109,30 @@ static int plan_opt(void *ctx, const char *cmd, int id, const char *arg)
 	double v;
 
 	switch (id) {
-	case OPT_INVENTORY: a->inventory = arg; break;
-	case OPT_LEDGER: a->ledger = arg; break;
-	case OPT_PERIOD: a->period = arg; break;
-	case OPT_PRICES: a->prices = arg; break;
-	case OPT_BILL:
+	case CLI_OPT_INVENTORY: a->inventory = arg; break;
+	case CLI_OPT_LEDGER: a->ledger = arg; break;
+	case CLI_OPT_PERIOD: a->period = arg; break;
+	case CLI_OPT_PRICES: a->prices = arg; break;
+	case CLI_OPT_BILL:
 		if (a->nbills == MAX_BILLS) {
 			cli_error(cmd, "at most %d --bill files", MAX_BILLS);
 			return CLI_USAGE;
 		}
 		a->bills[a->nbills++] = arg;
 		break;
-	case OPT_PERF: a->perf = arg; break;
-	case OPT_TO_PROVIDER:
+	case CLI_OPT_PERF: a->perf = arg; break;
+	case CLI_OPT_TO_PROVIDER:
 		a->to_provider = arg;
 		if (parse_provider_set(arg, &a->o.providers)) {
 			cli_error(cmd, "--to-provider '%s': give aws, gcp, azure, a comma list of them, or all", arg);
 			return CLI_USAGE;
 		}
 		break;
-	case OPT_REGIONS: a->regions = arg; break;
-	case OPT_NEAR: a->near = arg; break;
-	case OPT_MAX_KM: rc = cli_number(cmd, "--max-km", arg, 0, 20100, &a->max_km); break;
-	case OPT_FAMILIES: a->families = arg; break;
-	case OPT_OBJECTIVE:
+	case CLI_OPT_REGIONS: a->regions = arg; break;
+	case CLI_OPT_NEAR: a->near = arg; break;
+	case CLI_OPT_MAX_KM: rc = cli_number(cmd, "--max-km", arg, 0, 20100, &a->max_km); break;
+	case CLI_OPT_FAMILIES: a->families = arg; break;
+	case CLI_OPT_OBJECTIVE:
 		if (!strcmp(arg, "carbon"))
 			a->o.objective = PLAN_OBJ_CARBON;
 		else if (!strcmp(arg, "cost"))
@@ -177,8 +144,8 @@ static int plan_opt(void *ctx, const char *cmd, int id, const char *arg)
 			return CLI_USAGE;
 		}
 		break;
-	case OPT_MAX_SLOWDOWN: rc = cli_percent(cmd, "--max-slowdown", arg, &a->o.max_slowdown); break;
-	case OPT_TARGET_CPU:
+	case CLI_OPT_MAX_SLOWDOWN: rc = cli_percent(cmd, "--max-slowdown", arg, &a->o.max_slowdown); break;
+	case CLI_OPT_TARGET_CPU:
 		rc = cli_percent(cmd, "--target-cpu", arg, &v);
 		if (!rc && !(v > 0)) {
 			cli_error(cmd, "--target-cpu '%s' must be above 0 %%", arg);
@@ -188,14 +155,14 @@ static int plan_opt(void *ctx, const char *cmd, int id, const char *arg)
 		break;
 	case CLI_OPT_JSON: rc = set_format(a, OUT_JSON); break;
 	case CLI_OPT_CSV: rc = set_format(a, OUT_CSV); break;
-	case OPT_HTML: rc = set_format(a, OUT_HTML); break;
+	case CLI_OPT_HTML: rc = set_format(a, OUT_HTML); break;
 	}
 	return rc;
 }
 
 static int parse_args(int argc, char **argv, plan_args *a)
 {
-	cli_getopt_spec sp = {.cmd = "plan", .opts = plan_longopts, .help = plan_help, .on_opt = plan_opt, .ctx = a};
+	cli_getopt_spec sp = {.cmd = "plan", .opts = plan_ids, .help = plan_help, .on_opt = plan_opt, .ctx = a};
 	int rc;
 
 	memset(a, 0, sizeof *a);

@@ -103,15 +103,7 @@ static const char run_help[] =
     "  --output FILE       write the report to FILE (atomically) instead of stderr\n" CLI_HOST_HELP
     "  -h, --help          this help\n";
 
-enum { OPT_INTERVAL = 300, OPT_JSON, OPT_OUTPUT };
-
-static const struct option run_longopts[] = {
-    {"interval", required_argument, NULL, OPT_INTERVAL},
-    {"json", no_argument, NULL, OPT_JSON},
-    {"output", required_argument, NULL, OPT_OUTPUT},
-    CLI_HOST_LONGOPTS,
-    CLI_END_LONGOPTS,
-};
+static const int run_ids[] = {CLI_OPT_INTERVAL, CLI_OPT_JSON, CLI_OPT_OUTPUT, CLI_HOST_OPTS, 0};
 
 typedef enum share_method { SHARE_NONE = 0, SHARE_CGROUP_V2, SHARE_CGROUP_V1, SHARE_RUSAGE } share_method;
 
@@ -1062,14 +1054,14 @@ static int run_opt(void *ctx, const char *cmd, int id, const char *arg)
 	unsigned v;
 
 	switch (id) {
-	case OPT_INTERVAL:
+	case CLI_OPT_INTERVAL:
 		rc = cli_count(cmd, "--interval", arg, 10, 3600000, &v);
 		if (rc)
 			return rc;
 		rs->interval_ms = v;
 		break;
-	case OPT_JSON: rs->json = true; break;
-	case OPT_OUTPUT: rs->output = arg; break;
+	case CLI_OPT_JSON: rs->json = true; break;
+	case CLI_OPT_OUTPUT: rs->output = arg; break;
 	}
 	return 0;
 }
@@ -1078,7 +1070,7 @@ static int parse_args(int argc, char **argv, run_state *rs, cs_host_opts *ho)
 {
 	/* CLI_COMMAND: the options end at CMD, so CMD's own options stay its. */
 	cli_getopt_spec sp = {.cmd = CMD,
-	                      .opts = run_longopts,
+	                      .opts = run_ids,
 	                      .help = run_help,
 	                      .operands = CLI_COMMAND,
 	                      .host = ho,

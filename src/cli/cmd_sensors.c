@@ -27,13 +27,7 @@ static const char sensors_help[] =
     "\n"
     "  --json              machine-readable output\n" CLI_HOST_HELP "  -h, --help          this help\n";
 
-enum { OPT_JSON = 300 };
-
-static const struct option sensors_longopts[] = {
-    {"json", no_argument, NULL, OPT_JSON},
-    CLI_HOST_LONGOPTS,
-    CLI_END_LONGOPTS,
-};
+static const int sensors_ids[] = {CLI_OPT_JSON, CLI_HOST_OPTS, 0};
 
 static const char *model_kind_name(cs_host_model_kind k)
 {
@@ -189,7 +183,7 @@ static void sensors_text(const cs_host *h, const cs_carbon *cb)
 static int sensors_opt(void *ctx, const char *cmd, int id, const char *arg)
 {
 	(void)cmd, (void)arg;
-	if (id == OPT_JSON)
+	if (id == CLI_OPT_JSON)
 		*(bool *)ctx = true;
 	return 0;
 }
@@ -198,12 +192,8 @@ int cmd_sensors(int argc, char **argv)
 {
 	cs_host_opts ho;
 	bool json = false;
-	cli_getopt_spec sp = {.cmd = CMD,
-	                      .opts = sensors_longopts,
-	                      .help = sensors_help,
-	                      .host = &ho,
-	                      .on_opt = sensors_opt,
-	                      .ctx = &json};
+	cli_getopt_spec sp = {
+	    .cmd = CMD, .opts = sensors_ids, .help = sensors_help, .host = &ho, .on_opt = sensors_opt, .ctx = &json};
 	cs_host h;
 	cs_carbon cb;
 	int rc;

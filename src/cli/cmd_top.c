@@ -80,34 +80,13 @@ static const char top_help[] =
     "  --containerd-root D with --by, no kubelet: container names from containerd's\n"
     "                      task state under D (/run/containerd)\n" CLI_HOST_HELP "  -h, --help          this help\n";
 
-enum {
-	OPT_JSON = 300,
-	OPT_KTHREADS,
-	OPT_BY,
-	OPT_IDLE_POLICY,
-	OPT_CONFIG,
-	OPT_KUBELET_URL,
-	OPT_NO_KUBELET,
-	OPT_DOCKER_ROOT,
-	OPT_CONTAINERD_ROOT,
-};
-
-static const struct option top_longopts[] = {
-    {"interval", required_argument, NULL, 'd'},
-    {"batch", no_argument, NULL, 'b'},
-    {"iterations", required_argument, NULL, 'n'},
-    {"json", no_argument, NULL, OPT_JSON},
-    {"kernel-threads", no_argument, NULL, OPT_KTHREADS},
-    {"by", required_argument, NULL, OPT_BY},
-    {"idle-policy", required_argument, NULL, OPT_IDLE_POLICY},
-    {"config", required_argument, NULL, OPT_CONFIG},
-    {"kubelet-url", required_argument, NULL, OPT_KUBELET_URL},
-    {"no-kubelet", no_argument, NULL, OPT_NO_KUBELET},
-    {"docker-root", required_argument, NULL, OPT_DOCKER_ROOT},
-    {"containerd-root", required_argument, NULL, OPT_CONTAINERD_ROOT},
-    CLI_HOST_LONGOPTS,
-    CLI_END_LONGOPTS,
-};
+static const int top_ids[] = {CLI_OPT_TOP_INTERVAL,   CLI_OPT_BATCH,
+                              CLI_OPT_ITERATIONS,     CLI_OPT_JSON,
+                              CLI_OPT_KERNEL_THREADS, CLI_OPT_BY,
+                              CLI_OPT_IDLE_POLICY,    CLI_OPT_CONFIG,
+                              CLI_OPT_KUBELET_URL,    CLI_OPT_NO_KUBELET,
+                              CLI_OPT_DOCKER_ROOT,    CLI_OPT_CONTAINERD_ROOT,
+                              CLI_HOST_OPTS,          0};
 
 /* One process of the last interval. */
 typedef struct top_proc {
@@ -806,30 +785,30 @@ static int top_opt(void *ctx, const char *cmd, int id, const char *arg)
 	int rc = 0;
 
 	switch (id) {
-	case 'd': rc = cli_number(cmd, "--interval", arg, 0.05, 3600, &ts->interval_s); break;
-	case 'b': ts->batch = true; break;
-	case 'n': rc = cli_count(cmd, "-n", arg, 1, 100000000, &ts->iterations); break;
-	case OPT_JSON: ts->json = true; break;
-	case OPT_KTHREADS: ts->kthreads = true; break;
-	case OPT_BY:
+	case CLI_OPT_TOP_INTERVAL: rc = cli_number(cmd, "--interval", arg, 0.05, 3600, &ts->interval_s); break;
+	case CLI_OPT_BATCH: ts->batch = true; break;
+	case CLI_OPT_ITERATIONS: rc = cli_count(cmd, "-n", arg, 1, 100000000, &ts->iterations); break;
+	case CLI_OPT_JSON: ts->json = true; break;
+	case CLI_OPT_KERNEL_THREADS: ts->kthreads = true; break;
+	case CLI_OPT_BY:
 		if (cs_attr_by_parse(arg, &ts->by) != 0) {
 			cli_error(cmd, "--by '%s': use process, cgroup, container, pod, owner, namespace or team", arg);
 			rc = CLI_USAGE;
 		}
 		ts->by_set = true;
 		break;
-	case OPT_IDLE_POLICY:
+	case CLI_OPT_IDLE_POLICY:
 		if (cs_idle_policy_parse(arg, &ts->nopts.idle_policy) != 0) {
 			cli_error(cmd, "--idle-policy '%s': use requests, usage, equal or none", arg);
 			rc = CLI_USAGE;
 		}
 		ts->nopts.idle_policy_set = true;
 		break;
-	case OPT_CONFIG: ts->config_path = arg; break;
-	case OPT_KUBELET_URL: ts->nopts.kubelet_url = arg; break;
-	case OPT_NO_KUBELET: ts->nopts.kubelet = CS_NODE_KUBELET_OFF; break;
-	case OPT_DOCKER_ROOT: ts->nopts.docker_root = arg; break;
-	case OPT_CONTAINERD_ROOT: ts->nopts.containerd_root = arg; break;
+	case CLI_OPT_CONFIG: ts->config_path = arg; break;
+	case CLI_OPT_KUBELET_URL: ts->nopts.kubelet_url = arg; break;
+	case CLI_OPT_NO_KUBELET: ts->nopts.kubelet = CS_NODE_KUBELET_OFF; break;
+	case CLI_OPT_DOCKER_ROOT: ts->nopts.docker_root = arg; break;
+	case CLI_OPT_CONTAINERD_ROOT: ts->nopts.containerd_root = arg; break;
 	}
 	return rc;
 }
@@ -838,8 +817,7 @@ int cmd_top(int argc, char **argv)
 {
 	top_state *ts = calloc(1, sizeof *ts);
 	cs_host_opts ho;
-	cli_getopt_spec sp = {
-	    .cmd = CMD, .opts = top_longopts, .help = top_help, .host = &ho, .on_opt = top_opt, .ctx = ts};
+	cli_getopt_spec sp = {.cmd = CMD, .opts = top_ids, .help = top_help, .host = &ho, .on_opt = top_opt, .ctx = ts};
 	sigset_t stopset, oldmask;
 	int rc = CLI_OK;
 

@@ -5,11 +5,13 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "cli/host_cli.h"
+#include "cli/options.h"
 #include "core/parse.h"
 #include "core/str.h"
 
@@ -53,14 +55,14 @@ int cli_no_operands(const char *cmd, char **argv)
 
 /* getopt's short options: ':' first (a missing value returns ':'), then the
  * letters of the long options that have one. */
-static void short_opts(const cli_getopt_spec *sp, char *buf, size_t cap)
+static void short_opts(const cli_getopt_spec *sp, const struct option *opts, char *buf, size_t cap)
 {
 	size_t n = 0;
 
 	if (sp->operands == CLI_COMMAND)
 		buf[n++] = '+';
 	buf[n++] = ':';
-	for (const struct option *o = sp->opts; o->name && n + 3 < cap; o++) {
+	for (const struct option *o = opts; o->name && n + 3 < cap; o++) {
 		if (o->val > 0 && o->val < 128 && isalpha(o->val)) {
 			buf[n++] = (char)o->val;
 			if (o->has_arg == required_argument)
@@ -70,15 +72,15 @@ static void short_opts(const cli_getopt_spec *sp, char *buf, size_t cap)
 	buf[n] = '\0';
 }
 
-int cli_getopt(const cli_getopt_spec *sp, int argc, char **argv)
+static int getopt_loop(const cli_getopt_spec *sp, const struct option *opts, int argc, char **argv)
 {
 	char shorts[64];
 	int c, rc;
 
-	short_opts(sp, shorts, sizeof shorts);
+	short_opts(sp, opts, shorts, sizeof shorts);
 	optind = 0; /* glibc: a full reset (also of a half-read "-hx") */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, shorts, sp->opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
 		if (c == ':' || c == '?')
 			return cli_getopt_error(sp->cmd, c, argv);
 		if (c == 'h' && sp->help) {
@@ -97,6 +99,20 @@ int cli_getopt(const cli_getopt_spec *sp, int argc, char **argv)
 	if (optind < argc && sp->operands == CLI_NO_OPERANDS)
 		return cli_no_operands(sp->cmd, argv);
 	return -1;
+}
+
+int cli_getopt(const cli_getopt_spec *sp, int argc, char **argv)
+{
+	struct option *opts = cli_opt_table(sp->opts, sp->more);
+	int rc;
+
+	if (!opts) {
+		cli_error(sp->cmd, "out of memory");
+		return CLI_FAIL;
+	}
+	rc = getopt_loop(sp, opts, argc, argv);
+	free(opts);
+	return rc;
 }
 
 int cli_conflict(const char *cmd, bool a_given, const char *a, bool b_given, const char *b)

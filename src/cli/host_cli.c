@@ -17,14 +17,14 @@ int cli_host_opt(const char *cmd, int c, const char *arg, cs_host_opts *o, int *
 {
 	*rc = 0;
 	switch (c) {
-	case HOPT_REGION: o->region = arg; return 1;
-	case HOPT_COUNTRY: o->country = arg; return 1;
-	case HOPT_PROVIDER: *rc = cli_provider(cmd, arg, &o->provider); return 1;
-	case HOPT_INSTANCE: o->instance = arg; return 1;
-	case HOPT_SYSFS_ROOT: o->sysfs_root = arg; return 1;
-	case HOPT_PROCFS_ROOT: o->procfs_root = arg; return 1;
-	case HOPT_CGROUP_ROOT: o->cgroup_root = arg; return 1;
-	case HOPT_METADATA_URL:
+	case CLI_OPT_REGION: o->region = arg; return 1;
+	case CLI_OPT_COUNTRY: o->country = arg; return 1;
+	case CLI_OPT_PROVIDER: *rc = cli_provider(cmd, arg, &o->provider); return 1;
+	case CLI_OPT_INSTANCE: o->instance = arg; return 1;
+	case CLI_OPT_SYSFS_ROOT: o->sysfs_root = arg; return 1;
+	case CLI_OPT_PROCFS_ROOT: o->procfs_root = arg; return 1;
+	case CLI_OPT_CGROUP_ROOT: o->cgroup_root = arg; return 1;
+	case CLI_OPT_METADATA_URL:
 		if (strncmp(arg, "http://", 7) != 0) {
 			cli_error(cmd, "--metadata-url '%s' must start with http:// (metadata services are plain HTTP)",
 			          arg);
@@ -32,7 +32,7 @@ int cli_host_opt(const char *cmd, int c, const char *arg, cs_host_opts *o, int *
 		}
 		o->metadata_url = arg;
 		return 1;
-	case HOPT_NO_METADATA: o->no_metadata = true; return 1;
+	case CLI_OPT_NO_METADATA: o->no_metadata = true; return 1;
 	default: return 0;
 	}
 }

@@ -7,7 +7,6 @@
 #ifndef CS_CLI_HOST_CLI_H
 #define CS_CLI_HOST_CLI_H
 
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -19,37 +18,6 @@
 int cmd_run(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_sensors(int argc, char **argv);
-
-/* getopt_long values of the shared options (above any single-letter one). */
-enum {
-	HOPT_REGION = 400,
-	HOPT_COUNTRY,
-	HOPT_PROVIDER,
-	HOPT_INSTANCE,
-	HOPT_SYSFS_ROOT,
-	HOPT_PROCFS_ROOT,
-	HOPT_CGROUP_ROOT,
-	HOPT_METADATA_URL,
-	HOPT_NO_METADATA,
-};
-
-/* Entries to put in a command's struct option table: CLI_HOST_LONGOPTS, all
- * of them; CLI_ROOT_LONGOPTS, the trees and the metadata services only (the
- * agent's, which takes its location from its configuration). */
-/* clang-format off */
-#define CLI_HOST_LONGOPTS                                               \
-	{"region", required_argument, NULL, HOPT_REGION},               \
-	{"country", required_argument, NULL, HOPT_COUNTRY},             \
-	{"provider", required_argument, NULL, HOPT_PROVIDER},           \
-	{"instance", required_argument, NULL, HOPT_INSTANCE},           \
-	CLI_ROOT_LONGOPTS
-#define CLI_ROOT_LONGOPTS                                               \
-	{"sysfs-root", required_argument, NULL, HOPT_SYSFS_ROOT},       \
-	{"procfs-root", required_argument, NULL, HOPT_PROCFS_ROOT},     \
-	{"cgroup-root", required_argument, NULL, HOPT_CGROUP_ROOT},     \
-	{"metadata-url", required_argument, NULL, HOPT_METADATA_URL},   \
-	{"no-metadata", no_argument, NULL, HOPT_NO_METADATA}
-/* clang-format on */
 
 /* Help text lines for the shared options. */
 #define CLI_HOST_HELP                                                                                                  \
@@ -64,7 +32,7 @@ enum {
 	"  --metadata-url URL  base URL of the cloud metadata services (tests)\n"                                      \
 	"  --no-metadata       never ask the cloud metadata services\n"
 
-/* If c is one of the shared options, apply it to o and return 1 with *rc
+/* If c is one of the host options (CLI_HOST_OPTS), apply it to o and return 1 with *rc
  * set (0, or CLI_USAGE after printing the error); else return 0. */
 int cli_host_opt(const char *cmd, int c, const char *arg, cs_host_opts *o, int *rc);
 
