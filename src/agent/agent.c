@@ -119,12 +119,21 @@ static void node_name_of(const cs_agent_conf *c, char *out, size_t cap)
 	out[cap - 1] = '\0';
 }
 
-/* memory.stat every Nth cycle: [agent] memory_stat over the interval. */
-static unsigned memstat_every(const cs_agent_conf *c)
+/* Cycles in duration d_s (at least 1): memory is re-read every
+ * memstat_every(memory_stat) cycles, and a stable workload's every
+ * memstat_every(memory_stat_max) at most. */
+static unsigned memstat_every(const cs_agent_conf *c, double d_s)
 {
-	double n = c->memory_stat_s > 0 && c->interval_s > 0 ? ceil(c->memory_stat_s / c->interval_s) : 1;
+	double n = d_s > 0 && c->interval_s > 0 ? ceil(d_s / c->interval_s) : 1;
 
 	return n < 1 ? 1u : n > 100000 ? 100000u : (unsigned)n;
+}
+
+/* The scanner's longest memory interval: none beyond memory_stat when that
+ * is 0 (every cycle, through kept-open files). */
+static unsigned memstat_max_every(const cs_agent_conf *c)
+{
+	return c->memory_stat_s > 0 ? memstat_every(c, c->memstat_max_s) : 1;
 }
 
 /* Kept-open cgroup files within [agent] kernel_memory: each pins its
@@ -274,7 +283,8 @@ int cs_agent_open(const cs_agent_opts *o, cs_agent **out, char *why, size_t whyc
 	no.config = a->cfg;
 	no.by_process = a->ag->processes;
 	no.refresh_s = a->ag->refresh_s;
-	no.memstat_every = memstat_every(a->ag);
+	no.memstat_every = memstat_every(a->ag, a->ag->memory_stat_s);
+	no.memstat_max = memstat_max_every(a->ag);
 	no.mem_on_cadence = no.memstat_every > 1;
 	no.cg_max_fds = kept_files(a->ag);
 	no.cg_dir_fds = dirs_per_file();
@@ -576,7 +586,7 @@ static void reload(cs_agent *a)
 	restart_note(a, nc);
 	if (cs_node_set_config(a->node, nc) != 0)
 		ag_log(a, "reload: out of memory applying the team maps; keeping the old ones");
-	cs_cgscan_set_memstat_every(cs_node_cgscan(a->node), memstat_every(n));
+	cs_cgscan_set_memstat_every(cs_node_cgscan(a->node), memstat_every(n, n->memory_stat_s), memstat_max_every(n));
 	if (n->workloads != cs_rows_granularity(a->rows) || n->max_series != a->ag->max_series) {
 		cs_rows *r;
 

@@ -53,6 +53,9 @@ typedef struct cs_agent_conf {
 	unsigned max_series;     /* guard on exported series; beyond it rows fold into "overflow" */
 	double refresh_s;        /* cgroup tree re-walk */
 	double memory_stat_s;    /* memory (usage, memory.stat) re-read per workload; 0 = every cycle */
+	double memstat_max_s;    /* [agent] memory_stat_max: a workload whose working set holds
+	                          * still doubles its memory interval up to this (cAdvisor's
+	                          * max_housekeeping_interval) */
 	uint64_t kernel_memory;  /* budget of the kept-open cgroup files' kernel memory */
 	char region[64];         /* static location: cloud region ("" = detect) */
 	char provider[16];       /* aws | gcp | azure ("" = detect) */

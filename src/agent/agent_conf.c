@@ -35,6 +35,9 @@ static const cs_conf_key agent_keys[] = {
              "5 min)"},
     {"memory_stat", CS_CONF_DURATION, CS_CONF_AT(cs_agent_conf, memory_stat_s), .def = "2m", .min = 0, .max = 3600,
      .help = "memory re-read per workload (0: every cycle)"},
+    {"memory_stat_max", CS_CONF_DURATION, CS_CONF_AT(cs_agent_conf, memstat_max_s), .def = "8m", .min = 0, .max = 86400,
+     .help = "a workload whose working set moved < 1 % and < 1 MiB between two\nmemory reads doubles its re-read "
+             "interval, up to this (memory_stat\ntimes a power of two; at most memory_stat: no doubling)"},
     {"kernel_memory", CS_CONF_BYTES, CS_CONF_AT(cs_agent_conf, kernel_memory), .def = "4M", .min = 0, .max = 1ull << 40,
      .expect = "a size (K, M, G)",
      .help = "kernel memory the kept-open cgroup files (a page each) and cgroup\ndirectories (~0.2 KiB each) may pin; "

@@ -47,6 +47,13 @@
 #define CG_FD_RESERVE    256 /* descriptors left to the rest of the process */
 #define CG_BUF_CAP       16384
 #define CG_ROOT_CAP      300
+/* A working set that moved less than this (and less than 1 %) between two
+ * memory readings is "stable" (dynamic housekeeping, memstat_due): 1 MiB is
+ * ~0.01 % of the memory in use of an 8 GiB node, so the DRAM share it
+ * could misplace while its reads are put off is negligible; the 1 % keeps a
+ * small container's gauge within 1 % of its last reading. */
+#define CG_MEM_STABLE_BYTES (1u << 20)
+#define CG_MEM_SHIFT_MAX    16 /* memstat_every << 16: far above any max */
 
 enum { F_CPU = 0, F_MEM, F_MSTAT, F_N };
 
@@ -72,6 +79,8 @@ typedef struct cgw {
 	uint32_t seen_gen; /* refresh generation that last saw the directory */
 	uint8_t state;     /* enum cg_state */
 	uint8_t flags;     /* enum cg_flags */
+	uint8_t mem_shift; /* memory read every memstat_every << mem_shift samples (at
+	                    * most memstat_max): doubled by each stable reading */
 } cgw;
 
 struct cs_cgscan {
@@ -86,6 +95,7 @@ struct cs_cgscan {
 	const char *inactive_key;  /* memory.stat key subtracted from usage */
 	unsigned max_depth;
 	unsigned memstat_every; /* memory.stat every Nth sample per workload, >= 1 */
+	unsigned memstat_max;   /* a stable workload's longest interval, >= memstat_every */
 	bool no_memory;
 	bool mem_on_cadence; /* memory files read only when memory.stat is due, opened per read */
 	int watch_fd;        /* inotify on the listed directories; -1 = not watching */
@@ -525,7 +535,7 @@ int cs_cgscan_open(cs_io *io, const cs_cgscan_opts *o, cs_cgscan **out)
 		s->watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 		s->watch_lost = s->watch_fd < 0;
 	}
-	s->memstat_every = o->memstat_every ? o->memstat_every : 1;
+	cs_cgscan_set_memstat_every(s, o->memstat_every, o->memstat_max);
 	s->dirs_per_file = o->dirs_per_file;
 	if (o->subtree) {
 		const char *st = o->subtree;
@@ -678,6 +688,7 @@ static int visit_leaf(cs_cgscan *s, uint64_t ino, const char *rel, const cs_cgro
 	p->seen_gen = s->gen;
 	p->state = ST_NEW;
 	p->flags = 0;
+	p->mem_shift = 0;
 	open_dir(s, i);
 	rc = open_fds(s, i);
 	open_dir(s, i); /* over the budget: it reads through its directory */
@@ -849,15 +860,48 @@ int cs_cgscan_refresh(cs_cgscan *s)
 
 /* ---- sample ----------------------------------------------------------------- */
 
+/* Workload i's memory interval in samples: memstat_every, doubled per
+ * stable reading (mem_shift), at most memstat_max. */
+static uint64_t mem_period(const cs_cgscan *s, size_t i)
+{
+	uint64_t per = (uint64_t)s->memstat_every << s->pv[i].mem_shift;
+
+	return per < s->memstat_max ? per : s->memstat_max;
+}
+
 /* Is memory.stat due for workload i at this sample? Every sample with
- * memstat_every 1; else once per memstat_every samples, phased by the cgroup
+ * memstat_every 1; else once per mem_period samples, phased by the cgroup
  * inode so the reads spread evenly over the samples instead of all landing
- * on one. A workload without a reading yet is always due. */
+ * on one (a doubled period keeps the phase: its reads are a subset of the
+ * base cadence's). A workload without a reading yet is always due. */
 static bool memstat_due(const cs_cgscan *s, size_t i)
 {
 	if (s->memstat_every <= 1 || !(s->pv[i].flags & FL_INACTIVE))
 		return true;
+	return (s->st.samples + (size_t)cs_mix64(s->wl[i].id)) % mem_period(s, i) == 0;
+}
+
+/* Would memory.stat be due at the base cadence (memstat_every)? */
+static bool memstat_base_due(const cs_cgscan *s, size_t i)
+{
 	return (s->st.samples + (size_t)cs_mix64(s->wl[i].id)) % s->memstat_every == 0;
+}
+
+/* cAdvisor's dynamic housekeeping, for the memory files: a reading within
+ * CG_MEM_STABLE_BYTES and 1 % of the last one doubles the workload's
+ * interval (up to memstat_max); any larger move sets it back to
+ * memstat_every (so does a restart, and a new workload starts there). */
+static void mem_housekeep(cs_cgscan *s, size_t i, uint64_t last, uint64_t now)
+{
+	cgw *p = &s->pv[i];
+	uint64_t d = now > last ? now - last : last - now, ref = now > last ? now : last;
+
+	if (d < CG_MEM_STABLE_BYTES && d * 100 <= ref) {
+		if (((uint64_t)s->memstat_every << p->mem_shift) < s->memstat_max && p->mem_shift < CG_MEM_SHIFT_MAX)
+			p->mem_shift++;
+	} else {
+		p->mem_shift = 0;
+	}
 }
 
 /* Working set of workload i: usage minus inactive file pages, clamped at 0.
@@ -933,7 +977,7 @@ int cs_cgscan_sample(cs_cgscan *s)
 		cs_workload *w = &s->wl[i];
 		cgw *p = &s->pv[i];
 		uint64_t usec = 0, mem;
-		bool due;
+		bool due, had;
 		int rc;
 
 		if (p->state == ST_VANISHED) {
@@ -957,6 +1001,7 @@ int cs_cgscan_sample(cs_cgscan *s)
 		} else if (usec < w->cpu_usec_total_prev) {
 			/* Restarted in a reused cgroup: re-prime, never negative. */
 			s->st.resets++;
+			p->mem_shift = 0; /* a new process: its memory moves */
 			w->cpu_usec_total_prev = usec;
 			w->cpu_usec = 0;
 			w->fresh = false;
@@ -973,10 +1018,16 @@ int cs_cgscan_sample(cs_cgscan *s)
 		 * big node are idle containers'). */
 		due = memstat_due(s, i); /* never false without a reading */
 		if (!due && (s->mem_on_cadence || (w->cpu_usec == 0 && !w->fresh))) {
-			s->st.mem_idle_skips++;
+			if (s->memstat_every > 1 && memstat_base_due(s, i))
+				s->st.mem_stable_skips++; /* due but for a doubled interval */
+			else
+				s->st.mem_idle_skips++;
 			continue;
 		}
+		had = (p->flags & FL_INACTIVE) != 0;
 		rc = read_mem(s, i, due, &mem);
+		if (rc == 0 && due && had && s->memstat_max > s->memstat_every)
+			mem_housekeep(s, i, w->mem_bytes, mem);
 		if (rc == 0)
 			w->mem_bytes = mem;
 		else if (rc == -ENOENT && per_read(s, i, F_MEM))
@@ -1020,10 +1071,16 @@ cs_workload *cs_cgscan_workloads(cs_cgscan *s, size_t *n)
 	return s->wl;
 }
 
-void cs_cgscan_set_memstat_every(cs_cgscan *s, unsigned every)
+void cs_cgscan_set_memstat_every(cs_cgscan *s, unsigned every, unsigned max)
 {
-	if (s)
-		s->memstat_every = every ? every : 1;
+	if (!s)
+		return;
+	s->memstat_every = every ? every : 1;
+	/* memstat_every times a power of two: a doubled interval's reads stay
+	 * on the base cadence's phase (memstat_due) */
+	s->memstat_max = s->memstat_every;
+	while (s->memstat_max <= max / 2)
+		s->memstat_max *= 2;
 }
 
 cs_workload *cs_cgscan_find(cs_cgscan *s, const char *cgroup_rel)

@@ -22,6 +22,12 @@
  * every sample in which the workload used CPU time (a workload that ran
  * no CPU time charged itself next to no memory; its usage is re-read with
  * its memory.stat).
+ * Dynamic housekeeping (cAdvisor's, for the memory files), with
+ * memstat_max: a workload whose working set moved less than 1 MiB and less
+ * than 1 % between its last two memory readings doubles its own interval,
+ * up to memstat_max samples; any larger move, a restart (its CPU counter
+ * went backwards) or a new workload sets it back to memstat_every. Most
+ * containers' working sets stand still for minutes.
  *
  * Which cgroups are workloads (leaves): containers, services and sessions
  * (their sub-cgroups are not visited: cgroup counters are hierarchical, so
@@ -108,6 +114,10 @@ typedef struct cs_cgscan_opts {
 	unsigned memstat_every; /* read memory.stat (inactive_file) every Nth
 	                         * sample per workload, memory.current every
 	                         * sample; 0 or 1 = every sample */
+	unsigned memstat_max;   /* a stable workload's longest memory interval
+	                         * (dynamic housekeeping, above), rounded down to
+	                         * memstat_every times a power of two;
+	                         * <= memstat_every = no doubling */
 	const char *mem_dir;    /* with subtree: the cgroup v1 memory directory that holds
 	                         * the subtree's memory (its sub-groups below it, by the
 	                         * same relative path), read with the v1 file names. For
@@ -143,6 +153,8 @@ typedef struct cs_cgscan_stats {
 	uint64_t transient_opens;   /* open-read-close reads (over the fd budget; memory files with mem_on_cadence) */
 	uint64_t memstat_reads;     /* memory.stat reads (see memstat_every) */
 	uint64_t mem_idle_skips;    /* memory reads skipped: no CPU time, not due */
+	uint64_t mem_stable_skips;  /* memory reads put off: due at memstat_every, but the
+	                             * working set held still (a doubled interval) */
 	size_t transient_workloads; /* workloads currently without kept fds */
 	size_t kept_fds;            /* counter-file descriptors currently kept open */
 	size_t kept_dirs;           /* directory descriptors kept (dirs_per_file) */
@@ -178,8 +190,10 @@ cs_workload *cs_cgscan_workloads(cs_cgscan *s, size_t *n);
 /* The workload for a path relative to the hierarchy root, or NULL. O(n). */
 cs_workload *cs_cgscan_find(cs_cgscan *s, const char *cgroup_rel);
 
-/* Changes memstat_every (see cs_cgscan_opts) from the next sample on. */
-void cs_cgscan_set_memstat_every(cs_cgscan *s, unsigned every);
+/* Changes memstat_every and memstat_max (see cs_cgscan_opts) from the
+ * next sample on; workloads keep their doubled intervals, capped by the
+ * new max. */
+void cs_cgscan_set_memstat_every(cs_cgscan *s, unsigned every, unsigned max);
 
 /* 1 or 2. */
 int cs_cgscan_version(const cs_cgscan *s);

@@ -113,6 +113,7 @@ typedef struct cs_node_opts {
 	                              * (the kubelet is only asked in cgroup scopes) */
 	double refresh_s;            /* cgroup tree re-walk; 0 = 10 s */
 	unsigned memstat_every;      /* memory.stat every Nth sample (cgroup_scan.h); 0 = every */
+	unsigned memstat_max;        /* a stable workload's longest (cgroup_scan.h); 0 = memstat_every */
 	bool mem_on_cadence;         /* memory files only then, opened per read (cgroup_scan.h) */
 	unsigned cg_max_fds;         /* kept-open cgroup files; 0 = the descriptor limit's */
 	unsigned cg_dir_fds;         /* directory descriptors kept, this many to a file (cgroup_scan.h) */

@@ -461,7 +461,7 @@ static void test_memstat_every(void **state)
 	assert_int_equal(w[0].mem_bytes, 20971520 - 1048576);
 
 	/* every file every sample again after cs_cgscan_set_memstat_every(1) */
-	cs_cgscan_set_memstat_every(s, 1);
+	cs_cgscan_set_memstat_every(s, 1, 0);
 	reads = io.reads;
 	assert_int_equal(cs_cgscan_sample(s), 0);
 	assert_int_equal(io.reads - reads, 3 * n);
@@ -530,6 +530,94 @@ static void test_mem_on_cadence(void **state)
 		w = cs_cgscan_workloads(s, &n);
 	}
 	assert_int_equal(w[0].mem_bytes, 20971520 - 1048576);
+	cs_cgscan_close(s);
+	rm_node(dir);
+}
+
+/* Samples until workload i's working set reads want, at most max; returns
+ * how many it took (max + 1 if it never did). */
+static int samples_until_mem(cs_cgscan *s, size_t i, uint64_t want, int max)
+{
+	cs_workload *w;
+	size_t n;
+
+	for (int k = 1; k <= max; k++) {
+		assert_int_equal(cs_cgscan_sample(s), 0);
+		w = cs_cgscan_workloads(s, &n);
+		if (w[i].mem_bytes == want)
+			return k;
+	}
+	return max + 1;
+}
+
+/* Dynamic housekeeping (memstat_max): a working set that holds still
+ * doubles its workload's memory interval (4, 8, 16 samples), so it is read
+ * less often than the base cadence; a move of more than 1 MiB, or a restart,
+ * sets it back to the base cadence. */
+static void test_mem_housekeeping(void **state)
+{
+	cs_cgscan_opts o = {.memstat_every = 4, .memstat_max = 16, .mem_on_cadence = true};
+	char dir[64], f[PATH_MAX];
+	cs_cgscan_stats st0, st1;
+	cs_workload *w;
+	cs_cgscan *s;
+	size_t n;
+	cs_io io;
+	int k;
+
+	(void)state;
+	tmp_node(dir, sizeof(dir), "node-systemd-containerd-v2");
+	io_for(&io, dir, NULL);
+	assert_int_equal(cs_cgscan_open(&io, &o, &s), 0);
+	assert_int_equal(cs_cgscan_refresh(s), 0);
+	assert_int_equal(cs_cgscan_sample(s), 0); /* first sample: every file */
+
+	/* The fixture's working sets stand still: over 64 samples every
+	 * workload is due 16 times at the base cadence, but read 4 + 8 + 16 x 3
+	 * (at most 6 times, phases vary); the rest are put off. */
+	cs_cgscan_stats_get(s, &st0);
+	for (k = 0; k < 64; k++)
+		assert_int_equal(cs_cgscan_sample(s), 0);
+	cs_cgscan_stats_get(s, &st1);
+	w = cs_cgscan_workloads(s, &n);
+	assert_true(n > 0);
+	assert_true(st1.memstat_reads - st0.memstat_reads <= 6 * n);
+	assert_true(st1.memstat_reads - st0.memstat_reads >= 3 * n);
+	assert_int_equal((st1.memstat_reads - st0.memstat_reads) + (st1.mem_stable_skips - st0.mem_stable_skips),
+	                 16 * n);
+
+	/* A 10 MiB move is seen at the workload's next read (within 16); the
+	 * interval is then the base one again: the next move within 4. */
+	snprintf(f, sizeof(f), "%s/cgroup/%s/memory.current", dir, w[0].cgroup);
+	tf_sh("printf 'anon 1\\ninactive_file 0\\n' > '%s/cgroup/%s/memory.stat'", dir, w[0].cgroup);
+	tf_sh("echo 10485760 > '%s'", f);
+	assert_true(samples_until_mem(s, 0, 10485760, 16) <= 16);
+	tf_sh("echo 20971520 > '%s'", f);
+	assert_true(samples_until_mem(s, 0, 20971520, 4) <= 4);
+	/* a move under 1 % and 1 MiB is stable: the interval grows back */
+	tf_sh("echo 20971620 > '%s'", f);
+	for (k = 0; k < 32; k++)
+		assert_int_equal(cs_cgscan_sample(s), 0);
+	w = cs_cgscan_workloads(s, &n);
+	assert_int_equal(w[0].mem_bytes, 20971620);
+
+	/* a restart (the CPU counter goes backwards) sets the base cadence
+	 * too: a move that comes with it shows within 4 samples, not 16 */
+	snprintf(f, sizeof(f), "%s/cgroup/%s/cpu.stat", dir, w[0].cgroup);
+	tf_sh("printf 'usage_usec 1\\nuser_usec 0\\nsystem_usec 0\\n' > '%s'", f);
+	tf_sh("echo 41943040 > '%s/cgroup/%s/memory.current'", dir, w[0].cgroup);
+	assert_true(samples_until_mem(s, 0, 41943040, 4) <= 4);
+	cs_cgscan_stats_get(s, &st0);
+	assert_true(st0.resets >= 1);
+
+	/* memstat_max at the base cadence: no doubling, 16 reads again */
+	cs_cgscan_set_memstat_every(s, 4, 4);
+	cs_cgscan_stats_get(s, &st0);
+	for (k = 0; k < 64; k++)
+		assert_int_equal(cs_cgscan_sample(s), 0);
+	cs_cgscan_stats_get(s, &st1);
+	assert_int_equal(st1.memstat_reads - st0.memstat_reads, 16 * n);
+	assert_int_equal(st1.mem_stable_skips - st0.mem_stable_skips, 0);
 	cs_cgscan_close(s);
 	rm_node(dir);
 }
@@ -1146,6 +1234,7 @@ int main(void)
 	    cmocka_unit_test(test_memstat_every),
 	    cmocka_unit_test(test_enodev_gone),
 	    cmocka_unit_test(test_mem_on_cadence),
+	    cmocka_unit_test(test_mem_housekeeping),
 	    cmocka_unit_test(test_watch),
 	    cmocka_unit_test(test_eio_eacces),
 	    cmocka_unit_test(test_recreated_same_name),
