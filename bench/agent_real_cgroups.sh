@@ -29,6 +29,12 @@
 #   e.g.  sudo bench/agent_real_cgroups.sh build/carbonstat 1000
 #         sudo bench/agent_real_cgroups.sh build/carbonstat 5000
 #   INTERVAL=1s shortens a run (the cost per cycle hardly depends on it).
+#   WARMUP=N cycles before the (first) window, default 3. The memory files'
+#   dynamic housekeeping ([agent] memory_stat_max) reaches its steady state
+#   after memory_stat_max - memory_stat (6 min with the defaults): WARMUP=75
+#   at 5 s, with ONE_AGENT=1 so the RUNS are consecutive windows of one
+#   agent started (and warmed up) once, instead of a fresh agent each.
+#   KERNEL_MEMORY=32M sets [agent] kernel_memory (default: the agent's, 4M).
 # The machine's load matters little (CPU time, not wall time, is measured)
 # but is printed (uptime) beside the figures.
 set -uo pipefail
@@ -37,6 +43,9 @@ n=${2:-1000}
 cycles=${3:-6}
 runs=${4:-3}
 interval=${INTERVAL:-5s}
+warmup=${WARMUP:-3}
+one_agent=${ONE_AGENT:-0}
+[ -n "${KERNEL_MEMORY:-}" ] && export CARBONSTAT_AGENT_KERNEL_MEMORY=$KERNEL_MEMORY
 scrape_s=${SCRAPE_S:-15}
 root=$(cd "$(dirname "$0")/.." && pwd)
 busy=$(dirname "$bin")/bench/busy_cgroups
@@ -147,10 +156,17 @@ kmem_bytes() {
 }
 results=$tmp/results
 for r in $(seq "$runs"); do
-	aport=$(free_port)
-	start_agent "$tmp" --cgroup-root /sys/fs/cgroup "${kubelet_args[@]}" --no-metadata --interval "$interval" \
-		--listen "127.0.0.1:$aport" --node-name bench-real --country DE
-	wait_cycles 3 $((200 * ${iv_s%.*} + 200)) 0.1 || fail "the agent did not run"
+	if [ "$one_agent" = 0 ] || [ "$r" = 1 ]; then
+		aport=$(free_port)
+		start_agent "$tmp" --cgroup-root /sys/fs/cgroup "${kubelet_args[@]}" --no-metadata --interval "$interval" \
+			--listen "127.0.0.1:$aport" --node-name bench-real --country DE
+		# poll every 0.1 s for a short warm-up, every second for a long one
+		if [ "$warmup" -le 10 ]; then
+			wait_cycles "$warmup" $((200 * ${iv_s%.*} + 200)) 0.1 || fail "the agent did not run"
+		else
+			wait_cycles "$warmup" $(((warmup + 10) * ${iv_s%.*} + 20)) 1 || fail "the agent did not run"
+		fi
+	fi
 	# start just after a cycle (cycles run at wall-clock multiples of the interval)
 	sleep "$(python3 -c "import time; iv = $iv_s; print((iv + 0.3 - time.time() % iv) % iv)")"
 	t0=$(sched_ns) m0=$(main_ns)
@@ -176,13 +192,15 @@ PY
 	anon=$(awk '$1 == "RssAnon:" { print $2 }' "/proc/$apid/status")
 	kmem=$(kmem_bytes)
 	echo "$t0 $t1 $c0 $c1 $anon $kmem $rows $files $m0 $m1" >>"$results"
+	[ "$one_agent" = 0 ] || [ "$r" = "$runs" ] || continue
 	kill "$apid"
 	wait "$apid" 2>/dev/null
 done
 echo "# $(uptime)"
-python3 - "$kind" "$n" "$iv_s" "$results" "$layout" <<'PY'
+python3 - "$kind" "$n" "$iv_s" "$results" "$layout" "$warmup" "$one_agent" "${CARBONSTAT_AGENT_KERNEL_MEMORY:-default}" <<'PY'
 import statistics, sys
 kind, n, iv = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+how = "windows of one agent" if sys.argv[7] != "0" else "runs"
 ms, pct, anon, kmem, rows, files, main = [], [], [], [], [], [], []
 for line in open(sys.argv[4]):
     t0, t1, c0, c1, a, k, r, f, m0, m1 = line.split()
@@ -192,8 +210,8 @@ for line in open(sys.argv[4]):
     anon.append(float(a) / 1024); kmem.append(float(k) / 2**20); rows.append(r); files.append(f)
 def mmm(v, fmt):
     return "/".join(fmt % x for x in (min(v), statistics.median(v), max(v)))
-print("kind %s, %d busy cgroups, interval %gs, %d runs (min/median/max), rows %s, kept-open files %s"
-      % (kind + " " + sys.argv[5], n, iv, len(ms), rows[-1], files[-1]))
+print("kind %s, %d busy cgroups, interval %gs, warm-up %s cycles, kernel_memory %s, %d %s (min/median/max), rows %s, "
+      "kept-open files %s" % (kind + " " + sys.argv[5], n, iv, sys.argv[6], sys.argv[8], len(ms), how, rows[-1], files[-1]))
 print("  ms/cycle (all threads)  %s" % mmm(ms, "%.2f"))
 print("    of which sampling     %s (the rest: HTTP threads, scrapes)" % mmm(main, "%.2f"))
 print("  %% of one core           %s" % mmm(pct, "%.4f"))
