@@ -23,6 +23,8 @@
 #              memory.kmem.usage_in_bytes, v2 memory.stat kernel): an upper
 #              bound of what its kept-open files pin (struct file, seq_file
 #              buffer), beside the agent's own count of kept-open files
+#              and its estimate of what they pin
+#              (carbonstat_agent_kernel_memory_bytes)
 # and prints min / median / max over the runs. The groups are removed on
 # exit. Needs root; skips otherwise.
 # Usage: bench/agent_real_cgroups.sh path/to/carbonstat [N] [CYCLES] [RUNS]
@@ -189,9 +191,10 @@ PY
 	t1=$(sched_ns) m1=$(main_ns)
 	rows=$(metric 'carbonstat_agent_series{')
 	files=$(metric 'carbonstat_agent_open_files{')
+	kest=$(metric 'carbonstat_agent_kernel_memory_bytes{')
 	anon=$(awk '$1 == "RssAnon:" { print $2 }' "/proc/$apid/status")
 	kmem=$(kmem_bytes)
-	echo "$t0 $t1 $c0 $c1 $anon $kmem $rows $files $m0 $m1" >>"$results"
+	echo "$t0 $t1 $c0 $c1 $anon $kmem $rows $files $m0 $m1 ${kest:-0}" >>"$results"
 	[ "$one_agent" = 0 ] || [ "$r" = "$runs" ] || continue
 	kill "$apid"
 	wait "$apid" 2>/dev/null
@@ -201,9 +204,10 @@ python3 - "$kind" "$n" "$iv_s" "$results" "$layout" "$warmup" "$one_agent" "${CA
 import statistics, sys
 kind, n, iv = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
 how = "windows of one agent" if sys.argv[7] != "0" else "runs"
-ms, pct, anon, kmem, rows, files, main = [], [], [], [], [], [], []
+ms, pct, anon, kmem, rows, files, main, kest = [], [], [], [], [], [], [], []
 for line in open(sys.argv[4]):
-    t0, t1, c0, c1, a, k, r, f, m0, m1 = line.split()
+    t0, t1, c0, c1, a, k, r, f, m0, m1, ke = line.split()
+    kest.append(float(ke) / 2**20)
     per = (float(t1) - float(t0)) / max(float(c1) - float(c0), 1) / 1e6
     main.append((float(m1) - float(m0)) / max(float(c1) - float(c0), 1) / 1e6)
     ms.append(per); pct.append(per / (iv * 1000) * 100)
@@ -216,5 +220,6 @@ print("  ms/cycle (all threads)  %s" % mmm(ms, "%.2f"))
 print("    of which sampling     %s (the rest: HTTP threads, scrapes)" % mmm(main, "%.2f"))
 print("  %% of one core           %s" % mmm(pct, "%.4f"))
 print("  RssAnon MB              %s" % mmm(anon, "%.2f"))
-print("  kernel memory MB        %s" % mmm(kmem, "%.2f"))
+print("  kernel memory MB        %s (the agent's cgroup)" % mmm(kmem, "%.2f"))
+print("    kept-open files MB    %s (the agent's estimate, carbonstat_agent_kernel_memory_bytes)" % mmm(kest, "%.2f"))
 PY

@@ -136,14 +136,20 @@ static unsigned memstat_max_every(const cs_agent_conf *c)
 	return c->memory_stat_s > 0 ? memstat_every(c, c->memstat_max_s) : 1;
 }
 
-/* Kept-open cgroup files within [agent] kernel_memory: each pins its
- * seq_file buffer (a page) plus ~340 bytes (struct file, kernfs and
- * seq_file state), 4,432 bytes measured on 4 KiB pages. At least 1. */
-static unsigned kept_files(const cs_agent_conf *c)
+/* Kernel memory of one kept-open cgroup file: its seq_file buffer (a page)
+ * plus ~340 bytes (struct file, kernfs and seq_file state), 4,432 bytes
+ * measured on 4 KiB pages. */
+static uint64_t file_kernel_bytes(void)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	uint64_t per = (uint64_t)(page > 0 ? page : 4096) + CS_AGENT_FILE_OVERHEAD_BYTES;
-	uint64_t n = c->kernel_memory / per;
+
+	return (uint64_t)(page > 0 ? page : 4096) + CS_AGENT_FILE_OVERHEAD_BYTES;
+}
+
+/* Kept-open cgroup files within [agent] kernel_memory. At least 1. */
+static unsigned kept_files(const cs_agent_conf *c)
+{
+	uint64_t n = c->kernel_memory / file_kernel_bytes();
 
 	return n < 1 ? 1u : n > UINT32_MAX ? UINT32_MAX : (unsigned)n;
 }
@@ -152,9 +158,12 @@ static unsigned kept_files(const cs_agent_conf *c)
  * 4 KiB pages): [agent] kernel_memory covers both. */
 static unsigned dirs_per_file(void)
 {
-	long page = sysconf(_SC_PAGESIZE);
+	return (unsigned)(file_kernel_bytes() / CS_AGENT_DIR_FD_BYTES);
+}
 
-	return (unsigned)(((uint64_t)(page > 0 ? page : 4096) + CS_AGENT_FILE_OVERHEAD_BYTES) / CS_AGENT_DIR_FD_BYTES);
+uint64_t cs_agent_kernel_bytes(uint64_t files, uint64_t dirs)
+{
+	return files * file_kernel_bytes() + dirs * CS_AGENT_DIR_FD_BYTES;
 }
 
 /* ---- exporters --------------------------------------------------------------------- */
@@ -407,6 +416,7 @@ static void fill_self(cs_agent *a)
 	/* kept-open descriptors: cgroup stat files, sensor channels, /proc/stat
 	 * + meminfo + statm */
 	self->open_files = cg.kept_fds + cg.kept_dirs + ch + 3;
+	self->kernel_memory_bytes = cs_agent_kernel_bytes(cg.kept_fds, cg.kept_dirs);
 	self->read_bytes_total = a->host.io.bytes;
 	self->grid_errors_total = a->grid ? cs_grid_live_errors(a->grid) : 0;
 	self->kubelet_errors_total = cs_node_kubelet_failures(a->node);

@@ -43,6 +43,11 @@
  * file and its slot in the descriptor table (213 bytes measured, 6.x). */
 #define CS_AGENT_DIR_FD_BYTES 256
 
+/* The kernel memory kept-open cgroup files and directory descriptors pin:
+ * a page plus CS_AGENT_FILE_OVERHEAD_BYTES per file, CS_AGENT_DIR_FD_BYTES
+ * per directory (what [agent] kernel_memory bounds). */
+uint64_t cs_agent_kernel_bytes(uint64_t files, uint64_t dirs);
+
 typedef struct cs_agent_conf {
 	double interval_s;   /* aligned to wall-clock multiples */
 	char node_name[256]; /* "" = $NODE_NAME, else the hostname */

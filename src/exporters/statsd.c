@@ -605,6 +605,7 @@ static void emit_self(sd_state *st, const cs_snapshot *s)
 	emit_double(st, "agent.cycle.duration", a->cycle_duration_s, 'g', NULL, NULL, NULL, NULL);
 	emit_u64(st, "agent.resident_memory", a->resident_bytes, 'g', NULL, NULL);
 	emit_u64(st, "agent.open_files", a->open_files, 'g', NULL, NULL);
+	emit_u64(st, "agent.kernel_memory", a->kernel_memory_bytes, 'g', NULL, NULL);
 	emit_u64(st, "agent.series", a->series, 'g', NULL, NULL);
 	emit_u64(st, "agent.rows_folded", a->rows_folded, 'g', NULL, NULL);
 	emit_stages(st, "sensor", a->sensor, a->nsensor, st->prev_sensor, baseline);

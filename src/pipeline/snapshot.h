@@ -93,6 +93,8 @@ typedef struct cs_snap_self {
 	double cpu_seconds_total;      /* process CPU time (user + system) */
 	uint64_t resident_bytes;       /* RSS */
 	uint64_t open_files;           /* kept-open files (sensors + cgroup stats + procfs) */
+	uint64_t kernel_memory_bytes;  /* estimated kernel memory its kept-open cgroup files
+	                                * and directories pin (what [agent] kernel_memory bounds) */
 	uint64_t read_bytes_total;     /* bytes read from sysfs/procfs/cgroupfs */
 	uint64_t series;               /* rows exported this cycle */
 	uint64_t rows_folded;          /* rows folded into "overflow" by max_series */

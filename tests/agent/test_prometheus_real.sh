@@ -141,7 +141,7 @@ families = [
     ('carbonstat_power_watts{kind="container",pod!="",namespace!=""}', 3),
 ]
 for name in ["cycles_total", "cycle_overruns_total", "cycle_duration_seconds", "cpu_seconds_total",
-             "resident_memory_bytes", "open_files", "series", "rows_folded", "read_bytes_total",
+             "resident_memory_bytes", "open_files", "kernel_memory_bytes", "series", "rows_folded", "read_bytes_total",
              "grid_errors_total", "kubelet_errors_total", "last_cycle_timestamp_seconds"]:
     families.append(('carbonstat_agent_%s{node="itest-node"}' % name, 1))
 families += [('carbonstat_agent_sensor_duration_seconds{sensor="rapl"}', 1),

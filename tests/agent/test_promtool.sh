@@ -131,6 +131,7 @@ src, dst = sys.argv[1], sys.argv[2]
 # values that measure time, memory, files or bytes (vary run to run)
 VOLATILE = {"carbonstat_agent_cycle_duration_seconds", "carbonstat_agent_cpu_seconds_total",
             "carbonstat_agent_resident_memory_bytes", "carbonstat_agent_open_files",
+            "carbonstat_agent_kernel_memory_bytes",
             "carbonstat_agent_read_bytes_total", "carbonstat_agent_sensor_duration_seconds",
             "carbonstat_agent_exporter_duration_seconds", "carbonstat_agent_last_cycle_timestamp_seconds",
             "carbonstat_agent_cycle_overruns_total"}
@@ -190,6 +191,19 @@ if node_cpu != 50.0:
     print("FAIL node cpu energy of the scripted second: %s J, want 50.000000" % node_cpu)
     sys.exit(1)
 print("ok   node cpu energy of the scripted second = 50.000000 J; %d power gauges = energy / ~1 s" % checked)
+# the kept-open files' kernel memory, as [agent] kernel_memory counts it:
+# each workload (cgroup v2; one power series each, besides system and idle)
+# keeps its cpu.stat open (a page + 336 bytes) and its directory (256 bytes:
+# its memory files are opened through it)
+import os
+nwl = sum(1 for (n, l) in values if n == "carbonstat_power_watts" and 'kind="system"' not in l
+          and 'kind="idle"' not in l)
+kmem = values.get(("carbonstat_agent_kernel_memory_bytes", '{cluster="golden-cluster",node="golden-node"}'))
+want = nwl * (os.sysconf("SC_PAGESIZE") + 336 + 256)
+if not nwl or kmem != want:
+    print("FAIL carbonstat_agent_kernel_memory_bytes = %s, want %d (%d files and directories)" % (kmem, want, nwl))
+    sys.exit(1)
+print("ok   carbonstat_agent_kernel_memory_bytes = %d: %d kept files + %d directories" % (want, nwl, nwl))
 EOF
 
 if [ "${UPDATE_GOLDEN:-}" = 1 ]; then

@@ -74,6 +74,7 @@ METRICS = {
     "carbonstat_agent_kubelet_errors_total", "carbonstat_agent_sensor_duration_seconds",
     "carbonstat_agent_exporter_duration_seconds", "carbonstat_agent_sensor_errors_total",
     "carbonstat_agent_exporter_errors_total", "carbonstat_agent_last_cycle_timestamp_seconds",
+    "carbonstat_agent_kernel_memory_bytes",
 }
 # What the dashboard must show (the brief's panel list).
 DASHBOARD_MUST_USE = {

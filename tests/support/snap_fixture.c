@@ -122,6 +122,7 @@ int cs_snapfix_build(cs_snapfix *f, size_t nw, uint64_t seq)
 	f->snap.self.cpu_seconds_total = 0.01 * (double)seq;
 	f->snap.self.resident_bytes = 4u << 20;
 	f->snap.self.open_files = 3 * nw + 4;
+	f->snap.self.kernel_memory_bytes = 4432 * (uint64_t)nw;
 	f->snap.self.read_bytes_total = 1000 * seq;
 	f->snap.self.series = nrows;
 	f->snap.self.sensor[0] = (cs_snap_stage){"rapl", 0.000010, 0};

@@ -241,6 +241,7 @@ static void test_format_rules(void **state)
 	    "carbonstat_agent_cpu_seconds_total",
 	    "carbonstat_agent_resident_memory_bytes",
 	    "carbonstat_agent_open_files",
+	    "carbonstat_agent_kernel_memory_bytes",
 	    "carbonstat_agent_series",
 	    "carbonstat_agent_rows_folded",
 	    "carbonstat_agent_read_bytes_total",
@@ -296,6 +297,11 @@ static void test_format_rules(void **state)
 	s = find(t, "carbonstat_agent_last_cycle_timestamp_seconds{node=\"node-1\"}");
 	assert_non_null(s);
 	assert_string_equal(s->value, "1790000010.000");
+	/* the kept-open files' kernel memory estimate, in bytes (3 workloads) */
+	s = find(t, "carbonstat_agent_kernel_memory_bytes{node=\"node-1\"}");
+	assert_non_null(s);
+	assert_false(s->counter);
+	assert_string_equal(s->value, "13296");
 	/* gpu is not present: no series for it */
 	assert_null(strstr(text, "component=\"gpu\""));
 	/* per row: 3 energy + 2 carbon + 1 power */
