@@ -119,6 +119,18 @@ static void io_for(cs_io *io, const char *dir, const cs_io_ops *ops)
 	assert_int_equal(cs_io_init(io, ops, NULL, pr, cg), 0);
 }
 
+/* A scanner over a fresh copy of the v2 fixture node, refreshed once. */
+static cs_cgscan *open_v2(char *dir, size_t cap, cs_io *io, const cs_cgscan_opts *o)
+{
+	cs_cgscan *s;
+
+	tmp_node(dir, cap, "node-systemd-containerd-v2");
+	io_for(io, dir, NULL);
+	assert_int_equal(cs_cgscan_open(io, o, &s), 0);
+	assert_int_equal(cs_cgscan_refresh(s), 0);
+	return s;
+}
+
 static const char *jstr(json_t *o, const char *k)
 {
 	const char *s = json_string_value(json_object_get(o, k));
@@ -312,10 +324,7 @@ static void test_dir_fds(void **state)
 	script_fixture("node-systemd-containerd-v2", &o);
 	script_fixture("node-cgroupfs-docker-v1", &o1);
 
-	tmp_node(dir, sizeof(dir), "node-systemd-containerd-v2");
-	io_for(&io, dir, NULL);
-	assert_int_equal(cs_cgscan_open(&io, &oc, &s), 0);
-	assert_int_equal(cs_cgscan_refresh(s), 0);
+	s = open_v2(dir, sizeof(dir), &io, &oc);
 	assert_int_equal(cs_cgscan_sample(s), 0);
 	cs_cgscan_workloads(s, &n);
 	cs_cgscan_stats_get(s, &st);
@@ -363,10 +372,7 @@ static void test_steady_state_no_opens(void **state)
 	cs_io io;
 
 	(void)state;
-	tmp_node(dir, sizeof(dir), "node-systemd-containerd-v2");
-	io_for(&io, dir, NULL);
-	assert_int_equal(cs_cgscan_open(&io, NULL, &s), 0);
-	assert_int_equal(cs_cgscan_refresh(s), 0);
+	s = open_v2(dir, sizeof(dir), &io, NULL);
 	assert_int_equal(cs_cgscan_sample(s), 0);
 	cs_cgscan_workloads(s, &n);
 	assert_true(n >= 9 + 8);
@@ -412,10 +418,7 @@ static void test_memstat_every(void **state)
 	int k;
 
 	(void)state;
-	tmp_node(dir, sizeof(dir), "node-systemd-containerd-v2");
-	io_for(&io, dir, NULL);
-	assert_int_equal(cs_cgscan_open(&io, &o, &s), 0);
-	assert_int_equal(cs_cgscan_refresh(s), 0);
+	s = open_v2(dir, sizeof(dir), &io, &o);
 	reads = io.reads;
 	assert_int_equal(cs_cgscan_sample(s), 0);
 	w = cs_cgscan_workloads(s, &n);
@@ -485,10 +488,7 @@ static void test_mem_on_cadence(void **state)
 	int k;
 
 	(void)state;
-	tmp_node(dir, sizeof(dir), "node-systemd-containerd-v2");
-	io_for(&io, dir, NULL);
-	assert_int_equal(cs_cgscan_open(&io, &o, &s), 0);
-	assert_int_equal(cs_cgscan_refresh(s), 0);
+	s = open_v2(dir, sizeof(dir), &io, &o);
 	reads = io.reads;
 	assert_int_equal(cs_cgscan_sample(s), 0);
 	w = cs_cgscan_workloads(s, &n);
@@ -566,10 +566,7 @@ static void test_mem_housekeeping(void **state)
 	int k;
 
 	(void)state;
-	tmp_node(dir, sizeof(dir), "node-systemd-containerd-v2");
-	io_for(&io, dir, NULL);
-	assert_int_equal(cs_cgscan_open(&io, &o, &s), 0);
-	assert_int_equal(cs_cgscan_refresh(s), 0);
+	s = open_v2(dir, sizeof(dir), &io, &o);
 	assert_int_equal(cs_cgscan_sample(s), 0); /* first sample: every file */
 
 	/* The fixture's working sets stand still: over 64 samples every
@@ -821,10 +818,7 @@ static void test_recreated_same_name(void **state)
 	size_t n, gone = 0, fresh = 0;
 
 	(void)state;
-	tmp_node(dir, sizeof(dir), "node-systemd-containerd-v2");
-	io_for(&io, dir, NULL);
-	assert_int_equal(cs_cgscan_open(&io, NULL, &s), 0);
-	assert_int_equal(cs_cgscan_refresh(s), 0);
+	s = open_v2(dir, sizeof(dir), &io, NULL);
 	assert_int_equal(cs_cgscan_sample(s), 0);
 	id0 = cs_cgscan_find(s, "init.scope")->id;
 	snprintf(p, sizeof(p), "%s/cgroup/init.scope", dir);
