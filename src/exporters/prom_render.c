@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "carbonstat/error.h"
 #include "core/mem.h"
@@ -25,6 +27,27 @@
 void cs_prom_buf_init(cs_prom_buf *b)
 {
 	memset(b, 0, sizeof(*b));
+}
+
+int cs_prom_buf_reserve(cs_prom_buf *b, size_t n)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uintptr_t mask = (uintptr_t)(pg > 0 ? pg : 4096) - 1, lo, hi;
+
+	if (n <= b->cap)
+		return 0;
+	if (cs_grow(&b->p, &b->cap, n, 1, 16384) < 0)
+		return CS_ENOMEM;
+	b->grows++;
+	/* the whole pages inside, faulted in at once: one call instead of a
+	 * page fault per 4 KiB as the render first writes them (~250 for a
+	 * 1 MB exposition, each a trap into the kernel; fewer on old kernels,
+	 * where this fails and the render faults them as before) */
+	lo = ((uintptr_t)b->p + mask) & ~mask;
+	hi = ((uintptr_t)b->p + n) & ~mask;
+	if (hi > lo)
+		(void)madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
+	return 0;
 }
 
 void cs_prom_buf_free(cs_prom_buf *b)

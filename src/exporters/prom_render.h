@@ -51,6 +51,10 @@ typedef struct cs_prom_buf {
 /* An empty buffer (allocates nothing). */
 void cs_prom_buf_init(cs_prom_buf *b);
 
+/* Room for n bytes (a render of about the previous one's size), its pages
+ * faulted in at once. 0 or CS_ENOMEM. */
+int cs_prom_buf_reserve(cs_prom_buf *b, size_t n);
+
 /* Frees the bytes; b is left as after init. NULL is a no-op. */
 void cs_prom_buf_free(cs_prom_buf *b);
 

@@ -684,6 +684,19 @@ static void test_buffer_reuse(void **state)
 	assert_int_equal(cs_prom_render(&b, &f.snap), 0);
 	assert_true(b.len < c.len);
 	assert_int_equal(b.grows, grows);
+	/* a fresh buffer reserved at the size of the last exposition (as the
+	 * exporter does after giving the previous one back): one growth, the
+	 * render itself none, the same bytes */
+	assert_int_equal(cs_snapfix_build(&f, 500, 19), 0);
+	cs_prom_buf_free(&b);
+	assert_int_equal(cs_prom_buf_reserve(&b, c.len + c.len / 16), 0);
+	assert_true(b.cap >= c.len);
+	assert_int_equal(b.grows, 1);
+	assert_int_equal(cs_prom_buf_reserve(&b, 10), 0); /* room already */
+	assert_int_equal(cs_prom_render(&b, &f.snap), 0);
+	assert_int_equal(b.grows, 1);
+	assert_int_equal(b.len, c.len);
+	assert_memory_equal(b.p, c.p, c.len);
 	cs_prom_buf_free(&b);
 	cs_prom_buf_free(&c);
 	cs_prom_buf_free(NULL);
