@@ -150,8 +150,9 @@ grep -q '^ready' "$tmp/busy.out" || fail "busy_cgroups did not start: $(cat "$tm
 sleep 2 # every child in its group
 
 iv_s=$(python3 -c "import sys; v = sys.argv[1]; print(float(v[:-2]) / 1000 if v.endswith('ms') else float(v.rstrip('s')))" "$interval")
-sched_ns() { cat /proc/"$apid"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%d", s }'; }
-main_ns() { awk '{ printf "%d", $1 }' /proc/"$apid"/schedstat; } # the sampling thread alone
+# %.0f, not %d: mawk clamps %d to 2^31 - 1 (2.1 s of CPU time, reached by a long warm-up)
+sched_ns() { cat /proc/"$apid"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f", s }'; }
+main_ns() { awk '{ printf "%.0f", $1 }' /proc/"$apid"/schedstat; } # the sampling thread alone
 kmem_bytes() {
 	if [ $kind = v1 ]; then cat "$agcg/memory.kmem.usage_in_bytes"
 	else awk '$1 == "kernel" { print $2 }' "$agcg/memory.stat"; fi
