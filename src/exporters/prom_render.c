@@ -29,15 +29,6 @@ void cs_prom_buf_init(cs_prom_buf *b)
 	memset(b, 0, sizeof(*b));
 }
 
-void cs_prom_buf_free(cs_prom_buf *b)
-{
-	if (!b)
-		return;
-	free(b->p);
-	free(b->rowlab);
-	memset(b, 0, sizeof(*b));
-}
-
 int cs_prom_buf_reserve(cs_prom_buf *b, size_t n)
 {
 	long pg = sysconf(_SC_PAGESIZE);
@@ -57,6 +48,15 @@ int cs_prom_buf_reserve(cs_prom_buf *b, size_t n)
 	if (hi > lo)
 		(void)madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
 	return 0;
+}
+
+void cs_prom_buf_free(cs_prom_buf *b)
+{
+	if (!b)
+		return;
+	free(b->p);
+	free(b->rowlab);
+	memset(b, 0, sizeof(*b));
 }
 
 /* ---- numbers -------------------------------------------------------------------- */

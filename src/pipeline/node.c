@@ -254,9 +254,9 @@ int cs_node_open(const cs_node_opts *o, cs_node **out, char *why, size_t whycap)
 		memset(&co, 0, sizeof co);
 		co.version = o->cg_version;
 		co.subtree = o->cg_subtree;
-		co.memstat_max = o->memstat_max;
 		co.mem_dir = o->scope == CS_NODE_CGROUP ? o->cg_mem_dir : NULL;
 		co.memstat_every = o->memstat_every;
+		co.memstat_max = o->memstat_max;
 		co.mem_on_cadence = o->mem_on_cadence;
 		co.max_fds = o->cg_max_fds;
 		co.dirs_per_file = o->cg_dir_fds;
