@@ -65,3 +65,66 @@ int cs_win_room(cs_win *w, size_t max)
 	w->cap *= 2;
 	return 0;
 }
+
+/* Room in the block list for one more, before the block is allocated, so
+ * a block is never allocated without a place to record it. */
+static int pool_room(cs_pool *p)
+{
+	return cs_grow(&p->blk, &p->cap, p->n + 1, sizeof *p->blk, 8);
+}
+
+void *cs_pool_zalloc(cs_pool *p, size_t size)
+{
+	void *b;
+
+	if (pool_room(p) || !(b = calloc(1, size ? size : 1)))
+		return NULL;
+	p->blk[p->n++] = b;
+	return b;
+}
+
+char *cs_pool_strndup(cs_pool *p, const char *s, size_t n)
+{
+	char *d = n < SIZE_MAX ? cs_pool_zalloc(p, n + 1) : NULL;
+
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+int cs_pool_grow(cs_pool *p, void *pp, size_t *cap, size_t need, size_t elem, size_t first)
+{
+	void *old;
+	size_t i = 0;
+
+	if (need <= *cap)
+		return 0;
+	memcpy(&old, pp, sizeof old);
+	if (old) { /* the most recently grown block is the likeliest */
+		for (i = p->n; i > 0 && p->blk[i - 1] != old; i--)
+			;
+		if (!i)
+			return CS_EINVAL; /* not p's: a caller's bug, nothing touched */
+		i--;
+	} else if (pool_room(p)) {
+		return CS_ENOMEM;
+	} else {
+		i = p->n;
+	}
+	if (cs_grow(pp, cap, need, elem, first))
+		return CS_ENOMEM;
+	memcpy(&p->blk[i], pp, sizeof old);
+	if (!old)
+		p->n++;
+	return 0;
+}
+
+void cs_pool_free(cs_pool *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n; i++)
+		free(p->blk[i]);
+	free(p->blk);
+	*p = (cs_pool){0};
+}

@@ -9,6 +9,14 @@
  * cs_grow_cap once, then cs_resize each. The readers of records and lines
  * (billing's CSV and JSON lines, the ledger's import) keep their input in a
  * cs_win, whose one growth step is cs_win_room.
+ *
+ * An object with several heap members (a report's arrays, a pod list's
+ * records and string pool, a plan's groups and options) owns them through
+ * one cs_pool: they are allocated and grown through it, and its destructor
+ * releases them all with one cs_pool_free, on its error paths too, so no
+ * member can be forgotten or freed twice. A pool tracks its blocks in a
+ * list searched on growth: it is for an object's few members, not for one
+ * allocation per record.
  */
 #ifndef CS_CORE_MEM_H
 #define CS_CORE_MEM_H
@@ -44,5 +52,25 @@ typedef struct cs_win {
  * already max bytes (the caller says why: it knows what a record is); or
  * CS_ENOMEM with the unconsumed bytes kept and cap as it was. */
 int cs_win_room(cs_win *w, size_t max);
+
+/* The heap blocks one object owns. A zeroed pool is empty. */
+typedef struct cs_pool {
+	void **blk;
+	size_t n, cap;
+} cs_pool;
+
+/* size zeroed bytes owned by p, or NULL when out of memory. */
+void *cs_pool_zalloc(cs_pool *p, size_t size);
+
+/* A copy of the n bytes at s plus a NUL, owned by p, or NULL. */
+char *cs_pool_strndup(cs_pool *p, const char *s, size_t n);
+
+/* cs_grow for an array owned by p (*pp NULL or allocated from p): 0, or
+ * CS_ENOMEM with *pp and *cap untouched (CS_EINVAL when *pp is not p's).
+ * The grown part is not zeroed. */
+int cs_pool_grow(cs_pool *p, void *pp, size_t *cap, size_t need, size_t elem, size_t first);
+
+/* Frees every block p owns and empties it. NULL is a no-op. */
+void cs_pool_free(cs_pool *p);
 
 #endif

@@ -1,6 +1,7 @@
 /* test_mem.c - unit tests for core/mem (growing heap arrays): the capacity
  * step, a resize that keeps the array on overflow, cs_grow's "untouched
- * unless grown" contract, and a read window's room (cs_win_room).
+ * unless grown" contract, a read window's room (cs_win_room), and an
+ * object's pool (cs_pool): blocks tracked through growth, freed at once.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -95,13 +96,47 @@ static void test_win_room(void **state)
 	free(w.buf);
 }
 
+static void test_pool(void **state)
+{
+	cs_pool p = {0};
+	uint32_t *a = NULL, *b = NULL;
+	size_t acap = 0, bcap = 0;
+	char *str;
+	int x = 0;
+
+	(void)state;
+	cs_pool_free(NULL);
+	cs_pool_free(&p); /* an empty pool */
+	for (uint32_t i = 0; i < 5000; i++) {
+		assert_int_equal(cs_pool_grow(&p, &a, &acap, i + 1, sizeof *a, 4), 0);
+		a[i] = i;
+		assert_int_equal(cs_pool_grow(&p, &b, &bcap, i / 2 + 1, sizeof *b, 0), 0);
+		b[i / 2] = i;
+	}
+	assert_int_equal(p.n, 2); /* grown in place of their old blocks */
+	assert_int_equal(a[4999], 4999);
+	assert_int_equal(b[2499], 4999);
+	str = cs_pool_strndup(&p, "pod-abc", 3);
+	assert_string_equal(str, "pod");
+	assert_non_null(cs_pool_zalloc(&p, 0));
+	assert_int_equal(p.n, 4);
+	/* a block the pool does not own is refused, untouched */
+	int *mine = &x;
+	size_t mcap = 1;
+	assert_int_equal(cs_pool_grow(&p, &mine, &mcap, 2, sizeof *mine, 0), CS_EINVAL);
+	assert_ptr_equal(mine, &x);
+	assert_int_equal(mcap, 1);
+	cs_pool_free(&p);
+	assert_null(p.blk);
+	assert_int_equal(p.n, 0);
+	cs_pool_free(&p); /* twice is harmless */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_grow_cap),
-	    cmocka_unit_test(test_resize),
-	    cmocka_unit_test(test_grow),
-	    cmocka_unit_test(test_win_room),
+	    cmocka_unit_test(test_grow_cap), cmocka_unit_test(test_resize), cmocka_unit_test(test_grow),
+	    cmocka_unit_test(test_win_room), cmocka_unit_test(test_pool),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
