@@ -154,6 +154,15 @@ static unsigned kept_files(const cs_agent_conf *c)
 	return n < 1 ? 1u : n > UINT32_MAX ? UINT32_MAX : (unsigned)n;
 }
 
+/* Kept-open files per 1,000 workloads within [agent]
+ * kernel_memory_per_workload (the budget when more than kernel_memory's). */
+static unsigned kept_files_per_kwl(const cs_agent_conf *c)
+{
+	uint64_t n = c->kernel_memory_per_workload * 1000 / file_kernel_bytes();
+
+	return n > UINT32_MAX ? UINT32_MAX : (unsigned)n;
+}
+
 /* Directory descriptors in the kernel memory of one kept-open file (17 on
  * 4 KiB pages): [agent] kernel_memory covers both. */
 static unsigned dirs_per_file(void)
@@ -296,6 +305,7 @@ int cs_agent_open(const cs_agent_opts *o, cs_agent **out, char *why, size_t whyc
 	no.memstat_max = memstat_max_every(a->ag);
 	no.mem_on_cadence = no.memstat_every > 1;
 	no.cg_max_fds = kept_files(a->ag);
+	no.cg_max_fds_per_kwl = kept_files_per_kwl(a->ag);
 	no.cg_dir_fds = dirs_per_file();
 	no.watch_cgroups = true;
 	rc = cs_node_open(&no, &a->node, w, sizeof(w));

@@ -53,22 +53,23 @@ typedef struct cs_agent_conf {
 	char node_name[256]; /* "" = $NODE_NAME, else the hostname */
 	/* label cluster= on every series; "" = none */
 	char cluster[CS_AGENT_CLUSTER_MAX];
-	cs_attr_by workloads;    /* series granularity: container, pod, owner, namespace, team, none */
-	bool processes;          /* also per-process rows (off: bounded series) */
-	unsigned max_series;     /* guard on exported series; beyond it rows fold into "overflow" */
-	double refresh_s;        /* cgroup tree re-walk */
-	double memory_stat_s;    /* memory (usage, memory.stat) re-read per workload; 0 = every cycle */
-	double memstat_max_s;    /* [agent] memory_stat_max: a workload whose working set holds
-	                          * still doubles its memory interval up to this (cAdvisor's
-	                          * max_housekeeping_interval) */
-	uint64_t kernel_memory;  /* budget of the kept-open cgroup files' kernel memory */
-	char region[64];         /* static location: cloud region ("" = detect) */
-	char provider[16];       /* aws | gcp | azure ("" = detect) */
-	char instance[64];       /* instance type ("" = detect) */
-	char instance_id[256];   /* the cloud's id of this machine ("" = from metadata) */
-	char country[64];        /* fallback location: ISO2/ISO3/name ("" = none) */
-	double pue;              /* 0 = the provider's default (1.0 off-cloud) */
-	double embodied_g_per_h; /* NaN = from the instance type */
+	cs_attr_by workloads;                /* series granularity: container, pod, owner, namespace, team, none */
+	bool processes;                      /* also per-process rows (off: bounded series) */
+	unsigned max_series;                 /* guard on exported series; beyond it rows fold into "overflow" */
+	double refresh_s;                    /* cgroup tree re-walk */
+	double memory_stat_s;                /* memory (usage, memory.stat) re-read per workload; 0 = every cycle */
+	double memstat_max_s;                /* [agent] memory_stat_max: a workload whose working set holds
+	                                      * still doubles its memory interval up to this (cAdvisor's
+	                                      * max_housekeeping_interval) */
+	uint64_t kernel_memory;              /* budget of the kept-open cgroup files' kernel memory */
+	uint64_t kernel_memory_per_workload; /* ... raised to this per workload when more */
+	char region[64];                     /* static location: cloud region ("" = detect) */
+	char provider[16];                   /* aws | gcp | azure ("" = detect) */
+	char instance[64];                   /* instance type ("" = detect) */
+	char instance_id[256];               /* the cloud's id of this machine ("" = from metadata) */
+	char country[64];                    /* fallback location: ISO2/ISO3/name ("" = none) */
+	double pue;                          /* 0 = the provider's default (1.0 off-cloud) */
+	double embodied_g_per_h;             /* NaN = from the instance type */
 } cs_agent_conf;
 
 extern const cs_conf_section cs_agent_section;

@@ -42,6 +42,10 @@ static const cs_conf_key agent_keys[] = {
      .expect = "a size (K, M, G)",
      .help = "kernel memory the kept-open cgroup files (a page each) and cgroup\ndirectories (~0.2 KiB each) may pin; "
              "files beyond it are opened per\nread, relative to their kept directory"},
+    {"kernel_memory_per_workload", CS_CONF_BYTES, CS_CONF_AT(cs_agent_conf, kernel_memory_per_workload), .def = "4K",
+     .min = 0, .max = 1ull << 20, .expect = "a size (K, M)",
+     .help = "the kernel_memory budget grows to this per workload when that\nis more (a node with more containers "
+             "can spare more: 4K is\n20 MB at 5,000); 0: kernel_memory alone"},
     {"region", CS_CONF_STRING, CS_CONF_AT(cs_agent_conf, region), .expect = "a cloud region",
      .help = "location; default: detected from cloud metadata"},
     {"provider", CS_CONF_STRING, CS_CONF_AT(cs_agent_conf, provider), .valid = agent_provider_ok,

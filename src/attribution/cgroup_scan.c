@@ -109,11 +109,13 @@ struct cs_cgscan {
 	uint32_t gen;    /* refresh generation */
 	int walk_errors; /* unreadable directories in the current refresh */
 	size_t fd_budget;
-	unsigned dirs_per_file; /* directory descriptors that count as one kept file; 0 = none kept */
-	int rootfd[2];          /* O_PATH on root (CPU files) and memroot (memory files), -1 = none:
-	                         * a file opened per read without its directory's descriptor
-	                         * is opened relative to its hierarchy's root, not from "/" */
-	bool mem_in_dir;        /* memory files sit beside the CPU file (v2, no mem_dir) */
+	size_t fd_floor, fd_limit; /* max_fds, and the descriptor limit's budget */
+	unsigned fd_per_kwl;       /* max_fds_per_kwl */
+	unsigned dirs_per_file;    /* directory descriptors that count as one kept file; 0 = none kept */
+	int rootfd[2];             /* O_PATH on root (CPU files) and memroot (memory files), -1 = none:
+	                            * a file opened per read without its directory's descriptor
+	                            * is opened relative to its hierarchy's root, not from "/" */
+	bool mem_in_dir;           /* memory files sit beside the CPU file (v2, no mem_dir) */
 	cs_cgscan_stats st;
 	char buf[CG_BUF_CAP];
 };
@@ -303,6 +305,16 @@ static void open_dir(cs_cgscan *s, size_t i)
 	}
 	p->dfd = fd;
 	s->st.kept_dirs++;
+}
+
+/* The budget for n workloads: max_fds, or max_fds_per_kwl per 1,000 of
+ * them when that is more, within the descriptor limit's. */
+static void set_budget(cs_cgscan *s, size_t n)
+{
+	uint64_t b = (uint64_t)n * s->fd_per_kwl / 1000;
+
+	s->fd_budget = b > s->fd_floor ? (b < s->fd_limit ? (size_t)b : s->fd_limit) : s->fd_floor;
+	s->st.fd_budget = s->fd_budget;
 }
 
 /* Wanted directory descriptors come first (a seventeenth of a kept file
@@ -604,8 +616,11 @@ int cs_cgscan_open(cs_io *io, const cs_cgscan_opts *o, cs_cgscan **out)
 	} else {
 		s->fd_budget = 1024 - CG_FD_RESERVE;
 	}
+	s->fd_limit = s->fd_budget;
 	if (o->max_fds && o->max_fds < s->fd_budget)
 		s->fd_budget = o->max_fds;
+	s->fd_floor = s->fd_budget;
+	s->fd_per_kwl = o->max_fds_per_kwl;
 	s->st.fd_budget = s->fd_budget;
 	rc = grow(s);
 	if (rc) {
@@ -643,6 +658,24 @@ static void compact(cs_cgscan *s)
 	}
 }
 
+/* Promotes workload i to kept files when the budget allows; retries failed
+ * opens. */
+static void retry_keep(cs_cgscan *s, size_t i)
+{
+	cgw *p = &s->pv[i];
+	int was_transient = p->flags & FL_TRANSIENT;
+
+	(void)open_fds(s, i);
+	if (was_transient && !(p->flags & FL_TRANSIENT))
+		s->st.transient_workloads--;
+	else if (!was_transient && (p->flags & FL_TRANSIENT))
+		s->st.transient_workloads++;
+	if (!dir_wanted(s, i))
+		close_dir(s, i);
+	else
+		open_dir(s, i);
+}
+
 /* A leaf directory was seen: keep the known workload or add a new one.
  * rc < 0 only for CS_ENOMEM. */
 static int visit_leaf(cs_cgscan *s, uint64_t ino, const char *rel, const cs_cgroup_ident *id)
@@ -658,20 +691,8 @@ static int visit_leaf(cs_cgscan *s, uint64_t ino, const char *rel, const cs_cgro
 		p->seen_gen = s->gen;
 		if (p->dfd < 0)
 			open_dir(s, (size_t)k);
-		if (p->flags & (FL_REOPEN | FL_TRANSIENT)) {
-			int was_transient = p->flags & FL_TRANSIENT;
-
-			/* Promote to kept fds when the budget allows; retry failed opens. */
-			(void)open_fds(s, (size_t)k);
-			if (was_transient && !(p->flags & FL_TRANSIENT))
-				s->st.transient_workloads--;
-			else if (!was_transient && (p->flags & FL_TRANSIENT))
-				s->st.transient_workloads++;
-			if (!dir_wanted(s, (size_t)k))
-				close_dir(s, (size_t)k);
-			else
-				open_dir(s, (size_t)k);
-		}
+		if (p->flags & (FL_REOPEN | FL_TRANSIENT))
+			retry_keep(s, (size_t)k);
 		return 0;
 	}
 	rc = grow(s);
@@ -809,11 +830,14 @@ static long walk(cs_cgscan *s, char *relbuf, size_t rl, unsigned depth)
 int cs_cgscan_refresh(cs_cgscan *s)
 {
 	char rel[256];
+	size_t walk_budget;
 	long rc;
 
 	if (!s)
 		return CS_EINVAL;
 	compact(s);
+	set_budget(s, s->n);
+	walk_budget = s->fd_budget;
 	s->gen++;
 	s->walk_errors = 0;
 	s->st.refreshes++;
@@ -844,6 +868,12 @@ int cs_cgscan_refresh(cs_cgscan *s)
 		if (rc < 0)
 			return (int)rc;
 	}
+	/* a budget scaled to the workloads: those the walk found over the
+	 * walk's budget keep their files now, not one refresh later */
+	set_budget(s, s->n);
+	for (size_t i = 0; i < s->n && s->fd_budget > walk_budget && s->st.transient_workloads; i++)
+		if ((s->pv[i].flags & FL_TRANSIENT) && s->pv[i].state <= ST_LIVE && s->pv[i].seen_gen == s->gen)
+			retry_keep(s, i);
 	rebalance(s);
 	if (s->walk_errors)
 		return 0;

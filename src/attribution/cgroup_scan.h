@@ -107,40 +107,44 @@ typedef enum cs_cg_version {
 
 typedef struct cs_cgscan_opts {
 	cs_cg_version version;
-	const char *subtree;    /* walk only this path below the hierarchy root
-	                         * (e.g. the cgroup `carbonstat run` made); NULL = all */
-	unsigned max_depth;     /* directory levels walked; 0 = 16 */
-	unsigned max_fds;       /* kept-open descriptor budget; 0 = soft RLIMIT_NOFILE - 256 */
-	unsigned memstat_every; /* read memory.stat (inactive_file) every Nth
-	                         * sample per workload, memory.current every
-	                         * sample; 0 or 1 = every sample */
-	unsigned memstat_max;   /* a stable workload's longest memory interval
-	                         * (dynamic housekeeping, above), rounded down to
-	                         * memstat_every times a power of two;
-	                         * <= memstat_every = no doubling */
-	const char *mem_dir;    /* with subtree: the cgroup v1 memory directory that holds
-	                         * the subtree's memory (its sub-groups below it, by the
-	                         * same relative path), read with the v1 file names. For
-	                         * a hybrid host whose cgroup2 has no memory controller
-	                         * (`run` makes a group in both); NULL = the walked
-	                         * hierarchy's own memory files */
-	bool no_memory;         /* CPU only: one file per workload */
-	bool mem_on_cadence;    /* memory.current (usage) too only when memory.stat
-	                         * is due, both opened per read instead of kept:
-	                         * a kept-open cgroup file pins a page of kernel
-	                         * memory (its seq_file buffer), ~4.4 KiB in all,
-	                         * which a long-lived sampler should not hold for
-	                         * files it reads every 30 s (the agent) */
-	unsigned dirs_per_file; /* keep an O_PATH descriptor on the directory of
-	                         * each workload that opens files per read (over
-	                         * the budget; on v2 with mem_on_cadence, every
-	                         * one: its memory files), this many counting as
-	                         * one kept file against max_fds (their kernel
-	                         * memory: ~213 bytes against ~4.4 KiB); those
-	                         * files are opened relative to it. 0 = none kept */
-	bool no_raise_nofile;   /* leave RLIMIT_NOFILE alone */
-	bool watch;             /* inotify on the directories a refresh lists, so
-	                         * cs_cgscan_changed() tells when to walk again */
+	const char *subtree;      /* walk only this path below the hierarchy root
+	                           * (e.g. the cgroup `carbonstat run` made); NULL = all */
+	unsigned max_depth;       /* directory levels walked; 0 = 16 */
+	unsigned max_fds;         /* kept-open descriptor budget; 0 = soft RLIMIT_NOFILE - 256 */
+	unsigned max_fds_per_kwl; /* with max_fds: the budget grows to this many
+	                           * per 1,000 workloads when that is more (a node
+	                           * with more containers can spare more); 0 = a
+	                           * fixed max_fds. Never above the limit's */
+	unsigned memstat_every;   /* read memory.stat (inactive_file) every Nth
+	                           * sample per workload, memory.current every
+	                           * sample; 0 or 1 = every sample */
+	unsigned memstat_max;     /* a stable workload's longest memory interval
+	                           * (dynamic housekeeping, above), rounded down to
+	                           * memstat_every times a power of two;
+	                           * <= memstat_every = no doubling */
+	const char *mem_dir;      /* with subtree: the cgroup v1 memory directory that holds
+	                           * the subtree's memory (its sub-groups below it, by the
+	                           * same relative path), read with the v1 file names. For
+	                           * a hybrid host whose cgroup2 has no memory controller
+	                           * (`run` makes a group in both); NULL = the walked
+	                           * hierarchy's own memory files */
+	bool no_memory;           /* CPU only: one file per workload */
+	bool mem_on_cadence;      /* memory.current (usage) too only when memory.stat
+	                           * is due, both opened per read instead of kept:
+	                           * a kept-open cgroup file pins a page of kernel
+	                           * memory (its seq_file buffer), ~4.4 KiB in all,
+	                           * which a long-lived sampler should not hold for
+	                           * files it reads every 30 s (the agent) */
+	unsigned dirs_per_file;   /* keep an O_PATH descriptor on the directory of
+	                           * each workload that opens files per read (over
+	                           * the budget; on v2 with mem_on_cadence, every
+	                           * one: its memory files), this many counting as
+	                           * one kept file against max_fds (their kernel
+	                           * memory: ~213 bytes against ~4.4 KiB); those
+	                           * files are opened relative to it. 0 = none kept */
+	bool no_raise_nofile;     /* leave RLIMIT_NOFILE alone */
+	bool watch;               /* inotify on the directories a refresh lists, so
+	                           * cs_cgscan_changed() tells when to walk again */
 } cs_cgscan_opts;
 
 typedef struct cs_cgscan_stats {

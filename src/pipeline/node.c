@@ -259,6 +259,7 @@ int cs_node_open(const cs_node_opts *o, cs_node **out, char *why, size_t whycap)
 		co.memstat_max = o->memstat_max;
 		co.mem_on_cadence = o->mem_on_cadence;
 		co.max_fds = o->cg_max_fds;
+		co.max_fds_per_kwl = o->cg_max_fds_per_kwl;
 		co.dirs_per_file = o->cg_dir_fds;
 		co.watch = o->watch_cgroups;
 		rc = cs_cgscan_open(&nd->host->io, &co, &nd->cg);

@@ -116,6 +116,7 @@ typedef struct cs_node_opts {
 	unsigned memstat_max;        /* a stable workload's longest (cgroup_scan.h); 0 = memstat_every */
 	bool mem_on_cadence;         /* memory files only then, opened per read (cgroup_scan.h) */
 	unsigned cg_max_fds;         /* kept-open cgroup files; 0 = the descriptor limit's */
+	unsigned cg_max_fds_per_kwl; /* more per 1,000 workloads when that is more (cgroup_scan.h) */
 	unsigned cg_dir_fds;         /* directory descriptors kept, this many to a file (cgroup_scan.h) */
 	bool watch_cgroups;          /* re-walk when inotify reports a new or removed cgroup, and
 	                              * every CS_NODE_WATCHED_REFRESH_S as a safety net, instead of

@@ -306,6 +306,45 @@ static void test_fd_budget(void **state)
 	script_fixture("node-cgroupfs-docker-v1", &o1);
 }
 
+/* A budget scaled to the workloads (max_fds_per_kwl): at least max_fds,
+ * and the workloads a walk finds beyond the walk's budget keep their files
+ * at once, not a refresh later. */
+static void test_fd_budget_scaled(void **state)
+{
+	static const struct {
+		unsigned per_kwl;
+		size_t budget; /* for the fixture's 18 workloads */
+	} cases[] = {{0, 4}, {100, 4}, {500, 9}, {2000, 36}};
+	cs_cgscan_stats st;
+	char dir[64];
+	cs_cgscan *s;
+	size_t n;
+	cs_io io;
+
+	(void)state;
+	tmp_node(dir, sizeof(dir), "node-cgroupfs-docker-v1");
+	io_for(&io, dir, NULL);
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		cs_cgscan_opts o = {
+		    .max_fds = 4, .max_fds_per_kwl = cases[c].per_kwl, .mem_on_cadence = true, .memstat_every = 3};
+
+		assert_int_equal(cs_cgscan_open(&io, &o, &s), 0);
+		assert_int_equal(cs_cgscan_refresh(s), 0);
+		cs_cgscan_workloads(s, &n);
+		cs_cgscan_stats_get(s, &st);
+		assert_int_equal(n, 18);
+		assert_int_equal(st.fd_budget, cases[c].budget);
+		assert_int_equal(st.kept_fds, cases[c].budget < n ? cases[c].budget : n);
+		assert_int_equal(st.transient_workloads, n - st.kept_fds);
+		assert_int_equal(cs_cgscan_sample(s), 0);
+		assert_int_equal(cs_cgscan_sample(s), 0);
+		cs_cgscan_stats_get(s, &st);
+		assert_int_equal(st.read_errors, 0);
+		cs_cgscan_close(s);
+	}
+	rm_node(dir);
+}
+
 /* Directory descriptors (dirs_per_file): the budget counts them, kept files
  * are given up to make room, reads opened relative to them give the same
  * numbers. */
@@ -1223,6 +1262,7 @@ int main(void)
 	    cmocka_unit_test(test_systemd_crio_v2),
 	    cmocka_unit_test(test_all_shapes),
 	    cmocka_unit_test(test_fd_budget),
+	    cmocka_unit_test(test_fd_budget_scaled),
 	    cmocka_unit_test(test_dir_fds),
 	    cmocka_unit_test(test_steady_state_no_opens),
 	    cmocka_unit_test(test_memstat_every),
