@@ -495,7 +495,9 @@ struct cs_kubelet {
 	char shown[CS_CONF_PATH_MAX]; /* url for messages, without user:password@ */
 	cs_http *http;                /* kept: connection and TLS session reuse */
 	size_t body_max;
-	cs_podlist index; /* last good answer */
+	cs_podlist index;   /* last good answer */
+	uint64_t body_hash; /* of that answer's bytes (FNV-1a), with its length */
+	size_t body_len;
 	cs_kubelet_stats st;
 	kl_uidset pending; /* unknown since the last refresh */
 	kl_uidset missing; /* still unknown after the last refresh */
@@ -669,6 +671,7 @@ static int kl_fetch(cs_kubelet *k, double now_s)
 	cs_http_result res;
 	cs_podlist pl;
 	double t0 = cs_mono_s();
+	uint64_t hash;
 	int ret = CS_EUNAVAIL;
 
 	k->st.requests++;
@@ -689,6 +692,16 @@ static int kl_fetch(cs_kubelet *k, double now_s)
 		kl_explain(k, &res);
 		goto done;
 	}
+	/* A node's pods seldom change between two polls: the same bytes are
+	 * the same index, and the workloads need not be annotated again (a
+	 * re-parse and re-annotation cost ~1 ms per 1,000 containers) */
+	hash = cs_fnv1a(CS_FNV_OFFSET, res.body, res.len);
+	if (k->st.last_ok_s >= 0 && res.len == k->body_len && hash == k->body_hash) {
+		k->st.unchanged++;
+		k->st.last_ok_s = now_s;
+		ret = 1;
+		goto done;
+	}
 	if (res.len == 0 || cs_kubelet_parse_pods(res.body, res.len, &pl) != 0) {
 		cs_set_why(k->err, sizeof(k->err),
 		           "kubelet %s: the answer (%zu bytes) is not a PodList JSON; is this URL the kubelet's "
@@ -698,6 +711,9 @@ static int kl_fetch(cs_kubelet *k, double now_s)
 	}
 	cs_podlist_free(&k->index);
 	k->index = pl;
+	k->body_hash = hash;
+	k->body_len = res.len;
+	k->st.generation++;
 	k->st.pods = pl.n_pods;
 	k->st.containers = pl.n_ctrs;
 	k->st.last_ok_s = now_s;
@@ -754,6 +770,11 @@ int cs_kubelet_maybe_refresh(cs_kubelet *k, double now_s, bool unknown_uid_seen)
 	if (since >= k->refresh_s || ((unknown_uid_seen || k->ctr_pending) && since >= kl_min_gap(k)))
 		return kl_fetch(k, now_s);
 	return 0;
+}
+
+uint64_t cs_kubelet_generation(const cs_kubelet *k)
+{
+	return k ? k->st.generation : 0;
 }
 
 bool cs_kubelet_note_unknown(cs_kubelet *k, const char *uid, const char *ctr_id)

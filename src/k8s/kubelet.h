@@ -170,8 +170,12 @@ bool cs_kubelet_wanted(const cs_kubelet_conf *c);
 
 /* Self-metrics. */
 typedef struct cs_kubelet_stats {
-	uint64_t requests; /* HTTP requests made */
-	uint64_t failures; /* of which failed */
+	uint64_t requests;   /* HTTP requests made */
+	uint64_t failures;   /* of which failed */
+	uint64_t unchanged;  /* of which answered the last good answer's bytes again */
+	uint64_t generation; /* times the index was replaced: an unchanged answer
+	                      * (above) keeps it, so the workloads' names need not
+	                      * be written again (cs_kubelet_generation) */
 	unsigned consecutive_failures;
 	double last_attempt_s;   /* now_s of the last request; < 0 = never */
 	double last_ok_s;        /* now_s of the last success; < 0 = never */
@@ -186,7 +190,9 @@ int cs_kubelet_open(const cs_kubelet_opts *o, cs_kubelet **out);
 
 /* Requests /pods now if force, or if min_interval_s (backed off after
  * failures) has passed since the last request. Returns 1 when the index was
- * replaced, 0 when no request was allowed, CS_EUNAVAIL when the request
+ * replaced or confirmed (an answer byte for byte the last good one keeps it,
+ * unparsed: see cs_kubelet_generation), 0 when no request was allowed,
+ * CS_EUNAVAIL when the request
  * failed (the old index stays; see cs_kubelet_last_error). now_s is any
  * monotonic clock in seconds, the same on every call. */
 int cs_kubelet_refresh(cs_kubelet *k, double now_s, bool force);
@@ -195,6 +201,11 @@ int cs_kubelet_refresh(cs_kubelet *k, double now_s, bool force);
  * a new container id was annotated since the last refresh) and the rate
  * limit allows. Same returns as cs_kubelet_refresh. */
 int cs_kubelet_maybe_refresh(cs_kubelet *k, double now_s, bool unknown_uid_seen);
+
+/* Bumped each time the index is replaced (never by an unchanged answer): a
+ * caller that wrote names from the index writes them again only when this
+ * moved. 0 before the first good answer; 0 for NULL. */
+uint64_t cs_kubelet_generation(const cs_kubelet *k);
 
 /* The annotator (attribution/pod_meta.h) met a pod UID the index does not
  * know (ctr_id NULL), or a just-discovered container id that a known pod does

@@ -56,6 +56,7 @@ struct cs_node {
 	 * where they stay: they are written again only when the workloads, the
 	 * pod index or the config changed, or something was unknown last time. */
 	uint64_t meta_epoch; /* the scanner's added + removed when last written */
+	uint64_t kl_gen;     /* the kubelet index's generation when last written */
 	size_t meta_unknown; /* unknown pods/containers the last time */
 	bool meta_stale;     /* write them at the next sample whatever the rest */
 
@@ -414,7 +415,9 @@ int cs_node_sample(cs_node *nd)
 		due = nd->meta_stale || nd->meta_unknown > 0 || cst.added + cst.removed != nd->meta_epoch;
 		if (nd->kl) {
 			unknown = due ? cs_podmeta_annotate_kubelet(&nd->podmeta, nd->kl, cgw, ncg) : 0;
-			if (cs_kubelet_maybe_refresh(nd->kl, now, unknown > 0) == 1) {
+			if (cs_kubelet_maybe_refresh(nd->kl, now, unknown > 0) == 1 &&
+			    cs_kubelet_generation(nd->kl) != nd->kl_gen) {
+				nd->kl_gen = cs_kubelet_generation(nd->kl);
 				unknown = cs_podmeta_annotate_kubelet(&nd->podmeta, nd->kl, cgw, ncg);
 				due = true;
 			}

@@ -724,6 +724,7 @@ static void test_kubelet_rate_limit(void **state)
 {
 	cs_fake f;
 	cs_kubelet *k;
+	cs_kubelet_stats st;
 
 	(void)state;
 	NEED_PKI();
@@ -738,10 +739,31 @@ static void test_kubelet_rate_limit(void **state)
 	assert_int_equal(cs_kubelet_maybe_refresh(k, 105, true), 1);
 	assert_int_equal(cs_kubelet_maybe_refresh(k, 106, false), 0);
 	assert_int_equal(fake_count(&f), 2);
+	/* the same answer again keeps the index (not parsed, names not
+	 * written again); another answer replaces it */
+	cs_kubelet_get_stats(k, &st);
+	assert_int_equal(st.unchanged, 1);
+	assert_int_equal(cs_kubelet_generation(k), 1);
+	assert_true(st.last_ok_s == 105);
+	{
+		size_t len;
+		char *json = tf_slurp(PODS_JSON, &len);
+		char *more = malloc(len + 2);
+
+		assert_non_null(json);
+		assert_non_null(more);
+		memcpy(more, json, len);
+		memcpy(more + len, "\n", 2); /* the same pods, other bytes (and the NUL) */
+		write_file(pki.pods, more);
+		free(more);
+		free(json);
+	}
 	/* the timer: 60 s after the last request */
 	assert_int_equal(cs_kubelet_maybe_refresh(k, 164.9, false), 0);
 	assert_int_equal(cs_kubelet_maybe_refresh(k, 165, false), 1);
 	assert_int_equal(fake_count(&f), 3);
+	assert_int_equal(cs_kubelet_generation(k), 2);
+	assert_int_equal(cs_kubelet_pods(k)->n_pods, 8);
 	/* refresh without force honours the limit; force does not */
 	assert_int_equal(cs_kubelet_refresh(k, 166, false), 0);
 	assert_int_equal(cs_kubelet_refresh(k, 166, true), 1);
