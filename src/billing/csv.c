@@ -43,6 +43,7 @@ struct cs_csv {
 	bool started; /* BOM checked */
 	uint64_t line;
 	uint64_t bytes;
+	cs_pool mem; /* fs, fe, fq, fptr, flen, wl, nextw (w.buf is cs_win_room's) */
 	/* per-field offsets of the record being scanned */
 	size_t fcap;
 	uint32_t *fs, *fe; /* start, end (exclusive) relative to pos */
@@ -55,7 +56,8 @@ struct cs_csv {
 	size_t nwl;
 	uint32_t *nextw; /* nextw[i]: first wanted index >= i (UINT32_MAX: none) */
 	size_t nnextw;
-	char empty[1]; /* what a field not wanted reads as */
+	size_t wlcap, nextwcap; /* room in wl, nextw */
+	char empty[1];          /* what a field not wanted reads as */
 };
 
 /* Bitmasks of the commas, quotes and newlines among 64 bytes at p. */
@@ -88,6 +90,33 @@ static inline void masks64(const char *p, uint64_t *mc, uint64_t *mq, uint64_t *
 #endif
 }
 
+/* The five per-field arrays side by side, grown to n fields (one capacity);
+ * the new fields read as "". */
+static int fields_resize(cs_csv *c, size_t n)
+{
+	struct {
+		void *pp;
+		size_t elem;
+	} const arr[] = {{&c->fs, sizeof *c->fs},
+	                 {&c->fe, sizeof *c->fe},
+	                 {&c->fq, sizeof *c->fq},
+	                 {&c->fptr, sizeof *c->fptr},
+	                 {&c->flen, sizeof *c->flen}};
+
+	for (size_t i = 0; i < sizeof arr / sizeof arr[0]; i++) {
+		size_t cap = c->fcap;
+
+		if (cs_pool_grow(&c->mem, arr[i].pp, &cap, n, arr[i].elem, n))
+			return CS_ENOMEM;
+	}
+	for (size_t i = c->fcap; i < n; i++) {
+		c->fptr[i] = c->empty;
+		c->flen[i] = 0;
+	}
+	c->fcap = n;
+	return 0;
+}
+
 int cs_csv_new(cs_bill_src *src, cs_csv **out)
 {
 	cs_csv *c = calloc(1, sizeof *c);
@@ -98,13 +127,7 @@ int cs_csv_new(cs_bill_src *src, cs_csv **out)
 	c->w.cap = BUF_INIT;
 	c->w.slack = SLACK;
 	c->w.buf = c->buf = malloc(c->w.cap + SLACK);
-	c->fcap = 256;
-	c->fs = malloc(c->fcap * sizeof *c->fs);
-	c->fe = malloc(c->fcap * sizeof *c->fe);
-	c->fq = malloc(c->fcap);
-	c->fptr = malloc(c->fcap * sizeof *c->fptr);
-	c->flen = malloc(c->fcap * sizeof *c->flen);
-	if (!c->buf || !c->fs || !c->fe || !c->fq || !c->fptr || !c->flen) {
+	if (!c->buf || fields_resize(c, 256)) {
 		cs_csv_free(c);
 		return CS_ENOMEM;
 	}
@@ -119,13 +142,7 @@ void cs_csv_free(cs_csv *c)
 	if (!c)
 		return;
 	free(c->w.buf);
-	free(c->fs);
-	free(c->fe);
-	free(c->fq);
-	free(c->fptr);
-	free(c->flen);
-	free(c->wl);
-	free(c->nextw);
+	cs_pool_free(&c->mem);
 	free(c);
 }
 
@@ -136,21 +153,9 @@ uint64_t cs_csv_bytes(const cs_csv *c)
 
 static int grow_fields(cs_csv *c)
 {
-	size_t n = c->fcap * 2;
-
 	if (c->fcap >= FIELDS_MAX)
 		return CS_ERANGE;
-	/* the five per-field arrays side by side, one capacity */
-	if (cs_resize(&c->fs, n, sizeof *c->fs) || cs_resize(&c->fe, n, sizeof *c->fe) ||
-	    cs_resize(&c->fq, n, sizeof *c->fq) || cs_resize(&c->fptr, n, sizeof *c->fptr) ||
-	    cs_resize(&c->flen, n, sizeof *c->flen))
-		return CS_ENOMEM;
-	for (size_t i = c->fcap; i < n; i++) {
-		c->fptr[i] = c->empty;
-		c->flen[i] = 0;
-	}
-	c->fcap = n;
-	return 0;
+	return fields_resize(c, c->fcap * 2);
 }
 
 int cs_csv_want(cs_csv *c, const int *cols, size_t n)
@@ -163,13 +168,11 @@ int cs_csv_want(cs_csv *c, const int *cols, size_t n)
 			top = (size_t)cols[i] + 1;
 	if (top > FIELDS_MAX)
 		return CS_ERANGE;
-	wl = malloc(top * sizeof *wl);
-	nextw = malloc(top * sizeof *nextw);
-	if (!wl || !nextw) {
-		free(wl);
-		free(nextw);
+	if (cs_pool_grow(&c->mem, &c->wl, &c->wlcap, top, sizeof *c->wl, top) ||
+	    cs_pool_grow(&c->mem, &c->nextw, &c->nextwcap, top, sizeof *c->nextw, top))
 		return CS_ENOMEM;
-	}
+	wl = c->wl;
+	nextw = c->nextw;
 	/* field 0 always: a blank line is told from a one-field record by it */
 	for (size_t i = 0; i < top; i++)
 		nextw[i] = i == 0 ? 1 : 0;
@@ -185,11 +188,7 @@ int cs_csv_want(cs_csv *c, const int *cols, size_t n)
 			next = i;
 		nextw[i] = (uint32_t)next;
 	}
-	free(c->wl);
-	free(c->nextw);
-	c->wl = wl;
 	c->nwl = k;
-	c->nextw = nextw;
 	c->nnextw = top;
 	c->want_on = true;
 	/* fields not wanted read as "" from now on (the header's pointers
