@@ -127,16 +127,17 @@ out:
 	return rc;
 }
 
-/* basedir/rel, or rel when absolute or without a basedir. NULL on ENOMEM. */
-static char *resolve(const char *basedir, const char *rel)
+/* basedir/rel, or rel when absolute or without a basedir, owned by mem.
+ * NULL on ENOMEM. */
+static char *resolve(cs_pool *mem, const char *basedir, const char *rel)
 {
 	size_t bl, rl = strlen(rel);
 	char *s;
 
 	if (rel[0] == '/' || !basedir || !basedir[0])
-		return strdup(rel);
+		return cs_pool_strndup(mem, rel, rl);
 	bl = strlen(basedir);
-	s = malloc(bl + 1 + rl + 1);
+	s = cs_pool_zalloc(mem, bl + 1 + rl + 1);
 	if (!s)
 		return NULL;
 	memcpy(s, basedir, bl);
@@ -308,9 +309,9 @@ static int parse_tls(wc_parse *p, const yaml_node_t *sec_key, const yaml_node_t 
 		            "client_ca_file is set but client_auth_type is not RequireAndVerifyClientCert; set "
 		            "client_auth_type: RequireAndVerifyClientCert or remove client_ca_file");
 	w->tls = true;
-	w->cert_file = resolve(p->basedir, val[0]);
-	w->key_file = resolve(p->basedir, val[1]);
-	w->ca_file = val[2] ? resolve(p->basedir, val[2]) : NULL;
+	w->cert_file = resolve(&w->mem, p->basedir, val[0]);
+	w->key_file = resolve(&w->mem, p->basedir, val[1]);
+	w->ca_file = val[2] ? resolve(&w->mem, p->basedir, val[2]) : NULL;
 	if (!w->cert_file || !w->key_file || (val[2] && !w->ca_file))
 		return fail(p, CS_ENOMEM, sec_key, "out of memory");
 	if (p->flags & CS_WEBCONFIG_NO_FILES)
@@ -358,7 +359,7 @@ static int parse_users(wc_parse *p, const yaml_node_t *sec, cs_webconfig *w)
 		            CS_WEBCONFIG_USERS_MAX);
 	if (n == 0)
 		return 0;
-	w->users = calloc(n, sizeof(*w->users));
+	w->users = cs_pool_zalloc(&w->mem, n * sizeof(*w->users));
 	if (!w->users)
 		return fail(p, CS_ENOMEM, sec, "out of memory");
 	for (pair = sec->data.mapping.pairs.start; pair < sec->data.mapping.pairs.top; pair++) {
@@ -383,14 +384,10 @@ static int parse_users(wc_parse *p, const yaml_node_t *sec, cs_webconfig *w)
 			            "plain passwords are not accepted); %s",
 			            name, HASH_HINT);
 		u = &w->users[w->nusers];
-		u->name = strdup(name);
-		u->hash = strdup(hash);
-		if (!u->name || !u->hash) {
-			free(u->name);
-			free(u->hash);
-			u->name = u->hash = NULL;
+		u->name = cs_pool_strndup(&w->mem, name, strlen(name));
+		u->hash = cs_pool_strndup(&w->mem, hash, strlen(hash));
+		if (!u->name || !u->hash)
 			return fail(p, CS_ENOMEM, k, "out of memory");
-		}
 		w->nusers++;
 	}
 	return 0;
@@ -543,17 +540,10 @@ void cs_webconfig_free(cs_webconfig *w)
 {
 	if (!w)
 		return;
-	free(w->cert_file);
-	free(w->key_file);
-	free(w->ca_file);
 	free(w->cert_pem);
 	free_secret(w->key_pem);
 	free(w->ca_pem);
-	for (size_t i = 0; i < w->nusers; i++) {
-		free(w->users[i].name);
-		free(w->users[i].hash);
-	}
-	free(w->users);
+	cs_pool_free(&w->mem);
 	memset(w, 0, sizeof(*w));
 }
 

@@ -35,6 +35,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/mem.h"
+
 #define CS_WEBCONFIG_FILE_MAX  (1u << 20) /* web-config, cert, key or CA file larger than this is refused */
 #define CS_WEBCONFIG_USERS_MAX 1024       /* basic_auth_users entries */
 #define CS_WEBCONFIG_NAME_MAX  256        /* a user name, in bytes */
@@ -50,17 +52,19 @@ typedef enum cs_webconfig_client_auth {
 } cs_webconfig_client_auth;
 
 typedef struct cs_webconfig_user {
-	char *name; /* owned */
-	char *hash; /* owned; a bcrypt hash, 60 chars */
+	char *name; /* in the cs_webconfig's mem */
+	char *hash; /* in its mem; a bcrypt hash, 60 chars */
 } cs_webconfig_user;
 
 typedef struct cs_webconfig {
+	cs_pool mem;                          /* the paths, the users and their strings */
 	bool tls;                             /* tls_server_config with cert and key */
-	char *cert_file, *key_file, *ca_file; /* resolved paths (owned; NULL when unset) */
-	char *cert_pem, *key_pem, *ca_pem;    /* their contents, NUL-terminated (owned; NULL when
+	char *cert_file, *key_file, *ca_file; /* resolved paths (in mem; NULL when unset) */
+	char *cert_pem, *key_pem, *ca_pem;    /* their contents, NUL-terminated (owned, each as read;
+	                                       * key_pem is wiped before it is freed; NULL when
 	                                       * unset or with CS_WEBCONFIG_NO_FILES) */
 	cs_webconfig_client_auth client_auth;
-	cs_webconfig_user *users; /* owned; in file order, names unique */
+	cs_webconfig_user *users; /* in mem; in file order, names unique */
 	size_t nusers;
 } cs_webconfig;
 
