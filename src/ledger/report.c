@@ -8,8 +8,10 @@
 
 #include "carbonstat/error.h"
 #include "core/str.h"
-#include "ledger/grow.h"
 #include "ledger/intern.h"
+
+/* The first capacity of a growing array, as every ledger table (ledger/grow.h). */
+#define GROW_FIRST 64
 
 /* The names of cs_lg_by, in its order: --by's words and the report's column. */
 static const char *const by_names[] = {"team", "namespace", "owner", "node", "region"};
@@ -84,17 +86,7 @@ void cs_lg_report_free(cs_lg_report *r)
 {
 	if (!r)
 		return;
-	free(r->rows);
-	free(r->teams);
-	free(r->daily_team_ug);
-	free(r->top_owners);
-	free(r->movers);
-	free(r->missing_hours);
-	free(r->gaps);
-	free(r->reasons);
-	free(r->bill);
-	free(r->sci);
-	free(r->budgets);
+	cs_pool_free(&r->mem);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -102,6 +94,7 @@ void cs_lg_report_free(cs_lg_report *r)
 
 typedef struct groups {
 	cs_lg_intern keys;
+	cs_pool *mem; /* rows' owner: the report's (rows taken into it) or the build's */
 	cs_lg_rep_row *rows;
 	size_t cap;
 } groups;
@@ -113,11 +106,8 @@ static int group_of(groups *g, const char *key, uint32_t *idx)
 	if (cs_lg_intern_put(&g->keys, key, strlen(key), idx, &created) != 0)
 		return CS_ENOMEM;
 	if (created) {
-		cs_lg_rep_row *nr = cs_lg_grown(g->rows, &g->cap, (size_t)*idx + 1, sizeof(*nr));
-
-		if (!nr)
+		if (cs_pool_grow(g->mem, &g->rows, &g->cap, (size_t)*idx + 1, sizeof(*g->rows), GROW_FIRST))
 			return CS_ENOMEM;
-		g->rows = nr;
 		memset(&g->rows[*idx], 0, sizeof(g->rows[*idx]));
 		cs_strcpy_fit(g->rows[*idx].key, sizeof(g->rows[*idx].key), key);
 	}
@@ -145,6 +135,7 @@ typedef struct dim_map {
 typedef struct build {
 	cs_lg_report *r;
 	const cs_lg_conf *conf;
+	cs_pool mem; /* what is only needed while building: team rows, regions, dims, sci_daily... */
 	groups by, team, owner;
 	cs_lg_intern node_region; /* "cluster\x1fnode" -> region label, via region_at */
 	char (*regions)[160];
@@ -173,11 +164,9 @@ static int node_cb(void *ud, const cs_lg_node_total *n)
 	if (cs_lg_intern_put(&b->node_region, key, (size_t)k, &idx, &created) != 0)
 		return CS_ENOMEM;
 	if (idx >= b->regions_cap) {
-		char(*nr)[160] = cs_lg_grown(b->regions, &b->regions_cap, (size_t)idx + 1, sizeof(*nr));
-
-		if (!nr)
+		if (cs_pool_grow(&b->mem, &b->regions, &b->regions_cap, (size_t)idx + 1, sizeof(*b->regions),
+		                 GROW_FIRST))
 			return CS_ENOMEM;
-		b->regions = nr;
 	}
 	if (n->region[0])
 		snprintf(b->regions[idx], 160, "%s%s%s", n->provider, n->provider[0] ? "/" : "", n->region);
@@ -216,17 +205,11 @@ static int dim_cb(void *ud, int64_t id, const cs_lg_dims *d)
 	if (id < 0 || id > (int64_t)UINT32_MAX)
 		return 0;
 	if ((size_t)id >= b->dims_cap) {
-		size_t nc = b->dims_cap ? b->dims_cap : 1024;
-		dim_map *nd;
+		size_t old = b->dims_cap;
 
-		while (nc <= (size_t)id)
-			nc *= 2;
-		nd = realloc(b->dims, nc * sizeof(*nd));
-		if (!nd)
+		if (cs_pool_grow(&b->mem, &b->dims, &b->dims_cap, (size_t)id + 1, sizeof(*b->dims), 1024))
 			return CS_ENOMEM;
-		memset(nd + b->dims_cap, 0, (nc - b->dims_cap) * sizeof(*nd));
-		b->dims = nd;
-		b->dims_cap = nc;
+		memset(b->dims + old, 0, (b->dims_cap - old) * sizeof(*b->dims));
 	}
 	m = &b->dims[id];
 	owner_key(d, okey, sizeof(okey));
@@ -323,13 +306,8 @@ static int gap_cb(void *ud, const cs_lg_gap *g, const char *source)
 
 	if (r->ngaps >= CS_LG_GAPS_MAX)
 		return 0;
-	{
-		cs_lg_gap_row *ng = cs_lg_grown(r->gaps, &r->gaps_cap, r->ngaps + 1, sizeof(*ng));
-
-		if (!ng)
-			return CS_ENOMEM;
-		r->gaps = ng;
-	}
+	if (cs_pool_grow(&r->mem, &r->gaps, &r->gaps_cap, r->ngaps + 1, sizeof(*r->gaps), GROW_FIRST))
+		return CS_ENOMEM;
 	row = &r->gaps[r->ngaps++];
 	memset(row, 0, sizeof(*row));
 	row->hour = g->hour;
@@ -344,12 +322,11 @@ static int gap_cb(void *ud, const cs_lg_gap *g, const char *source)
 static int bill_cb(void *ud, const cs_lg_bill_sum *v)
 {
 	cs_lg_report *r = ud;
-	cs_lg_bill_line *nb, *x;
+	cs_lg_bill_line *x;
 
-	if (!(nb = realloc(r->bill, (r->nbill + 1) * sizeof(*nb))))
+	if (cs_pool_grow(&r->mem, &r->bill, &r->bill_cap, r->nbill + 1, sizeof(*r->bill), GROW_FIRST))
 		return CS_ENOMEM;
-	r->bill = nb;
-	x = &nb[r->nbill++];
+	x = &r->bill[r->nbill++];
 	cs_strcpy_fit(x->provider, sizeof(x->provider), v->provider);
 	cs_strcpy_fit(x->currency, sizeof(x->currency), v->currency);
 	cs_strcpy_fit(x->team, sizeof(x->team), v->team);
@@ -364,10 +341,9 @@ static int reason_cb(void *ud, const char *reason, int64_t n)
 
 	if (r->nreasons >= 16)
 		return 0;
-	nr = realloc(r->reasons, (r->nreasons + 1) * sizeof(*nr));
-	if (!nr)
+	if (cs_pool_grow(&r->mem, &r->reasons, &r->reasons_cap, r->nreasons + 1, sizeof(*r->reasons), 16))
 		return CS_ENOMEM;
-	r->reasons = nr;
+	nr = r->reasons;
 	cs_strcpy_fit(nr[r->nreasons].reason, sizeof(nr[r->nreasons].reason), reason);
 	nr[r->nreasons].node_hours = n;
 	r->nreasons++;
@@ -455,7 +431,7 @@ static int64_t team_index(const cs_lg_report *r, const char *key)
  * sci_daily: [sci index * ndays + day]; a "team:" key takes its team's days. */
 static int sci_rows(cs_lg_report *r, const cs_lg_conf *conf, const double *units, const cs_lg_i128 *sci_daily)
 {
-	if (!(r->sci = calloc(conf->nsci, sizeof(*r->sci))))
+	if (!(r->sci = cs_pool_zalloc(&r->mem, conf->nsci * sizeof(*r->sci))))
 		return CS_ENOMEM;
 	for (size_t i = 0; i < conf->nsci; i++) {
 		cs_lg_sci_row *row = &r->sci[r->nsci++];
@@ -482,7 +458,7 @@ static int sci_rows(cs_lg_report *r, const cs_lg_conf *conf, const double *units
 /* Each budget beside its team's burn so far and projected to the period's end. */
 static int budget_rows(cs_lg_report *r, const cs_lg_conf *conf)
 {
-	if (!(r->budgets = calloc(conf->nbudgets, sizeof(*r->budgets))))
+	if (!(r->budgets = cs_pool_zalloc(&r->mem, conf->nbudgets * sizeof(*r->budgets))))
 		return CS_ENOMEM;
 	for (size_t i = 0; i < conf->nbudgets; i++) {
 		cs_lg_budget_row *br = &r->budgets[r->nbudgets++];
@@ -506,7 +482,7 @@ int cs_lg_report_build(cs_lg_store *s, const cs_lg_period *p, cs_lg_by by, const
 {
 	build b;
 	cs_lg_report *r = out;
-	bool *present = NULL;
+	bool *present;
 	double *units = NULL;
 	int rc;
 
@@ -521,10 +497,12 @@ int cs_lg_report_build(cs_lg_store *s, const cs_lg_period *p, cs_lg_by by, const
 	r->period_hours = (p->end - p->start) / CS_LG_HOUR_S;
 	b.r = r;
 	b.conf = conf;
-	present = calloc((size_t)r->period_hours, sizeof(bool));
+	b.by.mem = b.owner.mem = &r->mem; /* their rows become the report's */
+	b.team.mem = &b.mem;
+	present = cs_pool_zalloc(&b.mem, (size_t)r->period_hours * sizeof(bool));
 	if (conf && conf->nsci) {
-		b.sci_daily = calloc(conf->nsci * (size_t)r->ndays, sizeof(cs_lg_i128));
-		units = calloc(conf->nsci * (size_t)r->ndays, sizeof(double));
+		b.sci_daily = cs_pool_zalloc(&b.mem, conf->nsci * (size_t)r->ndays * sizeof(cs_lg_i128));
+		units = cs_pool_zalloc(&b.mem, conf->nsci * (size_t)r->ndays * sizeof(double));
 	}
 	if (!present || (conf && conf->nsci && (!b.sci_daily || !units))) {
 		rc = CS_ENOMEM;
@@ -537,7 +515,7 @@ int cs_lg_report_build(cs_lg_store *s, const cs_lg_period *p, cs_lg_by by, const
 		goto end;
 	/* every team is known now: the day x team matrix of the chart */
 	r->nteams = b.team.keys.n;
-	r->daily_team_ug = calloc((size_t)r->ndays * (r->nteams ? r->nteams : 1), sizeof(cs_lg_i128));
+	r->daily_team_ug = cs_pool_zalloc(&b.mem, (size_t)r->ndays * (r->nteams ? r->nteams : 1) * sizeof(cs_lg_i128));
 	if (!r->daily_team_ug) {
 		rc = CS_ENOMEM;
 		goto end;
@@ -564,7 +542,8 @@ int cs_lg_report_build(cs_lg_store *s, const cs_lg_period *p, cs_lg_by by, const
 		for (int64_t i = 0; i < r->period_hours; i++)
 			r->hours_with_data += present[i];
 		r->hours_elapsed = last > p->start ? (last - p->start) / CS_LG_HOUR_S : 0;
-		r->missing_hours = malloc((size_t)(r->hours_elapsed ? r->hours_elapsed : 1) * sizeof(int64_t));
+		r->missing_hours =
+		    cs_pool_zalloc(&r->mem, (size_t)(r->hours_elapsed ? r->hours_elapsed : 1) * sizeof(int64_t));
 		if (!r->missing_hours) {
 			rc = CS_ENOMEM;
 			goto end;
@@ -576,14 +555,12 @@ int cs_lg_report_build(cs_lg_store *s, const cs_lg_period *p, cs_lg_by by, const
 	/* teams in row order, the matrix's columns with them; teams with no
 	 * amount in the period (nor before) are dropped like empty rows */
 	{
-		size_t n = r->nteams, k = 0, *order = malloc((n ? n : 1) * sizeof(size_t));
-		cs_lg_i128 *m = calloc((size_t)r->ndays * (n ? n : 1), sizeof(*m));
+		size_t n = r->nteams, k = 0, *order = cs_pool_zalloc(&b.mem, (n ? n : 1) * sizeof(size_t));
+		cs_lg_i128 *m = cs_pool_zalloc(&r->mem, (size_t)r->ndays * (n ? n : 1) * sizeof(*m));
 		cs_lg_rep_row *tr = b.team.rows;
 
-		r->teams = malloc((n ? n : 1) * sizeof(*r->teams));
+		r->teams = cs_pool_zalloc(&r->mem, (n ? n : 1) * sizeof(*r->teams));
 		if (!order || !m || !r->teams) {
-			free(order);
-			free(m);
 			rc = CS_ENOMEM;
 			goto end;
 		}
@@ -606,8 +583,6 @@ int cs_lg_report_build(cs_lg_store *s, const cs_lg_period *p, cs_lg_by by, const
 		for (size_t i = 0; i < k; i++)
 			r->teams[i] = tr[order[i]];
 		r->nteams = k;
-		free(order);
-		free(r->daily_team_ug);
 		r->daily_team_ug = m;
 	}
 	if (conf && conf->nsci && (rc = sci_rows(r, conf, units, b.sci_daily)) != 0)
@@ -622,11 +597,10 @@ int cs_lg_report_build(cs_lg_store *s, const cs_lg_period *p, cs_lg_by by, const
 		r->ntop_owners = n < CS_LG_TOP_OWNERS ? n : CS_LG_TOP_OWNERS;
 	}
 	{
-		mover *mv = malloc((r->nrows ? r->nrows : 1) * sizeof(*mv));
+		mover *mv = cs_pool_zalloc(&b.mem, (r->nrows ? r->nrows : 1) * sizeof(*mv));
 
-		r->movers = malloc((r->nrows ? r->nrows : 1) * sizeof(size_t));
+		r->movers = cs_pool_zalloc(&r->mem, (r->nrows ? r->nrows : 1) * sizeof(size_t));
 		if (!mv || !r->movers) {
-			free(mv);
 			rc = CS_ENOMEM;
 			goto end;
 		}
@@ -643,7 +617,6 @@ int cs_lg_report_build(cs_lg_store *s, const cs_lg_period *p, cs_lg_by by, const
 			r->nmovers = CS_LG_TOP_MOVERS;
 		for (size_t i = 0; i < r->nmovers; i++)
 			r->movers[i] = mv[i].i;
-		free(mv);
 	}
 	if (conf && conf->nbudgets && (rc = budget_rows(r, conf)) != 0)
 		goto end;
@@ -652,18 +625,11 @@ end:
 out:
 	if (rc == CS_ENOMEM)
 		cs_ldb_fail(cs_lg_db(s), CS_ENOMEM, "ledger report: out of memory");
-	free(b.by.rows);
-	free(b.team.rows);
-	free(b.owner.rows);
 	cs_lg_intern_free(&b.by.keys);
 	cs_lg_intern_free(&b.team.keys);
 	cs_lg_intern_free(&b.owner.keys);
 	cs_lg_intern_free(&b.node_region);
-	free(b.regions);
-	free(b.dims);
-	free(b.sci_daily);
-	free(units);
-	free(present);
+	cs_pool_free(&b.mem);
 	if (rc)
 		cs_lg_report_free(r);
 	return rc;

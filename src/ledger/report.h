@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/mem.h"
 #include "ledger/bills.h"
 #include "ledger/lconf.h"
 #include "ledger/period.h"
@@ -93,6 +94,7 @@ typedef struct cs_lg_bill_line {
 } cs_lg_bill_line;
 
 typedef struct cs_lg_report {
+	cs_pool mem; /* every array below */
 	cs_lg_period period;
 	cs_lg_by by;
 	char db_name[CS_LDB_NAME_MAX];
@@ -130,14 +132,14 @@ typedef struct cs_lg_report {
 		char reason[200];
 		int64_t node_hours;
 	} * reasons; /* why costs are NULL */
-	size_t nreasons;
+	size_t nreasons, reasons_cap;
 
 	cs_lg_sci_row *sci;
 	size_t nsci;
 	cs_lg_budget_row *budgets;
 	size_t nbudgets;
 	cs_lg_bill_line *bill; /* the bill's lines, NULL/0 when no bill was ingested */
-	size_t nbill;
+	size_t nbill, bill_cap;
 } cs_lg_report;
 
 #define CS_LG_TOP_OWNERS 15
