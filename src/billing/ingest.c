@@ -62,22 +62,24 @@ typedef struct index {
 	uint32_t mask;
 } index_t;
 
-static int index_grow(index_t *x, uint32_t n, const uint64_t *hashes)
+/* Doubles the index's slots (from 1024; a block of mem) and files the n
+ * elements again. */
+static int index_grow(cs_pool *mem, index_t *x, uint32_t n, const uint64_t *hashes)
 {
-	uint32_t ncap = x->mask ? (x->mask + 1) * 2 : 1024;
-	uint32_t *slot = calloc(ncap, sizeof *slot);
+	size_t ncap = x->mask ? (size_t)x->mask + 1 : 0;
+	uint32_t *slot;
 
-	if (!slot)
+	if (cs_pool_grow(mem, &x->slot, &ncap, ncap + 1, sizeof *x->slot, 1024))
 		return CS_ENOMEM;
+	slot = x->slot;
+	memset(slot, 0, ncap * sizeof *slot);
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t k = (uint32_t)hashes[i] & (ncap - 1);
 		while (slot[k])
 			k = (k + 1) & (ncap - 1);
 		slot[k] = i + 1;
 	}
-	free(x->slot);
-	x->slot = slot;
-	x->mask = ncap - 1;
+	x->mask = (uint32_t)ncap - 1;
 	return 0;
 }
 
@@ -92,20 +94,22 @@ static inline void index_put(index_t *x, uint64_t h, uint32_t i)
 }
 
 /* Room for element n of an array (arr: its T **, as cs_resize takes it) and
- * of its hash array beside it (both doubled, from first), then in the index
- * over them (kept at most half full). On failure *cap is as it was (an array
- * that did grow is still valid). */
-static int room_for(void *arr, size_t elem, uint64_t **hash, uint32_t n, uint32_t *cap, uint32_t first, index_t *x)
+ * of its hash array beside it (both doubled, from first; blocks of mem),
+ * then in the index over them (kept at most half full). On failure *cap is
+ * as it was (an array that did grow is still valid). */
+static int room_for(cs_pool *mem, void *arr, size_t elem, uint64_t **hash, uint32_t n, uint32_t *cap, uint32_t first,
+                    index_t *x)
 {
 	if (n == *cap) {
-		uint32_t nc = *cap ? *cap * 2 : first;
+		size_t ca = *cap, ch = *cap;
 
-		if (cs_resize(arr, nc, elem) || cs_resize(hash, nc, sizeof **hash))
+		if (cs_pool_grow(mem, arr, &ca, (size_t)n + 1, elem, first) ||
+		    cs_pool_grow(mem, hash, &ch, (size_t)n + 1, sizeof **hash, first))
 			return CS_ENOMEM;
-		*cap = nc;
+		*cap = (uint32_t)ca;
 	}
 	if (x && (!x->mask || n + 1 > (x->mask + 1) / 2))
-		return index_grow(x, n, *hash);
+		return index_grow(mem, x, n, *hash);
 	return 0;
 }
 
@@ -116,6 +120,7 @@ typedef struct str_ent {
 } str_ent;
 
 typedef struct interner {
+	cs_pool *mem; /* the owner of the arrays below: the bill's */
 	char *arena;
 	size_t alen, acap;
 	str_ent *s;      /* string id -> its place in arena */
@@ -124,28 +129,10 @@ typedef struct interner {
 	index_t ix;      /* hash -> string id */
 } interner;
 
-static void intern_free(interner *t)
-{
-	free(t->arena);
-	free(t->s);
-	free(t->hash);
-	free(t->ix.slot);
-}
-
 static int arena_put(interner *t, const char *p, size_t n, uint32_t *off)
 {
-	if (t->alen + n + 1 > t->acap) {
-		size_t nc = t->acap ? t->acap * 2 : 1u << 16;
-		char *na;
-
-		while (nc < t->alen + n + 1)
-			nc *= 2;
-		na = realloc(t->arena, nc);
-		if (!na)
-			return CS_ENOMEM;
-		t->arena = na;
-		t->acap = nc;
-	}
+	if (cs_pool_grow(t->mem, &t->arena, &t->acap, t->alen + n + 1, 1, 1u << 16))
+		return CS_ENOMEM;
 	memcpy(t->arena + t->alen, p, n);
 	t->arena[t->alen + n] = '\0';
 	*off = (uint32_t)t->alen;
@@ -169,7 +156,7 @@ static int intern(interner *t, const char *p, size_t n, uint32_t *id)
 	/* id 0 is the empty string: it is stored before the first other one */
 	if (!t->n && n && (rc = intern(t, "", 0, id)))
 		return rc;
-	if ((rc = room_for(&t->s, sizeof *t->s, &t->hash, t->n, &t->cap, 1024, &t->ix)) ||
+	if ((rc = room_for(t->mem, &t->s, sizeof *t->s, &t->hash, t->n, &t->cap, 1024, &t->ix)) ||
 	    (rc = arena_put(t, p, n, &t->s[t->n].off)))
 		return rc;
 	t->s[t->n].len = (uint32_t)n;
@@ -233,6 +220,7 @@ typedef struct dims_ent {
 struct cs_bill {
 	cs_bill_opts o;
 	cs_bill_model model;
+	cs_pool mem; /* every array below, the interners' too */
 	interner str;
 	interner keys; /* classification key bytes */
 	memo m_prov, m_acct, m_svc, m_region, m_cur, m_tag;
@@ -273,7 +261,8 @@ struct cs_bill {
 	index_t p_idx;
 	/* totals per currency */
 	cs_bill_total *tot;
-	uint32_t ntot, totcap;
+	uint32_t ntot;
+	size_t totcap;
 	cs_bill_cause *causes;
 	size_t ncauses;
 	cs_bill_stats st;
@@ -301,6 +290,7 @@ int cs_bill_new(const cs_bill_opts *o, cs_bill **out)
 	if (!b->o.max_reports)
 		b->o.max_reports = 20;
 	cs_bill_model_init(&b->model);
+	b->str.mem = b->keys.mem = &b->mem;
 	if (b->o.cpu_util >= 0)
 		b->model.cpu_util = b->o.cpu_util;
 	if (b->o.pue > 0)
@@ -313,24 +303,7 @@ void cs_bill_free(cs_bill *b)
 {
 	if (!b)
 		return;
-	intern_free(&b->str);
-	intern_free(&b->keys);
-	free(b->ue);
-	free(b->ue_hash);
-	free(b->ue_idx.slot);
-	free(b->rows);
-	free(b->rhash);
-	free(b->r_slot);
-	free(b->dims);
-	free(b->dhash);
-	free(b->d_idx.slot);
-	free(b->dpool);
-	free(b->prices);
-	free(b->phash);
-	free(b->pue);
-	free(b->p_idx.slot);
-	free(b->tot);
-	free(b->causes);
+	cs_pool_free(&b->mem);
 	free(b);
 }
 
@@ -392,7 +365,7 @@ static int usage_of(cs_bill *b, const cs_bill_line *l, usage_ent **out)
 			}
 		}
 	/* a new key: classify it */
-	if ((rc = room_for(&b->ue, sizeof *b->ue, &b->ue_hash, b->nue, &b->ue_cap, 256, &b->ue_idx)))
+	if ((rc = room_for(&b->mem, &b->ue, sizeof *b->ue, &b->ue_hash, b->nue, &b->ue_cap, 256, &b->ue_idx)))
 		return rc;
 	usage_ent *e = &b->ue[b->nue];
 	memset(e, 0, sizeof *e);
@@ -418,14 +391,8 @@ static cs_bill_total *total_of(cs_bill *b, uint32_t currency)
 	for (uint32_t i = 0; i < b->ntot; i++)
 		if (b->tot[i].currency == currency)
 			return &b->tot[i];
-	if (b->ntot == b->totcap) {
-		uint32_t nc = b->totcap ? b->totcap * 2 : 4;
-		cs_bill_total *nt = realloc(b->tot, nc * sizeof *nt);
-		if (!nt)
-			return NULL;
-		b->tot = nt;
-		b->totcap = nc;
-	}
+	if (cs_pool_grow(&b->mem, &b->tot, &b->totcap, (size_t)b->ntot + 1, sizeof *b->tot, 4))
+		return NULL;
 	memset(&b->tot[b->ntot], 0, sizeof b->tot[0]);
 	b->tot[b->ntot].currency = currency;
 	return &b->tot[b->ntot++];
@@ -443,11 +410,13 @@ static inline bool row_is(const cs_bill_row *r, const row_key *rk)
  * per line was a visible share of the run. */
 static int rows_grow(cs_bill *b)
 {
-	uint32_t ncap = b->r_mask ? (b->r_mask + 1) * 2 : 4096;
-	uint64_t *slot = calloc(ncap, sizeof *slot);
+	size_t ncap = b->r_mask ? (size_t)b->r_mask + 1 : 0;
+	uint64_t *slot;
 
-	if (!slot)
+	if (cs_pool_grow(&b->mem, &b->r_slot, &ncap, ncap + 1, sizeof *b->r_slot, 4096))
 		return CS_ENOMEM;
+	slot = b->r_slot;
+	memset(slot, 0, ncap * sizeof *slot);
 	for (uint32_t i = 0; i < b->nrows; i++) {
 		uint32_t k = (uint32_t)b->rhash[i] & (ncap - 1);
 		if (!b->rhash[i])
@@ -456,9 +425,7 @@ static int rows_grow(cs_bill *b)
 			k = (k + 1) & (ncap - 1);
 		slot[k] = (b->rhash[i] & 0xffffffff00000000ull) | (i + 1);
 	}
-	free(b->r_slot);
-	b->r_slot = slot;
-	b->r_mask = ncap - 1;
+	b->r_mask = (uint32_t)ncap - 1;
 	return 0;
 }
 
@@ -466,7 +433,7 @@ static int rows_grow(cs_bill *b)
  * indexed, found through its day array). */
 static int row_new(cs_bill *b, const row_key *rk, uint64_t h, uint32_t *out)
 {
-	int rc = room_for(&b->rows, sizeof *b->rows, &b->rhash, b->nrows, &b->rcap, 1024, NULL);
+	int rc = room_for(&b->mem, &b->rows, sizeof *b->rows, &b->rhash, b->nrows, &b->rcap, 1024, NULL);
 
 	if (rc)
 		return rc;
@@ -532,7 +499,7 @@ static int dims_of(cs_bill *b, const row_key *rk, dims_ent **out)
 				return 0;
 			}
 		}
-	if ((rc = room_for(&b->dims, sizeof *b->dims, &b->dhash, b->ndims, &b->dcap, 256, &b->d_idx)))
+	if ((rc = room_for(&b->mem, &b->dims, sizeof *b->dims, &b->dhash, b->ndims, &b->dcap, 256, &b->d_idx)))
 		return rc;
 	dims_ent *d = &b->dims[b->ndims];
 	memcpy(d->v, key, sizeof key);
@@ -558,15 +525,8 @@ static int row_find(cs_bill *b, const row_key *rk, uint32_t *out)
 	if ((rc = dims_of(b, rk, &d)))
 		return rc;
 	if (!d->month) {
-		if (b->ndpool + 31 > b->dpcap) {
-			size_t nc = b->dpcap ? b->dpcap * 2 : 31 * 256;
-			uint32_t *np = realloc(b->dpool, nc * sizeof *np);
-
-			if (!np)
-				return CS_ENOMEM;
-			b->dpool = np;
-			b->dpcap = nc;
-		}
+		if (cs_pool_grow(&b->mem, &b->dpool, &b->dpcap, b->ndpool + 31, sizeof *b->dpool, 31 * 256))
+			return CS_ENOMEM;
 		memset(b->dpool + b->ndpool, 0, 31 * sizeof *b->dpool);
 		d->days = (uint32_t)b->ndpool;
 		d->month = month;
@@ -653,13 +613,12 @@ static int price_add(cs_bill *b, uint32_t ue, const usage_ent *e, uint32_t regio
 		}
 	if (b->nprices == b->pcap) {
 		/* pue first: room_for doubles pcap */
-		uint32_t *nu = realloc(b->pue, (b->pcap ? b->pcap * 2 : 256) * sizeof *nu);
+		size_t cap = b->pcap;
 
-		if (!nu)
+		if (cs_pool_grow(&b->mem, &b->pue, &cap, (size_t)b->nprices + 1, sizeof *b->pue, 256))
 			return CS_ENOMEM;
-		b->pue = nu;
 	}
-	rc = room_for(&b->prices, sizeof *b->prices, &b->phash, b->nprices, &b->pcap, 256, &b->p_idx);
+	rc = room_for(&b->mem, &b->prices, sizeof *b->prices, &b->phash, b->nprices, &b->pcap, 256, &b->p_idx);
 	if (rc)
 		return rc;
 	b->prices[b->nprices] = (cs_bill_price){e->u.inst, e->provider, region, currency, hours, eff};
@@ -1105,7 +1064,7 @@ int cs_bill_finish(cs_bill *b)
 	size_t nc = 0;
 	for (uint32_t i = 0; i < b->nue; i++)
 		nc += b->ue[i].u.cls == CS_BC_UNKNOWN && b->ue[i].lines;
-	b->causes = calloc(nc ? nc : 1, sizeof *b->causes);
+	b->causes = cs_pool_zalloc(&b->mem, (nc ? nc : 1) * sizeof *b->causes);
 	if (!b->causes)
 		return CS_ENOMEM;
 	for (uint32_t i = 0; i < b->nue; i++) {
