@@ -83,6 +83,23 @@ static int index_grow(cs_pool *mem, index_t *x, uint32_t n, const uint64_t *hash
 	return 0;
 }
 
+/* The lookup's step, for every index here: the next element past probe
+ * position *k (start: h & mask) whose stored hash (hashes[i]) is h, with *k
+ * moved past it; UINT32_MAX at the end of the probe (or with no index yet).
+ * The caller compares the key itself. */
+static inline uint32_t index_next(const index_t *x, const uint64_t *hashes, uint64_t h, uint32_t *k)
+{
+	for (; x->mask && x->slot[*k]; *k = (*k + 1) & x->mask) {
+		uint32_t i = x->slot[*k] - 1;
+
+		if (hashes[i] == h) {
+			*k = (*k + 1) & x->mask;
+			return i;
+		}
+	}
+	return UINT32_MAX;
+}
+
 /* Files element i under hash h (the index has room: room_for). */
 static inline void index_put(index_t *x, uint64_t h, uint32_t i)
 {
@@ -143,15 +160,13 @@ static int arena_put(interner *t, const char *p, size_t n, uint32_t *off)
 static int intern(interner *t, const char *p, size_t n, uint32_t *id)
 {
 	uint64_t h = hash_words(p, n);
+	uint32_t k = (uint32_t)h & t->ix.mask, i;
 	int rc;
 
-	if (t->ix.mask)
-		for (uint32_t k = (uint32_t)h & t->ix.mask; t->ix.slot[k]; k = (k + 1) & t->ix.mask) {
-			uint32_t i = t->ix.slot[k] - 1;
-			if (t->hash[i] == h && t->s[i].len == n && !memcmp(t->arena + t->s[i].off, p, n)) {
-				*id = i;
-				return 0;
-			}
+	while ((i = index_next(&t->ix, t->hash, h, &k)) != UINT32_MAX)
+		if (t->s[i].len == n && !memcmp(t->arena + t->s[i].off, p, n)) {
+			*id = i;
+			return 0;
 		}
 	/* id 0 is the empty string: it is stored before the first other one */
 	if (!t->n && n && (rc = intern(t, "", 0, id)))
@@ -352,17 +367,13 @@ static int usage_of(cs_bill *b, const cs_bill_line *l, usage_ent **out)
 {
 	size_t kn = key_bytes(b, l);
 	uint64_t h = hash_words(b->keybuf, kn);
-	uint32_t k;
+	uint32_t k = (uint32_t)h & b->ue_idx.mask, i;
 	int rc;
 
-	if (b->ue_idx.mask)
-		for (k = (uint32_t)h & b->ue_idx.mask; b->ue_idx.slot[k]; k = (k + 1) & b->ue_idx.mask) {
-			usage_ent *e = &b->ue[b->ue_idx.slot[k] - 1];
-			if (b->ue_hash[b->ue_idx.slot[k] - 1] == h && e->key_len == kn &&
-			    !memcmp(b->keys.arena + e->key_off, b->keybuf, kn)) {
-				*out = e;
-				return 0;
-			}
+	while ((i = index_next(&b->ue_idx, b->ue_hash, h, &k)) != UINT32_MAX)
+		if (b->ue[i].key_len == kn && !memcmp(b->keys.arena + b->ue[i].key_off, b->keybuf, kn)) {
+			*out = &b->ue[i];
+			return 0;
 		}
 	/* a new key: classify it */
 	if ((rc = room_for(&b->mem, &b->ue, sizeof *b->ue, &b->ue_hash, b->nue, &b->ue_cap, 256, &b->ue_idx)))
@@ -488,16 +499,13 @@ static int dims_of(cs_bill *b, const row_key *rk, dims_ent **out)
 {
 	uint32_t key[7] = {rk->v[0], rk->v[1], rk->v[2], rk->v[3], rk->v[4], rk->v[5], rk->v[7]};
 	uint64_t h = hash_words(key, sizeof key);
-	uint32_t k;
+	uint32_t k = (uint32_t)h & b->d_idx.mask, i;
 	int rc;
 
-	if (b->d_idx.mask)
-		for (k = (uint32_t)h & b->d_idx.mask; b->d_idx.slot[k]; k = (k + 1) & b->d_idx.mask) {
-			uint32_t i = b->d_idx.slot[k] - 1;
-			if (b->dhash[i] == h && !memcmp(b->dims[i].v, key, sizeof key)) {
-				*out = &b->dims[i];
-				return 0;
-			}
+	while ((i = index_next(&b->d_idx, b->dhash, h, &k)) != UINT32_MAX)
+		if (!memcmp(b->dims[i].v, key, sizeof key)) {
+			*out = &b->dims[i];
+			return 0;
 		}
 	if ((rc = room_for(&b->mem, &b->dims, sizeof *b->dims, &b->dhash, b->ndims, &b->dcap, 256, &b->d_idx)))
 		return rc;
@@ -598,18 +606,14 @@ static int price_add(cs_bill *b, uint32_t ue, const usage_ent *e, uint32_t regio
 {
 	uint32_t key[3] = {ue, region, currency};
 	uint64_t h = hash_words(key, sizeof key);
-	uint32_t k;
+	uint32_t k = (uint32_t)h & b->p_idx.mask, i;
 	int rc;
 
-	if (b->p_idx.mask)
-		for (k = (uint32_t)h & b->p_idx.mask; b->p_idx.slot[k]; k = (k + 1) & b->p_idx.mask) {
-			uint32_t i = b->p_idx.slot[k] - 1;
-			if (b->phash[i] == h && b->pue[i] == ue && b->prices[i].region == region &&
-			    b->prices[i].currency == currency) {
-				b->prices[i].hours += hours;
-				b->prices[i].eff += eff;
-				return 0;
-			}
+	while ((i = index_next(&b->p_idx, b->phash, h, &k)) != UINT32_MAX)
+		if (b->pue[i] == ue && b->prices[i].region == region && b->prices[i].currency == currency) {
+			b->prices[i].hours += hours;
+			b->prices[i].eff += eff;
+			return 0;
 		}
 	if (b->nprices == b->pcap) {
 		/* pue first: room_for doubles pcap */
