@@ -266,6 +266,47 @@ static void test_want(void **state)
 	free(t);
 }
 
+/* Records wider than the first 256 fields (the per-field arrays grow twice),
+ * and cs_csv_want called again with more columns (its tables grow): every
+ * field reads right, the ones no longer wanted as "". */
+static void test_wide_and_want_again(void **state)
+{
+	static const int first[] = {5}, again[] = {5, 300, 999};
+	size_t cap = 16u << 10, n = 0;
+	char *t = malloc(cap);
+	scan s;
+	cs_csv_rec r;
+	char want[24];
+	(void)state;
+
+	for (int row = 0; row < 3; row++)
+		for (int col = 0; col < 1000; col++)
+			n += (size_t)snprintf(t + n, cap - n, "%d%c", row * 1000 + col, col == 999 ? '\n' : ',');
+	scan_open(&s, t, n);
+	assert_int_equal(cs_csv_next(s.csv, &r, s.why, sizeof s.why), 1);
+	assert_int_equal(r.nf, 1000);
+	for (size_t i = 0; i < r.nf; i++) {
+		snprintf(want, sizeof want, "%zu", i);
+		assert_string_equal(r.f[i], want);
+	}
+	assert_int_equal(cs_csv_want(s.csv, first, 1), 0);
+	assert_int_equal(cs_csv_next(s.csv, &r, s.why, sizeof s.why), 1);
+	assert_int_equal(r.nf, 1000);
+	assert_string_equal(r.f[5], "1005");
+	assert_string_equal(r.f[300], "");
+	assert_int_equal(cs_csv_want(s.csv, again, 3), 0);
+	assert_int_equal(cs_csv_next(s.csv, &r, s.why, sizeof s.why), 1);
+	assert_int_equal(r.nf, 1000);
+	assert_string_equal(r.f[0], "2000");
+	assert_string_equal(r.f[5], "2005");
+	assert_string_equal(r.f[6], "");
+	assert_string_equal(r.f[300], "2300");
+	assert_string_equal(r.f[999], "2999");
+	assert_int_equal(cs_csv_next(s.csv, &r, s.why, sizeof s.why), 0);
+	scan_close(&s);
+	free(t);
+}
+
 static int count_records(const char *path, char *why, size_t cap, size_t *n)
 {
 	cs_bill_src *src;
@@ -487,6 +528,7 @@ int main(void)
 	    cmocka_unit_test(test_gzip),
 	    cmocka_unit_test(test_money),
 	    cmocka_unit_test(test_want),
+	    cmocka_unit_test(test_wide_and_want_again),
 	    cmocka_unit_test(test_gzip_blocks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
