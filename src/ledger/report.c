@@ -163,11 +163,8 @@ static int node_cb(void *ud, const cs_lg_node_total *n)
 		return 0;
 	if (cs_lg_intern_put(&b->node_region, key, (size_t)k, &idx, &created) != 0)
 		return CS_ENOMEM;
-	if (idx >= b->regions_cap) {
-		if (cs_pool_grow(&b->mem, &b->regions, &b->regions_cap, (size_t)idx + 1, sizeof(*b->regions),
-		                 GROW_FIRST))
-			return CS_ENOMEM;
-	}
+	if (cs_pool_grow(&b->mem, &b->regions, &b->regions_cap, (size_t)idx + 1, sizeof(*b->regions), GROW_FIRST))
+		return CS_ENOMEM;
 	if (n->region[0])
 		snprintf(b->regions[idx], 160, "%s%s%s", n->provider, n->provider[0] ? "/" : "", n->region);
 	else
