@@ -38,6 +38,7 @@ typedef struct ag_bucket {
 struct cs_rows {
 	cs_attr_by by;
 	size_t max_rows;
+	cs_pool pool; /* owns rows, snap and keys */
 	ag_row *rows;
 	size_t n, cap, admitted;
 	cs_index index; /* rows by key */
@@ -73,10 +74,8 @@ void cs_rows_close(cs_rows *r)
 {
 	if (!r)
 		return;
-	free(r->rows);
+	cs_pool_free(&r->pool);
 	cs_index_free(&r->index);
-	free(r->snap);
-	free(r->keys);
 	free(r);
 }
 
@@ -97,9 +96,10 @@ static void index_rebuild(cs_rows *r)
 
 static int grow(cs_rows *r)
 {
-	size_t ncap = cs_grow_cap(r->cap, r->cap + 1, 64);
+	size_t ncap = cs_grow_cap(r->cap, r->cap + 1, 64), cap = r->cap;
 
-	if (!ncap || ncap > CS_INDEX_MAX_ITEMS || cs_resize(&r->rows, ncap, sizeof(*r->rows)) ||
+	/* r->cap moves only once the index holds as many */
+	if (!ncap || ncap > CS_INDEX_MAX_ITEMS || cs_pool_grow(&r->pool, &r->rows, &cap, ncap, sizeof(*r->rows), 64) ||
 	    cs_index_reserve(&r->index, ncap) < 0)
 		return CS_ENOMEM;
 	r->cap = ncap;
@@ -246,7 +246,7 @@ static uint64_t wl_key(const cs_workload *w)
 
 static int snap_reserve(cs_rows *r, size_t n)
 {
-	return cs_grow(&r->snap, &r->snap_cap, n, sizeof(*r->snap), 64);
+	return cs_pool_grow(&r->pool, &r->snap, &r->snap_cap, n, sizeof(*r->snap), 64);
 }
 
 /* The next snapshot row, with its energy and carbon (interval and totals)
@@ -355,7 +355,7 @@ int cs_rows_update(cs_rows *r, const cs_rows_input *in)
 	 * workloads share (a restart: old and new container both this once) */
 	nitems = r->by == CS_BY_CONTAINER ? in->n : r->by == CS_BY_NONE ? 0 : in->ngroups;
 	/* keys hashed once (out of memory: twice, as they come) */
-	r->keys_ok = cs_grow(&r->keys, &r->keys_cap, nitems, sizeof(*r->keys), 64) == 0;
+	r->keys_ok = cs_pool_grow(&r->pool, &r->keys, &r->keys_cap, nitems, sizeof(*r->keys), 64) == 0;
 	for (i = 0; r->keys_ok && i < nitems; i++)
 		r->keys[i] = item_key(r, i);
 	for (i = 0; i < nitems; i++) {
