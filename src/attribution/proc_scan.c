@@ -64,6 +64,7 @@ struct cs_procscan {
 	char one[64];    /* ONE: the entry's name */
 	bool primed;     /* a sample completed: processes first seen now are new */
 	long hz;         /* USER_HZ */
+	cs_pool pool;    /* owns wl, pe and cand (skip is replaced at each rebuild) */
 	cs_workload *wl; /* [cap] */
 	ps_ent *pe;      /* [cap] */
 	size_t n, cap;
@@ -98,12 +99,14 @@ static long index_find(const cs_procscan *p, uint64_t id)
 /* Room for one more workload. */
 static int grow(cs_procscan *p)
 {
-	size_t ncap = cs_grow_cap(p->cap, p->n + 1, 256);
+	size_t ncap = cs_grow_cap(p->cap, p->n + 1, 256), wcap = p->cap, ecap = p->cap;
 	int rc;
 
 	if (ncap == p->cap)
 		return 0;
-	if (!ncap || cs_resize(&p->wl, ncap, sizeof(*p->wl)) || cs_resize(&p->pe, ncap, sizeof(*p->pe)))
+	/* both to ncap; p->cap moves only once both and the index have */
+	if (!ncap || cs_pool_grow(&p->pool, &p->wl, &wcap, ncap, sizeof(*p->wl), 256) ||
+	    cs_pool_grow(&p->pool, &p->pe, &ecap, ncap, sizeof(*p->pe), 256))
 		return CS_ENOMEM;
 	if ((rc = cs_index_reserve(&p->ix, ncap)) < 0)
 		return rc;
@@ -265,15 +268,8 @@ static void account(cs_procscan *p, const cs_pid_stat *st, const char *name)
 
 static int cand_push(cs_procscan *p, const cs_pid_stat *st)
 {
-	if (p->ncand == p->cand_cap) {
-		size_t cap = p->cand_cap ? p->cand_cap * 2 : 256;
-		ps_cand *c = realloc(p->cand, cap * sizeof(*c));
-
-		if (!c)
-			return CS_ENOMEM;
-		p->cand = c;
-		p->cand_cap = cap;
-	}
+	if (cs_pool_grow(&p->pool, &p->cand, &p->cand_cap, p->ncand + 1, sizeof(*p->cand), 256))
+		return CS_ENOMEM;
 	p->cand[p->ncand].st = *st;
 	p->cand[p->ncand].state = CAND_UNKNOWN;
 	p->ncand++;
@@ -494,11 +490,9 @@ void cs_procscan_close(cs_procscan *p)
 {
 	if (!p)
 		return;
-	free(p->wl);
-	free(p->pe);
+	cs_pool_free(&p->pool);
 	cs_index_free(&p->ix);
 	free(p->skip);
-	free(p->cand);
 	cs_index_free(&p->cix);
 	free(p);
 }
