@@ -301,13 +301,13 @@ int cs_agent_open(const cs_agent_opts *o, cs_agent **out, char *why, size_t whyc
 	no.config = a->cfg;
 	no.by_process = a->ag->processes;
 	no.refresh_s = a->ag->refresh_s;
-	no.memstat_every = memstat_every(a->ag, a->ag->memory_stat_s);
-	no.memstat_max = memstat_max_every(a->ag);
-	no.mem_on_cadence = no.memstat_every > 1;
-	no.cg_max_fds = kept_files(a->ag);
-	no.cg_max_fds_per_kwl = kept_files_per_kwl(a->ag);
-	no.cg_dir_fds = dirs_per_file();
-	no.watch_cgroups = true;
+	no.cg.memstat_every = memstat_every(a->ag, a->ag->memory_stat_s);
+	no.cg.memstat_max = memstat_max_every(a->ag);
+	no.cg.mem_on_cadence = no.cg.memstat_every > 1;
+	no.cg.max_fds = kept_files(a->ag);
+	no.cg.max_fds_per_kwl = kept_files_per_kwl(a->ag);
+	no.cg.dirs_per_file = dirs_per_file();
+	no.cg.watch = true;
 	rc = cs_node_open(&no, &a->node, w, sizeof(w));
 	if (rc) {
 		cs_set_why(why, whycap, "%s", w[0] ? w : "cannot set up attribution");

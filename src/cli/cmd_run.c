@@ -514,9 +514,9 @@ static int open_cgroup_node(run_state *rs)
 	memset(&no, 0, sizeof no);
 	no.host = &rs->host;
 	no.scope = CS_NODE_CGROUP;
-	no.cg_version = co.version;
-	no.cg_subtree = dir + rl + 1;
-	no.cg_mem_dir = rs->mem_dir[0] ? rs->mem_dir : NULL;
+	no.cg.version = co.version;
+	no.cg.subtree = dir + rl + 1;
+	no.cg.mem_dir = rs->mem_dir[0] ? rs->mem_dir : NULL;
 	no.kubelet = CS_NODE_KUBELET_OFF;
 	rc = cs_node_open(&no, &rs->node, why, sizeof why);
 out:

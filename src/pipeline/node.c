@@ -17,6 +17,7 @@
 #include "attribution/proc_scan.h"
 #include "attribution/runtime_meta.h"
 #include "core/clock.h"
+#include "core/mem.h"
 #include "core/str.h"
 #include "core/why.h"
 #include "io/procstat.h"
@@ -63,77 +64,45 @@ struct cs_node {
 	/* The last interval. */
 	cs_workload *wl; /* the cgroup scanner's array, or merged below */
 	size_t n;
+	cs_pool pool;        /* owns merged, shares, scratch, groups, first, index */
 	cs_workload *merged; /* cgroup + process workloads (ALL with by_process) */
 	size_t merged_cap;
 	cs_attr_node in; /* what the last split was given */
 	cs_attr_share *shares;
 	cs_attr_slot *scratch;
-	size_t cap; /* shares: cap, scratch: cap + 1 */
+	size_t cap, scratch_len; /* shares: cap, scratch: at least CS_ATTR_SCRATCH_LEN(cap) */
 	cs_attr_result res;
 	cs_attr_group *groups;
 	size_t *first;
 	uint32_t *index;
-	size_t groups_cap, index_len;
+	size_t groups_cap, first_cap, index_len;
 };
 
-/* Buffers grow geometrically from 64 entries, only when the workload count
- * passes what they hold. */
-static size_t grown(size_t cap, size_t need)
-{
-	cap = cap ? cap : 64;
-	while (cap < need)
-		cap *= 2;
-	return cap;
-}
-
-/* ptr = realloc(ptr, n elements), or `return CS_ENOMEM` (ptr kept). */
-#define RESIZE_OR_FAIL(ptr, n)                                                                                         \
-	do {                                                                                                           \
-		void *q_ = realloc((ptr), (n) * sizeof *(ptr));                                                        \
-		if (!q_)                                                                                               \
-			return CS_ENOMEM;                                                                              \
-		(ptr) = q_;                                                                                            \
-	} while (0)
+/* Buffers grow geometrically from 64 entries (the index from 256), only when
+ * the workload count passes what they hold; each has its own capacity, so
+ * one that could not grow is grown again at the next call. */
 
 /* Shares and scratch for at least n workloads. */
 static int ensure_cap(cs_node *nd, size_t n)
 {
-	size_t cap;
-
-	if (n <= nd->cap && nd->shares)
-		return 0;
-	cap = grown(nd->cap, n);
-	RESIZE_OR_FAIL(nd->shares, cap);
-	RESIZE_OR_FAIL(nd->scratch, CS_ATTR_SCRATCH_LEN(cap));
-	nd->cap = cap;
+	if (cs_pool_grow(&nd->pool, &nd->shares, &nd->cap, n, sizeof *nd->shares, 64) ||
+	    cs_pool_grow(&nd->pool, &nd->scratch, &nd->scratch_len, CS_ATTR_SCRATCH_LEN(nd->cap), sizeof *nd->scratch,
+	                 CS_ATTR_SCRATCH_LEN(64)))
+		return CS_ENOMEM;
 	return 0;
 }
 
-/* The merged cgroup + process workloads, for at least n. */
-static int ensure_merged(cs_node *nd, size_t n)
-{
-	if (n <= nd->merged_cap && nd->merged)
-		return 0;
-	nd->merged_cap = grown(nd->merged_cap, n);
-	RESIZE_OR_FAIL(nd->merged, nd->merged_cap);
-	return 0;
-}
-
-/* Roll-up groups, first members and the hash index for every workload. */
+/* Roll-up groups, first members and the hash index for every workload (at
+ * least one group: the roll-up wants its buffers even with no workload); the
+ * index is a power of two greater than twice the groups' capacity. */
 static int ensure_groups(cs_node *nd)
 {
-	size_t cap, il = 2;
+	size_t need = nd->n ? nd->n : 1;
 
-	if (nd->groups_cap >= nd->n && nd->groups)
-		return 0;
-	cap = grown(nd->groups_cap, nd->n);
-	while (il <= 2 * cap)
-		il *= 2;
-	RESIZE_OR_FAIL(nd->groups, cap);
-	RESIZE_OR_FAIL(nd->first, cap);
-	RESIZE_OR_FAIL(nd->index, il);
-	nd->groups_cap = cap;
-	nd->index_len = il;
+	if (cs_pool_grow(&nd->pool, &nd->groups, &nd->groups_cap, need, sizeof *nd->groups, 64) ||
+	    cs_pool_grow(&nd->pool, &nd->first, &nd->first_cap, need, sizeof *nd->first, 64) ||
+	    cs_pool_grow(&nd->pool, &nd->index, &nd->index_len, 2 * nd->groups_cap + 1, sizeof *nd->index, 256))
+		return CS_ENOMEM;
 	return 0;
 }
 
@@ -215,7 +184,7 @@ int cs_node_open(const cs_node_opts *o, cs_node **out, char *why, size_t whycap)
 		o = &defaults;
 	}
 	if ((o->idle_policy_set && (unsigned)o->idle_policy >= CS_IDLE_NPOLICY) || (unsigned)o->scope > CS_NODE_SELF ||
-	    (o->scope == CS_NODE_CGROUP && (!o->cg_subtree || !o->cg_subtree[0])) ||
+	    (o->scope == CS_NODE_CGROUP && (!o->cg.subtree || !o->cg.subtree[0])) ||
 	    (o->scope == CS_NODE_TREE && o->root_pid <= 0)) {
 		cs_set_why(why, whycap, "node sampler: bad options (scope %d)", (int)o->scope);
 		return CS_EINVAL;
@@ -252,17 +221,9 @@ int cs_node_open(const cs_node_opts *o, cs_node **out, char *why, size_t whycap)
 	}
 	cs_carbon_resolve(&nd->host->site, &nd->carbon);
 	if (o->scope == CS_NODE_ALL || o->scope == CS_NODE_CGROUP) {
-		memset(&co, 0, sizeof co);
-		co.version = o->cg_version;
-		co.subtree = o->cg_subtree;
-		co.mem_dir = o->scope == CS_NODE_CGROUP ? o->cg_mem_dir : NULL;
-		co.memstat_every = o->memstat_every;
-		co.memstat_max = o->memstat_max;
-		co.mem_on_cadence = o->mem_on_cadence;
-		co.max_fds = o->cg_max_fds;
-		co.max_fds_per_kwl = o->cg_max_fds_per_kwl;
-		co.dirs_per_file = o->cg_dir_fds;
-		co.watch = o->watch_cgroups;
+		co = o->cg;
+		if (o->scope != CS_NODE_CGROUP)
+			co.mem_dir = NULL;
 		rc = cs_cgscan_open(&nd->host->io, &co, &nd->cg);
 		if (rc) {
 			cs_set_why(
@@ -444,7 +405,8 @@ int cs_node_sample(cs_node *nd)
 	}
 
 	if (nd->cg && nd->ps) {
-		if ((rc = ensure_merged(nd, ncg + np)) != 0)
+		if ((rc = cs_pool_grow(&nd->pool, &nd->merged, &nd->merged_cap, ncg + np ? ncg + np : 1,
+		                       sizeof *nd->merged, 64)) != 0)
 			return rc;
 		if (ncg)
 			memcpy(nd->merged, cgw, ncg * sizeof *cgw);
@@ -601,11 +563,6 @@ void cs_node_close(cs_node *n)
 	if (n->host_owned)
 		cs_host_destroy(&n->own_host);
 	cs_conf_free(n->cfg);
-	free(n->merged);
-	free(n->shares);
-	free(n->scratch);
-	free(n->groups);
-	free(n->first);
-	free(n->index);
+	cs_pool_free(&n->pool);
 	free(n);
 }

@@ -33,7 +33,7 @@
  *
  * cs_node_sample() is one interval: host sample, cgroup sample (and a re-walk
  * of the tree every refresh_s, or when cs_node_refresh() asked, or at once
- * when inotify saw a cgroup made or removed, with watch_cgroups), process scan,
+ * when inotify saw a cgroup made or removed, with cg.watch), process scan,
  * kubelet maybe-refresh + annotate, teams, GPU use, node CPU/memory, split.
  * The first call only primes the counters (its interval has 0 J).
  *
@@ -68,13 +68,13 @@
 #include "platform/host.h"
 
 #define CS_NODE_DEFAULT_REFRESH_S 10.0
-/* The re-walk of a watched tree (watch_cgroups): only a safety net. */
+/* The re-walk of a watched tree (cg.watch): only a safety net. */
 #define CS_NODE_WATCHED_REFRESH_S 300.0
 
 /* Which workloads the node splits among (see the header comment). */
 typedef enum cs_node_scope {
 	CS_NODE_ALL = 0,   /* every cgroup workload (+ processes outside them: by_process) */
-	CS_NODE_CGROUP,    /* the cgroup subtree cg_subtree */
+	CS_NODE_CGROUP,    /* the cgroup subtree cg.subtree */
 	CS_NODE_PROCESSES, /* every process */
 	CS_NODE_TREE,      /* root_pid and its descendants */
 	CS_NODE_SELF,      /* <procfs>/self */
@@ -89,22 +89,23 @@ typedef enum cs_node_kubelet {
 /* Options; a zeroed struct means every default. Strings are used during
  * cs_node_open only (copied where kept). */
 typedef struct cs_node_opts {
-	cs_host *host;            /* borrowed, already initialised (the caller samples
-	                           * nothing itself); NULL = the node sets up its own
-	                           * host from the roots below, without cloud detection */
-	const char *sysfs_root;   /* own host only; NULL = "/sys" */
-	const char *procfs_root;  /* own host only; NULL = "/proc" */
-	const char *cgroup_root;  /* own host only; NULL = "/sys/fs/cgroup" */
-	cs_node_scope scope;      /* the workload set; 0 = ALL */
-	cs_cg_version cg_version; /* CS_CG_AUTO, V1, V2 (cgroup scopes) */
-	const char *cg_subtree;   /* walk only this subtree (NULL = all); CGROUP: required */
-	const char *cg_mem_dir;   /* CGROUP: the subtree's v1 memory group, when the
-	                           * walked hierarchy has no memory controller
-	                           * (cs_cgscan_opts.mem_dir); NULL = none */
-	bool by_process;          /* ALL: also processes outside containers (proc_scan) */
-	int root_pid;             /* TREE: the tree's root */
-	int reaper_pid;           /* TREE: its children belong too (a child subreaper) */
-	bool idle_policy_set;     /* idle_policy below wins over the config's */
+	cs_host *host;           /* borrowed, already initialised (the caller samples
+	                          * nothing itself); NULL = the node sets up its own
+	                          * host from the roots below, without cloud detection */
+	const char *sysfs_root;  /* own host only; NULL = "/sys" */
+	const char *procfs_root; /* own host only; NULL = "/proc" */
+	const char *cgroup_root; /* own host only; NULL = "/sys/fs/cgroup" */
+	cs_node_scope scope;     /* the workload set; 0 = ALL */
+	cs_cgscan_opts cg;       /* the cgroup scanner's (cgroup scopes), passed through:
+	                          * cg.subtree required in CGROUP, cg.mem_dir used only
+	                          * there; with cg.watch the tree is re-walked when
+	                          * inotify reports a new or removed cgroup, and every
+	                          * CS_NODE_WATCHED_REFRESH_S as a safety net, instead
+	                          * of every refresh_s (the fallback without inotify) */
+	bool by_process;         /* ALL: also processes outside containers (proc_scan) */
+	int root_pid;            /* TREE: the tree's root */
+	int reaper_pid;          /* TREE: its children belong too (a child subreaper) */
+	bool idle_policy_set;    /* idle_policy below wins over the config's */
 	cs_idle_policy idle_policy;
 	const cs_conf *config;       /* the configuration (copied); it must have [attribution],
 	                              * [kubelet] and [teams]; NULL = their defaults */
@@ -112,15 +113,6 @@ typedef struct cs_node_opts {
 	const char *kubelet_url;     /* overrides [kubelet] url; implies ON unless OFF
 	                              * (the kubelet is only asked in cgroup scopes) */
 	double refresh_s;            /* cgroup tree re-walk; 0 = 10 s */
-	unsigned memstat_every;      /* memory.stat every Nth sample (cgroup_scan.h); 0 = every */
-	unsigned memstat_max;        /* a stable workload's longest (cgroup_scan.h); 0 = memstat_every */
-	bool mem_on_cadence;         /* memory files only then, opened per read (cgroup_scan.h) */
-	unsigned cg_max_fds;         /* kept-open cgroup files; 0 = the descriptor limit's */
-	unsigned cg_max_fds_per_kwl; /* more per 1,000 workloads when that is more (cgroup_scan.h) */
-	unsigned cg_dir_fds;         /* directory descriptors kept, this many to a file (cgroup_scan.h) */
-	bool watch_cgroups;          /* re-walk when inotify reports a new or removed cgroup, and
-	                              * every CS_NODE_WATCHED_REFRESH_S as a safety net, instead of
-	                              * every refresh_s (which stays the fallback without inotify) */
 	bool runtime_names;          /* cgroup scopes, no kubelet: name containers from
 	                              * Docker's/containerd's state files
 	                              * (attribution/runtime_meta.h) */

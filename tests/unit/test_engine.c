@@ -183,7 +183,7 @@ static cs_node *open_scope(const env *e, cs_node_scope scope, bool by_process, c
 	o.cgroup_root = e->cg;
 	o.scope = scope;
 	o.by_process = by_process;
-	o.cg_subtree = subtree;
+	o.cg.subtree = subtree;
 	o.root_pid = root;
 	o.kubelet = CS_NODE_KUBELET_OFF;
 	rc = cs_node_open(&o, &n, why, sizeof why);
