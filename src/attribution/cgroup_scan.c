@@ -101,6 +101,7 @@ struct cs_cgscan {
 	int watch_fd;        /* inotify on the listed directories; -1 = not watching */
 	bool watch_lost;     /* a watch could not be added: the caller re-walks on its timer */
 
+	cs_pool pool;    /* owns wl and pv */
 	cs_workload *wl; /* [cap] */
 	cgw *pv;         /* [cap] */
 	size_t n, cap;
@@ -158,12 +159,13 @@ static long index_find(const cs_cgscan *s, uint64_t ino, const char *rel)
 /* Room for one more workload: arrays x2, index >= 2x. */
 static int grow(cs_cgscan *s)
 {
-	size_t ncap = cs_grow_cap(s->cap, s->n + 1, 64);
+	size_t ncap = cs_grow_cap(s->cap, s->n + 1, 64), wcap = s->cap, pcap = s->cap;
 
 	if (ncap == s->cap)
 		return 0;
-	if (!ncap || ncap > CS_INDEX_MAX_ITEMS || cs_resize(&s->wl, ncap, sizeof(*s->wl)) ||
-	    cs_resize(&s->pv, ncap, sizeof(*s->pv)) || cs_index_reserve(&s->ix, ncap) < 0)
+	/* both to ncap; s->cap moves only once both and the index have */
+	if (!ncap || ncap > CS_INDEX_MAX_ITEMS || cs_pool_grow(&s->pool, &s->wl, &wcap, ncap, sizeof(*s->wl), 64) ||
+	    cs_pool_grow(&s->pool, &s->pv, &pcap, ncap, sizeof(*s->pv), 64) || cs_index_reserve(&s->ix, ncap) < 0)
 		return CS_ENOMEM;
 	s->cap = ncap;
 	index_rebuild(s);
@@ -1160,8 +1162,7 @@ void cs_cgscan_close(cs_cgscan *s)
 	for (int h = 0; h < 2; h++)
 		if (s->rootfd[h] >= 0)
 			s->io->ops->close(s->rootfd[h]);
-	free(s->wl);
-	free(s->pv);
+	cs_pool_free(&s->pool);
 	cs_index_free(&s->ix);
 	free(s);
 }
