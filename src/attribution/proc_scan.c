@@ -41,7 +41,6 @@ struct ps_dirent64 {
 
 typedef struct ps_ent {
 	uint32_t seen_gen;
-	uint8_t gone; /* reported gone: removed next sample */
 } ps_ent;
 
 typedef struct ps_skip {
@@ -258,7 +257,6 @@ static void account(cs_procscan *p, const cs_pid_stat *st, const char *name)
 		w->cpu_usec = p->primed ? ticks * 1000000u / (uint64_t)p->hz : 0;
 		w->cpu_usec_total_prev = ticks; /* in ticks: never exported */
 		p->pe[p->n].seen_gen = p->gen;
-		p->pe[p->n].gone = 0;
 		cs_index_add(&p->ix, cs_mix64(id), (uint32_t)p->n);
 		p->n++;
 	}
@@ -394,25 +392,12 @@ int cs_procscan_open(cs_io *io, const cs_procscan_opts *o, cs_procscan **out)
 int cs_procscan_sample(cs_procscan *p)
 {
 	char path[300];
-	size_t j = 0;
 	int fd;
 
 	if (!p)
 		return CS_EINVAL;
 	/* Drop what was reported gone last time. */
-	for (size_t i = 0; i < p->n; i++) {
-		if (p->pe[i].gone)
-			continue;
-		if (j != i) {
-			p->wl[j] = p->wl[i];
-			p->pe[j] = p->pe[i];
-		}
-		j++;
-	}
-	if (j != p->n) {
-		p->n = j;
-		index_rebuild(p);
-	}
+	p->n = cs_wl_drop_gone(p->wl, p->pe, sizeof(*p->pe), p->n, &p->ix);
 	p->gen++;
 	if (p->o.mode == CS_PS_ONE) {
 		visit(p, p->one);
@@ -455,7 +440,6 @@ done:
 		if (p->pe[i].seen_gen != p->gen) {
 			p->wl[i].gone = true;
 			p->wl[i].fresh = false;
-			p->pe[i].gone = 1;
 		} else if (p->wl[i].fresh) {
 			p->wl[i].cpu_usec = 0;
 		}

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/index.h"
 #include "sensors/sensor.h" /* cs_part: the parts a workload's energy is split by */
 
 typedef enum cs_wl_kind {
@@ -86,5 +87,12 @@ typedef struct cs_workload {
 	bool gone;                    /* disappeared this interval: last delta kept, dropped next */
 	uint64_t cpu_usec_total_prev; /* previous raw counter, for deltas */
 } cs_workload;
+
+/* A scanner drops the workloads it reported gone at its next sample: this
+ * removes them from wl[0..n) and from priv, the scanner's own records kept
+ * parallel to wl (elem bytes each), keeping the others' order, and rebuilds
+ * ix, the scanner's index of wl by id, when any went. Returns how many are
+ * left. */
+size_t cs_wl_drop_gone(cs_workload *wl, void *priv, size_t elem, size_t n, cs_index *ix);
 
 #endif
