@@ -78,11 +78,10 @@ struct cs_node {
 	size_t groups_cap, first_cap, index_len;
 };
 
-/* Buffers grow geometrically from 64 entries (the index from 256), only when
- * the workload count passes what they hold; each has its own capacity, so
- * one that could not grow is grown again at the next call. */
-
-/* Shares and scratch for at least n workloads. */
+/* Shares and scratch for at least n workloads. Buffers grow geometrically
+ * from 64 entries (the roll-up index from 256), only when the workload count
+ * passes what they hold; each has its own capacity, so one that could not
+ * grow is grown again at the next call. */
 static int ensure_cap(cs_node *nd, size_t n)
 {
 	if (cs_pool_grow(&nd->pool, &nd->shares, &nd->cap, n, sizeof *nd->shares, 64) ||
@@ -405,6 +404,7 @@ int cs_node_sample(cs_node *nd)
 	}
 
 	if (nd->cg && nd->ps) {
+		/* one at least, as with one scanner: the workloads are never NULL */
 		if ((rc = cs_pool_grow(&nd->pool, &nd->merged, &nd->merged_cap, ncg + np ? ncg + np : 1,
 		                       sizeof *nd->merged, 64)) != 0)
 			return rc;
