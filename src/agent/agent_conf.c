@@ -38,14 +38,14 @@ static const cs_conf_key agent_keys[] = {
     {"memory_stat_max", CS_CONF_DURATION, CS_CONF_AT(cs_agent_conf, memstat_max_s), .def = "8m", .min = 0, .max = 86400,
      .help = "a workload whose working set moved < 1 % and < 1 MiB between two\nmemory reads doubles its re-read "
              "interval, up to this (memory_stat\ntimes a power of two; at most memory_stat: no doubling)"},
-    {"kernel_memory", CS_CONF_BYTES, CS_CONF_AT(cs_agent_conf, kernel_memory), .def = "4M", .min = 0, .max = 1ull << 40,
-     .expect = "a size (K, M, G)",
+    {"kernel_memory", CS_CONF_BYTES, CS_CONF_AT(cs_agent_conf, kernel_memory), .def = "3900K", .min = 0,
+     .max = 1ull << 40, .expect = "a size (K, M, G)",
      .help = "kernel memory the kept-open cgroup files (a page each) and cgroup\ndirectories (~0.2 KiB each) may pin; "
-             "files beyond it are opened per\nread, relative to their kept directory"},
-    {"kernel_memory_per_workload", CS_CONF_BYTES, CS_CONF_AT(cs_agent_conf, kernel_memory_per_workload), .def = "4K",
+             "files beyond it are opened per\nread, relative to their kept directory (3900K: 3.99 MB)"},
+    {"kernel_memory_per_workload", CS_CONF_BYTES, CS_CONF_AT(cs_agent_conf, kernel_memory_per_workload), .def = "3900",
      .min = 0, .max = 1ull << 20, .expect = "a size (K, M)",
      .help = "the kernel_memory budget grows to this per workload when that\nis more (a node with more containers "
-             "can spare more: 4K is\n20 MB at 5,000); 0: kernel_memory alone"},
+             "can spare more: 3900 is\n19.5 MB at 5,000); 0: kernel_memory alone"},
     {"region", CS_CONF_STRING, CS_CONF_AT(cs_agent_conf, region), .expect = "a cloud region",
      .help = "location; default: detected from cloud metadata"},
     {"provider", CS_CONF_STRING, CS_CONF_AT(cs_agent_conf, provider), .valid = agent_provider_ok,
