@@ -2,7 +2,8 @@
  *
  * Parsing is two passes over jansson's DOM: the first counts pods,
  * containers, labels and label bytes so that the second fills arrays of
- * exactly the right size (five allocations per refresh, none per pod).
+ * exactly the right size (six blocks of one cs_pool per refresh, none per
+ * pod).
  * Identity strings are fixed-size fields validated on the way in; labels go
  * to one string pool. Hash indexes are open addressing with linear probing
  * (core/index.h) at load <= 1/2, FNV-1a on the key.
@@ -26,6 +27,7 @@
 
 #include "core/clock.h"
 #include "core/hash.h"
+#include "core/mem.h"
 #include "core/str.h"
 #include "core/why.h"
 #include "io/http.h"
@@ -336,6 +338,15 @@ static int kl_fill_pod(json_t *item, cs_podlist *pl)
 	return 0;
 }
 
+/* Gives ix slots for items from the podlist's pool (it is built once, so
+ * its slots live and go with the podlist's other arrays). */
+static bool kl_index_lend(cs_pool *mem, cs_index *ix, size_t items)
+{
+	ix->n = cs_index_slots_for(items);
+	ix->slot = cs_pool_zalloc(mem, ix->n * sizeof(*ix->slot));
+	return ix->slot != NULL;
+}
+
 int cs_kubelet_parse_pods(const char *json, size_t len, cs_podlist *out)
 {
 	json_t *root, *items, *item, *kind;
@@ -384,12 +395,12 @@ int cs_kubelet_parse_pods(const char *json, size_t len, cs_podlist *out)
 	if (n_ctrs >= UINT32_MAX / 4 || n_labels >= UINT32_MAX / 4 || pool >= UINT32_MAX)
 		goto out;
 	rc = CS_ENOMEM;
-	pl.pods = calloc(n_items ? n_items : 1, sizeof(*pl.pods));
-	pl.ctrs = calloc(n_ctrs ? n_ctrs : 1, sizeof(*pl.ctrs));
-	pl.labels = calloc(n_labels ? n_labels : 1, sizeof(*pl.labels));
-	pl.pool = malloc(pool ? pool : 1);
-	if (!pl.pods || !pl.ctrs || !pl.labels || !pl.pool || cs_index_reserve(&pl.pod_ix, n_items) < 0 ||
-	    cs_index_reserve(&pl.ctr_ix, n_ctrs) < 0)
+	pl.pods = cs_pool_zalloc(&pl.mem, n_items * sizeof(*pl.pods));
+	pl.ctrs = cs_pool_zalloc(&pl.mem, n_ctrs * sizeof(*pl.ctrs));
+	pl.labels = cs_pool_zalloc(&pl.mem, n_labels * sizeof(*pl.labels));
+	pl.pool = cs_pool_zalloc(&pl.mem, pool);
+	if (!pl.pods || !pl.ctrs || !pl.labels || !pl.pool || !kl_index_lend(&pl.mem, &pl.pod_ix, n_items) ||
+	    !kl_index_lend(&pl.mem, &pl.ctr_ix, n_ctrs))
 		goto out;
 	/* pass 2: fill */
 	for (i = 0; i < n_items; i++) {
@@ -417,13 +428,8 @@ void cs_podlist_free(cs_podlist *pl)
 {
 	if (!pl)
 		return;
-	free(pl->pods);
-	free(pl->ctrs);
-	free(pl->labels);
-	free(pl->pool);
-	cs_index_free(&pl->pod_ix);
-	cs_index_free(&pl->ctr_ix);
-	memset(pl, 0, sizeof(*pl));
+	cs_pool_free(&pl->mem);
+	*pl = (cs_podlist){0};
 }
 
 /* The item of key in ix (a podlist's), or CS_INDEX_NONE. */

@@ -42,6 +42,7 @@
 
 #include "conf/conf.h"
 #include "core/index.h"
+#include "core/mem.h"
 #include "k8s/owner.h"
 
 #define CS_KUBELET_DEFAULT_TOKEN          "/var/run/secrets/kubernetes.io/serviceaccount/token"
@@ -105,6 +106,7 @@ typedef struct cs_podlist {
 	size_t pool_len;
 	cs_index pod_ix;       /* pods by uid */
 	cs_index ctr_ix;       /* containers by runtime id */
+	cs_pool mem;           /* owns the arrays above, pool and the indexes' slots */
 	char node_name[254];   /* spec.nodeName of the first pod that has one */
 	size_t skipped_pods;   /* items without a usable uid/name/namespace, or duplicates */
 	size_t bad_quantities; /* requests that were not valid quantities (taken as 0) */
