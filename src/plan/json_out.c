@@ -12,7 +12,7 @@
 
 static int reserve(plan_json_buf *b, size_t k)
 {
-	return cs_grow(&b->p, &b->cap, b->n + k, 1, 64);
+	return cs_pool_grow(&b->mem, &b->p, &b->cap, b->n + k, 1, 64);
 }
 
 int plan_json_raw(plan_json_buf *b, const char *s, size_t n)
@@ -28,8 +28,7 @@ void plan_json_buf_free(plan_json_buf *b)
 {
 	if (!b)
 		return;
-	free(b->p);
-	free(b->reals);
+	cs_pool_free(&b->mem);
 	*b = (plan_json_buf){0};
 }
 
@@ -115,7 +114,7 @@ static int put_real(plan_json_buf *b, double v, int precision)
 		return CS_EINVAL;
 	memcpy(&bits, &v, sizeof bits);
 	if (!b->reals)
-		b->reals = calloc(PLAN_JSON_REAL_CACHE, sizeof *b->reals);
+		b->reals = cs_pool_zalloc(&b->mem, PLAN_JSON_REAL_CACHE * sizeof *b->reals);
 	if (b->reals) {
 		c = &b->reals[(bits ^ (bits >> 29) ^ (bits >> 47)) & (PLAN_JSON_REAL_CACHE - 1)];
 		if (c->bits == bits && c->precision == precision)

@@ -28,6 +28,8 @@
 
 #include <jansson.h>
 
+#include "core/mem.h"
+
 /* Reals already formatted, by their bits: most figures of a plan repeat
  * (PUEs, intensities, memory sizes, hours, zero watts), and glibc's exact
  * %g costs ~1 us each. Direct-mapped, PLAN_JSON_REAL_CACHE entries. */
@@ -43,6 +45,7 @@ typedef struct plan_json_buf {
 	char *p; /* owned; not NUL-terminated */
 	size_t n, cap;
 	plan_json_real_text *reals; /* owned, allocated on first use; NULL = no cache (out of memory) */
+	cs_pool mem;                /* owns p and reals */
 } plan_json_buf;
 
 /* Appends v as json_dumps(v, JSON_REAL_PRECISION(precision)) writes it

@@ -16,6 +16,7 @@
 
 #include <carbonstat/error.h>
 
+#include "core/mem.h"
 #include "core/why.h"
 #include "plan/buf.h"
 #include "plan/geo.h"
@@ -87,26 +88,8 @@ typedef struct ctx {
 	size_t nopt, cap_opt;
 	const cand **priced;
 	size_t npriced, cap_priced;
+	cs_pool mem; /* owns every array above */
 } ctx;
-
-static void ctx_free(ctx *x)
-{
-	for (int p = 0; p < CS_PROVIDER_COUNT; p++)
-		free(x->allowed[p]);
-	free(x->speed);
-	free(x->speed_done);
-	free(x->regs_at);
-	free(x->regs_n);
-	free(x->regs_done);
-	free(x->cand_at);
-	free(x->cand_n);
-	free(x->cand_done);
-	free(x->regs);
-	free(x->cands);
-	free(x->tmp);
-	free(x->opt);
-	free(x->priced);
-}
 
 /* The regions options may use, per provider: --regions, or --near, or all;
  * always with a known intensity. */
@@ -118,7 +101,7 @@ static int allowed_regions(ctx *x, plan_result *r)
 	if (o->near && cs_region_coords(o->near, &lat, &lon, NULL))
 		return CS_ENODATA;
 	for (int p = 0; p < CS_PROVIDER_COUNT; p++) {
-		x->allowed[p] = calloc(cs_region_count() + 1, sizeof *x->allowed[p]);
+		x->allowed[p] = cs_pool_zalloc(&x->mem, (cs_region_count() + 1) * sizeof *x->allowed[p]);
 		if (!x->allowed[p])
 			return CS_ENOMEM;
 	}
@@ -155,16 +138,16 @@ static int ctx_init(ctx *x, const plan_opts *o, plan_result *r)
 	memset(x, 0, sizeof *x);
 	x->o = o;
 	x->ninst = cs_instance_count();
-	x->speed = calloc(x->ninst, sizeof *x->speed);
-	x->speed_done = calloc(x->ninst, 1);
-	x->regs_at = calloc(x->ninst, sizeof *x->regs_at);
-	x->regs_n = calloc(x->ninst, sizeof *x->regs_n);
-	x->regs_done = calloc(x->ninst, 1);
-	x->cand_at = calloc(x->ninst, sizeof *x->cand_at);
-	x->cand_n = calloc(x->ninst, sizeof *x->cand_n);
-	x->cand_done = calloc(x->ninst, 1);
+	x->speed = cs_pool_zalloc(&x->mem, x->ninst * sizeof *x->speed);
+	x->speed_done = cs_pool_zalloc(&x->mem, x->ninst);
+	x->regs_at = cs_pool_zalloc(&x->mem, x->ninst * sizeof *x->regs_at);
+	x->regs_n = cs_pool_zalloc(&x->mem, x->ninst * sizeof *x->regs_n);
+	x->regs_done = cs_pool_zalloc(&x->mem, x->ninst);
+	x->cand_at = cs_pool_zalloc(&x->mem, x->ninst * sizeof *x->cand_at);
+	x->cand_n = cs_pool_zalloc(&x->mem, x->ninst * sizeof *x->cand_n);
+	x->cand_done = cs_pool_zalloc(&x->mem, x->ninst);
 	x->cap_tmp = o->catalog->n + 2;
-	x->tmp = calloc(x->cap_tmp, sizeof *x->tmp);
+	x->tmp = cs_pool_zalloc(&x->mem, x->cap_tmp * sizeof *x->tmp);
 	if (!x->speed || !x->speed_done || !x->regs_at || !x->regs_n || !x->regs_done || !x->cand_at || !x->cand_n ||
 	    !x->cand_done || !x->tmp)
 		return CS_ENOMEM;
@@ -220,14 +203,14 @@ static int regions_of(ctx *x, const cs_instance *it, size_t num, const reg_price
 					x->regs[k] = (reg_price){reg, price, src};
 				continue;
 			}
-			if (plan_grow((void **)&x->regs, &x->cap_regs, x->nregs, sizeof *x->regs))
+			if (cs_pool_grow(&x->mem, &x->regs, &x->cap_regs, x->nregs + 1, sizeof *x->regs, 64))
 				return CS_ENOMEM;
 			x->regs[x->nregs++] = (reg_price){reg, price, src};
 		}
 		for (k = at; best && k < x->nregs && x->regs[k].region != best; k++)
 			;
 		if (best && k == x->nregs) {
-			if (plan_grow((void **)&x->regs, &x->cap_regs, x->nregs, sizeof *x->regs))
+			if (cs_pool_grow(&x->mem, &x->regs, &x->cap_regs, x->nregs + 1, sizeof *x->regs, 64))
 				return CS_ENOMEM;
 			x->regs[x->nregs++] = (reg_price){best, -1, PLAN_PRICE_NONE};
 		}
@@ -247,9 +230,8 @@ static int cands_of(ctx *x, const cs_instance *a, size_t num, const cs_instance 
 		unsigned providers = x->o->providers ? x->o->providers : 1u << cs_instance_provider(a);
 		size_t k = plan_candidates(x->o->catalog, x->o->families, a, providers, x->tmp, x->cap_tmp);
 
-		while (x->ncands + k > x->cap_cands)
-			if (plan_grow((void **)&x->cands, &x->cap_cands, x->cap_cands, sizeof *x->cands))
-				return CS_ENOMEM;
+		if (cs_pool_grow(&x->mem, &x->cands, &x->cap_cands, x->ncands + k, sizeof *x->cands, 64))
+			return CS_ENOMEM;
 		if (k)
 			memcpy(x->cands + x->ncands, x->tmp, k * sizeof *x->tmp);
 		x->cand_at[num] = (uint32_t)x->ncands;
@@ -286,7 +268,7 @@ static bool fit(const plan_group *g, double cap_ratio, double target, unsigned *
 
 static int push(ctx *x, const cand *c)
 {
-	if (plan_grow((void **)&x->opt, &x->cap_opt, x->nopt, sizeof *x->opt))
+	if (cs_pool_grow(&x->mem, &x->opt, &x->cap_opt, x->nopt + 1, sizeof *x->opt, 64))
 		return CS_ENOMEM;
 	x->opt[x->nopt++] = *c;
 	return 0;
@@ -548,7 +530,7 @@ static const cand *recommend(const ctx *x, plan_group_result *gr)
 
 static int add_front(plan_result *r, const plan_option *o)
 {
-	if (plan_grow((void **)&r->options, &r->cap_options, r->noptions, sizeof *r->options))
+	if (cs_pool_grow(&r->mem, &r->options, &r->cap_options, r->noptions + 1, sizeof *r->options, 64))
 		return CS_ENOMEM;
 	r->options[r->noptions++] = *o;
 	return 0;
@@ -665,7 +647,7 @@ static int plan_group_run(ctx *x, const plan_group *g, plan_group_result *gr, pl
 		if (!best || before(c, best))
 			best = c;
 		if (c->cost >= 0) {
-			if (plan_grow((void **)&x->priced, &x->cap_priced, x->npriced, sizeof *x->priced))
+			if (cs_pool_grow(&x->mem, &x->priced, &x->cap_priced, x->npriced + 1, sizeof *x->priced, 64))
 				return CS_ENOMEM;
 			x->priced[x->npriced++] = c;
 		}
@@ -704,7 +686,7 @@ static int summarise(plan_result *r)
 {
 	size_t nreg = cs_region_count();
 
-	r->places = calloc(nreg ? nreg : 1, sizeof *r->places);
+	r->places = cs_pool_zalloc(&r->mem, nreg * sizeof *r->places);
 	if (!r->places)
 		return CS_ENOMEM;
 	/* every region that has a group before or after, in table order */
@@ -753,7 +735,7 @@ int plan_run(const plan_inventory *inv, const plan_opts *o, plan_result *out, ch
 	else if (rc)
 		cs_set_why(why, cap, "plan: out of memory");
 	if (!rc) {
-		r.groups = calloc(inv->n ? inv->n : 1, sizeof *r.groups);
+		r.groups = cs_pool_zalloc(&r.mem, inv->n * sizeof *r.groups);
 		if (!r.groups) {
 			rc = CS_ENOMEM;
 			cs_set_why(why, cap, "plan: out of memory for %zu groups", inv->n);
@@ -765,7 +747,7 @@ int plan_run(const plan_inventory *inv, const plan_opts *o, plan_result *out, ch
 	}
 	if (!rc && (rc = summarise(&r)))
 		cs_set_why(why, cap, "plan: out of memory");
-	ctx_free(&x);
+	cs_pool_free(&x.mem);
 	if (rc) {
 		plan_result_free(&r);
 		return rc;
@@ -778,8 +760,6 @@ void plan_result_free(plan_result *r)
 {
 	if (!r)
 		return;
-	free(r->groups);
-	free(r->options);
-	free(r->places);
-	memset(r, 0, sizeof *r);
+	cs_pool_free(&r->mem);
+	*r = (plan_result){0};
 }

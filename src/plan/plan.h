@@ -39,6 +39,7 @@
 
 #include <carbonstat/carbonstat.h>
 
+#include "core/mem.h"
 #include "plan/family.h"
 #include "plan/inventory.h"
 #include "plan/perf.h"
@@ -159,6 +160,7 @@ typedef struct plan_result {
 	size_t operational_basis;             /* groups ranked on operational carbon */
 	const cs_dataset *intensity_sets[24]; /* grid datasets behind the figures reported */
 	size_t nintensity_sets;
+	cs_pool mem; /* owns groups, options and places */
 } plan_result;
 
 /* Plans every group. 0, or a negative code with why (allocation, or an
