@@ -7,14 +7,13 @@
 
 #include "carbonstat/error.h"
 #include "core/hash.h"
-#include "ledger/grow.h"
+#include "core/mem.h"
 
 void cs_lg_intern_free(cs_lg_intern *t)
 {
 	if (!t)
 		return;
-	free(t->arena);
-	free(t->keys);
+	cs_pool_free(&t->mem);
 	cs_index_free(&t->ix);
 	memset(t, 0, sizeof(*t));
 }
@@ -38,10 +37,8 @@ static bool key_eq(const void *ctx, uint32_t i, const void *key)
 int cs_lg_intern_put(cs_lg_intern *t, const void *key, size_t len, uint32_t *idx, bool *created)
 {
 	probe_key k = {key, len, cs_fnv1a(CS_FNV_OFFSET, key, len)};
-	struct cs_lg_key *e;
 	uint32_t found;
 	size_t pos;
-	char *a;
 	int rc;
 
 	if (created)
@@ -58,15 +55,12 @@ int cs_lg_intern_put(cs_lg_intern *t, const void *key, size_t len, uint32_t *idx
 		*idx = found;
 		return 0;
 	}
-	if (!(e = cs_lg_grown(t->keys, &t->ncap, t->n + 1, sizeof(*e))))
+	if (cs_pool_grow(&t->mem, &t->keys, &t->ncap, t->n + 1, sizeof(*t->keys), 64) ||
+	    cs_pool_grow(&t->mem, &t->arena, &t->cap, t->len + len + 1, 1, 64))
 		return CS_ENOMEM;
-	t->keys = e;
-	if (!(a = cs_lg_grown(t->arena, &t->cap, t->len + len + 1, 1)))
-		return CS_ENOMEM;
-	t->arena = a;
 	memcpy(t->arena + t->len, key, len);
 	t->arena[t->len + len] = '\0';
-	e[t->n] = (struct cs_lg_key){t->len, (uint32_t)len, k.hash};
+	t->keys[t->n] = (struct cs_lg_key){t->len, (uint32_t)len, k.hash};
 	t->len += len + 1;
 	cs_index_set(&t->ix, pos, (uint32_t)t->n);
 	*idx = (uint32_t)t->n++;

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "core/index.h"
+#include "core/mem.h"
 
 typedef struct cs_lg_intern {
 	char *arena;     /* keys, each followed by a NUL */
@@ -30,6 +31,7 @@ typedef struct cs_lg_intern {
 	} * keys;
 	size_t n, ncap; /* keys / room */
 	cs_index ix;    /* key -> i */
+	cs_pool mem;    /* owns arena and keys */
 } cs_lg_intern;
 
 void cs_lg_intern_free(cs_lg_intern *t); /* NULL is a no-op; t is empty again */

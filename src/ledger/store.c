@@ -29,9 +29,9 @@
 
 #include "carbonstat/error.h"
 #include "core/clock.h"
+#include "core/mem.h"
 #include "core/str.h"
 #include "core/why.h"
-#include "ledger/grow.h"
 #include "ledger/intern.h"
 
 /* ---- schema ------------------------------------------------------------------------- */
@@ -171,6 +171,7 @@ struct cs_lg_store {
 	size_t nodes_cap;
 
 	cs_ldb_stmt *st_fact_add, *st_nh_add;
+	cs_pool mem;                        /* owns srcs, dim_id, new_dims, facts, nh, deltas and nodes */
 	char dimbuf[6 * CS_LG_STR_MAX + 8]; /* scratch: a dim's fields while it is bulk-loaded */
 };
 
@@ -192,10 +193,8 @@ static int oom(cs_lg_store *s)
 
 #define GROW(s, arr, cap, need)                                                                                        \
 	do {                                                                                                           \
-		void *np_ = cs_lg_grown((arr), &(cap), (need), sizeof(*(arr)));                                        \
-		if (!np_)                                                                                              \
+		if (cs_pool_grow(&(s)->mem, &(arr), &(cap), (need), sizeof(*(arr)), 64))                               \
 			return oom(s);                                                                                 \
-		(arr) = np_;                                                                                           \
 	} while (0)
 
 int cs_lg_node_key(const char *cluster, const char *node, char key[CS_LG_NODE_KEY_MAX])
@@ -255,13 +254,7 @@ void cs_lg_close(cs_lg_store *s)
 	if (s->writing || s->reading)
 		cs_ldb_rollback(s->db);
 	clear_tx(s);
-	free(s->srcs);
-	free(s->dim_id);
-	free(s->new_dims);
-	free(s->facts);
-	free(s->nh);
-	free(s->deltas);
-	free(s->nodes);
+	cs_pool_free(&s->mem);
 	cs_ldb_close(s->db);
 	free(s);
 }
@@ -483,11 +476,8 @@ static cs_lg_sums *delta_of(cs_lg_store *s, int64_t day, int64_t dim)
 	if (cs_lg_intern_put(&s->delta_keys, key, sizeof(key), &idx, &created) != 0)
 		return NULL;
 	if (created) {
-		void *np = cs_lg_grown(s->deltas, &s->deltas_cap, s->delta_keys.n, sizeof(*s->deltas));
-
-		if (!np)
+		if (cs_pool_grow(&s->mem, &s->deltas, &s->deltas_cap, s->delta_keys.n, sizeof(*s->deltas), 64))
 			return NULL;
-		s->deltas = np;
 		memset(&s->deltas[idx], 0, sizeof(s->deltas[idx]));
 	}
 	return &s->deltas[idx];
