@@ -1068,7 +1068,7 @@ int cs_bill_finish(cs_bill *b)
 	size_t nc = 0;
 	for (uint32_t i = 0; i < b->nue; i++)
 		nc += b->ue[i].u.cls == CS_BC_UNKNOWN && b->ue[i].lines;
-	b->causes = cs_pool_zalloc(&b->mem, (nc ? nc : 1) * sizeof *b->causes);
+	b->causes = cs_pool_calloc(&b->mem, (nc ? nc : 1), sizeof *b->causes);
 	if (!b->causes)
 		return CS_ENOMEM;
 	for (uint32_t i = 0; i < b->nue; i++) {

@@ -73,11 +73,11 @@ static int pool_room(cs_pool *p)
 	return cs_grow(&p->blk, &p->cap, p->n + 1, sizeof *p->blk, 8);
 }
 
-void *cs_pool_zalloc(cs_pool *p, size_t size)
+void *cs_pool_calloc(cs_pool *p, size_t n, size_t size)
 {
 	void *b;
 
-	if (pool_room(p) || !(b = calloc(1, size ? size : 1)))
+	if (pool_room(p) || !(b = calloc(n ? n : 1, size ? size : 1)))
 		return NULL;
 	p->blk[p->n++] = b;
 	return b;
@@ -85,7 +85,7 @@ void *cs_pool_zalloc(cs_pool *p, size_t size)
 
 char *cs_pool_strndup(cs_pool *p, const char *s, size_t n)
 {
-	char *d = n < SIZE_MAX ? cs_pool_zalloc(p, n + 1) : NULL;
+	char *d = n < SIZE_MAX ? cs_pool_calloc(p, n + 1, 1) : NULL;
 
 	if (d)
 		memcpy(d, s, n);

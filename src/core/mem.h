@@ -59,8 +59,9 @@ typedef struct cs_pool {
 	size_t n, cap;
 } cs_pool;
 
-/* size zeroed bytes owned by p, or NULL when out of memory. */
-void *cs_pool_zalloc(cs_pool *p, size_t size);
+/* n zeroed items of size bytes owned by p, or NULL when out of memory or
+ * when n * size overflows (calloc's check). */
+void *cs_pool_calloc(cs_pool *p, size_t n, size_t size);
 
 /* A copy of the n bytes at s plus a NUL, owned by p, or NULL. */
 char *cs_pool_strndup(cs_pool *p, const char *s, size_t n);

@@ -137,7 +137,7 @@ static char *resolve(cs_pool *mem, const char *basedir, const char *rel)
 	if (rel[0] == '/' || !basedir || !basedir[0])
 		return cs_pool_strndup(mem, rel, rl);
 	bl = strlen(basedir);
-	s = cs_pool_zalloc(mem, bl + 1 + rl + 1);
+	s = cs_pool_calloc(mem, bl + 1 + rl + 1, 1);
 	if (!s)
 		return NULL;
 	memcpy(s, basedir, bl);
@@ -359,7 +359,7 @@ static int parse_users(wc_parse *p, const yaml_node_t *sec, cs_webconfig *w)
 		            CS_WEBCONFIG_USERS_MAX);
 	if (n == 0)
 		return 0;
-	w->users = cs_pool_zalloc(&w->mem, n * sizeof(*w->users));
+	w->users = cs_pool_calloc(&w->mem, n, sizeof(*w->users));
 	if (!w->users)
 		return fail(p, CS_ENOMEM, sec, "out of memory");
 	for (pair = sec->data.mapping.pairs.start; pair < sec->data.mapping.pairs.top; pair++) {

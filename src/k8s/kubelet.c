@@ -338,20 +338,12 @@ static int kl_fill_pod(json_t *item, cs_podlist *pl)
 	return 0;
 }
 
-/* n zeroed items of size bytes owned by mem, or NULL: out of memory, or n
- * items that no size_t can count (calloc's check; the counts come from the
- * network). */
-static void *kl_zalloc_n(cs_pool *mem, size_t n, size_t size)
-{
-	return n > SIZE_MAX / size ? NULL : cs_pool_zalloc(mem, n * size);
-}
-
 /* Gives ix slots for items from the podlist's pool (it is built once, so
  * its slots live and go with the podlist's other arrays). */
 static bool kl_index_lend(cs_pool *mem, cs_index *ix, size_t items)
 {
 	ix->n = cs_index_slots_for(items);
-	ix->slot = kl_zalloc_n(mem, ix->n, sizeof(*ix->slot));
+	ix->slot = cs_pool_calloc(mem, ix->n, sizeof(*ix->slot));
 	return ix->slot != NULL;
 }
 
@@ -403,10 +395,10 @@ int cs_kubelet_parse_pods(const char *json, size_t len, cs_podlist *out)
 	if (n_ctrs >= UINT32_MAX / 4 || n_labels >= UINT32_MAX / 4 || pool >= UINT32_MAX)
 		goto out;
 	rc = CS_ENOMEM;
-	pl.pods = kl_zalloc_n(&pl.mem, n_items, sizeof(*pl.pods));
-	pl.ctrs = kl_zalloc_n(&pl.mem, n_ctrs, sizeof(*pl.ctrs));
-	pl.labels = kl_zalloc_n(&pl.mem, n_labels, sizeof(*pl.labels));
-	pl.pool = cs_pool_zalloc(&pl.mem, pool);
+	pl.pods = cs_pool_calloc(&pl.mem, n_items, sizeof(*pl.pods));
+	pl.ctrs = cs_pool_calloc(&pl.mem, n_ctrs, sizeof(*pl.ctrs));
+	pl.labels = cs_pool_calloc(&pl.mem, n_labels, sizeof(*pl.labels));
+	pl.pool = cs_pool_calloc(&pl.mem, pool, 1);
 	if (!pl.pods || !pl.ctrs || !pl.labels || !pl.pool || !kl_index_lend(&pl.mem, &pl.pod_ix, n_items) ||
 	    !kl_index_lend(&pl.mem, &pl.ctr_ix, n_ctrs))
 		goto out;

@@ -428,7 +428,7 @@ static int64_t team_index(const cs_lg_report *r, const char *key)
  * sci_daily: [sci index * ndays + day]; a "team:" key takes its team's days. */
 static int sci_rows(cs_lg_report *r, const cs_lg_conf *conf, const double *units, const cs_lg_i128 *sci_daily)
 {
-	if (!(r->sci = cs_pool_zalloc(&r->mem, conf->nsci * sizeof(*r->sci))))
+	if (!(r->sci = cs_pool_calloc(&r->mem, conf->nsci, sizeof(*r->sci))))
 		return CS_ENOMEM;
 	for (size_t i = 0; i < conf->nsci; i++) {
 		cs_lg_sci_row *row = &r->sci[r->nsci++];
@@ -455,7 +455,7 @@ static int sci_rows(cs_lg_report *r, const cs_lg_conf *conf, const double *units
 /* Each budget beside its team's burn so far and projected to the period's end. */
 static int budget_rows(cs_lg_report *r, const cs_lg_conf *conf)
 {
-	if (!(r->budgets = cs_pool_zalloc(&r->mem, conf->nbudgets * sizeof(*r->budgets))))
+	if (!(r->budgets = cs_pool_calloc(&r->mem, conf->nbudgets, sizeof(*r->budgets))))
 		return CS_ENOMEM;
 	for (size_t i = 0; i < conf->nbudgets; i++) {
 		cs_lg_budget_row *br = &r->budgets[r->nbudgets++];
@@ -496,10 +496,10 @@ int cs_lg_report_build(cs_lg_store *s, const cs_lg_period *p, cs_lg_by by, const
 	b.conf = conf;
 	b.by.mem = b.owner.mem = &r->mem; /* their rows become the report's */
 	b.team.mem = &b.mem;
-	present = cs_pool_zalloc(&b.mem, (size_t)r->period_hours * sizeof(bool));
+	present = cs_pool_calloc(&b.mem, (size_t)r->period_hours, sizeof(bool));
 	if (conf && conf->nsci) {
-		b.sci_daily = cs_pool_zalloc(&b.mem, conf->nsci * (size_t)r->ndays * sizeof(cs_lg_i128));
-		units = cs_pool_zalloc(&b.mem, conf->nsci * (size_t)r->ndays * sizeof(double));
+		b.sci_daily = cs_pool_calloc(&b.mem, conf->nsci * (size_t)r->ndays, sizeof(cs_lg_i128));
+		units = cs_pool_calloc(&b.mem, conf->nsci * (size_t)r->ndays, sizeof(double));
 	}
 	if (!present || (conf && conf->nsci && (!b.sci_daily || !units))) {
 		rc = CS_ENOMEM;
@@ -512,7 +512,7 @@ int cs_lg_report_build(cs_lg_store *s, const cs_lg_period *p, cs_lg_by by, const
 		goto end;
 	/* every team is known now: the day x team matrix of the chart */
 	r->nteams = b.team.keys.n;
-	r->daily_team_ug = cs_pool_zalloc(&b.mem, (size_t)r->ndays * (r->nteams ? r->nteams : 1) * sizeof(cs_lg_i128));
+	r->daily_team_ug = cs_pool_calloc(&b.mem, (size_t)r->ndays * (r->nteams ? r->nteams : 1), sizeof(cs_lg_i128));
 	if (!r->daily_team_ug) {
 		rc = CS_ENOMEM;
 		goto end;
@@ -540,7 +540,7 @@ int cs_lg_report_build(cs_lg_store *s, const cs_lg_period *p, cs_lg_by by, const
 			r->hours_with_data += present[i];
 		r->hours_elapsed = last > p->start ? (last - p->start) / CS_LG_HOUR_S : 0;
 		r->missing_hours =
-		    cs_pool_zalloc(&r->mem, (size_t)(r->hours_elapsed ? r->hours_elapsed : 1) * sizeof(int64_t));
+		    cs_pool_calloc(&r->mem, (size_t)(r->hours_elapsed ? r->hours_elapsed : 1), sizeof(int64_t));
 		if (!r->missing_hours) {
 			rc = CS_ENOMEM;
 			goto end;
@@ -552,11 +552,11 @@ int cs_lg_report_build(cs_lg_store *s, const cs_lg_period *p, cs_lg_by by, const
 	/* teams in row order, the matrix's columns with them; teams with no
 	 * amount in the period (nor before) are dropped like empty rows */
 	{
-		size_t n = r->nteams, k = 0, *order = cs_pool_zalloc(&b.mem, (n ? n : 1) * sizeof(size_t));
-		cs_lg_i128 *m = cs_pool_zalloc(&r->mem, (size_t)r->ndays * (n ? n : 1) * sizeof(*m));
+		size_t n = r->nteams, k = 0, *order = cs_pool_calloc(&b.mem, (n ? n : 1), sizeof(size_t));
+		cs_lg_i128 *m = cs_pool_calloc(&r->mem, (size_t)r->ndays * (n ? n : 1), sizeof(*m));
 		cs_lg_rep_row *tr = b.team.rows;
 
-		r->teams = cs_pool_zalloc(&r->mem, (n ? n : 1) * sizeof(*r->teams));
+		r->teams = cs_pool_calloc(&r->mem, (n ? n : 1), sizeof(*r->teams));
 		if (!order || !m || !r->teams) {
 			rc = CS_ENOMEM;
 			goto end;
@@ -594,9 +594,9 @@ int cs_lg_report_build(cs_lg_store *s, const cs_lg_period *p, cs_lg_by by, const
 		r->ntop_owners = n < CS_LG_TOP_OWNERS ? n : CS_LG_TOP_OWNERS;
 	}
 	{
-		mover *mv = cs_pool_zalloc(&b.mem, (r->nrows ? r->nrows : 1) * sizeof(*mv));
+		mover *mv = cs_pool_calloc(&b.mem, (r->nrows ? r->nrows : 1), sizeof(*mv));
 
-		r->movers = cs_pool_zalloc(&r->mem, (r->nrows ? r->nrows : 1) * sizeof(size_t));
+		r->movers = cs_pool_calloc(&r->mem, (r->nrows ? r->nrows : 1), sizeof(size_t));
 		if (!mv || !r->movers) {
 			rc = CS_ENOMEM;
 			goto end;

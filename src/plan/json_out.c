@@ -114,7 +114,7 @@ static int put_real(plan_json_buf *b, double v, int precision)
 		return CS_EINVAL;
 	memcpy(&bits, &v, sizeof bits);
 	if (!b->reals)
-		b->reals = cs_pool_zalloc(&b->mem, PLAN_JSON_REAL_CACHE * sizeof *b->reals);
+		b->reals = cs_pool_calloc(&b->mem, PLAN_JSON_REAL_CACHE, sizeof *b->reals);
 	if (b->reals) {
 		c = &b->reals[(bits ^ (bits >> 29) ^ (bits >> 47)) & (PLAN_JSON_REAL_CACHE - 1)];
 		if (c->bits == bits && c->precision == precision)

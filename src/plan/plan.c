@@ -101,7 +101,7 @@ static int allowed_regions(ctx *x, plan_result *r)
 	if (o->near && cs_region_coords(o->near, &lat, &lon, NULL))
 		return CS_ENODATA;
 	for (int p = 0; p < CS_PROVIDER_COUNT; p++) {
-		x->allowed[p] = cs_pool_zalloc(&x->mem, (cs_region_count() + 1) * sizeof *x->allowed[p]);
+		x->allowed[p] = cs_pool_calloc(&x->mem, (cs_region_count() + 1), sizeof *x->allowed[p]);
 		if (!x->allowed[p])
 			return CS_ENOMEM;
 	}
@@ -138,16 +138,16 @@ static int ctx_init(ctx *x, const plan_opts *o, plan_result *r)
 	memset(x, 0, sizeof *x);
 	x->o = o;
 	x->ninst = cs_instance_count();
-	x->speed = cs_pool_zalloc(&x->mem, x->ninst * sizeof *x->speed);
-	x->speed_done = cs_pool_zalloc(&x->mem, x->ninst);
-	x->regs_at = cs_pool_zalloc(&x->mem, x->ninst * sizeof *x->regs_at);
-	x->regs_n = cs_pool_zalloc(&x->mem, x->ninst * sizeof *x->regs_n);
-	x->regs_done = cs_pool_zalloc(&x->mem, x->ninst);
-	x->cand_at = cs_pool_zalloc(&x->mem, x->ninst * sizeof *x->cand_at);
-	x->cand_n = cs_pool_zalloc(&x->mem, x->ninst * sizeof *x->cand_n);
-	x->cand_done = cs_pool_zalloc(&x->mem, x->ninst);
+	x->speed = cs_pool_calloc(&x->mem, x->ninst, sizeof *x->speed);
+	x->speed_done = cs_pool_calloc(&x->mem, x->ninst, 1);
+	x->regs_at = cs_pool_calloc(&x->mem, x->ninst, sizeof *x->regs_at);
+	x->regs_n = cs_pool_calloc(&x->mem, x->ninst, sizeof *x->regs_n);
+	x->regs_done = cs_pool_calloc(&x->mem, x->ninst, 1);
+	x->cand_at = cs_pool_calloc(&x->mem, x->ninst, sizeof *x->cand_at);
+	x->cand_n = cs_pool_calloc(&x->mem, x->ninst, sizeof *x->cand_n);
+	x->cand_done = cs_pool_calloc(&x->mem, x->ninst, 1);
 	x->cap_tmp = o->catalog->n + 2;
-	x->tmp = cs_pool_zalloc(&x->mem, x->cap_tmp * sizeof *x->tmp);
+	x->tmp = cs_pool_calloc(&x->mem, x->cap_tmp, sizeof *x->tmp);
 	if (!x->speed || !x->speed_done || !x->regs_at || !x->regs_n || !x->regs_done || !x->cand_at || !x->cand_n ||
 	    !x->cand_done || !x->tmp)
 		return CS_ENOMEM;
@@ -686,7 +686,7 @@ static int summarise(plan_result *r)
 {
 	size_t nreg = cs_region_count();
 
-	r->places = cs_pool_zalloc(&r->mem, nreg * sizeof *r->places);
+	r->places = cs_pool_calloc(&r->mem, nreg, sizeof *r->places);
 	if (!r->places)
 		return CS_ENOMEM;
 	/* every region that has a group before or after, in table order */
@@ -735,7 +735,7 @@ int plan_run(const plan_inventory *inv, const plan_opts *o, plan_result *out, ch
 	else if (rc)
 		cs_set_why(why, cap, "plan: out of memory");
 	if (!rc) {
-		r.groups = cs_pool_zalloc(&r.mem, inv->n * sizeof *r.groups);
+		r.groups = cs_pool_calloc(&r.mem, inv->n, sizeof *r.groups);
 		if (!r.groups) {
 			rc = CS_ENOMEM;
 			cs_set_why(why, cap, "plan: out of memory for %zu groups", inv->n);

@@ -118,7 +118,7 @@ static void test_pool(void **state)
 	assert_int_equal(b[2499], 4999);
 	str = cs_pool_strndup(&p, "pod-abc", 3);
 	assert_string_equal(str, "pod");
-	assert_non_null(cs_pool_zalloc(&p, 0));
+	assert_non_null(cs_pool_calloc(&p, 0, 1));
 	assert_int_equal(p.n, 4);
 	/* a block the pool does not own is refused, untouched */
 	int *mine = &x;
