@@ -25,16 +25,8 @@ const char *cs_bill_by_name(cs_bill_by by)
 void cs_bill_row_add(cs_bill_row *t, const cs_bill_row *r)
 {
 	t->lines += r->lines;
-	t->eff += r->eff;
-	t->billed += r->billed;
-	t->kwh += r->kwh;
-	t->emb_g += r->emb_g;
-	t->est_kwh += r->est_kwh;
-	t->est_emb_g += r->est_emb_g;
-	t->op_g += r->op_g;
 	t->intensity_src |= r->intensity_src;
-	t->unknown_eff += r->unknown_eff;
-	cs_bill_cpu_add(&t->cpu, &r->cpu);
+	cs_bill_measures_add(&t->sum, &r->sum);
 }
 
 /* The row with only the grouped dimensions kept. */
@@ -77,8 +69,8 @@ static int cmp_eff(const void *x, const void *y)
 {
 	const cs_bill_row *a = x, *b = y;
 
-	if (a->eff != b->eff)
-		return (a->eff < b->eff) - (a->eff > b->eff);
+	if (a->sum.eff != b->sum.eff)
+		return (a->sum.eff < b->sum.eff) - (a->sum.eff > b->sum.eff);
 	return (a->day > b->day) - (a->day < b->day);
 }
 

@@ -562,23 +562,23 @@ static inline void row_apply(cs_bill *b)
 		return;
 	r = &b->rows[b->pend_row];
 	r->lines++;
-	r->eff += b->pend_eff;
-	r->billed += b->pend_billed;
-	r->kwh += b->pend_kwh;
-	r->emb_g += b->pend_emb;
+	r->sum.eff += b->pend_eff;
+	r->sum.billed += b->pend_billed;
+	r->sum.kwh += b->pend_kwh;
+	r->sum.emb_g += b->pend_emb;
 	b->pend = false;
 	if (!b->pend_cpu)
 		return;
 	b->pend_cpu = false;
-	r->cpu.eff += b->pend_eff;
-	r->cpu.v[CS_CPU_KWH] += b->pend_kwh;
+	r->sum.cpu.eff += b->pend_eff;
+	r->sum.cpu.v[CS_CPU_KWH] += b->pend_kwh;
 	if (b->pend_util < 0)
 		return;
-	r->cpu.meas_eff += b->pend_eff;
-	r->cpu.v[CS_CPU_MEAS_KWH] += b->pend_kwh;
-	r->cpu.v[CS_CPU_MEAS_KWH_DEFAULT] += b->pend_kwh_default;
-	r->cpu.v[CS_CPU_MEAS_HOURS] += b->pend_hours;
-	r->cpu.v[CS_CPU_MEAS_BUSY_HOURS] += b->pend_hours * b->pend_util;
+	r->sum.cpu.meas_eff += b->pend_eff;
+	r->sum.cpu.v[CS_CPU_MEAS_KWH] += b->pend_kwh;
+	r->sum.cpu.v[CS_CPU_MEAS_KWH_DEFAULT] += b->pend_kwh_default;
+	r->sum.cpu.v[CS_CPU_MEAS_HOURS] += b->pend_hours;
+	r->sum.cpu.v[CS_CPU_MEAS_BUSY_HOURS] += b->pend_hours * b->pend_util;
 }
 
 /* The pending line's energy priced by the CPU utilisation: the ledger's
@@ -662,10 +662,10 @@ static int add_line(cs_bill *b, const cs_bill_line *l, bool defer)
 	t->in_billed += l->billed;
 	/* the sums a line adds span the row's bytes 32..111 */
 	__builtin_prefetch((const char *)&b->rows[ri].lines, 1);
-	__builtin_prefetch((const char *)&b->rows[ri].emb_g, 1);
+	__builtin_prefetch((const char *)&b->rows[ri].sum.emb_g, 1);
 	if (e->u.util_model && b->o.util) {
-		__builtin_prefetch((const char *)&b->rows[ri].cpu.eff, 1);
-		__builtin_prefetch((const char *)&b->rows[ri].cpu.v[CS_CPU_KWH], 1);
+		__builtin_prefetch((const char *)&b->rows[ri].sum.cpu.eff, 1);
+		__builtin_prefetch((const char *)&b->rows[ri].sum.cpu.v[CS_CPU_KWH], 1);
 	}
 	row_apply(b);
 	b->pend = true;
@@ -962,7 +962,7 @@ int cs_bill_finish(cs_bill *b)
 		cs_bill_row *r = &b->rows[i];
 		uint32_t keys[3][2] = {{r->provider, r->service}, {r->provider, any}, {any, any}};
 
-		if (!modelled(r->cls) || r->eff <= 0)
+		if (!modelled(r->cls) || r->sum.eff <= 0)
 			continue;
 		for (int k = 0; k < 3; k++) {
 			ratio *x = ratio_find(v, nv, keys[k][0], keys[k][1], r->currency);
@@ -980,9 +980,9 @@ int cs_bill_finish(cs_bill *b)
 				x = &v[nv++];
 				*x = (ratio){keys[k][0], keys[k][1], r->currency, 0, 0, 0};
 			}
-			x->cost += cs_money_to_double(r->eff);
-			x->kwh += r->kwh;
-			x->emb += r->emb_g;
+			x->cost += cs_money_to_double(r->sum.eff);
+			x->kwh += r->sum.kwh;
+			x->emb += r->sum.emb_g;
 		}
 	}
 	/* 2. provider mean grid intensity, for regions the tables lack */
@@ -1011,16 +1011,16 @@ int cs_bill_finish(cs_bill *b)
 			free(v);
 			return CS_ENOMEM;
 		}
-		if (r->cls == CS_BC_UNKNOWN && r->eff > 0) {
+		if (r->cls == CS_BC_UNKNOWN && r->sum.eff > 0) {
 			ratio *x = ratio_find(v, nv, r->provider, r->service, r->currency);
 			if (!x || x->cost <= 0)
 				x = ratio_find(v, nv, r->provider, any, r->currency);
 			if (!x || x->cost <= 0)
 				x = ratio_find(v, nv, any, any, r->currency);
 			if (x && x->cost > 0) {
-				double c = cs_money_to_double(r->eff);
-				r->est_kwh = c * x->kwh / x->cost;
-				r->est_emb_g = c * x->emb / x->cost;
+				double c = cs_money_to_double(r->sum.eff);
+				r->sum.est_kwh = c * x->kwh / x->cost;
+				r->sum.est_emb_g = c * x->emb / x->cost;
 			}
 		}
 		if (r->region != last_region || r->provider != last_prov) {
@@ -1044,24 +1044,15 @@ int cs_bill_finish(cs_bill *b)
 			last_region = r->region;
 			last_prov = r->provider;
 		}
-		r->unknown_eff = r->cls == CS_BC_UNKNOWN ? r->eff : 0;
+		r->sum.unknown_eff = r->cls == CS_BC_UNKNOWN ? r->sum.eff : 0;
 		r->intensity_g_per_kwh = last_int;
 		r->intensity_src = last_src;
-		r->op_g = (r->kwh + r->est_kwh) * r->intensity_g_per_kwh;
+		r->sum.op_g = (r->sum.kwh + r->sum.est_kwh) * r->intensity_g_per_kwh;
 		if (last_src && r->cls != CS_BC_NONUSAGE)
 			b->st.no_region += r->lines;
-		t->out_eff += r->eff;
-		t->out_billed += r->billed;
-		if (r->cls == CS_BC_UNKNOWN)
-			t->unknown_eff += r->eff;
 		if (r->cls == CS_BC_NONUSAGE)
-			t->nonusage_eff += r->eff;
-		t->kwh += r->kwh;
-		t->est_kwh += r->est_kwh;
-		t->op_g += r->op_g;
-		t->emb_g += r->emb_g;
-		t->est_emb_g += r->est_emb_g;
-		cs_bill_cpu_add(&t->cpu, &r->cpu);
+			t->nonusage_eff += r->sum.eff;
+		cs_bill_measures_add(&t->out, &r->sum);
 	}
 	free(v);
 	/* 4. the causes of unclassified cost */
@@ -1115,7 +1106,7 @@ const cs_bill_model *cs_bill_get_model(const cs_bill *b)
 bool cs_bill_conserved(const cs_bill *b)
 {
 	for (uint32_t i = 0; i < b->ntot; i++)
-		if (b->tot[i].in_eff != b->tot[i].out_eff || b->tot[i].in_billed != b->tot[i].out_billed)
+		if (b->tot[i].in_eff != b->tot[i].out.eff || b->tot[i].in_billed != b->tot[i].out.billed)
 			return false;
 	return b->finished;
 }

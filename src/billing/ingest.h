@@ -68,6 +68,31 @@ static inline void cs_bill_cpu_add(cs_bill_cpu *t, const cs_bill_cpu *r)
 		t->v[i] += r->v[i];
 }
 
+/* The sums a daily row holds and a currency's total adds up over the rows
+ * (cs_bill_measures_add), and the groups of rows too. */
+typedef struct cs_bill_measures {
+	cs_money eff, billed;
+	cs_money unknown_eff;      /* eff of unclassified usage (= eff for CS_BC_UNKNOWN rows) */
+	double kwh;                /* modelled, PUE included */
+	double emb_g;              /* modelled embodied */
+	double est_kwh, est_emb_g; /* unclassified usage, by its service's kWh per cost */
+	double op_g;               /* (kwh + est_kwh) x the row's intensity */
+	cs_bill_cpu cpu;           /* with opts.util only (else 0) */
+} cs_bill_measures;
+
+static inline void cs_bill_measures_add(cs_bill_measures *t, const cs_bill_measures *r)
+{
+	t->eff += r->eff;
+	t->billed += r->billed;
+	t->unknown_eff += r->unknown_eff;
+	t->kwh += r->kwh;
+	t->emb_g += r->emb_g;
+	t->est_kwh += r->est_kwh;
+	t->est_emb_g += r->est_emb_g;
+	t->op_g += r->op_g;
+	cs_bill_cpu_add(&t->cpu, &r->cpu);
+}
+
 /* One daily row. Strings are ids for cs_bill_str(). */
 typedef struct cs_bill_row {
 	uint32_t provider, account, service, region, currency, tag;
@@ -75,14 +100,8 @@ typedef struct cs_bill_row {
 	uint8_t cls;           /* cs_bill_class */
 	uint8_t intensity_src; /* 0 region table, 1 provider mean (region unknown) */
 	uint64_t lines;
-	cs_money eff, billed;
-	cs_money unknown_eff;       /* eff of unclassified usage (= eff for CS_BC_UNKNOWN rows; sums in groups) */
-	double kwh;                 /* modelled, PUE included */
-	double emb_g;               /* modelled embodied */
-	double est_kwh, est_emb_g;  /* unclassified usage, by its service's kWh per cost */
 	double intensity_g_per_kwh; /* location-based, of the region */
-	double op_g;                /* (kwh + est_kwh) x intensity */
-	cs_bill_cpu cpu;            /* with opts.util only (else 0) */
+	cs_bill_measures sum;
 } cs_bill_row;
 
 /* Effective cost per instance-hour of one type in one region. */
@@ -104,11 +123,9 @@ typedef struct cs_bill_cause {
 /* Sums of one currency. */
 typedef struct cs_bill_total {
 	uint32_t currency;
-	cs_money in_eff, in_billed;   /* summed line by line while reading */
-	cs_money out_eff, out_billed; /* summed over the daily rows */
-	cs_money unknown_eff, nonusage_eff;
-	double kwh, est_kwh, op_g, emb_g, est_emb_g;
-	cs_bill_cpu cpu; /* with opts.util only */
+	cs_money in_eff, in_billed; /* summed line by line while reading */
+	cs_bill_measures out;       /* summed over the daily rows */
+	cs_money nonusage_eff;
 } cs_bill_total;
 
 typedef struct cs_bill_stats {

@@ -389,8 +389,8 @@ int cs_recon_join(const cs_recon *r, const cs_bill *b, cs_recon_side **out, size
 			if (!s)
 				goto oom;
 			s->have_bill = true;
-			s->op_kg += rows[i].op_g / 1000.0;
-			s->emb_kg += (rows[i].emb_g + rows[i].est_emb_g) / 1000.0;
+			s->op_kg += rows[i].sum.op_g / 1000.0;
+			s->emb_kg += (rows[i].sum.emb_g + rows[i].sum.est_emb_g) / 1000.0;
 		}
 	}
 	if (n)

@@ -28,7 +28,7 @@ static int cmp_eff(const void *x, const void *y)
 {
 	const cs_bill_row *a = x, *b = y;
 
-	return (a->eff < b->eff) - (a->eff > b->eff);
+	return (a->sum.eff < b->sum.eff) - (a->sum.eff > b->sum.eff);
 }
 
 int cs_bill_group_team(const cs_bill *b, const cs_teams_conf *t, cs_bill_row **out, size_t *nout)

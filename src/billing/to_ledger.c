@@ -103,8 +103,8 @@ static int put_rows(const cs_bill *b, cs_lg_store *s, const cs_teams_conf *teams
 
 		if (!r[i].day)
 			continue;
-		cs_money_format(r[i].eff, eff, sizeof eff);
-		cs_money_format(r[i].billed, billed, sizeof billed);
+		cs_money_format(r[i].sum.eff, eff, sizeof eff);
+		cs_money_format(r[i].sum.billed, billed, sizeof billed);
 		snprintf(src, sizeof src, "billing:%s", cs_bill_str(b, r[i].provider));
 		v = (cs_lg_bill_row){
 		    .day = day_epoch(r[i].day),
@@ -118,14 +118,14 @@ static int put_rows(const cs_bill *b, cs_lg_store *s, const cs_teams_conf *teams
 		    .cls = cs_bill_class_name((cs_bill_class)r[i].cls),
 		    .currency = cs_bill_str(b, r[i].currency),
 		    .lines = (int64_t)r[i].lines,
-		    .cost_micro = micro_of(r[i].eff),
-		    .billed_micro = micro_of(r[i].billed),
+		    .cost_micro = micro_of(r[i].sum.eff),
+		    .billed_micro = micro_of(r[i].sum.billed),
 		    .cost_exact = eff,
 		    .billed_exact = billed,
-		    .energy_uj = scaled(r[i].kwh, 3.6e12),
-		    .est_energy_uj = scaled(r[i].est_kwh, 3.6e12),
-		    .op_ug = scaled(r[i].op_g, 1e6),
-		    .emb_ug = scaled(r[i].emb_g + r[i].est_emb_g, 1e6),
+		    .energy_uj = scaled(r[i].sum.kwh, 3.6e12),
+		    .est_energy_uj = scaled(r[i].sum.est_kwh, 3.6e12),
+		    .op_ug = scaled(r[i].sum.op_g, 1e6),
+		    .emb_ug = scaled(r[i].sum.emb_g + r[i].sum.est_emb_g, 1e6),
 		    .source = src,
 		};
 		if ((rc = cs_lg_bill_put(s, &v)) == 0)

@@ -285,18 +285,18 @@ static json_t *group_json(const cs_bill *b, const bill_opts *bo, const cs_bill_r
 		json_object_set_new(o, "provider", json_string(cs_bill_str(b, g->provider)));
 	json_object_set_new(o, "currency", json_string(cs_bill_str(b, g->currency)));
 	json_object_set_new(o, "lines", json_integer((json_int_t)g->lines));
-	json_object_set_new(o, "effective_cost", jmoney(g->eff));
-	json_object_set_new(o, "billed_cost", jmoney(g->billed));
-	json_object_set_new(o, "unclassified_cost", jmoney(g->unknown_eff));
-	json_object_set_new(o, "kwh", json_real(g->kwh + g->est_kwh));
-	json_object_set_new(o, "kwh_modelled", json_real(g->kwh));
-	json_object_set_new(o, "kwh_estimated_by_cost", json_real(g->est_kwh));
-	json_object_set_new(o, "operational_kgco2e", json_real(g->op_g / 1000.0));
-	json_object_set_new(o, "embodied_kgco2e", json_real((g->emb_g + g->est_emb_g) / 1000.0));
-	json_object_set_new(o, "embodied_kgco2e_estimated_by_cost", json_real(g->est_emb_g / 1000.0));
+	json_object_set_new(o, "effective_cost", jmoney(g->sum.eff));
+	json_object_set_new(o, "billed_cost", jmoney(g->sum.billed));
+	json_object_set_new(o, "unclassified_cost", jmoney(g->sum.unknown_eff));
+	json_object_set_new(o, "kwh", json_real(g->sum.kwh + g->sum.est_kwh));
+	json_object_set_new(o, "kwh_modelled", json_real(g->sum.kwh));
+	json_object_set_new(o, "kwh_estimated_by_cost", json_real(g->sum.est_kwh));
+	json_object_set_new(o, "operational_kgco2e", json_real(g->sum.op_g / 1000.0));
+	json_object_set_new(o, "embodied_kgco2e", json_real((g->sum.emb_g + g->sum.est_emb_g) / 1000.0));
+	json_object_set_new(o, "embodied_kgco2e_estimated_by_cost", json_real(g->sum.est_emb_g / 1000.0));
 	json_object_set_new(o, "region_intensity_fallback", json_boolean(g->intensity_src != 0));
 	if (bo->util)
-		json_object_set_new(o, "utilisation", util_json(&g->cpu));
+		json_object_set_new(o, "utilisation", util_json(&g->sum.cpu));
 	return o;
 }
 
@@ -335,19 +335,19 @@ static int out_json(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g,
 	for (size_t i = 0; i < n; i++) {
 		x = json_object();
 		json_object_set_new(x, "currency", json_string(cs_bill_str(b, t[i].currency)));
-		json_object_set_new(x, "effective_cost", jmoney(t[i].out_eff));
-		json_object_set_new(x, "billed_cost", jmoney(t[i].out_billed));
+		json_object_set_new(x, "effective_cost", jmoney(t[i].out.eff));
+		json_object_set_new(x, "billed_cost", jmoney(t[i].out.billed));
 		json_object_set_new(x, "effective_cost_in", jmoney(t[i].in_eff));
 		json_object_set_new(x, "billed_cost_in", jmoney(t[i].in_billed));
-		json_object_set_new(x, "unclassified_cost", jmoney(t[i].unknown_eff));
-		json_object_set_new(x, "unclassified_percent", json_real(pct(t[i].unknown_eff, t[i].out_eff)));
+		json_object_set_new(x, "unclassified_cost", jmoney(t[i].out.unknown_eff));
+		json_object_set_new(x, "unclassified_percent", json_real(pct(t[i].out.unknown_eff, t[i].out.eff)));
 		json_object_set_new(x, "nonusage_cost", jmoney(t[i].nonusage_eff));
-		json_object_set_new(x, "kwh", json_real(t[i].kwh + t[i].est_kwh));
-		json_object_set_new(x, "kwh_estimated_by_cost", json_real(t[i].est_kwh));
-		json_object_set_new(x, "operational_kgco2e", json_real(t[i].op_g / 1000.0));
-		json_object_set_new(x, "embodied_kgco2e", json_real((t[i].emb_g + t[i].est_emb_g) / 1000.0));
+		json_object_set_new(x, "kwh", json_real(t[i].out.kwh + t[i].out.est_kwh));
+		json_object_set_new(x, "kwh_estimated_by_cost", json_real(t[i].out.est_kwh));
+		json_object_set_new(x, "operational_kgco2e", json_real(t[i].out.op_g / 1000.0));
+		json_object_set_new(x, "embodied_kgco2e", json_real((t[i].out.emb_g + t[i].out.est_emb_g) / 1000.0));
 		if (bo->util)
-			json_object_set_new(x, "utilisation", util_json(&t[i].cpu));
+			json_object_set_new(x, "utilisation", util_json(&t[i].out.cpu));
 		json_array_append_new(a, x);
 	}
 	json_object_set_new(o, "totals", a);
@@ -412,13 +412,13 @@ static void out_csv(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g,
 		putchar(',');
 		cli_csv_field(stdout, cs_bill_str(b, g[i].currency));
 		printf(",%llu,%s,%s,%s,%.6f,%.6f,%.6f,%.6f", (unsigned long long)g[i].lines,
-		       exact(g[i].eff, e, sizeof e), exact(g[i].billed, bl, sizeof bl),
-		       exact(g[i].unknown_eff, u, sizeof u), g[i].kwh + g[i].est_kwh, g[i].est_kwh, g[i].op_g / 1000.0,
-		       (g[i].emb_g + g[i].est_emb_g) / 1000.0);
+		       exact(g[i].sum.eff, e, sizeof e), exact(g[i].sum.billed, bl, sizeof bl),
+		       exact(g[i].sum.unknown_eff, u, sizeof u), g[i].sum.kwh + g[i].sum.est_kwh, g[i].sum.est_kwh,
+		       g[i].sum.op_g / 1000.0, (g[i].sum.emb_g + g[i].sum.est_emb_g) / 1000.0);
 		if (bo->util)
-			printf(",%s,%s,%.1f,%.6f,%.6f", exact(g[i].cpu.eff, e, sizeof e),
-			       exact(g[i].cpu.meas_eff, u, sizeof u), pct(g[i].cpu.meas_eff, g[i].cpu.eff),
-			       g[i].cpu.v[CS_CPU_MEAS_KWH], g[i].cpu.v[CS_CPU_MEAS_KWH_DEFAULT]);
+			printf(",%s,%s,%.1f,%.6f,%.6f", exact(g[i].sum.cpu.eff, e, sizeof e),
+			       exact(g[i].sum.cpu.meas_eff, u, sizeof u), pct(g[i].sum.cpu.meas_eff, g[i].sum.cpu.eff),
+			       g[i].sum.cpu.v[CS_CPU_MEAS_KWH], g[i].sum.cpu.v[CS_CPU_MEAS_KWH_DEFAULT]);
 		putchar('\n');
 	}
 }
@@ -427,11 +427,12 @@ static void out_csv(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g,
 static void util_text(const cs_bill_total *t, const char *cur, double def)
 {
 	printf("utilisation: measured (ledger) for %.1f %% of the %s cost priced by CPU utilisation",
-	       pct(t->cpu.meas_eff, t->cpu.eff), *cur ? cur : "(no currency)");
-	if (t->cpu.v[CS_CPU_MEAS_HOURS] > 0)
+	       pct(t->out.cpu.meas_eff, t->out.cpu.eff), *cur ? cur : "(no currency)");
+	if (t->out.cpu.v[CS_CPU_MEAS_HOURS] > 0)
 		printf(" (mean %.1f %% over %.1f instance/vCPU-hours: %.3f kWh, %.3f at the default)",
-		       100.0 * t->cpu.v[CS_CPU_MEAS_BUSY_HOURS] / t->cpu.v[CS_CPU_MEAS_HOURS],
-		       t->cpu.v[CS_CPU_MEAS_HOURS], t->cpu.v[CS_CPU_MEAS_KWH], t->cpu.v[CS_CPU_MEAS_KWH_DEFAULT]);
+		       100.0 * t->out.cpu.v[CS_CPU_MEAS_BUSY_HOURS] / t->out.cpu.v[CS_CPU_MEAS_HOURS],
+		       t->out.cpu.v[CS_CPU_MEAS_HOURS], t->out.cpu.v[CS_CPU_MEAS_KWH],
+		       t->out.cpu.v[CS_CPU_MEAS_KWH_DEFAULT]);
 	printf(", the default %.0f %% for the rest\n", def * 100);
 }
 
@@ -457,12 +458,12 @@ static void out_text(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g
 	for (size_t i = 0; i < ng; i++) {
 		label_of(b, bo, &g[i], label, sizeof label);
 		printf("%-44.44s %-4.4s %14s %14s %12.3f %12.3f %12.3f %12s", label, cs_bill_str(b, g[i].currency),
-		       money_str(g[i].eff, 2, e, sizeof e), money_str(g[i].billed, 2, bl, sizeof bl),
-		       g[i].kwh + g[i].est_kwh, g[i].op_g / 1000.0, (g[i].emb_g + g[i].est_emb_g) / 1000.0,
-		       money_str(g[i].unknown_eff, 2, u, sizeof u));
+		       money_str(g[i].sum.eff, 2, e, sizeof e), money_str(g[i].sum.billed, 2, bl, sizeof bl),
+		       g[i].sum.kwh + g[i].sum.est_kwh, g[i].sum.op_g / 1000.0,
+		       (g[i].sum.emb_g + g[i].sum.est_emb_g) / 1000.0, money_str(g[i].sum.unknown_eff, 2, u, sizeof u));
 		/* the share of the group's CPU-priced cost priced with measured utilisation */
-		if (bo->util && g[i].cpu.eff != 0)
-			printf(" %8.1f %%", pct(g[i].cpu.meas_eff, g[i].cpu.eff));
+		if (bo->util && g[i].sum.cpu.eff != 0)
+			printf(" %8.1f %%", pct(g[i].sum.cpu.meas_eff, g[i].sum.cpu.eff));
 		else if (bo->util)
 			printf(" %10s", "-");
 		putchar('\n');
@@ -471,18 +472,18 @@ static void out_text(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g
 	for (size_t i = 0; i < n; i++) {
 		const char *cur = cs_bill_str(b, t[i].currency);
 		printf("%-44s %-4.4s %14s %14s %12.3f %12.3f %12.3f %12s\n", "TOTAL", cur,
-		       money_str(t[i].out_eff, 2, e, sizeof e), money_str(t[i].out_billed, 2, bl, sizeof bl),
-		       t[i].kwh + t[i].est_kwh, t[i].op_g / 1000.0, (t[i].emb_g + t[i].est_emb_g) / 1000.0,
-		       money_str(t[i].unknown_eff, 2, u, sizeof u));
+		       money_str(t[i].out.eff, 2, e, sizeof e), money_str(t[i].out.billed, 2, bl, sizeof bl),
+		       t[i].out.kwh + t[i].out.est_kwh, t[i].out.op_g / 1000.0,
+		       (t[i].out.emb_g + t[i].out.est_emb_g) / 1000.0, money_str(t[i].out.unknown_eff, 2, u, sizeof u));
 	}
 	putchar('\n');
 	for (size_t i = 0; i < n; i++) {
 		const char *cur = cs_bill_str(b, t[i].currency);
-		double kwh = t[i].kwh + t[i].est_kwh;
+		double kwh = t[i].out.kwh + t[i].out.est_kwh;
 		printf("%.1f %% of %s cost unclassified (its %.1f kWh, %.1f %% of the energy, estimated by its "
 		       "service's kWh per %s)",
-		       pct(t[i].unknown_eff, t[i].out_eff), *cur ? cur : "(no currency)", t[i].est_kwh,
-		       kwh > 0 ? 100.0 * t[i].est_kwh / kwh : 0.0, *cur ? cur : "cost unit");
+		       pct(t[i].out.unknown_eff, t[i].out.eff), *cur ? cur : "(no currency)", t[i].out.est_kwh,
+		       kwh > 0 ? 100.0 * t[i].out.est_kwh / kwh : 0.0, *cur ? cur : "cost unit");
 		printf("; tax, credits, fees and purchases (no energy): %s %s\n",
 		       money_str(t[i].nonusage_eff, 2, e, sizeof e), cur);
 		if (bo->util)
@@ -510,8 +511,8 @@ static void out_text(const cs_bill *b, const bill_opts *bo, const cs_bill_row *g
 	for (size_t i = 0; i < n; i++)
 		printf("%s: effective %s in, %s out; billed %s in, %s out (exact)\n",
 		       cs_bill_conserved(b) ? "cost conserved" : "COST NOT CONSERVED", exact(t[i].in_eff, e, sizeof e),
-		       exact(t[i].out_eff, bl, sizeof bl), exact(t[i].in_billed, u, sizeof u),
-		       exact(t[i].out_billed, label, sizeof label));
+		       exact(t[i].out.eff, bl, sizeof bl), exact(t[i].in_billed, u, sizeof u),
+		       exact(t[i].out.billed, label, sizeof label));
 	if (st->no_region)
 		printf("%llu usage lines had no region in carbonstat's tables: their provider's mean grid intensity "
 		       "was used\n",

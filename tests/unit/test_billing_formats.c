@@ -67,9 +67,9 @@ static void class_sums(const cs_bill *b, cs_bill_class c, double *kwh, double *e
 	*eff = 0;
 	for (size_t i = 0; i < n; i++)
 		if (r[i].cls == c) {
-			*kwh += r[i].kwh + r[i].est_kwh;
-			*emb += r[i].emb_g;
-			*eff += r[i].eff;
+			*kwh += r[i].sum.kwh + r[i].sum.est_kwh;
+			*emb += r[i].sum.emb_g;
+			*eff += r[i].sum.eff;
 		}
 }
 
@@ -96,12 +96,12 @@ static void check_aws_twelve(const char *file)
 	assert_string_equal(cs_bill_str(b, t[0].currency), "USD");
 	/* billed = unblended: 0.96 + 0.384 - 0.384 + 0.3 + 6 + 108 + 8 + 23 + 9
 	 * + 0.005 + 1.5 + 0.0294833333 */
-	assert_true(t[0].out_billed == money("156.7944833333"));
+	assert_true(t[0].out.billed == money("156.7944833333"));
 	/* effective: 0.96 + 0.27 (SP) + 0 (negation) + 0.03 (unused SP) + 3.6
 	 * (RI) + 2.0 (unused RI) + 8 + 23 + 9 + 0.005 + 1.5 + 0.0294833333 */
-	assert_true(t[0].out_eff == money("48.3944833333"));
-	assert_true(t[0].nonusage_eff == money("3.53")); /* 0 + 0.03 + 2.0 + 1.5 */
-	assert_true(t[0].unknown_eff == money("0.005")); /* S3 requests */
+	assert_true(t[0].out.eff == money("48.3944833333"));
+	assert_true(t[0].nonusage_eff == money("3.53"));     /* 0 + 0.03 + 2.0 + 1.5 */
+	assert_true(t[0].out.unknown_eff == money("0.005")); /* S3 requests */
 
 	/* compute: 14 h of m5.large (14.12 W at 50 %), 24 h of db.r5.large read
 	 * as r5.large, 1769 GB-s of Lambda = 1 vCPU-s x 1769 / 1769... */
@@ -146,9 +146,9 @@ static void check_aws_twelve(const char *file)
 	found = false;
 	cs_money sum = 0;
 	for (size_t i = 0; i < n; i++) {
-		sum += g[i].eff;
+		sum += g[i].sum.eff;
 		if (!strcmp(cs_bill_str(b, g[i].tag), "payments")) {
-			assert_true(g[i].eff == money("40.965")); /* 0.96 + 8 + 23 + 9 + 0.005 */
+			assert_true(g[i].sum.eff == money("40.965")); /* 0.96 + 8 + 23 + 9 + 0.005 */
 			found = true;
 		}
 	}
@@ -190,9 +190,9 @@ static void test_gcp(void **state)
 		double kwh, emb, w;
 		cs_money eff;
 
-		assert_true(t[0].out_billed == money("2.459"));
+		assert_true(t[0].out.billed == money("2.459"));
 		/* effective = cost + credits: 2.459 - 0.0174 */
-		assert_true(t[0].out_eff == money("2.4416"));
+		assert_true(t[0].out.eff == money("2.4416"));
 		/* 14400 vCPU-s = 4 vCPU-h at e2-standard-4's own per-vCPU watts */
 		class_sums(b, CS_BC_COMPUTE, &kwh, &emb, &eff);
 		w = e2->min_w_per_vcpu + (e2->max_w_per_vcpu - e2->min_w_per_vcpu) * 0.5;
@@ -212,7 +212,7 @@ static void test_gcp(void **state)
 		assert_true(fabs(kwh - 3865470566400000e-9 / (730 * 3600.0) * 730 / 1000 * 0.65 / 1000 * 6 * 1.1) <
 		            1e-12);
 		/* BigQuery analysis is unclassified; tax is not usage */
-		assert_true(t[0].unknown_eff == money("0.5"));
+		assert_true(t[0].out.unknown_eff == money("0.5"));
 		assert_true(t[0].nonusage_eff == money("0.2"));
 		const cs_bill_cause *c = cs_bill_causes(b, &n);
 		assert_int_equal(n, 1);
@@ -231,7 +231,7 @@ static void test_azure(void **state)
 	(void)state;
 
 	assert_string_equal(cs_bill_str(b, t[0].currency), "EUR");
-	assert_true(t[0].out_eff == money("128.7772"));
+	assert_true(t[0].out.eff == money("128.7772"));
 	assert_true(t[0].nonusage_eff == money("100")); /* the reservation purchase */
 	/* "10 Hours" x 2.4 = 24 h of Standard_D2s_v3 (from AdditionalInfo) */
 	class_sums(b, CS_BC_COMPUTE, &kwh, &emb, &eff);
@@ -262,12 +262,12 @@ static void test_focus_multi(void **state)
 
 	/* instance type read from the charge description, NULL text, an extra
 	 * unknown column, Oracle left unclassified */
-	assert_true(t[0].out_eff == money("34.67"));
+	assert_true(t[0].out.eff == money("34.67"));
 	class_sums(b, CS_BC_COMPUTE, &kwh, &emb, &eff);
 	assert_true(fabs(kwh - 10 * inst_w("m5.large") / 1000 * 1.135) < 1e-12);
 	class_sums(b, CS_BC_STORAGE_SSD, &kwh, &emb, &eff);
 	assert_true(fabs(kwh - (100 * 0.730 * 1.2 / 1000 * 2 * 1.135 + 128 * 0.730 * 1.2 / 1000 * 3 * 1.185)) < 1e-12);
-	assert_true(t[0].unknown_eff == money("1"));
+	assert_true(t[0].out.unknown_eff == money("1"));
 	const cs_bill_cause *c = cs_bill_causes(b, &n);
 	assert_int_equal(n, 1);
 	assert_non_null(strstr(c[0].note, "Oracle"));
@@ -331,8 +331,8 @@ static void test_daily_rows(void **state)
 	for (size_t i = 0; i < n; i++) {
 		assert_string_equal(cs_bill_str(b, r[i].account), want[i].acct);
 		assert_int_equal(r[i].day, want[i].day);
-		assert_true(r[i].eff == money(want[i].eff));
-		assert_true(r[i].billed == money(want[i].eff));
+		assert_true(r[i].sum.eff == money(want[i].eff));
+		assert_true(r[i].sum.billed == money(want[i].eff));
 		assert_int_equal(r[i].lines, want[i].lines);
 	}
 	cs_bill_free(b);
@@ -348,7 +348,7 @@ static void test_edges(void **state)
 	/* BOM + CRLF: the same two lines as focus_multi's first two */
 	b = read_one(FIX "bom_crlf.csv", NULL);
 	size_t n;
-	assert_true(cs_bill_totals(b, &n)[0].out_eff == money("8.96"));
+	assert_true(cs_bill_totals(b, &n)[0].out.eff == money("8.96"));
 	cs_bill_free(b);
 	/* quoted commas, newlines and "" in descriptions: 4 lines */
 	b = read_one(FIX "quoted.csv", NULL);

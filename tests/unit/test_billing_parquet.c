@@ -83,10 +83,10 @@ static void same_totals(const char *csv, const char *parquet)
 	const cs_bill_total *ta = cs_bill_totals(a, &na), *tb = cs_bill_totals(b, &nb);
 
 	assert_int_equal(na, nb);
-	assert_true(ta[0].out_eff == tb[0].out_eff);
-	assert_true(ta[0].out_billed == tb[0].out_billed);
-	assert_true(ta[0].kwh == tb[0].kwh);
-	assert_true(ta[0].op_g == tb[0].op_g);
+	assert_true(ta[0].out.eff == tb[0].out.eff);
+	assert_true(ta[0].out.billed == tb[0].out.billed);
+	assert_true(ta[0].out.kwh == tb[0].out.kwh);
+	assert_true(ta[0].out.op_g == tb[0].out.op_g);
 	assert_int_equal(cs_bill_get_stats(a)->lines, cs_bill_get_stats(b)->lines);
 	cs_bill_free(a);
 	cs_bill_free(b);

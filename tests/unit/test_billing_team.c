@@ -72,14 +72,14 @@ static void test_group_team(void **state)
 		assert_string_not_equal(team, "data");
 		analytics |= !strcmp(team, "analytics");
 		none |= !*team;
-		sum += g[i].eff;
+		sum += g[i].sum.eff;
 		if (i)
-			assert_true(g[i - 1].eff >= g[i].eff);
+			assert_true(g[i - 1].sum.eff >= g[i].sum.eff);
 		for (size_t j = 0; j < i; j++)
 			assert_string_not_equal(cs_bill_team_of(&t, cs_bill_str(b, g[j].tag)), team);
 	}
 	assert_true(analytics && none);
-	assert_true(sum == cs_bill_totals(b, &nt)[0].out_eff);
+	assert_true(sum == cs_bill_totals(b, &nt)[0].out.eff);
 	free(g);
 	cs_bill_free(b);
 }

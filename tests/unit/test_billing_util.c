@@ -163,19 +163,19 @@ static void test_formats(void **state)
 		b = read_with(aws[k], u, &t);
 		assert_int_equal(cs_bill_get_stats(b)->util_lines, 1);
 		assert_int_equal(cs_bill_get_stats(b)->util_missed, 2);
-		assert_true(fabs(t->cpu.v[CS_CPU_MEAS_KWH] - 10 * inst_w("m5.large", 0.25) / 1000 * 1.135) < 1e-12);
-		assert_true(fabs(t->cpu.v[CS_CPU_MEAS_KWH_DEFAULT] - 10 * inst_w("m5.large", 0.5) / 1000 * 1.135) <
+		assert_true(fabs(t->out.cpu.v[CS_CPU_MEAS_KWH] - 10 * inst_w("m5.large", 0.25) / 1000 * 1.135) < 1e-12);
+		assert_true(fabs(t->out.cpu.v[CS_CPU_MEAS_KWH_DEFAULT] - 10 * inst_w("m5.large", 0.5) / 1000 * 1.135) <
 		            1e-12);
-		assert_true(fabs(t->cpu.v[CS_CPU_MEAS_HOURS] - 10) < 1e-12 &&
-		            fabs(t->cpu.v[CS_CPU_MEAS_BUSY_HOURS] - 2.5) < 1e-12);
-		assert_true(t->cpu.meas_eff == money("0.96"));
-		assert_true(t->cpu.eff == money("4.8594833333"));
+		assert_true(fabs(t->out.cpu.v[CS_CPU_MEAS_HOURS] - 10) < 1e-12 &&
+		            fabs(t->out.cpu.v[CS_CPU_MEAS_BUSY_HOURS] - 2.5) < 1e-12);
+		assert_true(t->out.cpu.meas_eff == money("0.96"));
+		assert_true(t->out.cpu.eff == money("4.8594833333"));
 		cs_bill_free(b);
 	}
 	/* FOCUS from several clouds: "i-1", 10 h of m5.large at 10 % */
 	b = read_with(FIX "focus_multi.csv", u, &t);
 	assert_int_equal(cs_bill_get_stats(b)->util_lines, 1);
-	assert_true(fabs(t->cpu.v[CS_CPU_MEAS_KWH] - 10 * inst_w("m5.large", 0.1) / 1000 * 1.135) < 1e-12);
+	assert_true(fabs(t->out.cpu.v[CS_CPU_MEAS_KWH] - 10 * inst_w("m5.large", 0.1) / 1000 * 1.135) < 1e-12);
 	cs_bill_free(b);
 	/* GCP: resource.name "projects/1/instances/vm-1" by its last element, the
 	 * VM's name: 14400 vCPU-s = 4 vCPU-h of e2-standard-4 at 75 % of its own
@@ -187,8 +187,8 @@ static void test_formats(void **state)
 
 		b = read_with(FIX "gcp.csv", u, &t);
 		assert_int_equal(cs_bill_get_stats(b)->util_lines, 1);
-		assert_true(fabs(t->cpu.v[CS_CPU_MEAS_KWH] - 4 * w / 1000 * 1.1) < 1e-12);
-		assert_true(fabs(t->cpu.v[CS_CPU_MEAS_HOURS] - 4) < 1e-12);
+		assert_true(fabs(t->out.cpu.v[CS_CPU_MEAS_KWH] - 4 * w / 1000 * 1.1) < 1e-12);
+		assert_true(fabs(t->out.cpu.v[CS_CPU_MEAS_HOURS] - 4) < 1e-12);
 		cs_bill_free(b);
 	}
 	/* Azure: the VM's ResourceId (the table's in upper case) on 9/2/2024:
@@ -196,8 +196,8 @@ static void test_formats(void **state)
 	 * line of 9/1 has no resource id, the disk's id names another resource */
 	b = read_with(FIX "azure.csv", u, &t);
 	assert_int_equal(cs_bill_get_stats(b)->util_lines, 1);
-	assert_true(fabs(t->cpu.v[CS_CPU_MEAS_KWH] - 24 * inst_w("Standard_D2s_v3", 0.4) / 1000 * 1.185) < 1e-12);
-	assert_true(t->cpu.meas_eff == money("2.7648"));
+	assert_true(fabs(t->out.cpu.v[CS_CPU_MEAS_KWH] - 24 * inst_w("Standard_D2s_v3", 0.4) / 1000 * 1.185) < 1e-12);
+	assert_true(t->out.cpu.meas_eff == money("2.7648"));
 	cs_bill_free(b);
 
 	/* without a table nothing is measured (nor counted: the hot path stays as
@@ -208,11 +208,11 @@ static void test_formats(void **state)
 
 		b = read_with(FIX "cur_legacy.csv", u, &t);
 		assert_int_equal(cs_bill_get_stats(b0)->util_lines, 0);
-		assert_true(t0->cpu.meas_eff == 0 && t0->cpu.v[CS_CPU_MEAS_KWH] == 0);
-		assert_true(t0->cpu.eff == 0); /* not told apart without a table */
+		assert_true(t0->out.cpu.meas_eff == 0 && t0->out.cpu.v[CS_CPU_MEAS_KWH] == 0);
+		assert_true(t0->out.cpu.eff == 0); /* not told apart without a table */
 		/* total kWh move by exactly the measured line's difference */
-		assert_true(fabs((t0->kwh - t->kwh) - (t->cpu.v[CS_CPU_MEAS_KWH_DEFAULT] - t->cpu.v[CS_CPU_MEAS_KWH])) <
-		            1e-12);
+		assert_true(fabs((t0->out.kwh - t->out.kwh) -
+		                 (t->out.cpu.v[CS_CPU_MEAS_KWH_DEFAULT] - t->out.cpu.v[CS_CPU_MEAS_KWH])) < 1e-12);
 		cs_bill_free(b0);
 		cs_bill_free(b);
 	}
