@@ -592,8 +592,11 @@ static int rotate(jl_state *st, char *why, size_t whycap)
 
 /* ---- ops -------------------------------------------------------------------------- */
 
-static void jl_free(jl_state *st)
+/* Also the .close method: the state comes as void *. */
+static void jl_free(void *state)
 {
+	jl_state *st = state;
+
 	if (!st)
 		return;
 	file_close(st);
@@ -721,15 +724,10 @@ static int jl_reopen(void *state, char *why, size_t whycap)
 	return file_open(st, "reopen", why, whycap);
 }
 
-static void jl_close(void *state)
-{
-	jl_free(state);
-}
-
 const cs_exporter_ops cs_exporter_jsonl = {
     .conf = &jl_section,
     .open = jl_open,
     .publish = jl_publish,
     .reopen = jl_reopen,
-    .close = jl_close,
+    .close = jl_free,
 };

@@ -644,8 +644,11 @@ static const cs_conf_flag sd_flags[] = {
 static const cs_conf_section sd_section =
     CS_CONF_SECTION("statsd", sd_conf, sd_keys, .enabled = "enabled", CS_CONF_FLAGS(sd_flags));
 
-static void sd_free(sd_state *st)
+/* Also the .close method: the state comes as void *. */
+static void sd_free(void *state)
 {
+	sd_state *st = state;
+
 	if (!st)
 		return;
 	if (st->fd >= 0)
@@ -782,15 +785,10 @@ static int sd_reopen(void *state, char *why, size_t whycap)
 	return 0;
 }
 
-static void sd_close(void *state)
-{
-	sd_free(state);
-}
-
 const cs_exporter_ops cs_exporter_statsd = {
     .conf = &sd_section,
     .open = sd_open,
     .publish = sd_publish,
     .reopen = sd_reopen,
-    .close = sd_close,
+    .close = sd_free,
 };
