@@ -18,8 +18,8 @@
 #              /proc/PID/task/*/schedstat, ns), scrapes included, per cycle;
 #              beside it the sampling thread's own (/proc/PID/schedstat)
 #   %core      ms/cycle over the interval: the share of one core
-#   anon MB    RssAnon at the end (the agent's own memory, no library pages)
-#   kmem MB    kernel memory charged to the agent's cgroup at the end (v1
+#   anon MiB   RssAnon at the end (the agent's own memory, no library pages)
+#   kmem MiB   kernel memory charged to the agent's cgroup at the end (v1
 #              memory.kmem.usage_in_bytes, v2 memory.stat kernel): an upper
 #              bound of what its kept-open files pin (struct file, seq_file
 #              buffer), beside the agent's own count of kept-open files
@@ -220,7 +220,8 @@ print("kind %s, %d busy cgroups, interval %gs, warm-up %s cycles, kernel_memory 
 print("  ms/cycle (all threads)  %s" % mmm(ms, "%.2f"))
 print("    of which sampling     %s (the rest: HTTP threads, scrapes)" % mmm(main, "%.2f"))
 print("  %% of one core           %s" % mmm(pct, "%.4f"))
-print("  RssAnon MB              %s" % mmm(anon, "%.2f"))
-print("  kernel memory MB        %s (the agent's cgroup)" % mmm(kmem, "%.2f"))
-print("    kept-open files MB    %s (the agent's estimate, carbonstat_agent_kernel_memory_bytes)" % mmm(kest, "%.2f"))
+print("  RssAnon MiB             %s" % mmm(anon, "%.2f"))
+print("  kernel memory MiB       %s (the agent's cgroup)" % mmm(kmem, "%.2f"))
+print("    kept-open files MiB   %s = %s MB (the agent's estimate, carbonstat_agent_kernel_memory_bytes)"
+      % (mmm(kest, "%.2f"), mmm([x * 2**20 / 1e6 for x in kest], "%.2f")))
 PY
