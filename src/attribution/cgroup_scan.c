@@ -638,15 +638,21 @@ int cs_cgscan_open(cs_io *io, const cs_cgscan_opts *o, cs_cgscan **out)
 /* Drops workloads already reported gone; keeps order; rebuilds the index. */
 static void compact(cs_cgscan *s)
 {
+	size_t gone = 0;
+
 	for (size_t i = 0; i < s->n; i++) {
 		if (s->pv[i].state == ST_GONE) { /* mark_gone set wl[i].gone too */
 			close_all(s, i);
 			if (s->pv[i].flags & FL_TRANSIENT)
 				s->st.transient_workloads--;
 			s->st.removed++;
+			gone++;
 		}
 	}
-	s->n = cs_wl_drop_gone(s->wl, s->pv, sizeof(*s->pv), s->n, &s->ix);
+	/* every sample comes here: without a gone workload, the large
+	 * workload records are not walked (a cache line each) */
+	if (gone)
+		s->n = cs_wl_drop_gone(s->wl, s->pv, sizeof(*s->pv), s->n, &s->ix);
 }
 
 /* Promotes workload i to kept files when the budget allows; retries failed
