@@ -36,7 +36,8 @@
 #   after memory_stat_max - memory_stat (6 min with the defaults): WARMUP=75
 #   at 5 s, with ONE_AGENT=1 so the RUNS are consecutive windows of one
 #   agent started (and warmed up) once, instead of a fresh agent each.
-#   KERNEL_MEMORY=32M sets [agent] kernel_memory (default: the agent's, 4M).
+#   KERNEL_MEMORY=32M sets [agent] kernel_memory (default: the agent's, 3900K),
+#   KERNEL_MEMORY_PER_WORKLOAD=4800 its kernel_memory_per_workload (3900).
 # The machine's load matters little (CPU time, not wall time, is measured)
 # but is printed (uptime) beside the figures.
 set -uo pipefail
@@ -48,6 +49,7 @@ interval=${INTERVAL:-5s}
 warmup=${WARMUP:-3}
 one_agent=${ONE_AGENT:-0}
 [ -n "${KERNEL_MEMORY:-}" ] && export CARBONSTAT_AGENT_KERNEL_MEMORY=$KERNEL_MEMORY
+[ -n "${KERNEL_MEMORY_PER_WORKLOAD:-}" ] && export CARBONSTAT_AGENT_KERNEL_MEMORY_PER_WORKLOAD=$KERNEL_MEMORY_PER_WORKLOAD
 scrape_s=${SCRAPE_S:-15}
 root=$(cd "$(dirname "$0")/.." && pwd)
 busy=$(dirname "$bin")/bench/busy_cgroups
@@ -201,7 +203,8 @@ PY
 	wait "$apid" 2>/dev/null
 done
 echo "# $(uptime)"
-python3 - "$kind" "$n" "$iv_s" "$results" "$layout" "$warmup" "$one_agent" "${CARBONSTAT_AGENT_KERNEL_MEMORY:-default}" <<'PY'
+python3 - "$kind" "$n" "$iv_s" "$results" "$layout" "$warmup" "$one_agent" "${CARBONSTAT_AGENT_KERNEL_MEMORY:-default}" \
+	"${CARBONSTAT_AGENT_KERNEL_MEMORY_PER_WORKLOAD:-default}" <<'PY'
 import statistics, sys
 kind, n, iv = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
 how = "windows of one agent" if sys.argv[7] != "0" else "runs"
@@ -215,8 +218,9 @@ for line in open(sys.argv[4]):
     anon.append(float(a) / 1024); kmem.append(float(k) / 2**20); rows.append(r); files.append(f)
 def mmm(v, fmt):
     return "/".join(fmt % x for x in (min(v), statistics.median(v), max(v)))
-print("kind %s, %d busy cgroups, interval %gs, warm-up %s cycles, kernel_memory %s, %d %s (min/median/max), rows %s, "
-      "kept-open files %s" % (kind + " " + sys.argv[5], n, iv, sys.argv[6], sys.argv[8], len(ms), how, rows[-1], files[-1]))
+print("kind %s, %d busy cgroups, interval %gs, warm-up %s cycles, kernel_memory %s (per workload %s), %d %s "
+      "(min/median/max), rows %s, kept-open files %s"
+      % (kind + " " + sys.argv[5], n, iv, sys.argv[6], sys.argv[8], sys.argv[9], len(ms), how, rows[-1], files[-1]))
 print("  ms/cycle (all threads)  %s" % mmm(ms, "%.2f"))
 print("    of which sampling     %s (the rest: HTTP threads, scrapes)" % mmm(main, "%.2f"))
 print("  %% of one core           %s" % mmm(pct, "%.4f"))
