@@ -896,22 +896,23 @@ static uint64_t mem_period(const cs_cgscan *s, size_t i)
 	return per < s->memstat_max ? per : s->memstat_max;
 }
 
-/* Is memory.stat due for workload i at this sample? Every sample with
- * memstat_every 1; else once per mem_period samples, phased by the cgroup
- * inode so the reads spread evenly over the samples instead of all landing
- * on one (a doubled period keeps the phase: its reads are a subset of the
- * base cadence's). A workload without a reading yet is always due. */
-static bool memstat_due(const cs_cgscan *s, size_t i)
+/* Workload i's place in the memory cadence at this sample, phased by the
+ * cgroup inode so the reads spread evenly over the samples instead of all
+ * landing on one. */
+static size_t mem_phase(const cs_cgscan *s, size_t i)
+{
+	return s->st.samples + (size_t)cs_mix64(s->wl[i].id);
+}
+
+/* Is memory.stat due for workload i at this sample (phase: mem_phase)?
+ * Every sample with memstat_every 1; else once per mem_period samples (a
+ * doubled period keeps the phase: its reads are a subset of the base
+ * cadence's). A workload without a reading yet is always due. */
+static bool memstat_due(const cs_cgscan *s, size_t i, size_t phase)
 {
 	if (s->memstat_every <= 1 || !(s->pv[i].flags & FL_INACTIVE))
 		return true;
-	return (s->st.samples + (size_t)cs_mix64(s->wl[i].id)) % mem_period(s, i) == 0;
-}
-
-/* Would memory.stat be due at the base cadence (memstat_every)? */
-static bool memstat_base_due(const cs_cgscan *s, size_t i)
-{
-	return (s->st.samples + (size_t)cs_mix64(s->wl[i].id)) % s->memstat_every == 0;
+	return phase % mem_period(s, i) == 0;
 }
 
 /* cAdvisor's dynamic housekeeping, for the memory files: a reading within
@@ -1004,6 +1005,7 @@ int cs_cgscan_sample(cs_cgscan *s)
 		cs_workload *w = &s->wl[i];
 		cgw *p = &s->pv[i];
 		uint64_t usec = 0, mem;
+		size_t phase;
 		bool due, had;
 		int rc;
 
@@ -1043,10 +1045,12 @@ int cs_cgscan_sample(cs_cgscan *s)
 		 * set is re-read only when its memory.stat is due (cAdvisor's
 		 * dynamic housekeeping, for the same reason: most files read on a
 		 * big node are idle containers'). */
-		due = memstat_due(s, i); /* never false without a reading */
+		phase = mem_phase(s, i);
+		due = memstat_due(s, i, phase); /* never false without a reading */
 		if (!due && (s->mem_on_cadence || (w->cpu_usec == 0 && !w->fresh))) {
-			if (s->memstat_every > 1 && memstat_base_due(s, i))
-				s->st.mem_stable_skips++; /* due but for a doubled interval */
+			/* due at the base cadence: put off for a doubled interval */
+			if (s->memstat_every > 1 && phase % s->memstat_every == 0)
+				s->st.mem_stable_skips++;
 			else
 				s->st.mem_idle_skips++;
 			continue;

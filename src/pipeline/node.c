@@ -375,8 +375,9 @@ int cs_node_sample(cs_node *nd)
 		due = nd->meta_stale || nd->meta_unknown > 0 || cst.added + cst.removed != nd->meta_epoch;
 		if (nd->kl) {
 			unknown = due ? cs_podmeta_annotate_kubelet(&nd->podmeta, nd->kl, cgw, ncg) : 0;
-			if (cs_kubelet_maybe_refresh(nd->kl, now, unknown > 0) == 1 &&
-			    cs_kubelet_generation(nd->kl) != nd->kl_gen) {
+			/* a new index (not an unchanged answer): names written again */
+			(void)cs_kubelet_maybe_refresh(nd->kl, now, unknown > 0);
+			if (cs_kubelet_generation(nd->kl) != nd->kl_gen) {
 				nd->kl_gen = cs_kubelet_generation(nd->kl);
 				unknown = cs_podmeta_annotate_kubelet(&nd->podmeta, nd->kl, cgw, ncg);
 				due = true;
