@@ -174,24 +174,27 @@ for r in $(seq "$runs"); do
 	fi
 	# start just after a cycle (cycles run at wall-clock multiples of the interval)
 	sleep "$(python3 -c "import time; iv = $iv_s; print((iv + 0.3 - time.time() % iv) % iv)")"
+	# the window's own reads of /metrics stay outside it: only the scrapes
+	# below, one every SCRAPE_S s, fall inside
+	c0=$(metric 'carbonstat_agent_cycles_total{')
 	t0=$(sched_ns) m0=$(main_ns)
 	# PERF=FILE: a CPU profile of the first run's window (perf record; PERF_ARGS, default -F 4000 -g)
 	# shellcheck disable=SC2086 # PERF_ARGS is split into options
 	[ -n "${PERF:-}" ] && [ "$r" = 1 ] && { perf record -q ${PERF_ARGS:--F 4000 -g} -o "$PERF" -p "$apid" -- sleep "$(python3 -c "print($cycles * $iv_s)")" >/dev/null 2>&1 & }
-	c0=$(metric 'carbonstat_agent_cycles_total{')
 	end=$(python3 -c "print($cycles * $iv_s)")
 	python3 - "$aport" "$end" "$scrape_s" <<'PY' # scrapes while the window runs
 import sys, time, urllib.request
 port, end, every = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
 t0 = time.time()
-while True:
-    time.sleep(min(every, max(0.0, end - (time.time() - t0))))
-    if time.time() - t0 >= end - 0.01:
-        break
+k = 1
+while k * every <= end + 0.01: # at every, 2 * every, ... up to the window's end
+    time.sleep(max(0.0, k * every - (time.time() - t0)))
     urllib.request.urlopen("http://127.0.0.1:%s/metrics" % port).read()
+    k += 1
+time.sleep(max(0.0, end - (time.time() - t0)))
 PY
-	c1=$(metric 'carbonstat_agent_cycles_total{')
 	t1=$(sched_ns) m1=$(main_ns)
+	c1=$(metric 'carbonstat_agent_cycles_total{')
 	rows=$(metric 'carbonstat_agent_series{')
 	files=$(metric 'carbonstat_agent_open_files{')
 	kest=$(metric 'carbonstat_agent_kernel_memory_bytes{')
