@@ -193,14 +193,20 @@ size_t cs_prom_fmt_double(char *out, double v)
 
 /* ---- the output buffer ------------------------------------------------------------ */
 
+/* Labels written once in a render and copied for their next samples. */
+typedef struct memo {
+	size_t off, len; /* in the output; len 0 = not written yet */
+} memo;
+
 /* One render: the buffer and whether an allocation failed (then the rest of
  * the render writes nothing and the result is discarded). */
 typedef struct render_ctx {
 	cs_prom_buf *b;
 	bool oom;
 	const char *cluster;       /* [agent] cluster; "" = no cluster label */
-	size_t node_off, node_len; /* `[cluster="<escaped>",]node="<escaped>"` already written at
-	                            * b->p + node_off */
+	memo node;                 /* `[cluster="<escaped>",]node="<escaped>"` */
+	memo comp[CS_PART_COUNT];  /* `,component="<k>",source="<escaped>"` */
+	memo scope[CS_SCOPE_N];    /* `,scope="<k>"` */
 	size_t *lab;               /* b->rowlab for this render's rows, NULL = none */
 } render_ctx;
 
@@ -253,6 +259,24 @@ static void put_again(render_ctx *c, size_t off, size_t n)
 		return;
 	memcpy(o, c->b->p + off, n);
 	c->b->len += n;
+}
+
+/* true when m was written before in this render and is now copied again;
+ * false when the caller writes it now and ends with memo_end. */
+static bool memo_again(render_ctx *c, memo *m)
+{
+	if (m->len) {
+		put_again(c, m->off, m->len);
+		return true;
+	}
+	m->off = c->b->len;
+	return false;
+}
+
+static void memo_end(render_ctx *c, memo *m)
+{
+	if (!c->oom)
+		m->len = c->b->len - m->off;
 }
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 if the
@@ -336,18 +360,14 @@ static void put_label(render_ctx *c, const char *name, const char *value)
  * when none is configured (an empty label is no label to Prometheus). */
 static void put_node(render_ctx *c, const char *node)
 {
-	if (c->node_len) {
-		put_again(c, c->node_off, c->node_len);
+	if (memo_again(c, &c->node))
 		return;
-	}
-	c->node_off = c->b->len;
 	if (c->cluster[0]) {
 		put_label(c, "cluster", c->cluster);
 		put(c, ",", 1);
 	}
 	put_label(c, "node", node);
-	if (!c->oom)
-		c->node_len = c->b->len - c->node_off;
+	memo_end(c, &c->node);
 }
 
 /* "} <value>\n", the end of every sample: end_open reserves room for it and
@@ -537,27 +557,32 @@ static void put_node_double(render_ctx *c, enum fam f, const char *node, double 
 /* ",component=...,source=..." of component k's sample. */
 static void put_comp_labels(render_ctx *c, const cs_snapshot *s, int k)
 {
+	if (memo_again(c, &c->comp[k]))
+		return;
 	put_label(c, ",component", cs_part_name((cs_part)k));
 	put_label(c, ",source", s->comp[k].source);
+	memo_end(c, &c->comp[k]);
+}
+
+/* ",scope=..." of scope k's sample. */
+static void put_scope_label(render_ctx *c, int k)
+{
+	if (memo_again(c, &c->scope[k]))
+		return;
+	put_label(c, ",scope", cs_scope_name((cs_scope)k));
+	memo_end(c, &c->scope[k]);
 }
 
 /* ---- rows ------------------------------------------------------------------------- */
 
 /* "name{[cluster=...,]node=...,kind=...,...,owner=...,workload=..." of a row: written in full for the
  * row's first sample of a family, copied for the next ones. */
-typedef struct row_prefix {
-	size_t off, len; /* in the output; len 0 = not written yet */
-} row_prefix;
-
 /* lab: the row's ",kind=...,workload=..." already in the output (lab[1] > 0,
  * copied) or not yet (escaped here and noted); NULL = no scratch (escaped). */
-static void put_row_start(render_ctx *c, enum fam f, const char *node, const cs_snap_row *r, row_prefix *p, size_t *lab)
+static void put_row_start(render_ctx *c, enum fam f, const char *node, const cs_snap_row *r, memo *p, size_t *lab)
 {
-	if (p->len) {
-		put_again(c, p->off, p->len);
+	if (memo_again(c, p))
 		return;
-	}
-	p->off = c->b->len;
 	put_start(c, f, node);
 	if (lab && lab[1]) {
 		put_again(c, lab[0], lab[1]);
@@ -577,8 +602,7 @@ static void put_row_start(render_ctx *c, enum fam f, const char *node, const cs_
 			lab[1] = c->b->len - off;
 		}
 	}
-	if (!c->oom)
-		p->len = c->b->len - p->off;
+	memo_end(c, p);
 }
 
 /* The row's label scratch (2 words), or NULL when it could not be had. */
@@ -621,7 +645,7 @@ static void render_rows(render_ctx *c, const cs_snapshot *s, const bool scope[CS
 		put_header(c, F_ENERGY);
 		for (i = 0; i < s->nrows; i++) {
 			const cs_snap_row *r = &s->rows[i];
-			row_prefix p = {0, 0};
+			memo p = {0, 0};
 
 			for (k = 0; k < CS_PART_COUNT; k++) {
 				if (!s->comp[k].present)
@@ -636,13 +660,13 @@ static void render_rows(render_ctx *c, const cs_snapshot *s, const bool scope[CS
 		put_header(c, F_CARBON);
 		for (i = 0; i < s->nrows; i++) {
 			const cs_snap_row *r = &s->rows[i];
-			row_prefix p = {0, 0};
+			memo p = {0, 0};
 
 			for (k = 0; k < CS_SCOPE_N; k++) {
 				if (!scope[k] || !isfinite(r->carbon_g_total[k]))
 					continue;
 				put_row_start(c, F_CARBON, s->node, r, &p, row_lab(c, i));
-				put_label(c, ",scope", cs_scope_name((cs_scope)k));
+				put_scope_label(c, k);
 				end_double(c, r->carbon_g_total[k]);
 			}
 		}
@@ -650,7 +674,7 @@ static void render_rows(render_ctx *c, const cs_snapshot *s, const bool scope[CS
 	put_header(c, F_POWER);
 	for (i = 0; i < s->nrows; i++) {
 		const cs_snap_row *r = &s->rows[i];
-		row_prefix p = {0, 0};
+		memo p = {0, 0};
 
 		if (!isfinite(r->power_w))
 			continue;
@@ -794,7 +818,7 @@ int cs_prom_render(cs_prom_buf *b, const cs_snapshot *s)
 			if (!scope[k] || !isfinite(s->carbon_g_total[k]))
 				continue;
 			put_start(&c, F_NODE_CARBON, s->node);
-			put_label(&c, ",scope", cs_scope_name((cs_scope)k));
+			put_scope_label(&c, k);
 			end_double(&c, s->carbon_g_total[k]);
 		}
 	}
