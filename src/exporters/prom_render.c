@@ -203,11 +203,11 @@ typedef struct memo {
 typedef struct render_ctx {
 	cs_prom_buf *b;
 	bool oom;
-	const char *cluster;       /* [agent] cluster; "" = no cluster label */
-	memo node;                 /* `[cluster="<escaped>",]node="<escaped>"` */
-	memo comp[CS_PART_COUNT];  /* `,component="<k>",source="<escaped>"` */
-	memo scope[CS_SCOPE_N];    /* `,scope="<k>"` */
-	size_t *lab;               /* b->rowlab for this render's rows, NULL = none */
+	const char *cluster;      /* [agent] cluster; "" = no cluster label */
+	memo node;                /* `[cluster="<escaped>",]node="<escaped>"` */
+	memo comp[CS_PART_COUNT]; /* `,component="<k>",source="<escaped>"` */
+	memo scope[CS_SCOPE_N];   /* `,scope="<k>"` */
+	size_t *lab;              /* b->rowlab for this render's rows, NULL = none */
 } render_ctx;
 
 /* Slow path of room(): grow geometrically to hold n more bytes. */
