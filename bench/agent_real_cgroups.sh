@@ -232,10 +232,10 @@ print("  kernel memory MiB       %s (the agent's cgroup)" % mmm(kmem, "%.2f"))
 print("    kept-open files MiB   %s = %s MB (the agent's estimate, carbonstat_agent_kernel_memory_bytes)"
       % (mmm(kest, "%.2f"), mmm([x * 2**20 / 1e6 for x in kest], "%.2f")))
 # issue #15's targets, against the median and the worst run
-targets = {1000: [("%% of one core", pct, 0.10), ("RssAnon MB", [a * 2**20 / 1e6 for a in anon], 5.0),
+targets = {1000: [("% of one core", pct, 0.10), ("RssAnon MB", [a * 2**20 / 1e6 for a in anon], 5.0),
                   ("kept-open files MB", [x * 2**20 / 1e6 for x in kest], 4.0)],
-           5000: [("%% of one core", pct, 0.5)]}
+           5000: [("% of one core", pct, 0.5)]}
 for name, v, lim in targets.get(n, []):
-    print("  target %-20s <= %-5g median %s, max %s" % (name % (), lim, "met" if statistics.median(v) <= lim else "MISSED",
+    print("  target %-20s <= %-5g median %s, max %s" % (name, lim, "met" if statistics.median(v) <= lim else "MISSED",
                                                       "met" if max(v) <= lim else "over"))
 PY

@@ -576,8 +576,8 @@ static void put_scope_label(render_ctx *c, int k)
 /* ---- rows ------------------------------------------------------------------------- */
 
 /* "name{[cluster=...,]node=...,kind=...,...,owner=...,workload=..." of a row: written in full for the
- * row's first sample of a family, copied for the next ones. */
-/* lab: the row's ",kind=...,workload=..." already in the output (lab[1] > 0,
+ * row's first sample of a family (p), copied for the next ones.
+ * lab: the row's ",kind=...,workload=..." already in the output (lab[1] > 0,
  * copied) or not yet (escaped here and noted); NULL = no scratch (escaped). */
 static void put_row_start(render_ctx *c, enum fam f, const char *node, const cs_snap_row *r, memo *p, size_t *lab)
 {
